@@ -1,0 +1,106 @@
+package io.redstage.contract;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The commit marker of one commit unit: every record of {@code topic}/{@code partition} with an offset
+ * in {@code [startOffset, endOffset]} that the task handled is in {@link #files()} (or went to the DLQ,
+ * or was dropped by configuration). Written only after every file is complete in S3; the loader treats
+ * the marker as the unit's existence.
+ */
+public final class CommitMarker {
+  /** Version of this JSON layout; the loader refuses markers with a newer major version. */
+  public static final int FORMAT_VERSION = 1;
+
+  private final int formatVersion;
+  private final String topic;
+  private final int partition;
+  private final long startOffset;
+  private final long endOffset;
+  private final long recordCount;
+  private final String bucket;
+  private final long committedAtMs;
+  private final String rotationReason;
+  private final List<MarkerFile> files;
+
+  @JsonCreator
+  public CommitMarker(
+      @JsonProperty("formatVersion") int formatVersion,
+      @JsonProperty("topic") String topic,
+      @JsonProperty("partition") int partition,
+      @JsonProperty("startOffset") long startOffset,
+      @JsonProperty("endOffset") long endOffset,
+      @JsonProperty("recordCount") long recordCount,
+      @JsonProperty("bucket") String bucket,
+      @JsonProperty("committedAtMs") long committedAtMs,
+      @JsonProperty("rotationReason") String rotationReason,
+      @JsonProperty("files") List<MarkerFile> files) {
+    if (endOffset < startOffset) {
+      throw new IllegalArgumentException(
+          "Cannot build a commit marker for " + topic + "-" + partition + ": endOffset " + endOffset
+              + " is below startOffset " + startOffset);
+    }
+    this.formatVersion = formatVersion;
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.partition = partition;
+    this.startOffset = startOffset;
+    this.endOffset = endOffset;
+    this.recordCount = recordCount;
+    this.bucket = Objects.requireNonNull(bucket, "bucket");
+    this.committedAtMs = committedAtMs;
+    this.rotationReason = rotationReason;
+    this.files = List.copyOf(Objects.requireNonNull(files, "files"));
+  }
+
+  @JsonProperty public int formatVersion() { return formatVersion; }
+  @JsonProperty public String topic() { return topic; }
+  @JsonProperty public int partition() { return partition; }
+  @JsonProperty public long startOffset() { return startOffset; }
+  @JsonProperty public long endOffset() { return endOffset; }
+  /** Records written to the files; may be below the offset span when records went to the DLQ or were skipped. */
+  @JsonProperty public long recordCount() { return recordCount; }
+  @JsonProperty public String bucket() { return bucket; }
+  /** Wall-clock time the marker was written; informational (lag metrics), not part of identity. */
+  @JsonProperty public long committedAtMs() { return committedAtMs; }
+  /** Which rotation trigger closed the unit (flush.size, bytes, interval, schedule, idle, schema, memory, ...). */
+  @JsonProperty public String rotationReason() { return rotationReason; }
+  @JsonProperty public List<MarkerFile> files() { return files; }
+
+  /** A stable id for logs: {@code topic+partition+start+end}. */
+  public String unitId() {
+    return topic + "+" + partition + "+" + startOffset + "+" + endOffset;
+  }
+
+  public long totalBytes() {
+    long total = 0;
+    for (MarkerFile f : files) {
+      total += f.bytes();
+    }
+    return total;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof CommitMarker)) {
+      return false;
+    }
+    CommitMarker m = (CommitMarker) o;
+    return formatVersion == m.formatVersion && topic.equals(m.topic) && partition == m.partition
+        && startOffset == m.startOffset && endOffset == m.endOffset && recordCount == m.recordCount
+        && bucket.equals(m.bucket) && committedAtMs == m.committedAtMs
+        && Objects.equals(rotationReason, m.rotationReason) && files.equals(m.files);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(topic, partition, startOffset, endOffset, files);
+  }
+
+  @Override
+  public String toString() {
+    return "CommitMarker[" + unitId() + ", " + recordCount + " records, " + files.size() + " files]";
+  }
+}

@@ -1,0 +1,70 @@
+package io.redstage.contract;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One complete, immutable data file of a commit unit: its S3 key, exact size (the loader copies it into
+ * the COPY manifest's {@code meta.content_length}), record count, format, compression and column list.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class MarkerFile {
+  private final String key;
+  private final long bytes;
+  private final long records;
+  private final FileFormat format;
+  private final String compression;
+  private final String encodedPartition;
+  private final List<MarkerColumn> columns;
+
+  @JsonCreator
+  public MarkerFile(
+      @JsonProperty("key") String key,
+      @JsonProperty("bytes") long bytes,
+      @JsonProperty("records") long records,
+      @JsonProperty("format") FileFormat format,
+      @JsonProperty("compression") String compression,
+      @JsonProperty("encodedPartition") String encodedPartition,
+      @JsonProperty("columns") List<MarkerColumn> columns) {
+    this.key = Objects.requireNonNull(key, "key");
+    this.bytes = bytes;
+    this.records = records;
+    this.format = Objects.requireNonNull(format, "format");
+    this.compression = compression == null ? "none" : compression;
+    this.encodedPartition = encodedPartition;
+    this.columns = List.copyOf(Objects.requireNonNull(columns, "columns"));
+  }
+
+  @JsonProperty public String key() { return key; }
+  @JsonProperty public long bytes() { return bytes; }
+  @JsonProperty public long records() { return records; }
+  @JsonProperty public FileFormat format() { return format; }
+  /** Codec inside the file (Parquet/Avro) or of the whole file (JSON Lines: none or gzip). */
+  @JsonProperty public String compression() { return compression; }
+  @JsonProperty public String encodedPartition() { return encodedPartition; }
+  @JsonProperty public List<MarkerColumn> columns() { return columns; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof MarkerFile)) {
+      return false;
+    }
+    MarkerFile f = (MarkerFile) o;
+    return key.equals(f.key) && bytes == f.bytes && records == f.records && format == f.format
+        && compression.equals(f.compression) && Objects.equals(encodedPartition, f.encodedPartition)
+        && columns.equals(f.columns);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(key, bytes, records, format, compression, encodedPartition, columns);
+  }
+
+  @Override
+  public String toString() {
+    return key + " (" + bytes + " bytes, " + records + " records)";
+  }
+}

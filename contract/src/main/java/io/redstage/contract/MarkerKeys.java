@@ -1,0 +1,69 @@
+package io.redstage.contract;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where commit markers live. Keys sort by topic, partition and start offset, so listing one
+ * topic-partition's prefix returns its units in offset order:
+ * {@code <markersDir>/<topic>/<partition, 10 digits>/<start, 20 digits>+<end, 20 digits>.json}.
+ * Fixed widths (not the data files' configurable padding) keep the order right for every offset.
+ */
+public final class MarkerKeys {
+  public static final int PARTITION_WIDTH = 10;
+  public static final int OFFSET_WIDTH = 20;
+  public static final String SUFFIX = ".json";
+  private static final Pattern UNIT = Pattern.compile("(\\d{" + OFFSET_WIDTH + "})\\+(\\d{" + OFFSET_WIDTH + "})\\.json");
+
+  private MarkerKeys() {}
+
+  /** The marker key of the unit {@code [start, end]} of {@code topic}/{@code partition}. */
+  public static String markerKey(String markersDir, String topic, int partition, long start, long end) {
+    return partitionPrefix(markersDir, topic, partition) + pad(start, OFFSET_WIDTH) + "+" + pad(end, OFFSET_WIDTH) + SUFFIX;
+  }
+
+  /** Prefix under which all markers of one topic-partition sort by start offset. */
+  public static String partitionPrefix(String markersDir, String topic, int partition) {
+    return topicPrefix(markersDir, topic) + pad(partition, PARTITION_WIDTH) + "/";
+  }
+
+  public static String topicPrefix(String markersDir, String topic) {
+    return normalizeDir(markersDir) + topic + "/";
+  }
+
+  /** {@code dir} with exactly one trailing slash, or empty when {@code dir} is empty. */
+  public static String normalizeDir(String dir) {
+    String d = dir == null ? "" : dir.trim();
+    while (d.endsWith("/")) {
+      d = d.substring(0, d.length() - 1);
+    }
+    return d.isEmpty() ? "" : d + "/";
+  }
+
+  /** Left-pads a non-negative number with zeros to {@code width} digits. */
+  public static String pad(long value, int width) {
+    if (value < 0) {
+      throw new IllegalArgumentException("Cannot zero-pad a negative number: " + value);
+    }
+    String s = Long.toString(value);
+    if (s.length() >= width) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(width);
+    for (int i = s.length(); i < width; i++) {
+      b.append('0');
+    }
+    return b.append(s).toString();
+  }
+
+  /** The {@code [start, end]} offsets encoded in a marker key, or empty if the key is not a marker key. */
+  public static Optional<long[]> offsetsOf(String key) {
+    int slash = key.lastIndexOf('/');
+    Matcher m = UNIT.matcher(key.substring(slash + 1));
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    return Optional.of(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+  }
+}
