@@ -11,6 +11,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -18,12 +19,15 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 /**
  * Writes one Parquet file through parquet-avro, streaming each finished row group into the upload.
  * The row group being built is the only large buffer; its size is bounded by the configured row-group
- * bytes. The output depends only on the records and options (no timestamps or random ids), so a replay
+ * bytes. An open file also holds a fixed overhead of about 3-4 KB per leaf column, or about 17 KB per
+ * leaf column with dictionary encoding (Parquet pre-allocates the dictionary id list), measured on
+ * parquet-java 1.18.1. The output depends only on the records and options (no timestamps or random ids), so a replay
  * writes identical bytes.
  */
 final class ParquetRecordFileWriter implements SchemaBoundWriter {
   /** "PAR1" at the start of the file, written when the writer is created. */
   private static final int MAGIC_BYTES = 4;
+  private static final int COMPRESSOR_INITIAL_BUFFER = 8 * 1024;
 
   private final AvroRows rows;
   private final StreamOutputFile file;
@@ -53,6 +57,10 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
           .withDataModel(GenericData.get())
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
           .withCompressionCodec(codec(options.parquetCodec()))
+          // The default factory pre-allocates a page-sized output buffer per file (256 KiB by default) even
+          // for an idle file; this one starts small and grows to the largest compressed page.
+          .withCodecFactory(new CodecFactory(conf, COMPRESSOR_INITIAL_BUFFER))
+          .withDictionaryEncoding(options.parquetDictionaryEnabled())
           .withRowGroupSize((long) options.parquetRowGroupBytes())
           .withPageSize(options.parquetPageBytes())
           // Dictionaries are held per column until the row group is flushed; bound them like pages.

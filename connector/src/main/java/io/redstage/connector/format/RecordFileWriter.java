@@ -28,9 +28,13 @@ public interface RecordFileWriter {
   /** The file's columns in file order, with logical types. */
   List<MarkerColumn> columns();
 
-  /** Flushes everything (footer, last block, gzip trailer) to {@code out}. Does not close {@code out}. */
+  /**
+   * Writes everything still buffered (last row group and footer, last block, gzip trailer) to {@code
+   * out}. Neither flushes nor closes {@code out}: the caller completes the upload. Afterwards {@link
+   * #estimatedBytes()} is the exact file size and {@link #bufferedBytes()} is 0.
+   */
   void finish() throws IOException;
 
-  /** Releases encoder resources without writing more; the caller aborts the upload. */
+  /** Releases encoder resources without writing more; the caller aborts the upload. Idempotent. */
   void abort();
 }

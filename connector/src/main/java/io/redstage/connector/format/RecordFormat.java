@@ -18,7 +18,8 @@ public interface RecordFormat {
 
   /**
    * Opens a writer for one file. {@code out} receives the file's bytes and is never closed by the writer.
-   * {@code firstRecord} is the first record the file will hold: the file's columns are derived from it.
+   * {@code firstRecord} is the first record the file will hold: the file's columns are derived from it,
+   * but it is not written; call {@link RecordFileWriter#write} with it next.
    * {@code fileKey} (the S3 key) only seeds bytes that must look random but be reproducible (the Avro
    * sync marker), so a replay with the same boundaries writes identical bytes.
    *

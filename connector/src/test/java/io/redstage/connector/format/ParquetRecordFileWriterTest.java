@@ -151,6 +151,15 @@ class ParquetRecordFileWriterTest {
   }
 
   @Test
+  void dictionaryEncodingCanBeTurnedOff() throws Exception {
+    RecordFormat plain = RecordFormats.create(options(FileFormat.PARQUET).parquetDictionaryEnabled(false).build());
+    ParquetMetadata withDictionary = FileReaders.parquetFooter(write(parquet, allTypesRecords(50), "k"));
+    ParquetMetadata without = FileReaders.parquetFooter(write(plain, allTypesRecords(50), "k"));
+    assertThat(withDictionary.getBlocks().get(0).getColumns()).anySatisfy(c -> assertThat(c.hasDictionaryPage()).isTrue());
+    assertThat(without.getBlocks().get(0).getColumns()).allSatisfy(c -> assertThat(c.hasDictionaryPage()).isFalse());
+  }
+
+  @Test
   void sameRecordsWriteIdenticalBytes() throws Exception {
     List<SinkRecord> records = allTypesRecords(50);
     byte[] first = write(parquet, records, "a");
@@ -276,7 +285,6 @@ class ParquetRecordFileWriterTest {
         estimates.add(w.estimatedBytes());
       }
     }
-    System.out.println("parquet estimates every 1000 records: " + estimates);
     assertThat(estimates.get(estimates.size() - 1)).isGreaterThan(estimates.get(0));
     assertThat(out.position()).as("at least one row group was flushed to the stream").isGreaterThan(4);
     long estimateBeforeFinish = w.estimatedBytes();
@@ -284,7 +292,6 @@ class ParquetRecordFileWriterTest {
 
     assertThat(w.bufferedBytes()).isZero();
     assertThat(w.estimatedBytes()).isEqualTo(out.position());
-    System.out.println("parquet estimate before finish " + estimateBeforeFinish + ", final " + out.position());
     assertThat((double) estimateBeforeFinish).isBetween(0.75 * out.position(), 1.25 * out.position());
     assertThat(FileReaders.parquetFooter(out.toByteArray()).getBlocks().size()).isGreaterThan(1);
     assertThat(FileReaders.parquet(out.toByteArray())).hasSize(20_000);
