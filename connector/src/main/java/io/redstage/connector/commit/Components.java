@@ -17,10 +17,11 @@ final class Components {
   final UnitCommitter committer;
   final BadRecordHandler badRecords;
   final PartitionWriter.NullValues nullValues;
+  final OpenFileHeap heap;
 
   Components(S3Storage storage, RecordFormat format, Partitioner partitioner, TimestampExtractor timestamps,
       RotationPolicy rotation, FileNaming naming, UnitCommitter committer, BadRecordHandler badRecords,
-      PartitionWriter.NullValues nullValues) {
+      PartitionWriter.NullValues nullValues, OpenFileHeap heap) {
     this.storage = storage;
     this.format = format;
     this.partitioner = partitioner;
@@ -30,5 +31,6 @@ final class Components {
     this.committer = committer;
     this.badRecords = badRecords;
     this.nullValues = nullValues;
+    this.heap = heap;
   }
 }

@@ -31,7 +31,8 @@ final class ComponentsFactory {
   static StagingCommitter committer(SinkConfig c, SinkTaskContext context) {
     S3Settings s3 = s3Settings(c);
     S3Storage storage = new S3Storage(S3ClientFactory.create(s3), s3);
-    RecordFormat format = RecordFormats.create(formatOptions(c));
+    FormatOptions formatOptions = formatOptions(c);
+    RecordFormat format = RecordFormats.create(formatOptions);
     PartitionerSettings ps = partitionerSettings(c);
     FileNaming naming = new FileNaming(c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
     RotationPolicy rotation = new RotationPolicy(c.flushSize(), c.flushSizeBytes(), c.rotateIntervalMs(),
@@ -39,7 +40,8 @@ final class ComponentsFactory {
     UnitCommitter committer = new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
     Components components = new Components(storage, format, Partitioners.create(ps), Partitioners.timestampExtractor(ps),
         rotation, naming, committer, new BadRecordHandler(context),
-        PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)));
+        PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
+        OpenFileHeap.of(formatOptions));
     try {
       int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
       if (aborted > 0) {

@@ -162,7 +162,7 @@ final class PartitionWriter {
       upload.abort();
       throw e;
     }
-    UnitFile file = new UnitFile(encodedPartition, writer, upload);
+    UnitFile file = new UnitFile(encodedPartition, writer, upload, c.heap);
     unit.addFile(file);
     return file;
   }

@@ -8,15 +8,21 @@ final class UnitFile {
   final String encodedPartition;
   final RecordFileWriter writer;
   final S3UploadStream upload;
+  private final OpenFileHeap heap;
 
-  UnitFile(String encodedPartition, RecordFileWriter writer, S3UploadStream upload) {
+  UnitFile(String encodedPartition, RecordFileWriter writer, S3UploadStream upload, OpenFileHeap heap) {
     this.encodedPartition = encodedPartition;
     this.writer = writer;
     this.upload = upload;
+    this.heap = heap;
   }
 
+  /**
+   * Heap this open file holds, for the memory budget: the encoder's estimate (its buffered data plus the fixed
+   * and dictionary overhead the encoder does not report, see {@link OpenFileHeap}) and the part buffer.
+   */
   long bufferedBytes() {
-    return writer.bufferedBytes() + upload.bufferedBytes();
+    return heap.estimate(writer) + upload.bufferedBytes();
   }
 
   void abort() {

@@ -1,0 +1,112 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.connector.format.FormatOptions;
+import io.redstage.connector.format.PositionedOutputStream;
+import io.redstage.connector.format.RecordFileWriter;
+import io.redstage.connector.format.RecordFormats;
+import io.redstage.contract.FileFormat;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/** The per-file heap estimate the memory budget adds to what the encoders report. */
+class OpenFileHeapTest {
+  static final Schema VALUE = SchemaBuilder.struct().name("Row")
+      .field("id", Schema.INT64_SCHEMA)
+      .field("name", Schema.STRING_SCHEMA)
+      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+      .build();
+  /** 3 value columns + topic, partition, offset, timestamp. */
+  static final int COLUMNS = 7;
+
+  static SinkRecord record(long offset) {
+    Struct v = new Struct(VALUE).put("id", offset).put("name", "name-" + offset).put("note", null);
+    return new SinkRecord("t", 0, null, null, VALUE, v, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME);
+  }
+
+  static RecordFileWriter open(FormatOptions options, int records) {
+    RecordFileWriter w = RecordFormats.create(options).open(new NullStream(), record(0), "t+0+0");
+    for (int i = 0; i < records; i++) {
+      w.write(record(i));
+    }
+    return w;
+  }
+
+  @Test
+  void anIdleParquetFileCountsItsPerColumnWritersNotJustItsData() {
+    FormatOptions options = FormatOptions.builder().format(FileFormat.PARQUET).build();
+    RecordFileWriter w = open(options, 1);
+
+    long estimate = OpenFileHeap.of(options).estimate(w);
+
+    assertThat(w.bufferedBytes()).isLessThan(1024);
+    assertThat(estimate).isGreaterThanOrEqualTo(COLUMNS * OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY)
+        .isEqualTo(w.bufferedBytes() + COLUMNS * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
+            + OpenFileHeap.PARQUET_VALUE_BYTES_DICTIONARY));
+  }
+
+  @Test
+  void parquetDictionariesGrowWithRecordsUpToAPerColumnCap() {
+    FormatOptions options = FormatOptions.builder().format(FileFormat.PARQUET).parquetPageBytes(8 * 1024).build();
+    OpenFileHeap heap = OpenFileHeap.of(options);
+    RecordFileWriter small = open(options, 100);
+    RecordFileWriter large = open(options, 20_000);
+
+    long smallHidden = heap.estimate(small) - small.bufferedBytes();
+    long largeHidden = heap.estimate(large) - large.bufferedBytes();
+
+    assertThat(smallHidden).isEqualTo(COLUMNS * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
+        + 100 * OpenFileHeap.PARQUET_VALUE_BYTES_DICTIONARY));
+    // 20,000 values x 40 B would be 800 KB per column: the dictionary falls back to plain at the page size first
+    assertThat(largeHidden).isEqualTo(COLUMNS * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
+        + OpenFileHeap.PARQUET_DICTIONARY_OVERHEAD_FACTOR * 8 * 1024));
+  }
+
+  @Test
+  void withoutDictionariesTheParquetOverheadIsSmaller() {
+    FormatOptions dictionary = FormatOptions.builder().format(FileFormat.PARQUET).build();
+    FormatOptions plain = dictionary.toBuilder().parquetDictionaryEnabled(false).build();
+
+    long withDictionary = OpenFileHeap.of(dictionary).estimate(open(dictionary, 1000));
+    long without = OpenFileHeap.of(plain).estimate(open(plain, 1000));
+
+    assertThat(without).isLessThan(withDictionary / 2);
+  }
+
+  @Test
+  void avroAndJsonLinesFilesHaveAFlatOverhead() {
+    FormatOptions avro = FormatOptions.builder().format(FileFormat.AVRO).build();
+    FormatOptions jsonl = FormatOptions.builder().format(FileFormat.JSONL).build();
+    RecordFileWriter avroWriter = open(avro, 10);
+    RecordFileWriter jsonWriter = open(jsonl, 10);
+
+    assertThat(OpenFileHeap.of(avro).estimate(avroWriter)).isEqualTo(OpenFileHeap.AVRO_FILE_BYTES);
+    assertThat(OpenFileHeap.of(jsonl).estimate(jsonWriter))
+        .isEqualTo(jsonWriter.bufferedBytes() + OpenFileHeap.JSONL_FILE_BYTES);
+  }
+
+  /** Counts and drops the file's bytes. */
+  static final class NullStream extends PositionedOutputStream {
+    private long position;
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public void write(int b) {
+      position++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      position += len;
+    }
+  }
+}
