@@ -89,6 +89,7 @@ final class ComponentsFactory {
         .parquetCodec(c.getString(PARQUET_CODEC).toLowerCase(Locale.ROOT))
         .parquetRowGroupBytes(c.getInt(PARQUET_ROW_GROUP_BYTES))
         .parquetPageBytes(c.getInt(PARQUET_PAGE_BYTES))
+        .parquetDictionaryEnabled(c.getBoolean(PARQUET_DICTIONARY))
         .avroCodec(c.getString(AVRO_CODEC).toLowerCase(Locale.ROOT))
         .jsonCompression(c.getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT))
         .timestampUnit("micros".equalsIgnoreCase(c.getString(TIMESTAMP_UNIT)) ? TimestampUnit.MICROS : TimestampUnit.MILLIS)

@@ -29,12 +29,12 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>
  *   java -Xmx1g -cp connector/target/test-classes:connector/target/classes:$(cat connector/target/bench.classpath) \
- *     io.redstage.connector.bench.ManyPartitionsHeap --partitions 1000 --records 6000000
+ *     io.redstage.connector.bench.ManyPartitionsHeap --partitions 1000 --records 1000000 --dictionary false
  * </pre>
  */
 public final class ManyPartitionsHeap {
-  static final String USAGE = "ManyPartitionsHeap [--partitions 1000] [--records 6000000] [--batch 500] "
-      + "[--budget 268435456] [--sample-every 1000] [--dir <S3Proxy filesystem store>]";
+  static final String USAGE = "ManyPartitionsHeap [--partitions 1000] [--records 100000] [--batch 500] "
+      + "[--budget 268435456] [--dictionary true|false] [--sample-every 1000] [--dir <S3Proxy filesystem store>]";
   private static final String BUCKET = "heap";
   private static final double MIB = 1024.0 * 1024.0;
 
@@ -42,12 +42,14 @@ public final class ManyPartitionsHeap {
 
   public static void main(String[] args) throws Exception {
     SinkBenchmark.quietLogs();
-    BenchArgs a = new BenchArgs(args, USAGE, "partitions", "records", "batch", "budget", "sample-every", "dir");
+    BenchArgs a = new BenchArgs(args, USAGE, "partitions", "records", "batch", "budget", "dictionary", "sample-every",
+        "dir");
     int partitions = (int) a.number("partitions", 1000);
-    long records = a.number("records", 6_000_000);
+    long records = a.number("records", 100_000);
     int batch = (int) a.number("batch", 500);
     long budget = a.number("budget", 256L << 20);
     long sampleEvery = a.number("sample-every", 1000);
+    boolean dictionary = Boolean.parseBoolean(a.string("dictionary", "true"));
     Path dir = Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-heap-s3"));
     Files.createDirectories(dir);
     Runtime rt = Runtime.getRuntime();
@@ -55,8 +57,8 @@ public final class ManyPartitionsHeap {
         System.getProperty("java.version"), rt.availableProcessors(), rt.maxMemory() >> 20,
         ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.printf(Locale.ROOT, "%,d records round-robin over %d partitions, Parquet, memory.buffer.max.bytes %d MiB, "
-        + "puts of %d%n", records, partitions, budget >> 20, batch);
+    System.out.printf(Locale.ROOT, "%,d records round-robin over %d partitions, Parquet (dictionary %s), "
+        + "memory.buffer.max.bytes %d MiB, puts of %d%n", records, partitions, dictionary ? "on" : "off", budget >> 20, batch);
 
     try (LocalS3 s3 = LocalS3.start(LocalS3.Options.filesystem(dir).buckets(BUCKET));
         HeapMonitor heap = new HeapMonitor()) {
@@ -77,6 +79,7 @@ public final class ManyPartitionsHeap {
       config.put("rotate.schedule.interval.ms", "-1");
       config.put("rotate.idle.ms", "-1");
       config.put("memory.buffer.max.bytes", Long.toString(budget));
+      config.put("parquet.dictionary.enabled", Boolean.toString(dictionary));
       Set<TopicPartition> tps = new TreeSet<>((x, y) -> Integer.compare(x.partition(), y.partition()));
       for (int p = 0; p < partitions; p++) {
         tps.add(new TopicPartition(BenchRecords.TOPIC, p));
@@ -144,8 +147,8 @@ public final class ManyPartitionsHeap {
       System.out.println();
       System.out.printf(Locale.ROOT, "records put: %,d in %.1f s (%,.0f records/s, incl. %d full-GC samples)%n",
           written, seconds, written / seconds, puts / sampleEvery);
-      System.out.printf(Locale.ROOT, "units committed: %d %s; by the memory rule: %d (avg %,d records, %.2f MiB each)%n",
-          markers.size(), byReason, memoryUnits, memoryUnits == 0 ? 0 : memoryRecords / memoryUnits,
+      System.out.printf(Locale.ROOT, "units committed: %d %s; by the memory rule: %d (avg %,.1f records, %.3f MiB each)%n",
+          markers.size(), byReason, memoryUnits, memoryUnits == 0 ? 0 : (double) memoryRecords / memoryUnits,
           memoryUnits == 0 ? 0 : memoryBytes / MIB / memoryUnits);
       System.out.printf(Locale.ROOT, "records committed: %,d; left in open units at the end (aborted by stop): %,d%n",
           committedRecords, written - committedRecords);
