@@ -44,6 +44,7 @@ public final class LoaderConfigDef {
   public static final String REDSHIFT_STATEMENT_TIMEOUT = "redshift.statement-timeout";
   public static final String REDSHIFT_RETRY_MODE = "redshift.retry.mode";
   public static final String REDSHIFT_RETRY_MAX_ATTEMPTS = "redshift.retry.max-attempts";
+  public static final String REDSHIFT_RETRY_BASE_DELAY = "redshift.retry.base-delay";
   public static final String COPY_IAM_ROLE = "copy.iam-role";
 
   public static final String TARGET_SCHEMA = "target.schema";
@@ -124,6 +125,7 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_RS, REDSHIFT_STATEMENT_TIMEOUT, DURATION, "30m", "How long to wait for one statement before giving up on it (the marker table decides later whether it committed).").range(1000, 86_400_000),
       ConfigKey.oneOf(G_RS, REDSHIFT_RETRY_MODE, "adaptive", "AWS SDK retry strategy for throttling and 5xx errors: standard, or adaptive (adds client-side rate limiting).", "standard", "adaptive"),
       ConfigKey.of(G_RS, REDSHIFT_RETRY_MAX_ATTEMPTS, INT, "6", "AWS SDK attempts per Data API call (first try included). Submissions reuse one ClientToken across attempts.").range(1, 50),
+      ConfigKey.of(G_RS, REDSHIFT_RETRY_BASE_DELAY, DURATION, "100ms", "Base delay of the SDK's exponential backoff with jitter (S3 and Data API calls); the cap is 200 times it.").range(1, 60_000),
       ConfigKey.of(G_RS, COPY_IAM_ROLE, STRING, "default", "IAM role ARN that COPY uses to read S3, or 'default' for the cluster's default role."),
 
       ConfigKey.of(G_TABLES, TARGET_SCHEMA, STRING, "public", "Schema of the target tables (unless a table name is schema-qualified)."),
