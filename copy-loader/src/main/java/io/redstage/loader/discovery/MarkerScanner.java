@@ -126,26 +126,28 @@ public final class MarkerScanner {
       return null;
     }
     try {
-      CommitMarker m = MarkerCodec.fromJson(bytes, "s3://" + bucket + "/" + key);
-      check(m, key, topicInKey);
+      String source = "s3://" + bucket + "/" + key;
+      CommitMarker m = MarkerCodec.fromJson(bytes, source);
+      check(m, key, topicInKey, source);
       cache.put(key, m);
       return m;
     } catch (IllegalArgumentException e) {
-      LOG.error("Cannot use commit marker s3://{}/{}: {} The unit is skipped until the marker is fixed.", bucket, key,
-          e.getMessage());
+      LOG.error("{} The unit is skipped until the marker is fixed or removed.", e.getMessage());
       rejected.put(key, e.getMessage());
       return null;
     }
   }
 
-  private static void check(CommitMarker m, String key, String topicInKey) {
+  private static void check(CommitMarker m, String key, String topicInKey, String source) {
     if (!KAFKA_TOPIC.matcher(m.topic()).matches()) {
-      throw new IllegalArgumentException("topic '" + m.topic() + "' is not a valid Kafka topic name.");
+      throw new IllegalArgumentException("Cannot use commit marker " + source + ": topic '" + m.topic()
+          + "' is not a valid Kafka topic name.");
     }
     long[] offsets = MarkerKeys.offsetsOf(key).orElseThrow();
     if (!m.topic().equals(topicInKey) || offsets[0] != m.startOffset() || offsets[1] != m.endOffset()
         || !key.contains("/" + MarkerKeys.pad(m.partition(), MarkerKeys.PARTITION_WIDTH) + "/")) {
-      throw new IllegalArgumentException("its content (" + m.unitId() + ") does not match its key.");
+      throw new IllegalArgumentException("Cannot use commit marker " + source + ": its content (" + m.unitId()
+          + ") does not match its key.");
     }
   }
 }
