@@ -37,8 +37,11 @@ public final class ControlTables {
   /** Statements that create the schema and both tables if missing (idempotent). */
   public List<String> createStatements() {
     List<String> out = new ArrayList<>();
-    out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(markers.schema()));
-    if (!quarantine.schema().equals(markers.schema())) {
+    // 'public' always exists; creating it would need a privilege the loader's user may lack
+    if (!markers.schema().equals("public")) {
+      out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(markers.schema()));
+    }
+    if (!quarantine.schema().equals(markers.schema()) && !quarantine.schema().equals("public")) {
       out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(quarantine.schema()));
     }
     out.add("CREATE TABLE IF NOT EXISTS " + markers.sql() + " (target_table VARCHAR(300) NOT NULL, topic VARCHAR(255) NOT NULL, "

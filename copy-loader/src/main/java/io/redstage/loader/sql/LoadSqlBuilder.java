@@ -58,6 +58,12 @@ public final class LoadSqlBuilder {
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
+      for (String k : settings.upsertKey()) {
+        if (settings.upsert() && !rowSet.containsKey(k)) {
+          throw new IncompatibleSchemaException("Cannot upsert " + batch.describe() + ": key column " + k
+              + " is in none of the batch's files. Make the key a field of the record value (or fix upsert.key).");
+        }
+      }
       List<String> insertCols = new ArrayList<>();
       for (String c : plan.targetColumns().keySet()) {
         if (rowSet.containsKey(c)) {

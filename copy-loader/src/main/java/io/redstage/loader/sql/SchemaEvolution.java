@@ -41,6 +41,9 @@ public final class SchemaEvolution {
       if (target.isEmpty()) {
         throw new IncompatibleSchemaException("Cannot create " + table + ": the files have no columns to load.");
       }
+      if (!table.schema().equals("public")) {
+        ddl.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(table.schema()));
+      }
       ddl.add(createTable(table, target));
       return new TablePlan(ddl, target);
     }
