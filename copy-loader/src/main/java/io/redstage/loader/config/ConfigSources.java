@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,13 +68,11 @@ public final class ConfigSources {
       // tables.map as a YAML mapping {topic: table} becomes the list form topic:table
       if (prefix.equals(LoaderConfigDef.TABLES_MAP)) {
         List<String> pairs = new ArrayList<>();
-        node.fields().forEachRemaining(e -> pairs.add(e.getKey() + ":" + e.getValue().asText()));
+        node.properties().forEach(e -> pairs.add(e.getKey() + ":" + e.getValue().asText()));
         out.put(prefix, String.join(",", pairs));
         return;
       }
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
       }
     } else if (node.isArray()) {

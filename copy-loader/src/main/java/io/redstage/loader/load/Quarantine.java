@@ -58,8 +58,8 @@ public final class Quarantine {
     }
     String summary = loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
     api.executeBatch(control.insertQuarantine(rows, summary, at), "q-" + batch.id(), "redstage-quarantine-" + batch.id());
-    LOG.error("Quarantined {}: {}. Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
-        batch.describe(), error, bucket, key, batch.id());
+    LOG.error("Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
+        batch.describe(), error.endsWith(".") ? error : error + ".", bucket, key, batch.id());
     return key;
   }
 

@@ -27,6 +27,14 @@ public final class SchemaEvolution {
    * @throws IncompatibleSchemaException when the files do not fit and the table must not change that way
    */
   public TablePlan plan(TableRef table, TableSchema existing, List<FileSchema> schemas, TableSettings settings) {
+    if (schemas.isEmpty()) {
+      // units without files (every record went to the DLQ) only record their markers: nothing to create or check
+      Map<String, RedshiftType> cols = new LinkedHashMap<>();
+      if (existing != null) {
+        existing.columns().values().forEach(c -> cols.put(c.name(), c.type()));
+      }
+      return new TablePlan(List.of(), cols);
+    }
     Map<String, ColumnType> wanted = wantedColumns(table, schemas, settings);
     List<String> ddl = new ArrayList<>();
     Map<String, RedshiftType> target = new LinkedHashMap<>();
