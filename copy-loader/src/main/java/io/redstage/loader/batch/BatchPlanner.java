@@ -15,8 +15,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Groups the pending units of one table into batches, in offset order per partition, bounded by bytes, files
- * and distinct file schemas. A unit is never split (its files commit together); a unit alone over a bound
+ * Groups the pending units of one table into batches, in offset order per partition, bounded by bytes, files,
+ * units and distinct file schemas. A unit is never split (its files commit together); a unit alone over a bound
  * becomes a batch of its own. Units that failed before are loaded alone, so a poison unit is quarantined
  * without taking healthy units with it.
  */
@@ -24,12 +24,14 @@ public final class BatchPlanner {
   private final long maxBytes;
   private final int maxFiles;
   private final int maxSchemas;
+  private final int maxUnits;
   private final Supplier<UUID> ids;
 
-  public BatchPlanner(long maxBytes, int maxFiles, int maxSchemas, Supplier<UUID> ids) {
+  public BatchPlanner(long maxBytes, int maxFiles, int maxSchemas, int maxUnits, Supplier<UUID> ids) {
     this.maxBytes = maxBytes;
     this.maxFiles = maxFiles;
     this.maxSchemas = maxSchemas;
+    this.maxUnits = maxUnits;
     this.ids = ids;
   }
 
@@ -60,7 +62,8 @@ public final class BatchPlanner {
       }
       Set<FileSchema> union = new HashSet<>(schemas);
       union.addAll(uSchemas);
-      boolean fits = bytes + uBytes <= maxBytes && files + uFiles <= maxFiles && union.size() <= maxSchemas;
+      boolean fits = bytes + uBytes <= maxBytes && files + uFiles <= maxFiles && union.size() <= maxSchemas
+          && current.size() < maxUnits;
       if (!fits && !current.isEmpty()) {
         batches.add(build(table, current));
         current = new ArrayList<>();

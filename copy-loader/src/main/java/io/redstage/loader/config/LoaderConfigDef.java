@@ -75,6 +75,7 @@ public final class LoaderConfigDef {
   public static final String BATCH_MAX_BYTES = "batch.max-bytes";
   public static final String BATCH_MAX_FILES = "batch.max-files";
   public static final String BATCH_MAX_SCHEMAS = "batch.max-schemas";
+  public static final String BATCH_MAX_UNITS = "batch.max-units";
   public static final String LOOP_INTERVAL = "loop.interval";
   public static final String RETRY_MAX_ATTEMPTS = "load.retry.max-attempts";
   public static final String RETRY_BACKOFF = "load.retry.backoff";
@@ -155,6 +156,7 @@ public final class LoaderConfigDef {
 
       ConfigKey.of(G_RUN, BATCH_MAX_BYTES, SIZE, "1GiB", "Most data-file bytes in one batch (one transaction, one COPY per schema).").range(1, Long.MAX_VALUE),
       ConfigKey.of(G_RUN, BATCH_MAX_FILES, INT, "1000", "Most data files in one batch.").range(1, 100_000),
+      ConfigKey.of(G_RUN, BATCH_MAX_UNITS, INT, "2000", "Most units in one batch (each adds a load-marker row; marker inserts share the 40-statement limit).").range(1, 6000),
       ConfigKey.of(G_RUN, BATCH_MAX_SCHEMAS, INT, "8", "Most distinct file schemas (staging tables) in one batch; a BatchExecuteStatement holds at most 40 statements.").range(1, 16),
       ConfigKey.of(G_RUN, LOOP_INTERVAL, DURATION, "30s", "Pause between cycles of 'run' when a cycle found nothing more to do.").range(0, 86_400_000),
       ConfigKey.of(G_RUN, RETRY_MAX_ATTEMPTS, INT, "3", "Attempts for a failing batch before its units are quarantined.").range(1, 100),

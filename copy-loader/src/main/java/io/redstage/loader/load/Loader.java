@@ -76,7 +76,7 @@ public final class Loader implements AutoCloseable {
     FailureTracker failures = new FailureTracker(new Backoff(c.duration(RETRY_BACKOFF), c.duration(RETRY_BACKOFF_MAX)),
         c.integer(RETRY_MAX_ATTEMPTS));
     this.planner = new CyclePlanner(mapper, settings,
-        new BatchPlanner(c.size(BATCH_MAX_BYTES), c.integer(BATCH_MAX_FILES), c.integer(BATCH_MAX_SCHEMAS), UUID::randomUUID), failures);
+        new BatchPlanner(c.size(BATCH_MAX_BYTES), c.integer(BATCH_MAX_FILES), c.integer(BATCH_MAX_SCHEMAS), c.integer(BATCH_MAX_UNITS), UUID::randomUUID), failures);
     this.reader = new ControlReader(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
     BatchExecutor executor = new BatchExecutor(api, manifests, new LoadSqlBuilder(control, new CopySql(c.string(COPY_IAM_ROLE)), types),

@@ -12,8 +12,8 @@ import java.util.List;
  * the same transaction as the rows) and the quarantine table.
  */
 public final class ControlTables {
-  /** Rows per INSERT ... VALUES statement, to stay far below the Data API's 100 KB statement limit. */
-  public static final int ROWS_PER_INSERT = 250;
+  /** Characters per INSERT ... VALUES statement, to stay well below the Data API's 100 KB statement limit. */
+  static final int MAX_INSERT_CHARS = 60_000;
   /** Loaded-state queries are split so that each stays below this many characters. */
   static final int MAX_QUERY_CHARS = 60_000;
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -63,20 +63,32 @@ public final class ControlTables {
   public record MarkerRow(TableRef target, String topic, int partition, long start, long end, String markerKey,
       String batchId, long records) {}
 
-  /** INSERT statements for the load markers of a batch, {@link #ROWS_PER_INSERT} rows each. */
+  /** INSERT statements for the load markers of a batch, each below {@link #MAX_INSERT_CHARS}. */
   public List<String> insertMarkers(List<MarkerRow> rows, Instant loadedAt) {
+    List<String> tuples = new ArrayList<>();
+    for (MarkerRow r : rows) {
+      tuples.add("(" + SqlText.literal(r.target().name()) + ", " + SqlText.literal(r.topic()) + ", " + r.partition() + ", " + r.start()
+          + ", " + r.end() + ", " + SqlText.literal(r.markerKey()) + ", " + SqlText.literal(r.batchId()) + ", " + r.records() + ", "
+          + timestamp(loadedAt) + ")");
+    }
+    return inserts("INSERT INTO " + markers.sql()
+        + " (target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id, record_count, loaded_at) VALUES ", tuples);
+  }
+
+  private static List<String> inserts(String head, List<String> tuples) {
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i += ROWS_PER_INSERT) {
-      StringBuilder b = new StringBuilder("INSERT INTO ").append(markers.sql())
-          .append(" (target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id, record_count, loaded_at) VALUES ");
-      String sep = "";
-      for (MarkerRow r : rows.subList(i, Math.min(rows.size(), i + ROWS_PER_INSERT))) {
-        b.append(sep).append('(').append(SqlText.literal(r.target().name())).append(", ").append(SqlText.literal(r.topic()))
-            .append(", ").append(r.partition()).append(", ").append(r.start()).append(", ").append(r.end()).append(", ")
-            .append(SqlText.literal(r.markerKey())).append(", ").append(SqlText.literal(r.batchId())).append(", ")
-            .append(r.records()).append(", ").append(timestamp(loadedAt)).append(')');
-        sep = ", ";
+    StringBuilder b = new StringBuilder(head);
+    boolean empty = true;
+    for (String t : tuples) {
+      if (!empty && b.length() + t.length() + 2 > MAX_INSERT_CHARS) {
+        out.add(b.toString());
+        b = new StringBuilder(head);
+        empty = true;
       }
+      b.append(empty ? "" : ", ").append(t);
+      empty = false;
+    }
+    if (!empty) {
       out.add(b.toString());
     }
     return out;
@@ -126,21 +138,15 @@ public final class ControlTables {
       String markerKey) {}
 
   public List<String> insertQuarantine(List<QuarantineRow> rows, String error, Instant at) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i += ROWS_PER_INSERT) {
-      StringBuilder b = new StringBuilder("INSERT INTO ").append(quarantine.sql())
-          .append(" (batch_id, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, error, quarantined_at) VALUES ");
-      String sep = "";
-      for (QuarantineRow r : rows.subList(i, Math.min(rows.size(), i + ROWS_PER_INSERT))) {
-        b.append(sep).append('(').append(SqlText.literal(r.batchId())).append(", ").append(SqlText.literal(r.target().name()))
-            .append(", ").append(SqlText.literal(r.topic())).append(", ").append(r.partition()).append(", ").append(r.start())
-            .append(", ").append(r.end()).append(", ").append(SqlText.literal(r.markerKey())).append(", ")
-            .append(SqlText.sanitizedLiteral(error, 3900)).append(", ").append(timestamp(at)).append(')');
-        sep = ", ";
-      }
-      out.add(b.toString());
+    String errorLiteral = SqlText.sanitizedLiteral(error, 3900);
+    List<String> tuples = new ArrayList<>();
+    for (QuarantineRow r : rows) {
+      tuples.add("(" + SqlText.literal(r.batchId()) + ", " + SqlText.literal(r.target().name()) + ", " + SqlText.literal(r.topic()) + ", "
+          + r.partition() + ", " + r.start() + ", " + r.end() + ", " + SqlText.literal(r.markerKey()) + ", " + errorLiteral + ", "
+          + timestamp(at) + ")");
     }
-    return out;
+    return inserts("INSERT INTO " + quarantine.sql()
+        + " (batch_id, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, error, quarantined_at) VALUES ", tuples);
   }
 
   /** Releases one quarantined batch (or all, when batchId is null) so that its units load again. */

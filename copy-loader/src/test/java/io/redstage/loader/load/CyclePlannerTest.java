@@ -28,7 +28,7 @@ class CyclePlannerTest {
       m.put("upsert.key", "id");
     }
     return new CyclePlanner(new TableMapper("public", List.of(), null, null), new TableSettingsResolver(LoaderConfig.of(m)),
-        new BatchPlanner(1L << 40, 1000, 8, UUID::randomUUID), failures);
+        new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID), failures);
   }
 
   static FailureTracker tracker() {

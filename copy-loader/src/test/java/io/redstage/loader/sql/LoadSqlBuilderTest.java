@@ -34,7 +34,7 @@ class LoadSqlBuilderTest {
   }
 
   private static Batch batch(Unit... units) {
-    return new BatchPlanner(1L << 40, 1000, 8, () -> ID).build(T, List.of(units));
+    return new BatchPlanner(1L << 40, 1000, 8, 2000, () -> ID).build(T, List.of(units));
   }
 
   @Test
