@@ -47,7 +47,7 @@ public final class ControlReader {
       QueryResult r = api.query(sql, "redstage-loaded-state");
       for (List<Object> row : r.rows()) {
         String kind = QueryResult.string(row.get(0));
-        TableRef table = TableRef.parse(QueryResult.string(row.get(1)), "public");
+        String table = QueryResult.string(row.get(1));
         TopicPartition tp = new TopicPartition(QueryResult.string(row.get(2)), (int) QueryResult.number(row.get(3)));
         if ("L".equals(kind)) {
           state.addLoaded(table, tp, QueryResult.number(row.get(4)), QueryResult.number(row.get(5)));

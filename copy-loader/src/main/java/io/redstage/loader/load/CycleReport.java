@@ -2,8 +2,7 @@ package io.redstage.loader.load;
 
 /** What one cycle did and what it cost. */
 public record CycleReport(int unitsListed, int unitsPending, int batchesLoaded, int unitsLoaded, long rowsLoaded,
-    int batchesFailed, int batchesQuarantined, int unknownOutcomes, int markersRetired, long s3Calls, long dataApiCalls,
-    boolean moreWork) {
+    int batchesFailed, int batchesQuarantined, int unknownOutcomes, int markersRetired, long s3Calls, long dataApiCalls) {
 
   @Override
   public String toString() {

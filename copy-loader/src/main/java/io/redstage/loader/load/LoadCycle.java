@@ -84,7 +84,7 @@ public final class LoadCycle implements AutoCloseable {
     p.metrics().cycle();
     CycleReport report = new CycleReport(scan.units().size(), plan.pendingUnits(), tally.batches.get(), tally.units.get(),
         tally.rows.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
-        p.counter().calls("S3.") - s3Before, p.counter().calls("RedshiftData.") - apiBefore, tally.batches.get() > 0);
+        p.counter().calls("S3.") - s3Before, p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
   }

@@ -9,11 +9,12 @@ import java.util.Map;
 
 /** What the control tables say about the listed units: loaded offset intervals and quarantined units. */
 public final class LoadState {
-  private final Map<TableRef, Map<TopicPartition, IntervalSet>> loaded = new HashMap<>();
+  // keyed by the qualified name as stored in the marker table, so no name is ever re-parsed
+  private final Map<String, Map<TopicPartition, IntervalSet>> loaded = new HashMap<>();
   private final Map<String, String> quarantined = new HashMap<>();
 
-  public void addLoaded(TableRef table, TopicPartition tp, long start, long end) {
-    loaded.computeIfAbsent(table, t -> new HashMap<>()).computeIfAbsent(tp, x -> new IntervalSet()).add(start, end);
+  public void addLoaded(String tableName, TopicPartition tp, long start, long end) {
+    loaded.computeIfAbsent(tableName, t -> new HashMap<>()).computeIfAbsent(tp, x -> new IntervalSet()).add(start, end);
   }
 
   public void addQuarantined(String markerKey, String batchId) {
@@ -22,7 +23,7 @@ public final class LoadState {
 
   /** True when every offset of the unit is already loaded into the table. */
   public boolean covered(TableRef table, Unit u) {
-    IntervalSet s = loaded.getOrDefault(table, Map.of()).get(new TopicPartition(u.topic(), u.partition()));
+    IntervalSet s = loaded.getOrDefault(table.name(), Map.of()).get(new TopicPartition(u.topic(), u.partition()));
     return s != null && s.covers(u.start(), u.end());
   }
 

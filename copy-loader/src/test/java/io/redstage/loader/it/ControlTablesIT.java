@@ -1,6 +1,7 @@
 package io.redstage.loader.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
@@ -8,6 +9,7 @@ import io.redstage.loader.load.Loader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,5 +58,31 @@ class ControlTablesIT {
       assertThat(loader.runOnce().unitsListed()).isZero();
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'dlq-only'")).isEqualTo(2);
+  }
+
+  @Test
+  void runLoopLoadsNewUnitsAndStopsGracefully() throws Exception {
+    Map<String, String> config = stack.config();
+    config.put("loop.interval", "100ms");
+    config.put("topics", "looped");
+    try (Loader loader = stack.loader(config)) {
+      Thread loop = new Thread(() -> {
+        try {
+          loader.runLoop();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      loop.start();
+      stack.files.marker("looped", 0, 0, 9, List.of());
+      await().atMost(Duration.ofSeconds(60)).until(() -> loader.metrics().unitsLoaded("public.looped") == 1);
+      stack.files.marker("looped", 0, 10, 19, List.of());
+      await().atMost(Duration.ofSeconds(60)).until(() -> loader.metrics().unitsLoaded("public.looped") == 2);
+      loader.stop();
+      assertThat(loader.awaitStopped(Duration.ofSeconds(60))).isTrue();
+      loop.join(10_000);
+      assertThat(loop.isAlive()).isFalse();
+      assertThat(loader.metrics().render()).contains("redstage_loader_units_loaded_total{table=\"public.looped\"} 2");
+    }
   }
 }

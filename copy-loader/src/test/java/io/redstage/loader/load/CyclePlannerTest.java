@@ -38,7 +38,7 @@ class CyclePlannerTest {
   @Test
   void coveredUnitsAreLoadedPartiallyCoveredArePending() {
     LoadState state = new LoadState();
-    state.addLoaded(ORDERS, new TopicPartition("orders", 0), 0, 99);
+    state.addLoaded(ORDERS.name(), new TopicPartition("orders", 0), 0, 99);
     Unit same = TestUnits.simple("orders", 0, 0, 99);
     Unit subset = TestUnits.simple("orders", 0, 0, 49);
     Unit overlap = TestUnits.simple("orders", 0, 50, 120);
