@@ -25,6 +25,17 @@ public final class ControlReader {
     this.control = control;
   }
 
+  /** Whether both control tables exist (read-only commands must not create them). */
+  public boolean controlTablesExist() throws InterruptedException {
+    Map<TableRef, TableSchema> found = describe(List.of(control.markers(), control.quarantine()));
+    return found.containsKey(control.markers()) && found.containsKey(control.quarantine());
+  }
+
+  /** Like {@link #loadState} but answers "nothing loaded" when the control tables do not exist yet. */
+  public LoadState loadStateIfPresent(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
+    return controlTablesExist() ? loadState(units, tableOf) : new LoadState();
+  }
+
   /** One query (more only for very many partitions) for the loaded intervals overlapping the listed units. */
   public LoadState loadState(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
     Map<String, long[]> ranges = new TreeMap<>();

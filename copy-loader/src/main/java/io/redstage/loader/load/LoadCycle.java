@@ -92,7 +92,7 @@ public final class LoadCycle implements AutoCloseable {
   /** Prints what a cycle would do (manifests and SQL) without writing anything. */
   public void dryRun(PrintStream out) throws InterruptedException {
     MarkerScanner.ScanResult scan = p.scanner().scan();
-    LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
+    LoadState state = p.reader().loadStateIfPresent(scan.units(), t -> p.planner().tableOf(t));
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, p.clock().millis());
     Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
         : p.reader().describe(new ArrayList<>(plan.batches().keySet()));

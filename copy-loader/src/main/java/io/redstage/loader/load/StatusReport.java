@@ -26,7 +26,8 @@ final class StatusReport {
   void print(PrintStream out) throws InterruptedException {
     long now = clock.millis();
     MarkerScanner.ScanResult scan = scanner.scan();
-    LoadState state = reader.loadState(scan.units(), planner::tableOf);
+    boolean control = reader.controlTablesExist();
+    LoadState state = control ? reader.loadState(scan.units(), planner::tableOf) : new LoadState();
     CyclePlanner.Plan plan = planner.plan(scan.units(), state, now);
     out.printf("%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {
@@ -39,6 +40,10 @@ final class StatusReport {
     if (!scan.rejected().isEmpty()) {
       out.printf("%d unreadable marker(s):%n", scan.rejected().size());
       scan.rejected().forEach((k, v) -> out.printf("  %s: %s%n", k, v));
+    }
+    if (!control) {
+      out.println("The control tables do not exist yet: nothing has been loaded.");
+      return;
     }
     QueryResult q = reader.quarantineList();
     if (!q.rows().isEmpty()) {

@@ -56,7 +56,9 @@ class FormatsAndCliIT {
     assertThat(manifests).as("dry-run writes no manifest").isEmpty();
 
     StringWriter status = new StringWriter();
-    assertThat(LoaderCli.execute(args(config, "status"), new PrintWriter(status), new PrintWriter(new StringWriter()), Map.of())).isZero();
+    StringWriter statusErr = new StringWriter();
+    assertThat(LoaderCli.execute(args(config, "status"), new PrintWriter(status), new PrintWriter(statusErr), Map.of()))
+        .as(statusErr.toString()).isZero();
     assertThat(status.toString()).contains("public.fmt_avro").contains("public.fmt_json").contains("2 pending");
 
     StringWriter once = new StringWriter();
