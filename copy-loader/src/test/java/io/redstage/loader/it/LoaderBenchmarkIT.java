@@ -96,32 +96,48 @@ class LoaderBenchmarkIT {
 
   @Test
   void throughputIntoTheStandIn() throws Exception {
+    StringBuilder md = new StringBuilder("| polling (initial..max) | batch.max-files | units | rows | batches | seconds | rows/s | batches/s "
+        + "| Data API calls per cycle (by operation) | calls per batch |\n|---|---|---|---|---|---|---|---|---|---|\n");
     int units = Integer.getInteger("redstage.bench.units", 40);
-    int rowsPerUnit = Integer.getInteger("redstage.bench.rows", 25_000);
+    int rows = Integer.getInteger("redstage.bench.rows", 25_000);
+    throughput("bench_fast", "5ms", "50ms", 8, units, rows, md);
+    throughput("bench_default", "200ms", "5s", 8, units, rows, md);
+    throughput("bench_small", "200ms", "5s", 1, 100, 100, md);
+    write("throughput", md.toString());
+  }
+
+  private void throughput(String topic, String pollInitial, String pollMax, int maxFiles, int units, int rowsPerUnit, StringBuilder md)
+      throws Exception {
     List<MarkerColumn> cols = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
         new MarkerColumn("customer", ColumnType.of(ColumnType.Kind.STRING), true),
         new MarkerColumn("amount", ColumnType.of(ColumnType.Kind.FLOAT64), true),
         new MarkerColumn("ok", ColumnType.of(ColumnType.Kind.BOOLEAN), true));
-    IntStream.range(0, units).parallel().forEach(u -> stack.files.unit("bench", u % 4, (long) (u / 4) * rowsPerUnit,
+    IntStream.range(0, units).parallel().forEach(u -> stack.files.unit(topic, u % 4, (long) (u / 4) * rowsPerUnit,
         (long) (u / 4) * rowsPerUnit + rowsPerUnit - 1, FileFormat.PARQUET, cols,
         o -> row("id", o, "customer", "customer-" + (o % 1000), "amount", o * 0.01, "ok", o % 3 == 0)));
     Map<String, String> config = stack.config();
-    config.put("topics", "bench");
-    config.put("batch.max-files", "8");
-    long started = System.nanoTime();
-    int batches = 0;
-    long apiCalls = 0;
-    long rows = 0;
+    config.put("topics", topic);
+    config.put("batch.max-files", String.valueOf(maxFiles));
+    config.put("redshift.poll.initial", pollInitial);
+    config.put("redshift.poll.max", pollMax);
     try (Loader loader = stack.loader(config)) {
+      loader.ensureControlTables();
+      Map<String, Long> before = loader.clients().counter().snapshot();
+      long started = System.nanoTime();
       CycleReport r = loader.runOnce();
-      batches = r.batchesLoaded();
-      apiCalls = r.dataApiCalls();
-      rows = r.rowsLoaded();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      Map<String, Long> after = loader.clients().counter().snapshot();
+      StringBuilder ops = new StringBuilder();
+      after.forEach((op, n) -> {
+        long d = n - before.getOrDefault(op, 0L);
+        if (op.startsWith("RedshiftData.") && d > 0) {
+          ops.append(ops.length() == 0 ? "" : ", ").append(op.substring("RedshiftData.".length())).append(' ').append(d);
+        }
+      });
+      assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo((long) units * rowsPerUnit);
+      md.append(String.format(Locale.ROOT, "| %s..%s | %d | %d | %,d | %d | %.1f | %,.0f | %.2f | %s | %.1f |%n", pollInitial, pollMax, maxFiles, units,
+          r.rowsLoaded(), r.batchesLoaded(), seconds, r.rowsLoaded() / seconds, r.batchesLoaded() / seconds, ops,
+          (double) r.dataApiCalls() / Math.max(1, r.batchesLoaded())));
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    assertThat(stack.count("SELECT COUNT(*) FROM public.bench")).isEqualTo((long) units * rowsPerUnit);
-    write("throughput", String.format(Locale.ROOT, "| units | rows | batches | seconds | rows/s | batches/s | Data API calls per batch |%n"
-        + "|---|---|---|---|---|---|---|%n| %d | %,d | %d | %.1f | %,.0f | %.2f | %.1f |%n", units, rows, batches, seconds, rows / seconds,
-        batches / seconds, (apiCalls - 4.0) / Math.max(1, batches)));
   }
 }
