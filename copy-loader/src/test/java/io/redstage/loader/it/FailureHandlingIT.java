@@ -113,4 +113,23 @@ class FailureHandlingIT {
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_poison")).isEqualTo(20);
   }
+
+  @Test
+  void realCopyErrorIsReportedWithFileLineAndColumn() throws Exception {
+    List<MarkerColumn> cols = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+    stack.files.unit("f_baddata", 0, 0, 4, FileFormat.JSONL, cols, o -> row("id", o == 3 ? "not-a-number" : o));
+    Map<String, String> config = stack.config();
+    config.put("load.retry.max-attempts", "1");
+    config.put("topics", "f_baddata");
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    }
+    List<List<Object>> q = stack.query("SELECT batch_id, error FROM public._redstage_quarantine WHERE target_table = 'public.f_baddata'");
+    assertThat(q).singleElement().satisfies(r -> assertThat((String) r.get(1)).contains("first rejected row:")
+        .contains("topics/f_baddata/partition=0/").contains("line 4").contains("column id"));
+    String report = stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET)
+        .key("_redstage/quarantine/public.f_baddata/" + q.get(0).get(0) + ".json")).asUtf8String();
+    assertThat(report).contains("\"loadErrors\"").contains("line 4");
+    assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'f_baddata'")).isZero();
+  }
 }
