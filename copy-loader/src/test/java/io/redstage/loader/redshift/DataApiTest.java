@@ -143,4 +143,33 @@ class DataApiTest {
     assertThat(r.rows()).containsExactly(List.of(1L, "x"), java.util.Arrays.asList(2L, null));
     assertThat(requests.get(3).get("NextToken").asText()).isEqualTo("p2");
   }
+
+  @Test
+  void inFlightCapSerialisesStatementsBeyondTheLimit() throws Exception {
+    DataApi one = new DataApi(client, new DataApiTarget("c1", null, "dev", "loader", null), 1,
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)), Duration.ofMinutes(1), d -> { });
+    for (int i = 0; i < 2; i++) {
+      reply(200, "{\"Id\":\"" + ID + "\"}");
+      reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\"}");
+    }
+    Thread a = new Thread(() -> run(one));
+    Thread b = new Thread(() -> run(one));
+    a.start();
+    b.start();
+    a.join(30_000);
+    b.join(30_000);
+    assertThat(targets).containsExactly("RedshiftData.BatchExecuteStatement", "RedshiftData.DescribeStatement",
+        "RedshiftData.BatchExecuteStatement", "RedshiftData.DescribeStatement");
+    assertThat(requests.get(0).get("ClusterIdentifier").asText()).isEqualTo("c1");
+    assertThat(requests.get(0).get("DbUser").asText()).isEqualTo("loader");
+    assertThat(requests.get(0).has("SecretArn")).isFalse();
+  }
+
+  private static void run(DataApi api) {
+    try {
+      api.executeBatch(List.of("SELECT 1"), java.util.UUID.randomUUID().toString(), "n");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }
