@@ -23,6 +23,7 @@ final class FieldPartitioner implements Partitioner {
       + PartitionerSettings.FIELD_NAME_CONFIG + ", or send such records to a dead letter queue (errors.tolerance=all).";
 
   private final List<FieldPath> fields;
+  private final List<String> purposes;
   private final List<String> encodedNames;
   private final String delim;
 
@@ -30,27 +31,29 @@ final class FieldPartitioner implements Partitioner {
     this.fields = Collections.unmodifiableList(new ArrayList<>(fields));
     this.delim = delim;
     List<String> names = new ArrayList<>();
+    List<String> by = new ArrayList<>();
     for (FieldPath f : fields) {
       names.add(PathEncoding.encode(f.path(), delim));
+      by.add(" by field '" + f.path() + "'");
     }
     this.encodedNames = names;
+    this.purposes = by;
   }
 
   @Override
   public String encodePartition(SinkRecord record, long nowMs) {
     StringBuilder path = new StringBuilder();
     for (int i = 0; i < fields.size(); i++) {
-      String failure = "Cannot partition record " + Records.ref(record) + " by field '" + fields.get(i).path() + "'";
-      FieldPath.Resolved field = fields.get(i).resolve(record, failure, ADVICE);
+      FieldPath.Resolved field = fields.get(i).resolve(record, purposes.get(i), ADVICE);
       if (i > 0) {
         path.append(delim);
       }
-      path.append(encodedNames.get(i)).append('=').append(PathEncoding.encode(text(field, failure), delim));
+      path.append(encodedNames.get(i)).append('=').append(PathEncoding.encode(text(field, record, purposes.get(i)), delim));
     }
     return path.toString();
   }
 
-  private static String text(FieldPath.Resolved field, String failure) {
+  private static String text(FieldPath.Resolved field, SinkRecord record, String purpose) {
     Object v = field.value;
     if (v instanceof String || v instanceof Boolean || v instanceof Byte || v instanceof Short
         || v instanceof Integer || v instanceof Long || v instanceof Float || v instanceof Double) {
@@ -62,7 +65,7 @@ final class FieldPartitioner implements Partitioner {
     if (v instanceof Date) {
       return dateText((Date) v, field.schema);
     }
-    throw new DataException(failure + ": the field holds a " + v.getClass().getSimpleName() + ", which cannot name a "
+    throw new DataException(FieldPath.failure(record, purpose) + ": the field holds a " + v.getClass().getSimpleName() + ", which cannot name a "
         + "directory. Partition by a field holding a string, number or boolean.");
   }
 

@@ -1,6 +1,5 @@
 package io.redstage.connector.partition;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -55,47 +54,58 @@ final class FieldPath {
   /**
    * Resolves the path in the record's value.
    *
-   * @param failure "Cannot ..." prefix of the error message, e.g. "Cannot partition record t/0/5"
+   * @param purpose what the record is being partitioned by, e.g. " by time"; the error message starts
+   *                "Cannot partition record topic/partition/offset" + purpose (built only on failure: hot path)
    * @param advice  the last sentence of the error message: what the user can do
    * @throws DataException when the value is null, a segment is missing, null, or not a struct/map
    */
-  Resolved resolve(SinkRecord record, String failure, String advice) {
+  Resolved resolve(SinkRecord record, String purpose, String advice) {
     Object current = record.value();
     Schema schema = record.valueSchema();
     if (current == null) {
+      String failure = failure(record, purpose);
       throw new DataException(failure + ": the record has no value (a tombstone), so it has no field '" + path + "'. "
           + advice);
     }
-    List<String> walked = new ArrayList<>();
-    for (String segment : segments) {
-      String where = walked.isEmpty() ? "the value" : "field '" + String.join(".", walked) + "'";
-      walked.add(segment);
+    for (int i = 0; i < segments.size(); i++) {
+      String segment = segments.get(i);
       if (current instanceof Struct) {
         Struct struct = (Struct) current;
         Field field = struct.schema().field(segment);
         if (field == null) {
-          throw new DataException(failure + ": field '" + path + "' is missing: " + where + " has the fields "
-              + struct.schema().fields().stream().map(Field::name).collect(Collectors.toList()) + ". " + advice);
+          throw new DataException(failure(record, purpose) + ": field '" + path + "' is missing: " + parent(i)
+              + " has the fields " + struct.schema().fields().stream().map(Field::name).collect(Collectors.toList())
+              + ". " + advice);
         }
         current = struct.get(field);
         schema = field.schema();
       } else if (current instanceof Map) {
         Map<?, ?> map = (Map<?, ?>) current;
         if (!map.containsKey(segment)) {
-          throw new DataException(failure + ": field '" + path + "' is missing: " + where + " has the keys "
-              + map.keySet() + ". " + advice);
+          throw new DataException(failure(record, purpose) + ": field '" + path + "' is missing: " + parent(i)
+              + " has the keys " + map.keySet() + ". " + advice);
         }
         current = map.get(segment);
         schema = null;
       } else {
-        throw new DataException(failure + ": field '" + path + "' cannot be read: " + where + " is a "
-            + current.getClass().getSimpleName() + ", not a struct or map. " + advice);
+        throw new DataException(failure(record, purpose) + ": field '" + path + "' cannot be read: " + parent(i)
+            + " is a " + current.getClass().getSimpleName() + ", not a struct or map. " + advice);
       }
       if (current == null) {
-        throw new DataException(failure + ": field '" + String.join(".", walked) + "' is null. " + advice);
+        throw new DataException(failure(record, purpose) + ": field '" + String.join(".", segments.subList(0, i + 1))
+            + "' is null. " + advice);
       }
     }
     return new Resolved(current, schema);
+  }
+
+  /** "the value" or "field 'a.b'": what holds segment {@code i}. */
+  private String parent(int i) {
+    return i == 0 ? "the value" : "field '" + String.join(".", segments.subList(0, i)) + "'";
+  }
+
+  static String failure(SinkRecord record, String purpose) {
+    return "Cannot partition record " + Records.ref(record) + purpose;
   }
 
   @Override

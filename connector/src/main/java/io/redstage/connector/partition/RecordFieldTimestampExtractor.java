@@ -39,9 +39,7 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
 
   @Override
   public Long extract(SinkRecord record, long nowMs) {
-    String failure = "Cannot partition record " + Records.ref(record) + " by time: field '" + field.path() + "' ("
-        + PartitionerSettings.TIMESTAMP_FIELD_CONFIG + ")";
-    Object value = field.resolve(record, "Cannot partition record " + Records.ref(record) + " by time", accepted).value;
+    Object value = field.resolve(record, " by time", accepted).value;
     if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return ((Number) value).longValue();
     }
@@ -53,9 +51,14 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
       if (parsed != null) {
         return parsed;
       }
-      throw new DataException(failure + " holds \"" + value + "\", which is not a timestamp. " + accepted);
+      throw new DataException(failure(record) + " holds \"" + value + "\", which is not a timestamp. " + accepted);
     }
-    throw new DataException(failure + " holds a " + value.getClass().getSimpleName() + ". " + accepted);
+    throw new DataException(failure(record) + " holds a " + value.getClass().getSimpleName() + ". " + accepted);
+  }
+
+  private String failure(SinkRecord record) {
+    return FieldPath.failure(record, " by time") + ": field '" + field.path() + "' ("
+        + PartitionerSettings.TIMESTAMP_FIELD_CONFIG + ")";
   }
 
   private Long parse(String text) {

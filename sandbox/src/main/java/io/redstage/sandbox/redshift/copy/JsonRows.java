@@ -68,7 +68,13 @@ final class JsonRows {
           return;
         } catch (JsonParseException e) {
           long at = e.getLocation() == null ? line : e.getLocation().getLineNr();
-          sink.unreadable(new LoadError(1216, "Invalid JSON: " + e.getOriginalMessage(), ""), at, "");
+          String reason = e.getOriginalMessage();
+          if (reason != null && reason.startsWith("Invalid UTF-8")) {
+            sink.unreadable(new LoadError(1220, "String contains invalid or unsupported UTF8 codepoints: " + reason, ""),
+                at, "");
+          } else {
+            sink.unreadable(new LoadError(1216, "Invalid JSON: " + reason, ""), at, "");
+          }
           return;
         }
       }

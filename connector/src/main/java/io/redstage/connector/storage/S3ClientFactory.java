@@ -1,0 +1,125 @@
+package io.redstage.connector.storage;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/**
+ * Builds the connector's {@link S3Client} from {@link S3Settings}: Apache HTTP client, static / default-chain / STS
+ * assume-role credentials, and the SDK's standard retry strategy (5xx, throttling and I/O errors, exponential backoff
+ * with jitter) sized by {@code s3.part.retries} and {@code s3.retry.backoff.ms}. Retries live here, in the SDK, and
+ * nowhere else in the connector.
+ */
+public final class S3ClientFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(S3ClientFactory.class);
+  /** Cap of the exponential backoff (the SDK's own default cap). */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
+
+  private S3ClientFactory() {}
+
+  public static S3Client create(S3Settings settings) {
+    return create(settings, overrides -> { });
+  }
+
+  /**
+   * Like {@link #create(S3Settings)}, then lets {@code overrides} add to the client configuration, e.g. execution
+   * interceptors or metric publishers (it can also replace the retry strategy).
+   */
+  public static S3Client create(S3Settings settings, Consumer<ClientOverrideConfiguration.Builder> overrides) {
+    ClientOverrideConfiguration.Builder config = ClientOverrideConfiguration.builder()
+        .retryStrategy(retryStrategy(settings))
+        .apiCallTimeout(settings.apiCallTimeout());
+    overrides.accept(config);
+    S3ClientBuilder builder = S3Client.builder()
+        .region(Region.of(settings.region()))
+        .forcePathStyle(settings.pathStyle())
+        .httpClientBuilder(Apache5HttpClient.builder())
+        .credentialsProvider(credentials(settings))
+        .overrideConfiguration(config.build());
+    settings.endpoint().ifPresent(builder::endpointOverride);
+    LOG.info("Creating S3 client for bucket {} in {} ({}), {} retries",
+        settings.bucket(), settings.region(), settings.endpoint().map(Object::toString).orElse("AWS endpoint"),
+        settings.maxRetries());
+    return builder.build();
+  }
+
+  static RetryStrategy retryStrategy(S3Settings settings) {
+    BackoffStrategy backoff = BackoffStrategy.exponentialDelay(settings.retryBackoff(), max(settings.retryBackoff(), MAX_BACKOFF));
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+        .maxAttempts(settings.maxRetries() + 1)
+        .backoffStrategy(backoff)
+        .throttlingBackoffStrategy(backoff)
+        .build();
+  }
+
+  static AwsCredentialsProvider credentials(S3Settings settings) {
+    AwsCredentialsProvider caller = settings.accessKeyId().isPresent()
+        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(
+            settings.accessKeyId().get(), settings.secretAccessKey().get().value()))
+        : DefaultCredentialsProvider.builder().build();
+    if (!settings.stsRoleArn().isPresent()) {
+      return caller;
+    }
+    StsClient sts = StsClient.builder()
+        .region(Region.of(settings.stsRegion().orElse(settings.region())))
+        .credentialsProvider(caller)
+        .httpClientBuilder(Apache5HttpClient.builder())
+        .build();
+    return new AssumedRoleCredentials(StsAssumeRoleCredentialsProvider.builder()
+        .stsClient(sts)
+        .refreshRequest(r -> r.roleArn(settings.stsRoleArn().get())
+            .roleSessionName(settings.stsSessionName())
+            .externalId(settings.stsExternalId().orElse(null)))
+        .build(), sts);
+  }
+
+  /**
+   * The STS assume-role provider plus the STS client it uses. The S3 client closes its credentials provider when it
+   * is closed; the STS provider alone would leave its STS client (and connection pool) open.
+   */
+  static final class AssumedRoleCredentials implements AwsCredentialsProvider, SdkAutoCloseable {
+    private final StsAssumeRoleCredentialsProvider provider;
+    private final StsClient sts;
+
+    AssumedRoleCredentials(StsAssumeRoleCredentialsProvider provider, StsClient sts) {
+      this.provider = provider;
+      this.sts = sts;
+    }
+
+    @Override
+    public AwsCredentials resolveCredentials() {
+      return provider.resolveCredentials();
+    }
+
+    StsAssumeRoleCredentialsProvider provider() {
+      return provider;
+    }
+
+    @Override
+    public void close() {
+      provider.close();
+      sts.close();
+    }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+}

@@ -1,0 +1,340 @@
+package io.redstage.connector.storage;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+
+/**
+ * Immutable S3 settings of the connector, built from its config (keys named like Confluent's S3 sink, listed as the
+ * {@code *_CONFIG} constants). {@link Builder#build()} validates them and throws a {@link ConfigException} naming the
+ * key and what to set. {@link #toString()} never shows the secret key or the STS external id.
+ */
+public final class S3Settings {
+  public static final String BUCKET_CONFIG = "s3.bucket.name";
+  public static final String REGION_CONFIG = "s3.region";
+  public static final String ENDPOINT_CONFIG = "store.url";
+  public static final String PATH_STYLE_CONFIG = "s3.path.style.access.enabled";
+  public static final String PART_SIZE_CONFIG = "s3.part.size";
+  public static final String SSE_ALGORITHM_CONFIG = "s3.ssea.name";
+  public static final String SSE_KMS_KEY_ID_CONFIG = "s3.sse.kms.key.id";
+  public static final String CANNED_ACL_CONFIG = "s3.acl.canned";
+  public static final String ACCESS_KEY_ID_CONFIG = "aws.access.key.id";
+  public static final String SECRET_ACCESS_KEY_CONFIG = "aws.secret.access.key";
+  public static final String STS_ROLE_ARN_CONFIG = "sts.role.arn";
+  public static final String STS_SESSION_NAME_CONFIG = "sts.role.session.name";
+  public static final String STS_EXTERNAL_ID_CONFIG = "sts.role.external.id";
+  public static final String STS_REGION_CONFIG = "sts.region";
+  public static final String MAX_RETRIES_CONFIG = "s3.part.retries";
+  public static final String RETRY_BACKOFF_CONFIG = "s3.retry.backoff.ms";
+
+  public static final String DEFAULT_REGION = "us-west-2";
+  public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+  /** Parts are held in heap while they fill, so the ceiling is far below S3's 5 GiB part limit. */
+  public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
+  /**
+   * 8 MiB rather than Confluent's 25 MiB: a file holds up to one part in heap, and thousands of files can be open at
+   * once; 8 MiB parts still allow objects of 78 GiB (S3's 10,000-part limit) and keep uploads efficient.
+   */
+  public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+  public static final int DEFAULT_MAX_RETRIES = 3;
+  public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+  public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
+  public static final String DEFAULT_STS_SESSION_NAME = "redstage-connector";
+  /** Values of {@value #SSE_ALGORITHM_CONFIG} that S3 accepts as {@code x-amz-server-side-encryption}. */
+  public static final List<String> SSE_ALGORITHMS = Arrays.asList("AES256", "aws:kms", "aws:kms:dsse");
+
+  private final String bucket;
+  private final String region;
+  private final URI endpoint;
+  private final boolean pathStyle;
+  private final int partSizeBytes;
+  private final String sseAlgorithm;
+  private final String sseKmsKeyId;
+  private final String cannedAcl;
+  private final String accessKeyId;
+  private final Password secretAccessKey;
+  private final String stsRoleArn;
+  private final String stsSessionName;
+  private final String stsExternalId;
+  private final String stsRegion;
+  private final int maxRetries;
+  private final Duration retryBackoff;
+  private final Duration apiCallTimeout;
+
+  private S3Settings(Builder b) {
+    this.bucket = b.bucket;
+    this.region = b.region;
+    this.endpoint = b.endpoint;
+    this.pathStyle = b.pathStyle != null ? b.pathStyle : b.endpoint != null;
+    this.partSizeBytes = b.partSizeBytes;
+    this.sseAlgorithm = b.sseAlgorithm;
+    this.sseKmsKeyId = b.sseKmsKeyId;
+    this.cannedAcl = b.cannedAcl;
+    this.accessKeyId = b.accessKeyId;
+    this.secretAccessKey = b.secretAccessKey;
+    this.stsRoleArn = b.stsRoleArn;
+    this.stsSessionName = b.stsSessionName;
+    this.stsExternalId = b.stsExternalId;
+    this.stsRegion = b.stsRegion;
+    this.maxRetries = b.maxRetries;
+    this.retryBackoff = b.retryBackoff;
+    this.apiCallTimeout = b.apiCallTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String bucket() {
+    return bucket;
+  }
+
+  public String region() {
+    return region;
+  }
+
+  public Optional<URI> endpoint() {
+    return Optional.ofNullable(endpoint);
+  }
+
+  /** Path-style addressing; true by default when a custom endpoint is set (S3-compatible stores, S3Proxy). */
+  public boolean pathStyle() {
+    return pathStyle;
+  }
+
+  public int partSizeBytes() {
+    return partSizeBytes;
+  }
+
+  public Optional<String> sseAlgorithm() {
+    return Optional.ofNullable(sseAlgorithm);
+  }
+
+  public Optional<String> sseKmsKeyId() {
+    return Optional.ofNullable(sseKmsKeyId);
+  }
+
+  public Optional<String> cannedAcl() {
+    return Optional.ofNullable(cannedAcl);
+  }
+
+  public Optional<String> accessKeyId() {
+    return Optional.ofNullable(accessKeyId);
+  }
+
+  public Optional<Password> secretAccessKey() {
+    return Optional.ofNullable(secretAccessKey);
+  }
+
+  public Optional<String> stsRoleArn() {
+    return Optional.ofNullable(stsRoleArn);
+  }
+
+  public String stsSessionName() {
+    return stsSessionName;
+  }
+
+  public Optional<String> stsExternalId() {
+    return Optional.ofNullable(stsExternalId);
+  }
+
+  /** The region of the STS endpoint; empty means the bucket's region. */
+  public Optional<String> stsRegion() {
+    return Optional.ofNullable(stsRegion);
+  }
+
+  /** Retries after the first attempt of each S3 call (so {@code maxRetries + 1} attempts). */
+  public int maxRetries() {
+    return maxRetries;
+  }
+
+  /** Base delay of the exponential backoff between retries. */
+  public Duration retryBackoff() {
+    return retryBackoff;
+  }
+
+  /** Time limit of one S3 call including all its retries. */
+  public Duration apiCallTimeout() {
+    return apiCallTimeout;
+  }
+
+  @Override
+  public String toString() {
+    String credentials = accessKeyId == null ? "default chain" : "static keys (accessKeyId=" + accessKeyId + ", secret=[hidden])";
+    return "S3Settings{bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + ", pathStyle=" + pathStyle
+        + ", partSizeBytes=" + partSizeBytes + ", sseAlgorithm=" + sseAlgorithm + ", sseKmsKeyId=" + sseKmsKeyId
+        + ", cannedAcl=" + cannedAcl + ", credentials=" + credentials
+        + (stsRoleArn == null ? "" : ", stsRoleArn=" + stsRoleArn + ", stsSessionName=" + stsSessionName
+            + ", stsExternalId=" + (stsExternalId == null ? "none" : "[hidden]") + ", stsRegion=" + stsRegion)
+        + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + ", apiCallTimeout=" + apiCallTimeout + "}";
+  }
+
+  /** Collects the values; {@link #build()} applies defaults and validates. */
+  public static final class Builder {
+    private String bucket;
+    private String region = DEFAULT_REGION;
+    private URI endpoint;
+    private Boolean pathStyle;
+    private int partSizeBytes = DEFAULT_PART_SIZE;
+    private String sseAlgorithm;
+    private String sseKmsKeyId;
+    private String cannedAcl;
+    private String accessKeyId;
+    private Password secretAccessKey;
+    private String stsRoleArn;
+    private String stsSessionName = DEFAULT_STS_SESSION_NAME;
+    private String stsExternalId;
+    private String stsRegion;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
+    private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+    private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
+
+    private Builder() {}
+
+    public Builder bucket(String bucket) {
+      this.bucket = blankToNull(bucket);
+      return this;
+    }
+
+    public Builder region(String region) {
+      this.region = blankToNull(region) == null ? DEFAULT_REGION : region.trim();
+      return this;
+    }
+
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /** Null leaves the default: true when an endpoint is set. */
+    public Builder pathStyle(Boolean pathStyle) {
+      this.pathStyle = pathStyle;
+      return this;
+    }
+
+    public Builder partSizeBytes(int partSizeBytes) {
+      this.partSizeBytes = partSizeBytes;
+      return this;
+    }
+
+    public Builder sseAlgorithm(String sseAlgorithm) {
+      this.sseAlgorithm = blankToNull(sseAlgorithm);
+      return this;
+    }
+
+    public Builder sseKmsKeyId(String sseKmsKeyId) {
+      this.sseKmsKeyId = blankToNull(sseKmsKeyId);
+      return this;
+    }
+
+    public Builder cannedAcl(String cannedAcl) {
+      this.cannedAcl = blankToNull(cannedAcl);
+      return this;
+    }
+
+    /** Static credentials; both null (or empty) means the default credentials chain. */
+    public Builder staticCredentials(String accessKeyId, Password secretAccessKey) {
+      this.accessKeyId = blankToNull(accessKeyId);
+      this.secretAccessKey = secretAccessKey == null || secretAccessKey.value() == null
+          || secretAccessKey.value().isEmpty() ? null : secretAccessKey;
+      return this;
+    }
+
+    /** Assume this role through STS (with the static or default credentials as the caller); null for none. */
+    public Builder stsRoleArn(String stsRoleArn) {
+      this.stsRoleArn = blankToNull(stsRoleArn);
+      return this;
+    }
+
+    public Builder stsSessionName(String stsSessionName) {
+      this.stsSessionName = blankToNull(stsSessionName) == null ? DEFAULT_STS_SESSION_NAME : stsSessionName.trim();
+      return this;
+    }
+
+    public Builder stsExternalId(String stsExternalId) {
+      this.stsExternalId = blankToNull(stsExternalId);
+      return this;
+    }
+
+    public Builder stsRegion(String stsRegion) {
+      this.stsRegion = blankToNull(stsRegion);
+      return this;
+    }
+
+    public Builder maxRetries(int maxRetries) {
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+      return this;
+    }
+
+    public Builder apiCallTimeout(Duration apiCallTimeout) {
+      this.apiCallTimeout = Objects.requireNonNull(apiCallTimeout, "apiCallTimeout");
+      return this;
+    }
+
+    public S3Settings build() {
+      if (bucket == null) {
+        throw new ConfigException("Cannot configure S3: " + BUCKET_CONFIG + " is not set. Set it to the bucket that "
+            + "receives the data files and commit markers.");
+      }
+      if (endpoint != null && (!endpoint.isAbsolute() || endpoint.getHost() == null
+          || !("http".equalsIgnoreCase(endpoint.getScheme()) || "https".equalsIgnoreCase(endpoint.getScheme())))) {
+        throw new ConfigException("Cannot use " + ENDPOINT_CONFIG + "=" + endpoint + ": it is not an http(s) URL with "
+            + "a host. Set it like https://s3.eu-west-1.amazonaws.com or http://localhost:9000, or leave it empty for AWS.");
+      }
+      if (partSizeBytes < MIN_PART_SIZE || partSizeBytes > MAX_PART_SIZE) {
+        throw new ConfigException("Cannot use " + PART_SIZE_CONFIG + "=" + partSizeBytes + ": S3 multipart parts must be "
+            + "at least " + MIN_PART_SIZE + " bytes (5 MiB) and a part is buffered in heap. Set it between "
+            + MIN_PART_SIZE + " and " + MAX_PART_SIZE + ".");
+      }
+      validateEncryption();
+      if (cannedAcl != null && ObjectCannedACL.fromValue(cannedAcl) == ObjectCannedACL.UNKNOWN_TO_SDK_VERSION) {
+        throw new ConfigException("Cannot use " + CANNED_ACL_CONFIG + "=" + cannedAcl + ": not a canned ACL. Use one of "
+            + ObjectCannedACL.knownValues() + " or leave it empty.");
+      }
+      if ((accessKeyId == null) != (secretAccessKey == null)) {
+        throw new ConfigException("Cannot use static AWS credentials: " + (accessKeyId == null
+            ? ACCESS_KEY_ID_CONFIG : SECRET_ACCESS_KEY_CONFIG) + " is empty while "
+            + (accessKeyId == null ? SECRET_ACCESS_KEY_CONFIG : ACCESS_KEY_ID_CONFIG) + " is set. Set both, or neither "
+            + "to use the default credentials chain.");
+      }
+      if (maxRetries < 0) {
+        throw new ConfigException("Cannot use " + MAX_RETRIES_CONFIG + "=" + maxRetries + ": it must be 0 or more.");
+      }
+      if (retryBackoff.isNegative()) {
+        throw new ConfigException("Cannot use " + RETRY_BACKOFF_CONFIG + "=" + retryBackoff.toMillis()
+            + ": it must be 0 or more milliseconds.");
+      }
+      if (apiCallTimeout.isZero() || apiCallTimeout.isNegative()) {
+        throw new ConfigException("Cannot use an S3 API call timeout of " + apiCallTimeout + ": it must be positive.");
+      }
+      return new S3Settings(this);
+    }
+
+    private void validateEncryption() {
+      if (sseAlgorithm != null && !SSE_ALGORITHMS.contains(sseAlgorithm)) {
+        throw new ConfigException("Cannot use " + SSE_ALGORITHM_CONFIG + "=" + sseAlgorithm + ": not a server-side "
+            + "encryption S3 supports. Use one of " + SSE_ALGORITHMS + ", or leave it empty for the bucket's default.");
+      }
+      if (sseKmsKeyId != null && (sseAlgorithm == null || !sseAlgorithm.startsWith("aws:kms"))) {
+        throw new ConfigException("Cannot use " + SSE_KMS_KEY_ID_CONFIG + " with " + SSE_ALGORITHM_CONFIG + "="
+            + sseAlgorithm + ": a KMS key applies only to KMS encryption. Set " + SSE_ALGORITHM_CONFIG
+            + " to aws:kms or aws:kms:dsse, or remove the key id.");
+      }
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.trim().isEmpty() ? null : s.trim();
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.redstage.connector.storage;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * The connector's S3 bucket: streaming uploads of data files, small objects (commit markers), reads, and cleanup of
+ * multipart uploads that crashed tasks left behind. Server-side encryption and the canned ACL from the settings are
+ * applied to every object it creates. Owns the client: {@link #close()} closes it.
+ */
+public final class S3Storage implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
+  private static final String BINARY = "application/octet-stream";
+
+  private final S3Client client;
+  private final S3Settings settings;
+  private final ObjectWriteOptions writeOptions;
+  private final Clock clock;
+
+  public S3Storage(S3Client client, S3Settings settings) {
+    this(client, settings, Clock.systemUTC());
+  }
+
+  /** With the clock that decides which uploads are stale (tests). */
+  S3Storage(S3Client client, S3Settings settings, Clock clock) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.writeOptions = new ObjectWriteOptions(settings);
+    this.clock = clock;
+  }
+
+  public S3Settings settings() {
+    return settings;
+  }
+
+  /** A streaming upload to {@code key}; nothing is sent before the first part fills or {@code complete()}. */
+  public S3UploadStream create(String key) {
+    return create(key, BINARY);
+  }
+
+  public S3UploadStream create(String key, String contentType) {
+    return new S3UploadStream(client, settings, writeOptions, key, contentType);
+  }
+
+  /** Writes a small object in one PutObject (commit markers). */
+  public void putSmallObject(String key, byte[] bytes, String contentType) throws IOException {
+    try {
+      PutObjectRequest.Builder request = PutObjectRequest.builder()
+          .bucket(settings.bucket()).key(key).contentType(contentType).contentLength((long) bytes.length);
+      client.putObject(writeOptions.applyTo(request).build(), RequestBody.fromBytes(bytes));
+    } catch (SdkException e) {
+      throw S3Errors.failure("write s3://" + settings.bucket() + "/" + key, e, settings);
+    }
+    LOG.debug("Wrote s3://{}/{} ({} bytes)", settings.bucket(), key, bytes.length);
+  }
+
+  /** The object's bytes, or empty when there is no such key. */
+  public Optional<byte[]> getIfExists(String key) throws IOException {
+    try {
+      return Optional.of(client.getObjectAsBytes(r -> r.bucket(settings.bucket()).key(key)).asByteArray());
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (SdkException e) {
+      throw S3Errors.failure("read s3://" + settings.bucket() + "/" + key, e, settings);
+    }
+  }
+
+  /**
+   * Aborts multipart uploads under {@code prefix} started more than {@code olderThan} ago: the parts of files whose
+   * task crashed before complete or abort (S3 bills them until aborted). Use an age well above the longest time a
+   * file stays open, so uploads of live tasks are left alone. Returns how many it aborted.
+   */
+  public int abortStaleUploads(String prefix, Duration olderThan) throws IOException {
+    Instant cutoff = clock.instant().minus(olderThan);
+    int aborted = 0;
+    try {
+      for (MultipartUpload upload : client.listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(prefix))
+          .uploads()) {
+        // filter again: S3-compatible stores do not all honour the prefix
+        if (!upload.key().startsWith(prefix) || upload.initiated() == null || !upload.initiated().isBefore(cutoff)) {
+          continue;
+        }
+        client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+        aborted++;
+        LOG.info("Aborted stale multipart upload of s3://{}/{} started {}", settings.bucket(), upload.key(), upload.initiated());
+      }
+    } catch (SdkException e) {
+      throw S3Errors.failure("abort stale multipart uploads under s3://" + settings.bucket() + "/" + prefix, e, settings);
+    }
+    return aborted;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

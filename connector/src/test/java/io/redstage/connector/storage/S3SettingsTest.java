@@ -1,0 +1,88 @@
+package io.redstage.connector.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.junit.jupiter.api.Test;
+
+class S3SettingsTest {
+  private static S3Settings.Builder bucket() {
+    return S3Settings.builder().bucket("data-bucket");
+  }
+
+  @Test
+  void defaults() {
+    S3Settings s = bucket().build();
+
+    assertThat(s.region()).isEqualTo("us-west-2");
+    assertThat(s.endpoint()).isEmpty();
+    assertThat(s.pathStyle()).isFalse();
+    assertThat(s.partSizeBytes()).isEqualTo(S3Settings.DEFAULT_PART_SIZE);
+    assertThat(s.maxRetries()).isEqualTo(3);
+    assertThat(s.retryBackoff()).isEqualTo(Duration.ofMillis(200));
+    assertThat(s.accessKeyId()).isEmpty();
+    assertThat(s.secretAccessKey()).isEmpty();
+    assertThat(s.stsRoleArn()).isEmpty();
+    assertThat(s.stsSessionName()).isEqualTo("redstage-connector");
+    assertThat(s.sseAlgorithm()).isEmpty();
+    assertThat(s.cannedAcl()).isEmpty();
+  }
+
+  @Test
+  void pathStyleDefaultsToTrueWithACustomEndpointUnlessSet() {
+    assertThat(bucket().endpoint(URI.create("http://localhost:9000")).build().pathStyle()).isTrue();
+    assertThat(bucket().endpoint(URI.create("http://localhost:9000")).pathStyle(false).build().pathStyle()).isFalse();
+    assertThat(bucket().pathStyle(true).build().pathStyle()).isTrue();
+  }
+
+  @Test
+  void toStringNeverShowsTheSecretOrExternalId() {
+    S3Settings s = bucket().staticCredentials("AKIAEXAMPLE", new Password("super-secret-value"))
+        .stsRoleArn("arn:aws:iam::123456789012:role/writer").stsExternalId("external-secret").build();
+
+    assertThat(s.toString()).contains("AKIAEXAMPLE", "[hidden]", "arn:aws:iam::123456789012:role/writer")
+        .doesNotContain("super-secret-value").doesNotContain("external-secret");
+    assertThat(s.secretAccessKey()).map(Password::value).contains("super-secret-value");
+  }
+
+  @Test
+  void invalidValuesAreConfigErrorsNamingTheKey() {
+    assertThatThrownBy(() -> S3Settings.builder().build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.bucket.name is not set");
+    assertThatThrownBy(() -> bucket().partSizeBytes(1024 * 1024).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.part.size=1048576").hasMessageContaining("5 MiB");
+    assertThatThrownBy(() -> bucket().sseAlgorithm("ROT13").build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.ssea.name=ROT13").hasMessageContaining("aws:kms:dsse");
+    assertThatThrownBy(() -> bucket().sseAlgorithm("AES256").sseKmsKeyId("key-1").build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.sse.kms.key.id");
+    assertThatThrownBy(() -> bucket().cannedAcl("everyone-welcome").build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.acl.canned=everyone-welcome").hasMessageContaining("bucket-owner-full-control");
+    assertThatThrownBy(() -> bucket().endpoint(URI.create("localhost:9000")).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("store.url=localhost:9000");
+    assertThatThrownBy(() -> bucket().maxRetries(-1).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.part.retries=-1");
+  }
+
+  @Test
+  void halfConfiguredStaticCredentialsAreRejectedWithoutShowingTheSecret() {
+    assertThatThrownBy(() -> bucket().staticCredentials(null, new Password("lonely-secret")).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("aws.access.key.id is empty while aws.secret.access.key is set")
+        .hasMessageNotContaining("lonely-secret");
+    assertThatThrownBy(() -> bucket().staticCredentials("AKIA", null).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("aws.secret.access.key is empty");
+  }
+
+  @Test
+  void kmsEncryptionAcceptsAKeyId() {
+    S3Settings s = bucket().sseAlgorithm("aws:kms").sseKmsKeyId("arn:aws:kms:us-west-2:1:key/abc").cannedAcl("bucket-owner-full-control").build();
+
+    assertThat(s.sseAlgorithm()).contains("aws:kms");
+    assertThat(s.sseKmsKeyId()).contains("arn:aws:kms:us-west-2:1:key/abc");
+    assertThat(s.cannedAcl()).contains("bucket-owner-full-control");
+  }
+}

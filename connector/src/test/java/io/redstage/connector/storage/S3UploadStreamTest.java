@@ -1,0 +1,269 @@
+package io.redstage.connector.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redstage.sandbox.s3.FaultRule;
+import io.redstage.sandbox.s3.LocalS3;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.kafka.common.config.types.Password;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** S3UploadStream against S3Proxy, through the client S3ClientFactory builds (SigV4, SDK retries). */
+class S3UploadStreamTest {
+  static final String BUCKET = "upload-test";
+  static final int PART = S3Settings.MIN_PART_SIZE;
+  static final int MIB = 1024 * 1024;
+
+  static LocalS3 s3;
+  static S3Storage storage;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+    storage = new S3Storage(S3ClientFactory.create(settings(s3).build()), settings(s3).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    storage.close();
+    s3.close();
+  }
+
+  @BeforeEach
+  void resetCounts() {
+    s3.resetRequestCounts();
+  }
+
+  @AfterEach
+  void clearFaults() {
+    s3.faults().clear();
+  }
+
+  /** Settings for the stand-in: 5 MiB parts, 3 retries with a short backoff. */
+  static S3Settings.Builder settings(LocalS3 s3) {
+    return S3Settings.builder().bucket(BUCKET).region(s3.region()).endpoint(s3.endpoint())
+        .staticCredentials(s3.accessKey(), new Password(s3.secretKey()))
+        .partSizeBytes(PART).maxRetries(3).retryBackoff(Duration.ofMillis(10));
+  }
+
+  static byte[] randomBytes(int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  static byte[] read(String key) {
+    return s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+  }
+
+  static boolean exists(String key) {
+    return s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix(key)).contents().stream().anyMatch(o -> o.key().equals(key));
+  }
+
+  static int openUploads() {
+    return s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads().size();
+  }
+
+  /** Writes in odd-sized chunks, checking position and the heap bound after every write. */
+  static void writeChecked(S3UploadStream out, byte[] data) throws IOException {
+    long base = out.position();
+    int chunk = 100_003;
+    for (int off = 0; off < data.length; off += chunk) {
+      int len = Math.min(chunk, data.length - off);
+      out.write(data, off, len);
+      assertThat(out.position()).isEqualTo(base + off + len);
+      assertThat(out.bufferedBytes()).isLessThanOrEqualTo(PART);
+    }
+  }
+
+  @Test
+  void twelveMebibytesGoAsThreePartsAndReadBackIdentical() throws IOException {
+    byte[] data = randomBytes(12 * MIB, 1);
+    S3UploadStream out = storage.create("multi/twelve.bin");
+
+    out.write(data, 0, 10);
+    long afterFirstWrite = out.bufferedBytes();
+    writeChecked(out, Arrays.copyOfRange(data, 10, data.length));
+    long size = out.complete();
+
+    assertThat(afterFirstWrite).isEqualTo(64 * 1024); // grows from 64 KiB, not allocated at part size up front
+    assertThat(size).isEqualTo(data.length);
+    assertThat(out.position()).isEqualTo(data.length);
+    assertThat(out.bufferedBytes()).isZero();
+    assertThat(read("multi/twelve.bin")).isEqualTo(data);
+    assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD)).isEqualTo(1);
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(3);
+    assertThat(s3.requestCount(ObjectOperation.COMPLETE_MULTIPART_UPLOAD)).isEqualTo(1);
+    assertThat(s3.requestCount(ObjectOperation.PUT_OBJECT)).isZero();
+    assertThat(openUploads()).isZero();
+  }
+
+  @Test
+  void singleByteWritesWork() throws IOException {
+    byte[] data = randomBytes(PART + 3, 2);
+    S3UploadStream out = storage.create("multi/bytewise.bin");
+    for (byte b : data) {
+      out.write(b);
+    }
+    assertThat(out.bufferedBytes()).isLessThanOrEqualTo(PART);
+
+    assertThat(out.complete()).isEqualTo(PART + 3);
+    assertThat(read("multi/bytewise.bin")).isEqualTo(data);
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(2);
+  }
+
+  @Test
+  void smallFilesGoAsOnePutObject() throws IOException {
+    byte[] small = randomBytes(1000, 3);
+    byte[] onePart = randomBytes(PART, 4);
+
+    S3UploadStream a = storage.create("single/small.bin");
+    a.write(small);
+    a.close(); // format writers close their stream; that must not upload or abort
+    a.complete();
+    S3UploadStream b = storage.create("single/exactly-one-part.bin");
+    b.write(onePart);
+    b.complete();
+    S3UploadStream empty = storage.create("single/empty.bin");
+    assertThat(empty.complete()).isZero();
+
+    assertThat(read("single/small.bin")).isEqualTo(small);
+    assertThat(read("single/exactly-one-part.bin")).isEqualTo(onePart);
+    assertThat(read("single/empty.bin")).isEmpty();
+    assertThat(s3.requestCount(ObjectOperation.PUT_OBJECT)).isEqualTo(3);
+    assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD)).isZero();
+  }
+
+  @Test
+  void abortLeavesNoObjectAndNoOpenUpload() throws IOException {
+    S3UploadStream out = storage.create("abort/big.bin");
+    out.write(randomBytes(6 * MIB, 5)); // the first part is uploaded while writing
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
+    assertThat(openUploads()).isEqualTo(1);
+
+    out.abort();
+    out.abort(); // idempotent
+
+    assertThat(exists("abort/big.bin")).isFalse();
+    assertThat(openUploads()).isZero();
+    assertThat(out.bufferedBytes()).isZero();
+    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isEqualTo(1);
+    assertThatThrownBy(out::complete).isInstanceOf(IOException.class).hasMessageContaining("aborted");
+    assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("aborted");
+  }
+
+  @Test
+  void abortOfASmallFileSendsNothing() throws IOException {
+    S3UploadStream out = storage.create("abort/small.bin");
+    out.write(new byte[100]);
+    out.abort();
+
+    assertThat(exists("abort/small.bin")).isFalse();
+    assertThat(s3.requestCount(ObjectOperation.PUT_OBJECT)).isZero();
+    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isZero();
+  }
+
+  @Test
+  void abortAfterCompleteKeepsTheObject() throws IOException {
+    S3UploadStream out = storage.create("abort/kept.bin");
+    out.write(new byte[] {1, 2, 3});
+    out.complete();
+    out.abort();
+
+    assertThat(read("abort/kept.bin")).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void injectedSlowDownOnUploadPartIsRetriedByTheSdk() throws IOException {
+    FaultRule rule = s3.faults().failNext(2, S3Fault.SLOW_DOWN,
+        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("retry/"));
+    byte[] data = randomBytes(12 * MIB, 6);
+
+    S3UploadStream out = storage.create("retry/twelve.bin");
+    writeChecked(out, data);
+    out.complete();
+
+    assertThat(rule.fired()).isEqualTo(2);
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(3 + 2);
+    assertThat(read("retry/twelve.bin")).isEqualTo(data);
+  }
+
+  @Test
+  void internalErrorOnCompleteIsRetriedByTheSdk() throws IOException {
+    FaultRule rule = s3.faults().failNext(1, S3Fault.INTERNAL_ERROR,
+        RequestMatcher.operations(ObjectOperation.COMPLETE_MULTIPART_UPLOAD));
+    byte[] data = randomBytes(PART + 10, 7);
+
+    S3UploadStream out = storage.create("retry/complete.bin");
+    out.write(data);
+    out.complete();
+
+    assertThat(rule.fired()).isEqualTo(1);
+    assertThat(read("retry/complete.bin")).isEqualTo(data);
+  }
+
+  @Test
+  void exhaustedRetriesGiveARetriableIOExceptionAndAbortTheUpload() throws IOException {
+    FaultRule rule = s3.faults().failAlways(S3Fault.SLOW_DOWN,
+        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("exhausted/"));
+    S3UploadStream out = storage.create("exhausted/file.bin");
+    out.write(randomBytes(PART, 8));
+
+    assertThatThrownBy(() -> out.write(1)) // the full first part is sent when more bytes come
+        .isInstanceOfSatisfying(S3StorageException.class, e -> {
+          assertThat(e.isRetriable()).isTrue();
+          assertThat(e).hasMessageStartingWith("Cannot upload part 1 of s3://upload-test/exhausted/file.bin: ")
+              .hasMessageContaining("HTTP 503 SlowDown")
+              .hasMessageContaining("gave up after 4 attempts (s3.part.retries=3)");
+        });
+
+    assertThat(rule.fired()).isEqualTo(4); // 1 attempt + 3 retries
+    assertThat(openUploads()).isZero();
+    assertThat(exists("exhausted/file.bin")).isFalse();
+    assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("failed");
+    out.abort(); // still safe
+  }
+
+  @Test
+  void permanentErrorsAreNotRetried() throws IOException {
+    FaultRule rule = s3.faults().failAlways(S3Fault.ACCESS_DENIED,
+        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("denied/"));
+    S3UploadStream out = storage.create("denied/file.bin");
+    out.write(new byte[10]);
+
+    assertThatThrownBy(out::complete).isInstanceOfSatisfying(S3StorageException.class, e -> {
+      assertThat(e.isRetriable()).isFalse();
+      assertThat(e).hasMessageStartingWith("Cannot upload s3://upload-test/denied/file.bin: S3 answered HTTP 403 AccessDenied")
+          .hasMessageContaining("Allow s3:PutObject");
+    });
+    assertThat(rule.fired()).isEqualTo(1);
+  }
+
+  @Test
+  void wrongSecretFailsWithAClearErrorThatHidesTheSecret() throws IOException {
+    S3Settings wrong = settings(s3).staticCredentials(s3.accessKey(), new Password("not-the-secret")).build();
+    try (S3Storage badStorage = new S3Storage(S3ClientFactory.create(wrong), wrong)) {
+      S3UploadStream out = badStorage.create("auth/file.bin");
+      out.write(new byte[10]);
+
+      assertThatThrownBy(out::complete).isInstanceOfSatisfying(S3StorageException.class, e -> {
+        assertThat(e.isRetriable()).isFalse();
+        assertThat(e).hasMessageContaining("HTTP 403 SignatureDoesNotMatch")
+            .hasMessageContaining("Check aws.access.key.id and aws.secret.access.key")
+            .hasMessageNotContaining("not-the-secret");
+      });
+    }
+    assertThat(exists("auth/file.bin")).isFalse();
+  }
+}
