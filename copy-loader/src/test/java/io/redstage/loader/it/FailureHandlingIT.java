@@ -46,7 +46,9 @@ class FailureHandlingIT {
   @Test
   void throttlingAnd5xxAreRetriedBySdkAndPolling() throws Exception {
     unit("f_throttle", 0, 9);
-    try (Loader loader = stack.loader(stack.config())) {
+    Map<String, String> config = stack.config();
+    config.put("topics", "f_throttle"); // each test loads only its own topics: the stack is shared
+    try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
       stack.redshift.faults().throttleNext(3, "DescribeStatement").failNext(2, "BatchExecuteStatement", 500)
           .throttleNext(1, "BatchExecuteStatement").failNext(1, "GetStatementResult", 502);
@@ -61,7 +63,9 @@ class FailureHandlingIT {
   @Test
   void conflictFailureIsRetriedWithoutQuarantine() throws Exception {
     unit("f_conflict", 0, 9);
-    try (Loader loader = stack.loader(stack.config())) {
+    Map<String, String> config = stack.config();
+    config.put("topics", "f_conflict");
+    try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
       stack.redshift.faults().failStatementsMatching("INSERT INTO \"public\".\"f_conflict\"", 4,
           "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
@@ -82,6 +86,7 @@ class FailureHandlingIT {
     unit("f_healthy", 0, 9);
     Map<String, String> config = stack.config();
     config.put("load.retry.max-attempts", "2");
+    config.put("topics", "f_poison,f_healthy");
     try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
       stack.redshift.faults().failStatementsMatching("COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.f_poison/", -1,
