@@ -69,6 +69,7 @@ public final class LoaderConfigDef {
 
   public static final String LOAD_MODE = "load.mode";
   public static final String UPSERT_KEY = "upsert.key";
+  public static final String UPSERT_STRATEGY = "upsert.strategy";
   public static final String UPSERT_DELETE_FLAG_COLUMNS = "upsert.delete-flag-columns";
   public static final String UPSERT_DELETE_OP_COLUMNS = "upsert.delete-op-columns";
 
@@ -151,6 +152,7 @@ public final class LoaderConfigDef {
 
       ConfigKey.oneOf(G_MODE, LOAD_MODE, "append", "append: every record becomes a row. upsert: the latest row per upsert.key wins and delete rows delete. Per table: table.<schema.table>.mode.", "append", "upsert"),
       ConfigKey.of(G_MODE, UPSERT_KEY, LIST, "", "Key columns for upsert mode. Per table: table.<schema.table>.upsert.key."),
+      ConfigKey.oneOf(G_MODE, UPSERT_STRATEGY, "delete-insert", "How upserts apply: delete-insert (DELETE USING the keys, then INSERT) or merge (DELETE the deleted keys, then MERGE the rest).", "delete-insert", "merge"),
       ConfigKey.of(G_MODE, UPSERT_DELETE_FLAG_COLUMNS, LIST, "kafka_deleted,__deleted", "Columns that mark a delete when true (boolean) or 'true' (string), e.g. Debezium's __deleted."),
       ConfigKey.of(G_MODE, UPSERT_DELETE_OP_COLUMNS, LIST, "__op,op", "Columns that mark a delete when equal to 'd' (Debezium operation)."),
 

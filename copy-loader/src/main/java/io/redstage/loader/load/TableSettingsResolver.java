@@ -43,7 +43,8 @@ public final class TableSettingsResolver {
         .orElse(config.list(UPSERT_KEY));
     try {
       return new TableSettings(mode.equals("upsert") ? TableSettings.Mode.UPSERT : TableSettings.Mode.APPEND, key,
-          config.list(UPSERT_DELETE_FLAG_COLUMNS), config.list(UPSERT_DELETE_OP_COLUMNS), metadata);
+          config.list(UPSERT_DELETE_FLAG_COLUMNS), config.list(UPSERT_DELETE_OP_COLUMNS), metadata,
+          config.string(UPSERT_STRATEGY).equals("merge") ? TableSettings.UpsertStrategy.MERGE : TableSettings.UpsertStrategy.DELETE_INSERT);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("Cannot configure table " + table + ": " + e.getMessage(), e);
     }

@@ -64,24 +64,18 @@ public final class LoadSqlBuilder {
               + " is in none of the batch's files. Make the key a field of the record value (or fix upsert.key).");
         }
       }
-      List<String> insertCols = new ArrayList<>();
+      List<String> targetNames = new ArrayList<>();
       for (String c : plan.targetColumns().keySet()) {
         if (rowSet.containsKey(c)) {
-          insertCols.add(Identifiers.quote(c));
+          targetNames.add(c);
         }
       }
-      String cols = String.join(", ", insertCols);
+      String cols = String.join(", ", targetNames.stream().map(Identifiers::quote).toList());
       sql.add(rowsTable(batch, rowSet, settings));
-      if (settings.upsert()) {
-        StringBuilder del = new StringBuilder("DELETE FROM ").append(batch.table().sql()).append(" USING ").append(Identifiers.quote(ROWS))
-            .append(" WHERE ");
-        String sep = "";
-        for (String k : settings.upsertKey()) {
-          del.append(sep).append(batch.table().sql()).append('.').append(Identifiers.quote(k)).append(" = ")
-              .append(Identifiers.quote(ROWS)).append('.').append(Identifiers.quote(k));
-          sep = " AND ";
-        }
-        sql.add(del.toString());
+      if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
+        sql.addAll(merge(batch, settings, targetNames));
+      } else if (settings.upsert()) {
+        sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS));
         sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS)
             + " WHERE NOT " + Identifiers.quote(DELETED));
       } else {
@@ -93,6 +87,46 @@ public final class LoadSqlBuilder {
       throw new IncompatibleSchemaException("Cannot load " + batch.describe() + " in one transaction: it needs " + sql.size()
           + " statements and a BatchExecuteStatement holds " + MAX_STATEMENTS + ". Lower batch.max-schemas or batch.max-files.");
     }
+    return sql;
+  }
+
+  private static String keyMatch(Batch batch, TableSettings settings, String source) {
+    List<String> terms = new ArrayList<>();
+    for (String k : settings.upsertKey()) {
+      terms.add(batch.table().sql() + "." + Identifiers.quote(k) + " = " + Identifiers.quote(source) + "." + Identifiers.quote(k));
+    }
+    return String.join(" AND ", terms);
+  }
+
+  /**
+   * MERGE variant: Redshift's MERGE has no conditional WHEN clauses, so deletes go first as a DELETE, and the
+   * remaining rows (one per key, guaranteed by rs_rows) are merged from a table of their own.
+   */
+  private static List<String> merge(Batch batch, TableSettings settings, List<String> targetNames) {
+    String upserts = "rs_upserts";
+    List<String> names = targetNames.stream().map(Identifiers::quote).toList();
+    List<String> sql = new ArrayList<>();
+    sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS)
+        + " AND " + Identifiers.quote(ROWS) + "." + Identifiers.quote(DELETED));
+    sql.add("CREATE TEMP TABLE " + Identifiers.quote(upserts) + " AS SELECT " + String.join(", ", names) + " FROM "
+        + Identifiers.quote(ROWS) + " WHERE NOT " + Identifiers.quote(DELETED));
+    List<String> set = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (String name : targetNames) {
+      String c = Identifiers.quote(name);
+      if (!settings.upsertKey().contains(name)) {
+        set.add(c + " = " + Identifiers.quote(upserts) + "." + c);
+      }
+      values.add(Identifiers.quote(upserts) + "." + c);
+    }
+    if (set.isEmpty()) {
+      // every column is part of the key: a matched row is already identical, but MERGE needs a WHEN MATCHED action
+      String k = Identifiers.quote(settings.upsertKey().get(0));
+      set.add(k + " = " + Identifiers.quote(upserts) + "." + k);
+    }
+    String matched = " WHEN MATCHED THEN UPDATE SET " + String.join(", ", set);
+    sql.add("MERGE INTO " + batch.table().sql() + " USING " + Identifiers.quote(upserts) + " ON " + keyMatch(batch, settings, upserts)
+        + matched + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", names) + ") VALUES (" + String.join(", ", values) + ")");
     return sql;
   }
 

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Debezium-style CDC (unwrapped with __deleted) across batches and partitions gives the source table's state. */
 class UpsertIT {
@@ -42,23 +43,27 @@ class UpsertIT {
     });
   }
 
-  @Test
-  void insertsUpdatesDeletesAcrossBatchesAndPartitions() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"delete-insert", "merge"})
+  void insertsUpdatesDeletesAcrossBatchesAndPartitions(String strategy) throws Exception {
+    String topic = "customers_" + strategy.replace('-', '_');
     Map<String, String> config = stack.config();
+    config.put("upsert.strategy", strategy);
+    config.put("topics", topic);
     config.put("load.mode", "upsert");
     config.put("upsert.key", "id");
     config.put("tables.metadata-columns", "none");
     Map<Long, String> source = new TreeMap<>();
     try (Loader loader = stack.loader(config)) {
-      events("customers", 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 4, null);
-      events("customers", 1, 0, 10, "x", 11, "y");
+      events(topic, 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 4, null);
+      events(topic, 1, 0, 10, "x", 11, "y");
       loader.runOnce();
       source.putAll(Map.of(1L, "a", 2L, "b", 3L, "c", 10L, "x", 11L, "y"));
-      assertThat(state()).isEqualTo(source);
+      assertThat(state(topic)).isEqualTo(source);
 
-      events("customers", 0, 5, 1, "a2", 2, null, 5, "e");
-      events("customers", 0, 8, 5, "e2", 1, "a3");
-      events("customers", 1, 2, 10, "x2", 10, "x3", 11, null, 12, "z");
+      events(topic, 0, 5, 1, "a2", 2, null, 5, "e");
+      events(topic, 0, 8, 5, "e2", 1, "a3");
+      events(topic, 1, 2, 10, "x2", 10, "x3", 11, null, 12, "z");
       loader.runOnce();
       source.put(1L, "a3");
       source.remove(2L);
@@ -66,21 +71,21 @@ class UpsertIT {
       source.put(10L, "x3");
       source.remove(11L);
       source.put(12L, "z");
-      assertThat(state()).isEqualTo(source);
+      assertThat(state(topic)).isEqualTo(source);
 
-      events("customers", 1, 0, 10, "x", 11, "y"); // an identical replay of an old unit changes nothing
-      events("customers", 0, 10, 12, "moved");
+      events(topic, 1, 0, 10, "x", 11, "y"); // an identical replay of an old unit changes nothing
+      events(topic, 0, 10, 12, "moved");
       loader.runOnce();
       source.put(12L, "moved");
     }
-    assertThat(state()).isEqualTo(source);
-    assertThat(stack.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position"))
+    assertThat(state(topic)).isEqualTo(source);
+    assertThat(stack.query("SELECT column_name FROM information_schema.columns WHERE table_name = '" + topic + "' ORDER BY ordinal_position"))
         .extracting(r -> r.get(0)).containsExactly("id", "name", "__deleted");
   }
 
-  static Map<Long, String> state() throws Exception {
+  static Map<Long, String> state(String table) throws Exception {
     Map<Long, String> m = new HashMap<>();
-    for (List<Object> r : stack.query("SELECT id, name FROM public.customers")) {
+    for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {
       assertThat(m.put(((Number) r.get(0)).longValue(), (String) r.get(1))).as("one row per key").isNull();
     }
     return new TreeMap<>(m);

@@ -92,6 +92,22 @@ class LoadSqlBuilderTest {
   }
 
   @Test
+  void mergeStrategyDeletesThenMerges() {
+    TableSettings s = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of("__deleted"), List.of(), META,
+        TableSettings.UpsertStrategy.MERGE);
+    MarkerFile f = TestUnits.file("cdc.parquet", 10, 5, FileFormat.PARQUET, List.of(col("id", Kind.INT64), col("name", Kind.STRING),
+        col("__deleted", Kind.STRING), col("kafka_topic", Kind.STRING), col("kafka_partition", Kind.INT32), col("kafka_offset", Kind.INT64)));
+    List<String> sql = sql(batch(TestUnits.unit("cdc", 0, 0, 4, List.of(f))), s);
+    assertThat(sql).contains("DELETE FROM \"public\".\"orders\" USING \"rs_rows\" WHERE \"public\".\"orders\".\"id\" = \"rs_rows\".\"id\" "
+            + "AND \"rs_rows\".\"rs_deleted\"",
+        "CREATE TEMP TABLE \"rs_upserts\" AS SELECT \"id\", \"name\", \"__deleted\" FROM \"rs_rows\" WHERE NOT \"rs_deleted\"",
+        "MERGE INTO \"public\".\"orders\" USING \"rs_upserts\" ON \"public\".\"orders\".\"id\" = \"rs_upserts\".\"id\" "
+            + "WHEN MATCHED THEN UPDATE SET \"name\" = \"rs_upserts\".\"name\", \"__deleted\" = \"rs_upserts\".\"__deleted\" "
+            + "WHEN NOT MATCHED THEN INSERT (\"id\", \"name\", \"__deleted\") VALUES (\"rs_upserts\".\"id\", \"rs_upserts\".\"name\", "
+            + "\"rs_upserts\".\"__deleted\")");
+  }
+
+  @Test
   void hostileFieldNamesAreQuotedNeverSpliced() {
     TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
     MarkerFile f = TestUnits.file("evil.parquet", 10, 5, FileFormat.PARQUET,
