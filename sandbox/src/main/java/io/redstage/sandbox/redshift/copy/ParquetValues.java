@@ -282,13 +282,13 @@ final class ParquetValues {
       return f.textNode(HexFormat.of().formatHex(b));
     }
     if (v instanceof LocalDate d) {
-      return f.textNode(ColumnWriter.formatDate(d));
+      return f.textNode(TemporalWriter.formatDate(d));
     }
     if (v instanceof LocalDateTime t) {
-      return f.textNode(ColumnWriter.formatTimestamp(t));
+      return f.textNode(TemporalWriter.formatTimestamp(t));
     }
     if (v instanceof Instant i) {
-      return f.textNode(ColumnWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
+      return f.textNode(TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
     }
     return f.textNode(String.valueOf(v));
   }
