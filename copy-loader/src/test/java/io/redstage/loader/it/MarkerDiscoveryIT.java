@@ -98,7 +98,7 @@ class MarkerDiscoveryIT {
     long offset = 0;
     for (int round = 0; round < 4; round++) {
       List<Unit> loaded = new ArrayList<>();
-      for (int i = 0; i < 500; i++) {
+      for (int i = 0; i < 150; i++) {
         Unit u = TestUnits.simple(topic, 0, offset, offset + 9);
         offset += 10;
         put(client, u);
