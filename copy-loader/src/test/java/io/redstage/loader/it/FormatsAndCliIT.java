@@ -75,4 +75,21 @@ class FormatsAndCliIT {
       assertThat(stack.count("SELECT COUNT(*) FROM public." + table)).isEqualTo(10);
     }
   }
+
+  @Test
+  void gzipJsonLinesWithANestedValueLoadIntoSuper() throws Exception {
+    List<MarkerColumn> cols = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+        new MarkerColumn("attrs", ColumnType.of(ColumnType.Kind.STRUCT), true));
+    stack.files.unit("fmt_nested", 0, 0, 4, FileFormat.JSONL, true, cols,
+        o -> row("id", o, "attrs", Map.of("color", "c" + o, "tags", List.of(o, o + 1))));
+    Map<String, String> config = stack.config();
+    config.put("topics", "fmt_nested");
+    try (io.redstage.loader.load.Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'fmt_nested' AND column_name = 'attrs'"))
+        .singleElement().satisfies(r -> assertThat(r.get(0).toString()).isIn("jsonb", "super"));
+    assertThat(stack.query("SELECT attrs::text FROM public.fmt_nested WHERE id = 2")).singleElement()
+        .satisfies(r -> assertThat(r.get(0).toString()).contains("\"color\": \"c2\"").contains("[2, 3]"));
+  }
 }

@@ -78,6 +78,12 @@ public final class TestFiles {
    */
   public Unit unit(String topic, int partition, long start, long end, FileFormat format, List<MarkerColumn> valueColumns,
       java.util.function.LongFunction<Map<String, Object>> value) {
+    return unit(topic, partition, start, end, format, false, valueColumns, value);
+  }
+
+  /** As {@link #unit}, optionally gzip-compressing a JSON Lines file (marker compression "gzip"). */
+  public Unit unit(String topic, int partition, long start, long end, FileFormat format, boolean gzip, List<MarkerColumn> valueColumns,
+      java.util.function.LongFunction<Map<String, Object>> value) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (long o = start; o <= end; o++) {
       Map<String, Object> r = new LinkedHashMap<>(value.apply(o));
@@ -88,12 +94,13 @@ public final class TestFiles {
       rows.add(r);
     }
     List<MarkerColumn> columns = withMetadata(valueColumns);
-    byte[] bytes = write(format, columns, rows);
-    String ext = format == FileFormat.JSONL ? "jsonl" : format.id();
+    byte[] bytes = gzip ? gzip(write(format, columns, rows)) : write(format, columns, rows);
+    String ext = format == FileFormat.JSONL ? (gzip ? "jsonl.gz" : "jsonl") : format.id();
     String key = "topics/" + topic + "/partition=" + partition + "/" + topic + "+" + partition + "+" + MarkerKeys.pad(start, 20) + "+"
         + MarkerKeys.pad(end, 20) + "." + ext;
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
-    MarkerFile file = new MarkerFile(key, bytes.length, rows.size(), format, format == FileFormat.PARQUET ? "snappy" : "none", null, columns);
+    String compression = format == FileFormat.PARQUET ? "snappy" : gzip ? "gzip" : "none";
+    MarkerFile file = new MarkerFile(key, bytes.length, rows.size(), format, compression, null, columns);
     return marker(topic, partition, start, end, List.of(file));
   }
 
@@ -117,6 +124,16 @@ public final class TestFiles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  static byte[] gzip(byte[] raw) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   static Schema avroSchema(List<MarkerColumn> columns) {
