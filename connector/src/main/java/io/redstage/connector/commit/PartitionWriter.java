@@ -9,7 +9,6 @@ import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3Storage;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
-import java.util.Objects;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -81,9 +80,9 @@ final class PartitionWriter {
     }
     if (unit != null) {
       RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
-      if (reason == null && toWrite.value() != null && unit.hasSchemaRecord
-          && !Objects.equals(unit.valueSchema, toWrite.valueSchema())) {
-        reason = RotationReason.SCHEMA;
+      UnitFile any = unit.anyFile();
+      if (reason == null && toWrite.value() != null && any != null && !c.format.compatible(any.writer, toWrite)) {
+        reason = RotationReason.SCHEMA; // files of one unit share one schema: a new schema starts a new unit
       }
       if (reason != null) {
         commit(reason);
@@ -99,10 +98,6 @@ final class PartitionWriter {
       }
       file.writer.write(toWrite);
       unit.written();
-      if (toWrite.value() != null && !unit.hasSchemaRecord) {
-        unit.valueSchema = toWrite.valueSchema();
-        unit.hasSchemaRecord = true;
-      }
       if (toWrite.valueSchema() != null) {
         lastSchemaRecord = toWrite;
       }
@@ -167,15 +162,18 @@ final class PartitionWriter {
     return file;
   }
 
-  /** A tombstone as a record with the last known value schema, so typed formats can hold a delete row. */
+  /**
+   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema, so the
+   * tombstone borrows the last value schema seen on this partition.
+   */
   private SinkRecord asDeleteRow(SinkRecord tombstone) {
-    if (lastSchemaRecord == null || c.format.fileFormat() == io.redstage.contract.FileFormat.JSONL) {
-      if (lastSchemaRecord == null && c.format.fileFormat() != io.redstage.contract.FileFormat.JSONL) {
-        throw new DataException("Cannot write a delete row for tombstone " + where(tombstone) + ": no record with a "
-            + "value schema was seen on this partition since the task started, so the file schema is unknown. "
-            + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
-      }
+    if (c.format.canOpen(tombstone)) {
       return tombstone;
+    }
+    if (lastSchemaRecord == null) {
+      throw new DataException("Cannot write a delete row for tombstone " + where(tombstone) + ": no record with a "
+          + "value schema was seen on this partition since the task started, so the file schema is unknown. "
+          + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
     }
     return tombstone.newRecord(tombstone.topic(), tombstone.kafkaPartition(), tombstone.keySchema(), tombstone.key(),
         lastSchemaRecord.valueSchema(), null, tombstone.timestamp(), tombstone.headers());
