@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.partition.Partitioner;
@@ -50,7 +51,7 @@ final class PartitionWriter {
 
   /** Writes one record. IOExceptions mean S3 failed: the caller aborts and rewinds. */
   void write(SinkRecord record, long nowMs) throws IOException {
-    long offset = record.kafkaOffset();
+    long offset = KafkaCoordinates.offset(record);
     if ((unit != null && offset <= unit.endOffset) || (unit == null && committedNext >= 0 && offset < committedNext)) {
       return; // redelivered after a rewind: already in the open or a committed unit
     }
@@ -142,9 +143,9 @@ final class PartitionWriter {
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {
     if (unit == null) {
-      unit = new CommitUnit(record.kafkaOffset(), nowMs);
+      unit = new CommitUnit(KafkaCoordinates.offset(record), nowMs);
     }
-    unit.handled(record.kafkaOffset(), nowMs, null);
+    unit.handled(KafkaCoordinates.offset(record), nowMs, null);
   }
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
@@ -180,6 +181,6 @@ final class PartitionWriter {
   }
 
   static String where(SinkRecord r) {
-    return r.topic() + "/" + r.kafkaPartition() + "/" + r.kafkaOffset();
+    return KafkaCoordinates.describe(r);
   }
 }
