@@ -24,4 +24,9 @@ final class ObjectWriteOptions {
   CreateMultipartUploadRequest.Builder applyTo(CreateMultipartUploadRequest.Builder request) {
     return request.serverSideEncryption(sse).ssekmsKeyId(kmsKeyId).acl(acl);
   }
+
+  software.amazon.awssdk.services.s3.model.CopyObjectRequest.Builder applyTo(
+      software.amazon.awssdk.services.s3.model.CopyObjectRequest.Builder request) {
+    return request.serverSideEncryption(sse).ssekmsKeyId(kmsKeyId).acl(acl);
+  }
 }

@@ -116,6 +116,17 @@ public final class S3UploadStream extends PositionedOutputStream {
    * @throws S3StorageException when S3 refuses or fails the upload after the SDK's retries; the upload is aborted
    */
   public long complete() throws IOException {
+    return completeAs(key);
+  }
+
+  /**
+   * Completes the object under {@code finalKey}, which may differ from the key the stream was created with
+   * (the commit unit's end offset, part of the final name, is known only when the unit closes). An object
+   * that fits in one part goes straight to {@code finalKey} with one PutObject; a multipart upload is
+   * completed under the creation key and then server-side copied to {@code finalKey}, and the temporary
+   * object is deleted. Returns the object's size.
+   */
+  public long completeAs(String finalKey) throws IOException {
     if (state == State.COMPLETED) {
       return position;
     }
@@ -124,16 +135,19 @@ public final class S3UploadStream extends PositionedOutputStream {
           + (state == State.ABORTED ? "aborted" : "failed") + " before. Write the file again with a new stream.");
     }
     if (uploadId == null) {
-      putWholeObject();
+      putWholeObject(finalKey);
     } else {
       if (buffer.size() > 0) {
         uploadBufferedPart();
       }
       completeMultipartUpload();
+      if (!finalKey.equals(key)) {
+        moveTo(finalKey);
+      }
     }
     state = State.COMPLETED;
     buffer.release();
-    LOG.info("Uploaded s3://{}/{}: {} bytes in {} part(s)", settings.bucket(), key, position, Math.max(1, parts.size()));
+    LOG.info("Uploaded s3://{}/{}: {} bytes in {} part(s)", settings.bucket(), finalKey, position, Math.max(1, parts.size()));
     return position;
   }
 
@@ -200,15 +214,36 @@ public final class S3UploadStream extends PositionedOutputStream {
     }
   }
 
-  private void putWholeObject() throws IOException {
+  private void putWholeObject(String target) throws IOException {
     int size = buffer.size();
     try {
       PutObjectRequest.Builder request = PutObjectRequest.builder()
-          .bucket(settings.bucket()).key(key).contentType(contentType).contentLength((long) size);
+          .bucket(settings.bucket()).key(target).contentType(contentType).contentLength((long) size);
       client.putObject(writeOptions.applyTo(request).build(),
           RequestBody.fromContentProvider(buffer.content(), size, contentType));
     } catch (SdkException e) {
-      throw fail(S3Errors.failure("upload s3://" + settings.bucket() + "/" + key, e, settings));
+      throw fail(S3Errors.failure("upload s3://" + settings.bucket() + "/" + target, e, settings));
+    }
+  }
+
+  /** Server-side copy of the completed temporary object to its final key (≤ 5 GiB), then delete it. */
+  private void moveTo(String target) throws IOException {
+    try {
+      software.amazon.awssdk.services.s3.model.CopyObjectRequest.Builder copy =
+          software.amazon.awssdk.services.s3.model.CopyObjectRequest.builder()
+              .sourceBucket(settings.bucket()).sourceKey(key)
+              .destinationBucket(settings.bucket()).destinationKey(target).contentType(contentType)
+              .metadataDirective(software.amazon.awssdk.services.s3.model.MetadataDirective.REPLACE);
+      client.copyObject(writeOptions.applyTo(copy).build());
+    } catch (SdkException e) {
+      state = State.FAILED;
+      throw S3Errors.failure("copy s3://" + settings.bucket() + "/" + key + " to " + target, e, settings);
+    }
+    try {
+      client.deleteObject(r -> r.bucket(settings.bucket()).key(key));
+    } catch (SdkException e) {
+      LOG.warn("Cannot delete the temporary object s3://{}/{} after copying it to {}: {}. It is not referenced by "
+          + "any marker; a bucket lifecycle rule on the tmp.dir prefix removes it.", settings.bucket(), key, target, e.toString());
     }
   }
 

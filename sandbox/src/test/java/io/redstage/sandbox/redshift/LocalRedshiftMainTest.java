@@ -38,6 +38,21 @@ class LocalRedshiftMainTest {
   }
 
   @Test
+  void copyWithoutAnS3EndpointFailsClearly() {
+    try (LocalRedshift redshift = LocalRedshift.start(new LocalRedshift.Options());
+         RedshiftDataClient client = RedshiftDataClient.builder().endpointOverride(redshift.endpoint())
+             .region(Region.US_EAST_1).credentialsProvider(AnonymousCredentialsProvider.create())
+             .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      String id = client.batchExecuteStatement(b -> b.clusterIdentifier("c").database("dev").dbUser("u").sqls(
+          "CREATE TEMP TABLE s (a INT)", "COPY s FROM 's3://b/k.json' IAM_ROLE 'arn:aws:iam::1:role/r' JSON 'auto'")).id();
+      await().atMost(Duration.ofSeconds(30)).until(() -> client.describeStatement(b -> b.id(id)).status() == StatusString.FAILED);
+      assertThat(client.describeStatement(b -> b.id(id)).error())
+          .isEqualTo("ERROR: Cannot COPY from S3: the Redshift sandbox has no S3 endpoint configured. "
+              + "Start LocalRedshift with Options.s3Endpoint(...) (CLI: --s3-endpoint).");
+    }
+  }
+
+  @Test
   void helpListsTheOptions() {
     StringWriter out = new StringWriter();
     int code = new CommandLine(new LocalRedshiftMain()).setOut(new PrintWriter(out)).execute("--help");

@@ -1,0 +1,64 @@
+package io.redstage.connector;
+
+import io.redstage.connector.config.CrossFieldValidator;
+import io.redstage.connector.config.SinkConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/** Kafka Connect entry point: validates the config and hands identical configs to the tasks. */
+public final class RedstageS3SinkConnector extends SinkConnector {
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    new SinkConfig(props); // fail fast with the config key named
+    this.props = new HashMap<>(props);
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return RedstageS3SinkTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+    for (int i = 0; i < maxTasks; i++) {
+      configs.add(new HashMap<>(props));
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {}
+
+  @Override
+  public ConfigDef config() {
+    return SinkConfig.CONFIG_DEF;
+  }
+
+  /** Adds cross-key problems to each key involved, so the REST validate endpoint shows them in place. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    Map<String, ConfigValue> byName = new LinkedHashMap<>();
+    for (ConfigValue v : config.configValues()) {
+      byName.put(v.name(), v);
+    }
+    CrossFieldValidator.addTo(byName, connectorConfigs);
+    return config;
+  }
+}

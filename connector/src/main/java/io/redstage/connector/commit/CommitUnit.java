@@ -1,0 +1,101 @@
+package io.redstage.connector.commit;
+
+import io.redstage.connector.rotate.UnitStats;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The open commit unit of one topic-partition: every record handled from {@link #startOffset} to
+ * {@link #endOffset}, spread over one file per encoded partition.
+ */
+final class CommitUnit implements UnitStats {
+  final long startOffset;
+  long endOffset;
+  private long records;
+  private final long openedAtMs;
+  private long lastRecordAtMs;
+  private Long firstRecordTimeMs;
+  private final Map<String, UnitFile> files = new LinkedHashMap<>();
+
+  CommitUnit(long startOffset, long nowMs) {
+    this.startOffset = startOffset;
+    this.endOffset = startOffset;
+    this.openedAtMs = nowMs;
+    this.lastRecordAtMs = nowMs;
+  }
+
+  void handled(long offset, long nowMs, Long recordTimeMs) {
+    endOffset = Math.max(endOffset, offset);
+    lastRecordAtMs = nowMs;
+    if (firstRecordTimeMs == null) {
+      firstRecordTimeMs = recordTimeMs;
+    }
+  }
+
+  void written() {
+    records++;
+  }
+
+  UnitFile file(String encodedPartition) {
+    return files.get(encodedPartition);
+  }
+
+  /** Any open file of the unit (all share the unit's schema), or null before the first record is written. */
+  UnitFile anyFile() {
+    return files.isEmpty() ? null : files.values().iterator().next();
+  }
+
+  void addFile(UnitFile file) {
+    files.put(file.encodedPartition, file);
+  }
+
+  Collection<UnitFile> files() {
+    return new ArrayList<>(files.values());
+  }
+
+  long bufferedBytes() {
+    long total = 0;
+    for (UnitFile f : files.values()) {
+      total += f.bufferedBytes();
+    }
+    return total;
+  }
+
+  void abort() {
+    for (UnitFile f : files.values()) {
+      f.abort();
+    }
+    files.clear();
+  }
+
+  @Override
+  public long records() {
+    return records;
+  }
+
+  @Override
+  public long largestFileBytes() {
+    long max = 0;
+    for (UnitFile f : files.values()) {
+      max = Math.max(max, f.writer.estimatedBytes());
+    }
+    return max;
+  }
+
+  @Override
+  public Long firstRecordTimeMs() {
+    return firstRecordTimeMs;
+  }
+
+  @Override
+  public long openedAtMs() {
+    return openedAtMs;
+  }
+
+  @Override
+  public long lastRecordAtMs() {
+    return lastRecordAtMs;
+  }
+}

@@ -1,0 +1,34 @@
+package io.redstage.connector.commit;
+
+import io.redstage.connector.format.RecordFormat;
+import io.redstage.connector.partition.Partitioner;
+import io.redstage.connector.partition.TimestampExtractor;
+import io.redstage.connector.rotate.RotationPolicy;
+import io.redstage.connector.storage.S3Storage;
+
+/** The collaborators every partition writer of a task shares. */
+final class Components {
+  final S3Storage storage;
+  final RecordFormat format;
+  final Partitioner partitioner;
+  final TimestampExtractor timestamps;
+  final RotationPolicy rotation;
+  final FileNaming naming;
+  final UnitCommitter committer;
+  final BadRecordHandler badRecords;
+  final PartitionWriter.NullValues nullValues;
+
+  Components(S3Storage storage, RecordFormat format, Partitioner partitioner, TimestampExtractor timestamps,
+      RotationPolicy rotation, FileNaming naming, UnitCommitter committer, BadRecordHandler badRecords,
+      PartitionWriter.NullValues nullValues) {
+    this.storage = storage;
+    this.format = format;
+    this.partitioner = partitioner;
+    this.timestamps = timestamps;
+    this.rotation = rotation;
+    this.naming = naming;
+    this.committer = committer;
+    this.badRecords = badRecords;
+    this.nullValues = nullValues;
+  }
+}

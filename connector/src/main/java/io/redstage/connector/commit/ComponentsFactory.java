@@ -1,0 +1,124 @@
+package io.redstage.connector.commit;
+
+import static io.redstage.connector.config.SinkConfigDef.*;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.format.FormatOptions;
+import io.redstage.connector.format.RecordFormat;
+import io.redstage.connector.format.RecordFormats;
+import io.redstage.connector.format.TimestampUnit;
+import io.redstage.connector.partition.PartitionerSettings;
+import io.redstage.connector.partition.Partitioners;
+import io.redstage.connector.rotate.RotationPolicy;
+import io.redstage.connector.storage.S3ClientFactory;
+import io.redstage.connector.storage.S3Settings;
+import io.redstage.connector.storage.S3Storage;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Locale;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds a task's collaborators from the connector config: the one place config keys meet the packages. */
+final class ComponentsFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(ComponentsFactory.class);
+
+  private ComponentsFactory() {}
+
+  static StagingCommitter committer(SinkConfig c, SinkTaskContext context) {
+    S3Settings s3 = s3Settings(c);
+    S3Storage storage = new S3Storage(S3ClientFactory.create(s3), s3);
+    RecordFormat format = RecordFormats.create(formatOptions(c));
+    PartitionerSettings ps = partitionerSettings(c);
+    FileNaming naming = new FileNaming(c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
+    RotationPolicy rotation = new RotationPolicy(c.flushSize(), c.flushSizeBytes(), c.rotateIntervalMs(),
+        c.rotateScheduleIntervalMs(), c.rotateIdleMs(), ZoneId.of(c.timezone()));
+    UnitCommitter committer = new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
+    Components components = new Components(storage, format, Partitioners.create(ps), Partitioners.timestampExtractor(ps),
+        rotation, naming, committer, new BadRecordHandler(context),
+        PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)));
+    try {
+      int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
+      if (aborted > 0) {
+        LOG.info("Aborted {} multipart uploads older than 24 h under {} left by earlier tasks", aborted, naming.tmpPrefix());
+      }
+    } catch (Exception e) {
+      LOG.warn("Cannot clean up stale multipart uploads under {}: {}. They are harmless; a bucket lifecycle rule "
+          + "for incomplete uploads removes them.", naming.tmpPrefix(), e.getMessage());
+    }
+    return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
+  }
+
+  static S3Settings s3Settings(SinkConfig c) {
+    S3Settings.Builder b = S3Settings.builder()
+        .bucket(c.bucket())
+        .region(c.getString(S3_REGION))
+        .pathStyle(c.getBoolean(S3_PATH_STYLE))
+        .partSizeBytes(c.getInt(S3_PART_SIZE))
+        .maxRetries(c.getInt(S3_PART_RETRIES))
+        .retryBackoff(Duration.ofMillis(c.getLong(S3_RETRY_BACKOFF_MS)));
+    String endpoint = blankToNull(c.getString(STORE_URL));
+    if (endpoint != null) {
+      b.endpoint(URI.create(endpoint));
+    }
+    b.sseAlgorithm(blankToNull(c.getString(S3_SSEA_NAME)));
+    b.sseKmsKeyId(blankToNull(c.getString(S3_SSE_KMS_KEY_ID)));
+    b.cannedAcl(blankToNull(c.getString(S3_ACL_CANNED)));
+    String keyId = blankToNull(c.getString(AWS_ACCESS_KEY_ID));
+    Password secret = c.getPassword(AWS_SECRET_ACCESS_KEY);
+    if (keyId != null) {
+      b.staticCredentials(keyId, secret);
+    }
+    b.stsRoleArn(blankToNull(c.getString(STS_ROLE_ARN)));
+    b.stsSessionName(c.getString(STS_ROLE_SESSION_NAME));
+    b.stsExternalId(blankToNull(c.getString(STS_ROLE_EXTERNAL_ID)));
+    b.stsRegion(blankToNull(c.getString(STS_REGION)));
+    return b.build();
+  }
+
+  static FormatOptions formatOptions(SinkConfig c) {
+    boolean keys = c.getBoolean(STORE_KEYS);
+    boolean headers = c.getBoolean(STORE_HEADERS);
+    return FormatOptions.builder()
+        .format(c.format())
+        .parquetCodec(c.getString(PARQUET_CODEC).toLowerCase(Locale.ROOT))
+        .parquetRowGroupBytes(c.getInt(PARQUET_ROW_GROUP_BYTES))
+        .parquetPageBytes(c.getInt(PARQUET_PAGE_BYTES))
+        .avroCodec(c.getString(AVRO_CODEC).toLowerCase(Locale.ROOT))
+        .jsonCompression(c.getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT))
+        .timestampUnit("micros".equalsIgnoreCase(c.getString(TIMESTAMP_UNIT)) ? TimestampUnit.MICROS : TimestampUnit.MILLIS)
+        .metadataEnabled(c.getBoolean(METADATA_ENABLED))
+        .topicColumn(c.getString(METADATA_TOPIC))
+        .partitionColumn(c.getString(METADATA_PARTITION))
+        .offsetColumn(c.getString(METADATA_OFFSET))
+        .timestampColumn(c.getString(METADATA_TIMESTAMP))
+        .keyColumnEnabled(keys)
+        .keyColumn(c.getString(METADATA_KEY))
+        .headersColumnEnabled(headers)
+        .headersColumn(c.getString(METADATA_HEADERS))
+        .deleteMarkers("write".equals(c.behaviorOnNullValues()))
+        .deletedColumn(c.getString(METADATA_DELETED))
+        .build();
+  }
+
+  static PartitionerSettings partitionerSettings(SinkConfig c) {
+    return PartitionerSettings.builder()
+        .type(c.partitionerType())
+        .fieldNames(c.partitionFields())
+        .pathFormat(c.getString(PATH_FORMAT))
+        .partitionDurationMs(c.getLong(PARTITION_DURATION_MS))
+        .locale(Locale.forLanguageTag(c.getString(LOCALE)))
+        .timezone(ZoneId.of(c.timezone()))
+        .timestampExtractor(c.timestampExtractor())
+        .timestampField(c.timestampField())
+        .directoryDelim(c.directoryDelim())
+        .build();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.trim().isEmpty() ? null : s.trim();
+  }
+}

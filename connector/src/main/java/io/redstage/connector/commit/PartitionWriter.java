@@ -1,0 +1,186 @@
+package io.redstage.connector.commit;
+
+import io.redstage.connector.format.KafkaCoordinates;
+import io.redstage.connector.format.RecordFileWriter;
+import io.redstage.connector.format.RecordFormat;
+import io.redstage.connector.partition.Partitioner;
+import io.redstage.connector.partition.TimestampExtractor;
+import io.redstage.connector.rotate.RotationPolicy;
+import io.redstage.connector.rotate.RotationReason;
+import io.redstage.connector.storage.S3Storage;
+import io.redstage.connector.storage.S3UploadStream;
+import java.io.IOException;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Writes one topic-partition: routes each record to a file of the open commit unit, applies rotation,
+ * and commits units through the {@link UnitCommitter}. Not thread-safe; one per assigned partition.
+ */
+final class PartitionWriter {
+  /** What the task does with a null value (tombstone). */
+  enum NullValues { FAIL, IGNORE, WRITE }
+
+  private final String topic;
+  private final int partition;
+  private final Components c;
+  private CommitUnit unit;
+  /** Offset after the last committed unit; -1 until the first unit commits. */
+  private long committedNext = -1;
+  /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
+  private SinkRecord lastSchemaRecord;
+
+  PartitionWriter(String topic, int partition, Components components) {
+    this.topic = topic;
+    this.partition = partition;
+    this.c = components;
+  }
+
+  long committedNext() {
+    return committedNext;
+  }
+
+  boolean hasOpenUnit() {
+    return unit != null;
+  }
+
+  CommitUnit openUnit() {
+    return unit;
+  }
+
+  /** Writes one record. IOExceptions mean S3 failed: the caller aborts and rewinds. */
+  void write(SinkRecord record, long nowMs) throws IOException {
+    long offset = KafkaCoordinates.offset(record);
+    if ((unit != null && offset <= unit.endOffset) || (unit == null && committedNext >= 0 && offset < committedNext)) {
+      return; // redelivered after a rewind: already in the open or a committed unit
+    }
+    if (record.value() == null && c.nullValues == NullValues.FAIL) {
+      throw new ConnectException("Cannot write record " + where(record) + ": its value is null (a tombstone). "
+          + "Set behavior.on.null.values=ignore to skip tombstones, or =write to store delete rows for upsert loads.");
+    }
+    Long recordTime = null;
+    String encodedPartition;
+    SinkRecord toWrite = record;
+    try {
+      if (record.value() == null) {
+        if (c.nullValues == NullValues.IGNORE) {
+          handledWithoutRow(record, nowMs);
+          return;
+        }
+        toWrite = asDeleteRow(record);
+      }
+      if (c.rotation.usesRecordTime()) {
+        recordTime = c.timestamps.extract(toWrite, nowMs);
+      }
+      encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
+    } catch (DataException e) {
+      c.badRecords.report(record, e);
+      handledWithoutRow(record, nowMs);
+      return;
+    }
+    if (unit != null) {
+      RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
+      UnitFile any = unit.anyFile();
+      if (reason == null && toWrite.value() != null && any != null && !c.format.compatible(any.writer, toWrite)) {
+        reason = RotationReason.SCHEMA; // files of one unit share one schema: a new schema starts a new unit
+      }
+      if (reason != null) {
+        commit(reason);
+      }
+    }
+    if (unit == null) {
+      unit = new CommitUnit(offset, nowMs);
+    }
+    UnitFile file = unit.file(encodedPartition);
+    try {
+      if (file == null) {
+        file = openFile(encodedPartition, toWrite);
+      }
+      file.writer.write(toWrite);
+      unit.written();
+      if (toWrite.valueSchema() != null) {
+        lastSchemaRecord = toWrite;
+      }
+    } catch (DataException e) {
+      c.badRecords.report(record, e);
+    }
+    unit.handled(offset, nowMs, recordTime);
+    RotationReason after = c.rotation.afterRecord(unit);
+    if (after != null) {
+      commit(after);
+    }
+  }
+
+  /** Commits the open unit when a time-based rule fires; returns the wait until the next possible one. */
+  long tick(long nowMs) throws IOException {
+    if (unit == null) {
+      return Long.MAX_VALUE;
+    }
+    RotationReason reason = c.rotation.onTick(unit, nowMs);
+    if (reason != null) {
+      commit(reason);
+      return Long.MAX_VALUE;
+    }
+    return c.rotation.millisUntilNextTick(unit, nowMs);
+  }
+
+  void commit(RotationReason reason) throws IOException {
+    CommitUnit closing = unit;
+    unit = null;
+    c.committer.commit(topic, partition, closing, reason);
+    committedNext = closing.endOffset + 1;
+  }
+
+  /** Drops the open unit and its uploads (rebalance, stop, or an S3 failure before a rewind). */
+  void abort() {
+    if (unit != null) {
+      CommitUnit dropping = unit;
+      unit = null;
+      dropping.abort();
+    }
+  }
+
+  private void handledWithoutRow(SinkRecord record, long nowMs) {
+    if (unit == null) {
+      unit = new CommitUnit(KafkaCoordinates.offset(record), nowMs);
+    }
+    unit.handled(KafkaCoordinates.offset(record), nowMs, null);
+  }
+
+  private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
+    String identity = c.naming.fileIdentity(topic, partition, encodedPartition, unit.startOffset);
+    S3UploadStream upload = c.storage.create(c.naming.temporaryKey(topic, partition, unit.startOffset, c.format.extension()));
+    RecordFileWriter writer;
+    try {
+      writer = c.format.open(upload, first, identity);
+    } catch (RuntimeException e) {
+      upload.abort();
+      throw e;
+    }
+    UnitFile file = new UnitFile(encodedPartition, writer, upload);
+    unit.addFile(file);
+    return file;
+  }
+
+  /**
+   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema, so the
+   * tombstone borrows the last value schema seen on this partition.
+   */
+  private SinkRecord asDeleteRow(SinkRecord tombstone) {
+    if (c.format.canOpen(tombstone)) {
+      return tombstone;
+    }
+    if (lastSchemaRecord == null) {
+      throw new DataException("Cannot write a delete row for tombstone " + where(tombstone) + ": no record with a "
+          + "value schema was seen on this partition since the task started, so the file schema is unknown. "
+          + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
+    }
+    return tombstone.newRecord(tombstone.topic(), tombstone.kafkaPartition(), tombstone.keySchema(), tombstone.key(),
+        lastSchemaRecord.valueSchema(), null, tombstone.timestamp(), tombstone.headers());
+  }
+
+  static String where(SinkRecord r) {
+    return KafkaCoordinates.describe(r);
+  }
+}

@@ -1,0 +1,180 @@
+package io.redstage.connector.commit;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.format.KafkaCoordinates;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the task does: one {@link PartitionWriter} per assigned topic-partition, time-based
+ * rotation on every put, the task-wide memory budget, and offsets that cover committed units only.
+ *
+ * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open units are
+ * aborted and Connect is asked to rewind every partition to its last committed offset; the records are
+ * then redelivered and written again, producing the same files where the boundaries are the same.
+ */
+public final class StagingCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(StagingCommitter.class);
+  /** Consecutive S3 failures after which the task fails instead of rewinding again. */
+  static final int MAX_CONSECUTIVE_FAILURES = 5;
+  /** Longest the worker may block in poll while a unit is open, so time-based rotation fires on time. */
+  static final long MAX_TICK_WAIT_MS = 1000;
+
+  private final Components c;
+  private final SinkTaskContext context;
+  private final long memoryBudget;
+  private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
+  /** First offset delivered per partition since it was opened: where Connect resumed, i.e. committed. */
+  private final Map<TopicPartition, Long> resumedAt = new HashMap<>();
+  private final AutoCloseable resources;
+  private int consecutiveFailures;
+
+  StagingCommitter(Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
+    this.c = components;
+    this.context = context;
+    this.memoryBudget = memoryBudget;
+    this.resources = resources;
+  }
+
+  public static StagingCommitter create(SinkConfig config, SinkTaskContext context) {
+    return ComponentsFactory.committer(config, context);
+  }
+
+  public void open(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
+    }
+  }
+
+  public void close(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      PartitionWriter w = writers.remove(tp);
+      resumedAt.remove(tp);
+      if (w != null) {
+        w.abort();
+      }
+    }
+  }
+
+  public void put(Collection<SinkRecord> records) {
+    long now = System.currentTimeMillis();
+    try {
+      for (SinkRecord r : records) {
+        TopicPartition tp = new TopicPartition(KafkaCoordinates.topic(r), KafkaCoordinates.partition(r));
+        resumedAt.putIfAbsent(tp, KafkaCoordinates.offset(r));
+        writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c)).write(r, now);
+      }
+      long wait = tickAll(System.currentTimeMillis());
+      enforceMemoryBudget();
+      consecutiveFailures = 0;
+      if (wait < Long.MAX_VALUE) {
+        context.timeout(Math.max(1, Math.min(wait, MAX_TICK_WAIT_MS)));
+      }
+    } catch (IOException e) {
+      rewindAfter(e);
+    }
+  }
+
+  /** Offsets Connect may commit: the end of each partition's last committed unit, plus one. */
+  public Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
+    try {
+      tickAll(System.currentTimeMillis());
+    } catch (IOException e) {
+      rewindAfter(e);
+    }
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
+      long next = e.getValue().committedNext();
+      if (next >= 0) {
+        out.put(e.getKey(), new OffsetAndMetadata(next));
+      }
+    }
+    return out;
+  }
+
+  public void stop() {
+    for (PartitionWriter w : writers.values()) {
+      w.abort();
+    }
+    writers.clear();
+    try {
+      resources.close();
+    } catch (Exception e) {
+      LOG.warn("Cannot close the S3 client cleanly: {}", e.getMessage());
+    }
+  }
+
+  private long tickAll(long now) throws IOException {
+    long wait = Long.MAX_VALUE;
+    for (PartitionWriter w : writers.values()) {
+      wait = Math.min(wait, w.tick(now));
+    }
+    return wait;
+  }
+
+  /** Closes the largest open units until buffered bytes are back under three quarters of the budget. */
+  private void enforceMemoryBudget() throws IOException {
+    long total = 0;
+    List<PartitionWriter> open = new ArrayList<>();
+    for (PartitionWriter w : writers.values()) {
+      if (w.hasOpenUnit()) {
+        total += w.openUnit().bufferedBytes();
+        open.add(w);
+      }
+    }
+    if (total <= memoryBudget) {
+      return;
+    }
+    Map<PartitionWriter, Long> sizes = new HashMap<>();
+    for (PartitionWriter w : open) {
+      sizes.put(w, w.openUnit().bufferedBytes());
+    }
+    open.sort(Comparator.comparing((PartitionWriter w) -> sizes.get(w)).reversed());
+    long target = memoryBudget / 4 * 3;
+    for (PartitionWriter w : open) {
+      if (total <= target) {
+        break;
+      }
+      total -= sizes.get(w);
+      w.commit(io.redstage.connector.rotate.RotationReason.MEMORY);
+    }
+    LOG.info("Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
+        memoryBudget, total);
+  }
+
+  private void rewindAfter(IOException e) {
+    consecutiveFailures++;
+    for (PartitionWriter w : writers.values()) {
+      w.abort();
+    }
+    if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+      throw new ConnectException("Cannot write to S3 after " + consecutiveFailures + " attempts: " + e.getMessage()
+          + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.", e);
+    }
+    Map<TopicPartition, Long> rewind = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionWriter> entry : writers.entrySet()) {
+      long next = entry.getValue().committedNext();
+      Long resumed = resumedAt.get(entry.getKey());
+      if (next >= 0) {
+        rewind.put(entry.getKey(), next);
+      } else if (resumed != null) {
+        rewind.put(entry.getKey(), resumed);
+      }
+    }
+    LOG.warn("Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
+        + "offsets (attempt {} of {})", e.getMessage(), rewind.size(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
+    context.offset(rewind);
+  }
+}

@@ -1,0 +1,263 @@
+package io.redstage.connector.format;
+
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.avro.LogicalTypes;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Converts Connect schemas into the Avro row schema written by the Parquet and Avro writers, plus the
+ * marker column list. INT8/INT16/INT32 → int, INT64 → long, Decimal → bytes decimal(p,s), Date → date,
+ * Time → time-millis, Timestamp → timestamp-millis|micros, Struct → record, Array → array, Map with
+ * string keys → map, other maps → array of {key, value} records; optional → union with null.
+ *
+ * <p>Layouts are cached by the identity of the value and key schemas: converters hand out the same
+ * schema instance for every record of a schema version, so thousands of files share one layout.
+ */
+final class ConnectAvroSchemas {
+  static final String ROW_RECORD_NAME = "connect_row";
+  private static final int CACHE_ENTRIES = 256;
+
+  private final FileFormat format;
+  private final FormatOptions options;
+  private final MetadataColumns metadata;
+  private final Map<SchemaPair, RowLayout> cache = new LinkedHashMap<SchemaPair, RowLayout>(64, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<SchemaPair, RowLayout> eldest) {
+      return size() > CACHE_ENTRIES;
+    }
+  };
+
+  ConnectAvroSchemas(FileFormat format, MetadataColumns metadata) {
+    this.format = format;
+    this.options = metadata.options();
+    this.metadata = metadata;
+  }
+
+  /**
+   * The layout of a file whose first record is {@code first}, which must have a value schema.
+   *
+   * @throws org.apache.kafka.connect.errors.DataException when the schema cannot be written
+   */
+  RowLayout layout(SinkRecord first) {
+    Schema value = first.valueSchema();
+    Schema keyStruct = options.keyColumnEnabled() && MetadataColumns.isStructKey(first.keySchema())
+        ? first.keySchema() : null;
+    SchemaPair pair = new SchemaPair(value, keyStruct);
+    synchronized (cache) {
+      RowLayout cached = cache.get(pair);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    RowLayout built = build(value, keyStruct, first);
+    synchronized (cache) {
+      cache.put(pair, built);
+    }
+    return built;
+  }
+
+  private RowLayout build(Schema value, Schema keyStruct, SinkRecord first) {
+    AvroNames names = new AvroNames();
+    names.record(ROW_RECORD_NAME);
+    List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
+    List<MarkerColumn> columns = new ArrayList<>();
+    boolean flattened = value.type() == Schema.Type.STRUCT;
+    try {
+      if (flattened) {
+        Map<String, String> seen = new HashMap<>();
+        for (Field f : value.fields()) {
+          String name = uniqueFieldName(f.name(), seen);
+          metadata.checkNoClash(name, first, format);
+          fields.add(field(name, avro(f.schema(), names, name)));
+          columns.add(new MarkerColumn(name, ConnectTypes.columnType(f.schema(), options.timestampUnit()),
+              f.schema().isOptional()));
+        }
+      } else {
+        metadata.checkNoClash("value", first, format);
+        fields.add(field("value", avro(value, names, "value")));
+        columns.add(new MarkerColumn("value", ConnectTypes.columnType(value, options.timestampUnit()),
+            value.isOptional()));
+      }
+    } catch (ConversionException e) {
+      throw RecordErrors.conversion(first, format, "value schema", e);
+    }
+    int metadataIndex = fields.size();
+    addMetadataFields(fields, keyStruct, names, first);
+    if (fields.isEmpty()) {
+      throw RecordErrors.cannotWrite(first, format, "the value struct has no fields and no metadata columns are "
+          + "enabled, so the row would have no columns", "Enable the metadata columns or fix the value schema.");
+    }
+    columns.addAll(metadata.columns(keyStruct != null));
+    org.apache.avro.Schema row = org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
+    return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns);
+  }
+
+  private void addMetadataFields(List<org.apache.avro.Schema.Field> fields, Schema keyStruct, AvroNames names,
+      SinkRecord first) {
+    if (options.metadataEnabled()) {
+      fields.add(field(options.topicColumn(), primitive(org.apache.avro.Schema.Type.STRING)));
+      fields.add(field(options.partitionColumn(), primitive(org.apache.avro.Schema.Type.INT)));
+      fields.add(field(options.offsetColumn(), primitive(org.apache.avro.Schema.Type.LONG)));
+      fields.add(field(options.timestampColumn(), nullable(timestamp())));
+    }
+    if (options.keyColumnEnabled()) {
+      org.apache.avro.Schema key;
+      try {
+        key = keyStruct == null ? primitive(org.apache.avro.Schema.Type.STRING)
+            : struct(keyStruct, names, options.keyColumn());
+      } catch (ConversionException e) {
+        throw RecordErrors.conversion(first, format, "key schema", e);
+      }
+      fields.add(field(options.keyColumn(), nullable(key)));
+    }
+    if (options.headersColumnEnabled()) {
+      fields.add(field(options.headersColumn(),
+          org.apache.avro.Schema.createMap(nullable(primitive(org.apache.avro.Schema.Type.STRING)))));
+    }
+    if (options.deleteMarkers()) {
+      fields.add(field(options.deletedColumn(), primitive(org.apache.avro.Schema.Type.BOOLEAN)));
+    }
+  }
+
+  /** The Avro schema of a Connect schema; a union with null when optional. */
+  private org.apache.avro.Schema avro(Schema s, AvroNames names, String path) {
+    org.apache.avro.Schema base = required(s, names, path);
+    return s.isOptional() ? nullable(base) : base;
+  }
+
+  private org.apache.avro.Schema required(Schema s, AvroNames names, String path) {
+    switch (s.type()) {
+      case INT8:
+      case INT16:
+        return primitive(org.apache.avro.Schema.Type.INT);
+      case INT32:
+        if (ConnectTypes.isDate(s)) {
+          return LogicalTypes.date().addToSchema(primitive(org.apache.avro.Schema.Type.INT));
+        }
+        if (ConnectTypes.isTime(s)) {
+          return LogicalTypes.timeMillis().addToSchema(primitive(org.apache.avro.Schema.Type.INT));
+        }
+        return primitive(org.apache.avro.Schema.Type.INT);
+      case INT64:
+        return ConnectTypes.isTimestamp(s) ? timestamp() : primitive(org.apache.avro.Schema.Type.LONG);
+      case FLOAT32:
+        return primitive(org.apache.avro.Schema.Type.FLOAT);
+      case FLOAT64:
+        return primitive(org.apache.avro.Schema.Type.DOUBLE);
+      case BOOLEAN:
+        return primitive(org.apache.avro.Schema.Type.BOOLEAN);
+      case STRING:
+        return primitive(org.apache.avro.Schema.Type.STRING);
+      case BYTES:
+        if (ConnectTypes.isDecimal(s)) {
+          return LogicalTypes.decimal(ConnectTypes.decimalPrecision(s), ConnectTypes.decimalScale(s))
+              .addToSchema(primitive(org.apache.avro.Schema.Type.BYTES));
+        }
+        return primitive(org.apache.avro.Schema.Type.BYTES);
+      case ARRAY:
+        return org.apache.avro.Schema.createArray(element(s.valueSchema(), names, path + "_item"));
+      case MAP:
+        if (ConnectTypes.hasStringKeys(s)) {
+          return org.apache.avro.Schema.createMap(element(s.valueSchema(), names, path + "_value"));
+        }
+        List<org.apache.avro.Schema.Field> entry = new ArrayList<>(2);
+        entry.add(field("key", element(s.keySchema(), names, path + "_key")));
+        entry.add(field("value", element(s.valueSchema(), names, path + "_value")));
+        return org.apache.avro.Schema.createArray(
+            org.apache.avro.Schema.createRecord(names.record(path + "_entry"), null, null, false, entry));
+      case STRUCT:
+        return struct(s, names, path);
+      default:
+        throw new ConversionException("has the unsupported Connect type " + s.type());
+    }
+  }
+
+  private org.apache.avro.Schema element(Schema s, AvroNames names, String path) {
+    try {
+      return avro(s, names, path);
+    } catch (ConversionException e) {
+      throw e.inElement("*");
+    }
+  }
+
+  private org.apache.avro.Schema struct(Schema s, AvroNames names, String path) {
+    if (s.fields().isEmpty() && format == FileFormat.PARQUET) {
+      throw new ConversionException("is a struct without fields, which Parquet cannot store");
+    }
+    String recordName = names.record(path);
+    List<org.apache.avro.Schema.Field> fields = new ArrayList<>(s.fields().size());
+    Map<String, String> seen = new HashMap<>();
+    for (Field f : s.fields()) {
+      String name = uniqueFieldName(f.name(), seen);
+      try {
+        fields.add(field(name, avro(f.schema(), names, path + "_" + name)));
+      } catch (ConversionException e) {
+        throw e.inField(f.name());
+      }
+    }
+    return org.apache.avro.Schema.createRecord(recordName, null, null, false, fields);
+  }
+
+  private static String uniqueFieldName(String connectName, Map<String, String> seen) {
+    String name = AvroNames.field(connectName);
+    String previous = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), connectName);
+    if (previous != null) {
+      throw new ConversionException("has fields '" + previous + "' and '" + connectName
+          + "' that both become the column name '" + name + "' (names are case-insensitive in Redshift and "
+          + "only letters, digits and '_' are kept)");
+    }
+    return name;
+  }
+
+  private org.apache.avro.Schema timestamp() {
+    org.apache.avro.LogicalType t = options.timestampUnit() == TimestampUnit.MICROS
+        ? LogicalTypes.timestampMicros() : LogicalTypes.timestampMillis();
+    return t.addToSchema(primitive(org.apache.avro.Schema.Type.LONG));
+  }
+
+  private static org.apache.avro.Schema primitive(org.apache.avro.Schema.Type type) {
+    return org.apache.avro.Schema.create(type);
+  }
+
+  private static org.apache.avro.Schema nullable(org.apache.avro.Schema s) {
+    return org.apache.avro.Schema.createUnion(primitive(org.apache.avro.Schema.Type.NULL), s);
+  }
+
+  private static org.apache.avro.Schema.Field field(String name, org.apache.avro.Schema schema) {
+    boolean nullable = schema.getType() == org.apache.avro.Schema.Type.UNION;
+    return new org.apache.avro.Schema.Field(name, schema, null,
+        nullable ? org.apache.avro.Schema.Field.NULL_DEFAULT_VALUE : null);
+  }
+
+  /** Cache key comparing both schemas by identity. */
+  private static final class SchemaPair {
+    private final Schema value;
+    private final Schema key;
+
+    SchemaPair(Schema value, Schema key) {
+      this.value = value;
+      this.key = key;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SchemaPair && ((SchemaPair) o).value == value && ((SchemaPair) o).key == key;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(value) * 31 + System.identityHashCode(key);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.redstage.connector.format;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericData;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Converts Connect values into Avro generic data following the schemas of {@link ConnectAvroSchemas}.
+ * Every value is checked against its Connect schema; a mismatch raises {@link ConversionException}
+ * before anything is handed to an encoder, which keeps a half-written record out of the file.
+ */
+final class ConnectAvroValues {
+  private final TimestampUnit unit;
+
+  ConnectAvroValues(TimestampUnit unit) {
+    this.unit = unit;
+  }
+
+  /** Converts {@code v} of Connect schema {@code s} to a datum of Avro schema {@code a} (maybe a union). */
+  Object convert(Schema s, org.apache.avro.Schema a, Object v) {
+    if (v == null) {
+      if (s.isOptional()) {
+        return null;
+      }
+      throw new ConversionException("is required but the value is null");
+    }
+    org.apache.avro.Schema avro = a.getType() == org.apache.avro.Schema.Type.UNION ? a.getTypes().get(1) : a;
+    switch (s.type()) {
+      case INT8:
+        return ValueChecks.int8(v);
+      case INT16:
+        return ValueChecks.int16(v);
+      case INT32:
+        if (ConnectTypes.isDate(s)) {
+          return ValueChecks.epochDays(s, v);
+        }
+        if (ConnectTypes.isTime(s)) {
+          return ValueChecks.millisOfDay(s, v);
+        }
+        return ValueChecks.int32(v);
+      case INT64:
+        if (ConnectTypes.isTimestamp(s)) {
+          return unit.fromMillis(ValueChecks.epochMillis(s, v));
+        }
+        return ValueChecks.int64(v);
+      case FLOAT32:
+        return ValueChecks.float32(v);
+      case FLOAT64:
+        return ValueChecks.float64(v);
+      case BOOLEAN:
+        return ValueChecks.bool(v);
+      case STRING:
+        return ValueChecks.string(v);
+      case BYTES:
+        if (ConnectTypes.isDecimal(s)) {
+          return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
+        }
+        // The encoders read position..limit without moving it; duplicate() keeps the caller's buffer intact.
+        return v instanceof ByteBuffer ? ((ByteBuffer) v).duplicate() : ByteBuffer.wrap(ValueChecks.bytes(v));
+      case ARRAY:
+        return array(s, avro, v);
+      case MAP:
+        return ConnectTypes.hasStringKeys(s) ? map(s, avro, v) : entries(s, avro, v);
+      case STRUCT:
+        GenericData.Record record = new GenericData.Record(avro);
+        fillFields(ValueChecks.struct(s, v), record);
+        return record;
+      default:
+        throw new ConversionException("has the unsupported Connect type " + s.type());
+    }
+  }
+
+  /** Puts the converted fields of {@code struct} at positions 0..n-1 of {@code record}. */
+  void fillFields(Struct struct, GenericData.Record record) {
+    List<Field> fields = struct.schema().fields();
+    List<org.apache.avro.Schema.Field> avroFields = record.getSchema().getFields();
+    for (int i = 0; i < fields.size(); i++) {
+      Field f = fields.get(i);
+      try {
+        record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f)));
+      } catch (ConversionException e) {
+        throw e.inField(f.name());
+      }
+    }
+  }
+
+  private List<Object> array(Schema s, org.apache.avro.Schema avro, Object v) {
+    if (!(v instanceof Collection)) {
+      throw ConversionException.mismatch("a java.util.List", v);
+    }
+    Collection<?> values = (Collection<?>) v;
+    List<Object> out = new ArrayList<>(values.size());
+    org.apache.avro.Schema items = avro.getElementType();
+    for (Object element : values) {
+      try {
+        out.add(convert(s.valueSchema(), items, element));
+      } catch (ConversionException e) {
+        throw e.inElement(Integer.toString(out.size()));
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Object> map(Schema s, org.apache.avro.Schema avro, Object v) {
+    Map<?, ?> values = asMap(v);
+    Map<String, Object> out = new LinkedHashMap<>(Math.max(4, values.size() * 4 / 3 + 1));
+    org.apache.avro.Schema valueAvro = avro.getValueType();
+    for (Map.Entry<?, ?> e : values.entrySet()) {
+      if (e.getKey() == null) {
+        throw new ConversionException("has a null map key");
+      }
+      String key = ValueChecks.string(e.getKey());
+      try {
+        out.put(key, convert(s.valueSchema(), valueAvro, e.getValue()));
+      } catch (ConversionException ex) {
+        throw ex.inElement(key);
+      }
+    }
+    return out;
+  }
+
+  private List<Object> entries(Schema s, org.apache.avro.Schema avro, Object v) {
+    Map<?, ?> values = asMap(v);
+    List<Object> out = new ArrayList<>(values.size());
+    org.apache.avro.Schema entry = avro.getElementType();
+    org.apache.avro.Schema keyAvro = entry.getFields().get(0).schema();
+    org.apache.avro.Schema valueAvro = entry.getFields().get(1).schema();
+    for (Map.Entry<?, ?> e : values.entrySet()) {
+      GenericData.Record r = new GenericData.Record(entry);
+      try {
+        r.put(0, convert(s.keySchema(), keyAvro, e.getKey()));
+        r.put(1, convert(s.valueSchema(), valueAvro, e.getValue()));
+      } catch (ConversionException ex) {
+        throw ex.inElement(String.valueOf(e.getKey()));
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  private static Map<?, ?> asMap(Object v) {
+    if (!(v instanceof Map)) {
+      throw ConversionException.mismatch("a java.util.Map", v);
+    }
+    return (Map<?, ?>) v;
+  }
+}

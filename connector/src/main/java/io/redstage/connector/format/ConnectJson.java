@@ -1,0 +1,320 @@
+package io.redstage.connector.format;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Writes Connect values as JSON with Jackson's streaming generator. With a schema: Decimal as an exact
+ * JSON number, Date as "yyyy-MM-dd", Time as "HH:mm:ss.SSS", Timestamp as ISO-8601 UTC with Z, bytes as
+ * base64, maps with non-string keys as arrays of {"key":…,"value":…}. Without a schema the Java types
+ * decide (as JsonConverter with schemas.enable=false produces them). Mismatches raise {@link
+ * ConversionException}.
+ */
+final class ConnectJson {
+  /** Decimals are written in plain notation: 1E+3 would be read back as a float by some loaders. */
+  static final JsonFactory FACTORY = new JsonFactoryBuilder()
+      .rootValueSeparator((String) null)
+      .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+      .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
+      .build();
+
+  private final TimestampUnit unit;
+
+  ConnectJson(TimestampUnit unit) {
+    this.unit = unit;
+  }
+
+  void writeTyped(JsonGenerator g, Schema s, Object v) throws IOException {
+    if (v == null) {
+      if (!s.isOptional()) {
+        throw new ConversionException("is required but the value is null");
+      }
+      g.writeNull();
+      return;
+    }
+    switch (s.type()) {
+      case INT8:
+        g.writeNumber(ValueChecks.int8(v));
+        break;
+      case INT16:
+        g.writeNumber(ValueChecks.int16(v));
+        break;
+      case INT32:
+        if (ConnectTypes.isDate(s)) {
+          g.writeString(TimeText.date(ValueChecks.epochDays(s, v)));
+        } else if (ConnectTypes.isTime(s)) {
+          g.writeString(TimeText.time(ValueChecks.millisOfDay(s, v)));
+        } else {
+          g.writeNumber(ValueChecks.int32(v));
+        }
+        break;
+      case INT64:
+        if (ConnectTypes.isTimestamp(s)) {
+          g.writeString(TimeText.timestamp(ValueChecks.epochMillis(s, v), unit));
+        } else {
+          g.writeNumber(ValueChecks.int64(v));
+        }
+        break;
+      case FLOAT32:
+        g.writeNumber(ValueChecks.float32(v));
+        break;
+      case FLOAT64:
+        g.writeNumber(ValueChecks.float64(v));
+        break;
+      case BOOLEAN:
+        g.writeBoolean(ValueChecks.bool(v));
+        break;
+      case STRING:
+        g.writeString(ValueChecks.string(v));
+        break;
+      case BYTES:
+        if (ConnectTypes.isDecimal(s)) {
+          g.writeNumber(ConnectTypes.decimalValue(s, v));
+        } else {
+          writeBytes(g, ValueChecks.bytes(v));
+        }
+        break;
+      case ARRAY:
+        writeTypedArray(g, s, v);
+        break;
+      case MAP:
+        writeTypedMap(g, s, v);
+        break;
+      case STRUCT:
+        writeStruct(g, ValueChecks.struct(s, v));
+        break;
+      default:
+        throw new ConversionException("has the unsupported Connect type " + s.type());
+    }
+  }
+
+  /** Writes the fields of a struct as an object. */
+  void writeStruct(JsonGenerator g, Struct struct) throws IOException {
+    g.writeStartObject();
+    writeFields(g, struct);
+    g.writeEndObject();
+  }
+
+  /** Writes the fields of a struct into the object being written. */
+  void writeFields(JsonGenerator g, Struct struct) throws IOException {
+    for (Field f : struct.schema().fields()) {
+      g.writeFieldName(f.name());
+      try {
+        writeTyped(g, f.schema(), struct.get(f));
+      } catch (ConversionException e) {
+        throw e.inField(f.name());
+      }
+    }
+  }
+
+  private void writeTypedArray(JsonGenerator g, Schema s, Object v) throws IOException {
+    if (!(v instanceof Collection)) {
+      throw ConversionException.mismatch("a java.util.List", v);
+    }
+    g.writeStartArray();
+    int i = 0;
+    for (Object element : (Collection<?>) v) {
+      try {
+        writeTyped(g, s.valueSchema(), element);
+      } catch (ConversionException e) {
+        throw e.inElement(Integer.toString(i));
+      }
+      i++;
+    }
+    g.writeEndArray();
+  }
+
+  private void writeTypedMap(JsonGenerator g, Schema s, Object v) throws IOException {
+    if (!(v instanceof Map)) {
+      throw ConversionException.mismatch("a java.util.Map", v);
+    }
+    Map<?, ?> map = (Map<?, ?>) v;
+    boolean stringKeys = ConnectTypes.hasStringKeys(s);
+    if (stringKeys) {
+      g.writeStartObject();
+    } else {
+      g.writeStartArray();
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String keyText = String.valueOf(e.getKey());
+      try {
+        if (stringKeys) {
+          if (e.getKey() == null) {
+            throw new ConversionException("has a null map key");
+          }
+          g.writeFieldName(ValueChecks.string(e.getKey()));
+          writeTyped(g, s.valueSchema(), e.getValue());
+        } else {
+          g.writeStartObject();
+          g.writeFieldName("key");
+          writeTyped(g, s.keySchema(), e.getKey());
+          g.writeFieldName("value");
+          writeTyped(g, s.valueSchema(), e.getValue());
+          g.writeEndObject();
+        }
+      } catch (ConversionException ex) {
+        throw ex.inElement(keyText);
+      }
+    }
+    if (stringKeys) {
+      g.writeEndObject();
+    } else {
+      g.writeEndArray();
+    }
+  }
+
+  /** Writes a value that has no schema, by its Java type. */
+  void writeUntyped(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof String) {
+      g.writeString((String) v);
+    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      g.writeNumber(((Number) v).longValue());
+    } else if (v instanceof Double) {
+      g.writeNumber((Double) v);
+    } else if (v instanceof Float) {
+      g.writeNumber((Float) v);
+    } else if (v instanceof BigDecimal) {
+      g.writeNumber((BigDecimal) v);
+    } else if (v instanceof BigInteger) {
+      g.writeNumber((BigInteger) v);
+    } else if (v instanceof Boolean) {
+      g.writeBoolean((Boolean) v);
+    } else if (v instanceof Map) {
+      g.writeStartObject();
+      writeUntypedEntries(g, (Map<?, ?>) v);
+      g.writeEndObject();
+    } else if (v instanceof List || v instanceof Collection) {
+      g.writeStartArray();
+      int i = 0;
+      for (Object element : (Collection<?>) v) {
+        try {
+          writeUntyped(g, element);
+        } catch (ConversionException e) {
+          throw e.inElement(Integer.toString(i));
+        }
+        i++;
+      }
+      g.writeEndArray();
+    } else if (v instanceof byte[] || v instanceof ByteBuffer) {
+      writeBytes(g, ValueChecks.bytes(v));
+    } else if (v instanceof java.util.Date) {
+      g.writeString(TimeText.timestamp(((java.util.Date) v).getTime(), unit));
+    } else if (v instanceof Struct) {
+      writeStruct(g, (Struct) v);
+    } else if (v instanceof CharSequence) {
+      g.writeString(v.toString());
+    } else {
+      throw new ConversionException("has the unsupported Java type " + v.getClass().getName());
+    }
+  }
+
+  /** Writes the entries of a schemaless map into the object being written; keys become text. */
+  void writeUntypedEntries(JsonGenerator g, Map<?, ?> map) throws IOException {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String name = String.valueOf(e.getKey());
+      g.writeFieldName(name);
+      try {
+        writeUntyped(g, e.getValue());
+      } catch (ConversionException ex) {
+        throw ex.inField(name);
+      }
+    }
+  }
+
+  private static void writeBytes(JsonGenerator g, byte[] bytes) throws IOException {
+    g.writeBinary(bytes);
+  }
+
+  /**
+   * The text of a value in a string column (keys, header values): strings as they are, numbers and
+   * booleans in their usual form, decimals in plain notation, dates/times as in JSON Lines, bytes as
+   * base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text.
+   */
+  String text(Schema s, Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (s == null) {
+      return untypedText(v);
+    }
+    switch (s.type()) {
+      case STRING:
+        return ValueChecks.string(v);
+      case INT32:
+        if (ConnectTypes.isDate(s)) {
+          return TimeText.date(ValueChecks.epochDays(s, v));
+        }
+        if (ConnectTypes.isTime(s)) {
+          return TimeText.time(ValueChecks.millisOfDay(s, v));
+        }
+        return String.valueOf(ValueChecks.int32(v));
+      case INT64:
+        if (ConnectTypes.isTimestamp(s)) {
+          return TimeText.timestamp(ValueChecks.epochMillis(s, v), unit);
+        }
+        return String.valueOf(ValueChecks.int64(v));
+      case BYTES:
+        if (ConnectTypes.isDecimal(s)) {
+          return ConnectTypes.decimalValue(s, v).toPlainString();
+        }
+        return Base64.getEncoder().encodeToString(ValueChecks.bytes(v));
+      case ARRAY:
+      case MAP:
+      case STRUCT:
+        return jsonText(s, v);
+      default:
+        return untypedText(v);
+    }
+  }
+
+  private String untypedText(Object v) {
+    if (v instanceof String) {
+      return (String) v;
+    }
+    if (v instanceof BigDecimal) {
+      return ((BigDecimal) v).toPlainString();
+    }
+    if (v instanceof Number || v instanceof Boolean || v instanceof CharSequence) {
+      return v.toString();
+    }
+    if (v instanceof byte[] || v instanceof ByteBuffer) {
+      return Base64.getEncoder().encodeToString(ValueChecks.bytes(v));
+    }
+    if (v instanceof java.util.Date) {
+      return TimeText.timestamp(((java.util.Date) v).getTime(), unit);
+    }
+    return jsonText(null, v);
+  }
+
+  private String jsonText(Schema s, Object v) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = FACTORY.createGenerator(w)) {
+      if (s == null) {
+        writeUntyped(g, v);
+      } else {
+        writeTyped(g, s, v);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot render JSON text into memory", e);
+    }
+    return w.toString();
+  }
+}

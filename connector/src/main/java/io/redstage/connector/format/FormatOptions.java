@@ -1,0 +1,238 @@
+package io.redstage.connector.format;
+
+import io.redstage.contract.FileFormat;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Immutable options of the data-file writers: which format and codec, encoder sizes, timestamp unit and
+ * the Kafka metadata columns. Built from the connector config with {@link #builder()}; {@link
+ * Builder#build()} rejects invalid values with an {@link IllegalArgumentException} that names the value.
+ */
+public final class FormatOptions {
+  public static final int MIB = 1024 * 1024;
+  public static final int KIB = 1024;
+  public static final int MIN_ROW_GROUP_BYTES = MIB;
+  public static final int MAX_ROW_GROUP_BYTES = 512 * MIB;
+  public static final int MIN_PAGE_BYTES = 8 * KIB;
+  public static final int MAX_PAGE_BYTES = 16 * MIB;
+
+  /** Column names must be plain identifiers: they become Avro/Parquet field names and Redshift columns. */
+  private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final FileFormat format;
+  private final String parquetCodec;
+  private final int parquetRowGroupBytes;
+  private final int parquetPageBytes;
+  private final boolean parquetDictionaryEnabled;
+  private final String avroCodec;
+  private final int avroDeflateLevel;
+  private final String jsonCompression;
+  private final TimestampUnit timestampUnit;
+  private final boolean metadataEnabled;
+  private final String topicColumn;
+  private final String partitionColumn;
+  private final String offsetColumn;
+  private final String timestampColumn;
+  private final boolean keyColumnEnabled;
+  private final String keyColumn;
+  private final boolean headersColumnEnabled;
+  private final String headersColumn;
+  private final boolean deleteMarkers;
+  private final String deletedColumn;
+
+  private FormatOptions(Builder b) {
+    this.format = Objects.requireNonNull(b.format, "format");
+    this.parquetCodec = oneOf("parquet codec", b.parquetCodec, "snappy", "zstd", "gzip", "none");
+    this.parquetRowGroupBytes =
+        within("parquet row group bytes", b.parquetRowGroupBytes, MIN_ROW_GROUP_BYTES, MAX_ROW_GROUP_BYTES);
+    this.parquetPageBytes = within("parquet page bytes", b.parquetPageBytes, MIN_PAGE_BYTES, MAX_PAGE_BYTES);
+    this.parquetDictionaryEnabled = b.parquetDictionaryEnabled;
+    String avro = b.avroCodec == null ? "null" : b.avroCodec;
+    this.avroCodec = "none".equalsIgnoreCase(avro.trim())
+        ? "null" : oneOf("avro codec", avro, "null", "deflate", "snappy", "zstd");
+    this.avroDeflateLevel = within("avro deflate level", b.avroDeflateLevel, -1, 9);
+    this.jsonCompression = oneOf("json compression", b.jsonCompression, "none", "gzip");
+    this.timestampUnit = Objects.requireNonNull(b.timestampUnit, "timestampUnit");
+    this.metadataEnabled = b.metadataEnabled;
+    this.topicColumn = b.topicColumn;
+    this.partitionColumn = b.partitionColumn;
+    this.offsetColumn = b.offsetColumn;
+    this.timestampColumn = b.timestampColumn;
+    this.keyColumnEnabled = b.keyColumnEnabled;
+    this.keyColumn = b.keyColumn;
+    this.headersColumnEnabled = b.headersColumnEnabled;
+    this.headersColumn = b.headersColumn;
+    this.deleteMarkers = b.deleteMarkers;
+    this.deletedColumn = b.deletedColumn;
+    checkColumnNames();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder preset with this object's values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .format(format).parquetCodec(parquetCodec).parquetRowGroupBytes(parquetRowGroupBytes)
+        .parquetPageBytes(parquetPageBytes).parquetDictionaryEnabled(parquetDictionaryEnabled)
+        .avroCodec(avroCodec).avroDeflateLevel(avroDeflateLevel)
+        .jsonCompression(jsonCompression).timestampUnit(timestampUnit).metadataEnabled(metadataEnabled)
+        .topicColumn(topicColumn).partitionColumn(partitionColumn).offsetColumn(offsetColumn)
+        .timestampColumn(timestampColumn).keyColumnEnabled(keyColumnEnabled).keyColumn(keyColumn)
+        .headersColumnEnabled(headersColumnEnabled).headersColumn(headersColumn)
+        .deleteMarkers(deleteMarkers).deletedColumn(deletedColumn);
+  }
+
+  public FileFormat format() { return format; }
+  /** snappy, zstd, gzip or none. */
+  public String parquetCodec() { return parquetCodec; }
+  public int parquetRowGroupBytes() { return parquetRowGroupBytes; }
+  public int parquetPageBytes() { return parquetPageBytes; }
+  /**
+   * Parquet dictionary encoding (default true): smaller files for repetitive columns, but about 14 KB
+   * more heap per leaf column for every open file, even an idle one.
+   */
+  public boolean parquetDictionaryEnabled() { return parquetDictionaryEnabled; }
+  /** null (no compression), deflate, snappy or zstd. */
+  public String avroCodec() { return avroCodec; }
+  public int avroDeflateLevel() { return avroDeflateLevel; }
+  /** none or gzip. */
+  public String jsonCompression() { return jsonCompression; }
+  public TimestampUnit timestampUnit() { return timestampUnit; }
+  /** Whether the topic, partition, offset and timestamp columns are written. */
+  public boolean metadataEnabled() { return metadataEnabled; }
+  public String topicColumn() { return topicColumn; }
+  public String partitionColumn() { return partitionColumn; }
+  public String offsetColumn() { return offsetColumn; }
+  public String timestampColumn() { return timestampColumn; }
+  public boolean keyColumnEnabled() { return keyColumnEnabled; }
+  public String keyColumn() { return keyColumn; }
+  public boolean headersColumnEnabled() { return headersColumnEnabled; }
+  public String headersColumn() { return headersColumn; }
+  /** Whether tombstones are written as delete rows (behavior.on.null.values=write). */
+  public boolean deleteMarkers() { return deleteMarkers; }
+  public String deletedColumn() { return deletedColumn; }
+
+  /** The metadata column names that are written, in file order. */
+  List<String> metadataColumnNames() {
+    List<String> names = new ArrayList<>(7);
+    if (metadataEnabled) {
+      names.add(topicColumn);
+      names.add(partitionColumn);
+      names.add(offsetColumn);
+      names.add(timestampColumn);
+    }
+    if (keyColumnEnabled) {
+      names.add(keyColumn);
+    }
+    if (headersColumnEnabled) {
+      names.add(headersColumn);
+    }
+    if (deleteMarkers) {
+      names.add(deletedColumn);
+    }
+    return names;
+  }
+
+  private void checkColumnNames() {
+    Set<String> seen = new HashSet<>();
+    for (String name : metadataColumnNames()) {
+      if (name == null || !COLUMN_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("Cannot use '" + name + "' as a metadata column name: it must match "
+            + COLUMN_NAME.pattern() + ". Choose a plain identifier.");
+      }
+      if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("Cannot use '" + name + "' for two metadata columns: "
+            + "Redshift column names are case-insensitive. Give each metadata column its own name.");
+      }
+    }
+  }
+
+  private static String oneOf(String what, String value, String... allowed) {
+    if (value != null) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      for (String a : allowed) {
+        if (a.equals(v)) {
+          return a;
+        }
+      }
+    }
+    throw new IllegalArgumentException("Cannot use " + what + " '" + value + "': expected one of "
+        + String.join(", ", allowed) + ".");
+  }
+
+  private static int within(String what, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("Cannot use " + what + " " + value + ": it must be between " + min
+          + " and " + max + ".");
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return "FormatOptions{format=" + format.id() + ", parquetCodec=" + parquetCodec + ", rowGroup="
+        + parquetRowGroupBytes + ", page=" + parquetPageBytes + ", dictionary=" + parquetDictionaryEnabled
+        + ", avroCodec=" + avroCodec + ", json="
+        + jsonCompression + ", timestamps=" + timestampUnit + ", columns=" + metadataColumnNames() + "}";
+  }
+
+  /** Mutable builder with the documented defaults. */
+  public static final class Builder {
+    private FileFormat format = FileFormat.PARQUET;
+    private String parquetCodec = "snappy";
+    private int parquetRowGroupBytes = 8 * MIB;
+    private int parquetPageBytes = 256 * KIB;
+    private boolean parquetDictionaryEnabled = true;
+    private String avroCodec = "null";
+    private int avroDeflateLevel = -1;
+    private String jsonCompression = "none";
+    private TimestampUnit timestampUnit = TimestampUnit.MILLIS;
+    private boolean metadataEnabled = true;
+    private String topicColumn = "kafka_topic";
+    private String partitionColumn = "kafka_partition";
+    private String offsetColumn = "kafka_offset";
+    private String timestampColumn = "kafka_timestamp";
+    private boolean keyColumnEnabled;
+    private String keyColumn = "kafka_key";
+    private boolean headersColumnEnabled;
+    private String headersColumn = "kafka_headers";
+    private boolean deleteMarkers;
+    private String deletedColumn = "kafka_deleted";
+
+    private Builder() {
+    }
+
+    public Builder format(FileFormat v) { this.format = v; return this; }
+    public Builder parquetCodec(String v) { this.parquetCodec = v; return this; }
+    public Builder parquetRowGroupBytes(int v) { this.parquetRowGroupBytes = v; return this; }
+    public Builder parquetPageBytes(int v) { this.parquetPageBytes = v; return this; }
+    public Builder parquetDictionaryEnabled(boolean v) { this.parquetDictionaryEnabled = v; return this; }
+    public Builder avroCodec(String v) { this.avroCodec = v; return this; }
+    public Builder avroDeflateLevel(int v) { this.avroDeflateLevel = v; return this; }
+    public Builder jsonCompression(String v) { this.jsonCompression = v; return this; }
+    public Builder timestampUnit(TimestampUnit v) { this.timestampUnit = v; return this; }
+    public Builder metadataEnabled(boolean v) { this.metadataEnabled = v; return this; }
+    public Builder topicColumn(String v) { this.topicColumn = v; return this; }
+    public Builder partitionColumn(String v) { this.partitionColumn = v; return this; }
+    public Builder offsetColumn(String v) { this.offsetColumn = v; return this; }
+    public Builder timestampColumn(String v) { this.timestampColumn = v; return this; }
+    public Builder keyColumnEnabled(boolean v) { this.keyColumnEnabled = v; return this; }
+    public Builder keyColumn(String v) { this.keyColumn = v; return this; }
+    public Builder headersColumnEnabled(boolean v) { this.headersColumnEnabled = v; return this; }
+    public Builder headersColumn(String v) { this.headersColumn = v; return this; }
+    public Builder deleteMarkers(boolean v) { this.deleteMarkers = v; return this; }
+    public Builder deletedColumn(String v) { this.deletedColumn = v; return this; }
+
+    public FormatOptions build() {
+      return new FormatOptions(this);
+    }
+  }
+}

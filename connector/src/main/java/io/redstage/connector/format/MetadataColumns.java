@@ -1,0 +1,138 @@
+package io.redstage.connector.format;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.ColumnType.Kind;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * The Kafka metadata columns that follow the value columns, in this order: topic (string), partition
+ * (int32), offset (int64), timestamp (nullable, configured unit), then key, headers and deleted when
+ * enabled. Also extracts their values from a record.
+ */
+final class MetadataColumns {
+  private final FormatOptions options;
+  private final ConnectJson json;
+  private final List<String> names;
+  private final List<String> lowerCaseNames;
+
+  MetadataColumns(FormatOptions options, ConnectJson json) {
+    this.options = options;
+    this.json = json;
+    this.names = Collections.unmodifiableList(options.metadataColumnNames());
+    List<String> lower = new ArrayList<>(names.size());
+    for (String n : names) {
+      lower.add(n.toLowerCase(Locale.ROOT));
+    }
+    this.lowerCaseNames = lower;
+  }
+
+  FormatOptions options() {
+    return options;
+  }
+
+  /** The enabled metadata column names, in file order. */
+  List<String> names() {
+    return names;
+  }
+
+  /** A key column is a nested struct when the key has a Struct schema; otherwise it is a string. */
+  static boolean isStructKey(Schema keySchema) {
+    return keySchema != null && keySchema.type() == Schema.Type.STRUCT;
+  }
+
+  /**
+   * Rejects a value column whose name equals a metadata column name (ignoring case: Redshift folds
+   * column names to lower case, so {@code Kafka_Offset} would clash too).
+   */
+  void checkNoClash(String valueColumn, SinkRecord record, FileFormat format) {
+    int i = lowerCaseNames.indexOf(valueColumn.toLowerCase(Locale.ROOT));
+    if (i >= 0) {
+      throw RecordErrors.cannotWrite(record, format, "the value field '" + valueColumn
+              + "' has the same name as the metadata column '" + names.get(i) + "'",
+          "Rename the metadata column with the connector's metadata.*.column settings, or rename the field "
+              + "(e.g. with the ReplaceField SMT).");
+    }
+  }
+
+  /** Exact-name variant for schemaless maps, checked per record. */
+  void checkNoClash(Map<?, ?> schemalessValue, SinkRecord record, FileFormat format) {
+    for (int i = 0; i < names.size(); i++) {
+      if (schemalessValue.containsKey(names.get(i))) {
+        checkNoClash(names.get(i), record, format);
+      }
+    }
+  }
+
+  /** Marker columns of the metadata, given whether the key column is a struct. */
+  List<MarkerColumn> columns(boolean structKey) {
+    List<MarkerColumn> cols = new ArrayList<>(names.size());
+    if (options.metadataEnabled()) {
+      cols.add(new MarkerColumn(options.topicColumn(), ColumnType.of(Kind.STRING), false));
+      cols.add(new MarkerColumn(options.partitionColumn(), ColumnType.of(Kind.INT32), false));
+      cols.add(new MarkerColumn(options.offsetColumn(), ColumnType.of(Kind.INT64), false));
+      cols.add(new MarkerColumn(options.timestampColumn(), options.timestampUnit().columnType(), true));
+    }
+    if (options.keyColumnEnabled()) {
+      cols.add(new MarkerColumn(options.keyColumn(), ColumnType.of(structKey ? Kind.STRUCT : Kind.STRING), true));
+    }
+    if (options.headersColumnEnabled()) {
+      cols.add(new MarkerColumn(options.headersColumn(), ColumnType.of(Kind.MAP), false));
+    }
+    if (options.deleteMarkers()) {
+      cols.add(new MarkerColumn(options.deletedColumn(), ColumnType.of(Kind.BOOLEAN), false));
+    }
+    return cols;
+  }
+
+  /** The record timestamp in the configured unit, or null when the record has none. */
+  Long timestamp(SinkRecord r) {
+    Long ts = r.timestamp();
+    return ts == null ? null : options.timestampUnit().fromMillis(ts);
+  }
+
+  /** The key as text for a string key column (null key → null). */
+  String keyText(SinkRecord r) {
+    return json.text(r.keySchema(), r.key());
+  }
+
+  /**
+   * Headers as a map of text values, in header order. Kafka allows repeated header keys; a map keeps
+   * the last value for a key, as a later header usually overrides an earlier one.
+   */
+  Map<String, String> headers(SinkRecord r) {
+    if (r.headers() == null || r.headers().isEmpty()) {
+      return Collections.emptyMap();
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    for (Header h : r.headers()) {
+      try {
+        map.put(h.key(), json.text(h.schema(), h.value()));
+      } catch (ConversionException e) {
+        throw e.inElement(h.key());
+      }
+    }
+    return map;
+  }
+
+  /** Whether a record can share a file's key column: struct keys need the same key schema. */
+  boolean keyCompatible(Schema fileKeyStruct, SinkRecord r) {
+    if (!options.keyColumnEnabled() || r.key() == null) {
+      return true;
+    }
+    Schema ks = r.keySchema();
+    if (fileKeyStruct == null) {
+      return !isStructKey(ks);
+    }
+    return isStructKey(ks) && (ks == fileKeyStruct || ks.equals(fileKeyStruct));
+  }
+}

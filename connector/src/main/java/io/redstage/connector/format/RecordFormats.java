@@ -1,0 +1,142 @@
+package io.redstage.connector.format;
+
+import io.redstage.contract.FileFormat;
+import java.util.Objects;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/** Creates the {@link RecordFormat} for a set of options. */
+public final class RecordFormats {
+  private RecordFormats() {
+  }
+
+  public static RecordFormat create(FormatOptions options) {
+    Objects.requireNonNull(options, "options");
+    MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit()));
+    switch (options.format()) {
+      case PARQUET:
+        return new AvroBackedFormat(FileFormat.PARQUET, metadata);
+      case AVRO:
+        return new AvroBackedFormat(FileFormat.AVRO, metadata);
+      case JSONL:
+        return new JsonLinesFormat(metadata);
+      default:
+        throw new IllegalArgumentException("Cannot create a writer for format " + options.format());
+    }
+  }
+
+  /** Compatibility and open rules shared by the formats. */
+  private abstract static class BaseFormat implements RecordFormat {
+    final FileFormat format;
+    final FormatOptions options;
+    final MetadataColumns metadata;
+
+    BaseFormat(FileFormat format, MetadataColumns metadata) {
+      this.format = format;
+      this.options = metadata.options();
+      this.metadata = metadata;
+    }
+
+    @Override
+    public FileFormat fileFormat() {
+      return format;
+    }
+
+    @Override
+    public boolean compatible(RecordFileWriter writer, SinkRecord record) {
+      if (!(writer instanceof SchemaBoundWriter)) {
+        throw new IllegalArgumentException("Cannot check compatibility with a writer of another package: "
+            + writer.getClass().getName());
+      }
+      SchemaBoundWriter w = (SchemaBoundWriter) writer;
+      RowLayout layout = w.layout();
+      if (!metadata.keyCompatible(layout.keyStructSchema, record)) {
+        return false;
+      }
+      if (record.value() == null) {
+        return true; // a tombstone takes the layout of the file it lands in
+      }
+      Schema valueSchema = record.valueSchema();
+      if (valueSchema == null) {
+        // JSON Lines: schemaless records share schemaless files. Parquet/Avro: write() rejects it anyway.
+        return layout.valueSchema == null || format != FileFormat.JSONL;
+      }
+      return layout.valueSchema != null && w.matchesValueSchema(valueSchema);
+    }
+
+    @Override
+    public boolean canOpen(SinkRecord record) {
+      return format == FileFormat.JSONL || record.value() != null || record.valueSchema() != null;
+    }
+  }
+
+  /** Parquet and Avro: both write the Avro row built by {@link AvroRows}. */
+  private static final class AvroBackedFormat extends BaseFormat {
+    private final ConnectAvroSchemas schemas;
+    private final ConnectAvroValues values;
+
+    AvroBackedFormat(FileFormat format, MetadataColumns metadata) {
+      super(format, metadata);
+      this.schemas = new ConnectAvroSchemas(format, metadata);
+      this.values = new ConnectAvroValues(options.timestampUnit());
+    }
+
+    @Override
+    public String extension() {
+      if (format == FileFormat.AVRO) {
+        return ".avro";
+      }
+      return ParquetRecordFileWriter.codec(options.parquetCodec()).getExtension() + ".parquet";
+    }
+
+    @Override
+    public String compression() {
+      if (format == FileFormat.AVRO) {
+        return "null".equals(options.avroCodec()) ? "none" : options.avroCodec();
+      }
+      return options.parquetCodec();
+    }
+
+    @Override
+    public RecordFileWriter open(PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
+      if (firstRecord.valueSchema() == null) {
+        if (firstRecord.value() == null) {
+          throw RecordErrors.cannotWrite(firstRecord, format, "it is a tombstone without a value schema, so it "
+              + "cannot start a file", "Write it into a file opened by a record with a value schema "
+              + "(see RecordFormat.canOpen), or set behavior.on.null.values=ignore.");
+        }
+        throw RecordErrors.noSchema(firstRecord, format);
+      }
+      AvroRows rows = new AvroRows(format, schemas.layout(firstRecord), metadata, values);
+      return format == FileFormat.PARQUET
+          ? ParquetRecordFileWriter.open(out, rows, options, fileKey)
+          : AvroRecordFileWriter.open(out, rows, options, fileKey);
+    }
+  }
+
+  private static final class JsonLinesFormat extends BaseFormat {
+    private final JsonLinesLayouts layouts;
+    private final ConnectJson json;
+
+    JsonLinesFormat(MetadataColumns metadata) {
+      super(FileFormat.JSONL, metadata);
+      this.layouts = new JsonLinesLayouts(metadata);
+      this.json = new ConnectJson(options.timestampUnit());
+    }
+
+    @Override
+    public String extension() {
+      return "gzip".equals(options.jsonCompression()) ? ".jsonl.gz" : ".jsonl";
+    }
+
+    @Override
+    public String compression() {
+      return options.jsonCompression();
+    }
+
+    @Override
+    public RecordFileWriter open(PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
+      return JsonLinesRecordFileWriter.open(out, layouts.layout(firstRecord), metadata, json, fileKey);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.redstage.connector.format;
+
+import java.nio.ByteBuffer;
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.errors.DataException;
+
+/**
+ * Checks that a Connect value has the Java type its schema promises and returns it unboxed. Connect's
+ * own contract (e.g. INT8 is a Byte) is applied strictly: a record built around the converter can
+ * carry anything, and a silent widening could hide a producer bug.
+ */
+final class ValueChecks {
+  private ValueChecks() {
+  }
+
+  static int int8(Object v) {
+    if (v instanceof Byte) {
+      return (Byte) v;
+    }
+    throw ConversionException.mismatch("a Byte (INT8)", v);
+  }
+
+  static int int16(Object v) {
+    if (v instanceof Short) {
+      return (Short) v;
+    }
+    throw ConversionException.mismatch("a Short (INT16)", v);
+  }
+
+  static int int32(Object v) {
+    if (v instanceof Integer) {
+      return (Integer) v;
+    }
+    throw ConversionException.mismatch("an Integer (INT32)", v);
+  }
+
+  static long int64(Object v) {
+    if (v instanceof Long) {
+      return (Long) v;
+    }
+    throw ConversionException.mismatch("a Long (INT64)", v);
+  }
+
+  static float float32(Object v) {
+    if (v instanceof Float) {
+      return (Float) v;
+    }
+    throw ConversionException.mismatch("a Float (FLOAT32)", v);
+  }
+
+  static double float64(Object v) {
+    if (v instanceof Double) {
+      return (Double) v;
+    }
+    throw ConversionException.mismatch("a Double (FLOAT64)", v);
+  }
+
+  static boolean bool(Object v) {
+    if (v instanceof Boolean) {
+      return (Boolean) v;
+    }
+    throw ConversionException.mismatch("a Boolean (BOOLEAN)", v);
+  }
+
+  static String string(Object v) {
+    if (v instanceof String) {
+      return (String) v;
+    }
+    if (v instanceof CharSequence) {
+      return v.toString();
+    }
+    throw ConversionException.mismatch("a String (STRING)", v);
+  }
+
+  /** The bytes of a BYTES value; a ByteBuffer's remaining bytes are copied, its position is kept. */
+  static byte[] bytes(Object v) {
+    if (v instanceof byte[]) {
+      return (byte[]) v;
+    }
+    if (v instanceof ByteBuffer) {
+      ByteBuffer b = ((ByteBuffer) v).duplicate();
+      byte[] copy = new byte[b.remaining()];
+      b.get(copy);
+      return copy;
+    }
+    throw ConversionException.mismatch("a byte[] or ByteBuffer (BYTES)", v);
+  }
+
+  static java.util.Date date(Object v, String expected) {
+    if (v instanceof java.util.Date) {
+      return (java.util.Date) v;
+    }
+    throw ConversionException.mismatch(expected, v);
+  }
+
+  /** Days since 1970-01-01 of a Connect Date; Connect itself rejects a Date with a time part. */
+  static int epochDays(Schema s, Object v) {
+    try {
+      return Date.fromLogical(s, date(v, "a java.util.Date for a Date"));
+    } catch (DataException e) {
+      throw new ConversionException("has an invalid Date: " + e.getMessage());
+    }
+  }
+
+  /** Milliseconds since midnight of a Connect Time; Connect rejects a Time with a date part. */
+  static int millisOfDay(Schema s, Object v) {
+    try {
+      return Time.fromLogical(s, date(v, "a java.util.Date for a Time"));
+    } catch (DataException e) {
+      throw new ConversionException("has an invalid Time: " + e.getMessage());
+    }
+  }
+
+  static long epochMillis(Schema s, Object v) {
+    try {
+      return Timestamp.fromLogical(s, date(v, "a java.util.Date for a Timestamp"));
+    } catch (DataException e) {
+      throw new ConversionException("has an invalid Timestamp: " + e.getMessage());
+    }
+  }
+
+  /** The value as a Struct of exactly schema {@code s} (same instance, or equal). */
+  static Struct struct(Schema s, Object v) {
+    if (!(v instanceof Struct)) {
+      throw ConversionException.mismatch("a Struct", v);
+    }
+    Struct struct = (Struct) v;
+    Schema actual = struct.schema();
+    if (actual != s && !sameStructSchema(actual, s)) {
+      throw new ConversionException("expects a Struct of schema " + describe(s)
+          + " but the Struct has schema " + describe(actual));
+    }
+    return struct;
+  }
+
+  /**
+   * ConnectSchema.equals compares optionality too; a Struct built from the required variant of an
+   * optional field's schema is still a valid value for it, so optionality is ignored here.
+   */
+  private static boolean sameStructSchema(Schema a, Schema b) {
+    return a.equals(b) || (a.type() == b.type() && java.util.Objects.equals(a.name(), b.name())
+        && java.util.Objects.equals(a.version(), b.version()) && a.fields().equals(b.fields()));
+  }
+
+  private static String describe(Schema s) {
+    return (s.name() == null ? "(unnamed)" : s.name()) + (s.version() == null ? "" : " v" + s.version())
+        + " with fields " + fieldNames(s);
+  }
+
+  private static String fieldNames(Schema s) {
+    StringBuilder b = new StringBuilder("[");
+    s.fields().forEach(f -> b.append(b.length() > 1 ? ", " : "").append(f.name()));
+    return b.append(']').toString();
+  }
+}

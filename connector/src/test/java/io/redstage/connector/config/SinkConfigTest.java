@@ -1,0 +1,89 @@
+package io.redstage.connector.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redstage.connector.RedstageS3SinkConnector;
+import io.redstage.contract.FileFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+
+class SinkConfigTest {
+  private static Map<String, String> base() {
+    Map<String, String> p = new HashMap<>();
+    p.put("s3.bucket.name", "b");
+    return p;
+  }
+
+  @Test
+  void acceptsConfluentClassNamesAsAliases() {
+    Map<String, String> p = base();
+    p.put("format.class", "io.confluent.connect.s3.format.avro.AvroFormat");
+    p.put("partitioner.class", "io.confluent.connect.storage.partitioner.HourlyPartitioner");
+    SinkConfig c = new SinkConfig(p);
+    assertThat(c.format()).isEqualTo(FileFormat.AVRO);
+    assertThat(c.partitionerType()).isEqualTo("hourly");
+  }
+
+  @Test
+  void rejectsUnknownFormatNamingTheKey() {
+    Map<String, String> p = base();
+    p.put("format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat");
+    assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("format.class").hasMessageContaining("Cannot use this format");
+  }
+
+  @Test
+  void partSizeBelowFiveMebibytesIsRejected() {
+    Map<String, String> p = base();
+    p.put("s3.part.size", "1048576");
+    assertThatThrownBy(() -> new SinkConfig(p)).hasMessageContaining("s3.part.size");
+  }
+
+  @Test
+  void constructorThrowsTheFirstCrossFieldProblem() {
+    Map<String, String> p = base();
+    p.put("partitioner.class", "field");
+    assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("partition.field.name is empty");
+  }
+
+  @Test
+  void validateAttachesCrossFieldErrorsToEveryKeyInvolved() {
+    Map<String, String> p = base();
+    p.put("s3.sse.kms.key.id", "arn:aws:kms:eu-west-1:1:key/x");
+    p.put("aws.access.key.id", "AKIA");
+    p.put("format.class", "parquet");
+    p.put("s3.compression.type", "gzip");
+    Map<String, ConfigValue> byName = new RedstageS3SinkConnector().validate(p).configValues().stream()
+        .collect(Collectors.toMap(ConfigValue::name, v -> v));
+    assertThat(byName.get("s3.sse.kms.key.id").errorMessages()).anyMatch(m -> m.contains("aws:kms"));
+    assertThat(byName.get("s3.ssea.name").errorMessages()).anyMatch(m -> m.contains("aws:kms"));
+    assertThat(byName.get("aws.secret.access.key").errorMessages()).anyMatch(m -> m.contains("both"));
+    assertThat(byName.get("aws.access.key.id").errorMessages()).anyMatch(m -> m.contains("both"));
+    assertThat(byName.get("s3.compression.type").errorMessages()).anyMatch(m -> m.contains("jsonl only"));
+    assertThat(byName.get("format.class").errorMessages()).anyMatch(m -> m.contains("jsonl only"));
+    assertThat(byName.get("flush.size").errorMessages()).isEmpty();
+  }
+
+  @Test
+  void timePartitionerNeedsPathFormatAndDuration() {
+    Map<String, String> p = base();
+    p.put("partitioner.class", "io.confluent.connect.storage.partitioner.TimeBasedPartitioner");
+    List<CrossFieldValidator.Problem> problems = CrossFieldValidator.problems(new SinkConfig(p, false));
+    assertThat(problems).extracting(pr -> pr.keys).contains(List.of("partitioner.class", "path.format"),
+        List.of("partitioner.class", "partition.duration.ms"));
+  }
+
+  @Test
+  void duplicateMetadataColumnNamesAreRejected() {
+    Map<String, String> p = base();
+    p.put("metadata.offset.column", "KAFKA_TOPIC");
+    assertThatThrownBy(() -> new SinkConfig(p)).hasMessageContaining("same name for two metadata columns");
+  }
+}

@@ -1,0 +1,77 @@
+package io.redstage.connector.rotate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import org.junit.jupiter.api.Test;
+
+class RotationPolicyTest {
+  private static final class Unit implements UnitStats {
+    long records;
+    long bytes;
+    Long firstTime;
+    long opened;
+    long last;
+
+    @Override public long records() { return records; }
+    @Override public long largestFileBytes() { return bytes; }
+    @Override public Long firstRecordTimeMs() { return firstTime; }
+    @Override public long openedAtMs() { return opened; }
+    @Override public long lastRecordAtMs() { return last; }
+  }
+
+  private final RotationPolicy policy = new RotationPolicy(100, 1000, 60_000, 3_600_000, 10_000, ZoneId.of("UTC"));
+
+  @Test
+  void flushSizeAndBytesCloseAfterTheRecord() {
+    Unit u = new Unit();
+    u.records = 99;
+    assertThat(policy.afterRecord(u)).isNull();
+    u.records = 100;
+    assertThat(policy.afterRecord(u)).isEqualTo(RotationReason.FLUSH_SIZE);
+    u.records = 1;
+    u.bytes = 1000;
+    assertThat(policy.afterRecord(u)).isEqualTo(RotationReason.FILE_BYTES);
+  }
+
+  @Test
+  void recordIntervalClosesBeforeTheRecordThatCrossesIt() {
+    Unit u = new Unit();
+    u.firstTime = 1_000_000L;
+    assertThat(policy.beforeRecord(u, 1_059_999L)).isNull();
+    assertThat(policy.beforeRecord(u, 1_060_000L)).isEqualTo(RotationReason.RECORD_INTERVAL);
+    assertThat(policy.beforeRecord(u, null)).isNull();
+  }
+
+  @Test
+  void scheduleAlignsToTheIntervalInTheZone() {
+    long opened = Instant.parse("2024-03-01T10:17:00Z").toEpochMilli();
+    assertThat(policy.nextScheduledRotation(opened)).isEqualTo(Instant.parse("2024-03-01T11:00:00Z").toEpochMilli());
+    RotationPolicy india = new RotationPolicy(100, 1000, -1, 3_600_000, -1, ZoneId.of("Asia/Kolkata"));
+    // +05:30: local hours start at :30 UTC
+    assertThat(india.nextScheduledRotation(opened)).isEqualTo(Instant.parse("2024-03-01T10:30:00Z").toEpochMilli());
+  }
+
+  @Test
+  void tickFiresScheduleThenIdle() {
+    Unit u = new Unit();
+    u.opened = Instant.parse("2024-03-01T10:17:00Z").toEpochMilli();
+    u.last = u.opened;
+    assertThat(policy.onTick(u, u.opened + 9_999)).isNull();
+    assertThat(policy.onTick(u, u.opened + 10_000)).isEqualTo(RotationReason.IDLE);
+    u.last = Instant.parse("2024-03-01T10:59:59Z").toEpochMilli();
+    assertThat(policy.onTick(u, Instant.parse("2024-03-01T11:00:00Z").toEpochMilli())).isEqualTo(RotationReason.SCHEDULE);
+    assertThat(policy.millisUntilNextTick(u, u.last)).isEqualTo(1000);
+  }
+
+  @Test
+  void disabledRulesNeverFire() {
+    RotationPolicy off = new RotationPolicy(Integer.MAX_VALUE, Long.MAX_VALUE, -1, -1, -1, ZoneId.of("UTC"));
+    Unit u = new Unit();
+    u.firstTime = 0L;
+    assertThat(off.beforeRecord(u, Long.MAX_VALUE)).isNull();
+    assertThat(off.onTick(u, Long.MAX_VALUE)).isNull();
+    assertThat(off.millisUntilNextTick(u, 0)).isEqualTo(Long.MAX_VALUE);
+  }
+}
