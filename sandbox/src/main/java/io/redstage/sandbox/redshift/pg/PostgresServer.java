@@ -49,6 +49,8 @@ public final class PostgresServer implements AutoCloseable {
           .setServerConfig("synchronous_commit", "off")
           .setServerConfig("full_page_writes", "off")
           .setServerConfig("timezone", "UTC")
+          // Redshift runs transactions with serializable isolation (error 1023 on conflicts)
+          .setServerConfig("default_transaction_isolation", "serializable")
           .setServerConfig("max_connections", "200")
           .setServerConfig("max_locks_per_transaction", "256");
       if (port > 0) {

@@ -28,7 +28,10 @@ final class CompatRewrites {
     List<Token> out = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
       Token t = tokens.get(i);
-      if (t.is("sysdate") && !previousIsDot(tokens, i)) {
+      if (t.is("notnull") && isColumnPosition(tokens, i)) {
+        // PG_TABLE_DEF's column "notnull" is a PostgreSQL keyword (postfix IS NOT NULL): quote it
+        out.add(new Token(Token.Kind.QUOTED_IDENT, "\"notnull\""));
+      } else if (t.is("sysdate") && !previousIsDot(tokens, i)) {
         out.add(Token.word(SYS_SCHEMA + ".sysdate()"));
       } else if (t.kind() == Token.Kind.WORD && DATE_PART_FUNCTIONS.contains(t.text().toLowerCase(Locale.ROOT))
           && !previousIsDot(tokens, i)) {
@@ -140,6 +143,16 @@ final class CompatRewrites {
       }
     }
     return false;
+  }
+
+  private static boolean isColumnPosition(List<Token> tokens, int i) {
+    int p = previousSignificant(tokens, i);
+    if (p < 0) {
+      return false;
+    }
+    Token prev = tokens.get(p);
+    return prev.isSymbol(",") || prev.isSymbol(".") || prev.isSymbol("(") || prev.is("select") || prev.is("where")
+        || prev.is("and") || prev.is("or") || prev.is("by");
   }
 
   private static boolean previousIsDot(List<Token> tokens, int i) {

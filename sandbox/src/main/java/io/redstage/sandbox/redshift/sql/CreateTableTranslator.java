@@ -43,11 +43,11 @@ final class CreateTableTranslator {
     }
     int nameStart = c.position();
     int nameEnd = c.skipQualifiedName();
-    out.append(SqlLexer.join(tokens.subList(nameStart, nameEnd)).trim()).append(' ');
+    out.append(SqlLexer.join(tokens.subList(nameStart, nameEnd)).trim());
     if (c.peekSymbol("(")) {
       int open = c.position();
       int close = TokenCursor.matchingParen(tokens, open);
-      out.append('(').append(elements(tokens.subList(open + 1, close))).append(')');
+      out.append(" (").append(elements(tokens.subList(open + 1, close))).append(')');
       c.seek(close + 1);
     }
     out.append(tableAttributes(tokens, c));

@@ -50,6 +50,7 @@ public final class SqlLexer {
         }
         out.add(new Token(Token.Kind.NUMBER, sql.substring(start, i)));
       } else if (isIdentStart(c)) {
+        i++;
         while (i < n && isIdentPart(sql.charAt(i))) {
           i++;
         }
