@@ -26,7 +26,7 @@ tmp="$PWD/examples/target/quickstart-tmp"
 mkdir -p "$tmp"
 chmod 1777 "$tmp"
 
-exec java -Xmx1536m -XX:+UseParallelGC \
+exec java -Xmx1536m -XX:+UseParallelGC ${JAVA_OPTS:-} \
   -Djava.io.tmpdir="$tmp" -Dot.epg.working-dir="$tmp/embedded-pg" \
   -cp "$jar:$(cat examples/target/quickstart.classpath)" \
   io.redstage.examples.quickstart.Quickstart "$@"

@@ -7,13 +7,13 @@ import java.util.Map;
 
 /**
  * End-to-end freshness: when each record was produced (by topic, partition and offset, from the producer's
- * acknowledgement) and when it became queryable in the warehouse. Thread-safe.
+ * acknowledgement), when it was first seen queryable in the warehouse, and whether a load marker confirms it.
+ * Thread-safe.
  */
 public final class LatencyTracker {
   private final Map<String, Partition> partitions = new HashMap<>();
   private long[] latencies = new long[1024];
   private int latencyCount;
-  private long overlaps;
 
   /** A produced record: its send time in epoch milliseconds. */
   public synchronized void produced(String topic, int partition, long offset, long sentAtMillis) {
@@ -21,15 +21,14 @@ public final class LatencyTracker {
   }
 
   /**
-   * Offsets {@code [start, end]} of a partition became queryable at {@code seenAtMillis}. Offsets already seen
-   * are counted as overlaps (a replayed unit whose rows the loader dropped), not measured twice.
+   * Offsets {@code [start, end]} of a partition are queryable, first seen at {@code seenAtMillis}. Offsets seen
+   * before keep their first time.
    */
   public synchronized void queryable(String topic, int partition, long start, long end, long seenAtMillis) {
     Partition p = partitions.computeIfAbsent(topic + "\u0000" + partition, k -> new Partition());
     for (long o = start; o <= end; o++) {
       int i = Math.toIntExact(o);
       if (p.loaded.get(i)) {
-        overlaps++;
         continue;
       }
       p.loaded.set(i);
@@ -46,14 +45,20 @@ public final class LatencyTracker {
     latencies[latencyCount++] = millis;
   }
 
-  /** Produced records of a topic not yet queryable. */
+  /** Offsets {@code [start, end]} of a partition are recorded as loaded by the loader's own load markers. */
+  public synchronized void confirmed(String topic, int partition, long start, long end) {
+    partitions.computeIfAbsent(topic + "\u0000" + partition, k -> new Partition()).confirmed
+        .set(Math.toIntExact(start), Math.toIntExact(end) + 1);
+  }
+
+  /** Produced records of a topic that no load marker covers yet. */
   public synchronized long pending(String topic) {
     long pending = 0;
     for (Map.Entry<String, Partition> e : partitions.entrySet()) {
       if (e.getKey().startsWith(topic + "\u0000")) {
         Partition p = e.getValue();
         for (int i = 0; i < p.size; i++) {
-          if (p.sentAt[i] > 0 && !p.loaded.get(i)) {
+          if (p.sentAt[i] > 0 && !p.confirmed.get(i)) {
             pending++;
           }
         }
@@ -66,7 +71,7 @@ public final class LatencyTracker {
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
     return new Freshness(sorted.length, percentile(sorted, 50), percentile(sorted, 99),
-        sorted.length == 0 ? 0 : sorted[sorted.length - 1], overlaps);
+        sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
   }
 
   /** Nearest-rank percentile, in milliseconds; 0 when nothing was measured. */
@@ -79,12 +84,13 @@ public final class LatencyTracker {
   }
 
   /** Produce-to-queryable latency over {@code records} records, in milliseconds. */
-  public record Freshness(long records, long p50Millis, long p99Millis, long maxMillis, long overlappingOffsets) {}
+  public record Freshness(long records, long p50Millis, long p99Millis, long maxMillis) {}
 
   private static final class Partition {
     long[] sentAt = new long[256];
     int size;
     final BitSet loaded = new BitSet();
+    final BitSet confirmed = new BitSet();
 
     void produced(long offset, long at) {
       int i = Math.toIntExact(offset);

@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -19,124 +18,170 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the warehouse over JDBC, as an analyst's client would: every poll it reads the loader's load-marker
- * table for units that became visible since the last poll. A unit's rows and its load marker commit in one
- * transaction, so the poll that first sees the marker is the moment those offsets became queryable. Also counts
- * the rows of the target tables for progress lines.
+ * Watches the warehouse over JDBC, as an analyst's client would, and tells the {@link LatencyTracker} when
+ * offsets become queryable. Two probes:
+ * <ul>
+ *   <li>Each target table's highest {@code kafka_offset} per partition. The loader applies a partition's units in
+ *       offset order, so every offset up to it is applied. Cheap and never blocked by the loader's lock, so it dates
+ *       visibility precisely; it cannot see an upsert table's trailing deletes.</li>
+ *   <li>The loader's load-marker table, written in the same transaction as the rows: exact coverage, the authority
+ *       for "everything is loaded". Loaders hold a lock on it during each load, so a read may wait for one.</li>
+ * </ul>
+ * An offset's time is whichever probe saw it first. Also counts rows per table for progress lines.
  */
 public final class WarehouseWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarehouseWatcher.class);
+  private static final String UNDEFINED_TABLE = "42P01";
   private final String jdbcUrl;
   private final String user;
   private final String password;
   private final String markersTable;
-  private final List<String> tables;
+  private final Map<String, String> topicByTable;
   private final LatencyTracker tracker;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+  // two threads and sessions, so a marker read waiting for the loader's lock never delays the table probe
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "warehouse-watcher");
     t.setDaemon(true);
     return t;
   });
   private final Set<String> seenUnits = new HashSet<>();
   private final Map<String, Long> rowCounts = new LinkedHashMap<>();
-  private Connection connection;
+  private final Session tables = new Session();
+  private final Session markers = new Session();
   private Timestamp newestLoadedAt;
-  private long polls;
 
-  public WarehouseWatcher(String jdbcUrl, String user, String password, String markersTable, List<String> tables,
+  /** @param topicByTable target table (schema-qualified) to the topic loaded into it */
+  public WarehouseWatcher(String jdbcUrl, String user, String password, String markersTable, Map<String, String> topicByTable,
       LatencyTracker tracker) {
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
     this.markersTable = markersTable;
-    this.tables = List.copyOf(tables);
+    this.topicByTable = new LinkedHashMap<>(topicByTable);
     this.tracker = tracker;
-    tables.forEach(t -> rowCounts.put(t, 0L));
+    topicByTable.keySet().forEach(t -> rowCounts.put(t, 0L));
   }
 
-  /** Polls the load markers every {@code markerPollMillis} and counts rows about once a second. */
-  public void start(long markerPollMillis) {
-    scheduler.scheduleWithFixedDelay(this::pollSafely, 0, markerPollMillis, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(this::countSafely, 500, 1000, TimeUnit.MILLISECONDS);
+  /** Probes the tables every {@code pollMillis}, counts rows every second and reads the load markers every 500 ms. */
+  public void start(long pollMillis) {
+    scheduler.scheduleWithFixedDelay(() -> guarded(tables, this::pollWatermarks), 0, pollMillis, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> guarded(tables, this::countRows), 250, 1000, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> guarded(markers, this::pollMarkers), 0, 500, TimeUnit.MILLISECONDS);
   }
 
-  private void pollSafely() {
+  private interface Probe {
+    void run() throws SQLException;
+  }
+
+  private void guarded(Session session, Probe probe) {
     try {
-      pollMarkers();
+      synchronized (session) { // one statement at a time per session
+        probe.run();
+      }
     } catch (SQLException e) {
-      resetConnection("read the load markers", e);
+      LOG.warn("Cannot query the warehouse: {}. Retrying.", e.getMessage());
+      session.reset();
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot watch the warehouse: {}", e.toString());
     }
   }
 
-  private void countSafely() {
-    try {
-      countRows();
-    } catch (SQLException e) {
-      resetConnection("count rows", e);
-    }
-  }
+  /** One JDBC session, opened on first use and again after a failure. */
+  private final class Session {
+    private Connection connection;
 
-  private synchronized void resetConnection(String what, SQLException e) {
-    // "relation does not exist" until the loader creates its tables: expected at start, quiet
-    if (!"42P01".equals(e.getSQLState())) {
-      LOG.warn("Cannot {} in the warehouse: {}. Retrying.", what, e.getMessage());
+    synchronized Connection get() throws SQLException {
+      if (connection == null) {
+        connection = DriverManager.getConnection(jdbcUrl, user, password);
+        connection.setAutoCommit(true);
+      }
+      return connection;
     }
-    try {
-      if (connection != null && !connection.isValid(1)) {
-        connection.close();
+
+    synchronized void reset() {
+      try {
+        if (connection != null && !connection.isValid(1)) {
+          connection.close();
+          connection = null;
+        }
+      } catch (SQLException ignored) {
         connection = null;
       }
-    } catch (SQLException ignored) {
-      connection = null;
+    }
+
+    synchronized void close() {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // closing anyway
+        }
+      }
     }
   }
 
-  private synchronized Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = DriverManager.getConnection(jdbcUrl, user, password);
-      connection.setAutoCommit(true);
+  /** The highest loaded offset per partition of every target table. */
+  public void pollWatermarks() throws SQLException {
+    try (Statement s = tables.get().createStatement()) {
+      for (Map.Entry<String, String> e : topicByTable.entrySet()) {
+        try (ResultSet rs = s.executeQuery("SELECT kafka_partition, MAX(kafka_offset) FROM " + e.getKey()
+            + " GROUP BY kafka_partition")) {
+          long seenAt = System.currentTimeMillis();
+          while (rs.next()) {
+            tracker.queryable(e.getValue(), rs.getInt(1), 0, rs.getLong(2), seenAt);
+          }
+        } catch (SQLException ex) {
+          if (!UNDEFINED_TABLE.equals(ex.getSQLState())) {
+            throw ex;
+          }
+        }
+      }
     }
-    return connection;
   }
 
-  /** One poll: reads markers loaded since shortly before the newest one seen (the loader's clock stamps them). */
+  /** Load markers written since shortly before the newest one seen (the loader's clock stamps them). */
   public synchronized void pollMarkers() throws SQLException {
-    long now = System.currentTimeMillis();
     String sql = "SELECT topic, kafka_partition, start_offset, end_offset, marker_key, loaded_at FROM " + markersTable
         + (newestLoadedAt == null ? "" : " WHERE loaded_at >= ?");
-    try (PreparedStatement ps = connection().prepareStatement(sql)) {
+    try (PreparedStatement ps = markers.get().prepareStatement(sql)) {
       if (newestLoadedAt != null) {
         // loaded_at is taken before the commit: look back far enough to catch a slow transaction's markers
         ps.setTimestamp(1, new Timestamp(newestLoadedAt.getTime() - 120_000));
       }
       try (ResultSet rs = ps.executeQuery()) {
+        long seenAt = System.currentTimeMillis();
         while (rs.next()) {
-          String topic = rs.getString(1);
-          int partition = rs.getInt(2);
           long start = rs.getLong(3);
           long end = rs.getLong(4);
           Timestamp loadedAt = rs.getTimestamp(6);
           if (seenUnits.add(rs.getString(5) + "\u0000" + start + "\u0000" + end)) {
-            tracker.queryable(topic, partition, start, end, now);
+            tracker.queryable(rs.getString(1), rs.getInt(2), start, end, seenAt);
+            tracker.confirmed(rs.getString(1), rs.getInt(2), start, end);
           }
           if (newestLoadedAt == null || loadedAt.after(newestLoadedAt)) {
             newestLoadedAt = loadedAt;
           }
         }
       }
+    } catch (SQLException e) {
+      if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
+        throw e;
+      }
     }
-    polls++;
   }
 
   /** Counts the rows of every target table that exists. */
-  public synchronized void countRows() throws SQLException {
-    try (Statement s = connection().createStatement()) {
-      for (String table : tables) {
+  public void countRows() throws SQLException {
+    try (Statement s = tables.get().createStatement()) {
+      for (String table : topicByTable.keySet()) {
         try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
           rs.next();
-          rowCounts.put(table, rs.getLong(1));
+          long n = rs.getLong(1);
+          synchronized (rowCounts) {
+            rowCounts.put(table, n);
+          }
         } catch (SQLException e) {
-          if (!"42P01".equals(e.getSQLState())) {
+          if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
             throw e;
           }
         }
@@ -144,16 +189,11 @@ public final class WarehouseWatcher implements AutoCloseable {
     }
   }
 
-  public synchronized Map<String, Long> rowCounts() {
-    return new LinkedHashMap<>(rowCounts);
-  }
-
-  public synchronized int unitsSeen() {
-    return seenUnits.size();
-  }
-
-  public synchronized long polls() {
-    return polls;
+  /** Rows per table at the last count. */
+  public Map<String, Long> rowCounts() {
+    synchronized (rowCounts) {
+      return new LinkedHashMap<>(rowCounts);
+    }
   }
 
   @Override
@@ -164,14 +204,7 @@ public final class WarehouseWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    synchronized (this) {
-      if (connection != null) {
-        try {
-          connection.close();
-        } catch (SQLException ignored) {
-          // closing anyway
-        }
-      }
-    }
+    tables.close();
+    markers.close();
   }
 }

@@ -28,10 +28,10 @@ public final class Quickstart implements Callable<Integer> {
   boolean keepRunning;
 
   @Option(names = "--records", paramLabel = "N", description = "Records to produce across all streams (default ${DEFAULT-VALUE}).")
-  long records = 20_000;
+  long records = 10_000;
 
   @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Records produced per second (default ${DEFAULT-VALUE}).")
-  int rate = 1_000;
+  int rate = 500;
 
   @Option(names = "--seed", description = "Seed of the sample data generators (default ${DEFAULT-VALUE}).")
   long seed = 42;

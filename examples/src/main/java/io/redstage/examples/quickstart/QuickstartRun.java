@@ -105,9 +105,13 @@ final class QuickstartRun implements AutoCloseable {
       sandbox.connect.createTopic(s.topic(), s.partitions());
     }
     Map<String, String> variables = Map.of("STAGING_BUCKET", SandboxStack.BUCKET, "AWS_REGION", sandbox.s3.region());
+    Map<String, Integer> partitionsByConnector = new LinkedHashMap<>();
     for (Scenario s : scenarios) {
-      postConnector(s, variables);
+      partitionsByConnector.put(postConnector(s, variables), s.partitions());
     }
+    long t1 = System.nanoTime();
+    SinkGroups.awaitAssigned(sandbox.connect.bootstrapServers(), partitionsByConnector, Duration.ofSeconds(90));
+    out.printf("  sink tasks joined their consumer groups, every partition assigned (%.1f s)%n", (System.nanoTime() - t1) / 1e9);
     Map<String, String> loaderConfig = ExampleFiles.loaderConfig("quickstart.yaml", variables, workDir);
     loaderConfig.putAll(Map.of("aws.region", sandbox.s3.region(), "aws.access-key-id", sandbox.s3.accessKey(),
         "aws.secret-access-key", sandbox.s3.secretKey(), "s3.endpoint", sandbox.s3.endpoint().toString(), "s3.path-style", "true",
@@ -116,13 +120,15 @@ final class QuickstartRun implements AutoCloseable {
     loader.start();
     out.println("  loader started with examples/loader/quickstart.yaml (cycle every " + loaderConfig.get("loop.interval") + ")");
     warehouse = new WarehouseWatcher(sandbox.redshift.jdbcUrl(), sandbox.redshift.jdbcUser(), sandbox.redshift.jdbcPassword(),
-        MARKERS_TABLE, scenarios.stream().map(Scenario::table).toList(), tracker);
+        MARKERS_TABLE, scenarios.stream().collect(Collectors.toMap(Scenario::table, Scenario::topic, (a, b) -> a, LinkedHashMap::new)),
+        tracker);
     warehouse.start(100);
     staging = new StagingWatcher(sandbox.s3.client(), SandboxStack.BUCKET, "_redstage/markers", "_redstage/markers-loaded");
     kafkaProducer = sandbox.connect.producer();
   }
 
-  private void postConnector(Scenario s, Map<String, String> variables) {
+  /** Posts the scenario's example connector config; returns the connector name. */
+  private String postConnector(Scenario s, Map<String, String> variables) {
     ExampleFiles.ConnectorRequest request = ExampleFiles.connector(s.connectorFile(), variables);
     Map<String, String> config = new LinkedHashMap<>(request.config());
     config.putAll(sandboxOverrides());
@@ -135,6 +141,7 @@ final class QuickstartRun implements AutoCloseable {
     formats.put(s.topic(), config.get("format.class"));
     out.printf("  POST %sconnectors  %s (examples/connect/%s) -> RUNNING%n", sandbox.connect.restUrl(), request.name(),
         s.connectorFile());
+    return request.name();
   }
 
   /** Keys the quickstart sets on top of an example connector file. */

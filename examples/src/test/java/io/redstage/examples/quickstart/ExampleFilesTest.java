@@ -3,6 +3,7 @@ package io.redstage.examples.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.redstage.loader.config.LoaderConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,8 +35,27 @@ class ExampleFilesTest {
   void loaderFileReadsThroughTheLoadersOwnReader(@TempDir Path dir) {
     Map<String, String> c = ExampleFiles.loaderConfig("quickstart.yaml", VARS, dir);
     assertThat(c).containsEntry("s3.bucket", "my-bucket").containsEntry("table.public.customers.mode", "upsert")
-        .containsEntry("table.public.customers.upsert.key", "id").containsEntry("loop.interval", "1s");
+        .containsEntry("table.public.customers.upsert.key", "id").containsEntry("loop.interval", "500ms");
     assertThat(c.get("tables.map")).contains("shop.public.customers:customers", "ad-events:ad_events");
+  }
+
+  /** The deployment loader configs pass the loader's own validation (unknown keys, one Redshift target, ...). */
+  @Test
+  void deploymentLoaderConfigsAreValid(@TempDir Path dir) {
+    Map<String, String> vars = Map.of("STAGING_BUCKET", "my-bucket", "AWS_REGION", "eu-west-1", "ACCOUNT_ID", "123456789012",
+        "CLUSTER_ID", "analytics", "DATABASE", "dev", "WORKGROUP_NAME", "analytics-wg");
+    for (String file : new String[] {"provisioned-secret-arn.yaml", "provisioned-db-user.yaml", "serverless.yaml", "quickstart.yaml"}) {
+      LoaderConfig c = LoaderConfig.of(ExampleFiles.loaderConfig(file, vars, dir));
+      assertThat(c.string("s3.bucket")).as(file).isEqualTo("my-bucket");
+      assertThat(c.tableOverride(file.equals("quickstart.yaml") ? "public.customers" : "analytics.customers", "mode"))
+          .as(file).contains("upsert");
+    }
+    assertThat(LoaderConfig.of(ExampleFiles.loaderConfig("serverless.yaml", vars, dir)).string("redshift.workgroup-name"))
+        .isEqualTo("analytics-wg");
+    assertThat(LoaderConfig.of(ExampleFiles.loaderConfig("provisioned-db-user.yaml", vars, dir)).string("redshift.db-user"))
+        .isEqualTo("redstage_loader");
+    assertThat(LoaderConfig.of(ExampleFiles.loaderConfig("provisioned-secret-arn.yaml", vars, dir)).string("redshift.secret-arn"))
+        .startsWith("arn:aws:secretsmanager:eu-west-1:123456789012:secret:");
   }
 
   @Test
