@@ -23,6 +23,19 @@ class ExampleFilesTest {
     }
   }
 
+  /** The MSK Connect request carries the same connector config as the REST example, placeholders aside. */
+  @Test
+  void mskConnectConfigEqualsTheRestExample() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode msk = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(java.nio.file.Files.readString(Path.of("msk-connect", "create-connector.json")));
+    Map<String, String> mskConfig = new java.util.LinkedHashMap<>();
+    msk.path("connectorConfiguration").properties().forEach(e -> mskConfig.put(e.getKey(), e.getValue().asText()));
+    ExampleFiles.ConnectorRequest rest = ExampleFiles.connector("ad-events-parquet.json",
+        Map.of("STAGING_BUCKET", "STAGING_BUCKET", "AWS_REGION", "REGION"));
+    assertThat(mskConfig).isEqualTo(rest.config());
+    assertThat(msk.path("connectorName").asText()).isEqualTo(rest.name());
+  }
+
   @Test
   void confluentFileIsAConfluentConfig() {
     ExampleFiles.ConnectorRequest r = ExampleFiles.connector("confluent-s3-sink.json", VARS);
