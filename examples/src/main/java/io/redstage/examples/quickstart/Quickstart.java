@@ -14,16 +14,19 @@ import picocli.CommandLine.Option;
  * The one-command local pipeline: Kafka -> Redstage connector -> S3 -> copy-loader -> Redshift, all in this JVM on
  * the sandbox stand-ins, with sample ad events, page views and a CDC stream. Run it with {@code ./quickstart.sh}.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "quickstart", sortOptions = false,
     description = {"Runs the whole Redstage pipeline locally: S3 (S3Proxy), the Redshift Data API over PostgreSQL, a Kafka "
         + "broker and a Connect worker with the Redstage connector loaded from its plugin ZIP, and the copy-loader. "
         + "Produces sample data, shows progress, and prints a summary with freshness and how to query the tables."})
 public final class Quickstart implements Callable<Integer> {
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
   @Option(names = "--exit-when-done", description = "Stop and exit once every record is queryable (exit code 0 when the "
-      + "warehouse matches what was produced). Default: keep the sandbox running for queries until Ctrl-C.")
+      + "warehouse matches what was produced). Default: keep the sandbox running for queries until Enter or Ctrl-C.")
   boolean exitWhenDone;
 
-  @Option(names = "--keep-running", description = "Keep the sandbox running after the summary until Ctrl-C (the default "
+  @Option(names = "--keep-running", description = "Keep the sandbox running after the summary until Enter or Ctrl-C (the default "
       + "unless --exit-when-done).")
   boolean keepRunning;
 
@@ -33,21 +36,22 @@ public final class Quickstart implements Callable<Integer> {
   @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Records produced per second (default ${DEFAULT-VALUE}).")
   int rate = 500;
 
-  @Option(names = "--seed", description = "Seed of the sample data generators (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the sample data generators (default ${DEFAULT-VALUE}).")
   long seed = 42;
 
   @Option(names = "--plugin", paramLabel = "ZIP_OR_DIR", description = "Connector plugin ZIP or unpacked plugin directory "
       + "(default: connector/target/redstage-kafka-connect-s3-*.zip).")
   Path plugin;
 
-  @Option(names = "--timeout", description = "How long to wait for every record to be queryable (default ${DEFAULT-VALUE}).")
-  Duration timeout = Duration.ofMinutes(5);
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+      description = "How long to wait for every record to be queryable, e.g. 90s or 10m (default ${DEFAULT-VALUE}).")
+  Duration timeout;
 
-  @Option(names = "--postgres-port", description = "PostgreSQL port of the Redshift stand-in; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  @Option(names = "--postgres-port", paramLabel = "PORT", description = "PostgreSQL port of the Redshift stand-in; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int postgresPort = 0;
 
-  @Option(names = "--progress-interval", description = "Time between progress lines (default ${DEFAULT-VALUE}).")
-  Duration progressInterval = Duration.ofSeconds(2);
+  @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "2s", description = "Time between progress lines (default ${DEFAULT-VALUE}).")
+  Duration progressInterval;
 
   private final PrintStream out;
   /** Runs in exit mode after the summary, before the sandbox stops: lets the end-to-end test query it. */
@@ -135,7 +139,6 @@ public final class Quickstart implements Callable<Integer> {
     }
     if (keepUp) {
       run.printEndpoints();
-      out.println("Press Enter (or Ctrl-C) to stop.");
       if (awaitEnter()) {
         Runtime.getRuntime().removeShutdownHook(hook);
         run.close();

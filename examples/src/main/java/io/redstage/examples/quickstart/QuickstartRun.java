@@ -206,7 +206,7 @@ final class QuickstartRun implements AutoCloseable {
 
   /** Prints where the running sandbox can be reached. */
   void printEndpoints() {
-    out.println("The sandbox keeps running until Ctrl-C:");
+    out.println("The sandbox keeps running; press Enter (or Ctrl-C) to stop it:");
     out.printf("  Kafka bootstrap %s | Connect REST %s | S3 %s (keys %s / %s)%n", sandbox.connect.bootstrapServers(),
         sandbox.connect.restUrl(), sandbox.s3.endpoint(), sandbox.s3.accessKey(), sandbox.s3.secretKey());
     out.printf("  psql \"%s\"%n", sandbox.psqlUrl());
