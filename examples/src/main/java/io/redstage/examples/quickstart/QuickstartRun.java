@@ -74,8 +74,8 @@ final class QuickstartRun implements AutoCloseable {
     startProgress(printer, producer);
     producer.produce(settings.records(), settings.ratePerSecond());
     boolean complete = awaitQueryable();
-    progress.shutdownNow();
-    progress.awaitTermination(10, TimeUnit.SECONDS);
+    progress.shutdown(); // lets a progress line being printed finish
+    progress.awaitTermination(30, TimeUnit.SECONDS);
     warehouse.pollMarkers();
     warehouse.countRows();
     staging.poll();
@@ -214,10 +214,6 @@ final class QuickstartRun implements AutoCloseable {
 
   List<Scenario> scenarios() {
     return scenarios;
-  }
-
-  CustomerCdc customers() {
-    return customers;
   }
 
   SandboxStack sandbox() {
