@@ -197,10 +197,14 @@ final class SandboxStack implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     client.close();
     redshift.close();
     s3.close();
-    s3proxy.stop();
+    try {
+      s3proxy.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot stop S3Proxy: " + e.getMessage(), e);
+    }
   }
 }

@@ -19,7 +19,7 @@ class StatementLifecycleTest {
 
   @BeforeAll
   static void start() {
-    stack = SandboxStack.start(o -> o.pickDelay(Duration.ofMillis(400)).maxActiveStatements(3).workerThreads(2));
+    stack = SandboxStack.start(o -> o.pickDelay(Duration.ofMillis(700)).maxActiveStatements(3).workerThreads(2));
   }
 
   @AfterAll
@@ -29,7 +29,7 @@ class StatementLifecycleTest {
 
   @Test
   void statusesProgressFromSubmittedThroughPickedAndStartedToFinished() {
-    String id = stack.submit("SELECT pg_sleep(0.4)");
+    String id = stack.submit("SELECT pg_sleep(0.7)");
     List<StatusString> seen = new ArrayList<>();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
       StatusString s = stack.client.describeStatement(b -> b.id(id)).status();

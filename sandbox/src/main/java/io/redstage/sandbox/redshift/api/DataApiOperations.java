@@ -2,7 +2,6 @@ package io.redstage.sandbox.redshift.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.redstage.sandbox.redshift.exec.SessionManager;
 import io.redstage.sandbox.redshift.exec.StatementExecutor;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.redstage.sandbox.redshift.exec.ColumnMeta;
 import io.redstage.sandbox.redshift.exec.QueryResult;
 import io.redstage.sandbox.redshift.exec.StatementRecord;
-import io.redstage.sandbox.redshift.exec.StatementStatus;
 import io.redstage.sandbox.redshift.exec.SubStatement;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

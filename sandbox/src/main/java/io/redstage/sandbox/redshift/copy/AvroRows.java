@@ -224,13 +224,13 @@ final class AvroRows {
           return f.textNode(HexFormat.of().formatHex(b));
         }
         if (n instanceof LocalDate d) {
-          return f.textNode(ColumnWriter.formatDate(d));
+          return f.textNode(TemporalWriter.formatDate(d));
         }
         if (n instanceof LocalDateTime t) {
-          return f.textNode(ColumnWriter.formatTimestamp(t));
+          return f.textNode(TemporalWriter.formatTimestamp(t));
         }
         if (n instanceof Instant i) {
-          return f.textNode(ColumnWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
+          return f.textNode(TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
         }
         return n == null ? f.nullNode() : f.textNode(n.toString());
       }

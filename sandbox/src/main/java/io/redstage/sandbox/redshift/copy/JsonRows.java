@@ -11,7 +11,6 @@ import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,9 +85,7 @@ final class JsonRows {
   private static Object[] shred(JsonNode record, Map<String, Integer> columnIndex, boolean ignoreCase, int n) {
     Object[] values = new Object[n];
     java.util.Arrays.fill(values, ColumnWriter.MISSING);
-    Iterator<Map.Entry<String, JsonNode>> fields = record.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> f = fields.next();
+    for (Map.Entry<String, JsonNode> f : record.properties()) {
       Integer i = columnIndex.get(ignoreCase ? f.getKey().toLowerCase(Locale.ROOT) : f.getKey());
       if (i != null) {
         values[i] = f.getValue();

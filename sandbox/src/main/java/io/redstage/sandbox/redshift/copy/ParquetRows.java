@@ -16,7 +16,10 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
@@ -45,23 +48,15 @@ final class ParquetRows {
       for (int i = 0; i < fields.size(); i++) {
         decoders[i] = decoder(url, fields.get(i), targets.get(i), cmd);
       }
-      MessageColumnIO io = new ColumnIOFactory().getColumnIO(schema);
-      long line = 0;
+      boolean flat = fields.stream().allMatch(f -> f.isPrimitive() && !f.isRepetition(Type.Repetition.REPEATED));
+      String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      long[] line = {0};
       PageReadStore pages;
       while ((pages = reader.readNextRowGroup()) != null) {
-        RecordReader<Group> records = io.getRecordReader(pages, new GroupRecordConverter(schema));
-        long rows = pages.getRowCount();
-        for (long r = 0; r < rows; r++) {
-          Group g = records.read();
-          Object[] values = new Object[decoders.length];
-          for (int i = 0; i < decoders.length; i++) {
-            values[i] = g.getFieldRepetitionCount(i) == 0 ? null : decoders[i].decode(g, i);
-          }
-          line++;
-          if ((line & 1023) == 0 && cancelled.getAsBoolean()) {
-            throw new StatementFailedException("Query cancelled on user's request");
-          }
-          sink.row(values, line, () -> describe(values));
+        if (flat) {
+          readFlat(pages, schema, createdBy, decoders, line, sink, cancelled);
+        } else {
+          readAssembled(pages, schema, decoders, line, sink, cancelled);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -69,6 +64,98 @@ final class ParquetRows {
         throw (RuntimeException) e;
       }
       throw spectrum(url, "File '" + url + "' is not a valid Parquet file: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Flat schemas (every column a top-level primitive): values come straight from the column readers,
+   * without assembling records. This is the bulk-load path.
+   */
+  private static void readFlat(PageReadStore pages, MessageType schema, String createdBy, ParquetValues.Decoder[] decoders,
+                               long[] line, RowSink sink, BooleanSupplier cancelled) {
+    ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(schema).getRootConverter(),
+        schema, createdBy);
+    List<ColumnDescriptor> columns = schema.getColumns();
+    ColumnReader[] readers = new ColumnReader[columns.size()];
+    ColumnCursor[] cursors = new ColumnCursor[columns.size()];
+    int[] maxDefinition = new int[columns.size()];
+    for (int i = 0; i < readers.length; i++) {
+      readers[i] = store.getColumnReader(columns.get(i));
+      cursors[i] = new ColumnCursor(readers[i]);
+      maxDefinition[i] = columns.get(i).getMaxDefinitionLevel();
+    }
+    long rows = pages.getRowCount();
+    for (long r = 0; r < rows; r++) {
+      Object[] values = new Object[decoders.length];
+      for (int i = 0; i < decoders.length; i++) {
+        ColumnReader cr = readers[i];
+        values[i] = cr.getCurrentDefinitionLevel() == maxDefinition[i] ? decoders[i].decode(cursors[i]) : null;
+        cr.consume();
+      }
+      deliver(values, ++line[0], sink, cancelled);
+    }
+  }
+
+  /** Schemas with nested or repeated columns: records are assembled into groups first. */
+  private static void readAssembled(PageReadStore pages, MessageType schema, ParquetValues.Decoder[] decoders,
+                                    long[] line, RowSink sink, BooleanSupplier cancelled) {
+    RecordReader<Group> records = new ColumnIOFactory().getColumnIO(schema)
+        .getRecordReader(pages, new GroupRecordConverter(schema));
+    ParquetValues.GroupField field = new ParquetValues.GroupField();
+    long rows = pages.getRowCount();
+    for (long r = 0; r < rows; r++) {
+      Group g = records.read();
+      Object[] values = new Object[decoders.length];
+      for (int i = 0; i < decoders.length; i++) {
+        values[i] = g.getFieldRepetitionCount(i) == 0 ? null : decoders[i].decode(field.at(g, i, 0));
+      }
+      deliver(values, ++line[0], sink, cancelled);
+    }
+  }
+
+  private static void deliver(Object[] values, long line, RowSink sink, BooleanSupplier cancelled) {
+    if ((line & 1023) == 0 && cancelled.getAsBoolean()) {
+      throw new StatementFailedException("Query cancelled on user's request");
+    }
+    sink.row(values, line, () -> describe(values));
+  }
+
+  /** The current value of a column reader as {@link ParquetValues.Primitives}. */
+  private static final class ColumnCursor implements ParquetValues.Primitives {
+    private final ColumnReader reader;
+
+    ColumnCursor(ColumnReader reader) {
+      this.reader = reader;
+    }
+
+    @Override
+    public int getInteger() {
+      return reader.getInteger();
+    }
+
+    @Override
+    public long getLong() {
+      return reader.getLong();
+    }
+
+    @Override
+    public boolean getBoolean() {
+      return reader.getBoolean();
+    }
+
+    @Override
+    public float getFloat() {
+      return reader.getFloat();
+    }
+
+    @Override
+    public double getDouble() {
+      return reader.getDouble();
+    }
+
+    @Override
+    public Binary getBinary() {
+      return reader.getBinary();
     }
   }
 
@@ -82,7 +169,7 @@ final class ParquetRows {
             + field.getName() + "' of file '" + url + "' cannot be loaded into " + target.redshiftType().toUpperCase()
             + " column '" + target.name() + "' without SERIALIZETOJSON. Add SERIALIZETOJSON to the COPY command.");
       }
-      return (g, i) -> ParquetValues.nestedJson(field, g, i);
+      return p -> ParquetValues.nestedJson(field, ((ParquetValues.GroupField) p).group(), ((ParquetValues.GroupField) p).index());
     }
     ParquetValues.SourceKind kind = ParquetValues.classify(field.asPrimitiveType());
     if (!compatible(kind, target.kind())) {

@@ -33,9 +33,80 @@ final class ParquetValues {
   enum SourceKind { BOOLEAN, INT16, INT32, INT64, FLOAT, DOUBLE, DECIMAL, STRING, BINARY, DATE, TIMESTAMP, TIME,
     UNSUPPORTED }
 
-  /** Reads field {@code i} of a record (first repetition). */
+  /** One primitive value to decode: the current value of a column reader, or a field of a record group. */
+  interface Primitives {
+    int getInteger();
+
+    long getLong();
+
+    boolean getBoolean();
+
+    float getFloat();
+
+    double getDouble();
+
+    /** BINARY, FIXED_LEN_BYTE_ARRAY and INT96 values. */
+    Binary getBinary();
+  }
+
+  /** Turns the current primitive value into a normalized COPY source value. */
   interface Decoder {
-    Object decode(Group g, int i);
+    Object decode(Primitives p);
+  }
+
+  /** A field (and repetition) of an assembled record group, for nested data. */
+  static final class GroupField implements Primitives {
+    private Group group;
+    private int index;
+    private int rep;
+    private boolean int96;
+
+    Group group() {
+      return group;
+    }
+
+    int index() {
+      return index;
+    }
+
+    GroupField at(Group g, int fieldIndex, int repetition) {
+      this.group = g;
+      this.index = fieldIndex;
+      this.rep = repetition;
+      Type t = g.getType().getType(fieldIndex);
+      this.int96 = t.isPrimitive() && t.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96;
+      return this;
+    }
+
+    @Override
+    public int getInteger() {
+      return group.getInteger(index, rep);
+    }
+
+    @Override
+    public long getLong() {
+      return group.getLong(index, rep);
+    }
+
+    @Override
+    public boolean getBoolean() {
+      return group.getBoolean(index, rep);
+    }
+
+    @Override
+    public float getFloat() {
+      return group.getFloat(index, rep);
+    }
+
+    @Override
+    public double getDouble() {
+      return group.getDouble(index, rep);
+    }
+
+    @Override
+    public Binary getBinary() {
+      return int96 ? group.getInt96(index, rep) : group.getBinary(index, rep);
+    }
   }
 
   private static final long JULIAN_EPOCH_DAY = 2440588;
@@ -111,62 +182,62 @@ final class ParquetValues {
     }
   }
 
-  static Decoder decoder(PrimitiveType p, SourceKind kind) {
-    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
-    PrimitiveType.PrimitiveTypeName physical = p.getPrimitiveTypeName();
+  static Decoder decoder(PrimitiveType type, SourceKind kind) {
+    LogicalTypeAnnotation a = type.getLogicalTypeAnnotation();
+    PrimitiveType.PrimitiveTypeName physical = type.getPrimitiveTypeName();
     switch (kind) {
       case BOOLEAN:
-        return (g, i) -> g.getBoolean(i, 0);
+        return Primitives::getBoolean;
       case INT16:
       case INT32:
       case INT64:
         if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
           boolean unsigned = a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
-          return unsigned ? (g, i) -> Integer.toUnsignedLong(g.getInteger(i, 0)) : (g, i) -> (long) g.getInteger(i, 0);
+          return unsigned ? p -> Integer.toUnsignedLong(p.getInteger()) : p -> (long) p.getInteger();
         }
-        return (g, i) -> g.getLong(i, 0);
+        return Primitives::getLong;
       case FLOAT:
-        return (g, i) -> g.getFloat(i, 0);
+        return Primitives::getFloat;
       case DOUBLE:
-        return (g, i) -> g.getDouble(i, 0);
+        return Primitives::getDouble;
       case DATE:
-        return (g, i) -> LocalDate.ofEpochDay(g.getInteger(i, 0));
+        return p -> LocalDate.ofEpochDay(p.getInteger());
       case DECIMAL: {
         int scale = ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a).getScale();
         if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
-          return (g, i) -> BigDecimal.valueOf(g.getInteger(i, 0), scale);
+          return p -> BigDecimal.valueOf(p.getInteger(), scale);
         }
         if (physical == PrimitiveType.PrimitiveTypeName.INT64) {
-          return (g, i) -> BigDecimal.valueOf(g.getLong(i, 0), scale);
+          return p -> BigDecimal.valueOf(p.getLong(), scale);
         }
-        return (g, i) -> new BigDecimal(new BigInteger(g.getBinary(i, 0).getBytes()), scale);
+        return p -> new BigDecimal(new BigInteger(p.getBinary().getBytes()), scale);
       }
       case TIME: {
         LogicalTypeAnnotation.TimeUnit unit = ((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) a).getUnit();
         if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
-          return (g, i) -> LocalTime.ofNanoOfDay(g.getInteger(i, 0) * 1_000_000L);
+          return p -> LocalTime.ofNanoOfDay(p.getInteger() * 1_000_000L);
         }
         long nanosPer = unit == LogicalTypeAnnotation.TimeUnit.MICROS ? 1_000L : 1L;
-        return (g, i) -> LocalTime.ofNanoOfDay(g.getLong(i, 0) * nanosPer);
+        return p -> LocalTime.ofNanoOfDay(p.getLong() * nanosPer);
       }
       case TIMESTAMP:
         if (physical == PrimitiveType.PrimitiveTypeName.INT96) {
-          return (g, i) -> int96(g.getInt96(i, 0));
+          return p -> int96(p.getBinary());
         }
         LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts = (LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) a;
         boolean utc = ts.isAdjustedToUTC();
         LogicalTypeAnnotation.TimeUnit unit = ts.getUnit();
-        return (g, i) -> {
-          Instant instant = instant(g.getLong(i, 0), unit);
+        return p -> {
+          Instant instant = instant(p.getLong(), unit);
           return utc ? instant : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
         };
       case STRING:
         if (a instanceof LogicalTypeAnnotation.UUIDLogicalTypeAnnotation) {
-          return (g, i) -> uuid(g.getBinary(i, 0));
+          return p -> uuid(p.getBinary());
         }
-        return (g, i) -> new ColumnWriter.Utf8Text(g.getBinary(i, 0).getBytes());
+        return p -> new ColumnWriter.Utf8Text(p.getBinary().getBytes());
       case BINARY:
-        return (g, i) -> g.getBinary(i, 0).getBytes();
+        return p -> p.getBinary().getBytes();
       default:
         throw new IllegalStateException("no decoder for " + kind);
     }
@@ -256,10 +327,11 @@ final class ParquetValues {
   private static JsonNode primitiveJson(PrimitiveType p, Group g, int index, int rep) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     SourceKind kind = classify(p);
+    GroupField field = new GroupField().at(g, index, rep);
     if (kind == SourceKind.UNSUPPORTED) {
-      return f.textNode(HexFormat.of().formatHex(g.getBinary(index, rep).getBytes()));
+      return f.textNode(HexFormat.of().formatHex(field.getBinary().getBytes()));
     }
-    Object v = decodeAt(p, kind, g, index, rep);
+    Object v = decoder(p, kind).decode(field);
     if (v instanceof Boolean b) {
       return f.booleanNode(b);
     }
@@ -282,70 +354,14 @@ final class ParquetValues {
       return f.textNode(HexFormat.of().formatHex(b));
     }
     if (v instanceof LocalDate d) {
-      return f.textNode(ColumnWriter.formatDate(d));
+      return f.textNode(TemporalWriter.formatDate(d));
     }
     if (v instanceof LocalDateTime t) {
-      return f.textNode(ColumnWriter.formatTimestamp(t));
+      return f.textNode(TemporalWriter.formatTimestamp(t));
     }
     if (v instanceof Instant i) {
-      return f.textNode(ColumnWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
+      return f.textNode(TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
     }
     return f.textNode(String.valueOf(v));
-  }
-
-  /** Decodes repetition {@code rep} (the decoders read the first one). */
-  private static Object decodeAt(PrimitiveType p, SourceKind kind, Group g, int index, int rep) {
-    if (rep == 0) {
-      return decoder(p, kind).decode(g, index);
-    }
-    Group view = new RepetitionView(g, rep);
-    return decoder(p, kind).decode(view, index);
-  }
-
-  /** A Group whose first repetition of every field is repetition {@code rep} of the underlying group. */
-  private static final class RepetitionView extends org.apache.parquet.example.data.simple.SimpleGroup {
-    private final Group g;
-    private final int rep;
-
-    RepetitionView(Group g, int rep) {
-      super(g.getType());
-      this.g = g;
-      this.rep = rep;
-    }
-
-    @Override
-    public int getInteger(int field, int index) {
-      return g.getInteger(field, rep);
-    }
-
-    @Override
-    public long getLong(int field, int index) {
-      return g.getLong(field, rep);
-    }
-
-    @Override
-    public boolean getBoolean(int field, int index) {
-      return g.getBoolean(field, rep);
-    }
-
-    @Override
-    public float getFloat(int field, int index) {
-      return g.getFloat(field, rep);
-    }
-
-    @Override
-    public double getDouble(int field, int index) {
-      return g.getDouble(field, rep);
-    }
-
-    @Override
-    public Binary getBinary(int field, int index) {
-      return g.getBinary(field, rep);
-    }
-
-    @Override
-    public Binary getInt96(int field, int index) {
-      return g.getInt96(field, rep);
-    }
   }
 }

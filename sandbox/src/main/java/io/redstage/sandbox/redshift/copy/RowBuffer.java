@@ -83,6 +83,22 @@ final class RowBuffer {
     }
   }
 
+  /** Valid UTF-8 text given as bytes: copied as is, with COPY's escapes for backslash, tab, CR and LF. */
+  void utf8(byte[] bytes, int length) {
+    separator();
+    ensure(length * 2);
+    for (int i = 0; i < length; i++) {
+      byte b = bytes[i];
+      switch (b) {
+        case '\\' -> put2('\\', '\\');
+        case '\n' -> put2('\\', 'n');
+        case '\r' -> put2('\\', 'r');
+        case '\t' -> put2('\\', 't');
+        default -> buf[len++] = b;
+      }
+    }
+  }
+
   /** bytea input {@code \x0a1b...}; the backslash itself is escaped for COPY. */
   void hex(byte[] bytes) {
     separator();
