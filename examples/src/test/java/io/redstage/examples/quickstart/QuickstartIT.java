@@ -61,8 +61,12 @@ class QuickstartIT {
       }
     };
 
-    int exit = Quickstart.command(quickstart).execute("--exit-when-done", "--records", "1500", "--rate", "300",
-        "--timeout", "150s", "--progress-interval", "3s", "--plugin", System.getProperty("redstage.plugin.zip"));
+    List<String> args = new ArrayList<>(List.of("--exit-when-done", "--records", "1500", "--rate", "300", "--timeout", "150s",
+        "--progress-interval", "3s"));
+    if (System.getProperty("redstage.plugin.zip") != null) { // set by the build; else the quickstart looks in connector/target
+      args.addAll(List.of("--plugin", System.getProperty("redstage.plugin.zip")));
+    }
+    int exit = Quickstart.command(quickstart).execute(args.toArray(String[]::new));
 
     String output = captured.toString(StandardCharsets.UTF_8);
     assertThat(seen.failure).as("querying the running sandbox").isNull();
