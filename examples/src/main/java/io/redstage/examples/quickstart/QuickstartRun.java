@@ -190,15 +190,15 @@ final class QuickstartRun implements AutoCloseable {
     return false;
   }
 
-  private List<Summary.Stream> streams(Map<String, Long> produced) {
-    List<Summary.Stream> out = new ArrayList<>();
+  private List<Summary.Produced> streams(Map<String, Long> produced) {
+    List<Summary.Produced> out = new ArrayList<>();
     for (Scenario s : scenarios) {
       String details = "";
       if (s == customers) {
         details = customers.operations().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
             .collect(Collectors.joining(", ")) + "; source rows now " + customers.finalState().size();
       }
-      out.add(new Summary.Stream(s.name(), s.topic(), formats.getOrDefault(s.topic(), "?"), s.mode(), s.table(),
+      out.add(new Summary.Produced(s.name(), s.topic(), formats.getOrDefault(s.topic(), "?"), s.mode(), s.table(),
           produced.getOrDefault(s.topic(), 0L), details));
     }
     return out;
@@ -240,6 +240,16 @@ final class QuickstartRun implements AutoCloseable {
     }
     if (sandbox != null) {
       sandbox.close();
+    }
+    deleteWorkDir();
+  }
+
+  /** The unpacked plugin and config copies; the sandbox's own data lived in memory or was removed on close. */
+  private void deleteWorkDir() {
+    try (java.util.stream.Stream<Path> paths = Files.walk(workDir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("Cannot delete the work directory {}: {}", workDir, e.getMessage());
     }
   }
 }

@@ -90,10 +90,6 @@ final class SampleProducer {
     });
   }
 
-  long sent() {
-    return sent.get();
-  }
-
   long acked(String topic) {
     return acked.get(topic).get();
   }

@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /** What a quickstart run did, rendered so a person can read it at a glance. */
-record Summary(double seconds, List<Stream> streams, Totals staged, long copies, long transactions, Map<String, Long> rows,
+record Summary(double seconds, List<Produced> streams, Totals staged, long copies, long transactions, Map<String, Long> rows,
     Freshness freshness, List<ExactlyOnceCheck.Check> checks, String jdbcUrl, String psqlUrl, String jdbcUser,
     String jdbcPassword) {
 
   /** One produced stream: scenario, topic, file format, load mode, records produced, and details (CDC operations). */
-  record Stream(String name, String topic, String format, String mode, String table, long produced, String details) {}
+  record Produced(String name, String topic, String format, String mode, String table, long produced, String details) {}
 
   boolean exactlyOnce() {
     return !checks.isEmpty() && checks.stream().allMatch(ExactlyOnceCheck.Check::ok);
   }
 
   long produced() {
-    return streams.stream().mapToLong(Stream::produced).sum();
+    return streams.stream().mapToLong(Produced::produced).sum();
   }
 
   void print(PrintStream out) {
@@ -30,7 +30,7 @@ record Summary(double seconds, List<Stream> streams, Totals staged, long copies,
         : "done, but the warehouse does NOT match what was produced", seconds);
     out.println(rule);
     out.printf("Produced        %,d records%n", produced());
-    for (Stream s : streams) {
+    for (Produced s : streams) {
       out.printf("  %-16s %,9d  topic %-22s -> %-8s %-7s -> %s%s%n", s.name(), s.produced(), s.topic(), s.format(), s.mode(),
           s.table(), s.details().isEmpty() ? "" : "  (" + s.details() + ")");
     }
