@@ -29,7 +29,7 @@ final class BadRecordHandler {
   }
 
   void report(SinkRecord record, RuntimeException error) {
-    String where = record.topic() + "/" + record.kafkaPartition() + "/" + record.kafkaOffset();
+    String where = io.redstage.connector.format.KafkaCoordinates.describe(record);
     if (reporter == null) {
       throw new ConnectException("Cannot write record " + where + ": " + error.getMessage()
           + ". Fix the producer or converter, or set errors.tolerance=all and errors.deadletterqueue.topic.name "

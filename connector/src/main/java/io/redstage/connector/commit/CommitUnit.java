@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.kafka.connect.data.Schema;
 
 /**
  * The open commit unit of one topic-partition: every record handled from {@link #startOffset} to
@@ -18,9 +17,6 @@ final class CommitUnit implements UnitStats {
   private final long openedAtMs;
   private long lastRecordAtMs;
   private Long firstRecordTimeMs;
-  /** Value schema of the unit's records; a record with another schema closes the unit. */
-  Schema valueSchema;
-  boolean hasSchemaRecord;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
 
   CommitUnit(long startOffset, long nowMs) {
@@ -44,6 +40,11 @@ final class CommitUnit implements UnitStats {
 
   UnitFile file(String encodedPartition) {
     return files.get(encodedPartition);
+  }
+
+  /** Any open file of the unit (all share the unit's schema), or null before the first record is written. */
+  UnitFile anyFile() {
+    return files.isEmpty() ? null : files.values().iterator().next();
   }
 
   void addFile(UnitFile file) {

@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.partition.Partitioner;
@@ -9,7 +10,6 @@ import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3Storage;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
-import java.util.Objects;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -51,7 +51,7 @@ final class PartitionWriter {
 
   /** Writes one record. IOExceptions mean S3 failed: the caller aborts and rewinds. */
   void write(SinkRecord record, long nowMs) throws IOException {
-    long offset = record.kafkaOffset();
+    long offset = KafkaCoordinates.offset(record);
     if ((unit != null && offset <= unit.endOffset) || (unit == null && committedNext >= 0 && offset < committedNext)) {
       return; // redelivered after a rewind: already in the open or a committed unit
     }
@@ -81,9 +81,9 @@ final class PartitionWriter {
     }
     if (unit != null) {
       RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
-      if (reason == null && toWrite.value() != null && unit.hasSchemaRecord
-          && !Objects.equals(unit.valueSchema, toWrite.valueSchema())) {
-        reason = RotationReason.SCHEMA;
+      UnitFile any = unit.anyFile();
+      if (reason == null && toWrite.value() != null && any != null && !c.format.compatible(any.writer, toWrite)) {
+        reason = RotationReason.SCHEMA; // files of one unit share one schema: a new schema starts a new unit
       }
       if (reason != null) {
         commit(reason);
@@ -99,10 +99,6 @@ final class PartitionWriter {
       }
       file.writer.write(toWrite);
       unit.written();
-      if (toWrite.value() != null && !unit.hasSchemaRecord) {
-        unit.valueSchema = toWrite.valueSchema();
-        unit.hasSchemaRecord = true;
-      }
       if (toWrite.valueSchema() != null) {
         lastSchemaRecord = toWrite;
       }
@@ -147,9 +143,9 @@ final class PartitionWriter {
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {
     if (unit == null) {
-      unit = new CommitUnit(record.kafkaOffset(), nowMs);
+      unit = new CommitUnit(KafkaCoordinates.offset(record), nowMs);
     }
-    unit.handled(record.kafkaOffset(), nowMs, null);
+    unit.handled(KafkaCoordinates.offset(record), nowMs, null);
   }
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
@@ -167,21 +163,24 @@ final class PartitionWriter {
     return file;
   }
 
-  /** A tombstone as a record with the last known value schema, so typed formats can hold a delete row. */
+  /**
+   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema, so the
+   * tombstone borrows the last value schema seen on this partition.
+   */
   private SinkRecord asDeleteRow(SinkRecord tombstone) {
-    if (lastSchemaRecord == null || c.format.fileFormat() == io.redstage.contract.FileFormat.JSONL) {
-      if (lastSchemaRecord == null && c.format.fileFormat() != io.redstage.contract.FileFormat.JSONL) {
-        throw new DataException("Cannot write a delete row for tombstone " + where(tombstone) + ": no record with a "
-            + "value schema was seen on this partition since the task started, so the file schema is unknown. "
-            + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
-      }
+    if (c.format.canOpen(tombstone)) {
       return tombstone;
+    }
+    if (lastSchemaRecord == null) {
+      throw new DataException("Cannot write a delete row for tombstone " + where(tombstone) + ": no record with a "
+          + "value schema was seen on this partition since the task started, so the file schema is unknown. "
+          + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
     }
     return tombstone.newRecord(tombstone.topic(), tombstone.kafkaPartition(), tombstone.keySchema(), tombstone.key(),
         lastSchemaRecord.valueSchema(), null, tombstone.timestamp(), tombstone.headers());
   }
 
   static String where(SinkRecord r) {
-    return r.topic() + "/" + r.kafkaPartition() + "/" + r.kafkaOffset();
+    return KafkaCoordinates.describe(r);
   }
 }

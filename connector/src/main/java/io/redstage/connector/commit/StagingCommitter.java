@@ -1,6 +1,7 @@
 package io.redstage.connector.commit;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.format.KafkaCoordinates;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,8 +72,8 @@ public final class StagingCommitter {
     long now = System.currentTimeMillis();
     try {
       for (SinkRecord r : records) {
-        TopicPartition tp = RecordOrigin.topicPartition(r);
-        resumedAt.putIfAbsent(tp, r.kafkaOffset());
+        TopicPartition tp = new TopicPartition(KafkaCoordinates.topic(r), KafkaCoordinates.partition(r));
+        resumedAt.putIfAbsent(tp, KafkaCoordinates.offset(r));
         writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c)).write(r, now);
       }
       long wait = tickAll(System.currentTimeMillis());

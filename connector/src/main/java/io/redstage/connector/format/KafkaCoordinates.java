@@ -8,27 +8,27 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * columns still carry the consumed coordinates ({@code originalTopic()} etc., Kafka 3.6+). On older
  * workers (MSK Connect 2.7.1) those methods do not exist and the record's own coordinates are used.
  */
-final class KafkaCoordinates {
+public final class KafkaCoordinates {
   private static final boolean HAS_ORIGINAL = hasOriginalCoordinates();
 
   private KafkaCoordinates() {
   }
 
-  static String topic(SinkRecord r) {
+  public static String topic(SinkRecord r) {
     return HAS_ORIGINAL ? r.originalTopic() : r.topic();
   }
 
-  static int partition(SinkRecord r) {
+  public static int partition(SinkRecord r) {
     Integer p = HAS_ORIGINAL ? r.originalKafkaPartition() : r.kafkaPartition();
     return p == null ? -1 : p;
   }
 
-  static long offset(SinkRecord r) {
+  public static long offset(SinkRecord r) {
     return HAS_ORIGINAL ? r.originalKafkaOffset() : r.kafkaOffset();
   }
 
   /** "topic/partition/offset", the way records are named in error messages. */
-  static String describe(SinkRecord r) {
+  public static String describe(SinkRecord r) {
     return topic(r) + "/" + partition(r) + "/" + offset(r);
   }
 

@@ -78,7 +78,12 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   byte[] get(String bucket, String key) {
-    return s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    try {
+      return s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    } catch (RuntimeException e) {
+      throw new AssertionError("Cannot read s3://" + bucket + "/" + key + ": " + e.getMessage()
+          + "; objects: " + keys(bucket, ""), e);
+    }
   }
 
   void put(String bucket, String key, byte[] bytes) {
@@ -96,7 +101,9 @@ final class PipelineFixture implements AutoCloseable {
 
   /** Waits until the markers of {@code topic} cover offsets 0..endExclusive-1 of every partition. */
   TreeMap<String, CommitMarker> awaitCovered(String bucket, String topic, Map<Integer, Long> endExclusive, Duration timeout) {
-    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+    // S3Proxy's in-memory store can list an object whose PUT is still in flight (a GET then answers 404),
+    // so a failed read while polling means "not yet", not a failure.
+    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
       Map<Integer, Long> covered = new HashMap<>();
       for (CommitMarker m : markers(bucket, topic).values()) {
         covered.merge(m.partition(), m.endOffset() + 1, Math::max);

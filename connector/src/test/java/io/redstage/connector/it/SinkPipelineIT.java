@@ -258,6 +258,56 @@ class SinkPipelineIT {
   }
 
   @Test
+  void tombstonesBecomeDeleteRowsWithTheKeyFields() throws Exception {
+    String topic = "customers";
+    fx.connect.createTopic(topic, 1);
+    String keySchema = "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":false}]}";
+    String valueSchema = "{\"type\":\"struct\",\"optional\":true,\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":true},"
+        + "{\"field\":\"name\",\"type\":\"string\",\"optional\":true}]}";
+    for (long id = 1; id <= 3; id++) {
+      fx.send(topic, 0, "{\"schema\":" + keySchema + ",\"payload\":{\"id\":" + id + "}}",
+          "{\"schema\":" + valueSchema + ",\"payload\":{\"id\":" + id + ",\"name\":\"n" + id + "\"}}");
+    }
+    fx.send(topic, 0, "{\"schema\":" + keySchema + ",\"payload\":{\"id\":2}}", null); // tombstone for id 2
+    fx.producer.flush();
+    Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
+    c.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("key.converter.schemas.enable", "true");
+    c.put("behavior.on.null.values", "write");
+    c.put("flush.size", "4");
+    assertThat(fx.connect.createConnector("customers-cdc", c)).isEqualTo(201);
+    CommitMarker m = fx.awaitCovered(BUCKET, topic, Map.of(0, 4L), WAIT).firstEntry().getValue();
+    List<GenericRecord> rows = FileReaders.parquet(fx.get(BUCKET, m.files().get(0).key()));
+    assertThat(rows).hasSize(4);
+    GenericRecord delete = rows.get(3);
+    assertThat(delete.get("kafka_deleted")).isEqualTo(true);
+    assertThat(delete.get("id")).isEqualTo(2L);
+    assertThat(delete.get("name")).isNull();
+    assertThat(rows.subList(0, 3)).allSatisfy(r -> assertThat(r.get("kafka_deleted")).isEqualTo(false));
+    fx.connect.deleteConnector("customers-cdc");
+  }
+
+  @Test
+  void stringConverterValuesLandInAValueColumn() throws Exception {
+    String topic = "lines";
+    fx.connect.createTopic(topic, 1);
+    for (int i = 0; i < 10; i++) {
+      fx.send(topic, 0, null, "line " + i);
+    }
+    fx.producer.flush();
+    Map<String, String> c = fx.baseConfig(topic, BUCKET);
+    c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    c.put("format.class", "jsonl");
+    c.put("flush.size", "10");
+    assertThat(fx.connect.createConnector("lines-string", c)).isEqualTo(201);
+    CommitMarker m = fx.awaitCovered(BUCKET, topic, Map.of(0, 10L), WAIT).firstEntry().getValue();
+    List<JsonNode> rows = FileReaders.jsonLines(fx.get(BUCKET, m.files().get(0).key()), false);
+    assertThat(rows).extracting(r -> r.get("value").asText()).containsExactly(
+        "line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7", "line 8", "line 9");
+    fx.connect.deleteConnector("lines-string");
+  }
+
+  @Test
   void validateEndpointShowsCrossFieldErrorsOnEachKey() {
     Map<String, String> c = fx.baseConfig("x", BUCKET);
     c.put("s3.sse.kms.key.id", "arn:aws:kms:us-east-1:111122223333:key/k");

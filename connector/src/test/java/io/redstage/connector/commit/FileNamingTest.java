@@ -1,0 +1,38 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FileNamingTest {
+  private final FileNaming naming = new FileNaming("topics/", "_redstage/tmp", "/", "+", 10);
+
+  @Test
+  void committedKeysCarryZeroPaddedUnitBoundsAndSortByOffset() {
+    String a = naming.committedKey("ads", 3, "partition=3", 90, 199, ".snappy.parquet");
+    String b = naming.committedKey("ads", 3, "partition=3", 200, 1234, ".snappy.parquet");
+    assertThat(a).isEqualTo("topics/ads/partition=3/ads+3+0000000090+0000000199.snappy.parquet");
+    assertThat(a.compareTo(b)).isNegative();
+  }
+
+  @Test
+  void otherBoundariesGiveOtherKeysAndTheSameBoundariesTheSameKey() {
+    assertThat(naming.committedKey("t", 0, "p", 0, 99, ".avro")).isEqualTo(naming.committedKey("t", 0, "p", 0, 99, ".avro"))
+        .isNotEqualTo(naming.committedKey("t", 0, "p", 0, 149, ".avro"));
+  }
+
+  @Test
+  void fileIdentityIsStableAndTemporaryKeysAreFreshPerAttempt() {
+    assertThat(naming.fileIdentity("t", 1, "dt=2024-01-01", 42)).isEqualTo("topics/t/dt=2024-01-01/t+1+0000000042");
+    String tmp1 = naming.temporaryKey("t", 1, 42, ".avro");
+    assertThat(tmp1).startsWith("_redstage/tmp/t/1/0000000042-").endsWith(".avro");
+    assertThat(naming.temporaryKey("t", 1, 42, ".avro")).isNotEqualTo(tmp1);
+  }
+
+  @Test
+  void customDelimitersAndPadding() {
+    FileNaming custom = new FileNaming("data", "tmp", "-", "_", 4);
+    assertThat(custom.committedKey("t", 0, "a=1-b=2", 7, 12345, ".jsonl"))
+        .isEqualTo("data/t-a=1-b=2-t_0_0007_12345.jsonl");
+  }
+}

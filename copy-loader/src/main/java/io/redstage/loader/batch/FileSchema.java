@@ -1,0 +1,36 @@
+package io.redstage.loader.batch;
+
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one staging table and one COPY need to agree on: the file format, the whole-file compression (JSON
+ * Lines only; Parquet and Avro compress inside the file) and the columns in file order (name and type;
+ * nullability does not matter, staging columns are nullable). Parquet COPY maps by position, so files with
+ * a different column list must never share a staging table.
+ */
+public record FileSchema(FileFormat format, String compression, List<Column> columns) {
+  /** A column as COPY sees it. */
+  public record Column(String name, io.redstage.contract.ColumnType type) {}
+
+  public static FileSchema of(MarkerFile f) {
+    List<Column> cols = new ArrayList<>();
+    for (MarkerColumn c : f.columns()) {
+      cols.add(new Column(c.name(), c.type()));
+    }
+    String compression = f.format() == FileFormat.JSONL ? f.compression().toLowerCase(Locale.ROOT) : "internal";
+    return new FileSchema(f.format(), compression, List.copyOf(cols));
+  }
+
+  public boolean hasColumn(String name) {
+    return columns.stream().anyMatch(c -> c.name().equalsIgnoreCase(name));
+  }
+
+  public boolean gzip() {
+    return format == FileFormat.JSONL && (compression.equals("gzip") || compression.equals("gz"));
+  }
+}

@@ -1,0 +1,203 @@
+package io.redstage.loader.cli;
+
+import io.redstage.loader.config.ConfigDocs;
+import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.config.ConfigSources;
+import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.config.LoaderConfigDef;
+import io.redstage.loader.load.CycleReport;
+import io.redstage.loader.load.Loader;
+import io.redstage.loader.metrics.MetricsServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The {@code redstage-loader} command line. */
+@Command(name = "redstage-loader", mixinStandardHelpOptions = true, version = "redstage copy-loader 0.1",
+    description = "Loads committed Kafka units from S3 into Amazon Redshift through the Data API, exactly once.",
+    subcommands = {LoaderCli.Run.class, LoaderCli.Once.class, LoaderCli.DryRun.class, LoaderCli.Status.class,
+        LoaderCli.Release.class, LoaderCli.ConfigDoc.class})
+public final class LoaderCli {
+  @Option(names = {"-c", "--config"}, description = "Config file (.properties, .yaml or .yml).", scope = CommandLine.ScopeType.INHERIT)
+  Path configFile;
+
+  @Option(names = "-D", description = "Config override key=value (wins over file and environment).", mapFallbackValue = "",
+      scope = CommandLine.ScopeType.INHERIT)
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  /** Environment used for REDSTAGE_* variables; tests replace it. */
+  Map<String, String> env = System.getenv();
+
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
+  }
+
+  /** Runs the CLI and returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    LoaderCli cli = new LoaderCli();
+    cli.env = new HashMap<>(env);
+    CommandLine cl = new CommandLine(cli);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException) {
+        err.println(e.getMessage());
+        return 2;
+      }
+      err.println("Cannot complete '" + cmd.getCommandName() + "': " + e.getMessage());
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  LoaderConfig config() {
+    return ConfigSources.load(configFile, env, overrides);
+  }
+
+  /** Base of the subcommands that need a loader. */
+  abstract static class LoaderCommand implements Callable<Integer> {
+    @ParentCommand
+    LoaderCli parent;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      LoaderConfig config = parent.config();
+      try (Loader loader = new Loader(config)) {
+        return run(loader, config);
+      }
+    }
+
+    abstract int run(Loader loader, LoaderConfig config) throws Exception;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(name = "run", description = "Load continuously: a cycle every loop.interval, until SIGTERM (the running batch finishes first).")
+  static final class Run extends LoaderCommand {
+    @Option(names = "--interval", description = "Override loop.interval, e.g. 10s.")
+    String interval;
+
+    @Override
+    public Integer call() throws Exception {
+      if (interval != null) {
+        parent.overrides.put(LoaderConfigDef.LOOP_INTERVAL, interval);
+      }
+      return super.call();
+    }
+
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      MetricsServer metrics = config.bool(LoaderConfigDef.METRICS_ENABLED)
+          ? new MetricsServer(loader.metrics(), config.string(LoaderConfigDef.METRICS_HOST), config.integer(LoaderConfigDef.METRICS_PORT))
+          : null;
+      Thread hook = new Thread(() -> {
+        loader.stop();
+        try {
+          loader.awaitStopped(Duration.ofMinutes(5));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "redstage-loader-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        if (metrics != null) {
+          out().println("Metrics at http://" + config.string(LoaderConfigDef.METRICS_HOST) + ":" + metrics.port() + "/metrics");
+        }
+        loader.runLoop();
+      } finally {
+        if (metrics != null) {
+          metrics.close();
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "once", description = "Run one cycle and exit (exit code 3 when a batch failed or was quarantined).")
+  static final class Once extends LoaderCommand {
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      CycleReport r = loader.runOnce();
+      out().println(r);
+      return r.batchesFailed() + r.batchesQuarantined() > 0 ? 3 : 0;
+    }
+  }
+
+  @Command(name = "dry-run", description = "Print the manifests and SQL of the next cycle; write and execute nothing (reads markers and control tables).")
+  static final class DryRun extends LoaderCommand {
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+      try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+        loader.dryRun(ps);
+      }
+      out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "status", description = "Show pending units, held-back units and lag per table, and quarantined batches.")
+  static final class Status extends LoaderCommand {
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+      try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+        loader.status(ps);
+      }
+      out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "release", description = "Release a quarantined batch so its units load again.")
+  static final class Release extends LoaderCommand {
+    @CommandLine.ArgGroup(multiplicity = "1")
+    Which which;
+
+    static final class Which {
+      @Option(names = "--batch", description = "Batch id to release.", required = true)
+      String batch;
+
+      @Option(names = "--all", description = "Release every quarantined batch.", required = true)
+      boolean all;
+    }
+
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      if (which.batch != null && !which.batch.matches("[0-9a-fA-F-]{36}")) {
+        throw new IllegalArgumentException("'" + which.batch + "' is not a batch id. Copy it from 'status'.");
+      }
+      loader.release(which.all ? null : which.batch);
+      out().println("Released " + (which.all ? "all quarantined batches" : "batch " + which.batch));
+      return 0;
+    }
+  }
+
+  @Command(name = "config-docs", description = "Print the configuration reference (Markdown).")
+  static final class ConfigDoc implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getOut().print(ConfigDocs.markdown());
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}

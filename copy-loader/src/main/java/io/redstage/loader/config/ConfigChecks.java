@@ -1,0 +1,73 @@
+package io.redstage.loader.config;
+
+import static io.redstage.loader.config.LoaderConfigDef.*;
+
+import io.redstage.contract.MarkerKeys;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Checks that involve more than one key. */
+final class ConfigChecks {
+  private ConfigChecks() {}
+
+  static void check(LoaderConfig c) {
+    boolean cluster = c.optional(REDSHIFT_CLUSTER).isPresent();
+    boolean workgroup = c.optional(REDSHIFT_WORKGROUP).isPresent();
+    boolean dbUser = c.optional(REDSHIFT_DB_USER).isPresent();
+    if (cluster == workgroup) {
+      throw new ConfigException("Cannot choose a Redshift target: set exactly one of '" + REDSHIFT_CLUSTER + "' (provisioned) or '"
+          + REDSHIFT_WORKGROUP + "' (Serverless).");
+    }
+    if (dbUser && !cluster) {
+      throw new ConfigException("Cannot use '" + REDSHIFT_DB_USER + "' with a Serverless workgroup: temporary database users exist "
+          + "only on provisioned clusters. Remove it, or use '" + REDSHIFT_SECRET_ARN + "'.");
+    }
+    if (dbUser && c.optional(REDSHIFT_SECRET_ARN).isPresent()) {
+      throw new ConfigException("Cannot use both '" + REDSHIFT_DB_USER + "' and '" + REDSHIFT_SECRET_ARN
+          + "': the Data API takes one authentication mode. Keep one of them.");
+    }
+    if (c.optional(AWS_ACCESS_KEY_ID).isPresent() != c.optional(AWS_SECRET_ACCESS_KEY).isPresent()) {
+      throw new ConfigException("Cannot use static AWS credentials: set both '" + AWS_ACCESS_KEY_ID + "' and '"
+          + AWS_SECRET_ACCESS_KEY + "', or neither to use the default credentials chain.");
+    }
+    String markers = MarkerKeys.normalizeDir(c.string(MARKERS_DIR));
+    String loaded = MarkerKeys.normalizeDir(c.string(MARKERS_LOADED_DIR));
+    if (markers.isEmpty()) {
+      throw new ConfigException("Cannot use an empty '" + MARKERS_DIR + "': the loader lists it every cycle. Use the connector's markers prefix.");
+    }
+    for (String other : new String[] {MARKERS_LOADED_DIR, MANIFESTS_DIR, QUARANTINE_DIR}) {
+      String dir = MarkerKeys.normalizeDir(c.string(other));
+      if (dir.startsWith(markers) || markers.startsWith(dir)) {
+        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + MARKERS_DIR
+            + "' = '" + c.string(MARKERS_DIR) + "', so listings would mix them. Use a separate prefix.");
+      }
+    }
+    if (loaded.isEmpty()) {
+      throw new ConfigException("Cannot use an empty '" + MARKERS_LOADED_DIR + "'. Use a prefix such as _redstage/markers-loaded.");
+    }
+    compile(c, TOPICS_REGEX);
+    compile(c, TABLES_REGEX);
+    for (String pair : c.list(TABLES_MAP)) {
+      int colon = pair.lastIndexOf(':');
+      if (colon <= 0 || colon == pair.length() - 1) {
+        throw new ConfigException("Cannot read '" + TABLES_MAP + "' entry '" + pair + "': expected topic:table or topic:schema.table.");
+      }
+    }
+    if (c.duration(REDSHIFT_POLL_MAX).compareTo(c.duration(REDSHIFT_POLL_INITIAL)) < 0) {
+      throw new ConfigException("Cannot use '" + REDSHIFT_POLL_MAX + "' below '" + REDSHIFT_POLL_INITIAL + "'. Raise the maximum.");
+    }
+  }
+
+  private static void compile(LoaderConfig c, String key) {
+    String regex = c.string(key);
+    if (regex == null) {
+      return;
+    }
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new ConfigException("Cannot use '" + key + "' = '" + regex + "': not a valid regular expression (" + e.getDescription()
+          + "). Fix the pattern.", e);
+    }
+  }
+}

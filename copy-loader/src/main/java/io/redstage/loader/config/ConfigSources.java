@@ -1,0 +1,86 @@
+package io.redstage.loader.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Reads configuration text from a properties or YAML file, then environment variables ({@code REDSTAGE_} + upper
+ * snake case of the key), then explicit overrides (command line), each overriding the previous.
+ */
+public final class ConfigSources {
+  private ConfigSources() {}
+
+  public static LoaderConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    if (file != null) {
+      merged.putAll(readFile(file));
+    }
+    for (ConfigKey key : LoaderConfigDef.keys()) {
+      String v = env.get(key.envName());
+      if (v != null) {
+        merged.put(key.name(), v);
+      }
+    }
+    merged.putAll(overrides);
+    return new LoaderConfig(merged);
+  }
+
+  /** Reads a .properties, .yaml or .yml file into flat dotted keys. */
+  public static Map<String, String> readFile(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    try (InputStream in = Files.newInputStream(file)) {
+      if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (root != null && !root.isNull()) {
+          if (!root.isObject()) {
+            throw new ConfigException("Cannot read config file " + file + ": the YAML top level must be a mapping of keys.");
+          }
+          flatten("", root, out);
+        }
+        return out;
+      }
+      Properties p = new Properties();
+      p.load(in);
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String k : p.stringPropertyNames()) {
+        out.put(k.trim(), p.getProperty(k));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage() + ". Check the path and its syntax.", e);
+    }
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    if (node.isObject()) {
+      // tables.map as a YAML mapping {topic: table} becomes the list form topic:table
+      if (prefix.equals(LoaderConfigDef.TABLES_MAP)) {
+        List<String> pairs = new ArrayList<>();
+        node.properties().forEach(e -> pairs.add(e.getKey() + ":" + e.getValue().asText()));
+        out.put(prefix, String.join(",", pairs));
+        return;
+      }
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+      }
+    } else if (node.isArray()) {
+      List<String> items = new ArrayList<>();
+      node.forEach(n -> items.add(n.asText()));
+      out.put(prefix, String.join(",", items));
+    } else if (!node.isNull()) {
+      out.put(prefix, node.asText());
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.redstage.loader.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The loader's validated configuration. Built from text values (see {@link ConfigSources}); every defined key
+ * is parsed up front, so a bad value fails at start-up with the key's name, never in the middle of a load.
+ */
+public final class LoaderConfig {
+  private final Map<String, String> raw;
+  private final Map<String, Object> values = new LinkedHashMap<>();
+
+  public LoaderConfig(Map<String, String> rawValues) {
+    this.raw = Collections.unmodifiableMap(new TreeMap<>(rawValues));
+    List<String> unknown = new ArrayList<>();
+    for (String name : raw.keySet()) {
+      if (LoaderConfigDef.key(name).isEmpty() && !name.startsWith(LoaderConfigDef.TABLE_OVERRIDE_PREFIX)) {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("Cannot load config: unknown key(s) " + unknown
+          + ". Check the spelling against docs/loader-config.md.");
+    }
+    for (ConfigKey key : LoaderConfigDef.keys()) {
+      String text = raw.containsKey(key.name()) ? raw.get(key.name()) : key.defaultValue();
+      if (text != null && !(text.trim().isEmpty() && key.type() != ConfigKey.Type.LIST)) {
+        values.put(key.name(), key.parse(text));
+      }
+    }
+    require(LoaderConfigDef.S3_BUCKET);
+    require(LoaderConfigDef.REDSHIFT_DATABASE);
+    ConfigChecks.check(this);
+  }
+
+  /** Config from a plain map with no file or environment (tests, embedding). */
+  public static LoaderConfig of(Map<String, String> values) {
+    return new LoaderConfig(values);
+  }
+
+  private void require(String name) {
+    if (!values.containsKey(name)) {
+      throw new ConfigException("Cannot start the loader: config key '" + name + "' is required. Set it in the config file or in "
+          + ConfigKey.envName(name) + ".");
+    }
+  }
+
+  public String string(String name) {
+    Object v = get(name);
+    return v == null ? null : (String) v;
+  }
+
+  public Optional<String> optional(String name) {
+    return Optional.ofNullable(string(name));
+  }
+
+  public int integer(String name) {
+    return (Integer) get(name);
+  }
+
+  public long size(String name) {
+    return (Long) get(name);
+  }
+
+  public boolean bool(String name) {
+    return (Boolean) get(name);
+  }
+
+  public Duration duration(String name) {
+    return (Duration) get(name);
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<String> list(String name) {
+    Object v = get(name);
+    return v == null ? List.of() : (List<String>) v;
+  }
+
+  /** A per-table override such as {@code table.public.orders.mode}, if set. */
+  public Optional<String> tableOverride(String qualifiedTable, String suffix) {
+    String v = raw.get(LoaderConfigDef.TABLE_OVERRIDE_PREFIX + qualifiedTable + "." + suffix);
+    return v == null || v.trim().isEmpty() ? Optional.empty() : Optional.of(v.trim());
+  }
+
+  private Object get(String name) {
+    if (LoaderConfigDef.key(name).isEmpty()) {
+      throw new IllegalArgumentException("undefined config key " + name);
+    }
+    return values.get(name);
+  }
+
+  /** The effective values with secrets masked, for logs and 'status'. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (ConfigKey key : LoaderConfigDef.keys()) {
+      Object v = values.get(key.name());
+      if (v != null) {
+        out.put(key.name(), key.secret() ? "********" : String.valueOf(v));
+      }
+    }
+    return out;
+  }
+}

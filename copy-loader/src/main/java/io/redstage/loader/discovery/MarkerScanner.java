@@ -1,0 +1,153 @@
+package io.redstage.loader.discovery;
+
+import io.redstage.contract.CommitMarker;
+import io.redstage.contract.MarkerCodec;
+import io.redstage.contract.MarkerKeys;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Finds commit units by listing only the markers prefix (never the data files). Parsed markers are cached by
+ * key, so a cycle costs one LIST page per 1,000 markers present plus one GET per marker not seen before;
+ * markers of loaded units leave the prefix after the retention window, which keeps both flat over history.
+ */
+public final class MarkerScanner {
+  private static final Logger LOG = LoggerFactory.getLogger(MarkerScanner.class);
+  /** Kafka's own rule for topic names; anything else cannot have come from a Kafka topic. */
+  private static final Pattern KAFKA_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  private final S3Client s3;
+  private final String bucket;
+  private final String markersDir;
+  private final List<String> topics;
+  private final Pattern topicRegex;
+  private final Map<String, CommitMarker> cache = new HashMap<>();
+  private final Map<String, String> rejected = new HashMap<>();
+
+  public MarkerScanner(S3Client s3, String bucket, String markersDir, List<String> topics, Pattern topicRegex) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.markersDir = MarkerKeys.normalizeDir(markersDir);
+    this.topics = List.copyOf(topics);
+    this.topicRegex = topicRegex;
+  }
+
+  /** What one scan found and what it cost. */
+  public record ScanResult(List<Unit> units, int listRequests, int getRequests, Map<String, String> rejected) {}
+
+  public synchronized ScanResult scan() {
+    List<String> prefixes = new ArrayList<>();
+    if (topics.isEmpty()) {
+      prefixes.add(markersDir);
+    } else {
+      for (String t : topics) {
+        prefixes.add(MarkerKeys.topicPrefix(markersDir, t));
+      }
+    }
+    int lists = 0;
+    int gets = 0;
+    Set<String> seen = new HashSet<>();
+    List<Unit> units = new ArrayList<>();
+    for (String prefix : prefixes) {
+      String token = null;
+      do {
+        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix);
+        if (token != null) {
+          req.continuationToken(token);
+        }
+        ListObjectsV2Response page = s3.listObjectsV2(req.build());
+        lists++;
+        for (S3Object o : page.contents()) {
+          String key = o.key();
+          if (!key.endsWith(MarkerKeys.SUFFIX) || !seen.add(key)) {
+            continue;
+          }
+          Optional<String> topic = topicOf(key);
+          if (topic.isEmpty() || !wanted(topic.get())) {
+            continue;
+          }
+          CommitMarker marker = cache.get(key);
+          if (marker == null && !rejected.containsKey(key)) {
+            gets++;
+            marker = fetch(key, topic.get());
+          }
+          if (marker != null) {
+            units.add(new Unit(key, marker));
+          }
+        }
+        token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+      } while (token != null);
+    }
+    cache.keySet().retainAll(seen);
+    rejected.keySet().retainAll(seen);
+    return new ScanResult(units, lists, gets, Map.copyOf(rejected));
+  }
+
+  /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */
+  public synchronized void forget(String key) {
+    cache.remove(key);
+  }
+
+  private boolean wanted(String topic) {
+    return topics.isEmpty() ? topicRegex.matcher(topic).matches() : topics.contains(topic);
+  }
+
+  private Optional<String> topicOf(String key) {
+    String rest = key.substring(markersDir.length());
+    String[] parts = rest.split("/");
+    if (parts.length != 3 || MarkerKeys.offsetsOf(key).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(parts[0]);
+  }
+
+  private CommitMarker fetch(String key, String topicInKey) {
+    byte[] bytes;
+    try {
+      ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+      bytes = r.asByteArray();
+    } catch (NoSuchKeyException e) {
+      // moved or deleted between LIST and GET (another loader's retention): not an error
+      return null;
+    }
+    try {
+      String source = "s3://" + bucket + "/" + key;
+      CommitMarker m = MarkerCodec.fromJson(bytes, source);
+      check(m, key, topicInKey, source);
+      cache.put(key, m);
+      return m;
+    } catch (IllegalArgumentException e) {
+      LOG.error("{} The unit is skipped until the marker is fixed or removed.", e.getMessage());
+      rejected.put(key, e.getMessage());
+      return null;
+    }
+  }
+
+  private static void check(CommitMarker m, String key, String topicInKey, String source) {
+    if (!KAFKA_TOPIC.matcher(m.topic()).matches()) {
+      throw new IllegalArgumentException("Cannot use commit marker " + source + ": topic '" + m.topic()
+          + "' is not a valid Kafka topic name.");
+    }
+    long[] offsets = MarkerKeys.offsetsOf(key).orElseThrow();
+    if (!m.topic().equals(topicInKey) || offsets[0] != m.startOffset() || offsets[1] != m.endOffset()
+        || !key.contains("/" + MarkerKeys.pad(m.partition(), MarkerKeys.PARTITION_WIDTH) + "/")) {
+      throw new IllegalArgumentException("Cannot use commit marker " + source + ": its content (" + m.unitId()
+          + ") does not match its key.");
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.StagingGroup;
+import io.redstage.loader.manifest.ManifestStore;
+import io.redstage.loader.redshift.DataApi;
+import io.redstage.loader.redshift.DataApiException;
+import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.redshift.StatementTimeoutException;
+import io.redstage.loader.sql.LoadSqlBuilder;
+import io.redstage.loader.sql.TablePlan;
+import io.redstage.loader.sql.TableSettings;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Runs one batch: writes its manifests, submits the load transaction as one BatchExecuteStatement (ClientToken
+ * derived from the batch id and attempt, so SDK retries of the submission cannot start it twice), waits, and on a
+ * failed COPY reads the rejected rows.
+ */
+public final class BatchExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchExecutor.class);
+
+  private final DataApi api;
+  private final ManifestStore manifests;
+  private final LoadSqlBuilder sqlBuilder;
+  private final LoadErrorReader loadErrors;
+  private final boolean deleteManifests;
+  private final Clock clock;
+
+  public BatchExecutor(DataApi api, ManifestStore manifests, LoadSqlBuilder sqlBuilder, LoadErrorReader loadErrors,
+      boolean deleteManifests, Clock clock) {
+    this.api = api;
+    this.manifests = manifests;
+    this.sqlBuilder = sqlBuilder;
+    this.loadErrors = loadErrors;
+    this.deleteManifests = deleteManifests;
+    this.clock = clock;
+  }
+
+  /** The statements of the batch's transaction (also what dry-run prints). */
+  public List<String> statements(Batch batch, TablePlan plan, TableSettings settings) {
+    return sqlBuilder.statements(batch, plan, settings, g -> manifests.url(batch, g), clock.instant());
+  }
+
+  public List<String> manifestUrls(Batch batch) {
+    List<String> urls = new ArrayList<>();
+    for (StagingGroup g : batch.groups()) {
+      urls.add(manifests.url(batch, g));
+    }
+    return urls;
+  }
+
+  /**
+   * Runs the batch. Its ClientToken is the batch id: SDK retries of the submission reuse it, and a later retry of
+   * the same units is planned as a new batch with a new id, so it is a new statement.
+   */
+  public BatchResult run(Batch batch, TablePlan plan, TableSettings settings) throws InterruptedException {
+    List<String> sql = statements(batch, plan, settings);
+    long callsBefore = api.calls();
+    try {
+      manifests.write(batch);
+    } catch (SdkException e) {
+      return new BatchResult.Failed("Cannot write the COPY manifests of " + batch.describe() + ": " + e.getMessage(), List.of(), true, false);
+    }
+    long started = System.nanoTime();
+    LOG.info("Loading {}: {} statement(s)", batch.describe(), sql.size());
+    try {
+      DataApi.Outcome o = api.executeBatch(sql, batch.id().toString(), "redstage-" + batch.id());
+      double seconds = (System.nanoTime() - started) / 1e9;
+      long rows = insertedRows(sql, o.subStatementRows());
+      LOG.info("Loaded {} in {} s: {} row(s) inserted, statement {}", batch.describe(), String.format("%.3f", seconds), rows, o.id());
+      if (deleteManifests) {
+        try {
+          manifests.delete(batch);
+        } catch (SdkException e) {
+          LOG.warn("Batch {}: cannot delete its manifests (they are harmless; an S3 lifecycle rule can expire them): {}", batch.id(), e.getMessage());
+        }
+      }
+      return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds);
+    } catch (StatementFailedException e) {
+      List<LoadErrorReader.LoadError> details = List.of();
+      String failedSql = e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
+      if (failedSql.startsWith("COPY ")) {
+        details = loadErrors.read(e, batch.id().toString());
+        for (LoadErrorReader.LoadError le : details) {
+          LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
+        }
+      }
+      String where = e.failedIndex() >= 0 ? " at statement " + (e.failedIndex() + 1) + " (" + head(failedSql) + ")" : "";
+      LOG.warn("Batch {} failed{}: {}", batch.id(), where, e.error());
+      return new BatchResult.Failed("Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), false);
+    } catch (StatementTimeoutException e) {
+      LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
+      return new BatchResult.Unknown(e.getMessage());
+    } catch (DataApiException e) {
+      LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
+      return new BatchResult.Failed(e.getMessage(), List.of(), e.isTransient(), false);
+    }
+  }
+
+  /** Rows the INSERT into the target reported (the last INSERT before the marker inserts). */
+  private static long insertedRows(List<String> sql, List<Long> subRows) {
+    long rows = -1;
+    for (int i = 0; i < sql.size() && i < subRows.size(); i++) {
+      if (sql.get(i).startsWith("INSERT INTO ") && sql.get(i).contains(" SELECT ") && !sql.get(i).contains(" VALUES ")) {
+        rows = subRows.get(i);
+      }
+    }
+    return rows;
+  }
+
+  private static String head(String sql) {
+    return sql.length() > 80 ? sql.substring(0, 80) + "..." : sql;
+  }
+}

@@ -1,0 +1,94 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.redshift.DataApi;
+import io.redstage.loader.redshift.QueryResult;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.RedshiftType;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** Reads the warehouse side of a cycle: loaded intervals and quarantine (one query), and target table columns. */
+public final class ControlReader {
+  private final DataApi api;
+  private final ControlTables control;
+
+  public ControlReader(DataApi api, ControlTables control) {
+    this.api = api;
+    this.control = control;
+  }
+
+  /** Whether both control tables exist (read-only commands must not create them). */
+  public boolean controlTablesExist() throws InterruptedException {
+    Map<TableRef, TableSchema> found = describe(List.of(control.markers(), control.quarantine()));
+    return found.containsKey(control.markers()) && found.containsKey(control.quarantine());
+  }
+
+  /** Like {@link #loadState} but answers "nothing loaded" when the control tables do not exist yet. */
+  public LoadState loadStateIfPresent(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
+    return controlTablesExist() ? loadState(units, tableOf) : new LoadState();
+  }
+
+  /** One query (more only for very many partitions) for the loaded intervals overlapping the listed units. */
+  public LoadState loadState(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
+    Map<String, long[]> ranges = new TreeMap<>();
+    Map<String, ControlTables.Probe> probes = new HashMap<>();
+    for (Unit u : units) {
+      TableRef t = tableOf.apply(u.topic());
+      String k = t.name() + "\u0000" + u.topic() + "\u0000" + u.partition();
+      long[] r = ranges.computeIfAbsent(k, x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+      r[0] = Math.min(r[0], u.start());
+      r[1] = Math.max(r[1], u.end());
+      probes.put(k, new ControlTables.Probe(t, new TopicPartition(u.topic(), u.partition()), r[0], r[1]));
+    }
+    List<ControlTables.Probe> list = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : ranges.entrySet()) {
+      ControlTables.Probe p = probes.get(e.getKey());
+      list.add(new ControlTables.Probe(p.target(), p.tp(), e.getValue()[0], e.getValue()[1]));
+    }
+    LoadState state = new LoadState();
+    for (String sql : control.loadedStateQueries(list)) {
+      QueryResult r = api.query(sql, "redstage-loaded-state");
+      for (List<Object> row : r.rows()) {
+        String kind = QueryResult.string(row.get(0));
+        String table = QueryResult.string(row.get(1));
+        TopicPartition tp = new TopicPartition(QueryResult.string(row.get(2)), (int) QueryResult.number(row.get(3)));
+        if ("L".equals(kind)) {
+          state.addLoaded(table, tp, QueryResult.number(row.get(4)), QueryResult.number(row.get(5)));
+        } else {
+          state.addQuarantined(QueryResult.string(row.get(6)), QueryResult.string(row.get(7)));
+        }
+      }
+    }
+    return state;
+  }
+
+  /** The columns of existing tables; a table missing from the result does not exist. */
+  public Map<TableRef, TableSchema> describe(List<TableRef> tables) throws InterruptedException {
+    Map<TableRef, TableSchema> out = new HashMap<>();
+    if (tables.isEmpty()) {
+      return out;
+    }
+    QueryResult r = api.query(ControlTables.describeTables(tables), "redstage-describe-tables");
+    for (List<Object> row : r.rows()) {
+      TableRef t = TableRef.of(QueryResult.string(row.get(0)), QueryResult.string(row.get(1)));
+      RedshiftType type = RedshiftType.fromCatalog(QueryResult.string(row.get(3)), QueryResult.integerOrNull(row.get(4)),
+          QueryResult.integerOrNull(row.get(5)), QueryResult.integerOrNull(row.get(6)));
+      out.computeIfAbsent(t, x -> new TableSchema()).add(QueryResult.string(row.get(2)), type,
+          !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))));
+    }
+    return out;
+  }
+
+  /** Unreleased quarantined batches: batch id, table, units, time, error. */
+  public QueryResult quarantineList() throws InterruptedException {
+    return api.query(control.listQuarantine(), "redstage-quarantine-list");
+  }
+}

@@ -1,0 +1,96 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.BatchPlanner;
+import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.TableMapper;
+import io.redstage.loader.sql.TableRef;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Sorts the listed units of a cycle into loaded (covered by the load-marker table), held back (quarantined,
+ * waiting for a retry, or, in upsert mode, behind such a unit of the same partition, because upserts must apply
+ * in offset order) and pending, then plans the pending ones into batches per table.
+ */
+public final class CyclePlanner {
+  private final TableMapper tables;
+  private final TableSettingsResolver settings;
+  private final BatchPlanner batches;
+  private final FailureTracker failures;
+
+  public CyclePlanner(TableMapper tables, TableSettingsResolver settings, BatchPlanner batches, FailureTracker failures) {
+    this.tables = tables;
+    this.settings = settings;
+    this.batches = batches;
+    this.failures = failures;
+  }
+
+  /** Per-table figures for status and metrics. */
+  public record TableBacklog(int pendingUnits, long pendingBytes, long pendingRecords, long oldestCommittedAtMs, int heldBack) {}
+
+  /** The plan of one cycle. */
+  public record Plan(List<Unit> loaded, Map<TableRef, List<Batch>> batches, Map<TableRef, TableBacklog> backlog, int pendingUnits) {}
+
+  public TableRef tableOf(String topic) {
+    return tables.table(topic);
+  }
+
+  public Plan plan(List<Unit> listed, LoadState state, long nowMs) {
+    List<Unit> loaded = new ArrayList<>();
+    Map<TableRef, List<Unit>> byTable = new TreeMap<>();
+    for (Unit u : listed) {
+      TableRef t = tables.table(u.topic());
+      if (state.covered(t, u)) {
+        loaded.add(u);
+      } else {
+        byTable.computeIfAbsent(t, x -> new ArrayList<>()).add(u);
+      }
+    }
+    Map<TableRef, List<Batch>> planned = new LinkedHashMap<>();
+    Map<TableRef, TableBacklog> backlog = new LinkedHashMap<>();
+    int pendingTotal = 0;
+    for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
+      TableRef t = e.getKey();
+      boolean ordered = settings.settings(t).upsert();
+      List<Unit> units = new ArrayList<>(e.getValue());
+      units.sort(Comparator.comparing(Unit::topic).thenComparingInt(Unit::partition).thenComparingLong(Unit::start)
+          .thenComparingLong(Unit::end));
+      Set<TopicPartition> blocked = new HashSet<>();
+      List<Unit> ready = new ArrayList<>();
+      long bytes = 0;
+      long records = 0;
+      long oldest = Long.MAX_VALUE;
+      int held = 0;
+      for (Unit u : units) {
+        bytes += u.marker().totalBytes();
+        records += u.marker().recordCount();
+        oldest = Math.min(oldest, u.marker().committedAtMs());
+        TopicPartition tp = new TopicPartition(u.topic(), u.partition());
+        boolean hold = state.quarantineBatch(u.markerKey()) != null || failures.waiting(u.markerKey(), nowMs)
+            || ordered && blocked.contains(tp);
+        if (hold) {
+          held++;
+          if (ordered) {
+            blocked.add(tp);
+          }
+        } else {
+          ready.add(u);
+        }
+      }
+      pendingTotal += units.size();
+      backlog.put(t, new TableBacklog(units.size(), bytes, records, oldest, held));
+      if (!ready.isEmpty()) {
+        planned.put(t, batches.plan(t, ready, failures.isolated()));
+      }
+    }
+    return new Plan(loaded, planned, backlog, pendingTotal);
+  }
+}

@@ -1,0 +1,225 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.aws.RequestCounter;
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.discovery.MarkerRetention;
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.manifest.CopyManifest;
+import io.redstage.loader.metrics.LoaderMetrics;
+import io.redstage.loader.sql.IncompatibleSchemaException;
+import io.redstage.loader.sql.TablePlan;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
+import io.redstage.loader.sql.SchemaEvolution;
+import io.redstage.loader.sql.TableSettings;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One discovery-and-load cycle: list markers, ask the control tables what is loaded, plan batches, load them
+ * (tables in parallel, each table's batches in order), quarantine poison batches, retire loaded markers.
+ */
+public final class LoadCycle implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LoadCycle.class);
+
+  /** The collaborators of a cycle. */
+  public record Parts(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, SchemaEvolution evolution,
+      TableSettingsResolver settings, BatchExecutor executor, Quarantine quarantine, FailureTracker failures,
+      MarkerRetention retention, LoaderMetrics metrics, RequestCounter counter, Clock clock, int parallelism) {}
+
+  private final Parts p;
+  private final ExecutorService pool;
+
+  public LoadCycle(Parts parts) {
+    this.p = parts;
+    this.pool = Executors.newFixedThreadPool(parts.parallelism(), r -> {
+      Thread t = new Thread(r, "redstage-loader-table");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Runs one cycle; {@code stopping} is checked before each batch so a shutdown finishes the current batch only. */
+  public CycleReport run(BooleanSupplier stopping) throws InterruptedException {
+    long s3Before = p.counter().calls("S3.");
+    long apiBefore = p.counter().calls("RedshiftData.");
+    long now = p.clock().millis();
+    MarkerScanner.ScanResult scan = p.scanner().scan();
+    LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
+    CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);
+    publishBacklog(plan, now);
+
+    Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
+        : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
+    Tally tally = new Tally();
+    List<Future<List<Unit>>> futures = new ArrayList<>();
+    for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
+      futures.add(pool.submit(() -> runTable(e.getKey(), e.getValue(), schemas.get(e.getKey()), tally, stopping)));
+    }
+    List<Unit> loadedNow = new ArrayList<>(plan.loaded());
+    for (Future<List<Unit>> f : futures) {
+      try {
+        loadedNow.addAll(f.get());
+      } catch (ExecutionException e) {
+        LOG.error("A table's loads stopped with an unexpected error; other tables were not affected", e.getCause());
+      }
+    }
+    MarkerRetention.Result retired = p.retention().apply(loadedNow, p.clock().millis());
+    retired.removedKeys().forEach(p.scanner()::forget);
+    p.metrics().cycle();
+    CycleReport report = new CycleReport(scan.units().size(), plan.pendingUnits(), tally.batches.get(), tally.units.get(),
+        tally.rows.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
+        p.counter().calls("S3.") - s3Before, p.counter().calls("RedshiftData.") - apiBefore);
+    LOG.info("Cycle done: {}", report);
+    return report;
+  }
+
+  /** Prints what a cycle would do (manifests and SQL) without writing anything. */
+  public void dryRun(PrintStream out) throws InterruptedException {
+    MarkerScanner.ScanResult scan = p.scanner().scan();
+    LoadState state = p.reader().loadStateIfPresent(scan.units(), t -> p.planner().tableOf(t));
+    CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, p.clock().millis());
+    Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
+        : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
+    out.println("-- dry run: " + scan.units().size() + " unit(s) listed, " + plan.loaded().size() + " already loaded, "
+        + plan.pendingUnits() + " pending; nothing is written or executed");
+    for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
+      TableSettings settings = p.settings().settings(e.getKey());
+      TableSchema schema = schemas.get(e.getKey());
+      for (Batch b : e.getValue()) {
+        out.println();
+        out.println("-- " + b.describe());
+        try {
+          TablePlan tp = p.evolution().plan(b.table(), schema, b.groups().stream().map(g -> g.schema()).toList(), settings);
+          List<String> urls = p.executor().manifestUrls(b);
+          for (int i = 0; i < b.groups().size(); i++) {
+            out.println("-- manifest " + urls.get(i));
+            out.println(new String(CopyManifest.json(b.groups().get(i)), StandardCharsets.UTF_8));
+          }
+          for (String sql : p.executor().statements(b, tp, settings)) {
+            out.println(sql + ";");
+          }
+          schema = afterDdl(tp);
+        } catch (IncompatibleSchemaException | IllegalArgumentException ex) {
+          out.println("-- would quarantine: " + ex.getMessage());
+        }
+      }
+    }
+  }
+
+  private List<Unit> runTable(TableRef table, List<Batch> batches, TableSchema schema, Tally tally, BooleanSupplier stopping)
+      throws InterruptedException {
+    TableSettings settings = p.settings().settings(table);
+    List<Unit> loaded = new ArrayList<>();
+    TableSchema current = schema;
+    for (Batch b : batches) {
+      if (stopping.getAsBoolean()) {
+        LOG.info("Stopping: batches of {} after the current one are left for the next start", table);
+        break;
+      }
+      TablePlan plan;
+      try {
+        plan = p.evolution().plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
+        p.executor().statements(b, plan, settings);
+      } catch (IncompatibleSchemaException | IllegalArgumentException e) {
+        p.metrics().failed(table.name(), "schema");
+        quarantine(b, e.getMessage(), List.of(), tally);
+        if (settings.upsert()) {
+          break;
+        }
+        continue;
+      }
+      BatchResult r = p.executor().run(b, plan, settings);
+      long now = p.clock().millis();
+      if (r instanceof BatchResult.Loaded l) {
+        tally.batches.incrementAndGet();
+        tally.units.addAndGet(b.units().size());
+        tally.rows.addAndGet(Math.max(0, l.rows()));
+        p.metrics().loaded(table.name(), b.units().size(), l.rows(), b.bytes(), l.seconds());
+        b.units().forEach(u -> p.failures().forget(u.markerKey()));
+        loaded.addAll(b.units());
+        current = afterDdl(plan);
+      } else if (r instanceof BatchResult.Failed f) {
+        tally.failed.incrementAndGet();
+        p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
+        boolean exhausted = false;
+        for (Unit u : b.units()) {
+          if (f.transientFailure()) {
+            p.failures().defer(u.markerKey(), f.error(), now);
+          } else {
+            exhausted |= p.failures().fail(u.markerKey(), f.error(), now);
+          }
+        }
+        if (exhausted) {
+          quarantine(b, f.error(), f.loadErrors(), tally);
+        }
+        if (settings.upsert()) {
+          break; // later batches of this table wait: upserts apply in offset order
+        }
+      } else {
+        tally.unknown.incrementAndGet();
+        p.metrics().failed(table.name(), "unknown");
+        if (settings.upsert()) {
+          break;
+        }
+      }
+    }
+    return loaded;
+  }
+
+  private static TableSchema afterDdl(TablePlan plan) {
+    TableSchema s = new TableSchema();
+    plan.targetColumns().forEach((name, type) -> s.add(name, type, true));
+    return s;
+  }
+
+  private void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors, Tally tally) throws InterruptedException {
+    try {
+      p.quarantine().record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
+      tally.quarantined.incrementAndGet();
+      p.metrics().quarantined(b.table().name(), b.units().size());
+      b.units().forEach(u -> p.failures().forget(u.markerKey()));
+    } catch (RuntimeException e) {
+      LOG.error("Cannot quarantine {} ({}); its units stay failing and are retried: {}", b.describe(), error, e.getMessage());
+    }
+  }
+
+  private void publishBacklog(CyclePlanner.Plan plan, long now) {
+    Map<String, Long> units = new HashMap<>();
+    Map<String, Double> lag = new HashMap<>();
+    plan.backlog().forEach((t, b) -> {
+      units.put(t.name(), (long) b.pendingUnits());
+      lag.put(t.name(), b.pendingUnits() == 0 ? 0.0 : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
+    });
+    p.metrics().pending(units, lag);
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+
+  private static final class Tally {
+    final AtomicInteger batches = new AtomicInteger();
+    final AtomicInteger units = new AtomicInteger();
+    final AtomicLong rows = new AtomicLong();
+    final AtomicInteger failed = new AtomicInteger();
+    final AtomicInteger quarantined = new AtomicInteger();
+    final AtomicInteger unknown = new AtomicInteger();
+  }
+}

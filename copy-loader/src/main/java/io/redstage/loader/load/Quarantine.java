@@ -1,0 +1,104 @@
+package io.redstage.loader.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.StagingGroup;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.redshift.DataApi;
+import io.redstage.loader.sql.ControlTables;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Sets a poison batch aside: one row per unit in the quarantine table (later cycles skip those units until an
+ * operator releases the batch) and a JSON report in S3 with the units, files, manifests and errors. The data
+ * files and markers stay where they are.
+ */
+public final class Quarantine {
+  private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final DataApi api;
+  private final ControlTables control;
+  private final S3Client s3;
+  private final String bucket;
+  private final String dir;
+
+  public Quarantine(DataApi api, ControlTables control, S3Client s3, String bucket, String quarantineDir) {
+    this.api = api;
+    this.control = control;
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.dir = MarkerKeys.normalizeDir(quarantineDir);
+  }
+
+  public String reportKey(Batch batch) {
+    return dir + batch.table().name() + "/" + batch.id() + ".json";
+  }
+
+  /** Records the batch as quarantined; returns the S3 report key. */
+  public String record(Batch batch, String error, List<LoadErrorReader.LoadError> loadErrors, List<String> manifestUrls, Instant at)
+      throws InterruptedException {
+    String key = reportKey(batch);
+    s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"), RequestBody.fromBytes(report(batch, error, loadErrors, manifestUrls, at)));
+    List<ControlTables.QuarantineRow> rows = new ArrayList<>();
+    for (Unit u : batch.units()) {
+      rows.add(new ControlTables.QuarantineRow(batch.id().toString(), batch.table(), u.topic(), u.partition(), u.start(), u.end(), u.markerKey()));
+    }
+    String summary = loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
+    api.executeBatch(control.insertQuarantine(rows, summary, at), "q-" + batch.id(), "redstage-quarantine-" + batch.id());
+    LOG.error("Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
+        batch.describe(), error.endsWith(".") ? error : error + ".", bucket, key, batch.id());
+    return key;
+  }
+
+  /** Releases a quarantined batch (or every one when batchId is null); its units load in the next cycle. */
+  public void release(String batchId, Instant at) throws InterruptedException {
+    api.execute(control.release(batchId, at), "redstage-release");
+    LOG.info("Released quarantined {}", batchId == null ? "batches (all)" : "batch " + batchId);
+  }
+
+  private static byte[] report(Batch batch, String error, List<LoadErrorReader.LoadError> loadErrors, List<String> manifests, Instant at) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("batchId", batch.id().toString());
+    r.put("table", batch.table().name());
+    r.put("quarantinedAt", at.toString());
+    r.put("error", error);
+    List<String> errs = new ArrayList<>();
+    loadErrors.forEach(e -> errs.add(e.toString()));
+    r.put("loadErrors", errs);
+    List<Map<String, Object>> units = new ArrayList<>();
+    for (Unit u : batch.units()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("markerKey", u.markerKey());
+      m.put("topic", u.topic());
+      m.put("partition", u.partition());
+      m.put("startOffset", u.start());
+      m.put("endOffset", u.end());
+      units.add(m);
+    }
+    r.put("units", units);
+    List<String> files = new ArrayList<>();
+    for (StagingGroup g : batch.groups()) {
+      g.files().forEach(f -> files.add(f.url()));
+    }
+    r.put("files", files);
+    r.put("manifests", manifests);
+    try {
+      return JSON.writeValueAsBytes(r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package io.redstage.loader.redshift;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+import software.amazon.awssdk.services.redshiftdata.model.ActiveStatementsExceededException;
+import software.amazon.awssdk.services.redshiftdata.model.ColumnMetadata;
+import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
+import software.amazon.awssdk.services.redshiftdata.model.Field;
+import software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse;
+import software.amazon.awssdk.services.redshiftdata.model.RedshiftDataException;
+import software.amazon.awssdk.services.redshiftdata.model.StatusString;
+import software.amazon.awssdk.services.redshiftdata.model.SubStatementData;
+
+/**
+ * Runs SQL through the Redshift Data API: submits (the SDK's retry strategy retries throttling and 5xx, reusing
+ * the ClientToken), polls DescribeStatement with exponential backoff and jitter, and caps the statements this
+ * loader has in flight with a semaphore. Counts its API calls for metrics and the benchmark.
+ */
+public final class DataApi {
+  private static final Logger LOG = LoggerFactory.getLogger(DataApi.class);
+
+  /** Sleeps between polls; replaceable so unit tests of callers need not wait. */
+  public interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  private final RedshiftDataClient client;
+  private final DataApiTarget target;
+  private final Semaphore inFlight;
+  private final Backoff poll;
+  private final Duration timeout;
+  private final Sleeper sleeper;
+  private final AtomicLong calls = new AtomicLong();
+
+  public DataApi(RedshiftDataClient client, DataApiTarget target, int maxInFlight, Backoff poll, Duration timeout, Sleeper sleeper) {
+    this.client = client;
+    this.target = target;
+    this.inFlight = new Semaphore(maxInFlight, true);
+    this.poll = poll;
+    this.timeout = timeout;
+    this.sleeper = sleeper;
+  }
+
+  /** Data API calls made so far (one per operation, however many HTTP attempts the SDK needed). */
+  public long calls() {
+    return calls.get();
+  }
+
+  public DataApiTarget target() {
+    return target;
+  }
+
+  /** The outcome of a finished statement: its id and, for batches, each sub-statement's result row count. */
+  public record Outcome(String id, List<Long> subStatementRows, long resultRows, boolean hasResultSet) {}
+
+  /**
+   * Runs statements as one transaction and waits for the end.
+   *
+   * @param clientToken idempotency token: the same token within 8 hours returns the same statement
+   * @throws StatementFailedException when the transaction failed (it rolled back)
+   * @throws StatementTimeoutException when waiting took longer than the statement timeout
+   * @throws DataApiException when the Data API itself could not be used
+   */
+  public Outcome executeBatch(List<String> sqls, String clientToken, String statementName) throws InterruptedException {
+    acquire();
+    try {
+      String id = submit(() -> client.batchExecuteStatement(b -> target.apply(b).sqls(sqls).clientToken(clientToken)
+          .statementName(statementName)).id(), statementName);
+      return await(id, statementName);
+    } finally {
+      inFlight.release();
+    }
+  }
+
+  /** Runs one statement and waits for the end. */
+  public Outcome execute(String sql, String statementName) throws InterruptedException {
+    acquire();
+    try {
+      String id = submit(() -> client.executeStatement(b -> target.apply(b).sql(sql).statementName(statementName)).id(), statementName);
+      return await(id, statementName);
+    } finally {
+      inFlight.release();
+    }
+  }
+
+  /** Runs a SELECT and reads all result pages. */
+  public QueryResult query(String sql, String statementName) throws InterruptedException {
+    Outcome o = execute(sql, statementName);
+    List<String> columns = new ArrayList<>();
+    List<List<Object>> rows = new ArrayList<>();
+    if (!o.hasResultSet()) {
+      return new QueryResult(columns, rows);
+    }
+    String token = null;
+    do {
+      String next = token;
+      GetStatementResultResponse page = call(() -> client.getStatementResult(b -> b.id(o.id()).nextToken(next)), "GetStatementResult");
+      if (columns.isEmpty() && page.hasColumnMetadata()) {
+        for (ColumnMetadata c : page.columnMetadata()) {
+          columns.add(c.name());
+        }
+      }
+      for (List<Field> record : page.records()) {
+        List<Object> row = new ArrayList<>(record.size());
+        for (Field f : record) {
+          row.add(value(f));
+        }
+        rows.add(row);
+      }
+      token = page.nextToken();
+    } while (token != null && !token.isEmpty());
+    return new QueryResult(columns, rows);
+  }
+
+  private static Object value(Field f) {
+    if (Boolean.TRUE.equals(f.isNull())) {
+      return null;
+    }
+    if (f.stringValue() != null) {
+      return f.stringValue();
+    }
+    if (f.longValue() != null) {
+      return f.longValue();
+    }
+    if (f.doubleValue() != null) {
+      return f.doubleValue();
+    }
+    if (f.booleanValue() != null) {
+      return f.booleanValue();
+    }
+    if (f.blobValue() != null) {
+      return f.blobValue().asByteArray();
+    }
+    return null;
+  }
+
+  private void acquire() throws InterruptedException {
+    inFlight.acquire();
+  }
+
+  private interface Call<T> {
+    T run();
+  }
+
+  private <T> T call(Call<T> c, String what) {
+    calls.incrementAndGet();
+    try {
+      return c.run();
+    } catch (ActiveStatementsExceededException e) {
+      throw new DataApiException("Cannot run " + what + ": the cluster has too many active Data API statements. "
+          + "Lower redshift.max-statements-in-flight or other Data API users' load.", true, e);
+    } catch (RedshiftDataException e) {
+      boolean transientFailure = e.isThrottlingException() || e.statusCode() >= 500;
+      throw new DataApiException("Cannot run " + what + ": " + e.awsErrorDetails().errorCode() + " (HTTP " + e.statusCode() + "): "
+          + e.awsErrorDetails().errorMessage() + (transientFailure ? ". Will retry later." : ". Check the Data API settings and permissions."),
+          transientFailure, e);
+    } catch (SdkClientException e) {
+      throw new DataApiException("Cannot reach the Redshift Data API for " + what + ": " + e.getMessage() + ". Will retry later.", true, e);
+    } catch (SdkException e) {
+      throw new DataApiException("Cannot run " + what + ": " + e.getMessage(), e.retryable(), e);
+    }
+  }
+
+  private String submit(Call<String> c, String name) {
+    return call(c, name);
+  }
+
+  private Outcome await(String id, String name) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int n = 0;
+    while (true) {
+      DescribeStatementResponse d;
+      try {
+        d = call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement");
+      } catch (DataApiException e) {
+        if (!e.isTransient() || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.warn("Polling statement {} ({}) failed transiently, polling again: {}", id, name, e.getMessage());
+        d = null;
+      }
+      if (d != null) {
+        StatusString s = d.status();
+        if (s == StatusString.FINISHED) {
+          List<Long> subRows = new ArrayList<>();
+          if (d.hasSubStatements()) {
+            for (SubStatementData sub : d.subStatements()) {
+              subRows.add(sub.resultRows() == null ? -1L : sub.resultRows());
+            }
+          }
+          return new Outcome(id, subRows, d.resultRows() == null ? -1 : d.resultRows(), Boolean.TRUE.equals(d.hasResultSet()));
+        }
+        if (s == StatusString.FAILED || s == StatusString.ABORTED) {
+          throw failure(id, d);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StatementTimeoutException("Cannot wait longer for statement " + id + " (" + name + "): still running after " + timeout
+            + ". Its outcome is left to the load-marker table; raise redshift.statement-timeout if loads are this slow.");
+      }
+      sleeper.sleep(poll.delay(Math.min(n++, 20)));
+    }
+  }
+
+  private static StatementFailedException failure(String id, DescribeStatementResponse d) {
+    String error = d.error();
+    int index = -1;
+    long queryId = -1;
+    if (d.hasSubStatements()) {
+      List<SubStatementData> subs = d.subStatements();
+      for (int i = 0; i < subs.size(); i++) {
+        SubStatementData sub = subs.get(i);
+        if (sub.status() != null && ("FAILED".equals(sub.statusAsString()) || "ABORTED".equals(sub.statusAsString()))) {
+          index = i;
+          queryId = sub.redshiftQueryId() == null ? -1 : sub.redshiftQueryId();
+          if (sub.error() != null && !sub.error().isEmpty()) {
+            error = sub.error();
+          }
+          break;
+        }
+      }
+    } else if (d.redshiftQueryId() != null) {
+      queryId = d.redshiftQueryId();
+    }
+    return new StatementFailedException(id, error == null ? d.statusAsString() : error, index, queryId);
+  }
+}

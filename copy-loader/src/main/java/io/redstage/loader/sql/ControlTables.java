@@ -1,0 +1,190 @@
+package io.redstage.loader.sql;
+
+import io.redstage.loader.discovery.TopicPartition;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SQL for the loader's own tables: the load-marker table (the source of truth for what is loaded, written in
+ * the same transaction as the rows) and the quarantine table.
+ */
+public final class ControlTables {
+  /** Characters per INSERT ... VALUES statement, to stay well below the Data API's 100 KB statement limit. */
+  static final int MAX_INSERT_CHARS = 60_000;
+  /** Loaded-state queries are split so that each stays below this many characters. */
+  static final int MAX_QUERY_CHARS = 60_000;
+  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+  private final TableRef markers;
+  private final TableRef quarantine;
+
+  public ControlTables(TableRef markers, TableRef quarantine) {
+    this.markers = markers;
+    this.quarantine = quarantine;
+  }
+
+  public TableRef markers() {
+    return markers;
+  }
+
+  public TableRef quarantine() {
+    return quarantine;
+  }
+
+  /** Statements that create the schema and both tables if missing (idempotent). */
+  public List<String> createStatements() {
+    List<String> out = new ArrayList<>();
+    // 'public' always exists; creating it would need a privilege the loader's user may lack
+    if (!markers.schema().equals("public")) {
+      out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(markers.schema()));
+    }
+    if (!quarantine.schema().equals(markers.schema()) && !quarantine.schema().equals("public")) {
+      out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(quarantine.schema()));
+    }
+    out.add("CREATE TABLE IF NOT EXISTS " + markers.sql() + " (target_table VARCHAR(300) NOT NULL, topic VARCHAR(255) NOT NULL, "
+        + "kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
+        + "marker_key VARCHAR(1024) NOT NULL, batch_id VARCHAR(36) NOT NULL, record_count BIGINT NOT NULL, "
+        + "loaded_at TIMESTAMP NOT NULL)");
+    out.add("CREATE TABLE IF NOT EXISTS " + quarantine.sql() + " (batch_id VARCHAR(36) NOT NULL, target_table VARCHAR(300) NOT NULL, "
+        + "topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
+        + "marker_key VARCHAR(1024) NOT NULL, error VARCHAR(4000), quarantined_at TIMESTAMP NOT NULL, released_at TIMESTAMP)");
+    return out;
+  }
+
+  /** First statement of every load transaction: serialises loaders and avoids serializable-isolation error 1023. */
+  public String lock() {
+    return "LOCK " + markers.sql();
+  }
+
+  /** One row of the load-marker table, as a VALUES tuple. */
+  public record MarkerRow(TableRef target, String topic, int partition, long start, long end, String markerKey,
+      String batchId, long records) {}
+
+  /** INSERT statements for the load markers of a batch, each below {@link #MAX_INSERT_CHARS}. */
+  public List<String> insertMarkers(List<MarkerRow> rows, Instant loadedAt) {
+    List<String> tuples = new ArrayList<>();
+    for (MarkerRow r : rows) {
+      tuples.add("(" + SqlText.literal(r.target().name()) + ", " + SqlText.literal(r.topic()) + ", " + r.partition() + ", " + r.start()
+          + ", " + r.end() + ", " + SqlText.literal(r.markerKey()) + ", " + SqlText.literal(r.batchId()) + ", " + r.records() + ", "
+          + timestamp(loadedAt) + ")");
+    }
+    return inserts("INSERT INTO " + markers.sql()
+        + " (target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id, record_count, loaded_at) VALUES ", tuples);
+  }
+
+  private static List<String> inserts(String head, List<String> tuples) {
+    List<String> out = new ArrayList<>();
+    StringBuilder b = new StringBuilder(head);
+    boolean empty = true;
+    for (String t : tuples) {
+      if (!empty && b.length() + t.length() + 2 > MAX_INSERT_CHARS) {
+        out.add(b.toString());
+        b = new StringBuilder(head);
+        empty = true;
+      }
+      b.append(empty ? "" : ", ").append(t);
+      empty = false;
+    }
+    if (!empty) {
+      out.add(b.toString());
+    }
+    return out;
+  }
+
+  /** The offset range of listed units for one table and topic-partition: what the loaded-state query asks about. */
+  public record Probe(TableRef target, TopicPartition tp, long minStart, long maxEnd) {}
+
+  /**
+   * Queries that return the loaded intervals overlapping the listed units (kind 'L') and the unreleased
+   * quarantined units (kind 'Q'). Columns: kind, target_table, topic, kafka_partition, start_offset, end_offset,
+   * marker_key, batch_id. The answer grows with the listed units, not with the table's history.
+   */
+  public List<String> loadedStateQueries(List<Probe> probes) {
+    List<String> out = new ArrayList<>();
+    String quarantined = "SELECT 'Q' AS kind, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id FROM "
+        + quarantine.sql() + " WHERE released_at IS NULL";
+    StringBuilder where = new StringBuilder();
+    for (Probe p : probes) {
+      String cond = "(target_table = " + SqlText.literal(p.target().name()) + " AND topic = " + SqlText.literal(p.tp().topic())
+          + " AND kafka_partition = " + p.tp().partition() + " AND end_offset >= " + p.minStart() + " AND start_offset <= "
+          + p.maxEnd() + ")";
+      if (where.length() + cond.length() > MAX_QUERY_CHARS) {
+        out.add(loadedSelect(where));
+        where.setLength(0);
+      }
+      where.append(where.length() == 0 ? "" : " OR ").append(cond);
+    }
+    if (where.length() > 0) {
+      out.add(loadedSelect(where));
+    }
+    if (out.isEmpty()) {
+      out.add(quarantined);
+    } else {
+      out.set(0, out.get(0) + " UNION ALL " + quarantined);
+    }
+    return out;
+  }
+
+  private String loadedSelect(CharSequence where) {
+    return "SELECT 'L' AS kind, target_table, topic, kafka_partition, start_offset, end_offset, "
+        + "CAST(NULL AS VARCHAR(1024)) AS marker_key, CAST(NULL AS VARCHAR(36)) AS batch_id FROM " + markers.sql() + " WHERE " + where;
+  }
+
+  /** One row of the quarantine table. */
+  public record QuarantineRow(String batchId, TableRef target, String topic, int partition, long start, long end,
+      String markerKey) {}
+
+  public List<String> insertQuarantine(List<QuarantineRow> rows, String error, Instant at) {
+    String errorLiteral = SqlText.sanitizedLiteral(error, 3900);
+    List<String> tuples = new ArrayList<>();
+    for (QuarantineRow r : rows) {
+      tuples.add("(" + SqlText.literal(r.batchId()) + ", " + SqlText.literal(r.target().name()) + ", " + SqlText.literal(r.topic()) + ", "
+          + r.partition() + ", " + r.start() + ", " + r.end() + ", " + SqlText.literal(r.markerKey()) + ", " + errorLiteral + ", "
+          + timestamp(at) + ")");
+    }
+    return inserts("INSERT INTO " + quarantine.sql()
+        + " (batch_id, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, error, quarantined_at) VALUES ", tuples);
+  }
+
+  /** Releases one quarantined batch (or all, when batchId is null) so that its units load again. */
+  public String release(String batchId, Instant at) {
+    return "UPDATE " + quarantine.sql() + " SET released_at = " + timestamp(at) + " WHERE released_at IS NULL"
+        + (batchId == null ? "" : " AND batch_id = " + SqlText.literal(batchId));
+  }
+
+  /** Lists unreleased quarantined batches for 'status'. */
+  public String listQuarantine() {
+    return "SELECT batch_id, target_table, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "
+        + quarantine.sql() + " WHERE released_at IS NULL GROUP BY batch_id, target_table ORDER BY 4";
+  }
+
+  /** Reads the columns of the given tables from information_schema (works on Redshift and PostgreSQL). */
+  public static String describeTables(List<TableRef> tables) {
+    StringBuilder b = new StringBuilder("SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
+        + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE ");
+    String sep = "";
+    for (TableRef t : tables) {
+      b.append(sep).append("(table_schema = ").append(SqlText.literal(t.schema())).append(" AND table_name = ")
+          .append(SqlText.literal(t.table())).append(')');
+      sep = " OR ";
+    }
+    return b.append(" ORDER BY table_schema, table_name, ordinal_position").toString();
+  }
+
+  public static String timestamp(Instant at) {
+    return "CAST('" + TS.format(at) + "' AS TIMESTAMP)";
+  }
+
+  /** Rows for the markers of a batch's units. */
+  public static List<MarkerRow> markerRows(TableRef target, String batchId, List<io.redstage.loader.discovery.Unit> units) {
+    List<MarkerRow> rows = new ArrayList<>();
+    for (io.redstage.loader.discovery.Unit u : units) {
+      rows.add(new MarkerRow(target, u.topic(), u.partition(), u.start(), u.end(), u.markerKey(), batchId, u.marker().recordCount()));
+    }
+    return rows;
+  }
+
+}

@@ -1,0 +1,44 @@
+package io.redstage.loader.sql;
+
+import io.redstage.loader.batch.FileSchema;
+
+/** The COPY statement for one staging table, per file format. */
+public final class CopySql {
+  private final String iamRole;
+
+  /** @param iamRole an IAM role ARN, or "default" for the cluster's default role */
+  public CopySql(String iamRole) {
+    if (!iamRole.equalsIgnoreCase("default") && !iamRole.matches("arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+(,arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+)*")) {
+      throw new IllegalArgumentException("Cannot use copy.iam-role '" + Identifiers.printable(iamRole)
+          + "': expected 'default' or role ARN(s) like arn:aws:iam::123456789012:role/name.");
+    }
+    this.iamRole = iamRole;
+  }
+
+  public String copy(String stagingTable, String manifestUrl, FileSchema schema) {
+    StringBuilder b = new StringBuilder("COPY ").append(Identifiers.quote(stagingTable)).append(" FROM ")
+        .append(SqlText.literal(manifestUrl)).append(" IAM_ROLE ")
+        .append(iamRole.equalsIgnoreCase("default") ? "default" : SqlText.literal(iamRole));
+    switch (schema.format()) {
+      case PARQUET:
+        b.append(" FORMAT AS PARQUET");
+        if (schema.columns().stream().anyMatch(c -> c.type().isNested())) {
+          b.append(" SERIALIZETOJSON");
+        }
+        b.append(" MANIFEST STATUPDATE OFF");
+        break;
+      case AVRO:
+        b.append(" FORMAT AS AVRO 'auto ignorecase' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
+        break;
+      case JSONL:
+        b.append(" FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
+        if (schema.gzip()) {
+          b.append(" GZIP");
+        }
+        break;
+      default:
+        throw new IllegalArgumentException("Cannot COPY format " + schema.format());
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,253 @@
+package io.redstage.loader.sql;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.FileSchema;
+import io.redstage.loader.batch.StagingGroup;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Builds the statements of one load transaction (one BatchExecuteStatement):
+ * <ol>
+ *   <li>LOCK the load-marker table;</li>
+ *   <li>DDL for the target (create, add columns);</li>
+ *   <li>per file schema: a temp staging table with exactly the files' columns in file order, and its COPY;</li>
+ *   <li>a temp table of the rows to apply: staging rows mapped by name, minus offsets already loaded, one row
+ *       per (topic, partition, offset) or, in upsert mode, the latest row per key;</li>
+ *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete rows;</li>
+ *   <li>INSERT one load marker per unit.</li>
+ * </ol>
+ */
+public final class LoadSqlBuilder {
+  /** The Data API's limit on statements in one BatchExecuteStatement. */
+  public static final int MAX_STATEMENTS = 40;
+  static final String ROWS = "rs_rows";
+  static final String ROW_NUMBER = "rs_rn";
+  static final String DELETED = "rs_deleted";
+
+  private final ControlTables control;
+  private final CopySql copy;
+  private final TypeMapping types;
+
+  public LoadSqlBuilder(ControlTables control, CopySql copy, TypeMapping types) {
+    this.control = control;
+    this.copy = copy;
+    this.types = types;
+  }
+
+  public static String stagingTable(StagingGroup g) {
+    return "rs_stage_" + g.index();
+  }
+
+  /**
+   * @param manifestUrl the S3 URL of each group's manifest
+   */
+  public List<String> statements(Batch batch, TablePlan plan, TableSettings settings, Function<StagingGroup, String> manifestUrl,
+      Instant loadedAt) {
+    List<String> sql = new ArrayList<>();
+    sql.add(control.lock());
+    sql.addAll(plan.ddl());
+    if (!batch.groups().isEmpty()) {
+      for (StagingGroup g : batch.groups()) {
+        sql.add(createStaging(g));
+        sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
+      }
+      Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
+      for (String k : settings.upsertKey()) {
+        if (settings.upsert() && !rowSet.containsKey(k)) {
+          throw new IncompatibleSchemaException("Cannot upsert " + batch.describe() + ": key column " + k
+              + " is in none of the batch's files. Make the key a field of the record value (or fix upsert.key).");
+        }
+      }
+      List<String> targetNames = new ArrayList<>();
+      for (String c : plan.targetColumns().keySet()) {
+        if (rowSet.containsKey(c)) {
+          targetNames.add(c);
+        }
+      }
+      String cols = String.join(", ", targetNames.stream().map(Identifiers::quote).toList());
+      sql.add(rowsTable(batch, rowSet, settings));
+      if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
+        sql.addAll(merge(batch, settings, targetNames));
+      } else if (settings.upsert()) {
+        sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS));
+        sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS)
+            + " WHERE NOT " + Identifiers.quote(DELETED));
+      } else {
+        sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS));
+      }
+    }
+    sql.addAll(control.insertMarkers(ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units()), loadedAt));
+    if (sql.size() > MAX_STATEMENTS) {
+      throw new IncompatibleSchemaException("Cannot load " + batch.describe() + " in one transaction: it needs " + sql.size()
+          + " statements and a BatchExecuteStatement holds " + MAX_STATEMENTS + ". Lower batch.max-schemas or batch.max-files.");
+    }
+    return sql;
+  }
+
+  private static String keyMatch(Batch batch, TableSettings settings, String source) {
+    List<String> terms = new ArrayList<>();
+    for (String k : settings.upsertKey()) {
+      terms.add(batch.table().sql() + "." + Identifiers.quote(k) + " = " + Identifiers.quote(source) + "." + Identifiers.quote(k));
+    }
+    return String.join(" AND ", terms);
+  }
+
+  /**
+   * MERGE variant: Redshift's MERGE has no conditional WHEN clauses, so deletes go first as a DELETE, and the
+   * remaining rows (one per key, guaranteed by rs_rows) are merged from a table of their own.
+   */
+  private static List<String> merge(Batch batch, TableSettings settings, List<String> targetNames) {
+    String upserts = "rs_upserts";
+    List<String> names = targetNames.stream().map(Identifiers::quote).toList();
+    List<String> sql = new ArrayList<>();
+    sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS)
+        + " AND " + Identifiers.quote(ROWS) + "." + Identifiers.quote(DELETED));
+    sql.add("CREATE TEMP TABLE " + Identifiers.quote(upserts) + " AS SELECT " + String.join(", ", names) + " FROM "
+        + Identifiers.quote(ROWS) + " WHERE NOT " + Identifiers.quote(DELETED));
+    List<String> set = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (String name : targetNames) {
+      String c = Identifiers.quote(name);
+      if (!settings.upsertKey().contains(name)) {
+        set.add(c + " = " + Identifiers.quote(upserts) + "." + c);
+      }
+      values.add(Identifiers.quote(upserts) + "." + c);
+    }
+    if (set.isEmpty()) {
+      // every column is part of the key: a matched row is already identical, but MERGE needs a WHEN MATCHED action
+      String k = Identifiers.quote(settings.upsertKey().get(0));
+      set.add(k + " = " + Identifiers.quote(upserts) + "." + k);
+    }
+    String matched = " WHEN MATCHED THEN UPDATE SET " + String.join(", ", set);
+    sql.add("MERGE INTO " + batch.table().sql() + " USING " + Identifiers.quote(upserts) + " ON " + keyMatch(batch, settings, upserts)
+        + matched + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", names) + ") VALUES (" + String.join(", ", values) + ")");
+    return sql;
+  }
+
+  private String createStaging(StagingGroup g) {
+    StringBuilder b = new StringBuilder("CREATE TEMP TABLE ").append(Identifiers.quote(stagingTable(g))).append(" (");
+    String sep = "";
+    for (FileSchema.Column c : g.schema().columns()) {
+      b.append(sep).append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
+          .append(' ').append(types.stagingType(c.type(), g.schema().format()).ddl());
+      sep = ", ";
+    }
+    return b.append(')').toString();
+  }
+
+  /** A column of the rows table: its type across all staging tables, and the file type (for delete flags). */
+  record RowColumn(RedshiftType type, ColumnType fileType) {}
+
+  /** Target columns present in some file, plus the metadata and delete-flag columns the SQL needs. */
+  Map<String, RowColumn> rowSet(Batch batch, TablePlan plan, TableSettings settings) {
+    Map<String, ColumnType> inFiles = new LinkedHashMap<>();
+    for (StagingGroup g : batch.groups()) {
+      for (FileSchema.Column c : g.schema().columns()) {
+        inFiles.putIfAbsent(Identifiers.fold(c.name(), "a file column"), c.type());
+      }
+    }
+    Map<String, RowColumn> rows = new LinkedHashMap<>();
+    for (Map.Entry<String, RedshiftType> e : plan.targetColumns().entrySet()) {
+      ColumnType ft = inFiles.get(e.getKey());
+      if (ft != null) {
+        RedshiftType t = e.getValue().family() == RedshiftType.Family.VARCHAR ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR) : e.getValue();
+        rows.put(e.getKey(), new RowColumn(t, ft));
+      }
+    }
+    List<String> extra = new ArrayList<>(List.of(settings.metadata().topic(), settings.metadata().partition(), settings.metadata().offset()));
+    if (settings.upsert()) {
+      extra.addAll(settings.deleteFlagColumns());
+      extra.addAll(settings.deleteOpColumns());
+    }
+    for (String c : extra) {
+      ColumnType ft = inFiles.get(c);
+      if (ft != null && !rows.containsKey(c)) {
+        rows.put(c, new RowColumn(types.stagingType(ft, batch.groups().get(0).schema().format()).family() == RedshiftType.Family.VARCHAR
+            ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR) : types.targetType(ft), ft));
+      }
+    }
+    return rows;
+  }
+
+  private String rowsTable(Batch batch, Map<String, RowColumn> rowSet, TableSettings settings) {
+    MetadataColumns m = settings.metadata();
+    String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
+    List<String> branches = new ArrayList<>();
+    for (StagingGroup g : batch.groups()) {
+      Map<String, FileSchema.Column> cols = new LinkedHashMap<>();
+      for (FileSchema.Column c : g.schema().columns()) {
+        cols.put(Identifiers.fold(c.name(), "a file column"), c);
+      }
+      List<String> exprs = new ArrayList<>();
+      for (Map.Entry<String, RowColumn> e : rowSet.entrySet()) {
+        FileSchema.Column c = cols.get(e.getKey());
+        String q = Identifiers.quote(e.getKey());
+        String expr;
+        if (c == null) {
+          expr = "CAST(NULL AS " + e.getValue().type().ddl() + ")";
+        } else if (types.needsJsonParse(c.type(), g.schema().format())) {
+          expr = "JSON_PARSE(" + q + ")";
+        } else if (types.stagingType(c.type(), g.schema().format()).equals(e.getValue().type())) {
+          expr = q;
+        } else {
+          expr = "CAST(" + q + " AS " + e.getValue().type().ddl() + ")";
+        }
+        exprs.add(expr + " AS " + q);
+      }
+      branches.add("SELECT " + String.join(", ", exprs) + " FROM " + Identifiers.quote(stagingTable(g)));
+    }
+    String u = Identifiers.quote("u");
+    String topic = u + "." + Identifiers.quote(m.topic());
+    String partition = u + "." + Identifiers.quote(m.partition());
+    String offset = u + "." + Identifiers.quote(m.offset());
+    String window;
+    if (settings.upsert()) {
+      List<String> keys = settings.upsertKey().stream().map(k -> u + "." + Identifiers.quote(k)).toList();
+      String anyNull = String.join(" OR ", keys.stream().map(k -> k + " IS NULL").toList());
+      // rows with a NULL key cannot be matched: keep each of them (partition by its own offset) instead of collapsing them
+      window = "PARTITION BY " + String.join(", ", keys) + ", CASE WHEN " + anyNull + " THEN " + partition + " END, CASE WHEN "
+          + anyNull + " THEN " + offset + " END ORDER BY " + offset + " DESC, " + partition + " DESC";
+    } else {
+      window = "PARTITION BY " + topic + ", " + partition + ", " + offset + " ORDER BY " + offset;
+    }
+    String deleted = settings.upsert() ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(DELETED) : "";
+    String outerDeleted = settings.upsert() ? ", " + Identifiers.quote(DELETED) : "";
+    String mk = Identifiers.quote("m");
+    return "CREATE TEMP TABLE " + Identifiers.quote(ROWS) + " AS SELECT " + names + outerDeleted + " FROM (SELECT "
+        + String.join(", ", rowSet.keySet().stream().map(c -> u + "." + Identifiers.quote(c)).toList()) + deleted
+        + ", ROW_NUMBER() OVER (" + window + ") AS " + Identifiers.quote(ROW_NUMBER) + " FROM (" + String.join(" UNION ALL ", branches)
+        + ") " + u + " WHERE NOT EXISTS (SELECT 1 FROM " + control.markers().sql() + " " + mk + " WHERE " + mk + ".target_table = "
+        + SqlText.literal(batch.table().name()) + " AND " + mk + ".topic = " + topic + " AND " + mk + ".kafka_partition = " + partition
+        + " AND " + offset + " BETWEEN " + mk + ".start_offset AND " + mk + ".end_offset)) " + Identifiers.quote("r") + " WHERE "
+        + Identifiers.quote(ROW_NUMBER) + " = 1";
+  }
+
+  private static String deleteExpression(Map<String, RowColumn> rowSet, TableSettings settings) {
+    List<String> terms = new ArrayList<>();
+    String u = Identifiers.quote("u") + ".";
+    for (String c : settings.deleteFlagColumns()) {
+      RowColumn rc = rowSet.get(c);
+      if (rc == null) {
+        continue;
+      }
+      if (rc.fileType().kind() == ColumnType.Kind.BOOLEAN) {
+        terms.add("COALESCE(" + u + Identifiers.quote(c) + ", FALSE)");
+      } else if (rc.fileType().kind() == ColumnType.Kind.STRING) {
+        terms.add("COALESCE(LOWER(" + u + Identifiers.quote(c) + ") = 'true', FALSE)");
+      }
+    }
+    for (String c : settings.deleteOpColumns()) {
+      RowColumn rc = rowSet.get(c);
+      if (rc != null && rc.fileType().kind() == ColumnType.Kind.STRING) {
+        terms.add("COALESCE(" + u + Identifiers.quote(c) + " = 'd', FALSE)");
+      }
+    }
+    return terms.isEmpty() ? "FALSE" : "(" + String.join(" OR ", terms) + ")";
+  }
+}

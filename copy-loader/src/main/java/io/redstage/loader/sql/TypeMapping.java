@@ -1,0 +1,96 @@
+package io.redstage.loader.sql;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.loader.sql.RedshiftType.Family;
+
+/**
+ * Maps the contract's column types to Redshift types (documented in docs/loader-types.md) and decides
+ * whether a file column can be inserted into an existing target column.
+ */
+public final class TypeMapping {
+  /** Redshift's DECIMAL precision limit. */
+  public static final int MAX_DECIMAL_PRECISION = 38;
+  /** Redshift's VARCHAR byte limit. */
+  public static final int MAX_VARCHAR = 65535;
+
+  private final int varcharLength;
+
+  public TypeMapping(int varcharLength) {
+    if (varcharLength < 1 || varcharLength > MAX_VARCHAR) {
+      throw new IllegalArgumentException("Cannot use VARCHAR length " + varcharLength + ": it must be 1.." + MAX_VARCHAR);
+    }
+    this.varcharLength = varcharLength;
+  }
+
+  /** The type of a new target column for a file column of type {@code type}. */
+  public RedshiftType targetType(ColumnType type) {
+    switch (type.kind()) {
+      case STRING: return RedshiftType.varchar(varcharLength);
+      case BOOLEAN: return RedshiftType.of(Family.BOOLEAN);
+      case INT8: case INT16: return RedshiftType.of(Family.SMALLINT);
+      case INT32: return RedshiftType.of(Family.INTEGER);
+      case INT64: return RedshiftType.of(Family.BIGINT);
+      case FLOAT32: return RedshiftType.of(Family.REAL);
+      case FLOAT64: return RedshiftType.of(Family.DOUBLE_PRECISION);
+      case BYTES: return RedshiftType.of(Family.VARBYTE);
+      case DATE: return RedshiftType.of(Family.DATE);
+      case TIME_MILLIS: return RedshiftType.of(Family.TIME);
+      case TIMESTAMP_MILLIS: case TIMESTAMP_MICROS: return RedshiftType.of(Family.TIMESTAMP);
+      case DECIMAL:
+        if (type.precision() > MAX_DECIMAL_PRECISION) {
+          throw new IllegalArgumentException("Cannot map " + type + " to Redshift: DECIMAL precision is at most "
+              + MAX_DECIMAL_PRECISION + ". Narrow the field in the source schema or cast it to a string upstream.");
+        }
+        return RedshiftType.decimal(type.precision(), type.scale());
+      case STRUCT: case ARRAY: case MAP: return RedshiftType.of(Family.SUPER);
+      default: throw new IllegalArgumentException("Cannot map column type " + type + " to Redshift");
+    }
+  }
+
+  /**
+   * The type of the column in the temporary staging table that COPY fills. Equal to the target type, except
+   * that Avro's nested values arrive as JSON text (COPY AVRO 'auto' loads complex types as strings), so they
+   * stage as VARCHAR and are parsed with JSON_PARSE on insert.
+   */
+  public RedshiftType stagingType(ColumnType type, FileFormat format) {
+    if (type.isNested() && format == FileFormat.AVRO) {
+      return RedshiftType.varchar(MAX_VARCHAR);
+    }
+    if (type.kind() == ColumnType.Kind.STRING) {
+      return RedshiftType.varchar(MAX_VARCHAR);
+    }
+    return targetType(type);
+  }
+
+  /** True when the staged value needs JSON_PARSE to become the target's SUPER value. */
+  public boolean needsJsonParse(ColumnType type, FileFormat format) {
+    return type.isNested() && format == FileFormat.AVRO;
+  }
+
+  /**
+   * Whether values of file type {@code file} can be inserted into an existing column of type {@code target}
+   * without loss: the same type, or a wider one of the same kind.
+   */
+  public static boolean insertable(ColumnType file, RedshiftType target) {
+    Family f = target.family();
+    switch (file.kind()) {
+      case STRING: return f == Family.VARCHAR;
+      case BOOLEAN: return f == Family.BOOLEAN;
+      case INT8: case INT16: return f == Family.SMALLINT || f == Family.INTEGER || f == Family.BIGINT;
+      case INT32: return f == Family.INTEGER || f == Family.BIGINT;
+      case INT64: return f == Family.BIGINT;
+      case FLOAT32: return f == Family.REAL || f == Family.DOUBLE_PRECISION;
+      case FLOAT64: return f == Family.DOUBLE_PRECISION;
+      case BYTES: return f == Family.VARBYTE;
+      case DATE: return f == Family.DATE;
+      case TIME_MILLIS: return f == Family.TIME;
+      case TIMESTAMP_MILLIS: case TIMESTAMP_MICROS: return f == Family.TIMESTAMP || f == Family.TIMESTAMPTZ;
+      case DECIMAL:
+        return f == Family.DECIMAL && target.scale() == file.scale()
+            && target.precision() - target.scale() >= file.precision() - file.scale();
+      case STRUCT: case ARRAY: case MAP: return f == Family.SUPER;
+      default: return false;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.redstage.loader.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.loader.config.ConfigDocs;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoaderCliTest {
+  record Run(int code, String out, String err) {}
+
+  static Run run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = LoaderCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true), env);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void configDocsPrintsTheReference() {
+    Run r = run(Map.of(), "config-docs");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo(ConfigDocs.markdown());
+  }
+
+  @Test
+  void badConfigExitsWithTheKeyAndNoStackTrace(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("loader.properties");
+    Files.writeString(file, "s3.bucket=b\nredshift.database=dev\nredshift.workgroup-name=wg\nbatch.max-files=0\n");
+    Run r = run(Map.of(), "once", "--config", file.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Cannot use '0' for config key 'batch.max-files'").doesNotContain("at io.redstage");
+    Run env = run(Map.of("REDSTAGE_S3_BUCKET", "b", "REDSTAGE_REDSHIFT_DATABASE", "dev"), "status");
+    assertThat(env.code()).isEqualTo(2);
+    assertThat(env.err()).contains("set exactly one of 'redshift.cluster-identifier'");
+  }
+
+  @Test
+  void releaseNeedsABatchIdOrAll() {
+    Run r = run(Map.of(), "release");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--batch").contains("--all");
+  }
+}

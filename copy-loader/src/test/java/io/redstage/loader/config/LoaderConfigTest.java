@@ -1,0 +1,109 @@
+package io.redstage.loader.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoaderConfigTest {
+  static Map<String, String> minimal() {
+    Map<String, String> m = new HashMap<>();
+    m.put("s3.bucket", "b");
+    m.put("redshift.database", "dev");
+    m.put("redshift.workgroup-name", "wg");
+    return m;
+  }
+
+  @Test
+  void appliesDefaultsAndParsesTypes() {
+    Map<String, String> m = minimal();
+    m.put("batch.max-bytes", "64MiB");
+    m.put("markers.retention", "90m");
+    LoaderConfig c = LoaderConfig.of(m);
+    assertThat(c.size("batch.max-bytes")).isEqualTo(64L << 20);
+    assertThat(c.duration("markers.retention")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(c.duration("loop.interval")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.string("markers.dir")).isEqualTo("_redstage/markers");
+    assertThat(c.list("topics")).isEmpty();
+  }
+
+  @Test
+  void yamlFileThenEnvThenOverrides(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("loader.yaml");
+    Files.writeString(yaml, """
+        s3:
+          bucket: from-file
+        redshift:
+          database: dev
+          cluster-identifier: c1
+          db-user: loader
+        tables:
+          map:
+            orders: sales.orders
+        table:
+          sales.orders:
+            mode: upsert
+            upsert.key: [id]
+        loop.interval: 5s
+        """);
+    LoaderConfig c = ConfigSources.load(yaml, Map.of("REDSTAGE_LOOP_INTERVAL", "7s", "REDSTAGE_S3_BUCKET", "from-env"),
+        Map.of("s3.bucket", "from-cli"));
+    assertThat(c.string("s3.bucket")).isEqualTo("from-cli");
+    assertThat(c.duration("loop.interval")).isEqualTo(Duration.ofSeconds(7));
+    assertThat(c.list("tables.map")).containsExactly("orders:sales.orders");
+    assertThat(c.tableOverride("sales.orders", "mode")).contains("upsert");
+    assertThat(c.tableOverride("sales.orders", "upsert.key")).contains("id");
+  }
+
+  @Test
+  void errorsNameTheKeyAndHideSecrets() {
+    Map<String, String> m = minimal();
+    m.put("batch.max-files", "lots");
+    assertThatThrownBy(() -> LoaderConfig.of(m)).isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot use 'lots' for config key 'batch.max-files': expected an integer. Fix the value in the config file or in "
+            + "REDSTAGE_BATCH_MAX_FILES.");
+    Map<String, String> s = minimal();
+    s.put("aws.secret-access-key", "hunter2");
+    assertThatThrownBy(() -> LoaderConfig.of(s)).hasMessageContaining("set both").hasMessageNotContaining("hunter2");
+    Map<String, String> ok = minimal();
+    ok.put("aws.access-key-id", "AKID");
+    ok.put("aws.secret-access-key", "hunter2");
+    assertThat(LoaderConfig.of(ok).describe().get("aws.secret-access-key")).isEqualTo("********");
+  }
+
+  @Test
+  void rejectsUnknownKeysAndBadCombinations() {
+    Map<String, String> m = minimal();
+    m.put("s3.buckt", "x");
+    assertThatThrownBy(() -> LoaderConfig.of(m)).hasMessageContaining("unknown key(s) [s3.buckt]");
+    Map<String, String> both = minimal();
+    both.put("redshift.cluster-identifier", "c");
+    assertThatThrownBy(() -> LoaderConfig.of(both)).hasMessageContaining("exactly one of");
+    Map<String, String> user = minimal();
+    user.put("redshift.db-user", "u");
+    assertThatThrownBy(() -> LoaderConfig.of(user)).hasMessageContaining("only on provisioned clusters");
+    Map<String, String> overlap = minimal();
+    overlap.put("markers.loaded.dir", "_redstage/markers/loaded");
+    assertThatThrownBy(() -> LoaderConfig.of(overlap)).hasMessageContaining("overlaps 'markers.dir'");
+    Map<String, String> missing = new HashMap<>(minimal());
+    missing.remove("s3.bucket");
+    assertThatThrownBy(() -> LoaderConfig.of(missing)).hasMessageContaining("'s3.bucket' is required").hasMessageContaining("REDSTAGE_S3_BUCKET");
+    Map<String, String> mode = minimal();
+    mode.put("load.mode", "merge");
+    assertThatThrownBy(() -> LoaderConfig.of(mode)).hasMessageContaining("one of [append, upsert]");
+  }
+
+  @Test
+  void envNames() {
+    assertThat(ConfigKey.envName("redshift.max-statements-in-flight")).isEqualTo("REDSTAGE_REDSHIFT_MAX_STATEMENTS_IN_FLIGHT");
+    assertThat(LoaderConfigDef.keys()).extracting(ConfigKey::name).doesNotHaveDuplicates();
+    assertThat(List.of("1GiB", "512KiB", "10")).allSatisfy(v -> assertThat(LoaderConfigDef.key("batch.max-bytes").orElseThrow().parse(v)).isNotNull());
+  }
+}

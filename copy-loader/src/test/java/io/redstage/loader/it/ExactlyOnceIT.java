@@ -1,0 +1,142 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.CycleReport;
+import io.redstage.loader.load.Loader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every (topic, partition, offset) lands once: replays, overlaps, a killed loader, two loaders at once. */
+class ExactlyOnceIT {
+  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+      new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  static void unit(String topic, int partition, long start, long end) {
+    stack.files.unit(topic, partition, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
+  }
+
+  static void assertExactlyOnce(String table, long expectedRows) throws Exception {
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + table)).isEqualTo(expectedRows);
+    assertThat(stack.count("SELECT COUNT(*) FROM (SELECT DISTINCT kafka_topic, kafka_partition, kafka_offset FROM public." + table + ") d"))
+        .isEqualTo(expectedRows);
+  }
+
+  @Test
+  void sameUnitTwiceAndIdenticalRewriteLoadOnce() throws Exception {
+    unit("eo_same", 0, 0, 99);
+    try (Loader loader = stack.loader(stack.config())) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsLoaded()).isEqualTo(100);
+      unit("eo_same", 0, 0, 99); // the task replays the unit with the same boundaries: same keys rewritten
+      assertThat(loader.runOnce().unitsLoaded()).isZero();
+    }
+    try (Loader fresh = stack.loader(stack.config())) {
+      assertThat(fresh.runOnce().unitsLoaded()).as("a restarted loader sees the unit as loaded").isZero();
+    }
+    assertExactlyOnce("eo_same", 100);
+    assertThat(stack.query("SELECT name FROM public.eo_same WHERE id = 42")).containsExactly(List.of("n42"));
+  }
+
+  @Test
+  void overlappingUnitsOfAZombieAndItsReplay() throws Exception {
+    unit("eo_zombie", 0, 0, 99);   // zombie task
+    unit("eo_zombie", 0, 0, 49);   // replay with other boundaries
+    unit("eo_zombie", 0, 50, 120);
+    try (Loader loader = stack.loader(stack.config())) {
+      loader.runOnce();
+      assertExactlyOnce("eo_zombie", 121);
+      unit("eo_zombie", 0, 100, 150); // a late zombie unit, partly loaded already
+      unit("eo_zombie", 0, 121, 130);
+      loader.runOnce();
+    }
+    assertExactlyOnce("eo_zombie", 151);
+  }
+
+  @Test
+  void loaderKilledAfterSubmittingABatchIsRestarted() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      unit("eo_killed", 0, i * 50L, i * 50L + 49);
+    }
+    stack.redshift.faults().slowStatementsMatching("^LOCK", Duration.ofSeconds(1));
+    try {
+      Loader a = stack.loader(stack.config());
+      AtomicReference<Throwable> died = new AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          a.runOnce();
+        } catch (Throwable e) {
+          died.set(e);
+        }
+      });
+      t.start();
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> a.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 1);
+      t.interrupt(); // the loader dies while its batch runs in the warehouse
+      t.join(30_000);
+      assertThat(died.get()).isInstanceOf(InterruptedException.class);
+      a.close();
+      try (Loader b = stack.loader(stack.config())) {
+        b.runOnce();
+        b.runOnce();
+      }
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertExactlyOnce("eo_killed", 200);
+  }
+
+  @Test
+  void twoLoadersAtOnce() throws Exception {
+    for (int p = 0; p < 2; p++) {
+      for (int i = 0; i < 6; i++) {
+        unit("eo_two", p, i * 10L, i * 10L + 9);
+      }
+    }
+    Map<String, String> config = stack.config();
+    config.put("batch.max-files", "3");
+    try (Loader l1 = stack.loader(config); Loader l2 = stack.loader(config)) {
+      List<CompletableFuture<CycleReport>> runs = new ArrayList<>();
+      for (Loader l : List.of(l1, l2)) {
+        runs.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return l.runOnce();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      int loaded = 0;
+      for (CompletableFuture<CycleReport> f : runs) {
+        loaded += f.get().unitsLoaded();
+      }
+      assertThat(loaded).as("both loaders committed batches").isGreaterThanOrEqualTo(12);
+      l1.runOnce();
+    }
+    assertExactlyOnce("eo_two", 120);
+  }
+}

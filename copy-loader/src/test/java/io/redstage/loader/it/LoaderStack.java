@@ -1,0 +1,110 @@
+package io.redstage.loader.it;
+
+import io.redstage.loader.aws.AwsClients;
+import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.load.Loader;
+import io.redstage.sandbox.redshift.LocalRedshift;
+import io.redstage.sandbox.s3.LocalS3;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The loader's test world: the S3 stand-in, the Redshift stand-in reading from it, config and JDBC helpers. */
+public final class LoaderStack implements AutoCloseable {
+  public static final String BUCKET = "staging";
+  public static final String MARKERS = "_redstage/markers";
+
+  public final LocalS3 s3;
+  public final LocalRedshift redshift;
+  public final TestFiles files;
+
+  private LoaderStack(LocalS3 s3, LocalRedshift redshift) {
+    this.s3 = s3;
+    this.redshift = redshift;
+    this.files = new TestFiles(s3.client(), BUCKET, MARKERS);
+  }
+
+  public static LoaderStack start() {
+    LocalS3 s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+    try {
+      LocalRedshift rs = LocalRedshift.start(new LocalRedshift.Options().s3Endpoint(s3.endpoint())
+          .s3AccessKey(s3.accessKey()).s3SecretKey(s3.secretKey()).s3Region(s3.region()));
+      return new LoaderStack(s3, rs);
+    } catch (RuntimeException e) {
+      s3.close();
+      throw e;
+    }
+  }
+
+  /** Config for a loader against this stack; fast polls and retries so tests stay quick. */
+  public Map<String, String> config() {
+    Map<String, String> c = new HashMap<>();
+    c.put("aws.region", s3.region());
+    c.put("aws.access-key-id", s3.accessKey());
+    c.put("aws.secret-access-key", s3.secretKey());
+    c.put("s3.bucket", BUCKET);
+    c.put("s3.endpoint", s3.endpoint().toString());
+    c.put("s3.path-style", "true");
+    c.put("markers.dir", MARKERS);
+    c.put("redshift.endpoint", redshift.endpoint().toString());
+    c.put("redshift.cluster-identifier", "local-cluster");
+    c.put("redshift.db-user", "loader");
+    c.put("redshift.database", "dev");
+    c.put("redshift.poll.initial", "5ms");
+    c.put("redshift.poll.max", "50ms");
+    c.put("redshift.retry.base-delay", "5ms");
+    c.put("copy.iam-role", "arn:aws:iam::123456789012:role/redshift-copy");
+    c.put("load.retry.backoff", "0ms");
+    c.put("load.retry.backoff-max", "0ms");
+    return c;
+  }
+
+  public Loader loader(Map<String, String> config) {
+    return new Loader(LoaderConfig.of(config));
+  }
+
+  public Loader loader(Map<String, String> config, io.redstage.loader.redshift.DataApi.Sleeper sleeper) {
+    LoaderConfig c = LoaderConfig.of(config);
+    return new Loader(c, new AwsClients(c), Clock.systemUTC(), sleeper);
+  }
+
+  public Connection jdbc() throws SQLException {
+    return DriverManager.getConnection(redshift.jdbcUrl(), redshift.jdbcUser(), redshift.jdbcPassword());
+  }
+
+  /** All rows of a query, as lists of JDBC objects. */
+  public List<List<Object>> query(String sql) throws SQLException {
+    try (Connection c = jdbc(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      List<List<Object>> out = new ArrayList<>();
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          row.add(rs.getObject(i));
+        }
+        out.add(row);
+      }
+      return out;
+    }
+  }
+
+  public long count(String sql) throws SQLException {
+    return ((Number) query(sql).get(0).get(0)).longValue();
+  }
+
+  @Override
+  public void close() {
+    try {
+      redshift.close();
+    } finally {
+      s3.close();
+    }
+  }
+}

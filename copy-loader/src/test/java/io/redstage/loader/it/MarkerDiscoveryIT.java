@@ -1,0 +1,117 @@
+package io.redstage.loader.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.contract.MarkerCodec;
+import io.redstage.loader.TestUnits;
+import io.redstage.loader.discovery.MarkerRetention;
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.sandbox.s3.LocalS3;
+import io.redstage.sandbox.s3.ObjectOperation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Discovery against a real S3 API (S3Proxy): the loader lists only the markers prefix, GETs each marker once,
+ * and after retention the loaded markers leave the prefix so that per-cycle requests stay flat.
+ */
+class MarkerDiscoveryIT {
+  static final String BUCKET = "staging";
+  static LocalS3 s3;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  static void put(S3Client client, Unit u) {
+    client.putObject(b -> b.bucket(BUCKET).key(u.markerKey()), RequestBody.fromBytes(MarkerCodec.toJson(u.marker())));
+  }
+
+  @Test
+  void listsOnlyMarkersCachesParsedOnesAndRetiresLoadedOnes() {
+    S3Client client = s3.client();
+    String topic = "disc-" + System.nanoTime();
+    List<Unit> units = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Unit u = TestUnits.simple(topic, i % 3, i * 100L, i * 100L + 99);
+      units.add(u);
+      put(client, u);
+      // a data file next to the markers must never be listed by the loader
+      client.putObject(b -> b.bucket(BUCKET).key("topics/" + u.markerKey()), RequestBody.fromString("data"));
+    }
+    client.putObject(b -> b.bucket(BUCKET).key(TestUnits.MARKERS + "/" + topic + "/0000000000/"
+        + "00000000000000099999+00000000000000099999.json"), RequestBody.fromString("{not json"));
+    MarkerScanner scanner = new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+
+    s3.resetRequestCounts();
+    MarkerScanner.ScanResult first = scanner.scan();
+    assertThat(first.units()).hasSize(30);
+    assertThat(first.rejected()).hasSize(1).allSatisfy((k, v) -> assertThat(v).contains("Cannot read commit marker"));
+    assertThat(first.listRequests()).isEqualTo(1);
+    assertThat(first.getRequests()).isEqualTo(31);
+    assertThat(s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
+    assertThat(s3.requestCount(ObjectOperation.GET_OBJECT)).isEqualTo(31);
+
+    MarkerScanner.ScanResult second = scanner.scan();
+    assertThat(second.units()).hasSize(30);
+    assertThat(second.getRequests()).as("parsed and rejected markers are cached").isZero();
+
+    MarkerRetention retention = new MarkerRetention(client, BUCKET, TestUnits.MARKERS, "_redstage/markers-loaded", Duration.ofHours(1),
+        MarkerRetention.Action.MOVE);
+    long committedAt = units.get(0).marker().committedAtMs();
+    assertThat(retention.apply(units.subList(0, 20), committedAt + Duration.ofMinutes(59).toMillis()).removedKeys())
+        .as("younger than retention").isEmpty();
+    MarkerRetention.Result moved = retention.apply(units.subList(0, 20), committedAt + Duration.ofHours(1).toMillis());
+    assertThat(moved.removedKeys()).hasSize(20);
+    moved.removedKeys().forEach(scanner::forget);
+    assertThat(client.headObject(b -> b.bucket(BUCKET).key(retention.loadedKey(units.get(0).markerKey()))).contentLength()).isPositive();
+
+    s3.resetRequestCounts();
+    MarkerScanner.ScanResult third = scanner.scan();
+    assertThat(third.units()).extracting(Unit::markerKey).containsExactlyInAnyOrderElementsOf(
+        units.subList(20, 30).stream().map(Unit::markerKey).toList());
+    assertThat(s3.requestCount(ObjectOperation.GET_OBJECT)).isZero();
+  }
+
+  @Test
+  void requestsPerCycleStayFlatWithManyLoadedUnits() {
+    S3Client client = s3.client();
+    String topic = "flat-" + System.nanoTime();
+    MarkerRetention retention = new MarkerRetention(client, BUCKET, TestUnits.MARKERS, "_redstage/markers-loaded", Duration.ZERO,
+        MarkerRetention.Action.DELETE);
+    MarkerScanner scanner = new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    List<Long> listsPerCycle = new ArrayList<>();
+    long offset = 0;
+    for (int round = 0; round < 4; round++) {
+      List<Unit> loaded = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        Unit u = TestUnits.simple(topic, 0, offset, offset + 9);
+        offset += 10;
+        put(client, u);
+        loaded.add(u);
+      }
+      scanner.scan();
+      retention.apply(loaded, Long.MAX_VALUE / 2).removedKeys().forEach(scanner::forget);
+      put(client, TestUnits.simple(topic, 1, round * 10L, round * 10L + 9));
+      s3.resetRequestCounts();
+      MarkerScanner.ScanResult r = scanner.scan();
+      listsPerCycle.add(s3.requestCount(ObjectOperation.LIST_OBJECTS) + s3.requestCount(ObjectOperation.GET_OBJECT));
+      assertThat(r.units()).hasSize(round + 1);
+    }
+    assertThat(listsPerCycle).as("1 LIST + 1 GET of the new marker, whatever the history").containsOnly(2L);
+  }
+}

@@ -1,0 +1,246 @@
+package io.redstage.loader.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.CommitMarker;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerCodec;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.discovery.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Writes real data files (parquet-java, Avro, Jackson JSON Lines) and their commit markers (the contract's
+ * {@link MarkerCodec}) to S3, as the connector does: value fields first, then the Kafka metadata columns, data
+ * files under {@code topics/}, the marker after the files.
+ */
+public final class TestFiles {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final S3Client s3;
+  private final String bucket;
+  private final String markersDir;
+
+  public TestFiles(S3Client s3, String bucket, String markersDir) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.markersDir = markersDir;
+  }
+
+  public static List<MarkerColumn> withMetadata(List<MarkerColumn> values) {
+    List<MarkerColumn> cols = new ArrayList<>(values);
+    cols.add(new MarkerColumn("kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false));
+    cols.add(new MarkerColumn("kafka_partition", ColumnType.of(ColumnType.Kind.INT32), false));
+    cols.add(new MarkerColumn("kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false));
+    cols.add(new MarkerColumn("kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true));
+    return cols;
+  }
+
+  /** A record: value fields by name; the metadata is added from topic, partition and offset. */
+  public static Map<String, Object> row(Object... nameValue) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameValue.length; i += 2) {
+      m.put((String) nameValue[i], nameValue[i + 1]);
+    }
+    return m;
+  }
+
+  /**
+   * Writes one file holding offsets {@code start..end} (values from {@code value(offset)}) and the unit's marker.
+   *
+   * @param fileSuffix distinguishes files of replays with the same boundaries (identical rewrite: same suffix)
+   */
+  public Unit unit(String topic, int partition, long start, long end, FileFormat format, List<MarkerColumn> valueColumns,
+      java.util.function.LongFunction<Map<String, Object>> value) {
+    return unit(topic, partition, start, end, format, false, valueColumns, value);
+  }
+
+  /** As {@link #unit}, optionally gzip-compressing a JSON Lines file (marker compression "gzip"). */
+  public Unit unit(String topic, int partition, long start, long end, FileFormat format, boolean gzip, List<MarkerColumn> valueColumns,
+      java.util.function.LongFunction<Map<String, Object>> value) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (long o = start; o <= end; o++) {
+      Map<String, Object> r = new LinkedHashMap<>(value.apply(o));
+      r.put("kafka_topic", topic);
+      r.put("kafka_partition", partition);
+      r.put("kafka_offset", o);
+      r.put("kafka_timestamp", 1_700_000_000_000L + o);
+      rows.add(r);
+    }
+    List<MarkerColumn> columns = withMetadata(valueColumns);
+    byte[] bytes = gzip ? gzip(write(format, columns, rows)) : write(format, columns, rows);
+    String ext = format == FileFormat.JSONL ? (gzip ? "jsonl.gz" : "jsonl") : format.id();
+    String key = "topics/" + topic + "/partition=" + partition + "/" + topic + "+" + partition + "+" + MarkerKeys.pad(start, 20) + "+"
+        + MarkerKeys.pad(end, 20) + "." + ext;
+    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+    String compression = format == FileFormat.PARQUET ? "snappy" : gzip ? "gzip" : "none";
+    MarkerFile file = new MarkerFile(key, bytes.length, rows.size(), format, compression, null, columns);
+    return marker(topic, partition, start, end, List.of(file));
+  }
+
+  /** Writes the marker of a unit with these files (no files: every record went to the DLQ). */
+  public Unit marker(String topic, int partition, long start, long end, List<MarkerFile> files) {
+    long records = files.stream().mapToLong(MarkerFile::records).sum();
+    CommitMarker m = new CommitMarker(CommitMarker.FORMAT_VERSION, topic, partition, start, end, records, bucket,
+        System.currentTimeMillis(), "flush.size", files);
+    String key = MarkerKeys.markerKey(markersDir, topic, partition, start, end);
+    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(MarkerCodec.toJson(m)));
+    return new Unit(key, m);
+  }
+
+  static byte[] write(FileFormat format, List<MarkerColumn> columns, List<Map<String, Object>> rows) {
+    try {
+      switch (format) {
+        case PARQUET: return parquet(columns, rows);
+        case AVRO: return avro(columns, rows);
+        default: return jsonl(rows);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] gzip(byte[] raw) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static Schema avroSchema(List<MarkerColumn> columns) {
+    SchemaBuilder.FieldAssembler<Schema> f = SchemaBuilder.record("row").namespace("io.redstage.test").fields();
+    for (MarkerColumn c : columns) {
+      Schema t = switch (c.type().kind()) {
+        case STRING -> Schema.create(Schema.Type.STRING);
+        case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
+        case INT8, INT16, INT32 -> Schema.create(Schema.Type.INT);
+        case INT64 -> Schema.create(Schema.Type.LONG);
+        case FLOAT64 -> Schema.create(Schema.Type.DOUBLE);
+        case TIMESTAMP_MILLIS -> LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+        default -> throw new IllegalArgumentException("test writer has no mapping for " + c.type());
+      };
+      f = c.nullable() ? f.name(c.name()).type(Schema.createUnion(Schema.create(Schema.Type.NULL), t)).withDefault(null)
+          : f.name(c.name()).type(t).noDefault();
+    }
+    return f.endRecord();
+  }
+
+  private static List<GenericRecord> records(Schema schema, List<Map<String, Object>> rows) {
+    List<GenericRecord> out = new ArrayList<>();
+    for (Map<String, Object> r : rows) {
+      GenericRecord g = new GenericData.Record(schema);
+      for (Schema.Field f : schema.getFields()) {
+        g.put(f.name(), r.get(f.name()));
+      }
+      out.add(g);
+    }
+    return out;
+  }
+
+  static byte[] parquet(List<MarkerColumn> columns, List<Map<String, Object>> rows) throws IOException {
+    Schema schema = avroSchema(columns);
+    ByteArrayOutputFile out = new ByteArrayOutputFile();
+    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
+        .withConf(new PlainParquetConfiguration()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+      for (GenericRecord g : records(schema, rows)) {
+        w.write(g);
+      }
+    }
+    return out.bytes.toByteArray();
+  }
+
+  static byte[] avro(List<MarkerColumn> columns, List<Map<String, Object>> rows) throws IOException {
+    Schema schema = avroSchema(columns);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
+      w.setCodec(CodecFactory.snappyCodec());
+      w.create(schema, bytes);
+      for (GenericRecord g : records(schema, rows)) {
+        w.append(g);
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  static byte[] jsonl(List<Map<String, Object>> rows) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (Map<String, Object> r : rows) {
+      Map<String, Object> copy = new LinkedHashMap<>(r);
+      Object ts = copy.get("kafka_timestamp");
+      if (ts instanceof Long l) {
+        copy.put("kafka_timestamp", Instant.ofEpochMilli(l).toString());
+      }
+      b.append(JSON.writeValueAsString(copy)).append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** An in-memory Parquet output file. */
+  static final class ByteArrayOutputFile implements OutputFile {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return new PositionOutputStream() {
+        @Override
+        public long getPos() {
+          return bytes.size();
+        }
+
+        @Override
+        public void write(int b) {
+          bytes.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          bytes.write(b, off, len);
+        }
+      };
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return create(blockSizeHint);
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.Loader;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Debezium-style CDC (unwrapped with __deleted) across batches and partitions gives the source table's state. */
+class UpsertIT {
+  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+      new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
+      new MarkerColumn("__deleted", ColumnType.of(ColumnType.Kind.STRING), true));
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  /** Writes a unit of CDC events: each event is {id, name or null for a delete}. */
+  static void events(String topic, int partition, long start, Object... idName) {
+    long end = start + idName.length / 2 - 1;
+    stack.files.unit(topic, partition, start, end, FileFormat.AVRO, COLS, o -> {
+      int i = (int) (o - start) * 2;
+      Object name = idName[i + 1];
+      return row("id", ((Number) idName[i]).longValue(), "name", name, "__deleted", name == null ? "true" : "false");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"delete-insert", "merge"})
+  void insertsUpdatesDeletesAcrossBatchesAndPartitions(String strategy) throws Exception {
+    String topic = "customers_" + strategy.replace('-', '_');
+    Map<String, String> config = stack.config();
+    config.put("upsert.strategy", strategy);
+    config.put("topics", topic);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "id");
+    config.put("tables.metadata-columns", "none");
+    Map<Long, String> source = new TreeMap<>();
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 4, null);
+      events(topic, 1, 0, 10, "x", 11, "y");
+      loader.runOnce();
+      source.putAll(Map.of(1L, "a", 2L, "b", 3L, "c", 10L, "x", 11L, "y"));
+      assertThat(state(topic)).isEqualTo(source);
+
+      events(topic, 0, 5, 1, "a2", 2, null, 5, "e");
+      events(topic, 0, 8, 5, "e2", 1, "a3");
+      events(topic, 1, 2, 10, "x2", 10, "x3", 11, null, 12, "z");
+      loader.runOnce();
+      source.put(1L, "a3");
+      source.remove(2L);
+      source.put(5L, "e2");
+      source.put(10L, "x3");
+      source.remove(11L);
+      source.put(12L, "z");
+      assertThat(state(topic)).isEqualTo(source);
+
+      events(topic, 1, 0, 10, "x", 11, "y"); // an identical replay of an old unit changes nothing
+      events(topic, 0, 10, 12, "moved");
+      loader.runOnce();
+      source.put(12L, "moved");
+    }
+    assertThat(state(topic)).isEqualTo(source);
+    assertThat(stack.query("SELECT column_name FROM information_schema.columns WHERE table_name = '" + topic + "' ORDER BY ordinal_position"))
+        .extracting(r -> r.get(0)).containsExactly("id", "name", "__deleted");
+  }
+
+  static Map<Long, String> state(String table) throws Exception {
+    Map<Long, String> m = new HashMap<>();
+    for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {
+      assertThat(m.put(((Number) r.get(0)).longValue(), (String) r.get(1))).as("one row per key").isNull();
+    }
+    return new TreeMap<>(m);
+  }
+}

@@ -1,0 +1,82 @@
+package io.redstage.loader.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.loader.TestUnits;
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.BatchPlanner;
+import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.redshift.Backoff;
+import io.redstage.loader.sql.TableMapper;
+import io.redstage.loader.sql.TableRef;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class CyclePlannerTest {
+  static final TableRef ORDERS = TableRef.of("public", "orders");
+
+  static CyclePlanner planner(FailureTracker failures, String mode) {
+    Map<String, String> m = new HashMap<>(Map.of("s3.bucket", "b", "redshift.database", "dev", "redshift.workgroup-name", "wg",
+        "load.mode", mode));
+    if (mode.equals("upsert")) {
+      m.put("upsert.key", "id");
+    }
+    return new CyclePlanner(new TableMapper("public", List.of(), null, null), new TableSettingsResolver(LoaderConfig.of(m)),
+        new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID), failures);
+  }
+
+  static FailureTracker tracker() {
+    return new FailureTracker(new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)), 3);
+  }
+
+  @Test
+  void coveredUnitsAreLoadedPartiallyCoveredArePending() {
+    LoadState state = new LoadState();
+    state.addLoaded(ORDERS.name(), new TopicPartition("orders", 0), 0, 99);
+    Unit same = TestUnits.simple("orders", 0, 0, 99);
+    Unit subset = TestUnits.simple("orders", 0, 0, 49);
+    Unit overlap = TestUnits.simple("orders", 0, 50, 120);
+    CyclePlanner.Plan plan = planner(tracker(), "append").plan(List.of(same, subset, overlap), state, 0);
+    assertThat(plan.loaded()).containsExactlyInAnyOrder(same, subset);
+    assertThat(plan.batches().get(ORDERS)).singleElement().satisfies(b -> assertThat(b.units()).containsExactly(overlap));
+  }
+
+  @Test
+  void quarantinedAndWaitingUnitsAreHeldAndBlockTheirPartitionInUpsertMode() {
+    FailureTracker failures = tracker();
+    Unit u1 = TestUnits.simple("orders", 0, 0, 9);
+    Unit u2 = TestUnits.simple("orders", 0, 10, 19);
+    Unit p1 = TestUnits.simple("orders", 1, 0, 9);
+    failures.fail(u1.markerKey(), "boom", 1000);
+    List<Unit> all = List.of(u1, u2, p1);
+    CyclePlanner.Plan append = planner(failures, "append").plan(all, new LoadState(), 1000);
+    assertThat(append.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(u2, p1);
+    CyclePlanner.Plan upsert = planner(failures, "upsert").plan(all, new LoadState(), 1000);
+    assertThat(upsert.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(p1);
+    assertThat(upsert.backlog().get(ORDERS).heldBack()).isEqualTo(2);
+
+    LoadState q = new LoadState();
+    q.addQuarantined(p1.markerKey(), "batch-1");
+    CyclePlanner.Plan afterBackoff = planner(failures, "append").plan(all, q, 1_000_000);
+    List<List<Unit>> batches = afterBackoff.batches().get(ORDERS).stream().map(Batch::units).toList();
+    assertThat(batches).containsExactly(List.of(u1), List.of(u2));
+  }
+
+  @Test
+  void failureTrackerCountsAttemptsAndBacksOff() {
+    FailureTracker f = tracker();
+    assertThat(f.fail("k", "e", 0)).isFalse();
+    assertThat(f.waiting("k", 1000)).isTrue();
+    assertThat(f.waiting("k", 10_001)).isFalse();
+    assertThat(f.fail("k", "e", 20_000)).isFalse();
+    assertThat(f.fail("k", "e", 60_000)).isTrue();
+    f.defer("t", "throttled", 0);
+    assertThat(f.isolated()).containsExactly("k");
+  }
+}

@@ -1,0 +1,37 @@
+package io.redstage.loader.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LoaderMetricsTest {
+  @Test
+  void rendersPrometheusTextOverHttp() throws Exception {
+    LoaderMetrics m = new LoaderMetrics();
+    m.loaded("public.orders", 3, 300, 4096, 0.4);
+    m.failed("public.orders", "load");
+    m.quarantined("public.bad\"table", 1);
+    m.pending(Map.of("public.orders", 2L), Map.of("public.orders", 12.5));
+    m.apiCalls(() -> Map.of("S3.ListObjectsV2", 4L));
+    try (MetricsServer server = new MetricsServer(m, "127.0.0.1", 0)) {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(r.body()).contains("redstage_loader_units_loaded_total{table=\"public.orders\"} 3")
+          .contains("redstage_loader_rows_loaded_total{table=\"public.orders\"} 300")
+          .contains("redstage_loader_batches_total{table=\"public.orders\",result=\"committed\"} 1")
+          .contains("redstage_loader_failures_total{table=\"public.orders\",kind=\"load\"} 1")
+          .contains("redstage_loader_units_quarantined_total{table=\"public.bad\\\"table\"} 1")
+          .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 12.5")
+          .contains("redstage_loader_batch_latency_seconds_bucket{le=\"0.5\"} 1")
+          .contains("redstage_loader_batch_latency_seconds_count 1")
+          .contains("redstage_loader_aws_calls_total{operation=\"S3.ListObjectsV2\"} 4");
+    }
+  }
+}

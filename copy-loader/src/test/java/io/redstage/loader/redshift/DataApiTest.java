@@ -1,0 +1,175 @@
+package io.redstage.loader.redshift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+
+/**
+ * The Data API wrapper's own logic (polling, failure parsing, ClientToken reuse across SDK retries, in-flight cap)
+ * against a scripted HTTP endpoint that speaks the Data API's JSON 1.1 protocol. End-to-end behaviour against the
+ * Redshift stand-in is covered by the ITs.
+ */
+class DataApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private HttpServer server;
+  private final Deque<String[]> script = new ArrayDeque<>();
+  private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> targets = Collections.synchronizedList(new ArrayList<>());
+  private RedshiftDataClient client;
+  private final List<Duration> sleeps = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      requests.add(JSON.readTree(body));
+      targets.add(ex.getRequestHeaders().getFirst("X-Amz-Target"));
+      String[] next;
+      synchronized (script) {
+        next = script.poll();
+      }
+      if (next == null) {
+        next = new String[] {"500", "{\"__type\":\"InternalServerException\",\"message\":\"script exhausted\"}"};
+      }
+      byte[] out = next[1].getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+      ex.sendResponseHeaders(Integer.parseInt(next[0]), out.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(out);
+      }
+    });
+    server.start();
+    client = RedshiftDataClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+        .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+        .overrideConfiguration(o -> o.retryStrategy(
+            io.redstage.loader.aws.AwsClientsAccess.retryStrategy("standard", 4, Duration.ofMillis(1))))
+        .build();
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.stop(0);
+  }
+
+  private DataApi api() {
+    return new DataApi(client, new DataApiTarget(null, "wg", "dev", null, null), 2,
+        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), Duration.ofMinutes(1), sleeps::add);
+  }
+
+  private void reply(int status, String body) {
+    script.add(new String[] {String.valueOf(status), body});
+  }
+
+  static final String ID = "d9b6c0c9-0747-4bf4-b142-e8883122f766";
+
+  @Test
+  void throttledSubmitIsRetriedWithTheSameClientTokenThenPolledWithBackoff() throws Exception {
+    reply(400, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
+    reply(500, "{\"__type\":\"BatchExecuteStatementException\",\"Message\":\"boom\",\"StatementId\":\"x\"}");
+    reply(200, "{\"Id\":\"" + ID + "\",\"CreatedAt\":1717171717}");
+    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"SUBMITTED\"}");
+    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"STARTED\"}");
+    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\",\"HasResultSet\":false,\"SubStatements\":["
+        + "{\"Id\":\"" + ID + ":1\",\"Status\":\"FINISHED\",\"ResultRows\":0},{\"Id\":\"" + ID + ":2\",\"Status\":\"FINISHED\",\"ResultRows\":42}]}");
+    DataApi.Outcome o = api().executeBatch(List.of("LOCK m", "INSERT INTO t SELECT 1"), "batch-token-1", "redstage-b");
+    assertThat(o.subStatementRows()).containsExactly(0L, 42L);
+    assertThat(targets.subList(0, 3)).containsOnly("RedshiftData.BatchExecuteStatement");
+    assertThat(requests.subList(0, 3)).extracting(r -> r.get("ClientToken").asText()).containsOnly("batch-token-1");
+    assertThat(requests.get(0).get("WorkgroupName").asText()).isEqualTo("wg");
+    assertThat(requests.get(0).has("ClusterIdentifier")).isFalse();
+    assertThat(sleeps).hasSize(2);
+    assertThat(sleeps.get(0)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+    assertThat(sleeps.get(1)).isBetween(Duration.ofMillis(100), Duration.ofMillis(200));
+  }
+
+  @Test
+  void failedSubStatementIsReportedWithIndexAndQueryId() {
+    reply(200, "{\"Id\":\"" + ID + "\"}");
+    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FAILED\",\"Error\":\"batch failed\",\"SubStatements\":["
+        + "{\"Id\":\"" + ID + ":1\",\"Status\":\"FINISHED\"},{\"Id\":\"" + ID + ":2\",\"Status\":\"FAILED\",\"RedshiftQueryId\":77,"
+        + "\"Error\":\"ERROR: Load into table 'rs_stage_1' failed. Check 'sys_load_error_detail' system table for details.\"},"
+        + "{\"Id\":\"" + ID + ":3\",\"Status\":\"ABORTED\"}]}");
+    assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
+        .isInstanceOfSatisfying(StatementFailedException.class, e -> {
+          assertThat(e.failedIndex()).isEqualTo(1);
+          assertThat(e.redshiftQueryId()).isEqualTo(77);
+          assertThat(e.error()).contains("Load into table 'rs_stage_1' failed");
+          assertThat(e.isTransient()).isFalse();
+        });
+  }
+
+  @Test
+  void serializationConflictIsTransientAndValidationErrorsAreNot() {
+    assertThat(new StatementFailedException("i", "ERROR: 1023 DETAIL: Serializable isolation violation on table", 0, -1).isTransient()).isTrue();
+    reply(400, "{\"__type\":\"ValidationException\",\"message\":\"Sqls must have at most 40 items\"}");
+    assertThatThrownBy(() -> api().executeBatch(List.of("x"), "t", "n")).isInstanceOfSatisfying(DataApiException.class, e -> {
+      assertThat(e.isTransient()).isFalse();
+      assertThat(e.getMessage()).contains("ValidationException").contains("at most 40");
+    });
+    assertThat(requests).hasSize(1);
+  }
+
+  @Test
+  void queryReadsAllPages() throws Exception {
+    reply(200, "{\"Id\":\"" + ID + "\"}");
+    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\",\"HasResultSet\":true}");
+    reply(200, "{\"ColumnMetadata\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"Records\":[[{\"longValue\":1},{\"stringValue\":\"x\"}]],"
+        + "\"TotalNumRows\":2,\"NextToken\":\"p2\"}");
+    reply(200, "{\"Records\":[[{\"longValue\":2},{\"isNull\":true}]],\"TotalNumRows\":2}");
+    QueryResult r = api().query("SELECT a, b FROM t", "q");
+    assertThat(r.columns()).containsExactly("a", "b");
+    assertThat(r.rows()).containsExactly(List.of(1L, "x"), java.util.Arrays.asList(2L, null));
+    assertThat(requests.get(3).get("NextToken").asText()).isEqualTo("p2");
+  }
+
+  @Test
+  void inFlightCapSerialisesStatementsBeyondTheLimit() throws Exception {
+    DataApi one = new DataApi(client, new DataApiTarget("c1", null, "dev", "loader", null), 1,
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)), Duration.ofMinutes(1), d -> { });
+    for (int i = 0; i < 2; i++) {
+      reply(200, "{\"Id\":\"" + ID + "\"}");
+      reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\"}");
+    }
+    Thread a = new Thread(() -> run(one));
+    Thread b = new Thread(() -> run(one));
+    a.start();
+    b.start();
+    a.join(30_000);
+    b.join(30_000);
+    assertThat(targets).containsExactly("RedshiftData.BatchExecuteStatement", "RedshiftData.DescribeStatement",
+        "RedshiftData.BatchExecuteStatement", "RedshiftData.DescribeStatement");
+    assertThat(requests.get(0).get("ClusterIdentifier").asText()).isEqualTo("c1");
+    assertThat(requests.get(0).get("DbUser").asText()).isEqualTo("loader");
+    assertThat(requests.get(0).has("SecretArn")).isFalse();
+  }
+
+  private static void run(DataApi api) {
+    try {
+      api.executeBatch(List.of("SELECT 1"), java.util.UUID.randomUUID().toString(), "n");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.redstage.loader.sql;
+
+import static io.redstage.loader.TestUnits.col;
+import static io.redstage.loader.TestUnits.columns;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redstage.contract.ColumnType.Kind;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.TestUnits;
+import io.redstage.loader.batch.FileSchema;
+import io.redstage.loader.sql.RedshiftType.Family;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SchemaEvolutionTest {
+  static final TableRef T = TableRef.of("public", "orders");
+  static final MetadataColumns META = new MetadataColumns("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp",
+      "kafka_key", "kafka_headers", "kafka_deleted", Set.of("kafka_offset"));
+  static final TableSettings APPEND = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+  private final SchemaEvolution evolution = new SchemaEvolution(new TypeMapping(256), true, true);
+
+  static FileSchema schema(MarkerColumn... values) {
+    return FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.PARQUET, columns(values)));
+  }
+
+  @Test
+  void createsMissingTableWithValueAndKeptMetadataColumns() {
+    TablePlan p = evolution.plan(T, null, List.of(schema(col("id", Kind.INT64), col("Name", Kind.STRING))), APPEND);
+    assertThat(p.ddl()).containsExactly(
+        "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(256), \"kafka_offset\" BIGINT)");
+  }
+
+  @Test
+  void addsNewOptionalFieldAsColumn() {
+    TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true)
+        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TablePlan p = evolution.plan(T, existing, List.of(schema(col("id", Kind.INT64), col("email", Kind.STRING))), APPEND);
+    assertThat(p.ddl()).containsExactly("ALTER TABLE \"public\".\"orders\" ADD COLUMN \"email\" VARCHAR(256)");
+    assertThat(p.targetColumns()).containsKeys("id", "kafka_offset", "email");
+  }
+
+  @Test
+  void changedTypeFailsWithClearError() {
+    TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.INTEGER), true);
+    assertThatThrownBy(() -> evolution.plan(T, existing, List.of(schema(col("id", Kind.STRING))), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageContaining("Cannot load into public.orders: column id is INTEGER but the files now hold string");
+  }
+
+  @Test
+  void wideningIsAccepted() {
+    TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true)
+        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThat(evolution.plan(T, existing, List.of(schema(col("id", Kind.INT32))), APPEND).ddl()).isEmpty();
+  }
+
+  @Test
+  void refusesFilesWithoutOffsetMetadata() {
+    FileSchema noMeta = FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.PARQUET, List.of(col("id", Kind.INT64))));
+    assertThatThrownBy(() -> evolution.plan(T, null, List.of(noMeta), APPEND)).hasMessageContaining("lack the metadata column kafka_topic");
+  }
+
+  @Test
+  void refusesFieldsThatFoldToTheSameColumn() {
+    assertThatThrownBy(() -> evolution.plan(T, null, List.of(schema(col("Id", Kind.INT64), col("ID", Kind.INT64))), APPEND))
+        .hasMessageContaining("both fold to column id");
+  }
+
+  @Test
+  void evolutionOffFailsOnNewField() {
+    SchemaEvolution strict = new SchemaEvolution(new TypeMapping(256), false, false);
+    TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true);
+    assertThatThrownBy(() -> strict.plan(T, existing, List.of(schema(col("id", Kind.INT64), col("x", Kind.INT32))), APPEND))
+        .hasMessageContaining("tables.auto-evolve is false");
+    assertThatThrownBy(() -> strict.plan(T, null, List.of(schema(col("id", Kind.INT64))), APPEND))
+        .hasMessageContaining("tables.auto-create is false");
+  }
+}

@@ -1,0 +1,124 @@
+package io.redstage.sandbox.redshift;
+
+import io.redstage.sandbox.redshift.fault.FaultInjector;
+import io.redstage.sandbox.redshift.fault.FaultInjector.ApiFault;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Fault injection for reliability tests of Data API clients. Operation names are the Data API's
+ * ({@code "ExecuteStatement"}, {@code "DescribeStatement"} ...); {@code null} or {@code "*"} means any
+ * operation. Regexes match the SQL text case-insensitively ({@code find}, not a full match).
+ *
+ * <pre>{@code
+ * redshift.faults().throttleNext(2, "DescribeStatement")       // 400 ThrottlingException: Rate exceeded
+ *                  .failNext(1, "ExecuteStatement", 500)         // 500 InternalServerException
+ *                  .failStatementsMatching("^COPY", 1, "S3ServiceException:Slow Down,Status 503")
+ *                  .slowStatementsMatching("MERGE", Duration.ofSeconds(2));
+ * }</pre>
+ */
+public final class Faults {
+  private final FaultInjector injector;
+
+  Faults(FaultInjector injector) {
+    this.injector = injector;
+  }
+
+  /** The next {@code n} calls of the operation get HTTP 400 {@code ThrottlingException: Rate exceeded}. */
+  public Faults throttleNext(int n, String operation) {
+    injector.addApiFault(operation, throttle(), n, 1.0);
+    return this;
+  }
+
+  /**
+   * The next {@code n} calls of the operation fail with this HTTP status: 500 answers an
+   * {@code InternalServerException}; other statuses answer a non-JSON body (like a load balancer), which
+   * the SDK raises as a plain {@code RedshiftDataException} with that status code.
+   */
+  public Faults failNext(int n, String operation, int httpStatus) {
+    injector.addApiFault(operation, failure(httpStatus), n, 1.0);
+    return this;
+  }
+
+  /** Each call of the operation is throttled with this probability (0..1). */
+  public Faults throttleRate(double probability, String operation) {
+    injector.addApiFault(operation, throttle(), FaultInjector.ALWAYS, probability);
+    return this;
+  }
+
+  /** Each call of the operation fails with this HTTP status with this probability (0..1). */
+  public Faults failRate(double probability, String operation, int httpStatus) {
+    injector.addApiFault(operation, failure(httpStatus), FaultInjector.ALWAYS, probability);
+    return this;
+  }
+
+  /**
+   * The next {@code n} statements whose SQL matches {@code regex} end FAILED with {@code errorText}
+   * (prefixed with {@code ERROR: } unless it already is) without running; a batch fails as a whole and
+   * rolls back. {@code n < 0} means every match.
+   */
+  public Faults failStatementsMatching(String regex, int n, String errorText) {
+    injector.addStatementFailure(regex, errorText, n < 0 ? FaultInjector.ALWAYS : n, 1.0);
+    return this;
+  }
+
+  /** Each statement whose SQL matches fails with this probability (0..1). */
+  public Faults failStatementsRate(String regex, double probability, String errorText) {
+    injector.addStatementFailure(regex, errorText, FaultInjector.ALWAYS, probability);
+    return this;
+  }
+
+  /** Every statement whose SQL matches stays STARTED at least this much longer. */
+  public Faults slowStatementsMatching(String regex, Duration delay) {
+    injector.addStatementDelay(regex, delay, FaultInjector.ALWAYS);
+    return this;
+  }
+
+  /** Seeds the random source of the rate-based faults, for reproducible runs. */
+  public Faults seed(long seed) {
+    injector.seed(seed);
+    return this;
+  }
+
+  /** Removes every rule (counters are kept). */
+  public Faults clear() {
+    injector.clear();
+    return this;
+  }
+
+  /** API calls answered with ThrottlingException so far. */
+  public long throttledCount() {
+    return injector.counter("throttled");
+  }
+
+  /** API calls answered with an injected HTTP failure so far. */
+  public long failedRequestCount() {
+    return injector.counter("failedRequests");
+  }
+
+  /** Statements failed by injection so far. */
+  public long failedStatementCount() {
+    return injector.counter("failedStatements");
+  }
+
+  /** Statements slowed by injection so far. */
+  public long slowedStatementCount() {
+    return injector.counter("slowedStatements");
+  }
+
+  /** All counters, including per-operation ones such as {@code throttled.DescribeStatement}. */
+  public Map<String, Long> counters() {
+    return injector.counters();
+  }
+
+  private static ApiFault throttle() {
+    return new ApiFault(400, "ThrottlingException", "Rate exceeded");
+  }
+
+  private static ApiFault failure(int httpStatus) {
+    if (httpStatus == 500) {
+      return new ApiFault(500, "InternalServerException", "Injected fault: internal server error");
+    }
+    return new ApiFault(httpStatus, null, "Injected fault: HTTP " + httpStatus);
+  }
+}

@@ -1,0 +1,155 @@
+package io.redstage.sandbox.redshift.exec;
+
+import io.redstage.sandbox.redshift.fault.FaultInjector;
+import io.redstage.sandbox.redshift.pg.ConnectionPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs statements asynchronously on a bounded pool of workers, through the Data API lifecycle
+ * SUBMITTED → PICKED → STARTED → FINISHED | FAILED | ABORTED, and enforces the active-statement quota.
+ * An optional pick delay holds each statement in SUBMITTED and in PICKED so callers can observe them.
+ */
+public final class StatementExecutor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StatementExecutor.class);
+
+  /** The active-statement quota is exhausted. */
+  public static final class QuotaExceededException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    QuotaExceededException(String message) {
+      super(message);
+    }
+  }
+
+  private final ConnectionPool pool;
+  private final SessionManager sessions;
+  private final StatementRegistry registry;
+  private final StatementRunner runner;
+  private final ExecutorService workers;
+  private final int maxActive;
+  private final Duration pickDelay;
+  private final String database;
+
+  public StatementExecutor(ConnectionPool pool, SessionManager sessions, StatementRegistry registry,
+                           CopyExecutor copyExecutor, FaultInjector faults, String database, int workerThreads,
+                           int maxActive, Duration pickDelay) {
+    this.pool = pool;
+    this.sessions = sessions;
+    this.registry = registry;
+    this.runner = new StatementRunner(copyExecutor, faults, new AtomicLong(100_000), database);
+    this.maxActive = maxActive;
+    this.pickDelay = pickDelay == null ? Duration.ZERO : pickDelay;
+    this.database = database;
+    AtomicInteger n = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(workerThreads, r -> {
+      Thread t = new Thread(r, "redshift-sandbox-worker-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Registers the statement and queues it; refuses it when the active-statement quota is used up. */
+  public synchronized void submit(StatementRecord record, String clientToken) throws QuotaExceededException {
+    if (registry.activeCount() >= maxActive) {
+      throw new QuotaExceededException("Active statements exceeded the allowed quota (" + maxActive + ").");
+    }
+    if (record.sessionId() != null) {
+      SessionManager.Session session = sessions.get(record.sessionId());
+      record.onTerminal(() -> sessions.release(session));
+    }
+    registry.add(record, clientToken);
+    workers.execute(() -> run(record));
+  }
+
+  /** @return the status the statement had when the cancel arrived */
+  public StatementStatus cancel(StatementRecord record) {
+    return record.requestCancel();
+  }
+
+  private void run(StatementRecord r) {
+    SessionManager.Session session = r.sessionId() == null ? null : sessions.get(r.sessionId());
+    Connection connection = null;
+    boolean pooled = false;
+    try {
+      if (!pause(r) || !r.markPicked() || !pause(r)) {
+        return;
+      }
+      String wanted = r.connection().database();
+      if (wanted != null && !wanted.equalsIgnoreCase(database)) {
+        // as on a cluster: the statement is accepted, connecting to the database fails
+        r.markStarted(-1);
+        failAll(r, "FATAL: database \"" + wanted + "\" does not exist");
+        return;
+      }
+      if (session != null) {
+        connection = sessions.connection(session);
+      } else {
+        connection = pool.acquire();
+        pooled = true;
+      }
+      int pid = connection.unwrap(PGConnection.class).getBackendPID();
+      if (!r.markStarted(pid)) {
+        return;
+      }
+      LOG.debug("Statement {} started ({} SQL) on backend {}", r.id(), r.subStatements().size(), pid);
+      runner.run(r, connection, session, pid);
+    } catch (SQLException e) {
+      failAll(r, SqlErrors.describe(e));
+    } catch (RuntimeException e) {
+      LOG.warn("Statement {} failed inside the Redshift sandbox", r.id(), e);
+      r.markFailed("ERROR: Internal error in the Redshift sandbox: " + e);
+    } finally {
+      r.runTerminalHook();
+      if (pooled) {
+        pool.release(connection);
+      }
+    }
+  }
+
+  private static void failAll(StatementRecord r, String message) {
+    List<SubStatement> subs = r.subStatements();
+    subs.get(0).markFailed(message);
+    for (SubStatement s : subs.subList(1, subs.size())) {
+      s.markAborted();
+    }
+    r.markFailed(message);
+  }
+
+  /** Waits the pick delay; false when the statement was cancelled meanwhile. */
+  private boolean pause(StatementRecord r) {
+    long end = System.nanoTime() + pickDelay.toNanos();
+    while (System.nanoTime() < end) {
+      if (r.status().isTerminal()) {
+        return false;
+      }
+      try {
+        Thread.sleep(Math.min(10, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !r.status().isTerminal();
+  }
+
+  @Override
+  public void close() {
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.redstage.sandbox.redshift.sql;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MERGE: PostgreSQL 15+ runs Redshift's MERGE syntax as is, so this only enforces Redshift's rule that
+ * the source is a table (not a subquery or view), strips target qualifiers in {@code UPDATE SET t.c = ...},
+ * and expands the {@code REMOVE DUPLICATES} shorthand into DELETE ... USING + INSERT ... SELECT, which
+ * has its documented effect: matched target rows (duplicates included) are replaced by the source rows
+ * and unmatched source rows are inserted.
+ */
+final class MergeTranslator {
+  private MergeTranslator() {}
+
+  static Translation translate(List<Token> tokens, String original, Catalog catalog) {
+    TokenCursor c = new TokenCursor(tokens);
+    c.next(); // MERGE
+    c.accept("into");
+    int targetStart = c.position();
+    int targetEnd = c.skipQualifiedName();
+    String target = SqlLexer.join(tokens.subList(targetStart, targetEnd)).trim();
+    String targetAlias = alias(c);
+    if (!c.accept("using")) {
+      throw new SqlTranslationException("syntax error at or near \"" + (c.peek() == null ? "end of input" : c.peek().text()) + "\"");
+    }
+    if (c.peekSymbol("(") || c.peekIs("select") || c.peekIs("with")) {
+      throw new SqlTranslationException("Cannot MERGE from a subquery: the USING source must be a table. "
+          + "Load the rows into a (temp) table first.");
+    }
+    int sourceStart = c.position();
+    int sourceEnd = c.skipQualifiedName();
+    String source = SqlLexer.join(tokens.subList(sourceStart, sourceEnd)).trim();
+    if ("v".equals(catalog.relationKind(source)) || "m".equals(catalog.relationKind(source))) {
+      throw new SqlTranslationException("Cannot MERGE from view " + source + ": the USING source must be a table.");
+    }
+    String sourceAlias = alias(c);
+    if (!c.accept("on")) {
+      throw new SqlTranslationException("syntax error at or near \"" + (c.peek() == null ? "end of input" : c.peek().text()) + "\"");
+    }
+    int condStart = c.position();
+    int removeAt = indexOfRemoveDuplicates(tokens, condStart);
+    if (removeAt >= 0) {
+      String condition = SqlLexer.join(tokens.subList(condStart, removeAt)).trim();
+      List<String> targetColumns = catalog.columns(target);
+      List<String> sourceColumns = catalog.columns(source);
+      if (!targetColumns.equals(sourceColumns)) {
+        throw new SqlTranslationException("Cannot MERGE ... REMOVE DUPLICATES: the source table and the target table "
+            + "must have the same columns (target " + targetColumns + ", source " + sourceColumns + ").");
+      }
+      String delete = "DELETE FROM " + target + aliasText(targetAlias) + " USING " + source + aliasText(sourceAlias)
+          + " WHERE " + condition;
+      return Translation.builder(Translation.Kind.EXECUTE, original)
+          .before(List.of(delete))
+          .sql("INSERT INTO " + target + " SELECT * FROM " + source)
+          .build();
+    }
+    return Translation.builder(Translation.Kind.EXECUTE, original).sql(stripSetQualifiers(tokens)).build();
+  }
+
+  private static String alias(TokenCursor c) {
+    if (c.accept("as")) {
+      return c.next().text();
+    }
+    Token t = c.peek();
+    if (t != null && t.isIdentifier() && !t.is("using") && !t.is("on")) {
+      return c.next().text();
+    }
+    return null;
+  }
+
+  private static String aliasText(String alias) {
+    return alias == null ? "" : " AS " + alias;
+  }
+
+  private static int indexOfRemoveDuplicates(List<Token> tokens, int from) {
+    for (int i = from; i < tokens.size(); i++) {
+      if (tokens.get(i).is("remove")) {
+        TokenCursor c = new TokenCursor(tokens, i + 1);
+        if (c.peekIs("duplicates")) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** {@code UPDATE SET t.a = s.a} → {@code UPDATE SET a = s.a}: PostgreSQL refuses qualified SET targets. */
+  private static String stripSetQualifiers(List<Token> tokens) {
+    List<Token> out = new ArrayList<>(tokens);
+    for (int i = 0; i < out.size(); i++) {
+      if (!out.get(i).is("set")) {
+        continue;
+      }
+      int depth = 0;
+      boolean expectTarget = true;
+      for (int j = i + 1; j < out.size(); j++) {
+        Token t = out.get(j);
+        if (t.isTrivia()) {
+          continue;
+        }
+        if (t.isSymbol("(")) {
+          depth++;
+        } else if (t.isSymbol(")")) {
+          depth--;
+        } else if (depth == 0 && t.isSymbol(",")) {
+          expectTarget = true;
+          continue;
+        } else if (depth == 0 && (t.is("when") || t.is("where"))) {
+          break;
+        }
+        if (expectTarget && depth == 0 && t.isIdentifier()) {
+          TokenCursor c = new TokenCursor(out, j + 1);
+          if (c.peekSymbol(".")) {
+            int dot = c.position();
+            for (int k = dot; k >= j; k--) {
+              out.remove(k);
+            }
+            j--;
+            continue;
+          }
+          expectTarget = false;
+        }
+      }
+    }
+    return SqlLexer.join(out).trim();
+  }
+}

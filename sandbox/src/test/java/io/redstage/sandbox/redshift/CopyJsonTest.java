@@ -1,0 +1,223 @@
+package io.redstage.sandbox.redshift;
+
+import static io.redstage.sandbox.redshift.CopyAvroTest.map;
+import static io.redstage.sandbox.redshift.SandboxStack.BUCKET;
+import static io.redstage.sandbox.redshift.SandboxStack.IAM_ROLE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
+import software.amazon.awssdk.services.redshiftdata.model.Field;
+import software.amazon.awssdk.services.redshiftdata.model.StatusString;
+
+/** COPY ... JSON 'auto' | 'auto ignorecase' | 'noshred', from JSON written by Jackson. */
+class CopyJsonTest {
+  private static SandboxStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = SandboxStack.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    stack.close();
+  }
+
+  private static String put(String key, byte[] data) {
+    stack.put(key, data);
+    return "s3://" + BUCKET + "/" + key;
+  }
+
+  private static String copy(String table, String url, String extra) {
+    return "COPY " + table + " FROM '" + url + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT AS JSON 'auto' " + extra;
+  }
+
+  private static String describeError(DescribeStatementResponse d) {
+    return stack.scalar("SELECT line_number || '|' || column_name || '|' || error_code || '|' || error_message "
+        + "FROM sys_load_error_detail WHERE query_id = " + d.redshiftQueryId());
+  }
+
+  @Test
+  void autoMapsLowercaseKeysIgnoresOthersAndDefaultsMissingColumns() {
+    stack.ok("CREATE TABLE js_auto (id BIGINT, name VARCHAR(20), status VARCHAR(10) DEFAULT 'new', note VARCHAR(10))");
+    String url = put("js/auto.json", TestFiles.jsonLines(List.of(
+        map("id", 1, "name", "ann", "unknown", true, "Note", "ignored: uppercase key"),
+        map("name", "bob", "id", 2, "status", "old"))));
+    stack.ok(copy("js_auto", url, ""));
+    assertThat(stack.rows("SELECT id, name, status, note FROM js_auto ORDER BY id")).extracting(r ->
+        r.stream().map(SandboxStack::text).toList()).containsExactly(
+            java.util.Arrays.asList("1", "ann", "new", null), java.util.Arrays.asList("2", "bob", "old", null));
+  }
+
+  @Test
+  void autoIgnorecaseMatchesKeysInAnyCase() {
+    stack.ok("CREATE TABLE js_ic (id BIGINT, note VARCHAR(20))");
+    String url = put("js/ic.json", TestFiles.jsonLines(List.of(map("ID", 1, "Note", "kept"))));
+    stack.ok("COPY js_ic FROM '" + url + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT AS JSON 'auto ignorecase'");
+    assertThat(stack.rows("SELECT id, note FROM js_ic").get(0)).extracting(SandboxStack::text).containsExactly("1", "kept");
+  }
+
+  @Test
+  void nestedValuesLoadIntoSuperAndAsJsonTextIntoVarchar() {
+    stack.ok("CREATE TABLE js_nested (payload SUPER, payload_text VARCHAR(100), scalar SUPER)");
+    String url = put("js/nested.json", ("{\"payload\": {\"a\": [1, 2.50, null]}, \"payload_text\": {\"b\": true}, "
+        + "\"scalar\": \"s\"}\n").getBytes(StandardCharsets.UTF_8));
+    stack.ok(copy("js_nested", url, ""));
+    assertThat(stack.rows("SELECT payload, payload_text, scalar FROM js_nested").get(0)).extracting(SandboxStack::text)
+        .containsExactly("{\"a\":[1,2.50,null]}", "{\"b\":true}", "\"s\"");
+  }
+
+  @Test
+  void gzipAndZstdInputIsDecompressed() throws IOException {
+    stack.ok("CREATE TABLE js_compressed (id BIGINT)");
+    byte[] plain = TestFiles.jsonLines(List.of(map("id", 1), map("id", 2)));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(plain);
+    }
+    ByteArrayOutputStream zs = new ByteArrayOutputStream();
+    try (ZstdOutputStream out = new ZstdOutputStream(zs)) {
+      out.write(plain);
+    }
+    stack.ok(copy("js_compressed", put("js/data.json.gz", gz.toByteArray()), "GZIP"));
+    stack.ok(copy("js_compressed", put("js/data.json.zst", zs.toByteArray()), "ZSTD"));
+    assertThat(stack.scalar("SELECT count(*) FROM js_compressed")).isEqualTo("4");
+  }
+
+  @Test
+  void timeformatAutoAcceptsIsoTimestampsTheDefaultDoesNot() {
+    stack.ok("CREATE TABLE js_time (ts TIMESTAMP, tstz TIMESTAMPTZ)");
+    String url = put("js/time.json", TestFiles.jsonLines(List.of(
+        map("ts", "2024-05-06T07:08:09.5", "tstz", "2024-05-06T07:08:09Z"))));
+    DescribeStatementResponse d = stack.run(copy("js_time", url, ""));
+    assertThat(d.status()).isEqualTo(StatusString.FAILED);
+    assertThat(describeError(d)).isEqualTo("1|ts|1206|Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]");
+    stack.ok(copy("js_time", url, "TIMEFORMAT 'auto'"));
+    assertThat(stack.rows("SELECT ts, tstz FROM js_time").get(0)).extracting(SandboxStack::text)
+        .containsExactly("2024-05-06 07:08:09.5", "2024-05-06 07:08:09+00");
+  }
+
+  @Test
+  void timeformatEpochmillisecsReadsNumbers() {
+    stack.ok("CREATE TABLE js_epoch (ts TIMESTAMP)");
+    String url = put("js/epoch.json", TestFiles.jsonLines(List.of(map("ts", 1_700_000_000_123L))));
+    assertThat(stack.run(copy("js_epoch", url, "")).status()).isEqualTo(StatusString.FAILED);
+    stack.ok(copy("js_epoch", url, "TIMEFORMAT 'epochmillisecs'"));
+    assertThat(stack.scalar("SELECT ts FROM js_epoch")).isEqualTo("2023-11-14 22:13:20.123");
+  }
+
+  @Test
+  void dateformatAppliesToDates() {
+    stack.ok("CREATE TABLE js_date (d DATE)");
+    String url = put("js/date.json", TestFiles.jsonLines(List.of(map("d", "06/05/2024"))));
+    assertThat(stack.run(copy("js_date", url, "")).status()).isEqualTo(StatusString.FAILED);
+    stack.ok(copy("js_date", url, "DATEFORMAT 'MM/DD/YYYY'"));
+    assertThat(stack.scalar("SELECT d FROM js_date")).isEqualTo("2024-06-05");
+  }
+
+  @Test
+  void emptyAsNullAndBlanksAsNull() {
+    stack.ok("CREATE TABLE js_blank (a VARCHAR(5), b VARCHAR(5), n INT)");
+    String url = put("js/blank.json", TestFiles.jsonLines(List.of(map("a", "", "b", "  ", "n", ""))));
+    stack.ok(copy("js_blank", url, ""));
+    stack.ok(copy("js_blank", url, "EMPTYASNULL BLANKSASNULL"));
+    assertThat(stack.rows("SELECT a IS NULL, b IS NULL, n IS NULL FROM js_blank ORDER BY a IS NULL"))
+        .extracting(r -> r.stream().map(SandboxStack::text).toList())
+        .as("empty values in non-character columns are always NULL")
+        .containsExactly(List.of("false", "false", "true"), List.of("true", "true", "true"));
+  }
+
+  @Test
+  void truncateColumnsCutsByBytesOtherwiseTheLoadFails() {
+    stack.ok("CREATE TABLE js_trunc (s VARCHAR(4))");
+    String url = put("js/trunc.json", TestFiles.jsonLines(List.of(map("s", "aéé"))));
+    DescribeStatementResponse d = stack.run(copy("js_trunc", url, ""));
+    assertThat(describeError(d)).isEqualTo("1|s|1204|String length exceeds DDL length");
+    stack.ok(copy("js_trunc", url, "TRUNCATECOLUMNS"));
+    assertThat(stack.scalar("SELECT s FROM js_trunc")).isEqualTo("aé");
+  }
+
+  @Test
+  void acceptInvCharsReplacesInvalidUtf8() {
+    stack.ok("CREATE TABLE js_utf8 (s VARCHAR(10))");
+    byte[] bad = "{\"s\": \"a_b\"}\n".getBytes(StandardCharsets.UTF_8);
+    bad[8] = (byte) 0xff;
+    String url = put("js/utf8.json", bad);
+    DescribeStatementResponse d = stack.run(copy("js_utf8", url, ""));
+    assertThat(d.status()).isEqualTo(StatusString.FAILED);
+    assertThat(describeError(d)).startsWith("1||1220|");
+    stack.ok(copy("js_utf8", url, "ACCEPTINVCHARS"));
+    assertThat(stack.scalar("SELECT s FROM js_utf8")).isEqualTo("a?b");
+  }
+
+  @Test
+  void nullOrMissingForANotNullColumnFails() {
+    stack.ok("CREATE TABLE js_not_null (id BIGINT NOT NULL, v INT)");
+    DescribeStatementResponse explicitNull = stack.run(copy("js_not_null",
+        put("js/nn1.json", "{\"id\": null}".getBytes(StandardCharsets.UTF_8)), ""));
+    assertThat(describeError(explicitNull)).isEqualTo("1|id|1213|Missing data for not-null field");
+    DescribeStatementResponse missing = stack.run(copy("js_not_null",
+        put("js/nn2.json", "{\"v\": 1}\n\n{\"v\": 2}".getBytes(StandardCharsets.UTF_8)), ""));
+    assertThat(describeError(missing)).isEqualTo("1|id|1213|Missing data for not-null field");
+  }
+
+  @Test
+  void invalidJsonFailsWithTheLineNumber() {
+    stack.ok("CREATE TABLE js_invalid (id BIGINT)");
+    DescribeStatementResponse d = stack.run(copy("js_invalid",
+        put("js/invalid.json", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": oops}\n".getBytes(StandardCharsets.UTF_8)), "MAXERROR 5"));
+    assertThat(d.error()).contains("Load into table 'js_invalid' failed");
+    assertThat(describeError(d)).startsWith("3||1216|Invalid JSON:");
+    assertThat(stack.scalar("SELECT count(*) FROM js_invalid")).isEqualTo("0");
+  }
+
+  @Test
+  void typeConversionFailuresAreRecordedWithColumnAndValue() {
+    stack.ok("CREATE TABLE js_types (n INT, b BOOLEAN, f FLOAT8)");
+    DescribeStatementResponse d = stack.run(copy("js_types",
+        put("js/types.json", TestFiles.jsonLines(List.of(map("n", 1, "b", "yes", "f", 1.5), map("n", 3000000000L)))), ""));
+    assertThat(describeError(d)).isEqualTo("2|n|1204|Overflow, 3000000000 (Integer valid range -2147483648 to 2147483647)");
+    assertThat(stack.scalar("SELECT raw_field_value FROM stl_load_errors WHERE query = " + d.redshiftQueryId()))
+        .isEqualTo("3000000000");
+  }
+
+  @Test
+  void noshredLoadsWholeDocumentsIntoOneSuperColumn() throws IOException {
+    stack.ok("CREATE TABLE js_noshred (doc SUPER)");
+    stack.ok("COPY js_noshred FROM '" + put("js/noshred.json", TestFiles.jsonLines(List.of(map("a", 1, "B", "x"))))
+        + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT JSON 'noshred'");
+    // SUPER is stored as jsonb here, which orders object keys its own way: compare as JSON
+    assertThat(TestFiles.JSON.readTree(stack.scalar("SELECT doc FROM js_noshred")))
+        .isEqualTo(TestFiles.JSON.readTree("{\"a\":1,\"B\":\"x\"}"));
+  }
+
+  @Test
+  void statupdateAndCompupdateAreAccepted() {
+    stack.ok("CREATE TABLE js_flags (id BIGINT)");
+    DescribeStatementResponse d = stack.ok(copy("js_flags", put("js/flags.json",
+        TestFiles.jsonLines(List.of(map("id", 1)))), "STATUPDATE OFF COMPUPDATE OFF"));
+    assertThat(d.resultRows()).isEqualTo(1);
+  }
+
+  @Test
+  void aManifestWithoutMetaIsFineForJson() {
+    stack.ok("CREATE TABLE js_manifest (id BIGINT)");
+    String a = put("js-m/a.json", TestFiles.jsonLines(List.of(map("id", 1))));
+    stack.put("js-m/m.manifest", TestFiles.manifest(List.of(a, a), null, null));
+    stack.ok("COPY js_manifest FROM 's3://" + BUCKET + "/js-m/m.manifest' IAM_ROLE '" + IAM_ROLE + "' MANIFEST JSON 'auto'");
+    assertThat(stack.scalar("SELECT count(*) FROM js_manifest")).as("a file listed twice loads twice").isEqualTo("2");
+  }
+
+  static List<Field> row(String sql) {
+    return stack.rows(sql).get(0);
+  }
+}
