@@ -113,6 +113,7 @@ public final class ManyPartitionsHeap {
                 written, (System.nanoTime() - start) / 1e9, live / MIB, heap.maxAfterAnyGc() / MIB);
           }
         }
+        heap.sampleLive(); // at least one sample, also for runs shorter than --sample-every puts
         committed = task.preCommit(Map.of());
       } catch (OutOfMemoryError e) {
         oom = true;
