@@ -17,6 +17,7 @@ final class CommitUnit implements UnitStats {
   private final long openedAtMs;
   private long lastRecordAtMs;
   private Long firstRecordTimeMs;
+  private long largestFileBytes;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
 
   CommitUnit(long startOffset, long nowMs) {
@@ -75,13 +76,14 @@ final class CommitUnit implements UnitStats {
     return records;
   }
 
+  /** Records the current size of one of the unit's files; the unit tracks the largest seen. */
+  void noteFileBytes(long bytes) {
+    largestFileBytes = Math.max(largestFileBytes, bytes);
+  }
+
   @Override
   public long largestFileBytes() {
-    long max = 0;
-    for (UnitFile f : files.values()) {
-      max = Math.max(max, f.writer.estimatedBytes());
-    }
-    return max;
+    return largestFileBytes;
   }
 
   @Override

@@ -22,6 +22,12 @@ final class PartitionWriter {
   /** What the task does with a null value (tombstone). */
   enum NullValues { FAIL, IGNORE, WRITE }
 
+  /**
+   * Records between file-size checks for flush.size.bytes. Estimating a Parquet file's size walks every
+   * column buffer, too costly per record; a file may pass the limit by this many records at most.
+   */
+  static final int SIZE_CHECK_EVERY = 32;
+
   private final String topic;
   private final int partition;
   private final Components c;
@@ -99,6 +105,9 @@ final class PartitionWriter {
       }
       file.writer.write(toWrite);
       unit.written();
+      if (unit.records() % SIZE_CHECK_EVERY == 0) {
+        unit.noteFileBytes(file.writer.estimatedBytes());
+      }
       if (toWrite.valueSchema() != null) {
         lastSchemaRecord = toWrite;
       }

@@ -10,7 +10,7 @@ import software.amazon.awssdk.http.ContentStreamProvider;
  * its bytes to the SDK without a copy (a retried upload re-reads them through {@link #content()}).
  */
 final class PartBuffer {
-  static final int INITIAL_CAPACITY = 64 * 1024;
+  static final int INITIAL_CAPACITY = 8 * 1024; // small: thousands of files may be open, most of them tiny
   private static final byte[] EMPTY = new byte[0];
 
   private final int limit;

@@ -83,6 +83,10 @@ public final class LocalKafkaConnect implements AutoCloseable {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // One request in flight keeps per-partition order without the idempotent producer, whose sequence
+    // numbers got stuck (OutOfOrderSequenceException retried forever) when sending right after topic creation.
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return cluster.kafka().createProducer(props);
   }
 
