@@ -1,5 +1,7 @@
 package io.redstage.connector.format;
 
+import io.redstage.sandbox.parquet.BytesInputFile;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,9 +25,6 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.DelegatingSeekableInputStream;
-import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * Reads written files back with independent readers: parquet-java, Avro's DataFileReader, Jackson.
@@ -116,49 +115,5 @@ final class FileReaders {
       }
     }
     return rows;
-  }
-
-  /** Parquet InputFile over a byte array. */
-  static final class BytesInputFile implements InputFile {
-    private final byte[] bytes;
-
-    BytesInputFile(byte[] bytes) {
-      this.bytes = bytes;
-    }
-
-    @Override
-    public long getLength() {
-      return bytes.length;
-    }
-
-    @Override
-    public SeekableInputStream newStream() {
-      SeekableBytes in = new SeekableBytes(bytes);
-      return new DelegatingSeekableInputStream(in) {
-        @Override
-        public long getPos() {
-          return in.position();
-        }
-
-        @Override
-        public void seek(long newPos) {
-          in.seek((int) newPos);
-        }
-      };
-    }
-  }
-
-  private static final class SeekableBytes extends ByteArrayInputStream {
-    SeekableBytes(byte[] bytes) {
-      super(bytes);
-    }
-
-    int position() {
-      return pos;
-    }
-
-    void seek(int newPos) {
-      pos = newPos;
-    }
   }
 }

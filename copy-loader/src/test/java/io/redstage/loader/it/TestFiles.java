@@ -1,5 +1,7 @@
 package io.redstage.loader.it;
 
+import io.redstage.sandbox.parquet.BytesOutputFile;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
@@ -30,8 +32,6 @@ import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -168,14 +168,14 @@ public final class TestFiles {
 
   static byte[] parquet(List<MarkerColumn> columns, List<Map<String, Object>> rows) throws IOException {
     Schema schema = avroSchema(columns);
-    ByteArrayOutputFile out = new ByteArrayOutputFile();
+    BytesOutputFile out = new BytesOutputFile();
     try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
         .withConf(new PlainParquetConfiguration()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
       for (GenericRecord g : records(schema, rows)) {
         w.write(g);
       }
     }
-    return out.bytes.toByteArray();
+    return out.bytes();
   }
 
   static byte[] avro(List<MarkerColumn> columns, List<Map<String, Object>> rows) throws IOException {
@@ -204,43 +204,4 @@ public final class TestFiles {
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** An in-memory Parquet output file. */
-  static final class ByteArrayOutputFile implements OutputFile {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-    @Override
-    public PositionOutputStream create(long blockSizeHint) {
-      return new PositionOutputStream() {
-        @Override
-        public long getPos() {
-          return bytes.size();
-        }
-
-        @Override
-        public void write(int b) {
-          bytes.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          bytes.write(b, off, len);
-        }
-      };
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-      return create(blockSizeHint);
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
-    }
-  }
 }

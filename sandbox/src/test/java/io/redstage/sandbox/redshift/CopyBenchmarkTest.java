@@ -1,5 +1,6 @@
 package io.redstage.sandbox.redshift;
 
+import io.redstage.sandbox.parquet.BytesOutputFile;
 import static io.redstage.sandbox.redshift.SandboxStack.BUCKET;
 import static io.redstage.sandbox.redshift.SandboxStack.IAM_ROLE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,7 +110,7 @@ class CopyBenchmarkTest {
   }
 
   private static byte[] writeParquet(int rows) {
-    TestFiles.InMemoryOutputFile out = new TestFiles.InMemoryOutputFile();
+    BytesOutputFile out = new BytesOutputFile();
     Random random = new Random(1);
     String[] types = {"order_created", "order_paid", "order_shipped", "order_cancelled"};
     String[] countries = {"DE", "FR", "US", "JP", null};

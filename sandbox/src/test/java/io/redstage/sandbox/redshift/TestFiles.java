@@ -1,5 +1,7 @@
 package io.redstage.sandbox.redshift;
 
+import io.redstage.sandbox.parquet.BytesOutputFile;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,8 +25,6 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
 
 /** Data files written in tests with the real libraries: parquet-java, Avro, Jackson. */
@@ -45,7 +45,7 @@ final class TestFiles {
 
   /** Parquet through parquet-avro (how the connector writes it). */
   static byte[] parquet(Schema schema, List<GenericRecord> records) {
-    InMemoryOutputFile file = new InMemoryOutputFile();
+    BytesOutputFile file = new BytesOutputFile();
     try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(file)
         .withSchema(schema).withConf(new PlainParquetConfiguration())
         .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
@@ -60,7 +60,7 @@ final class TestFiles {
 
   /** Parquet with an explicit Parquet schema (physical types the Avro path does not produce). */
   static byte[] parquet(MessageType schema, Consumer<ExampleRows> rows) {
-    InMemoryOutputFile file = new InMemoryOutputFile();
+    BytesOutputFile file = new BytesOutputFile();
     try (ParquetWriter<Group> w = ExampleParquetWriter.builder(file).withType(schema)
         .withConf(new PlainParquetConfiguration()).withCompressionCodec(CompressionCodecName.UNCOMPRESSED).build()) {
       rows.accept(new ExampleRows(schema, w));
@@ -135,53 +135,6 @@ final class TestFiles {
     return root.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** An OutputFile collecting bytes in memory. */
-  static final class InMemoryOutputFile implements OutputFile {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-    byte[] bytes() {
-      return bytes.toByteArray();
-    }
-
-    @Override
-    public PositionOutputStream create(long blockSizeHint) {
-      return new PositionOutputStream() {
-        private long pos;
-
-        @Override
-        public long getPos() {
-          return pos;
-        }
-
-        @Override
-        public void write(int b) {
-          bytes.write(b);
-          pos++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          bytes.write(b, off, len);
-          pos += len;
-        }
-      };
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-      return create(blockSizeHint);
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
-    }
-  }
 
   static OutputStream discard() {
     return OutputStream.nullOutputStream();

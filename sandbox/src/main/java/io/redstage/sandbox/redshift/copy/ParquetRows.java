@@ -1,9 +1,10 @@
 package io.redstage.sandbox.redshift.copy;
 
+import io.redstage.sandbox.parquet.BytesInputFile;
+
 import io.redstage.sandbox.redshift.copy.TargetTable.Column;
 import io.redstage.sandbox.redshift.copy.TargetTable.Kind;
 import io.redstage.sandbox.redshift.exec.StatementFailedException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -14,14 +15,11 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.DelegatingSeekableInputStream;
-import org.apache.parquet.io.InputFile;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
@@ -235,49 +233,5 @@ final class ParquetRows {
       }
     }
     return sb.toString();
-  }
-
-  /** A Parquet InputFile over bytes already fetched from S3. */
-  private static final class BytesInputFile implements InputFile {
-    private final byte[] data;
-
-    BytesInputFile(byte[] data) {
-      this.data = data;
-    }
-
-    @Override
-    public long getLength() {
-      return data.length;
-    }
-
-    @Override
-    public SeekableInputStream newStream() {
-      PositionedStream in = new PositionedStream(data);
-      return new DelegatingSeekableInputStream(in) {
-        @Override
-        public long getPos() {
-          return in.position();
-        }
-
-        @Override
-        public void seek(long newPos) {
-          in.seek((int) newPos);
-        }
-      };
-    }
-  }
-
-  private static final class PositionedStream extends ByteArrayInputStream {
-    PositionedStream(byte[] data) {
-      super(data);
-    }
-
-    int position() {
-      return pos;
-    }
-
-    void seek(int p) {
-      pos = p;
-    }
   }
 }
