@@ -71,10 +71,21 @@ public final class StagingCommitter {
   public void put(Collection<SinkRecord> records) {
     long now = System.currentTimeMillis();
     try {
+      // Consecutive records mostly share a partition: look the writer up only when the partition changes.
+      String topic = null;
+      int partition = -1;
+      PartitionWriter writer = null;
       for (SinkRecord r : records) {
-        TopicPartition tp = new TopicPartition(KafkaCoordinates.topic(r), KafkaCoordinates.partition(r));
-        resumedAt.putIfAbsent(tp, KafkaCoordinates.offset(r));
-        writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c)).write(r, now);
+        String t = KafkaCoordinates.topic(r);
+        int p = KafkaCoordinates.partition(r);
+        if (writer == null || p != partition || !t.equals(topic)) {
+          TopicPartition tp = new TopicPartition(t, p);
+          resumedAt.putIfAbsent(tp, KafkaCoordinates.offset(r));
+          writer = writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
+          topic = t;
+          partition = p;
+        }
+        writer.write(r, now);
       }
       long wait = tickAll(System.currentTimeMillis());
       enforceMemoryBudget();

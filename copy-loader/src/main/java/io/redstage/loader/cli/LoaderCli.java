@@ -83,6 +83,22 @@ public final class LoaderCli {
     PrintWriter out() {
       return spec.commandLine().getOut();
     }
+
+    /** Runs a report that writes to a PrintStream and copies it to picocli's writer (which tests capture). */
+    int printReport(ReportWriter report) throws Exception {
+      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+      try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+        report.writeTo(ps);
+      }
+      out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+      out().flush();
+      return 0;
+    }
+  }
+
+  @FunctionalInterface
+  interface ReportWriter {
+    void writeTo(java.io.PrintStream out) throws Exception;
   }
 
   @Command(name = "run", description = "Load continuously: a cycle every loop.interval, until SIGTERM (the running batch finishes first).")
@@ -140,13 +156,7 @@ public final class LoaderCli {
   static final class DryRun extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-      try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
-        loader.dryRun(ps);
-      }
-      out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
-      out().flush();
-      return 0;
+      return printReport(loader::dryRun);
     }
   }
 
@@ -154,13 +164,7 @@ public final class LoaderCli {
   static final class Status extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-      try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
-        loader.status(ps);
-      }
-      out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
-      out().flush();
-      return 0;
+      return printReport(loader::status);
     }
   }
 

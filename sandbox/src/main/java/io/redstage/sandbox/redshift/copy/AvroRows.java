@@ -17,7 +17,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -198,41 +197,7 @@ final class AvroRows {
         return o;
       }
       default: {
-        Object n = normalize(s, v);
-        if (n instanceof Long l) {
-          return f.numberNode(l);
-        }
-        if (n instanceof Integer i) {
-          return f.numberNode(i);
-        }
-        if (n instanceof Float x) {
-          return f.numberNode(x);
-        }
-        if (n instanceof Double d) {
-          return f.numberNode(d);
-        }
-        if (n instanceof Boolean b) {
-          return f.booleanNode(b);
-        }
-        if (n instanceof BigDecimal d) {
-          return f.numberNode(d);
-        }
-        if (n instanceof ColumnWriter.Utf8Text u) {
-          return f.textNode(new String(u.bytes(), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (n instanceof byte[] b) {
-          return f.textNode(HexFormat.of().formatHex(b));
-        }
-        if (n instanceof LocalDate d) {
-          return f.textNode(TemporalWriter.formatDate(d));
-        }
-        if (n instanceof LocalDateTime t) {
-          return f.textNode(TemporalWriter.formatTimestamp(t));
-        }
-        if (n instanceof Instant i) {
-          return f.textNode(TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
-        }
-        return n == null ? f.nullNode() : f.textNode(n.toString());
+        return ScalarJson.node(normalize(s, v));
       }
     }
   }

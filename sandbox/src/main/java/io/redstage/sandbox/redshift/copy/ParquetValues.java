@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -331,37 +330,6 @@ final class ParquetValues {
     if (kind == SourceKind.UNSUPPORTED) {
       return f.textNode(HexFormat.of().formatHex(field.getBinary().getBytes()));
     }
-    Object v = decoder(p, kind).decode(field);
-    if (v instanceof Boolean b) {
-      return f.booleanNode(b);
-    }
-    if (v instanceof Long l) {
-      return f.numberNode(l);
-    }
-    if (v instanceof Float x) {
-      return f.numberNode(x);
-    }
-    if (v instanceof Double d) {
-      return f.numberNode(d);
-    }
-    if (v instanceof BigDecimal d) {
-      return f.numberNode(d);
-    }
-    if (v instanceof ColumnWriter.Utf8Text u) {
-      return f.textNode(new String(u.bytes(), StandardCharsets.UTF_8));
-    }
-    if (v instanceof byte[] b) {
-      return f.textNode(HexFormat.of().formatHex(b));
-    }
-    if (v instanceof LocalDate d) {
-      return f.textNode(TemporalWriter.formatDate(d));
-    }
-    if (v instanceof LocalDateTime t) {
-      return f.textNode(TemporalWriter.formatTimestamp(t));
-    }
-    if (v instanceof Instant i) {
-      return f.textNode(TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
-    }
-    return f.textNode(String.valueOf(v));
+    return ScalarJson.node(decoder(p, kind).decode(field));
   }
 }
