@@ -19,6 +19,7 @@ final class CommitUnit implements UnitStats {
   private Long firstRecordTimeMs;
   private long largestFileBytes;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
+  private boolean aborted;
 
   CommitUnit(long startOffset, long nowMs) {
     this.startOffset = startOffset;
@@ -65,10 +66,16 @@ final class CommitUnit implements UnitStats {
   }
 
   void abort() {
+    aborted = true;
     for (UnitFile f : files.values()) {
       f.abort();
     }
     files.clear();
+  }
+
+  /** True once the unit was dropped (its uploads aborted) instead of committed. */
+  boolean aborted() {
+    return aborted;
   }
 
   @Override

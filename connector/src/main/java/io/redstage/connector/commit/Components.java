@@ -14,13 +14,13 @@ final class Components {
   final TimestampExtractor timestamps;
   final RotationPolicy rotation;
   final FileNaming naming;
-  final UnitCommitter committer;
+  final BackgroundCommits commits;
   final BadRecordHandler badRecords;
   final PartitionWriter.NullValues nullValues;
   final OpenFileHeap heap;
 
   Components(S3Storage storage, RecordFormat format, Partitioner partitioner, TimestampExtractor timestamps,
-      RotationPolicy rotation, FileNaming naming, UnitCommitter committer, BadRecordHandler badRecords,
+      RotationPolicy rotation, FileNaming naming, BackgroundCommits commits, BadRecordHandler badRecords,
       PartitionWriter.NullValues nullValues, OpenFileHeap heap) {
     this.storage = storage;
     this.format = format;
@@ -28,7 +28,7 @@ final class Components {
     this.timestamps = timestamps;
     this.rotation = rotation;
     this.naming = naming;
-    this.committer = committer;
+    this.commits = commits;
     this.badRecords = badRecords;
     this.nullValues = nullValues;
     this.heap = heap;

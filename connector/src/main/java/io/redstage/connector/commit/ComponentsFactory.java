@@ -10,17 +10,18 @@ import io.redstage.connector.format.TimestampUnit;
 import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
 import io.redstage.connector.rotate.RotationPolicy;
-import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.storage.S3Settings;
 import io.redstage.connector.storage.S3Storage;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Locale;
+import java.util.function.Function;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Builds a task's collaborators from the connector config: the one place config keys meet the packages. */
 final class ComponentsFactory {
@@ -28,9 +29,9 @@ final class ComponentsFactory {
 
   private ComponentsFactory() {}
 
-  static StagingCommitter committer(SinkConfig c, SinkTaskContext context) {
+  static StagingCommitter committer(SinkConfig c, SinkTaskContext context, Function<S3Settings, S3Client> clients) {
     S3Settings s3 = s3Settings(c);
-    S3Storage storage = new S3Storage(S3ClientFactory.create(s3), s3);
+    S3Storage storage = new S3Storage(clients.apply(s3), s3);
     FormatOptions formatOptions = formatOptions(c);
     RecordFormat format = RecordFormats.create(formatOptions);
     PartitionerSettings ps = partitionerSettings(c);
@@ -39,7 +40,7 @@ final class ComponentsFactory {
         c.rotateScheduleIntervalMs(), c.rotateIdleMs(), ZoneId.of(c.timezone()));
     UnitCommitter committer = new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
     Components components = new Components(storage, format, Partitioners.create(ps), Partitioners.timestampExtractor(ps),
-        rotation, naming, committer, new BadRecordHandler(context),
+        rotation, naming, new BackgroundCommits(committer), new BadRecordHandler(context),
         PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
         OpenFileHeap.of(formatOptions));
     try {

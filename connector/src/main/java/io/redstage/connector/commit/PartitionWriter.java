@@ -32,8 +32,10 @@ final class PartitionWriter {
   private final int partition;
   private final Components c;
   private CommitUnit unit;
-  /** Offset after the last committed unit; -1 until the first unit commits. */
+  /** Offset after the last committed unit (its marker written); -1 until the first unit commits. */
   private long committedNext = -1;
+  /** Offset after the last closed unit, committed or still committing in the background; -1 until one closes. */
+  private long closedNext = -1;
   /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
   private SinkRecord lastSchemaRecord;
 
@@ -43,8 +45,25 @@ final class PartitionWriter {
     this.c = components;
   }
 
+  String topic() {
+    return topic;
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  String where() {
+    return topic + "-" + partition;
+  }
+
   long committedNext() {
     return committedNext;
+  }
+
+  /** A unit of this partition committed in the background (called in commit order). */
+  void committed(long next) {
+    committedNext = Math.max(committedNext, next);
   }
 
   boolean hasOpenUnit() {
@@ -58,8 +77,8 @@ final class PartitionWriter {
   /** Writes one record. IOExceptions mean S3 failed: the caller aborts and rewinds. */
   void write(SinkRecord record, long nowMs) throws IOException {
     long offset = KafkaCoordinates.offset(record);
-    if ((unit != null && offset <= unit.endOffset) || (unit == null && committedNext >= 0 && offset < committedNext)) {
-      return; // redelivered after a rewind: already in the open or a committed unit
+    if ((unit != null && offset <= unit.endOffset) || (unit == null && closedNext >= 0 && offset < closedNext)) {
+      return; // redelivered after a rewind: already in the open or a closed unit
     }
     if (record.value() == null && c.nullValues == NullValues.FAIL) {
       throw new ConnectException("Cannot write record " + where(record) + ": its value is null (a tombstone). "
@@ -134,20 +153,25 @@ final class PartitionWriter {
     return c.rotation.millisUntilNextTick(unit, nowMs);
   }
 
-  void commit(RotationReason reason) throws IOException {
+  /** Closes the open unit and hands it to the background commits; its offsets count once it has committed. */
+  void commit(RotationReason reason) {
     CommitUnit closing = unit;
     unit = null;
-    c.committer.commit(topic, partition, closing, reason);
-    committedNext = closing.endOffset + 1;
+    closedNext = closing.endOffset + 1;
+    c.commits.submit(this, closing, reason, closing.bufferedBytes());
   }
 
-  /** Drops the open unit and its uploads (rebalance, stop, or an S3 failure before a rewind). */
+  /**
+   * Drops the open unit and its uploads (rebalance, stop, or an S3 failure before a rewind). Units already
+   * handed to the background commits are dropped there; what was not committed is written again after the rewind.
+   */
   void abort() {
     if (unit != null) {
       CommitUnit dropping = unit;
       unit = null;
       dropping.abort();
     }
+    closedNext = committedNext;
   }
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {

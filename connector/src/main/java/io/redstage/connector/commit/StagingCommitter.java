@@ -2,6 +2,9 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.format.KafkaCoordinates;
+import io.redstage.connector.rotate.RotationReason;
+import io.redstage.connector.storage.S3ClientFactory;
+import io.redstage.connector.storage.S3Settings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -16,14 +20,18 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Everything the task does: one {@link PartitionWriter} per assigned topic-partition, time-based
  * rotation on every put, the task-wide memory budget, and offsets that cover committed units only.
+ * Closed units commit on a background thread ({@link BackgroundCommits}); {@link #committedOffsets()}
+ * waits for them, so what Connect commits is always backed by markers.
  *
- * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open units are
- * aborted and Connect is asked to rewind every partition to its last committed offset; the records are
- * then redelivered and written again, producing the same files where the boundaries are the same.
+ * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open and
+ * pending units are dropped and Connect is asked to rewind every partition to its last committed offset;
+ * the records are then redelivered and written again, producing the same files where the boundaries are
+ * the same.
  */
 public final class StagingCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(StagingCommitter.class);
@@ -40,6 +48,7 @@ public final class StagingCommitter {
   private final Map<TopicPartition, Long> resumedAt = new HashMap<>();
   private final AutoCloseable resources;
   private int consecutiveFailures;
+  private long committedUnitsSeen;
 
   StagingCommitter(Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
     this.c = components;
@@ -49,7 +58,12 @@ public final class StagingCommitter {
   }
 
   public static StagingCommitter create(SinkConfig config, SinkTaskContext context) {
-    return ComponentsFactory.committer(config, context);
+    return create(config, context, S3ClientFactory::create);
+  }
+
+  public static StagingCommitter create(SinkConfig config, SinkTaskContext context,
+      Function<S3Settings, S3Client> clients) {
+    return ComponentsFactory.committer(config, context, clients);
   }
 
   public void open(Collection<TopicPartition> partitions) {
@@ -58,7 +72,14 @@ public final class StagingCommitter {
     }
   }
 
+  /** Lets pending commits finish (their offsets were reported by the preCommit before this), then drops open units. */
   public void close(Collection<TopicPartition> partitions) {
+    IOException failure = null;
+    try {
+      c.commits.drain();
+    } catch (IOException e) {
+      failure = e;
+    }
     for (TopicPartition tp : partitions) {
       PartitionWriter w = writers.remove(tp);
       resumedAt.remove(tp);
@@ -66,11 +87,15 @@ public final class StagingCommitter {
         w.abort();
       }
     }
+    if (failure != null) {
+      rewindAfter(failure);
+    }
   }
 
   public void put(Collection<SinkRecord> records) {
     long now = System.currentTimeMillis();
     try {
+      c.commits.collect();
       // Consecutive records mostly share a partition: look the writer up only when the partition changes.
       String topic = null;
       int partition = -1;
@@ -89,7 +114,12 @@ public final class StagingCommitter {
       }
       long wait = tickAll(System.currentTimeMillis());
       enforceMemoryBudget();
-      consecutiveFailures = 0;
+      c.commits.collect();
+      // Progress ends a run of failures: a unit committed, or the batch went to S3 with no commit outstanding.
+      if (c.commits.committedUnits() > committedUnitsSeen || c.commits.isEmpty()) {
+        consecutiveFailures = 0;
+      }
+      committedUnitsSeen = c.commits.committedUnits();
       if (wait < Long.MAX_VALUE) {
         context.timeout(Math.max(1, Math.min(wait, MAX_TICK_WAIT_MS)));
       }
@@ -98,10 +128,14 @@ public final class StagingCommitter {
     }
   }
 
-  /** Offsets Connect may commit: the end of each partition's last committed unit, plus one. */
+  /**
+   * Offsets Connect may commit: the end of each partition's last committed unit, plus one. Waits for the units
+   * closed so far to commit, so a rebalance or shutdown that follows does not hand their records out again.
+   */
   public Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
     try {
       tickAll(System.currentTimeMillis());
+      c.commits.drain();
     } catch (IOException e) {
       rewindAfter(e);
     }
@@ -116,6 +150,7 @@ public final class StagingCommitter {
   }
 
   public void stop() {
+    c.commits.close();
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }
@@ -135,7 +170,11 @@ public final class StagingCommitter {
     return wait;
   }
 
-  /** Closes the largest open units until buffered bytes are back under three quarters of the budget. */
+  /**
+   * Keeps open units plus units waiting to commit within the budget: first waits for pending commits, which
+   * frees memory without closing anything; if the open units alone exceed it, closes the largest until they
+   * are back under three quarters of the budget, then waits until the commits fit beside them.
+   */
   private void enforceMemoryBudget() throws IOException {
     long total = 0;
     List<PartitionWriter> open = new ArrayList<>();
@@ -145,6 +184,10 @@ public final class StagingCommitter {
         open.add(w);
       }
     }
+    if (total + c.commits.pendingBytes() <= memoryBudget) {
+      return;
+    }
+    c.commits.awaitBelow(memoryBudget - total);
     if (total <= memoryBudget) {
       return;
     }
@@ -159,14 +202,16 @@ public final class StagingCommitter {
         break;
       }
       total -= sizes.get(w);
-      w.commit(io.redstage.connector.rotate.RotationReason.MEMORY);
+      w.commit(RotationReason.MEMORY);
     }
+    c.commits.awaitBelow(memoryBudget - total);
     LOG.info("Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
         memoryBudget, total);
   }
 
   private void rewindAfter(IOException e) {
     consecutiveFailures++;
+    c.commits.dropAll();
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }

@@ -7,6 +7,7 @@ import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.format.RecordFormats;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerCodec;
 import io.redstage.sandbox.s3.LocalS3;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -32,13 +33,16 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   <li><b>raw</b>: {@link RecordFormat#open} writers (one per partition, finished every {@code --flush-size}
  *       records, like the task's units) writing into a {@link DiscardingOutputStream}: encoding cost only.
  *   <li><b>sink</b>: a real {@link RedstageS3SinkTask} (started from a config map, {@code put} in batches of
- *       {@code --batch}, {@code preCommit} at the end) writing through the AWS SDK into the S3 stand-in
- *       (S3Proxy, in this JVM): encoding, part buffers, uploads, final-key copies and commit markers.
+ *       {@code --batch}, {@code preCommit} at the end): conversion, encoding, part buffers, background commits,
+ *       uploads, final-key copies and commit markers.
  * </ul>
  *
+ * Where the sink writes: {@code --target memory} hands every S3 request to an {@link InMemoryS3Client} (no HTTP, no
+ * S3 server: the connector's own cost); {@code --target s3proxy} goes through the AWS SDK over HTTP into the S3
+ * stand-in (S3Proxy in this JVM, in-memory store, sharing the CPU with the task); {@code --target s3proxy-fs} uses
+ * S3Proxy's filesystem store (objects written to disk under {@code --dir}).
  * Records are generated before any timing; each format is warmed up, then raw and sink runs alternate (so drift
- * from other load on the machine hits both) and the median is reported. {@code --target memory} uses S3Proxy's
- * in-memory store, {@code --target s3} its filesystem store (objects written to disk under {@code --dir}).
+ * from other load on the machine hits both) and the median is reported.
  * A run where the task does not commit every offset, or asks for a rewind, fails the benchmark.
  *
  * <p>Run (from the repository root; see docs/benchmarks.md):
@@ -50,12 +54,15 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 public final class SinkBenchmark {
   static final String USAGE = "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
-      + "[--target memory|s3] [--dir <dir for --target s3>] [--flush-size 50000] [--batch 500] [--runs 3] "
+      + "[--target memory|s3proxy|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
       + "[--warmups 1]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
 
+  /** S3Proxy for the s3proxy targets; null for --target memory. */
   private final LocalS3 s3;
+  /** The in-process store for --target memory; null otherwise. */
+  private final InMemoryS3Client memory;
   private final List<List<SinkRecord>> batches;
   private final Set<TopicPartition> partitions;
   private final long records;
@@ -63,8 +70,10 @@ public final class SinkBenchmark {
   private final int flushSize;
   private int sinkRuns;
 
-  private SinkBenchmark(LocalS3 s3, List<List<SinkRecord>> batches, int partitions, long records, int flushSize) {
+  private SinkBenchmark(LocalS3 s3, InMemoryS3Client memory, List<List<SinkRecord>> batches, int partitions,
+      long records, int flushSize) {
     this.s3 = s3;
+    this.memory = memory;
     this.batches = batches;
     this.records = records;
     this.recordsPerPartition = records / partitions;
@@ -105,19 +114,21 @@ public final class SinkBenchmark {
     }
     System.out.printf(Locale.ROOT, "generated %,d records in %.1f s%n", records, (System.nanoTime() - genStart) / 1e9);
 
-    LocalS3.Options options;
-    Path dir = null;
+    LocalS3 s3 = null;
+    InMemoryS3Client memory = null;
     if ("memory".equals(target)) {
-      options = LocalS3.Options.inMemory();
-    } else if ("s3".equals(target)) {
-      dir = Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-bench-s3"));
+      memory = new InMemoryS3Client();
+    } else if ("s3proxy".equals(target)) {
+      s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+    } else if ("s3proxy-fs".equals(target)) {
+      Path dir = Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-bench-s3"));
       Files.createDirectories(dir);
-      options = LocalS3.Options.filesystem(dir);
+      s3 = LocalS3.start(LocalS3.Options.filesystem(dir).buckets(BUCKET));
     } else {
-      throw new IllegalArgumentException("Cannot use --target " + target + ": expected memory or s3.");
+      throw new IllegalArgumentException("Cannot use --target " + target + ": expected memory, s3proxy or s3proxy-fs.");
     }
-    try (LocalS3 s3 = LocalS3.start(options.buckets(BUCKET))) {
-      SinkBenchmark bench = new SinkBenchmark(s3, batches, partitions, records, flushSize);
+    try {
+      SinkBenchmark bench = new SinkBenchmark(s3, memory, batches, partitions, records, flushSize);
       long jsonBytes = bench.raw(FileFormat.JSONL).bytes;
       System.out.printf(Locale.ROOT, "JSON-equivalent size (JSON Lines with metadata columns): %.1f MB%n", jsonBytes / MB);
       List<String> rows = new ArrayList<>();
@@ -134,6 +145,10 @@ public final class SinkBenchmark {
       rows.forEach(System.out::print);
       System.out.printf(Locale.ROOT, "load average at end: %.2f%n",
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    } finally {
+      if (s3 != null) {
+        s3.close();
+      }
     }
   }
 
@@ -211,15 +226,19 @@ public final class SinkBenchmark {
     return new Run(times, bytes, files);
   }
 
-  /** A real task into the S3 stand-in; each run writes under its own prefix, deleted afterwards. */
+  /** A real task into the target; each run writes under its own prefix, deleted afterwards. */
   Run sink(FileFormat format) {
     String prefix = "run-" + (++sinkRuns) + "-" + format.id();
     Map<String, String> config = new HashMap<>();
     config.put("s3.bucket.name", BUCKET);
-    config.put("s3.region", s3.region());
-    config.put("store.url", s3.endpoint().toString());
-    config.put("aws.access.key.id", s3.accessKey());
-    config.put("aws.secret.access.key", s3.secretKey());
+    if (s3 != null) {
+      config.put("s3.region", s3.region());
+      config.put("store.url", s3.endpoint().toString());
+      config.put("aws.access.key.id", s3.accessKey());
+      config.put("aws.secret.access.key", s3.secretKey());
+    } else {
+      config.put("s3.region", "us-east-1");
+    }
     config.put("format.class", format.id());
     config.put("topics.dir", prefix + "/topics");
     config.put("markers.dir", prefix + "/markers");
@@ -230,7 +249,7 @@ public final class SinkBenchmark {
     config.put("rotate.idle.ms", "-1");
     FakeSinkTaskContext context = new FakeSinkTaskContext(config);
     context.assign(partitions);
-    RedstageS3SinkTask task = new RedstageS3SinkTask();
+    RedstageS3SinkTask task = memory != null ? new RedstageS3SinkTask(settings -> memory) : new RedstageS3SinkTask();
     task.initialize(context);
     task.start(config);
     task.open(partitions);
@@ -248,10 +267,16 @@ public final class SinkBenchmark {
       task.stop();
     }
     check(format, committed, context);
-    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    List<CommitMarker> markers = new ArrayList<>();
+    if (s3 != null) {
+      markers.addAll(S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/"));
+      S3Objects.deleteAll(s3.client(), BUCKET, prefix + "/");
+    } else {
+      memory.objects(prefix + "/markers/").forEach((key, json) -> markers.add(MarkerCodec.fromJson(json, key)));
+      memory.deleteAll(prefix + "/");
+    }
     long bytes = markers.stream().mapToLong(CommitMarker::totalBytes).sum();
     int files = markers.stream().mapToInt(m -> m.files().size()).sum();
-    S3Objects.deleteAll(s3.client(), BUCKET, prefix + "/");
     return new Run(times, bytes, files);
   }
 

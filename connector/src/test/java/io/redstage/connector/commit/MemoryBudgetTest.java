@@ -89,7 +89,7 @@ class MemoryBudgetTest {
   }
 
   /** A worker context without a dead letter queue; this test never rewinds or pauses. */
-  static final class NoDlqContext implements SinkTaskContext {
+  static class NoDlqContext implements SinkTaskContext {
     @Override
     public Map<String, String> configs() {
       return Map.of();

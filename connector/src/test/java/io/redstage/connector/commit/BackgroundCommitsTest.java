@@ -1,0 +1,218 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.contract.CommitMarker;
+import io.redstage.contract.MarkerCodec;
+import io.redstage.sandbox.s3.FaultRule;
+import io.redstage.sandbox.s3.LocalS3;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Units commit on a background thread: put() does not wait for S3, preCommit does, markers of a partition appear
+ * in offset order, and a failed commit lets no later unit commit before the task rewinds to the committed offsets.
+ * Against S3Proxy with injected faults.
+ */
+class BackgroundCommitsTest {
+  static final String BUCKET = "background-commits";
+  static final TopicPartition P0 = new TopicPartition("events", 0);
+  static final TopicPartition P1 = new TopicPartition("events", 1);
+  static LocalS3 s3;
+  int run;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  @AfterEach
+  void clearFaults() {
+    s3.faults().clear();
+  }
+
+  @Test
+  void putReturnsBeforeSlowCommitsAndPreCommitWaitsForThem() {
+    String prefix = "slow-" + (++run);
+    // Every marker PUT takes 300 ms: 6 units would hold put() for 1.8 s if it committed them itself.
+    s3.faults().delayAlways(Duration.ofMillis(300), markerPuts(prefix));
+    RecordingContext context = new RecordingContext();
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      long started = System.nanoTime();
+      committer.put(records(0, 30));
+      long putMillis = (System.nanoTime() - started) / 1_000_000;
+      assertThat(markers(prefix)).as("markers right after put (it returned after %d ms)", putMillis).hasSizeLessThan(6);
+
+      Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
+
+      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(30)).containsEntry(P1, new OffsetAndMetadata(30));
+      assertThat(markers(prefix)).hasSize(6);
+      assertThat(context.rewinds).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
+  @Test
+  void aFailedCommitLetsNoLaterUnitOfThePartitionCommitAndRewinds() {
+    String prefix = "fail-" + (++run);
+    // The marker of partition 0's second unit (offsets 10-19) fails, retries included.
+    String failingMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 10, 19) + ".json";
+    FaultRule rule = s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
+        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(failingMarker));
+    RecordingContext context = new RecordingContext();
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 40));
+      committer.committedOffsets();
+
+      assertThat(context.rewinds).hasSize(1);
+      assertThat(context.rewinds.get(0)).containsEntry(P0, 10L);
+      List<long[]> p0 = unitRanges(prefix, 0);
+      assertThat(p0).as("partition 0 units committed before the rewind").containsExactly(new long[] {0, 9});
+
+      // The worker redelivers from the rewind offsets; S3 works again.
+      s3.faults().remove(rule);
+      Map<TopicPartition, Long> from = context.rewinds.get(0);
+      committer.put(records(from, 40));
+      Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
+
+      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(40)).containsEntry(P1, new OffsetAndMetadata(40));
+      for (int p = 0; p < 2; p++) {
+        long next = 0;
+        for (long[] unit : unitRanges(prefix, p)) {
+          assertThat(unit[0]).as("partition %d: units contiguous, no gap", p).isEqualTo(next);
+          next = unit[1] + 1;
+        }
+        assertThat(next).isEqualTo(40);
+      }
+    } finally {
+      committer.stop();
+    }
+  }
+
+  @Test
+  void commitsThatKeepFailingFailTheTaskAfterFiveAttempts() {
+    String prefix = "down-" + (++run);
+    s3.faults().failAlways(S3Fault.SERVICE_UNAVAILABLE, markerPuts(prefix));
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = props(prefix, 5);
+    props.put("s3.part.retries", "0");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0));
+      assertThatThrownBy(() -> {
+        for (int attempt = 0; attempt < StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1; attempt++) {
+          committer.put(records(Map.of(P0, 0L), 10));
+          committer.committedOffsets();
+        }
+      }).isInstanceOf(ConnectException.class).hasMessageContaining("Cannot write to S3 after 5 attempts");
+      assertThat(context.rewinds).hasSize(StagingCommitter.MAX_CONSECUTIVE_FAILURES - 1)
+          .allSatisfy(r -> assertThat(r).containsEntry(P0, 0L));
+      assertThat(markers(prefix)).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
+  private static Map<String, String> props(String prefix, int flushSize) {
+    Map<String, String> props = new HashMap<>();
+    props.put("s3.bucket.name", BUCKET);
+    props.put("s3.region", s3.region());
+    props.put("store.url", s3.endpoint().toString());
+    props.put("aws.access.key.id", s3.accessKey());
+    props.put("aws.secret.access.key", s3.secretKey());
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("flush.size", Integer.toString(flushSize));
+    props.put("s3.retry.backoff.ms", "1");
+    props.put("rotate.schedule.interval.ms", "-1");
+    props.put("rotate.idle.ms", "-1");
+    return props;
+  }
+
+  private static RequestMatcher markerPuts(String prefix) {
+    return RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET)
+        .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*"));
+  }
+
+  /** Offsets {@code start} until {@code end} of partitions 0 and 1, interleaved. */
+  private static List<SinkRecord> records(long start, long end) {
+    return records(Map.of(P0, start, P1, start), end);
+  }
+
+  /** The records of each partition in {@code from}, from its offset until {@code end}, interleaved. */
+  private static List<SinkRecord> records(Map<TopicPartition, Long> from, long end) {
+    List<SinkRecord> out = new ArrayList<>();
+    for (long offset = 0; offset < end; offset++) {
+      for (TopicPartition tp : List.of(P0, P1)) {
+        Long first = from.get(tp);
+        if (first != null && offset >= first) {
+          out.add(new SinkRecord(tp.topic(), tp.partition(), null, null, null, Map.of("n", offset), offset));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<CommitMarker> markers(String prefix) {
+    List<CommitMarker> markers = new ArrayList<>();
+    for (S3Object o : s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(prefix + "/markers/"))
+        .contents()) {
+      markers.add(MarkerCodec.fromJson(s3.client().getObjectAsBytes(r -> r.bucket(BUCKET).key(o.key())).asByteArray(),
+          o.key()));
+    }
+    return markers;
+  }
+
+  /** [start, end] of each committed unit of one partition, in offset order. */
+  private static List<long[]> unitRanges(String prefix, int partition) {
+    List<long[]> ranges = new ArrayList<>();
+    for (CommitMarker m : markers(prefix)) {
+      if (m.partition() == partition) {
+        ranges.add(new long[] {m.startOffset(), m.endOffset()});
+      }
+    }
+    ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+    return ranges;
+  }
+
+  /** Records the rewinds the task asks for; no dead letter queue. */
+  static final class RecordingContext extends MemoryBudgetTest.NoDlqContext {
+    final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
+
+    @Override
+    public void offset(Map<TopicPartition, Long> offsets) {
+      rewinds.add(new HashMap<>(offsets));
+    }
+  }
+}
