@@ -110,8 +110,9 @@ public final class SinkConfigDef {
     def.define(MEMORY_BUFFER_MAX_BYTES, Type.LONG, 256L * MIB, Range.atLeast(8L * MIB), HIGH,
         "Upper bound, in bytes, on everything one task buffers in heap: Parquet row groups being built, "
             + "S3 part buffers and an estimate of each open file's encoder overhead (per column for Parquet, "
-            + "see parquet.dictionary.enabled; about 100 KB per Avro file). When the total passes it, the task closes its largest open "
-            + "commit units early (rotation reason 'memory') instead of growing. Default 268435456 (256 MiB); "
+            + "see parquet.dictionary.enabled; about 100 KB per Avro file) and closed units still waiting to be "
+            + "committed in the background. When the total passes it, the task first waits for those commits, then "
+            + "closes its largest open commit units early (rotation reason 'memory') instead of growing. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
         GROUP_MEMORY, 1, Width.LONG, "Memory budget per task (bytes)");
     return def;
