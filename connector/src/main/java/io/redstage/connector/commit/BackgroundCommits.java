@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -71,6 +72,14 @@ final class BackgroundCommits implements AutoCloseable {
     pendingBytes += bytes;
   }
 
+  /**
+   * The commit thread, for part uploads of open files: a part submitted before a unit's commit is sent before it,
+   * so a commit never waits for a part queued behind it.
+   */
+  Executor executor() {
+    return thread;
+  }
+
   long pendingBytes() {
     return pendingBytes;
   }
@@ -135,20 +144,26 @@ final class BackgroundCommits implements AutoCloseable {
     dropQueued = false;
   }
 
-  /** Stops the commit thread: queued commits abort, the running one gets {@link #STOP_WAIT_MS} to end. */
+  /**
+   * Stops the commit thread: the running commit or part upload is interrupted and gets {@link #STOP_WAIT_MS} to end;
+   * queued ones never run, and their units' uploads are aborted here. Their offsets were never reported, so the
+   * records are delivered again.
+   */
   @Override
   public void close() {
     dropQueued = true;
-    thread.shutdown();
+    thread.shutdownNow();
     try {
       if (!thread.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
-        LOG.warn("A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
-            + "its records are delivered again.", STOP_WAIT_MS);
-        thread.shutdownNow();
+        LOG.warn("A unit commit was still running {} ms after stop; leaving it.", STOP_WAIT_MS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      thread.shutdownNow();
+    }
+    for (Pending p : pending) {
+      if (!p.done.isDone()) {
+        p.unit.abort();
+      }
     }
     pending.clear();
     pendingBytes = 0;

@@ -132,6 +132,12 @@ final class PartitionWriter {
       }
     } catch (DataException e) {
       c.badRecords.report(record, e);
+    } catch (ConnectException e) {
+      if (e.getCause() instanceof IOException) {
+        // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the task.
+        throw new IOException(e.getMessage(), e);
+      }
+      throw e;
     }
     unit.handled(offset, nowMs, recordTime);
     RotationReason after = c.rotation.afterRecord(unit);
@@ -183,7 +189,9 @@ final class PartitionWriter {
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
     String identity = c.naming.fileIdentity(topic, partition, encodedPartition, unit.startOffset);
-    S3UploadStream upload = c.storage.create(c.naming.temporaryKey(topic, partition, unit.startOffset, c.format.extension()));
+    // Full parts go out on the commit thread: in order before this unit's commit, which completes the upload.
+    S3UploadStream upload = c.storage.create(c.naming.temporaryKey(topic, partition, unit.startOffset,
+        c.format.extension()), c.commits.executor());
     RecordFileWriter writer;
     try {
       writer = c.format.open(upload, first, identity);

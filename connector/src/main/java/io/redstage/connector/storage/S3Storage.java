@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -51,7 +52,15 @@ public final class S3Storage implements AutoCloseable {
   }
 
   public S3UploadStream create(String key, String contentType) {
-    return new S3UploadStream(client, settings, writeOptions, key, contentType);
+    return new S3UploadStream(client, settings, writeOptions, key, contentType, null);
+  }
+
+  /**
+   * A streaming upload whose full parts are sent by {@code partUploader} while writing goes on (at most one part in
+   * flight per stream; see {@link S3UploadStream}).
+   */
+  public S3UploadStream create(String key, Executor partUploader) {
+    return new S3UploadStream(client, settings, writeOptions, key, BINARY, Objects.requireNonNull(partUploader));
   }
 
   /** Writes a small object in one PutObject (commit markers). */

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -17,13 +20,17 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * Streams one S3 object: bytes collect in a heap buffer of at most one part, which grows as bytes arrive; each full
- * part is uploaded synchronously in the writing thread (bounded memory, no background threads), then the buffer is
- * reused. An object that ends within its first part is sent as one PutObject instead of a multipart upload.
+ * Streams one S3 object: bytes collect in a heap buffer of at most one part, which grows as bytes arrive. Each full
+ * part is uploaded either synchronously in the writing thread or, when the stream has a part uploader (an
+ * {@link Executor}), in the background while writing goes on into a second buffer: at most one part per stream is
+ * in flight, so a stream holds at most two part buffers. An object that ends within its first part is sent as one
+ * PutObject instead of a multipart upload.
  *
  * <p>Lifecycle: write, then {@link #complete()} to make the object visible, or {@link #abort()} to drop it.
  * {@link #close()} only ends writing (format writers close their stream when they finish) and uploads nothing, so
- * the owner still decides between complete and abort. Not thread-safe: one writer thread per stream.
+ * the owner still decides between complete and abort. Not thread-safe: one owner thread at a time (ownership may
+ * pass to another thread through an executor, which orders the accesses); the part uploader only reads the buffer
+ * it was given.
  *
  * <p>Failures surface as {@link S3StorageException} ("Cannot upload part N of s3://bucket/key: ...") once the SDK's
  * retries are used up; the stream then aborts its multipart upload and accepts no more bytes.
@@ -40,14 +47,20 @@ public final class S3UploadStream extends PositionedOutputStream {
   private final ObjectWriteOptions writeOptions;
   private final String key;
   private final String contentType;
-  private final PartBuffer buffer;
+  private final Executor partUploader;
+  private PartBuffer buffer;
+  /** The buffer of the part in flight, reused for the part after next once that part is sent. */
+  private PartBuffer inFlightBuffer;
+  private CompletableFuture<CompletedPart> inFlight;
   private final List<CompletedPart> parts = new ArrayList<>();
   private String uploadId;
   private long position;
   private State state = State.OPEN;
 
-  S3UploadStream(S3Client client, S3Settings settings, ObjectWriteOptions writeOptions, String key, String contentType) {
+  S3UploadStream(S3Client client, S3Settings settings, ObjectWriteOptions writeOptions, String key, String contentType,
+      Executor partUploader) {
     this.client = client;
+    this.partUploader = partUploader;
     this.settings = settings;
     this.writeOptions = writeOptions;
     this.key = Objects.requireNonNull(key, "key");
@@ -65,9 +78,12 @@ public final class S3UploadStream extends PositionedOutputStream {
     return position;
   }
 
-  /** Heap held for this object now (the part buffer's capacity), at most the part size; 0 once completed or aborted. */
+  /**
+   * Heap held for this object now: the part buffer's capacity plus the part in flight, at most two part sizes; 0 once
+   * completed or aborted.
+   */
   public long bufferedBytes() {
-    return buffer.capacity();
+    return buffer.capacity() + (inFlightBuffer == null ? 0 : inFlightBuffer.capacity());
   }
 
   @Override
@@ -137,8 +153,9 @@ public final class S3UploadStream extends PositionedOutputStream {
     if (uploadId == null) {
       putWholeObject(finalKey);
     } else {
+      awaitPartInFlight();
       if (buffer.size() > 0) {
-        uploadBufferedPart();
+        uploadPartOrFail(parts.size() + 1);
       }
       completeMultipartUpload();
       if (!finalKey.equals(key)) {
@@ -146,7 +163,7 @@ public final class S3UploadStream extends PositionedOutputStream {
       }
     }
     state = State.COMPLETED;
-    buffer.release();
+    releaseBuffers();
     LOG.info("Uploaded s3://{}/{}: {} bytes in {} part(s)", settings.bucket(), finalKey, position, Math.max(1, parts.size()));
     return position;
   }
@@ -160,7 +177,8 @@ public final class S3UploadStream extends PositionedOutputStream {
       return;
     }
     state = State.ABORTED;
-    buffer.release();
+    settlePartInFlight();
+    releaseBuffers();
     abortMultipartUpload();
   }
 
@@ -172,7 +190,7 @@ public final class S3UploadStream extends PositionedOutputStream {
   }
 
   private void uploadBufferedPart() throws IOException {
-    int partNumber = parts.size() + 1;
+    int partNumber = parts.size() + (inFlight == null ? 1 : 2);
     if (partNumber > MAX_PARTS) {
       throw fail(new S3StorageException("Cannot upload part " + partNumber + " of s3://" + settings.bucket() + "/" + key
           + ": S3 allows at most " + MAX_PARTS + " parts per object. Raise " + S3Settings.PART_SIZE_CONFIG
@@ -181,17 +199,84 @@ public final class S3UploadStream extends PositionedOutputStream {
     if (uploadId == null) {
       startMultipartUpload();
     }
-    int size = buffer.size();
+    if (partUploader == null) {
+      uploadPartOrFail(partNumber);
+      buffer.clear();
+      return;
+    }
+    awaitPartInFlight();
+    PartBuffer full = buffer;
+    buffer = inFlightBuffer != null ? inFlightBuffer : new PartBuffer(settings.partSizeBytes());
+    inFlightBuffer = full;
+    inFlight = CompletableFuture.supplyAsync(() -> {
+      try {
+        return uploadPart(partNumber, full);
+      } catch (S3StorageException e) {
+        throw new CompletionException(e);
+      }
+    }, partUploader);
+  }
+
+  private void uploadPartOrFail(int partNumber) throws S3StorageException {
+    try {
+      parts.add(uploadPart(partNumber, buffer));
+    } catch (S3StorageException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Uploads one part from {@code part}; runs in the owner thread or the part uploader. */
+  private CompletedPart uploadPart(int partNumber, PartBuffer part) throws S3StorageException {
+    int size = part.size();
     try {
       String etag = client.uploadPart(r -> r.bucket(settings.bucket()).key(key).uploadId(uploadId)
           .partNumber(partNumber).contentLength((long) size),
-          RequestBody.fromContentProvider(buffer.content(), size, "application/octet-stream")).eTag();
-      parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+          RequestBody.fromContentProvider(part.content(), size, "application/octet-stream")).eTag();
+      LOG.debug("Uploaded part {} ({} bytes) of s3://{}/{}", partNumber, size, settings.bucket(), key);
+      return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
     } catch (SdkException e) {
-      throw fail(S3Errors.failure("upload part " + partNumber + " of s3://" + settings.bucket() + "/" + key, e, settings));
+      throw S3Errors.failure("upload part " + partNumber + " of s3://" + settings.bucket() + "/" + key, e, settings);
     }
-    LOG.debug("Uploaded part {} ({} bytes) of s3://{}/{}", partNumber, size, settings.bucket(), key);
-    buffer.clear();
+  }
+
+  /** Waits for the part in flight, if any, and records it; its failure fails the stream. */
+  private void awaitPartInFlight() throws IOException {
+    if (inFlight == null) {
+      return;
+    }
+    CompletableFuture<CompletedPart> waiting = inFlight;
+    inFlight = null;
+    try {
+      parts.add(waiting.join());
+      inFlightBuffer.clear();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof S3StorageException) {
+        throw fail((S3StorageException) cause);
+      }
+      throw fail(new S3StorageException("Cannot upload part " + (parts.size() + 1) + " of s3://" + settings.bucket()
+          + "/" + key + ": " + cause + ". The unit is written again.", false, cause));
+    }
+  }
+
+  /**
+   * Drops the part in flight before an abort: a part still queued never runs; one being sent may still land after
+   * the abort, which S3 allows (the stale-upload cleanup and a lifecycle rule remove such leftovers). Never waits,
+   * so an abort cannot hang on a part uploader that was shut down.
+   */
+  private void settlePartInFlight() {
+    if (inFlight != null) {
+      inFlight.cancel(false);
+      inFlight = null;
+    }
+  }
+
+  private void releaseBuffers() {
+    buffer.release();
+    if (inFlightBuffer != null) {
+      inFlightBuffer.release();
+      inFlightBuffer = null;
+    }
   }
 
   private void startMultipartUpload() throws IOException {
@@ -250,7 +335,8 @@ public final class S3UploadStream extends PositionedOutputStream {
   /** Marks the stream failed and aborts its upload, so no half-written upload is left behind. */
   private S3StorageException fail(S3StorageException e) {
     state = State.FAILED;
-    buffer.release();
+    settlePartInFlight();
+    releaseBuffers();
     abortMultipartUpload();
     return e;
   }

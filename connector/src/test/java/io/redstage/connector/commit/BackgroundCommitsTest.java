@@ -142,6 +142,37 @@ class BackgroundCommitsTest {
     }
   }
 
+  @Test
+  void aPartUploadThatFailsWhileTheFileIsOpenRewindsInsteadOfFailingTheTask() {
+    String prefix = "part-" + (++run);
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
+        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).bucket(BUCKET).keyPrefix(prefix + "/tmp/"));
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = props(prefix, 1000);
+    props.put("s3.part.retries", "0");
+    props.put("s3.part.size", Integer.toString(5 << 20));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0));
+      // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the commit thread while the unit is open;
+      // the failure of part 1 shows when part 2 is handed over.
+      String big = "x".repeat(1 << 20);
+      List<SinkRecord> records = new ArrayList<>();
+      for (long offset = 0; offset < 12; offset++) {
+        records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
+      }
+      committer.put(records);
+      committer.committedOffsets();
+
+      assertThat(context.rewinds).hasSize(1);
+      assertThat(context.rewinds.get(0)).containsEntry(P0, 0L);
+      assertThat(markers(prefix)).isEmpty();
+      assertThat(s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads()).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
   private static Map<String, String> props(String prefix, int flushSize) {
     Map<String, String> props = new HashMap<>();
     props.put("s3.bucket.name", BUCKET);

@@ -10,7 +10,9 @@ import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
@@ -182,6 +184,48 @@ class S3UploadStreamTest {
     out.abort();
 
     assertThat(read("abort/kept.bin")).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void withAPartUploaderFullPartsGoOutInTheBackgroundAndWritingGoesOn() throws IOException {
+    List<Runnable> queued = new ArrayList<>();
+    byte[] data = randomBytes(2 * PART + 10, 11);
+    S3UploadStream out = storage.create("background/three.bin", queued::add);
+
+    out.write(data, 0, PART + 1);
+    assertThat(queued).as("part 1 handed to the uploader").hasSize(1);
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).as("not sent by the writing thread").isZero();
+    assertThat(out.bufferedBytes()).isLessThanOrEqualTo(2L * PART);
+    queued.remove(0).run();
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
+
+    out.write(data, PART + 1, PART + 9);
+    assertThat(queued).as("part 2 handed to the uploader").hasSize(1);
+    queued.remove(0).run();
+    assertThat(out.bufferedBytes()).isLessThanOrEqualTo(2L * PART);
+    out.complete();
+
+    assertThat(read("background/three.bin")).isEqualTo(data);
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(3);
+    assertThat(out.bufferedBytes()).isZero();
+    assertThat(openUploads()).isZero();
+  }
+
+  @Test
+  void aBackgroundPartThatFailsFailsTheStreamAtTheNextPartAndAbortsTheUpload() throws IOException {
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
+        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("background-fail/"));
+    List<Runnable> queued = new ArrayList<>();
+    S3UploadStream out = storage.create("background-fail/file.bin", queued::add);
+    out.write(randomBytes(PART + 1, 12));
+    queued.remove(0).run(); // part 1 fails after the SDK's retries, in the uploader
+
+    assertThatThrownBy(() -> out.write(randomBytes(PART, 13)))
+        .isInstanceOfSatisfying(S3StorageException.class, e -> assertThat(e)
+            .hasMessageStartingWith("Cannot upload part 1 of s3://upload-test/background-fail/file.bin: "));
+    assertThat(openUploads()).isZero();
+    assertThat(exists("background-fail/file.bin")).isFalse();
+    assertThatThrownBy(out::complete).isInstanceOf(IOException.class).hasMessageContaining("failed");
   }
 
   @Test
