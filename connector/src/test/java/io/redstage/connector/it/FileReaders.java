@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.SeekableByteArrayInput;
@@ -20,6 +22,9 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
@@ -53,6 +58,32 @@ final class FileReaders {
       }
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The compression codec of every column chunk in the file. */
+  static Set<CompressionCodecName> parquetCodecs(byte[] bytes) throws IOException {
+    Path tmp = Files.createTempFile("codecs", ".parquet");
+    try {
+      Files.write(tmp, bytes);
+      Set<CompressionCodecName> out = EnumSet.noneOf(CompressionCodecName.class);
+      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(tmp))) {
+        for (BlockMetaData block : r.getFooter().getBlocks()) {
+          for (ColumnChunkMetaData column : block.getColumns()) {
+            out.add(column.getCodec());
+          }
+        }
+      }
+      return out;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The codec named in an Avro container file's header ("null", "deflate", "snappy", "zstandard"). */
+  static String avroCodec(byte[] bytes) throws IOException {
+    try (DataFileReader<GenericRecord> r = new DataFileReader<>(new SeekableByteArrayInput(bytes), new GenericDatumReader<>())) {
+      return r.getMetaString("avro.codec");
     }
   }
 
