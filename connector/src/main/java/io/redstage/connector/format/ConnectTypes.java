@@ -42,6 +42,21 @@ final class ConnectTypes {
     return k.type() == Schema.Type.STRING && k.name() == null;
   }
 
+  /** Scale and precision of one Decimal schema (by identity), shared by every thread; immutable. */
+  private static final class DecimalSpec {
+    final Schema schema;
+    final int scale;
+    final int precision;
+
+    DecimalSpec(Schema schema, int scale, int precision) {
+      this.schema = schema;
+      this.scale = scale;
+      this.precision = precision;
+    }
+  }
+
+  private static volatile DecimalSpec lastDecimal;
+
   static int decimalScale(Schema s) {
     Map<String, String> p = s.parameters();
     String scale = p == null ? null : p.get(Decimal.SCALE_FIELD);
@@ -114,8 +129,15 @@ final class ConnectTypes {
    * precision, is rejected (a reader would otherwise fail on, or silently misread, the file).
    */
   static BigDecimal decimalValue(Schema s, Object value) {
-    int scale = decimalScale(s);
-    int precision = decimalPrecision(s);
+    DecimalSpec spec = lastDecimal;
+    if (spec == null || spec.schema != s) {
+      // Reading the scale and precision parameters (map lookups, integer parsing) cost more than the check itself:
+      // remember them for the schema seen last, which is the same one for every row of a file.
+      spec = new DecimalSpec(s, decimalScale(s), decimalPrecision(s));
+      lastDecimal = spec;
+    }
+    int scale = spec.scale;
+    int precision = spec.precision;
     if (!(value instanceof BigDecimal)) {
       throw ConversionException.mismatch("a BigDecimal for decimal(" + precision + "," + scale + ")", value);
     }

@@ -1,21 +1,34 @@
 package io.redstage.connector.storage;
 
 import java.io.ByteArrayInputStream;
-import java.util.Arrays;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import software.amazon.awssdk.http.ContentStreamProvider;
 
 /**
- * The heap buffer of one multipart part. Hand-written rather than a ByteArrayOutputStream because it must (1) start
- * empty and grow by doubling from {@value #INITIAL_CAPACITY} bytes, (2) never grow beyond the part size, and (3) hand
- * its bytes to the SDK without a copy (a retried upload re-reads them through {@link #content()}).
+ * The heap buffer of one multipart part, as a list of chunks. Hand-written rather than a ByteArrayOutputStream because
+ * it must (1) start small, {@value #FIRST_CHUNK} bytes, since thousands of files may be open and most are tiny,
+ * (2) grow without copying what it holds: a doubling array copies as many bytes again as the part holds, which for
+ * large files was as much copying as the data itself, (3) never grow beyond the part size, and (4) hand its bytes to
+ * the SDK without a copy (a retried upload re-reads them through {@link #content()}). Chunks double from
+ * {@value #FIRST_CHUNK} bytes up to {@value #MAX_CHUNK} bytes; {@link #clear()} keeps them for the next part.
  */
 final class PartBuffer {
-  static final int INITIAL_CAPACITY = 8 * 1024; // small: thousands of files may be open, most of them tiny
-  private static final byte[] EMPTY = new byte[0];
+  static final int FIRST_CHUNK = 8 * 1024;
+  static final int MAX_CHUNK = 1024 * 1024;
 
   private final int limit;
-  private byte[] bytes = EMPTY;
+  private final List<byte[]> chunks = new ArrayList<>();
+  /** Bytes in all chunks. */
   private int size;
+  /** Sum of the chunks' lengths. */
+  private int capacity;
+  /** The chunk being filled and the bytes used in it. */
+  private int current = -1;
+  private int usedInCurrent;
 
   PartBuffer(int limit) {
     this.limit = limit;
@@ -23,17 +36,24 @@ final class PartBuffer {
 
   /** Copies as many of {@code len} bytes as fit before the part is full; returns how many it took. */
   int write(byte[] source, int offset, int len) {
-    int n = Math.min(len, limit - size);
-    ensureCapacity(size + n);
-    System.arraycopy(source, offset, bytes, size, n);
-    size += n;
-    return n;
+    int todo = Math.min(len, limit - size);
+    int done = 0;
+    while (done < todo) {
+      byte[] chunk = chunkWithRoom();
+      int n = Math.min(todo - done, chunk.length - usedInCurrent);
+      System.arraycopy(source, offset + done, chunk, usedInCurrent, n);
+      usedInCurrent += n;
+      done += n;
+    }
+    size += done;
+    return done;
   }
 
   /** Appends one byte; the caller checks {@link #isFull()} first. */
   void write(int b) {
-    ensureCapacity(size + 1);
-    bytes[size++] = (byte) b;
+    byte[] chunk = chunkWithRoom();
+    chunk[usedInCurrent++] = (byte) b;
+    size++;
   }
 
   boolean isFull() {
@@ -44,37 +64,51 @@ final class PartBuffer {
     return size;
   }
 
-  /** Heap held by this buffer now: its allocated capacity, never more than the part size. */
+  /** Heap held by this buffer now: its chunks' lengths, never more than the part size. */
   int capacity() {
-    return bytes.length;
+    return capacity;
   }
 
   /** The buffered bytes as a re-readable body; valid until the next write, clear or release. */
   ContentStreamProvider content() {
-    byte[] data = bytes;
-    int length = size;
-    return () -> new ByteArrayInputStream(data, 0, length);
+    List<byte[]> parts = new ArrayList<>(chunks.subList(0, current + 1));
+    int lastUsed = usedInCurrent;
+    return () -> {
+      List<InputStream> streams = new ArrayList<>(parts.size());
+      for (int i = 0; i < parts.size(); i++) {
+        byte[] chunk = parts.get(i);
+        streams.add(new ByteArrayInputStream(chunk, 0, i == parts.size() - 1 ? lastUsed : chunk.length));
+      }
+      return new SequenceInputStream(Collections.enumeration(streams));
+    };
   }
 
-  /** Empties the buffer and keeps its array for the next part of the same file. */
+  /** Empties the buffer and keeps its chunks for the next part of the same file. */
   void clear() {
     size = 0;
+    current = -1;
+    usedInCurrent = 0;
   }
 
-  /** Empties the buffer and frees its array. */
+  /** Empties the buffer and frees its chunks. */
   void release() {
-    bytes = EMPTY;
-    size = 0;
+    chunks.clear();
+    capacity = 0;
+    clear();
   }
 
-  private void ensureCapacity(int needed) {
-    if (needed <= bytes.length) {
-      return;
+  /** The chunk to write into: the current one while it has room, else the next one (allocated if needed). */
+  private byte[] chunkWithRoom() {
+    if (current >= 0 && usedInCurrent < chunks.get(current).length) {
+      return chunks.get(current);
     }
-    long capacity = Math.max(bytes.length, INITIAL_CAPACITY);
-    while (capacity < needed) {
-      capacity *= 2;
+    current++;
+    usedInCurrent = 0;
+    if (current == chunks.size()) {
+      int length = current == 0 ? FIRST_CHUNK : Math.min(MAX_CHUNK, chunks.get(current - 1).length * 2);
+      chunks.add(new byte[Math.min(length, limit - capacity)]);
+      capacity += chunks.get(current).length;
     }
-    bytes = Arrays.copyOf(bytes, (int) Math.min(capacity, limit));
+    return chunks.get(current);
   }
 }
