@@ -140,8 +140,8 @@ public final class SinkBenchmark {
       System.out.printf(Locale.ROOT, "Results (median of %d runs; MB = 10^6 bytes; JSON-eq MB/s = %.1f MB / time)%n",
           runs, jsonBytes / MB);
       System.out.println("| format | path | records/s | output MB/s | JSON-eq MB/s | output MB | time s (min-max) "
-          + "| task-thread CPU s | process CPU s | GC s | sink/raw |");
-      System.out.println("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+          + "| task-thread CPU s | commit-thread CPU s | process CPU s | GC s | sink/raw |");
+      System.out.println("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
       rows.forEach(System.out::print);
       System.out.printf(Locale.ROOT, "load average at end: %.2f%n",
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -181,9 +181,10 @@ public final class SinkBenchmark {
     double min = all.stream().mapToLong(x -> x.nanos).min().getAsLong() / 1e9;
     double max = all.stream().mapToLong(x -> x.nanos).max().getAsLong() / 1e9;
     return String.format(Locale.ROOT,
-        "| %s | %s | %,.0f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %s |%n",
+        "| %s | %s | %,.0f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %s |%n",
         format.id(), path, records / seconds, median.bytes / MB / seconds, jsonBytes / MB / seconds,
-        median.bytes / MB, seconds, min, max, median.times.threadCpuNanos / 1e9, median.times.processCpuNanos / 1e9,
+        median.bytes / MB, seconds, min, max, median.times.threadCpuNanos / 1e9,
+        median.times.commitThreadCpuNanos / 1e9, median.times.processCpuNanos / 1e9,
         median.times.gcMillis / 1e3, ratio);
   }
 
@@ -333,8 +334,10 @@ public final class SinkBenchmark {
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%.2f s (thread CPU %.2f s, process CPU %.2f s, GC %.2f s, %d files)",
-          nanos / 1e9, times.threadCpuNanos / 1e9, times.processCpuNanos / 1e9, times.gcMillis / 1e3, files);
+      return String.format(Locale.ROOT,
+          "%.2f s (thread CPU %.2f s, commit thread CPU %.2f s, process CPU %.2f s, GC %.2f s, %d files)",
+          nanos / 1e9, times.threadCpuNanos / 1e9, times.commitThreadCpuNanos / 1e9, times.processCpuNanos / 1e9,
+          times.gcMillis / 1e3, files);
     }
   }
 }
