@@ -37,17 +37,21 @@ final class BackgroundCommits implements AutoCloseable {
 
   private final UnitCommitter committer;
   private final ExecutorService thread;
+  private final Executor partUploader = this::uploadPart;
   private final Deque<Pending> pending = new ArrayDeque<>();
   /** Set after a failure or on stop: queued commits abort their uploads instead of committing. */
   private volatile boolean dropQueued;
   private long pendingBytes;
   private long committedUnits;
+  /** The thread running the jobs, once started. */
+  private volatile Thread commitThread;
 
   BackgroundCommits(UnitCommitter committer) {
     this.committer = committer;
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "redstage-commits-" + THREADS.incrementAndGet());
       t.setDaemon(true);
+      commitThread = t;
       return t;
     });
   }
@@ -77,7 +81,17 @@ final class BackgroundCommits implements AutoCloseable {
    * so a commit never waits for a part queued behind it.
    */
   Executor executor() {
-    return thread;
+    return partUploader;
+  }
+
+  private void uploadPart(Runnable job) {
+    // A part filled on the commit thread itself (finishing a file writes its last row group or block) is sent
+    // right there: queued behind the running commit, which then waits for it, it would never run.
+    if (Thread.currentThread() == commitThread) {
+      job.run();
+    } else {
+      thread.execute(job);
+    }
   }
 
   long pendingBytes() {

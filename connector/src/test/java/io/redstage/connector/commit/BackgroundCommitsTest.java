@@ -173,6 +173,46 @@ class BackgroundCommitsTest {
     }
   }
 
+  @Test
+  void aFileWhoseLastRowGroupFillsAPartWhileCommittingStillCommits() {
+    String prefix = "finish-" + (++run);
+    Map<String, String> props = props(prefix, 60);
+    props.put("format.class", "parquet");
+    props.put("s3.part.size", Integer.toString(5 << 20));
+    props.put("parquet.row.group.size.bytes", Integer.toString(64 << 20));
+    props.put("parquet.codec", "none");
+    RecordingContext context = new RecordingContext();
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0));
+      // 60 records of 100 KB of random text stay in the open row group (64 MiB), so the ~6 MiB reach the upload
+      // only when the commit thread finishes the file, and part 1 fills on that thread.
+      org.apache.kafka.connect.data.Schema schema = org.apache.kafka.connect.data.SchemaBuilder.struct()
+          .field("s", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
+      java.util.Random random = new java.util.Random(5);
+      List<SinkRecord> records = new ArrayList<>();
+      for (long offset = 0; offset < 60; offset++) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+          text.append((char) ('a' + random.nextInt(26)));
+        }
+        records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, schema,
+            new org.apache.kafka.connect.data.Struct(schema).put("s", text.toString()), offset));
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(60), () -> {
+            committer.put(records);
+            return committer.committedOffsets();
+          });
+
+      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(60));
+      assertThat(markers(prefix)).singleElement().satisfies(m -> assertThat(m.totalBytes()).isGreaterThan(5L << 20));
+      assertThat(context.rewinds).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
   private static Map<String, String> props(String prefix, int flushSize) {
     Map<String, String> props = new HashMap<>();
     props.put("s3.bucket.name", BUCKET);
