@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.contract.CommitMarker;
-import io.redstage.contract.MarkerCodec;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Units commit on a background thread: put() does not wait for S3, preCommit does, markers of a partition appear
@@ -214,20 +212,13 @@ class BackgroundCommitsTest {
   }
 
   private static Map<String, String> props(String prefix, int flushSize) {
-    Map<String, String> props = new HashMap<>();
-    props.put("s3.bucket.name", BUCKET);
-    props.put("s3.region", s3.region());
-    props.put("store.url", s3.endpoint().toString());
-    props.put("aws.access.key.id", s3.accessKey());
-    props.put("aws.secret.access.key", s3.secretKey());
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "jsonl");
     props.put("topics.dir", prefix + "/topics");
     props.put("markers.dir", prefix + "/markers");
     props.put("tmp.dir", prefix + "/tmp");
     props.put("flush.size", Integer.toString(flushSize));
     props.put("s3.retry.backoff.ms", "1");
-    props.put("rotate.schedule.interval.ms", "-1");
-    props.put("rotate.idle.ms", "-1");
     return props;
   }
 
@@ -256,13 +247,7 @@ class BackgroundCommitsTest {
   }
 
   private static List<CommitMarker> markers(String prefix) {
-    List<CommitMarker> markers = new ArrayList<>();
-    for (S3Object o : s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(prefix + "/markers/"))
-        .contents()) {
-      markers.add(MarkerCodec.fromJson(s3.client().getObjectAsBytes(r -> r.bucket(BUCKET).key(o.key())).asByteArray(),
-          o.key()));
-    }
-    return markers;
+    return LocalS3Tasks.markers(s3, BUCKET, prefix + "/markers/");
   }
 
   /** [start, end] of each committed unit of one partition, in offset order. */

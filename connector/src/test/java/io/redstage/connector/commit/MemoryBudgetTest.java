@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.contract.CommitMarker;
-import io.redstage.contract.MarkerCodec;
 import io.redstage.sandbox.s3.LocalS3;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,6 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The task-wide memory budget counts what open files really hold, not only their buffered data. */
 class MemoryBudgetTest {
@@ -43,17 +40,10 @@ class MemoryBudgetTest {
     // per-column writers (7 columns x 26 KB) and a part buffer (8 KB): about 11 MiB, over the 8 MiB budget.
     // Counting the buffered data and part buffers alone (under 4 MiB), the rule would never fire.
     int partitions = 60;
-    Map<String, String> props = new HashMap<>();
-    props.put("s3.bucket.name", BUCKET);
-    props.put("s3.region", s3.region());
-    props.put("store.url", s3.endpoint().toString());
-    props.put("aws.access.key.id", s3.accessKey());
-    props.put("aws.secret.access.key", s3.secretKey());
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "parquet");
     props.put("parquet.row.group.size.bytes", Integer.toString(1 << 20));
     props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
-    props.put("rotate.schedule.interval.ms", "-1");
-    props.put("rotate.idle.ms", "-1");
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new NoDlqContext());
     List<SinkRecord> records = new ArrayList<>();
     Set<TopicPartition> tps = new HashSet<>();
@@ -73,11 +63,7 @@ class MemoryBudgetTest {
       committer.stop();
     }
 
-    List<CommitMarker> markers = new ArrayList<>();
-    for (S3Object o : s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix("_redstage/markers/")).contents()) {
-      markers.add(MarkerCodec.fromJson(s3.client().getObjectAsBytes(r -> r.bucket(BUCKET).key(o.key())).asByteArray(),
-          o.key()));
-    }
+    List<CommitMarker> markers = LocalS3Tasks.markers(s3, BUCKET, "_redstage/markers/");
     // The rule closes units until the estimate is under 3/4 of the budget: at most 6 MiB / 190 KB = 33 stay open.
     assertThat(markers).hasSizeGreaterThanOrEqualTo(partitions - 33)
         .allSatisfy(m -> {
