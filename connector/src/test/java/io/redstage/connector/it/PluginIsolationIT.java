@@ -33,7 +33,6 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,11 +140,10 @@ class PluginIsolationIT {
 
   /**
    * Parquet buffers a row group until the file is finished, which happens on the commit thread; a part that this
-   * final flush fills is handed to the part uploader, which is that same single thread, while the commit waits for
-   * it (S3UploadStream.awaitPartInFlight): the commit never ends. So Parquet files larger than s3.part.size hang.
+   * final flush fills must be sent on that thread (queued behind the running commit, which waits for it, it would
+   * never run). This case found that deadlock; the timeout keeps it from hanging the build if it comes back.
    */
   @Test
-  @Disabled("Deadlocks today: a Parquet file larger than s3.part.size never commits (see the comment). Enable after the fix.")
   @Timeout(60)
   void parquetFileLargerThanAPartGoesThroughMultipartAndCopy() throws Exception {
     writesEveryFileThroughTheIsolatedPlugin("parquet-snappy-multipart", new Case("parquet-snappy-multipart",
