@@ -2,6 +2,7 @@ package io.redstage.connector.config;
 
 import static io.redstage.connector.config.SinkConfigDef.*;
 
+import io.redstage.connector.format.NativeCodecs;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,13 @@ public final class CrossFieldValidator {
       out.add(new Problem("Cannot use the same name for two metadata columns: make the metadata.*.column names "
           + "distinct (case-insensitively, as Redshift folds names).", METADATA_TOPIC, METADATA_PARTITION,
           METADATA_OFFSET, METADATA_TIMESTAMP, METADATA_KEY, METADATA_HEADERS, METADATA_DELETED));
+    }
+    String codecKey = c.format() == FileFormat.PARQUET ? PARQUET_CODEC : c.format() == FileFormat.AVRO ? AVRO_CODEC : null;
+    if (codecKey != null) {
+      String codec = c.getString(codecKey);
+      NativeCodecs.unavailable(codec).ifPresent(why -> out.add(new Problem("Cannot use " + codecKey + "=" + codec
+          + " on this worker: " + why + ". Use " + (codecKey.equals(AVRO_CODEC) ? "avro.codec=deflate or null"
+          : "parquet.codec=gzip or none") + ", which are pure Java.", codecKey, FORMAT_CLASS)));
     }
     if (c.getInt(PARQUET_ROW_GROUP_BYTES) > c.memoryBufferMaxBytes()) {
       out.add(new Problem("Cannot fit one Parquet row group in the memory budget: parquet.row.group.size.bytes "
