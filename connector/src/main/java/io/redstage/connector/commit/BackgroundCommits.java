@@ -4,6 +4,7 @@ import io.redstage.connector.rotate.RotationReason;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +46,11 @@ final class BackgroundCommits implements AutoCloseable {
   private long committedUnits;
   /** The thread running the jobs, once started. */
   private volatile Thread commitThread;
+  /**
+   * A failure that is not an S3 failure (an encoder bug, an Error), or an interrupted wait: the task must stop.
+   * Latched because Connect only logs what preCommit throws; {@link #collect()} throws it again on the next put.
+   */
+  private RuntimeException fatal;
 
   BackgroundCommits(UnitCommitter committer) {
     this.committer = committer;
@@ -113,6 +119,9 @@ final class BackgroundCommits implements AutoCloseable {
    * @throws IOException when a commit failed on S3; queued commits are then dropped (see the class comment)
    */
   void collect() throws IOException {
+    if (fatal != null) {
+      throw fatal;
+    }
     while (!pending.isEmpty() && pending.peekFirst().done.isDone()) {
       settleOldest();
     }
@@ -133,7 +142,8 @@ final class BackgroundCommits implements AutoCloseable {
 
   /**
    * Drops every pending commit: queued ones abort their uploads, the running one finishes or fails. Used before
-   * a rewind, when nothing pending may commit any more. Never throws.
+   * a rewind, when nothing pending may commit any more. Never throws; if interrupted, queued commits stay dropped
+   * and the next {@link #collect()} stops the task.
    */
   void dropAll() {
     dropQueued = true;
@@ -145,16 +155,23 @@ final class BackgroundCommits implements AutoCloseable {
         if (!p.unit.aborted()) {
           // It committed before anything failed or was dropped (jobs run in order): its marker exists.
           p.writer.committed(p.unit.endOffset + 1);
+          committedUnits++;
         }
       } catch (ExecutionException e) {
         LOG.debug("Dropped commit of unit {} of {}: {}", p.unit.startOffset, p.writer.where(), e.getCause().toString());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        pending.clear();
+        pendingBytes = 0;
+        // Jobs may still be queued: keep dropping them, or a later unit could commit past a failed one.
+        fatal = new ConnectException("Cannot drop the pending unit commits of the task: the task thread was "
+            + "interrupted. The task stops; its records are delivered again.", e);
+        return;
       }
     }
     pending.clear();
     pendingBytes = 0;
+    // Every job submitted so far has ended, so clearing the flag on this thread cannot let one of them commit.
     dropQueued = false;
   }
 
@@ -166,16 +183,18 @@ final class BackgroundCommits implements AutoCloseable {
   @Override
   public void close() {
     dropQueued = true;
-    thread.shutdownNow();
+    List<Runnable> neverRan = thread.shutdownNow();
     try {
       if (!thread.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
-        LOG.warn("A unit commit was still running {} ms after stop; leaving it.", STOP_WAIT_MS);
+        LOG.warn("A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
+            + "its records are delivered again.", STOP_WAIT_MS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     for (Pending p : pending) {
-      if (!p.done.isDone()) {
+      // Only commits that never started: one still running owns its unit and aborts it when it fails.
+      if (neverRan.contains(p.done)) {
         p.unit.abort();
       }
     }
@@ -199,20 +218,20 @@ final class BackgroundCommits implements AutoCloseable {
       failure = e.getCause();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ConnectException("Cannot wait for the commit of unit " + p.unit.startOffset + " of " + p.writer.where()
-          + ": the task thread was interrupted. The task stops; its records are delivered again.", e);
+      fatal = new ConnectException("Cannot wait for the commit of unit " + p.unit.startOffset + " of "
+          + p.writer.where() + ": the task thread was interrupted. The task stops; its records are delivered again.", e);
+      throw fatal;
     }
     pending.pollFirst();
     pendingBytes -= p.bytes;
     dropQueued = true;
     if (failure instanceof IOException) {
-      throw (IOException) failure;
+      throw (IOException) failure; // S3 failed: the caller drops the rest and rewinds
     }
-    if (failure instanceof RuntimeException) {
-      throw (RuntimeException) failure;
-    }
-    throw new ConnectException("Cannot commit unit " + p.unit.startOffset + " of " + p.writer.where() + ": "
-        + failure + ". The task stops; its records are delivered again.", failure);
+    fatal = failure instanceof ConnectException ? (ConnectException) failure
+        : new ConnectException("Cannot commit unit " + p.unit.startOffset + " of " + p.writer.where() + ": " + failure
+            + ". The task stops; its records are delivered again.", failure);
+    throw fatal;
   }
 
   private static final class Pending {

@@ -48,6 +48,8 @@ public final class StagingCommitter {
   private final Map<TopicPartition, Long> resumedAt = new HashMap<>();
   private final AutoCloseable resources;
   private int consecutiveFailures;
+  /** Set when the task gave up on S3; every later put throws it. */
+  private ConnectException failed;
   private long committedUnitsSeen;
 
   StagingCommitter(Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
@@ -93,6 +95,9 @@ public final class StagingCommitter {
   }
 
   public void put(Collection<SinkRecord> records) {
+    if (failed != null) {
+      throw failed;
+    }
     long now = System.currentTimeMillis();
     try {
       c.commits.collect();
@@ -115,8 +120,8 @@ public final class StagingCommitter {
       long wait = tickAll(System.currentTimeMillis());
       enforceMemoryBudget();
       c.commits.collect();
-      // Progress ends a run of failures: a unit committed, or the batch went to S3 with no commit outstanding.
-      if (c.commits.committedUnits() > committedUnitsSeen || c.commits.isEmpty()) {
+      // Only a committed unit ends a run of failures: a put whose records all stay in open units proves nothing.
+      if (c.commits.committedUnits() > committedUnitsSeen) {
         consecutiveFailures = 0;
       }
       committedUnitsSeen = c.commits.committedUnits();
@@ -216,8 +221,10 @@ public final class StagingCommitter {
       w.abort();
     }
     if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
-      throw new ConnectException("Cannot write to S3 after " + consecutiveFailures + " attempts: " + e.getMessage()
+      // Latched: Connect only logs what preCommit throws, so put() throws it again.
+      failed = new ConnectException("Cannot write to S3 after " + consecutiveFailures + " attempts: " + e.getMessage()
           + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.", e);
+      throw failed;
     }
     Map<TopicPartition, Long> rewind = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> entry : writers.entrySet()) {

@@ -177,9 +177,7 @@ public final class S3UploadStream extends PositionedOutputStream {
       return;
     }
     state = State.ABORTED;
-    settlePartInFlight();
-    releaseBuffers();
-    abortMultipartUpload();
+    dropUpload();
   }
 
   private void ensureWritable() throws IOException {
@@ -206,11 +204,12 @@ public final class S3UploadStream extends PositionedOutputStream {
     }
     awaitPartInFlight();
     PartBuffer full = buffer;
+    String id = uploadId;
     buffer = inFlightBuffer != null ? inFlightBuffer : new PartBuffer(settings.partSizeBytes());
     inFlightBuffer = full;
     inFlight = CompletableFuture.supplyAsync(() -> {
       try {
-        return uploadPart(partNumber, full);
+        return uploadPart(partNumber, full, id);
       } catch (S3StorageException e) {
         throw new CompletionException(e);
       }
@@ -219,17 +218,17 @@ public final class S3UploadStream extends PositionedOutputStream {
 
   private void uploadPartOrFail(int partNumber) throws S3StorageException {
     try {
-      parts.add(uploadPart(partNumber, buffer));
+      parts.add(uploadPart(partNumber, buffer, uploadId));
     } catch (S3StorageException e) {
       throw fail(e);
     }
   }
 
   /** Uploads one part from {@code part}; runs in the owner thread or the part uploader. */
-  private CompletedPart uploadPart(int partNumber, PartBuffer part) throws S3StorageException {
+  private CompletedPart uploadPart(int partNumber, PartBuffer part, String id) throws S3StorageException {
     int size = part.size();
     try {
-      String etag = client.uploadPart(r -> r.bucket(settings.bucket()).key(key).uploadId(uploadId)
+      String etag = client.uploadPart(r -> r.bucket(settings.bucket()).key(key).uploadId(id)
           .partNumber(partNumber).contentLength((long) size),
           RequestBody.fromContentProvider(part.content(), size, "application/octet-stream")).eTag();
       LOG.debug("Uploaded part {} ({} bytes) of s3://{}/{}", partNumber, size, settings.bucket(), key);
@@ -260,15 +259,23 @@ public final class S3UploadStream extends PositionedOutputStream {
   }
 
   /**
-   * Drops the part in flight before an abort: a part still queued never runs; one being sent may still land after
-   * the abort, which S3 allows (the stale-upload cleanup and a lifecycle rule remove such leftovers). Never waits,
-   * so an abort cannot hang on a part uploader that was shut down.
+   * Frees the buffers and aborts the multipart upload. A part still being sent keeps its buffer (the uploader may be
+   * reading it; the garbage collector reclaims it) and the abort waits until that part has ended, so no part can
+   * land after the abort and keep storage. If the part uploader was shut down first the part never runs and the
+   * upload stays until the stale-upload cleanup or a bucket lifecycle rule removes it. Never waits.
    */
-  private void settlePartInFlight() {
-    if (inFlight != null) {
-      inFlight.cancel(false);
-      inFlight = null;
+  private void dropUpload() {
+    CompletableFuture<CompletedPart> running = inFlight;
+    inFlight = null;
+    inFlightBuffer = null;
+    buffer.release();
+    if (running == null || running.isDone() || uploadId == null) {
+      abortMultipartUpload();
+      return;
     }
+    String id = uploadId;
+    uploadId = null;
+    running.whenComplete((part, failure) -> abortUpload(id));
   }
 
   private void releaseBuffers() {
@@ -335,9 +342,7 @@ public final class S3UploadStream extends PositionedOutputStream {
   /** Marks the stream failed and aborts its upload, so no half-written upload is left behind. */
   private S3StorageException fail(S3StorageException e) {
     state = State.FAILED;
-    settlePartInFlight();
-    releaseBuffers();
-    abortMultipartUpload();
+    dropUpload();
     return e;
   }
 
@@ -347,9 +352,14 @@ public final class S3UploadStream extends PositionedOutputStream {
     }
     String id = uploadId;
     uploadId = null;
+    abortUpload(id);
+  }
+
+  /** Aborts upload {@code id}; may run on the part uploader's thread, so it reads no mutable field. */
+  private void abortUpload(String id) {
     try {
       client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(key).uploadId(id));
-      LOG.debug("Aborted the multipart upload of s3://{}/{} after {} part(s)", settings.bucket(), key, parts.size());
+      LOG.debug("Aborted the multipart upload {} of s3://{}/{}", id, settings.bucket(), key);
     } catch (RuntimeException e) {
       LOG.warn("Cannot abort the multipart upload {} of s3://{}/{}: {}. It stays until a bucket lifecycle rule or the "
           + "next stale-upload cleanup removes it.", id, settings.bucket(), key, e.toString());

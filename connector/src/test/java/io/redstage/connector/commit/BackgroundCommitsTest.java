@@ -211,6 +211,76 @@ class BackgroundCommitsTest {
     }
   }
 
+  @Test
+  void aPermanentOutageFailsTheTaskEvenWhenEachBatchIsSmallerThanAUnit() {
+    String prefix = "outage-" + (++run);
+    s3.faults().failAlways(S3Fault.SERVICE_UNAVAILABLE, RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+        .bucket(BUCKET).keyMatching(Pattern.compile(Pattern.quote(prefix + "/") + ".*")));
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = props(prefix, 20);
+    props.put("s3.part.retries", "0");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0));
+      // The worker delivers 10 records at a time from where the task asked to resume; puts that only fill the open
+      // unit succeed, so they must not reset the count of failed attempts.
+      assertThatThrownBy(() -> {
+        long next = 0;
+        for (int round = 0; round < 30; round++) {
+          int before = context.rewinds.size();
+          committer.put(records(Map.of(P0, next), next + 10));
+          committer.committedOffsets();
+          next = context.rewinds.size() > before ? context.rewinds.get(context.rewinds.size() - 1).get(P0) : next + 10;
+        }
+      }).isInstanceOf(ConnectException.class).hasMessageContaining("Cannot write to S3 after 5 attempts");
+      // Connect only logs what preCommit throws: the next put fails the task.
+      assertThatThrownBy(() -> committer.put(records(Map.of(P0, 0L), 10)))
+          .hasMessageContaining("Cannot write to S3 after 5 attempts");
+    } finally {
+      committer.stop();
+    }
+  }
+
+  @Test
+  void aCommitFailureThatIsNotAnS3FailureStopsTheTaskAtTheNextPut() {
+    String prefix = "bug-" + (++run);
+    java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+    // The first marker PUT throws an IllegalStateException, standing for an encoder bug or an Error in finish().
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), new RecordingContext(),
+        settings -> {
+          software.amazon.awssdk.services.s3.S3Client real =
+              io.redstage.connector.storage.S3ClientFactory.create(settings);
+          return (software.amazon.awssdk.services.s3.S3Client) java.lang.reflect.Proxy.newProxyInstance(
+              software.amazon.awssdk.services.s3.S3Client.class.getClassLoader(),
+              new Class<?>[] {software.amazon.awssdk.services.s3.S3Client.class}, (proxy, method, args) -> {
+                if (method.getName().equals("putObject")
+                    && args[0] instanceof software.amazon.awssdk.services.s3.model.PutObjectRequest
+                    && ((software.amazon.awssdk.services.s3.model.PutObjectRequest) args[0]).key().contains("/markers/")
+                    && failOnce.getAndSet(false)) {
+                  throw new IllegalStateException("injected failure");
+                }
+                try {
+                  return method.invoke(real, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+        });
+    try {
+      committer.open(Set.of(P0));
+      committer.put(records(Map.of(P0, 0L), 30));
+      assertThatThrownBy(committer::committedOffsets).isInstanceOf(ConnectException.class)
+          .hasMessageStartingWith("Cannot commit unit 0 of events-0: java.lang.IllegalStateException: injected failure")
+          .hasCauseInstanceOf(IllegalStateException.class);
+      // Connect logs the preCommit failure and goes on; the next put must fail the task, not drop units silently.
+      assertThatThrownBy(() -> committer.put(records(Map.of(P0, 0L), 30)))
+          .isInstanceOf(ConnectException.class).hasMessageStartingWith("Cannot commit unit 0 of events-0");
+      assertThat(markers(prefix)).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
   private static Map<String, String> props(String prefix, int flushSize) {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "jsonl");

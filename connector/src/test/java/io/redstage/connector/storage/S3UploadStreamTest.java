@@ -229,6 +229,24 @@ class S3UploadStreamTest {
   }
 
   @Test
+  void anAbortWhileAPartIsInFlightTakesEffectAfterThatPartEnds() throws IOException {
+    List<Runnable> queued = new ArrayList<>();
+    S3UploadStream out = storage.create("background-abort/file.bin", queued::add);
+    out.write(randomBytes(PART + 1, 14));
+    assertThat(queued).hasSize(1);
+
+    out.abort(); // the part is still with the uploader: aborting now could let it land afterwards
+    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isZero();
+    assertThat(out.bufferedBytes()).isZero();
+    queued.remove(0).run();
+
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
+    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isEqualTo(1);
+    assertThat(openUploads()).isZero();
+    assertThat(exists("background-abort/file.bin")).isFalse();
+  }
+
+  @Test
   void injectedSlowDownOnUploadPartIsRetriedByTheSdk() throws IOException {
     FaultRule rule = s3.faults().failNext(2, S3Fault.SLOW_DOWN,
         RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("retry/"));
