@@ -109,10 +109,6 @@ final class BackgroundCommits implements AutoCloseable {
     return committedUnits;
   }
 
-  boolean isEmpty() {
-    return pending.isEmpty();
-  }
-
   /**
    * Applies the commits that have finished, oldest first: each advances its partition's committed offset.
    *
