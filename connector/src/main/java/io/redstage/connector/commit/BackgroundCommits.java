@@ -4,100 +4,112 @@ import io.redstage.connector.rotate.RotationReason;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits closed units on one background thread while the task thread goes on encoding: finishing the files
- * (Parquet compresses its last row group here), completing their uploads and writing the marker take as long
- * as S3 takes, and the encoder need not wait for them.
+ * Commits closed units in the background while the task thread goes on encoding: finishing the files (Parquet
+ * writes its last row group here), completing their uploads and writing the marker take as long as S3 takes, and
+ * the encoder need not wait for them.
  *
- * <p>One thread, so units commit strictly in the order they closed: a partition's markers appear in offset
- * order, which upsert loads rely on. Only the task thread calls this class; the commit thread only runs the
- * submitted jobs. A partition's committed offset advances when the task thread collects a finished commit
- * ({@link #collect}), in submission order. After a failure every queued commit aborts its uploads instead of
- * running, so nothing commits past a failed unit; the task then rewinds to the committed offsets.
+ * <p>Two pools of {@code s3.upload.threads} threads each: one commits units, the other sends full parts of open
+ * multipart files. Parts have their own pool because a commit waits for its files' last parts; a part queued behind
+ * waiting commits in one shared pool could never run. A partition's units commit one after the other, in the order
+ * they closed (each waits for the previous one of its partition), so its markers appear in offset order, which
+ * upsert loads rely on; units of different partitions commit in parallel, which matters against a distant S3
+ * when many partitions close units at once.
+ *
+ * <p>Only the task thread calls this class. A partition's committed offset advances when the task thread collects
+ * a finished commit ({@link #collect}), in submission order. After a failure every commit not yet started aborts
+ * its uploads instead of running, so nothing commits past a failed unit; the task then rewinds to the committed
+ * offsets.
  *
  * <p>Units waiting here still hold their buffers: {@link #pendingBytes()} counts them in the task's memory
  * budget, and {@link #awaitBelow} lets the task wait for commits instead of closing more units.
  */
 final class BackgroundCommits implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundCommits.class);
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  /** How long stop() waits for the commit in progress to abort before leaving the thread behind. */
+  private static final AtomicInteger POOLS = new AtomicInteger();
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+  /** How long stop() waits for the commits in progress to abort before leaving their threads behind. */
   static final long STOP_WAIT_MS = 30_000;
 
   private final UnitCommitter committer;
-  private final ExecutorService thread;
-  private final Executor partUploader = this::uploadPart;
+  private final ExecutorService commitPool;
+  private final ExecutorService partPool;
   private final Deque<Pending> pending = new ArrayDeque<>();
-  /** Set after a failure or on stop: queued commits abort their uploads instead of committing. */
+  /** Set after a failure or on stop: commits not yet started abort their uploads instead of committing. */
   private volatile boolean dropQueued;
   private long pendingBytes;
   private long committedUnits;
-  /** The thread running the jobs, once started. */
-  private volatile Thread commitThread;
   /**
    * A failure that is not an S3 failure (an encoder bug, an Error), or an interrupted wait: the task must stop.
    * Latched because Connect only logs what preCommit throws; {@link #collect()} throws it again on the next put.
    */
   private RuntimeException fatal;
 
-  BackgroundCommits(UnitCommitter committer) {
+  BackgroundCommits(UnitCommitter committer, int threads) {
     this.committer = committer;
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "redstage-commits-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      commitThread = t;
-      return t;
-    });
+    int pool = POOLS.incrementAndGet();
+    this.commitPool = Executors.newFixedThreadPool(threads, named("redstage-commits-" + pool + "-"));
+    this.partPool = Executors.newFixedThreadPool(threads, named("redstage-parts-" + pool + "-"));
   }
 
-  /** Hands a closed unit to the commit thread; {@code bytes} is the heap it holds until committed. */
-  void submit(PartitionWriter writer, CommitUnit unit, RotationReason reason, long bytes) {
-    Future<?> done = thread.submit(() -> {
-      if (dropQueued) {
-        unit.abort();
-        return null;
-      }
-      try {
-        committer.commit(writer.topic(), writer.partition(), unit, reason);
-      } catch (Throwable t) {
-        // Set here, before the next job starts: no unit may commit after a failed one of the same partition.
-        dropQueued = true;
-        throw t;
-      }
-      return null;
-    });
-    pending.addLast(new Pending(writer, unit, bytes, done));
-    pendingBytes += bytes;
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
-   * The commit thread, for part uploads of open files: a part submitted before a unit's commit is sent before it,
-   * so a commit never waits for a part queued behind it.
+   * Hands a closed unit to the commit pool, to run once the partition's previous unit has committed (or failed);
+   * {@code bytes} is the heap it holds until then.
    */
-  Executor executor() {
-    return partUploader;
+  void submit(PartitionWriter writer, CommitUnit unit, RotationReason reason, long bytes) {
+    Pending p = new Pending(writer, unit, bytes);
+    p.done = writer.lastCommit.handle((ignored, failure) -> null).thenRunAsync(() -> run(p, reason), commitPool);
+    writer.lastCommit = p.done;
+    pending.addLast(p);
+    pendingBytes += bytes;
   }
 
-  private void uploadPart(Runnable job) {
-    // A part filled on the commit thread itself (finishing a file writes its last row group or block) is sent
-    // right there: queued behind the running commit, which then waits for it, it would never run.
-    if (Thread.currentThread() == commitThread) {
-      job.run();
-    } else {
-      thread.execute(job);
+  private void run(Pending p, RotationReason reason) {
+    if (!p.started.compareAndSet(false, true)) {
+      return; // stop() claimed it and aborted its uploads
     }
+    if (dropQueued) {
+      p.unit.abort();
+      return;
+    }
+    try {
+      committer.commit(p.writer.topic(), p.writer.partition(), p.unit, reason);
+    } catch (IOException e) {
+      // Set before this future completes, so the partition's next unit, which waits for it, sees it.
+      dropQueued = true;
+      throw new CompletionException(e);
+    } catch (RuntimeException | Error e) {
+      dropQueued = true;
+      throw e;
+    }
+  }
+
+  /** The pool for part uploads of open files (see the class comment). */
+  Executor executor() {
+    return partPool;
   }
 
   long pendingBytes() {
@@ -172,16 +184,19 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /**
-   * Stops the commit thread: the running commit or part upload is interrupted and gets {@link #STOP_WAIT_MS} to end;
-   * queued ones never run, and their units' uploads are aborted here. Their offsets were never reported, so the
-   * records are delivered again.
+   * Stops both pools: running commits and part uploads are interrupted and get {@link #STOP_WAIT_MS} to end;
+   * commits that never started abort their units' uploads here. Their offsets were never reported, so the records
+   * are delivered again.
    */
   @Override
   public void close() {
     dropQueued = true;
-    List<Runnable> neverRan = thread.shutdownNow();
+    // Commits first: one waiting for a part is interrupted rather than left waiting for a part that never runs.
+    commitPool.shutdownNow();
+    partPool.shutdownNow();
     try {
-      if (!thread.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+      if (!commitPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
+          || !partPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
         LOG.warn("A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
             + "its records are delivered again.", STOP_WAIT_MS);
       }
@@ -189,8 +204,8 @@ final class BackgroundCommits implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (Pending p : pending) {
-      // Only commits that never started: one still running owns its unit and aborts it when it fails.
-      if (neverRan.contains(p.done)) {
+      // Only commits that never started (they never will now); one still running owns its unit.
+      if (p.started.compareAndSet(false, true)) {
         p.unit.abort();
       }
     }
@@ -234,13 +249,14 @@ final class BackgroundCommits implements AutoCloseable {
     final PartitionWriter writer;
     final CommitUnit unit;
     final long bytes;
-    final Future<?> done;
+    /** Claimed by the job when it starts, or by stop() for a job that never will. */
+    final AtomicBoolean started = new AtomicBoolean();
+    CompletableFuture<Void> done;
 
-    Pending(PartitionWriter writer, CommitUnit unit, long bytes, Future<?> done) {
+    Pending(PartitionWriter writer, CommitUnit unit, long bytes) {
       this.writer = writer;
       this.unit = unit;
       this.bytes = bytes;
-      this.done = done;
     }
   }
 }

@@ -40,7 +40,7 @@ final class ComponentsFactory {
         c.rotateScheduleIntervalMs(), c.rotateIdleMs(), ZoneId.of(c.timezone()));
     UnitCommitter committer = new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
     Components components = new Components(storage, format, Partitioners.create(ps), Partitioners.timestampExtractor(ps),
-        rotation, naming, new BackgroundCommits(committer), new BadRecordHandler(context),
+        rotation, naming, new BackgroundCommits(committer, c.getInt(S3_UPLOAD_THREADS)), new BadRecordHandler(context),
         PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
         OpenFileHeap.of(formatOptions));
     try {

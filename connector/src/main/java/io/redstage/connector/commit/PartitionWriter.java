@@ -36,6 +36,8 @@ final class PartitionWriter {
   private long committedNext = -1;
   /** Offset after the last closed unit, committed or still committing in the background; -1 until one closes. */
   private long closedNext = -1;
+  /** The commit of this partition's last closed unit; the next one starts after it (task thread only). */
+  java.util.concurrent.CompletableFuture<Void> lastCommit = java.util.concurrent.CompletableFuture.completedFuture(null);
   /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
   private SinkRecord lastSchemaRecord;
 

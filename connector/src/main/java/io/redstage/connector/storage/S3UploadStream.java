@@ -246,10 +246,15 @@ public final class S3UploadStream extends PositionedOutputStream {
     CompletableFuture<CompletedPart> waiting = inFlight;
     inFlight = null;
     try {
-      parts.add(waiting.join());
+      parts.add(waiting.get());
       inFlightBuffer.clear();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw fail(new S3StorageException("Cannot upload part " + (parts.size() + 1) + " of s3://" + settings.bucket()
+          + "/" + key + ": interrupted while waiting for it (the task is stopping). The unit is written again.",
+          false, e));
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof S3StorageException) {
         throw fail((S3StorageException) cause);
       }

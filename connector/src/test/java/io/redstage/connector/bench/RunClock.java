@@ -6,8 +6,8 @@ import java.lang.management.ThreadMXBean;
 
 /**
  * Wall time of a timed section, plus where it went: CPU of the calling thread (the task's thread: conversion and
- * encoding), CPU of the task's commit threads ("redstage-commits-*": finishing files, SDK signing and checksums,
- * HTTP client), CPU of the whole process (adds S3Proxy's server threads, the JIT and the GC) and time the
+ * encoding), CPU of the task's background threads ("redstage-commits-*" and "redstage-parts-*": finishing files,
+ * SDK signing and checksums, HTTP client), CPU of the whole process (adds S3Proxy's server threads, the JIT and the GC) and time the
  * collectors report. On a shared 2-core machine these separate "our code is slower" from "we waited".
  */
 final class RunClock {
@@ -31,11 +31,11 @@ final class RunClock {
         OS.getProcessCpuTime() - process0, gcMillis() - gc0);
   }
 
-  /** CPU nanoseconds of each live commit thread, by thread id. */
+  /** CPU nanoseconds of each live commit or part-upload thread, by thread id. */
   private static java.util.Map<Long, Long> commitThreadCpu() {
     java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("redstage-commits-")) {
+      if (t.getName().startsWith("redstage-commits-") || t.getName().startsWith("redstage-parts-")) {
         long nanos = THREADS.getThreadCpuTime(t.getId());
         if (nanos >= 0) {
           cpu.put(t.getId(), nanos);

@@ -55,7 +55,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class SinkBenchmark {
   static final String USAGE = "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
       + "[--target memory|s3proxy|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
-      + "[--warmups 1]";
+      + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads 8]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
 
@@ -69,6 +69,7 @@ public final class SinkBenchmark {
   private final long recordsPerPartition;
   private final int flushSize;
   private int sinkRuns;
+  private static int uploadThreads = 8;
 
   private SinkBenchmark(LocalS3 s3, InMemoryS3Client memory, List<List<SinkRecord>> batches, int partitions,
       long records, int flushSize) {
@@ -88,7 +89,7 @@ public final class SinkBenchmark {
   public static void main(String[] args) throws Exception {
     quietLogs();
     BenchArgs a = new BenchArgs(args, USAGE, "records", "partitions", "formats", "target", "dir", "flush-size",
-        "batch", "runs", "warmups");
+        "batch", "runs", "warmups", "latency-ms", "upload-threads");
     int partitions = (int) a.number("partitions", 1);
     int flushSize = (int) a.number("flush-size", 50_000);
     long requested = a.number("records", 1_000_000);
@@ -127,6 +128,16 @@ public final class SinkBenchmark {
     } else {
       throw new IllegalArgumentException("Cannot use --target " + target + ": expected memory, s3proxy or s3proxy-fs.");
     }
+    long latencyMs = a.number("latency-ms", 0);
+    if (latencyMs > 0) {
+      if (s3 == null) {
+        throw new IllegalArgumentException("Cannot add --latency-ms to --target memory: use an s3proxy target.");
+      }
+      // Every request waits this long in the stand-in, as a distant S3 would make it wait.
+      s3.faults().delayAlways(java.time.Duration.ofMillis(latencyMs), io.redstage.sandbox.s3.RequestMatcher.any());
+    }
+    uploadThreads = (int) a.number("upload-threads", 8);
+    System.out.printf(Locale.ROOT, "S3 latency added per request: %d ms; s3.upload.threads %d%n", latencyMs, uploadThreads);
     try {
       SinkBenchmark bench = new SinkBenchmark(s3, memory, batches, partitions, records, flushSize);
       long jsonBytes = bench.raw(FileFormat.JSONL).bytes;
@@ -245,6 +256,7 @@ public final class SinkBenchmark {
     config.put("markers.dir", prefix + "/markers");
     config.put("tmp.dir", prefix + "/tmp");
     config.put("flush.size", Integer.toString(flushSize));
+    config.put("s3.upload.threads", Integer.toString(uploadThreads));
     // Units close on flush.size only: no wall-clock rotation in the middle of a timed run.
     config.put("rotate.schedule.interval.ms", "-1");
     config.put("rotate.idle.ms", "-1");

@@ -281,6 +281,59 @@ class BackgroundCommitsTest {
     }
   }
 
+  @Test
+  void partitionsCommitInParallelAndEachPartitionInOffsetOrder() {
+    String prefix = "parallel-" + (++run);
+    // The marker of partition 0's first unit takes 1 s; partition 1 must not wait behind it, partition 0's second
+    // unit must.
+    String slowMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
+    s3.faults().delayAlways(Duration.ofSeconds(1),
+        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(slowMarker));
+    List<String> markersInOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, String> props = props(prefix, 10);
+    props.put("s3.upload.threads", "2");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new RecordingContext(),
+        settings -> recordingMarkerPuts(io.redstage.connector.storage.S3ClientFactory.create(settings), markersInOrder));
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 20));
+      Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
+
+      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(20)).containsEntry(P1, new OffsetAndMetadata(20));
+      assertThat(markersInOrder).hasSize(4);
+      int p0First = markersInOrder.indexOf(slowMarker);
+      assertThat(markersInOrder.subList(0, p0First)).as("partition 1 committed while partition 0 waited")
+          .anyMatch(k -> k.contains("/0000000001/"));
+      assertThat(markersInOrder.subList(p0First + 1, 4)).as("partition 0's second unit after its first")
+          .anyMatch(k -> k.contains("/0000000000/"));
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /** The real client, noting the key of every marker PUT once it has completed. */
+  private static software.amazon.awssdk.services.s3.S3Client recordingMarkerPuts(
+      software.amazon.awssdk.services.s3.S3Client real, List<String> completed) {
+    return (software.amazon.awssdk.services.s3.S3Client) java.lang.reflect.Proxy.newProxyInstance(
+        software.amazon.awssdk.services.s3.S3Client.class.getClassLoader(),
+        new Class<?>[] {software.amazon.awssdk.services.s3.S3Client.class}, (proxy, method, args) -> {
+          Object result;
+          try {
+            result = method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (method.getName().equals("putObject")
+              && args[0] instanceof software.amazon.awssdk.services.s3.model.PutObjectRequest) {
+            String key = ((software.amazon.awssdk.services.s3.model.PutObjectRequest) args[0]).key();
+            if (key.contains("/markers/")) {
+              completed.add(key);
+            }
+          }
+          return result;
+        });
+  }
+
   private static Map<String, String> props(String prefix, int flushSize) {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "jsonl");
