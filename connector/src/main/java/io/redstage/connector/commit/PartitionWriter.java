@@ -191,7 +191,7 @@ final class PartitionWriter {
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
     String identity = c.naming.fileIdentity(topic, partition, encodedPartition, unit.startOffset);
-    // Full parts go out on the commit thread: in order before this unit's commit, which completes the upload.
+    // Full parts go out on the part-upload pool while writing goes on; the unit's commit waits for the last one.
     S3UploadStream upload = c.storage.create(c.naming.temporaryKey(topic, partition, unit.startOffset,
         c.format.extension()), c.commits.executor());
     RecordFileWriter writer;

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Everything the task does: one {@link PartitionWriter} per assigned topic-partition, time-based
  * rotation on every put, the task-wide memory budget, and offsets that cover committed units only.
- * Closed units commit on a background thread ({@link BackgroundCommits}); {@link #committedOffsets()}
+ * Closed units commit on background threads ({@link BackgroundCommits}); {@link #committedOffsets()}
  * waits for them, so what Connect commits is always backed by markers.
  *
  * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open and

@@ -154,11 +154,12 @@ public final class SinkConfigDef {
     def.define(S3_RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 60_000), LOW,
         "Base delay in milliseconds of the exponential backoff between S3 retries. Default 200.",
         GROUP_S3, ++o, Width.SHORT, "Retry backoff (ms)");
-    def.define(S3_UPLOAD_THREADS, Type.INT, 8, Range.between(1, 64), LOW,
+    def.define(S3_UPLOAD_THREADS, Type.INT, 8, Range.between(1, 24), LOW,
         "Threads per task that commit closed units in the background (finish the files, complete their uploads, "
             + "write the markers) while the task goes on encoding, and as many again that send full parts of open "
             + "files. A partition's units still commit one after the other, in offset order; more threads help "
-            + "when many partitions close units at once against a distant S3. Default 8; range 1 to 64.",
+            + "when many partitions close units at once against a distant S3. Default 8; range 1 to 24 (both pools "
+            + "share the S3 client's 50 connections).",
         GROUP_S3, ++o, Width.SHORT, "Upload threads");
   }
 

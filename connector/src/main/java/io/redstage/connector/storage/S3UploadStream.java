@@ -250,6 +250,7 @@ public final class S3UploadStream extends PositionedOutputStream {
       inFlightBuffer.clear();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      inFlight = waiting; // still being sent: the abort in fail() must wait for it
       throw fail(new S3StorageException("Cannot upload part " + (parts.size() + 1) + " of s3://" + settings.bucket()
           + "/" + key + ": interrupted while waiting for it (the task is stopping). The unit is written again.",
           false, e));

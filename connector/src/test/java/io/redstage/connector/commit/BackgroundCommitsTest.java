@@ -56,8 +56,9 @@ class BackgroundCommitsTest {
   @Test
   void putReturnsBeforeSlowCommitsAndPreCommitWaitsForThem() {
     String prefix = "slow-" + (++run);
-    // Every marker PUT takes 300 ms: 6 units would hold put() for 1.8 s if it committed them itself.
-    s3.faults().delayAlways(Duration.ofMillis(300), markerPuts(prefix));
+    // Every marker PUT takes 1 s: 6 units would hold put() for 6 s if it committed them itself; in the background
+    // each partition's 3 units commit one after the other, so the first markers appear after about 1 s.
+    s3.faults().delayAlways(Duration.ofSeconds(1), markerPuts(prefix));
     RecordingContext context = new RecordingContext();
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
     try {
@@ -152,7 +153,7 @@ class BackgroundCommitsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(P0));
-      // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the commit thread while the unit is open;
+      // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the part pool while the unit is open;
       // the failure of part 1 shows when part 2 is handed over.
       String big = "x".repeat(1 << 20);
       List<SinkRecord> records = new ArrayList<>();
@@ -184,7 +185,7 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0));
       // 60 records of 100 KB of random text stay in the open row group (64 MiB), so the ~6 MiB reach the upload
-      // only when the commit thread finishes the file, and part 1 fills on that thread.
+      // only when a commit thread finishes the file, and part 1 fills while that commit runs.
       org.apache.kafka.connect.data.Schema schema = org.apache.kafka.connect.data.SchemaBuilder.struct()
           .field("s", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
       java.util.Random random = new java.util.Random(5);
