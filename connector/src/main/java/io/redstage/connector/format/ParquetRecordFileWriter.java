@@ -35,6 +35,11 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
   private long recordCount;
   /** Flushed row-group bytes per buffered byte, seen at the last row-group flush (1 until then). */
   private double flushRatio = 1.0;
+  /**
+   * The open row group's size when {@link #bufferedBytes()} last looked (the task's size checks and memory budget
+   * look every few records). Asking Parquet on every write walked every column buffer per record.
+   */
+  private long lastBufferedSample;
   private boolean finished;
 
   private ParquetRecordFileWriter(AvroRows rows, StreamOutputFile file, ParquetWriter<GenericRecord> writer) {
@@ -102,7 +107,6 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
     checkOpen();
     GenericRecord row = rows.build(record);
     long writtenBefore = file.written();
-    long bufferedBefore = bufferedBytes();
     try {
       writer.write(row);
     } catch (IOException | RuntimeException e) {
@@ -112,8 +116,10 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
     }
     recordCount++;
     long flushed = file.written() - writtenBefore;
-    if (flushed > 0 && bufferedBefore > 0) {
-      flushRatio = Math.max(0.01, (double) flushed / bufferedBefore);
+    if (flushed > 0 && lastBufferedSample > 0) {
+      // The row group just flushed held about what the last sample saw (taken at most a size check ago).
+      flushRatio = Math.max(0.01, (double) flushed / lastBufferedSample);
+      lastBufferedSample = 0;
     }
   }
 
@@ -143,7 +149,8 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
     }
     long written = file.written();
     long dataSize = writer.getDataSize();
-    return written <= MAGIC_BYTES ? dataSize : Math.max(0, dataSize - written);
+    lastBufferedSample = written <= MAGIC_BYTES ? dataSize : Math.max(0, dataSize - written);
+    return lastBufferedSample;
   }
 
   @Override
