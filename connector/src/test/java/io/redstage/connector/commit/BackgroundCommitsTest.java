@@ -2,29 +2,42 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * Units commit on a background thread: put() does not wait for S3, preCommit does, markers of a partition appear
@@ -186,9 +199,8 @@ class BackgroundCommitsTest {
       committer.open(Set.of(P0));
       // 60 records of 100 KB of random text stay in the open row group (64 MiB), so the ~6 MiB reach the upload
       // only when a commit thread finishes the file, and part 1 fills while that commit runs.
-      org.apache.kafka.connect.data.Schema schema = org.apache.kafka.connect.data.SchemaBuilder.struct()
-          .field("s", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
-      java.util.Random random = new java.util.Random(5);
+      Schema schema = SchemaBuilder.struct().field("s", Schema.STRING_SCHEMA).build();
+      Random random = new Random(5);
       List<SinkRecord> records = new ArrayList<>();
       for (long offset = 0; offset < 60; offset++) {
         StringBuilder text = new StringBuilder();
@@ -196,9 +208,9 @@ class BackgroundCommitsTest {
           text.append((char) ('a' + random.nextInt(26)));
         }
         records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, schema,
-            new org.apache.kafka.connect.data.Struct(schema).put("s", text.toString()), offset));
+            new Struct(schema).put("s", text.toString()), offset));
       }
-      Map<TopicPartition, OffsetAndMetadata> committed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+      Map<TopicPartition, OffsetAndMetadata> committed = assertTimeoutPreemptively(
           Duration.ofSeconds(60), () -> {
             committer.put(records);
             return committer.committedOffsets();
@@ -245,28 +257,14 @@ class BackgroundCommitsTest {
   @Test
   void aCommitFailureThatIsNotAnS3FailureStopsTheTaskAtTheNextPut() {
     String prefix = "bug-" + (++run);
-    java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean failOnce = new AtomicBoolean(true);
     // The first marker PUT throws an IllegalStateException, standing for an encoder bug or an Error in finish().
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), new RecordingContext(),
-        settings -> {
-          software.amazon.awssdk.services.s3.S3Client real =
-              io.redstage.connector.storage.S3ClientFactory.create(settings);
-          return (software.amazon.awssdk.services.s3.S3Client) java.lang.reflect.Proxy.newProxyInstance(
-              software.amazon.awssdk.services.s3.S3Client.class.getClassLoader(),
-              new Class<?>[] {software.amazon.awssdk.services.s3.S3Client.class}, (proxy, method, args) -> {
-                if (method.getName().equals("putObject")
-                    && args[0] instanceof software.amazon.awssdk.services.s3.model.PutObjectRequest
-                    && ((software.amazon.awssdk.services.s3.model.PutObjectRequest) args[0]).key().contains("/markers/")
-                    && failOnce.getAndSet(false)) {
-                  throw new IllegalStateException("injected failure");
-                }
-                try {
-                  return method.invoke(real, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                  throw e.getCause();
-                }
-              });
-        });
+        settings -> aroundMarkerPuts(S3ClientFactory.create(settings), key -> {
+          if (failOnce.getAndSet(false)) {
+            throw new IllegalStateException("injected failure");
+          }
+        }, key -> { }));
     try {
       committer.open(Set.of(P0));
       committer.put(records(Map.of(P0, 0L), 30));
@@ -290,11 +288,11 @@ class BackgroundCommitsTest {
     String slowMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
     s3.faults().delayAlways(Duration.ofSeconds(1),
         RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(slowMarker));
-    List<String> markersInOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> markersInOrder = Collections.synchronizedList(new ArrayList<>());
     Map<String, String> props = props(prefix, 10);
     props.put("s3.upload.threads", "2");
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new RecordingContext(),
-        settings -> recordingMarkerPuts(io.redstage.connector.storage.S3ClientFactory.create(settings), markersInOrder));
+        settings -> aroundMarkerPuts(S3ClientFactory.create(settings), key -> { }, markersInOrder::add));
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 20));
@@ -312,24 +310,23 @@ class BackgroundCommitsTest {
     }
   }
 
-  /** The real client, noting the key of every marker PUT once it has completed. */
-  private static software.amazon.awssdk.services.s3.S3Client recordingMarkerPuts(
-      software.amazon.awssdk.services.s3.S3Client real, List<String> completed) {
-    return (software.amazon.awssdk.services.s3.S3Client) java.lang.reflect.Proxy.newProxyInstance(
-        software.amazon.awssdk.services.s3.S3Client.class.getClassLoader(),
-        new Class<?>[] {software.amazon.awssdk.services.s3.S3Client.class}, (proxy, method, args) -> {
+  /** The real client, calling {@code before} and {@code after} (once it completed) every marker PUT with its key. */
+  private static S3Client aroundMarkerPuts(S3Client real, Consumer<String> before, Consumer<String> after) {
+    return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
+        (proxy, method, args) -> {
+          String markerKey = method.getName().equals("putObject") && args[0] instanceof PutObjectRequest
+              && ((PutObjectRequest) args[0]).key().contains("/markers/") ? ((PutObjectRequest) args[0]).key() : null;
+          if (markerKey != null) {
+            before.accept(markerKey);
+          }
           Object result;
           try {
             result = method.invoke(real, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
+          } catch (InvocationTargetException e) {
             throw e.getCause();
           }
-          if (method.getName().equals("putObject")
-              && args[0] instanceof software.amazon.awssdk.services.s3.model.PutObjectRequest) {
-            String key = ((software.amazon.awssdk.services.s3.model.PutObjectRequest) args[0]).key();
-            if (key.contains("/markers/")) {
-              completed.add(key);
-            }
+          if (markerKey != null) {
+            after.accept(markerKey);
           }
           return result;
         });
