@@ -1,7 +1,10 @@
 package io.redstage.connector.format;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.redstage.contract.FileFormat;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
@@ -150,5 +154,29 @@ final class Fixtures {
       throw new AssertionError("the writer closed the caller's stream");
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The scalar columns of {@link #allTypesRecords} read back by parquet-java or Avro (both give GenericRecords with
+   * the logical-type conversions registered): row 1 holds every value, row 0 a null optional field.
+   */
+  static void assertScalarsOfAllTypesRows(List<GenericRecord> rows) {
+    GenericRecord r = rows.get(1);
+    assertThat(r.get("i8")).isEqualTo(-8);
+    assertThat(r.get("i16")).isEqualTo(1600);
+    assertThat(r.get("i32")).isEqualTo(32_001);
+    assertThat(r.get("i64")).isEqualTo(64_000_000_001L);
+    assertThat(r.get("f32")).isEqualTo(1.5f);
+    assertThat(r.get("f64")).isEqualTo(2.25d);
+    assertThat(r.get("flag")).isEqualTo(false);
+    assertThat(r.get("name").toString()).isEqualTo("order-1");
+    assertThat(StandardCharsets.UTF_8.decode((ByteBuffer) r.get("blob")).toString()).isEqualTo("bytes-1");
+    assertThat(r.get("price")).isEqualTo(PRICE);
+    assertThat(r.get("big")).isEqualTo(BIG);
+    assertThat(r.get("day")).isEqualTo(DAY);
+    assertThat(r.get("at")).isEqualTo(TIME);
+    assertThat(r.get("ts")).isEqualTo(TS);
+    assertThat(r.get("note").toString()).isEqualTo("odd");
+    assertThat(rows.get(0).get("note")).isNull();
   }
 }
