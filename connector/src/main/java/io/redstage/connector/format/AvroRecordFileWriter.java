@@ -1,13 +1,11 @@
 package io.redstage.connector.format;
 
-import io.redstage.contract.MarkerColumn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
@@ -15,7 +13,6 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -26,23 +23,20 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * the buffered block size is known exactly. The sync marker is derived from the file key, so a replay
  * with the same boundaries rewrites identical bytes (Avro would otherwise pick a random marker).
  */
-final class AvroRecordFileWriter implements SchemaBoundWriter {
-  private final AvroRows rows;
+final class AvroRecordFileWriter extends AvroRowsFileWriter {
   private final PositionedOutputStream out;
   private final long start;
   private final GenericDatumWriter<GenericRecord> datumWriter;
   private final RowBuffer encoded = new RowBuffer();
   private DataFileWriter<GenericRecord> fileWriter;
   private BinaryEncoder encoder;
-  private long recordCount;
   /** Encoded bytes appended since the last block reached {@code out}. */
   private long pendingBytes;
   private long lastPosition;
-  private boolean finished;
 
   private AvroRecordFileWriter(AvroRows rows, PositionedOutputStream out, long start,
       DataFileWriter<GenericRecord> fileWriter, GenericDatumWriter<GenericRecord> datumWriter) {
-    this.rows = rows;
+    super(rows, "an Avro");
     this.out = out;
     this.start = start;
     this.fileWriter = fileWriter;
@@ -88,16 +82,6 @@ final class AvroRecordFileWriter implements SchemaBoundWriter {
   }
 
   @Override
-  public RowLayout layout() {
-    return rows.layout();
-  }
-
-  @Override
-  public boolean matchesValueSchema(Schema valueSchema) {
-    return rows.matchesValueSchema(valueSchema);
-  }
-
-  @Override
   public void write(SinkRecord record) {
     checkOpen();
     GenericRecord row = rows.build(record);
@@ -126,11 +110,6 @@ final class AvroRecordFileWriter implements SchemaBoundWriter {
     }
   }
 
-  @Override
-  public long recordCount() {
-    return recordCount;
-  }
-
   /** Bytes in {@code out} plus the uncompressed size of the open block (an upper bound after compression). */
   @Override
   public long estimatedBytes() {
@@ -140,11 +119,6 @@ final class AvroRecordFileWriter implements SchemaBoundWriter {
   @Override
   public long bufferedBytes() {
     return finished ? 0 : pendingBytes;
-  }
-
-  @Override
-  public List<MarkerColumn> columns() {
-    return rows.layout().columns;
   }
 
   @Override
@@ -159,11 +133,5 @@ final class AvroRecordFileWriter implements SchemaBoundWriter {
   public void abort() {
     finished = true;
     fileWriter = null;
-  }
-
-  private void checkOpen() {
-    if (finished) {
-      throw new IllegalStateException("Cannot use an Avro file writer after finish() or abort()");
-    }
   }
 }

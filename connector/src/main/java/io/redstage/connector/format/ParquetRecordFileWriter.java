@@ -1,11 +1,8 @@
 package io.redstage.connector.format;
 
-import io.redstage.contract.MarkerColumn;
 import java.io.IOException;
-import java.util.List;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -24,15 +21,13 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * parquet-java 1.18.1. The output depends only on the records and options (no timestamps or random ids), so a replay
  * writes identical bytes.
  */
-final class ParquetRecordFileWriter implements SchemaBoundWriter {
+final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   /** "PAR1" at the start of the file, written when the writer is created. */
   private static final int MAGIC_BYTES = 4;
   private static final int COMPRESSOR_INITIAL_BUFFER = 8 * 1024;
 
-  private final AvroRows rows;
   private final StreamOutputFile file;
   private ParquetWriter<GenericRecord> writer;
-  private long recordCount;
   /** Flushed row-group bytes per buffered byte, seen at the last row-group flush (1 until then). */
   private double flushRatio = 1.0;
   /**
@@ -40,10 +35,9 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
    * look every few records). Asking Parquet on every write walked every column buffer per record.
    */
   private long lastBufferedSample;
-  private boolean finished;
 
   private ParquetRecordFileWriter(AvroRows rows, StreamOutputFile file, ParquetWriter<GenericRecord> writer) {
-    this.rows = rows;
+    super(rows, "a Parquet");
     this.file = file;
     this.writer = writer;
   }
@@ -93,16 +87,6 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
   }
 
   @Override
-  public RowLayout layout() {
-    return rows.layout();
-  }
-
-  @Override
-  public boolean matchesValueSchema(Schema valueSchema) {
-    return rows.matchesValueSchema(valueSchema);
-  }
-
-  @Override
   public void write(SinkRecord record) {
     checkOpen();
     GenericRecord row = rows.build(record);
@@ -121,11 +105,6 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
       flushRatio = Math.max(0.01, (double) flushed / lastBufferedSample);
       lastBufferedSample = 0;
     }
-  }
-
-  @Override
-  public long recordCount() {
-    return recordCount;
   }
 
   /**
@@ -154,11 +133,6 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
   }
 
   @Override
-  public List<MarkerColumn> columns() {
-    return rows.layout().columns;
-  }
-
-  @Override
   public void finish() throws IOException {
     checkOpen();
     finished = true;
@@ -174,11 +148,5 @@ final class ParquetRecordFileWriter implements SchemaBoundWriter {
   public void abort() {
     finished = true;
     writer = null;
-  }
-
-  private void checkOpen() {
-    if (finished) {
-      throw new IllegalStateException("Cannot use a Parquet file writer after finish() or abort()");
-    }
   }
 }
