@@ -1,6 +1,7 @@
 package io.redstage.connector.bench;
 
 import io.redstage.connector.RedstageS3SinkTask;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.LocalS3;
 import java.lang.management.ManagementFactory;

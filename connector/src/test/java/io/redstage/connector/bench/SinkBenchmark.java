@@ -5,6 +5,7 @@ import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.format.RecordFormats;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerCodec;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.FaultRule;
@@ -368,7 +369,7 @@ class BackgroundCommitsTest {
   }
 
   private static List<CommitMarker> markers(String prefix) {
-    return LocalS3Tasks.markers(s3, BUCKET, prefix + "/markers/");
+    return S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
   }
 
   /** [start, end] of each committed unit of one partition, in offset order. */

@@ -1,15 +1,10 @@
 package io.redstage.connector.commit;
 
-import io.redstage.contract.CommitMarker;
-import io.redstage.contract.MarkerCodec;
 import io.redstage.sandbox.s3.LocalS3;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Task config pointing at S3Proxy, and the commit markers a task wrote there. */
+/** Task config pointing at S3Proxy. */
 final class LocalS3Tasks {
   private LocalS3Tasks() {}
 
@@ -24,14 +19,5 @@ final class LocalS3Tasks {
     props.put("rotate.schedule.interval.ms", "-1");
     props.put("rotate.idle.ms", "-1");
     return props;
-  }
-
-  static List<CommitMarker> markers(LocalS3 s3, String bucket, String markersPrefix) {
-    List<CommitMarker> markers = new ArrayList<>();
-    for (S3Object o : s3.client().listObjectsV2Paginator(r -> r.bucket(bucket).prefix(markersPrefix)).contents()) {
-      markers.add(MarkerCodec.fromJson(s3.client().getObjectAsBytes(r -> r.bucket(bucket).key(o.key())).asByteArray(),
-          o.key()));
-    }
-    return markers;
   }
 }

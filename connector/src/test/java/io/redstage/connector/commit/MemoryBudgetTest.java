@@ -3,6 +3,7 @@ package io.redstage.connector.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.LocalS3;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ class MemoryBudgetTest {
       committer.stop();
     }
 
-    List<CommitMarker> markers = LocalS3Tasks.markers(s3, BUCKET, "_redstage/markers/");
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
     // The rule closes units until the estimate is under 3/4 of the budget: at most 6 MiB / 190 KB = 33 stay open.
     assertThat(markers).hasSizeGreaterThanOrEqualTo(partitions - 33)
         .allSatisfy(m -> {

@@ -3,6 +3,7 @@ package io.redstage.connector.it;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerCodec;
 import io.redstage.sandbox.kafka.LocalKafkaConnect;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +20,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * One S3 stand-in and one Kafka broker + Connect worker per test class. The worker loads the connector
@@ -70,16 +68,12 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   List<String> keys(String bucket, String prefix) {
-    List<String> out = new ArrayList<>();
-    for (S3Object o : s3.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build()).contents()) {
-      out.add(o.key());
-    }
-    return out;
+    return S3Objects.keys(s3.client(), bucket, prefix);
   }
 
   byte[] get(String bucket, String key) {
     try {
-      return s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+      return S3Objects.get(s3.client(), bucket, key);
     } catch (RuntimeException e) {
       throw new AssertionError("Cannot read s3://" + bucket + "/" + key + ": " + e.getMessage()
           + "; objects: " + keys(bucket, ""), e);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
-import io.redstage.contract.MarkerCodec;
 import io.redstage.contract.MarkerFile;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
@@ -288,22 +288,17 @@ class PluginIsolationIT {
   }
 
   private static List<CommitMarker> markers(String topic) {
-    List<CommitMarker> out = new ArrayList<>();
-    for (String k : keys("_redstage/markers/" + topic + "/")) {
-      out.add(MarkerCodec.fromJson(get(k), k));
-    }
+    List<CommitMarker> out = new ArrayList<>(S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/" + topic + "/"));
     out.sort(Comparator.comparingLong(CommitMarker::startOffset));
     return out;
   }
 
   private static List<String> keys(String prefix) {
-    List<String> out = new ArrayList<>();
-    s3.client().listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().forEach(o -> out.add(o.key()));
-    return out;
+    return S3Objects.keys(s3.client(), BUCKET, prefix);
   }
 
   private static byte[] get(String key) {
-    return s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+    return S3Objects.get(s3.client(), BUCKET, key);
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.redstage.connector.bench;
+package io.redstage.connector.testing;
 
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerCodec;
@@ -8,11 +8,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Reads commit markers and clears prefixes between benchmark runs (outside the timed part). */
-final class S3Objects {
+/** Lists, reads and clears objects and commit markers of the S3 stand-in, for the connector's tests and benchmarks. */
+public final class S3Objects {
   private S3Objects() {}
 
-  static List<String> keys(S3Client s3, String bucket, String prefix) {
+  public static List<String> keys(S3Client s3, String bucket, String prefix) {
     List<String> keys = new ArrayList<>();
     for (S3Object o : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
       keys.add(o.key());
@@ -20,16 +20,21 @@ final class S3Objects {
     return keys;
   }
 
-  static List<CommitMarker> markers(S3Client s3, String bucket, String markersPrefix) {
+  public static byte[] get(S3Client s3, String bucket, String key) {
+    return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+  }
+
+  /** The commit markers under {@code markersPrefix}, in key order (per partition: offset order). */
+  public static List<CommitMarker> markers(S3Client s3, String bucket, String markersPrefix) {
     List<CommitMarker> out = new ArrayList<>();
     for (String key : keys(s3, bucket, markersPrefix)) {
-      out.add(MarkerCodec.fromJson(s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray(), key));
+      out.add(MarkerCodec.fromJson(get(s3, bucket, key), key));
     }
     return out;
   }
 
   /** Deletes every object under {@code prefix}, 1,000 keys per request (the S3 limit). */
-  static void deleteAll(S3Client s3, String bucket, String prefix) {
+  public static void deleteAll(S3Client s3, String bucket, String prefix) {
     List<String> keys = keys(s3, bucket, prefix);
     for (int i = 0; i < keys.size(); i += 1000) {
       List<ObjectIdentifier> ids = new ArrayList<>();
