@@ -70,10 +70,11 @@ public final class SinkBenchmark {
   private final long recordsPerPartition;
   private final int flushSize;
   private int sinkRuns;
-  private static int uploadThreads = 8;
+  private final int uploadThreads;
 
   private SinkBenchmark(LocalS3 s3, InMemoryS3Client memory, List<List<SinkRecord>> batches, int partitions,
-      long records, int flushSize) {
+      long records, int flushSize, int uploadThreads) {
+    this.uploadThreads = uploadThreads;
     this.s3 = s3;
     this.memory = memory;
     this.batches = batches;
@@ -137,10 +138,10 @@ public final class SinkBenchmark {
       // Every request waits this long in the stand-in, as a distant S3 would make it wait.
       s3.faults().delayAlways(java.time.Duration.ofMillis(latencyMs), io.redstage.sandbox.s3.RequestMatcher.any());
     }
-    uploadThreads = (int) a.number("upload-threads", 8);
+    int uploadThreads = (int) a.number("upload-threads", 8);
     System.out.printf(Locale.ROOT, "S3 latency added per request: %d ms; s3.upload.threads %d%n", latencyMs, uploadThreads);
     try {
-      SinkBenchmark bench = new SinkBenchmark(s3, memory, batches, partitions, records, flushSize);
+      SinkBenchmark bench = new SinkBenchmark(s3, memory, batches, partitions, records, flushSize, uploadThreads);
       long jsonBytes = bench.raw(FileFormat.JSONL).bytes;
       System.out.printf(Locale.ROOT, "JSON-equivalent size (JSON Lines with metadata columns): %.1f MB%n", jsonBytes / MB);
       List<String> rows = new ArrayList<>();
