@@ -128,19 +128,12 @@ public final class StatementExecutor implements AutoCloseable {
 
   /** Waits the pick delay; false when the statement was cancelled meanwhile. */
   private boolean pause(StatementRecord r) {
-    long end = System.nanoTime() + pickDelay.toNanos();
-    while (System.nanoTime() < end) {
-      if (r.status().isTerminal()) {
-        return false;
-      }
-      try {
-        Thread.sleep(Math.min(10, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    try {
+      return Pauses.pause(pickDelay, () -> r.status().isTerminal()) && !r.status().isTerminal();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
-    return !r.status().isTerminal();
   }
 
   @Override

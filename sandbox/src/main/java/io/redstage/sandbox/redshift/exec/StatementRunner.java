@@ -252,15 +252,13 @@ final class StatementRunner {
 
   /** Waits (slow-statement fault), waking up early when the statement is cancelled. */
   private static void sleep(Duration delay, StatementRecord r) {
-    long end = System.nanoTime() + delay.toNanos();
-    while (System.nanoTime() < end) {
-      checkCancelled(r);
-      try {
-        Thread.sleep(Math.min(10, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      if (!Pauses.pause(delay, r::cancelRequested)) {
         throw new Cancelled();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Cancelled();
     }
   }
 }
