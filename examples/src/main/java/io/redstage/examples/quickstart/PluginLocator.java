@@ -15,7 +15,7 @@ import java.util.zip.ZipInputStream;
  * Finds the connector plugin the Connect worker loads: the plugin ZIP the connector module builds (unpacked into a
  * fresh plugin directory, as a user unpacks it onto {@code plugin.path}) or an already unpacked directory.
  */
-final class PluginLocator {
+public final class PluginLocator {
   static final String ZIP_GLOB = "redstage-kafka-connect-s3-*.zip";
 
   private PluginLocator() {}
@@ -27,7 +27,7 @@ final class PluginLocator {
    *     {@code connector/target} of the current directory or its parent
    * @param workDir where to unpack a ZIP
    */
-  static Path pluginPath(Path plugin, Path workDir) {
+  public static Path pluginPath(Path plugin, Path workDir) {
     Path source = plugin != null ? plugin : findBuiltZip();
     if (Files.isDirectory(source)) {
       return source;

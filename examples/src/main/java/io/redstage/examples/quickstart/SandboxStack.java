@@ -10,12 +10,12 @@ import java.util.Map;
  * The local stand-ins the quickstart runs on: S3 (S3Proxy), the Redshift Data API over PostgreSQL reading COPY
  * files from that S3, and a Kafka broker with a Connect worker that loads our plugin from {@code plugin.path}.
  */
-final class SandboxStack implements AutoCloseable {
-  static final String BUCKET = "redstage-staging";
+public final class SandboxStack implements AutoCloseable {
+  public static final String BUCKET = "redstage-staging";
 
-  final LocalS3 s3;
-  final LocalRedshift redshift;
-  final LocalKafkaConnect connect;
+  public final LocalS3 s3;
+  public final LocalRedshift redshift;
+  public final LocalKafkaConnect connect;
 
   private SandboxStack(LocalS3 s3, LocalRedshift redshift, LocalKafkaConnect connect) {
     this.s3 = s3;
@@ -24,7 +24,7 @@ final class SandboxStack implements AutoCloseable {
   }
 
   /** Starts the three stand-ins; on failure stops whatever already started. */
-  static SandboxStack start(Path pluginPath, int postgresPort, String... extraBuckets) {
+  public static SandboxStack start(Path pluginPath, int postgresPort, String... extraBuckets) {
     String[] buckets = new String[extraBuckets.length + 1];
     buckets[0] = BUCKET;
     System.arraycopy(extraBuckets, 0, buckets, 1, extraBuckets.length);

@@ -1,0 +1,64 @@
+package io.redstage.examples.badinput;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The three file formats under test: each has its own topic, DLQ topic, connector and target table. */
+enum Format {
+  PARQUET("parquet", true),
+  AVRO("avro", true),
+  JSONL("jsonl", false);
+
+  /** Records per unit: small, so that poison records share units with good ones. */
+  static final String FLUSH_SIZE = "20";
+
+  final String formatClass;
+  /** Parquet and Avro get JsonConverter envelopes with a schema; JSON Lines gets schemaless JSON. */
+  final boolean schemas;
+
+  Format(String formatClass, boolean schemas) {
+    this.formatClass = formatClass;
+    this.schemas = schemas;
+  }
+
+  String topic() {
+    return "bad-" + formatClass;
+  }
+
+  String dlqTopic() {
+    return topic() + "-dlq";
+  }
+
+  String table() {
+    return "bad_" + formatClass;
+  }
+
+  String connectorName() {
+    return topic() + "-to-s3";
+  }
+
+  /** The connector config JSON posted to the worker: errors.tolerance=all with a DLQ and its context headers. */
+  Map<String, String> connectorConfig(String bucket, String s3Endpoint, String region, String accessKey, String secretKey) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("connector.class", "io.redstage.connector.RedstageS3SinkConnector");
+    c.put("tasks.max", "1");
+    c.put("topics", topic());
+    c.put("s3.bucket.name", bucket);
+    c.put("s3.region", region);
+    c.put("store.url", s3Endpoint);
+    c.put("aws.access.key.id", accessKey);
+    c.put("aws.secret.access.key", secretKey);
+    c.put("format.class", formatClass);
+    c.put("flush.size", FLUSH_SIZE);
+    c.put("rotate.schedule.interval.ms", "3000");
+    c.put("rotate.idle.ms", "1000");
+    c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", Boolean.toString(schemas));
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", dlqTopic());
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    return c;
+  }
+}

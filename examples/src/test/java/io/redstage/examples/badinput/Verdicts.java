@@ -1,0 +1,165 @@
+package io.redstage.examples.badinput;
+
+import io.redstage.examples.badinput.Warehouse.QuarantineRow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Judges every produced record against where it must end up, from what the suite observed after the last run. */
+final class Verdicts {
+  /** Everything the suite read back: per format the DLQ and the table rows, and the loader's quarantine and rejects. */
+  record Observed(Map<Format, Map<String, DlqReader.Entry>> dlq, Map<Format, Map<String, List<Map<String, Object>>>> rows,
+      List<QuarantineRow> quarantine, Map<String, Integer> firstQuarantinedInRun, Map<String, String> quarantineReports,
+      Map<String, String> rejects) {}
+
+  /** One line of the kind × format table. */
+  record Line(String kind, Format format, String expected, boolean pass, String observed) {}
+
+  private final Observed seen;
+  private final int maxAttempts;
+
+  Verdicts(Observed seen, int maxAttempts) {
+    this.seen = seen;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** Where a poison record must be, and where it is. */
+  Line poison(Sent s, List<Sent> good) {
+    PoisonKind kind = s.record().kind();
+    Expect expected = kind.expected(s.format());
+    DlqReader.Entry dlq = dlqEntry(s);
+    List<Map<String, Object>> rows = rows(s);
+    List<QuarantineRow> quarantined = quarantineCovering(s);
+    boolean pass;
+    switch (expected) {
+      case DLQ:
+        pass = dlq != null && names(dlq.reason(), kind.field) && rows.isEmpty();
+        break;
+      case LANDS:
+        pass = dlq == null && landedOnceWithEveryValue(s);
+        break;
+      case QUARANTINED:
+        pass = !quarantined.isEmpty() && quarantined.stream().noneMatch(QuarantineRow::released) && rows.isEmpty()
+            && quarantinedAfterAttempts(quarantined) && quarantineNamesField(quarantined, kind.field)
+            && good.stream().noneMatch(g -> quarantined.stream().anyMatch(q -> q.covers(g)));
+        break;
+      case QUARANTINED_THEN_RELEASED:
+        pass = !quarantined.isEmpty() && quarantined.stream().allMatch(QuarantineRow::released) && quarantinedAfterAttempts(quarantined)
+            && landedOnceWithEveryValue(s);
+        break;
+      case REJECTED_ROW:
+        pass = dlq == null && rows.isEmpty() && seen.rejects().values().stream().anyMatch(t -> t.contains(s.format().topic())
+            && t.contains(Long.toString(s.offset())) && t.contains(kind.field));
+        break;
+      default:
+        throw new IllegalStateException("Cannot judge " + kind + " for " + s.format() + ": it expects nothing (n/a).");
+    }
+    return new Line(kind.name(), s.format(), expected.label, pass, describe(s));
+  }
+
+  /**
+   * Every good record of one format: in its table exactly once with every value it carried, never in the DLQ.
+   * Returns the failures (empty when all hold).
+   */
+  List<String> goodRecordFailures(Format format, List<Sent> good) {
+    List<String> missing = new ArrayList<>();
+    List<String> duplicated = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    List<String> inDlq = new ArrayList<>();
+    for (Sent s : good) {
+      List<Map<String, Object>> rows = rows(s);
+      if (rows.isEmpty()) {
+        missing.add(s.coordinates() + " (" + describe(s) + ")");
+      } else if (rows.size() > 1) {
+        duplicated.add(s.coordinates() + " x" + rows.size());
+      } else {
+        List<String> diffs = Values.differences(s.record().columns(), rows.get(0));
+        if (!diffs.isEmpty()) {
+          wrong.add(s.coordinates() + " id " + s.record().id() + ": " + diffs);
+        }
+      }
+      if (dlqEntry(s) != null) {
+        inDlq.add(s.coordinates());
+      }
+    }
+    List<String> out = new ArrayList<>();
+    add(out, format, "good records missing from the table", missing);
+    add(out, format, "good records loaded more than once", duplicated);
+    add(out, format, "good records whose row lacks or changed a value", wrong);
+    add(out, format, "good records in the DLQ", inDlq);
+    return out;
+  }
+
+  private static void add(List<String> out, Format format, String what, List<String> which) {
+    if (!which.isEmpty()) {
+      out.add(format + ": " + which.size() + " " + what + ", e.g. " + which.stream().limit(5).collect(Collectors.joining("; ")));
+    }
+  }
+
+  private boolean landedOnceWithEveryValue(Sent s) {
+    List<Map<String, Object>> rows = rows(s);
+    return rows.size() == 1 && Values.differences(s.record().columns(), rows.get(0)).isEmpty();
+  }
+
+  /** Not quarantined by the first run that tried it: attempts are counted across separate runs. */
+  private boolean quarantinedAfterAttempts(List<QuarantineRow> rows) {
+    return rows.stream().allMatch(q -> seen.firstQuarantinedInRun().getOrDefault(unitKey(q), 0) >= maxAttempts);
+  }
+
+  private boolean quarantineNamesField(List<QuarantineRow> rows, String field) {
+    return rows.stream().anyMatch(q -> names(q.error(), field)
+        || seen.quarantineReports().entrySet().stream().anyMatch(r -> r.getKey().contains(q.batchId()) && names(r.getValue(), field)));
+  }
+
+  private static boolean names(String reason, String field) {
+    return field == null || (reason != null && reason.contains(field));
+  }
+
+  static String unitKey(QuarantineRow q) {
+    return q.batchId() + "|" + q.topic() + "|" + q.partition() + "|" + q.start() + "|" + q.end();
+  }
+
+  private DlqReader.Entry dlqEntry(Sent s) {
+    return seen.dlq().getOrDefault(s.format(), Map.of()).get(s.coordinates());
+  }
+
+  private List<Map<String, Object>> rows(Sent s) {
+    return seen.rows().getOrDefault(s.format(), Map.of()).getOrDefault(s.partition() + "/" + s.offset(), List.of());
+  }
+
+  private List<QuarantineRow> quarantineCovering(Sent s) {
+    return seen.quarantine().stream().filter(q -> q.covers(s)).collect(Collectors.toList());
+  }
+
+  /** Where the record is: DLQ (with its reason), table, quarantine, rejects; or nowhere. */
+  String describe(Sent s) {
+    List<String> where = new ArrayList<>();
+    DlqReader.Entry dlq = dlqEntry(s);
+    if (dlq != null) {
+      where.add("DLQ: " + shorten(dlq.reason(), 110));
+    }
+    List<Map<String, Object>> rows = rows(s);
+    if (!rows.isEmpty()) {
+      List<String> diffs = Values.differences(s.record().columns(), rows.get(0));
+      where.add("table" + (rows.size() > 1 ? " x" + rows.size() : "") + (diffs.isEmpty() ? "" : " with " + shorten(diffs.toString(), 110)));
+    }
+    for (QuarantineRow q : quarantineCovering(s)) {
+      where.add("quarantined in run " + seen.firstQuarantinedInRun().get(unitKey(q)) + " (units " + q.start() + ".." + q.end()
+          + (q.released() ? ", released" : "") + "): " + shorten(q.error(), 90));
+    }
+    if (s.record().kind() != null && s.record().kind().field != null && seen.rejects().values().stream()
+        .anyMatch(t -> t.contains(s.format().topic()) && t.contains(Long.toString(s.offset())))) {
+      where.add("rejects object");
+    }
+    return where.isEmpty() ? "nowhere: lost" : String.join(" | ", where);
+  }
+
+  private static String shorten(String s, int max) {
+    if (s == null) {
+      return "(no reason)";
+    }
+    String oneLine = s.replaceAll("\\s+", " ");
+    return oneLine.length() > max ? oneLine.substring(0, max) + "..." : oneLine;
+  }
+}
