@@ -38,7 +38,9 @@ class BadInputIT {
   private static final int MAX_LOADER_RUNS = 15;
   private static final int MAX_RUNS_AFTER_RELEASE = 4;
   private static final int MAX_ATTEMPTS = 2;
-  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration FIRST_PHASE_TIMEOUT = Duration.ofSeconds(60);
+  /** Shorter: today a tombstone fails the task, and the wait only confirms it. */
+  private static final Duration SECOND_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<String> failures = new ArrayList<>();
   private final Map<String, Integer> firstQuarantinedInRun = new HashMap<>();
@@ -54,10 +56,10 @@ class BadInputIT {
       List<Sent> sent = new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = stack.connect.producer()) {
         List<Sent> first = send(producer, firstPhase());
-        awaitCommitted(staging, first, "the first phase (every kind but tombstones)");
+        awaitCommitted(staging, first, "the first phase (every kind but tombstones)", FIRST_PHASE_TIMEOUT);
         // after the first phase is committed, so that a tombstone failing the task cannot take good records with it
         List<Sent> second = send(producer, secondPhase());
-        awaitCommitted(staging, second, "the second phase (tombstones, then good records)");
+        awaitCommitted(staging, second, "the second phase (tombstones, then good records)", SECOND_PHASE_TIMEOUT);
         sent.addAll(first);
         sent.addAll(second);
       }
@@ -150,12 +152,12 @@ class BadInputIT {
   }
 
   /** Waits until markers cover every offset sent to each topic-partition; a timeout is a failure, and the suite goes on. */
-  private void awaitCommitted(StagingArea staging, List<Sent> sent, String what) {
+  private void awaitCommitted(StagingArea staging, List<Sent> sent, String what, Duration timeout) {
     Map<String, Long> last = new LinkedHashMap<>();
     sent.forEach(s -> last.merge(s.format().topic() + "/" + s.partition(), s.offset(), Math::max));
     Map<String, Long> covered = new LinkedHashMap<>();
     try {
-      await().atMost(COMMIT_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
+      await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
         last.forEach((tp, offset) -> {
           String[] parts = tp.split("/");
           covered.put(tp, staging.coveredThrough(parts[0], Integer.parseInt(parts[1])));
@@ -163,7 +165,7 @@ class BadInputIT {
         return last.entrySet().stream().allMatch(e -> covered.get(e.getKey()) >= e.getValue());
       });
     } catch (ConditionTimeoutException e) {
-      failures.add("The connectors did not commit " + what + " within " + COMMIT_TIMEOUT + ": last offsets " + last
+      failures.add("The connectors did not commit " + what + " within " + timeout + ": last offsets " + last
           + ", markers cover through " + covered + " (a task failed? see the worker log)");
     }
   }
@@ -202,9 +204,6 @@ class BadInputIT {
     for (int run = 1; run <= MAX_LOADER_RUNS; run++) {
       loader.once();
       List<QuarantineRow> quarantine = noteQuarantine(warehouse, run);
-      if (run == 1 && !quarantine.isEmpty()) {
-        failures.add("The first 'once' run quarantined units although load.retry.max-attempts=" + MAX_ATTEMPTS + ": " + quarantine);
-      }
       if (settled(warehouse, sent, quarantine)) {
         return;
       }

@@ -4,9 +4,12 @@ package io.redstage.examples.badinput;
 enum Expect {
   /** In the format's dead letter queue, with Connect's context headers and a reason naming the field. */
   DLQ("DLQ"),
-  /** Its unit alone is quarantined by the loader (report and control table), no good record with it. */
+  /**
+   * Its unit alone is quarantined by the loader (report and control table), no good record with it. A conflict the
+   * loader finds before COPY may quarantine in the first run: retrying cannot help.
+   */
   QUARANTINED("quarantined"),
-  /** Its unit is quarantined after load.retry.max-attempts runs; after the fix, release loads it with its row. */
+  /** A COPY failure: quarantined only after load.retry.max-attempts separate runs; after the fix, release loads it. */
   QUARANTINED_THEN_RELEASED("quarantined, released after fix, loaded"),
   /** COPY rejects the row into a rejects object with its reason; the rest of the unit loads. */
   REJECTED_ROW("rejects object"),

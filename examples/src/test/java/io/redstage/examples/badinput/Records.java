@@ -94,7 +94,7 @@ final class Records {
         break;
       case NEW_FIELDS:
         r.add("note", primitive("string"), JSON.getNodeFactory().textNode("note-" + id), "note-" + id);
-        r.add("score", primitive("float64"), JSON.getNodeFactory().numberNode(9.75), 9.75);
+        r.add("score", primitive("double"), JSON.getNodeFactory().numberNode(9.75), 9.75);
         break;
       case NON_OBJECT_NUMBER:
         return nonObject(kind, partition, JSON.getNodeFactory().numberNode(42), 42L,
@@ -182,7 +182,7 @@ final class Records {
       add("name", primitive("string"), JSON.getNodeFactory().textNode(name), name);
       add("qty", primitive("int32"), JSON.getNodeFactory().numberNode(i % 50), (long) (i % 50));
       double price = i * 1.25 + 0.5;
-      add("price", primitive("float64"), JSON.getNodeFactory().numberNode(price), price);
+      add("price", primitive("double"), JSON.getNodeFactory().numberNode(price), price);
       BigDecimal amount = BigDecimal.valueOf(i * 37L + 5, 2);
       add("amount", decimal(primitive("bytes"), 10),
           format.schemas ? JSON.getNodeFactory().numberNode(amount) : JSON.getNodeFactory().numberNode(amount.doubleValue()), amount);
