@@ -44,6 +44,8 @@ class BadInputIT {
 
   private final List<String> failures = new ArrayList<>();
   private final Map<String, Integer> firstQuarantinedInRun = new HashMap<>();
+  /** Table lines for checks that are about the loader, not one record (release refusing a unit that would fail). */
+  private final List<Verdicts.Line> loaderLines = new ArrayList<>();
 
   @Test
   void everyGoodRecordLandsOnceAndEveryPoisonRecordIsAccountedFor(@TempDir Path work) throws Exception {
@@ -66,6 +68,7 @@ class BadInputIT {
 
       LoaderRuns loader = new LoaderRuns(loaderConfig(stack));
       runUntilSettled(loader, warehouse, sent);
+      releaseRefusedWhileStillFailing(loader, warehouse, sent);
       fixAndRelease(loader, warehouse, sent);
 
       Verdicts verdicts = new Verdicts(observe(stack, staging, warehouse), MAX_ATTEMPTS);
@@ -78,6 +81,7 @@ class BadInputIT {
             goodFailures.isEmpty() ? "all in the table once, values equal, none in the DLQ" : String.join(" / ", goodFailures)));
         sent.stream().filter(s -> s.format() == f && !s.record().good()).forEach(s -> lines.add(verdicts.poison(s, good)));
       }
+      lines.addAll(loaderLines);
       lines.stream().filter(l -> !l.pass()).forEach(l -> failures.add(l.format() + " " + l.kind() + ": expected " + l.expected()
           + ", observed " + l.observed()));
       OutcomeTable.print(lines, loader.history().size());
@@ -235,6 +239,34 @@ class BadInputIT {
     List<QuarantineRow> quarantine = warehouse.quarantine();
     quarantine.forEach(q -> firstQuarantinedInRun.putIfAbsent(Verdicts.unitKey(q), run));
     return quarantine;
+  }
+
+  /**
+   * 'release' of a unit whose type conflict is not fixed must refuse and say why (naming the field), instead of
+   * releasing it into another failure.
+   */
+  private void releaseRefusedWhileStillFailing(LoaderRuns loader, Warehouse warehouse, List<Sent> sent) throws SQLException {
+    List<QuarantineRow> quarantine = warehouse.quarantine();
+    for (Format f : Format.values()) {
+      List<Sent> conflicts = sent.stream().filter(s -> s.format() == f && s.record().kind() == PoisonKind.TYPE_CHANGE).toList();
+      // batches whose units hold the type conflict and no other record
+      List<String> batches = quarantine.stream().filter(q -> !q.released() && conflicts.stream().anyMatch(q::covers))
+          .map(QuarantineRow::batchId).distinct()
+          .filter(b -> quarantine.stream().filter(q -> q.batchId().equals(b)).noneMatch(q -> sent.stream()
+              .anyMatch(s -> s.record().kind() != PoisonKind.TYPE_CHANGE && q.covers(s))))
+          .toList();
+      String expected = "refused, naming " + PoisonKind.TYPE_CHANGE.field;
+      if (batches.isEmpty()) {
+        loaderLines.add(new Verdicts.Line("RELEASE_UNFIXED", f, expected, false, "no quarantined batch holds only the type conflict"));
+        continue;
+      }
+      for (String batch : batches) {
+        LoaderRuns.Run r = loader.release(batch);
+        boolean refused = r.exit() != 0 && r.output().contains(PoisonKind.TYPE_CHANGE.field);
+        loaderLines.add(new Verdicts.Line("RELEASE_UNFIXED", f, expected, refused,
+            "exit " + r.exit() + ": " + Verdicts.shorten(r.output(), 150)));
+      }
+    }
   }
 
   /**

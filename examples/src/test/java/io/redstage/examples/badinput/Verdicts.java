@@ -2,6 +2,7 @@ package io.redstage.examples.badinput;
 
 import io.redstage.examples.badinput.Warehouse.QuarantineRow;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -63,14 +64,15 @@ final class Verdicts {
    * Returns the failures (empty when all hold).
    */
   List<String> goodRecordFailures(Format format, List<Sent> good) {
-    List<String> missing = new ArrayList<>();
+    Map<String, List<String>> missing = new LinkedHashMap<>(); // where they are instead -> which
     List<String> duplicated = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
     List<String> inDlq = new ArrayList<>();
     for (Sent s : good) {
       List<Map<String, Object>> rows = rows(s);
       if (rows.isEmpty()) {
-        missing.add(s.coordinates() + " (" + describe(s) + ")");
+        String instead = dlqEntry(s) != null ? "in the DLQ" : !quarantineCovering(s).isEmpty() ? "quarantined" : "nowhere";
+        missing.computeIfAbsent(instead, k -> new ArrayList<>()).add(s.coordinates());
       } else if (rows.size() > 1) {
         duplicated.add(s.coordinates() + " x" + rows.size());
       } else {
@@ -80,11 +82,11 @@ final class Verdicts {
         }
       }
       if (dlqEntry(s) != null) {
-        inDlq.add(s.coordinates());
+        inDlq.add(s.coordinates() + ": " + shorten(dlqEntry(s).reason(), 90));
       }
     }
     List<String> out = new ArrayList<>();
-    add(out, format, "good records missing from the table", missing);
+    missing.forEach((instead, which) -> add(out, format, "good records missing from the table, " + instead, which));
     add(out, format, "good records loaded more than once", duplicated);
     add(out, format, "good records whose row lacks or changed a value", wrong);
     add(out, format, "good records in the DLQ", inDlq);
@@ -93,7 +95,7 @@ final class Verdicts {
 
   private static void add(List<String> out, Format format, String what, List<String> which) {
     if (!which.isEmpty()) {
-      out.add(format + ": " + which.size() + " " + what + ", e.g. " + which.stream().limit(5).collect(Collectors.joining("; ")));
+      out.add(format + ": " + which.size() + " " + what + ", e.g. " + which.stream().limit(3).collect(Collectors.joining("; ")));
     }
   }
 
@@ -158,11 +160,12 @@ final class Verdicts {
     return where.isEmpty() ? "nowhere: lost" : String.join(" | ", where);
   }
 
-  private static String shorten(String s, int max) {
+  static String shorten(String s, int max) {
     if (s == null) {
       return "(no reason)";
     }
-    String oneLine = s.replaceAll("\\s+", " ");
+    // a 130-byte name of one repeated letter would fill the space the reason has
+    String oneLine = s.replaceAll("\\s+", " ").replaceAll("(.)\\1{9,}", "$1$1$1...");
     return oneLine.length() > max ? oneLine.substring(0, max) + "..." : oneLine;
   }
 }
