@@ -59,6 +59,7 @@ final class Records {
       case DECIMAL_40:
         decimal(r.fieldSchema("amount"), 40);
         r.payload.put("amount", DECIMAL_40_DIGITS);
+        r.columns.put("amount", DECIMAL_40_DIGITS);
         break;
       case LONG_FIELD_NAME:
         r.add(LONG_NAME, primitive("string"), JSON.getNodeFactory().textNode("v"), "v");

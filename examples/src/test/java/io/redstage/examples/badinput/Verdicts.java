@@ -1,5 +1,7 @@
 package io.redstage.examples.badinput;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.examples.badinput.Warehouse.QuarantineRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,8 +52,8 @@ final class Verdicts {
             && landedOnceWithEveryValue(s);
         break;
       case REJECTED_ROW:
-        pass = dlq == null && rows.isEmpty() && seen.rejects().values().stream().anyMatch(t -> t.contains(s.format().topic())
-            && t.contains(Long.toString(s.offset())) && t.contains(kind.field));
+        JsonNode rejected = rejectedRow(s);
+        pass = dlq == null && rows.isEmpty() && rejected != null && names(rejected.toString(), kind.field);
         break;
       default:
         throw new IllegalStateException("Cannot judge " + kind + " for " + s.format() + ": it expects nothing (n/a).");
@@ -137,6 +139,25 @@ final class Verdicts {
     return seen.quarantine().stream().filter(q -> q.covers(s)).collect(Collectors.toList());
   }
 
+  /** The entry naming this record's topic, partition and offset in any rejects object, or null. */
+  private JsonNode rejectedRow(Sent s) {
+    for (String text : seen.rejects().values()) {
+      JsonNode root;
+      try {
+        root = Records.JSON.readTree(text);
+      } catch (JsonProcessingException e) {
+        continue; // not a JSON report: it names no record
+      }
+      for (JsonNode row : root.findParents("offset")) {
+        if (row.path("topic").asText().equals(s.format().topic()) && row.path("partition").asInt(-1) == s.partition()
+            && row.path("offset").asLong(-1) == s.offset()) {
+          return row;
+        }
+      }
+    }
+    return null;
+  }
+
   /** Where the record is: DLQ (with its reason), table, quarantine, rejects; or nowhere. */
   String describe(Sent s) {
     List<String> where = new ArrayList<>();
@@ -153,9 +174,9 @@ final class Verdicts {
       where.add("quarantined in run " + seen.firstQuarantinedInRun().get(unitKey(q)) + " (units " + q.start() + ".." + q.end()
           + (q.released() ? ", released" : "") + "): " + shorten(q.error(), 90));
     }
-    if (s.record().kind() != null && s.record().kind().field != null && seen.rejects().values().stream()
-        .anyMatch(t -> t.contains(s.format().topic()) && t.contains(Long.toString(s.offset())))) {
-      where.add("rejects object");
+    JsonNode rejected = rejectedRow(s);
+    if (rejected != null) {
+      where.add("rejects object: " + shorten(rejected.path("column").asText() + ": " + rejected.path("reason").asText(), 90));
     }
     return where.isEmpty() ? "nowhere: lost" : String.join(" | ", where);
   }
