@@ -65,7 +65,7 @@ final class Records {
         r.add(LONG_NAME, primitive("string"), JSON.getNodeFactory().textNode("v"), "v");
         break;
       case FOLDED_NAMES:
-        r.add("Id", primitive("int64"), JSON.getNodeFactory().numberNode(7L), 7L);
+        r.add("Id", primitive("int64"), JSON.getNodeFactory().numberNode(-7L), -7L);
         break;
       case TIMESTAMP_YEAR_300000:
         if (format.schemas) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.examples.badinput.Warehouse.QuarantineRow;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,14 +71,19 @@ final class Verdicts {
     List<String> duplicated = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
     List<String> inDlq = new ArrayList<>();
+    Map<String, Integer> rowsPerId = new HashMap<>(); // COUNT(*) by id: a good id on any other row counts too
+    seen.rows().getOrDefault(format, Map.of()).values().forEach(rs -> rs.forEach(r -> rowsPerId.merge(String.valueOf(r.get("id")), 1,
+        Integer::sum)));
     for (Sent s : good) {
+      int withId = rowsPerId.getOrDefault(String.valueOf(s.record().id()), 0);
+      if (withId > 1) {
+        duplicated.add("id " + s.record().id() + " on " + withId + " rows");
+      }
       List<Map<String, Object>> rows = rows(s);
       if (rows.isEmpty()) {
         String instead = dlqEntry(s) != null ? "in the DLQ" : !quarantineCovering(s).isEmpty() ? "quarantined" : "nowhere";
         missing.computeIfAbsent(instead, k -> new ArrayList<>()).add(s.coordinates());
-      } else if (rows.size() > 1) {
-        duplicated.add(s.coordinates() + " x" + rows.size());
-      } else {
+      } else if (rows.size() == 1) {
         List<String> diffs = Values.differences(s.record().columns(), rows.get(0));
         if (!diffs.isEmpty()) {
           wrong.add(s.coordinates() + " id " + s.record().id() + ": " + diffs);
