@@ -77,8 +77,13 @@ final class SchemalessColumns {
       Struct struct = (Struct) source;
       for (Field f : struct.schema().fields()) {
         Object value = struct.get(f);
-        plan(row, r, stamp, f.name(), value, f.schema(),
-            value == null ? null : ConnectTypes.columnType(f.schema(), unit));
+        ColumnType type;
+        try {
+          type = value == null ? null : ConnectTypes.columnType(f.schema(), unit);
+        } catch (ConversionException e) {
+          throw RecordErrors.conversion(r, FORMAT, v == null ? "key" : "value", e.inField(f.name()));
+        }
+        plan(row, r, stamp, f.name(), value, f.schema(), type);
       }
     } else if (v != null) {
       plan(row, r, stamp, "value", v, null, guess(v));

@@ -179,4 +179,12 @@ class SchemalessJsonLinesUnitsTest {
     assertThat(rows.get(1L).get("id").textValue()).isEqualTo("x");
     assertThat(rows.get(1L).get("kafka_deleted").booleanValue()).isTrue();
   }
+
+  @Test
+  void theColumnNameMapOfTheConfigNamesTheColumns() {
+    List<CommitMarker> markers = write(Map.of("column.name.map", "Order Id:order_ref", "flush.size", "1"),
+        List.of(map("Order Id", 1L, "user-name", "ann")));
+    assertThat(valueColumns(markers.get(0).files().get(0))).containsExactly("order_ref int64", "user_name string");
+    assertThat(rowsCheckedAgainstMarkers(markers).get(0L).get("order_ref").longValue()).isEqualTo(1L);
+  }
 }
