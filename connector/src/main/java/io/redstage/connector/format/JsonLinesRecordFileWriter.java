@@ -44,9 +44,6 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private final RowBuffer line = new RowBuffer();
   private JsonGenerator generator;
   private Schema lastMatchedSchema;
-  /** The last record planned against {@link #schemaless} by compatible() and its row, reused by write(). */
-  private SinkRecord plannedRecord;
-  private SchemalessColumns.Row plannedRow;
   private List<MarkerColumn> valueColumnsSeen = List.of();
   private List<MarkerColumn> columns;
   private long recordCount;
@@ -110,27 +107,12 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
    * A record that write() rejects anyway (e.g. a field name too long) is reported as fitting.
    */
   boolean fits(SinkRecord record) {
-    if (!planned(record.valueSchema(), record.value())) {
-      return true;
-    }
-    try {
-      return planned(record).conflict() == null;
-    } catch (DataException e) {
-      return true;
-    }
+    return !hasSchemalessRow(record) || schemaless.fits(record);
   }
 
-  /** Whether a record's row is planned by {@link #schemaless}: schemaless values and tombstones in such files. */
-  private boolean planned(Schema valueSchema, Object value) {
-    return schemaless != null && (valueSchema == null || value == null);
-  }
-
-  private SchemalessColumns.Row planned(SinkRecord record) {
-    if (record != plannedRecord || !schemaless.isCurrent(plannedRow)) {
-      plannedRow = schemaless.plan(record);
-      plannedRecord = record;
-    }
-    return plannedRow;
+  /** Schemaless values and tombstones in a schemaless file: their rows come from {@link #schemaless}. */
+  private boolean hasSchemalessRow(SinkRecord record) {
+    return schemaless != null && (record.valueSchema() == null || record.value() == null);
   }
 
   @Override
@@ -144,9 +126,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       if (generator == null) {
         generator = ConnectJson.FACTORY.createGenerator(line);
       }
-      if (planned(record.valueSchema(), record.value())) {
-        row = planned(record);
-        plannedRecord = null;
+      if (hasSchemalessRow(record)) {
+        row = schemaless.rowOf(record);
         if (row.conflict() != null) {
           throw RecordErrors.cannotWrite(record, FORMAT, row.conflict(),
               "Rotate the file when RecordFormat.compatible() returns false.");

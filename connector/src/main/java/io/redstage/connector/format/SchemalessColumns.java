@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -45,6 +46,9 @@ final class SchemalessColumns {
   /** Bumped whenever a column is added or retyped: a planned row is valid for one version. */
   private long version;
   private long rowStamp;
+  /** The last record planned and its row: compatible() plans a record, write() reuses the plan. */
+  private SinkRecord plannedRecord;
+  private Row plannedRow;
 
   SchemalessColumns(ColumnNames names, MetadataColumns metadata, TimestampUnit unit) {
     this.names = names;
@@ -58,12 +62,32 @@ final class SchemalessColumns {
   }
 
   /**
-   * The cells of {@code r}'s row and whether they fit this file.
-   *
-   * @throws org.apache.kafka.connect.errors.DataException naming the record and field when a column name is
-   *     too long, two fields become one column, or a field clashes with a metadata column
+   * Whether the fields of {@code r} fit this file's columns. A record that {@link #rowOf} rejects is reported
+   * as fitting: a new file would reject it too.
    */
-  Row plan(SinkRecord r) {
+  boolean fits(SinkRecord r) {
+    try {
+      return rowOf(r).conflict() == null;
+    } catch (DataException e) {
+      return true;
+    }
+  }
+
+  /**
+   * The cells of {@code r}'s row and whether they fit this file (see {@link Row#conflict()}).
+   *
+   * @throws DataException naming the record and field when a column name is too long, two fields become one
+   *     column, a field clashes with a metadata column, or a key field's schema is unsupported
+   */
+  Row rowOf(SinkRecord r) {
+    if (r != plannedRecord || plannedRow.version != version) {
+      plannedRow = plan(r);
+      plannedRecord = r;
+    }
+    return plannedRow;
+  }
+
+  private Row plan(SinkRecord r) {
     Row row = new Row(version, r.value() == null);
     long stamp = ++rowStamp;
     Object v = r.value();
@@ -125,6 +149,7 @@ final class SchemalessColumns {
     if (row.version != version || row.conflict != null) {
       throw new IllegalStateException("Cannot add a row planned for another state of the file's columns");
     }
+    plannedRecord = null;
     boolean changed = false;
     for (Cell cell : row.cells) {
       Column c = cell.column;
@@ -148,10 +173,6 @@ final class SchemalessColumns {
       }
       markerColumns = List.copyOf(list);
     }
-  }
-
-  boolean isCurrent(Row row) {
-    return row.version == version;
   }
 
   /** A type holding values of both {@code a} and {@code b}, or null when there is none. */
