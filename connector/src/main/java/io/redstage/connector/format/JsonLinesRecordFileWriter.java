@@ -110,9 +110,12 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     return !hasSchemalessRow(record) || schemaless.fits(record);
   }
 
-  /** Schemaless values and tombstones in a schemaless file: their rows come from {@link #schemaless}. */
+  /**
+   * Schemaless values, and tombstones written as delete rows, in a schemaless file: their rows come from
+   * {@link #schemaless}.
+   */
   private boolean hasSchemalessRow(SinkRecord record) {
-    return schemaless != null && (record.valueSchema() == null || record.value() == null);
+    return schemaless != null && (record.value() == null ? options.deleteMarkers() : record.valueSchema() == null);
   }
 
   @Override
