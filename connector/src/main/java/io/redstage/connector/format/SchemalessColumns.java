@@ -88,7 +88,7 @@ final class SchemalessColumns {
   }
 
   private Row plan(SinkRecord r) {
-    Row row = new Row(version, r.value() == null);
+    Row row = new Row(version);
     long stamp = ++rowStamp;
     Object v = r.value();
     Object source = v == null ? r.key() : v;
@@ -239,7 +239,7 @@ final class SchemalessColumns {
     }
   }
 
-  /** One field of a row: the column it is written as, its value, and its schema when it comes from a Struct key. */
+  /** One field of a row: the column it is written as, its value, and its schema when it comes from a Struct. */
   static final class Cell {
     final Column column;
     final String field;
@@ -263,15 +263,12 @@ final class SchemalessColumns {
   /** The planned row of one record; {@link #conflict} says why it cannot go into this file, or is null. */
   static final class Row {
     final long version;
-    /** True when the cells are the fields of a tombstone's key. */
-    final boolean fromKey;
     final List<Cell> cells = new ArrayList<>();
     private Map<String, Column> fresh;
     private String conflict;
 
-    Row(long version, boolean fromKey) {
+    Row(long version) {
       this.version = version;
-      this.fromKey = fromKey;
     }
 
     String conflict() {
