@@ -3,6 +3,7 @@ package io.redstage.connector.commit;
 import static io.redstage.connector.config.SinkConfigDef.*;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.format.ColumnNames;
 import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.format.RecordFormats;
@@ -33,7 +34,7 @@ final class ComponentsFactory {
     S3Settings s3 = s3Settings(c);
     S3Storage storage = new S3Storage(clients.apply(s3), s3);
     FormatOptions formatOptions = formatOptions(c);
-    RecordFormat format = RecordFormats.create(formatOptions);
+    RecordFormat format = RecordFormats.create(formatOptions, ColumnNames.mapped(c.getList(COLUMN_NAME_MAP)));
     PartitionerSettings ps = partitionerSettings(c);
     FileNaming naming = new FileNaming(c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
     RotationPolicy rotation = new RotationPolicy(c.flushSize(), c.flushSizeBytes(), c.rotateIntervalMs(),

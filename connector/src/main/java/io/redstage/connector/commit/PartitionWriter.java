@@ -108,8 +108,10 @@ final class PartitionWriter {
     }
     if (unit != null) {
       RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
-      UnitFile any = unit.anyFile();
-      if (reason == null && toWrite.value() != null && any != null && !c.format.compatible(any.writer, toWrite)) {
+      // The record's own file when open: a schemaless JSON Lines file's columns are its own records' fields.
+      UnitFile target = unit.file(encodedPartition);
+      UnitFile against = target != null ? target : unit.anyFile();
+      if (reason == null && against != null && !c.format.compatible(against.writer, toWrite)) {
         reason = RotationReason.SCHEMA; // files of one unit share one schema: a new schema starts a new unit
       }
       if (reason != null) {

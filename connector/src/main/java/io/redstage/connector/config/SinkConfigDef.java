@@ -63,6 +63,7 @@ public final class SinkConfigDef {
   public static final String COMPRESSION_TYPE = "s3.compression.type";
   public static final String TIMESTAMP_UNIT = "format.timestamp.unit";
   public static final String SCHEMA_COMPATIBILITY = "schema.compatibility";
+  public static final String COLUMN_NAME_MAP = "column.name.map";
   // Partitioner
   public static final String PARTITIONER_CLASS = "partitioner.class";
   public static final String PARTITION_FIELD_NAME = "partition.field.name";
@@ -233,6 +234,17 @@ public final class SinkConfigDef {
         "Schema evolution handling. Only NONE is supported: a record with a different value schema closes the "
             + "commit unit (rotation reason 'schema') and starts files with the new schema; the loader evolves "
             + "the table. Default NONE.", GROUP_FORMAT, ++o, Width.SHORT, "Schema compatibility");
+    def.define(COLUMN_NAME_MAP, Type.LIST, Collections.emptyList(), Validators.COLUMN_NAME_MAP, MEDIUM,
+        "Column names for top-level fields, as field:column pairs separated by commas, e.g. "
+            + "'Order Id:order_id,customer-name:customer' (split at the last ':'). Applies to every topic and format. "
+            + "Any other field keeps its name with only letters, digits and '_' (other characters become '_', a "
+            + "leading digit gets a '_' prefix), so Parquet, Avro and JSON Lines write the same columns; each rename "
+            + "is logged once. A record whose column name would exceed 127 bytes, or with two fields that become "
+            + "one column once Redshift folds names to lower case, is rejected (errors.tolerance decides: dead "
+            + "letter queue or task failure): map such fields here. Targets: 1 to 127 letters, digits or "
+            + "underscores, starting with a letter or underscore; each field and each target (ignoring case) at "
+            + "most once. Names nested inside structs are not changed. Default empty.",
+        GROUP_FORMAT, ++o, Width.LONG, "Column name map");
   }
 
   private static void definePartitioner(ConfigDef def) {

@@ -1,7 +1,9 @@
 package io.redstage.connector.config;
 
+import io.redstage.connector.format.ColumnNames;
 import java.net.URI;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +74,29 @@ final class Validators {
     @Override
     public String toString() {
       return "[A-Za-z_][A-Za-z0-9_]*, at most 127 characters";
+    }
+  };
+
+  static final ConfigDef.Validator COLUMN_NAME_MAP = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null) {
+        return;
+      }
+      List<String> entries = new ArrayList<>();
+      for (Object entry : (List<?>) value) {
+        entries.add(String.valueOf(entry));
+      }
+      try {
+        ColumnNames.mapped(entries);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a list of field:column pairs";
     }
   };
 

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.LogicalTypes;
 import org.apache.kafka.connect.data.Field;
@@ -29,6 +28,7 @@ final class ConnectAvroSchemas {
   private final FileFormat format;
   private final FormatOptions options;
   private final MetadataColumns metadata;
+  private final ColumnNames columnNames;
   private final Map<SchemaPair, RowLayout> cache = new LinkedHashMap<SchemaPair, RowLayout>(64, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -38,10 +38,11 @@ final class ConnectAvroSchemas {
     }
   };
 
-  ConnectAvroSchemas(FileFormat format, MetadataColumns metadata) {
+  ConnectAvroSchemas(FileFormat format, MetadataColumns metadata, ColumnNames columnNames) {
     this.format = format;
     this.options = metadata.options();
     this.metadata = metadata;
+    this.columnNames = columnNames;
   }
 
   /**
@@ -77,16 +78,21 @@ final class ConnectAvroSchemas {
       if (flattened) {
         Map<String, String> seen = new HashMap<>();
         for (Field f : value.fields()) {
-          String name = uniqueFieldName(f.name(), seen);
+          String name = columnNames.column(f.name(), first, format);
+          String other = seen.putIfAbsent(ColumnNames.fold(name), f.name());
+          if (other != null) {
+            throw ColumnNames.sameColumn(first, format, f.name(), other, name);
+          }
           metadata.checkNoClash(name, first, format);
           fields.add(field(name, avro(f.schema(), names, name)));
           columns.add(new MarkerColumn(name, ConnectTypes.columnType(f.schema(), options.timestampUnit()),
               f.schema().isOptional()));
         }
       } else {
-        metadata.checkNoClash("value", first, format);
-        fields.add(field("value", avro(value, names, "value")));
-        columns.add(new MarkerColumn("value", ConnectTypes.columnType(value, options.timestampUnit()),
+        String name = columnNames.column("value", first, format);
+        metadata.checkNoClash(name, first, format);
+        fields.add(field(name, avro(value, names, name)));
+        columns.add(new MarkerColumn(name, ConnectTypes.columnType(value, options.timestampUnit()),
             value.isOptional()));
       }
     } catch (ConversionException e) {
@@ -211,7 +217,7 @@ final class ConnectAvroSchemas {
 
   private static String uniqueFieldName(String connectName, Map<String, String> seen) {
     String name = AvroNames.field(connectName);
-    String previous = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), connectName);
+    String previous = seen.putIfAbsent(ColumnNames.fold(name), connectName);
     if (previous != null) {
       throw new ConversionException("has fields '" + previous + "' and '" + connectName
           + "' that both become the column name '" + name + "' (names are case-insensitive in Redshift and "

@@ -5,6 +5,7 @@ import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -22,6 +23,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *
  * <p>The gzip header written by {@link GZIPOutputStream} has no file name and a zero modification time,
  * so the output is deterministic for a given JVM (its zlib decides the compressed bytes).
+ *
+ * <p>Top-level keys are the column names of {@link ColumnNames}. A schemaless file's value columns grow with
+ * its records ({@link SchemalessColumns}); a record whose fields do not fit them must start a new file.
  */
 final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private static final FileFormat FORMAT = FileFormat.JSONL;
@@ -31,6 +35,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private final FormatOptions options;
   private final MetadataColumns metadata;
   private final ConnectJson json;
+  /** The value columns of a schemaless file; null when the file has a value schema. */
+  private final SchemalessColumns schemaless;
   private final PositionedOutputStream out;
   private final long start;
   private final Gzip gzip;
@@ -38,6 +44,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private final RowBuffer line = new RowBuffer();
   private JsonGenerator generator;
   private Schema lastMatchedSchema;
+  private List<MarkerColumn> valueColumnsSeen = List.of();
+  private List<MarkerColumn> columns;
   private long recordCount;
   private long uncompressedBytes;
   /** Uncompressed bytes written when {@code out} last grew: how much input gzip may still hold. */
@@ -45,12 +53,14 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private long lastPosition;
   private boolean finished;
 
-  private JsonLinesRecordFileWriter(RowLayout layout, MetadataColumns metadata, ConnectJson json,
-      PositionedOutputStream out, long start, Gzip gzip) {
+  private JsonLinesRecordFileWriter(RowLayout layout, SchemalessColumns schemaless, MetadataColumns metadata,
+      ConnectJson json, PositionedOutputStream out, long start, Gzip gzip) {
     this.layout = layout;
+    this.schemaless = schemaless;
     this.options = metadata.options();
     this.metadata = metadata;
     this.json = json;
+    this.columns = layout.columns;
     this.out = out;
     this.start = start;
     this.gzip = gzip;
@@ -59,8 +69,9 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     this.lastPosition = out.position();
   }
 
-  static JsonLinesRecordFileWriter open(PositionedOutputStream out, RowLayout layout, MetadataColumns metadata,
-      ConnectJson json, String fileKey) {
+  /** {@code schemaless} holds the value columns of a file without value schema, and is null otherwise. */
+  static JsonLinesRecordFileWriter open(PositionedOutputStream out, RowLayout layout, SchemalessColumns schemaless,
+      MetadataColumns metadata, ConnectJson json, String fileKey) {
     long start = out.position();
     Gzip gzip = null;
     if ("gzip".equals(metadata.options().jsonCompression())) {
@@ -71,7 +82,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
             + "Abort the upload and retry.", e);
       }
     }
-    return new JsonLinesRecordFileWriter(layout, metadata, json, out, start, gzip);
+    return new JsonLinesRecordFileWriter(layout, schemaless, metadata, json, out, start, gzip);
   }
 
   @Override
@@ -91,17 +102,41 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     return false;
   }
 
+  /**
+   * Whether the fields of {@code record} fit this file's columns; always true for a file with a value schema.
+   * A record that write() rejects anyway (e.g. a field name too long) is reported as fitting.
+   */
+  boolean fits(SinkRecord record) {
+    return !hasSchemalessRow(record) || schemaless.fits(record);
+  }
+
+  /**
+   * Schemaless values, and tombstones written as delete rows, in a schemaless file: their rows come from
+   * {@link #schemaless}.
+   */
+  private boolean hasSchemalessRow(SinkRecord record) {
+    return schemaless != null && (record.value() == null ? options.deleteMarkers() : record.valueSchema() == null);
+  }
+
   @Override
   public void write(SinkRecord record) {
     if (finished) {
       throw new IllegalStateException("Cannot use a JSON Lines file writer after finish() or abort()");
     }
     line.clear();
+    SchemalessColumns.Row row = null;
     try {
       if (generator == null) {
         generator = ConnectJson.FACTORY.createGenerator(line);
       }
-      writeRow(generator, record);
+      if (hasSchemalessRow(record)) {
+        row = schemaless.rowOf(record);
+        if (row.conflict() != null) {
+          throw RecordErrors.cannotWrite(record, FORMAT, row.conflict(),
+              "Rotate the file when RecordFormat.compatible() returns false.");
+        }
+      }
+      writeRow(generator, record, row);
       generator.flush();
     } catch (IOException | RuntimeException e) {
       // The generator is mid-object now; start the next record with a fresh one.
@@ -120,6 +155,9 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       throw new ConnectException("Cannot write record " + KafkaCoordinates.describe(record)
           + " to the JSON Lines file: the output stream failed. Abort this file and retry.", e);
     }
+    if (row != null) {
+      schemaless.add(row);
+    }
     recordCount++;
     uncompressedBytes += line.size();
     long position = out.position();
@@ -129,11 +167,11 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     }
   }
 
-  private void writeRow(JsonGenerator g, SinkRecord r) throws IOException {
+  private void writeRow(JsonGenerator g, SinkRecord r, SchemalessColumns.Row row) throws IOException {
     g.writeStartObject();
     Object value = r.value();
     if (value == null) {
-      writeTombstone(g, r);
+      writeTombstone(g, r, row);
     } else {
       try {
         if (layout.valueSchema != null) {
@@ -141,19 +179,15 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
             throw RecordErrors.schemaChanged(r, FORMAT);
           }
           if (layout.flattened) {
-            json.writeFields(g, ValueChecks.struct(layout.valueSchema, value));
+            writeFields(g, ValueChecks.struct(layout.valueSchema, value));
           } else {
-            g.writeFieldName("value");
+            g.writeFieldName(layout.columns.get(0).name());
             json.writeTyped(g, layout.valueSchema, value);
           }
         } else if (r.valueSchema() != null) {
           throw RecordErrors.schemaChanged(r, FORMAT);
-        } else if (value instanceof Map) {
-          metadata.checkNoClash((Map<?, ?>) value, r, FORMAT);
-          json.writeUntypedEntries(g, (Map<?, ?>) value);
         } else {
-          g.writeFieldName("value");
-          json.writeUntyped(g, value);
+          writeCells(g, row);
         }
       } catch (ConversionException e) {
         throw RecordErrors.conversion(r, FORMAT, "value", e);
@@ -163,35 +197,62 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     g.writeEndObject();
   }
 
+  /** The fields of a value struct under their column names. */
+  private void writeFields(JsonGenerator g, Struct struct) throws IOException {
+    List<Field> fields = struct.schema().fields();
+    for (int i = 0; i < fields.size(); i++) {
+      Field f = fields.get(i);
+      g.writeFieldName(layout.columns.get(i).name());
+      try {
+        json.writeTyped(g, f.schema(), struct.get(f));
+      } catch (ConversionException e) {
+        throw e.inField(f.name());
+      }
+    }
+  }
+
+  /** The planned cells of a schemaless row: top-level names are column names, nested values as they are. */
+  private void writeCells(JsonGenerator g, SchemalessColumns.Row row) throws IOException {
+    for (SchemalessColumns.Cell cell : row.cells) {
+      g.writeFieldName(cell.columnName());
+      try {
+        if (cell.schema != null) {
+          json.writeTyped(g, cell.schema, cell.value);
+        } else {
+          json.writeUntyped(g, cell.value);
+        }
+      } catch (ConversionException e) {
+        throw e.inField(cell.field);
+      }
+    }
+  }
+
   /** Value fields are null except those named like a field of a Struct key (schemaless: the key's fields). */
-  private void writeTombstone(JsonGenerator g, SinkRecord r) throws IOException {
+  private void writeTombstone(JsonGenerator g, SinkRecord r, SchemalessColumns.Row row) throws IOException {
     if (!options.deleteMarkers()) {
       throw RecordErrors.tombstoneNotWanted(r, FORMAT);
     }
     Object key = r.key();
     try {
       if (layout.valueSchema == null) {
-        if (key instanceof Struct) {
-          json.writeFields(g, (Struct) key);
-        } else if (key instanceof Map) {
-          metadata.checkNoClash((Map<?, ?>) key, r, FORMAT);
-          json.writeUntypedEntries(g, (Map<?, ?>) key);
-        }
+        writeCells(g, row);
       } else if (!layout.flattened) {
         if (!layout.valueSchema.isOptional()) {
           throw RecordErrors.requiredInTombstone(r, FORMAT, "value");
         }
-        g.writeFieldName("value");
+        g.writeFieldName(layout.columns.get(0).name());
         g.writeNull();
       } else {
         Struct keyStruct = key instanceof Struct ? (Struct) key : null;
-        for (Field f : layout.valueSchema.fields()) {
+        List<Field> fields = layout.valueSchema.fields();
+        for (int i = 0; i < fields.size(); i++) {
+          Field f = fields.get(i);
           Field keyField = keyStruct == null ? null : keyStruct.schema().field(f.name());
           Object keyValue = keyField == null ? null : keyStruct.get(keyField);
           if (keyValue == null && !f.schema().isOptional()) {
             throw RecordErrors.requiredInTombstone(r, FORMAT, f.name());
           }
-          g.writeFieldName(f.name());
+          g.writeFieldName(layout.columns.get(i).name());
           try {
             json.writeTyped(g, f.schema(), keyValue);
           } catch (ConversionException e) {
@@ -278,9 +339,17 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     return 0;
   }
 
+  /** Schemaless files: the value columns of the records written so far, then the metadata columns. */
   @Override
   public List<MarkerColumn> columns() {
-    return layout.columns;
+    if (schemaless != null && schemaless.columns() != valueColumnsSeen) {
+      valueColumnsSeen = schemaless.columns();
+      List<MarkerColumn> all = new ArrayList<>(valueColumnsSeen.size() + layout.columns.size());
+      all.addAll(valueColumnsSeen);
+      all.addAll(layout.columns);
+      columns = List.copyOf(all);
+    }
+    return columns;
   }
 
   @Override

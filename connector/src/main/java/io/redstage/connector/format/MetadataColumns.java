@@ -64,15 +64,6 @@ final class MetadataColumns {
     }
   }
 
-  /** Exact-name variant for schemaless maps, checked per record. */
-  void checkNoClash(Map<?, ?> schemalessValue, SinkRecord record, FileFormat format) {
-    for (int i = 0; i < names.size(); i++) {
-      if (schemalessValue.containsKey(names.get(i))) {
-        checkNoClash(names.get(i), record, format);
-      }
-    }
-  }
-
   /** Marker columns of the metadata, given whether the key column is a struct. */
   List<MarkerColumn> columns(boolean structKey) {
     List<MarkerColumn> cols = new ArrayList<>(names.size());

@@ -32,7 +32,9 @@ public interface RecordFormat {
   /**
    * True when {@code record} can go into the file of {@code writer}: same value schema (by equals,
    * which includes the version), same kind of key column. Tombstones are compatible with any file that
-   * has a layout for them. A record that {@link RecordFileWriter#write} would reject anyway (e.g. a
+   * has a layout for them. A schemaless JSON Lines file takes schemaless records (and tombstones, whose key
+   * fields are written) whose fields fit its columns: a field whose type cannot unify with its column's
+   * (e.g. a string where the file holds int64) needs a new file. A record that {@link RecordFileWriter#write} would reject anyway (e.g. a
    * schemaless value for Parquet) is reported compatible, so it does not force a needless rotation.
    */
   boolean compatible(RecordFileWriter writer, SinkRecord record);

@@ -10,16 +10,23 @@ public final class RecordFormats {
   private RecordFormats() {
   }
 
+  /** Formats whose column names follow {@link ColumnNames} without a mapping. */
   public static RecordFormat create(FormatOptions options) {
+    return create(options, ColumnNames.unmapped());
+  }
+
+  /** Formats whose top-level column names follow {@code names}. */
+  public static RecordFormat create(FormatOptions options, ColumnNames names) {
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(names, "names");
     MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit()));
     switch (options.format()) {
       case PARQUET:
-        return new AvroBackedFormat(FileFormat.PARQUET, metadata);
+        return new AvroBackedFormat(FileFormat.PARQUET, metadata, names);
       case AVRO:
-        return new AvroBackedFormat(FileFormat.AVRO, metadata);
+        return new AvroBackedFormat(FileFormat.AVRO, metadata, names);
       case JSONL:
-        return new JsonLinesFormat(metadata);
+        return new JsonLinesFormat(metadata, names);
       default:
         throw new IllegalArgumentException("Cannot create a writer for format " + options.format());
     }
@@ -75,9 +82,9 @@ public final class RecordFormats {
     private final ConnectAvroSchemas schemas;
     private final ConnectAvroValues values;
 
-    AvroBackedFormat(FileFormat format, MetadataColumns metadata) {
+    AvroBackedFormat(FileFormat format, MetadataColumns metadata, ColumnNames names) {
       super(format, metadata);
-      this.schemas = new ConnectAvroSchemas(format, metadata);
+      this.schemas = new ConnectAvroSchemas(format, metadata, names);
       this.values = new ConnectAvroValues(options.timestampUnit());
     }
 
@@ -118,9 +125,9 @@ public final class RecordFormats {
     private final JsonLinesLayouts layouts;
     private final ConnectJson json;
 
-    JsonLinesFormat(MetadataColumns metadata) {
+    JsonLinesFormat(MetadataColumns metadata, ColumnNames names) {
       super(FileFormat.JSONL, metadata);
-      this.layouts = new JsonLinesLayouts(metadata);
+      this.layouts = new JsonLinesLayouts(metadata, names);
       this.json = new ConnectJson(options.timestampUnit());
     }
 
@@ -136,7 +143,16 @@ public final class RecordFormats {
 
     @Override
     public RecordFileWriter open(PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
-      return JsonLinesRecordFileWriter.open(out, layouts.layout(firstRecord), metadata, json, fileKey);
+      RowLayout layout = layouts.layout(firstRecord);
+      SchemalessColumns schemaless = layout.valueSchema == null ? layouts.schemalessColumns() : null;
+      return JsonLinesRecordFileWriter.open(out, layout, schemaless, metadata, json, fileKey);
+    }
+
+    /** Also false when a schemaless record's fields conflict with the columns of a schemaless file. */
+    @Override
+    public boolean compatible(RecordFileWriter writer, SinkRecord record) {
+      return super.compatible(writer, record)
+          && (!(writer instanceof JsonLinesRecordFileWriter) || ((JsonLinesRecordFileWriter) writer).fits(record));
     }
   }
 }
