@@ -60,7 +60,7 @@ final class OutcomeTable {
 
   /** The first place an observation names ("DLQ", "table with ...", "quarantined in run 2", "nowhere"), short. */
   private static String where(String observed) {
-    String first = observed.split(" \\| |: ")[0];
-    return first.length() > 34 ? first.substring(0, 34) + "..." : first;
+    String first = observed.split(" \\| |: | e\\.g\\. ")[0];
+    return first.length() > 31 ? first.substring(0, 31) + "..." : first;
   }
 }

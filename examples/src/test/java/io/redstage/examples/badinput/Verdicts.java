@@ -64,7 +64,7 @@ final class Verdicts {
 
   /**
    * Every good record of one format: in its table exactly once with every value it carried, never in the DLQ.
-   * Returns the failures (empty when all hold).
+   * Returns the failures (empty when all hold), such as "3 missing (quarantined) e.g. t/0/1; t/0/2; t/1/1".
    */
   List<String> goodRecordFailures(Format format, List<Sent> good) {
     Map<String, List<String>> missing = new LinkedHashMap<>(); // where they are instead -> which
@@ -94,16 +94,16 @@ final class Verdicts {
       }
     }
     List<String> out = new ArrayList<>();
-    missing.forEach((instead, which) -> add(out, format, "good records missing from the table, " + instead, which));
-    add(out, format, "good records loaded more than once", duplicated);
-    add(out, format, "good records whose row lacks or changed a value", wrong);
-    add(out, format, "good records in the DLQ", inDlq);
+    missing.forEach((instead, which) -> add(out, "missing (" + instead + ")", which));
+    add(out, "loaded more than once", duplicated);
+    add(out, "with a value lacking or changed", wrong);
+    add(out, "in the DLQ", inDlq);
     return out;
   }
 
-  private static void add(List<String> out, Format format, String what, List<String> which) {
+  private static void add(List<String> out, String what, List<String> which) {
     if (!which.isEmpty()) {
-      out.add(format + ": " + which.size() + " " + what + ", e.g. " + which.stream().limit(3).collect(Collectors.joining("; ")));
+      out.add(which.size() + " " + what + " e.g. " + which.stream().limit(3).collect(Collectors.joining("; ")));
     }
   }
 
