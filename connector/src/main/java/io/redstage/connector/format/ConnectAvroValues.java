@@ -13,18 +13,21 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * Converts Connect values into Avro generic data following the schemas of {@link ConnectAvroSchemas}.
- * Every value is checked against its Connect schema; a mismatch raises {@link ConversionException}
- * before anything is handed to an encoder, which keeps a half-written record out of the file.
+ * Every value is checked against its Connect schema and against Redshift's limits ({@link WarehouseLimits}); a
+ * mismatch raises {@link ConversionException} before anything is handed to an encoder, which keeps a half-written
+ * record out of the file. {@code nested} is false for a value that is a column of the row, true inside one.
  */
 final class ConnectAvroValues {
   private final TimestampUnit unit;
+  private final WarehouseLimits limits;
 
-  ConnectAvroValues(TimestampUnit unit) {
+  ConnectAvroValues(TimestampUnit unit, WarehouseLimits limits) {
     this.unit = unit;
+    this.limits = limits;
   }
 
   /** Converts {@code v} of Connect schema {@code s} to a datum of Avro schema {@code a} (maybe a union). */
-  Object convert(Schema s, org.apache.avro.Schema a, Object v) {
+  Object convert(Schema s, org.apache.avro.Schema a, Object v, boolean nested) {
     if (v == null) {
       if (s.isOptional()) {
         return null;
@@ -57,7 +60,7 @@ final class ConnectAvroValues {
       case BOOLEAN:
         return ValueChecks.bool(v);
       case STRING:
-        return ValueChecks.string(v);
+        return limits.string(ValueChecks.string(v), nested);
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
           return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
@@ -70,7 +73,7 @@ final class ConnectAvroValues {
         return ConnectTypes.hasStringKeys(s) ? map(s, avro, v) : entries(s, avro, v);
       case STRUCT:
         GenericData.Record record = new GenericData.Record(avro);
-        fillFields(ValueChecks.struct(s, v), record);
+        fillFields(ValueChecks.struct(s, v), record, true);
         return record;
       default:
         throw new ConversionException("has the unsupported Connect type " + s.type());
@@ -78,13 +81,13 @@ final class ConnectAvroValues {
   }
 
   /** Puts the converted fields of {@code struct} at positions 0..n-1 of {@code record}. */
-  void fillFields(Struct struct, GenericData.Record record) {
+  void fillFields(Struct struct, GenericData.Record record, boolean nested) {
     List<Field> fields = struct.schema().fields();
     List<org.apache.avro.Schema.Field> avroFields = record.getSchema().getFields();
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
       try {
-        record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f)));
+        record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f), nested));
       } catch (ConversionException e) {
         throw e.inField(f.name());
       }
@@ -100,7 +103,7 @@ final class ConnectAvroValues {
     org.apache.avro.Schema items = avro.getElementType();
     for (Object element : values) {
       try {
-        out.add(convert(s.valueSchema(), items, element));
+        out.add(convert(s.valueSchema(), items, element, true));
       } catch (ConversionException e) {
         throw e.inElement(Integer.toString(out.size()));
       }
@@ -118,7 +121,7 @@ final class ConnectAvroValues {
       }
       String key = ValueChecks.string(e.getKey());
       try {
-        out.put(key, convert(s.valueSchema(), valueAvro, e.getValue()));
+        out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(key);
       }
@@ -135,8 +138,8 @@ final class ConnectAvroValues {
     for (Map.Entry<?, ?> e : values.entrySet()) {
       GenericData.Record r = new GenericData.Record(entry);
       try {
-        r.put(0, convert(s.keySchema(), keyAvro, e.getKey()));
-        r.put(1, convert(s.valueSchema(), valueAvro, e.getValue()));
+        r.put(0, convert(s.keySchema(), keyAvro, e.getKey(), true));
+        r.put(1, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(String.valueOf(e.getKey()));
       }

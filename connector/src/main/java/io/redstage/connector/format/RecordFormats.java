@@ -12,14 +12,15 @@ public final class RecordFormats {
 
   public static RecordFormat create(FormatOptions options) {
     Objects.requireNonNull(options, "options");
-    MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit()));
+    WarehouseLimits limits = new WarehouseLimits(options.varcharMaxBytes(), options.truncateOversizeStrings());
+    MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit(), limits));
     switch (options.format()) {
       case PARQUET:
-        return new AvroBackedFormat(FileFormat.PARQUET, metadata);
+        return new AvroBackedFormat(FileFormat.PARQUET, metadata, limits);
       case AVRO:
-        return new AvroBackedFormat(FileFormat.AVRO, metadata);
+        return new AvroBackedFormat(FileFormat.AVRO, metadata, limits);
       case JSONL:
-        return new JsonLinesFormat(metadata);
+        return new JsonLinesFormat(metadata, limits);
       default:
         throw new IllegalArgumentException("Cannot create a writer for format " + options.format());
     }
@@ -30,16 +31,23 @@ public final class RecordFormats {
     final FileFormat format;
     final FormatOptions options;
     final MetadataColumns metadata;
+    final WarehouseLimits limits;
 
-    BaseFormat(FileFormat format, MetadataColumns metadata) {
+    BaseFormat(FileFormat format, MetadataColumns metadata, WarehouseLimits limits) {
       this.format = format;
       this.options = metadata.options();
       this.metadata = metadata;
+      this.limits = limits;
     }
 
     @Override
     public FileFormat fileFormat() {
       return format;
+    }
+
+    @Override
+    public long truncatedStrings() {
+      return limits.truncated();
     }
 
     @Override
@@ -75,10 +83,10 @@ public final class RecordFormats {
     private final ConnectAvroSchemas schemas;
     private final ConnectAvroValues values;
 
-    AvroBackedFormat(FileFormat format, MetadataColumns metadata) {
-      super(format, metadata);
+    AvroBackedFormat(FileFormat format, MetadataColumns metadata, WarehouseLimits limits) {
+      super(format, metadata, limits);
       this.schemas = new ConnectAvroSchemas(format, metadata);
-      this.values = new ConnectAvroValues(options.timestampUnit());
+      this.values = new ConnectAvroValues(options.timestampUnit(), limits);
     }
 
     @Override
@@ -118,10 +126,10 @@ public final class RecordFormats {
     private final JsonLinesLayouts layouts;
     private final ConnectJson json;
 
-    JsonLinesFormat(MetadataColumns metadata) {
-      super(FileFormat.JSONL, metadata);
+    JsonLinesFormat(MetadataColumns metadata, WarehouseLimits limits) {
+      super(FileFormat.JSONL, metadata, limits);
       this.layouts = new JsonLinesLayouts(metadata);
-      this.json = new ConnectJson(options.timestampUnit());
+      this.json = new ConnectJson(options.timestampUnit(), limits);
     }
 
     @Override
