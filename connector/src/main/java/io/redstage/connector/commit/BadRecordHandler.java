@@ -1,6 +1,5 @@
 package io.redstage.connector.commit;
 
-import io.redstage.connector.format.KafkaCoordinates;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -35,7 +34,7 @@ final class BadRecordHandler {
     if (reporter == null) {
       throw new ConnectException(error.getMessage(), error);
     }
-    LOG.warn("Sending record {} to the dead letter queue. {}", KafkaCoordinates.describe(record), error.getMessage());
+    LOG.warn("To the dead letter queue: {}", error.getMessage());
     reporter.report(record, error);
   }
 }
