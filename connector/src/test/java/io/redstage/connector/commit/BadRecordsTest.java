@@ -91,14 +91,7 @@ class BadRecordsTest {
     assertThat(m.startOffset()).isZero();
     assertThat(m.endOffset()).as("the unit covers the rejected offsets too").isEqualTo(9);
     assertThat(m.recordCount()).isEqualTo(8);
-    List<Long> ids = new ArrayList<>();
-    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BytesInputFile(
-        S3Objects.get(s3.client(), BUCKET, m.files().get(0).key())), new PlainParquetConfiguration()).build()) {
-      for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-        ids.add((Long) r.get("id"));
-      }
-    }
-    assertThat(ids).containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
+    assertThat(rows(m)).extracting(r -> r.get("id")).containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
   }
 
   @Test
@@ -121,6 +114,40 @@ class BadRecordsTest {
     } finally {
       committer.stop();
     }
+  }
+
+  @Test
+  void truncationFromTheTaskConfigCutsStringsAndKeepsTheRecord() throws Exception {
+    String prefix = "truncate-" + (++run);
+    Map<String, String> props = props(prefix, 2);
+    props.put("varchar.max.bytes", "5");
+    props.put("behavior.on.oversize.string", "truncate");
+    DlqContext context = new DlqContext();
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(TP));
+      committer.put(List.of(record(0, new Struct(ORDER).put("id", 0L).put("note", "abcdefgh")),
+          record(1, new Struct(ORDER).put("id", 1L).put("note", "abc"))));
+      assertThat(committer.committedOffsets()).containsEntry(TP, new OffsetAndMetadata(2));
+    } finally {
+      committer.stop();
+    }
+
+    assertThat(context.reported).isEmpty();
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers).hasSize(1);
+    assertThat(rows(markers.get(0))).extracting(r -> r.get("note").toString()).containsExactly("abcde", "abc");
+  }
+
+  private static List<GenericRecord> rows(CommitMarker m) throws Exception {
+    List<GenericRecord> rows = new ArrayList<>();
+    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BytesInputFile(
+        S3Objects.get(s3.client(), BUCKET, m.files().get(0).key())), new PlainParquetConfiguration()).build()) {
+      for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+        rows.add(r);
+      }
+    }
+    return rows;
   }
 
   private static SinkRecord record(long offset, Struct value) {
