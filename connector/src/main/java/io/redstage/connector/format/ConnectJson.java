@@ -98,7 +98,7 @@ final class ConnectJson {
         if (ConnectTypes.isDecimal(s)) {
           g.writeNumber(ConnectTypes.decimalValue(s, v));
         } else {
-          writeBytes(g, ValueChecks.bytes(v));
+          writeBytes(g, ValueChecks.bytes(v), nested);
         }
         break;
       case ARRAY:
@@ -233,7 +233,7 @@ final class ConnectJson {
       }
       g.writeEndArray();
     } else if (v instanceof byte[] || v instanceof ByteBuffer) {
-      writeBytes(g, ValueChecks.bytes(v));
+      writeBytes(g, ValueChecks.bytes(v), nested);
     } else if (v instanceof Date) {
       g.writeString(TimeText.timestamp(WarehouseLimits.epochMillis(((Date) v).getTime()), unit));
     } else if (v instanceof Struct) {
@@ -262,16 +262,23 @@ final class ConnectJson {
     }
   }
 
-  private static void writeBytes(JsonGenerator g, byte[] bytes) throws IOException {
+  private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
+    WarehouseLimits.bytes(bytes.length, nested);
     g.writeBinary(bytes);
   }
 
   /**
    * The text of a value in a string column (keys, header values): strings as they are, numbers and
    * booleans in their usual form, decimals in plain notation, dates/times as in JSON Lines, bytes as
-   * base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text.
+   * base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text. The text is checked
+   * like a string value but never truncated ({@link WarehouseLimits#text}).
    */
   String text(Schema s, Object v) {
+    String text = rawText(s, v);
+    return text == null ? null : limits.text(text);
+  }
+
+  private String rawText(Schema s, Object v) {
     if (v == null) {
       return null;
     }

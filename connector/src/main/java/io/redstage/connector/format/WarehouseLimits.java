@@ -18,6 +18,10 @@ import java.util.Locale;
 final class WarehouseLimits {
   /** Redshift's largest VARCHAR, in bytes; also the largest string scalar inside a SUPER value. */
   static final int VARCHAR_MAX_BYTES = 65_535;
+  /** Bytes of Redshift's VARBYTE without a length, the column type the loader gives bytes. */
+  static final int VARBYTE_DEFAULT_BYTES = 64_000;
+  /** Bytes whose base64 text (inside SUPER, as JSON) still fits a string scalar: 4 chars per 3 bytes. */
+  static final int NESTED_BYTES_MAX = VARCHAR_MAX_BYTES / 4 * 3;
   /** Redshift's largest DECIMAL precision. */
   static final int DECIMAL_MAX_DIGITS = 38;
   /**
@@ -36,6 +40,8 @@ final class WarehouseLimits {
   private static final String FIX_TEXT = "Clean the text in the producer (or with an SMT), " + TO_DLQ;
   private static final String FIX_NUMBER = "Make the producer send a number that fits, " + TO_DLQ;
   private static final String FIX_TIME = "Fix the date in the producer, " + TO_DLQ;
+  private static final String FIX_BYTES = "Store large binary data elsewhere (e.g. an S3 object) and send a "
+      + "reference, " + TO_DLQ;
 
   private final int varcharMaxBytes;
   private final boolean truncate;
@@ -103,6 +109,59 @@ final class WarehouseLimits {
     }
     truncated++;
     return s.substring(0, cut);
+  }
+
+  /**
+   * Key and header text (string columns): NUL, unpaired surrogates and more than {@link #VARCHAR_MAX_BYTES} are
+   * rejected, never cut, since a cut key could name another row.
+   */
+  String text(String s) {
+    int n = s.length();
+    if ((long) n * 3 <= VARCHAR_MAX_BYTES) {
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c == 0 || Character.isSurrogate(c)) {
+          i = checkedCodePointEnd(s, i);
+        }
+      }
+      return s;
+    }
+    long bytes = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        if (c == 0) {
+          checkedCodePointEnd(s, i);
+        }
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isSurrogate(c)) {
+        i = checkedCodePointEnd(s, i);
+        bytes += 4;
+      } else {
+        bytes += 3;
+      }
+    }
+    if (bytes > VARCHAR_MAX_BYTES) {
+      throw new ConversionException("is text of " + grouped(bytes) + " UTF-8 bytes, over the " + VARCHAR_MAX_BYTES
+          + " of Redshift's largest VARCHAR", "Shorten it in the producer (it is never truncated: it could then "
+          + "name another row), " + TO_DLQ);
+    }
+    return s;
+  }
+
+  /**
+   * A binary value of {@code length} bytes: a column is VARBYTE (64,000 bytes); inside SUPER it is base64 text,
+   * which must fit a string scalar.
+   */
+  static void bytes(int length, boolean nested) {
+    int limit = nested ? NESTED_BYTES_MAX : VARBYTE_DEFAULT_BYTES;
+    if (length > limit) {
+      throw new ConversionException("is " + grouped(length) + " bytes, over "
+          + (nested ? "the " + grouped(limit) + " whose base64 text fits a string inside a SUPER value"
+              : "the " + grouped(limit) + " of Redshift's VARBYTE (the loader's column type for bytes)"), FIX_BYTES);
+    }
   }
 
   /** Index of the last char of the code point at {@code i}, which is NUL or a surrogate: rejects all but a pair. */

@@ -156,6 +156,61 @@ class ValueLimitsInFilesTest {
         .hasMessageContaining("is decimal(40,2), which exceeds Redshift's 38 digits. Lower connect.decimal.precision");
   }
 
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void bytesOverVarbyteAndKeysWithNulAreRejected(FileFormat format) throws Exception {
+    Schema schema = SchemaBuilder.struct().name("Blob")
+        .field("id", Schema.INT64_SCHEMA)
+        .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+        .field("parts", SchemaBuilder.array(Schema.BYTES_SCHEMA).build())
+        .build();
+    RecordFormat f = RecordFormats.create(options(format).keyColumnEnabled(true).build());
+    List<SinkRecord> records = List.of(
+        record(Schema.STRING_SCHEMA, "k0", schema, blob(schema, 0, 64_000, 49_149), 0),
+        record(Schema.STRING_SCHEMA, "k1", schema, blob(schema, 1, 64_001, 1), 1),
+        record(Schema.STRING_SCHEMA, "k2", schema, blob(schema, 2, 1, 49_150), 2),
+        record(Schema.STRING_SCHEMA, "k\u00003", schema, blob(schema, 3, 1, 1), 3),
+        record(Schema.STRING_SCHEMA, "k4", schema, blob(schema, 4, 1, 1), 4));
+
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = new ArrayList<>();
+    for (SinkRecord r : records) {
+      try {
+        writer.write(r);
+      } catch (DataException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    writer.finish();
+
+    String as = " as " + formatName(format) + ": ";
+    assertThat(errors).containsExactly(
+        "Cannot write record orders/3/1" + as + "value field 'blob' is 64,001 bytes, over the 64,000 of Redshift's "
+            + "VARBYTE (the loader's column type for bytes). Store large binary data elsewhere (e.g. an S3 object) "
+            + "and send a reference, or let errors.tolerance=all send such records to the dead letter queue.",
+        "Cannot write record orders/3/2" + as + "value field 'parts[0]' is 49,150 bytes, over the 49,149 whose "
+            + "base64 text fits a string inside a SUPER value. Store large binary data elsewhere (e.g. an S3 object) "
+            + "and send a reference, or let errors.tolerance=all send such records to the dead letter queue.",
+        "Cannot write record orders/3/3" + as + "the key contains U+0000 (NUL) at character 1, which Redshift "
+            + "VARCHAR and SUPER cannot hold. Clean the text in the producer (or with an SMT), or let "
+            + "errors.tolerance=all send such records to the dead letter queue.");
+    assertThat(writer.recordCount()).isEqualTo(2);
+    List<Long> ids = new ArrayList<>();
+    if (format == FileFormat.JSONL) {
+      FileReaders.jsonLines(out.toByteArray(), false).forEach(n -> ids.add(n.get("id").asLong()));
+    } else {
+      (format == FileFormat.PARQUET ? FileReaders.parquet(out.toByteArray()) : FileReaders.avro(out.toByteArray()))
+          .forEach(r -> ids.add((Long) r.get("id")));
+    }
+    assertThat(ids).containsExactly(0L, 4L);
+  }
+
+  private static Struct blob(Schema schema, long id, int blobBytes, int partBytes) {
+    return new Struct(schema).put("id", id).put("blob", new byte[blobBytes])
+        .put("parts", List.of(new byte[partBytes]));
+  }
+
   @Test
   void schemalessJsonLinesChecksEveryLevel() throws Exception {
     RecordFormat f = RecordFormats.create(options(FileFormat.JSONL).build());

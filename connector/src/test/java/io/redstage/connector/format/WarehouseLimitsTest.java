@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.time.Instant;
 import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
@@ -121,5 +122,27 @@ class WarehouseLimitsTest {
     assertThat(WarehouseLimits.epochDay(day)).isEqualTo(day);
     assertThatThrownBy(() -> WarehouseLimits.epochDay(day + 1))
         .hasMessage("is the date +10000-01-01, outside the years 1 to 9999 that Redshift COPY reads");
+  }
+
+  @Test
+  void keyAndHeaderTextIsCheckedButNeverCut() {
+    WarehouseLimits limits = new WarehouseLimits(5, true);
+    String key = "a key longer than varchar.max.bytes";
+    assertThat(limits.text(key)).isSameAs(key);
+    assertThatThrownBy(() -> limits.text("x".repeat(WarehouseLimits.VARCHAR_MAX_BYTES + 1)))
+        .hasMessage("is text of 65,536 UTF-8 bytes, over the 65535 of Redshift's largest VARCHAR");
+    assertThatThrownBy(() -> limits.text("k\u0000")).hasMessageContaining("U+0000");
+    assertThat(limits.truncated()).isZero();
+  }
+
+  @Test
+  void bytesFitVarbyteAsAColumnAndBase64InsideSuper() {
+    WarehouseLimits.bytes(64_000, false);
+    WarehouseLimits.bytes(49_149, true);
+    assertThatThrownBy(() -> WarehouseLimits.bytes(64_001, false)).hasMessageContaining("64,000 of Redshift's VARBYTE");
+    assertThatThrownBy(() -> WarehouseLimits.bytes(49_150, true)).hasMessageContaining("inside a SUPER value");
+    // 49,149 bytes are 65,532 base64 chars; 49,150 would be 65,536.
+    assertThat(Base64.getEncoder().encodeToString(new byte[49_149])).hasSizeLessThanOrEqualTo(65_535);
+    assertThat(Base64.getEncoder().encodeToString(new byte[49_150])).hasSizeGreaterThan(65_535);
   }
 }
