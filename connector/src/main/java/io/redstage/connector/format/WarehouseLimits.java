@@ -60,12 +60,43 @@ final class WarehouseLimits {
   /**
    * The string as it may be written: {@code s} itself, or with truncation on, its longest prefix within the byte
    * limit, cut at a character boundary. Rejects NUL (VARCHAR cannot hold it) and unpaired surrogates (UTF-8 cannot
-   * encode them: writers would put '?' or invalid bytes in their place). One pass over the chars, allocation-free
-   * unless it truncates; the byte count is skipped when even 3 bytes per char (the most a char of the Basic
-   * Multilingual Plane takes; a surrogate pair takes 4 for 2 chars) fit.
+   * encode them: writers would put '?' or invalid bytes in their place). Allocation-free unless it truncates.
    */
   String string(String s, boolean nested) {
     int limit = nested ? VARCHAR_MAX_BYTES : varcharMaxBytes;
+    int cut = cutIndex(s, limit);
+    if (cut < 0) {
+      return s;
+    }
+    if (!truncate) {
+      throw new ConversionException("is a string of " + grouped(utf8Bytes(s)) + " UTF-8 bytes, over "
+          + (nested ? "the " + VARCHAR_MAX_BYTES + " bytes Redshift allows for a string inside a SUPER value"
+              : "varchar.max.bytes=" + limit + (limit == VARCHAR_MAX_BYTES ? " (Redshift VARCHAR max)"
+                  : " (the target VARCHAR size)")), FIX_STRING);
+    }
+    truncated++;
+    return s.substring(0, cut);
+  }
+
+  /**
+   * Key and header text (string columns): NUL, unpaired surrogates and more than {@link #VARCHAR_MAX_BYTES} are
+   * rejected, never cut, since a cut key could name another row.
+   */
+  String text(String s) {
+    if (cutIndex(s, VARCHAR_MAX_BYTES) >= 0) {
+      throw new ConversionException("is text of " + grouped(utf8Bytes(s)) + " UTF-8 bytes, over the "
+          + VARCHAR_MAX_BYTES + " of Redshift's largest VARCHAR", "Shorten it in the producer (it is never "
+          + "truncated: it could then name another row), " + TO_DLQ);
+    }
+    return s;
+  }
+
+  /**
+   * One pass over the chars: throws for NUL or an unpaired surrogate, and returns the index of the first char
+   * that takes the UTF-8 length over {@code limit}, or -1 when it fits. The byte count is skipped when even 3
+   * bytes per char fit (the most a char of the Basic Multilingual Plane takes; a surrogate pair takes 4 for 2).
+   */
+  private static int cutIndex(String s, int limit) {
     int n = s.length();
     if ((long) n * 3 <= limit) {
       for (int i = 0; i < n; i++) {
@@ -74,7 +105,7 @@ final class WarehouseLimits {
           i = checkedCodePointEnd(s, i);
         }
       }
-      return s;
+      return -1;
     }
     long bytes = 0;
     int cut = -1;
@@ -98,57 +129,17 @@ final class WarehouseLimits {
         cut = start;
       }
     }
-    if (cut < 0) {
-      return s;
-    }
-    if (!truncate) {
-      throw new ConversionException("is a string of " + grouped(bytes) + " UTF-8 bytes, over "
-          + (nested ? "the " + VARCHAR_MAX_BYTES + " bytes Redshift allows for a string inside a SUPER value"
-              : "varchar.max.bytes=" + limit + (limit == VARCHAR_MAX_BYTES ? " (Redshift VARCHAR max)"
-                  : " (the target VARCHAR size)")), FIX_STRING);
-    }
-    truncated++;
-    return s.substring(0, cut);
+    return cut;
   }
 
-  /**
-   * Key and header text (string columns): NUL, unpaired surrogates and more than {@link #VARCHAR_MAX_BYTES} are
-   * rejected, never cut, since a cut key could name another row.
-   */
-  String text(String s) {
-    int n = s.length();
-    if ((long) n * 3 <= VARCHAR_MAX_BYTES) {
-      for (int i = 0; i < n; i++) {
-        char c = s.charAt(i);
-        if (c == 0 || Character.isSurrogate(c)) {
-          i = checkedCodePointEnd(s, i);
-        }
-      }
-      return s;
-    }
+  /** UTF-8 length of a string already checked by {@link #cutIndex} (for messages only). */
+  private static long utf8Bytes(String s) {
     long bytes = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c < 0x80) {
-        if (c == 0) {
-          checkedCodePointEnd(s, i);
-        }
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isSurrogate(c)) {
-        i = checkedCodePointEnd(s, i);
-        bytes += 4;
-      } else {
-        bytes += 3;
-      }
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isHighSurrogate(c) ? 4 : Character.isLowSurrogate(c) ? 0 : 3;
     }
-    if (bytes > VARCHAR_MAX_BYTES) {
-      throw new ConversionException("is text of " + grouped(bytes) + " UTF-8 bytes, over the " + VARCHAR_MAX_BYTES
-          + " of Redshift's largest VARCHAR", "Shorten it in the producer (it is never truncated: it could then "
-          + "name another row), " + TO_DLQ);
-    }
-    return s;
+    return bytes;
   }
 
   /**
