@@ -248,7 +248,8 @@ public final class SinkConfigDef {
         "Most UTF-8 bytes of a string that becomes a column (a top-level field, or the value itself). Match it to "
             + "the loader's tables.varchar-length, or to the size of the target VARCHAR columns: a longer string "
             + "would make the COPY of its whole unit fail. Strings inside structs, arrays and maps land in SUPER, "
-            + "where each may hold 65535 bytes whatever this says. Every string is also checked for U+0000 (NUL) "
+            + "where each may hold 65535 bytes whatever this says (Avro: the whole nested column, as JSON text, "
+            + "must fit 65535 bytes). Every string is also checked for U+0000 (NUL) "
             + "and unpaired surrogates, which Redshift cannot load: such records go to the dead letter queue "
             + "(errors.tolerance=all) or fail the task. Default 65535 (Redshift's VARCHAR maximum); range 1 to 65535.",
         GROUP_LIMITS, ++o, Width.SHORT, "Largest string (bytes)");

@@ -149,8 +149,7 @@ final class AvroRows {
     if (layout.keyStructSchema == null) {
       return metadata.keyText(r);
     }
-    GenericData.Record keyRecord = new GenericData.Record(keyAvro.getTypes().get(1));
-    values.fillFields(ValueChecks.struct(layout.keyStructSchema, r.key()), keyRecord, true);
-    return keyRecord;
+    // A struct key is a nested column, checked like a nested value column.
+    return values.convert(layout.keyStructSchema, keyAvro, r.key(), false);
   }
 }

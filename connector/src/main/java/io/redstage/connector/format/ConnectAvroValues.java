@@ -18,16 +18,33 @@ import org.apache.kafka.connect.data.Struct;
  * record out of the file. {@code nested} is false for a value that is a column of the row, true inside one.
  */
 final class ConnectAvroValues {
+  /** {"key":,"value":} around a map entry that is not keyed by a string. */
+  private static final int ENTRY_NAMES_CHARS = "{\"key\":,\"value\":}".length();
+
   private final TimestampUnit unit;
   private final WarehouseLimits limits;
+  /**
+   * Avro files: COPY loads a nested column as JSON text, which the loader stages in a VARCHAR before JSON_PARSE,
+   * so that text must fit {@link WarehouseLimits#VARCHAR_MAX_BYTES}.
+   */
+  private final boolean nestedAsText;
+  /**
+   * A lower bound of the JSON text of the nested column being converted: every value takes a char, strings their
+   * chars and quotes, names their chars, quotes and colon. Chars, each at least one UTF-8 byte.
+   */
+  private long jsonChars;
 
-  ConnectAvroValues(TimestampUnit unit, WarehouseLimits limits) {
+  ConnectAvroValues(TimestampUnit unit, WarehouseLimits limits, boolean nestedAsText) {
     this.unit = unit;
     this.limits = limits;
+    this.nestedAsText = nestedAsText;
   }
 
   /** Converts {@code v} of Connect schema {@code s} to a datum of Avro schema {@code a} (maybe a union). */
   Object convert(Schema s, org.apache.avro.Schema a, Object v, boolean nested) {
+    if (nested) {
+      jsonChars++;
+    }
     if (v == null) {
       if (s.isOptional()) {
         return null;
@@ -60,7 +77,11 @@ final class ConnectAvroValues {
       case BOOLEAN:
         return ValueChecks.bool(v);
       case STRING:
-        return limits.string(ValueChecks.string(v), nested);
+        String text = limits.string(ValueChecks.string(v), nested);
+        if (nested) {
+          jsonChars += text.length() + 1;
+        }
+        return text;
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
           return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
@@ -70,15 +91,33 @@ final class ConnectAvroValues {
         WarehouseLimits.bytes(bytes.remaining(), nested);
         return bytes;
       case ARRAY:
+      case MAP:
+      case STRUCT:
+        if (nested) {
+          return container(s, avro, v);
+        }
+        jsonChars = 0;
+        Object column = container(s, avro, v);
+        if (nestedAsText) {
+          WarehouseLimits.nestedText(jsonChars);
+        }
+        return column;
+      default:
+        throw new ConversionException("has the unsupported Connect type " + s.type());
+    }
+  }
+
+  /** The elements, entries or fields of a value that lands in SUPER, converted as nested values. */
+  private Object container(Schema s, org.apache.avro.Schema avro, Object v) {
+    switch (s.type()) {
+      case ARRAY:
         return array(s, avro, v);
       case MAP:
         return ConnectTypes.hasStringKeys(s) ? map(s, avro, v) : entries(s, avro, v);
-      case STRUCT:
+      default:
         GenericData.Record record = new GenericData.Record(avro);
         fillFields(ValueChecks.struct(s, v), record, true);
         return record;
-      default:
-        throw new ConversionException("has the unsupported Connect type " + s.type());
     }
   }
 
@@ -88,6 +127,9 @@ final class ConnectAvroValues {
     List<org.apache.avro.Schema.Field> avroFields = record.getSchema().getFields();
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
+      if (nested) {
+        jsonChars += f.name().length() + 3;
+      }
       try {
         record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f), nested));
       } catch (ConversionException e) {
@@ -122,6 +164,7 @@ final class ConnectAvroValues {
         throw new ConversionException("has a null map key");
       }
       String key = ValueChecks.string(e.getKey());
+      jsonChars += key.length() + 3;
       try {
         out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
@@ -139,6 +182,7 @@ final class ConnectAvroValues {
     org.apache.avro.Schema valueAvro = entry.getFields().get(1).schema();
     for (Map.Entry<?, ?> e : values.entrySet()) {
       GenericData.Record r = new GenericData.Record(entry);
+      jsonChars += ENTRY_NAMES_CHARS;
       try {
         r.put(0, convert(s.keySchema(), keyAvro, e.getKey(), true));
         r.put(1, convert(s.valueSchema(), valueAvro, e.getValue(), true));

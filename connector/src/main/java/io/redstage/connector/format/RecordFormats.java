@@ -86,7 +86,7 @@ public final class RecordFormats {
     AvroBackedFormat(FileFormat format, MetadataColumns metadata, WarehouseLimits limits) {
       super(format, metadata, limits);
       this.schemas = new ConnectAvroSchemas(format, metadata);
-      this.values = new ConnectAvroValues(options.timestampUnit(), limits);
+      this.values = new ConnectAvroValues(options.timestampUnit(), limits, format == FileFormat.AVRO);
     }
 
     @Override

@@ -155,6 +155,19 @@ final class WarehouseLimits {
     }
   }
 
+  /**
+   * Avro files: a nested column of at least {@code jsonChars} chars of JSON text, which the loader stages in a
+   * VARCHAR of {@link #VARCHAR_MAX_BYTES} before parsing it into SUPER.
+   */
+  static void nestedText(long jsonChars) {
+    if (jsonChars > VARCHAR_MAX_BYTES) {
+      throw new ConversionException("is a nested value whose JSON text takes at least " + grouped(jsonChars)
+          + " bytes, over the " + VARCHAR_MAX_BYTES + " in which Redshift's Avro COPY delivers nested values",
+          "Use format.class=parquet or jsonl, which load nested values into SUPER directly, or make the value "
+              + "smaller in the producer, " + TO_DLQ);
+    }
+  }
+
   /** Index of the last char of the code point at {@code i}, which is NUL or a surrogate: rejects all but a pair. */
   private static int checkedCodePointEnd(String s, int i) {
     char c = s.charAt(i);
