@@ -87,7 +87,8 @@ final class ConnectAvroValues {
           return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
         }
         // The encoders read position..limit without moving it; duplicate() keeps the caller's buffer intact.
-        ByteBuffer bytes = v instanceof ByteBuffer ? ((ByteBuffer) v).duplicate() : ByteBuffer.wrap(ValueChecks.bytes(v));
+        ByteBuffer bytes = v instanceof ByteBuffer
+            ? ((ByteBuffer) v).duplicate() : ByteBuffer.wrap(ValueChecks.bytes(v));
         WarehouseLimits.bytes(bytes.remaining(), nested);
         return bytes;
       case ARRAY:

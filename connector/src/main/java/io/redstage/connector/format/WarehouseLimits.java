@@ -7,9 +7,10 @@ import java.util.Locale;
 
 /**
  * Redshift's limits on values, checked while a value is converted so that no file holds a value that makes COPY
- * fail (and pin its whole unit): strings by UTF-8 bytes, NUL and unpaired surrogates; decimals by digits; integers
- * of schemaless values by BIGINT's range; dates and timestamps by year. A violation raises a {@link
- * ConversionException} that says what to do, so the record goes to the dead letter queue or fails the task.
+ * fail (and pin its whole unit): strings by UTF-8 bytes, NUL and unpaired surrogates; bytes by VARBYTE's size;
+ * decimals by digits; integers of schemaless values by BIGINT's range; dates and timestamps by year; Avro's nested
+ * columns by the size of their JSON text. A violation raises a {@link ConversionException} that says what to do, so
+ * the record goes to the dead letter queue or fails the task.
  *
  * <p>A value at the top of a row becomes a column, sized by {@code varchar.max.bytes}; a string inside a struct,
  * array or map lands in SUPER, where a string scalar may hold {@link #VARCHAR_MAX_BYTES}. One instance per
