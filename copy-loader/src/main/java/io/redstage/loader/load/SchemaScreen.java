@@ -45,20 +45,38 @@ final class SchemaScreen {
         continue;
       }
       Set<FileSchema> candidate = new LinkedHashSet<>(accepted);
-      for (MarkerFile f : u.marker().files()) {
-        candidate.add(FileSchema.of(f));
-      }
-      try {
-        evolution.plan(table, existing, List.copyOf(candidate), settings);
+      candidate.addAll(unitSchemas(u));
+      String conflict = conflict(table, existing, candidate, settings);
+      if (conflict == null) {
         accepted = candidate;
         ok.add(u);
-      } catch (IncompatibleSchemaException | IllegalArgumentException e) {
+      } else {
+        // a unit that also conflicts on its own conflicts with the table: that is the reason worth telling
+        String alone = accepted.isEmpty() ? null : conflict(table, existing, unitSchemas(u), settings);
         conflicts.put(u, "Unit " + u.topic() + "/" + u.partition() + " offsets " + u.start() + ".." + u.end() + " (" + u.markerKey()
-            + "): " + e.getMessage());
+            + "): " + (alone == null ? conflict : alone));
         onConflict.conflicted(u);
       }
     }
     return new Verdict(ok, conflicts);
+  }
+
+  private static Set<FileSchema> unitSchemas(Unit u) {
+    Set<FileSchema> s = new LinkedHashSet<>();
+    for (MarkerFile f : u.marker().files()) {
+      s.add(FileSchema.of(f));
+    }
+    return s;
+  }
+
+  /** Why the table cannot take files of these schemas, or null when it can. */
+  private String conflict(TableRef table, TableSchema existing, Set<FileSchema> schemas, TableSettings settings) {
+    try {
+      evolution.plan(table, existing, List.copyOf(schemas), settings);
+      return null;
+    } catch (IncompatibleSchemaException | IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 
   /** What the caller blocks after a conflict (upsert: the rest of the unit's partition). */
