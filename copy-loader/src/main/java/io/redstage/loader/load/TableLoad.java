@@ -77,9 +77,12 @@ final class TableLoad {
     return loaded;
   }
 
-  /** About four bisections' worth per planned batch: enough to isolate a few poison units per cycle. */
+  /**
+   * Split budget of a planned batch: 4 * ceil(log2(units)). A split costs 2 and isolating one poison unit takes
+   * ceil(log2(units)) splits, so two poison units are isolated per cycle at most log2(units) extra transactions each.
+   */
   static int splitBudget(int units) {
-    return 4 * (32 - Integer.numberOfLeadingZeros(Math.max(1, units - 1)));
+    return units <= 1 ? 0 : 4 * (32 - Integer.numberOfLeadingZeros(units - 1));
   }
 
   /** Drops blocked units, quarantines conflicting ones alone; returns the batch of the rest (null: nothing left). */
