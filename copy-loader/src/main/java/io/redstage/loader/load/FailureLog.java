@@ -70,7 +70,7 @@ public final class FailureLog {
     }
   }
 
-  /** Deletes the rows of units that loaded. */
+  /** Deletes the rows of units that loaded; {@code batchId} names the batch that loaded them in the log (or "cycle"). */
   public void clear(List<String> markerKeys, String batchId) throws InterruptedException {
     if (markerKeys.isEmpty()) {
       return;
@@ -80,8 +80,8 @@ public final class FailureLog {
         api.execute(sql, "redstage-failures-clear");
       }
     } catch (StatementFailedException | DataApiException e) {
-      LOG.warn("Batch {}: cannot clear {} row(s) of {} (harmless: rows of loaded units are ignored): {}", batchId, markerKeys.size(),
-          control.failures(), e.getMessage());
+      LOG.warn("Cannot clear {} row(s) of {} after batch {} (harmless: rows of loaded units are ignored): {}", markerKeys.size(),
+          control.failures(), batchId, e.getMessage());
     }
   }
 

@@ -68,6 +68,8 @@ public final class LoadCycle implements AutoCloseable {
     LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);
+    // units another process loaded (or loaded before a crash) no longer need their failure rows
+    p.failureLog().clear(plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(), "cycle");
     publishBacklog(plan, now);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 

@@ -165,10 +165,11 @@ public final class Loader implements AutoCloseable {
     try {
       // a configuration error stops the loop at start instead of failing every cycle
       preflight();
-      ensureControlTables();
       while (!stopping.get()) {
         try {
           runOnce();
+        } catch (ConfigException e) {
+          throw e;
         } catch (RuntimeException e) {
           LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
         }

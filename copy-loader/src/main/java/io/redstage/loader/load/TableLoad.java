@@ -79,7 +79,7 @@ final class TableLoad {
 
   /**
    * Split budget of a planned batch: 4 * ceil(log2(units)). A split costs 2 and isolating one poison unit takes
-   * ceil(log2(units)) splits, so two poison units are isolated per cycle at most log2(units) extra transactions each.
+   * ceil(log2(units)) splits, so each cycle isolates up to two poison units, at about 2 * log2(units) extra transactions each.
    */
   static int splitBudget(int units) {
     return units <= 1 ? 0 : 4 * (32 - Integer.numberOfLeadingZeros(units - 1));
@@ -162,7 +162,12 @@ final class TableLoad {
       }
     }
     p.failureLog().clear(known, b.id().toString());
-    p.rejects().record(b, l.copies(), settings.metadata().offset(), p.clock().instant());
+    try {
+      p.rejects().record(b, l.copies(), settings.metadata().offset(), p.clock().instant());
+    } catch (RuntimeException e) {
+      LOG.error("Batch {} committed, but its rejected rows cannot be accounted for: {}. Look them up in STL_LOAD_ERRORS by the "
+          + "batch's COPY query ids.", b.id(), e.getMessage(), e);
+    }
   }
 
   private void failedAlone(Batch b, BatchResult.Failed f, long now) throws InterruptedException {
