@@ -140,7 +140,7 @@ public final class Loader implements AutoCloseable {
    * ({@code manifests.dir}, {@code quarantine.dir}, {@code rejects.dir}) take a probe object, and the metadata
    * column names appear in the listed markers' column lists. The cycle methods call it; idempotent.
    *
-   * @throws io.redstage.loader.config.ConfigException naming the key and what to do
+   * @throws ConfigException naming the key and what to do
    */
   public void preflight() {
     if (!checked) {

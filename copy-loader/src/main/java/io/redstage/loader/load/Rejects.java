@@ -98,7 +98,7 @@ public final class Rejects {
             + " row(s) that could not be read (" + e.getMessage() + "): see STL_LOAD_ERRORS WHERE query = " + c.queryId());
       }
     }
-    if (rejected == 0 && rows.isEmpty()) {
+    if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {
       return 0;
     }
     metrics.rejected(batch.table().name(), rejected);
@@ -166,8 +166,13 @@ public final class Rejects {
     }
     List<Map<String, Object>> units = new ArrayList<>();
     for (Unit u : batch.units()) {
-      units.add(Map.of("markerKey", u.markerKey(), "topic", u.topic(), "partition", u.partition(), "startOffset", u.start(),
-          "endOffset", u.end()));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("markerKey", u.markerKey());
+      m.put("topic", u.topic());
+      m.put("partition", u.partition());
+      m.put("startOffset", u.start());
+      m.put("endOffset", u.end());
+      units.add(m);
     }
     r.put("units", units);
     try {

@@ -1,10 +1,12 @@
 package io.redstage.loader.sql;
 
 import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -45,7 +47,7 @@ public final class ControlTables {
   public List<String> createStatements() {
     List<String> out = new ArrayList<>();
     // 'public' always exists; creating it would need a privilege the loader's user may lack
-    for (String schema : new java.util.LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema()))) {
+    for (String schema : new LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema()))) {
       if (!schema.equals("public")) {
         out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
       }
@@ -237,9 +239,9 @@ public final class ControlTables {
   }
 
   /** Rows for the markers of a batch's units. */
-  public static List<MarkerRow> markerRows(TableRef target, String batchId, List<io.redstage.loader.discovery.Unit> units) {
+  public static List<MarkerRow> markerRows(TableRef target, String batchId, List<Unit> units) {
     List<MarkerRow> rows = new ArrayList<>();
-    for (io.redstage.loader.discovery.Unit u : units) {
+    for (Unit u : units) {
       rows.add(new MarkerRow(target, u.topic(), u.partition(), u.start(), u.end(), u.markerKey(), batchId, u.marker().recordCount()));
     }
     return rows;

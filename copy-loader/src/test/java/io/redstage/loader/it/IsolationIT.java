@@ -82,6 +82,9 @@ class IsolationIT {
           o -> row("id", o, "v", "s" + o));
       stack.files.unit("iso_conflict", 0, 15, 19, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
       stack.files.unit("iso_conflict", 1, 0, 4, FileFormat.PARQUET, List.of(c("id", Kind.INT64)), o -> row("id", 1000 + o));
+      Cli dryRun = cli(config, "dry-run");
+      assertThat(dryRun.code()).isZero();
+      assertThat(dryRun.out()).contains("-- would quarantine alone: Unit iso_conflict/0 offsets 10..14").contains("column v is INTEGER");
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).as("the three compatible units load in this cycle").isEqualTo(3);
       assertThat(r.batchesQuarantined()).isEqualTo(1);
