@@ -92,7 +92,7 @@ public final class LoadCycle implements AutoCloseable {
     retired.removedKeys().forEach(p.scanner()::forget);
     p.metrics().cycle();
     CycleReport report = new CycleReport(scan.units().size(), plan.pendingUnits(), tally.batches.get(), tally.units.get(),
-        tally.rows.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
+        tally.rows.get(), tally.rejected.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
         p.counter().calls("S3.") - s3Before, p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
@@ -164,6 +164,7 @@ public final class LoadCycle implements AutoCloseable {
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger units = new AtomicInteger();
     final AtomicLong rows = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger quarantined = new AtomicInteger();
     final AtomicInteger unknown = new AtomicInteger();

@@ -163,7 +163,7 @@ final class TableLoad {
     }
     p.failureLog().clear(known, b.id().toString());
     try {
-      p.rejects().record(b, l.copies(), settings.metadata().offset(), p.clock().instant());
+      tally.rejected.addAndGet(p.rejects().record(b, l.copies(), settings.metadata().offset(), p.clock().instant()));
     } catch (RuntimeException e) {
       LOG.error("Batch {} committed, but its rejected rows cannot be accounted for: {}. Look them up in STL_LOAD_ERRORS by the "
           + "batch's COPY query ids.", b.id(), e.getMessage(), e);

@@ -126,6 +126,29 @@ class IsolationIT {
   }
 
   @Test
+  void upsertKeepsOffsetOrderAConflictingUnitHoldsBackOnlyTheRestOfItsPartition() throws Exception {
+    List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
+    stack.files.unit("iso_upsert", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+    Map<String, String> config = config("iso_upsert");
+    config.put("table.public.iso_upsert.mode", "upsert");
+    config.put("table.public.iso_upsert.upsert.key", "id");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      stack.files.unit("iso_upsert", 0, 5, 9, FileFormat.PARQUET, List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
+          o -> row("id", o, "v", "s" + o));
+      stack.files.unit("iso_upsert", 0, 10, 14, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+      stack.files.unit("iso_upsert", 1, 0, 4, FileFormat.PARQUET, intV, o -> row("id", 100 + o, "v", (int) o));
+      CycleReport r = loader.runOnce();
+      assertThat(r.batchesQuarantined()).isEqualTo(1);
+      assertThat(r.unitsLoaded()).as("partition 1 loads; partition 0 waits behind its quarantined unit").isEqualTo(1);
+      assertThat(loader.runOnce().unitsLoaded()).as("still held in the next cycle").isZero();
+    }
+    List<Long> expected = new ArrayList<>(range(0, 4));
+    expected.addAll(range(100, 104));
+    assertThat(ids("iso_upsert")).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void aPoisonUnitIsIsolatedByBisectionAndEveryOtherUnitLoads() throws Exception {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
     for (long start = 0; start < 80; start += 10) {
@@ -191,6 +214,8 @@ class IsolationIT {
     try (Loader loader = stack.loader(config)) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsRejected()).isEqualTo(2);
+      assertThat(r.toString()).contains("(8 rows, 2 rejected: see rejects.dir)");
       assertThat(loader.metrics().rejectedRows("public.iso_rejects")).isEqualTo(2);
       assertThat(loader.metrics().render()).contains("redstage_loader_rejected_rows_total{table=\"public.iso_rejects\"} 2");
     }
