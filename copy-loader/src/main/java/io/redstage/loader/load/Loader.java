@@ -198,7 +198,7 @@ public final class Loader implements AutoCloseable {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Prints the manifests and SQL of the next cycle; writes nothing to S3 or the warehouse (reads only). */
+  /** Prints the manifests and SQL of the next cycle; writes nothing to the warehouse and only the preflight probes to S3. */
   public void dryRun(PrintStream out) throws InterruptedException {
     preflight();
     cycle.dryRun(out);

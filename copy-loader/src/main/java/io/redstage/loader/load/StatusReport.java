@@ -38,9 +38,8 @@ final class StatusReport {
     MarkerScanner.ScanResult scan = scanner.scan();
     boolean control = reader.controlTablesExist();
     LoadState state = control ? reader.loadState(scan.units(), planner::tableOf) : new LoadState();
-    if (control) {
-      failures.restore(failureLog.readIfPresent());
-    }
+    Map<String, FailureTracker.Persisted> persisted = control ? failureLog.readIfPresent() : Map.of();
+    failures.restore(persisted);
     CyclePlanner.Plan plan = planner.plan(scan.units(), state, now);
     out.printf("%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {
@@ -61,7 +60,7 @@ final class StatusReport {
     Set<String> listed = new HashSet<>();
     scan.units().forEach(u -> listed.add(u.markerKey()));
     List<String> failing = new ArrayList<>();
-    failureLog.readIfPresent().forEach((key, f) -> {
+    persisted.forEach((key, f) -> {
       if (f.attempts() > 0 && listed.contains(key)) {
         failing.add("  " + key + " attempts=" + f.attempts() + " last error: " + f.lastError());
       }
