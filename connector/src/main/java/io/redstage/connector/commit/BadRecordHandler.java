@@ -8,9 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends records that cannot be converted to the dead letter queue through Connect's
- * ErrantRecordReporter (errors.tolerance=all + errors.deadletterqueue.topic.name), or fails the task with
- * an error naming the record when no reporter is configured. Good records keep flowing either way.
+ * Sends records that cannot be written to the dead letter queue through Connect's ErrantRecordReporter
+ * (errors.tolerance=all + errors.deadletterqueue.topic.name), or fails the task with the same message when no
+ * reporter is configured (with errors.tolerance=none the reporter itself fails the task). Good records keep flowing
+ * into the same unit. Every error passed here already names the record ("Cannot write record t/p/o ...: why.
+ * What to do."), so its message is used as it is.
  */
 final class BadRecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BadRecordHandler.class);
@@ -29,13 +31,10 @@ final class BadRecordHandler {
   }
 
   void report(SinkRecord record, RuntimeException error) {
-    String where = io.redstage.connector.format.KafkaCoordinates.describe(record);
     if (reporter == null) {
-      throw new ConnectException("Cannot write record " + where + ": " + error.getMessage()
-          + ". Fix the producer or converter, or set errors.tolerance=all and errors.deadletterqueue.topic.name "
-          + "to send such records to a dead letter queue.", error);
+      throw new ConnectException(error.getMessage(), error);
     }
-    LOG.warn("Sending record {} to the dead letter queue: {}", where, error.getMessage());
+    LOG.warn("To the dead letter queue: {}", error.getMessage());
     reporter.report(record, error);
   }
 }

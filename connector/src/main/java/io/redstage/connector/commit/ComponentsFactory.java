@@ -106,6 +106,8 @@ final class ComponentsFactory {
         .headersColumn(c.getString(METADATA_HEADERS))
         .deleteMarkers("write".equals(c.behaviorOnNullValues()))
         .deletedColumn(c.getString(METADATA_DELETED))
+        .varcharMaxBytes(c.getInt(VARCHAR_MAX_BYTES))
+        .truncateOversizeStrings("truncate".equalsIgnoreCase(c.getString(BEHAVIOR_ON_OVERSIZE_STRING).trim()))
         .build();
   }
 

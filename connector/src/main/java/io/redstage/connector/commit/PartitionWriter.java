@@ -10,15 +10,20 @@ import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3Storage;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one topic-partition: routes each record to a file of the open commit unit, applies rotation,
  * and commits units through the {@link UnitCommitter}. Not thread-safe; one per assigned partition.
  */
 final class PartitionWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
+
   /** What the task does with a null value (tombstone). */
   enum NullValues { FAIL, IGNORE, WRITE }
 
@@ -37,9 +42,11 @@ final class PartitionWriter {
   /** Offset after the last closed unit, committed or still committing in the background; -1 until one closes. */
   private long closedNext = -1;
   /** The commit of this partition's last closed unit; the next one starts after it (task thread only). */
-  java.util.concurrent.CompletableFuture<Void> lastCommit = java.util.concurrent.CompletableFuture.completedFuture(null);
+  CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
   /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
   private SinkRecord lastSchemaRecord;
+  /** Strings the open unit's records had cut to their byte limit (behavior.on.oversize.string=truncate). */
+  private long truncatedInUnit;
 
   PartitionWriter(String topic, int partition, Components components) {
     this.topic = topic;
@@ -83,8 +90,13 @@ final class PartitionWriter {
       return; // redelivered after a rewind: already in the open or a closed unit
     }
     if (record.value() == null && c.nullValues == NullValues.FAIL) {
-      throw new ConnectException("Cannot write record " + where(record) + ": its value is null (a tombstone). "
-          + "Set behavior.on.null.values=ignore to skip tombstones, or =write to store delete rows for upsert loads.");
+      // Like any bad record: to the dead letter queue under errors.tolerance=all, so the unit goes on around it.
+      c.badRecords.report(record, new DataException("Cannot write record " + where(record) + ": its value is null "
+          + "(a tombstone) and behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones "
+          + "or =write to store delete rows for upsert loads, or let errors.tolerance=all send them to the dead "
+          + "letter queue."));
+      handledWithoutRow(record, nowMs);
+      return;
     }
     Long recordTime = null;
     String encodedPartition;
@@ -122,12 +134,14 @@ final class PartitionWriter {
       unit = new CommitUnit(offset, nowMs);
     }
     UnitFile file = unit.file(encodedPartition);
+    long truncatedBefore = c.format.truncatedStrings();
     try {
       if (file == null) {
         file = openFile(encodedPartition, toWrite);
       }
       file.writer.write(toWrite);
       unit.written();
+      truncatedInUnit += c.format.truncatedStrings() - truncatedBefore;
       if (unit.records() % SIZE_CHECK_EVERY == 0) {
         unit.noteFileBytes(file.writer.estimatedBytes());
       }
@@ -167,6 +181,11 @@ final class PartitionWriter {
   void commit(RotationReason reason) {
     CommitUnit closing = unit;
     unit = null;
+    if (truncatedInUnit > 0) {
+      LOG.info("Unit {}+{}+{}+{} of {}: cut {} strings to their byte limit (behavior.on.oversize.string=truncate)",
+          topic, partition, closing.startOffset, closing.endOffset, where(), truncatedInUnit);
+      truncatedInUnit = 0;
+    }
     closedNext = closing.endOffset + 1;
     c.commits.submit(this, closing, reason, closing.bufferedBytes());
   }
@@ -181,6 +200,7 @@ final class PartitionWriter {
       unit = null;
       dropping.abort();
     }
+    truncatedInUnit = 0;
     closedNext = committedNext;
   }
 

@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
+import io.redstage.connector.format.FormatOptions;
 import java.util.Arrays;
 import java.util.Collections;
 import org.apache.kafka.common.config.ConfigDef;
@@ -21,6 +22,7 @@ public final class SinkConfigDef {
   public static final String GROUP_AUTH = "Credentials";
   public static final String GROUP_LAYOUT = "Layout";
   public static final String GROUP_FORMAT = "Format";
+  public static final String GROUP_LIMITS = "Warehouse limits";
   public static final String GROUP_PARTITION = "Partitioner";
   public static final String GROUP_ROTATION = "Rotation";
   public static final String GROUP_METADATA = "Metadata columns";
@@ -64,6 +66,9 @@ public final class SinkConfigDef {
   public static final String TIMESTAMP_UNIT = "format.timestamp.unit";
   public static final String SCHEMA_COMPATIBILITY = "schema.compatibility";
   public static final String COLUMN_NAME_MAP = "column.name.map";
+  // Warehouse limits
+  public static final String VARCHAR_MAX_BYTES = "varchar.max.bytes";
+  public static final String BEHAVIOR_ON_OVERSIZE_STRING = "behavior.on.oversize.string";
   // Partitioner
   public static final String PARTITIONER_CLASS = "partitioner.class";
   public static final String PARTITION_FIELD_NAME = "partition.field.name";
@@ -105,6 +110,7 @@ public final class SinkConfigDef {
     defineCredentials(def);
     defineLayout(def);
     defineFormat(def);
+    defineLimits(def);
     definePartitioner(def);
     defineRotation(def);
     defineMetadata(def);
@@ -247,6 +253,26 @@ public final class SinkConfigDef {
         GROUP_FORMAT, ++o, Width.LONG, "Column name map");
   }
 
+  private static void defineLimits(ConfigDef def) {
+    int o = 0;
+    def.define(VARCHAR_MAX_BYTES, Type.INT, FormatOptions.MAX_VARCHAR_BYTES,
+        Range.between(1, FormatOptions.MAX_VARCHAR_BYTES), MEDIUM,
+        "Most UTF-8 bytes of a string that becomes a column (a top-level field, or the value itself). Match it to "
+            + "the loader's tables.varchar-length, or to the size of the target VARCHAR columns: a longer string "
+            + "would make the COPY of its whole unit fail. Strings inside structs, arrays and maps land in SUPER, "
+            + "where each may hold 65535 bytes whatever this says (Avro: the whole nested column, as JSON text, "
+            + "must fit 65535 bytes). Every string is also checked for U+0000 (NUL) "
+            + "and unpaired surrogates, which Redshift cannot load: such records go to the dead letter queue "
+            + "(errors.tolerance=all) or fail the task. Default 65535 (Redshift's VARCHAR maximum); range 1 to 65535.",
+        GROUP_LIMITS, ++o, Width.SHORT, "Largest string (bytes)");
+    def.define(BEHAVIOR_ON_OVERSIZE_STRING, Type.STRING, "fail", Validators.oneOf("fail", "truncate"), MEDIUM,
+        "What to do with a string over its byte limit (varchar.max.bytes, or 65535 inside SUPER): fail rejects the "
+            + "record, which goes to the dead letter queue under errors.tolerance=all and fails the task "
+            + "otherwise; truncate cuts the string at a character boundary to the limit and writes the record "
+            + "(the task logs how many strings it cut per commit unit at INFO). Default fail.",
+        GROUP_LIMITS, ++o, Width.SHORT, "Oversize strings");
+  }
+
   private static void definePartitioner(ConfigDef def) {
     int o = 0;
     def.define(PARTITIONER_CLASS, Type.STRING, "default", Validators.PARTITIONER, HIGH,
@@ -330,7 +356,8 @@ public final class SinkConfigDef {
 
   private static void defineErrors(ConfigDef def) {
     def.define(BEHAVIOR_ON_NULL_VALUES, Type.STRING, "fail", Validators.oneOf("fail", "ignore", "write"), MEDIUM,
-        "What to do with records whose value is null (tombstones): fail the task, ignore them (their offsets "
+        "What to do with records whose value is null (tombstones): fail (reject the record: it goes to the dead "
+            + "letter queue under errors.tolerance=all, and fails the task otherwise), ignore them (their offsets "
             + "still commit), or write a delete row (value columns null, key fields filled, "
             + "metadata.deleted.column=true) for upsert loads of CDC streams. Default fail.",
         GROUP_ERRORS, 1, Width.SHORT, "Null values");

@@ -69,9 +69,9 @@ final class AvroRows {
       }
       try {
         if (layout.flattened) {
-          values.fillFields(ValueChecks.struct(layout.valueSchema, value), row);
+          values.fillFields(ValueChecks.struct(layout.valueSchema, value), row, false);
         } else {
-          row.put(0, values.convert(layout.valueSchema, avroFields.get(0).schema(), value));
+          row.put(0, values.convert(layout.valueSchema, avroFields.get(0).schema(), value, false));
         }
       } catch (ConversionException e) {
         throw RecordErrors.conversion(r, format, "value", e);
@@ -107,7 +107,7 @@ final class AvroRows {
         continue;
       }
       try {
-        row.put(i, values.convert(f.schema(), avroFields.get(i).schema(), keyValue));
+        row.put(i, values.convert(f.schema(), avroFields.get(i).schema(), keyValue, false));
       } catch (ConversionException e) {
         throw RecordErrors.conversion(r, format, "key", e.inField(keyField.name()));
       }
@@ -149,8 +149,7 @@ final class AvroRows {
     if (layout.keyStructSchema == null) {
       return metadata.keyText(r);
     }
-    GenericData.Record keyRecord = new GenericData.Record(keyAvro.getTypes().get(1));
-    values.fillFields(ValueChecks.struct(layout.keyStructSchema, r.key()), keyRecord);
-    return keyRecord;
+    // A struct key is a nested column, checked like a nested value column.
+    return values.convert(layout.keyStructSchema, keyAvro, r.key(), false);
   }
 }

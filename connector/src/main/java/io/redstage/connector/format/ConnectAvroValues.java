@@ -13,18 +13,38 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * Converts Connect values into Avro generic data following the schemas of {@link ConnectAvroSchemas}.
- * Every value is checked against its Connect schema; a mismatch raises {@link ConversionException}
- * before anything is handed to an encoder, which keeps a half-written record out of the file.
+ * Every value is checked against its Connect schema and against Redshift's limits ({@link WarehouseLimits}); a
+ * mismatch raises {@link ConversionException} before anything is handed to an encoder, which keeps a half-written
+ * record out of the file. {@code nested} is false for a value that is a column of the row, true inside one.
  */
 final class ConnectAvroValues {
-  private final TimestampUnit unit;
+  /** {"key":,"value":} around a map entry that is not keyed by a string. */
+  private static final int ENTRY_NAMES_CHARS = "{\"key\":,\"value\":}".length();
 
-  ConnectAvroValues(TimestampUnit unit) {
+  private final TimestampUnit unit;
+  private final WarehouseLimits limits;
+  /**
+   * Avro files: COPY loads a nested column as JSON text, which the loader stages in a VARCHAR before JSON_PARSE,
+   * so that text must fit {@link WarehouseLimits#VARCHAR_MAX_BYTES}.
+   */
+  private final boolean nestedAsText;
+  /**
+   * A lower bound of the JSON text of the nested column being converted: every value takes a char, strings their
+   * chars and quotes, names their chars, quotes and colon. Chars, each at least one UTF-8 byte.
+   */
+  private long jsonChars;
+
+  ConnectAvroValues(TimestampUnit unit, WarehouseLimits limits, boolean nestedAsText) {
     this.unit = unit;
+    this.limits = limits;
+    this.nestedAsText = nestedAsText;
   }
 
   /** Converts {@code v} of Connect schema {@code s} to a datum of Avro schema {@code a} (maybe a union). */
-  Object convert(Schema s, org.apache.avro.Schema a, Object v) {
+  Object convert(Schema s, org.apache.avro.Schema a, Object v, boolean nested) {
+    if (nested) {
+      jsonChars++;
+    }
     if (v == null) {
       if (s.isOptional()) {
         return null;
@@ -57,34 +77,62 @@ final class ConnectAvroValues {
       case BOOLEAN:
         return ValueChecks.bool(v);
       case STRING:
-        return ValueChecks.string(v);
+        String text = limits.string(ValueChecks.string(v), nested);
+        if (nested) {
+          jsonChars += text.length() + 1;
+        }
+        return text;
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
           return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
         }
         // The encoders read position..limit without moving it; duplicate() keeps the caller's buffer intact.
-        return v instanceof ByteBuffer ? ((ByteBuffer) v).duplicate() : ByteBuffer.wrap(ValueChecks.bytes(v));
+        ByteBuffer bytes = v instanceof ByteBuffer
+            ? ((ByteBuffer) v).duplicate() : ByteBuffer.wrap(ValueChecks.bytes(v));
+        WarehouseLimits.bytes(bytes.remaining(), nested);
+        return bytes;
       case ARRAY:
-        return array(s, avro, v);
       case MAP:
-        return ConnectTypes.hasStringKeys(s) ? map(s, avro, v) : entries(s, avro, v);
       case STRUCT:
-        GenericData.Record record = new GenericData.Record(avro);
-        fillFields(ValueChecks.struct(s, v), record);
-        return record;
+        if (nested) {
+          return container(s, avro, v);
+        }
+        jsonChars = 0;
+        Object column = container(s, avro, v);
+        if (nestedAsText) {
+          WarehouseLimits.nestedText(jsonChars);
+        }
+        return column;
       default:
         throw new ConversionException("has the unsupported Connect type " + s.type());
     }
   }
 
+  /** The elements, entries or fields of a value that lands in SUPER, converted as nested values. */
+  private Object container(Schema s, org.apache.avro.Schema avro, Object v) {
+    switch (s.type()) {
+      case ARRAY:
+        return array(s, avro, v);
+      case MAP:
+        return ConnectTypes.hasStringKeys(s) ? map(s, avro, v) : entries(s, avro, v);
+      default:
+        GenericData.Record record = new GenericData.Record(avro);
+        fillFields(ValueChecks.struct(s, v), record, true);
+        return record;
+    }
+  }
+
   /** Puts the converted fields of {@code struct} at positions 0..n-1 of {@code record}. */
-  void fillFields(Struct struct, GenericData.Record record) {
+  void fillFields(Struct struct, GenericData.Record record, boolean nested) {
     List<Field> fields = struct.schema().fields();
     List<org.apache.avro.Schema.Field> avroFields = record.getSchema().getFields();
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
+      if (nested) {
+        jsonChars += f.name().length() + 3;
+      }
       try {
-        record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f)));
+        record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f), nested));
       } catch (ConversionException e) {
         throw e.inField(f.name());
       }
@@ -100,7 +148,7 @@ final class ConnectAvroValues {
     org.apache.avro.Schema items = avro.getElementType();
     for (Object element : values) {
       try {
-        out.add(convert(s.valueSchema(), items, element));
+        out.add(convert(s.valueSchema(), items, element, true));
       } catch (ConversionException e) {
         throw e.inElement(Integer.toString(out.size()));
       }
@@ -117,8 +165,9 @@ final class ConnectAvroValues {
         throw new ConversionException("has a null map key");
       }
       String key = ValueChecks.string(e.getKey());
+      jsonChars += key.length() + 3;
       try {
-        out.put(key, convert(s.valueSchema(), valueAvro, e.getValue()));
+        out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(key);
       }
@@ -134,9 +183,10 @@ final class ConnectAvroValues {
     org.apache.avro.Schema valueAvro = entry.getFields().get(1).schema();
     for (Map.Entry<?, ?> e : values.entrySet()) {
       GenericData.Record r = new GenericData.Record(entry);
+      jsonChars += ENTRY_NAMES_CHARS;
       try {
-        r.put(0, convert(s.keySchema(), keyAvro, e.getKey()));
-        r.put(1, convert(s.valueSchema(), valueAvro, e.getValue()));
+        r.put(0, convert(s.keySchema(), keyAvro, e.getKey(), true));
+        r.put(1, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(String.valueOf(e.getKey()));
       }

@@ -12,6 +12,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -22,8 +23,11 @@ import org.apache.kafka.connect.data.Struct;
  * Writes Connect values as JSON with Jackson's streaming generator. With a schema: Decimal as an exact
  * JSON number, Date as "yyyy-MM-dd", Time as "HH:mm:ss.SSS", Timestamp as ISO-8601 UTC with Z, bytes as
  * base64, maps with non-string keys as arrays of {"key":…,"value":…}. Without a schema the Java types
- * decide (as JsonConverter with schemas.enable=false produces them). Mismatches raise {@link
- * ConversionException}.
+ * decide (as JsonConverter with schemas.enable=false produces them). Mismatches and values over Redshift's
+ * limits ({@link WarehouseLimits}) raise {@link ConversionException} before the value is written.
+ *
+ * <p>The package-level methods write the top of a row, whose values become columns; what they contain is written
+ * as nested ({@code nested = true}), since it lands in SUPER.
  */
 final class ConnectJson {
   /** Decimals are written in plain notation: 1E+3 would be read back as a float by some loaders. */
@@ -35,12 +39,19 @@ final class ConnectJson {
       .build();
 
   private final TimestampUnit unit;
+  private final WarehouseLimits limits;
 
-  ConnectJson(TimestampUnit unit) {
+  ConnectJson(TimestampUnit unit, WarehouseLimits limits) {
     this.unit = unit;
+    this.limits = limits;
   }
 
+  /** Writes a value of schema {@code s} that is a column of the row. */
   void writeTyped(JsonGenerator g, Schema s, Object v) throws IOException {
+    writeTyped(g, s, v, false);
+  }
+
+  private void writeTyped(JsonGenerator g, Schema s, Object v, boolean nested) throws IOException {
     if (v == null) {
       if (!s.isOptional()) {
         throw new ConversionException("is required but the value is null");
@@ -81,13 +92,13 @@ final class ConnectJson {
         g.writeBoolean(ValueChecks.bool(v));
         break;
       case STRING:
-        g.writeString(ValueChecks.string(v));
+        g.writeString(limits.string(ValueChecks.string(v), nested));
         break;
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
           g.writeNumber(ConnectTypes.decimalValue(s, v));
         } else {
-          writeBytes(g, ValueChecks.bytes(v));
+          writeBytes(g, ValueChecks.bytes(v), nested);
         }
         break;
       case ARRAY:
@@ -104,19 +115,23 @@ final class ConnectJson {
     }
   }
 
-  /** Writes the fields of a struct as an object. */
+  /** Writes the fields of a struct as an object, a column of SUPER type: its fields are nested values. */
   void writeStruct(JsonGenerator g, Struct struct) throws IOException {
     g.writeStartObject();
-    writeFields(g, struct);
+    writeFields(g, struct, true);
     g.writeEndObject();
   }
 
-  /** Writes the fields of a struct into the object being written. */
+  /** Writes the fields of a struct into the object being written: the row, so the fields are columns. */
   void writeFields(JsonGenerator g, Struct struct) throws IOException {
+    writeFields(g, struct, false);
+  }
+
+  private void writeFields(JsonGenerator g, Struct struct, boolean nested) throws IOException {
     for (Field f : struct.schema().fields()) {
       g.writeFieldName(f.name());
       try {
-        writeTyped(g, f.schema(), struct.get(f));
+        writeTyped(g, f.schema(), struct.get(f), nested);
       } catch (ConversionException e) {
         throw e.inField(f.name());
       }
@@ -131,7 +146,7 @@ final class ConnectJson {
     int i = 0;
     for (Object element : (Collection<?>) v) {
       try {
-        writeTyped(g, s.valueSchema(), element);
+        writeTyped(g, s.valueSchema(), element, true);
       } catch (ConversionException e) {
         throw e.inElement(Integer.toString(i));
       }
@@ -159,13 +174,13 @@ final class ConnectJson {
             throw new ConversionException("has a null map key");
           }
           g.writeFieldName(ValueChecks.string(e.getKey()));
-          writeTyped(g, s.valueSchema(), e.getValue());
+          writeTyped(g, s.valueSchema(), e.getValue(), true);
         } else {
           g.writeStartObject();
           g.writeFieldName("key");
-          writeTyped(g, s.keySchema(), e.getKey());
+          writeTyped(g, s.keySchema(), e.getKey(), true);
           g.writeFieldName("value");
-          writeTyped(g, s.valueSchema(), e.getValue());
+          writeTyped(g, s.valueSchema(), e.getValue(), true);
           g.writeEndObject();
         }
       } catch (ConversionException ex) {
@@ -179,12 +194,16 @@ final class ConnectJson {
     }
   }
 
-  /** Writes a value that has no schema, by its Java type. */
+  /** Writes a value that has no schema, by its Java type, as a column of the row. */
   void writeUntyped(JsonGenerator g, Object v) throws IOException {
+    writeUntyped(g, v, false);
+  }
+
+  private void writeUntyped(JsonGenerator g, Object v, boolean nested) throws IOException {
     if (v == null) {
       g.writeNull();
     } else if (v instanceof String) {
-      g.writeString((String) v);
+      g.writeString(limits.string((String) v, nested));
     } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
       g.writeNumber(((Number) v).longValue());
     } else if (v instanceof Double) {
@@ -192,21 +211,21 @@ final class ConnectJson {
     } else if (v instanceof Float) {
       g.writeNumber((Float) v);
     } else if (v instanceof BigDecimal) {
-      g.writeNumber((BigDecimal) v);
+      g.writeNumber(WarehouseLimits.decimal((BigDecimal) v));
     } else if (v instanceof BigInteger) {
-      g.writeNumber((BigInteger) v);
+      g.writeNumber(WarehouseLimits.bigint((BigInteger) v));
     } else if (v instanceof Boolean) {
       g.writeBoolean((Boolean) v);
     } else if (v instanceof Map) {
       g.writeStartObject();
-      writeUntypedEntries(g, (Map<?, ?>) v);
+      writeUntypedEntries(g, (Map<?, ?>) v, true);
       g.writeEndObject();
     } else if (v instanceof List || v instanceof Collection) {
       g.writeStartArray();
       int i = 0;
       for (Object element : (Collection<?>) v) {
         try {
-          writeUntyped(g, element);
+          writeUntyped(g, element, true);
         } catch (ConversionException e) {
           throw e.inElement(Integer.toString(i));
         }
@@ -214,41 +233,52 @@ final class ConnectJson {
       }
       g.writeEndArray();
     } else if (v instanceof byte[] || v instanceof ByteBuffer) {
-      writeBytes(g, ValueChecks.bytes(v));
-    } else if (v instanceof java.util.Date) {
-      g.writeString(TimeText.timestamp(((java.util.Date) v).getTime(), unit));
+      writeBytes(g, ValueChecks.bytes(v), nested);
+    } else if (v instanceof Date) {
+      g.writeString(TimeText.timestamp(WarehouseLimits.epochMillis(((Date) v).getTime()), unit));
     } else if (v instanceof Struct) {
       writeStruct(g, (Struct) v);
     } else if (v instanceof CharSequence) {
-      g.writeString(v.toString());
+      g.writeString(limits.string(v.toString(), nested));
     } else {
       throw new ConversionException("has the unsupported Java type " + v.getClass().getName());
     }
   }
 
-  /** Writes the entries of a schemaless map into the object being written; keys become text. */
+  /** Writes the entries of a schemaless map into the object being written (the row); keys become text. */
   void writeUntypedEntries(JsonGenerator g, Map<?, ?> map) throws IOException {
+    writeUntypedEntries(g, map, false);
+  }
+
+  private void writeUntypedEntries(JsonGenerator g, Map<?, ?> map, boolean nested) throws IOException {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String name = String.valueOf(e.getKey());
       g.writeFieldName(name);
       try {
-        writeUntyped(g, e.getValue());
+        writeUntyped(g, e.getValue(), nested);
       } catch (ConversionException ex) {
         throw ex.inField(name);
       }
     }
   }
 
-  private static void writeBytes(JsonGenerator g, byte[] bytes) throws IOException {
+  private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
+    WarehouseLimits.bytes(bytes.length, nested);
     g.writeBinary(bytes);
   }
 
   /**
    * The text of a value in a string column (keys, header values): strings as they are, numbers and
    * booleans in their usual form, decimals in plain notation, dates/times as in JSON Lines, bytes as
-   * base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text.
+   * base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text. The text is checked
+   * like a string value but never truncated ({@link WarehouseLimits#text}).
    */
   String text(Schema s, Object v) {
+    String text = rawText(s, v);
+    return text == null ? null : limits.text(text);
+  }
+
+  private String rawText(Schema s, Object v) {
     if (v == null) {
       return null;
     }
@@ -298,8 +328,8 @@ final class ConnectJson {
     if (v instanceof byte[] || v instanceof ByteBuffer) {
       return Base64.getEncoder().encodeToString(ValueChecks.bytes(v));
     }
-    if (v instanceof java.util.Date) {
-      return TimeText.timestamp(((java.util.Date) v).getTime(), unit);
+    if (v instanceof Date) {
+      return TimeText.timestamp(((Date) v).getTime(), unit);
     }
     return jsonText(null, v);
   }

@@ -76,6 +76,7 @@ final class ConnectTypes {
           + "precision must be >= 1 and 0 <= scale <= precision (set the " + PRECISION_PARAMETER
           + " schema parameter)");
     }
+    WarehouseLimits.decimalPrecision(result, scale);
     return result;
   }
 

@@ -8,9 +8,16 @@ final class ConversionException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private String path = "";
+  /** What the user can do about it; null for a value that does not match its schema (the common advice). */
+  private final String fix;
 
   ConversionException(String reason) {
+    this(reason, null);
+  }
+
+  ConversionException(String reason, String fix) {
     super(reason, null, false, false);
+    this.fix = fix;
   }
 
   /** Prepends a field name to the path. */
@@ -31,6 +38,11 @@ final class ConversionException extends RuntimeException {
 
   String reason() {
     return getMessage();
+  }
+
+  /** The advice of a limit check, or null. */
+  String fix() {
+    return fix;
   }
 
   static ConversionException mismatch(String expected, Object value) {

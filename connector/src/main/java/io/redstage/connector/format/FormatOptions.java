@@ -21,6 +21,8 @@ public final class FormatOptions {
   public static final int MAX_ROW_GROUP_BYTES = 512 * MIB;
   public static final int MIN_PAGE_BYTES = 8 * KIB;
   public static final int MAX_PAGE_BYTES = 16 * MIB;
+  /** Redshift's largest VARCHAR in bytes: the most varchar.max.bytes may be. */
+  public static final int MAX_VARCHAR_BYTES = WarehouseLimits.VARCHAR_MAX_BYTES;
 
   /** Column names must be plain identifiers: they become Avro/Parquet field names and Redshift columns. */
   private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -45,6 +47,8 @@ public final class FormatOptions {
   private final String headersColumn;
   private final boolean deleteMarkers;
   private final String deletedColumn;
+  private final int varcharMaxBytes;
+  private final boolean truncateOversizeStrings;
 
   private FormatOptions(Builder b) {
     this.format = Objects.requireNonNull(b.format, "format");
@@ -70,6 +74,8 @@ public final class FormatOptions {
     this.headersColumn = b.headersColumn;
     this.deleteMarkers = b.deleteMarkers;
     this.deletedColumn = b.deletedColumn;
+    this.varcharMaxBytes = within("varchar max bytes", b.varcharMaxBytes, 1, WarehouseLimits.VARCHAR_MAX_BYTES);
+    this.truncateOversizeStrings = b.truncateOversizeStrings;
     checkColumnNames();
   }
 
@@ -87,7 +93,8 @@ public final class FormatOptions {
         .topicColumn(topicColumn).partitionColumn(partitionColumn).offsetColumn(offsetColumn)
         .timestampColumn(timestampColumn).keyColumnEnabled(keyColumnEnabled).keyColumn(keyColumn)
         .headersColumnEnabled(headersColumnEnabled).headersColumn(headersColumn)
-        .deleteMarkers(deleteMarkers).deletedColumn(deletedColumn);
+        .deleteMarkers(deleteMarkers).deletedColumn(deletedColumn)
+        .varcharMaxBytes(varcharMaxBytes).truncateOversizeStrings(truncateOversizeStrings);
   }
 
   public FileFormat format() { return format; }
@@ -119,6 +126,10 @@ public final class FormatOptions {
   /** Whether tombstones are written as delete rows (behavior.on.null.values=write). */
   public boolean deleteMarkers() { return deleteMarkers; }
   public String deletedColumn() { return deletedColumn; }
+  /** Most UTF-8 bytes of a string column value (varchar.max.bytes); strings inside SUPER may hold 65535. */
+  public int varcharMaxBytes() { return varcharMaxBytes; }
+  /** Whether longer strings are cut to the limit (behavior.on.oversize.string=truncate) instead of rejected. */
+  public boolean truncateOversizeStrings() { return truncateOversizeStrings; }
 
   /** The metadata column names that are written, in file order. */
   List<String> metadataColumnNames() {
@@ -181,7 +192,8 @@ public final class FormatOptions {
     return "FormatOptions{format=" + format.id() + ", parquetCodec=" + parquetCodec + ", rowGroup="
         + parquetRowGroupBytes + ", page=" + parquetPageBytes + ", dictionary=" + parquetDictionaryEnabled
         + ", avroCodec=" + avroCodec + ", json="
-        + jsonCompression + ", timestamps=" + timestampUnit + ", columns=" + metadataColumnNames() + "}";
+        + jsonCompression + ", timestamps=" + timestampUnit + ", columns=" + metadataColumnNames()
+        + ", varcharMaxBytes=" + varcharMaxBytes + (truncateOversizeStrings ? " (truncate)" : "") + "}";
   }
 
   /** Mutable builder with the documented defaults. */
@@ -206,6 +218,8 @@ public final class FormatOptions {
     private String headersColumn = "kafka_headers";
     private boolean deleteMarkers;
     private String deletedColumn = "kafka_deleted";
+    private int varcharMaxBytes = WarehouseLimits.VARCHAR_MAX_BYTES;
+    private boolean truncateOversizeStrings;
 
     private Builder() {
     }
@@ -230,6 +244,8 @@ public final class FormatOptions {
     public Builder headersColumn(String v) { this.headersColumn = v; return this; }
     public Builder deleteMarkers(boolean v) { this.deleteMarkers = v; return this; }
     public Builder deletedColumn(String v) { this.deletedColumn = v; return this; }
+    public Builder varcharMaxBytes(int v) { this.varcharMaxBytes = v; return this; }
+    public Builder truncateOversizeStrings(boolean v) { this.truncateOversizeStrings = v; return this; }
 
     public FormatOptions build() {
       return new FormatOptions(this);

@@ -44,8 +44,13 @@ final class JsonLinesLayouts {
           if (other != null) {
             throw ColumnNames.sameColumn(first, FORMAT, f.name(), other, name);
           }
-          columns.add(column(first, name, ConnectTypes.columnType(f.schema(), options.timestampUnit()),
-              f.schema().isOptional()));
+          ColumnType type;
+          try {
+            type = ConnectTypes.columnType(f.schema(), options.timestampUnit());
+          } catch (ConversionException e) {
+            throw e.inField(f.name());
+          }
+          columns.add(column(first, name, type, f.schema().isOptional()));
         }
       } else if (value != null) {
         columns.add(column(first, names.column("value", first, FORMAT),

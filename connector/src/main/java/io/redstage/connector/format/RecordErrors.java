@@ -7,7 +7,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /** Builds the DataExceptions of this package: "Cannot write record t/p/o as X: why. What to do." */
 final class RecordErrors {
   static final String FIX_VALUE = "Make the value match its schema (check the producer and the converter), "
-      + "or let errors.tolerance=all send such records to the dead letter queue.";
+      + WarehouseLimits.TO_DLQ;
 
   private RecordErrors() {
   }
@@ -31,7 +31,7 @@ final class RecordErrors {
   static DataException conversion(SinkRecord record, FileFormat format, String side, ConversionException e) {
     String where = e.path().isEmpty() ? "the " + side : side + " field '" + e.path() + "'";
     return new DataException("Cannot write record " + KafkaCoordinates.describe(record) + " as "
-        + formatName(format) + ": " + where + " " + e.reason() + ". " + FIX_VALUE, e);
+        + formatName(format) + ": " + where + " " + e.reason() + ". " + (e.fix() == null ? FIX_VALUE : e.fix()), e);
   }
 
   static DataException noSchema(SinkRecord record, FileFormat format) {

@@ -45,4 +45,10 @@ public interface RecordFormat {
    * caller then skips it, sends it to the DLQ, or waits for a file opened by an earlier record.
    */
   boolean canOpen(SinkRecord record);
+
+  /**
+   * Strings cut to their byte limit so far by this format's writers (behavior.on.oversize.string=truncate): a
+   * running count, read before and after a write to attribute truncations to a commit unit.
+   */
+  long truncatedStrings();
 }

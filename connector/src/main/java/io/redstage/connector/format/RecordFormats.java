@@ -19,14 +19,15 @@ public final class RecordFormats {
   public static RecordFormat create(FormatOptions options, ColumnNames names) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(names, "names");
-    MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit()));
+    WarehouseLimits limits = new WarehouseLimits(options.varcharMaxBytes(), options.truncateOversizeStrings());
+    MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit(), limits));
     switch (options.format()) {
       case PARQUET:
-        return new AvroBackedFormat(FileFormat.PARQUET, metadata, names);
+        return new AvroBackedFormat(FileFormat.PARQUET, metadata, names, limits);
       case AVRO:
-        return new AvroBackedFormat(FileFormat.AVRO, metadata, names);
+        return new AvroBackedFormat(FileFormat.AVRO, metadata, names, limits);
       case JSONL:
-        return new JsonLinesFormat(metadata, names);
+        return new JsonLinesFormat(metadata, names, limits);
       default:
         throw new IllegalArgumentException("Cannot create a writer for format " + options.format());
     }
@@ -37,16 +38,23 @@ public final class RecordFormats {
     final FileFormat format;
     final FormatOptions options;
     final MetadataColumns metadata;
+    final WarehouseLimits limits;
 
-    BaseFormat(FileFormat format, MetadataColumns metadata) {
+    BaseFormat(FileFormat format, MetadataColumns metadata, WarehouseLimits limits) {
       this.format = format;
       this.options = metadata.options();
       this.metadata = metadata;
+      this.limits = limits;
     }
 
     @Override
     public FileFormat fileFormat() {
       return format;
+    }
+
+    @Override
+    public long truncatedStrings() {
+      return limits.truncated();
     }
 
     @Override
@@ -82,10 +90,10 @@ public final class RecordFormats {
     private final ConnectAvroSchemas schemas;
     private final ConnectAvroValues values;
 
-    AvroBackedFormat(FileFormat format, MetadataColumns metadata, ColumnNames names) {
-      super(format, metadata);
+    AvroBackedFormat(FileFormat format, MetadataColumns metadata, ColumnNames names, WarehouseLimits limits) {
+      super(format, metadata, limits);
       this.schemas = new ConnectAvroSchemas(format, metadata, names);
-      this.values = new ConnectAvroValues(options.timestampUnit());
+      this.values = new ConnectAvroValues(options.timestampUnit(), limits, format == FileFormat.AVRO);
     }
 
     @Override
@@ -125,10 +133,10 @@ public final class RecordFormats {
     private final JsonLinesLayouts layouts;
     private final ConnectJson json;
 
-    JsonLinesFormat(MetadataColumns metadata, ColumnNames names) {
-      super(FileFormat.JSONL, metadata);
+    JsonLinesFormat(MetadataColumns metadata, ColumnNames names, WarehouseLimits limits) {
+      super(FileFormat.JSONL, metadata, limits);
       this.layouts = new JsonLinesLayouts(metadata, names);
-      this.json = new ConnectJson(options.timestampUnit());
+      this.json = new ConnectJson(options.timestampUnit(), limits);
     }
 
     @Override

@@ -97,13 +97,18 @@ final class ValueChecks {
     throw ConversionException.mismatch(expected, v);
   }
 
-  /** Days since 1970-01-01 of a Connect Date; Connect itself rejects a Date with a time part. */
+  /**
+   * Days since 1970-01-01 of a Connect Date; Connect itself rejects a Date with a time part, and days outside the
+   * years Redshift reads are rejected here.
+   */
   static int epochDays(Schema s, Object v) {
+    int days;
     try {
-      return Date.fromLogical(s, date(v, "a java.util.Date for a Date"));
+      days = Date.fromLogical(s, date(v, "a java.util.Date for a Date"));
     } catch (DataException e) {
       throw new ConversionException("has an invalid Date: " + e.getMessage());
     }
+    return WarehouseLimits.epochDay(days);
   }
 
   /** Milliseconds since midnight of a Connect Time; Connect rejects a Time with a date part. */
@@ -115,12 +120,15 @@ final class ValueChecks {
     }
   }
 
+  /** Milliseconds since 1970 of a Connect Timestamp, within the years Redshift reads. */
   static long epochMillis(Schema s, Object v) {
+    long millis;
     try {
-      return Timestamp.fromLogical(s, date(v, "a java.util.Date for a Timestamp"));
+      millis = Timestamp.fromLogical(s, date(v, "a java.util.Date for a Timestamp"));
     } catch (DataException e) {
       throw new ConversionException("has an invalid Timestamp: " + e.getMessage());
     }
+    return WarehouseLimits.epochMillis(millis);
   }
 
   /** The value as a Struct of exactly schema {@code s} (same instance, or equal). */

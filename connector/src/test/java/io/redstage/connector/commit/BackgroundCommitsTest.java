@@ -168,8 +168,8 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0));
       // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the part pool while the unit is open;
-      // the failure of part 1 shows when part 2 is handed over.
-      String big = "x".repeat(1 << 20);
+      // the failure of part 1 shows when part 2 is handed over. 32 strings of 32 KiB each: within Redshift's limit.
+      List<String> big = Collections.nCopies(32, "x".repeat(1 << 15));
       List<SinkRecord> records = new ArrayList<>();
       for (long offset = 0; offset < 12; offset++) {
         records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
@@ -198,18 +198,22 @@ class BackgroundCommitsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(P0));
-      // 60 records of 100 KB of random text stay in the open row group (64 MiB), so the ~6 MiB reach the upload
-      // only when a commit thread finishes the file, and part 1 fills while that commit runs.
-      Schema schema = SchemaBuilder.struct().field("s", Schema.STRING_SCHEMA).build();
+      // 60 records of 100 KB of random text (two strings of 50 KB, within Redshift's VARCHAR limit) stay in the
+      // open row group (64 MiB), so the ~6 MiB reach the upload only when a commit thread finishes the file, and
+      // part 1 fills while that commit runs.
+      Schema schema = SchemaBuilder.struct().field("s", Schema.STRING_SCHEMA).field("t", Schema.STRING_SCHEMA).build();
       Random random = new Random(5);
       List<SinkRecord> records = new ArrayList<>();
       for (long offset = 0; offset < 60; offset++) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < 100_000; i++) {
-          text.append((char) ('a' + random.nextInt(26)));
+        Struct value = new Struct(schema);
+        for (String field : List.of("s", "t")) {
+          StringBuilder text = new StringBuilder();
+          for (int i = 0; i < 50_000; i++) {
+            text.append((char) ('a' + random.nextInt(26)));
+          }
+          value.put(field, text.toString());
         }
-        records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, schema,
-            new Struct(schema).put("s", text.toString()), offset));
+        records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, schema, value, offset));
       }
       Map<TopicPartition, OffsetAndMetadata> committed = assertTimeoutPreemptively(
           Duration.ofSeconds(60), () -> {

@@ -86,4 +86,21 @@ class SinkConfigTest {
     p.put("metadata.offset.column", "KAFKA_TOPIC");
     assertThatThrownBy(() -> new SinkConfig(p)).hasMessageContaining("same name for two metadata columns");
   }
+
+  @Test
+  void warehouseLimitKeysAreValidatedAndDefaultToRedshiftsMaximum() {
+    SinkConfig defaults = new SinkConfig(base());
+    assertThat(defaults.getInt(SinkConfigDef.VARCHAR_MAX_BYTES)).isEqualTo(65535);
+    assertThat(defaults.getString(SinkConfigDef.BEHAVIOR_ON_OVERSIZE_STRING)).isEqualTo("fail");
+    for (String tooBig : List.of("0", "65536")) {
+      Map<String, String> p = base();
+      p.put("varchar.max.bytes", tooBig);
+      assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("varchar.max.bytes");
+    }
+    Map<String, String> p = base();
+    p.put("behavior.on.oversize.string", "cut");
+    assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("behavior.on.oversize.string").hasMessageContaining("fail, truncate");
+  }
 }

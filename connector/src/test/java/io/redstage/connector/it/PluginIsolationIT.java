@@ -50,6 +50,8 @@ class PluginIsolationIT {
   private static final String BUCKET = "isolation";
   private static final String TASK_CLASS = "io.redstage.connector.RedstageS3SinkTask";
   private static final int PART_SIZE = 5 * 1024 * 1024;
+  /** The largest payload a record may carry: Redshift's VARBYTE without a length holds 64,000 bytes. */
+  private static final int BIG_PAYLOAD = 64_000;
   private static LocalS3 s3;
   private static IsolatedPlugin plugin;
   /** Uncaught throwables of threads the plugin started (they inherit its context class loader). */
@@ -136,7 +138,7 @@ class PluginIsolationIT {
   }
 
   private static final Case MULTIPART_JSONL = new Case("jsonl-none-multipart", Map.of("format.class", "jsonl",
-      "s3.compression.type", "none", "s3.part.size", String.valueOf(PART_SIZE)), 64, true, 192 * 1024);
+      "s3.compression.type", "none", "s3.part.size", String.valueOf(PART_SIZE)), 192, true, BIG_PAYLOAD);
 
   /**
    * Parquet buffers a row group until the file is finished, which happens on the commit thread; a part that this
@@ -148,7 +150,7 @@ class PluginIsolationIT {
   void parquetFileLargerThanAPartGoesThroughMultipartAndCopy() throws Exception {
     writesEveryFileThroughTheIsolatedPlugin("parquet-snappy-multipart", new Case("parquet-snappy-multipart",
         Map.of("format.class", "parquet", "parquet.codec", "snappy", "s3.part.size", String.valueOf(PART_SIZE)),
-        64, true, 192 * 1024));
+        192, true, BIG_PAYLOAD));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -9,6 +9,7 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.MarkerFile;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -230,6 +231,63 @@ class SinkPipelineIT {
     }
     assertThat(dlqIds).containsExactlyInAnyOrder(0L, 5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L);
     fx.connect.deleteConnector("notes-field");
+  }
+
+  @Test
+  void valuesRedshiftWouldRejectAndTombstonesGoToTheDeadLetterQueueWithTheirReason() throws Exception {
+    String topic = "poison";
+    fx.connect.createTopic(topic, 1);
+    fx.connect.createTopic("poison-dlq", 1);
+    String schema = "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"id\",\"type\":\"int64\","
+        + "\"optional\":false},{\"field\":\"note\",\"type\":\"string\",\"optional\":true}]}";
+    Map<Long, String> notes = new HashMap<>();
+    for (long id = 0; id < 12; id++) {
+      notes.put(id, "fine " + id);
+    }
+    notes.put(2L, "x".repeat(70_000)); // over VARCHAR(65535)
+    notes.put(5L, "nul\\u0000inside"); // JSON escape: the string holds U+0000
+    notes.put(7L, "lone \\ud83d surrogate"); // JSON escape: an unpaired high surrogate
+    for (long id = 0; id < 12; id++) {
+      fx.send(topic, 0, null, id == 9 ? null
+          : "{\"schema\":" + schema + ",\"payload\":{\"id\":" + id + ",\"note\":\"" + notes.get(id) + "\"}}");
+    }
+    fx.producer.flush();
+    Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
+    c.put("flush.size", "8");
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", "poison-dlq");
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    assertThat(fx.connect.createConnector("poison-parquet", c)).isEqualTo(201);
+
+    TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, topic, Map.of(0, 12L), WAIT);
+    List<Long> ids = new ArrayList<>();
+    for (CommitMarker m : markers.values()) {
+      for (MarkerFile f : m.files()) {
+        for (GenericRecord r : FileReaders.parquet(fx.get(BUCKET, f.key()))) {
+          ids.add((Long) r.get("id"));
+          assertThat(r.get("note").toString()).isEqualTo(notes.get((Long) r.get("id")));
+        }
+      }
+    }
+    assertThat(ids).containsExactly(0L, 1L, 3L, 4L, 6L, 8L, 10L, 11L);
+    Map<Long, String> reasons = new HashMap<>();
+    for (var r : fx.connect.cluster().kafka().consume(4, 30_000, "poison-dlq")) {
+      String reason = new String(r.headers().lastHeader("__connect.errors.exception.message").value(),
+          StandardCharsets.UTF_8);
+      String offset = new String(r.headers().lastHeader("__connect.errors.offset").value(),
+          StandardCharsets.UTF_8);
+      reasons.put(Long.parseLong(offset), reason);
+    }
+    assertThat(reasons).containsOnlyKeys(2L, 5L, 7L, 9L);
+    assertThat(reasons.get(2L)).startsWith("Cannot write record poison/0/2 as Parquet: value field 'note' is a string "
+        + "of 70,000 UTF-8 bytes, over varchar.max.bytes=65535");
+    assertThat(reasons.get(5L)).startsWith("Cannot write record poison/0/5 as Parquet: value field 'note' contains "
+        + "U+0000 (NUL)");
+    assertThat(reasons.get(7L)).startsWith("Cannot write record poison/0/7 as Parquet: value field 'note' contains "
+        + "an unpaired UTF-16 surrogate U+D83D");
+    assertThat(reasons.get(9L)).startsWith("Cannot write record poison/0/9: its value is null (a tombstone)");
+    fx.connect.deleteConnector("poison-parquet");
   }
 
   @Test

@@ -168,10 +168,14 @@ public final class LoaderCli {
     }
   }
 
-  @Command(name = "release", description = "Release a quarantined batch so its units load again.")
+  @Command(name = "release", description = "Release a quarantined batch so its units load again, each alone. Units whose files the "
+      + "table still cannot take are refused with the reason (exit code 3) unless --force.")
   static final class Release extends LoaderCommand {
     @CommandLine.ArgGroup(multiplicity = "1")
     Which which;
+
+    @Option(names = "--force", description = "Release units even when the schema check says they would be quarantined again.")
+    boolean force;
 
     static final class Which {
       @Option(names = "--batch", description = "Batch id to release.", required = true)
@@ -186,9 +190,13 @@ public final class LoaderCli {
       if (which.batch != null && !which.batch.matches("[0-9a-fA-F-]{36}")) {
         throw new IllegalArgumentException("'" + which.batch + "' is not a batch id. Copy it from 'status'.");
       }
-      loader.release(which.all ? null : which.batch);
-      out().println("Released " + (which.all ? "all quarantined batches" : "batch " + which.batch));
-      return 0;
+      Loader.ReleaseResult r = loader.release(which.all ? null : which.batch, force);
+      for (String reason : r.refused().values()) {
+        out().println("Not released: " + reason + " Fix that first, or add --force to release anyway.");
+      }
+      out().println("Released " + r.released().size() + " unit(s) of " + (which.all ? "all quarantined batches" : "batch " + which.batch)
+          + "; each loads alone in the next cycle" + (r.refused().isEmpty() ? "." : ", " + r.refused().size() + " refused."));
+      return r.refused().isEmpty() ? 0 : 3;
     }
   }
 

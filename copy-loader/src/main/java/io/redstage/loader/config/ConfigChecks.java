@@ -35,8 +35,12 @@ final class ConfigChecks {
     if (markers.isEmpty()) {
       throw new ConfigException("Cannot use an empty '" + MARKERS_DIR + "': the loader lists it every cycle. Use the connector's markers prefix.");
     }
-    for (String other : new String[] {MARKERS_LOADED_DIR, MANIFESTS_DIR, QUARANTINE_DIR}) {
+    for (String other : new String[] {MARKERS_LOADED_DIR, MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
       String dir = MarkerKeys.normalizeDir(c.string(other));
+      if (c.string(other).contains("://") || c.string(other).startsWith("/")) {
+        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it is a key prefix inside '" + S3_BUCKET
+            + "', not a URL or path. Use a prefix such as " + LoaderConfigDef.key(other).orElseThrow().defaultValue() + ".");
+      }
       if (dir.startsWith(markers) || markers.startsWith(dir)) {
         throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + MARKERS_DIR
             + "' = '" + c.string(MARKERS_DIR) + "', so listings would mix them. Use a separate prefix.");

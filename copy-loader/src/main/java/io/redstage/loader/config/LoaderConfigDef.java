@@ -31,6 +31,7 @@ public final class LoaderConfigDef {
   public static final String MANIFESTS_DIR = "manifests.dir";
   public static final String MANIFESTS_DELETE_AFTER_LOAD = "manifests.delete-after-load";
   public static final String QUARANTINE_DIR = "quarantine.dir";
+  public static final String REJECTS_DIR = "rejects.dir";
 
   public static final String REDSHIFT_ENDPOINT = "redshift.endpoint";
   public static final String REDSHIFT_CLUSTER = "redshift.cluster-identifier";
@@ -58,6 +59,7 @@ public final class LoaderConfigDef {
   public static final String CONTROL_SCHEMA = "control.schema";
   public static final String CONTROL_MARKERS_TABLE = "control.markers-table";
   public static final String CONTROL_QUARANTINE_TABLE = "control.quarantine-table";
+  public static final String CONTROL_FAILURES_TABLE = "control.failures-table";
 
   public static final String META_TOPIC = "metadata.topic-column";
   public static final String META_PARTITION = "metadata.partition-column";
@@ -81,6 +83,7 @@ public final class LoaderConfigDef {
   public static final String RETRY_MAX_ATTEMPTS = "load.retry.max-attempts";
   public static final String RETRY_BACKOFF = "load.retry.backoff";
   public static final String RETRY_BACKOFF_MAX = "load.retry.backoff-max";
+  public static final String JSON_MAX_ERRORS = "load.json.max-errors";
   public static final String METRICS_ENABLED = "metrics.enabled";
   public static final String METRICS_HOST = "metrics.host";
   public static final String METRICS_PORT = "metrics.port";
@@ -114,6 +117,7 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_S3, MANIFESTS_DIR, STRING, "_redstage/manifests", "Prefix for the COPY manifests the loader writes (one per staging table per batch)."),
       ConfigKey.of(G_S3, MANIFESTS_DELETE_AFTER_LOAD, BOOLEAN, "true", "Delete a batch's manifests once it committed. Manifests of quarantined batches are always kept."),
       ConfigKey.of(G_S3, QUARANTINE_DIR, STRING, "_redstage/quarantine", "Prefix for quarantine reports (one JSON object per quarantined batch, with units, files and errors)."),
+      ConfigKey.of(G_S3, REJECTS_DIR, STRING, "_redstage/rejects", "Prefix for rejects objects: <rejects.dir>/<table>/<batch id>.json lists the JSON Lines rows a committed COPY rejected (see load.json.max-errors), with file, line, column, reason and unit."),
 
       ConfigKey.of(G_RS, REDSHIFT_ENDPOINT, STRING, null, "Redshift Data API endpoint override (local stand-in, VPC endpoint)."),
       ConfigKey.of(G_RS, REDSHIFT_CLUSTER, STRING, null, "Provisioned cluster identifier. Use with redshift.db-user (temporary credentials), redshift.secret-arn, or alone (IAM identity)."),
@@ -141,6 +145,7 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_TABLES, CONTROL_SCHEMA, STRING, "public", "Schema of the loader's control tables."),
       ConfigKey.of(G_TABLES, CONTROL_MARKERS_TABLE, STRING, "_redstage_load_markers", "Load-marker table: one row per loaded unit, written in the load transaction."),
       ConfigKey.of(G_TABLES, CONTROL_QUARANTINE_TABLE, STRING, "_redstage_quarantine", "Quarantine table: one row per unit of a quarantined batch, until released."),
+      ConfigKey.of(G_TABLES, CONTROL_FAILURES_TABLE, STRING, "_redstage_load_failures", "Failure table: one row per unit whose load failed alone (attempts, last error, last attempt time) or that was released from quarantine, so that attempts count across loader processes. Cleared when the unit loads or is quarantined."),
 
       ConfigKey.of(G_META, META_TOPIC, STRING, "kafka_topic", "Column holding the record's topic (must match the connector)."),
       ConfigKey.of(G_META, META_PARTITION, STRING, "kafka_partition", "Column holding the record's partition."),
@@ -161,9 +166,10 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_RUN, BATCH_MAX_UNITS, INT, "2000", "Most units in one batch (each adds a load-marker row; marker inserts share the 40-statement limit).").range(1, 6000),
       ConfigKey.of(G_RUN, BATCH_MAX_SCHEMAS, INT, "8", "Most distinct file schemas (staging tables) in one batch; a BatchExecuteStatement holds at most 40 statements.").range(1, 16),
       ConfigKey.of(G_RUN, LOOP_INTERVAL, DURATION, "30s", "Pause between cycles of 'run' when a cycle found nothing more to do.").range(0, 86_400_000),
-      ConfigKey.of(G_RUN, RETRY_MAX_ATTEMPTS, INT, "3", "Attempts for a failing batch before its units are quarantined.").range(1, 100),
-      ConfigKey.of(G_RUN, RETRY_BACKOFF, DURATION, "10s", "Wait before retrying a failed batch; doubles per failure, with jitter.").range(0, 86_400_000),
+      ConfigKey.of(G_RUN, RETRY_MAX_ATTEMPTS, INT, "3", "Attempts for a unit that fails alone before it is quarantined; counted in control.failures-table, so across loader processes ('once' from cron). A failing batch of several units is split first and counts no attempt.").range(1, 100),
+      ConfigKey.of(G_RUN, RETRY_BACKOFF, DURATION, "10s", "Wait before retrying a failed unit; doubles per failure, with jitter. A new loader process waits at least this long after the last attempt it finds in control.failures-table.").range(0, 86_400_000),
       ConfigKey.of(G_RUN, RETRY_BACKOFF_MAX, DURATION, "5m", "Longest wait between retries of a failed batch.").range(0, 86_400_000),
+      ConfigKey.of(G_RUN, JSON_MAX_ERRORS, INT, "1000", "MAXERROR of each JSON Lines COPY: rows COPY may reject (per COPY) while the rest of the batch loads; rejected rows go to a rejects object under rejects.dir and count in redstage_loader_rejected_rows_total. 0: one bad row fails the batch. Not used for Parquet (Redshift refuses MAXERROR for columnar formats) nor Avro.").range(0, 100_000),
       ConfigKey.of(G_RUN, METRICS_ENABLED, BOOLEAN, "false", "Serve Prometheus metrics over HTTP at /metrics."),
       ConfigKey.of(G_RUN, METRICS_HOST, STRING, "0.0.0.0", "Address the metrics endpoint binds to."),
       ConfigKey.of(G_RUN, METRICS_PORT, INT, "9464", "Port of the metrics endpoint (0: any free port).").range(0, 65535));

@@ -81,7 +81,7 @@ public final class BatchExecutor {
           LOG.warn("Batch {}: cannot delete its manifests (they are harmless; an S3 lifecycle rule can expire them): {}", batch.id(), e.getMessage());
         }
       }
-      return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds);
+      return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, sql, o));
     } catch (StatementFailedException e) {
       List<LoadErrorReader.LoadError> details = List.of();
       String failedSql = e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
@@ -101,6 +101,20 @@ public final class BatchExecutor {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Failed(e.getMessage(), List.of(), e.isTransient(), false);
     }
+  }
+
+  /** The COPY statements in order, one per staging group: their query ids and loaded rows. */
+  private static List<BatchResult.CopyCount> copies(Batch batch, List<String> sql, DataApi.Outcome o) {
+    List<BatchResult.CopyCount> out = new ArrayList<>();
+    int group = 0;
+    for (int i = 0; i < sql.size() && group < batch.groups().size(); i++) {
+      if (sql.get(i).startsWith("COPY ")) {
+        long queryId = i < o.subStatementQueryIds().size() ? o.subStatementQueryIds().get(i) : -1;
+        long rows = i < o.subStatementRows().size() ? o.subStatementRows().get(i) : -1;
+        out.add(new BatchResult.CopyCount(batch.groups().get(group++), queryId, rows));
+      }
+    }
+    return out;
   }
 
   /** Rows the INSERT into the target reported (the last INSERT before the marker inserts). */

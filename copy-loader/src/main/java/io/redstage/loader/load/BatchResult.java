@@ -1,11 +1,18 @@
 package io.redstage.loader.load;
 
+import io.redstage.loader.batch.StagingGroup;
 import java.util.List;
 
 /** How a batch attempt ended. */
 public sealed interface BatchResult {
-  /** Committed: rows inserted (or -1 when the Data API did not say), Data API calls used, seconds from submit to commit. */
-  record Loaded(long rows, long apiCalls, double seconds) implements BatchResult {}
+  /**
+   * Committed: rows inserted (or -1 when the Data API did not say), Data API calls used, seconds from submit to
+   * commit, and what each COPY loaded (rows fewer than the files' records: COPY rejected rows under MAXERROR).
+   */
+  record Loaded(long rows, long apiCalls, double seconds, List<CopyCount> copies) implements BatchResult {}
+
+  /** One committed COPY: its staging group, Redshift query id (-1 unknown) and rows loaded (-1 unknown). */
+  record CopyCount(StagingGroup group, long queryId, long rows) {}
 
   /** Rolled back. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling). */
   record Failed(String error, List<LoadErrorReader.LoadError> loadErrors, boolean transientFailure, boolean permanent) implements BatchResult {}

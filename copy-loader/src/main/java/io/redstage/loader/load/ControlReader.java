@@ -31,11 +31,6 @@ public final class ControlReader {
     return found.containsKey(control.markers()) && found.containsKey(control.quarantine());
   }
 
-  /** Like {@link #loadState} but answers "nothing loaded" when the control tables do not exist yet. */
-  public LoadState loadStateIfPresent(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
-    return controlTablesExist() ? loadState(units, tableOf) : new LoadState();
-  }
-
   /** One query (more only for very many partitions) for the loaded intervals overlapping the listed units. */
   public LoadState loadState(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
     Map<String, long[]> ranges = new TreeMap<>();

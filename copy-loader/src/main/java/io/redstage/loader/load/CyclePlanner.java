@@ -14,17 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sorts the listed units of a cycle into loaded (covered by the load-marker table), held back (quarantined,
  * waiting for a retry, or, in upsert mode, behind such a unit of the same partition, because upserts must apply
- * in offset order) and pending, then plans the pending ones into batches per table.
+ * in offset order) and pending, then plans the pending ones into batches per table. Notices topics whose names
+ * map to the same table and says so once.
  */
 public final class CyclePlanner {
+  private static final Logger LOG = LoggerFactory.getLogger(CyclePlanner.class);
   private final TableMapper tables;
   private final TableSettingsResolver settings;
   private final BatchPlanner batches;
   private final FailureTracker failures;
+  private final Map<TableRef, Set<String>> topicsByTable = new ConcurrentHashMap<>();
 
   public CyclePlanner(TableMapper tables, TableSettingsResolver settings, BatchPlanner batches, FailureTracker failures) {
     this.tables = tables;
@@ -43,11 +50,32 @@ public final class CyclePlanner {
     return tables.table(topic);
   }
 
+  /** Tables that more than one topic loads into, with the number of topics (for the metric). */
+  public Map<String, Long> mergedTopics() {
+    Map<String, Long> out = new TreeMap<>();
+    topicsByTable.forEach((t, topics) -> {
+      if (topics.size() > 1) {
+        out.put(t.name(), (long) topics.size());
+      }
+    });
+    return out;
+  }
+
+  /** Logs once per topic when a topic joins a table another topic already loads into, unless tables.map says so. */
+  private void noteTopic(TableRef t, String topic) {
+    Set<String> topics = topicsByTable.computeIfAbsent(t, x -> new ConcurrentSkipListSet<>());
+    if (topics.add(topic) && topics.size() > 1 && !topics.stream().allMatch(tables::mappedExplicitly)) {
+      LOG.warn("Topics {} all load into table {}: their names map to the same table name. If they must stay apart, map them to "
+          + "tables of their own with tables.map, e.g. tables.map={}:{}_2", topics, t, topic, t.table());
+    }
+  }
+
   public Plan plan(List<Unit> listed, LoadState state, long nowMs) {
     List<Unit> loaded = new ArrayList<>();
     Map<TableRef, List<Unit>> byTable = new TreeMap<>();
     for (Unit u : listed) {
       TableRef t = tables.table(u.topic());
+      noteTopic(t, u.topic());
       if (state.covered(t, u)) {
         loaded.add(u);
       } else {

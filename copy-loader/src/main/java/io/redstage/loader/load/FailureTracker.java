@@ -7,13 +7,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Remembers units whose batch failed: how often, and when they may be tried again (exponential backoff with
- * jitter). Units that failed are planned alone, so a poison unit ends in quarantine by itself. In memory only:
- * a restarted loader retries from scratch, which is safe because the load-marker table decides.
+ * Remembers units that failed alone: how often, and when they may be tried again (exponential backoff with
+ * jitter). Such units, and units released from quarantine, are planned alone. The counts live here for the
+ * process and in the failure table across processes ({@link FailureLog}): {@link #restore} merges what the table
+ * says at plan time, so a loader run from cron continues the count of the previous run.
  */
 public final class FailureTracker {
-  /** The failure history of one unit. */
-  public record Failure(int attempts, long notBeforeMs, String lastError) {}
+  /**
+   * The failure history of one unit.
+   *
+   * @param isolate plan the unit alone (it failed alone before, or was released from quarantine)
+   */
+  public record Failure(int attempts, long notBeforeMs, String lastError, boolean isolate) {}
+
+  /** A row of the failure table as read back. */
+  public record Persisted(int attempts, long lastAttemptMs, String lastError) {}
 
   private final Map<String, Failure> failures = new ConcurrentHashMap<>();
   private final Backoff backoff;
@@ -24,19 +32,38 @@ public final class FailureTracker {
     this.maxAttempts = maxAttempts;
   }
 
-  /** Records one failed attempt; returns true when the unit has used all its attempts. */
-  public boolean fail(String markerKey, String error, long nowMs) {
-    Failure f = failures.merge(markerKey, new Failure(1, 0, error),
-        (old, x) -> new Failure(old.attempts() + 1, 0, error));
-    long wait = backoff.delay(f.attempts() - 1).toMillis();
-    failures.put(markerKey, new Failure(f.attempts(), nowMs + wait, error));
-    return f.attempts() >= maxAttempts;
+  /**
+   * Takes over the failure table's rows this process does not know better: the attempt count, and a wait of at
+   * least the first backoff step after the last attempt, so a new process does not retry at once.
+   */
+  public void restore(Map<String, Persisted> rows) {
+    rows.forEach((key, row) -> failures.compute(key, (k, mine) -> {
+      if (mine != null && mine.attempts() >= row.attempts()) {
+        return mine.isolate() ? mine : new Failure(mine.attempts(), mine.notBeforeMs(), mine.lastError(), true);
+      }
+      long notBefore = row.attempts() == 0 ? 0 : row.lastAttemptMs() + backoff.initial().toMillis();
+      return new Failure(row.attempts(), Math.max(notBefore, mine == null ? 0 : mine.notBeforeMs()), row.lastError(), true);
+    }));
   }
 
-  /** A transient failure (throttling, conflict): wait, but do not count towards quarantine. */
+  /** Records one failed attempt of a unit that failed alone; returns its attempts so far. */
+  public int fail(String markerKey, String error, long nowMs) {
+    Failure f = failures.merge(markerKey, new Failure(1, 0, error, true),
+        (old, x) -> new Failure(old.attempts() + 1, 0, error, true));
+    long wait = backoff.delay(f.attempts() - 1).toMillis();
+    failures.put(markerKey, new Failure(f.attempts(), nowMs + wait, error, true));
+    return f.attempts();
+  }
+
+  /** Whether a unit with this many attempts has used them all. */
+  public boolean exhausted(int attempts) {
+    return attempts >= maxAttempts;
+  }
+
+  /** A transient failure (throttling, conflict, a split that ran out of budget): wait, but do not count towards quarantine. */
   public void defer(String markerKey, String error, long nowMs) {
-    Failure f = failures.getOrDefault(markerKey, new Failure(0, 0, error));
-    failures.put(markerKey, new Failure(f.attempts(), nowMs + backoff.delay(Math.max(0, f.attempts())).toMillis(), error));
+    Failure f = failures.getOrDefault(markerKey, new Failure(0, 0, error, false));
+    failures.put(markerKey, new Failure(f.attempts(), nowMs + backoff.delay(Math.max(0, f.attempts())).toMillis(), error, f.isolate()));
   }
 
   public boolean waiting(String markerKey, long nowMs) {
@@ -44,16 +71,19 @@ public final class FailureTracker {
     return f != null && f.notBeforeMs() > nowMs;
   }
 
-  /** Units that failed at least once: planned alone. */
+  /** Units to plan alone: they failed alone before, or were released from quarantine. */
   public Set<String> isolated() {
-    return failures.entrySet().stream().filter(e -> e.getValue().attempts() > 0).map(Map.Entry::getKey).collect(Collectors.toSet());
+    return failures.entrySet().stream().filter(e -> e.getValue().isolate()).map(Map.Entry::getKey).collect(Collectors.toSet());
   }
 
-  public void forget(String markerKey) {
-    failures.remove(markerKey);
+  /** Forgets a unit; returns true when it may have a row in the failure table (which the caller then clears). */
+  public boolean forget(String markerKey) {
+    Failure f = failures.remove(markerKey);
+    return f != null && f.isolate();
   }
 
-  public void clear() {
-    failures.clear();
+  /** The failure of a unit, or null. */
+  public Failure failure(String markerKey) {
+    return failures.get(markerKey);
   }
 }

@@ -2,6 +2,7 @@ package io.redstage.loader.load;
 
 import io.redstage.loader.aws.RequestCounter;
 import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.BatchPlanner;
 import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
@@ -38,9 +39,13 @@ public final class LoadCycle implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LoadCycle.class);
 
   /** The collaborators of a cycle. */
-  public record Parts(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, SchemaEvolution evolution,
-      TableSettingsResolver settings, BatchExecutor executor, Quarantine quarantine, FailureTracker failures,
-      MarkerRetention retention, LoaderMetrics metrics, RequestCounter counter, Clock clock, int parallelism) {}
+  public record Parts(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, BatchPlanner builder, SchemaEvolution evolution,
+      TableSettingsResolver settings, BatchExecutor executor, Quarantine quarantine, FailureTracker failures, FailureLog failureLog,
+      Rejects rejects, MarkerRetention retention, LoaderMetrics metrics, RequestCounter counter, Clock clock, int parallelism) {
+    SchemaScreen screen() {
+      return new SchemaScreen(evolution);
+    }
+  }
 
   private final Parts p;
   private final ExecutorService pool;
@@ -61,15 +66,19 @@ public final class LoadCycle implements AutoCloseable {
     long now = p.clock().millis();
     MarkerScanner.ScanResult scan = p.scanner().scan();
     LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
+    p.failures().restore(p.failureLog().read());
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);
+    // units another process loaded (or loaded before a crash) no longer need their failure rows
+    p.failureLog().clear(plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(), "cycle");
     publishBacklog(plan, now);
+    p.metrics().mergedTopics(p.planner().mergedTopics());
 
     Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
         : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
     Tally tally = new Tally();
     List<Future<List<Unit>>> futures = new ArrayList<>();
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      futures.add(pool.submit(() -> runTable(e.getKey(), e.getValue(), schemas.get(e.getKey()), tally, stopping)));
+      futures.add(pool.submit(() -> new TableLoad(p, e.getKey(), schemas.get(e.getKey()), tally).run(e.getValue(), stopping)));
     }
     List<Unit> loadedNow = new ArrayList<>(plan.loaded());
     for (Future<List<Unit>> f : futures) {
@@ -83,7 +92,7 @@ public final class LoadCycle implements AutoCloseable {
     retired.removedKeys().forEach(p.scanner()::forget);
     p.metrics().cycle();
     CycleReport report = new CycleReport(scan.units().size(), plan.pendingUnits(), tally.batches.get(), tally.units.get(),
-        tally.rows.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
+        tally.rows.get(), tally.rejected.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
         p.counter().calls("S3.") - s3Before, p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
@@ -92,7 +101,11 @@ public final class LoadCycle implements AutoCloseable {
   /** Prints what a cycle would do (manifests and SQL) without writing anything. */
   public void dryRun(PrintStream out) throws InterruptedException {
     MarkerScanner.ScanResult scan = p.scanner().scan();
-    LoadState state = p.reader().loadStateIfPresent(scan.units(), t -> p.planner().tableOf(t));
+    boolean control = p.reader().controlTablesExist();
+    LoadState state = control ? p.reader().loadState(scan.units(), t -> p.planner().tableOf(t)) : new LoadState();
+    if (control) {
+      p.failures().restore(p.failureLog().readIfPresent());
+    }
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, p.clock().millis());
     Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
         : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
@@ -101,9 +114,15 @@ public final class LoadCycle implements AutoCloseable {
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
       TableSettings settings = p.settings().settings(e.getKey());
       TableSchema schema = schemas.get(e.getKey());
-      for (Batch b : e.getValue()) {
+      for (Batch planned : e.getValue()) {
         out.println();
-        out.println("-- " + b.describe());
+        out.println("-- " + planned.describe());
+        SchemaScreen.Verdict v = p.screen().screen(e.getKey(), schema, planned.units(), settings, SchemaScreen.OnConflict.NONE);
+        v.conflicts().values().forEach(reason -> out.println("-- would quarantine alone: " + reason));
+        if (v.accepted().isEmpty()) {
+          continue;
+        }
+        Batch b = v.accepted().size() == planned.units().size() ? planned : p.builder().build(e.getKey(), v.accepted());
         try {
           TablePlan tp = p.evolution().plan(b.table(), schema, b.groups().stream().map(g -> g.schema()).toList(), settings);
           List<String> urls = p.executor().manifestUrls(b);
@@ -114,88 +133,14 @@ public final class LoadCycle implements AutoCloseable {
           for (String sql : p.executor().statements(b, tp, settings)) {
             out.println(sql + ";");
           }
-          schema = afterDdl(tp);
+          schema = TableLoad.afterDdl(tp);
         } catch (IncompatibleSchemaException | IllegalArgumentException ex) {
-          out.println("-- would quarantine: " + ex.getMessage());
+          out.println("-- would split or quarantine: " + ex.getMessage());
         }
       }
     }
-  }
-
-  private List<Unit> runTable(TableRef table, List<Batch> batches, TableSchema schema, Tally tally, BooleanSupplier stopping)
-      throws InterruptedException {
-    TableSettings settings = p.settings().settings(table);
-    List<Unit> loaded = new ArrayList<>();
-    TableSchema current = schema;
-    for (Batch b : batches) {
-      if (stopping.getAsBoolean()) {
-        LOG.info("Stopping: batches of {} after the current one are left for the next start", table);
-        break;
-      }
-      TablePlan plan;
-      try {
-        plan = p.evolution().plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
-        p.executor().statements(b, plan, settings);
-      } catch (IncompatibleSchemaException | IllegalArgumentException e) {
-        p.metrics().failed(table.name(), "schema");
-        quarantine(b, e.getMessage(), List.of(), tally);
-        if (settings.upsert()) {
-          break;
-        }
-        continue;
-      }
-      BatchResult r = p.executor().run(b, plan, settings);
-      long now = p.clock().millis();
-      if (r instanceof BatchResult.Loaded l) {
-        tally.batches.incrementAndGet();
-        tally.units.addAndGet(b.units().size());
-        tally.rows.addAndGet(Math.max(0, l.rows()));
-        p.metrics().loaded(table.name(), b.units().size(), l.rows(), b.bytes(), l.seconds());
-        b.units().forEach(u -> p.failures().forget(u.markerKey()));
-        loaded.addAll(b.units());
-        current = afterDdl(plan);
-      } else if (r instanceof BatchResult.Failed f) {
-        tally.failed.incrementAndGet();
-        p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
-        boolean exhausted = false;
-        for (Unit u : b.units()) {
-          if (f.transientFailure()) {
-            p.failures().defer(u.markerKey(), f.error(), now);
-          } else {
-            exhausted |= p.failures().fail(u.markerKey(), f.error(), now);
-          }
-        }
-        if (exhausted) {
-          quarantine(b, f.error(), f.loadErrors(), tally);
-        }
-        if (settings.upsert()) {
-          break; // later batches of this table wait: upserts apply in offset order
-        }
-      } else {
-        tally.unknown.incrementAndGet();
-        p.metrics().failed(table.name(), "unknown");
-        if (settings.upsert()) {
-          break;
-        }
-      }
-    }
-    return loaded;
-  }
-
-  private static TableSchema afterDdl(TablePlan plan) {
-    TableSchema s = new TableSchema();
-    plan.targetColumns().forEach((name, type) -> s.add(name, type, true));
-    return s;
-  }
-
-  private void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors, Tally tally) throws InterruptedException {
-    try {
-      p.quarantine().record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
-      tally.quarantined.incrementAndGet();
-      p.metrics().quarantined(b.table().name(), b.units().size());
-      b.units().forEach(u -> p.failures().forget(u.markerKey()));
-    } catch (RuntimeException e) {
-      LOG.error("Cannot quarantine {} ({}); its units stay failing and are retried: {}", b.describe(), error, e.getMessage());
+    if (control) {
+      QuarantineListing.print(p.reader().quarantineList(), out, "-- ");
     }
   }
 
@@ -214,10 +159,12 @@ public final class LoadCycle implements AutoCloseable {
     pool.shutdownNow();
   }
 
-  private static final class Tally {
+  /** What the tables' loads of one cycle did, counted across their threads. */
+  static final class Tally {
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger units = new AtomicInteger();
     final AtomicLong rows = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger quarantined = new AtomicInteger();
     final AtomicInteger unknown = new AtomicInteger();

@@ -10,15 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * After a failed COPY, reads the row-level details (file, line, column, reason) from SYS_LOAD_ERROR_DETAIL,
- * falling back to STL_LOAD_ERRORS on clusters without the SYS views.
+ * Reads the row-level details of a COPY (file, line, column, reason) from the load-error views: after a failed
+ * COPY from SYS_LOAD_ERROR_DETAIL, falling back to STL_LOAD_ERRORS on clusters without the SYS views; for the
+ * rows a committed COPY rejected under MAXERROR from STL_LOAD_ERRORS first, since only it has the raw line.
  */
 public final class LoadErrorReader {
   private static final Logger LOG = LoggerFactory.getLogger(LoadErrorReader.class);
   private static final int LIMIT = 20;
 
-  /** One rejected row. */
-  public record LoadError(String file, long line, String column, String code, String reason) {
+  /** One rejected row; {@code rawLine} is null when the view does not give it (SYS_LOAD_ERROR_DETAIL). */
+  public record LoadError(String file, long line, String column, String code, String reason, String rawLine) {
     @Override
     public String toString() {
       return file + " line " + line + (column == null || column.isEmpty() ? "" : " column " + column) + ": " + reason
@@ -32,29 +33,57 @@ public final class LoadErrorReader {
     this.api = api;
   }
 
+  /** The first rows a failed COPY rejected (what the quarantine report shows). */
   public List<LoadError> read(StatementFailedException failure, String batchId) throws InterruptedException {
     if (failure.redshiftQueryId() <= 0) {
       return List.of();
     }
     long q = failure.redshiftQueryId();
-    String sys = "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
-        + "TRIM(error_message) AS reason FROM SYS_LOAD_ERROR_DETAIL WHERE query_id = " + q + " ORDER BY line_number LIMIT " + LIMIT;
-    String stl = "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, "
-        + "TRIM(err_reason) AS reason FROM STL_LOAD_ERRORS WHERE query = " + q + " ORDER BY line_number LIMIT " + LIMIT;
-    for (String sql : List.of(sys, stl)) {
+    List<LoadError> errors = read(List.of(sys(q, LIMIT), stl(q, LIMIT)), batchId);
+    if (errors == null) {
+      LOG.warn("Batch {}: cannot read load error details for query {} from SYS_LOAD_ERROR_DETAIL or STL_LOAD_ERRORS", batchId, q);
+      return List.of();
+    }
+    return errors;
+  }
+
+  /** Up to {@code limit} rows a committed COPY (query {@code queryId}) rejected under MAXERROR, with raw lines where the view has them. */
+  public List<LoadError> rejected(long queryId, int limit, String batchId) throws InterruptedException {
+    List<LoadError> errors = read(List.of(stl(queryId, limit), sys(queryId, limit)), batchId);
+    if (errors == null) {
+      throw new DataApiException("Cannot read the rows query " + queryId + " rejected from STL_LOAD_ERRORS or SYS_LOAD_ERROR_DETAIL", true, null);
+    }
+    return errors;
+  }
+
+  private static String sys(long q, int limit) {
+    return "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
+        + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE query_id = " + q
+        + " ORDER BY file_name, line_number LIMIT " + limit;
+  }
+
+  private static String stl(long q, int limit) {
+    return "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, "
+        + "TRIM(err_reason) AS reason, TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE query = " + q
+        + " ORDER BY filename, line_number LIMIT " + limit;
+  }
+
+  /** The rows of the first query that works, or null when none does. */
+  private List<LoadError> read(List<String> queries, String batchId) throws InterruptedException {
+    for (String sql : queries) {
       try {
         QueryResult r = api.query(sql, "redstage-load-errors-" + batchId);
         List<LoadError> out = new ArrayList<>();
         for (List<Object> row : r.rows()) {
           out.add(new LoadError(QueryResult.string(row.get(0)), row.get(1) == null ? -1 : QueryResult.number(row.get(1)),
-              QueryResult.string(row.get(2)), QueryResult.string(row.get(3)), QueryResult.string(row.get(4))));
+              QueryResult.string(row.get(2)), QueryResult.string(row.get(3)), QueryResult.string(row.get(4)),
+              QueryResult.string(row.get(5))));
         }
         return out;
       } catch (StatementFailedException | DataApiException e) {
         LOG.debug("Batch {}: load error view query failed, trying the next one: {}", batchId, e.getMessage());
       }
     }
-    LOG.warn("Batch {}: cannot read load error details for query {} from SYS_LOAD_ERROR_DETAIL or STL_LOAD_ERRORS", batchId, q);
-    return List.of();
+    return null;
   }
 }

@@ -4,6 +4,7 @@ import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.loader.aws.AwsClients;
 import io.redstage.loader.batch.BatchPlanner;
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
@@ -12,6 +13,7 @@ import io.redstage.loader.metrics.LoaderMetrics;
 import io.redstage.loader.redshift.Backoff;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.DataApiTarget;
+import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.CopySql;
 import io.redstage.loader.sql.LoadSqlBuilder;
@@ -22,7 +24,9 @@ import io.redstage.loader.sql.TypeMapping;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,11 +51,17 @@ public final class Loader implements AutoCloseable {
   private final ControlReader reader;
   private final CyclePlanner planner;
   private final MarkerScanner scanner;
+  private final TableSettingsResolver settings;
+  private final FailureTracker failures;
+  private final FailureLog failureLog;
+  private final SchemaEvolution evolution;
+  private final Preflight preflight;
   private final LoaderMetrics metrics = new LoaderMetrics();
   private final Clock clock;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean controlTablesReady;
+  private volatile boolean checked;
 
   public Loader(LoaderConfig config) {
     this(config, new AwsClients(config), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
@@ -67,26 +77,32 @@ public final class Loader implements AutoCloseable {
     this.api = new DataApi(clients.redshiftData(), target, c.integer(REDSHIFT_MAX_IN_FLIGHT),
         new Backoff(c.duration(REDSHIFT_POLL_INITIAL), c.duration(REDSHIFT_POLL_MAX)), c.duration(REDSHIFT_STATEMENT_TIMEOUT), sleeper);
     this.control = new ControlTables(TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
-        TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)));
+        TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)), TableRef.of(c.string(CONTROL_SCHEMA),
+        c.string(CONTROL_FAILURES_TABLE)));
     String bucket = c.string(S3_BUCKET);
     TypeMapping types = new TypeMapping(c.integer(TABLES_VARCHAR_LENGTH));
     this.scanner = new MarkerScanner(clients.s3(), bucket, c.string(MARKERS_DIR), c.list(TOPICS), Pattern.compile(c.string(TOPICS_REGEX)));
     TableMapper mapper = new TableMapper(c.string(TARGET_SCHEMA), c.list(TABLES_MAP), c.string(TABLES_REGEX), c.string(TABLES_REPLACEMENT));
-    TableSettingsResolver settings = new TableSettingsResolver(c);
-    FailureTracker failures = new FailureTracker(new Backoff(c.duration(RETRY_BACKOFF), c.duration(RETRY_BACKOFF_MAX)),
-        c.integer(RETRY_MAX_ATTEMPTS));
-    this.planner = new CyclePlanner(mapper, settings,
-        new BatchPlanner(c.size(BATCH_MAX_BYTES), c.integer(BATCH_MAX_FILES), c.integer(BATCH_MAX_SCHEMAS), c.integer(BATCH_MAX_UNITS), UUID::randomUUID), failures);
+    this.settings = new TableSettingsResolver(c);
+    this.failures = new FailureTracker(new Backoff(c.duration(RETRY_BACKOFF), c.duration(RETRY_BACKOFF_MAX)), c.integer(RETRY_MAX_ATTEMPTS));
+    BatchPlanner batches = new BatchPlanner(c.size(BATCH_MAX_BYTES), c.integer(BATCH_MAX_FILES), c.integer(BATCH_MAX_SCHEMAS),
+        c.integer(BATCH_MAX_UNITS), UUID::randomUUID);
+    this.planner = new CyclePlanner(mapper, settings, batches, failures);
     this.reader = new ControlReader(api, control);
+    this.failureLog = new FailureLog(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
-    BatchExecutor executor = new BatchExecutor(api, manifests, new LoadSqlBuilder(control, new CopySql(c.string(COPY_IAM_ROLE)), types),
-        new LoadErrorReader(api), c.bool(MANIFESTS_DELETE_AFTER_LOAD), clock);
+    LoadErrorReader loadErrors = new LoadErrorReader(api);
+    BatchExecutor executor = new BatchExecutor(api, manifests,
+        new LoadSqlBuilder(control, new CopySql(c.string(COPY_IAM_ROLE), c.integer(JSON_MAX_ERRORS)), types), loadErrors,
+        c.bool(MANIFESTS_DELETE_AFTER_LOAD), clock);
     this.quarantine = new Quarantine(api, control, clients.s3(), bucket, c.string(QUARANTINE_DIR));
     MarkerRetention retention = new MarkerRetention(clients.s3(), bucket, c.string(MARKERS_DIR), c.string(MARKERS_LOADED_DIR),
         c.duration(MARKERS_RETENTION), MarkerRetention.Action.valueOf(c.string(MARKERS_LOADED_ACTION).toUpperCase(Locale.ROOT)));
-    this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner,
-        new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE)), settings, executor, quarantine, failures,
-        retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));
+    this.evolution = new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE));
+    Rejects rejects = new Rejects(clients.s3(), bucket, c.string(REJECTS_DIR), loadErrors, metrics, c.integer(JSON_MAX_ERRORS));
+    this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner, batches, evolution, settings, executor, quarantine, failures,
+        failureLog, rejects, retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));
+    this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());
     metrics.apiCalls(clients.counter()::snapshot);
     LOG.info("Loader configured: bucket {}, markers {}, Redshift {}", bucket, c.string(MARKERS_DIR), target.mode());
   }
@@ -103,18 +119,39 @@ public final class Loader implements AutoCloseable {
     return api;
   }
 
-  /** Creates the load-marker and quarantine tables if missing. Called by the cycle methods; idempotent. */
+  /** Creates the load-marker, quarantine and failure tables if missing. Called by the cycle methods; idempotent. */
   public void ensureControlTables() throws InterruptedException {
     if (!controlTablesReady) {
       for (String sql : control.createStatements()) {
-        api.execute(sql, "redstage-control-ddl");
+        try {
+          api.execute(sql, "redstage-control-ddl");
+        } catch (StatementFailedException e) {
+          throw new ConfigException("Cannot create the loader's control tables in schema '" + config.string(CONTROL_SCHEMA) + "' ("
+              + CONTROL_SCHEMA + "): " + e.error() + ". Grant the loader's database user CREATE on that schema, or set "
+              + CONTROL_SCHEMA + " to a schema it may create tables in.", e);
+        }
       }
       controlTablesReady = true;
     }
   }
 
+  /**
+   * Checks the configuration against the real bucket and markers once per loader: the S3 prefixes it writes to
+   * ({@code manifests.dir}, {@code quarantine.dir}, {@code rejects.dir}) take a probe object, and the metadata
+   * column names appear in the listed markers' column lists. The cycle methods call it; idempotent.
+   *
+   * @throws ConfigException naming the key and what to do
+   */
+  public void preflight() {
+    if (!checked) {
+      preflight.check();
+      checked = true;
+    }
+  }
+
   /** One cycle. */
   public CycleReport runOnce() throws InterruptedException {
+    preflight();
     ensureControlTables();
     return cycle.run(stopping::get);
   }
@@ -126,9 +163,13 @@ public final class Loader implements AutoCloseable {
   public void runLoop() throws InterruptedException {
     Duration interval = config.duration(LOOP_INTERVAL);
     try {
+      // a configuration error stops the loop at start instead of failing every cycle
+      preflight();
       while (!stopping.get()) {
         try {
           runOnce();
+        } catch (ConfigException e) {
+          throw e;
         } catch (RuntimeException e) {
           LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
         }
@@ -157,19 +198,28 @@ public final class Loader implements AutoCloseable {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Prints the manifests and SQL of the next cycle; writes nothing to S3 or the warehouse (reads only). */
+  /** Prints the manifests and SQL of the next cycle; writes nothing to the warehouse and only the preflight probes to S3. */
   public void dryRun(PrintStream out) throws InterruptedException {
+    preflight();
     cycle.dryRun(out);
   }
 
   public void status(PrintStream out) throws InterruptedException {
-    new StatusReport(scanner, reader, planner, clock).print(out);
+    preflight();
+    new StatusReport(scanner, reader, planner, failures, failureLog, clock).print(out);
   }
 
-  /** Releases a quarantined batch, or all when {@code batchId} is null. */
-  public void release(String batchId) throws InterruptedException {
+  /** What {@link #release} did: units released, and units refused with the reason (a schema the table cannot take). */
+  public record ReleaseResult(List<String> released, Map<String, String> refused) {}
+
+  /**
+   * Releases a quarantined batch, or all when {@code batchId} is null: units whose files the table cannot take
+   * (the check a cycle makes) are refused with the reason unless {@code force}; released units load alone.
+   */
+  public ReleaseResult release(String batchId, boolean force) throws InterruptedException {
     ensureControlTables();
-    quarantine.release(batchId, clock.instant());
+    return new Releaser(api, control, reader, scanner, planner, settings, new SchemaScreen(evolution), quarantine)
+        .release(batchId, force, clock.instant());
   }
 
   @Override

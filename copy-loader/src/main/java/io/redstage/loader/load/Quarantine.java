@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Sets a poison batch aside: one row per unit in the quarantine table (later cycles skip those units until an
- * operator releases the batch) and a JSON report in S3 with the units, files, manifests and errors. The data
+ * operator releases it) and a JSON report in S3 with the units, files, manifests and errors. The data
  * files and markers stay where they are.
  */
 public final class Quarantine {
@@ -57,16 +58,24 @@ public final class Quarantine {
       rows.add(new ControlTables.QuarantineRow(batch.id().toString(), batch.table(), u.topic(), u.partition(), u.start(), u.end(), u.markerKey()));
     }
     String summary = loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
-    api.executeBatch(control.insertQuarantine(rows, summary, at), "q-" + batch.id(), "redstage-quarantine-" + batch.id());
+    List<String> sql = new ArrayList<>(control.insertQuarantine(rows, summary, at));
+    // a quarantined unit starts a fresh count when released: its failure row goes in the same transaction
+    sql.addAll(control.deleteFailures(batch.units().stream().map(Unit::markerKey).toList()));
+    api.executeBatch(sql, "q-" + batch.id(), "redstage-quarantine-" + batch.id());
     LOG.error("Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
         batch.describe(), error.endsWith(".") ? error : error + ".", bucket, key, batch.id());
     return key;
   }
 
-  /** Releases a quarantined batch (or every one when batchId is null); its units load in the next cycle. */
-  public void release(String batchId, Instant at) throws InterruptedException {
-    api.execute(control.release(batchId, at), "redstage-release");
-    LOG.info("Released quarantined {}", batchId == null ? "batches (all)" : "batch " + batchId);
+  /**
+   * Releases quarantined units in one transaction, each with a failure row of 0 attempts so that the planner loads
+   * it alone (not in the batch that failed before) and counts its attempts afresh.
+   */
+  public void release(List<ControlTables.FailureRow> units, Instant at) throws InterruptedException {
+    List<String> sql = new ArrayList<>(control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at));
+    sql.addAll(control.upsertFailures(units));
+    api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-release");
+    LOG.info("Released {} quarantined unit(s); each loads alone in the next cycle", units.size());
   }
 
   private static byte[] report(Batch batch, String error, List<LoadErrorReader.LoadError> loadErrors, List<String> manifests, Instant at) {

@@ -1,25 +1,35 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.discovery.MarkerScanner;
-import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.sql.TableRef;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** The 'status' view: pending units, bytes, records and lag per table, and unreleased quarantined batches. */
+/**
+ * The 'status' view: pending units, bytes, records and lag per table, units failing alone (attempts, last error) and
+ * unreleased quarantined batches with their reason.
+ */
 final class StatusReport {
   private final MarkerScanner scanner;
   private final ControlReader reader;
   private final CyclePlanner planner;
+  private final FailureTracker failures;
+  private final FailureLog failureLog;
   private final Clock clock;
 
-  StatusReport(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, Clock clock) {
+  StatusReport(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, FailureTracker failures, FailureLog failureLog,
+      Clock clock) {
     this.scanner = scanner;
     this.reader = reader;
     this.planner = planner;
+    this.failures = failures;
+    this.failureLog = failureLog;
     this.clock = clock;
   }
 
@@ -28,6 +38,8 @@ final class StatusReport {
     MarkerScanner.ScanResult scan = scanner.scan();
     boolean control = reader.controlTablesExist();
     LoadState state = control ? reader.loadState(scan.units(), planner::tableOf) : new LoadState();
+    Map<String, FailureTracker.Persisted> persisted = control ? failureLog.readIfPresent() : Map.of();
+    failures.restore(persisted);
     CyclePlanner.Plan plan = planner.plan(scan.units(), state, now);
     out.printf("%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {
@@ -45,13 +57,19 @@ final class StatusReport {
       out.println("The control tables do not exist yet: nothing has been loaded.");
       return;
     }
-    QueryResult q = reader.quarantineList();
-    if (!q.rows().isEmpty()) {
-      out.println("Quarantined batches (release with: release --batch <id>):");
-      for (List<Object> row : q.rows()) {
-        out.printf("  %s %s units=%s at=%s error=%s%n", row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    Set<String> listed = new HashSet<>();
+    scan.units().forEach(u -> listed.add(u.markerKey()));
+    List<String> failing = new ArrayList<>();
+    persisted.forEach((key, f) -> {
+      if (f.attempts() > 0 && listed.contains(key)) {
+        failing.add("  " + key + " attempts=" + f.attempts() + " last error: " + f.lastError());
       }
+    });
+    if (!failing.isEmpty()) {
+      out.println("Units failing alone, retried until load.retry.max-attempts, then quarantined:");
+      failing.stream().sorted().forEach(out::println);
     }
+    QuarantineListing.print(reader.quarantineList(), out, "");
   }
 
   private static String format(Duration d) {

@@ -28,6 +28,11 @@ public final class TableSettingsResolver {
         MetadataColumns.keepSetting(config.list(TABLES_METADATA_COLUMNS), folded));
   }
 
+  /** The Kafka metadata column names (the same for every table). */
+  public MetadataColumns metadata() {
+    return metadata;
+  }
+
   public TableSettings settings(TableRef table) {
     return cache.computeIfAbsent(table, this::resolve);
   }

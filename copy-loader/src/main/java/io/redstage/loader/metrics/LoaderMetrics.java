@@ -21,6 +21,8 @@ public final class LoaderMetrics {
   private final Map<String, AtomicLong> batches = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> quarantined = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> rejectedRows = new ConcurrentHashMap<>();
+  private final Map<String, Long> mergedTopics = new ConcurrentHashMap<>();
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
   private final Map<String, Double> lagSeconds = new ConcurrentHashMap<>();
   private final long[] latencyCounts = new long[LATENCY_BUCKETS.length];
@@ -46,6 +48,22 @@ public final class LoaderMetrics {
   public void quarantined(String table, int units) {
     add(quarantined, table, units);
     add(batches, table + "\u0000quarantined", 1);
+  }
+
+  /** Rows a committed COPY rejected under MAXERROR (listed in a rejects object). */
+  public void rejected(String table, long rows) {
+    add(rejectedRows, table, rows);
+  }
+
+  /** Tables that more than one topic loads into (topic names that map to the same table), with the topic count. */
+  public void mergedTopics(Map<String, Long> topicsByTable) {
+    mergedTopics.keySet().retainAll(topicsByTable.keySet());
+    mergedTopics.putAll(topicsByTable);
+  }
+
+  public long rejectedRows(String table) {
+    AtomicLong v = rejectedRows.get(table);
+    return v == null ? 0 : v.get();
   }
 
   public void pending(Map<String, Long> unitsByTable, Map<String, Double> lagByTable) {
@@ -92,6 +110,8 @@ public final class LoaderMetrics {
     counter(b, "redstage_loader_batches_total", "Batches by result", batches, "table", "result");
     counter(b, "redstage_loader_failures_total", "Failed batch attempts by kind", failures, "table", "kind");
     counter(b, "redstage_loader_units_quarantined_total", "Units quarantined", quarantined, "table");
+    counter(b, "redstage_loader_rejected_rows_total", "JSON Lines rows a committed COPY rejected (see the rejects objects)", rejectedRows, "table");
+    gauge(b, "redstage_loader_merged_topics", "Topics loading into one table (tables with more than one)", mergedTopics);
     gauge(b, "redstage_loader_pending_units", "Units found and not yet loaded", pendingUnits);
     gauge(b, "redstage_loader_lag_seconds", "Age of the oldest pending unit's marker", lagSeconds);
     b.append("# HELP redstage_loader_batch_latency_seconds Time from submit to commit of a batch\n");

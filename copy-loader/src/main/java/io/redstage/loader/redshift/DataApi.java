@@ -58,8 +58,11 @@ public final class DataApi {
     return target;
   }
 
-  /** The outcome of a finished statement: its id and, for batches, each sub-statement's result row count. */
-  public record Outcome(String id, List<Long> subStatementRows, long resultRows, boolean hasResultSet) {}
+  /**
+   * The outcome of a finished statement: its id and, for batches, each sub-statement's result row count (for a COPY:
+   * the rows it loaded) and Redshift query id (-1 when not given; the key of the load-error views).
+   */
+  public record Outcome(String id, List<Long> subStatementRows, List<Long> subStatementQueryIds, long resultRows, boolean hasResultSet) {}
 
   /**
    * Runs statements as one transaction and waits for the end.
@@ -191,12 +194,14 @@ public final class DataApi {
         StatusString s = d.status();
         if (s == StatusString.FINISHED) {
           List<Long> subRows = new ArrayList<>();
+          List<Long> subQueryIds = new ArrayList<>();
           if (d.hasSubStatements()) {
             for (SubStatementData sub : d.subStatements()) {
               subRows.add(sub.resultRows() == null ? -1L : sub.resultRows());
+              subQueryIds.add(sub.redshiftQueryId() == null ? -1L : sub.redshiftQueryId());
             }
           }
-          return new Outcome(id, subRows, d.resultRows() == null ? -1 : d.resultRows(), Boolean.TRUE.equals(d.hasResultSet()));
+          return new Outcome(id, subRows, subQueryIds, d.resultRows() == null ? -1 : d.resultRows(), Boolean.TRUE.equals(d.hasResultSet()));
         }
         if (s == StatusString.FAILED || s == StatusString.ABORTED) {
           throw failure(id, d);

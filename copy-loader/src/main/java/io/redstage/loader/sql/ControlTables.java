@@ -1,15 +1,18 @@
 package io.redstage.loader.sql;
 
 import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
  * SQL for the loader's own tables: the load-marker table (the source of truth for what is loaded, written in
- * the same transaction as the rows) and the quarantine table.
+ * the same transaction as the rows), the quarantine table, and the failure table (attempts per unit, so that
+ * separate loader processes share the count).
  */
 public final class ControlTables {
   /** Characters per INSERT ... VALUES statement, to stay well below the Data API's 100 KB statement limit. */
@@ -20,10 +23,12 @@ public final class ControlTables {
 
   private final TableRef markers;
   private final TableRef quarantine;
+  private final TableRef failures;
 
-  public ControlTables(TableRef markers, TableRef quarantine) {
+  public ControlTables(TableRef markers, TableRef quarantine, TableRef failures) {
     this.markers = markers;
     this.quarantine = quarantine;
+    this.failures = failures;
   }
 
   public TableRef markers() {
@@ -34,15 +39,18 @@ public final class ControlTables {
     return quarantine;
   }
 
-  /** Statements that create the schema and both tables if missing (idempotent). */
+  public TableRef failures() {
+    return failures;
+  }
+
+  /** Statements that create the schemas and the three tables if missing (idempotent). */
   public List<String> createStatements() {
     List<String> out = new ArrayList<>();
     // 'public' always exists; creating it would need a privilege the loader's user may lack
-    if (!markers.schema().equals("public")) {
-      out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(markers.schema()));
-    }
-    if (!quarantine.schema().equals(markers.schema()) && !quarantine.schema().equals("public")) {
-      out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(quarantine.schema()));
+    for (String schema : new LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema()))) {
+      if (!schema.equals("public")) {
+        out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
+      }
     }
     out.add("CREATE TABLE IF NOT EXISTS " + markers.sql() + " (target_table VARCHAR(300) NOT NULL, topic VARCHAR(255) NOT NULL, "
         + "kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
@@ -51,7 +59,53 @@ public final class ControlTables {
     out.add("CREATE TABLE IF NOT EXISTS " + quarantine.sql() + " (batch_id VARCHAR(36) NOT NULL, target_table VARCHAR(300) NOT NULL, "
         + "topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
         + "marker_key VARCHAR(1024) NOT NULL, error VARCHAR(4000), quarantined_at TIMESTAMP NOT NULL, released_at TIMESTAMP)");
+    out.add("CREATE TABLE IF NOT EXISTS " + failures.sql() + " (marker_key VARCHAR(1024) NOT NULL, target_table VARCHAR(300) NOT NULL, "
+        + "attempts INTEGER NOT NULL, last_error VARCHAR(4000), last_attempt_at TIMESTAMP NOT NULL)");
     return out;
+  }
+
+  /** One row of the failure table: a unit's failed attempts so far (0: released from quarantine, load it alone); the table's qualified name. */
+  public record FailureRow(String markerKey, String targetTable, int attempts, String lastError, Instant lastAttemptAt) {}
+
+  /** Replaces the failure rows of these units (one transaction: DELETE, then INSERT). */
+  public List<String> upsertFailures(List<FailureRow> rows) {
+    List<String> out = new ArrayList<>(deleteFailures(rows.stream().map(FailureRow::markerKey).toList()));
+    List<String> tuples = new ArrayList<>();
+    for (FailureRow r : rows) {
+      tuples.add("(" + SqlText.literal(r.markerKey()) + ", " + SqlText.literal(r.targetTable()) + ", " + r.attempts() + ", "
+          + SqlText.sanitizedLiteral(r.lastError(), 3900) + ", " + timestamp(r.lastAttemptAt()) + ")");
+    }
+    out.addAll(inserts("INSERT INTO " + failures.sql() + " (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES ",
+        tuples));
+    return out;
+  }
+
+  /** Deletes the failure rows of these units, each statement below {@link #MAX_INSERT_CHARS}. */
+  public List<String> deleteFailures(List<String> markerKeys) {
+    return keyLists("DELETE FROM " + failures.sql() + " WHERE marker_key IN (", markerKeys);
+  }
+
+  /** {@code head} followed by chunks of the quoted marker keys and ')', each statement below {@link #MAX_INSERT_CHARS}. */
+  private static List<String> keyLists(String head, List<String> markerKeys) {
+    List<String> out = new ArrayList<>();
+    StringBuilder b = new StringBuilder(head);
+    for (String key : markerKeys) {
+      String k = SqlText.literal(key);
+      if (b.length() > head.length() && b.length() + k.length() + 3 > MAX_INSERT_CHARS) {
+        out.add(b.append(')').toString());
+        b = new StringBuilder(head);
+      }
+      b.append(b.length() > head.length() ? ", " : "").append(k);
+    }
+    if (b.length() > head.length()) {
+      out.add(b.append(')').toString());
+    }
+    return out;
+  }
+
+  /** Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for failing units). */
+  public String selectFailures() {
+    return "SELECT marker_key, attempts, last_error, last_attempt_at FROM " + failures.sql();
   }
 
   /** First statement of every load transaction: serialises loaders and avoids serializable-isolation error 1023. */
@@ -149,10 +203,16 @@ public final class ControlTables {
         + " (batch_id, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, error, quarantined_at) VALUES ", tuples);
   }
 
-  /** Releases one quarantined batch (or all, when batchId is null) so that its units load again. */
-  public String release(String batchId, Instant at) {
-    return "UPDATE " + quarantine.sql() + " SET released_at = " + timestamp(at) + " WHERE released_at IS NULL"
-        + (batchId == null ? "" : " AND batch_id = " + SqlText.literal(batchId));
+  /** Releases these quarantined units so that they load again. */
+  public List<String> release(List<String> markerKeys, Instant at) {
+    return keyLists("UPDATE " + quarantine.sql() + " SET released_at = " + timestamp(at) + " WHERE released_at IS NULL AND marker_key IN (",
+        markerKeys);
+  }
+
+  /** The unreleased quarantined units of one batch (or of all, when batchId is null): batch_id, target_table, marker_key, error. */
+  public String quarantinedUnits(String batchId) {
+    return "SELECT batch_id, target_table, marker_key, error FROM " + quarantine.sql() + " WHERE released_at IS NULL"
+        + (batchId == null ? "" : " AND batch_id = " + SqlText.literal(batchId)) + " ORDER BY batch_id, topic, kafka_partition, start_offset";
   }
 
   /** Lists unreleased quarantined batches for 'status'. */
@@ -179,9 +239,9 @@ public final class ControlTables {
   }
 
   /** Rows for the markers of a batch's units. */
-  public static List<MarkerRow> markerRows(TableRef target, String batchId, List<io.redstage.loader.discovery.Unit> units) {
+  public static List<MarkerRow> markerRows(TableRef target, String batchId, List<Unit> units) {
     List<MarkerRow> rows = new ArrayList<>();
-    for (io.redstage.loader.discovery.Unit u : units) {
+    for (Unit u : units) {
       rows.add(new MarkerRow(target, u.topic(), u.partition(), u.start(), u.end(), u.markerKey(), batchId, u.marker().recordCount()));
     }
     return rows;

@@ -5,14 +5,20 @@ import io.redstage.loader.batch.FileSchema;
 /** The COPY statement for one staging table, per file format. */
 public final class CopySql {
   private final String iamRole;
+  private final int jsonMaxErrors;
 
-  /** @param iamRole an IAM role ARN, or "default" for the cluster's default role */
-  public CopySql(String iamRole) {
+  /**
+   * @param iamRole an IAM role ARN, or "default" for the cluster's default role
+   * @param jsonMaxErrors MAXERROR for JSON Lines COPY (0: none). Parquet COPY refuses MAXERROR (columnar formats
+   *     stop at the first bad row); Avro files come from typed schemas, so they keep the all-or-nothing COPY.
+   */
+  public CopySql(String iamRole, int jsonMaxErrors) {
     if (!iamRole.equalsIgnoreCase("default") && !iamRole.matches("arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+(,arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+)*")) {
       throw new IllegalArgumentException("Cannot use copy.iam-role '" + Identifiers.printable(iamRole)
           + "': expected 'default' or role ARN(s) like arn:aws:iam::123456789012:role/name.");
     }
     this.iamRole = iamRole;
+    this.jsonMaxErrors = jsonMaxErrors;
   }
 
   public String copy(String stagingTable, String manifestUrl, FileSchema schema) {
@@ -34,6 +40,9 @@ public final class CopySql {
         b.append(" FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
         if (schema.gzip()) {
           b.append(" GZIP");
+        }
+        if (jsonMaxErrors > 0) {
+          b.append(" MAXERROR ").append(jsonMaxErrors);
         }
         break;
       default:

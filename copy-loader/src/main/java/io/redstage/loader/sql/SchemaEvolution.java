@@ -103,8 +103,11 @@ public final class SchemaEvolution {
           continue;
         }
         ColumnType before = wanted.putIfAbsent(folded, c.type());
+        if (before != null && !before.equals(c.type())) {
+          wanted.put(folded, TypeMapping.wider(before, c.type()));
+        }
         if (before != null && !before.equals(c.type())
-            && !TypeMapping.insertable(c.type(), types.targetType(before))) {
+            && !TypeMapping.insertable(c.type(), types.targetType(wanted.get(folded)))) {
           throw new IncompatibleSchemaException("Cannot load into " + table + ": field " + folded + " is " + before + " in some files and "
               + c.type() + " in others of the same batch. Make the source type consistent, then release the batch.");
         }

@@ -29,6 +29,11 @@ public final class TableMapper {
     this.replacement = replacement == null ? "$0" : replacement;
   }
 
+  /** Whether tables.map names this topic's table (a merge there is the user's choice). */
+  public boolean mappedExplicitly(String topic) {
+    return explicit.containsKey(topic);
+  }
+
   public TableRef table(String topic) {
     return cache.computeIfAbsent(topic, this::resolve);
   }

@@ -69,17 +69,23 @@ public final class TypeMapping {
   }
 
   /**
-   * Whether values of file type {@code file} can be inserted into an existing column of type {@code target}
-   * without loss: the same type, or a wider one of the same kind.
+   * Whether values of file type {@code file} can be inserted into an existing column of type {@code target}:
+   * the same type, a wider one of the same kind, or, for integers, a DECIMAL with room for every digit or a
+   * floating-point column. Integers into DOUBLE PRECISION is the one lossy case (beyond 2^53), accepted because
+   * JSON producers do not tell 10 from 10.0: a price column whose unit happens to hold only whole numbers must
+   * still load into the DOUBLE PRECISION column earlier units created.
    */
   public static boolean insertable(ColumnType file, RedshiftType target) {
     Family f = target.family();
     switch (file.kind()) {
       case STRING: return f == Family.VARCHAR;
       case BOOLEAN: return f == Family.BOOLEAN;
-      case INT8: case INT16: return f == Family.SMALLINT || f == Family.INTEGER || f == Family.BIGINT;
-      case INT32: return f == Family.INTEGER || f == Family.BIGINT;
-      case INT64: return f == Family.BIGINT;
+      case INT8: case INT16:
+        return f == Family.SMALLINT || f == Family.INTEGER || f == Family.BIGINT || f == Family.REAL
+            || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 5);
+      case INT32:
+        return f == Family.INTEGER || f == Family.BIGINT || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 10);
+      case INT64: return f == Family.BIGINT || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 19);
       case FLOAT32: return f == Family.REAL || f == Family.DOUBLE_PRECISION;
       case FLOAT64: return f == Family.DOUBLE_PRECISION;
       case BYTES: return f == Family.VARBYTE;
@@ -92,5 +98,35 @@ public final class TypeMapping {
       case STRUCT: case ARRAY: case MAP: return f == Family.SUPER;
       default: return false;
     }
+  }
+
+  /** A DECIMAL target with at least {@code digits} digits before the point. */
+  private static boolean integerDigitsFit(RedshiftType target, int digits) {
+    return target.family() == Family.DECIMAL && target.precision() - target.scale() >= digits;
+  }
+
+  /**
+   * The type a new column takes when files of one batch disagree in a way {@link #insertable} allows one way
+   * only: integers and floating point become the floating-point type, whichever came first.
+   */
+  public static ColumnType wider(ColumnType a, ColumnType b) {
+    if (isInteger(a) && isFloat(b)) {
+      return b;
+    }
+    if (isFloat(a) && isInteger(b)) {
+      return a;
+    }
+    return a;
+  }
+
+  private static boolean isInteger(ColumnType t) {
+    switch (t.kind()) {
+      case INT8: case INT16: case INT32: case INT64: return true;
+      default: return false;
+    }
+  }
+
+  private static boolean isFloat(ColumnType t) {
+    return t.kind() == ColumnType.Kind.FLOAT32 || t.kind() == ColumnType.Kind.FLOAT64;
   }
 }

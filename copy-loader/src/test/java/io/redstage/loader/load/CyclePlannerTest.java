@@ -71,12 +71,26 @@ class CyclePlannerTest {
   @Test
   void failureTrackerCountsAttemptsAndBacksOff() {
     FailureTracker f = tracker();
-    assertThat(f.fail("k", "e", 0)).isFalse();
+    assertThat(f.fail("k", "e", 0)).isEqualTo(1);
     assertThat(f.waiting("k", 1000)).isTrue();
     assertThat(f.waiting("k", 10_001)).isFalse();
-    assertThat(f.fail("k", "e", 20_000)).isFalse();
-    assertThat(f.fail("k", "e", 60_000)).isTrue();
+    assertThat(f.fail("k", "e", 20_000)).isEqualTo(2);
+    assertThat(f.exhausted(f.fail("k", "e", 60_000))).isTrue();
     f.defer("t", "throttled", 0);
     assertThat(f.isolated()).containsExactly("k");
+  }
+
+  @Test
+  void restoredAttemptsContinueTheCountAndWaitTheBackoffFromTheLastAttempt() {
+    FailureTracker f = tracker();
+    f.restore(Map.of("k", new FailureTracker.Persisted(2, 100_000, "COPY failed"), "released", new FailureTracker.Persisted(0, 100_000, "released")));
+    assertThat(f.waiting("k", 105_000)).as("a new process waits load.retry.backoff after the persisted attempt").isTrue();
+    assertThat(f.waiting("k", 110_001)).isFalse();
+    assertThat(f.waiting("released", 100_000)).isFalse();
+    assertThat(f.isolated()).containsExactlyInAnyOrder("k", "released");
+    assertThat(f.exhausted(f.fail("k", "COPY failed", 200_000))).as("third attempt across processes").isTrue();
+    assertThat(f.forget("k")).isTrue();
+    f.defer("t", "throttled", 0);
+    assertThat(f.forget("t")).as("deferred only: no row in the failure table").isFalse();
   }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ControlTablesTest {
-  private final ControlTables control = new ControlTables(TableRef.of("ops", "markers"), TableRef.of("ops", "quarantine"));
+  private final ControlTables control = new ControlTables(TableRef.of("ops", "markers"), TableRef.of("ops", "quarantine"),
+      TableRef.of("ops", "failures"));
   private final TableRef t = TableRef.of("public", "t");
 
   @Test
@@ -34,7 +35,25 @@ class ControlTablesTest {
         .contains("UNION ALL SELECT 'Q' AS kind").contains("FROM \"ops\".\"quarantine\" WHERE released_at IS NULL");
     assertThat(control.loadedStateQueries(List.of())).singleElement().asString().startsWith("SELECT 'Q'");
     assertThat(control.createStatements()).first().isEqualTo("CREATE SCHEMA IF NOT EXISTS \"ops\"");
-    assertThat(control.release("b-1", Instant.EPOCH)).endsWith("WHERE released_at IS NULL AND batch_id = 'b-1'");
+    assertThat(control.release(List.of("k1", "k2"), Instant.EPOCH)).singleElement().asString()
+        .endsWith("WHERE released_at IS NULL AND marker_key IN ('k1', 'k2')");
+    assertThat(control.quarantinedUnits("b-1")).contains("WHERE released_at IS NULL AND batch_id = 'b-1'");
+  }
+
+  @Test
+  void failureRowsAreReplacedInOneTransactionAndDeletedInChunks() {
+    List<String> sql = control.upsertFailures(List.of(new ControlTables.FailureRow("k'1", "public.t", 2, "COPY failed: bad\\row", Instant.EPOCH)));
+    assertThat(sql).containsExactly("DELETE FROM \"ops\".\"failures\" WHERE marker_key IN ('k''1')",
+        "INSERT INTO \"ops\".\"failures\" (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES "
+            + "('k''1', 'public.t', 2, 'COPY failed: bad/row', CAST('1970-01-01 00:00:00.000' AS TIMESTAMP))");
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      keys.add("_redstage/markers/orders/0000000001/" + "0".repeat(20) + i + ".json");
+    }
+    List<String> deletes = control.deleteFailures(keys);
+    assertThat(deletes).hasSizeGreaterThan(1).allSatisfy(s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_INSERT_CHARS));
+    assertThat(deletes.stream().mapToLong(s -> s.split("'_redstage/markers").length - 1).sum()).isEqualTo(3000);
+    assertThat(control.createStatements()).hasSize(4).last().asString().startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"failures\"");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.redstage.contract.MarkerFile;
 import io.redstage.loader.TestUnits;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
+import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.discovery.Unit;
 import java.time.Instant;
 import java.util.List;
@@ -23,9 +24,9 @@ class LoadSqlBuilderTest {
   static final MetadataColumns META = new MetadataColumns("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp",
       "kafka_key", "kafka_headers", "kafka_deleted", Set.of());
   private final ControlTables control = new ControlTables(TableRef.of("public", "_redstage_load_markers"),
-      TableRef.of("public", "_redstage_quarantine"));
+      TableRef.of("public", "_redstage_quarantine"), TableRef.of("public", "_redstage_load_failures"));
   private final TypeMapping types = new TypeMapping(65535);
-  private final LoadSqlBuilder builder = new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader"), types);
+  private final LoadSqlBuilder builder = new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 0), types);
   private final SchemaEvolution evolution = new SchemaEvolution(types, true, true);
 
   private List<String> sql(Batch b, TableSettings s) {
@@ -119,12 +120,17 @@ class LoadSqlBuilderTest {
 
   @Test
   void jsonAndAvroCopyOptions() {
-    CopySql copy = new CopySql("default");
-    var jsonl = io.redstage.loader.batch.FileSchema.of(new MarkerFile("a.json.gz", 1, 1, FileFormat.JSONL, "gzip", null, columns()));
+    CopySql copy = new CopySql("default", 0);
+    var jsonl = FileSchema.of(new MarkerFile("a.json.gz", 1, 1, FileFormat.JSONL, "gzip", null, columns()));
     assertThat(copy.copy("s", "s3://b/m", jsonl)).isEqualTo("COPY \"s\" FROM 's3://b/m' IAM_ROLE default FORMAT AS JSON 'auto ignorecase' "
         + "TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF GZIP");
-    var avro = io.redstage.loader.batch.FileSchema.of(new MarkerFile("a.avro", 1, 1, FileFormat.AVRO, "snappy", null, columns()));
+    var avro = FileSchema.of(new MarkerFile("a.avro", 1, 1, FileFormat.AVRO, "snappy", null, columns()));
     assertThat(copy.copy("s", "s3://b/m", avro)).contains("FORMAT AS AVRO 'auto ignorecase' MANIFEST");
+    CopySql tolerant = new CopySql("default", 1000);
+    assertThat(tolerant.copy("s", "s3://b/m", jsonl)).endsWith(" GZIP MAXERROR 1000");
+    assertThat(tolerant.copy("s", "s3://b/m", avro)).doesNotContain("MAXERROR");
+    var parquet = FileSchema.of(new MarkerFile("a.parquet", 1, 1, FileFormat.PARQUET, "snappy", null, columns()));
+    assertThat(tolerant.copy("s", "s3://b/m", parquet)).as("Redshift refuses MAXERROR for columnar formats").doesNotContain("MAXERROR");
   }
 
   @Test

@@ -51,6 +51,27 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void integerAndFloatFilesOfOneBatchCreateAFloatColumnInEitherOrder() {
+    for (List<FileSchema> files : List.of(
+        List.of(schema(col("price", Kind.INT64)), schema(col("price", Kind.FLOAT64))),
+        List.of(schema(col("price", Kind.FLOAT64)), schema(col("price", Kind.INT64))))) {
+      TablePlan p = evolution.plan(T, null, files, APPEND);
+      assertThat(p.targetColumns().get("price").ddl()).isEqualTo("DOUBLE PRECISION");
+    }
+  }
+
+  @Test
+  void integerFilesLoadIntoAnExistingFloatColumnButNotTheOtherWay() {
+    TableSchema doubles = new TableSchema().add("price", RedshiftType.of(Family.DOUBLE_PRECISION), true)
+        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThat(evolution.plan(T, doubles, List.of(schema(col("price", Kind.INT64))), APPEND).ddl()).isEmpty();
+    TableSchema bigints = new TableSchema().add("price", RedshiftType.of(Family.BIGINT), true)
+        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThatThrownBy(() -> evolution.plan(T, bigints, List.of(schema(col("price", Kind.FLOAT64))), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("column price is BIGINT");
+  }
+
+  @Test
   void wideningIsAccepted() {
     TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true)
         .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);

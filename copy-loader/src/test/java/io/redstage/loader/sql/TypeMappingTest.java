@@ -43,6 +43,10 @@ class TypeMappingTest {
     assertThat(TypeMapping.insertable(ColumnType.decimal(10, 2), RedshiftType.decimal(12, 2))).isTrue();
     assertThat(TypeMapping.insertable(ColumnType.decimal(10, 2), RedshiftType.decimal(12, 3))).isFalse();
     assertThat(TypeMapping.insertable(ColumnType.of(Kind.TIMESTAMP_MICROS), RedshiftType.of(Family.TIMESTAMPTZ))).isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.of(Family.DOUBLE_PRECISION))).isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.decimal(19, 0))).isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.decimal(20, 2))).isFalse();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.FLOAT64), RedshiftType.of(Family.BIGINT))).isFalse();
   }
 
   @Test

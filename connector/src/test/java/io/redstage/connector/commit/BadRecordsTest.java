@@ -1,0 +1,182 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.testing.S3Objects;
+import io.redstage.contract.CommitMarker;
+import io.redstage.sandbox.parquet.BytesInputFile;
+import io.redstage.sandbox.s3.LocalS3;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Through the task's committer against S3Proxy: tombstones and values Redshift would reject go to the worker's
+ * ErrantRecordReporter (errors.tolerance=all with a dead letter queue) while the good records of the same unit
+ * commit; without a reporter the task fails with the record's own message.
+ */
+class BadRecordsTest {
+  static final String BUCKET = "bad-records";
+  static final TopicPartition TP = new TopicPartition("orders", 0);
+  static final Schema ORDER = SchemaBuilder.struct().name("Order")
+      .field("id", Schema.INT64_SCHEMA)
+      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+      .build();
+  static LocalS3 s3;
+  int run;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  @Test
+  void tombstonesAndPoisonValuesGoToTheReporterAndTheRecordsAroundThemCommit() throws Exception {
+    String prefix = "dlq-" + (++run);
+    DlqContext context = new DlqContext();
+    // 10 records, 2 of them bad: the unit closes after its 8th row, at offset 9.
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 8)), context);
+    List<SinkRecord> records = new ArrayList<>();
+    for (long offset = 0; offset < 10; offset++) {
+      if (offset == 3) {
+        records.add(record(offset, null)); // a tombstone under behavior.on.null.values=fail (the default)
+      } else {
+        records.add(record(offset, new Struct(ORDER).put("id", offset).put("note", offset == 6 ? "a\u0000b" : "ok")));
+      }
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try {
+      committer.open(Set.of(TP));
+      committer.put(records);
+      committed = committer.committedOffsets();
+    } finally {
+      committer.stop();
+    }
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(3L, 6L);
+    assertThat(context.errors.get(0)).isEqualTo("Cannot write record orders/0/3: its value is null (a tombstone) "
+        + "and behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones or =write to "
+        + "store delete rows for upsert loads, or let errors.tolerance=all send them to the dead letter queue.");
+    assertThat(context.errors.get(1)).startsWith("Cannot write record orders/0/6 as Parquet: value field 'note' "
+        + "contains U+0000 (NUL) at character 1");
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(10));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers).hasSize(1);
+    CommitMarker m = markers.get(0);
+    assertThat(m.startOffset()).isZero();
+    assertThat(m.endOffset()).as("the unit covers the rejected offsets too").isEqualTo(9);
+    assertThat(m.recordCount()).isEqualTo(8);
+    assertThat(rows(m)).extracting(r -> r.get("id")).containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
+  }
+
+  @Test
+  void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
+    String prefix = "no-dlq-" + (++run);
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 100)),
+        new MemoryBudgetTest.NoDlqContext());
+    try {
+      committer.open(Set.of(TP));
+      assertThatThrownBy(() -> committer.put(List.of(record(0, new Struct(ORDER).put("id", 0L)), record(1, null))))
+          .isInstanceOf(ConnectException.class)
+          .hasMessageStartingWith("Cannot write record orders/0/1: its value is null (a tombstone)")
+          .satisfies(e -> assertThat(e.getMessage().split("Cannot write record", -1)).as("said once").hasSize(2));
+      assertThatThrownBy(() -> committer.put(List.of(record(2, new Struct(ORDER).put("id", 2L).put("note",
+          "x".repeat(70_000))))))
+          .isInstanceOf(ConnectException.class)
+          .hasMessageStartingWith("Cannot write record orders/0/2 as Parquet: value field 'note' is a string of "
+              + "70,000 UTF-8 bytes, over varchar.max.bytes=65535")
+          .satisfies(e -> assertThat(e.getMessage().split("Cannot write record", -1)).as("said once").hasSize(2));
+    } finally {
+      committer.stop();
+    }
+  }
+
+  @Test
+  void truncationFromTheTaskConfigCutsStringsAndKeepsTheRecord() throws Exception {
+    String prefix = "truncate-" + (++run);
+    Map<String, String> props = props(prefix, 2);
+    props.put("varchar.max.bytes", "5");
+    props.put("behavior.on.oversize.string", "truncate");
+    DlqContext context = new DlqContext();
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(TP));
+      committer.put(List.of(record(0, new Struct(ORDER).put("id", 0L).put("note", "abcdefgh")),
+          record(1, new Struct(ORDER).put("id", 1L).put("note", "abc"))));
+      assertThat(committer.committedOffsets()).containsEntry(TP, new OffsetAndMetadata(2));
+    } finally {
+      committer.stop();
+    }
+
+    assertThat(context.reported).isEmpty();
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers).hasSize(1);
+    assertThat(rows(markers.get(0))).extracting(r -> r.get("note").toString()).containsExactly("abcde", "abc");
+  }
+
+  private static List<GenericRecord> rows(CommitMarker m) throws Exception {
+    List<GenericRecord> rows = new ArrayList<>();
+    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BytesInputFile(
+        S3Objects.get(s3.client(), BUCKET, m.files().get(0).key())), new PlainParquetConfiguration()).build()) {
+      for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+        rows.add(r);
+      }
+    }
+    return rows;
+  }
+
+  private static SinkRecord record(long offset, Struct value) {
+    return new SinkRecord(TP.topic(), TP.partition(), null, null, value == null ? null : ORDER, value, offset);
+  }
+
+  private static Map<String, String> props(String prefix, int flushSize) {
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("flush.size", Integer.toString(flushSize));
+    return props;
+  }
+
+  /** A worker context whose dead letter queue records what it is sent. */
+  static final class DlqContext extends MemoryBudgetTest.NoDlqContext {
+    final List<SinkRecord> reported = new ArrayList<>();
+    final List<String> errors = new ArrayList<>();
+
+    @Override
+    public ErrantRecordReporter errantRecordReporter() {
+      return new ErrantRecordReporter() {
+        @Override
+        public Future<Void> report(SinkRecord record, Throwable error) {
+          reported.add(record);
+          errors.add(error.getMessage());
+          return CompletableFuture.completedFuture(null);
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.redstage.loader.load;
+
+import static io.redstage.loader.config.LoaderConfigDef.*;
+
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.batch.FileSchema;
+import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.MetadataColumns;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The start-up checks that need the real bucket: each prefix the loader writes to takes a probe object (put, then
+ * deleted), and the metadata column names the loader deduplicates by appear in the files of the markers listed
+ * now. Without them a wrong prefix or column name would surface only as a quarantined batch, much later.
+ */
+final class Preflight {
+  private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
+  private final LoaderConfig config;
+  private final S3Client s3;
+  private final MarkerScanner scanner;
+  private final MetadataColumns metadata;
+
+  Preflight(LoaderConfig config, S3Client s3, MarkerScanner scanner, MetadataColumns metadata) {
+    this.config = config;
+    this.s3 = s3;
+    this.scanner = scanner;
+    this.metadata = metadata;
+  }
+
+  /** @throws ConfigException naming the key, what was found and what to do */
+  void check() {
+    for (String key : new String[] {MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
+      probe(key);
+    }
+    Map<String, String> required = new LinkedHashMap<>();
+    required.put(META_TOPIC, metadata.topic());
+    required.put(META_PARTITION, metadata.partition());
+    required.put(META_OFFSET, metadata.offset());
+    for (Unit u : scanner.scan().units()) {
+      for (MarkerFile f : u.marker().files()) {
+        FileSchema schema = FileSchema.of(f);
+        required.forEach((key, name) -> {
+          if (!schema.hasColumn(name)) {
+            throw new ConfigException("Cannot load with '" + key + "' = '" + config.string(key) + "': marker " + u.markerKey()
+                + " lists file " + f.key() + " with the columns " + f.columns().stream().map(MarkerColumn::name).toList()
+                + ", none of them " + name + ". Set " + key + " to the connector's column name for it, or enable the connector's "
+                + "Kafka metadata columns (the loader needs topic, partition and offset to load exactly once).");
+          }
+        });
+      }
+    }
+  }
+
+  private void probe(String key) {
+    String bucket = config.string(S3_BUCKET);
+    String probe = MarkerKeys.normalizeDir(config.string(key)) + ".redstage-probe-" + UUID.randomUUID();
+    try {
+      s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
+      s3.deleteObject(b -> b.bucket(bucket).key(probe));
+    } catch (SdkException e) {
+      throw new ConfigException("Cannot write to '" + key + "' = '" + config.string(key) + "' in bucket " + bucket + ": a probe object "
+          + probe + " failed (" + e.getMessage() + "). Grant the loader s3:PutObject and s3:DeleteObject on that prefix, or set " + key
+          + " to a prefix it may write.", e);
+    }
+    LOG.debug("{} is writable ({} put and deleted)", key, probe);
+  }
+}

@@ -1,0 +1,96 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.redshift.DataApi;
+import io.redstage.loader.redshift.QueryResult;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code release}: checks the quarantined units against the current table columns (the same check a cycle makes
+ * before each batch), releases the units that would load and refuses, with the reason, those that would be
+ * quarantined again, unless forced. Released units are planned alone, one batch per unit.
+ */
+final class Releaser {
+  /** Units per release transaction: keeps the statements of one BatchExecuteStatement far below 40. */
+  private static final int CHUNK = 500;
+
+  private final DataApi api;
+  private final ControlTables control;
+  private final ControlReader reader;
+  private final MarkerScanner scanner;
+  private final CyclePlanner planner;
+  private final TableSettingsResolver settings;
+  private final SchemaScreen screen;
+  private final Quarantine quarantine;
+
+  Releaser(DataApi api, ControlTables control, ControlReader reader, MarkerScanner scanner, CyclePlanner planner,
+      TableSettingsResolver settings, SchemaScreen screen, Quarantine quarantine) {
+    this.api = api;
+    this.control = control;
+    this.reader = reader;
+    this.scanner = scanner;
+    this.planner = planner;
+    this.settings = settings;
+    this.screen = screen;
+    this.quarantine = quarantine;
+  }
+
+  /** @param batchId the batch to release, or null for every quarantined batch */
+  Loader.ReleaseResult release(String batchId, boolean force, Instant at) throws InterruptedException {
+    QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
+    if (q.rows().isEmpty()) {
+      throw new IllegalArgumentException(batchId == null ? "Cannot release: nothing is quarantined."
+          : "Cannot release batch " + batchId + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
+    }
+    Map<String, String> batchOf = new LinkedHashMap<>();
+    Map<String, String> targetOf = new HashMap<>();
+    for (List<Object> row : q.rows()) {
+      String key = QueryResult.string(row.get(2));
+      batchOf.put(key, QueryResult.string(row.get(0)));
+      targetOf.put(key, QueryResult.string(row.get(1)));
+    }
+    Map<String, TableRef> tableOf = new HashMap<>();
+    Map<String, Unit> listed = new HashMap<>();
+    for (Unit u : scanner.scan().units()) {
+      if (batchOf.containsKey(u.markerKey())) {
+        listed.put(u.markerKey(), u);
+        tableOf.put(u.markerKey(), planner.tableOf(u.topic()));
+      }
+    }
+    Map<TableRef, List<Unit>> byTable = new TreeMap<>();
+    listed.values().forEach(u -> byTable.computeIfAbsent(tableOf.get(u.markerKey()), t -> new ArrayList<>()).add(u));
+    Map<TableRef, TableSchema> schemas = byTable.isEmpty() ? Map.of() : reader.describe(new ArrayList<>(byTable.keySet()));
+    Map<String, String> refused = new LinkedHashMap<>();
+    for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
+      List<Unit> units = new ArrayList<>(e.getValue());
+      units.sort(Comparator.comparing(Unit::topic).thenComparingInt(Unit::partition).thenComparingLong(Unit::start));
+      SchemaScreen.Verdict v = screen.screen(e.getKey(), schemas.get(e.getKey()), units, settings.settings(e.getKey()),
+          SchemaScreen.OnConflict.NONE);
+      v.conflicts().forEach((u, reason) -> refused.put(u.markerKey(), reason));
+    }
+    List<ControlTables.FailureRow> rows = new ArrayList<>();
+    List<String> released = new ArrayList<>();
+    for (Map.Entry<String, String> e : batchOf.entrySet()) {
+      if (force || !refused.containsKey(e.getKey())) {
+        // a unit whose marker is no longer listed cannot be checked; releasing it is harmless
+        rows.add(new ControlTables.FailureRow(e.getKey(), targetOf.get(e.getKey()), 0, "released from quarantined batch " + e.getValue(), at));
+        released.add(e.getKey());
+      }
+    }
+    for (int i = 0; i < rows.size(); i += CHUNK) {
+      quarantine.release(rows.subList(i, Math.min(rows.size(), i + CHUNK)), at);
+    }
+    return new Loader.ReleaseResult(released, force ? Map.of() : refused);
+  }
+}

@@ -1,0 +1,100 @@
+package io.redstage.loader.load;
+
+import io.redstage.contract.MarkerFile;
+import io.redstage.loader.batch.FileSchema;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.IncompatibleSchemaException;
+import io.redstage.loader.sql.SchemaEvolution;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
+import io.redstage.loader.sql.TableSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks units one by one, in order, against a table's columns and the units accepted before them: a unit whose
+ * file schemas the table cannot take (a changed type, a NOT NULL column it lacks, names that fold together)
+ * conflicts on its own, so it alone is set aside and the rest load. The same check tells {@code release} which
+ * units would fail again.
+ */
+final class SchemaScreen {
+  /** The outcome: units that can load together, and the conflicting ones with the reason (what to do included). */
+  record Verdict(List<Unit> accepted, Map<Unit, String> conflicts) {}
+
+  private final SchemaEvolution evolution;
+
+  SchemaScreen(SchemaEvolution evolution) {
+    this.evolution = evolution;
+  }
+
+  /**
+   * @param existing the table's columns, or null when it does not exist yet
+   * @param onConflict which units to leave out without a verdict (upsert: those behind a conflicting unit of their
+   *     partition), told of each conflict
+   */
+  Verdict screen(TableRef table, TableSchema existing, List<Unit> units, TableSettings settings, OnConflict onConflict) {
+    Set<FileSchema> accepted = new LinkedHashSet<>();
+    List<Unit> ok = new ArrayList<>();
+    Map<Unit, String> conflicts = new LinkedHashMap<>();
+    for (Unit u : units) {
+      if (onConflict.skipped(u)) {
+        continue;
+      }
+      Set<FileSchema> candidate = new LinkedHashSet<>(accepted);
+      candidate.addAll(unitSchemas(u));
+      String conflict = conflict(table, existing, candidate, settings);
+      if (conflict == null) {
+        accepted = candidate;
+        ok.add(u);
+      } else {
+        // a unit that also conflicts on its own conflicts with the table: that is the reason worth telling
+        String alone = accepted.isEmpty() ? null : conflict(table, existing, unitSchemas(u), settings);
+        conflicts.put(u, "Unit " + u.topic() + "/" + u.partition() + " offsets " + u.start() + ".." + u.end() + " (" + u.markerKey()
+            + "): " + (alone == null ? conflict : alone));
+        onConflict.conflicted(u);
+      }
+    }
+    return new Verdict(ok, conflicts);
+  }
+
+  private static Set<FileSchema> unitSchemas(Unit u) {
+    Set<FileSchema> s = new LinkedHashSet<>();
+    for (MarkerFile f : u.marker().files()) {
+      s.add(FileSchema.of(f));
+    }
+    return s;
+  }
+
+  /** Why the table cannot take files of these schemas, or null when it can. */
+  private String conflict(TableRef table, TableSchema existing, Set<FileSchema> schemas, TableSettings settings) {
+    try {
+      evolution.plan(table, existing, List.copyOf(schemas), settings);
+      return null;
+    } catch (IncompatibleSchemaException | IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** What the caller blocks after a conflict (upsert: the rest of the unit's partition). */
+  interface OnConflict {
+    boolean skipped(Unit u);
+
+    void conflicted(Unit u);
+
+    OnConflict NONE = new OnConflict() {
+      @Override
+      public boolean skipped(Unit u) {
+        return false;
+      }
+
+      @Override
+      public void conflicted(Unit u) {
+        // nothing is blocked
+      }
+    };
+  }
+}

@@ -1,0 +1,230 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.IncompatibleSchemaException;
+import io.redstage.loader.sql.TablePlan;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
+import io.redstage.loader.sql.TableSettings;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads one table's batches of a cycle, in order, and keeps failures to the smallest part:
+ * <ul>
+ *   <li>before a batch runs, each unit's file schemas are checked against the table and the units before it; a
+ *       unit that conflicts is quarantined alone and the others load;</li>
+ *   <li>a batch of several units that fails (not transiently) is split in halves, as new batches with new ids,
+ *       until the failing units are alone; only a unit that fails alone uses up an attempt (recorded in the
+ *       failure table) and is quarantined after {@code load.retry.max-attempts};</li>
+ *   <li>upsert tables apply a partition's units in offset order: a unit held back blocks the later units of its
+ *       topic-partition for this cycle.</li>
+ * </ul>
+ * Splitting is bounded per planned batch (a few times log2 of its units); a batch that fails once that budget is
+ * spent is deferred to the next cycle without counting attempts.
+ */
+final class TableLoad {
+  private static final Logger LOG = LoggerFactory.getLogger(TableLoad.class);
+
+  /** A batch to run and the split budget of the planned batch it came from. */
+  private record Work(Batch batch, int[] splitsLeft) {}
+
+  private final LoadCycle.Parts p;
+  private final TableRef table;
+  private final TableSettings settings;
+  private final LoadCycle.Tally tally;
+  private final Set<TopicPartition> blocked = new HashSet<>();
+  private final List<Unit> loaded = new ArrayList<>();
+  private TableSchema current;
+
+  TableLoad(LoadCycle.Parts parts, TableRef table, TableSchema schema, LoadCycle.Tally tally) {
+    this.p = parts;
+    this.table = table;
+    this.settings = parts.settings().settings(table);
+    this.current = schema;
+    this.tally = tally;
+  }
+
+  /** Runs the batches; {@code stopping} is checked before each. Returns the units loaded. */
+  List<Unit> run(List<Batch> batches, BooleanSupplier stopping) throws InterruptedException {
+    Deque<Work> work = new ArrayDeque<>();
+    for (Batch b : batches) {
+      work.add(new Work(b, new int[] {splitBudget(b.units().size())}));
+    }
+    while (!work.isEmpty()) {
+      if (stopping.getAsBoolean()) {
+        LOG.info("Stopping: batches of {} after the current one are left for the next start", table);
+        break;
+      }
+      Work w = work.pollFirst();
+      Batch b = screen(w.batch());
+      if (b != null) {
+        runBatch(b, w.splitsLeft(), work);
+      }
+    }
+    return loaded;
+  }
+
+  /**
+   * Split budget of a planned batch: 4 * ceil(log2(units)). A split costs 2 and isolating one poison unit takes
+   * ceil(log2(units)) splits, so each cycle isolates up to two poison units, at about 2 * log2(units) extra transactions each.
+   */
+  static int splitBudget(int units) {
+    return units <= 1 ? 0 : 4 * (32 - Integer.numberOfLeadingZeros(units - 1));
+  }
+
+  /** Drops blocked units, quarantines conflicting ones alone; returns the batch of the rest (null: nothing left). */
+  private Batch screen(Batch b) throws InterruptedException {
+    SchemaScreen.Verdict v = p.screen().screen(table, current, b.units(), settings, new SchemaScreen.OnConflict() {
+      @Override
+      public boolean skipped(Unit u) {
+        return settings.upsert() && blocked.contains(tp(u));
+      }
+
+      @Override
+      public void conflicted(Unit u) {
+        block(u);
+      }
+    });
+    for (Map.Entry<Unit, String> c : v.conflicts().entrySet()) {
+      p.metrics().failed(table.name(), "schema");
+      Batch alone = p.builder().build(table, List.of(c.getKey()));
+      LOG.warn("Batch {}: {}", b.id(), c.getValue());
+      quarantine(alone, c.getValue(), List.of());
+    }
+    if (v.accepted().isEmpty()) {
+      return null;
+    }
+    return v.accepted().size() == b.units().size() ? b : p.builder().build(table, v.accepted());
+  }
+
+  private void runBatch(Batch b, int[] splitsLeft, Deque<Work> work) throws InterruptedException {
+    TablePlan plan;
+    try {
+      plan = p.evolution().plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
+      p.executor().statements(b, plan, settings);
+    } catch (IncompatibleSchemaException | IllegalArgumentException e) {
+      // what is left here concerns the batch as a whole (statement count, an upsert key no file has)
+      p.metrics().failed(table.name(), "schema");
+      if (b.units().size() > 1) {
+        split(b, e.getMessage(), splitsLeft, work);
+      } else {
+        quarantine(b, e.getMessage(), List.of());
+        b.units().forEach(this::block);
+      }
+      return;
+    }
+    BatchResult r = p.executor().run(b, plan, settings);
+    long now = p.clock().millis();
+    if (r instanceof BatchResult.Loaded l) {
+      loadedBatch(b, plan, l);
+    } else if (r instanceof BatchResult.Failed f) {
+      tally.failed.incrementAndGet();
+      p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
+      if (f.transientFailure()) {
+        b.units().forEach(u -> p.failures().defer(u.markerKey(), f.error(), now));
+        b.units().forEach(this::block);
+      } else if (b.units().size() > 1) {
+        split(b, f.error(), splitsLeft, work);
+      } else {
+        failedAlone(b, f, now);
+      }
+    } else {
+      tally.unknown.incrementAndGet();
+      p.metrics().failed(table.name(), "unknown");
+      b.units().forEach(this::block);
+    }
+  }
+
+  private void loadedBatch(Batch b, TablePlan plan, BatchResult.Loaded l) throws InterruptedException {
+    tally.batches.incrementAndGet();
+    tally.units.addAndGet(b.units().size());
+    tally.rows.addAndGet(Math.max(0, l.rows()));
+    p.metrics().loaded(table.name(), b.units().size(), l.rows(), b.bytes(), l.seconds());
+    loaded.addAll(b.units());
+    current = afterDdl(plan);
+    List<String> known = new ArrayList<>();
+    for (Unit u : b.units()) {
+      if (p.failures().forget(u.markerKey())) {
+        known.add(u.markerKey());
+      }
+    }
+    p.failureLog().clear(known, b.id().toString());
+    try {
+      tally.rejected.addAndGet(p.rejects().record(b, l.copies(), settings.metadata().offset(), p.clock().instant()));
+    } catch (RuntimeException e) {
+      LOG.error("Batch {} committed, but its rejected rows cannot be accounted for: {}. Look them up in STL_LOAD_ERRORS by the "
+          + "batch's COPY query ids.", b.id(), e.getMessage(), e);
+    }
+  }
+
+  private void failedAlone(Batch b, BatchResult.Failed f, long now) throws InterruptedException {
+    Unit u = b.units().get(0);
+    int attempts = p.failures().fail(u.markerKey(), f.error(), now);
+    block(u);
+    if (p.failures().exhausted(attempts)) {
+      quarantine(b, f.error(), f.loadErrors());
+      return;
+    }
+    LOG.warn("Batch {}: unit {} failed alone (attempt {}); it is retried alone after the backoff", b.id(), u.markerKey(), attempts);
+    p.failureLog().record(List.of(new ControlTables.FailureRow(u.markerKey(), table.name(), attempts, f.error(), Instant.ofEpochMilli(now))),
+        b.id().toString());
+  }
+
+  private void split(Batch b, String error, int[] splitsLeft, Deque<Work> work) {
+    long now = p.clock().millis();
+    if (splitsLeft[0] <= 0) {
+      LOG.warn("Batch {} failed and its split budget is spent; its {} unit(s) are retried next cycle: {}", b.id(), b.units().size(), error);
+      b.units().forEach(u -> p.failures().defer(u.markerKey(), error, now));
+      b.units().forEach(this::block);
+      return;
+    }
+    splitsLeft[0] -= 2;
+    int mid = b.units().size() / 2;
+    Batch first = p.builder().build(table, b.units().subList(0, mid));
+    Batch second = p.builder().build(table, b.units().subList(mid, b.units().size()));
+    LOG.warn("Batch {} ({} units) failed: {} Splitting it to isolate the failing unit(s): batch {} ({} units), batch {} ({} units)",
+        b.id(), b.units().size(), error, first.id(), first.units().size(), second.id(), second.units().size());
+    work.addFirst(new Work(second, splitsLeft));
+    work.addFirst(new Work(first, splitsLeft));
+  }
+
+  private void block(Unit u) {
+    if (settings.upsert()) {
+      blocked.add(tp(u));
+    }
+  }
+
+  private static TopicPartition tp(Unit u) {
+    return new TopicPartition(u.topic(), u.partition());
+  }
+
+  static TableSchema afterDdl(TablePlan plan) {
+    TableSchema s = new TableSchema();
+    plan.targetColumns().forEach((name, type) -> s.add(name, type, true));
+    return s;
+  }
+
+  private void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors) throws InterruptedException {
+    try {
+      p.quarantine().record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
+      tally.quarantined.incrementAndGet();
+      p.metrics().quarantined(table.name(), b.units().size());
+      b.units().forEach(u -> p.failures().forget(u.markerKey()));
+    } catch (RuntimeException e) {
+      LOG.error("Cannot quarantine {} ({}); its units stay failing and are retried: {}", b.describe(), error, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.cli.LoaderCli;
+import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.load.Loader;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Configuration errors surface at start (run, once, dry-run, status), not as a quarantined batch later. */
+class PreflightIT {
+  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @AfterEach
+  void clearFaults() {
+    stack.s3.faults().clear();
+  }
+
+  static String[] args(String command, Map<String, String> config) {
+    List<String> args = new ArrayList<>(List.of(command));
+    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void unwritableManifestsDirIsReportedAtStartByEveryCommand() throws Exception {
+    stack.files.unit("pre_manifests", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    stack.s3.faults().failAlways(S3Fault.ACCESS_DENIED, RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_manifests");
+    config.put("manifests.dir", "locked/manifests");
+    try (Loader loader = stack.loader(config)) {
+      assertThatThrownBy(loader::runOnce).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("Cannot write to 'manifests.dir' = 'locked/manifests' in bucket staging")
+          .hasMessageContaining("Grant the loader s3:PutObject");
+    }
+    for (String command : List.of("once", "dry-run", "status")) {
+      StringWriter err = new StringWriter();
+      int code = LoaderCli.execute(args(command, config), new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of());
+      assertThat(code).as(command).isEqualTo(2);
+      assertThat(err.toString()).as(command).contains("Cannot write to 'manifests.dir'");
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_manifests'")).isZero();
+  }
+
+  @Test
+  void urlInsteadOfPrefixIsRefusedWithTheKey() {
+    Map<String, String> config = stack.config();
+    config.put("quarantine.dir", "s3://staging/quarantine");
+    assertThatThrownBy(() -> stack.loader(config)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket'");
+  }
+
+  @Test
+  void metadataColumnTheFilesDoNotHaveIsReportedAtStartWithTheColumnsFound() throws Exception {
+    stack.files.unit("pre_meta", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_meta");
+    config.put("metadata.offset-column", "record_offset");
+    try (Loader loader = stack.loader(config)) {
+      assertThatThrownBy(loader::runOnce).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("Cannot load with 'metadata.offset-column' = 'record_offset'")
+          .hasMessageContaining("_redstage/markers/pre_meta/")
+          .hasMessageContaining("[id, kafka_topic, kafka_partition, kafka_offset, kafka_timestamp]");
+    }
+    StringWriter err = new StringWriter();
+    assertThat(LoaderCli.execute(args("dry-run", config), new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())).isEqualTo(2);
+    assertThat(err.toString()).contains("metadata.offset-column");
+    assertThat(stack.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_meta'")).isZero();
+  }
+
+  @Test
+  void topicsWhoseNamesMapToOneTableAreCounted() throws Exception {
+    stack.files.unit("m.k10-coll-a", 0, 0, 1, FileFormat.PARQUET, COLS, o -> row("id", o));
+    stack.files.unit("m.k10_coll-a", 0, 0, 1, FileFormat.PARQUET, COLS, o -> row("id", 100 + o));
+    Map<String, String> config = stack.config();
+    config.put("topics", "m.k10-coll-a,m.k10_coll-a");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      assertThat(loader.metrics().render()).contains("redstage_loader_merged_topics{table=\"public.m_k10_coll_a\"} 2");
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.m_k10_coll_a")).isEqualTo(4);
+  }
+}

@@ -1,0 +1,92 @@
+package io.redstage.loader.load;
+
+import static io.redstage.loader.TestUnits.col;
+import static io.redstage.loader.TestUnits.columns;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.contract.ColumnType.Kind;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.TestUnits;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.MetadataColumns;
+import io.redstage.loader.sql.RedshiftType;
+import io.redstage.loader.sql.SchemaEvolution;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
+import io.redstage.loader.sql.TableSettings;
+import io.redstage.loader.sql.TypeMapping;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SchemaScreenTest {
+  static final TableRef T = TableRef.of("public", "orders");
+  static final MetadataColumns META = new MetadataColumns("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp",
+      "kafka_key", "kafka_headers", "kafka_deleted", Set.of());
+  private final SchemaScreen screen = new SchemaScreen(new SchemaEvolution(new TypeMapping(256), true, true));
+
+  static Unit unit(int partition, long start, MarkerColumn... values) {
+    return TestUnits.unit("orders", partition, start, start + 9, List.of(TestUnits.file("f" + partition + "-" + start, 100, 10,
+        FileFormat.PARQUET, columns(values))));
+  }
+
+  static TableSettings settings(TableSettings.Mode mode) {
+    return new TableSettings(mode, mode == TableSettings.Mode.UPSERT ? List.of("id") : List.of(), List.of(), List.of(), META);
+  }
+
+  @Test
+  void onlyTheConflictingUnitIsSetAsideWithTheTableReason() {
+    TableSchema table = new TableSchema().add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+        .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
+    Unit ok1 = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
+    Unit bad = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
+    Unit ok2 = unit(0, 20, col("id", Kind.INT64), col("v", Kind.INT32));
+    Unit other = unit(1, 0, col("id", Kind.INT64));
+    SchemaScreen.Verdict v = screen.screen(T, table, List.of(ok1, bad, ok2, other), settings(TableSettings.Mode.APPEND),
+        SchemaScreen.OnConflict.NONE);
+    assertThat(v.accepted()).containsExactly(ok1, ok2, other);
+    assertThat(v.conflicts()).containsOnlyKeys(bad);
+    assertThat(v.conflicts().get(bad)).startsWith("Unit orders/0 offsets 10..19 (").contains("column v is INTEGER but the files now hold string");
+  }
+
+  @Test
+  void unitsConflictingWithEarlierUnitsOfTheBatchAreSetAsideInOrder() {
+    Unit first = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
+    Unit second = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
+    SchemaScreen.Verdict v = screen.screen(T, null, List.of(first, second), settings(TableSettings.Mode.APPEND), SchemaScreen.OnConflict.NONE);
+    assertThat(v.accepted()).containsExactly(first);
+    assertThat(v.conflicts().get(second)).contains("field v is int32 in some files and string in others");
+  }
+
+  @Test
+  void upsertSkipsTheRestOfAConflictingUnitsPartition() {
+    Unit bad = unit(0, 0, col("id", Kind.INT64), col("id", Kind.STRING));
+    Unit after = unit(0, 10, col("id", Kind.INT64));
+    Unit otherPartition = unit(1, 0, col("id", Kind.INT64));
+    Set<Integer> blocked = new HashSet<>();
+    SchemaScreen.Verdict v = screen.screen(T, null, List.of(bad, after, otherPartition), settings(TableSettings.Mode.UPSERT),
+        new SchemaScreen.OnConflict() {
+          @Override
+          public boolean skipped(Unit u) {
+            return blocked.contains(u.partition());
+          }
+
+          @Override
+          public void conflicted(Unit u) {
+            blocked.add(u.partition());
+          }
+        });
+    assertThat(v.conflicts()).containsOnlyKeys(bad);
+    assertThat(v.accepted()).containsExactly(otherPartition);
+  }
+
+  @Test
+  void splitBudgetGrowsWithLog2OfTheUnits() {
+    assertThat(TableLoad.splitBudget(1)).isZero();
+    assertThat(TableLoad.splitBudget(2)).isEqualTo(4);
+    assertThat(TableLoad.splitBudget(8)).isEqualTo(12);
+    assertThat(TableLoad.splitBudget(2000)).isEqualTo(44);
+  }
+}
