@@ -59,7 +59,11 @@ final class Verdicts {
       default:
         throw new IllegalStateException("Cannot judge " + kind + " for " + s.format() + ": it expects nothing (n/a).");
     }
-    return new Line(kind.name(), s.format(), expected.label, pass, describe(s));
+    String observed = describe(s);
+    if (dlq != null && !names(dlq.reason(), kind.field)) {
+      observed = "DLQ, reason lacks '" + kind.field + "' | " + observed;
+    }
+    return new Line(kind.name(), s.format(), expected.label, pass, observed);
   }
 
   /**
