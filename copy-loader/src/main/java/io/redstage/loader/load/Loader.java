@@ -93,12 +93,13 @@ public final class Loader implements AutoCloseable {
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
     LoadErrorReader loadErrors = new LoadErrorReader(api);
     BatchExecutor executor = new BatchExecutor(api, manifests,
-        new LoadSqlBuilder(control, new CopySql(c.string(COPY_IAM_ROLE), c.integer(JSON_MAX_ERRORS)), types), loadErrors,
+        new LoadSqlBuilder(control, new CopySql(c.string(COPY_IAM_ROLE), c.integer(JSON_MAX_ERRORS)), types,
+            c.integer(JSON_MAX_ERRORS) > 0), loadErrors,
         c.bool(MANIFESTS_DELETE_AFTER_LOAD), clock);
     this.quarantine = new Quarantine(api, control, clients.s3(), bucket, c.string(QUARANTINE_DIR));
     MarkerRetention retention = new MarkerRetention(clients.s3(), bucket, c.string(MARKERS_DIR), c.string(MARKERS_LOADED_DIR),
         c.duration(MARKERS_RETENTION), MarkerRetention.Action.valueOf(c.string(MARKERS_LOADED_ACTION).toUpperCase(Locale.ROOT)));
-    this.evolution = new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE));
+    this.evolution = new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE), c.integer(JSON_MAX_ERRORS) > 0);
     Rejects rejects = new Rejects(clients.s3(), bucket, c.string(REJECTS_DIR), loadErrors, metrics, c.integer(JSON_MAX_ERRORS));
     this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner, batches, evolution, settings, executor, quarantine, failures,
         failureLog, rejects, retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));

@@ -1,6 +1,7 @@
 package io.redstage.loader.sql;
 
 import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.batch.StagingGroup;
@@ -33,11 +34,18 @@ public final class LoadSqlBuilder {
   private final ControlTables control;
   private final CopySql copy;
   private final TypeMapping types;
+  private final boolean jsonRowRejects;
 
   public LoadSqlBuilder(ControlTables control, CopySql copy, TypeMapping types) {
+    this(control, copy, types, false);
+  }
+
+  /** @param jsonRowRejects JSON Lines COPYs run with MAXERROR: their staging columns take the target's types */
+  public LoadSqlBuilder(ControlTables control, CopySql copy, TypeMapping types, boolean jsonRowRejects) {
     this.control = control;
     this.copy = copy;
     this.types = types;
+    this.jsonRowRejects = jsonRowRejects;
   }
 
   public static String stagingTable(StagingGroup g) {
@@ -54,7 +62,7 @@ public final class LoadSqlBuilder {
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
       for (StagingGroup g : batch.groups()) {
-        sql.add(createStaging(g));
+        sql.add(createStaging(g, plan));
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
@@ -71,7 +79,7 @@ public final class LoadSqlBuilder {
         }
       }
       String cols = String.join(", ", targetNames.stream().map(Identifiers::quote).toList());
-      sql.add(rowsTable(batch, rowSet, settings));
+      sql.add(rowsTable(batch, plan, rowSet, settings));
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
         sql.addAll(merge(batch, settings, targetNames));
       } else if (settings.upsert()) {
@@ -130,15 +138,32 @@ public final class LoadSqlBuilder {
     return sql;
   }
 
-  private String createStaging(StagingGroup g) {
+  private String createStaging(StagingGroup g, TablePlan plan) {
     StringBuilder b = new StringBuilder("CREATE TEMP TABLE ").append(Identifiers.quote(stagingTable(g))).append(" (");
     String sep = "";
     for (FileSchema.Column c : g.schema().columns()) {
       b.append(sep).append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
-          .append(' ').append(types.stagingType(c.type(), g.schema().format()).ddl());
+          .append(' ').append(stagingType(c, g, plan).ddl());
       sep = ", ";
     }
     return b.append(')').toString();
+  }
+
+  /**
+   * The staging column of a file column. JSON Lines columns with MAXERROR take the target column's type (VARCHAR
+   * length included), so COPY converts each value and a value that does not fit (a string over the column's length,
+   * an array where the column holds numbers) rejects its row into the rejects object instead of failing the
+   * transaction at the INSERT. Other formats stage the file's own types: COPY from Parquet and Avro cannot reject
+   * single rows.
+   */
+  private RedshiftType stagingType(FileSchema.Column c, StagingGroup g, TablePlan plan) {
+    if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
+      RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
+      if (target != null) {
+        return target;
+      }
+    }
+    return types.stagingType(c.type(), g.schema().format());
   }
 
   /** A column of the rows table: its type across all staging tables, and the file type (for delete flags). */
@@ -175,7 +200,7 @@ public final class LoadSqlBuilder {
     return rows;
   }
 
-  private String rowsTable(Batch batch, Map<String, RowColumn> rowSet, TableSettings settings) {
+  private String rowsTable(Batch batch, TablePlan plan, Map<String, RowColumn> rowSet, TableSettings settings) {
     MetadataColumns m = settings.metadata();
     String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
     List<String> branches = new ArrayList<>();
@@ -193,7 +218,7 @@ public final class LoadSqlBuilder {
           expr = "CAST(NULL AS " + e.getValue().type().ddl() + ")";
         } else if (types.needsJsonParse(c.type(), g.schema().format())) {
           expr = "JSON_PARSE(" + q + ")";
-        } else if (types.stagingType(c.type(), g.schema().format()).equals(e.getValue().type())) {
+        } else if (stagingType(c, g, plan).equals(e.getValue().type())) {
           expr = q;
         } else {
           expr = "CAST(" + q + " AS " + e.getValue().type().ddl() + ")";

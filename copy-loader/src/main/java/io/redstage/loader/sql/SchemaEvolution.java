@@ -1,6 +1,7 @@
 package io.redstage.loader.sql;
 
 import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.FileSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,16 +11,33 @@ import java.util.Map;
 /**
  * Compares the columns of a batch's files with the target table and plans the DDL: create the table when it is
  * missing, add a nullable column per new field, and refuse anything that would change what a column holds.
+ *
+ * <p>JSON Lines batches are the exception when COPY may reject rows ({@code load.json.max-errors} > 0): a
+ * schemaless file's column type only says what its records held, and one record with a `[]` where others hold
+ * numbers must not set aside a whole unit of good rows. Their staging columns take the table's types, COPY converts
+ * each value to them, and a value that does not convert rejects only its row (into the rejects object).
  */
 public final class SchemaEvolution {
   private final TypeMapping types;
   private final boolean autoCreate;
   private final boolean autoEvolve;
+  private final boolean jsonRowRejects;
 
   public SchemaEvolution(TypeMapping types, boolean autoCreate, boolean autoEvolve) {
+    this(types, autoCreate, autoEvolve, false);
+  }
+
+  /** @param jsonRowRejects true when JSON Lines COPYs run with MAXERROR, so a value of another type rejects its row */
+  public SchemaEvolution(TypeMapping types, boolean autoCreate, boolean autoEvolve, boolean jsonRowRejects) {
     this.types = types;
     this.autoCreate = autoCreate;
     this.autoEvolve = autoEvolve;
+    this.jsonRowRejects = jsonRowRejects;
+  }
+
+  /** True when the columns of these files are checked value by value by COPY rather than by type here. */
+  public boolean rowLevelTypes(List<FileSchema> schemas) {
+    return jsonRowRejects && !schemas.isEmpty() && schemas.stream().allMatch(s -> s.format() == FileFormat.JSONL);
   }
 
   /**
@@ -72,7 +90,7 @@ public final class SchemaEvolution {
         RedshiftType t = types.targetType(e.getValue());
         ddl.add("ALTER TABLE " + table.sql() + " ADD COLUMN " + Identifiers.quote(e.getKey()) + " " + t.ddl());
         target.put(e.getKey(), t);
-      } else if (!TypeMapping.insertable(e.getValue(), have.type())) {
+      } else if (!TypeMapping.insertable(e.getValue(), have.type()) && !rowLevelTypes(schemas)) {
         throw new IncompatibleSchemaException("Cannot load into " + table + ": column " + e.getKey() + " is " + have.type().ddl()
             + " but the files now hold " + e.getValue() + " (would need " + types.targetType(e.getValue()).ddl()
             + "). Changing a column's type is not automatic: migrate the column, or write the field under a new name, then release the batch.");
@@ -106,7 +124,7 @@ public final class SchemaEvolution {
         if (before != null && !before.equals(c.type())) {
           wanted.put(folded, TypeMapping.wider(before, c.type()));
         }
-        if (before != null && !before.equals(c.type())
+        if (before != null && !before.equals(c.type()) && !rowLevelTypes(schemas)
             && !TypeMapping.insertable(c.type(), types.targetType(wanted.get(folded)))) {
           throw new IncompatibleSchemaException("Cannot load into " + table + ": field " + folded + " is " + before + " in some files and "
               + c.type() + " in others of the same batch. Make the source type consistent, then release the batch.");

@@ -3,6 +3,7 @@ package io.redstage.loader.sql;
 import static io.redstage.loader.TestUnits.col;
 import static io.redstage.loader.TestUnits.columns;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -140,5 +141,26 @@ class LoadSqlBuilderTest {
     List<String> sql = builder.statements(b, new TablePlan(List.of(), java.util.Map.of()), s, g -> "x", Instant.EPOCH);
     assertThat(sql).hasSize(2);
     assertThat(sql.get(1)).startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"");
+  }
+
+  @Test
+  void jsonLinesWithMaxErrorsStagesTheTargetsTypesSoCopyRejectsRowsThatDoNotFit() {
+    TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    Unit json = TestUnits.unit("orders", 0, 0, 9, List.of(TestUnits.file("topics/orders/0/a.jsonl", 100, 10, FileFormat.JSONL,
+        columns(col("id", Kind.INT64), col("value", Kind.ARRAY), col("name", Kind.STRING)))));
+    Batch b = batch(json);
+    TableSchema existing = new TableSchema().add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+        .add("value", RedshiftType.of(RedshiftType.Family.BIGINT), true).add("name", RedshiftType.varchar(256), true);
+    SchemaEvolution rowLevel = new SchemaEvolution(new TypeMapping(256), true, true, true);
+    TablePlan plan = rowLevel.plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s);
+    LoadSqlBuilder rejecting = new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 1000), types, true);
+    List<String> sql = rejecting.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z"));
+    assertThat(sql).anySatisfy(q -> assertThat(q).startsWith("CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"value\" BIGINT, "
+        + "\"name\" VARCHAR(256), \"kafka_topic\" VARCHAR(65535)"));
+    assertThat(sql).anySatisfy(q -> assertThat(q).contains("MAXERROR 1000"));
+    // the same files with MAXERROR off are a type conflict for the whole unit
+    assertThat(rowLevel.rowLevelTypes(b.groups().stream().map(g -> g.schema()).toList())).isTrue();
+    assertThatThrownBy(() -> new SchemaEvolution(new TypeMapping(256), true, true, false)
+        .plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s)).isInstanceOf(IncompatibleSchemaException.class);
   }
 }
