@@ -249,6 +249,9 @@ class BadInputIT {
   private void releaseRefusedWhileStillFailing(LoaderRuns loader, Warehouse warehouse, List<Sent> sent) throws SQLException {
     List<QuarantineRow> quarantine = warehouse.quarantine();
     for (Format f : Format.values()) {
+      if (PoisonKind.TYPE_CHANGE.expected(f) != Expect.QUARANTINED) {
+        continue; // schemaless JSON Lines: COPY rejects the row, nothing is quarantined to release
+      }
       List<Sent> conflicts = sent.stream().filter(s -> s.format() == f && s.record().kind() == PoisonKind.TYPE_CHANGE).toList();
       // batches whose units hold the type conflict and no other record
       List<String> batches = quarantine.stream().filter(q -> !q.released() && conflicts.stream().anyMatch(q::covers))

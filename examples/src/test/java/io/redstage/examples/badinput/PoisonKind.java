@@ -2,6 +2,7 @@ package io.redstage.examples.badinput;
 
 import static io.redstage.examples.badinput.Expect.DLQ;
 import static io.redstage.examples.badinput.Expect.LANDS;
+import static io.redstage.examples.badinput.Expect.LANDS_OR_REJECTED_ROW;
 import static io.redstage.examples.badinput.Expect.NOT_APPLICABLE;
 import static io.redstage.examples.badinput.Expect.QUARANTINED;
 import static io.redstage.examples.badinput.Expect.QUARANTINED_THEN_RELEASED;
@@ -26,10 +27,11 @@ enum PoisonKind {
   EMPTY_STRUCT("nested struct with no fields (Parquet cannot write an empty group)", "extra", DLQ, LANDS, LANDS),
   NEW_FIELDS("later record adds fields note and score (not poison)", null, LANDS, LANDS, LANDS),
   NON_OBJECT_NUMBER("top-level value 42 (lands in column 'value')", null, LANDS, LANDS, LANDS),
-  NON_OBJECT_ARRAY("top-level value [] (lands in column 'value'); with a schema, 42 covers it (an array beside it is a real type conflict)", null,
-      NOT_APPLICABLE, NOT_APPLICABLE, LANDS),
+  NON_OBJECT_ARRAY("top-level value [] (column 'value', which 42 may have made BIGINT first); with a schema, 42 covers it "
+      + "(an array beside it is a real type conflict)", "value", NOT_APPLICABLE, NOT_APPLICABLE, LANDS_OR_REJECTED_ROW),
   BIG_INTEGER("schemaless integer 2^70 (beyond int64)", "big", NOT_APPLICABLE, NOT_APPLICABLE, DLQ),
-  TYPE_CHANGE("int field qty becomes the string 'twelve'", "qty", QUARANTINED, QUARANTINED, QUARANTINED),
+  TYPE_CHANGE("int field qty becomes the string 'twelve' (schemaless: COPY rejects the row, the unit loads)", "qty",
+      QUARANTINED, QUARANTINED, REJECTED_ROW),
   SPACE_IN_NAME("field 'Order Id' (renamed, lands in order_id)", null, LANDS, LANDS, LANDS),
   OVERSIZE_FOR_TABLE("300-byte string, tables.varchar-length=256 (passes the connector, COPY fails)", "name",
       QUARANTINED_THEN_RELEASED, QUARANTINED_THEN_RELEASED, REJECTED_ROW);

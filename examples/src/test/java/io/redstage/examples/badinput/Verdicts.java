@@ -28,6 +28,11 @@ final class Verdicts {
     this.maxAttempts = maxAttempts;
   }
 
+  private boolean rejectedNamingField(Sent s, String field) {
+    JsonNode rejected = rejectedRow(s);
+    return rejected != null && names(rejected.toString(), field);
+  }
+
   /** Where a poison record must be, and where it is. */
   Line poison(Sent s, List<Sent> good) {
     PoisonKind kind = s.record().kind();
@@ -53,8 +58,10 @@ final class Verdicts {
             && landedOnceWithEveryValue(s);
         break;
       case REJECTED_ROW:
-        JsonNode rejected = rejectedRow(s);
-        pass = dlq == null && rows.isEmpty() && rejected != null && names(rejected.toString(), kind.field);
+        pass = dlq == null && rows.isEmpty() && rejectedNamingField(s, kind.field);
+        break;
+      case LANDS_OR_REJECTED_ROW:
+        pass = dlq == null && (rows.isEmpty() ? rejectedNamingField(s, kind.field) : landedOnceWithEveryValue(s));
         break;
       default:
         throw new IllegalStateException("Cannot judge " + kind + " for " + s.format() + ": it expects nothing (n/a).");
