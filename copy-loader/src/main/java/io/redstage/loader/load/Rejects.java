@@ -11,14 +11,21 @@ import io.redstage.loader.batch.StagingGroup;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.metrics.LoaderMetrics;
 import io.redstage.loader.redshift.DataApiException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -88,8 +95,13 @@ public final class Rejects {
       try {
         List<LoadErrorReader.LoadError> found = errors.rejected(c.queryId(), missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
             batch.id().toString());
+        Map<String, Map<Long, Long>> offsetsByLine = offsetsOfCutLines(found, offsetColumn, batch);
         for (LoadErrorReader.LoadError e : found) {
-          rows.add(row(e, unitByFile.get(e.file()), offsetColumn));
+          Long offset = offset(e.rawLine(), offsetColumn);
+          if (offset == null) {
+            offset = offsetsByLine.getOrDefault(e.file(), Map.of()).get(e.line());
+          }
+          rows.add(row(e, unitByFile.get(e.file()), offset));
         }
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
@@ -126,11 +138,51 @@ public final class Rejects {
     return out;
   }
 
-  private static Map<String, Object> row(LoadErrorReader.LoadError e, Unit unit, String offsetColumn) {
+  /**
+   * Offsets of rejected rows whose raw line the view cut (it keeps 1 KB) or did not give: read from the line of the
+   * data file itself, one pass per file. Files of committed units never change, so the line is the rejected row.
+   */
+  private Map<String, Map<Long, Long>> offsetsOfCutLines(List<LoadErrorReader.LoadError> found, String offsetColumn, Batch batch) {
+    Map<String, Set<Long>> wanted = new HashMap<>();
+    for (LoadErrorReader.LoadError e : found) {
+      if (offset(e.rawLine(), offsetColumn) == null && e.file() != null && e.file().startsWith("s3://") && e.line() > 0) {
+        wanted.computeIfAbsent(e.file(), f -> new HashSet<>()).add(e.line());
+      }
+    }
+    Map<String, Map<Long, Long>> out = new HashMap<>();
+    for (Map.Entry<String, Set<Long>> w : wanted.entrySet()) {
+      String url = w.getKey();
+      int slash = url.indexOf('/', "s3://".length());
+      String fileBucket = url.substring("s3://".length(), slash);
+      String key = url.substring(slash + 1);
+      Map<Long, Long> offsets = new HashMap<>();
+      long last = w.getValue().stream().mapToLong(Long::longValue).max().orElse(0);
+      try (InputStream raw = s3.getObject(b -> b.bucket(fileBucket).key(key));
+          BufferedReader lines = new BufferedReader(new InputStreamReader(key.endsWith(".gz") ? new GZIPInputStream(raw) : raw,
+              StandardCharsets.UTF_8))) {
+        String line;
+        for (long n = 1; n <= last && (line = lines.readLine()) != null; n++) {
+          if (w.getValue().contains(n)) {
+            Long offset = offset(line, offsetColumn);
+            if (offset != null) {
+              offsets.put(n, offset);
+            }
+          }
+        }
+      } catch (IOException | SdkException e) {
+        LOG.warn("Batch {}: cannot read {} to find the offsets of its rejected rows ({}); the rows are listed by file and line",
+            batch.id(), url, e.getMessage());
+      }
+      out.put(url, offsets);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> row(LoadErrorReader.LoadError e, Unit unit, Long offset) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("topic", unit == null ? null : unit.topic());
     m.put("partition", unit == null ? null : unit.partition());
-    m.put("offset", offset(e.rawLine(), offsetColumn));
+    m.put("offset", offset);
     m.put("markerKey", unit == null ? null : unit.markerKey());
     m.put("file", e.file());
     m.put("line", e.line());

@@ -240,4 +240,21 @@ class IsolationIT {
     }
     assertThat(offsets).containsExactly(3L, 7L);
   }
+
+  @Test
+  void aRejectedRowLongerThanTheViewsRawLineStillGetsItsOffsetFromTheFile() throws Exception {
+    List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("pad", Kind.STRING), c("n", Kind.INT64));
+    String pad = "x".repeat(2000); // the load-error views keep 1 KB of the line: the offset column (last) is cut off
+    stack.files.unit("iso_long_rejects", 0, 0, 5, FileFormat.JSONL, cols, o -> row("id", o, "pad", pad, "n", o == 4 ? "bad" : o));
+    try (Loader loader = stack.loader(config("iso_long_rejects"))) {
+      assertThat(loader.runOnce().rowsRejected()).isEqualTo(1);
+    }
+    String batch = (String) stack.query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_long_rejects'").get(0).get(0);
+    JsonNode report = JSON.readTree(stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET)
+        .key("_redstage/rejects/public.iso_long_rejects/" + batch + ".json")).asUtf8String());
+    JsonNode row = report.get("rows").get(0);
+    assertThat(row.get("rawLine").asText()).hasSizeLessThanOrEqualTo(1024).doesNotContain("kafka_offset");
+    assertThat(row.get("offset").asLong()).isEqualTo(4L);
+    assertThat(ids("iso_long_rejects")).containsExactly(0L, 1L, 2L, 3L, 5L);
+  }
 }
