@@ -2,12 +2,16 @@ package io.redstage.connector.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -50,6 +54,30 @@ class PluginZipIT {
       }
     }
     return out;
+  }
+
+  /** The text of a ZIP entry below the ZIP's base directory, e.g. manifest.json. */
+  private static String zipEntry(String name) throws IOException {
+    try (ZipFile z = new ZipFile(zip().toFile())) {
+      String base = "redstage-kafka-connect-s3-" + System.getProperty("redstage.version") + "/";
+      ZipEntry e = z.getEntry(base + name);
+      assertThat(e).as("entry %s%s in %s", base, name, zip()).isNotNull();
+      return new String(z.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void manifestAndConnectorJarCarryTheBuiltVersion() throws IOException {
+    String version = System.getProperty("redstage.version");
+    assertThat(version).as("system property redstage.version (set by the build)").isNotBlank();
+    JsonNode manifest = new ObjectMapper().readTree(zipEntry("manifest.json"));
+    assertThat(manifest.path("version").asText()).isEqualTo(version);
+    String jar = jarNames().stream().filter(n -> n.startsWith("redstage-connector-")).findFirst().orElseThrow();
+    try (ZipFile z = new ZipFile(lib().resolve(jar).toFile())) {
+      Properties p = new Properties();
+      p.load(z.getInputStream(z.getEntry("redstage-connector.properties")));
+      assertThat(p.getProperty("version")).as("version in %s", jar).isEqualTo(version);
+    }
   }
 
   @Test

@@ -8,6 +8,10 @@ import io.redstage.contract.CommitMarker;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.MarkerFile;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -363,6 +367,23 @@ class SinkPipelineIT {
     assertThat(rows).extracting(r -> r.get("value").asText()).containsExactly(
         "line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7", "line 8", "line 9");
     fx.connect.deleteConnector("lines-string");
+  }
+
+  @Test
+  void connectorPluginsReportsTheBuiltVersion() throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(fx.connect.restUrl() + "connector-plugins")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> versions = new ArrayList<>();
+    for (JsonNode plugin : PipelineFixture.JSON.readTree(r.body())) {
+      if (plugin.path("class").asText().equals(PipelineFixture.CONNECTOR_CLASS)) {
+        versions.add(plugin.path("version").asText());
+      }
+    }
+    assertThat(versions).as("versions of %s in %s", PipelineFixture.CONNECTOR_CLASS, r.body())
+        .containsExactly(System.getProperty("redstage.version"));
+    assertThat(versions.get(0)).doesNotContain("${").isNotEqualTo("unknown");
   }
 
   @Test

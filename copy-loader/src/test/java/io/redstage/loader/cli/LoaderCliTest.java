@@ -41,6 +41,13 @@ class LoaderCliTest {
   }
 
   @Test
+  void versionIsTheBuiltProjectVersion() {
+    Run r = run(Map.of(), "--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out().trim()).matches("redstage copy-loader \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+  }
+
+  @Test
   void releaseNeedsABatchIdOrAll() {
     Run r = run(Map.of(), "release");
     assertThat(r.code()).isEqualTo(2);
