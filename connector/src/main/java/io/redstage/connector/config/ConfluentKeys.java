@@ -63,6 +63,8 @@ public final class ConfluentKeys {
     REJECTED.put("tombstone.encoded.partition", new Rejected(Set.of("tombstone"), false, "the connector writes no "
         + "tombstone partition: behavior.on.null.values=write writes delete rows (metadata.deleted.column=true) into "
         + "the record's own partition. Remove it."));
+    REJECTED.put("hive.integration", new Rejected(Set.of("false"), false, "the connector updates no Hive metastore; "
+        + "the loader creates and evolves the Redshift tables. Remove it (or set false)."));
     REJECTED.put("storage.class", new Rejected(Set.of("io.confluent.connect.s3.storage.s3storage"), false,
         "the connector writes to S3 only. Remove it (or set io.confluent.connect.s3.storage.S3Storage)."));
 

@@ -32,6 +32,8 @@ class ConfluentKeysTest {
   @CsvSource(delimiter = '|', value = {
       "s3.sse.customer.key | c2VjcmV0LWtleS0zMi1ieXRlcy1sb25nLi4uLi4= | s3.ssea.name=aws:kms",
       "s3.sse.customer.key.md5 | abc | s3.ssea.name=aws:kms",
+      "s3.sse.key | c2VjcmV0 | s3.ssea.name=aws:kms",
+      "hive.integration | true | loader creates",
       "s3.wan.mode | true | store.url",
       "s3.object.tagging | true | commit marker",
       "s3.object.tagging.key.value.pairs | team:data | Remove it",
