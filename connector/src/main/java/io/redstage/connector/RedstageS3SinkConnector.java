@@ -1,5 +1,6 @@
 package io.redstage.connector;
 
+import io.redstage.connector.config.ConfluentKeys;
 import io.redstage.connector.config.CrossFieldValidator;
 import io.redstage.connector.config.SinkConfig;
 import java.util.ArrayList;
@@ -12,9 +13,12 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Kafka Connect entry point: validates the config and hands identical configs to the tasks. */
 public final class RedstageS3SinkConnector extends SinkConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(RedstageS3SinkConnector.class);
   private Map<String, String> props;
 
   @Override
@@ -25,6 +29,8 @@ public final class RedstageS3SinkConnector extends SinkConnector {
   @Override
   public void start(Map<String, String> props) {
     new SinkConfig(props); // fail fast with the config key named
+    ConfluentKeys.ignored(props).forEach((key, reason) ->
+        LOG.warn("Ignoring Confluent S3 sink setting {}: {}. See docs/migrating-from-confluent.md.", key, reason));
     this.props = new HashMap<>(props);
   }
 
@@ -50,15 +56,19 @@ public final class RedstageS3SinkConnector extends SinkConnector {
     return SinkConfig.CONFIG_DEF;
   }
 
-  /** Adds cross-key problems to each key involved, so the REST validate endpoint shows them in place. */
+  /**
+   * Adds cross-key problems to each key involved, and an error to each rejected Confluent key, so the REST validate
+   * endpoint shows them in place.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = super.validate(connectorConfigs);
+    List<ConfigValue> values = new ArrayList<>(super.validate(connectorConfigs).configValues());
     Map<String, ConfigValue> byName = new LinkedHashMap<>();
-    for (ConfigValue v : config.configValues()) {
+    for (ConfigValue v : values) {
       byName.put(v.name(), v);
     }
     CrossFieldValidator.addTo(byName, connectorConfigs);
-    return config;
+    CrossFieldValidator.addConfluentKeyErrors(values, connectorConfigs);
+    return new Config(values);
   }
 }

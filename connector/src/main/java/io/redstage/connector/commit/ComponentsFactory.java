@@ -11,12 +11,15 @@ import io.redstage.connector.format.TimestampUnit;
 import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
 import io.redstage.connector.rotate.RotationPolicy;
+import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.connector.storage.S3Settings;
 import io.redstage.connector.storage.S3Storage;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -80,7 +83,18 @@ final class ComponentsFactory {
     b.stsSessionName(c.getString(STS_ROLE_SESSION_NAME));
     b.stsExternalId(blankToNull(c.getString(STS_ROLE_EXTERNAL_ID)));
     b.stsRegion(blankToNull(c.getString(STS_REGION)));
+    b.credentialsProvider(c.getString(CREDENTIALS_PROVIDER_CLASS), credentialsProviderSettings(c));
+    HttpProxySettings.parse(c.getString(S3_PROXY_URL), c.getString(S3_PROXY_USER), c.getPassword(S3_PROXY_PASSWORD))
+        .ifPresent(b::proxy);
     return b.build();
+  }
+
+  /** The s3.credentials.provider.* settings other than the class, without the prefix (Confluent's convention). */
+  static Map<String, String> credentialsProviderSettings(SinkConfig c) {
+    Map<String, String> out = new HashMap<>();
+    c.originalsWithPrefix(S3Settings.CREDENTIALS_PROVIDER_PREFIX).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    out.remove(CREDENTIALS_PROVIDER_CLASS.substring(S3Settings.CREDENTIALS_PROVIDER_PREFIX.length()));
+    return out;
   }
 
   static FormatOptions formatOptions(SinkConfig c) {

@@ -3,6 +3,7 @@ package io.redstage.connector.config;
 import static io.redstage.connector.config.SinkConfigDef.*;
 
 import io.redstage.connector.format.NativeCodecs;
+import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,11 @@ public final class CrossFieldValidator {
           + "rotate.schedule.interval.ms for wall-clock rotation, or timestamp.extractor=Record/RecordField.",
           ROTATE_INTERVAL_MS, TIMESTAMP_EXTRACTOR));
     }
+    if (c.optional(CREDENTIALS_PROVIDER_CLASS) != null && c.optional(AWS_ACCESS_KEY_ID) != null
+        && !CredentialsProviders.isDefaultChain(c.optional(CREDENTIALS_PROVIDER_CLASS))) {
+      out.add(new Problem("Cannot use both s3.credentials.provider.class and aws.access.key.id: it is unclear which "
+          + "should sign the requests. Remove one of them.", CREDENTIALS_PROVIDER_CLASS, AWS_ACCESS_KEY_ID));
+    }
     String sse = c.optional(S3_SSEA_NAME);
     if (c.optional(S3_SSE_KMS_KEY_ID) != null && (sse == null || !sse.startsWith("aws:kms"))) {
       out.add(new Problem("Cannot use s3.sse.kms.key.id without KMS encryption: set s3.ssea.name=aws:kms "
@@ -106,6 +112,22 @@ public final class CrossFieldValidator {
     return out;
   }
 
+  /**
+   * Adds an error to each Confluent key that Redstage rejects (see {@link ConfluentKeys}); these keys are not in the
+   * ConfigDef, so their results are added to {@code values}. Secret values are not shown.
+   */
+  public static void addConfluentKeyErrors(List<ConfigValue> values, Map<String, String> props) {
+    for (Problem p : ConfluentKeys.problems(props)) {
+      String key = p.keys.get(0);
+      ConfigValue v = values.stream().filter(cv -> cv.name().equals(key)).findFirst().orElse(null);
+      if (v == null) {
+        v = new ConfigValue(key, ConfluentKeys.isSecret(key) ? "[hidden]" : props.get(key), new ArrayList<>(), new ArrayList<>());
+        values.add(v);
+      }
+      v.addErrorMessage(p.message);
+    }
+  }
+
   /** Adds every cross-key problem to the validation result of each key involved. */
   public static void addTo(Map<String, ConfigValue> byName, Map<String, String> props) {
     for (ConfigValue v : byName.values()) {
@@ -130,9 +152,11 @@ public final class CrossFieldValidator {
   }
 
   static void throwIfInvalid(SinkConfig c) {
-    List<Problem> ps = problems(c);
+    List<Problem> ps = new ArrayList<>(ConfluentKeys.problems(c.originals()));
+    ps.addAll(problems(c));
     if (!ps.isEmpty()) {
-      throw new ConfigException(ps.get(0).keys.get(0), c.originals().get(ps.get(0).keys.get(0)), ps.get(0).message);
+      String key = ps.get(0).keys.get(0);
+      throw new ConfigException(key, ConfluentKeys.isSecret(key) ? "[hidden]" : c.originals().get(key), ps.get(0).message);
     }
   }
 }

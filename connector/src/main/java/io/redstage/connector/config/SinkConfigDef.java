@@ -5,6 +5,8 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
 import io.redstage.connector.format.FormatOptions;
+import io.redstage.connector.storage.HttpProxySettings;
+import io.redstage.connector.storage.S3Settings;
 import java.util.Arrays;
 import java.util.Collections;
 import org.apache.kafka.common.config.ConfigDef;
@@ -41,6 +43,9 @@ public final class SinkConfigDef {
   public static final String S3_PART_RETRIES = "s3.part.retries";
   public static final String S3_RETRY_BACKOFF_MS = "s3.retry.backoff.ms";
   public static final String S3_UPLOAD_THREADS = "s3.upload.threads";
+  public static final String S3_PROXY_URL = HttpProxySettings.URL_CONFIG;
+  public static final String S3_PROXY_USER = HttpProxySettings.USER_CONFIG;
+  public static final String S3_PROXY_PASSWORD = HttpProxySettings.PASSWORD_CONFIG;
   // Credentials
   public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
   public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
@@ -48,6 +53,7 @@ public final class SinkConfigDef {
   public static final String STS_ROLE_SESSION_NAME = "sts.role.session.name";
   public static final String STS_ROLE_EXTERNAL_ID = "sts.role.external.id";
   public static final String STS_REGION = "sts.region";
+  public static final String CREDENTIALS_PROVIDER_CLASS = S3Settings.CREDENTIALS_PROVIDER_CONFIG;
   // Layout
   public static final String TOPICS_DIR = "topics.dir";
   public static final String MARKERS_DIR = "markers.dir";
@@ -168,6 +174,15 @@ public final class SinkConfigDef {
             + "when many partitions close units at once against a distant S3. Default 8; range 1 to 24 (both pools "
             + "share the S3 client's 50 connections).",
         GROUP_S3, ++o, Width.SHORT, "Upload threads");
+    def.define(S3_PROXY_URL, Type.STRING, "", Validators.PROXY_URL, LOW,
+        "HTTP proxy for S3 and STS calls, in URL syntax: http://proxy.example.com:3128, or with credentials "
+            + "http://user:password@proxy.example.com:3128 (as Confluent's S3 sink; prefer s3.proxy.password, which "
+            + "is never shown). Default: empty (no proxy).",
+        GROUP_S3, ++o, Width.LONG, "Proxy URL");
+    def.define(S3_PROXY_USER, Type.STRING, "", LOW,
+        "User for the HTTP proxy; wins over a user in s3.proxy.url. Default: empty.", GROUP_S3, ++o, Width.MEDIUM, "Proxy user");
+    def.define(S3_PROXY_PASSWORD, Type.PASSWORD, "", LOW,
+        "Password for the HTTP proxy; wins over a password in s3.proxy.url. Never logged.", GROUP_S3, ++o, Width.MEDIUM, "Proxy password");
   }
 
   private static void defineCredentials(ConfigDef def) {
@@ -186,6 +201,16 @@ public final class SinkConfigDef {
         "External id for the assumed role, if its trust policy requires one. Default: empty.", GROUP_AUTH, ++o, Width.MEDIUM, "External id");
     def.define(STS_REGION, Type.STRING, "", LOW,
         "Region of the STS endpoint. Default: empty (s3.region).", GROUP_AUTH, ++o, Width.SHORT, "STS region");
+    def.define(CREDENTIALS_PROVIDER_CLASS, Type.STRING, "", Validators.CREDENTIALS_PROVIDER, MEDIUM,
+        "An AWS SDK v2 credentials provider class (software.amazon.awssdk.auth.credentials.AwsCredentialsProvider), "
+            + "created through its static create() method or its public no-arg constructor; if it implements "
+            + "org.apache.kafka.common.Configurable it receives every s3.credentials.provider.* setting (prefix "
+            + "removed). The AWS SDK v1 names of Confluent configs with a v2 equivalent are accepted: "
+            + "com.amazonaws.auth.DefaultAWSCredentialsProviderChain, EnvironmentVariableCredentialsProvider, "
+            + "SystemPropertiesCredentialsProvider, InstanceProfileCredentialsProvider, ContainerCredentialsProvider, "
+            + "WebIdentityTokenCredentialsProvider and com.amazonaws.auth.profile.ProfileCredentialsProvider. Cannot be "
+            + "combined with aws.access.key.id; sts.role.arn assumes its role with these credentials. "
+            + "Default: empty (the AWS default credentials chain).", GROUP_AUTH, ++o, Width.LONG, "Credentials provider class");
   }
 
   private static void defineLayout(ConfigDef def) {

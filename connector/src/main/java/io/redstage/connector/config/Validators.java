@@ -1,6 +1,8 @@
 package io.redstage.connector.config;
 
 import io.redstage.connector.format.ColumnNames;
+import io.redstage.connector.storage.CredentialsProviders;
+import io.redstage.connector.storage.HttpProxySettings;
 import java.net.URI;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -42,6 +44,38 @@ final class Validators {
     @Override
     public String toString() {
       return "an absolute URL, or empty";
+    }
+  };
+
+  /** Checks the proxy URL without echoing it: it may carry a password. */
+  static final ConfigDef.Validator PROXY_URL = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      HttpProxySettings.parse(value == null ? null : value.toString(), null, null);
+    }
+
+    @Override
+    public String toString() {
+      return "an http(s) URL, or empty";
+    }
+  };
+
+  static final ConfigDef.Validator CREDENTIALS_PROVIDER = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null || value.toString().trim().isEmpty()) {
+        return;
+      }
+      try {
+        CredentialsProviders.resolve(value.toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, "Cannot use this credentials provider: " + e.getMessage() + ".");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "an AWS SDK v2 AwsCredentialsProvider class name, or empty";
     }
   };
 

@@ -2,6 +2,7 @@ package io.redstage.connector.storage;
 
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.apache.kafka.common.config.types.Password;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.http.apache5.ProxyConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -22,8 +24,8 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
- * Builds the connector's {@link S3Client} from {@link S3Settings}: Apache HTTP client, static / default-chain / STS
- * assume-role credentials, and the SDK's standard retry strategy (5xx, throttling and I/O errors, exponential backoff
+ * Builds the connector's {@link S3Client} from {@link S3Settings}: Apache HTTP client (through an HTTP proxy if set),
+ * static / provider-class / default-chain / STS assume-role credentials, and the SDK's standard retry strategy (5xx, throttling and I/O errors, exponential backoff
  * with jitter) sized by {@code s3.part.retries} and {@code s3.retry.backoff.ms}. Retries live here, in the SDK, and
  * nowhere else in the connector.
  */
@@ -50,13 +52,13 @@ public final class S3ClientFactory {
     S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
-        .httpClientBuilder(Apache5HttpClient.builder())
+        .httpClientBuilder(httpClient(settings))
         .credentialsProvider(credentials(settings))
         .overrideConfiguration(config.build());
     settings.endpoint().ifPresent(builder::endpointOverride);
-    LOG.info("Creating S3 client for bucket {} in {} ({}), {} retries",
+    LOG.info("Creating S3 client for bucket {} in {} ({}), {} retries{}",
         settings.bucket(), settings.region(), settings.endpoint().map(Object::toString).orElse("AWS endpoint"),
-        settings.maxRetries());
+        settings.maxRetries(), settings.proxy().map(p -> ", through proxy " + p).orElse(""));
     return builder.build();
   }
 
@@ -69,18 +71,32 @@ public final class S3ClientFactory {
         .build();
   }
 
+  /** The Apache HTTP client of S3 and STS calls, through the configured proxy if any. */
+  static Apache5HttpClient.Builder httpClient(S3Settings settings) {
+    Apache5HttpClient.Builder builder = Apache5HttpClient.builder();
+    settings.proxy().ifPresent(p -> builder.proxyConfiguration(ProxyConfiguration.builder()
+        .endpoint(p.endpoint())
+        .username(p.user().orElse(null))
+        .password(p.password().map(Password::value).orElse(null))
+        .build()));
+    return builder;
+  }
+
+  /** Static keys, else the s3.credentials.provider.class provider, else the default chain; then STS if a role is set. */
   static AwsCredentialsProvider credentials(S3Settings settings) {
     AwsCredentialsProvider caller = settings.accessKeyId().isPresent()
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(
             settings.accessKeyId().get(), settings.secretAccessKey().get().value()))
-        : DefaultCredentialsProvider.builder().build();
+        : settings.credentialsProvider().isPresent()
+            ? CredentialsProviders.create(settings.credentialsProvider().get(), settings.credentialsProviderSettings())
+            : DefaultCredentialsProvider.builder().build();
     if (!settings.stsRoleArn().isPresent()) {
       return caller;
     }
     StsClient sts = StsClient.builder()
         .region(Region.of(settings.stsRegion().orElse(settings.region())))
         .credentialsProvider(caller)
-        .httpClientBuilder(Apache5HttpClient.builder())
+        .httpClientBuilder(httpClient(settings))
         .build();
     return new AssumedRoleCredentials(StsAssumeRoleCredentialsProvider.builder()
         .stsClient(sts)

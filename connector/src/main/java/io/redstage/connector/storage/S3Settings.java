@@ -4,8 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
@@ -32,6 +34,9 @@ public final class S3Settings {
   public static final String STS_REGION_CONFIG = "sts.region";
   public static final String MAX_RETRIES_CONFIG = "s3.part.retries";
   public static final String RETRY_BACKOFF_CONFIG = "s3.retry.backoff.ms";
+  public static final String CREDENTIALS_PROVIDER_CONFIG = "s3.credentials.provider.class";
+  /** Settings with this prefix (other than the class itself) configure a {@code Configurable} provider. */
+  public static final String CREDENTIALS_PROVIDER_PREFIX = "s3.credentials.provider.";
 
   public static final String DEFAULT_REGION = "us-west-2";
   public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -66,6 +71,9 @@ public final class S3Settings {
   private final int maxRetries;
   private final Duration retryBackoff;
   private final Duration apiCallTimeout;
+  private final String credentialsProvider;
+  private final Map<String, String> credentialsProviderSettings;
+  private final HttpProxySettings proxy;
 
   private S3Settings(Builder b) {
     this.bucket = b.bucket;
@@ -85,6 +93,9 @@ public final class S3Settings {
     this.maxRetries = b.maxRetries;
     this.retryBackoff = b.retryBackoff;
     this.apiCallTimeout = b.apiCallTimeout;
+    this.credentialsProvider = b.credentialsProvider;
+    this.credentialsProviderSettings = Map.copyOf(b.credentialsProviderSettings);
+    this.proxy = b.proxy;
   }
 
   public static Builder builder() {
@@ -164,14 +175,32 @@ public final class S3Settings {
     return apiCallTimeout;
   }
 
+  /** The {@value #CREDENTIALS_PROVIDER_CONFIG} class name; empty means static keys or the default chain. */
+  public Optional<String> credentialsProvider() {
+    return Optional.ofNullable(credentialsProvider);
+  }
+
+  /** The {@value #CREDENTIALS_PROVIDER_PREFIX}* settings without the prefix; values may be secrets. */
+  public Map<String, String> credentialsProviderSettings() {
+    return credentialsProviderSettings;
+  }
+
+  /** The HTTP proxy for S3 and STS calls. */
+  public Optional<HttpProxySettings> proxy() {
+    return Optional.ofNullable(proxy);
+  }
+
   @Override
   public String toString() {
-    String credentials = accessKeyId == null ? "default chain" : "static keys (accessKeyId=" + accessKeyId + ", secret=[hidden])";
+    String credentials = accessKeyId != null ? "static keys (accessKeyId=" + accessKeyId + ", secret=[hidden])"
+        : credentialsProvider != null ? credentialsProvider + " (settings " + new TreeSet<>(credentialsProviderSettings.keySet()) + ")"
+        : "default chain";
     return "S3Settings{bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + ", pathStyle=" + pathStyle
         + ", partSizeBytes=" + partSizeBytes + ", sseAlgorithm=" + sseAlgorithm + ", sseKmsKeyId=" + sseKmsKeyId
         + ", cannedAcl=" + cannedAcl + ", credentials=" + credentials
         + (stsRoleArn == null ? "" : ", stsRoleArn=" + stsRoleArn + ", stsSessionName=" + stsSessionName
             + ", stsExternalId=" + (stsExternalId == null ? "none" : "[hidden]") + ", stsRegion=" + stsRegion)
+        + (proxy == null ? "" : ", proxy=" + proxy)
         + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + ", apiCallTimeout=" + apiCallTimeout + "}";
   }
 
@@ -194,6 +223,9 @@ public final class S3Settings {
     private int maxRetries = DEFAULT_MAX_RETRIES;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
+    private String credentialsProvider;
+    private Map<String, String> credentialsProviderSettings = Map.of();
+    private HttpProxySettings proxy;
 
     private Builder() {}
 
@@ -267,6 +299,23 @@ public final class S3Settings {
       return this;
     }
 
+    /**
+     * A credentials provider class (AWS SDK v2, or a mapped v1 name) and its settings; a null or empty class, or the
+     * default chain's name, leaves the default chain.
+     */
+    public Builder credentialsProvider(String className, Map<String, String> settings) {
+      String c = blankToNull(className);
+      this.credentialsProvider = CredentialsProviders.isDefaultChain(c) ? null : c;
+      this.credentialsProviderSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** The HTTP proxy for S3 and STS calls; null for none. */
+    public Builder proxy(HttpProxySettings proxy) {
+      this.proxy = proxy;
+      return this;
+    }
+
     public Builder maxRetries(int maxRetries) {
       this.maxRetries = maxRetries;
       return this;
@@ -307,6 +356,10 @@ public final class S3Settings {
             ? ACCESS_KEY_ID_CONFIG : SECRET_ACCESS_KEY_CONFIG) + " is empty while "
             + (accessKeyId == null ? SECRET_ACCESS_KEY_CONFIG : ACCESS_KEY_ID_CONFIG) + " is set. Set both, or neither "
             + "to use the default credentials chain.");
+      }
+      if (accessKeyId != null && credentialsProvider != null) {
+        throw new ConfigException("Cannot use both " + CREDENTIALS_PROVIDER_CONFIG + " and static AWS credentials ("
+            + ACCESS_KEY_ID_CONFIG + "): it is unclear which should sign the requests. Remove one of them.");
       }
       if (maxRetries < 0) {
         throw new ConfigException("Cannot use " + MAX_RETRIES_CONFIG + "=" + maxRetries + ": it must be 0 or more.");

@@ -2,12 +2,18 @@ package io.redstage.connector.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -50,6 +56,87 @@ class PluginZipIT {
       }
     }
     return out;
+  }
+
+  /** The text of a ZIP entry below the ZIP's base directory, e.g. manifest.json. */
+  private static String zipEntry(String name) throws IOException {
+    try (ZipFile z = new ZipFile(zip().toFile())) {
+      String base = "redstage-kafka-connect-s3-" + System.getProperty("redstage.version") + "/";
+      ZipEntry e = z.getEntry(base + name);
+      assertThat(e).as("entry %s%s in %s", base, name, zip()).isNotNull();
+      return new String(z.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void manifestAndConnectorJarCarryTheBuiltVersion() throws IOException {
+    String version = System.getProperty("redstage.version");
+    assertThat(version).as("system property redstage.version (set by the build)").isNotBlank();
+    JsonNode manifest = new ObjectMapper().readTree(zipEntry("manifest.json"));
+    assertThat(manifest.path("version").asText()).isEqualTo(version);
+    String jar = jarNames().stream().filter(n -> n.startsWith("redstage-connector-")).findFirst().orElseThrow();
+    try (ZipFile z = new ZipFile(lib().resolve(jar).toFile())) {
+      Properties p = new Properties();
+      p.load(z.getInputStream(z.getEntry("redstage-connector.properties")));
+      assertThat(p.getProperty("version")).as("version in %s", jar).isEqualTo(version);
+    }
+  }
+
+  @Test
+  void manifestIsCompleteForConfluentHub() throws IOException {
+    JsonNode m = new ObjectMapper().readTree(zipEntry("manifest.json"));
+    for (String field : List.of("name", "title", "description", "owner.username", "owner.name", "support.summary",
+        "release_date", "logo")) {
+      assertThat(at(m, field)).as("manifest.json %s", field).isNotBlank();
+    }
+    for (String field : List.of("documentation_url", "source_url", "owner.url", "support.url")) {
+      assertThat(at(m, field)).as("manifest.json %s (absolute URL)", field).startsWith("https://").doesNotContain("${");
+    }
+    assertThat(at(m, "release_date")).matches("\\d{4}-\\d{2}-\\d{2}");
+    assertThat(m.path("license").get(0).path("name").asText()).isEqualTo("Apache License 2.0");
+    assertThat(m.path("license").get(0).path("url").asText()).startsWith("https://");
+    assertThat(m.path("component_types").toString()).contains("sink");
+    zipEntry(at(m, "logo"));
+    zipEntry(at(m, "owner.logo"));
+  }
+
+  private static String at(JsonNode node, String dottedPath) {
+    JsonNode n = node;
+    for (String part : dottedPath.split("\\.")) {
+      n = n.path(part);
+    }
+    return n.asText();
+  }
+
+  @Test
+  void licenseAndNoticeNameEverythingTheZipBundles() throws IOException {
+    assertThat(zipEntry("doc/LICENSE")).contains("Apache License").contains("Version 2.0, January 2004")
+        .contains("END OF TERMS AND CONDITIONS");
+    String notice = zipEntry("doc/NOTICE");
+    for (String jar : jarNames()) {
+      List<String> artifacts = entries(jar, "META-INF/maven/").stream().filter(e -> e.endsWith("/pom.properties"))
+          .map(e -> e.substring("META-INF/maven/".length(), e.length() - "/pom.properties".length()).replace('/', ':'))
+          .filter(a -> !a.equals("io.redstage:redstage-connector")).toList();
+      if (jar.startsWith("redstage-connector-")) {
+        // shaded: every artifact whose content is inside it
+        assertThat(artifacts).isNotEmpty().allSatisfy(a -> assertThat(mentions(notice, a)).as("NOTICE names " + a).isTrue());
+      } else {
+        String base = jar.replaceFirst("-\\d.*\\.jar$", "");
+        assertThat(mentions(notice, base)).as("NOTICE names the jar " + jar + " (as " + base + ")").isTrue();
+      }
+    }
+    Matcher refs = Pattern.compile("doc/licenses/[\\w.-]+\\.txt").matcher(notice);
+    int count = 0;
+    while (refs.find()) {
+      zipEntry(refs.group());
+      count++;
+    }
+    assertThat(count).as("license texts referenced by NOTICE").isGreaterThanOrEqualTo(5);
+  }
+
+  /** True when {@code name} occurs in {@code text} as a whole word (not inside a longer jar or artifact name). */
+  private static boolean mentions(String text, String name) {
+    return Pattern.compile("(?<![\\w.:-])" + Pattern.quote(name) + "(?![\\w:-]|\\.\\w)").matcher(text).find();
   }
 
   @Test

@@ -8,6 +8,10 @@ import io.redstage.contract.CommitMarker;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.MarkerFile;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -366,6 +370,23 @@ class SinkPipelineIT {
   }
 
   @Test
+  void connectorPluginsReportsTheBuiltVersion() throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(fx.connect.restUrl() + "connector-plugins")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> versions = new ArrayList<>();
+    for (JsonNode plugin : PipelineFixture.JSON.readTree(r.body())) {
+      if (plugin.path("class").asText().equals(PipelineFixture.CONNECTOR_CLASS)) {
+        versions.add(plugin.path("version").asText());
+      }
+    }
+    assertThat(versions).as("versions of %s in %s", PipelineFixture.CONNECTOR_CLASS, r.body())
+        .containsExactly(System.getProperty("redstage.version"));
+    assertThat(versions.get(0)).doesNotContain("${").isNotEqualTo("unknown");
+  }
+
+  @Test
   void validateEndpointShowsCrossFieldErrorsOnEachKey() {
     Map<String, String> c = fx.baseConfig("x", BUCKET);
     c.put("s3.sse.kms.key.id", "arn:aws:kms:us-east-1:111122223333:key/k");
@@ -378,6 +399,44 @@ class SinkPipelineIT {
       }
     }
     assertThat(keysWithErrors).contains("s3.sse.kms.key.id", "s3.ssea.name");
+  }
+
+  @Test
+  void validateEndpointRejectsEachUnsupportedConfluentKeyOnThatKey() {
+    Map<String, String> unsupported = new TreeMap<>(Map.ofEntries(
+        Map.entry("s3.sse.customer.key", "c2VjcmV0LWtleS0zMi1ieXRlcy1sb25nLi4uLi4="),
+        Map.entry("s3.wan.mode", "true"),
+        Map.entry("s3.object.tagging", "true"),
+        Map.entry("s3.object.tagging.key.value.pairs", "team:data"),
+        Map.entry("keys.format.class", "io.confluent.connect.s3.format.avro.AvroFormat"),
+        Map.entry("headers.format.class", "io.confluent.connect.s3.format.avro.AvroFormat"),
+        Map.entry("report.null.values.to.dlq", "true"),
+        Map.entry("s3.schema.partition.affix.type", "SUFFIX"),
+        Map.entry("append.late.data", "true"),
+        Map.entry("tombstone.encoded.partition", "deleted"),
+        Map.entry("s3.credentials.provider.sts.role.arn", "arn:aws:iam::111122223333:role/r")));
+    Map<String, String> c = fx.baseConfig("x", BUCKET);
+    c.put("name", "confluent-keys");
+    c.putAll(unsupported);
+    JsonNode result = fx.connect.validate(PipelineFixture.CONNECTOR_CLASS, c);
+    Map<String, String> errorByKey = new TreeMap<>();
+    for (JsonNode v : result.path("configs")) {
+      JsonNode errors = v.path("value").path("errors");
+      if (errors.size() > 0) {
+        errorByKey.put(v.path("value").path("name").asText(), errors.get(0).asText());
+      }
+    }
+    assertThat(errorByKey).containsOnlyKeys(unsupported.keySet());
+    errorByKey.forEach((key, error) -> assertThat(error).startsWith("Cannot use " + key + ": "));
+    assertThat(result.path("error_count").asInt()).isEqualTo(unsupported.size());
+    assertThat(result.toString()).as("the SSE-C key is a secret").doesNotContain(unsupported.get("s3.sse.customer.key"));
+    // the same config with the keys at Confluent's "off" values, or harmless ones, validates cleanly
+    Map<String, String> off = fx.baseConfig("x", BUCKET);
+    off.put("name", "confluent-keys");
+    off.putAll(Map.of("s3.wan.mode", "false", "s3.object.tagging", "false", "report.null.values.to.dlq", "false",
+        "s3.compression.level", "9", "s3.credentials.provider.class", "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
+        "storage.class", "io.confluent.connect.s3.storage.S3Storage"));
+    assertThat(fx.connect.validate(PipelineFixture.CONNECTOR_CLASS, off).path("error_count").asInt()).isZero();
   }
 
   static BigDecimal decimal(Object v, int scale) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** The {@code redstage-loader} command line. */
-@Command(name = "redstage-loader", mixinStandardHelpOptions = true, version = "redstage copy-loader 0.1",
+@Command(name = "redstage-loader", mixinStandardHelpOptions = true, versionProvider = LoaderVersion.class,
     description = "Loads committed Kafka units from S3 into Amazon Redshift through the Data API, exactly once.",
     subcommands = {LoaderCli.Run.class, LoaderCli.Once.class, LoaderCli.DryRun.class, LoaderCli.Status.class,
         LoaderCli.Release.class, LoaderCli.ConfigDoc.class})

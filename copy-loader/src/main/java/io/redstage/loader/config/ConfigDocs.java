@@ -11,7 +11,10 @@ public final class ConfigDocs {
     b.append("     Regenerate: mvn -pl copy-loader -am -Dtest=ConfigDocsTest -Dredstage.docs.write=true test -->\n\n");
     b.append("Values come from a `.properties` or `.yaml` file (`--config`), then environment variables, then `-D key=value`\n");
     b.append("on the command line, each overriding the previous. The environment variable of a key is `REDSTAGE_` plus the\n");
-    b.append("key in upper snake case (`s3.bucket` -> `REDSTAGE_S3_BUCKET`). Secrets are never logged.\n\n");
+    b.append("key in upper snake case (`s3.bucket` -> `REDSTAGE_S3_BUCKET`). Values in the file may hold `${NAME}` and\n");
+    b.append("`${NAME:-default}` placeholders, filled from the environment (the default applies when `NAME` is unset or empty;\n");
+    b.append("`$${...}` is a literal `${...}`); an unset variable without a default stops the loader with an error naming the\n");
+    b.append("key and the variable. Secrets are never logged.\n\n");
     b.append("Per-table overrides (not in the environment): `table.<schema.table>.mode` (append | upsert) and\n");
     b.append("`table.<schema.table>.upsert.key` (comma-separated columns).\n");
     String group = null;

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Reads configuration text from a properties or YAML file, then environment variables ({@code REDSTAGE_} + upper
- * snake case of the key), then explicit overrides (command line), each overriding the previous.
+ * Reads configuration text from a properties or YAML file (its values may hold {@code ${NAME}} and
+ * {@code ${NAME:-default}} placeholders for environment variables), then environment variables ({@code REDSTAGE_} +
+ * upper snake case of the key), then explicit overrides (command line), each overriding the previous.
  */
 public final class ConfigSources {
   private ConfigSources() {}
@@ -24,7 +25,7 @@ public final class ConfigSources {
   public static LoaderConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (file != null) {
-      merged.putAll(readFile(file));
+      merged.putAll(EnvPlaceholders.resolve(readFile(file), env, file));
     }
     for (ConfigKey key : LoaderConfigDef.keys()) {
       String v = env.get(key.envName());

@@ -41,6 +41,22 @@ class LoaderCliTest {
   }
 
   @Test
+  void versionIsTheBuiltProjectVersion() {
+    Run r = run(Map.of(), "--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out().trim()).matches("redstage copy-loader \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+  }
+
+  @Test
+  void anUnsetPlaceholderExitsWithTheKeyAndVariable(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("loader.yaml");
+    Files.writeString(file, "s3:\n  bucket: ${STAGING_BUCKET}\nredshift:\n  database: dev\n  workgroup-name: wg\n");
+    Run r = run(Map.of(), "status", "--config", file.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("'s3.bucket'").contains("STAGING_BUCKET is not set").doesNotContain("at io.redstage");
+  }
+
+  @Test
   void releaseNeedsABatchIdOrAll() {
     Run r = run(Map.of(), "release");
     assertThat(r.code()).isEqualTo(2);
