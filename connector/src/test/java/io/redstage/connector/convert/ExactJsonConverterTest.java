@@ -148,8 +148,9 @@ class ExactJsonConverterTest {
             + "records to the dead letter queue.");
     assertThatThrownBy(() -> value("{\"id\":1,\"id\":2}"))
         .isInstanceOf(DataException.class)
-        .hasMessageStartingWith("Cannot convert the value of a record from topic 'orders' from JSON: Duplicate "
-            + "field 'id'");
+        .hasMessage("Cannot convert the value of a record from topic 'orders' from JSON: Duplicate field 'id' "
+            + "(line 1, column 13). Fix the JSON in the producer, or let errors.tolerance=all send such records to "
+            + "the dead letter queue.");
   }
 
   @Test
