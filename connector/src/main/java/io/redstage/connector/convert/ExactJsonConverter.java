@@ -43,7 +43,7 @@ import org.apache.kafka.connect.storage.Converter;
  */
 public class ExactJsonConverter implements Converter, Versioned {
   /** The JsonConverter setting that makes no sense here: envelopes would become columns "schema" and "payload". */
-  static final String SCHEMAS_ENABLE = "schemas.enable";
+  private static final String SCHEMAS_ENABLE = "schemas.enable";
   private static final String TO_DLQ = "or let errors.tolerance=all send such records to the dead letter queue.";
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -82,12 +82,12 @@ public class ExactJsonConverter implements Converter, Versioned {
       }
       Object parsed = READER.readValue(parser);
       if (parser.nextToken() != null) {
-        throw cannotRead(topic, "more text follows the JSON value " + at(parser.currentTokenLocation()),
+        throw cannotRead(topic, "more text follows the JSON value" + at(parser.currentTokenLocation()),
             "Send one JSON value per record, ");
       }
       return new SchemaAndValue(null, exactNumbers(parsed));
     } catch (JsonProcessingException e) {
-      throw cannotRead(topic, e.getOriginalMessage() + " " + at(e.getLocation()), "Fix the JSON in the producer, ");
+      throw cannotRead(topic, e.getOriginalMessage() + at(e.getLocation()), "Fix the JSON in the producer, ");
     } catch (IOException e) {
       throw cannotRead(topic, e.getMessage(), "Fix the JSON in the producer, ");
     }
@@ -117,7 +117,7 @@ public class ExactJsonConverter implements Converter, Versioned {
   }
 
   private static String at(JsonLocation location) {
-    return location == null ? "" : "(line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    return location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
   }
 
   /**
@@ -147,7 +147,7 @@ public class ExactJsonConverter implements Converter, Versioned {
   }
 
   /** The double when its shortest text has the value of {@code d} (so writing it keeps the number), else {@code d}. */
-  static Number fraction(BigDecimal d) {
+  private static Number fraction(BigDecimal d) {
     double x = d.doubleValue();
     if (Double.isFinite(x) && new BigDecimal(Double.toString(x)).compareTo(d) == 0) {
       return x;
