@@ -162,6 +162,13 @@ class PluginZipIT {
   }
 
   @Test
+  void minimizationKeepsTheExactJsonConverterAndItsServiceEntry() throws IOException {
+    assertThat(entries("redstage-connector-", "io/redstage/connector/convert/ExactJsonConverter.class")).hasSize(1);
+    assertThat(entries("redstage-connector-", "META-INF/services/org.apache.kafka.connect.storage.Converter"))
+        .hasSize(1);
+  }
+
+  @Test
   void nativeCodecsCoverTheSupportedPlatformsOnly() throws IOException {
     assertThat(entries("zstd-jni-", "").stream().filter(n -> n.contains("libzstd-jni")).map(n -> n.substring(0, n.lastIndexOf('/'))))
         .containsExactlyInAnyOrder("linux/amd64", "linux/aarch64", "darwin/x86_64", "darwin/aarch64", "win/amd64");
