@@ -53,7 +53,10 @@ enum Format {
     c.put("rotate.schedule.interval.ms", "3000");
     c.put("rotate.idle.ms", "1000");
     c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    // Schemaless JSON goes through the plugin's ExactJsonConverter: Kafka's JsonConverter would turn 2^70 into 0 and a
+    // 40-digit number into a double before the sink could see (and refuse) them.
+    c.put("value.converter", schemas ? "org.apache.kafka.connect.json.JsonConverter"
+        : "io.redstage.connector.convert.ExactJsonConverter");
     c.put("value.converter.schemas.enable", Boolean.toString(schemas));
     c.put("errors.tolerance", "all");
     c.put("errors.deadletterqueue.topic.name", dlqTopic());
