@@ -7,6 +7,7 @@ import io.redstage.connector.format.ColumnNames;
 import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.format.RecordFormats;
+import io.redstage.connector.format.SchemaCompatibility;
 import io.redstage.connector.format.TimestampUnit;
 import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
@@ -122,6 +123,7 @@ final class ComponentsFactory {
         .deletedColumn(c.getString(METADATA_DELETED))
         .varcharMaxBytes(c.getInt(VARCHAR_MAX_BYTES))
         .truncateOversizeStrings("truncate".equalsIgnoreCase(c.getString(BEHAVIOR_ON_OVERSIZE_STRING).trim()))
+        .schemaCompatibility(SchemaCompatibility.of(c.getString(SCHEMA_COMPATIBILITY)))
         .build();
   }
 

@@ -123,8 +123,15 @@ final class PartitionWriter {
       // The record's own file when open: a schemaless JSON Lines file's columns are its own records' fields.
       UnitFile target = unit.file(encodedPartition);
       UnitFile against = target != null ? target : unit.anyFile();
-      if (reason == null && against != null && !c.format.compatible(against.writer, toWrite)) {
-        reason = RotationReason.SCHEMA; // files of one unit share one schema: a new schema starts a new unit
+      if (reason == null && against != null) {
+        // Files of one unit share one schema: a record of another schema is projected to it (schema.compatibility)
+        // or starts a new unit.
+        SinkRecord fitted = c.format.fit(against.writer, toWrite);
+        if (fitted == null) {
+          reason = RotationReason.SCHEMA;
+        } else {
+          toWrite = fitted;
+        }
       }
       if (reason != null) {
         commit(reason);

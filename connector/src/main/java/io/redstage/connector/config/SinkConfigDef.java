@@ -261,10 +261,19 @@ public final class SinkConfigDef {
     def.define(TIMESTAMP_UNIT, Type.STRING, "millis", Validators.oneOf("millis", "micros"), LOW,
         "Unit of timestamp columns in Parquet and Avro: millis or micros (never nanos, which Redshift misreads). Default millis.",
         GROUP_FORMAT, ++o, Width.SHORT, "Timestamp unit");
-    def.define(SCHEMA_COMPATIBILITY, Type.STRING, "NONE", Validators.oneOf("NONE"), LOW,
-        "Schema evolution handling. Only NONE is supported: a record with a different value schema closes the "
-            + "commit unit (rotation reason 'schema') and starts files with the new schema; the loader evolves "
-            + "the table. Default NONE.", GROUP_FORMAT, ++o, Width.SHORT, "Schema compatibility");
+    def.define(SCHEMA_COMPATIBILITY, Type.STRING, "NONE", Validators.oneOf("NONE", "BACKWARD", "FORWARD", "FULL"), LOW,
+        "Which value schema versions share a commit unit, as in Confluent's storage sinks (versions are "
+            + "Schema.version(), set by the AvroConverter from Schema Registry). NONE: any schema change closes the unit "
+            + "(rotation reason 'schema'); the loader evolves the table. BACKWARD or FULL: a newer version closes the "
+            + "unit and its files take the new schema; older versions of the same schema name are projected to it "
+            + "(a field they lack gets its default, or NULL when optional without default). FORWARD: files keep the "
+            + "schema they opened with; newer versions are projected to it (fields it lacks are dropped) and an older "
+            + "version closes the unit. A projection Connect's SchemaProjector refuses (type change, new required "
+            + "field without default, other schema name) and records without a schema version close the unit as under "
+            + "NONE. Default NONE: what Confluent's sink does by default, and the only mode that never changes values "
+            + "(BACKWARD writes a field's default where NONE loads NULL; FORWARD drops fields). Set BACKWARD when "
+            + "producers with different schema versions interleave (rolling deploys): one unit per upgrade instead of "
+            + "one per flip, so fewer small files and COPYs.", GROUP_FORMAT, ++o, Width.SHORT, "Schema compatibility");
     def.define(COLUMN_NAME_MAP, Type.LIST, Collections.emptyList(), Validators.COLUMN_NAME_MAP, MEDIUM,
         "Column names for top-level fields, as field:column pairs separated by commas, e.g. "
             + "'Order Id:order_id,customer-name:customer' (split at the last ':'). Applies to every topic and format. "

@@ -84,7 +84,11 @@ final class ConnectAvroSchemas {
             throw ColumnNames.sameColumn(first, format, f.name(), other, name);
           }
           metadata.checkNoClash(name, first, format);
-          fields.add(field(name, avro(f.schema(), names, name)));
+          try {
+            fields.add(field(name, avro(f.schema(), names, name)));
+          } catch (ConversionException e) {
+            throw e.inField(f.name());
+          }
           columns.add(new MarkerColumn(name, ConnectTypes.columnType(f.schema(), options.timestampUnit()),
               f.schema().isOptional()));
         }
@@ -199,7 +203,9 @@ final class ConnectAvroSchemas {
 
   private org.apache.avro.Schema struct(Schema s, AvroNames names, String path) {
     if (s.fields().isEmpty() && format == FileFormat.PARQUET) {
-      throw new ConversionException("is a struct without fields, which Parquet cannot store");
+      throw new ConversionException("is a struct without fields, which Parquet cannot store",
+          "Give the struct a field in the producer's schema, drop the field with a ReplaceField SMT, or use "
+          + "format.class=avro or jsonl.");
     }
     String recordName = names.record(path);
     List<org.apache.avro.Schema.Field> fields = new ArrayList<>(s.fields().size());

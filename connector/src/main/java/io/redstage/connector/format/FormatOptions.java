@@ -49,6 +49,7 @@ public final class FormatOptions {
   private final String deletedColumn;
   private final int varcharMaxBytes;
   private final boolean truncateOversizeStrings;
+  private final SchemaCompatibility schemaCompatibility;
 
   private FormatOptions(Builder b) {
     this.format = Objects.requireNonNull(b.format, "format");
@@ -76,6 +77,7 @@ public final class FormatOptions {
     this.deletedColumn = b.deletedColumn;
     this.varcharMaxBytes = within("varchar max bytes", b.varcharMaxBytes, 1, WarehouseLimits.VARCHAR_MAX_BYTES);
     this.truncateOversizeStrings = b.truncateOversizeStrings;
+    this.schemaCompatibility = Objects.requireNonNull(b.schemaCompatibility, "schemaCompatibility");
     checkColumnNames();
   }
 
@@ -94,7 +96,8 @@ public final class FormatOptions {
         .timestampColumn(timestampColumn).keyColumnEnabled(keyColumnEnabled).keyColumn(keyColumn)
         .headersColumnEnabled(headersColumnEnabled).headersColumn(headersColumn)
         .deleteMarkers(deleteMarkers).deletedColumn(deletedColumn)
-        .varcharMaxBytes(varcharMaxBytes).truncateOversizeStrings(truncateOversizeStrings);
+        .varcharMaxBytes(varcharMaxBytes).truncateOversizeStrings(truncateOversizeStrings)
+        .schemaCompatibility(schemaCompatibility);
   }
 
   public FileFormat format() { return format; }
@@ -130,6 +133,8 @@ public final class FormatOptions {
   public int varcharMaxBytes() { return varcharMaxBytes; }
   /** Whether longer strings are cut to the limit (behavior.on.oversize.string=truncate) instead of rejected. */
   public boolean truncateOversizeStrings() { return truncateOversizeStrings; }
+  /** Which other versions of a file's value schema its records may have, projected to it (schema.compatibility). */
+  public SchemaCompatibility schemaCompatibility() { return schemaCompatibility; }
 
   /** The metadata column names that are written, in file order. */
   List<String> metadataColumnNames() {
@@ -193,7 +198,8 @@ public final class FormatOptions {
         + parquetRowGroupBytes + ", page=" + parquetPageBytes + ", dictionary=" + parquetDictionaryEnabled
         + ", avroCodec=" + avroCodec + ", json="
         + jsonCompression + ", timestamps=" + timestampUnit + ", columns=" + metadataColumnNames()
-        + ", varcharMaxBytes=" + varcharMaxBytes + (truncateOversizeStrings ? " (truncate)" : "") + "}";
+        + ", varcharMaxBytes=" + varcharMaxBytes + (truncateOversizeStrings ? " (truncate)" : "")
+        + ", schemaCompatibility=" + schemaCompatibility + "}";
   }
 
   /** Mutable builder with the documented defaults. */
@@ -220,6 +226,7 @@ public final class FormatOptions {
     private String deletedColumn = "kafka_deleted";
     private int varcharMaxBytes = WarehouseLimits.VARCHAR_MAX_BYTES;
     private boolean truncateOversizeStrings;
+    private SchemaCompatibility schemaCompatibility = SchemaCompatibility.NONE;
 
     private Builder() {
     }
@@ -246,6 +253,7 @@ public final class FormatOptions {
     public Builder deletedColumn(String v) { this.deletedColumn = v; return this; }
     public Builder varcharMaxBytes(int v) { this.varcharMaxBytes = v; return this; }
     public Builder truncateOversizeStrings(boolean v) { this.truncateOversizeStrings = v; return this; }
+    public Builder schemaCompatibility(SchemaCompatibility v) { this.schemaCompatibility = v; return this; }
 
     public FormatOptions build() {
       return new FormatOptions(this);

@@ -40,6 +40,13 @@ public interface RecordFormat {
   boolean compatible(RecordFileWriter writer, SinkRecord record);
 
   /**
+   * {@code record} as it goes into the file of {@code writer}: itself when {@link #compatible}; under a
+   * schema.compatibility other than NONE, another version of the file's value schema projected to it (see
+   * {@link SchemaCompatibility}); null when it needs a new file (and so a new unit).
+   */
+  SinkRecord fit(RecordFileWriter writer, SinkRecord record);
+
+  /**
    * False when {@code record} cannot be the first record of a file: a tombstone without a value schema
    * for Parquet or Avro, which can only go into a file already opened by a record with a schema. The
    * caller then skips it, sends it to the DLQ, or waits for a file opened by an earlier record.

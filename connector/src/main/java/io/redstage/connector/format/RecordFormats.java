@@ -58,12 +58,29 @@ public final class RecordFormats {
     }
 
     @Override
-    public boolean compatible(RecordFileWriter writer, SinkRecord record) {
+    public SinkRecord fit(RecordFileWriter writer, SinkRecord record) {
+      if (compatible(writer, record)) {
+        return record;
+      }
+      RowLayout layout = bound(writer).layout();
+      if (!metadata.keyCompatible(layout.keyStructSchema, record)) {
+        return null;
+      }
+      SinkRecord projected = options.schemaCompatibility().project(layout.valueSchema, record);
+      return projected != null && compatible(writer, projected) ? projected : null;
+    }
+
+    private static SchemaBoundWriter bound(RecordFileWriter writer) {
       if (!(writer instanceof SchemaBoundWriter)) {
         throw new IllegalArgumentException("Cannot check compatibility with a writer of another package: "
             + writer.getClass().getName());
       }
-      SchemaBoundWriter w = (SchemaBoundWriter) writer;
+      return (SchemaBoundWriter) writer;
+    }
+
+    @Override
+    public boolean compatible(RecordFileWriter writer, SinkRecord record) {
+      SchemaBoundWriter w = bound(writer);
       RowLayout layout = w.layout();
       if (!metadata.keyCompatible(layout.keyStructSchema, record)) {
         return false;

@@ -111,6 +111,15 @@ class BadRecordsTest {
           .hasMessageStartingWith("Cannot write record orders/0/2 as Parquet: value field 'note' is a string of "
               + "70,000 UTF-8 bytes, over varchar.max.bytes=65535")
           .satisfies(e -> assertThat(e.getMessage().split("Cannot write record", -1)).as("said once").hasSize(2));
+      Schema geo = SchemaBuilder.struct().name("Geo").optional().build();
+      Schema address = SchemaBuilder.struct().name("Address").optional().field("geo", geo).build();
+      Schema customer = SchemaBuilder.struct().name("Customer").field("id", Schema.INT64_SCHEMA).field("address", address).build();
+      assertThatThrownBy(() -> committer.put(List.of(new SinkRecord(TP.topic(), TP.partition(), null, null, customer,
+          new Struct(customer).put("id", 3L), 3))))
+          .isInstanceOf(ConnectException.class)
+          .hasMessage("Cannot write record orders/0/3 as Parquet: value schema field 'address.geo' is a struct without fields, "
+              + "which Parquet cannot store. Give the struct a field in the producer's schema, drop the field with a "
+              + "ReplaceField SMT, or use format.class=avro or jsonl.");
     } finally {
       committer.stop();
     }

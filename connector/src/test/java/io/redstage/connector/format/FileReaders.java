@@ -32,7 +32,7 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * as BigDecimal, LocalDate, LocalTime and Instant, i.e. exactly as a reader honouring the file's
  * logical types sees them.
  */
-final class FileReaders {
+public final class FileReaders {
   static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private FileReaders() {
@@ -48,7 +48,7 @@ final class FileReaders {
     return model;
   }
 
-  static List<GenericRecord> parquet(byte[] file) {
+  public static List<GenericRecord> parquet(byte[] file) {
     List<GenericRecord> rows = new ArrayList<>();
     try (ParquetReader<GenericRecord> reader = AvroParquetReader
         .<GenericRecord>builder(new BytesInputFile(file), new PlainParquetConfiguration())

@@ -43,6 +43,23 @@ class RecordFormatsTest {
   }
 
   @Test
+  void emptyNestedStructNamesItsFieldPathOnceWithWhatToDo() {
+    RecordFormat format = RecordFormats.create(FormatOptions.builder().format(FileFormat.PARQUET).build());
+    Schema geo = SchemaBuilder.struct().name("Geo").optional().build();
+    Schema address = SchemaBuilder.struct().name("Address").optional().field("city", Schema.OPTIONAL_STRING_SCHEMA)
+        .field("geo", geo).build();
+    Schema value = SchemaBuilder.struct().name("Customer").field("id", Schema.INT64_SCHEMA).field("address", address).build();
+    assertThatThrownBy(() -> format.open(new BytesOutput(), record(value, new Struct(value).put("id", 1L), 10), "k"))
+        .isInstanceOf(DataException.class)
+        .hasMessage("Cannot write record orders/3/10 as Parquet: value schema field 'address.geo' is a struct without "
+            + "fields, which Parquet cannot store. Give the struct a field in the producer's schema, drop the field with a "
+            + "ReplaceField SMT, or use format.class=avro or jsonl.");
+    Schema topLevel = SchemaBuilder.struct().name("Customer").field("id", Schema.INT64_SCHEMA).field("geo", geo).build();
+    assertThatThrownBy(() -> format.open(new BytesOutput(), record(topLevel, new Struct(topLevel).put("id", 1L), 11), "k"))
+        .hasMessageStartingWith("Cannot write record orders/3/11 as Parquet: value schema field 'geo' is a struct without fields");
+  }
+
+  @Test
   void schemalessJsonLinesFilesAcceptEverySchemalessRecordButNoTypedOne() {
     RecordFormat format = RecordFormats.create(FormatOptions.builder().format(FileFormat.JSONL).build());
     RecordFileWriter w = format.open(new BytesOutput(), record(null, Map.of("a", 1L), 1), "k");

@@ -8,11 +8,13 @@ import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.LoadSqlBuilder;
+import io.redstage.loader.sql.LoadTransaction;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableSettings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -44,6 +46,10 @@ public final class BatchExecutor {
 
   /** The statements of the batch's transaction (also what dry-run prints). */
   public List<String> statements(Batch batch, TablePlan plan, TableSettings settings) {
+    return transaction(batch, plan, settings).statements();
+  }
+
+  private LoadTransaction transaction(Batch batch, TablePlan plan, TableSettings settings) {
     return sqlBuilder.statements(batch, plan, settings, g -> manifests.url(batch, g), clock.instant());
   }
 
@@ -60,7 +66,8 @@ public final class BatchExecutor {
    * the same units is planned as a new batch with a new id, so it is a new statement.
    */
   public BatchResult run(Batch batch, TablePlan plan, TableSettings settings) throws InterruptedException {
-    List<String> sql = statements(batch, plan, settings);
+    LoadTransaction tx = transaction(batch, plan, settings);
+    List<String> sql = tx.statements();
     long callsBefore = api.calls();
     try {
       manifests.write(batch);
@@ -72,8 +79,9 @@ public final class BatchExecutor {
     try {
       DataApi.Outcome o = api.executeBatch(sql, batch.id().toString(), "redstage-" + batch.id());
       double seconds = (System.nanoTime() - started) / 1e9;
-      long rows = insertedRows(sql, o.subStatementRows());
-      LOG.info("Loaded {} in {} s: {} row(s) inserted, statement {}", batch.describe(), String.format("%.3f", seconds), rows, o.id());
+      long rows = writtenRows(tx, o);
+      LOG.info("Loaded {} in {} s: {} row(s) written ({}), statement {}", batch.describe(), String.format("%.3f", seconds), rows,
+          settings.upsert() ? "upsert " + settings.strategy().name().toLowerCase(Locale.ROOT) : "append", o.id());
       if (deleteManifests) {
         try {
           manifests.delete(batch);
@@ -81,11 +89,11 @@ public final class BatchExecutor {
           LOG.warn("Batch {}: cannot delete its manifests (they are harmless; an S3 lifecycle rule can expire them): {}", batch.id(), e.getMessage());
         }
       }
-      return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, sql, o));
+      return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, tx, o));
     } catch (StatementFailedException e) {
       List<LoadErrorReader.LoadError> details = List.of();
       String failedSql = e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
-      if (failedSql.startsWith("COPY ")) {
+      if (tx.isCopy(e.failedIndex())) {
         details = loadErrors.read(e, batch.id().toString());
         for (LoadErrorReader.LoadError le : details) {
           LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
@@ -104,28 +112,25 @@ public final class BatchExecutor {
   }
 
   /** The COPY statements in order, one per staging group: their query ids and loaded rows. */
-  private static List<BatchResult.CopyCount> copies(Batch batch, List<String> sql, DataApi.Outcome o) {
+  private static List<BatchResult.CopyCount> copies(Batch batch, LoadTransaction tx, DataApi.Outcome o) {
     List<BatchResult.CopyCount> out = new ArrayList<>();
-    int group = 0;
-    for (int i = 0; i < sql.size() && group < batch.groups().size(); i++) {
-      if (sql.get(i).startsWith("COPY ")) {
-        long queryId = i < o.subStatementQueryIds().size() ? o.subStatementQueryIds().get(i) : -1;
-        long rows = i < o.subStatementRows().size() ? o.subStatementRows().get(i) : -1;
-        out.add(new BatchResult.CopyCount(batch.groups().get(group++), queryId, rows));
-      }
+    for (int g = 0; g < tx.copies().size(); g++) {
+      int i = tx.copies().get(g);
+      out.add(new BatchResult.CopyCount(batch.groups().get(g), at(o.subStatementQueryIds(), i), at(o.subStatementRows(), i)));
     }
     return out;
   }
 
-  /** Rows the INSERT into the target reported (the last INSERT before the marker inserts). */
-  private static long insertedRows(List<String> sql, List<Long> subRows) {
-    long rows = -1;
-    for (int i = 0; i < sql.size() && i < subRows.size(); i++) {
-      if (sql.get(i).startsWith("INSERT INTO ") && sql.get(i).contains(" SELECT ") && !sql.get(i).contains(" VALUES ")) {
-        rows = subRows.get(i);
-      }
-    }
-    return rows;
+  /**
+   * Rows the Data API reports for the statement that writes into the target: inserted for append and delete-insert,
+   * updated plus inserted for merge; 0 for a batch without files; -1 when the Data API did not say.
+   */
+  private static long writtenRows(LoadTransaction tx, DataApi.Outcome o) {
+    return tx.write() < 0 ? 0 : at(o.subStatementRows(), tx.write());
+  }
+
+  private static long at(List<Long> perStatement, int index) {
+    return index < perStatement.size() ? perStatement.get(index) : -1;
   }
 
   private static String head(String sql) {

@@ -6,7 +6,8 @@ import java.util.List;
 /** How a batch attempt ended. */
 public sealed interface BatchResult {
   /**
-   * Committed: rows inserted (or -1 when the Data API did not say), Data API calls used, seconds from submit to
+   * Committed: rows written into the target as the Data API reported them for the writing statement (INSERT, or
+   * MERGE: updated plus inserted; -1 when it did not say), Data API calls used, seconds from submit to
    * commit, and what each COPY loaded (rows fewer than the files' records: COPY rejected rows under MAXERROR).
    */
   record Loaded(long rows, long apiCalls, double seconds, List<CopyCount> copies) implements BatchResult {}

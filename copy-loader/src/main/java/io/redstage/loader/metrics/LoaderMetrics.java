@@ -82,6 +82,11 @@ public final class LoaderMetrics {
     this.apiCalls = source;
   }
 
+  public long rowsLoaded(String table) {
+    AtomicLong v = rowsLoaded.get(table);
+    return v == null ? 0 : v.get();
+  }
+
   public long unitsLoaded(String table) {
     AtomicLong v = unitsLoaded.get(table);
     return v == null ? 0 : v.get();
@@ -105,7 +110,7 @@ public final class LoaderMetrics {
   public synchronized String render() {
     StringBuilder b = new StringBuilder();
     counter(b, "redstage_loader_units_loaded_total", "Commit units loaded", unitsLoaded, "table");
-    counter(b, "redstage_loader_rows_loaded_total", "Rows inserted into target tables", rowsLoaded, "table");
+    counter(b, "redstage_loader_rows_loaded_total", "Rows written into target tables (append: inserted; upsert: inserted or updated)", rowsLoaded, "table");
     counter(b, "redstage_loader_bytes_loaded_total", "Data-file bytes loaded", bytesLoaded, "table");
     counter(b, "redstage_loader_batches_total", "Batches by result", batches, "table", "result");
     counter(b, "redstage_loader_failures_total", "Failed batch attempts by kind", failures, "table", "kind");

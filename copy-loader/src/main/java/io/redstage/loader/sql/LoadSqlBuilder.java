@@ -55,14 +55,17 @@ public final class LoadSqlBuilder {
   /**
    * @param manifestUrl the S3 URL of each group's manifest
    */
-  public List<String> statements(Batch batch, TablePlan plan, TableSettings settings, Function<StagingGroup, String> manifestUrl,
+  public LoadTransaction statements(Batch batch, TablePlan plan, TableSettings settings, Function<StagingGroup, String> manifestUrl,
       Instant loadedAt) {
     List<String> sql = new ArrayList<>();
+    List<Integer> copies = new ArrayList<>();
+    int write = -1;
     sql.add(control.lock());
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
       for (StagingGroup g : batch.groups()) {
         sql.add(createStaging(g, plan));
+        copies.add(sql.size());
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
@@ -82,12 +85,15 @@ public final class LoadSqlBuilder {
       sql.add(rowsTable(batch, plan, rowSet, settings));
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
         sql.addAll(merge(batch, settings, targetNames));
+        write = sql.size() - 1;
       } else if (settings.upsert()) {
         sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS));
         sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS)
             + " WHERE NOT " + Identifiers.quote(DELETED));
+        write = sql.size() - 1;
       } else {
         sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS));
+        write = sql.size() - 1;
       }
     }
     sql.addAll(control.insertMarkers(ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units()), loadedAt));
@@ -95,7 +101,7 @@ public final class LoadSqlBuilder {
       throw new IncompatibleSchemaException("Cannot load " + batch.describe() + " in one transaction: it needs " + sql.size()
           + " statements and a BatchExecuteStatement holds " + MAX_STATEMENTS + ". Lower batch.max-schemas or batch.max-files.");
     }
-    return sql;
+    return new LoadTransaction(sql, copies, write);
   }
 
   private static String keyMatch(Batch batch, TableSettings settings, String source) {
@@ -108,7 +114,8 @@ public final class LoadSqlBuilder {
 
   /**
    * MERGE variant: Redshift's MERGE has no conditional WHEN clauses, so deletes go first as a DELETE, and the
-   * remaining rows (one per key, guaranteed by rs_rows) are merged from a table of their own.
+   * remaining rows (one per key, guaranteed by rs_rows) are merged from a table of their own. The MERGE is last: its
+   * result (rows updated plus inserted) is the batch's row count.
    */
   private static List<String> merge(Batch batch, TableSettings settings, List<String> targetNames) {
     String upserts = "rs_upserts";

@@ -15,9 +15,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -51,11 +52,32 @@ public final class ConnectorFiles {
     for (long o = start; o <= end; o++) {
       Rec r = record.apply(o);
       records.add(new SinkRecord(topic, partition, keySchema, r.key(), valueSchema, r.value(), o, 1_700_000_000_000L + o,
-          org.apache.kafka.common.record.TimestampType.CREATE_TIME));
+          TimestampType.CREATE_TIME));
     }
+    return unit(options, records);
+  }
+
+  /**
+   * Writes one file with {@code values} (each Struct with its own schema version) at offsets start.., each record fitted
+   * to the file's schema as the connector does (projected under options' schema.compatibility), and commits its marker.
+   */
+  public Unit unitOfVersions(FormatOptions options, String topic, int partition, long start, List<Struct> values) {
+    List<SinkRecord> records = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      long o = start + i;
+      records.add(new SinkRecord(topic, partition, null, null, values.get(i).schema(), values.get(i), o, 1_700_000_000_000L + o,
+          TimestampType.CREATE_TIME));
+    }
+    return unit(options, records);
+  }
+
+  private Unit unit(FormatOptions options, List<SinkRecord> records) {
+    SinkRecord first = records.get(0);
+    long start = first.kafkaOffset();
+    long end = records.get(records.size() - 1).kafkaOffset();
     RecordFormat format = RecordFormats.create(options);
-    String key = "topics/" + topic + "/partition=" + partition + "/" + topic + "+" + partition + "+" + MarkerKeys.pad(start, 20) + "+"
-        + MarkerKeys.pad(end, 20) + format.extension();
+    String key = "topics/" + first.topic() + "/partition=" + first.kafkaPartition() + "/" + first.topic() + "+" + first.kafkaPartition()
+        + "+" + MarkerKeys.pad(start, 20) + "+" + MarkerKeys.pad(end, 20) + format.extension();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PositionedOutputStream out = new PositionedOutputStream() {
       @Override
@@ -73,9 +95,14 @@ public final class ConnectorFiles {
         bytes.write(b, off, len);
       }
     };
-    RecordFileWriter writer = format.open(out, records.get(0), key);
+    RecordFileWriter writer = format.open(out, first, key);
     for (SinkRecord r : records) {
-      writer.write(r);
+      SinkRecord fitted = format.fit(writer, r);
+      if (fitted == null) {
+        throw new IllegalArgumentException("Cannot put record " + r.kafkaOffset() + " into the file of offset " + start
+            + ": its schema needs a new unit under " + options.schemaCompatibility() + ".");
+      }
+      writer.write(fitted);
     }
     try {
       writer.finish();
@@ -86,7 +113,7 @@ public final class ConnectorFiles {
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
     MarkerFile file = new MarkerFile(key, data.length, writer.recordCount(), format.fileFormat(), format.compression(), null,
         writer.columns());
-    return markers.marker(topic, partition, start, end, List.of(file));
+    return markers.marker(first.topic(), first.kafkaPartition(), start, end, List.of(file));
   }
 
   /** A Struct of {@code schema} with the given field values in order. */

@@ -3,15 +3,18 @@ package io.redstage.loader.it;
 import static io.redstage.loader.it.ConnectorFiles.struct;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.connector.format.SchemaCompatibility;
 import io.redstage.contract.FileFormat;
 import io.redstage.loader.it.ConnectorFiles.Rec;
 import io.redstage.loader.load.Loader;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +61,33 @@ class ConnectorWrittenIT {
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(20);
     assertThat(stack.query("SELECT id, name, tier FROM public." + topic + " WHERE id IN (3, 13) ORDER BY id"))
         .containsExactly(Arrays.asList(3L, "n3", null), Arrays.asList(13L, "n13", 13));
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void interleavedVersionsProjectedUnderBackwardLoadWithTheNewFieldsDefaults(FileFormat format) throws Exception {
+    // As the AvroConverter builds them: v2 adds {"name":"tier","type":"string","default":"basic"} and an optional email.
+    Schema c1 = SchemaBuilder.struct().name("com.example.Customer").version(1)
+        .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
+    Schema c2 = SchemaBuilder.struct().name("com.example.Customer").version(2)
+        .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA)
+        .field("tier", SchemaBuilder.string().defaultValue("basic").build()).field("email", Schema.OPTIONAL_STRING_SCHEMA).build();
+    String topic = "cw_backward_" + format.id();
+    var options = ConnectorFiles.options(format, false).toBuilder().schemaCompatibility(SchemaCompatibility.BACKWARD).build();
+    List<Struct> values = new ArrayList<>();
+    for (long o = 0; o < 6; o++) {
+      values.add(o % 2 == 0 ? struct(c2, o, "n" + o, "gold", o + "@example.com") : struct(c1, o, "n" + o));
+    }
+    files.unitOfVersions(options, topic, 0, 0, values);
+    Map<String, String> config = stack.config();
+    config.put("topics", topic);
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().rowsLoaded()).isEqualTo(6);
+    }
+    assertThat(stack.query("SELECT id, name, tier, email FROM public." + topic + " ORDER BY id")).containsExactly(
+        Arrays.asList(0L, "n0", "gold", "0@example.com"), Arrays.asList(1L, "n1", "basic", null),
+        Arrays.asList(2L, "n2", "gold", "2@example.com"), Arrays.asList(3L, "n3", "basic", null),
+        Arrays.asList(4L, "n4", "gold", "4@example.com"), Arrays.asList(5L, "n5", "basic", null));
   }
 
   @ParameterizedTest

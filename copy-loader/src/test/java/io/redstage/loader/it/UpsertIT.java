@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,14 +58,14 @@ class UpsertIT {
     try (Loader loader = stack.loader(config)) {
       events(topic, 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 4, null);
       events(topic, 1, 0, 10, "x", 11, "y");
-      loader.runOnce();
+      assertThat(loader.runOnce().rowsLoaded()).as("keys 1, 2, 3, 10, 11 written; key 4's latest event is a delete").isEqualTo(5);
       source.putAll(Map.of(1L, "a", 2L, "b", 3L, "c", 10L, "x", 11L, "y"));
       assertThat(state(topic)).isEqualTo(source);
 
       events(topic, 0, 5, 1, "a2", 2, null, 5, "e");
       events(topic, 0, 8, 5, "e2", 1, "a3");
       events(topic, 1, 2, 10, "x2", 10, "x3", 11, null, 12, "z");
-      loader.runOnce();
+      assertThat(loader.runOnce().rowsLoaded()).as("keys 1, 5, 10, 12 updated or inserted; 2 and 11 deleted").isEqualTo(4);
       source.put(1L, "a3");
       source.remove(2L);
       source.put(5L, "e2");
@@ -75,12 +76,30 @@ class UpsertIT {
 
       events(topic, 1, 0, 10, "x", 11, "y"); // an identical replay of an old unit changes nothing
       events(topic, 0, 10, 12, "moved");
-      loader.runOnce();
+      assertThat(loader.runOnce().rowsLoaded()).as("only key 12's update; the replayed unit writes nothing").isEqualTo(1);
       source.put(12L, "moved");
+      assertThat(loader.metrics().rowsLoaded("public." + topic)).isEqualTo(5 + 4 + 1);
     }
     assertThat(state(topic)).isEqualTo(source);
     assertThat(stack.query("SELECT column_name FROM information_schema.columns WHERE table_name = '" + topic + "' ORDER BY ordinal_position"))
         .extracting(r -> r.get(0)).containsExactly("id", "name", "__deleted");
+  }
+
+  @Test
+  void appendReportsTheRowsItInserted() throws Exception {
+    String topic = "customers_append";
+    Map<String, String> config = stack.config();
+    config.put("topics", topic);
+    config.put("tables.metadata-columns", "none");
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b", 2, null);
+      events(topic, 1, 0, 10, "x");
+      assertThat(loader.runOnce().rowsLoaded()).as("every event is a row in append mode").isEqualTo(4);
+      events(topic, 0, 3, 3, "c", 4, "d");
+      assertThat(loader.runOnce().rowsLoaded()).isEqualTo(2);
+      assertThat(loader.metrics().rowsLoaded("public." + topic)).isEqualTo(6);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(6);
   }
 
   static Map<Long, String> state(String table) throws Exception {

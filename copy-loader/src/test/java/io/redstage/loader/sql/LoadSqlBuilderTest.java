@@ -32,7 +32,12 @@ class LoadSqlBuilderTest {
 
   private List<String> sql(Batch b, TableSettings s) {
     TablePlan plan = evolution.plan(b.table(), null, b.groups().stream().map(g -> g.schema()).toList(), s);
-    return builder.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z"));
+    return builder.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z")).statements();
+  }
+
+  private LoadTransaction transaction(Batch b, TableSettings s) {
+    TablePlan plan = evolution.plan(b.table(), null, b.groups().stream().map(g -> g.schema()).toList(), s);
+    return builder.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.EPOCH);
   }
 
   private static Batch batch(Unit... units) {
@@ -138,7 +143,7 @@ class LoadSqlBuilderTest {
   void unitsWithoutFilesOnlyRecordMarkers() {
     TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
     Batch b = batch(TestUnits.unit("orders", 0, 0, 9, List.of()));
-    List<String> sql = builder.statements(b, new TablePlan(List.of(), java.util.Map.of()), s, g -> "x", Instant.EPOCH);
+    List<String> sql = builder.statements(b, new TablePlan(List.of(), java.util.Map.of()), s, g -> "x", Instant.EPOCH).statements();
     assertThat(sql).hasSize(2);
     assertThat(sql.get(1)).startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"");
   }
@@ -154,7 +159,8 @@ class LoadSqlBuilderTest {
     SchemaEvolution rowLevel = new SchemaEvolution(new TypeMapping(256), true, true, true);
     TablePlan plan = rowLevel.plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s);
     LoadSqlBuilder rejecting = new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 1000), types, true);
-    List<String> sql = rejecting.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z"));
+    List<String> sql = rejecting.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z"))
+        .statements();
     assertThat(sql).anySatisfy(q -> assertThat(q).startsWith("CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"value\" BIGINT, "
         + "\"name\" VARCHAR(256), \"kafka_topic\" VARCHAR(65535)"));
     assertThat(sql).anySatisfy(q -> assertThat(q).contains("MAXERROR 1000"));
@@ -162,5 +168,27 @@ class LoadSqlBuilderTest {
     assertThat(rowLevel.rowLevelTypes(b.groups().stream().map(g -> g.schema()).toList())).isTrue();
     assertThatThrownBy(() -> new SchemaEvolution(new TypeMapping(256), true, true, false)
         .plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s)).isInstanceOf(IncompatibleSchemaException.class);
+  }
+
+  @Test
+  void transactionPointsAtItsCopiesAndAtTheStatementWritingTheTarget() {
+    MarkerFile v2 = TestUnits.file("f2.parquet", 10, 5, FileFormat.PARQUET,
+        columns(col("id", Kind.INT64), col("name", Kind.STRING), col("email", Kind.STRING)));
+    Batch b = batch(TestUnits.simple("orders", 0, 0, 4), TestUnits.unit("orders", 0, 5, 9, List.of(v2)));
+    TableSettings append = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings deleteInsert = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of(), List.of(), META);
+    TableSettings merge = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of(), List.of(), META,
+        TableSettings.UpsertStrategy.MERGE);
+    for (TableSettings s : List.of(append, deleteInsert, merge)) {
+      LoadTransaction tx = transaction(b, s);
+      assertThat(tx.copies()).hasSize(2).allMatch(i -> tx.statements().get(i).startsWith("COPY \"rs_stage_"));
+      String writing = tx.statements().get(tx.write());
+      assertThat(writing).as(s.strategy() + " " + s.upsert())
+          .startsWith(s.strategy() == TableSettings.UpsertStrategy.MERGE && s.upsert() ? "MERGE INTO \"public\".\"orders\"" : "INSERT INTO \"public\".\"orders\"");
+    }
+    Batch empty = batch(TestUnits.unit("orders", 0, 0, 9, List.of()));
+    LoadTransaction markersOnly = builder.statements(empty, new TablePlan(List.of(), java.util.Map.of()), append, g -> "x", Instant.EPOCH);
+    assertThat(markersOnly.write()).isEqualTo(-1);
+    assertThat(markersOnly.copies()).isEmpty();
   }
 }

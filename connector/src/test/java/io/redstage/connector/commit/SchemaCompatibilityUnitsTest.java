@@ -1,0 +1,218 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.format.FileReaders;
+import io.redstage.connector.testing.S3Objects;
+import io.redstage.contract.CommitMarker;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import io.redstage.sandbox.s3.LocalS3;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * schema.compatibility through the task's commit path on S3Proxy, with value schemas shaped as Confluent's AvroConverter
+ * builds them from Schema Registry subjects: the Avro full name as schema name, the registry version, field defaults
+ * (a required field with a default, an optional field from a ["null", ...] union without one).
+ */
+class SchemaCompatibilityUnitsTest {
+  static final String BUCKET = "schema-compat";
+  static final String TOPIC = "customers";
+  /** v1 of com.example.Customer. */
+  static final Schema V1 = SchemaBuilder.struct().name("com.example.Customer").version(1)
+      .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
+  /** v2 adds {"name":"tier","type":"string","default":"basic"} and {"name":"email","type":["null","string"],"default":null}. */
+  static final Schema V2 = SchemaBuilder.struct().name("com.example.Customer").version(2)
+      .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA)
+      .field("tier", SchemaBuilder.string().defaultValue("basic").build())
+      .field("email", Schema.OPTIONAL_STRING_SCHEMA).build();
+  /** v3 changes the type of id: incompatible with v2 either way. */
+  static final Schema V3 = SchemaBuilder.struct().name("com.example.Customer").version(3)
+      .field("id", Schema.STRING_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
+  static LocalS3 s3;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  @AfterEach
+  void clean() {
+    S3Objects.deleteAll(s3.client(), BUCKET, "");
+  }
+
+  static SinkRecord record(Schema schema, long offset) {
+    Struct v = new Struct(schema).put("name", "n" + offset);
+    v.put("id", schema.field("id").schema().type() == Schema.Type.STRING ? "c" + offset : (Object) offset);
+    if (schema.field("email") != null) {
+      v.put("tier", "gold").put("email", offset + "@example.com");
+    }
+    return new SinkRecord(TOPIC, 0, null, null, schema, v, offset);
+  }
+
+  /** Records of partition 0 with the given schemas in offset order. */
+  static List<SinkRecord> records(Schema... schemas) {
+    List<SinkRecord> out = new ArrayList<>();
+    for (int i = 0; i < schemas.length; i++) {
+      out.add(record(schemas[i], i));
+    }
+    return out;
+  }
+
+  /** Puts the records through a task's committer as Parquet; returns the markers of the committed units. */
+  static List<CommitMarker> write(String compatibility, int flushSize, List<SinkRecord> records) {
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "parquet");
+    props.put("schema.compatibility", compatibility);
+    props.put("flush.size", Integer.toString(flushSize));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new MemoryBudgetTest.NoDlqContext());
+    try {
+      committer.open(Set.of(new TopicPartition(TOPIC, 0)));
+      committer.put(records);
+      committer.committedOffsets(); // waits for the closed units' commits
+    } finally {
+      committer.stop();
+    }
+    return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
+  }
+
+  static List<String> valueColumns(MarkerFile f) {
+    List<String> out = new ArrayList<>();
+    for (MarkerColumn c : f.columns()) {
+      if (!c.name().startsWith("kafka_")) {
+        out.add(c.name() + " " + c.type() + (c.nullable() ? " null" : ""));
+      }
+    }
+    return out;
+  }
+
+  /** The rows of all files, by offset, as "id name tier email" (absent columns left out). */
+  static Map<Long, String> rows(List<CommitMarker> markers) {
+    Map<Long, String> rows = new LinkedHashMap<>();
+    for (CommitMarker m : markers) {
+      for (MarkerFile f : m.files()) {
+        for (GenericRecord r : FileReaders.parquet(S3Objects.get(s3.client(), BUCKET, f.key()))) {
+          StringBuilder b = new StringBuilder(r.get("id") + " " + r.get("name"));
+          if (r.getSchema().getField("tier") != null) {
+            b.append(' ').append(r.get("tier")).append(' ').append(r.get("email"));
+          }
+          rows.put((Long) r.get("kafka_offset"), b.toString());
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void backwardPutsInterleavedVersionsIntoTheNewestSchemaWithDefaultsForOlderRecords() {
+    List<CommitMarker> markers = write("BACKWARD", 6, records(V2, V1, V2, V1, V2, V1));
+
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 5L, "flush.size"));
+    assertThat(valueColumns(markers.get(0).files().get(0)))
+        .containsExactly("id int64", "name string", "tier string", "email string null");
+    assertThat(rows(markers)).containsExactly(Map.entry(0L, "0 n0 gold 0@example.com"), Map.entry(1L, "1 n1 basic null"),
+        Map.entry(2L, "2 n2 gold 2@example.com"), Map.entry(3L, "3 n3 basic null"), Map.entry(4L, "4 n4 gold 4@example.com"),
+        Map.entry(5L, "5 n5 basic null"));
+  }
+
+  @Test
+  void backwardClosesTheUnitOnceWhenANewerVersionArrivesNotOnEveryFlip() {
+    List<CommitMarker> markers = write("BACKWARD", 5, records(V1, V2, V1, V2, V1, V2));
+
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 5L, "flush.size"));
+    assertThat(valueColumns(markers.get(0).files().get(0))).containsExactly("id int64", "name string");
+    assertThat(rows(markers)).hasSize(6).containsEntry(0L, "0 n0").containsEntry(2L, "2 n2 basic null")
+        .containsEntry(5L, "5 n5 gold 5@example.com");
+  }
+
+  @Test
+  void noneStillStartsAUnitOnEverySchemaChange() {
+    List<CommitMarker> markers = write("NONE", 2, records(V2, V1, V2, V1, V2, V2));
+
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 2L, "schema change"),
+            tuple(3L, 3L, "schema change"), tuple(4L, 5L, "flush.size"));
+    assertThat(valueColumns(markers.get(1).files().get(0))).containsExactly("id int64", "name string");
+    assertThat(rows(markers)).containsEntry(1L, "1 n1").containsEntry(2L, "2 n2 gold 2@example.com");
+  }
+
+  @Test
+  void forwardKeepsTheFileSchemaAndDropsFieldsOfNewerVersions() {
+    List<CommitMarker> markers = write("FORWARD", 4, records(V1, V2, V1, V2, V2, V1, V2));
+
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .as("a unit opened by v2 closes when an older v1 arrives").containsExactly(tuple(0L, 3L, "flush.size"), tuple(4L, 4L, "schema change"));
+    assertThat(valueColumns(markers.get(0).files().get(0))).containsExactly("id int64", "name string");
+    assertThat(rows(markers)).containsExactly(Map.entry(0L, "0 n0"), Map.entry(1L, "1 n1"), Map.entry(2L, "2 n2"),
+        Map.entry(3L, "3 n3"), Map.entry(4L, "4 n4 gold 4@example.com"));
+  }
+
+  @Test
+  void anIncompatibleChangeStillStartsAUnitEachTime() {
+    List<CommitMarker> markers = write("BACKWARD", 2, records(V2, V3, V2, V3, V3));
+
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 2L, "schema change"),
+            tuple(3L, 4L, "flush.size"));
+    assertThat(valueColumns(markers.get(1).files().get(0))).containsExactly("id string", "name string");
+    assertThat(valueColumns(markers.get(2).files().get(0))).contains("id int64");
+  }
+
+  @Test
+  void recordsWithoutSchemaVersionsRotateAsUnderNone() {
+    Schema unversioned1 = SchemaBuilder.struct().name("com.example.Customer").field("id", Schema.INT64_SCHEMA)
+        .field("name", Schema.STRING_SCHEMA).build();
+    List<SinkRecord> records = List.of(record(V1, 0), record(unversioned1, 1), record(V1, 2), record(V1, 3));
+    List<CommitMarker> markers = write("FULL", 2, records);
+
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 3L, "flush.size"));
+  }
+
+  @Test
+  void aReplayWithTheSameBoundariesWritesTheSameBytes() {
+    List<SinkRecord> records = records(V2, V1, V1, V2, V1, V2);
+    List<CommitMarker> first = write("BACKWARD", 3, records);
+    Map<String, byte[]> firstFiles = files(first);
+    clean();
+    List<CommitMarker> replay = write("BACKWARD", 3, records);
+
+    assertThat(replay).hasSize(2);
+    Map<String, byte[]> replayFiles = files(replay);
+    assertThat(replayFiles.keySet()).isEqualTo(firstFiles.keySet());
+    replayFiles.forEach((key, bytes) -> assertThat(bytes).as(key).isEqualTo(firstFiles.get(key)));
+  }
+
+  private static Map<String, byte[]> files(List<CommitMarker> markers) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    for (CommitMarker m : markers) {
+      for (MarkerFile f : m.files()) {
+        out.put(f.key(), S3Objects.get(s3.client(), BUCKET, f.key()));
+      }
+    }
+    return out;
+  }
+}
