@@ -92,6 +92,7 @@ class RejectsRecoveryIT {
   @Test
   void aBatchThatCommittedWithoutItsRejectsObjectGetsItFromTheNextLoader() throws Exception {
     jsonUnitWithBadRowsAt3And7("rr_crash");
+    Instant before = Instant.now().minusSeconds(1);
     // the rejects object cannot be written: as if the process died between the commit and the PUT
     FaultRule lost = stack.s3.faults().failAlways(S3Fault.ACCESS_DENIED,
         RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(REJECTS + "public.rr_crash/"));
@@ -125,6 +126,7 @@ class RejectsRecoveryIT {
     assertThat(report.get("recovered").asBoolean()).isTrue();
     assertThat(report.get("countCertain").asBoolean()).isTrue();
     assertThat(report.get("batchId").asText()).isEqualTo(batch);
+    assertThat(Instant.parse(report.get("committedAt").asText())).as("the load time from the marker table").isBetween(before, Instant.now());
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(2);
     List<Long> offsets = new ArrayList<>();
     for (JsonNode row : report.get("rows")) {
