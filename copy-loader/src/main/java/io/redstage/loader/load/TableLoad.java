@@ -127,17 +127,17 @@ final class TableLoad {
       }
       return;
     }
-    RejectsIntent intent;
-    BatchResult r;
+    RejectsIntent intent = null;
+    String intentError = null;
     try {
       intent = p.rejects().begin(b, settings.metadata().offset(), p.clock().instant());
-      r = p.executor().run(b, plan, settings);
     } catch (SdkException e) {
-      // without the intent a crash after the commit would lose the batch's rejected rows: the batch waits
-      intent = null;
-      r = new BatchResult.Failed("Cannot write the rejects intent of " + b.describe() + " (" + e.getMessage() + "). Check that the "
-          + "loader may write under rejects.dir; the batch is retried.", List.of(), true, false);
+      intentError = e.getMessage();
     }
+    // without its intent a crash after the commit would lose the batch's rejected rows: the batch waits
+    BatchResult r = intentError == null ? p.executor().run(b, plan, settings)
+        : new BatchResult.Failed("Cannot write the rejects intent of " + b.describe() + ": " + intentError + ". Check that the loader "
+            + "may write under rejects.dir; the batch is retried.", List.of(), true, false);
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
       loadedBatch(b, plan, l, intent);

@@ -176,6 +176,26 @@ class RejectsRecoveryIT {
   }
 
   @Test
+  void aBatchWhoseIntentCannotBeWrittenWaitsForTheNextCycle() throws Exception {
+    jsonUnitWithBadRowsAt3And7("rr_nointent");
+    FaultRule denied = stack.s3.faults().failNext(1, S3Fault.ACCESS_DENIED,
+        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
+    try (Loader loader = stack.loader(config("rr_nointent"))) {
+      CycleReport first = loader.runOnce();
+      assertThat(denied.fired()).isEqualTo(1);
+      assertThat(first.batchesFailed()).isEqualTo(1);
+      assertThat(first.unitsLoaded()).isZero();
+      assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'rr_nointent'")).isZero();
+
+      CycleReport second = loader.runOnce();
+      assertThat(second.unitsLoaded()).isEqualTo(1);
+      assertThat(second.rowsRejected()).isEqualTo(2);
+    }
+    assertThat(keys(REJECTS + "public.rr_nointent/")).containsExactly(REJECTS + "public.rr_nointent/" + batchOf("rr_nointent") + ".json");
+    assertThat(pendingOf("public.rr_nointent")).isEmpty();
+  }
+
+  @Test
   void anIntentOfABatchThatNeverCommittedIsRemovedOnlyOnceTheBatchCannotCommitAnyMore() throws Exception {
     String stale = UUID.randomUUID().toString();
     String recent = UUID.randomUUID().toString();
