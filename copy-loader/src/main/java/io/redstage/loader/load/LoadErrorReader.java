@@ -4,8 +4,13 @@ import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.sql.SqlText;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class LoadErrorReader {
   private static final Logger LOG = LoggerFactory.getLogger(LoadErrorReader.class);
   private static final int LIMIT = 20;
+  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /** One rejected row; {@code rawLine} is null when the view does not give it (SYS_LOAD_ERROR_DETAIL). */
   public record LoadError(String file, long line, String column, String code, String reason, String rawLine) {
@@ -52,6 +58,28 @@ public final class LoadErrorReader {
     List<LoadError> errors = read(List.of(stl(queryId, limit), sys(queryId, limit)), batchId);
     if (errors == null) {
       throw new DataApiException("Cannot read the rows query " + queryId + " rejected from STL_LOAD_ERRORS or SYS_LOAD_ERROR_DETAIL", true, null);
+    }
+    return errors;
+  }
+
+  /**
+   * The rows COPYs of these files rejected since {@code since}, whatever their query: what a recovery reads when the
+   * query ids of a committed batch are not known. Files are matched by URL, so rows of other tables' COPYs never
+   * match; rows of an earlier, rolled-back COPY of the same files may, which callers dedupe by file and line.
+   */
+  public List<LoadError> rejectedInFiles(List<String> urls, Instant since, int limit, String batchId) throws InterruptedException {
+    String in = urls.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")"));
+    String at = SqlText.literal(TS.format(since));
+    List<LoadError> errors = read(List.of(
+        "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, TRIM(err_reason) AS reason, "
+            + "TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE TRIM(filename) IN " + in + " AND starttime >= " + at
+            + " ORDER BY filename, line_number LIMIT " + limit,
+        "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
+            + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE TRIM(file_name) IN " + in
+            + " AND start_time >= " + at + " ORDER BY file_name, line_number LIMIT " + limit), batchId);
+    if (errors == null) {
+      throw new DataApiException("Cannot read the rows COPY rejected from " + urls.size() + " file(s) from STL_LOAD_ERRORS or "
+          + "SYS_LOAD_ERROR_DETAIL", true, null);
     }
     return errors;
   }

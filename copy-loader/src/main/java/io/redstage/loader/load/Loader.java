@@ -56,6 +56,7 @@ public final class Loader implements AutoCloseable {
   private final FailureLog failureLog;
   private final SchemaEvolution evolution;
   private final Preflight preflight;
+  private final RejectsRecovery rejectsRecovery;
   private final LoaderMetrics metrics = new LoaderMetrics();
   private final Clock clock;
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -101,6 +102,7 @@ public final class Loader implements AutoCloseable {
         c.duration(MARKERS_RETENTION), MarkerRetention.Action.valueOf(c.string(MARKERS_LOADED_ACTION).toUpperCase(Locale.ROOT)));
     this.evolution = new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE), c.integer(JSON_MAX_ERRORS) > 0);
     Rejects rejects = new Rejects(clients.s3(), bucket, c.string(REJECTS_DIR), loadErrors, metrics, c.integer(JSON_MAX_ERRORS));
+    this.rejectsRecovery = new RejectsRecovery(rejects, loadErrors, api, control.markers(), metrics, clock);
     this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner, batches, evolution, settings, executor, quarantine, failures,
         failureLog, rejects, retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());
@@ -154,6 +156,12 @@ public final class Loader implements AutoCloseable {
   public CycleReport runOnce() throws InterruptedException {
     preflight();
     ensureControlTables();
+    // before planning: batches of an earlier process that committed without their rejects object get it now
+    try {
+      rejectsRecovery.recover();
+    } catch (RuntimeException e) {
+      LOG.error("Cannot settle the pending rejects intents this cycle; the next cycle tries again: {}", e.getMessage(), e);
+    }
     return cycle.run(stopping::get);
   }
 

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.StagingGroup;
-import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.metrics.LoaderMetrics;
 import io.redstage.loader.redshift.DataApiException;
 import java.io.BufferedReader;
@@ -31,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Accounts for the JSON Lines rows a committed COPY rejected under MAXERROR: reads them from the load-error views
@@ -40,14 +40,19 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>This runs after the commit, not inside the load transaction: the load-error views are leader-node system
  * tables that cannot feed an INSERT ... SELECT into a user table, and their rows are written outside the COPY's
- * transaction anyway. If reading them fails, the object still records the count and the COPY's query id (where
+ * transaction anyway. So that a process dying between the commit and the object loses nothing, an intent
+ * ({@link RejectsIntent}, under {@code <rejects.dir>/_pending/}) is written before such a batch runs and deleted
+ * once the object is written or the batch rolled back; {@link RejectsRecovery} settles the intents left behind.
+ * If the views cannot be read right after the commit, the object records the count and the COPY's query id (where
  * an operator finds the rows), and an ERROR is logged.
  */
 public final class Rejects {
   private static final Logger LOG = LoggerFactory.getLogger(Rejects.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   /** Redshift's MAXERROR ceiling: a COPY never rejects more rows than this and still commits. */
-  private static final int MAX_ROWS = 100_000;
+  static final int MAX_ROWS = 100_000;
+  /** Sub-prefix of rejects.dir for intents; '_' keeps it apart from table names. */
+  private static final String PENDING = "_pending/";
 
   private final S3Client s3;
   private final String bucket;
@@ -66,23 +71,94 @@ public final class Rejects {
   }
 
   public String key(Batch batch) {
-    return dir + batch.table().name() + "/" + batch.id() + ".json";
+    return key(batch.table().name(), batch.id().toString());
+  }
+
+  /** Where the rejects object of a batch is, for logs. */
+  String location(String table, String batchId) {
+    return "s3://" + bucket + "/" + key(table, batchId);
+  }
+
+  String key(String table, String batchId) {
+    return dir + table + "/" + batchId + ".json";
+  }
+
+  /** Prefix of the intents of batches whose rejected rows are not accounted for yet. */
+  String pendingPrefix() {
+    return dir + PENDING;
+  }
+
+  String intentKey(String batchId) {
+    return pendingPrefix() + batchId + ".json";
   }
 
   /**
-   * Checks each JSON Lines COPY of a committed batch for rejected rows and writes the rejects object.
+   * Before a batch runs: writes its intent when COPY may reject rows of it (JSON Lines files, MAXERROR above 0), so
+   * a crash between the commit and the rejects object leaves a trace the next cycle accounts for.
    *
-   * @param offsetColumn the metadata column holding the Kafka offset (read from each rejected raw line)
+   * @return the intent, or null when the batch needs none
+   * @throws SdkException when the intent cannot be written: do not run the batch
+   */
+  public RejectsIntent begin(Batch batch, String offsetColumn, Instant at) {
+    if (maxErrors == 0 || !RejectsIntent.mayReject(batch)) {
+      return null;
+    }
+    RejectsIntent intent = RejectsIntent.of(batch, offsetColumn, at);
+    s3.putObject(b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"), RequestBody.fromBytes(intent.json()));
+    return intent;
+  }
+
+  /** Batch ids of the intents under {@link #pendingPrefix()} (one LIST request while there are fewer than 1,000). */
+  List<String> pendingBatchIds() {
+    List<String> ids = new ArrayList<>();
+    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(pendingPrefix())).contents().forEach(o -> {
+      String name = o.key().substring(pendingPrefix().length());
+      if (name.endsWith(".json") && !name.contains("/")) {
+        ids.add(name.substring(0, name.length() - ".json".length()));
+      }
+    });
+    return ids;
+  }
+
+  /** The intent of a batch, or null when it is gone (written by now, or by another process). */
+  RejectsIntent readIntent(String batchId) throws IOException {
+    try {
+      return RejectsIntent.parse(s3.getObjectAsBytes(b -> b.bucket(bucket).key(intentKey(batchId))).asByteArray());
+    } catch (NoSuchKeyException e) {
+      return null;
+    }
+  }
+
+  /** After a batch rolled back: nothing was rejected, the intent goes. */
+  public void abandon(RejectsIntent intent) {
+    if (intent != null) {
+      deleteIntent(intent.batchId());
+    }
+  }
+
+  void deleteIntent(String batchId) {
+    try {
+      s3.deleteObject(b -> b.bucket(bucket).key(intentKey(batchId)));
+    } catch (SdkException e) {
+      LOG.warn("Batch {}: cannot delete its rejects intent s3://{}/{} ({}); a later cycle removes it", batchId, bucket,
+          intentKey(batchId), e.getMessage());
+    }
+  }
+
+  /**
+   * Checks each JSON Lines COPY of a committed batch for rejected rows, writes the rejects object and then deletes
+   * the batch's intent. If the object cannot be written the intent stays, and a later cycle writes the object.
+   *
+   * @param intent what {@link #begin} wrote (null: the batch needed none)
    * @return the number of rejected rows
    */
-  public long record(Batch batch, List<BatchResult.CopyCount> copies, String offsetColumn, Instant at) throws InterruptedException {
-    if (maxErrors == 0) {
-      return 0; // without MAXERROR a committed COPY loaded every row
+  public long record(Batch batch, RejectsIntent intent, List<BatchResult.CopyCount> copies, Instant at) throws InterruptedException {
+    if (intent == null) {
+      return 0; // without MAXERROR or JSON Lines files a committed COPY loaded every row
     }
     long rejected = 0;
     List<Map<String, Object>> rows = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
-    Map<String, Unit> unitByFile = unitsByFile(batch);
     for (BatchResult.CopyCount c : copies) {
       if (c.group().schema().format() != FileFormat.JSONL) {
         continue;
@@ -95,14 +171,7 @@ public final class Rejects {
       try {
         List<LoadErrorReader.LoadError> found = errors.rejected(c.queryId(), missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
             batch.id().toString());
-        Map<String, Map<Long, Long>> offsetsByLine = offsetsOfCutLines(found, offsetColumn, batch);
-        for (LoadErrorReader.LoadError e : found) {
-          Long offset = offset(e.rawLine(), offsetColumn);
-          if (offset == null) {
-            offset = offsetsByLine.getOrDefault(e.file(), Map.of()).get(e.line());
-          }
-          rows.add(row(e, unitByFile.get(e.file()), offset));
-        }
+        rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
         rejected += Math.max(0, missing);
@@ -111,38 +180,69 @@ public final class Rejects {
       }
     }
     if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {
+      deleteIntent(intent.batchId());
       return 0;
     }
     metrics.rejected(batch.table().name(), rejected);
-    String key = key(batch);
-    try {
-      s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"),
-          RequestBody.fromBytes(report(batch, rejected, rows, unreadable, at)));
+    if (write(intent, report(intent, at.toString(), rejected, rows, unreadable, null))) {
       LOG.warn("Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The rejected rows, with reasons, are in s3://{}/{}. "
-          + "Fix them at the source and produce them again if they are needed.", batch.id(), rejected, batch.table(), bucket, key);
-    } catch (SdkException e) {
-      LOG.error("Batch {}: COPY rejected {} row(s) of {} and the rejects object s3://{}/{} cannot be written ({}). The rows are in "
-          + "STL_LOAD_ERRORS / SYS_LOAD_ERROR_DETAIL for the batch's COPY queries: {}", batch.id(), rejected, batch.table(), bucket, key,
-          e.getMessage(), rows.isEmpty() ? unreadable : rows);
+          + "Fix them at the source and produce them again if they are needed.", batch.id(), rejected, batch.table(), bucket, key(batch));
+    } else {
+      LOG.error("Batch {}: COPY rejected {} row(s) of {} and the rejects object s3://{}/{} cannot be written now; its intent "
+          + "s3://{}/{} stays and a later cycle writes the object. The rows: {}", batch.id(), rejected, batch.table(), bucket,
+          key(batch), bucket, intentKey(intent.batchId()), rows.isEmpty() ? unreadable : rows);
     }
     return rejected;
   }
 
-  private static Map<String, Unit> unitsByFile(Batch batch) {
-    Map<String, Unit> out = new HashMap<>();
-    for (Unit u : batch.units()) {
-      for (MarkerFile f : u.marker().files()) {
-        out.put("s3://" + u.marker().bucket() + "/" + f.key(), u);
-      }
+  /** Writes the rejects object of an intent, then deletes the intent; false (intent kept) when the object cannot be written. */
+  boolean write(RejectsIntent intent, Map<String, Object> report) {
+    try {
+      s3.putObject(b -> b.bucket(bucket).key(key(intent.table(), intent.batchId())).contentType("application/json"),
+          RequestBody.fromBytes(json(report)));
+    } catch (SdkException e) {
+      LOG.debug("Batch {}: cannot write its rejects object: {}", intent.batchId(), e.getMessage());
+      return false;
     }
-    return out;
+    deleteIntent(intent.batchId());
+    return true;
+  }
+
+  /** Whether the rejects object of a batch exists already (a recovery after another process wrote it). */
+  boolean exists(RejectsIntent intent) {
+    try {
+      s3.headObject(b -> b.bucket(bucket).key(key(intent.table(), intent.batchId())));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Report rows of rejected lines, each with its unit and Kafka offset (from the raw line, else from the data file). */
+  List<Map<String, Object>> rows(List<LoadErrorReader.LoadError> found, RejectsIntent intent) {
+    Map<String, RejectsIntent.UnitFiles> unitByFile = intent.unitsByFile();
+    Map<String, Map<Long, Long>> offsetsByLine = offsetsOfCutLines(found, intent.offsetColumn(), intent.batchId());
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (LoadErrorReader.LoadError e : found) {
+      Long offset = offset(e.rawLine(), intent.offsetColumn());
+      if (offset == null) {
+        offset = offsetsByLine.getOrDefault(e.file(), Map.of()).get(e.line());
+      }
+      rows.add(row(e, unitByFile.get(e.file()), offset));
+    }
+    return rows;
   }
 
   /**
    * Offsets of rejected rows whose raw line the view cut (it keeps 1 KB) or did not give: read from the line of the
    * data file itself, one pass per file. Files of committed units never change, so the line is the rejected row.
    */
-  private Map<String, Map<Long, Long>> offsetsOfCutLines(List<LoadErrorReader.LoadError> found, String offsetColumn, Batch batch) {
+  private Map<String, Map<Long, Long>> offsetsOfCutLines(List<LoadErrorReader.LoadError> found, String offsetColumn, String batchId) {
     Map<String, Set<Long>> wanted = new HashMap<>();
     for (LoadErrorReader.LoadError e : found) {
       if (offset(e.rawLine(), offsetColumn) == null && e.file() != null && e.file().startsWith("s3://") && e.line() > 0) {
@@ -171,14 +271,14 @@ public final class Rejects {
         }
       } catch (IOException | SdkException e) {
         LOG.warn("Batch {}: cannot read {} to find the offsets of its rejected rows ({}); the rows are listed by file and line",
-            batch.id(), url, e.getMessage());
+            batchId, url, e.getMessage());
       }
       out.put(url, offsets);
     }
     return out;
   }
 
-  private static Map<String, Object> row(LoadErrorReader.LoadError e, Unit unit, Long offset) {
+  private static Map<String, Object> row(LoadErrorReader.LoadError e, RejectsIntent.UnitFiles unit, Long offset) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("topic", unit == null ? null : unit.topic());
     m.put("partition", unit == null ? null : unit.partition());
@@ -206,29 +306,42 @@ public final class Rejects {
     }
   }
 
-  private static byte[] report(Batch batch, long rejected, List<Map<String, Object>> rows, List<String> unreadable, Instant at) {
+  /**
+   * The rejects object. {@code recovery} is null when written right after the commit; otherwise what a recovery
+   * knows about the count ({@code recovered: true} and a note).
+   */
+  static Map<String, Object> report(RejectsIntent intent, String committedAt, long rejected, List<Map<String, Object>> rows,
+      List<String> unreadable, Map<String, Object> recovery) {
     Map<String, Object> r = new LinkedHashMap<>();
-    r.put("batchId", batch.id().toString());
-    r.put("table", batch.table().name());
-    r.put("committedAt", at.toString());
+    r.put("batchId", intent.batchId());
+    r.put("table", intent.table());
+    r.put("committedAt", committedAt);
     r.put("rejectedRows", rejected);
+    if (recovery != null) {
+      r.put("recovered", true);
+      r.putAll(recovery);
+    }
     r.put("rows", rows);
     if (!unreadable.isEmpty()) {
       r.put("unreadable", unreadable);
     }
     List<Map<String, Object>> units = new ArrayList<>();
-    for (Unit u : batch.units()) {
+    for (RejectsIntent.UnitFiles u : intent.units()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("markerKey", u.markerKey());
       m.put("topic", u.topic());
       m.put("partition", u.partition());
-      m.put("startOffset", u.start());
-      m.put("endOffset", u.end());
+      m.put("startOffset", u.startOffset());
+      m.put("endOffset", u.endOffset());
       units.add(m);
     }
     r.put("units", units);
+    return r;
+  }
+
+  private static byte[] json(Map<String, Object> report) {
     try {
-      return JSON.writeValueAsBytes(r);
+      return JSON.writeValueAsBytes(report);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Loads one table's batches of a cycle, in order, and keeps failures to the smallest part:
@@ -126,11 +127,22 @@ final class TableLoad {
       }
       return;
     }
-    BatchResult r = p.executor().run(b, plan, settings);
+    RejectsIntent intent = null;
+    String intentError = null;
+    try {
+      intent = p.rejects().begin(b, settings.metadata().offset(), p.clock().instant());
+    } catch (SdkException e) {
+      intentError = e.getMessage();
+    }
+    // without its intent a crash after the commit would lose the batch's rejected rows: the batch waits
+    BatchResult r = intentError == null ? p.executor().run(b, plan, settings)
+        : new BatchResult.Failed("Cannot write the rejects intent of " + b.describe() + ": " + intentError + ". Check that the loader "
+            + "may write under rejects.dir; the batch is retried.", List.of(), true, false);
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
-      loadedBatch(b, plan, l);
+      loadedBatch(b, plan, l, intent);
     } else if (r instanceof BatchResult.Failed f) {
+      p.rejects().abandon(intent);
       tally.failed.incrementAndGet();
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
       if (f.transientFailure()) {
@@ -142,13 +154,14 @@ final class TableLoad {
         failedAlone(b, f, now);
       }
     } else {
+      // the batch may still commit: its intent stays for the recovery of a later cycle
       tally.unknown.incrementAndGet();
       p.metrics().failed(table.name(), "unknown");
       b.units().forEach(this::block);
     }
   }
 
-  private void loadedBatch(Batch b, TablePlan plan, BatchResult.Loaded l) throws InterruptedException {
+  private void loadedBatch(Batch b, TablePlan plan, BatchResult.Loaded l, RejectsIntent intent) throws InterruptedException {
     tally.batches.incrementAndGet();
     tally.units.addAndGet(b.units().size());
     tally.rows.addAndGet(Math.max(0, l.rows()));
@@ -163,10 +176,10 @@ final class TableLoad {
     }
     p.failureLog().clear(known, b.id().toString());
     try {
-      tally.rejected.addAndGet(p.rejects().record(b, l.copies(), settings.metadata().offset(), p.clock().instant()));
+      tally.rejected.addAndGet(p.rejects().record(b, intent, l.copies(), p.clock().instant()));
     } catch (RuntimeException e) {
-      LOG.error("Batch {} committed, but its rejected rows cannot be accounted for: {}. Look them up in STL_LOAD_ERRORS by the "
-          + "batch's COPY query ids.", b.id(), e.getMessage(), e);
+      LOG.error("Batch {} committed, but its rejected rows cannot be accounted for now: {}. Its rejects intent stays and a later "
+          + "cycle writes the rejects object from the load-error views.", b.id(), e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,28 @@
+package io.redstage.loader.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RejectsIntentTest {
+  static final RejectsIntent INTENT = new RejectsIntent("b-1", "public.t", "2026-12-04T20:00:00.123Z", "kafka_offset",
+      List.of(new RejectsIntent.UnitFiles("m/a.json", "a", 0, 0, 9, List.of("s3://b/a-1.jsonl", "s3://b/a-2.jsonl")),
+          new RejectsIntent.UnitFiles("m/c.json", "c", 3, 10, 19, List.of("s3://b/c-1.parquet"))),
+      List.of(new RejectsIntent.DataFile("s3://b/a-1.jsonl", 6), new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)));
+
+  @Test
+  void survivesItsJsonForm() throws Exception {
+    RejectsIntent back = RejectsIntent.parse(INTENT.json());
+    assertThat(back).isEqualTo(INTENT);
+    assertThat(back.created()).isEqualTo(Instant.parse("2026-12-04T20:00:00.123Z"));
+  }
+
+  @Test
+  void findsTheUnitOfEachFile() {
+    assertThat(INTENT.unitsByFile().get("s3://b/a-2.jsonl").markerKey()).isEqualTo("m/a.json");
+    assertThat(INTENT.unitsByFile().get("s3://b/c-1.parquet").partition()).isEqualTo(3);
+    assertThat(INTENT.unitsByFile()).hasSize(3);
+  }
+}
