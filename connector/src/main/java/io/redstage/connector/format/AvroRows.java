@@ -120,7 +120,7 @@ final class AvroRows {
       row.put(i++, KafkaCoordinates.topic(r));
       row.put(i++, KafkaCoordinates.partition(r));
       row.put(i++, KafkaCoordinates.offset(r));
-      row.put(i++, metadata.timestamp(r));
+      row.put(i++, metadata.timestamp(r, format));
     }
     if (options.keyColumnEnabled()) {
       try {

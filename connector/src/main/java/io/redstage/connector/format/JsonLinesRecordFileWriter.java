@@ -271,10 +271,11 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       g.writeNumberField(options.partitionColumn(), KafkaCoordinates.partition(r));
       g.writeNumberField(options.offsetColumn(), KafkaCoordinates.offset(r));
       g.writeFieldName(options.timestampColumn());
-      if (r.timestamp() == null) {
+      Long timestamp = metadata.timestampMillis(r, FORMAT);
+      if (timestamp == null) {
         g.writeNull();
       } else {
-        g.writeString(TimeText.timestamp(r.timestamp(), options.timestampUnit()));
+        g.writeString(TimeText.timestamp(timestamp, options.timestampUnit()));
       }
     }
     if (options.keyColumnEnabled()) {

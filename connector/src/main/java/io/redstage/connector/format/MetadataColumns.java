@@ -86,9 +86,25 @@ final class MetadataColumns {
   }
 
   /** The record timestamp in the configured unit, or null when the record has none. */
-  Long timestamp(SinkRecord r) {
-    Long ts = r.timestamp();
+  Long timestamp(SinkRecord r, FileFormat format) {
+    Long ts = timestampMillis(r, format);
     return ts == null ? null : options.timestampUnit().fromMillis(ts);
+  }
+
+  /**
+   * The record's Kafka timestamp in milliseconds, or null when it has none. A producer may set any CreateTime; one
+   * outside the years COPY reads would make the whole unit's COPY fail, so the record is rejected by name instead.
+   */
+  Long timestampMillis(SinkRecord r, FileFormat format) {
+    Long ts = r.timestamp();
+    if (ts == null) {
+      return null;
+    }
+    try {
+      return WarehouseLimits.epochMillis(ts);
+    } catch (ConversionException e) {
+      throw RecordErrors.conversion(r, format, "Kafka record timestamp (metadata column " + options.timestampColumn() + ")", e);
+    }
   }
 
   /** The key as text for a string key column (null key → null). */

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -118,6 +119,26 @@ class ValueLimitsInFilesTest {
     assertThat(notes.get(2L)).as("65,535 bytes exactly fit").isEqualTo("\u20ac".repeat(21_845));
     assertThat(notes.get(8L)).isEqualTo("pair \ud83d\ude00 ok");
     assertThat(notes.get(12L)).isEqualTo("last");
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aKafkaTimestampOutsideTheYearsCopyReadsRejectsItsRecord(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).build());
+    long year300000 = 9_404_918_380_800_000L;
+    SinkRecord bad = new SinkRecord("orders", 3, null, null, ORDER, order(1, "n"), 60, year300000,
+        TimestampType.CREATE_TIME);
+    SinkRecord good = record(ORDER, order(2, "ok"), 61);
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, bad, "k");
+    assertThatThrownBy(() -> writer.write(bad)).isInstanceOf(DataException.class).hasMessage("Cannot write record "
+        + "orders/3/60 as " + formatName(format) + ": the Kafka record timestamp (metadata column kafka_timestamp) is the "
+        + "timestamp 9404918380800000 ms since 1970 (year 300000), outside the years 1 to 9999 that Redshift COPY reads. "
+        + "Fix the date in the producer, or let errors.tolerance=all send such records to the dead letter queue.");
+    writer.write(good);
+    writer.finish();
+    assertThat(writer.recordCount()).isEqualTo(1);
+    assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(2L);
   }
 
   @ParameterizedTest
