@@ -167,6 +167,7 @@ final class ConnectAvroValues {
       String key = ValueChecks.string(e.getKey());
       jsonChars += key.length() + 3;
       try {
+        limits.text(key); // a map key is a name inside SUPER: NUL or a broken surrogate fails COPY like a value would
         out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(key);

@@ -173,7 +173,7 @@ final class ConnectJson {
           if (e.getKey() == null) {
             throw new ConversionException("has a null map key");
           }
-          g.writeFieldName(ValueChecks.string(e.getKey()));
+          g.writeFieldName(limits.text(ValueChecks.string(e.getKey())));
           writeTyped(g, s.valueSchema(), e.getValue(), true);
         } else {
           g.writeStartObject();
@@ -253,8 +253,9 @@ final class ConnectJson {
   private void writeUntypedEntries(JsonGenerator g, Map<?, ?> map, boolean nested) throws IOException {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String name = String.valueOf(e.getKey());
-      g.writeFieldName(name);
       try {
+        // top-level names are column names (ColumnNames checks them); nested ones are names inside SUPER
+        g.writeFieldName(nested ? limits.text(name) : name);
         writeUntyped(g, e.getValue(), nested);
       } catch (ConversionException ex) {
         throw ex.inField(name);

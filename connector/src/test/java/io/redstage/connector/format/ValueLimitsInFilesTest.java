@@ -272,6 +272,7 @@ class ValueLimitsInFilesTest {
     records.add(record(null, row(6, "note", "z".repeat(65_536)), 5));
     records.add(record(null, row(7, "n", new BigDecimal("12345678901234567890123456789012345.678")), 6));
     records.add(record(null, row(8, "when", Date.from(TS)), 7));
+    records.add(record(null, row(9, "attrs", Map.of("bad\u0000key", 1)), 8));
 
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, records.get(0), "k");
@@ -285,7 +286,7 @@ class ValueLimitsInFilesTest {
     }
     writer.finish();
 
-    assertThat(errors).hasSize(5);
+    assertThat(errors).hasSize(6);
     assertThat(errors.get(0)).startsWith("Cannot write record orders/3/1 as JSON Lines: value field 'n' is a number "
         + "of 51 digits, over Redshift's 38 for DECIMAL.");
     assertThat(errors.get(1)).startsWith("Cannot write record orders/3/2 as JSON Lines: value field 'big' is the "
@@ -296,6 +297,8 @@ class ValueLimitsInFilesTest {
         + "timestamp 253402300800000 ms since 1970 (year 10000)");
     assertThat(errors.get(4)).startsWith("Cannot write record orders/3/5 as JSON Lines: value field 'note' is a "
         + "string of 65,536 UTF-8 bytes, over varchar.max.bytes=65535");
+    assertThat(errors.get(5)).startsWith("Cannot write record orders/3/8 as JSON Lines: value field 'attrs.bad\u0000key' "
+        + "contains U+0000 (NUL)");
     List<JsonNode> rows = FileReaders.jsonLines(out.toByteArray(), false);
     assertThat(rows).extracting(n -> n.get("id").asLong()).containsExactly(1L, 7L, 8L);
     assertThat(rows.get(1).get("n").decimalValue()).isEqualByComparingTo("12345678901234567890123456789012345.678");
