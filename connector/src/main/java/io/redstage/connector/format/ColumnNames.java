@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * any other name keeps only what Avro allows ({@code [A-Za-z_][A-Za-z0-9_]*}: other characters become '_',
  * a leading digit gets a '_' prefix). A column name longer than Redshift's 127 bytes, or two fields of one
  * record that become the same column once Redshift folds them to lower case, reject the record. Nested
- * names (inside SUPER) are not touched here. A rename is logged once per topic and field.
+ * names (inside SUPER) are not touched here. A rename is logged once per topic and field, and counted in the
+ * task's {@code column-renames-total} metric.
  */
 public final class ColumnNames {
   /** Redshift identifiers hold at most 127 bytes of UTF-8. */
