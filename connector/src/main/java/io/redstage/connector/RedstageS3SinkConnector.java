@@ -3,6 +3,7 @@ package io.redstage.connector;
 import io.redstage.connector.config.ConfluentKeys;
 import io.redstage.connector.config.CrossFieldValidator;
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.metrics.TaskMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,7 +17,10 @@ import org.apache.kafka.connect.sink.SinkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kafka Connect entry point: validates the config and hands identical configs to the tasks. */
+/**
+ * Kafka Connect entry point: validates the config and hands the tasks the same config, each stamped with its task
+ * id for its metrics ({@link TaskMetrics#TASK_ID_CONFIG}).
+ */
 public final class RedstageS3SinkConnector extends SinkConnector {
   private static final Logger LOG = LoggerFactory.getLogger(RedstageS3SinkConnector.class);
   private Map<String, String> props;
@@ -43,7 +47,9 @@ public final class RedstageS3SinkConnector extends SinkConnector {
   public List<Map<String, String>> taskConfigs(int maxTasks) {
     List<Map<String, String>> configs = new ArrayList<>(maxTasks);
     for (int i = 0; i < maxTasks; i++) {
-      configs.add(new HashMap<>(props));
+      Map<String, String> config = new HashMap<>(props);
+      config.put(TaskMetrics.TASK_ID_CONFIG, Integer.toString(i));
+      configs.add(config);
     }
     return configs;
   }

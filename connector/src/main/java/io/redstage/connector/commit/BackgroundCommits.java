@@ -1,6 +1,8 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.rotate.RotationReason;
+import io.redstage.contract.CommitMarker;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -46,6 +48,7 @@ final class BackgroundCommits implements AutoCloseable {
   static final long STOP_WAIT_MS = 30_000;
 
   private final UnitCommitter committer;
+  private final TaskMetrics metrics;
   private final ExecutorService commitPool;
   private final ExecutorService partPool;
   private final Deque<Pending> pending = new ArrayDeque<>();
@@ -59,8 +62,9 @@ final class BackgroundCommits implements AutoCloseable {
    */
   private RuntimeException fatal;
 
-  BackgroundCommits(UnitCommitter committer, int threads) {
+  BackgroundCommits(UnitCommitter committer, int threads, TaskMetrics metrics) {
     this.committer = committer;
+    this.metrics = metrics;
     int pool = POOLS.incrementAndGet();
     this.commitPool = Executors.newFixedThreadPool(threads, named("redstage-commits-" + pool + "-"));
     this.partPool = Executors.newFixedThreadPool(threads, named("redstage-parts-" + pool + "-"));
@@ -81,6 +85,7 @@ final class BackgroundCommits implements AutoCloseable {
    */
   void submit(PartitionWriter writer, CommitUnit unit, RotationReason reason, long bytes) {
     Pending p = new Pending(writer, unit, bytes);
+    metrics.unitClosed();
     p.done = writer.lastCommit.handle((ignored, failure) -> null).thenRunAsync(() -> run(p, reason), commitPool);
     writer.lastCommit = p.done;
     pending.addLast(p);
@@ -88,15 +93,17 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   private void run(Pending p, RotationReason reason) {
-    if (!p.started.compareAndSet(false, true)) {
-      return; // stop() claimed it and aborted its uploads
-    }
-    if (dropQueued) {
-      p.unit.abort();
-      return;
-    }
     try {
-      committer.commit(p.writer.topic(), p.writer.partition(), p.unit, reason);
+      if (!p.started.compareAndSet(false, true)) {
+        return; // stop() claimed it and aborted its uploads
+      }
+      if (dropQueued) {
+        p.unit.abort();
+        return;
+      }
+      CommitMarker marker = committer.commit(p.writer.topic(), p.writer.partition(), p.unit, reason);
+      metrics.unitCommitted(marker.recordCount(), marker.files().size(), marker.totalBytes(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - p.closedAtNanos));
     } catch (IOException e) {
       // Set before this future completes, so the partition's next unit, which waits for it, sees it.
       dropQueued = true;
@@ -104,6 +111,8 @@ final class BackgroundCommits implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       dropQueued = true;
       throw e;
+    } finally {
+      metrics.unitSettled();
     }
   }
 
@@ -249,6 +258,8 @@ final class BackgroundCommits implements AutoCloseable {
     final PartitionWriter writer;
     final CommitUnit unit;
     final long bytes;
+    /** When the unit closed: its commit latency runs from here to its marker. */
+    final long closedAtNanos = System.nanoTime();
     /** Claimed by the job when it starts, or by stop() for a job that never will. */
     final AtomicBoolean started = new AtomicBoolean();
     CompletableFuture<Void> done;

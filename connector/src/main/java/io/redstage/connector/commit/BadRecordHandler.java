@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.metrics.TaskMetrics;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -17,9 +18,11 @@ import org.slf4j.LoggerFactory;
 final class BadRecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BadRecordHandler.class);
   private final ErrantRecordReporter reporter;
+  private final TaskMetrics metrics;
 
-  BadRecordHandler(SinkTaskContext context) {
+  BadRecordHandler(SinkTaskContext context, TaskMetrics metrics) {
     this.reporter = reporterOf(context);
+    this.metrics = metrics;
   }
 
   private static ErrantRecordReporter reporterOf(SinkTaskContext context) {
@@ -36,5 +39,6 @@ final class BadRecordHandler {
     }
     LOG.warn("To the dead letter queue: {}", error.getMessage());
     reporter.report(record, error);
+    metrics.recordSentToDlq();
   }
 }

@@ -1,6 +1,7 @@
 package io.redstage.connector.commit;
 
 import io.redstage.connector.format.RecordFormat;
+import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.partition.Partitioner;
 import io.redstage.connector.partition.TimestampExtractor;
 import io.redstage.connector.rotate.RotationPolicy;
@@ -18,10 +19,11 @@ final class Components {
   final BadRecordHandler badRecords;
   final PartitionWriter.NullValues nullValues;
   final OpenFileHeap heap;
+  final TaskMetrics metrics;
 
   Components(S3Storage storage, RecordFormat format, Partitioner partitioner, TimestampExtractor timestamps,
       RotationPolicy rotation, FileNaming naming, BackgroundCommits commits, BadRecordHandler badRecords,
-      PartitionWriter.NullValues nullValues, OpenFileHeap heap) {
+      PartitionWriter.NullValues nullValues, OpenFileHeap heap, TaskMetrics metrics) {
     this.storage = storage;
     this.format = format;
     this.partitioner = partitioner;
@@ -32,5 +34,6 @@ final class Components {
     this.badRecords = badRecords;
     this.nullValues = nullValues;
     this.heap = heap;
+    this.metrics = metrics;
   }
 }

@@ -9,8 +9,11 @@ import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.format.RecordFormats;
 import io.redstage.connector.format.SchemaCompatibility;
 import io.redstage.connector.format.TimestampUnit;
+import io.redstage.connector.metrics.TaskMetrics;
+import io.redstage.connector.partition.Partitioner;
 import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
+import io.redstage.connector.partition.TimestampExtractor;
 import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.connector.storage.S3Settings;
@@ -38,16 +41,21 @@ final class ComponentsFactory {
     S3Settings s3 = s3Settings(c);
     S3Storage storage = new S3Storage(clients.apply(s3), s3);
     FormatOptions formatOptions = formatOptions(c);
-    RecordFormat format = RecordFormats.create(formatOptions, ColumnNames.mapped(c.getList(COLUMN_NAME_MAP)));
+    ColumnNames columnNames = ColumnNames.mapped(c.getList(COLUMN_NAME_MAP));
     PartitionerSettings ps = partitionerSettings(c);
     FileNaming naming = new FileNaming(c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
     RotationPolicy rotation = new RotationPolicy(c.flushSize(), c.flushSizeBytes(), c.rotateIntervalMs(),
         c.rotateScheduleIntervalMs(), c.rotateIdleMs(), ZoneId.of(c.timezone()));
+    Partitioner partitioner = Partitioners.create(ps);
+    TimestampExtractor timestamps = Partitioners.timestampExtractor(ps);
+    // Registered after everything a bad config can fail, so a task that fails to start leaves no MBean behind.
+    TaskMetrics metrics = TaskMetrics.register(c.originals());
+    RecordFormat format = RecordFormats.create(formatOptions, columnNames.reportingRenamesTo(metrics::columnRenamed));
     UnitCommitter committer = new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
-    Components components = new Components(storage, format, Partitioners.create(ps), Partitioners.timestampExtractor(ps),
-        rotation, naming, new BackgroundCommits(committer, c.getInt(S3_UPLOAD_THREADS)), new BadRecordHandler(context),
+    Components components = new Components(storage, format, partitioner, timestamps, rotation, naming,
+        new BackgroundCommits(committer, c.getInt(S3_UPLOAD_THREADS), metrics), new BadRecordHandler(context, metrics),
         PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
-        OpenFileHeap.of(formatOptions));
+        OpenFileHeap.of(formatOptions), metrics);
     try {
       int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
       if (aborted > 0) {

@@ -41,6 +41,8 @@ final class PartitionWriter {
   private long committedNext = -1;
   /** Offset after the last closed unit, committed or still committing in the background; -1 until one closes. */
   private long closedNext = -1;
+  /** Highest offset delivered to this writer; -1 before the first record. */
+  private long lastSeen = -1;
   /** The commit of this partition's last closed unit; the next one starts after it (task thread only). */
   CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
   /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
@@ -70,6 +72,10 @@ final class PartitionWriter {
     return committedNext;
   }
 
+  long lastSeen() {
+    return lastSeen;
+  }
+
   /** A unit of this partition committed in the background (called in commit order). */
   void committed(long next) {
     committedNext = Math.max(committedNext, next);
@@ -86,6 +92,7 @@ final class PartitionWriter {
   /** Writes one record. IOExceptions mean S3 failed: the caller aborts and rewinds. */
   void write(SinkRecord record, long nowMs) throws IOException {
     long offset = KafkaCoordinates.offset(record);
+    lastSeen = Math.max(lastSeen, offset);
     if ((unit != null && offset <= unit.endOffset) || (unit == null && closedNext >= 0 && offset < closedNext)) {
       return; // redelivered after a rewind: already in the open or a closed unit
     }

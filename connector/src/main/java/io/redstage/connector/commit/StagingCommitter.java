@@ -120,6 +120,7 @@ public final class StagingCommitter {
       long wait = tickAll(System.currentTimeMillis());
       enforceMemoryBudget();
       c.commits.collect();
+      c.metrics.committedOffsetLag(committedOffsetLag());
       // Only a committed unit ends a run of failures: a put whose records all stay in open units proves nothing.
       if (c.commits.committedUnits() > committedUnitsSeen) {
         consecutiveFailures = 0;
@@ -151,11 +152,31 @@ public final class StagingCommitter {
         out.put(e.getKey(), new OffsetAndMetadata(next));
       }
     }
+    c.metrics.committedOffsetLag(committedOffsetLag());
     return out;
+  }
+
+  /**
+   * The largest count, over the assigned partitions, of offsets delivered to the task but not yet in a committed
+   * unit: the highest offset seen + 1 - the offset after the last committed unit (or, before one commits, the
+   * offset the partition resumed at). What a crash now would deliver again.
+   */
+  private long committedOffsetLag() {
+    long lag = 0;
+    for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
+      PartitionWriter w = e.getValue();
+      Long resumed = resumedAt.get(e.getKey());
+      long from = w.committedNext() >= 0 ? w.committedNext() : resumed == null ? -1 : resumed;
+      if (w.lastSeen() >= 0 && from >= 0) {
+        lag = Math.max(lag, w.lastSeen() + 1 - from);
+      }
+    }
+    return lag;
   }
 
   public void stop() {
     c.commits.close();
+    c.metrics.close();
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }
@@ -189,11 +210,13 @@ public final class StagingCommitter {
         open.add(w);
       }
     }
+    c.metrics.memoryUsed(total + c.commits.pendingBytes());
     if (total + c.commits.pendingBytes() <= memoryBudget) {
       return;
     }
     c.commits.awaitBelow(memoryBudget - total);
     if (total <= memoryBudget) {
+      c.metrics.memoryUsed(total + c.commits.pendingBytes());
       return;
     }
     Map<PartitionWriter, Long> sizes = new HashMap<>();
@@ -210,6 +233,7 @@ public final class StagingCommitter {
       w.commit(RotationReason.MEMORY);
     }
     c.commits.awaitBelow(memoryBudget - total);
+    c.metrics.memoryUsed(total + c.commits.pendingBytes());
     LOG.info("Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
         memoryBudget, total);
   }
@@ -220,6 +244,7 @@ public final class StagingCommitter {
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }
+    c.metrics.memoryUsed(0);
     if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
       // Latched: Connect only logs what preCommit throws, so put() throws it again.
       failed = new ConnectException("Cannot write to S3 after " + consecutiveFailures + " attempts: " + e.getMessage()
@@ -239,5 +264,6 @@ public final class StagingCommitter {
     LOG.warn("Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
         + "offsets (attempt {} of {})", e.getMessage(), rewind.size(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
     context.offset(rewind);
+    c.metrics.rewound();
   }
 }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * any other name keeps only what Avro allows ({@code [A-Za-z_][A-Za-z0-9_]*}: other characters become '_',
  * a leading digit gets a '_' prefix). A column name longer than Redshift's 127 bytes, or two fields of one
  * record that become the same column once Redshift folds them to lower case, reject the record. Nested
- * names (inside SUPER) are not touched here. A rename is logged once per topic and field.
+ * names (inside SUPER) are not touched here. A rename is logged once per topic and field, and counted in the
+ * task's {@code column-renames-total} metric.
  */
 public final class ColumnNames {
   /** Redshift identifiers hold at most 127 bytes of UTF-8. */
@@ -31,14 +32,17 @@ public final class ColumnNames {
 
   private final Map<String, String> mapping;
   private final Set<String> loggedRenames = ConcurrentHashMap.newKeySet();
+  /** Told of each rename that is logged (the task's column-renames metric). */
+  private final Runnable onNewRename;
 
-  private ColumnNames(Map<String, String> mapping) {
+  private ColumnNames(Map<String, String> mapping, Runnable onNewRename) {
     this.mapping = mapping;
+    this.onNewRename = onNewRename;
   }
 
   /** No mapping: every name follows the sanitising rule. */
   public static ColumnNames unmapped() {
-    return new ColumnNames(Collections.emptyMap());
+    return new ColumnNames(Collections.emptyMap(), () -> {});
   }
 
   /**
@@ -75,7 +79,12 @@ public final class ColumnNames {
             + "Give each field its own column.");
       }
     }
-    return new ColumnNames(Collections.unmodifiableMap(mapping));
+    return new ColumnNames(Collections.unmodifiableMap(mapping), () -> {});
+  }
+
+  /** The same rule, telling {@code onNewRename} of each rename when it is logged (once per topic and field). */
+  public ColumnNames reportingRenamesTo(Runnable onNewRename) {
+    return new ColumnNames(mapping, onNewRename);
   }
 
   /**
@@ -137,6 +146,7 @@ public final class ColumnNames {
     if (loggedRenames.size() >= MAX_LOGGED_RENAMES || !loggedRenames.add(topic + '\u0000' + field)) {
       return;
     }
+    onNewRename.run();
     if (mapped) {
       LOG.info("Field '{}' of topic {} is written as column {} (column.name.map)", field, topic, column);
     } else {

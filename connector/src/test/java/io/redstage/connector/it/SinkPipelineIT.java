@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.MarkerFile;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.generic.GenericRecord;
@@ -291,7 +294,17 @@ class SinkPipelineIT {
     assertThat(reasons.get(7L)).startsWith("Cannot write record poison/0/7 as Parquet: value field 'note' contains "
         + "an unpaired UTF-16 surrogate U+D83D");
     assertThat(reasons.get(9L)).startsWith("Cannot write record poison/0/9: its value is null (a tombstone)");
+
+    // The task's metrics, over JMX in the worker's JVM (docs/connector-metrics.md).
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    ObjectName metrics = new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=poison-parquet,task=0");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(((Number) jmx.getAttribute(metrics, "records-written-total")).longValue()).isEqualTo(ids.size());
+      assertThat(((Number) jmx.getAttribute(metrics, "units-committed-total")).longValue()).isEqualTo(markers.size());
+    });
+    assertThat(((Number) jmx.getAttribute(metrics, "dlq-records-total")).longValue()).isEqualTo(reasons.size());
     fx.connect.deleteConnector("poison-parquet");
+    await().atMost(WAIT).until(() -> !jmx.isRegistered(metrics));
   }
 
   @Test
