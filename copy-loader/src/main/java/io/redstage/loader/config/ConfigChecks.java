@@ -49,6 +49,7 @@ final class ConfigChecks {
     if (loaded.isEmpty()) {
       throw new ConfigException("Cannot use an empty '" + MARKERS_LOADED_DIR + "'. Use a prefix such as _redstage/markers-loaded.");
     }
+    checkSweepPrefixes(c, markers);
     compile(c, TOPICS_REGEX);
     compile(c, TABLES_REGEX);
     for (String pair : c.list(TABLES_MAP)) {
@@ -59,6 +60,23 @@ final class ConfigChecks {
     }
     if (c.duration(REDSHIFT_POLL_MAX).compareTo(c.duration(REDSHIFT_POLL_INITIAL)) < 0) {
       throw new ConfigException("Cannot use '" + REDSHIFT_POLL_MAX + "' below '" + REDSHIFT_POLL_INITIAL + "'. Raise the maximum.");
+    }
+  }
+
+  /** The sweep lists topics.dir and removes files from it: what it writes and the markers must be elsewhere. */
+  private static void checkSweepPrefixes(LoaderConfig c, String markers) {
+    String topics = MarkerKeys.normalizeDir(c.string(TOPICS_DIR));
+    if (topics.isEmpty() || topics.startsWith(markers) || markers.startsWith(topics)) {
+      throw new ConfigException("Cannot use '" + TOPICS_DIR + "' = '" + c.string(TOPICS_DIR) + "': it must be a non-empty prefix "
+          + "separate from '" + MARKERS_DIR + "'. Use the connector's topics.dir (default topics).");
+    }
+    for (String other : new String[] {SWEEP_MOVED_DIR, SWEEP_CURSOR_KEY}) {
+      String dir = MarkerKeys.normalizeDir(c.string(other));
+      if (dir.isEmpty() || dir.startsWith(topics) || topics.startsWith(dir) || dir.startsWith(markers)) {
+        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + TOPICS_DIR + "' or '"
+            + MARKERS_DIR + "', so a sweep would list what it writes. Use a separate prefix such as "
+            + LoaderConfigDef.key(other).orElseThrow().defaultValue() + ".");
+      }
     }
   }
 
