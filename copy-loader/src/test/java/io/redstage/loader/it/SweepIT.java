@@ -1,6 +1,7 @@
 package io.redstage.loader.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
@@ -11,11 +12,19 @@ import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.sweep.SweepReport;
 import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.loader.cli.LoaderCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -178,6 +187,78 @@ class SweepIT {
       assertThat(third.complete()).isTrue();
       assertThat(orphans).noneMatch(SweepIT::exists);
       assertThat(exists(fileKey(loaded))).isTrue();
+    }
+  }
+
+  @Test
+  void theCommandRunsADryRunAndPrintsTheSummary() throws Exception {
+    String topic = "sweep_cli";
+    unit(topic, 0, 9);
+    try (Loader loader = loader(topic, Clock.systemUTC())) {
+      loader.runOnce();
+    }
+    orphan(topic, 0, 4);
+    List<String> args = new ArrayList<>(List.of("sweep", "--dry-run"));
+    Map<String, String> config = new HashMap<>(stack.config());
+    config.put("topics", topic);
+    config.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = LoaderCli.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), Map.of());
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("Dry run: 0 orphan(s) found; examined 2 data file(s), kept 2 younger than the grace period")
+        .contains("Reached the end of the listing.");
+  }
+
+  @Test
+  void runSweepsEverySweepInterval() throws Exception {
+    String topic = "sweep_loop";
+    unit(topic, 0, 99);
+    MutableClock clock = new MutableClock();
+    try (Loader loader = loader(topic, clock, "sweep.action", "delete", "sweep.interval", "1h", "loop.interval", "20ms")) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      String orphan = orphan(topic, 0, 9);
+      clock.advance(Duration.ofDays(2)); // the orphan is past the grace period, but no sweep is due before the first interval
+      Thread loop = new Thread(() -> {
+        try {
+          loader.runLoop();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "sweep-loop");
+      loop.start();
+      try {
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> exists(orphan));
+        clock.advance(Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !exists(orphan));
+      } finally {
+        loader.stop();
+        assertThat(loader.awaitStopped(Duration.ofSeconds(30))).isTrue();
+      }
+    }
+  }
+
+  /** A clock the test moves forward, so "older than the grace period" and "sweep due" need no waiting. */
+  static final class MutableClock extends Clock {
+    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+
+    void advance(Duration d) {
+      offset.updateAndGet(o -> o.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("UTC only");
     }
   }
 
