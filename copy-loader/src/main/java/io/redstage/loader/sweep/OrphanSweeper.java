@@ -163,6 +163,8 @@ public final class OrphanSweeper {
       run.referenced++;
       return true;
     }
+    // A replay with these exact boundaries could write its marker between the HEADs and the removal; its offsets
+    // are loaded already (checked above), so the loader skips that unit and no record is lost.
     String target = s.action() == Action.MOVE ? MarkerKeys.normalizeDir(s.movedDir()) + o.key().substring(topicsDir.length()) : null;
     run.take(removal);
     if (!run.dryRun) {
@@ -170,8 +172,8 @@ public final class OrphanSweeper {
         s3.copyObject(b -> b.sourceBucket(s.bucket()).sourceKey(o.key()).destinationBucket(s.bucket()).destinationKey(target));
       }
       s3.deleteObject(b -> b.bucket(s.bucket()).key(o.key()));
-      LOG.info("Sweep: {} orphan s3://{}/{} of {} (no marker lists it; its offsets are loaded by other units)",
-          target == null ? "deleted" : "moved to " + target + " the", s.bucket(), o.key(), f.unit());
+      LOG.info("Sweep: {} s3://{}/{} ({}): no marker lists it and other units loaded its offsets", target == null ? "deleted"
+          : "moved to " + target + ":", s.bucket(), o.key(), f.unit());
     }
     run.orphans.add(new SweepReport.Orphan(o.key(), target, f.unit(), Duration.between(o.lastModified(), clock.instant())));
     return true;
