@@ -63,16 +63,17 @@ final class ConfigChecks {
     }
   }
 
-  /** The sweep lists topics.dir and removes files from it: what it writes and the markers must be elsewhere. */
+  /**
+   * The sweep lists topics.dir (may be empty, as the connector allows) and writes sweep.moved-dir and the cursor:
+   * those must lie outside it, or moved files would be listed again. Marker keys never parse as data files, so
+   * markers.dir may be anywhere.
+   */
   private static void checkSweepPrefixes(LoaderConfig c, String markers) {
     String topics = MarkerKeys.normalizeDir(c.string(TOPICS_DIR));
-    if (topics.isEmpty() || topics.startsWith(markers) || markers.startsWith(topics)) {
-      throw new ConfigException("Cannot use '" + TOPICS_DIR + "' = '" + c.string(TOPICS_DIR) + "': it must be a non-empty prefix "
-          + "separate from '" + MARKERS_DIR + "'. Use the connector's topics.dir (default topics).");
-    }
     for (String other : new String[] {SWEEP_MOVED_DIR, SWEEP_CURSOR_KEY}) {
       String dir = MarkerKeys.normalizeDir(c.string(other));
-      if (dir.isEmpty() || dir.startsWith(topics) || topics.startsWith(dir) || dir.startsWith(markers)) {
+      boolean inTopics = !topics.isEmpty() && (dir.startsWith(topics) || topics.startsWith(dir));
+      if (dir.isEmpty() || inTopics || dir.startsWith(markers)) {
         throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + TOPICS_DIR + "' or '"
             + MARKERS_DIR + "', so a sweep would list what it writes. Use a separate prefix such as "
             + LoaderConfigDef.key(other).orElseThrow().defaultValue() + ".");

@@ -127,7 +127,7 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_S3, MANIFESTS_DELETE_AFTER_LOAD, BOOLEAN, "true", "Delete a batch's manifests once it committed. Manifests of quarantined batches are always kept."),
       ConfigKey.of(G_S3, QUARANTINE_DIR, STRING, "_redstage/quarantine", "Prefix for quarantine reports (one JSON object per quarantined batch, with units, files and errors)."),
       ConfigKey.of(G_S3, REJECTS_DIR, STRING, "_redstage/rejects", "Prefix for rejects objects: <rejects.dir>/<table>/<batch id>.json lists the JSON Lines rows a committed COPY rejected (see load.json.max-errors), with file, line, column, reason and unit."),
-      ConfigKey.of(G_S3, TOPICS_DIR, STRING, "topics", "Prefix the connector writes data files under (its topics.dir). Only 'sweep' lists it; loads take file keys from the markers."),
+      ConfigKey.of(G_S3, TOPICS_DIR, STRING, "topics", "Prefix the connector writes data files under (its topics.dir; empty when the connector's is). Only 'sweep' lists it; loads take file keys from the markers."),
 
       ConfigKey.of(G_RS, REDSHIFT_ENDPOINT, STRING, null, "Redshift Data API endpoint override (local stand-in, VPC endpoint)."),
       ConfigKey.of(G_RS, REDSHIFT_CLUSTER, STRING, null, "Provisioned cluster identifier. Use with redshift.db-user (temporary credentials), redshift.secret-arn, or alone (IAM identity)."),

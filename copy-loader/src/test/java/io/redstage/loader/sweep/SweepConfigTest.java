@@ -34,8 +34,8 @@ class SweepConfigTest {
         .hasMessageContaining("'sweep.moved-dir' = 'topics/orphans'").hasMessageContaining("Use a separate prefix");
     assertThatThrownBy(() -> LoaderConfig.of(minimal("sweep.cursor-key", "topics/cursor"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("'sweep.cursor-key'");
-    assertThatThrownBy(() -> LoaderConfig.of(minimal("topics.dir", "_redstage"))).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("'topics.dir' = '_redstage'");
+    assertThat(LoaderConfig.of(minimal("topics.dir", "")).string("topics.dir")).as("the connector allows an empty topics.dir").isNull();
+    assertThat(LoaderConfig.of(minimal("markers.dir", "topics/_markers")).string("markers.dir")).isEqualTo("topics/_markers");
     assertThatThrownBy(() -> LoaderConfig.of(minimal("sweep.grace", "10s"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("sweep.grace");
     assertThatThrownBy(() -> LoaderConfig.of(minimal("sweep.action", "purge"))).isInstanceOf(ConfigException.class)
