@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "redstage-loader", mixinStandardHelpOptions = true, versionProvider = LoaderVersion.class,
     description = "Loads committed Kafka units from S3 into Amazon Redshift through the Data API, exactly once.",
     subcommands = {LoaderCli.Run.class, LoaderCli.Once.class, LoaderCli.DryRun.class, LoaderCli.Status.class,
-        LoaderCli.Release.class, LoaderCli.ConfigDoc.class})
+        LoaderCli.Release.class, LoaderCli.Sweep.class, LoaderCli.ConfigDoc.class})
 public final class LoaderCli {
   @Option(names = {"-c", "--config"}, description = "Config file (.properties, .yaml or .yml).", scope = CommandLine.ScopeType.INHERIT)
   Path configFile;
@@ -197,6 +197,18 @@ public final class LoaderCli {
       out().println("Released " + r.released().size() + " unit(s) of " + (which.all ? "all quarantined batches" : "batch " + which.batch)
           + "; each loads alone in the next cycle" + (r.refused().isEmpty() ? "." : ", " + r.refused().size() + " refused."));
       return r.refused().isEmpty() ? 0 : 3;
+    }
+  }
+
+  @Command(name = "sweep", description = "Remove orphan data files under topics.dir once (files no marker or loaded unit lists, whose "
+      + "offsets other units loaded, older than sweep.grace), with at most sweep.max-requests S3 requests; sweep.action moves or deletes them.")
+  static final class Sweep extends LoaderCommand {
+    @Option(names = "--dry-run", description = "List the orphans and what would happen to them; move, delete and write nothing.")
+    boolean dryRun;
+
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      return printReport(loader.sweep(dryRun)::print);
     }
   }
 

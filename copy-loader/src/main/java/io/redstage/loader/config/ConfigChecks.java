@@ -49,6 +49,7 @@ final class ConfigChecks {
     if (loaded.isEmpty()) {
       throw new ConfigException("Cannot use an empty '" + MARKERS_LOADED_DIR + "'. Use a prefix such as _redstage/markers-loaded.");
     }
+    checkSweepPrefixes(c, markers);
     compile(c, TOPICS_REGEX);
     compile(c, TABLES_REGEX);
     for (String pair : c.list(TABLES_MAP)) {
@@ -59,6 +60,24 @@ final class ConfigChecks {
     }
     if (c.duration(REDSHIFT_POLL_MAX).compareTo(c.duration(REDSHIFT_POLL_INITIAL)) < 0) {
       throw new ConfigException("Cannot use '" + REDSHIFT_POLL_MAX + "' below '" + REDSHIFT_POLL_INITIAL + "'. Raise the maximum.");
+    }
+  }
+
+  /**
+   * The sweep lists topics.dir (may be empty, as the connector allows) and writes sweep.moved-dir and the cursor:
+   * those must lie outside it, or moved files would be listed again. Marker keys never parse as data files, so
+   * markers.dir may be anywhere.
+   */
+  private static void checkSweepPrefixes(LoaderConfig c, String markers) {
+    String topics = MarkerKeys.normalizeDir(c.string(TOPICS_DIR));
+    for (String other : new String[] {SWEEP_MOVED_DIR, SWEEP_CURSOR_KEY}) {
+      String dir = MarkerKeys.normalizeDir(c.string(other));
+      boolean inTopics = !topics.isEmpty() && (dir.startsWith(topics) || topics.startsWith(dir));
+      if (dir.isEmpty() || inTopics || dir.startsWith(markers)) {
+        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + TOPICS_DIR + "' or '"
+            + MARKERS_DIR + "', so a sweep would list what it writes. Use a separate prefix such as "
+            + LoaderConfigDef.key(other).orElseThrow().defaultValue() + ".");
+      }
     }
   }
 

@@ -32,6 +32,14 @@ public final class LoaderConfigDef {
   public static final String MANIFESTS_DELETE_AFTER_LOAD = "manifests.delete-after-load";
   public static final String QUARANTINE_DIR = "quarantine.dir";
   public static final String REJECTS_DIR = "rejects.dir";
+  public static final String TOPICS_DIR = "topics.dir";
+
+  public static final String SWEEP_ACTION = "sweep.action";
+  public static final String SWEEP_MOVED_DIR = "sweep.moved-dir";
+  public static final String SWEEP_GRACE = "sweep.grace";
+  public static final String SWEEP_MAX_REQUESTS = "sweep.max-requests";
+  public static final String SWEEP_CURSOR_KEY = "sweep.cursor-key";
+  public static final String SWEEP_INTERVAL = "sweep.interval";
 
   public static final String REDSHIFT_ENDPOINT = "redshift.endpoint";
   public static final String REDSHIFT_CLUSTER = "redshift.cluster-identifier";
@@ -98,6 +106,7 @@ public final class LoaderConfigDef {
   private static final String G_META = "Kafka metadata columns";
   private static final String G_MODE = "Load mode";
   private static final String G_RUN = "Batching, retries and service";
+  private static final String G_SWEEP = "Orphan data file sweep";
 
   private static final List<ConfigKey> KEYS = List.of(
       ConfigKey.of(G_AWS, AWS_REGION, STRING, "us-east-1", "AWS Region of the bucket and the Redshift Data API."),
@@ -118,6 +127,7 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_S3, MANIFESTS_DELETE_AFTER_LOAD, BOOLEAN, "true", "Delete a batch's manifests once it committed. Manifests of quarantined batches are always kept."),
       ConfigKey.of(G_S3, QUARANTINE_DIR, STRING, "_redstage/quarantine", "Prefix for quarantine reports (one JSON object per quarantined batch, with units, files and errors)."),
       ConfigKey.of(G_S3, REJECTS_DIR, STRING, "_redstage/rejects", "Prefix for rejects objects: <rejects.dir>/<table>/<batch id>.json lists the JSON Lines rows a committed COPY rejected (see load.json.max-errors), with file, line, column, reason and unit."),
+      ConfigKey.of(G_S3, TOPICS_DIR, STRING, "topics", "Prefix the connector writes data files under (its topics.dir; empty when the connector's is). Only 'sweep' lists it; loads take file keys from the markers."),
 
       ConfigKey.of(G_RS, REDSHIFT_ENDPOINT, STRING, null, "Redshift Data API endpoint override (local stand-in, VPC endpoint)."),
       ConfigKey.of(G_RS, REDSHIFT_CLUSTER, STRING, null, "Provisioned cluster identifier. Use with redshift.db-user (temporary credentials), redshift.secret-arn, or alone (IAM identity)."),
@@ -172,7 +182,14 @@ public final class LoaderConfigDef {
       ConfigKey.of(G_RUN, JSON_MAX_ERRORS, INT, "1000", "MAXERROR of each JSON Lines COPY: rows COPY may reject (per COPY) while the rest of the batch loads; rejected rows go to a rejects object under rejects.dir and count in redstage_loader_rejected_rows_total. 0: one bad row fails the batch. Not used for Parquet (Redshift refuses MAXERROR for columnar formats) nor Avro.").range(0, 100_000),
       ConfigKey.of(G_RUN, METRICS_ENABLED, BOOLEAN, "false", "Serve Prometheus metrics over HTTP at /metrics."),
       ConfigKey.of(G_RUN, METRICS_HOST, STRING, "0.0.0.0", "Address the metrics endpoint binds to."),
-      ConfigKey.of(G_RUN, METRICS_PORT, INT, "9464", "Port of the metrics endpoint (0: any free port).").range(0, 65535));
+      ConfigKey.of(G_RUN, METRICS_PORT, INT, "9464", "Port of the metrics endpoint (0: any free port).").range(0, 65535),
+
+      ConfigKey.oneOf(G_SWEEP, SWEEP_ACTION, "move", "What 'sweep' does with an orphan data file under topics.dir (no unit with its offsets in markers.dir, markers.loaded.dir or control.markers-table, its offsets loaded by other units, older than sweep.grace): move it under sweep.moved-dir, or delete it.", "move", "delete"),
+      ConfigKey.of(G_SWEEP, SWEEP_MOVED_DIR, STRING, "_redstage/orphans", "Where sweep.action=move puts orphans (same key below topics.dir). Must not overlap topics.dir or markers.dir; an S3 lifecycle rule may expire it."),
+      ConfigKey.of(G_SWEEP, SWEEP_GRACE, DURATION, "24h", "Minimum age (S3 LastModified) of a data file before 'sweep' may remove it; keep it well above the connector's commit time so a file whose marker is still being written is never touched.").range(60_000, Long.MAX_VALUE),
+      ConfigKey.of(G_SWEEP, SWEEP_MAX_REQUESTS, INT, "1000", "Most S3 requests one sweep run makes (LIST pages, HEADs of markers, copies and deletes; plus one GET and one PUT of the cursor). The next run continues after the last key examined.").range(10, 10_000_000),
+      ConfigKey.of(G_SWEEP, SWEEP_CURSOR_KEY, STRING, "_redstage/sweep/cursor", "Object holding the last data-file key a sweep examined, so a bounded run resumes there. Must not be under topics.dir."),
+      ConfigKey.of(G_SWEEP, SWEEP_INTERVAL, DURATION, "0", "How often 'run' also sweeps (after a cycle). 0: never; use the 'sweep' command instead.").range(0, Long.MAX_VALUE));
 
   private static final Map<String, ConfigKey> BY_NAME = index();
 

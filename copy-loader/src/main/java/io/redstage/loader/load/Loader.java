@@ -21,9 +21,12 @@ import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TableMapper;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TypeMapping;
+import io.redstage.loader.sweep.OrphanSweeper;
+import io.redstage.loader.sweep.SweepReport;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +60,7 @@ public final class Loader implements AutoCloseable {
   private final SchemaEvolution evolution;
   private final Preflight preflight;
   private final RejectsRecovery rejectsRecovery;
+  private final OrphanSweeper sweeper;
   private final LoaderMetrics metrics = new LoaderMetrics();
   private final Clock clock;
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -106,6 +110,10 @@ public final class Loader implements AutoCloseable {
     this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner, batches, evolution, settings, executor, quarantine, failures,
         failureLog, rejects, retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());
+    this.sweeper = new OrphanSweeper(clients.s3(), api, control.markers(), new OrphanSweeper.Settings(bucket, c.string(TOPICS_DIR),
+        c.string(MARKERS_DIR), c.string(MARKERS_LOADED_DIR), c.string(SWEEP_MOVED_DIR), c.string(SWEEP_CURSOR_KEY), c.duration(SWEEP_GRACE),
+        c.integer(SWEEP_MAX_REQUESTS), OrphanSweeper.Action.valueOf(c.string(SWEEP_ACTION).toUpperCase(Locale.ROOT)), c.list(TOPICS),
+        Pattern.compile(c.string(TOPICS_REGEX))), clock);
     metrics.apiCalls(clients.counter()::snapshot);
     LOG.info("Loader configured: bucket {}, markers {}, Redshift {}", bucket, c.string(MARKERS_DIR), target.mode());
   }
@@ -171,12 +179,18 @@ public final class Loader implements AutoCloseable {
    */
   public void runLoop() throws InterruptedException {
     Duration interval = config.duration(LOOP_INTERVAL);
+    Duration sweepInterval = config.duration(SWEEP_INTERVAL);
+    Instant nextSweep = clock.instant().plus(sweepInterval);
     try {
       // a configuration error stops the loop at start instead of failing every cycle
       preflight();
       while (!stopping.get()) {
         try {
           runOnce();
+          if (!sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {
+            nextSweep = clock.instant().plus(sweepInterval);
+            sweep(false);
+          }
         } catch (ConfigException e) {
           throw e;
         } catch (RuntimeException e) {
@@ -211,6 +225,19 @@ public final class Loader implements AutoCloseable {
   public void dryRun(PrintStream out) throws InterruptedException {
     preflight();
     cycle.dryRun(out);
+  }
+
+  /**
+   * Removes (or, in a dry run, lists) orphan data files under topics.dir: files of no known unit whose offsets
+   * other units loaded, older than sweep.grace; at most sweep.max-requests S3 requests, resuming where the last run stopped.
+   */
+  public SweepReport sweep(boolean dryRun) throws InterruptedException {
+    preflight();
+    if (!reader.controlTablesExist()) {
+      LOG.info("Sweep skipped: the load-marker table does not exist yet, so no offsets are loaded and no file is an orphan");
+      return new SweepReport(dryRun, List.of(), 0, 0, 0, 0, 0, true, "");
+    }
+    return sweeper.sweep(dryRun);
   }
 
   public void status(PrintStream out) throws InterruptedException {
