@@ -22,8 +22,8 @@ import org.apache.kafka.connect.data.Struct;
 /**
  * Writes Connect values as JSON with Jackson's streaming generator. With a schema: Decimal as an exact
  * JSON number, Date as "yyyy-MM-dd", Time as "HH:mm:ss.SSS", Timestamp as ISO-8601 UTC with Z, bytes as
- * base64, maps with non-string keys as arrays of {"key":…,"value":…}. Without a schema the Java types
- * decide (as JsonConverter with schemas.enable=false produces them). Mismatches and values over Redshift's
+ * hex in a column (VARBYTE) and base64 inside nested values (SUPER), maps with non-string keys as arrays of
+ * {"key":…,"value":…}. Without a schema the Java types decide (as JsonConverter with schemas.enable=false produces them). Mismatches and values over Redshift's
  * limits ({@link WarehouseLimits}) raise {@link ConversionException} before the value is written.
  *
  * <p>The package-level methods write the top of a row, whose values become columns; what they contain is written
@@ -263,9 +263,31 @@ final class ConnectJson {
     }
   }
 
+  /**
+   * A column of bytes (top level) is written as hex text, which is what COPY from JSON reads into the VARBYTE column
+   * the loader creates (base64 there fails with "Invalid hexadecimal"); bytes inside a struct, array or map stay base64
+   * text, since they land in SUPER as a string.
+   */
   private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
     WarehouseLimits.bytes(bytes.length, nested);
-    g.writeBinary(bytes);
+    if (nested) {
+      g.writeBinary(bytes);
+    } else {
+      char[] hex = hex(bytes);
+      g.writeString(hex, 0, hex.length);
+    }
+  }
+
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
+  /** Lower-case hex. Hand-written: java.util.HexFormat needs Java 17 and the connector targets Java 11. */
+  private static char[] hex(byte[] bytes) {
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xF];
+      out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xF];
+    }
+    return out;
   }
 
   /**

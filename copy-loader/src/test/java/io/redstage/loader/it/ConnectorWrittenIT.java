@@ -117,4 +117,21 @@ class ConnectorWrittenIT {
     assertThat(state).isEqualTo(new TreeMap<>(Map.of(2L, "b2", 3L, "c2", 4L, "d")));
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic + " WHERE kafka_deleted")).isZero();
   }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void bytesColumnsLoadIntoVarbyteInEveryFormat(FileFormat format) throws Exception {
+    String topic = "cw_bytes_" + format.id();
+    Schema blobs = SchemaBuilder.struct().name("Blob").field("id", Schema.INT64_SCHEMA).field("payload", Schema.OPTIONAL_BYTES_SCHEMA)
+        .build();
+    files.unit(ConnectorFiles.options(format, false), topic, 0, 0, 2, KEY, blobs,
+        o -> new Rec(struct(KEY, o), struct(blobs, o, new byte[] {(byte) o, (byte) 0xff, 0x00, 0x7f})));
+    Map<String, String> config = stack.config();
+    config.put("topics", topic);
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().rowsLoaded()).isEqualTo(3);
+    }
+    assertThat(stack.query("SELECT id, ENCODE(payload, 'hex') FROM public." + topic + " ORDER BY id")).containsExactly(
+        Arrays.asList(0L, "00ff007f"), Arrays.asList(1L, "01ff007f"), Arrays.asList(2L, "02ff007f"));
+  }
 }
