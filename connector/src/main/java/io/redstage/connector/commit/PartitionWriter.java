@@ -9,6 +9,7 @@ import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3Storage;
 import io.redstage.connector.storage.S3UploadStream;
+import io.redstage.contract.FileFormat;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -130,7 +131,10 @@ final class PartitionWriter {
       // The record's own file when open: a schemaless JSON Lines file's columns are its own records' fields.
       UnitFile target = unit.file(encodedPartition);
       UnitFile against = target != null ? target : unit.anyFile();
-      if (reason == null && against != null) {
+      // A schemaless JSON Lines record whose file is not open yet gets a file of its own columns: checking its fields
+      // against another file's columns would close the unit for nothing (one unit per record with a field partitioner).
+      boolean ownColumns = target == null && toWrite.valueSchema() == null && c.format.fileFormat() == FileFormat.JSONL;
+      if (reason == null && against != null && !ownColumns) {
         // Files of one unit share one schema: a record of another schema is projected to it (schema.compatibility)
         // or starts a new unit.
         SinkRecord fitted = c.format.fit(against.writer, toWrite);

@@ -175,8 +175,10 @@ public final class StagingCommitter {
   }
 
   public void stop() {
-    c.commits.close();
+    // metrics first: waiting for commits can outlast Connect's stop timeout, and a replacement task of the same name
+    // registers its MBean meanwhile, which a late close would unregister
     c.metrics.close();
+    c.commits.close();
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }

@@ -123,6 +123,21 @@ class SchemalessJsonLinesUnitsTest {
   }
 
   @Test
+  void filesOfOtherFieldPartitionsDoNotCloseTheUnitOverTheirColumnTypes() {
+    List<Map<String, Object>> values = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      values.add(i % 2 == 0 ? map("region", "eu", "x", (long) i) : map("region", "us", "x", "s" + i));
+    }
+    List<CommitMarker> markers = write(Map.of("flush.size", "6", "partitioner.class", "field", "partition.field.name", "region"),
+        values);
+    // one unit of two files (x int64 in one, string in the other), not one unit per record
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 5L, "flush.size"));
+    assertThat(markers.get(0).files()).hasSize(2);
+    assertThat(rowsCheckedAgainstMarkers(markers)).hasSize(6);
+  }
+
+  @Test
   void laterKeysAreColumnsAndATypeConflictStartsANewUnit() {
     List<Map<String, Object>> values = List.of(
         map("id", 1L, "tag", "a"),

@@ -72,7 +72,7 @@ public final class BatchExecutor {
     try {
       manifests.write(batch);
     } catch (SdkException e) {
-      return new BatchResult.Failed("Cannot write the COPY manifests of " + batch.describe() + ": " + e.getMessage(), List.of(), true, false);
+      return new BatchResult.Failed("Cannot write the COPY manifests of " + batch.describe() + ": " + e.getMessage(), List.of(), true, true);
     }
     long started = System.nanoTime();
     LOG.info("Loading {}: {} statement(s)", batch.describe(), sql.size());
@@ -101,7 +101,7 @@ public final class BatchExecutor {
       }
       String where = e.failedIndex() >= 0 ? " at statement " + (e.failedIndex() + 1) + " (" + head(failedSql) + ")" : "";
       LOG.warn("Batch {} failed{}: {}", batch.id(), where, e.error());
-      return new BatchResult.Failed("Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), false);
+      return new BatchResult.Failed("Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), true);
     } catch (StatementTimeoutException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Unknown(e.getMessage());

@@ -15,8 +15,12 @@ public sealed interface BatchResult {
   /** One committed COPY: its staging group, Redshift query id (-1 unknown) and rows loaded (-1 unknown). */
   record CopyCount(StagingGroup group, long queryId, long rows) {}
 
-  /** Rolled back. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling). */
-  record Failed(String error, List<LoadErrorReader.LoadError> loadErrors, boolean transientFailure, boolean permanent) implements BatchResult {}
+  /**
+   * Failed. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling). {@code rolledBack}: the
+   * transaction certainly did not commit (never submitted, or the statement FAILED); false when a Data API call broke
+   * after the submission, so the statement may still commit (its rejects intent must stay for recovery).
+   */
+  record Failed(String error, List<LoadErrorReader.LoadError> loadErrors, boolean transientFailure, boolean rolledBack) implements BatchResult {}
 
   /** Outcome unknown (timed out, interrupted): the next cycle's load-marker query tells. */
   record Unknown(String reason) implements BatchResult {}

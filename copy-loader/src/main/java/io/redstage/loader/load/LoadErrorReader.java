@@ -9,6 +9,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -68,7 +71,8 @@ public final class LoadErrorReader {
    * match; rows of an earlier, rolled-back COPY of the same files may, which callers dedupe by file and line.
    */
   public List<LoadError> rejectedInFiles(List<String> urls, Instant since, int limit, String batchId) throws InterruptedException {
-    String in = urls.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")"));
+    // the views keep FILE_NAME_CHARS of a name: match what they hold, then give each row its full URL back
+    String in = urls.stream().map(u -> SqlText.literal(stored(u))).distinct().collect(Collectors.joining(", ", "(", ")"));
     String at = SqlText.literal(TS.format(since));
     List<LoadError> errors = read(List.of(
         "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, TRIM(err_reason) AS reason, "
@@ -81,7 +85,30 @@ public final class LoadErrorReader {
       throw new DataApiException("Cannot read the rows COPY rejected from " + urls.size() + " file(s) from STL_LOAD_ERRORS or "
           + "SYS_LOAD_ERROR_DETAIL", true, null);
     }
-    return errors;
+    return withFullNames(errors, urls);
+  }
+
+  /** Characters of a file name STL_LOAD_ERRORS keeps (its filename column is CHAR(256)). */
+  static final int FILE_NAME_CHARS = 256;
+
+  /** The file name as the load-error views store it. */
+  static String stored(String url) {
+    return url.length() > FILE_NAME_CHARS ? url.substring(0, FILE_NAME_CHARS) : url;
+  }
+
+  /**
+   * The rows with the full URL of their file among {@code urls}: a name the view cut (a long topic or partition path)
+   * would otherwise match no unit and no S3 object.
+   */
+  public static List<LoadError> withFullNames(List<LoadError> errors, Collection<String> urls) {
+    Map<String, String> full = new HashMap<>();
+    urls.forEach(u -> full.putIfAbsent(stored(u), u));
+    List<LoadError> out = new ArrayList<>(errors.size());
+    for (LoadError e : errors) {
+      String url = e.file() == null ? null : full.getOrDefault(e.file(), e.file());
+      out.add(url == null || url.equals(e.file()) ? e : new LoadError(url, e.line(), e.column(), e.code(), e.reason(), e.rawLine()));
+    }
+    return out;
   }
 
   private static String sys(long q, int limit) {

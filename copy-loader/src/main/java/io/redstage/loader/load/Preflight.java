@@ -49,18 +49,33 @@ final class Preflight {
     required.put(META_TOPIC, metadata.topic());
     required.put(META_PARTITION, metadata.partition());
     required.put(META_OFFSET, metadata.offset());
+    // A wrong key shows in every file; one odd unit (say from a connector that once ran with metadata columns off)
+    // must not stop every table: it is left to the per-unit schema check, which quarantines just that unit.
+    String firstMismatch = null;
     for (Unit u : scanner.scan().units()) {
       for (MarkerFile f : u.marker().files()) {
         FileSchema schema = FileSchema.of(f);
-        required.forEach((key, name) -> {
-          if (!schema.hasColumn(name)) {
-            throw new ConfigException("Cannot load with '" + key + "' = '" + config.string(key) + "': marker " + u.markerKey()
-                + " lists file " + f.key() + " with the columns " + f.columns().stream().map(MarkerColumn::name).toList()
-                + ", none of them " + name + ". Set " + key + " to the connector's column name for it, or enable the connector's "
-                + "Kafka metadata columns (the loader needs topic, partition and offset to load exactly once).");
+        String missing = null;
+        for (Map.Entry<String, String> r : required.entrySet()) {
+          if (!schema.hasColumn(r.getValue())) {
+            missing = r.getKey();
+            break;
           }
-        });
+        }
+        if (missing == null) {
+          return;
+        }
+        if (firstMismatch == null) {
+          firstMismatch = "Cannot load with '" + missing + "' = '" + config.string(missing) + "': marker " + u.markerKey()
+              + " lists file " + f.key() + " with the columns " + f.columns().stream().map(MarkerColumn::name).toList()
+              + ", none of them " + required.get(missing) + ", and no listed file has all of " + required.values() + ". Set "
+              + missing + " to the connector's column name for it, or enable the connector's Kafka metadata columns (the "
+              + "loader needs topic, partition and offset to load exactly once).";
+        }
       }
+    }
+    if (firstMismatch != null) {
+      throw new ConfigException(firstMismatch);
     }
   }
 

@@ -169,8 +169,8 @@ public final class Rejects {
       }
       long missing = c.rows() < 0 ? -1 : expected - c.rows();
       try {
-        List<LoadErrorReader.LoadError> found = errors.rejected(c.queryId(), missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
-            batch.id().toString());
+        List<LoadErrorReader.LoadError> found = LoadErrorReader.withFullNames(errors.rejected(c.queryId(), missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
+            batch.id().toString()), c.group().files().stream().map(StagingGroup.FileRef::url).toList());
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {

@@ -75,9 +75,12 @@ final class Releaser {
     for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
       List<Unit> units = new ArrayList<>(e.getValue());
       units.sort(Comparator.comparing(Unit::topic).thenComparingInt(Unit::partition).thenComparingLong(Unit::start));
-      SchemaScreen.Verdict v = screen.screen(e.getKey(), schemas.get(e.getKey()), units, settings.settings(e.getKey()),
-          SchemaScreen.OnConflict.NONE);
-      v.conflicts().forEach((u, reason) -> refused.put(u.markerKey(), reason));
+      // released units load one per batch: each is checked against the table alone
+      for (Unit u : units) {
+        SchemaScreen.Verdict v = screen.screen(e.getKey(), schemas.get(e.getKey()), List.of(u), settings.settings(e.getKey()),
+            SchemaScreen.OnConflict.NONE);
+        v.conflicts().forEach((unit, reason) -> refused.put(unit.markerKey(), reason));
+      }
     }
     List<ControlTables.FailureRow> rows = new ArrayList<>();
     List<String> released = new ArrayList<>();

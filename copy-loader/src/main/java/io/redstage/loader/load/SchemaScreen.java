@@ -22,8 +22,12 @@ import java.util.Set;
  * units would fail again.
  */
 final class SchemaScreen {
-  /** The outcome: units that can load together, and the conflicting ones with the reason (what to do included). */
-  record Verdict(List<Unit> accepted, Map<Unit, String> conflicts) {}
+  /**
+   * The outcome: units that can load together; units that conflict with the table on their own, with the reason
+   * (what to do included); and units that fit the table alone but not beside the units accepted before them, which
+   * wait for a later batch instead of being set aside.
+   */
+  record Verdict(List<Unit> accepted, Map<Unit, String> conflicts, List<Unit> deferred) {}
 
   private final SchemaEvolution evolution;
 
@@ -40,6 +44,7 @@ final class SchemaScreen {
     Set<FileSchema> accepted = new LinkedHashSet<>();
     List<Unit> ok = new ArrayList<>();
     Map<Unit, String> conflicts = new LinkedHashMap<>();
+    List<Unit> deferred = new ArrayList<>();
     for (Unit u : units) {
       if (onConflict.skipped(u)) {
         continue;
@@ -51,14 +56,19 @@ final class SchemaScreen {
         accepted = candidate;
         ok.add(u);
       } else {
-        // a unit that also conflicts on its own conflicts with the table: that is the reason worth telling
-        String alone = accepted.isEmpty() ? null : conflict(table, existing, unitSchemas(u), settings);
+        String alone = accepted.isEmpty() ? conflict : conflict(table, existing, unitSchemas(u), settings);
+        if (alone == null) {
+          // it fits the table by itself: only this batch's mix conflicts, so it loads in a later batch
+          deferred.add(u);
+          onConflict.conflicted(u);
+          continue;
+        }
         conflicts.put(u, "Unit " + u.topic() + "/" + u.partition() + " offsets " + u.start() + ".." + u.end() + " (" + u.markerKey()
-            + "): " + (alone == null ? conflict : alone));
+            + "): " + alone);
         onConflict.conflicted(u);
       }
     }
-    return new Verdict(ok, conflicts);
+    return new Verdict(ok, conflicts, deferred);
   }
 
   private static Set<FileSchema> unitSchemas(Unit u) {

@@ -105,6 +105,10 @@ final class TableLoad {
       LOG.warn("Batch {}: {}", b.id(), c.getValue());
       quarantine(alone, c.getValue(), List.of());
     }
+    if (!v.deferred().isEmpty()) {
+      LOG.info("Batch {}: {} unit(s) fit {} alone but not beside the batch's other units; they load in a later cycle",
+          b.id(), v.deferred().size(), table);
+    }
     if (v.accepted().isEmpty()) {
       return null;
     }
@@ -137,12 +141,14 @@ final class TableLoad {
     // without its intent a crash after the commit would lose the batch's rejected rows: the batch waits
     BatchResult r = intentError == null ? p.executor().run(b, plan, settings)
         : new BatchResult.Failed("Cannot write the rejects intent of " + b.describe() + ": " + intentError + ". Check that the loader "
-            + "may write under rejects.dir; the batch is retried.", List.of(), true, false);
+            + "may write under rejects.dir; the batch is retried.", List.of(), true, true);
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
       loadedBatch(b, plan, l, intent);
     } else if (r instanceof BatchResult.Failed f) {
-      p.rejects().abandon(intent);
+      if (f.rolledBack()) {
+        p.rejects().abandon(intent);
+      } // else the statement may still commit: the intent stays, and recovery writes the rejects object if it did
       tally.failed.incrementAndGet();
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
       if (f.transientFailure()) {

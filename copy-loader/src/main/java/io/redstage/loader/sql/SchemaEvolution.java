@@ -125,7 +125,7 @@ public final class SchemaEvolution {
           wanted.put(folded, TypeMapping.wider(before, c.type()));
         }
         if (before != null && !before.equals(c.type()) && !rowLevelTypes(schemas)
-            && !TypeMapping.insertable(c.type(), types.targetType(wanted.get(folded)))) {
+            && !bothInsertable(before, c.type(), types.targetType(wanted.get(folded)))) {
           throw new IncompatibleSchemaException("Cannot load into " + table + ": field " + folded + " is " + before + " in some files and "
               + c.type() + " in others of the same batch. Make the source type consistent, then release the batch.");
         }
@@ -149,5 +149,10 @@ public final class SchemaEvolution {
       sep = ", ";
     }
     return b.append(')').toString();
+  }
+
+  /** Both file types fit the column created for them without loss (int64 into REAL would lose digits). */
+  private static boolean bothInsertable(ColumnType a, ColumnType b, RedshiftType column) {
+    return TypeMapping.insertable(a, column) && TypeMapping.insertable(b, column);
   }
 }

@@ -110,13 +110,14 @@ public final class TypeMapping {
    * only: integers and floating point become the floating-point type, whichever came first.
    */
   public static ColumnType wider(ColumnType a, ColumnType b) {
-    if (isInteger(a) && isFloat(b)) {
-      return b;
-    }
-    if (isFloat(a) && isInteger(b)) {
+    ColumnType integer = isInteger(a) && isFloat(b) ? a : isFloat(a) && isInteger(b) ? b : null;
+    if (integer == null) {
       return a;
     }
-    return a;
+    ColumnType floating = integer == a ? b : a;
+    boolean small = integer.kind() == ColumnType.Kind.INT8 || integer.kind() == ColumnType.Kind.INT16;
+    // REAL holds 24 bits: only small integers keep their value in it; anything wider needs DOUBLE PRECISION
+    return floating.kind() == ColumnType.Kind.FLOAT32 && small ? floating : ColumnType.of(ColumnType.Kind.FLOAT64);
   }
 
   private static boolean isInteger(ColumnType t) {

@@ -52,12 +52,18 @@ class SchemaScreenTest {
   }
 
   @Test
-  void unitsConflictingWithEarlierUnitsOfTheBatchAreSetAsideInOrder() {
+  void aUnitThatFitsTheTableAloneButNotBesideEarlierUnitsWaitsForALaterBatch() {
     Unit first = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit second = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
     SchemaScreen.Verdict v = screen.screen(T, null, List.of(first, second), settings(TableSettings.Mode.APPEND), SchemaScreen.OnConflict.NONE);
     assertThat(v.accepted()).containsExactly(first);
-    assertThat(v.conflicts().get(second)).contains("field v is int32 in some files and string in others");
+    assertThat(v.conflicts()).isEmpty();
+    assertThat(v.deferred()).containsExactly(second);
+    // once the first unit has created the table, the second conflicts with the table itself and is set aside
+    TableSchema created = new TableSchema().add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+        .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
+    SchemaScreen.Verdict later = screen.screen(T, created, List.of(second), settings(TableSettings.Mode.APPEND), SchemaScreen.OnConflict.NONE);
+    assertThat(later.conflicts().get(second)).contains("column v is INTEGER but the files now hold string");
   }
 
   @Test

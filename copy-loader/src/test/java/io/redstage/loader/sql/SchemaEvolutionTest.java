@@ -61,6 +61,17 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void int64AndFloat32FilesCreateADoublePrecisionColumnSoNoIntegerLosesDigits() {
+    for (List<FileSchema> files : List.of(
+        List.of(schema(col("x", Kind.INT64)), schema(col("x", Kind.FLOAT32))),
+        List.of(schema(col("x", Kind.FLOAT32)), schema(col("x", Kind.INT64))))) {
+      assertThat(evolution.plan(T, null, files, APPEND).targetColumns().get("x").ddl()).isEqualTo("DOUBLE PRECISION");
+    }
+    assertThat(evolution.plan(T, null, List.of(schema(col("x", Kind.INT16)), schema(col("x", Kind.FLOAT32))), APPEND)
+        .targetColumns().get("x").ddl()).isEqualTo("REAL");
+  }
+
+  @Test
   void integerFilesLoadIntoAnExistingFloatColumnButNotTheOtherWay() {
     TableSchema doubles = new TableSchema().add("price", RedshiftType.of(Family.DOUBLE_PRECISION), true)
         .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
