@@ -171,7 +171,7 @@ final class BackgroundCommits implements AutoCloseable {
         p.done.get();
         if (!p.unit.aborted()) {
           // It committed before anything failed or was dropped (jobs run in order): its marker exists.
-          p.writer.committed(p.unit.endOffset + 1);
+          p.writer.committed(p.unit);
           committedUnits++;
         }
       } catch (ExecutionException e) {
@@ -230,7 +230,7 @@ final class BackgroundCommits implements AutoCloseable {
       pending.pollFirst();
       pendingBytes -= p.bytes;
       if (!p.unit.aborted()) {
-        p.writer.committed(p.unit.endOffset + 1);
+        p.writer.committed(p.unit);
         committedUnits++;
       }
       return;

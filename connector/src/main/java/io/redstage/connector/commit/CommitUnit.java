@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The open commit unit of one topic-partition: every record handled from {@link #startOffset} to
@@ -20,6 +21,8 @@ final class CommitUnit implements UnitStats {
   private long largestFileBytes;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
   private boolean aborted;
+  /** The partition's last record with a value schema when this unit closed (task thread only). */
+  SinkRecord schemaRecordAtClose;
 
   CommitUnit(long startOffset, long nowMs) {
     this.startOffset = startOffset;

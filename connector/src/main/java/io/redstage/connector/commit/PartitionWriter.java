@@ -48,6 +48,11 @@ final class PartitionWriter {
   CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
   /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
   private SinkRecord lastSchemaRecord;
+  /**
+   * {@link #lastSchemaRecord} as it was when the last committed unit closed: a rewind restores it, so a replayed unit
+   * that opens with a tombstone borrows the same schema as the first time and rewrites the same bytes.
+   */
+  private SinkRecord committedSchemaRecord;
   /** Strings the open unit's records had cut to their byte limit (behavior.on.oversize.string=truncate). */
   private long truncatedInUnit;
 
@@ -77,9 +82,10 @@ final class PartitionWriter {
     return lastSeen;
   }
 
-  /** A unit of this partition committed in the background (called in commit order). */
-  void committed(long next) {
-    committedNext = Math.max(committedNext, next);
+  /** A unit of this partition committed in the background (called in commit order, on the task thread). */
+  void committed(CommitUnit committed) {
+    committedNext = Math.max(committedNext, committed.endOffset + 1);
+    committedSchemaRecord = committed.schemaRecordAtClose;
   }
 
   boolean hasOpenUnit() {
@@ -205,6 +211,7 @@ final class PartitionWriter {
       truncatedInUnit = 0;
     }
     closedNext = closing.endOffset + 1;
+    closing.schemaRecordAtClose = lastSchemaRecord;
     c.commits.submit(this, closing, reason, closing.bufferedBytes());
   }
 
@@ -220,6 +227,7 @@ final class PartitionWriter {
     }
     truncatedInUnit = 0;
     closedNext = committedNext;
+    lastSchemaRecord = committedSchemaRecord;
   }
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {

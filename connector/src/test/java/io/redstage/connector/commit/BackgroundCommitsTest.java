@@ -132,6 +132,54 @@ class BackgroundCommitsTest {
   }
 
   @Test
+  void aReplayedUnitOpeningWithATombstoneBorrowsTheSameSchemaAsTheFirstTime() {
+    String prefix = "replay-schema-" + (++run);
+    Schema key = SchemaBuilder.struct().name("Key").field("id", Schema.INT64_SCHEMA).build();
+    Schema v1 = SchemaBuilder.struct().name("Order").version(1).field("id", Schema.OPTIONAL_INT64_SCHEMA)
+        .field("note", Schema.OPTIONAL_STRING_SCHEMA).build();
+    Schema v2 = SchemaBuilder.struct().name("Order").version(2).field("id", Schema.OPTIONAL_INT64_SCHEMA)
+        .field("note", Schema.OPTIONAL_STRING_SCHEMA).field("extra", Schema.OPTIONAL_STRING_SCHEMA).build();
+    List<SinkRecord> records = new ArrayList<>();
+    for (long o = 0; o <= 6; o++) {
+      Struct k = new Struct(key).put("id", o);
+      if (o == 3) {
+        records.add(new SinkRecord("events", 0, key, k, null, null, o)); // opens unit 3-5: borrows the last value schema
+      } else if (o == 6) {
+        records.add(new SinkRecord("events", 0, key, k, v2, new Struct(v2).put("id", o).put("note", "n").put("extra", "x"), o));
+      } else {
+        records.add(new SinkRecord("events", 0, key, k, v1, new Struct(v1).put("id", o).put("note", "n"), o));
+      }
+    }
+    String failingMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 3, 5) + ".json";
+    FaultRule rule = s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
+        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(failingMarker));
+    Map<String, String> props = props(prefix, 3);
+    props.put("format.class", "avro");
+    props.put("schema.compatibility", "BACKWARD");
+    props.put("behavior.on.null.values", "write");
+    RecordingContext context = new RecordingContext();
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0));
+      committer.put(records);
+      committer.committedOffsets();
+      assertThat(context.rewinds).hasSize(1);
+      assertThat(context.rewinds.get(0)).containsEntry(P0, 3L);
+      String unitFile = S3Objects.keys(s3.client(), BUCKET, prefix + "/topics/").stream()
+          .filter(k -> k.contains("+0000000003+0000000005")).findFirst().orElseThrow();
+      byte[] firstAttempt = S3Objects.get(s3.client(), BUCKET, unitFile);
+
+      s3.faults().remove(rule);
+      committer.put(records.subList(3, records.size()));
+      assertThat(committer.committedOffsets()).containsEntry(P0, new OffsetAndMetadata(6)); // 6 opens the next unit
+      // the same boundaries give the same key, and a key never receives other bytes
+      assertThat(S3Objects.get(s3.client(), BUCKET, unitFile)).isEqualTo(firstAttempt);
+    } finally {
+      committer.stop();
+    }
+  }
+
+  @Test
   void commitsThatKeepFailingFailTheTaskAfterFiveAttempts() {
     String prefix = "down-" + (++run);
     s3.faults().failAlways(S3Fault.SERVICE_UNAVAILABLE, markerPuts(prefix));
