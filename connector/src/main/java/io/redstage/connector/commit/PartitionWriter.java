@@ -9,7 +9,6 @@ import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3Storage;
 import io.redstage.connector.storage.S3UploadStream;
-import io.redstage.contract.FileFormat;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -134,16 +133,14 @@ final class PartitionWriter {
     }
     if (unit != null) {
       RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
-      // The record's own file when open: a schemaless JSON Lines file's columns are its own records' fields.
+      // Files of one unit share one schema: a record of another schema is projected to it (schema.compatibility)
+      // or starts a new unit. A record for a file not open yet is checked beside another file of the unit: a
+      // schemaless JSON Lines file has columns of its own, so another file's column types do not close the unit.
       UnitFile target = unit.file(encodedPartition);
-      UnitFile against = target != null ? target : unit.anyFile();
-      // A schemaless JSON Lines record whose file is not open yet gets a file of its own columns: checking its fields
-      // against another file's columns would close the unit for nothing (one unit per record with a field partitioner).
-      boolean ownColumns = target == null && toWrite.valueSchema() == null && c.format.fileFormat() == FileFormat.JSONL;
-      if (reason == null && against != null && !ownColumns) {
-        // Files of one unit share one schema: a record of another schema is projected to it (schema.compatibility)
-        // or starts a new unit.
-        SinkRecord fitted = c.format.fit(against.writer, toWrite);
+      UnitFile beside = target != null ? null : unit.anyFile();
+      if (reason == null && (target != null || beside != null)) {
+        SinkRecord fitted = target != null
+            ? c.format.fit(target.writer, toWrite) : c.format.fitBeside(beside.writer, toWrite);
         if (fitted == null) {
           reason = RotationReason.SCHEMA;
         } else {

@@ -47,6 +47,12 @@ public interface RecordFormat {
   SinkRecord fit(RecordFileWriter writer, SinkRecord record);
 
   /**
+   * {@code record} as it goes into a new file of the commit unit that holds the file of {@code writer}: as {@link
+   * #fit}, but a schemaless JSON Lines record is not held to that file's columns, since its own file gets its own.
+   */
+  SinkRecord fitBeside(RecordFileWriter writer, SinkRecord record);
+
+  /**
    * False when {@code record} cannot be the first record of a file: a tombstone without a value schema
    * for Parquet or Avro, which can only go into a file already opened by a record with a schema. The
    * caller then skips it, sends it to the DLQ, or waits for a file opened by an earlier record.

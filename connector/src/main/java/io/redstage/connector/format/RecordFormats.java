@@ -59,7 +59,16 @@ public final class RecordFormats {
 
     @Override
     public SinkRecord fit(RecordFileWriter writer, SinkRecord record) {
-      if (compatible(writer, record)) {
+      return fit(writer, record, true);
+    }
+
+    @Override
+    public SinkRecord fitBeside(RecordFileWriter writer, SinkRecord record) {
+      return fit(writer, record, false);
+    }
+
+    private SinkRecord fit(RecordFileWriter writer, SinkRecord record, boolean sameFile) {
+      if (compatible(writer, record, sameFile)) {
         return record;
       }
       RowLayout layout = bound(writer).layout();
@@ -67,7 +76,7 @@ public final class RecordFormats {
         return null;
       }
       SinkRecord projected = options.schemaCompatibility().project(layout.valueSchema, record);
-      return projected != null && compatible(writer, projected) ? projected : null;
+      return projected != null && compatible(writer, projected, sameFile) ? projected : null;
     }
 
     private static SchemaBoundWriter bound(RecordFileWriter writer) {
@@ -80,6 +89,14 @@ public final class RecordFormats {
 
     @Override
     public boolean compatible(RecordFileWriter writer, SinkRecord record) {
+      return compatible(writer, record, true);
+    }
+
+    /**
+     * {@link #compatible}; {@code sameFile} false when {@code record} goes into a new file beside the file of
+     * {@code writer}, so only what the files of a unit share counts (value schema, key column), not that file's own.
+     */
+    boolean compatible(RecordFileWriter writer, SinkRecord record, boolean sameFile) {
       SchemaBoundWriter w = bound(writer);
       RowLayout layout = w.layout();
       if (!metadata.keyCompatible(layout.keyStructSchema, record)) {
@@ -173,11 +190,14 @@ public final class RecordFormats {
       return JsonLinesRecordFileWriter.open(out, layout, schemaless, metadata, json, fileKey);
     }
 
-    /** Also false when a schemaless record's fields conflict with the columns of a schemaless file. */
+    /**
+     * Also false when a schemaless record's fields conflict with the columns of the schemaless file it goes into; a
+     * new file beside it gets columns of its own.
+     */
     @Override
-    public boolean compatible(RecordFileWriter writer, SinkRecord record) {
-      return super.compatible(writer, record)
-          && (!(writer instanceof JsonLinesRecordFileWriter) || ((JsonLinesRecordFileWriter) writer).fits(record));
+    boolean compatible(RecordFileWriter writer, SinkRecord record, boolean sameFile) {
+      return super.compatible(writer, record, sameFile) && (!sameFile
+          || !(writer instanceof JsonLinesRecordFileWriter) || ((JsonLinesRecordFileWriter) writer).fits(record));
     }
   }
 }

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +180,23 @@ class SchemalessJsonLinesUnitsTest {
         .containsExactlyInAnyOrder(tuple("region=us", List.of("region string", "y int64")),
             tuple("region=eu", List.of("region string", "x int64")));
     assertThat(rowsCheckedAgainstMarkers(markers)).hasSize(5);
+  }
+
+  @Test
+  void aSchemalessRecordBesideATypedFileStartsANewUnitLikeTheReverse() {
+    Schema typed = SchemaBuilder.struct().name("Event").field("region", Schema.STRING_SCHEMA).build();
+    List<SinkRecord> records = List.of(
+        new SinkRecord(TOPIC, 0, null, null, typed, new Struct(typed).put("region", "eu"), 0),
+        new SinkRecord(TOPIC, 0, null, null, null, map("region", "us"), 1),
+        new SinkRecord(TOPIC, 0, null, null, typed, new Struct(typed).put("region", "eu"), 2),
+        new SinkRecord(TOPIC, 0, null, null, typed, new Struct(typed).put("region", "us"), 3));
+    List<CommitMarker> markers = writeRecords(Map.of("partitioner.class", "field", "partition.field.name", "region",
+        "flush.size", "2"), records);
+
+    // the files of one unit share the unit's schema, whichever kind of record opened the unit
+    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 3L, "flush.size"));
+    assertThat(rowsCheckedAgainstMarkers(markers)).hasSize(4);
   }
 
   @Test
