@@ -21,6 +21,7 @@ final class CommitUnit implements UnitStats {
   private long largestFileBytes;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
   private boolean aborted;
+  private long truncatedStrings;
   /** The partition's last record with a value schema when this unit closed (task thread only). */
   SinkRecord schemaRecordAtClose;
 
@@ -37,6 +38,15 @@ final class CommitUnit implements UnitStats {
     if (firstRecordTimeMs == null) {
       firstRecordTimeMs = recordTimeMs;
     }
+  }
+
+  /** Strings of this unit's records cut to their byte limit (behavior.on.oversize.string=truncate). */
+  void truncated(long strings) {
+    truncatedStrings += strings;
+  }
+
+  long truncatedStrings() {
+    return truncatedStrings;
   }
 
   void written() {

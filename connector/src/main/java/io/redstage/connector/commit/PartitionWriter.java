@@ -52,8 +52,6 @@ final class PartitionWriter {
    * that opens with a tombstone borrows the same schema as the first time and rewrites the same bytes.
    */
   private SinkRecord committedSchemaRecord;
-  /** Strings the open unit's records had cut to their byte limit (behavior.on.oversize.string=truncate). */
-  private long truncatedInUnit;
 
   PartitionWriter(String topic, int partition, Components components) {
     this.topic = topic;
@@ -162,7 +160,7 @@ final class PartitionWriter {
       }
       file.writer.write(toWrite);
       unit.written();
-      truncatedInUnit += c.format.truncatedStrings() - truncatedBefore;
+      unit.truncated(c.format.truncatedStrings() - truncatedBefore);
       if (unit.records() % SIZE_CHECK_EVERY == 0) {
         unit.noteFileBytes(file.writer.estimatedBytes());
       }
@@ -202,10 +200,9 @@ final class PartitionWriter {
   void commit(RotationReason reason) {
     CommitUnit closing = unit;
     unit = null;
-    if (truncatedInUnit > 0) {
+    if (closing.truncatedStrings() > 0) {
       LOG.info("Unit {}+{}+{}+{} of {}: cut {} strings to their byte limit (behavior.on.oversize.string=truncate)",
-          topic, partition, closing.startOffset, closing.endOffset, where(), truncatedInUnit);
-      truncatedInUnit = 0;
+          topic, partition, closing.startOffset, closing.endOffset, where(), closing.truncatedStrings());
     }
     closedNext = closing.endOffset + 1;
     closing.schemaRecordAtClose = lastSchemaRecord;
@@ -222,7 +219,6 @@ final class PartitionWriter {
       unit = null;
       dropping.abort();
     }
-    truncatedInUnit = 0;
     closedNext = committedNext;
     lastSchemaRecord = committedSchemaRecord;
   }
