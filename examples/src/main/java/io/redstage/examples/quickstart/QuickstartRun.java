@@ -113,9 +113,7 @@ final class QuickstartRun implements AutoCloseable {
     SinkGroups.awaitAssigned(sandbox.connect.bootstrapServers(), partitionsByConnector, Duration.ofSeconds(90));
     out.printf("  sink tasks joined their consumer groups, every partition assigned (%.1f s)%n", (System.nanoTime() - t1) / 1e9);
     Map<String, String> loaderConfig = ExampleFiles.loaderConfig("quickstart.yaml", variables, workDir);
-    loaderConfig.putAll(Map.of("aws.region", sandbox.s3.region(), "aws.access-key-id", sandbox.s3.accessKey(),
-        "aws.secret-access-key", sandbox.s3.secretKey(), "s3.endpoint", sandbox.s3.endpoint().toString(), "s3.path-style", "true",
-        "redshift.endpoint", sandbox.redshift.endpoint().toString()));
+    loaderConfig.putAll(sandbox.loaderEndpointKeys());
     loader = new LoaderService(loaderConfig);
     loader.start();
     out.println("  loader started with examples/loader/quickstart.yaml (cycle every " + loaderConfig.get("loop.interval") + ")");
@@ -146,10 +144,7 @@ final class QuickstartRun implements AutoCloseable {
 
   /** Keys the quickstart sets on top of an example connector file. */
   Map<String, String> sandboxOverrides() {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("store.url", sandbox.s3.endpoint().toString());
-    o.put("aws.access.key.id", sandbox.s3.accessKey());
-    o.put("aws.secret.access.key", sandbox.s3.secretKey());
+    Map<String, String> o = new LinkedHashMap<>(sandbox.connectorS3Keys());
     o.putAll(FRESHNESS_OVERRIDES);
     return o;
   }

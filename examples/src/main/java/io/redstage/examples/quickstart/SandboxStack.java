@@ -4,6 +4,7 @@ import io.redstage.sandbox.kafka.LocalKafkaConnect;
 import io.redstage.sandbox.redshift.LocalRedshift;
 import io.redstage.sandbox.s3.LocalS3;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -42,6 +43,27 @@ public final class SandboxStack implements AutoCloseable {
       s3.close();
       throw e;
     }
+  }
+
+  /** The connector keys that point a connector config at this sandbox's S3 stand-in. */
+  public Map<String, String> connectorS3Keys() {
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("store.url", s3.endpoint().toString());
+    k.put("aws.access.key.id", s3.accessKey());
+    k.put("aws.secret.access.key", s3.secretKey());
+    return k;
+  }
+
+  /** The loader keys that point a loader config at this sandbox's S3 and Redshift Data API stand-ins. */
+  public Map<String, String> loaderEndpointKeys() {
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("aws.region", s3.region());
+    k.put("aws.access-key-id", s3.accessKey());
+    k.put("aws.secret-access-key", s3.secretKey());
+    k.put("s3.endpoint", s3.endpoint().toString());
+    k.put("s3.path-style", "true");
+    k.put("redshift.endpoint", redshift.endpoint().toString());
+    return k;
   }
 
   /** {@code postgresql://user:password@host:port/db} for psql, from the JDBC URL. */
