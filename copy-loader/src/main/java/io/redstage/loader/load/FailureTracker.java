@@ -48,10 +48,10 @@ public final class FailureTracker {
 
   /** Records one failed attempt of a unit that failed alone; returns its attempts so far. */
   public int fail(String markerKey, String error, long nowMs) {
-    Failure f = failures.merge(markerKey, new Failure(1, 0, error, true),
-        (old, x) -> new Failure(old.attempts() + 1, 0, error, true));
-    long wait = backoff.delay(f.attempts() - 1).toMillis();
-    failures.put(markerKey, new Failure(f.attempts(), nowMs + wait, error, true));
+    Failure f = failures.compute(markerKey, (k, old) -> {
+      int attempts = old == null ? 1 : old.attempts() + 1;
+      return new Failure(attempts, nowMs + backoff.delay(attempts - 1).toMillis(), error, true);
+    });
     return f.attempts();
   }
 

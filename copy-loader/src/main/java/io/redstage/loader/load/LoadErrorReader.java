@@ -75,12 +75,8 @@ public final class LoadErrorReader {
     String in = urls.stream().map(u -> SqlText.literal(stored(u))).distinct().collect(Collectors.joining(", ", "(", ")"));
     String at = SqlText.literal(TS.format(since));
     List<LoadError> errors = read(List.of(
-        "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, TRIM(err_reason) AS reason, "
-            + "TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE TRIM(filename) IN " + in + " AND starttime >= " + at
-            + " ORDER BY filename, line_number LIMIT " + limit,
-        "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
-            + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE TRIM(file_name) IN " + in
-            + " AND start_time >= " + at + " ORDER BY file_name, line_number LIMIT " + limit), batchId);
+        stl("TRIM(filename) IN " + in + " AND starttime >= " + at, limit),
+        sys("TRIM(file_name) IN " + in + " AND start_time >= " + at, limit)), batchId);
     if (errors == null) {
       throw new DataApiException("Cannot read the rows COPY rejected from " + urls.size() + " file(s) from STL_LOAD_ERRORS or "
           + "SYS_LOAD_ERROR_DETAIL", true, null);
@@ -112,14 +108,24 @@ public final class LoadErrorReader {
   }
 
   private static String sys(long q, int limit) {
-    return "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
-        + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE query_id = " + q
-        + " ORDER BY file_name, line_number LIMIT " + limit;
+    return sys("query_id = " + q, limit);
   }
 
   private static String stl(long q, int limit) {
+    return stl("query = " + q, limit);
+  }
+
+  /** SYS_LOAD_ERROR_DETAIL rows matching {@code where}, in the column order {@link #read} expects (it has no raw line). */
+  private static String sys(String where, int limit) {
+    return "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
+        + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE " + where
+        + " ORDER BY file_name, line_number LIMIT " + limit;
+  }
+
+  /** STL_LOAD_ERRORS rows matching {@code where}, in the column order {@link #read} expects. */
+  private static String stl(String where, int limit) {
     return "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, "
-        + "TRIM(err_reason) AS reason, TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE query = " + q
+        + "TRIM(err_reason) AS reason, TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE " + where
         + " ORDER BY filename, line_number LIMIT " + limit;
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.aws.S3Objects;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.StagingGroup;
 import io.redstage.loader.metrics.LoaderMetrics;
@@ -30,7 +31,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Accounts for the JSON Lines rows a committed COPY rejected under MAXERROR: reads them from the load-error views
@@ -210,17 +210,7 @@ public final class Rejects {
 
   /** Whether the rejects object of a batch exists already (a recovery after another process wrote it). */
   boolean exists(RejectsIntent intent) {
-    try {
-      s3.headObject(b -> b.bucket(bucket).key(key(intent.table(), intent.batchId())));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return false;
-      }
-      throw e;
-    }
+    return S3Objects.exists(s3, bucket, key(intent.table(), intent.batchId()));
   }
 
   /** Report rows of rejected lines, each with its unit and Kafka offset (from the raw line, else from the data file). */

@@ -1,6 +1,7 @@
 package io.redstage.loader.sweep;
 
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.aws.S3Objects;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.sql.TableRef;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -181,17 +181,7 @@ public final class OrphanSweeper {
 
   private boolean exists(String key, Run run) {
     run.take(1);
-    try {
-      s3.headObject(b -> b.bucket(s.bucket()).key(key));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return false;
-      }
-      throw e;
-    }
+    return S3Objects.exists(s3, s.bucket(), key);
   }
 
   private String readCursor() {
