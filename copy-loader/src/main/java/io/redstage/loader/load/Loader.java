@@ -106,7 +106,7 @@ public final class Loader implements AutoCloseable {
         c.duration(MARKERS_RETENTION), MarkerRetention.Action.valueOf(c.string(MARKERS_LOADED_ACTION).toUpperCase(Locale.ROOT)));
     this.evolution = new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE), c.integer(JSON_MAX_ERRORS) > 0);
     Rejects rejects = new Rejects(clients.s3(), bucket, c.string(REJECTS_DIR), loadErrors, metrics, c.integer(JSON_MAX_ERRORS));
-    this.rejectsRecovery = new RejectsRecovery(rejects, loadErrors, api, control.markers(), metrics, clock);
+    this.rejectsRecovery = new RejectsRecovery(rejects, loadErrors, api, control, metrics, clock);
     this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner, batches, evolution, settings, executor, quarantine, failures,
         failureLog, rejects, retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());

@@ -6,8 +6,7 @@ import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
-import io.redstage.loader.sql.SqlText;
-import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.ControlTables;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -55,15 +53,15 @@ final class RejectsRecovery {
   private final Rejects rejects;
   private final LoadErrorReader errors;
   private final DataApi api;
-  private final TableRef markers;
+  private final ControlTables control;
   private final LoaderMetrics metrics;
   private final Clock clock;
 
-  RejectsRecovery(Rejects rejects, LoadErrorReader errors, DataApi api, TableRef markers, LoaderMetrics metrics, Clock clock) {
+  RejectsRecovery(Rejects rejects, LoadErrorReader errors, DataApi api, ControlTables control, LoaderMetrics metrics, Clock clock) {
     this.rejects = rejects;
     this.errors = errors;
     this.api = api;
-    this.markers = markers;
+    this.control = control;
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -89,7 +87,7 @@ final class RejectsRecovery {
     try {
       committed = committedAt(intents.stream().map(RejectsIntent::batchId).toList());
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
-      LOG.warn("Cannot ask {} which of {} batch(es) with a rejects intent committed ({}); the next cycle tries again", markers,
+      LOG.warn("Cannot ask {} which of {} batch(es) with a rejects intent committed ({}); the next cycle tries again", control.markers(),
           intents.size(), e.getMessage());
       return 0;
     }
@@ -123,9 +121,7 @@ final class RejectsRecovery {
   private Map<String, String> committedAt(List<String> batchIds) throws InterruptedException {
     Map<String, String> out = new HashMap<>();
     for (int i = 0; i < batchIds.size(); i += IDS_PER_QUERY) {
-      String in = batchIds.subList(i, Math.min(batchIds.size(), i + IDS_PER_QUERY)).stream().map(SqlText::literal)
-          .collect(Collectors.joining(", ", "(", ")"));
-      QueryResult r = api.query("SELECT batch_id, MIN(loaded_at) FROM " + markers.sql() + " WHERE batch_id IN " + in + " GROUP BY batch_id",
+      QueryResult r = api.query(control.batchesLoadedAt(batchIds.subList(i, Math.min(batchIds.size(), i + IDS_PER_QUERY))),
           "redstage-rejects-recovery");
       for (List<Object> row : r.rows()) {
         out.put(QueryResult.string(row.get(0)).trim(), QueryResult.string(row.get(1)));

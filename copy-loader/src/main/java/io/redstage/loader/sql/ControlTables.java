@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * SQL for the loader's own tables: the load-marker table (the source of truth for what is loaded, written in
@@ -104,6 +105,12 @@ public final class ControlTables {
   }
 
   /** Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for failing units). */
+  /** Batch id and first load time of each of these batches that committed (its load markers exist). */
+  public String batchesLoadedAt(List<String> batchIds) {
+    return "SELECT batch_id, MIN(loaded_at) FROM " + markers.sql() + " WHERE batch_id IN "
+        + batchIds.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")")) + " GROUP BY batch_id";
+  }
+
   public String selectFailures() {
     return "SELECT marker_key, attempts, last_error, last_attempt_at FROM " + failures.sql();
   }
