@@ -70,6 +70,12 @@ public final class LoaderStack implements AutoCloseable {
     return new Loader(LoaderConfig.of(config));
   }
 
+  /** A loader that reads time from {@code clock} (a later process, a moved clock); its polls sleep for real. */
+  public Loader loader(Map<String, String> config, Clock clock) {
+    LoaderConfig c = LoaderConfig.of(config);
+    return new Loader(c, new AwsClients(c), clock, d -> Thread.sleep(d.toMillis()));
+  }
+
   public Loader loader(Map<String, String> config, io.redstage.loader.redshift.DataApi.Sleeper sleeper) {
     LoaderConfig c = LoaderConfig.of(config);
     return new Loader(c, new AwsClients(c), Clock.systemUTC(), sleeper);

@@ -9,8 +9,6 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
-import io.redstage.loader.aws.AwsClients;
-import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import io.redstage.sandbox.s3.FaultRule;
@@ -66,8 +64,7 @@ class RejectsRecoveryIT {
 
   /** A loader whose clock runs {@code ahead} of the real one: a later process, after the recovery's grace period. */
   static Loader loaderAhead(Map<String, String> config, Duration ahead) {
-    LoaderConfig c = LoaderConfig.of(config);
-    return new Loader(c, new AwsClients(c), Clock.offset(Clock.systemUTC(), ahead), d -> Thread.sleep(d.toMillis()));
+    return stack.loader(config, Clock.offset(Clock.systemUTC(), ahead));
   }
 
   static void jsonUnitWithBadRowsAt3And7(String topic) {
