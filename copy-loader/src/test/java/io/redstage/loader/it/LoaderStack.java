@@ -66,6 +66,13 @@ public final class LoaderStack implements AutoCloseable {
     return c;
   }
 
+  /** {@link #config()} loading only {@code topics}: the stack is shared, so each test loads only its own topics. */
+  public Map<String, String> config(String topics) {
+    Map<String, String> c = config();
+    c.put("topics", topics);
+    return c;
+  }
+
   public Loader loader(Map<String, String> config) {
     return new Loader(LoaderConfig.of(config));
   }
