@@ -60,7 +60,6 @@ class BadRecordsTest {
     String prefix = "dlq-" + (++run);
     DlqContext context = new DlqContext();
     // 10 records, 2 of them bad: the unit closes after its 8th row, at offset 9.
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 8)), context);
     List<SinkRecord> records = new ArrayList<>();
     for (long offset = 0; offset < 10; offset++) {
       if (offset == 3) {
@@ -69,14 +68,8 @@ class BadRecordsTest {
         records.add(record(offset, new Struct(ORDER).put("id", offset).put("note", offset == 6 ? "a\u0000b" : "ok")));
       }
     }
-    Map<TopicPartition, OffsetAndMetadata> committed;
-    try {
-      committer.open(Set.of(TP));
-      committer.put(records);
-      committed = committer.committedOffsets();
-    } finally {
-      committer.stop();
-    }
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props(prefix, 8), context, Set.of(TP), records);
 
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(3L, 6L);
     assertThat(context.errors.get(0)).isEqualTo("Cannot write record orders/0/3: its value is null (a tombstone) "

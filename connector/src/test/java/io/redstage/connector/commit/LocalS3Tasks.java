@@ -1,10 +1,17 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.config.SinkConfig;
 import io.redstage.sandbox.s3.LocalS3;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
 
-/** Task config pointing at S3Proxy. */
+/** Task config pointing at S3Proxy, and one committer's whole life for tests that only look at its output. */
 final class LocalS3Tasks {
   private LocalS3Tasks() {}
 
@@ -19,5 +26,21 @@ final class LocalS3Tasks {
     props.put("rotate.schedule.interval.ms", "-1");
     props.put("rotate.idle.ms", "-1");
     return props;
+  }
+
+  /**
+   * Opens a committer on {@code partitions}, puts the records, waits for the closed units' commits and stops it;
+   * returns the offsets it committed.
+   */
+  static Map<TopicPartition, OffsetAndMetadata> putAndCommit(Map<String, String> props, SinkTaskContext context,
+      Collection<TopicPartition> partitions, List<SinkRecord> records) {
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(partitions);
+      committer.put(records);
+      return committer.committedOffsets();
+    } finally {
+      committer.stop();
+    }
   }
 }

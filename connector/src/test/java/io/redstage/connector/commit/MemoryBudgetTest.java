@@ -2,7 +2,6 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.LocalS3;
@@ -45,7 +44,6 @@ class MemoryBudgetTest {
     props.put("format.class", "parquet");
     props.put("parquet.row.group.size.bytes", Integer.toString(1 << 20));
     props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new NoDlqContext());
     List<SinkRecord> records = new ArrayList<>();
     Set<TopicPartition> tps = new HashSet<>();
     for (int p = 0; p < partitions; p++) {
@@ -55,14 +53,8 @@ class MemoryBudgetTest {
           r.timestampType()));
       tps.add(new TopicPartition("events", p));
     }
-    Map<TopicPartition, OffsetAndMetadata> committed;
-    try {
-      committer.open(tps);
-      committer.put(records);
-      committed = committer.committedOffsets();
-    } finally {
-      committer.stop();
-    }
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props, new NoDlqContext(), tps, records);
 
     List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
     // The rule closes units until the estimate is under 3/4 of the budget: at most 6 MiB / 190 KB = 33 stay open.

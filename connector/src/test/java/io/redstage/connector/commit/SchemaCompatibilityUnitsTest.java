@@ -3,7 +3,6 @@ package io.redstage.connector.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.format.FileReaders;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
@@ -86,14 +85,8 @@ class SchemaCompatibilityUnitsTest {
     props.put("format.class", "parquet");
     props.put("schema.compatibility", compatibility);
     props.put("flush.size", Integer.toString(flushSize));
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new MemoryBudgetTest.NoDlqContext());
-    try {
-      committer.open(Set.of(new TopicPartition(TOPIC, 0)));
-      committer.put(records);
-      committer.committedOffsets(); // waits for the closed units' commits
-    } finally {
-      committer.stop();
-    }
+    LocalS3Tasks.putAndCommit(props, new MemoryBudgetTest.NoDlqContext(), Set.of(new TopicPartition(TOPIC, 0)),
+        records);
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }
 

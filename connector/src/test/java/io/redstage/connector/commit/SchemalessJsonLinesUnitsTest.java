@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerColumn;
@@ -20,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -76,14 +76,10 @@ class SchemalessJsonLinesUnitsTest {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "jsonl");
     props.putAll(extra);
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new MemoryBudgetTest.NoDlqContext());
-    try {
-      committer.open(Set.of(new TopicPartition(TOPIC, 0)));
-      committer.put(records);
-      assertThat(committer.committedOffsets().get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(records.size());
-    } finally {
-      committer.stop();
-    }
+    TopicPartition tp = new TopicPartition(TOPIC, 0);
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props, new MemoryBudgetTest.NoDlqContext(), Set.of(tp), records);
+    assertThat(committed.get(tp).offset()).isEqualTo(records.size());
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.contract.FileFormat;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.LocalDate;
@@ -81,15 +82,7 @@ class ValueLimitsInFilesTest {
     BytesOutput out = new BytesOutput();
     // The first record opens the file and is itself rejected: the file still takes the records after it.
     RecordFileWriter writer = f.open(out, records.get(0), "k");
-    List<String> errors = new ArrayList<>();
-    for (SinkRecord r : records) {
-      try {
-        writer.write(r);
-      } catch (DataException e) {
-        errors.add(e.getMessage());
-      }
-    }
-    writer.finish();
+    List<String> errors = writeCollectingErrors(writer, records);
 
     String as = " as " + formatName(format) + ": value field ";
     assertThat(errors).containsExactly(
@@ -197,15 +190,7 @@ class ValueLimitsInFilesTest {
 
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, records.get(0), "k");
-    List<String> errors = new ArrayList<>();
-    for (SinkRecord r : records) {
-      try {
-        writer.write(r);
-      } catch (DataException e) {
-        errors.add(e.getMessage());
-      }
-    }
-    writer.finish();
+    List<String> errors = writeCollectingErrors(writer, records);
 
     String as = " as " + formatName(format) + ": ";
     assertThat(errors).containsExactly(
@@ -227,6 +212,21 @@ class ValueLimitsInFilesTest {
           .forEach(r -> ids.add((Long) r.get("id")));
     }
     assertThat(ids).containsExactly(0L, 4L);
+  }
+
+  /** Writes every record, collecting each refusal's message, and finishes the file. */
+  private static List<String> writeCollectingErrors(RecordFileWriter writer, List<SinkRecord> records)
+      throws IOException {
+    List<String> errors = new ArrayList<>();
+    for (SinkRecord r : records) {
+      try {
+        writer.write(r);
+      } catch (DataException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    writer.finish();
+    return errors;
   }
 
   private static Struct blob(Schema schema, long id, int blobBytes, int partBytes) {
@@ -276,15 +276,7 @@ class ValueLimitsInFilesTest {
 
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, records.get(0), "k");
-    List<String> errors = new ArrayList<>();
-    for (SinkRecord r : records) {
-      try {
-        writer.write(r);
-      } catch (DataException e) {
-        errors.add(e.getMessage());
-      }
-    }
-    writer.finish();
+    List<String> errors = writeCollectingErrors(writer, records);
 
     assertThat(errors).hasSize(6);
     assertThat(errors.get(0)).startsWith("Cannot write record orders/3/1 as JSON Lines: value field 'n' is a number "

@@ -7,11 +7,9 @@ import io.redstage.contract.MarkerFile;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,10 +59,7 @@ class ExactJsonConverterIT {
     c.put("s3.compression.type", "none");
     c.put("value.converter", "io.redstage.connector.convert.ExactJsonConverter");
     c.put("rotate.idle.ms", "1000");
-    c.put("errors.tolerance", "all");
-    c.put("errors.deadletterqueue.topic.name", DLQ);
-    c.put("errors.deadletterqueue.topic.replication.factor", "1");
-    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    PipelineFixture.deadLetterQueue(c, DLQ);
     assertThat(fx.connect.createConnector("payments-exact", c)).isEqualTo(201);
 
     TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, TOPIC, Map.of(0, (long) values.size()), WAIT);
@@ -79,11 +74,7 @@ class ExactJsonConverterIT {
         + "\"big\":9223372036854775807,");
     assertThat(lines.get(1)).startsWith("{\"id\":4,\"amount\":0.1,");
 
-    Map<Long, String> reasons = new HashMap<>();
-    for (var r : fx.connect.cluster().kafka().consume(3, WAIT.toMillis(), DLQ)) {
-      reasons.put(Long.parseLong(header(r.headers(), "__connect.errors.offset")),
-          header(r.headers(), "__connect.errors.exception.message"));
-    }
+    Map<Long, String> reasons = fx.deadLetterReasons(DLQ, 3, WAIT);
     assertThat(reasons).containsOnlyKeys(1L, 2L, 3L);
     assertThat(reasons.get(1L)).startsWith("Cannot write record payments/0/1 as JSON Lines: value field 'big' is the "
         + "integer " + TWO_TO_THE_70 + ", outside Redshift BIGINT (64-bit)");
@@ -93,9 +84,5 @@ class ExactJsonConverterIT {
         + "Unexpected end-of-input").endsWith("Fix the JSON in the producer, or let errors.tolerance=all send such "
         + "records to the dead letter queue.");
     fx.connect.deleteConnector("payments-exact");
-  }
-
-  private static String header(Headers headers, String name) {
-    return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 }

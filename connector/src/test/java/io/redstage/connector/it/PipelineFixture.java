@@ -16,8 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -61,6 +63,28 @@ final class PipelineFixture implements AutoCloseable {
   void send(String topic, int partition, String key, String value) {
     producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
         value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Sets {@code c} to send bad records to {@code dlqTopic}, with the worker's error context in their headers. */
+  static void deadLetterQueue(Map<String, String> c, String dlqTopic) {
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", dlqTopic);
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+  }
+
+  /** Waits for {@code count} records on a dead letter queue; returns the reason the worker gave, by source offset. */
+  Map<Long, String> deadLetterReasons(String dlqTopic, int count, Duration timeout) {
+    Map<Long, String> reasons = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : connect.cluster().kafka().consume(count, timeout.toMillis(), dlqTopic)) {
+      reasons.put(Long.parseLong(header(r.headers(), "__connect.errors.offset")),
+          header(r.headers(), "__connect.errors.exception.message"));
+    }
+    return reasons;
+  }
+
+  private static String header(Headers headers, String name) {
+    return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
   S3Client client() {

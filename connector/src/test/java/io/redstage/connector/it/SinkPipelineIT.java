@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -261,10 +260,7 @@ class SinkPipelineIT {
     fx.producer.flush();
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
     c.put("flush.size", "8");
-    c.put("errors.tolerance", "all");
-    c.put("errors.deadletterqueue.topic.name", "poison-dlq");
-    c.put("errors.deadletterqueue.topic.replication.factor", "1");
-    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    PipelineFixture.deadLetterQueue(c, "poison-dlq");
     assertThat(fx.connect.createConnector("poison-parquet", c)).isEqualTo(201);
 
     TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, topic, Map.of(0, 12L), WAIT);
@@ -278,14 +274,7 @@ class SinkPipelineIT {
       }
     }
     assertThat(ids).containsExactly(0L, 1L, 3L, 4L, 6L, 8L, 10L, 11L);
-    Map<Long, String> reasons = new HashMap<>();
-    for (var r : fx.connect.cluster().kafka().consume(4, 30_000, "poison-dlq")) {
-      String reason = new String(r.headers().lastHeader("__connect.errors.exception.message").value(),
-          StandardCharsets.UTF_8);
-      String offset = new String(r.headers().lastHeader("__connect.errors.offset").value(),
-          StandardCharsets.UTF_8);
-      reasons.put(Long.parseLong(offset), reason);
-    }
+    Map<Long, String> reasons = fx.deadLetterReasons("poison-dlq", 4, Duration.ofSeconds(30));
     assertThat(reasons).containsOnlyKeys(2L, 5L, 7L, 9L);
     assertThat(reasons.get(2L)).startsWith("Cannot write record poison/0/2 as Parquet: value field 'note' is a string "
         + "of 70,000 UTF-8 bytes, over varchar.max.bytes=65535");

@@ -45,12 +45,6 @@ class IsolationIT {
     return new MarkerColumn(name, ColumnType.of(kind), true);
   }
 
-  static Map<String, String> config(String topics) {
-    Map<String, String> config = stack.config();
-    config.put("topics", topics); // the stack is shared: each test loads only its own topics
-    return config;
-  }
-
   static List<Long> ids(String table) throws Exception {
     return stack.query("SELECT id FROM public." + table + " ORDER BY id").stream().map(r -> ((Number) r.get(0)).longValue()).toList();
   }
@@ -74,7 +68,7 @@ class IsolationIT {
   void oneConflictingUnitAmongFourIsQuarantinedAloneAndReleaseWaitsForTheFix() throws Exception {
     List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
     stack.files.unit("iso_conflict", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
-    Map<String, String> config = config("iso_conflict");
+    Map<String, String> config = stack.config("iso_conflict");
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       stack.files.unit("iso_conflict", 0, 5, 9, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
@@ -129,7 +123,7 @@ class IsolationIT {
   void upsertKeepsOffsetOrderAConflictingUnitHoldsBackOnlyTheRestOfItsPartition() throws Exception {
     List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
     stack.files.unit("iso_upsert", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
-    Map<String, String> config = config("iso_upsert");
+    Map<String, String> config = stack.config("iso_upsert");
     config.put("table.public.iso_upsert.mode", "upsert");
     config.put("table.public.iso_upsert.upsert.key", "id");
     try (Loader loader = stack.loader(config)) {
@@ -155,7 +149,7 @@ class IsolationIT {
       long poisonAt = 53; // in the sixth of eight units
       stack.files.unit("iso_bisect", 0, start, start + 9, FileFormat.JSONL, cols, o -> row("id", o, "n", o == poisonAt ? "x" : o));
     }
-    Map<String, String> config = config("iso_bisect");
+    Map<String, String> config = stack.config("iso_bisect");
     config.put("load.json.max-errors", "0");
     config.put("load.retry.max-attempts", "1");
     try (Loader loader = stack.loader(config)) {
@@ -176,7 +170,7 @@ class IsolationIT {
   @Test
   void onceQuarantinesAfterMaxAttemptsAcrossSeparateLoaderProcesses() throws Exception {
     stack.files.unit("iso_once", 0, 0, 4, FileFormat.JSONL, List.of(c("id", Kind.INT64)), o -> row("id", o == 2 ? "two" : o));
-    Map<String, String> config = config("iso_once");
+    Map<String, String> config = stack.config("iso_once");
     config.put("load.json.max-errors", "0");
     config.put("load.retry.max-attempts", "3");
     String attempts = "SELECT attempts FROM public._redstage_load_failures WHERE marker_key LIKE '%/iso_once/%'";
@@ -210,7 +204,7 @@ class IsolationIT {
   void jsonRowsCopyRejectsGoToTheRejectsObjectAndTheRestOfTheUnitLoads() throws Exception {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
     stack.files.unit("iso_rejects", 2, 0, 9, FileFormat.JSONL, cols, o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
-    Map<String, String> config = config("iso_rejects");
+    Map<String, String> config = stack.config("iso_rejects");
     try (Loader loader = stack.loader(config)) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
@@ -246,7 +240,7 @@ class IsolationIT {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("pad", Kind.STRING), c("n", Kind.INT64));
     String pad = "x".repeat(2000); // the load-error views keep 1 KB of the line: the offset column (last) is cut off
     stack.files.unit("iso_long_rejects", 0, 0, 5, FileFormat.JSONL, cols, o -> row("id", o, "pad", pad, "n", o == 4 ? "bad" : o));
-    try (Loader loader = stack.loader(config("iso_long_rejects"))) {
+    try (Loader loader = stack.loader(stack.config("iso_long_rejects"))) {
       assertThat(loader.runOnce().rowsRejected()).isEqualTo(1);
     }
     String batch = (String) stack.query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_long_rejects'").get(0).get(0);

@@ -66,8 +66,21 @@ public final class LoaderStack implements AutoCloseable {
     return c;
   }
 
+  /** {@link #config()} loading only {@code topics}: the stack is shared, so each test loads only its own topics. */
+  public Map<String, String> config(String topics) {
+    Map<String, String> c = config();
+    c.put("topics", topics);
+    return c;
+  }
+
   public Loader loader(Map<String, String> config) {
     return new Loader(LoaderConfig.of(config));
+  }
+
+  /** A loader that reads time from {@code clock} (a later process, a moved clock); its polls sleep for real. */
+  public Loader loader(Map<String, String> config, Clock clock) {
+    LoaderConfig c = LoaderConfig.of(config);
+    return new Loader(c, new AwsClients(c), clock, d -> Thread.sleep(d.toMillis()));
   }
 
   public Loader loader(Map<String, String> config, io.redstage.loader.redshift.DataApi.Sleeper sleeper) {

@@ -9,8 +9,6 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
-import io.redstage.loader.aws.AwsClients;
-import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import io.redstage.sandbox.s3.FaultRule;
@@ -58,16 +56,9 @@ class RejectsRecoveryIT {
     stack.redshift.faults().clear();
   }
 
-  static Map<String, String> config(String topics) {
-    Map<String, String> config = stack.config();
-    config.put("topics", topics);
-    return config;
-  }
-
   /** A loader whose clock runs {@code ahead} of the real one: a later process, after the recovery's grace period. */
   static Loader loaderAhead(Map<String, String> config, Duration ahead) {
-    LoaderConfig c = LoaderConfig.of(config);
-    return new Loader(c, new AwsClients(c), Clock.offset(Clock.systemUTC(), ahead), d -> Thread.sleep(d.toMillis()));
+    return stack.loader(config, Clock.offset(Clock.systemUTC(), ahead));
   }
 
   static void jsonUnitWithBadRowsAt3And7(String topic) {
@@ -96,7 +87,7 @@ class RejectsRecoveryIT {
     // the rejects object cannot be written: as if the process died between the commit and the PUT
     FaultRule lost = stack.s3.faults().failAlways(S3Fault.ACCESS_DENIED,
         RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(REJECTS + "public.rr_crash/"));
-    try (Loader loader = stack.loader(config("rr_crash"))) {
+    try (Loader loader = stack.loader(stack.config("rr_crash"))) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.rowsRejected()).isEqualTo(2);
@@ -112,12 +103,12 @@ class RejectsRecoveryIT {
     assertThat(intent.get("table").asText()).isEqualTo("public.rr_crash");
     assertThat(intent.get("jsonFiles").get(0).get("records").asLong()).isEqualTo(10);
 
-    try (Loader sameMoment = stack.loader(config("rr_crash"))) {
+    try (Loader sameMoment = stack.loader(stack.config("rr_crash"))) {
       sameMoment.runOnce();
     }
     assertThat(keys(PENDING)).as("within the grace period the batch's own process may still write the object").contains(PENDING + batch + ".json");
 
-    try (Loader later = loaderAhead(config("rr_crash"), Duration.ofMinutes(3))) {
+    try (Loader later = loaderAhead(stack.config("rr_crash"), Duration.ofMinutes(3))) {
       CycleReport r = later.runOnce();
       assertThat(r.unitsLoaded()).as("nothing is loaded twice").isZero();
       assertThat(later.metrics().rejectedRows("public.rr_crash")).isEqualTo(2);
@@ -145,7 +136,7 @@ class RejectsRecoveryIT {
     stack.s3.client().putObject(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batch + ".json"), RequestBody.fromBytes(intentBytes));
     FaultRule rewrites = stack.s3.faults().delayAlways(Duration.ofMillis(1),
         RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(REJECTS + "public.rr_crash/"));
-    try (Loader later = loaderAhead(config("rr_crash"), Duration.ofMinutes(3))) {
+    try (Loader later = loaderAhead(stack.config("rr_crash"), Duration.ofMinutes(3))) {
       later.runOnce();
       assertThat(later.metrics().rejectedRows("public.rr_crash")).as("counted once, by the recovery that wrote the object").isZero();
     }
@@ -158,7 +149,7 @@ class RejectsRecoveryIT {
     jsonUnitWithBadRowsAt3And7("rr_failed");
     FaultRule intents = stack.s3.faults().delayNext(1, Duration.ofMillis(1),
         RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
-    try (Loader loader = stack.loader(config("rr_failed"))) {
+    try (Loader loader = stack.loader(stack.config("rr_failed"))) {
       loader.ensureControlTables();
       stack.redshift.faults().failStatementsMatching("INSERT INTO \"public\".\"rr_failed\"", 1,
           "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
@@ -180,7 +171,7 @@ class RejectsRecoveryIT {
     jsonUnitWithBadRowsAt3And7("rr_nointent");
     FaultRule denied = stack.s3.faults().failNext(1, S3Fault.ACCESS_DENIED,
         RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
-    try (Loader loader = stack.loader(config("rr_nointent"))) {
+    try (Loader loader = stack.loader(stack.config("rr_nointent"))) {
       CycleReport first = loader.runOnce();
       assertThat(denied.fired()).isEqualTo(1);
       assertThat(first.batchesFailed()).isEqualTo(1);
@@ -201,7 +192,7 @@ class RejectsRecoveryIT {
     String recent = UUID.randomUUID().toString();
     putIntent(stale, Instant.now().minus(Duration.ofHours(26)));
     putIntent(recent, Instant.now().minus(Duration.ofMinutes(10)));
-    try (Loader loader = stack.loader(config("rr_none"))) {
+    try (Loader loader = stack.loader(stack.config("rr_none"))) {
       loader.runOnce();
     }
     assertThat(keys(PENDING)).doesNotContain(PENDING + stale + ".json")

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
-import io.redstage.loader.aws.AwsClients;
-import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.sweep.SweepReport;
@@ -58,8 +56,7 @@ class SweepIT {
     for (int i = 0; i < keyValues.length; i += 2) {
       c.put(keyValues[i], keyValues[i + 1]);
     }
-    LoaderConfig config = LoaderConfig.of(c);
-    return new Loader(config, new AwsClients(config), clock, d -> Thread.sleep(d.toMillis()));
+    return stack.loader(c, clock);
   }
 
   static Unit unit(String topic, long start, long end) {
