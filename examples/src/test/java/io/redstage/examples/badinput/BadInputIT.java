@@ -93,8 +93,7 @@ class BadInputIT {
   private void startConnectors(SandboxStack stack) {
     for (Format f : Format.values()) {
       stack.connect.createTopic(f.topic(), PARTITIONS);
-      Map<String, String> config = f.connectorConfig(SandboxStack.BUCKET, stack.s3.endpoint().toString(), stack.s3.region(),
-          stack.s3.accessKey(), stack.s3.secretKey());
+      Map<String, String> config = f.connectorConfig(stack);
       assertThat(stack.connect.createConnector(f.connectorName(), config)).as("POST /connectors %s", f.connectorName()).isEqualTo(201);
     }
     for (Format f : Format.values()) {
@@ -178,12 +177,7 @@ class BadInputIT {
   private static Map<String, String> loaderConfig(SandboxStack stack) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("s3.bucket", SandboxStack.BUCKET);
-    c.put("s3.endpoint", stack.s3.endpoint().toString());
-    c.put("s3.path-style", "true");
-    c.put("aws.region", stack.s3.region());
-    c.put("aws.access-key-id", stack.s3.accessKey());
-    c.put("aws.secret-access-key", stack.s3.secretKey());
-    c.put("redshift.endpoint", stack.redshift.endpoint().toString());
+    c.putAll(stack.loaderEndpointKeys());
     c.put("redshift.cluster-identifier", "badinput");
     c.put("redshift.db-user", "loader");
     c.put("redshift.database", "dev");

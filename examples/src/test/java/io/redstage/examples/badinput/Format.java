@@ -1,5 +1,6 @@
 package io.redstage.examples.badinput;
 
+import io.redstage.examples.quickstart.SandboxStack;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,16 +39,14 @@ enum Format {
   }
 
   /** The connector config JSON posted to the worker: errors.tolerance=all with a DLQ and its context headers. */
-  Map<String, String> connectorConfig(String bucket, String s3Endpoint, String region, String accessKey, String secretKey) {
+  Map<String, String> connectorConfig(SandboxStack stack) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("connector.class", "io.redstage.connector.RedstageS3SinkConnector");
     c.put("tasks.max", "1");
     c.put("topics", topic());
-    c.put("s3.bucket.name", bucket);
-    c.put("s3.region", region);
-    c.put("store.url", s3Endpoint);
-    c.put("aws.access.key.id", accessKey);
-    c.put("aws.secret.access.key", secretKey);
+    c.put("s3.bucket.name", SandboxStack.BUCKET);
+    c.put("s3.region", stack.s3.region());
+    c.putAll(stack.connectorS3Keys());
     c.put("format.class", formatClass);
     c.put("flush.size", FLUSH_SIZE);
     c.put("rotate.schedule.interval.ms", "3000");
