@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka Connect entry point: validates the config and hands the tasks the same config, each stamped with its task
- * id for its metrics ({@link TaskMetrics#TASK_ID_CONFIG}).
+ * Kafka Connect entry point: validates the config and hands the tasks the same config, each stamped
+ * with its task id for its metrics ({@link TaskMetrics#TASK_ID_CONFIG}).
  */
 public final class RedstageS3SinkConnector extends SinkConnector {
   private static final Logger LOG = LoggerFactory.getLogger(RedstageS3SinkConnector.class);
@@ -33,8 +33,13 @@ public final class RedstageS3SinkConnector extends SinkConnector {
   @Override
   public void start(Map<String, String> props) {
     new SinkConfig(props); // fail fast with the config key named
-    ConfluentKeys.ignored(props).forEach((key, reason) ->
-        LOG.warn("Ignoring Confluent S3 sink setting {}: {}. See docs/migrating-from-confluent.md.", key, reason));
+    ConfluentKeys.ignored(props)
+        .forEach(
+            (key, reason) ->
+                LOG.warn(
+                    "Ignoring Confluent S3 sink setting {}: {}. See docs/migrating-from-confluent.md.",
+                    key,
+                    reason));
     this.props = new HashMap<>(props);
   }
 
@@ -63,8 +68,8 @@ public final class RedstageS3SinkConnector extends SinkConnector {
   }
 
   /**
-   * Adds cross-key problems to each key involved, and an error to each rejected Confluent key, so the REST validate
-   * endpoint shows them in place.
+   * Adds cross-key problems to each key involved, and an error to each rejected Confluent key, so
+   * the REST validate endpoint shows them in place.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {

@@ -25,8 +25,9 @@ public final class RedstageS3SinkTask extends SinkTask {
   }
 
   /**
-   * A task whose S3 client comes from {@code clients} (given the settings parsed from the config), for embedding
-   * the task in another program or benchmarking it without a network. The task closes the client on stop.
+   * A task whose S3 client comes from {@code clients} (given the settings parsed from the config),
+   * for embedding the task in another program or benchmarking it without a network. The task closes
+   * the client on stop.
    */
   public RedstageS3SinkTask(Function<S3Settings, S3Client> clients) {
     this.clients = Objects.requireNonNull(clients, "clients");
@@ -52,9 +53,13 @@ public final class RedstageS3SinkTask extends SinkTask {
     committer.put(records);
   }
 
-  /** Files are committed by rotation, not by the worker's flush; offsets come only from committed units. */
+  /**
+   * Files are committed by rotation, not by the worker's flush; offsets come only from committed
+   * units.
+   */
   @Override
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     return committer.committedOffsets();
   }
 

@@ -8,14 +8,29 @@ import java.util.regex.Pattern;
  * The logical type of a data-file column, as written in a commit marker. It is the vocabulary the
  * loader maps to Redshift types; it says what the file holds, not how a warehouse stores it.
  *
- * <p>Textual forms: {@code string, boolean, int8, int16, int32, int64, float32, float64, bytes, date,
- * time-millis, timestamp-millis, timestamp-micros, decimal(P,S), struct, array, map}.
+ * <p>Textual forms: {@code string, boolean, int8, int16, int32, int64, float32, float64, bytes,
+ * date, time-millis, timestamp-millis, timestamp-micros, decimal(P,S), struct, array, map}.
  */
 public final class ColumnType {
   /** The kinds a column can have. Nested kinds (struct, array, map) load into SUPER. */
   public enum Kind {
-    STRING, BOOLEAN, INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BYTES, DATE, TIME_MILLIS,
-    TIMESTAMP_MILLIS, TIMESTAMP_MICROS, DECIMAL, STRUCT, ARRAY, MAP;
+    STRING,
+    BOOLEAN,
+    INT8,
+    INT16,
+    INT32,
+    INT64,
+    FLOAT32,
+    FLOAT64,
+    BYTES,
+    DATE,
+    TIME_MILLIS,
+    TIMESTAMP_MILLIS,
+    TIMESTAMP_MICROS,
+    DECIMAL,
+    STRUCT,
+    ARRAY,
+    MAP;
 
     String text() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -36,7 +51,8 @@ public final class ColumnType {
 
   public static ColumnType of(Kind kind) {
     if (kind == Kind.DECIMAL) {
-      throw new IllegalArgumentException("Cannot create a decimal type without precision and scale: use decimal(p, s)");
+      throw new IllegalArgumentException(
+          "Cannot create a decimal type without precision and scale: use decimal(p, s)");
     }
     return new ColumnType(kind, 0, 0);
   }
@@ -44,7 +60,11 @@ public final class ColumnType {
   public static ColumnType decimal(int precision, int scale) {
     if (precision < 1 || scale < 0 || scale > precision) {
       throw new IllegalArgumentException(
-          "Cannot create decimal(" + precision + "," + scale + "): precision must be >= 1 and 0 <= scale <= precision");
+          "Cannot create decimal("
+              + precision
+              + ","
+              + scale
+              + "): precision must be >= 1 and 0 <= scale <= precision");
     }
     return new ColumnType(Kind.DECIMAL, precision, scale);
   }
@@ -61,7 +81,8 @@ public final class ColumnType {
         return of(k);
       }
     }
-    throw new IllegalArgumentException("Cannot parse column type '" + text + "': unknown type name");
+    throw new IllegalArgumentException(
+        "Cannot parse column type '" + text + "': unknown type name");
   }
 
   public Kind kind() {

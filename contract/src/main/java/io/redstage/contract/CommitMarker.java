@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The commit marker of one commit unit: every record of {@code topic}/{@code partition} with an offset
- * in {@code [startOffset, endOffset]} that the task handled is in {@link #files()} (or went to the DLQ,
- * or was dropped by configuration). Written only after every file is complete in S3; the loader treats
- * the marker as the unit's existence.
+ * The commit marker of one commit unit: every record of {@code topic}/{@code partition} with an
+ * offset in {@code [startOffset, endOffset]} that the task handled is in {@link #files()} (or went
+ * to the DLQ, or was dropped by configuration). Written only after every file is complete in S3;
+ * the loader treats the marker as the unit's existence.
  */
 public final class CommitMarker {
   /** Version of this JSON layout; the loader refuses markers with a newer major version. */
@@ -40,8 +40,14 @@ public final class CommitMarker {
       @JsonProperty("files") List<MarkerFile> files) {
     if (endOffset < startOffset) {
       throw new IllegalArgumentException(
-          "Cannot build a commit marker for " + topic + "-" + partition + ": endOffset " + endOffset
-              + " is below startOffset " + startOffset);
+          "Cannot build a commit marker for "
+              + topic
+              + "-"
+              + partition
+              + ": endOffset "
+              + endOffset
+              + " is below startOffset "
+              + startOffset);
     }
     this.formatVersion = formatVersion;
     this.topic = Objects.requireNonNull(topic, "topic");
@@ -55,19 +61,64 @@ public final class CommitMarker {
     this.files = List.copyOf(Objects.requireNonNull(files, "files"));
   }
 
-  @JsonProperty public int formatVersion() { return formatVersion; }
-  @JsonProperty public String topic() { return topic; }
-  @JsonProperty public int partition() { return partition; }
-  @JsonProperty public long startOffset() { return startOffset; }
-  @JsonProperty public long endOffset() { return endOffset; }
-  /** Records written to the files; may be below the offset span when records went to the DLQ or were skipped. */
-  @JsonProperty public long recordCount() { return recordCount; }
-  @JsonProperty public String bucket() { return bucket; }
+  @JsonProperty
+  public int formatVersion() {
+    return formatVersion;
+  }
+
+  @JsonProperty
+  public String topic() {
+    return topic;
+  }
+
+  @JsonProperty
+  public int partition() {
+    return partition;
+  }
+
+  @JsonProperty
+  public long startOffset() {
+    return startOffset;
+  }
+
+  @JsonProperty
+  public long endOffset() {
+    return endOffset;
+  }
+
+  /**
+   * Records written to the files; may be below the offset span when records went to the DLQ or were
+   * skipped.
+   */
+  @JsonProperty
+  public long recordCount() {
+    return recordCount;
+  }
+
+  @JsonProperty
+  public String bucket() {
+    return bucket;
+  }
+
   /** Wall-clock time the marker was written; informational (lag metrics), not part of identity. */
-  @JsonProperty public long committedAtMs() { return committedAtMs; }
-  /** Which rotation trigger closed the unit (flush.size, bytes, interval, schedule, idle, schema, memory, ...). */
-  @JsonProperty public String rotationReason() { return rotationReason; }
-  @JsonProperty public List<MarkerFile> files() { return files; }
+  @JsonProperty
+  public long committedAtMs() {
+    return committedAtMs;
+  }
+
+  /**
+   * Which rotation trigger closed the unit (flush.size, bytes, interval, schedule, idle, schema,
+   * memory, ...).
+   */
+  @JsonProperty
+  public String rotationReason() {
+    return rotationReason;
+  }
+
+  @JsonProperty
+  public List<MarkerFile> files() {
+    return files;
+  }
 
   /** A stable id for logs: {@code topic+partition+start+end}. */
   public String unitId() {
@@ -88,10 +139,16 @@ public final class CommitMarker {
       return false;
     }
     CommitMarker m = (CommitMarker) o;
-    return formatVersion == m.formatVersion && topic.equals(m.topic) && partition == m.partition
-        && startOffset == m.startOffset && endOffset == m.endOffset && recordCount == m.recordCount
-        && bucket.equals(m.bucket) && committedAtMs == m.committedAtMs
-        && Objects.equals(rotationReason, m.rotationReason) && files.equals(m.files);
+    return formatVersion == m.formatVersion
+        && topic.equals(m.topic)
+        && partition == m.partition
+        && startOffset == m.startOffset
+        && endOffset == m.endOffset
+        && recordCount == m.recordCount
+        && bucket.equals(m.bucket)
+        && committedAtMs == m.committedAtMs
+        && Objects.equals(rotationReason, m.rotationReason)
+        && files.equals(m.files);
   }
 
   @Override
@@ -101,6 +158,12 @@ public final class CommitMarker {
 
   @Override
   public String toString() {
-    return "CommitMarker[" + unitId() + ", " + recordCount + " records, " + files.size() + " files]";
+    return "CommitMarker["
+        + unitId()
+        + ", "
+        + recordCount
+        + " records, "
+        + files.size()
+        + " files]";
   }
 }

@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /** Data file formats the connector writes and the loader can COPY. */
 public enum FileFormat {
-  PARQUET, AVRO, JSONL;
+  PARQUET,
+  AVRO,
+  JSONL;
 
   @JsonValue
   public String id() {
@@ -20,6 +22,7 @@ public enum FileFormat {
         return f;
       }
     }
-    throw new IllegalArgumentException("Cannot read file format '" + id + "': expected parquet, avro or jsonl");
+    throw new IllegalArgumentException(
+        "Cannot read file format '" + id + "': expected parquet, avro or jsonl");
   }
 }

@@ -8,9 +8,10 @@ import java.io.UncheckedIOException;
 
 /** Reads and writes commit markers as JSON. */
 public final class MarkerCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private MarkerCodec() {}
 
@@ -33,13 +34,23 @@ public final class MarkerCodec {
     try {
       marker = MAPPER.readValue(json, CommitMarker.class);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Cannot read commit marker " + source + ": " + e.getMessage()
-          + ". Check that the object was written by the Redstage connector.", e);
+      throw new IllegalArgumentException(
+          "Cannot read commit marker "
+              + source
+              + ": "
+              + e.getMessage()
+              + ". Check that the object was written by the Redstage connector.",
+          e);
     }
     if (marker.formatVersion() > CommitMarker.FORMAT_VERSION) {
-      throw new IllegalArgumentException("Cannot read commit marker " + source + ": format version "
-          + marker.formatVersion() + " is newer than " + CommitMarker.FORMAT_VERSION
-          + ". Upgrade the loader to the connector's version.");
+      throw new IllegalArgumentException(
+          "Cannot read commit marker "
+              + source
+              + ": format version "
+              + marker.formatVersion()
+              + " is newer than "
+              + CommitMarker.FORMAT_VERSION
+              + ". Upgrade the loader to the connector's version.");
     }
     return marker;
   }

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One complete, immutable data file of a commit unit: its S3 key, exact size (the loader copies it into
- * the COPY manifest's {@code meta.content_length}), record count, format, compression and column list.
+ * One complete, immutable data file of a commit unit: its S3 key, exact size (the loader copies it
+ * into the COPY manifest's {@code meta.content_length}), record count, format, compression and
+ * column list.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class MarkerFile {
@@ -38,14 +39,41 @@ public final class MarkerFile {
     this.columns = List.copyOf(Objects.requireNonNull(columns, "columns"));
   }
 
-  @JsonProperty public String key() { return key; }
-  @JsonProperty public long bytes() { return bytes; }
-  @JsonProperty public long records() { return records; }
-  @JsonProperty public FileFormat format() { return format; }
+  @JsonProperty
+  public String key() {
+    return key;
+  }
+
+  @JsonProperty
+  public long bytes() {
+    return bytes;
+  }
+
+  @JsonProperty
+  public long records() {
+    return records;
+  }
+
+  @JsonProperty
+  public FileFormat format() {
+    return format;
+  }
+
   /** Codec inside the file (Parquet/Avro) or of the whole file (JSON Lines: none or gzip). */
-  @JsonProperty public String compression() { return compression; }
-  @JsonProperty public String encodedPartition() { return encodedPartition; }
-  @JsonProperty public List<MarkerColumn> columns() { return columns; }
+  @JsonProperty
+  public String compression() {
+    return compression;
+  }
+
+  @JsonProperty
+  public String encodedPartition() {
+    return encodedPartition;
+  }
+
+  @JsonProperty
+  public List<MarkerColumn> columns() {
+    return columns;
+  }
 
   @Override
   public boolean equals(Object o) {
@@ -53,8 +81,12 @@ public final class MarkerFile {
       return false;
     }
     MarkerFile f = (MarkerFile) o;
-    return key.equals(f.key) && bytes == f.bytes && records == f.records && format == f.format
-        && compression.equals(f.compression) && Objects.equals(encodedPartition, f.encodedPartition)
+    return key.equals(f.key)
+        && bytes == f.bytes
+        && records == f.records
+        && format == f.format
+        && compression.equals(f.compression)
+        && Objects.equals(encodedPartition, f.encodedPartition)
         && columns.equals(f.columns);
   }
 

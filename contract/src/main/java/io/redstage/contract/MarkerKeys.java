@@ -6,21 +6,27 @@ import java.util.regex.Pattern;
 
 /**
  * Where commit markers live. Keys sort by topic, partition and start offset, so listing one
- * topic-partition's prefix returns its units in offset order:
- * {@code <markersDir>/<topic>/<partition, 10 digits>/<start, 20 digits>+<end, 20 digits>.json}.
- * Fixed widths (not the data files' configurable padding) keep the order right for every offset.
+ * topic-partition's prefix returns its units in offset order: {@code
+ * <markersDir>/<topic>/<partition, 10 digits>/<start, 20 digits>+<end, 20 digits>.json}. Fixed
+ * widths (not the data files' configurable padding) keep the order right for every offset.
  */
 public final class MarkerKeys {
   public static final int PARTITION_WIDTH = 10;
   public static final int OFFSET_WIDTH = 20;
   public static final String SUFFIX = ".json";
-  private static final Pattern UNIT = Pattern.compile("(\\d{" + OFFSET_WIDTH + "})\\+(\\d{" + OFFSET_WIDTH + "})\\.json");
+  private static final Pattern UNIT =
+      Pattern.compile("(\\d{" + OFFSET_WIDTH + "})\\+(\\d{" + OFFSET_WIDTH + "})\\.json");
 
   private MarkerKeys() {}
 
   /** The marker key of the unit {@code [start, end]} of {@code topic}/{@code partition}. */
-  public static String markerKey(String markersDir, String topic, int partition, long start, long end) {
-    return partitionPrefix(markersDir, topic, partition) + pad(start, OFFSET_WIDTH) + "+" + pad(end, OFFSET_WIDTH) + SUFFIX;
+  public static String markerKey(
+      String markersDir, String topic, int partition, long start, long end) {
+    return partitionPrefix(markersDir, topic, partition)
+        + pad(start, OFFSET_WIDTH)
+        + "+"
+        + pad(end, OFFSET_WIDTH)
+        + SUFFIX;
   }
 
   /** Prefix under which all markers of one topic-partition sort by start offset. */
@@ -57,7 +63,10 @@ public final class MarkerKeys {
     return b.append(s).toString();
   }
 
-  /** The {@code [start, end]} offsets encoded in a marker key, or empty if the key is not a marker key. */
+  /**
+   * The {@code [start, end]} offsets encoded in a marker key, or empty if the key is not a marker
+   * key.
+   */
   public static Optional<long[]> offsetsOf(String key) {
     int slash = key.lastIndexOf('/');
     Matcher m = UNIT.matcher(key.substring(slash + 1));

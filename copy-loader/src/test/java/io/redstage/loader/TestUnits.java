@@ -17,7 +17,8 @@ public final class TestUnits {
   private TestUnits() {}
 
   public static List<MarkerColumn> metadataColumns() {
-    return List.of(new MarkerColumn("kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false),
+    return List.of(
+        new MarkerColumn("kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false),
         new MarkerColumn("kafka_partition", ColumnType.of(ColumnType.Kind.INT32), false),
         new MarkerColumn("kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false),
         new MarkerColumn("kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true));
@@ -34,21 +35,54 @@ public final class TestUnits {
     return new MarkerColumn(name, ColumnType.of(kind), true);
   }
 
-  public static MarkerFile file(String key, long bytes, long records, FileFormat format, List<MarkerColumn> columns) {
-    return new MarkerFile(key, bytes, records, format, format == FileFormat.PARQUET ? "snappy" : "none", null, columns);
+  public static MarkerFile file(
+      String key, long bytes, long records, FileFormat format, List<MarkerColumn> columns) {
+    return new MarkerFile(
+        key,
+        bytes,
+        records,
+        format,
+        format == FileFormat.PARQUET ? "snappy" : "none",
+        null,
+        columns);
   }
 
-  public static Unit unit(String topic, int partition, long start, long end, List<MarkerFile> files) {
+  public static Unit unit(
+      String topic, int partition, long start, long end, List<MarkerFile> files) {
     long records = files.stream().mapToLong(MarkerFile::records).sum();
-    CommitMarker m = new CommitMarker(1, topic, partition, start, end, records, "data-bucket", 1_000L, "flush.size", files);
+    CommitMarker m =
+        new CommitMarker(
+            1, topic, partition, start, end, records, "data-bucket", 1_000L, "flush.size", files);
     return new Unit(MarkerKeys.markerKey(MARKERS, topic, partition, start, end), m);
   }
 
   /** A unit with one Parquet file holding an id and a name. */
   public static Unit simple(String topic, int partition, long start, long end) {
-    String key = "topics/" + topic + "/partition=" + partition + "/" + topic + "+" + partition + "+" + MarkerKeys.pad(start, 20) + "+"
-        + MarkerKeys.pad(end, 20) + ".parquet";
-    return unit(topic, partition, start, end, List.of(file(key, 1000, end - start + 1, FileFormat.PARQUET,
-        columns(col("id", ColumnType.Kind.INT64), col("name", ColumnType.Kind.STRING)))));
+    String key =
+        "topics/"
+            + topic
+            + "/partition="
+            + partition
+            + "/"
+            + topic
+            + "+"
+            + partition
+            + "+"
+            + MarkerKeys.pad(start, 20)
+            + "+"
+            + MarkerKeys.pad(end, 20)
+            + ".parquet";
+    return unit(
+        topic,
+        partition,
+        start,
+        end,
+        List.of(
+            file(
+                key,
+                1000,
+                end - start + 1,
+                FileFormat.PARQUET,
+                columns(col("id", ColumnType.Kind.INT64), col("name", ColumnType.Kind.STRING)))));
   }
 }

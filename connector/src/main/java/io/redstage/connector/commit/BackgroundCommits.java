@@ -21,30 +21,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits closed units in the background while the task thread goes on encoding: finishing the files (Parquet
- * writes its last row group here), completing their uploads and writing the marker take as long as S3 takes, and
- * the encoder need not wait for them.
+ * Commits closed units in the background while the task thread goes on encoding: finishing the
+ * files (Parquet writes its last row group here), completing their uploads and writing the marker
+ * take as long as S3 takes, and the encoder need not wait for them.
  *
- * <p>Two pools of {@code s3.upload.threads} threads each: one commits units, the other sends full parts of open
- * multipart files. Parts have their own pool because a commit waits for its files' last parts; a part queued behind
- * waiting commits in one shared pool could never run. A partition's units commit one after the other, in the order
- * they closed (each waits for the previous one of its partition), so its markers appear in offset order, which
- * upsert loads rely on; units of different partitions commit in parallel, which matters against a distant S3
- * when many partitions close units at once.
+ * <p>Two pools of {@code s3.upload.threads} threads each: one commits units, the other sends full
+ * parts of open multipart files. Parts have their own pool because a commit waits for its files'
+ * last parts; a part queued behind waiting commits in one shared pool could never run. A
+ * partition's units commit one after the other, in the order they closed (each waits for the
+ * previous one of its partition), so its markers appear in offset order, which upsert loads rely
+ * on; units of different partitions commit in parallel, which matters against a distant S3 when
+ * many partitions close units at once.
  *
- * <p>Only the task thread calls this class. A partition's committed offset advances when the task thread collects
- * a finished commit ({@link #collect}), in submission order. After a failure every commit not yet started aborts
- * its uploads instead of running, so nothing commits past a failed unit; the task then rewinds to the committed
- * offsets.
+ * <p>Only the task thread calls this class. A partition's committed offset advances when the task
+ * thread collects a finished commit ({@link #collect}), in submission order. After a failure every
+ * commit not yet started aborts its uploads instead of running, so nothing commits past a failed
+ * unit; the task then rewinds to the committed offsets.
  *
- * <p>Units waiting here still hold their buffers: {@link #pendingBytes()} counts them in the task's memory
- * budget, and {@link #awaitBelow} lets the task wait for commits instead of closing more units.
+ * <p>Units waiting here still hold their buffers: {@link #pendingBytes()} counts them in the task's
+ * memory budget, and {@link #awaitBelow} lets the task wait for commits instead of closing more
+ * units.
  */
 final class BackgroundCommits implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundCommits.class);
   private static final AtomicInteger POOLS = new AtomicInteger();
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-  /** How long stop() waits for the commits in progress to abort before leaving their threads behind. */
+
+  /**
+   * How long stop() waits for the commits in progress to abort before leaving their threads behind.
+   */
   static final long STOP_WAIT_MS = 30_000;
 
   private final UnitCommitter committer;
@@ -52,13 +57,20 @@ final class BackgroundCommits implements AutoCloseable {
   private final ExecutorService commitPool;
   private final ExecutorService partPool;
   private final Deque<Pending> pending = new ArrayDeque<>();
-  /** Set after a failure or on stop: commits not yet started abort their uploads instead of committing. */
+
+  /**
+   * Set after a failure or on stop: commits not yet started abort their uploads instead of
+   * committing.
+   */
   private volatile boolean dropQueued;
+
   private long pendingBytes;
   private long committedUnits;
+
   /**
-   * A failure that is not an S3 failure (an encoder bug, an Error), or an interrupted wait: the task must stop.
-   * Latched because Connect only logs what preCommit throws; {@link #collect()} throws it again on the next put.
+   * A failure that is not an S3 failure (an encoder bug, an Error), or an interrupted wait: the
+   * task must stop. Latched because Connect only logs what preCommit throws; {@link #collect()}
+   * throws it again on the next put.
    */
   private RuntimeException fatal;
 
@@ -66,7 +78,8 @@ final class BackgroundCommits implements AutoCloseable {
     this.committer = committer;
     this.metrics = metrics;
     int pool = POOLS.incrementAndGet();
-    this.commitPool = Executors.newFixedThreadPool(threads, named("redstage-commits-" + pool + "-"));
+    this.commitPool =
+        Executors.newFixedThreadPool(threads, named("redstage-commits-" + pool + "-"));
     this.partPool = Executors.newFixedThreadPool(threads, named("redstage-parts-" + pool + "-"));
   }
 
@@ -80,13 +93,17 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /**
-   * Hands a closed unit to the commit pool, to run once the partition's previous unit has committed (or failed);
-   * {@code bytes} is the heap it holds until then.
+   * Hands a closed unit to the commit pool, to run once the partition's previous unit has committed
+   * (or failed); {@code bytes} is the heap it holds until then.
    */
   void submit(PartitionWriter writer, CommitUnit unit, RotationReason reason, long bytes) {
     Pending p = new Pending(writer, unit, bytes);
     metrics.unitClosed();
-    p.done = writer.lastCommit.handle((ignored, failure) -> null).thenRunAsync(() -> run(p, reason), commitPool);
+    p.done =
+        writer
+            .lastCommit
+            .handle((ignored, failure) -> null)
+            .thenRunAsync(() -> run(p, reason), commitPool);
     writer.lastCommit = p.done;
     pending.addLast(p);
     pendingBytes += bytes;
@@ -101,11 +118,16 @@ final class BackgroundCommits implements AutoCloseable {
         p.unit.abort();
         return;
       }
-      CommitMarker marker = committer.commit(p.writer.topic(), p.writer.partition(), p.unit, reason);
-      metrics.unitCommitted(marker.recordCount(), marker.files().size(), marker.totalBytes(),
+      CommitMarker marker =
+          committer.commit(p.writer.topic(), p.writer.partition(), p.unit, reason);
+      metrics.unitCommitted(
+          marker.recordCount(),
+          marker.files().size(),
+          marker.totalBytes(),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - p.closedAtNanos));
     } catch (IOException e) {
-      // Set before this future completes, so the partition's next unit, which waits for it, sees it.
+      // Set before this future completes, so the partition's next unit, which waits for it, sees
+      // it.
       dropQueued = true;
       throw new CompletionException(e);
     } catch (RuntimeException | Error e) {
@@ -131,9 +153,11 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /**
-   * Applies the commits that have finished, oldest first: each advances its partition's committed offset.
+   * Applies the commits that have finished, oldest first: each advances its partition's committed
+   * offset.
    *
-   * @throws IOException when a commit failed on S3; queued commits are then dropped (see the class comment)
+   * @throws IOException when a commit failed on S3; queued commits are then dropped (see the class
+   *     comment)
    */
   void collect() throws IOException {
     if (fatal != null) {
@@ -158,9 +182,9 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /**
-   * Drops every pending commit: queued ones abort their uploads, the running one finishes or fails. Used before
-   * a rewind, when nothing pending may commit any more. Never throws; if interrupted, queued commits stay dropped
-   * and the next {@link #collect()} stops the task.
+   * Drops every pending commit: queued ones abort their uploads, the running one finishes or fails.
+   * Used before a rewind, when nothing pending may commit any more. Never throws; if interrupted,
+   * queued commits stay dropped and the next {@link #collect()} stops the task.
    */
   void dropAll() {
     dropQueued = true;
@@ -170,44 +194,57 @@ final class BackgroundCommits implements AutoCloseable {
       try {
         p.done.get();
         if (!p.unit.aborted()) {
-          // It committed before anything failed or was dropped (jobs run in order): its marker exists.
+          // It committed before anything failed or was dropped (jobs run in order): its marker
+          // exists.
           p.writer.committed(p.unit);
           committedUnits++;
         }
       } catch (ExecutionException e) {
-        LOG.debug("Dropped commit of unit {} of {}: {}", p.unit.startOffset, p.writer.where(), e.getCause().toString());
+        LOG.debug(
+            "Dropped commit of unit {} of {}: {}",
+            p.unit.startOffset,
+            p.writer.where(),
+            e.getCause().toString());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         pending.clear();
         pendingBytes = 0;
-        // Jobs may still be queued: keep dropping them, or a later unit could commit past a failed one.
-        fatal = new ConnectException("Cannot drop the pending unit commits of the task: the task thread was "
-            + "interrupted. The task stops; its records are delivered again.", e);
+        // Jobs may still be queued: keep dropping them, or a later unit could commit past a failed
+        // one.
+        fatal =
+            new ConnectException(
+                "Cannot drop the pending unit commits of the task: the task thread was "
+                    + "interrupted. The task stops; its records are delivered again.",
+                e);
         return;
       }
     }
     pending.clear();
     pendingBytes = 0;
-    // Every job submitted so far has ended, so clearing the flag on this thread cannot let one of them commit.
+    // Every job submitted so far has ended, so clearing the flag on this thread cannot let one of
+    // them commit.
     dropQueued = false;
   }
 
   /**
-   * Stops both pools: running commits and part uploads are interrupted and get {@link #STOP_WAIT_MS} to end;
-   * commits that never started abort their units' uploads here. Their offsets were never reported, so the records
-   * are delivered again.
+   * Stops both pools: running commits and part uploads are interrupted and get {@link
+   * #STOP_WAIT_MS} to end; commits that never started abort their units' uploads here. Their
+   * offsets were never reported, so the records are delivered again.
    */
   @Override
   public void close() {
     dropQueued = true;
-    // Commits first: one waiting for a part is interrupted rather than left waiting for a part that never runs.
+    // Commits first: one waiting for a part is interrupted rather than left waiting for a part that
+    // never runs.
     commitPool.shutdownNow();
     partPool.shutdownNow();
     try {
       if (!commitPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
           || !partPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
-        LOG.warn("A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
-            + "its records are delivered again.", STOP_WAIT_MS);
+        LOG.warn(
+            "A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
+                + "its records are delivered again.",
+            STOP_WAIT_MS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -238,8 +275,14 @@ final class BackgroundCommits implements AutoCloseable {
       failure = e.getCause();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      fatal = new ConnectException("Cannot wait for the commit of unit " + p.unit.startOffset + " of "
-          + p.writer.where() + ": the task thread was interrupted. The task stops; its records are delivered again.", e);
+      fatal =
+          new ConnectException(
+              "Cannot wait for the commit of unit "
+                  + p.unit.startOffset
+                  + " of "
+                  + p.writer.where()
+                  + ": the task thread was interrupted. The task stops; its records are delivered again.",
+              e);
       throw fatal;
     }
     pending.pollFirst();
@@ -248,9 +291,18 @@ final class BackgroundCommits implements AutoCloseable {
     if (failure instanceof IOException) {
       throw (IOException) failure; // S3 failed: the caller drops the rest and rewinds
     }
-    fatal = failure instanceof ConnectException ? (ConnectException) failure
-        : new ConnectException("Cannot commit unit " + p.unit.startOffset + " of " + p.writer.where() + ": " + failure
-            + ". The task stops; its records are delivered again.", failure);
+    fatal =
+        failure instanceof ConnectException
+            ? (ConnectException) failure
+            : new ConnectException(
+                "Cannot commit unit "
+                    + p.unit.startOffset
+                    + " of "
+                    + p.writer.where()
+                    + ": "
+                    + failure
+                    + ". The task stops; its records are delivered again.",
+                failure);
     throw fatal;
   }
 
@@ -258,10 +310,13 @@ final class BackgroundCommits implements AutoCloseable {
     final PartitionWriter writer;
     final CommitUnit unit;
     final long bytes;
+
     /** When the unit closed: its commit latency runs from here to its marker. */
     final long closedAtNanos = System.nanoTime();
+
     /** Claimed by the job when it starts, or by stop() for a job that never will. */
     final AtomicBoolean started = new AtomicBoolean();
+
     CompletableFuture<Void> done;
 
     Pending(PartitionWriter writer, CommitUnit unit, long bytes) {

@@ -9,11 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends records that cannot be written to the dead letter queue through Connect's ErrantRecordReporter
- * (errors.tolerance=all + errors.deadletterqueue.topic.name), or fails the task with the same message when no
- * reporter is configured (with errors.tolerance=none the reporter itself fails the task). Good records keep flowing
- * into the same unit. Every error passed here already names the record ("Cannot write record t/p/o ...: why.
- * What to do."), so its message is used as it is.
+ * Sends records that cannot be written to the dead letter queue through Connect's
+ * ErrantRecordReporter (errors.tolerance=all + errors.deadletterqueue.topic.name), or fails the
+ * task with the same message when no reporter is configured (with errors.tolerance=none the
+ * reporter itself fails the task). Good records keep flowing into the same unit. Every error passed
+ * here already names the record ("Cannot write record t/p/o ...: why. What to do."), so its message
+ * is used as it is.
  */
 final class BadRecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BadRecordHandler.class);

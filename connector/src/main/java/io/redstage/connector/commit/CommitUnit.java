@@ -22,6 +22,7 @@ final class CommitUnit implements UnitStats {
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
   private boolean aborted;
   private long truncatedStrings;
+
   /** The partition's last record with a value schema when this unit closed (task thread only). */
   SinkRecord schemaRecordAtClose;
 
@@ -40,7 +41,9 @@ final class CommitUnit implements UnitStats {
     }
   }
 
-  /** Strings of this unit's records cut to their byte limit (behavior.on.oversize.string=truncate). */
+  /**
+   * Strings of this unit's records cut to their byte limit (behavior.on.oversize.string=truncate).
+   */
   void truncated(long strings) {
     truncatedStrings += strings;
   }
@@ -57,7 +60,10 @@ final class CommitUnit implements UnitStats {
     return files.get(encodedPartition);
   }
 
-  /** Any open file of the unit (all share the unit's schema), or null before the first record is written. */
+  /**
+   * Any open file of the unit (all share the unit's schema), or null before the first record is
+   * written.
+   */
   UnitFile anyFile() {
     return files.isEmpty() ? null : files.values().iterator().next();
   }

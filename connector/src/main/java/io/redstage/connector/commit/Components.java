@@ -21,9 +21,18 @@ final class Components {
   final OpenFileHeap heap;
   final TaskMetrics metrics;
 
-  Components(S3Storage storage, RecordFormat format, Partitioner partitioner, TimestampExtractor timestamps,
-      RotationPolicy rotation, FileNaming naming, BackgroundCommits commits, BadRecordHandler badRecords,
-      PartitionWriter.NullValues nullValues, OpenFileHeap heap, TaskMetrics metrics) {
+  Components(
+      S3Storage storage,
+      RecordFormat format,
+      Partitioner partitioner,
+      TimestampExtractor timestamps,
+      RotationPolicy rotation,
+      FileNaming naming,
+      BackgroundCommits commits,
+      BadRecordHandler badRecords,
+      PartitionWriter.NullValues nullValues,
+      OpenFileHeap heap,
+      TaskMetrics metrics) {
     this.storage = storage;
     this.format = format;
     this.partitioner = partitioner;

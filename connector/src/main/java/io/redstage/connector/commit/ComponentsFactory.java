@@ -31,51 +31,82 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** Builds a task's collaborators from the connector config: the one place config keys meet the packages. */
+/**
+ * Builds a task's collaborators from the connector config: the one place config keys meet the
+ * packages.
+ */
 final class ComponentsFactory {
   private static final Logger LOG = LoggerFactory.getLogger(ComponentsFactory.class);
 
   private ComponentsFactory() {}
 
-  static StagingCommitter committer(SinkConfig c, SinkTaskContext context, Function<S3Settings, S3Client> clients) {
+  static StagingCommitter committer(
+      SinkConfig c, SinkTaskContext context, Function<S3Settings, S3Client> clients) {
     S3Settings s3 = s3Settings(c);
     S3Storage storage = new S3Storage(clients.apply(s3), s3);
     FormatOptions formatOptions = formatOptions(c);
     ColumnNames columnNames = ColumnNames.mapped(c.getList(COLUMN_NAME_MAP));
     PartitionerSettings ps = partitionerSettings(c);
-    FileNaming naming = new FileNaming(c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
-    RotationPolicy rotation = new RotationPolicy(c.flushSize(), c.flushSizeBytes(), c.rotateIntervalMs(),
-        c.rotateScheduleIntervalMs(), c.rotateIdleMs(), ZoneId.of(c.timezone()));
+    FileNaming naming =
+        new FileNaming(
+            c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
+    RotationPolicy rotation =
+        new RotationPolicy(
+            c.flushSize(),
+            c.flushSizeBytes(),
+            c.rotateIntervalMs(),
+            c.rotateScheduleIntervalMs(),
+            c.rotateIdleMs(),
+            ZoneId.of(c.timezone()));
     Partitioner partitioner = Partitioners.create(ps);
     TimestampExtractor timestamps = Partitioners.timestampExtractor(ps);
-    // Registered after everything a bad config can fail, so a task that fails to start leaves no MBean behind.
+    // Registered after everything a bad config can fail, so a task that fails to start leaves no
+    // MBean behind.
     TaskMetrics metrics = TaskMetrics.register(c.originals());
-    RecordFormat format = RecordFormats.create(formatOptions, columnNames.reportingRenamesTo(metrics::columnRenamed));
-    UnitCommitter committer = new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
-    Components components = new Components(storage, format, partitioner, timestamps, rotation, naming,
-        new BackgroundCommits(committer, c.getInt(S3_UPLOAD_THREADS), metrics), new BadRecordHandler(context, metrics),
-        PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
-        OpenFileHeap.of(formatOptions), metrics);
+    RecordFormat format =
+        RecordFormats.create(formatOptions, columnNames.reportingRenamesTo(metrics::columnRenamed));
+    UnitCommitter committer =
+        new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
+    Components components =
+        new Components(
+            storage,
+            format,
+            partitioner,
+            timestamps,
+            rotation,
+            naming,
+            new BackgroundCommits(committer, c.getInt(S3_UPLOAD_THREADS), metrics),
+            new BadRecordHandler(context, metrics),
+            PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
+            OpenFileHeap.of(formatOptions),
+            metrics);
     try {
       int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
       if (aborted > 0) {
-        LOG.info("Aborted {} multipart uploads older than 24 h under {} left by earlier tasks", aborted, naming.tmpPrefix());
+        LOG.info(
+            "Aborted {} multipart uploads older than 24 h under {} left by earlier tasks",
+            aborted,
+            naming.tmpPrefix());
       }
     } catch (Exception e) {
-      LOG.warn("Cannot clean up stale multipart uploads under {}: {}. They are harmless; a bucket lifecycle rule "
-          + "for incomplete uploads removes them.", naming.tmpPrefix(), e.getMessage());
+      LOG.warn(
+          "Cannot clean up stale multipart uploads under {}: {}. They are harmless; a bucket lifecycle rule "
+              + "for incomplete uploads removes them.",
+          naming.tmpPrefix(),
+          e.getMessage());
     }
     return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
   }
 
   static S3Settings s3Settings(SinkConfig c) {
-    S3Settings.Builder b = S3Settings.builder()
-        .bucket(c.bucket())
-        .region(c.getString(S3_REGION))
-        .pathStyle(c.getBoolean(S3_PATH_STYLE))
-        .partSizeBytes(c.getInt(S3_PART_SIZE))
-        .maxRetries(c.getInt(S3_PART_RETRIES))
-        .retryBackoff(Duration.ofMillis(c.getLong(S3_RETRY_BACKOFF_MS)));
+    S3Settings.Builder b =
+        S3Settings.builder()
+            .bucket(c.bucket())
+            .region(c.getString(S3_REGION))
+            .pathStyle(c.getBoolean(S3_PATH_STYLE))
+            .partSizeBytes(c.getInt(S3_PART_SIZE))
+            .maxRetries(c.getInt(S3_PART_RETRIES))
+            .retryBackoff(Duration.ofMillis(c.getLong(S3_RETRY_BACKOFF_MS)));
     String endpoint = blankToNull(c.getString(STORE_URL));
     if (endpoint != null) {
       b.endpoint(URI.create(endpoint));
@@ -93,16 +124,22 @@ final class ComponentsFactory {
     b.stsExternalId(blankToNull(c.getString(STS_ROLE_EXTERNAL_ID)));
     b.stsRegion(blankToNull(c.getString(STS_REGION)));
     b.credentialsProvider(c.getString(CREDENTIALS_PROVIDER_CLASS), credentialsProviderSettings(c));
-    HttpProxySettings.parse(c.getString(S3_PROXY_URL), c.getString(S3_PROXY_USER), c.getPassword(S3_PROXY_PASSWORD))
+    HttpProxySettings.parse(
+            c.getString(S3_PROXY_URL), c.getString(S3_PROXY_USER), c.getPassword(S3_PROXY_PASSWORD))
         .ifPresent(b::proxy);
     return b.build();
   }
 
-  /** The s3.credentials.provider.* settings other than the class, without the prefix (Confluent's convention). */
+  /**
+   * The s3.credentials.provider.* settings other than the class, without the prefix (Confluent's
+   * convention).
+   */
   static Map<String, String> credentialsProviderSettings(SinkConfig c) {
     Map<String, String> out = new HashMap<>();
-    c.originalsWithPrefix(S3Settings.CREDENTIALS_PROVIDER_PREFIX).forEach((k, v) -> out.put(k, String.valueOf(v)));
-    out.remove(CREDENTIALS_PROVIDER_CLASS.substring(S3Settings.CREDENTIALS_PROVIDER_PREFIX.length()));
+    c.originalsWithPrefix(S3Settings.CREDENTIALS_PROVIDER_PREFIX)
+        .forEach((k, v) -> out.put(k, String.valueOf(v)));
+    out.remove(
+        CREDENTIALS_PROVIDER_CLASS.substring(S3Settings.CREDENTIALS_PROVIDER_PREFIX.length()));
     return out;
   }
 
@@ -117,7 +154,10 @@ final class ComponentsFactory {
         .parquetDictionaryEnabled(c.getBoolean(PARQUET_DICTIONARY))
         .avroCodec(c.getString(AVRO_CODEC).toLowerCase(Locale.ROOT))
         .jsonCompression(c.getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT))
-        .timestampUnit("micros".equalsIgnoreCase(c.getString(TIMESTAMP_UNIT)) ? TimestampUnit.MICROS : TimestampUnit.MILLIS)
+        .timestampUnit(
+            "micros".equalsIgnoreCase(c.getString(TIMESTAMP_UNIT))
+                ? TimestampUnit.MICROS
+                : TimestampUnit.MILLIS)
         .metadataEnabled(c.getBoolean(METADATA_ENABLED))
         .topicColumn(c.getString(METADATA_TOPIC))
         .partitionColumn(c.getString(METADATA_PARTITION))
@@ -130,7 +170,8 @@ final class ComponentsFactory {
         .deleteMarkers("write".equals(c.behaviorOnNullValues()))
         .deletedColumn(c.getString(METADATA_DELETED))
         .varcharMaxBytes(c.getInt(VARCHAR_MAX_BYTES))
-        .truncateOversizeStrings("truncate".equalsIgnoreCase(c.getString(BEHAVIOR_ON_OVERSIZE_STRING).trim()))
+        .truncateOversizeStrings(
+            "truncate".equalsIgnoreCase(c.getString(BEHAVIOR_ON_OVERSIZE_STRING).trim()))
         .schemaCompatibility(SchemaCompatibility.of(c.getString(SCHEMA_COMPATIBILITY)))
         .build();
   }

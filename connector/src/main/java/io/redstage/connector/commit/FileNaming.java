@@ -5,9 +5,10 @@ import java.util.UUID;
 
 /**
  * Names data files. A committed file's key carries the unit's zero-padded start and end offsets:
- * {@code <topics.dir>/<topic>/<encoded partition>/<topic>+<partition>+<start>+<end><ext>}. Keys sort in
- * offset order, a replay with the same boundaries rewrites the same key with the same bytes, and a replay
- * with other boundaries writes other keys, so a committed key never receives different bytes.
+ * {@code <topics.dir>/<topic>/<encoded partition>/<topic>+<partition>+<start>+<end><ext>}. Keys
+ * sort in offset order, a replay with the same boundaries rewrites the same key with the same
+ * bytes, and a replay with other boundaries writes other keys, so a committed key never receives
+ * different bytes.
  */
 public final class FileNaming {
   private final String topicsDir;
@@ -16,7 +17,8 @@ public final class FileNaming {
   private final String fileDelim;
   private final int padWidth;
 
-  public FileNaming(String topicsDir, String tmpDir, String directoryDelim, String fileDelim, int padWidth) {
+  public FileNaming(
+      String topicsDir, String tmpDir, String directoryDelim, String fileDelim, int padWidth) {
     this.topicsDir = MarkerKeys.normalizeDir(topicsDir);
     this.tmpDir = MarkerKeys.normalizeDir(tmpDir);
     this.directoryDelim = directoryDelim;
@@ -30,25 +32,52 @@ public final class FileNaming {
   }
 
   /** The final key of a file of unit {@code [start, end]}. */
-  public String committedKey(String topic, int partition, String encodedPartition, long start, long end, String extension) {
-    return directory(topic, encodedPartition) + topic + fileDelim + partition + fileDelim
-        + MarkerKeys.pad(start, padWidth) + fileDelim + MarkerKeys.pad(end, padWidth) + extension;
+  public String committedKey(
+      String topic,
+      int partition,
+      String encodedPartition,
+      long start,
+      long end,
+      String extension) {
+    return directory(topic, encodedPartition)
+        + topic
+        + fileDelim
+        + partition
+        + fileDelim
+        + MarkerKeys.pad(start, padWidth)
+        + fileDelim
+        + MarkerKeys.pad(end, padWidth)
+        + extension;
   }
 
   /**
-   * A stable identity of a file before its unit's end is known: same topic, partition, encoded partition
-   * and start offset give the same id. Writers derive any otherwise random bytes (Avro sync markers) from it.
+   * A stable identity of a file before its unit's end is known: same topic, partition, encoded
+   * partition and start offset give the same id. Writers derive any otherwise random bytes (Avro
+   * sync markers) from it.
    */
   public String fileIdentity(String topic, int partition, String encodedPartition, long start) {
-    return directory(topic, encodedPartition) + topic + fileDelim + partition + fileDelim + MarkerKeys.pad(start, padWidth);
+    return directory(topic, encodedPartition)
+        + topic
+        + fileDelim
+        + partition
+        + fileDelim
+        + MarkerKeys.pad(start, padWidth);
   }
 
   /**
-   * Where a file larger than one part is streamed while its unit is open; a fresh name per attempt, so
-   * concurrent or replayed attempts never share an in-progress upload.
+   * Where a file larger than one part is streamed while its unit is open; a fresh name per attempt,
+   * so concurrent or replayed attempts never share an in-progress upload.
    */
   public String temporaryKey(String topic, int partition, long start, String extension) {
-    return tmpDir + topic + "/" + partition + "/" + MarkerKeys.pad(start, padWidth) + "-" + UUID.randomUUID() + extension;
+    return tmpDir
+        + topic
+        + "/"
+        + partition
+        + "/"
+        + MarkerKeys.pad(start, padWidth)
+        + "-"
+        + UUID.randomUUID()
+        + extension;
   }
 
   public String tmpPrefix() {

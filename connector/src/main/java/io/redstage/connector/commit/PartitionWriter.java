@@ -2,12 +2,7 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
-import io.redstage.connector.format.RecordFormat;
-import io.redstage.connector.partition.Partitioner;
-import io.redstage.connector.partition.TimestampExtractor;
-import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.rotate.RotationReason;
-import io.redstage.connector.storage.S3Storage;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -18,18 +13,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one topic-partition: routes each record to a file of the open commit unit, applies rotation,
- * and commits units through the {@link UnitCommitter}. Not thread-safe; one per assigned partition.
+ * Writes one topic-partition: routes each record to a file of the open commit unit, applies
+ * rotation, and commits units through the {@link UnitCommitter}. Not thread-safe; one per assigned
+ * partition.
  */
 final class PartitionWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
 
   /** What the task does with a null value (tombstone). */
-  enum NullValues { FAIL, IGNORE, WRITE }
+  enum NullValues {
+    FAIL,
+    IGNORE,
+    WRITE
+  }
 
   /**
-   * Records between file-size checks for flush.size.bytes. Estimating a Parquet file's size walks every
-   * column buffer, too costly per record; a file may pass the limit by this many records at most.
+   * Records between file-size checks for flush.size.bytes. Estimating a Parquet file's size walks
+   * every column buffer, too costly per record; a file may pass the limit by this many records at
+   * most.
    */
   static final int SIZE_CHECK_EVERY = 32;
 
@@ -37,19 +38,34 @@ final class PartitionWriter {
   private final int partition;
   private final Components c;
   private CommitUnit unit;
+
   /** Offset after the last committed unit (its marker written); -1 until the first unit commits. */
   private long committedNext = -1;
-  /** Offset after the last closed unit, committed or still committing in the background; -1 until one closes. */
+
+  /**
+   * Offset after the last closed unit, committed or still committing in the background; -1 until
+   * one closes.
+   */
   private long closedNext = -1;
+
   /** Highest offset delivered to this writer; -1 before the first record. */
   private long lastSeen = -1;
-  /** The commit of this partition's last closed unit; the next one starts after it (task thread only). */
-  CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
-  /** Last record with a value schema, so that a tombstone can become a delete row in a typed file. */
-  private SinkRecord lastSchemaRecord;
+
   /**
-   * {@link #lastSchemaRecord} as it was when the last committed unit closed: a rewind restores it, so a replayed unit
-   * that opens with a tombstone borrows the same schema as the first time and rewrites the same bytes.
+   * The commit of this partition's last closed unit; the next one starts after it (task thread
+   * only).
+   */
+  CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
+
+  /**
+   * Last record with a value schema, so that a tombstone can become a delete row in a typed file.
+   */
+  private SinkRecord lastSchemaRecord;
+
+  /**
+   * {@link #lastSchemaRecord} as it was when the last committed unit closed: a rewind restores it,
+   * so a replayed unit that opens with a tombstone borrows the same schema as the first time and
+   * rewrites the same bytes.
    */
   private SinkRecord committedSchemaRecord;
 
@@ -79,7 +95,10 @@ final class PartitionWriter {
     return lastSeen;
   }
 
-  /** A unit of this partition committed in the background (called in commit order, on the task thread). */
+  /**
+   * A unit of this partition committed in the background (called in commit order, on the task
+   * thread).
+   */
   void committed(CommitUnit committed) {
     committedNext = Math.max(committedNext, committed.endOffset + 1);
     committedSchemaRecord = committed.schemaRecordAtClose;
@@ -97,15 +116,22 @@ final class PartitionWriter {
   void write(SinkRecord record, long nowMs) throws IOException {
     long offset = KafkaCoordinates.offset(record);
     lastSeen = Math.max(lastSeen, offset);
-    if ((unit != null && offset <= unit.endOffset) || (unit == null && closedNext >= 0 && offset < closedNext)) {
+    if ((unit != null && offset <= unit.endOffset)
+        || (unit == null && closedNext >= 0 && offset < closedNext)) {
       return; // redelivered after a rewind: already in the open or a closed unit
     }
     if (record.value() == null && c.nullValues == NullValues.FAIL) {
-      // Like any bad record: to the dead letter queue under errors.tolerance=all, so the unit goes on around it.
-      c.badRecords.report(record, new DataException("Cannot write record " + where(record) + ": its value is null "
-          + "(a tombstone) and behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones "
-          + "or =write to store delete rows for upsert loads, or let errors.tolerance=all send them to the dead "
-          + "letter queue."));
+      // Like any bad record: to the dead letter queue under errors.tolerance=all, so the unit goes
+      // on around it.
+      c.badRecords.report(
+          record,
+          new DataException(
+              "Cannot write record "
+                  + where(record)
+                  + ": its value is null "
+                  + "(a tombstone) and behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones "
+                  + "or =write to store delete rows for upsert loads, or let errors.tolerance=all send them to the dead "
+                  + "letter queue."));
       handledWithoutRow(record, nowMs);
       return;
     }
@@ -131,14 +157,19 @@ final class PartitionWriter {
     }
     if (unit != null) {
       RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
-      // Files of one unit share one schema: a record of another schema is projected to it (schema.compatibility)
-      // or starts a new unit. A record for a file not open yet is checked beside another file of the unit: a
-      // schemaless JSON Lines file has columns of its own, so another file's column types do not close the unit.
+      // Files of one unit share one schema: a record of another schema is projected to it
+      // (schema.compatibility)
+      // or starts a new unit. A record for a file not open yet is checked beside another file of
+      // the unit: a
+      // schemaless JSON Lines file has columns of its own, so another file's column types do not
+      // close the unit.
       UnitFile target = unit.file(encodedPartition);
       UnitFile beside = target != null ? null : unit.anyFile();
       if (reason == null && (target != null || beside != null)) {
-        SinkRecord fitted = target != null
-            ? c.format.fit(target.writer, toWrite) : c.format.fitBeside(beside.writer, toWrite);
+        SinkRecord fitted =
+            target != null
+                ? c.format.fit(target.writer, toWrite)
+                : c.format.fitBeside(beside.writer, toWrite);
         if (fitted == null) {
           reason = RotationReason.SCHEMA;
         } else {
@@ -171,7 +202,8 @@ final class PartitionWriter {
       c.badRecords.report(record, e);
     } catch (ConnectException e) {
       if (e.getCause() instanceof IOException) {
-        // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the task.
+        // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
+        // task.
         throw new IOException(e.getMessage(), e);
       }
       throw e;
@@ -183,7 +215,10 @@ final class PartitionWriter {
     }
   }
 
-  /** Commits the open unit when a time-based rule fires; returns the wait until the next possible one. */
+  /**
+   * Commits the open unit when a time-based rule fires; returns the wait until the next possible
+   * one.
+   */
   long tick(long nowMs) throws IOException {
     if (unit == null) {
       return Long.MAX_VALUE;
@@ -196,13 +231,22 @@ final class PartitionWriter {
     return c.rotation.millisUntilNextTick(unit, nowMs);
   }
 
-  /** Closes the open unit and hands it to the background commits; its offsets count once it has committed. */
+  /**
+   * Closes the open unit and hands it to the background commits; its offsets count once it has
+   * committed.
+   */
   void commit(RotationReason reason) {
     CommitUnit closing = unit;
     unit = null;
     if (closing.truncatedStrings() > 0) {
-      LOG.info("Unit {}+{}+{}+{} of {}: cut {} strings to their byte limit (behavior.on.oversize.string=truncate)",
-          topic, partition, closing.startOffset, closing.endOffset, where(), closing.truncatedStrings());
+      LOG.info(
+          "Unit {}+{}+{}+{} of {}: cut {} strings to their byte limit (behavior.on.oversize.string=truncate)",
+          topic,
+          partition,
+          closing.startOffset,
+          closing.endOffset,
+          where(),
+          closing.truncatedStrings());
     }
     closedNext = closing.endOffset + 1;
     closing.schemaRecordAtClose = lastSchemaRecord;
@@ -210,8 +254,9 @@ final class PartitionWriter {
   }
 
   /**
-   * Drops the open unit and its uploads (rebalance, stop, or an S3 failure before a rewind). Units already
-   * handed to the background commits are dropped there; what was not committed is written again after the rewind.
+   * Drops the open unit and its uploads (rebalance, stop, or an S3 failure before a rewind). Units
+   * already handed to the background commits are dropped there; what was not committed is written
+   * again after the rewind.
    */
   void abort() {
     if (unit != null) {
@@ -232,9 +277,12 @@ final class PartitionWriter {
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
     String identity = c.naming.fileIdentity(topic, partition, encodedPartition, unit.startOffset);
-    // Full parts go out on the part-upload pool while writing goes on; the unit's commit waits for the last one.
-    S3UploadStream upload = c.storage.create(c.naming.temporaryKey(topic, partition, unit.startOffset,
-        c.format.extension()), c.commits.executor());
+    // Full parts go out on the part-upload pool while writing goes on; the unit's commit waits for
+    // the last one.
+    S3UploadStream upload =
+        c.storage.create(
+            c.naming.temporaryKey(topic, partition, unit.startOffset, c.format.extension()),
+            c.commits.executor());
     RecordFileWriter writer;
     try {
       writer = c.format.open(upload, first, identity);
@@ -248,20 +296,30 @@ final class PartitionWriter {
   }
 
   /**
-   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema, so the
-   * tombstone borrows the last value schema seen on this partition.
+   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema,
+   * so the tombstone borrows the last value schema seen on this partition.
    */
   private SinkRecord asDeleteRow(SinkRecord tombstone) {
     if (c.format.canOpen(tombstone)) {
       return tombstone;
     }
     if (lastSchemaRecord == null) {
-      throw new DataException("Cannot write a delete row for tombstone " + where(tombstone) + ": no record with a "
-          + "value schema was seen on this partition since the task started, so the file schema is unknown. "
-          + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
+      throw new DataException(
+          "Cannot write a delete row for tombstone "
+              + where(tombstone)
+              + ": no record with a "
+              + "value schema was seen on this partition since the task started, so the file schema is unknown. "
+              + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
     }
-    return tombstone.newRecord(tombstone.topic(), tombstone.kafkaPartition(), tombstone.keySchema(), tombstone.key(),
-        lastSchemaRecord.valueSchema(), null, tombstone.timestamp(), tombstone.headers());
+    return tombstone.newRecord(
+        tombstone.topic(),
+        tombstone.kafkaPartition(),
+        tombstone.keySchema(),
+        tombstone.key(),
+        lastSchemaRecord.valueSchema(),
+        null,
+        tombstone.timestamp(),
+        tombstone.headers());
   }
 
   static String where(SinkRecord r) {

@@ -25,34 +25,47 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Everything the task does: one {@link PartitionWriter} per assigned topic-partition, time-based
  * rotation on every put, the task-wide memory budget, and offsets that cover committed units only.
- * Closed units commit on background threads ({@link BackgroundCommits}); {@link #committedOffsets()}
- * waits for them, so what Connect commits is always backed by markers.
+ * Closed units commit on background threads ({@link BackgroundCommits}); {@link
+ * #committedOffsets()} waits for them, so what Connect commits is always backed by markers.
  *
  * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open and
- * pending units are dropped and Connect is asked to rewind every partition to its last committed offset;
- * the records are then redelivered and written again, producing the same files where the boundaries are
- * the same.
+ * pending units are dropped and Connect is asked to rewind every partition to its last committed
+ * offset; the records are then redelivered and written again, producing the same files where the
+ * boundaries are the same.
  */
 public final class StagingCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(StagingCommitter.class);
+
   /** Consecutive S3 failures after which the task fails instead of rewinding again. */
   static final int MAX_CONSECUTIVE_FAILURES = 5;
-  /** Longest the worker may block in poll while a unit is open, so time-based rotation fires on time. */
+
+  /**
+   * Longest the worker may block in poll while a unit is open, so time-based rotation fires on
+   * time.
+   */
   static final long MAX_TICK_WAIT_MS = 1000;
 
   private final Components c;
   private final SinkTaskContext context;
   private final long memoryBudget;
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
-  /** First offset delivered per partition since it was opened: where Connect resumed, i.e. committed. */
+
+  /**
+   * First offset delivered per partition since it was opened: where Connect resumed, i.e.
+   * committed.
+   */
   private final Map<TopicPartition, Long> resumedAt = new HashMap<>();
+
   private final AutoCloseable resources;
   private int consecutiveFailures;
+
   /** Set when the task gave up on S3; every later put throws it. */
   private ConnectException failed;
+
   private long committedUnitsSeen;
 
-  StagingCommitter(Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
+  StagingCommitter(
+      Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
     this.c = components;
     this.context = context;
     this.memoryBudget = memoryBudget;
@@ -63,8 +76,8 @@ public final class StagingCommitter {
     return create(config, context, S3ClientFactory::create);
   }
 
-  public static StagingCommitter create(SinkConfig config, SinkTaskContext context,
-      Function<S3Settings, S3Client> clients) {
+  public static StagingCommitter create(
+      SinkConfig config, SinkTaskContext context, Function<S3Settings, S3Client> clients) {
     return ComponentsFactory.committer(config, context, clients);
   }
 
@@ -74,7 +87,10 @@ public final class StagingCommitter {
     }
   }
 
-  /** Lets pending commits finish (their offsets were reported by the preCommit before this), then drops open units. */
+  /**
+   * Lets pending commits finish (their offsets were reported by the preCommit before this), then
+   * drops open units.
+   */
   public void close(Collection<TopicPartition> partitions) {
     IOException failure = null;
     try {
@@ -101,7 +117,8 @@ public final class StagingCommitter {
     long now = System.currentTimeMillis();
     try {
       c.commits.collect();
-      // Consecutive records mostly share a partition: look the writer up only when the partition changes.
+      // Consecutive records mostly share a partition: look the writer up only when the partition
+      // changes.
       String topic = null;
       int partition = -1;
       PartitionWriter writer = null;
@@ -111,7 +128,8 @@ public final class StagingCommitter {
         if (writer == null || p != partition || !t.equals(topic)) {
           TopicPartition tp = new TopicPartition(t, p);
           resumedAt.putIfAbsent(tp, KafkaCoordinates.offset(r));
-          writer = writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
+          writer =
+              writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
           topic = t;
           partition = p;
         }
@@ -121,7 +139,8 @@ public final class StagingCommitter {
       enforceMemoryBudget();
       c.commits.collect();
       c.metrics.committedOffsetLag(committedOffsetLag());
-      // Only a committed unit ends a run of failures: a put whose records all stay in open units proves nothing.
+      // Only a committed unit ends a run of failures: a put whose records all stay in open units
+      // proves nothing.
       if (c.commits.committedUnits() > committedUnitsSeen) {
         consecutiveFailures = 0;
       }
@@ -135,8 +154,9 @@ public final class StagingCommitter {
   }
 
   /**
-   * Offsets Connect may commit: the end of each partition's last committed unit, plus one. Waits for the units
-   * closed so far to commit, so a rebalance or shutdown that follows does not hand their records out again.
+   * Offsets Connect may commit: the end of each partition's last committed unit, plus one. Waits
+   * for the units closed so far to commit, so a rebalance or shutdown that follows does not hand
+   * their records out again.
    */
   public Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
     try {
@@ -157,9 +177,10 @@ public final class StagingCommitter {
   }
 
   /**
-   * The largest count, over the assigned partitions, of offsets delivered to the task but not yet in a committed
-   * unit: the highest offset seen + 1 - the offset after the last committed unit (or, before one commits, the
-   * offset the partition resumed at). What a crash now would deliver again.
+   * The largest count, over the assigned partitions, of offsets delivered to the task but not yet
+   * in a committed unit: the highest offset seen + 1 - the offset after the last committed unit
+   * (or, before one commits, the offset the partition resumed at). What a crash now would deliver
+   * again.
    */
   private long committedOffsetLag() {
     long lag = 0;
@@ -175,7 +196,8 @@ public final class StagingCommitter {
   }
 
   public void stop() {
-    // metrics first: waiting for commits can outlast Connect's stop timeout, and a replacement task of the same name
+    // metrics first: waiting for commits can outlast Connect's stop timeout, and a replacement task
+    // of the same name
     // registers its MBean meanwhile, which a late close would unregister
     c.metrics.close();
     c.commits.close();
@@ -199,9 +221,10 @@ public final class StagingCommitter {
   }
 
   /**
-   * Keeps open units plus units waiting to commit within the budget: first waits for pending commits, which
-   * frees memory without closing anything; if the open units alone exceed it, closes the largest until they
-   * are back under three quarters of the budget, then waits until the commits fit beside them.
+   * Keeps open units plus units waiting to commit within the budget: first waits for pending
+   * commits, which frees memory without closing anything; if the open units alone exceed it, closes
+   * the largest until they are back under three quarters of the budget, then waits until the
+   * commits fit beside them.
    */
   private void enforceMemoryBudget() throws IOException {
     long total = 0;
@@ -236,8 +259,10 @@ public final class StagingCommitter {
     }
     c.commits.awaitBelow(memoryBudget - total);
     c.metrics.memoryUsed(total + c.commits.pendingBytes());
-    LOG.info("Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
-        memoryBudget, total);
+    LOG.info(
+        "Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
+        memoryBudget,
+        total);
   }
 
   private void rewindAfter(IOException e) {
@@ -249,8 +274,14 @@ public final class StagingCommitter {
     c.metrics.memoryUsed(0);
     if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
       // Latched: Connect only logs what preCommit throws, so put() throws it again.
-      failed = new ConnectException("Cannot write to S3 after " + consecutiveFailures + " attempts: " + e.getMessage()
-          + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.", e);
+      failed =
+          new ConnectException(
+              "Cannot write to S3 after "
+                  + consecutiveFailures
+                  + " attempts: "
+                  + e.getMessage()
+                  + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.",
+              e);
       throw failed;
     }
     Map<TopicPartition, Long> rewind = new HashMap<>();
@@ -263,8 +294,13 @@ public final class StagingCommitter {
         rewind.put(entry.getKey(), resumed);
       }
     }
-    LOG.warn("Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
-        + "offsets (attempt {} of {})", e.getMessage(), rewind.size(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
+    LOG.warn(
+        "Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
+            + "offsets (attempt {} of {})",
+        e.getMessage(),
+        rewind.size(),
+        consecutiveFailures,
+        MAX_CONSECUTIVE_FAILURES);
     context.offset(rewind);
     c.metrics.rewound();
   }

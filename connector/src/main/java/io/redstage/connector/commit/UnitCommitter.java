@@ -27,7 +27,8 @@ final class UnitCommitter {
   private final String bucket;
   private final String markersDir;
 
-  UnitCommitter(S3Storage storage, RecordFormat format, FileNaming naming, String bucket, String markersDir) {
+  UnitCommitter(
+      S3Storage storage, RecordFormat format, FileNaming naming, String bucket, String markersDir) {
     this.storage = storage;
     this.format = format;
     this.naming = naming;
@@ -39,7 +40,8 @@ final class UnitCommitter {
    * Completes the unit's files and writes its marker. On failure every upload not yet complete is
    * aborted and the exception propagates; the caller rewinds to the last committed offset.
    */
-  CommitMarker commit(String topic, int partition, CommitUnit unit, RotationReason reason) throws IOException {
+  CommitMarker commit(String topic, int partition, CommitUnit unit, RotationReason reason)
+      throws IOException {
     List<MarkerFile> files = new ArrayList<>();
     long written = 0;
     try {
@@ -49,23 +51,53 @@ final class UnitCommitter {
           continue;
         }
         f.writer.finish();
-        String key = naming.committedKey(topic, partition, f.encodedPartition, unit.startOffset, unit.endOffset,
-            format.extension());
+        String key =
+            naming.committedKey(
+                topic,
+                partition,
+                f.encodedPartition,
+                unit.startOffset,
+                unit.endOffset,
+                format.extension());
         long size = f.upload.completeAs(key);
-        files.add(new MarkerFile(key, size, f.writer.recordCount(), format.fileFormat(), format.compression(),
-            f.encodedPartition, f.writer.columns()));
+        files.add(
+            new MarkerFile(
+                key,
+                size,
+                f.writer.recordCount(),
+                format.fileFormat(),
+                format.compression(),
+                f.encodedPartition,
+                f.writer.columns()));
         written += f.writer.recordCount();
       }
     } catch (IOException | RuntimeException e) {
       unit.abort();
       throw e;
     }
-    CommitMarker marker = new CommitMarker(CommitMarker.FORMAT_VERSION, topic, partition, unit.startOffset,
-        unit.endOffset, written, bucket, System.currentTimeMillis(), reason.label(), files);
-    String markerKey = MarkerKeys.markerKey(markersDir, topic, partition, unit.startOffset, unit.endOffset);
+    CommitMarker marker =
+        new CommitMarker(
+            CommitMarker.FORMAT_VERSION,
+            topic,
+            partition,
+            unit.startOffset,
+            unit.endOffset,
+            written,
+            bucket,
+            System.currentTimeMillis(),
+            reason.label(),
+            files);
+    String markerKey =
+        MarkerKeys.markerKey(markersDir, topic, partition, unit.startOffset, unit.endOffset);
     storage.putSmallObject(markerKey, MarkerCodec.toJson(marker), "application/json");
-    LOG.info("Committed unit {} ({} records, {} files, {} bytes, reason {}) with marker {}", marker.unitId(),
-        written, files.size(), marker.totalBytes(), reason.label(), markerKey);
+    LOG.info(
+        "Committed unit {} ({} records, {} files, {} bytes, reason {}) with marker {}",
+        marker.unitId(),
+        written,
+        files.size(),
+        marker.totalBytes(),
+        reason.label(),
+        markerKey);
     return marker;
   }
 }

@@ -10,7 +10,8 @@ final class UnitFile {
   final S3UploadStream upload;
   private final OpenFileHeap heap;
 
-  UnitFile(String encodedPartition, RecordFileWriter writer, S3UploadStream upload, OpenFileHeap heap) {
+  UnitFile(
+      String encodedPartition, RecordFileWriter writer, S3UploadStream upload, OpenFileHeap heap) {
     this.encodedPartition = encodedPartition;
     this.writer = writer;
     this.upload = upload;
@@ -18,8 +19,9 @@ final class UnitFile {
   }
 
   /**
-   * Heap this open file holds, for the memory budget: the encoder's estimate (its buffered data plus the fixed
-   * and dictionary overhead the encoder does not report, see {@link OpenFileHeap}) and the part buffer.
+   * Heap this open file holds, for the memory budget: the encoder's estimate (its buffered data
+   * plus the fixed and dictionary overhead the encoder does not report, see {@link OpenFileHeap})
+   * and the part buffer.
    */
   long bufferedBytes() {
     return heap.estimate(writer) + upload.bufferedBytes();

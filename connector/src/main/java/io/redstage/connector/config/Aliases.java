@@ -6,27 +6,31 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Maps Confluent's format and partitioner class names to ours, so a Confluent S3 sink config runs with
- * only connector.class changed.
+ * Maps Confluent's format and partitioner class names to ours, so a Confluent S3 sink config runs
+ * with only connector.class changed.
  */
 public final class Aliases {
-  private static final Map<String, FileFormat> FORMATS = Map.of(
-      "parquet", FileFormat.PARQUET,
-      "io.confluent.connect.s3.format.parquet.parquetformat", FileFormat.PARQUET,
-      "avro", FileFormat.AVRO,
-      "io.confluent.connect.s3.format.avro.avroformat", FileFormat.AVRO,
-      "jsonl", FileFormat.JSONL,
-      "json", FileFormat.JSONL,
-      "io.confluent.connect.s3.format.json.jsonformat", FileFormat.JSONL);
+  private static final Map<String, FileFormat> FORMATS =
+      Map.of(
+          "parquet", FileFormat.PARQUET,
+          "io.confluent.connect.s3.format.parquet.parquetformat", FileFormat.PARQUET,
+          "avro", FileFormat.AVRO,
+          "io.confluent.connect.s3.format.avro.avroformat", FileFormat.AVRO,
+          "jsonl", FileFormat.JSONL,
+          "json", FileFormat.JSONL,
+          "io.confluent.connect.s3.format.json.jsonformat", FileFormat.JSONL);
 
   private Aliases() {}
 
   public static FileFormat format(String value) {
     FileFormat f = FORMATS.get(value.trim().toLowerCase(Locale.ROOT));
     if (f == null) {
-      throw new ConfigException(SinkConfigDef.FORMAT_CLASS, value, "Cannot use this format: expected parquet, avro "
-          + "or jsonl (or Confluent's ParquetFormat, AvroFormat, JsonFormat class names). ByteArray and other "
-          + "formats are not supported because Redshift COPY cannot load them by column.");
+      throw new ConfigException(
+          SinkConfigDef.FORMAT_CLASS,
+          value,
+          "Cannot use this format: expected parquet, avro "
+              + "or jsonl (or Confluent's ParquetFormat, AvroFormat, JsonFormat class names). ByteArray and other "
+              + "formats are not supported because Redshift COPY cannot load them by column.");
     }
     return f;
   }
@@ -39,5 +43,4 @@ public final class Aliases {
       throw new ConfigException(SinkConfigDef.PARTITIONER_CLASS, value, e.getMessage());
     }
   }
-
 }

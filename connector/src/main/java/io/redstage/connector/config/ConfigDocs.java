@@ -13,8 +13,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * Renders {@code docs/config.md} from the ConfigDef, grouped as in the definition. A test compares the
- * committed file with this output, so the reference cannot go stale. Run {@code main} to regenerate.
+ * Renders {@code docs/config.md} from the ConfigDef, grouped as in the definition. A test compares
+ * the committed file with this output, so the reference cannot go stale. Run {@code main} to
+ * regenerate.
  */
 public final class ConfigDocs {
   private ConfigDocs() {}
@@ -26,30 +27,46 @@ public final class ConfigDocs {
       byGroup.put(group, new ArrayList<>());
     }
     for (ConfigDef.ConfigKey key : def.configKeys().values()) {
-      byGroup.computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>()).add(key);
+      byGroup
+          .computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>())
+          .add(key);
     }
     StringBuilder md = new StringBuilder();
     md.append("# Connector configuration reference\n\n")
-        .append("Generated from `SinkConfigDef` by `io.redstage.connector.config.ConfigDocs`; do not edit by hand ")
+        .append(
+            "Generated from `SinkConfigDef` by `io.redstage.connector.config.ConfigDocs`; do not edit by hand ")
         .append("(`ConfigDocsTest` fails when this file is stale; regenerate with ")
-        .append("`mvn -pl connector -am test -Dtest=ConfigDocsTest -Dredstage.docs.write=true`).\n\n")
-        .append("Set `connector.class=io.redstage.connector.RedstageS3SinkConnector`. Keys named like Confluent's ")
-        .append("S3 sink mean the same thing. Framework keys (`topics`, `tasks.max`, converters, `errors.*`) are ")
+        .append(
+            "`mvn -pl connector -am test -Dtest=ConfigDocsTest -Dredstage.docs.write=true`).\n\n")
+        .append(
+            "Set `connector.class=io.redstage.connector.RedstageS3SinkConnector`. Keys named like Confluent's ")
+        .append(
+            "S3 sink mean the same thing. Framework keys (`topics`, `tasks.max`, converters, `errors.*`) are ")
         .append("Kafka Connect's own.\n");
     for (Map.Entry<String, List<ConfigDef.ConfigKey>> e : byGroup.entrySet()) {
       if (e.getValue().isEmpty()) {
         continue;
       }
       e.getValue().sort((a, b) -> Integer.compare(a.orderInGroup, b.orderInGroup));
-      md.append("\n## ").append(e.getKey()).append("\n\n")
+      md.append("\n## ")
+          .append(e.getKey())
+          .append("\n\n")
           .append("| Key | Type | Default | Valid values | Importance | Description |\n")
           .append("|---|---|---|---|---|---|\n");
       for (ConfigDef.ConfigKey k : e.getValue()) {
-        md.append("| `").append(k.name).append("` | ").append(k.type.name().toLowerCase(java.util.Locale.ROOT))
-            .append(" | ").append(defaultText(k)).append(" | ")
-            .append(k.validator == null ? "" : cell(k.validator.toString())).append(" | ")
-            .append(k.importance.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
-            .append(cell(k.documentation)).append(" |\n");
+        md.append("| `")
+            .append(k.name)
+            .append("` | ")
+            .append(k.type.name().toLowerCase(java.util.Locale.ROOT))
+            .append(" | ")
+            .append(defaultText(k))
+            .append(" | ")
+            .append(k.validator == null ? "" : cell(k.validator.toString()))
+            .append(" | ")
+            .append(k.importance.name().toLowerCase(java.util.Locale.ROOT))
+            .append(" | ")
+            .append(cell(k.documentation))
+            .append(" |\n");
       }
     }
     return md.toString();
@@ -66,7 +83,10 @@ public final class ConfigDocs {
     if (d instanceof Password) {
       return "\"\"";
     }
-    String s = d instanceof List ? String.join(",", ((List<?>) d).stream().map(Object::toString).toArray(String[]::new)) : d.toString();
+    String s =
+        d instanceof List
+            ? String.join(",", ((List<?>) d).stream().map(Object::toString).toArray(String[]::new))
+            : d.toString();
     return s.isEmpty() ? "\"\"" : "`" + cell(s) + "`";
   }
 

@@ -12,9 +12,9 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 
 /**
- * Rules that involve more than one key. {@link #validate} attaches each problem to every key involved so
- * that {@code PUT /connector-plugins/<class>/config/validate} shows it next to each of them; the
- * constructor of {@link SinkConfig} throws the first problem.
+ * Rules that involve more than one key. {@link #validate} attaches each problem to every key
+ * involved so that {@code PUT /connector-plugins/<class>/config/validate} shows it next to each of
+ * them; the constructor of {@link SinkConfig} throws the first problem.
  */
 public final class CrossFieldValidator {
   /** One problem and the keys it concerns. */
@@ -34,94 +34,183 @@ public final class CrossFieldValidator {
     List<Problem> out = new ArrayList<>();
     String partitioner = c.partitionerType();
     if ("field".equals(partitioner) && c.partitionFields().isEmpty()) {
-      out.add(new Problem("Cannot partition by field: partition.field.name is empty. List one or more value "
-          + "fields, e.g. partition.field.name=country,city.", PARTITIONER_CLASS, PARTITION_FIELD_NAME));
+      out.add(
+          new Problem(
+              "Cannot partition by field: partition.field.name is empty. List one or more value "
+                  + "fields, e.g. partition.field.name=country,city.",
+              PARTITIONER_CLASS,
+              PARTITION_FIELD_NAME));
     }
     if ("time".equals(partitioner)) {
       if (c.optional(PATH_FORMAT) == null) {
-        out.add(new Problem("Cannot partition by time: path.format is empty. Set it, e.g. "
-            + "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH, or use partitioner.class=hourly or daily.",
-            PARTITIONER_CLASS, PATH_FORMAT));
+        out.add(
+            new Problem(
+                "Cannot partition by time: path.format is empty. Set it, e.g. "
+                    + "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH, or use partitioner.class=hourly or daily.",
+                PARTITIONER_CLASS,
+                PATH_FORMAT));
       }
       if (c.getLong(PARTITION_DURATION_MS) <= 0) {
-        out.add(new Problem("Cannot partition by time: partition.duration.ms must be positive, e.g. 3600000 for "
-            + "hourly paths.", PARTITIONER_CLASS, PARTITION_DURATION_MS));
+        out.add(
+            new Problem(
+                "Cannot partition by time: partition.duration.ms must be positive, e.g. 3600000 for "
+                    + "hourly paths.",
+                PARTITIONER_CLASS,
+                PARTITION_DURATION_MS));
       }
     }
-    boolean timeBased = "time".equals(partitioner) || "hourly".equals(partitioner) || "daily".equals(partitioner);
+    boolean timeBased =
+        "time".equals(partitioner) || "hourly".equals(partitioner) || "daily".equals(partitioner);
     boolean usesExtractor = timeBased || c.rotateIntervalMs() > 0;
-    if (usesExtractor && "RecordField".equalsIgnoreCase(c.timestampExtractor()) && c.optional(TIMESTAMP_FIELD) == null) {
-      out.add(new Problem("Cannot extract record time: timestamp.extractor=RecordField needs timestamp.field.",
-          TIMESTAMP_EXTRACTOR, TIMESTAMP_FIELD));
+    if (usesExtractor
+        && "RecordField".equalsIgnoreCase(c.timestampExtractor())
+        && c.optional(TIMESTAMP_FIELD) == null) {
+      out.add(
+          new Problem(
+              "Cannot extract record time: timestamp.extractor=RecordField needs timestamp.field.",
+              TIMESTAMP_EXTRACTOR,
+              TIMESTAMP_FIELD));
     }
     if (c.rotateIntervalMs() > 0 && "Wallclock".equalsIgnoreCase(c.timestampExtractor())) {
-      out.add(new Problem("Cannot rotate on record time with the Wallclock extractor: use "
-          + "rotate.schedule.interval.ms for wall-clock rotation, or timestamp.extractor=Record/RecordField.",
-          ROTATE_INTERVAL_MS, TIMESTAMP_EXTRACTOR));
+      out.add(
+          new Problem(
+              "Cannot rotate on record time with the Wallclock extractor: use "
+                  + "rotate.schedule.interval.ms for wall-clock rotation, or timestamp.extractor=Record/RecordField.",
+              ROTATE_INTERVAL_MS,
+              TIMESTAMP_EXTRACTOR));
     }
-    if (c.optional(CREDENTIALS_PROVIDER_CLASS) != null && c.optional(AWS_ACCESS_KEY_ID) != null
+    if (c.optional(CREDENTIALS_PROVIDER_CLASS) != null
+        && c.optional(AWS_ACCESS_KEY_ID) != null
         && !CredentialsProviders.isDefaultChain(c.optional(CREDENTIALS_PROVIDER_CLASS))) {
-      out.add(new Problem("Cannot use both s3.credentials.provider.class and aws.access.key.id: it is unclear which "
-          + "should sign the requests. Remove one of them.", CREDENTIALS_PROVIDER_CLASS, AWS_ACCESS_KEY_ID));
+      out.add(
+          new Problem(
+              "Cannot use both s3.credentials.provider.class and aws.access.key.id: it is unclear which "
+                  + "should sign the requests. Remove one of them.",
+              CREDENTIALS_PROVIDER_CLASS,
+              AWS_ACCESS_KEY_ID));
     }
     String sse = c.optional(S3_SSEA_NAME);
     if (c.optional(S3_SSE_KMS_KEY_ID) != null && (sse == null || !sse.startsWith("aws:kms"))) {
-      out.add(new Problem("Cannot use s3.sse.kms.key.id without KMS encryption: set s3.ssea.name=aws:kms "
-          + "(or aws:kms:dsse), or remove the key id.", S3_SSE_KMS_KEY_ID, S3_SSEA_NAME));
+      out.add(
+          new Problem(
+              "Cannot use s3.sse.kms.key.id without KMS encryption: set s3.ssea.name=aws:kms "
+                  + "(or aws:kms:dsse), or remove the key id.",
+              S3_SSE_KMS_KEY_ID,
+              S3_SSEA_NAME));
     }
     boolean hasKeyId = c.optional(AWS_ACCESS_KEY_ID) != null;
-    boolean hasSecret = c.getPassword(AWS_SECRET_ACCESS_KEY) != null
-        && !c.getPassword(AWS_SECRET_ACCESS_KEY).value().isEmpty();
+    boolean hasSecret =
+        c.getPassword(AWS_SECRET_ACCESS_KEY) != null
+            && !c.getPassword(AWS_SECRET_ACCESS_KEY).value().isEmpty();
     if (hasKeyId != hasSecret) {
-      out.add(new Problem("Cannot use static credentials: set both aws.access.key.id and aws.secret.access.key, "
-          + "or neither to use the default credentials chain.", AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY));
+      out.add(
+          new Problem(
+              "Cannot use static credentials: set both aws.access.key.id and aws.secret.access.key, "
+                  + "or neither to use the default credentials chain.",
+              AWS_ACCESS_KEY_ID,
+              AWS_SECRET_ACCESS_KEY));
     }
     if (c.optional(STS_ROLE_EXTERNAL_ID) != null && c.optional(STS_ROLE_ARN) == null) {
-      out.add(new Problem("Cannot use sts.role.external.id without sts.role.arn: set the role to assume.",
-          STS_ROLE_EXTERNAL_ID, STS_ROLE_ARN));
+      out.add(
+          new Problem(
+              "Cannot use sts.role.external.id without sts.role.arn: set the role to assume.",
+              STS_ROLE_EXTERNAL_ID,
+              STS_ROLE_ARN));
     }
     if (c.format() != FileFormat.JSONL && !"none".equalsIgnoreCase(c.getString(COMPRESSION_TYPE))) {
-      out.add(new Problem("Cannot gzip " + c.format().id() + " files as a whole: s3.compression.type applies to "
-          + "jsonl only. Use parquet.codec or avro.codec instead.", COMPRESSION_TYPE, FORMAT_CLASS));
+      out.add(
+          new Problem(
+              "Cannot gzip "
+                  + c.format().id()
+                  + " files as a whole: s3.compression.type applies to "
+                  + "jsonl only. Use parquet.codec or avro.codec instead.",
+              COMPRESSION_TYPE,
+              FORMAT_CLASS));
     }
-    if (c.format() != FileFormat.JSONL && c.getBoolean(METADATA_ENABLED) == Boolean.FALSE
+    if (c.format() != FileFormat.JSONL
+        && c.getBoolean(METADATA_ENABLED) == Boolean.FALSE
         && "write".equals(c.behaviorOnNullValues())) {
-      out.add(new Problem("Cannot write delete rows without metadata columns: behavior.on.null.values=write "
-          + "needs metadata.columns.enabled=true.", BEHAVIOR_ON_NULL_VALUES, METADATA_ENABLED));
+      out.add(
+          new Problem(
+              "Cannot write delete rows without metadata columns: behavior.on.null.values=write "
+                  + "needs metadata.columns.enabled=true.",
+              BEHAVIOR_ON_NULL_VALUES,
+              METADATA_ENABLED));
     }
-    List<String> names = List.of(c.getString(METADATA_TOPIC), c.getString(METADATA_PARTITION),
-        c.getString(METADATA_OFFSET), c.getString(METADATA_TIMESTAMP), c.getString(METADATA_KEY),
-        c.getString(METADATA_HEADERS), c.getString(METADATA_DELETED));
+    List<String> names =
+        List.of(
+            c.getString(METADATA_TOPIC),
+            c.getString(METADATA_PARTITION),
+            c.getString(METADATA_OFFSET),
+            c.getString(METADATA_TIMESTAMP),
+            c.getString(METADATA_KEY),
+            c.getString(METADATA_HEADERS),
+            c.getString(METADATA_DELETED));
     if (names.stream().map(String::toLowerCase).distinct().count() < names.size()) {
-      out.add(new Problem("Cannot use the same name for two metadata columns: make the metadata.*.column names "
-          + "distinct (case-insensitively, as Redshift folds names).", METADATA_TOPIC, METADATA_PARTITION,
-          METADATA_OFFSET, METADATA_TIMESTAMP, METADATA_KEY, METADATA_HEADERS, METADATA_DELETED));
+      out.add(
+          new Problem(
+              "Cannot use the same name for two metadata columns: make the metadata.*.column names "
+                  + "distinct (case-insensitively, as Redshift folds names).",
+              METADATA_TOPIC,
+              METADATA_PARTITION,
+              METADATA_OFFSET,
+              METADATA_TIMESTAMP,
+              METADATA_KEY,
+              METADATA_HEADERS,
+              METADATA_DELETED));
     }
-    String codecKey = c.format() == FileFormat.PARQUET ? PARQUET_CODEC : c.format() == FileFormat.AVRO ? AVRO_CODEC : null;
+    String codecKey =
+        c.format() == FileFormat.PARQUET
+            ? PARQUET_CODEC
+            : c.format() == FileFormat.AVRO ? AVRO_CODEC : null;
     if (codecKey != null) {
       String codec = c.getString(codecKey);
-      NativeCodecs.unavailable(codec).ifPresent(why -> out.add(new Problem("Cannot use " + codecKey + "=" + codec
-          + " on this worker: " + why + ". Use " + (codecKey.equals(AVRO_CODEC) ? "avro.codec=deflate or null"
-          : "parquet.codec=gzip or none") + ", which are pure Java.", codecKey, FORMAT_CLASS)));
+      NativeCodecs.unavailable(codec)
+          .ifPresent(
+              why ->
+                  out.add(
+                      new Problem(
+                          "Cannot use "
+                              + codecKey
+                              + "="
+                              + codec
+                              + " on this worker: "
+                              + why
+                              + ". Use "
+                              + (codecKey.equals(AVRO_CODEC)
+                                  ? "avro.codec=deflate or null"
+                                  : "parquet.codec=gzip or none")
+                              + ", which are pure Java.",
+                          codecKey,
+                          FORMAT_CLASS)));
     }
     if (c.getInt(PARQUET_ROW_GROUP_BYTES) > c.memoryBufferMaxBytes()) {
-      out.add(new Problem("Cannot fit one Parquet row group in the memory budget: parquet.row.group.size.bytes "
-          + "is larger than memory.buffer.max.bytes. Lower the row group or raise the budget.",
-          PARQUET_ROW_GROUP_BYTES, MEMORY_BUFFER_MAX_BYTES));
+      out.add(
+          new Problem(
+              "Cannot fit one Parquet row group in the memory budget: parquet.row.group.size.bytes "
+                  + "is larger than memory.buffer.max.bytes. Lower the row group or raise the budget.",
+              PARQUET_ROW_GROUP_BYTES,
+              MEMORY_BUFFER_MAX_BYTES));
     }
     return out;
   }
 
   /**
-   * Adds an error to each Confluent key that Redstage rejects (see {@link ConfluentKeys}); these keys are not in the
-   * ConfigDef, so their results are added to {@code values}. Secret values are not shown.
+   * Adds an error to each Confluent key that Redstage rejects (see {@link ConfluentKeys}); these
+   * keys are not in the ConfigDef, so their results are added to {@code values}. Secret values are
+   * not shown.
    */
   public static void addConfluentKeyErrors(List<ConfigValue> values, Map<String, String> props) {
     for (Problem p : ConfluentKeys.problems(props)) {
       String key = p.keys.get(0);
       ConfigValue v = values.stream().filter(cv -> cv.name().equals(key)).findFirst().orElse(null);
       if (v == null) {
-        v = new ConfigValue(key, ConfluentKeys.isSecret(key) ? "[hidden]" : props.get(key), new ArrayList<>(), new ArrayList<>());
+        v =
+            new ConfigValue(
+                key,
+                ConfluentKeys.isSecret(key) ? "[hidden]" : props.get(key),
+                new ArrayList<>(),
+                new ArrayList<>());
         values.add(v);
       }
       v.addErrorMessage(p.message);
@@ -156,7 +245,10 @@ public final class CrossFieldValidator {
     ps.addAll(problems(c));
     if (!ps.isEmpty()) {
       String key = ps.get(0).keys.get(0);
-      throw new ConfigException(key, ConfluentKeys.isSecret(key) ? "[hidden]" : c.originals().get(key), ps.get(0).message);
+      throw new ConfigException(
+          key,
+          ConfluentKeys.isSecret(key) ? "[hidden]" : c.originals().get(key),
+          ps.get(0).message);
     }
   }
 }

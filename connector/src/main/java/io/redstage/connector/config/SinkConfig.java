@@ -8,7 +8,9 @@ import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
-/** The parsed connector config with typed accessors. Cross-key rules are checked on construction. */
+/**
+ * The parsed connector config with typed accessors. Cross-key rules are checked on construction.
+ */
 public final class SinkConfig extends AbstractConfig {
   public static final ConfigDef CONFIG_DEF = SinkConfigDef.create();
 
@@ -23,29 +25,85 @@ public final class SinkConfig extends AbstractConfig {
     }
   }
 
-  public String bucket() { return getString(S3_BUCKET); }
-  public String topicsDir() { return getString(TOPICS_DIR); }
-  public String markersDir() { return getString(MARKERS_DIR); }
-  public String tmpDir() { return getString(TMP_DIR); }
-  public String directoryDelim() { return getString(DIRECTORY_DELIM); }
-  public String fileDelim() { return getString(FILE_DELIM); }
-  public int zeroPadWidth() { return getInt(ZERO_PAD_WIDTH); }
+  public String bucket() {
+    return getString(S3_BUCKET);
+  }
 
-  public FileFormat format() { return Aliases.format(getString(FORMAT_CLASS)); }
-  public String partitionerType() { return Aliases.partitioner(getString(PARTITIONER_CLASS)); }
-  public List<String> partitionFields() { return getList(PARTITION_FIELD_NAME); }
-  public String timestampExtractor() { return getString(TIMESTAMP_EXTRACTOR); }
-  public String timestampField() { return getString(TIMESTAMP_FIELD); }
+  public String topicsDir() {
+    return getString(TOPICS_DIR);
+  }
 
-  public int flushSize() { return getInt(FLUSH_SIZE); }
-  public long flushSizeBytes() { return getLong(FLUSH_SIZE_BYTES); }
-  public long rotateIntervalMs() { return getLong(ROTATE_INTERVAL_MS); }
-  public long rotateScheduleIntervalMs() { return getLong(ROTATE_SCHEDULE_INTERVAL_MS); }
-  public long rotateIdleMs() { return getLong(ROTATE_IDLE_MS); }
-  public String timezone() { return getString(TIMEZONE); }
+  public String markersDir() {
+    return getString(MARKERS_DIR);
+  }
 
-  public String behaviorOnNullValues() { return getString(BEHAVIOR_ON_NULL_VALUES).toLowerCase(java.util.Locale.ROOT); }
-  public long memoryBufferMaxBytes() { return getLong(MEMORY_BUFFER_MAX_BYTES); }
+  public String tmpDir() {
+    return getString(TMP_DIR);
+  }
+
+  public String directoryDelim() {
+    return getString(DIRECTORY_DELIM);
+  }
+
+  public String fileDelim() {
+    return getString(FILE_DELIM);
+  }
+
+  public int zeroPadWidth() {
+    return getInt(ZERO_PAD_WIDTH);
+  }
+
+  public FileFormat format() {
+    return Aliases.format(getString(FORMAT_CLASS));
+  }
+
+  public String partitionerType() {
+    return Aliases.partitioner(getString(PARTITIONER_CLASS));
+  }
+
+  public List<String> partitionFields() {
+    return getList(PARTITION_FIELD_NAME);
+  }
+
+  public String timestampExtractor() {
+    return getString(TIMESTAMP_EXTRACTOR);
+  }
+
+  public String timestampField() {
+    return getString(TIMESTAMP_FIELD);
+  }
+
+  public int flushSize() {
+    return getInt(FLUSH_SIZE);
+  }
+
+  public long flushSizeBytes() {
+    return getLong(FLUSH_SIZE_BYTES);
+  }
+
+  public long rotateIntervalMs() {
+    return getLong(ROTATE_INTERVAL_MS);
+  }
+
+  public long rotateScheduleIntervalMs() {
+    return getLong(ROTATE_SCHEDULE_INTERVAL_MS);
+  }
+
+  public long rotateIdleMs() {
+    return getLong(ROTATE_IDLE_MS);
+  }
+
+  public String timezone() {
+    return getString(TIMEZONE);
+  }
+
+  public String behaviorOnNullValues() {
+    return getString(BEHAVIOR_ON_NULL_VALUES).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public long memoryBufferMaxBytes() {
+    return getLong(MEMORY_BUFFER_MAX_BYTES);
+  }
 
   /** A non-empty string setting, or null. */
   String optional(String key) {

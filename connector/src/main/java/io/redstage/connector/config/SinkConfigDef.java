@@ -15,9 +15,9 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
- * The connector's one ConfigDef. Key names follow Confluent's S3 sink wherever the meaning is the same,
- * so a Confluent config runs with only {@code connector.class} changed. Each key's doc states units and
- * the default; {@code docs/config.md} is generated from this definition.
+ * The connector's one ConfigDef. Key names follow Confluent's S3 sink wherever the meaning is the
+ * same, so a Confluent config runs with only {@code connector.class} changed. Each key's doc states
+ * units and the default; {@code docs/config.md} is generated from this definition.
  */
 public final class SinkConfigDef {
   public static final String GROUP_S3 = "S3";
@@ -121,87 +121,267 @@ public final class SinkConfigDef {
     defineRotation(def);
     defineMetadata(def);
     defineErrors(def);
-    def.define(MEMORY_BUFFER_MAX_BYTES, Type.LONG, 256L * MIB, Range.atLeast(8L * MIB), HIGH,
+    def.define(
+        MEMORY_BUFFER_MAX_BYTES,
+        Type.LONG,
+        256L * MIB,
+        Range.atLeast(8L * MIB),
+        HIGH,
         "Upper bound, in bytes, on everything one task buffers in heap: Parquet row groups being built, "
             + "S3 part buffers and an estimate of each open file's encoder overhead (per column for Parquet, "
             + "see parquet.dictionary.enabled; about 100 KB per Avro file) and closed units still waiting to be "
             + "committed in the background. When the total passes it, the task first waits for those commits, then "
             + "closes its largest open commit units early (rotation reason 'memory') instead of growing. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
-        GROUP_MEMORY, 1, Width.LONG, "Memory budget per task (bytes)");
+        GROUP_MEMORY,
+        1,
+        Width.LONG,
+        "Memory budget per task (bytes)");
     return def;
   }
 
   private static void defineS3(ConfigDef def) {
     int o = 0;
-    def.define(S3_BUCKET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), HIGH,
-        "The S3 bucket data files and commit markers are written to. Required.", GROUP_S3, ++o, Width.LONG, "S3 bucket");
-    def.define(S3_REGION, Type.STRING, "us-west-2", new ConfigDef.NonEmptyString(), MEDIUM,
-        "AWS region of the bucket, e.g. us-east-1. Default us-west-2 (as Confluent's S3 sink).", GROUP_S3, ++o, Width.SHORT, "Region");
-    def.define(STORE_URL, Type.STRING, null, Validators.URL, MEDIUM,
+    def.define(
+        S3_BUCKET,
+        Type.STRING,
+        ConfigDef.NO_DEFAULT_VALUE,
+        new ConfigDef.NonEmptyString(),
+        HIGH,
+        "The S3 bucket data files and commit markers are written to. Required.",
+        GROUP_S3,
+        ++o,
+        Width.LONG,
+        "S3 bucket");
+    def.define(
+        S3_REGION,
+        Type.STRING,
+        "us-west-2",
+        new ConfigDef.NonEmptyString(),
+        MEDIUM,
+        "AWS region of the bucket, e.g. us-east-1. Default us-west-2 (as Confluent's S3 sink).",
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Region");
+    def.define(
+        STORE_URL,
+        Type.STRING,
+        null,
+        Validators.URL,
+        MEDIUM,
         "Custom S3 endpoint URL (S3-compatible stores, VPC endpoints, local stand-ins), e.g. http://127.0.0.1:9000. "
-            + "Default: none (the AWS endpoint of s3.region).", GROUP_S3, ++o, Width.LONG, "Endpoint URL");
-    def.define(S3_PATH_STYLE, Type.BOOLEAN, true, MEDIUM,
+            + "Default: none (the AWS endpoint of s3.region).",
+        GROUP_S3,
+        ++o,
+        Width.LONG,
+        "Endpoint URL");
+    def.define(
+        S3_PATH_STYLE,
+        Type.BOOLEAN,
+        true,
+        MEDIUM,
         "Use path-style requests (https://host/bucket/key) instead of virtual-hosted style. Default true.",
-        GROUP_S3, ++o, Width.SHORT, "Path-style access");
-    def.define(S3_PART_SIZE, Type.INT, 25 * MIB, Range.between(5 * MIB, 1024 * MIB), MEDIUM,
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Path-style access");
+    def.define(
+        S3_PART_SIZE,
+        Type.INT,
+        25 * MIB,
+        Range.between(5 * MIB, 1024 * MIB),
+        MEDIUM,
         "Multipart upload part size in bytes; also the most one open file buffers in heap before a part is "
             + "sent (buffers grow on demand, they are not allocated up front; a file being sent holds at most two "
             + "parts). Files smaller than one part go to their final key in a single PUT; larger ones stream as a "
             + "multipart upload to tmp.dir and are copied to their final key when the unit commits. "
             + "Default 26214400 (25 MiB, as in Confluent's S3 sink); range 5 MiB to 1 GiB.",
-        GROUP_S3, ++o, Width.MEDIUM, "Part size (bytes)");
-    def.define(S3_SSEA_NAME, Type.STRING, "", Validators.oneOfOrEmpty("AES256", "aws:kms", "aws:kms:dsse"), MEDIUM,
+        GROUP_S3,
+        ++o,
+        Width.MEDIUM,
+        "Part size (bytes)");
+    def.define(
+        S3_SSEA_NAME,
+        Type.STRING,
+        "",
+        Validators.oneOfOrEmpty("AES256", "aws:kms", "aws:kms:dsse"),
+        MEDIUM,
         "Server-side encryption: AES256 (SSE-S3), aws:kms or aws:kms:dsse (SSE-KMS). Default: empty (the bucket's default).",
-        GROUP_S3, ++o, Width.SHORT, "Server-side encryption");
-    def.define(S3_SSE_KMS_KEY_ID, Type.STRING, "", MEDIUM,
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Server-side encryption");
+    def.define(
+        S3_SSE_KMS_KEY_ID,
+        Type.STRING,
+        "",
+        MEDIUM,
         "KMS key id or ARN for SSE-KMS; requires s3.ssea.name=aws:kms or aws:kms:dsse. Default: empty (the AWS managed key).",
-        GROUP_S3, ++o, Width.LONG, "KMS key id");
-    def.define(S3_ACL_CANNED, Type.STRING, "", Validators.oneOfOrEmpty("private", "public-read", "public-read-write",
-            "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control"), LOW,
+        GROUP_S3,
+        ++o,
+        Width.LONG,
+        "KMS key id");
+    def.define(
+        S3_ACL_CANNED,
+        Type.STRING,
+        "",
+        Validators.oneOfOrEmpty(
+            "private",
+            "public-read",
+            "public-read-write",
+            "authenticated-read",
+            "aws-exec-read",
+            "bucket-owner-read",
+            "bucket-owner-full-control"),
+        LOW,
         "Canned ACL for every object written, e.g. bucket-owner-full-control. Default: empty (no ACL header).",
-        GROUP_S3, ++o, Width.MEDIUM, "Canned ACL");
-    def.define(S3_PART_RETRIES, Type.INT, 3, Range.between(0, 20), LOW,
+        GROUP_S3,
+        ++o,
+        Width.MEDIUM,
+        "Canned ACL");
+    def.define(
+        S3_PART_RETRIES,
+        Type.INT,
+        3,
+        Range.between(0, 20),
+        LOW,
         "Retries of one S3 request after throttling or a 5xx error (AWS SDK standard retry strategy with "
-            + "exponential backoff). Default 3.", GROUP_S3, ++o, Width.SHORT, "Retries");
-    def.define(S3_RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 60_000), LOW,
+            + "exponential backoff). Default 3.",
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Retries");
+    def.define(
+        S3_RETRY_BACKOFF_MS,
+        Type.LONG,
+        200L,
+        Range.between(1, 60_000),
+        LOW,
         "Base delay in milliseconds of the exponential backoff between S3 retries. Default 200.",
-        GROUP_S3, ++o, Width.SHORT, "Retry backoff (ms)");
-    def.define(S3_UPLOAD_THREADS, Type.INT, 8, Range.between(1, 24), LOW,
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Retry backoff (ms)");
+    def.define(
+        S3_UPLOAD_THREADS,
+        Type.INT,
+        8,
+        Range.between(1, 24),
+        LOW,
         "Threads per task that commit closed units in the background (finish the files, complete their uploads, "
             + "write the markers) while the task goes on encoding, and as many again that send full parts of open "
             + "files. A partition's units still commit one after the other, in offset order; more threads help "
             + "when many partitions close units at once against a distant S3. Default 8; range 1 to 24 (both pools "
             + "share the S3 client's 50 connections).",
-        GROUP_S3, ++o, Width.SHORT, "Upload threads");
-    def.define(S3_PROXY_URL, Type.STRING, "", Validators.PROXY_URL, LOW,
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Upload threads");
+    def.define(
+        S3_PROXY_URL,
+        Type.STRING,
+        "",
+        Validators.PROXY_URL,
+        LOW,
         "HTTP proxy for S3 and STS calls, in URL syntax: http://proxy.example.com:3128, or with credentials "
             + "http://user:password@proxy.example.com:3128 (as Confluent's S3 sink; prefer s3.proxy.password, which "
             + "is never shown). Default: empty (no proxy).",
-        GROUP_S3, ++o, Width.LONG, "Proxy URL");
-    def.define(S3_PROXY_USER, Type.STRING, "", LOW,
-        "User for the HTTP proxy; wins over a user in s3.proxy.url. Default: empty.", GROUP_S3, ++o, Width.MEDIUM, "Proxy user");
-    def.define(S3_PROXY_PASSWORD, Type.PASSWORD, "", LOW,
-        "Password for the HTTP proxy; wins over a password in s3.proxy.url. Never logged.", GROUP_S3, ++o, Width.MEDIUM, "Proxy password");
+        GROUP_S3,
+        ++o,
+        Width.LONG,
+        "Proxy URL");
+    def.define(
+        S3_PROXY_USER,
+        Type.STRING,
+        "",
+        LOW,
+        "User for the HTTP proxy; wins over a user in s3.proxy.url. Default: empty.",
+        GROUP_S3,
+        ++o,
+        Width.MEDIUM,
+        "Proxy user");
+    def.define(
+        S3_PROXY_PASSWORD,
+        Type.PASSWORD,
+        "",
+        LOW,
+        "Password for the HTTP proxy; wins over a password in s3.proxy.url. Never logged.",
+        GROUP_S3,
+        ++o,
+        Width.MEDIUM,
+        "Proxy password");
   }
 
   private static void defineCredentials(ConfigDef def) {
     int o = 0;
-    def.define(AWS_ACCESS_KEY_ID, Type.STRING, "", MEDIUM,
+    def.define(
+        AWS_ACCESS_KEY_ID,
+        Type.STRING,
+        "",
+        MEDIUM,
         "Static access key id. Default: empty, which uses the AWS default credentials chain (environment, "
-            + "system properties, profile, container and instance roles).", GROUP_AUTH, ++o, Width.MEDIUM, "Access key id");
-    def.define(AWS_SECRET_ACCESS_KEY, Type.PASSWORD, "", MEDIUM,
-        "Static secret access key; required with aws.access.key.id. Never logged.", GROUP_AUTH, ++o, Width.MEDIUM, "Secret access key");
-    def.define(STS_ROLE_ARN, Type.STRING, "", MEDIUM,
+            + "system properties, profile, container and instance roles).",
+        GROUP_AUTH,
+        ++o,
+        Width.MEDIUM,
+        "Access key id");
+    def.define(
+        AWS_SECRET_ACCESS_KEY,
+        Type.PASSWORD,
+        "",
+        MEDIUM,
+        "Static secret access key; required with aws.access.key.id. Never logged.",
+        GROUP_AUTH,
+        ++o,
+        Width.MEDIUM,
+        "Secret access key");
+    def.define(
+        STS_ROLE_ARN,
+        Type.STRING,
+        "",
+        MEDIUM,
         "IAM role to assume through STS for S3 access (on top of the static keys or the default chain). Default: empty (no role).",
-        GROUP_AUTH, ++o, Width.LONG, "Role ARN");
-    def.define(STS_ROLE_SESSION_NAME, Type.STRING, "redstage-s3-sink", LOW,
-        "Session name for the assumed role. Default redstage-s3-sink.", GROUP_AUTH, ++o, Width.MEDIUM, "Role session name");
-    def.define(STS_ROLE_EXTERNAL_ID, Type.STRING, "", LOW,
-        "External id for the assumed role, if its trust policy requires one. Default: empty.", GROUP_AUTH, ++o, Width.MEDIUM, "External id");
-    def.define(STS_REGION, Type.STRING, "", LOW,
-        "Region of the STS endpoint. Default: empty (s3.region).", GROUP_AUTH, ++o, Width.SHORT, "STS region");
-    def.define(CREDENTIALS_PROVIDER_CLASS, Type.STRING, "", Validators.CREDENTIALS_PROVIDER, MEDIUM,
+        GROUP_AUTH,
+        ++o,
+        Width.LONG,
+        "Role ARN");
+    def.define(
+        STS_ROLE_SESSION_NAME,
+        Type.STRING,
+        "redstage-s3-sink",
+        LOW,
+        "Session name for the assumed role. Default redstage-s3-sink.",
+        GROUP_AUTH,
+        ++o,
+        Width.MEDIUM,
+        "Role session name");
+    def.define(
+        STS_ROLE_EXTERNAL_ID,
+        Type.STRING,
+        "",
+        LOW,
+        "External id for the assumed role, if its trust policy requires one. Default: empty.",
+        GROUP_AUTH,
+        ++o,
+        Width.MEDIUM,
+        "External id");
+    def.define(
+        STS_REGION,
+        Type.STRING,
+        "",
+        LOW,
+        "Region of the STS endpoint. Default: empty (s3.region).",
+        GROUP_AUTH,
+        ++o,
+        Width.SHORT,
+        "STS region");
+    def.define(
+        CREDENTIALS_PROVIDER_CLASS,
+        Type.STRING,
+        "",
+        Validators.CREDENTIALS_PROVIDER,
+        MEDIUM,
         "An AWS SDK v2 credentials provider class (software.amazon.awssdk.auth.credentials.AwsCredentialsProvider), "
             + "created through its static create() method or its public no-arg constructor; if it implements "
             + "org.apache.kafka.common.Configurable it receives every s3.credentials.provider.* setting (prefix "
@@ -210,58 +390,185 @@ public final class SinkConfigDef {
             + "SystemPropertiesCredentialsProvider, InstanceProfileCredentialsProvider, ContainerCredentialsProvider, "
             + "WebIdentityTokenCredentialsProvider and com.amazonaws.auth.profile.ProfileCredentialsProvider. Cannot be "
             + "combined with aws.access.key.id; sts.role.arn assumes its role with these credentials. "
-            + "Default: empty (the AWS default credentials chain).", GROUP_AUTH, ++o, Width.LONG, "Credentials provider class");
+            + "Default: empty (the AWS default credentials chain).",
+        GROUP_AUTH,
+        ++o,
+        Width.LONG,
+        "Credentials provider class");
   }
 
   private static void defineLayout(ConfigDef def) {
     int o = 0;
-    def.define(TOPICS_DIR, Type.STRING, "topics", Validators.S3_PREFIX, HIGH,
+    def.define(
+        TOPICS_DIR,
+        Type.STRING,
+        "topics",
+        Validators.S3_PREFIX,
+        HIGH,
         "Top-level prefix for data files: <topics.dir>/<topic>/<encoded partition>/<file>. Default topics.",
-        GROUP_LAYOUT, ++o, Width.MEDIUM, "Data prefix");
-    def.define(MARKERS_DIR, Type.STRING, "_redstage/markers", Validators.S3_PREFIX, HIGH,
+        GROUP_LAYOUT,
+        ++o,
+        Width.MEDIUM,
+        "Data prefix");
+    def.define(
+        MARKERS_DIR,
+        Type.STRING,
+        "_redstage/markers",
+        Validators.S3_PREFIX,
+        HIGH,
         "Prefix for commit markers, one small JSON object per commit unit; the copy-loader lists only this "
             + "prefix. Must match the loader's markers prefix. Default _redstage/markers.",
-        GROUP_LAYOUT, ++o, Width.MEDIUM, "Markers prefix");
-    def.define(TMP_DIR, Type.STRING, "_redstage/tmp", Validators.S3_PREFIX, LOW,
+        GROUP_LAYOUT,
+        ++o,
+        Width.MEDIUM,
+        "Markers prefix");
+    def.define(
+        TMP_DIR,
+        Type.STRING,
+        "_redstage/tmp",
+        Validators.S3_PREFIX,
+        LOW,
         "Prefix for files larger than one part while they are being written; they are copied to their final "
-            + "key once the unit's end offset is known. Default _redstage/tmp.", GROUP_LAYOUT, ++o, Width.MEDIUM, "Temporary prefix");
-    def.define(DIRECTORY_DELIM, Type.STRING, "/", new ConfigDef.NonEmptyString(), LOW,
-        "Delimiter between path levels of the encoded partition. Default /.", GROUP_LAYOUT, ++o, Width.SHORT, "Directory delimiter");
-    def.define(FILE_DELIM, Type.STRING, "+", new ConfigDef.NonEmptyString(), LOW,
-        "Delimiter between topic, partition and offsets in file names. Default +.", GROUP_LAYOUT, ++o, Width.SHORT, "File delimiter");
-    def.define(ZERO_PAD_WIDTH, Type.INT, 10, Range.between(1, 20), LOW,
+            + "key once the unit's end offset is known. Default _redstage/tmp.",
+        GROUP_LAYOUT,
+        ++o,
+        Width.MEDIUM,
+        "Temporary prefix");
+    def.define(
+        DIRECTORY_DELIM,
+        Type.STRING,
+        "/",
+        new ConfigDef.NonEmptyString(),
+        LOW,
+        "Delimiter between path levels of the encoded partition. Default /.",
+        GROUP_LAYOUT,
+        ++o,
+        Width.SHORT,
+        "Directory delimiter");
+    def.define(
+        FILE_DELIM,
+        Type.STRING,
+        "+",
+        new ConfigDef.NonEmptyString(),
+        LOW,
+        "Delimiter between topic, partition and offsets in file names. Default +.",
+        GROUP_LAYOUT,
+        ++o,
+        Width.SHORT,
+        "File delimiter");
+    def.define(
+        ZERO_PAD_WIDTH,
+        Type.INT,
+        10,
+        Range.between(1, 20),
+        LOW,
         "Digits the offsets in file names are zero-padded to, so that keys sort in offset order. Default 10.",
-        GROUP_LAYOUT, ++o, Width.SHORT, "Offset padding (digits)");
+        GROUP_LAYOUT,
+        ++o,
+        Width.SHORT,
+        "Offset padding (digits)");
   }
 
   private static void defineFormat(ConfigDef def) {
     int o = 0;
-    def.define(FORMAT_CLASS, Type.STRING, "parquet", Validators.FORMAT, HIGH,
+    def.define(
+        FORMAT_CLASS,
+        Type.STRING,
+        "parquet",
+        Validators.FORMAT,
+        HIGH,
         "File format: parquet, avro or jsonl (JSON Lines). Confluent's class names "
             + "(io.confluent.connect.s3.format.parquet.ParquetFormat, ...avro.AvroFormat, ...json.JsonFormat) "
-            + "are accepted. Default parquet.", GROUP_FORMAT, ++o, Width.MEDIUM, "Format");
-    def.define(PARQUET_CODEC, Type.STRING, "snappy", Validators.oneOf("snappy", "zstd", "gzip", "none", "uncompressed"), MEDIUM,
-        "Parquet compression codec: snappy, zstd, gzip or none. Default snappy.", GROUP_FORMAT, ++o, Width.SHORT, "Parquet codec");
-    def.define(PARQUET_ROW_GROUP_BYTES, Type.INT, 8 * MIB, Range.between(MIB, 512 * MIB), MEDIUM,
+            + "are accepted. Default parquet.",
+        GROUP_FORMAT,
+        ++o,
+        Width.MEDIUM,
+        "Format");
+    def.define(
+        PARQUET_CODEC,
+        Type.STRING,
+        "snappy",
+        Validators.oneOf("snappy", "zstd", "gzip", "none", "uncompressed"),
+        MEDIUM,
+        "Parquet compression codec: snappy, zstd, gzip or none. Default snappy.",
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "Parquet codec");
+    def.define(
+        PARQUET_ROW_GROUP_BYTES,
+        Type.INT,
+        8 * MIB,
+        Range.between(MIB, 512 * MIB),
+        MEDIUM,
         "Parquet row group size in bytes: how much one open Parquet file buffers in heap before writing a "
-            + "row group. Default 8388608 (8 MiB); range 1 MiB to 512 MiB.", GROUP_FORMAT, ++o, Width.MEDIUM, "Parquet row group (bytes)");
-    def.define(PARQUET_PAGE_BYTES, Type.INT, 256 * 1024, Range.between(8 * 1024, 16 * MIB), LOW,
-        "Parquet page size in bytes. Default 262144 (256 KiB); range 8 KiB to 16 MiB.", GROUP_FORMAT, ++o, Width.MEDIUM, "Parquet page (bytes)");
-    def.define(PARQUET_DICTIONARY, Type.BOOLEAN, true, MEDIUM,
+            + "row group. Default 8388608 (8 MiB); range 1 MiB to 512 MiB.",
+        GROUP_FORMAT,
+        ++o,
+        Width.MEDIUM,
+        "Parquet row group (bytes)");
+    def.define(
+        PARQUET_PAGE_BYTES,
+        Type.INT,
+        256 * 1024,
+        Range.between(8 * 1024, 16 * MIB),
+        LOW,
+        "Parquet page size in bytes. Default 262144 (256 KiB); range 8 KiB to 16 MiB.",
+        GROUP_FORMAT,
+        ++o,
+        Width.MEDIUM,
+        "Parquet page (bytes)");
+    def.define(
+        PARQUET_DICTIONARY,
+        Type.BOOLEAN,
+        true,
+        MEDIUM,
         "Parquet dictionary encoding: smaller files for repetitive columns, but every open Parquet file holds "
             + "about 24 KB of heap per column instead of 7 KB, plus its dictionaries (up to a few times the page "
             + "size per column). Turn it off when one task keeps hundreds of partitions open. Default true.",
-        GROUP_FORMAT, ++o, Width.SHORT, "Parquet dictionary");
-    def.define(AVRO_CODEC, Type.STRING, "null", Validators.oneOf("null", "deflate", "snappy", "zstd"), MEDIUM,
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "Parquet dictionary");
+    def.define(
+        AVRO_CODEC,
+        Type.STRING,
+        "null",
+        Validators.oneOf("null", "deflate", "snappy", "zstd"),
+        MEDIUM,
         "Avro container codec: null, deflate, snappy or zstd. Redshift COPY reads null, deflate and snappy. Default null.",
-        GROUP_FORMAT, ++o, Width.SHORT, "Avro codec");
-    def.define(COMPRESSION_TYPE, Type.STRING, "none", Validators.oneOf("none", "gzip"), MEDIUM,
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "Avro codec");
+    def.define(
+        COMPRESSION_TYPE,
+        Type.STRING,
+        "none",
+        Validators.oneOf("none", "gzip"),
+        MEDIUM,
         "Whole-file compression for JSON Lines: none or gzip. Not used by parquet and avro (see their codecs). Default none.",
-        GROUP_FORMAT, ++o, Width.SHORT, "JSON compression");
-    def.define(TIMESTAMP_UNIT, Type.STRING, "millis", Validators.oneOf("millis", "micros"), LOW,
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "JSON compression");
+    def.define(
+        TIMESTAMP_UNIT,
+        Type.STRING,
+        "millis",
+        Validators.oneOf("millis", "micros"),
+        LOW,
         "Unit of timestamp columns in Parquet and Avro: millis or micros (never nanos, which Redshift misreads). Default millis.",
-        GROUP_FORMAT, ++o, Width.SHORT, "Timestamp unit");
-    def.define(SCHEMA_COMPATIBILITY, Type.STRING, "NONE", Validators.oneOf("NONE", "BACKWARD", "FORWARD", "FULL"), LOW,
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "Timestamp unit");
+    def.define(
+        SCHEMA_COMPATIBILITY,
+        Type.STRING,
+        "NONE",
+        Validators.oneOf("NONE", "BACKWARD", "FORWARD", "FULL"),
+        LOW,
         "Which value schema versions share a commit unit, as in Confluent's storage sinks (versions are "
             + "Schema.version(), set by the AvroConverter from Schema Registry). NONE: any schema change closes the unit "
             + "(rotation reason 'schema'); the loader evolves the table. BACKWARD or FULL: a newer version closes the "
@@ -273,8 +580,17 @@ public final class SinkConfigDef {
             + "NONE. Default NONE: what Confluent's sink does by default, and the only mode that never changes values "
             + "(BACKWARD writes a field's default where NONE loads NULL; FORWARD drops fields). Set BACKWARD when "
             + "producers with different schema versions interleave (rolling deploys): one unit per upgrade instead of "
-            + "one per flip, so fewer small files and COPYs.", GROUP_FORMAT, ++o, Width.SHORT, "Schema compatibility");
-    def.define(COLUMN_NAME_MAP, Type.LIST, Collections.emptyList(), Validators.COLUMN_NAME_MAP, MEDIUM,
+            + "one per flip, so fewer small files and COPYs.",
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "Schema compatibility");
+    def.define(
+        COLUMN_NAME_MAP,
+        Type.LIST,
+        Collections.emptyList(),
+        Validators.COLUMN_NAME_MAP,
+        MEDIUM,
         "Column names for top-level fields, as field:column pairs separated by commas, e.g. "
             + "'Order Id:order_id,customer-name:customer' (split at the last ':'). Applies to every topic and format. "
             + "Any other field keeps its name with only letters, digits and '_' (other characters become '_', a "
@@ -284,13 +600,20 @@ public final class SinkConfigDef {
             + "letter queue or task failure): map such fields here. Targets: 1 to 127 letters, digits or "
             + "underscores, starting with a letter or underscore; each field and each target (ignoring case) at "
             + "most once. Names nested inside structs are not changed. Default empty.",
-        GROUP_FORMAT, ++o, Width.LONG, "Column name map");
+        GROUP_FORMAT,
+        ++o,
+        Width.LONG,
+        "Column name map");
   }
 
   private static void defineLimits(ConfigDef def) {
     int o = 0;
-    def.define(VARCHAR_MAX_BYTES, Type.INT, FormatOptions.MAX_VARCHAR_BYTES,
-        Range.between(1, FormatOptions.MAX_VARCHAR_BYTES), MEDIUM,
+    def.define(
+        VARCHAR_MAX_BYTES,
+        Type.INT,
+        FormatOptions.MAX_VARCHAR_BYTES,
+        Range.between(1, FormatOptions.MAX_VARCHAR_BYTES),
+        MEDIUM,
         "Most UTF-8 bytes of a string that becomes a column (a top-level field, or the value itself). Match it to "
             + "the loader's tables.varchar-length, or to the size of the target VARCHAR columns: a longer string "
             + "would make the COPY of its whole unit fail. Strings inside structs, arrays and maps land in SUPER, "
@@ -298,103 +621,315 @@ public final class SinkConfigDef {
             + "must fit 65535 bytes). Every string is also checked for U+0000 (NUL) "
             + "and unpaired surrogates, which Redshift cannot load: such records go to the dead letter queue "
             + "(errors.tolerance=all) or fail the task. Default 65535 (Redshift's VARCHAR maximum); range 1 to 65535.",
-        GROUP_LIMITS, ++o, Width.SHORT, "Largest string (bytes)");
-    def.define(BEHAVIOR_ON_OVERSIZE_STRING, Type.STRING, "fail", Validators.oneOf("fail", "truncate"), MEDIUM,
+        GROUP_LIMITS,
+        ++o,
+        Width.SHORT,
+        "Largest string (bytes)");
+    def.define(
+        BEHAVIOR_ON_OVERSIZE_STRING,
+        Type.STRING,
+        "fail",
+        Validators.oneOf("fail", "truncate"),
+        MEDIUM,
         "What to do with a string over its byte limit (varchar.max.bytes, or 65535 inside SUPER): fail rejects the "
             + "record, which goes to the dead letter queue under errors.tolerance=all and fails the task "
             + "otherwise; truncate cuts the string at a character boundary to the limit and writes the record "
             + "(the task logs how many strings it cut per commit unit at INFO). Default fail.",
-        GROUP_LIMITS, ++o, Width.SHORT, "Oversize strings");
+        GROUP_LIMITS,
+        ++o,
+        Width.SHORT,
+        "Oversize strings");
   }
 
   private static void definePartitioner(ConfigDef def) {
     int o = 0;
-    def.define(PARTITIONER_CLASS, Type.STRING, "default", Validators.PARTITIONER, HIGH,
+    def.define(
+        PARTITIONER_CLASS,
+        Type.STRING,
+        "default",
+        Validators.PARTITIONER,
+        HIGH,
         "How files are grouped into paths: default (partition=<kafka partition>), field (partition.field.name), "
             + "time (path.format + partition.duration.ms), hourly or daily. Confluent's partitioner class names are "
-            + "accepted. Default default.", GROUP_PARTITION, ++o, Width.MEDIUM, "Partitioner");
-    def.define(PARTITION_FIELD_NAME, Type.LIST, Collections.emptyList(), MEDIUM,
+            + "accepted. Default default.",
+        GROUP_PARTITION,
+        ++o,
+        Width.MEDIUM,
+        "Partitioner");
+    def.define(
+        PARTITION_FIELD_NAME,
+        Type.LIST,
+        Collections.emptyList(),
+        MEDIUM,
         "Value fields to partition by with the field partitioner, comma-separated; nested fields with dots "
-            + "(address.city). Default: empty.", GROUP_PARTITION, ++o, Width.LONG, "Partition fields");
-    def.define(PATH_FORMAT, Type.STRING, "", MEDIUM,
+            + "(address.city). Default: empty.",
+        GROUP_PARTITION,
+        ++o,
+        Width.LONG,
+        "Partition fields");
+    def.define(
+        PATH_FORMAT,
+        Type.STRING,
+        "",
+        MEDIUM,
         "Path pattern of the time partitioner, in Joda/Confluent syntax, e.g. 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH. "
-            + "Default: empty (required by partitioner.class=time).", GROUP_PARTITION, ++o, Width.LONG, "Path format");
-    def.define(PARTITION_DURATION_MS, Type.LONG, -1L, LOW,
+            + "Default: empty (required by partitioner.class=time).",
+        GROUP_PARTITION,
+        ++o,
+        Width.LONG,
+        "Path format");
+    def.define(
+        PARTITION_DURATION_MS,
+        Type.LONG,
+        -1L,
+        LOW,
         "Duration in milliseconds of one time partition; timestamps are rounded down to a multiple of it. "
             + "Default -1 (required by partitioner.class=time; hourly and daily set it themselves).",
-        GROUP_PARTITION, ++o, Width.SHORT, "Partition duration (ms)");
-    def.define(LOCALE, Type.STRING, "en", LOW,
-        "Locale for the time partitioner's path format, e.g. en or en-US. Default en.", GROUP_PARTITION, ++o, Width.SHORT, "Locale");
-    def.define(TIMEZONE, Type.STRING, "UTC", Validators.TIMEZONE, MEDIUM,
+        GROUP_PARTITION,
+        ++o,
+        Width.SHORT,
+        "Partition duration (ms)");
+    def.define(
+        LOCALE,
+        Type.STRING,
+        "en",
+        LOW,
+        "Locale for the time partitioner's path format, e.g. en or en-US. Default en.",
+        GROUP_PARTITION,
+        ++o,
+        Width.SHORT,
+        "Locale");
+    def.define(
+        TIMEZONE,
+        Type.STRING,
+        "UTC",
+        Validators.TIMEZONE,
+        MEDIUM,
         "Time zone of time partitions and of rotate.schedule.interval.ms alignment: an IANA id (Europe/Berlin) "
-            + "or an offset (+02:00). Default UTC.", GROUP_PARTITION, ++o, Width.SHORT, "Time zone");
-    def.define(TIMESTAMP_EXTRACTOR, Type.STRING, "Record", Validators.oneOf("Record", "RecordField", "Wallclock"), MEDIUM,
+            + "or an offset (+02:00). Default UTC.",
+        GROUP_PARTITION,
+        ++o,
+        Width.SHORT,
+        "Time zone");
+    def.define(
+        TIMESTAMP_EXTRACTOR,
+        Type.STRING,
+        "Record",
+        Validators.oneOf("Record", "RecordField", "Wallclock"),
+        MEDIUM,
         "Where the time partitioner and rotate.interval.ms take a record's time: Record (the Kafka record "
             + "timestamp), RecordField (timestamp.field) or Wallclock (the task's clock). Default Record.",
-        GROUP_PARTITION, ++o, Width.SHORT, "Timestamp extractor");
-    def.define(TIMESTAMP_FIELD, Type.STRING, "timestamp", LOW,
+        GROUP_PARTITION,
+        ++o,
+        Width.SHORT,
+        "Timestamp extractor");
+    def.define(
+        TIMESTAMP_FIELD,
+        Type.STRING,
+        "timestamp",
+        LOW,
         "Value field holding the record time for timestamp.extractor=RecordField (nested with dots); accepts "
             + "epoch milliseconds, Connect Timestamp and ISO-8601 strings. Default timestamp.",
-        GROUP_PARTITION, ++o, Width.MEDIUM, "Timestamp field");
+        GROUP_PARTITION,
+        ++o,
+        Width.MEDIUM,
+        "Timestamp field");
   }
 
   private static void defineRotation(ConfigDef def) {
     int o = 0;
-    def.define(FLUSH_SIZE, Type.INT, 100_000, Range.atLeast(1), HIGH,
+    def.define(
+        FLUSH_SIZE,
+        Type.INT,
+        100_000,
+        Range.atLeast(1),
+        HIGH,
         "Records per commit unit of one topic-partition: the unit's files are completed and committed when it "
-            + "holds this many records. Default 100000.", GROUP_ROTATION, ++o, Width.SHORT, "Records per unit");
-    def.define(FLUSH_SIZE_BYTES, Type.LONG, 128L * MIB, Range.between(MIB, 5L * 1024 * MIB), MEDIUM,
+            + "holds this many records. Default 100000.",
+        GROUP_ROTATION,
+        ++o,
+        Width.SHORT,
+        "Records per unit");
+    def.define(
+        FLUSH_SIZE_BYTES,
+        Type.LONG,
+        128L * MIB,
+        Range.between(MIB, 5L * 1024 * MIB),
+        MEDIUM,
         "Largest size in bytes of one file; the unit is committed when any of its files reaches it. "
             + "Default 134217728 (128 MiB, the size above which Redshift splits columnar files); at most 5 GiB "
             + "(the largest single server-side copy).",
-        GROUP_ROTATION, ++o, Width.MEDIUM, "File size limit (bytes)");
-    def.define(ROTATE_INTERVAL_MS, Type.LONG, -1L, Range.atLeast(-1), MEDIUM,
+        GROUP_ROTATION,
+        ++o,
+        Width.MEDIUM,
+        "File size limit (bytes)");
+    def.define(
+        ROTATE_INTERVAL_MS,
+        Type.LONG,
+        -1L,
+        Range.atLeast(-1),
+        MEDIUM,
         "Record-time span in milliseconds of one unit: a record whose time (timestamp.extractor) is this far past "
             + "the unit's first record starts a new unit. Deterministic on replay. Default -1 (off).",
-        GROUP_ROTATION, ++o, Width.SHORT, "Record-time interval (ms)");
-    def.define(ROTATE_SCHEDULE_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(-1), MEDIUM,
+        GROUP_ROTATION,
+        ++o,
+        Width.SHORT,
+        "Record-time interval (ms)");
+    def.define(
+        ROTATE_SCHEDULE_INTERVAL_MS,
+        Type.LONG,
+        60_000L,
+        Range.atLeast(-1),
+        MEDIUM,
         "Wall-clock rotation in milliseconds: open units are committed at every multiple of this interval "
             + "(aligned in 'timezone'), whether or not records arrive. Safe for exactly-once here because the "
             + "loader drops replayed offsets. Default 60000 (1 min); -1 turns it off.",
-        GROUP_ROTATION, ++o, Width.SHORT, "Wall-clock interval (ms)");
-    def.define(ROTATE_IDLE_MS, Type.LONG, 10_000L, Range.atLeast(-1), MEDIUM,
+        GROUP_ROTATION,
+        ++o,
+        Width.SHORT,
+        "Wall-clock interval (ms)");
+    def.define(
+        ROTATE_IDLE_MS,
+        Type.LONG,
+        10_000L,
+        Range.atLeast(-1),
+        MEDIUM,
         "Commit a partition's open unit when no record arrived for it for this many milliseconds, so quiet "
-            + "partitions become visible quickly. Default 10000; -1 turns it off.", GROUP_ROTATION, ++o, Width.SHORT, "Idle flush (ms)");
+            + "partitions become visible quickly. Default 10000; -1 turns it off.",
+        GROUP_ROTATION,
+        ++o,
+        Width.SHORT,
+        "Idle flush (ms)");
   }
 
   private static void defineMetadata(ConfigDef def) {
     int o = 0;
-    def.define(METADATA_ENABLED, Type.BOOLEAN, true, HIGH,
+    def.define(
+        METADATA_ENABLED,
+        Type.BOOLEAN,
+        true,
+        HIGH,
         "Write Kafka metadata columns (topic, partition, offset, timestamp) into every file. The copy-loader "
-            + "needs them for exactly-once loads. Default true.", GROUP_METADATA, ++o, Width.SHORT, "Metadata columns");
-    def.define(METADATA_TOPIC, Type.STRING, "kafka_topic", Validators.COLUMN, LOW,
-        "Name of the topic column (string). Default kafka_topic.", GROUP_METADATA, ++o, Width.MEDIUM, "Topic column");
-    def.define(METADATA_PARTITION, Type.STRING, "kafka_partition", Validators.COLUMN, LOW,
-        "Name of the partition column (int). Default kafka_partition.", GROUP_METADATA, ++o, Width.MEDIUM, "Partition column");
-    def.define(METADATA_OFFSET, Type.STRING, "kafka_offset", Validators.COLUMN, LOW,
-        "Name of the offset column (bigint). Default kafka_offset.", GROUP_METADATA, ++o, Width.MEDIUM, "Offset column");
-    def.define(METADATA_TIMESTAMP, Type.STRING, "kafka_timestamp", Validators.COLUMN, LOW,
-        "Name of the record timestamp column (timestamp). Default kafka_timestamp.", GROUP_METADATA, ++o, Width.MEDIUM, "Timestamp column");
-    def.define(STORE_KEYS, Type.BOOLEAN, false, MEDIUM,
-        "Also write the record key as a column (metadata.key.column). Default false.", GROUP_METADATA, ++o, Width.SHORT, "Store keys");
-    def.define(METADATA_KEY, Type.STRING, "kafka_key", Validators.COLUMN, LOW,
-        "Name of the key column. Default kafka_key.", GROUP_METADATA, ++o, Width.MEDIUM, "Key column");
-    def.define(STORE_HEADERS, Type.BOOLEAN, false, MEDIUM,
-        "Also write the record headers as a column (map of string to string). Default false.", GROUP_METADATA, ++o, Width.SHORT, "Store headers");
-    def.define(METADATA_HEADERS, Type.STRING, "kafka_headers", Validators.COLUMN, LOW,
-        "Name of the headers column. Default kafka_headers.", GROUP_METADATA, ++o, Width.MEDIUM, "Headers column");
-    def.define(METADATA_DELETED, Type.STRING, "kafka_deleted", Validators.COLUMN, LOW,
+            + "needs them for exactly-once loads. Default true.",
+        GROUP_METADATA,
+        ++o,
+        Width.SHORT,
+        "Metadata columns");
+    def.define(
+        METADATA_TOPIC,
+        Type.STRING,
+        "kafka_topic",
+        Validators.COLUMN,
+        LOW,
+        "Name of the topic column (string). Default kafka_topic.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Topic column");
+    def.define(
+        METADATA_PARTITION,
+        Type.STRING,
+        "kafka_partition",
+        Validators.COLUMN,
+        LOW,
+        "Name of the partition column (int). Default kafka_partition.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Partition column");
+    def.define(
+        METADATA_OFFSET,
+        Type.STRING,
+        "kafka_offset",
+        Validators.COLUMN,
+        LOW,
+        "Name of the offset column (bigint). Default kafka_offset.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Offset column");
+    def.define(
+        METADATA_TIMESTAMP,
+        Type.STRING,
+        "kafka_timestamp",
+        Validators.COLUMN,
+        LOW,
+        "Name of the record timestamp column (timestamp). Default kafka_timestamp.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Timestamp column");
+    def.define(
+        STORE_KEYS,
+        Type.BOOLEAN,
+        false,
+        MEDIUM,
+        "Also write the record key as a column (metadata.key.column). Default false.",
+        GROUP_METADATA,
+        ++o,
+        Width.SHORT,
+        "Store keys");
+    def.define(
+        METADATA_KEY,
+        Type.STRING,
+        "kafka_key",
+        Validators.COLUMN,
+        LOW,
+        "Name of the key column. Default kafka_key.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Key column");
+    def.define(
+        STORE_HEADERS,
+        Type.BOOLEAN,
+        false,
+        MEDIUM,
+        "Also write the record headers as a column (map of string to string). Default false.",
+        GROUP_METADATA,
+        ++o,
+        Width.SHORT,
+        "Store headers");
+    def.define(
+        METADATA_HEADERS,
+        Type.STRING,
+        "kafka_headers",
+        Validators.COLUMN,
+        LOW,
+        "Name of the headers column. Default kafka_headers.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Headers column");
+    def.define(
+        METADATA_DELETED,
+        Type.STRING,
+        "kafka_deleted",
+        Validators.COLUMN,
+        LOW,
         "Name of the boolean column marking delete rows written for tombstones when behavior.on.null.values=write. "
-            + "Default kafka_deleted.", GROUP_METADATA, ++o, Width.MEDIUM, "Deleted column");
+            + "Default kafka_deleted.",
+        GROUP_METADATA,
+        ++o,
+        Width.MEDIUM,
+        "Deleted column");
   }
 
   private static void defineErrors(ConfigDef def) {
-    def.define(BEHAVIOR_ON_NULL_VALUES, Type.STRING, "fail", Validators.oneOf("fail", "ignore", "write"), MEDIUM,
+    def.define(
+        BEHAVIOR_ON_NULL_VALUES,
+        Type.STRING,
+        "fail",
+        Validators.oneOf("fail", "ignore", "write"),
+        MEDIUM,
         "What to do with records whose value is null (tombstones): fail (reject the record: it goes to the dead "
             + "letter queue under errors.tolerance=all, and fails the task otherwise), ignore them (their offsets "
             + "still commit), or write a delete row (value columns null, key fields filled, "
             + "metadata.deleted.column=true) for upsert loads of CDC streams. Default fail.",
-        GROUP_ERRORS, 1, Width.SHORT, "Null values");
+        GROUP_ERRORS,
+        1,
+        Width.SHORT,
+        "Null values");
   }
 
   /** All keys, for tests and docs. */

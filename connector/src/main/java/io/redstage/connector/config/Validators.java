@@ -24,156 +24,180 @@ final class Validators {
     return new OneOf(true, allowed);
   }
 
-  static final ConfigDef.Validator URL = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null || value.toString().isEmpty()) {
-        return;
-      }
-      try {
-        URI uri = new URI(value.toString());
-        if (uri.getScheme() == null || uri.getHost() == null) {
-          throw new IllegalArgumentException("no scheme or host");
+  static final ConfigDef.Validator URL =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          if (value == null || value.toString().isEmpty()) {
+            return;
+          }
+          try {
+            URI uri = new URI(value.toString());
+            if (uri.getScheme() == null || uri.getHost() == null) {
+              throw new IllegalArgumentException("no scheme or host");
+            }
+          } catch (Exception e) {
+            throw new ConfigException(
+                name,
+                value,
+                "Cannot parse the endpoint URL: "
+                    + e.getMessage()
+                    + ". Use a full URL such as https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000.");
+          }
         }
-      } catch (Exception e) {
-        throw new ConfigException(name, value, "Cannot parse the endpoint URL: " + e.getMessage()
-            + ". Use a full URL such as https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000.");
-      }
-    }
 
-    @Override
-    public String toString() {
-      return "an absolute URL, or empty";
-    }
-  };
+        @Override
+        public String toString() {
+          return "an absolute URL, or empty";
+        }
+      };
 
   /** Checks the proxy URL without echoing it: it may carry a password. */
-  static final ConfigDef.Validator PROXY_URL = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      HttpProxySettings.parse(value == null ? null : value.toString(), null, null);
-    }
+  static final ConfigDef.Validator PROXY_URL =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          HttpProxySettings.parse(value == null ? null : value.toString(), null, null);
+        }
 
-    @Override
-    public String toString() {
-      return "an http(s) URL, or empty";
-    }
-  };
+        @Override
+        public String toString() {
+          return "an http(s) URL, or empty";
+        }
+      };
 
-  static final ConfigDef.Validator CREDENTIALS_PROVIDER = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null || value.toString().trim().isEmpty()) {
-        return;
-      }
-      try {
-        CredentialsProviders.resolve(value.toString());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, "Cannot use this credentials provider: " + e.getMessage() + ".");
-      }
-    }
+  static final ConfigDef.Validator CREDENTIALS_PROVIDER =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          if (value == null || value.toString().trim().isEmpty()) {
+            return;
+          }
+          try {
+            CredentialsProviders.resolve(value.toString());
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                name, value, "Cannot use this credentials provider: " + e.getMessage() + ".");
+          }
+        }
 
-    @Override
-    public String toString() {
-      return "an AWS SDK v2 AwsCredentialsProvider class name, or empty";
-    }
-  };
+        @Override
+        public String toString() {
+          return "an AWS SDK v2 AwsCredentialsProvider class name, or empty";
+        }
+      };
 
-  static final ConfigDef.Validator S3_PREFIX = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String s = value == null ? "" : value.toString();
-      if (s.startsWith("/") || s.contains("//") || s.contains("\\")) {
-        throw new ConfigException(name, value, "Cannot use this S3 prefix: it must not start with '/', contain "
-            + "'//' or '\\'. Use a relative prefix such as topics or data/kafka.");
-      }
-    }
+  static final ConfigDef.Validator S3_PREFIX =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          String s = value == null ? "" : value.toString();
+          if (s.startsWith("/") || s.contains("//") || s.contains("\\")) {
+            throw new ConfigException(
+                name,
+                value,
+                "Cannot use this S3 prefix: it must not start with '/', contain "
+                    + "'//' or '\\'. Use a relative prefix such as topics or data/kafka.");
+          }
+        }
 
-    @Override
-    public String toString() {
-      return "an S3 key prefix without a leading slash";
-    }
-  };
+        @Override
+        public String toString() {
+          return "an S3 key prefix without a leading slash";
+        }
+      };
 
-  static final ConfigDef.Validator COLUMN = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String s = value == null ? "" : value.toString();
-      if (!s.matches("[A-Za-z_][A-Za-z0-9_]{0,126}")) {
-        throw new ConfigException(name, value, "Cannot use this column name: use 1 to 127 letters, digits or "
-            + "underscores, starting with a letter or underscore.");
-      }
-    }
+  static final ConfigDef.Validator COLUMN =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          String s = value == null ? "" : value.toString();
+          if (!s.matches("[A-Za-z_][A-Za-z0-9_]{0,126}")) {
+            throw new ConfigException(
+                name,
+                value,
+                "Cannot use this column name: use 1 to 127 letters, digits or "
+                    + "underscores, starting with a letter or underscore.");
+          }
+        }
 
-    @Override
-    public String toString() {
-      return "[A-Za-z_][A-Za-z0-9_]*, at most 127 characters";
-    }
-  };
+        @Override
+        public String toString() {
+          return "[A-Za-z_][A-Za-z0-9_]*, at most 127 characters";
+        }
+      };
 
-  static final ConfigDef.Validator COLUMN_NAME_MAP = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null) {
-        return;
-      }
-      List<String> entries = new ArrayList<>();
-      for (Object entry : (List<?>) value) {
-        entries.add(String.valueOf(entry));
-      }
-      try {
-        ColumnNames.mapped(entries);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, e.getMessage());
-      }
-    }
+  static final ConfigDef.Validator COLUMN_NAME_MAP =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          if (value == null) {
+            return;
+          }
+          List<String> entries = new ArrayList<>();
+          for (Object entry : (List<?>) value) {
+            entries.add(String.valueOf(entry));
+          }
+          try {
+            ColumnNames.mapped(entries);
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
+          }
+        }
 
-    @Override
-    public String toString() {
-      return "a list of field:column pairs";
-    }
-  };
+        @Override
+        public String toString() {
+          return "a list of field:column pairs";
+        }
+      };
 
-  static final ConfigDef.Validator TIMEZONE = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        ZoneId.of(value.toString());
-      } catch (Exception e) {
-        throw new ConfigException(name, value, "Cannot parse the time zone: " + e.getMessage()
-            + ". Use an IANA id such as UTC or Europe/Berlin, or an offset such as +02:00.");
-      }
-    }
+  static final ConfigDef.Validator TIMEZONE =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          try {
+            ZoneId.of(value.toString());
+          } catch (Exception e) {
+            throw new ConfigException(
+                name,
+                value,
+                "Cannot parse the time zone: "
+                    + e.getMessage()
+                    + ". Use an IANA id such as UTC or Europe/Berlin, or an offset such as +02:00.");
+          }
+        }
 
-    @Override
-    public String toString() {
-      return "an IANA time zone id or offset";
-    }
-  };
+        @Override
+        public String toString() {
+          return "an IANA time zone id or offset";
+        }
+      };
 
-  static final ConfigDef.Validator FORMAT = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      Aliases.format(value == null ? "" : value.toString());
-    }
+  static final ConfigDef.Validator FORMAT =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          Aliases.format(value == null ? "" : value.toString());
+        }
 
-    @Override
-    public String toString() {
-      return "parquet, avro, jsonl, or a Confluent format class name";
-    }
-  };
+        @Override
+        public String toString() {
+          return "parquet, avro, jsonl, or a Confluent format class name";
+        }
+      };
 
-  static final ConfigDef.Validator PARTITIONER = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      Aliases.partitioner(value == null ? "" : value.toString());
-    }
+  static final ConfigDef.Validator PARTITIONER =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          Aliases.partitioner(value == null ? "" : value.toString());
+        }
 
-    @Override
-    public String toString() {
-      return "default, field, time, hourly, daily, or a Confluent partitioner class name";
-    }
-  };
+        @Override
+        public String toString() {
+          return "default, field, time, hourly, daily, or a Confluent partitioner class name";
+        }
+      };
 
   private static final class OneOf implements ConfigDef.Validator {
     private final boolean emptyAllowed;
@@ -195,8 +219,13 @@ final class Validators {
           return;
         }
       }
-      throw new ConfigException(name, value, "Cannot use this value: expected one of " + allowed
-          + (emptyAllowed ? " or empty" : "") + ".");
+      throw new ConfigException(
+          name,
+          value,
+          "Cannot use this value: expected one of "
+              + allowed
+              + (emptyAllowed ? " or empty" : "")
+              + ".");
     }
 
     @Override

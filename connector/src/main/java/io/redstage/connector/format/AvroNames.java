@@ -5,10 +5,11 @@ import java.util.Set;
 
 /**
  * Avro (and so Parquet) names must match {@code [A-Za-z_][A-Za-z0-9_]*}; Connect field names may be
- * anything (JSON keys like "user-id"). Nested field names and record names are rewritten with the rule of
- * {@link ColumnNames#sanitize}; top-level columns follow {@link ColumnNames} (mapping, length, collisions).
- * The marker lists the names as written, so the loader sees the same columns as the file. Rewriting names
- * is deterministic, and a collision after rewriting is an error, never a silent merge.
+ * anything (JSON keys like "user-id"). Nested field names and record names are rewritten with the
+ * rule of {@link ColumnNames#sanitize}; top-level columns follow {@link ColumnNames} (mapping,
+ * length, collisions). The marker lists the names as written, so the loader sees the same columns
+ * as the file. Rewriting names is deterministic, and a collision after rewriting is an error, never
+ * a silent merge.
  */
 final class AvroNames {
   /** Record names already used in one Avro schema; Avro needs each record name once. */

@@ -1,7 +1,6 @@
 package io.redstage.connector.format;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,9 +18,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Writes one Avro object container file. Each row is first encoded into a private buffer and then
- * appended as pre-encoded bytes: an encoding failure can never leave part of a record in a block, and
- * the buffered block size is known exactly. The sync marker is derived from the file key, so a replay
- * with the same boundaries rewrites identical bytes (Avro would otherwise pick a random marker).
+ * appended as pre-encoded bytes: an encoding failure can never leave part of a record in a block,
+ * and the buffered block size is known exactly. The sync marker is derived from the file key, so a
+ * replay with the same boundaries rewrites identical bytes (Avro would otherwise pick a random
+ * marker).
  */
 final class AvroRecordFileWriter extends AvroRowsFileWriter {
   private final PositionedOutputStream out;
@@ -30,12 +30,18 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   private final RowBuffer encoded = new RowBuffer();
   private DataFileWriter<GenericRecord> fileWriter;
   private BinaryEncoder encoder;
+
   /** Encoded bytes appended since the last block reached {@code out}. */
   private long pendingBytes;
+
   private long lastPosition;
 
-  private AvroRecordFileWriter(AvroRows rows, PositionedOutputStream out, long start,
-      DataFileWriter<GenericRecord> fileWriter, GenericDatumWriter<GenericRecord> datumWriter) {
+  private AvroRecordFileWriter(
+      AvroRows rows,
+      PositionedOutputStream out,
+      long start,
+      DataFileWriter<GenericRecord> fileWriter,
+      GenericDatumWriter<GenericRecord> datumWriter) {
     super(rows, "an Avro");
     this.out = out;
     this.start = start;
@@ -44,16 +50,23 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
     this.lastPosition = out.position();
   }
 
-  static AvroRecordFileWriter open(PositionedOutputStream out, AvroRows rows, FormatOptions options, String fileKey) {
+  static AvroRecordFileWriter open(
+      PositionedOutputStream out, AvroRows rows, FormatOptions options, String fileKey) {
     long start = out.position();
     org.apache.avro.Schema schema = rows.layout().avroSchema;
-    GenericDatumWriter<GenericRecord> datumWriter = new GenericDatumWriter<>(schema, GenericData.get());
-    DataFileWriter<GenericRecord> fileWriter = new DataFileWriter<>(datumWriter).setCodec(codec(options));
+    GenericDatumWriter<GenericRecord> datumWriter =
+        new GenericDatumWriter<>(schema, GenericData.get());
+    DataFileWriter<GenericRecord> fileWriter =
+        new DataFileWriter<>(datumWriter).setCodec(codec(options));
     try {
       fileWriter.create(schema, new UnclosableOutputStream(out), syncMarker(fileKey));
     } catch (IOException e) {
-      throw new ConnectException("Cannot start Avro file " + fileKey + ": writing to the output stream failed. "
-          + "Abort the upload and retry.", e);
+      throw new ConnectException(
+          "Cannot start Avro file "
+              + fileKey
+              + ": writing to the output stream failed. "
+              + "Abort the upload and retry.",
+          e);
     }
     return new AvroRecordFileWriter(rows, out, start, fileWriter, datumWriter);
   }
@@ -74,7 +87,8 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   /** First 16 bytes of SHA-256 of the file key: unique per key, identical on replay. */
   static byte[] syncMarker(String fileKey) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(fileKey.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(fileKey.getBytes(StandardCharsets.UTF_8));
       return Arrays.copyOf(digest, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required in every JVM", e);
@@ -91,14 +105,24 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
       datumWriter.write(row, encoder);
     } catch (IOException | RuntimeException e) {
       // Only the private buffer was touched: the file stays valid and the record can go to the DLQ.
-      throw new DataException("Cannot write record " + KafkaCoordinates.describe(record) + " as Avro: the "
-          + "encoder rejected the row (" + e.getClass().getSimpleName() + "). " + RecordErrors.FIX_VALUE, e);
+      throw new DataException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " as Avro: the "
+              + "encoder rejected the row ("
+              + e.getClass().getSimpleName()
+              + "). "
+              + RecordErrors.FIX_VALUE,
+          e);
     }
     try {
       fileWriter.appendEncoded(encoded.asByteBuffer());
     } catch (IOException e) {
-      throw new ConnectException("Cannot write record " + KafkaCoordinates.describe(record)
-          + " to the Avro file: the output stream failed. Abort this file and retry.", e);
+      throw new ConnectException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " to the Avro file: the output stream failed. Abort this file and retry.",
+          e);
     }
     recordCount++;
     pendingBytes += encoded.size();
@@ -110,7 +134,10 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
     }
   }
 
-  /** Bytes in {@code out} plus the uncompressed size of the open block (an upper bound after compression). */
+  /**
+   * Bytes in {@code out} plus the uncompressed size of the open block (an upper bound after
+   * compression).
+   */
   @Override
   public long estimatedBytes() {
     return out.position() - start + bufferedBytes();

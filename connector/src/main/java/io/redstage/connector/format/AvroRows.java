@@ -22,7 +22,8 @@ final class AvroRows {
   private final List<org.apache.avro.Schema.Field> avroFields;
   private Schema lastMatchedSchema;
 
-  AvroRows(FileFormat format, RowLayout layout, MetadataColumns metadata, ConnectAvroValues values) {
+  AvroRows(
+      FileFormat format, RowLayout layout, MetadataColumns metadata, ConnectAvroValues values) {
     this.format = format;
     this.layout = layout;
     this.options = metadata.options();
@@ -38,8 +39,9 @@ final class AvroRows {
   }
 
   /**
-   * Whether a value schema is the file's schema: same instance, or equal (which includes the version).
-   * The last equal instance is remembered, so a converter handing out equal copies pays equals() once.
+   * Whether a value schema is the file's schema: same instance, or equal (which includes the
+   * version). The last equal instance is remembered, so a converter handing out equal copies pays
+   * equals() once.
    */
   boolean matchesValueSchema(Schema s) {
     if (s == lastMatchedSchema || s == layout.valueSchema) {
@@ -52,7 +54,10 @@ final class AvroRows {
     return false;
   }
 
-  /** The filled row; throws DataException (before anything reaches the encoder) when it cannot be built. */
+  /**
+   * The filled row; throws DataException (before anything reaches the encoder) when it cannot be
+   * built.
+   */
   GenericData.Record build(SinkRecord r) {
     Object value = r.value();
     if (value == null) {
@@ -82,8 +87,8 @@ final class AvroRows {
   }
 
   /**
-   * A delete row: value columns are null, except those named like a field of a Struct key, which carry
-   * the key's value so the loader finds the row to delete.
+   * A delete row: value columns are null, except those named like a field of a Struct key, which
+   * carry the key's value so the loader finds the row to delete.
    */
   private void fillTombstone(SinkRecord r) {
     Struct key = r.key() instanceof Struct ? (Struct) r.key() : null;

@@ -5,8 +5,8 @@ import java.util.List;
 import org.apache.kafka.connect.data.Schema;
 
 /**
- * What the Avro and Parquet writers share: both turn records into Avro rows ({@link AvroRows}) and count them,
- * and neither may be used after finish() or abort().
+ * What the Avro and Parquet writers share: both turn records into Avro rows ({@link AvroRows}) and
+ * count them, and neither may be used after finish() or abort().
  */
 abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   final AvroRows rows;
@@ -41,7 +41,8 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
 
   void checkOpen() {
     if (finished) {
-      throw new IllegalStateException("Cannot use " + formatName + " file writer after finish() or abort()");
+      throw new IllegalStateException(
+          "Cannot use " + formatName + " file writer after finish() or abort()");
     }
   }
 }

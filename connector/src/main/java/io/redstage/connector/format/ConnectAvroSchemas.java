@@ -13,10 +13,11 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Converts Connect schemas into the Avro row schema written by the Parquet and Avro writers, plus the
- * marker column list. INT8/INT16/INT32 → int, INT64 → long, Decimal → bytes decimal(p,s), Date → date,
- * Time → time-millis, Timestamp → timestamp-millis|micros, Struct → record, Array → array, Map with
- * string keys → map, other maps → array of {key, value} records; optional → union with null.
+ * Converts Connect schemas into the Avro row schema written by the Parquet and Avro writers, plus
+ * the marker column list. INT8/INT16/INT32 → int, INT64 → long, Decimal → bytes decimal(p,s), Date
+ * → date, Time → time-millis, Timestamp → timestamp-millis|micros, Struct → record, Array → array,
+ * Map with string keys → map, other maps → array of {key, value} records; optional → union with
+ * null.
  *
  * <p>Layouts are cached by the identity of the value and key schemas: converters hand out the same
  * schema instance for every record of a schema version, so thousands of files share one layout.
@@ -29,14 +30,15 @@ final class ConnectAvroSchemas {
   private final FormatOptions options;
   private final MetadataColumns metadata;
   private final ColumnNames columnNames;
-  private final Map<SchemaPair, RowLayout> cache = new LinkedHashMap<SchemaPair, RowLayout>(64, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final Map<SchemaPair, RowLayout> cache =
+      new LinkedHashMap<SchemaPair, RowLayout>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<SchemaPair, RowLayout> eldest) {
-      return size() > CACHE_ENTRIES;
-    }
-  };
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<SchemaPair, RowLayout> eldest) {
+          return size() > CACHE_ENTRIES;
+        }
+      };
 
   ConnectAvroSchemas(FileFormat format, MetadataColumns metadata, ColumnNames columnNames) {
     this.format = format;
@@ -52,8 +54,10 @@ final class ConnectAvroSchemas {
    */
   RowLayout layout(SinkRecord first) {
     Schema value = first.valueSchema();
-    Schema keyStruct = options.keyColumnEnabled() && MetadataColumns.isStructKey(first.keySchema())
-        ? first.keySchema() : null;
+    Schema keyStruct =
+        options.keyColumnEnabled() && MetadataColumns.isStructKey(first.keySchema())
+            ? first.keySchema()
+            : null;
     SchemaPair pair = new SchemaPair(value, keyStruct);
     synchronized (cache) {
       RowLayout cached = cache.get(pair);
@@ -89,15 +93,19 @@ final class ConnectAvroSchemas {
           } catch (ConversionException e) {
             throw e.inField(f.name());
           }
-          columns.add(new MarkerColumn(name, ConnectTypes.columnType(f.schema(), options.timestampUnit()),
-              f.schema().isOptional()));
+          columns.add(
+              new MarkerColumn(
+                  name,
+                  ConnectTypes.columnType(f.schema(), options.timestampUnit()),
+                  f.schema().isOptional()));
         }
       } else {
         String name = columnNames.column("value", first, format);
         metadata.checkNoClash(name, first, format);
         fields.add(field(name, avro(value, names, name)));
-        columns.add(new MarkerColumn(name, ConnectTypes.columnType(value, options.timestampUnit()),
-            value.isOptional()));
+        columns.add(
+            new MarkerColumn(
+                name, ConnectTypes.columnType(value, options.timestampUnit()), value.isOptional()));
       }
     } catch (ConversionException e) {
       throw RecordErrors.conversion(first, format, "value schema", e);
@@ -105,15 +113,23 @@ final class ConnectAvroSchemas {
     int metadataIndex = fields.size();
     addMetadataFields(fields, keyStruct, names, first);
     if (fields.isEmpty()) {
-      throw RecordErrors.cannotWrite(first, format, "the value struct has no fields and no metadata columns are "
-          + "enabled, so the row would have no columns", "Enable the metadata columns or fix the value schema.");
+      throw RecordErrors.cannotWrite(
+          first,
+          format,
+          "the value struct has no fields and no metadata columns are "
+              + "enabled, so the row would have no columns",
+          "Enable the metadata columns or fix the value schema.");
     }
     columns.addAll(metadata.columns(keyStruct != null));
-    org.apache.avro.Schema row = org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
+    org.apache.avro.Schema row =
+        org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
     return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns);
   }
 
-  private void addMetadataFields(List<org.apache.avro.Schema.Field> fields, Schema keyStruct, AvroNames names,
+  private void addMetadataFields(
+      List<org.apache.avro.Schema.Field> fields,
+      Schema keyStruct,
+      AvroNames names,
       SinkRecord first) {
     if (options.metadataEnabled()) {
       fields.add(field(options.topicColumn(), primitive(org.apache.avro.Schema.Type.STRING)));
@@ -124,16 +140,21 @@ final class ConnectAvroSchemas {
     if (options.keyColumnEnabled()) {
       org.apache.avro.Schema key;
       try {
-        key = keyStruct == null ? primitive(org.apache.avro.Schema.Type.STRING)
-            : struct(keyStruct, names, options.keyColumn());
+        key =
+            keyStruct == null
+                ? primitive(org.apache.avro.Schema.Type.STRING)
+                : struct(keyStruct, names, options.keyColumn());
       } catch (ConversionException e) {
         throw RecordErrors.conversion(first, format, "key schema", e);
       }
       fields.add(field(options.keyColumn(), nullable(key)));
     }
     if (options.headersColumnEnabled()) {
-      fields.add(field(options.headersColumn(),
-          org.apache.avro.Schema.createMap(nullable(primitive(org.apache.avro.Schema.Type.STRING)))));
+      fields.add(
+          field(
+              options.headersColumn(),
+              org.apache.avro.Schema.createMap(
+                  nullable(primitive(org.apache.avro.Schema.Type.STRING)))));
     }
     if (options.deleteMarkers()) {
       fields.add(field(options.deletedColumn(), primitive(org.apache.avro.Schema.Type.BOOLEAN)));
@@ -160,7 +181,9 @@ final class ConnectAvroSchemas {
         }
         return primitive(org.apache.avro.Schema.Type.INT);
       case INT64:
-        return ConnectTypes.isTimestamp(s) ? timestamp() : primitive(org.apache.avro.Schema.Type.LONG);
+        return ConnectTypes.isTimestamp(s)
+            ? timestamp()
+            : primitive(org.apache.avro.Schema.Type.LONG);
       case FLOAT32:
         return primitive(org.apache.avro.Schema.Type.FLOAT);
       case FLOAT64:
@@ -171,7 +194,8 @@ final class ConnectAvroSchemas {
         return primitive(org.apache.avro.Schema.Type.STRING);
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
-          return LogicalTypes.decimal(ConnectTypes.decimalPrecision(s), ConnectTypes.decimalScale(s))
+          return LogicalTypes.decimal(
+                  ConnectTypes.decimalPrecision(s), ConnectTypes.decimalScale(s))
               .addToSchema(primitive(org.apache.avro.Schema.Type.BYTES));
         }
         return primitive(org.apache.avro.Schema.Type.BYTES);
@@ -185,7 +209,8 @@ final class ConnectAvroSchemas {
         entry.add(field("key", element(s.keySchema(), names, path + "_key")));
         entry.add(field("value", element(s.valueSchema(), names, path + "_value")));
         return org.apache.avro.Schema.createArray(
-            org.apache.avro.Schema.createRecord(names.record(path + "_entry"), null, null, false, entry));
+            org.apache.avro.Schema.createRecord(
+                names.record(path + "_entry"), null, null, false, entry));
       case STRUCT:
         return struct(s, names, path);
       default:
@@ -203,9 +228,10 @@ final class ConnectAvroSchemas {
 
   private org.apache.avro.Schema struct(Schema s, AvroNames names, String path) {
     if (s.fields().isEmpty() && format == FileFormat.PARQUET) {
-      throw new ConversionException("is a struct without fields, which Parquet cannot store",
+      throw new ConversionException(
+          "is a struct without fields, which Parquet cannot store",
           "Give the struct a field in the producer's schema, drop the field with a ReplaceField SMT, or use "
-          + "format.class=avro or jsonl.");
+              + "format.class=avro or jsonl.");
     }
     String recordName = names.record(path);
     List<org.apache.avro.Schema.Field> fields = new ArrayList<>(s.fields().size());
@@ -225,16 +251,24 @@ final class ConnectAvroSchemas {
     String name = AvroNames.field(connectName);
     String previous = seen.putIfAbsent(ColumnNames.fold(name), connectName);
     if (previous != null) {
-      throw new ConversionException("has fields '" + previous + "' and '" + connectName
-          + "' that both become the column name '" + name + "' (names are case-insensitive in Redshift and "
-          + "only letters, digits and '_' are kept)");
+      throw new ConversionException(
+          "has fields '"
+              + previous
+              + "' and '"
+              + connectName
+              + "' that both become the column name '"
+              + name
+              + "' (names are case-insensitive in Redshift and "
+              + "only letters, digits and '_' are kept)");
     }
     return name;
   }
 
   private org.apache.avro.Schema timestamp() {
-    org.apache.avro.LogicalType t = options.timestampUnit() == TimestampUnit.MICROS
-        ? LogicalTypes.timestampMicros() : LogicalTypes.timestampMillis();
+    org.apache.avro.LogicalType t =
+        options.timestampUnit() == TimestampUnit.MICROS
+            ? LogicalTypes.timestampMicros()
+            : LogicalTypes.timestampMillis();
     return t.addToSchema(primitive(org.apache.avro.Schema.Type.LONG));
   }
 
@@ -248,8 +282,8 @@ final class ConnectAvroSchemas {
 
   private static org.apache.avro.Schema.Field field(String name, org.apache.avro.Schema schema) {
     boolean nullable = schema.getType() == org.apache.avro.Schema.Type.UNION;
-    return new org.apache.avro.Schema.Field(name, schema, null,
-        nullable ? org.apache.avro.Schema.Field.NULL_DEFAULT_VALUE : null);
+    return new org.apache.avro.Schema.Field(
+        name, schema, null, nullable ? org.apache.avro.Schema.Field.NULL_DEFAULT_VALUE : null);
   }
 
   /** Cache key comparing both schemas by identity. */
@@ -264,7 +298,9 @@ final class ConnectAvroSchemas {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof SchemaPair && ((SchemaPair) o).value == value && ((SchemaPair) o).key == key;
+      return o instanceof SchemaPair
+          && ((SchemaPair) o).value == value
+          && ((SchemaPair) o).key == key;
     }
 
     @Override

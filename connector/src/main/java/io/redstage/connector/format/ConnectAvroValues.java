@@ -12,10 +12,11 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Converts Connect values into Avro generic data following the schemas of {@link ConnectAvroSchemas}.
- * Every value is checked against its Connect schema and against Redshift's limits ({@link WarehouseLimits}); a
- * mismatch raises {@link ConversionException} before anything is handed to an encoder, which keeps a half-written
- * record out of the file. {@code nested} is false for a value that is a column of the row, true inside one.
+ * Converts Connect values into Avro generic data following the schemas of {@link
+ * ConnectAvroSchemas}. Every value is checked against its Connect schema and against Redshift's
+ * limits ({@link WarehouseLimits}); a mismatch raises {@link ConversionException} before anything
+ * is handed to an encoder, which keeps a half-written record out of the file. {@code nested} is
+ * false for a value that is a column of the row, true inside one.
  */
 final class ConnectAvroValues {
   /** {"key":,"value":} around a map entry that is not keyed by a string. */
@@ -23,14 +24,17 @@ final class ConnectAvroValues {
 
   private final TimestampUnit unit;
   private final WarehouseLimits limits;
+
   /**
-   * Avro files: COPY loads a nested column as JSON text, which the loader stages in a VARCHAR before JSON_PARSE,
-   * so that text must fit {@link WarehouseLimits#VARCHAR_MAX_BYTES}.
+   * Avro files: COPY loads a nested column as JSON text, which the loader stages in a VARCHAR
+   * before JSON_PARSE, so that text must fit {@link WarehouseLimits#VARCHAR_MAX_BYTES}.
    */
   private final boolean nestedAsText;
+
   /**
-   * A lower bound of the JSON text of the nested column being converted: every value takes a char, strings their
-   * chars and quotes, names their chars, quotes and colon. Chars, each at least one UTF-8 byte.
+   * A lower bound of the JSON text of the nested column being converted: every value takes a char,
+   * strings their chars and quotes, names their chars, quotes and colon. Chars, each at least one
+   * UTF-8 byte.
    */
   private long jsonChars;
 
@@ -40,7 +44,10 @@ final class ConnectAvroValues {
     this.nestedAsText = nestedAsText;
   }
 
-  /** Converts {@code v} of Connect schema {@code s} to a datum of Avro schema {@code a} (maybe a union). */
+  /**
+   * Converts {@code v} of Connect schema {@code s} to a datum of Avro schema {@code a} (maybe a
+   * union).
+   */
   Object convert(Schema s, org.apache.avro.Schema a, Object v, boolean nested) {
     if (nested) {
       jsonChars++;
@@ -51,7 +58,8 @@ final class ConnectAvroValues {
       }
       throw new ConversionException("is required but the value is null");
     }
-    org.apache.avro.Schema avro = a.getType() == org.apache.avro.Schema.Type.UNION ? a.getTypes().get(1) : a;
+    org.apache.avro.Schema avro =
+        a.getType() == org.apache.avro.Schema.Type.UNION ? a.getTypes().get(1) : a;
     switch (s.type()) {
       case INT8:
         return ValueChecks.int8(v);
@@ -86,9 +94,12 @@ final class ConnectAvroValues {
         if (ConnectTypes.isDecimal(s)) {
           return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
         }
-        // The encoders read position..limit without moving it; duplicate() keeps the caller's buffer intact.
-        ByteBuffer bytes = v instanceof ByteBuffer
-            ? ((ByteBuffer) v).duplicate() : ByteBuffer.wrap(ValueChecks.bytes(v));
+        // The encoders read position..limit without moving it; duplicate() keeps the caller's
+        // buffer intact.
+        ByteBuffer bytes =
+            v instanceof ByteBuffer
+                ? ((ByteBuffer) v).duplicate()
+                : ByteBuffer.wrap(ValueChecks.bytes(v));
         WarehouseLimits.bytes(bytes.remaining(), nested);
         return bytes;
       case ARRAY:
@@ -167,7 +178,9 @@ final class ConnectAvroValues {
       String key = ValueChecks.string(e.getKey());
       jsonChars += key.length() + 3;
       try {
-        limits.text(key); // a map key is a name inside SUPER: NUL or a broken surrogate fails COPY like a value would
+        limits.text(
+            key); // a map key is a name inside SUPER: NUL or a broken surrogate fails COPY like a
+        // value would
         out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(key);

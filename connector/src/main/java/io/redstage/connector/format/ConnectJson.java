@@ -20,23 +20,25 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Writes Connect values as JSON with Jackson's streaming generator. With a schema: Decimal as an exact
- * JSON number, Date as "yyyy-MM-dd", Time as "HH:mm:ss.SSS", Timestamp as ISO-8601 UTC with Z, bytes as
- * hex in a column (VARBYTE) and base64 inside nested values (SUPER), maps with non-string keys as arrays of
- * {"key":…,"value":…}. Without a schema the Java types decide (as JsonConverter with schemas.enable=false produces them). Mismatches and values over Redshift's
+ * Writes Connect values as JSON with Jackson's streaming generator. With a schema: Decimal as an
+ * exact JSON number, Date as "yyyy-MM-dd", Time as "HH:mm:ss.SSS", Timestamp as ISO-8601 UTC with
+ * Z, bytes as hex in a column (VARBYTE) and base64 inside nested values (SUPER), maps with
+ * non-string keys as arrays of {"key":…,"value":…}. Without a schema the Java types decide (as
+ * JsonConverter with schemas.enable=false produces them). Mismatches and values over Redshift's
  * limits ({@link WarehouseLimits}) raise {@link ConversionException} before the value is written.
  *
- * <p>The package-level methods write the top of a row, whose values become columns; what they contain is written
- * as nested ({@code nested = true}), since it lands in SUPER.
+ * <p>The package-level methods write the top of a row, whose values become columns; what they
+ * contain is written as nested ({@code nested = true}), since it lands in SUPER.
  */
 final class ConnectJson {
   /** Decimals are written in plain notation: 1E+3 would be read back as a float by some loaders. */
-  static final JsonFactory FACTORY = new JsonFactoryBuilder()
-      .rootValueSeparator((String) null)
-      .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
-      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-      .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
-      .build();
+  static final JsonFactory FACTORY =
+      new JsonFactoryBuilder()
+          .rootValueSeparator((String) null)
+          .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+          .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+          .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
+          .build();
 
   private final TimestampUnit unit;
   private final WarehouseLimits limits;
@@ -115,14 +117,20 @@ final class ConnectJson {
     }
   }
 
-  /** Writes the fields of a struct as an object, a column of SUPER type: its fields are nested values. */
+  /**
+   * Writes the fields of a struct as an object, a column of SUPER type: its fields are nested
+   * values.
+   */
   void writeStruct(JsonGenerator g, Struct struct) throws IOException {
     g.writeStartObject();
     writeFields(g, struct, true);
     g.writeEndObject();
   }
 
-  /** Writes the fields of a struct into the object being written: the row, so the fields are columns. */
+  /**
+   * Writes the fields of a struct into the object being written: the row, so the fields are
+   * columns.
+   */
   void writeFields(JsonGenerator g, Struct struct) throws IOException {
     writeFields(g, struct, false);
   }
@@ -204,7 +212,10 @@ final class ConnectJson {
       g.writeNull();
     } else if (v instanceof String) {
       g.writeString(limits.string((String) v, nested));
-    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+    } else if (v instanceof Integer
+        || v instanceof Long
+        || v instanceof Short
+        || v instanceof Byte) {
       g.writeNumber(((Number) v).longValue());
     } else if (v instanceof Double) {
       g.writeNumber((Double) v);
@@ -245,16 +256,21 @@ final class ConnectJson {
     }
   }
 
-  /** Writes the entries of a schemaless map into the object being written (the row); keys become text. */
+  /**
+   * Writes the entries of a schemaless map into the object being written (the row); keys become
+   * text.
+   */
   void writeUntypedEntries(JsonGenerator g, Map<?, ?> map) throws IOException {
     writeUntypedEntries(g, map, false);
   }
 
-  private void writeUntypedEntries(JsonGenerator g, Map<?, ?> map, boolean nested) throws IOException {
+  private void writeUntypedEntries(JsonGenerator g, Map<?, ?> map, boolean nested)
+      throws IOException {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String name = String.valueOf(e.getKey());
       try {
-        // top-level names are column names (ColumnNames checks them); nested ones are names inside SUPER
+        // top-level names are column names (ColumnNames checks them); nested ones are names inside
+        // SUPER
         g.writeFieldName(nested ? limits.text(name) : name);
         writeUntyped(g, e.getValue(), nested);
       } catch (ConversionException ex) {
@@ -264,9 +280,9 @@ final class ConnectJson {
   }
 
   /**
-   * A column of bytes (top level) is written as hex text, which is what COPY from JSON reads into the VARBYTE column
-   * the loader creates (base64 there fails with "Invalid hexadecimal"); bytes inside a struct, array or map stay base64
-   * text, since they land in SUPER as a string.
+   * A column of bytes (top level) is written as hex text, which is what COPY from JSON reads into
+   * the VARBYTE column the loader creates (base64 there fails with "Invalid hexadecimal"); bytes
+   * inside a struct, array or map stay base64 text, since they land in SUPER as a string.
    */
   private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
     WarehouseLimits.bytes(bytes.length, nested);
@@ -280,7 +296,10 @@ final class ConnectJson {
 
   private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
-  /** Lower-case hex. Hand-written: java.util.HexFormat needs Java 17 and the connector targets Java 11. */
+  /**
+   * Lower-case hex. Hand-written: java.util.HexFormat needs Java 17 and the connector targets Java
+   * 11.
+   */
   private static char[] hex(byte[] bytes) {
     char[] out = new char[bytes.length * 2];
     for (int i = 0; i < bytes.length; i++) {
@@ -292,9 +311,9 @@ final class ConnectJson {
 
   /**
    * The text of a value in a string column (keys, header values): strings as they are, numbers and
-   * booleans in their usual form, decimals in plain notation, dates/times as in JSON Lines, bytes as
-   * base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text. The text is checked
-   * like a string value but never truncated ({@link WarehouseLimits#text}).
+   * booleans in their usual form, decimals in plain notation, dates/times as in JSON Lines, bytes
+   * as base64, and structs, arrays and maps (or schemaless values of those kinds) as JSON text. The
+   * text is checked like a string value but never truncated ({@link WarehouseLimits#text}).
    */
   String text(Schema s, Object v) {
     String text = rawText(s, v);

@@ -11,14 +11,20 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
-/** Facts about Connect schemas shared by the Avro/Parquet and JSON writers: logical types, column types. */
+/**
+ * Facts about Connect schemas shared by the Avro/Parquet and JSON writers: logical types, column
+ * types.
+ */
 final class ConnectTypes {
-  /** Schema parameter set by Avro and Debezium converters; Connect's Decimal itself has no precision. */
+  /**
+   * Schema parameter set by Avro and Debezium converters; Connect's Decimal itself has no
+   * precision.
+   */
   static final String PRECISION_PARAMETER = "connect.decimal.precision";
+
   static final int DEFAULT_PRECISION = 38;
 
-  private ConnectTypes() {
-  }
+  private ConnectTypes() {}
 
   static boolean isDecimal(Schema s) {
     return s.type() == Schema.Type.BYTES && Decimal.LOGICAL_NAME.equals(s.name());
@@ -36,7 +42,9 @@ final class ConnectTypes {
     return s.type() == Schema.Type.INT64 && Timestamp.LOGICAL_NAME.equals(s.name());
   }
 
-  /** Maps with string keys become maps; any other key type becomes an array of key/value records. */
+  /**
+   * Maps with string keys become maps; any other key type becomes an array of key/value records.
+   */
   static boolean hasStringKeys(Schema mapSchema) {
     Schema k = mapSchema.keySchema();
     return k.type() == Schema.Type.STRING && k.name() == null;
@@ -61,7 +69,8 @@ final class ConnectTypes {
     Map<String, String> p = s.parameters();
     String scale = p == null ? null : p.get(Decimal.SCALE_FIELD);
     if (scale == null) {
-      throw new ConversionException("is a Decimal without the '" + Decimal.SCALE_FIELD + "' schema parameter");
+      throw new ConversionException(
+          "is a Decimal without the '" + Decimal.SCALE_FIELD + "' schema parameter");
     }
     return parse(scale, Decimal.SCALE_FIELD);
   }
@@ -72,9 +81,15 @@ final class ConnectTypes {
     int result = precision == null ? DEFAULT_PRECISION : parse(precision, PRECISION_PARAMETER);
     int scale = decimalScale(s);
     if (result < 1 || scale < 0 || scale > result) {
-      throw new ConversionException("is decimal(" + result + "," + scale + "), which is not a valid decimal: "
-          + "precision must be >= 1 and 0 <= scale <= precision (set the " + PRECISION_PARAMETER
-          + " schema parameter)");
+      throw new ConversionException(
+          "is decimal("
+              + result
+              + ","
+              + scale
+              + "), which is not a valid decimal: "
+              + "precision must be >= 1 and 0 <= scale <= precision (set the "
+              + PRECISION_PARAMETER
+              + " schema parameter)");
     }
     WarehouseLimits.decimalPrecision(result, scale);
     return result;
@@ -84,8 +99,8 @@ final class ConnectTypes {
     try {
       return Integer.parseInt(text.trim());
     } catch (NumberFormatException e) {
-      throw new ConversionException("has a Decimal schema parameter " + parameter + "='" + text
-          + "' that is not an integer");
+      throw new ConversionException(
+          "has a Decimal schema parameter " + parameter + "='" + text + "' that is not an integer");
     }
   }
 
@@ -112,7 +127,9 @@ final class ConnectTypes {
       case STRING:
         return ColumnType.of(Kind.STRING);
       case BYTES:
-        return isDecimal(s) ? ColumnType.decimal(decimalPrecision(s), decimalScale(s)) : ColumnType.of(Kind.BYTES);
+        return isDecimal(s)
+            ? ColumnType.decimal(decimalPrecision(s), decimalScale(s))
+            : ColumnType.of(Kind.BYTES);
       case ARRAY:
         return ColumnType.of(Kind.ARRAY);
       case MAP:
@@ -125,14 +142,15 @@ final class ConnectTypes {
   }
 
   /**
-   * Checks a Decimal value against its schema and returns it at the schema's scale. A value with fewer
-   * decimal places is rescaled exactly; one that would need rounding, or has more digits than the
-   * precision, is rejected (a reader would otherwise fail on, or silently misread, the file).
+   * Checks a Decimal value against its schema and returns it at the schema's scale. A value with
+   * fewer decimal places is rescaled exactly; one that would need rounding, or has more digits than
+   * the precision, is rejected (a reader would otherwise fail on, or silently misread, the file).
    */
   static BigDecimal decimalValue(Schema s, Object value) {
     DecimalSpec spec = lastDecimal;
     if (spec == null || spec.schema != s) {
-      // Reading the scale and precision parameters (map lookups, integer parsing) cost more than the check itself:
+      // Reading the scale and precision parameters (map lookups, integer parsing) cost more than
+      // the check itself:
       // remember them for the schema seen last, which is the same one for every row of a file.
       spec = new DecimalSpec(s, decimalScale(s), decimalPrecision(s));
       lastDecimal = spec;
@@ -140,20 +158,33 @@ final class ConnectTypes {
     int scale = spec.scale;
     int precision = spec.precision;
     if (!(value instanceof BigDecimal)) {
-      throw ConversionException.mismatch("a BigDecimal for decimal(" + precision + "," + scale + ")", value);
+      throw ConversionException.mismatch(
+          "a BigDecimal for decimal(" + precision + "," + scale + ")", value);
     }
     BigDecimal d = (BigDecimal) value;
     if (d.scale() != scale) {
       try {
         d = d.setScale(scale, RoundingMode.UNNECESSARY);
       } catch (ArithmeticException e) {
-        throw new ConversionException("is decimal(" + precision + "," + scale + ") but the value has "
-            + d.scale() + " decimal places and cannot be stored without rounding");
+        throw new ConversionException(
+            "is decimal("
+                + precision
+                + ","
+                + scale
+                + ") but the value has "
+                + d.scale()
+                + " decimal places and cannot be stored without rounding");
       }
     }
     if (d.precision() > precision) {
-      throw new ConversionException("is decimal(" + precision + "," + scale + ") but the value has "
-          + d.precision() + " digits");
+      throw new ConversionException(
+          "is decimal("
+              + precision
+              + ","
+              + scale
+              + ") but the value has "
+              + d.precision()
+              + " digits");
     }
     return d;
   }

@@ -1,14 +1,19 @@
 package io.redstage.connector.format;
 
 /**
- * Raised deep inside a value conversion; the field path is prepended while it unwinds, so the happy path
- * allocates nothing for paths. Turned into a DataException naming the record by {@link RecordErrors}.
+ * Raised deep inside a value conversion; the field path is prepended while it unwinds, so the happy
+ * path allocates nothing for paths. Turned into a DataException naming the record by {@link
+ * RecordErrors}.
  */
 final class ConversionException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private String path = "";
-  /** What the user can do about it; null for a value that does not match its schema (the common advice). */
+
+  /**
+   * What the user can do about it; null for a value that does not match its schema (the common
+   * advice).
+   */
   private final String fix;
 
   ConversionException(String reason) {
@@ -46,6 +51,7 @@ final class ConversionException extends RuntimeException {
   }
 
   static ConversionException mismatch(String expected, Object value) {
-    return new ConversionException("expects " + expected + " but the value is a " + value.getClass().getSimpleName());
+    return new ConversionException(
+        "expects " + expected + " but the value is a " + value.getClass().getSimpleName());
   }
 }

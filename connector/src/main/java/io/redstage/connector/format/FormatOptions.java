@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Immutable options of the data-file writers: which format and codec, encoder sizes, timestamp unit and
- * the Kafka metadata columns. Built from the connector config with {@link #builder()}; {@link
- * Builder#build()} rejects invalid values with an {@link IllegalArgumentException} that names the value.
+ * Immutable options of the data-file writers: which format and codec, encoder sizes, timestamp unit
+ * and the Kafka metadata columns. Built from the connector config with {@link #builder()}; {@link
+ * Builder#build()} rejects invalid values with an {@link IllegalArgumentException} that names the
+ * value.
  */
 public final class FormatOptions {
   public static final int MIB = 1024 * 1024;
@@ -21,10 +22,14 @@ public final class FormatOptions {
   public static final int MAX_ROW_GROUP_BYTES = 512 * MIB;
   public static final int MIN_PAGE_BYTES = 8 * KIB;
   public static final int MAX_PAGE_BYTES = 16 * MIB;
+
   /** Redshift's largest VARCHAR in bytes: the most varchar.max.bytes may be. */
   public static final int MAX_VARCHAR_BYTES = WarehouseLimits.VARCHAR_MAX_BYTES;
 
-  /** Column names must be plain identifiers: they become Avro/Parquet field names and Redshift columns. */
+  /**
+   * Column names must be plain identifiers: they become Avro/Parquet field names and Redshift
+   * columns.
+   */
   private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final FileFormat format;
@@ -55,12 +60,19 @@ public final class FormatOptions {
     this.format = Objects.requireNonNull(b.format, "format");
     this.parquetCodec = oneOf("parquet codec", b.parquetCodec, "snappy", "zstd", "gzip", "none");
     this.parquetRowGroupBytes =
-        within("parquet row group bytes", b.parquetRowGroupBytes, MIN_ROW_GROUP_BYTES, MAX_ROW_GROUP_BYTES);
-    this.parquetPageBytes = within("parquet page bytes", b.parquetPageBytes, MIN_PAGE_BYTES, MAX_PAGE_BYTES);
+        within(
+            "parquet row group bytes",
+            b.parquetRowGroupBytes,
+            MIN_ROW_GROUP_BYTES,
+            MAX_ROW_GROUP_BYTES);
+    this.parquetPageBytes =
+        within("parquet page bytes", b.parquetPageBytes, MIN_PAGE_BYTES, MAX_PAGE_BYTES);
     this.parquetDictionaryEnabled = b.parquetDictionaryEnabled;
     String avro = b.avroCodec == null ? "null" : b.avroCodec;
-    this.avroCodec = "none".equalsIgnoreCase(avro.trim())
-        ? "null" : oneOf("avro codec", avro, "null", "deflate", "snappy", "zstd");
+    this.avroCodec =
+        "none".equalsIgnoreCase(avro.trim())
+            ? "null"
+            : oneOf("avro codec", avro, "null", "deflate", "snappy", "zstd");
     this.avroDeflateLevel = within("avro deflate level", b.avroDeflateLevel, -1, 9);
     this.jsonCompression = oneOf("json compression", b.jsonCompression, "none", "gzip");
     this.timestampUnit = Objects.requireNonNull(b.timestampUnit, "timestampUnit");
@@ -75,7 +87,8 @@ public final class FormatOptions {
     this.headersColumn = b.headersColumn;
     this.deleteMarkers = b.deleteMarkers;
     this.deletedColumn = b.deletedColumn;
-    this.varcharMaxBytes = within("varchar max bytes", b.varcharMaxBytes, 1, WarehouseLimits.VARCHAR_MAX_BYTES);
+    this.varcharMaxBytes =
+        within("varchar max bytes", b.varcharMaxBytes, 1, WarehouseLimits.VARCHAR_MAX_BYTES);
     this.truncateOversizeStrings = b.truncateOversizeStrings;
     this.schemaCompatibility = Objects.requireNonNull(b.schemaCompatibility, "schemaCompatibility");
     checkColumnNames();
@@ -88,53 +101,143 @@ public final class FormatOptions {
   /** A builder preset with this object's values. */
   public Builder toBuilder() {
     return new Builder()
-        .format(format).parquetCodec(parquetCodec).parquetRowGroupBytes(parquetRowGroupBytes)
-        .parquetPageBytes(parquetPageBytes).parquetDictionaryEnabled(parquetDictionaryEnabled)
-        .avroCodec(avroCodec).avroDeflateLevel(avroDeflateLevel)
-        .jsonCompression(jsonCompression).timestampUnit(timestampUnit).metadataEnabled(metadataEnabled)
-        .topicColumn(topicColumn).partitionColumn(partitionColumn).offsetColumn(offsetColumn)
-        .timestampColumn(timestampColumn).keyColumnEnabled(keyColumnEnabled).keyColumn(keyColumn)
-        .headersColumnEnabled(headersColumnEnabled).headersColumn(headersColumn)
-        .deleteMarkers(deleteMarkers).deletedColumn(deletedColumn)
-        .varcharMaxBytes(varcharMaxBytes).truncateOversizeStrings(truncateOversizeStrings)
+        .format(format)
+        .parquetCodec(parquetCodec)
+        .parquetRowGroupBytes(parquetRowGroupBytes)
+        .parquetPageBytes(parquetPageBytes)
+        .parquetDictionaryEnabled(parquetDictionaryEnabled)
+        .avroCodec(avroCodec)
+        .avroDeflateLevel(avroDeflateLevel)
+        .jsonCompression(jsonCompression)
+        .timestampUnit(timestampUnit)
+        .metadataEnabled(metadataEnabled)
+        .topicColumn(topicColumn)
+        .partitionColumn(partitionColumn)
+        .offsetColumn(offsetColumn)
+        .timestampColumn(timestampColumn)
+        .keyColumnEnabled(keyColumnEnabled)
+        .keyColumn(keyColumn)
+        .headersColumnEnabled(headersColumnEnabled)
+        .headersColumn(headersColumn)
+        .deleteMarkers(deleteMarkers)
+        .deletedColumn(deletedColumn)
+        .varcharMaxBytes(varcharMaxBytes)
+        .truncateOversizeStrings(truncateOversizeStrings)
         .schemaCompatibility(schemaCompatibility);
   }
 
-  public FileFormat format() { return format; }
+  public FileFormat format() {
+    return format;
+  }
+
   /** snappy, zstd, gzip or none. */
-  public String parquetCodec() { return parquetCodec; }
-  public int parquetRowGroupBytes() { return parquetRowGroupBytes; }
-  public int parquetPageBytes() { return parquetPageBytes; }
+  public String parquetCodec() {
+    return parquetCodec;
+  }
+
+  public int parquetRowGroupBytes() {
+    return parquetRowGroupBytes;
+  }
+
+  public int parquetPageBytes() {
+    return parquetPageBytes;
+  }
+
   /**
-   * Parquet dictionary encoding (default true): smaller files for repetitive columns, but about 14 KB
-   * more heap per leaf column for every open file, even an idle one.
+   * Parquet dictionary encoding (default true): smaller files for repetitive columns, but about 14
+   * KB more heap per leaf column for every open file, even an idle one.
    */
-  public boolean parquetDictionaryEnabled() { return parquetDictionaryEnabled; }
+  public boolean parquetDictionaryEnabled() {
+    return parquetDictionaryEnabled;
+  }
+
   /** null (no compression), deflate, snappy or zstd. */
-  public String avroCodec() { return avroCodec; }
-  public int avroDeflateLevel() { return avroDeflateLevel; }
+  public String avroCodec() {
+    return avroCodec;
+  }
+
+  public int avroDeflateLevel() {
+    return avroDeflateLevel;
+  }
+
   /** none or gzip. */
-  public String jsonCompression() { return jsonCompression; }
-  public TimestampUnit timestampUnit() { return timestampUnit; }
+  public String jsonCompression() {
+    return jsonCompression;
+  }
+
+  public TimestampUnit timestampUnit() {
+    return timestampUnit;
+  }
+
   /** Whether the topic, partition, offset and timestamp columns are written. */
-  public boolean metadataEnabled() { return metadataEnabled; }
-  public String topicColumn() { return topicColumn; }
-  public String partitionColumn() { return partitionColumn; }
-  public String offsetColumn() { return offsetColumn; }
-  public String timestampColumn() { return timestampColumn; }
-  public boolean keyColumnEnabled() { return keyColumnEnabled; }
-  public String keyColumn() { return keyColumn; }
-  public boolean headersColumnEnabled() { return headersColumnEnabled; }
-  public String headersColumn() { return headersColumn; }
+  public boolean metadataEnabled() {
+    return metadataEnabled;
+  }
+
+  public String topicColumn() {
+    return topicColumn;
+  }
+
+  public String partitionColumn() {
+    return partitionColumn;
+  }
+
+  public String offsetColumn() {
+    return offsetColumn;
+  }
+
+  public String timestampColumn() {
+    return timestampColumn;
+  }
+
+  public boolean keyColumnEnabled() {
+    return keyColumnEnabled;
+  }
+
+  public String keyColumn() {
+    return keyColumn;
+  }
+
+  public boolean headersColumnEnabled() {
+    return headersColumnEnabled;
+  }
+
+  public String headersColumn() {
+    return headersColumn;
+  }
+
   /** Whether tombstones are written as delete rows (behavior.on.null.values=write). */
-  public boolean deleteMarkers() { return deleteMarkers; }
-  public String deletedColumn() { return deletedColumn; }
-  /** Most UTF-8 bytes of a string column value (varchar.max.bytes); strings inside SUPER may hold 65535. */
-  public int varcharMaxBytes() { return varcharMaxBytes; }
-  /** Whether longer strings are cut to the limit (behavior.on.oversize.string=truncate) instead of rejected. */
-  public boolean truncateOversizeStrings() { return truncateOversizeStrings; }
-  /** Which other versions of a file's value schema its records may have, projected to it (schema.compatibility). */
-  public SchemaCompatibility schemaCompatibility() { return schemaCompatibility; }
+  public boolean deleteMarkers() {
+    return deleteMarkers;
+  }
+
+  public String deletedColumn() {
+    return deletedColumn;
+  }
+
+  /**
+   * Most UTF-8 bytes of a string column value (varchar.max.bytes); strings inside SUPER may hold
+   * 65535.
+   */
+  public int varcharMaxBytes() {
+    return varcharMaxBytes;
+  }
+
+  /**
+   * Whether longer strings are cut to the limit (behavior.on.oversize.string=truncate) instead of
+   * rejected.
+   */
+  public boolean truncateOversizeStrings() {
+    return truncateOversizeStrings;
+  }
+
+  /**
+   * Which other versions of a file's value schema its records may have, projected to it
+   * (schema.compatibility).
+   */
+  public SchemaCompatibility schemaCompatibility() {
+    return schemaCompatibility;
+  }
 
   /** The metadata column names that are written, in file order. */
   List<String> metadataColumnNames() {
@@ -161,12 +264,19 @@ public final class FormatOptions {
     Set<String> seen = new HashSet<>();
     for (String name : metadataColumnNames()) {
       if (name == null || !COLUMN_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("Cannot use '" + name + "' as a metadata column name: it must match "
-            + COLUMN_NAME.pattern() + ". Choose a plain identifier.");
+        throw new IllegalArgumentException(
+            "Cannot use '"
+                + name
+                + "' as a metadata column name: it must match "
+                + COLUMN_NAME.pattern()
+                + ". Choose a plain identifier.");
       }
       if (!seen.add(name.toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("Cannot use '" + name + "' for two metadata columns: "
-            + "Redshift column names are case-insensitive. Give each metadata column its own name.");
+        throw new IllegalArgumentException(
+            "Cannot use '"
+                + name
+                + "' for two metadata columns: "
+                + "Redshift column names are case-insensitive. Give each metadata column its own name.");
       }
     }
   }
@@ -180,26 +290,50 @@ public final class FormatOptions {
         }
       }
     }
-    throw new IllegalArgumentException("Cannot use " + what + " '" + value + "': expected one of "
-        + String.join(", ", allowed) + ".");
+    throw new IllegalArgumentException(
+        "Cannot use "
+            + what
+            + " '"
+            + value
+            + "': expected one of "
+            + String.join(", ", allowed)
+            + ".");
   }
 
   private static int within(String what, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException("Cannot use " + what + " " + value + ": it must be between " + min
-          + " and " + max + ".");
+      throw new IllegalArgumentException(
+          "Cannot use " + what + " " + value + ": it must be between " + min + " and " + max + ".");
     }
     return value;
   }
 
   @Override
   public String toString() {
-    return "FormatOptions{format=" + format.id() + ", parquetCodec=" + parquetCodec + ", rowGroup="
-        + parquetRowGroupBytes + ", page=" + parquetPageBytes + ", dictionary=" + parquetDictionaryEnabled
-        + ", avroCodec=" + avroCodec + ", json="
-        + jsonCompression + ", timestamps=" + timestampUnit + ", columns=" + metadataColumnNames()
-        + ", varcharMaxBytes=" + varcharMaxBytes + (truncateOversizeStrings ? " (truncate)" : "")
-        + ", schemaCompatibility=" + schemaCompatibility + "}";
+    return "FormatOptions{format="
+        + format.id()
+        + ", parquetCodec="
+        + parquetCodec
+        + ", rowGroup="
+        + parquetRowGroupBytes
+        + ", page="
+        + parquetPageBytes
+        + ", dictionary="
+        + parquetDictionaryEnabled
+        + ", avroCodec="
+        + avroCodec
+        + ", json="
+        + jsonCompression
+        + ", timestamps="
+        + timestampUnit
+        + ", columns="
+        + metadataColumnNames()
+        + ", varcharMaxBytes="
+        + varcharMaxBytes
+        + (truncateOversizeStrings ? " (truncate)" : "")
+        + ", schemaCompatibility="
+        + schemaCompatibility
+        + "}";
   }
 
   /** Mutable builder with the documented defaults. */
@@ -228,32 +362,122 @@ public final class FormatOptions {
     private boolean truncateOversizeStrings;
     private SchemaCompatibility schemaCompatibility = SchemaCompatibility.NONE;
 
-    private Builder() {
+    private Builder() {}
+
+    public Builder format(FileFormat v) {
+      this.format = v;
+      return this;
     }
 
-    public Builder format(FileFormat v) { this.format = v; return this; }
-    public Builder parquetCodec(String v) { this.parquetCodec = v; return this; }
-    public Builder parquetRowGroupBytes(int v) { this.parquetRowGroupBytes = v; return this; }
-    public Builder parquetPageBytes(int v) { this.parquetPageBytes = v; return this; }
-    public Builder parquetDictionaryEnabled(boolean v) { this.parquetDictionaryEnabled = v; return this; }
-    public Builder avroCodec(String v) { this.avroCodec = v; return this; }
-    public Builder avroDeflateLevel(int v) { this.avroDeflateLevel = v; return this; }
-    public Builder jsonCompression(String v) { this.jsonCompression = v; return this; }
-    public Builder timestampUnit(TimestampUnit v) { this.timestampUnit = v; return this; }
-    public Builder metadataEnabled(boolean v) { this.metadataEnabled = v; return this; }
-    public Builder topicColumn(String v) { this.topicColumn = v; return this; }
-    public Builder partitionColumn(String v) { this.partitionColumn = v; return this; }
-    public Builder offsetColumn(String v) { this.offsetColumn = v; return this; }
-    public Builder timestampColumn(String v) { this.timestampColumn = v; return this; }
-    public Builder keyColumnEnabled(boolean v) { this.keyColumnEnabled = v; return this; }
-    public Builder keyColumn(String v) { this.keyColumn = v; return this; }
-    public Builder headersColumnEnabled(boolean v) { this.headersColumnEnabled = v; return this; }
-    public Builder headersColumn(String v) { this.headersColumn = v; return this; }
-    public Builder deleteMarkers(boolean v) { this.deleteMarkers = v; return this; }
-    public Builder deletedColumn(String v) { this.deletedColumn = v; return this; }
-    public Builder varcharMaxBytes(int v) { this.varcharMaxBytes = v; return this; }
-    public Builder truncateOversizeStrings(boolean v) { this.truncateOversizeStrings = v; return this; }
-    public Builder schemaCompatibility(SchemaCompatibility v) { this.schemaCompatibility = v; return this; }
+    public Builder parquetCodec(String v) {
+      this.parquetCodec = v;
+      return this;
+    }
+
+    public Builder parquetRowGroupBytes(int v) {
+      this.parquetRowGroupBytes = v;
+      return this;
+    }
+
+    public Builder parquetPageBytes(int v) {
+      this.parquetPageBytes = v;
+      return this;
+    }
+
+    public Builder parquetDictionaryEnabled(boolean v) {
+      this.parquetDictionaryEnabled = v;
+      return this;
+    }
+
+    public Builder avroCodec(String v) {
+      this.avroCodec = v;
+      return this;
+    }
+
+    public Builder avroDeflateLevel(int v) {
+      this.avroDeflateLevel = v;
+      return this;
+    }
+
+    public Builder jsonCompression(String v) {
+      this.jsonCompression = v;
+      return this;
+    }
+
+    public Builder timestampUnit(TimestampUnit v) {
+      this.timestampUnit = v;
+      return this;
+    }
+
+    public Builder metadataEnabled(boolean v) {
+      this.metadataEnabled = v;
+      return this;
+    }
+
+    public Builder topicColumn(String v) {
+      this.topicColumn = v;
+      return this;
+    }
+
+    public Builder partitionColumn(String v) {
+      this.partitionColumn = v;
+      return this;
+    }
+
+    public Builder offsetColumn(String v) {
+      this.offsetColumn = v;
+      return this;
+    }
+
+    public Builder timestampColumn(String v) {
+      this.timestampColumn = v;
+      return this;
+    }
+
+    public Builder keyColumnEnabled(boolean v) {
+      this.keyColumnEnabled = v;
+      return this;
+    }
+
+    public Builder keyColumn(String v) {
+      this.keyColumn = v;
+      return this;
+    }
+
+    public Builder headersColumnEnabled(boolean v) {
+      this.headersColumnEnabled = v;
+      return this;
+    }
+
+    public Builder headersColumn(String v) {
+      this.headersColumn = v;
+      return this;
+    }
+
+    public Builder deleteMarkers(boolean v) {
+      this.deleteMarkers = v;
+      return this;
+    }
+
+    public Builder deletedColumn(String v) {
+      this.deletedColumn = v;
+      return this;
+    }
+
+    public Builder varcharMaxBytes(int v) {
+      this.varcharMaxBytes = v;
+      return this;
+    }
+
+    public Builder truncateOversizeStrings(boolean v) {
+      this.truncateOversizeStrings = v;
+      return this;
+    }
+
+    public Builder schemaCompatibility(SchemaCompatibility v) {
+      this.schemaCompatibility = v;
+      return this;
+    }
 
     public FormatOptions build() {
       return new FormatOptions(this);

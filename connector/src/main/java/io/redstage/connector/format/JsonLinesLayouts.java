@@ -12,9 +12,9 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Column lists of JSON Lines files. With a value schema the columns follow it exactly, named by {@link
- * ColumnNames}. Without one the layout holds only the metadata columns: the value columns grow with the
- * records written ({@link SchemalessColumns}).
+ * Column lists of JSON Lines files. With a value schema the columns follow it exactly, named by
+ * {@link ColumnNames}. Without one the layout holds only the metadata columns: the value columns
+ * grow with the records written ({@link SchemalessColumns}).
  */
 final class JsonLinesLayouts {
   private static final FileFormat FORMAT = FileFormat.JSONL;
@@ -31,8 +31,10 @@ final class JsonLinesLayouts {
 
   RowLayout layout(SinkRecord first) {
     Schema value = first.valueSchema();
-    Schema keyStruct = options.keyColumnEnabled() && MetadataColumns.isStructKey(first.keySchema())
-        ? first.keySchema() : null;
+    Schema keyStruct =
+        options.keyColumnEnabled() && MetadataColumns.isStructKey(first.keySchema())
+            ? first.keySchema()
+            : null;
     List<MarkerColumn> columns = new ArrayList<>();
     boolean flattened = value != null && value.type() == Schema.Type.STRUCT;
     try {
@@ -53,8 +55,12 @@ final class JsonLinesLayouts {
           columns.add(column(first, name, type, f.schema().isOptional()));
         }
       } else if (value != null) {
-        columns.add(column(first, names.column("value", first, FORMAT),
-            ConnectTypes.columnType(value, options.timestampUnit()), value.isOptional()));
+        columns.add(
+            column(
+                first,
+                names.column("value", first, FORMAT),
+                ConnectTypes.columnType(value, options.timestampUnit()),
+                value.isOptional()));
       }
     } catch (ConversionException e) {
       throw RecordErrors.conversion(first, FORMAT, "value schema", e);

@@ -21,11 +21,12 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * compressed as a whole. Each line is rendered into a private buffer first and only a complete line
  * reaches the file, so a record that fails half-way leaves no trace.
  *
- * <p>The gzip header written by {@link GZIPOutputStream} has no file name and a zero modification time,
- * so the output is deterministic for a given JVM (its zlib decides the compressed bytes).
+ * <p>The gzip header written by {@link GZIPOutputStream} has no file name and a zero modification
+ * time, so the output is deterministic for a given JVM (its zlib decides the compressed bytes).
  *
- * <p>Top-level keys are the column names of {@link ColumnNames}. A schemaless file's value columns grow with
- * its records ({@link SchemalessColumns}); a record whose fields do not fit them must start a new file.
+ * <p>Top-level keys are the column names of {@link ColumnNames}. A schemaless file's value columns
+ * grow with its records ({@link SchemalessColumns}); a record whose fields do not fit them must
+ * start a new file.
  */
 final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private static final FileFormat FORMAT = FileFormat.JSONL;
@@ -35,8 +36,10 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private final FormatOptions options;
   private final MetadataColumns metadata;
   private final ConnectJson json;
+
   /** The value columns of a schemaless file; null when the file has a value schema. */
   private final SchemalessColumns schemaless;
+
   private final PositionedOutputStream out;
   private final long start;
   private final Gzip gzip;
@@ -48,13 +51,21 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private List<MarkerColumn> columns;
   private long recordCount;
   private long uncompressedBytes;
+
   /** Uncompressed bytes written when {@code out} last grew: how much input gzip may still hold. */
   private long uncompressedAtLastGrowth;
+
   private long lastPosition;
   private boolean finished;
 
-  private JsonLinesRecordFileWriter(RowLayout layout, SchemalessColumns schemaless, MetadataColumns metadata,
-      ConnectJson json, PositionedOutputStream out, long start, Gzip gzip) {
+  private JsonLinesRecordFileWriter(
+      RowLayout layout,
+      SchemalessColumns schemaless,
+      MetadataColumns metadata,
+      ConnectJson json,
+      PositionedOutputStream out,
+      long start,
+      Gzip gzip) {
     this.layout = layout;
     this.schemaless = schemaless;
     this.options = metadata.options();
@@ -69,17 +80,29 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     this.lastPosition = out.position();
   }
 
-  /** {@code schemaless} holds the value columns of a file without value schema, and is null otherwise. */
-  static JsonLinesRecordFileWriter open(PositionedOutputStream out, RowLayout layout, SchemalessColumns schemaless,
-      MetadataColumns metadata, ConnectJson json, String fileKey) {
+  /**
+   * {@code schemaless} holds the value columns of a file without value schema, and is null
+   * otherwise.
+   */
+  static JsonLinesRecordFileWriter open(
+      PositionedOutputStream out,
+      RowLayout layout,
+      SchemalessColumns schemaless,
+      MetadataColumns metadata,
+      ConnectJson json,
+      String fileKey) {
     long start = out.position();
     Gzip gzip = null;
     if ("gzip".equals(metadata.options().jsonCompression())) {
       try {
         gzip = new Gzip(new UnclosableOutputStream(out));
       } catch (IOException e) {
-        throw new ConnectException("Cannot start JSON Lines file " + fileKey + ": writing the gzip header failed. "
-            + "Abort the upload and retry.", e);
+        throw new ConnectException(
+            "Cannot start JSON Lines file "
+                + fileKey
+                + ": writing the gzip header failed. "
+                + "Abort the upload and retry.",
+            e);
       }
     }
     return new JsonLinesRecordFileWriter(layout, schemaless, metadata, json, out, start, gzip);
@@ -103,25 +126,28 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   }
 
   /**
-   * Whether the fields of {@code record} fit this file's columns; always true for a file with a value schema.
-   * A record that write() rejects anyway (e.g. a field name too long) is reported as fitting.
+   * Whether the fields of {@code record} fit this file's columns; always true for a file with a
+   * value schema. A record that write() rejects anyway (e.g. a field name too long) is reported as
+   * fitting.
    */
   boolean fits(SinkRecord record) {
     return !hasSchemalessRow(record) || schemaless.fits(record);
   }
 
   /**
-   * Schemaless values, and tombstones written as delete rows, in a schemaless file: their rows come from
-   * {@link #schemaless}.
+   * Schemaless values, and tombstones written as delete rows, in a schemaless file: their rows come
+   * from {@link #schemaless}.
    */
   private boolean hasSchemalessRow(SinkRecord record) {
-    return schemaless != null && (record.value() == null ? options.deleteMarkers() : record.valueSchema() == null);
+    return schemaless != null
+        && (record.value() == null ? options.deleteMarkers() : record.valueSchema() == null);
   }
 
   @Override
   public void write(SinkRecord record) {
     if (finished) {
-      throw new IllegalStateException("Cannot use a JSON Lines file writer after finish() or abort()");
+      throw new IllegalStateException(
+          "Cannot use a JSON Lines file writer after finish() or abort()");
     }
     line.clear();
     SchemalessColumns.Row row = null;
@@ -132,7 +158,10 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       if (hasSchemalessRow(record)) {
         row = schemaless.rowOf(record);
         if (row.conflict() != null) {
-          throw RecordErrors.cannotWrite(record, FORMAT, row.conflict(),
+          throw RecordErrors.cannotWrite(
+              record,
+              FORMAT,
+              row.conflict(),
               "Rotate the file when RecordFormat.compatible() returns false.");
         }
       }
@@ -145,15 +174,25 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       if (e instanceof DataException) {
         throw (DataException) e;
       }
-      throw new DataException("Cannot write record " + KafkaCoordinates.describe(record) + " as JSON Lines: the "
-          + "JSON encoder failed (" + e.getClass().getSimpleName() + "). " + RecordErrors.FIX_VALUE, e);
+      throw new DataException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " as JSON Lines: the "
+              + "JSON encoder failed ("
+              + e.getClass().getSimpleName()
+              + "). "
+              + RecordErrors.FIX_VALUE,
+          e);
     }
     line.write('\n');
     try {
       sink.write(line.array(), 0, line.size());
     } catch (IOException e) {
-      throw new ConnectException("Cannot write record " + KafkaCoordinates.describe(record)
-          + " to the JSON Lines file: the output stream failed. Abort this file and retry.", e);
+      throw new ConnectException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " to the JSON Lines file: the output stream failed. Abort this file and retry.",
+          e);
     }
     if (row != null) {
       schemaless.add(row);
@@ -167,7 +206,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     }
   }
 
-  private void writeRow(JsonGenerator g, SinkRecord r, SchemalessColumns.Row row) throws IOException {
+  private void writeRow(JsonGenerator g, SinkRecord r, SchemalessColumns.Row row)
+      throws IOException {
     g.writeStartObject();
     Object value = r.value();
     if (value == null) {
@@ -211,7 +251,10 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     }
   }
 
-  /** The planned cells of a schemaless row: top-level names are column names, nested values as they are. */
+  /**
+   * The planned cells of a schemaless row: top-level names are column names, nested values as they
+   * are.
+   */
   private void writeCells(JsonGenerator g, SchemalessColumns.Row row) throws IOException {
     for (SchemalessColumns.Cell cell : row.cells) {
       g.writeFieldName(cell.columnName());
@@ -227,8 +270,12 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     }
   }
 
-  /** Value fields are null except those named like a field of a Struct key (schemaless: the key's fields). */
-  private void writeTombstone(JsonGenerator g, SinkRecord r, SchemalessColumns.Row row) throws IOException {
+  /**
+   * Value fields are null except those named like a field of a Struct key (schemaless: the key's
+   * fields).
+   */
+  private void writeTombstone(JsonGenerator g, SinkRecord r, SchemalessColumns.Row row)
+      throws IOException {
     if (!options.deleteMarkers()) {
       throw RecordErrors.tombstoneNotWanted(r, FORMAT);
     }
@@ -316,9 +363,9 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   }
 
   /**
-   * Plain files: exactly the bytes written. Gzip: bytes written plus the input deflate may still hold,
-   * scaled by the compression ratio seen so far (1:1 before any compressed block came out), plus the
-   * trailer.
+   * Plain files: exactly the bytes written. Gzip: bytes written plus the input deflate may still
+   * hold, scaled by the compression ratio seen so far (1:1 before any compressed block came out),
+   * plus the trailer.
    */
   @Override
   public long estimatedBytes() {
@@ -327,20 +374,23 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       return written;
     }
     long pendingInput = uncompressedBytes - uncompressedAtLastGrowth;
-    double ratio = uncompressedAtLastGrowth == 0 ? 1.0 : (double) written / uncompressedAtLastGrowth;
+    double ratio =
+        uncompressedAtLastGrowth == 0 ? 1.0 : (double) written / uncompressedAtLastGrowth;
     return written + (long) (pendingInput * ratio) + GZIP_TRAILER_BYTES;
   }
 
   /**
-   * 0: lines go straight to {@code out}, and gzip's deflater state (a few hundred KB per open gzip file)
-   * lives in native memory of a fixed size, not in a growing heap buffer.
+   * 0: lines go straight to {@code out}, and gzip's deflater state (a few hundred KB per open gzip
+   * file) lives in native memory of a fixed size, not in a growing heap buffer.
    */
   @Override
   public long bufferedBytes() {
     return 0;
   }
 
-  /** Schemaless files: the value columns of the records written so far, then the metadata columns. */
+  /**
+   * Schemaless files: the value columns of the records written so far, then the metadata columns.
+   */
   @Override
   public List<MarkerColumn> columns() {
     if (schemaless != null && schemaless.columns() != valueColumnsSeen) {
@@ -356,7 +406,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   @Override
   public void finish() throws IOException {
     if (finished) {
-      throw new IllegalStateException("Cannot use a JSON Lines file writer after finish() or abort()");
+      throw new IllegalStateException(
+          "Cannot use a JSON Lines file writer after finish() or abort()");
     }
     finished = true;
     generator = null;
@@ -374,7 +425,9 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     }
   }
 
-  /** GZIPOutputStream with an 8 KiB output buffer and a way to free the deflater without writing. */
+  /**
+   * GZIPOutputStream with an 8 KiB output buffer and a way to free the deflater without writing.
+   */
   private static final class Gzip extends GZIPOutputStream {
     Gzip(OutputStream target) throws IOException {
       super(target, 8192);

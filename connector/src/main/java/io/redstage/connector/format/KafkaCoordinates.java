@@ -11,8 +11,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class KafkaCoordinates {
   private static final boolean HAS_ORIGINAL = hasOriginalCoordinates();
 
-  private KafkaCoordinates() {
-  }
+  private KafkaCoordinates() {}
 
   public static String topic(SinkRecord r) {
     return HAS_ORIGINAL ? r.originalTopic() : r.topic();

@@ -15,9 +15,9 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * The Kafka metadata columns that follow the value columns, in this order: topic (string), partition
- * (int32), offset (int64), timestamp (nullable, configured unit), then key, headers and deleted when
- * enabled. Also extracts their values from a record.
+ * The Kafka metadata columns that follow the value columns, in this order: topic (string),
+ * partition (int32), offset (int64), timestamp (nullable, configured unit), then key, headers and
+ * deleted when enabled. Also extracts their values from a record.
  */
 final class MetadataColumns {
   private final FormatOptions options;
@@ -57,8 +57,14 @@ final class MetadataColumns {
   void checkNoClash(String valueColumn, SinkRecord record, FileFormat format) {
     int i = lowerCaseNames.indexOf(valueColumn.toLowerCase(Locale.ROOT));
     if (i >= 0) {
-      throw RecordErrors.cannotWrite(record, format, "the value field '" + valueColumn
-              + "' has the same name as the metadata column '" + names.get(i) + "'",
+      throw RecordErrors.cannotWrite(
+          record,
+          format,
+          "the value field '"
+              + valueColumn
+              + "' has the same name as the metadata column '"
+              + names.get(i)
+              + "'",
           "Rename the metadata column with the connector's metadata.*.column settings, or rename the field "
               + "(e.g. with the ReplaceField SMT).");
     }
@@ -71,10 +77,13 @@ final class MetadataColumns {
       cols.add(new MarkerColumn(options.topicColumn(), ColumnType.of(Kind.STRING), false));
       cols.add(new MarkerColumn(options.partitionColumn(), ColumnType.of(Kind.INT32), false));
       cols.add(new MarkerColumn(options.offsetColumn(), ColumnType.of(Kind.INT64), false));
-      cols.add(new MarkerColumn(options.timestampColumn(), options.timestampUnit().columnType(), true));
+      cols.add(
+          new MarkerColumn(options.timestampColumn(), options.timestampUnit().columnType(), true));
     }
     if (options.keyColumnEnabled()) {
-      cols.add(new MarkerColumn(options.keyColumn(), ColumnType.of(structKey ? Kind.STRUCT : Kind.STRING), true));
+      cols.add(
+          new MarkerColumn(
+              options.keyColumn(), ColumnType.of(structKey ? Kind.STRUCT : Kind.STRING), true));
     }
     if (options.headersColumnEnabled()) {
       cols.add(new MarkerColumn(options.headersColumn(), ColumnType.of(Kind.MAP), false));
@@ -92,8 +101,9 @@ final class MetadataColumns {
   }
 
   /**
-   * The record's Kafka timestamp in milliseconds, or null when it has none. A producer may set any CreateTime; one
-   * outside the years COPY reads would make the whole unit's COPY fail, so the record is rejected by name instead.
+   * The record's Kafka timestamp in milliseconds, or null when it has none. A producer may set any
+   * CreateTime; one outside the years COPY reads would make the whole unit's COPY fail, so the
+   * record is rejected by name instead.
    */
   Long timestampMillis(SinkRecord r, FileFormat format) {
     Long ts = r.timestamp();
@@ -103,7 +113,11 @@ final class MetadataColumns {
     try {
       return WarehouseLimits.epochMillis(ts);
     } catch (ConversionException e) {
-      throw RecordErrors.conversion(r, format, "Kafka record timestamp (metadata column " + options.timestampColumn() + ")", e);
+      throw RecordErrors.conversion(
+          r,
+          format,
+          "Kafka record timestamp (metadata column " + options.timestampColumn() + ")",
+          e);
     }
   }
 
@@ -113,8 +127,8 @@ final class MetadataColumns {
   }
 
   /**
-   * Headers as a map of text values, in header order. Kafka allows repeated header keys; a map keeps
-   * the last value for a key, as a later header usually overrides an earlier one.
+   * Headers as a map of text values, in header order. Kafka allows repeated header keys; a map
+   * keeps the last value for a key, as a later header usually overrides an earlier one.
    */
   Map<String, String> headers(SinkRecord r) {
     if (r.headers() == null || r.headers().isEmpty()) {

@@ -6,9 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Whether the native libraries behind the snappy and zstd codecs load on this machine. The plugin ships them for
- * Linux x86_64/aarch64, macOS x86_64/aarch64 and Windows x86_64 only (see README); elsewhere the codec would fail at
- * the first file with an UnsatisfiedLinkError, so config validation asks here first and names the key instead.
+ * Whether the native libraries behind the snappy and zstd codecs load on this machine. The plugin
+ * ships them for Linux x86_64/aarch64, macOS x86_64/aarch64 and Windows x86_64 only (see README);
+ * elsewhere the codec would fail at the first file with an UnsatisfiedLinkError, so config
+ * validation asks here first and names the key instead.
  */
 public final class NativeCodecs {
   /** The platforms whose native libraries the plugin ships, for error messages. */
@@ -25,16 +26,18 @@ public final class NativeCodecs {
   private NativeCodecs() {}
 
   /**
-   * Why {@code codec} ("snappy", "zstd", or any other, which needs no native library) cannot run here, or empty
-   * when it can. Probed once per codec and JVM.
+   * Why {@code codec} ("snappy", "zstd", or any other, which needs no native library) cannot run
+   * here, or empty when it can. Probed once per codec and JVM.
    */
   public static Optional<String> unavailable(String codec) {
     String name = codec.toLowerCase(Locale.ROOT);
     switch (name) {
       case "snappy":
-        return RESULTS.computeIfAbsent(name, n -> probe(n, () -> org.xerial.snappy.Snappy.maxCompressedLength(1)));
+        return RESULTS.computeIfAbsent(
+            name, n -> probe(n, () -> org.xerial.snappy.Snappy.maxCompressedLength(1)));
       case "zstd":
-        return RESULTS.computeIfAbsent(name, n -> probe(n, () -> com.github.luben.zstd.Zstd.compressBound(1)));
+        return RESULTS.computeIfAbsent(
+            name, n -> probe(n, () -> com.github.luben.zstd.Zstd.compressBound(1)));
       default:
         return Optional.empty();
     }
@@ -45,11 +48,23 @@ public final class NativeCodecs {
       probe.load();
       return Optional.empty();
     } catch (Throwable t) {
-      // UnsatisfiedLinkError, SnappyError, ExceptionInInitializerError or NoClassDefFoundError after one of them
-      Throwable cause = t.getCause() != null && t instanceof ExceptionInInitializerError ? t.getCause() : t;
-      return Optional.of("the " + codec + " native library does not load on " + System.getProperty("os.name") + " "
-          + System.getProperty("os.arch") + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
-          + "); the plugin ships it for " + SHIPPED_PLATFORMS);
+      // UnsatisfiedLinkError, SnappyError, ExceptionInInitializerError or NoClassDefFoundError
+      // after one of them
+      Throwable cause =
+          t.getCause() != null && t instanceof ExceptionInInitializerError ? t.getCause() : t;
+      return Optional.of(
+          "the "
+              + codec
+              + " native library does not load on "
+              + System.getProperty("os.name")
+              + " "
+              + System.getProperty("os.arch")
+              + " ("
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage()
+              + "); the plugin ships it for "
+              + SHIPPED_PLATFORMS);
     }
   }
 }

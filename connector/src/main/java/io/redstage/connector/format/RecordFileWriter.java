@@ -9,8 +9,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public interface RecordFileWriter {
   /**
    * Converts then writes one record. A record that cannot be converted throws {@link
-   * org.apache.kafka.connect.errors.DataException} naming topic/partition/offset and the field, before any
-   * of its bytes reach the file, so the caller can send it to the DLQ and keep writing this file.
+   * org.apache.kafka.connect.errors.DataException} naming topic/partition/offset and the field,
+   * before any of its bytes reach the file, so the caller can send it to the DLQ and keep writing
+   * this file.
    *
    * @throws org.apache.kafka.connect.errors.ConnectException (not a DataException) when the output
    *     stream fails; the file is then unusable and must be aborted.
@@ -22,16 +23,19 @@ public interface RecordFileWriter {
   /** Estimated final size: bytes already in {@code out} plus bytes buffered inside the encoder. */
   long estimatedBytes();
 
-  /** Bytes held in heap by the encoder (e.g. the Parquet row group being built), for the memory budget. */
+  /**
+   * Bytes held in heap by the encoder (e.g. the Parquet row group being built), for the memory
+   * budget.
+   */
   long bufferedBytes();
 
   /** The file's columns in file order, with logical types. */
   List<MarkerColumn> columns();
 
   /**
-   * Writes everything still buffered (last row group and footer, last block, gzip trailer) to {@code
-   * out}. Neither flushes nor closes {@code out}: the caller completes the upload. Afterwards {@link
-   * #estimatedBytes()} is the exact file size and {@link #bufferedBytes()} is 0.
+   * Writes everything still buffered (last row group and footer, last block, gzip trailer) to
+   * {@code out}. Neither flushes nor closes {@code out}: the caller completes the upload.
+   * Afterwards {@link #estimatedBytes()} is the exact file size and {@link #bufferedBytes()} is 0.
    */
   void finish() throws IOException;
 

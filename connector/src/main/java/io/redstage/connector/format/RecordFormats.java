@@ -7,8 +7,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /** Creates the {@link RecordFormat} for a set of options. */
 public final class RecordFormats {
-  private RecordFormats() {
-  }
+  private RecordFormats() {}
 
   /** Formats whose column names follow {@link ColumnNames} without a mapping. */
   public static RecordFormat create(FormatOptions options) {
@@ -19,8 +18,10 @@ public final class RecordFormats {
   public static RecordFormat create(FormatOptions options, ColumnNames names) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(names, "names");
-    WarehouseLimits limits = new WarehouseLimits(options.varcharMaxBytes(), options.truncateOversizeStrings());
-    MetadataColumns metadata = new MetadataColumns(options, new ConnectJson(options.timestampUnit(), limits));
+    WarehouseLimits limits =
+        new WarehouseLimits(options.varcharMaxBytes(), options.truncateOversizeStrings());
+    MetadataColumns metadata =
+        new MetadataColumns(options, new ConnectJson(options.timestampUnit(), limits));
     switch (options.format()) {
       case PARQUET:
         return new AvroBackedFormat(FileFormat.PARQUET, metadata, names, limits);
@@ -81,8 +82,9 @@ public final class RecordFormats {
 
     private static SchemaBoundWriter bound(RecordFileWriter writer) {
       if (!(writer instanceof SchemaBoundWriter)) {
-        throw new IllegalArgumentException("Cannot check compatibility with a writer of another package: "
-            + writer.getClass().getName());
+        throw new IllegalArgumentException(
+            "Cannot check compatibility with a writer of another package: "
+                + writer.getClass().getName());
       }
       return (SchemaBoundWriter) writer;
     }
@@ -93,8 +95,9 @@ public final class RecordFormats {
     }
 
     /**
-     * {@link #compatible}; {@code sameFile} false when {@code record} goes into a new file beside the file of
-     * {@code writer}, so only what the files of a unit share counts (value schema, key column), not that file's own.
+     * {@link #compatible}; {@code sameFile} false when {@code record} goes into a new file beside
+     * the file of {@code writer}, so only what the files of a unit share counts (value schema, key
+     * column), not that file's own.
      */
     boolean compatible(RecordFileWriter writer, SinkRecord record, boolean sameFile) {
       SchemaBoundWriter w = bound(writer);
@@ -107,7 +110,8 @@ public final class RecordFormats {
       }
       Schema valueSchema = record.valueSchema();
       if (valueSchema == null) {
-        // JSON Lines: schemaless records share schemaless files. Parquet/Avro: write() rejects it anyway.
+        // JSON Lines: schemaless records share schemaless files. Parquet/Avro: write() rejects it
+        // anyway.
         return layout.valueSchema == null || format != FileFormat.JSONL;
       }
       return layout.valueSchema != null && w.matchesValueSchema(valueSchema);
@@ -124,10 +128,12 @@ public final class RecordFormats {
     private final ConnectAvroSchemas schemas;
     private final ConnectAvroValues values;
 
-    AvroBackedFormat(FileFormat format, MetadataColumns metadata, ColumnNames names, WarehouseLimits limits) {
+    AvroBackedFormat(
+        FileFormat format, MetadataColumns metadata, ColumnNames names, WarehouseLimits limits) {
       super(format, metadata, limits);
       this.schemas = new ConnectAvroSchemas(format, metadata, names);
-      this.values = new ConnectAvroValues(options.timestampUnit(), limits, format == FileFormat.AVRO);
+      this.values =
+          new ConnectAvroValues(options.timestampUnit(), limits, format == FileFormat.AVRO);
     }
 
     @Override
@@ -147,12 +153,16 @@ public final class RecordFormats {
     }
 
     @Override
-    public RecordFileWriter open(PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
+    public RecordFileWriter open(
+        PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
       if (firstRecord.valueSchema() == null) {
         if (firstRecord.value() == null) {
-          throw RecordErrors.cannotWrite(firstRecord, format, "it is a tombstone without a value schema, so it "
-              + "cannot start a file", "Write it into a file opened by a record with a value schema "
-              + "(see RecordFormat.canOpen), or set behavior.on.null.values=ignore.");
+          throw RecordErrors.cannotWrite(
+              firstRecord,
+              format,
+              "it is a tombstone without a value schema, so it " + "cannot start a file",
+              "Write it into a file opened by a record with a value schema "
+                  + "(see RecordFormat.canOpen), or set behavior.on.null.values=ignore.");
         }
         throw RecordErrors.noSchema(firstRecord, format);
       }
@@ -184,20 +194,24 @@ public final class RecordFormats {
     }
 
     @Override
-    public RecordFileWriter open(PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
+    public RecordFileWriter open(
+        PositionedOutputStream out, SinkRecord firstRecord, String fileKey) {
       RowLayout layout = layouts.layout(firstRecord);
-      SchemalessColumns schemaless = layout.valueSchema == null ? layouts.schemalessColumns() : null;
+      SchemalessColumns schemaless =
+          layout.valueSchema == null ? layouts.schemalessColumns() : null;
       return JsonLinesRecordFileWriter.open(out, layout, schemaless, metadata, json, fileKey);
     }
 
     /**
-     * Also false when a schemaless record's fields conflict with the columns of the schemaless file it goes into; a
-     * new file beside it gets columns of its own.
+     * Also false when a schemaless record's fields conflict with the columns of the schemaless file
+     * it goes into; a new file beside it gets columns of its own.
      */
     @Override
     boolean compatible(RecordFileWriter writer, SinkRecord record, boolean sameFile) {
-      return super.compatible(writer, record, sameFile) && (!sameFile
-          || !(writer instanceof JsonLinesRecordFileWriter) || ((JsonLinesRecordFileWriter) writer).fits(record));
+      return super.compatible(writer, record, sameFile)
+          && (!sameFile
+              || !(writer instanceof JsonLinesRecordFileWriter)
+              || ((JsonLinesRecordFileWriter) writer).fits(record));
     }
   }
 }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
  */
 final class RowBuffer extends ByteArrayOutputStream {
   private static final int INITIAL = 256;
+
   /** A buffer grown by one huge record is dropped rather than kept for the life of the file. */
   private static final int KEEP_AT_MOST = 1024 * 1024;
 

@@ -8,35 +8,49 @@ import org.apache.kafka.connect.errors.SchemaProjectorException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * schema.compatibility, with the meaning of Confluent's storage sinks. A record whose value schema differs from its
- * file's goes into that file when it is another version of the same schema (same name, both versioned) on the side the
- * mode allows, projected to the file's schema by Connect's {@link SchemaProjector}; otherwise it needs a new file.
+ * schema.compatibility, with the meaning of Confluent's storage sinks. A record whose value schema
+ * differs from its file's goes into that file when it is another version of the same schema (same
+ * name, both versioned) on the side the mode allows, projected to the file's schema by Connect's
+ * {@link SchemaProjector}; otherwise it needs a new file.
+ *
  * <ul>
- *   <li>NONE: never projects (any change starts a new unit).</li>
- *   <li>BACKWARD, FULL: files hold the newest version seen; an older record is projected up (a field it lacks gets
- *       the field's default, or null when optional without default); a newer record starts a new unit.</li>
- *   <li>FORWARD: files keep the version they were opened with; a newer record is projected down (fields the file
- *       lacks are dropped); an older record starts a new unit.</li>
+ *   <li>NONE: never projects (any change starts a new unit).
+ *   <li>BACKWARD, FULL: files hold the newest version seen; an older record is projected up (a
+ *       field it lacks gets the field's default, or null when optional without default); a newer
+ *       record starts a new unit.
+ *   <li>FORWARD: files keep the version they were opened with; a newer record is projected down
+ *       (fields the file lacks are dropped); an older record starts a new unit.
  * </ul>
- * A projection the projector refuses (a type change, a new required field without default, another schema name)
- * also starts a new unit. Projection depends only on the record and the file's schema, and the file's schema on the
- * unit's first record, so a replay with the same boundaries writes the same bytes.
+ *
+ * A projection the projector refuses (a type change, a new required field without default, another
+ * schema name) also starts a new unit. Projection depends only on the record and the file's schema,
+ * and the file's schema on the unit's first record, so a replay with the same boundaries writes the
+ * same bytes.
  */
 public enum SchemaCompatibility {
-  NONE, BACKWARD, FORWARD, FULL;
+  NONE,
+  BACKWARD,
+  FORWARD,
+  FULL;
 
   public static SchemaCompatibility of(String name) {
     return valueOf(name.trim().toUpperCase(Locale.ROOT));
   }
 
   /**
-   * {@code record} with its value projected to {@code fileSchema}, or null when this mode does not let it into a
-   * file of that schema. Call only for a record with a value and a value schema other than the file's.
+   * {@code record} with its value projected to {@code fileSchema}, or null when this mode does not
+   * let it into a file of that schema. Call only for a record with a value and a value schema other
+   * than the file's.
    */
   SinkRecord project(Schema fileSchema, SinkRecord record) {
     Schema own = record.valueSchema();
-    if (this == NONE || own == null || fileSchema == null || record.value() == null
-        || own.version() == null || fileSchema.version() == null || !Objects.equals(own.name(), fileSchema.name())) {
+    if (this == NONE
+        || own == null
+        || fileSchema == null
+        || record.value() == null
+        || own.version() == null
+        || fileSchema.version() == null
+        || !Objects.equals(own.name(), fileSchema.name())) {
       return null;
     }
     int newer = Integer.compare(own.version(), fileSchema.version());
@@ -49,7 +63,14 @@ public enum SchemaCompatibility {
     } catch (SchemaProjectorException e) {
       return null;
     }
-    return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), fileSchema, value,
-        record.timestamp(), record.headers());
+    return record.newRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.keySchema(),
+        record.key(),
+        fileSchema,
+        value,
+        record.timestamp(),
+        record.headers());
   }
 }

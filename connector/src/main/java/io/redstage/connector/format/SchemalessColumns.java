@@ -20,17 +20,19 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The value columns of one schemaless JSON Lines file: every top-level field its records carry, in
- * first-seen order, so the marker describes every value in the file. A Map value gives one column per key;
- * any other value (a number, a string, an array) goes to the column "value"; a tombstone written as a
- * delete row gives the fields of its key (Struct or Map). Names follow {@link ColumnNames}.
+ * first-seen order, so the marker describes every value in the file. A Map value gives one column
+ * per key; any other value (a number, a string, an array) goes to the column "value"; a tombstone
+ * written as a delete row gives the fields of its key (Struct or Map). Names follow {@link
+ * ColumnNames}.
  *
- * <p>Types come from the Java class of the values: String → string, Integer/Long/Short/Byte/BigInteger →
- * int64, Float/Double/BigDecimal → float64, Boolean → boolean, Map/Struct → struct, List → array,
- * byte[]/ByteBuffer → bytes, java.util.Date → timestamp; Struct key fields by their schema. A column that
- * held only nulls so far is a string. Types unify: integers widen to the wider integer, integers and
- * floats to float64; any other difference is a conflict, and the record must start a new file
- * ({@link RecordFormat#compatible} is false). So is a field whose column differs from an existing column
- * of this file only in case. All columns are nullable: a record may lack any of them.
+ * <p>Types come from the Java class of the values: String → string,
+ * Integer/Long/Short/Byte/BigInteger → int64, Float/Double/BigDecimal → float64, Boolean → boolean,
+ * Map/Struct → struct, List → array, byte[]/ByteBuffer → bytes, java.util.Date → timestamp; Struct
+ * key fields by their schema. A column that held only nulls so far is a string. Types unify:
+ * integers widen to the wider integer, integers and floats to float64; any other difference is a
+ * conflict, and the record must start a new file ({@link RecordFormat#compatible} is false). So is
+ * a field whose column differs from an existing column of this file only in case. All columns are
+ * nullable: a record may lack any of them.
  */
 final class SchemalessColumns {
   private static final FileFormat FORMAT = FileFormat.JSONL;
@@ -38,16 +40,23 @@ final class SchemalessColumns {
   private final ColumnNames names;
   private final MetadataColumns metadata;
   private final TimestampUnit unit;
+
   /** Columns by folded name, in first-seen order. */
   private final Map<String, Column> byFoldedName = new LinkedHashMap<>();
+
   /** Column of every field name seen, so a known field costs one lookup. */
   private final Map<String, Column> byField = new HashMap<>();
+
   private List<MarkerColumn> markerColumns = List.of();
+
   /** Bumped whenever a column is added or retyped: a planned row is valid for one version. */
   private long version;
+
   private long rowStamp;
+
   /** The last record planned and its row: compatible() plans a record, write() reuses the plan. */
   private SinkRecord plannedRecord;
+
   private Row plannedRow;
 
   SchemalessColumns(ColumnNames names, MetadataColumns metadata, TimestampUnit unit) {
@@ -62,8 +71,8 @@ final class SchemalessColumns {
   }
 
   /**
-   * Whether the fields of {@code r} fit this file's columns. A record that {@link #rowOf} rejects is reported
-   * as fitting: a new file would reject it too.
+   * Whether the fields of {@code r} fit this file's columns. A record that {@link #rowOf} rejects
+   * is reported as fitting: a new file would reject it too.
    */
   boolean fits(SinkRecord r) {
     try {
@@ -76,8 +85,9 @@ final class SchemalessColumns {
   /**
    * The cells of {@code r}'s row and whether they fit this file (see {@link Row#conflict()}).
    *
-   * @throws DataException naming the record and field when a column name is too long, two fields become one
-   *     column, a field clashes with a metadata column, or a key field's schema is unsupported
+   * @throws DataException naming the record and field when a column name is too long, two fields
+   *     become one column, a field clashes with a metadata column, or a key field's schema is
+   *     unsupported
    */
   Row rowOf(SinkRecord r) {
     if (r != plannedRecord || plannedRow.version != version) {
@@ -95,7 +105,14 @@ final class SchemalessColumns {
     if (source instanceof Map) {
       for (Map.Entry<?, ?> e : ((Map<?, ?>) source).entrySet()) {
         Object value = e.getValue();
-        plan(row, r, stamp, String.valueOf(e.getKey()), value, null, value == null ? null : guess(value));
+        plan(
+            row,
+            r,
+            stamp,
+            String.valueOf(e.getKey()),
+            value,
+            null,
+            value == null ? null : guess(value));
       }
     } else if (source instanceof Struct) {
       Struct struct = (Struct) source;
@@ -105,7 +122,8 @@ final class SchemalessColumns {
         try {
           type = value == null ? null : ConnectTypes.columnType(f.schema(), unit);
         } catch (ConversionException e) {
-          throw RecordErrors.conversion(r, FORMAT, v == null ? "key" : "value", e.inField(f.name()));
+          throw RecordErrors.conversion(
+              r, FORMAT, v == null ? "key" : "value", e.inField(f.name()));
         }
         plan(row, r, stamp, f.name(), value, f.schema(), type);
       }
@@ -115,7 +133,13 @@ final class SchemalessColumns {
     return row;
   }
 
-  private void plan(Row row, SinkRecord r, long stamp, String field, Object value, Schema schema,
+  private void plan(
+      Row row,
+      SinkRecord r,
+      long stamp,
+      String field,
+      Object value,
+      Schema schema,
       ColumnType type) {
     Column column = byField.get(field);
     if (column == null) {
@@ -129,8 +153,14 @@ final class SchemalessColumns {
         metadata.checkNoClash(name, r, FORMAT);
         column = row.addFresh(new Column(name, folded));
       } else if (!column.name.equals(name) && column.stamp != stamp) {
-        row.conflict("its field '" + field + "' becomes the column " + name + " but the open file has the column "
-            + column.name + ", which differs only in case");
+        row.conflict(
+            "its field '"
+                + field
+                + "' becomes the column "
+                + name
+                + " but the open file has the column "
+                + column.name
+                + ", which differs only in case");
       }
     }
     if (column.stamp == stamp) {
@@ -138,8 +168,15 @@ final class SchemalessColumns {
     }
     column.stamp = stamp;
     if (column.type != null && type != null && widen(column.type, type) == null) {
-      row.conflict("its field '" + field + "' holds " + type + " but the open file's column " + column.name
-          + " holds " + column.type);
+      row.conflict(
+          "its field '"
+              + field
+              + "' holds "
+              + type
+              + " but the open file's column "
+              + column.name
+              + " holds "
+              + column.type);
     }
     row.cells.add(new Cell(column, field, value, schema, type));
   }
@@ -147,7 +184,8 @@ final class SchemalessColumns {
   /** Takes in the columns and types of a row that was written. */
   void add(Row row) {
     if (row.version != version || row.conflict != null) {
-      throw new IllegalStateException("Cannot add a row planned for another state of the file's columns");
+      throw new IllegalStateException(
+          "Cannot add a row planned for another state of the file's columns");
     }
     plannedRecord = null;
     boolean changed = false;
@@ -169,7 +207,8 @@ final class SchemalessColumns {
       version++;
       List<MarkerColumn> list = new ArrayList<>(byFoldedName.size());
       for (Column c : byFoldedName.values()) {
-        list.add(new MarkerColumn(c.name, c.type == null ? ColumnType.of(Kind.STRING) : c.type, true));
+        list.add(
+            new MarkerColumn(c.name, c.type == null ? ColumnType.of(Kind.STRING) : c.type, true));
       }
       markerColumns = List.copyOf(list);
     }
@@ -203,7 +242,10 @@ final class SchemalessColumns {
     if (v instanceof Boolean) {
       return ColumnType.of(Kind.BOOLEAN);
     }
-    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+    if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte
         || v instanceof BigInteger) {
       return ColumnType.of(Kind.INT64);
     }
@@ -230,6 +272,7 @@ final class SchemalessColumns {
     final String name;
     final String folded;
     ColumnType type;
+
     /** The last row planned with this column, to find two fields of one row in one column. */
     long stamp;
 
@@ -239,7 +282,10 @@ final class SchemalessColumns {
     }
   }
 
-  /** One field of a row: the column it is written as, its value, and its schema when it comes from a Struct. */
+  /**
+   * One field of a row: the column it is written as, its value, and its schema when it comes from a
+   * Struct.
+   */
   static final class Cell {
     final Column column;
     final String field;
@@ -260,7 +306,10 @@ final class SchemalessColumns {
     }
   }
 
-  /** The planned row of one record; {@link #conflict} says why it cannot go into this file, or is null. */
+  /**
+   * The planned row of one record; {@link #conflict} says why it cannot go into this file, or is
+   * null.
+   */
   static final class Row {
     final long version;
     final List<Cell> cells = new ArrayList<>();

@@ -5,9 +5,9 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /**
- * A Parquet {@link OutputFile} over a {@link PositionedOutputStream}, so Parquet streams straight into
- * the upload without a Hadoop FileSystem or a local file. Parquet only appends and asks for the
- * position; it never seeks. Closing the Parquet-side stream leaves the upload open: the caller
+ * A Parquet {@link OutputFile} over a {@link PositionedOutputStream}, so Parquet streams straight
+ * into the upload without a Hadoop FileSystem or a local file. Parquet only appends and asks for
+ * the position; it never seeks. Closing the Parquet-side stream leaves the upload open: the caller
  * completes it after {@link RecordFileWriter#finish()}.
  */
 final class StreamOutputFile implements OutputFile {

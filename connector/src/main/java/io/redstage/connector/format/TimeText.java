@@ -6,7 +6,9 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Text forms of Connect dates and times in JSON Lines and in string key/header columns; always UTC. */
+/**
+ * Text forms of Connect dates and times in JSON Lines and in string key/header columns; always UTC.
+ */
 final class TimeText {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
   private static final DateTimeFormatter TIMESTAMP_MILLIS =
@@ -15,8 +17,7 @@ final class TimeText {
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final long MILLIS_PER_DAY = 86_400_000L;
 
-  private TimeText() {
-  }
+  private TimeText() {}
 
   /** "yyyy-MM-dd" of a day count since 1970-01-01. */
   static String date(int epochDays) {
@@ -25,15 +26,17 @@ final class TimeText {
 
   /** "HH:mm:ss.SSS" of milliseconds since midnight. */
   static String time(int millisOfDay) {
-    return TIME.format(LocalTime.ofNanoOfDay(Math.floorMod(millisOfDay, MILLIS_PER_DAY) * 1_000_000L));
+    return TIME.format(
+        LocalTime.ofNanoOfDay(Math.floorMod(millisOfDay, MILLIS_PER_DAY) * 1_000_000L));
   }
 
   /**
    * ISO-8601 UTC with milliseconds or microseconds and a trailing Z, e.g. 2024-05-01T12:00:00.123Z.
    *
-   * <p>Written digit by digit for years 0000-9999 rather than through DateTimeFormatter: every JSON Lines row has at
-   * least one timestamp, and the formatter (a print context per call, and on Java 17 new zone rules per call) took
-   * about a third of the JSON encoder's time. Other years go through the formatter, which signs them.
+   * <p>Written digit by digit for years 0000-9999 rather than through DateTimeFormatter: every JSON
+   * Lines row has at least one timestamp, and the formatter (a print context per call, and on Java
+   * 17 new zone rules per call) took about a third of the JSON encoder's time. Other years go
+   * through the formatter, which signs them.
    */
   static String timestamp(long epochMillis, TimestampUnit unit) {
     long epochDay = Math.floorDiv(epochMillis, MILLIS_PER_DAY);

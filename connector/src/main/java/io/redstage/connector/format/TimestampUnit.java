@@ -3,11 +3,12 @@ package io.redstage.connector.format;
 import io.redstage.contract.ColumnType;
 
 /**
- * How Connect {@code Timestamp} values and the Kafka record timestamp are written. Never nanoseconds:
- * Redshift and most readers of Parquet/Avro handle milliseconds and microseconds only.
+ * How Connect {@code Timestamp} values and the Kafka record timestamp are written. Never
+ * nanoseconds: Redshift and most readers of Parquet/Avro handle milliseconds and microseconds only.
  */
 public enum TimestampUnit {
-  MILLIS, MICROS;
+  MILLIS,
+  MICROS;
 
   /** Converts epoch milliseconds to this unit. */
   long fromMillis(long epochMillis) {
@@ -15,6 +16,7 @@ public enum TimestampUnit {
   }
 
   ColumnType columnType() {
-    return ColumnType.of(this == MICROS ? ColumnType.Kind.TIMESTAMP_MICROS : ColumnType.Kind.TIMESTAMP_MILLIS);
+    return ColumnType.of(
+        this == MICROS ? ColumnType.Kind.TIMESTAMP_MICROS : ColumnType.Kind.TIMESTAMP_MILLIS);
   }
 }

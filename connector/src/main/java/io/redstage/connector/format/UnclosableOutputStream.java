@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Passes writes through but ignores close() and flush(), so that encoders which close or flush their
- * target when they finish (Avro's DataFileWriter, GZIPOutputStream) leave the upload to the caller.
+ * Passes writes through but ignores close() and flush(), so that encoders which close or flush
+ * their target when they finish (Avro's DataFileWriter, GZIPOutputStream) leave the upload to the
+ * caller.
  */
 final class UnclosableOutputStream extends FilterOutputStream {
   UnclosableOutputStream(OutputStream out) {

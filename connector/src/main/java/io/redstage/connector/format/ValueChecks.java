@@ -9,13 +9,12 @@ import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Checks that a Connect value has the Java type its schema promises and returns it unboxed. Connect's
- * own contract (e.g. INT8 is a Byte) is applied strictly: a record built around the converter can
- * carry anything, and a silent widening could hide a producer bug.
+ * Checks that a Connect value has the Java type its schema promises and returns it unboxed.
+ * Connect's own contract (e.g. INT8 is a Byte) is applied strictly: a record built around the
+ * converter can carry anything, and a silent widening could hide a producer bug.
  */
 final class ValueChecks {
-  private ValueChecks() {
-  }
+  private ValueChecks() {}
 
   static int int8(Object v) {
     if (v instanceof Byte) {
@@ -76,7 +75,9 @@ final class ValueChecks {
     throw ConversionException.mismatch("a String (STRING)", v);
   }
 
-  /** The bytes of a BYTES value; a ByteBuffer's remaining bytes are copied, its position is kept. */
+  /**
+   * The bytes of a BYTES value; a ByteBuffer's remaining bytes are copied, its position is kept.
+   */
   static byte[] bytes(Object v) {
     if (v instanceof byte[]) {
       return (byte[]) v;
@@ -98,8 +99,8 @@ final class ValueChecks {
   }
 
   /**
-   * Days since 1970-01-01 of a Connect Date; Connect itself rejects a Date with a time part, and days outside the
-   * years Redshift reads are rejected here.
+   * Days since 1970-01-01 of a Connect Date; Connect itself rejects a Date with a time part, and
+   * days outside the years Redshift reads are rejected here.
    */
   static int epochDays(Schema s, Object v) {
     int days;
@@ -139,8 +140,11 @@ final class ValueChecks {
     Struct struct = (Struct) v;
     Schema actual = struct.schema();
     if (actual != s && !sameStructSchema(actual, s)) {
-      throw new ConversionException("expects a Struct of schema " + describe(s)
-          + " but the Struct has schema " + describe(actual));
+      throw new ConversionException(
+          "expects a Struct of schema "
+              + describe(s)
+              + " but the Struct has schema "
+              + describe(actual));
     }
     return struct;
   }
@@ -150,13 +154,18 @@ final class ValueChecks {
    * optional field's schema is still a valid value for it, so optionality is ignored here.
    */
   private static boolean sameStructSchema(Schema a, Schema b) {
-    return a.equals(b) || (a.type() == b.type() && java.util.Objects.equals(a.name(), b.name())
-        && java.util.Objects.equals(a.version(), b.version()) && a.fields().equals(b.fields()));
+    return a.equals(b)
+        || (a.type() == b.type()
+            && java.util.Objects.equals(a.name(), b.name())
+            && java.util.Objects.equals(a.version(), b.version())
+            && a.fields().equals(b.fields()));
   }
 
   private static String describe(Schema s) {
-    return (s.name() == null ? "(unnamed)" : s.name()) + (s.version() == null ? "" : " v" + s.version())
-        + " with fields " + fieldNames(s);
+    return (s.name() == null ? "(unnamed)" : s.name())
+        + (s.version() == null ? "" : " v" + s.version())
+        + " with fields "
+        + fieldNames(s);
   }
 
   private static String fieldNames(Schema s) {

@@ -6,43 +6,55 @@ import java.time.LocalDate;
 import java.util.Locale;
 
 /**
- * Redshift's limits on values, checked while a value is converted so that no file holds a value that makes COPY
- * fail (and pin its whole unit): strings by UTF-8 bytes, NUL and unpaired surrogates; bytes by VARBYTE's size;
- * decimals by digits; integers of schemaless values by BIGINT's range; dates and timestamps by year; Avro's nested
- * columns by the size of their JSON text. A violation raises a {@link ConversionException} that says what to do, so
- * the record goes to the dead letter queue or fails the task.
+ * Redshift's limits on values, checked while a value is converted so that no file holds a value
+ * that makes COPY fail (and pin its whole unit): strings by UTF-8 bytes, NUL and unpaired
+ * surrogates; bytes by VARBYTE's size; decimals by digits; integers of schemaless values by
+ * BIGINT's range; dates and timestamps by year; Avro's nested columns by the size of their JSON
+ * text. A violation raises a {@link ConversionException} that says what to do, so the record goes
+ * to the dead letter queue or fails the task.
  *
- * <p>A value at the top of a row becomes a column, sized by {@code varchar.max.bytes}; a string inside a struct,
- * array or map lands in SUPER, where a string scalar may hold {@link #VARCHAR_MAX_BYTES}. One instance per
- * {@link RecordFormat}, used on the task thread only (it counts truncations).
+ * <p>A value at the top of a row becomes a column, sized by {@code varchar.max.bytes}; a string
+ * inside a struct, array or map lands in SUPER, where a string scalar may hold {@link
+ * #VARCHAR_MAX_BYTES}. One instance per {@link RecordFormat}, used on the task thread only (it
+ * counts truncations).
  */
 final class WarehouseLimits {
   /** Redshift's largest VARCHAR, in bytes; also the largest string scalar inside a SUPER value. */
   static final int VARCHAR_MAX_BYTES = 65_535;
+
   /** Bytes of Redshift's VARBYTE without a length, the column type the loader gives bytes. */
   static final int VARBYTE_DEFAULT_BYTES = 64_000;
-  /** Bytes whose base64 text (inside SUPER, as JSON) still fits a string scalar: 4 chars per 3 bytes. */
+
+  /**
+   * Bytes whose base64 text (inside SUPER, as JSON) still fits a string scalar: 4 chars per 3
+   * bytes.
+   */
   static final int NESTED_BYTES_MAX = VARCHAR_MAX_BYTES / 4 * 3;
+
   /** Redshift's largest DECIMAL precision. */
   static final int DECIMAL_MAX_DIGITS = 38;
+
   /**
-   * Years 1 to 9999: Redshift's DATE and TIMESTAMP reach further (4713 BC to 294276 AD), but COPY's date parser and
-   * the four-digit text of JSON Lines ({@link TimeText}) do not.
+   * Years 1 to 9999: Redshift's DATE and TIMESTAMP reach further (4713 BC to 294276 AD), but COPY's
+   * date parser and the four-digit text of JSON Lines ({@link TimeText}) do not.
    */
   static final int MIN_EPOCH_DAY = (int) LocalDate.of(1, 1, 1).toEpochDay();
+
   static final int MAX_EPOCH_DAY = (int) LocalDate.of(9999, 12, 31).toEpochDay();
   private static final long MILLIS_PER_DAY = 86_400_000L;
   static final long MIN_EPOCH_MILLIS = MIN_EPOCH_DAY * MILLIS_PER_DAY;
   static final long MAX_EPOCH_MILLIS = (MAX_EPOCH_DAY + 1L) * MILLIS_PER_DAY - 1;
 
-  static final String TO_DLQ = "or let errors.tolerance=all send such records to the dead letter queue.";
-  private static final String FIX_STRING = "Shorten it in the producer, set behavior.on.oversize.string=truncate, "
-      + TO_DLQ;
-  private static final String FIX_TEXT = "Clean the text in the producer (or with an SMT), " + TO_DLQ;
+  static final String TO_DLQ =
+      "or let errors.tolerance=all send such records to the dead letter queue.";
+  private static final String FIX_STRING =
+      "Shorten it in the producer, set behavior.on.oversize.string=truncate, " + TO_DLQ;
+  private static final String FIX_TEXT =
+      "Clean the text in the producer (or with an SMT), " + TO_DLQ;
   private static final String FIX_NUMBER = "Make the producer send a number that fits, " + TO_DLQ;
   private static final String FIX_TIME = "Fix the date in the producer, " + TO_DLQ;
-  private static final String FIX_BYTES = "Store large binary data elsewhere (e.g. an S3 object) and send a "
-      + "reference, " + TO_DLQ;
+  private static final String FIX_BYTES =
+      "Store large binary data elsewhere (e.g. an S3 object) and send a " + "reference, " + TO_DLQ;
 
   private final int varcharMaxBytes;
   private final boolean truncate;
@@ -59,9 +71,10 @@ final class WarehouseLimits {
   }
 
   /**
-   * The string as it may be written: {@code s} itself, or with truncation on, its longest prefix within the byte
-   * limit, cut at a character boundary. Rejects NUL (VARCHAR cannot hold it) and unpaired surrogates (UTF-8 cannot
-   * encode them: writers would put '?' or invalid bytes in their place). Allocation-free unless it truncates.
+   * The string as it may be written: {@code s} itself, or with truncation on, its longest prefix
+   * within the byte limit, cut at a character boundary. Rejects NUL (VARCHAR cannot hold it) and
+   * unpaired surrogates (UTF-8 cannot encode them: writers would put '?' or invalid bytes in their
+   * place). Allocation-free unless it truncates.
    */
   String string(String s, boolean nested) {
     int limit = nested ? VARCHAR_MAX_BYTES : varcharMaxBytes;
@@ -70,32 +83,49 @@ final class WarehouseLimits {
       return s;
     }
     if (!truncate) {
-      throw new ConversionException("is a string of " + grouped(utf8Bytes(s)) + " UTF-8 bytes, over "
-          + (nested ? "the " + VARCHAR_MAX_BYTES + " bytes Redshift allows for a string inside a SUPER value"
-              : "varchar.max.bytes=" + limit + (limit == VARCHAR_MAX_BYTES ? " (Redshift VARCHAR max)"
-                  : " (the target VARCHAR size)")), FIX_STRING);
+      throw new ConversionException(
+          "is a string of "
+              + grouped(utf8Bytes(s))
+              + " UTF-8 bytes, over "
+              + (nested
+                  ? "the "
+                      + VARCHAR_MAX_BYTES
+                      + " bytes Redshift allows for a string inside a SUPER value"
+                  : "varchar.max.bytes="
+                      + limit
+                      + (limit == VARCHAR_MAX_BYTES
+                          ? " (Redshift VARCHAR max)"
+                          : " (the target VARCHAR size)")),
+          FIX_STRING);
     }
     truncated++;
     return s.substring(0, cut);
   }
 
   /**
-   * Key and header text (string columns): NUL, unpaired surrogates and more than {@link #VARCHAR_MAX_BYTES} are
-   * rejected, never cut, since a cut key could name another row.
+   * Key and header text (string columns): NUL, unpaired surrogates and more than {@link
+   * #VARCHAR_MAX_BYTES} are rejected, never cut, since a cut key could name another row.
    */
   String text(String s) {
     if (cutIndex(s, VARCHAR_MAX_BYTES) >= 0) {
-      throw new ConversionException("is text of " + grouped(utf8Bytes(s)) + " UTF-8 bytes, over the "
-          + VARCHAR_MAX_BYTES + " of Redshift's largest VARCHAR", "Shorten it in the producer (it is never "
-          + "truncated: it could then name another row), " + TO_DLQ);
+      throw new ConversionException(
+          "is text of "
+              + grouped(utf8Bytes(s))
+              + " UTF-8 bytes, over the "
+              + VARCHAR_MAX_BYTES
+              + " of Redshift's largest VARCHAR",
+          "Shorten it in the producer (it is never "
+              + "truncated: it could then name another row), "
+              + TO_DLQ);
     }
     return s;
   }
 
   /**
-   * One pass over the chars: throws for NUL or an unpaired surrogate, and returns the index of the first char
-   * that takes the UTF-8 length over {@code limit}, or -1 when it fits. The byte count is skipped when even 3
-   * bytes per char fit (the most a char of the Basic Multilingual Plane takes; a surrogate pair takes 4 for 2).
+   * One pass over the chars: throws for NUL or an unpaired surrogate, and returns the index of the
+   * first char that takes the UTF-8 length over {@code limit}, or -1 when it fits. The byte count
+   * is skipped when even 3 bytes per char fit (the most a char of the Basic Multilingual Plane
+   * takes; a surrogate pair takes 4 for 2).
    */
   private static int cutIndex(String s, int limit) {
     int n = s.length();
@@ -138,69 +168,114 @@ final class WarehouseLimits {
     long bytes = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isHighSurrogate(c) ? 4 : Character.isLowSurrogate(c) ? 0 : 3;
+      bytes +=
+          c < 0x80
+              ? 1
+              : c < 0x800
+                  ? 2
+                  : Character.isHighSurrogate(c) ? 4 : Character.isLowSurrogate(c) ? 0 : 3;
     }
     return bytes;
   }
 
   /**
-   * A binary value of {@code length} bytes: a column is VARBYTE (64,000 bytes); inside SUPER it is base64 text,
-   * which must fit a string scalar.
+   * A binary value of {@code length} bytes: a column is VARBYTE (64,000 bytes); inside SUPER it is
+   * base64 text, which must fit a string scalar.
    */
   static void bytes(int length, boolean nested) {
     int limit = nested ? NESTED_BYTES_MAX : VARBYTE_DEFAULT_BYTES;
     if (length > limit) {
-      throw new ConversionException("is " + grouped(length) + " bytes, over "
-          + (nested ? "the " + grouped(limit) + " whose base64 text fits a string inside a SUPER value"
-              : "the " + grouped(limit) + " of Redshift's VARBYTE (the loader's column type for bytes)"), FIX_BYTES);
+      throw new ConversionException(
+          "is "
+              + grouped(length)
+              + " bytes, over "
+              + (nested
+                  ? "the "
+                      + grouped(limit)
+                      + " whose base64 text fits a string inside a SUPER value"
+                  : "the "
+                      + grouped(limit)
+                      + " of Redshift's VARBYTE (the loader's column type for bytes)"),
+          FIX_BYTES);
     }
   }
 
   /**
-   * Avro files: a nested column of at least {@code jsonChars} chars of JSON text, which the loader stages in a
-   * VARCHAR of {@link #VARCHAR_MAX_BYTES} before parsing it into SUPER.
+   * Avro files: a nested column of at least {@code jsonChars} chars of JSON text, which the loader
+   * stages in a VARCHAR of {@link #VARCHAR_MAX_BYTES} before parsing it into SUPER.
    */
   static void nestedText(long jsonChars) {
     if (jsonChars > VARCHAR_MAX_BYTES) {
-      throw new ConversionException("is a nested value whose JSON text takes at least " + grouped(jsonChars)
-          + " bytes, over the " + VARCHAR_MAX_BYTES + " in which Redshift's Avro COPY delivers nested values",
+      throw new ConversionException(
+          "is a nested value whose JSON text takes at least "
+              + grouped(jsonChars)
+              + " bytes, over the "
+              + VARCHAR_MAX_BYTES
+              + " in which Redshift's Avro COPY delivers nested values",
           "Use format.class=parquet or jsonl, which load nested values into SUPER directly, or make the value "
-              + "smaller in the producer, " + TO_DLQ);
+              + "smaller in the producer, "
+              + TO_DLQ);
     }
-  }
-
-  /** Index of the last char of the code point at {@code i}, which is NUL or a surrogate: rejects all but a pair. */
-  private static int checkedCodePointEnd(String s, int i) {
-    char c = s.charAt(i);
-    if (c == 0) {
-      throw new ConversionException("contains U+0000 (NUL) at character " + i + ", which Redshift VARCHAR and "
-          + "SUPER cannot hold", FIX_TEXT);
-    }
-    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-      return i + 1;
-    }
-    throw new ConversionException(String.format(Locale.ROOT, "contains an unpaired UTF-16 surrogate U+%04X at "
-        + "character %d, which UTF-8 cannot encode (the producer's text encoding is broken)", (int) c, i), FIX_TEXT);
   }
 
   /**
-   * A schemaless decimal, rejected when its plain text has more than 38 digits: Redshift's DECIMAL cannot hold it,
-   * and 1E+50 (precision 1) is written as 51 digits.
+   * Index of the last char of the code point at {@code i}, which is NUL or a surrogate: rejects all
+   * but a pair.
+   */
+  private static int checkedCodePointEnd(String s, int i) {
+    char c = s.charAt(i);
+    if (c == 0) {
+      throw new ConversionException(
+          "contains U+0000 (NUL) at character "
+              + i
+              + ", which Redshift VARCHAR and "
+              + "SUPER cannot hold",
+          FIX_TEXT);
+    }
+    if (Character.isHighSurrogate(c)
+        && i + 1 < s.length()
+        && Character.isLowSurrogate(s.charAt(i + 1))) {
+      return i + 1;
+    }
+    throw new ConversionException(
+        String.format(
+            Locale.ROOT,
+            "contains an unpaired UTF-16 surrogate U+%04X at "
+                + "character %d, which UTF-8 cannot encode (the producer's text encoding is broken)",
+            (int) c,
+            i),
+        FIX_TEXT);
+  }
+
+  /**
+   * A schemaless decimal, rejected when its plain text has more than 38 digits: Redshift's DECIMAL
+   * cannot hold it, and 1E+50 (precision 1) is written as 51 digits.
    */
   static BigDecimal decimal(BigDecimal d) {
     int digits = d.scale() < 0 ? d.precision() - d.scale() : Math.max(d.precision(), d.scale());
     if (digits > DECIMAL_MAX_DIGITS) {
-      throw new ConversionException("is a number of " + digits + " digits, over Redshift's " + DECIMAL_MAX_DIGITS
-          + " for DECIMAL", FIX_NUMBER);
+      throw new ConversionException(
+          "is a number of "
+              + digits
+              + " digits, over Redshift's "
+              + DECIMAL_MAX_DIGITS
+              + " for DECIMAL",
+          FIX_NUMBER);
     }
     return d;
   }
 
-  /** A schemaless integer, rejected outside BIGINT, the column type JSON Lines gives whole numbers. */
+  /**
+   * A schemaless integer, rejected outside BIGINT, the column type JSON Lines gives whole numbers.
+   */
   static BigInteger bigint(BigInteger i) {
     if (i.bitLength() > 63) {
-      throw new ConversionException("is the integer " + i + ", outside Redshift BIGINT (64-bit), the column type "
-          + "of whole numbers in schemaless records", FIX_NUMBER);
+      throw new ConversionException(
+          "is the integer "
+              + i
+              + ", outside Redshift BIGINT (64-bit), the column type "
+              + "of whole numbers in schemaless records",
+          FIX_NUMBER);
     }
     return i;
   }
@@ -208,25 +283,43 @@ final class WarehouseLimits {
   /** Schema-level: a Decimal schema whose precision Redshift's DECIMAL cannot take. */
   static void decimalPrecision(int precision, int scale) {
     if (precision > DECIMAL_MAX_DIGITS) {
-      throw new ConversionException("is decimal(" + precision + "," + scale + "), which exceeds Redshift's "
-          + DECIMAL_MAX_DIGITS + " digits", "Lower connect.decimal.precision in the producer's schema to at most "
-          + DECIMAL_MAX_DIGITS + ", " + TO_DLQ);
+      throw new ConversionException(
+          "is decimal("
+              + precision
+              + ","
+              + scale
+              + "), which exceeds Redshift's "
+              + DECIMAL_MAX_DIGITS
+              + " digits",
+          "Lower connect.decimal.precision in the producer's schema to at most "
+              + DECIMAL_MAX_DIGITS
+              + ", "
+              + TO_DLQ);
     }
   }
 
   static int epochDay(int day) {
     if (day < MIN_EPOCH_DAY || day > MAX_EPOCH_DAY) {
-      throw new ConversionException("is the date " + LocalDate.ofEpochDay(day) + ", outside the years 1 to 9999 "
-          + "that Redshift COPY reads", FIX_TIME);
+      throw new ConversionException(
+          "is the date "
+              + LocalDate.ofEpochDay(day)
+              + ", outside the years 1 to 9999 "
+              + "that Redshift COPY reads",
+          FIX_TIME);
     }
     return day;
   }
 
   static long epochMillis(long millis) {
     if (millis < MIN_EPOCH_MILLIS || millis > MAX_EPOCH_MILLIS) {
-      throw new ConversionException("is the timestamp " + millis + " ms since 1970 (year "
-          + LocalDate.ofEpochDay(Math.floorDiv(millis, MILLIS_PER_DAY)).getYear() + "), outside the years 1 to "
-          + "9999 that Redshift COPY reads", FIX_TIME);
+      throw new ConversionException(
+          "is the timestamp "
+              + millis
+              + " ms since 1970 (year "
+              + LocalDate.ofEpochDay(Math.floorDiv(millis, MILLIS_PER_DAY)).getYear()
+              + "), outside the years 1 to "
+              + "9999 that Redshift COPY reads",
+          FIX_TIME);
     }
     return millis;
   }

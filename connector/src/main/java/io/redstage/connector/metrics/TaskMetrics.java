@@ -21,25 +21,32 @@ import org.apache.kafka.common.metrics.stats.Meter;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * One task's metrics, kept in Kafka's own metrics library (kafka-clients, which every Connect worker gives its
- * plugins) and published over JMX as {@code io.redstage.connector:type=sink-task-metrics,connector=<name>,task=<id>}.
- * Only API present from Kafka 2.6 on is used (the {@code MetricsContext} constructor of {@link Metrics} and the
- * no-argument {@link JmxReporter}; its prefix constructor is gone in Kafka 4), so the same plugin reports on
- * Connect 2.7.1 to 4.x. Sensors are thread-safe: commit threads record into them while the task thread runs.
- * Every name is documented in docs/connector-metrics.md; {@link #NAMES} lists them for the test that keeps the
- * two together.
+ * One task's metrics, kept in Kafka's own metrics library (kafka-clients, which every Connect
+ * worker gives its plugins) and published over JMX as {@code
+ * io.redstage.connector:type=sink-task-metrics,connector=<name>,task=<id>}. Only API present from
+ * Kafka 2.6 on is used (the {@code MetricsContext} constructor of {@link Metrics} and the
+ * no-argument {@link JmxReporter}; its prefix constructor is gone in Kafka 4), so the same plugin
+ * reports on Connect 2.7.1 to 4.x. Sensors are thread-safe: commit threads record into them while
+ * the task thread runs. Every name is documented in docs/connector-metrics.md; {@link #NAMES} lists
+ * them for the test that keeps the two together.
  */
 public final class TaskMetrics implements AutoCloseable {
   /** The JMX domain. */
   public static final String DOMAIN = "io.redstage.connector";
+
   /** The JMX {@code type} of the task's MBean. */
   public static final String GROUP = "sink-task-metrics";
+
   /**
-   * The task config key the connector stamps each task's index into: Connect tells a task neither its id nor, on
-   * every version, its connector's name, but the connector knows which config goes to which task.
+   * The task config key the connector stamps each task's index into: Connect tells a task neither
+   * its id nor, on every version, its connector's name, but the connector knows which config goes
+   * to which task.
    */
   public static final String TASK_ID_CONFIG = "task.id";
-  /** Connect's own key for the connector name, present in every config Connect hands the connector. */
+
+  /**
+   * Connect's own key for the connector name, present in every config Connect hands the connector.
+   */
   public static final String CONNECTOR_NAME_CONFIG = "name";
 
   static final String RECORDS_WRITTEN_TOTAL = "records-written-total";
@@ -58,9 +65,22 @@ public final class TaskMetrics implements AutoCloseable {
   static final String OFFSET_LAG = "last-committed-offset-lag";
 
   /** Every attribute of the task's MBean. */
-  public static final List<String> NAMES = List.of(RECORDS_WRITTEN_TOTAL, RECORDS_WRITTEN_RATE, FILES_WRITTEN_TOTAL,
-      BYTES_WRITTEN_TOTAL, BYTES_WRITTEN_RATE, UNITS_COMMITTED_TOTAL, COMMIT_LATENCY_AVG, COMMIT_LATENCY_MAX,
-      PENDING_UNITS, MEMORY_USED, REWINDS_TOTAL, DLQ_RECORDS_TOTAL, COLUMN_RENAMES_TOTAL, OFFSET_LAG);
+  public static final List<String> NAMES =
+      List.of(
+          RECORDS_WRITTEN_TOTAL,
+          RECORDS_WRITTEN_RATE,
+          FILES_WRITTEN_TOTAL,
+          BYTES_WRITTEN_TOTAL,
+          BYTES_WRITTEN_RATE,
+          UNITS_COMMITTED_TOTAL,
+          COMMIT_LATENCY_AVG,
+          COMMIT_LATENCY_MAX,
+          PENDING_UNITS,
+          MEMORY_USED,
+          REWINDS_TOTAL,
+          DLQ_RECORDS_TOTAL,
+          COLUMN_RENAMES_TOTAL,
+          OFFSET_LAG);
 
   private final Metrics metrics;
   private final Sensor recordsWritten;
@@ -80,33 +100,61 @@ public final class TaskMetrics implements AutoCloseable {
     tags.put("connector", connector);
     tags.put("task", task);
     List<MetricsReporter> reporters = Collections.singletonList(new JmxReporter());
-    metrics = new Metrics(new MetricConfig().tags(tags), reporters, Time.SYSTEM, new KafkaMetricsContext(DOMAIN));
-    recordsWritten = meter("records-written", RECORDS_WRITTEN_RATE, RECORDS_WRITTEN_TOTAL,
-        "Records per second in committed data files", "Records in committed data files");
+    metrics =
+        new Metrics(
+            new MetricConfig().tags(tags), reporters, Time.SYSTEM, new KafkaMetricsContext(DOMAIN));
+    recordsWritten =
+        meter(
+            "records-written",
+            RECORDS_WRITTEN_RATE,
+            RECORDS_WRITTEN_TOTAL,
+            "Records per second in committed data files",
+            "Records in committed data files");
     filesWritten = total("files-written", FILES_WRITTEN_TOTAL, "Data files committed");
-    bytesWritten = meter("bytes-written", BYTES_WRITTEN_RATE, BYTES_WRITTEN_TOTAL,
-        "Bytes per second of committed data files", "Bytes of committed data files");
-    unitsCommitted = total("units-committed", UNITS_COMMITTED_TOTAL, "Commit units whose marker was written");
+    bytesWritten =
+        meter(
+            "bytes-written",
+            BYTES_WRITTEN_RATE,
+            BYTES_WRITTEN_TOTAL,
+            "Bytes per second of committed data files",
+            "Bytes of committed data files");
+    unitsCommitted =
+        total("units-committed", UNITS_COMMITTED_TOTAL, "Commit units whose marker was written");
     commitLatency = metrics.sensor("commit-latency");
-    commitLatency.add(name(COMMIT_LATENCY_AVG, "Average ms from a unit's close to its marker written"), new Avg());
-    commitLatency.add(name(COMMIT_LATENCY_MAX, "Longest ms from a unit's close to its marker written"), new Max());
-    rewinds = total("rewinds", REWINDS_TOTAL, "Rewinds to the last committed offsets after S3 failures");
+    commitLatency.add(
+        name(COMMIT_LATENCY_AVG, "Average ms from a unit's close to its marker written"),
+        new Avg());
+    commitLatency.add(
+        name(COMMIT_LATENCY_MAX, "Longest ms from a unit's close to its marker written"),
+        new Max());
+    rewinds =
+        total("rewinds", REWINDS_TOTAL, "Rewinds to the last committed offsets after S3 failures");
     dlqRecords = total("dlq-records", DLQ_RECORDS_TOTAL, "Records sent to the dead letter queue");
-    columnRenames = total("column-renames", COLUMN_RENAMES_TOTAL,
-        "Distinct topic fields written under another column name");
+    columnRenames =
+        total(
+            "column-renames",
+            COLUMN_RENAMES_TOTAL,
+            "Distinct topic fields written under another column name");
     gauge(PENDING_UNITS, "Closed units waiting for or in their commit", pendingUnits::get);
-    gauge(MEMORY_USED, "Bytes of the memory budget held by open and committing units", () -> memoryUsedBytes);
-    gauge(OFFSET_LAG, "Largest count over partitions of offsets received but not yet in a committed unit",
+    gauge(
+        MEMORY_USED,
+        "Bytes of the memory budget held by open and committing units",
+        () -> memoryUsedBytes);
+    gauge(
+        OFFSET_LAG,
+        "Largest count over partitions of offsets received but not yet in a committed unit",
         () -> committedOffsetLag);
   }
 
   /**
-   * The metrics of the task whose config is {@code taskConfig}, registered in the platform MBeanServer. A task
-   * config without the connector's name or task id (a task run outside a Connect worker) reports as connector
-   * {@code unnamed}, task {@code 0}.
+   * The metrics of the task whose config is {@code taskConfig}, registered in the platform
+   * MBeanServer. A task config without the connector's name or task id (a task run outside a
+   * Connect worker) reports as connector {@code unnamed}, task {@code 0}.
    */
   public static TaskMetrics register(Map<String, ?> taskConfig) {
-    return new TaskMetrics(valueOr(taskConfig, CONNECTOR_NAME_CONFIG, "unnamed"), valueOr(taskConfig, TASK_ID_CONFIG, "0"));
+    return new TaskMetrics(
+        valueOr(taskConfig, CONNECTOR_NAME_CONFIG, "unnamed"),
+        valueOr(taskConfig, TASK_ID_CONFIG, "0"));
   }
 
   private static String valueOr(Map<String, ?> config, String key, String fallback) {
@@ -165,7 +213,8 @@ public final class TaskMetrics implements AutoCloseable {
     return metrics.metricName(name, GROUP, description);
   }
 
-  private Sensor meter(String sensor, String rate, String total, String rateDescription, String totalDescription) {
+  private Sensor meter(
+      String sensor, String rate, String total, String rateDescription, String totalDescription) {
     Sensor s = metrics.sensor(sensor);
     s.add(new Meter(name(rate, rateDescription), name(total, totalDescription)));
     return s;

@@ -14,13 +14,16 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * {@code <field>=<value>} for each configured field path, joined by the directory delimiter, e.g.
- * {@code country=DE/address.city=Berlin}. Names and values are {@link PathEncoding percent-encoded} so a value cannot
- * create extra path levels. Values must be strings, numbers or booleans (Connect Date/Time/Timestamp values are
- * written as ISO-8601); a missing or null field is a {@link DataException} naming the record and the field.
+ * {@code country=DE/address.city=Berlin}. Names and values are {@link PathEncoding percent-encoded}
+ * so a value cannot create extra path levels. Values must be strings, numbers or booleans (Connect
+ * Date/Time/Timestamp values are written as ISO-8601); a missing or null field is a {@link
+ * DataException} naming the record and the field.
  */
 final class FieldPartitioner implements Partitioner {
-  private static final String ADVICE = "Make sure every record has the fields of "
-      + PartitionerSettings.FIELD_NAME_CONFIG + ", or send such records to a dead letter queue (errors.tolerance=all).";
+  private static final String ADVICE =
+      "Make sure every record has the fields of "
+          + PartitionerSettings.FIELD_NAME_CONFIG
+          + ", or send such records to a dead letter queue (errors.tolerance=all).";
 
   private final List<FieldPath> fields;
   private final List<String> purposes;
@@ -48,15 +51,23 @@ final class FieldPartitioner implements Partitioner {
       if (i > 0) {
         path.append(delim);
       }
-      path.append(encodedNames.get(i)).append('=').append(PathEncoding.encode(text(field, record, purposes.get(i)), delim));
+      path.append(encodedNames.get(i))
+          .append('=')
+          .append(PathEncoding.encode(text(field, record, purposes.get(i)), delim));
     }
     return path.toString();
   }
 
   private static String text(FieldPath.Resolved field, SinkRecord record, String purpose) {
     Object v = field.value;
-    if (v instanceof String || v instanceof Boolean || v instanceof Byte || v instanceof Short
-        || v instanceof Integer || v instanceof Long || v instanceof Float || v instanceof Double) {
+    if (v instanceof String
+        || v instanceof Boolean
+        || v instanceof Byte
+        || v instanceof Short
+        || v instanceof Integer
+        || v instanceof Long
+        || v instanceof Float
+        || v instanceof Double) {
       return v.toString();
     }
     if (v instanceof BigDecimal) {
@@ -65,8 +76,12 @@ final class FieldPartitioner implements Partitioner {
     if (v instanceof Date) {
       return dateText((Date) v, field.schema);
     }
-    throw new DataException(FieldPath.failure(record, purpose) + ": the field holds a " + v.getClass().getSimpleName() + ", which cannot name a "
-        + "directory. Partition by a field holding a string, number or boolean.");
+    throw new DataException(
+        FieldPath.failure(record, purpose)
+            + ": the field holds a "
+            + v.getClass().getSimpleName()
+            + ", which cannot name a "
+            + "directory. Partition by a field holding a string, number or boolean.");
   }
 
   private static String dateText(Date date, Schema schema) {

@@ -12,8 +12,8 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * A dotted path into a record value ("address.city"), resolved through Connect Structs (values with a schema) and
- * Maps (schemaless values, e.g. JsonConverter with schemas.enable=false).
+ * A dotted path into a record value ("address.city"), resolved through Connect Structs (values with
+ * a schema) and Maps (schemaless values, e.g. JsonConverter with schemas.enable=false).
  */
 final class FieldPath {
   private final String path;
@@ -24,7 +24,9 @@ final class FieldPath {
     this.segments = Collections.unmodifiableList(Arrays.asList(path.split("\\.", -1)));
   }
 
-  /** @throws IllegalArgumentException for an empty path or an empty segment ("a..b") */
+  /**
+   * @throws IllegalArgumentException for an empty path or an empty segment ("a..b")
+   */
   static FieldPath parse(String path) {
     if (path == null || path.trim().isEmpty()) {
       throw new IllegalArgumentException("the field path is empty");
@@ -54,9 +56,10 @@ final class FieldPath {
   /**
    * Resolves the path in the record's value.
    *
-   * @param purpose what the record is being partitioned by, e.g. " by time"; the error message starts
-   *                "Cannot partition record topic/partition/offset" + purpose (built only on failure: hot path)
-   * @param advice  the last sentence of the error message: what the user can do
+   * @param purpose what the record is being partitioned by, e.g. " by time"; the error message
+   *     starts "Cannot partition record topic/partition/offset" + purpose (built only on failure:
+   *     hot path)
+   * @param advice the last sentence of the error message: what the user can do
    * @throws DataException when the value is null, a segment is missing, null, or not a struct/map
    */
   Resolved resolve(SinkRecord record, String purpose, String advice) {
@@ -64,8 +67,12 @@ final class FieldPath {
     Schema schema = record.valueSchema();
     if (current == null) {
       String failure = failure(record, purpose);
-      throw new DataException(failure + ": the record has no value (a tombstone), so it has no field '" + path + "'. "
-          + advice);
+      throw new DataException(
+          failure
+              + ": the record has no value (a tombstone), so it has no field '"
+              + path
+              + "'. "
+              + advice);
     }
     for (int i = 0; i < segments.size(); i++) {
       String segment = segments.get(i);
@@ -73,27 +80,54 @@ final class FieldPath {
         Struct struct = (Struct) current;
         Field field = struct.schema().field(segment);
         if (field == null) {
-          throw new DataException(failure(record, purpose) + ": field '" + path + "' is missing: " + parent(i)
-              + " has the fields " + struct.schema().fields().stream().map(Field::name).collect(Collectors.toList())
-              + ". " + advice);
+          throw new DataException(
+              failure(record, purpose)
+                  + ": field '"
+                  + path
+                  + "' is missing: "
+                  + parent(i)
+                  + " has the fields "
+                  + struct.schema().fields().stream().map(Field::name).collect(Collectors.toList())
+                  + ". "
+                  + advice);
         }
         current = struct.get(field);
         schema = field.schema();
       } else if (current instanceof Map) {
         Map<?, ?> map = (Map<?, ?>) current;
         if (!map.containsKey(segment)) {
-          throw new DataException(failure(record, purpose) + ": field '" + path + "' is missing: " + parent(i)
-              + " has the keys " + map.keySet() + ". " + advice);
+          throw new DataException(
+              failure(record, purpose)
+                  + ": field '"
+                  + path
+                  + "' is missing: "
+                  + parent(i)
+                  + " has the keys "
+                  + map.keySet()
+                  + ". "
+                  + advice);
         }
         current = map.get(segment);
         schema = null;
       } else {
-        throw new DataException(failure(record, purpose) + ": field '" + path + "' cannot be read: " + parent(i)
-            + " is a " + current.getClass().getSimpleName() + ", not a struct or map. " + advice);
+        throw new DataException(
+            failure(record, purpose)
+                + ": field '"
+                + path
+                + "' cannot be read: "
+                + parent(i)
+                + " is a "
+                + current.getClass().getSimpleName()
+                + ", not a struct or map. "
+                + advice);
       }
       if (current == null) {
-        throw new DataException(failure(record, purpose) + ": field '" + String.join(".", segments.subList(0, i + 1))
-            + "' is null. " + advice);
+        throw new DataException(
+            failure(record, purpose)
+                + ": field '"
+                + String.join(".", segments.subList(0, i + 1))
+                + "' is null. "
+                + advice);
       }
     }
     return new Resolved(current, schema);

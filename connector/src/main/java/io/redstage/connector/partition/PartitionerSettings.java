@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Partitioner settings, built by the lead from the connector config (keys named like Confluent's, see the
- * {@code *_CONFIG} constants). Values are checked when {@link Partitioners#create} builds the partitioner.
+ * Partitioner settings, built by the lead from the connector config (keys named like Confluent's,
+ * see the {@code *_CONFIG} constants). Values are checked when {@link Partitioners#create} builds
+ * the partitioner.
  */
 public final class PartitionerSettings {
   public static final String PARTITIONER_CONFIG = "partitioner.class";
@@ -58,7 +59,9 @@ public final class PartitionerSettings {
     return new Builder();
   }
 
-  /** "default", "field", "time", "hourly" or "daily" (see {@link Partitioners#typeForClassName}). */
+  /**
+   * "default", "field", "time", "hourly" or "daily" (see {@link Partitioners#typeForClassName}).
+   */
   public String type() {
     return type;
   }
@@ -68,7 +71,10 @@ public final class PartitionerSettings {
     return fieldNames;
   }
 
-  /** Joda-style pattern of the time partitioner, e.g. {@code 'year'=YYYY/'month'=MM}; null when unset. */
+  /**
+   * Joda-style pattern of the time partitioner, e.g. {@code 'year'=YYYY/'month'=MM}; null when
+   * unset.
+   */
   public String pathFormat() {
     return pathFormat;
   }
@@ -101,15 +107,31 @@ public final class PartitionerSettings {
 
   @Override
   public String toString() {
-    return "PartitionerSettings{type=" + type + ", fieldNames=" + fieldNames + ", pathFormat=" + pathFormat
-        + ", partitionDurationMs=" + partitionDurationMs + ", locale=" + locale + ", timezone=" + timezone
-        + ", timestampExtractor=" + timestampExtractor + ", timestampField=" + timestampField
-        + ", directoryDelim=" + directoryDelim + "}";
+    return "PartitionerSettings{type="
+        + type
+        + ", fieldNames="
+        + fieldNames
+        + ", pathFormat="
+        + pathFormat
+        + ", partitionDurationMs="
+        + partitionDurationMs
+        + ", locale="
+        + locale
+        + ", timezone="
+        + timezone
+        + ", timestampExtractor="
+        + timestampExtractor
+        + ", timestampField="
+        + timestampField
+        + ", directoryDelim="
+        + directoryDelim
+        + "}";
   }
 
   /**
-   * Defaults: type default, locale ROOT, timezone UTC, extractor Wallclock (Confluent's default; Record or
-   * RecordField make paths reproducible on replay), timestamp field "timestamp", delimiter "/".
+   * Defaults: type default, locale ROOT, timezone UTC, extractor Wallclock (Confluent's default;
+   * Record or RecordField make paths reproducible on replay), timestamp field "timestamp",
+   * delimiter "/".
    */
   public static final class Builder {
     private String type = TYPE_DEFAULT;
@@ -124,7 +146,10 @@ public final class PartitionerSettings {
 
     private Builder() {}
 
-    /** A short name or a Confluent partitioner class name, see {@link Partitioners#typeForClassName}. */
+    /**
+     * A short name or a Confluent partitioner class name, see {@link
+     * Partitioners#typeForClassName}.
+     */
     public Builder type(String typeOrClassName) {
       this.type = Partitioners.typeForClassName(typeOrClassName);
       return this;

@@ -9,12 +9,17 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Builds partitioners from {@link PartitionerSettings}; invalid settings give a {@link ConfigException} naming the key. */
+/**
+ * Builds partitioners from {@link PartitionerSettings}; invalid settings give a {@link
+ * ConfigException} naming the key.
+ */
 public final class Partitioners {
   /** Preset of {@code hourly}, as in Confluent's HourlyPartitioner. */
   public static final String HOURLY_PATH_FORMAT = "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH";
+
   /** Preset of {@code daily}, as in Confluent's DailyPartitioner. */
   public static final String DAILY_PATH_FORMAT = "'year'=YYYY/'month'=MM/'day'=dd";
+
   public static final long HOUR_MS = 3_600_000L;
   public static final long DAY_MS = 24 * HOUR_MS;
 
@@ -23,8 +28,14 @@ public final class Partitioners {
 
   static {
     Map<String, String> types = new HashMap<>();
-    for (String type : new String[] {PartitionerSettings.TYPE_DEFAULT, PartitionerSettings.TYPE_FIELD,
-        PartitionerSettings.TYPE_TIME, PartitionerSettings.TYPE_HOURLY, PartitionerSettings.TYPE_DAILY}) {
+    for (String type :
+        new String[] {
+          PartitionerSettings.TYPE_DEFAULT,
+          PartitionerSettings.TYPE_FIELD,
+          PartitionerSettings.TYPE_TIME,
+          PartitionerSettings.TYPE_HOURLY,
+          PartitionerSettings.TYPE_DAILY
+        }) {
       types.put(type, type);
     }
     types.put(CONFLUENT_PACKAGE + "DefaultPartitioner", PartitionerSettings.TYPE_DEFAULT);
@@ -38,19 +49,27 @@ public final class Partitioners {
   private Partitioners() {}
 
   /**
-   * Our short type for a {@code partitioner.class} value: "default", "field", "time", "hourly" or "daily" (any case),
-   * or the Confluent class names {@code io.confluent.connect.storage.partitioner.DefaultPartitioner},
-   * {@code FieldPartitioner}, {@code TimeBasedPartitioner}, {@code HourlyPartitioner}, {@code DailyPartitioner}.
+   * Our short type for a {@code partitioner.class} value: "default", "field", "time", "hourly" or
+   * "daily" (any case), or the Confluent class names {@code
+   * io.confluent.connect.storage.partitioner.DefaultPartitioner}, {@code FieldPartitioner}, {@code
+   * TimeBasedPartitioner}, {@code HourlyPartitioner}, {@code DailyPartitioner}.
    *
    * @throws ConfigException for any other value
    */
   public static String typeForClassName(String name) {
     String key = name == null ? "" : name.trim();
-    String type = TYPES_BY_NAME.get(key.startsWith(CONFLUENT_PACKAGE) ? key : key.toLowerCase(Locale.ROOT));
+    String type =
+        TYPES_BY_NAME.get(key.startsWith(CONFLUENT_PACKAGE) ? key : key.toLowerCase(Locale.ROOT));
     if (type == null) {
-      throw new ConfigException("Cannot use " + PartitionerSettings.PARTITIONER_CONFIG + "=" + name
-          + ": it is not a partitioner this connector has. Use default, field, time, hourly or daily, or a Confluent "
-          + "class name: " + CONFLUENT_PACKAGE + "{Default,Field,TimeBased,Hourly,Daily}Partitioner.");
+      throw new ConfigException(
+          "Cannot use "
+              + PartitionerSettings.PARTITIONER_CONFIG
+              + "="
+              + name
+              + ": it is not a partitioner this connector has. Use default, field, time, hourly or daily, or a Confluent "
+              + "class name: "
+              + CONFLUENT_PACKAGE
+              + "{Default,Field,TimeBased,Hourly,Daily}Partitioner.");
     }
     return type;
   }
@@ -68,16 +87,24 @@ public final class Partitioners {
       case PartitionerSettings.TYPE_DAILY:
         return timeBased(s, DAILY_PATH_FORMAT, DAY_MS);
       default:
-        throw new ConfigException("Cannot create partitioner of type " + s.type() + ". Use "
-            + "default, field, time, hourly or daily.");
+        throw new ConfigException(
+            "Cannot create partitioner of type "
+                + s.type()
+                + ". Use "
+                + "default, field, time, hourly or daily.");
     }
   }
 
-  /** The timestamp extractor named by {@code timestamp.extractor} (Record, RecordField, Wallclock; any case). */
+  /**
+   * The timestamp extractor named by {@code timestamp.extractor} (Record, RecordField, Wallclock;
+   * any case).
+   */
   public static TimestampExtractor timestampExtractor(PartitionerSettings s) {
     String name = s.timestampExtractor().trim();
-    // Confluent also accepts its nested class names, e.g. ...TimeBasedPartitioner$RecordTimestampExtractor
-    String simple = name.substring(name.lastIndexOf('$') + 1).replaceFirst("TimestampExtractor$", "");
+    // Confluent also accepts its nested class names, e.g.
+    // ...TimeBasedPartitioner$RecordTimestampExtractor
+    String simple =
+        name.substring(name.lastIndexOf('$') + 1).replaceFirst("TimestampExtractor$", "");
     if (simple.equalsIgnoreCase(PartitionerSettings.EXTRACTOR_RECORD)) {
       return new RecordTimestampExtractor();
     }
@@ -88,28 +115,49 @@ public final class Partitioners {
       try {
         return new RecordFieldTimestampExtractor(s.timestampField(), s.timezone());
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("Cannot use " + PartitionerSettings.TIMESTAMP_FIELD_CONFIG + "=" + s.timestampField()
-            + " with " + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG + "=RecordField: " + e.getMessage()
-            + ". Name the value field holding the event time, with dots for nested fields.");
+        throw new ConfigException(
+            "Cannot use "
+                + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
+                + "="
+                + s.timestampField()
+                + " with "
+                + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
+                + "=RecordField: "
+                + e.getMessage()
+                + ". Name the value field holding the event time, with dots for nested fields.");
       }
     }
-    throw new ConfigException("Cannot use " + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG + "=" + name
-        + ": unknown extractor. Use Record (Kafka timestamp), RecordField (a value field, see "
-        + PartitionerSettings.TIMESTAMP_FIELD_CONFIG + ") or Wallclock.");
+    throw new ConfigException(
+        "Cannot use "
+            + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
+            + "="
+            + name
+            + ": unknown extractor. Use Record (Kafka timestamp), RecordField (a value field, see "
+            + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
+            + ") or Wallclock.");
   }
 
   private static Partitioner fieldPartitioner(PartitionerSettings s) {
     if (s.fieldNames().isEmpty()) {
-      throw new ConfigException("Cannot partition by field: " + PartitionerSettings.FIELD_NAME_CONFIG + " is empty. "
-          + "Set it to one or more value fields, comma-separated (dots for nested fields).");
+      throw new ConfigException(
+          "Cannot partition by field: "
+              + PartitionerSettings.FIELD_NAME_CONFIG
+              + " is empty. "
+              + "Set it to one or more value fields, comma-separated (dots for nested fields).");
     }
     List<FieldPath> fields = new ArrayList<>();
     for (String name : s.fieldNames()) {
       try {
         fields.add(FieldPath.parse(name));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("Cannot use " + PartitionerSettings.FIELD_NAME_CONFIG + "=" + s.fieldNames() + ": "
-            + e.getMessage() + ". List value fields like country,address.city.");
+        throw new ConfigException(
+            "Cannot use "
+                + PartitionerSettings.FIELD_NAME_CONFIG
+                + "="
+                + s.fieldNames()
+                + ": "
+                + e.getMessage()
+                + ". List value fields like country,address.city.");
       }
     }
     return new FieldPartitioner(fields, delimiter(s));
@@ -117,27 +165,44 @@ public final class Partitioners {
 
   private static Partitioner timeBased(PartitionerSettings s, String pathFormat, long durationMs) {
     if (pathFormat == null || pathFormat.trim().isEmpty()) {
-      throw new ConfigException("Cannot partition by time: " + PartitionerSettings.PATH_FORMAT_CONFIG + " is empty. "
-          + "Set it like 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH, or use the hourly or daily partitioner.");
+      throw new ConfigException(
+          "Cannot partition by time: "
+              + PartitionerSettings.PATH_FORMAT_CONFIG
+              + " is empty. "
+              + "Set it like 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH, or use the hourly or daily partitioner.");
     }
     if (durationMs <= 0) {
-      throw new ConfigException("Cannot partition by time: " + PartitionerSettings.DURATION_CONFIG + " is "
-          + durationMs + ". Set it to the bucket size in milliseconds, e.g. 3600000 for hourly paths.");
+      throw new ConfigException(
+          "Cannot partition by time: "
+              + PartitionerSettings.DURATION_CONFIG
+              + " is "
+              + durationMs
+              + ". Set it to the bucket size in milliseconds, e.g. 3600000 for hourly paths.");
     }
     DateTimeFormatter formatter;
     try {
       formatter = JodaPatterns.toFormatter(pathFormat, s.locale());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("Cannot use " + PartitionerSettings.PATH_FORMAT_CONFIG + "=" + pathFormat + ": "
-          + e.getMessage() + ". Write it in Joda-Time syntax with quoted literals, e.g. 'year'=YYYY/'month'=MM.");
+      throw new ConfigException(
+          "Cannot use "
+              + PartitionerSettings.PATH_FORMAT_CONFIG
+              + "="
+              + pathFormat
+              + ": "
+              + e.getMessage()
+              + ". Write it in Joda-Time syntax with quoted literals, e.g. 'year'=YYYY/'month'=MM.");
     }
-    return new TimeBasedPartitioner(formatter, pathFormat, durationMs, s.timezone(), timestampExtractor(s));
+    return new TimeBasedPartitioner(
+        formatter, pathFormat, durationMs, s.timezone(), timestampExtractor(s));
   }
 
   private static String delimiter(PartitionerSettings s) {
     if (s.directoryDelim().isEmpty()) {
-      throw new ConfigException("Cannot use an empty " + PartitionerSettings.DIRECTORY_DELIM_CONFIG + ". Use / (the "
-          + "default).");
+      throw new ConfigException(
+          "Cannot use an empty "
+              + PartitionerSettings.DIRECTORY_DELIM_CONFIG
+              + ". Use / (the "
+              + "default).");
     }
     return s.directoryDelim();
   }

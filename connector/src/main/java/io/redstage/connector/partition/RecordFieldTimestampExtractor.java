@@ -12,11 +12,12 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * A timestamp read from a field of the record value (nested paths with dots). Accepts epoch milliseconds (an integer
- * or a string of digits), a Connect Timestamp ({@link Date}), or an ISO-8601 string: a date-time with offset or zone
- * ({@code 2024-01-02T13:45:00Z}, {@code 2024-01-02T14:45:00+01:00}), a local date-time or a date, the last two read
- * in the partitioner's timezone. Anything else is a {@link DataException} naming the record, the field and the
- * accepted formats. Never returns null.
+ * A timestamp read from a field of the record value (nested paths with dots). Accepts epoch
+ * milliseconds (an integer or a string of digits), a Connect Timestamp ({@link Date}), or an
+ * ISO-8601 string: a date-time with offset or zone ({@code 2024-01-02T13:45:00Z}, {@code
+ * 2024-01-02T14:45:00+01:00}), a local date-time or a date, the last two read in the partitioner's
+ * timezone. Anything else is a {@link DataException} naming the record, the field and the accepted
+ * formats. Never returns null.
  */
 public final class RecordFieldTimestampExtractor implements TimestampExtractor {
   private final FieldPath field;
@@ -24,23 +25,29 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
   private final String accepted;
 
   /**
-   * @param fieldPath         e.g. "timestamp" or "meta.created_at"
+   * @param fieldPath e.g. "timestamp" or "meta.created_at"
    * @param zoneForLocalTimes zone of ISO strings without offset
    * @throws IllegalArgumentException for an empty path
    */
   public RecordFieldTimestampExtractor(String fieldPath, ZoneId zoneForLocalTimes) {
     this.field = FieldPath.parse(fieldPath);
     this.zoneForLocalTimes = zoneForLocalTimes;
-    this.accepted = "The field must hold epoch milliseconds (an integer or a string of digits), a Connect Timestamp, "
-        + "or an ISO-8601 string such as 2024-01-02T13:45:00Z, 2024-01-02T14:45:00+01:00 or 2024-01-02 (read in "
-        + zoneForLocalTimes + " when it has no offset); set " + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
-        + " to such a field.";
+    this.accepted =
+        "The field must hold epoch milliseconds (an integer or a string of digits), a Connect Timestamp, "
+            + "or an ISO-8601 string such as 2024-01-02T13:45:00Z, 2024-01-02T14:45:00+01:00 or 2024-01-02 (read in "
+            + zoneForLocalTimes
+            + " when it has no offset); set "
+            + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
+            + " to such a field.";
   }
 
   @Override
   public Long extract(SinkRecord record, long nowMs) {
     Object value = field.resolve(record, " by time", accepted).value;
-    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte) {
       return ((Number) value).longValue();
     }
     if (value instanceof Date) {
@@ -51,18 +58,25 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
       if (parsed != null) {
         return parsed;
       }
-      throw new DataException(failure(record) + " holds \"" + value + "\", which is not a timestamp. " + accepted);
+      throw new DataException(
+          failure(record) + " holds \"" + value + "\", which is not a timestamp. " + accepted);
     }
-    throw new DataException(failure(record) + " holds a " + value.getClass().getSimpleName() + ". " + accepted);
+    throw new DataException(
+        failure(record) + " holds a " + value.getClass().getSimpleName() + ". " + accepted);
   }
 
   private String failure(SinkRecord record) {
-    return FieldPath.failure(record, " by time") + ": field '" + field.path() + "' ("
-        + PartitionerSettings.TIMESTAMP_FIELD_CONFIG + ")";
+    return FieldPath.failure(record, " by time")
+        + ": field '"
+        + field.path()
+        + "' ("
+        + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
+        + ")";
   }
 
   private Long parse(String text) {
-    if (!text.isEmpty() && text.chars().skip(text.charAt(0) == '-' ? 1 : 0).allMatch(Character::isDigit)
+    if (!text.isEmpty()
+        && text.chars().skip(text.charAt(0) == '-' ? 1 : 0).allMatch(Character::isDigit)
         && text.length() <= 19) {
       try {
         return Long.parseLong(text);
@@ -71,8 +85,12 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
       }
     }
     try {
-      TemporalAccessor t = DateTimeFormatter.ISO_DATE_TIME.parseBest(text, ZonedDateTime::from, LocalDateTime::from);
-      ZonedDateTime time = t instanceof ZonedDateTime ? (ZonedDateTime) t : ((LocalDateTime) t).atZone(zoneForLocalTimes);
+      TemporalAccessor t =
+          DateTimeFormatter.ISO_DATE_TIME.parseBest(text, ZonedDateTime::from, LocalDateTime::from);
+      ZonedDateTime time =
+          t instanceof ZonedDateTime
+              ? (ZonedDateTime) t
+              : ((LocalDateTime) t).atZone(zoneForLocalTimes);
       return time.toInstant().toEpochMilli();
     } catch (DateTimeParseException | ArithmeticException e) {
       // not a date-time: maybe a date

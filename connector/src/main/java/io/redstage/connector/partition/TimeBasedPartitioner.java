@@ -10,10 +10,11 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Paths from a record timestamp: the timestamp is rounded down to a multiple of the partition duration in local time
- * of the configured zone (so daily buckets start at local midnight, as in Confluent's sink), and that bucket start is
- * formatted with the path format. In a DST overlap both occurrences of a local hour share one path; in a gap the
- * bucket start moves to the first valid local time.
+ * Paths from a record timestamp: the timestamp is rounded down to a multiple of the partition
+ * duration in local time of the configured zone (so daily buckets start at local midnight, as in
+ * Confluent's sink), and that bucket start is formatted with the path format. In a DST overlap both
+ * occurrences of a local hour share one path; in a gap the bucket start moves to the first valid
+ * local time.
  */
 final class TimeBasedPartitioner implements Partitioner {
   private final DateTimeFormatter formatter;
@@ -21,10 +22,15 @@ final class TimeBasedPartitioner implements Partitioner {
   private final ZoneId zone;
   private final TimestampExtractor extractor;
   private final String pattern;
+
   /** The last bucket and its path: consecutive records mostly fall into the same bucket. */
   private volatile CachedPath last;
 
-  TimeBasedPartitioner(DateTimeFormatter formatter, String pattern, long durationMs, ZoneId zone,
+  TimeBasedPartitioner(
+      DateTimeFormatter formatter,
+      String pattern,
+      long durationMs,
+      ZoneId zone,
       TimestampExtractor extractor) {
     this.formatter = formatter;
     this.pattern = pattern;
@@ -37,10 +43,18 @@ final class TimeBasedPartitioner implements Partitioner {
   public String encodePartition(SinkRecord record, long nowMs) {
     Long timestamp = extractor.extract(record, nowMs);
     if (timestamp == null) {
-      throw new DataException("Cannot partition record " + Records.ref(record) + " by time: it has no Kafka timestamp ("
-          + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG + "=" + extractor + "). Set "
-          + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG + "=RecordField with "
-          + PartitionerSettings.TIMESTAMP_FIELD_CONFIG + " naming a field with the event time, or use Wallclock.");
+      throw new DataException(
+          "Cannot partition record "
+              + Records.ref(record)
+              + " by time: it has no Kafka timestamp ("
+              + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
+              + "="
+              + extractor
+              + "). Set "
+              + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
+              + "=RecordField with "
+              + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
+              + " naming a field with the event time, or use Wallclock.");
     }
     return pathOf(timestamp);
   }
@@ -53,8 +67,11 @@ final class TimeBasedPartitioner implements Partitioner {
     if (cached != null && cached.bucketLocalMs == bucketLocalMs && cached.offset.equals(offset)) {
       return cached.path;
     }
-    LocalDateTime bucketStart = LocalDateTime.ofEpochSecond(Math.floorDiv(bucketLocalMs, 1000L),
-        (int) Math.floorMod(bucketLocalMs, 1000L) * 1_000_000, ZoneOffset.UTC);
+    LocalDateTime bucketStart =
+        LocalDateTime.ofEpochSecond(
+            Math.floorDiv(bucketLocalMs, 1000L),
+            (int) Math.floorMod(bucketLocalMs, 1000L) * 1_000_000,
+            ZoneOffset.UTC);
     String path = formatter.format(ZonedDateTime.ofLocal(bucketStart, zone, offset));
     last = new CachedPath(bucketLocalMs, offset, path);
     return path;
@@ -62,8 +79,15 @@ final class TimeBasedPartitioner implements Partitioner {
 
   @Override
   public String toString() {
-    return "TimeBasedPartitioner{pathFormat=" + pattern + ", durationMs=" + durationMs + ", zone=" + zone
-        + ", extractor=" + extractor + "}";
+    return "TimeBasedPartitioner{pathFormat="
+        + pattern
+        + ", durationMs="
+        + durationMs
+        + ", zone="
+        + zone
+        + ", extractor="
+        + extractor
+        + "}";
   }
 
   private static final class CachedPath {

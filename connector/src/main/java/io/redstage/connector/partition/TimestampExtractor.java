@@ -5,8 +5,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /** Reads the time a record is partitioned by, in epoch milliseconds. */
 public interface TimestampExtractor {
   /**
-   * @return the timestamp, or null when the record has none (the partitioner then reports the record)
-   * @throws org.apache.kafka.connect.errors.DataException when the record holds a timestamp that cannot be read
+   * @return the timestamp, or null when the record has none (the partitioner then reports the
+   *     record)
+   * @throws org.apache.kafka.connect.errors.DataException when the record holds a timestamp that
+   *     cannot be read
    */
   Long extract(SinkRecord record, long nowMs);
 }

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 
 /**
- * Decides when an open commit unit of one topic-partition closes. Pure logic: the caller supplies the
- * clock, so the rules are unit-tested without waiting.
+ * Decides when an open commit unit of one topic-partition closes. Pure logic: the caller supplies
+ * the clock, so the rules are unit-tested without waiting.
  */
 public final class RotationPolicy {
   private final int flushSize;
@@ -15,8 +15,13 @@ public final class RotationPolicy {
   private final long idleMs;
   private final ZoneId zone;
 
-  public RotationPolicy(int flushSize, long maxFileBytes, long recordIntervalMs, long scheduleIntervalMs,
-      long idleMs, ZoneId zone) {
+  public RotationPolicy(
+      int flushSize,
+      long maxFileBytes,
+      long recordIntervalMs,
+      long scheduleIntervalMs,
+      long idleMs,
+      ZoneId zone) {
     this.flushSize = flushSize;
     this.maxFileBytes = maxFileBytes;
     this.recordIntervalMs = recordIntervalMs;
@@ -30,11 +35,14 @@ public final class RotationPolicy {
   }
 
   /**
-   * Checked before a record joins the unit: a record whose time lies a full interval past the unit's
-   * first record starts a new unit (deterministic on replay, since it depends on the records only).
+   * Checked before a record joins the unit: a record whose time lies a full interval past the
+   * unit's first record starts a new unit (deterministic on replay, since it depends on the records
+   * only).
    */
   public RotationReason beforeRecord(UnitStats unit, Long recordTimeMs) {
-    if (recordIntervalMs > 0 && recordTimeMs != null && unit.firstRecordTimeMs() != null
+    if (recordIntervalMs > 0
+        && recordTimeMs != null
+        && unit.firstRecordTimeMs() != null
         && recordTimeMs - unit.firstRecordTimeMs() >= recordIntervalMs) {
       return RotationReason.RECORD_INTERVAL;
     }
@@ -64,13 +72,16 @@ public final class RotationPolicy {
   }
 
   /**
-   * The first multiple of the schedule interval after {@code openedAtMs}, counted from midnight in the
-   * configured zone (so a 1 h interval rotates on the hour in that zone, also for half-hour offsets).
+   * The first multiple of the schedule interval after {@code openedAtMs}, counted from midnight in
+   * the configured zone (so a 1 h interval rotates on the hour in that zone, also for half-hour
+   * offsets).
    */
   public long nextScheduledRotation(long openedAtMs) {
-    long offsetMs = zone.getRules().getOffset(Instant.ofEpochMilli(openedAtMs)).getTotalSeconds() * 1000L;
+    long offsetMs =
+        zone.getRules().getOffset(Instant.ofEpochMilli(openedAtMs)).getTotalSeconds() * 1000L;
     long local = openedAtMs + offsetMs;
-    long boundary = Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs + scheduleIntervalMs;
+    long boundary =
+        Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs + scheduleIntervalMs;
     return boundary - offsetMs;
   }
 

@@ -8,8 +8,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * The HTTP proxy S3 and STS calls go through, from Confluent's {@code s3.proxy.url}, {@code s3.proxy.user} and
- * {@code s3.proxy.password}. {@link #toString()} never shows the password.
+ * The HTTP proxy S3 and STS calls go through, from Confluent's {@code s3.proxy.url}, {@code
+ * s3.proxy.user} and {@code s3.proxy.password}. {@link #toString()} never shows the password.
  */
 public final class HttpProxySettings {
   public static final String URL_CONFIG = "s3.proxy.url";
@@ -27,8 +27,9 @@ public final class HttpProxySettings {
   }
 
   /**
-   * Parses a proxy URL such as http://proxy:3128 or http://user:password@proxy:3128 (Confluent's form); {@code user}
-   * and {@code password}, when set, win over those in the URL. Empty when the URL is blank.
+   * Parses a proxy URL such as http://proxy:3128 or http://user:password@proxy:3128 (Confluent's
+   * form); {@code user} and {@code password}, when set, win over those in the URL. Empty when the
+   * URL is blank.
    */
   public static Optional<HttpProxySettings> parse(String url, String user, Password password) {
     if (url == null || url.trim().isEmpty()) {
@@ -39,20 +40,33 @@ public final class HttpProxySettings {
       parsed = new URI(url.trim());
     } catch (URISyntaxException e) {
       // the value is not echoed: it may carry a password
-      throw new ConfigException(URL_CONFIG, "[hidden]", "Cannot parse the proxy URL: " + e.getReason()
-          + ". Use a URL such as http://proxy.example.com:3128.");
+      throw new ConfigException(
+          URL_CONFIG,
+          "[hidden]",
+          "Cannot parse the proxy URL: "
+              + e.getReason()
+              + ". Use a URL such as http://proxy.example.com:3128.");
     }
     String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
     if (parsed.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
-      throw new ConfigException(URL_CONFIG, "[hidden]", "Cannot use this proxy URL: it is not an http(s) URL with a "
-          + "host. Use a URL such as http://proxy.example.com:3128.");
+      throw new ConfigException(
+          URL_CONFIG,
+          "[hidden]",
+          "Cannot use this proxy URL: it is not an http(s) URL with a "
+              + "host. Use a URL such as http://proxy.example.com:3128.");
     }
-    String[] userInfo = parsed.getUserInfo() == null ? new String[0] : parsed.getUserInfo().split(":", 2);
-    String u = user != null && !user.trim().isEmpty() ? user.trim() : userInfo.length > 0 ? userInfo[0] : null;
-    boolean hasPassword = password != null && password.value() != null && !password.value().isEmpty();
+    String[] userInfo =
+        parsed.getUserInfo() == null ? new String[0] : parsed.getUserInfo().split(":", 2);
+    String u =
+        user != null && !user.trim().isEmpty()
+            ? user.trim()
+            : userInfo.length > 0 ? userInfo[0] : null;
+    boolean hasPassword =
+        password != null && password.value() != null && !password.value().isEmpty();
     Password p = hasPassword ? password : userInfo.length > 1 ? new Password(userInfo[1]) : null;
     int port = parsed.getPort() > 0 ? parsed.getPort() : scheme.equals("https") ? 443 : 80;
-    return Optional.of(new HttpProxySettings(URI.create(scheme + "://" + parsed.getHost() + ":" + port), u, p));
+    return Optional.of(
+        new HttpProxySettings(URI.create(scheme + "://" + parsed.getHost() + ":" + port), u, p));
   }
 
   /** Scheme, host and port of the proxy, without user information. */
@@ -70,6 +84,9 @@ public final class HttpProxySettings {
 
   @Override
   public String toString() {
-    return endpoint + (user == null ? "" : " (user " + user + (password == null ? "" : ", password [hidden]") + ")");
+    return endpoint
+        + (user == null
+            ? ""
+            : " (user " + user + (password == null ? "" : ", password [hidden]") + ")");
   }
 }

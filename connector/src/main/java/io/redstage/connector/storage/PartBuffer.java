@@ -9,12 +9,14 @@ import java.util.List;
 import software.amazon.awssdk.http.ContentStreamProvider;
 
 /**
- * The heap buffer of one multipart part, as a list of chunks. Hand-written rather than a ByteArrayOutputStream because
- * it must (1) start small, {@value #FIRST_CHUNK} bytes, since thousands of files may be open and most are tiny,
- * (2) grow without copying what it holds: a doubling array copies as many bytes again as the part holds, which for
- * large files was as much copying as the data itself, (3) never grow beyond the part size, and (4) hand its bytes to
- * the SDK without a copy (a retried upload re-reads them through {@link #content()}). Chunks double from
- * {@value #FIRST_CHUNK} bytes up to {@value #MAX_CHUNK} bytes; {@link #clear()} keeps them for the next part.
+ * The heap buffer of one multipart part, as a list of chunks. Hand-written rather than a
+ * ByteArrayOutputStream because it must (1) start small, {@value #FIRST_CHUNK} bytes, since
+ * thousands of files may be open and most are tiny, (2) grow without copying what it holds: a
+ * doubling array copies as many bytes again as the part holds, which for large files was as much
+ * copying as the data itself, (3) never grow beyond the part size, and (4) hand its bytes to the
+ * SDK without a copy (a retried upload re-reads them through {@link #content()}). Chunks double
+ * from {@value #FIRST_CHUNK} bytes up to {@value #MAX_CHUNK} bytes; {@link #clear()} keeps them for
+ * the next part.
  */
 final class PartBuffer {
   static final int FIRST_CHUNK = 8 * 1024;
@@ -22,19 +24,25 @@ final class PartBuffer {
 
   private final int limit;
   private final List<byte[]> chunks = new ArrayList<>();
+
   /** Bytes in all chunks. */
   private int size;
+
   /** Sum of the chunks' lengths. */
   private int capacity;
+
   /** The chunk being filled and the bytes used in it. */
   private int current = -1;
+
   private int usedInCurrent;
 
   PartBuffer(int limit) {
     this.limit = limit;
   }
 
-  /** Copies as many of {@code len} bytes as fit before the part is full; returns how many it took. */
+  /**
+   * Copies as many of {@code len} bytes as fit before the part is full; returns how many it took.
+   */
   int write(byte[] source, int offset, int len) {
     int todo = Math.min(len, limit - size);
     int done = 0;
@@ -77,7 +85,8 @@ final class PartBuffer {
       List<InputStream> streams = new ArrayList<>(parts.size());
       for (int i = 0; i < parts.size(); i++) {
         byte[] chunk = parts.get(i);
-        streams.add(new ByteArrayInputStream(chunk, 0, i == parts.size() - 1 ? lastUsed : chunk.length));
+        streams.add(
+            new ByteArrayInputStream(chunk, 0, i == parts.size() - 1 ? lastUsed : chunk.length));
       }
       return new SequenceInputStream(Collections.enumeration(streams));
     };
@@ -97,7 +106,10 @@ final class PartBuffer {
     clear();
   }
 
-  /** The chunk to write into: the current one while it has room, else the next one (allocated if needed). */
+  /**
+   * The chunk to write into: the current one while it has room, else the next one (allocated if
+   * needed).
+   */
   private byte[] chunkWithRoom() {
     if (current >= 0 && usedInCurrent < chunks.get(current).length) {
       return chunks.get(current);
@@ -105,7 +117,8 @@ final class PartBuffer {
     current++;
     usedInCurrent = 0;
     if (current == chunks.size()) {
-      int length = current == 0 ? FIRST_CHUNK : Math.min(MAX_CHUNK, chunks.get(current - 1).length * 2);
+      int length =
+          current == 0 ? FIRST_CHUNK : Math.min(MAX_CHUNK, chunks.get(current - 1).length * 2);
       chunks.add(new byte[Math.min(length, limit - capacity)]);
       capacity += chunks.get(current).length;
     }

@@ -24,46 +24,57 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
- * Builds the connector's {@link S3Client} from {@link S3Settings}: Apache HTTP client (through an HTTP proxy if set),
- * static / provider-class / default-chain / STS assume-role credentials, and the SDK's standard retry strategy (5xx, throttling and I/O errors, exponential backoff
- * with jitter) sized by {@code s3.part.retries} and {@code s3.retry.backoff.ms}. Retries live here, in the SDK, and
- * nowhere else in the connector.
+ * Builds the connector's {@link S3Client} from {@link S3Settings}: Apache HTTP client (through an
+ * HTTP proxy if set), static / provider-class / default-chain / STS assume-role credentials, and
+ * the SDK's standard retry strategy (5xx, throttling and I/O errors, exponential backoff with
+ * jitter) sized by {@code s3.part.retries} and {@code s3.retry.backoff.ms}. Retries live here, in
+ * the SDK, and nowhere else in the connector.
  */
 public final class S3ClientFactory {
   private static final Logger LOG = LoggerFactory.getLogger(S3ClientFactory.class);
+
   /** Cap of the exponential backoff (the SDK's own default cap). */
   static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
   private S3ClientFactory() {}
 
   public static S3Client create(S3Settings settings) {
-    return create(settings, overrides -> { });
+    return create(settings, overrides -> {});
   }
 
   /**
-   * Like {@link #create(S3Settings)}, then lets {@code overrides} add to the client configuration, e.g. execution
-   * interceptors or metric publishers (it can also replace the retry strategy).
+   * Like {@link #create(S3Settings)}, then lets {@code overrides} add to the client configuration,
+   * e.g. execution interceptors or metric publishers (it can also replace the retry strategy).
    */
-  public static S3Client create(S3Settings settings, Consumer<ClientOverrideConfiguration.Builder> overrides) {
-    ClientOverrideConfiguration.Builder config = ClientOverrideConfiguration.builder()
-        .retryStrategy(retryStrategy(settings))
-        .apiCallTimeout(settings.apiCallTimeout());
+  public static S3Client create(
+      S3Settings settings, Consumer<ClientOverrideConfiguration.Builder> overrides) {
+    ClientOverrideConfiguration.Builder config =
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(retryStrategy(settings))
+            .apiCallTimeout(settings.apiCallTimeout());
     overrides.accept(config);
-    S3ClientBuilder builder = S3Client.builder()
-        .region(Region.of(settings.region()))
-        .forcePathStyle(settings.pathStyle())
-        .httpClientBuilder(httpClient(settings))
-        .credentialsProvider(credentials(settings))
-        .overrideConfiguration(config.build());
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .region(Region.of(settings.region()))
+            .forcePathStyle(settings.pathStyle())
+            .httpClientBuilder(httpClient(settings))
+            .credentialsProvider(credentials(settings))
+            .overrideConfiguration(config.build());
     settings.endpoint().ifPresent(builder::endpointOverride);
-    LOG.info("Creating S3 client for bucket {} in {} ({}), {} retries{}",
-        settings.bucket(), settings.region(), settings.endpoint().map(Object::toString).orElse("AWS endpoint"),
-        settings.maxRetries(), settings.proxy().map(p -> ", through proxy " + p).orElse(""));
+    LOG.info(
+        "Creating S3 client for bucket {} in {} ({}), {} retries{}",
+        settings.bucket(),
+        settings.region(),
+        settings.endpoint().map(Object::toString).orElse("AWS endpoint"),
+        settings.maxRetries(),
+        settings.proxy().map(p -> ", through proxy " + p).orElse(""));
     return builder.build();
   }
 
   static RetryStrategy retryStrategy(S3Settings settings) {
-    BackoffStrategy backoff = BackoffStrategy.exponentialDelay(settings.retryBackoff(), max(settings.retryBackoff(), MAX_BACKOFF));
+    BackoffStrategy backoff =
+        BackoffStrategy.exponentialDelay(
+            settings.retryBackoff(), max(settings.retryBackoff(), MAX_BACKOFF));
     return AwsRetryStrategy.standardRetryStrategy().toBuilder()
         .maxAttempts(settings.maxRetries() + 1)
         .backoffStrategy(backoff)
@@ -74,41 +85,58 @@ public final class S3ClientFactory {
   /** The Apache HTTP client of S3 and STS calls, through the configured proxy if any. */
   static Apache5HttpClient.Builder httpClient(S3Settings settings) {
     Apache5HttpClient.Builder builder = Apache5HttpClient.builder();
-    settings.proxy().ifPresent(p -> builder.proxyConfiguration(ProxyConfiguration.builder()
-        .endpoint(p.endpoint())
-        .username(p.user().orElse(null))
-        .password(p.password().map(Password::value).orElse(null))
-        .build()));
+    settings
+        .proxy()
+        .ifPresent(
+            p ->
+                builder.proxyConfiguration(
+                    ProxyConfiguration.builder()
+                        .endpoint(p.endpoint())
+                        .username(p.user().orElse(null))
+                        .password(p.password().map(Password::value).orElse(null))
+                        .build()));
     return builder;
   }
 
-  /** Static keys, else the s3.credentials.provider.class provider, else the default chain; then STS if a role is set. */
+  /**
+   * Static keys, else the s3.credentials.provider.class provider, else the default chain; then STS
+   * if a role is set.
+   */
   static AwsCredentialsProvider credentials(S3Settings settings) {
-    AwsCredentialsProvider caller = settings.accessKeyId().isPresent()
-        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(
-            settings.accessKeyId().get(), settings.secretAccessKey().get().value()))
-        : settings.credentialsProvider().isPresent()
-            ? CredentialsProviders.create(settings.credentialsProvider().get(), settings.credentialsProviderSettings())
-            : DefaultCredentialsProvider.builder().build();
+    AwsCredentialsProvider caller =
+        settings.accessKeyId().isPresent()
+            ? StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(
+                    settings.accessKeyId().get(), settings.secretAccessKey().get().value()))
+            : settings.credentialsProvider().isPresent()
+                ? CredentialsProviders.create(
+                    settings.credentialsProvider().get(), settings.credentialsProviderSettings())
+                : DefaultCredentialsProvider.builder().build();
     if (!settings.stsRoleArn().isPresent()) {
       return caller;
     }
-    StsClient sts = StsClient.builder()
-        .region(Region.of(settings.stsRegion().orElse(settings.region())))
-        .credentialsProvider(caller)
-        .httpClientBuilder(httpClient(settings))
-        .build();
-    return new AssumedRoleCredentials(StsAssumeRoleCredentialsProvider.builder()
-        .stsClient(sts)
-        .refreshRequest(r -> r.roleArn(settings.stsRoleArn().get())
-            .roleSessionName(settings.stsSessionName())
-            .externalId(settings.stsExternalId().orElse(null)))
-        .build(), sts);
+    StsClient sts =
+        StsClient.builder()
+            .region(Region.of(settings.stsRegion().orElse(settings.region())))
+            .credentialsProvider(caller)
+            .httpClientBuilder(httpClient(settings))
+            .build();
+    return new AssumedRoleCredentials(
+        StsAssumeRoleCredentialsProvider.builder()
+            .stsClient(sts)
+            .refreshRequest(
+                r ->
+                    r.roleArn(settings.stsRoleArn().get())
+                        .roleSessionName(settings.stsSessionName())
+                        .externalId(settings.stsExternalId().orElse(null)))
+            .build(),
+        sts);
   }
 
   /**
-   * The STS assume-role provider plus the STS client it uses. The S3 client closes its credentials provider when it
-   * is closed; the STS provider alone would leave its STS client (and connection pool) open.
+   * The STS assume-role provider plus the STS client it uses. The S3 client closes its credentials
+   * provider when it is closed; the STS provider alone would leave its STS client (and connection
+   * pool) open.
    */
   static final class AssumedRoleCredentials implements AwsCredentialsProvider, SdkAutoCloseable {
     private final StsAssumeRoleCredentialsProvider provider;

@@ -15,8 +15,10 @@ final class S3Errors {
    */
   static S3StorageException failure(String action, SdkException e, S3Settings settings) {
     boolean retriable = isRetriable(e);
-    return new S3StorageException("Cannot " + action + ": " + why(e, settings) + ". " + whatToDo(e, retriable, settings),
-        retriable, e);
+    return new S3StorageException(
+        "Cannot " + action + ": " + why(e, settings) + ". " + whatToDo(e, retriable, settings),
+        retriable,
+        e);
   }
 
   static boolean isRetriable(SdkException e) {
@@ -24,12 +26,19 @@ final class S3Errors {
       AwsServiceException s = (AwsServiceException) e;
       int status = s.statusCode();
       // 501 NotImplemented and 505 are 5xx too but permanent
-      return s.isThrottlingException() || status == 408 || status == 429 || status == 500 || status == 502
-          || status == 503 || status == 504;
+      return s.isThrottlingException()
+          || status == 408
+          || status == 429
+          || status == 500
+          || status == 502
+          || status == 503
+          || status == 504;
     }
-    // client-side: network trouble and timeouts pass; anything else (bad endpoint, no credentials provider
+    // client-side: network trouble and timeouts pass; anything else (bad endpoint, no credentials
+    // provider
     // configured, ...) will not get better by itself
-    return e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
+    return e instanceof ApiCallTimeoutException
+        || e instanceof ApiCallAttemptTimeoutException
         || hasCause(e, IOException.class);
   }
 
@@ -38,7 +47,9 @@ final class S3Errors {
       AwsServiceException s = (AwsServiceException) e;
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
       String message = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorMessage();
-      return "S3 answered HTTP " + s.statusCode() + (code == null ? "" : " " + code)
+      return "S3 answered HTTP "
+          + s.statusCode()
+          + (code == null ? "" : " " + code)
           + (message == null ? "" : " (" + stripPeriod(message) + ")")
           + (s.requestId() == null ? "" : ", request id " + s.requestId());
     }
@@ -49,14 +60,24 @@ final class S3Errors {
   }
 
   private static String whatToDo(SdkException e, boolean retriable, S3Settings settings) {
-    String code = e instanceof AwsServiceException && ((AwsServiceException) e).awsErrorDetails() != null
-        ? ((AwsServiceException) e).awsErrorDetails().errorCode() : null;
+    String code =
+        e instanceof AwsServiceException && ((AwsServiceException) e).awsErrorDetails() != null
+            ? ((AwsServiceException) e).awsErrorDetails().errorCode()
+            : null;
     if ("NoSuchBucket".equals(code)) {
-      return "Create the bucket or fix " + S3Settings.BUCKET_CONFIG + " (and " + S3Settings.REGION_CONFIG + " / "
-          + S3Settings.ENDPOINT_CONFIG + ").";
+      return "Create the bucket or fix "
+          + S3Settings.BUCKET_CONFIG
+          + " (and "
+          + S3Settings.REGION_CONFIG
+          + " / "
+          + S3Settings.ENDPOINT_CONFIG
+          + ").";
     }
     if ("SignatureDoesNotMatch".equals(code) || "InvalidAccessKeyId".equals(code)) {
-      return "Check " + S3Settings.ACCESS_KEY_ID_CONFIG + " and " + S3Settings.SECRET_ACCESS_KEY_CONFIG
+      return "Check "
+          + S3Settings.ACCESS_KEY_ID_CONFIG
+          + " and "
+          + S3Settings.SECRET_ACCESS_KEY_CONFIG
           + " (or the credentials the default chain finds).";
     }
     if ("AuthorizationHeaderMalformed".equals(code) || "PermanentRedirect".equals(code)) {
@@ -67,21 +88,38 @@ final class S3Errors {
     }
     if (e instanceof AwsServiceException && ((AwsServiceException) e).statusCode() == 403) {
       return "Allow s3:PutObject, s3:GetObject, s3:AbortMultipartUpload and s3:ListBucketMultipartUploads on the bucket "
-          + "for the connector's credentials" + (settings.sseAlgorithm().orElse("").startsWith("aws:kms")
-          ? ", and kms:GenerateDataKey and kms:Decrypt on the KMS key" : "") + ".";
+          + "for the connector's credentials"
+          + (settings.sseAlgorithm().orElse("").startsWith("aws:kms")
+              ? ", and kms:GenerateDataKey and kms:Decrypt on the KMS key"
+              : "")
+          + ".";
     }
     if (e instanceof AwsServiceException && ((AwsServiceException) e).statusCode() == 501) {
-      return "The S3 endpoint does not implement a feature these settings use (" + S3Settings.SSE_ALGORITHM_CONFIG
-          + ", " + S3Settings.SSE_KMS_KEY_ID_CONFIG + " or " + S3Settings.CANNED_ACL_CONFIG + "?); remove it or use a "
+      return "The S3 endpoint does not implement a feature these settings use ("
+          + S3Settings.SSE_ALGORITHM_CONFIG
+          + ", "
+          + S3Settings.SSE_KMS_KEY_ID_CONFIG
+          + " or "
+          + S3Settings.CANNED_ACL_CONFIG
+          + "?); remove it or use a "
           + "store that supports it.";
     }
     if (retriable && e instanceof AwsServiceException) {
-      return "S3 is throttling or unavailable; gave up after " + attempts(e) + " (" + S3Settings.MAX_RETRIES_CONFIG + "="
-          + settings.maxRetries() + ") and the write will be retried later. If this persists, raise "
-          + S3Settings.MAX_RETRIES_CONFIG + " or " + S3Settings.RETRY_BACKOFF_CONFIG + ".";
+      return "S3 is throttling or unavailable; gave up after "
+          + attempts(e)
+          + " ("
+          + S3Settings.MAX_RETRIES_CONFIG
+          + "="
+          + settings.maxRetries()
+          + ") and the write will be retried later. If this persists, raise "
+          + S3Settings.MAX_RETRIES_CONFIG
+          + " or "
+          + S3Settings.RETRY_BACKOFF_CONFIG
+          + ".";
     }
     if (retriable) {
-      return "Check network access to " + settings.endpoint().map(Object::toString).orElse("S3 in " + settings.region())
+      return "Check network access to "
+          + settings.endpoint().map(Object::toString).orElse("S3 in " + settings.region())
           + " (DNS, proxy, VPC endpoint); the write will be retried later.";
     }
     return "Check the bucket, its policy and the connector's S3 settings.";

@@ -13,9 +13,10 @@ import org.apache.kafka.common.config.types.Password;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 
 /**
- * Immutable S3 settings of the connector, built from its config (keys named like Confluent's S3 sink, listed as the
- * {@code *_CONFIG} constants). {@link Builder#build()} validates them and throws a {@link ConfigException} naming the
- * key and what to set. {@link #toString()} never shows the secret key or the STS external id.
+ * Immutable S3 settings of the connector, built from its config (keys named like Confluent's S3
+ * sink, listed as the {@code *_CONFIG} constants). {@link Builder#build()} validates them and
+ * throws a {@link ConfigException} naming the key and what to set. {@link #toString()} never shows
+ * the secret key or the STS external id.
  */
 public final class S3Settings {
   public static final String BUCKET_CONFIG = "s3.bucket.name";
@@ -35,24 +36,37 @@ public final class S3Settings {
   public static final String MAX_RETRIES_CONFIG = "s3.part.retries";
   public static final String RETRY_BACKOFF_CONFIG = "s3.retry.backoff.ms";
   public static final String CREDENTIALS_PROVIDER_CONFIG = "s3.credentials.provider.class";
-  /** Settings with this prefix (other than the class itself) configure a {@code Configurable} provider. */
+
+  /**
+   * Settings with this prefix (other than the class itself) configure a {@code Configurable}
+   * provider.
+   */
   public static final String CREDENTIALS_PROVIDER_PREFIX = "s3.credentials.provider.";
 
   public static final String DEFAULT_REGION = "us-west-2";
   public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
   /** Parts are held in heap while they fill, so the ceiling is far below S3's 5 GiB part limit. */
   public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
+
   /**
-   * 8 MiB rather than Confluent's 25 MiB: a file holds up to one part in heap, and thousands of files can be open at
-   * once; 8 MiB parts still allow objects of 78 GiB (S3's 10,000-part limit) and keep uploads efficient.
+   * 8 MiB rather than Confluent's 25 MiB: a file holds up to one part in heap, and thousands of
+   * files can be open at once; 8 MiB parts still allow objects of 78 GiB (S3's 10,000-part limit)
+   * and keep uploads efficient.
    */
   public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
   public static final int DEFAULT_MAX_RETRIES = 3;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
   public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
   public static final String DEFAULT_STS_SESSION_NAME = "redstage-connector";
-  /** Values of {@value #SSE_ALGORITHM_CONFIG} that S3 accepts as {@code x-amz-server-side-encryption}. */
-  public static final List<String> SSE_ALGORITHMS = Arrays.asList("AES256", "aws:kms", "aws:kms:dsse");
+
+  /**
+   * Values of {@value #SSE_ALGORITHM_CONFIG} that S3 accepts as {@code
+   * x-amz-server-side-encryption}.
+   */
+  public static final List<String> SSE_ALGORITHMS =
+      Arrays.asList("AES256", "aws:kms", "aws:kms:dsse");
 
   private final String bucket;
   private final String region;
@@ -114,7 +128,10 @@ public final class S3Settings {
     return Optional.ofNullable(endpoint);
   }
 
-  /** Path-style addressing; true by default when a custom endpoint is set (S3-compatible stores, S3Proxy). */
+  /**
+   * Path-style addressing; true by default when a custom endpoint is set (S3-compatible stores,
+   * S3Proxy).
+   */
   public boolean pathStyle() {
     return pathStyle;
   }
@@ -175,12 +192,17 @@ public final class S3Settings {
     return apiCallTimeout;
   }
 
-  /** The {@value #CREDENTIALS_PROVIDER_CONFIG} class name; empty means static keys or the default chain. */
+  /**
+   * The {@value #CREDENTIALS_PROVIDER_CONFIG} class name; empty means static keys or the default
+   * chain.
+   */
   public Optional<String> credentialsProvider() {
     return Optional.ofNullable(credentialsProvider);
   }
 
-  /** The {@value #CREDENTIALS_PROVIDER_PREFIX}* settings without the prefix; values may be secrets. */
+  /**
+   * The {@value #CREDENTIALS_PROVIDER_PREFIX}* settings without the prefix; values may be secrets.
+   */
   public Map<String, String> credentialsProviderSettings() {
     return credentialsProviderSettings;
   }
@@ -192,16 +214,51 @@ public final class S3Settings {
 
   @Override
   public String toString() {
-    String credentials = accessKeyId != null ? "static keys (accessKeyId=" + accessKeyId + ", secret=[hidden])"
-        : credentialsProvider != null ? credentialsProvider + " (settings " + new TreeSet<>(credentialsProviderSettings.keySet()) + ")"
-        : "default chain";
-    return "S3Settings{bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + ", pathStyle=" + pathStyle
-        + ", partSizeBytes=" + partSizeBytes + ", sseAlgorithm=" + sseAlgorithm + ", sseKmsKeyId=" + sseKmsKeyId
-        + ", cannedAcl=" + cannedAcl + ", credentials=" + credentials
-        + (stsRoleArn == null ? "" : ", stsRoleArn=" + stsRoleArn + ", stsSessionName=" + stsSessionName
-            + ", stsExternalId=" + (stsExternalId == null ? "none" : "[hidden]") + ", stsRegion=" + stsRegion)
+    String credentials =
+        accessKeyId != null
+            ? "static keys (accessKeyId=" + accessKeyId + ", secret=[hidden])"
+            : credentialsProvider != null
+                ? credentialsProvider
+                    + " (settings "
+                    + new TreeSet<>(credentialsProviderSettings.keySet())
+                    + ")"
+                : "default chain";
+    return "S3Settings{bucket="
+        + bucket
+        + ", region="
+        + region
+        + ", endpoint="
+        + endpoint
+        + ", pathStyle="
+        + pathStyle
+        + ", partSizeBytes="
+        + partSizeBytes
+        + ", sseAlgorithm="
+        + sseAlgorithm
+        + ", sseKmsKeyId="
+        + sseKmsKeyId
+        + ", cannedAcl="
+        + cannedAcl
+        + ", credentials="
+        + credentials
+        + (stsRoleArn == null
+            ? ""
+            : ", stsRoleArn="
+                + stsRoleArn
+                + ", stsSessionName="
+                + stsSessionName
+                + ", stsExternalId="
+                + (stsExternalId == null ? "none" : "[hidden]")
+                + ", stsRegion="
+                + stsRegion)
         + (proxy == null ? "" : ", proxy=" + proxy)
-        + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + ", apiCallTimeout=" + apiCallTimeout + "}";
+        + ", maxRetries="
+        + maxRetries
+        + ", retryBackoff="
+        + retryBackoff
+        + ", apiCallTimeout="
+        + apiCallTimeout
+        + "}";
   }
 
   /** Collects the values; {@link #build()} applies defaults and validates. */
@@ -273,19 +330,27 @@ public final class S3Settings {
     /** Static credentials; both null (or empty) means the default credentials chain. */
     public Builder staticCredentials(String accessKeyId, Password secretAccessKey) {
       this.accessKeyId = blankToNull(accessKeyId);
-      this.secretAccessKey = secretAccessKey == null || secretAccessKey.value() == null
-          || secretAccessKey.value().isEmpty() ? null : secretAccessKey;
+      this.secretAccessKey =
+          secretAccessKey == null
+                  || secretAccessKey.value() == null
+                  || secretAccessKey.value().isEmpty()
+              ? null
+              : secretAccessKey;
       return this;
     }
 
-    /** Assume this role through STS (with the static or default credentials as the caller); null for none. */
+    /**
+     * Assume this role through STS (with the static or default credentials as the caller); null for
+     * none.
+     */
     public Builder stsRoleArn(String stsRoleArn) {
       this.stsRoleArn = blankToNull(stsRoleArn);
       return this;
     }
 
     public Builder stsSessionName(String stsSessionName) {
-      this.stsSessionName = blankToNull(stsSessionName) == null ? DEFAULT_STS_SESSION_NAME : stsSessionName.trim();
+      this.stsSessionName =
+          blankToNull(stsSessionName) == null ? DEFAULT_STS_SESSION_NAME : stsSessionName.trim();
       return this;
     }
 
@@ -300,8 +365,8 @@ public final class S3Settings {
     }
 
     /**
-     * A credentials provider class (AWS SDK v2, or a mapped v1 name) and its settings; a null or empty class, or the
-     * default chain's name, leaves the default chain.
+     * A credentials provider class (AWS SDK v2, or a mapped v1 name) and its settings; a null or
+     * empty class, or the default chain's name, leaves the default chain.
      */
     public Builder credentialsProvider(String className, Map<String, String> settings) {
       String c = blankToNull(className);
@@ -333,56 +398,111 @@ public final class S3Settings {
 
     public S3Settings build() {
       if (bucket == null) {
-        throw new ConfigException("Cannot configure S3: " + BUCKET_CONFIG + " is not set. Set it to the bucket that "
-            + "receives the data files and commit markers.");
+        throw new ConfigException(
+            "Cannot configure S3: "
+                + BUCKET_CONFIG
+                + " is not set. Set it to the bucket that "
+                + "receives the data files and commit markers.");
       }
-      if (endpoint != null && (!endpoint.isAbsolute() || endpoint.getHost() == null
-          || !("http".equalsIgnoreCase(endpoint.getScheme()) || "https".equalsIgnoreCase(endpoint.getScheme())))) {
-        throw new ConfigException("Cannot use " + ENDPOINT_CONFIG + "=" + endpoint + ": it is not an http(s) URL with "
-            + "a host. Set it like https://s3.eu-west-1.amazonaws.com or http://localhost:9000, or leave it empty for AWS.");
+      if (endpoint != null
+          && (!endpoint.isAbsolute()
+              || endpoint.getHost() == null
+              || !("http".equalsIgnoreCase(endpoint.getScheme())
+                  || "https".equalsIgnoreCase(endpoint.getScheme())))) {
+        throw new ConfigException(
+            "Cannot use "
+                + ENDPOINT_CONFIG
+                + "="
+                + endpoint
+                + ": it is not an http(s) URL with "
+                + "a host. Set it like https://s3.eu-west-1.amazonaws.com or http://localhost:9000, or leave it empty for AWS.");
       }
       if (partSizeBytes < MIN_PART_SIZE || partSizeBytes > MAX_PART_SIZE) {
-        throw new ConfigException("Cannot use " + PART_SIZE_CONFIG + "=" + partSizeBytes + ": S3 multipart parts must be "
-            + "at least " + MIN_PART_SIZE + " bytes (5 MiB) and a part is buffered in heap. Set it between "
-            + MIN_PART_SIZE + " and " + MAX_PART_SIZE + ".");
+        throw new ConfigException(
+            "Cannot use "
+                + PART_SIZE_CONFIG
+                + "="
+                + partSizeBytes
+                + ": S3 multipart parts must be "
+                + "at least "
+                + MIN_PART_SIZE
+                + " bytes (5 MiB) and a part is buffered in heap. Set it between "
+                + MIN_PART_SIZE
+                + " and "
+                + MAX_PART_SIZE
+                + ".");
       }
       validateEncryption();
-      if (cannedAcl != null && ObjectCannedACL.fromValue(cannedAcl) == ObjectCannedACL.UNKNOWN_TO_SDK_VERSION) {
-        throw new ConfigException("Cannot use " + CANNED_ACL_CONFIG + "=" + cannedAcl + ": not a canned ACL. Use one of "
-            + ObjectCannedACL.knownValues() + " or leave it empty.");
+      if (cannedAcl != null
+          && ObjectCannedACL.fromValue(cannedAcl) == ObjectCannedACL.UNKNOWN_TO_SDK_VERSION) {
+        throw new ConfigException(
+            "Cannot use "
+                + CANNED_ACL_CONFIG
+                + "="
+                + cannedAcl
+                + ": not a canned ACL. Use one of "
+                + ObjectCannedACL.knownValues()
+                + " or leave it empty.");
       }
       if ((accessKeyId == null) != (secretAccessKey == null)) {
-        throw new ConfigException("Cannot use static AWS credentials: " + (accessKeyId == null
-            ? ACCESS_KEY_ID_CONFIG : SECRET_ACCESS_KEY_CONFIG) + " is empty while "
-            + (accessKeyId == null ? SECRET_ACCESS_KEY_CONFIG : ACCESS_KEY_ID_CONFIG) + " is set. Set both, or neither "
-            + "to use the default credentials chain.");
+        throw new ConfigException(
+            "Cannot use static AWS credentials: "
+                + (accessKeyId == null ? ACCESS_KEY_ID_CONFIG : SECRET_ACCESS_KEY_CONFIG)
+                + " is empty while "
+                + (accessKeyId == null ? SECRET_ACCESS_KEY_CONFIG : ACCESS_KEY_ID_CONFIG)
+                + " is set. Set both, or neither "
+                + "to use the default credentials chain.");
       }
       if (accessKeyId != null && credentialsProvider != null) {
-        throw new ConfigException("Cannot use both " + CREDENTIALS_PROVIDER_CONFIG + " and static AWS credentials ("
-            + ACCESS_KEY_ID_CONFIG + "): it is unclear which should sign the requests. Remove one of them.");
+        throw new ConfigException(
+            "Cannot use both "
+                + CREDENTIALS_PROVIDER_CONFIG
+                + " and static AWS credentials ("
+                + ACCESS_KEY_ID_CONFIG
+                + "): it is unclear which should sign the requests. Remove one of them.");
       }
       if (maxRetries < 0) {
-        throw new ConfigException("Cannot use " + MAX_RETRIES_CONFIG + "=" + maxRetries + ": it must be 0 or more.");
+        throw new ConfigException(
+            "Cannot use " + MAX_RETRIES_CONFIG + "=" + maxRetries + ": it must be 0 or more.");
       }
       if (retryBackoff.isNegative()) {
-        throw new ConfigException("Cannot use " + RETRY_BACKOFF_CONFIG + "=" + retryBackoff.toMillis()
-            + ": it must be 0 or more milliseconds.");
+        throw new ConfigException(
+            "Cannot use "
+                + RETRY_BACKOFF_CONFIG
+                + "="
+                + retryBackoff.toMillis()
+                + ": it must be 0 or more milliseconds.");
       }
       if (apiCallTimeout.isZero() || apiCallTimeout.isNegative()) {
-        throw new ConfigException("Cannot use an S3 API call timeout of " + apiCallTimeout + ": it must be positive.");
+        throw new ConfigException(
+            "Cannot use an S3 API call timeout of " + apiCallTimeout + ": it must be positive.");
       }
       return new S3Settings(this);
     }
 
     private void validateEncryption() {
       if (sseAlgorithm != null && !SSE_ALGORITHMS.contains(sseAlgorithm)) {
-        throw new ConfigException("Cannot use " + SSE_ALGORITHM_CONFIG + "=" + sseAlgorithm + ": not a server-side "
-            + "encryption S3 supports. Use one of " + SSE_ALGORITHMS + ", or leave it empty for the bucket's default.");
+        throw new ConfigException(
+            "Cannot use "
+                + SSE_ALGORITHM_CONFIG
+                + "="
+                + sseAlgorithm
+                + ": not a server-side "
+                + "encryption S3 supports. Use one of "
+                + SSE_ALGORITHMS
+                + ", or leave it empty for the bucket's default.");
       }
       if (sseKmsKeyId != null && (sseAlgorithm == null || !sseAlgorithm.startsWith("aws:kms"))) {
-        throw new ConfigException("Cannot use " + SSE_KMS_KEY_ID_CONFIG + " with " + SSE_ALGORITHM_CONFIG + "="
-            + sseAlgorithm + ": a KMS key applies only to KMS encryption. Set " + SSE_ALGORITHM_CONFIG
-            + " to aws:kms or aws:kms:dsse, or remove the key id.");
+        throw new ConfigException(
+            "Cannot use "
+                + SSE_KMS_KEY_ID_CONFIG
+                + " with "
+                + SSE_ALGORITHM_CONFIG
+                + "="
+                + sseAlgorithm
+                + ": a KMS key applies only to KMS encryption. Set "
+                + SSE_ALGORITHM_CONFIG
+                + " to aws:kms or aws:kms:dsse, or remove the key id.");
       }
     }
 

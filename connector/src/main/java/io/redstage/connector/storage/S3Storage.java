@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * The connector's S3 bucket: streaming uploads of data files, small objects (commit markers), reads, and cleanup of
- * multipart uploads that crashed tasks left behind. Server-side encryption and the canned ACL from the settings are
- * applied to every object it creates. Owns the client: {@link #close()} closes it.
+ * The connector's S3 bucket: streaming uploads of data files, small objects (commit markers),
+ * reads, and cleanup of multipart uploads that crashed tasks left behind. Server-side encryption
+ * and the canned ACL from the settings are applied to every object it creates. Owns the client:
+ * {@link #close()} closes it.
  */
 public final class S3Storage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
@@ -46,7 +47,10 @@ public final class S3Storage implements AutoCloseable {
     return settings;
   }
 
-  /** A streaming upload to {@code key}; nothing is sent before the first part fills or {@code complete()}. */
+  /**
+   * A streaming upload to {@code key}; nothing is sent before the first part fills or {@code
+   * complete()}.
+   */
   public S3UploadStream create(String key) {
     return create(key, BINARY);
   }
@@ -56,18 +60,23 @@ public final class S3Storage implements AutoCloseable {
   }
 
   /**
-   * A streaming upload whose full parts are sent by {@code partUploader} while writing goes on (at most one part in
-   * flight per stream; see {@link S3UploadStream}).
+   * A streaming upload whose full parts are sent by {@code partUploader} while writing goes on (at
+   * most one part in flight per stream; see {@link S3UploadStream}).
    */
   public S3UploadStream create(String key, Executor partUploader) {
-    return new S3UploadStream(client, settings, writeOptions, key, BINARY, Objects.requireNonNull(partUploader));
+    return new S3UploadStream(
+        client, settings, writeOptions, key, BINARY, Objects.requireNonNull(partUploader));
   }
 
   /** Writes a small object in one PutObject (commit markers). */
   public void putSmallObject(String key, byte[] bytes, String contentType) throws IOException {
     try {
-      PutObjectRequest.Builder request = PutObjectRequest.builder()
-          .bucket(settings.bucket()).key(key).contentType(contentType).contentLength((long) bytes.length);
+      PutObjectRequest.Builder request =
+          PutObjectRequest.builder()
+              .bucket(settings.bucket())
+              .key(key)
+              .contentType(contentType)
+              .contentLength((long) bytes.length);
       client.putObject(writeOptions.applyTo(request).build(), RequestBody.fromBytes(bytes));
     } catch (SdkException e) {
       throw S3Errors.failure("write s3://" + settings.bucket() + "/" + key, e, settings);
@@ -78,7 +87,8 @@ public final class S3Storage implements AutoCloseable {
   /** The object's bytes, or empty when there is no such key. */
   public Optional<byte[]> getIfExists(String key) throws IOException {
     try {
-      return Optional.of(client.getObjectAsBytes(r -> r.bucket(settings.bucket()).key(key)).asByteArray());
+      return Optional.of(
+          client.getObjectAsBytes(r -> r.bucket(settings.bucket()).key(key)).asByteArray());
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {
@@ -87,26 +97,39 @@ public final class S3Storage implements AutoCloseable {
   }
 
   /**
-   * Aborts multipart uploads under {@code prefix} started more than {@code olderThan} ago: the parts of files whose
-   * task crashed before complete or abort (S3 bills them until aborted). Use an age well above the longest time a
-   * file stays open, so uploads of live tasks are left alone. Returns how many it aborted.
+   * Aborts multipart uploads under {@code prefix} started more than {@code olderThan} ago: the
+   * parts of files whose task crashed before complete or abort (S3 bills them until aborted). Use
+   * an age well above the longest time a file stays open, so uploads of live tasks are left alone.
+   * Returns how many it aborted.
    */
   public int abortStaleUploads(String prefix, Duration olderThan) throws IOException {
     Instant cutoff = clock.instant().minus(olderThan);
     int aborted = 0;
     try {
-      for (MultipartUpload upload : client.listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(prefix))
-          .uploads()) {
+      for (MultipartUpload upload :
+          client
+              .listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(prefix))
+              .uploads()) {
         // filter again: S3-compatible stores do not all honour the prefix
-        if (!upload.key().startsWith(prefix) || upload.initiated() == null || !upload.initiated().isBefore(cutoff)) {
+        if (!upload.key().startsWith(prefix)
+            || upload.initiated() == null
+            || !upload.initiated().isBefore(cutoff)) {
           continue;
         }
-        client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+        client.abortMultipartUpload(
+            r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
         aborted++;
-        LOG.info("Aborted stale multipart upload of s3://{}/{} started {}", settings.bucket(), upload.key(), upload.initiated());
+        LOG.info(
+            "Aborted stale multipart upload of s3://{}/{} started {}",
+            settings.bucket(),
+            upload.key(),
+            upload.initiated());
       }
     } catch (SdkException e) {
-      throw S3Errors.failure("abort stale multipart uploads under s3://" + settings.bucket() + "/" + prefix, e, settings);
+      throw S3Errors.failure(
+          "abort stale multipart uploads under s3://" + settings.bucket() + "/" + prefix,
+          e,
+          settings);
     }
     return aborted;
   }

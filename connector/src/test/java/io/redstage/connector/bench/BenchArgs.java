@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code --name value} arguments of the benchmark mains. Hand-written rather than picocli: picocli is not on
- * the connector's test classpath and these mains take a handful of numeric options.
+ * {@code --name value} arguments of the benchmark mains. Hand-written rather than picocli: picocli
+ * is not on the connector's test classpath and these mains take a handful of numeric options.
  */
 final class BenchArgs {
   private final Map<String, String> values = new HashMap<>();
@@ -23,8 +23,13 @@ final class BenchArgs {
       }
       String name = a.startsWith("--") ? a.substring(2) : null;
       if (name == null || !names.contains(name) || i + 1 >= args.length) {
-        throw new IllegalArgumentException("Cannot parse argument '" + a + "': expected one of "
-            + Arrays.toString(known) + " followed by a value.\n" + usage);
+        throw new IllegalArgumentException(
+            "Cannot parse argument '"
+                + a
+                + "': expected one of "
+                + Arrays.toString(known)
+                + " followed by a value.\n"
+                + usage);
       }
       values.put(name, args[++i]);
     }
@@ -46,7 +51,8 @@ final class BenchArgs {
     try {
       return Long.parseLong(v.replace("_", ""));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Cannot use --" + name + " '" + v + "': expected a whole number.");
+      throw new IllegalArgumentException(
+          "Cannot use --" + name + " '" + v + "': expected a whole number.");
     }
   }
 }

@@ -12,8 +12,9 @@ import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a worker gives a sink task, reduced to recording: rewinds ({@code offset}) and timeouts are kept so the
- * benchmark can check none happened; there is no dead letter queue (a bad record fails the task).
+ * What a worker gives a sink task, reduced to recording: rewinds ({@code offset}) and timeouts are
+ * kept so the benchmark can check none happened; there is no dead letter queue (a bad record fails
+ * the task).
  */
 final class FakeSinkTaskContext implements SinkTaskContext {
   private final Map<String, String> configs;
@@ -55,16 +56,13 @@ final class FakeSinkTaskContext implements SinkTaskContext {
   }
 
   @Override
-  public void pause(TopicPartition... partitions) {
-  }
+  public void pause(TopicPartition... partitions) {}
 
   @Override
-  public void resume(TopicPartition... partitions) {
-  }
+  public void resume(TopicPartition... partitions) {}
 
   @Override
-  public void requestCommit() {
-  }
+  public void requestCommit() {}
 
   @Override
   public ErrantRecordReporter errantRecordReporter() {

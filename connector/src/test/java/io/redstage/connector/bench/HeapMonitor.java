@@ -18,11 +18,15 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * Heap use seen three ways, because "peak heap" means different things:
+ *
  * <ul>
- *   <li><b>live</b>: used heap right after a full {@code System.gc()}, sampled by the caller: the live set;
- *   <li><b>after any GC</b>: the highest heap use the collectors report right after any collection (young or
- *       full; a young collection leaves old-generation garbage in place, so this is an upper bound of live data);
- *   <li><b>pool peaks</b>: the sum of each heap pool's peak usage (includes garbage; the peaks need not coincide).
+ *   <li><b>live</b>: used heap right after a full {@code System.gc()}, sampled by the caller: the
+ *       live set;
+ *   <li><b>after any GC</b>: the highest heap use the collectors report right after any collection
+ *       (young or full; a young collection leaves old-generation garbage in place, so this is an
+ *       upper bound of live data);
+ *   <li><b>pool peaks</b>: the sum of each heap pool's peak usage (includes garbage; the peaks need
+ *       not coincide).
  * </ul>
  */
 final class HeapMonitor implements AutoCloseable {
@@ -84,7 +88,8 @@ final class HeapMonitor implements AutoCloseable {
     if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
       return;
     }
-    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+    GarbageCollectionNotificationInfo info =
+        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
     Set<String> heapPools = heapPoolNames();
     long used = 0;
     for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {

@@ -34,12 +34,12 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
- * The benchmark's "into memory" destination: the S3 operations the sink task uses, kept in a map in this JVM, so
- * that a sink run measures the connector (conversion, encoding, part buffers, commit units, markers) without HTTP,
- * request signing or an S3 server sharing the CPU. Every request body is read in full, as a network send would.
- * A completed multipart object keeps its parts as they were sent and a copy shares them, as a store would not
- * rewrite bytes it already holds. Only for benchmarks: it checks nothing an S3 server checks (credentials, ETags,
- * part sizes).
+ * The benchmark's "into memory" destination: the S3 operations the sink task uses, kept in a map in
+ * this JVM, so that a sink run measures the connector (conversion, encoding, part buffers, commit
+ * units, markers) without HTTP, request signing or an S3 server sharing the CPU. Every request body
+ * is read in full, as a network send would. A completed multipart object keeps its parts as they
+ * were sent and a copy shares them, as a store would not rewrite bytes it already holds. Only for
+ * benchmarks: it checks nothing an S3 server checks (credentials, ETags, part sizes).
  */
 final class InMemoryS3Client implements S3Client {
   private final Map<String, List<byte[]>> objects = new ConcurrentSkipListMap<>();
@@ -47,8 +47,11 @@ final class InMemoryS3Client implements S3Client {
 
   /** Keys and bytes of every object under {@code prefix}. */
   Map<String, byte[]> objects(String prefix) {
-    return objects.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> concat(e.getValue()), (a, b) -> a, TreeMap::new));
+    return objects.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .collect(
+            Collectors.toMap(
+                Map.Entry::getKey, e -> concat(e.getValue()), (a, b) -> a, TreeMap::new));
   }
 
   void deleteAll(String prefix) {
@@ -69,7 +72,11 @@ final class InMemoryS3Client implements S3Client {
   public CreateMultipartUploadResponse createMultipartUpload(CreateMultipartUploadRequest request) {
     String id = UUID.randomUUID().toString();
     uploads.put(id, new ConcurrentSkipListMap<>());
-    return CreateMultipartUploadResponse.builder().uploadId(id).bucket(request.bucket()).key(request.key()).build();
+    return CreateMultipartUploadResponse.builder()
+        .uploadId(id)
+        .bucket(request.bucket())
+        .key(request.key())
+        .build();
   }
 
   @Override
@@ -79,7 +86,8 @@ final class InMemoryS3Client implements S3Client {
   }
 
   @Override
-  public CompleteMultipartUploadResponse completeMultipartUpload(CompleteMultipartUploadRequest request) {
+  public CompleteMultipartUploadResponse completeMultipartUpload(
+      CompleteMultipartUploadRequest request) {
     Map<Integer, byte[]> parts = upload(request.uploadId());
     List<byte[]> whole = new ArrayList<>();
     for (CompletedPart part : request.multipartUpload().parts()) {
@@ -111,7 +119,10 @@ final class InMemoryS3Client implements S3Client {
   /** The task's start-up cleanup of stale uploads lists them once; there are none to report. */
   @Override
   public ListMultipartUploadsResponse listMultipartUploads(ListMultipartUploadsRequest request) {
-    return ListMultipartUploadsResponse.builder().bucket(request.bucket()).isTruncated(false).build();
+    return ListMultipartUploadsResponse.builder()
+        .bucket(request.bucket())
+        .isTruncated(false)
+        .build();
   }
 
   @Override
@@ -120,8 +131,7 @@ final class InMemoryS3Client implements S3Client {
   }
 
   @Override
-  public void close() {
-  }
+  public void close() {}
 
   private Map<Integer, byte[]> upload(String id) {
     Map<Integer, byte[]> parts = uploads.get(id);

@@ -19,14 +19,16 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The memory-bound check: one task, {@code --partitions} (1,000) partitions of one topic, records spread
- * round-robin, Parquet, every size and time rotation off, so units stay open until the task's memory budget
- * ({@code memory.buffer.max.bytes}) forces them closed. Meant for a JVM started with {@code -Xmx1g}.
+ * The memory-bound check: one task, {@code --partitions} (1,000) partitions of one topic, records
+ * spread round-robin, Parquet, every size and time rotation off, so units stay open until the
+ * task's memory budget ({@code memory.buffer.max.bytes}) forces them closed. Meant for a JVM
+ * started with {@code -Xmx1g}.
  *
- * <p>Records are generated batch by batch (the data set would not fit the heap), and committed files go to
- * S3Proxy's filesystem store under {@code --dir}, so neither inflates the heap being measured. Reports peak heap
- * (see {@link HeapMonitor}), units committed by the memory rule (rotation reason in the markers), and whether
- * the run ended without OutOfMemoryError. Exit code 0 only when it did and the memory rule fired.
+ * <p>Records are generated batch by batch (the data set would not fit the heap), and committed
+ * files go to S3Proxy's filesystem store under {@code --dir}, so neither inflates the heap being
+ * measured. Reports peak heap (see {@link HeapMonitor}), units committed by the memory rule
+ * (rotation reason in the markers), and whether the run ended without OutOfMemoryError. Exit code 0
+ * only when it did and the memory rule fired.
  *
  * <pre>
  *   java -Xmx1g -cp connector/target/test-classes:connector/target/classes:$(cat connector/target/bench.classpath) \
@@ -34,8 +36,9 @@ import org.apache.kafka.common.TopicPartition;
  * </pre>
  */
 public final class ManyPartitionsHeap {
-  static final String USAGE = "ManyPartitionsHeap [--partitions 1000] [--records 100000] [--batch 500] "
-      + "[--budget 268435456] [--dictionary true|false] [--sample-every 1000] [--dir <S3Proxy filesystem store>]";
+  static final String USAGE =
+      "ManyPartitionsHeap [--partitions 1000] [--records 100000] [--batch 500] "
+          + "[--budget 268435456] [--dictionary true|false] [--sample-every 1000] [--dir <S3Proxy filesystem store>]";
   private static final String BUCKET = "heap";
   private static final double MIB = 1024.0 * 1024.0;
 
@@ -43,23 +46,44 @@ public final class ManyPartitionsHeap {
 
   public static void main(String[] args) throws Exception {
     SinkBenchmark.quietLogs();
-    BenchArgs a = new BenchArgs(args, USAGE, "partitions", "records", "batch", "budget", "dictionary", "sample-every",
-        "dir");
+    BenchArgs a =
+        new BenchArgs(
+            args,
+            USAGE,
+            "partitions",
+            "records",
+            "batch",
+            "budget",
+            "dictionary",
+            "sample-every",
+            "dir");
     int partitions = (int) a.number("partitions", 1000);
     long records = a.number("records", 100_000);
     int batch = (int) a.number("batch", 500);
     long budget = a.number("budget", 256L << 20);
     long sampleEvery = a.number("sample-every", 1000);
     boolean dictionary = Boolean.parseBoolean(a.string("dictionary", "true"));
-    Path dir = Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-heap-s3"));
+    Path dir =
+        Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-heap-s3"));
     Files.createDirectories(dir);
     Runtime rt = Runtime.getRuntime();
-    System.out.printf(Locale.ROOT, "JDK %s, %d cores, max heap %d MiB, GC %s, load average %.2f%n",
-        System.getProperty("java.version"), rt.availableProcessors(), rt.maxMemory() >> 20,
+    System.out.printf(
+        Locale.ROOT,
+        "JDK %s, %d cores, max heap %d MiB, GC %s, load average %.2f%n",
+        System.getProperty("java.version"),
+        rt.availableProcessors(),
+        rt.maxMemory() >> 20,
         ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.printf(Locale.ROOT, "%,d records round-robin over %d partitions, Parquet (dictionary %s), "
-        + "memory.buffer.max.bytes %d MiB, puts of %d%n", records, partitions, dictionary ? "on" : "off", budget >> 20, batch);
+    System.out.printf(
+        Locale.ROOT,
+        "%,d records round-robin over %d partitions, Parquet (dictionary %s), "
+            + "memory.buffer.max.bytes %d MiB, puts of %d%n",
+        records,
+        partitions,
+        dictionary ? "on" : "off",
+        budget >> 20,
+        batch);
 
     try (LocalS3 s3 = LocalS3.start(LocalS3.Options.filesystem(dir).buckets(BUCKET));
         HeapMonitor heap = new HeapMonitor()) {
@@ -81,7 +105,8 @@ public final class ManyPartitionsHeap {
       config.put("rotate.idle.ms", "-1");
       config.put("memory.buffer.max.bytes", Long.toString(budget));
       config.put("parquet.dictionary.enabled", Boolean.toString(dictionary));
-      Set<TopicPartition> tps = new TreeSet<>((x, y) -> Integer.compare(x.partition(), y.partition()));
+      Set<TopicPartition> tps =
+          new TreeSet<>((x, y) -> Integer.compare(x.partition(), y.partition()));
       for (int p = 0; p < partitions; p++) {
         tps.add(new TopicPartition(BenchRecords.TOPIC, p));
       }
@@ -95,7 +120,10 @@ public final class ManyPartitionsHeap {
       task.open(tps);
       long baseline = heap.sampleLive();
       heap.reset();
-      System.out.printf(Locale.ROOT, "live heap after start (S3Proxy, SDK client, task): %.1f MiB%n", baseline / MIB);
+      System.out.printf(
+          Locale.ROOT,
+          "live heap after start (S3Proxy, SDK client, task): %.1f MiB%n",
+          baseline / MIB);
 
       boolean oom = false;
       String failure = null;
@@ -110,8 +138,13 @@ public final class ManyPartitionsHeap {
           written += n;
           if (++puts % sampleEvery == 0) {
             long live = heap.sampleLive();
-            System.out.printf(Locale.ROOT, "  %,11d records, %5.1f s: live heap %6.1f MiB, max after any GC %6.1f MiB%n",
-                written, (System.nanoTime() - start) / 1e9, live / MIB, heap.maxAfterAnyGc() / MIB);
+            System.out.printf(
+                Locale.ROOT,
+                "  %,11d records, %5.1f s: live heap %6.1f MiB, max after any GC %6.1f MiB%n",
+                written,
+                (System.nanoTime() - start) / 1e9,
+                live / MIB,
+                heap.maxAfterAnyGc() / MIB);
           }
         }
         heap.sampleLive(); // at least one sample, also for runs shorter than --sample-every puts
@@ -143,22 +176,48 @@ public final class ManyPartitionsHeap {
           memoryBytes += m.totalBytes();
         }
       }
-      long committedRecords = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+      long committedRecords =
+          committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
       S3Objects.deleteAll(s3.client(), BUCKET, prefix + "/");
 
       System.out.println();
-      System.out.printf(Locale.ROOT, "records put: %,d in %.1f s (%,.0f records/s, incl. %d full-GC samples)%n",
-          written, seconds, written / seconds, puts / sampleEvery);
-      System.out.printf(Locale.ROOT, "units committed: %d %s; by the memory rule: %d (avg %,.1f records, %.3f MiB each)%n",
-          markers.size(), byReason, memoryUnits, memoryUnits == 0 ? 0 : (double) memoryRecords / memoryUnits,
+      System.out.printf(
+          Locale.ROOT,
+          "records put: %,d in %.1f s (%,.0f records/s, incl. %d full-GC samples)%n",
+          written,
+          seconds,
+          written / seconds,
+          puts / sampleEvery);
+      System.out.printf(
+          Locale.ROOT,
+          "units committed: %d %s; by the memory rule: %d (avg %,.1f records, %.3f MiB each)%n",
+          markers.size(),
+          byReason,
+          memoryUnits,
+          memoryUnits == 0 ? 0 : (double) memoryRecords / memoryUnits,
           memoryUnits == 0 ? 0 : memoryBytes / MIB / memoryUnits);
-      System.out.printf(Locale.ROOT, "records committed: %,d; left in open units at the end (aborted by stop): %,d%n",
-          committedRecords, written - committedRecords);
-      System.out.printf(Locale.ROOT, "peak live heap (full-GC samples): %.1f MiB (%.1f MiB above the baseline of %.1f MiB)%n",
-          maxLive / MIB, (maxLive - baseline) / MIB, baseline / MIB);
-      System.out.printf(Locale.ROOT, "peak heap after any GC: %.1f MiB; sum of heap pool peaks: %.1f MiB; max heap %d MiB%n",
-          afterAnyGc / MIB, poolPeaks / MIB, rt.maxMemory() >> 20);
-      System.out.printf(Locale.ROOT, "OutOfMemoryError: %s%s%n", oom ? "YES" : "no", failure == null ? "" : " (" + failure + ")");
+      System.out.printf(
+          Locale.ROOT,
+          "records committed: %,d; left in open units at the end (aborted by stop): %,d%n",
+          committedRecords,
+          written - committedRecords);
+      System.out.printf(
+          Locale.ROOT,
+          "peak live heap (full-GC samples): %.1f MiB (%.1f MiB above the baseline of %.1f MiB)%n",
+          maxLive / MIB,
+          (maxLive - baseline) / MIB,
+          baseline / MIB);
+      System.out.printf(
+          Locale.ROOT,
+          "peak heap after any GC: %.1f MiB; sum of heap pool peaks: %.1f MiB; max heap %d MiB%n",
+          afterAnyGc / MIB,
+          poolPeaks / MIB,
+          rt.maxMemory() >> 20);
+      System.out.printf(
+          Locale.ROOT,
+          "OutOfMemoryError: %s%s%n",
+          oom ? "YES" : "no",
+          failure == null ? "" : " (" + failure + ")");
       if (oom || failure != null || memoryUnits == 0) {
         System.exit(1);
       }

@@ -5,10 +5,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Wall time of a timed section, plus where it went: CPU of the calling thread (the task's thread: conversion and
- * encoding), CPU of the task's background threads ("redstage-commits-*" and "redstage-parts-*": finishing files,
- * SDK signing and checksums, HTTP client), CPU of the whole process (adds S3Proxy's server threads, the JIT and the GC) and time the
- * collectors report. On a shared 2-core machine these separate "our code is slower" from "we waited".
+ * Wall time of a timed section, plus where it went: CPU of the calling thread (the task's thread:
+ * conversion and encoding), CPU of the task's background threads ("redstage-commits-*" and
+ * "redstage-parts-*": finishing files, SDK signing and checksums, HTTP client), CPU of the whole
+ * process (adds S3Proxy's server threads, the JIT and the GC) and time the collectors report. On a
+ * shared 2-core machine these separate "our code is slower" from "we waited".
  */
 final class RunClock {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -27,15 +28,20 @@ final class RunClock {
     for (java.util.Map.Entry<Long, Long> e : commitThreadCpu().entrySet()) {
       commits += e.getValue() - commitThreads0.getOrDefault(e.getKey(), 0L);
     }
-    return new Times(System.nanoTime() - wall0, THREADS.getCurrentThreadCpuTime() - thread0, commits,
-        OS.getProcessCpuTime() - process0, gcMillis() - gc0);
+    return new Times(
+        System.nanoTime() - wall0,
+        THREADS.getCurrentThreadCpuTime() - thread0,
+        commits,
+        OS.getProcessCpuTime() - process0,
+        gcMillis() - gc0);
   }
 
   /** CPU nanoseconds of each live commit or part-upload thread, by thread id. */
   private static java.util.Map<Long, Long> commitThreadCpu() {
     java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("redstage-commits-") || t.getName().startsWith("redstage-parts-")) {
+      if (t.getName().startsWith("redstage-commits-")
+          || t.getName().startsWith("redstage-parts-")) {
         long nanos = THREADS.getThreadCpuTime(t.getId());
         if (nanos >= 0) {
           cpu.put(t.getId(), nanos);
@@ -60,7 +66,12 @@ final class RunClock {
     final long processCpuNanos;
     final long gcMillis;
 
-    Times(long wallNanos, long threadCpuNanos, long commitThreadCpuNanos, long processCpuNanos, long gcMillis) {
+    Times(
+        long wallNanos,
+        long threadCpuNanos,
+        long commitThreadCpuNanos,
+        long processCpuNanos,
+        long gcMillis) {
       this.wallNanos = wallNanos;
       this.threadCpuNanos = threadCpuNanos;
       this.commitThreadCpuNanos = commitThreadCpuNanos;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.connector.config.SinkConfig;
-import io.redstage.connector.testing.S3Objects;
 import io.redstage.connector.storage.S3ClientFactory;
+import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.LocalS3;
@@ -41,9 +41,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * Units commit on a background thread: put() does not wait for S3, preCommit does, markers of a partition appear
- * in offset order, and a failed commit lets no later unit commit before the task rewinds to the committed offsets.
- * Against S3Proxy with injected faults.
+ * Units commit on a background thread: put() does not wait for S3, preCommit does, markers of a
+ * partition appear in offset order, and a failed commit lets no later unit commit before the task
+ * rewinds to the committed offsets. Against S3Proxy with injected faults.
  */
 class BackgroundCommitsTest {
   static final String BUCKET = "background-commits";
@@ -70,21 +70,28 @@ class BackgroundCommitsTest {
   @Test
   void putReturnsBeforeSlowCommitsAndPreCommitWaitsForThem() {
     String prefix = "slow-" + (++run);
-    // Every marker PUT takes 1 s: 6 units would hold put() for 6 s if it committed them itself; in the background
-    // each partition's 3 units commit one after the other, so the first markers appear after about 1 s.
+    // Every marker PUT takes 1 s: 6 units would hold put() for 6 s if it committed them itself; in
+    // the background
+    // each partition's 3 units commit one after the other, so the first markers appear after about
+    // 1 s.
     s3.faults().delayAlways(Duration.ofSeconds(1), markerPuts(prefix));
     RecordingContext context = new RecordingContext();
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
     try {
       committer.open(Set.of(P0, P1));
       long started = System.nanoTime();
       committer.put(records(0, 30));
       long putMillis = (System.nanoTime() - started) / 1_000_000;
-      assertThat(markers(prefix)).as("markers right after put (it returned after %d ms)", putMillis).hasSizeLessThan(6);
+      assertThat(markers(prefix))
+          .as("markers right after put (it returned after %d ms)", putMillis)
+          .hasSizeLessThan(6);
 
       Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
 
-      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(30)).containsEntry(P1, new OffsetAndMetadata(30));
+      assertThat(committed)
+          .containsEntry(P0, new OffsetAndMetadata(30))
+          .containsEntry(P1, new OffsetAndMetadata(30));
       assertThat(markers(prefix)).hasSize(6);
       assertThat(context.rewinds).isEmpty();
     } finally {
@@ -96,11 +103,18 @@ class BackgroundCommitsTest {
   void aFailedCommitLetsNoLaterUnitOfThePartitionCommitAndRewinds() {
     String prefix = "fail-" + (++run);
     // The marker of partition 0's second unit (offsets 10-19) fails, retries included.
-    String failingMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 10, 19) + ".json";
-    FaultRule rule = s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(failingMarker));
+    String failingMarker =
+        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 10, 19) + ".json";
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(failingMarker));
     RecordingContext context = new RecordingContext();
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 40));
@@ -109,7 +123,9 @@ class BackgroundCommitsTest {
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 10L);
       List<long[]> p0 = unitRanges(prefix, 0);
-      assertThat(p0).as("partition 0 units committed before the rewind").containsExactly(new long[] {0, 9});
+      assertThat(p0)
+          .as("partition 0 units committed before the rewind")
+          .containsExactly(new long[] {0, 9});
 
       // The worker redelivers from the rewind offsets; S3 works again.
       s3.faults().remove(rule);
@@ -117,7 +133,9 @@ class BackgroundCommitsTest {
       committer.put(records(from, 40));
       Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
 
-      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(40)).containsEntry(P1, new OffsetAndMetadata(40));
+      assertThat(committed)
+          .containsEntry(P0, new OffsetAndMetadata(40))
+          .containsEntry(P1, new OffsetAndMetadata(40));
       for (int p = 0; p < 2; p++) {
         long next = 0;
         for (long[] unit : unitRanges(prefix, p)) {
@@ -135,24 +153,54 @@ class BackgroundCommitsTest {
   void aReplayedUnitOpeningWithATombstoneBorrowsTheSameSchemaAsTheFirstTime() {
     String prefix = "replay-schema-" + (++run);
     Schema key = SchemaBuilder.struct().name("Key").field("id", Schema.INT64_SCHEMA).build();
-    Schema v1 = SchemaBuilder.struct().name("Order").version(1).field("id", Schema.OPTIONAL_INT64_SCHEMA)
-        .field("note", Schema.OPTIONAL_STRING_SCHEMA).build();
-    Schema v2 = SchemaBuilder.struct().name("Order").version(2).field("id", Schema.OPTIONAL_INT64_SCHEMA)
-        .field("note", Schema.OPTIONAL_STRING_SCHEMA).field("extra", Schema.OPTIONAL_STRING_SCHEMA).build();
+    Schema v1 =
+        SchemaBuilder.struct()
+            .name("Order")
+            .version(1)
+            .field("id", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    Schema v2 =
+        SchemaBuilder.struct()
+            .name("Order")
+            .version(2)
+            .field("id", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("extra", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
     List<SinkRecord> records = new ArrayList<>();
     for (long o = 0; o <= 6; o++) {
       Struct k = new Struct(key).put("id", o);
       if (o == 3) {
-        records.add(new SinkRecord("events", 0, key, k, null, null, o)); // opens unit 3-5: borrows the last value schema
+        records.add(
+            new SinkRecord(
+                "events", 0, key, k, null, null,
+                o)); // opens unit 3-5: borrows the last value schema
       } else if (o == 6) {
-        records.add(new SinkRecord("events", 0, key, k, v2, new Struct(v2).put("id", o).put("note", "n").put("extra", "x"), o));
+        records.add(
+            new SinkRecord(
+                "events",
+                0,
+                key,
+                k,
+                v2,
+                new Struct(v2).put("id", o).put("note", "n").put("extra", "x"),
+                o));
       } else {
-        records.add(new SinkRecord("events", 0, key, k, v1, new Struct(v1).put("id", o).put("note", "n"), o));
+        records.add(
+            new SinkRecord(
+                "events", 0, key, k, v1, new Struct(v1).put("id", o).put("note", "n"), o));
       }
     }
-    String failingMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 3, 5) + ".json";
-    FaultRule rule = s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(failingMarker));
+    String failingMarker =
+        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 3, 5) + ".json";
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(failingMarker));
     Map<String, String> props = props(prefix, 3);
     props.put("format.class", "avro");
     props.put("schema.compatibility", "BACKWARD");
@@ -165,13 +213,17 @@ class BackgroundCommitsTest {
       committer.committedOffsets();
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 3L);
-      String unitFile = S3Objects.keys(s3.client(), BUCKET, prefix + "/topics/").stream()
-          .filter(k -> k.contains("+0000000003+0000000005")).findFirst().orElseThrow();
+      String unitFile =
+          S3Objects.keys(s3.client(), BUCKET, prefix + "/topics/").stream()
+              .filter(k -> k.contains("+0000000003+0000000005"))
+              .findFirst()
+              .orElseThrow();
       byte[] firstAttempt = S3Objects.get(s3.client(), BUCKET, unitFile);
 
       s3.faults().remove(rule);
       committer.put(records.subList(3, records.size()));
-      assertThat(committer.committedOffsets()).containsEntry(P0, new OffsetAndMetadata(6)); // 6 opens the next unit
+      assertThat(committer.committedOffsets())
+          .containsEntry(P0, new OffsetAndMetadata(6)); // 6 opens the next unit
       // the same boundaries give the same key, and a key never receives other bytes
       assertThat(S3Objects.get(s3.client(), BUCKET, unitFile)).isEqualTo(firstAttempt);
     } finally {
@@ -189,13 +241,19 @@ class BackgroundCommitsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(P0));
-      assertThatThrownBy(() -> {
-        for (int attempt = 0; attempt < StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1; attempt++) {
-          committer.put(records(Map.of(P0, 0L), 10));
-          committer.committedOffsets();
-        }
-      }).isInstanceOf(ConnectException.class).hasMessageContaining("Cannot write to S3 after 5 attempts");
-      assertThat(context.rewinds).hasSize(StagingCommitter.MAX_CONSECUTIVE_FAILURES - 1)
+      assertThatThrownBy(
+              () -> {
+                for (int attempt = 0;
+                    attempt < StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1;
+                    attempt++) {
+                  committer.put(records(Map.of(P0, 0L), 10));
+                  committer.committedOffsets();
+                }
+              })
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("Cannot write to S3 after 5 attempts");
+      assertThat(context.rewinds)
+          .hasSize(StagingCommitter.MAX_CONSECUTIVE_FAILURES - 1)
           .allSatisfy(r -> assertThat(r).containsEntry(P0, 0L));
       assertThat(markers(prefix)).isEmpty();
     } finally {
@@ -206,8 +264,12 @@ class BackgroundCommitsTest {
   @Test
   void aPartUploadThatFailsWhileTheFileIsOpenRewindsInsteadOfFailingTheTask() {
     String prefix = "part-" + (++run);
-    s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).bucket(BUCKET).keyPrefix(prefix + "/tmp/"));
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+                .bucket(BUCKET)
+                .keyPrefix(prefix + "/tmp/"));
     RecordingContext context = new RecordingContext();
     Map<String, String> props = props(prefix, 1000);
     props.put("s3.part.retries", "0");
@@ -215,12 +277,15 @@ class BackgroundCommitsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(P0));
-      // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the part pool while the unit is open;
-      // the failure of part 1 shows when part 2 is handed over. 32 strings of 32 KiB each: within Redshift's limit.
+      // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the part pool while the unit
+      // is open;
+      // the failure of part 1 shows when part 2 is handed over. 32 strings of 32 KiB each: within
+      // Redshift's limit.
       List<String> big = Collections.nCopies(32, "x".repeat(1 << 15));
       List<SinkRecord> records = new ArrayList<>();
       for (long offset = 0; offset < 12; offset++) {
-        records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
+        records.add(
+            new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
       }
       committer.put(records);
       committer.committedOffsets();
@@ -228,7 +293,8 @@ class BackgroundCommitsTest {
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 0L);
       assertThat(markers(prefix)).isEmpty();
-      assertThat(s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads()).isEmpty();
+      assertThat(s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads())
+          .isEmpty();
     } finally {
       committer.stop();
     }
@@ -246,10 +312,16 @@ class BackgroundCommitsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(P0));
-      // 60 records of 100 KB of random text (two strings of 50 KB, within Redshift's VARCHAR limit) stay in the
-      // open row group (64 MiB), so the ~6 MiB reach the upload only when a commit thread finishes the file, and
+      // 60 records of 100 KB of random text (two strings of 50 KB, within Redshift's VARCHAR limit)
+      // stay in the
+      // open row group (64 MiB), so the ~6 MiB reach the upload only when a commit thread finishes
+      // the file, and
       // part 1 fills while that commit runs.
-      Schema schema = SchemaBuilder.struct().field("s", Schema.STRING_SCHEMA).field("t", Schema.STRING_SCHEMA).build();
+      Schema schema =
+          SchemaBuilder.struct()
+              .field("s", Schema.STRING_SCHEMA)
+              .field("t", Schema.STRING_SCHEMA)
+              .build();
       Random random = new Random(5);
       List<SinkRecord> records = new ArrayList<>();
       for (long offset = 0; offset < 60; offset++) {
@@ -263,14 +335,18 @@ class BackgroundCommitsTest {
         }
         records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, schema, value, offset));
       }
-      Map<TopicPartition, OffsetAndMetadata> committed = assertTimeoutPreemptively(
-          Duration.ofSeconds(60), () -> {
-            committer.put(records);
-            return committer.committedOffsets();
-          });
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(60),
+              () -> {
+                committer.put(records);
+                return committer.committedOffsets();
+              });
 
       assertThat(committed).containsEntry(P0, new OffsetAndMetadata(60));
-      assertThat(markers(prefix)).singleElement().satisfies(m -> assertThat(m.totalBytes()).isGreaterThan(5L << 20));
+      assertThat(markers(prefix))
+          .singleElement()
+          .satisfies(m -> assertThat(m.totalBytes()).isGreaterThan(5L << 20));
       assertThat(context.rewinds).isEmpty();
     } finally {
       committer.stop();
@@ -280,25 +356,36 @@ class BackgroundCommitsTest {
   @Test
   void aPermanentOutageFailsTheTaskEvenWhenEachBatchIsSmallerThanAUnit() {
     String prefix = "outage-" + (++run);
-    s3.faults().failAlways(S3Fault.SERVICE_UNAVAILABLE, RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-        .bucket(BUCKET).keyMatching(Pattern.compile(Pattern.quote(prefix + "/") + ".*")));
+    s3.faults()
+        .failAlways(
+            S3Fault.SERVICE_UNAVAILABLE,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                .bucket(BUCKET)
+                .keyMatching(Pattern.compile(Pattern.quote(prefix + "/") + ".*")));
     RecordingContext context = new RecordingContext();
     Map<String, String> props = props(prefix, 20);
     props.put("s3.part.retries", "0");
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(P0));
-      // The worker delivers 10 records at a time from where the task asked to resume; puts that only fill the open
+      // The worker delivers 10 records at a time from where the task asked to resume; puts that
+      // only fill the open
       // unit succeed, so they must not reset the count of failed attempts.
-      assertThatThrownBy(() -> {
-        long next = 0;
-        for (int round = 0; round < 30; round++) {
-          int before = context.rewinds.size();
-          committer.put(records(Map.of(P0, next), next + 10));
-          committer.committedOffsets();
-          next = context.rewinds.size() > before ? context.rewinds.get(context.rewinds.size() - 1).get(P0) : next + 10;
-        }
-      }).isInstanceOf(ConnectException.class).hasMessageContaining("Cannot write to S3 after 5 attempts");
+      assertThatThrownBy(
+              () -> {
+                long next = 0;
+                for (int round = 0; round < 30; round++) {
+                  int before = context.rewinds.size();
+                  committer.put(records(Map.of(P0, next), next + 10));
+                  committer.committedOffsets();
+                  next =
+                      context.rewinds.size() > before
+                          ? context.rewinds.get(context.rewinds.size() - 1).get(P0)
+                          : next + 10;
+                }
+              })
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("Cannot write to S3 after 5 attempts");
       // Connect only logs what preCommit throws: the next put fails the task.
       assertThatThrownBy(() -> committer.put(records(Map.of(P0, 0L), 10)))
           .hasMessageContaining("Cannot write to S3 after 5 attempts");
@@ -311,22 +398,34 @@ class BackgroundCommitsTest {
   void aCommitFailureThatIsNotAnS3FailureStopsTheTaskAtTheNextPut() {
     String prefix = "bug-" + (++run);
     AtomicBoolean failOnce = new AtomicBoolean(true);
-    // The first marker PUT throws an IllegalStateException, standing for an encoder bug or an Error in finish().
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 10)), new RecordingContext(),
-        settings -> aroundMarkerPuts(S3ClientFactory.create(settings), key -> {
-          if (failOnce.getAndSet(false)) {
-            throw new IllegalStateException("injected failure");
-          }
-        }, key -> { }));
+    // The first marker PUT throws an IllegalStateException, standing for an encoder bug or an Error
+    // in finish().
+    StagingCommitter committer =
+        StagingCommitter.create(
+            new SinkConfig(props(prefix, 10)),
+            new RecordingContext(),
+            settings ->
+                aroundMarkerPuts(
+                    S3ClientFactory.create(settings),
+                    key -> {
+                      if (failOnce.getAndSet(false)) {
+                        throw new IllegalStateException("injected failure");
+                      }
+                    },
+                    key -> {}));
     try {
       committer.open(Set.of(P0));
       committer.put(records(Map.of(P0, 0L), 30));
-      assertThatThrownBy(committer::committedOffsets).isInstanceOf(ConnectException.class)
-          .hasMessageStartingWith("Cannot commit unit 0 of events-0: java.lang.IllegalStateException: injected failure")
+      assertThatThrownBy(committer::committedOffsets)
+          .isInstanceOf(ConnectException.class)
+          .hasMessageStartingWith(
+              "Cannot commit unit 0 of events-0: java.lang.IllegalStateException: injected failure")
           .hasCauseInstanceOf(IllegalStateException.class);
-      // Connect logs the preCommit failure and goes on; the next put must fail the task, not drop units silently.
+      // Connect logs the preCommit failure and goes on; the next put must fail the task, not drop
+      // units silently.
       assertThatThrownBy(() -> committer.put(records(Map.of(P0, 0L), 30)))
-          .isInstanceOf(ConnectException.class).hasMessageStartingWith("Cannot commit unit 0 of events-0");
+          .isInstanceOf(ConnectException.class)
+          .hasMessageStartingWith("Cannot commit unit 0 of events-0");
       assertThat(markers(prefix)).isEmpty();
     } finally {
       committer.stop();
@@ -336,53 +435,78 @@ class BackgroundCommitsTest {
   @Test
   void partitionsCommitInParallelAndEachPartitionInOffsetOrder() {
     String prefix = "parallel-" + (++run);
-    // The marker of partition 0's first unit takes 1 s; partition 1 must not wait behind it, partition 0's second
+    // The marker of partition 0's first unit takes 1 s; partition 1 must not wait behind it,
+    // partition 0's second
     // unit must.
-    String slowMarker = prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
-    s3.faults().delayAlways(Duration.ofSeconds(1),
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(slowMarker));
+    String slowMarker =
+        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
+    s3.faults()
+        .delayAlways(
+            Duration.ofSeconds(1),
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                .bucket(BUCKET)
+                .keyPrefix(slowMarker));
     List<String> markersInOrder = Collections.synchronizedList(new ArrayList<>());
     Map<String, String> props = props(prefix, 10);
     props.put("s3.upload.threads", "2");
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), new RecordingContext(),
-        settings -> aroundMarkerPuts(S3ClientFactory.create(settings), key -> { }, markersInOrder::add));
+    StagingCommitter committer =
+        StagingCommitter.create(
+            new SinkConfig(props),
+            new RecordingContext(),
+            settings ->
+                aroundMarkerPuts(S3ClientFactory.create(settings), key -> {}, markersInOrder::add));
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 20));
       Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
 
-      assertThat(committed).containsEntry(P0, new OffsetAndMetadata(20)).containsEntry(P1, new OffsetAndMetadata(20));
+      assertThat(committed)
+          .containsEntry(P0, new OffsetAndMetadata(20))
+          .containsEntry(P1, new OffsetAndMetadata(20));
       assertThat(markersInOrder).hasSize(4);
       int p0First = markersInOrder.indexOf(slowMarker);
-      assertThat(markersInOrder.subList(0, p0First)).as("partition 1 committed while partition 0 waited")
+      assertThat(markersInOrder.subList(0, p0First))
+          .as("partition 1 committed while partition 0 waited")
           .anyMatch(k -> k.contains("/0000000001/"));
-      assertThat(markersInOrder.subList(p0First + 1, 4)).as("partition 0's second unit after its first")
+      assertThat(markersInOrder.subList(p0First + 1, 4))
+          .as("partition 0's second unit after its first")
           .anyMatch(k -> k.contains("/0000000000/"));
     } finally {
       committer.stop();
     }
   }
 
-  /** The real client, calling {@code before} and {@code after} (once it completed) every marker PUT with its key. */
-  private static S3Client aroundMarkerPuts(S3Client real, Consumer<String> before, Consumer<String> after) {
-    return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
-        (proxy, method, args) -> {
-          String markerKey = method.getName().equals("putObject") && args[0] instanceof PutObjectRequest
-              && ((PutObjectRequest) args[0]).key().contains("/markers/") ? ((PutObjectRequest) args[0]).key() : null;
-          if (markerKey != null) {
-            before.accept(markerKey);
-          }
-          Object result;
-          try {
-            result = method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-          if (markerKey != null) {
-            after.accept(markerKey);
-          }
-          return result;
-        });
+  /**
+   * The real client, calling {@code before} and {@code after} (once it completed) every marker PUT
+   * with its key.
+   */
+  private static S3Client aroundMarkerPuts(
+      S3Client real, Consumer<String> before, Consumer<String> after) {
+    return (S3Client)
+        Proxy.newProxyInstance(
+            S3Client.class.getClassLoader(),
+            new Class<?>[] {S3Client.class},
+            (proxy, method, args) -> {
+              String markerKey =
+                  method.getName().equals("putObject")
+                          && args[0] instanceof PutObjectRequest
+                          && ((PutObjectRequest) args[0]).key().contains("/markers/")
+                      ? ((PutObjectRequest) args[0]).key()
+                      : null;
+              if (markerKey != null) {
+                before.accept(markerKey);
+              }
+              Object result;
+              try {
+                result = method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+              if (markerKey != null) {
+                after.accept(markerKey);
+              }
+              return result;
+            });
   }
 
   private static Map<String, String> props(String prefix, int flushSize) {
@@ -397,7 +521,8 @@ class BackgroundCommitsTest {
   }
 
   private static RequestMatcher markerPuts(String prefix) {
-    return RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET)
+    return RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+        .bucket(BUCKET)
         .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*"));
   }
 
@@ -406,14 +531,18 @@ class BackgroundCommitsTest {
     return records(Map.of(P0, start, P1, start), end);
   }
 
-  /** The records of each partition in {@code from}, from its offset until {@code end}, interleaved. */
+  /**
+   * The records of each partition in {@code from}, from its offset until {@code end}, interleaved.
+   */
   private static List<SinkRecord> records(Map<TopicPartition, Long> from, long end) {
     List<SinkRecord> out = new ArrayList<>();
     for (long offset = 0; offset < end; offset++) {
       for (TopicPartition tp : List.of(P0, P1)) {
         Long first = from.get(tp);
         if (first != null && offset >= first) {
-          out.add(new SinkRecord(tp.topic(), tp.partition(), null, null, null, Map.of("n", offset), offset));
+          out.add(
+              new SinkRecord(
+                  tp.topic(), tp.partition(), null, null, null, Map.of("n", offset), offset));
         }
       }
     }

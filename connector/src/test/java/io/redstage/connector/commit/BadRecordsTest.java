@@ -31,17 +31,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Through the task's committer against S3Proxy: tombstones and values Redshift would reject go to the worker's
- * ErrantRecordReporter (errors.tolerance=all with a dead letter queue) while the good records of the same unit
- * commit; without a reporter the task fails with the record's own message.
+ * Through the task's committer against S3Proxy: tombstones and values Redshift would reject go to
+ * the worker's ErrantRecordReporter (errors.tolerance=all with a dead letter queue) while the good
+ * records of the same unit commit; without a reporter the task fails with the record's own message.
  */
 class BadRecordsTest {
   static final String BUCKET = "bad-records";
   static final TopicPartition TP = new TopicPartition("orders", 0);
-  static final Schema ORDER = SchemaBuilder.struct().name("Order")
-      .field("id", Schema.INT64_SCHEMA)
-      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-      .build();
+  static final Schema ORDER =
+      SchemaBuilder.struct()
+          .name("Order")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
   static LocalS3 s3;
   int run;
 
@@ -63,20 +65,28 @@ class BadRecordsTest {
     List<SinkRecord> records = new ArrayList<>();
     for (long offset = 0; offset < 10; offset++) {
       if (offset == 3) {
-        records.add(record(offset, null)); // a tombstone under behavior.on.null.values=fail (the default)
+        records.add(
+            record(offset, null)); // a tombstone under behavior.on.null.values=fail (the default)
       } else {
-        records.add(record(offset, new Struct(ORDER).put("id", offset).put("note", offset == 6 ? "a\u0000b" : "ok")));
+        records.add(
+            record(
+                offset,
+                new Struct(ORDER).put("id", offset).put("note", offset == 6 ? "a\u0000b" : "ok")));
       }
     }
     Map<TopicPartition, OffsetAndMetadata> committed =
         LocalS3Tasks.putAndCommit(props(prefix, 8), context, Set.of(TP), records);
 
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(3L, 6L);
-    assertThat(context.errors.get(0)).isEqualTo("Cannot write record orders/0/3: its value is null (a tombstone) "
-        + "and behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones or =write to "
-        + "store delete rows for upsert loads, or let errors.tolerance=all send them to the dead letter queue.");
-    assertThat(context.errors.get(1)).startsWith("Cannot write record orders/0/6 as Parquet: value field 'note' "
-        + "contains U+0000 (NUL) at character 1");
+    assertThat(context.errors.get(0))
+        .isEqualTo(
+            "Cannot write record orders/0/3: its value is null (a tombstone) "
+                + "and behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones or =write to "
+                + "store delete rows for upsert loads, or let errors.tolerance=all send them to the dead letter queue.");
+    assertThat(context.errors.get(1))
+        .startsWith(
+            "Cannot write record orders/0/6 as Parquet: value field 'note' "
+                + "contains U+0000 (NUL) at character 1");
     assertThat(committed).containsEntry(TP, new OffsetAndMetadata(10));
     List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
     assertThat(markers).hasSize(1);
@@ -84,35 +94,70 @@ class BadRecordsTest {
     assertThat(m.startOffset()).isZero();
     assertThat(m.endOffset()).as("the unit covers the rejected offsets too").isEqualTo(9);
     assertThat(m.recordCount()).isEqualTo(8);
-    assertThat(rows(m)).extracting(r -> r.get("id")).containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
+    assertThat(rows(m))
+        .extracting(r -> r.get("id"))
+        .containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
   }
 
   @Test
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props(prefix, 100)),
-        new MemoryBudgetTest.NoDlqContext());
+    StagingCommitter committer =
+        StagingCommitter.create(
+            new SinkConfig(props(prefix, 100)), new MemoryBudgetTest.NoDlqContext());
     try {
       committer.open(Set.of(TP));
-      assertThatThrownBy(() -> committer.put(List.of(record(0, new Struct(ORDER).put("id", 0L)), record(1, null))))
+      assertThatThrownBy(
+              () ->
+                  committer.put(
+                      List.of(record(0, new Struct(ORDER).put("id", 0L)), record(1, null))))
           .isInstanceOf(ConnectException.class)
           .hasMessageStartingWith("Cannot write record orders/0/1: its value is null (a tombstone)")
-          .satisfies(e -> assertThat(e.getMessage().split("Cannot write record", -1)).as("said once").hasSize(2));
-      assertThatThrownBy(() -> committer.put(List.of(record(2, new Struct(ORDER).put("id", 2L).put("note",
-          "x".repeat(70_000))))))
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage().split("Cannot write record", -1))
+                      .as("said once")
+                      .hasSize(2));
+      assertThatThrownBy(
+              () ->
+                  committer.put(
+                      List.of(
+                          record(
+                              2, new Struct(ORDER).put("id", 2L).put("note", "x".repeat(70_000))))))
           .isInstanceOf(ConnectException.class)
-          .hasMessageStartingWith("Cannot write record orders/0/2 as Parquet: value field 'note' is a string of "
-              + "70,000 UTF-8 bytes, over varchar.max.bytes=65535")
-          .satisfies(e -> assertThat(e.getMessage().split("Cannot write record", -1)).as("said once").hasSize(2));
+          .hasMessageStartingWith(
+              "Cannot write record orders/0/2 as Parquet: value field 'note' is a string of "
+                  + "70,000 UTF-8 bytes, over varchar.max.bytes=65535")
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage().split("Cannot write record", -1))
+                      .as("said once")
+                      .hasSize(2));
       Schema geo = SchemaBuilder.struct().name("Geo").optional().build();
       Schema address = SchemaBuilder.struct().name("Address").optional().field("geo", geo).build();
-      Schema customer = SchemaBuilder.struct().name("Customer").field("id", Schema.INT64_SCHEMA).field("address", address).build();
-      assertThatThrownBy(() -> committer.put(List.of(new SinkRecord(TP.topic(), TP.partition(), null, null, customer,
-          new Struct(customer).put("id", 3L), 3))))
+      Schema customer =
+          SchemaBuilder.struct()
+              .name("Customer")
+              .field("id", Schema.INT64_SCHEMA)
+              .field("address", address)
+              .build();
+      assertThatThrownBy(
+              () ->
+                  committer.put(
+                      List.of(
+                          new SinkRecord(
+                              TP.topic(),
+                              TP.partition(),
+                              null,
+                              null,
+                              customer,
+                              new Struct(customer).put("id", 3L),
+                              3))))
           .isInstanceOf(ConnectException.class)
-          .hasMessage("Cannot write record orders/0/3 as Parquet: value schema field 'address.geo' is a struct without fields, "
-              + "which Parquet cannot store. Give the struct a field in the producer's schema, drop the field with a "
-              + "ReplaceField SMT, or use format.class=avro or jsonl.");
+          .hasMessage(
+              "Cannot write record orders/0/3 as Parquet: value schema field 'address.geo' is a struct without fields, "
+                  + "which Parquet cannot store. Give the struct a field in the producer's schema, drop the field with a "
+                  + "ReplaceField SMT, or use format.class=avro or jsonl.");
     } finally {
       committer.stop();
     }
@@ -128,8 +173,10 @@ class BadRecordsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(TP));
-      committer.put(List.of(record(0, new Struct(ORDER).put("id", 0L).put("note", "abcdefgh")),
-          record(1, new Struct(ORDER).put("id", 1L).put("note", "abc"))));
+      committer.put(
+          List.of(
+              record(0, new Struct(ORDER).put("id", 0L).put("note", "abcdefgh")),
+              record(1, new Struct(ORDER).put("id", 1L).put("note", "abc"))));
       assertThat(committer.committedOffsets()).containsEntry(TP, new OffsetAndMetadata(2));
     } finally {
       committer.stop();
@@ -138,13 +185,18 @@ class BadRecordsTest {
     assertThat(context.reported).isEmpty();
     List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
     assertThat(markers).hasSize(1);
-    assertThat(rows(markers.get(0))).extracting(r -> r.get("note").toString()).containsExactly("abcde", "abc");
+    assertThat(rows(markers.get(0)))
+        .extracting(r -> r.get("note").toString())
+        .containsExactly("abcde", "abc");
   }
 
   private static List<GenericRecord> rows(CommitMarker m) throws Exception {
     List<GenericRecord> rows = new ArrayList<>();
-    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BytesInputFile(
-        S3Objects.get(s3.client(), BUCKET, m.files().get(0).key())), new PlainParquetConfiguration()).build()) {
+    try (ParquetReader<GenericRecord> reader =
+        AvroParquetReader.<GenericRecord>builder(
+                new BytesInputFile(S3Objects.get(s3.client(), BUCKET, m.files().get(0).key())),
+                new PlainParquetConfiguration())
+            .build()) {
       for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
         rows.add(r);
       }
@@ -153,7 +205,8 @@ class BadRecordsTest {
   }
 
   private static SinkRecord record(long offset, Struct value) {
-    return new SinkRecord(TP.topic(), TP.partition(), null, null, value == null ? null : ORDER, value, offset);
+    return new SinkRecord(
+        TP.topic(), TP.partition(), null, null, value == null ? null : ORDER, value, offset);
   }
 
   private static Map<String, String> props(String prefix, int flushSize) {

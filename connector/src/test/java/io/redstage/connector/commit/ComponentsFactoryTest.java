@@ -12,9 +12,11 @@ class ComponentsFactoryTest {
   void parquetDictionaryEncodingIsOnByDefaultAndCanBeTurnedOff() {
     Map<String, String> props = new HashMap<>();
     props.put("s3.bucket.name", "b");
-    assertThat(ComponentsFactory.formatOptions(new SinkConfig(props)).parquetDictionaryEnabled()).isTrue();
+    assertThat(ComponentsFactory.formatOptions(new SinkConfig(props)).parquetDictionaryEnabled())
+        .isTrue();
 
     props.put("parquet.dictionary.enabled", "false");
-    assertThat(ComponentsFactory.formatOptions(new SinkConfig(props)).parquetDictionaryEnabled()).isFalse();
+    assertThat(ComponentsFactory.formatOptions(new SinkConfig(props)).parquetDictionaryEnabled())
+        .isFalse();
   }
 }

@@ -17,13 +17,15 @@ class FileNamingTest {
 
   @Test
   void otherBoundariesGiveOtherKeysAndTheSameBoundariesTheSameKey() {
-    assertThat(naming.committedKey("t", 0, "p", 0, 99, ".avro")).isEqualTo(naming.committedKey("t", 0, "p", 0, 99, ".avro"))
+    assertThat(naming.committedKey("t", 0, "p", 0, 99, ".avro"))
+        .isEqualTo(naming.committedKey("t", 0, "p", 0, 99, ".avro"))
         .isNotEqualTo(naming.committedKey("t", 0, "p", 0, 149, ".avro"));
   }
 
   @Test
   void fileIdentityIsStableAndTemporaryKeysAreFreshPerAttempt() {
-    assertThat(naming.fileIdentity("t", 1, "dt=2024-01-01", 42)).isEqualTo("topics/t/dt=2024-01-01/t+1+0000000042");
+    assertThat(naming.fileIdentity("t", 1, "dt=2024-01-01", 42))
+        .isEqualTo("topics/t/dt=2024-01-01/t+1+0000000042");
     String tmp1 = naming.temporaryKey("t", 1, 42, ".avro");
     assertThat(tmp1).startsWith("_redstage/tmp/t/1/0000000042-").endsWith(".avro");
     assertThat(naming.temporaryKey("t", 1, 42, ".avro")).isNotEqualTo(tmp1);

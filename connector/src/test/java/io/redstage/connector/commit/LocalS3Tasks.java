@@ -11,11 +11,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
-/** Task config pointing at S3Proxy, and one committer's whole life for tests that only look at its output. */
+/**
+ * Task config pointing at S3Proxy, and one committer's whole life for tests that only look at its
+ * output.
+ */
 final class LocalS3Tasks {
   private LocalS3Tasks() {}
 
-  /** The S3 keys of a task config for {@code bucket} on the stand-in; wall-clock and idle rotation off. */
+  /**
+   * The S3 keys of a task config for {@code bucket} on the stand-in; wall-clock and idle rotation
+   * off.
+   */
   static Map<String, String> props(LocalS3 s3, String bucket) {
     Map<String, String> props = new HashMap<>();
     props.put("s3.bucket.name", bucket);
@@ -29,11 +35,14 @@ final class LocalS3Tasks {
   }
 
   /**
-   * Opens a committer on {@code partitions}, puts the records, waits for the closed units' commits and stops it;
-   * returns the offsets it committed.
+   * Opens a committer on {@code partitions}, puts the records, waits for the closed units' commits
+   * and stops it; returns the offsets it committed.
    */
-  static Map<TopicPartition, OffsetAndMetadata> putAndCommit(Map<String, String> props, SinkTaskContext context,
-      Collection<TopicPartition> partitions, List<SinkRecord> records) {
+  static Map<TopicPartition, OffsetAndMetadata> putAndCommit(
+      Map<String, String> props,
+      SinkTaskContext context,
+      Collection<TopicPartition> partitions,
+      List<SinkRecord> records) {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(partitions);

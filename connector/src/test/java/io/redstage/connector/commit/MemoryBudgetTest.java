@@ -36,8 +36,10 @@ class MemoryBudgetTest {
 
   @Test
   void manyOpenParquetFilesWithLittleDataTriggerTheMemoryRule() {
-    // 60 partitions with one record each buffer a few KB of data, but every open Parquet file holds its
-    // per-column writers (7 columns x 26 KB) and a part buffer (8 KB): about 11 MiB, over the 8 MiB budget.
+    // 60 partitions with one record each buffer a few KB of data, but every open Parquet file holds
+    // its
+    // per-column writers (7 columns x 26 KB) and a part buffer (8 KB): about 11 MiB, over the 8 MiB
+    // budget.
     // Counting the buffered data and part buffers alone (under 4 MiB), the rule would never fire.
     int partitions = 60;
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
@@ -48,22 +50,36 @@ class MemoryBudgetTest {
     Set<TopicPartition> tps = new HashSet<>();
     for (int p = 0; p < partitions; p++) {
       SinkRecord r = OpenFileHeapTest.record(0);
-      // a new record, not newRecord(): that keeps the original topic-partition, which the task commits under
-      records.add(new SinkRecord("events", p, null, null, r.valueSchema(), r.value(), 0, r.timestamp(),
-          r.timestampType()));
+      // a new record, not newRecord(): that keeps the original topic-partition, which the task
+      // commits under
+      records.add(
+          new SinkRecord(
+              "events",
+              p,
+              null,
+              null,
+              r.valueSchema(),
+              r.value(),
+              0,
+              r.timestamp(),
+              r.timestampType()));
       tps.add(new TopicPartition("events", p));
     }
     Map<TopicPartition, OffsetAndMetadata> committed =
         LocalS3Tasks.putAndCommit(props, new NoDlqContext(), tps, records);
 
     List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
-    // The rule closes units until the estimate is under 3/4 of the budget: at most 6 MiB / 190 KB = 33 stay open.
-    assertThat(markers).hasSizeGreaterThanOrEqualTo(partitions - 33)
-        .allSatisfy(m -> {
-          assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes");
-          assertThat(m.recordCount()).isEqualTo(1);
-        });
-    assertThat(committed).hasSize(markers.size())
+    // The rule closes units until the estimate is under 3/4 of the budget: at most 6 MiB / 190 KB =
+    // 33 stay open.
+    assertThat(markers)
+        .hasSizeGreaterThanOrEqualTo(partitions - 33)
+        .allSatisfy(
+            m -> {
+              assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes");
+              assertThat(m.recordCount()).isEqualTo(1);
+            });
+    assertThat(committed)
+        .hasSize(markers.size())
         .allSatisfy((tp, offset) -> assertThat(offset.offset()).isEqualTo(1));
   }
 
@@ -85,8 +101,7 @@ class MemoryBudgetTest {
     }
 
     @Override
-    public void timeout(long timeoutMs) {
-    }
+    public void timeout(long timeoutMs) {}
 
     @Override
     public Set<TopicPartition> assignment() {
@@ -94,16 +109,13 @@ class MemoryBudgetTest {
     }
 
     @Override
-    public void pause(TopicPartition... partitions) {
-    }
+    public void pause(TopicPartition... partitions) {}
 
     @Override
-    public void resume(TopicPartition... partitions) {
-    }
+    public void resume(TopicPartition... partitions) {}
 
     @Override
-    public void requestCommit() {
-    }
+    public void requestCommit() {}
 
     @Override
     public ErrantRecordReporter errantRecordReporter() {

@@ -16,17 +16,21 @@ import org.junit.jupiter.api.Test;
 
 /** The per-file heap estimate the memory budget adds to what the encoders report. */
 class OpenFileHeapTest {
-  static final Schema VALUE = SchemaBuilder.struct().name("Row")
-      .field("id", Schema.INT64_SCHEMA)
-      .field("name", Schema.STRING_SCHEMA)
-      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-      .build();
+  static final Schema VALUE =
+      SchemaBuilder.struct()
+          .name("Row")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+
   /** 3 value columns + topic, partition, offset, timestamp. */
   static final int COLUMNS = 7;
 
   static SinkRecord record(long offset) {
     Struct v = new Struct(VALUE).put("id", offset).put("name", "name-" + offset).put("note", null);
-    return new SinkRecord("t", 0, null, null, VALUE, v, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME);
+    return new SinkRecord(
+        "t", 0, null, null, VALUE, v, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME);
   }
 
   static RecordFileWriter open(FormatOptions options, int records) {
@@ -45,14 +49,19 @@ class OpenFileHeapTest {
     long estimate = OpenFileHeap.of(options).estimate(w);
 
     assertThat(w.bufferedBytes()).isLessThan(1024);
-    assertThat(estimate).isGreaterThanOrEqualTo(COLUMNS * OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY)
-        .isEqualTo(w.bufferedBytes() + COLUMNS * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
-            + OpenFileHeap.PARQUET_VALUE_BYTES_DICTIONARY));
+    assertThat(estimate)
+        .isGreaterThanOrEqualTo(COLUMNS * OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY)
+        .isEqualTo(
+            w.bufferedBytes()
+                + COLUMNS
+                    * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
+                        + OpenFileHeap.PARQUET_VALUE_BYTES_DICTIONARY));
   }
 
   @Test
   void parquetDictionariesGrowWithRecordsUpToAPerColumnCap() {
-    FormatOptions options = FormatOptions.builder().format(FileFormat.PARQUET).parquetPageBytes(8 * 1024).build();
+    FormatOptions options =
+        FormatOptions.builder().format(FileFormat.PARQUET).parquetPageBytes(8 * 1024).build();
     OpenFileHeap heap = OpenFileHeap.of(options);
     RecordFileWriter small = open(options, 100);
     RecordFileWriter large = open(options, 20_000);
@@ -60,11 +69,18 @@ class OpenFileHeapTest {
     long smallHidden = heap.estimate(small) - small.bufferedBytes();
     long largeHidden = heap.estimate(large) - large.bufferedBytes();
 
-    assertThat(smallHidden).isEqualTo(COLUMNS * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
-        + 100 * OpenFileHeap.PARQUET_VALUE_BYTES_DICTIONARY));
-    // 20,000 values x 40 B would be 800 KB per column: the dictionary falls back to plain at the page size first
-    assertThat(largeHidden).isEqualTo(COLUMNS * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
-        + OpenFileHeap.PARQUET_DICTIONARY_OVERHEAD_FACTOR * 8 * 1024));
+    assertThat(smallHidden)
+        .isEqualTo(
+            COLUMNS
+                * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
+                    + 100 * OpenFileHeap.PARQUET_VALUE_BYTES_DICTIONARY));
+    // 20,000 values x 40 B would be 800 KB per column: the dictionary falls back to plain at the
+    // page size first
+    assertThat(largeHidden)
+        .isEqualTo(
+            COLUMNS
+                * (OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY
+                    + OpenFileHeap.PARQUET_DICTIONARY_OVERHEAD_FACTOR * 8 * 1024));
   }
 
   @Test

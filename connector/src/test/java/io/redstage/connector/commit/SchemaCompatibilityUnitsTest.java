@@ -26,24 +26,47 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * schema.compatibility through the task's commit path on S3Proxy, with value schemas shaped as Confluent's AvroConverter
- * builds them from Schema Registry subjects: the Avro full name as schema name, the registry version, field defaults
- * (a required field with a default, an optional field from a ["null", ...] union without one).
+ * schema.compatibility through the task's commit path on S3Proxy, with value schemas shaped as
+ * Confluent's AvroConverter builds them from Schema Registry subjects: the Avro full name as schema
+ * name, the registry version, field defaults (a required field with a default, an optional field
+ * from a ["null", ...] union without one).
  */
 class SchemaCompatibilityUnitsTest {
   static final String BUCKET = "schema-compat";
   static final String TOPIC = "customers";
+
   /** v1 of com.example.Customer. */
-  static final Schema V1 = SchemaBuilder.struct().name("com.example.Customer").version(1)
-      .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
-  /** v2 adds {"name":"tier","type":"string","default":"basic"} and {"name":"email","type":["null","string"],"default":null}. */
-  static final Schema V2 = SchemaBuilder.struct().name("com.example.Customer").version(2)
-      .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA)
-      .field("tier", SchemaBuilder.string().defaultValue("basic").build())
-      .field("email", Schema.OPTIONAL_STRING_SCHEMA).build();
+  static final Schema V1 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(1)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .build();
+
+  /**
+   * v2 adds {"name":"tier","type":"string","default":"basic"} and
+   * {"name":"email","type":["null","string"],"default":null}.
+   */
+  static final Schema V2 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(2)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .field("tier", SchemaBuilder.string().defaultValue("basic").build())
+          .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+
   /** v3 changes the type of id: incompatible with v2 either way. */
-  static final Schema V3 = SchemaBuilder.struct().name("com.example.Customer").version(3)
-      .field("id", Schema.STRING_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
+  static final Schema V3 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(3)
+          .field("id", Schema.STRING_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .build();
+
   static LocalS3 s3;
 
   @BeforeAll
@@ -63,7 +86,9 @@ class SchemaCompatibilityUnitsTest {
 
   static SinkRecord record(Schema schema, long offset) {
     Struct v = new Struct(schema).put("name", "n" + offset);
-    v.put("id", schema.field("id").schema().type() == Schema.Type.STRING ? "c" + offset : (Object) offset);
+    v.put(
+        "id",
+        schema.field("id").schema().type() == Schema.Type.STRING ? "c" + offset : (Object) offset);
     if (schema.field("email") != null) {
       v.put("tier", "gold").put("email", offset + "@example.com");
     }
@@ -79,14 +104,17 @@ class SchemaCompatibilityUnitsTest {
     return out;
   }
 
-  /** Puts the records through a task's committer as Parquet; returns the markers of the committed units. */
+  /**
+   * Puts the records through a task's committer as Parquet; returns the markers of the committed
+   * units.
+   */
   static List<CommitMarker> write(String compatibility, int flushSize, List<SinkRecord> records) {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "parquet");
     props.put("schema.compatibility", compatibility);
     props.put("flush.size", Integer.toString(flushSize));
-    LocalS3Tasks.putAndCommit(props, new MemoryBudgetTest.NoDlqContext(), Set.of(new TopicPartition(TOPIC, 0)),
-        records);
+    LocalS3Tasks.putAndCommit(
+        props, new MemoryBudgetTest.NoDlqContext(), Set.of(new TopicPartition(TOPIC, 0)), records);
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }
 
@@ -121,23 +149,36 @@ class SchemaCompatibilityUnitsTest {
   void backwardPutsInterleavedVersionsIntoTheNewestSchemaWithDefaultsForOlderRecords() {
     List<CommitMarker> markers = write("BACKWARD", 6, records(V2, V1, V2, V1, V2, V1));
 
-    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
         .containsExactly(tuple(0L, 5L, "flush.size"));
     assertThat(valueColumns(markers.get(0).files().get(0)))
         .containsExactly("id int64", "name string", "tier string", "email string null");
-    assertThat(rows(markers)).containsExactly(Map.entry(0L, "0 n0 gold 0@example.com"), Map.entry(1L, "1 n1 basic null"),
-        Map.entry(2L, "2 n2 gold 2@example.com"), Map.entry(3L, "3 n3 basic null"), Map.entry(4L, "4 n4 gold 4@example.com"),
-        Map.entry(5L, "5 n5 basic null"));
+    assertThat(rows(markers))
+        .containsExactly(
+            Map.entry(0L, "0 n0 gold 0@example.com"),
+            Map.entry(1L, "1 n1 basic null"),
+            Map.entry(2L, "2 n2 gold 2@example.com"),
+            Map.entry(3L, "3 n3 basic null"),
+            Map.entry(4L, "4 n4 gold 4@example.com"),
+            Map.entry(5L, "5 n5 basic null"));
   }
 
   @Test
   void backwardClosesTheUnitOnceWhenANewerVersionArrivesNotOnEveryFlip() {
     List<CommitMarker> markers = write("BACKWARD", 5, records(V1, V2, V1, V2, V1, V2));
 
-    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
         .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 5L, "flush.size"));
-    assertThat(valueColumns(markers.get(0).files().get(0))).containsExactly("id int64", "name string");
-    assertThat(rows(markers)).hasSize(6).containsEntry(0L, "0 n0").containsEntry(2L, "2 n2 basic null")
+    assertThat(valueColumns(markers.get(0).files().get(0)))
+        .containsExactly("id int64", "name string");
+    assertThat(rows(markers))
+        .hasSize(6)
+        .containsEntry(0L, "0 n0")
+        .containsEntry(2L, "2 n2 basic null")
         .containsEntry(5L, "5 n5 gold 5@example.com");
   }
 
@@ -145,44 +186,78 @@ class SchemaCompatibilityUnitsTest {
   void noneStillStartsAUnitOnEverySchemaChange() {
     List<CommitMarker> markers = write("NONE", 2, records(V2, V1, V2, V1, V2, V2));
 
-    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
-        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 2L, "schema change"),
-            tuple(3L, 3L, "schema change"), tuple(4L, 5L, "flush.size"));
-    assertThat(valueColumns(markers.get(1).files().get(0))).containsExactly("id int64", "name string");
-    assertThat(rows(markers)).containsEntry(1L, "1 n1").containsEntry(2L, "2 n2 gold 2@example.com");
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(
+            tuple(0L, 0L, "schema change"),
+            tuple(1L, 1L, "schema change"),
+            tuple(2L, 2L, "schema change"),
+            tuple(3L, 3L, "schema change"),
+            tuple(4L, 5L, "flush.size"));
+    assertThat(valueColumns(markers.get(1).files().get(0)))
+        .containsExactly("id int64", "name string");
+    assertThat(rows(markers))
+        .containsEntry(1L, "1 n1")
+        .containsEntry(2L, "2 n2 gold 2@example.com");
   }
 
   @Test
   void forwardKeepsTheFileSchemaAndDropsFieldsOfNewerVersions() {
     List<CommitMarker> markers = write("FORWARD", 4, records(V1, V2, V1, V2, V2, V1, V2));
 
-    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
-        .as("a unit opened by v2 closes when an older v1 arrives").containsExactly(tuple(0L, 3L, "flush.size"), tuple(4L, 4L, "schema change"));
-    assertThat(valueColumns(markers.get(0).files().get(0))).containsExactly("id int64", "name string");
-    assertThat(rows(markers)).containsExactly(Map.entry(0L, "0 n0"), Map.entry(1L, "1 n1"), Map.entry(2L, "2 n2"),
-        Map.entry(3L, "3 n3"), Map.entry(4L, "4 n4 gold 4@example.com"));
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .as("a unit opened by v2 closes when an older v1 arrives")
+        .containsExactly(tuple(0L, 3L, "flush.size"), tuple(4L, 4L, "schema change"));
+    assertThat(valueColumns(markers.get(0).files().get(0)))
+        .containsExactly("id int64", "name string");
+    assertThat(rows(markers))
+        .containsExactly(
+            Map.entry(0L, "0 n0"),
+            Map.entry(1L, "1 n1"),
+            Map.entry(2L, "2 n2"),
+            Map.entry(3L, "3 n3"),
+            Map.entry(4L, "4 n4 gold 4@example.com"));
   }
 
   @Test
   void anIncompatibleChangeStillStartsAUnitEachTime() {
     List<CommitMarker> markers = write("BACKWARD", 2, records(V2, V3, V2, V3, V3));
 
-    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
-        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 2L, "schema change"),
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(
+            tuple(0L, 0L, "schema change"),
+            tuple(1L, 1L, "schema change"),
+            tuple(2L, 2L, "schema change"),
             tuple(3L, 4L, "flush.size"));
-    assertThat(valueColumns(markers.get(1).files().get(0))).containsExactly("id string", "name string");
+    assertThat(valueColumns(markers.get(1).files().get(0)))
+        .containsExactly("id string", "name string");
     assertThat(valueColumns(markers.get(2).files().get(0))).contains("id int64");
   }
 
   @Test
   void recordsWithoutSchemaVersionsRotateAsUnderNone() {
-    Schema unversioned1 = SchemaBuilder.struct().name("com.example.Customer").field("id", Schema.INT64_SCHEMA)
-        .field("name", Schema.STRING_SCHEMA).build();
-    List<SinkRecord> records = List.of(record(V1, 0), record(unversioned1, 1), record(V1, 2), record(V1, 3));
+    Schema unversioned1 =
+        SchemaBuilder.struct()
+            .name("com.example.Customer")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("name", Schema.STRING_SCHEMA)
+            .build();
+    List<SinkRecord> records =
+        List.of(record(V1, 0), record(unversioned1, 1), record(V1, 2), record(V1, 3));
     List<CommitMarker> markers = write("FULL", 2, records);
 
-    assertThat(markers).extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
-        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"), tuple(2L, 3L, "flush.size"));
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(
+            tuple(0L, 0L, "schema change"),
+            tuple(1L, 1L, "schema change"),
+            tuple(2L, 3L, "flush.size"));
   }
 
   @Test

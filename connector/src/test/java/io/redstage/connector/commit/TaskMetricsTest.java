@@ -40,18 +40,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real task against S3Proxy, its metrics read as an operator would: from the platform MBeanServer by ObjectName.
- * The values are checked against what the task did (markers in S3, records sent to the dead letter queue), and
- * stop() must leave no MBean behind so that a restarted task registers the same name again.
+ * A real task against S3Proxy, its metrics read as an operator would: from the platform MBeanServer
+ * by ObjectName. The values are checked against what the task did (markers in S3, records sent to
+ * the dead letter queue), and stop() must leave no MBean behind so that a restarted task registers
+ * the same name again.
  */
 class TaskMetricsTest {
   static final String BUCKET = "task-metrics";
   static final TopicPartition TP = new TopicPartition("orders", 0);
+
   /** "Order Id" becomes the column Order_Id: one rename. */
-  static final Schema ORDER = SchemaBuilder.struct().name("Order")
-      .field("Order Id", Schema.INT64_SCHEMA)
-      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-      .build();
+  static final Schema ORDER =
+      SchemaBuilder.struct()
+          .name("Order")
+          .field("Order Id", Schema.INT64_SCHEMA)
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+
   static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
   static final Path DOC = Paths.get("..", "docs", "connector-metrics.md");
   static LocalS3 s3;
@@ -70,7 +75,8 @@ class TaskMetricsTest {
   @Test
   void theTaskReportsWhatItWroteCommittedAndSentToTheDeadLetterQueue() throws Exception {
     String prefix = "counts-" + (++run);
-    ObjectName name = new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=orders-sink,task=3");
+    ObjectName name =
+        new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=orders-sink,task=3");
     BadRecordsTest.DlqContext context = new BadRecordsTest.DlqContext();
     RedstageS3SinkTask task = task(context, props(prefix, "orders-sink", "3"));
     try {
@@ -83,7 +89,8 @@ class TaskMetricsTest {
       assertThat(attribute(name, "last-committed-offset-lag")).isEqualTo(3);
       assertThat(attribute(name, "records-written-total")).as("counted once committed").isZero();
 
-      // Offsets 3 to 11, offset 3 a tombstone (to the DLQ): units of five rows close at offsets 5 and 10.
+      // Offsets 3 to 11, offset 3 a tombstone (to the DLQ): units of five rows close at offsets 5
+      // and 10.
       List<SinkRecord> rest = new ArrayList<>();
       rest.add(new SinkRecord(TP.topic(), TP.partition(), null, null, null, null, 3));
       rest.addAll(records(4, 12));
@@ -93,18 +100,26 @@ class TaskMetricsTest {
       assertThat(committed).containsEntry(TP, new OffsetAndMetadata(11));
       List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
       assertThat(markers).hasSize(2);
-      long bytes = markers.stream().flatMap(m -> m.files().stream()).mapToLong(MarkerFile::bytes).sum();
+      long bytes =
+          markers.stream().flatMap(m -> m.files().stream()).mapToLong(MarkerFile::bytes).sum();
       assertThat(attribute(name, "units-committed-total")).isEqualTo(2);
       assertThat(attribute(name, "records-written-total")).isEqualTo(10);
       assertThat(attribute(name, "records-written-rate")).isPositive();
       assertThat(attribute(name, "files-written-total")).isEqualTo(2);
       assertThat(attribute(name, "bytes-written-total")).isEqualTo(bytes).isPositive();
-      assertThat(attribute(name, "dlq-records-total")).isEqualTo(context.reported.size()).isEqualTo(1);
-      assertThat(attribute(name, "column-renames-total")).as("Order Id, once per topic and field").isEqualTo(1);
+      assertThat(attribute(name, "dlq-records-total"))
+          .isEqualTo(context.reported.size())
+          .isEqualTo(1);
+      assertThat(attribute(name, "column-renames-total"))
+          .as("Order Id, once per topic and field")
+          .isEqualTo(1);
       assertThat(attribute(name, "commit-latency-avg-ms")).isNotNaN().isNotNegative();
-      assertThat(attribute(name, "commit-latency-max-ms")).isGreaterThanOrEqualTo(attribute(name, "commit-latency-avg-ms"));
+      assertThat(attribute(name, "commit-latency-max-ms"))
+          .isGreaterThanOrEqualTo(attribute(name, "commit-latency-avg-ms"));
       assertThat(attribute(name, "pending-units")).isZero();
-      assertThat(attribute(name, "last-committed-offset-lag")).as("offset 11 is in the open unit").isEqualTo(1);
+      assertThat(attribute(name, "last-committed-offset-lag"))
+          .as("offset 11 is in the open unit")
+          .isEqualTo(1);
       assertThat(attribute(name, "rewinds-total")).isZero();
     } finally {
       task.stop();
@@ -119,15 +134,23 @@ class TaskMetricsTest {
       restarted.stop();
     }
     assertThat(JMX.isRegistered(name)).isFalse();
-    assertThat(JMX.queryNames(new ObjectName("io.redstage.connector:connector=orders-sink,*"), null)).isEmpty();
+    assertThat(
+            JMX.queryNames(new ObjectName("io.redstage.connector:connector=orders-sink,*"), null))
+        .isEmpty();
   }
 
   @Test
   void aRewindAfterAFailedCommitIsCounted() throws Exception {
     String prefix = "rewinds-" + (++run);
-    ObjectName name = new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=rewinding,task=0");
-    FaultRule rule = s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(prefix + "/markers/"));
+    ObjectName name =
+        new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=rewinding,task=0");
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(prefix + "/markers/"));
     BackgroundCommitsTest.RecordingContext context = new BackgroundCommitsTest.RecordingContext();
     Map<String, String> props = props(prefix, "rewinding", "0");
     props.put("s3.part.retries", "0");
@@ -140,7 +163,9 @@ class TaskMetricsTest {
       assertThat(attribute(name, "rewinds-total")).isEqualTo(1);
       assertThat(attribute(name, "units-committed-total")).isZero();
       assertThat(attribute(name, "pending-units")).isZero();
-      assertThat(attribute(name, "memory-budget-used-bytes")).as("the dropped units hold nothing").isZero();
+      assertThat(attribute(name, "memory-budget-used-bytes"))
+          .as("the dropped units hold nothing")
+          .isZero();
     } finally {
       s3.faults().remove(rule);
       task.stop();
@@ -152,8 +177,12 @@ class TaskMetricsTest {
     RedstageS3SinkConnector connector = new RedstageS3SinkConnector();
     connector.start(props("ids", "orders-sink", null));
     List<Map<String, String>> configs = connector.taskConfigs(3);
-    assertThat(configs).extracting(c -> c.get(TaskMetrics.TASK_ID_CONFIG)).containsExactly("0", "1", "2");
-    assertThat(configs).extracting(c -> c.get(TaskMetrics.CONNECTOR_NAME_CONFIG)).containsOnly("orders-sink");
+    assertThat(configs)
+        .extracting(c -> c.get(TaskMetrics.TASK_ID_CONFIG))
+        .containsExactly("0", "1", "2");
+    assertThat(configs)
+        .extracting(c -> c.get(TaskMetrics.CONNECTOR_NAME_CONFIG))
+        .containsOnly("orders-sink");
   }
 
   @Test
@@ -163,7 +192,9 @@ class TaskMetricsTest {
     while (rows.find()) {
       documented.add(rows.group(1));
     }
-    assertThat(documented).as("the attribute table of " + DOC).containsExactlyInAnyOrderElementsOf(TaskMetrics.NAMES);
+    assertThat(documented)
+        .as("the attribute table of " + DOC)
+        .containsExactlyInAnyOrderElementsOf(TaskMetrics.NAMES);
   }
 
   private static RedstageS3SinkTask task(SinkTaskContext context, Map<String, String> props) {
@@ -175,7 +206,8 @@ class TaskMetricsTest {
   }
 
   private static Set<String> attributes(ObjectName name) throws Exception {
-    return Set.of(JMX.getMBeanInfo(name).getAttributes()).stream().map(MBeanAttributeInfo::getName)
+    return Set.of(JMX.getMBeanInfo(name).getAttributes()).stream()
+        .map(MBeanAttributeInfo::getName)
         .collect(Collectors.toSet());
   }
 
@@ -186,8 +218,16 @@ class TaskMetricsTest {
   /** Orders at offsets {@code from} (inclusive) to {@code to} (exclusive). */
   private static List<SinkRecord> records(long from, long to) {
     return LongStream.range(from, to)
-        .mapToObj(o -> new SinkRecord(TP.topic(), TP.partition(), null, null, ORDER,
-            new Struct(ORDER).put("Order Id", o).put("note", "n" + o), o))
+        .mapToObj(
+            o ->
+                new SinkRecord(
+                    TP.topic(),
+                    TP.partition(),
+                    null,
+                    null,
+                    ORDER,
+                    new Struct(ORDER).put("Order Id", o).put("note", "n" + o),
+                    o))
         .collect(Collectors.toList());
   }
 

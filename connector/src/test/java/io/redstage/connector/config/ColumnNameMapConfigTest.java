@@ -20,15 +20,20 @@ class ColumnNameMapConfigTest {
   @Test
   void acceptsFieldColumnPairs() {
     SinkConfig c = new SinkConfig(with("Order Id:order_id, user-name:user_name"));
-    assertThat(c.getList(SinkConfigDef.COLUMN_NAME_MAP)).containsExactly("Order Id:order_id", "user-name:user_name");
+    assertThat(c.getList(SinkConfigDef.COLUMN_NAME_MAP))
+        .containsExactly("Order Id:order_id", "user-name:user_name");
     assertThat(new SinkConfig(with("")).getList(SinkConfigDef.COLUMN_NAME_MAP)).isEmpty();
   }
 
   @Test
   void rejectsInvalidTargetsAndDuplicatesNamingTheKey() {
-    for (String bad : List.of("order_id", "a:order-id", "a:x,b:X", "a:x,a:y", "a:" + "x".repeat(128))) {
-      assertThatThrownBy(() -> new SinkConfig(with(bad))).as(bad).isInstanceOf(ConfigException.class)
-          .hasMessageContaining("column.name.map").hasMessageContaining("Cannot use the entry");
+    for (String bad :
+        List.of("order_id", "a:order-id", "a:x,b:X", "a:x,a:y", "a:" + "x".repeat(128))) {
+      assertThatThrownBy(() -> new SinkConfig(with(bad)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("column.name.map")
+          .hasMessageContaining("Cannot use the entry");
     }
   }
 }

@@ -19,8 +19,9 @@ class ConfigDocsTest {
     }
     assertThat(DOC).exists();
     assertThat(Files.readString(DOC))
-        .as("docs/config.md is stale: regenerate it with "
-            + "mvn -pl connector -am test -Dtest=ConfigDocsTest -Dredstage.docs.write=true")
+        .as(
+            "docs/config.md is stale: regenerate it with "
+                + "mvn -pl connector -am test -Dtest=ConfigDocsTest -Dredstage.docs.write=true")
         .isEqualTo(expected);
   }
 
@@ -30,7 +31,9 @@ class ConfigDocsTest {
       assertThat(key.documentation).as(key.name).isNotBlank();
       assertThat(key.group).as(key.name).isNotBlank();
       if (key.hasDefault() && key.type != org.apache.kafka.common.config.ConfigDef.Type.PASSWORD) {
-        assertThat(key.documentation.toLowerCase()).as(key.name + " doc names its default").containsAnyOf("default", "required");
+        assertThat(key.documentation.toLowerCase())
+            .as(key.name + " doc names its default")
+            .containsAnyOf("default", "required");
       }
     }
   }

@@ -34,8 +34,10 @@ class SinkConfigTest {
   void rejectsUnknownFormatNamingTheKey() {
     Map<String, String> p = base();
     p.put("format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat");
-    assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("format.class").hasMessageContaining("Cannot use this format");
+    assertThatThrownBy(() -> new SinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("format.class")
+        .hasMessageContaining("Cannot use this format");
   }
 
   @Test
@@ -49,7 +51,8 @@ class SinkConfigTest {
   void constructorThrowsTheFirstCrossFieldProblem() {
     Map<String, String> p = base();
     p.put("partitioner.class", "field");
-    assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new SinkConfig(p))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("partition.field.name is empty");
   }
 
@@ -60,13 +63,18 @@ class SinkConfigTest {
     p.put("aws.access.key.id", "AKIA");
     p.put("format.class", "parquet");
     p.put("s3.compression.type", "gzip");
-    Map<String, ConfigValue> byName = new RedstageS3SinkConnector().validate(p).configValues().stream()
-        .collect(Collectors.toMap(ConfigValue::name, v -> v));
-    assertThat(byName.get("s3.sse.kms.key.id").errorMessages()).anyMatch(m -> m.contains("aws:kms"));
+    Map<String, ConfigValue> byName =
+        new RedstageS3SinkConnector()
+            .validate(p).configValues().stream()
+                .collect(Collectors.toMap(ConfigValue::name, v -> v));
+    assertThat(byName.get("s3.sse.kms.key.id").errorMessages())
+        .anyMatch(m -> m.contains("aws:kms"));
     assertThat(byName.get("s3.ssea.name").errorMessages()).anyMatch(m -> m.contains("aws:kms"));
-    assertThat(byName.get("aws.secret.access.key").errorMessages()).anyMatch(m -> m.contains("both"));
+    assertThat(byName.get("aws.secret.access.key").errorMessages())
+        .anyMatch(m -> m.contains("both"));
     assertThat(byName.get("aws.access.key.id").errorMessages()).anyMatch(m -> m.contains("both"));
-    assertThat(byName.get("s3.compression.type").errorMessages()).anyMatch(m -> m.contains("jsonl only"));
+    assertThat(byName.get("s3.compression.type").errorMessages())
+        .anyMatch(m -> m.contains("jsonl only"));
     assertThat(byName.get("format.class").errorMessages()).anyMatch(m -> m.contains("jsonl only"));
     assertThat(byName.get("flush.size").errorMessages()).isEmpty();
   }
@@ -75,16 +83,21 @@ class SinkConfigTest {
   void timePartitionerNeedsPathFormatAndDuration() {
     Map<String, String> p = base();
     p.put("partitioner.class", "io.confluent.connect.storage.partitioner.TimeBasedPartitioner");
-    List<CrossFieldValidator.Problem> problems = CrossFieldValidator.problems(new SinkConfig(p, false));
-    assertThat(problems).extracting(pr -> pr.keys).contains(List.of("partitioner.class", "path.format"),
-        List.of("partitioner.class", "partition.duration.ms"));
+    List<CrossFieldValidator.Problem> problems =
+        CrossFieldValidator.problems(new SinkConfig(p, false));
+    assertThat(problems)
+        .extracting(pr -> pr.keys)
+        .contains(
+            List.of("partitioner.class", "path.format"),
+            List.of("partitioner.class", "partition.duration.ms"));
   }
 
   @Test
   void duplicateMetadataColumnNamesAreRejected() {
     Map<String, String> p = base();
     p.put("metadata.offset.column", "KAFKA_TOPIC");
-    assertThatThrownBy(() -> new SinkConfig(p)).hasMessageContaining("same name for two metadata columns");
+    assertThatThrownBy(() -> new SinkConfig(p))
+        .hasMessageContaining("same name for two metadata columns");
   }
 
   @Test
@@ -95,12 +108,15 @@ class SinkConfigTest {
     for (String tooBig : List.of("0", "65536")) {
       Map<String, String> p = base();
       p.put("varchar.max.bytes", tooBig);
-      assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
+      assertThatThrownBy(() -> new SinkConfig(p))
+          .isInstanceOf(ConfigException.class)
           .hasMessageContaining("varchar.max.bytes");
     }
     Map<String, String> p = base();
     p.put("behavior.on.oversize.string", "cut");
-    assertThatThrownBy(() -> new SinkConfig(p)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("behavior.on.oversize.string").hasMessageContaining("fail, truncate");
+    assertThatThrownBy(() -> new SinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("behavior.on.oversize.string")
+        .hasMessageContaining("fail, truncate");
   }
 }

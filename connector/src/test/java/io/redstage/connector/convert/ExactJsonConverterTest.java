@@ -20,7 +20,10 @@ import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Schemaless JSON to Connect values with every number exact, compared with what Kafka's JsonConverter gives. */
+/**
+ * Schemaless JSON to Connect values with every number exact, compared with what Kafka's
+ * JsonConverter gives.
+ */
 class ExactJsonConverterTest {
   static final BigInteger TWO_TO_THE_70 = BigInteger.TWO.pow(70);
   static final String FORTY_DIGITS = "12345678901234567890123456789012345678.91";
@@ -33,7 +36,8 @@ class ExactJsonConverterTest {
   }
 
   private Object value(String json) {
-    SchemaAndValue converted = converter.toConnectData("orders", json.getBytes(StandardCharsets.UTF_8));
+    SchemaAndValue converted =
+        converter.toConnectData("orders", json.getBytes(StandardCharsets.UTF_8));
     assertThat(converted.schema()).as("schemaless").isNull();
     return converted.value();
   }
@@ -46,7 +50,8 @@ class ExactJsonConverterTest {
 
   @Test
   void kafkaJsonConverterLosesTheNumbersThisConverterKeeps() {
-    // The problem this converter exists for: the sink's limits never see the number the producer sent.
+    // The problem this converter exists for: the sink's limits never see the number the producer
+    // sent.
     assertThat(viaKafkaJsonConverter(TWO_TO_THE_70.toString())).isEqualTo(0L);
     assertThat(viaKafkaJsonConverter(FORTY_DIGITS)).isEqualTo(1.2345678901234568E37);
 
@@ -69,9 +74,12 @@ class ExactJsonConverterTest {
     assertThat(value("1.5")).isEqualTo(1.5d);
     assertThat(value("0.1")).isEqualTo(0.1d);
     assertThat(value("19.99")).isEqualTo(19.99d);
-    assertThat(value("1e300")).as("a double holds it; as a decimal it would have 301 digits").isEqualTo(1e300);
+    assertThat(value("1e300"))
+        .as("a double holds it; as a decimal it would have 301 digits")
+        .isEqualTo(1e300);
     assertThat(value("2.5E-7")).isEqualTo(2.5e-7);
-    assertThat(value("1.0000000000000001")).as("17 digits: the double would be 1.0")
+    assertThat(value("1.0000000000000001"))
+        .as("17 digits: the double would be 1.0")
         .isEqualTo(new BigDecimal("1.0000000000000001"));
     assertThat(value("1e400")).as("beyond double's range").isEqualTo(new BigDecimal("1e400"));
     BigDecimal forty = (BigDecimal) value(FORTY_DIGITS);
@@ -80,8 +88,15 @@ class ExactJsonConverterTest {
 
   @Test
   void nestedObjectsAndArraysKeepKeyOrderAndExactNumbers() {
-    Object v = value("{\"zeta\":1,\"alpha\":{\"big\":" + TWO_TO_THE_70 + ",\"list\":[1.5," + FORTY_DIGITS
-        + ",[" + TWO_TO_THE_70 + "]]},\"mid\":null,\"flag\":true,\"text\":\"h\\u00e9\",\"empty\":[]}");
+    Object v =
+        value(
+            "{\"zeta\":1,\"alpha\":{\"big\":"
+                + TWO_TO_THE_70
+                + ",\"list\":[1.5,"
+                + FORTY_DIGITS
+                + ",["
+                + TWO_TO_THE_70
+                + "]]},\"mid\":null,\"flag\":true,\"text\":\"h\\u00e9\",\"empty\":[]}");
 
     assertThat(v).isInstanceOf(LinkedHashMap.class);
     @SuppressWarnings("unchecked")
@@ -98,7 +113,9 @@ class ExactJsonConverterTest {
     expected.put("text", "h\u00e9");
     expected.put("empty", List.of());
     assertThat(top).isEqualTo(expected);
-    assertThat(((Map<?, ?>) top.get("alpha")).keySet()).extracting(Object::toString).containsExactly("big", "list");
+    assertThat(((Map<?, ?>) top.get("alpha")).keySet())
+        .extracting(Object::toString)
+        .containsExactly("big", "list");
   }
 
   @Test
@@ -121,15 +138,18 @@ class ExactJsonConverterTest {
   void invalidJsonIsADataExceptionThatSaysWhereAndWhatToDo() {
     assertThatThrownBy(() -> value("{\"id\": 1,\n \"tag\": oops}"))
         .isInstanceOf(DataException.class)
-        .hasMessageStartingWith("Cannot convert the value of a record from topic 'orders' from JSON: Unrecognized "
-            + "token 'oops'")
+        .hasMessageStartingWith(
+            "Cannot convert the value of a record from topic 'orders' from JSON: Unrecognized "
+                + "token 'oops'")
         .hasMessageContaining("(line 2, column ")
-        .hasMessageEndingWith(". Fix the JSON in the producer, or let errors.tolerance=all send such records to the "
-            + "dead letter queue.");
+        .hasMessageEndingWith(
+            ". Fix the JSON in the producer, or let errors.tolerance=all send such records to the "
+                + "dead letter queue.");
     assertThatThrownBy(() -> value("{\"id\": 1"))
         .isInstanceOf(DataException.class)
-        .hasMessageStartingWith("Cannot convert the value of a record from topic 'orders' from JSON: Unexpected "
-            + "end-of-input");
+        .hasMessageStartingWith(
+            "Cannot convert the value of a record from topic 'orders' from JSON: Unexpected "
+                + "end-of-input");
     assertThatThrownBy(() -> converter.toConnectData("orders", new byte[] {'"', (byte) 0xC3, '"'}))
         .as("invalid UTF-8")
         .isInstanceOf(DataException.class)
@@ -143,14 +163,16 @@ class ExactJsonConverterTest {
 
     assertThatThrownBy(() -> value("{\"id\":1} {\"id\":2}"))
         .isInstanceOf(DataException.class)
-        .hasMessage("Cannot convert the value of a record from topic 'orders' from JSON: more text follows the JSON "
-            + "value (line 1, column 10). Send one JSON value per record, or let errors.tolerance=all send such "
-            + "records to the dead letter queue.");
+        .hasMessage(
+            "Cannot convert the value of a record from topic 'orders' from JSON: more text follows the JSON "
+                + "value (line 1, column 10). Send one JSON value per record, or let errors.tolerance=all send such "
+                + "records to the dead letter queue.");
     assertThatThrownBy(() -> value("{\"id\":1,\"id\":2}"))
         .isInstanceOf(DataException.class)
-        .hasMessage("Cannot convert the value of a record from topic 'orders' from JSON: Duplicate field 'id' "
-            + "(line 1, column 13). Fix the JSON in the producer, or let errors.tolerance=all send such records to "
-            + "the dead letter queue.");
+        .hasMessage(
+            "Cannot convert the value of a record from topic 'orders' from JSON: Duplicate field 'id' "
+                + "(line 1, column 13). Fix the JSON in the producer, or let errors.tolerance=all send such records to "
+                + "the dead letter queue.");
   }
 
   @Test
@@ -158,7 +180,8 @@ class ExactJsonConverterTest {
     converter.configure(Map.of(), true);
     assertThatThrownBy(() -> value("nope"))
         .isInstanceOf(DataException.class)
-        .hasMessageStartingWith("Cannot convert the key of a record from topic 'orders' from JSON: ");
+        .hasMessageStartingWith(
+            "Cannot convert the key of a record from topic 'orders' from JSON: ");
   }
 
   @Test
@@ -166,10 +189,11 @@ class ExactJsonConverterTest {
     converter.configure(Map.of("schemas.enable", "false"), false);
     assertThatThrownBy(() -> converter.configure(Map.of("schemas.enable", "true"), false))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("Cannot configure ExactJsonConverter with value.converter.schemas.enable=true: it reads plain "
-            + "JSON without a schema envelope, whose \"schema\" and \"payload\" would become columns. Remove "
-            + "value.converter.schemas.enable, or use org.apache.kafka.connect.json.JsonConverter for JSON with "
-            + "schema envelopes.");
+        .hasMessage(
+            "Cannot configure ExactJsonConverter with value.converter.schemas.enable=true: it reads plain "
+                + "JSON without a schema envelope, whose \"schema\" and \"payload\" would become columns. Remove "
+                + "value.converter.schemas.enable, or use org.apache.kafka.connect.json.JsonConverter for JSON with "
+                + "schema envelopes.");
   }
 
   @Test
@@ -182,8 +206,13 @@ class ExactJsonConverterTest {
     v.put("none", null);
     byte[] json = converter.fromConnectData("orders", null, v);
 
-    assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo("{\"big\":" + TWO_TO_THE_70 + ",\"exact\":"
-        + FORTY_DIGITS + ",\"price\":1.5,\"tags\":[\"a\",\"b\"],\"none\":null}");
+    assertThat(new String(json, StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"big\":"
+                + TWO_TO_THE_70
+                + ",\"exact\":"
+                + FORTY_DIGITS
+                + ",\"price\":1.5,\"tags\":[\"a\",\"b\"],\"none\":null}");
     assertThat(converter.toConnectData("orders", json).value()).isEqualTo(v);
     assertThat(converter.fromConnectData("orders", null, null)).isNull();
   }
@@ -191,10 +220,12 @@ class ExactJsonConverterTest {
   @Test
   void fromConnectDataRefusesStructs() {
     Schema schema = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build();
-    assertThatThrownBy(() -> converter.fromConnectData("orders", schema, new Struct(schema).put("id", 1L)))
+    assertThatThrownBy(
+            () -> converter.fromConnectData("orders", schema, new Struct(schema).put("id", 1L)))
         .isInstanceOf(DataException.class)
-        .hasMessage("Cannot convert the value of a record for topic 'orders' to JSON: it is a Struct, and "
-            + "ExactJsonConverter writes schemaless values (maps, lists, strings, numbers, booleans). Use "
-            + "org.apache.kafka.connect.json.JsonConverter for values with a schema.");
+        .hasMessage(
+            "Cannot convert the value of a record for topic 'orders' to JSON: it is a Struct, and "
+                + "ExactJsonConverter writes schemaless values (maps, lists, strings, numbers, booleans). Use "
+                + "org.apache.kafka.connect.json.JsonConverter for values with a schema.");
   }
 }

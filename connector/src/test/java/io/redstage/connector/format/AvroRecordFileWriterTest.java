@@ -45,11 +45,15 @@ class AvroRecordFileWriterTest {
     assertThat(r.get("kafka_timestamp")).isEqualTo(TS.plusMillis(101));
 
     org.apache.avro.Schema schema = rows.get(0).getSchema();
-    assertThat(schema.getField("price").schema().getLogicalType()).isEqualTo(LogicalTypes.decimal(10, 2));
-    assertThat(schema.getField("big").schema().getLogicalType()).isEqualTo(LogicalTypes.decimal(38, 4));
+    assertThat(schema.getField("price").schema().getLogicalType())
+        .isEqualTo(LogicalTypes.decimal(10, 2));
+    assertThat(schema.getField("big").schema().getLogicalType())
+        .isEqualTo(LogicalTypes.decimal(38, 4));
     assertThat(schema.getField("day").schema().getLogicalType()).isEqualTo(LogicalTypes.date());
-    assertThat(schema.getField("at").schema().getLogicalType()).isEqualTo(LogicalTypes.timeMillis());
-    assertThat(schema.getField("ts").schema().getLogicalType()).isEqualTo(LogicalTypes.timestampMillis());
+    assertThat(schema.getField("at").schema().getLogicalType())
+        .isEqualTo(LogicalTypes.timeMillis());
+    assertThat(schema.getField("ts").schema().getLogicalType())
+        .isEqualTo(LogicalTypes.timestampMillis());
     assertThat(schema.getField("note").schema().getType()).isEqualTo(Type.UNION);
     assertThat(schema.getField("kafka_timestamp").schema().getTypes().get(1).getLogicalType())
         .isEqualTo(LogicalTypes.timestampMillis());
@@ -57,15 +61,22 @@ class AvroRecordFileWriterTest {
 
   @Test
   void microsecondTimestamps() throws Exception {
-    RecordFormat micros = RecordFormats.create(options(FileFormat.AVRO).timestampUnit(TimestampUnit.MICROS).build());
+    RecordFormat micros =
+        RecordFormats.create(options(FileFormat.AVRO).timestampUnit(TimestampUnit.MICROS).build());
     GenericRecord r = FileReaders.avro(write(micros, allTypesRecords(1), "k")).get(0);
-    assertThat(r.getSchema().getField("ts").schema().getLogicalType()).isEqualTo(LogicalTypes.timestampMicros());
+    assertThat(r.getSchema().getField("ts").schema().getLogicalType())
+        .isEqualTo(LogicalTypes.timestampMicros());
     assertThat(r.get("ts")).isEqualTo(TS);
     assertThat(r.get("kafka_timestamp")).isEqualTo(TS.plusMillis(100));
   }
 
   @ParameterizedTest
-  @CsvSource({"null,null,none", "deflate,deflate,deflate", "snappy,snappy,snappy", "zstd,zstandard,zstd"})
+  @CsvSource({
+    "null,null,none",
+    "deflate,deflate,deflate",
+    "snappy,snappy,snappy",
+    "zstd,zstandard,zstd"
+  })
   void writesEachCodec(String codec, String fileCodec, String markerCompression) throws Exception {
     RecordFormat format = RecordFormats.create(options(FileFormat.AVRO).avroCodec(codec).build());
     byte[] file = write(format, allTypesRecords(30), "k");
@@ -82,7 +93,8 @@ class AvroRecordFileWriterTest {
   void sameRecordsAndKeyWriteIdenticalBytesAndTheSyncMarkerComesFromTheKey() throws Exception {
     String key = "topics/orders/3/00000000000000000100-00000000000000000149.avro";
     byte[] first = write(avro, allTypesRecords(50), key);
-    byte[] again = write(RecordFormats.create(options(FileFormat.AVRO).build()), allTypesRecords(50), key);
+    byte[] again =
+        write(RecordFormats.create(options(FileFormat.AVRO).build()), allTypesRecords(50), key);
     byte[] otherKey = write(avro, allTypesRecords(50), key + "x");
 
     assertThat(again).isEqualTo(first);
@@ -98,19 +110,28 @@ class AvroRecordFileWriterTest {
     List<SinkRecord> good = allTypesRecords(3);
     RecordFileWriter w = avro.open(out, good.get(0), "k");
     w.write(good.get(0));
-    assertThatThrownBy(() -> w.write(record(ALL_TYPES, allTypes(5).put("big", new BigDecimal("0.00001")), 700)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/700").hasMessageContaining("as Avro")
+    assertThatThrownBy(
+            () ->
+                w.write(record(ALL_TYPES, allTypes(5).put("big", new BigDecimal("0.00001")), 700)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/700")
+        .hasMessageContaining("as Avro")
         .hasMessageContaining("'big'");
     assertThatThrownBy(() -> w.write(record(null, "schemaless", 701)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/701").hasMessageContaining("no schema");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/701")
+        .hasMessageContaining("no schema");
     Schema other = SchemaBuilder.struct().name("Other").field("x", Schema.INT32_SCHEMA).build();
     assertThatThrownBy(() -> w.write(record(other, new Struct(other).put("x", 1), 702)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/702").hasMessageContaining("differs");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/702")
+        .hasMessageContaining("differs");
     w.write(good.get(1));
     w.write(good.get(2));
     w.finish();
 
-    assertThat(FileReaders.avro(out.toByteArray())).extracting(r -> r.get("kafka_offset"))
+    assertThat(FileReaders.avro(out.toByteArray()))
+        .extracting(r -> r.get("kafka_offset"))
         .containsExactly(100L, 101L, 102L);
   }
 
@@ -135,7 +156,8 @@ class AvroRecordFileWriterTest {
 
   @Test
   void tombstonesBecomeDeleteRowsCarryingTheKeyFields() throws Exception {
-    RecordFormat format = RecordFormats.create(options(FileFormat.AVRO).deleteMarkers(true).build());
+    RecordFormat format =
+        RecordFormats.create(options(FileFormat.AVRO).deleteMarkers(true).build());
     byte[] file = write(format, List.of(user(1, "ann", 10), tombstone(1, 11)), "k");
 
     List<GenericRecord> rows = FileReaders.avro(file);

@@ -26,7 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ColumnNamingTest {
   /** The ways a topic can be written: the three formats, and JSON Lines also without a schema. */
   enum Writing {
-    PARQUET(FileFormat.PARQUET), AVRO(FileFormat.AVRO), JSONL(FileFormat.JSONL), JSONL_SCHEMALESS(FileFormat.JSONL);
+    PARQUET(FileFormat.PARQUET),
+    AVRO(FileFormat.AVRO),
+    JSONL(FileFormat.JSONL),
+    JSONL_SCHEMALESS(FileFormat.JSONL);
 
     final FileFormat format;
 
@@ -62,7 +65,8 @@ class ColumnNamingTest {
         JsonNode row = FileReaders.jsonLines(file, false).get(0);
         row.fieldNames().forEachRemaining(names::add);
       } else {
-        List<GenericRecord> rows = format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file);
+        List<GenericRecord> rows =
+            format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file);
         rows.get(0).getSchema().getFields().forEach(f -> names.add(f.name()));
       }
       names.removeIf(n -> n.startsWith("kafka_"));
@@ -81,10 +85,13 @@ class ColumnNamingTest {
   }
 
   private static RecordFormat format(Writing writing, String... mapping) {
-    return RecordFormats.create(options(writing.format).build(), ColumnNames.mapped(List.of(mapping)));
+    return RecordFormats.create(
+        options(writing.format).build(), ColumnNames.mapped(List.of(mapping)));
   }
 
-  /** Writes one record; returns the value columns of the marker and of the file, which must agree. */
+  /**
+   * Writes one record; returns the value columns of the marker and of the file, which must agree.
+   */
   private static List<String> written(Writing writing, RecordFormat format, SinkRecord r) {
     BytesOutput out = new BytesOutput();
     RecordFileWriter w = format.open(out, r, "k");
@@ -95,14 +102,20 @@ class ColumnNamingTest {
       throw new java.io.UncheckedIOException(e);
     }
     List<String> marker = valueColumns(w);
-    assertThat(writing.namesInFile(out.toByteArray())).as("file and marker agree").isEqualTo(marker);
+    assertThat(writing.namesInFile(out.toByteArray()))
+        .as("file and marker agree")
+        .isEqualTo(marker);
     return marker;
   }
 
   @ParameterizedTest
   @EnumSource(Writing.class)
   void everyFormatWritesTheSameColumnNames(Writing writing) {
-    assertThat(written(writing, format(writing), writing.record(1, "Order Id", "9lives", "user-name", "ok_Name")))
+    assertThat(
+            written(
+                writing,
+                format(writing),
+                writing.record(1, "Order Id", "9lives", "user-name", "ok_Name")))
         .containsExactly("Order_Id", "_9lives", "user_name", "ok_Name");
   }
 
@@ -118,14 +131,18 @@ class ColumnNamingTest {
   @EnumSource(Writing.class)
   void aNameLongerThan127BytesIsRejectedWithTheMappingAdvice(Writing writing) {
     String longest = "a".repeat(127);
-    assertThat(written(writing, format(writing), writing.record(1, longest))).containsExactly(longest);
+    assertThat(written(writing, format(writing), writing.record(1, longest)))
+        .containsExactly(longest);
 
     String tooLong = "b".repeat(128);
     assertThatThrownBy(() -> written(writing, format(writing), writing.record(2, "id", tooLong)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/2")
-        .hasMessageContaining("'" + tooLong + "'").hasMessageContaining("127")
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/2")
+        .hasMessageContaining("'" + tooLong + "'")
+        .hasMessageContaining("127")
         .hasMessageContaining("column.name.map=" + tooLong + ":<shorter name>");
-    assertThat(written(writing, format(writing, tooLong + ":short"), writing.record(3, "id", tooLong)))
+    assertThat(
+            written(writing, format(writing, tooLong + ":short"), writing.record(3, "id", tooLong)))
         .containsExactly("id", "short");
   }
 
@@ -133,10 +150,14 @@ class ColumnNamingTest {
   @EnumSource(Writing.class)
   void twoFieldsThatFoldToOneColumnAreRejected(Writing writing) {
     assertThatThrownBy(() -> written(writing, format(writing), writing.record(4, "Id", "id")))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/4")
-        .hasMessageContaining("'Id' and 'id'").hasMessageContaining("column.name.map=id:");
-    assertThatThrownBy(() -> written(writing, format(writing), writing.record(5, "order id", "order-id")))
-        .isInstanceOf(DataException.class).hasMessageContaining("'order id' and 'order-id'")
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/4")
+        .hasMessageContaining("'Id' and 'id'")
+        .hasMessageContaining("column.name.map=id:");
+    assertThatThrownBy(
+            () -> written(writing, format(writing), writing.record(5, "order id", "order-id")))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("'order id' and 'order-id'")
         .hasMessageContaining("order_id");
     assertThat(written(writing, format(writing, "id:id_lower"), writing.record(6, "Id", "id")))
         .containsExactly("Id", "id_lower");
@@ -144,14 +165,20 @@ class ColumnNamingTest {
 
   @Test
   void theMappingIsValidated() {
-    assertThatThrownBy(() -> ColumnNames.mapped(List.of("no-colon"))).hasMessageContaining("'no-colon'")
+    assertThatThrownBy(() -> ColumnNames.mapped(List.of("no-colon")))
+        .hasMessageContaining("'no-colon'")
         .hasMessageContaining("field:column");
-    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:"))).hasMessageContaining("field:column");
-    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:bad-name"))).hasMessageContaining("'bad-name'")
+    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:")))
+        .hasMessageContaining("field:column");
+    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:bad-name")))
+        .hasMessageContaining("'bad-name'")
         .hasMessageContaining("not a valid column name");
-    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:" + "x".repeat(128)))).hasMessageContaining("127");
-    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:x", "a:y"))).hasMessageContaining("'a' is mapped twice");
-    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:x", "b:X"))).hasMessageContaining("'a' and 'b'")
+    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:" + "x".repeat(128))))
+        .hasMessageContaining("127");
+    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:x", "a:y")))
+        .hasMessageContaining("'a' is mapped twice");
+    assertThatThrownBy(() -> ColumnNames.mapped(List.of("a:x", "b:X")))
+        .hasMessageContaining("'a' and 'b'")
         .hasMessageContaining("column x");
   }
 
@@ -165,7 +192,8 @@ class ColumnNamingTest {
     }
     assertThat(names.loggedRenames()).isEqualTo(2);
     SinkRecord r = writing.record(9, "Order Id");
-    written(writing, format, r.newRecord("payments", 0, null, null, r.valueSchema(), r.value(), 9L));
+    written(
+        writing, format, r.newRecord("payments", 0, null, null, r.valueSchema(), r.value(), 9L));
     assertThat(names.loggedRenames()).as("another topic").isEqualTo(3);
   }
 

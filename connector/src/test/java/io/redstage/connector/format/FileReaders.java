@@ -1,10 +1,9 @@
 package io.redstage.connector.format;
 
-import io.redstage.sandbox.parquet.BytesInputFile;
-
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.sandbox.parquet.BytesInputFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,15 +27,15 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
  * Reads written files back with independent readers: parquet-java, Avro's DataFileReader, Jackson.
- * Avro logical-type conversions are registered so that decimals, dates, times and timestamps come back
- * as BigDecimal, LocalDate, LocalTime and Instant, i.e. exactly as a reader honouring the file's
- * logical types sees them.
+ * Avro logical-type conversions are registered so that decimals, dates, times and timestamps come
+ * back as BigDecimal, LocalDate, LocalTime and Instant, i.e. exactly as a reader honouring the
+ * file's logical types sees them.
  */
 public final class FileReaders {
-  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-  private FileReaders() {
-  }
+  private FileReaders() {}
 
   static GenericData logicalModel() {
     GenericData model = new GenericData();
@@ -50,10 +49,11 @@ public final class FileReaders {
 
   public static List<GenericRecord> parquet(byte[] file) {
     List<GenericRecord> rows = new ArrayList<>();
-    try (ParquetReader<GenericRecord> reader = AvroParquetReader
-        .<GenericRecord>builder(new BytesInputFile(file), new PlainParquetConfiguration())
-        .withDataModel(logicalModel())
-        .build()) {
+    try (ParquetReader<GenericRecord> reader =
+        AvroParquetReader.<GenericRecord>builder(
+                new BytesInputFile(file), new PlainParquetConfiguration())
+            .withDataModel(logicalModel())
+            .build()) {
       for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
         rows.add(r);
       }
@@ -73,7 +73,8 @@ public final class FileReaders {
 
   static DataFileReader<GenericRecord> avroReader(byte[] file) {
     try {
-      return new DataFileReader<>(new SeekableByteArrayInput(file),
+      return new DataFileReader<>(
+          new SeekableByteArrayInput(file),
           new GenericDatumReader<GenericRecord>(null, null, logicalModel()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -91,7 +92,10 @@ public final class FileReaders {
   }
 
   static String text(byte[] file, boolean gzip) {
-    try (InputStream in = gzip ? new GZIPInputStream(new ByteArrayInputStream(file)) : new ByteArrayInputStream(file)) {
+    try (InputStream in =
+        gzip
+            ? new GZIPInputStream(new ByteArrayInputStream(file))
+            : new ByteArrayInputStream(file)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

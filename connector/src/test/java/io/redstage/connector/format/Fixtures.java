@@ -35,52 +35,64 @@ final class Fixtures {
   static final LocalDate DAY = LocalDate.parse("2024-02-29");
   static final LocalTime TIME = LocalTime.parse("13:45:30.123");
   static final BigDecimal PRICE = new BigDecimal("12345678.91");
+
   /** 38 significant digits: beyond what a double or a long can hold. */
   static final BigDecimal BIG = new BigDecimal("1234567890123456789012345678901234.5678");
 
-  static final Schema ADDRESS = SchemaBuilder.struct().name("Address")
-      .field("street", Schema.STRING_SCHEMA)
-      .field("zip", Schema.OPTIONAL_INT32_SCHEMA)
-      .build();
-  static final Schema OPTIONAL_ADDRESS = SchemaBuilder.struct().name("Address").optional()
-      .field("street", Schema.STRING_SCHEMA)
-      .field("zip", Schema.OPTIONAL_INT32_SCHEMA)
-      .build();
-  static final Schema PRICE_SCHEMA = Decimal.builder(2).parameter("connect.decimal.precision", "10").build();
+  static final Schema ADDRESS =
+      SchemaBuilder.struct()
+          .name("Address")
+          .field("street", Schema.STRING_SCHEMA)
+          .field("zip", Schema.OPTIONAL_INT32_SCHEMA)
+          .build();
+  static final Schema OPTIONAL_ADDRESS =
+      SchemaBuilder.struct()
+          .name("Address")
+          .optional()
+          .field("street", Schema.STRING_SCHEMA)
+          .field("zip", Schema.OPTIONAL_INT32_SCHEMA)
+          .build();
+  static final Schema PRICE_SCHEMA =
+      Decimal.builder(2).parameter("connect.decimal.precision", "10").build();
 
   /** Every Connect type the writers support. */
-  static final Schema ALL_TYPES = SchemaBuilder.struct().name("com.example.Order").version(1)
-      .field("i8", Schema.INT8_SCHEMA)
-      .field("i16", Schema.INT16_SCHEMA)
-      .field("i32", Schema.INT32_SCHEMA)
-      .field("i64", Schema.INT64_SCHEMA)
-      .field("f32", Schema.FLOAT32_SCHEMA)
-      .field("f64", Schema.FLOAT64_SCHEMA)
-      .field("flag", Schema.BOOLEAN_SCHEMA)
-      .field("name", Schema.STRING_SCHEMA)
-      .field("blob", Schema.BYTES_SCHEMA)
-      .field("price", PRICE_SCHEMA)
-      .field("big", Decimal.schema(4))
-      .field("day", Date.SCHEMA)
-      .field("at", Time.SCHEMA)
-      .field("ts", Timestamp.SCHEMA)
-      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-      .field("address", ADDRESS)
-      .field("maybe_address", OPTIONAL_ADDRESS)
-      .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
-      .field("scores", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT64_SCHEMA).build())
-      .field("by_id", SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.STRING_SCHEMA).build())
-      .field("opt_list", SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build())
-      .build();
+  static final Schema ALL_TYPES =
+      SchemaBuilder.struct()
+          .name("com.example.Order")
+          .version(1)
+          .field("i8", Schema.INT8_SCHEMA)
+          .field("i16", Schema.INT16_SCHEMA)
+          .field("i32", Schema.INT32_SCHEMA)
+          .field("i64", Schema.INT64_SCHEMA)
+          .field("f32", Schema.FLOAT32_SCHEMA)
+          .field("f64", Schema.FLOAT64_SCHEMA)
+          .field("flag", Schema.BOOLEAN_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .field("blob", Schema.BYTES_SCHEMA)
+          .field("price", PRICE_SCHEMA)
+          .field("big", Decimal.schema(4))
+          .field("day", Date.SCHEMA)
+          .field("at", Time.SCHEMA)
+          .field("ts", Timestamp.SCHEMA)
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .field("address", ADDRESS)
+          .field("maybe_address", OPTIONAL_ADDRESS)
+          .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+          .field("scores", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT64_SCHEMA).build())
+          .field("by_id", SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.STRING_SCHEMA).build())
+          .field("opt_list", SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build())
+          .build();
 
-  static final Schema USER = SchemaBuilder.struct().name("User")
-      .field("id", Schema.INT64_SCHEMA)
-      .field("name", Schema.OPTIONAL_STRING_SCHEMA)
-      .build();
-  static final Schema USER_KEY = SchemaBuilder.struct().name("UserKey").field("id", Schema.INT64_SCHEMA).build();
+  static final Schema USER =
+      SchemaBuilder.struct()
+          .name("User")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+  static final Schema USER_KEY =
+      SchemaBuilder.struct().name("UserKey").field("id", Schema.INT64_SCHEMA).build();
 
-  private Fixtures() {
-  }
+  private Fixtures() {}
 
   static Struct allTypes(int i) {
     Map<String, Long> scores = new LinkedHashMap<>();
@@ -116,14 +128,28 @@ final class Fixtures {
     return record(null, null, valueSchema, value, offset);
   }
 
-  static SinkRecord record(Schema keySchema, Object key, Schema valueSchema, Object value, long offset) {
-    return new SinkRecord(TOPIC, PARTITION, keySchema, key, valueSchema, value, offset,
-        TS.toEpochMilli() + offset, TimestampType.CREATE_TIME, new ConnectHeaders());
+  static SinkRecord record(
+      Schema keySchema, Object key, Schema valueSchema, Object value, long offset) {
+    return new SinkRecord(
+        TOPIC,
+        PARTITION,
+        keySchema,
+        key,
+        valueSchema,
+        value,
+        offset,
+        TS.toEpochMilli() + offset,
+        TimestampType.CREATE_TIME,
+        new ConnectHeaders());
   }
 
   static SinkRecord user(long id, String name, long offset) {
-    return record(USER_KEY, new Struct(USER_KEY).put("id", id), USER,
-        new Struct(USER).put("id", id).put("name", name), offset);
+    return record(
+        USER_KEY,
+        new Struct(USER_KEY).put("id", id),
+        USER,
+        new Struct(USER).put("id", id).put("name", name),
+        offset);
   }
 
   static SinkRecord tombstone(long id, long offset) {
@@ -143,7 +169,8 @@ final class Fixtures {
   }
 
   /** Opens a file for the first record, writes all records, finishes, and returns the bytes. */
-  static byte[] write(RecordFormat format, List<SinkRecord> records, String fileKey) throws Exception {
+  static byte[] write(RecordFormat format, List<SinkRecord> records, String fileKey)
+      throws Exception {
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = format.open(out, records.get(0), fileKey);
     for (SinkRecord r : records) {
@@ -157,8 +184,9 @@ final class Fixtures {
   }
 
   /**
-   * The scalar columns of {@link #allTypesRecords} read back by parquet-java or Avro (both give GenericRecords with
-   * the logical-type conversions registered): row 1 holds every value, row 0 a null optional field.
+   * The scalar columns of {@link #allTypesRecords} read back by parquet-java or Avro (both give
+   * GenericRecords with the logical-type conversions registered): row 1 holds every value, row 0 a
+   * null optional field.
    */
   static void assertScalarsOfAllTypesRows(List<GenericRecord> rows) {
     GenericRecord r = rows.get(1);
@@ -170,7 +198,8 @@ final class Fixtures {
     assertThat(r.get("f64")).isEqualTo(2.25d);
     assertThat(r.get("flag")).isEqualTo(false);
     assertThat(r.get("name").toString()).isEqualTo("order-1");
-    assertThat(StandardCharsets.UTF_8.decode((ByteBuffer) r.get("blob")).toString()).isEqualTo("bytes-1");
+    assertThat(StandardCharsets.UTF_8.decode((ByteBuffer) r.get("blob")).toString())
+        .isEqualTo("bytes-1");
     assertThat(r.get("price")).isEqualTo(PRICE);
     assertThat(r.get("big")).isEqualTo(BIG);
     assertThat(r.get("day")).isEqualTo(DAY);

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,8 @@ class JsonLinesRecordFileWriterTest {
 
   @Test
   void microsecondTimestampsHaveSixFractionDigits() throws Exception {
-    RecordFormat micros = RecordFormats.create(options(FileFormat.JSONL).timestampUnit(TimestampUnit.MICROS).build());
+    RecordFormat micros =
+        RecordFormats.create(options(FileFormat.JSONL).timestampUnit(TimestampUnit.MICROS).build());
     JsonNode r = FileReaders.jsonLines(write(micros, allTypesRecords(1), "k"), false).get(0);
     assertThat(r.get("ts").textValue()).isEqualTo("2024-02-29T13:45:30.123000Z");
     assertThat(r.get("kafka_timestamp").textValue()).isEqualTo("2024-02-29T13:45:30.223000Z");
@@ -81,16 +81,27 @@ class JsonLinesRecordFileWriterTest {
       w.write(r);
     }
     w.finish();
-    assertThat(w.columns()).extracting(c -> c.name() + " " + c.type() + (c.nullable() ? "" : " not null"))
-        .containsExactly("id int64", "price float64", "tags array", "nested struct", "missing string", "other string",
-            "kafka_topic string not null", "kafka_partition int32 not null", "kafka_offset int64 not null",
+    assertThat(w.columns())
+        .extracting(c -> c.name() + " " + c.type() + (c.nullable() ? "" : " not null"))
+        .containsExactly(
+            "id int64",
+            "price float64",
+            "tags array",
+            "nested struct",
+            "missing string",
+            "other string",
+            "kafka_topic string not null",
+            "kafka_partition int32 not null",
+            "kafka_offset int64 not null",
             "kafka_timestamp timestamp-millis");
 
-    assertThat(FileReaders.text(out.toByteArray(), false)).isEqualTo("{\"id\":42,\"price\":9.5,\"tags\":[\"a\"],"
-        + "\"nested\":{\"k\":true},\"missing\":null,\"kafka_topic\":\"orders\",\"kafka_partition\":3,"
-        + "\"kafka_offset\":5,\"kafka_timestamp\":\"2024-02-29T13:45:30.128Z\"}\n"
-        + "{\"other\":\"x\",\"kafka_topic\":\"orders\",\"kafka_partition\":3,\"kafka_offset\":6,"
-        + "\"kafka_timestamp\":\"2024-02-29T13:45:30.129Z\"}\n");
+    assertThat(FileReaders.text(out.toByteArray(), false))
+        .isEqualTo(
+            "{\"id\":42,\"price\":9.5,\"tags\":[\"a\"],"
+                + "\"nested\":{\"k\":true},\"missing\":null,\"kafka_topic\":\"orders\",\"kafka_partition\":3,"
+                + "\"kafka_offset\":5,\"kafka_timestamp\":\"2024-02-29T13:45:30.128Z\"}\n"
+                + "{\"other\":\"x\",\"kafka_topic\":\"orders\",\"kafka_partition\":3,\"kafka_offset\":6,"
+                + "\"kafka_timestamp\":\"2024-02-29T13:45:30.129Z\"}\n");
   }
 
   @Test
@@ -99,17 +110,23 @@ class JsonLinesRecordFileWriterTest {
     RecordFileWriter w = jsonl.open(out, record(null, Map.of("a", 1L), 1), "k");
     w.write(record(null, Map.of("a", 1L), 1));
     assertThatThrownBy(() -> w.write(record(null, Map.of("kafka_offset", 1L), 2)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/2").hasMessageContaining("'kafka_offset'");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/2")
+        .hasMessageContaining("'kafka_offset'");
     w.finish();
     assertThat(FileReaders.jsonLines(out.toByteArray(), false)).hasSize(1);
   }
 
   @Test
   void gzipFilesAreDeterministicAndReadable() throws Exception {
-    RecordFormat gzip = RecordFormats.create(options(FileFormat.JSONL).jsonCompression("gzip").build());
+    RecordFormat gzip =
+        RecordFormats.create(options(FileFormat.JSONL).jsonCompression("gzip").build());
     byte[] file = write(gzip, allTypesRecords(200), "k");
-    byte[] again = write(RecordFormats.create(options(FileFormat.JSONL).jsonCompression("gzip").build()),
-        allTypesRecords(200), "other-key");
+    byte[] again =
+        write(
+            RecordFormats.create(options(FileFormat.JSONL).jsonCompression("gzip").build()),
+            allTypesRecords(200),
+            "other-key");
 
     assertThat(again).isEqualTo(file);
     assertThat(file[0] & 0xff).isEqualTo(0x1f);
@@ -124,12 +141,14 @@ class JsonLinesRecordFileWriterTest {
 
   @Test
   void plainFilesAreDeterministic() throws Exception {
-    assertThat(write(jsonl, allTypesRecords(20), "a")).isEqualTo(write(jsonl, allTypesRecords(20), "a"));
+    assertThat(write(jsonl, allTypesRecords(20), "a"))
+        .isEqualTo(write(jsonl, allTypesRecords(20), "a"));
   }
 
   @Test
   void gzipEstimateIsCloseToTheFinalSize() throws Exception {
-    RecordFormat gzip = RecordFormats.create(options(FileFormat.JSONL).jsonCompression("gzip").build());
+    RecordFormat gzip =
+        RecordFormats.create(options(FileFormat.JSONL).jsonCompression("gzip").build());
     BytesOutput out = new BytesOutput();
     List<SinkRecord> records = allTypesRecords(5000);
     RecordFileWriter w = gzip.open(out, records.get(0), "k");
@@ -151,30 +170,38 @@ class JsonLinesRecordFileWriterTest {
     // fails in the middle of the object, after several fields were rendered
     Struct bad = allTypes(7).put("big", new BigDecimal("1.23456"));
     assertThatThrownBy(() -> w.write(record(ALL_TYPES, bad, 900)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/900").hasMessageContaining("as JSON Lines")
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/900")
+        .hasMessageContaining("as JSON Lines")
         .hasMessageContaining("'big'");
     assertThatThrownBy(() -> w.write(record(null, Map.of("a", 1), 901)))
-        .isInstanceOf(DataException.class).hasMessageContaining("differs");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("differs");
     w.write(good.get(1));
     w.finish();
 
-    assertThat(FileReaders.jsonLines(out.toByteArray(), false)).extracting(n -> n.get("kafka_offset").longValue())
+    assertThat(FileReaders.jsonLines(out.toByteArray(), false))
+        .extracting(n -> n.get("kafka_offset").longValue())
         .containsExactly(100L, 101L);
   }
 
   @Test
   void primitiveTypedValueIsOneValueColumn() throws Exception {
-    SinkRecord r = record(org.apache.kafka.connect.data.Decimal.schema(3), new BigDecimal("1.500"), 1);
+    SinkRecord r =
+        record(org.apache.kafka.connect.data.Decimal.schema(3), new BigDecimal("1.500"), 1);
     RecordFileWriter w = jsonl.open(new BytesOutput(), r, "k");
-    assertThat(w.columns().get(0)).isEqualTo(new MarkerColumn("value",
-        io.redstage.contract.ColumnType.decimal(38, 3), false));
+    assertThat(w.columns().get(0))
+        .isEqualTo(
+            new MarkerColumn("value", io.redstage.contract.ColumnType.decimal(38, 3), false));
     w.abort();
-    assertThat(FileReaders.text(write(jsonl, List.of(r), "k"), false)).startsWith("{\"value\":1.500,");
+    assertThat(FileReaders.text(write(jsonl, List.of(r), "k"), false))
+        .startsWith("{\"value\":1.500,");
   }
 
   @Test
   void schemalessTombstoneWritesTheKeyFields() throws Exception {
-    RecordFormat deletes = RecordFormats.create(options(FileFormat.JSONL).deleteMarkers(true).build());
+    RecordFormat deletes =
+        RecordFormats.create(options(FileFormat.JSONL).deleteMarkers(true).build());
     SinkRecord tomb = record(null, Map.of("id", 9L), null, null, 4);
     assertThat(deletes.canOpen(tomb)).isTrue();
     JsonNode row = FileReaders.jsonLines(write(deletes, List.of(tomb), "k"), false).get(0);
@@ -184,18 +211,28 @@ class JsonLinesRecordFileWriterTest {
 
   @Test
   void typedTombstoneFillsKeyFieldsAndNullsTheRest() throws Exception {
-    RecordFormat deletes = RecordFormats.create(options(FileFormat.JSONL).deleteMarkers(true).build());
-    List<JsonNode> rows = FileReaders.jsonLines(write(deletes, List.of(user(1, "ann", 1), tombstone(1, 2)), "k"), false);
-    assertThat(rows.get(1).toString()).startsWith("{\"id\":1,\"name\":null,\"kafka_topic\":\"orders\"")
+    RecordFormat deletes =
+        RecordFormats.create(options(FileFormat.JSONL).deleteMarkers(true).build());
+    List<JsonNode> rows =
+        FileReaders.jsonLines(
+            write(deletes, List.of(user(1, "ann", 1), tombstone(1, 2)), "k"), false);
+    assertThat(rows.get(1).toString())
+        .startsWith("{\"id\":1,\"name\":null,\"kafka_topic\":\"orders\"")
         .endsWith("\"kafka_deleted\":true}");
     assertThat(rows.get(0).get("kafka_deleted").booleanValue()).isFalse();
   }
 
   @Test
   void schemaFieldNamesFollowTheColumnNamingRule() throws Exception {
-    Schema s = org.apache.kafka.connect.data.SchemaBuilder.struct().field("user-id", Schema.INT64_SCHEMA)
-        .field("Nested", org.apache.kafka.connect.data.SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT64_SCHEMA)
-            .build()).build();
+    Schema s =
+        org.apache.kafka.connect.data.SchemaBuilder.struct()
+            .field("user-id", Schema.INT64_SCHEMA)
+            .field(
+                "Nested",
+                org.apache.kafka.connect.data.SchemaBuilder.map(
+                        Schema.STRING_SCHEMA, Schema.INT64_SCHEMA)
+                    .build())
+            .build();
     SinkRecord r = record(s, new Struct(s).put("user-id", 3L).put("Nested", Map.of("a-b", 1L)), 1);
     RecordFileWriter w = jsonl.open(new BytesOutput(), r, "k");
     assertThat(w.columns()).extracting(MarkerColumn::name).startsWith("user_id", "Nested");

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** Key, headers and deleted columns, and tombstones as delete rows. */
 class KeyHeadersAndDeletesTest {
-  private static final FormatOptions.Builder ALL_COLUMNS = FormatOptions.builder().keyColumnEnabled(true)
-      .headersColumnEnabled(true).deleteMarkers(true);
+  private static final FormatOptions.Builder ALL_COLUMNS =
+      FormatOptions.builder().keyColumnEnabled(true).headersColumnEnabled(true).deleteMarkers(true);
 
   private static SinkRecord withHeaders(Schema keySchema, Object key, long offset) {
     ConnectHeaders headers = new ConnectHeaders();
@@ -34,17 +34,31 @@ class KeyHeadersAndDeletesTest {
     headers.addDecimal("amount", new BigDecimal("1.50"));
     headers.add("empty", null, Schema.OPTIONAL_STRING_SCHEMA);
     headers.addString("trace", "def"); // repeated key: the later value wins
-    return new SinkRecord(TOPIC, PARTITION, keySchema, key, USER, new Struct(USER).put("id", 1L).put("name", "a"),
-        offset, null, TimestampType.NO_TIMESTAMP_TYPE, headers);
+    return new SinkRecord(
+        TOPIC,
+        PARTITION,
+        keySchema,
+        key,
+        USER,
+        new Struct(USER).put("id", 1L).put("name", "a"),
+        offset,
+        null,
+        TimestampType.NO_TIMESTAMP_TYPE,
+        headers);
   }
 
   @Test
   void parquetKeyColumnHoldsPrimitiveKeysAsTextAndStructKeysAsStructs() throws Exception {
     RecordFormat format = RecordFormats.create(ALL_COLUMNS.format(FileFormat.PARQUET).build());
-    List<SinkRecord> stringKeys = List.of(withHeaders(Schema.INT64_SCHEMA, 42L, 1), withHeaders(null, Map.of("id", 5L), 2),
-        withHeaders(Schema.OPTIONAL_STRING_SCHEMA, null, 3));
+    List<SinkRecord> stringKeys =
+        List.of(
+            withHeaders(Schema.INT64_SCHEMA, 42L, 1),
+            withHeaders(null, Map.of("id", 5L), 2),
+            withHeaders(Schema.OPTIONAL_STRING_SCHEMA, null, 3));
     List<GenericRecord> rows = FileReaders.parquet(write(format, stringKeys, "k"));
-    assertThat(rows).extracting(r -> String.valueOf(r.get("kafka_key"))).containsExactly("42", "{\"id\":5}", "null");
+    assertThat(rows)
+        .extracting(r -> String.valueOf(r.get("kafka_key")))
+        .containsExactly("42", "{\"id\":5}", "null");
     Map<?, ?> headers = (Map<?, ?>) rows.get(0).get("kafka_headers");
     assertThat(headers.get(new Utf8("trace")).toString()).isEqualTo("def");
     assertThat(headers.get(new Utf8("attempt")).toString()).isEqualTo("7");
@@ -56,8 +70,9 @@ class KeyHeadersAndDeletesTest {
 
     SinkRecord structKey = withHeaders(USER_KEY, new Struct(USER_KEY).put("id", 9L), 4);
     RecordFileWriter w = format.open(new BytesOutput(), structKey, "k");
-    assertThat(w.columns()).extracting(c -> c.name() + " " + c.type()).endsWith("kafka_key struct",
-        "kafka_headers map", "kafka_deleted boolean");
+    assertThat(w.columns())
+        .extracting(c -> c.name() + " " + c.type())
+        .endsWith("kafka_key struct", "kafka_headers map", "kafka_deleted boolean");
     w.abort();
     GenericRecord row = FileReaders.parquet(write(format, List.of(structKey), "k")).get(0);
     assertThat(((GenericRecord) row.get("kafka_key")).get("id")).isEqualTo(9L);
@@ -66,10 +81,16 @@ class KeyHeadersAndDeletesTest {
   @Test
   void avroAndJsonLinesWriteTheSameKeyAndHeaderColumns() throws Exception {
     SinkRecord r = withHeaders(USER_KEY, new Struct(USER_KEY).put("id", 9L), 4);
-    GenericRecord avro = FileReaders.avro(write(RecordFormats.create(ALL_COLUMNS.format(FileFormat.AVRO).build()),
-        List.of(r), "k")).get(0);
+    GenericRecord avro =
+        FileReaders.avro(
+                write(
+                    RecordFormats.create(ALL_COLUMNS.format(FileFormat.AVRO).build()),
+                    List.of(r),
+                    "k"))
+            .get(0);
     assertThat(((GenericRecord) avro.get("kafka_key")).get("id")).isEqualTo(9L);
-    assertThat(((Map<?, ?>) avro.get("kafka_headers")).get(new Utf8("attempt")).toString()).isEqualTo("7");
+    assertThat(((Map<?, ?>) avro.get("kafka_headers")).get(new Utf8("attempt")).toString())
+        .isEqualTo("7");
 
     RecordFormat jsonl = RecordFormats.create(ALL_COLUMNS.format(FileFormat.JSONL).build());
     JsonNode json = FileReaders.jsonLines(write(jsonl, List.of(r), "k"), false).get(0);
@@ -77,18 +98,32 @@ class KeyHeadersAndDeletesTest {
     assertThat(json.get("kafka_headers").toString())
         .isEqualTo("{\"trace\":\"def\",\"attempt\":\"7\",\"amount\":\"1.50\",\"empty\":null}");
     assertThat(json.get("kafka_timestamp").isNull()).isTrue();
-    JsonNode textKey = FileReaders.jsonLines(write(jsonl, List.of(withHeaders(Schema.INT32_SCHEMA, 7, 5)), "k"), false).get(0);
+    JsonNode textKey =
+        FileReaders.jsonLines(
+                write(jsonl, List.of(withHeaders(Schema.INT32_SCHEMA, 7, 5)), "k"), false)
+            .get(0);
     assertThat(textKey.get("kafka_key").textValue()).isEqualTo("7");
   }
 
   @Test
   void customMetadataColumnNamesAreUsedEverywhere() throws Exception {
-    FormatOptions options = ALL_COLUMNS.format(FileFormat.PARQUET).topicColumn("t").partitionColumn("p")
-        .offsetColumn("o").timestampColumn("ts_").keyColumn("k").headersColumn("h").deletedColumn("d").build();
+    FormatOptions options =
+        ALL_COLUMNS
+            .format(FileFormat.PARQUET)
+            .topicColumn("t")
+            .partitionColumn("p")
+            .offsetColumn("o")
+            .timestampColumn("ts_")
+            .keyColumn("k")
+            .headersColumn("h")
+            .deletedColumn("d")
+            .build();
     RecordFormat format = RecordFormats.create(options);
     SinkRecord r = withHeaders(Schema.STRING_SCHEMA, "key", 8);
     RecordFileWriter w = format.open(new BytesOutput(), r, "k");
-    assertThat(w.columns()).extracting(MarkerColumn::name).containsExactly("id", "name", "t", "p", "o", "ts_", "k", "h", "d");
+    assertThat(w.columns())
+        .extracting(MarkerColumn::name)
+        .containsExactly("id", "name", "t", "p", "o", "ts_", "k", "h", "d");
     w.abort();
     GenericRecord row = FileReaders.parquet(write(format, List.of(r), "k")).get(0);
     assertThat(row.get("o")).isEqualTo(8L);
@@ -97,17 +132,22 @@ class KeyHeadersAndDeletesTest {
 
   @Test
   void metadataCanBeTurnedOff() throws Exception {
-    RecordFormat format = RecordFormats.create(FormatOptions.builder().metadataEnabled(false).build());
+    RecordFormat format =
+        RecordFormats.create(FormatOptions.builder().metadataEnabled(false).build());
     GenericRecord row = FileReaders.parquet(write(format, List.of(user(1, "a", 1)), "k")).get(0);
-    assertThat(row.getSchema().getFields()).extracting(org.apache.avro.Schema.Field::name).containsExactly("id", "name");
+    assertThat(row.getSchema().getFields())
+        .extracting(org.apache.avro.Schema.Field::name)
+        .containsExactly("id", "name");
   }
 
   @Test
   void parquetTombstonesBecomeDeleteRowsWithTheKeyFields() throws Exception {
     RecordFormat format = RecordFormats.create(FormatOptions.builder().deleteMarkers(true).build());
-    List<GenericRecord> rows = FileReaders.parquet(write(format, List.of(user(1, "ann", 1), tombstone(1, 2),
-        user(2, "bob", 3)), "k"));
-    assertThat(rows).extracting(r -> r.get("id") + "/" + r.get("name") + "/" + r.get("kafka_deleted"))
+    List<GenericRecord> rows =
+        FileReaders.parquet(
+            write(format, List.of(user(1, "ann", 1), tombstone(1, 2), user(2, "bob", 3)), "k"));
+    assertThat(rows)
+        .extracting(r -> r.get("id") + "/" + r.get("name") + "/" + r.get("kafka_deleted"))
         .containsExactly("1/ann/false", "1/null/true", "2/bob/false");
   }
 
@@ -118,13 +158,17 @@ class KeyHeadersAndDeletesTest {
     RecordFileWriter w = format.open(out, user(1, "ann", 1), "k");
     w.write(user(1, "ann", 1));
     SinkRecord noKey = record(null, null, null, null, 2);
-    assertThatThrownBy(() -> w.write(noKey)).isInstanceOf(DataException.class)
-        .hasMessageContaining("orders/3/2").hasMessageContaining("'id' is required")
+    assertThatThrownBy(() -> w.write(noKey))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/2")
+        .hasMessageContaining("'id' is required")
         .hasMessageContaining("behavior.on.null.values=ignore");
     Schema textKey = SchemaBuilder.struct().name("K").field("id", Schema.STRING_SCHEMA).build();
     SinkRecord wrongKeyType = record(textKey, new Struct(textKey).put("id", "x"), null, null, 3);
-    assertThatThrownBy(() -> w.write(wrongKeyType)).isInstanceOf(DataException.class)
-        .hasMessageContaining("orders/3/3").hasMessageContaining("key field 'id'");
+    assertThatThrownBy(() -> w.write(wrongKeyType))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/3")
+        .hasMessageContaining("key field 'id'");
     w.finish();
     assertThat(FileReaders.parquet(out.toByteArray())).hasSize(1);
   }
@@ -133,17 +177,27 @@ class KeyHeadersAndDeletesTest {
   void tombstonesAreRejectedWhenDeleteMarkersAreOff() throws Exception {
     RecordFormat format = RecordFormats.create(FormatOptions.builder().build());
     RecordFileWriter w = format.open(new BytesOutput(), user(1, "ann", 1), "k");
-    assertThatThrownBy(() -> w.write(tombstone(1, 2))).isInstanceOf(DataException.class)
-        .hasMessageContaining("tombstone").hasMessageContaining("behavior.on.null.values");
+    assertThatThrownBy(() -> w.write(tombstone(1, 2)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("tombstone")
+        .hasMessageContaining("behavior.on.null.values");
     w.abort();
   }
 
   @Test
   void primitiveValueTombstoneNeedsAnOptionalValueSchema() throws Exception {
-    RecordFormat format = RecordFormats.create(FormatOptions.builder().format(FileFormat.AVRO).deleteMarkers(true).build());
+    RecordFormat format =
+        RecordFormats.create(
+            FormatOptions.builder().format(FileFormat.AVRO).deleteMarkers(true).build());
     Schema optionalDecimal = Decimal.builder(2).optional().build();
-    List<GenericRecord> rows = FileReaders.avro(write(format, List.of(record(optionalDecimal, new BigDecimal("1.25"), 1),
-        record(null, null, 2)), "k"));
-    assertThat(rows).extracting(r -> r.get("value") + "/" + r.get("kafka_deleted")).containsExactly("1.25/false", "null/true");
+    List<GenericRecord> rows =
+        FileReaders.avro(
+            write(
+                format,
+                List.of(record(optionalDecimal, new BigDecimal("1.25"), 1), record(null, null, 2)),
+                "k"));
+    assertThat(rows)
+        .extracting(r -> r.get("value") + "/" + r.get("kafka_deleted"))
+        .containsExactly("1.25/false", "null/true");
   }
 }

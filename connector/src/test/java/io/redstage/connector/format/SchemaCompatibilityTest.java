@@ -10,25 +10,56 @@ import org.junit.jupiter.api.Test;
 
 /** Which versions each mode projects, and what the projection holds. */
 class SchemaCompatibilityTest {
-  static final Schema V1 = SchemaBuilder.struct().name("com.example.Customer").version(1).field("id", Schema.INT64_SCHEMA).build();
-  static final Schema V2 = SchemaBuilder.struct().name("com.example.Customer").version(2).field("id", Schema.INT64_SCHEMA)
-      .field("tier", SchemaBuilder.string().defaultValue("basic").build()).field("email", Schema.OPTIONAL_STRING_SCHEMA).build();
+  static final Schema V1 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(1)
+          .field("id", Schema.INT64_SCHEMA)
+          .build();
+  static final Schema V2 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(2)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("tier", SchemaBuilder.string().defaultValue("basic").build())
+          .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+
   /** v2 with a new required field without default: older records cannot be projected to it. */
-  static final Schema V2_REQUIRED = SchemaBuilder.struct().name("com.example.Customer").version(2).field("id", Schema.INT64_SCHEMA)
-      .field("tier", Schema.STRING_SCHEMA).build();
-  static final Schema OTHER_NAME = SchemaBuilder.struct().name("com.example.Order").version(1).field("id", Schema.INT64_SCHEMA).build();
+  static final Schema V2_REQUIRED =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(2)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("tier", Schema.STRING_SCHEMA)
+          .build();
+
+  static final Schema OTHER_NAME =
+      SchemaBuilder.struct()
+          .name("com.example.Order")
+          .version(1)
+          .field("id", Schema.INT64_SCHEMA)
+          .build();
 
   static SinkRecord v1(long id) {
     return new SinkRecord("t", 0, null, null, V1, new Struct(V1).put("id", id), id);
   }
 
   static SinkRecord v2(long id) {
-    return new SinkRecord("t", 0, null, null, V2, new Struct(V2).put("id", id).put("tier", "gold").put("email", "e"), id);
+    return new SinkRecord(
+        "t",
+        0,
+        null,
+        null,
+        V2,
+        new Struct(V2).put("id", id).put("tier", "gold").put("email", "e"),
+        id);
   }
 
   @Test
   void backwardAndFullProjectOlderVersionsUpWithDefaults() {
-    for (SchemaCompatibility mode : new SchemaCompatibility[] {SchemaCompatibility.BACKWARD, SchemaCompatibility.FULL}) {
+    for (SchemaCompatibility mode :
+        new SchemaCompatibility[] {SchemaCompatibility.BACKWARD, SchemaCompatibility.FULL}) {
       SinkRecord projected = mode.project(V2, v1(7));
       assertThat(projected.valueSchema()).isSameAs(V2);
       Struct value = (Struct) projected.value();
@@ -37,7 +68,9 @@ class SchemaCompatibilityTest {
       assertThat(value.get("email")).isNull();
       assertThat(projected.kafkaOffset()).isEqualTo(7);
       assertThat(mode.project(V1, v2(8))).as("a newer version starts a new unit").isNull();
-      assertThat(mode.project(V2_REQUIRED, v1(9))).as("a new required field without default").isNull();
+      assertThat(mode.project(V2_REQUIRED, v1(9)))
+          .as("a new required field without default")
+          .isNull();
     }
   }
 
@@ -47,19 +80,38 @@ class SchemaCompatibilityTest {
     assertThat(projected.valueSchema()).isSameAs(V1);
     assertThat(((Struct) projected.value()).schema().fields()).hasSize(1);
     assertThat(((Struct) projected.value()).get("id")).isEqualTo(3L);
-    assertThat(SchemaCompatibility.FORWARD.project(V2, v1(4))).as("an older version starts a new unit").isNull();
+    assertThat(SchemaCompatibility.FORWARD.project(V2, v1(4)))
+        .as("an older version starts a new unit")
+        .isNull();
   }
 
   @Test
   void noneOtherNamesAndUnversionedSchemasNeverProject() {
     assertThat(SchemaCompatibility.NONE.project(V2, v1(1))).isNull();
-    SinkRecord order = new SinkRecord("t", 0, null, null, OTHER_NAME, new Struct(OTHER_NAME).put("id", 1L), 1);
-    assertThat(SchemaCompatibility.BACKWARD.project(SchemaBuilder.struct().name("com.example.Order").version(2)
-        .field("id", Schema.INT64_SCHEMA).build(), order)).as("same name, newer file: projects").isNotNull();
+    SinkRecord order =
+        new SinkRecord("t", 0, null, null, OTHER_NAME, new Struct(OTHER_NAME).put("id", 1L), 1);
+    assertThat(
+            SchemaCompatibility.BACKWARD.project(
+                SchemaBuilder.struct()
+                    .name("com.example.Order")
+                    .version(2)
+                    .field("id", Schema.INT64_SCHEMA)
+                    .build(),
+                order))
+        .as("same name, newer file: projects")
+        .isNotNull();
     assertThat(SchemaCompatibility.BACKWARD.project(V2, order)).as("other schema name").isNull();
-    Schema unversioned = SchemaBuilder.struct().name("com.example.Customer").field("id", Schema.INT64_SCHEMA).build();
-    assertThat(SchemaCompatibility.BACKWARD.project(V2, new SinkRecord("t", 0, null, null, unversioned,
-        new Struct(unversioned).put("id", 1L), 1))).isNull();
+    Schema unversioned =
+        SchemaBuilder.struct()
+            .name("com.example.Customer")
+            .field("id", Schema.INT64_SCHEMA)
+            .build();
+    assertThat(
+            SchemaCompatibility.BACKWARD.project(
+                V2,
+                new SinkRecord(
+                    "t", 0, null, null, unversioned, new Struct(unversioned).put("id", 1L), 1)))
+        .isNull();
     assertThat(SchemaCompatibility.of(" backward ")).isEqualTo(SchemaCompatibility.BACKWARD);
   }
 }

@@ -18,10 +18,13 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
-/** Schemaless JSON Lines files: columns are every top-level field of their records, types unified. */
+/**
+ * Schemaless JSON Lines files: columns are every top-level field of their records, types unified.
+ */
 class SchemalessJsonLinesTest {
   private final RecordFormat jsonl = RecordFormats.create(options(FileFormat.JSONL).build());
-  private final RecordFormat deletes = RecordFormats.create(options(FileFormat.JSONL).deleteMarkers(true).build());
+  private final RecordFormat deletes =
+      RecordFormats.create(options(FileFormat.JSONL).deleteMarkers(true).build());
 
   /** An ordered map of alternating keys and values. */
   private static Map<String, Object> map(Object... keysAndValues) {
@@ -36,8 +39,12 @@ class SchemalessJsonLinesTest {
     return record(null, v, offset);
   }
 
-  /** Writes the records into one file, asserting each is compatible with it first, as PartitionWriter does. */
-  private static Written writeChecked(RecordFormat format, List<SinkRecord> records) throws Exception {
+  /**
+   * Writes the records into one file, asserting each is compatible with it first, as
+   * PartitionWriter does.
+   */
+  private static Written writeChecked(RecordFormat format, List<SinkRecord> records)
+      throws Exception {
     BytesOutput out = new BytesOutput();
     RecordFileWriter w = format.open(out, records.get(0), "k");
     for (SinkRecord r : records) {
@@ -51,7 +58,8 @@ class SchemalessJsonLinesTest {
   private static List<String> described(List<MarkerColumn> columns) {
     List<String> out = new ArrayList<>();
     for (MarkerColumn c : columns) {
-      if (!List.of("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp").contains(c.name())) {
+      if (!List.of("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp")
+          .contains(c.name())) {
         out.add(c.name() + " " + c.type() + (c.nullable() ? "" : " not null"));
       }
     }
@@ -60,16 +68,18 @@ class SchemalessJsonLinesTest {
 
   @Test
   void laterRecordsWithNewKeysAddColumnsAndEveryValueIsInTheFile() throws Exception {
-    List<SinkRecord> records = List.of(
-        value(map("id", 1L, "tag", "a"), 10),
-        value(map("id", 2L, "tag", "b", "note", "later", "score", 7L), 11),
-        value(map("amount", 12.5d, "id", 3L), 12));
+    List<SinkRecord> records =
+        List.of(
+            value(map("id", 1L, "tag", "a"), 10),
+            value(map("id", 2L, "tag", "b", "note", "later", "score", 7L), 11),
+            value(map("amount", 12.5d, "id", 3L), 12));
     Written file = writeChecked(jsonl, records);
 
     assertThat(described(file.writer.columns()))
         .containsExactly("id int64", "tag string", "note string", "score int64", "amount float64");
-    assertThat(file.writer.columns()).extracting(MarkerColumn::name).endsWith("kafka_topic", "kafka_partition",
-        "kafka_offset", "kafka_timestamp");
+    assertThat(file.writer.columns())
+        .extracting(MarkerColumn::name)
+        .endsWith("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp");
     List<JsonNode> rows = FileReaders.jsonLines(file.bytes, false);
     List<String> columnNames = new ArrayList<>();
     file.writer.columns().forEach(c -> columnNames.add(c.name()));
@@ -78,29 +88,40 @@ class SchemalessJsonLinesTest {
       Map<String, Object> v = (Map<String, Object>) records.get(i).value();
       for (Map.Entry<String, Object> e : v.entrySet()) {
         assertThat(columnNames).as("marker column for %s", e.getKey()).contains(e.getKey());
-        assertThat(FileReaders.JSON.convertValue(rows.get(i).get(e.getKey()), Object.class).toString())
+        assertThat(
+                FileReaders.JSON.convertValue(rows.get(i).get(e.getKey()), Object.class).toString())
             .isEqualTo(e.getValue().toString());
       }
-      rows.get(i).fieldNames().forEachRemaining(n -> assertThat(columnNames).as("every key is a column").contains(n));
+      rows.get(i)
+          .fieldNames()
+          .forEachRemaining(n -> assertThat(columnNames).as("every key is a column").contains(n));
     }
   }
 
   @Test
   void integersAndFloatsUnifyToFloat64AndNullOnlyColumnsTakeTheFirstType() throws Exception {
-    Written file = writeChecked(jsonl, List.of(
-        value(map("x", 1L, "later", null, "gone", null), 1),
-        value(map("x", 2.5d, "later", 7L), 2),
-        value(map("x", 3, "later", null), 3)));
-    assertThat(described(file.writer.columns())).containsExactly("x float64", "later int64", "gone string");
-    assertThat(FileReaders.jsonLines(file.bytes, false)).extracting(r -> r.get("x").toString())
+    Written file =
+        writeChecked(
+            jsonl,
+            List.of(
+                value(map("x", 1L, "later", null, "gone", null), 1),
+                value(map("x", 2.5d, "later", 7L), 2),
+                value(map("x", 3, "later", null), 3)));
+    assertThat(described(file.writer.columns()))
+        .containsExactly("x float64", "later int64", "gone string");
+    assertThat(FileReaders.jsonLines(file.bytes, false))
+        .extracting(r -> r.get("x").toString())
         .containsExactly("1", "2.5", "3");
   }
 
   @Test
   void nestedValuesStayStructsAndArrays() throws Exception {
-    Written file = writeChecked(jsonl, List.of(
-        value(map("s", map("a", 1L), "l", List.of(1L)), 1),
-        value(map("s", map("b", "x"), "l", List.of("y", "z")), 2)));
+    Written file =
+        writeChecked(
+            jsonl,
+            List.of(
+                value(map("s", map("a", 1L), "l", List.of(1L)), 1),
+                value(map("s", map("b", "x"), "l", List.of("y", "z")), 2)));
     assertThat(described(file.writer.columns())).containsExactly("s struct", "l array");
   }
 
@@ -116,8 +137,11 @@ class SchemalessJsonLinesTest {
     assertThat(jsonl.compatible(w, text)).isFalse();
     assertThat(jsonl.compatible(w, struct)).isFalse();
     assertThat(jsonl.compatible(w, value(map("x", 2L, "extra", true), 4))).isTrue();
-    assertThatThrownBy(() -> w.write(text)).isInstanceOf(DataException.class)
-        .hasMessageContaining("orders/3/2").hasMessageContaining("'x'").hasMessageContaining("int64");
+    assertThatThrownBy(() -> w.write(text))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/2")
+        .hasMessageContaining("'x'")
+        .hasMessageContaining("int64");
     w.finish();
 
     assertThat(described(w.columns())).containsExactly("x int64", "name string");
@@ -128,14 +152,18 @@ class SchemalessJsonLinesTest {
 
   @Test
   void valuesThatAreNotObjectsGoToTheValueColumn() throws Exception {
-    Written number = writeChecked(jsonl, List.of(value(42L, 1), value(7.5d, 2), value(map("value", 3L), 3)));
+    Written number =
+        writeChecked(jsonl, List.of(value(42L, 1), value(7.5d, 2), value(map("value", 3L), 3)));
     assertThat(described(number.writer.columns())).containsExactly("value float64");
-    assertThat(FileReaders.jsonLines(number.bytes, false)).extracting(r -> r.get("value").toString())
+    assertThat(FileReaders.jsonLines(number.bytes, false))
+        .extracting(r -> r.get("value").toString())
         .containsExactly("42", "7.5", "3");
 
-    Written array = writeChecked(jsonl, List.of(value(new ArrayList<>(), 1), value(Arrays.asList(1L, 2L), 2)));
+    Written array =
+        writeChecked(jsonl, List.of(value(new ArrayList<>(), 1), value(Arrays.asList(1L, 2L), 2)));
     assertThat(described(array.writer.columns())).containsExactly("value array");
-    assertThat(FileReaders.jsonLines(array.bytes, false).get(0).get("value").toString()).isEqualTo("[]");
+    assertThat(FileReaders.jsonLines(array.bytes, false).get(0).get("value").toString())
+        .isEqualTo("[]");
 
     RecordFileWriter w = jsonl.open(new BytesOutput(), value(42L, 1), "k");
     w.write(value(42L, 1));
@@ -148,13 +176,17 @@ class SchemalessJsonLinesTest {
   void sameRecordsGiveTheSameColumnsAndBytes() throws Exception {
     List<SinkRecord> records = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      records.add(value(i % 3 == 0 ? map("id", (long) i, "b", "x" + i) : map("id", (long) i, "a", i * 0.5d), i));
+      records.add(
+          value(
+              i % 3 == 0 ? map("id", (long) i, "b", "x" + i) : map("id", (long) i, "a", i * 0.5d),
+              i));
     }
     Written one = writeChecked(jsonl, records);
     Written two = writeChecked(RecordFormats.create(options(FileFormat.JSONL).build()), records);
     assertThat(two.bytes).isEqualTo(one.bytes);
     assertThat(two.writer.columns()).isEqualTo(one.writer.columns());
-    assertThat(described(one.writer.columns())).containsExactly("id int64", "b string", "a float64");
+    assertThat(described(one.writer.columns()))
+        .containsExactly("id int64", "b string", "a float64");
   }
 
   @Test
@@ -162,20 +194,25 @@ class SchemalessJsonLinesTest {
     SinkRecord row = value(map("id", 1L, "name", "ann"), 1);
     SinkRecord tomb = record(null, map("id", 2L), null, null, 2);
     Written file = writeChecked(deletes, List.of(row, tomb));
-    assertThat(described(file.writer.columns())).containsExactly("id int64", "name string", "kafka_deleted boolean not null");
+    assertThat(described(file.writer.columns()))
+        .containsExactly("id int64", "name string", "kafka_deleted boolean not null");
     JsonNode deleted = FileReaders.jsonLines(file.bytes, false).get(1);
     assertThat(deleted.get("id").longValue()).isEqualTo(2L);
     assertThat(deleted.get("kafka_deleted").booleanValue()).isTrue();
 
     RecordFileWriter w = deletes.open(new BytesOutput(), row, "k");
     w.write(row);
-    assertThat(deletes.compatible(w, record(null, map("id", "two"), null, null, 3))).as("key field type").isFalse();
+    assertThat(deletes.compatible(w, record(null, map("id", "two"), null, null, 3)))
+        .as("key field type")
+        .isFalse();
     w.abort();
 
-    Written structKeyed = writeChecked(deletes, List.of(tombstone(5, 1), value(map("id", 6L, "name", "bo"), 2)));
+    Written structKeyed =
+        writeChecked(deletes, List.of(tombstone(5, 1), value(map("id", 6L, "name", "bo"), 2)));
     assertThat(described(structKeyed.writer.columns()))
         .containsExactly("id int64", "name string", "kafka_deleted boolean not null");
-    assertThat(FileReaders.jsonLines(structKeyed.bytes, false).get(0).get("id").longValue()).isEqualTo(5L);
+    assertThat(FileReaders.jsonLines(structKeyed.bytes, false).get(0).get("id").longValue())
+        .isEqualTo(5L);
   }
 
   @Test
@@ -184,9 +221,13 @@ class SchemalessJsonLinesTest {
     RecordFileWriter w = jsonl.open(out, value(map("a", 1L), 1), "k");
     w.write(value(map("a", 1L), 1));
     assertThatThrownBy(() -> w.write(value(map("b", 2L, "c", new Object()), 2)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/2").hasMessageContaining("'c'");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/2")
+        .hasMessageContaining("'c'");
     assertThatThrownBy(() -> w.write(value(map("d", 1L, "Kafka Offset", 2L), 3)))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/3").hasMessageContaining("kafka_offset");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/3")
+        .hasMessageContaining("kafka_offset");
     w.write(value(map("a", 3L), 4));
     w.finish();
     assertThat(described(w.columns())).containsExactly("a int64");

@@ -23,8 +23,23 @@ class TimeTextTest {
     for (int i = 0; i < 200_000; i++) {
       check(random.nextLong(first - 86_400_000L * 800, last + 86_400_000L * 800));
     }
-    for (long edge : new long[] {0, -1, 1, 999, 1000, -86_400_000L, 86_399_999L, first, first - 1, last, last + 1,
-        Instant.parse("2024-02-29T23:59:59.999Z").toEpochMilli(), Long.MAX_VALUE / 1000, Long.MIN_VALUE / 1000}) {
+    for (long edge :
+        new long[] {
+          0,
+          -1,
+          1,
+          999,
+          1000,
+          -86_400_000L,
+          86_399_999L,
+          first,
+          first - 1,
+          last,
+          last + 1,
+          Instant.parse("2024-02-29T23:59:59.999Z").toEpochMilli(),
+          Long.MAX_VALUE / 1000,
+          Long.MIN_VALUE / 1000
+        }) {
       check(edge);
     }
   }
@@ -33,15 +48,18 @@ class TimeTextTest {
   void readsAsExpected() {
     long t = Instant.parse("2024-05-01T12:03:04.005Z").toEpochMilli();
     assertThat(TimeText.timestamp(t, TimestampUnit.MILLIS)).isEqualTo("2024-05-01T12:03:04.005Z");
-    assertThat(TimeText.timestamp(t, TimestampUnit.MICROS)).isEqualTo("2024-05-01T12:03:04.005000Z");
+    assertThat(TimeText.timestamp(t, TimestampUnit.MICROS))
+        .isEqualTo("2024-05-01T12:03:04.005000Z");
     assertThat(TimeText.timestamp(-1, TimestampUnit.MILLIS)).isEqualTo("1969-12-31T23:59:59.999Z");
   }
 
   private static void check(long epochMillis) {
     Instant instant = Instant.ofEpochMilli(epochMillis);
-    assertThat(TimeText.timestamp(epochMillis, TimestampUnit.MILLIS)).as("%d", epochMillis)
+    assertThat(TimeText.timestamp(epochMillis, TimestampUnit.MILLIS))
+        .as("%d", epochMillis)
         .isEqualTo(MILLIS.format(instant));
-    assertThat(TimeText.timestamp(epochMillis, TimestampUnit.MICROS)).as("%d", epochMillis)
+    assertThat(TimeText.timestamp(epochMillis, TimestampUnit.MICROS))
+        .as("%d", epochMillis)
         .isEqualTo(MICROS.format(instant));
   }
 }

@@ -33,24 +33,29 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Values Redshift would reject never reach a file: each poison record is refused with a message naming the record
- * and the field, leaves no bytes behind, and the good records around it are in the file, read back with
- * parquet-java, Avro's reader or Jackson.
+ * Values Redshift would reject never reach a file: each poison record is refused with a message
+ * naming the record and the field, leaves no bytes behind, and the good records around it are in
+ * the file, read back with parquet-java, Avro's reader or Jackson.
  */
 class ValueLimitsInFilesTest {
-  static final Schema STREET = SchemaBuilder.struct().name("Street").field("name", Schema.STRING_SCHEMA).build();
-  static final Schema ORDER = SchemaBuilder.struct().name("Order")
-      .field("id", Schema.INT64_SCHEMA)
-      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-      .field("street", STREET)
-      .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
-      .field("at", Timestamp.builder().optional().build())
-      .field("day", org.apache.kafka.connect.data.Date.builder().optional().build())
-      .build();
+  static final Schema STREET =
+      SchemaBuilder.struct().name("Street").field("name", Schema.STRING_SCHEMA).build();
+  static final Schema ORDER =
+      SchemaBuilder.struct()
+          .name("Order")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .field("street", STREET)
+          .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+          .field("at", Timestamp.builder().optional().build())
+          .field("day", org.apache.kafka.connect.data.Date.builder().optional().build())
+          .build();
   static final String BIG = "x".repeat(100_000) + "\u20ac".repeat(41); // 100,123 UTF-8 bytes
 
   static Struct order(long id, String note) {
-    return new Struct(ORDER).put("id", id).put("note", note)
+    return new Struct(ORDER)
+        .put("id", id)
+        .put("note", note)
         .put("street", new Struct(STREET).put("name", "Main St"))
         .put("tags", Arrays.asList("a", "b"));
   }
@@ -61,51 +66,81 @@ class ValueLimitsInFilesTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void poisonValuesAreRejectedByFieldAndGoodRecordsAroundThemAreWritten(FileFormat format) throws Exception {
+  void poisonValuesAreRejectedByFieldAndGoodRecordsAroundThemAreWritten(FileFormat format)
+      throws Exception {
     RecordFormat f = RecordFormats.create(options(format).build());
     Struct tooLong = order(1, BIG);
     Struct nestedTooLong = order(3, "n");
     nestedTooLong.getStruct("street").put("name", "y".repeat(70_000));
     Struct nul = order(5, "n").put("tags", Arrays.asList("a", "b\u0000c"));
     Struct surrogate = order(7, "broken \ud83d text");
-    Struct year10000 = order(9, "n").put("at", Date.from(LocalDate.of(10_000, 1, 1).atStartOfDay(ZoneOffset.UTC)
-        .toInstant()));
-    Struct year0 = order(11, "n").put("day", new Date(LocalDate.of(0, 12, 31).toEpochDay() * 86_400_000L));
+    Struct year10000 =
+        order(9, "n")
+            .put(
+                "at",
+                Date.from(LocalDate.of(10_000, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+    Struct year0 =
+        order(11, "n").put("day", new Date(LocalDate.of(0, 12, 31).toEpochDay() * 86_400_000L));
     List<SinkRecord> records = new ArrayList<>();
     long offset = 40;
-    for (Struct poisonOrGood : Arrays.asList(tooLong, order(2, "\u20ac".repeat(21_845)), nestedTooLong,
-        order(4, "ok"), nul, order(6, null), surrogate, order(8, "pair \ud83d\ude00 ok"), year10000, order(10, "ok"),
-        year0, order(12, "last"))) {
+    for (Struct poisonOrGood :
+        Arrays.asList(
+            tooLong,
+            order(2, "\u20ac".repeat(21_845)),
+            nestedTooLong,
+            order(4, "ok"),
+            nul,
+            order(6, null),
+            surrogate,
+            order(8, "pair \ud83d\ude00 ok"),
+            year10000,
+            order(10, "ok"),
+            year0,
+            order(12, "last"))) {
       records.add(record(ORDER, poisonOrGood, offset++));
     }
 
     BytesOutput out = new BytesOutput();
-    // The first record opens the file and is itself rejected: the file still takes the records after it.
+    // The first record opens the file and is itself rejected: the file still takes the records
+    // after it.
     RecordFileWriter writer = f.open(out, records.get(0), "k");
     List<String> errors = writeCollectingErrors(writer, records);
 
     String as = " as " + formatName(format) + ": value field ";
-    assertThat(errors).containsExactly(
-        "Cannot write record orders/3/40" + as + "'note' is a string of 100,123 UTF-8 bytes, over "
-            + "varchar.max.bytes=65535 (Redshift VARCHAR max). Shorten it in the producer, set "
-            + "behavior.on.oversize.string=truncate, or let errors.tolerance=all send such records to the dead "
-            + "letter queue.",
-        "Cannot write record orders/3/42" + as + "'street.name' is a string of 70,000 UTF-8 bytes, over the 65535 "
-            + "bytes Redshift allows for a string inside a SUPER value. Shorten it in the producer, set "
-            + "behavior.on.oversize.string=truncate, or let errors.tolerance=all send such records to the dead "
-            + "letter queue.",
-        "Cannot write record orders/3/44" + as + "'tags[1]' contains U+0000 (NUL) at character 1, which Redshift "
-            + "VARCHAR and SUPER cannot hold. Clean the text in the producer (or with an SMT), or let "
-            + "errors.tolerance=all send such records to the dead letter queue.",
-        "Cannot write record orders/3/46" + as + "'note' contains an unpaired UTF-16 surrogate U+D83D at character "
-            + "7, which UTF-8 cannot encode (the producer's text encoding is broken). Clean the text in the producer "
-            + "(or with an SMT), or let errors.tolerance=all send such records to the dead letter queue.",
-        "Cannot write record orders/3/48" + as + "'at' is the timestamp 253402300800000 ms since 1970 (year 10000), "
-            + "outside the years 1 to 9999 that Redshift COPY reads. Fix the date in the producer, or let "
-            + "errors.tolerance=all send such records to the dead letter queue.",
-        "Cannot write record orders/3/50" + as + "'day' is the date 0000-12-31, outside the years 1 to 9999 that "
-            + "Redshift COPY reads. Fix the date in the producer, or let errors.tolerance=all send such records to "
-            + "the dead letter queue.");
+    assertThat(errors)
+        .containsExactly(
+            "Cannot write record orders/3/40"
+                + as
+                + "'note' is a string of 100,123 UTF-8 bytes, over "
+                + "varchar.max.bytes=65535 (Redshift VARCHAR max). Shorten it in the producer, set "
+                + "behavior.on.oversize.string=truncate, or let errors.tolerance=all send such records to the dead "
+                + "letter queue.",
+            "Cannot write record orders/3/42"
+                + as
+                + "'street.name' is a string of 70,000 UTF-8 bytes, over the 65535 "
+                + "bytes Redshift allows for a string inside a SUPER value. Shorten it in the producer, set "
+                + "behavior.on.oversize.string=truncate, or let errors.tolerance=all send such records to the dead "
+                + "letter queue.",
+            "Cannot write record orders/3/44"
+                + as
+                + "'tags[1]' contains U+0000 (NUL) at character 1, which Redshift "
+                + "VARCHAR and SUPER cannot hold. Clean the text in the producer (or with an SMT), or let "
+                + "errors.tolerance=all send such records to the dead letter queue.",
+            "Cannot write record orders/3/46"
+                + as
+                + "'note' contains an unpaired UTF-16 surrogate U+D83D at character "
+                + "7, which UTF-8 cannot encode (the producer's text encoding is broken). Clean the text in the producer "
+                + "(or with an SMT), or let errors.tolerance=all send such records to the dead letter queue.",
+            "Cannot write record orders/3/48"
+                + as
+                + "'at' is the timestamp 253402300800000 ms since 1970 (year 10000), "
+                + "outside the years 1 to 9999 that Redshift COPY reads. Fix the date in the producer, or let "
+                + "errors.tolerance=all send such records to the dead letter queue.",
+            "Cannot write record orders/3/50"
+                + as
+                + "'day' is the date 0000-12-31, outside the years 1 to 9999 that "
+                + "Redshift COPY reads. Fix the date in the producer, or let errors.tolerance=all send such records to "
+                + "the dead letter queue.");
     assertThat(writer.recordCount()).isEqualTo(6);
     Map<Long, String> notes = notesById(format, out.toByteArray());
     assertThat(notes).containsOnlyKeys(2L, 4L, 6L, 8L, 10L, 12L);
@@ -119,15 +154,29 @@ class ValueLimitsInFilesTest {
   void aKafkaTimestampOutsideTheYearsCopyReadsRejectsItsRecord(FileFormat format) throws Exception {
     RecordFormat f = RecordFormats.create(options(format).build());
     long year300000 = 9_404_918_380_800_000L;
-    SinkRecord bad = new SinkRecord("orders", 3, null, null, ORDER, order(1, "n"), 60, year300000,
-        TimestampType.CREATE_TIME);
+    SinkRecord bad =
+        new SinkRecord(
+            "orders",
+            3,
+            null,
+            null,
+            ORDER,
+            order(1, "n"),
+            60,
+            year300000,
+            TimestampType.CREATE_TIME);
     SinkRecord good = record(ORDER, order(2, "ok"), 61);
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, bad, "k");
-    assertThatThrownBy(() -> writer.write(bad)).isInstanceOf(DataException.class).hasMessage("Cannot write record "
-        + "orders/3/60 as " + formatName(format) + ": the Kafka record timestamp (metadata column kafka_timestamp) is the "
-        + "timestamp 9404918380800000 ms since 1970 (year 300000), outside the years 1 to 9999 that Redshift COPY reads. "
-        + "Fix the date in the producer, or let errors.tolerance=all send such records to the dead letter queue.");
+    assertThatThrownBy(() -> writer.write(bad))
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "Cannot write record "
+                + "orders/3/60 as "
+                + formatName(format)
+                + ": the Kafka record timestamp (metadata column kafka_timestamp) is the "
+                + "timestamp 9404918380800000 ms since 1970 (year 300000), outside the years 1 to 9999 that Redshift COPY reads. "
+                + "Fix the date in the producer, or let errors.tolerance=all send such records to the dead letter queue.");
     writer.write(good);
     writer.finish();
     assertThat(writer.recordCount()).isEqualTo(1);
@@ -136,13 +185,20 @@ class ValueLimitsInFilesTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void truncationCutsColumnsToVarcharMaxBytesAndStringsInSuperTo65535(FileFormat format) throws Exception {
-    RecordFormat f = RecordFormats.create(options(format).varcharMaxBytes(8).truncateOversizeStrings(true).build());
-    Struct value = order(1, "abcdefg\u20ac tail"); // the euro sign would end at byte 10: cut before it
-    // Avro delivers the whole nested column as one JSON text of at most 65535 bytes, so one cut string cannot fit.
+  void truncationCutsColumnsToVarcharMaxBytesAndStringsInSuperTo65535(FileFormat format)
+      throws Exception {
+    RecordFormat f =
+        RecordFormats.create(
+            options(format).varcharMaxBytes(8).truncateOversizeStrings(true).build());
+    Struct value =
+        order(1, "abcdefg\u20ac tail"); // the euro sign would end at byte 10: cut before it
+    // Avro delivers the whole nested column as one JSON text of at most 65535 bytes, so one cut
+    // string cannot fit.
     int nested = format == FileFormat.AVRO ? 65_000 : 70_000;
     value.getStruct("street").put("name", "s".repeat(nested));
-    byte[] file = Fixtures.write(f, List.of(record(ORDER, value, 0), record(ORDER, order(2, "short"), 1)), "k");
+    byte[] file =
+        Fixtures.write(
+            f, List.of(record(ORDER, value, 0), record(ORDER, order(2, "short"), 1)), "k");
 
     assertThat(notesById(format, file)).containsEntry(1L, "abcdefg").containsEntry(2L, "short");
     int cut = Math.min(nested, WarehouseLimits.VARCHAR_MAX_BYTES);
@@ -151,7 +207,8 @@ class ValueLimitsInFilesTest {
       JsonNode row = FileReaders.jsonLines(file, false).get(0);
       assertThat(row.get("street").get("name").asText()).hasSize(cut);
     } else {
-      List<GenericRecord> rows = format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file);
+      List<GenericRecord> rows =
+          format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file);
       assertThat(((GenericRecord) rows.get(0).get("street")).get("name").toString()).hasSize(cut);
     }
   }
@@ -159,9 +216,13 @@ class ValueLimitsInFilesTest {
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void aDecimalSchemaOver38DigitsCannotOpenAFile(FileFormat format) {
-    Schema schema = SchemaBuilder.struct().name("Payment")
-        .field("amount", Decimal.builder(2).parameter("connect.decimal.precision", "40").optional().build())
-        .build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Payment")
+            .field(
+                "amount",
+                Decimal.builder(2).parameter("connect.decimal.precision", "40").optional().build())
+            .build();
     RecordFormat f = RecordFormats.create(options(format).build());
     // Even a null amount: the file's column would be decimal(40,2), which the loader cannot create.
     SinkRecord r = record(schema, new Struct(schema), 7);
@@ -169,54 +230,67 @@ class ValueLimitsInFilesTest {
     assertThatThrownBy(() -> f.open(new BytesOutput(), r, "k"))
         .isInstanceOf(DataException.class)
         .hasMessageStartingWith("Cannot write record orders/3/7 as " + formatName(format))
-        .hasMessageContaining("is decimal(40,2), which exceeds Redshift's 38 digits. Lower connect.decimal.precision");
+        .hasMessageContaining(
+            "is decimal(40,2), which exceeds Redshift's 38 digits. Lower connect.decimal.precision");
   }
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void bytesOverVarbyteAndKeysWithNulAreRejected(FileFormat format) throws Exception {
-    Schema schema = SchemaBuilder.struct().name("Blob")
-        .field("id", Schema.INT64_SCHEMA)
-        .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
-        .field("parts", SchemaBuilder.array(Schema.BYTES_SCHEMA).build())
-        .build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Blob")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+            .field("parts", SchemaBuilder.array(Schema.BYTES_SCHEMA).build())
+            .build();
     RecordFormat f = RecordFormats.create(options(format).keyColumnEnabled(true).build());
-    List<SinkRecord> records = List.of(
-        record(Schema.STRING_SCHEMA, "k0", schema, blob(schema, 0, 64_000, 49_149), 0),
-        record(Schema.STRING_SCHEMA, "k1", schema, blob(schema, 1, 64_001, 1), 1),
-        record(Schema.STRING_SCHEMA, "k2", schema, blob(schema, 2, 1, 49_150), 2),
-        record(Schema.STRING_SCHEMA, "k\u00003", schema, blob(schema, 3, 1, 1), 3),
-        record(Schema.STRING_SCHEMA, "k4", schema, blob(schema, 4, 1, 1), 4));
+    List<SinkRecord> records =
+        List.of(
+            record(Schema.STRING_SCHEMA, "k0", schema, blob(schema, 0, 64_000, 49_149), 0),
+            record(Schema.STRING_SCHEMA, "k1", schema, blob(schema, 1, 64_001, 1), 1),
+            record(Schema.STRING_SCHEMA, "k2", schema, blob(schema, 2, 1, 49_150), 2),
+            record(Schema.STRING_SCHEMA, "k\u00003", schema, blob(schema, 3, 1, 1), 3),
+            record(Schema.STRING_SCHEMA, "k4", schema, blob(schema, 4, 1, 1), 4));
 
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, records.get(0), "k");
     List<String> errors = writeCollectingErrors(writer, records);
 
     String as = " as " + formatName(format) + ": ";
-    assertThat(errors).containsExactly(
-        "Cannot write record orders/3/1" + as + "value field 'blob' is 64,001 bytes, over the 64,000 of Redshift's "
-            + "VARBYTE (the loader's column type for bytes). Store large binary data elsewhere (e.g. an S3 object) "
-            + "and send a reference, or let errors.tolerance=all send such records to the dead letter queue.",
-        "Cannot write record orders/3/2" + as + "value field 'parts[0]' is 49,150 bytes, over the 49,149 whose "
-            + "base64 text fits a string inside a SUPER value. Store large binary data elsewhere (e.g. an S3 object) "
-            + "and send a reference, or let errors.tolerance=all send such records to the dead letter queue.",
-        "Cannot write record orders/3/3" + as + "the key contains U+0000 (NUL) at character 1, which Redshift "
-            + "VARCHAR and SUPER cannot hold. Clean the text in the producer (or with an SMT), or let "
-            + "errors.tolerance=all send such records to the dead letter queue.");
+    assertThat(errors)
+        .containsExactly(
+            "Cannot write record orders/3/1"
+                + as
+                + "value field 'blob' is 64,001 bytes, over the 64,000 of Redshift's "
+                + "VARBYTE (the loader's column type for bytes). Store large binary data elsewhere (e.g. an S3 object) "
+                + "and send a reference, or let errors.tolerance=all send such records to the dead letter queue.",
+            "Cannot write record orders/3/2"
+                + as
+                + "value field 'parts[0]' is 49,150 bytes, over the 49,149 whose "
+                + "base64 text fits a string inside a SUPER value. Store large binary data elsewhere (e.g. an S3 object) "
+                + "and send a reference, or let errors.tolerance=all send such records to the dead letter queue.",
+            "Cannot write record orders/3/3"
+                + as
+                + "the key contains U+0000 (NUL) at character 1, which Redshift "
+                + "VARCHAR and SUPER cannot hold. Clean the text in the producer (or with an SMT), or let "
+                + "errors.tolerance=all send such records to the dead letter queue.");
     assertThat(writer.recordCount()).isEqualTo(2);
     List<Long> ids = new ArrayList<>();
     if (format == FileFormat.JSONL) {
       FileReaders.jsonLines(out.toByteArray(), false).forEach(n -> ids.add(n.get("id").asLong()));
     } else {
-      (format == FileFormat.PARQUET ? FileReaders.parquet(out.toByteArray()) : FileReaders.avro(out.toByteArray()))
+      (format == FileFormat.PARQUET
+              ? FileReaders.parquet(out.toByteArray())
+              : FileReaders.avro(out.toByteArray()))
           .forEach(r -> ids.add((Long) r.get("id")));
     }
     assertThat(ids).containsExactly(0L, 4L);
   }
 
   /** Writes every record, collecting each refusal's message, and finishes the file. */
-  private static List<String> writeCollectingErrors(RecordFileWriter writer, List<SinkRecord> records)
-      throws IOException {
+  private static List<String> writeCollectingErrors(
+      RecordFileWriter writer, List<SinkRecord> records) throws IOException {
     List<String> errors = new ArrayList<>();
     for (SinkRecord r : records) {
       try {
@@ -230,7 +304,9 @@ class ValueLimitsInFilesTest {
   }
 
   private static Struct blob(Schema schema, long id, int blobBytes, int partBytes) {
-    return new Struct(schema).put("id", id).put("blob", new byte[blobBytes])
+    return new Struct(schema)
+        .put("id", id)
+        .put("blob", new byte[blobBytes])
         .put("parts", List.of(new byte[partBytes]));
   }
 
@@ -239,25 +315,29 @@ class ValueLimitsInFilesTest {
   void onlyAvroLimitsTheJsonTextOfANestedColumn(FileFormat format) throws Exception {
     RecordFormat f = RecordFormats.create(options(format).build());
     String part = "t".repeat(22_000);
-    // Each string fits, but as JSON text the array takes at least 3 x 22,002 = 66,006 bytes: Avro's COPY
-    // hands the loader nested columns as text in a VARCHAR(65535); Parquet and JSON Lines load them into SUPER.
+    // Each string fits, but as JSON text the array takes at least 3 x 22,002 = 66,006 bytes: Avro's
+    // COPY
+    // hands the loader nested columns as text in a VARCHAR(65535); Parquet and JSON Lines load them
+    // into SUPER.
     SinkRecord wide = record(ORDER, order(1, "n").put("tags", List.of(part, part, part)), 0);
     SinkRecord narrow = record(ORDER, order(2, "n").put("tags", List.of(part, part)), 1);
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, narrow, "k");
     writer.write(narrow);
     if (format == FileFormat.AVRO) {
-      assertThatThrownBy(() -> writer.write(wide)).isInstanceOf(DataException.class)
-          .hasMessage("Cannot write record orders/3/0 as Avro: value field 'tags' is a nested value whose JSON text "
-              + "takes at least 66,006 bytes, over the 65535 in which Redshift's Avro COPY delivers nested values. "
-              + "Use format.class=parquet or jsonl, which load nested values into SUPER directly, or make the value "
-              + "smaller in the producer, or let errors.tolerance=all send such records to the dead letter queue.");
+      assertThatThrownBy(() -> writer.write(wide))
+          .isInstanceOf(DataException.class)
+          .hasMessage(
+              "Cannot write record orders/3/0 as Avro: value field 'tags' is a nested value whose JSON text "
+                  + "takes at least 66,006 bytes, over the 65535 in which Redshift's Avro COPY delivers nested values. "
+                  + "Use format.class=parquet or jsonl, which load nested values into SUPER directly, or make the value "
+                  + "smaller in the producer, or let errors.tolerance=all send such records to the dead letter queue.");
     } else {
       writer.write(wide);
     }
     writer.finish();
-    assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(format == FileFormat.AVRO
-        ? new Long[] {2L} : new Long[] {2L, 1L});
+    assertThat(notesById(format, out.toByteArray()))
+        .containsOnlyKeys(format == FileFormat.AVRO ? new Long[] {2L} : new Long[] {2L, 1L});
   }
 
   @Test
@@ -270,7 +350,8 @@ class ValueLimitsInFilesTest {
     records.add(record(null, row(4, "list", Arrays.asList("a", Map.of("deep", "b\u0000"))), 3));
     records.add(record(null, row(5, "when", new Date(WarehouseLimits.MAX_EPOCH_MILLIS + 1)), 4));
     records.add(record(null, row(6, "note", "z".repeat(65_536)), 5));
-    records.add(record(null, row(7, "n", new BigDecimal("12345678901234567890123456789012345.678")), 6));
+    records.add(
+        record(null, row(7, "n", new BigDecimal("12345678901234567890123456789012345.678")), 6));
     records.add(record(null, row(8, "when", Date.from(TS)), 7));
     records.add(record(null, row(9, "attrs", Map.of("bad\u0000key", 1)), 8));
 
@@ -279,21 +360,34 @@ class ValueLimitsInFilesTest {
     List<String> errors = writeCollectingErrors(writer, records);
 
     assertThat(errors).hasSize(6);
-    assertThat(errors.get(0)).startsWith("Cannot write record orders/3/1 as JSON Lines: value field 'n' is a number "
-        + "of 51 digits, over Redshift's 38 for DECIMAL.");
-    assertThat(errors.get(1)).startsWith("Cannot write record orders/3/2 as JSON Lines: value field 'big' is the "
-        + "integer 18446744073709551616, outside Redshift BIGINT");
-    assertThat(errors.get(2)).startsWith("Cannot write record orders/3/3 as JSON Lines: value field "
-        + "'list[1].deep' contains U+0000 (NUL)");
-    assertThat(errors.get(3)).startsWith("Cannot write record orders/3/4 as JSON Lines: value field 'when' is the "
-        + "timestamp 253402300800000 ms since 1970 (year 10000)");
-    assertThat(errors.get(4)).startsWith("Cannot write record orders/3/5 as JSON Lines: value field 'note' is a "
-        + "string of 65,536 UTF-8 bytes, over varchar.max.bytes=65535");
-    assertThat(errors.get(5)).startsWith("Cannot write record orders/3/8 as JSON Lines: value field 'attrs.bad\u0000key' "
-        + "contains U+0000 (NUL)");
+    assertThat(errors.get(0))
+        .startsWith(
+            "Cannot write record orders/3/1 as JSON Lines: value field 'n' is a number "
+                + "of 51 digits, over Redshift's 38 for DECIMAL.");
+    assertThat(errors.get(1))
+        .startsWith(
+            "Cannot write record orders/3/2 as JSON Lines: value field 'big' is the "
+                + "integer 18446744073709551616, outside Redshift BIGINT");
+    assertThat(errors.get(2))
+        .startsWith(
+            "Cannot write record orders/3/3 as JSON Lines: value field "
+                + "'list[1].deep' contains U+0000 (NUL)");
+    assertThat(errors.get(3))
+        .startsWith(
+            "Cannot write record orders/3/4 as JSON Lines: value field 'when' is the "
+                + "timestamp 253402300800000 ms since 1970 (year 10000)");
+    assertThat(errors.get(4))
+        .startsWith(
+            "Cannot write record orders/3/5 as JSON Lines: value field 'note' is a "
+                + "string of 65,536 UTF-8 bytes, over varchar.max.bytes=65535");
+    assertThat(errors.get(5))
+        .startsWith(
+            "Cannot write record orders/3/8 as JSON Lines: value field 'attrs.bad\u0000key' "
+                + "contains U+0000 (NUL)");
     List<JsonNode> rows = FileReaders.jsonLines(out.toByteArray(), false);
     assertThat(rows).extracting(n -> n.get("id").asLong()).containsExactly(1L, 7L, 8L);
-    assertThat(rows.get(1).get("n").decimalValue()).isEqualByComparingTo("12345678901234567890123456789012345.678");
+    assertThat(rows.get(1).get("n").decimalValue())
+        .isEqualByComparingTo("12345678901234567890123456789012345.678");
   }
 
   private static Map<String, Object> row(long id, String field, Object value) {
@@ -312,7 +406,8 @@ class ValueLimitsInFilesTest {
       }
       return notes;
     }
-    List<GenericRecord> rows = format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file);
+    List<GenericRecord> rows =
+        format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file);
     for (GenericRecord r : rows) {
       Object note = r.get("note");
       notes.put((Long) r.get("id"), note == null ? null : note.toString());

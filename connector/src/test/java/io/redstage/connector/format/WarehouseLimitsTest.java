@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,21 +33,28 @@ class WarehouseLimitsTest {
     String s = "ab" + EURO + EMOJI + "\u00e9" + "xy"; // 13 bytes
     assertThatThrownBy(() -> limits.string(s, false))
         .isInstanceOf(ConversionException.class)
-        .hasMessage("is a string of 13 UTF-8 bytes, over varchar.max.bytes=12 (the target VARCHAR size)")
-        .extracting(e -> ((ConversionException) e).fix()).asString()
-        .contains("behavior.on.oversize.string=truncate").contains("errors.tolerance=all");
+        .hasMessage(
+            "is a string of 13 UTF-8 bytes, over varchar.max.bytes=12 (the target VARCHAR size)")
+        .extracting(e -> ((ConversionException) e).fix())
+        .asString()
+        .contains("behavior.on.oversize.string=truncate")
+        .contains("errors.tolerance=all");
   }
 
   @Test
   void theDefaultLimitIsRedshiftsVarcharMaximumAndNestedStringsAlwaysGetIt() {
     WarehouseLimits small = new WarehouseLimits(10, false);
     String big = "x".repeat(WarehouseLimits.VARCHAR_MAX_BYTES);
-    assertThat(small.string(big, true)).as("inside SUPER the column size does not apply").isSameAs(big);
+    assertThat(small.string(big, true))
+        .as("inside SUPER the column size does not apply")
+        .isSameAs(big);
     assertThatThrownBy(() -> small.string(big + "y", true))
-        .hasMessageContaining("65,536 UTF-8 bytes").hasMessageContaining("inside a SUPER value");
+        .hasMessageContaining("65,536 UTF-8 bytes")
+        .hasMessageContaining("inside a SUPER value");
     WarehouseLimits defaults = new WarehouseLimits(WarehouseLimits.VARCHAR_MAX_BYTES, false);
     assertThatThrownBy(() -> defaults.string("\u00e9".repeat(40_000), false))
-        .hasMessage("is a string of 80,000 UTF-8 bytes, over varchar.max.bytes=65535 (Redshift VARCHAR max)");
+        .hasMessage(
+            "is a string of 80,000 UTF-8 bytes, over varchar.max.bytes=65535 (Redshift VARCHAR max)");
   }
 
   @Test
@@ -64,14 +71,17 @@ class WarehouseLimitsTest {
     assertThat(limits.truncated()).isEqualTo(2);
   }
 
-  /** 20 chars: under a limit of 65535 bytes the byte count is skipped, over a limit of 10 it runs. */
+  /**
+   * 20 chars: under a limit of 65535 bytes the byte count is skipped, over a limit of 10 it runs.
+   */
   @ParameterizedTest
   @ValueSource(ints = {10, WarehouseLimits.VARCHAR_MAX_BYTES})
   void nulIsRejectedWithOrWithoutTheByteCount(int limit) {
     WarehouseLimits limits = new WarehouseLimits(limit, true);
     assertThatThrownBy(() -> limits.string("ab\u0000cdefghijklmnopq", false))
         .isInstanceOf(ConversionException.class)
-        .hasMessage("contains U+0000 (NUL) at character 2, which Redshift VARCHAR and SUPER cannot hold");
+        .hasMessage(
+            "contains U+0000 (NUL) at character 2, which Redshift VARCHAR and SUPER cannot hold");
     assertThat(limits.truncated()).isZero();
   }
 
@@ -83,24 +93,30 @@ class WarehouseLimitsTest {
         .hasMessageStartingWith("contains an unpaired UTF-16 surrogate U+D83D at character 2");
     assertThatThrownBy(() -> limits.string("\ude00ab", false))
         .hasMessageStartingWith("contains an unpaired UTF-16 surrogate U+DE00 at character 0");
-    assertThatThrownBy(() -> limits.string("a\ud83dx", false)).hasMessageContaining("U+D83D at character 1");
+    assertThatThrownBy(() -> limits.string("a\ud83dx", false))
+        .hasMessageContaining("U+D83D at character 1");
     String longOne = "x".repeat(30_000) + "\ud83d" + "y";
-    assertThatThrownBy(() -> limits.string(longOne, false)).hasMessageContaining("at character 30000");
+    assertThatThrownBy(() -> limits.string(longOne, false))
+        .hasMessageContaining("at character 30000");
   }
 
   @Test
   void schemalessNumbersMustFitRedshiftsDecimalAndBigint() {
     BigDecimal digits38 = new BigDecimal("1234567890123456789012345678901234.5678");
     assertThat(WarehouseLimits.decimal(digits38)).isSameAs(digits38);
-    assertThatThrownBy(() -> WarehouseLimits.decimal(new BigDecimal("123456789012345678901234567890123456.789")))
+    assertThatThrownBy(
+            () ->
+                WarehouseLimits.decimal(new BigDecimal("123456789012345678901234567890123456.789")))
         .hasMessage("is a number of 39 digits, over Redshift's 38 for DECIMAL");
-    assertThatThrownBy(() -> WarehouseLimits.decimal(new BigDecimal("1E+50"))).hasMessageContaining("51 digits");
+    assertThatThrownBy(() -> WarehouseLimits.decimal(new BigDecimal("1E+50")))
+        .hasMessageContaining("51 digits");
     BigInteger max = BigInteger.valueOf(Long.MAX_VALUE);
     assertThat(WarehouseLimits.bigint(max)).isSameAs(max);
     BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
     assertThat(WarehouseLimits.bigint(min)).isSameAs(min);
     assertThatThrownBy(() -> WarehouseLimits.bigint(max.add(BigInteger.ONE)))
-        .hasMessageContaining("9223372036854775808").hasMessageContaining("BIGINT");
+        .hasMessageContaining("9223372036854775808")
+        .hasMessageContaining("BIGINT");
   }
 
   @Test
@@ -116,13 +132,17 @@ class WarehouseLimitsTest {
     long last = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
     assertThat(WarehouseLimits.epochMillis(first)).isEqualTo(first);
     assertThat(WarehouseLimits.epochMillis(last)).isEqualTo(last);
-    assertThatThrownBy(() -> WarehouseLimits.epochMillis(last + 1)).hasMessageContaining("(year 10000)");
-    assertThatThrownBy(() -> WarehouseLimits.epochMillis(first - 1)).hasMessageContaining("(year 0)");
-    assertThatThrownBy(() -> WarehouseLimits.epochMillis(Long.MAX_VALUE)).hasMessageContaining("outside the years");
+    assertThatThrownBy(() -> WarehouseLimits.epochMillis(last + 1))
+        .hasMessageContaining("(year 10000)");
+    assertThatThrownBy(() -> WarehouseLimits.epochMillis(first - 1))
+        .hasMessageContaining("(year 0)");
+    assertThatThrownBy(() -> WarehouseLimits.epochMillis(Long.MAX_VALUE))
+        .hasMessageContaining("outside the years");
     int day = (int) LocalDate.of(9999, 12, 31).toEpochDay();
     assertThat(WarehouseLimits.epochDay(day)).isEqualTo(day);
     assertThatThrownBy(() -> WarehouseLimits.epochDay(day + 1))
-        .hasMessage("is the date +10000-01-01, outside the years 1 to 9999 that Redshift COPY reads");
+        .hasMessage(
+            "is the date +10000-01-01, outside the years 1 to 9999 that Redshift COPY reads");
   }
 
   @Test
@@ -140,10 +160,13 @@ class WarehouseLimitsTest {
   void bytesFitVarbyteAsAColumnAndBase64InsideSuper() {
     WarehouseLimits.bytes(64_000, false);
     WarehouseLimits.bytes(49_149, true);
-    assertThatThrownBy(() -> WarehouseLimits.bytes(64_001, false)).hasMessageContaining("64,000 of Redshift's VARBYTE");
-    assertThatThrownBy(() -> WarehouseLimits.bytes(49_150, true)).hasMessageContaining("inside a SUPER value");
+    assertThatThrownBy(() -> WarehouseLimits.bytes(64_001, false))
+        .hasMessageContaining("64,000 of Redshift's VARBYTE");
+    assertThatThrownBy(() -> WarehouseLimits.bytes(49_150, true))
+        .hasMessageContaining("inside a SUPER value");
     // 49,149 bytes are 65,532 base64 chars; 49,150 would be 65,536.
-    assertThat(Base64.getEncoder().encodeToString(new byte[49_149])).hasSizeLessThanOrEqualTo(65_535);
+    assertThat(Base64.getEncoder().encodeToString(new byte[49_149]))
+        .hasSizeLessThanOrEqualTo(65_535);
     assertThat(Base64.getEncoder().encodeToString(new byte[49_150])).hasSizeGreaterThan(65_535);
   }
 }

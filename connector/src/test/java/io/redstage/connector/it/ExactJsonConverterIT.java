@@ -15,8 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The converter from the plugin ZIP in a real Connect worker: numbers reach the JSON Lines files with their digits,
- * and what Redshift cannot hold (2^70, 40 digits) or what is not JSON goes to the dead letter queue with its reason.
+ * The converter from the plugin ZIP in a real Connect worker: numbers reach the JSON Lines files
+ * with their digits, and what Redshift cannot hold (2^70, 40 digits) or what is not JSON goes to
+ * the dead letter queue with its reason.
  */
 class ExactJsonConverterIT {
   private static final String BUCKET = "exact";
@@ -44,12 +45,13 @@ class ExactJsonConverterIT {
   void numbersArriveExactAndThoseRedshiftCannotHoldGoToTheDeadLetterQueue() throws Exception {
     fx.connect.createTopic(TOPIC, 1);
     fx.connect.createTopic(DLQ, 1);
-    List<String> values = List.of(
-        "{\"id\":0,\"amount\":" + DIGITS_38 + ",\"price\":1.5,\"big\":9223372036854775807}",
-        "{\"id\":1,\"big\":" + TWO_TO_THE_70 + "}",
-        "{\"id\":2,\"amount\":" + DIGITS_40 + "}",
-        "{\"id\":3,\"amount\":",
-        "{\"id\":4,\"amount\":0.1}");
+    List<String> values =
+        List.of(
+            "{\"id\":0,\"amount\":" + DIGITS_38 + ",\"price\":1.5,\"big\":9223372036854775807}",
+            "{\"id\":1,\"big\":" + TWO_TO_THE_70 + "}",
+            "{\"id\":2,\"amount\":" + DIGITS_40 + "}",
+            "{\"id\":3,\"amount\":",
+            "{\"id\":4,\"amount\":0.1}");
     for (String v : values) {
       fx.send(TOPIC, 0, null, v);
     }
@@ -62,7 +64,8 @@ class ExactJsonConverterIT {
     PipelineFixture.deadLetterQueue(c, DLQ);
     assertThat(fx.connect.createConnector("payments-exact", c)).isEqualTo(201);
 
-    TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, TOPIC, Map.of(0, (long) values.size()), WAIT);
+    TreeMap<String, CommitMarker> markers =
+        fx.awaitCovered(BUCKET, TOPIC, Map.of(0, (long) values.size()), WAIT);
     List<String> lines = new ArrayList<>();
     for (CommitMarker m : markers.values()) {
       for (MarkerFile f : m.files()) {
@@ -70,19 +73,33 @@ class ExactJsonConverterIT {
       }
     }
     assertThat(lines).hasSize(2);
-    assertThat(lines.get(0)).startsWith("{\"id\":0,\"amount\":" + DIGITS_38 + ",\"price\":1.5,"
-        + "\"big\":9223372036854775807,");
+    assertThat(lines.get(0))
+        .startsWith(
+            "{\"id\":0,\"amount\":"
+                + DIGITS_38
+                + ",\"price\":1.5,"
+                + "\"big\":9223372036854775807,");
     assertThat(lines.get(1)).startsWith("{\"id\":4,\"amount\":0.1,");
 
     Map<Long, String> reasons = fx.deadLetterReasons(DLQ, 3, WAIT);
     assertThat(reasons).containsOnlyKeys(1L, 2L, 3L);
-    assertThat(reasons.get(1L)).startsWith("Cannot write record payments/0/1 as JSON Lines: value field 'big' is the "
-        + "integer " + TWO_TO_THE_70 + ", outside Redshift BIGINT (64-bit)");
-    assertThat(reasons.get(2L)).startsWith("Cannot write record payments/0/2 as JSON Lines: value field 'amount' is "
-        + "a number of 40 digits, over Redshift's 38 for DECIMAL");
-    assertThat(reasons.get(3L)).startsWith("Cannot convert the value of a record from topic 'payments' from JSON: "
-        + "Unexpected end-of-input").endsWith("Fix the JSON in the producer, or let errors.tolerance=all send such "
-        + "records to the dead letter queue.");
+    assertThat(reasons.get(1L))
+        .startsWith(
+            "Cannot write record payments/0/1 as JSON Lines: value field 'big' is the "
+                + "integer "
+                + TWO_TO_THE_70
+                + ", outside Redshift BIGINT (64-bit)");
+    assertThat(reasons.get(2L))
+        .startsWith(
+            "Cannot write record payments/0/2 as JSON Lines: value field 'amount' is "
+                + "a number of 40 digits, over Redshift's 38 for DECIMAL");
+    assertThat(reasons.get(3L))
+        .startsWith(
+            "Cannot convert the value of a record from topic 'payments' from JSON: "
+                + "Unexpected end-of-input")
+        .endsWith(
+            "Fix the JSON in the producer, or let errors.tolerance=all send such "
+                + "records to the dead letter queue.");
     fx.connect.deleteConnector("payments-exact");
   }
 }

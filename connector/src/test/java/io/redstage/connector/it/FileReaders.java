@@ -37,8 +37,10 @@ final class FileReaders {
     try {
       Files.write(tmp, bytes);
       List<GenericRecord> out = new ArrayList<>();
-      try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(tmp))
-          .withConf(new PlainParquetConfiguration()).build()) {
+      try (ParquetReader<GenericRecord> r =
+          AvroParquetReader.<GenericRecord>builder(new LocalInputFile(tmp))
+              .withConf(new PlainParquetConfiguration())
+              .build()) {
         for (GenericRecord rec = r.read(); rec != null; rec = r.read()) {
           out.add(rec);
         }
@@ -80,16 +82,20 @@ final class FileReaders {
     }
   }
 
-  /** The codec named in an Avro container file's header ("null", "deflate", "snappy", "zstandard"). */
+  /**
+   * The codec named in an Avro container file's header ("null", "deflate", "snappy", "zstandard").
+   */
   static String avroCodec(byte[] bytes) throws IOException {
-    try (DataFileReader<GenericRecord> r = new DataFileReader<>(new SeekableByteArrayInput(bytes), new GenericDatumReader<>())) {
+    try (DataFileReader<GenericRecord> r =
+        new DataFileReader<>(new SeekableByteArrayInput(bytes), new GenericDatumReader<>())) {
       return r.getMetaString("avro.codec");
     }
   }
 
   static List<GenericRecord> avro(byte[] bytes) throws IOException {
     List<GenericRecord> out = new ArrayList<>();
-    try (DataFileReader<GenericRecord> r = new DataFileReader<>(new SeekableByteArrayInput(bytes), new GenericDatumReader<>())) {
+    try (DataFileReader<GenericRecord> r =
+        new DataFileReader<>(new SeekableByteArrayInput(bytes), new GenericDatumReader<>())) {
       while (r.hasNext()) {
         out.add(r.next());
       }

@@ -27,35 +27,52 @@ import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * SinkRecords as a worker hands them to the task (Connect data built directly, no converter), with every type the
- * formats map: the logical types, a nested struct, an array, a map, bytes and optional fields; a Struct key and
- * headers; tombstones. Value fields are optional except id, which a tombstone takes from the key.
+ * SinkRecords as a worker hands them to the task (Connect data built directly, no converter), with
+ * every type the formats map: the logical types, a nested struct, an array, a map, bytes and
+ * optional fields; a Struct key and headers; tombstones. Value fields are optional except id, which
+ * a tombstone takes from the key.
  */
 final class IsolatedRecords {
   static final int COUNT = 60;
   static final long BASE_TIME = 1_718_000_000_000L; // 2024-06-10T06:13:20Z
-  /** Record timestamps step by 200 s, so 60 records span four hours (for the time-based partitioner). */
+
+  /**
+   * Record timestamps step by 200 s, so 60 records span four hours (for the time-based
+   * partitioner).
+   */
   static final long STEP_MS = 200_000L;
 
-  static final Schema KEY = SchemaBuilder.struct().name("ad_key").field("id", Schema.INT64_SCHEMA).build();
-  static final Schema GEO = SchemaBuilder.struct().name("geo").optional()
-      .field("city", Schema.OPTIONAL_STRING_SCHEMA).field("lat", Schema.OPTIONAL_FLOAT64_SCHEMA).build();
-  static final Schema VALUE = SchemaBuilder.struct().name("ad_event")
-      .field("id", Schema.INT64_SCHEMA)
-      .field("campaign", Schema.OPTIONAL_STRING_SCHEMA)
-      .field("clicks", Schema.OPTIONAL_INT32_SCHEMA)
-      .field("ctr", Schema.OPTIONAL_FLOAT64_SCHEMA)
-      .field("billable", Schema.OPTIONAL_BOOLEAN_SCHEMA)
-      .field("price", Decimal.builder(2).parameter("connect.decimal.precision", "12").optional().build())
-      .field("event_date", Date.builder().optional().build())
-      .field("event_time", Time.builder().optional().build())
-      .field("event_ts", Timestamp.builder().optional().build())
-      .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).optional().build())
-      .field("attrs", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).optional().build())
-      .field("geo", GEO)
-      .field("payload", Schema.OPTIONAL_BYTES_SCHEMA)
-      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-      .build();
+  static final Schema KEY =
+      SchemaBuilder.struct().name("ad_key").field("id", Schema.INT64_SCHEMA).build();
+  static final Schema GEO =
+      SchemaBuilder.struct()
+          .name("geo")
+          .optional()
+          .field("city", Schema.OPTIONAL_STRING_SCHEMA)
+          .field("lat", Schema.OPTIONAL_FLOAT64_SCHEMA)
+          .build();
+  static final Schema VALUE =
+      SchemaBuilder.struct()
+          .name("ad_event")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("campaign", Schema.OPTIONAL_STRING_SCHEMA)
+          .field("clicks", Schema.OPTIONAL_INT32_SCHEMA)
+          .field("ctr", Schema.OPTIONAL_FLOAT64_SCHEMA)
+          .field("billable", Schema.OPTIONAL_BOOLEAN_SCHEMA)
+          .field(
+              "price",
+              Decimal.builder(2).parameter("connect.decimal.precision", "12").optional().build())
+          .field("event_date", Date.builder().optional().build())
+          .field("event_time", Time.builder().optional().build())
+          .field("event_ts", Timestamp.builder().optional().build())
+          .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).optional().build())
+          .field(
+              "attrs",
+              SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).optional().build())
+          .field("geo", GEO)
+          .field("payload", Schema.OPTIONAL_BYTES_SCHEMA)
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
 
   private IsolatedRecords() {}
 
@@ -74,8 +91,18 @@ final class IsolatedRecords {
       ConnectHeaders headers = new ConnectHeaders();
       headers.addString("source", "isolation").addInt("attempt", 1);
       Struct value = isTombstone(offset, tombstones) ? null : value(offset, payloadBytes);
-      out.add(new SinkRecord(topic, 0, KEY, key, value == null ? null : VALUE, value, offset, time(offset),
-          TimestampType.CREATE_TIME, headers));
+      out.add(
+          new SinkRecord(
+              topic,
+              0,
+              KEY,
+              key,
+              value == null ? null : VALUE,
+              value,
+              offset,
+              time(offset),
+              TimestampType.CREATE_TIME,
+              headers));
     }
     return out;
   }
@@ -83,23 +110,25 @@ final class IsolatedRecords {
   private static Struct value(long offset, int payloadBytes) {
     long ts = time(offset);
     long day = Math.floorDiv(ts, 86_400_000L);
-    Struct v = new Struct(VALUE)
-        .put("id", offset)
-        .put("campaign", "c-" + offset % 3)
-        .put("clicks", (int) offset % 100)
-        .put("ctr", offset / 1000.0)
-        .put("billable", offset % 2 == 0)
-        .put("price", BigDecimal.valueOf(offset, 2))
-        .put("event_date", new java.util.Date(day * 86_400_000L))
-        .put("event_time", new java.util.Date(ts - day * 86_400_000L))
-        .put("event_ts", new java.util.Date(ts))
-        .put("tags", List.of("t" + offset % 3, "all"))
-        .put("attrs", Map.of("offset", (int) offset, "one", 1));
+    Struct v =
+        new Struct(VALUE)
+            .put("id", offset)
+            .put("campaign", "c-" + offset % 3)
+            .put("clicks", (int) offset % 100)
+            .put("ctr", offset / 1000.0)
+            .put("billable", offset % 2 == 0)
+            .put("price", BigDecimal.valueOf(offset, 2))
+            .put("event_date", new java.util.Date(day * 86_400_000L))
+            .put("event_time", new java.util.Date(ts - day * 86_400_000L))
+            .put("event_ts", new java.util.Date(ts))
+            .put("tags", List.of("t" + offset % 3, "all"))
+            .put("attrs", Map.of("offset", (int) offset, "one", 1));
     byte[] payload = new byte[payloadBytes];
     new Random(offset).nextBytes(payload); // incompressible, so big payloads make big files
     v.put("payload", payload);
     if (offset % 5 != 0) {
-      v.put("geo", new Struct(GEO).put("city", "city-" + offset % 11).put("lat", 50.0 + offset % 10));
+      v.put(
+          "geo", new Struct(GEO).put("city", "city-" + offset % 11).put("lat", 50.0 + offset % 10));
       v.put("note", "note " + offset);
     }
     return v;
@@ -131,7 +160,8 @@ final class IsolatedRecords {
       assertThat(r.get("geo")).isNull();
       assertThat(r.get("note")).isNull();
     } else {
-      assertThat(((GenericRecord) r.get("geo")).get("city").toString()).isEqualTo("city-" + offset % 11);
+      assertThat(((GenericRecord) r.get("geo")).get("city").toString())
+          .isEqualTo("city-" + offset % 11);
       assertThat(r.get("note").toString()).isEqualTo("note " + offset);
     }
     return offset;
@@ -144,10 +174,13 @@ final class IsolatedRecords {
     assertThat(row.path("kafka_headers").path("source").asText()).isEqualTo("isolation");
     assertThat(row.get("id").asLong()).isEqualTo(offset);
     boolean deleted = isTombstone(offset, tombstones);
-    assertThat(row.get("kafka_deleted").asBoolean()).as("kafka_deleted at offset " + offset).isEqualTo(deleted);
+    assertThat(row.get("kafka_deleted").asBoolean())
+        .as("kafka_deleted at offset " + offset)
+        .isEqualTo(deleted);
     if (!deleted) {
       assertThat(row.get("campaign").asText()).isEqualTo("c-" + offset % 3);
-      assertThat(row.get("price").decimalValue()).isEqualByComparingTo(BigDecimal.valueOf(offset, 2));
+      assertThat(row.get("price").decimalValue())
+          .isEqualByComparingTo(BigDecimal.valueOf(offset, 2));
       assertThat(row.get("tags")).hasSize(2);
     }
     return offset;

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every codec of every format, written by the connector loaded from the unpacked plugin ZIP. The ZIP carries
- * a minimized Parquet/Hadoop stack and trimmed zstd/snappy natives, so this proves nothing the codecs load
- * at run time (by class name, service file or native library) was left out. All connectors run at once on
- * one worker; each file is read back with an independent reader and checked for its codec and its values.
+ * Every codec of every format, written by the connector loaded from the unpacked plugin ZIP. The
+ * ZIP carries a minimized Parquet/Hadoop stack and trimmed zstd/snappy natives, so this proves
+ * nothing the codecs load at run time (by class name, service file or native library) was left out.
+ * All connectors run at once on one worker; each file is read back with an independent reader and
+ * checked for its codec and its values.
  */
 class PackagedCodecsIT {
   private static final String BUCKET = "codecs";
@@ -71,12 +72,15 @@ class PackagedCodecsIT {
       c.put("value.converter.schemas.enable", "true");
       c.put("flush.size", String.valueOf(RECORDS));
       c.putAll(e.getValue());
-      assertThat(fx.connect.createConnector(topic, c)).as("create connector " + topic).isEqualTo(201);
+      assertThat(fx.connect.createConnector(topic, c))
+          .as("create connector " + topic)
+          .isEqualTo(201);
     }
     fx.producer.flush();
 
     for (String topic : CASES.keySet()) {
-      CommitMarker m = fx.awaitCovered(BUCKET, topic, Map.of(0, (long) RECORDS), WAIT).firstEntry().getValue();
+      CommitMarker m =
+          fx.awaitCovered(BUCKET, topic, Map.of(0, (long) RECORDS), WAIT).firstEntry().getValue();
       assertThat(m.files()).as(topic).hasSize(1);
       MarkerFile f = m.files().get(0);
       byte[] bytes = fx.get(BUCKET, f.key());
@@ -86,22 +90,30 @@ class PackagedCodecsIT {
     }
   }
 
-  /** Reads one file by its case, checks the codec it was written with and every row's values; returns the ids. */
+  /**
+   * Reads one file by its case, checks the codec it was written with and every row's values;
+   * returns the ids.
+   */
   private static List<Long> ids(String topic, String key, byte[] bytes) throws Exception {
     List<Long> ids = new ArrayList<>();
     if (topic.startsWith("parquet-")) {
       String codec = topic.substring("parquet-".length());
-      CompressionCodecName expected = codec.equals("none") ? CompressionCodecName.UNCOMPRESSED
-          : CompressionCodecName.valueOf(codec.toUpperCase(java.util.Locale.ROOT));
+      CompressionCodecName expected =
+          codec.equals("none")
+              ? CompressionCodecName.UNCOMPRESSED
+              : CompressionCodecName.valueOf(codec.toUpperCase(java.util.Locale.ROOT));
       assertThat(key).endsWith(expected.getExtension() + ".parquet");
-      assertThat(FileReaders.parquetCodecs(bytes)).as("column chunk codecs of " + key).containsExactly(expected);
+      assertThat(FileReaders.parquetCodecs(bytes))
+          .as("column chunk codecs of " + key)
+          .containsExactly(expected);
       for (GenericRecord r : FileReaders.parquet(bytes)) {
         ids.add(checkRow(r));
       }
     } else if (topic.startsWith("avro-")) {
       String codec = topic.substring("avro-".length());
       assertThat(key).endsWith(".avro");
-      assertThat(FileReaders.avroCodec(bytes)).as("avro.codec of " + key)
+      assertThat(FileReaders.avroCodec(bytes))
+          .as("avro.codec of " + key)
           .isEqualTo(codec.equals("zstd") ? "zstandard" : codec);
       for (GenericRecord r : FileReaders.avro(bytes)) {
         ids.add(checkRow(r));
@@ -131,7 +143,8 @@ class PackagedCodecsIT {
     assertThat(r.get("clicks")).isEqualTo((int) (id % 100));
     assertThat(r.get("ctr")).isEqualTo(id / 1000.0);
     assertThat(r.get("billable")).isEqualTo(id % 2 == 0);
-    assertThat(SinkPipelineIT.decimal(r.get("price"), 2)).isEqualByComparingTo(new BigDecimal(id).movePointLeft(2));
+    assertThat(SinkPipelineIT.decimal(r.get("price"), 2))
+        .isEqualByComparingTo(new BigDecimal(id).movePointLeft(2));
     assertThat(SinkPipelineIT.millis(r.get("event_time"))).isEqualTo(Records.BASE_TIME + id * 1000);
     if (id % 5 == 0) {
       assertThat(r.get("note")).isNull();

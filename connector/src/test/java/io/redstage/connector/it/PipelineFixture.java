@@ -24,8 +24,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * One S3 stand-in and one Kafka broker + Connect worker per test class. The worker loads the connector
- * from the unpacked plugin ZIP (system property redstage.plugin.dir, set by the build).
+ * One S3 stand-in and one Kafka broker + Connect worker per test class. The worker loads the
+ * connector from the unpacked plugin ZIP (system property redstage.plugin.dir, set by the build).
  */
 final class PipelineFixture implements AutoCloseable {
   static final String CONNECTOR_CLASS = "io.redstage.connector.RedstageS3SinkConnector";
@@ -61,11 +61,18 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   void send(String topic, int partition, String key, String value) {
-    producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-        value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+    producer.send(
+        new ProducerRecord<>(
+            topic,
+            partition,
+            key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+            value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** Sets {@code c} to send bad records to {@code dlqTopic}, with the worker's error context in their headers. */
+  /**
+   * Sets {@code c} to send bad records to {@code dlqTopic}, with the worker's error context in
+   * their headers.
+   */
   static void deadLetterQueue(Map<String, String> c, String dlqTopic) {
     c.put("errors.tolerance", "all");
     c.put("errors.deadletterqueue.topic.name", dlqTopic);
@@ -73,11 +80,16 @@ final class PipelineFixture implements AutoCloseable {
     c.put("errors.deadletterqueue.context.headers.enable", "true");
   }
 
-  /** Waits for {@code count} records on a dead letter queue; returns the reason the worker gave, by source offset. */
+  /**
+   * Waits for {@code count} records on a dead letter queue; returns the reason the worker gave, by
+   * source offset.
+   */
   Map<Long, String> deadLetterReasons(String dlqTopic, int count, Duration timeout) {
     Map<Long, String> reasons = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : connect.cluster().kafka().consume(count, timeout.toMillis(), dlqTopic)) {
-      reasons.put(Long.parseLong(header(r.headers(), "__connect.errors.offset")),
+    for (ConsumerRecord<byte[], byte[]> r :
+        connect.cluster().kafka().consume(count, timeout.toMillis(), dlqTopic)) {
+      reasons.put(
+          Long.parseLong(header(r.headers(), "__connect.errors.offset")),
           header(r.headers(), "__connect.errors.exception.message"));
     }
     return reasons;
@@ -99,8 +111,16 @@ final class PipelineFixture implements AutoCloseable {
     try {
       return S3Objects.get(s3.client(), bucket, key);
     } catch (RuntimeException e) {
-      throw new AssertionError("Cannot read s3://" + bucket + "/" + key + ": " + e.getMessage()
-          + "; objects: " + keys(bucket, ""), e);
+      throw new AssertionError(
+          "Cannot read s3://"
+              + bucket
+              + "/"
+              + key
+              + ": "
+              + e.getMessage()
+              + "; objects: "
+              + keys(bucket, ""),
+          e);
     }
   }
 
@@ -117,22 +137,31 @@ final class PipelineFixture implements AutoCloseable {
     return out;
   }
 
-  /** Waits until the markers of {@code topic} cover offsets 0..endExclusive-1 of every partition. */
-  TreeMap<String, CommitMarker> awaitCovered(String bucket, String topic, Map<Integer, Long> endExclusive, Duration timeout) {
-    // S3Proxy's in-memory store can list an object whose PUT is still in flight (a GET then answers 404),
+  /**
+   * Waits until the markers of {@code topic} cover offsets 0..endExclusive-1 of every partition.
+   */
+  TreeMap<String, CommitMarker> awaitCovered(
+      String bucket, String topic, Map<Integer, Long> endExclusive, Duration timeout) {
+    // S3Proxy's in-memory store can list an object whose PUT is still in flight (a GET then answers
+    // 404),
     // so a failed read while polling means "not yet", not a failure.
-    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-      Map<Integer, Long> covered = new HashMap<>();
-      for (CommitMarker m : markers(bucket, topic).values()) {
-        covered.merge(m.partition(), m.endOffset() + 1, Math::max);
-      }
-      for (Map.Entry<Integer, Long> e : endExclusive.entrySet()) {
-        if (covered.getOrDefault(e.getKey(), 0L) < e.getValue()) {
-          return false;
-        }
-      }
-      return true;
-    });
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              Map<Integer, Long> covered = new HashMap<>();
+              for (CommitMarker m : markers(bucket, topic).values()) {
+                covered.merge(m.partition(), m.endOffset() + 1, Math::max);
+              }
+              for (Map.Entry<Integer, Long> e : endExclusive.entrySet()) {
+                if (covered.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+                  return false;
+                }
+              }
+              return true;
+            });
     return markers(bucket, topic);
   }
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 
-/** Builds JsonConverter envelopes ({"schema":…,"payload":…}) for an ad-event value with many types. */
+/**
+ * Builds JsonConverter envelopes ({"schema":…,"payload":…}) for an ad-event value with many types.
+ */
 final class Records {
   private Records() {}
 
@@ -54,7 +56,10 @@ final class Records {
     ObjectNode env = PipelineFixture.JSON.createObjectNode();
     env.set("schema", adEventSchema(withCountry));
     ObjectNode p = env.putObject("payload");
-    p.put("id", id).put("campaign", "c-" + (id % 7)).put("clicks", (int) (id % 100)).put("ctr", id / 1000.0)
+    p.put("id", id)
+        .put("campaign", "c-" + (id % 7))
+        .put("clicks", (int) (id % 100))
+        .put("ctr", id / 1000.0)
         .put("billable", id % 2 == 0);
     p.put("price", new BigDecimal(id).movePointLeft(2)); // JsonConverter reads numeric decimals
     p.put("event_time", BASE_TIME + id * 1000);

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stops and restarts the task and the worker mid-stream, and fails the commit-marker write once after the
- * unit's files are complete. Afterwards every offset lies in exactly one committed unit (boundaries are
- * deterministic with flush.size, so replays reproduce the same units), committed files never changed
- * bytes, and every marker matches its files.
+ * Stops and restarts the task and the worker mid-stream, and fails the commit-marker write once
+ * after the unit's files are complete. Afterwards every offset lies in exactly one committed unit
+ * (boundaries are deterministic with flush.size, so replays reproduce the same units), committed
+ * files never changed bytes, and every marker matches its files.
  */
 class RestartIT {
   private static final String BUCKET = "restarts";
@@ -78,7 +78,8 @@ class RestartIT {
     assertThat(fx.connect.createConnector(NAME, c)).isEqualTo(201);
 
     produce(200);
-    Map<String, byte[]> early = snapshotFiles(fx.awaitCovered(BUCKET, TOPIC, Map.of(0, 200L, 1, 200L), WAIT));
+    Map<String, byte[]> early =
+        snapshotFiles(fx.awaitCovered(BUCKET, TOPIC, Map.of(0, 200L, 1, 200L), WAIT));
 
     // 1. restart the task through the REST API while records keep arriving
     produce(100);
@@ -94,11 +95,19 @@ class RestartIT {
     produce(80);
     fx.awaitCovered(BUCKET, TOPIC, Map.of(0, 600L, 1, 600L), WAIT);
 
-    // 3. the next marker write fails after its files are complete (1 attempt + 1 SDK retry = 2 failures)
-    FaultRule markerFault = fx.s3.faults().failNext(2, S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("_redstage/markers/" + TOPIC + "/"));
+    // 3. the next marker write fails after its files are complete (1 attempt + 1 SDK retry = 2
+    // failures)
+    FaultRule markerFault =
+        fx.s3
+            .faults()
+            .failNext(
+                2,
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .keyPrefix("_redstage/markers/" + TOPIC + "/"));
     produce(200);
-    TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, TOPIC, Map.of(0, 800L, 1, 800L), WAIT);
+    TreeMap<String, CommitMarker> markers =
+        fx.awaitCovered(BUCKET, TOPIC, Map.of(0, 800L, 1, 800L), WAIT);
     assertThat(markerFault.fired()).isEqualTo(2);
 
     for (int p = 0; p < PARTITIONS; p++) {
@@ -110,22 +119,29 @@ class RestartIT {
       }
       long expectedStart = 0;
       for (CommitMarker m : units) { // sorted by start offset through the marker keys
-        assertThat(m.startOffset()).as("partition %d: no gap and no overlap", p).isEqualTo(expectedStart);
+        assertThat(m.startOffset())
+            .as("partition %d: no gap and no overlap", p)
+            .isEqualTo(expectedStart);
         assertThat(m.endOffset() - m.startOffset() + 1).isEqualTo(40);
         expectedStart = m.endOffset() + 1;
         MarkerFile f = m.files().get(0);
         byte[] bytes = fx.get(BUCKET, f.key());
         assertThat((long) bytes.length).isEqualTo(f.bytes());
         List<GenericRecord> rows = FileReaders.parquet(bytes);
-        assertThat(rows).extracting(r -> (Long) r.get("kafka_offset"))
+        assertThat(rows)
+            .extracting(r -> (Long) r.get("kafka_offset"))
             .containsExactlyElementsOf(range(m.startOffset(), m.endOffset()));
       }
       assertThat(expectedStart).isEqualTo(produced.get(p));
     }
     for (Map.Entry<String, byte[]> e : early.entrySet()) {
-      assertThat(fx.get(BUCKET, e.getKey())).as("bytes of " + e.getKey() + " never change").isEqualTo(e.getValue());
+      assertThat(fx.get(BUCKET, e.getKey()))
+          .as("bytes of " + e.getKey() + " never change")
+          .isEqualTo(e.getValue());
     }
-    assertThat(fx.keys(BUCKET, "topics/" + TOPIC + "/")).as("no orphan data files").hasSize(markers.size());
+    assertThat(fx.keys(BUCKET, "topics/" + TOPIC + "/"))
+        .as("no orphan data files")
+        .hasSize(markers.size());
     fx.connect.deleteConnector(NAME);
   }
 

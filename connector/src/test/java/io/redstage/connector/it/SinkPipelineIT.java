@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.redstage.contract.CommitMarker;
 import io.redstage.contract.ColumnType;
+import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerFile;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
@@ -39,8 +39,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged connector in a real Connect worker, configured by JSON posted to /connectors, writing to
- * S3Proxy. Every assertion reads the objects back with independent readers.
+ * The packaged connector in a real Connect worker, configured by JSON posted to /connectors,
+ * writing to S3Proxy. Every assertion reads the objects back with independent readers.
  */
 class SinkPipelineIT {
   private static final String BUCKET = "staging";
@@ -76,7 +76,8 @@ class SinkPipelineIT {
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
     c.put("flush.size", "50");
     assertThat(fx.connect.createConnector("ads-parquet", c)).isEqualTo(201);
-    TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, topic, Map.of(0, 200L, 1, 200L, 2, 200L), WAIT);
+    TreeMap<String, CommitMarker> markers =
+        fx.awaitCovered(BUCKET, topic, Map.of(0, 200L, 1, 200L, 2, 200L), WAIT);
 
     Map<Integer, Set<Long>> seen = new HashMap<>();
     for (CommitMarker m : markers.values()) {
@@ -85,22 +86,39 @@ class SinkPipelineIT {
       assertThat(m.recordCount()).isEqualTo(50);
       assertThat(m.files()).hasSize(1);
       MarkerFile f = m.files().get(0);
-      assertThat(f.key()).matches("topics/ads/partition=" + m.partition() + "/ads\\+" + m.partition()
-          + "\\+\\d{10}\\+\\d{10}\\.snappy\\.parquet");
+      assertThat(f.key())
+          .matches(
+              "topics/ads/partition="
+                  + m.partition()
+                  + "/ads\\+"
+                  + m.partition()
+                  + "\\+\\d{10}\\+\\d{10}\\.snappy\\.parquet");
       assertThat(f.key()).contains(String.format("+%010d+%010d", m.startOffset(), m.endOffset()));
       byte[] bytes = fx.get(BUCKET, f.key());
       assertThat(bytes.length).as("marker size of " + f.key()).isEqualTo(f.bytes());
-      assertThat(f.columns()).extracting(col -> col.name()).containsSubsequence("id", "price", "event_time",
-          "kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp");
-      assertThat(f.columns()).filteredOn(col -> col.name().equals("price")).first()
+      assertThat(f.columns())
+          .extracting(col -> col.name())
+          .containsSubsequence(
+              "id",
+              "price",
+              "event_time",
+              "kafka_topic",
+              "kafka_partition",
+              "kafka_offset",
+              "kafka_timestamp");
+      assertThat(f.columns())
+          .filteredOn(col -> col.name().equals("price"))
+          .first()
           .satisfies(col -> assertThat(col.type()).isEqualTo(ColumnType.decimal(12, 2)));
 
       MessageType schema = FileReaders.parquetSchema(bytes);
       assertThat(schema.getType("price").getLogicalTypeAnnotation())
           .isEqualTo(LogicalTypeAnnotation.decimalType(2, 12));
       assertThat(schema.getType("event_time").getLogicalTypeAnnotation())
-          .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS));
-      assertThat(schema.getType("event_date").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.dateType());
+          .isEqualTo(
+              LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+      assertThat(schema.getType("event_date").getLogicalTypeAnnotation())
+          .isEqualTo(LogicalTypeAnnotation.dateType());
 
       List<GenericRecord> rows = FileReaders.parquet(bytes);
       assertThat(rows).hasSize(50);
@@ -113,17 +131,22 @@ class SinkPipelineIT {
         assertThat(r.get("kafka_topic").toString()).isEqualTo(topic);
         assertThat(r.get("kafka_partition")).isEqualTo(m.partition());
         assertThat(r.get("campaign").toString()).isEqualTo("c-" + (id % 7));
-        assertThat(decimal(r.get("price"), 2)).isEqualByComparingTo(new BigDecimal(id).movePointLeft(2));
+        assertThat(decimal(r.get("price"), 2))
+            .isEqualByComparingTo(new BigDecimal(id).movePointLeft(2));
         assertThat(millis(r.get("event_time"))).isEqualTo(Records.BASE_TIME + id * 1000);
-        assertThat(epochDay(r.get("event_date"))).isEqualTo((Records.BASE_TIME + id * 1000) / 86_400_000L);
+        assertThat(epochDay(r.get("event_date")))
+            .isEqualTo((Records.BASE_TIME + id * 1000) / 86_400_000L);
         assertThat(r.get("billable")).isEqualTo(id % 2 == 0);
         if (id % 5 == 0) {
           assertThat(r.get("geo")).isNull();
           assertThat(r.get("note")).isNull();
         } else {
-          assertThat(((GenericRecord) r.get("geo")).get("city").toString()).isEqualTo("city-" + (id % 11));
+          assertThat(((GenericRecord) r.get("geo")).get("city").toString())
+              .isEqualTo("city-" + (id % 11));
         }
-        assertThat(seen.computeIfAbsent(m.partition(), p -> new HashSet<>()).add(offset)).as("offset once").isTrue();
+        assertThat(seen.computeIfAbsent(m.partition(), p -> new HashSet<>()).add(offset))
+            .as("offset once")
+            .isTrue();
       }
     }
     for (int p = 0; p < 3; p++) {
@@ -138,7 +161,11 @@ class SinkPipelineIT {
     fx.connect.createTopic(topic, 1);
     String[] countries = {"DE", "FR", "US/CA"};
     for (int i = 0; i < 90; i++) {
-      fx.send(topic, 0, null, "{\"user\":\"u" + i + "\",\"country\":\"" + countries[i % 3] + "\",\"ms\":" + i + "}");
+      fx.send(
+          topic,
+          0,
+          null,
+          "{\"user\":\"u" + i + "\",\"country\":\"" + countries[i % 3] + "\",\"ms\":" + i + "}");
     }
     fx.producer.flush();
     Map<String, String> c = fx.baseConfig(topic, BUCKET);
@@ -159,7 +186,8 @@ class SinkPipelineIT {
         assertThat(f.key()).startsWith("topics/pageviews/country=").endsWith(".jsonl.gz");
         assertThat(f.key().split("/")).as("a / in a value adds no path level").hasSize(4);
         for (JsonNode row : FileReaders.jsonLines(fx.get(BUCKET, f.key()), true)) {
-          assertThat(f.key()).contains("country=" + row.get("country").asText().replace("/", "%2F"));
+          assertThat(f.key())
+              .contains("country=" + row.get("country").asText().replace("/", "%2F"));
           assertThat(row.get("kafka_topic").asText()).isEqualTo(topic);
           assertThat(row.get("kafka_offset").asLong()).isBetween(m.startOffset(), m.endOffset());
           assertThat(row.get("ms").asLong()).isEqualTo(row.get("kafka_offset").asLong());
@@ -176,7 +204,11 @@ class SinkPipelineIT {
     String topic = "clicks";
     fx.connect.createTopic(topic, 1);
     for (long id = 0; id < 40; id++) {
-      fx.send(topic, 0, null, Records.adEvent(id * 200, false)); // event_time steps of 200 s: crosses hours
+      fx.send(
+          topic,
+          0,
+          null,
+          Records.adEvent(id * 200, false)); // event_time steps of 200 s: crosses hours
     }
     fx.producer.flush();
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
@@ -190,7 +222,9 @@ class SinkPipelineIT {
     c.put("flush.size", "40");
     assertThat(fx.connect.createConnector("clicks-avro", c)).isEqualTo(201);
     TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, topic, Map.of(0, 40L), WAIT);
-    DateTimeFormatter hourPath = DateTimeFormatter.ofPattern("'year'=yyyy/'month'=MM/'day'=dd/'hour'=HH").withZone(ZoneOffset.UTC);
+    DateTimeFormatter hourPath =
+        DateTimeFormatter.ofPattern("'year'=yyyy/'month'=MM/'day'=dd/'hour'=HH")
+            .withZone(ZoneOffset.UTC);
     int rows = 0;
     for (CommitMarker m : markers.values()) {
       for (MarkerFile f : m.files()) {
@@ -199,8 +233,11 @@ class SinkPipelineIT {
         assertThat(records).hasSize((int) f.records());
         for (GenericRecord r : records) {
           long eventTime = millis(r.get("event_time"));
-          assertThat(f.key()).startsWith("topics/clicks/" + hourPath.format(Instant.ofEpochMilli(eventTime)) + "/");
-          assertThat(r.getSchema().getField("event_time").schema().getLogicalType()).isEqualTo(LogicalTypes.timestampMillis());
+          assertThat(f.key())
+              .startsWith(
+                  "topics/clicks/" + hourPath.format(Instant.ofEpochMilli(eventTime)) + "/");
+          assertThat(r.getSchema().getField("event_time").schema().getLogicalType())
+              .isEqualTo(LogicalTypes.timestampMillis());
           rows++;
         }
       }
@@ -230,22 +267,26 @@ class SinkPipelineIT {
     TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, topic, Map.of(0, 50L), WAIT);
     long written = markers.values().stream().mapToLong(CommitMarker::recordCount).sum();
     assertThat(written).isEqualTo(40);
-    ConsumerRecords<byte[], byte[]> dlq = fx.connect.cluster().kafka().consume(10, 30_000, "notes-dlq");
+    ConsumerRecords<byte[], byte[]> dlq =
+        fx.connect.cluster().kafka().consume(10, 30_000, "notes-dlq");
     List<Long> dlqIds = new ArrayList<>();
     for (var r : dlq) {
-      dlqIds.add(PipelineFixture.JSON.readTree(new String(r.value())).path("payload").path("id").asLong());
+      dlqIds.add(
+          PipelineFixture.JSON.readTree(new String(r.value())).path("payload").path("id").asLong());
     }
     assertThat(dlqIds).containsExactlyInAnyOrder(0L, 5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L);
     fx.connect.deleteConnector("notes-field");
   }
 
   @Test
-  void valuesRedshiftWouldRejectAndTombstonesGoToTheDeadLetterQueueWithTheirReason() throws Exception {
+  void valuesRedshiftWouldRejectAndTombstonesGoToTheDeadLetterQueueWithTheirReason()
+      throws Exception {
     String topic = "poison";
     fx.connect.createTopic(topic, 1);
     fx.connect.createTopic("poison-dlq", 1);
-    String schema = "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"id\",\"type\":\"int64\","
-        + "\"optional\":false},{\"field\":\"note\",\"type\":\"string\",\"optional\":true}]}";
+    String schema =
+        "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"id\",\"type\":\"int64\","
+            + "\"optional\":false},{\"field\":\"note\",\"type\":\"string\",\"optional\":true}]}";
     Map<Long, String> notes = new HashMap<>();
     for (long id = 0; id < 12; id++) {
       notes.put(id, "fine " + id);
@@ -254,8 +295,19 @@ class SinkPipelineIT {
     notes.put(5L, "nul\\u0000inside"); // JSON escape: the string holds U+0000
     notes.put(7L, "lone \\ud83d surrogate"); // JSON escape: an unpaired high surrogate
     for (long id = 0; id < 12; id++) {
-      fx.send(topic, 0, null, id == 9 ? null
-          : "{\"schema\":" + schema + ",\"payload\":{\"id\":" + id + ",\"note\":\"" + notes.get(id) + "\"}}");
+      fx.send(
+          topic,
+          0,
+          null,
+          id == 9
+              ? null
+              : "{\"schema\":"
+                  + schema
+                  + ",\"payload\":{\"id\":"
+                  + id
+                  + ",\"note\":\""
+                  + notes.get(id)
+                  + "\"}}");
     }
     fx.producer.flush();
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
@@ -276,22 +328,37 @@ class SinkPipelineIT {
     assertThat(ids).containsExactly(0L, 1L, 3L, 4L, 6L, 8L, 10L, 11L);
     Map<Long, String> reasons = fx.deadLetterReasons("poison-dlq", 4, Duration.ofSeconds(30));
     assertThat(reasons).containsOnlyKeys(2L, 5L, 7L, 9L);
-    assertThat(reasons.get(2L)).startsWith("Cannot write record poison/0/2 as Parquet: value field 'note' is a string "
-        + "of 70,000 UTF-8 bytes, over varchar.max.bytes=65535");
-    assertThat(reasons.get(5L)).startsWith("Cannot write record poison/0/5 as Parquet: value field 'note' contains "
-        + "U+0000 (NUL)");
-    assertThat(reasons.get(7L)).startsWith("Cannot write record poison/0/7 as Parquet: value field 'note' contains "
-        + "an unpaired UTF-16 surrogate U+D83D");
-    assertThat(reasons.get(9L)).startsWith("Cannot write record poison/0/9: its value is null (a tombstone)");
+    assertThat(reasons.get(2L))
+        .startsWith(
+            "Cannot write record poison/0/2 as Parquet: value field 'note' is a string "
+                + "of 70,000 UTF-8 bytes, over varchar.max.bytes=65535");
+    assertThat(reasons.get(5L))
+        .startsWith(
+            "Cannot write record poison/0/5 as Parquet: value field 'note' contains "
+                + "U+0000 (NUL)");
+    assertThat(reasons.get(7L))
+        .startsWith(
+            "Cannot write record poison/0/7 as Parquet: value field 'note' contains "
+                + "an unpaired UTF-16 surrogate U+D83D");
+    assertThat(reasons.get(9L))
+        .startsWith("Cannot write record poison/0/9: its value is null (a tombstone)");
 
     // The task's metrics, over JMX in the worker's JVM (docs/connector-metrics.md).
     MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-    ObjectName metrics = new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=poison-parquet,task=0");
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(((Number) jmx.getAttribute(metrics, "records-written-total")).longValue()).isEqualTo(ids.size());
-      assertThat(((Number) jmx.getAttribute(metrics, "units-committed-total")).longValue()).isEqualTo(markers.size());
-    });
-    assertThat(((Number) jmx.getAttribute(metrics, "dlq-records-total")).longValue()).isEqualTo(reasons.size());
+    ObjectName metrics =
+        new ObjectName(
+            "io.redstage.connector:type=sink-task-metrics,connector=poison-parquet,task=0");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(((Number) jmx.getAttribute(metrics, "records-written-total")).longValue())
+                  .isEqualTo(ids.size());
+              assertThat(((Number) jmx.getAttribute(metrics, "units-committed-total")).longValue())
+                  .isEqualTo(markers.size());
+            });
+    assertThat(((Number) jmx.getAttribute(metrics, "dlq-records-total")).longValue())
+        .isEqualTo(reasons.size());
     fx.connect.deleteConnector("poison-parquet");
     await().atMost(WAIT).until(() -> !jmx.isRegistered(metrics));
   }
@@ -313,11 +380,15 @@ class SinkPipelineIT {
     }
     fx.producer.flush();
     TreeMap<String, CommitMarker> markers = fx.awaitCovered(BUCKET, topic, Map.of(0, 8L), WAIT);
-    assertThat(markers.values()).extracting(CommitMarker::rotationReason).containsExactly("schema change", "rotate.idle.ms");
+    assertThat(markers.values())
+        .extracting(CommitMarker::rotationReason)
+        .containsExactly("schema change", "rotate.idle.ms");
     CommitMarker second = markers.lastEntry().getValue();
     assertThat(second.startOffset()).isEqualTo(5);
     assertThat(second.files().get(0).columns()).extracting(col -> col.name()).contains("country");
-    assertThat(markers.firstEntry().getValue().files().get(0).columns()).extracting(col -> col.name()).doesNotContain("country");
+    assertThat(markers.firstEntry().getValue().files().get(0).columns())
+        .extracting(col -> col.name())
+        .doesNotContain("country");
     fx.connect.deleteConnector("quiet-idle");
   }
 
@@ -325,14 +396,29 @@ class SinkPipelineIT {
   void tombstonesBecomeDeleteRowsWithTheKeyFields() throws Exception {
     String topic = "customers";
     fx.connect.createTopic(topic, 1);
-    String keySchema = "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":false}]}";
-    String valueSchema = "{\"type\":\"struct\",\"optional\":true,\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":true},"
-        + "{\"field\":\"name\",\"type\":\"string\",\"optional\":true}]}";
+    String keySchema =
+        "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":false}]}";
+    String valueSchema =
+        "{\"type\":\"struct\",\"optional\":true,\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":true},"
+            + "{\"field\":\"name\",\"type\":\"string\",\"optional\":true}]}";
     for (long id = 1; id <= 3; id++) {
-      fx.send(topic, 0, "{\"schema\":" + keySchema + ",\"payload\":{\"id\":" + id + "}}",
-          "{\"schema\":" + valueSchema + ",\"payload\":{\"id\":" + id + ",\"name\":\"n" + id + "\"}}");
+      fx.send(
+          topic,
+          0,
+          "{\"schema\":" + keySchema + ",\"payload\":{\"id\":" + id + "}}",
+          "{\"schema\":"
+              + valueSchema
+              + ",\"payload\":{\"id\":"
+              + id
+              + ",\"name\":\"n"
+              + id
+              + "\"}}");
     }
-    fx.send(topic, 0, "{\"schema\":" + keySchema + ",\"payload\":{\"id\":2}}", null); // tombstone for id 2
+    fx.send(
+        topic,
+        0,
+        "{\"schema\":" + keySchema + ",\"payload\":{\"id\":2}}",
+        null); // tombstone for id 2
     fx.producer.flush();
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
     c.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -347,7 +433,8 @@ class SinkPipelineIT {
     assertThat(delete.get("kafka_deleted")).isEqualTo(true);
     assertThat(delete.get("id")).isEqualTo(2L);
     assertThat(delete.get("name")).isNull();
-    assertThat(rows.subList(0, 3)).allSatisfy(r -> assertThat(r.get("kafka_deleted")).isEqualTo(false));
+    assertThat(rows.subList(0, 3))
+        .allSatisfy(r -> assertThat(r.get("kafka_deleted")).isEqualTo(false));
     fx.connect.deleteConnector("customers-cdc");
   }
 
@@ -366,16 +453,23 @@ class SinkPipelineIT {
     assertThat(fx.connect.createConnector("lines-string", c)).isEqualTo(201);
     CommitMarker m = fx.awaitCovered(BUCKET, topic, Map.of(0, 10L), WAIT).firstEntry().getValue();
     List<JsonNode> rows = FileReaders.jsonLines(fx.get(BUCKET, m.files().get(0).key()), false);
-    assertThat(rows).extracting(r -> r.get("value").asText()).containsExactly(
-        "line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7", "line 8", "line 9");
+    assertThat(rows)
+        .extracting(r -> r.get("value").asText())
+        .containsExactly(
+            "line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7",
+            "line 8", "line 9");
     fx.connect.deleteConnector("lines-string");
   }
 
   @Test
   void connectorPluginsReportsTheBuiltVersion() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(fx.connect.restUrl() + "connector-plugins")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(fx.connect.restUrl() + "connector-plugins"))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     List<String> versions = new ArrayList<>();
     for (JsonNode plugin : PipelineFixture.JSON.readTree(r.body())) {
@@ -383,7 +477,8 @@ class SinkPipelineIT {
         versions.add(plugin.path("version").asText());
       }
     }
-    assertThat(versions).as("versions of %s in %s", PipelineFixture.CONNECTOR_CLASS, r.body())
+    assertThat(versions)
+        .as("versions of %s in %s", PipelineFixture.CONNECTOR_CLASS, r.body())
         .containsExactly(System.getProperty("redstage.version"));
     assertThat(versions.get(0)).doesNotContain("${").isNotEqualTo("unknown");
   }
@@ -405,18 +500,21 @@ class SinkPipelineIT {
 
   @Test
   void validateEndpointRejectsEachUnsupportedConfluentKeyOnThatKey() {
-    Map<String, String> unsupported = new TreeMap<>(Map.ofEntries(
-        Map.entry("s3.sse.customer.key", "c2VjcmV0LWtleS0zMi1ieXRlcy1sb25nLi4uLi4="),
-        Map.entry("s3.wan.mode", "true"),
-        Map.entry("s3.object.tagging", "true"),
-        Map.entry("s3.object.tagging.key.value.pairs", "team:data"),
-        Map.entry("keys.format.class", "io.confluent.connect.s3.format.avro.AvroFormat"),
-        Map.entry("headers.format.class", "io.confluent.connect.s3.format.avro.AvroFormat"),
-        Map.entry("report.null.values.to.dlq", "true"),
-        Map.entry("s3.schema.partition.affix.type", "SUFFIX"),
-        Map.entry("append.late.data", "true"),
-        Map.entry("tombstone.encoded.partition", "deleted"),
-        Map.entry("s3.credentials.provider.sts.role.arn", "arn:aws:iam::111122223333:role/r")));
+    Map<String, String> unsupported =
+        new TreeMap<>(
+            Map.ofEntries(
+                Map.entry("s3.sse.customer.key", "c2VjcmV0LWtleS0zMi1ieXRlcy1sb25nLi4uLi4="),
+                Map.entry("s3.wan.mode", "true"),
+                Map.entry("s3.object.tagging", "true"),
+                Map.entry("s3.object.tagging.key.value.pairs", "team:data"),
+                Map.entry("keys.format.class", "io.confluent.connect.s3.format.avro.AvroFormat"),
+                Map.entry("headers.format.class", "io.confluent.connect.s3.format.avro.AvroFormat"),
+                Map.entry("report.null.values.to.dlq", "true"),
+                Map.entry("s3.schema.partition.affix.type", "SUFFIX"),
+                Map.entry("append.late.data", "true"),
+                Map.entry("tombstone.encoded.partition", "deleted"),
+                Map.entry(
+                    "s3.credentials.provider.sts.role.arn", "arn:aws:iam::111122223333:role/r")));
     Map<String, String> c = fx.baseConfig("x", BUCKET);
     c.put("name", "confluent-keys");
     c.putAll(unsupported);
@@ -431,14 +529,30 @@ class SinkPipelineIT {
     assertThat(errorByKey).containsOnlyKeys(unsupported.keySet());
     errorByKey.forEach((key, error) -> assertThat(error).startsWith("Cannot use " + key + ": "));
     assertThat(result.path("error_count").asInt()).isEqualTo(unsupported.size());
-    assertThat(result.toString()).as("the SSE-C key is a secret").doesNotContain(unsupported.get("s3.sse.customer.key"));
-    // the same config with the keys at Confluent's "off" values, or harmless ones, validates cleanly
+    assertThat(result.toString())
+        .as("the SSE-C key is a secret")
+        .doesNotContain(unsupported.get("s3.sse.customer.key"));
+    // the same config with the keys at Confluent's "off" values, or harmless ones, validates
+    // cleanly
     Map<String, String> off = fx.baseConfig("x", BUCKET);
     off.put("name", "confluent-keys");
-    off.putAll(Map.of("s3.wan.mode", "false", "s3.object.tagging", "false", "report.null.values.to.dlq", "false",
-        "s3.compression.level", "9", "s3.credentials.provider.class", "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
-        "storage.class", "io.confluent.connect.s3.storage.S3Storage"));
-    assertThat(fx.connect.validate(PipelineFixture.CONNECTOR_CLASS, off).path("error_count").asInt()).isZero();
+    off.putAll(
+        Map.of(
+            "s3.wan.mode",
+            "false",
+            "s3.object.tagging",
+            "false",
+            "report.null.values.to.dlq",
+            "false",
+            "s3.compression.level",
+            "9",
+            "s3.credentials.provider.class",
+            "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
+            "storage.class",
+            "io.confluent.connect.s3.storage.S3Storage"));
+    assertThat(
+            fx.connect.validate(PipelineFixture.CONNECTOR_CLASS, off).path("error_count").asInt())
+        .isZero();
   }
 
   static BigDecimal decimal(Object v, int scale) {
@@ -446,7 +560,8 @@ class SinkPipelineIT {
       return (BigDecimal) v;
     }
     if (v instanceof org.apache.avro.generic.GenericFixed) {
-      return new BigDecimal(new java.math.BigInteger(((org.apache.avro.generic.GenericFixed) v).bytes()), scale);
+      return new BigDecimal(
+          new java.math.BigInteger(((org.apache.avro.generic.GenericFixed) v).bytes()), scale);
     }
     if (v instanceof Long || v instanceof Integer) {
       return BigDecimal.valueOf(((Number) v).longValue(), scale);

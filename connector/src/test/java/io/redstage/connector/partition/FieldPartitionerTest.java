@@ -21,36 +21,52 @@ import org.apache.kafka.connect.errors.DataException;
 import org.junit.jupiter.api.Test;
 
 class FieldPartitionerTest {
-  private static final Schema ORDER = SchemaBuilder.struct().name("Order")
-      .field("id", Schema.INT64_SCHEMA)
-      .field("country", Schema.STRING_SCHEMA)
-      .field("address", SchemaBuilder.struct().name("Address").optional()
-          .field("city", Schema.OPTIONAL_STRING_SCHEMA).field("zip", Schema.INT32_SCHEMA).build())
-      .field("amount", Decimal.schema(2))
-      .field("paid", Schema.BOOLEAN_SCHEMA)
-      .field("created", Timestamp.SCHEMA)
-      .field("day", org.apache.kafka.connect.data.Date.SCHEMA)
-      .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
-      .build();
+  private static final Schema ORDER =
+      SchemaBuilder.struct()
+          .name("Order")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("country", Schema.STRING_SCHEMA)
+          .field(
+              "address",
+              SchemaBuilder.struct()
+                  .name("Address")
+                  .optional()
+                  .field("city", Schema.OPTIONAL_STRING_SCHEMA)
+                  .field("zip", Schema.INT32_SCHEMA)
+                  .build())
+          .field("amount", Decimal.schema(2))
+          .field("paid", Schema.BOOLEAN_SCHEMA)
+          .field("created", Timestamp.SCHEMA)
+          .field("day", org.apache.kafka.connect.data.Date.SCHEMA)
+          .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+          .build();
 
   private static Struct order(String country, String city) {
-    Struct address = new Struct(ORDER.field("address").schema()).put("city", city).put("zip", 10115);
-    return new Struct(ORDER).put("id", 7L).put("country", country).put("address", address)
-        .put("amount", new BigDecimal("12.50")).put("paid", true)
+    Struct address =
+        new Struct(ORDER.field("address").schema()).put("city", city).put("zip", 10115);
+    return new Struct(ORDER)
+        .put("id", 7L)
+        .put("country", country)
+        .put("address", address)
+        .put("amount", new BigDecimal("12.50"))
+        .put("paid", true)
         .put("created", Date.from(Instant.parse("2024-01-02T13:45:00Z")))
         .put("day", Date.from(Instant.parse("2024-01-02T00:00:00Z")))
         .put("tags", Arrays.asList("a", "b"));
   }
 
   private static Partitioner partitioner(String... fields) {
-    return Partitioners.create(PartitionerSettings.builder().type("field").fieldNames(List.of(fields)).build());
+    return Partitioners.create(
+        PartitionerSettings.builder().type("field").fieldNames(List.of(fields)).build());
   }
 
   @Test
   void oneOrMoreFieldsIncludingNestedOnes() {
     assertThat(partitioner("country").encodePartition(record(ORDER, order("DE", "Berlin")), 0))
         .isEqualTo("country=DE");
-    assertThat(partitioner("country", "address.city").encodePartition(record(ORDER, order("DE", "Berlin")), 0))
+    assertThat(
+            partitioner("country", "address.city")
+                .encodePartition(record(ORDER, order("DE", "Berlin")), 0))
         .isEqualTo("country=DE/address.city=Berlin");
   }
 
@@ -59,7 +75,8 @@ class FieldPartitionerTest {
     Partitioner p = partitioner("id", "address.zip", "amount", "paid", "created", "day");
 
     assertThat(p.encodePartition(record(ORDER, order("DE", "Berlin")), 0))
-        .isEqualTo("id=7/address.zip=10115/amount=12.50/paid=true/created=2024-01-02T13%3A45%3A00Z/day=2024-01-02");
+        .isEqualTo(
+            "id=7/address.zip=10115/amount=12.50/paid=true/created=2024-01-02T13%3A45%3A00Z/day=2024-01-02");
   }
 
   @Test
@@ -79,18 +96,28 @@ class FieldPartitionerTest {
   void reservedCharactersAreEncodedSoValuesCannotAddPathLevels() {
     Partitioner p = partitioner("address.city");
 
-    assertThat(p.encodePartition(record(ORDER, order("DE", "a/b")), 0)).isEqualTo("address.city=a%2Fb");
-    assertThat(p.encodePartition(record(ORDER, order("DE", "../x=y")), 0)).isEqualTo("address.city=..%2Fx%3Dy");
-    assertThat(p.encodePartition(record(ORDER, order("DE", "50% off #1?")), 0)).isEqualTo("address.city=50%25 off %231%3F");
-    assertThat(p.encodePartition(record(ORDER, order("DE", "tab\there")), 0)).isEqualTo("address.city=tab%09here");
-    assertThat(p.encodePartition(record(ORDER, order("DE", "São Paulo")), 0)).isEqualTo("address.city=São Paulo");
+    assertThat(p.encodePartition(record(ORDER, order("DE", "a/b")), 0))
+        .isEqualTo("address.city=a%2Fb");
+    assertThat(p.encodePartition(record(ORDER, order("DE", "../x=y")), 0))
+        .isEqualTo("address.city=..%2Fx%3Dy");
+    assertThat(p.encodePartition(record(ORDER, order("DE", "50% off #1?")), 0))
+        .isEqualTo("address.city=50%25 off %231%3F");
+    assertThat(p.encodePartition(record(ORDER, order("DE", "tab\there")), 0))
+        .isEqualTo("address.city=tab%09here");
+    assertThat(p.encodePartition(record(ORDER, order("DE", "São Paulo")), 0))
+        .isEqualTo("address.city=São Paulo");
     assertThat(p.encodePartition(record(ORDER, order("DE", "")), 0)).isEqualTo("address.city=");
   }
 
   @Test
   void customDirectoryDelimiterJoinsFieldsAndIsEncodedInValues() {
-    Partitioner p = Partitioners.create(PartitionerSettings.builder().type("field")
-        .fieldNames(List.of("country", "address.city")).directoryDelim("-").build());
+    Partitioner p =
+        Partitioners.create(
+            PartitionerSettings.builder()
+                .type("field")
+                .fieldNames(List.of("country", "address.city"))
+                .directoryDelim("-")
+                .build());
 
     assertThat(p.encodePartition(record(ORDER, order("DE", "Halle-Neustadt")), 0))
         .isEqualTo("country=DE-address.city=Halle%2DNeustadt");
@@ -98,41 +125,64 @@ class FieldPartitionerTest {
 
   @Test
   void missingFieldNamesRecordAndFieldPath() {
-    assertThatThrownBy(() -> partitioner("address.street").encodePartition(record(ORDER, order("DE", "Berlin")), 0))
+    assertThatThrownBy(
+            () ->
+                partitioner("address.street")
+                    .encodePartition(record(ORDER, order("DE", "Berlin")), 0))
         .isInstanceOf(DataException.class)
         .hasMessageContaining("orders/3/42")
         .hasMessageContaining("'address.street' is missing")
         .hasMessageContaining("[city, zip]")
         .hasMessageContaining("partition.field.name");
-    assertThatThrownBy(() -> partitioner("region").encodePartition(record(null, Map.of("country", "DE")), 0))
+    assertThatThrownBy(
+            () -> partitioner("region").encodePartition(record(null, Map.of("country", "DE")), 0))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("orders/3/42").hasMessageContaining("'region' is missing").hasMessageContaining("country");
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("'region' is missing")
+        .hasMessageContaining("country");
   }
 
   @Test
   void nullFieldsAndTombstonesAreDataErrors() {
-    assertThatThrownBy(() -> partitioner("address.city").encodePartition(record(ORDER, order("DE", null)), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/42").hasMessageContaining("'address.city' is null");
+    assertThatThrownBy(
+            () -> partitioner("address.city").encodePartition(record(ORDER, order("DE", null)), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("'address.city' is null");
     Struct noAddress = order("DE", "x").put("address", null);
-    assertThatThrownBy(() -> partitioner("address.city").encodePartition(record(ORDER, noAddress), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("field 'address' is null");
+    assertThatThrownBy(
+            () -> partitioner("address.city").encodePartition(record(ORDER, noAddress), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("field 'address' is null");
     assertThatThrownBy(() -> partitioner("country").encodePartition(record(ORDER, null), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/42").hasMessageContaining("tombstone");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("tombstone");
   }
 
   @Test
   void nonPrimitiveValuesAreRejected() {
-    assertThatThrownBy(() -> partitioner("tags").encodePartition(record(ORDER, order("DE", "Berlin")), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/42").hasMessageContaining("string, number or boolean");
-    assertThatThrownBy(() -> partitioner("country.code").encodePartition(record(ORDER, order("DE", "Berlin")), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("field 'country' is a String, not a struct or map");
+    assertThatThrownBy(
+            () -> partitioner("tags").encodePartition(record(ORDER, order("DE", "Berlin")), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("string, number or boolean");
+    assertThatThrownBy(
+            () ->
+                partitioner("country.code")
+                    .encodePartition(record(ORDER, order("DE", "Berlin")), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("field 'country' is a String, not a struct or map");
   }
 
   @Test
   void invalidFieldSettingsAreConfigErrors() {
-    assertThatThrownBy(() -> Partitioners.create(PartitionerSettings.builder().type("field").build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("partition.field.name is empty");
+    assertThatThrownBy(
+            () -> Partitioners.create(PartitionerSettings.builder().type("field").build()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("partition.field.name is empty");
     assertThatThrownBy(() -> partitioner("a..b"))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("empty segment");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("empty segment");
   }
 }

@@ -34,7 +34,8 @@ class PartitionersTest {
     Partitioner p = Partitioners.create(PartitionerSettings.builder().build());
 
     assertThat(p.encodePartition(record(null, Map.of()), 0)).isEqualTo("partition=3");
-    org.apache.kafka.connect.sink.SinkRecord other = new org.apache.kafka.connect.sink.SinkRecord("orders", 7, null, null, null, Map.of(), 1);
+    org.apache.kafka.connect.sink.SinkRecord other =
+        new org.apache.kafka.connect.sink.SinkRecord("orders", 7, null, null, null, Map.of(), 1);
     assertThat(p.encodePartition(other, 0)).isEqualTo("partition=7");
     assertThat(p.encodePartition(record(null, Map.of()), 0)).isEqualTo("partition=3");
   }

@@ -12,7 +12,15 @@ final class TestRecords {
   }
 
   static SinkRecord record(Schema schema, Object value, Long timestamp) {
-    return new SinkRecord("orders", 3, Schema.STRING_SCHEMA, "key", schema, value, 42L, timestamp,
+    return new SinkRecord(
+        "orders",
+        3,
+        Schema.STRING_SCHEMA,
+        "key",
+        schema,
+        value,
+        42L,
+        timestamp,
         timestamp == null ? TimestampType.NO_TIMESTAMP_TYPE : TimestampType.CREATE_TIME);
   }
 }

@@ -27,46 +27,59 @@ class TimeBasedPartitionerTest {
   }
 
   private static PartitionerSettings.Builder time(String pathFormat, long durationMs) {
-    return PartitionerSettings.builder().type("time").pathFormat(pathFormat).partitionDurationMs(durationMs)
+    return PartitionerSettings.builder()
+        .type("time")
+        .pathFormat(pathFormat)
+        .partitionDurationMs(durationMs)
         .timestampExtractor("Record");
   }
 
   private static String path(PartitionerSettings.Builder settings, String instant) {
-    return Partitioners.create(settings.build()).encodePartition(record(null, Map.of(), ms(instant)), 0);
+    return Partitioners.create(settings.build())
+        .encodePartition(record(null, Map.of(), ms(instant)), 0);
   }
 
   @Test
   void hourlyAndDailyPresetsInUtc() {
-    PartitionerSettings.Builder hourly = PartitionerSettings.builder().type("hourly").timestampExtractor("Record");
-    PartitionerSettings.Builder daily = PartitionerSettings.builder().type("daily").timestampExtractor("Record");
+    PartitionerSettings.Builder hourly =
+        PartitionerSettings.builder().type("hourly").timestampExtractor("Record");
+    PartitionerSettings.Builder daily =
+        PartitionerSettings.builder().type("daily").timestampExtractor("Record");
 
-    assertThat(path(hourly, "2024-01-02T13:59:59.999Z")).isEqualTo("year=2024/month=01/day=02/hour=13");
+    assertThat(path(hourly, "2024-01-02T13:59:59.999Z"))
+        .isEqualTo("year=2024/month=01/day=02/hour=13");
     assertThat(path(daily, "2024-01-02T23:59:59Z")).isEqualTo("year=2024/month=01/day=02");
   }
 
   @Test
   void presetsIgnoreAnyConfiguredFormatAndDuration() {
-    PartitionerSettings.Builder hourly = PartitionerSettings.builder().type("io.confluent.connect.storage.partitioner.HourlyPartitioner")
-        .pathFormat("'ignored'").partitionDurationMs(1).timestampExtractor("Record");
+    PartitionerSettings.Builder hourly =
+        PartitionerSettings.builder()
+            .type("io.confluent.connect.storage.partitioner.HourlyPartitioner")
+            .pathFormat("'ignored'")
+            .partitionDurationMs(1)
+            .timestampExtractor("Record");
 
     assertThat(path(hourly, "2024-07-08T09:10:11Z")).isEqualTo("year=2024/month=07/day=08/hour=09");
   }
 
   @Test
   void bucketsFollowTheLocalTimeOfTheConfiguredZone() {
-    PartitionerSettings.Builder daily = PartitionerSettings.builder().type("daily").timestampExtractor("Record")
-        .timezone(NEW_YORK);
+    PartitionerSettings.Builder daily =
+        PartitionerSettings.builder().type("daily").timestampExtractor("Record").timezone(NEW_YORK);
 
     // 03:00 UTC on Jan 2 is still Jan 1 in New York (UTC-5)
     assertThat(path(daily, "2024-01-02T03:00:00Z")).isEqualTo("year=2024/month=01/day=01");
     assertThat(path(daily, "2024-01-02T05:00:00Z")).isEqualTo("year=2024/month=01/day=02");
     // fixed offsets work too
-    assertThat(path(daily.timezone(ZoneOffset.ofHours(10)), "2024-01-01T14:00:00Z")).isEqualTo("year=2024/month=01/day=02");
+    assertThat(path(daily.timezone(ZoneOffset.ofHours(10)), "2024-01-01T14:00:00Z"))
+        .isEqualTo("year=2024/month=01/day=02");
   }
 
   @Test
   void durationBucketsRoundDownInLocalTime() {
-    PartitionerSettings.Builder sixHours = time("YYYY-MM-dd'/'HH", 6 * Partitioners.HOUR_MS).timezone(BERLIN);
+    PartitionerSettings.Builder sixHours =
+        time("YYYY-MM-dd'/'HH", 6 * Partitioners.HOUR_MS).timezone(BERLIN);
     PartitionerSettings.Builder quarter = time("HH-mm", 15 * 60_000L);
 
     // 12:30 UTC = 13:30 in Berlin (CET) -> bucket 12:00 local
@@ -80,12 +93,13 @@ class TimeBasedPartitionerTest {
 
   @Test
   void daylightSavingTransitionsInBerlin() {
-    PartitionerSettings.Builder hourly = PartitionerSettings.builder().type("hourly").timestampExtractor("Record")
-        .timezone(BERLIN);
-    PartitionerSettings.Builder daily = PartitionerSettings.builder().type("daily").timestampExtractor("Record")
-        .timezone(BERLIN);
+    PartitionerSettings.Builder hourly =
+        PartitionerSettings.builder().type("hourly").timestampExtractor("Record").timezone(BERLIN);
+    PartitionerSettings.Builder daily =
+        PartitionerSettings.builder().type("daily").timestampExtractor("Record").timezone(BERLIN);
 
-    // spring forward 2024-03-31: 02:00 CET jumps to 03:00 CEST; 00:59Z is 01:59 CET, 01:00Z is 03:00 CEST
+    // spring forward 2024-03-31: 02:00 CET jumps to 03:00 CEST; 00:59Z is 01:59 CET, 01:00Z is
+    // 03:00 CEST
     assertThat(path(hourly, "2024-03-31T00:59:00Z")).isEqualTo("year=2024/month=03/day=31/hour=01");
     assertThat(path(hourly, "2024-03-31T01:00:00Z")).isEqualTo("year=2024/month=03/day=31/hour=03");
     // fall back 2024-10-27: 03:00 CEST becomes 02:00 CET; both 02:xx hours share one path
@@ -101,33 +115,68 @@ class TimeBasedPartitionerTest {
   @Test
   void jodaYearLettersMeanCalendarYearNotWeekBasedYear() {
     // 2024-12-30 is in ISO week 1 of 2025; Joda's YYYY (and yyyy) still print 2024
-    assertThat(path(time("'year'=YYYY", Partitioners.DAY_MS).locale(Locale.US), "2024-12-30T10:00:00Z")).isEqualTo("year=2024");
-    assertThat(path(time("'year'=yyyy", Partitioners.DAY_MS).locale(Locale.GERMANY), "2024-12-30T10:00:00Z")).isEqualTo("year=2024");
+    assertThat(
+            path(
+                time("'year'=YYYY", Partitioners.DAY_MS).locale(Locale.US), "2024-12-30T10:00:00Z"))
+        .isEqualTo("year=2024");
+    assertThat(
+            path(
+                time("'year'=yyyy", Partitioners.DAY_MS).locale(Locale.GERMANY),
+                "2024-12-30T10:00:00Z"))
+        .isEqualTo("year=2024");
     assertThat(path(time("YY", Partitioners.DAY_MS), "2024-12-30T10:00:00Z")).isEqualTo("24");
     // Joda's xxxx and ww are the ISO week-year and week, whatever the locale
-    assertThat(path(time("xxxx-'W'ww-e", Partitioners.DAY_MS).locale(Locale.US), "2024-12-30T10:00:00Z")).isEqualTo("2025-W01-1");
-    assertThat(path(time("xxxx-'W'ww-e", Partitioners.DAY_MS).locale(Locale.US), "2024-01-07T10:00:00Z")).isEqualTo("2024-W01-7");
+    assertThat(
+            path(
+                time("xxxx-'W'ww-e", Partitioners.DAY_MS).locale(Locale.US),
+                "2024-12-30T10:00:00Z"))
+        .isEqualTo("2025-W01-1");
+    assertThat(
+            path(
+                time("xxxx-'W'ww-e", Partitioners.DAY_MS).locale(Locale.US),
+                "2024-01-07T10:00:00Z"))
+        .isEqualTo("2024-W01-7");
   }
 
   @Test
   void otherJodaLettersAndLiterals() {
-    assertThat(path(time("'dt'=YYYY-MM-dd'T'HH'h'", Partitioners.HOUR_MS), "2024-02-03T04:05:06Z")).isEqualTo("dt=2024-02-03T04h");
-    assertThat(path(time("D/k/KK/hh/a", Partitioners.HOUR_MS).locale(Locale.US), "2024-02-03T13:05:06Z")).isEqualTo("34/13/01/01/PM");
-    assertThat(path(time("'it''s' mm:ss.SSS", 1), "2024-02-03T13:05:06.789Z")).isEqualTo("it's 05:06.789");
-    assertThat(path(time("Z|ZZ|ZZZ", Partitioners.HOUR_MS).timezone(BERLIN), "2024-07-01T10:00:00Z")).isEqualTo("+0200|+02:00|Europe/Berlin");
+    assertThat(path(time("'dt'=YYYY-MM-dd'T'HH'h'", Partitioners.HOUR_MS), "2024-02-03T04:05:06Z"))
+        .isEqualTo("dt=2024-02-03T04h");
+    assertThat(
+            path(
+                time("D/k/KK/hh/a", Partitioners.HOUR_MS).locale(Locale.US),
+                "2024-02-03T13:05:06Z"))
+        .isEqualTo("34/13/01/01/PM");
+    assertThat(path(time("'it''s' mm:ss.SSS", 1), "2024-02-03T13:05:06.789Z"))
+        .isEqualTo("it's 05:06.789");
+    assertThat(
+            path(time("Z|ZZ|ZZZ", Partitioners.HOUR_MS).timezone(BERLIN), "2024-07-01T10:00:00Z"))
+        .isEqualTo("+0200|+02:00|Europe/Berlin");
     assertThat(path(time("ZZ", Partitioners.HOUR_MS), "2024-07-01T10:00:00Z")).isEqualTo("+00:00");
   }
 
   @Test
   void localeChangesMonthAndDayNames() {
-    assertThat(path(time("MMMM/EEE", Partitioners.DAY_MS).locale(Locale.GERMAN), "2024-03-05T10:00:00Z")).isEqualTo("März/Di.");
-    assertThat(path(time("MMMM/EEE", Partitioners.DAY_MS).locale(Locale.FRENCH), "2024-03-05T10:00:00Z")).isEqualTo("mars/mar.");
-    assertThat(path(time("MMM", Partitioners.DAY_MS).locale(Locale.ENGLISH), "2024-03-05T10:00:00Z")).isEqualTo("Mar");
+    assertThat(
+            path(
+                time("MMMM/EEE", Partitioners.DAY_MS).locale(Locale.GERMAN),
+                "2024-03-05T10:00:00Z"))
+        .isEqualTo("März/Di.");
+    assertThat(
+            path(
+                time("MMMM/EEE", Partitioners.DAY_MS).locale(Locale.FRENCH),
+                "2024-03-05T10:00:00Z"))
+        .isEqualTo("mars/mar.");
+    assertThat(
+            path(time("MMM", Partitioners.DAY_MS).locale(Locale.ENGLISH), "2024-03-05T10:00:00Z"))
+        .isEqualTo("Mar");
   }
 
   @Test
   void recordExtractorWithoutTimestampNamesTheRecord() {
-    Partitioner p = Partitioners.create(PartitionerSettings.builder().type("hourly").timestampExtractor("Record").build());
+    Partitioner p =
+        Partitioners.create(
+            PartitionerSettings.builder().type("hourly").timestampExtractor("Record").build());
 
     assertThatThrownBy(() -> p.encodePartition(record(null, Map.of(), null), 0))
         .isInstanceOf(DataException.class)
@@ -138,26 +187,43 @@ class TimeBasedPartitionerTest {
 
   @Test
   void wallclockUsesTheGivenTimeNotTheRecord() {
-    Partitioner p = Partitioners.create(PartitionerSettings.builder().type("hourly").timestampExtractor("Wallclock").build());
+    Partitioner p =
+        Partitioners.create(
+            PartitionerSettings.builder().type("hourly").timestampExtractor("Wallclock").build());
 
-    assertThat(p.encodePartition(record(null, Map.of(), ms("2020-01-01T00:00:00Z")), ms("2024-05-06T07:08:09Z")))
+    assertThat(
+            p.encodePartition(
+                record(null, Map.of(), ms("2020-01-01T00:00:00Z")), ms("2024-05-06T07:08:09Z")))
         .isEqualTo("year=2024/month=05/day=06/hour=07");
   }
 
   @Test
   void recordFieldExtractorReadsNestedFieldsOfStructsAndMaps() {
-    Schema meta = SchemaBuilder.struct().field("created", Timestamp.SCHEMA).field("epoch", Schema.INT64_SCHEMA)
-        .field("text", Schema.STRING_SCHEMA).build();
+    Schema meta =
+        SchemaBuilder.struct()
+            .field("created", Timestamp.SCHEMA)
+            .field("epoch", Schema.INT64_SCHEMA)
+            .field("text", Schema.STRING_SCHEMA)
+            .build();
     Schema value = SchemaBuilder.struct().field("meta", meta).build();
-    Struct struct = new Struct(value).put("meta", new Struct(meta)
-        .put("created", Date.from(Instant.parse("2024-01-02T13:45:00Z")))
-        .put("epoch", ms("2023-06-07T08:00:00Z"))
-        .put("text", "2022-03-04T05:06:07+01:00"));
+    Struct struct =
+        new Struct(value)
+            .put(
+                "meta",
+                new Struct(meta)
+                    .put("created", Date.from(Instant.parse("2024-01-02T13:45:00Z")))
+                    .put("epoch", ms("2023-06-07T08:00:00Z"))
+                    .put("text", "2022-03-04T05:06:07+01:00"));
 
-    assertThat(hourlyByField("meta.created").encodePartition(record(value, struct), 0)).isEqualTo("year=2024/month=01/day=02/hour=13");
-    assertThat(hourlyByField("meta.epoch").encodePartition(record(value, struct), 0)).isEqualTo("year=2023/month=06/day=07/hour=08");
-    assertThat(hourlyByField("meta.text").encodePartition(record(value, struct), 0)).isEqualTo("year=2022/month=03/day=04/hour=04");
-    assertThat(hourlyByField("meta.epoch").encodePartition(record(null, Map.of("meta", Map.of("epoch", 0L))), 0))
+    assertThat(hourlyByField("meta.created").encodePartition(record(value, struct), 0))
+        .isEqualTo("year=2024/month=01/day=02/hour=13");
+    assertThat(hourlyByField("meta.epoch").encodePartition(record(value, struct), 0))
+        .isEqualTo("year=2023/month=06/day=07/hour=08");
+    assertThat(hourlyByField("meta.text").encodePartition(record(value, struct), 0))
+        .isEqualTo("year=2022/month=03/day=04/hour=04");
+    assertThat(
+            hourlyByField("meta.epoch")
+                .encodePartition(record(null, Map.of("meta", Map.of("epoch", 0L))), 0))
         .isEqualTo("year=1970/month=01/day=01/hour=00");
   }
 
@@ -166,58 +232,102 @@ class TimeBasedPartitionerTest {
     TimestampExtractor utc = new RecordFieldTimestampExtractor("ts", ZoneOffset.UTC);
     TimestampExtractor berlin = new RecordFieldTimestampExtractor("ts", BERLIN);
 
-    assertThat(utc.extract(record(null, Map.of("ts", "2024-01-02T13:45:00Z")), 0)).isEqualTo(ms("2024-01-02T13:45:00Z"));
-    assertThat(utc.extract(record(null, Map.of("ts", "2024-01-02T13:45:00.123+02:00")), 0)).isEqualTo(ms("2024-01-02T11:45:00.123Z"));
-    assertThat(utc.extract(record(null, Map.of("ts", "2024-01-02T13:45:00+01:00[Europe/Paris]")), 0)).isEqualTo(ms("2024-01-02T12:45:00Z"));
-    assertThat(utc.extract(record(null, Map.of("ts", "1704203100000")), 0)).isEqualTo(1704203100000L);
+    assertThat(utc.extract(record(null, Map.of("ts", "2024-01-02T13:45:00Z")), 0))
+        .isEqualTo(ms("2024-01-02T13:45:00Z"));
+    assertThat(utc.extract(record(null, Map.of("ts", "2024-01-02T13:45:00.123+02:00")), 0))
+        .isEqualTo(ms("2024-01-02T11:45:00.123Z"));
+    assertThat(
+            utc.extract(record(null, Map.of("ts", "2024-01-02T13:45:00+01:00[Europe/Paris]")), 0))
+        .isEqualTo(ms("2024-01-02T12:45:00Z"));
+    assertThat(utc.extract(record(null, Map.of("ts", "1704203100000")), 0))
+        .isEqualTo(1704203100000L);
     assertThat(utc.extract(record(null, Map.of("ts", 1704203100)), 0)).isEqualTo(1704203100L);
     // no offset: read in the partitioner's zone
-    assertThat(berlin.extract(record(null, Map.of("ts", "2024-07-02T13:45:00")), 0)).isEqualTo(ms("2024-07-02T11:45:00Z"));
-    assertThat(berlin.extract(record(null, Map.of("ts", "2024-07-02")), 0)).isEqualTo(ms("2024-07-01T22:00:00Z"));
+    assertThat(berlin.extract(record(null, Map.of("ts", "2024-07-02T13:45:00")), 0))
+        .isEqualTo(ms("2024-07-02T11:45:00Z"));
+    assertThat(berlin.extract(record(null, Map.of("ts", "2024-07-02")), 0))
+        .isEqualTo(ms("2024-07-01T22:00:00Z"));
   }
 
   @Test
   void unusableTimestampFieldsNameRecordFieldAndAcceptedFormats() {
-    assertThatThrownBy(() -> hourlyByField("ts").encodePartition(record(null, Map.of("ts", "yesterday")), 0))
+    assertThatThrownBy(
+            () -> hourlyByField("ts").encodePartition(record(null, Map.of("ts", "yesterday")), 0))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("orders/3/42").hasMessageContaining("'ts'").hasMessageContaining("\"yesterday\"")
-        .hasMessageContaining("epoch milliseconds").hasMessageContaining("ISO-8601");
-    assertThatThrownBy(() -> hourlyByField("ts").encodePartition(record(null, Map.of("ts", 1.5)), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("holds a Double").hasMessageContaining("ISO-8601");
-    assertThatThrownBy(() -> hourlyByField("ts").encodePartition(record(null, Map.of("other", 1L)), 0))
-        .isInstanceOf(DataException.class).hasMessageContaining("orders/3/42").hasMessageContaining("'ts' is missing")
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("'ts'")
+        .hasMessageContaining("\"yesterday\"")
+        .hasMessageContaining("epoch milliseconds")
+        .hasMessageContaining("ISO-8601");
+    assertThatThrownBy(
+            () -> hourlyByField("ts").encodePartition(record(null, Map.of("ts", 1.5)), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("holds a Double")
+        .hasMessageContaining("ISO-8601");
+    assertThatThrownBy(
+            () -> hourlyByField("ts").encodePartition(record(null, Map.of("other", 1L)), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("'ts' is missing")
         .hasMessageContaining("epoch milliseconds");
   }
 
   @Test
   void confluentExtractorClassNamesAreAccepted() {
-    Partitioner p = Partitioners.create(PartitionerSettings.builder().type("hourly")
-        .timestampExtractor("io.confluent.connect.storage.partitioner.TimeBasedPartitioner$RecordTimestampExtractor").build());
+    Partitioner p =
+        Partitioners.create(
+            PartitionerSettings.builder()
+                .type("hourly")
+                .timestampExtractor(
+                    "io.confluent.connect.storage.partitioner.TimeBasedPartitioner$RecordTimestampExtractor")
+                .build());
 
-    assertThat(p.encodePartition(record(null, Map.of(), ms("2024-01-02T13:00:00Z")), 0)).isEqualTo("year=2024/month=01/day=02/hour=13");
+    assertThat(p.encodePartition(record(null, Map.of(), ms("2024-01-02T13:00:00Z")), 0))
+        .isEqualTo("year=2024/month=01/day=02/hour=13");
   }
 
   @Test
   void invalidTimeSettingsAreConfigErrorsNamingTheKey() {
     assertThatThrownBy(() -> Partitioners.create(time(null, Partitioners.HOUR_MS).build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("path.format is empty");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("path.format is empty");
     assertThatThrownBy(() -> Partitioners.create(time("YYYY", 0).build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("partition.duration.ms");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("partition.duration.ms");
     assertThatThrownBy(() -> Partitioners.create(time("'year=YYYY", Partitioners.HOUR_MS).build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("path.format").hasMessageContaining("never closed");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("path.format")
+        .hasMessageContaining("never closed");
     assertThatThrownBy(() -> Partitioners.create(time("CC", Partitioners.HOUR_MS).build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("century");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("century");
     assertThatThrownBy(() -> Partitioners.create(time("year=YYYY", Partitioners.HOUR_MS).build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("path.format").hasMessageContaining("quote literal text");
-    assertThatThrownBy(() -> Partitioners.create(time("YYYY", Partitioners.HOUR_MS).timestampExtractor("Sundial").build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("timestamp.extractor=Sundial");
-    assertThatThrownBy(() -> Partitioners.create(time("YYYY", Partitioners.HOUR_MS).timestampExtractor("RecordField")
-        .timestampField(" ").build()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("timestamp.field");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("path.format")
+        .hasMessageContaining("quote literal text");
+    assertThatThrownBy(
+            () ->
+                Partitioners.create(
+                    time("YYYY", Partitioners.HOUR_MS).timestampExtractor("Sundial").build()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("timestamp.extractor=Sundial");
+    assertThatThrownBy(
+            () ->
+                Partitioners.create(
+                    time("YYYY", Partitioners.HOUR_MS)
+                        .timestampExtractor("RecordField")
+                        .timestampField(" ")
+                        .build()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("timestamp.field");
   }
 
   private static Partitioner hourlyByField(String field) {
-    return Partitioners.create(PartitionerSettings.builder().type("hourly").timestampExtractor("RecordField")
-        .timestampField(field).build());
+    return Partitioners.create(
+        PartitionerSettings.builder()
+            .type("hourly")
+            .timestampExtractor("RecordField")
+            .timestampField(field)
+            .build());
   }
 }

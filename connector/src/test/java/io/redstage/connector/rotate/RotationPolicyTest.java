@@ -14,14 +14,34 @@ class RotationPolicyTest {
     long opened;
     long last;
 
-    @Override public long records() { return records; }
-    @Override public long largestFileBytes() { return bytes; }
-    @Override public Long firstRecordTimeMs() { return firstTime; }
-    @Override public long openedAtMs() { return opened; }
-    @Override public long lastRecordAtMs() { return last; }
+    @Override
+    public long records() {
+      return records;
+    }
+
+    @Override
+    public long largestFileBytes() {
+      return bytes;
+    }
+
+    @Override
+    public Long firstRecordTimeMs() {
+      return firstTime;
+    }
+
+    @Override
+    public long openedAtMs() {
+      return opened;
+    }
+
+    @Override
+    public long lastRecordAtMs() {
+      return last;
+    }
   }
 
-  private final RotationPolicy policy = new RotationPolicy(100, 1000, 60_000, 3_600_000, 10_000, ZoneId.of("UTC"));
+  private final RotationPolicy policy =
+      new RotationPolicy(100, 1000, 60_000, 3_600_000, 10_000, ZoneId.of("UTC"));
 
   @Test
   void flushSizeAndBytesCloseAfterTheRecord() {
@@ -47,10 +67,13 @@ class RotationPolicyTest {
   @Test
   void scheduleAlignsToTheIntervalInTheZone() {
     long opened = Instant.parse("2024-03-01T10:17:00Z").toEpochMilli();
-    assertThat(policy.nextScheduledRotation(opened)).isEqualTo(Instant.parse("2024-03-01T11:00:00Z").toEpochMilli());
-    RotationPolicy india = new RotationPolicy(100, 1000, -1, 3_600_000, -1, ZoneId.of("Asia/Kolkata"));
+    assertThat(policy.nextScheduledRotation(opened))
+        .isEqualTo(Instant.parse("2024-03-01T11:00:00Z").toEpochMilli());
+    RotationPolicy india =
+        new RotationPolicy(100, 1000, -1, 3_600_000, -1, ZoneId.of("Asia/Kolkata"));
     // +05:30: local hours start at :30 UTC
-    assertThat(india.nextScheduledRotation(opened)).isEqualTo(Instant.parse("2024-03-01T10:30:00Z").toEpochMilli());
+    assertThat(india.nextScheduledRotation(opened))
+        .isEqualTo(Instant.parse("2024-03-01T10:30:00Z").toEpochMilli());
   }
 
   @Test
@@ -61,13 +84,15 @@ class RotationPolicyTest {
     assertThat(policy.onTick(u, u.opened + 9_999)).isNull();
     assertThat(policy.onTick(u, u.opened + 10_000)).isEqualTo(RotationReason.IDLE);
     u.last = Instant.parse("2024-03-01T10:59:59Z").toEpochMilli();
-    assertThat(policy.onTick(u, Instant.parse("2024-03-01T11:00:00Z").toEpochMilli())).isEqualTo(RotationReason.SCHEDULE);
+    assertThat(policy.onTick(u, Instant.parse("2024-03-01T11:00:00Z").toEpochMilli()))
+        .isEqualTo(RotationReason.SCHEDULE);
     assertThat(policy.millisUntilNextTick(u, u.last)).isEqualTo(1000);
   }
 
   @Test
   void disabledRulesNeverFire() {
-    RotationPolicy off = new RotationPolicy(Integer.MAX_VALUE, Long.MAX_VALUE, -1, -1, -1, ZoneId.of("UTC"));
+    RotationPolicy off =
+        new RotationPolicy(Integer.MAX_VALUE, Long.MAX_VALUE, -1, -1, -1, ZoneId.of("UTC"));
     Unit u = new Unit();
     u.firstTime = 0L;
     assertThat(off.beforeRecord(u, Long.MAX_VALUE)).isNull();

@@ -9,7 +9,9 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.SdkHttpRequest;
 
-/** Records every HTTP request the client sends (each retry attempt too), with its operation name. */
+/**
+ * Records every HTTP request the client sends (each retry attempt too), with its operation name.
+ */
 final class CapturingInterceptor implements ExecutionInterceptor {
   static final class Sent {
     final String operation;
@@ -28,8 +30,11 @@ final class CapturingInterceptor implements ExecutionInterceptor {
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
 
   @Override
-  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-    sent.add(new Sent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), context.httpRequest()));
+  public void beforeTransmission(
+      Context.BeforeTransmission context, ExecutionAttributes attributes) {
+    sent.add(
+        new Sent(
+            attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), context.httpRequest()));
   }
 
   List<Sent> of(String operation) {

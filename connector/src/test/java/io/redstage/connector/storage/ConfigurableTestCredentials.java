@@ -6,7 +6,10 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
-/** A provider configured like Confluent's custom providers: through s3.credentials.provider.* settings. */
+/**
+ * A provider configured like Confluent's custom providers: through s3.credentials.provider.*
+ * settings.
+ */
 public final class ConfigurableTestCredentials implements AwsCredentialsProvider, Configurable {
   private Map<String, ?> settings = Map.of();
 
@@ -17,6 +20,7 @@ public final class ConfigurableTestCredentials implements AwsCredentialsProvider
 
   @Override
   public AwsCredentials resolveCredentials() {
-    return AwsBasicCredentials.create(String.valueOf(settings.get("access.key")), String.valueOf(settings.get("secret.key")));
+    return AwsBasicCredentials.create(
+        String.valueOf(settings.get("access.key")), String.valueOf(settings.get("secret.key")));
   }
 }

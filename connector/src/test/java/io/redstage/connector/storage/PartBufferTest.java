@@ -34,7 +34,9 @@ class PartBufferTest {
     assertThat(written).isEqualTo(LIMIT);
     assertThat(buffer.write(data, 0, 10)).isZero();
     assertThat(read(buffer)).isEqualTo(java.util.Arrays.copyOf(data, LIMIT));
-    assertThat(read(buffer)).as("re-readable for retries").isEqualTo(java.util.Arrays.copyOf(data, LIMIT));
+    assertThat(read(buffer))
+        .as("re-readable for retries")
+        .isEqualTo(java.util.Arrays.copyOf(data, LIMIT));
   }
 
   @Test
@@ -53,7 +55,9 @@ class PartBufferTest {
     assertThat(buffer.size()).isZero();
     assertThat(read(buffer)).isEmpty();
     buffer.write(big, 0, big.length);
-    assertThat(buffer.capacity()).as("no new chunks for a part of the same size").isEqualTo(capacity);
+    assertThat(buffer.capacity())
+        .as("no new chunks for a part of the same size")
+        .isEqualTo(capacity);
     assertThat(read(buffer)).isEqualTo(big);
 
     buffer.release();

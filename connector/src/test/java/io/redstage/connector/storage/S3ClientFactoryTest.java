@@ -17,22 +17,34 @@ class S3ClientFactoryTest {
   void credentialsFollowTheSettings() {
     S3Settings.Builder base = S3Settings.builder().bucket("b");
 
-    assertThat(S3ClientFactory.credentials(base.build())).isInstanceOf(DefaultCredentialsProvider.class);
-    AwsCredentialsProvider fixed = S3ClientFactory.credentials(base.staticCredentials("AKIA1", new Password("s1")).build());
+    assertThat(S3ClientFactory.credentials(base.build()))
+        .isInstanceOf(DefaultCredentialsProvider.class);
+    AwsCredentialsProvider fixed =
+        S3ClientFactory.credentials(base.staticCredentials("AKIA1", new Password("s1")).build());
     assertThat(fixed).isInstanceOf(StaticCredentialsProvider.class);
     assertThat(fixed.resolveCredentials().accessKeyId()).isEqualTo("AKIA1");
     assertThat(fixed.resolveCredentials().secretAccessKey()).isEqualTo("s1");
     // building the STS provider makes no call; it assumes the role on first use
-    AwsCredentialsProvider sts = S3ClientFactory.credentials(base.stsRoleArn("arn:aws:iam::1:role/r").stsRegion("eu-west-1").build());
-    assertThat(sts).isInstanceOfSatisfying(S3ClientFactory.AssumedRoleCredentials.class,
-        c -> assertThat(c.provider()).isInstanceOf(StsAssumeRoleCredentialsProvider.class));
-    ((SdkAutoCloseable) sts).close(); // closes the STS client too: the S3 client calls this when it is closed
+    AwsCredentialsProvider sts =
+        S3ClientFactory.credentials(
+            base.stsRoleArn("arn:aws:iam::1:role/r").stsRegion("eu-west-1").build());
+    assertThat(sts)
+        .isInstanceOfSatisfying(
+            S3ClientFactory.AssumedRoleCredentials.class,
+            c -> assertThat(c.provider()).isInstanceOf(StsAssumeRoleCredentialsProvider.class));
+    ((SdkAutoCloseable) sts)
+        .close(); // closes the STS client too: the S3 client calls this when it is closed
   }
 
   @Test
   void retryStrategyAllowsTheConfiguredRetries() {
-    RetryStrategy strategy = S3ClientFactory.retryStrategy(S3Settings.builder().bucket("b").maxRetries(5)
-        .retryBackoff(Duration.ofMillis(50)).build());
+    RetryStrategy strategy =
+        S3ClientFactory.retryStrategy(
+            S3Settings.builder()
+                .bucket("b")
+                .maxRetries(5)
+                .retryBackoff(Duration.ofMillis(50))
+                .build());
 
     assertThat(strategy.maxAttempts()).isEqualTo(6);
   }

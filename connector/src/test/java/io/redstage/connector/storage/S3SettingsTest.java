@@ -35,51 +35,80 @@ class S3SettingsTest {
   @Test
   void pathStyleDefaultsToTrueWithACustomEndpointUnlessSet() {
     assertThat(bucket().endpoint(URI.create("http://localhost:9000")).build().pathStyle()).isTrue();
-    assertThat(bucket().endpoint(URI.create("http://localhost:9000")).pathStyle(false).build().pathStyle()).isFalse();
+    assertThat(
+            bucket()
+                .endpoint(URI.create("http://localhost:9000"))
+                .pathStyle(false)
+                .build()
+                .pathStyle())
+        .isFalse();
     assertThat(bucket().pathStyle(true).build().pathStyle()).isTrue();
   }
 
   @Test
   void toStringNeverShowsTheSecretOrExternalId() {
-    S3Settings s = bucket().staticCredentials("AKIAEXAMPLE", new Password("super-secret-value"))
-        .stsRoleArn("arn:aws:iam::123456789012:role/writer").stsExternalId("external-secret").build();
+    S3Settings s =
+        bucket()
+            .staticCredentials("AKIAEXAMPLE", new Password("super-secret-value"))
+            .stsRoleArn("arn:aws:iam::123456789012:role/writer")
+            .stsExternalId("external-secret")
+            .build();
 
-    assertThat(s.toString()).contains("AKIAEXAMPLE", "[hidden]", "arn:aws:iam::123456789012:role/writer")
-        .doesNotContain("super-secret-value").doesNotContain("external-secret");
+    assertThat(s.toString())
+        .contains("AKIAEXAMPLE", "[hidden]", "arn:aws:iam::123456789012:role/writer")
+        .doesNotContain("super-secret-value")
+        .doesNotContain("external-secret");
     assertThat(s.secretAccessKey()).map(Password::value).contains("super-secret-value");
   }
 
   @Test
   void invalidValuesAreConfigErrorsNamingTheKey() {
     assertThatThrownBy(() -> S3Settings.builder().build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.bucket.name is not set");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("s3.bucket.name is not set");
     assertThatThrownBy(() -> bucket().partSizeBytes(1024 * 1024).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.part.size=1048576").hasMessageContaining("5 MiB");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("s3.part.size=1048576")
+        .hasMessageContaining("5 MiB");
     assertThatThrownBy(() -> bucket().sseAlgorithm("ROT13").build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.ssea.name=ROT13").hasMessageContaining("aws:kms:dsse");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("s3.ssea.name=ROT13")
+        .hasMessageContaining("aws:kms:dsse");
     assertThatThrownBy(() -> bucket().sseAlgorithm("AES256").sseKmsKeyId("key-1").build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.sse.kms.key.id");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("s3.sse.kms.key.id");
     assertThatThrownBy(() -> bucket().cannedAcl("everyone-welcome").build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.acl.canned=everyone-welcome").hasMessageContaining("bucket-owner-full-control");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("s3.acl.canned=everyone-welcome")
+        .hasMessageContaining("bucket-owner-full-control");
     assertThatThrownBy(() -> bucket().endpoint(URI.create("localhost:9000")).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("store.url=localhost:9000");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.url=localhost:9000");
     assertThatThrownBy(() -> bucket().maxRetries(-1).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("s3.part.retries=-1");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("s3.part.retries=-1");
   }
 
   @Test
   void halfConfiguredStaticCredentialsAreRejectedWithoutShowingTheSecret() {
-    assertThatThrownBy(() -> bucket().staticCredentials(null, new Password("lonely-secret")).build())
+    assertThatThrownBy(
+            () -> bucket().staticCredentials(null, new Password("lonely-secret")).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("aws.access.key.id is empty while aws.secret.access.key is set")
         .hasMessageNotContaining("lonely-secret");
     assertThatThrownBy(() -> bucket().staticCredentials("AKIA", null).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("aws.secret.access.key is empty");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("aws.secret.access.key is empty");
   }
 
   @Test
   void kmsEncryptionAcceptsAKeyId() {
-    S3Settings s = bucket().sseAlgorithm("aws:kms").sseKmsKeyId("arn:aws:kms:us-west-2:1:key/abc").cannedAcl("bucket-owner-full-control").build();
+    S3Settings s =
+        bucket()
+            .sseAlgorithm("aws:kms")
+            .sseKmsKeyId("arn:aws:kms:us-west-2:1:key/abc")
+            .cannedAcl("bucket-owner-full-control")
+            .build();
 
     assertThat(s.sseAlgorithm()).contains("aws:kms");
     assertThat(s.sseKmsKeyId()).contains("arn:aws:kms:us-west-2:1:key/abc");

@@ -40,30 +40,45 @@ class S3StorageTest {
   @Test
   void encryptionAndAclHeadersAreSentOnEveryObjectCreation() throws IOException {
     CapturingInterceptor captured = new CapturingInterceptor();
-    S3Settings s = settings(s3).sseAlgorithm("AES256").cannedAcl("bucket-owner-full-control").build();
-    try (S3Storage storage = new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
-      // S3Proxy's in-memory store implements no server-side encryption and answers 501: assert what was sent
+    S3Settings s =
+        settings(s3).sseAlgorithm("AES256").cannedAcl("bucket-owner-full-control").build();
+    try (S3Storage storage =
+        new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
+      // S3Proxy's in-memory store implements no server-side encryption and answers 501: assert what
+      // was sent
       S3UploadStream big = storage.create("sse/big.bin");
       assertThatThrownBy(() -> big.write(new byte[S3Settings.MIN_PART_SIZE + 1]))
-          .isInstanceOfSatisfying(S3StorageException.class, e -> {
-            assertThat(e.isRetriable()).isFalse();
-            assertThat(e).hasMessageStartingWith("Cannot start a multipart upload of s3://upload-test/sse/big.bin: "
-                + "S3 answered HTTP 501 NotImplemented").hasMessageContaining("s3.ssea.name");
-          });
+          .isInstanceOfSatisfying(
+              S3StorageException.class,
+              e -> {
+                assertThat(e.isRetriable()).isFalse();
+                assertThat(e)
+                    .hasMessageStartingWith(
+                        "Cannot start a multipart upload of s3://upload-test/sse/big.bin: "
+                            + "S3 answered HTTP 501 NotImplemented")
+                    .hasMessageContaining("s3.ssea.name");
+              });
       S3UploadStream small = storage.create("sse/small.bin", "application/vnd.apache.parquet");
       small.write(new byte[10]);
       assertThatThrownBy(small::complete).isInstanceOf(S3StorageException.class);
-      assertThatThrownBy(() -> storage.putSmallObject("sse/marker.json", new byte[] {'{', '}'}, "application/json"))
+      assertThatThrownBy(
+              () ->
+                  storage.putSmallObject(
+                      "sse/marker.json", new byte[] {'{', '}'}, "application/json"))
           .isInstanceOf(S3StorageException.class);
     }
 
     List<CapturingInterceptor.Sent> creations = captured.of("PutObject");
     creations.addAll(captured.of("CreateMultipartUpload"));
-    assertThat(creations).hasSize(3).allSatisfy(sent -> {
-      assertThat(sent.header("x-amz-server-side-encryption")).isEqualTo("AES256");
-      assertThat(sent.header("x-amz-acl")).isEqualTo("bucket-owner-full-control");
-    });
-    assertThat(captured.of("PutObject")).extracting(sent -> sent.header("Content-Type"))
+    assertThat(creations)
+        .hasSize(3)
+        .allSatisfy(
+            sent -> {
+              assertThat(sent.header("x-amz-server-side-encryption")).isEqualTo("AES256");
+              assertThat(sent.header("x-amz-acl")).isEqualTo("bucket-owner-full-control");
+            });
+    assertThat(captured.of("PutObject"))
+        .extracting(sent -> sent.header("Content-Type"))
         .containsExactlyInAnyOrder("application/vnd.apache.parquet", "application/json");
   }
 
@@ -71,7 +86,8 @@ class S3StorageTest {
   void cannedAclIsAppliedToCreateAndPutButNotToParts() throws IOException {
     CapturingInterceptor captured = new CapturingInterceptor();
     S3Settings s = settings(s3).cannedAcl("private").build();
-    try (S3Storage storage = new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
+    try (S3Storage storage =
+        new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
       S3UploadStream big = storage.create("acl/big.bin");
       big.write(new byte[S3Settings.MIN_PART_SIZE + 1]);
       big.complete();
@@ -80,14 +96,19 @@ class S3StorageTest {
       small.complete();
     }
 
-    assertThat(captured.of("CreateMultipartUpload")).singleElement()
+    assertThat(captured.of("CreateMultipartUpload"))
+        .singleElement()
         .satisfies(sent -> assertThat(sent.header("x-amz-acl")).isEqualTo("private"));
-    assertThat(captured.of("PutObject")).singleElement()
+    assertThat(captured.of("PutObject"))
+        .singleElement()
         .satisfies(sent -> assertThat(sent.header("x-amz-acl")).isEqualTo("private"));
-    assertThat(captured.of("UploadPart")).hasSize(2).allSatisfy(sent -> {
-      assertThat(sent.header("x-amz-acl")).isNull();
-      assertThat(sent.header("x-amz-server-side-encryption")).isNull();
-    });
+    assertThat(captured.of("UploadPart"))
+        .hasSize(2)
+        .allSatisfy(
+            sent -> {
+              assertThat(sent.header("x-amz-acl")).isNull();
+              assertThat(sent.header("x-amz-server-side-encryption")).isNull();
+            });
     assertThat(s3.client().headObject(b -> b.bucket(BUCKET).key("acl/big.bin")).contentLength())
         .isEqualTo(S3Settings.MIN_PART_SIZE + 1);
   }
@@ -95,8 +116,13 @@ class S3StorageTest {
   @Test
   void kmsKeyIdIsSentWithKmsEncryption() throws IOException {
     CapturingInterceptor captured = new CapturingInterceptor();
-    S3Settings s = settings(s3).sseAlgorithm("aws:kms").sseKmsKeyId("arn:aws:kms:us-east-1:111122223333:key/abc").build();
-    try (S3Storage storage = new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
+    S3Settings s =
+        settings(s3)
+            .sseAlgorithm("aws:kms")
+            .sseKmsKeyId("arn:aws:kms:us-east-1:111122223333:key/abc")
+            .build();
+    try (S3Storage storage =
+        new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
       S3UploadStream out = storage.create("sse/kms.bin");
       out.write(1);
       try {
@@ -106,10 +132,14 @@ class S3StorageTest {
       }
     }
 
-    assertThat(captured.of("PutObject")).first().satisfies(sent -> {
-      assertThat(sent.header("x-amz-server-side-encryption")).isEqualTo("aws:kms");
-      assertThat(sent.header("x-amz-server-side-encryption-aws-kms-key-id")).isEqualTo("arn:aws:kms:us-east-1:111122223333:key/abc");
-    });
+    assertThat(captured.of("PutObject"))
+        .first()
+        .satisfies(
+            sent -> {
+              assertThat(sent.header("x-amz-server-side-encryption")).isEqualTo("aws:kms");
+              assertThat(sent.header("x-amz-server-side-encryption-aws-kms-key-id"))
+                  .isEqualTo("arn:aws:kms:us-east-1:111122223333:key/abc");
+            });
   }
 
   @Test
@@ -121,7 +151,10 @@ class S3StorageTest {
 
       assertThat(storage.getIfExists("markers/orders/0000000003/1.json")).contains(marker);
       assertThat(storage.getIfExists("markers/orders/0000000003/2.json")).isEmpty();
-      assertThat(s3.client().headObject(b -> b.bucket(BUCKET).key("markers/orders/0000000003/1.json")).contentType())
+      assertThat(
+              s3.client()
+                  .headObject(b -> b.bucket(BUCKET).key("markers/orders/0000000003/1.json"))
+                  .contentType())
           .isEqualTo("application/json");
     }
   }
@@ -129,19 +162,34 @@ class S3StorageTest {
   @Test
   void markerWriteFailuresAreRetriedThenReported() throws IOException {
     S3Settings s = settings(s3).maxRetries(1).build();
-    FaultRule transient1 = s3.faults().failNext(1, S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("markers-flaky/"));
+    FaultRule transient1 =
+        s3.faults()
+            .failNext(
+                1,
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("markers-flaky/"));
     try (S3Storage storage = new S3Storage(S3ClientFactory.create(s), s)) {
       storage.putSmallObject("markers-flaky/a.json", new byte[] {1}, "application/json");
       assertThat(transient1.fired()).isEqualTo(1);
 
-      FaultRule down = s3.faults().failAlways(S3Fault.SERVICE_UNAVAILABLE,
-          RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("markers-flaky/"));
-      assertThatThrownBy(() -> storage.putSmallObject("markers-flaky/b.json", new byte[] {1}, "application/json"))
-          .isInstanceOfSatisfying(S3StorageException.class, e -> {
-            assertThat(e.isRetriable()).isTrue();
-            assertThat(e).hasMessageStartingWith("Cannot write s3://upload-test/markers-flaky/b.json: S3 answered HTTP 503");
-          });
+      FaultRule down =
+          s3.faults()
+              .failAlways(
+                  S3Fault.SERVICE_UNAVAILABLE,
+                  RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                      .keyPrefix("markers-flaky/"));
+      assertThatThrownBy(
+              () ->
+                  storage.putSmallObject(
+                      "markers-flaky/b.json", new byte[] {1}, "application/json"))
+          .isInstanceOfSatisfying(
+              S3StorageException.class,
+              e -> {
+                assertThat(e.isRetriable()).isTrue();
+                assertThat(e)
+                    .hasMessageStartingWith(
+                        "Cannot write s3://upload-test/markers-flaky/b.json: S3 answered HTTP 503");
+              });
       assertThat(down.fired()).isEqualTo(2);
     } finally {
       s3.faults().clear();
@@ -158,13 +206,15 @@ class S3StorageTest {
     Clock twoHoursLater = Clock.fixed(Instant.now().plus(Duration.ofHours(2)), ZoneOffset.UTC);
 
     try (S3Storage now = new S3Storage(S3ClientFactory.create(s), s);
-         S3Storage later = new S3Storage(S3ClientFactory.create(s), s, twoHoursLater)) {
+        S3Storage later = new S3Storage(S3ClientFactory.create(s), s, twoHoursLater)) {
       assertThat(now.abortStaleUploads("stale/", Duration.ofHours(1))).isZero();
       assertThat(later.abortStaleUploads("stale/", Duration.ofHours(1))).isEqualTo(2);
     }
 
-    List<String> open = client.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream()
-        .map(MultipartUpload::key).collect(Collectors.toList());
+    List<String> open =
+        client.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream()
+            .map(MultipartUpload::key)
+            .collect(Collectors.toList());
     assertThat(open).contains("elsewhere/c.bin").doesNotContain("stale/a.bin", "stale/b.bin");
   }
 }

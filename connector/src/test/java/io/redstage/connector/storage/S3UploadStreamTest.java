@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** S3UploadStream against S3Proxy, through the client S3ClientFactory builds (SigV4, SDK retries). */
+/**
+ * S3UploadStream against S3Proxy, through the client S3ClientFactory builds (SigV4, SDK retries).
+ */
 class S3UploadStreamTest {
   static final String BUCKET = "upload-test";
   static final int PART = S3Settings.MIN_PART_SIZE;
@@ -54,9 +56,14 @@ class S3UploadStreamTest {
 
   /** Settings for the stand-in: 5 MiB parts, 3 retries with a short backoff. */
   static S3Settings.Builder settings(LocalS3 s3) {
-    return S3Settings.builder().bucket(BUCKET).region(s3.region()).endpoint(s3.endpoint())
+    return S3Settings.builder()
+        .bucket(BUCKET)
+        .region(s3.region())
+        .endpoint(s3.endpoint())
         .staticCredentials(s3.accessKey(), new Password(s3.secretKey()))
-        .partSizeBytes(PART).maxRetries(3).retryBackoff(Duration.ofMillis(10));
+        .partSizeBytes(PART)
+        .maxRetries(3)
+        .retryBackoff(Duration.ofMillis(10));
   }
 
   static byte[] randomBytes(int size, long seed) {
@@ -70,7 +77,8 @@ class S3UploadStreamTest {
   }
 
   static boolean exists(String key) {
-    return s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix(key)).contents().stream().anyMatch(o -> o.key().equals(key));
+    return s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix(key)).contents().stream()
+        .anyMatch(o -> o.key().equals(key));
   }
 
   static int openUploads() {
@@ -99,7 +107,8 @@ class S3UploadStreamTest {
     writeChecked(out, Arrays.copyOfRange(data, 10, data.length));
     long size = out.complete();
 
-    assertThat(afterFirstWrite).isEqualTo(8 * 1024); // grows from 8 KiB, not allocated at part size up front
+    assertThat(afterFirstWrite)
+        .isEqualTo(8 * 1024); // grows from 8 KiB, not allocated at part size up front
     assertThat(size).isEqualTo(data.length);
     assertThat(out.position()).isEqualTo(data.length);
     assertThat(out.bufferedBytes()).isZero();
@@ -161,8 +170,12 @@ class S3UploadStreamTest {
     assertThat(openUploads()).isZero();
     assertThat(out.bufferedBytes()).isZero();
     assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isEqualTo(1);
-    assertThatThrownBy(out::complete).isInstanceOf(IOException.class).hasMessageContaining("aborted");
-    assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("aborted");
+    assertThatThrownBy(out::complete)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("aborted");
+    assertThatThrownBy(() -> out.write(1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("aborted");
   }
 
   @Test
@@ -194,7 +207,9 @@ class S3UploadStreamTest {
 
     out.write(data, 0, PART + 1);
     assertThat(queued).as("part 1 handed to the uploader").hasSize(1);
-    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).as("not sent by the writing thread").isZero();
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART))
+        .as("not sent by the writing thread")
+        .isZero();
     assertThat(out.bufferedBytes()).isLessThanOrEqualTo(2L * PART);
     queued.remove(0).run();
     assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
@@ -213,19 +228,27 @@ class S3UploadStreamTest {
 
   @Test
   void aBackgroundPartThatFailsFailsTheStreamAtTheNextPartAndAbortsTheUpload() throws IOException {
-    s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("background-fail/"));
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("background-fail/"));
     List<Runnable> queued = new ArrayList<>();
     S3UploadStream out = storage.create("background-fail/file.bin", queued::add);
     out.write(randomBytes(PART + 1, 12));
     queued.remove(0).run(); // part 1 fails after the SDK's retries, in the uploader
 
     assertThatThrownBy(() -> out.write(randomBytes(PART, 13)))
-        .isInstanceOfSatisfying(S3StorageException.class, e -> assertThat(e)
-            .hasMessageStartingWith("Cannot upload part 1 of s3://upload-test/background-fail/file.bin: "));
+        .isInstanceOfSatisfying(
+            S3StorageException.class,
+            e ->
+                assertThat(e)
+                    .hasMessageStartingWith(
+                        "Cannot upload part 1 of s3://upload-test/background-fail/file.bin: "));
     assertThat(openUploads()).isZero();
     assertThat(exists("background-fail/file.bin")).isFalse();
-    assertThatThrownBy(out::complete).isInstanceOf(IOException.class).hasMessageContaining("failed");
+    assertThatThrownBy(out::complete)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("failed");
   }
 
   @Test
@@ -248,8 +271,12 @@ class S3UploadStreamTest {
 
   @Test
   void injectedSlowDownOnUploadPartIsRetriedByTheSdk() throws IOException {
-    FaultRule rule = s3.faults().failNext(2, S3Fault.SLOW_DOWN,
-        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("retry/"));
+    FaultRule rule =
+        s3.faults()
+            .failNext(
+                2,
+                S3Fault.SLOW_DOWN,
+                RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("retry/"));
     byte[] data = randomBytes(12 * MIB, 6);
 
     S3UploadStream out = storage.create("retry/twelve.bin");
@@ -263,8 +290,12 @@ class S3UploadStreamTest {
 
   @Test
   void internalErrorOnCompleteIsRetriedByTheSdk() throws IOException {
-    FaultRule rule = s3.faults().failNext(1, S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.COMPLETE_MULTIPART_UPLOAD));
+    FaultRule rule =
+        s3.faults()
+            .failNext(
+                1,
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.COMPLETE_MULTIPART_UPLOAD));
     byte[] data = randomBytes(PART + 10, 7);
 
     S3UploadStream out = storage.create("retry/complete.bin");
@@ -277,54 +308,76 @@ class S3UploadStreamTest {
 
   @Test
   void exhaustedRetriesGiveARetriableIOExceptionAndAbortTheUpload() throws IOException {
-    FaultRule rule = s3.faults().failAlways(S3Fault.SLOW_DOWN,
-        RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("exhausted/"));
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.SLOW_DOWN,
+                RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("exhausted/"));
     S3UploadStream out = storage.create("exhausted/file.bin");
     out.write(randomBytes(PART, 8));
 
     assertThatThrownBy(() -> out.write(1)) // the full first part is sent when more bytes come
-        .isInstanceOfSatisfying(S3StorageException.class, e -> {
-          assertThat(e.isRetriable()).isTrue();
-          assertThat(e).hasMessageStartingWith("Cannot upload part 1 of s3://upload-test/exhausted/file.bin: ")
-              .hasMessageContaining("HTTP 503 SlowDown")
-              .hasMessageContaining("gave up after 4 attempts (s3.part.retries=3)");
-        });
+        .isInstanceOfSatisfying(
+            S3StorageException.class,
+            e -> {
+              assertThat(e.isRetriable()).isTrue();
+              assertThat(e)
+                  .hasMessageStartingWith(
+                      "Cannot upload part 1 of s3://upload-test/exhausted/file.bin: ")
+                  .hasMessageContaining("HTTP 503 SlowDown")
+                  .hasMessageContaining("gave up after 4 attempts (s3.part.retries=3)");
+            });
 
     assertThat(rule.fired()).isEqualTo(4); // 1 attempt + 3 retries
     assertThat(openUploads()).isZero();
     assertThat(exists("exhausted/file.bin")).isFalse();
-    assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("failed");
+    assertThatThrownBy(() -> out.write(1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("failed");
     out.abort(); // still safe
   }
 
   @Test
   void permanentErrorsAreNotRetried() throws IOException {
-    FaultRule rule = s3.faults().failAlways(S3Fault.ACCESS_DENIED,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("denied/"));
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.ACCESS_DENIED,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("denied/"));
     S3UploadStream out = storage.create("denied/file.bin");
     out.write(new byte[10]);
 
-    assertThatThrownBy(out::complete).isInstanceOfSatisfying(S3StorageException.class, e -> {
-      assertThat(e.isRetriable()).isFalse();
-      assertThat(e).hasMessageStartingWith("Cannot upload s3://upload-test/denied/file.bin: S3 answered HTTP 403 AccessDenied")
-          .hasMessageContaining("Allow s3:PutObject");
-    });
+    assertThatThrownBy(out::complete)
+        .isInstanceOfSatisfying(
+            S3StorageException.class,
+            e -> {
+              assertThat(e.isRetriable()).isFalse();
+              assertThat(e)
+                  .hasMessageStartingWith(
+                      "Cannot upload s3://upload-test/denied/file.bin: S3 answered HTTP 403 AccessDenied")
+                  .hasMessageContaining("Allow s3:PutObject");
+            });
     assertThat(rule.fired()).isEqualTo(1);
   }
 
   @Test
   void wrongSecretFailsWithAClearErrorThatHidesTheSecret() throws IOException {
-    S3Settings wrong = settings(s3).staticCredentials(s3.accessKey(), new Password("not-the-secret")).build();
+    S3Settings wrong =
+        settings(s3).staticCredentials(s3.accessKey(), new Password("not-the-secret")).build();
     try (S3Storage badStorage = new S3Storage(S3ClientFactory.create(wrong), wrong)) {
       S3UploadStream out = badStorage.create("auth/file.bin");
       out.write(new byte[10]);
 
-      assertThatThrownBy(out::complete).isInstanceOfSatisfying(S3StorageException.class, e -> {
-        assertThat(e.isRetriable()).isFalse();
-        assertThat(e).hasMessageContaining("HTTP 403 SignatureDoesNotMatch")
-            .hasMessageContaining("Check aws.access.key.id and aws.secret.access.key")
-            .hasMessageNotContaining("not-the-secret");
-      });
+      assertThatThrownBy(out::complete)
+          .isInstanceOfSatisfying(
+              S3StorageException.class,
+              e -> {
+                assertThat(e.isRetriable()).isFalse();
+                assertThat(e)
+                    .hasMessageContaining("HTTP 403 SignatureDoesNotMatch")
+                    .hasMessageContaining("Check aws.access.key.id and aws.secret.access.key")
+                    .hasMessageNotContaining("not-the-secret");
+              });
     }
     assertThat(exists("auth/file.bin")).isFalse();
   }

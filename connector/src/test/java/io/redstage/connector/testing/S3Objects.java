@@ -8,7 +8,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Lists, reads and clears objects and commit markers of the S3 stand-in, for the connector's tests and benchmarks. */
+/**
+ * Lists, reads and clears objects and commit markers of the S3 stand-in, for the connector's tests
+ * and benchmarks.
+ */
 public final class S3Objects {
   private S3Objects() {}
 

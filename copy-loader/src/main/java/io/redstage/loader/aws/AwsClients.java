@@ -16,7 +16,10 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** Builds the S3 and Redshift Data API clients from the config, both counted by one {@link RequestCounter}. */
+/**
+ * Builds the S3 and Redshift Data API clients from the config, both counted by one {@link
+ * RequestCounter}.
+ */
 public final class AwsClients implements AutoCloseable {
   private final S3Client s3;
   private final RedshiftDataClient redshiftData;
@@ -24,27 +27,54 @@ public final class AwsClients implements AutoCloseable {
 
   public AwsClients(LoaderConfig c) {
     Region region = Region.of(c.string(AWS_REGION));
-    AwsCredentialsProvider creds = c.optional(AWS_ACCESS_KEY_ID).isPresent()
-        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(c.string(AWS_ACCESS_KEY_ID), c.string(AWS_SECRET_ACCESS_KEY)))
-        : DefaultCredentialsProvider.builder().build();
-    var s3b = S3Client.builder().region(region).credentialsProvider(creds).forcePathStyle(c.bool(S3_PATH_STYLE))
-        .overrideConfiguration(o -> o.addExecutionInterceptor(counter)
-            .retryStrategy(retryStrategy("standard", c.integer(REDSHIFT_RETRY_MAX_ATTEMPTS), c.duration(REDSHIFT_RETRY_BASE_DELAY))));
+    AwsCredentialsProvider creds =
+        c.optional(AWS_ACCESS_KEY_ID).isPresent()
+            ? StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(
+                    c.string(AWS_ACCESS_KEY_ID), c.string(AWS_SECRET_ACCESS_KEY)))
+            : DefaultCredentialsProvider.builder().build();
+    var s3b =
+        S3Client.builder()
+            .region(region)
+            .credentialsProvider(creds)
+            .forcePathStyle(c.bool(S3_PATH_STYLE))
+            .overrideConfiguration(
+                o ->
+                    o.addExecutionInterceptor(counter)
+                        .retryStrategy(
+                            retryStrategy(
+                                "standard",
+                                c.integer(REDSHIFT_RETRY_MAX_ATTEMPTS),
+                                c.duration(REDSHIFT_RETRY_BASE_DELAY))));
     c.optional(S3_ENDPOINT).ifPresent(e -> s3b.endpointOverride(URI.create(e)));
     this.s3 = s3b.build();
-    var rb = RedshiftDataClient.builder().region(region).credentialsProvider(creds)
-        .overrideConfiguration(o -> o.addExecutionInterceptor(counter)
-            .retryStrategy(retryStrategy(c.string(REDSHIFT_RETRY_MODE), c.integer(REDSHIFT_RETRY_MAX_ATTEMPTS),
-                c.duration(REDSHIFT_RETRY_BASE_DELAY))));
+    var rb =
+        RedshiftDataClient.builder()
+            .region(region)
+            .credentialsProvider(creds)
+            .overrideConfiguration(
+                o ->
+                    o.addExecutionInterceptor(counter)
+                        .retryStrategy(
+                            retryStrategy(
+                                c.string(REDSHIFT_RETRY_MODE),
+                                c.integer(REDSHIFT_RETRY_MAX_ATTEMPTS),
+                                c.duration(REDSHIFT_RETRY_BASE_DELAY))));
     c.optional(REDSHIFT_ENDPOINT).ifPresent(e -> rb.endpointOverride(URI.create(e)));
     this.redshiftData = rb.build();
   }
 
-  /** The SDK's standard or adaptive strategy (retries throttling, 5xx and I/O errors) with our attempts and delays. */
+  /**
+   * The SDK's standard or adaptive strategy (retries throttling, 5xx and I/O errors) with our
+   * attempts and delays.
+   */
   static RetryStrategy retryStrategy(String mode, int maxAttempts, Duration baseDelay) {
-    BackoffStrategy backoff = BackoffStrategy.exponentialDelay(baseDelay, baseDelay.multipliedBy(200));
-    RetryStrategy.Builder<?, ?> b = mode.equals("adaptive") ? AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
-        : AwsRetryStrategy.standardRetryStrategy().toBuilder();
+    BackoffStrategy backoff =
+        BackoffStrategy.exponentialDelay(baseDelay, baseDelay.multipliedBy(200));
+    RetryStrategy.Builder<?, ?> b =
+        mode.equals("adaptive")
+            ? AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
+            : AwsRetryStrategy.standardRetryStrategy().toBuilder();
     if (b instanceof software.amazon.awssdk.retries.StandardRetryStrategy.Builder sb) {
       sb.backoffStrategy(backoff).throttlingBackoffStrategy(backoff);
     } else if (b instanceof software.amazon.awssdk.retries.AdaptiveRetryStrategy.Builder ab) {

@@ -9,8 +9,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 /**
- * Counts AWS API calls per operation ("S3.ListObjectsV2", "RedshiftData.DescribeStatement") and HTTP attempts,
- * for metrics and for the benchmark's "requests per cycle" figures.
+ * Counts AWS API calls per operation ("S3.ListObjectsV2", "RedshiftData.DescribeStatement") and
+ * HTTP attempts, for metrics and for the benchmark's "requests per cycle" figures.
  */
 public final class RequestCounter implements ExecutionInterceptor {
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();

@@ -9,8 +9,9 @@ public final class S3Objects {
   private S3Objects() {}
 
   /**
-   * Whether an object exists. HEAD answers a missing key with a bare 404 (no error code in a body), which the SDK
-   * may raise as a plain {@link S3Exception} rather than {@link NoSuchKeyException}; both mean "no".
+   * Whether an object exists. HEAD answers a missing key with a bare 404 (no error code in a body),
+   * which the SDK may raise as a plain {@link S3Exception} rather than {@link NoSuchKeyException};
+   * both mean "no".
    */
   public static boolean exists(S3Client s3, String bucket, String key) {
     try {

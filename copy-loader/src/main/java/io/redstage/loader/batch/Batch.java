@@ -5,7 +5,10 @@ import io.redstage.loader.sql.TableRef;
 import java.util.List;
 import java.util.UUID;
 
-/** Units of one target table loaded in one transaction. The id goes into every load marker and log line. */
+/**
+ * Units of one target table loaded in one transaction. The id goes into every load marker and log
+ * line.
+ */
 public record Batch(UUID id, TableRef table, List<Unit> units, List<StagingGroup> groups) {
   public long bytes() {
     return groups.stream().mapToLong(StagingGroup::bytes).sum();
@@ -21,6 +24,16 @@ public record Batch(UUID id, TableRef table, List<Unit> units, List<StagingGroup
 
   /** Short form for logs: batch id, table and unit count. */
   public String describe() {
-    return "batch " + id + " (" + table + ", " + units.size() + " unit(s), " + fileCount() + " file(s), " + bytes() + " bytes)";
+    return "batch "
+        + id
+        + " ("
+        + table
+        + ", "
+        + units.size()
+        + " unit(s), "
+        + fileCount()
+        + " file(s), "
+        + bytes()
+        + " bytes)";
   }
 }

@@ -15,10 +15,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Groups the pending units of one table into batches, in offset order per partition, bounded by bytes, files,
- * units and distinct file schemas. A unit is never split (its files commit together); a unit alone over a bound
- * becomes a batch of its own. Units that failed before are loaded alone, so a poison unit is quarantined
- * without taking healthy units with it.
+ * Groups the pending units of one table into batches, in offset order per partition, bounded by
+ * bytes, files, units and distinct file schemas. A unit is never split (its files commit together);
+ * a unit alone over a bound becomes a batch of its own. Units that failed before are loaded alone,
+ * so a poison unit is quarantined without taking healthy units with it.
  */
 public final class BatchPlanner {
   private final long maxBytes;
@@ -27,7 +27,8 @@ public final class BatchPlanner {
   private final int maxUnits;
   private final Supplier<UUID> ids;
 
-  public BatchPlanner(long maxBytes, int maxFiles, int maxSchemas, int maxUnits, Supplier<UUID> ids) {
+  public BatchPlanner(
+      long maxBytes, int maxFiles, int maxSchemas, int maxUnits, Supplier<UUID> ids) {
     this.maxBytes = maxBytes;
     this.maxFiles = maxFiles;
     this.maxSchemas = maxSchemas;
@@ -37,8 +38,11 @@ public final class BatchPlanner {
 
   public List<Batch> plan(TableRef table, List<Unit> pending, Set<String> isolate) {
     List<Unit> sorted = new ArrayList<>(pending);
-    sorted.sort(Comparator.comparing(Unit::topic).thenComparingInt(Unit::partition)
-        .thenComparingLong(Unit::start).thenComparingLong(Unit::end));
+    sorted.sort(
+        Comparator.comparing(Unit::topic)
+            .thenComparingInt(Unit::partition)
+            .thenComparingLong(Unit::start)
+            .thenComparingLong(Unit::end));
     List<Batch> batches = new ArrayList<>();
     List<Unit> current = new ArrayList<>();
     long bytes = 0;
@@ -62,8 +66,11 @@ public final class BatchPlanner {
       }
       Set<FileSchema> union = new HashSet<>(schemas);
       union.addAll(uSchemas);
-      boolean fits = bytes + uBytes <= maxBytes && files + uFiles <= maxFiles && union.size() <= maxSchemas
-          && current.size() < maxUnits;
+      boolean fits =
+          bytes + uBytes <= maxBytes
+              && files + uFiles <= maxFiles
+              && union.size() <= maxSchemas
+              && current.size() < maxUnits;
       if (!fits && !current.isEmpty()) {
         batches.add(build(table, current));
         current = new ArrayList<>();
@@ -91,13 +98,17 @@ public final class BatchPlanner {
     return s;
   }
 
-  /** Builds a batch of the given units, one staging group per distinct schema, files de-duplicated by URL. */
+  /**
+   * Builds a batch of the given units, one staging group per distinct schema, files de-duplicated
+   * by URL.
+   */
   public Batch build(TableRef table, List<Unit> units) {
     Map<FileSchema, List<StagingGroup.FileRef>> groups = new LinkedHashMap<>();
     Set<String> urls = new HashSet<>();
     for (Unit u : units) {
       for (MarkerFile f : u.marker().files()) {
-        StagingGroup.FileRef ref = new StagingGroup.FileRef(u.marker().bucket(), f.key(), f.bytes(), f.records());
+        StagingGroup.FileRef ref =
+            new StagingGroup.FileRef(u.marker().bucket(), f.key(), f.bytes(), f.records());
         if (urls.add(ref.url())) {
           groups.computeIfAbsent(FileSchema.of(f), k -> new ArrayList<>()).add(ref);
         }

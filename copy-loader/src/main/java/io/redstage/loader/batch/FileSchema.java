@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What one staging table and one COPY need to agree on: the file format, the whole-file compression (JSON
- * Lines only; Parquet and Avro compress inside the file) and the columns in file order (name and type;
- * nullability does not matter, staging columns are nullable). Parquet COPY maps by position, so files with
- * a different column list must never share a staging table.
+ * What one staging table and one COPY need to agree on: the file format, the whole-file compression
+ * (JSON Lines only; Parquet and Avro compress inside the file) and the columns in file order (name
+ * and type; nullability does not matter, staging columns are nullable). Parquet COPY maps by
+ * position, so files with a different column list must never share a staging table.
  */
 public record FileSchema(FileFormat format, String compression, List<Column> columns) {
   /** A column as COPY sees it. */
@@ -22,7 +22,8 @@ public record FileSchema(FileFormat format, String compression, List<Column> col
     for (MarkerColumn c : f.columns()) {
       cols.add(new Column(c.name(), c.type()));
     }
-    String compression = f.format() == FileFormat.JSONL ? f.compression().toLowerCase(Locale.ROOT) : "internal";
+    String compression =
+        f.format() == FileFormat.JSONL ? f.compression().toLowerCase(Locale.ROOT) : "internal";
     return new FileSchema(f.format(), compression, List.copyOf(cols));
   }
 

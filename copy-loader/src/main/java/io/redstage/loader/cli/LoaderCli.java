@@ -21,15 +21,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** The {@code redstage-loader} command line. */
-@Command(name = "redstage-loader", mixinStandardHelpOptions = true, versionProvider = LoaderVersion.class,
-    description = "Loads committed Kafka units from S3 into Amazon Redshift through the Data API, exactly once.",
-    subcommands = {LoaderCli.Run.class, LoaderCli.Once.class, LoaderCli.DryRun.class, LoaderCli.Status.class,
-        LoaderCli.Release.class, LoaderCli.Sweep.class, LoaderCli.ConfigDoc.class})
+@Command(
+    name = "redstage-loader",
+    mixinStandardHelpOptions = true,
+    versionProvider = LoaderVersion.class,
+    description =
+        "Loads committed Kafka units from S3 into Amazon Redshift through the Data API, exactly once.",
+    subcommands = {
+      LoaderCli.Run.class,
+      LoaderCli.Once.class,
+      LoaderCli.DryRun.class,
+      LoaderCli.Status.class,
+      LoaderCli.Release.class,
+      LoaderCli.Sweep.class,
+      LoaderCli.ConfigDoc.class
+    })
 public final class LoaderCli {
-  @Option(names = {"-c", "--config"}, description = "Config file (.properties, .yaml or .yml).", scope = CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = {"-c", "--config"},
+      description = "Config file (.properties, .yaml or .yml).",
+      scope = CommandLine.ScopeType.INHERIT)
   Path configFile;
 
-  @Option(names = "-D", description = "Config override key=value (wins over file and environment).", mapFallbackValue = "",
+  @Option(
+      names = "-D",
+      description = "Config override key=value (wins over file and environment).",
+      mapFallbackValue = "",
       scope = CommandLine.ScopeType.INHERIT)
   Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -37,24 +54,31 @@ public final class LoaderCli {
   Map<String, String> env = System.getenv();
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
+    System.exit(
+        execute(
+            args,
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true),
+            System.getenv()));
   }
 
   /** Runs the CLI and returns the exit code. */
-  public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+  public static int execute(
+      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
     LoaderCli cli = new LoaderCli();
     cli.env = new HashMap<>(env);
     CommandLine cl = new CommandLine(cli);
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException) {
-        err.println(e.getMessage());
-        return 2;
-      }
-      err.println("Cannot complete '" + cmd.getCommandName() + "': " + e.getMessage());
-      return 1;
-    });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof ConfigException) {
+            err.println(e.getMessage());
+            return 2;
+          }
+          err.println("Cannot complete '" + cmd.getCommandName() + "': " + e.getMessage());
+          return 1;
+        });
     return cl.execute(args);
   }
 
@@ -64,11 +88,9 @@ public final class LoaderCli {
 
   /** Base of the subcommands that need a loader. */
   abstract static class LoaderCommand implements Callable<Integer> {
-    @ParentCommand
-    LoaderCli parent;
+    @ParentCommand LoaderCli parent;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -84,10 +106,14 @@ public final class LoaderCli {
       return spec.commandLine().getOut();
     }
 
-    /** Runs a report that writes to a PrintStream and copies it to picocli's writer (which tests capture). */
+    /**
+     * Runs a report that writes to a PrintStream and copies it to picocli's writer (which tests
+     * capture).
+     */
     int printReport(ReportWriter report) throws Exception {
       java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-      try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      try (java.io.PrintStream ps =
+          new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
         report.writeTo(ps);
       }
       out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
@@ -101,7 +127,10 @@ public final class LoaderCli {
     void writeTo(java.io.PrintStream out) throws Exception;
   }
 
-  @Command(name = "run", description = "Load continuously: a cycle every loop.interval, until SIGTERM (the running batch finishes first).")
+  @Command(
+      name = "run",
+      description =
+          "Load continuously: a cycle every loop.interval, until SIGTERM (the running batch finishes first).")
   static final class Run extends LoaderCommand {
     @Option(names = "--interval", description = "Override loop.interval, e.g. 10s.")
     String interval;
@@ -116,21 +145,34 @@ public final class LoaderCli {
 
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      MetricsServer metrics = config.bool(LoaderConfigDef.METRICS_ENABLED)
-          ? new MetricsServer(loader.metrics(), config.string(LoaderConfigDef.METRICS_HOST), config.integer(LoaderConfigDef.METRICS_PORT))
-          : null;
-      Thread hook = new Thread(() -> {
-        loader.stop();
-        try {
-          loader.awaitStopped(Duration.ofMinutes(5));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "redstage-loader-shutdown");
+      MetricsServer metrics =
+          config.bool(LoaderConfigDef.METRICS_ENABLED)
+              ? new MetricsServer(
+                  loader.metrics(),
+                  config.string(LoaderConfigDef.METRICS_HOST),
+                  config.integer(LoaderConfigDef.METRICS_PORT))
+              : null;
+      Thread hook =
+          new Thread(
+              () -> {
+                loader.stop();
+                try {
+                  loader.awaitStopped(Duration.ofMinutes(5));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "redstage-loader-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         if (metrics != null) {
-          out().println("Metrics at http://" + config.string(LoaderConfigDef.METRICS_HOST) + ":" + metrics.port() + "/metrics");
+          out()
+              .println(
+                  "Metrics at http://"
+                      + config.string(LoaderConfigDef.METRICS_HOST)
+                      + ":"
+                      + metrics.port()
+                      + "/metrics");
         }
         loader.runLoop();
       } finally {
@@ -142,7 +184,9 @@ public final class LoaderCli {
     }
   }
 
-  @Command(name = "once", description = "Run one cycle and exit (exit code 3 when a batch failed or was quarantined).")
+  @Command(
+      name = "once",
+      description = "Run one cycle and exit (exit code 3 when a batch failed or was quarantined).")
   static final class Once extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -152,7 +196,10 @@ public final class LoaderCli {
     }
   }
 
-  @Command(name = "dry-run", description = "Print the manifests and SQL of the next cycle; write and execute nothing (reads markers and control tables).")
+  @Command(
+      name = "dry-run",
+      description =
+          "Print the manifests and SQL of the next cycle; write and execute nothing (reads markers and control tables).")
   static final class DryRun extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -160,7 +207,10 @@ public final class LoaderCli {
     }
   }
 
-  @Command(name = "status", description = "Show pending units, held-back units and lag per table, and quarantined batches.")
+  @Command(
+      name = "status",
+      description =
+          "Show pending units, held-back units and lag per table, and quarantined batches.")
   static final class Status extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -168,13 +218,19 @@ public final class LoaderCli {
     }
   }
 
-  @Command(name = "release", description = "Release a quarantined batch so its units load again, each alone. Units whose files the "
-      + "table still cannot take are refused with the reason (exit code 3) unless --force.")
+  @Command(
+      name = "release",
+      description =
+          "Release a quarantined batch so its units load again, each alone. Units whose files the "
+              + "table still cannot take are refused with the reason (exit code 3) unless --force.")
   static final class Release extends LoaderCommand {
     @CommandLine.ArgGroup(multiplicity = "1")
     Which which;
 
-    @Option(names = "--force", description = "Release units even when the schema check says they would be quarantined again.")
+    @Option(
+        names = "--force",
+        description =
+            "Release units even when the schema check says they would be quarantined again.")
     boolean force;
 
     static final class Which {
@@ -188,22 +244,37 @@ public final class LoaderCli {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
       if (which.batch != null && !which.batch.matches("[0-9a-fA-F-]{36}")) {
-        throw new IllegalArgumentException("'" + which.batch + "' is not a batch id. Copy it from 'status'.");
+        throw new IllegalArgumentException(
+            "'" + which.batch + "' is not a batch id. Copy it from 'status'.");
       }
       Loader.ReleaseResult r = loader.release(which.all ? null : which.batch, force);
       for (String reason : r.refused().values()) {
-        out().println("Not released: " + reason + " Fix that first, or add --force to release anyway.");
+        out()
+            .println(
+                "Not released: " + reason + " Fix that first, or add --force to release anyway.");
       }
-      out().println("Released " + r.released().size() + " unit(s) of " + (which.all ? "all quarantined batches" : "batch " + which.batch)
-          + "; each loads alone in the next cycle" + (r.refused().isEmpty() ? "." : ", " + r.refused().size() + " refused."));
+      out()
+          .println(
+              "Released "
+                  + r.released().size()
+                  + " unit(s) of "
+                  + (which.all ? "all quarantined batches" : "batch " + which.batch)
+                  + "; each loads alone in the next cycle"
+                  + (r.refused().isEmpty() ? "." : ", " + r.refused().size() + " refused."));
       return r.refused().isEmpty() ? 0 : 3;
     }
   }
 
-  @Command(name = "sweep", description = "Remove orphan data files under topics.dir once (files no marker or loaded unit lists, whose "
-      + "offsets other units loaded, older than sweep.grace), with at most sweep.max-requests S3 requests; sweep.action moves or deletes them.")
+  @Command(
+      name = "sweep",
+      description =
+          "Remove orphan data files under topics.dir once (files no marker or loaded unit lists, whose "
+              + "offsets other units loaded, older than sweep.grace), with at most sweep.max-requests S3 requests; sweep.action moves or deletes them.")
   static final class Sweep extends LoaderCommand {
-    @Option(names = "--dry-run", description = "List the orphans and what would happen to them; move, delete and write nothing.")
+    @Option(
+        names = "--dry-run",
+        description =
+            "List the orphans and what would happen to them; move, delete and write nothing.")
     boolean dryRun;
 
     @Override
@@ -214,8 +285,7 @@ public final class LoaderCli {
 
   @Command(name = "config-docs", description = "Print the configuration reference (Markdown).")
   static final class ConfigDoc implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

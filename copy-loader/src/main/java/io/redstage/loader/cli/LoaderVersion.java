@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The loader's version for {@code --version}, filtered into a resource at build time from the Maven project version. */
+/**
+ * The loader's version for {@code --version}, filtered into a resource at build time from the Maven
+ * project version.
+ */
 public final class LoaderVersion implements IVersionProvider {
   private static final String RESOURCE = "/redstage-loader.properties";
 
@@ -15,13 +18,21 @@ public final class LoaderVersion implements IVersionProvider {
     Properties p = new Properties();
     try (InputStream in = LoaderVersion.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("Cannot read the loader version: " + RESOURCE + " is missing from the "
-            + "classpath. Build the loader with Maven, which writes it.");
+        throw new IllegalStateException(
+            "Cannot read the loader version: "
+                + RESOURCE
+                + " is missing from the "
+                + "classpath. Build the loader with Maven, which writes it.");
       }
       p.load(in);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the loader version from " + RESOURCE + ": " + e.getMessage()
-          + ". Rebuild the loader.", e);
+      throw new UncheckedIOException(
+          "Cannot read the loader version from "
+              + RESOURCE
+              + ": "
+              + e.getMessage()
+              + ". Rebuild the loader.",
+          e);
     }
     return p.getProperty("version");
   }

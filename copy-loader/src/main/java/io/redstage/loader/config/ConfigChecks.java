@@ -15,39 +15,80 @@ final class ConfigChecks {
     boolean workgroup = c.optional(REDSHIFT_WORKGROUP).isPresent();
     boolean dbUser = c.optional(REDSHIFT_DB_USER).isPresent();
     if (cluster == workgroup) {
-      throw new ConfigException("Cannot choose a Redshift target: set exactly one of '" + REDSHIFT_CLUSTER + "' (provisioned) or '"
-          + REDSHIFT_WORKGROUP + "' (Serverless).");
+      throw new ConfigException(
+          "Cannot choose a Redshift target: set exactly one of '"
+              + REDSHIFT_CLUSTER
+              + "' (provisioned) or '"
+              + REDSHIFT_WORKGROUP
+              + "' (Serverless).");
     }
     if (dbUser && !cluster) {
-      throw new ConfigException("Cannot use '" + REDSHIFT_DB_USER + "' with a Serverless workgroup: temporary database users exist "
-          + "only on provisioned clusters. Remove it, or use '" + REDSHIFT_SECRET_ARN + "'.");
+      throw new ConfigException(
+          "Cannot use '"
+              + REDSHIFT_DB_USER
+              + "' with a Serverless workgroup: temporary database users exist "
+              + "only on provisioned clusters. Remove it, or use '"
+              + REDSHIFT_SECRET_ARN
+              + "'.");
     }
     if (dbUser && c.optional(REDSHIFT_SECRET_ARN).isPresent()) {
-      throw new ConfigException("Cannot use both '" + REDSHIFT_DB_USER + "' and '" + REDSHIFT_SECRET_ARN
-          + "': the Data API takes one authentication mode. Keep one of them.");
+      throw new ConfigException(
+          "Cannot use both '"
+              + REDSHIFT_DB_USER
+              + "' and '"
+              + REDSHIFT_SECRET_ARN
+              + "': the Data API takes one authentication mode. Keep one of them.");
     }
-    if (c.optional(AWS_ACCESS_KEY_ID).isPresent() != c.optional(AWS_SECRET_ACCESS_KEY).isPresent()) {
-      throw new ConfigException("Cannot use static AWS credentials: set both '" + AWS_ACCESS_KEY_ID + "' and '"
-          + AWS_SECRET_ACCESS_KEY + "', or neither to use the default credentials chain.");
+    if (c.optional(AWS_ACCESS_KEY_ID).isPresent()
+        != c.optional(AWS_SECRET_ACCESS_KEY).isPresent()) {
+      throw new ConfigException(
+          "Cannot use static AWS credentials: set both '"
+              + AWS_ACCESS_KEY_ID
+              + "' and '"
+              + AWS_SECRET_ACCESS_KEY
+              + "', or neither to use the default credentials chain.");
     }
     String markers = MarkerKeys.normalizeDir(c.string(MARKERS_DIR));
     String loaded = MarkerKeys.normalizeDir(c.string(MARKERS_LOADED_DIR));
     if (markers.isEmpty()) {
-      throw new ConfigException("Cannot use an empty '" + MARKERS_DIR + "': the loader lists it every cycle. Use the connector's markers prefix.");
+      throw new ConfigException(
+          "Cannot use an empty '"
+              + MARKERS_DIR
+              + "': the loader lists it every cycle. Use the connector's markers prefix.");
     }
-    for (String other : new String[] {MARKERS_LOADED_DIR, MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
+    for (String other :
+        new String[] {MARKERS_LOADED_DIR, MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
       String dir = MarkerKeys.normalizeDir(c.string(other));
       if (c.string(other).contains("://") || c.string(other).startsWith("/")) {
-        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it is a key prefix inside '" + S3_BUCKET
-            + "', not a URL or path. Use a prefix such as " + LoaderConfigDef.key(other).orElseThrow().defaultValue() + ".");
+        throw new ConfigException(
+            "Cannot use '"
+                + other
+                + "' = '"
+                + c.string(other)
+                + "': it is a key prefix inside '"
+                + S3_BUCKET
+                + "', not a URL or path. Use a prefix such as "
+                + LoaderConfigDef.key(other).orElseThrow().defaultValue()
+                + ".");
       }
       if (dir.startsWith(markers) || markers.startsWith(dir)) {
-        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + MARKERS_DIR
-            + "' = '" + c.string(MARKERS_DIR) + "', so listings would mix them. Use a separate prefix.");
+        throw new ConfigException(
+            "Cannot use '"
+                + other
+                + "' = '"
+                + c.string(other)
+                + "': it overlaps '"
+                + MARKERS_DIR
+                + "' = '"
+                + c.string(MARKERS_DIR)
+                + "', so listings would mix them. Use a separate prefix.");
       }
     }
     if (loaded.isEmpty()) {
-      throw new ConfigException("Cannot use an empty '" + MARKERS_LOADED_DIR + "'. Use a prefix such as _redstage/markers-loaded.");
+      throw new ConfigException(
+          "Cannot use an empty '"
+              + MARKERS_LOADED_DIR
+              + "'. Use a prefix such as _redstage/markers-loaded.");
     }
     checkSweepPrefixes(c, markers);
     compile(c, TOPICS_REGEX);
@@ -55,18 +96,28 @@ final class ConfigChecks {
     for (String pair : c.list(TABLES_MAP)) {
       int colon = pair.lastIndexOf(':');
       if (colon <= 0 || colon == pair.length() - 1) {
-        throw new ConfigException("Cannot read '" + TABLES_MAP + "' entry '" + pair + "': expected topic:table or topic:schema.table.");
+        throw new ConfigException(
+            "Cannot read '"
+                + TABLES_MAP
+                + "' entry '"
+                + pair
+                + "': expected topic:table or topic:schema.table.");
       }
     }
     if (c.duration(REDSHIFT_POLL_MAX).compareTo(c.duration(REDSHIFT_POLL_INITIAL)) < 0) {
-      throw new ConfigException("Cannot use '" + REDSHIFT_POLL_MAX + "' below '" + REDSHIFT_POLL_INITIAL + "'. Raise the maximum.");
+      throw new ConfigException(
+          "Cannot use '"
+              + REDSHIFT_POLL_MAX
+              + "' below '"
+              + REDSHIFT_POLL_INITIAL
+              + "'. Raise the maximum.");
     }
   }
 
   /**
-   * The sweep lists topics.dir (may be empty, as the connector allows) and writes sweep.moved-dir and the cursor:
-   * those must lie outside it, or moved files would be listed again. Marker keys never parse as data files, so
-   * markers.dir may be anywhere.
+   * The sweep lists topics.dir (may be empty, as the connector allows) and writes sweep.moved-dir
+   * and the cursor: those must lie outside it, or moved files would be listed again. Marker keys
+   * never parse as data files, so markers.dir may be anywhere.
    */
   private static void checkSweepPrefixes(LoaderConfig c, String markers) {
     String topics = MarkerKeys.normalizeDir(c.string(TOPICS_DIR));
@@ -74,9 +125,18 @@ final class ConfigChecks {
       String dir = MarkerKeys.normalizeDir(c.string(other));
       boolean inTopics = !topics.isEmpty() && (dir.startsWith(topics) || topics.startsWith(dir));
       if (dir.isEmpty() || inTopics || dir.startsWith(markers)) {
-        throw new ConfigException("Cannot use '" + other + "' = '" + c.string(other) + "': it overlaps '" + TOPICS_DIR + "' or '"
-            + MARKERS_DIR + "', so a sweep would list what it writes. Use a separate prefix such as "
-            + LoaderConfigDef.key(other).orElseThrow().defaultValue() + ".");
+        throw new ConfigException(
+            "Cannot use '"
+                + other
+                + "' = '"
+                + c.string(other)
+                + "': it overlaps '"
+                + TOPICS_DIR
+                + "' or '"
+                + MARKERS_DIR
+                + "', so a sweep would list what it writes. Use a separate prefix such as "
+                + LoaderConfigDef.key(other).orElseThrow().defaultValue()
+                + ".");
       }
     }
   }
@@ -89,8 +149,15 @@ final class ConfigChecks {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw new ConfigException("Cannot use '" + key + "' = '" + regex + "': not a valid regular expression (" + e.getDescription()
-          + "). Fix the pattern.", e);
+      throw new ConfigException(
+          "Cannot use '"
+              + key
+              + "' = '"
+              + regex
+              + "': not a valid regular expression ("
+              + e.getDescription()
+              + "). Fix the pattern.",
+          e);
     }
   }
 }

@@ -9,15 +9,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One configuration key: its name, type, default, documentation and validation. Values arrive as text
- * (properties, YAML, environment) and are parsed here, so every source gets the same checks and errors.
+ * One configuration key: its name, type, default, documentation and validation. Values arrive as
+ * text (properties, YAML, environment) and are parsed here, so every source gets the same checks
+ * and errors.
  */
 public final class ConfigKey {
   /** How a value is written and parsed. */
   public enum Type {
-    STRING("string"), PASSWORD("string, secret"), INT("int"), BOOLEAN("boolean"),
-    DURATION("duration (e.g. 250ms, 30s, 5m, 1h)"), SIZE("size in bytes (e.g. 512KiB, 64MiB, 1GiB)"),
-    LIST("comma-separated list"), ENUM("one of");
+    STRING("string"),
+    PASSWORD("string, secret"),
+    INT("int"),
+    BOOLEAN("boolean"),
+    DURATION("duration (e.g. 250ms, 30s, 5m, 1h)"),
+    SIZE("size in bytes (e.g. 512KiB, 64MiB, 1GiB)"),
+    LIST("comma-separated list"),
+    ENUM("one of");
 
     private final String doc;
 
@@ -42,8 +48,15 @@ public final class ConfigKey {
   private final long min;
   private final long max;
 
-  private ConfigKey(String name, Type type, String defaultValue, String group, String doc, List<String> allowed,
-      long min, long max) {
+  private ConfigKey(
+      String name,
+      Type type,
+      String defaultValue,
+      String group,
+      String doc,
+      List<String> allowed,
+      long min,
+      long max) {
     this.name = name;
     this.type = type;
     this.defaultValue = defaultValue;
@@ -54,12 +67,23 @@ public final class ConfigKey {
     this.max = max;
   }
 
-  public static ConfigKey of(String group, String name, Type type, String defaultValue, String doc) {
-    return new ConfigKey(name, type, defaultValue, group, doc, List.of(), Long.MIN_VALUE, Long.MAX_VALUE);
+  public static ConfigKey of(
+      String group, String name, Type type, String defaultValue, String doc) {
+    return new ConfigKey(
+        name, type, defaultValue, group, doc, List.of(), Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
-  public static ConfigKey oneOf(String group, String name, String defaultValue, String doc, String... allowed) {
-    return new ConfigKey(name, Type.ENUM, defaultValue, group, doc, List.of(allowed), Long.MIN_VALUE, Long.MAX_VALUE);
+  public static ConfigKey oneOf(
+      String group, String name, String defaultValue, String doc, String... allowed) {
+    return new ConfigKey(
+        name,
+        Type.ENUM,
+        defaultValue,
+        group,
+        doc,
+        List.of(allowed),
+        Long.MIN_VALUE,
+        Long.MAX_VALUE);
   }
 
   /** The same key with a numeric range check (INT, SIZE: the value; DURATION: milliseconds). */
@@ -113,40 +137,51 @@ public final class ConfigKey {
     return "REDSTAGE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** Parses {@code text} into the key's Java type (String, Integer, Boolean, Duration, Long, List, String). */
+  /**
+   * Parses {@code text} into the key's Java type (String, Integer, Boolean, Duration, Long, List,
+   * String).
+   */
   public Object parse(String text) {
     String t = text.trim();
     switch (type) {
-      case STRING: case PASSWORD: return t;
-      case INT: return checkRange(parseLong(t, "an integer"), t).intValue();
+      case STRING:
+      case PASSWORD:
+        return t;
+      case INT:
+        return checkRange(parseLong(t, "an integer"), t).intValue();
       case BOOLEAN:
         if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
           return Boolean.parseBoolean(t);
         }
         throw invalid(t, "true or false");
-      case DURATION: {
-        Duration d = parseDuration(t);
-        checkRange(d.toMillis(), t);
-        return d;
-      }
-      case SIZE: return checkRange(parseSize(t), t);
-      case LIST: {
-        List<String> items = new ArrayList<>();
-        for (String s : t.split(",")) {
-          if (!s.trim().isEmpty()) {
-            items.add(s.trim());
+      case DURATION:
+        {
+          Duration d = parseDuration(t);
+          checkRange(d.toMillis(), t);
+          return d;
+        }
+      case SIZE:
+        return checkRange(parseSize(t), t);
+      case LIST:
+        {
+          List<String> items = new ArrayList<>();
+          for (String s : t.split(",")) {
+            if (!s.trim().isEmpty()) {
+              items.add(s.trim());
+            }
           }
+          return List.copyOf(items);
         }
-        return List.copyOf(items);
-      }
-      case ENUM: {
-        String v = t.toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-          throw invalid(t, "one of " + allowed);
+      case ENUM:
+        {
+          String v = t.toLowerCase(Locale.ROOT);
+          if (!allowed.contains(v)) {
+            throw invalid(t, "one of " + allowed);
+          }
+          return v;
         }
-        return v;
-      }
-      default: throw new IllegalStateException("unknown type " + type);
+      default:
+        throw new IllegalStateException("unknown type " + type);
     }
   }
 
@@ -174,11 +209,16 @@ public final class ConfigKey {
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "ms" : m.group(2);
     switch (unit) {
-      case "s": return Duration.ofSeconds(n);
-      case "m": return Duration.ofMinutes(n);
-      case "h": return Duration.ofHours(n);
-      case "d": return Duration.ofDays(n);
-      default: return Duration.ofMillis(n);
+      case "s":
+        return Duration.ofSeconds(n);
+      case "m":
+        return Duration.ofMinutes(n);
+      case "h":
+        return Duration.ofHours(n);
+      case "d":
+        return Duration.ofDays(n);
+      default:
+        return Duration.ofMillis(n);
     }
   }
 
@@ -189,15 +229,26 @@ public final class ConfigKey {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
-    long factor = Arrays.asList("kib", "kb", "k").contains(unit) ? 1L << 10
-        : Arrays.asList("mib", "mb", "m").contains(unit) ? 1L << 20
-        : Arrays.asList("gib", "gb", "g").contains(unit) ? 1L << 30 : 1L;
+    long factor =
+        Arrays.asList("kib", "kb", "k").contains(unit)
+            ? 1L << 10
+            : Arrays.asList("mib", "mb", "m").contains(unit)
+                ? 1L << 20
+                : Arrays.asList("gib", "gb", "g").contains(unit) ? 1L << 30 : 1L;
     return Math.multiplyExact(n, factor);
   }
 
   private ConfigException invalid(String text, String expected) {
     String shown = secret() ? "(hidden)" : "'" + text + "'";
-    return new ConfigException("Cannot use " + shown + " for config key '" + name + "': expected " + expected
-        + ". Fix the value in the config file or in " + envName() + ".");
+    return new ConfigException(
+        "Cannot use "
+            + shown
+            + " for config key '"
+            + name
+            + "': expected "
+            + expected
+            + ". Fix the value in the config file or in "
+            + envName()
+            + ".");
   }
 }

@@ -16,13 +16,15 @@ import java.util.Properties;
 
 /**
  * Reads configuration text from a properties or YAML file (its values may hold {@code ${NAME}} and
- * {@code ${NAME:-default}} placeholders for environment variables), then environment variables ({@code REDSTAGE_} +
- * upper snake case of the key), then explicit overrides (command line), each overriding the previous.
+ * {@code ${NAME:-default}} placeholders for environment variables), then environment variables
+ * ({@code REDSTAGE_} + upper snake case of the key), then explicit overrides (command line), each
+ * overriding the previous.
  */
 public final class ConfigSources {
   private ConfigSources() {}
 
-  public static LoaderConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+  public static LoaderConfig load(
+      Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (file != null) {
       merged.putAll(EnvPlaceholders.resolve(readFile(file), env, file));
@@ -46,7 +48,10 @@ public final class ConfigSources {
         Map<String, String> out = new LinkedHashMap<>();
         if (root != null && !root.isNull()) {
           if (!root.isObject()) {
-            throw new ConfigException("Cannot read config file " + file + ": the YAML top level must be a mapping of keys.");
+            throw new ConfigException(
+                "Cannot read config file "
+                    + file
+                    + ": the YAML top level must be a mapping of keys.");
           }
           flatten("", root, out);
         }
@@ -60,7 +65,13 @@ public final class ConfigSources {
       }
       return out;
     } catch (IOException e) {
-      throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage() + ". Check the path and its syntax.", e);
+      throw new ConfigException(
+          "Cannot read config file "
+              + file
+              + ": "
+              + e.getMessage()
+              + ". Check the path and its syntax.",
+          e);
     }
   }
 

@@ -10,8 +10,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The loader's validated configuration. Built from text values (see {@link ConfigSources}); every defined key
- * is parsed up front, so a bad value fails at start-up with the key's name, never in the middle of a load.
+ * The loader's validated configuration. Built from text values (see {@link ConfigSources}); every
+ * defined key is parsed up front, so a bad value fails at start-up with the key's name, never in
+ * the middle of a load.
  */
 public final class LoaderConfig {
   private final Map<String, String> raw;
@@ -21,13 +22,16 @@ public final class LoaderConfig {
     this.raw = Collections.unmodifiableMap(new TreeMap<>(rawValues));
     List<String> unknown = new ArrayList<>();
     for (String name : raw.keySet()) {
-      if (LoaderConfigDef.key(name).isEmpty() && !name.startsWith(LoaderConfigDef.TABLE_OVERRIDE_PREFIX)) {
+      if (LoaderConfigDef.key(name).isEmpty()
+          && !name.startsWith(LoaderConfigDef.TABLE_OVERRIDE_PREFIX)) {
         unknown.add(name);
       }
     }
     if (!unknown.isEmpty()) {
-      throw new ConfigException("Cannot load config: unknown key(s) " + unknown
-          + ". Check the spelling against docs/loader-config.md.");
+      throw new ConfigException(
+          "Cannot load config: unknown key(s) "
+              + unknown
+              + ". Check the spelling against docs/loader-config.md.");
     }
     for (ConfigKey key : LoaderConfigDef.keys()) {
       String text = raw.containsKey(key.name()) ? raw.get(key.name()) : key.defaultValue();
@@ -47,8 +51,12 @@ public final class LoaderConfig {
 
   private void require(String name) {
     if (!values.containsKey(name)) {
-      throw new ConfigException("Cannot start the loader: config key '" + name + "' is required. Set it in the config file or in "
-          + ConfigKey.envName(name) + ".");
+      throw new ConfigException(
+          "Cannot start the loader: config key '"
+              + name
+              + "' is required. Set it in the config file or in "
+              + ConfigKey.envName(name)
+              + ".");
     }
   }
 

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Every configuration key of the loader, in documentation order. docs/loader-config.md is generated from this. */
+/**
+ * Every configuration key of the loader, in documentation order. docs/loader-config.md is generated
+ * from this.
+ */
 public final class LoaderConfigDef {
   public static final String AWS_REGION = "aws.region";
   public static final String AWS_ACCESS_KEY_ID = "aws.access-key-id";
@@ -96,7 +99,10 @@ public final class LoaderConfigDef {
   public static final String METRICS_HOST = "metrics.host";
   public static final String METRICS_PORT = "metrics.port";
 
-  /** Per-table override prefix: {@code table.<schema.table>.mode} and {@code table.<schema.table>.upsert.key}. */
+  /**
+   * Per-table override prefix: {@code table.<schema.table>.mode} and {@code
+   * table.<schema.table>.upsert.key}.
+   */
   public static final String TABLE_OVERRIDE_PREFIX = "table.";
 
   private static final String G_AWS = "AWS";
@@ -108,88 +114,451 @@ public final class LoaderConfigDef {
   private static final String G_RUN = "Batching, retries and service";
   private static final String G_SWEEP = "Orphan data file sweep";
 
-  private static final List<ConfigKey> KEYS = List.of(
-      ConfigKey.of(G_AWS, AWS_REGION, STRING, "us-east-1", "AWS Region of the bucket and the Redshift Data API."),
-      ConfigKey.of(G_AWS, AWS_ACCESS_KEY_ID, STRING, null,
-          "Static access key id. Leave unset to use the default AWS credentials chain (environment, profile, instance role)."),
-      ConfigKey.of(G_AWS, AWS_SECRET_ACCESS_KEY, PASSWORD, null, "Static secret key, used with aws.access-key-id. Never logged."),
-
-      ConfigKey.of(G_S3, S3_BUCKET, STRING, null, "Bucket holding the commit markers (required). Data files may live in the bucket each marker names."),
-      ConfigKey.of(G_S3, S3_ENDPOINT, STRING, null, "S3 endpoint override (S3-compatible stores, local tests)."),
-      ConfigKey.of(G_S3, S3_PATH_STYLE, BOOLEAN, "false", "Use path-style S3 addressing (needed by most S3-compatible stores)."),
-      ConfigKey.of(G_S3, MARKERS_DIR, STRING, "_redstage/markers", "Prefix the connector writes commit markers under (its markers.dir)."),
-      ConfigKey.of(G_S3, TOPICS, LIST, "", "Topics to load. Empty: every topic found under markers.dir that matches topics.regex. With a list the loader lists only those topics' prefixes."),
-      ConfigKey.of(G_S3, TOPICS_REGEX, STRING, ".*", "Regular expression a topic must match to be loaded (used when topics is empty)."),
-      ConfigKey.of(G_S3, MARKERS_RETENTION, DURATION, "1h", "How long the marker of a loaded unit stays under markers.dir before markers.loaded.action applies. Keeps listings proportional to pending units.").range(0, Long.MAX_VALUE),
-      ConfigKey.oneOf(G_S3, MARKERS_LOADED_ACTION, "move", "What to do with the marker of a loaded unit after markers.retention: move it under markers.loaded.dir, delete it, or keep it (listings then grow with history).", "move", "delete", "keep"),
-      ConfigKey.of(G_S3, MARKERS_LOADED_DIR, STRING, "_redstage/markers-loaded", "Where loaded markers are moved to; must not be under markers.dir."),
-      ConfigKey.of(G_S3, MANIFESTS_DIR, STRING, "_redstage/manifests", "Prefix for the COPY manifests the loader writes (one per staging table per batch)."),
-      ConfigKey.of(G_S3, MANIFESTS_DELETE_AFTER_LOAD, BOOLEAN, "true", "Delete a batch's manifests once it committed. Manifests of quarantined batches are always kept."),
-      ConfigKey.of(G_S3, QUARANTINE_DIR, STRING, "_redstage/quarantine", "Prefix for quarantine reports (one JSON object per quarantined batch, with units, files and errors)."),
-      ConfigKey.of(G_S3, REJECTS_DIR, STRING, "_redstage/rejects", "Prefix for rejects objects: <rejects.dir>/<table>/<batch id>.json lists the JSON Lines rows a committed COPY rejected (see load.json.max-errors), with file, line, column, reason and unit."),
-      ConfigKey.of(G_S3, TOPICS_DIR, STRING, "topics", "Prefix the connector writes data files under (its topics.dir; empty when the connector's is). Only 'sweep' lists it; loads take file keys from the markers."),
-
-      ConfigKey.of(G_RS, REDSHIFT_ENDPOINT, STRING, null, "Redshift Data API endpoint override (local stand-in, VPC endpoint)."),
-      ConfigKey.of(G_RS, REDSHIFT_CLUSTER, STRING, null, "Provisioned cluster identifier. Use with redshift.db-user (temporary credentials), redshift.secret-arn, or alone (IAM identity)."),
-      ConfigKey.of(G_RS, REDSHIFT_WORKGROUP, STRING, null, "Redshift Serverless workgroup name. Alone (IAM) or with redshift.secret-arn."),
-      ConfigKey.of(G_RS, REDSHIFT_DATABASE, STRING, null, "Database name (required)."),
-      ConfigKey.of(G_RS, REDSHIFT_DB_USER, STRING, null, "Database user for temporary cluster credentials (provisioned clusters only)."),
-      ConfigKey.of(G_RS, REDSHIFT_SECRET_ARN, STRING, null, "ARN of a Secrets Manager secret with the database credentials."),
-      ConfigKey.of(G_RS, REDSHIFT_MAX_IN_FLIGHT, INT, "4", "Most Data API statements this loader keeps running at once (WLM and the active-statement limit).").range(1, 200),
-      ConfigKey.of(G_RS, REDSHIFT_POLL_INITIAL, DURATION, "200ms", "First DescribeStatement poll delay; doubles per poll, with jitter.").range(1, 3_600_000),
-      ConfigKey.of(G_RS, REDSHIFT_POLL_MAX, DURATION, "5s", "Longest delay between two DescribeStatement polls.").range(1, 3_600_000),
-      ConfigKey.of(G_RS, REDSHIFT_STATEMENT_TIMEOUT, DURATION, "30m", "How long to wait for one statement before giving up on it (the marker table decides later whether it committed).").range(1000, 86_400_000),
-      ConfigKey.oneOf(G_RS, REDSHIFT_RETRY_MODE, "adaptive", "AWS SDK retry strategy for throttling and 5xx errors: standard, or adaptive (adds client-side rate limiting).", "standard", "adaptive"),
-      ConfigKey.of(G_RS, REDSHIFT_RETRY_MAX_ATTEMPTS, INT, "6", "AWS SDK attempts per Data API call (first try included). Submissions reuse one ClientToken across attempts.").range(1, 50),
-      ConfigKey.of(G_RS, REDSHIFT_RETRY_BASE_DELAY, DURATION, "100ms", "Base delay of the SDK's exponential backoff with jitter (S3 and Data API calls); the cap is 200 times it.").range(1, 60_000),
-      ConfigKey.of(G_RS, COPY_IAM_ROLE, STRING, "default", "IAM role ARN that COPY uses to read S3, or 'default' for the cluster's default role."),
-
-      ConfigKey.of(G_TABLES, TARGET_SCHEMA, STRING, "public", "Schema of the target tables (unless a table name is schema-qualified)."),
-      ConfigKey.of(G_TABLES, TABLES_MAP, LIST, "", "Explicit topic to table mapping: topic:table or topic:schema.table pairs. Wins over tables.regex."),
-      ConfigKey.of(G_TABLES, TABLES_REGEX, STRING, null, "Regular expression on the topic name; with tables.replacement derives the table name (e.g. 'prod\\.(.*)' and '$1')."),
-      ConfigKey.of(G_TABLES, TABLES_REPLACEMENT, STRING, "$0", "Replacement for tables.regex; the result is then made a safe identifier."),
-      ConfigKey.of(G_TABLES, TABLES_AUTO_CREATE, BOOLEAN, "true", "Create a missing target table from the file schema (types: docs/loader-types.md)."),
-      ConfigKey.of(G_TABLES, TABLES_AUTO_EVOLVE, BOOLEAN, "true", "Add columns for new fields with ALTER TABLE ADD COLUMN. A changed type always fails the table."),
-      ConfigKey.of(G_TABLES, TABLES_VARCHAR_LENGTH, INT, "65535", "VARCHAR length of string columns the loader creates.").range(1, 65535),
-      ConfigKey.of(G_TABLES, TABLES_METADATA_COLUMNS, LIST, "all", "Kafka metadata columns to keep in the target: 'all', 'none', or a list of column names. Staging always keeps them (deduplication needs them)."),
-      ConfigKey.of(G_TABLES, CONTROL_SCHEMA, STRING, "public", "Schema of the loader's control tables."),
-      ConfigKey.of(G_TABLES, CONTROL_MARKERS_TABLE, STRING, "_redstage_load_markers", "Load-marker table: one row per loaded unit, written in the load transaction."),
-      ConfigKey.of(G_TABLES, CONTROL_QUARANTINE_TABLE, STRING, "_redstage_quarantine", "Quarantine table: one row per unit of a quarantined batch, until released."),
-      ConfigKey.of(G_TABLES, CONTROL_FAILURES_TABLE, STRING, "_redstage_load_failures", "Failure table: one row per unit whose load failed alone (attempts, last error, last attempt time) or that was released from quarantine, so that attempts count across loader processes. Cleared when the unit loads or is quarantined."),
-
-      ConfigKey.of(G_META, META_TOPIC, STRING, "kafka_topic", "Column holding the record's topic (must match the connector)."),
-      ConfigKey.of(G_META, META_PARTITION, STRING, "kafka_partition", "Column holding the record's partition."),
-      ConfigKey.of(G_META, META_OFFSET, STRING, "kafka_offset", "Column holding the record's offset."),
-      ConfigKey.of(G_META, META_TIMESTAMP, STRING, "kafka_timestamp", "Column holding the record's timestamp."),
-      ConfigKey.of(G_META, META_KEY, STRING, "kafka_key", "Column holding the record key, when the connector writes it."),
-      ConfigKey.of(G_META, META_HEADERS, STRING, "kafka_headers", "Column holding the record headers, when the connector writes them."),
-      ConfigKey.of(G_META, META_DELETED, STRING, "kafka_deleted", "Boolean column the connector sets on tombstone rows in CDC mode."),
-
-      ConfigKey.oneOf(G_MODE, LOAD_MODE, "append", "append: every record becomes a row. upsert: the latest row per upsert.key wins and delete rows delete. Per table: table.<schema.table>.mode.", "append", "upsert"),
-      ConfigKey.of(G_MODE, UPSERT_KEY, LIST, "", "Key columns for upsert mode. Per table: table.<schema.table>.upsert.key."),
-      ConfigKey.oneOf(G_MODE, UPSERT_STRATEGY, "delete-insert", "How upserts apply: delete-insert (DELETE USING the keys, then INSERT) or merge (DELETE the deleted keys, then MERGE the rest).", "delete-insert", "merge"),
-      ConfigKey.of(G_MODE, UPSERT_DELETE_FLAG_COLUMNS, LIST, "kafka_deleted,__deleted", "Columns that mark a delete when true (boolean) or 'true' (string), e.g. Debezium's __deleted."),
-      ConfigKey.of(G_MODE, UPSERT_DELETE_OP_COLUMNS, LIST, "__op,op", "Columns that mark a delete when equal to 'd' (Debezium operation)."),
-
-      ConfigKey.of(G_RUN, BATCH_MAX_BYTES, SIZE, "1GiB", "Most data-file bytes in one batch (one transaction, one COPY per schema).").range(1, Long.MAX_VALUE),
-      ConfigKey.of(G_RUN, BATCH_MAX_FILES, INT, "1000", "Most data files in one batch.").range(1, 100_000),
-      ConfigKey.of(G_RUN, BATCH_MAX_UNITS, INT, "2000", "Most units in one batch (each adds a load-marker row; marker inserts share the 40-statement limit).").range(1, 6000),
-      ConfigKey.of(G_RUN, BATCH_MAX_SCHEMAS, INT, "8", "Most distinct file schemas (staging tables) in one batch; a BatchExecuteStatement holds at most 40 statements.").range(1, 16),
-      ConfigKey.of(G_RUN, LOOP_INTERVAL, DURATION, "30s", "Pause between cycles of 'run' when a cycle found nothing more to do.").range(0, 86_400_000),
-      ConfigKey.of(G_RUN, RETRY_MAX_ATTEMPTS, INT, "3", "Attempts for a unit that fails alone before it is quarantined; counted in control.failures-table, so across loader processes ('once' from cron). A failing batch of several units is split first and counts no attempt.").range(1, 100),
-      ConfigKey.of(G_RUN, RETRY_BACKOFF, DURATION, "10s", "Wait before retrying a failed unit; doubles per failure, with jitter. A new loader process waits at least this long after the last attempt it finds in control.failures-table.").range(0, 86_400_000),
-      ConfigKey.of(G_RUN, RETRY_BACKOFF_MAX, DURATION, "5m", "Longest wait between retries of a failed batch.").range(0, 86_400_000),
-      ConfigKey.of(G_RUN, JSON_MAX_ERRORS, INT, "1000", "MAXERROR of each JSON Lines COPY: rows COPY may reject (per COPY) while the rest of the batch loads; rejected rows go to a rejects object under rejects.dir and count in redstage_loader_rejected_rows_total. 0: one bad row fails the batch. Not used for Parquet (Redshift refuses MAXERROR for columnar formats) nor Avro.").range(0, 100_000),
-      ConfigKey.of(G_RUN, METRICS_ENABLED, BOOLEAN, "false", "Serve Prometheus metrics over HTTP at /metrics."),
-      ConfigKey.of(G_RUN, METRICS_HOST, STRING, "0.0.0.0", "Address the metrics endpoint binds to."),
-      ConfigKey.of(G_RUN, METRICS_PORT, INT, "9464", "Port of the metrics endpoint (0: any free port).").range(0, 65535),
-
-      ConfigKey.oneOf(G_SWEEP, SWEEP_ACTION, "move", "What 'sweep' does with an orphan data file under topics.dir (no unit with its offsets in markers.dir, markers.loaded.dir or control.markers-table, its offsets loaded by other units, older than sweep.grace): move it under sweep.moved-dir, or delete it.", "move", "delete"),
-      ConfigKey.of(G_SWEEP, SWEEP_MOVED_DIR, STRING, "_redstage/orphans", "Where sweep.action=move puts orphans (same key below topics.dir). Must not overlap topics.dir or markers.dir; an S3 lifecycle rule may expire it."),
-      ConfigKey.of(G_SWEEP, SWEEP_GRACE, DURATION, "24h", "Minimum age (S3 LastModified) of a data file before 'sweep' may remove it; keep it well above the connector's commit time so a file whose marker is still being written is never touched.").range(60_000, Long.MAX_VALUE),
-      ConfigKey.of(G_SWEEP, SWEEP_MAX_REQUESTS, INT, "1000", "Most S3 requests one sweep run makes (LIST pages, HEADs of markers, copies and deletes; plus one GET and one PUT of the cursor). The next run continues after the last key examined.").range(10, 10_000_000),
-      ConfigKey.of(G_SWEEP, SWEEP_CURSOR_KEY, STRING, "_redstage/sweep/cursor", "Object holding the last data-file key a sweep examined, so a bounded run resumes there. Must not be under topics.dir."),
-      ConfigKey.of(G_SWEEP, SWEEP_INTERVAL, DURATION, "0", "How often 'run' also sweeps (after a cycle). 0: never; use the 'sweep' command instead.").range(0, Long.MAX_VALUE));
+  private static final List<ConfigKey> KEYS =
+      List.of(
+          ConfigKey.of(
+              G_AWS,
+              AWS_REGION,
+              STRING,
+              "us-east-1",
+              "AWS Region of the bucket and the Redshift Data API."),
+          ConfigKey.of(
+              G_AWS,
+              AWS_ACCESS_KEY_ID,
+              STRING,
+              null,
+              "Static access key id. Leave unset to use the default AWS credentials chain (environment, profile, instance role)."),
+          ConfigKey.of(
+              G_AWS,
+              AWS_SECRET_ACCESS_KEY,
+              PASSWORD,
+              null,
+              "Static secret key, used with aws.access-key-id. Never logged."),
+          ConfigKey.of(
+              G_S3,
+              S3_BUCKET,
+              STRING,
+              null,
+              "Bucket holding the commit markers (required). Data files may live in the bucket each marker names."),
+          ConfigKey.of(
+              G_S3,
+              S3_ENDPOINT,
+              STRING,
+              null,
+              "S3 endpoint override (S3-compatible stores, local tests)."),
+          ConfigKey.of(
+              G_S3,
+              S3_PATH_STYLE,
+              BOOLEAN,
+              "false",
+              "Use path-style S3 addressing (needed by most S3-compatible stores)."),
+          ConfigKey.of(
+              G_S3,
+              MARKERS_DIR,
+              STRING,
+              "_redstage/markers",
+              "Prefix the connector writes commit markers under (its markers.dir)."),
+          ConfigKey.of(
+              G_S3,
+              TOPICS,
+              LIST,
+              "",
+              "Topics to load. Empty: every topic found under markers.dir that matches topics.regex. With a list the loader lists only those topics' prefixes."),
+          ConfigKey.of(
+              G_S3,
+              TOPICS_REGEX,
+              STRING,
+              ".*",
+              "Regular expression a topic must match to be loaded (used when topics is empty)."),
+          ConfigKey.of(
+                  G_S3,
+                  MARKERS_RETENTION,
+                  DURATION,
+                  "1h",
+                  "How long the marker of a loaded unit stays under markers.dir before markers.loaded.action applies. Keeps listings proportional to pending units.")
+              .range(0, Long.MAX_VALUE),
+          ConfigKey.oneOf(
+              G_S3,
+              MARKERS_LOADED_ACTION,
+              "move",
+              "What to do with the marker of a loaded unit after markers.retention: move it under markers.loaded.dir, delete it, or keep it (listings then grow with history).",
+              "move",
+              "delete",
+              "keep"),
+          ConfigKey.of(
+              G_S3,
+              MARKERS_LOADED_DIR,
+              STRING,
+              "_redstage/markers-loaded",
+              "Where loaded markers are moved to; must not be under markers.dir."),
+          ConfigKey.of(
+              G_S3,
+              MANIFESTS_DIR,
+              STRING,
+              "_redstage/manifests",
+              "Prefix for the COPY manifests the loader writes (one per staging table per batch)."),
+          ConfigKey.of(
+              G_S3,
+              MANIFESTS_DELETE_AFTER_LOAD,
+              BOOLEAN,
+              "true",
+              "Delete a batch's manifests once it committed. Manifests of quarantined batches are always kept."),
+          ConfigKey.of(
+              G_S3,
+              QUARANTINE_DIR,
+              STRING,
+              "_redstage/quarantine",
+              "Prefix for quarantine reports (one JSON object per quarantined batch, with units, files and errors)."),
+          ConfigKey.of(
+              G_S3,
+              REJECTS_DIR,
+              STRING,
+              "_redstage/rejects",
+              "Prefix for rejects objects: <rejects.dir>/<table>/<batch id>.json lists the JSON Lines rows a committed COPY rejected (see load.json.max-errors), with file, line, column, reason and unit."),
+          ConfigKey.of(
+              G_S3,
+              TOPICS_DIR,
+              STRING,
+              "topics",
+              "Prefix the connector writes data files under (its topics.dir; empty when the connector's is). Only 'sweep' lists it; loads take file keys from the markers."),
+          ConfigKey.of(
+              G_RS,
+              REDSHIFT_ENDPOINT,
+              STRING,
+              null,
+              "Redshift Data API endpoint override (local stand-in, VPC endpoint)."),
+          ConfigKey.of(
+              G_RS,
+              REDSHIFT_CLUSTER,
+              STRING,
+              null,
+              "Provisioned cluster identifier. Use with redshift.db-user (temporary credentials), redshift.secret-arn, or alone (IAM identity)."),
+          ConfigKey.of(
+              G_RS,
+              REDSHIFT_WORKGROUP,
+              STRING,
+              null,
+              "Redshift Serverless workgroup name. Alone (IAM) or with redshift.secret-arn."),
+          ConfigKey.of(G_RS, REDSHIFT_DATABASE, STRING, null, "Database name (required)."),
+          ConfigKey.of(
+              G_RS,
+              REDSHIFT_DB_USER,
+              STRING,
+              null,
+              "Database user for temporary cluster credentials (provisioned clusters only)."),
+          ConfigKey.of(
+              G_RS,
+              REDSHIFT_SECRET_ARN,
+              STRING,
+              null,
+              "ARN of a Secrets Manager secret with the database credentials."),
+          ConfigKey.of(
+                  G_RS,
+                  REDSHIFT_MAX_IN_FLIGHT,
+                  INT,
+                  "4",
+                  "Most Data API statements this loader keeps running at once (WLM and the active-statement limit).")
+              .range(1, 200),
+          ConfigKey.of(
+                  G_RS,
+                  REDSHIFT_POLL_INITIAL,
+                  DURATION,
+                  "200ms",
+                  "First DescribeStatement poll delay; doubles per poll, with jitter.")
+              .range(1, 3_600_000),
+          ConfigKey.of(
+                  G_RS,
+                  REDSHIFT_POLL_MAX,
+                  DURATION,
+                  "5s",
+                  "Longest delay between two DescribeStatement polls.")
+              .range(1, 3_600_000),
+          ConfigKey.of(
+                  G_RS,
+                  REDSHIFT_STATEMENT_TIMEOUT,
+                  DURATION,
+                  "30m",
+                  "How long to wait for one statement before giving up on it (the marker table decides later whether it committed).")
+              .range(1000, 86_400_000),
+          ConfigKey.oneOf(
+              G_RS,
+              REDSHIFT_RETRY_MODE,
+              "adaptive",
+              "AWS SDK retry strategy for throttling and 5xx errors: standard, or adaptive (adds client-side rate limiting).",
+              "standard",
+              "adaptive"),
+          ConfigKey.of(
+                  G_RS,
+                  REDSHIFT_RETRY_MAX_ATTEMPTS,
+                  INT,
+                  "6",
+                  "AWS SDK attempts per Data API call (first try included). Submissions reuse one ClientToken across attempts.")
+              .range(1, 50),
+          ConfigKey.of(
+                  G_RS,
+                  REDSHIFT_RETRY_BASE_DELAY,
+                  DURATION,
+                  "100ms",
+                  "Base delay of the SDK's exponential backoff with jitter (S3 and Data API calls); the cap is 200 times it.")
+              .range(1, 60_000),
+          ConfigKey.of(
+              G_RS,
+              COPY_IAM_ROLE,
+              STRING,
+              "default",
+              "IAM role ARN that COPY uses to read S3, or 'default' for the cluster's default role."),
+          ConfigKey.of(
+              G_TABLES,
+              TARGET_SCHEMA,
+              STRING,
+              "public",
+              "Schema of the target tables (unless a table name is schema-qualified)."),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_MAP,
+              LIST,
+              "",
+              "Explicit topic to table mapping: topic:table or topic:schema.table pairs. Wins over tables.regex."),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_REGEX,
+              STRING,
+              null,
+              "Regular expression on the topic name; with tables.replacement derives the table name (e.g. 'prod\\.(.*)' and '$1')."),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_REPLACEMENT,
+              STRING,
+              "$0",
+              "Replacement for tables.regex; the result is then made a safe identifier."),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_AUTO_CREATE,
+              BOOLEAN,
+              "true",
+              "Create a missing target table from the file schema (types: docs/loader-types.md)."),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_AUTO_EVOLVE,
+              BOOLEAN,
+              "true",
+              "Add columns for new fields with ALTER TABLE ADD COLUMN. A changed type always fails the table."),
+          ConfigKey.of(
+                  G_TABLES,
+                  TABLES_VARCHAR_LENGTH,
+                  INT,
+                  "65535",
+                  "VARCHAR length of string columns the loader creates.")
+              .range(1, 65535),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_METADATA_COLUMNS,
+              LIST,
+              "all",
+              "Kafka metadata columns to keep in the target: 'all', 'none', or a list of column names. Staging always keeps them (deduplication needs them)."),
+          ConfigKey.of(
+              G_TABLES, CONTROL_SCHEMA, STRING, "public", "Schema of the loader's control tables."),
+          ConfigKey.of(
+              G_TABLES,
+              CONTROL_MARKERS_TABLE,
+              STRING,
+              "_redstage_load_markers",
+              "Load-marker table: one row per loaded unit, written in the load transaction."),
+          ConfigKey.of(
+              G_TABLES,
+              CONTROL_QUARANTINE_TABLE,
+              STRING,
+              "_redstage_quarantine",
+              "Quarantine table: one row per unit of a quarantined batch, until released."),
+          ConfigKey.of(
+              G_TABLES,
+              CONTROL_FAILURES_TABLE,
+              STRING,
+              "_redstage_load_failures",
+              "Failure table: one row per unit whose load failed alone (attempts, last error, last attempt time) or that was released from quarantine, so that attempts count across loader processes. Cleared when the unit loads or is quarantined."),
+          ConfigKey.of(
+              G_META,
+              META_TOPIC,
+              STRING,
+              "kafka_topic",
+              "Column holding the record's topic (must match the connector)."),
+          ConfigKey.of(
+              G_META,
+              META_PARTITION,
+              STRING,
+              "kafka_partition",
+              "Column holding the record's partition."),
+          ConfigKey.of(
+              G_META, META_OFFSET, STRING, "kafka_offset", "Column holding the record's offset."),
+          ConfigKey.of(
+              G_META,
+              META_TIMESTAMP,
+              STRING,
+              "kafka_timestamp",
+              "Column holding the record's timestamp."),
+          ConfigKey.of(
+              G_META,
+              META_KEY,
+              STRING,
+              "kafka_key",
+              "Column holding the record key, when the connector writes it."),
+          ConfigKey.of(
+              G_META,
+              META_HEADERS,
+              STRING,
+              "kafka_headers",
+              "Column holding the record headers, when the connector writes them."),
+          ConfigKey.of(
+              G_META,
+              META_DELETED,
+              STRING,
+              "kafka_deleted",
+              "Boolean column the connector sets on tombstone rows in CDC mode."),
+          ConfigKey.oneOf(
+              G_MODE,
+              LOAD_MODE,
+              "append",
+              "append: every record becomes a row. upsert: the latest row per upsert.key wins and delete rows delete. Per table: table.<schema.table>.mode.",
+              "append",
+              "upsert"),
+          ConfigKey.of(
+              G_MODE,
+              UPSERT_KEY,
+              LIST,
+              "",
+              "Key columns for upsert mode. Per table: table.<schema.table>.upsert.key."),
+          ConfigKey.oneOf(
+              G_MODE,
+              UPSERT_STRATEGY,
+              "delete-insert",
+              "How upserts apply: delete-insert (DELETE USING the keys, then INSERT) or merge (DELETE the deleted keys, then MERGE the rest).",
+              "delete-insert",
+              "merge"),
+          ConfigKey.of(
+              G_MODE,
+              UPSERT_DELETE_FLAG_COLUMNS,
+              LIST,
+              "kafka_deleted,__deleted",
+              "Columns that mark a delete when true (boolean) or 'true' (string), e.g. Debezium's __deleted."),
+          ConfigKey.of(
+              G_MODE,
+              UPSERT_DELETE_OP_COLUMNS,
+              LIST,
+              "__op,op",
+              "Columns that mark a delete when equal to 'd' (Debezium operation)."),
+          ConfigKey.of(
+                  G_RUN,
+                  BATCH_MAX_BYTES,
+                  SIZE,
+                  "1GiB",
+                  "Most data-file bytes in one batch (one transaction, one COPY per schema).")
+              .range(1, Long.MAX_VALUE),
+          ConfigKey.of(G_RUN, BATCH_MAX_FILES, INT, "1000", "Most data files in one batch.")
+              .range(1, 100_000),
+          ConfigKey.of(
+                  G_RUN,
+                  BATCH_MAX_UNITS,
+                  INT,
+                  "2000",
+                  "Most units in one batch (each adds a load-marker row; marker inserts share the 40-statement limit).")
+              .range(1, 6000),
+          ConfigKey.of(
+                  G_RUN,
+                  BATCH_MAX_SCHEMAS,
+                  INT,
+                  "8",
+                  "Most distinct file schemas (staging tables) in one batch; a BatchExecuteStatement holds at most 40 statements.")
+              .range(1, 16),
+          ConfigKey.of(
+                  G_RUN,
+                  LOOP_INTERVAL,
+                  DURATION,
+                  "30s",
+                  "Pause between cycles of 'run' when a cycle found nothing more to do.")
+              .range(0, 86_400_000),
+          ConfigKey.of(
+                  G_RUN,
+                  RETRY_MAX_ATTEMPTS,
+                  INT,
+                  "3",
+                  "Attempts for a unit that fails alone before it is quarantined; counted in control.failures-table, so across loader processes ('once' from cron). A failing batch of several units is split first and counts no attempt.")
+              .range(1, 100),
+          ConfigKey.of(
+                  G_RUN,
+                  RETRY_BACKOFF,
+                  DURATION,
+                  "10s",
+                  "Wait before retrying a failed unit; doubles per failure, with jitter. A new loader process waits at least this long after the last attempt it finds in control.failures-table.")
+              .range(0, 86_400_000),
+          ConfigKey.of(
+                  G_RUN,
+                  RETRY_BACKOFF_MAX,
+                  DURATION,
+                  "5m",
+                  "Longest wait between retries of a failed batch.")
+              .range(0, 86_400_000),
+          ConfigKey.of(
+                  G_RUN,
+                  JSON_MAX_ERRORS,
+                  INT,
+                  "1000",
+                  "MAXERROR of each JSON Lines COPY: rows COPY may reject (per COPY) while the rest of the batch loads; rejected rows go to a rejects object under rejects.dir and count in redstage_loader_rejected_rows_total. 0: one bad row fails the batch. Not used for Parquet (Redshift refuses MAXERROR for columnar formats) nor Avro.")
+              .range(0, 100_000),
+          ConfigKey.of(
+              G_RUN,
+              METRICS_ENABLED,
+              BOOLEAN,
+              "false",
+              "Serve Prometheus metrics over HTTP at /metrics."),
+          ConfigKey.of(
+              G_RUN, METRICS_HOST, STRING, "0.0.0.0", "Address the metrics endpoint binds to."),
+          ConfigKey.of(
+                  G_RUN,
+                  METRICS_PORT,
+                  INT,
+                  "9464",
+                  "Port of the metrics endpoint (0: any free port).")
+              .range(0, 65535),
+          ConfigKey.oneOf(
+              G_SWEEP,
+              SWEEP_ACTION,
+              "move",
+              "What 'sweep' does with an orphan data file under topics.dir (no unit with its offsets in markers.dir, markers.loaded.dir or control.markers-table, its offsets loaded by other units, older than sweep.grace): move it under sweep.moved-dir, or delete it.",
+              "move",
+              "delete"),
+          ConfigKey.of(
+              G_SWEEP,
+              SWEEP_MOVED_DIR,
+              STRING,
+              "_redstage/orphans",
+              "Where sweep.action=move puts orphans (same key below topics.dir). Must not overlap topics.dir or markers.dir; an S3 lifecycle rule may expire it."),
+          ConfigKey.of(
+                  G_SWEEP,
+                  SWEEP_GRACE,
+                  DURATION,
+                  "24h",
+                  "Minimum age (S3 LastModified) of a data file before 'sweep' may remove it; keep it well above the connector's commit time so a file whose marker is still being written is never touched.")
+              .range(60_000, Long.MAX_VALUE),
+          ConfigKey.of(
+                  G_SWEEP,
+                  SWEEP_MAX_REQUESTS,
+                  INT,
+                  "1000",
+                  "Most S3 requests one sweep run makes (LIST pages, HEADs of markers, copies and deletes; plus one GET and one PUT of the cursor). The next run continues after the last key examined.")
+              .range(10, 10_000_000),
+          ConfigKey.of(
+              G_SWEEP,
+              SWEEP_CURSOR_KEY,
+              STRING,
+              "_redstage/sweep/cursor",
+              "Object holding the last data-file key a sweep examined, so a bounded run resumes there. Must not be under topics.dir."),
+          ConfigKey.of(
+                  G_SWEEP,
+                  SWEEP_INTERVAL,
+                  DURATION,
+                  "0",
+                  "How often 'run' also sweeps (after a cycle). 0: never; use the 'sweep' command instead.")
+              .range(0, Long.MAX_VALUE));
 
   private static final Map<String, ConfigKey> BY_NAME = index();
 

@@ -3,7 +3,10 @@ package io.redstage.loader.discovery;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Disjoint, merged closed offset intervals of one topic-partition: the offsets already loaded into a table. */
+/**
+ * Disjoint, merged closed offset intervals of one topic-partition: the offsets already loaded into
+ * a table.
+ */
 public final class IntervalSet {
   // start -> end, disjoint and non-adjacent after every add
   private final TreeMap<Long, Long> ranges = new TreeMap<>();

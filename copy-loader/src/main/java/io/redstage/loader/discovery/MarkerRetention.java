@@ -12,15 +12,20 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 
 /**
- * Moves (or deletes) the markers of loaded units once they are older than the retention window, so that the
- * markers prefix holds pending units plus at most one window of loaded ones. Only units the load-marker table
- * shows as loaded are passed in, so a marker never leaves before its load committed.
+ * Moves (or deletes) the markers of loaded units once they are older than the retention window, so
+ * that the markers prefix holds pending units plus at most one window of loaded ones. Only units
+ * the load-marker table shows as loaded are passed in, so a marker never leaves before its load
+ * committed.
  */
 public final class MarkerRetention {
   private static final Logger LOG = LoggerFactory.getLogger(MarkerRetention.class);
 
   /** What to do with a loaded marker. */
-  public enum Action { MOVE, DELETE, KEEP }
+  public enum Action {
+    MOVE,
+    DELETE,
+    KEEP
+  }
 
   private final S3Client s3;
   private final String bucket;
@@ -29,7 +34,13 @@ public final class MarkerRetention {
   private final Duration retention;
   private final Action action;
 
-  public MarkerRetention(S3Client s3, String bucket, String markersDir, String loadedDir, Duration retention, Action action) {
+  public MarkerRetention(
+      S3Client s3,
+      String bucket,
+      String markersDir,
+      String loadedDir,
+      Duration retention,
+      Action action) {
     this.s3 = s3;
     this.bucket = bucket;
     this.markersDir = MarkerKeys.normalizeDir(markersDir);
@@ -44,7 +55,8 @@ public final class MarkerRetention {
   }
 
   /**
-   * Applies the action to the loaded units whose marker was committed before {@code nowMs - retention}.
+   * Applies the action to the loaded units whose marker was committed before {@code nowMs -
+   * retention}.
    *
    * @return the marker keys that left the prefix, and the S3 requests used
    */
@@ -66,7 +78,12 @@ public final class MarkerRetention {
     if (action == Action.MOVE) {
       for (String key : due) {
         try {
-          s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(key).destinationBucket(bucket).destinationKey(loadedKey(key)));
+          s3.copyObject(
+              b ->
+                  b.sourceBucket(bucket)
+                      .sourceKey(key)
+                      .destinationBucket(bucket)
+                      .destinationKey(loadedKey(key)));
           requests++;
           gone.add(key);
         } catch (NoSuchKeyException e) {
@@ -82,10 +99,15 @@ public final class MarkerRetention {
       for (String k : gone.subList(i, Math.min(gone.size(), i + 1000))) {
         ids.add(ObjectIdentifier.builder().key(k).build());
       }
-      s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
+      s3.deleteObjects(
+          b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
       requests++;
     }
-    LOG.info("Retention: {} {} loaded marker(s) older than {}", action == Action.MOVE ? "moved" : "deleted", gone.size(), retention);
+    LOG.info(
+        "Retention: {} {} loaded marker(s) older than {}",
+        action == Action.MOVE ? "moved" : "deleted",
+        gone.size(),
+        retention);
     return new Result(gone, requests);
   }
 

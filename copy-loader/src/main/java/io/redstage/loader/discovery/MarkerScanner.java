@@ -22,12 +22,14 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Finds commit units by listing only the markers prefix (never the data files). Parsed markers are cached by
- * key, so a cycle costs one LIST page per 1,000 markers present plus one GET per marker not seen before;
- * markers of loaded units leave the prefix after the retention window, which keeps both flat over history.
+ * Finds commit units by listing only the markers prefix (never the data files). Parsed markers are
+ * cached by key, so a cycle costs one LIST page per 1,000 markers present plus one GET per marker
+ * not seen before; markers of loaded units leave the prefix after the retention window, which keeps
+ * both flat over history.
  */
 public final class MarkerScanner {
   private static final Logger LOG = LoggerFactory.getLogger(MarkerScanner.class);
+
   /** Kafka's own rule for topic names; anything else cannot have come from a Kafka topic. */
   private static final Pattern KAFKA_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -39,7 +41,8 @@ public final class MarkerScanner {
   private final Map<String, CommitMarker> cache = new HashMap<>();
   private final Map<String, String> rejected = new HashMap<>();
 
-  public MarkerScanner(S3Client s3, String bucket, String markersDir, List<String> topics, Pattern topicRegex) {
+  public MarkerScanner(
+      S3Client s3, String bucket, String markersDir, List<String> topics, Pattern topicRegex) {
     this.s3 = s3;
     this.bucket = bucket;
     this.markersDir = MarkerKeys.normalizeDir(markersDir);
@@ -48,7 +51,8 @@ public final class MarkerScanner {
   }
 
   /** What one scan found and what it cost. */
-  public record ScanResult(List<Unit> units, int listRequests, int getRequests, Map<String, String> rejected) {}
+  public record ScanResult(
+      List<Unit> units, int listRequests, int getRequests, Map<String, String> rejected) {}
 
   public synchronized ScanResult scan() {
     List<String> prefixes = new ArrayList<>();
@@ -66,7 +70,8 @@ public final class MarkerScanner {
     for (String prefix : prefixes) {
       String token = null;
       do {
-        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix);
+        ListObjectsV2Request.Builder req =
+            ListObjectsV2Request.builder().bucket(bucket).prefix(prefix);
         if (token != null) {
           req.continuationToken(token);
         }
@@ -140,14 +145,24 @@ public final class MarkerScanner {
 
   private static void check(CommitMarker m, String key, String topicInKey, String source) {
     if (!KAFKA_TOPIC.matcher(m.topic()).matches()) {
-      throw new IllegalArgumentException("Cannot use commit marker " + source + ": topic '" + m.topic()
-          + "' is not a valid Kafka topic name.");
+      throw new IllegalArgumentException(
+          "Cannot use commit marker "
+              + source
+              + ": topic '"
+              + m.topic()
+              + "' is not a valid Kafka topic name.");
     }
     long[] offsets = MarkerKeys.offsetsOf(key).orElseThrow();
-    if (!m.topic().equals(topicInKey) || offsets[0] != m.startOffset() || offsets[1] != m.endOffset()
+    if (!m.topic().equals(topicInKey)
+        || offsets[0] != m.startOffset()
+        || offsets[1] != m.endOffset()
         || !key.contains("/" + MarkerKeys.pad(m.partition(), MarkerKeys.PARTITION_WIDTH) + "/")) {
-      throw new IllegalArgumentException("Cannot use commit marker " + source + ": its content (" + m.unitId()
-          + ") does not match its key.");
+      throw new IllegalArgumentException(
+          "Cannot use commit marker "
+              + source
+              + ": its content ("
+              + m.unitId()
+              + ") does not match its key.");
     }
   }
 }

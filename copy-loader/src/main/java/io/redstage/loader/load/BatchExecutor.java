@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Runs one batch: writes its manifests, submits the load transaction as one BatchExecuteStatement (ClientToken
- * derived from the batch id and attempt, so SDK retries of the submission cannot start it twice), waits, and on a
- * failed COPY reads the rejected rows.
+ * Runs one batch: writes its manifests, submits the load transaction as one BatchExecuteStatement
+ * (ClientToken derived from the batch id and attempt, so SDK retries of the submission cannot start
+ * it twice), waits, and on a failed COPY reads the rejected rows.
  */
 public final class BatchExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(BatchExecutor.class);
@@ -34,8 +34,13 @@ public final class BatchExecutor {
   private final boolean deleteManifests;
   private final Clock clock;
 
-  public BatchExecutor(DataApi api, ManifestStore manifests, LoadSqlBuilder sqlBuilder, LoadErrorReader loadErrors,
-      boolean deleteManifests, Clock clock) {
+  public BatchExecutor(
+      DataApi api,
+      ManifestStore manifests,
+      LoadSqlBuilder sqlBuilder,
+      LoadErrorReader loadErrors,
+      boolean deleteManifests,
+      Clock clock) {
     this.api = api;
     this.manifests = manifests;
     this.sqlBuilder = sqlBuilder;
@@ -50,7 +55,8 @@ public final class BatchExecutor {
   }
 
   private LoadTransaction transaction(Batch batch, TablePlan plan, TableSettings settings) {
-    return sqlBuilder.statements(batch, plan, settings, g -> manifests.url(batch, g), clock.instant());
+    return sqlBuilder.statements(
+        batch, plan, settings, g -> manifests.url(batch, g), clock.instant());
   }
 
   public List<String> manifestUrls(Batch batch) {
@@ -62,17 +68,23 @@ public final class BatchExecutor {
   }
 
   /**
-   * Runs the batch. Its ClientToken is the batch id: SDK retries of the submission reuse it, and a later retry of
-   * the same units is planned as a new batch with a new id, so it is a new statement.
+   * Runs the batch. Its ClientToken is the batch id: SDK retries of the submission reuse it, and a
+   * later retry of the same units is planned as a new batch with a new id, so it is a new
+   * statement.
    */
-  public BatchResult run(Batch batch, TablePlan plan, TableSettings settings) throws InterruptedException {
+  public BatchResult run(Batch batch, TablePlan plan, TableSettings settings)
+      throws InterruptedException {
     LoadTransaction tx = transaction(batch, plan, settings);
     List<String> sql = tx.statements();
     long callsBefore = api.calls();
     try {
       manifests.write(batch);
     } catch (SdkException e) {
-      return new BatchResult.Failed("Cannot write the COPY manifests of " + batch.describe() + ": " + e.getMessage(), List.of(), true, true);
+      return new BatchResult.Failed(
+          "Cannot write the COPY manifests of " + batch.describe() + ": " + e.getMessage(),
+          List.of(),
+          true,
+          true);
     }
     long started = System.nanoTime();
     LOG.info("Loading {}: {} statement(s)", batch.describe(), sql.size());
@@ -80,28 +92,43 @@ public final class BatchExecutor {
       DataApi.Outcome o = api.executeBatch(sql, batch.id().toString(), "redstage-" + batch.id());
       double seconds = (System.nanoTime() - started) / 1e9;
       long rows = writtenRows(tx, o);
-      LOG.info("Loaded {} in {} s: {} row(s) written ({}), statement {}", batch.describe(), String.format("%.3f", seconds), rows,
-          settings.upsert() ? "upsert " + settings.strategy().name().toLowerCase(Locale.ROOT) : "append", o.id());
+      LOG.info(
+          "Loaded {} in {} s: {} row(s) written ({}), statement {}",
+          batch.describe(),
+          String.format("%.3f", seconds),
+          rows,
+          settings.upsert()
+              ? "upsert " + settings.strategy().name().toLowerCase(Locale.ROOT)
+              : "append",
+          o.id());
       if (deleteManifests) {
         try {
           manifests.delete(batch);
         } catch (SdkException e) {
-          LOG.warn("Batch {}: cannot delete its manifests (they are harmless; an S3 lifecycle rule can expire them): {}", batch.id(), e.getMessage());
+          LOG.warn(
+              "Batch {}: cannot delete its manifests (they are harmless; an S3 lifecycle rule can expire them): {}",
+              batch.id(),
+              e.getMessage());
         }
       }
       return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, tx, o));
     } catch (StatementFailedException e) {
       List<LoadErrorReader.LoadError> details = List.of();
-      String failedSql = e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
+      String failedSql =
+          e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
       if (tx.isCopy(e.failedIndex())) {
         details = loadErrors.read(e, batch.id().toString());
         for (LoadErrorReader.LoadError le : details) {
           LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
         }
       }
-      String where = e.failedIndex() >= 0 ? " at statement " + (e.failedIndex() + 1) + " (" + head(failedSql) + ")" : "";
+      String where =
+          e.failedIndex() >= 0
+              ? " at statement " + (e.failedIndex() + 1) + " (" + head(failedSql) + ")"
+              : "";
       LOG.warn("Batch {} failed{}: {}", batch.id(), where, e.error());
-      return new BatchResult.Failed("Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), true);
+      return new BatchResult.Failed(
+          "Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), true);
     } catch (StatementTimeoutException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Unknown(e.getMessage());
@@ -112,18 +139,22 @@ public final class BatchExecutor {
   }
 
   /** The COPY statements in order, one per staging group: their query ids and loaded rows. */
-  private static List<BatchResult.CopyCount> copies(Batch batch, LoadTransaction tx, DataApi.Outcome o) {
+  private static List<BatchResult.CopyCount> copies(
+      Batch batch, LoadTransaction tx, DataApi.Outcome o) {
     List<BatchResult.CopyCount> out = new ArrayList<>();
     for (int g = 0; g < tx.copies().size(); g++) {
       int i = tx.copies().get(g);
-      out.add(new BatchResult.CopyCount(batch.groups().get(g), at(o.subStatementQueryIds(), i), at(o.subStatementRows(), i)));
+      out.add(
+          new BatchResult.CopyCount(
+              batch.groups().get(g), at(o.subStatementQueryIds(), i), at(o.subStatementRows(), i)));
     }
     return out;
   }
 
   /**
-   * Rows the Data API reports for the statement that writes into the target: inserted for append and delete-insert,
-   * updated plus inserted for merge; 0 for a batch without files; -1 when the Data API did not say.
+   * Rows the Data API reports for the statement that writes into the target: inserted for append
+   * and delete-insert, updated plus inserted for merge; 0 for a batch without files; -1 when the
+   * Data API did not say.
    */
   private static long writtenRows(LoadTransaction tx, DataApi.Outcome o) {
     return tx.write() < 0 ? 0 : at(o.subStatementRows(), tx.write());

@@ -6,21 +6,32 @@ import java.util.List;
 /** How a batch attempt ended. */
 public sealed interface BatchResult {
   /**
-   * Committed: rows written into the target as the Data API reported them for the writing statement (INSERT, or
-   * MERGE: updated plus inserted; -1 when it did not say), Data API calls used, seconds from submit to
-   * commit, and what each COPY loaded (rows fewer than the files' records: COPY rejected rows under MAXERROR).
+   * Committed: rows written into the target as the Data API reported them for the writing statement
+   * (INSERT, or MERGE: updated plus inserted; -1 when it did not say), Data API calls used, seconds
+   * from submit to commit, and what each COPY loaded (rows fewer than the files' records: COPY
+   * rejected rows under MAXERROR).
    */
-  record Loaded(long rows, long apiCalls, double seconds, List<CopyCount> copies) implements BatchResult {}
+  record Loaded(long rows, long apiCalls, double seconds, List<CopyCount> copies)
+      implements BatchResult {}
 
-  /** One committed COPY: its staging group, Redshift query id (-1 unknown) and rows loaded (-1 unknown). */
+  /**
+   * One committed COPY: its staging group, Redshift query id (-1 unknown) and rows loaded (-1
+   * unknown).
+   */
   record CopyCount(StagingGroup group, long queryId, long rows) {}
 
   /**
-   * Failed. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling). {@code rolledBack}: the
-   * transaction certainly did not commit (never submitted, or the statement FAILED); false when a Data API call broke
-   * after the submission, so the statement may still commit (its rejects intent must stay for recovery).
+   * Failed. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling).
+   * {@code rolledBack}: the transaction certainly did not commit (never submitted, or the statement
+   * FAILED); false when a Data API call broke after the submission, so the statement may still
+   * commit (its rejects intent must stay for recovery).
    */
-  record Failed(String error, List<LoadErrorReader.LoadError> loadErrors, boolean transientFailure, boolean rolledBack) implements BatchResult {}
+  record Failed(
+      String error,
+      List<LoadErrorReader.LoadError> loadErrors,
+      boolean transientFailure,
+      boolean rolledBack)
+      implements BatchResult {}
 
   /** Outcome unknown (timed out, interrupted): the next cycle's load-marker query tells. */
   record Unknown(String reason) implements BatchResult {}

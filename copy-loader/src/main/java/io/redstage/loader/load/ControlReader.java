@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
-/** Reads the warehouse side of a cycle: loaded intervals and quarantine (one query), and target table columns. */
+/**
+ * Reads the warehouse side of a cycle: loaded intervals and quarantine (one query), and target
+ * table columns.
+ */
 public final class ControlReader {
   private final DataApi api;
   private final ControlTables control;
@@ -31,8 +34,12 @@ public final class ControlReader {
     return found.containsKey(control.markers()) && found.containsKey(control.quarantine());
   }
 
-  /** One query (more only for very many partitions) for the loaded intervals overlapping the listed units. */
-  public LoadState loadState(List<Unit> units, Function<String, TableRef> tableOf) throws InterruptedException {
+  /**
+   * One query (more only for very many partitions) for the loaded intervals overlapping the listed
+   * units.
+   */
+  public LoadState loadState(List<Unit> units, Function<String, TableRef> tableOf)
+      throws InterruptedException {
     Map<String, long[]> ranges = new TreeMap<>();
     Map<String, ControlTables.Probe> probes = new HashMap<>();
     for (Unit u : units) {
@@ -41,7 +48,8 @@ public final class ControlReader {
       long[] r = ranges.computeIfAbsent(k, x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
       r[0] = Math.min(r[0], u.start());
       r[1] = Math.max(r[1], u.end());
-      probes.put(k, new ControlTables.Probe(t, new TopicPartition(u.topic(), u.partition()), r[0], r[1]));
+      probes.put(
+          k, new ControlTables.Probe(t, new TopicPartition(u.topic(), u.partition()), r[0], r[1]));
     }
     List<ControlTables.Probe> list = new ArrayList<>();
     for (Map.Entry<String, long[]> e : ranges.entrySet()) {
@@ -54,9 +62,12 @@ public final class ControlReader {
       for (List<Object> row : r.rows()) {
         String kind = QueryResult.string(row.get(0));
         String table = QueryResult.string(row.get(1));
-        TopicPartition tp = new TopicPartition(QueryResult.string(row.get(2)), (int) QueryResult.number(row.get(3)));
+        TopicPartition tp =
+            new TopicPartition(
+                QueryResult.string(row.get(2)), (int) QueryResult.number(row.get(3)));
         if ("L".equals(kind)) {
-          state.addLoaded(table, tp, QueryResult.number(row.get(4)), QueryResult.number(row.get(5)));
+          state.addLoaded(
+              table, tp, QueryResult.number(row.get(4)), QueryResult.number(row.get(5)));
         } else {
           state.addQuarantined(QueryResult.string(row.get(6)), QueryResult.string(row.get(7)));
         }
@@ -74,10 +85,17 @@ public final class ControlReader {
     QueryResult r = api.query(ControlTables.describeTables(tables), "redstage-describe-tables");
     for (List<Object> row : r.rows()) {
       TableRef t = TableRef.of(QueryResult.string(row.get(0)), QueryResult.string(row.get(1)));
-      RedshiftType type = RedshiftType.fromCatalog(QueryResult.string(row.get(3)), QueryResult.integerOrNull(row.get(4)),
-          QueryResult.integerOrNull(row.get(5)), QueryResult.integerOrNull(row.get(6)));
-      out.computeIfAbsent(t, x -> new TableSchema()).add(QueryResult.string(row.get(2)), type,
-          !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))));
+      RedshiftType type =
+          RedshiftType.fromCatalog(
+              QueryResult.string(row.get(3)),
+              QueryResult.integerOrNull(row.get(4)),
+              QueryResult.integerOrNull(row.get(5)),
+              QueryResult.integerOrNull(row.get(6)));
+      out.computeIfAbsent(t, x -> new TableSchema())
+          .add(
+              QueryResult.string(row.get(2)),
+              type,
+              !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))));
     }
     return out;
   }

@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sorts the listed units of a cycle into loaded (covered by the load-marker table), held back (quarantined,
- * waiting for a retry, or, in upsert mode, behind such a unit of the same partition, because upserts must apply
- * in offset order) and pending, then plans the pending ones into batches per table. Notices topics whose names
- * map to the same table and says so once.
+ * Sorts the listed units of a cycle into loaded (covered by the load-marker table), held back
+ * (quarantined, waiting for a retry, or, in upsert mode, behind such a unit of the same partition,
+ * because upserts must apply in offset order) and pending, then plans the pending ones into batches
+ * per table. Notices topics whose names map to the same table and says so once.
  */
 public final class CyclePlanner {
   private static final Logger LOG = LoggerFactory.getLogger(CyclePlanner.class);
@@ -33,7 +33,11 @@ public final class CyclePlanner {
   private final FailureTracker failures;
   private final Map<TableRef, Set<String>> topicsByTable = new ConcurrentHashMap<>();
 
-  public CyclePlanner(TableMapper tables, TableSettingsResolver settings, BatchPlanner batches, FailureTracker failures) {
+  public CyclePlanner(
+      TableMapper tables,
+      TableSettingsResolver settings,
+      BatchPlanner batches,
+      FailureTracker failures) {
     this.tables = tables;
     this.settings = settings;
     this.batches = batches;
@@ -41,10 +45,19 @@ public final class CyclePlanner {
   }
 
   /** Per-table figures for status and metrics. */
-  public record TableBacklog(int pendingUnits, long pendingBytes, long pendingRecords, long oldestCommittedAtMs, int heldBack) {}
+  public record TableBacklog(
+      int pendingUnits,
+      long pendingBytes,
+      long pendingRecords,
+      long oldestCommittedAtMs,
+      int heldBack) {}
 
   /** The plan of one cycle. */
-  public record Plan(List<Unit> loaded, Map<TableRef, List<Batch>> batches, Map<TableRef, TableBacklog> backlog, int pendingUnits) {}
+  public record Plan(
+      List<Unit> loaded,
+      Map<TableRef, List<Batch>> batches,
+      Map<TableRef, TableBacklog> backlog,
+      int pendingUnits) {}
 
   public TableRef tableOf(String topic) {
     return tables.table(topic);
@@ -53,20 +66,31 @@ public final class CyclePlanner {
   /** Tables that more than one topic loads into, with the number of topics (for the metric). */
   public Map<String, Long> mergedTopics() {
     Map<String, Long> out = new TreeMap<>();
-    topicsByTable.forEach((t, topics) -> {
-      if (topics.size() > 1) {
-        out.put(t.name(), (long) topics.size());
-      }
-    });
+    topicsByTable.forEach(
+        (t, topics) -> {
+          if (topics.size() > 1) {
+            out.put(t.name(), (long) topics.size());
+          }
+        });
     return out;
   }
 
-  /** Logs once per topic when a topic joins a table another topic already loads into, unless tables.map says so. */
+  /**
+   * Logs once per topic when a topic joins a table another topic already loads into, unless
+   * tables.map says so.
+   */
   private void noteTopic(TableRef t, String topic) {
     Set<String> topics = topicsByTable.computeIfAbsent(t, x -> new ConcurrentSkipListSet<>());
-    if (topics.add(topic) && topics.size() > 1 && !topics.stream().allMatch(tables::mappedExplicitly)) {
-      LOG.warn("Topics {} all load into table {}: their names map to the same table name. If they must stay apart, map them to "
-          + "tables of their own with tables.map, e.g. tables.map={}:{}_2", topics, t, topic, t.table());
+    if (topics.add(topic)
+        && topics.size() > 1
+        && !topics.stream().allMatch(tables::mappedExplicitly)) {
+      LOG.warn(
+          "Topics {} all load into table {}: their names map to the same table name. If they must stay apart, map them to "
+              + "tables of their own with tables.map, e.g. tables.map={}:{}_2",
+          topics,
+          t,
+          topic,
+          t.table());
     }
   }
 
@@ -89,8 +113,11 @@ public final class CyclePlanner {
       TableRef t = e.getKey();
       boolean ordered = settings.settings(t).upsert();
       List<Unit> units = new ArrayList<>(e.getValue());
-      units.sort(Comparator.comparing(Unit::topic).thenComparingInt(Unit::partition).thenComparingLong(Unit::start)
-          .thenComparingLong(Unit::end));
+      units.sort(
+          Comparator.comparing(Unit::topic)
+              .thenComparingInt(Unit::partition)
+              .thenComparingLong(Unit::start)
+              .thenComparingLong(Unit::end));
       Set<TopicPartition> blocked = new HashSet<>();
       List<Unit> ready = new ArrayList<>();
       long bytes = 0;
@@ -102,8 +129,10 @@ public final class CyclePlanner {
         records += u.marker().recordCount();
         oldest = Math.min(oldest, u.marker().committedAtMs());
         TopicPartition tp = new TopicPartition(u.topic(), u.partition());
-        boolean hold = state.quarantineBatch(u.markerKey()) != null || failures.waiting(u.markerKey(), nowMs)
-            || ordered && blocked.contains(tp);
+        boolean hold =
+            state.quarantineBatch(u.markerKey()) != null
+                || failures.waiting(u.markerKey(), nowMs)
+                || ordered && blocked.contains(tp);
         if (hold) {
           held++;
           if (ordered) {

@@ -20,16 +20,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The failure table: attempts of units that failed alone, written after each failed attempt and outside the
- * load transaction (which rolled back), cleared when the unit loads or is quarantined. A write that fails is
- * logged and does not stop the cycle: the count then restarts lower, which delays a quarantine but never loses
- * data (the load-marker table alone decides what is loaded).
+ * The failure table: attempts of units that failed alone, written after each failed attempt and
+ * outside the load transaction (which rolled back), cleared when the unit loads or is quarantined.
+ * A write that fails is logged and does not stop the cycle: the count then restarts lower, which
+ * delays a quarantine but never loses data (the load-marker table alone decides what is loaded).
  */
 public final class FailureLog {
   private static final Logger LOG = LoggerFactory.getLogger(FailureLog.class);
-  // the Data API returns TIMESTAMP values as text such as "2026-12-04 19:30:00.123" (fraction optional)
-  private static final DateTimeFormatter TS = new DateTimeFormatterBuilder().appendPattern("yyyy-MM-dd[ ]['T']HH:mm:ss")
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd().toFormatter();
+  // the Data API returns TIMESTAMP values as text such as "2026-12-04 19:30:00.123" (fraction
+  // optional)
+  private static final DateTimeFormatter TS =
+      new DateTimeFormatterBuilder()
+          .appendPattern("yyyy-MM-dd[ ]['T']HH:mm:ss")
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+          .optionalEnd()
+          .toFormatter();
 
   private final DataApi api;
   private final ControlTables control;
@@ -44,13 +50,20 @@ public final class FailureLog {
     Map<String, FailureTracker.Persisted> out = new HashMap<>();
     QueryResult r = api.query(control.selectFailures(), "redstage-failures");
     for (List<Object> row : r.rows()) {
-      out.put(QueryResult.string(row.get(0)), new FailureTracker.Persisted((int) QueryResult.number(row.get(1)),
-          millis(QueryResult.string(row.get(3))), QueryResult.string(row.get(2))));
+      out.put(
+          QueryResult.string(row.get(0)),
+          new FailureTracker.Persisted(
+              (int) QueryResult.number(row.get(1)),
+              millis(QueryResult.string(row.get(3))),
+              QueryResult.string(row.get(2))));
     }
     return out;
   }
 
-  /** Like {@link #read}, for read-only commands: empty when the table does not exist yet (a loader older than it ran last). */
+  /**
+   * Like {@link #read}, for read-only commands: empty when the table does not exist yet (a loader
+   * older than it ran last).
+   */
   public Map<String, FailureTracker.Persisted> readIfPresent() throws InterruptedException {
     try {
       return read();
@@ -61,16 +74,26 @@ public final class FailureLog {
   }
 
   /** Writes the attempt counts of units after a failed attempt (or a release, with attempts 0). */
-  public void record(List<ControlTables.FailureRow> rows, String batchId) throws InterruptedException {
+  public void record(List<ControlTables.FailureRow> rows, String batchId)
+      throws InterruptedException {
     try {
-      api.executeBatch(control.upsertFailures(rows), UUID.randomUUID().toString(), "redstage-failures-" + batchId);
+      api.executeBatch(
+          control.upsertFailures(rows),
+          UUID.randomUUID().toString(),
+          "redstage-failures-" + batchId);
     } catch (StatementFailedException | DataApiException e) {
-      LOG.warn("Batch {}: cannot record the failed attempt in {} (the count restarts lower in a new process): {}", batchId,
-          control.failures(), e.getMessage());
+      LOG.warn(
+          "Batch {}: cannot record the failed attempt in {} (the count restarts lower in a new process): {}",
+          batchId,
+          control.failures(),
+          e.getMessage());
     }
   }
 
-  /** Deletes the rows of units that loaded; {@code batchId} names the batch that loaded them in the log (or "cycle"). */
+  /**
+   * Deletes the rows of units that loaded; {@code batchId} names the batch that loaded them in the
+   * log (or "cycle").
+   */
   public void clear(List<String> markerKeys, String batchId) throws InterruptedException {
     if (markerKeys.isEmpty()) {
       return;
@@ -80,8 +103,12 @@ public final class FailureLog {
         api.execute(sql, "redstage-failures-clear");
       }
     } catch (StatementFailedException | DataApiException e) {
-      LOG.warn("Cannot clear {} row(s) of {} after batch {} (harmless: rows of loaded units are ignored): {}", markerKeys.size(),
-          control.failures(), batchId, e.getMessage());
+      LOG.warn(
+          "Cannot clear {} row(s) of {} after batch {} (harmless: rows of loaded units are ignored): {}",
+          markerKeys.size(),
+          control.failures(),
+          batchId,
+          e.getMessage());
     }
   }
 
@@ -92,7 +119,8 @@ public final class FailureLog {
     try {
       return LocalDateTime.parse(timestamp.trim(), TS).toInstant(ZoneOffset.UTC).toEpochMilli();
     } catch (DateTimeParseException e) {
-      // unknown shape: assume the attempt was just now, so the backoff is respected rather than skipped
+      // unknown shape: assume the attempt was just now, so the backoff is respected rather than
+      // skipped
       return Instant.now().toEpochMilli();
     }
   }

@@ -7,10 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Remembers units that failed alone: how often, and when they may be tried again (exponential backoff with
- * jitter). Such units, and units released from quarantine, are planned alone. The counts live here for the
- * process and in the failure table across processes ({@link FailureLog}): {@link #restore} merges what the table
- * says at plan time, so a loader run from cron continues the count of the previous run.
+ * Remembers units that failed alone: how often, and when they may be tried again (exponential
+ * backoff with jitter). Such units, and units released from quarantine, are planned alone. The
+ * counts live here for the process and in the failure table across processes ({@link FailureLog}):
+ * {@link #restore} merges what the table says at plan time, so a loader run from cron continues the
+ * count of the previous run.
  */
 public final class FailureTracker {
   /**
@@ -33,25 +34,41 @@ public final class FailureTracker {
   }
 
   /**
-   * Takes over the failure table's rows this process does not know better: the attempt count, and a wait of at
-   * least the first backoff step after the last attempt, so a new process does not retry at once.
+   * Takes over the failure table's rows this process does not know better: the attempt count, and a
+   * wait of at least the first backoff step after the last attempt, so a new process does not retry
+   * at once.
    */
   public void restore(Map<String, Persisted> rows) {
-    rows.forEach((key, row) -> failures.compute(key, (k, mine) -> {
-      if (mine != null && mine.attempts() >= row.attempts()) {
-        return mine.isolate() ? mine : new Failure(mine.attempts(), mine.notBeforeMs(), mine.lastError(), true);
-      }
-      long notBefore = row.attempts() == 0 ? 0 : row.lastAttemptMs() + backoff.initial().toMillis();
-      return new Failure(row.attempts(), Math.max(notBefore, mine == null ? 0 : mine.notBeforeMs()), row.lastError(), true);
-    }));
+    rows.forEach(
+        (key, row) ->
+            failures.compute(
+                key,
+                (k, mine) -> {
+                  if (mine != null && mine.attempts() >= row.attempts()) {
+                    return mine.isolate()
+                        ? mine
+                        : new Failure(mine.attempts(), mine.notBeforeMs(), mine.lastError(), true);
+                  }
+                  long notBefore =
+                      row.attempts() == 0 ? 0 : row.lastAttemptMs() + backoff.initial().toMillis();
+                  return new Failure(
+                      row.attempts(),
+                      Math.max(notBefore, mine == null ? 0 : mine.notBeforeMs()),
+                      row.lastError(),
+                      true);
+                }));
   }
 
   /** Records one failed attempt of a unit that failed alone; returns its attempts so far. */
   public int fail(String markerKey, String error, long nowMs) {
-    Failure f = failures.compute(markerKey, (k, old) -> {
-      int attempts = old == null ? 1 : old.attempts() + 1;
-      return new Failure(attempts, nowMs + backoff.delay(attempts - 1).toMillis(), error, true);
-    });
+    Failure f =
+        failures.compute(
+            markerKey,
+            (k, old) -> {
+              int attempts = old == null ? 1 : old.attempts() + 1;
+              return new Failure(
+                  attempts, nowMs + backoff.delay(attempts - 1).toMillis(), error, true);
+            });
     return f.attempts();
   }
 
@@ -60,10 +77,19 @@ public final class FailureTracker {
     return attempts >= maxAttempts;
   }
 
-  /** A transient failure (throttling, conflict, a split that ran out of budget): wait, but do not count towards quarantine. */
+  /**
+   * A transient failure (throttling, conflict, a split that ran out of budget): wait, but do not
+   * count towards quarantine.
+   */
   public void defer(String markerKey, String error, long nowMs) {
     Failure f = failures.getOrDefault(markerKey, new Failure(0, 0, error, false));
-    failures.put(markerKey, new Failure(f.attempts(), nowMs + backoff.delay(Math.max(0, f.attempts())).toMillis(), error, f.isolate()));
+    failures.put(
+        markerKey,
+        new Failure(
+            f.attempts(),
+            nowMs + backoff.delay(Math.max(0, f.attempts())).toMillis(),
+            error,
+            f.isolate()));
   }
 
   public boolean waiting(String markerKey, long nowMs) {
@@ -73,10 +99,16 @@ public final class FailureTracker {
 
   /** Units to plan alone: they failed alone before, or were released from quarantine. */
   public Set<String> isolated() {
-    return failures.entrySet().stream().filter(e -> e.getValue().isolate()).map(Map.Entry::getKey).collect(Collectors.toSet());
+    return failures.entrySet().stream()
+        .filter(e -> e.getValue().isolate())
+        .map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
   }
 
-  /** Forgets a unit; returns true when it may have a row in the failure table (which the caller then clears). */
+  /**
+   * Forgets a unit; returns true when it may have a row in the failure table (which the caller then
+   * clears).
+   */
   public boolean forget(String markerKey) {
     Failure f = failures.remove(markerKey);
     return f != null && f.isolate();

@@ -9,10 +9,10 @@ import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.CopyManifest;
 import io.redstage.loader.metrics.LoaderMetrics;
 import io.redstage.loader.sql.IncompatibleSchemaException;
+import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
-import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TableSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,16 +32,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One discovery-and-load cycle: list markers, ask the control tables what is loaded, plan batches, load them
- * (tables in parallel, each table's batches in order), quarantine poison batches, retire loaded markers.
+ * One discovery-and-load cycle: list markers, ask the control tables what is loaded, plan batches,
+ * load them (tables in parallel, each table's batches in order), quarantine poison batches, retire
+ * loaded markers.
  */
 public final class LoadCycle implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LoadCycle.class);
 
   /** The collaborators of a cycle. */
-  public record Parts(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, BatchPlanner builder, SchemaEvolution evolution,
-      TableSettingsResolver settings, BatchExecutor executor, Quarantine quarantine, FailureTracker failures, FailureLog failureLog,
-      Rejects rejects, MarkerRetention retention, LoaderMetrics metrics, RequestCounter counter, Clock clock, int parallelism) {
+  public record Parts(
+      MarkerScanner scanner,
+      ControlReader reader,
+      CyclePlanner planner,
+      BatchPlanner builder,
+      SchemaEvolution evolution,
+      TableSettingsResolver settings,
+      BatchExecutor executor,
+      Quarantine quarantine,
+      FailureTracker failures,
+      FailureLog failureLog,
+      Rejects rejects,
+      MarkerRetention retention,
+      LoaderMetrics metrics,
+      RequestCounter counter,
+      Clock clock,
+      int parallelism) {
     SchemaScreen screen() {
       return new SchemaScreen(evolution);
     }
@@ -52,14 +67,20 @@ public final class LoadCycle implements AutoCloseable {
 
   public LoadCycle(Parts parts) {
     this.p = parts;
-    this.pool = Executors.newFixedThreadPool(parts.parallelism(), r -> {
-      Thread t = new Thread(r, "redstage-loader-table");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            parts.parallelism(),
+            r -> {
+              Thread t = new Thread(r, "redstage-loader-table");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
-  /** Runs one cycle; {@code stopping} is checked before each batch so a shutdown finishes the current batch only. */
+  /**
+   * Runs one cycle; {@code stopping} is checked before each batch so a shutdown finishes the
+   * current batch only.
+   */
   public CycleReport run(BooleanSupplier stopping) throws InterruptedException {
     long s3Before = p.counter().calls("S3.");
     long apiBefore = p.counter().calls("RedshiftData.");
@@ -69,31 +90,53 @@ public final class LoadCycle implements AutoCloseable {
     p.failures().restore(p.failureLog().read());
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
-    p.failureLog().clear(plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(), "cycle");
+    p.failureLog()
+        .clear(
+            plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(),
+            "cycle");
     publishBacklog(plan, now);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 
-    Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
-        : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
+    Map<TableRef, TableSchema> schemas =
+        plan.batches().isEmpty()
+            ? Map.of()
+            : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
     Tally tally = new Tally();
     List<Future<List<Unit>>> futures = new ArrayList<>();
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      futures.add(pool.submit(() -> new TableLoad(p, e.getKey(), schemas.get(e.getKey()), tally).run(e.getValue(), stopping)));
+      futures.add(
+          pool.submit(
+              () ->
+                  new TableLoad(p, e.getKey(), schemas.get(e.getKey()), tally)
+                      .run(e.getValue(), stopping)));
     }
     List<Unit> loadedNow = new ArrayList<>(plan.loaded());
     for (Future<List<Unit>> f : futures) {
       try {
         loadedNow.addAll(f.get());
       } catch (ExecutionException e) {
-        LOG.error("A table's loads stopped with an unexpected error; other tables were not affected", e.getCause());
+        LOG.error(
+            "A table's loads stopped with an unexpected error; other tables were not affected",
+            e.getCause());
       }
     }
     MarkerRetention.Result retired = p.retention().apply(loadedNow, p.clock().millis());
     retired.removedKeys().forEach(p.scanner()::forget);
     p.metrics().cycle();
-    CycleReport report = new CycleReport(scan.units().size(), plan.pendingUnits(), tally.batches.get(), tally.units.get(),
-        tally.rows.get(), tally.rejected.get(), tally.failed.get(), tally.quarantined.get(), tally.unknown.get(), retired.removedKeys().size(),
-        p.counter().calls("S3.") - s3Before, p.counter().calls("RedshiftData.") - apiBefore);
+    CycleReport report =
+        new CycleReport(
+            scan.units().size(),
+            plan.pendingUnits(),
+            tally.batches.get(),
+            tally.units.get(),
+            tally.rows.get(),
+            tally.rejected.get(),
+            tally.failed.get(),
+            tally.quarantined.get(),
+            tally.unknown.get(),
+            retired.removedKeys().size(),
+            p.counter().calls("S3.") - s3Before,
+            p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
   }
@@ -102,29 +145,52 @@ public final class LoadCycle implements AutoCloseable {
   public void dryRun(PrintStream out) throws InterruptedException {
     MarkerScanner.ScanResult scan = p.scanner().scan();
     boolean control = p.reader().controlTablesExist();
-    LoadState state = control ? p.reader().loadState(scan.units(), t -> p.planner().tableOf(t)) : new LoadState();
+    LoadState state =
+        control ? p.reader().loadState(scan.units(), t -> p.planner().tableOf(t)) : new LoadState();
     if (control) {
       p.failures().restore(p.failureLog().readIfPresent());
     }
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, p.clock().millis());
-    Map<TableRef, TableSchema> schemas = plan.batches().isEmpty() ? Map.of()
-        : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
-    out.println("-- dry run: " + scan.units().size() + " unit(s) listed, " + plan.loaded().size() + " already loaded, "
-        + plan.pendingUnits() + " pending; nothing is written or executed");
+    Map<TableRef, TableSchema> schemas =
+        plan.batches().isEmpty()
+            ? Map.of()
+            : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
+    out.println(
+        "-- dry run: "
+            + scan.units().size()
+            + " unit(s) listed, "
+            + plan.loaded().size()
+            + " already loaded, "
+            + plan.pendingUnits()
+            + " pending; nothing is written or executed");
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
       TableSettings settings = p.settings().settings(e.getKey());
       TableSchema schema = schemas.get(e.getKey());
       for (Batch planned : e.getValue()) {
         out.println();
         out.println("-- " + planned.describe());
-        SchemaScreen.Verdict v = p.screen().screen(e.getKey(), schema, planned.units(), settings, SchemaScreen.OnConflict.NONE);
-        v.conflicts().values().forEach(reason -> out.println("-- would quarantine alone: " + reason));
+        SchemaScreen.Verdict v =
+            p.screen()
+                .screen(
+                    e.getKey(), schema, planned.units(), settings, SchemaScreen.OnConflict.NONE);
+        v.conflicts()
+            .values()
+            .forEach(reason -> out.println("-- would quarantine alone: " + reason));
         if (v.accepted().isEmpty()) {
           continue;
         }
-        Batch b = v.accepted().size() == planned.units().size() ? planned : p.builder().build(e.getKey(), v.accepted());
+        Batch b =
+            v.accepted().size() == planned.units().size()
+                ? planned
+                : p.builder().build(e.getKey(), v.accepted());
         try {
-          TablePlan tp = p.evolution().plan(b.table(), schema, b.groups().stream().map(g -> g.schema()).toList(), settings);
+          TablePlan tp =
+              p.evolution()
+                  .plan(
+                      b.table(),
+                      schema,
+                      b.groups().stream().map(g -> g.schema()).toList(),
+                      settings);
           List<String> urls = p.executor().manifestUrls(b);
           for (int i = 0; i < b.groups().size(); i++) {
             out.println("-- manifest " + urls.get(i));
@@ -147,10 +213,16 @@ public final class LoadCycle implements AutoCloseable {
   private void publishBacklog(CyclePlanner.Plan plan, long now) {
     Map<String, Long> units = new HashMap<>();
     Map<String, Double> lag = new HashMap<>();
-    plan.backlog().forEach((t, b) -> {
-      units.put(t.name(), (long) b.pendingUnits());
-      lag.put(t.name(), b.pendingUnits() == 0 ? 0.0 : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
-    });
+    plan.backlog()
+        .forEach(
+            (t, b) -> {
+              units.put(t.name(), (long) b.pendingUnits());
+              lag.put(
+                  t.name(),
+                  b.pendingUnits() == 0
+                      ? 0.0
+                      : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
+            });
     p.metrics().pending(units, lag);
   }
 

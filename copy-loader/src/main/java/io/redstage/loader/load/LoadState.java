@@ -7,14 +7,20 @@ import io.redstage.loader.sql.TableRef;
 import java.util.HashMap;
 import java.util.Map;
 
-/** What the control tables say about the listed units: loaded offset intervals and quarantined units. */
+/**
+ * What the control tables say about the listed units: loaded offset intervals and quarantined
+ * units.
+ */
 public final class LoadState {
   // keyed by the qualified name as stored in the marker table, so no name is ever re-parsed
   private final Map<String, Map<TopicPartition, IntervalSet>> loaded = new HashMap<>();
   private final Map<String, String> quarantined = new HashMap<>();
 
   public void addLoaded(String tableName, TopicPartition tp, long start, long end) {
-    loaded.computeIfAbsent(tableName, t -> new HashMap<>()).computeIfAbsent(tp, x -> new IntervalSet()).add(start, end);
+    loaded
+        .computeIfAbsent(tableName, t -> new HashMap<>())
+        .computeIfAbsent(tp, x -> new IntervalSet())
+        .add(start, end);
   }
 
   public void addQuarantined(String markerKey, String batchId) {
@@ -23,7 +29,10 @@ public final class LoadState {
 
   /** True when every offset of the unit is already loaded into the table. */
   public boolean covered(TableRef table, Unit u) {
-    IntervalSet s = loaded.getOrDefault(table.name(), Map.of()).get(new TopicPartition(u.topic(), u.partition()));
+    IntervalSet s =
+        loaded
+            .getOrDefault(table.name(), Map.of())
+            .get(new TopicPartition(u.topic(), u.partition()));
     return s != null && s.covers(u.start(), u.end());
   }
 

@@ -39,8 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loader as a library: build it from a {@link LoaderConfig}, then {@link #runOnce()}, {@link #runLoop()},
- * {@link #dryRun}, {@link #status} or {@link #release}. Thread-safe for one loop plus {@link #stop()} from another thread.
+ * The loader as a library: build it from a {@link LoaderConfig}, then {@link #runOnce()}, {@link
+ * #runLoop()}, {@link #dryRun}, {@link #status} or {@link #release}. Thread-safe for one loop plus
+ * {@link #stop()} from another thread.
  */
 public final class Loader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
@@ -77,45 +78,139 @@ public final class Loader implements AutoCloseable {
     this.config = c;
     this.clients = clients;
     this.clock = clock;
-    DataApiTarget target = new DataApiTarget(c.string(REDSHIFT_CLUSTER), c.string(REDSHIFT_WORKGROUP), c.string(REDSHIFT_DATABASE),
-        c.string(REDSHIFT_DB_USER), c.string(REDSHIFT_SECRET_ARN));
-    this.api = new DataApi(clients.redshiftData(), target, c.integer(REDSHIFT_MAX_IN_FLIGHT),
-        new Backoff(c.duration(REDSHIFT_POLL_INITIAL), c.duration(REDSHIFT_POLL_MAX)), c.duration(REDSHIFT_STATEMENT_TIMEOUT), sleeper);
-    this.control = new ControlTables(TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
-        TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)), TableRef.of(c.string(CONTROL_SCHEMA),
-        c.string(CONTROL_FAILURES_TABLE)));
+    DataApiTarget target =
+        new DataApiTarget(
+            c.string(REDSHIFT_CLUSTER),
+            c.string(REDSHIFT_WORKGROUP),
+            c.string(REDSHIFT_DATABASE),
+            c.string(REDSHIFT_DB_USER),
+            c.string(REDSHIFT_SECRET_ARN));
+    this.api =
+        new DataApi(
+            clients.redshiftData(),
+            target,
+            c.integer(REDSHIFT_MAX_IN_FLIGHT),
+            new Backoff(c.duration(REDSHIFT_POLL_INITIAL), c.duration(REDSHIFT_POLL_MAX)),
+            c.duration(REDSHIFT_STATEMENT_TIMEOUT),
+            sleeper);
+    this.control =
+        new ControlTables(
+            TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
+            TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)),
+            TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_FAILURES_TABLE)));
     String bucket = c.string(S3_BUCKET);
     TypeMapping types = new TypeMapping(c.integer(TABLES_VARCHAR_LENGTH));
-    this.scanner = new MarkerScanner(clients.s3(), bucket, c.string(MARKERS_DIR), c.list(TOPICS), Pattern.compile(c.string(TOPICS_REGEX)));
-    TableMapper mapper = new TableMapper(c.string(TARGET_SCHEMA), c.list(TABLES_MAP), c.string(TABLES_REGEX), c.string(TABLES_REPLACEMENT));
+    this.scanner =
+        new MarkerScanner(
+            clients.s3(),
+            bucket,
+            c.string(MARKERS_DIR),
+            c.list(TOPICS),
+            Pattern.compile(c.string(TOPICS_REGEX)));
+    TableMapper mapper =
+        new TableMapper(
+            c.string(TARGET_SCHEMA),
+            c.list(TABLES_MAP),
+            c.string(TABLES_REGEX),
+            c.string(TABLES_REPLACEMENT));
     this.settings = new TableSettingsResolver(c);
-    this.failures = new FailureTracker(new Backoff(c.duration(RETRY_BACKOFF), c.duration(RETRY_BACKOFF_MAX)), c.integer(RETRY_MAX_ATTEMPTS));
-    BatchPlanner batches = new BatchPlanner(c.size(BATCH_MAX_BYTES), c.integer(BATCH_MAX_FILES), c.integer(BATCH_MAX_SCHEMAS),
-        c.integer(BATCH_MAX_UNITS), UUID::randomUUID);
+    this.failures =
+        new FailureTracker(
+            new Backoff(c.duration(RETRY_BACKOFF), c.duration(RETRY_BACKOFF_MAX)),
+            c.integer(RETRY_MAX_ATTEMPTS));
+    BatchPlanner batches =
+        new BatchPlanner(
+            c.size(BATCH_MAX_BYTES),
+            c.integer(BATCH_MAX_FILES),
+            c.integer(BATCH_MAX_SCHEMAS),
+            c.integer(BATCH_MAX_UNITS),
+            UUID::randomUUID);
     this.planner = new CyclePlanner(mapper, settings, batches, failures);
     this.reader = new ControlReader(api, control);
     this.failureLog = new FailureLog(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
     LoadErrorReader loadErrors = new LoadErrorReader(api);
-    BatchExecutor executor = new BatchExecutor(api, manifests,
-        new LoadSqlBuilder(control, new CopySql(c.string(COPY_IAM_ROLE), c.integer(JSON_MAX_ERRORS)), types,
-            c.integer(JSON_MAX_ERRORS) > 0), loadErrors,
-        c.bool(MANIFESTS_DELETE_AFTER_LOAD), clock);
+    BatchExecutor executor =
+        new BatchExecutor(
+            api,
+            manifests,
+            new LoadSqlBuilder(
+                control,
+                new CopySql(c.string(COPY_IAM_ROLE), c.integer(JSON_MAX_ERRORS)),
+                types,
+                c.integer(JSON_MAX_ERRORS) > 0),
+            loadErrors,
+            c.bool(MANIFESTS_DELETE_AFTER_LOAD),
+            clock);
     this.quarantine = new Quarantine(api, control, clients.s3(), bucket, c.string(QUARANTINE_DIR));
-    MarkerRetention retention = new MarkerRetention(clients.s3(), bucket, c.string(MARKERS_DIR), c.string(MARKERS_LOADED_DIR),
-        c.duration(MARKERS_RETENTION), MarkerRetention.Action.valueOf(c.string(MARKERS_LOADED_ACTION).toUpperCase(Locale.ROOT)));
-    this.evolution = new SchemaEvolution(types, c.bool(TABLES_AUTO_CREATE), c.bool(TABLES_AUTO_EVOLVE), c.integer(JSON_MAX_ERRORS) > 0);
-    Rejects rejects = new Rejects(clients.s3(), bucket, c.string(REJECTS_DIR), loadErrors, metrics, c.integer(JSON_MAX_ERRORS));
+    MarkerRetention retention =
+        new MarkerRetention(
+            clients.s3(),
+            bucket,
+            c.string(MARKERS_DIR),
+            c.string(MARKERS_LOADED_DIR),
+            c.duration(MARKERS_RETENTION),
+            MarkerRetention.Action.valueOf(
+                c.string(MARKERS_LOADED_ACTION).toUpperCase(Locale.ROOT)));
+    this.evolution =
+        new SchemaEvolution(
+            types,
+            c.bool(TABLES_AUTO_CREATE),
+            c.bool(TABLES_AUTO_EVOLVE),
+            c.integer(JSON_MAX_ERRORS) > 0);
+    Rejects rejects =
+        new Rejects(
+            clients.s3(),
+            bucket,
+            c.string(REJECTS_DIR),
+            loadErrors,
+            metrics,
+            c.integer(JSON_MAX_ERRORS));
     this.rejectsRecovery = new RejectsRecovery(rejects, loadErrors, api, control, metrics, clock);
-    this.cycle = new LoadCycle(new LoadCycle.Parts(scanner, reader, planner, batches, evolution, settings, executor, quarantine, failures,
-        failureLog, rejects, retention, metrics, clients.counter(), clock, c.integer(REDSHIFT_MAX_IN_FLIGHT)));
+    this.cycle =
+        new LoadCycle(
+            new LoadCycle.Parts(
+                scanner,
+                reader,
+                planner,
+                batches,
+                evolution,
+                settings,
+                executor,
+                quarantine,
+                failures,
+                failureLog,
+                rejects,
+                retention,
+                metrics,
+                clients.counter(),
+                clock,
+                c.integer(REDSHIFT_MAX_IN_FLIGHT)));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());
-    this.sweeper = new OrphanSweeper(clients.s3(), api, control.markers(), new OrphanSweeper.Settings(bucket, c.string(TOPICS_DIR),
-        c.string(MARKERS_DIR), c.string(MARKERS_LOADED_DIR), c.string(SWEEP_MOVED_DIR), c.string(SWEEP_CURSOR_KEY), c.duration(SWEEP_GRACE),
-        c.integer(SWEEP_MAX_REQUESTS), OrphanSweeper.Action.valueOf(c.string(SWEEP_ACTION).toUpperCase(Locale.ROOT)), c.list(TOPICS),
-        Pattern.compile(c.string(TOPICS_REGEX))), clock);
+    this.sweeper =
+        new OrphanSweeper(
+            clients.s3(),
+            api,
+            control.markers(),
+            new OrphanSweeper.Settings(
+                bucket,
+                c.string(TOPICS_DIR),
+                c.string(MARKERS_DIR),
+                c.string(MARKERS_LOADED_DIR),
+                c.string(SWEEP_MOVED_DIR),
+                c.string(SWEEP_CURSOR_KEY),
+                c.duration(SWEEP_GRACE),
+                c.integer(SWEEP_MAX_REQUESTS),
+                OrphanSweeper.Action.valueOf(c.string(SWEEP_ACTION).toUpperCase(Locale.ROOT)),
+                c.list(TOPICS),
+                Pattern.compile(c.string(TOPICS_REGEX))),
+            clock);
     metrics.apiCalls(clients.counter()::snapshot);
-    LOG.info("Loader configured: bucket {}, markers {}, Redshift {}", bucket, c.string(MARKERS_DIR), target.mode());
+    LOG.info(
+        "Loader configured: bucket {}, markers {}, Redshift {}",
+        bucket,
+        c.string(MARKERS_DIR),
+        target.mode());
   }
 
   public LoaderMetrics metrics() {
@@ -130,16 +225,27 @@ public final class Loader implements AutoCloseable {
     return api;
   }
 
-  /** Creates the load-marker, quarantine and failure tables if missing. Called by the cycle methods; idempotent. */
+  /**
+   * Creates the load-marker, quarantine and failure tables if missing. Called by the cycle methods;
+   * idempotent.
+   */
   public void ensureControlTables() throws InterruptedException {
     if (!controlTablesReady) {
       for (String sql : control.createStatements()) {
         try {
           api.execute(sql, "redstage-control-ddl");
         } catch (StatementFailedException e) {
-          throw new ConfigException("Cannot create the loader's control tables in schema '" + config.string(CONTROL_SCHEMA) + "' ("
-              + CONTROL_SCHEMA + "): " + e.error() + ". Grant the loader's database user CREATE on that schema, or set "
-              + CONTROL_SCHEMA + " to a schema it may create tables in.", e);
+          throw new ConfigException(
+              "Cannot create the loader's control tables in schema '"
+                  + config.string(CONTROL_SCHEMA)
+                  + "' ("
+                  + CONTROL_SCHEMA
+                  + "): "
+                  + e.error()
+                  + ". Grant the loader's database user CREATE on that schema, or set "
+                  + CONTROL_SCHEMA
+                  + " to a schema it may create tables in.",
+              e);
         }
       }
       controlTablesReady = true;
@@ -147,9 +253,10 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * Checks the configuration against the real bucket and markers once per loader: the S3 prefixes it writes to
-   * ({@code manifests.dir}, {@code quarantine.dir}, {@code rejects.dir}) take a probe object, and the metadata
-   * column names appear in the listed markers' column lists. The cycle methods call it; idempotent.
+   * Checks the configuration against the real bucket and markers once per loader: the S3 prefixes
+   * it writes to ({@code manifests.dir}, {@code quarantine.dir}, {@code rejects.dir}) take a probe
+   * object, and the metadata column names appear in the listed markers' column lists. The cycle
+   * methods call it; idempotent.
    *
    * @throws ConfigException naming the key and what to do
    */
@@ -164,18 +271,22 @@ public final class Loader implements AutoCloseable {
   public CycleReport runOnce() throws InterruptedException {
     preflight();
     ensureControlTables();
-    // before planning: batches of an earlier process that committed without their rejects object get it now
+    // before planning: batches of an earlier process that committed without their rejects object
+    // get it now
     try {
       rejectsRecovery.recover();
     } catch (RuntimeException e) {
-      LOG.error("Cannot settle the pending rejects intents this cycle; the next cycle tries again: {}", e.getMessage(), e);
+      LOG.error(
+          "Cannot settle the pending rejects intents this cycle; the next cycle tries again: {}",
+          e.getMessage(),
+          e);
     }
     return cycle.run(stopping::get);
   }
 
   /**
-   * Cycles until {@link #stop()}: a stop lets the running batch finish, then returns. A failing cycle (for
-   * example the Data API unreachable) is logged and retried after the interval.
+   * Cycles until {@link #stop()}: a stop lets the running batch finish, then returns. A failing
+   * cycle (for example the Data API unreachable) is logged and retried after the interval.
    */
   public void runLoop() throws InterruptedException {
     Duration interval = config.duration(LOOP_INTERVAL);
@@ -221,20 +332,25 @@ public final class Loader implements AutoCloseable {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Prints the manifests and SQL of the next cycle; writes nothing to the warehouse and only the preflight probes to S3. */
+  /**
+   * Prints the manifests and SQL of the next cycle; writes nothing to the warehouse and only the
+   * preflight probes to S3.
+   */
   public void dryRun(PrintStream out) throws InterruptedException {
     preflight();
     cycle.dryRun(out);
   }
 
   /**
-   * Removes (or, in a dry run, lists) orphan data files under topics.dir: files of no known unit whose offsets
-   * other units loaded, older than sweep.grace; at most sweep.max-requests S3 requests, resuming where the last run stopped.
+   * Removes (or, in a dry run, lists) orphan data files under topics.dir: files of no known unit
+   * whose offsets other units loaded, older than sweep.grace; at most sweep.max-requests S3
+   * requests, resuming where the last run stopped.
    */
   public SweepReport sweep(boolean dryRun) throws InterruptedException {
     preflight();
     if (!reader.controlTablesExist()) {
-      LOG.info("Sweep skipped: the load-marker table does not exist yet, so no offsets are loaded and no file is an orphan");
+      LOG.info(
+          "Sweep skipped: the load-marker table does not exist yet, so no offsets are loaded and no file is an orphan");
       return new SweepReport(dryRun, List.of(), 0, 0, 0, 0, 0, true, "");
     }
     return sweeper.sweep(dryRun);
@@ -245,16 +361,28 @@ public final class Loader implements AutoCloseable {
     new StatusReport(scanner, reader, planner, failures, failureLog, clock).print(out);
   }
 
-  /** What {@link #release} did: units released, and units refused with the reason (a schema the table cannot take). */
+  /**
+   * What {@link #release} did: units released, and units refused with the reason (a schema the
+   * table cannot take).
+   */
   public record ReleaseResult(List<String> released, Map<String, String> refused) {}
 
   /**
-   * Releases a quarantined batch, or all when {@code batchId} is null: units whose files the table cannot take
-   * (the check a cycle makes) are refused with the reason unless {@code force}; released units load alone.
+   * Releases a quarantined batch, or all when {@code batchId} is null: units whose files the table
+   * cannot take (the check a cycle makes) are refused with the reason unless {@code force};
+   * released units load alone.
    */
   public ReleaseResult release(String batchId, boolean force) throws InterruptedException {
     ensureControlTables();
-    return new Releaser(api, control, reader, scanner, planner, settings, new SchemaScreen(evolution), quarantine)
+    return new Releaser(
+            api,
+            control,
+            reader,
+            scanner,
+            planner,
+            settings,
+            new SchemaScreen(evolution),
+            quarantine)
         .release(batchId, force, clock.instant());
   }
 

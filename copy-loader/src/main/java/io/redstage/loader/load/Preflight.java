@@ -21,9 +21,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The start-up checks that need the real bucket: each prefix the loader writes to takes a probe object (put, then
- * deleted), and the metadata column names the loader deduplicates by appear in the files of the markers listed
- * now. Without them a wrong prefix or column name would surface only as a quarantined batch, much later.
+ * The start-up checks that need the real bucket: each prefix the loader writes to takes a probe
+ * object (put, then deleted), and the metadata column names the loader deduplicates by appear in
+ * the files of the markers listed now. Without them a wrong prefix or column name would surface
+ * only as a quarantined batch, much later.
  */
 final class Preflight {
   private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
@@ -40,7 +41,9 @@ final class Preflight {
     this.metadata = metadata;
   }
 
-  /** @throws ConfigException naming the key, what was found and what to do */
+  /**
+   * @throws ConfigException naming the key, what was found and what to do
+   */
   void check() {
     for (String key : new String[] {MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
       probe(key);
@@ -49,8 +52,10 @@ final class Preflight {
     required.put(META_TOPIC, metadata.topic());
     required.put(META_PARTITION, metadata.partition());
     required.put(META_OFFSET, metadata.offset());
-    // A wrong key shows in every file; one odd unit (say from a connector that once ran with metadata columns off)
-    // must not stop every table: it is left to the per-unit schema check, which quarantines just that unit.
+    // A wrong key shows in every file; one odd unit (say from a connector that once ran with
+    // metadata columns off)
+    // must not stop every table: it is left to the per-unit schema check, which quarantines just
+    // that unit.
     String firstMismatch = null;
     for (Unit u : scanner.scan().units()) {
       for (MarkerFile f : u.marker().files()) {
@@ -66,11 +71,25 @@ final class Preflight {
           return;
         }
         if (firstMismatch == null) {
-          firstMismatch = "Cannot load with '" + missing + "' = '" + config.string(missing) + "': marker " + u.markerKey()
-              + " lists file " + f.key() + " with the columns " + f.columns().stream().map(MarkerColumn::name).toList()
-              + ", none of them " + required.get(missing) + ", and no listed file has all of " + required.values() + ". Set "
-              + missing + " to the connector's column name for it, or enable the connector's Kafka metadata columns (the "
-              + "loader needs topic, partition and offset to load exactly once).";
+          firstMismatch =
+              "Cannot load with '"
+                  + missing
+                  + "' = '"
+                  + config.string(missing)
+                  + "': marker "
+                  + u.markerKey()
+                  + " lists file "
+                  + f.key()
+                  + " with the columns "
+                  + f.columns().stream().map(MarkerColumn::name).toList()
+                  + ", none of them "
+                  + required.get(missing)
+                  + ", and no listed file has all of "
+                  + required.values()
+                  + ". Set "
+                  + missing
+                  + " to the connector's column name for it, or enable the connector's Kafka metadata columns (the "
+                  + "loader needs topic, partition and offset to load exactly once).";
         }
       }
     }
@@ -81,14 +100,27 @@ final class Preflight {
 
   private void probe(String key) {
     String bucket = config.string(S3_BUCKET);
-    String probe = MarkerKeys.normalizeDir(config.string(key)) + ".redstage-probe-" + UUID.randomUUID();
+    String probe =
+        MarkerKeys.normalizeDir(config.string(key)) + ".redstage-probe-" + UUID.randomUUID();
     try {
       s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
       s3.deleteObject(b -> b.bucket(bucket).key(probe));
     } catch (SdkException e) {
-      throw new ConfigException("Cannot write to '" + key + "' = '" + config.string(key) + "' in bucket " + bucket + ": a probe object "
-          + probe + " failed (" + e.getMessage() + "). Grant the loader s3:PutObject and s3:DeleteObject on that prefix, or set " + key
-          + " to a prefix it may write.", e);
+      throw new ConfigException(
+          "Cannot write to '"
+              + key
+              + "' = '"
+              + config.string(key)
+              + "' in bucket "
+              + bucket
+              + ": a probe object "
+              + probe
+              + " failed ("
+              + e.getMessage()
+              + "). Grant the loader s3:PutObject and s3:DeleteObject on that prefix, or set "
+              + key
+              + " to a prefix it may write.",
+          e);
     }
     LOG.debug("{} is writable ({} put and deleted)", key, probe);
   }

@@ -22,13 +22,14 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Sets a poison batch aside: one row per unit in the quarantine table (later cycles skip those units until an
- * operator releases it) and a JSON report in S3 with the units, files, manifests and errors. The data
- * files and markers stay where they are.
+ * Sets a poison batch aside: one row per unit in the quarantine table (later cycles skip those
+ * units until an operator releases it) and a JSON report in S3 with the units, files, manifests and
+ * errors. The data files and markers stay where they are.
  */
 public final class Quarantine {
   private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final DataApi api;
   private final ControlTables control;
@@ -36,7 +37,8 @@ public final class Quarantine {
   private final String bucket;
   private final String dir;
 
-  public Quarantine(DataApi api, ControlTables control, S3Client s3, String bucket, String quarantineDir) {
+  public Quarantine(
+      DataApi api, ControlTables control, S3Client s3, String bucket, String quarantineDir) {
     this.api = api;
     this.control = control;
     this.s3 = s3;
@@ -49,36 +51,67 @@ public final class Quarantine {
   }
 
   /** Records the batch as quarantined; returns the S3 report key. */
-  public String record(Batch batch, String error, List<LoadErrorReader.LoadError> loadErrors, List<String> manifestUrls, Instant at)
+  public String record(
+      Batch batch,
+      String error,
+      List<LoadErrorReader.LoadError> loadErrors,
+      List<String> manifestUrls,
+      Instant at)
       throws InterruptedException {
     String key = reportKey(batch);
-    s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"), RequestBody.fromBytes(report(batch, error, loadErrors, manifestUrls, at)));
+    s3.putObject(
+        b -> b.bucket(bucket).key(key).contentType("application/json"),
+        RequestBody.fromBytes(report(batch, error, loadErrors, manifestUrls, at)));
     List<ControlTables.QuarantineRow> rows = new ArrayList<>();
     for (Unit u : batch.units()) {
-      rows.add(new ControlTables.QuarantineRow(batch.id().toString(), batch.table(), u.topic(), u.partition(), u.start(), u.end(), u.markerKey()));
+      rows.add(
+          new ControlTables.QuarantineRow(
+              batch.id().toString(),
+              batch.table(),
+              u.topic(),
+              u.partition(),
+              u.start(),
+              u.end(),
+              u.markerKey()));
     }
-    String summary = loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
+    String summary =
+        loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
     List<String> sql = new ArrayList<>(control.insertQuarantine(rows, summary, at));
-    // a quarantined unit starts a fresh count when released: its failure row goes in the same transaction
+    // a quarantined unit starts a fresh count when released: its failure row goes in the same
+    // transaction
     sql.addAll(control.deleteFailures(batch.units().stream().map(Unit::markerKey).toList()));
     api.executeBatch(sql, "q-" + batch.id(), "redstage-quarantine-" + batch.id());
-    LOG.error("Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
-        batch.describe(), error.endsWith(".") ? error : error + ".", bucket, key, batch.id());
+    LOG.error(
+        "Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
+        batch.describe(),
+        error.endsWith(".") ? error : error + ".",
+        bucket,
+        key,
+        batch.id());
     return key;
   }
 
   /**
-   * Releases quarantined units in one transaction, each with a failure row of 0 attempts so that the planner loads
-   * it alone (not in the batch that failed before) and counts its attempts afresh.
+   * Releases quarantined units in one transaction, each with a failure row of 0 attempts so that
+   * the planner loads it alone (not in the batch that failed before) and counts its attempts
+   * afresh.
    */
-  public void release(List<ControlTables.FailureRow> units, Instant at) throws InterruptedException {
-    List<String> sql = new ArrayList<>(control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at));
+  public void release(List<ControlTables.FailureRow> units, Instant at)
+      throws InterruptedException {
+    List<String> sql =
+        new ArrayList<>(
+            control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at));
     sql.addAll(control.upsertFailures(units));
     api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-release");
     LOG.info("Released {} quarantined unit(s); each loads alone in the next cycle", units.size());
   }
 
-  private static byte[] report(Batch batch, String error, List<LoadErrorReader.LoadError> loadErrors, List<String> manifests, Instant at) {
+  private static byte[] report(
+      Batch batch,
+      String error,
+      List<LoadErrorReader.LoadError> loadErrors,
+      List<String> manifests,
+      Instant at) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("batchId", batch.id().toString());
     r.put("table", batch.table().name());

@@ -33,24 +33,29 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * Accounts for the JSON Lines rows a committed COPY rejected under MAXERROR: reads them from the load-error views
- * and writes one rejects object per batch, {@code <rejects.dir>/<table>/<batch id>.json}, with each row's unit,
- * topic, partition, offset (from the raw line), file, line, column and reason. The rest of the unit is loaded and
- * its load marker written, so the rows are accounted for here, never silently dropped.
+ * Accounts for the JSON Lines rows a committed COPY rejected under MAXERROR: reads them from the
+ * load-error views and writes one rejects object per batch, {@code <rejects.dir>/<table>/<batch
+ * id>.json}, with each row's unit, topic, partition, offset (from the raw line), file, line, column
+ * and reason. The rest of the unit is loaded and its load marker written, so the rows are accounted
+ * for here, never silently dropped.
  *
- * <p>This runs after the commit, not inside the load transaction: the load-error views are leader-node system
- * tables that cannot feed an INSERT ... SELECT into a user table, and their rows are written outside the COPY's
- * transaction anyway. So that a process dying between the commit and the object loses nothing, an intent
- * ({@link RejectsIntent}, under {@code <rejects.dir>/_pending/}) is written before such a batch runs and deleted
- * once the object is written or the batch rolled back; {@link RejectsRecovery} settles the intents left behind.
- * If the views cannot be read right after the commit, the object records the count and the COPY's query id (where
- * an operator finds the rows), and an ERROR is logged.
+ * <p>This runs after the commit, not inside the load transaction: the load-error views are
+ * leader-node system tables that cannot feed an INSERT ... SELECT into a user table, and their rows
+ * are written outside the COPY's transaction anyway. So that a process dying between the commit and
+ * the object loses nothing, an intent ({@link RejectsIntent}, under {@code
+ * <rejects.dir>/_pending/}) is written before such a batch runs and deleted once the object is
+ * written or the batch rolled back; {@link RejectsRecovery} settles the intents left behind. If the
+ * views cannot be read right after the commit, the object records the count and the COPY's query id
+ * (where an operator finds the rows), and an ERROR is logged.
  */
 public final class Rejects {
   private static final Logger LOG = LoggerFactory.getLogger(Rejects.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   /** Redshift's MAXERROR ceiling: a COPY never rejects more rows than this and still commits. */
   static final int MAX_ROWS = 100_000;
+
   /** Sub-prefix of rejects.dir for intents; '_' keeps it apart from table names. */
   private static final String PENDING = "_pending/";
 
@@ -61,7 +66,13 @@ public final class Rejects {
   private final LoaderMetrics metrics;
   private final int maxErrors;
 
-  public Rejects(S3Client s3, String bucket, String rejectsDir, LoadErrorReader errors, LoaderMetrics metrics, int maxErrors) {
+  public Rejects(
+      S3Client s3,
+      String bucket,
+      String rejectsDir,
+      LoadErrorReader errors,
+      LoaderMetrics metrics,
+      int maxErrors) {
     this.s3 = s3;
     this.bucket = bucket;
     this.dir = MarkerKeys.normalizeDir(rejectsDir);
@@ -93,8 +104,9 @@ public final class Rejects {
   }
 
   /**
-   * Before a batch runs: writes its intent when COPY may reject rows of it (JSON Lines files, MAXERROR above 0), so
-   * a crash between the commit and the rejects object leaves a trace the next cycle accounts for.
+   * Before a batch runs: writes its intent when COPY may reject rows of it (JSON Lines files,
+   * MAXERROR above 0), so a crash between the commit and the rejects object leaves a trace the next
+   * cycle accounts for.
    *
    * @return the intent, or null when the batch needs none
    * @throws SdkException when the intent cannot be written: do not run the batch
@@ -104,26 +116,35 @@ public final class Rejects {
       return null;
     }
     RejectsIntent intent = RejectsIntent.of(batch, offsetColumn, at);
-    s3.putObject(b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"), RequestBody.fromBytes(intent.json()));
+    s3.putObject(
+        b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
+        RequestBody.fromBytes(intent.json()));
     return intent;
   }
 
-  /** Batch ids of the intents under {@link #pendingPrefix()} (one LIST request while there are fewer than 1,000). */
+  /**
+   * Batch ids of the intents under {@link #pendingPrefix()} (one LIST request while there are fewer
+   * than 1,000).
+   */
   List<String> pendingBatchIds() {
     List<String> ids = new ArrayList<>();
-    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(pendingPrefix())).contents().forEach(o -> {
-      String name = o.key().substring(pendingPrefix().length());
-      if (name.endsWith(".json") && !name.contains("/")) {
-        ids.add(name.substring(0, name.length() - ".json".length()));
-      }
-    });
+    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(pendingPrefix()))
+        .contents()
+        .forEach(
+            o -> {
+              String name = o.key().substring(pendingPrefix().length());
+              if (name.endsWith(".json") && !name.contains("/")) {
+                ids.add(name.substring(0, name.length() - ".json".length()));
+              }
+            });
     return ids;
   }
 
   /** The intent of a batch, or null when it is gone (written by now, or by another process). */
   RejectsIntent readIntent(String batchId) throws IOException {
     try {
-      return RejectsIntent.parse(s3.getObjectAsBytes(b -> b.bucket(bucket).key(intentKey(batchId))).asByteArray());
+      return RejectsIntent.parse(
+          s3.getObjectAsBytes(b -> b.bucket(bucket).key(intentKey(batchId))).asByteArray());
     } catch (NoSuchKeyException e) {
       return null;
     }
@@ -140,19 +161,26 @@ public final class Rejects {
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(intentKey(batchId)));
     } catch (SdkException e) {
-      LOG.warn("Batch {}: cannot delete its rejects intent s3://{}/{} ({}); a later cycle removes it", batchId, bucket,
-          intentKey(batchId), e.getMessage());
+      LOG.warn(
+          "Batch {}: cannot delete its rejects intent s3://{}/{} ({}); a later cycle removes it",
+          batchId,
+          bucket,
+          intentKey(batchId),
+          e.getMessage());
     }
   }
 
   /**
-   * Checks each JSON Lines COPY of a committed batch for rejected rows, writes the rejects object and then deletes
-   * the batch's intent. If the object cannot be written the intent stays, and a later cycle writes the object.
+   * Checks each JSON Lines COPY of a committed batch for rejected rows, writes the rejects object
+   * and then deletes the batch's intent. If the object cannot be written the intent stays, and a
+   * later cycle writes the object.
    *
    * @param intent what {@link #begin} wrote (null: the batch needed none)
    * @return the number of rejected rows
    */
-  public long record(Batch batch, RejectsIntent intent, List<BatchResult.CopyCount> copies, Instant at) throws InterruptedException {
+  public long record(
+      Batch batch, RejectsIntent intent, List<BatchResult.CopyCount> copies, Instant at)
+      throws InterruptedException {
     if (intent == null) {
       return 0; // without MAXERROR or JSON Lines files a committed COPY loaded every row
     }
@@ -169,14 +197,26 @@ public final class Rejects {
       }
       long missing = c.rows() < 0 ? -1 : expected - c.rows();
       try {
-        List<LoadErrorReader.LoadError> found = LoadErrorReader.withFullNames(errors.rejected(c.queryId(), missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
-            batch.id().toString()), c.group().files().stream().map(StagingGroup.FileRef::url).toList());
+        List<LoadErrorReader.LoadError> found =
+            LoadErrorReader.withFullNames(
+                errors.rejected(
+                    c.queryId(),
+                    missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
+                    batch.id().toString()),
+                c.group().files().stream().map(StagingGroup.FileRef::url).toList());
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
         rejected += Math.max(0, missing);
-        unreadable.add("COPY query " + c.queryId() + " rejected " + (missing < 0 ? "an unknown number of" : missing)
-            + " row(s) that could not be read (" + e.getMessage() + "): see STL_LOAD_ERRORS WHERE query = " + c.queryId());
+        unreadable.add(
+            "COPY query "
+                + c.queryId()
+                + " rejected "
+                + (missing < 0 ? "an unknown number of" : missing)
+                + " row(s) that could not be read ("
+                + e.getMessage()
+                + "): see STL_LOAD_ERRORS WHERE query = "
+                + c.queryId());
       }
     }
     if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {
@@ -185,20 +225,41 @@ public final class Rejects {
     }
     metrics.rejected(batch.table().name(), rejected);
     if (write(intent, report(intent, at.toString(), rejected, rows, unreadable, null))) {
-      LOG.warn("Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The rejected rows, with reasons, are in s3://{}/{}. "
-          + "Fix them at the source and produce them again if they are needed.", batch.id(), rejected, batch.table(), bucket, key(batch));
+      LOG.warn(
+          "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The rejected rows, with reasons, are in s3://{}/{}. "
+              + "Fix them at the source and produce them again if they are needed.",
+          batch.id(),
+          rejected,
+          batch.table(),
+          bucket,
+          key(batch));
     } else {
-      LOG.error("Batch {}: COPY rejected {} row(s) of {} and the rejects object s3://{}/{} cannot be written now; its intent "
-          + "s3://{}/{} stays and a later cycle writes the object. The rows: {}", batch.id(), rejected, batch.table(), bucket,
-          key(batch), bucket, intentKey(intent.batchId()), rows.isEmpty() ? unreadable : rows);
+      LOG.error(
+          "Batch {}: COPY rejected {} row(s) of {} and the rejects object s3://{}/{} cannot be written now; its intent "
+              + "s3://{}/{} stays and a later cycle writes the object. The rows: {}",
+          batch.id(),
+          rejected,
+          batch.table(),
+          bucket,
+          key(batch),
+          bucket,
+          intentKey(intent.batchId()),
+          rows.isEmpty() ? unreadable : rows);
     }
     return rejected;
   }
 
-  /** Writes the rejects object of an intent, then deletes the intent; false (intent kept) when the object cannot be written. */
+  /**
+   * Writes the rejects object of an intent, then deletes the intent; false (intent kept) when the
+   * object cannot be written.
+   */
   boolean write(RejectsIntent intent, Map<String, Object> report) {
     try {
-      s3.putObject(b -> b.bucket(bucket).key(key(intent.table(), intent.batchId())).contentType("application/json"),
+      s3.putObject(
+          b ->
+              b.bucket(bucket)
+                  .key(key(intent.table(), intent.batchId()))
+                  .contentType("application/json"),
           RequestBody.fromBytes(json(report)));
     } catch (SdkException e) {
       LOG.debug("Batch {}: cannot write its rejects object: {}", intent.batchId(), e.getMessage());
@@ -208,15 +269,22 @@ public final class Rejects {
     return true;
   }
 
-  /** Whether the rejects object of a batch exists already (a recovery after another process wrote it). */
+  /**
+   * Whether the rejects object of a batch exists already (a recovery after another process wrote
+   * it).
+   */
   boolean exists(RejectsIntent intent) {
     return S3Objects.exists(s3, bucket, key(intent.table(), intent.batchId()));
   }
 
-  /** Report rows of rejected lines, each with its unit and Kafka offset (from the raw line, else from the data file). */
+  /**
+   * Report rows of rejected lines, each with its unit and Kafka offset (from the raw line, else
+   * from the data file).
+   */
   List<Map<String, Object>> rows(List<LoadErrorReader.LoadError> found, RejectsIntent intent) {
     Map<String, RejectsIntent.UnitFiles> unitByFile = intent.unitsByFile();
-    Map<String, Map<Long, Long>> offsetsByLine = offsetsOfCutLines(found, intent.offsetColumn(), intent.batchId());
+    Map<String, Map<Long, Long>> offsetsByLine =
+        offsetsOfCutLines(found, intent.offsetColumn(), intent.batchId());
     List<Map<String, Object>> rows = new ArrayList<>();
     for (LoadErrorReader.LoadError e : found) {
       Long offset = offset(e.rawLine(), intent.offsetColumn());
@@ -229,13 +297,18 @@ public final class Rejects {
   }
 
   /**
-   * Offsets of rejected rows whose raw line the view cut (it keeps 1 KB) or did not give: read from the line of the
-   * data file itself, one pass per file. Files of committed units never change, so the line is the rejected row.
+   * Offsets of rejected rows whose raw line the view cut (it keeps 1 KB) or did not give: read from
+   * the line of the data file itself, one pass per file. Files of committed units never change, so
+   * the line is the rejected row.
    */
-  private Map<String, Map<Long, Long>> offsetsOfCutLines(List<LoadErrorReader.LoadError> found, String offsetColumn, String batchId) {
+  private Map<String, Map<Long, Long>> offsetsOfCutLines(
+      List<LoadErrorReader.LoadError> found, String offsetColumn, String batchId) {
     Map<String, Set<Long>> wanted = new HashMap<>();
     for (LoadErrorReader.LoadError e : found) {
-      if (offset(e.rawLine(), offsetColumn) == null && e.file() != null && e.file().startsWith("s3://") && e.line() > 0) {
+      if (offset(e.rawLine(), offsetColumn) == null
+          && e.file() != null
+          && e.file().startsWith("s3://")
+          && e.line() > 0) {
         wanted.computeIfAbsent(e.file(), f -> new HashSet<>()).add(e.line());
       }
     }
@@ -248,8 +321,11 @@ public final class Rejects {
       Map<Long, Long> offsets = new HashMap<>();
       long last = w.getValue().stream().mapToLong(Long::longValue).max().orElse(0);
       try (InputStream raw = s3.getObject(b -> b.bucket(fileBucket).key(key));
-          BufferedReader lines = new BufferedReader(new InputStreamReader(key.endsWith(".gz") ? new GZIPInputStream(raw) : raw,
-              StandardCharsets.UTF_8))) {
+          BufferedReader lines =
+              new BufferedReader(
+                  new InputStreamReader(
+                      key.endsWith(".gz") ? new GZIPInputStream(raw) : raw,
+                      StandardCharsets.UTF_8))) {
         String line;
         for (long n = 1; n <= last && (line = lines.readLine()) != null; n++) {
           if (w.getValue().contains(n)) {
@@ -260,15 +336,19 @@ public final class Rejects {
           }
         }
       } catch (IOException | SdkException e) {
-        LOG.warn("Batch {}: cannot read {} to find the offsets of its rejected rows ({}); the rows are listed by file and line",
-            batchId, url, e.getMessage());
+        LOG.warn(
+            "Batch {}: cannot read {} to find the offsets of its rejected rows ({}); the rows are listed by file and line",
+            batchId,
+            url,
+            e.getMessage());
       }
       out.put(url, offsets);
     }
     return out;
   }
 
-  private static Map<String, Object> row(LoadErrorReader.LoadError e, RejectsIntent.UnitFiles unit, Long offset) {
+  private static Map<String, Object> row(
+      LoadErrorReader.LoadError e, RejectsIntent.UnitFiles unit, Long offset) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("topic", unit == null ? null : unit.topic());
     m.put("partition", unit == null ? null : unit.partition());
@@ -297,11 +377,16 @@ public final class Rejects {
   }
 
   /**
-   * The rejects object. {@code recovery} is null when written right after the commit; otherwise what a recovery
-   * knows about the count ({@code recovered: true} and a note).
+   * The rejects object. {@code recovery} is null when written right after the commit; otherwise
+   * what a recovery knows about the count ({@code recovered: true} and a note).
    */
-  static Map<String, Object> report(RejectsIntent intent, String committedAt, long rejected, List<Map<String, Object>> rows,
-      List<String> unreadable, Map<String, Object> recovery) {
+  static Map<String, Object> report(
+      RejectsIntent intent,
+      String committedAt,
+      long rejected,
+      List<Map<String, Object>> rows,
+      List<String> unreadable,
+      Map<String, Object> recovery) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("batchId", intent.batchId());
     r.put("table", intent.table());

@@ -15,21 +15,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a rejects object needs to know about a batch, written to {@code <rejects.dir>/_pending/<batch id>.json}
- * before a batch with JSON Lines files runs: if the process dies between the commit and the rejects object, the
- * next cycle finds the intent and writes the object from the load-error views (see {@link RejectsRecovery}).
+ * What a rejects object needs to know about a batch, written to {@code
+ * <rejects.dir>/_pending/<batch id>.json} before a batch with JSON Lines files runs: if the process
+ * dies between the commit and the rejects object, the next cycle finds the intent and writes the
+ * object from the load-error views (see {@link RejectsRecovery}).
  *
- * @param createdAt ISO-8601 instant, written just before the batch was submitted: its COPYs started after it
+ * @param createdAt ISO-8601 instant, written just before the batch was submitted: its COPYs started
+ *     after it
  * @param offsetColumn the metadata column with the Kafka offset, read from rejected lines
  * @param units every unit of the batch, with its data files
  * @param jsonFiles the batch's JSON Lines files (the ones COPY may reject rows of)
  */
-public record RejectsIntent(String batchId, String table, String createdAt, String offsetColumn, List<UnitFiles> units,
+public record RejectsIntent(
+    String batchId,
+    String table,
+    String createdAt,
+    String offsetColumn,
+    List<UnitFiles> units,
     List<DataFile> jsonFiles) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A unit and the URLs of its data files. */
-  public record UnitFiles(String markerKey, String topic, int partition, long startOffset, long endOffset, List<String> files) {}
+  public record UnitFiles(
+      String markerKey,
+      String topic,
+      int partition,
+      long startOffset,
+      long endOffset,
+      List<String> files) {}
 
   /** A JSON Lines file and its record count. */
   public record DataFile(String url, long records) {}
@@ -49,7 +62,13 @@ public record RejectsIntent(String batchId, String table, String createdAt, Stri
         g.files().forEach(f -> json.add(new DataFile(f.url(), f.records())));
       }
     }
-    return new RejectsIntent(batch.id().toString(), batch.table().name(), createdAt.toString(), offsetColumn, units, json);
+    return new RejectsIntent(
+        batch.id().toString(),
+        batch.table().name(),
+        createdAt.toString(),
+        offsetColumn,
+        units,
+        json);
   }
 
   /** Whether COPY may reject rows of this batch: it has JSON Lines files. */

@@ -17,12 +17,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code release}: checks the quarantined units against the current table columns (the same check a cycle makes
- * before each batch), releases the units that would load and refuses, with the reason, those that would be
- * quarantined again, unless forced. Released units are planned alone, one batch per unit.
+ * {@code release}: checks the quarantined units against the current table columns (the same check a
+ * cycle makes before each batch), releases the units that would load and refuses, with the reason,
+ * those that would be quarantined again, unless forced. Released units are planned alone, one batch
+ * per unit.
  */
 final class Releaser {
-  /** Units per release transaction: keeps the statements of one BatchExecuteStatement far below 40. */
+  /**
+   * Units per release transaction: keeps the statements of one BatchExecuteStatement far below 40.
+   */
   private static final int CHUNK = 500;
 
   private final DataApi api;
@@ -34,8 +37,15 @@ final class Releaser {
   private final SchemaScreen screen;
   private final Quarantine quarantine;
 
-  Releaser(DataApi api, ControlTables control, ControlReader reader, MarkerScanner scanner, CyclePlanner planner,
-      TableSettingsResolver settings, SchemaScreen screen, Quarantine quarantine) {
+  Releaser(
+      DataApi api,
+      ControlTables control,
+      ControlReader reader,
+      MarkerScanner scanner,
+      CyclePlanner planner,
+      TableSettingsResolver settings,
+      SchemaScreen screen,
+      Quarantine quarantine) {
     this.api = api;
     this.control = control;
     this.reader = reader;
@@ -46,12 +56,19 @@ final class Releaser {
     this.quarantine = quarantine;
   }
 
-  /** @param batchId the batch to release, or null for every quarantined batch */
-  Loader.ReleaseResult release(String batchId, boolean force, Instant at) throws InterruptedException {
+  /**
+   * @param batchId the batch to release, or null for every quarantined batch
+   */
+  Loader.ReleaseResult release(String batchId, boolean force, Instant at)
+      throws InterruptedException {
     QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
     if (q.rows().isEmpty()) {
-      throw new IllegalArgumentException(batchId == null ? "Cannot release: nothing is quarantined."
-          : "Cannot release batch " + batchId + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
+      throw new IllegalArgumentException(
+          batchId == null
+              ? "Cannot release: nothing is quarantined."
+              : "Cannot release batch "
+                  + batchId
+                  + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
     }
     Map<String, String> batchOf = new LinkedHashMap<>();
     Map<String, String> targetOf = new HashMap<>();
@@ -69,16 +86,29 @@ final class Releaser {
       }
     }
     Map<TableRef, List<Unit>> byTable = new TreeMap<>();
-    listed.values().forEach(u -> byTable.computeIfAbsent(tableOf.get(u.markerKey()), t -> new ArrayList<>()).add(u));
-    Map<TableRef, TableSchema> schemas = byTable.isEmpty() ? Map.of() : reader.describe(new ArrayList<>(byTable.keySet()));
+    listed
+        .values()
+        .forEach(
+            u ->
+                byTable.computeIfAbsent(tableOf.get(u.markerKey()), t -> new ArrayList<>()).add(u));
+    Map<TableRef, TableSchema> schemas =
+        byTable.isEmpty() ? Map.of() : reader.describe(new ArrayList<>(byTable.keySet()));
     Map<String, String> refused = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
       List<Unit> units = new ArrayList<>(e.getValue());
-      units.sort(Comparator.comparing(Unit::topic).thenComparingInt(Unit::partition).thenComparingLong(Unit::start));
+      units.sort(
+          Comparator.comparing(Unit::topic)
+              .thenComparingInt(Unit::partition)
+              .thenComparingLong(Unit::start));
       // released units load one per batch: each is checked against the table alone
       for (Unit u : units) {
-        SchemaScreen.Verdict v = screen.screen(e.getKey(), schemas.get(e.getKey()), List.of(u), settings.settings(e.getKey()),
-            SchemaScreen.OnConflict.NONE);
+        SchemaScreen.Verdict v =
+            screen.screen(
+                e.getKey(),
+                schemas.get(e.getKey()),
+                List.of(u),
+                settings.settings(e.getKey()),
+                SchemaScreen.OnConflict.NONE);
         v.conflicts().forEach((unit, reason) -> refused.put(unit.markerKey(), reason));
       }
     }
@@ -87,7 +117,13 @@ final class Releaser {
     for (Map.Entry<String, String> e : batchOf.entrySet()) {
       if (force || !refused.containsKey(e.getKey())) {
         // a unit whose marker is no longer listed cannot be checked; releasing it is harmless
-        rows.add(new ControlTables.FailureRow(e.getKey(), targetOf.get(e.getKey()), 0, "released from quarantined batch " + e.getValue(), at));
+        rows.add(
+            new ControlTables.FailureRow(
+                e.getKey(),
+                targetOf.get(e.getKey()),
+                0,
+                "released from quarantined batch " + e.getValue(),
+                at));
         released.add(e.getKey());
       }
     }

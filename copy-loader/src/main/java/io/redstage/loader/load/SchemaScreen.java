@@ -16,16 +16,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks units one by one, in order, against a table's columns and the units accepted before them: a unit whose
- * file schemas the table cannot take (a changed type, a NOT NULL column it lacks, names that fold together)
- * conflicts on its own, so it alone is set aside and the rest load. The same check tells {@code release} which
- * units would fail again.
+ * Checks units one by one, in order, against a table's columns and the units accepted before them:
+ * a unit whose file schemas the table cannot take (a changed type, a NOT NULL column it lacks,
+ * names that fold together) conflicts on its own, so it alone is set aside and the rest load. The
+ * same check tells {@code release} which units would fail again.
  */
 final class SchemaScreen {
   /**
-   * The outcome: units that can load together; units that conflict with the table on their own, with the reason
-   * (what to do included); and units that fit the table alone but not beside the units accepted before them, which
-   * wait for a later batch instead of being set aside.
+   * The outcome: units that can load together; units that conflict with the table on their own,
+   * with the reason (what to do included); and units that fit the table alone but not beside the
+   * units accepted before them, which wait for a later batch instead of being set aside.
    */
   record Verdict(List<Unit> accepted, Map<Unit, String> conflicts, List<Unit> deferred) {}
 
@@ -37,10 +37,15 @@ final class SchemaScreen {
 
   /**
    * @param existing the table's columns, or null when it does not exist yet
-   * @param onConflict which units to leave out without a verdict (upsert: those behind a conflicting unit of their
-   *     partition), told of each conflict
+   * @param onConflict which units to leave out without a verdict (upsert: those behind a
+   *     conflicting unit of their partition), told of each conflict
    */
-  Verdict screen(TableRef table, TableSchema existing, List<Unit> units, TableSettings settings, OnConflict onConflict) {
+  Verdict screen(
+      TableRef table,
+      TableSchema existing,
+      List<Unit> units,
+      TableSettings settings,
+      OnConflict onConflict) {
     Set<FileSchema> accepted = new LinkedHashSet<>();
     List<Unit> ok = new ArrayList<>();
     Map<Unit, String> conflicts = new LinkedHashMap<>();
@@ -56,15 +61,29 @@ final class SchemaScreen {
         accepted = candidate;
         ok.add(u);
       } else {
-        String alone = accepted.isEmpty() ? conflict : conflict(table, existing, unitSchemas(u), settings);
+        String alone =
+            accepted.isEmpty() ? conflict : conflict(table, existing, unitSchemas(u), settings);
         if (alone == null) {
-          // it fits the table by itself: only this batch's mix conflicts, so it loads in a later batch
+          // it fits the table by itself: only this batch's mix conflicts, so it loads in a later
+          // batch
           deferred.add(u);
           onConflict.conflicted(u);
           continue;
         }
-        conflicts.put(u, "Unit " + u.topic() + "/" + u.partition() + " offsets " + u.start() + ".." + u.end() + " (" + u.markerKey()
-            + "): " + alone);
+        conflicts.put(
+            u,
+            "Unit "
+                + u.topic()
+                + "/"
+                + u.partition()
+                + " offsets "
+                + u.start()
+                + ".."
+                + u.end()
+                + " ("
+                + u.markerKey()
+                + "): "
+                + alone);
         onConflict.conflicted(u);
       }
     }
@@ -80,7 +99,8 @@ final class SchemaScreen {
   }
 
   /** Why the table cannot take files of these schemas, or null when it can. */
-  private String conflict(TableRef table, TableSchema existing, Set<FileSchema> schemas, TableSettings settings) {
+  private String conflict(
+      TableRef table, TableSchema existing, Set<FileSchema> schemas, TableSettings settings) {
     try {
       evolution.plan(table, existing, List.copyOf(schemas), settings);
       return null;
@@ -95,16 +115,17 @@ final class SchemaScreen {
 
     void conflicted(Unit u);
 
-    OnConflict NONE = new OnConflict() {
-      @Override
-      public boolean skipped(Unit u) {
-        return false;
-      }
+    OnConflict NONE =
+        new OnConflict() {
+          @Override
+          public boolean skipped(Unit u) {
+            return false;
+          }
 
-      @Override
-      public void conflicted(Unit u) {
-        // nothing is blocked
-      }
-    };
+          @Override
+          public void conflicted(Unit u) {
+            // nothing is blocked
+          }
+        };
   }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The 'status' view: pending units, bytes, records and lag per table, units failing alone (attempts, last error) and
- * unreleased quarantined batches with their reason.
+ * The 'status' view: pending units, bytes, records and lag per table, units failing alone
+ * (attempts, last error) and unreleased quarantined batches with their reason.
  */
 final class StatusReport {
   private final MarkerScanner scanner;
@@ -23,7 +23,12 @@ final class StatusReport {
   private final FailureLog failureLog;
   private final Clock clock;
 
-  StatusReport(MarkerScanner scanner, ControlReader reader, CyclePlanner planner, FailureTracker failures, FailureLog failureLog,
+  StatusReport(
+      MarkerScanner scanner,
+      ControlReader reader,
+      CyclePlanner planner,
+      FailureTracker failures,
+      FailureLog failureLog,
       Clock clock) {
     this.scanner = scanner;
     this.reader = reader;
@@ -38,17 +43,26 @@ final class StatusReport {
     MarkerScanner.ScanResult scan = scanner.scan();
     boolean control = reader.controlTablesExist();
     LoadState state = control ? reader.loadState(scan.units(), planner::tableOf) : new LoadState();
-    Map<String, FailureTracker.Persisted> persisted = control ? failureLog.readIfPresent() : Map.of();
+    Map<String, FailureTracker.Persisted> persisted =
+        control ? failureLog.readIfPresent() : Map.of();
     failures.restore(persisted);
     CyclePlanner.Plan plan = planner.plan(scan.units(), state, now);
-    out.printf("%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
+    out.printf(
+        "%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {
       CyclePlanner.TableBacklog b = e.getValue();
-      out.printf("%-40s %8d %8d %12d %14d %10s%n", e.getKey().name(), b.pendingUnits(), b.heldBack(), b.pendingRecords(), b.pendingBytes(),
+      out.printf(
+          "%-40s %8d %8d %12d %14d %10s%n",
+          e.getKey().name(),
+          b.pendingUnits(),
+          b.heldBack(),
+          b.pendingRecords(),
+          b.pendingBytes(),
           format(Duration.ofMillis(Math.max(0, now - b.oldestCommittedAtMs()))));
     }
-    out.printf("%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n", scan.units().size(), plan.loaded().size(),
-        plan.pendingUnits());
+    out.printf(
+        "%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n",
+        scan.units().size(), plan.loaded().size(), plan.pendingUnits());
     if (!scan.rejected().isEmpty()) {
       out.printf("%d unreadable marker(s):%n", scan.rejected().size());
       scan.rejected().forEach((k, v) -> out.printf("  %s: %s%n", k, v));
@@ -60,11 +74,12 @@ final class StatusReport {
     Set<String> listed = new HashSet<>();
     scan.units().forEach(u -> listed.add(u.markerKey()));
     List<String> failing = new ArrayList<>();
-    persisted.forEach((key, f) -> {
-      if (f.attempts() > 0 && listed.contains(key)) {
-        failing.add("  " + key + " attempts=" + f.attempts() + " last error: " + f.lastError());
-      }
-    });
+    persisted.forEach(
+        (key, f) -> {
+          if (f.attempts() > 0 && listed.contains(key)) {
+            failing.add("  " + key + " attempts=" + f.attempts() + " last error: " + f.lastError());
+          }
+        });
     if (!failing.isEmpty()) {
       out.println("Units failing alone, retried until load.retry.max-attempts, then quarantined:");
       failing.stream().sorted().forEach(out::println);
@@ -74,6 +89,8 @@ final class StatusReport {
 
   private static String format(Duration d) {
     long s = d.getSeconds();
-    return s >= 3600 ? s / 3600 + "h" + (s % 3600) / 60 + "m" : s >= 60 ? s / 60 + "m" + s % 60 + "s" : s + "s";
+    return s >= 3600
+        ? s / 3600 + "h" + (s % 3600) / 60 + "m"
+        : s >= 60 ? s / 60 + "m" + s % 60 + "s" : s + "s";
   }
 }

@@ -24,17 +24,20 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Loads one table's batches of a cycle, in order, and keeps failures to the smallest part:
+ *
  * <ul>
- *   <li>before a batch runs, each unit's file schemas are checked against the table and the units before it; a
- *       unit that conflicts is quarantined alone and the others load;</li>
- *   <li>a batch of several units that fails (not transiently) is split in halves, as new batches with new ids,
- *       until the failing units are alone; only a unit that fails alone uses up an attempt (recorded in the
- *       failure table) and is quarantined after {@code load.retry.max-attempts};</li>
- *   <li>upsert tables apply a partition's units in offset order: a unit held back blocks the later units of its
- *       topic-partition for this cycle.</li>
+ *   <li>before a batch runs, each unit's file schemas are checked against the table and the units
+ *       before it; a unit that conflicts is quarantined alone and the others load;
+ *   <li>a batch of several units that fails (not transiently) is split in halves, as new batches
+ *       with new ids, until the failing units are alone; only a unit that fails alone uses up an
+ *       attempt (recorded in the failure table) and is quarantined after {@code
+ *       load.retry.max-attempts};
+ *   <li>upsert tables apply a partition's units in offset order: a unit held back blocks the later
+ *       units of its topic-partition for this cycle.
  * </ul>
- * Splitting is bounded per planned batch (a few times log2 of its units); a batch that fails once that budget is
- * spent is deferred to the next cycle without counting attempts.
+ *
+ * Splitting is bounded per planned batch (a few times log2 of its units); a batch that fails once
+ * that budget is spent is deferred to the next cycle without counting attempts.
  */
 final class TableLoad {
   private static final Logger LOG = LoggerFactory.getLogger(TableLoad.class);
@@ -66,7 +69,8 @@ final class TableLoad {
     }
     while (!work.isEmpty()) {
       if (stopping.getAsBoolean()) {
-        LOG.info("Stopping: batches of {} after the current one are left for the next start", table);
+        LOG.info(
+            "Stopping: batches of {} after the current one are left for the next start", table);
         break;
       }
       Work w = work.pollFirst();
@@ -79,26 +83,37 @@ final class TableLoad {
   }
 
   /**
-   * Split budget of a planned batch: 4 * ceil(log2(units)). A split costs 2 and isolating one poison unit takes
-   * ceil(log2(units)) splits, so each cycle isolates up to two poison units, at about 2 * log2(units) extra transactions each.
+   * Split budget of a planned batch: 4 * ceil(log2(units)). A split costs 2 and isolating one
+   * poison unit takes ceil(log2(units)) splits, so each cycle isolates up to two poison units, at
+   * about 2 * log2(units) extra transactions each.
    */
   static int splitBudget(int units) {
     return units <= 1 ? 0 : 4 * (32 - Integer.numberOfLeadingZeros(units - 1));
   }
 
-  /** Drops blocked units, quarantines conflicting ones alone; returns the batch of the rest (null: nothing left). */
+  /**
+   * Drops blocked units, quarantines conflicting ones alone; returns the batch of the rest (null:
+   * nothing left).
+   */
   private Batch screen(Batch b) throws InterruptedException {
-    SchemaScreen.Verdict v = p.screen().screen(table, current, b.units(), settings, new SchemaScreen.OnConflict() {
-      @Override
-      public boolean skipped(Unit u) {
-        return settings.upsert() && blocked.contains(tp(u));
-      }
+    SchemaScreen.Verdict v =
+        p.screen()
+            .screen(
+                table,
+                current,
+                b.units(),
+                settings,
+                new SchemaScreen.OnConflict() {
+                  @Override
+                  public boolean skipped(Unit u) {
+                    return settings.upsert() && blocked.contains(tp(u));
+                  }
 
-      @Override
-      public void conflicted(Unit u) {
-        block(u);
-      }
-    });
+                  @Override
+                  public void conflicted(Unit u) {
+                    block(u);
+                  }
+                });
     for (Map.Entry<Unit, String> c : v.conflicts().entrySet()) {
       p.metrics().failed(table.name(), "schema");
       Batch alone = p.builder().build(table, List.of(c.getKey()));
@@ -106,8 +121,11 @@ final class TableLoad {
       quarantine(alone, c.getValue(), List.of());
     }
     if (!v.deferred().isEmpty()) {
-      LOG.info("Batch {}: {} unit(s) fit {} alone but not beside the batch's other units; they load in a later cycle",
-          b.id(), v.deferred().size(), table);
+      LOG.info(
+          "Batch {}: {} unit(s) fit {} alone but not beside the batch's other units; they load in a later cycle",
+          b.id(),
+          v.deferred().size(),
+          table);
     }
     if (v.accepted().isEmpty()) {
       return null;
@@ -118,10 +136,13 @@ final class TableLoad {
   private void runBatch(Batch b, int[] splitsLeft, Deque<Work> work) throws InterruptedException {
     TablePlan plan;
     try {
-      plan = p.evolution().plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
+      plan =
+          p.evolution()
+              .plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
       p.executor().statements(b, plan, settings);
     } catch (IncompatibleSchemaException | IllegalArgumentException e) {
-      // what is left here concerns the batch as a whole (statement count, an upsert key no file has)
+      // what is left here concerns the batch as a whole (statement count, an upsert key no file
+      // has)
       p.metrics().failed(table.name(), "schema");
       if (b.units().size() > 1) {
         split(b, e.getMessage(), splitsLeft, work);
@@ -138,17 +159,29 @@ final class TableLoad {
     } catch (SdkException e) {
       intentError = e.getMessage();
     }
-    // without its intent a crash after the commit would lose the batch's rejected rows: the batch waits
-    BatchResult r = intentError == null ? p.executor().run(b, plan, settings)
-        : new BatchResult.Failed("Cannot write the rejects intent of " + b.describe() + ": " + intentError + ". Check that the loader "
-            + "may write under rejects.dir; the batch is retried.", List.of(), true, true);
+    // without its intent a crash after the commit would lose the batch's rejected rows: the batch
+    // waits
+    BatchResult r =
+        intentError == null
+            ? p.executor().run(b, plan, settings)
+            : new BatchResult.Failed(
+                "Cannot write the rejects intent of "
+                    + b.describe()
+                    + ": "
+                    + intentError
+                    + ". Check that the loader "
+                    + "may write under rejects.dir; the batch is retried.",
+                List.of(),
+                true,
+                true);
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
       loadedBatch(b, plan, l, intent);
     } else if (r instanceof BatchResult.Failed f) {
       if (f.rolledBack()) {
         p.rejects().abandon(intent);
-      } // else the statement may still commit: the intent stays, and recovery writes the rejects object if it did
+      } // else the statement may still commit: the intent stays, and recovery writes the rejects
+      // object if it did
       tally.failed.incrementAndGet();
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
       if (f.transientFailure()) {
@@ -167,7 +200,8 @@ final class TableLoad {
     }
   }
 
-  private void loadedBatch(Batch b, TablePlan plan, BatchResult.Loaded l, RejectsIntent intent) throws InterruptedException {
+  private void loadedBatch(Batch b, TablePlan plan, BatchResult.Loaded l, RejectsIntent intent)
+      throws InterruptedException {
     tally.batches.incrementAndGet();
     tally.units.addAndGet(b.units().size());
     tally.rows.addAndGet(Math.max(0, l.rows()));
@@ -184,8 +218,12 @@ final class TableLoad {
     try {
       tally.rejected.addAndGet(p.rejects().record(b, intent, l.copies(), p.clock().instant()));
     } catch (RuntimeException e) {
-      LOG.error("Batch {} committed, but its rejected rows cannot be accounted for now: {}. Its rejects intent stays and a later "
-          + "cycle writes the rejects object from the load-error views.", b.id(), e.getMessage(), e);
+      LOG.error(
+          "Batch {} committed, but its rejected rows cannot be accounted for now: {}. Its rejects intent stays and a later "
+              + "cycle writes the rejects object from the load-error views.",
+          b.id(),
+          e.getMessage(),
+          e);
     }
   }
 
@@ -197,15 +235,27 @@ final class TableLoad {
       quarantine(b, f.error(), f.loadErrors());
       return;
     }
-    LOG.warn("Batch {}: unit {} failed alone (attempt {}); it is retried alone after the backoff", b.id(), u.markerKey(), attempts);
-    p.failureLog().record(List.of(new ControlTables.FailureRow(u.markerKey(), table.name(), attempts, f.error(), Instant.ofEpochMilli(now))),
-        b.id().toString());
+    LOG.warn(
+        "Batch {}: unit {} failed alone (attempt {}); it is retried alone after the backoff",
+        b.id(),
+        u.markerKey(),
+        attempts);
+    p.failureLog()
+        .record(
+            List.of(
+                new ControlTables.FailureRow(
+                    u.markerKey(), table.name(), attempts, f.error(), Instant.ofEpochMilli(now))),
+            b.id().toString());
   }
 
   private void split(Batch b, String error, int[] splitsLeft, Deque<Work> work) {
     long now = p.clock().millis();
     if (splitsLeft[0] <= 0) {
-      LOG.warn("Batch {} failed and its split budget is spent; its {} unit(s) are retried next cycle: {}", b.id(), b.units().size(), error);
+      LOG.warn(
+          "Batch {} failed and its split budget is spent; its {} unit(s) are retried next cycle: {}",
+          b.id(),
+          b.units().size(),
+          error);
       b.units().forEach(u -> p.failures().defer(u.markerKey(), error, now));
       b.units().forEach(this::block);
       return;
@@ -214,8 +264,15 @@ final class TableLoad {
     int mid = b.units().size() / 2;
     Batch first = p.builder().build(table, b.units().subList(0, mid));
     Batch second = p.builder().build(table, b.units().subList(mid, b.units().size()));
-    LOG.warn("Batch {} ({} units) failed: {} Splitting it to isolate the failing unit(s): batch {} ({} units), batch {} ({} units)",
-        b.id(), b.units().size(), error, first.id(), first.units().size(), second.id(), second.units().size());
+    LOG.warn(
+        "Batch {} ({} units) failed: {} Splitting it to isolate the failing unit(s): batch {} ({} units), batch {} ({} units)",
+        b.id(),
+        b.units().size(),
+        error,
+        first.id(),
+        first.units().size(),
+        second.id(),
+        second.units().size());
     work.addFirst(new Work(second, splitsLeft));
     work.addFirst(new Work(first, splitsLeft));
   }
@@ -236,14 +293,20 @@ final class TableLoad {
     return s;
   }
 
-  private void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors) throws InterruptedException {
+  private void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors)
+      throws InterruptedException {
     try {
-      p.quarantine().record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
+      p.quarantine()
+          .record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
       tally.quarantined.incrementAndGet();
       p.metrics().quarantined(table.name(), b.units().size());
       b.units().forEach(u -> p.failures().forget(u.markerKey()));
     } catch (RuntimeException e) {
-      LOG.error("Cannot quarantine {} ({}); its units stay failing and are retried: {}", b.describe(), error, e.getMessage());
+      LOG.error(
+          "Cannot quarantine {} ({}); its units stay failing and are retried: {}",
+          b.describe(),
+          error,
+          e.getMessage());
     }
   }
 }

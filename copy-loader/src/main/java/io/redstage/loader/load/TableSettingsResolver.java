@@ -21,11 +21,26 @@ public final class TableSettingsResolver {
 
   public TableSettingsResolver(LoaderConfig config) {
     this.config = config;
-    List<String> names = List.of(config.string(META_TOPIC), config.string(META_PARTITION), config.string(META_OFFSET),
-        config.string(META_TIMESTAMP), config.string(META_KEY), config.string(META_HEADERS), config.string(META_DELETED));
+    List<String> names =
+        List.of(
+            config.string(META_TOPIC),
+            config.string(META_PARTITION),
+            config.string(META_OFFSET),
+            config.string(META_TIMESTAMP),
+            config.string(META_KEY),
+            config.string(META_HEADERS),
+            config.string(META_DELETED));
     List<String> folded = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
-    this.metadata = new MetadataColumns(names.get(0), names.get(1), names.get(2), names.get(3), names.get(4), names.get(5), names.get(6),
-        MetadataColumns.keepSetting(config.list(TABLES_METADATA_COLUMNS), folded));
+    this.metadata =
+        new MetadataColumns(
+            names.get(0),
+            names.get(1),
+            names.get(2),
+            names.get(3),
+            names.get(4),
+            names.get(5),
+            names.get(6),
+            MetadataColumns.keepSetting(config.list(TABLES_METADATA_COLUMNS), folded));
   }
 
   /** The Kafka metadata column names (the same for every table). */
@@ -38,18 +53,41 @@ public final class TableSettingsResolver {
   }
 
   private TableSettings resolve(TableRef table) {
-    String mode = config.tableOverride(table.name(), "mode").orElse(config.string(LOAD_MODE)).toLowerCase(Locale.ROOT);
+    String mode =
+        config
+            .tableOverride(table.name(), "mode")
+            .orElse(config.string(LOAD_MODE))
+            .toLowerCase(Locale.ROOT);
     if (!mode.equals("append") && !mode.equals("upsert")) {
-      throw new ConfigException("Cannot use mode '" + mode + "' for table " + table + " (table." + table.name()
-          + ".mode): expected append or upsert.");
+      throw new ConfigException(
+          "Cannot use mode '"
+              + mode
+              + "' for table "
+              + table
+              + " (table."
+              + table.name()
+              + ".mode): expected append or upsert.");
     }
-    List<String> key = config.tableOverride(table.name(), "upsert.key")
-        .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-        .orElse(config.list(UPSERT_KEY));
+    List<String> key =
+        config
+            .tableOverride(table.name(), "upsert.key")
+            .map(
+                v ->
+                    Arrays.stream(v.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList())
+            .orElse(config.list(UPSERT_KEY));
     try {
-      return new TableSettings(mode.equals("upsert") ? TableSettings.Mode.UPSERT : TableSettings.Mode.APPEND, key,
-          config.list(UPSERT_DELETE_FLAG_COLUMNS), config.list(UPSERT_DELETE_OP_COLUMNS), metadata,
-          config.string(UPSERT_STRATEGY).equals("merge") ? TableSettings.UpsertStrategy.MERGE : TableSettings.UpsertStrategy.DELETE_INSERT);
+      return new TableSettings(
+          mode.equals("upsert") ? TableSettings.Mode.UPSERT : TableSettings.Mode.APPEND,
+          key,
+          config.list(UPSERT_DELETE_FLAG_COLUMNS),
+          config.list(UPSERT_DELETE_OP_COLUMNS),
+          metadata,
+          config.string(UPSERT_STRATEGY).equals("merge")
+              ? TableSettings.UpsertStrategy.MERGE
+              : TableSettings.UpsertStrategy.DELETE_INSERT);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("Cannot configure table " + table + ": " + e.getMessage(), e);
     }

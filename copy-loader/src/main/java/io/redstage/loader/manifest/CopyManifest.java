@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The COPY manifest of one staging group: every file with {@code mandatory: true} (a missing file fails the
- * load rather than silently skipping rows) and {@code meta.content_length} from the marker, which Redshift
- * requires for Parquet and which lets it skip a HEAD per file.
+ * The COPY manifest of one staging group: every file with {@code mandatory: true} (a missing file
+ * fails the load rather than silently skipping rows) and {@code meta.content_length} from the
+ * marker, which Redshift requires for Parquet and which lets it skip a HEAD per file.
  */
 public final class CopyManifest {
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -10,7 +10,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 
-/** Writes and removes the manifests of a batch under the loader's own prefix (never among data or markers). */
+/**
+ * Writes and removes the manifests of a batch under the loader's own prefix (never among data or
+ * markers).
+ */
 public final class ManifestStore {
   private final S3Client s3;
   private final String bucket;
@@ -34,7 +37,8 @@ public final class ManifestStore {
   /** Uploads one manifest per staging group; returns the S3 requests made. */
   public int write(Batch batch) {
     for (StagingGroup g : batch.groups()) {
-      s3.putObject(b -> b.bucket(bucket).key(key(batch, g)).contentType("application/json"),
+      s3.putObject(
+          b -> b.bucket(bucket).key(key(batch, g)).contentType("application/json"),
           RequestBody.fromBytes(CopyManifest.json(g)));
     }
     return batch.groups().size();
@@ -49,7 +53,8 @@ public final class ManifestStore {
     for (StagingGroup g : batch.groups()) {
       ids.add(ObjectIdentifier.builder().key(key(batch, g)).build());
     }
-    s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
+    s3.deleteObjects(
+        b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
     return 1;
   }
 }

@@ -9,11 +9,14 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Supplier;
 
 /**
- * The loader's metrics, rendered in the Prometheus text exposition format. Hand-written rather than a metrics
- * library: the set is small and fixed, and the runnable jar stays free of another dependency tree.
+ * The loader's metrics, rendered in the Prometheus text exposition format. Hand-written rather than
+ * a metrics library: the set is small and fixed, and the runnable jar stays free of another
+ * dependency tree.
  */
 public final class LoaderMetrics {
-  private static final double[] LATENCY_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+  private static final double[] LATENCY_BUCKETS = {
+    0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600
+  };
 
   private final Map<String, AtomicLong> unitsLoaded = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> rowsLoaded = new ConcurrentHashMap<>();
@@ -55,7 +58,10 @@ public final class LoaderMetrics {
     add(rejectedRows, table, rows);
   }
 
-  /** Tables that more than one topic loads into (topic names that map to the same table), with the topic count. */
+  /**
+   * Tables that more than one topic loads into (topic names that map to the same table), with the
+   * topic count.
+   */
   public void mergedTopics(Map<String, Long> topicsByTable) {
     mergedTopics.keySet().retainAll(topicsByTable.keySet());
     mergedTopics.putAll(topicsByTable);
@@ -110,44 +116,106 @@ public final class LoaderMetrics {
   public synchronized String render() {
     StringBuilder b = new StringBuilder();
     counter(b, "redstage_loader_units_loaded_total", "Commit units loaded", unitsLoaded, "table");
-    counter(b, "redstage_loader_rows_loaded_total", "Rows written into target tables (append: inserted; upsert: inserted or updated)", rowsLoaded, "table");
-    counter(b, "redstage_loader_bytes_loaded_total", "Data-file bytes loaded", bytesLoaded, "table");
+    counter(
+        b,
+        "redstage_loader_rows_loaded_total",
+        "Rows written into target tables (append: inserted; upsert: inserted or updated)",
+        rowsLoaded,
+        "table");
+    counter(
+        b, "redstage_loader_bytes_loaded_total", "Data-file bytes loaded", bytesLoaded, "table");
     counter(b, "redstage_loader_batches_total", "Batches by result", batches, "table", "result");
-    counter(b, "redstage_loader_failures_total", "Failed batch attempts by kind", failures, "table", "kind");
-    counter(b, "redstage_loader_units_quarantined_total", "Units quarantined", quarantined, "table");
-    counter(b, "redstage_loader_rejected_rows_total", "JSON Lines rows a committed COPY rejected (see the rejects objects)", rejectedRows, "table");
-    gauge(b, "redstage_loader_merged_topics", "Topics loading into one table (tables with more than one)", mergedTopics);
+    counter(
+        b,
+        "redstage_loader_failures_total",
+        "Failed batch attempts by kind",
+        failures,
+        "table",
+        "kind");
+    counter(
+        b, "redstage_loader_units_quarantined_total", "Units quarantined", quarantined, "table");
+    counter(
+        b,
+        "redstage_loader_rejected_rows_total",
+        "JSON Lines rows a committed COPY rejected (see the rejects objects)",
+        rejectedRows,
+        "table");
+    gauge(
+        b,
+        "redstage_loader_merged_topics",
+        "Topics loading into one table (tables with more than one)",
+        mergedTopics);
     gauge(b, "redstage_loader_pending_units", "Units found and not yet loaded", pendingUnits);
     gauge(b, "redstage_loader_lag_seconds", "Age of the oldest pending unit's marker", lagSeconds);
-    b.append("# HELP redstage_loader_batch_latency_seconds Time from submit to commit of a batch\n");
+    b.append(
+        "# HELP redstage_loader_batch_latency_seconds Time from submit to commit of a batch\n");
     b.append("# TYPE redstage_loader_batch_latency_seconds histogram\n");
     for (int i = 0; i < LATENCY_BUCKETS.length; i++) {
-      b.append("redstage_loader_batch_latency_seconds_bucket{le=\"").append(LATENCY_BUCKETS[i]).append("\"} ")
-          .append(latencyCounts[i]).append('\n');
+      b.append("redstage_loader_batch_latency_seconds_bucket{le=\"")
+          .append(LATENCY_BUCKETS[i])
+          .append("\"} ")
+          .append(latencyCounts[i])
+          .append('\n');
     }
-    b.append("redstage_loader_batch_latency_seconds_bucket{le=\"+Inf\"} ").append(latencyCount.get()).append('\n');
-    b.append("redstage_loader_batch_latency_seconds_sum ").append(String.format(Locale.ROOT, "%.3f", latencySum.sum())).append('\n');
-    b.append("redstage_loader_batch_latency_seconds_count ").append(latencyCount.get()).append('\n');
-    b.append("# HELP redstage_loader_cycles_total Discovery and load cycles run\n# TYPE redstage_loader_cycles_total counter\n");
+    b.append("redstage_loader_batch_latency_seconds_bucket{le=\"+Inf\"} ")
+        .append(latencyCount.get())
+        .append('\n');
+    b.append("redstage_loader_batch_latency_seconds_sum ")
+        .append(String.format(Locale.ROOT, "%.3f", latencySum.sum()))
+        .append('\n');
+    b.append("redstage_loader_batch_latency_seconds_count ")
+        .append(latencyCount.get())
+        .append('\n');
+    b.append(
+        "# HELP redstage_loader_cycles_total Discovery and load cycles run\n# TYPE redstage_loader_cycles_total counter\n");
     b.append("redstage_loader_cycles_total ").append(cycles.get()).append('\n');
-    b.append("# HELP redstage_loader_aws_calls_total AWS API calls by operation\n# TYPE redstage_loader_aws_calls_total counter\n");
+    b.append(
+        "# HELP redstage_loader_aws_calls_total AWS API calls by operation\n# TYPE redstage_loader_aws_calls_total counter\n");
     for (Map.Entry<String, Long> e : new TreeMap<>(apiCalls.get()).entrySet()) {
-      b.append("redstage_loader_aws_calls_total{operation=\"").append(escape(e.getKey())).append("\"} ").append(e.getValue()).append('\n');
+      b.append("redstage_loader_aws_calls_total{operation=\"")
+          .append(escape(e.getKey()))
+          .append("\"} ")
+          .append(e.getValue())
+          .append('\n');
     }
     return b.toString();
   }
 
-  private static void counter(StringBuilder b, String name, String help, Map<String, AtomicLong> m, String... labels) {
-    b.append("# HELP ").append(name).append(' ').append(help).append('\n').append("# TYPE ").append(name).append(" counter\n");
+  private static void counter(
+      StringBuilder b, String name, String help, Map<String, AtomicLong> m, String... labels) {
+    b.append("# HELP ")
+        .append(name)
+        .append(' ')
+        .append(help)
+        .append('\n')
+        .append("# TYPE ")
+        .append(name)
+        .append(" counter\n");
     for (Map.Entry<String, AtomicLong> e : new TreeMap<>(m).entrySet()) {
-      b.append(name).append(labels(e.getKey(), labels)).append(' ').append(e.getValue().get()).append('\n');
+      b.append(name)
+          .append(labels(e.getKey(), labels))
+          .append(' ')
+          .append(e.getValue().get())
+          .append('\n');
     }
   }
 
-  private static void gauge(StringBuilder b, String name, String help, Map<String, ? extends Number> m) {
-    b.append("# HELP ").append(name).append(' ').append(help).append('\n').append("# TYPE ").append(name).append(" gauge\n");
+  private static void gauge(
+      StringBuilder b, String name, String help, Map<String, ? extends Number> m) {
+    b.append("# HELP ")
+        .append(name)
+        .append(' ')
+        .append(help)
+        .append('\n')
+        .append("# TYPE ")
+        .append(name)
+        .append(" gauge\n");
     for (Map.Entry<String, ? extends Number> e : new TreeMap<>(m).entrySet()) {
-      b.append(name).append(labels(e.getKey(), "table")).append(' ').append(e.getValue()).append('\n');
+      b.append(name)
+          .append(labels(e.getKey(), "table"))
+          .append(' ')
+          .append(e.getValue())
+          .append('\n');
     }
   }
 
@@ -155,7 +223,11 @@ public final class LoaderMetrics {
     String[] values = key.split("\u0000", -1);
     StringBuilder b = new StringBuilder("{");
     for (int i = 0; i < names.length; i++) {
-      b.append(i == 0 ? "" : ",").append(names[i]).append("=\"").append(escape(i < values.length ? values[i] : "")).append('"');
+      b.append(i == 0 ? "" : ",")
+          .append(names[i])
+          .append("=\"")
+          .append(escape(i < values.length ? values[i] : ""))
+          .append('"');
     }
     return b.append('}').toString();
   }

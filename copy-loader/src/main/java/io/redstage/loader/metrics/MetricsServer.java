@@ -12,14 +12,18 @@ public final class MetricsServer implements AutoCloseable {
 
   public MetricsServer(LoaderMetrics metrics, String host, int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.createContext("/metrics", exchange -> {
-      byte[] body = metrics.render().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = metrics.render().getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 

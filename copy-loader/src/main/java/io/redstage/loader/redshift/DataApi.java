@@ -20,9 +20,10 @@ import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 import software.amazon.awssdk.services.redshiftdata.model.SubStatementData;
 
 /**
- * Runs SQL through the Redshift Data API: submits (the SDK's retry strategy retries throttling and 5xx, reusing
- * the ClientToken), polls DescribeStatement with exponential backoff and jitter, and caps the statements this
- * loader has in flight with a semaphore. Counts its API calls for metrics and the benchmark.
+ * Runs SQL through the Redshift Data API: submits (the SDK's retry strategy retries throttling and
+ * 5xx, reusing the ClientToken), polls DescribeStatement with exponential backoff and jitter, and
+ * caps the statements this loader has in flight with a semaphore. Counts its API calls for metrics
+ * and the benchmark.
  */
 public final class DataApi {
   private static final Logger LOG = LoggerFactory.getLogger(DataApi.class);
@@ -40,7 +41,13 @@ public final class DataApi {
   private final Sleeper sleeper;
   private final AtomicLong calls = new AtomicLong();
 
-  public DataApi(RedshiftDataClient client, DataApiTarget target, int maxInFlight, Backoff poll, Duration timeout, Sleeper sleeper) {
+  public DataApi(
+      RedshiftDataClient client,
+      DataApiTarget target,
+      int maxInFlight,
+      Backoff poll,
+      Duration timeout,
+      Sleeper sleeper) {
     this.client = client;
     this.target = target;
     this.inFlight = new Semaphore(maxInFlight, true);
@@ -59,10 +66,16 @@ public final class DataApi {
   }
 
   /**
-   * The outcome of a finished statement: its id and, for batches, each sub-statement's result row count (for a COPY:
-   * the rows it loaded) and Redshift query id (-1 when not given; the key of the load-error views).
+   * The outcome of a finished statement: its id and, for batches, each sub-statement's result row
+   * count (for a COPY: the rows it loaded) and Redshift query id (-1 when not given; the key of the
+   * load-error views).
    */
-  public record Outcome(String id, List<Long> subStatementRows, List<Long> subStatementQueryIds, long resultRows, boolean hasResultSet) {}
+  public record Outcome(
+      String id,
+      List<Long> subStatementRows,
+      List<Long> subStatementQueryIds,
+      long resultRows,
+      boolean hasResultSet) {}
 
   /**
    * Runs statements as one transaction and waits for the end.
@@ -72,11 +85,23 @@ public final class DataApi {
    * @throws StatementTimeoutException when waiting took longer than the statement timeout
    * @throws DataApiException when the Data API itself could not be used
    */
-  public Outcome executeBatch(List<String> sqls, String clientToken, String statementName) throws InterruptedException {
+  public Outcome executeBatch(List<String> sqls, String clientToken, String statementName)
+      throws InterruptedException {
     acquire();
     try {
-      String id = submit(() -> client.batchExecuteStatement(b -> target.apply(b).sqls(sqls).clientToken(clientToken)
-          .statementName(statementName)).id(), statementName);
+      String id =
+          submit(
+              () ->
+                  client
+                      .batchExecuteStatement(
+                          b ->
+                              target
+                                  .apply(b)
+                                  .sqls(sqls)
+                                  .clientToken(clientToken)
+                                  .statementName(statementName))
+                      .id(),
+              statementName);
       return await(id, statementName);
     } finally {
       inFlight.release();
@@ -87,7 +112,13 @@ public final class DataApi {
   public Outcome execute(String sql, String statementName) throws InterruptedException {
     acquire();
     try {
-      String id = submit(() -> client.executeStatement(b -> target.apply(b).sql(sql).statementName(statementName)).id(), statementName);
+      String id =
+          submit(
+              () ->
+                  client
+                      .executeStatement(b -> target.apply(b).sql(sql).statementName(statementName))
+                      .id(),
+              statementName);
       return await(id, statementName);
     } finally {
       inFlight.release();
@@ -105,7 +136,10 @@ public final class DataApi {
     String token = null;
     do {
       String next = token;
-      GetStatementResultResponse page = call(() -> client.getStatementResult(b -> b.id(o.id()).nextToken(next)), "GetStatementResult");
+      GetStatementResultResponse page =
+          call(
+              () -> client.getStatementResult(b -> b.id(o.id()).nextToken(next)),
+              "GetStatementResult");
       if (columns.isEmpty() && page.hasColumnMetadata()) {
         for (ColumnMetadata c : page.columnMetadata()) {
           columns.add(c.name());
@@ -158,15 +192,38 @@ public final class DataApi {
     try {
       return c.run();
     } catch (ActiveStatementsExceededException e) {
-      throw new DataApiException("Cannot run " + what + ": the cluster has too many active Data API statements. "
-          + "Lower redshift.max-statements-in-flight or other Data API users' load.", true, e);
+      throw new DataApiException(
+          "Cannot run "
+              + what
+              + ": the cluster has too many active Data API statements. "
+              + "Lower redshift.max-statements-in-flight or other Data API users' load.",
+          true,
+          e);
     } catch (RedshiftDataException e) {
       boolean transientFailure = e.isThrottlingException() || e.statusCode() >= 500;
-      throw new DataApiException("Cannot run " + what + ": " + e.awsErrorDetails().errorCode() + " (HTTP " + e.statusCode() + "): "
-          + e.awsErrorDetails().errorMessage() + (transientFailure ? ". Will retry later." : ". Check the Data API settings and permissions."),
-          transientFailure, e);
+      throw new DataApiException(
+          "Cannot run "
+              + what
+              + ": "
+              + e.awsErrorDetails().errorCode()
+              + " (HTTP "
+              + e.statusCode()
+              + "): "
+              + e.awsErrorDetails().errorMessage()
+              + (transientFailure
+                  ? ". Will retry later."
+                  : ". Check the Data API settings and permissions."),
+          transientFailure,
+          e);
     } catch (SdkClientException e) {
-      throw new DataApiException("Cannot reach the Redshift Data API for " + what + ": " + e.getMessage() + ". Will retry later.", true, e);
+      throw new DataApiException(
+          "Cannot reach the Redshift Data API for "
+              + what
+              + ": "
+              + e.getMessage()
+              + ". Will retry later.",
+          true,
+          e);
     } catch (SdkException e) {
       throw new DataApiException("Cannot run " + what + ": " + e.getMessage(), e.retryable(), e);
     }
@@ -187,7 +244,11 @@ public final class DataApi {
         if (!e.isTransient() || System.nanoTime() > deadline) {
           throw e;
         }
-        LOG.warn("Polling statement {} ({}) failed transiently, polling again: {}", id, name, e.getMessage());
+        LOG.warn(
+            "Polling statement {} ({}) failed transiently, polling again: {}",
+            id,
+            name,
+            e.getMessage());
         d = null;
       }
       if (d != null) {
@@ -201,15 +262,26 @@ public final class DataApi {
               subQueryIds.add(sub.redshiftQueryId() == null ? -1L : sub.redshiftQueryId());
             }
           }
-          return new Outcome(id, subRows, subQueryIds, d.resultRows() == null ? -1 : d.resultRows(), Boolean.TRUE.equals(d.hasResultSet()));
+          return new Outcome(
+              id,
+              subRows,
+              subQueryIds,
+              d.resultRows() == null ? -1 : d.resultRows(),
+              Boolean.TRUE.equals(d.hasResultSet()));
         }
         if (s == StatusString.FAILED || s == StatusString.ABORTED) {
           throw failure(id, d);
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new StatementTimeoutException("Cannot wait longer for statement " + id + " (" + name + "): still running after " + timeout
-            + ". Its outcome is left to the load-marker table; raise redshift.statement-timeout if loads are this slow.");
+        throw new StatementTimeoutException(
+            "Cannot wait longer for statement "
+                + id
+                + " ("
+                + name
+                + "): still running after "
+                + timeout
+                + ". Its outcome is left to the load-marker table; raise redshift.statement-timeout if loads are this slow.");
       }
       sleeper.sleep(poll.delay(Math.min(n++, 20)));
     }
@@ -223,7 +295,8 @@ public final class DataApi {
       List<SubStatementData> subs = d.subStatements();
       for (int i = 0; i < subs.size(); i++) {
         SubStatementData sub = subs.get(i);
-        if (sub.status() != null && ("FAILED".equals(sub.statusAsString()) || "ABORTED".equals(sub.statusAsString()))) {
+        if (sub.status() != null
+            && ("FAILED".equals(sub.statusAsString()) || "ABORTED".equals(sub.statusAsString()))) {
           index = i;
           queryId = sub.redshiftQueryId() == null ? -1 : sub.redshiftQueryId();
           if (sub.error() != null && !sub.error().isEmpty()) {
@@ -235,6 +308,7 @@ public final class DataApi {
     } else if (d.redshiftQueryId() != null) {
       queryId = d.redshiftQueryId();
     }
-    return new StatementFailedException(id, error == null ? d.statusAsString() : error, index, queryId);
+    return new StatementFailedException(
+        id, error == null ? d.statusAsString() : error, index, queryId);
   }
 }

@@ -11,16 +11,22 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * SQL for the loader's own tables: the load-marker table (the source of truth for what is loaded, written in
- * the same transaction as the rows), the quarantine table, and the failure table (attempts per unit, so that
- * separate loader processes share the count).
+ * SQL for the loader's own tables: the load-marker table (the source of truth for what is loaded,
+ * written in the same transaction as the rows), the quarantine table, and the failure table
+ * (attempts per unit, so that separate loader processes share the count).
  */
 public final class ControlTables {
-  /** Characters per INSERT ... VALUES statement, to stay well below the Data API's 100 KB statement limit. */
+  /**
+   * Characters per INSERT ... VALUES statement, to stay well below the Data API's 100 KB statement
+   * limit.
+   */
   static final int MAX_INSERT_CHARS = 60_000;
+
   /** Loaded-state queries are split so that each stays below this many characters. */
   static final int MAX_QUERY_CHARS = 60_000;
-  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+  private static final DateTimeFormatter TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   private final TableRef markers;
   private final TableRef quarantine;
@@ -48,36 +54,69 @@ public final class ControlTables {
   public List<String> createStatements() {
     List<String> out = new ArrayList<>();
     // 'public' always exists; creating it would need a privilege the loader's user may lack
-    for (String schema : new LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema()))) {
+    for (String schema :
+        new LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema()))) {
       if (!schema.equals("public")) {
         out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
       }
     }
-    out.add("CREATE TABLE IF NOT EXISTS " + markers.sql() + " (target_table VARCHAR(300) NOT NULL, topic VARCHAR(255) NOT NULL, "
-        + "kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
-        + "marker_key VARCHAR(1024) NOT NULL, batch_id VARCHAR(36) NOT NULL, record_count BIGINT NOT NULL, "
-        + "loaded_at TIMESTAMP NOT NULL)");
-    out.add("CREATE TABLE IF NOT EXISTS " + quarantine.sql() + " (batch_id VARCHAR(36) NOT NULL, target_table VARCHAR(300) NOT NULL, "
-        + "topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
-        + "marker_key VARCHAR(1024) NOT NULL, error VARCHAR(4000), quarantined_at TIMESTAMP NOT NULL, released_at TIMESTAMP)");
-    out.add("CREATE TABLE IF NOT EXISTS " + failures.sql() + " (marker_key VARCHAR(1024) NOT NULL, target_table VARCHAR(300) NOT NULL, "
-        + "attempts INTEGER NOT NULL, last_error VARCHAR(4000), last_attempt_at TIMESTAMP NOT NULL)");
+    out.add(
+        "CREATE TABLE IF NOT EXISTS "
+            + markers.sql()
+            + " (target_table VARCHAR(300) NOT NULL, topic VARCHAR(255) NOT NULL, "
+            + "kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
+            + "marker_key VARCHAR(1024) NOT NULL, batch_id VARCHAR(36) NOT NULL, record_count BIGINT NOT NULL, "
+            + "loaded_at TIMESTAMP NOT NULL)");
+    out.add(
+        "CREATE TABLE IF NOT EXISTS "
+            + quarantine.sql()
+            + " (batch_id VARCHAR(36) NOT NULL, target_table VARCHAR(300) NOT NULL, "
+            + "topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, "
+            + "marker_key VARCHAR(1024) NOT NULL, error VARCHAR(4000), quarantined_at TIMESTAMP NOT NULL, released_at TIMESTAMP)");
+    out.add(
+        "CREATE TABLE IF NOT EXISTS "
+            + failures.sql()
+            + " (marker_key VARCHAR(1024) NOT NULL, target_table VARCHAR(300) NOT NULL, "
+            + "attempts INTEGER NOT NULL, last_error VARCHAR(4000), last_attempt_at TIMESTAMP NOT NULL)");
     return out;
   }
 
-  /** One row of the failure table: a unit's failed attempts so far (0: released from quarantine, load it alone); the table's qualified name. */
-  public record FailureRow(String markerKey, String targetTable, int attempts, String lastError, Instant lastAttemptAt) {}
+  /**
+   * One row of the failure table: a unit's failed attempts so far (0: released from quarantine,
+   * load it alone); the table's qualified name.
+   */
+  public record FailureRow(
+      String markerKey,
+      String targetTable,
+      int attempts,
+      String lastError,
+      Instant lastAttemptAt) {}
 
   /** Replaces the failure rows of these units (one transaction: DELETE, then INSERT). */
   public List<String> upsertFailures(List<FailureRow> rows) {
-    List<String> out = new ArrayList<>(deleteFailures(rows.stream().map(FailureRow::markerKey).toList()));
+    List<String> out =
+        new ArrayList<>(deleteFailures(rows.stream().map(FailureRow::markerKey).toList()));
     List<String> tuples = new ArrayList<>();
     for (FailureRow r : rows) {
-      tuples.add("(" + SqlText.literal(r.markerKey()) + ", " + SqlText.literal(r.targetTable()) + ", " + r.attempts() + ", "
-          + SqlText.sanitizedLiteral(r.lastError(), 3900) + ", " + timestamp(r.lastAttemptAt()) + ")");
+      tuples.add(
+          "("
+              + SqlText.literal(r.markerKey())
+              + ", "
+              + SqlText.literal(r.targetTable())
+              + ", "
+              + r.attempts()
+              + ", "
+              + SqlText.sanitizedLiteral(r.lastError(), 3900)
+              + ", "
+              + timestamp(r.lastAttemptAt())
+              + ")");
     }
-    out.addAll(inserts("INSERT INTO " + failures.sql() + " (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES ",
-        tuples));
+    out.addAll(
+        inserts(
+            "INSERT INTO "
+                + failures.sql()
+                + " (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES ",
+            tuples));
     return out;
   }
 
@@ -86,7 +125,10 @@ public final class ControlTables {
     return keyLists("DELETE FROM " + failures.sql() + " WHERE marker_key IN (", markerKeys);
   }
 
-  /** {@code head} followed by chunks of the quoted marker keys and ')', each statement below {@link #MAX_INSERT_CHARS}. */
+  /**
+   * {@code head} followed by chunks of the quoted marker keys and ')', each statement below {@link
+   * #MAX_INSERT_CHARS}.
+   */
   private static List<String> keyLists(String head, List<String> markerKeys) {
     List<String> out = new ArrayList<>();
     StringBuilder b = new StringBuilder(head);
@@ -104,36 +146,74 @@ public final class ControlTables {
     return out;
   }
 
-  /** Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for failing units). */
-  /** Batch id and first load time of each of these batches that committed (its load markers exist). */
+  /**
+   * Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for
+   * failing units).
+   */
+  /**
+   * Batch id and first load time of each of these batches that committed (its load markers exist).
+   */
   public String batchesLoadedAt(List<String> batchIds) {
-    return "SELECT batch_id, MIN(loaded_at) FROM " + markers.sql() + " WHERE batch_id IN "
-        + batchIds.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")")) + " GROUP BY batch_id";
+    return "SELECT batch_id, MIN(loaded_at) FROM "
+        + markers.sql()
+        + " WHERE batch_id IN "
+        + batchIds.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")"))
+        + " GROUP BY batch_id";
   }
 
   public String selectFailures() {
     return "SELECT marker_key, attempts, last_error, last_attempt_at FROM " + failures.sql();
   }
 
-  /** First statement of every load transaction: serialises loaders and avoids serializable-isolation error 1023. */
+  /**
+   * First statement of every load transaction: serialises loaders and avoids serializable-isolation
+   * error 1023.
+   */
   public String lock() {
     return "LOCK " + markers.sql();
   }
 
   /** One row of the load-marker table, as a VALUES tuple. */
-  public record MarkerRow(TableRef target, String topic, int partition, long start, long end, String markerKey,
-      String batchId, long records) {}
+  public record MarkerRow(
+      TableRef target,
+      String topic,
+      int partition,
+      long start,
+      long end,
+      String markerKey,
+      String batchId,
+      long records) {}
 
   /** INSERT statements for the load markers of a batch, each below {@link #MAX_INSERT_CHARS}. */
   public List<String> insertMarkers(List<MarkerRow> rows, Instant loadedAt) {
     List<String> tuples = new ArrayList<>();
     for (MarkerRow r : rows) {
-      tuples.add("(" + SqlText.literal(r.target().name()) + ", " + SqlText.literal(r.topic()) + ", " + r.partition() + ", " + r.start()
-          + ", " + r.end() + ", " + SqlText.literal(r.markerKey()) + ", " + SqlText.literal(r.batchId()) + ", " + r.records() + ", "
-          + timestamp(loadedAt) + ")");
+      tuples.add(
+          "("
+              + SqlText.literal(r.target().name())
+              + ", "
+              + SqlText.literal(r.topic())
+              + ", "
+              + r.partition()
+              + ", "
+              + r.start()
+              + ", "
+              + r.end()
+              + ", "
+              + SqlText.literal(r.markerKey())
+              + ", "
+              + SqlText.literal(r.batchId())
+              + ", "
+              + r.records()
+              + ", "
+              + timestamp(loadedAt)
+              + ")");
     }
-    return inserts("INSERT INTO " + markers.sql()
-        + " (target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id, record_count, loaded_at) VALUES ", tuples);
+    return inserts(
+        "INSERT INTO "
+            + markers.sql()
+            + " (target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id, record_count, loaded_at) VALUES ",
+        tuples);
   }
 
   private static List<String> inserts(String head, List<String> tuples) {
@@ -155,23 +235,38 @@ public final class ControlTables {
     return out;
   }
 
-  /** The offset range of listed units for one table and topic-partition: what the loaded-state query asks about. */
+  /**
+   * The offset range of listed units for one table and topic-partition: what the loaded-state query
+   * asks about.
+   */
   public record Probe(TableRef target, TopicPartition tp, long minStart, long maxEnd) {}
 
   /**
-   * Queries that return the loaded intervals overlapping the listed units (kind 'L') and the unreleased
-   * quarantined units (kind 'Q'). Columns: kind, target_table, topic, kafka_partition, start_offset, end_offset,
-   * marker_key, batch_id. The answer grows with the listed units, not with the table's history.
+   * Queries that return the loaded intervals overlapping the listed units (kind 'L') and the
+   * unreleased quarantined units (kind 'Q'). Columns: kind, target_table, topic, kafka_partition,
+   * start_offset, end_offset, marker_key, batch_id. The answer grows with the listed units, not
+   * with the table's history.
    */
   public List<String> loadedStateQueries(List<Probe> probes) {
     List<String> out = new ArrayList<>();
-    String quarantined = "SELECT 'Q' AS kind, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id FROM "
-        + quarantine.sql() + " WHERE released_at IS NULL";
+    String quarantined =
+        "SELECT 'Q' AS kind, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, batch_id FROM "
+            + quarantine.sql()
+            + " WHERE released_at IS NULL";
     StringBuilder where = new StringBuilder();
     for (Probe p : probes) {
-      String cond = "(target_table = " + SqlText.literal(p.target().name()) + " AND topic = " + SqlText.literal(p.tp().topic())
-          + " AND kafka_partition = " + p.tp().partition() + " AND end_offset >= " + p.minStart() + " AND start_offset <= "
-          + p.maxEnd() + ")";
+      String cond =
+          "(target_table = "
+              + SqlText.literal(p.target().name())
+              + " AND topic = "
+              + SqlText.literal(p.tp().topic())
+              + " AND kafka_partition = "
+              + p.tp().partition()
+              + " AND end_offset >= "
+              + p.minStart()
+              + " AND start_offset <= "
+              + p.maxEnd()
+              + ")";
       if (where.length() + cond.length() > MAX_QUERY_CHARS) {
         out.add(loadedSelect(where));
         where.setLength(0);
@@ -191,51 +286,101 @@ public final class ControlTables {
 
   private String loadedSelect(CharSequence where) {
     return "SELECT 'L' AS kind, target_table, topic, kafka_partition, start_offset, end_offset, "
-        + "CAST(NULL AS VARCHAR(1024)) AS marker_key, CAST(NULL AS VARCHAR(36)) AS batch_id FROM " + markers.sql() + " WHERE " + where;
+        + "CAST(NULL AS VARCHAR(1024)) AS marker_key, CAST(NULL AS VARCHAR(36)) AS batch_id FROM "
+        + markers.sql()
+        + " WHERE "
+        + where;
   }
 
   /** One row of the quarantine table. */
-  public record QuarantineRow(String batchId, TableRef target, String topic, int partition, long start, long end,
+  public record QuarantineRow(
+      String batchId,
+      TableRef target,
+      String topic,
+      int partition,
+      long start,
+      long end,
       String markerKey) {}
 
   public List<String> insertQuarantine(List<QuarantineRow> rows, String error, Instant at) {
     String errorLiteral = SqlText.sanitizedLiteral(error, 3900);
     List<String> tuples = new ArrayList<>();
     for (QuarantineRow r : rows) {
-      tuples.add("(" + SqlText.literal(r.batchId()) + ", " + SqlText.literal(r.target().name()) + ", " + SqlText.literal(r.topic()) + ", "
-          + r.partition() + ", " + r.start() + ", " + r.end() + ", " + SqlText.literal(r.markerKey()) + ", " + errorLiteral + ", "
-          + timestamp(at) + ")");
+      tuples.add(
+          "("
+              + SqlText.literal(r.batchId())
+              + ", "
+              + SqlText.literal(r.target().name())
+              + ", "
+              + SqlText.literal(r.topic())
+              + ", "
+              + r.partition()
+              + ", "
+              + r.start()
+              + ", "
+              + r.end()
+              + ", "
+              + SqlText.literal(r.markerKey())
+              + ", "
+              + errorLiteral
+              + ", "
+              + timestamp(at)
+              + ")");
     }
-    return inserts("INSERT INTO " + quarantine.sql()
-        + " (batch_id, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, error, quarantined_at) VALUES ", tuples);
+    return inserts(
+        "INSERT INTO "
+            + quarantine.sql()
+            + " (batch_id, target_table, topic, kafka_partition, start_offset, end_offset, marker_key, error, quarantined_at) VALUES ",
+        tuples);
   }
 
   /** Releases these quarantined units so that they load again. */
   public List<String> release(List<String> markerKeys, Instant at) {
-    return keyLists("UPDATE " + quarantine.sql() + " SET released_at = " + timestamp(at) + " WHERE released_at IS NULL AND marker_key IN (",
+    return keyLists(
+        "UPDATE "
+            + quarantine.sql()
+            + " SET released_at = "
+            + timestamp(at)
+            + " WHERE released_at IS NULL AND marker_key IN (",
         markerKeys);
   }
 
-  /** The unreleased quarantined units of one batch (or of all, when batchId is null): batch_id, target_table, marker_key, error. */
+  /**
+   * The unreleased quarantined units of one batch (or of all, when batchId is null): batch_id,
+   * target_table, marker_key, error.
+   */
   public String quarantinedUnits(String batchId) {
-    return "SELECT batch_id, target_table, marker_key, error FROM " + quarantine.sql() + " WHERE released_at IS NULL"
-        + (batchId == null ? "" : " AND batch_id = " + SqlText.literal(batchId)) + " ORDER BY batch_id, topic, kafka_partition, start_offset";
+    return "SELECT batch_id, target_table, marker_key, error FROM "
+        + quarantine.sql()
+        + " WHERE released_at IS NULL"
+        + (batchId == null ? "" : " AND batch_id = " + SqlText.literal(batchId))
+        + " ORDER BY batch_id, topic, kafka_partition, start_offset";
   }
 
   /** Lists unreleased quarantined batches for 'status'. */
   public String listQuarantine() {
     return "SELECT batch_id, target_table, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "
-        + quarantine.sql() + " WHERE released_at IS NULL GROUP BY batch_id, target_table ORDER BY 4";
+        + quarantine.sql()
+        + " WHERE released_at IS NULL GROUP BY batch_id, target_table ORDER BY 4";
   }
 
-  /** Reads the columns of the given tables from information_schema (works on Redshift and PostgreSQL). */
+  /**
+   * Reads the columns of the given tables from information_schema (works on Redshift and
+   * PostgreSQL).
+   */
   public static String describeTables(List<TableRef> tables) {
-    StringBuilder b = new StringBuilder("SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
-        + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE ");
+    StringBuilder b =
+        new StringBuilder(
+            "SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
+                + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE ");
     String sep = "";
     for (TableRef t : tables) {
-      b.append(sep).append("(table_schema = ").append(SqlText.literal(t.schema())).append(" AND table_name = ")
-          .append(SqlText.literal(t.table())).append(')');
+      b.append(sep)
+          .append("(table_schema = ")
+          .append(SqlText.literal(t.schema()))
+          .append(" AND table_name = ")
+          .append(SqlText.literal(t.table()))
+          .append(')');
       sep = " OR ";
     }
     return b.append(" ORDER BY table_schema, table_name, ordinal_position").toString();
@@ -249,9 +394,17 @@ public final class ControlTables {
   public static List<MarkerRow> markerRows(TableRef target, String batchId, List<Unit> units) {
     List<MarkerRow> rows = new ArrayList<>();
     for (Unit u : units) {
-      rows.add(new MarkerRow(target, u.topic(), u.partition(), u.start(), u.end(), u.markerKey(), batchId, u.marker().recordCount()));
+      rows.add(
+          new MarkerRow(
+              target,
+              u.topic(),
+              u.partition(),
+              u.start(),
+              u.end(),
+              u.markerKey(),
+              batchId,
+              u.marker().recordCount()));
     }
     return rows;
   }
-
 }

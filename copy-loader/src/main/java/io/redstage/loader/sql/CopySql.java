@@ -9,22 +9,31 @@ public final class CopySql {
 
   /**
    * @param iamRole an IAM role ARN, or "default" for the cluster's default role
-   * @param jsonMaxErrors MAXERROR for JSON Lines COPY (0: none). Parquet COPY refuses MAXERROR (columnar formats
-   *     stop at the first bad row); Avro files come from typed schemas, so they keep the all-or-nothing COPY.
+   * @param jsonMaxErrors MAXERROR for JSON Lines COPY (0: none). Parquet COPY refuses MAXERROR
+   *     (columnar formats stop at the first bad row); Avro files come from typed schemas, so they
+   *     keep the all-or-nothing COPY.
    */
   public CopySql(String iamRole, int jsonMaxErrors) {
-    if (!iamRole.equalsIgnoreCase("default") && !iamRole.matches("arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+(,arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+)*")) {
-      throw new IllegalArgumentException("Cannot use copy.iam-role '" + Identifiers.printable(iamRole)
-          + "': expected 'default' or role ARN(s) like arn:aws:iam::123456789012:role/name.");
+    if (!iamRole.equalsIgnoreCase("default")
+        && !iamRole.matches(
+            "arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+(,arn:[a-z0-9-]+:iam::\\d{12}:role/[\\w+=,.@/-]+)*")) {
+      throw new IllegalArgumentException(
+          "Cannot use copy.iam-role '"
+              + Identifiers.printable(iamRole)
+              + "': expected 'default' or role ARN(s) like arn:aws:iam::123456789012:role/name.");
     }
     this.iamRole = iamRole;
     this.jsonMaxErrors = jsonMaxErrors;
   }
 
   public String copy(String stagingTable, String manifestUrl, FileSchema schema) {
-    StringBuilder b = new StringBuilder("COPY ").append(Identifiers.quote(stagingTable)).append(" FROM ")
-        .append(SqlText.literal(manifestUrl)).append(" IAM_ROLE ")
-        .append(iamRole.equalsIgnoreCase("default") ? "default" : SqlText.literal(iamRole));
+    StringBuilder b =
+        new StringBuilder("COPY ")
+            .append(Identifiers.quote(stagingTable))
+            .append(" FROM ")
+            .append(SqlText.literal(manifestUrl))
+            .append(" IAM_ROLE ")
+            .append(iamRole.equalsIgnoreCase("default") ? "default" : SqlText.literal(iamRole));
     switch (schema.format()) {
       case PARQUET:
         b.append(" FORMAT AS PARQUET");
@@ -37,7 +46,8 @@ public final class CopySql {
         b.append(" FORMAT AS AVRO 'auto ignorecase' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
         break;
       case JSONL:
-        b.append(" FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
+        b.append(
+            " FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
         if (schema.gzip()) {
           b.append(" GZIP");
         }

@@ -3,12 +3,15 @@ package io.redstage.loader.sql;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Validates, folds and quotes SQL identifiers. Every table and column name the loader writes into SQL
- * passes through here, so a hostile topic or field name can at worst name a strange column: it can never
- * end the identifier and start SQL of its own.
+ * Validates, folds and quotes SQL identifiers. Every table and column name the loader writes into
+ * SQL passes through here, so a hostile topic or field name can at worst name a strange column: it
+ * can never end the identifier and start SQL of its own.
  */
 public final class Identifiers {
-  /** Redshift's limit on identifier length, in UTF-8 bytes; longer names are silently truncated by ALTER, so refuse them. */
+  /**
+   * Redshift's limit on identifier length, in UTF-8 bytes; longer names are silently truncated by
+   * ALTER, so refuse them.
+   */
   public static final int MAX_BYTES = 127;
 
   private Identifiers() {}
@@ -21,28 +24,46 @@ public final class Identifiers {
    */
   public static String fold(String raw, String what) {
     if (raw == null || raw.isEmpty()) {
-      throw new IllegalArgumentException("Cannot use an empty name as " + what + ". Give it a non-empty name.");
+      throw new IllegalArgumentException(
+          "Cannot use an empty name as " + what + ". Give it a non-empty name.");
     }
     int bytes = raw.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_BYTES) {
-      throw new IllegalArgumentException("Cannot use '" + printable(raw) + "' as " + what + ": it is " + bytes
-          + " bytes long and Redshift allows " + MAX_BYTES + ". Rename it or map it to a shorter name.");
+      throw new IllegalArgumentException(
+          "Cannot use '"
+              + printable(raw)
+              + "' as "
+              + what
+              + ": it is "
+              + bytes
+              + " bytes long and Redshift allows "
+              + MAX_BYTES
+              + ". Rename it or map it to a shorter name.");
     }
     StringBuilder folded = new StringBuilder(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      if (Character.isISOControl(c) || Character.getType(c) == Character.UNASSIGNED
+      if (Character.isISOControl(c)
+          || Character.getType(c) == Character.UNASSIGNED
           || Character.isSurrogate(c) && !validSurrogatePair(raw, i)) {
-        throw new IllegalArgumentException("Cannot use '" + printable(raw) + "' as " + what
-            + ": it contains the non-printable character U+" + String.format("%04X", (int) c)
-            + ". Rename it or map it to a printable name.");
+        throw new IllegalArgumentException(
+            "Cannot use '"
+                + printable(raw)
+                + "' as "
+                + what
+                + ": it contains the non-printable character U+"
+                + String.format("%04X", (int) c)
+                + ". Rename it or map it to a printable name.");
       }
       folded.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
     }
     return folded.toString();
   }
 
-  /** Quotes an already folded identifier: wraps it in double quotes and doubles any double quote inside. */
+  /**
+   * Quotes an already folded identifier: wraps it in double quotes and doubles any double quote
+   * inside.
+   */
   public static String quote(String folded) {
     return '"' + folded.replace("\"", "\"\"") + '"';
   }

@@ -14,19 +14,23 @@ import java.util.function.Function;
 
 /**
  * Builds the statements of one load transaction (one BatchExecuteStatement):
+ *
  * <ol>
- *   <li>LOCK the load-marker table;</li>
- *   <li>DDL for the target (create, add columns);</li>
- *   <li>per file schema: a temp staging table with exactly the files' columns in file order, and its COPY;</li>
- *   <li>a temp table of the rows to apply: staging rows mapped by name, minus offsets already loaded, one row
- *       per (topic, partition, offset) or, in upsert mode, the latest row per key;</li>
- *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete rows;</li>
- *   <li>INSERT one load marker per unit.</li>
+ *   <li>LOCK the load-marker table;
+ *   <li>DDL for the target (create, add columns);
+ *   <li>per file schema: a temp staging table with exactly the files' columns in file order, and
+ *       its COPY;
+ *   <li>a temp table of the rows to apply: staging rows mapped by name, minus offsets already
+ *       loaded, one row per (topic, partition, offset) or, in upsert mode, the latest row per key;
+ *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete
+ *       rows;
+ *   <li>INSERT one load marker per unit.
  * </ol>
  */
 public final class LoadSqlBuilder {
   /** The Data API's limit on statements in one BatchExecuteStatement. */
   public static final int MAX_STATEMENTS = 40;
+
   static final String ROWS = "rs_rows";
   static final String ROW_NUMBER = "rs_rn";
   static final String DELETED = "rs_deleted";
@@ -40,8 +44,12 @@ public final class LoadSqlBuilder {
     this(control, copy, types, false);
   }
 
-  /** @param jsonRowRejects JSON Lines COPYs run with MAXERROR: their staging columns take the target's types */
-  public LoadSqlBuilder(ControlTables control, CopySql copy, TypeMapping types, boolean jsonRowRejects) {
+  /**
+   * @param jsonRowRejects JSON Lines COPYs run with MAXERROR: their staging columns take the
+   *     target's types
+   */
+  public LoadSqlBuilder(
+      ControlTables control, CopySql copy, TypeMapping types, boolean jsonRowRejects) {
     this.control = control;
     this.copy = copy;
     this.types = types;
@@ -55,7 +63,11 @@ public final class LoadSqlBuilder {
   /**
    * @param manifestUrl the S3 URL of each group's manifest
    */
-  public LoadTransaction statements(Batch batch, TablePlan plan, TableSettings settings, Function<StagingGroup, String> manifestUrl,
+  public LoadTransaction statements(
+      Batch batch,
+      TablePlan plan,
+      TableSettings settings,
+      Function<StagingGroup, String> manifestUrl,
       Instant loadedAt) {
     List<String> sql = new ArrayList<>();
     List<Integer> copies = new ArrayList<>();
@@ -71,8 +83,12 @@ public final class LoadSqlBuilder {
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
       for (String k : settings.upsertKey()) {
         if (settings.upsert() && !rowSet.containsKey(k)) {
-          throw new IncompatibleSchemaException("Cannot upsert " + batch.describe() + ": key column " + k
-              + " is in none of the batch's files. Make the key a field of the record value (or fix upsert.key).");
+          throw new IncompatibleSchemaException(
+              "Cannot upsert "
+                  + batch.describe()
+                  + ": key column "
+                  + k
+                  + " is in none of the batch's files. Make the key a field of the record value (or fix upsert.key).");
         }
       }
       List<String> targetNames = new ArrayList<>();
@@ -87,19 +103,51 @@ public final class LoadSqlBuilder {
         sql.addAll(merge(batch, settings, targetNames));
         write = sql.size() - 1;
       } else if (settings.upsert()) {
-        sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS));
-        sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS)
-            + " WHERE NOT " + Identifiers.quote(DELETED));
+        sql.add(
+            "DELETE FROM "
+                + batch.table().sql()
+                + " USING "
+                + Identifiers.quote(ROWS)
+                + " WHERE "
+                + keyMatch(batch, settings, ROWS));
+        sql.add(
+            "INSERT INTO "
+                + batch.table().sql()
+                + " ("
+                + cols
+                + ") SELECT "
+                + cols
+                + " FROM "
+                + Identifiers.quote(ROWS)
+                + " WHERE NOT "
+                + Identifiers.quote(DELETED));
         write = sql.size() - 1;
       } else {
-        sql.add("INSERT INTO " + batch.table().sql() + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(ROWS));
+        sql.add(
+            "INSERT INTO "
+                + batch.table().sql()
+                + " ("
+                + cols
+                + ") SELECT "
+                + cols
+                + " FROM "
+                + Identifiers.quote(ROWS));
         write = sql.size() - 1;
       }
     }
-    sql.addAll(control.insertMarkers(ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units()), loadedAt));
+    sql.addAll(
+        control.insertMarkers(
+            ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units()),
+            loadedAt));
     if (sql.size() > MAX_STATEMENTS) {
-      throw new IncompatibleSchemaException("Cannot load " + batch.describe() + " in one transaction: it needs " + sql.size()
-          + " statements and a BatchExecuteStatement holds " + MAX_STATEMENTS + ". Lower batch.max-schemas or batch.max-files.");
+      throw new IncompatibleSchemaException(
+          "Cannot load "
+              + batch.describe()
+              + " in one transaction: it needs "
+              + sql.size()
+              + " statements and a BatchExecuteStatement holds "
+              + MAX_STATEMENTS
+              + ". Lower batch.max-schemas or batch.max-files.");
     }
     return new LoadTransaction(sql, copies, write);
   }
@@ -107,24 +155,47 @@ public final class LoadSqlBuilder {
   private static String keyMatch(Batch batch, TableSettings settings, String source) {
     List<String> terms = new ArrayList<>();
     for (String k : settings.upsertKey()) {
-      terms.add(batch.table().sql() + "." + Identifiers.quote(k) + " = " + Identifiers.quote(source) + "." + Identifiers.quote(k));
+      terms.add(
+          batch.table().sql()
+              + "."
+              + Identifiers.quote(k)
+              + " = "
+              + Identifiers.quote(source)
+              + "."
+              + Identifiers.quote(k));
     }
     return String.join(" AND ", terms);
   }
 
   /**
-   * MERGE variant: Redshift's MERGE has no conditional WHEN clauses, so deletes go first as a DELETE, and the
-   * remaining rows (one per key, guaranteed by rs_rows) are merged from a table of their own. The MERGE is last: its
-   * result (rows updated plus inserted) is the batch's row count.
+   * MERGE variant: Redshift's MERGE has no conditional WHEN clauses, so deletes go first as a
+   * DELETE, and the remaining rows (one per key, guaranteed by rs_rows) are merged from a table of
+   * their own. The MERGE is last: its result (rows updated plus inserted) is the batch's row count.
    */
   private static List<String> merge(Batch batch, TableSettings settings, List<String> targetNames) {
     String upserts = "rs_upserts";
     List<String> names = targetNames.stream().map(Identifiers::quote).toList();
     List<String> sql = new ArrayList<>();
-    sql.add("DELETE FROM " + batch.table().sql() + " USING " + Identifiers.quote(ROWS) + " WHERE " + keyMatch(batch, settings, ROWS)
-        + " AND " + Identifiers.quote(ROWS) + "." + Identifiers.quote(DELETED));
-    sql.add("CREATE TEMP TABLE " + Identifiers.quote(upserts) + " AS SELECT " + String.join(", ", names) + " FROM "
-        + Identifiers.quote(ROWS) + " WHERE NOT " + Identifiers.quote(DELETED));
+    sql.add(
+        "DELETE FROM "
+            + batch.table().sql()
+            + " USING "
+            + Identifiers.quote(ROWS)
+            + " WHERE "
+            + keyMatch(batch, settings, ROWS)
+            + " AND "
+            + Identifiers.quote(ROWS)
+            + "."
+            + Identifiers.quote(DELETED));
+    sql.add(
+        "CREATE TEMP TABLE "
+            + Identifiers.quote(upserts)
+            + " AS SELECT "
+            + String.join(", ", names)
+            + " FROM "
+            + Identifiers.quote(ROWS)
+            + " WHERE NOT "
+            + Identifiers.quote(DELETED));
     List<String> set = new ArrayList<>();
     List<String> values = new ArrayList<>();
     for (String name : targetNames) {
@@ -135,33 +206,50 @@ public final class LoadSqlBuilder {
       values.add(Identifiers.quote(upserts) + "." + c);
     }
     if (set.isEmpty()) {
-      // every column is part of the key: a matched row is already identical, but MERGE needs a WHEN MATCHED action
+      // every column is part of the key: a matched row is already identical, but MERGE needs a WHEN
+      // MATCHED action
       String k = Identifiers.quote(settings.upsertKey().get(0));
       set.add(k + " = " + Identifiers.quote(upserts) + "." + k);
     }
     String matched = " WHEN MATCHED THEN UPDATE SET " + String.join(", ", set);
-    sql.add("MERGE INTO " + batch.table().sql() + " USING " + Identifiers.quote(upserts) + " ON " + keyMatch(batch, settings, upserts)
-        + matched + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", names) + ") VALUES (" + String.join(", ", values) + ")");
+    sql.add(
+        "MERGE INTO "
+            + batch.table().sql()
+            + " USING "
+            + Identifiers.quote(upserts)
+            + " ON "
+            + keyMatch(batch, settings, upserts)
+            + matched
+            + " WHEN NOT MATCHED THEN INSERT ("
+            + String.join(", ", names)
+            + ") VALUES ("
+            + String.join(", ", values)
+            + ")");
     return sql;
   }
 
   private String createStaging(StagingGroup g, TablePlan plan) {
-    StringBuilder b = new StringBuilder("CREATE TEMP TABLE ").append(Identifiers.quote(stagingTable(g))).append(" (");
+    StringBuilder b =
+        new StringBuilder("CREATE TEMP TABLE ")
+            .append(Identifiers.quote(stagingTable(g)))
+            .append(" (");
     String sep = "";
     for (FileSchema.Column c : g.schema().columns()) {
-      b.append(sep).append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
-          .append(' ').append(stagingType(c, g, plan).ddl());
+      b.append(sep)
+          .append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
+          .append(' ')
+          .append(stagingType(c, g, plan).ddl());
       sep = ", ";
     }
     return b.append(')').toString();
   }
 
   /**
-   * The staging column of a file column. JSON Lines columns with MAXERROR take the target column's type (VARCHAR
-   * length included), so COPY converts each value and a value that does not fit (a string over the column's length,
-   * an array where the column holds numbers) rejects its row into the rejects object instead of failing the
-   * transaction at the INSERT. Other formats stage the file's own types: COPY from Parquet and Avro cannot reject
-   * single rows.
+   * The staging column of a file column. JSON Lines columns with MAXERROR take the target column's
+   * type (VARCHAR length included), so COPY converts each value and a value that does not fit (a
+   * string over the column's length, an array where the column holds numbers) rejects its row into
+   * the rejects object instead of failing the transaction at the INSERT. Other formats stage the
+   * file's own types: COPY from Parquet and Avro cannot reject single rows.
    */
   private RedshiftType stagingType(FileSchema.Column c, StagingGroup g, TablePlan plan) {
     if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
@@ -173,10 +261,15 @@ public final class LoadSqlBuilder {
     return types.stagingType(c.type(), g.schema().format());
   }
 
-  /** A column of the rows table: its type across all staging tables, and the file type (for delete flags). */
+  /**
+   * A column of the rows table: its type across all staging tables, and the file type (for delete
+   * flags).
+   */
   record RowColumn(RedshiftType type, ColumnType fileType) {}
 
-  /** Target columns present in some file, plus the metadata and delete-flag columns the SQL needs. */
+  /**
+   * Target columns present in some file, plus the metadata and delete-flag columns the SQL needs.
+   */
   Map<String, RowColumn> rowSet(Batch batch, TablePlan plan, TableSettings settings) {
     Map<String, ColumnType> inFiles = new LinkedHashMap<>();
     for (StagingGroup g : batch.groups()) {
@@ -188,11 +281,19 @@ public final class LoadSqlBuilder {
     for (Map.Entry<String, RedshiftType> e : plan.targetColumns().entrySet()) {
       ColumnType ft = inFiles.get(e.getKey());
       if (ft != null) {
-        RedshiftType t = e.getValue().family() == RedshiftType.Family.VARCHAR ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR) : e.getValue();
+        RedshiftType t =
+            e.getValue().family() == RedshiftType.Family.VARCHAR
+                ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
+                : e.getValue();
         rows.put(e.getKey(), new RowColumn(t, ft));
       }
     }
-    List<String> extra = new ArrayList<>(List.of(settings.metadata().topic(), settings.metadata().partition(), settings.metadata().offset()));
+    List<String> extra =
+        new ArrayList<>(
+            List.of(
+                settings.metadata().topic(),
+                settings.metadata().partition(),
+                settings.metadata().offset()));
     if (settings.upsert()) {
       extra.addAll(settings.deleteFlagColumns());
       extra.addAll(settings.deleteOpColumns());
@@ -200,14 +301,21 @@ public final class LoadSqlBuilder {
     for (String c : extra) {
       ColumnType ft = inFiles.get(c);
       if (ft != null && !rows.containsKey(c)) {
-        rows.put(c, new RowColumn(types.stagingType(ft, batch.groups().get(0).schema().format()).family() == RedshiftType.Family.VARCHAR
-            ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR) : types.targetType(ft), ft));
+        rows.put(
+            c,
+            new RowColumn(
+                types.stagingType(ft, batch.groups().get(0).schema().format()).family()
+                        == RedshiftType.Family.VARCHAR
+                    ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
+                    : types.targetType(ft),
+                ft));
       }
     }
     return rows;
   }
 
-  private String rowsTable(Batch batch, TablePlan plan, Map<String, RowColumn> rowSet, TableSettings settings) {
+  private String rowsTable(
+      Batch batch, TablePlan plan, Map<String, RowColumn> rowSet, TableSettings settings) {
     MetadataColumns m = settings.metadata();
     String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
     List<String> branches = new ArrayList<>();
@@ -232,7 +340,8 @@ public final class LoadSqlBuilder {
         }
         exprs.add(expr + " AS " + q);
       }
-      branches.add("SELECT " + String.join(", ", exprs) + " FROM " + Identifiers.quote(stagingTable(g)));
+      branches.add(
+          "SELECT " + String.join(", ", exprs) + " FROM " + Identifiers.quote(stagingTable(g)));
     }
     String u = Identifiers.quote("u");
     String topic = u + "." + Identifiers.quote(m.topic());
@@ -240,24 +349,80 @@ public final class LoadSqlBuilder {
     String offset = u + "." + Identifiers.quote(m.offset());
     String window;
     if (settings.upsert()) {
-      List<String> keys = settings.upsertKey().stream().map(k -> u + "." + Identifiers.quote(k)).toList();
+      List<String> keys =
+          settings.upsertKey().stream().map(k -> u + "." + Identifiers.quote(k)).toList();
       String anyNull = String.join(" OR ", keys.stream().map(k -> k + " IS NULL").toList());
-      // rows with a NULL key cannot be matched: keep each of them (partition by its own offset) instead of collapsing them
-      window = "PARTITION BY " + String.join(", ", keys) + ", CASE WHEN " + anyNull + " THEN " + partition + " END, CASE WHEN "
-          + anyNull + " THEN " + offset + " END ORDER BY " + offset + " DESC, " + partition + " DESC";
+      // rows with a NULL key cannot be matched: keep each of them (partition by its own offset)
+      // instead of collapsing them
+      window =
+          "PARTITION BY "
+              + String.join(", ", keys)
+              + ", CASE WHEN "
+              + anyNull
+              + " THEN "
+              + partition
+              + " END, CASE WHEN "
+              + anyNull
+              + " THEN "
+              + offset
+              + " END ORDER BY "
+              + offset
+              + " DESC, "
+              + partition
+              + " DESC";
     } else {
       window = "PARTITION BY " + topic + ", " + partition + ", " + offset + " ORDER BY " + offset;
     }
-    String deleted = settings.upsert() ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(DELETED) : "";
+    String deleted =
+        settings.upsert()
+            ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(DELETED)
+            : "";
     String outerDeleted = settings.upsert() ? ", " + Identifiers.quote(DELETED) : "";
     String mk = Identifiers.quote("m");
-    return "CREATE TEMP TABLE " + Identifiers.quote(ROWS) + " AS SELECT " + names + outerDeleted + " FROM (SELECT "
-        + String.join(", ", rowSet.keySet().stream().map(c -> u + "." + Identifiers.quote(c)).toList()) + deleted
-        + ", ROW_NUMBER() OVER (" + window + ") AS " + Identifiers.quote(ROW_NUMBER) + " FROM (" + String.join(" UNION ALL ", branches)
-        + ") " + u + " WHERE NOT EXISTS (SELECT 1 FROM " + control.markers().sql() + " " + mk + " WHERE " + mk + ".target_table = "
-        + SqlText.literal(batch.table().name()) + " AND " + mk + ".topic = " + topic + " AND " + mk + ".kafka_partition = " + partition
-        + " AND " + offset + " BETWEEN " + mk + ".start_offset AND " + mk + ".end_offset)) " + Identifiers.quote("r") + " WHERE "
-        + Identifiers.quote(ROW_NUMBER) + " = 1";
+    return "CREATE TEMP TABLE "
+        + Identifiers.quote(ROWS)
+        + " AS SELECT "
+        + names
+        + outerDeleted
+        + " FROM (SELECT "
+        + String.join(
+            ", ", rowSet.keySet().stream().map(c -> u + "." + Identifiers.quote(c)).toList())
+        + deleted
+        + ", ROW_NUMBER() OVER ("
+        + window
+        + ") AS "
+        + Identifiers.quote(ROW_NUMBER)
+        + " FROM ("
+        + String.join(" UNION ALL ", branches)
+        + ") "
+        + u
+        + " WHERE NOT EXISTS (SELECT 1 FROM "
+        + control.markers().sql()
+        + " "
+        + mk
+        + " WHERE "
+        + mk
+        + ".target_table = "
+        + SqlText.literal(batch.table().name())
+        + " AND "
+        + mk
+        + ".topic = "
+        + topic
+        + " AND "
+        + mk
+        + ".kafka_partition = "
+        + partition
+        + " AND "
+        + offset
+        + " BETWEEN "
+        + mk
+        + ".start_offset AND "
+        + mk
+        + ".end_offset)) "
+        + Identifiers.quote("r")
+        + " WHERE "
+        + Identifiers.quote(ROW_NUMBER)
+        + " = 1";
   }
 
   private static String deleteExpression(Map<String, RowColumn> rowSet, TableSettings settings) {

@@ -3,10 +3,11 @@ package io.redstage.loader.sql;
 import java.util.List;
 
 /**
- * The statements of one load transaction, with the positions whose per-statement results matter: the COPY of each
- * staging group (in group order) and the statement that writes the rows into the target (the INSERT for append and
- * delete-insert, the MERGE for merge; -1 when the batch has no files, only markers). Row counts are read from the Data
- * API's result for these positions rather than by matching SQL text.
+ * The statements of one load transaction, with the positions whose per-statement results matter:
+ * the COPY of each staging group (in group order) and the statement that writes the rows into the
+ * target (the INSERT for append and delete-insert, the MERGE for merge; -1 when the batch has no
+ * files, only markers). Row counts are read from the Data API's result for these positions rather
+ * than by matching SQL text.
  */
 public record LoadTransaction(List<String> statements, List<Integer> copies, int write) {
   public LoadTransaction {

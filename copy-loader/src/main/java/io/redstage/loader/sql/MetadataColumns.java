@@ -4,11 +4,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Names of the Kafka metadata columns in the data files (configurable in the connector and here), and which
- * of them the target table keeps. Staging always has them: deduplication needs topic, partition and offset.
+ * Names of the Kafka metadata columns in the data files (configurable in the connector and here),
+ * and which of them the target table keeps. Staging always has them: deduplication needs topic,
+ * partition and offset.
  */
-public record MetadataColumns(String topic, String partition, String offset, String timestamp, String key,
-    String headers, String deleted, Set<String> keepInTarget) {
+public record MetadataColumns(
+    String topic,
+    String partition,
+    String offset,
+    String timestamp,
+    String key,
+    String headers,
+    String deleted,
+    Set<String> keepInTarget) {
 
   public MetadataColumns {
     topic = Identifiers.fold(topic, "the topic metadata column");
@@ -30,12 +38,17 @@ public record MetadataColumns(String topic, String partition, String offset, Str
     return all().contains(folded);
   }
 
-  /** Whether a folded column name belongs in the target: every value column, and the kept metadata columns. */
+  /**
+   * Whether a folded column name belongs in the target: every value column, and the kept metadata
+   * columns.
+   */
   public boolean inTarget(String folded) {
     return !isMetadata(folded) || keepInTarget.contains(folded);
   }
 
-  /** Resolves the 'tables.metadata-columns' setting ('all', 'none' or names) against these names. */
+  /**
+   * Resolves the 'tables.metadata-columns' setting ('all', 'none' or names) against these names.
+   */
   public static Set<String> keepSetting(List<String> setting, List<String> allNames) {
     if (setting.size() == 1 && setting.get(0).equalsIgnoreCase("all")) {
       return Set.copyOf(allNames);
@@ -43,6 +56,7 @@ public record MetadataColumns(String topic, String partition, String offset, Str
     if (setting.isEmpty() || setting.size() == 1 && setting.get(0).equalsIgnoreCase("none")) {
       return Set.of();
     }
-    return Set.copyOf(setting.stream().map(s -> Identifiers.fold(s, "a metadata column name")).toList());
+    return Set.copyOf(
+        setting.stream().map(s -> Identifiers.fold(s, "a metadata column name")).toList());
   }
 }

@@ -4,15 +4,29 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * A Redshift column type as the loader reasons about it: a family plus length (VARCHAR) or precision
- * and scale (DECIMAL). Parsed from {@code information_schema.columns} in either Redshift's or
- * PostgreSQL's spelling, so that the same comparison works against a cluster and the local stand-in.
+ * A Redshift column type as the loader reasons about it: a family plus length (VARCHAR) or
+ * precision and scale (DECIMAL). Parsed from {@code information_schema.columns} in either
+ * Redshift's or PostgreSQL's spelling, so that the same comparison works against a cluster and the
+ * local stand-in.
  */
 public final class RedshiftType {
   /** Type families the loader creates or accepts. */
   public enum Family {
-    SMALLINT, INTEGER, BIGINT, REAL, DOUBLE_PRECISION, BOOLEAN, VARCHAR, DECIMAL, DATE, TIME,
-    TIMESTAMP, TIMESTAMPTZ, SUPER, VARBYTE, OTHER
+    SMALLINT,
+    INTEGER,
+    BIGINT,
+    REAL,
+    DOUBLE_PRECISION,
+    BOOLEAN,
+    VARCHAR,
+    DECIMAL,
+    DATE,
+    TIME,
+    TIMESTAMP,
+    TIMESTAMPTZ,
+    SUPER,
+    VARBYTE,
+    OTHER
   }
 
   private final Family family;
@@ -47,27 +61,64 @@ public final class RedshiftType {
    * @param dataType {@code data_type}, e.g. "character varying", "numeric", "int8"
    * @param charLength {@code character_maximum_length} or null
    */
-  public static RedshiftType fromCatalog(String dataType, Integer charLength, Integer precision, Integer scale) {
+  public static RedshiftType fromCatalog(
+      String dataType, Integer charLength, Integer precision, Integer scale) {
     String t = dataType.trim().toLowerCase(Locale.ROOT);
     switch (t) {
-      case "smallint": case "int2": return of(Family.SMALLINT);
-      case "integer": case "int": case "int4": return of(Family.INTEGER);
-      case "bigint": case "int8": return of(Family.BIGINT);
-      case "real": case "float4": return of(Family.REAL);
-      case "double precision": case "float8": case "float": return of(Family.DOUBLE_PRECISION);
-      case "boolean": case "bool": return of(Family.BOOLEAN);
-      case "character varying": case "varchar": case "text": case "character": case "char": case "bpchar":
-      case "nvarchar": case "nchar":
+      case "smallint":
+      case "int2":
+        return of(Family.SMALLINT);
+      case "integer":
+      case "int":
+      case "int4":
+        return of(Family.INTEGER);
+      case "bigint":
+      case "int8":
+        return of(Family.BIGINT);
+      case "real":
+      case "float4":
+        return of(Family.REAL);
+      case "double precision":
+      case "float8":
+      case "float":
+        return of(Family.DOUBLE_PRECISION);
+      case "boolean":
+      case "bool":
+        return of(Family.BOOLEAN);
+      case "character varying":
+      case "varchar":
+      case "text":
+      case "character":
+      case "char":
+      case "bpchar":
+      case "nvarchar":
+      case "nchar":
         return varchar(charLength == null ? 65535 : charLength);
-      case "numeric": case "decimal":
+      case "numeric":
+      case "decimal":
         return decimal(precision == null ? 38 : precision, scale == null ? 0 : scale);
-      case "date": return of(Family.DATE);
-      case "time": case "time without time zone": return of(Family.TIME);
-      case "timestamp": case "timestamp without time zone": return of(Family.TIMESTAMP);
-      case "timestamptz": case "timestamp with time zone": return of(Family.TIMESTAMPTZ);
-      case "super": case "jsonb": case "json": return of(Family.SUPER);
-      case "varbyte": case "binary varying": case "varbinary": case "bytea": return of(Family.VARBYTE);
-      default: return new RedshiftType(Family.OTHER, 0, 0, 0, t);
+      case "date":
+        return of(Family.DATE);
+      case "time":
+      case "time without time zone":
+        return of(Family.TIME);
+      case "timestamp":
+      case "timestamp without time zone":
+        return of(Family.TIMESTAMP);
+      case "timestamptz":
+      case "timestamp with time zone":
+        return of(Family.TIMESTAMPTZ);
+      case "super":
+      case "jsonb":
+      case "json":
+        return of(Family.SUPER);
+      case "varbyte":
+      case "binary varying":
+      case "varbinary":
+      case "bytea":
+        return of(Family.VARBYTE);
+      default:
+        return new RedshiftType(Family.OTHER, 0, 0, 0, t);
     }
   }
 
@@ -90,18 +141,27 @@ public final class RedshiftType {
   /** The type as written in DDL. */
   public String ddl() {
     switch (family) {
-      case VARCHAR: return "VARCHAR(" + length + ")";
-      case DECIMAL: return "DECIMAL(" + precision + "," + scale + ")";
-      case DOUBLE_PRECISION: return "DOUBLE PRECISION";
-      case OTHER: return original.toUpperCase(Locale.ROOT);
-      default: return family.name();
+      case VARCHAR:
+        return "VARCHAR(" + length + ")";
+      case DECIMAL:
+        return "DECIMAL(" + precision + "," + scale + ")";
+      case DOUBLE_PRECISION:
+        return "DOUBLE PRECISION";
+      case OTHER:
+        return original.toUpperCase(Locale.ROOT);
+      default:
+        return family.name();
     }
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RedshiftType r && family == r.family && length == r.length && precision == r.precision
-        && scale == r.scale && Objects.equals(original, r.original);
+    return o instanceof RedshiftType r
+        && family == r.family
+        && length == r.length
+        && precision == r.precision
+        && scale == r.scale
+        && Objects.equals(original, r.original);
   }
 
   @Override

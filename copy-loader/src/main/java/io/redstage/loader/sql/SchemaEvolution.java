@@ -9,13 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compares the columns of a batch's files with the target table and plans the DDL: create the table when it is
- * missing, add a nullable column per new field, and refuse anything that would change what a column holds.
+ * Compares the columns of a batch's files with the target table and plans the DDL: create the table
+ * when it is missing, add a nullable column per new field, and refuse anything that would change
+ * what a column holds.
  *
- * <p>JSON Lines batches are the exception when COPY may reject rows ({@code load.json.max-errors} > 0): a
- * schemaless file's column type only says what its records held, and one record with a `[]` where others hold
- * numbers must not set aside a whole unit of good rows. Their staging columns take the table's types, COPY converts
- * each value to them, and a value that does not convert rejects only its row (into the rejects object).
+ * <p>JSON Lines batches are the exception when COPY may reject rows ({@code load.json.max-errors} >
+ * 0): a schemaless file's column type only says what its records held, and one record with a `[]`
+ * where others hold numbers must not set aside a whole unit of good rows. Their staging columns
+ * take the table's types, COPY converts each value to them, and a value that does not convert
+ * rejects only its row (into the rejects object).
  */
 public final class SchemaEvolution {
   private final TypeMapping types;
@@ -27,26 +29,38 @@ public final class SchemaEvolution {
     this(types, autoCreate, autoEvolve, false);
   }
 
-  /** @param jsonRowRejects true when JSON Lines COPYs run with MAXERROR, so a value of another type rejects its row */
-  public SchemaEvolution(TypeMapping types, boolean autoCreate, boolean autoEvolve, boolean jsonRowRejects) {
+  /**
+   * @param jsonRowRejects true when JSON Lines COPYs run with MAXERROR, so a value of another type
+   *     rejects its row
+   */
+  public SchemaEvolution(
+      TypeMapping types, boolean autoCreate, boolean autoEvolve, boolean jsonRowRejects) {
     this.types = types;
     this.autoCreate = autoCreate;
     this.autoEvolve = autoEvolve;
     this.jsonRowRejects = jsonRowRejects;
   }
 
-  /** True when the columns of these files are checked value by value by COPY rather than by type here. */
+  /**
+   * True when the columns of these files are checked value by value by COPY rather than by type
+   * here.
+   */
   public boolean rowLevelTypes(List<FileSchema> schemas) {
-    return jsonRowRejects && !schemas.isEmpty() && schemas.stream().allMatch(s -> s.format() == FileFormat.JSONL);
+    return jsonRowRejects
+        && !schemas.isEmpty()
+        && schemas.stream().allMatch(s -> s.format() == FileFormat.JSONL);
   }
 
   /**
    * @param existing the table's columns, or null when the table does not exist
-   * @throws IncompatibleSchemaException when the files do not fit and the table must not change that way
+   * @throws IncompatibleSchemaException when the files do not fit and the table must not change
+   *     that way
    */
-  public TablePlan plan(TableRef table, TableSchema existing, List<FileSchema> schemas, TableSettings settings) {
+  public TablePlan plan(
+      TableRef table, TableSchema existing, List<FileSchema> schemas, TableSettings settings) {
     if (schemas.isEmpty()) {
-      // units without files (every record went to the DLQ) only record their markers: nothing to create or check
+      // units without files (every record went to the DLQ) only record their markers: nothing to
+      // create or check
       Map<String, RedshiftType> cols = new LinkedHashMap<>();
       if (existing != null) {
         existing.columns().values().forEach(c -> cols.put(c.name(), c.type()));
@@ -58,14 +72,18 @@ public final class SchemaEvolution {
     Map<String, RedshiftType> target = new LinkedHashMap<>();
     if (existing == null) {
       if (!autoCreate) {
-        throw new IncompatibleSchemaException("Cannot load into " + table + ": the table does not exist and tables.auto-create is false. "
-            + "Create the table or enable tables.auto-create.");
+        throw new IncompatibleSchemaException(
+            "Cannot load into "
+                + table
+                + ": the table does not exist and tables.auto-create is false. "
+                + "Create the table or enable tables.auto-create.");
       }
       for (Map.Entry<String, ColumnType> e : wanted.entrySet()) {
         target.put(e.getKey(), types.targetType(e.getValue()));
       }
       if (target.isEmpty()) {
-        throw new IncompatibleSchemaException("Cannot create " + table + ": the files have no columns to load.");
+        throw new IncompatibleSchemaException(
+            "Cannot create " + table + ": the files have no columns to load.");
       }
       if (!table.schema().equals("public")) {
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(table.schema()));
@@ -76,46 +94,90 @@ public final class SchemaEvolution {
     for (TableSchema.Column c : existing.columns().values()) {
       target.put(c.name(), c.type());
       if (!c.nullable() && !wanted.containsKey(c.name())) {
-        throw new IncompatibleSchemaException("Cannot load into " + table + ": column " + c.name() + " is NOT NULL but the files have no field "
-            + c.name() + ". Make the column nullable or add the field to the source.");
+        throw new IncompatibleSchemaException(
+            "Cannot load into "
+                + table
+                + ": column "
+                + c.name()
+                + " is NOT NULL but the files have no field "
+                + c.name()
+                + ". Make the column nullable or add the field to the source.");
       }
     }
     for (Map.Entry<String, ColumnType> e : wanted.entrySet()) {
       TableSchema.Column have = existing.column(e.getKey());
       if (have == null) {
         if (!autoEvolve) {
-          throw new IncompatibleSchemaException("Cannot load into " + table + ": the files have a new field '" + e.getKey()
-              + "' and tables.auto-evolve is false. Add the column or enable tables.auto-evolve.");
+          throw new IncompatibleSchemaException(
+              "Cannot load into "
+                  + table
+                  + ": the files have a new field '"
+                  + e.getKey()
+                  + "' and tables.auto-evolve is false. Add the column or enable tables.auto-evolve.");
         }
         RedshiftType t = types.targetType(e.getValue());
-        ddl.add("ALTER TABLE " + table.sql() + " ADD COLUMN " + Identifiers.quote(e.getKey()) + " " + t.ddl());
+        ddl.add(
+            "ALTER TABLE "
+                + table.sql()
+                + " ADD COLUMN "
+                + Identifiers.quote(e.getKey())
+                + " "
+                + t.ddl());
         target.put(e.getKey(), t);
       } else if (!TypeMapping.insertable(e.getValue(), have.type()) && !rowLevelTypes(schemas)) {
-        throw new IncompatibleSchemaException("Cannot load into " + table + ": column " + e.getKey() + " is " + have.type().ddl()
-            + " but the files now hold " + e.getValue() + " (would need " + types.targetType(e.getValue()).ddl()
-            + "). Changing a column's type is not automatic: migrate the column, or write the field under a new name, then release the batch.");
+        throw new IncompatibleSchemaException(
+            "Cannot load into "
+                + table
+                + ": column "
+                + e.getKey()
+                + " is "
+                + have.type().ddl()
+                + " but the files now hold "
+                + e.getValue()
+                + " (would need "
+                + types.targetType(e.getValue()).ddl()
+                + "). Changing a column's type is not automatic: migrate the column, or write the field under a new name, then release the batch.");
       }
     }
     for (String k : settings.upsertKey()) {
       if (!target.containsKey(k)) {
-        throw new IncompatibleSchemaException("Cannot upsert into " + table + ": key column " + k + " is neither in the table nor in the files. "
-            + "Fix upsert.key for this table.");
+        throw new IncompatibleSchemaException(
+            "Cannot upsert into "
+                + table
+                + ": key column "
+                + k
+                + " is neither in the table nor in the files. "
+                + "Fix upsert.key for this table.");
       }
     }
     return new TablePlan(ddl, target);
   }
 
-  /** Columns the target needs for these files, folded, first-seen order; the same name must keep one type. */
-  Map<String, ColumnType> wantedColumns(TableRef table, List<FileSchema> schemas, TableSettings settings) {
+  /**
+   * Columns the target needs for these files, folded, first-seen order; the same name must keep one
+   * type.
+   */
+  Map<String, ColumnType> wantedColumns(
+      TableRef table, List<FileSchema> schemas, TableSettings settings) {
     Map<String, ColumnType> wanted = new LinkedHashMap<>();
     for (FileSchema s : schemas) {
       Map<String, String> seenInFile = new LinkedHashMap<>();
       for (FileSchema.Column c : s.columns()) {
-        String folded = Identifiers.fold(c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);
+        String folded =
+            Identifiers.fold(
+                c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);
         String clash = seenInFile.put(folded, c.name());
         if (clash != null) {
-          throw new IncompatibleSchemaException("Cannot load into " + table + ": fields '" + Identifiers.printable(clash) + "' and '"
-              + Identifiers.printable(c.name()) + "' both fold to column " + folded + ". Rename one of them in the source.");
+          throw new IncompatibleSchemaException(
+              "Cannot load into "
+                  + table
+                  + ": fields '"
+                  + Identifiers.printable(clash)
+                  + "' and '"
+                  + Identifiers.printable(c.name())
+                  + "' both fold to column "
+                  + folded
+                  + ". Rename one of them in the source.");
         }
         if (!settings.metadata().inTarget(folded)) {
           continue;
@@ -124,17 +186,31 @@ public final class SchemaEvolution {
         if (before != null && !before.equals(c.type())) {
           wanted.put(folded, TypeMapping.wider(before, c.type()));
         }
-        if (before != null && !before.equals(c.type()) && !rowLevelTypes(schemas)
+        if (before != null
+            && !before.equals(c.type())
+            && !rowLevelTypes(schemas)
             && !bothInsertable(before, c.type(), types.targetType(wanted.get(folded)))) {
-          throw new IncompatibleSchemaException("Cannot load into " + table + ": field " + folded + " is " + before + " in some files and "
-              + c.type() + " in others of the same batch. Make the source type consistent, then release the batch.");
+          throw new IncompatibleSchemaException(
+              "Cannot load into "
+                  + table
+                  + ": field "
+                  + folded
+                  + " is "
+                  + before
+                  + " in some files and "
+                  + c.type()
+                  + " in others of the same batch. Make the source type consistent, then release the batch.");
         }
       }
       MetadataColumns m = settings.metadata();
       for (String required : List.of(m.topic(), m.partition(), m.offset())) {
         if (!seenInFile.containsKey(required)) {
-          throw new IncompatibleSchemaException("Cannot load into " + table + ": the files lack the metadata column " + required
-              + ", which exactly-once loading needs. Enable the connector's metadata columns or set metadata.*-column to its names.");
+          throw new IncompatibleSchemaException(
+              "Cannot load into "
+                  + table
+                  + ": the files lack the metadata column "
+                  + required
+                  + ", which exactly-once loading needs. Enable the connector's metadata columns or set metadata.*-column to its names.");
         }
       }
     }
@@ -142,7 +218,8 @@ public final class SchemaEvolution {
   }
 
   static String createTable(TableRef table, Map<String, RedshiftType> columns) {
-    StringBuilder b = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table.sql()).append(" (");
+    StringBuilder b =
+        new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table.sql()).append(" (");
     String sep = "";
     for (Map.Entry<String, RedshiftType> e : columns.entrySet()) {
       b.append(sep).append(Identifiers.quote(e.getKey())).append(' ').append(e.getValue().ddl());
@@ -151,7 +228,10 @@ public final class SchemaEvolution {
     return b.append(')').toString();
   }
 
-  /** Both file types fit the column created for them without loss (int64 into REAL would lose digits). */
+  /**
+   * Both file types fit the column created for them without loss (int64 into REAL would lose
+   * digits).
+   */
   private static boolean bothInsertable(ColumnType a, ColumnType b, RedshiftType column) {
     return TypeMapping.insertable(a, column) && TypeMapping.insertable(b, column);
   }

@@ -9,8 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Maps a topic to its target table: an explicit {@code topic:table} entry wins, then a regex with a replacement,
- * then the default, a safe identifier made from the topic name ({@code Orders.V2} becomes {@code orders_v2}).
+ * Maps a topic to its target table: an explicit {@code topic:table} entry wins, then a regex with a
+ * replacement, then the default, a safe identifier made from the topic name ({@code Orders.V2}
+ * becomes {@code orders_v2}).
  */
 public final class TableMapper {
   private final String defaultSchema;
@@ -19,7 +20,8 @@ public final class TableMapper {
   private final String replacement;
   private final Map<String, TableRef> cache = new ConcurrentHashMap<>();
 
-  public TableMapper(String defaultSchema, List<String> mapEntries, String regex, String replacement) {
+  public TableMapper(
+      String defaultSchema, List<String> mapEntries, String regex, String replacement) {
     this.defaultSchema = Identifiers.fold(defaultSchema, "the target schema");
     for (String e : mapEntries) {
       int colon = e.lastIndexOf(':');
@@ -53,7 +55,10 @@ public final class TableMapper {
     return TableRef.of(defaultSchema, safeName(name));
   }
 
-  /** Lower case, anything but [a-z0-9_] becomes '_', a leading digit gets a 't_' prefix, at most 127 bytes. */
+  /**
+   * Lower case, anything but [a-z0-9_] becomes '_', a leading digit gets a 't_' prefix, at most 127
+   * bytes.
+   */
   public static String safeName(String name) {
     StringBuilder b = new StringBuilder();
     for (char c : name.toLowerCase(Locale.ROOT).toCharArray()) {
@@ -62,6 +67,8 @@ public final class TableMapper {
     if (b.length() == 0 || Character.isDigit(b.charAt(0))) {
       b.insert(0, "t_");
     }
-    return b.length() > Identifiers.MAX_BYTES ? b.substring(0, Identifiers.MAX_BYTES) : b.toString();
+    return b.length() > Identifiers.MAX_BYTES
+        ? b.substring(0, Identifiers.MAX_BYTES)
+        : b.toString();
   }
 }

@@ -13,10 +13,13 @@ public final class TableRef implements Comparable<TableRef> {
   }
 
   public static TableRef of(String schema, String table) {
-    return new TableRef(Identifiers.fold(schema, "schema name"), Identifiers.fold(table, "table name"));
+    return new TableRef(
+        Identifiers.fold(schema, "schema name"), Identifiers.fold(table, "table name"));
   }
 
-  /** Parses {@code table} or {@code schema.table}; an unqualified name gets {@code defaultSchema}. */
+  /**
+   * Parses {@code table} or {@code schema.table}; an unqualified name gets {@code defaultSchema}.
+   */
   public static TableRef parse(String name, String defaultSchema) {
     int dot = name.indexOf('.');
     if (dot > 0 && dot < name.length() - 1) {

@@ -4,7 +4,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The columns of an existing table, folded names in ordinal order, as read from information_schema.columns. */
+/**
+ * The columns of an existing table, folded names in ordinal order, as read from
+ * information_schema.columns.
+ */
 public final class TableSchema {
   /** One existing column. */
   public record Column(String name, RedshiftType type, boolean nullable) {}

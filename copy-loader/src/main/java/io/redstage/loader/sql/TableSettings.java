@@ -3,26 +3,50 @@ package io.redstage.loader.sql;
 import java.util.List;
 
 /** How one target table is loaded: mode, upsert key, delete markers and metadata columns. */
-public record TableSettings(Mode mode, List<String> upsertKey, List<String> deleteFlagColumns,
-    List<String> deleteOpColumns, MetadataColumns metadata, UpsertStrategy strategy) {
+public record TableSettings(
+    Mode mode,
+    List<String> upsertKey,
+    List<String> deleteFlagColumns,
+    List<String> deleteOpColumns,
+    MetadataColumns metadata,
+    UpsertStrategy strategy) {
 
   /** Append every record, or keep the latest row per key and apply deletes. */
-  public enum Mode { APPEND, UPSERT }
+  public enum Mode {
+    APPEND,
+    UPSERT
+  }
 
   /** How the latest rows replace the old ones. */
-  public enum UpsertStrategy { DELETE_INSERT, MERGE }
+  public enum UpsertStrategy {
+    DELETE_INSERT,
+    MERGE
+  }
 
-  public TableSettings(Mode mode, List<String> upsertKey, List<String> deleteFlagColumns, List<String> deleteOpColumns,
+  public TableSettings(
+      Mode mode,
+      List<String> upsertKey,
+      List<String> deleteFlagColumns,
+      List<String> deleteOpColumns,
       MetadataColumns metadata) {
-    this(mode, upsertKey, deleteFlagColumns, deleteOpColumns, metadata, UpsertStrategy.DELETE_INSERT);
+    this(
+        mode,
+        upsertKey,
+        deleteFlagColumns,
+        deleteOpColumns,
+        metadata,
+        UpsertStrategy.DELETE_INSERT);
   }
 
   public TableSettings {
     upsertKey = upsertKey.stream().map(k -> Identifiers.fold(k, "an upsert key column")).toList();
-    deleteFlagColumns = deleteFlagColumns.stream().map(k -> Identifiers.fold(k, "a delete flag column")).toList();
-    deleteOpColumns = deleteOpColumns.stream().map(k -> Identifiers.fold(k, "a delete op column")).toList();
+    deleteFlagColumns =
+        deleteFlagColumns.stream().map(k -> Identifiers.fold(k, "a delete flag column")).toList();
+    deleteOpColumns =
+        deleteOpColumns.stream().map(k -> Identifiers.fold(k, "a delete op column")).toList();
     if (mode == Mode.UPSERT && upsertKey.isEmpty()) {
-      throw new IllegalArgumentException("Cannot load in upsert mode without a key: set upsert.key (or table.<schema.table>.upsert.key).");
+      throw new IllegalArgumentException(
+          "Cannot load in upsert mode without a key: set upsert.key (or table.<schema.table>.upsert.key).");
     }
   }
 

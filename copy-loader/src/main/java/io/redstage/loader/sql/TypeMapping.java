@@ -5,12 +5,13 @@ import io.redstage.contract.FileFormat;
 import io.redstage.loader.sql.RedshiftType.Family;
 
 /**
- * Maps the contract's column types to Redshift types (documented in docs/loader-types.md) and decides
- * whether a file column can be inserted into an existing target column.
+ * Maps the contract's column types to Redshift types (documented in docs/loader-types.md) and
+ * decides whether a file column can be inserted into an existing target column.
  */
 public final class TypeMapping {
   /** Redshift's DECIMAL precision limit. */
   public static final int MAX_DECIMAL_PRECISION = 38;
+
   /** Redshift's VARCHAR byte limit. */
   public static final int MAX_VARCHAR = 65535;
 
@@ -18,7 +19,8 @@ public final class TypeMapping {
 
   public TypeMapping(int varcharLength) {
     if (varcharLength < 1 || varcharLength > MAX_VARCHAR) {
-      throw new IllegalArgumentException("Cannot use VARCHAR length " + varcharLength + ": it must be 1.." + MAX_VARCHAR);
+      throw new IllegalArgumentException(
+          "Cannot use VARCHAR length " + varcharLength + ": it must be 1.." + MAX_VARCHAR);
     }
     this.varcharLength = varcharLength;
   }
@@ -26,32 +28,53 @@ public final class TypeMapping {
   /** The type of a new target column for a file column of type {@code type}. */
   public RedshiftType targetType(ColumnType type) {
     switch (type.kind()) {
-      case STRING: return RedshiftType.varchar(varcharLength);
-      case BOOLEAN: return RedshiftType.of(Family.BOOLEAN);
-      case INT8: case INT16: return RedshiftType.of(Family.SMALLINT);
-      case INT32: return RedshiftType.of(Family.INTEGER);
-      case INT64: return RedshiftType.of(Family.BIGINT);
-      case FLOAT32: return RedshiftType.of(Family.REAL);
-      case FLOAT64: return RedshiftType.of(Family.DOUBLE_PRECISION);
-      case BYTES: return RedshiftType.of(Family.VARBYTE);
-      case DATE: return RedshiftType.of(Family.DATE);
-      case TIME_MILLIS: return RedshiftType.of(Family.TIME);
-      case TIMESTAMP_MILLIS: case TIMESTAMP_MICROS: return RedshiftType.of(Family.TIMESTAMP);
+      case STRING:
+        return RedshiftType.varchar(varcharLength);
+      case BOOLEAN:
+        return RedshiftType.of(Family.BOOLEAN);
+      case INT8:
+      case INT16:
+        return RedshiftType.of(Family.SMALLINT);
+      case INT32:
+        return RedshiftType.of(Family.INTEGER);
+      case INT64:
+        return RedshiftType.of(Family.BIGINT);
+      case FLOAT32:
+        return RedshiftType.of(Family.REAL);
+      case FLOAT64:
+        return RedshiftType.of(Family.DOUBLE_PRECISION);
+      case BYTES:
+        return RedshiftType.of(Family.VARBYTE);
+      case DATE:
+        return RedshiftType.of(Family.DATE);
+      case TIME_MILLIS:
+        return RedshiftType.of(Family.TIME);
+      case TIMESTAMP_MILLIS:
+      case TIMESTAMP_MICROS:
+        return RedshiftType.of(Family.TIMESTAMP);
       case DECIMAL:
         if (type.precision() > MAX_DECIMAL_PRECISION) {
-          throw new IllegalArgumentException("Cannot map " + type + " to Redshift: DECIMAL precision is at most "
-              + MAX_DECIMAL_PRECISION + ". Narrow the field in the source schema or cast it to a string upstream.");
+          throw new IllegalArgumentException(
+              "Cannot map "
+                  + type
+                  + " to Redshift: DECIMAL precision is at most "
+                  + MAX_DECIMAL_PRECISION
+                  + ". Narrow the field in the source schema or cast it to a string upstream.");
         }
         return RedshiftType.decimal(type.precision(), type.scale());
-      case STRUCT: case ARRAY: case MAP: return RedshiftType.of(Family.SUPER);
-      default: throw new IllegalArgumentException("Cannot map column type " + type + " to Redshift");
+      case STRUCT:
+      case ARRAY:
+      case MAP:
+        return RedshiftType.of(Family.SUPER);
+      default:
+        throw new IllegalArgumentException("Cannot map column type " + type + " to Redshift");
     }
   }
 
   /**
-   * The type of the column in the temporary staging table that COPY fills. Equal to the target type, except
-   * that Avro's nested values arrive as JSON text (COPY AVRO 'auto' loads complex types as strings), so they
-   * stage as VARCHAR and are parsed with JSON_PARSE on insert.
+   * The type of the column in the temporary staging table that COPY fills. Equal to the target
+   * type, except that Avro's nested values arrive as JSON text (COPY AVRO 'auto' loads complex
+   * types as strings), so they stage as VARCHAR and are parsed with JSON_PARSE on insert.
    */
   public RedshiftType stagingType(ColumnType type, FileFormat format) {
     if (type.isNested() && format == FileFormat.AVRO) {
@@ -69,34 +92,58 @@ public final class TypeMapping {
   }
 
   /**
-   * Whether values of file type {@code file} can be inserted into an existing column of type {@code target}:
-   * the same type, a wider one of the same kind, or, for integers, a DECIMAL with room for every digit or a
-   * floating-point column. Integers into DOUBLE PRECISION is the one lossy case (beyond 2^53), accepted because
-   * JSON producers do not tell 10 from 10.0: a price column whose unit happens to hold only whole numbers must
-   * still load into the DOUBLE PRECISION column earlier units created.
+   * Whether values of file type {@code file} can be inserted into an existing column of type {@code
+   * target}: the same type, a wider one of the same kind, or, for integers, a DECIMAL with room for
+   * every digit or a floating-point column. Integers into DOUBLE PRECISION is the one lossy case
+   * (beyond 2^53), accepted because JSON producers do not tell 10 from 10.0: a price column whose
+   * unit happens to hold only whole numbers must still load into the DOUBLE PRECISION column
+   * earlier units created.
    */
   public static boolean insertable(ColumnType file, RedshiftType target) {
     Family f = target.family();
     switch (file.kind()) {
-      case STRING: return f == Family.VARCHAR;
-      case BOOLEAN: return f == Family.BOOLEAN;
-      case INT8: case INT16:
-        return f == Family.SMALLINT || f == Family.INTEGER || f == Family.BIGINT || f == Family.REAL
-            || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 5);
+      case STRING:
+        return f == Family.VARCHAR;
+      case BOOLEAN:
+        return f == Family.BOOLEAN;
+      case INT8:
+      case INT16:
+        return f == Family.SMALLINT
+            || f == Family.INTEGER
+            || f == Family.BIGINT
+            || f == Family.REAL
+            || f == Family.DOUBLE_PRECISION
+            || integerDigitsFit(target, 5);
       case INT32:
-        return f == Family.INTEGER || f == Family.BIGINT || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 10);
-      case INT64: return f == Family.BIGINT || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 19);
-      case FLOAT32: return f == Family.REAL || f == Family.DOUBLE_PRECISION;
-      case FLOAT64: return f == Family.DOUBLE_PRECISION;
-      case BYTES: return f == Family.VARBYTE;
-      case DATE: return f == Family.DATE;
-      case TIME_MILLIS: return f == Family.TIME;
-      case TIMESTAMP_MILLIS: case TIMESTAMP_MICROS: return f == Family.TIMESTAMP || f == Family.TIMESTAMPTZ;
+        return f == Family.INTEGER
+            || f == Family.BIGINT
+            || f == Family.DOUBLE_PRECISION
+            || integerDigitsFit(target, 10);
+      case INT64:
+        return f == Family.BIGINT || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 19);
+      case FLOAT32:
+        return f == Family.REAL || f == Family.DOUBLE_PRECISION;
+      case FLOAT64:
+        return f == Family.DOUBLE_PRECISION;
+      case BYTES:
+        return f == Family.VARBYTE;
+      case DATE:
+        return f == Family.DATE;
+      case TIME_MILLIS:
+        return f == Family.TIME;
+      case TIMESTAMP_MILLIS:
+      case TIMESTAMP_MICROS:
+        return f == Family.TIMESTAMP || f == Family.TIMESTAMPTZ;
       case DECIMAL:
-        return f == Family.DECIMAL && target.scale() == file.scale()
+        return f == Family.DECIMAL
+            && target.scale() == file.scale()
             && target.precision() - target.scale() >= file.precision() - file.scale();
-      case STRUCT: case ARRAY: case MAP: return f == Family.SUPER;
-      default: return false;
+      case STRUCT:
+      case ARRAY:
+      case MAP:
+        return f == Family.SUPER;
+      default:
+        return false;
     }
   }
 
@@ -106,8 +153,9 @@ public final class TypeMapping {
   }
 
   /**
-   * The type a new column takes when files of one batch disagree in a way {@link #insertable} allows one way
-   * only: integers and floating point become the floating-point type, whichever came first.
+   * The type a new column takes when files of one batch disagree in a way {@link #insertable}
+   * allows one way only: integers and floating point become the floating-point type, whichever came
+   * first.
    */
   public static ColumnType wider(ColumnType a, ColumnType b) {
     ColumnType integer = isInteger(a) && isFloat(b) ? a : isFloat(a) && isInteger(b) ? b : null;
@@ -115,15 +163,24 @@ public final class TypeMapping {
       return a;
     }
     ColumnType floating = integer == a ? b : a;
-    boolean small = integer.kind() == ColumnType.Kind.INT8 || integer.kind() == ColumnType.Kind.INT16;
-    // REAL holds 24 bits: only small integers keep their value in it; anything wider needs DOUBLE PRECISION
-    return floating.kind() == ColumnType.Kind.FLOAT32 && small ? floating : ColumnType.of(ColumnType.Kind.FLOAT64);
+    boolean small =
+        integer.kind() == ColumnType.Kind.INT8 || integer.kind() == ColumnType.Kind.INT16;
+    // REAL holds 24 bits: only small integers keep their value in it; anything wider needs DOUBLE
+    // PRECISION
+    return floating.kind() == ColumnType.Kind.FLOAT32 && small
+        ? floating
+        : ColumnType.of(ColumnType.Kind.FLOAT64);
   }
 
   private static boolean isInteger(ColumnType t) {
     switch (t.kind()) {
-      case INT8: case INT16: case INT32: case INT64: return true;
-      default: return false;
+      case INT8:
+      case INT16:
+      case INT32:
+      case INT64:
+        return true;
+      default:
+        return false;
     }
   }
 

@@ -16,9 +16,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What the load-marker table says about the offsets of some data files: the loaded intervals of each
- * topic-partition (any target table) and the exact [start, end] of every loaded unit. Rows outlive the S3
- * markers (markers.loaded.action=delete), so a loaded unit's files stay recognised after its marker is gone.
+ * What the load-marker table says about the offsets of some data files: the loaded intervals of
+ * each topic-partition (any target table) and the exact [start, end] of every loaded unit. Rows
+ * outlive the S3 markers (markers.loaded.action=delete), so a loaded unit's files stay recognised
+ * after its marker is gone.
  */
 final class LoadedUnits {
   private static final int MAX_QUERY_CHARS = 60_000;
@@ -26,8 +27,12 @@ final class LoadedUnits {
   private final Map<TopicPartition, IntervalSet> loaded = new HashMap<>();
   private final Set<String> units = new HashSet<>();
 
-  /** Reads the rows overlapping the given files' offsets: one query per ~60,000 characters of conditions. */
-  static LoadedUnits read(DataApi api, TableRef markersTable, Collection<DataFileName> files) throws InterruptedException {
+  /**
+   * Reads the rows overlapping the given files' offsets: one query per ~60,000 characters of
+   * conditions.
+   */
+  static LoadedUnits read(DataApi api, TableRef markersTable, Collection<DataFileName> files)
+      throws InterruptedException {
     Map<TopicPartition, long[]> ranges = new TreeMap<>();
     for (DataFileName f : files) {
       long[] r = ranges.computeIfAbsent(f.tp(), x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
@@ -37,20 +42,34 @@ final class LoadedUnits {
     LoadedUnits out = new LoadedUnits();
     for (String sql : queries(markersTable, ranges)) {
       for (List<Object> row : api.query(sql, "redstage-sweep-loaded").rows()) {
-        out.add(new TopicPartition(QueryResult.string(row.get(0)), (int) QueryResult.number(row.get(1))),
-            QueryResult.number(row.get(2)), QueryResult.number(row.get(3)));
+        out.add(
+            new TopicPartition(
+                QueryResult.string(row.get(0)), (int) QueryResult.number(row.get(1))),
+            QueryResult.number(row.get(2)),
+            QueryResult.number(row.get(3)));
       }
     }
     return out;
   }
 
   static List<String> queries(TableRef markersTable, Map<TopicPartition, long[]> ranges) {
-    String head = "SELECT topic, kafka_partition, start_offset, end_offset FROM " + markersTable.sql() + " WHERE ";
+    String head =
+        "SELECT topic, kafka_partition, start_offset, end_offset FROM "
+            + markersTable.sql()
+            + " WHERE ";
     List<String> out = new ArrayList<>();
     StringBuilder where = new StringBuilder();
     for (Map.Entry<TopicPartition, long[]> e : ranges.entrySet()) {
-      String cond = "(topic = " + SqlText.literal(e.getKey().topic()) + " AND kafka_partition = " + e.getKey().partition()
-          + " AND end_offset >= " + e.getValue()[0] + " AND start_offset <= " + e.getValue()[1] + ")";
+      String cond =
+          "(topic = "
+              + SqlText.literal(e.getKey().topic())
+              + " AND kafka_partition = "
+              + e.getKey().partition()
+              + " AND end_offset >= "
+              + e.getValue()[0]
+              + " AND start_offset <= "
+              + e.getValue()[1]
+              + ")";
       if (where.length() > 0 && where.length() + cond.length() > MAX_QUERY_CHARS) {
         out.add(head + where);
         where.setLength(0);
@@ -68,7 +87,10 @@ final class LoadedUnits {
     units.add(id(tp, start, end));
   }
 
-  /** True when a loaded unit has exactly this file's offsets: the file is (or may be) one of that unit's files. */
+  /**
+   * True when a loaded unit has exactly this file's offsets: the file is (or may be) one of that
+   * unit's files.
+   */
   boolean isLoadedUnit(DataFileName f) {
     return units.contains(id(f.tp(), f.start(), f.end()));
   }

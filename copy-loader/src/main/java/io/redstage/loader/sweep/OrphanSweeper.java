@@ -9,8 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -24,23 +24,37 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Removes data files that no unit accounts for. A file under topics.dir is an orphan only when all hold:
- * (a) no unit with its topic-partition and [start, end] is in markers.dir, markers.loaded.dir or the
- * load-marker table (all files of a unit share its offsets, so this keeps every file of a known unit);
- * (b) the load-marker table covers all its offsets, so its records are in the warehouse through other units;
- * (c) its LastModified is older than the grace period. Files under tmp.dir are never listed (incomplete
- * multipart uploads are an S3 lifecycle rule's job). Each run makes at most maxRequests S3 requests and
- * remembers the last key it examined in a small cursor object, so bounded runs cover the prefix in turn.
+ * Removes data files that no unit accounts for. A file under topics.dir is an orphan only when all
+ * hold: (a) no unit with its topic-partition and [start, end] is in markers.dir, markers.loaded.dir
+ * or the load-marker table (all files of a unit share its offsets, so this keeps every file of a
+ * known unit); (b) the load-marker table covers all its offsets, so its records are in the
+ * warehouse through other units; (c) its LastModified is older than the grace period. Files under
+ * tmp.dir are never listed (incomplete multipart uploads are an S3 lifecycle rule's job). Each run
+ * makes at most maxRequests S3 requests and remembers the last key it examined in a small cursor
+ * object, so bounded runs cover the prefix in turn.
  */
 public final class OrphanSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanSweeper.class);
 
   /** What happens to an orphan. */
-  public enum Action { MOVE, DELETE }
+  public enum Action {
+    MOVE,
+    DELETE
+  }
 
   /** Where things are and the limits of a run. */
-  public record Settings(String bucket, String topicsDir, String markersDir, String loadedDir, String movedDir, String cursorKey,
-      Duration grace, int maxRequests, Action action, List<String> topics, Pattern topicRegex) {}
+  public record Settings(
+      String bucket,
+      String topicsDir,
+      String markersDir,
+      String loadedDir,
+      String movedDir,
+      String cursorKey,
+      Duration grace,
+      int maxRequests,
+      Action action,
+      List<String> topics,
+      Pattern topicRegex) {}
 
   private final S3Client s3;
   private final DataApi api;
@@ -49,7 +63,8 @@ public final class OrphanSweeper {
   private final String topicsDir;
   private final Clock clock;
 
-  public OrphanSweeper(S3Client s3, DataApi api, TableRef markersTable, Settings settings, Clock clock) {
+  public OrphanSweeper(
+      S3Client s3, DataApi api, TableRef markersTable, Settings settings, Clock clock) {
     this.s3 = s3;
     this.api = api;
     this.markersTable = markersTable;
@@ -58,13 +73,18 @@ public final class OrphanSweeper {
     this.clock = clock;
   }
 
-  /** One bounded run; a dry run reads the same objects and spends the same budget but moves, deletes and writes nothing. */
+  /**
+   * One bounded run; a dry run reads the same objects and spends the same budget but moves, deletes
+   * and writes nothing.
+   */
   public SweepReport sweep(boolean dryRun) throws InterruptedException {
     Run run = new Run(dryRun, readCursor());
     boolean complete = true;
     outer:
     for (String prefix : prefixes()) {
-      if (!run.cursor.isEmpty() && run.cursor.compareTo(prefix) > 0 && !run.cursor.startsWith(prefix)) {
+      if (!run.cursor.isEmpty()
+          && run.cursor.compareTo(prefix) > 0
+          && !run.cursor.startsWith(prefix)) {
         continue; // a previous run finished this prefix
       }
       String token = null;
@@ -73,7 +93,8 @@ public final class OrphanSweeper {
           complete = false;
           break outer;
         }
-        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(s.bucket()).prefix(prefix);
+        ListObjectsV2Request.Builder req =
+            ListObjectsV2Request.builder().bucket(s.bucket()).prefix(prefix);
         if (token != null) {
           req.continuationToken(token);
         } else if (run.cursor.compareTo(prefix) > 0) {
@@ -90,10 +111,26 @@ public final class OrphanSweeper {
     if (!dryRun) {
       writeCursor(complete ? "" : run.cursor);
     }
-    SweepReport report = new SweepReport(dryRun, List.copyOf(run.orphans), run.examined, run.young, run.notLoaded, run.referenced,
-        run.requests, complete, complete ? "" : run.cursor);
-    LOG.info("Sweep{} of s3://{}/{}: {} orphan(s), {} file(s) examined, {} S3 request(s), {}", dryRun ? " (dry run)" : "", s.bucket(),
-        topicsDir, report.orphans().size(), report.examined(), report.requests(), complete ? "complete" : "continues after " + run.cursor);
+    SweepReport report =
+        new SweepReport(
+            dryRun,
+            List.copyOf(run.orphans),
+            run.examined,
+            run.young,
+            run.notLoaded,
+            run.referenced,
+            run.requests,
+            complete,
+            complete ? "" : run.cursor);
+    LOG.info(
+        "Sweep{} of s3://{}/{}: {} orphan(s), {} file(s) examined, {} S3 request(s), {}",
+        dryRun ? " (dry run)" : "",
+        s.bucket(),
+        topicsDir,
+        report.orphans().size(),
+        report.examined(),
+        report.requests(),
+        complete ? "complete" : "continues after " + run.cursor);
     return report;
   }
 
@@ -110,23 +147,32 @@ public final class OrphanSweeper {
   }
 
   private boolean wanted(String topic) {
-    return s.topics().isEmpty() ? s.topicRegex().matcher(topic).matches() : s.topics().contains(topic);
+    return s.topics().isEmpty()
+        ? s.topicRegex().matcher(topic).matches()
+        : s.topics().contains(topic);
   }
 
-  /** Examines one LIST page in key order; false when the budget stopped it (the cursor is the last key done). */
+  /**
+   * Examines one LIST page in key order; false when the budget stopped it (the cursor is the last
+   * key done).
+   */
   private boolean examine(List<S3Object> objects, Run run) throws InterruptedException {
     Instant oldest = clock.instant().minus(s.grace());
     Map<String, DataFileName> old = new LinkedHashMap<>();
     Map<String, DataFileName> files = new LinkedHashMap<>();
     for (S3Object o : objects) {
-      DataFileName.parse(topicsDir, o.key()).filter(f -> wanted(f.tp().topic())).ifPresent(f -> {
-        files.put(o.key(), f);
-        if (!o.lastModified().isAfter(oldest)) {
-          old.put(o.key(), f);
-        }
-      });
+      DataFileName.parse(topicsDir, o.key())
+          .filter(f -> wanted(f.tp().topic()))
+          .ifPresent(
+              f -> {
+                files.put(o.key(), f);
+                if (!o.lastModified().isAfter(oldest)) {
+                  old.put(o.key(), f);
+                }
+              });
     }
-    LoadedUnits loaded = old.isEmpty() ? new LoadedUnits() : LoadedUnits.read(api, markersTable, old.values());
+    LoadedUnits loaded =
+        old.isEmpty() ? new LoadedUnits() : LoadedUnits.read(api, markersTable, old.values());
     for (S3Object o : objects) {
       if (old.containsKey(o.key())) {
         if (!decide(old.get(o.key()), o, loaded, run)) {
@@ -141,7 +187,10 @@ public final class OrphanSweeper {
     return true;
   }
 
-  /** Decides one old file; false when the budget cannot pay for its checks and removal (nothing done for it). */
+  /**
+   * Decides one old file; false when the budget cannot pay for its checks and removal (nothing done
+   * for it).
+   */
   private boolean decide(DataFileName f, S3Object o, LoadedUnits loaded, Run run) {
     if (loaded.isLoadedUnit(f)) {
       run.examined++;
@@ -158,24 +207,45 @@ public final class OrphanSweeper {
       return false;
     }
     run.examined++;
-    if (exists(MarkerKeys.markerKey(s.markersDir(), f.tp().topic(), f.tp().partition(), f.start(), f.end()), run)
-        || exists(MarkerKeys.markerKey(s.loadedDir(), f.tp().topic(), f.tp().partition(), f.start(), f.end()), run)) {
+    if (exists(
+            MarkerKeys.markerKey(
+                s.markersDir(), f.tp().topic(), f.tp().partition(), f.start(), f.end()),
+            run)
+        || exists(
+            MarkerKeys.markerKey(
+                s.loadedDir(), f.tp().topic(), f.tp().partition(), f.start(), f.end()),
+            run)) {
       run.referenced++;
       return true;
     }
-    // A replay with these exact boundaries could write its marker between the HEADs and the removal; its offsets
+    // A replay with these exact boundaries could write its marker between the HEADs and the
+    // removal; its offsets
     // are loaded already (checked above), so the loader skips that unit and no record is lost.
-    String target = s.action() == Action.MOVE ? MarkerKeys.normalizeDir(s.movedDir()) + o.key().substring(topicsDir.length()) : null;
+    String target =
+        s.action() == Action.MOVE
+            ? MarkerKeys.normalizeDir(s.movedDir()) + o.key().substring(topicsDir.length())
+            : null;
     run.take(removal);
     if (!run.dryRun) {
       if (target != null) {
-        s3.copyObject(b -> b.sourceBucket(s.bucket()).sourceKey(o.key()).destinationBucket(s.bucket()).destinationKey(target));
+        s3.copyObject(
+            b ->
+                b.sourceBucket(s.bucket())
+                    .sourceKey(o.key())
+                    .destinationBucket(s.bucket())
+                    .destinationKey(target));
       }
       s3.deleteObject(b -> b.bucket(s.bucket()).key(o.key()));
-      LOG.info("Sweep: {} s3://{}/{} ({}): no marker lists it and other units loaded its offsets", target == null ? "deleted"
-          : "moved to " + target + ":", s.bucket(), o.key(), f.unit());
+      LOG.info(
+          "Sweep: {} s3://{}/{} ({}): no marker lists it and other units loaded its offsets",
+          target == null ? "deleted" : "moved to " + target + ":",
+          s.bucket(),
+          o.key(),
+          f.unit());
     }
-    run.orphans.add(new SweepReport.Orphan(o.key(), target, f.unit(), Duration.between(o.lastModified(), clock.instant())));
+    run.orphans.add(
+        new SweepReport.Orphan(
+            o.key(), target, f.unit(), Duration.between(o.lastModified(), clock.instant())));
     return true;
   }
 
@@ -186,14 +256,18 @@ public final class OrphanSweeper {
 
   private String readCursor() {
     try {
-      return s3.getObjectAsBytes(b -> b.bucket(s.bucket()).key(s.cursorKey())).asString(StandardCharsets.UTF_8).trim();
+      return s3.getObjectAsBytes(b -> b.bucket(s.bucket()).key(s.cursorKey()))
+          .asString(StandardCharsets.UTF_8)
+          .trim();
     } catch (NoSuchKeyException e) {
       return "";
     }
   }
 
   private void writeCursor(String cursor) {
-    s3.putObject(b -> b.bucket(s.bucket()).key(s.cursorKey()), RequestBody.fromString(cursor, StandardCharsets.UTF_8));
+    s3.putObject(
+        b -> b.bucket(s.bucket()).key(s.cursorKey()),
+        RequestBody.fromString(cursor, StandardCharsets.UTF_8));
   }
 
   /** The state of one run: budget, position and counts. */

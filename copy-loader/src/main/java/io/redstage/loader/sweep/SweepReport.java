@@ -11,13 +11,22 @@ import java.util.List;
  * @param examined data-file keys examined
  * @param keptYoung files younger than sweep.grace
  * @param keptNotLoaded files whose offsets the load-marker table does not fully cover
- * @param keptReferenced files whose unit is in markers.dir, markers.loaded.dir or the load-marker table
+ * @param keptReferenced files whose unit is in markers.dir, markers.loaded.dir or the load-marker
+ *     table
  * @param requests S3 requests counted against sweep.max-requests
  * @param complete true when the listing reached the end (the next run starts from the beginning)
  * @param cursor the last key examined when not complete (the next run continues after it)
  */
-public record SweepReport(boolean dryRun, List<Orphan> orphans, int examined, int keptYoung, int keptNotLoaded,
-    int keptReferenced, int requests, boolean complete, String cursor) {
+public record SweepReport(
+    boolean dryRun,
+    List<Orphan> orphans,
+    int examined,
+    int keptYoung,
+    int keptNotLoaded,
+    int keptReferenced,
+    int requests,
+    boolean complete,
+    String cursor) {
 
   /** One orphan: its key, where it goes (null when deleted), its unit and its age. */
   public record Orphan(String key, String movedTo, String unit, Duration age) {}
@@ -25,13 +34,37 @@ public record SweepReport(boolean dryRun, List<Orphan> orphans, int examined, in
   public void print(PrintStream out) {
     String verb = dryRun ? "Would " : "";
     for (Orphan o : orphans) {
-      out.println(verb + (o.movedTo() == null ? (dryRun ? "delete " : "Deleted ") + o.key()
-          : (dryRun ? "move " : "Moved ") + o.key() + " to " + o.movedTo())
-          + " (" + o.unit() + ", age " + o.age().toHours() + "h: no marker lists it, its offsets are loaded by other units)");
+      out.println(
+          verb
+              + (o.movedTo() == null
+                  ? (dryRun ? "delete " : "Deleted ") + o.key()
+                  : (dryRun ? "move " : "Moved ") + o.key() + " to " + o.movedTo())
+              + " ("
+              + o.unit()
+              + ", age "
+              + o.age().toHours()
+              + "h: no marker lists it, its offsets are loaded by other units)");
     }
-    out.println((dryRun ? "Dry run: " : "") + orphans.size() + " orphan(s) " + (dryRun ? "found" : "removed") + "; examined " + examined
-        + " data file(s), kept " + keptYoung + " younger than the grace period, " + keptNotLoaded + " not loaded yet, " + keptReferenced
-        + " of known units; " + requests + " S3 request(s). "
-        + (complete ? "Reached the end of the listing." : "Stopped at sweep.max-requests after " + cursor + "; the next run continues there."));
+    out.println(
+        (dryRun ? "Dry run: " : "")
+            + orphans.size()
+            + " orphan(s) "
+            + (dryRun ? "found" : "removed")
+            + "; examined "
+            + examined
+            + " data file(s), kept "
+            + keptYoung
+            + " younger than the grace period, "
+            + keptNotLoaded
+            + " not loaded yet, "
+            + keptReferenced
+            + " of known units; "
+            + requests
+            + " S3 request(s). "
+            + (complete
+                ? "Reached the end of the listing."
+                : "Stopped at sweep.max-requests after "
+                    + cursor
+                    + "; the next run continues there."));
   }
 }

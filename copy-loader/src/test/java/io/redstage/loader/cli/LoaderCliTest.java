@@ -31,10 +31,14 @@ class LoaderCliTest {
   @Test
   void badConfigExitsWithTheKeyAndNoStackTrace(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("loader.properties");
-    Files.writeString(file, "s3.bucket=b\nredshift.database=dev\nredshift.workgroup-name=wg\nbatch.max-files=0\n");
+    Files.writeString(
+        file,
+        "s3.bucket=b\nredshift.database=dev\nredshift.workgroup-name=wg\nbatch.max-files=0\n");
     Run r = run(Map.of(), "once", "--config", file.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("Cannot use '0' for config key 'batch.max-files'").doesNotContain("at io.redstage");
+    assertThat(r.err())
+        .contains("Cannot use '0' for config key 'batch.max-files'")
+        .doesNotContain("at io.redstage");
     Run env = run(Map.of("REDSTAGE_S3_BUCKET", "b", "REDSTAGE_REDSHIFT_DATABASE", "dev"), "status");
     assertThat(env.code()).isEqualTo(2);
     assertThat(env.err()).contains("set exactly one of 'redshift.cluster-identifier'");
@@ -50,10 +54,15 @@ class LoaderCliTest {
   @Test
   void anUnsetPlaceholderExitsWithTheKeyAndVariable(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("loader.yaml");
-    Files.writeString(file, "s3:\n  bucket: ${STAGING_BUCKET}\nredshift:\n  database: dev\n  workgroup-name: wg\n");
+    Files.writeString(
+        file,
+        "s3:\n  bucket: ${STAGING_BUCKET}\nredshift:\n  database: dev\n  workgroup-name: wg\n");
     Run r = run(Map.of(), "status", "--config", file.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("'s3.bucket'").contains("STAGING_BUCKET is not set").doesNotContain("at io.redstage");
+    assertThat(r.err())
+        .contains("'s3.bucket'")
+        .contains("STAGING_BUCKET is not set")
+        .doesNotContain("at io.redstage");
   }
 
   @Test

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** docs/loader-config.md must be what {@link ConfigDocs} generates; run with -Dredstage.docs.write=true to refresh it. */
+/**
+ * docs/loader-config.md must be what {@link ConfigDocs} generates; run with
+ * -Dredstage.docs.write=true to refresh it.
+ */
 class ConfigDocsTest {
   @Test
   void committedDocMatchesTheDefinition() throws Exception {
@@ -17,7 +20,8 @@ class ConfigDocsTest {
     }
     assertThat(doc).exists();
     assertThat(Files.readString(doc))
-        .as("docs/loader-config.md is stale: regenerate with mvn -pl copy-loader -am -Dtest=ConfigDocsTest -Dredstage.docs.write=true test")
+        .as(
+            "docs/loader-config.md is stale: regenerate with mvn -pl copy-loader -am -Dtest=ConfigDocsTest -Dredstage.docs.write=true test")
         .isEqualTo(generated);
   }
 }

@@ -37,7 +37,9 @@ class LoaderConfigTest {
   @Test
   void yamlFileThenEnvThenOverrides(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("loader.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         s3:
           bucket: from-file
         redshift:
@@ -53,8 +55,11 @@ class LoaderConfigTest {
             upsert.key: [id]
         loop.interval: 5s
         """);
-    LoaderConfig c = ConfigSources.load(yaml, Map.of("REDSTAGE_LOOP_INTERVAL", "7s", "REDSTAGE_S3_BUCKET", "from-env"),
-        Map.of("s3.bucket", "from-cli"));
+    LoaderConfig c =
+        ConfigSources.load(
+            yaml,
+            Map.of("REDSTAGE_LOOP_INTERVAL", "7s", "REDSTAGE_S3_BUCKET", "from-env"),
+            Map.of("s3.bucket", "from-cli"));
     assertThat(c.string("s3.bucket")).isEqualTo("from-cli");
     assertThat(c.duration("loop.interval")).isEqualTo(Duration.ofSeconds(7));
     assertThat(c.list("tables.map")).containsExactly("orders:sales.orders");
@@ -66,12 +71,16 @@ class LoaderConfigTest {
   void errorsNameTheKeyAndHideSecrets() {
     Map<String, String> m = minimal();
     m.put("batch.max-files", "lots");
-    assertThatThrownBy(() -> LoaderConfig.of(m)).isInstanceOf(ConfigException.class)
-        .hasMessage("Cannot use 'lots' for config key 'batch.max-files': expected an integer. Fix the value in the config file or in "
-            + "REDSTAGE_BATCH_MAX_FILES.");
+    assertThatThrownBy(() -> LoaderConfig.of(m))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Cannot use 'lots' for config key 'batch.max-files': expected an integer. Fix the value in the config file or in "
+                + "REDSTAGE_BATCH_MAX_FILES.");
     Map<String, String> s = minimal();
     s.put("aws.secret-access-key", "hunter2");
-    assertThatThrownBy(() -> LoaderConfig.of(s)).hasMessageContaining("set both").hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> LoaderConfig.of(s))
+        .hasMessageContaining("set both")
+        .hasMessageNotContaining("hunter2");
     Map<String, String> ok = minimal();
     ok.put("aws.access-key-id", "AKID");
     ok.put("aws.secret-access-key", "hunter2");
@@ -88,13 +97,17 @@ class LoaderConfigTest {
     assertThatThrownBy(() -> LoaderConfig.of(both)).hasMessageContaining("exactly one of");
     Map<String, String> user = minimal();
     user.put("redshift.db-user", "u");
-    assertThatThrownBy(() -> LoaderConfig.of(user)).hasMessageContaining("only on provisioned clusters");
+    assertThatThrownBy(() -> LoaderConfig.of(user))
+        .hasMessageContaining("only on provisioned clusters");
     Map<String, String> overlap = minimal();
     overlap.put("markers.loaded.dir", "_redstage/markers/loaded");
-    assertThatThrownBy(() -> LoaderConfig.of(overlap)).hasMessageContaining("overlaps 'markers.dir'");
+    assertThatThrownBy(() -> LoaderConfig.of(overlap))
+        .hasMessageContaining("overlaps 'markers.dir'");
     Map<String, String> missing = new HashMap<>(minimal());
     missing.remove("s3.bucket");
-    assertThatThrownBy(() -> LoaderConfig.of(missing)).hasMessageContaining("'s3.bucket' is required").hasMessageContaining("REDSTAGE_S3_BUCKET");
+    assertThatThrownBy(() -> LoaderConfig.of(missing))
+        .hasMessageContaining("'s3.bucket' is required")
+        .hasMessageContaining("REDSTAGE_S3_BUCKET");
     Map<String, String> mode = minimal();
     mode.put("load.mode", "merge");
     assertThatThrownBy(() -> LoaderConfig.of(mode)).hasMessageContaining("one of [append, upsert]");
@@ -102,8 +115,13 @@ class LoaderConfigTest {
 
   @Test
   void envNames() {
-    assertThat(ConfigKey.envName("redshift.max-statements-in-flight")).isEqualTo("REDSTAGE_REDSHIFT_MAX_STATEMENTS_IN_FLIGHT");
+    assertThat(ConfigKey.envName("redshift.max-statements-in-flight"))
+        .isEqualTo("REDSTAGE_REDSHIFT_MAX_STATEMENTS_IN_FLIGHT");
     assertThat(LoaderConfigDef.keys()).extracting(ConfigKey::name).doesNotHaveDuplicates();
-    assertThat(List.of("1GiB", "512KiB", "10")).allSatisfy(v -> assertThat(LoaderConfigDef.key("batch.max-bytes").orElseThrow().parse(v)).isNotNull());
+    assertThat(List.of("1GiB", "512KiB", "10"))
+        .allSatisfy(
+            v ->
+                assertThat(LoaderConfigDef.key("batch.max-bytes").orElseThrow().parse(v))
+                    .isNotNull());
   }
 }

@@ -23,8 +23,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Data files written by the connector's own format writers ({@link RecordFormats}) from Connect records, with
- * the columns the writer reports going into the contract marker: exactly what the connector commits.
+ * Data files written by the connector's own format writers ({@link RecordFormats}) from Connect
+ * records, with the columns the writer reports going into the contract marker: exactly what the
+ * connector commits.
  */
 public final class ConnectorFiles {
   /** One Kafka record: key (may be null), value (null = tombstone). */
@@ -40,33 +41,62 @@ public final class ConnectorFiles {
     this.markers = markers;
   }
 
-  /** Options of a connector writing {@code format}; {@code cdc} turns tombstones into delete rows. */
+  /**
+   * Options of a connector writing {@code format}; {@code cdc} turns tombstones into delete rows.
+   */
   public static FormatOptions options(FileFormat format, boolean cdc) {
     return FormatOptions.builder().format(format).deleteMarkers(cdc).build();
   }
 
   /** Writes one file with the records of offsets start..end and commits its marker. */
-  public Unit unit(FormatOptions options, String topic, int partition, long start, long end, Schema keySchema, Schema valueSchema,
+  public Unit unit(
+      FormatOptions options,
+      String topic,
+      int partition,
+      long start,
+      long end,
+      Schema keySchema,
+      Schema valueSchema,
       LongFunction<Rec> record) {
     List<SinkRecord> records = new ArrayList<>();
     for (long o = start; o <= end; o++) {
       Rec r = record.apply(o);
-      records.add(new SinkRecord(topic, partition, keySchema, r.key(), valueSchema, r.value(), o, 1_700_000_000_000L + o,
-          TimestampType.CREATE_TIME));
+      records.add(
+          new SinkRecord(
+              topic,
+              partition,
+              keySchema,
+              r.key(),
+              valueSchema,
+              r.value(),
+              o,
+              1_700_000_000_000L + o,
+              TimestampType.CREATE_TIME));
     }
     return unit(options, records);
   }
 
   /**
-   * Writes one file with {@code values} (each Struct with its own schema version) at offsets start.., each record fitted
-   * to the file's schema as the connector does (projected under options' schema.compatibility), and commits its marker.
+   * Writes one file with {@code values} (each Struct with its own schema version) at offsets
+   * start.., each record fitted to the file's schema as the connector does (projected under
+   * options' schema.compatibility), and commits its marker.
    */
-  public Unit unitOfVersions(FormatOptions options, String topic, int partition, long start, List<Struct> values) {
+  public Unit unitOfVersions(
+      FormatOptions options, String topic, int partition, long start, List<Struct> values) {
     List<SinkRecord> records = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       long o = start + i;
-      records.add(new SinkRecord(topic, partition, null, null, values.get(i).schema(), values.get(i), o, 1_700_000_000_000L + o,
-          TimestampType.CREATE_TIME));
+      records.add(
+          new SinkRecord(
+              topic,
+              partition,
+              null,
+              null,
+              values.get(i).schema(),
+              values.get(i),
+              o,
+              1_700_000_000_000L + o,
+              TimestampType.CREATE_TIME));
     }
     return unit(options, records);
   }
@@ -76,31 +106,50 @@ public final class ConnectorFiles {
     long start = first.kafkaOffset();
     long end = records.get(records.size() - 1).kafkaOffset();
     RecordFormat format = RecordFormats.create(options);
-    String key = "topics/" + first.topic() + "/partition=" + first.kafkaPartition() + "/" + first.topic() + "+" + first.kafkaPartition()
-        + "+" + MarkerKeys.pad(start, 20) + "+" + MarkerKeys.pad(end, 20) + format.extension();
+    String key =
+        "topics/"
+            + first.topic()
+            + "/partition="
+            + first.kafkaPartition()
+            + "/"
+            + first.topic()
+            + "+"
+            + first.kafkaPartition()
+            + "+"
+            + MarkerKeys.pad(start, 20)
+            + "+"
+            + MarkerKeys.pad(end, 20)
+            + format.extension();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    PositionedOutputStream out = new PositionedOutputStream() {
-      @Override
-      public long position() {
-        return bytes.size();
-      }
+    PositionedOutputStream out =
+        new PositionedOutputStream() {
+          @Override
+          public long position() {
+            return bytes.size();
+          }
 
-      @Override
-      public void write(int b) {
-        bytes.write(b);
-      }
+          @Override
+          public void write(int b) {
+            bytes.write(b);
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        bytes.write(b, off, len);
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+          }
+        };
     RecordFileWriter writer = format.open(out, first, key);
     for (SinkRecord r : records) {
       SinkRecord fitted = format.fit(writer, r);
       if (fitted == null) {
-        throw new IllegalArgumentException("Cannot put record " + r.kafkaOffset() + " into the file of offset " + start
-            + ": its schema needs a new unit under " + options.schemaCompatibility() + ".");
+        throw new IllegalArgumentException(
+            "Cannot put record "
+                + r.kafkaOffset()
+                + " into the file of offset "
+                + start
+                + ": its schema needs a new unit under "
+                + options.schemaCompatibility()
+                + ".");
       }
       writer.write(fitted);
     }
@@ -111,8 +160,15 @@ public final class ConnectorFiles {
     }
     byte[] data = bytes.toByteArray();
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
-    MarkerFile file = new MarkerFile(key, data.length, writer.recordCount(), format.fileFormat(), format.compression(), null,
-        writer.columns());
+    MarkerFile file =
+        new MarkerFile(
+            key,
+            data.length,
+            writer.recordCount(),
+            format.fileFormat(),
+            format.compression(),
+            null,
+            writer.columns());
     return markers.marker(first.topic(), first.kafkaPartition(), start, end, List.of(file));
   }
 

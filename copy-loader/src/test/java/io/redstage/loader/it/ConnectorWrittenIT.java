@@ -21,15 +21,30 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Files and markers produced by the connector's own writers: every format loads, schema evolution mid-stream
- * (connector schema rotation) loads by name, and CDC tombstones written as delete rows delete in upsert mode.
+ * Files and markers produced by the connector's own writers: every format loads, schema evolution
+ * mid-stream (connector schema rotation) loads by name, and CDC tombstones written as delete rows
+ * delete in upsert mode.
  */
 class ConnectorWrittenIT {
-  static final Schema KEY = SchemaBuilder.struct().name("Key").field("id", Schema.INT64_SCHEMA).build();
-  static final Schema V1 = SchemaBuilder.struct().name("Customer").version(1).optional()
-      .field("id", Schema.INT64_SCHEMA).field("name", Schema.OPTIONAL_STRING_SCHEMA).build();
-  static final Schema V2 = SchemaBuilder.struct().name("Customer").version(2).optional()
-      .field("id", Schema.INT64_SCHEMA).field("tier", Schema.OPTIONAL_INT32_SCHEMA).field("name", Schema.OPTIONAL_STRING_SCHEMA).build();
+  static final Schema KEY =
+      SchemaBuilder.struct().name("Key").field("id", Schema.INT64_SCHEMA).build();
+  static final Schema V1 =
+      SchemaBuilder.struct()
+          .name("Customer")
+          .version(1)
+          .optional()
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+  static final Schema V2 =
+      SchemaBuilder.struct()
+          .name("Customer")
+          .version(2)
+          .optional()
+          .field("id", Schema.INT64_SCHEMA)
+          .field("tier", Schema.OPTIONAL_INT32_SCHEMA)
+          .field("name", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
   static LoaderStack stack;
   static ConnectorFiles files;
 
@@ -49,9 +64,26 @@ class ConnectorWrittenIT {
   void appendWithSchemaEvolutionInEveryFormat(FileFormat format) throws Exception {
     String topic = "cw_append_" + format.id();
     var options = ConnectorFiles.options(format, false);
-    files.unit(options, topic, 0, 0, 9, KEY, V1, o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o)));
-    files.unit(options, topic, 0, 10, 19, KEY, V2, o -> new Rec(struct(KEY, o), struct(V2, o, (int) o, "n" + o)));
-    files.unit(options, topic, 0, 5, 14, KEY, V1, o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o))); // overlapping replay
+    files.unit(
+        options, topic, 0, 0, 9, KEY, V1, o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o)));
+    files.unit(
+        options,
+        topic,
+        0,
+        10,
+        19,
+        KEY,
+        V2,
+        o -> new Rec(struct(KEY, o), struct(V2, o, (int) o, "n" + o)));
+    files.unit(
+        options,
+        topic,
+        0,
+        5,
+        14,
+        KEY,
+        V1,
+        o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o))); // overlapping replay
     Map<String, String> config = stack.config();
     config.put("topics", topic);
     try (Loader loader = stack.loader(config)) {
@@ -59,24 +91,43 @@ class ConnectorWrittenIT {
       assertThat(loader.runOnce().unitsPending()).isZero();
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(20);
-    assertThat(stack.query("SELECT id, name, tier FROM public." + topic + " WHERE id IN (3, 13) ORDER BY id"))
+    assertThat(
+            stack.query(
+                "SELECT id, name, tier FROM public." + topic + " WHERE id IN (3, 13) ORDER BY id"))
         .containsExactly(Arrays.asList(3L, "n3", null), Arrays.asList(13L, "n13", 13));
   }
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void interleavedVersionsProjectedUnderBackwardLoadWithTheNewFieldsDefaults(FileFormat format) throws Exception {
-    // As the AvroConverter builds them: v2 adds {"name":"tier","type":"string","default":"basic"} and an optional email.
-    Schema c1 = SchemaBuilder.struct().name("com.example.Customer").version(1)
-        .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
-    Schema c2 = SchemaBuilder.struct().name("com.example.Customer").version(2)
-        .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA)
-        .field("tier", SchemaBuilder.string().defaultValue("basic").build()).field("email", Schema.OPTIONAL_STRING_SCHEMA).build();
+  void interleavedVersionsProjectedUnderBackwardLoadWithTheNewFieldsDefaults(FileFormat format)
+      throws Exception {
+    // As the AvroConverter builds them: v2 adds {"name":"tier","type":"string","default":"basic"}
+    // and an optional email.
+    Schema c1 =
+        SchemaBuilder.struct()
+            .name("com.example.Customer")
+            .version(1)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("name", Schema.STRING_SCHEMA)
+            .build();
+    Schema c2 =
+        SchemaBuilder.struct()
+            .name("com.example.Customer")
+            .version(2)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("name", Schema.STRING_SCHEMA)
+            .field("tier", SchemaBuilder.string().defaultValue("basic").build())
+            .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
     String topic = "cw_backward_" + format.id();
-    var options = ConnectorFiles.options(format, false).toBuilder().schemaCompatibility(SchemaCompatibility.BACKWARD).build();
+    var options =
+        ConnectorFiles.options(format, false).toBuilder()
+            .schemaCompatibility(SchemaCompatibility.BACKWARD)
+            .build();
     List<Struct> values = new ArrayList<>();
     for (long o = 0; o < 6; o++) {
-      values.add(o % 2 == 0 ? struct(c2, o, "n" + o, "gold", o + "@example.com") : struct(c1, o, "n" + o));
+      values.add(
+          o % 2 == 0 ? struct(c2, o, "n" + o, "gold", o + "@example.com") : struct(c1, o, "n" + o));
     }
     files.unitOfVersions(options, topic, 0, 0, values);
     Map<String, String> config = stack.config();
@@ -84,30 +135,55 @@ class ConnectorWrittenIT {
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().rowsLoaded()).isEqualTo(6);
     }
-    assertThat(stack.query("SELECT id, name, tier, email FROM public." + topic + " ORDER BY id")).containsExactly(
-        Arrays.asList(0L, "n0", "gold", "0@example.com"), Arrays.asList(1L, "n1", "basic", null),
-        Arrays.asList(2L, "n2", "gold", "2@example.com"), Arrays.asList(3L, "n3", "basic", null),
-        Arrays.asList(4L, "n4", "gold", "4@example.com"), Arrays.asList(5L, "n5", "basic", null));
+    assertThat(stack.query("SELECT id, name, tier, email FROM public." + topic + " ORDER BY id"))
+        .containsExactly(
+            Arrays.asList(0L, "n0", "gold", "0@example.com"),
+                Arrays.asList(1L, "n1", "basic", null),
+            Arrays.asList(2L, "n2", "gold", "2@example.com"),
+                Arrays.asList(3L, "n3", "basic", null),
+            Arrays.asList(4L, "n4", "gold", "4@example.com"),
+                Arrays.asList(5L, "n5", "basic", null));
   }
 
   @ParameterizedTest
-  @EnumSource(value = FileFormat.class, names = {"PARQUET", "AVRO"})
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "AVRO"})
   void cdcTombstonesDeleteInUpsertMode(FileFormat format) throws Exception {
     String topic = "cw_cdc_" + format.id();
     var options = ConnectorFiles.options(format, true);
     // offsets 0..5: insert 1, 2, 3; update 2; delete 3 (tombstone); insert 4
     Object[][] events = {{1L, "a"}, {2L, "b"}, {3L, "c"}, {2L, "b2"}, {3L, null}, {4L, "d"}};
-    files.unit(options, topic, 0, 0, 5, KEY, V1, o -> {
-      Object[] e = events[(int) o];
-      return new Rec(struct(KEY, e[0]), e[1] == null ? null : struct(V1, e[0], e[1]));
-    });
+    files.unit(
+        options,
+        topic,
+        0,
+        0,
+        5,
+        KEY,
+        V1,
+        o -> {
+          Object[] e = events[(int) o];
+          return new Rec(struct(KEY, e[0]), e[1] == null ? null : struct(V1, e[0], e[1]));
+        });
     Map<String, String> config = stack.config();
     config.put("topics", topic);
     config.put("load.mode", "upsert");
     config.put("upsert.key", "id");
     try (Loader loader = stack.loader(config)) {
       loader.runOnce();
-      files.unit(options, topic, 0, 6, 7, KEY, V1, o -> o == 6 ? new Rec(struct(KEY, 1L), null) : new Rec(struct(KEY, 3L), struct(V1, 3L, "c2")));
+      files.unit(
+          options,
+          topic,
+          0,
+          6,
+          7,
+          KEY,
+          V1,
+          o ->
+              o == 6
+                  ? new Rec(struct(KEY, 1L), null)
+                  : new Rec(struct(KEY, 3L), struct(V1, 3L, "c2")));
       loader.runOnce();
     }
     Map<Long, String> state = new TreeMap<>();
@@ -115,23 +191,41 @@ class ConnectorWrittenIT {
       assertThat(state.put((Long) r.get(0), (String) r.get(1))).isNull();
     }
     assertThat(state).isEqualTo(new TreeMap<>(Map.of(2L, "b2", 3L, "c2", 4L, "d")));
-    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic + " WHERE kafka_deleted")).isZero();
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic + " WHERE kafka_deleted"))
+        .isZero();
   }
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void bytesColumnsLoadIntoVarbyteInEveryFormat(FileFormat format) throws Exception {
     String topic = "cw_bytes_" + format.id();
-    Schema blobs = SchemaBuilder.struct().name("Blob").field("id", Schema.INT64_SCHEMA).field("payload", Schema.OPTIONAL_BYTES_SCHEMA)
-        .build();
-    files.unit(ConnectorFiles.options(format, false), topic, 0, 0, 2, KEY, blobs,
-        o -> new Rec(struct(KEY, o), struct(blobs, o, new byte[] {(byte) o, (byte) 0xff, 0x00, 0x7f})));
+    Schema blobs =
+        SchemaBuilder.struct()
+            .name("Blob")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("payload", Schema.OPTIONAL_BYTES_SCHEMA)
+            .build();
+    files.unit(
+        ConnectorFiles.options(format, false),
+        topic,
+        0,
+        0,
+        2,
+        KEY,
+        blobs,
+        o ->
+            new Rec(
+                struct(KEY, o), struct(blobs, o, new byte[] {(byte) o, (byte) 0xff, 0x00, 0x7f})));
     Map<String, String> config = stack.config();
     config.put("topics", topic);
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().rowsLoaded()).isEqualTo(3);
     }
-    assertThat(stack.query("SELECT id, ENCODE(payload, 'hex') FROM public." + topic + " ORDER BY id")).containsExactly(
-        Arrays.asList(0L, "00ff007f"), Arrays.asList(1L, "01ff007f"), Arrays.asList(2L, "02ff007f"));
+    assertThat(
+            stack.query("SELECT id, ENCODE(payload, 'hex') FROM public." + topic + " ORDER BY id"))
+        .containsExactly(
+            Arrays.asList(0L, "00ff007f"),
+            Arrays.asList(1L, "01ff007f"),
+            Arrays.asList(2L, "02ff007f"));
   }
 }

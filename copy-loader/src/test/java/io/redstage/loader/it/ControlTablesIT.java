@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The loader's own SQL through the Redshift stand-in, on units that need no COPY (every record went to the DLQ). */
+/**
+ * The loader's own SQL through the Redshift stand-in, on units that need no COPY (every record went
+ * to the DLQ).
+ */
 class ControlTablesIT {
   static LoaderStack stack;
 
@@ -47,17 +50,23 @@ class ControlTablesIT {
       loader.status(new PrintStream(out, true, StandardCharsets.UTF_8));
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("2 unit(s) listed, 2 loaded");
     }
-    assertThat(stack.query("SELECT target_table, topic, kafka_partition, start_offset, end_offset, marker_key, record_count "
-        + "FROM public._redstage_load_markers WHERE topic = 'dlq-only' ORDER BY start_offset")).containsExactly(
-        List.of("public.dlq_only", "dlq-only", 0, 0L, 9L, a.markerKey(), 0L),
-        List.of("public.dlq_only", "dlq-only", 0, 10L, 19L, b.markerKey(), 0L));
+    assertThat(
+            stack.query(
+                "SELECT target_table, topic, kafka_partition, start_offset, end_offset, marker_key, record_count "
+                    + "FROM public._redstage_load_markers WHERE topic = 'dlq-only' ORDER BY start_offset"))
+        .containsExactly(
+            List.of("public.dlq_only", "dlq-only", 0, 0L, 9L, a.markerKey(), 0L),
+            List.of("public.dlq_only", "dlq-only", 0, 10L, 19L, b.markerKey(), 0L));
 
     config.put("markers.retention", "0s");
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().markersRetired()).isEqualTo(2);
       assertThat(loader.runOnce().unitsListed()).isZero();
     }
-    assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'dlq-only'")).isEqualTo(2);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'dlq-only'"))
+        .isEqualTo(2);
   }
 
   @Test
@@ -66,23 +75,30 @@ class ControlTablesIT {
     config.put("loop.interval", "100ms");
     config.put("topics", "looped");
     try (Loader loader = stack.loader(config)) {
-      Thread loop = new Thread(() -> {
-        try {
-          loader.runLoop();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread loop =
+          new Thread(
+              () -> {
+                try {
+                  loader.runLoop();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       loop.start();
       stack.files.marker("looped", 0, 0, 9, List.of());
-      await().atMost(Duration.ofSeconds(60)).until(() -> loader.metrics().unitsLoaded("public.looped") == 1);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> loader.metrics().unitsLoaded("public.looped") == 1);
       stack.files.marker("looped", 0, 10, 19, List.of());
-      await().atMost(Duration.ofSeconds(60)).until(() -> loader.metrics().unitsLoaded("public.looped") == 2);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> loader.metrics().unitsLoaded("public.looped") == 2);
       loader.stop();
       assertThat(loader.awaitStopped(Duration.ofSeconds(60))).isTrue();
       loop.join(10_000);
       assertThat(loop.isAlive()).isFalse();
-      assertThat(loader.metrics().render()).contains("redstage_loader_units_loaded_total{table=\"public.looped\"} 2");
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_units_loaded_total{table=\"public.looped\"} 2");
     }
   }
 }

@@ -19,10 +19,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every (topic, partition, offset) lands once: replays, overlaps, a killed loader, two loaders at once. */
+/**
+ * Every (topic, partition, offset) lands once: replays, overlaps, a killed loader, two loaders at
+ * once.
+ */
 class ExactlyOnceIT {
-  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-      new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
+  static final List<MarkerColumn> COLS =
+      List.of(
+          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -36,12 +41,17 @@ class ExactlyOnceIT {
   }
 
   static void unit(String topic, int partition, long start, long end) {
-    stack.files.unit(topic, partition, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
+    stack.files.unit(
+        topic, partition, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
   }
 
   static void assertExactlyOnce(String table, long expectedRows) throws Exception {
     assertThat(stack.count("SELECT COUNT(*) FROM public." + table)).isEqualTo(expectedRows);
-    assertThat(stack.count("SELECT COUNT(*) FROM (SELECT DISTINCT kafka_topic, kafka_partition, kafka_offset FROM public." + table + ") d"))
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_topic, kafka_partition, kafka_offset FROM public."
+                    + table
+                    + ") d"))
         .isEqualTo(expectedRows);
   }
 
@@ -52,20 +62,25 @@ class ExactlyOnceIT {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.rowsLoaded()).isEqualTo(100);
-      unit("eo_same", 0, 0, 99); // the task replays the unit with the same boundaries: same keys rewritten
+      unit(
+          "eo_same", 0, 0,
+          99); // the task replays the unit with the same boundaries: same keys rewritten
       assertThat(loader.runOnce().unitsLoaded()).isZero();
     }
     try (Loader fresh = stack.loader(stack.config())) {
-      assertThat(fresh.runOnce().unitsLoaded()).as("a restarted loader sees the unit as loaded").isZero();
+      assertThat(fresh.runOnce().unitsLoaded())
+          .as("a restarted loader sees the unit as loaded")
+          .isZero();
     }
     assertExactlyOnce("eo_same", 100);
-    assertThat(stack.query("SELECT name FROM public.eo_same WHERE id = 42")).containsExactly(List.of("n42"));
+    assertThat(stack.query("SELECT name FROM public.eo_same WHERE id = 42"))
+        .containsExactly(List.of("n42"));
   }
 
   @Test
   void overlappingUnitsOfAZombieAndItsReplay() throws Exception {
-    unit("eo_zombie", 0, 0, 99);   // zombie task
-    unit("eo_zombie", 0, 0, 49);   // replay with other boundaries
+    unit("eo_zombie", 0, 0, 99); // zombie task
+    unit("eo_zombie", 0, 0, 49); // replay with other boundaries
     unit("eo_zombie", 0, 50, 120);
     try (Loader loader = stack.loader(stack.config())) {
       loader.runOnce();
@@ -86,15 +101,18 @@ class ExactlyOnceIT {
     try {
       Loader a = stack.loader(stack.config());
       AtomicReference<Throwable> died = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          a.runOnce();
-        } catch (Throwable e) {
-          died.set(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  a.runOnce();
+                } catch (Throwable e) {
+                  died.set(e);
+                }
+              });
       t.start();
-      await().atMost(Duration.ofSeconds(60))
+      await()
+          .atMost(Duration.ofSeconds(60))
           .until(() -> a.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 1);
       t.interrupt(); // the loader dies while its batch runs in the warehouse
       t.join(30_000);
@@ -119,16 +137,19 @@ class ExactlyOnceIT {
     }
     Map<String, String> config = stack.config();
     config.put("batch.max-files", "3");
-    try (Loader l1 = stack.loader(config); Loader l2 = stack.loader(config)) {
+    try (Loader l1 = stack.loader(config);
+        Loader l2 = stack.loader(config)) {
       List<CompletableFuture<CycleReport>> runs = new ArrayList<>();
       for (Loader l : List.of(l1, l2)) {
-        runs.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            return l.runOnce();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        }));
+        runs.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return l.runOnce();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                }));
       }
       int loaded = 0;
       for (CompletableFuture<CycleReport> f : runs) {

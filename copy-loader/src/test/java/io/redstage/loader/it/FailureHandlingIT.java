@@ -19,9 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Injected throttling, 5xx and FAILED statements are retried; a poison batch is quarantined, others keep loading. */
+/**
+ * Injected throttling, 5xx and FAILED statements are retried; a poison batch is quarantined, others
+ * keep loading.
+ */
 class FailureHandlingIT {
-  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("v", ColumnType.of(ColumnType.Kind.STRING), true));
+  static final List<MarkerColumn> COLS =
+      List.of(new MarkerColumn("v", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -50,8 +54,13 @@ class FailureHandlingIT {
     config.put("topics", "f_throttle"); // each test loads only its own topics: the stack is shared
     try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
-      stack.redshift.faults().throttleNext(3, "DescribeStatement").failNext(2, "BatchExecuteStatement", 500)
-          .throttleNext(1, "BatchExecuteStatement").failNext(1, "GetStatementResult", 502);
+      stack
+          .redshift
+          .faults()
+          .throttleNext(3, "DescribeStatement")
+          .failNext(2, "BatchExecuteStatement", 500)
+          .throttleNext(1, "BatchExecuteStatement")
+          .failNext(1, "GetStatementResult", 502);
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.batchesFailed()).isZero();
@@ -67,10 +76,20 @@ class FailureHandlingIT {
     config.put("topics", "f_conflict");
     try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
-      stack.redshift.faults().failStatementsMatching("INSERT INTO \"public\".\"f_conflict\"", 4,
-          "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "INSERT INTO \"public\".\"f_conflict\"",
+              4,
+              "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
       List<CycleReport> reports = new ArrayList<>();
-      for (int i = 0; i < 6 && stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'f_conflict'") == 0; i++) {
+      for (int i = 0;
+          i < 6
+              && stack.count(
+                      "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'f_conflict'")
+                  == 0;
+          i++) {
         reports.add(loader.runOnce());
       }
       assertThat(reports).extracting(CycleReport::batchesQuarantined).containsOnly(0);
@@ -89,28 +108,55 @@ class FailureHandlingIT {
     config.put("topics", "f_poison,f_healthy");
     try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
-      stack.redshift.faults().failStatementsMatching("COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.f_poison/", -1,
-          "Load into table 'rs_stage_1' failed. Check 'stl_load_errors' system table for details.");
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.f_poison/",
+              -1,
+              "Load into table 'rs_stage_1' failed. Check 'stl_load_errors' system table for details.");
       int quarantined = 0;
       for (int i = 0; i < 6 && quarantined < 2; i++) {
         quarantined += loader.runOnce().batchesQuarantined();
       }
-      assertThat(quarantined).as("each failing unit retried alone, then quarantined alone").isEqualTo(2);
-      assertThat(stack.count("SELECT COUNT(*) FROM public.f_healthy")).isEqualTo(10);
-      assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public.f_poison' AND released_at IS NULL"))
+      assertThat(quarantined)
+          .as("each failing unit retried alone, then quarantined alone")
           .isEqualTo(2);
-      List<List<Object>> q = stack.query("SELECT DISTINCT batch_id, error FROM public._redstage_quarantine WHERE target_table = 'public.f_poison'");
-      assertThat(q).allSatisfy(r -> assertThat((String) r.get(1)).contains("Load into table 'rs_stage_1' failed"));
-      String report = stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET)
-          .key("_redstage/quarantine/public.f_poison/" + q.get(0).get(0) + ".json")).asUtf8String();
-      assertThat(report).contains("\"table\" : \"public.f_poison\"").contains("topics/f_poison/partition=0/");
+      assertThat(stack.count("SELECT COUNT(*) FROM public.f_healthy")).isEqualTo(10);
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public.f_poison' AND released_at IS NULL"))
+          .isEqualTo(2);
+      List<List<Object>> q =
+          stack.query(
+              "SELECT DISTINCT batch_id, error FROM public._redstage_quarantine WHERE target_table = 'public.f_poison'");
+      assertThat(q)
+          .allSatisfy(
+              r -> assertThat((String) r.get(1)).contains("Load into table 'rs_stage_1' failed"));
+      String report =
+          stack
+              .s3
+              .client()
+              .getObjectAsBytes(
+                  b ->
+                      b.bucket(LoaderStack.BUCKET)
+                          .key("_redstage/quarantine/public.f_poison/" + q.get(0).get(0) + ".json"))
+              .asUtf8String();
+      assertThat(report)
+          .contains("\"table\" : \"public.f_poison\"")
+          .contains("topics/f_poison/partition=0/");
       assertThat(loader.runOnce().batchesLoaded()).as("quarantined units are held").isZero();
     }
     stack.redshift.faults().clear();
     StringWriter out = new StringWriter();
     List<String> args = new ArrayList<>(List.of("release", "--all"));
     config.forEach((k, v) -> args.add("-D" + k + "=" + v));
-    int code = LoaderCli.execute(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(new StringWriter()), Map.of());
+    int code =
+        LoaderCli.execute(
+            args.toArray(String[]::new),
+            new PrintWriter(out),
+            new PrintWriter(new StringWriter()),
+            Map.of());
     assertThat(code).isZero();
     assertThat(out.toString()).contains("unit(s) of all quarantined batches; each loads alone");
     try (Loader loader = stack.loader(config)) {
@@ -121,8 +167,10 @@ class FailureHandlingIT {
 
   @Test
   void realCopyErrorIsReportedWithFileLineAndColumn() throws Exception {
-    List<MarkerColumn> cols = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
-    stack.files.unit("f_baddata", 0, 0, 4, FileFormat.JSONL, cols, o -> row("id", o == 3 ? "not-a-number" : o));
+    List<MarkerColumn> cols =
+        List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+    stack.files.unit(
+        "f_baddata", 0, 0, 4, FileFormat.JSONL, cols, o -> row("id", o == 3 ? "not-a-number" : o));
     Map<String, String> config = stack.config();
     config.put("load.retry.max-attempts", "1");
     config.put("load.json.max-errors", "0"); // all-or-nothing COPY: the bad row fails the unit
@@ -130,12 +178,31 @@ class FailureHandlingIT {
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
     }
-    List<List<Object>> q = stack.query("SELECT batch_id, error FROM public._redstage_quarantine WHERE target_table = 'public.f_baddata'");
-    assertThat(q).singleElement().satisfies(r -> assertThat((String) r.get(1)).contains("first rejected row:")
-        .contains("topics/f_baddata/partition=0/").contains("line 4").contains("column id"));
-    String report = stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET)
-        .key("_redstage/quarantine/public.f_baddata/" + q.get(0).get(0) + ".json")).asUtf8String();
+    List<List<Object>> q =
+        stack.query(
+            "SELECT batch_id, error FROM public._redstage_quarantine WHERE target_table = 'public.f_baddata'");
+    assertThat(q)
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat((String) r.get(1))
+                    .contains("first rejected row:")
+                    .contains("topics/f_baddata/partition=0/")
+                    .contains("line 4")
+                    .contains("column id"));
+    String report =
+        stack
+            .s3
+            .client()
+            .getObjectAsBytes(
+                b ->
+                    b.bucket(LoaderStack.BUCKET)
+                        .key("_redstage/quarantine/public.f_baddata/" + q.get(0).get(0) + ".json"))
+            .asUtf8String();
     assertThat(report).contains("\"loadErrors\"").contains("line 4");
-    assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'f_baddata'")).isZero();
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'f_baddata'"))
+        .isZero();
   }
 }

@@ -30,15 +30,26 @@ class HostileNamesIT {
   void hostileFieldNameBecomesAColumnNotSql() throws Exception {
     stack.jdbc().createStatement().execute("CREATE TABLE public.victim (x int)");
     String evil = "v\"); DROP TABLE public.victim; --";
-    List<MarkerColumn> cols = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true),
-        new MarkerColumn(evil, ColumnType.of(ColumnType.Kind.STRING), true),
-        new MarkerColumn("user", ColumnType.of(ColumnType.Kind.STRING), true));
-    stack.files.unit("hostile.topic-1", 0, 0, 2, FileFormat.JSONL, cols, o -> row("id", o, evil, "payload" + o, "user", "u" + o));
+    List<MarkerColumn> cols =
+        List.of(
+            new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true),
+            new MarkerColumn(evil, ColumnType.of(ColumnType.Kind.STRING), true),
+            new MarkerColumn("user", ColumnType.of(ColumnType.Kind.STRING), true));
+    stack.files.unit(
+        "hostile.topic-1",
+        0,
+        0,
+        2,
+        FileFormat.JSONL,
+        cols,
+        o -> row("id", o, evil, "payload" + o, "user", "u" + o));
     try (Loader loader = stack.loader(stack.config())) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.victim")).isZero(); // still there
-    assertThat(stack.query("SELECT \"v\"\"); drop table public.victim; --\", \"user\" FROM public.hostile_topic_1 WHERE id = 1"))
+    assertThat(
+            stack.query(
+                "SELECT \"v\"\"); drop table public.victim; --\", \"user\" FROM public.hostile_topic_1 WHERE id = 1"))
         .containsExactly(List.of("payload1", "u1"));
   }
 }

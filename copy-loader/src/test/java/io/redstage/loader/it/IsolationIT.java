@@ -23,9 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failures stay with the smallest part: a schema conflict quarantines only its unit, a failing batch is split until
- * the poison unit is alone, attempts count across loader processes, release checks before it releases, and JSON
- * Lines rows COPY rejects go to a rejects object while the rest of their unit loads.
+ * Failures stay with the smallest part: a schema conflict quarantines only its unit, a failing
+ * batch is split until the poison unit is alone, attempts count across loader processes, release
+ * checks before it releases, and JSON Lines rows COPY rejects go to a rejects object while the rest
+ * of their unit loads.
  */
 class IsolationIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +47,9 @@ class IsolationIT {
   }
 
   static List<Long> ids(String table) throws Exception {
-    return stack.query("SELECT id FROM public." + table + " ORDER BY id").stream().map(r -> ((Number) r.get(0)).longValue()).toList();
+    return stack.query("SELECT id FROM public." + table + " ORDER BY id").stream()
+        .map(r -> ((Number) r.get(0)).longValue())
+        .toList();
   }
 
   static List<Long> range(long from, long to) {
@@ -58,7 +61,9 @@ class IsolationIT {
     config.forEach((k, v) -> args.add("-D" + k + "=" + v));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = LoaderCli.execute(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), Map.of());
+    int code =
+        LoaderCli.execute(
+            args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), Map.of());
     return new Cli(code, out.toString(), err.toString());
   }
 
@@ -67,18 +72,36 @@ class IsolationIT {
   @Test
   void oneConflictingUnitAmongFourIsQuarantinedAloneAndReleaseWaitsForTheFix() throws Exception {
     List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
-    stack.files.unit("iso_conflict", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+    stack.files.unit(
+        "iso_conflict", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
     Map<String, String> config = stack.config("iso_conflict");
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      stack.files.unit("iso_conflict", 0, 5, 9, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
-      stack.files.unit("iso_conflict", 0, 10, 14, FileFormat.PARQUET, List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
+      stack.files.unit(
+          "iso_conflict", 0, 5, 9, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+      stack.files.unit(
+          "iso_conflict",
+          0,
+          10,
+          14,
+          FileFormat.PARQUET,
+          List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
           o -> row("id", o, "v", "s" + o));
-      stack.files.unit("iso_conflict", 0, 15, 19, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
-      stack.files.unit("iso_conflict", 1, 0, 4, FileFormat.PARQUET, List.of(c("id", Kind.INT64)), o -> row("id", 1000 + o));
+      stack.files.unit(
+          "iso_conflict", 0, 15, 19, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+      stack.files.unit(
+          "iso_conflict",
+          1,
+          0,
+          4,
+          FileFormat.PARQUET,
+          List.of(c("id", Kind.INT64)),
+          o -> row("id", 1000 + o));
       Cli dryRun = cli(config, "dry-run");
       assertThat(dryRun.code()).isZero();
-      assertThat(dryRun.out()).contains("-- would quarantine alone: Unit iso_conflict/0 offsets 10..14").contains("column v is INTEGER");
+      assertThat(dryRun.out())
+          .contains("-- would quarantine alone: Unit iso_conflict/0 offsets 10..14")
+          .contains("column v is INTEGER");
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).as("the three compatible units load in this cycle").isEqualTo(3);
       assertThat(r.batchesQuarantined()).isEqualTo(1);
@@ -87,27 +110,46 @@ class IsolationIT {
     expected.addAll(range(15, 19));
     expected.addAll(range(1000, 1004));
     assertThat(ids("iso_conflict")).containsExactlyElementsOf(expected);
-    List<List<Object>> q = stack.query("SELECT batch_id, start_offset, error FROM public._redstage_quarantine "
-        + "WHERE target_table = 'public.iso_conflict' AND released_at IS NULL");
-    assertThat(q).singleElement().satisfies(row -> {
-      assertThat(row.get(1)).isEqualTo(10L);
-      assertThat((String) row.get(2)).contains("iso_conflict/0 offsets 10..14").contains("column v is INTEGER but the files now hold string");
-    });
+    List<List<Object>> q =
+        stack.query(
+            "SELECT batch_id, start_offset, error FROM public._redstage_quarantine "
+                + "WHERE target_table = 'public.iso_conflict' AND released_at IS NULL");
+    assertThat(q)
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get(1)).isEqualTo(10L);
+              assertThat((String) row.get(2))
+                  .contains("iso_conflict/0 offsets 10..14")
+                  .contains("column v is INTEGER but the files now hold string");
+            });
     String batch = (String) q.get(0).get(0);
 
     Cli status = cli(config, "status");
     assertThat(status.code()).isZero();
-    assertThat(status.out()).contains("Quarantined batches").contains(batch).contains("column v is INTEGER");
+    assertThat(status.out())
+        .contains("Quarantined batches")
+        .contains(batch)
+        .contains("column v is INTEGER");
     Cli refused = cli(config, "release", "--batch", batch);
     assertThat(refused.code()).as("nothing fixed yet: refused with the reason").isEqualTo(3);
-    assertThat(refused.out()).contains("Not released: Unit iso_conflict/0 offsets 10..14").contains("column v is INTEGER")
-        .contains("add --force").contains("Released 0 unit(s)");
-    assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_quarantine WHERE batch_id = '" + batch + "' AND released_at IS NULL"))
+    assertThat(refused.out())
+        .contains("Not released: Unit iso_conflict/0 offsets 10..14")
+        .contains("column v is INTEGER")
+        .contains("add --force")
+        .contains("Released 0 unit(s)");
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE batch_id = '"
+                    + batch
+                    + "' AND released_at IS NULL"))
         .isEqualTo(1);
 
     // the operator's fix: a column that takes both (the Redshift stand-in runs on PostgreSQL)
-    try (var conn = stack.jdbc(); var st = conn.createStatement()) {
-      st.execute("ALTER TABLE public.iso_conflict ALTER COLUMN v TYPE VARCHAR(100) USING v::varchar");
+    try (var conn = stack.jdbc();
+        var st = conn.createStatement()) {
+      st.execute(
+          "ALTER TABLE public.iso_conflict ALTER COLUMN v TYPE VARCHAR(100) USING v::varchar");
     }
     Cli released = cli(config, "release", "--batch", batch);
     assertThat(released.code()).isZero();
@@ -116,25 +158,37 @@ class IsolationIT {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
     }
     assertThat(ids("iso_conflict")).hasSize(25).containsAll(range(10, 14));
-    assertThat(stack.query("SELECT v FROM public.iso_conflict WHERE id = 12")).containsExactly(List.of("s12"));
+    assertThat(stack.query("SELECT v FROM public.iso_conflict WHERE id = 12"))
+        .containsExactly(List.of("s12"));
   }
 
   @Test
   void upsertKeepsOffsetOrderAConflictingUnitHoldsBackOnlyTheRestOfItsPartition() throws Exception {
     List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
-    stack.files.unit("iso_upsert", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+    stack.files.unit(
+        "iso_upsert", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
     Map<String, String> config = stack.config("iso_upsert");
     config.put("table.public.iso_upsert.mode", "upsert");
     config.put("table.public.iso_upsert.upsert.key", "id");
     try (Loader loader = stack.loader(config)) {
       loader.runOnce();
-      stack.files.unit("iso_upsert", 0, 5, 9, FileFormat.PARQUET, List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
+      stack.files.unit(
+          "iso_upsert",
+          0,
+          5,
+          9,
+          FileFormat.PARQUET,
+          List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
           o -> row("id", o, "v", "s" + o));
-      stack.files.unit("iso_upsert", 0, 10, 14, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
-      stack.files.unit("iso_upsert", 1, 0, 4, FileFormat.PARQUET, intV, o -> row("id", 100 + o, "v", (int) o));
+      stack.files.unit(
+          "iso_upsert", 0, 10, 14, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+      stack.files.unit(
+          "iso_upsert", 1, 0, 4, FileFormat.PARQUET, intV, o -> row("id", 100 + o, "v", (int) o));
       CycleReport r = loader.runOnce();
       assertThat(r.batchesQuarantined()).isEqualTo(1);
-      assertThat(r.unitsLoaded()).as("partition 1 loads; partition 0 waits behind its quarantined unit").isEqualTo(1);
+      assertThat(r.unitsLoaded())
+          .as("partition 1 loads; partition 0 waits behind its quarantined unit")
+          .isEqualTo(1);
       assertThat(loader.runOnce().unitsLoaded()).as("still held in the next cycle").isZero();
     }
     List<Long> expected = new ArrayList<>(range(0, 4));
@@ -147,7 +201,14 @@ class IsolationIT {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
     for (long start = 0; start < 80; start += 10) {
       long poisonAt = 53; // in the sixth of eight units
-      stack.files.unit("iso_bisect", 0, start, start + 9, FileFormat.JSONL, cols, o -> row("id", o, "n", o == poisonAt ? "x" : o));
+      stack.files.unit(
+          "iso_bisect",
+          0,
+          start,
+          start + 9,
+          FileFormat.JSONL,
+          cols,
+          o -> row("id", o, "n", o == poisonAt ? "x" : o));
     }
     Map<String, String> config = stack.config("iso_bisect");
     config.put("load.json.max-errors", "0");
@@ -156,31 +217,48 @@ class IsolationIT {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(7);
       assertThat(r.batchesQuarantined()).isEqualTo(1);
-      assertThat(r.batchesFailed()).as("8 -> 4 -> 2 -> 1: one failed transaction per level").isEqualTo(4);
+      assertThat(r.batchesFailed())
+          .as("8 -> 4 -> 2 -> 1: one failed transaction per level")
+          .isEqualTo(4);
     }
     List<Long> expected = new ArrayList<>(range(0, 49));
     expected.addAll(range(60, 79));
     assertThat(ids("iso_bisect")).containsExactlyElementsOf(expected);
-    assertThat(stack.query("SELECT start_offset, end_offset FROM public._redstage_quarantine WHERE target_table = 'public.iso_bisect'"))
+    assertThat(
+            stack.query(
+                "SELECT start_offset, end_offset FROM public._redstage_quarantine WHERE target_table = 'public.iso_bisect'"))
         .containsExactly(List.of(50L, 59L));
-    assertThat(stack.count("SELECT COUNT(DISTINCT batch_id) FROM public._redstage_load_markers WHERE topic = 'iso_bisect'"))
-        .as("the loadable halves loaded as batches of their own").isGreaterThan(1);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(DISTINCT batch_id) FROM public._redstage_load_markers WHERE topic = 'iso_bisect'"))
+        .as("the loadable halves loaded as batches of their own")
+        .isGreaterThan(1);
   }
 
   @Test
   void onceQuarantinesAfterMaxAttemptsAcrossSeparateLoaderProcesses() throws Exception {
-    stack.files.unit("iso_once", 0, 0, 4, FileFormat.JSONL, List.of(c("id", Kind.INT64)), o -> row("id", o == 2 ? "two" : o));
+    stack.files.unit(
+        "iso_once",
+        0,
+        0,
+        4,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64)),
+        o -> row("id", o == 2 ? "two" : o));
     Map<String, String> config = stack.config("iso_once");
     config.put("load.json.max-errors", "0");
     config.put("load.retry.max-attempts", "3");
-    String attempts = "SELECT attempts FROM public._redstage_load_failures WHERE marker_key LIKE '%/iso_once/%'";
+    String attempts =
+        "SELECT attempts FROM public._redstage_load_failures WHERE marker_key LIKE '%/iso_once/%'";
     config.put("load.retry.backoff", "1h");
     try (Loader first = stack.loader(config)) {
       assertThat(first.runOnce().batchesFailed()).isEqualTo(1);
     }
     assertThat(stack.query(attempts)).containsExactly(List.of(1));
     try (Loader second = stack.loader(config)) {
-      assertThat(second.runOnce().batchesFailed()).as("a new process respects the backoff from the persisted attempt").isZero();
+      assertThat(second.runOnce().batchesFailed())
+          .as("a new process respects the backoff from the persisted attempt")
+          .isZero();
     }
     assertThat(stack.query(attempts)).containsExactly(List.of(1));
     config.put("load.retry.backoff", "0ms");
@@ -190,20 +268,34 @@ class IsolationIT {
       assertThat(r.batchesQuarantined()).isZero();
     }
     assertThat(stack.query(attempts)).containsExactly(List.of(2));
-    assertThat(stack.query("SELECT last_error FROM public._redstage_load_failures WHERE marker_key LIKE '%/iso_once/%'"))
-        .singleElement().satisfies(row -> assertThat((String) row.get(0)).contains("Load into table"));
+    assertThat(
+            stack.query(
+                "SELECT last_error FROM public._redstage_load_failures WHERE marker_key LIKE '%/iso_once/%'"))
+        .singleElement()
+        .satisfies(row -> assertThat((String) row.get(0)).contains("Load into table"));
     try (Loader fourth = stack.loader(config)) {
-      assertThat(fourth.runOnce().batchesQuarantined()).as("third attempt, in a third process").isEqualTo(1);
+      assertThat(fourth.runOnce().batchesQuarantined())
+          .as("third attempt, in a third process")
+          .isEqualTo(1);
     }
     assertThat(stack.query(attempts)).as("cleared once quarantined").isEmpty();
-    assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public.iso_once' AND released_at IS NULL"))
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public.iso_once' AND released_at IS NULL"))
         .isEqualTo(1);
   }
 
   @Test
   void jsonRowsCopyRejectsGoToTheRejectsObjectAndTheRestOfTheUnitLoads() throws Exception {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
-    stack.files.unit("iso_rejects", 2, 0, 9, FileFormat.JSONL, cols, o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
+    stack.files.unit(
+        "iso_rejects",
+        2,
+        0,
+        9,
+        FileFormat.JSONL,
+        cols,
+        o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
     Map<String, String> config = stack.config("iso_rejects");
     try (Loader loader = stack.loader(config)) {
       CycleReport r = loader.runOnce();
@@ -211,14 +303,32 @@ class IsolationIT {
       assertThat(r.rowsRejected()).isEqualTo(2);
       assertThat(r.toString()).contains("(8 rows, 2 rejected: see rejects.dir)");
       assertThat(loader.metrics().rejectedRows("public.iso_rejects")).isEqualTo(2);
-      assertThat(loader.metrics().render()).contains("redstage_loader_rejected_rows_total{table=\"public.iso_rejects\"} 2");
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_rejected_rows_total{table=\"public.iso_rejects\"} 2");
     }
     assertThat(ids("iso_rejects")).containsExactly(0L, 1L, 2L, 4L, 5L, 6L, 8L, 9L);
-    assertThat(stack.query("SELECT record_count FROM public._redstage_load_markers WHERE topic = 'iso_rejects'"))
-        .as("the unit is loaded: its rejected rows are accounted for in the rejects object").containsExactly(List.of(10L));
-    String batch = (String) stack.query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_rejects'").get(0).get(0);
-    JsonNode report = JSON.readTree(stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET)
-        .key("_redstage/rejects/public.iso_rejects/" + batch + ".json")).asUtf8String());
+    assertThat(
+            stack.query(
+                "SELECT record_count FROM public._redstage_load_markers WHERE topic = 'iso_rejects'"))
+        .as("the unit is loaded: its rejected rows are accounted for in the rejects object")
+        .containsExactly(List.of(10L));
+    String batch =
+        (String)
+            stack
+                .query(
+                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_rejects'")
+                .get(0)
+                .get(0);
+    JsonNode report =
+        JSON.readTree(
+            stack
+                .s3
+                .client()
+                .getObjectAsBytes(
+                    b ->
+                        b.bucket(LoaderStack.BUCKET)
+                            .key("_redstage/rejects/public.iso_rejects/" + batch + ".json"))
+                .asUtf8String());
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(2);
     assertThat(report.get("rows")).hasSize(2);
     List<Long> offsets = new ArrayList<>();
@@ -237,17 +347,43 @@ class IsolationIT {
 
   @Test
   void aRejectedRowLongerThanTheViewsRawLineStillGetsItsOffsetFromTheFile() throws Exception {
-    List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("pad", Kind.STRING), c("n", Kind.INT64));
-    String pad = "x".repeat(2000); // the load-error views keep 1 KB of the line: the offset column (last) is cut off
-    stack.files.unit("iso_long_rejects", 0, 0, 5, FileFormat.JSONL, cols, o -> row("id", o, "pad", pad, "n", o == 4 ? "bad" : o));
+    List<MarkerColumn> cols =
+        List.of(c("id", Kind.INT64), c("pad", Kind.STRING), c("n", Kind.INT64));
+    String pad =
+        "x".repeat(2000); // the load-error views keep 1 KB of the line: the offset column (last) is
+    // cut off
+    stack.files.unit(
+        "iso_long_rejects",
+        0,
+        0,
+        5,
+        FileFormat.JSONL,
+        cols,
+        o -> row("id", o, "pad", pad, "n", o == 4 ? "bad" : o));
     try (Loader loader = stack.loader(stack.config("iso_long_rejects"))) {
       assertThat(loader.runOnce().rowsRejected()).isEqualTo(1);
     }
-    String batch = (String) stack.query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_long_rejects'").get(0).get(0);
-    JsonNode report = JSON.readTree(stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET)
-        .key("_redstage/rejects/public.iso_long_rejects/" + batch + ".json")).asUtf8String());
+    String batch =
+        (String)
+            stack
+                .query(
+                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_long_rejects'")
+                .get(0)
+                .get(0);
+    JsonNode report =
+        JSON.readTree(
+            stack
+                .s3
+                .client()
+                .getObjectAsBytes(
+                    b ->
+                        b.bucket(LoaderStack.BUCKET)
+                            .key("_redstage/rejects/public.iso_long_rejects/" + batch + ".json"))
+                .asUtf8String());
     JsonNode row = report.get("rows").get(0);
-    assertThat(row.get("rawLine").asText()).hasSizeLessThanOrEqualTo(1024).doesNotContain("kafka_offset");
+    assertThat(row.get("rawLine").asText())
+        .hasSizeLessThanOrEqualTo(1024)
+        .doesNotContain("kafka_offset");
     assertThat(row.get("offset").asLong()).isEqualTo(4L);
     assertThat(ids("iso_long_rejects")).containsExactly(0L, 1L, 2L, 3L, 5L);
   }

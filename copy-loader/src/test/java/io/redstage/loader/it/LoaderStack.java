@@ -16,7 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The loader's test world: the S3 stand-in, the Redshift stand-in reading from it, config and JDBC helpers. */
+/**
+ * The loader's test world: the S3 stand-in, the Redshift stand-in reading from it, config and JDBC
+ * helpers.
+ */
 public final class LoaderStack implements AutoCloseable {
   public static final String BUCKET = "staging";
   public static final String MARKERS = "_redstage/markers";
@@ -34,8 +37,13 @@ public final class LoaderStack implements AutoCloseable {
   public static LoaderStack start() {
     LocalS3 s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
     try {
-      LocalRedshift rs = LocalRedshift.start(new LocalRedshift.Options().s3Endpoint(s3.endpoint())
-          .s3AccessKey(s3.accessKey()).s3SecretKey(s3.secretKey()).s3Region(s3.region()));
+      LocalRedshift rs =
+          LocalRedshift.start(
+              new LocalRedshift.Options()
+                  .s3Endpoint(s3.endpoint())
+                  .s3AccessKey(s3.accessKey())
+                  .s3SecretKey(s3.secretKey())
+                  .s3Region(s3.region()));
       return new LoaderStack(s3, rs);
     } catch (RuntimeException e) {
       s3.close();
@@ -66,7 +74,10 @@ public final class LoaderStack implements AutoCloseable {
     return c;
   }
 
-  /** {@link #config()} loading only {@code topics}: the stack is shared, so each test loads only its own topics. */
+  /**
+   * {@link #config()} loading only {@code topics}: the stack is shared, so each test loads only its
+   * own topics.
+   */
   public Map<String, String> config(String topics) {
     Map<String, String> c = config();
     c.put("topics", topics);
@@ -77,24 +88,31 @@ public final class LoaderStack implements AutoCloseable {
     return new Loader(LoaderConfig.of(config));
   }
 
-  /** A loader that reads time from {@code clock} (a later process, a moved clock); its polls sleep for real. */
+  /**
+   * A loader that reads time from {@code clock} (a later process, a moved clock); its polls sleep
+   * for real.
+   */
   public Loader loader(Map<String, String> config, Clock clock) {
     LoaderConfig c = LoaderConfig.of(config);
     return new Loader(c, new AwsClients(c), clock, d -> Thread.sleep(d.toMillis()));
   }
 
-  public Loader loader(Map<String, String> config, io.redstage.loader.redshift.DataApi.Sleeper sleeper) {
+  public Loader loader(
+      Map<String, String> config, io.redstage.loader.redshift.DataApi.Sleeper sleeper) {
     LoaderConfig c = LoaderConfig.of(config);
     return new Loader(c, new AwsClients(c), Clock.systemUTC(), sleeper);
   }
 
   public Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(redshift.jdbcUrl(), redshift.jdbcUser(), redshift.jdbcPassword());
+    return DriverManager.getConnection(
+        redshift.jdbcUrl(), redshift.jdbcUser(), redshift.jdbcPassword());
   }
 
   /** All rows of a query, as lists of JDBC objects. */
   public List<List<Object>> query(String sql) throws SQLException {
-    try (Connection c = jdbc(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = jdbc();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       List<List<Object>> out = new ArrayList<>();
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {

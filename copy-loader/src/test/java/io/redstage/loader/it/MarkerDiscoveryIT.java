@@ -20,8 +20,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Discovery against a real S3 API (S3Proxy): the loader lists only the markers prefix, GETs each marker once,
- * and after retention the loaded markers leave the prefix so that per-cycle requests stay flat.
+ * Discovery against a real S3 API (S3Proxy): the loader lists only the markers prefix, GETs each
+ * marker once, and after retention the loaded markers leave the prefix so that per-cycle requests
+ * stay flat.
  */
 class MarkerDiscoveryIT {
   static final String BUCKET = "staging";
@@ -38,7 +39,9 @@ class MarkerDiscoveryIT {
   }
 
   static void put(S3Client client, Unit u) {
-    client.putObject(b -> b.bucket(BUCKET).key(u.markerKey()), RequestBody.fromBytes(MarkerCodec.toJson(u.marker())));
+    client.putObject(
+        b -> b.bucket(BUCKET).key(u.markerKey()),
+        RequestBody.fromBytes(MarkerCodec.toJson(u.marker())));
   }
 
   @Test
@@ -51,16 +54,28 @@ class MarkerDiscoveryIT {
       units.add(u);
       put(client, u);
       // a data file next to the markers must never be listed by the loader
-      client.putObject(b -> b.bucket(BUCKET).key("topics/" + u.markerKey()), RequestBody.fromString("data"));
+      client.putObject(
+          b -> b.bucket(BUCKET).key("topics/" + u.markerKey()), RequestBody.fromString("data"));
     }
-    client.putObject(b -> b.bucket(BUCKET).key(TestUnits.MARKERS + "/" + topic + "/0000000000/"
-        + "00000000000000099999+00000000000000099999.json"), RequestBody.fromString("{not json"));
-    MarkerScanner scanner = new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    client.putObject(
+        b ->
+            b.bucket(BUCKET)
+                .key(
+                    TestUnits.MARKERS
+                        + "/"
+                        + topic
+                        + "/0000000000/"
+                        + "00000000000000099999+00000000000000099999.json"),
+        RequestBody.fromString("{not json"));
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
 
     s3.resetRequestCounts();
     MarkerScanner.ScanResult first = scanner.scan();
     assertThat(first.units()).hasSize(30);
-    assertThat(first.rejected()).hasSize(1).allSatisfy((k, v) -> assertThat(v).contains("Cannot read commit marker"));
+    assertThat(first.rejected())
+        .hasSize(1)
+        .allSatisfy((k, v) -> assertThat(v).contains("Cannot read commit marker"));
     assertThat(first.listRequests()).isEqualTo(1);
     assertThat(first.getRequests()).isEqualTo(31);
     assertThat(s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
@@ -70,20 +85,38 @@ class MarkerDiscoveryIT {
     assertThat(second.units()).hasSize(30);
     assertThat(second.getRequests()).as("parsed and rejected markers are cached").isZero();
 
-    MarkerRetention retention = new MarkerRetention(client, BUCKET, TestUnits.MARKERS, "_redstage/markers-loaded", Duration.ofHours(1),
-        MarkerRetention.Action.MOVE);
+    MarkerRetention retention =
+        new MarkerRetention(
+            client,
+            BUCKET,
+            TestUnits.MARKERS,
+            "_redstage/markers-loaded",
+            Duration.ofHours(1),
+            MarkerRetention.Action.MOVE);
     long committedAt = units.get(0).marker().committedAtMs();
-    assertThat(retention.apply(units.subList(0, 20), committedAt + Duration.ofMinutes(59).toMillis()).removedKeys())
-        .as("younger than retention").isEmpty();
-    MarkerRetention.Result moved = retention.apply(units.subList(0, 20), committedAt + Duration.ofHours(1).toMillis());
+    assertThat(
+            retention
+                .apply(units.subList(0, 20), committedAt + Duration.ofMinutes(59).toMillis())
+                .removedKeys())
+        .as("younger than retention")
+        .isEmpty();
+    MarkerRetention.Result moved =
+        retention.apply(units.subList(0, 20), committedAt + Duration.ofHours(1).toMillis());
     assertThat(moved.removedKeys()).hasSize(20);
     moved.removedKeys().forEach(scanner::forget);
-    assertThat(client.headObject(b -> b.bucket(BUCKET).key(retention.loadedKey(units.get(0).markerKey()))).contentLength()).isPositive();
+    assertThat(
+            client
+                .headObject(
+                    b -> b.bucket(BUCKET).key(retention.loadedKey(units.get(0).markerKey())))
+                .contentLength())
+        .isPositive();
 
     s3.resetRequestCounts();
     MarkerScanner.ScanResult third = scanner.scan();
-    assertThat(third.units()).extracting(Unit::markerKey).containsExactlyInAnyOrderElementsOf(
-        units.subList(20, 30).stream().map(Unit::markerKey).toList());
+    assertThat(third.units())
+        .extracting(Unit::markerKey)
+        .containsExactlyInAnyOrderElementsOf(
+            units.subList(20, 30).stream().map(Unit::markerKey).toList());
     assertThat(s3.requestCount(ObjectOperation.GET_OBJECT)).isZero();
   }
 
@@ -91,9 +124,16 @@ class MarkerDiscoveryIT {
   void requestsPerCycleStayFlatWithManyLoadedUnits() {
     S3Client client = s3.client();
     String topic = "flat-" + System.nanoTime();
-    MarkerRetention retention = new MarkerRetention(client, BUCKET, TestUnits.MARKERS, "_redstage/markers-loaded", Duration.ZERO,
-        MarkerRetention.Action.DELETE);
-    MarkerScanner scanner = new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    MarkerRetention retention =
+        new MarkerRetention(
+            client,
+            BUCKET,
+            TestUnits.MARKERS,
+            "_redstage/markers-loaded",
+            Duration.ZERO,
+            MarkerRetention.Action.DELETE);
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
     List<Long> listsPerCycle = new ArrayList<>();
     long offset = 0;
     for (int round = 0; round < 4; round++) {
@@ -109,9 +149,13 @@ class MarkerDiscoveryIT {
       put(client, TestUnits.simple(topic, 1, round * 10L, round * 10L + 9));
       s3.resetRequestCounts();
       MarkerScanner.ScanResult r = scanner.scan();
-      listsPerCycle.add(s3.requestCount(ObjectOperation.LIST_OBJECTS) + s3.requestCount(ObjectOperation.GET_OBJECT));
+      listsPerCycle.add(
+          s3.requestCount(ObjectOperation.LIST_OBJECTS)
+              + s3.requestCount(ObjectOperation.GET_OBJECT));
       assertThat(r.units()).hasSize(round + 1);
     }
-    assertThat(listsPerCycle).as("1 LIST + 1 GET of the new marker, whatever the history").containsOnly(2L);
+    assertThat(listsPerCycle)
+        .as("1 LIST + 1 GET of the new marker, whatever the history")
+        .containsOnly(2L);
   }
 }

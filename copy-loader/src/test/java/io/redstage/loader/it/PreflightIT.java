@@ -23,9 +23,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Configuration errors surface at start (run, once, dry-run, status), not as a quarantined batch later. */
+/**
+ * Configuration errors surface at start (run, once, dry-run, status), not as a quarantined batch
+ * later.
+ */
 class PreflightIT {
-  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+  static final List<MarkerColumn> COLS =
+      List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -52,30 +56,47 @@ class PreflightIT {
   @Test
   void unwritableManifestsDirIsReportedAtStartByEveryCommand() throws Exception {
     stack.files.unit("pre_manifests", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
-    stack.s3.faults().failAlways(S3Fault.ACCESS_DENIED, RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
+    stack
+        .s3
+        .faults()
+        .failAlways(
+            S3Fault.ACCESS_DENIED,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
     Map<String, String> config = stack.config();
     config.put("topics", "pre_manifests");
     config.put("manifests.dir", "locked/manifests");
     try (Loader loader = stack.loader(config)) {
-      assertThatThrownBy(loader::runOnce).isInstanceOf(ConfigException.class)
-          .hasMessageContaining("Cannot write to 'manifests.dir' = 'locked/manifests' in bucket staging")
+      assertThatThrownBy(loader::runOnce)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(
+              "Cannot write to 'manifests.dir' = 'locked/manifests' in bucket staging")
           .hasMessageContaining("Grant the loader s3:PutObject");
     }
     for (String command : List.of("once", "dry-run", "status")) {
       StringWriter err = new StringWriter();
-      int code = LoaderCli.execute(args(command, config), new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of());
+      int code =
+          LoaderCli.execute(
+              args(command, config),
+              new PrintWriter(new StringWriter()),
+              new PrintWriter(err),
+              Map.of());
       assertThat(code).as(command).isEqualTo(2);
       assertThat(err.toString()).as(command).contains("Cannot write to 'manifests.dir'");
     }
-    assertThat(stack.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_manifests'")).isZero();
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_manifests'"))
+        .isZero();
   }
 
   @Test
   void urlInsteadOfPrefixIsRefusedWithTheKey() {
     Map<String, String> config = stack.config();
     config.put("quarantine.dir", "s3://staging/quarantine");
-    assertThatThrownBy(() -> stack.loader(config)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket'");
+    assertThatThrownBy(() -> stack.loader(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket'");
   }
 
   @Test
@@ -85,15 +106,26 @@ class PreflightIT {
     config.put("topics", "pre_meta");
     config.put("metadata.offset-column", "record_offset");
     try (Loader loader = stack.loader(config)) {
-      assertThatThrownBy(loader::runOnce).isInstanceOf(ConfigException.class)
+      assertThatThrownBy(loader::runOnce)
+          .isInstanceOf(ConfigException.class)
           .hasMessageContaining("Cannot load with 'metadata.offset-column' = 'record_offset'")
           .hasMessageContaining("_redstage/markers/pre_meta/")
-          .hasMessageContaining("[id, kafka_topic, kafka_partition, kafka_offset, kafka_timestamp]");
+          .hasMessageContaining(
+              "[id, kafka_topic, kafka_partition, kafka_offset, kafka_timestamp]");
     }
     StringWriter err = new StringWriter();
-    assertThat(LoaderCli.execute(args("dry-run", config), new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())).isEqualTo(2);
+    assertThat(
+            LoaderCli.execute(
+                args("dry-run", config),
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(err),
+                Map.of()))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("metadata.offset-column");
-    assertThat(stack.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_meta'")).isZero();
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_meta'"))
+        .isZero();
   }
 
   @Test
@@ -104,7 +136,8 @@ class PreflightIT {
     config.put("topics", "m.k10-coll-a,m.k10_coll-a");
     try (Loader loader = stack.loader(config)) {
       loader.runOnce();
-      assertThat(loader.metrics().render()).contains("redstage_loader_merged_topics{table=\"public.m_k10_coll_a\"} 2");
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_merged_topics{table=\"public.m_k10_coll_a\"} 2");
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.m_k10_coll_a")).isEqualTo(4);
   }

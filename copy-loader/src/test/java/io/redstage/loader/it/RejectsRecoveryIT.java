@@ -30,9 +30,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The rejected rows of a committed JSON Lines batch are accounted for even when the loader stops between the commit
- * and the rejects object: an intent written before the batch lets a later cycle (of any loader process) write the
- * object from the load-error views; intents of batches that never commit are removed without an object.
+ * The rejected rows of a committed JSON Lines batch are accounted for even when the loader stops
+ * between the commit and the rejects object: an intent written before the batch lets a later cycle
+ * (of any loader process) write the object from the load-error views; intents of batches that never
+ * commit are removed without an object.
  */
 class RejectsRecoveryIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -56,28 +57,59 @@ class RejectsRecoveryIT {
     stack.redshift.faults().clear();
   }
 
-  /** A loader whose clock runs {@code ahead} of the real one: a later process, after the recovery's grace period. */
+  /**
+   * A loader whose clock runs {@code ahead} of the real one: a later process, after the recovery's
+   * grace period.
+   */
   static Loader loaderAhead(Map<String, String> config, Duration ahead) {
     return stack.loader(config, Clock.offset(Clock.systemUTC(), ahead));
   }
 
   static void jsonUnitWithBadRowsAt3And7(String topic) {
-    List<MarkerColumn> cols = List.of(new MarkerColumn("id", ColumnType.of(Kind.INT64), true),
-        new MarkerColumn("n", ColumnType.of(Kind.INT64), true));
-    stack.files.unit(topic, 1, 0, 9, FileFormat.JSONL, cols, o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
+    List<MarkerColumn> cols =
+        List.of(
+            new MarkerColumn("id", ColumnType.of(Kind.INT64), true),
+            new MarkerColumn("n", ColumnType.of(Kind.INT64), true));
+    stack.files.unit(
+        topic,
+        1,
+        0,
+        9,
+        FileFormat.JSONL,
+        cols,
+        o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
   }
 
   static List<String> keys(String prefix) {
-    return stack.s3.client().listObjectsV2Paginator(b -> b.bucket(LoaderStack.BUCKET).prefix(prefix)).contents().stream()
-        .map(S3Object::key).toList();
+    return stack
+        .s3
+        .client()
+        .listObjectsV2Paginator(b -> b.bucket(LoaderStack.BUCKET).prefix(prefix))
+        .contents()
+        .stream()
+        .map(S3Object::key)
+        .toList();
   }
 
   static JsonNode object(String key) throws Exception {
-    return JSON.readTree(stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET).key(key)).asByteArray());
+    return JSON.readTree(
+        stack
+            .s3
+            .client()
+            .getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET).key(key))
+            .asByteArray());
   }
 
   static String batchOf(String topic) throws Exception {
-    return ((String) stack.query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = '" + topic + "'").get(0).get(0)).trim();
+    return ((String)
+            stack
+                .query(
+                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = '"
+                        + topic
+                        + "'")
+                .get(0)
+                .get(0))
+        .trim();
   }
 
   @Test
@@ -85,8 +117,14 @@ class RejectsRecoveryIT {
     jsonUnitWithBadRowsAt3And7("rr_crash");
     Instant before = Instant.now().minusSeconds(1);
     // the rejects object cannot be written: as if the process died between the commit and the PUT
-    FaultRule lost = stack.s3.faults().failAlways(S3Fault.ACCESS_DENIED,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(REJECTS + "public.rr_crash/"));
+    FaultRule lost =
+        stack
+            .s3
+            .faults()
+            .failAlways(
+                S3Fault.ACCESS_DENIED,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .keyPrefix(REJECTS + "public.rr_crash/"));
     try (Loader loader = stack.loader(stack.config("rr_crash"))) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
@@ -97,8 +135,15 @@ class RejectsRecoveryIT {
     String batch = batchOf("rr_crash");
     String objectKey = REJECTS + "public.rr_crash/" + batch + ".json";
     assertThat(keys(REJECTS + "public.rr_crash/")).isEmpty();
-    assertThat(keys(PENDING)).as("the committed batch's intent is the trace of its rejected rows").contains(PENDING + batch + ".json");
-    byte[] intentBytes = stack.s3.client().getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batch + ".json")).asByteArray();
+    assertThat(keys(PENDING))
+        .as("the committed batch's intent is the trace of its rejected rows")
+        .contains(PENDING + batch + ".json");
+    byte[] intentBytes =
+        stack
+            .s3
+            .client()
+            .getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batch + ".json"))
+            .asByteArray();
     JsonNode intent = JSON.readTree(intentBytes);
     assertThat(intent.get("table").asText()).isEqualTo("public.rr_crash");
     assertThat(intent.get("jsonFiles").get(0).get("records").asLong()).isEqualTo(10);
@@ -106,7 +151,9 @@ class RejectsRecoveryIT {
     try (Loader sameMoment = stack.loader(stack.config("rr_crash"))) {
       sameMoment.runOnce();
     }
-    assertThat(keys(PENDING)).as("within the grace period the batch's own process may still write the object").contains(PENDING + batch + ".json");
+    assertThat(keys(PENDING))
+        .as("within the grace period the batch's own process may still write the object")
+        .contains(PENDING + batch + ".json");
 
     try (Loader later = loaderAhead(stack.config("rr_crash"), Duration.ofMinutes(3))) {
       CycleReport r = later.runOnce();
@@ -118,7 +165,9 @@ class RejectsRecoveryIT {
     assertThat(report.get("recovered").asBoolean()).isTrue();
     assertThat(report.get("countCertain").asBoolean()).isTrue();
     assertThat(report.get("batchId").asText()).isEqualTo(batch);
-    assertThat(Instant.parse(report.get("committedAt").asText())).as("the load time from the marker table").isBetween(before, Instant.now());
+    assertThat(Instant.parse(report.get("committedAt").asText()))
+        .as("the load time from the marker table")
+        .isBetween(before, Instant.now());
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(2);
     List<Long> offsets = new ArrayList<>();
     for (JsonNode row : report.get("rows")) {
@@ -129,16 +178,31 @@ class RejectsRecoveryIT {
       assertThat(row.get("markerKey").asText()).contains("rr_crash");
     }
     assertThat(offsets).containsExactly(3L, 7L);
-    assertThat(stack.query("SELECT id FROM public.rr_crash ORDER BY id")).extracting(r -> ((Number) r.get(0)).longValue())
+    assertThat(stack.query("SELECT id FROM public.rr_crash ORDER BY id"))
+        .extracting(r -> ((Number) r.get(0)).longValue())
         .containsExactly(0L, 1L, 2L, 4L, 5L, 6L, 8L, 9L);
 
-    // stopped after the object but before deleting the intent: the next cycle only deletes the intent
-    stack.s3.client().putObject(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batch + ".json"), RequestBody.fromBytes(intentBytes));
-    FaultRule rewrites = stack.s3.faults().delayAlways(Duration.ofMillis(1),
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(REJECTS + "public.rr_crash/"));
+    // stopped after the object but before deleting the intent: the next cycle only deletes the
+    // intent
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batch + ".json"),
+            RequestBody.fromBytes(intentBytes));
+    FaultRule rewrites =
+        stack
+            .s3
+            .faults()
+            .delayAlways(
+                Duration.ofMillis(1),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .keyPrefix(REJECTS + "public.rr_crash/"));
     try (Loader later = loaderAhead(stack.config("rr_crash"), Duration.ofMinutes(3))) {
       later.runOnce();
-      assertThat(later.metrics().rejectedRows("public.rr_crash")).as("counted once, by the recovery that wrote the object").isZero();
+      assertThat(later.metrics().rejectedRows("public.rr_crash"))
+          .as("counted once, by the recovery that wrote the object")
+          .isZero();
     }
     assertThat(keys(PENDING)).doesNotContain(PENDING + batch + ".json");
     assertThat(rewrites.fired()).isZero();
@@ -147,15 +211,28 @@ class RejectsRecoveryIT {
   @Test
   void aRolledBackBatchLeavesNoIntentAndNoObject() throws Exception {
     jsonUnitWithBadRowsAt3And7("rr_failed");
-    FaultRule intents = stack.s3.faults().delayNext(1, Duration.ofMillis(1),
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
+    FaultRule intents =
+        stack
+            .s3
+            .faults()
+            .delayNext(
+                1,
+                Duration.ofMillis(1),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
     try (Loader loader = stack.loader(stack.config("rr_failed"))) {
       loader.ensureControlTables();
-      stack.redshift.faults().failStatementsMatching("INSERT INTO \"public\".\"rr_failed\"", 1,
-          "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "INSERT INTO \"public\".\"rr_failed\"",
+              1,
+              "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
       assertThat(loader.runOnce().batchesFailed()).isEqualTo(1);
       assertThat(intents.fired()).as("an intent was written before the batch").isEqualTo(1);
-      assertThat(pendingOf("public.rr_failed")).as("the rolled-back batch's intent is deleted").isEmpty();
+      assertThat(pendingOf("public.rr_failed"))
+          .as("the rolled-back batch's intent is deleted")
+          .isEmpty();
       assertThat(keys(REJECTS + "public.rr_failed/")).isEmpty();
 
       CycleReport retry = loader.runOnce();
@@ -163,31 +240,43 @@ class RejectsRecoveryIT {
       assertThat(retry.rowsRejected()).isEqualTo(2);
     }
     assertThat(pendingOf("public.rr_failed")).isEmpty();
-    assertThat(keys(REJECTS + "public.rr_failed/")).containsExactly(REJECTS + "public.rr_failed/" + batchOf("rr_failed") + ".json");
+    assertThat(keys(REJECTS + "public.rr_failed/"))
+        .containsExactly(REJECTS + "public.rr_failed/" + batchOf("rr_failed") + ".json");
   }
 
   @Test
   void aBatchWhoseIntentCannotBeWrittenWaitsForTheNextCycle() throws Exception {
     jsonUnitWithBadRowsAt3And7("rr_nointent");
-    FaultRule denied = stack.s3.faults().failNext(1, S3Fault.ACCESS_DENIED,
-        RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
+    FaultRule denied =
+        stack
+            .s3
+            .faults()
+            .failNext(
+                1,
+                S3Fault.ACCESS_DENIED,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
     try (Loader loader = stack.loader(stack.config("rr_nointent"))) {
       CycleReport first = loader.runOnce();
       assertThat(denied.fired()).isEqualTo(1);
       assertThat(first.batchesFailed()).isEqualTo(1);
       assertThat(first.unitsLoaded()).isZero();
-      assertThat(stack.count("SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'rr_nointent'")).isZero();
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'rr_nointent'"))
+          .isZero();
 
       CycleReport second = loader.runOnce();
       assertThat(second.unitsLoaded()).isEqualTo(1);
       assertThat(second.rowsRejected()).isEqualTo(2);
     }
-    assertThat(keys(REJECTS + "public.rr_nointent/")).containsExactly(REJECTS + "public.rr_nointent/" + batchOf("rr_nointent") + ".json");
+    assertThat(keys(REJECTS + "public.rr_nointent/"))
+        .containsExactly(REJECTS + "public.rr_nointent/" + batchOf("rr_nointent") + ".json");
     assertThat(pendingOf("public.rr_nointent")).isEmpty();
   }
 
   @Test
-  void anIntentOfABatchThatNeverCommittedIsRemovedOnlyOnceTheBatchCannotCommitAnyMore() throws Exception {
+  void anIntentOfABatchThatNeverCommittedIsRemovedOnlyOnceTheBatchCannotCommitAnyMore()
+      throws Exception {
     String stale = UUID.randomUUID().toString();
     String recent = UUID.randomUUID().toString();
     putIntent(stale, Instant.now().minus(Duration.ofHours(26)));
@@ -195,10 +284,15 @@ class RejectsRecoveryIT {
     try (Loader loader = stack.loader(stack.config("rr_none"))) {
       loader.runOnce();
     }
-    assertThat(keys(PENDING)).doesNotContain(PENDING + stale + ".json")
-        .as("a batch submitted 10 minutes ago may still commit").contains(PENDING + recent + ".json");
+    assertThat(keys(PENDING))
+        .doesNotContain(PENDING + stale + ".json")
+        .as("a batch submitted 10 minutes ago may still commit")
+        .contains(PENDING + recent + ".json");
     assertThat(keys(REJECTS + "public.rr_none/")).isEmpty();
-    stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + recent + ".json"));
+    stack
+        .s3
+        .client()
+        .deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + recent + ".json"));
   }
 
   private static List<String> pendingOf(String table) throws Exception {
@@ -212,8 +306,18 @@ class RejectsRecoveryIT {
   }
 
   private static void putIntent(String batchId, Instant createdAt) {
-    String json = "{\"batchId\":\"" + batchId + "\",\"table\":\"public.rr_none\",\"createdAt\":\"" + createdAt + "\",\"offsetColumn\":"
-        + "\"kafka_offset\",\"units\":[],\"jsonFiles\":[{\"url\":\"s3://staging/topics/rr_none/x.jsonl\",\"records\":3}]}";
-    stack.s3.client().putObject(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batchId + ".json"), RequestBody.fromString(json));
+    String json =
+        "{\"batchId\":\""
+            + batchId
+            + "\",\"table\":\"public.rr_none\",\"createdAt\":\""
+            + createdAt
+            + "\",\"offsetColumn\":"
+            + "\"kafka_offset\",\"units\":[],\"jsonFiles\":[{\"url\":\"s3://staging/topics/rr_none/x.jsonl\",\"records\":3}]}";
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batchId + ".json"),
+            RequestBody.fromString(json));
   }
 }

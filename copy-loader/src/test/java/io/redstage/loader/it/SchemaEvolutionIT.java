@@ -15,7 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A new optional field mid-stream: per-schema staging tables avoid Parquet's by-position mapping. */
+/**
+ * A new optional field mid-stream: per-schema staging tables avoid Parquet's by-position mapping.
+ */
 class SchemaEvolutionIT {
   static LoaderStack stack;
 
@@ -36,40 +38,87 @@ class SchemaEvolutionIT {
   @Test
   void newOptionalFieldsLoadByNameInOneBatchAndAcrossBatches() throws Exception {
     List<MarkerColumn> v1 = List.of(c("id", Kind.INT64), c("name", Kind.STRING));
-    List<MarkerColumn> v2 = List.of(c("id", Kind.INT64), c("name", Kind.STRING), c("email", Kind.STRING));
+    List<MarkerColumn> v2 =
+        List.of(c("id", Kind.INT64), c("name", Kind.STRING), c("email", Kind.STRING));
     // v3 puts a new field in the middle: by position it would shift every later column
-    List<MarkerColumn> v3 = List.of(c("id", Kind.INT64), c("age", Kind.INT32), c("name", Kind.STRING), c("email", Kind.STRING));
+    List<MarkerColumn> v3 =
+        List.of(
+            c("id", Kind.INT64),
+            c("age", Kind.INT32),
+            c("name", Kind.STRING),
+            c("email", Kind.STRING));
     stack.files.unit("people", 0, 0, 9, FileFormat.PARQUET, v1, o -> row("id", o, "name", "n" + o));
-    stack.files.unit("people", 0, 10, 19, FileFormat.PARQUET, v2, o -> row("id", o, "name", "n" + o, "email", o + "@x"));
+    stack.files.unit(
+        "people",
+        0,
+        10,
+        19,
+        FileFormat.PARQUET,
+        v2,
+        o -> row("id", o, "name", "n" + o, "email", o + "@x"));
     try (Loader loader = stack.loader(stack.config())) {
       CycleReport r = loader.runOnce();
       assertThat(r.batchesLoaded()).as("both schemas in one transaction").isEqualTo(1);
-      stack.files.unit("people", 0, 20, 29, FileFormat.PARQUET, v3, o -> row("id", o, "age", (int) o, "name", "n" + o, "email", o + "@x"));
+      stack.files.unit(
+          "people",
+          0,
+          20,
+          29,
+          FileFormat.PARQUET,
+          v3,
+          o -> row("id", o, "age", (int) o, "name", "n" + o, "email", o + "@x"));
       loader.runOnce();
     }
-    assertThat(stack.query("SELECT id, name, email, age FROM public.people WHERE id IN (5, 15, 25) ORDER BY id")).containsExactly(
-        Arrays.asList(5L, "n5", null, null), Arrays.asList(15L, "n15", "15@x", null), Arrays.asList(25L, "n25", "25@x", 25));
+    assertThat(
+            stack.query(
+                "SELECT id, name, email, age FROM public.people WHERE id IN (5, 15, 25) ORDER BY id"))
+        .containsExactly(
+            Arrays.asList(5L, "n5", null, null),
+            Arrays.asList(15L, "n15", "15@x", null),
+            Arrays.asList(25L, "n25", "25@x", 25));
     assertThat(stack.count("SELECT COUNT(*) FROM public.people")).isEqualTo(30);
   }
 
   @Test
   void changedTypeQuarantinesThatTableAndOthersKeepLoading() throws Exception {
-    stack.files.unit("typed", 0, 0, 4, FileFormat.PARQUET, List.of(c("v", Kind.INT32)), o -> row("v", (int) o));
+    stack.files.unit(
+        "typed", 0, 0, 4, FileFormat.PARQUET, List.of(c("v", Kind.INT32)), o -> row("v", (int) o));
     try (Loader loader = stack.loader(stack.config())) {
       loader.runOnce();
-      stack.files.unit("typed", 0, 5, 9, FileFormat.PARQUET, List.of(c("v", Kind.STRING)), o -> row("v", "s" + o));
-      stack.files.unit("untyped", 0, 0, 4, FileFormat.PARQUET, List.of(c("v", Kind.STRING)), o -> row("v", "s" + o));
+      stack.files.unit(
+          "typed",
+          0,
+          5,
+          9,
+          FileFormat.PARQUET,
+          List.of(c("v", Kind.STRING)),
+          o -> row("v", "s" + o));
+      stack.files.unit(
+          "untyped",
+          0,
+          0,
+          4,
+          FileFormat.PARQUET,
+          List.of(c("v", Kind.STRING)),
+          o -> row("v", "s" + o));
       CycleReport r = loader.runOnce();
       assertThat(r.batchesQuarantined()).isEqualTo(1);
-      assertThat(loader.runOnce().unitsPending()).as("the quarantined unit stays pending but is held").isEqualTo(1);
+      assertThat(loader.runOnce().unitsPending())
+          .as("the quarantined unit stays pending but is held")
+          .isEqualTo(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.typed")).isEqualTo(5);
     assertThat(stack.count("SELECT COUNT(*) FROM public.untyped")).isEqualTo(5);
-    assertThat(stack.query("SELECT target_table, start_offset, error FROM public._redstage_quarantine WHERE released_at IS NULL"))
-        .singleElement().satisfies(row -> {
-          assertThat(row.get(0)).isEqualTo("public.typed");
-          assertThat(row.get(1)).isEqualTo(5L);
-          assertThat((String) row.get(2)).contains("column v is INTEGER but the files now hold string");
-        });
+    assertThat(
+            stack.query(
+                "SELECT target_table, start_offset, error FROM public._redstage_quarantine WHERE released_at IS NULL"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get(0)).isEqualTo("public.typed");
+              assertThat(row.get(1)).isEqualTo(5L);
+              assertThat((String) row.get(2))
+                  .contains("column v is INTEGER but the files now hold string");
+            });
   }
 }

@@ -30,21 +30,33 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 
 /**
- * Numbers for docs/benchmarks.md (schema.compatibility): 10,000 records of one partition alternating between two
- * versions of an Avro-shaped value schema (a rolling deploy of the producer), written by the real sink task into
- * S3Proxy under NONE and BACKWARD, then loaded by the loader into the Redshift stand-in. Counts units (markers), data
- * files, loader batches and COPY statements. Run: {@code mvn -pl copy-loader -am -Dtest=None
- * -Dit.test=SchemaVersionsBenchmarkIT -Dredstage.bench=true -Dsurefire.failIfNoSpecifiedTests=false verify};
- * results go to stdout and copy-loader/target/benchmark-schema-versions.md.
+ * Numbers for docs/benchmarks.md (schema.compatibility): 10,000 records of one partition
+ * alternating between two versions of an Avro-shaped value schema (a rolling deploy of the
+ * producer), written by the real sink task into S3Proxy under NONE and BACKWARD, then loaded by the
+ * loader into the Redshift stand-in. Counts units (markers), data files, loader batches and COPY
+ * statements. Run: {@code mvn -pl copy-loader -am -Dtest=None -Dit.test=SchemaVersionsBenchmarkIT
+ * -Dredstage.bench=true -Dsurefire.failIfNoSpecifiedTests=false verify}; results go to stdout and
+ * copy-loader/target/benchmark-schema-versions.md.
  */
 @EnabledIfSystemProperty(named = "redstage.bench", matches = "true")
 class SchemaVersionsBenchmarkIT {
   static final int RECORDS = Integer.getInteger("redstage.bench.records", 10_000);
-  static final Schema V1 = SchemaBuilder.struct().name("com.example.Customer").version(1)
-      .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA).build();
-  static final Schema V2 = SchemaBuilder.struct().name("com.example.Customer").version(2)
-      .field("id", Schema.INT64_SCHEMA).field("name", Schema.STRING_SCHEMA)
-      .field("tier", SchemaBuilder.string().defaultValue("basic").build()).field("email", Schema.OPTIONAL_STRING_SCHEMA).build();
+  static final Schema V1 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(1)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .build();
+  static final Schema V2 =
+      SchemaBuilder.struct()
+          .name("com.example.Customer")
+          .version(2)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("name", Schema.STRING_SCHEMA)
+          .field("tier", SchemaBuilder.string().defaultValue("basic").build())
+          .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
   static LoaderStack stack;
 
   @BeforeAll
@@ -59,8 +71,10 @@ class SchemaVersionsBenchmarkIT {
 
   @Test
   void unitsFilesAndCopiesOfAlternatingVersions() throws Exception {
-    StringBuilder out = new StringBuilder("| schema.compatibility | records | units (markers) | data files | loader batches | COPY statements "
-        + "| rows loaded | connector s | loader s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    StringBuilder out =
+        new StringBuilder(
+            "| schema.compatibility | records | units (markers) | data files | loader batches | COPY statements "
+                + "| rows loaded | connector s | loader s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String mode : List.of("NONE", "BACKWARD")) {
       out.append(run(mode)).append('\n');
     }
@@ -73,8 +87,14 @@ class SchemaVersionsBenchmarkIT {
     TopicPartition tp = new TopicPartition(topic, 0);
     List<SinkRecord> records = new ArrayList<>(RECORDS);
     for (int i = 0; i < RECORDS; i++) {
-      Struct v = i % 2 == 0 ? new Struct(V1).put("id", (long) i).put("name", "n" + i)
-          : new Struct(V2).put("id", (long) i).put("name", "n" + i).put("tier", "gold").put("email", i + "@example.com");
+      Struct v =
+          i % 2 == 0
+              ? new Struct(V1).put("id", (long) i).put("name", "n" + i)
+              : new Struct(V2)
+                  .put("id", (long) i)
+                  .put("name", "n" + i)
+                  .put("tier", "gold")
+                  .put("email", i + "@example.com");
       records.add(new SinkRecord(topic, 0, null, null, v.schema(), v, i));
     }
     long t0 = System.nanoTime();
@@ -87,10 +107,14 @@ class SchemaVersionsBenchmarkIT {
         task.put(records.subList(i, Math.min(RECORDS, i + 500)));
       }
       // rotate.idle.ms closes the last unit; preCommit waits for the background commits
-      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        OffsetAndMetadata o = task.preCommit(Map.of()).get(tp);
-        return o != null && o.offset() == RECORDS;
-      });
+      await()
+          .atMost(Duration.ofMinutes(10))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                OffsetAndMetadata o = task.preCommit(Map.of()).get(tp);
+                return o != null && o.offset() == RECORDS;
+              });
     } finally {
       task.stop();
     }
@@ -116,13 +140,30 @@ class SchemaVersionsBenchmarkIT {
     long copies = stack.count("SELECT COUNT(*) FROM redstage_sys.load_history") - copiesBefore;
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(RECORDS);
     assertThat(rows).isEqualTo(RECORDS);
-    return String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %,d | %,d | %,d | %.1f | %.1f |", mode, RECORDS, markers, files, batches,
-        copies, rows, connectorSeconds, loaderSeconds);
+    return String.format(
+        Locale.ROOT,
+        "| %s | %,d | %,d | %,d | %,d | %,d | %,d | %.1f | %.1f |",
+        mode,
+        RECORDS,
+        markers,
+        files,
+        batches,
+        copies,
+        rows,
+        connectorSeconds,
+        loaderSeconds);
   }
 
   private static int keys(String prefix) {
-    return stack.s3.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(LoaderStack.BUCKET).prefix(prefix).build())
-        .contents().stream().mapToInt(o -> 1).sum();
+    return stack
+        .s3
+        .client()
+        .listObjectsV2Paginator(
+            ListObjectsV2Request.builder().bucket(LoaderStack.BUCKET).prefix(prefix).build())
+        .contents()
+        .stream()
+        .mapToInt(o -> 1)
+        .sum();
   }
 
   private static Map<String, String> taskProps(String mode) {
@@ -158,8 +199,7 @@ class SchemaVersionsBenchmarkIT {
     }
 
     @Override
-    public void timeout(long timeoutMs) {
-    }
+    public void timeout(long timeoutMs) {}
 
     @Override
     public Set<TopicPartition> assignment() {
@@ -167,16 +207,13 @@ class SchemaVersionsBenchmarkIT {
     }
 
     @Override
-    public void pause(TopicPartition... partitions) {
-    }
+    public void pause(TopicPartition... partitions) {}
 
     @Override
-    public void resume(TopicPartition... partitions) {
-    }
+    public void resume(TopicPartition... partitions) {}
 
     @Override
-    public void requestCommit() {
-    }
+    public void requestCommit() {}
 
     @Override
     public ErrantRecordReporter errantRecordReporter() {

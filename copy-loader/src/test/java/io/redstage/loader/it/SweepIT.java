@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.sweep.SweepReport;
 import io.redstage.sandbox.s3.ObjectOperation;
-import io.redstage.loader.cli.LoaderCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -29,14 +29,17 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * The orphan sweep on S3Proxy and the PostgreSQL stand-in: files of loaded units stay, a file written under other
- * boundaries whose offsets another unit loaded goes once older than sweep.grace (an injected clock ages it),
- * files whose offsets are not loaded stay, a dry run changes nothing, and sweep.max-requests bounds each run.
+ * The orphan sweep on S3Proxy and the PostgreSQL stand-in: files of loaded units stay, a file
+ * written under other boundaries whose offsets another unit loaded goes once older than sweep.grace
+ * (an injected clock ages it), files whose offsets are not loaded stay, a dry run changes nothing,
+ * and sweep.max-requests bounds each run.
  */
 class SweepIT {
   /** Two days on: every file written now is older than the default 24h grace. */
   static final Clock LATER = Clock.offset(Clock.systemUTC(), Duration.ofDays(2));
-  static final List<MarkerColumn> COLUMNS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false));
+
+  static final List<MarkerColumn> COLUMNS =
+      List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false));
   static LoaderStack stack;
 
   @BeforeAll
@@ -60,10 +63,14 @@ class SweepIT {
   }
 
   static Unit unit(String topic, long start, long end) {
-    return stack.files.unit(topic, 0, start, end, FileFormat.PARQUET, COLUMNS, o -> TestFiles.row("id", o));
+    return stack.files.unit(
+        topic, 0, start, end, FileFormat.PARQUET, COLUMNS, o -> TestFiles.row("id", o));
   }
 
-  /** A data file with no marker: what a replay with other boundaries leaves when its first attempt crashed. */
+  /**
+   * A data file with no marker: what a replay with other boundaries leaves when its first attempt
+   * crashed.
+   */
   static String orphan(String topic, long start, long end) {
     Unit u = unit(topic, start, end);
     stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(u.markerKey()));
@@ -88,13 +95,17 @@ class SweepIT {
   }
 
   @Test
-  void deletesAnOldOrphanAndKeepsLoadedAndUnloadedFilesEvenAfterTheLoadedMarkerIsDeleted() throws Exception {
+  void deletesAnOldOrphanAndKeepsLoadedAndUnloadedFilesEvenAfterTheLoadedMarkerIsDeleted()
+      throws Exception {
     String topic = "sweep_delete";
     Unit loaded = unit(topic, 0, 99);
-    try (Loader loader = loader(topic, LATER, "sweep.action", "delete", "markers.loaded.action", "delete")) {
+    try (Loader loader =
+        loader(topic, LATER, "sweep.action", "delete", "markers.loaded.action", "delete")) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       assertThat(stack.count("SELECT COUNT(*) FROM public.sweep_delete")).isEqualTo(100);
-      assertThat(exists(loaded.markerKey())).as("retention deleted the loaded unit's marker").isFalse();
+      assertThat(exists(loaded.markerKey()))
+          .as("retention deleted the loaded unit's marker")
+          .isFalse();
       String orphan = orphan(topic, 0, 49);
       String notLoaded = orphan(topic, 100, 149);
 
@@ -107,7 +118,9 @@ class SweepIT {
       SweepReport run = loader.sweep(false);
       assertThat(orphanKeys(run)).containsExactly(orphan);
       assertThat(run.complete()).isTrue();
-      assertThat(run.keptReferenced()).as("the loaded unit's file, known from the load-marker table").isEqualTo(1);
+      assertThat(run.keptReferenced())
+          .as("the loaded unit's file, known from the load-marker table")
+          .isEqualTo(1);
       assertThat(run.keptNotLoaded()).isEqualTo(1);
       assertThat(exists(orphan)).isFalse();
       assertThat(exists(fileKey(loaded))).isTrue();
@@ -123,7 +136,8 @@ class SweepIT {
     try (Loader loader = loader(topic, LATER)) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       String orphan = orphan(topic, 50, 99);
-      Unit pending = unit(topic, 0, 49); // a replay whose marker is written but not yet seen by a cycle
+      Unit pending =
+          unit(topic, 0, 49); // a replay whose marker is written but not yet seen by a cycle
 
       SweepReport run = loader.sweep(false);
       String movedTo = "_redstage/orphans/" + orphan.substring("topics/".length());
@@ -161,10 +175,16 @@ class SweepIT {
   void maxRequestsBoundsEachRunAndTheNextRunContinues() throws Exception {
     String topic = "sweep_budget";
     Unit loaded = unit(topic, 0, 99);
-    try (Loader loader = loader(topic, LATER, "sweep.action", "delete", "sweep.max-requests", "10")) {
+    try (Loader loader =
+        loader(topic, LATER, "sweep.action", "delete", "sweep.max-requests", "10")) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      List<String> orphans = List.of(orphan(topic, 0, 9), orphan(topic, 10, 19), orphan(topic, 20, 29), orphan(topic, 30, 39),
-          orphan(topic, 40, 49));
+      List<String> orphans =
+          List.of(
+              orphan(topic, 0, 9),
+              orphan(topic, 10, 19),
+              orphan(topic, 20, 29),
+              orphan(topic, 30, 39),
+              orphan(topic, 40, 49));
 
       stack.s3.resetRequestCounts();
       SweepReport first = loader.sweep(false);
@@ -201,9 +221,16 @@ class SweepIT {
     config.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = LoaderCli.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), Map.of());
+    int code =
+        LoaderCli.execute(
+            args.toArray(String[]::new),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            Map.of());
     assertThat(code).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("Dry run: 0 orphan(s) found; examined 2 data file(s), kept 2 younger than the grace period")
+    assertThat(out.toString())
+        .contains(
+            "Dry run: 0 orphan(s) found; examined 2 data file(s), kept 2 younger than the grace period")
         .contains("Reached the end of the listing.");
   }
 
@@ -212,20 +239,38 @@ class SweepIT {
     String topic = "sweep_loop";
     unit(topic, 0, 99);
     MutableClock clock = new MutableClock();
-    try (Loader loader = loader(topic, clock, "sweep.action", "delete", "sweep.interval", "1h", "loop.interval", "20ms")) {
+    try (Loader loader =
+        loader(
+            topic,
+            clock,
+            "sweep.action",
+            "delete",
+            "sweep.interval",
+            "1h",
+            "loop.interval",
+            "20ms")) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       String orphan = orphan(topic, 0, 9);
-      clock.advance(Duration.ofDays(2)); // the orphan is past the grace period, but no sweep is due before the first interval
-      Thread loop = new Thread(() -> {
-        try {
-          loader.runLoop();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "sweep-loop");
+      clock.advance(
+          Duration.ofDays(
+              2)); // the orphan is past the grace period, but no sweep is due before the first
+      // interval
+      Thread loop =
+          new Thread(
+              () -> {
+                try {
+                  loader.runLoop();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "sweep-loop");
       loop.start();
       try {
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> exists(orphan));
+        await()
+            .during(Duration.ofMillis(300))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> exists(orphan));
         clock.advance(Duration.ofHours(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> !exists(orphan));
       } finally {
@@ -235,7 +280,10 @@ class SweepIT {
     }
   }
 
-  /** A clock the test moves forward, so "older than the grace period" and "sweep due" need no waiting. */
+  /**
+   * A clock the test moves forward, so "older than the grace period" and "sweep due" need no
+   * waiting.
+   */
   static final class MutableClock extends Clock {
     private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
@@ -261,8 +309,13 @@ class SweepIT {
 
   static long budgeted() {
     long n = 0;
-    for (ObjectOperation op : List.of(ObjectOperation.LIST_OBJECTS, ObjectOperation.HEAD_OBJECT, ObjectOperation.COPY_OBJECT,
-        ObjectOperation.DELETE_OBJECT, ObjectOperation.DELETE_OBJECTS)) {
+    for (ObjectOperation op :
+        List.of(
+            ObjectOperation.LIST_OBJECTS,
+            ObjectOperation.HEAD_OBJECT,
+            ObjectOperation.COPY_OBJECT,
+            ObjectOperation.DELETE_OBJECT,
+            ObjectOperation.DELETE_OBJECTS)) {
       n += stack.s3.requestCount(op);
     }
     return n;

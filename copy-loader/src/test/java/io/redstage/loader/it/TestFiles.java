@@ -1,7 +1,5 @@
 package io.redstage.loader.it;
 
-import io.redstage.sandbox.parquet.BytesOutputFile;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
@@ -11,6 +9,7 @@ import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.sandbox.parquet.BytesOutputFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,9 +35,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Writes real data files (parquet-java, Avro, Jackson JSON Lines) and their commit markers (the contract's
- * {@link MarkerCodec}) to S3, as the connector does: value fields first, then the Kafka metadata columns, data
- * files under {@code topics/}, the marker after the files.
+ * Writes real data files (parquet-java, Avro, Jackson JSON Lines) and their commit markers (the
+ * contract's {@link MarkerCodec}) to S3, as the connector does: value fields first, then the Kafka
+ * metadata columns, data files under {@code topics/}, the marker after the files.
  */
 public final class TestFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,7 +57,8 @@ public final class TestFiles {
     cols.add(new MarkerColumn("kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false));
     cols.add(new MarkerColumn("kafka_partition", ColumnType.of(ColumnType.Kind.INT32), false));
     cols.add(new MarkerColumn("kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false));
-    cols.add(new MarkerColumn("kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true));
+    cols.add(
+        new MarkerColumn("kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true));
     return cols;
   }
 
@@ -72,17 +72,34 @@ public final class TestFiles {
   }
 
   /**
-   * Writes one file holding offsets {@code start..end} (values from {@code value(offset)}) and the unit's marker.
+   * Writes one file holding offsets {@code start..end} (values from {@code value(offset)}) and the
+   * unit's marker.
    *
-   * @param fileSuffix distinguishes files of replays with the same boundaries (identical rewrite: same suffix)
+   * @param fileSuffix distinguishes files of replays with the same boundaries (identical rewrite:
+   *     same suffix)
    */
-  public Unit unit(String topic, int partition, long start, long end, FileFormat format, List<MarkerColumn> valueColumns,
+  public Unit unit(
+      String topic,
+      int partition,
+      long start,
+      long end,
+      FileFormat format,
+      List<MarkerColumn> valueColumns,
       java.util.function.LongFunction<Map<String, Object>> value) {
     return unit(topic, partition, start, end, format, false, valueColumns, value);
   }
 
-  /** As {@link #unit}, optionally gzip-compressing a JSON Lines file (marker compression "gzip"). */
-  public Unit unit(String topic, int partition, long start, long end, FileFormat format, boolean gzip, List<MarkerColumn> valueColumns,
+  /**
+   * As {@link #unit}, optionally gzip-compressing a JSON Lines file (marker compression "gzip").
+   */
+  public Unit unit(
+      String topic,
+      int partition,
+      long start,
+      long end,
+      FileFormat format,
+      boolean gzip,
+      List<MarkerColumn> valueColumns,
       java.util.function.LongFunction<Map<String, Object>> value) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (long o = start; o <= end; o++) {
@@ -96,30 +113,58 @@ public final class TestFiles {
     List<MarkerColumn> columns = withMetadata(valueColumns);
     byte[] bytes = gzip ? gzip(write(format, columns, rows)) : write(format, columns, rows);
     String ext = format == FileFormat.JSONL ? (gzip ? "jsonl.gz" : "jsonl") : format.id();
-    String key = "topics/" + topic + "/partition=" + partition + "/" + topic + "+" + partition + "+" + MarkerKeys.pad(start, 20) + "+"
-        + MarkerKeys.pad(end, 20) + "." + ext;
+    String key =
+        "topics/"
+            + topic
+            + "/partition="
+            + partition
+            + "/"
+            + topic
+            + "+"
+            + partition
+            + "+"
+            + MarkerKeys.pad(start, 20)
+            + "+"
+            + MarkerKeys.pad(end, 20)
+            + "."
+            + ext;
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
     String compression = format == FileFormat.PARQUET ? "snappy" : gzip ? "gzip" : "none";
-    MarkerFile file = new MarkerFile(key, bytes.length, rows.size(), format, compression, null, columns);
+    MarkerFile file =
+        new MarkerFile(key, bytes.length, rows.size(), format, compression, null, columns);
     return marker(topic, partition, start, end, List.of(file));
   }
 
   /** Writes the marker of a unit with these files (no files: every record went to the DLQ). */
   public Unit marker(String topic, int partition, long start, long end, List<MarkerFile> files) {
     long records = files.stream().mapToLong(MarkerFile::records).sum();
-    CommitMarker m = new CommitMarker(CommitMarker.FORMAT_VERSION, topic, partition, start, end, records, bucket,
-        System.currentTimeMillis(), "flush.size", files);
+    CommitMarker m =
+        new CommitMarker(
+            CommitMarker.FORMAT_VERSION,
+            topic,
+            partition,
+            start,
+            end,
+            records,
+            bucket,
+            System.currentTimeMillis(),
+            "flush.size",
+            files);
     String key = MarkerKeys.markerKey(markersDir, topic, partition, start, end);
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(MarkerCodec.toJson(m)));
     return new Unit(key, m);
   }
 
-  static byte[] write(FileFormat format, List<MarkerColumn> columns, List<Map<String, Object>> rows) {
+  static byte[] write(
+      FileFormat format, List<MarkerColumn> columns, List<Map<String, Object>> rows) {
     try {
       switch (format) {
-        case PARQUET: return parquet(columns, rows);
-        case AVRO: return avro(columns, rows);
-        default: return jsonl(rows);
+        case PARQUET:
+          return parquet(columns, rows);
+        case AVRO:
+          return avro(columns, rows);
+        default:
+          return jsonl(rows);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -137,19 +182,27 @@ public final class TestFiles {
   }
 
   static Schema avroSchema(List<MarkerColumn> columns) {
-    SchemaBuilder.FieldAssembler<Schema> f = SchemaBuilder.record("row").namespace("io.redstage.test").fields();
+    SchemaBuilder.FieldAssembler<Schema> f =
+        SchemaBuilder.record("row").namespace("io.redstage.test").fields();
     for (MarkerColumn c : columns) {
-      Schema t = switch (c.type().kind()) {
-        case STRING -> Schema.create(Schema.Type.STRING);
-        case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
-        case INT8, INT16, INT32 -> Schema.create(Schema.Type.INT);
-        case INT64 -> Schema.create(Schema.Type.LONG);
-        case FLOAT64 -> Schema.create(Schema.Type.DOUBLE);
-        case TIMESTAMP_MILLIS -> LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-        default -> throw new IllegalArgumentException("test writer has no mapping for " + c.type());
-      };
-      f = c.nullable() ? f.name(c.name()).type(Schema.createUnion(Schema.create(Schema.Type.NULL), t)).withDefault(null)
-          : f.name(c.name()).type(t).noDefault();
+      Schema t =
+          switch (c.type().kind()) {
+            case STRING -> Schema.create(Schema.Type.STRING);
+            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
+            case INT8, INT16, INT32 -> Schema.create(Schema.Type.INT);
+            case INT64 -> Schema.create(Schema.Type.LONG);
+            case FLOAT64 -> Schema.create(Schema.Type.DOUBLE);
+            case TIMESTAMP_MILLIS ->
+                LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+            default ->
+                throw new IllegalArgumentException("test writer has no mapping for " + c.type());
+          };
+      f =
+          c.nullable()
+              ? f.name(c.name())
+                  .type(Schema.createUnion(Schema.create(Schema.Type.NULL), t))
+                  .withDefault(null)
+              : f.name(c.name()).type(t).noDefault();
     }
     return f.endRecord();
   }
@@ -166,11 +219,16 @@ public final class TestFiles {
     return out;
   }
 
-  static byte[] parquet(List<MarkerColumn> columns, List<Map<String, Object>> rows) throws IOException {
+  static byte[] parquet(List<MarkerColumn> columns, List<Map<String, Object>> rows)
+      throws IOException {
     Schema schema = avroSchema(columns);
     BytesOutputFile out = new BytesOutputFile();
-    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
-        .withConf(new PlainParquetConfiguration()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+    try (ParquetWriter<GenericRecord> w =
+        AvroParquetWriter.<GenericRecord>builder(out)
+            .withSchema(schema)
+            .withConf(new PlainParquetConfiguration())
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .build()) {
       for (GenericRecord g : records(schema, rows)) {
         w.write(g);
       }
@@ -178,10 +236,12 @@ public final class TestFiles {
     return out.bytes();
   }
 
-  static byte[] avro(List<MarkerColumn> columns, List<Map<String, Object>> rows) throws IOException {
+  static byte[] avro(List<MarkerColumn> columns, List<Map<String, Object>> rows)
+      throws IOException {
     Schema schema = avroSchema(columns);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
+    try (DataFileWriter<GenericRecord> w =
+        new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
       w.setCodec(CodecFactory.snappyCodec());
       w.create(schema, bytes);
       for (GenericRecord g : records(schema, rows)) {
@@ -203,5 +263,4 @@ public final class TestFiles {
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
-
 }

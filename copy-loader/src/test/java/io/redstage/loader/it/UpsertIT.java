@@ -17,11 +17,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Debezium-style CDC (unwrapped with __deleted) across batches and partitions gives the source table's state. */
+/**
+ * Debezium-style CDC (unwrapped with __deleted) across batches and partitions gives the source
+ * table's state.
+ */
 class UpsertIT {
-  static final List<MarkerColumn> COLS = List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-      new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
-      new MarkerColumn("__deleted", ColumnType.of(ColumnType.Kind.STRING), true));
+  static final List<MarkerColumn> COLS =
+      List.of(
+          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
+          new MarkerColumn("__deleted", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -37,11 +42,24 @@ class UpsertIT {
   /** Writes a unit of CDC events: each event is {id, name or null for a delete}. */
   static void events(String topic, int partition, long start, Object... idName) {
     long end = start + idName.length / 2 - 1;
-    stack.files.unit(topic, partition, start, end, FileFormat.AVRO, COLS, o -> {
-      int i = (int) (o - start) * 2;
-      Object name = idName[i + 1];
-      return row("id", ((Number) idName[i]).longValue(), "name", name, "__deleted", name == null ? "true" : "false");
-    });
+    stack.files.unit(
+        topic,
+        partition,
+        start,
+        end,
+        FileFormat.AVRO,
+        COLS,
+        o -> {
+          int i = (int) (o - start) * 2;
+          Object name = idName[i + 1];
+          return row(
+              "id",
+              ((Number) idName[i]).longValue(),
+              "name",
+              name,
+              "__deleted",
+              name == null ? "true" : "false");
+        });
   }
 
   @ParameterizedTest
@@ -58,14 +76,18 @@ class UpsertIT {
     try (Loader loader = stack.loader(config)) {
       events(topic, 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 4, null);
       events(topic, 1, 0, 10, "x", 11, "y");
-      assertThat(loader.runOnce().rowsLoaded()).as("keys 1, 2, 3, 10, 11 written; key 4's latest event is a delete").isEqualTo(5);
+      assertThat(loader.runOnce().rowsLoaded())
+          .as("keys 1, 2, 3, 10, 11 written; key 4's latest event is a delete")
+          .isEqualTo(5);
       source.putAll(Map.of(1L, "a", 2L, "b", 3L, "c", 10L, "x", 11L, "y"));
       assertThat(state(topic)).isEqualTo(source);
 
       events(topic, 0, 5, 1, "a2", 2, null, 5, "e");
       events(topic, 0, 8, 5, "e2", 1, "a3");
       events(topic, 1, 2, 10, "x2", 10, "x3", 11, null, 12, "z");
-      assertThat(loader.runOnce().rowsLoaded()).as("keys 1, 5, 10, 12 updated or inserted; 2 and 11 deleted").isEqualTo(4);
+      assertThat(loader.runOnce().rowsLoaded())
+          .as("keys 1, 5, 10, 12 updated or inserted; 2 and 11 deleted")
+          .isEqualTo(4);
       source.put(1L, "a3");
       source.remove(2L);
       source.put(5L, "e2");
@@ -76,13 +98,20 @@ class UpsertIT {
 
       events(topic, 1, 0, 10, "x", 11, "y"); // an identical replay of an old unit changes nothing
       events(topic, 0, 10, 12, "moved");
-      assertThat(loader.runOnce().rowsLoaded()).as("only key 12's update; the replayed unit writes nothing").isEqualTo(1);
+      assertThat(loader.runOnce().rowsLoaded())
+          .as("only key 12's update; the replayed unit writes nothing")
+          .isEqualTo(1);
       source.put(12L, "moved");
       assertThat(loader.metrics().rowsLoaded("public." + topic)).isEqualTo(5 + 4 + 1);
     }
     assertThat(state(topic)).isEqualTo(source);
-    assertThat(stack.query("SELECT column_name FROM information_schema.columns WHERE table_name = '" + topic + "' ORDER BY ordinal_position"))
-        .extracting(r -> r.get(0)).containsExactly("id", "name", "__deleted");
+    assertThat(
+            stack.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = '"
+                    + topic
+                    + "' ORDER BY ordinal_position"))
+        .extracting(r -> r.get(0))
+        .containsExactly("id", "name", "__deleted");
   }
 
   @Test
@@ -94,7 +123,9 @@ class UpsertIT {
     try (Loader loader = stack.loader(config)) {
       events(topic, 0, 0, 1, "a", 2, "b", 2, null);
       events(topic, 1, 0, 10, "x");
-      assertThat(loader.runOnce().rowsLoaded()).as("every event is a row in append mode").isEqualTo(4);
+      assertThat(loader.runOnce().rowsLoaded())
+          .as("every event is a row in append mode")
+          .isEqualTo(4);
       events(topic, 0, 3, 3, "c", 4, "d");
       assertThat(loader.runOnce().rowsLoaded()).isEqualTo(2);
       assertThat(loader.metrics().rowsLoaded("public." + topic)).isEqualTo(6);
@@ -105,7 +136,9 @@ class UpsertIT {
   static Map<Long, String> state(String table) throws Exception {
     Map<Long, String> m = new HashMap<>();
     for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {
-      assertThat(m.put(((Number) r.get(0)).longValue(), (String) r.get(1))).as("one row per key").isNull();
+      assertThat(m.put(((Number) r.get(0)).longValue(), (String) r.get(1)))
+          .as("one row per key")
+          .isNull();
     }
     return new TreeMap<>(m);
   }

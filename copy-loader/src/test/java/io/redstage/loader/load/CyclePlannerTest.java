@@ -22,13 +22,25 @@ class CyclePlannerTest {
   static final TableRef ORDERS = TableRef.of("public", "orders");
 
   static CyclePlanner planner(FailureTracker failures, String mode) {
-    Map<String, String> m = new HashMap<>(Map.of("s3.bucket", "b", "redshift.database", "dev", "redshift.workgroup-name", "wg",
-        "load.mode", mode));
+    Map<String, String> m =
+        new HashMap<>(
+            Map.of(
+                "s3.bucket",
+                "b",
+                "redshift.database",
+                "dev",
+                "redshift.workgroup-name",
+                "wg",
+                "load.mode",
+                mode));
     if (mode.equals("upsert")) {
       m.put("upsert.key", "id");
     }
-    return new CyclePlanner(new TableMapper("public", List.of(), null, null), new TableSettingsResolver(LoaderConfig.of(m)),
-        new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID), failures);
+    return new CyclePlanner(
+        new TableMapper("public", List.of(), null, null),
+        new TableSettingsResolver(LoaderConfig.of(m)),
+        new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID),
+        failures);
   }
 
   static FailureTracker tracker() {
@@ -42,9 +54,12 @@ class CyclePlannerTest {
     Unit same = TestUnits.simple("orders", 0, 0, 99);
     Unit subset = TestUnits.simple("orders", 0, 0, 49);
     Unit overlap = TestUnits.simple("orders", 0, 50, 120);
-    CyclePlanner.Plan plan = planner(tracker(), "append").plan(List.of(same, subset, overlap), state, 0);
+    CyclePlanner.Plan plan =
+        planner(tracker(), "append").plan(List.of(same, subset, overlap), state, 0);
     assertThat(plan.loaded()).containsExactlyInAnyOrder(same, subset);
-    assertThat(plan.batches().get(ORDERS)).singleElement().satisfies(b -> assertThat(b.units()).containsExactly(overlap));
+    assertThat(plan.batches().get(ORDERS))
+        .singleElement()
+        .satisfies(b -> assertThat(b.units()).containsExactly(overlap));
   }
 
   @Test
@@ -64,7 +79,8 @@ class CyclePlannerTest {
     LoadState q = new LoadState();
     q.addQuarantined(p1.markerKey(), "batch-1");
     CyclePlanner.Plan afterBackoff = planner(failures, "append").plan(all, q, 1_000_000);
-    List<List<Unit>> batches = afterBackoff.batches().get(ORDERS).stream().map(Batch::units).toList();
+    List<List<Unit>> batches =
+        afterBackoff.batches().get(ORDERS).stream().map(Batch::units).toList();
     assertThat(batches).containsExactly(List.of(u1), List.of(u2));
   }
 
@@ -83,12 +99,21 @@ class CyclePlannerTest {
   @Test
   void restoredAttemptsContinueTheCountAndWaitTheBackoffFromTheLastAttempt() {
     FailureTracker f = tracker();
-    f.restore(Map.of("k", new FailureTracker.Persisted(2, 100_000, "COPY failed"), "released", new FailureTracker.Persisted(0, 100_000, "released")));
-    assertThat(f.waiting("k", 105_000)).as("a new process waits load.retry.backoff after the persisted attempt").isTrue();
+    f.restore(
+        Map.of(
+            "k",
+            new FailureTracker.Persisted(2, 100_000, "COPY failed"),
+            "released",
+            new FailureTracker.Persisted(0, 100_000, "released")));
+    assertThat(f.waiting("k", 105_000))
+        .as("a new process waits load.retry.backoff after the persisted attempt")
+        .isTrue();
     assertThat(f.waiting("k", 110_001)).isFalse();
     assertThat(f.waiting("released", 100_000)).isFalse();
     assertThat(f.isolated()).containsExactlyInAnyOrder("k", "released");
-    assertThat(f.exhausted(f.fail("k", "COPY failed", 200_000))).as("third attempt across processes").isTrue();
+    assertThat(f.exhausted(f.fail("k", "COPY failed", 200_000)))
+        .as("third attempt across processes")
+        .isTrue();
     assertThat(f.forget("k")).isTrue();
     f.defer("t", "throttled", 0);
     assertThat(f.forget("t")).as("deferred only: no row in the failure table").isFalse();

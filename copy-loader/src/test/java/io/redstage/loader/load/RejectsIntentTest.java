@@ -7,10 +7,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RejectsIntentTest {
-  static final RejectsIntent INTENT = new RejectsIntent("b-1", "public.t", "2026-12-04T20:00:00.123Z", "kafka_offset",
-      List.of(new RejectsIntent.UnitFiles("m/a.json", "a", 0, 0, 9, List.of("s3://b/a-1.jsonl", "s3://b/a-2.jsonl")),
-          new RejectsIntent.UnitFiles("m/c.json", "c", 3, 10, 19, List.of("s3://b/c-1.parquet"))),
-      List.of(new RejectsIntent.DataFile("s3://b/a-1.jsonl", 6), new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)));
+  static final RejectsIntent INTENT =
+      new RejectsIntent(
+          "b-1",
+          "public.t",
+          "2026-12-04T20:00:00.123Z",
+          "kafka_offset",
+          List.of(
+              new RejectsIntent.UnitFiles(
+                  "m/a.json", "a", 0, 0, 9, List.of("s3://b/a-1.jsonl", "s3://b/a-2.jsonl")),
+              new RejectsIntent.UnitFiles(
+                  "m/c.json", "c", 3, 10, 19, List.of("s3://b/c-1.parquet"))),
+          List.of(
+              new RejectsIntent.DataFile("s3://b/a-1.jsonl", 6),
+              new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)));
 
   @Test
   void survivesItsJsonForm() throws Exception {

@@ -23,47 +23,92 @@ import org.junit.jupiter.api.Test;
 
 class SchemaScreenTest {
   static final TableRef T = TableRef.of("public", "orders");
-  static final MetadataColumns META = new MetadataColumns("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp",
-      "kafka_key", "kafka_headers", "kafka_deleted", Set.of());
-  private final SchemaScreen screen = new SchemaScreen(new SchemaEvolution(new TypeMapping(256), true, true));
+  static final MetadataColumns META =
+      new MetadataColumns(
+          "kafka_topic",
+          "kafka_partition",
+          "kafka_offset",
+          "kafka_timestamp",
+          "kafka_key",
+          "kafka_headers",
+          "kafka_deleted",
+          Set.of());
+  private final SchemaScreen screen =
+      new SchemaScreen(new SchemaEvolution(new TypeMapping(256), true, true));
 
   static Unit unit(int partition, long start, MarkerColumn... values) {
-    return TestUnits.unit("orders", partition, start, start + 9, List.of(TestUnits.file("f" + partition + "-" + start, 100, 10,
-        FileFormat.PARQUET, columns(values))));
+    return TestUnits.unit(
+        "orders",
+        partition,
+        start,
+        start + 9,
+        List.of(
+            TestUnits.file(
+                "f" + partition + "-" + start, 100, 10, FileFormat.PARQUET, columns(values))));
   }
 
   static TableSettings settings(TableSettings.Mode mode) {
-    return new TableSettings(mode, mode == TableSettings.Mode.UPSERT ? List.of("id") : List.of(), List.of(), List.of(), META);
+    return new TableSettings(
+        mode,
+        mode == TableSettings.Mode.UPSERT ? List.of("id") : List.of(),
+        List.of(),
+        List.of(),
+        META);
   }
 
   @Test
   void onlyTheConflictingUnitIsSetAsideWithTheTableReason() {
-    TableSchema table = new TableSchema().add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
-        .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
+    TableSchema table =
+        new TableSchema()
+            .add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+            .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
     Unit ok1 = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit bad = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
     Unit ok2 = unit(0, 20, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit other = unit(1, 0, col("id", Kind.INT64));
-    SchemaScreen.Verdict v = screen.screen(T, table, List.of(ok1, bad, ok2, other), settings(TableSettings.Mode.APPEND),
-        SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict v =
+        screen.screen(
+            T,
+            table,
+            List.of(ok1, bad, ok2, other),
+            settings(TableSettings.Mode.APPEND),
+            SchemaScreen.OnConflict.NONE);
     assertThat(v.accepted()).containsExactly(ok1, ok2, other);
     assertThat(v.conflicts()).containsOnlyKeys(bad);
-    assertThat(v.conflicts().get(bad)).startsWith("Unit orders/0 offsets 10..19 (").contains("column v is INTEGER but the files now hold string");
+    assertThat(v.conflicts().get(bad))
+        .startsWith("Unit orders/0 offsets 10..19 (")
+        .contains("column v is INTEGER but the files now hold string");
   }
 
   @Test
   void aUnitThatFitsTheTableAloneButNotBesideEarlierUnitsWaitsForALaterBatch() {
     Unit first = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit second = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
-    SchemaScreen.Verdict v = screen.screen(T, null, List.of(first, second), settings(TableSettings.Mode.APPEND), SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict v =
+        screen.screen(
+            T,
+            null,
+            List.of(first, second),
+            settings(TableSettings.Mode.APPEND),
+            SchemaScreen.OnConflict.NONE);
     assertThat(v.accepted()).containsExactly(first);
     assertThat(v.conflicts()).isEmpty();
     assertThat(v.deferred()).containsExactly(second);
-    // once the first unit has created the table, the second conflicts with the table itself and is set aside
-    TableSchema created = new TableSchema().add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
-        .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
-    SchemaScreen.Verdict later = screen.screen(T, created, List.of(second), settings(TableSettings.Mode.APPEND), SchemaScreen.OnConflict.NONE);
-    assertThat(later.conflicts().get(second)).contains("column v is INTEGER but the files now hold string");
+    // once the first unit has created the table, the second conflicts with the table itself and is
+    // set aside
+    TableSchema created =
+        new TableSchema()
+            .add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+            .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
+    SchemaScreen.Verdict later =
+        screen.screen(
+            T,
+            created,
+            List.of(second),
+            settings(TableSettings.Mode.APPEND),
+            SchemaScreen.OnConflict.NONE);
+    assertThat(later.conflicts().get(second))
+        .contains("column v is INTEGER but the files now hold string");
   }
 
   @Test
@@ -72,18 +117,23 @@ class SchemaScreenTest {
     Unit after = unit(0, 10, col("id", Kind.INT64));
     Unit otherPartition = unit(1, 0, col("id", Kind.INT64));
     Set<Integer> blocked = new HashSet<>();
-    SchemaScreen.Verdict v = screen.screen(T, null, List.of(bad, after, otherPartition), settings(TableSettings.Mode.UPSERT),
-        new SchemaScreen.OnConflict() {
-          @Override
-          public boolean skipped(Unit u) {
-            return blocked.contains(u.partition());
-          }
+    SchemaScreen.Verdict v =
+        screen.screen(
+            T,
+            null,
+            List.of(bad, after, otherPartition),
+            settings(TableSettings.Mode.UPSERT),
+            new SchemaScreen.OnConflict() {
+              @Override
+              public boolean skipped(Unit u) {
+                return blocked.contains(u.partition());
+              }
 
-          @Override
-          public void conflicted(Unit u) {
-            blocked.add(u.partition());
-          }
-        });
+              @Override
+              public void conflicted(Unit u) {
+                blocked.add(u.partition());
+              }
+            });
     assertThat(v.conflicts()).containsOnlyKeys(bad);
     assertThat(v.accepted()).containsExactly(otherPartition);
   }

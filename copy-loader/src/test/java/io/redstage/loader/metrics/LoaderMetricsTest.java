@@ -19,11 +19,18 @@ class LoaderMetricsTest {
     m.pending(Map.of("public.orders", 2L), Map.of("public.orders", 12.5));
     m.apiCalls(() -> Map.of("S3.ListObjectsV2", 4L));
     try (MetricsServer server = new MetricsServer(m, "127.0.0.1", 0)) {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
-      assertThat(r.body()).contains("redstage_loader_units_loaded_total{table=\"public.orders\"} 3")
+      assertThat(r.headers().firstValue("Content-Type"))
+          .contains("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(r.body())
+          .contains("redstage_loader_units_loaded_total{table=\"public.orders\"} 3")
           .contains("redstage_loader_rows_loaded_total{table=\"public.orders\"} 300")
           .contains("redstage_loader_batches_total{table=\"public.orders\",result=\"committed\"} 1")
           .contains("redstage_loader_failures_total{table=\"public.orders\",kind=\"load\"} 1")

@@ -25,9 +25,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 
 /**
- * The Data API wrapper's own logic (polling, failure parsing, ClientToken reuse across SDK retries, in-flight cap)
- * against a scripted HTTP endpoint that speaks the Data API's JSON 1.1 protocol. End-to-end behaviour against the
- * Redshift stand-in is covered by the ITs.
+ * The Data API wrapper's own logic (polling, failure parsing, ClientToken reuse across SDK retries,
+ * in-flight cap) against a scripted HTTP endpoint that speaks the Data API's JSON 1.1 protocol.
+ * End-to-end behaviour against the Redshift stand-in is covered by the ITs.
  */
 class DataApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,30 +41,42 @@ class DataApiTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", ex -> {
-      byte[] body = ex.getRequestBody().readAllBytes();
-      requests.add(JSON.readTree(body));
-      targets.add(ex.getRequestHeaders().getFirst("X-Amz-Target"));
-      String[] next;
-      synchronized (script) {
-        next = script.poll();
-      }
-      if (next == null) {
-        next = new String[] {"500", "{\"__type\":\"InternalServerException\",\"message\":\"script exhausted\"}"};
-      }
-      byte[] out = next[1].getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-      ex.sendResponseHeaders(Integer.parseInt(next[0]), out.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(out);
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          byte[] body = ex.getRequestBody().readAllBytes();
+          requests.add(JSON.readTree(body));
+          targets.add(ex.getRequestHeaders().getFirst("X-Amz-Target"));
+          String[] next;
+          synchronized (script) {
+            next = script.poll();
+          }
+          if (next == null) {
+            next =
+                new String[] {
+                  "500", "{\"__type\":\"InternalServerException\",\"message\":\"script exhausted\"}"
+                };
+          }
+          byte[] out = next[1].getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+          ex.sendResponseHeaders(Integer.parseInt(next[0]), out.length);
+          try (OutputStream o = ex.getResponseBody()) {
+            o.write(out);
+          }
+        });
     server.start();
-    client = RedshiftDataClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
-        .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-        .overrideConfiguration(o -> o.retryStrategy(
-            io.redstage.loader.aws.AwsClientsAccess.retryStrategy("standard", 4, Duration.ofMillis(1))))
-        .build();
+    client =
+        RedshiftDataClient.builder()
+            .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+            .overrideConfiguration(
+                o ->
+                    o.retryStrategy(
+                        io.redstage.loader.aws.AwsClientsAccess.retryStrategy(
+                            "standard", 4, Duration.ofMillis(1))))
+            .build();
   }
 
   @AfterEach
@@ -74,8 +86,13 @@ class DataApiTest {
   }
 
   private DataApi api() {
-    return new DataApi(client, new DataApiTarget(null, "wg", "dev", null, null), 2,
-        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), Duration.ofMinutes(1), sleeps::add);
+    return new DataApi(
+        client,
+        new DataApiTarget(null, "wg", "dev", null, null),
+        2,
+        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)),
+        Duration.ofMinutes(1),
+        sleeps::add);
   }
 
   private void reply(int status, String body) {
@@ -87,16 +104,31 @@ class DataApiTest {
   @Test
   void throttledSubmitIsRetriedWithTheSameClientTokenThenPolledWithBackoff() throws Exception {
     reply(400, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
-    reply(500, "{\"__type\":\"BatchExecuteStatementException\",\"Message\":\"boom\",\"StatementId\":\"x\"}");
+    reply(
+        500,
+        "{\"__type\":\"BatchExecuteStatementException\",\"Message\":\"boom\",\"StatementId\":\"x\"}");
     reply(200, "{\"Id\":\"" + ID + "\",\"CreatedAt\":1717171717}");
     reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"SUBMITTED\"}");
     reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"STARTED\"}");
-    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\",\"HasResultSet\":false,\"SubStatements\":["
-        + "{\"Id\":\"" + ID + ":1\",\"Status\":\"FINISHED\",\"ResultRows\":0},{\"Id\":\"" + ID + ":2\",\"Status\":\"FINISHED\",\"ResultRows\":42}]}");
-    DataApi.Outcome o = api().executeBatch(List.of("LOCK m", "INSERT INTO t SELECT 1"), "batch-token-1", "redstage-b");
+    reply(
+        200,
+        "{\"Id\":\""
+            + ID
+            + "\",\"Status\":\"FINISHED\",\"HasResultSet\":false,\"SubStatements\":["
+            + "{\"Id\":\""
+            + ID
+            + ":1\",\"Status\":\"FINISHED\",\"ResultRows\":0},{\"Id\":\""
+            + ID
+            + ":2\",\"Status\":\"FINISHED\",\"ResultRows\":42}]}");
+    DataApi.Outcome o =
+        api()
+            .executeBatch(
+                List.of("LOCK m", "INSERT INTO t SELECT 1"), "batch-token-1", "redstage-b");
     assertThat(o.subStatementRows()).containsExactly(0L, 42L);
     assertThat(targets.subList(0, 3)).containsOnly("RedshiftData.BatchExecuteStatement");
-    assertThat(requests.subList(0, 3)).extracting(r -> r.get("ClientToken").asText()).containsOnly("batch-token-1");
+    assertThat(requests.subList(0, 3))
+        .extracting(r -> r.get("ClientToken").asText())
+        .containsOnly("batch-token-1");
     assertThat(requests.get(0).get("WorkgroupName").asText()).isEqualTo("wg");
     assertThat(requests.get(0).has("ClusterIdentifier")).isFalse();
     assertThat(sleeps).hasSize(2);
@@ -107,27 +139,48 @@ class DataApiTest {
   @Test
   void failedSubStatementIsReportedWithIndexAndQueryId() {
     reply(200, "{\"Id\":\"" + ID + "\"}");
-    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FAILED\",\"Error\":\"batch failed\",\"SubStatements\":["
-        + "{\"Id\":\"" + ID + ":1\",\"Status\":\"FINISHED\"},{\"Id\":\"" + ID + ":2\",\"Status\":\"FAILED\",\"RedshiftQueryId\":77,"
-        + "\"Error\":\"ERROR: Load into table 'rs_stage_1' failed. Check 'sys_load_error_detail' system table for details.\"},"
-        + "{\"Id\":\"" + ID + ":3\",\"Status\":\"ABORTED\"}]}");
+    reply(
+        200,
+        "{\"Id\":\""
+            + ID
+            + "\",\"Status\":\"FAILED\",\"Error\":\"batch failed\",\"SubStatements\":["
+            + "{\"Id\":\""
+            + ID
+            + ":1\",\"Status\":\"FINISHED\"},{\"Id\":\""
+            + ID
+            + ":2\",\"Status\":\"FAILED\",\"RedshiftQueryId\":77,"
+            + "\"Error\":\"ERROR: Load into table 'rs_stage_1' failed. Check 'sys_load_error_detail' system table for details.\"},"
+            + "{\"Id\":\""
+            + ID
+            + ":3\",\"Status\":\"ABORTED\"}]}");
     assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
-        .isInstanceOfSatisfying(StatementFailedException.class, e -> {
-          assertThat(e.failedIndex()).isEqualTo(1);
-          assertThat(e.redshiftQueryId()).isEqualTo(77);
-          assertThat(e.error()).contains("Load into table 'rs_stage_1' failed");
-          assertThat(e.isTransient()).isFalse();
-        });
+        .isInstanceOfSatisfying(
+            StatementFailedException.class,
+            e -> {
+              assertThat(e.failedIndex()).isEqualTo(1);
+              assertThat(e.redshiftQueryId()).isEqualTo(77);
+              assertThat(e.error()).contains("Load into table 'rs_stage_1' failed");
+              assertThat(e.isTransient()).isFalse();
+            });
   }
 
   @Test
   void serializationConflictIsTransientAndValidationErrorsAreNot() {
-    assertThat(new StatementFailedException("i", "ERROR: 1023 DETAIL: Serializable isolation violation on table", 0, -1).isTransient()).isTrue();
-    reply(400, "{\"__type\":\"ValidationException\",\"message\":\"Sqls must have at most 40 items\"}");
-    assertThatThrownBy(() -> api().executeBatch(List.of("x"), "t", "n")).isInstanceOfSatisfying(DataApiException.class, e -> {
-      assertThat(e.isTransient()).isFalse();
-      assertThat(e.getMessage()).contains("ValidationException").contains("at most 40");
-    });
+    assertThat(
+            new StatementFailedException(
+                    "i", "ERROR: 1023 DETAIL: Serializable isolation violation on table", 0, -1)
+                .isTransient())
+        .isTrue();
+    reply(
+        400,
+        "{\"__type\":\"ValidationException\",\"message\":\"Sqls must have at most 40 items\"}");
+    assertThatThrownBy(() -> api().executeBatch(List.of("x"), "t", "n"))
+        .isInstanceOfSatisfying(
+            DataApiException.class,
+            e -> {
+              assertThat(e.isTransient()).isFalse();
+              assertThat(e.getMessage()).contains("ValidationException").contains("at most 40");
+            });
     assertThat(requests).hasSize(1);
   }
 
@@ -135,8 +188,10 @@ class DataApiTest {
   void queryReadsAllPages() throws Exception {
     reply(200, "{\"Id\":\"" + ID + "\"}");
     reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\",\"HasResultSet\":true}");
-    reply(200, "{\"ColumnMetadata\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"Records\":[[{\"longValue\":1},{\"stringValue\":\"x\"}]],"
-        + "\"TotalNumRows\":2,\"NextToken\":\"p2\"}");
+    reply(
+        200,
+        "{\"ColumnMetadata\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"Records\":[[{\"longValue\":1},{\"stringValue\":\"x\"}]],"
+            + "\"TotalNumRows\":2,\"NextToken\":\"p2\"}");
     reply(200, "{\"Records\":[[{\"longValue\":2},{\"isNull\":true}]],\"TotalNumRows\":2}");
     QueryResult r = api().query("SELECT a, b FROM t", "q");
     assertThat(r.columns()).containsExactly("a", "b");
@@ -146,8 +201,14 @@ class DataApiTest {
 
   @Test
   void inFlightCapSerialisesStatementsBeyondTheLimit() throws Exception {
-    DataApi one = new DataApi(client, new DataApiTarget("c1", null, "dev", "loader", null), 1,
-        new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)), Duration.ofMinutes(1), d -> { });
+    DataApi one =
+        new DataApi(
+            client,
+            new DataApiTarget("c1", null, "dev", "loader", null),
+            1,
+            new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)),
+            Duration.ofMinutes(1),
+            d -> {});
     for (int i = 0; i < 2; i++) {
       reply(200, "{\"Id\":\"" + ID + "\"}");
       reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\"}");
@@ -158,8 +219,12 @@ class DataApiTest {
     b.start();
     a.join(30_000);
     b.join(30_000);
-    assertThat(targets).containsExactly("RedshiftData.BatchExecuteStatement", "RedshiftData.DescribeStatement",
-        "RedshiftData.BatchExecuteStatement", "RedshiftData.DescribeStatement");
+    assertThat(targets)
+        .containsExactly(
+            "RedshiftData.BatchExecuteStatement",
+            "RedshiftData.DescribeStatement",
+            "RedshiftData.BatchExecuteStatement",
+            "RedshiftData.DescribeStatement");
     assertThat(requests.get(0).get("ClusterIdentifier").asText()).isEqualTo("c1");
     assertThat(requests.get(0).get("DbUser").asText()).isEqualTo("loader");
     assertThat(requests.get(0).has("SecretArn")).isFalse();

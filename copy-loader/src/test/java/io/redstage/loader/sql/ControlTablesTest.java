@@ -9,8 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ControlTablesTest {
-  private final ControlTables control = new ControlTables(TableRef.of("ops", "markers"), TableRef.of("ops", "quarantine"),
-      TableRef.of("ops", "failures"));
+  private final ControlTables control =
+      new ControlTables(
+          TableRef.of("ops", "markers"),
+          TableRef.of("ops", "quarantine"),
+          TableRef.of("ops", "failures"));
   private final TableRef t = TableRef.of("public", "t");
 
   @Test
@@ -18,48 +21,93 @@ class ControlTablesTest {
     String topic = "t".repeat(249);
     List<ControlTables.MarkerRow> rows = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
-      rows.add(new ControlTables.MarkerRow(t, topic, i % 7, i * 10L, i * 10L + 9, "_redstage/markers/" + topic + "/" + i + ".json",
-          "00000000-0000-0000-0000-000000000001", 10));
+      rows.add(
+          new ControlTables.MarkerRow(
+              t,
+              topic,
+              i % 7,
+              i * 10L,
+              i * 10L + 9,
+              "_redstage/markers/" + topic + "/" + i + ".json",
+              "00000000-0000-0000-0000-000000000001",
+              10));
     }
     List<String> sql = control.insertMarkers(rows, Instant.EPOCH);
-    assertThat(sql).hasSizeGreaterThan(1).allSatisfy(s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_INSERT_CHARS));
-    assertThat(sql.stream().mapToLong(s -> s.split("CAST\\('1970-01-01 00:00:00.000' AS TIMESTAMP\\)").length - 1).sum()).isEqualTo(2000);
+    assertThat(sql)
+        .hasSizeGreaterThan(1)
+        .allSatisfy(
+            s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_INSERT_CHARS));
+    assertThat(
+            sql.stream()
+                .mapToLong(
+                    s -> s.split("CAST\\('1970-01-01 00:00:00.000' AS TIMESTAMP\\)").length - 1)
+                .sum())
+        .isEqualTo(2000);
   }
 
   @Test
   void loadedStateQueryAsksOnlyAboutListedRangesAndQuarantine() {
-    List<String> q = control.loadedStateQueries(List.of(new ControlTables.Probe(t, new TopicPartition("orders", 3), 100, 250)));
-    assertThat(q).singleElement().asString()
-        .contains("FROM \"ops\".\"markers\" WHERE (target_table = 'public.t' AND topic = 'orders' AND kafka_partition = 3 "
-            + "AND end_offset >= 100 AND start_offset <= 250)")
-        .contains("UNION ALL SELECT 'Q' AS kind").contains("FROM \"ops\".\"quarantine\" WHERE released_at IS NULL");
-    assertThat(control.loadedStateQueries(List.of())).singleElement().asString().startsWith("SELECT 'Q'");
+    List<String> q =
+        control.loadedStateQueries(
+            List.of(new ControlTables.Probe(t, new TopicPartition("orders", 3), 100, 250)));
+    assertThat(q)
+        .singleElement()
+        .asString()
+        .contains(
+            "FROM \"ops\".\"markers\" WHERE (target_table = 'public.t' AND topic = 'orders' AND kafka_partition = 3 "
+                + "AND end_offset >= 100 AND start_offset <= 250)")
+        .contains("UNION ALL SELECT 'Q' AS kind")
+        .contains("FROM \"ops\".\"quarantine\" WHERE released_at IS NULL");
+    assertThat(control.loadedStateQueries(List.of()))
+        .singleElement()
+        .asString()
+        .startsWith("SELECT 'Q'");
     assertThat(control.createStatements()).first().isEqualTo("CREATE SCHEMA IF NOT EXISTS \"ops\"");
-    assertThat(control.release(List.of("k1", "k2"), Instant.EPOCH)).singleElement().asString()
+    assertThat(control.release(List.of("k1", "k2"), Instant.EPOCH))
+        .singleElement()
+        .asString()
         .endsWith("WHERE released_at IS NULL AND marker_key IN ('k1', 'k2')");
-    assertThat(control.quarantinedUnits("b-1")).contains("WHERE released_at IS NULL AND batch_id = 'b-1'");
+    assertThat(control.quarantinedUnits("b-1"))
+        .contains("WHERE released_at IS NULL AND batch_id = 'b-1'");
   }
 
   @Test
   void failureRowsAreReplacedInOneTransactionAndDeletedInChunks() {
-    List<String> sql = control.upsertFailures(List.of(new ControlTables.FailureRow("k'1", "public.t", 2, "COPY failed: bad\\row", Instant.EPOCH)));
-    assertThat(sql).containsExactly("DELETE FROM \"ops\".\"failures\" WHERE marker_key IN ('k''1')",
-        "INSERT INTO \"ops\".\"failures\" (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES "
-            + "('k''1', 'public.t', 2, 'COPY failed: bad/row', CAST('1970-01-01 00:00:00.000' AS TIMESTAMP))");
+    List<String> sql =
+        control.upsertFailures(
+            List.of(
+                new ControlTables.FailureRow(
+                    "k'1", "public.t", 2, "COPY failed: bad\\row", Instant.EPOCH)));
+    assertThat(sql)
+        .containsExactly(
+            "DELETE FROM \"ops\".\"failures\" WHERE marker_key IN ('k''1')",
+            "INSERT INTO \"ops\".\"failures\" (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES "
+                + "('k''1', 'public.t', 2, 'COPY failed: bad/row', CAST('1970-01-01 00:00:00.000' AS TIMESTAMP))");
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < 3000; i++) {
       keys.add("_redstage/markers/orders/0000000001/" + "0".repeat(20) + i + ".json");
     }
     List<String> deletes = control.deleteFailures(keys);
-    assertThat(deletes).hasSizeGreaterThan(1).allSatisfy(s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_INSERT_CHARS));
-    assertThat(deletes.stream().mapToLong(s -> s.split("'_redstage/markers").length - 1).sum()).isEqualTo(3000);
-    assertThat(control.createStatements()).hasSize(4).last().asString().startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"failures\"");
+    assertThat(deletes)
+        .hasSizeGreaterThan(1)
+        .allSatisfy(
+            s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_INSERT_CHARS));
+    assertThat(deletes.stream().mapToLong(s -> s.split("'_redstage/markers").length - 1).sum())
+        .isEqualTo(3000);
+    assertThat(control.createStatements())
+        .hasSize(4)
+        .last()
+        .asString()
+        .startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"failures\"");
   }
 
   @Test
   void quarantineErrorTextCannotBreakOutOfItsLiteral() {
-    List<String> sql = control.insertQuarantine(List.of(new ControlTables.QuarantineRow("b", t, "x", 0, 0, 9, "k")),
-        "boom\\'); DROP TABLE t; --", Instant.EPOCH);
+    List<String> sql =
+        control.insertQuarantine(
+            List.of(new ControlTables.QuarantineRow("b", t, "x", 0, 0, 9, "k")),
+            "boom\\'); DROP TABLE t; --",
+            Instant.EPOCH);
     assertThat(sql.get(0)).contains("'boom/''); DROP TABLE t; --'");
   }
 }

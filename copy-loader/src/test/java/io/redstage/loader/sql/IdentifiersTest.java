@@ -25,10 +25,15 @@ class IdentifiersTest {
 
   @Test
   void rejectsControlCharactersEmptyAndTooLong() {
-    assertThatThrownBy(() -> Identifiers.fold("a\u0000b", "column 'a'")).hasMessageContaining("non-printable").hasMessageContaining("U+0000");
-    assertThatThrownBy(() -> Identifiers.fold("a\nb", "column")).hasMessageContaining("non-printable");
-    assertThatThrownBy(() -> Identifiers.fold("", "column")).hasMessageStartingWith("Cannot use an empty name");
-    assertThatThrownBy(() -> Identifiers.fold("é".repeat(64), "column")).hasMessageContaining("128 bytes");
+    assertThatThrownBy(() -> Identifiers.fold("a\u0000b", "column 'a'"))
+        .hasMessageContaining("non-printable")
+        .hasMessageContaining("U+0000");
+    assertThatThrownBy(() -> Identifiers.fold("a\nb", "column"))
+        .hasMessageContaining("non-printable");
+    assertThatThrownBy(() -> Identifiers.fold("", "column"))
+        .hasMessageStartingWith("Cannot use an empty name");
+    assertThatThrownBy(() -> Identifiers.fold("é".repeat(64), "column"))
+        .hasMessageContaining("128 bytes");
     assertThat(Identifiers.fold("a".repeat(127), "column")).hasSize(127);
   }
 
@@ -36,7 +41,8 @@ class IdentifiersTest {
   void literalsRefuseBackslashAndEscapeQuotes() {
     assertThat(SqlText.literal("it's")).isEqualTo("'it''s'");
     assertThatThrownBy(() -> SqlText.literal("a\\'b")).hasMessageContaining("backslash");
-    assertThat(SqlText.sanitizedLiteral("bad \\' value\nline", 100)).isEqualTo("'bad /'' value line'");
+    assertThat(SqlText.sanitizedLiteral("bad \\' value\nline", 100))
+        .isEqualTo("'bad /'' value line'");
     assertThat(SqlText.sanitizedLiteral("x".repeat(50), 10)).isEqualTo("'" + "x".repeat(10) + "'");
   }
 

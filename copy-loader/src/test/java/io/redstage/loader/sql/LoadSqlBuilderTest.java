@@ -22,22 +22,44 @@ import org.junit.jupiter.api.Test;
 class LoadSqlBuilderTest {
   static final UUID ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
   static final TableRef T = TableRef.of("public", "orders");
-  static final MetadataColumns META = new MetadataColumns("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp",
-      "kafka_key", "kafka_headers", "kafka_deleted", Set.of());
-  private final ControlTables control = new ControlTables(TableRef.of("public", "_redstage_load_markers"),
-      TableRef.of("public", "_redstage_quarantine"), TableRef.of("public", "_redstage_load_failures"));
+  static final MetadataColumns META =
+      new MetadataColumns(
+          "kafka_topic",
+          "kafka_partition",
+          "kafka_offset",
+          "kafka_timestamp",
+          "kafka_key",
+          "kafka_headers",
+          "kafka_deleted",
+          Set.of());
+  private final ControlTables control =
+      new ControlTables(
+          TableRef.of("public", "_redstage_load_markers"),
+          TableRef.of("public", "_redstage_quarantine"),
+          TableRef.of("public", "_redstage_load_failures"));
   private final TypeMapping types = new TypeMapping(65535);
-  private final LoadSqlBuilder builder = new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 0), types);
+  private final LoadSqlBuilder builder =
+      new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 0), types);
   private final SchemaEvolution evolution = new SchemaEvolution(types, true, true);
 
   private List<String> sql(Batch b, TableSettings s) {
-    TablePlan plan = evolution.plan(b.table(), null, b.groups().stream().map(g -> g.schema()).toList(), s);
-    return builder.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z")).statements();
+    TablePlan plan =
+        evolution.plan(b.table(), null, b.groups().stream().map(g -> g.schema()).toList(), s);
+    return builder
+        .statements(
+            b,
+            plan,
+            s,
+            g -> "s3://bucket/m/" + g.index() + ".json",
+            Instant.parse("2026-01-02T03:04:05.678Z"))
+        .statements();
   }
 
   private LoadTransaction transaction(Batch b, TableSettings s) {
-    TablePlan plan = evolution.plan(b.table(), null, b.groups().stream().map(g -> g.schema()).toList(), s);
-    return builder.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.EPOCH);
+    TablePlan plan =
+        evolution.plan(b.table(), null, b.groups().stream().map(g -> g.schema()).toList(), s);
+    return builder.statements(
+        b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.EPOCH);
   }
 
   private static Batch batch(Unit... units) {
@@ -46,148 +68,307 @@ class LoadSqlBuilderTest {
 
   @Test
   void appendTransactionLocksStagesCopiesDedupesAndRecordsMarkers() {
-    TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
-    List<String> sql = sql(batch(TestUnits.simple("orders", 0, 0, 99), TestUnits.simple("orders", 0, 50, 120)), s);
+    TableSettings s =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    List<String> sql =
+        sql(batch(TestUnits.simple("orders", 0, 0, 99), TestUnits.simple("orders", 0, 50, 120)), s);
     assertThat(sql.get(0)).isEqualTo("LOCK \"public\".\"_redstage_load_markers\"");
-    assertThat(sql.get(1)).startsWith("CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(65535))");
-    assertThat(sql.get(2)).isEqualTo("CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"name\" VARCHAR(65535), \"kafka_topic\" VARCHAR(65535), "
-        + "\"kafka_partition\" INTEGER, \"kafka_offset\" BIGINT, \"kafka_timestamp\" TIMESTAMP)");
-    assertThat(sql.get(3)).isEqualTo("COPY \"rs_stage_1\" FROM 's3://bucket/m/1.json' IAM_ROLE 'arn:aws:iam::123456789012:role/loader' "
-        + "FORMAT AS PARQUET MANIFEST STATUPDATE OFF");
-    assertThat(sql.get(4)).startsWith("CREATE TEMP TABLE \"rs_rows\" AS SELECT \"id\", \"name\", \"kafka_topic\", \"kafka_partition\", \"kafka_offset\" FROM")
-        .contains("ROW_NUMBER() OVER (PARTITION BY \"u\".\"kafka_topic\", \"u\".\"kafka_partition\", \"u\".\"kafka_offset\"")
-        .contains("WHERE NOT EXISTS (SELECT 1 FROM \"public\".\"_redstage_load_markers\" \"m\" WHERE \"m\".target_table = 'public.orders' "
-            + "AND \"m\".topic = \"u\".\"kafka_topic\" AND \"m\".kafka_partition = \"u\".\"kafka_partition\" AND \"u\".\"kafka_offset\" "
-            + "BETWEEN \"m\".start_offset AND \"m\".end_offset)")
+    assertThat(sql.get(1))
+        .startsWith(
+            "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(65535))");
+    assertThat(sql.get(2))
+        .isEqualTo(
+            "CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"name\" VARCHAR(65535), \"kafka_topic\" VARCHAR(65535), "
+                + "\"kafka_partition\" INTEGER, \"kafka_offset\" BIGINT, \"kafka_timestamp\" TIMESTAMP)");
+    assertThat(sql.get(3))
+        .isEqualTo(
+            "COPY \"rs_stage_1\" FROM 's3://bucket/m/1.json' IAM_ROLE 'arn:aws:iam::123456789012:role/loader' "
+                + "FORMAT AS PARQUET MANIFEST STATUPDATE OFF");
+    assertThat(sql.get(4))
+        .startsWith(
+            "CREATE TEMP TABLE \"rs_rows\" AS SELECT \"id\", \"name\", \"kafka_topic\", \"kafka_partition\", \"kafka_offset\" FROM")
+        .contains(
+            "ROW_NUMBER() OVER (PARTITION BY \"u\".\"kafka_topic\", \"u\".\"kafka_partition\", \"u\".\"kafka_offset\"")
+        .contains(
+            "WHERE NOT EXISTS (SELECT 1 FROM \"public\".\"_redstage_load_markers\" \"m\" WHERE \"m\".target_table = 'public.orders' "
+                + "AND \"m\".topic = \"u\".\"kafka_topic\" AND \"m\".kafka_partition = \"u\".\"kafka_partition\" AND \"u\".\"kafka_offset\" "
+                + "BETWEEN \"m\".start_offset AND \"m\".end_offset)")
         .endsWith("WHERE \"rs_rn\" = 1");
-    assertThat(sql.get(5)).isEqualTo("INSERT INTO \"public\".\"orders\" (\"id\", \"name\") SELECT \"id\", \"name\" FROM \"rs_rows\"");
-    assertThat(sql.get(6)).startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"")
-        .contains("('public.orders', 'orders', 0, 0, 99, '_redstage/markers/orders/0000000000/00000000000000000000+00000000000000000099.json', "
-            + "'00000000-0000-0000-0000-000000000001', 100, CAST('2026-01-02 03:04:05.678' AS TIMESTAMP))")
+    assertThat(sql.get(5))
+        .isEqualTo(
+            "INSERT INTO \"public\".\"orders\" (\"id\", \"name\") SELECT \"id\", \"name\" FROM \"rs_rows\"");
+    assertThat(sql.get(6))
+        .startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"")
+        .contains(
+            "('public.orders', 'orders', 0, 0, 99, '_redstage/markers/orders/0000000000/00000000000000000000+00000000000000000099.json', "
+                + "'00000000-0000-0000-0000-000000000001', 100, CAST('2026-01-02 03:04:05.678' AS TIMESTAMP))")
         .contains("'orders', 0, 50, 120,");
     assertThat(sql).hasSize(7);
   }
 
   @Test
   void differentSchemasGetTheirOwnStagingTablesUnionedByName() {
-    TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
-    MarkerFile v2 = TestUnits.file("f2.parquet", 10, 5, FileFormat.PARQUET,
-        columns(col("id", Kind.INT64), col("name", Kind.STRING), col("email", Kind.STRING)));
-    List<String> sql = sql(batch(TestUnits.simple("orders", 0, 0, 4), TestUnits.unit("orders", 0, 5, 9, List.of(v2))), s);
+    TableSettings s =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    MarkerFile v2 =
+        TestUnits.file(
+            "f2.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            columns(col("id", Kind.INT64), col("name", Kind.STRING), col("email", Kind.STRING)));
+    List<String> sql =
+        sql(
+            batch(
+                TestUnits.simple("orders", 0, 0, 4),
+                TestUnits.unit("orders", 0, 5, 9, List.of(v2))),
+            s);
     assertThat(sql).filteredOn(q -> q.startsWith("COPY ")).hasSize(2);
-    String rows = sql.stream().filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\"")).findFirst().orElseThrow();
-    assertThat(rows).contains("CAST(NULL AS VARCHAR(65535)) AS \"email\", \"kafka_topic\" AS \"kafka_topic\"")
-        .contains("SELECT \"id\" AS \"id\", \"name\" AS \"name\", \"email\" AS \"email\"").contains(" FROM \"rs_stage_1\" UNION ALL SELECT ")
+    String rows =
+        sql.stream()
+            .filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\""))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rows)
+        .contains("CAST(NULL AS VARCHAR(65535)) AS \"email\", \"kafka_topic\" AS \"kafka_topic\"")
+        .contains("SELECT \"id\" AS \"id\", \"name\" AS \"name\", \"email\" AS \"email\"")
+        .contains(" FROM \"rs_stage_1\" UNION ALL SELECT ")
         .contains(" FROM \"rs_stage_2\") \"u\"");
   }
 
   @Test
   void upsertKeepsLatestPerKeyAndDeletes() {
-    TableSettings s = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of("kafka_deleted", "__deleted"),
-        List.of("__op"), META);
-    MarkerFile f = TestUnits.file("cdc.parquet", 10, 5, FileFormat.PARQUET, List.of(col("id", Kind.INT64), col("name", Kind.STRING),
-        col("__op", Kind.STRING), col("__deleted", Kind.STRING), col("kafka_topic", Kind.STRING), col("kafka_partition", Kind.INT32),
-        col("kafka_offset", Kind.INT64)));
+    TableSettings s =
+        new TableSettings(
+            TableSettings.Mode.UPSERT,
+            List.of("id"),
+            List.of("kafka_deleted", "__deleted"),
+            List.of("__op"),
+            META);
+    MarkerFile f =
+        TestUnits.file(
+            "cdc.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            List.of(
+                col("id", Kind.INT64),
+                col("name", Kind.STRING),
+                col("__op", Kind.STRING),
+                col("__deleted", Kind.STRING),
+                col("kafka_topic", Kind.STRING),
+                col("kafka_partition", Kind.INT32),
+                col("kafka_offset", Kind.INT64)));
     List<String> sql = sql(batch(TestUnits.unit("cdc", 0, 0, 4, List.of(f))), s);
-    String rows = sql.stream().filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\"")).findFirst().orElseThrow();
-    assertThat(rows).contains("PARTITION BY \"u\".\"id\", CASE WHEN \"u\".\"id\" IS NULL THEN \"u\".\"kafka_partition\" END")
+    String rows =
+        sql.stream()
+            .filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\""))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rows)
+        .contains(
+            "PARTITION BY \"u\".\"id\", CASE WHEN \"u\".\"id\" IS NULL THEN \"u\".\"kafka_partition\" END")
         .contains("ORDER BY \"u\".\"kafka_offset\" DESC")
-        .contains("(COALESCE(LOWER(\"u\".\"__deleted\") = 'true', FALSE) OR COALESCE(\"u\".\"__op\" = 'd', FALSE)) AS \"rs_deleted\"");
-    assertThat(sql).contains("DELETE FROM \"public\".\"orders\" USING \"rs_rows\" WHERE \"public\".\"orders\".\"id\" = \"rs_rows\".\"id\"");
-    assertThat(sql).anyMatch(q -> q.startsWith("INSERT INTO \"public\".\"orders\" (\"id\", \"name\", \"__op\", \"__deleted\") SELECT")
-        && q.endsWith("WHERE NOT \"rs_deleted\""));
+        .contains(
+            "(COALESCE(LOWER(\"u\".\"__deleted\") = 'true', FALSE) OR COALESCE(\"u\".\"__op\" = 'd', FALSE)) AS \"rs_deleted\"");
+    assertThat(sql)
+        .contains(
+            "DELETE FROM \"public\".\"orders\" USING \"rs_rows\" WHERE \"public\".\"orders\".\"id\" = \"rs_rows\".\"id\"");
+    assertThat(sql)
+        .anyMatch(
+            q ->
+                q.startsWith(
+                        "INSERT INTO \"public\".\"orders\" (\"id\", \"name\", \"__op\", \"__deleted\") SELECT")
+                    && q.endsWith("WHERE NOT \"rs_deleted\""));
   }
 
   @Test
   void mergeStrategyDeletesThenMerges() {
-    TableSettings s = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of("__deleted"), List.of(), META,
-        TableSettings.UpsertStrategy.MERGE);
-    MarkerFile f = TestUnits.file("cdc.parquet", 10, 5, FileFormat.PARQUET, List.of(col("id", Kind.INT64), col("name", Kind.STRING),
-        col("__deleted", Kind.STRING), col("kafka_topic", Kind.STRING), col("kafka_partition", Kind.INT32), col("kafka_offset", Kind.INT64)));
+    TableSettings s =
+        new TableSettings(
+            TableSettings.Mode.UPSERT,
+            List.of("id"),
+            List.of("__deleted"),
+            List.of(),
+            META,
+            TableSettings.UpsertStrategy.MERGE);
+    MarkerFile f =
+        TestUnits.file(
+            "cdc.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            List.of(
+                col("id", Kind.INT64),
+                col("name", Kind.STRING),
+                col("__deleted", Kind.STRING),
+                col("kafka_topic", Kind.STRING),
+                col("kafka_partition", Kind.INT32),
+                col("kafka_offset", Kind.INT64)));
     List<String> sql = sql(batch(TestUnits.unit("cdc", 0, 0, 4, List.of(f))), s);
-    assertThat(sql).contains("DELETE FROM \"public\".\"orders\" USING \"rs_rows\" WHERE \"public\".\"orders\".\"id\" = \"rs_rows\".\"id\" "
-            + "AND \"rs_rows\".\"rs_deleted\"",
-        "CREATE TEMP TABLE \"rs_upserts\" AS SELECT \"id\", \"name\", \"__deleted\" FROM \"rs_rows\" WHERE NOT \"rs_deleted\"",
-        "MERGE INTO \"public\".\"orders\" USING \"rs_upserts\" ON \"public\".\"orders\".\"id\" = \"rs_upserts\".\"id\" "
-            + "WHEN MATCHED THEN UPDATE SET \"name\" = \"rs_upserts\".\"name\", \"__deleted\" = \"rs_upserts\".\"__deleted\" "
-            + "WHEN NOT MATCHED THEN INSERT (\"id\", \"name\", \"__deleted\") VALUES (\"rs_upserts\".\"id\", \"rs_upserts\".\"name\", "
-            + "\"rs_upserts\".\"__deleted\")");
+    assertThat(sql)
+        .contains(
+            "DELETE FROM \"public\".\"orders\" USING \"rs_rows\" WHERE \"public\".\"orders\".\"id\" = \"rs_rows\".\"id\" "
+                + "AND \"rs_rows\".\"rs_deleted\"",
+            "CREATE TEMP TABLE \"rs_upserts\" AS SELECT \"id\", \"name\", \"__deleted\" FROM \"rs_rows\" WHERE NOT \"rs_deleted\"",
+            "MERGE INTO \"public\".\"orders\" USING \"rs_upserts\" ON \"public\".\"orders\".\"id\" = \"rs_upserts\".\"id\" "
+                + "WHEN MATCHED THEN UPDATE SET \"name\" = \"rs_upserts\".\"name\", \"__deleted\" = \"rs_upserts\".\"__deleted\" "
+                + "WHEN NOT MATCHED THEN INSERT (\"id\", \"name\", \"__deleted\") VALUES (\"rs_upserts\".\"id\", \"rs_upserts\".\"name\", "
+                + "\"rs_upserts\".\"__deleted\")");
   }
 
   @Test
   void hostileFieldNamesAreQuotedNeverSpliced() {
-    TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
-    MarkerFile f = TestUnits.file("evil.parquet", 10, 5, FileFormat.PARQUET,
-        columns(col("a\"); DROP TABLE users; --", Kind.STRING)));
+    TableSettings s =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    MarkerFile f =
+        TestUnits.file(
+            "evil.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            columns(col("a\"); DROP TABLE users; --", Kind.STRING)));
     List<String> sql = sql(batch(TestUnits.unit("evil", 0, 0, 4, List.of(f))), s);
-    assertThat(String.join("\n", sql)).contains("\"a\"\"); drop table users; --\" VARCHAR(65535)")
+    assertThat(String.join("\n", sql))
+        .contains("\"a\"\"); drop table users; --\" VARCHAR(65535)")
         .doesNotContain("\"a\"); drop");
   }
 
   @Test
   void jsonAndAvroCopyOptions() {
     CopySql copy = new CopySql("default", 0);
-    var jsonl = FileSchema.of(new MarkerFile("a.json.gz", 1, 1, FileFormat.JSONL, "gzip", null, columns()));
-    assertThat(copy.copy("s", "s3://b/m", jsonl)).isEqualTo("COPY \"s\" FROM 's3://b/m' IAM_ROLE default FORMAT AS JSON 'auto ignorecase' "
-        + "TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF GZIP");
-    var avro = FileSchema.of(new MarkerFile("a.avro", 1, 1, FileFormat.AVRO, "snappy", null, columns()));
-    assertThat(copy.copy("s", "s3://b/m", avro)).contains("FORMAT AS AVRO 'auto ignorecase' MANIFEST");
+    var jsonl =
+        FileSchema.of(new MarkerFile("a.json.gz", 1, 1, FileFormat.JSONL, "gzip", null, columns()));
+    assertThat(copy.copy("s", "s3://b/m", jsonl))
+        .isEqualTo(
+            "COPY \"s\" FROM 's3://b/m' IAM_ROLE default FORMAT AS JSON 'auto ignorecase' "
+                + "TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF GZIP");
+    var avro =
+        FileSchema.of(new MarkerFile("a.avro", 1, 1, FileFormat.AVRO, "snappy", null, columns()));
+    assertThat(copy.copy("s", "s3://b/m", avro))
+        .contains("FORMAT AS AVRO 'auto ignorecase' MANIFEST");
     CopySql tolerant = new CopySql("default", 1000);
     assertThat(tolerant.copy("s", "s3://b/m", jsonl)).endsWith(" GZIP MAXERROR 1000");
     assertThat(tolerant.copy("s", "s3://b/m", avro)).doesNotContain("MAXERROR");
-    var parquet = FileSchema.of(new MarkerFile("a.parquet", 1, 1, FileFormat.PARQUET, "snappy", null, columns()));
-    assertThat(tolerant.copy("s", "s3://b/m", parquet)).as("Redshift refuses MAXERROR for columnar formats").doesNotContain("MAXERROR");
+    var parquet =
+        FileSchema.of(
+            new MarkerFile("a.parquet", 1, 1, FileFormat.PARQUET, "snappy", null, columns()));
+    assertThat(tolerant.copy("s", "s3://b/m", parquet))
+        .as("Redshift refuses MAXERROR for columnar formats")
+        .doesNotContain("MAXERROR");
   }
 
   @Test
   void unitsWithoutFilesOnlyRecordMarkers() {
-    TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
     Batch b = batch(TestUnits.unit("orders", 0, 0, 9, List.of()));
-    List<String> sql = builder.statements(b, new TablePlan(List.of(), java.util.Map.of()), s, g -> "x", Instant.EPOCH).statements();
+    List<String> sql =
+        builder
+            .statements(b, new TablePlan(List.of(), java.util.Map.of()), s, g -> "x", Instant.EPOCH)
+            .statements();
     assertThat(sql).hasSize(2);
     assertThat(sql.get(1)).startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"");
   }
 
   @Test
   void jsonLinesWithMaxErrorsStagesTheTargetsTypesSoCopyRejectsRowsThatDoNotFit() {
-    TableSettings s = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
-    Unit json = TestUnits.unit("orders", 0, 0, 9, List.of(TestUnits.file("topics/orders/0/a.jsonl", 100, 10, FileFormat.JSONL,
-        columns(col("id", Kind.INT64), col("value", Kind.ARRAY), col("name", Kind.STRING)))));
+    TableSettings s =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    Unit json =
+        TestUnits.unit(
+            "orders",
+            0,
+            0,
+            9,
+            List.of(
+                TestUnits.file(
+                    "topics/orders/0/a.jsonl",
+                    100,
+                    10,
+                    FileFormat.JSONL,
+                    columns(
+                        col("id", Kind.INT64),
+                        col("value", Kind.ARRAY),
+                        col("name", Kind.STRING)))));
     Batch b = batch(json);
-    TableSchema existing = new TableSchema().add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
-        .add("value", RedshiftType.of(RedshiftType.Family.BIGINT), true).add("name", RedshiftType.varchar(256), true);
+    TableSchema existing =
+        new TableSchema()
+            .add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+            .add("value", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+            .add("name", RedshiftType.varchar(256), true);
     SchemaEvolution rowLevel = new SchemaEvolution(new TypeMapping(256), true, true, true);
-    TablePlan plan = rowLevel.plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s);
-    LoadSqlBuilder rejecting = new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 1000), types, true);
-    List<String> sql = rejecting.statements(b, plan, s, g -> "s3://bucket/m/" + g.index() + ".json", Instant.parse("2026-01-02T03:04:05.678Z"))
-        .statements();
-    assertThat(sql).anySatisfy(q -> assertThat(q).startsWith("CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"value\" BIGINT, "
-        + "\"name\" VARCHAR(256), \"kafka_topic\" VARCHAR(65535)"));
+    TablePlan plan =
+        rowLevel.plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s);
+    LoadSqlBuilder rejecting =
+        new LoadSqlBuilder(
+            control, new CopySql("arn:aws:iam::123456789012:role/loader", 1000), types, true);
+    List<String> sql =
+        rejecting
+            .statements(
+                b,
+                plan,
+                s,
+                g -> "s3://bucket/m/" + g.index() + ".json",
+                Instant.parse("2026-01-02T03:04:05.678Z"))
+            .statements();
+    assertThat(sql)
+        .anySatisfy(
+            q ->
+                assertThat(q)
+                    .startsWith(
+                        "CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"value\" BIGINT, "
+                            + "\"name\" VARCHAR(256), \"kafka_topic\" VARCHAR(65535)"));
     assertThat(sql).anySatisfy(q -> assertThat(q).contains("MAXERROR 1000"));
     // the same files with MAXERROR off are a type conflict for the whole unit
     assertThat(rowLevel.rowLevelTypes(b.groups().stream().map(g -> g.schema()).toList())).isTrue();
-    assertThatThrownBy(() -> new SchemaEvolution(new TypeMapping(256), true, true, false)
-        .plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s)).isInstanceOf(IncompatibleSchemaException.class);
+    assertThatThrownBy(
+            () ->
+                new SchemaEvolution(new TypeMapping(256), true, true, false)
+                    .plan(T, existing, b.groups().stream().map(g -> g.schema()).toList(), s))
+        .isInstanceOf(IncompatibleSchemaException.class);
   }
 
   @Test
   void transactionPointsAtItsCopiesAndAtTheStatementWritingTheTarget() {
-    MarkerFile v2 = TestUnits.file("f2.parquet", 10, 5, FileFormat.PARQUET,
-        columns(col("id", Kind.INT64), col("name", Kind.STRING), col("email", Kind.STRING)));
-    Batch b = batch(TestUnits.simple("orders", 0, 0, 4), TestUnits.unit("orders", 0, 5, 9, List.of(v2)));
-    TableSettings append = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
-    TableSettings deleteInsert = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of(), List.of(), META);
-    TableSettings merge = new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of(), List.of(), META,
-        TableSettings.UpsertStrategy.MERGE);
+    MarkerFile v2 =
+        TestUnits.file(
+            "f2.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            columns(col("id", Kind.INT64), col("name", Kind.STRING), col("email", Kind.STRING)));
+    Batch b =
+        batch(TestUnits.simple("orders", 0, 0, 4), TestUnits.unit("orders", 0, 5, 9, List.of(v2)));
+    TableSettings append =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings deleteInsert =
+        new TableSettings(TableSettings.Mode.UPSERT, List.of("id"), List.of(), List.of(), META);
+    TableSettings merge =
+        new TableSettings(
+            TableSettings.Mode.UPSERT,
+            List.of("id"),
+            List.of(),
+            List.of(),
+            META,
+            TableSettings.UpsertStrategy.MERGE);
     for (TableSettings s : List.of(append, deleteInsert, merge)) {
       LoadTransaction tx = transaction(b, s);
-      assertThat(tx.copies()).hasSize(2).allMatch(i -> tx.statements().get(i).startsWith("COPY \"rs_stage_"));
+      assertThat(tx.copies())
+          .hasSize(2)
+          .allMatch(i -> tx.statements().get(i).startsWith("COPY \"rs_stage_"));
       String writing = tx.statements().get(tx.write());
-      assertThat(writing).as(s.strategy() + " " + s.upsert())
-          .startsWith(s.strategy() == TableSettings.UpsertStrategy.MERGE && s.upsert() ? "MERGE INTO \"public\".\"orders\"" : "INSERT INTO \"public\".\"orders\"");
+      assertThat(writing)
+          .as(s.strategy() + " " + s.upsert())
+          .startsWith(
+              s.strategy() == TableSettings.UpsertStrategy.MERGE && s.upsert()
+                  ? "MERGE INTO \"public\".\"orders\""
+                  : "INSERT INTO \"public\".\"orders\"");
     }
     Batch empty = batch(TestUnits.unit("orders", 0, 0, 9, List.of()));
-    LoadTransaction markersOnly = builder.statements(empty, new TablePlan(List.of(), java.util.Map.of()), append, g -> "x", Instant.EPOCH);
+    LoadTransaction markersOnly =
+        builder.statements(
+            empty, new TablePlan(List.of(), java.util.Map.of()), append, g -> "x", Instant.EPOCH);
     assertThat(markersOnly.write()).isEqualTo(-1);
     assertThat(markersOnly.copies()).isEmpty();
   }

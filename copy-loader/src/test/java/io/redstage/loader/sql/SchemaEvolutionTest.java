@@ -17,9 +17,18 @@ import org.junit.jupiter.api.Test;
 
 class SchemaEvolutionTest {
   static final TableRef T = TableRef.of("public", "orders");
-  static final MetadataColumns META = new MetadataColumns("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp",
-      "kafka_key", "kafka_headers", "kafka_deleted", Set.of("kafka_offset"));
-  static final TableSettings APPEND = new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+  static final MetadataColumns META =
+      new MetadataColumns(
+          "kafka_topic",
+          "kafka_partition",
+          "kafka_offset",
+          "kafka_timestamp",
+          "kafka_key",
+          "kafka_headers",
+          "kafka_deleted",
+          Set.of("kafka_offset"));
+  static final TableSettings APPEND =
+      new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
   private final SchemaEvolution evolution = new SchemaEvolution(new TypeMapping(256), true, true);
 
   static FileSchema schema(MarkerColumn... values) {
@@ -28,33 +37,44 @@ class SchemaEvolutionTest {
 
   @Test
   void createsMissingTableWithValueAndKeptMetadataColumns() {
-    TablePlan p = evolution.plan(T, null, List.of(schema(col("id", Kind.INT64), col("Name", Kind.STRING))), APPEND);
-    assertThat(p.ddl()).containsExactly(
-        "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(256), \"kafka_offset\" BIGINT)");
+    TablePlan p =
+        evolution.plan(
+            T, null, List.of(schema(col("id", Kind.INT64), col("Name", Kind.STRING))), APPEND);
+    assertThat(p.ddl())
+        .containsExactly(
+            "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(256), \"kafka_offset\" BIGINT)");
   }
 
   @Test
   void addsNewOptionalFieldAsColumn() {
-    TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true)
-        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
-    TablePlan p = evolution.plan(T, existing, List.of(schema(col("id", Kind.INT64), col("email", Kind.STRING))), APPEND);
-    assertThat(p.ddl()).containsExactly("ALTER TABLE \"public\".\"orders\" ADD COLUMN \"email\" VARCHAR(256)");
+    TableSchema existing =
+        new TableSchema()
+            .add("id", RedshiftType.of(Family.BIGINT), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TablePlan p =
+        evolution.plan(
+            T, existing, List.of(schema(col("id", Kind.INT64), col("email", Kind.STRING))), APPEND);
+    assertThat(p.ddl())
+        .containsExactly("ALTER TABLE \"public\".\"orders\" ADD COLUMN \"email\" VARCHAR(256)");
     assertThat(p.targetColumns()).containsKeys("id", "kafka_offset", "email");
   }
 
   @Test
   void changedTypeFailsWithClearError() {
     TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.INTEGER), true);
-    assertThatThrownBy(() -> evolution.plan(T, existing, List.of(schema(col("id", Kind.STRING))), APPEND))
+    assertThatThrownBy(
+            () -> evolution.plan(T, existing, List.of(schema(col("id", Kind.STRING))), APPEND))
         .isInstanceOf(IncompatibleSchemaException.class)
-        .hasMessageContaining("Cannot load into public.orders: column id is INTEGER but the files now hold string");
+        .hasMessageContaining(
+            "Cannot load into public.orders: column id is INTEGER but the files now hold string");
   }
 
   @Test
   void integerAndFloatFilesOfOneBatchCreateAFloatColumnInEitherOrder() {
-    for (List<FileSchema> files : List.of(
-        List.of(schema(col("price", Kind.INT64)), schema(col("price", Kind.FLOAT64))),
-        List.of(schema(col("price", Kind.FLOAT64)), schema(col("price", Kind.INT64))))) {
+    for (List<FileSchema> files :
+        List.of(
+            List.of(schema(col("price", Kind.INT64)), schema(col("price", Kind.FLOAT64))),
+            List.of(schema(col("price", Kind.FLOAT64)), schema(col("price", Kind.INT64))))) {
       TablePlan p = evolution.plan(T, null, files, APPEND);
       assertThat(p.targetColumns().get("price").ddl()).isEqualTo("DOUBLE PRECISION");
     }
@@ -62,42 +82,69 @@ class SchemaEvolutionTest {
 
   @Test
   void int64AndFloat32FilesCreateADoublePrecisionColumnSoNoIntegerLosesDigits() {
-    for (List<FileSchema> files : List.of(
-        List.of(schema(col("x", Kind.INT64)), schema(col("x", Kind.FLOAT32))),
-        List.of(schema(col("x", Kind.FLOAT32)), schema(col("x", Kind.INT64))))) {
-      assertThat(evolution.plan(T, null, files, APPEND).targetColumns().get("x").ddl()).isEqualTo("DOUBLE PRECISION");
+    for (List<FileSchema> files :
+        List.of(
+            List.of(schema(col("x", Kind.INT64)), schema(col("x", Kind.FLOAT32))),
+            List.of(schema(col("x", Kind.FLOAT32)), schema(col("x", Kind.INT64))))) {
+      assertThat(evolution.plan(T, null, files, APPEND).targetColumns().get("x").ddl())
+          .isEqualTo("DOUBLE PRECISION");
     }
-    assertThat(evolution.plan(T, null, List.of(schema(col("x", Kind.INT16)), schema(col("x", Kind.FLOAT32))), APPEND)
-        .targetColumns().get("x").ddl()).isEqualTo("REAL");
+    assertThat(
+            evolution
+                .plan(
+                    T,
+                    null,
+                    List.of(schema(col("x", Kind.INT16)), schema(col("x", Kind.FLOAT32))),
+                    APPEND)
+                .targetColumns()
+                .get("x")
+                .ddl())
+        .isEqualTo("REAL");
   }
 
   @Test
   void integerFilesLoadIntoAnExistingFloatColumnButNotTheOtherWay() {
-    TableSchema doubles = new TableSchema().add("price", RedshiftType.of(Family.DOUBLE_PRECISION), true)
-        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
-    assertThat(evolution.plan(T, doubles, List.of(schema(col("price", Kind.INT64))), APPEND).ddl()).isEmpty();
-    TableSchema bigints = new TableSchema().add("price", RedshiftType.of(Family.BIGINT), true)
-        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
-    assertThatThrownBy(() -> evolution.plan(T, bigints, List.of(schema(col("price", Kind.FLOAT64))), APPEND))
-        .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("column price is BIGINT");
+    TableSchema doubles =
+        new TableSchema()
+            .add("price", RedshiftType.of(Family.DOUBLE_PRECISION), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThat(evolution.plan(T, doubles, List.of(schema(col("price", Kind.INT64))), APPEND).ddl())
+        .isEmpty();
+    TableSchema bigints =
+        new TableSchema()
+            .add("price", RedshiftType.of(Family.BIGINT), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThatThrownBy(
+            () -> evolution.plan(T, bigints, List.of(schema(col("price", Kind.FLOAT64))), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageContaining("column price is BIGINT");
   }
 
   @Test
   void wideningIsAccepted() {
-    TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true)
-        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
-    assertThat(evolution.plan(T, existing, List.of(schema(col("id", Kind.INT32))), APPEND).ddl()).isEmpty();
+    TableSchema existing =
+        new TableSchema()
+            .add("id", RedshiftType.of(Family.BIGINT), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThat(evolution.plan(T, existing, List.of(schema(col("id", Kind.INT32))), APPEND).ddl())
+        .isEmpty();
   }
 
   @Test
   void refusesFilesWithoutOffsetMetadata() {
-    FileSchema noMeta = FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.PARQUET, List.of(col("id", Kind.INT64))));
-    assertThatThrownBy(() -> evolution.plan(T, null, List.of(noMeta), APPEND)).hasMessageContaining("lack the metadata column kafka_topic");
+    FileSchema noMeta =
+        FileSchema.of(
+            TestUnits.file("k", 1, 1, FileFormat.PARQUET, List.of(col("id", Kind.INT64))));
+    assertThatThrownBy(() -> evolution.plan(T, null, List.of(noMeta), APPEND))
+        .hasMessageContaining("lack the metadata column kafka_topic");
   }
 
   @Test
   void refusesFieldsThatFoldToTheSameColumn() {
-    assertThatThrownBy(() -> evolution.plan(T, null, List.of(schema(col("Id", Kind.INT64), col("ID", Kind.INT64))), APPEND))
+    assertThatThrownBy(
+            () ->
+                evolution.plan(
+                    T, null, List.of(schema(col("Id", Kind.INT64), col("ID", Kind.INT64))), APPEND))
         .hasMessageContaining("both fold to column id");
   }
 
@@ -105,7 +152,13 @@ class SchemaEvolutionTest {
   void evolutionOffFailsOnNewField() {
     SchemaEvolution strict = new SchemaEvolution(new TypeMapping(256), false, false);
     TableSchema existing = new TableSchema().add("id", RedshiftType.of(Family.BIGINT), true);
-    assertThatThrownBy(() -> strict.plan(T, existing, List.of(schema(col("id", Kind.INT64), col("x", Kind.INT32))), APPEND))
+    assertThatThrownBy(
+            () ->
+                strict.plan(
+                    T,
+                    existing,
+                    List.of(schema(col("id", Kind.INT64), col("x", Kind.INT32))),
+                    APPEND))
         .hasMessageContaining("tables.auto-evolve is false");
     assertThatThrownBy(() -> strict.plan(T, null, List.of(schema(col("id", Kind.INT64))), APPEND))
         .hasMessageContaining("tables.auto-create is false");

@@ -15,7 +15,12 @@ class TableMapperTest {
 
   @Test
   void explicitMapWinsOverRegex() {
-    TableMapper m = new TableMapper("analytics", List.of("prod.orders:sales.orders_raw", "clicks:click_events"), "prod\\.(.*)", "$1");
+    TableMapper m =
+        new TableMapper(
+            "analytics",
+            List.of("prod.orders:sales.orders_raw", "clicks:click_events"),
+            "prod\\.(.*)",
+            "$1");
     assertThat(m.table("prod.orders").name()).isEqualTo("sales.orders_raw");
     assertThat(m.table("clicks").name()).isEqualTo("analytics.click_events");
     assertThat(m.table("prod.page.views").name()).isEqualTo("analytics.page_views");

@@ -15,47 +15,87 @@ class TypeMappingTest {
   private final TypeMapping types = new TypeMapping(1024);
 
   @ParameterizedTest
-  @CsvSource({"string,VARCHAR(1024)", "boolean,BOOLEAN", "int8,SMALLINT", "int16,SMALLINT", "int32,INTEGER", "int64,BIGINT",
-      "float32,REAL", "float64,DOUBLE PRECISION", "bytes,VARBYTE", "date,DATE", "time-millis,TIME", "timestamp-millis,TIMESTAMP",
-      "timestamp-micros,TIMESTAMP", "'decimal(18,2)','DECIMAL(18,2)'", "struct,SUPER", "array,SUPER", "map,SUPER"})
+  @CsvSource({
+    "string,VARCHAR(1024)",
+    "boolean,BOOLEAN",
+    "int8,SMALLINT",
+    "int16,SMALLINT",
+    "int32,INTEGER",
+    "int64,BIGINT",
+    "float32,REAL",
+    "float64,DOUBLE PRECISION",
+    "bytes,VARBYTE",
+    "date,DATE",
+    "time-millis,TIME",
+    "timestamp-millis,TIMESTAMP",
+    "timestamp-micros,TIMESTAMP",
+    "'decimal(18,2)','DECIMAL(18,2)'",
+    "struct,SUPER",
+    "array,SUPER",
+    "map,SUPER"
+  })
   void mapsEveryContractType(String contract, String redshift) {
     assertThat(types.targetType(ColumnType.parse(contract)).ddl()).isEqualTo(redshift);
   }
 
   @Test
   void rejectsDecimalAbove38() {
-    assertThatThrownBy(() -> types.targetType(ColumnType.decimal(40, 2))).hasMessageContaining("at most 38");
+    assertThatThrownBy(() -> types.targetType(ColumnType.decimal(40, 2)))
+        .hasMessageContaining("at most 38");
   }
 
   @Test
   void avroNestedStagesAsTextAndStringsStageWide() {
-    assertThat(types.stagingType(ColumnType.of(Kind.STRUCT), FileFormat.AVRO).ddl()).isEqualTo("VARCHAR(65535)");
+    assertThat(types.stagingType(ColumnType.of(Kind.STRUCT), FileFormat.AVRO).ddl())
+        .isEqualTo("VARCHAR(65535)");
     assertThat(types.needsJsonParse(ColumnType.of(Kind.STRUCT), FileFormat.AVRO)).isTrue();
-    assertThat(types.stagingType(ColumnType.of(Kind.STRUCT), FileFormat.PARQUET).ddl()).isEqualTo("SUPER");
-    assertThat(types.stagingType(ColumnType.of(Kind.STRING), FileFormat.PARQUET).ddl()).isEqualTo("VARCHAR(65535)");
+    assertThat(types.stagingType(ColumnType.of(Kind.STRUCT), FileFormat.PARQUET).ddl())
+        .isEqualTo("SUPER");
+    assertThat(types.stagingType(ColumnType.of(Kind.STRING), FileFormat.PARQUET).ddl())
+        .isEqualTo("VARCHAR(65535)");
   }
 
   @Test
   void insertableAllowsWideningOnly() {
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT32), RedshiftType.of(Family.BIGINT))).isTrue();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.of(Family.INTEGER))).isFalse();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.STRING), RedshiftType.of(Family.BIGINT))).isFalse();
-    assertThat(TypeMapping.insertable(ColumnType.decimal(10, 2), RedshiftType.decimal(12, 2))).isTrue();
-    assertThat(TypeMapping.insertable(ColumnType.decimal(10, 2), RedshiftType.decimal(12, 3))).isFalse();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.TIMESTAMP_MICROS), RedshiftType.of(Family.TIMESTAMPTZ))).isTrue();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.of(Family.DOUBLE_PRECISION))).isTrue();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.decimal(19, 0))).isTrue();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.decimal(20, 2))).isFalse();
-    assertThat(TypeMapping.insertable(ColumnType.of(Kind.FLOAT64), RedshiftType.of(Family.BIGINT))).isFalse();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT32), RedshiftType.of(Family.BIGINT)))
+        .isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.of(Family.INTEGER)))
+        .isFalse();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.STRING), RedshiftType.of(Family.BIGINT)))
+        .isFalse();
+    assertThat(TypeMapping.insertable(ColumnType.decimal(10, 2), RedshiftType.decimal(12, 2)))
+        .isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.decimal(10, 2), RedshiftType.decimal(12, 3)))
+        .isFalse();
+    assertThat(
+            TypeMapping.insertable(
+                ColumnType.of(Kind.TIMESTAMP_MICROS), RedshiftType.of(Family.TIMESTAMPTZ)))
+        .isTrue();
+    assertThat(
+            TypeMapping.insertable(
+                ColumnType.of(Kind.INT64), RedshiftType.of(Family.DOUBLE_PRECISION)))
+        .isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.decimal(19, 0)))
+        .isTrue();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.decimal(20, 2)))
+        .isFalse();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.FLOAT64), RedshiftType.of(Family.BIGINT)))
+        .isFalse();
   }
 
   @Test
   void readsCatalogTypesInBothDialects() {
-    assertThat(RedshiftType.fromCatalog("character varying", 256, null, null)).isEqualTo(RedshiftType.varchar(256));
-    assertThat(RedshiftType.fromCatalog("numeric", null, 18, 2)).isEqualTo(RedshiftType.decimal(18, 2));
-    assertThat(RedshiftType.fromCatalog("jsonb", null, null, null).family()).isEqualTo(Family.SUPER);
-    assertThat(RedshiftType.fromCatalog("super", null, null, null).family()).isEqualTo(Family.SUPER);
-    assertThat(RedshiftType.fromCatalog("timestamp without time zone", null, null, null).family()).isEqualTo(Family.TIMESTAMP);
-    assertThat(RedshiftType.fromCatalog("geometry", null, null, null).family()).isEqualTo(Family.OTHER);
+    assertThat(RedshiftType.fromCatalog("character varying", 256, null, null))
+        .isEqualTo(RedshiftType.varchar(256));
+    assertThat(RedshiftType.fromCatalog("numeric", null, 18, 2))
+        .isEqualTo(RedshiftType.decimal(18, 2));
+    assertThat(RedshiftType.fromCatalog("jsonb", null, null, null).family())
+        .isEqualTo(Family.SUPER);
+    assertThat(RedshiftType.fromCatalog("super", null, null, null).family())
+        .isEqualTo(Family.SUPER);
+    assertThat(RedshiftType.fromCatalog("timestamp without time zone", null, null, null).family())
+        .isEqualTo(Family.TIMESTAMP);
+    assertThat(RedshiftType.fromCatalog("geometry", null, null, null).family())
+        .isEqualTo(Family.OTHER);
   }
 }

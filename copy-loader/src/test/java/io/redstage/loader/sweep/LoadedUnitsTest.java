@@ -31,11 +31,18 @@ class LoadedUnitsTest {
     Map<TopicPartition, long[]> ranges = new TreeMap<>();
     ranges.put(new TopicPartition("it's", 2), new long[] {10, 99});
     List<String> one = LoadedUnits.queries(TableRef.of("public", "_redstage_load_markers"), ranges);
-    assertThat(one).singleElement().asString().contains("topic = 'it''s' AND kafka_partition = 2 AND end_offset >= 10 AND start_offset <= 99");
+    assertThat(one)
+        .singleElement()
+        .asString()
+        .contains(
+            "topic = 'it''s' AND kafka_partition = 2 AND end_offset >= 10 AND start_offset <= 99");
     for (int p = 0; p < 2000; p++) {
       ranges.put(new TopicPartition("topic", p), new long[] {0, 1});
     }
-    List<String> many = LoadedUnits.queries(TableRef.of("public", "_redstage_load_markers"), ranges);
-    assertThat(many).hasSizeGreaterThan(1).allSatisfy(sql -> assertThat(sql.length()).isLessThan(61_000));
+    List<String> many =
+        LoadedUnits.queries(TableRef.of("public", "_redstage_load_markers"), ranges);
+    assertThat(many)
+        .hasSizeGreaterThan(1)
+        .allSatisfy(sql -> assertThat(sql.length()).isLessThan(61_000));
   }
 }

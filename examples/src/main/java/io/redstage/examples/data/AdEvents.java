@@ -7,25 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Ad-analytics events (impressions, clicks, conversions) per platform, campaign and ad, with the viewer's
- * demographics: typed values through JsonConverter, staged as Parquet and appended to {@code public.ad_events}.
+ * Ad-analytics events (impressions, clicks, conversions) per platform, campaign and ad, with the
+ * viewer's demographics: typed values through JsonConverter, staged as Parquet and appended to
+ * {@code public.ad_events}.
  */
 public final class AdEvents implements Scenario {
   public static final String TOPIC = "ad-events";
-  private static final ConnectJson SCHEMA = ConnectJson.struct("io.redstage.examples.AdEvent")
-      .field("event_id", "string", false)
-      .timestamp("event_time", false)
-      .field("event_type", "string", false)
-      .field("platform", "string", false)
-      .field("campaign_id", "string", false)
-      .field("ad_id", "string", false)
-      .field("user_id", "string", false)
-      .field("age_group", "string", true)
-      .field("country", "string", true)
-      .field("device", "string", false)
-      .decimal("cost_usd", 12, 6, false)
-      .decimal("revenue_usd", 12, 2, true)
-      .field("dwell_ms", "int32", true);
+  private static final ConnectJson SCHEMA =
+      ConnectJson.struct("io.redstage.examples.AdEvent")
+          .field("event_id", "string", false)
+          .timestamp("event_time", false)
+          .field("event_type", "string", false)
+          .field("platform", "string", false)
+          .field("campaign_id", "string", false)
+          .field("ad_id", "string", false)
+          .field("user_id", "string", false)
+          .field("age_group", "string", true)
+          .field("country", "string", true)
+          .field("device", "string", false)
+          .decimal("cost_usd", 12, 6, false)
+          .decimal("revenue_usd", 12, 2, true)
+          .field("dwell_ms", "int32", true);
 
   private final SplittableRandom random;
   private long produced;
@@ -90,10 +92,15 @@ public final class AdEvents implements Scenario {
       p.put("country", Vocabulary.pick(random, Vocabulary.COUNTRIES));
     }
     p.put("device", Vocabulary.pick(random, Vocabulary.DEVICES));
-    double cpm = "impression".equals(type) ? 0.002 + random.nextDouble() * 0.01 : 0.2 + random.nextDouble() * 2.5;
+    double cpm =
+        "impression".equals(type)
+            ? 0.002 + random.nextDouble() * 0.01
+            : 0.2 + random.nextDouble() * 2.5;
     p.put("cost_usd", BigDecimal.valueOf(cpm).setScale(6, RoundingMode.HALF_UP));
     if ("conversion".equals(type)) {
-      p.put("revenue_usd", BigDecimal.valueOf(5 + random.nextDouble() * 195).setScale(2, RoundingMode.HALF_UP));
+      p.put(
+          "revenue_usd",
+          BigDecimal.valueOf(5 + random.nextDouble() * 195).setScale(2, RoundingMode.HALF_UP));
     } else {
       p.putNull("revenue_usd");
     }

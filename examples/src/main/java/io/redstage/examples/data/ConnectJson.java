@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds values the way Kafka Connect's JsonConverter with {@code schemas.enable=true} reads them: an envelope
- * {@code {"schema": ..., "payload": ...}} whose schema uses Connect types and logical types (Timestamp, Date,
- * Decimal). This is what a producer without a schema registry sends so that Parquet and Avro files get typed
- * columns; with a registry the same records would go through AvroConverter.
+ * Builds values the way Kafka Connect's JsonConverter with {@code schemas.enable=true} reads them:
+ * an envelope {@code {"schema": ..., "payload": ...}} whose schema uses Connect types and logical
+ * types (Timestamp, Date, Decimal). This is what a producer without a schema registry sends so that
+ * Parquet and Avro files get typed columns; with a registry the same records would go through
+ * AvroConverter.
  */
 public final class ConnectJson {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -24,35 +25,55 @@ public final class ConnectJson {
     fields = schema.putArray("fields");
   }
 
-  /** A struct schema named {@code name} (a Connect schema name, e.g. shop.public.customers.Value). */
+  /**
+   * A struct schema named {@code name} (a Connect schema name, e.g. shop.public.customers.Value).
+   */
   public static ConnectJson struct(String name) {
     return new ConnectJson(name);
   }
 
   public ConnectJson field(String name, String type, boolean optional) {
-    fields.add(JSON.createObjectNode().put("field", name).put("type", type).put("optional", optional));
+    fields.add(
+        JSON.createObjectNode().put("field", name).put("type", type).put("optional", optional));
     return this;
   }
 
   /** Connect Timestamp: epoch milliseconds in the payload. */
   public ConnectJson timestamp(String name, boolean optional) {
-    fields.add(JSON.createObjectNode().put("field", name).put("type", "int64").put("optional", optional)
-        .put("name", "org.apache.kafka.connect.data.Timestamp").put("version", 1));
+    fields.add(
+        JSON.createObjectNode()
+            .put("field", name)
+            .put("type", "int64")
+            .put("optional", optional)
+            .put("name", "org.apache.kafka.connect.data.Timestamp")
+            .put("version", 1));
     return this;
   }
 
   /** Connect Date: days since the epoch in the payload. */
   public ConnectJson date(String name, boolean optional) {
-    fields.add(JSON.createObjectNode().put("field", name).put("type", "int32").put("optional", optional)
-        .put("name", "org.apache.kafka.connect.data.Date").put("version", 1));
+    fields.add(
+        JSON.createObjectNode()
+            .put("field", name)
+            .put("type", "int32")
+            .put("optional", optional)
+            .put("name", "org.apache.kafka.connect.data.Date")
+            .put("version", 1));
     return this;
   }
 
   /** Connect Decimal with a fixed scale; JsonConverter accepts a JSON number in the payload. */
   public ConnectJson decimal(String name, int precision, int scale, boolean optional) {
-    ObjectNode f = JSON.createObjectNode().put("field", name).put("type", "bytes").put("optional", optional)
-        .put("name", "org.apache.kafka.connect.data.Decimal").put("version", 1);
-    f.putObject("parameters").put("scale", Integer.toString(scale)).put("connect.decimal.precision", Integer.toString(precision));
+    ObjectNode f =
+        JSON.createObjectNode()
+            .put("field", name)
+            .put("type", "bytes")
+            .put("optional", optional)
+            .put("name", "org.apache.kafka.connect.data.Decimal")
+            .put("version", 1);
+    f.putObject("parameters")
+        .put("scale", Integer.toString(scale))
+        .put("connect.decimal.precision", Integer.toString(precision));
     fields.add(f);
     return this;
   }
@@ -62,7 +83,8 @@ public final class ConnectJson {
     if (schemaText == null) {
       schemaText = schema.toString();
     }
-    return ("{\"schema\":" + schemaText + ",\"payload\":" + payload.toString() + "}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"schema\":" + schemaText + ",\"payload\":" + payload.toString() + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   public static ObjectNode object() {

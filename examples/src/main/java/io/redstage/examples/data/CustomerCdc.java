@@ -13,31 +13,34 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * A Debezium-style change stream of a {@code customers} table: a snapshot (op r), then inserts (c), updates (u)
- * and deletes (d), keyed by the primary key. Values look like Debezium's output after its
- * {@code ExtractNewRecordState} transform with {@code add.fields=op,source.ts_ms} and
- * {@code delete.handling.mode=rewrite}: the row's columns plus {@code __op}, {@code __source_ts_ms} and
- * {@code __deleted}; a delete is followed by a tombstone (null value), as with {@code drop.tombstones=false}.
- * The loader applies it in upsert mode on {@code id}, so {@code public.customers} must equal {@link #finalState()}.
+ * A Debezium-style change stream of a {@code customers} table: a snapshot (op r), then inserts (c),
+ * updates (u) and deletes (d), keyed by the primary key. Values look like Debezium's output after
+ * its {@code ExtractNewRecordState} transform with {@code add.fields=op,source.ts_ms} and {@code
+ * delete.handling.mode=rewrite}: the row's columns plus {@code __op}, {@code __source_ts_ms} and
+ * {@code __deleted}; a delete is followed by a tombstone (null value), as with {@code
+ * drop.tombstones=false}. The loader applies it in upsert mode on {@code id}, so {@code
+ * public.customers} must equal {@link #finalState()}.
  */
 public final class CustomerCdc implements Scenario {
   public static final String TOPIC = "shop.public.customers";
-  private static final ConnectJson KEY = ConnectJson.struct("shop.public.customers.Key").field("id", "int64", false);
-  private static final ConnectJson VALUE = ConnectJson.struct("shop.public.customers.Value")
-      .field("id", "int64", false)
-      .field("first_name", "string", false)
-      .field("last_name", "string", false)
-      .field("email", "string", false)
-      .field("phone", "string", true)
-      .field("city", "string", true)
-      .field("country", "string", false)
-      .field("status", "string", false)
-      .date("registration_date", false)
-      .decimal("lifetime_value", 12, 2, false)
-      .timestamp("updated_at", false)
-      .field("__op", "string", false)
-      .field("__source_ts_ms", "int64", false)
-      .field("__deleted", "string", false);
+  private static final ConnectJson KEY =
+      ConnectJson.struct("shop.public.customers.Key").field("id", "int64", false);
+  private static final ConnectJson VALUE =
+      ConnectJson.struct("shop.public.customers.Value")
+          .field("id", "int64", false)
+          .field("first_name", "string", false)
+          .field("last_name", "string", false)
+          .field("email", "string", false)
+          .field("phone", "string", true)
+          .field("city", "string", true)
+          .field("country", "string", false)
+          .field("status", "string", false)
+          .date("registration_date", false)
+          .decimal("lifetime_value", 12, 2, false)
+          .timestamp("updated_at", false)
+          .field("__op", "string", false)
+          .field("__source_ts_ms", "int64", false)
+          .field("__deleted", "string", false);
 
   private final SplittableRandom random;
   private final int snapshotSize;
@@ -47,7 +50,9 @@ public final class CustomerCdc implements Scenario {
   private long nextId = 1;
   private Long pendingTombstone;
 
-  /** @param snapshotSize rows the initial snapshot reads (op r) before live changes start */
+  /**
+   * @param snapshotSize rows the initial snapshot reads (op r) before live changes start
+   */
   public CustomerCdc(long seed, int snapshotSize) {
     this.random = new SplittableRandom(seed);
     this.snapshotSize = snapshotSize;
@@ -116,12 +121,28 @@ public final class CustomerCdc implements Scenario {
     long id = nextId++;
     String first = Vocabulary.pick(random, Vocabulary.FIRST_NAMES);
     String last = Vocabulary.pick(random, Vocabulary.LAST_NAMES);
-    String email = (first + "." + last.replaceAll("[^A-Za-z]", "") + id + "@example.com").toLowerCase(Locale.ROOT);
-    String phone = random.nextInt(5) == 0 ? null : String.format("+1-555-%03d-%04d", random.nextInt(1000), random.nextInt(10_000));
+    String email =
+        (first + "." + last.replaceAll("[^A-Za-z]", "") + id + "@example.com")
+            .toLowerCase(Locale.ROOT);
+    String phone =
+        random.nextInt(5) == 0
+            ? null
+            : String.format("+1-555-%03d-%04d", random.nextInt(1000), random.nextInt(10_000));
     String city = random.nextInt(12) == 0 ? null : Vocabulary.pick(random, Vocabulary.CITIES);
     LocalDate registered = LocalDate.of(2019, 1, 1).plusDays(random.nextInt(2_500));
-    Customer c = new Customer(id, first, last, email, phone, city, Vocabulary.pick(random, Vocabulary.COUNTRIES),
-        Vocabulary.pick(random, Vocabulary.STATUSES), registered, BigDecimal.ZERO.setScale(2), now);
+    Customer c =
+        new Customer(
+            id,
+            first,
+            last,
+            email,
+            phone,
+            city,
+            Vocabulary.pick(random, Vocabulary.COUNTRIES),
+            Vocabulary.pick(random, Vocabulary.STATUSES),
+            registered,
+            BigDecimal.ZERO.setScale(2),
+            now);
     rows.put(id, c);
     liveIds.add(id);
     return c;
@@ -130,16 +151,46 @@ public final class CustomerCdc implements Scenario {
   private Customer update(Customer c, long now) {
     switch (random.nextInt(4)) {
       case 0:
-        return new Customer(c.id(), c.firstName(), c.lastName(), c.email(), c.phone(), c.city(), c.country(),
-            Vocabulary.pick(random, Vocabulary.STATUSES), c.registrationDate(), c.lifetimeValue(), now);
+        return new Customer(
+            c.id(),
+            c.firstName(),
+            c.lastName(),
+            c.email(),
+            c.phone(),
+            c.city(),
+            c.country(),
+            Vocabulary.pick(random, Vocabulary.STATUSES),
+            c.registrationDate(),
+            c.lifetimeValue(),
+            now);
       case 1:
-        return new Customer(c.id(), c.firstName(), c.lastName(),
-            c.email().replace("@example.com", "@mail.example.org"), c.phone(), Vocabulary.pick(random, Vocabulary.CITIES),
-            c.country(), c.status(), c.registrationDate(), c.lifetimeValue(), now);
+        return new Customer(
+            c.id(),
+            c.firstName(),
+            c.lastName(),
+            c.email().replace("@example.com", "@mail.example.org"),
+            c.phone(),
+            Vocabulary.pick(random, Vocabulary.CITIES),
+            c.country(),
+            c.status(),
+            c.registrationDate(),
+            c.lifetimeValue(),
+            now);
       default:
-        BigDecimal purchase = BigDecimal.valueOf(10 + random.nextDouble() * 490).setScale(2, RoundingMode.HALF_UP);
-        return new Customer(c.id(), c.firstName(), c.lastName(), c.email(), c.phone(), c.city(), c.country(), c.status(),
-            c.registrationDate(), c.lifetimeValue().add(purchase), now);
+        BigDecimal purchase =
+            BigDecimal.valueOf(10 + random.nextDouble() * 490).setScale(2, RoundingMode.HALF_UP);
+        return new Customer(
+            c.id(),
+            c.firstName(),
+            c.lastName(),
+            c.email(),
+            c.phone(),
+            c.city(),
+            c.country(),
+            c.status(),
+            c.registrationDate(),
+            c.lifetimeValue().add(purchase),
+            now);
     }
   }
 

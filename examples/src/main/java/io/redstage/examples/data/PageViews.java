@@ -6,9 +6,10 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 
 /**
- * Website page views as schemaless JSON (JsonConverter with {@code schemas.enable=false}), the way many web
- * trackers publish them: staged as gzipped JSON Lines and appended to {@code public.page_views}. Every record
- * carries every key so the column list guessed from a file's first record fits the whole file.
+ * Website page views as schemaless JSON (JsonConverter with {@code schemas.enable=false}), the way
+ * many web trackers publish them: staged as gzipped JSON Lines and appended to {@code
+ * public.page_views}. Every record carries every key so the column list guessed from a file's first
+ * record fits the whole file.
  */
 public final class PageViews implements Scenario {
   public static final String TOPIC = "page-views";
@@ -64,7 +65,8 @@ public final class PageViews implements Scenario {
     v.put("load_ms", 80 + random.nextInt(2_500));
     v.put("bounced", random.nextInt(3) == 0);
     produced++;
-    return new SampleRecord(session.getBytes(StandardCharsets.UTF_8), v.toString().getBytes(StandardCharsets.UTF_8));
+    return new SampleRecord(
+        session.getBytes(StandardCharsets.UTF_8), v.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -1,8 +1,8 @@
 package io.redstage.examples.data;
 
 /**
- * One stream of sample data: a topic, how to make its next record, and how its table should look once loaded.
- * Implementations are not thread-safe; one producer thread drives them.
+ * One stream of sample data: a topic, how to make its next record, and how its table should look
+ * once loaded. Implementations are not thread-safe; one producer thread drives them.
  */
 public interface Scenario {
   /** Short name for progress lines and summaries, e.g. "ad events". */

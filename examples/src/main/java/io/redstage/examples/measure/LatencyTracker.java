@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * End-to-end freshness: when each record was produced (by topic, partition and offset, from the producer's
- * acknowledgement), when it was first seen queryable in the warehouse, and whether a load marker confirms it.
- * Thread-safe.
+ * End-to-end freshness: when each record was produced (by topic, partition and offset, from the
+ * producer's acknowledgement), when it was first seen queryable in the warehouse, and whether a
+ * load marker confirms it. Thread-safe.
  */
 public final class LatencyTracker {
   private final Map<String, Partition> partitions = new HashMap<>();
@@ -17,14 +17,17 @@ public final class LatencyTracker {
 
   /** A produced record: its send time in epoch milliseconds. */
   public synchronized void produced(String topic, int partition, long offset, long sentAtMillis) {
-    partitions.computeIfAbsent(topic + "\u0000" + partition, k -> new Partition()).produced(offset, sentAtMillis);
+    partitions
+        .computeIfAbsent(topic + "\u0000" + partition, k -> new Partition())
+        .produced(offset, sentAtMillis);
   }
 
   /**
-   * Offsets {@code [start, end]} of a partition are queryable, first seen at {@code seenAtMillis}. Offsets seen
-   * before keep their first time.
+   * Offsets {@code [start, end]} of a partition are queryable, first seen at {@code seenAtMillis}.
+   * Offsets seen before keep their first time.
    */
-  public synchronized void queryable(String topic, int partition, long start, long end, long seenAtMillis) {
+  public synchronized void queryable(
+      String topic, int partition, long start, long end, long seenAtMillis) {
     Partition p = partitions.computeIfAbsent(topic + "\u0000" + partition, k -> new Partition());
     for (long o = start; o <= end; o++) {
       int i = Math.toIntExact(o);
@@ -45,9 +48,14 @@ public final class LatencyTracker {
     latencies[latencyCount++] = millis;
   }
 
-  /** Offsets {@code [start, end]} of a partition are recorded as loaded by the loader's own load markers. */
+  /**
+   * Offsets {@code [start, end]} of a partition are recorded as loaded by the loader's own load
+   * markers.
+   */
   public synchronized void confirmed(String topic, int partition, long start, long end) {
-    partitions.computeIfAbsent(topic + "\u0000" + partition, k -> new Partition()).confirmed
+    partitions
+        .computeIfAbsent(topic + "\u0000" + partition, k -> new Partition())
+        .confirmed
         .set(Math.toIntExact(start), Math.toIntExact(end) + 1);
   }
 
@@ -70,7 +78,10 @@ public final class LatencyTracker {
   public synchronized Freshness freshness() {
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
-    return new Freshness(sorted.length, percentile(sorted, 50), percentile(sorted, 99),
+    return new Freshness(
+        sorted.length,
+        percentile(sorted, 50),
+        percentile(sorted, 99),
         sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
   }
 

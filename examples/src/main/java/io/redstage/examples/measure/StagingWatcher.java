@@ -10,20 +10,23 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * What the connector has committed to S3 so far: it lists the commit markers (and the markers the loader has
- * already moved aside after loading) and reads each new marker once. Not thread-safe; one caller polls it.
+ * What the connector has committed to S3 so far: it lists the commit markers (and the markers the
+ * loader has already moved aside after loading) and reads each new marker once. Not thread-safe;
+ * one caller polls it.
  */
 public final class StagingWatcher {
   private final S3Client s3;
   private final String bucket;
   private final List<String> markerDirs;
+
   /** marker identity (topic/partition/start+end, independent of the directory) -> its marker */
   private final Map<String, CommitMarker> markers = new HashMap<>();
 
   public StagingWatcher(S3Client s3, String bucket, String markersDir, String loadedMarkersDir) {
     this.s3 = s3;
     this.bucket = bucket;
-    this.markerDirs = List.of(MarkerKeys.normalizeDir(markersDir), MarkerKeys.normalizeDir(loadedMarkersDir));
+    this.markerDirs =
+        List.of(MarkerKeys.normalizeDir(markersDir), MarkerKeys.normalizeDir(loadedMarkersDir));
   }
 
   /** Lists the marker prefixes and reads markers not seen before. */

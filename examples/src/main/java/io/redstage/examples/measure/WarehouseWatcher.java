@@ -18,15 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the warehouse over JDBC, as an analyst's client would, and tells the {@link LatencyTracker} when
- * offsets become queryable. Two probes:
+ * Watches the warehouse over JDBC, as an analyst's client would, and tells the {@link
+ * LatencyTracker} when offsets become queryable. Two probes:
+ *
  * <ul>
- *   <li>Each target table's highest {@code kafka_offset} per partition. The loader applies a partition's units in
- *       offset order, so every offset up to it is applied. Cheap and never blocked by the loader's lock, so it dates
- *       visibility precisely; it cannot see an upsert table's trailing deletes.</li>
- *   <li>The loader's load-marker table, written in the same transaction as the rows: exact coverage, the authority
- *       for "everything is loaded". Loaders hold a lock on it during each load, so a read may wait for one.</li>
+ *   <li>Each target table's highest {@code kafka_offset} per partition. The loader applies a
+ *       partition's units in offset order, so every offset up to it is applied. Cheap and never
+ *       blocked by the loader's lock, so it dates visibility precisely; it cannot see an upsert
+ *       table's trailing deletes.
+ *   <li>The loader's load-marker table, written in the same transaction as the rows: exact
+ *       coverage, the authority for "everything is loaded". Loaders hold a lock on it during each
+ *       load, so a read may wait for one.
  * </ul>
+ *
  * An offset's time is whichever probe saw it first. Also counts rows per table for progress lines.
  */
 public final class WarehouseWatcher implements AutoCloseable {
@@ -38,20 +42,31 @@ public final class WarehouseWatcher implements AutoCloseable {
   private final String markersTable;
   private final Map<String, String> topicByTable;
   private final LatencyTracker tracker;
-  // two threads and sessions, so a marker read waiting for the loader's lock never delays the table probe
-  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "warehouse-watcher");
-    t.setDaemon(true);
-    return t;
-  });
+  // two threads and sessions, so a marker read waiting for the loader's lock never delays the table
+  // probe
+  private final ScheduledExecutorService scheduler =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "warehouse-watcher");
+            t.setDaemon(true);
+            return t;
+          });
   private final Set<String> seenUnits = new HashSet<>();
   private final Map<String, Long> rowCounts = new LinkedHashMap<>();
   private final Session tables = new Session();
   private final Session markers = new Session();
   private Timestamp newestLoadedAt;
 
-  /** @param topicByTable target table (schema-qualified) to the topic loaded into it */
-  public WarehouseWatcher(String jdbcUrl, String user, String password, String markersTable, Map<String, String> topicByTable,
+  /**
+   * @param topicByTable target table (schema-qualified) to the topic loaded into it
+   */
+  public WarehouseWatcher(
+      String jdbcUrl,
+      String user,
+      String password,
+      String markersTable,
+      Map<String, String> topicByTable,
       LatencyTracker tracker) {
     this.jdbcUrl = jdbcUrl;
     this.user = user;
@@ -62,11 +77,17 @@ public final class WarehouseWatcher implements AutoCloseable {
     topicByTable.keySet().forEach(t -> rowCounts.put(t, 0L));
   }
 
-  /** Probes the tables every {@code pollMillis}, counts rows every second and reads the load markers every 500 ms. */
+  /**
+   * Probes the tables every {@code pollMillis}, counts rows every second and reads the load markers
+   * every 500 ms.
+   */
   public void start(long pollMillis) {
-    scheduler.scheduleWithFixedDelay(() -> guarded(tables, this::pollWatermarks), 0, pollMillis, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(() -> guarded(tables, this::countRows), 250, 1000, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(() -> guarded(markers, this::pollMarkers), 0, 500, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> guarded(tables, this::pollWatermarks), 0, pollMillis, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> guarded(tables, this::countRows), 250, 1000, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> guarded(markers, this::pollMarkers), 0, 500, TimeUnit.MILLISECONDS);
   }
 
   private interface Probe {
@@ -124,8 +145,11 @@ public final class WarehouseWatcher implements AutoCloseable {
   public void pollWatermarks() throws SQLException {
     try (Statement s = tables.get().createStatement()) {
       for (Map.Entry<String, String> e : topicByTable.entrySet()) {
-        try (ResultSet rs = s.executeQuery("SELECT kafka_partition, MAX(kafka_offset) FROM " + e.getKey()
-            + " GROUP BY kafka_partition")) {
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT kafka_partition, MAX(kafka_offset) FROM "
+                    + e.getKey()
+                    + " GROUP BY kafka_partition")) {
           long seenAt = System.currentTimeMillis();
           while (rs.next()) {
             tracker.queryable(e.getValue(), rs.getInt(1), 0, rs.getLong(2), seenAt);
@@ -139,13 +163,18 @@ public final class WarehouseWatcher implements AutoCloseable {
     }
   }
 
-  /** Load markers written since shortly before the newest one seen (the loader's clock stamps them). */
+  /**
+   * Load markers written since shortly before the newest one seen (the loader's clock stamps them).
+   */
   public synchronized void pollMarkers() throws SQLException {
-    String sql = "SELECT topic, kafka_partition, start_offset, end_offset, marker_key, loaded_at FROM " + markersTable
-        + (newestLoadedAt == null ? "" : " WHERE loaded_at >= ?");
+    String sql =
+        "SELECT topic, kafka_partition, start_offset, end_offset, marker_key, loaded_at FROM "
+            + markersTable
+            + (newestLoadedAt == null ? "" : " WHERE loaded_at >= ?");
     try (PreparedStatement ps = markers.get().prepareStatement(sql)) {
       if (newestLoadedAt != null) {
-        // loaded_at is taken before the commit: look back far enough to catch a slow transaction's markers
+        // loaded_at is taken before the commit: look back far enough to catch a slow transaction's
+        // markers
         ps.setTimestamp(1, new Timestamp(newestLoadedAt.getTime() - 120_000));
       }
       try (ResultSet rs = ps.executeQuery()) {

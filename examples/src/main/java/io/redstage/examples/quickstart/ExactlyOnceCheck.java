@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Checks the warehouse against what was produced, with SQL that also runs on Redshift: an append table holds one
- * row per produced record and no (partition, offset) twice; the CDC table equals the source table's final state.
+ * Checks the warehouse against what was produced, with SQL that also runs on Redshift: an append
+ * table holds one row per produced record and no (partition, offset) twice; the CDC table equals
+ * the source table's final state.
  */
 final class ExactlyOnceCheck {
   /** One verdict for the summary. */
@@ -29,7 +30,12 @@ final class ExactlyOnceCheck {
 
   private ExactlyOnceCheck() {}
 
-  static List<Check> run(String jdbcUrl, String user, String password, List<Scenario> scenarios, Map<String, Long> produced)
+  static List<Check> run(
+      String jdbcUrl,
+      String user,
+      String password,
+      List<Scenario> scenarios,
+      Map<String, Long> produced)
       throws SQLException {
     List<Check> out = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
@@ -44,7 +50,11 @@ final class ExactlyOnceCheck {
           if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
             throw e;
           }
-          out.add(new Check(s.table(), false, "the table does not exist: the loader has not loaded anything into it"));
+          out.add(
+              new Check(
+                  s.table(),
+                  false,
+                  "the table does not exist: the loader has not loaded anything into it"));
         }
       }
     }
@@ -53,11 +63,19 @@ final class ExactlyOnceCheck {
 
   private static Check checkAppend(Connection c, Scenario s, long produced) throws SQLException {
     long rows = single(c, "SELECT COUNT(*) FROM " + s.table());
-    long duplicated = single(c, "SELECT COUNT(*) FROM (SELECT kafka_partition, kafka_offset FROM " + s.table()
-        + " GROUP BY kafka_partition, kafka_offset HAVING COUNT(*) > 1) d");
+    long duplicated =
+        single(
+            c,
+            "SELECT COUNT(*) FROM (SELECT kafka_partition, kafka_offset FROM "
+                + s.table()
+                + " GROUP BY kafka_partition, kafka_offset HAVING COUNT(*) > 1) d");
     boolean ok = rows == produced && duplicated == 0;
-    return new Check(s.table(), ok, String.format("%,d rows for %,d records produced, %d duplicated offsets", rows, produced,
-        duplicated));
+    return new Check(
+        s.table(),
+        ok,
+        String.format(
+            "%,d rows for %,d records produced, %d duplicated offsets",
+            rows, produced, duplicated));
   }
 
   private static Check checkUpsert(Connection c, CustomerCdc cdc) throws SQLException {
@@ -75,22 +93,43 @@ final class ExactlyOnceCheck {
     }
     long unexpected = actual.keySet().stream().filter(id -> !expected.containsKey(id)).count();
     boolean ok = missing == 0 && differing == 0 && unexpected == 0;
-    return new Check(cdc.table(), ok, String.format("%,d rows; source has %,d: %d missing, %d differing, %d deleted rows still present",
-        actual.size(), expected.size(), missing, differing, unexpected));
+    return new Check(
+        cdc.table(),
+        ok,
+        String.format(
+            "%,d rows; source has %,d: %d missing, %d differing, %d deleted rows still present",
+            actual.size(), expected.size(), missing, differing, unexpected));
   }
 
   /** The customers table as loaded, by id. */
   static Map<Long, Customer> readCustomers(Connection c, String table) throws SQLException {
     Map<Long, Customer> out = new HashMap<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, first_name, last_name, email, phone, city, "
-        + "country, status, registration_date, lifetime_value, updated_at FROM " + table)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT id, first_name, last_name, email, phone, city, "
+                    + "country, status, registration_date, lifetime_value, updated_at FROM "
+                    + table)) {
       while (rs.next()) {
         LocalDate registered = rs.getObject(9, LocalDate.class);
-        Instant updated = rs.getObject(11, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
-        Customer customer = new Customer(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), registered, rs.getBigDecimal(10), updated.toEpochMilli());
+        Instant updated =
+            rs.getObject(11, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+        Customer customer =
+            new Customer(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                registered,
+                rs.getBigDecimal(10),
+                updated.toEpochMilli());
         if (out.put(customer.id(), customer) != null) {
-          throw new IllegalStateException("Cannot check " + table + ": id " + customer.id() + " appears twice.");
+          throw new IllegalStateException(
+              "Cannot check " + table + ": id " + customer.id() + " appears twice.");
         }
       }
     }
@@ -98,10 +137,16 @@ final class ExactlyOnceCheck {
   }
 
   static boolean same(Customer a, Customer b) {
-    return a.id() == b.id() && a.firstName().equals(b.firstName()) && a.lastName().equals(b.lastName())
-        && a.email().equals(b.email()) && Objects.equals(a.phone(), b.phone()) && Objects.equals(a.city(), b.city())
-        && a.country().equals(b.country()) && a.status().equals(b.status())
-        && a.registrationDate().equals(b.registrationDate()) && sameDecimal(a.lifetimeValue(), b.lifetimeValue())
+    return a.id() == b.id()
+        && a.firstName().equals(b.firstName())
+        && a.lastName().equals(b.lastName())
+        && a.email().equals(b.email())
+        && Objects.equals(a.phone(), b.phone())
+        && Objects.equals(a.city(), b.city())
+        && a.country().equals(b.country())
+        && a.status().equals(b.status())
+        && a.registrationDate().equals(b.registrationDate())
+        && sameDecimal(a.lifetimeValue(), b.lifetimeValue())
         && a.updatedAtMillis() == b.updatedAtMillis();
   }
 
@@ -110,7 +155,8 @@ final class ExactlyOnceCheck {
   }
 
   private static long single(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

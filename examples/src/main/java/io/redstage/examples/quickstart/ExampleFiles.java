@@ -15,9 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the deployment example files (examples/connect/*.json, examples/loader/*.yaml, packaged on the classpath
- * under {@code redstage-examples/}) and fills their {@code ${NAME}} placeholders, as {@code envsubst} does for a
- * user. The quickstart runs exactly these files, so they stay correct.
+ * Reads the deployment example files (examples/connect/*.json, examples/loader/*.yaml, packaged on
+ * the classpath under {@code redstage-examples/}) and fills their {@code ${NAME}} placeholders, as
+ * {@code envsubst} does for a user. The quickstart runs exactly these files, so they stay correct.
  */
 final class ExampleFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,26 +35,32 @@ final class ExampleFiles {
       Map<String, String> config = new LinkedHashMap<>();
       root.path("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
       if (!root.hasNonNull("name") || config.isEmpty()) {
-        throw new IllegalStateException("Cannot use examples/connect/" + file
-            + ": expected {\"name\": ..., \"config\": {...}} as POST /connectors takes it.");
+        throw new IllegalStateException(
+            "Cannot use examples/connect/"
+                + file
+                + ": expected {\"name\": ..., \"config\": {...}} as POST /connectors takes it.");
       }
       return new ConnectorRequest(root.get("name").asText(), config);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot parse examples/connect/" + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot parse examples/connect/" + file + ": " + e.getMessage(), e);
     }
   }
 
   /** A loader config file as flat keys, read by the loader's own config reader. */
-  static Map<String, String> loaderConfig(String file, Map<String, String> variables, Path workDir) {
+  static Map<String, String> loaderConfig(
+      String file, Map<String, String> variables, Path workDir) {
     String text = substitute(read("loader/" + file), variables, "examples/loader/" + file);
     try {
-      // ConfigSources reads files; the text is written out once to reuse exactly the loader's YAML handling
+      // ConfigSources reads files; the text is written out once to reuse exactly the loader's YAML
+      // handling
       Path copy = workDir.resolve(file);
       Files.createDirectories(workDir);
       Files.writeString(copy, text, StandardCharsets.UTF_8);
       return new LinkedHashMap<>(ConfigSources.readFile(copy));
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot prepare examples/loader/" + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot prepare examples/loader/" + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -62,8 +68,11 @@ final class ExampleFiles {
     String resource = "redstage-examples/" + relative;
     try (InputStream in = ExampleFiles.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("Cannot find " + resource + " on the classpath: build the examples module "
-            + "('mvn -B -pl examples -am -DskipTests package').");
+        throw new IllegalStateException(
+            "Cannot find "
+                + resource
+                + " on the classpath: build the examples module "
+                + "('mvn -B -pl examples -am -DskipTests package').");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -78,8 +87,14 @@ final class ExampleFiles {
     while (m.find()) {
       String value = variables.get(m.group(1));
       if (value == null) {
-        throw new IllegalStateException("Cannot fill " + source + ": no value for ${" + m.group(1) + "}. Known: "
-            + variables.keySet() + ".");
+        throw new IllegalStateException(
+            "Cannot fill "
+                + source
+                + ": no value for ${"
+                + m.group(1)
+                + "}. Known: "
+                + variables.keySet()
+                + ".");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }

@@ -7,7 +7,9 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The copy-loader as a library, cycling on its own thread as {@code run} would in its own process. */
+/**
+ * The copy-loader as a library, cycling on its own thread as {@code run} would in its own process.
+ */
 final class LoaderService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LoaderService.class);
   private final Loader loader;
@@ -41,7 +43,11 @@ final class LoaderService implements AutoCloseable {
 
   /** Load transactions (one BatchExecuteStatement each) submitted so far. */
   long transactions() {
-    return loader.clients().counter().snapshot().getOrDefault("RedshiftData.BatchExecuteStatement", 0L);
+    return loader
+        .clients()
+        .counter()
+        .snapshot()
+        .getOrDefault("RedshiftData.BatchExecuteStatement", 0L);
   }
 
   @Override

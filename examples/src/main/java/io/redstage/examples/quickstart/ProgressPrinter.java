@@ -17,12 +17,31 @@ final class ProgressPrinter {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  void line(long produced, long target, long stagedRecords, long units, long files, long copies, Map<String, Long> rows,
-      long queryable, long p50Millis) {
+  void line(
+      long produced,
+      long target,
+      long stagedRecords,
+      long units,
+      long files,
+      long copies,
+      Map<String, Long> rows,
+      long queryable,
+      long p50Millis) {
     StringJoiner tables = new StringJoiner(" ");
-    rows.forEach((table, n) -> tables.add(String.format("%s %,d", table.substring(table.indexOf('.') + 1), n)));
-    out.printf("[%6.1fs] produced %,d/%,d | staged %,d in %,d units (%,d files) | %,d COPYs | rows: %s | queryable %,d%s%n",
-        elapsedSeconds(), produced, target, stagedRecords, units, files, copies, tables, queryable,
+    rows.forEach(
+        (table, n) ->
+            tables.add(String.format("%s %,d", table.substring(table.indexOf('.') + 1), n)));
+    out.printf(
+        "[%6.1fs] produced %,d/%,d | staged %,d in %,d units (%,d files) | %,d COPYs | rows: %s | queryable %,d%s%n",
+        elapsedSeconds(),
+        produced,
+        target,
+        stagedRecords,
+        units,
+        files,
+        copies,
+        tables,
+        queryable,
         queryable > 0 ? String.format(" (p50 %.1fs)", p50Millis / 1000.0) : "");
   }
 }

@@ -11,51 +11,94 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The one-command local pipeline: Kafka -> Redstage connector -> S3 -> copy-loader -> Redshift, all in this JVM on
- * the sandbox stand-ins, with sample ad events, page views and a CDC stream. Run it with {@code ./quickstart.sh}.
+ * The one-command local pipeline: Kafka -> Redstage connector -> S3 -> copy-loader -> Redshift, all
+ * in this JVM on the sandbox stand-ins, with sample ad events, page views and a CDC stream. Run it
+ * with {@code ./quickstart.sh}.
  */
-@Command(name = "quickstart", sortOptions = false,
-    description = {"Runs the whole Redstage pipeline locally: S3 (S3Proxy), the Redshift Data API over PostgreSQL, a Kafka "
-        + "broker and a Connect worker with the Redstage connector loaded from its plugin ZIP, and the copy-loader. "
-        + "Produces sample data, shows progress, and prints a summary with freshness and how to query the tables."})
+@Command(
+    name = "quickstart",
+    sortOptions = false,
+    description = {
+      "Runs the whole Redstage pipeline locally: S3 (S3Proxy), the Redshift Data API over PostgreSQL, a Kafka "
+          + "broker and a Connect worker with the Redstage connector loaded from its plugin ZIP, and the copy-loader. "
+          + "Produces sample data, shows progress, and prints a summary with freshness and how to query the tables."
+    })
 public final class Quickstart implements Callable<Integer> {
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
-  @Option(names = "--exit-when-done", description = "Stop and exit once every record is queryable (exit code 0 when the "
-      + "warehouse matches what was produced). Default: keep the sandbox running for queries until Enter or Ctrl-C.")
+  @Option(
+      names = "--exit-when-done",
+      description =
+          "Stop and exit once every record is queryable (exit code 0 when the "
+              + "warehouse matches what was produced). Default: keep the sandbox running for queries until Enter or Ctrl-C.")
   boolean exitWhenDone;
 
-  @Option(names = "--keep-running", description = "Keep the sandbox running after the summary until Enter or Ctrl-C (the default "
-      + "unless --exit-when-done).")
+  @Option(
+      names = "--keep-running",
+      description =
+          "Keep the sandbox running after the summary until Enter or Ctrl-C (the default "
+              + "unless --exit-when-done).")
   boolean keepRunning;
 
-  @Option(names = "--records", paramLabel = "N", description = "Records to produce across all streams (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--records",
+      paramLabel = "N",
+      description = "Records to produce across all streams (default ${DEFAULT-VALUE}).")
   long records = 10_000;
 
-  @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Records produced per second (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      paramLabel = "PER_SECOND",
+      description = "Records produced per second (default ${DEFAULT-VALUE}).")
   int rate = 500;
 
-  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the sample data generators (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "SEED",
+      description = "Seed of the sample data generators (default ${DEFAULT-VALUE}).")
   long seed = 42;
 
-  @Option(names = "--plugin", paramLabel = "ZIP_OR_DIR", description = "Connector plugin ZIP or unpacked plugin directory "
-      + "(default: connector/target/redstage-kafka-connect-s3-*.zip).")
+  @Option(
+      names = "--plugin",
+      paramLabel = "ZIP_OR_DIR",
+      description =
+          "Connector plugin ZIP or unpacked plugin directory "
+              + "(default: connector/target/redstage-kafka-connect-s3-*.zip).")
   Path plugin;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
-      description = "How long to wait for every record to be queryable, e.g. 90s or 10m (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      description =
+          "How long to wait for every record to be queryable, e.g. 90s or 10m (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--postgres-port", paramLabel = "PORT", description = "PostgreSQL port of the Redshift stand-in; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--postgres-port",
+      paramLabel = "PORT",
+      description =
+          "PostgreSQL port of the Redshift stand-in; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int postgresPort = 0;
 
-  @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "2s", description = "Time between progress lines (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      description = "Time between progress lines (default ${DEFAULT-VALUE}).")
   Duration progressInterval;
 
   private final PrintStream out;
-  /** Runs in exit mode after the summary, before the sandbox stops: lets the end-to-end test query it. */
-  Consumer<QuickstartRun> beforeStop = run -> { };
+
+  /**
+   * Runs in exit mode after the summary, before the sandbox stops: lets the end-to-end test query
+   * it.
+   */
+  Consumer<QuickstartRun> beforeStop = run -> {};
 
   Quickstart(PrintStream out) {
     this.out = out;
@@ -63,9 +106,11 @@ public final class Quickstart implements Callable<Integer> {
 
   public static void main(String[] args) {
     // quiet third-party logging unless asked otherwise; the quickstart prints its own progress
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+    System.setProperty(
+        "org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "error"));
-    System.setProperty("org.slf4j.simpleLogger.log.io.redstage",
+    System.setProperty(
+        "org.slf4j.simpleLogger.log.io.redstage",
         System.getProperty("org.slf4j.simpleLogger.log.io.redstage", "warn"));
     int code = command(new Quickstart(System.out)).execute(args);
     System.exit(code);
@@ -83,7 +128,8 @@ public final class Quickstart implements Callable<Integer> {
     }
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(t);
     if (!m.matches()) {
-      throw new CommandLine.TypeConversionException("Cannot read duration '" + text + "': use e.g. 500ms, 90s, 5m or 1h.");
+      throw new CommandLine.TypeConversionException(
+          "Cannot read duration '" + text + "': use e.g. 500ms, 90s, 5m or 1h.");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
@@ -110,14 +156,18 @@ public final class Quickstart implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (exitWhenDone && keepRunning) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "Cannot use --exit-when-done with --keep-running: pick one.");
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "Cannot use --exit-when-done with --keep-running: pick one.");
     }
     QuickstartRun run = new QuickstartRun(settings(), out);
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      run.close();
-      stopped.countDown();
-    }, "quickstart-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              run.close();
+              stopped.countDown();
+            },
+            "quickstart-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Summary summary;
     boolean keepUp = false;

@@ -15,8 +15,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Produces the scenarios' records at a steady rate, interleaved by weight, so that freshness is measured on a
- * stream rather than on one burst. Every acknowledged record's send time goes to the {@link LatencyTracker}.
+ * Produces the scenarios' records at a steady rate, interleaved by weight, so that freshness is
+ * measured on a stream rather than on one burst. Every acknowledged record's send time goes to the
+ * {@link LatencyTracker}.
  */
 final class SampleProducer {
   private final KafkaProducer<byte[], byte[]> producer;
@@ -28,7 +29,11 @@ final class SampleProducer {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-  SampleProducer(KafkaProducer<byte[], byte[]> producer, List<Scenario> scenarios, double[] weights, LatencyTracker tracker,
+  SampleProducer(
+      KafkaProducer<byte[], byte[]> producer,
+      List<Scenario> scenarios,
+      double[] weights,
+      LatencyTracker tracker,
       long seed) {
     this.producer = producer;
     this.scenarios = scenarios;
@@ -46,7 +51,10 @@ final class SampleProducer {
     scenarios.forEach(s -> acked.put(s.topic(), new AtomicLong()));
   }
 
-  /** Sends {@code total} records at about {@code perSecond} records a second, then waits for every acknowledgement. */
+  /**
+   * Sends {@code total} records at about {@code perSecond} records a second, then waits for every
+   * acknowledgement.
+   */
   void produce(long total, int perSecond) {
     long start = System.nanoTime();
     while (sent.get() < total) {
@@ -55,14 +63,16 @@ final class SampleProducer {
         send(pick());
       }
       if (failure.get() != null) {
-        throw new IllegalStateException("Cannot produce the sample data: " + failure.get().getMessage(), failure.get());
+        throw new IllegalStateException(
+            "Cannot produce the sample data: " + failure.get().getMessage(), failure.get());
       }
       // pacing the generator, not waiting for a condition
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
     producer.flush();
     if (failure.get() != null) {
-      throw new IllegalStateException("Cannot produce the sample data: " + failure.get().getMessage(), failure.get());
+      throw new IllegalStateException(
+          "Cannot produce the sample data: " + failure.get().getMessage(), failure.get());
     }
   }
 
@@ -80,14 +90,16 @@ final class SampleProducer {
     long now = System.currentTimeMillis();
     SampleRecord r = scenario.next(now);
     sent.incrementAndGet();
-    producer.send(new ProducerRecord<>(scenario.topic(), null, now, r.key(), r.value()), (metadata, error) -> {
-      if (error != null) {
-        failure.compareAndSet(null, error);
-      } else {
-        tracker.produced(metadata.topic(), metadata.partition(), metadata.offset(), now);
-        acked.get(metadata.topic()).incrementAndGet();
-      }
-    });
+    producer.send(
+        new ProducerRecord<>(scenario.topic(), null, now, r.key(), r.value()),
+        (metadata, error) -> {
+          if (error != null) {
+            failure.compareAndSet(null, error);
+          } else {
+            tracker.produced(metadata.topic(), metadata.partition(), metadata.offset(), now);
+            acked.get(metadata.topic()).incrementAndGet();
+          }
+        });
   }
 
   long acked(String topic) {

@@ -8,8 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The local stand-ins the quickstart runs on: S3 (S3Proxy), the Redshift Data API over PostgreSQL reading COPY
- * files from that S3, and a Kafka broker with a Connect worker that loads our plugin from {@code plugin.path}.
+ * The local stand-ins the quickstart runs on: S3 (S3Proxy), the Redshift Data API over PostgreSQL
+ * reading COPY files from that S3, and a Kafka broker with a Connect worker that loads our plugin
+ * from {@code plugin.path}.
  */
 public final class SandboxStack implements AutoCloseable {
   public static final String BUCKET = "redstage-staging";
@@ -32,8 +33,14 @@ public final class SandboxStack implements AutoCloseable {
     LocalS3 s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(buckets));
     LocalRedshift redshift = null;
     try {
-      redshift = LocalRedshift.start(new LocalRedshift.Options().s3Endpoint(s3.endpoint()).s3AccessKey(s3.accessKey())
-          .s3SecretKey(s3.secretKey()).s3Region(s3.region()).postgresPort(postgresPort));
+      redshift =
+          LocalRedshift.start(
+              new LocalRedshift.Options()
+                  .s3Endpoint(s3.endpoint())
+                  .s3AccessKey(s3.accessKey())
+                  .s3SecretKey(s3.secretKey())
+                  .s3Region(s3.region())
+                  .postgresPort(postgresPort));
       LocalKafkaConnect connect = LocalKafkaConnect.start(pluginPath, 1, Map.of());
       return new SandboxStack(s3, redshift, connect);
     } catch (RuntimeException e) {
@@ -54,7 +61,10 @@ public final class SandboxStack implements AutoCloseable {
     return k;
   }
 
-  /** The loader keys that point a loader config at this sandbox's S3 and Redshift Data API stand-ins. */
+  /**
+   * The loader keys that point a loader config at this sandbox's S3 and Redshift Data API
+   * stand-ins.
+   */
   public Map<String, String> loaderEndpointKeys() {
     Map<String, String> k = new LinkedHashMap<>();
     k.put("aws.region", s3.region());
@@ -68,7 +78,11 @@ public final class SandboxStack implements AutoCloseable {
 
   /** {@code postgresql://user:password@host:port/db} for psql, from the JDBC URL. */
   String psqlUrl() {
-    return "postgresql://" + redshift.jdbcUser() + ":" + redshift.jdbcPassword() + "@"
+    return "postgresql://"
+        + redshift.jdbcUser()
+        + ":"
+        + redshift.jdbcPassword()
+        + "@"
         + redshift.jdbcUrl().substring("jdbc:postgresql://".length());
   }
 

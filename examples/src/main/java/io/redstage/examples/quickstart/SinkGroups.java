@@ -12,24 +12,38 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.ConsumerGroupState;
 
 /**
- * Waits until the sink connectors' consumer groups ({@code connect-<connector name>}) are stable with every
- * partition assigned, so that freshness measures a running pipeline rather than the first group join.
+ * Waits until the sink connectors' consumer groups ({@code connect-<connector name>}) are stable
+ * with every partition assigned, so that freshness measures a running pipeline rather than the
+ * first group join.
  */
 final class SinkGroups {
   private SinkGroups() {}
 
-  /** @param partitionsByConnector connector name to the partitions its topics have */
-  static void awaitAssigned(String bootstrapServers, Map<String, Integer> partitionsByConnector, Duration timeout)
+  /**
+   * @param partitionsByConnector connector name to the partitions its topics have
+   */
+  static void awaitAssigned(
+      String bootstrapServers, Map<String, Integer> partitionsByConnector, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       for (Map.Entry<String, Integer> e : partitionsByConnector.entrySet()) {
         String group = "connect-" + e.getKey();
         while (assigned(admin, group) < e.getValue()) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("Cannot start producing: the consumer group " + group + " of connector "
-                + e.getKey() + " has not been assigned its " + e.getValue() + " partitions within " + timeout
-                + ". Check the connector's status at GET /connectors/" + e.getKey() + "/status.");
+            throw new IllegalStateException(
+                "Cannot start producing: the consumer group "
+                    + group
+                    + " of connector "
+                    + e.getKey()
+                    + " has not been assigned its "
+                    + e.getValue()
+                    + " partitions within "
+                    + timeout
+                    + ". Check the connector's status at GET /connectors/"
+                    + e.getKey()
+                    + "/status.");
           }
           // polling the broker's view of the group; not a test
           Thread.sleep(200);
@@ -40,8 +54,12 @@ final class SinkGroups {
 
   private static int assigned(Admin admin, String group) throws InterruptedException {
     try {
-      ConsumerGroupDescription d = admin.describeConsumerGroups(java.util.List.of(group)).describedGroups().get(group)
-          .get(10, TimeUnit.SECONDS);
+      ConsumerGroupDescription d =
+          admin
+              .describeConsumerGroups(java.util.List.of(group))
+              .describedGroups()
+              .get(group)
+              .get(10, TimeUnit.SECONDS);
       if (d.state() != ConsumerGroupState.STABLE) {
         return 0;
       }

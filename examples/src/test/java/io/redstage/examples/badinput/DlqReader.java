@@ -15,8 +15,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads a dead letter queue topic from the beginning to its end and indexes the entries by the coordinates Connect's
- * context headers name ({@code __connect.errors.topic/partition/offset}).
+ * Reads a dead letter queue topic from the beginning to its end and indexes the entries by the
+ * coordinates Connect's context headers name ({@code __connect.errors.topic/partition/offset}).
  */
 final class DlqReader {
   static final String TOPIC = "__connect.errors.topic";
@@ -31,10 +31,12 @@ final class DlqReader {
     }
   }
 
-  private DlqReader() {
-  }
+  private DlqReader() {}
 
-  /** Every entry of {@code dlqTopic}, keyed by "topic/partition/offset"; empty when the topic does not exist. */
+  /**
+   * Every entry of {@code dlqTopic}, keyed by "topic/partition/offset"; empty when the topic does
+   * not exist.
+   */
   static Map<String, Entry> read(String bootstrap, String dlqTopic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -46,19 +48,26 @@ final class DlqReader {
       if (!consumer.listTopics(Duration.ofSeconds(10)).containsKey(dlqTopic)) {
         return out;
       }
-      List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(10)).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(dlqTopic, Duration.ofSeconds(10)).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .collect(Collectors.toList());
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Cannot read " + dlqTopic + " to its end " + end + " within 30 s.");
+          throw new IllegalStateException(
+              "Cannot read " + dlqTopic + " to its end " + end + " within 30 s.");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          Entry e = new Entry(header(r, TOPIC), Integer.parseInt(header(r, PARTITION)), Long.parseLong(header(r, OFFSET)),
-              header(r, MESSAGE));
+          Entry e =
+              new Entry(
+                  header(r, TOPIC),
+                  Integer.parseInt(header(r, PARTITION)),
+                  Long.parseLong(header(r, OFFSET)),
+                  header(r, MESSAGE));
           out.put(e.coordinates(), e);
         }
       }
@@ -69,8 +78,16 @@ final class DlqReader {
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     if (h == null) {
-      throw new IllegalStateException("Cannot read DLQ record " + r.topic() + "/" + r.partition() + "/" + r.offset() + ": header "
-          + name + " is missing. The connector must set errors.deadletterqueue.context.headers.enable=true.");
+      throw new IllegalStateException(
+          "Cannot read DLQ record "
+              + r.topic()
+              + "/"
+              + r.partition()
+              + "/"
+              + r.offset()
+              + ": header "
+              + name
+              + " is missing. The connector must set errors.deadletterqueue.context.headers.enable=true.");
     }
     return h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
   }

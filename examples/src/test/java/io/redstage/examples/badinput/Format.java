@@ -4,7 +4,9 @@ import io.redstage.examples.quickstart.SandboxStack;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The three file formats under test: each has its own topic, DLQ topic, connector and target table. */
+/**
+ * The three file formats under test: each has its own topic, DLQ topic, connector and target table.
+ */
 enum Format {
   PARQUET("parquet", true),
   AVRO("avro", true),
@@ -14,7 +16,10 @@ enum Format {
   static final String FLUSH_SIZE = "20";
 
   final String formatClass;
-  /** Parquet and Avro get JsonConverter envelopes with a schema; JSON Lines gets schemaless JSON. */
+
+  /**
+   * Parquet and Avro get JsonConverter envelopes with a schema; JSON Lines gets schemaless JSON.
+   */
   final boolean schemas;
 
   Format(String formatClass, boolean schemas) {
@@ -38,7 +43,10 @@ enum Format {
     return topic() + "-to-s3";
   }
 
-  /** The connector config JSON posted to the worker: errors.tolerance=all with a DLQ and its context headers. */
+  /**
+   * The connector config JSON posted to the worker: errors.tolerance=all with a DLQ and its context
+   * headers.
+   */
   Map<String, String> connectorConfig(SandboxStack stack) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("connector.class", "io.redstage.connector.RedstageS3SinkConnector");
@@ -52,10 +60,14 @@ enum Format {
     c.put("rotate.schedule.interval.ms", "3000");
     c.put("rotate.idle.ms", "1000");
     c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    // Schemaless JSON goes through the plugin's ExactJsonConverter: Kafka's JsonConverter would turn 2^70 into 0 and a
+    // Schemaless JSON goes through the plugin's ExactJsonConverter: Kafka's JsonConverter would
+    // turn 2^70 into 0 and a
     // 40-digit number into a double before the sink could see (and refuse) them.
-    c.put("value.converter", schemas ? "org.apache.kafka.connect.json.JsonConverter"
-        : "io.redstage.connector.convert.ExactJsonConverter");
+    c.put(
+        "value.converter",
+        schemas
+            ? "org.apache.kafka.connect.json.JsonConverter"
+            : "io.redstage.connector.convert.ExactJsonConverter");
     c.put("value.converter.schemas.enable", Boolean.toString(schemas));
     c.put("errors.tolerance", "all");
     c.put("errors.deadletterqueue.topic.name", dlqTopic());

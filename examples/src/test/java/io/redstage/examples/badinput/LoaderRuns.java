@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The copy-loader as an operator runs it from cron: every call is a separate run of the CLI (a new Loader, nothing
- * kept in memory between runs), configured with -D overrides only.
+ * The copy-loader as an operator runs it from cron: every call is a separate run of the CLI (a new
+ * Loader, nothing kept in memory between runs), configured with -D overrides only.
  */
 final class LoaderRuns {
   private final Map<String, String> config;
@@ -41,7 +41,10 @@ final class LoaderRuns {
     return history;
   }
 
-  /** Runs one SQL statement through the Data API, as an operator fixing a table would (e.g. widening a column). */
+  /**
+   * Runs one SQL statement through the Data API, as an operator fixing a table would (e.g. widening
+   * a column).
+   */
   void executeSql(String sql) throws InterruptedException {
     try (Loader loader = new Loader(LoaderConfig.of(config))) {
       loader.dataApi().execute(sql, "redstage-badinput-fix");
@@ -53,7 +56,12 @@ final class LoaderRuns {
     config.forEach((k, v) -> args.add("-D" + k + "=" + v));
     args.addAll(List.of(command));
     StringWriter out = new StringWriter();
-    int exit = LoaderCli.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(out, true), Map.of());
+    int exit =
+        LoaderCli.execute(
+            args.toArray(String[]::new),
+            new PrintWriter(out, true),
+            new PrintWriter(out, true),
+            Map.of());
     Run run = new Run(history.size() + 1, String.join(" ", command), exit, out.toString());
     history.add(run);
     System.out.println("[loader] " + run);

@@ -3,10 +3,17 @@ package io.redstage.examples.badinput;
 import java.util.Map;
 
 /**
- * One record as produced: its value bytes (null for a tombstone), and the columns and values its row must have if
- * it lands. {@code kind} is null for a good record; {@code id} is null when the value has no id (e.g. 42).
+ * One record as produced: its value bytes (null for a tombstone), and the columns and values its
+ * row must have if it lands. {@code kind} is null for a good record; {@code id} is null when the
+ * value has no id (e.g. 42).
  */
-record Produced(Format format, PoisonKind kind, Long id, int partition, byte[] value, Map<String, Object> columns) {
+record Produced(
+    Format format,
+    PoisonKind kind,
+    Long id,
+    int partition,
+    byte[] value,
+    Map<String, Object> columns) {
   boolean good() {
     return kind == null;
   }

@@ -14,21 +14,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Builds the good records and the poison of {@link PoisonKind} for one format. Parquet and Avro get JsonConverter
- * envelopes {@code {"schema": ..., "payload": ...}} (Connect types and logical types); JSON Lines gets the bare
- * payload, with timestamps and dates as ISO text. A poison record is a good record with one thing changed.
+ * Builds the good records and the poison of {@link PoisonKind} for one format. Parquet and Avro get
+ * JsonConverter envelopes {@code {"schema": ..., "payload": ...}} (Connect types and logical
+ * types); JSON Lines gets the bare payload, with timestamps and dates as ISO text. A poison record
+ * is a good record with one thing changed.
  */
 final class Records {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** 130 bytes: longer than the 127 bytes a Redshift identifier holds. */
   static final String LONG_NAME = "long_" + "n".repeat(125);
-  static final BigDecimal DECIMAL_40_DIGITS = new BigDecimal("1234567890123456789012345678901234567890").movePointLeft(2);
+
+  static final BigDecimal DECIMAL_40_DIGITS =
+      new BigDecimal("1234567890123456789012345678901234567890").movePointLeft(2);
   static final BigInteger TWO_POW_70 = BigInteger.TWO.pow(70);
   static final String OVERSIZE_FOR_TABLE = "y".repeat(300);
   private static final String SURROGATE_TOKEN = "@@lone-surrogate@@";
   private static final Instant T0 = Instant.parse("2024-05-01T00:00:00Z");
   private static final LocalDate D0 = LocalDate.of(2024, 1, 1);
-  private static final long YEAR_300000_MILLIS = LocalDate.of(300_000, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+  private static final long YEAR_300000_MILLIS =
+      LocalDate.of(300_000, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
   private static final LocalDate YEAR_MINUS_5000 = LocalDate.of(-5000, 1, 1);
 
   private final Format format;
@@ -84,9 +89,16 @@ final class Records {
       case TOMBSTONE:
         return new Produced(format, kind, id, partition, null, Map.of());
       case MALFORMED_JSON:
-        return new Produced(format, kind, id, partition, ("{\"id\": " + id + ", \"name\": ").getBytes(StandardCharsets.UTF_8), Map.of());
+        return new Produced(
+            format,
+            kind,
+            id,
+            partition,
+            ("{\"id\": " + id + ", \"name\": ").getBytes(StandardCharsets.UTF_8),
+            Map.of());
       case METADATA_NAME_CLASH:
-        r.add("kafka_offset", primitive("int64"), JSON.getNodeFactory().numberNode(424242L), 424242L);
+        r.add(
+            "kafka_offset", primitive("int64"), JSON.getNodeFactory().numberNode(424242L), 424242L);
         break;
       case EMPTY_STRUCT:
         ObjectNode empty = struct();
@@ -94,16 +106,26 @@ final class Records {
         r.add("extra", empty, JSON.createObjectNode(), JSON.createObjectNode());
         break;
       case NEW_FIELDS:
-        r.add("note", primitive("string"), JSON.getNodeFactory().textNode("note-" + id), "note-" + id);
+        r.add(
+            "note",
+            primitive("string"),
+            JSON.getNodeFactory().textNode("note-" + id),
+            "note-" + id);
         r.add("score", primitive("double"), JSON.getNodeFactory().numberNode(9.75), 9.75);
         break;
       case NON_OBJECT_NUMBER:
-        return nonObject(kind, partition, JSON.getNodeFactory().numberNode(42), 42L,
+        return nonObject(
+            kind,
+            partition,
+            JSON.getNodeFactory().numberNode(42),
+            42L,
             (ObjectNode) JSON.createObjectNode().put("type", "int32").put("optional", false));
       case NON_OBJECT_ARRAY:
-        ObjectNode arraySchema = JSON.createObjectNode().put("type", "array").put("optional", false);
+        ObjectNode arraySchema =
+            JSON.createObjectNode().put("type", "array").put("optional", false);
         arraySchema.set("items", primitive("int32"));
-        return nonObject(kind, partition, JSON.createArrayNode(), JSON.createArrayNode(), arraySchema);
+        return nonObject(
+            kind, partition, JSON.createArrayNode(), JSON.createArrayNode(), arraySchema);
       case BIG_INTEGER:
         r.add("big", primitive("int64"), JSON.getNodeFactory().numberNode(TWO_POW_70), TWO_POW_70);
         break;
@@ -112,19 +134,25 @@ final class Records {
         r.set("qty", "twelve");
         break;
       case SPACE_IN_NAME:
-        r.add("Order Id", primitive("string"), JSON.getNodeFactory().textNode("ord-" + id), "ord-" + id);
+        r.add(
+            "Order Id",
+            primitive("string"),
+            JSON.getNodeFactory().textNode("ord-" + id),
+            "ord-" + id);
         r.columns.put("order_id", r.columns.remove("Order Id"));
         break;
       case OVERSIZE_FOR_TABLE:
         r.set("name", OVERSIZE_FOR_TABLE);
         break;
       default:
-        throw new IllegalArgumentException("Cannot build poison kind " + kind + ": no recipe. Add one to Records.poison.");
+        throw new IllegalArgumentException(
+            "Cannot build poison kind " + kind + ": no recipe. Add one to Records.poison.");
     }
     return r.build(kind, id, partition);
   }
 
-  private Produced nonObject(PoisonKind kind, int partition, JsonNode payload, Object expected, ObjectNode schema) {
+  private Produced nonObject(
+      PoisonKind kind, int partition, JsonNode payload, Object expected, ObjectNode schema) {
     Map<String, Object> columns = new LinkedHashMap<>();
     columns.put("value", expected);
     return new Produced(format, kind, null, partition, bytes(schema, payload), columns);
@@ -144,8 +172,10 @@ final class Records {
     } else {
       text = payload.toString();
     }
-    // Jackson will not write a lone surrogate; a producer's hand-made JSON will: the escape is spliced in as text.
-    return text.replace("\"" + SURROGATE_TOKEN + "\"", "\"lone \\ud800 surrogate\"").getBytes(StandardCharsets.UTF_8);
+    // Jackson will not write a lone surrogate; a producer's hand-made JSON will: the escape is
+    // spliced in as text.
+    return text.replace("\"" + SURROGATE_TOKEN + "\"", "\"lone \\ud800 surrogate\"")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static ObjectNode primitive(String type) {
@@ -160,7 +190,9 @@ final class Records {
 
   private static ObjectNode decimal(ObjectNode f, int precision) {
     f.put("type", "bytes").put("name", "org.apache.kafka.connect.data.Decimal").put("version", 1);
-    f.putObject("parameters").put("scale", "2").put("connect.decimal.precision", Integer.toString(precision));
+    f.putObject("parameters")
+        .put("scale", "2")
+        .put("connect.decimal.precision", Integer.toString(precision));
     return f;
   }
 
@@ -168,7 +200,10 @@ final class Records {
     return primitive(type).put("name", name).put("version", 1);
   }
 
-  /** One value under construction: its schema (for envelopes), payload, and the columns its row must show. */
+  /**
+   * One value under construction: its schema (for envelopes), payload, and the columns its row must
+   * show.
+   */
   private final class Row {
     final long id;
     final ObjectNode schema = struct();
@@ -178,27 +213,51 @@ final class Records {
     Row(long id, int i) {
       this.id = id;
       schema.put("name", "redstage.badinput.Row");
-      add("id", primitive("int64").put("optional", false), JSON.getNodeFactory().numberNode(id), id);
+      add(
+          "id",
+          primitive("int64").put("optional", false),
+          JSON.getNodeFactory().numberNode(id),
+          id);
       String name = "name-" + id + "-\u00fc\u20ac";
       add("name", primitive("string"), JSON.getNodeFactory().textNode(name), name);
       add("qty", primitive("int32"), JSON.getNodeFactory().numberNode(i % 50), (long) (i % 50));
       double price = i * 1.25 + 0.5;
       add("price", primitive("double"), JSON.getNodeFactory().numberNode(price), price);
       BigDecimal amount = BigDecimal.valueOf(i * 37L + 5, 2);
-      add("amount", decimal(primitive("bytes"), 10),
-          format.schemas ? JSON.getNodeFactory().numberNode(amount) : JSON.getNodeFactory().numberNode(amount.doubleValue()), amount);
+      add(
+          "amount",
+          decimal(primitive("bytes"), 10),
+          format.schemas
+              ? JSON.getNodeFactory().numberNode(amount)
+              : JSON.getNodeFactory().numberNode(amount.doubleValue()),
+          amount);
       Instant ts = T0.plusSeconds(i * 61L).plusMillis(i % 1000);
-      add("ts", logical("int64", "org.apache.kafka.connect.data.Timestamp"),
-          format.schemas ? JSON.getNodeFactory().numberNode(ts.toEpochMilli()) : JSON.getNodeFactory().textNode(ts.toString()), ts);
+      add(
+          "ts",
+          logical("int64", "org.apache.kafka.connect.data.Timestamp"),
+          format.schemas
+              ? JSON.getNodeFactory().numberNode(ts.toEpochMilli())
+              : JSON.getNodeFactory().textNode(ts.toString()),
+          ts);
       LocalDate day = D0.plusDays(i);
-      add("day", logical("int32", "org.apache.kafka.connect.data.Date"),
-          format.schemas ? JSON.getNodeFactory().numberNode((int) day.toEpochDay()) : JSON.getNodeFactory().textNode(day.toString()), day);
-      add("active", primitive("boolean"), JSON.getNodeFactory().booleanNode(i % 3 == 0), i % 3 == 0);
+      add(
+          "day",
+          logical("int32", "org.apache.kafka.connect.data.Date"),
+          format.schemas
+              ? JSON.getNodeFactory().numberNode((int) day.toEpochDay())
+              : JSON.getNodeFactory().textNode(day.toString()),
+          day);
+      add(
+          "active",
+          primitive("boolean"),
+          JSON.getNodeFactory().booleanNode(i % 3 == 0),
+          i % 3 == 0);
       ObjectNode addressSchema = struct().put("optional", true);
       ArrayNode addressFields = (ArrayNode) addressSchema.get("fields");
       addressFields.add(primitive("string").put("field", "city"));
       addressFields.add(primitive("int32").put("field", "zip"));
-      ObjectNode address = JSON.createObjectNode().put("city", "city-" + (i % 7)).put("zip", 10_000 + i);
+      ObjectNode address =
+          JSON.createObjectNode().put("city", "city-" + (i % 7)).put("zip", 10_000 + i);
       add("address", addressSchema, address, address);
     }
 

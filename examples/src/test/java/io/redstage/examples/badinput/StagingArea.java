@@ -17,7 +17,10 @@ import java.util.zip.GZIPInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** What the connector and the loader left in the staging bucket: commit markers, quarantine reports, rejects. */
+/**
+ * What the connector and the loader left in the staging bucket: commit markers, quarantine reports,
+ * rejects.
+ */
 final class StagingArea {
   static final String MARKERS_DIR = "_redstage/markers";
   static final String QUARANTINE_DIR = "_redstage/quarantine";
@@ -31,8 +34,9 @@ final class StagingArea {
   }
 
   /**
-   * The highest offset h of the topic-partition such that the markers cover every offset 0..h (-1 when none does):
-   * a unit counts its DLQ records too, so this reaches the last produced offset once everything is committed.
+   * The highest offset h of the topic-partition such that the markers cover every offset 0..h (-1
+   * when none does): a unit counts its DLQ records too, so this reaches the last produced offset
+   * once everything is committed.
    */
   long coveredThrough(String topic, int partition) {
     List<CommitMarker> markers = new ArrayList<>();
@@ -59,8 +63,8 @@ final class StagingArea {
   }
 
   /**
-   * Key to text of every rejects object (rows COPY refused, with their reasons): any object whose key names
-   * "reject", wherever the loader keeps them. Gzip objects are unpacked.
+   * Key to text of every rejects object (rows COPY refused, with their reasons): any object whose
+   * key names "reject", wherever the loader keeps them. Gzip objects are unpacked.
    */
   Map<String, String> rejectObjects() {
     return texts("", key -> key.toLowerCase(Locale.ROOT).contains("reject"));

@@ -24,7 +24,9 @@ class ValuesTest {
     Instant ts = Instant.parse("2024-05-01T00:01:01.001Z");
     assertThat(Values.same(ts, LocalDateTime.of(2024, 5, 1, 0, 1, 1, 1_000_000))).isTrue();
     assertThat(Values.same(ts, "2024-05-01T00:01:01.001Z")).isTrue();
-    assertThat(Values.same(ts, LocalDateTime.of(2024, 5, 1, 0, 1, 1))).as("milliseconds lost").isFalse();
+    assertThat(Values.same(ts, LocalDateTime.of(2024, 5, 1, 0, 1, 1)))
+        .as("milliseconds lost")
+        .isFalse();
     assertThat(Values.same(LocalDate.of(2024, 1, 2), "2024-01-02")).isTrue();
     assertThat(Values.same(LocalDate.of(2024, 1, 2), "not a date")).isFalse();
   }
@@ -45,6 +47,7 @@ class ValuesTest {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("id", 1L);
     row.put("name", "b");
-    assertThat(Values.differences(expected, row)).containsExactly("name: expected a, got b", "note: no such column");
+    assertThat(Values.differences(expected, row))
+        .containsExactly("name: expected a, got b", "note: no such column");
   }
 }

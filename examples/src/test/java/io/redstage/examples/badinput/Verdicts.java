@@ -10,11 +10,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Judges every produced record against where it must end up, from what the suite observed after the last run. */
+/**
+ * Judges every produced record against where it must end up, from what the suite observed after the
+ * last run.
+ */
 final class Verdicts {
-  /** Everything the suite read back: per format the DLQ and the table rows, and the loader's quarantine and rejects. */
-  record Observed(Map<Format, Map<String, DlqReader.Entry>> dlq, Map<Format, Map<String, List<Map<String, Object>>>> rows,
-      List<QuarantineRow> quarantine, Map<String, Integer> firstQuarantinedInRun, Map<String, String> quarantineReports,
+  /**
+   * Everything the suite read back: per format the DLQ and the table rows, and the loader's
+   * quarantine and rejects.
+   */
+  record Observed(
+      Map<Format, Map<String, DlqReader.Entry>> dlq,
+      Map<Format, Map<String, List<Map<String, Object>>>> rows,
+      List<QuarantineRow> quarantine,
+      Map<String, Integer> firstQuarantinedInRun,
+      Map<String, String> quarantineReports,
       Map<String, String> rejects) {}
 
   /** One line of the kind × format table. */
@@ -49,22 +59,33 @@ final class Verdicts {
         pass = dlq == null && landedOnceWithEveryValue(s);
         break;
       case QUARANTINED:
-        pass = !quarantined.isEmpty() && quarantined.stream().noneMatch(QuarantineRow::released) && rows.isEmpty()
-            && quarantineNamesField(quarantined, kind.field)
-            && good.stream().noneMatch(g -> quarantined.stream().anyMatch(q -> q.covers(g)));
+        pass =
+            !quarantined.isEmpty()
+                && quarantined.stream().noneMatch(QuarantineRow::released)
+                && rows.isEmpty()
+                && quarantineNamesField(quarantined, kind.field)
+                && good.stream().noneMatch(g -> quarantined.stream().anyMatch(q -> q.covers(g)));
         break;
       case QUARANTINED_THEN_RELEASED:
-        pass = !quarantined.isEmpty() && quarantined.stream().allMatch(QuarantineRow::released) && quarantinedAfterAttempts(quarantined)
-            && landedOnceWithEveryValue(s);
+        pass =
+            !quarantined.isEmpty()
+                && quarantined.stream().allMatch(QuarantineRow::released)
+                && quarantinedAfterAttempts(quarantined)
+                && landedOnceWithEveryValue(s);
         break;
       case REJECTED_ROW:
         pass = dlq == null && rows.isEmpty() && rejectedNamingField(s, kind.field);
         break;
       case LANDS_OR_REJECTED_ROW:
-        pass = dlq == null && (rows.isEmpty() ? rejectedNamingField(s, kind.field) : landedOnceWithEveryValue(s));
+        pass =
+            dlq == null
+                && (rows.isEmpty()
+                    ? rejectedNamingField(s, kind.field)
+                    : landedOnceWithEveryValue(s));
         break;
       default:
-        throw new IllegalStateException("Cannot judge " + kind + " for " + s.format() + ": it expects nothing (n/a).");
+        throw new IllegalStateException(
+            "Cannot judge " + kind + " for " + s.format() + ": it expects nothing (n/a).");
     }
     String observed = describe(s);
     if (dlq != null && !names(dlq.reason(), kind.field)) {
@@ -74,17 +95,22 @@ final class Verdicts {
   }
 
   /**
-   * Every good record of one format: in its table exactly once with every value it carried, never in the DLQ.
-   * Returns the failures (empty when all hold), such as "3 missing (quarantined) e.g. t/0/1; t/0/2; t/1/1".
+   * Every good record of one format: in its table exactly once with every value it carried, never
+   * in the DLQ. Returns the failures (empty when all hold), such as "3 missing (quarantined) e.g.
+   * t/0/1; t/0/2; t/1/1".
    */
   List<String> goodRecordFailures(Format format, List<Sent> good) {
     Map<String, List<String>> missing = new LinkedHashMap<>(); // where they are instead -> which
     List<String> duplicated = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
     List<String> inDlq = new ArrayList<>();
-    Map<String, Integer> rowsPerId = new HashMap<>(); // COUNT(*) by id: a good id on any other row counts too
-    seen.rows().getOrDefault(format, Map.of()).values().forEach(rs -> rs.forEach(r -> rowsPerId.merge(String.valueOf(r.get("id")), 1,
-        Integer::sum)));
+    Map<String, Integer> rowsPerId =
+        new HashMap<>(); // COUNT(*) by id: a good id on any other row counts too
+    seen.rows()
+        .getOrDefault(format, Map.of())
+        .values()
+        .forEach(
+            rs -> rs.forEach(r -> rowsPerId.merge(String.valueOf(r.get("id")), 1, Integer::sum)));
     for (Sent s : good) {
       int withId = rowsPerId.getOrDefault(String.valueOf(s.record().id()), 0);
       if (withId > 1) {
@@ -92,7 +118,10 @@ final class Verdicts {
       }
       List<Map<String, Object>> rows = rows(s);
       if (rows.isEmpty()) {
-        String instead = dlqEntry(s) != null ? "in the DLQ" : !quarantineCovering(s).isEmpty() ? "quarantined" : "nowhere";
+        String instead =
+            dlqEntry(s) != null
+                ? "in the DLQ"
+                : !quarantineCovering(s).isEmpty() ? "quarantined" : "nowhere";
         missing.computeIfAbsent(instead, k -> new ArrayList<>()).add(s.coordinates());
       } else if (rows.size() == 1) {
         List<String> diffs = Values.differences(s.record().columns(), rows.get(0));
@@ -114,7 +143,12 @@ final class Verdicts {
 
   private static void add(List<String> out, String what, List<String> which) {
     if (!which.isEmpty()) {
-      out.add(which.size() + " " + what + " e.g. " + which.stream().limit(3).collect(Collectors.joining("; ")));
+      out.add(
+          which.size()
+              + " "
+              + what
+              + " e.g. "
+              + which.stream().limit(3).collect(Collectors.joining("; ")));
     }
   }
 
@@ -124,16 +158,22 @@ final class Verdicts {
   }
 
   /**
-   * Quarantined no earlier than run load.retry.max-attempts: every unit is listed by the first run, so this holds only
-   * when failed attempts are counted across separate runs.
+   * Quarantined no earlier than run load.retry.max-attempts: every unit is listed by the first run,
+   * so this holds only when failed attempts are counted across separate runs.
    */
   private boolean quarantinedAfterAttempts(List<QuarantineRow> rows) {
-    return rows.stream().allMatch(q -> seen.firstQuarantinedInRun().getOrDefault(unitKey(q), 0) >= maxAttempts);
+    return rows.stream()
+        .allMatch(q -> seen.firstQuarantinedInRun().getOrDefault(unitKey(q), 0) >= maxAttempts);
   }
 
   private boolean quarantineNamesField(List<QuarantineRow> rows, String field) {
-    return rows.stream().anyMatch(q -> names(q.error(), field)
-        || seen.quarantineReports().entrySet().stream().anyMatch(r -> r.getKey().contains(q.batchId()) && names(r.getValue(), field)));
+    return rows.stream()
+        .anyMatch(
+            q ->
+                names(q.error(), field)
+                    || seen.quarantineReports().entrySet().stream()
+                        .anyMatch(
+                            r -> r.getKey().contains(q.batchId()) && names(r.getValue(), field)));
   }
 
   private static boolean names(String reason, String field) {
@@ -149,7 +189,9 @@ final class Verdicts {
   }
 
   private List<Map<String, Object>> rows(Sent s) {
-    return seen.rows().getOrDefault(s.format(), Map.of()).getOrDefault(s.partition() + "/" + s.offset(), List.of());
+    return seen.rows()
+        .getOrDefault(s.format(), Map.of())
+        .getOrDefault(s.partition() + "/" + s.offset(), List.of());
   }
 
   private List<QuarantineRow> quarantineCovering(Sent s) {
@@ -166,7 +208,8 @@ final class Verdicts {
         continue; // not a JSON report: it names no record
       }
       for (JsonNode row : root.findParents("offset")) {
-        if (row.path("topic").asText().equals(s.format().topic()) && row.path("partition").asInt(-1) == s.partition()
+        if (row.path("topic").asText().equals(s.format().topic())
+            && row.path("partition").asInt(-1) == s.partition()
             && row.path("offset").asLong(-1) == s.offset()) {
           return row;
         }
@@ -185,15 +228,29 @@ final class Verdicts {
     List<Map<String, Object>> rows = rows(s);
     if (!rows.isEmpty()) {
       List<String> diffs = Values.differences(s.record().columns(), rows.get(0));
-      where.add("table" + (rows.size() > 1 ? " x" + rows.size() : "") + (diffs.isEmpty() ? "" : " with " + shorten(diffs.toString(), 110)));
+      where.add(
+          "table"
+              + (rows.size() > 1 ? " x" + rows.size() : "")
+              + (diffs.isEmpty() ? "" : " with " + shorten(diffs.toString(), 110)));
     }
     for (QuarantineRow q : quarantineCovering(s)) {
-      where.add("quarantined in run " + seen.firstQuarantinedInRun().get(unitKey(q)) + " (units " + q.start() + ".." + q.end()
-          + (q.released() ? ", released" : "") + "): " + shorten(q.error(), 90));
+      where.add(
+          "quarantined in run "
+              + seen.firstQuarantinedInRun().get(unitKey(q))
+              + " (units "
+              + q.start()
+              + ".."
+              + q.end()
+              + (q.released() ? ", released" : "")
+              + "): "
+              + shorten(q.error(), 90));
     }
     JsonNode rejected = rejectedRow(s);
     if (rejected != null) {
-      where.add("rejects object: " + shorten(rejected.path("column").asText() + ": " + rejected.path("reason").asText(), 90));
+      where.add(
+          "rejects object: "
+              + shorten(
+                  rejected.path("column").asText() + ": " + rejected.path("reason").asText(), 90));
     }
     return where.isEmpty() ? "nowhere: lost" : String.join(" | ", where);
   }

@@ -31,30 +31,46 @@ final class Warehouse {
   }
 
   /** One row of the loader's quarantine table. */
-  record QuarantineRow(String batchId, String table, String topic, int partition, long start, long end, String error, boolean released) {
+  record QuarantineRow(
+      String batchId,
+      String table,
+      String topic,
+      int partition,
+      long start,
+      long end,
+      String error,
+      boolean released) {
     boolean covers(Sent s) {
-      return topic.equals(s.format().topic()) && partition == s.partition() && start <= s.offset() && s.offset() <= end;
+      return topic.equals(s.format().topic())
+          && partition == s.partition()
+          && start <= s.offset()
+          && s.offset() <= end;
     }
   }
 
   /**
-   * Every row of the table keyed by "partition/offset" (from the Kafka metadata columns); a list, so that a record
-   * loaded twice shows. Values: timestamps as LocalDateTime (UTC), dates as LocalDate, SUPER as JsonNode. Empty when
-   * the table does not exist.
+   * Every row of the table keyed by "partition/offset" (from the Kafka metadata columns); a list,
+   * so that a record loaded twice shows. Values: timestamps as LocalDateTime (UTC), dates as
+   * LocalDate, SUPER as JsonNode. Empty when the table does not exist.
    */
   Map<String, List<Map<String, Object>>> rowsByOffset(String table) throws SQLException {
     Map<String, List<Map<String, Object>>> out = new HashMap<>();
     if (!exists(table)) {
       return out;
     }
-    try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM public." + table)) {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM public." + table)) {
       ResultSetMetaData md = rs.getMetaData();
       while (rs.next()) {
         Map<String, Object> row = new LinkedHashMap<>();
         for (int i = 1; i <= md.getColumnCount(); i++) {
-          row.put(md.getColumnName(i).toLowerCase(Locale.ROOT), value(rs, i, md.getColumnTypeName(i)));
+          row.put(
+              md.getColumnName(i).toLowerCase(Locale.ROOT), value(rs, i, md.getColumnTypeName(i)));
         }
-        out.computeIfAbsent(row.get("kafka_partition") + "/" + row.get("kafka_offset"), k -> new ArrayList<>()).add(row);
+        out.computeIfAbsent(
+                row.get("kafka_partition") + "/" + row.get("kafka_offset"), k -> new ArrayList<>())
+            .add(row);
       }
     }
     return out;
@@ -65,18 +81,31 @@ final class Warehouse {
     if (!exists("_redstage_quarantine")) {
       return out;
     }
-    try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT batch_id, target_table, topic, kafka_partition, start_offset, end_offset, error, released_at FROM " + QUARANTINE_TABLE)) {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT batch_id, target_table, topic, kafka_partition, start_offset, end_offset, error, released_at FROM "
+                    + QUARANTINE_TABLE)) {
       while (rs.next()) {
-        out.add(new QuarantineRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5), rs.getLong(6),
-            rs.getString(7), rs.getTimestamp(8) != null));
+        out.add(
+            new QuarantineRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getInt(4),
+                rs.getLong(5),
+                rs.getLong(6),
+                rs.getString(7),
+                rs.getTimestamp(8) != null));
       }
     }
     return out;
   }
 
   private boolean exists(String table) throws SQLException {
-    try (Connection c = connect(); Statement s = c.createStatement();
+    try (Connection c = connect();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT to_regclass('public." + table + "') IS NOT NULL")) {
       rs.next();
       return rs.getBoolean(1);
@@ -99,7 +128,12 @@ final class Warehouse {
         try {
           return text == null ? null : Records.JSON.readTree(text);
         } catch (JsonProcessingException e) {
-          throw new SQLException("Cannot parse SUPER column " + rs.getMetaData().getColumnName(i) + " as JSON: " + text, e);
+          throw new SQLException(
+              "Cannot parse SUPER column "
+                  + rs.getMetaData().getColumnName(i)
+                  + " as JSON: "
+                  + text,
+              e);
         }
       default:
         return rs.getObject(i);

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 class CustomerCdcTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Replaying the change events by key (latest wins, deletes delete) gives exactly the generator's final state. */
+  /**
+   * Replaying the change events by key (latest wins, deletes delete) gives exactly the generator's
+   * final state.
+   */
   @Test
   void changeEventsReplayToTheFinalState() throws Exception {
     CustomerCdc cdc = new CustomerCdc(7, 20);
@@ -25,7 +28,8 @@ class CustomerCdcTest {
         continue;
       }
       JsonNode value = JSON.readTree(r.value());
-      assertThat(value.path("schema").path("name").asText()).isEqualTo("shop.public.customers.Value");
+      assertThat(value.path("schema").path("name").asText())
+          .isEqualTo("shop.public.customers.Value");
       JsonNode row = value.path("payload");
       assertThat(row.path("id").asLong()).isEqualTo(key);
       if (row.path("__deleted").asText().equals("true")) {
@@ -40,12 +44,15 @@ class CustomerCdcTest {
     assertThat(cdc.operations().get("r")).isEqualTo(20);
     assertThat(cdc.operations().get("d")).isEqualTo(cdc.operations().get("tombstone"));
     assertThat(replayed.keySet()).isEqualTo(cdc.finalState().keySet());
-    cdc.finalState().forEach((id, c) -> {
-      JsonNode row = replayed.get(id);
-      assertThat(row.path("email").asText()).isEqualTo(c.email());
-      assertThat(row.path("updated_at").asLong()).isEqualTo(c.updatedAtMillis());
-      assertThat(row.path("lifetime_value").decimalValue()).isEqualByComparingTo(c.lifetimeValue());
-    });
+    cdc.finalState()
+        .forEach(
+            (id, c) -> {
+              JsonNode row = replayed.get(id);
+              assertThat(row.path("email").asText()).isEqualTo(c.email());
+              assertThat(row.path("updated_at").asLong()).isEqualTo(c.updatedAtMillis());
+              assertThat(row.path("lifetime_value").decimalValue())
+                  .isEqualByComparingTo(c.lifetimeValue());
+            });
     assertThat(cdc.expectedRows()).isEqualTo(cdc.finalState().size());
   }
 

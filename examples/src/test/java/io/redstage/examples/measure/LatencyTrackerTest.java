@@ -14,8 +14,8 @@ class LatencyTrackerTest {
     t.produced("ads", 1, 0, 1_000);
     assertThat(t.pending("ads")).isEqualTo(101);
 
-    t.queryable("ads", 0, 0, 49, 2_000);   // latencies 1000 - o: 951..1000
-    t.queryable("ads", 0, 40, 99, 3_000);  // 40..49 keep their first time; 50..99: 1901..1950
+    t.queryable("ads", 0, 0, 49, 2_000); // latencies 1000 - o: 951..1000
+    t.queryable("ads", 0, 40, 99, 3_000); // 40..49 keep their first time; 50..99: 1901..1950
     t.queryable("ads", 1, 0, 0, 1_500);
     assertThat(t.pending("ads")).as("seen, but no load marker yet").isEqualTo(101);
     t.confirmed("ads", 0, 0, 99);
@@ -24,7 +24,7 @@ class LatencyTrackerTest {
 
     LatencyTracker.Freshness f = t.freshness();
     assertThat(f.records()).isEqualTo(101);
-    assertThat(f.p50Millis()).isEqualTo(1000);  // 51st of 101 sorted: 500, 951..1000 (50), ...
+    assertThat(f.p50Millis()).isEqualTo(1000); // 51st of 101 sorted: 500, 951..1000 (50), ...
     assertThat(f.p99Millis()).isEqualTo(1949);
     assertThat(f.maxMillis()).isEqualTo(1950);
     assertThat(t.pending("ads")).isZero();

@@ -19,13 +19,15 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
 
 /**
- * A KRaft broker and a distributed Connect worker in one JVM, loading connectors from {@code plugin.path}
- * exactly as a user's worker does. Connectors are created by posting config JSON to the REST API.
+ * A KRaft broker and a distributed Connect worker in one JVM, loading connectors from {@code
+ * plugin.path} exactly as a user's worker does. Connectors are created by posting config JSON to
+ * the REST API.
  */
 public final class LocalKafkaConnect implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final EmbeddedConnectCluster cluster;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private LocalKafkaConnect(EmbeddedConnectCluster cluster) {
     this.cluster = cluster;
@@ -35,12 +37,15 @@ public final class LocalKafkaConnect implements AutoCloseable {
    * Starts one broker and {@code workers} workers.
    *
    * @param pluginPath directory holding unpacked connector plugins (e.g. the unzipped plugin ZIP)
-   * @param extraWorkerProps worker settings added to the defaults (service_load discovery, 1 s offset flush)
+   * @param extraWorkerProps worker settings added to the defaults (service_load discovery, 1 s
+   *     offset flush)
    */
-  public static LocalKafkaConnect start(Path pluginPath, int workers, Map<String, String> extraWorkerProps) {
+  public static LocalKafkaConnect start(
+      Path pluginPath, int workers, Map<String, String> extraWorkerProps) {
     Map<String, String> worker = new HashMap<>();
     worker.put("plugin.path", pluginPath.toAbsolutePath().toString());
-    // Service-loader discovery starts the worker in seconds instead of scanning the whole classpath.
+    // Service-loader discovery starts the worker in seconds instead of scanning the whole
+    // classpath.
     worker.put("plugin.discovery", "service_load");
     worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -48,14 +53,15 @@ public final class LocalKafkaConnect implements AutoCloseable {
     worker.putAll(extraWorkerProps);
     Properties broker = new Properties();
     broker.put("auto.create.topics.enable", "false");
-    EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
-        .name("redstage-connect")
-        .numWorkers(workers)
-        .numBrokers(1)
-        .workerProps(worker)
-        .brokerProps(broker)
-        .maskExitProcedures(true)
-        .build();
+    EmbeddedConnectCluster cluster =
+        new EmbeddedConnectCluster.Builder()
+            .name("redstage-connect")
+            .numWorkers(workers)
+            .numBrokers(1)
+            .workerProps(worker)
+            .brokerProps(broker)
+            .maskExitProcedures(true)
+            .build();
     try {
       cluster.start();
     } catch (RuntimeException e) {
@@ -83,8 +89,10 @@ public final class LocalKafkaConnect implements AutoCloseable {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    // One request in flight keeps per-partition order without the idempotent producer, whose sequence
-    // numbers got stuck (OutOfOrderSequenceException retried forever) when sending right after topic creation.
+    // One request in flight keeps per-partition order without the idempotent producer, whose
+    // sequence
+    // numbers got stuck (OutOfOrderSequenceException retried forever) when sending right after
+    // topic creation.
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return cluster.kafka().createProducer(props);
@@ -119,22 +127,27 @@ public final class LocalKafkaConnect implements AutoCloseable {
 
   /** Waits until the connector and {@code tasks} tasks report RUNNING. */
   public void awaitRunning(String name, int tasks, Duration timeout) {
-    waitFor(timeout, () -> {
-      JsonNode s = status(name);
-      if (s == null || !"RUNNING".equals(s.path("connector").path("state").asText())) {
-        return false;
-      }
-      int running = 0;
-      for (JsonNode t : s.path("tasks")) {
-        if ("RUNNING".equals(t.path("state").asText())) {
-          running++;
-        }
-      }
-      return running >= tasks;
-    }, "connector " + name + " to run " + tasks + " task(s)");
+    waitFor(
+        timeout,
+        () -> {
+          JsonNode s = status(name);
+          if (s == null || !"RUNNING".equals(s.path("connector").path("state").asText())) {
+            return false;
+          }
+          int running = 0;
+          for (JsonNode t : s.path("tasks")) {
+            if ("RUNNING".equals(t.path("state").asText())) {
+              running++;
+            }
+          }
+          return running >= tasks;
+        },
+        "connector " + name + " to run " + tasks + " task(s)");
   }
 
-  /** Stops one worker (its tasks stop without a clean commit being guaranteed) and starts a new one. */
+  /**
+   * Stops one worker (its tasks stop without a clean commit being guaranteed) and starts a new one.
+   */
   public void restartWorker() {
     WorkerHandle w = cluster.workers().iterator().next();
     cluster.removeWorker(w);
@@ -147,17 +160,21 @@ public final class LocalKafkaConnect implements AutoCloseable {
 
   private HttpResponse<String> send(String method, String path, Object body) {
     try {
-      HttpRequest.BodyPublisher pub = body == null ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-      HttpRequest req = HttpRequest.newBuilder(URI.create(restUrl() + path))
-          .timeout(Duration.ofSeconds(60))
-          .header("Content-Type", "application/json")
-          .header("Accept", "application/json")
-          .method(method, pub)
-          .build();
+      HttpRequest.BodyPublisher pub =
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(restUrl() + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Content-Type", "application/json")
+              .header("Accept", "application/json")
+              .method(method, pub)
+              .build();
       return http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot call the Connect REST API " + method + " " + path + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot call the Connect REST API " + method + " " + path + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted calling the Connect REST API", e);
@@ -168,7 +185,8 @@ public final class LocalKafkaConnect implements AutoCloseable {
     try {
       return JSON.readTree(r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot parse the Connect REST response (HTTP " + r.statusCode() + "): " + r.body(), e);
+      throw new IllegalStateException(
+          "Cannot parse the Connect REST response (HTTP " + r.statusCode() + "): " + r.body(), e);
     }
   }
 

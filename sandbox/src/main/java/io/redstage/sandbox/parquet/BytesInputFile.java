@@ -6,9 +6,9 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
 /**
- * A Parquet {@link InputFile} over bytes already in memory (an object fetched from S3), so parquet-java
- * reads without a Hadoop FileSystem or a temporary file. Used by the sandbox's COPY and by tests that read
- * back what the connector wrote.
+ * A Parquet {@link InputFile} over bytes already in memory (an object fetched from S3), so
+ * parquet-java reads without a Hadoop FileSystem or a temporary file. Used by the sandbox's COPY
+ * and by tests that read back what the connector wrote.
  */
 public final class BytesInputFile implements InputFile {
   private final byte[] data;

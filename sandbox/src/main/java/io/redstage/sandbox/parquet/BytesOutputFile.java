@@ -5,8 +5,8 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /**
- * A Parquet {@link OutputFile} collecting the file in memory, for tests and tools that write Parquet with
- * parquet-java and then upload the bytes (no Hadoop FileSystem, no temporary file).
+ * A Parquet {@link OutputFile} collecting the file in memory, for tests and tools that write
+ * Parquet with parquet-java and then upload the bytes (no Hadoop FileSystem, no temporary file).
  */
 public final class BytesOutputFile implements OutputFile {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

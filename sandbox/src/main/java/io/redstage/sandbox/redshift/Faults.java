@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Fault injection for reliability tests of Data API clients. Operation names are the Data API's
- * ({@code "ExecuteStatement"}, {@code "DescribeStatement"} ...); {@code null} or {@code "*"} means any
- * operation. Regexes match the SQL text case-insensitively ({@code find}, not a full match).
+ * ({@code "ExecuteStatement"}, {@code "DescribeStatement"} ...); {@code null} or {@code "*"} means
+ * any operation. Regexes match the SQL text case-insensitively ({@code find}, not a full match).
  *
  * <pre>{@code
  * redshift.faults().throttleNext(2, "DescribeStatement")       // 400 ThrottlingException: Rate exceeded
@@ -24,15 +24,18 @@ public final class Faults {
     this.injector = injector;
   }
 
-  /** The next {@code n} calls of the operation get HTTP 400 {@code ThrottlingException: Rate exceeded}. */
+  /**
+   * The next {@code n} calls of the operation get HTTP 400 {@code ThrottlingException: Rate
+   * exceeded}.
+   */
   public Faults throttleNext(int n, String operation) {
     injector.addApiFault(operation, throttle(), n, 1.0);
     return this;
   }
 
   /**
-   * The next {@code n} calls of the operation fail with this HTTP status: 500 answers an
-   * {@code InternalServerException}; other statuses answer a non-JSON body (like a load balancer), which
+   * The next {@code n} calls of the operation fail with this HTTP status: 500 answers an {@code
+   * InternalServerException}; other statuses answer a non-JSON body (like a load balancer), which
    * the SDK raises as a plain {@code RedshiftDataException} with that status code.
    */
   public Faults failNext(int n, String operation, int httpStatus) {
@@ -54,8 +57,8 @@ public final class Faults {
 
   /**
    * The next {@code n} statements whose SQL matches {@code regex} end FAILED with {@code errorText}
-   * (prefixed with {@code ERROR: } unless it already is) without running; a batch fails as a whole and
-   * rolls back. {@code n < 0} means every match.
+   * (prefixed with {@code ERROR: } unless it already is) without running; a batch fails as a whole
+   * and rolls back. {@code n < 0} means every match.
    */
   public Faults failStatementsMatching(String regex, int n, String errorText) {
     injector.addStatementFailure(regex, errorText, n < 0 ? FaultInjector.ALWAYS : n, 1.0);

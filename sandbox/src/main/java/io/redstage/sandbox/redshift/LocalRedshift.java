@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local Amazon Redshift for tests and the quickstart: a Redshift Data API endpoint (what the AWS SDK's
- * {@code RedshiftDataClient} talks to through {@code endpointOverride}) executing Redshift SQL on a real
- * embedded PostgreSQL, with COPY from S3 (Parquet, Avro, JSON) read from an S3-compatible endpoint.
+ * A local Amazon Redshift for tests and the quickstart: a Redshift Data API endpoint (what the AWS
+ * SDK's {@code RedshiftDataClient} talks to through {@code endpointOverride}) executing Redshift
+ * SQL on a real embedded PostgreSQL, with COPY from S3 (Parquet, Avro, JSON) read from an
+ * S3-compatible endpoint.
  *
  * <pre>{@code
  * try (LocalRedshift redshift = LocalRedshift.start(new LocalRedshift.Options()
@@ -89,7 +90,10 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
-    /** PostgreSQL data directory to use and keep; null (default) = a fresh temporary cluster deleted on close. */
+    /**
+     * PostgreSQL data directory to use and keep; null (default) = a fresh temporary cluster deleted
+     * on close.
+     */
     public Options dataDir(Path dataDir) {
       this.dataDir = dataDir;
       return this;
@@ -101,7 +105,10 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
-    /** Statements SUBMITTED/PICKED/STARTED at once before ActiveStatementsExceededException; default 200. */
+    /**
+     * Statements SUBMITTED/PICKED/STARTED at once before ActiveStatementsExceededException; default
+     * 200.
+     */
     public Options maxActiveStatements(int maxActiveStatements) {
       this.maxActiveStatements = maxActiveStatements;
       return this;
@@ -113,7 +120,10 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
-    /** Time a statement spends in SUBMITTED and again in PICKED, so tests can observe them; default 0. */
+    /**
+     * Time a statement spends in SUBMITTED and again in PICKED, so tests can observe them; default
+     * 0.
+     */
     public Options pickDelay(Duration pickDelay) {
       this.pickDelay = pickDelay;
       return this;
@@ -179,21 +189,27 @@ public final class LocalRedshift implements AutoCloseable {
 
     void validate() {
       if (workerThreads < 1) {
-        throw new IllegalArgumentException("Cannot start LocalRedshift: workerThreads must be >= 1, got " + workerThreads);
+        throw new IllegalArgumentException(
+            "Cannot start LocalRedshift: workerThreads must be >= 1, got " + workerThreads);
       }
       if (maxActiveStatements < 1) {
-        throw new IllegalArgumentException("Cannot start LocalRedshift: maxActiveStatements must be >= 1, got "
-            + maxActiveStatements);
+        throw new IllegalArgumentException(
+            "Cannot start LocalRedshift: maxActiveStatements must be >= 1, got "
+                + maxActiveStatements);
       }
       if (resultPageSize < 1) {
-        throw new IllegalArgumentException("Cannot start LocalRedshift: resultPageSize must be >= 1, got " + resultPageSize);
+        throw new IllegalArgumentException(
+            "Cannot start LocalRedshift: resultPageSize must be >= 1, got " + resultPageSize);
       }
       if (database == null || !database.matches("[a-z_][a-z0-9_$]*")) {
-        throw new IllegalArgumentException("Cannot start LocalRedshift: database '" + database
-            + "' is not a valid Redshift database name (lowercase letters, digits, _ and $)");
+        throw new IllegalArgumentException(
+            "Cannot start LocalRedshift: database '"
+                + database
+                + "' is not a valid Redshift database name (lowercase letters, digits, _ and $)");
       }
       if (pickDelay == null || pickDelay.isNegative()) {
-        throw new IllegalArgumentException("Cannot start LocalRedshift: pickDelay must be zero or positive");
+        throw new IllegalArgumentException(
+            "Cannot start LocalRedshift: pickDelay must be zero or positive");
       }
     }
   }
@@ -206,27 +222,49 @@ public final class LocalRedshift implements AutoCloseable {
   private LocalRedshift(Options options) {
     options.validate();
     try {
-      postgres = register(PostgresServer.start(options.dataDir, options.database, options.postgresPort));
+      postgres =
+          register(PostgresServer.start(options.dataDir, options.database, options.postgresPort));
       ConnectionPool pool = register(new ConnectionPool(postgres, options.workerThreads));
       SessionManager sessions = register(new SessionManager(postgres));
       StatementRegistry registry = new StatementRegistry();
       FaultInjector injector = new FaultInjector();
       faults = new Faults(injector);
-      CopyEngine copy = register(new CopyEngine(options.s3Endpoint, options.s3AccessKey, options.s3SecretKey,
-          options.s3Region, postgres));
-      StatementExecutor executor = register(new StatementExecutor(pool, sessions, registry, copy, injector,
-          options.database, options.workerThreads, options.maxActiveStatements, options.pickDelay));
-      DataApiOperations operations = new DataApiOperations(registry, executor, sessions, options.database,
-          options.resultPageSize);
+      CopyEngine copy =
+          register(
+              new CopyEngine(
+                  options.s3Endpoint,
+                  options.s3AccessKey,
+                  options.s3SecretKey,
+                  options.s3Region,
+                  postgres));
+      StatementExecutor executor =
+          register(
+              new StatementExecutor(
+                  pool,
+                  sessions,
+                  registry,
+                  copy,
+                  injector,
+                  options.database,
+                  options.workerThreads,
+                  options.maxActiveStatements,
+                  options.pickDelay));
+      DataApiOperations operations =
+          new DataApiOperations(
+              registry, executor, sessions, options.database, options.resultPageSize);
       server = register(new DataApiServer(options.host, options.port, operations, injector));
     } catch (RuntimeException e) {
       closeResources();
       throw e;
     }
-    LOG.info("Local Redshift Data API at {} (PostgreSQL {})", server.endpoint(), postgres.jdbcUrl());
+    LOG.info(
+        "Local Redshift Data API at {} (PostgreSQL {})", server.endpoint(), postgres.jdbcUrl());
   }
 
-  /** Starts PostgreSQL and the Data API endpoint. Close it to stop both (and delete a temporary cluster). */
+  /**
+   * Starts PostgreSQL and the Data API endpoint. Close it to stop both (and delete a temporary
+   * cluster).
+   */
   public static LocalRedshift start(Options options) {
     return new LocalRedshift(options == null ? new Options() : options);
   }

@@ -31,23 +31,26 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
- * Where faults are injected, and why here: S3Proxy 4.x dropped jclouds for an in-tree {@link BlobStore} interface
- * (built on AWS SDK v2 model classes) and ships {@link ForwardingBlobStore} to decorate it; its own middlewares
- * (latency, read-only, ...) are built that way. S3Proxy offers no HTTP-level hook (no servlet filter or handler
- * wrapper on its builder), and an HTTP proxy in front would need its own server and would have to re-sign requests.
- * An {@code AwsServiceException} thrown here is answered by S3Proxy as a real S3 error response (status and XML
- * error code), so clients see exactly what S3 would send.
+ * Where faults are injected, and why here: S3Proxy 4.x dropped jclouds for an in-tree {@link
+ * BlobStore} interface (built on AWS SDK v2 model classes) and ships {@link ForwardingBlobStore} to
+ * decorate it; its own middlewares (latency, read-only, ...) are built that way. S3Proxy offers no
+ * HTTP-level hook (no servlet filter or handler wrapper on its builder), and an HTTP proxy in front
+ * would need its own server and would have to re-sign requests. An {@code AwsServiceException}
+ * thrown here is answered by S3Proxy as a real S3 error response (status and XML error code), so
+ * clients see exactly what S3 would send.
  *
- * <p>Each REST request reaches one "primary" method below. S3Proxy also makes internal calls while serving a request
- * (HEADs for conditional checks, a stub object per multipart upload under {@value #S3PROXY_STUB_PREFIX}); those are
- * passed through unobserved so that a rule fires once per client request.
+ * <p>Each REST request reaches one "primary" method below. S3Proxy also makes internal calls while
+ * serving a request (HEADs for conditional checks, a stub object per multipart upload under {@value
+ * #S3PROXY_STUB_PREFIX}); those are passed through unobserved so that a rule fires once per client
+ * request.
  */
 final class FaultInjectingBlobStore extends ForwardingBlobStore {
   /** S3Proxy's reserved key prefix for its multipart-upload bookkeeping objects. */
   static final String S3PROXY_STUB_PREFIX = ".s3proxy-mpu-stub-";
 
   private final FaultInjector faults;
-  private final Map<ObjectOperation, AtomicLong> requestCounts = new EnumMap<>(ObjectOperation.class);
+  private final Map<ObjectOperation, AtomicLong> requestCounts =
+      new EnumMap<>(ObjectOperation.class);
 
   FaultInjectingBlobStore(BlobStore delegate, FaultInjector faults) {
     super(delegate);
@@ -74,10 +77,12 @@ final class FaultInjectingBlobStore extends ForwardingBlobStore {
   }
 
   /**
-   * Like {@link #observe} for requests with a body: on an injected failure the body is read to its end first, so
-   * the client gets the error response after sending its payload, as with real S3, not a reset connection.
+   * Like {@link #observe} for requests with a body: on an injected failure the body is read to its
+   * end first, so the client gets the error response after sending its payload, as with real S3,
+   * not a reset connection.
    */
-  private void observeWithBody(ObjectOperation operation, String bucket, String key, InputStream body) {
+  private void observeWithBody(
+      ObjectOperation operation, String bucket, String key, InputStream body) {
     try {
       observe(operation, bucket, key);
     } catch (RuntimeException e) {
@@ -115,7 +120,10 @@ final class FaultInjectingBlobStore extends ForwardingBlobStore {
     return super.blobMetadata(request);
   }
 
-  /** S3Proxy's internal existence checks: not client requests, so not observed (the default would call blobMetadata). */
+  /**
+   * S3Proxy's internal existence checks: not client requests, so not observed (the default would
+   * call blobMetadata).
+   */
   @Override
   public HeadObjectResponse blobMetadataIfPresent(HeadObjectRequest request) {
     return delegate().blobMetadataIfPresent(request);
@@ -136,8 +144,10 @@ final class FaultInjectingBlobStore extends ForwardingBlobStore {
   /** Matched by its first key; delegated whole, so its keys are not also seen as single deletes. */
   @Override
   public DeleteObjectsResponse removeBlobs(DeleteObjectsRequest request) {
-    String firstKey = request.delete() == null || request.delete().objects().isEmpty()
-        ? "" : request.delete().objects().get(0).key();
+    String firstKey =
+        request.delete() == null || request.delete().objects().isEmpty()
+            ? ""
+            : request.delete().objects().get(0).key();
     observe(ObjectOperation.DELETE_OBJECTS, request.bucket(), firstKey);
     return delegate().removeBlobs(request);
   }
@@ -155,14 +165,15 @@ final class FaultInjectingBlobStore extends ForwardingBlobStore {
   }
 
   @Override
-  public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream input) {
+  public UploadPartResponse uploadMultipartPart(
+      MultipartUpload upload, UploadPartRequest request, InputStream input) {
     observeWithBody(ObjectOperation.UPLOAD_PART, upload.containerName(), upload.blobName(), input);
     return super.uploadMultipartPart(upload, request, input);
   }
 
   @Override
-  public CompleteMultipartUploadResponse completeMultipartUpload(MultipartUpload upload,
-      CompleteMultipartUploadRequest request) {
+  public CompleteMultipartUploadResponse completeMultipartUpload(
+      MultipartUpload upload, CompleteMultipartUploadRequest request) {
     observe(ObjectOperation.COMPLETE_MULTIPART_UPLOAD, upload.containerName(), upload.blobName());
     return super.completeMultipartUpload(upload, request);
   }
@@ -174,7 +185,8 @@ final class FaultInjectingBlobStore extends ForwardingBlobStore {
   }
 
   @Override
-  public List<software.amazon.awssdk.services.s3.model.MultipartUpload> listMultipartUploads(String container) {
+  public List<software.amazon.awssdk.services.s3.model.MultipartUpload> listMultipartUploads(
+      String container) {
     observe(ObjectOperation.LIST_MULTIPART_UPLOADS, container, "");
     return super.listMultipartUploads(container);
   }

@@ -11,10 +11,12 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Fault injection for {@link LocalS3}: register rules that fail or delay matching requests, then assert on how often
- * they fired. Rules are evaluated in registration order for each object-level request: a delay rule sleeps and
- * evaluation continues, the first failing rule that fires ends the request with its error (a real S3 error response:
- * status, XML body with the error code). Limited rules are dropped once they have fired N times.
+ * Fault injection for {@link LocalS3}: register rules that fail or delay matching requests, then
+ * assert on how often they fired. Rules are evaluated in registration order for each object-level
+ * request: a delay rule sleeps and evaluation continues, the first failing rule that fires ends the
+ * request with its error (a real S3 error response: status, XML body with the error code). Limited
+ * rules are dropped once they have fired N times.
+ *
  * <pre>
  *   FaultRule rule = s3.faults().failNext(2, S3Fault.SLOW_DOWN, RequestMatcher.methods("PUT", "POST").keyPrefix("topics/"));
  *   ... run the code under test ...
@@ -40,7 +42,9 @@ public final class FaultInjector {
     return register(FaultRule.failing(fault, matcher, FaultRule.UNLIMITED));
   }
 
-  /** Delays the next {@code times} matching requests by {@code delay} before serving them normally. */
+  /**
+   * Delays the next {@code times} matching requests by {@code delay} before serving them normally.
+   */
   public FaultRule delayNext(int times, Duration delay, RequestMatcher matcher) {
     return register(FaultRule.delaying(delay, matcher, times));
   }
@@ -80,8 +84,8 @@ public final class FaultInjector {
   }
 
   /**
-   * Applies the rules to one request, on the server thread that serves it: sleeps for delay rules, throws the
-   * S3 error of the first failing rule that fires.
+   * Applies the rules to one request, on the server thread that serves it: sleeps for delay rules,
+   * throws the S3 error of the first failing rule that fires.
    */
   void beforeRequest(ObjectOperation operation, String bucket, String key) {
     for (FaultRule rule : rules) {
@@ -111,16 +115,21 @@ public final class FaultInjector {
     }
   }
 
-  /** S3Proxy turns an AwsServiceException carrying an error code into an S3 error response with that status. */
+  /**
+   * S3Proxy turns an AwsServiceException carrying an error code into an S3 error response with that
+   * status.
+   */
   private static S3Exception toS3Exception(S3Fault fault) {
-    return (S3Exception) S3Exception.builder()
-        .statusCode(fault.httpStatus())
-        .message(fault.message())
-        .awsErrorDetails(AwsErrorDetails.builder()
-            .errorCode(fault.errorCode())
-            .errorMessage(fault.message())
-            .serviceName("S3")
-            .build())
-        .build();
+    return (S3Exception)
+        S3Exception.builder()
+            .statusCode(fault.httpStatus())
+            .message(fault.message())
+            .awsErrorDetails(
+                AwsErrorDetails.builder()
+                    .errorCode(fault.errorCode())
+                    .errorMessage(fault.message())
+                    .serviceName("S3")
+                    .build())
+            .build();
   }
 }

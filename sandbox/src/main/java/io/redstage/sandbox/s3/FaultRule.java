@@ -6,10 +6,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One fault-injection rule registered with a {@link FaultInjector}: either "fail with {@link S3Fault}" or "delay by a
- * duration", for the requests its {@link RequestMatcher} selects, a limited number of times or until removed.
- * Counts how often it fired so tests can assert that the fault really happened. Thread-safe: the stand-in serves
- * requests on many threads, and a rule limited to N fires exactly N times however requests interleave.
+ * One fault-injection rule registered with a {@link FaultInjector}: either "fail with {@link
+ * S3Fault}" or "delay by a duration", for the requests its {@link RequestMatcher} selects, a
+ * limited number of times or until removed. Counts how often it fired so tests can assert that the
+ * fault really happened. Thread-safe: the stand-in serves requests on many threads, and a rule
+ * limited to N fires exactly N times however requests interleave.
  */
 public final class FaultRule {
   static final int UNLIMITED = -1;
@@ -23,8 +24,10 @@ public final class FaultRule {
 
   private FaultRule(S3Fault fault, Duration delay, RequestMatcher matcher, int times) {
     if (times == 0 || times < UNLIMITED) {
-      throw new IllegalArgumentException("Cannot register a fault rule for " + times
-          + " requests: give a positive count (or use the *Always variant).");
+      throw new IllegalArgumentException(
+          "Cannot register a fault rule for "
+              + times
+              + " requests: give a positive count (or use the *Always variant).");
     }
     this.fault = fault;
     this.delay = delay;
@@ -67,7 +70,9 @@ public final class FaultRule {
     return fired.get();
   }
 
-  /** How many more requests it will affect; {@link Integer#MAX_VALUE} for a rule without a limit. */
+  /**
+   * How many more requests it will affect; {@link Integer#MAX_VALUE} for a rule without a limit.
+   */
   public int remaining() {
     return times == UNLIMITED ? Integer.MAX_VALUE : remaining.get();
   }
@@ -81,7 +86,10 @@ public final class FaultRule {
     return matcher.matches(operation, bucket, key);
   }
 
-  /** Takes one firing if any is left; the compare-and-set keeps "exactly N" under concurrent requests. */
+  /**
+   * Takes one firing if any is left; the compare-and-set keeps "exactly N" under concurrent
+   * requests.
+   */
   boolean tryFire() {
     if (times != UNLIMITED) {
       int left;
@@ -98,7 +106,10 @@ public final class FaultRule {
 
   @Override
   public String toString() {
-    String what = fault != null ? "fail with " + fault.httpStatus() + " " + fault.errorCode() : "delay " + delay;
+    String what =
+        fault != null
+            ? "fail with " + fault.httpStatus() + " " + fault.errorCode()
+            : "delay " + delay;
     String limit = times == UNLIMITED ? "always" : fired() + " of " + times + " fired";
     return "FaultRule{" + what + ", " + matcher + ", " + limit + "}";
   }

@@ -20,8 +20,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
- * An S3 stand-in in this JVM: S3Proxy serving the real S3 REST API with AWS signature checks (V2 or V4) over an
- * in-memory or directory-backed store, plus {@link #faults() fault injection} and per-operation request counts.
+ * An S3 stand-in in this JVM: S3Proxy serving the real S3 REST API with AWS signature checks (V2 or
+ * V4) over an in-memory or directory-backed store, plus {@link #faults() fault injection} and
+ * per-operation request counts.
+ *
  * <pre>
  *   try (LocalS3 s3 = LocalS3.start(LocalS3.Options.inMemory().buckets("staging"))) {
  *     S3Client client = s3.client();   // path-style, signed with s3.accessKey()/s3.secretKey()
@@ -30,7 +32,10 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  */
 public final class LocalS3 implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalS3.class);
-  /** The region clients sign for; S3Proxy accepts any, this one matches what the tests configure. */
+
+  /**
+   * The region clients sign for; S3Proxy accepts any, this one matches what the tests configure.
+   */
   public static final String REGION = "us-east-1";
 
   private final Options options;
@@ -45,19 +50,24 @@ public final class LocalS3 implements AutoCloseable {
     this.options = options;
     Properties properties = new Properties();
     if (options.directory != null) {
-      properties.setProperty("jclouds.filesystem.basedir", options.directory.toAbsolutePath().toString());
+      properties.setProperty(
+          "jclouds.filesystem.basedir", options.directory.toAbsolutePath().toString());
     }
-    this.backend = BlobStores.create(options.directory == null ? "transient" : "filesystem", properties);
+    this.backend =
+        BlobStores.create(options.directory == null ? "transient" : "filesystem", properties);
     this.faults = new FaultInjector();
     this.blobStore = new FaultInjectingBlobStore(backend, faults);
-    this.proxy = S3Proxy.builder()
-        .blobStore(blobStore)
-        .endpoint(URI.create("http://127.0.0.1:" + options.port))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, options.accessKey, options.secretKey)
-        .build();
+    this.proxy =
+        S3Proxy.builder()
+            .blobStore(blobStore)
+            .endpoint(URI.create("http://127.0.0.1:" + options.port))
+            .awsAuthentication(
+                AuthenticationType.AWS_V2_OR_V4, options.accessKey, options.secretKey)
+            .build();
     proxy.start(); // Jetty's start() returns once the connector is bound
     if (!"STARTED".equals(proxy.getState())) {
-      throw new IllegalStateException("Cannot start S3Proxy: its state is " + proxy.getState() + " after start().");
+      throw new IllegalStateException(
+          "Cannot start S3Proxy: its state is " + proxy.getState() + " after start().");
     }
     this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     for (String bucket : options.buckets) {
@@ -66,8 +76,11 @@ public final class LocalS3 implements AutoCloseable {
       }
     }
     this.client = clientBuilder().build();
-    LOG.info("Local S3 (S3Proxy, {} store) listening on {}, buckets {}",
-        options.directory == null ? "in-memory" : "filesystem " + options.directory, endpoint, options.buckets);
+    LOG.info(
+        "Local S3 (S3Proxy, {} store) listening on {}, buckets {}",
+        options.directory == null ? "in-memory" : "filesystem " + options.directory,
+        endpoint,
+        options.buckets);
   }
 
   /** Starts a stand-in; close it to stop the server and release the store. */
@@ -78,8 +91,13 @@ public final class LocalS3 implements AutoCloseable {
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot start the local S3 stand-in on port " + options.port + ": "
-          + e.getMessage() + ". Use port 0 for a free port.", e);
+      throw new IllegalStateException(
+          "Cannot start the local S3 stand-in on port "
+              + options.port
+              + ": "
+              + e.getMessage()
+              + ". Use port 0 for a free port.",
+          e);
     }
   }
 
@@ -100,22 +118,26 @@ public final class LocalS3 implements AutoCloseable {
     return REGION;
   }
 
-  /** A path-style client for tests and tools, with the SDK's default retries; closed by {@link #close()}. */
+  /**
+   * A path-style client for tests and tools, with the SDK's default retries; closed by {@link
+   * #close()}.
+   */
   public S3Client client() {
     return client;
   }
 
   /**
-   * A builder preset with endpoint, region, path-style and credentials, for a client with other settings (retry
-   * strategy, interceptors). The caller closes what it builds.
+   * A builder preset with endpoint, region, path-style and credentials, for a client with other
+   * settings (retry strategy, interceptors). The caller closes what it builds.
    */
   public S3ClientBuilder clientBuilder() {
     return S3Client.builder()
         .endpointOverride(endpoint)
         .region(Region.of(REGION))
         .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(options.accessKey, options.secretKey)));
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(options.accessKey, options.secretKey)));
   }
 
   public FaultInjector faults() {
@@ -123,8 +145,8 @@ public final class LocalS3 implements AutoCloseable {
   }
 
   /**
-   * Client requests of this operation served so far, including those failed by fault injection (so a retried
-   * request counts once per attempt). S3Proxy's internal calls are not counted.
+   * Client requests of this operation served so far, including those failed by fault injection (so
+   * a retried request counts once per attempt). S3Proxy's internal calls are not counted.
    */
   public long requestCount(ObjectOperation operation) {
     return blobStore.requestCount(operation);
@@ -160,7 +182,10 @@ public final class LocalS3 implements AutoCloseable {
       return new Options();
     }
 
-    /** Objects are files under {@code directory} (S3Proxy's "filesystem" store) and outlive the stand-in. */
+    /**
+     * Objects are files under {@code directory} (S3Proxy's "filesystem" store) and outlive the
+     * stand-in.
+     */
     public static Options filesystem(Path directory) {
       Options o = new Options();
       o.directory = Objects.requireNonNull(directory, "directory");
@@ -180,7 +205,8 @@ public final class LocalS3 implements AutoCloseable {
     /** 0 (the default) picks a free port. */
     public Options port(int port) {
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("Cannot listen on port " + port + ": use 0 (any free port) to 65535.");
+        throw new IllegalArgumentException(
+            "Cannot listen on port " + port + ": use 0 (any free port) to 65535.");
       }
       this.port = port;
       return this;

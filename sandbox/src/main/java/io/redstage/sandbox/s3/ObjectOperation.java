@@ -1,9 +1,9 @@
 package io.redstage.sandbox.s3;
 
 /**
- * The object-level S3 operations the stand-in can observe and fail, each with the HTTP method the S3 REST API
- * uses for it. Bucket-level calls (create/list buckets, versioning, ACLs) are not covered: tests have no use
- * for failing them.
+ * The object-level S3 operations the stand-in can observe and fail, each with the HTTP method the
+ * S3 REST API uses for it. Bucket-level calls (create/list buckets, versioning, ACLs) are not
+ * covered: tests have no use for failing them.
  */
 public enum ObjectOperation {
   PUT_OBJECT("PUT"),

@@ -1,8 +1,14 @@
 package io.redstage.sandbox.s3;
 
-/** An error response the stand-in can inject, with the HTTP status and S3 error code that real S3 sends. */
+/**
+ * An error response the stand-in can inject, with the HTTP status and S3 error code that real S3
+ * sends.
+ */
 public enum S3Fault {
-  /** 503 SlowDown: S3 throttling; the AWS SDK treats it as a throttling error and retries with backoff. */
+  /**
+   * 503 SlowDown: S3 throttling; the AWS SDK treats it as a throttling error and retries with
+   * backoff.
+   */
   SLOW_DOWN(503, "SlowDown", "Please reduce your request rate."),
   /** 503 ServiceUnavailable. */
   SERVICE_UNAVAILABLE(503, "ServiceUnavailable", "Service is unable to handle request."),

@@ -38,41 +38,69 @@ class CopyJsonTest {
   }
 
   private static String copy(String table, String url, String extra) {
-    return "COPY " + table + " FROM '" + url + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT AS JSON 'auto' " + extra;
+    return "COPY "
+        + table
+        + " FROM '"
+        + url
+        + "' IAM_ROLE '"
+        + IAM_ROLE
+        + "' FORMAT AS JSON 'auto' "
+        + extra;
   }
 
   private static String describeError(DescribeStatementResponse d) {
-    return stack.scalar("SELECT line_number || '|' || column_name || '|' || error_code || '|' || error_message "
-        + "FROM sys_load_error_detail WHERE query_id = " + d.redshiftQueryId());
+    return stack.scalar(
+        "SELECT line_number || '|' || column_name || '|' || error_code || '|' || error_message "
+            + "FROM sys_load_error_detail WHERE query_id = "
+            + d.redshiftQueryId());
   }
 
   @Test
   void autoMapsLowercaseKeysIgnoresOthersAndDefaultsMissingColumns() {
-    stack.ok("CREATE TABLE js_auto (id BIGINT, name VARCHAR(20), status VARCHAR(10) DEFAULT 'new', note VARCHAR(10))");
-    String url = put("js/auto.json", TestFiles.jsonLines(List.of(
-        map("id", 1, "name", "ann", "unknown", true, "Note", "ignored: uppercase key"),
-        map("name", "bob", "id", 2, "status", "old"))));
+    stack.ok(
+        "CREATE TABLE js_auto (id BIGINT, name VARCHAR(20), status VARCHAR(10) DEFAULT 'new', note VARCHAR(10))");
+    String url =
+        put(
+            "js/auto.json",
+            TestFiles.jsonLines(
+                List.of(
+                    map("id", 1, "name", "ann", "unknown", true, "Note", "ignored: uppercase key"),
+                    map("name", "bob", "id", 2, "status", "old"))));
     stack.ok(copy("js_auto", url, ""));
-    assertThat(stack.rows("SELECT id, name, status, note FROM js_auto ORDER BY id")).extracting(r ->
-        r.stream().map(SandboxStack::text).toList()).containsExactly(
-            java.util.Arrays.asList("1", "ann", "new", null), java.util.Arrays.asList("2", "bob", "old", null));
+    assertThat(stack.rows("SELECT id, name, status, note FROM js_auto ORDER BY id"))
+        .extracting(r -> r.stream().map(SandboxStack::text).toList())
+        .containsExactly(
+            java.util.Arrays.asList("1", "ann", "new", null),
+            java.util.Arrays.asList("2", "bob", "old", null));
   }
 
   @Test
   void autoIgnorecaseMatchesKeysInAnyCase() {
     stack.ok("CREATE TABLE js_ic (id BIGINT, note VARCHAR(20))");
     String url = put("js/ic.json", TestFiles.jsonLines(List.of(map("ID", 1, "Note", "kept"))));
-    stack.ok("COPY js_ic FROM '" + url + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT AS JSON 'auto ignorecase'");
-    assertThat(stack.rows("SELECT id, note FROM js_ic").get(0)).extracting(SandboxStack::text).containsExactly("1", "kept");
+    stack.ok(
+        "COPY js_ic FROM '"
+            + url
+            + "' IAM_ROLE '"
+            + IAM_ROLE
+            + "' FORMAT AS JSON 'auto ignorecase'");
+    assertThat(stack.rows("SELECT id, note FROM js_ic").get(0))
+        .extracting(SandboxStack::text)
+        .containsExactly("1", "kept");
   }
 
   @Test
   void nestedValuesLoadIntoSuperAndAsJsonTextIntoVarchar() {
     stack.ok("CREATE TABLE js_nested (payload SUPER, payload_text VARCHAR(100), scalar SUPER)");
-    String url = put("js/nested.json", ("{\"payload\": {\"a\": [1, 2.50, null]}, \"payload_text\": {\"b\": true}, "
-        + "\"scalar\": \"s\"}\n").getBytes(StandardCharsets.UTF_8));
+    String url =
+        put(
+            "js/nested.json",
+            ("{\"payload\": {\"a\": [1, 2.50, null]}, \"payload_text\": {\"b\": true}, "
+                    + "\"scalar\": \"s\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
     stack.ok(copy("js_nested", url, ""));
-    assertThat(stack.rows("SELECT payload, payload_text, scalar FROM js_nested").get(0)).extracting(SandboxStack::text)
+    assertThat(stack.rows("SELECT payload, payload_text, scalar FROM js_nested").get(0))
+        .extracting(SandboxStack::text)
         .containsExactly("{\"a\":[1,2.50,null]}", "{\"b\":true}", "\"s\"");
   }
 
@@ -96,13 +124,18 @@ class CopyJsonTest {
   @Test
   void timeformatAutoAcceptsIsoTimestampsTheDefaultDoesNot() {
     stack.ok("CREATE TABLE js_time (ts TIMESTAMP, tstz TIMESTAMPTZ)");
-    String url = put("js/time.json", TestFiles.jsonLines(List.of(
-        map("ts", "2024-05-06T07:08:09.5", "tstz", "2024-05-06T07:08:09Z"))));
+    String url =
+        put(
+            "js/time.json",
+            TestFiles.jsonLines(
+                List.of(map("ts", "2024-05-06T07:08:09.5", "tstz", "2024-05-06T07:08:09Z"))));
     DescribeStatementResponse d = stack.run(copy("js_time", url, ""));
     assertThat(d.status()).isEqualTo(StatusString.FAILED);
-    assertThat(describeError(d)).isEqualTo("1|ts|1206|Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]");
+    assertThat(describeError(d))
+        .isEqualTo("1|ts|1206|Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]");
     stack.ok(copy("js_time", url, "TIMEFORMAT 'auto'"));
-    assertThat(stack.rows("SELECT ts, tstz FROM js_time").get(0)).extracting(SandboxStack::text)
+    assertThat(stack.rows("SELECT ts, tstz FROM js_time").get(0))
+        .extracting(SandboxStack::text)
         .containsExactly("2024-05-06 07:08:09.5", "2024-05-06 07:08:09+00");
   }
 
@@ -127,10 +160,12 @@ class CopyJsonTest {
   @Test
   void emptyAsNullAndBlanksAsNull() {
     stack.ok("CREATE TABLE js_blank (a VARCHAR(5), b VARCHAR(5), n INT)");
-    String url = put("js/blank.json", TestFiles.jsonLines(List.of(map("a", "", "b", "  ", "n", ""))));
+    String url =
+        put("js/blank.json", TestFiles.jsonLines(List.of(map("a", "", "b", "  ", "n", ""))));
     stack.ok(copy("js_blank", url, ""));
     stack.ok(copy("js_blank", url, "EMPTYASNULL BLANKSASNULL"));
-    assertThat(stack.rows("SELECT a IS NULL, b IS NULL, n IS NULL FROM js_blank ORDER BY a IS NULL"))
+    assertThat(
+            stack.rows("SELECT a IS NULL, b IS NULL, n IS NULL FROM js_blank ORDER BY a IS NULL"))
         .extracting(r -> r.stream().map(SandboxStack::text).toList())
         .as("empty values in non-character columns are always NULL")
         .containsExactly(List.of("false", "false", "true"), List.of("true", "true", "true"));
@@ -162,19 +197,33 @@ class CopyJsonTest {
   @Test
   void nullOrMissingForANotNullColumnFails() {
     stack.ok("CREATE TABLE js_not_null (id BIGINT NOT NULL, v INT)");
-    DescribeStatementResponse explicitNull = stack.run(copy("js_not_null",
-        put("js/nn1.json", "{\"id\": null}".getBytes(StandardCharsets.UTF_8)), ""));
+    DescribeStatementResponse explicitNull =
+        stack.run(
+            copy(
+                "js_not_null",
+                put("js/nn1.json", "{\"id\": null}".getBytes(StandardCharsets.UTF_8)),
+                ""));
     assertThat(describeError(explicitNull)).isEqualTo("1|id|1213|Missing data for not-null field");
-    DescribeStatementResponse missing = stack.run(copy("js_not_null",
-        put("js/nn2.json", "{\"v\": 1}\n\n{\"v\": 2}".getBytes(StandardCharsets.UTF_8)), ""));
+    DescribeStatementResponse missing =
+        stack.run(
+            copy(
+                "js_not_null",
+                put("js/nn2.json", "{\"v\": 1}\n\n{\"v\": 2}".getBytes(StandardCharsets.UTF_8)),
+                ""));
     assertThat(describeError(missing)).isEqualTo("1|id|1213|Missing data for not-null field");
   }
 
   @Test
   void invalidJsonFailsWithTheLineNumber() {
     stack.ok("CREATE TABLE js_invalid (id BIGINT)");
-    DescribeStatementResponse d = stack.run(copy("js_invalid",
-        put("js/invalid.json", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": oops}\n".getBytes(StandardCharsets.UTF_8)), "MAXERROR 5"));
+    DescribeStatementResponse d =
+        stack.run(
+            copy(
+                "js_invalid",
+                put(
+                    "js/invalid.json",
+                    "{\"id\": 1}\n{\"id\": 2}\n{\"id\": oops}\n".getBytes(StandardCharsets.UTF_8)),
+                "MAXERROR 5"));
     assertThat(d.error()).contains("Load into table 'js_invalid' failed");
     assertThat(describeError(d)).startsWith("3||1216|Invalid JSON:");
     assertThat(stack.scalar("SELECT count(*) FROM js_invalid")).isEqualTo("0");
@@ -183,18 +232,32 @@ class CopyJsonTest {
   @Test
   void typeConversionFailuresAreRecordedWithColumnAndValue() {
     stack.ok("CREATE TABLE js_types (n INT, b BOOLEAN, f FLOAT8)");
-    DescribeStatementResponse d = stack.run(copy("js_types",
-        put("js/types.json", TestFiles.jsonLines(List.of(map("n", 1, "b", "yes", "f", 1.5), map("n", 3000000000L)))), ""));
-    assertThat(describeError(d)).isEqualTo("2|n|1204|Overflow, 3000000000 (Integer valid range -2147483648 to 2147483647)");
-    assertThat(stack.scalar("SELECT raw_field_value FROM stl_load_errors WHERE query = " + d.redshiftQueryId()))
+    DescribeStatementResponse d =
+        stack.run(
+            copy(
+                "js_types",
+                put(
+                    "js/types.json",
+                    TestFiles.jsonLines(
+                        List.of(map("n", 1, "b", "yes", "f", 1.5), map("n", 3000000000L)))),
+                ""));
+    assertThat(describeError(d))
+        .isEqualTo("2|n|1204|Overflow, 3000000000 (Integer valid range -2147483648 to 2147483647)");
+    assertThat(
+            stack.scalar(
+                "SELECT raw_field_value FROM stl_load_errors WHERE query = " + d.redshiftQueryId()))
         .isEqualTo("3000000000");
   }
 
   @Test
   void noshredLoadsWholeDocumentsIntoOneSuperColumn() throws IOException {
     stack.ok("CREATE TABLE js_noshred (doc SUPER)");
-    stack.ok("COPY js_noshred FROM '" + put("js/noshred.json", TestFiles.jsonLines(List.of(map("a", 1, "B", "x"))))
-        + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT JSON 'noshred'");
+    stack.ok(
+        "COPY js_noshred FROM '"
+            + put("js/noshred.json", TestFiles.jsonLines(List.of(map("a", 1, "B", "x"))))
+            + "' IAM_ROLE '"
+            + IAM_ROLE
+            + "' FORMAT JSON 'noshred'");
     // SUPER is stored as jsonb here, which orders object keys its own way: compare as JSON
     assertThat(TestFiles.JSON.readTree(stack.scalar("SELECT doc FROM js_noshred")))
         .isEqualTo(TestFiles.JSON.readTree("{\"a\":1,\"B\":\"x\"}"));
@@ -203,8 +266,12 @@ class CopyJsonTest {
   @Test
   void statupdateAndCompupdateAreAccepted() {
     stack.ok("CREATE TABLE js_flags (id BIGINT)");
-    DescribeStatementResponse d = stack.ok(copy("js_flags", put("js/flags.json",
-        TestFiles.jsonLines(List.of(map("id", 1)))), "STATUPDATE OFF COMPUPDATE OFF"));
+    DescribeStatementResponse d =
+        stack.ok(
+            copy(
+                "js_flags",
+                put("js/flags.json", TestFiles.jsonLines(List.of(map("id", 1)))),
+                "STATUPDATE OFF COMPUPDATE OFF"));
     assertThat(d.resultRows()).isEqualTo(1);
   }
 
@@ -213,8 +280,15 @@ class CopyJsonTest {
     stack.ok("CREATE TABLE js_manifest (id BIGINT)");
     String a = put("js-m/a.json", TestFiles.jsonLines(List.of(map("id", 1))));
     stack.put("js-m/m.manifest", TestFiles.manifest(List.of(a, a), null, null));
-    stack.ok("COPY js_manifest FROM 's3://" + BUCKET + "/js-m/m.manifest' IAM_ROLE '" + IAM_ROLE + "' MANIFEST JSON 'auto'");
-    assertThat(stack.scalar("SELECT count(*) FROM js_manifest")).as("a file listed twice loads twice").isEqualTo("2");
+    stack.ok(
+        "COPY js_manifest FROM 's3://"
+            + BUCKET
+            + "/js-m/m.manifest' IAM_ROLE '"
+            + IAM_ROLE
+            + "' MANIFEST JSON 'auto'");
+    assertThat(stack.scalar("SELECT count(*) FROM js_manifest"))
+        .as("a file listed twice loads twice")
+        .isEqualTo("2");
   }
 
   static List<Field> row(String sql) {

@@ -40,8 +40,9 @@ class DataApiProtocolTest {
 
   @Test
   void executeStatementReturnsAnIdAndEchoesTheConnection() {
-    ExecuteStatementResponse r = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev")
-        .dbUser("loader").sql("SELECT 1"));
+    ExecuteStatementResponse r =
+        stack.client.executeStatement(
+            b -> b.clusterIdentifier("c1").database("dev").dbUser("loader").sql("SELECT 1"));
     assertThat(r.id()).matches("^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}$");
     assertThat(r.clusterIdentifier()).isEqualTo("c1");
     assertThat(r.database()).isEqualTo("dev");
@@ -74,9 +75,13 @@ class DataApiProtocolTest {
 
   @Test
   void getStatementResultEncodesTypedFieldsAndColumnMetadata() {
-    String id = stack.ok("SELECT 42::bigint AS big, 7::int AS i, 1.5::float8 AS d, true AS b, 'x'::varchar(10) AS s, "
-        + "12.30::numeric(10,2) AS n, TIMESTAMP '2024-01-02 03:04:05.123456' AS ts, DATE '2024-01-02' AS dt, "
-        + "NULL::int AS nothing, JSON_PARSE('{\"a\": [1, 2]}') AS sup").id();
+    String id =
+        stack
+            .ok(
+                "SELECT 42::bigint AS big, 7::int AS i, 1.5::float8 AS d, true AS b, 'x'::varchar(10) AS s, "
+                    + "12.30::numeric(10,2) AS n, TIMESTAMP '2024-01-02 03:04:05.123456' AS ts, DATE '2024-01-02' AS dt, "
+                    + "NULL::int AS nothing, JSON_PARSE('{\"a\": [1, 2]}') AS sup")
+            .id();
     GetStatementResultResponse r = stack.client.getStatementResult(b -> b.id(id));
     assertThat(r.totalNumRows()).isEqualTo(1);
     assertThat(r.nextToken()).isNull();
@@ -92,10 +97,22 @@ class DataApiProtocolTest {
     assertThat(row.get(8).isNull()).isTrue();
     assertThat(row.get(9).stringValue()).isEqualTo("{\"a\":[1,2]}");
     List<ColumnMetadata> meta = r.columnMetadata();
-    assertThat(meta).extracting(ColumnMetadata::name)
+    assertThat(meta)
+        .extracting(ColumnMetadata::name)
         .containsExactly("big", "i", "d", "b", "s", "n", "ts", "dt", "nothing", "sup");
-    assertThat(meta).extracting(ColumnMetadata::typeName)
-        .containsExactly("int8", "int4", "float8", "bool", "varchar", "numeric", "timestamp", "date", "int4", "super");
+    assertThat(meta)
+        .extracting(ColumnMetadata::typeName)
+        .containsExactly(
+            "int8",
+            "int4",
+            "float8",
+            "bool",
+            "varchar",
+            "numeric",
+            "timestamp",
+            "date",
+            "int4",
+            "super");
     assertThat(meta.get(5).precision()).isEqualTo(10);
     assertThat(meta.get(5).scale()).isEqualTo(2);
   }
@@ -116,7 +133,8 @@ class DataApiProtocolTest {
   void getStatementResultRejectsAnInvalidNextToken() {
     String id = stack.ok("SELECT 1").id();
     assertThatThrownBy(() -> stack.client.getStatementResult(b -> b.id(id).nextToken("bogus")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("NextToken");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("NextToken");
   }
 
   @Test
@@ -124,22 +142,35 @@ class DataApiProtocolTest {
     String id = stack.ok("CREATE TEMP TABLE t_no_result (a int)").id();
     assertThatThrownBy(() -> stack.client.getStatementResult(b -> b.id(id)))
         .isInstanceOf(ResourceNotFoundException.class)
-        .hasMessageContaining("Query does not have result. Please check query status with DescribeStatement.");
+        .hasMessageContaining(
+            "Query does not have result. Please check query status with DescribeStatement.");
   }
 
   @Test
   void batchExecuteStatementRunsSubStatementsWithColonIds() {
-    BatchExecuteStatementResponse r = stack.client.batchExecuteStatement(b -> b.clusterIdentifier("c1").database("dev")
-        .dbUser("loader").sqls("CREATE TEMP TABLE b1 (a int)", "INSERT INTO b1 VALUES (1), (2)", "SELECT a FROM b1 ORDER BY a"));
+    BatchExecuteStatementResponse r =
+        stack.client.batchExecuteStatement(
+            b ->
+                b.clusterIdentifier("c1")
+                    .database("dev")
+                    .dbUser("loader")
+                    .sqls(
+                        "CREATE TEMP TABLE b1 (a int)",
+                        "INSERT INTO b1 VALUES (1), (2)",
+                        "SELECT a FROM b1 ORDER BY a"));
     DescribeStatementResponse d = stack.awaitTerminal(r.id());
     assertThat(d.status()).isEqualTo(StatusString.FINISHED);
-    assertThat(d.subStatements()).extracting(SubStatementData::id)
+    assertThat(d.subStatements())
+        .extracting(SubStatementData::id)
         .containsExactly(r.id() + ":1", r.id() + ":2", r.id() + ":3");
-    assertThat(d.subStatements()).extracting(SubStatementData::status)
+    assertThat(d.subStatements())
+        .extracting(SubStatementData::status)
         .containsOnly(StatementStatusString.FINISHED);
     assertThat(d.subStatements().get(1).resultRows()).isEqualTo(2);
     assertThat(d.subStatements().get(2).hasResultSet()).isTrue();
-    assertThat(stack.rowsOf(r.id() + ":3")).extracting(row -> row.get(0).longValue()).containsExactly(1L, 2L);
+    assertThat(stack.rowsOf(r.id() + ":3"))
+        .extracting(row -> row.get(0).longValue())
+        .containsExactly(1L, 2L);
   }
 
   @Test
@@ -147,19 +178,30 @@ class DataApiProtocolTest {
     String id = stack.okBatch("SELECT 1", "SELECT 2").id();
     assertThatThrownBy(() -> stack.client.getStatementResult(b -> b.id(id)))
         .isInstanceOf(ValidationException.class)
-        .hasMessageContaining("BatchExecuteStatement result can only be retrieved with sub-statement id.");
+        .hasMessageContaining(
+            "BatchExecuteStatement result can only be retrieved with sub-statement id.");
   }
 
   @Test
   void batchIsOneTransactionAFailingThirdStatementLeavesNothingFromTheFirst() {
     stack.ok("CREATE TABLE atomic_t (a int)");
-    DescribeStatementResponse d = stack.runBatch("INSERT INTO atomic_t VALUES (1)", "INSERT INTO atomic_t VALUES (2)",
-        "INSERT INTO missing_table VALUES (3)", "INSERT INTO atomic_t VALUES (4)");
+    DescribeStatementResponse d =
+        stack.runBatch(
+            "INSERT INTO atomic_t VALUES (1)",
+            "INSERT INTO atomic_t VALUES (2)",
+            "INSERT INTO missing_table VALUES (3)",
+            "INSERT INTO atomic_t VALUES (4)");
     assertThat(d.status()).isEqualTo(StatusString.FAILED);
     assertThat(d.error()).isEqualTo("ERROR: relation \"missing_table\" does not exist");
-    assertThat(d.subStatements()).extracting(SubStatementData::status).containsExactly(StatementStatusString.FINISHED,
-        StatementStatusString.FINISHED, StatementStatusString.FAILED, StatementStatusString.ABORTED);
-    assertThat(d.subStatements().get(2).error()).isEqualTo("ERROR: relation \"missing_table\" does not exist");
+    assertThat(d.subStatements())
+        .extracting(SubStatementData::status)
+        .containsExactly(
+            StatementStatusString.FINISHED,
+            StatementStatusString.FINISHED,
+            StatementStatusString.FAILED,
+            StatementStatusString.ABORTED);
+    assertThat(d.subStatements().get(2).error())
+        .isEqualTo("ERROR: relation \"missing_table\" does not exist");
     assertThat(stack.scalar("SELECT count(*) FROM atomic_t")).isEqualTo("0");
   }
 
@@ -167,21 +209,25 @@ class DataApiProtocolTest {
   void batchRejectsMoreThanFortyStatements() {
     String[] sqls = new String[41];
     java.util.Arrays.fill(sqls, "SELECT 1");
-    assertThatThrownBy(() -> stack.submitBatch(sqls)).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> stack.submitBatch(sqls))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("Member must have length less than or equal to 40");
   }
 
   @Test
   void emptySqlIsRejected() {
-    assertThatThrownBy(() -> stack.submit("  ")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> stack.submit("  "))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("empty");
   }
 
   @Test
   void cancelStatementAbortsARunningStatement() {
     String id = stack.submit("SELECT pg_sleep(30)");
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        stack.client.describeStatement(b -> b.id(id)).status() == StatusString.STARTED);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> stack.client.describeStatement(b -> b.id(id)).status() == StatusString.STARTED);
     assertThat(stack.client.cancelStatement(b -> b.id(id)).status()).isTrue();
     DescribeStatementResponse d = stack.awaitTerminal(id);
     assertThat(d.status()).isEqualTo(StatusString.ABORTED);
@@ -193,33 +239,69 @@ class DataApiProtocolTest {
     String id = stack.ok("SELECT 1").id();
     assertThatThrownBy(() -> stack.client.cancelStatement(b -> b.id(id)))
         .isInstanceOf(ValidationException.class)
-        .hasMessageContaining("Could not cancel a query that is already in FINISHED state with ID: " + id);
+        .hasMessageContaining(
+            "Could not cancel a query that is already in FINISHED state with ID: " + id);
   }
 
   @Test
   void listStatementsFiltersByNamePrefixAndStatus() {
     String prefix = "list-" + UUID.randomUUID();
-    String okId = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .statementName(prefix + "-ok").sql("SELECT 1")).id();
-    String badId = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .statementName(prefix + "-bad").sql("SELECT * FROM nope")).id();
-    String batchId = stack.client.batchExecuteStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .statementName(prefix + "-batch").sqls("SELECT 1", "SELECT 2")).id();
+    String okId =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .statementName(prefix + "-ok")
+                        .sql("SELECT 1"))
+            .id();
+    String badId =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .statementName(prefix + "-bad")
+                        .sql("SELECT * FROM nope"))
+            .id();
+    String batchId =
+        stack
+            .client
+            .batchExecuteStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .statementName(prefix + "-batch")
+                        .sqls("SELECT 1", "SELECT 2"))
+            .id();
     stack.awaitTerminal(okId);
     stack.awaitTerminal(badId);
     stack.awaitTerminal(batchId);
     ListStatementsResponse finished = stack.client.listStatements(b -> b.statementName(prefix));
-    assertThat(finished.statements()).extracting(s -> s.id()).containsExactlyInAnyOrder(okId, batchId);
-    ListStatementsResponse all = stack.client.listStatements(b -> b.statementName(prefix).status("ALL"));
+    assertThat(finished.statements())
+        .extracting(s -> s.id())
+        .containsExactlyInAnyOrder(okId, batchId);
+    ListStatementsResponse all =
+        stack.client.listStatements(b -> b.statementName(prefix).status("ALL"));
     assertThat(all.statements()).hasSize(3);
-    assertThat(all.statements()).filteredOn(s -> s.id().equals(batchId)).first()
-        .satisfies(s -> {
-          assertThat(s.isBatchStatement()).isTrue();
-          assertThat(s.queryStrings()).containsExactly("SELECT 1", "SELECT 2");
-        });
-    ListStatementsResponse failed = stack.client.listStatements(b -> b.statementName(prefix).status("FAILED"));
+    assertThat(all.statements())
+        .filteredOn(s -> s.id().equals(batchId))
+        .first()
+        .satisfies(
+            s -> {
+              assertThat(s.isBatchStatement()).isTrue();
+              assertThat(s.queryStrings()).containsExactly("SELECT 1", "SELECT 2");
+            });
+    ListStatementsResponse failed =
+        stack.client.listStatements(b -> b.statementName(prefix).status("FAILED"));
     assertThat(failed.statements()).extracting(s -> s.id()).containsExactly(badId);
-    ListStatementsResponse page = stack.client.listStatements(b -> b.statementName(prefix).status("ALL").maxResults(2));
+    ListStatementsResponse page =
+        stack.client.listStatements(b -> b.statementName(prefix).status("ALL").maxResults(2));
     assertThat(page.statements()).hasSize(2);
     assertThat(page.nextToken()).isNotNull();
   }
@@ -228,23 +310,43 @@ class DataApiProtocolTest {
   void unknownStatementIdIsResourceNotFound() {
     String id = UUID.randomUUID().toString();
     assertThatThrownBy(() -> stack.client.describeStatement(b -> b.id(id)))
-        .isInstanceOfSatisfying(ResourceNotFoundException.class, e -> assertThat(e.resourceId()).isEqualTo(id));
+        .isInstanceOfSatisfying(
+            ResourceNotFoundException.class, e -> assertThat(e.resourceId()).isEqualTo(id));
   }
 
   @Test
   void malformedStatementIdIsAValidationError() {
     assertThatThrownBy(() -> stack.client.describeStatement(b -> b.id("not-an-id")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("regular expression pattern");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("regular expression pattern");
   }
 
   @Test
   void clientTokenMakesExecuteStatementIdempotent() {
     stack.ok("CREATE TABLE idem_t (a int)");
     String token = UUID.randomUUID().toString();
-    String first = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .clientToken(token).sql("INSERT INTO idem_t VALUES (1)")).id();
-    String second = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .clientToken(token).sql("INSERT INTO idem_t VALUES (1)")).id();
+    String first =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .clientToken(token)
+                        .sql("INSERT INTO idem_t VALUES (1)"))
+            .id();
+    String second =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .clientToken(token)
+                        .sql("INSERT INTO idem_t VALUES (1)"))
+            .id();
     assertThat(second).isEqualTo(first);
     stack.awaitTerminal(first);
     assertThat(stack.scalar("SELECT count(*) FROM idem_t")).isEqualTo("1");
@@ -252,9 +354,19 @@ class DataApiProtocolTest {
 
   @Test
   void namedParametersAreBoundAsValues() {
-    String id = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .sql("SELECT :a::int + 1 AS v, :b AS s").parameters(SqlParameter.builder().name("a").value("41").build(),
-            SqlParameter.builder().name("b").value("it's").build())).id();
+    String id =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .sql("SELECT :a::int + 1 AS v, :b AS s")
+                        .parameters(
+                            SqlParameter.builder().name("a").value("41").build(),
+                            SqlParameter.builder().name("b").value("it's").build()))
+            .id();
     assertThat(stack.awaitTerminal(id).status()).isEqualTo(StatusString.FINISHED);
     List<Field> row = stack.rowsOf(id).get(0);
     assertThat(row.get(0).longValue()).isEqualTo(42L);
@@ -265,58 +377,112 @@ class DataApiProtocolTest {
 
   @Test
   void aParameterWithoutValueIsRejected() {
-    assertThatThrownBy(() -> stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .sql("SELECT :missing").parameters(SqlParameter.builder().name("other").value("1").build())))
-        .isInstanceOf(ValidationException.class).hasMessageContaining(":missing");
+    assertThatThrownBy(
+            () ->
+                stack.client.executeStatement(
+                    b ->
+                        b.clusterIdentifier("c1")
+                            .database("dev")
+                            .dbUser("u")
+                            .sql("SELECT :missing")
+                            .parameters(SqlParameter.builder().name("other").value("1").build())))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining(":missing");
   }
 
   @Test
   void clusterIdentifierAndWorkgroupNameTogetherAreRejected() {
-    assertThatThrownBy(() -> stack.client.executeStatement(b -> b.clusterIdentifier("c1").workgroupName("wg")
-        .database("dev").sql("SELECT 1")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("not both");
+    assertThatThrownBy(
+            () ->
+                stack.client.executeStatement(
+                    b ->
+                        b.clusterIdentifier("c1")
+                            .workgroupName("wg")
+                            .database("dev")
+                            .sql("SELECT 1")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("not both");
   }
 
   @Test
   void aTargetIsRequired() {
     assertThatThrownBy(() -> stack.client.executeStatement(b -> b.database("dev").sql("SELECT 1")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("ClusterIdentifier or WorkgroupName");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("ClusterIdentifier or WorkgroupName");
   }
 
   @Test
   void dbUserAndSecretArnTogetherAreRejected() {
-    assertThatThrownBy(() -> stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").dbUser("u")
-        .secretArn("arn:aws:secretsmanager:us-east-1:123456789012:secret:x").sql("SELECT 1")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("DbUser or SecretArn");
+    assertThatThrownBy(
+            () ->
+                stack.client.executeStatement(
+                    b ->
+                        b.clusterIdentifier("c1")
+                            .database("dev")
+                            .dbUser("u")
+                            .secretArn("arn:aws:secretsmanager:us-east-1:123456789012:secret:x")
+                            .sql("SELECT 1")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("DbUser or SecretArn");
   }
 
   @Test
   void databaseIsRequiredWithoutSession() {
-    assertThatThrownBy(() -> stack.client.executeStatement(b -> b.clusterIdentifier("c1").dbUser("u").sql("SELECT 1")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("Database");
+    assertThatThrownBy(
+            () ->
+                stack.client.executeStatement(
+                    b -> b.clusterIdentifier("c1").dbUser("u").sql("SELECT 1")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("Database");
   }
 
   @Test
   void eachAuthenticationModeIsAccepted() {
-    String secret = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev")
-        .secretArn("arn:aws:secretsmanager:us-east-1:123456789012:secret:rs").sql("SELECT 1")).id();
-    String iam = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev").sql("SELECT 1")).id();
-    String serverless = stack.client.executeStatement(b -> b.workgroupName("wg").database("dev").sql("SELECT 1")).id();
-    assertThat(List.of(secret, iam, serverless)).allSatisfy(id ->
-        assertThat(stack.awaitTerminal(id).status()).isEqualTo(StatusString.FINISHED));
-    assertThat(stack.client.describeStatement(b -> b.id(serverless)).workgroupName()).isEqualTo("wg");
+    String secret =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .secretArn("arn:aws:secretsmanager:us-east-1:123456789012:secret:rs")
+                        .sql("SELECT 1"))
+            .id();
+    String iam =
+        stack
+            .client
+            .executeStatement(b -> b.clusterIdentifier("c1").database("dev").sql("SELECT 1"))
+            .id();
+    String serverless =
+        stack
+            .client
+            .executeStatement(b -> b.workgroupName("wg").database("dev").sql("SELECT 1"))
+            .id();
+    assertThat(List.of(secret, iam, serverless))
+        .allSatisfy(
+            id -> assertThat(stack.awaitTerminal(id).status()).isEqualTo(StatusString.FINISHED));
+    assertThat(stack.client.describeStatement(b -> b.id(serverless)).workgroupName())
+        .isEqualTo("wg");
   }
 
   @Test
   void serverlessRejectsDbUser() {
-    assertThatThrownBy(() -> stack.client.executeStatement(b -> b.workgroupName("wg").database("dev").dbUser("u")
-        .sql("SELECT 1"))).isInstanceOf(ValidationException.class).hasMessageContaining("DbUser");
+    assertThatThrownBy(
+            () ->
+                stack.client.executeStatement(
+                    b -> b.workgroupName("wg").database("dev").dbUser("u").sql("SELECT 1")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("DbUser");
   }
 
   @Test
   void anUnknownDatabaseFailsTheStatementLikeAConnectionError() {
-    String id = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("other").dbUser("u")
-        .sql("SELECT 1")).id();
+    String id =
+        stack
+            .client
+            .executeStatement(
+                b -> b.clusterIdentifier("c1").database("other").dbUser("u").sql("SELECT 1"))
+            .id();
     DescribeStatementResponse d = stack.awaitTerminal(id);
     assertThat(d.status()).isEqualTo(StatusString.FAILED);
     assertThat(d.error()).isEqualTo("FATAL: database \"other\" does not exist");
@@ -324,11 +490,21 @@ class DataApiProtocolTest {
 
   @Test
   void sessionsKeepTempTablesBetweenStatements() {
-    ExecuteStatementResponse first = stack.client.executeStatement(b -> b.clusterIdentifier("c1").database("dev")
-        .dbUser("u").sessionKeepAliveSeconds(60).sql("CREATE TEMP TABLE sess_t AS SELECT 5 AS v"));
+    ExecuteStatementResponse first =
+        stack.client.executeStatement(
+            b ->
+                b.clusterIdentifier("c1")
+                    .database("dev")
+                    .dbUser("u")
+                    .sessionKeepAliveSeconds(60)
+                    .sql("CREATE TEMP TABLE sess_t AS SELECT 5 AS v"));
     assertThat(first.sessionId()).isNotBlank();
     assertThat(stack.awaitTerminal(first.id()).status()).isEqualTo(StatusString.FINISHED);
-    String second = stack.client.executeStatement(b -> b.sessionId(first.sessionId()).sql("SELECT v FROM sess_t")).id();
+    String second =
+        stack
+            .client
+            .executeStatement(b -> b.sessionId(first.sessionId()).sql("SELECT v FROM sess_t"))
+            .id();
     assertThat(stack.awaitTerminal(second).status()).isEqualTo(StatusString.FINISHED);
     assertThat(stack.rowsOf(second).get(0).get(0).longValue()).isEqualTo(5L);
   }
@@ -336,12 +512,17 @@ class DataApiProtocolTest {
   @Test
   void withoutSessionTempTablesEndWithTheStatement() {
     stack.ok("CREATE TEMP TABLE gone_t (a int)");
-    assertThat(stack.error("SELECT * FROM gone_t")).isEqualTo("ERROR: relation \"gone_t\" does not exist");
+    assertThat(stack.error("SELECT * FROM gone_t"))
+        .isEqualTo("ERROR: relation \"gone_t\" does not exist");
   }
 
   @Test
   void anUnknownSessionIsRejected() {
-    assertThatThrownBy(() -> stack.client.executeStatement(b -> b.sessionId(UUID.randomUUID().toString()).sql("SELECT 1")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("does not exist or has expired");
+    assertThatThrownBy(
+            () ->
+                stack.client.executeStatement(
+                    b -> b.sessionId(UUID.randomUUID().toString()).sql("SELECT 1")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("does not exist or has expired");
   }
 }

@@ -39,12 +39,14 @@ class FaultInjectionTest {
     stack.redshift.faults().throttleNext(1, "DescribeStatement");
     String id = stack.submit("SELECT 1");
     assertThatThrownBy(() -> stack.client.describeStatement(b -> b.id(id)))
-        .isInstanceOfSatisfying(RedshiftDataException.class, e -> {
-          assertThat(e.isThrottlingException()).isTrue();
-          assertThat(e.statusCode()).isEqualTo(400);
-          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ThrottlingException");
-          assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Rate exceeded");
-        });
+        .isInstanceOfSatisfying(
+            RedshiftDataException.class,
+            e -> {
+              assertThat(e.isThrottlingException()).isTrue();
+              assertThat(e.statusCode()).isEqualTo(400);
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ThrottlingException");
+              assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Rate exceeded");
+            });
     assertThat(stack.awaitTerminal(id).status()).isEqualTo(StatusString.FINISHED);
     assertThat(stack.redshift.faults().counters()).containsEntry("throttled.DescribeStatement", 1L);
   }
@@ -53,7 +55,8 @@ class FaultInjectionTest {
   void failNextWith500AnswersInternalServerException() {
     stack.redshift.faults().failNext(1, "ExecuteStatement", 500);
     assertThatThrownBy(() -> stack.submit("SELECT 1"))
-        .isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(500));
+        .isInstanceOfSatisfying(
+            InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(500));
     assertThat(stack.ok("SELECT 1").status()).isEqualTo(StatusString.FINISHED);
   }
 
@@ -62,27 +65,41 @@ class FaultInjectionTest {
     long before = stack.redshift.faults().failedRequestCount();
     stack.redshift.faults().failNext(1, null, 503);
     assertThatThrownBy(() -> stack.submit("SELECT 1"))
-        .isInstanceOfSatisfying(RedshiftDataException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+        .isInstanceOfSatisfying(
+            RedshiftDataException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
     assertThat(stack.redshift.faults().failedRequestCount()).isEqualTo(before + 1);
   }
 
   @Test
   void theSdkRetryStrategyRidesOverThrottlingAndServerErrors() {
-    stack.redshift.faults().throttleNext(1, "ExecuteStatement").failNext(1, "ExecuteStatement", 500);
+    stack
+        .redshift
+        .faults()
+        .throttleNext(1, "ExecuteStatement")
+        .failNext(1, "ExecuteStatement", 500);
     try (RedshiftDataClient retrying = stack.dataClient(true)) {
-      String id = retrying.executeStatement(b -> b.clusterIdentifier("c").database("dev").dbUser("u").sql("SELECT 1")).id();
+      String id =
+          retrying
+              .executeStatement(
+                  b -> b.clusterIdentifier("c").database("dev").dbUser("u").sql("SELECT 1"))
+              .id();
       assertThat(stack.awaitTerminal(id).status()).isEqualTo(StatusString.FINISHED);
     }
   }
 
   @Test
   void failStatementsMatchingFailsTheStatementWithTheGivenText() {
-    stack.redshift.faults().failStatementsMatching("^INSERT INTO injected_target", 1, "S3ServiceException:Slow Down,Status 503");
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "^INSERT INTO injected_target", 1, "S3ServiceException:Slow Down,Status 503");
     stack.ok("CREATE TABLE injected_target (a int)");
     DescribeStatementResponse d = stack.run("INSERT INTO injected_target VALUES (1)");
     assertThat(d.status()).isEqualTo(StatusString.FAILED);
     assertThat(d.error()).isEqualTo("ERROR: S3ServiceException:Slow Down,Status 503");
-    assertThat(stack.ok("INSERT INTO injected_target VALUES (1)").status()).isEqualTo(StatusString.FINISHED);
+    assertThat(stack.ok("INSERT INTO injected_target VALUES (1)").status())
+        .isEqualTo(StatusString.FINISHED);
     assertThat(stack.scalar("SELECT count(*) FROM injected_target")).isEqualTo("1");
   }
 
@@ -90,7 +107,8 @@ class FaultInjectionTest {
   void anInjectedFailureInABatchRollsBackTheWholeBatch() {
     stack.ok("CREATE TABLE injected_batch (a int)");
     stack.redshift.faults().failStatementsMatching("^SELECT 'boom'", -1, "injected");
-    DescribeStatementResponse d = stack.runBatch("INSERT INTO injected_batch VALUES (1)", "SELECT 'boom'");
+    DescribeStatementResponse d =
+        stack.runBatch("INSERT INTO injected_batch VALUES (1)", "SELECT 'boom'");
     assertThat(d.status()).isEqualTo(StatusString.FAILED);
     assertThat(stack.scalar("SELECT count(*) FROM injected_batch")).isEqualTo("0");
   }
@@ -99,8 +117,11 @@ class FaultInjectionTest {
   void slowStatementsStayStartedForTheDelay() {
     stack.redshift.faults().slowStatementsMatching("slow_marker", Duration.ofMillis(800));
     String id = stack.submit("SELECT 'slow_marker'");
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> stack.client.describeStatement(b -> b.id(id)).status() == StatusString.STARTED);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> stack.client.describeStatement(b -> b.id(id)).status() == StatusString.STARTED);
     DescribeStatementResponse d = stack.awaitTerminal(id);
     assertThat(d.status()).isEqualTo(StatusString.FINISHED);
     assertThat(d.duration()).isGreaterThanOrEqualTo(Duration.ofMillis(800).toNanos());

@@ -14,7 +14,9 @@ import software.amazon.awssdk.services.redshiftdata.model.ExecuteStatementRespon
 import software.amazon.awssdk.services.redshiftdata.model.Field;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 
-/** SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS and pg_last_copy_id(). */
+/**
+ * SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS and pg_last_copy_id().
+ */
 class LoadViewsTest {
   private static SandboxStack stack;
 
@@ -31,7 +33,15 @@ class LoadViewsTest {
   }
 
   private static String copy(String table, String key) {
-    return "COPY " + table + " FROM 's3://" + BUCKET + "/" + key + "' IAM_ROLE '" + IAM_ROLE + "' FORMAT AS JSON 'auto'";
+    return "COPY "
+        + table
+        + " FROM 's3://"
+        + BUCKET
+        + "/"
+        + key
+        + "' IAM_ROLE '"
+        + IAM_ROLE
+        + "' FORMAT AS JSON 'auto'";
   }
 
   @Test
@@ -39,12 +49,30 @@ class LoadViewsTest {
     stack.ok("CREATE TABLE views_history (id BIGINT)");
     DescribeStatementResponse ok = stack.ok(copy("views_history", "views/good.json"));
     DescribeStatementResponse bad = stack.run(copy("views_history", "views/bad.json"));
-    List<Field> done = stack.rows("SELECT status, table_name, data_source, file_format, loaded_rows, source_file_count, "
-        + "error_count, duration >= 0 FROM sys_load_history WHERE query_id = " + ok.redshiftQueryId()).get(0);
-    assertThat(done).extracting(SandboxStack::text).containsExactly("completed", "views_history",
-        "s3://" + BUCKET + "/views/good.json", "json", "2", "1", "0", "true");
-    List<Field> failed = stack.rows("SELECT status, loaded_rows, error_count FROM sys_load_history WHERE query_id = "
-        + bad.redshiftQueryId()).get(0);
+    List<Field> done =
+        stack
+            .rows(
+                "SELECT status, table_name, data_source, file_format, loaded_rows, source_file_count, "
+                    + "error_count, duration >= 0 FROM sys_load_history WHERE query_id = "
+                    + ok.redshiftQueryId())
+            .get(0);
+    assertThat(done)
+        .extracting(SandboxStack::text)
+        .containsExactly(
+            "completed",
+            "views_history",
+            "s3://" + BUCKET + "/views/good.json",
+            "json",
+            "2",
+            "1",
+            "0",
+            "true");
+    List<Field> failed =
+        stack
+            .rows(
+                "SELECT status, loaded_rows, error_count FROM sys_load_history WHERE query_id = "
+                    + bad.redshiftQueryId())
+            .get(0);
     assertThat(failed).extracting(SandboxStack::text).containsExactly("aborted", "0", "1");
   }
 
@@ -53,25 +81,64 @@ class LoadViewsTest {
     stack.ok("CREATE TABLE views_errors (id BIGINT)");
     DescribeStatementResponse bad = stack.run(copy("views_errors", "views/bad.json"));
     assertThat(bad.status()).isEqualTo(StatusString.FAILED);
-    List<Field> detail = stack.rows("SELECT file_name, line_number, column_name, column_type, error_code, error_message "
-        + "FROM sys_load_error_detail WHERE query_id = " + bad.redshiftQueryId()).get(0);
-    assertThat(detail).extracting(SandboxStack::text).containsExactly("s3://" + BUCKET + "/views/bad.json", "2", "id",
-        "int8", "1207", "Invalid digit, Value 't', Pos 0, Type: Long");
-    List<Field> stl = stack.rows("SELECT filename, line_number, colname, type, err_code, err_reason, raw_field_value, "
-        + "tbl > 0 FROM pg_catalog.stl_load_errors WHERE query = " + bad.redshiftQueryId()).get(0);
-    assertThat(stl).extracting(SandboxStack::text).containsExactly("s3://" + BUCKET + "/views/bad.json", "2", "id",
-        "int8", "1207", "Invalid digit, Value 't', Pos 0, Type: Long", "two", "true");
+    List<Field> detail =
+        stack
+            .rows(
+                "SELECT file_name, line_number, column_name, column_type, error_code, error_message "
+                    + "FROM sys_load_error_detail WHERE query_id = "
+                    + bad.redshiftQueryId())
+            .get(0);
+    assertThat(detail)
+        .extracting(SandboxStack::text)
+        .containsExactly(
+            "s3://" + BUCKET + "/views/bad.json",
+            "2",
+            "id",
+            "int8",
+            "1207",
+            "Invalid digit, Value 't', Pos 0, Type: Long");
+    List<Field> stl =
+        stack
+            .rows(
+                "SELECT filename, line_number, colname, type, err_code, err_reason, raw_field_value, "
+                    + "tbl > 0 FROM pg_catalog.stl_load_errors WHERE query = "
+                    + bad.redshiftQueryId())
+            .get(0);
+    assertThat(stl)
+        .extracting(SandboxStack::text)
+        .containsExactly(
+            "s3://" + BUCKET + "/views/bad.json",
+            "2",
+            "id",
+            "int8",
+            "1207",
+            "Invalid digit, Value 't', Pos 0, Type: Long",
+            "two",
+            "true");
   }
 
   @Test
   void pgLastCopyIdFindsTheFailedCopysErrorsInTheSameSession() {
     stack.ok("CREATE TABLE views_session (id BIGINT)");
-    ExecuteStatementResponse first = stack.client.executeStatement(b -> b.clusterIdentifier("c").database("dev")
-        .dbUser("u").sessionKeepAliveSeconds(60).sql(copy("views_session", "views/bad.json")));
+    ExecuteStatementResponse first =
+        stack.client.executeStatement(
+            b ->
+                b.clusterIdentifier("c")
+                    .database("dev")
+                    .dbUser("u")
+                    .sessionKeepAliveSeconds(60)
+                    .sql(copy("views_session", "views/bad.json")));
     DescribeStatementResponse failed = stack.awaitTerminal(first.id());
     assertThat(failed.status()).isEqualTo(StatusString.FAILED);
-    String next = stack.client.executeStatement(b -> b.sessionId(first.sessionId())
-        .sql("SELECT pg_last_copy_id(), err_code FROM stl_load_errors WHERE query = pg_last_copy_id()")).id();
+    String next =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.sessionId(first.sessionId())
+                        .sql(
+                            "SELECT pg_last_copy_id(), err_code FROM stl_load_errors WHERE query = pg_last_copy_id()"))
+            .id();
     assertThat(stack.awaitTerminal(next).status()).isEqualTo(StatusString.FINISHED);
     List<Field> row = stack.rowsOf(next).get(0);
     assertThat(row.get(0).longValue()).isEqualTo(failed.redshiftQueryId());
@@ -82,12 +149,19 @@ class LoadViewsTest {
   void loadCommitsListEachFileOfACommittedCopyOnly() {
     stack.ok("CREATE TABLE views_commits (id BIGINT)");
     DescribeStatementResponse committed = stack.ok(copy("views_commits", "views/good.json"));
-    DescribeStatementResponse rolledBack = stack.runBatch(copy("views_commits", "views/good.json"), "SELECT 1/0");
+    DescribeStatementResponse rolledBack =
+        stack.runBatch(copy("views_commits", "views/good.json"), "SELECT 1/0");
     assertThat(rolledBack.status()).isEqualTo(StatusString.FAILED);
-    assertThat(stack.rows("SELECT filename, lines_scanned FROM stl_load_commits WHERE query = " + committed.redshiftQueryId()))
+    assertThat(
+            stack.rows(
+                "SELECT filename, lines_scanned FROM stl_load_commits WHERE query = "
+                    + committed.redshiftQueryId()))
         .extracting(r -> SandboxStack.text(r.get(0)) + "/" + SandboxStack.text(r.get(1)))
         .containsExactly("s3://" + BUCKET + "/views/good.json/2");
-    assertThat(stack.scalar("SELECT count(*) FROM stl_load_commits WHERE query = "
-        + rolledBack.subStatements().get(0).redshiftQueryId())).isEqualTo("0");
+    assertThat(
+            stack.scalar(
+                "SELECT count(*) FROM stl_load_commits WHERE query = "
+                    + rolledBack.subStatements().get(0).redshiftQueryId()))
+        .isEqualTo("0");
   }
 }

@@ -16,9 +16,9 @@ import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
@@ -30,8 +30,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * One S3Proxy (real S3 REST API with SigV4) and one LocalRedshift pointed at it, plus a real
- * RedshiftDataClient (no retries) and helpers to run SQL through the Data API and wait for the outcome.
- * Each test class starts one in {@code @BeforeAll}.
+ * RedshiftDataClient (no retries) and helpers to run SQL through the Data API and wait for the
+ * outcome. Each test class starts one in {@code @BeforeAll}.
  */
 final class SandboxStack implements AutoCloseable {
   static final String ACCESS_KEY = "sandbox-access";
@@ -59,58 +59,87 @@ final class SandboxStack implements AutoCloseable {
 
   static SandboxStack start(UnaryOperator<LocalRedshift.Options> customize) {
     try {
-      S3Proxy proxy = S3Proxy.builder()
-          .blobStore(BlobStores.create("transient", new Properties()))
-          .endpoint(URI.create("http://127.0.0.1:0"))
-          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-          .build();
+      S3Proxy proxy =
+          S3Proxy.builder()
+              .blobStore(BlobStores.create("transient", new Properties()))
+              .endpoint(URI.create("http://127.0.0.1:0"))
+              .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+              .build();
       proxy.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> "STARTED".equals(proxy.getState()));
       URI s3Endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-      S3Client s3 = S3Client.builder().endpointOverride(s3Endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-          .build();
+      S3Client s3 =
+          S3Client.builder()
+              .endpointOverride(s3Endpoint)
+              .region(Region.US_EAST_1)
+              .forcePathStyle(true)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+              .build();
       s3.createBucket(b -> b.bucket(BUCKET));
-      LocalRedshift redshift = LocalRedshift.start(customize.apply(new LocalRedshift.Options()
-          .s3Endpoint(s3Endpoint).s3AccessKey(ACCESS_KEY).s3SecretKey(SECRET_KEY)));
+      LocalRedshift redshift =
+          LocalRedshift.start(
+              customize.apply(
+                  new LocalRedshift.Options()
+                      .s3Endpoint(s3Endpoint)
+                      .s3AccessKey(ACCESS_KEY)
+                      .s3SecretKey(SECRET_KEY)));
       return new SandboxStack(proxy, s3, redshift);
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the test stack: " + e.getMessage(), e);
     }
   }
 
-  /** A real Data API client against the sandbox; {@code retries} = the SDK's standard retry strategy. */
+  /**
+   * A real Data API client against the sandbox; {@code retries} = the SDK's standard retry
+   * strategy.
+   */
   RedshiftDataClient dataClient(boolean retries) {
     return RedshiftDataClient.builder()
         .endpointOverride(redshift.endpoint())
         .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))
-        .overrideConfiguration(o -> {
-          if (retries) {
-            o.retryStrategy(RetryMode.STANDARD);
-          } else {
-            o.retryStrategy(AwsRetryStrategy.doNotRetry());
-          }
-        })
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))
+        .overrideConfiguration(
+            o -> {
+              if (retries) {
+                o.retryStrategy(RetryMode.STANDARD);
+              } else {
+                o.retryStrategy(AwsRetryStrategy.doNotRetry());
+              }
+            })
         .build();
   }
 
   /** Submits one statement (cluster + DbUser auth) and returns its Id. */
   String submit(String sql) {
-    return client.executeStatement(b -> b.clusterIdentifier(CLUSTER).database("dev").dbUser(DB_USER).sql(sql)).id();
+    return client
+        .executeStatement(
+            b -> b.clusterIdentifier(CLUSTER).database("dev").dbUser(DB_USER).sql(sql))
+        .id();
   }
 
   String submitBatch(String... sqls) {
-    return client.batchExecuteStatement(b -> b.clusterIdentifier(CLUSTER).database("dev").dbUser(DB_USER).sqls(sqls)).id();
+    return client
+        .batchExecuteStatement(
+            b -> b.clusterIdentifier(CLUSTER).database("dev").dbUser(DB_USER).sqls(sqls))
+        .id();
   }
 
   DescribeStatementResponse awaitTerminal(String id) {
     DescribeStatementResponse[] last = new DescribeStatementResponse[1];
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      last[0] = client.describeStatement(b -> b.id(id));
-      StatusString s = last[0].status();
-      return s == StatusString.FINISHED || s == StatusString.FAILED || s == StatusString.ABORTED;
-    });
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              last[0] = client.describeStatement(b -> b.id(id));
+              StatusString s = last[0].status();
+              return s == StatusString.FINISHED
+                  || s == StatusString.FAILED
+                  || s == StatusString.ABORTED;
+            });
     return last[0];
   }
 
@@ -127,7 +156,8 @@ final class SandboxStack implements AutoCloseable {
   DescribeStatementResponse ok(String sql) {
     DescribeStatementResponse d = run(sql);
     if (d.status() != StatusString.FINISHED) {
-      throw new AssertionError("Expected FINISHED for [" + sql + "] but got " + d.status() + ": " + d.error());
+      throw new AssertionError(
+          "Expected FINISHED for [" + sql + "] but got " + d.status() + ": " + d.error());
     }
     return d;
   }
@@ -135,7 +165,8 @@ final class SandboxStack implements AutoCloseable {
   DescribeStatementResponse okBatch(String... sqls) {
     DescribeStatementResponse d = runBatch(sqls);
     if (d.status() != StatusString.FINISHED) {
-      throw new AssertionError("Expected FINISHED for batch but got " + d.status() + ": " + d.error());
+      throw new AssertionError(
+          "Expected FINISHED for batch but got " + d.status() + ": " + d.error());
     }
     return d;
   }
@@ -157,7 +188,8 @@ final class SandboxStack implements AutoCloseable {
 
   List<List<Field>> rowsOf(String id) {
     List<List<Field>> out = new ArrayList<>();
-    for (GetStatementResultResponse page : client.getStatementResultPaginator(GetStatementResultRequest.builder().id(id).build())) {
+    for (GetStatementResultResponse page :
+        client.getStatementResultPaginator(GetStatementResultRequest.builder().id(id).build())) {
       out.addAll(page.records());
     }
     return out;
@@ -193,7 +225,8 @@ final class SandboxStack implements AutoCloseable {
   }
 
   Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(redshift.jdbcUrl(), redshift.jdbcUser(), redshift.jdbcPassword());
+    return DriverManager.getConnection(
+        redshift.jdbcUrl(), redshift.jdbcUser(), redshift.jdbcPassword());
   }
 
   @Override

@@ -13,13 +13,18 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.redshiftdata.model.ActiveStatementsExceededException;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 
-/** The statement lifecycle with a pick delay, the active-statement quota, and cancelling queued work. */
+/**
+ * The statement lifecycle with a pick delay, the active-statement quota, and cancelling queued
+ * work.
+ */
 class StatementLifecycleTest {
   private static SandboxStack stack;
 
   @BeforeAll
   static void start() {
-    stack = SandboxStack.start(o -> o.pickDelay(Duration.ofMillis(700)).maxActiveStatements(3).workerThreads(2));
+    stack =
+        SandboxStack.start(
+            o -> o.pickDelay(Duration.ofMillis(700)).maxActiveStatements(3).workerThreads(2));
   }
 
   @AfterAll
@@ -31,15 +36,23 @@ class StatementLifecycleTest {
   void statusesProgressFromSubmittedThroughPickedAndStartedToFinished() {
     String id = stack.submit("SELECT pg_sleep(0.7)");
     List<StatusString> seen = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      StatusString s = stack.client.describeStatement(b -> b.id(id)).status();
-      if (seen.isEmpty() || seen.get(seen.size() - 1) != s) {
-        seen.add(s);
-      }
-      return s == StatusString.FINISHED;
-    });
-    assertThat(seen).containsExactly(StatusString.SUBMITTED, StatusString.PICKED, StatusString.STARTED,
-        StatusString.FINISHED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              StatusString s = stack.client.describeStatement(b -> b.id(id)).status();
+              if (seen.isEmpty() || seen.get(seen.size() - 1) != s) {
+                seen.add(s);
+              }
+              return s == StatusString.FINISHED;
+            });
+    assertThat(seen)
+        .containsExactly(
+            StatusString.SUBMITTED,
+            StatusString.PICKED,
+            StatusString.STARTED,
+            StatusString.FINISHED);
   }
 
   @Test

@@ -1,10 +1,9 @@
 package io.redstage.sandbox.redshift;
 
-import io.redstage.sandbox.parquet.BytesOutputFile;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.redstage.sandbox.parquet.BytesOutputFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,9 +45,12 @@ final class TestFiles {
   /** Parquet through parquet-avro (how the connector writes it). */
   static byte[] parquet(Schema schema, List<GenericRecord> records) {
     BytesOutputFile file = new BytesOutputFile();
-    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(file)
-        .withSchema(schema).withConf(new PlainParquetConfiguration())
-        .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+    try (ParquetWriter<GenericRecord> w =
+        AvroParquetWriter.<GenericRecord>builder(file)
+            .withSchema(schema)
+            .withConf(new PlainParquetConfiguration())
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .build()) {
       for (GenericRecord r : records) {
         w.write(r);
       }
@@ -61,8 +63,12 @@ final class TestFiles {
   /** Parquet with an explicit Parquet schema (physical types the Avro path does not produce). */
   static byte[] parquet(MessageType schema, Consumer<ExampleRows> rows) {
     BytesOutputFile file = new BytesOutputFile();
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(file).withType(schema)
-        .withConf(new PlainParquetConfiguration()).withCompressionCodec(CompressionCodecName.UNCOMPRESSED).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(file)
+            .withType(schema)
+            .withConf(new PlainParquetConfiguration())
+            .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .build()) {
       rows.accept(new ExampleRows(schema, w));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -95,7 +101,8 @@ final class TestFiles {
 
   static byte[] avro(Schema schema, List<GenericRecord> records, CodecFactory codec) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
+    try (DataFileWriter<GenericRecord> w =
+        new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
       w.setCodec(codec);
       w.create(schema, out);
       for (GenericRecord r : records) {
@@ -134,7 +141,6 @@ final class TestFiles {
     }
     return root.toString().getBytes(StandardCharsets.UTF_8);
   }
-
 
   static OutputStream discard() {
     return OutputStream.nullOutputStream();

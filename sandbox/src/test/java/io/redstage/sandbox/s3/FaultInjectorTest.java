@@ -24,13 +24,19 @@ class FaultInjectorTest {
   private static final String BUCKET = "faults";
 
   private LocalS3 s3;
-  /** No SDK retries: each call is exactly one HTTP request, so the test sees every injected error. */
+
+  /**
+   * No SDK retries: each call is exactly one HTTP request, so the test sees every injected error.
+   */
   private S3Client noRetry;
 
   @BeforeEach
   void start() {
     s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
-    noRetry = s3.clientBuilder().overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+    noRetry =
+        s3.clientBuilder()
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+            .build();
   }
 
   @AfterEach
@@ -41,15 +47,22 @@ class FaultInjectorTest {
 
   @Test
   void failNextFiresExactlyNTimesOnMatchingRequestsThenClears() {
-    FaultRule rule = s3.faults().failNext(2, S3Fault.SLOW_DOWN, RequestMatcher.methods("PUT", "POST").keyPrefix("topics/"));
+    FaultRule rule =
+        s3.faults()
+            .failNext(
+                2, S3Fault.SLOW_DOWN, RequestMatcher.methods("PUT", "POST").keyPrefix("topics/"));
 
     put("other/a.txt"); // not matching the prefix
-    assertThatThrownBy(() -> put("topics/a.txt")).isInstanceOfSatisfying(S3Exception.class, e -> {
-      assertThat(e.statusCode()).isEqualTo(503);
-      assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SlowDown");
-      assertThat(e.isThrottlingException()).isTrue();
-    });
-    noRetry.getObjectAsBytes(b -> b.bucket(BUCKET).key("other/a.txt")); // GET: not matching the methods
+    assertThatThrownBy(() -> put("topics/a.txt"))
+        .isInstanceOfSatisfying(
+            S3Exception.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(503);
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SlowDown");
+              assertThat(e.isThrottlingException()).isTrue();
+            });
+    noRetry.getObjectAsBytes(
+        b -> b.bucket(BUCKET).key("other/a.txt")); // GET: not matching the methods
     assertThatThrownBy(() -> put("topics/b.txt")).isInstanceOf(S3Exception.class);
     put("topics/c.txt");
     put("topics/d.txt");
@@ -63,7 +76,10 @@ class FaultInjectorTest {
 
   @Test
   void sdkRetriesInjectedInternalErrorsAndTheRequestCountShowsEveryAttempt() {
-    FaultRule rule = s3.faults().failNext(2, S3Fault.INTERNAL_ERROR, RequestMatcher.operations(ObjectOperation.PUT_OBJECT));
+    FaultRule rule =
+        s3.faults()
+            .failNext(
+                2, S3Fault.INTERNAL_ERROR, RequestMatcher.operations(ObjectOperation.PUT_OBJECT));
 
     s3.client().putObject(b -> b.bucket(BUCKET).key("retried.txt"), RequestBody.fromString("x"));
 
@@ -74,28 +90,48 @@ class FaultInjectorTest {
 
   @Test
   void failAlwaysOnCompleteMultipartUploadUntilRemoved() {
-    FaultRule rule = s3.faults().failAlways(S3Fault.INTERNAL_ERROR,
-        RequestMatcher.operations(ObjectOperation.COMPLETE_MULTIPART_UPLOAD).keyMatching(Pattern.compile(".*\\.parquet")));
-    String uploadId = noRetry.createMultipartUpload(b -> b.bucket(BUCKET).key("t/file.parquet")).uploadId();
-    String etag = noRetry.uploadPart(b -> b.bucket(BUCKET).key("t/file.parquet").uploadId(uploadId).partNumber(1),
-        RequestBody.fromString("one small last part")).eTag();
-    CompletedMultipartUpload parts = CompletedMultipartUpload.builder()
-        .parts(CompletedPart.builder().partNumber(1).eTag(etag).build()).build();
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.COMPLETE_MULTIPART_UPLOAD)
+                    .keyMatching(Pattern.compile(".*\\.parquet")));
+    String uploadId =
+        noRetry.createMultipartUpload(b -> b.bucket(BUCKET).key("t/file.parquet")).uploadId();
+    String etag =
+        noRetry
+            .uploadPart(
+                b -> b.bucket(BUCKET).key("t/file.parquet").uploadId(uploadId).partNumber(1),
+                RequestBody.fromString("one small last part"))
+            .eTag();
+    CompletedMultipartUpload parts =
+        CompletedMultipartUpload.builder()
+            .parts(CompletedPart.builder().partNumber(1).eTag(etag).build())
+            .build();
 
     for (int attempt = 0; attempt < 3; attempt++) {
-      assertThatThrownBy(() -> noRetry.completeMultipartUpload(b -> b.bucket(BUCKET).key("t/file.parquet")
-          .uploadId(uploadId).multipartUpload(parts)))
-          .isInstanceOfSatisfying(S3Exception.class, e -> {
-            assertThat(e.statusCode()).isEqualTo(500);
-            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InternalError");
-          });
+      assertThatThrownBy(
+              () ->
+                  noRetry.completeMultipartUpload(
+                      b ->
+                          b.bucket(BUCKET)
+                              .key("t/file.parquet")
+                              .uploadId(uploadId)
+                              .multipartUpload(parts)))
+          .isInstanceOfSatisfying(
+              S3Exception.class,
+              e -> {
+                assertThat(e.statusCode()).isEqualTo(500);
+                assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InternalError");
+              });
     }
     assertThat(rule.fired()).isEqualTo(3);
     assertThat(rule.isExhausted()).isFalse();
     assertThat(keys()).isEmpty();
 
     assertThat(s3.faults().remove(rule)).isTrue();
-    noRetry.completeMultipartUpload(b -> b.bucket(BUCKET).key("t/file.parquet").uploadId(uploadId).multipartUpload(parts));
+    noRetry.completeMultipartUpload(
+        b -> b.bucket(BUCKET).key("t/file.parquet").uploadId(uploadId).multipartUpload(parts));
 
     assertThat(keys()).containsExactly("t/file.parquet");
     assertThat(rule.fired()).isEqualTo(3);
@@ -103,25 +139,48 @@ class FaultInjectorTest {
 
   @Test
   void uploadPartFailureDoesNotBreakTheUpload() {
-    FaultRule rule = s3.faults().failNext(1, S3Fault.SERVICE_UNAVAILABLE, RequestMatcher.operations(ObjectOperation.UPLOAD_PART));
+    FaultRule rule =
+        s3.faults()
+            .failNext(
+                1,
+                S3Fault.SERVICE_UNAVAILABLE,
+                RequestMatcher.operations(ObjectOperation.UPLOAD_PART));
     String uploadId = noRetry.createMultipartUpload(b -> b.bucket(BUCKET).key("mp.bin")).uploadId();
 
-    assertThatThrownBy(() -> noRetry.uploadPart(b -> b.bucket(BUCKET).key("mp.bin").uploadId(uploadId).partNumber(1),
-        RequestBody.fromBytes(new byte[1024 * 1024]))).isInstanceOfSatisfying(S3Exception.class,
-            e -> assertThat(e.statusCode()).isEqualTo(503));
-    String etag = noRetry.uploadPart(b -> b.bucket(BUCKET).key("mp.bin").uploadId(uploadId).partNumber(1),
-        RequestBody.fromBytes(new byte[1024 * 1024])).eTag();
-    noRetry.completeMultipartUpload(b -> b.bucket(BUCKET).key("mp.bin").uploadId(uploadId).multipartUpload(
-        CompletedMultipartUpload.builder().parts(CompletedPart.builder().partNumber(1).eTag(etag).build()).build()));
+    assertThatThrownBy(
+            () ->
+                noRetry.uploadPart(
+                    b -> b.bucket(BUCKET).key("mp.bin").uploadId(uploadId).partNumber(1),
+                    RequestBody.fromBytes(new byte[1024 * 1024])))
+        .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+    String etag =
+        noRetry
+            .uploadPart(
+                b -> b.bucket(BUCKET).key("mp.bin").uploadId(uploadId).partNumber(1),
+                RequestBody.fromBytes(new byte[1024 * 1024]))
+            .eTag();
+    noRetry.completeMultipartUpload(
+        b ->
+            b.bucket(BUCKET)
+                .key("mp.bin")
+                .uploadId(uploadId)
+                .multipartUpload(
+                    CompletedMultipartUpload.builder()
+                        .parts(CompletedPart.builder().partNumber(1).eTag(etag).build())
+                        .build()));
 
     assertThat(rule.fired()).isEqualTo(1);
-    assertThat(noRetry.headObject(b -> b.bucket(BUCKET).key("mp.bin")).contentLength()).isEqualTo(1024 * 1024);
+    assertThat(noRetry.headObject(b -> b.bucket(BUCKET).key("mp.bin")).contentLength())
+        .isEqualTo(1024 * 1024);
   }
 
   @Test
   void delayNextSlowsTheMatchingRequestOnce() {
     put("slow.txt");
-    FaultRule rule = s3.faults().delayNext(1, Duration.ofMillis(400), RequestMatcher.operations(ObjectOperation.GET_OBJECT));
+    FaultRule rule =
+        s3.faults()
+            .delayNext(
+                1, Duration.ofMillis(400), RequestMatcher.operations(ObjectOperation.GET_OBJECT));
 
     long start = System.nanoTime();
     String body = noRetry.getObjectAsBytes(b -> b.bucket(BUCKET).key("slow.txt")).asUtf8String();
@@ -137,20 +196,24 @@ class FaultInjectorTest {
 
   @Test
   void limitedRuleFiresExactlyNTimesUnderConcurrentRequests() throws Exception {
-    FaultRule rule = s3.faults().failNext(5, S3Fault.SLOW_DOWN, RequestMatcher.operations(ObjectOperation.PUT_OBJECT));
+    FaultRule rule =
+        s3.faults()
+            .failNext(5, S3Fault.SLOW_DOWN, RequestMatcher.operations(ObjectOperation.PUT_OBJECT));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<Boolean>> results = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         String key = "c/" + i;
-        results.add(pool.submit(() -> {
-          try {
-            put(key);
-            return true;
-          } catch (S3Exception e) {
-            return false;
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  try {
+                    put(key);
+                    return true;
+                  } catch (S3Exception e) {
+                    return false;
+                  }
+                }));
       }
       int failed = 0;
       for (Future<Boolean> r : results) {
@@ -169,8 +232,8 @@ class FaultInjectorTest {
   void clearRemovesRulesButKeepsCounters() {
     s3.faults().failNext(1, S3Fault.ACCESS_DENIED, RequestMatcher.any());
     s3.faults().failAlways(S3Fault.ACCESS_DENIED, RequestMatcher.any().bucket(BUCKET));
-    assertThatThrownBy(() -> put("denied.txt")).isInstanceOfSatisfying(S3Exception.class,
-        e -> assertThat(e.statusCode()).isEqualTo(403));
+    assertThatThrownBy(() -> put("denied.txt"))
+        .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
 
     s3.faults().clear();
     put("allowed.txt");
@@ -183,9 +246,11 @@ class FaultInjectorTest {
   @Test
   void badRulesAreRejectedWithAClearMessage() {
     assertThatThrownBy(() -> RequestMatcher.methods("PATCH"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PATCH");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PATCH");
     assertThatThrownBy(() -> s3.faults().failNext(0, S3Fault.SLOW_DOWN, RequestMatcher.any()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive count");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("positive count");
   }
 
   private void put(String key) {
@@ -194,7 +259,10 @@ class FaultInjectorTest {
 
   private List<String> keys() {
     List<String> keys = new ArrayList<>();
-    s3.client().listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents().forEach(o -> keys.add(o.key()));
+    s3.client()
+        .listObjectsV2Paginator(b -> b.bucket(BUCKET))
+        .contents()
+        .forEach(o -> keys.add(o.key()));
     return keys;
   }
 }

@@ -32,7 +32,8 @@ class LocalS3Test {
       assertThat(s3.endpoint().getPort()).isPositive();
       assertThat(s3.region()).isEqualTo("us-east-1");
       for (String key : List.of("a/1.txt", "a/2.txt", "b/3.txt")) {
-        client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString("content of " + key));
+        client.putObject(
+            b -> b.bucket(BUCKET).key(key), RequestBody.fromString("content of " + key));
       }
 
       String body = client.getObjectAsBytes(b -> b.bucket(BUCKET).key("a/2.txt")).asUtf8String();
@@ -40,7 +41,9 @@ class LocalS3Test {
       client.deleteObject(b -> b.bucket(BUCKET).key("a/1.txt"));
 
       assertThat(body).isEqualTo("content of a/2.txt");
-      assertThat(listing.contents()).extracting(S3Object::key).containsExactly("a/1.txt", "a/2.txt");
+      assertThat(listing.contents())
+          .extracting(S3Object::key)
+          .containsExactly("a/1.txt", "a/2.txt");
       assertThatThrownBy(() -> client.getObjectAsBytes(b -> b.bucket(BUCKET).key("a/1.txt")))
           .isInstanceOf(NoSuchKeyException.class);
     }
@@ -54,7 +57,8 @@ class LocalS3Test {
 
       multipartPut(client, "big/object.bin", data, 5 * 1024 * 1024);
 
-      assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key("big/object.bin")).asByteArray()).isEqualTo(data);
+      assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key("big/object.bin")).asByteArray())
+          .isEqualTo(data);
       assertThat(client.listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
       // one client request per operation: S3Proxy's internal bookkeeping calls are not counted
       assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD)).isEqualTo(1);
@@ -68,7 +72,8 @@ class LocalS3Test {
   void filesystemStoreKeepsObjectsAcrossRestarts(@TempDir Path dir) throws Exception {
     Path storeDir = Files.createDirectories(dir.resolve("store"));
     try (LocalS3 s3 = LocalS3.start(LocalS3.Options.filesystem(storeDir).buckets(BUCKET))) {
-      s3.client().putObject(b -> b.bucket(BUCKET).key("kept.txt"), RequestBody.fromString("still here"));
+      s3.client()
+          .putObject(b -> b.bucket(BUCKET).key("kept.txt"), RequestBody.fromString("still here"));
     }
 
     try (LocalS3 s3 = LocalS3.start(LocalS3.Options.filesystem(storeDir).buckets(BUCKET))) {
@@ -79,15 +84,22 @@ class LocalS3Test {
 
   @Test
   void wrongSecretIsRejectedWithSignatureError() {
-    try (LocalS3 s3 = LocalS3.start(LocalS3.Options.inMemory().credentials("tester", "right-secret").buckets(BUCKET));
-         S3Client wrong = s3.clientBuilder()
-             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tester", "wrong")))
-             .build()) {
-      assertThatThrownBy(() -> wrong.putObject(b -> b.bucket(BUCKET).key("x"), RequestBody.fromString("x")))
-          .isInstanceOfSatisfying(S3Exception.class, e -> {
-            assertThat(e.statusCode()).isEqualTo(403);
-            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SignatureDoesNotMatch");
-          });
+    try (LocalS3 s3 =
+            LocalS3.start(
+                LocalS3.Options.inMemory().credentials("tester", "right-secret").buckets(BUCKET));
+        S3Client wrong =
+            s3.clientBuilder()
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create("tester", "wrong")))
+                .build()) {
+      assertThatThrownBy(
+              () -> wrong.putObject(b -> b.bucket(BUCKET).key("x"), RequestBody.fromString("x")))
+          .isInstanceOfSatisfying(
+              S3Exception.class,
+              e -> {
+                assertThat(e.statusCode()).isEqualTo(403);
+                assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SignatureDoesNotMatch");
+              });
       assertThat(s3.client().listObjectsV2(b -> b.bucket(BUCKET)).contents()).isEmpty();
     }
   }
@@ -95,7 +107,8 @@ class LocalS3Test {
   @Test
   void optionsAreValidated() {
     assertThatThrownBy(() -> LocalS3.Options.inMemory().port(70000))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port 70000");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port 70000");
   }
 
   static void multipartPut(S3Client client, String key, byte[] data, int partSize) {
@@ -104,12 +117,20 @@ class LocalS3Test {
     for (int offset = 0, n = 1; offset < data.length; offset += partSize, n++) {
       int len = Math.min(partSize, data.length - offset);
       int partNumber = n;
-      String etag = client.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(partNumber),
-          RequestBody.fromBytes(Arrays.copyOfRange(data, offset, offset + len))).eTag();
+      String etag =
+          client
+              .uploadPart(
+                  b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(partNumber),
+                  RequestBody.fromBytes(Arrays.copyOfRange(data, offset, offset + len)))
+              .eTag();
       parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
     }
-    client.completeMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)
-        .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+    client.completeMultipartUpload(
+        b ->
+            b.bucket(BUCKET)
+                .key(key)
+                .uploadId(uploadId)
+                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
   }
 
   static byte[] randomBytes(int size) {

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An error answer of the Data API: the error type ({@code __type}, which the SDK maps to an exception
- * class), the HTTP status (4xx client errors, 5xx faults the SDK retries), the message, and the extra
- * members some errors carry ({@code ResourceId}, {@code StatementId}).
+ * An error answer of the Data API: the error type ({@code __type}, which the SDK maps to an
+ * exception class), the HTTP status (4xx client errors, 5xx faults the SDK retries), the message,
+ * and the extra members some errors carry ({@code ResourceId}, {@code StatementId}).
  */
 public final class DataApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -28,12 +28,18 @@ public final class DataApiException extends RuntimeException {
 
   /** AWS's wording for a request member that breaks a model constraint. */
   public static DataApiException constraint(String value, String member, String constraint) {
-    return validation("1 validation error detected: Value '" + value + "' at '" + member
-        + "' failed to satisfy constraint: " + constraint);
+    return validation(
+        "1 validation error detected: Value '"
+            + value
+            + "' at '"
+            + member
+            + "' failed to satisfy constraint: "
+            + constraint);
   }
 
   public static DataApiException notFound(String message, String resourceId) {
-    return new DataApiException("ResourceNotFoundException", 400, message, Map.of("ResourceId", resourceId));
+    return new DataApiException(
+        "ResourceNotFoundException", 400, message, Map.of("ResourceId", resourceId));
   }
 
   public static DataApiException activeStatementsExceeded(String message) {

@@ -17,7 +17,8 @@ import java.util.UUID;
 
 /**
  * The Data API operations: ExecuteStatement, BatchExecuteStatement, DescribeStatement,
- * GetStatementResult, CancelStatement and ListStatements, with the real service's validation and errors.
+ * GetStatementResult, CancelStatement and ListStatements, with the real service's validation and
+ * errors.
  */
 public final class DataApiOperations {
   private final ObjectMapper json = new ObjectMapper();
@@ -27,8 +28,12 @@ public final class DataApiOperations {
   private final String database;
   private final ResponseEncoder encoder;
 
-  public DataApiOperations(StatementRegistry registry, StatementExecutor executor, SessionManager sessions,
-                           String database, int resultPageSize) {
+  public DataApiOperations(
+      StatementRegistry registry,
+      StatementExecutor executor,
+      SessionManager sessions,
+      String database,
+      int resultPageSize) {
     this.registry = registry;
     this.executor = executor;
     this.sessions = sessions;
@@ -44,9 +49,15 @@ public final class DataApiOperations {
       case "GetStatementResult" -> getStatementResult(request);
       case "CancelStatement" -> cancelStatement(request);
       case "ListStatements" -> listStatements(request);
-      default -> throw new DataApiException("UnknownOperationException", 400,
-          "Cannot run operation " + operation + ": the Redshift sandbox implements ExecuteStatement, "
-              + "BatchExecuteStatement, DescribeStatement, GetStatementResult, CancelStatement and ListStatements", null);
+      default ->
+          throw new DataApiException(
+              "UnknownOperationException",
+              400,
+              "Cannot run operation "
+                  + operation
+                  + ": the Redshift sandbox implements ExecuteStatement, "
+                  + "BatchExecuteStatement, DescribeStatement, GetStatementResult, CancelStatement and ListStatements",
+              null);
     };
   }
 
@@ -55,18 +66,22 @@ public final class DataApiOperations {
     RequestValidator.sql(sql, "sql");
     RequestValidator.optionalLengths(request);
     StatementRecord.ConnectionInfo connection = RequestValidator.connection(request, database);
-    Map<String, String> parameters = RequestValidator.parameters(request, SqlTranslator.parameterNames(sql));
+    Map<String, String> parameters =
+        RequestValidator.parameters(request, SqlTranslator.parameterNames(sql));
     return submit(request, false, List.of(sql), connection, parameters);
   }
 
   private ObjectNode batchExecuteStatement(JsonNode request) {
     JsonNode sqlsNode = request.get("Sqls");
     if (sqlsNode == null || !sqlsNode.isArray()) {
-      throw DataApiException.validation("1 validation error detected: Value null at 'sqls' failed to satisfy constraint: "
-          + "Member must not be null");
+      throw DataApiException.validation(
+          "1 validation error detected: Value null at 'sqls' failed to satisfy constraint: "
+              + "Member must not be null");
     }
     if (sqlsNode.isEmpty() || sqlsNode.size() > RequestValidator.MAX_BATCH_SQLS) {
-      throw DataApiException.constraint(sqlsNode.toString(), "sqls",
+      throw DataApiException.constraint(
+          sqlsNode.toString(),
+          "sqls",
           "Member must have length less than or equal to 40 and greater than or equal to 1");
     }
     List<String> sqls = new ArrayList<>();
@@ -83,8 +98,12 @@ public final class DataApiOperations {
     return submit(request, true, sqls, connection, parameters);
   }
 
-  private ObjectNode submit(JsonNode request, boolean batch, List<String> sqls, StatementRecord.ConnectionInfo connection,
-                            Map<String, String> parameters) {
+  private ObjectNode submit(
+      JsonNode request,
+      boolean batch,
+      List<String> sqls,
+      StatementRecord.ConnectionInfo connection,
+      Map<String, String> parameters) {
     String clientToken = RequestValidator.text(request, "ClientToken");
     StatementRecord previous = registry.forClientToken(clientToken);
     if (previous != null) {
@@ -93,7 +112,8 @@ public final class DataApiOperations {
     }
     String sessionId = RequestValidator.text(request, "SessionId");
     JsonNode keepAliveNode = request.get("SessionKeepAliveSeconds");
-    Integer keepAlive = keepAliveNode == null || keepAliveNode.isNull() ? null : keepAliveNode.asInt();
+    Integer keepAlive =
+        keepAliveNode == null || keepAliveNode.isNull() ? null : keepAliveNode.asInt();
     SessionManager.Session session = null;
     if (sessionId != null) {
       try {
@@ -104,9 +124,16 @@ public final class DataApiOperations {
     } else if (keepAlive != null && keepAlive > 0) {
       session = sessions.create(keepAlive);
     }
-    StatementRecord record = new StatementRecord(UUID.randomUUID().toString(), batch, sqls,
-        RequestValidator.text(request, "StatementName"), connection, parameters,
-        session == null ? null : session.id(), session != null);
+    StatementRecord record =
+        new StatementRecord(
+            UUID.randomUUID().toString(),
+            batch,
+            sqls,
+            RequestValidator.text(request, "StatementName"),
+            connection,
+            parameters,
+            session == null ? null : session.id(),
+            session != null);
     try {
       executor.submit(record, clientToken);
     } catch (StatementExecutor.QuotaExceededException e) {
@@ -131,10 +158,12 @@ public final class DataApiOperations {
     StatementRecord statement = resolved.statement();
     SubStatement sub = resolved.subStatement();
     if (sub == null) {
-      throw DataApiException.validation("BatchExecuteStatement result can only be retrieved with sub-statement id.");
+      throw DataApiException.validation(
+          "BatchExecuteStatement result can only be retrieved with sub-statement id.");
     }
     if (sub.status() != StatementStatus.FINISHED || !sub.hasResultSet()) {
-      throw DataApiException.notFound("Query does not have result. Please check query status with DescribeStatement.",
+      throw DataApiException.notFound(
+          "Query does not have result. Please check query status with DescribeStatement.",
           statement.isBatch() ? sub.id() : statement.id());
     }
     return encoder.resultPage(sub.result(), RequestValidator.text(request, "NextToken"));
@@ -145,8 +174,11 @@ public final class DataApiOperations {
     StatementRecord statement = resolved.statement();
     StatementStatus before = executor.cancel(statement);
     if (before.isTerminal()) {
-      throw DataApiException.validation("Could not cancel a query that is already in " + before + " state with ID: "
-          + statement.id());
+      throw DataApiException.validation(
+          "Could not cancel a query that is already in "
+              + before
+              + " state with ID: "
+              + statement.id());
     }
     ObjectNode out = json.createObjectNode();
     out.put("Status", true);
@@ -157,14 +189,17 @@ public final class DataApiOperations {
     JsonNode maxNode = request.get("MaxResults");
     int max = maxNode == null || maxNode.isNull() || maxNode.asInt() == 0 ? 100 : maxNode.asInt();
     if (max < 0 || max > 100) {
-      throw DataApiException.constraint(String.valueOf(max), "maxResults", "Member must have value between 0 and 100");
+      throw DataApiException.constraint(
+          String.valueOf(max), "maxResults", "Member must have value between 0 and 100");
     }
     String status = RequestValidator.text(request, "Status");
     if (status != null && !status.equals("ALL")) {
       try {
         StatementStatus.valueOf(status);
       } catch (IllegalArgumentException e) {
-        throw DataApiException.constraint(status, "status",
+        throw DataApiException.constraint(
+            status,
+            "status",
             "Member must satisfy enum value set: [ABORTED, ALL, FAILED, FINISHED, PICKED, STARTED, SUBMITTED]");
       }
     }
@@ -176,7 +211,8 @@ public final class DataApiOperations {
       if (!wanted.equals("ALL") && !r.status().name().equals(wanted)) {
         continue;
       }
-      if (namePrefix != null && (r.statementName() == null || !r.statementName().startsWith(namePrefix))) {
+      if (namePrefix != null
+          && (r.statementName() == null || !r.statementName().startsWith(namePrefix))) {
         continue;
       }
       matching.add(r);

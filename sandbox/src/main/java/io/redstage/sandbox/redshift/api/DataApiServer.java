@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of the Data API: {@code POST /} with {@code X-Amz-Target: RedshiftData.<Operation>} and an
- * {@code application/x-amz-json-1.1} body (AWS JSON 1.1). Requests are not signature-checked: the SDK
- * signs them, the stand-in has no credentials to check against.
+ * The HTTP side of the Data API: {@code POST /} with {@code X-Amz-Target: RedshiftData.<Operation>}
+ * and an {@code application/x-amz-json-1.1} body (AWS JSON 1.1). Requests are not
+ * signature-checked: the SDK signs them, the stand-in has no credentials to check against.
  */
 public final class DataApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DataApiServer.class);
@@ -32,8 +32,10 @@ public final class DataApiServer implements AutoCloseable {
   private static final String TARGET_PREFIX = "RedshiftData.";
 
   static {
-    // The JDK server writes headers and body separately; without TCP_NODELAY each response waits for the
-    // client's delayed ACK (~40 ms per call). Read once by the JDK when the first server is created.
+    // The JDK server writes headers and body separately; without TCP_NODELAY each response waits
+    // for the
+    // client's delayed ACK (~40 ms per call). Read once by the JDK when the first server is
+    // created.
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
@@ -52,15 +54,25 @@ public final class DataApiServer implements AutoCloseable {
     try {
       this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot listen on " + host + ":" + port + " for the Redshift Data API: "
-          + e.getMessage() + ". Choose another port (0 picks a free one)", e);
+      throw new UncheckedIOException(
+          "Cannot listen on "
+              + host
+              + ":"
+              + port
+              + " for the Redshift Data API: "
+              + e.getMessage()
+              + ". Choose another port (0 picks a free one)",
+          e);
     }
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "redshift-sandbox-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "redshift-sandbox-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
@@ -80,9 +92,17 @@ public final class DataApiServer implements AutoCloseable {
         body = in.readAllBytes();
       }
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-      if (!"POST".equals(exchange.getRequestMethod()) || target == null || !target.startsWith(TARGET_PREFIX)) {
-        sendError(exchange, requestId, new DataApiException("UnknownOperationException", 400,
-            "Cannot route the request: expected POST / with header X-Amz-Target: RedshiftData.<Operation>", null));
+      if (!"POST".equals(exchange.getRequestMethod())
+          || target == null
+          || !target.startsWith(TARGET_PREFIX)) {
+        sendError(
+            exchange,
+            requestId,
+            new DataApiException(
+                "UnknownOperationException",
+                400,
+                "Cannot route the request: expected POST / with header X-Amz-Target: RedshiftData.<Operation>",
+                null));
         return;
       }
       String operation = target.substring(TARGET_PREFIX.length());
@@ -95,8 +115,14 @@ public final class DataApiServer implements AutoCloseable {
       try {
         request = body.length == 0 ? json.createObjectNode() : json.readTree(body);
       } catch (IOException e) {
-        sendError(exchange, requestId, new DataApiException("SerializationException", 400,
-            "Cannot parse the request body as JSON: " + e.getMessage(), null));
+        sendError(
+            exchange,
+            requestId,
+            new DataApiException(
+                "SerializationException",
+                400,
+                "Cannot parse the request body as JSON: " + e.getMessage(),
+                null));
         return;
       }
       try {
@@ -105,23 +131,37 @@ public final class DataApiServer implements AutoCloseable {
       } catch (DataApiException e) {
         sendError(exchange, requestId, e);
       } catch (RuntimeException e) {
-        LOG.warn("Data API {} failed inside the Redshift sandbox (request {})", operation, requestId, e);
-        sendError(exchange, requestId, DataApiException.internal("Internal error in the Redshift sandbox: " + e));
+        LOG.warn(
+            "Data API {} failed inside the Redshift sandbox (request {})", operation, requestId, e);
+        sendError(
+            exchange,
+            requestId,
+            DataApiException.internal("Internal error in the Redshift sandbox: " + e));
       }
     }
   }
 
-  private void sendFault(HttpExchange exchange, String requestId, FaultInjector.ApiFault fault, String operation)
+  private void sendFault(
+      HttpExchange exchange, String requestId, FaultInjector.ApiFault fault, String operation)
       throws IOException {
     LOG.debug("Injecting HTTP {} {} into {}", fault.httpStatus(), fault.errorType(), operation);
     if (fault.errorType() == null) {
-      send(exchange, requestId, fault.httpStatus(), fault.message().getBytes(StandardCharsets.UTF_8), "text/plain");
+      send(
+          exchange,
+          requestId,
+          fault.httpStatus(),
+          fault.message().getBytes(StandardCharsets.UTF_8),
+          "text/plain");
       return;
     }
-    sendError(exchange, requestId, new DataApiException(fault.errorType(), fault.httpStatus(), fault.message(), null));
+    sendError(
+        exchange,
+        requestId,
+        new DataApiException(fault.errorType(), fault.httpStatus(), fault.message(), null));
   }
 
-  private void sendError(HttpExchange exchange, String requestId, DataApiException e) throws IOException {
+  private void sendError(HttpExchange exchange, String requestId, DataApiException e)
+      throws IOException {
     ObjectNode body = json.createObjectNode();
     body.put("__type", e.type());
     body.put("message", e.getMessage());
@@ -130,7 +170,8 @@ public final class DataApiServer implements AutoCloseable {
     send(exchange, requestId, e.httpStatus(), json.writeValueAsBytes(body), CONTENT_TYPE);
   }
 
-  private static void send(HttpExchange exchange, String requestId, int status, byte[] body, String contentType)
+  private static void send(
+      HttpExchange exchange, String requestId, int status, byte[] body, String contentType)
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds Data API response bodies: epoch-second timestamps, Field unions for result values, and opaque
- * NextTokens (base64 of an offset) for result and list paging.
+ * Builds Data API response bodies: epoch-second timestamps, Field unions for result values, and
+ * opaque NextTokens (base64 of an offset) for result and list paging.
  */
 final class ResponseEncoder {
   private final ObjectMapper json;
@@ -107,7 +107,8 @@ final class ResponseEncoder {
     int offset = decodeOffset(nextToken);
     List<Object[]> rows = result.rows();
     if (offset > rows.size()) {
-      throw DataApiException.validation("Cannot read the result page: NextToken is not valid for this statement.");
+      throw DataApiException.validation(
+          "Cannot read the result page: NextToken is not valid for this statement.");
     }
     int end = Math.min(rows.size(), offset + pageSize);
     ObjectNode out = json.createObjectNode();
@@ -229,7 +230,9 @@ final class ResponseEncoder {
   }
 
   private static String encodeOffset(int offset) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
   }
 
   private static int decodeOffset(String token) {
@@ -247,8 +250,11 @@ final class ResponseEncoder {
       }
       return offset;
     } catch (IllegalArgumentException e) {
-      throw DataApiException.validation("Cannot page: NextToken '" + token + "' is not a token this endpoint issued. "
-          + "Pass the NextToken of the previous response unchanged.");
+      throw DataApiException.validation(
+          "Cannot page: NextToken '"
+              + token
+              + "' is not a token this endpoint issued. "
+              + "Pass the NextToken of the previous response unchanged.");
     }
   }
 }

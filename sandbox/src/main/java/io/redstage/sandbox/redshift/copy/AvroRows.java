@@ -33,37 +33,49 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 
 /**
- * Reads an Avro container file for COPY with {@code AVRO 'auto'} / {@code 'auto ignorecase'}: first-level
- * fields map to columns by name (exact lowercase match for 'auto', any case for 'auto ignorecase'),
- * fields without a column are ignored, columns without a field get DEFAULT or NULL. Complex values
- * (records, arrays, maps) load as JSON, enums as their symbol; logical types become dates, times,
- * timestamps and decimals. Codecs: null, deflate, snappy (what Redshift reads).
+ * Reads an Avro container file for COPY with {@code AVRO 'auto'} / {@code 'auto ignorecase'}:
+ * first-level fields map to columns by name (exact lowercase match for 'auto', any case for 'auto
+ * ignorecase'), fields without a column are ignored, columns without a field get DEFAULT or NULL.
+ * Complex values (records, arrays, maps) load as JSON, enums as their symbol; logical types become
+ * dates, times, timestamps and decimals. Codecs: null, deflate, snappy (what Redshift reads).
  */
 final class AvroRows {
   private static final Set<String> CODECS = Set.of("null", "deflate", "snappy");
 
   private AvroRows() {}
 
-  static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink,
-                   BooleanSupplier cancelled) {
-    try (DataFileStream<GenericRecord> stream = new DataFileStream<>(new ByteArrayInputStream(data),
-        new GenericDatumReader<>())) {
+  static void read(
+      String url,
+      byte[] data,
+      List<Column> targets,
+      CopyCommand cmd,
+      RowSink sink,
+      BooleanSupplier cancelled) {
+    try (DataFileStream<GenericRecord> stream =
+        new DataFileStream<>(new ByteArrayInputStream(data), new GenericDatumReader<>())) {
       String codec = stream.getMetaString("avro.codec");
       if (codec != null && !CODECS.contains(codec)) {
-        throw new StatementFailedException("Invalid AVRO file found. Unsupported codec '" + codec + "' in " + url
-            + " (Redshift reads null, deflate and snappy)");
+        throw new StatementFailedException(
+            "Invalid AVRO file found. Unsupported codec '"
+                + codec
+                + "' in "
+                + url
+                + " (Redshift reads null, deflate and snappy)");
       }
       Schema schema = stream.getSchema();
       if (schema.getType() != Schema.Type.RECORD) {
-        throw new StatementFailedException("Invalid AVRO file found: the schema of " + url + " is not a record");
+        throw new StatementFailedException(
+            "Invalid AVRO file found: the schema of " + url + " is not a record");
       }
       int[] fieldOf = new int[targets.size()];
       Schema[] fieldSchema = new Schema[targets.size()];
       for (int j = 0; j < targets.size(); j++) {
         fieldOf[j] = -1;
         for (Schema.Field f : schema.getFields()) {
-          boolean match = cmd.ignoreCase() ? f.name().equalsIgnoreCase(targets.get(j).name())
-              : f.name().equals(targets.get(j).name());
+          boolean match =
+              cmd.ignoreCase()
+                  ? f.name().equalsIgnoreCase(targets.get(j).name())
+                  : f.name().equals(targets.get(j).name());
           if (match) {
             fieldOf[j] = f.pos();
             fieldSchema[j] = f.schema();
@@ -77,7 +89,10 @@ final class AvroRows {
         line++;
         Object[] values = new Object[targets.size()];
         for (int j = 0; j < values.length; j++) {
-          values[j] = fieldOf[j] < 0 ? ColumnWriter.MISSING : normalize(fieldSchema[j], record.get(fieldOf[j]));
+          values[j] =
+              fieldOf[j] < 0
+                  ? ColumnWriter.MISSING
+                  : normalize(fieldSchema[j], record.get(fieldOf[j]));
         }
         if ((line & 1023) == 0 && cancelled.getAsBoolean()) {
           throw new StatementFailedException("Query cancelled on user's request");
@@ -86,7 +101,8 @@ final class AvroRows {
         sink.row(values, line, () -> ColumnWriter.abbreviate(String.valueOf(current)));
       }
     } catch (IOException | AvroRuntimeException e) {
-      throw new StatementFailedException("Invalid AVRO file found. File: " + url + ". " + e.getMessage());
+      throw new StatementFailedException(
+          "Invalid AVRO file found. File: " + url + ". " + e.getMessage());
     }
   }
 
@@ -120,17 +136,21 @@ final class AvroRows {
           return Instant.ofEpochMilli(l);
         }
         if (logical instanceof LogicalTypes.TimestampMicros) {
-          return Instant.ofEpochSecond(Math.floorDiv(l, 1_000_000L), Math.floorMod(l, 1_000_000L) * 1000);
+          return Instant.ofEpochSecond(
+              Math.floorDiv(l, 1_000_000L), Math.floorMod(l, 1_000_000L) * 1000);
         }
         if (logical instanceof LogicalTypes.TimestampNanos) {
-          return Instant.ofEpochSecond(Math.floorDiv(l, 1_000_000_000L), Math.floorMod(l, 1_000_000_000L));
+          return Instant.ofEpochSecond(
+              Math.floorDiv(l, 1_000_000_000L), Math.floorMod(l, 1_000_000_000L));
         }
         if (logical instanceof LogicalTypes.LocalTimestampMillis) {
           return LocalDateTime.ofInstant(Instant.ofEpochMilli(l), ZoneOffset.UTC);
         }
         if (logical instanceof LogicalTypes.LocalTimestampMicros) {
-          return LocalDateTime.ofInstant(Instant.ofEpochSecond(Math.floorDiv(l, 1_000_000L),
-              Math.floorMod(l, 1_000_000L) * 1000), ZoneOffset.UTC);
+          return LocalDateTime.ofInstant(
+              Instant.ofEpochSecond(
+                  Math.floorDiv(l, 1_000_000L), Math.floorMod(l, 1_000_000L) * 1000),
+              ZoneOffset.UTC);
         }
         if (logical instanceof LogicalTypes.TimeMicros) {
           return LocalTime.ofNanoOfDay(l * 1000);
@@ -140,22 +160,24 @@ final class AvroRows {
       case DOUBLE:
       case BOOLEAN:
         return v;
-      case BYTES: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        if (logical instanceof LogicalTypes.Decimal d) {
-          return new BigDecimal(new BigInteger(bytes), d.getScale());
+      case BYTES:
+        {
+          ByteBuffer b = ((ByteBuffer) v).duplicate();
+          byte[] bytes = new byte[b.remaining()];
+          b.get(bytes);
+          if (logical instanceof LogicalTypes.Decimal d) {
+            return new BigDecimal(new BigInteger(bytes), d.getScale());
+          }
+          return bytes;
         }
-        return bytes;
-      }
-      case FIXED: {
-        byte[] bytes = ((GenericFixed) v).bytes();
-        if (logical instanceof LogicalTypes.Decimal d) {
-          return new BigDecimal(new BigInteger(bytes), d.getScale());
+      case FIXED:
+        {
+          byte[] bytes = ((GenericFixed) v).bytes();
+          if (logical instanceof LogicalTypes.Decimal d) {
+            return new BigDecimal(new BigInteger(bytes), d.getScale());
+          }
+          return bytes.clone();
         }
-        return bytes.clone();
-      }
       case RECORD:
       case ARRAY:
       case MAP:
@@ -174,31 +196,35 @@ final class AvroRows {
     switch (s.getType()) {
       case UNION:
         return toJson(s.getTypes().get(GenericData.get().resolveUnion(s, v)), v);
-      case RECORD: {
-        ObjectNode o = f.objectNode();
-        GenericRecord r = (GenericRecord) v;
-        for (Schema.Field field : s.getFields()) {
-          o.set(field.name(), toJson(field.schema(), r.get(field.pos())));
+      case RECORD:
+        {
+          ObjectNode o = f.objectNode();
+          GenericRecord r = (GenericRecord) v;
+          for (Schema.Field field : s.getFields()) {
+            o.set(field.name(), toJson(field.schema(), r.get(field.pos())));
+          }
+          return o;
         }
-        return o;
-      }
-      case ARRAY: {
-        ArrayNode a = f.arrayNode();
-        for (Object item : (java.util.Collection<?>) v) {
-          a.add(toJson(s.getElementType(), item));
+      case ARRAY:
+        {
+          ArrayNode a = f.arrayNode();
+          for (Object item : (java.util.Collection<?>) v) {
+            a.add(toJson(s.getElementType(), item));
+          }
+          return a;
         }
-        return a;
-      }
-      case MAP: {
-        ObjectNode o = f.objectNode();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-          o.set(e.getKey().toString(), toJson(s.getValueType(), e.getValue()));
+      case MAP:
+        {
+          ObjectNode o = f.objectNode();
+          for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+            o.set(e.getKey().toString(), toJson(s.getValueType(), e.getValue()));
+          }
+          return o;
         }
-        return o;
-      }
-      default: {
-        return ScalarJson.node(normalize(s, v));
-      }
+      default:
+        {
+          return ScalarJson.node(normalize(s, v));
+        }
     }
   }
 }

@@ -9,21 +9,23 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 
 /**
- * Converts one source value into the COPY text of one target column, applying Redshift's load rules:
- * range and format checks with Redshift's load error codes, byte-length limits (TRUNCATECOLUMNS),
- * EMPTYASNULL / BLANKSASNULL, NOT NULL, DEFAULT for missing fields, and DATEFORMAT / TIMEFORMAT.
+ * Converts one source value into the COPY text of one target column, applying Redshift's load
+ * rules: range and format checks with Redshift's load error codes, byte-length limits
+ * (TRUNCATECOLUMNS), EMPTYASNULL / BLANKSASNULL, NOT NULL, DEFAULT for missing fields, and
+ * DATEFORMAT / TIMEFORMAT.
  *
- * <p>Source values are normalized by the format readers: null, {@link #MISSING}, Boolean, Long, Float,
- * Double, BigDecimal, String, {@link Utf8Text}, byte[], LocalDate, LocalTime, LocalDateTime, Instant
- * and Jackson JsonNode (JSON values and nested data).
+ * <p>Source values are normalized by the format readers: null, {@link #MISSING}, Boolean, Long,
+ * Float, Double, BigDecimal, String, {@link Utf8Text}, byte[], LocalDate, LocalTime, LocalDateTime,
+ * Instant and Jackson JsonNode (JSON values and nested data).
  */
 final class ColumnWriter {
-  /** The field is absent from the record (JSON/Avro 'auto'): the column gets its DEFAULT or NULL. */
+  /**
+   * The field is absent from the record (JSON/Avro 'auto'): the column gets its DEFAULT or NULL.
+   */
   static final Object MISSING = new Object();
 
   /** String data as raw bytes, decoded (and UTF-8-checked) only when loaded. */
@@ -72,7 +74,9 @@ final class ColumnWriter {
       case TIME, TIMETZ -> temporal.time(v, out);
       case SUPER -> superValue(v, out);
       case VARBYTE -> varbyte(v, out);
-      case UNSUPPORTED -> throw new LoadError(1223, "Invalid data type: COPY cannot load " + column.pgType(), text(v));
+      case UNSUPPORTED ->
+          throw new LoadError(
+              1223, "Invalid data type: COPY cannot load " + column.pgType(), text(v));
       default -> throw new IllegalStateException("unhandled kind " + column.kind());
     }
   }
@@ -84,7 +88,8 @@ final class ColumnWriter {
     out.nullField();
   }
 
-  // ---- text ----------------------------------------------------------------------------------------
+  // ---- text
+  // ----------------------------------------------------------------------------------------
 
   private void string(Object v, RowBuffer out) throws LoadError {
     if (v instanceof Utf8Text u && writeUtf8Directly(u.bytes(), out)) {
@@ -96,12 +101,14 @@ final class ColumnWriter {
       return;
     }
     if (s.indexOf('\0') >= 0) {
-      throw new LoadError(1220, "String contains NUL (0x00), which the sandbox's PostgreSQL cannot store", s);
+      throw new LoadError(
+          1220, "String contains NUL (0x00), which the sandbox's PostgreSQL cannot store", s);
     }
     if (column.kind() == Kind.CHAR) {
       for (int i = 0; i < s.length(); i++) {
         if (s.charAt(i) > 0x7f) {
-          throw new LoadError(1220, "Multibyte character not supported for CHAR (Hint: try using VARCHAR)", s);
+          throw new LoadError(
+              1220, "Multibyte character not supported for CHAR (Hint: try using VARCHAR)", s);
         }
       }
     }
@@ -116,8 +123,8 @@ final class ColumnWriter {
   }
 
   /**
-   * Bulk-load fast path for string bytes from Parquet/Avro: valid UTF-8 that fits and needs no NULL rule is
-   * written without decoding. Returns false when the general path must handle the value.
+   * Bulk-load fast path for string bytes from Parquet/Avro: valid UTF-8 that fits and needs no NULL
+   * rule is written without decoding. Returns false when the general path must handle the value.
    */
   private boolean writeUtf8Directly(byte[] b, RowBuffer out) {
     int n = b.length;
@@ -208,13 +215,17 @@ final class ColumnWriter {
     return v.toString();
   }
 
-  // ---- SUPER and VARBYTE ---------------------------------------------------------------------------
+  // ---- SUPER and VARBYTE
+  // ---------------------------------------------------------------------------
 
   private void superValue(Object v, RowBuffer out) throws LoadError {
     String json;
     if (v instanceof JsonNode n) {
       json = Json.compact(n);
-    } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof Double
+    } else if (v instanceof Boolean
+        || v instanceof Long
+        || v instanceof Integer
+        || v instanceof Double
         || v instanceof Float) {
       json = v.toString();
     } else if (v instanceof BigDecimal b) {
@@ -257,8 +268,10 @@ final class ColumnWriter {
     }
     if (bytes.length > column.length()) {
       if (!command.truncateColumns) {
-        throw new LoadError(1204, "Binary value length exceeds DDL length", HexFormat.of().formatHex(bytes, 0,
-            Math.min(bytes.length, 64)));
+        throw new LoadError(
+            1204,
+            "Binary value length exceeds DDL length",
+            HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 64)));
       }
       bytes = java.util.Arrays.copyOf(bytes, column.length());
     }

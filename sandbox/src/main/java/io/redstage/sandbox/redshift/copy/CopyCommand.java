@@ -6,11 +6,27 @@ import java.util.Set;
 
 /** A parsed Redshift {@code COPY ... FROM 's3://...'} command. */
 final class CopyCommand {
-  /** Data formats of COPY. TEXT is Redshift's default (delimited text), which the sandbox does not load. */
-  enum Format { TEXT, CSV, JSON, AVRO, PARQUET, ORC }
+  /**
+   * Data formats of COPY. TEXT is Redshift's default (delimited text), which the sandbox does not
+   * load.
+   */
+  enum Format {
+    TEXT,
+    CSV,
+    JSON,
+    AVRO,
+    PARQUET,
+    ORC
+  }
 
   /** Compression of text/JSON input (columnar and Avro files carry their own). */
-  enum Compression { NONE, GZIP, ZSTD, BZIP2, LZOP }
+  enum Compression {
+    NONE,
+    GZIP,
+    ZSTD,
+    BZIP2,
+    LZOP
+  }
 
   String table;
   List<String> columns = List.of();
@@ -20,13 +36,19 @@ final class CopyCommand {
   String credentials;
   String accessKeyId;
   Format format = Format.TEXT;
+
   /** The JSON/AVRO argument: 'auto', 'auto ignorecase', 'noshred' or a JSONPaths URL. */
   String formatArgument;
+
   Compression compression = Compression.NONE;
   String timeFormat;
   String dateFormat;
-  /** Replacement for invalid UTF-8 (ACCEPTINVCHARS), or null when invalid characters fail the load. */
+
+  /**
+   * Replacement for invalid UTF-8 (ACCEPTINVCHARS), or null when invalid characters fail the load.
+   */
   String acceptInvChars;
+
   boolean truncateColumns;
   boolean emptyAsNull;
   boolean blanksAsNull;
@@ -37,6 +59,7 @@ final class CopyCommand {
   Integer maxError;
   String statUpdate;
   String compUpdate;
+
   /** Every parameter keyword present, uppercase, in order: columnar COPY accepts only some. */
   final Set<String> keywords = new LinkedHashSet<>();
 

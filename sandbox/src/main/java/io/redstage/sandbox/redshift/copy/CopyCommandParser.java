@@ -10,14 +10,31 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Parses {@code COPY table [(cols)] FROM 's3://...' <authorization> [FORMAT [AS]] <format> [params]} and
- * checks the parameter rules Redshift enforces before reading any data.
+ * Parses {@code COPY table [(cols)] FROM 's3://...' <authorization> [FORMAT [AS]] <format>
+ * [params]} and checks the parameter rules Redshift enforces before reading any data.
  */
 final class CopyCommandParser {
-  /** Parameters COPY accepts for PARQUET/ORC (DG copy-usage_notes-copy-from-columnar), plus COMPUPDATE. */
-  private static final Set<String> COLUMNAR_PARAMETERS = Set.of("ACCEPTINVCHARS", "FILLRECORD", "IAM_ROLE",
-      "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "STATUPDATE", "MANIFEST", "EXPLICIT_IDS",
-      "SERIALIZETOJSON", "FORMAT", "PARQUET", "ORC", "COMPUPDATE");
+  /**
+   * Parameters COPY accepts for PARQUET/ORC (DG copy-usage_notes-copy-from-columnar), plus
+   * COMPUPDATE.
+   */
+  private static final Set<String> COLUMNAR_PARAMETERS =
+      Set.of(
+          "ACCEPTINVCHARS",
+          "FILLRECORD",
+          "IAM_ROLE",
+          "CREDENTIALS",
+          "ACCESS_KEY_ID",
+          "SECRET_ACCESS_KEY",
+          "SESSION_TOKEN",
+          "STATUPDATE",
+          "MANIFEST",
+          "EXPLICIT_IDS",
+          "SERIALIZETOJSON",
+          "FORMAT",
+          "PARQUET",
+          "ORC",
+          "COMPUPDATE");
 
   private CopyCommandParser() {}
 
@@ -39,7 +56,8 @@ final class CopyCommandParser {
     }
     Token from = c.next();
     if (from == null || from.kind() != Token.Kind.STRING) {
-      throw new StatementFailedException("syntax error: COPY ... FROM expects a quoted 's3://bucket/key' location");
+      throw new StatementFailedException(
+          "syntax error: COPY ... FROM expects a quoted 's3://bucket/key' location");
     }
     cmd.from = from.stringValue();
     while (!c.atEnd()) {
@@ -84,7 +102,8 @@ final class CopyCommandParser {
         cmd.credentials = string(c, "CREDENTIALS");
       }
       case "ACCESS_KEY_ID" -> cmd.accessKeyId = string(c, kw);
-      case "SECRET_ACCESS_KEY", "SESSION_TOKEN", "MASTER_SYMMETRIC_KEY", "KMS_KEY_ID" -> string(c, kw);
+      case "SECRET_ACCESS_KEY", "SESSION_TOKEN", "MASTER_SYMMETRIC_KEY", "KMS_KEY_ID" ->
+          string(c, kw);
       case "FORMAT" -> {
         c.accept("as");
         Token f = c.next();
@@ -104,9 +123,11 @@ final class CopyCommandParser {
       case "ACCEPTINVCHARS" -> {
         c.accept("as");
         Token r = c.peek();
-        cmd.acceptInvChars = r != null && r.kind() == Token.Kind.STRING ? c.next().stringValue() : "?";
+        cmd.acceptInvChars =
+            r != null && r.kind() == Token.Kind.STRING ? c.next().stringValue() : "?";
         if (cmd.acceptInvChars.length() != 1) {
-          throw new StatementFailedException("ACCEPTINVCHARS replacement must be a single character");
+          throw new StatementFailedException(
+              "ACCEPTINVCHARS replacement must be a single character");
         }
       }
       case "TRUNCATECOLUMNS" -> cmd.truncateColumns = true;
@@ -115,7 +136,13 @@ final class CopyCommandParser {
       case "SERIALIZETOJSON" -> cmd.serializeToJson = true;
       case "EXPLICIT_IDS" -> cmd.explicitIds = true;
       case "FILLRECORD" -> cmd.fillRecord = true;
-      case "ACCEPTANYDATE", "IGNOREBLANKLINES", "TRIMBLANKS", "REMOVEQUOTES", "ESCAPE", "ROUNDEC", "NOLOAD" -> {
+      case "ACCEPTANYDATE",
+          "IGNOREBLANKLINES",
+          "TRIMBLANKS",
+          "REMOVEQUOTES",
+          "ESCAPE",
+          "ROUNDEC",
+          "NOLOAD" -> {
         // accepted flags with no effect on the formats the sandbox loads
       }
       case "REGION" -> cmd.region = optionalAsString(c, kw);
@@ -135,7 +162,9 @@ final class CopyCommandParser {
         c.accept("as");
         c.next();
       }
-      default -> throw new StatementFailedException("syntax error at or near \"" + t.text() + "\": unknown COPY parameter");
+      default ->
+          throw new StatementFailedException(
+              "syntax error at or near \"" + t.text() + "\": unknown COPY parameter");
     }
   }
 
@@ -148,7 +177,8 @@ final class CopyCommandParser {
         cmd.format = name.equals("JSON") ? CopyCommand.Format.JSON : CopyCommand.Format.AVRO;
         c.accept("as");
         Token arg = c.peek();
-        cmd.formatArgument = arg != null && arg.kind() == Token.Kind.STRING ? c.next().stringValue() : "auto";
+        cmd.formatArgument =
+            arg != null && arg.kind() == Token.Kind.STRING ? c.next().stringValue() : "auto";
       }
       default -> throw new StatementFailedException("syntax error: unknown COPY format " + name);
     }
@@ -169,7 +199,8 @@ final class CopyCommandParser {
 
   private static String optionalSwitch(TokenCursor c) {
     Token v = c.peek();
-    if (v != null && (v.is("on") || v.is("off") || v.is("true") || v.is("false") || v.is("preset"))) {
+    if (v != null
+        && (v.is("on") || v.is("off") || v.is("true") || v.is("false") || v.is("preset"))) {
       return c.next().text().toUpperCase(Locale.ROOT);
     }
     return "ON";
@@ -177,34 +208,47 @@ final class CopyCommandParser {
 
   private static void validate(CopyCommand cmd) {
     if (cmd.iamRole == null && cmd.credentials == null && cmd.accessKeyId == null) {
-      throw new StatementFailedException("Invalid credentials. Must be of the format: credentials "
-          + "'aws_iam_role=...' or 'aws_access_key_id=...;aws_secret_access_key=...[;token=...]'");
+      throw new StatementFailedException(
+          "Invalid credentials. Must be of the format: credentials "
+              + "'aws_iam_role=...' or 'aws_access_key_id=...;aws_secret_access_key=...[;token=...]'");
     }
     if (cmd.iamRole != null && !cmd.iamRole.equalsIgnoreCase("default")) {
       for (String role : cmd.iamRole.split(",")) {
         if (!role.startsWith("arn:") || !role.contains(":role/")) {
-          throw new StatementFailedException("Invalid IAM_ROLE '" + cmd.iamRole + "': expected 'default' or "
-              + "'arn:aws:iam::<account>:role/<name>'");
+          throw new StatementFailedException(
+              "Invalid IAM_ROLE '"
+                  + cmd.iamRole
+                  + "': expected 'default' or "
+                  + "'arn:aws:iam::<account>:role/<name>'");
         }
       }
     }
-    if (cmd.credentials != null && !(cmd.credentials.contains("aws_iam_role=") || cmd.credentials.contains("aws_access_key_id="))) {
-      throw new StatementFailedException("Invalid credentials. Must be of the format: credentials "
-          + "'aws_iam_role=...' or 'aws_access_key_id=...;aws_secret_access_key=...[;token=...]'");
+    if (cmd.credentials != null
+        && !(cmd.credentials.contains("aws_iam_role=")
+            || cmd.credentials.contains("aws_access_key_id="))) {
+      throw new StatementFailedException(
+          "Invalid credentials. Must be of the format: credentials "
+              + "'aws_iam_role=...' or 'aws_access_key_id=...;aws_secret_access_key=...[;token=...]'");
     }
     if (!cmd.from.startsWith("s3://")) {
-      throw new StatementFailedException("Cannot COPY from '" + cmd.from + "': the Redshift sandbox reads only from "
-          + "Amazon S3 locations (s3://bucket/key).");
+      throw new StatementFailedException(
+          "Cannot COPY from '"
+              + cmd.from
+              + "': the Redshift sandbox reads only from "
+              + "Amazon S3 locations (s3://bucket/key).");
     }
     if (cmd.isColumnar()) {
       String format = cmd.format.name();
       for (String kw : cmd.keywords) {
         if (!COLUMNAR_PARAMETERS.contains(kw)) {
-          throw new StatementFailedException(kw + " argument is not supported for " + format + " based COPY");
+          throw new StatementFailedException(
+              kw + " argument is not supported for " + format + " based COPY");
         }
       }
     }
-    if (cmd.timeFormat != null && !cmd.timeFormat.equals("auto") && !cmd.timeFormat.equals("epochsecs")
+    if (cmd.timeFormat != null
+        && !cmd.timeFormat.equals("auto")
+        && !cmd.timeFormat.equals("epochsecs")
         && !cmd.timeFormat.equals("epochmillisecs")) {
       DateTimeFormats.redshiftPattern(cmd.timeFormat);
     }
@@ -215,6 +259,7 @@ final class CopyCommandParser {
 
   private static StatementFailedException syntax(TokenCursor c) {
     Token t = c.peek();
-    return new StatementFailedException("syntax error at or near \"" + (t == null ? "end of input" : t.text()) + "\"");
+    return new StatementFailedException(
+        "syntax error at or near \"" + (t == null ? "end of input" : t.text()) + "\"");
   }
 }

@@ -26,11 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Redshift's {@code COPY ... FROM 's3://...'} on PostgreSQL: resolves the files (manifest or prefix),
- * reads each object through the S3 API, converts records with Redshift's matching and conversion rules,
- * and bulk-loads them with {@code COPY ... FROM STDIN} on the statement's own session and transaction,
- * so a COPY is atomic (inside a batch it rolls back with the batch). Every COPY writes a load history row;
- * failed rows go to the load error views through a separate session, so they outlive the rollback.
+ * Redshift's {@code COPY ... FROM 's3://...'} on PostgreSQL: resolves the files (manifest or
+ * prefix), reads each object through the S3 API, converts records with Redshift's matching and
+ * conversion rules, and bulk-loads them with {@code COPY ... FROM STDIN} on the statement's own
+ * session and transaction, so a COPY is atomic (inside a batch it rolls back with the batch). Every
+ * COPY writes a load history row; failed rows go to the load error views through a separate
+ * session, so they outlive the rollback.
  */
 public final class CopyEngine implements CopyExecutor, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CopyEngine.class);
@@ -38,13 +39,15 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
   private final S3Objects s3;
   private final LoadRecorder recorder;
 
-  public CopyEngine(URI s3Endpoint, String accessKey, String secretKey, String region, PostgresServer postgres) {
+  public CopyEngine(
+      URI s3Endpoint, String accessKey, String secretKey, String region, PostgresServer postgres) {
     this.s3 = new S3Objects(s3Endpoint, accessKey, secretKey, region);
     this.recorder = new LoadRecorder(postgres);
   }
 
   @Override
-  public long copy(String originalSql, List<Token> tokens, Connection connection, ExecutionContext ctx)
+  public long copy(
+      String originalSql, List<Token> tokens, Connection connection, ExecutionContext ctx)
       throws SQLException {
     CopyCommand cmd = CopyCommandParser.parse(tokens);
     checkSupported(cmd);
@@ -52,14 +55,26 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
     List<Column> targets = table.select(cmd.columns);
     for (Column c : targets) {
       if (c.kind() == TargetTable.Kind.UNSUPPORTED) {
-        throw new StatementFailedException("Cannot COPY into column " + c.name() + " of type " + c.pgType()
-            + ": the Redshift sandbox loads Redshift types only");
+        throw new StatementFailedException(
+            "Cannot COPY into column "
+                + c.name()
+                + " of type "
+                + c.pgType()
+                + ": the Redshift sandbox loads Redshift types only");
       }
     }
     Instant start = Instant.now();
     long transactionId = transactionId(connection);
     String format = cmd.format.name().toLowerCase(Locale.ROOT);
-    recorder.started(ctx.queryId(), transactionId, ctx.sessionPid(), ctx.database(), table.name, cmd.from, format, start);
+    recorder.started(
+        ctx.queryId(),
+        transactionId,
+        ctx.sessionPid(),
+        ctx.database(),
+        table.name,
+        cmd.from,
+        format,
+        start);
     LOG.debug("COPY {} into {} (query {}) from {}", format, table.name, ctx.queryId(), cmd.from);
     Progress p = new Progress();
     CopyLoad load = null;
@@ -68,10 +83,16 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
       for (SourceFile f : files) {
         p.sourceBytes += f.size();
       }
-      PGCopyOutputStream out = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
-          copySql(table, targets), 1 << 16);
-      load = new CopyLoad(targets, cmd, out, CopyLoad.template(ctx.queryId(), transactionId, ctx.sessionPid(),
-          ctx.database(), table, start));
+      PGCopyOutputStream out =
+          new PGCopyOutputStream(
+              connection.unwrap(PGConnection.class), copySql(table, targets), 1 << 16);
+      load =
+          new CopyLoad(
+              targets,
+              cmd,
+              out,
+              CopyLoad.template(
+                  ctx.queryId(), transactionId, ctx.sessionPid(), ctx.database(), table, start));
       long rows;
       List<long[]> perFile = new ArrayList<>();
       try {
@@ -105,29 +126,87 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
       }
       recordCommits(connection, ctx.queryId(), files, perFile);
       recorder.errors(load.errors());
-      recorder.finished(ctx.queryId(), true, rows, load.bytesWritten(), files.size(), p.sourceBytes, p.filesScanned,
-          p.bytesScanned, load.errorCount(), null, start, Instant.now());
+      recorder.finished(
+          ctx.queryId(),
+          true,
+          rows,
+          load.bytesWritten(),
+          files.size(),
+          p.sourceBytes,
+          p.filesScanned,
+          p.bytesScanned,
+          load.errorCount(),
+          null,
+          start,
+          Instant.now());
       return rows;
     } catch (RowSink.LoadAborted e) {
-      String message = "Load into table '" + table.name + "' failed. Check 'sys_load_error_detail' system view for details.";
+      String message =
+          "Load into table '"
+              + table.name
+              + "' failed. Check 'sys_load_error_detail' system view for details.";
       recorder.errors(load.errors());
-      recorder.finished(ctx.queryId(), false, 0, 0, 0, p.sourceBytes, p.filesScanned, p.bytesScanned,
-          load.errorCount(), message, start, Instant.now());
+      recorder.finished(
+          ctx.queryId(),
+          false,
+          0,
+          0,
+          0,
+          p.sourceBytes,
+          p.filesScanned,
+          p.bytesScanned,
+          load.errorCount(),
+          message,
+          start,
+          Instant.now());
       throw new StatementFailedException(message);
     } catch (ParquetRows.SpectrumScanError e) {
       if (load != null) {
         recorder.errors(List.of(load.fileError(e.url, 15007, e.detail)));
       }
-      recorder.finished(ctx.queryId(), false, 0, 0, 0, p.sourceBytes, p.filesScanned, p.bytesScanned, 1,
-          e.getMessage(), start, Instant.now());
+      recorder.finished(
+          ctx.queryId(),
+          false,
+          0,
+          0,
+          0,
+          p.sourceBytes,
+          p.filesScanned,
+          p.bytesScanned,
+          1,
+          e.getMessage(),
+          start,
+          Instant.now());
       throw e;
     } catch (StatementFailedException e) {
-      recorder.finished(ctx.queryId(), false, 0, 0, 0, p.sourceBytes, p.filesScanned, p.bytesScanned,
-          load == null ? 0 : load.errorCount(), e.getMessage(), start, Instant.now());
+      recorder.finished(
+          ctx.queryId(),
+          false,
+          0,
+          0,
+          0,
+          p.sourceBytes,
+          p.filesScanned,
+          p.bytesScanned,
+          load == null ? 0 : load.errorCount(),
+          e.getMessage(),
+          start,
+          Instant.now());
       throw e;
     } catch (SQLException | RuntimeException e) {
-      recorder.finished(ctx.queryId(), false, 0, 0, 0, p.sourceBytes, p.filesScanned, p.bytesScanned,
-          load == null ? 0 : load.errorCount(), e.getMessage(), start, Instant.now());
+      recorder.finished(
+          ctx.queryId(),
+          false,
+          0,
+          0,
+          0,
+          p.sourceBytes,
+          p.filesScanned,
+          p.bytesScanned,
+          load == null ? 0 : load.errorCount(),
+          e.getMessage(),
+          start,
+          Instant.now());
       throw e;
     }
   }
@@ -141,26 +220,39 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
 
   private static void checkSupported(CopyCommand cmd) {
     switch (cmd.format) {
-      case PARQUET -> {
-      }
+      case PARQUET -> {}
       case JSON, AVRO -> {
         String arg = cmd.formatArgument.trim().toLowerCase(Locale.ROOT);
         boolean auto = arg.equals("auto") || arg.equals("auto ignorecase");
         if (!auto && !(cmd.format == CopyCommand.Format.JSON && arg.equals("noshred"))) {
-          throw new StatementFailedException("Cannot COPY with " + cmd.format + " '" + cmd.formatArgument
-              + "': the Redshift sandbox supports 'auto' and 'auto ignorecase'" + (cmd.format == CopyCommand.Format.JSON
-              ? " and 'noshred'" : "") + " (JSONPaths files are not supported)");
+          throw new StatementFailedException(
+              "Cannot COPY with "
+                  + cmd.format
+                  + " '"
+                  + cmd.formatArgument
+                  + "': the Redshift sandbox supports 'auto' and 'auto ignorecase'"
+                  + (cmd.format == CopyCommand.Format.JSON ? " and 'noshred'" : "")
+                  + " (JSONPaths files are not supported)");
         }
-        if (cmd.format == CopyCommand.Format.AVRO && cmd.compression != CopyCommand.Compression.NONE) {
-          throw new StatementFailedException(cmd.compression + " argument is not supported for AVRO based COPY: "
-              + "Avro files are compressed by their own codec");
+        if (cmd.format == CopyCommand.Format.AVRO
+            && cmd.compression != CopyCommand.Compression.NONE) {
+          throw new StatementFailedException(
+              cmd.compression
+                  + " argument is not supported for AVRO based COPY: "
+                  + "Avro files are compressed by their own codec");
         }
       }
-      case ORC -> throw new StatementFailedException("Cannot COPY in ORC format: the Redshift sandbox loads PARQUET, "
-          + "AVRO and JSON. Write Parquet instead.");
-      default -> throw new StatementFailedException("Cannot COPY " + (cmd.format == CopyCommand.Format.TEXT
-          ? "delimited text (no FORMAT given)" : "in " + cmd.format + " format")
-          + ": the Redshift sandbox loads FORMAT AS PARQUET, AVRO 'auto' and JSON 'auto' only.");
+      case ORC ->
+          throw new StatementFailedException(
+              "Cannot COPY in ORC format: the Redshift sandbox loads PARQUET, "
+                  + "AVRO and JSON. Write Parquet instead.");
+      default ->
+          throw new StatementFailedException(
+              "Cannot COPY "
+                  + (cmd.format == CopyCommand.Format.TEXT
+                      ? "delimited text (no FORMAT given)"
+                      : "in " + cmd.format + " format")
+                  + ": the Redshift sandbox loads FORMAT AS PARQUET, AVRO 'auto' and JSON 'auto' only.");
     }
   }
 
@@ -169,14 +261,24 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
     try {
       data = s3.get(f.location());
     } catch (S3Objects.S3Failure e) {
-      throw new StatementFailedException(e.getMessage() + " DETAIL: code: 8001 context: " + f.url());
+      throw new StatementFailedException(
+          e.getMessage() + " DETAIL: code: 8001 context: " + f.url());
     }
     if (cmd.isColumnar() && f.declaredLength() >= 0 && f.declaredLength() != data.length) {
       if (f.declaredLength() > data.length) {
-        // Spectrum reads the footer at meta.content_length: past the end of the object S3 answers 416
-        throw ParquetRows.spectrum(f.url(), "S3 Query Exception (Fetch). File '" + f.url() + "': HTTP response "
-            + "error code: 416 Message: InvalidRange The requested range is not satisfiable. The manifest's "
-            + "meta.content_length (" + f.declaredLength() + ") is larger than the object (" + data.length + " bytes)");
+        // Spectrum reads the footer at meta.content_length: past the end of the object S3 answers
+        // 416
+        throw ParquetRows.spectrum(
+            f.url(),
+            "S3 Query Exception (Fetch). File '"
+                + f.url()
+                + "': HTTP response "
+                + "error code: 416 Message: InvalidRange The requested range is not satisfiable. The manifest's "
+                + "meta.content_length ("
+                + f.declaredLength()
+                + ") is larger than the object ("
+                + data.length
+                + " bytes)");
       }
       data = Arrays.copyOf(data, (int) f.declaredLength());
     }
@@ -188,26 +290,56 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
     for (int i = 0; i < targets.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(Identifiers.quote(targets.get(i).name()));
     }
-    // DEFAULT marks fields absent from a JSON/Avro record: the column's default applies (PostgreSQL 16+)
-    return sb.append(") FROM STDIN WITH (FORMAT text, DEFAULT '").append(RowBuffer.DEFAULT_MARKER).append("')").toString();
+    // DEFAULT marks fields absent from a JSON/Avro record: the column's default applies (PostgreSQL
+    // 16+)
+    return sb.append(") FROM STDIN WITH (FORMAT text, DEFAULT '")
+        .append(RowBuffer.DEFAULT_MARKER)
+        .append("')")
+        .toString();
   }
 
   /** PostgreSQL refused the data (a case the converters do not catch): fail like a load error. */
-  private StatementFailedException pgFailure(Exception e, TargetTable table, CopyLoad load, ExecutionContext ctx,
-                                             Instant start, Progress p) {
-    String reason = e instanceof SQLException sql ? SqlErrors.describe(sql)
-        : e.getCause() instanceof SQLException cause ? SqlErrors.describe(cause) : "ERROR: " + e.getMessage();
-    String message = "Load into table '" + table.name + "' failed. Check 'sys_load_error_detail' system view for details.";
+  private StatementFailedException pgFailure(
+      Exception e,
+      TargetTable table,
+      CopyLoad load,
+      ExecutionContext ctx,
+      Instant start,
+      Progress p) {
+    String reason =
+        e instanceof SQLException sql
+            ? SqlErrors.describe(sql)
+            : e.getCause() instanceof SQLException cause
+                ? SqlErrors.describe(cause)
+                : "ERROR: " + e.getMessage();
+    String message =
+        "Load into table '"
+            + table.name
+            + "' failed. Check 'sys_load_error_detail' system view for details.";
     recorder.errors(List.of(load.fileError("", 1216, reason.replaceFirst("^ERROR: ", ""))));
-    recorder.finished(ctx.queryId(), false, 0, 0, 0, p.sourceBytes, p.filesScanned, p.bytesScanned, load.errorCount(),
-        message, start, Instant.now());
+    recorder.finished(
+        ctx.queryId(),
+        false,
+        0,
+        0,
+        0,
+        p.sourceBytes,
+        p.filesScanned,
+        p.bytesScanned,
+        load.errorCount(),
+        message,
+        start,
+        Instant.now());
     return new StatementFailedException(message);
   }
 
-  private static void recordCommits(Connection c, long queryId, List<SourceFile> files, List<long[]> perFile)
+  private static void recordCommits(
+      Connection c, long queryId, List<SourceFile> files, List<long[]> perFile)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO redstage_sys.load_commits "
-        + "(user_id, query_id, file_name, byte_offset, lines_scanned, errors) VALUES (100, ?, ?, 0, ?, 0)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO redstage_sys.load_commits "
+                + "(user_id, query_id, file_name, byte_offset, lines_scanned, errors) VALUES (100, ?, ?, 0, ?, 0)")) {
       for (int i = 0; i < perFile.size(); i++) {
         ps.setLong(1, queryId);
         ps.setString(2, files.get(i).url());
@@ -219,7 +351,8 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
   }
 
   private static long transactionId(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT txid_current()")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT txid_current()")) {
       rs.next();
       return rs.getLong(1);
     }

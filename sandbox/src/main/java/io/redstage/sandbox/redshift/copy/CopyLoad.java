@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The rows of one COPY on their way into PostgreSQL: each record is converted column by column into a
- * row buffer and streamed to {@code COPY ... FROM STDIN} only when every column converted. Failing rows
- * become load errors; the COPY stops when there are more than MAXERROR of them.
+ * The rows of one COPY on their way into PostgreSQL: each record is converted column by column into
+ * a row buffer and streamed to {@code COPY ... FROM STDIN} only when every column converted.
+ * Failing rows become load errors; the COPY stops when there are more than MAXERROR of them.
  */
 final class CopyLoad implements RowSink {
   private final List<ColumnWriter> writers;
@@ -26,7 +26,8 @@ final class CopyLoad implements RowSink {
   private long bytesWritten;
   private long errorCount;
 
-  CopyLoad(List<Column> targets, CopyCommand cmd, OutputStream out, LoadRecorder.ErrorRow template) {
+  CopyLoad(
+      List<Column> targets, CopyCommand cmd, OutputStream out, LoadRecorder.ErrorRow template) {
     this.writers = new ArrayList<>();
     for (Column c : targets) {
       writers.add(new ColumnWriter(c, cmd));
@@ -79,18 +80,48 @@ final class CopyLoad implements RowSink {
   }
 
   private LoadRecorder.ErrorRow errorRow(LoadError e, long line, Column column, String rawLine) {
-    return new LoadRecorder.ErrorRow(template.queryId(), template.transactionId(), template.sessionPid(),
-        template.database(), template.tableOid(), template.tableName(), template.startTime(), file, line,
-        column == null ? "" : column.name(), column == null ? "" : column.redshiftType(),
-        column == null ? "" : column.lengthText(), 0, e.code, e.reason(), rawLine, e.rawValue);
+    return new LoadRecorder.ErrorRow(
+        template.queryId(),
+        template.transactionId(),
+        template.sessionPid(),
+        template.database(),
+        template.tableOid(),
+        template.tableName(),
+        template.startTime(),
+        file,
+        line,
+        column == null ? "" : column.name(),
+        column == null ? "" : column.redshiftType(),
+        column == null ? "" : column.lengthText(),
+        0,
+        e.code,
+        e.reason(),
+        rawLine,
+        e.rawValue);
   }
 
   /** A load error that is not about a row (Spectrum schema problems), for the error views. */
   LoadRecorder.ErrorRow fileError(String url, int code, String message) {
     errorCount++;
-    LoadRecorder.ErrorRow r = new LoadRecorder.ErrorRow(template.queryId(), template.transactionId(),
-        template.sessionPid(), template.database(), template.tableOid(), template.tableName(), template.startTime(),
-        url, 0, "", "", "", 0, code, message, "", "");
+    LoadRecorder.ErrorRow r =
+        new LoadRecorder.ErrorRow(
+            template.queryId(),
+            template.transactionId(),
+            template.sessionPid(),
+            template.database(),
+            template.tableOid(),
+            template.tableName(),
+            template.startTime(),
+            url,
+            0,
+            "",
+            "",
+            "",
+            0,
+            code,
+            message,
+            "",
+            "");
     errors.add(r);
     return r;
   }
@@ -111,9 +142,30 @@ final class CopyLoad implements RowSink {
     return bytesWritten;
   }
 
-  static LoadRecorder.ErrorRow template(long queryId, long transactionId, int pid, String database, TargetTable table,
-                                        Instant start) {
-    return new LoadRecorder.ErrorRow(queryId, transactionId, pid, database, table.oid, table.name, start, null, 0,
-        null, null, null, 0, 0, null, null, null);
+  static LoadRecorder.ErrorRow template(
+      long queryId,
+      long transactionId,
+      int pid,
+      String database,
+      TargetTable table,
+      Instant start) {
+    return new LoadRecorder.ErrorRow(
+        queryId,
+        transactionId,
+        pid,
+        database,
+        table.oid,
+        table.name,
+        start,
+        null,
+        0,
+        null,
+        null,
+        null,
+        0,
+        0,
+        null,
+        null,
+        null);
   }
 }

@@ -18,49 +18,93 @@ import java.util.Locale;
 
 /**
  * Redshift's DATEFORMAT / TIMEFORMAT rules for text values (JSON strings): the default formats
- * ({@code YYYY-MM-DD}, {@code YYYY-MM-DD HH:MI:SS} with optional fractional seconds, and an offset for
- * TIMESTAMPTZ), {@code 'auto'} (several common layouts, ISO 8601 included), the epoch keywords (TIMEFORMAT
- * only, case-sensitive) and explicit patterns made of Redshift's datetime parts.
+ * ({@code YYYY-MM-DD}, {@code YYYY-MM-DD HH:MI:SS} with optional fractional seconds, and an offset
+ * for TIMESTAMPTZ), {@code 'auto'} (several common layouts, ISO 8601 included), the epoch keywords
+ * (TIMEFORMAT only, case-sensitive) and explicit patterns made of Redshift's datetime parts.
  */
 final class DateTimeFormats {
   static final String DEFAULT_DATE = "YYYY-MM-DD";
   static final String DEFAULT_TIMESTAMP = "YYYY-MM-DD HH24:MI:SS";
   static final String DEFAULT_TIMESTAMPTZ = "YYYY-MM-DD HH24:MI:SSOF";
 
-  private static final DateTimeFormatter FRACTION = new DateTimeFormatterBuilder()
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd().toFormatter();
+  private static final DateTimeFormatter FRACTION =
+      new DateTimeFormatterBuilder()
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true)
+          .optionalEnd()
+          .toFormatter();
 
-  private static final DateTimeFormatter DEFAULT_TS = new DateTimeFormatterBuilder()
-      .appendPattern("uuuu-MM-dd HH:mm:ss").append(FRACTION).toFormatter().withResolverStyle(ResolverStyle.STRICT);
-  private static final DateTimeFormatter DEFAULT_TSTZ = new DateTimeFormatterBuilder()
-      .appendPattern("uuuu-MM-dd HH:mm:ss").append(FRACTION)
-      .optionalStart().appendOffset("+HH:mm", "+00").optionalEnd()
-      .optionalStart().appendOffset("+HH", "+00").optionalEnd()
-      .toFormatter().withResolverStyle(ResolverStyle.STRICT);
+  private static final DateTimeFormatter DEFAULT_TS =
+      new DateTimeFormatterBuilder()
+          .appendPattern("uuuu-MM-dd HH:mm:ss")
+          .append(FRACTION)
+          .toFormatter()
+          .withResolverStyle(ResolverStyle.STRICT);
+  private static final DateTimeFormatter DEFAULT_TSTZ =
+      new DateTimeFormatterBuilder()
+          .appendPattern("uuuu-MM-dd HH:mm:ss")
+          .append(FRACTION)
+          .optionalStart()
+          .appendOffset("+HH:mm", "+00")
+          .optionalEnd()
+          .optionalStart()
+          .appendOffset("+HH", "+00")
+          .optionalEnd()
+          .toFormatter()
+          .withResolverStyle(ResolverStyle.STRICT);
   private static final DateTimeFormatter DEFAULT_DATE_FORMAT =
       DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
 
   /** Layouts 'auto' recognizes (a practical subset of Redshift's automatic recognition). */
-  private static final List<DateTimeFormatter> AUTO_TIMESTAMPS = List.of(
-      new DateTimeFormatterBuilder().appendPattern("uuuu-MM-dd['T'][' ']HH:mm[:ss]").append(FRACTION)
-          .optionalStart().appendOffsetId().optionalEnd()
-          .optionalStart().appendOffset("+HHmm", "Z").optionalEnd().toFormatter(),
-      new DateTimeFormatterBuilder().appendPattern("uuuu/MM/dd[' ']['T']HH:mm[:ss]").append(FRACTION).toFormatter(),
-      new DateTimeFormatterBuilder().appendPattern("MM/dd/uuuu[' ']HH:mm[:ss]").append(FRACTION).toFormatter(),
-      new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern("dd-MMM-uuuu[' ']HH:mm[:ss]").append(FRACTION)
-          .toFormatter(Locale.ENGLISH),
-      DateTimeFormatter.RFC_1123_DATE_TIME);
-  private static final List<DateTimeFormatter> AUTO_DATES = List.of(
-      DateTimeFormatter.ofPattern("uuuu-MM-dd"), DateTimeFormatter.ofPattern("uuuu/MM/dd"),
-      DateTimeFormatter.ofPattern("MM/dd/uuuu"), DateTimeFormatter.ofPattern("uuuuMMdd"),
-      new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern("dd-MMM-uuuu").toFormatter(Locale.ENGLISH),
-      new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern("MMMM d, uuuu").toFormatter(Locale.ENGLISH));
+  private static final List<DateTimeFormatter> AUTO_TIMESTAMPS =
+      List.of(
+          new DateTimeFormatterBuilder()
+              .appendPattern("uuuu-MM-dd['T'][' ']HH:mm[:ss]")
+              .append(FRACTION)
+              .optionalStart()
+              .appendOffsetId()
+              .optionalEnd()
+              .optionalStart()
+              .appendOffset("+HHmm", "Z")
+              .optionalEnd()
+              .toFormatter(),
+          new DateTimeFormatterBuilder()
+              .appendPattern("uuuu/MM/dd[' ']['T']HH:mm[:ss]")
+              .append(FRACTION)
+              .toFormatter(),
+          new DateTimeFormatterBuilder()
+              .appendPattern("MM/dd/uuuu[' ']HH:mm[:ss]")
+              .append(FRACTION)
+              .toFormatter(),
+          new DateTimeFormatterBuilder()
+              .parseCaseInsensitive()
+              .appendPattern("dd-MMM-uuuu[' ']HH:mm[:ss]")
+              .append(FRACTION)
+              .toFormatter(Locale.ENGLISH),
+          DateTimeFormatter.RFC_1123_DATE_TIME);
+
+  private static final List<DateTimeFormatter> AUTO_DATES =
+      List.of(
+          DateTimeFormatter.ofPattern("uuuu-MM-dd"),
+          DateTimeFormatter.ofPattern("uuuu/MM/dd"),
+          DateTimeFormatter.ofPattern("MM/dd/uuuu"),
+          DateTimeFormatter.ofPattern("uuuuMMdd"),
+          new DateTimeFormatterBuilder()
+              .parseCaseInsensitive()
+              .appendPattern("dd-MMM-uuuu")
+              .toFormatter(Locale.ENGLISH),
+          new DateTimeFormatterBuilder()
+              .parseCaseInsensitive()
+              .appendPattern("MMMM d, uuuu")
+              .toFormatter(Locale.ENGLISH));
 
   private DateTimeFormats() {}
 
   /** A parser for one column's text values. */
   interface TimestampParser {
-    /** @return a LocalDateTime (no zone) or an Instant; null when the text does not match */
+    /**
+     * @return a LocalDateTime (no zone) or an Instant; null when the text does not match
+     */
     Object parse(String text);
   }
 
@@ -138,8 +182,10 @@ final class DateTimeFormats {
   private static Object parseWith(DateTimeFormatter f, String text, boolean withZone) {
     try {
       TemporalAccessor a = f.parse(text.trim());
-      LocalDateTime local = LocalDateTime.of(LocalDate.from(a),
-          a.isSupported(ChronoField.HOUR_OF_DAY) ? LocalTime.from(a) : LocalTime.MIDNIGHT);
+      LocalDateTime local =
+          LocalDateTime.of(
+              LocalDate.from(a),
+              a.isSupported(ChronoField.HOUR_OF_DAY) ? LocalTime.from(a) : LocalTime.MIDNIGHT);
       if (a.isSupported(ChronoField.OFFSET_SECONDS)) {
         ZoneOffset offset = ZoneOffset.ofTotalSeconds(a.get(ChronoField.OFFSET_SECONDS));
         return OffsetDateTime.of(local, offset).toInstant();
@@ -152,7 +198,10 @@ final class DateTimeFormats {
     }
   }
 
-  /** Translates a Redshift datetime format (YYYY, MM, DD, HH24, MI, SS, US, MS, OF, MON ...) to java.time. */
+  /**
+   * Translates a Redshift datetime format (YYYY, MM, DD, HH24, MI, SS, US, MS, OF, MON ...) to
+   * java.time.
+   */
   static DateTimeFormatter redshiftPattern(String format) {
     DateTimeFormatterBuilder b = new DateTimeFormatterBuilder().parseCaseInsensitive();
     String f = format;
@@ -206,8 +255,12 @@ final class DateTimeFormats {
         b.appendPattern("a");
         i += 2;
       } else if (Character.isLetter(f.charAt(i))) {
-        throw new StatementFailedException("Invalid date or time format '" + format + "': unknown part at '"
-            + f.substring(i) + "'");
+        throw new StatementFailedException(
+            "Invalid date or time format '"
+                + format
+                + "': unknown part at '"
+                + f.substring(i)
+                + "'");
       } else {
         b.appendLiteral(f.charAt(i));
         i++;

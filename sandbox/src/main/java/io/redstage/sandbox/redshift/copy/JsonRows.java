@@ -18,20 +18,26 @@ import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads JSON for COPY with {@code JSON 'auto'}, {@code 'auto ignorecase'} or {@code 'noshred'}: a stream
- * of JSON objects (one per line or spread over lines). 'auto' maps top-level keys to columns by exact
- * (lowercase) name, 'auto ignorecase' in any case; other keys are ignored, columns without a key get
- * DEFAULT or NULL; nested values go to SUPER (or VARCHAR as JSON text). 'noshred' loads each whole object
- * into the single SUPER column. GZIP and ZSTD input is decompressed.
+ * Reads JSON for COPY with {@code JSON 'auto'}, {@code 'auto ignorecase'} or {@code 'noshred'}: a
+ * stream of JSON objects (one per line or spread over lines). 'auto' maps top-level keys to columns
+ * by exact (lowercase) name, 'auto ignorecase' in any case; other keys are ignored, columns without
+ * a key get DEFAULT or NULL; nested values go to SUPER (or VARCHAR as JSON text). 'noshred' loads
+ * each whole object into the single SUPER column. GZIP and ZSTD input is decompressed.
  */
 final class JsonRows {
   private JsonRows() {}
 
-  static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink,
-                   BooleanSupplier cancelled) {
+  static void read(
+      String url,
+      byte[] data,
+      List<Column> targets,
+      CopyCommand cmd,
+      RowSink sink,
+      BooleanSupplier cancelled) {
     if (cmd.noShred() && (targets.size() != 1 || targets.get(0).kind() != TargetTable.Kind.SUPER)) {
-      throw new StatementFailedException("Cannot COPY with JSON 'noshred' into this table: it needs exactly one "
-          + "target column of type SUPER");
+      throw new StatementFailedException(
+          "Cannot COPY with JSON 'noshred' into this table: it needs exactly one "
+              + "target column of type SUPER");
     }
     Map<String, Integer> columnIndex = new HashMap<>();
     for (int i = 0; i < targets.size(); i++) {
@@ -39,7 +45,7 @@ final class JsonRows {
     }
     long line = 0;
     try (InputStream in = decompress(url, data, cmd);
-         JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
+        JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
       JsonToken token;
       while (true) {
         try {
@@ -50,27 +56,44 @@ final class JsonRows {
           line = parser.currentTokenLocation().getLineNr();
           if (token != JsonToken.START_OBJECT) {
             String raw = token == JsonToken.START_ARRAY ? "[" : parser.getText();
-            sink.unreadable(new LoadError(1216, token == JsonToken.START_ARRAY
-                ? "Invalid JSON object: a top-level JSON array needs a JSONPaths file; 'auto' reads JSON objects"
-                : "Invalid JSON object: top-level value is not a JSON object", raw), line, raw);
+            sink.unreadable(
+                new LoadError(
+                    1216,
+                    token == JsonToken.START_ARRAY
+                        ? "Invalid JSON object: a top-level JSON array needs a JSONPaths file; 'auto' reads JSON objects"
+                        : "Invalid JSON object: top-level value is not a JSON object",
+                    raw),
+                line,
+                raw);
             return;
           }
           JsonNode record = Json.MAPPER.readTree(parser);
-          Object[] values = cmd.noShred() ? new Object[] {record} : shred(record, columnIndex, cmd.ignoreCase(), targets.size());
+          Object[] values =
+              cmd.noShred()
+                  ? new Object[] {record}
+                  : shred(record, columnIndex, cmd.ignoreCase(), targets.size());
           if (cancelled.getAsBoolean()) {
             throw new StatementFailedException("Query cancelled on user's request");
           }
           sink.row(values, line, () -> ColumnWriter.abbreviate(record.toString()));
         } catch (CharConversionException e) {
-          sink.unreadable(new LoadError(1220, "String contains invalid or unsupported UTF8 codepoints: "
-              + e.getMessage(), ""), line == 0 ? 1 : line, "");
+          sink.unreadable(
+              new LoadError(
+                  1220,
+                  "String contains invalid or unsupported UTF8 codepoints: " + e.getMessage(),
+                  ""),
+              line == 0 ? 1 : line,
+              "");
           return;
         } catch (JsonParseException e) {
           long at = e.getLocation() == null ? line : e.getLocation().getLineNr();
           String reason = e.getOriginalMessage();
           if (reason != null && reason.startsWith("Invalid UTF-8")) {
-            sink.unreadable(new LoadError(1220, "String contains invalid or unsupported UTF8 codepoints: " + reason, ""),
-                at, "");
+            sink.unreadable(
+                new LoadError(
+                    1220, "String contains invalid or unsupported UTF8 codepoints: " + reason, ""),
+                at,
+                "");
           } else {
             sink.unreadable(new LoadError(1216, "Invalid JSON: " + reason, ""), at, "");
           }
@@ -82,7 +105,8 @@ final class JsonRows {
     }
   }
 
-  private static Object[] shred(JsonNode record, Map<String, Integer> columnIndex, boolean ignoreCase, int n) {
+  private static Object[] shred(
+      JsonNode record, Map<String, Integer> columnIndex, boolean ignoreCase, int n) {
     Object[] values = new Object[n];
     java.util.Arrays.fill(values, ColumnWriter.MISSING);
     for (Map.Entry<String, JsonNode> f : record.properties()) {
@@ -94,21 +118,31 @@ final class JsonRows {
     return values;
   }
 
-  private static InputStream decompress(String url, byte[] data, CopyCommand cmd) throws IOException {
+  private static InputStream decompress(String url, byte[] data, CopyCommand cmd)
+      throws IOException {
     byte[] bytes = data;
     InputStream in = new ByteArrayInputStream(bytes);
     switch (cmd.compression) {
       case GZIP -> in = new GZIPInputStream(in, 64 * 1024);
       case ZSTD -> in = new com.github.luben.zstd.ZstdInputStream(in);
-      case NONE -> {
-      }
-      default -> throw new StatementFailedException("Cannot COPY " + url + " with " + cmd.compression
-          + ": the Redshift sandbox decompresses GZIP and ZSTD only");
+      case NONE -> {}
+      default ->
+          throw new StatementFailedException(
+              "Cannot COPY "
+                  + url
+                  + " with "
+                  + cmd.compression
+                  + ": the Redshift sandbox decompresses GZIP and ZSTD only");
     }
     if (cmd.acceptInvChars != null) {
       // ACCEPTINVCHARS: replace invalid UTF-8 bytes before parsing, keeping byte lengths
       byte[] raw = in.readAllBytes();
-      bytes = Utf8.replaceInvalid(raw, 0, raw.length, cmd.acceptInvChars.getBytes(java.nio.charset.StandardCharsets.UTF_8)[0]);
+      bytes =
+          Utf8.replaceInvalid(
+              raw,
+              0,
+              raw.length,
+              cmd.acceptInvChars.getBytes(java.nio.charset.StandardCharsets.UTF_8)[0]);
       return new ByteArrayInputStream(bytes);
     }
     return in;

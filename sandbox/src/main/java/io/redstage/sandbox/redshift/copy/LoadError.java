@@ -1,8 +1,8 @@
 package io.redstage.sandbox.redshift.copy;
 
 /**
- * A row that cannot be loaded: Redshift's load error code (DG r_Load_Error_Reference) and reason, and
- * the offending raw value. The COPY engine adds file, line and column before recording it.
+ * A row that cannot be loaded: Redshift's load error code (DG r_Load_Error_Reference) and reason,
+ * and the offending raw value. The COPY engine adds file, line and column before recording it.
  */
 final class LoadError extends Exception {
   private static final long serialVersionUID = 1L;

@@ -12,17 +12,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes load history and load errors on its own autocommit session, so they survive the rollback of the
- * COPY's transaction, as Redshift's system tables do. A failure to record is logged, never fails the COPY.
+ * Writes load history and load errors on its own autocommit session, so they survive the rollback
+ * of the COPY's transaction, as Redshift's system tables do. A failure to record is logged, never
+ * fails the COPY.
  */
 final class LoadRecorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LoadRecorder.class);
 
   /** One row of the load error tables. */
-  record ErrorRow(long queryId, long transactionId, int sessionPid, String database, long tableOid, String tableName,
-                  Instant startTime, String fileName, long lineNumber, String columnName, String columnType,
-                  String columnLength, int position, int errorCode, String errorMessage, String rawLine,
-                  String rawFieldValue) {}
+  record ErrorRow(
+      long queryId,
+      long transactionId,
+      int sessionPid,
+      String database,
+      long tableOid,
+      String tableName,
+      Instant startTime,
+      String fileName,
+      long lineNumber,
+      String columnName,
+      String columnType,
+      String columnLength,
+      int position,
+      int errorCode,
+      String errorMessage,
+      String rawLine,
+      String rawFieldValue) {}
 
   private final PostgresServer postgres;
   private Connection connection;
@@ -31,12 +46,21 @@ final class LoadRecorder implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  synchronized void started(long queryId, long transactionId, int sessionPid, String database, String table,
-                            String dataSource, String fileFormat, Instant start) {
-    run("INSERT INTO redstage_sys.load_history (user_id, query_id, transaction_id, session_id, database_name, status, "
-        + "table_name, start_time, data_source, file_format, loaded_rows, loaded_bytes, source_file_count, "
-        + "source_file_bytes, file_count_scanned, file_bytes_scanned, error_count, copy_job_id) "
-        + "VALUES (100, ?, ?, ?, ?, 'running', ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0)", ps -> {
+  synchronized void started(
+      long queryId,
+      long transactionId,
+      int sessionPid,
+      String database,
+      String table,
+      String dataSource,
+      String fileFormat,
+      Instant start) {
+    run(
+        "INSERT INTO redstage_sys.load_history (user_id, query_id, transaction_id, session_id, database_name, status, "
+            + "table_name, start_time, data_source, file_format, loaded_rows, loaded_bytes, source_file_count, "
+            + "source_file_bytes, file_count_scanned, file_bytes_scanned, error_count, copy_job_id) "
+            + "VALUES (100, ?, ?, ?, ?, 'running', ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0)",
+        ps -> {
           ps.setLong(1, queryId);
           ps.setLong(2, transactionId);
           ps.setInt(3, sessionPid);
@@ -48,12 +72,24 @@ final class LoadRecorder implements AutoCloseable {
         });
   }
 
-  synchronized void finished(long queryId, boolean completed, long loadedRows, long loadedBytes, int fileCount,
-                             long fileBytes, int filesScanned, long bytesScanned, long errorCount, String message,
-                             Instant start, Instant end) {
-    run("UPDATE redstage_sys.load_history SET status = ?, end_time = ?, duration = ?, loaded_rows = ?, "
-        + "loaded_bytes = ?, source_file_count = ?, source_file_bytes = ?, file_count_scanned = ?, "
-        + "file_bytes_scanned = ?, error_count = ?, error_message = ? WHERE query_id = ?", ps -> {
+  synchronized void finished(
+      long queryId,
+      boolean completed,
+      long loadedRows,
+      long loadedBytes,
+      int fileCount,
+      long fileBytes,
+      int filesScanned,
+      long bytesScanned,
+      long errorCount,
+      String message,
+      Instant start,
+      Instant end) {
+    run(
+        "UPDATE redstage_sys.load_history SET status = ?, end_time = ?, duration = ?, loaded_rows = ?, "
+            + "loaded_bytes = ?, source_file_count = ?, source_file_bytes = ?, file_count_scanned = ?, "
+            + "file_bytes_scanned = ?, error_count = ?, error_message = ? WHERE query_id = ?",
+        ps -> {
           ps.setString(1, completed ? "completed" : "aborted");
           ps.setObject(2, utc(end));
           ps.setLong(3, java.time.Duration.between(start, end).toNanos() / 1000);
@@ -73,10 +109,12 @@ final class LoadRecorder implements AutoCloseable {
     if (rows.isEmpty()) {
       return;
     }
-    run("INSERT INTO redstage_sys.load_errors (user_id, query_id, transaction_id, session_id, database_name, table_id, "
-        + "table_name, start_time, file_name, line_number, column_name, column_type, column_length, position, "
-        + "error_code, error_message, raw_line, raw_field_value, is_partial, start_offset) "
-        + "VALUES (100, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)", ps -> {
+    run(
+        "INSERT INTO redstage_sys.load_errors (user_id, query_id, transaction_id, session_id, database_name, table_id, "
+            + "table_name, start_time, file_name, line_number, column_name, column_type, column_length, position, "
+            + "error_code, error_message, raw_line, raw_field_value, is_partial, start_offset) "
+            + "VALUES (100, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+        ps -> {
           for (ErrorRow r : rows) {
             ps.setLong(1, r.queryId());
             ps.setLong(2, r.transactionId());
@@ -120,13 +158,16 @@ final class LoadRecorder implements AutoCloseable {
         }
         return;
       } catch (SQLException e) {
-        LOG.warn("Cannot record COPY load history/errors (attempt {}): {}", attempt + 1, e.getMessage());
+        LOG.warn(
+            "Cannot record COPY load history/errors (attempt {}): {}", attempt + 1, e.getMessage());
         closeConnection();
       }
     }
   }
 
-  /** Load error text is stored in text columns: no NUL bytes, at most 1 KB as in STL_LOAD_ERRORS. */
+  /**
+   * Load error text is stored in text columns: no NUL bytes, at most 1 KB as in STL_LOAD_ERRORS.
+   */
   private static String clean(String s) {
     if (s == null) {
       return null;

@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The numeric and boolean side of {@link ColumnWriter}: integer ranges (load error 1204), digits (1207),
- * DECIMAL scale rounding and precision overflow, FLOAT4/FLOAT8 text and specials, BOOLEAN literals (1210).
+ * The numeric and boolean side of {@link ColumnWriter}: integer ranges (load error 1204), digits
+ * (1207), DECIMAL scale rounding and precision overflow, FLOAT4/FLOAT8 text and specials, BOOLEAN
+ * literals (1210).
  */
 final class NumericWriter {
   private static final Set<String> TRUE_WORDS = Set.of("t", "true", "y", "yes", "1", "on");
@@ -66,19 +67,28 @@ final class NumericWriter {
     out.longValue(l);
   }
 
-  private static void checkRange(long l, long min, long max, String type, String raw) throws LoadError {
+  private static void checkRange(long l, long min, long max, String type, String raw)
+      throws LoadError {
     if (l < min || l > max) {
       throw overflow(raw, min, max, type);
     }
   }
 
   private static LoadError overflow(String raw, long min, long max, String type) {
-    return new LoadError(1204, "Overflow, " + raw + " (" + type + " valid range " + min + " to " + max + ")", raw);
+    return new LoadError(
+        1204, "Overflow, " + raw + " (" + type + " valid range " + min + " to " + max + ")", raw);
   }
 
   private static LoadError invalidDigit(String t, int pos, String type, int code) {
-    return new LoadError(code, "Invalid digit, Value '" + t.charAt(Math.max(0, pos)) + "', Pos " + Math.max(0, pos)
-        + ", Type: " + type, t);
+    return new LoadError(
+        code,
+        "Invalid digit, Value '"
+            + t.charAt(Math.max(0, pos))
+            + "', Pos "
+            + Math.max(0, pos)
+            + ", Type: "
+            + type,
+        t);
   }
 
   void decimal(Object v, RowBuffer out) throws LoadError {
@@ -94,7 +104,10 @@ final class NumericWriter {
     } else {
       String s = values.textOrNull(v);
       if (s == null) {
-        throw new LoadError(1209, "Invalid digit, Value '" + ColumnWriter.abbreviate(values.text(v)) + "', Type: Decimal", values.text(v));
+        throw new LoadError(
+            1209,
+            "Invalid digit, Value '" + ColumnWriter.abbreviate(values.text(v)) + "', Type: Decimal",
+            values.text(v));
       }
       String t = s.trim();
       if (t.isEmpty()) {
@@ -140,7 +153,10 @@ final class NumericWriter {
     } else {
       String s = values.textOrNull(v);
       if (s == null) {
-        throw new LoadError(1208, "Invalid digit, Value '" + ColumnWriter.abbreviate(values.text(v)) + "', Type: " + type, values.text(v));
+        throw new LoadError(
+            1208,
+            "Invalid digit, Value '" + ColumnWriter.abbreviate(values.text(v)) + "', Type: " + type,
+            values.text(v));
       }
       String t = s.trim();
       if (t.isEmpty()) {
@@ -163,8 +179,12 @@ final class NumericWriter {
     if (column.kind() == Kind.REAL && Double.isFinite(d) && Float.isInfinite((float) d)) {
       throw new LoadError(1204, "Overflow for float4 value " + d, Double.toString(d));
     }
-    out.plain(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity")
-        : column.kind() == Kind.REAL ? Float.toString((float) d) : Double.toString(d));
+    out.plain(
+        Double.isNaN(d)
+            ? "NaN"
+            : Double.isInfinite(d)
+                ? (d > 0 ? "Infinity" : "-Infinity")
+                : column.kind() == Kind.REAL ? Float.toString((float) d) : Double.toString(d));
   }
 
   void bool(Object v, RowBuffer out) throws LoadError {
@@ -175,7 +195,9 @@ final class NumericWriter {
       b = n.booleanValue();
     } else if (v instanceof Long l && (l == 0 || l == 1)) {
       b = l == 1;
-    } else if (v instanceof JsonNode n && n.isIntegralNumber() && (n.asLong() == 0 || n.asLong() == 1)) {
+    } else if (v instanceof JsonNode n
+        && n.isIntegralNumber()
+        && (n.asLong() == 0 || n.asLong() == 1)) {
       b = n.asLong() == 1;
     } else {
       String s = values.textOrNull(v);
@@ -189,7 +211,10 @@ final class NumericWriter {
       }
     }
     if (b == null) {
-      throw new LoadError(1210, "Invalid value for boolean: '" + ColumnWriter.abbreviate(values.text(v)) + "'", values.text(v));
+      throw new LoadError(
+          1210,
+          "Invalid value for boolean: '" + ColumnWriter.abbreviate(values.text(v)) + "'",
+          values.text(v));
     }
     out.plain(b ? "t" : "f");
   }

@@ -1,7 +1,6 @@
 package io.redstage.sandbox.redshift.copy;
 
 import io.redstage.sandbox.parquet.BytesInputFile;
-
 import io.redstage.sandbox.redshift.copy.TargetTable.Column;
 import io.redstage.sandbox.redshift.copy.TargetTable.Kind;
 import io.redstage.sandbox.redshift.exec.StatementFailedException;
@@ -9,44 +8,59 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnReader;
-import org.apache.parquet.column.impl.ColumnReadStoreImpl;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads a Parquet file for COPY with Redshift's columnar rules: columns map by position, the file must
- * have exactly as many top-level columns as the table (or the column list), each column's Parquet type
- * must be compatible with the table column (checked on the schema before any row, as Spectrum does), and
- * nested columns load only into SUPER/VARCHAR with SERIALIZETOJSON.
+ * Reads a Parquet file for COPY with Redshift's columnar rules: columns map by position, the file
+ * must have exactly as many top-level columns as the table (or the column list), each column's
+ * Parquet type must be compatible with the table column (checked on the schema before any row, as
+ * Spectrum does), and nested columns load only into SUPER/VARCHAR with SERIALIZETOJSON.
  */
 final class ParquetRows {
   private ParquetRows() {}
 
-  static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink,
-                   BooleanSupplier cancelled) {
-    try (ParquetFileReader reader = ParquetFileReader.open(new BytesInputFile(data),
-        ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+  static void read(
+      String url,
+      byte[] data,
+      List<Column> targets,
+      CopyCommand cmd,
+      RowSink sink,
+      BooleanSupplier cancelled) {
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(
+            new BytesInputFile(data),
+            ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
       List<Type> fields = schema.getFields();
       if (fields.size() != targets.size()) {
-        throw spectrum(url, "Unmatched number of columns between table and file. Table columns: " + targets.size()
-            + ", Data columns: " + fields.size() + ", File name: " + url);
+        throw spectrum(
+            url,
+            "Unmatched number of columns between table and file. Table columns: "
+                + targets.size()
+                + ", Data columns: "
+                + fields.size()
+                + ", File name: "
+                + url);
       }
       ParquetValues.Decoder[] decoders = new ParquetValues.Decoder[fields.size()];
       for (int i = 0; i < fields.size(); i++) {
         decoders[i] = decoder(url, fields.get(i), targets.get(i), cmd);
       }
-      boolean flat = fields.stream().allMatch(f -> f.isPrimitive() && !f.isRepetition(Type.Repetition.REPEATED));
+      boolean flat =
+          fields.stream()
+              .allMatch(f -> f.isPrimitive() && !f.isRepetition(Type.Repetition.REPEATED));
       String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
       long[] line = {0};
       PageReadStore pages;
@@ -66,13 +80,20 @@ final class ParquetRows {
   }
 
   /**
-   * Flat schemas (every column a top-level primitive): values come straight from the column readers,
-   * without assembling records. This is the bulk-load path.
+   * Flat schemas (every column a top-level primitive): values come straight from the column
+   * readers, without assembling records. This is the bulk-load path.
    */
-  private static void readFlat(PageReadStore pages, MessageType schema, String createdBy, ParquetValues.Decoder[] decoders,
-                               long[] line, RowSink sink, BooleanSupplier cancelled) {
-    ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(schema).getRootConverter(),
-        schema, createdBy);
+  private static void readFlat(
+      PageReadStore pages,
+      MessageType schema,
+      String createdBy,
+      ParquetValues.Decoder[] decoders,
+      long[] line,
+      RowSink sink,
+      BooleanSupplier cancelled) {
+    ColumnReadStoreImpl store =
+        new ColumnReadStoreImpl(
+            pages, new GroupRecordConverter(schema).getRootConverter(), schema, createdBy);
     List<ColumnDescriptor> columns = schema.getColumns();
     ColumnReader[] readers = new ColumnReader[columns.size()];
     ColumnCursor[] cursors = new ColumnCursor[columns.size()];
@@ -87,7 +108,10 @@ final class ParquetRows {
       Object[] values = new Object[decoders.length];
       for (int i = 0; i < decoders.length; i++) {
         ColumnReader cr = readers[i];
-        values[i] = cr.getCurrentDefinitionLevel() == maxDefinition[i] ? decoders[i].decode(cursors[i]) : null;
+        values[i] =
+            cr.getCurrentDefinitionLevel() == maxDefinition[i]
+                ? decoders[i].decode(cursors[i])
+                : null;
         cr.consume();
       }
       deliver(values, ++line[0], sink, cancelled);
@@ -95,17 +119,25 @@ final class ParquetRows {
   }
 
   /** Schemas with nested or repeated columns: records are assembled into groups first. */
-  private static void readAssembled(PageReadStore pages, MessageType schema, ParquetValues.Decoder[] decoders,
-                                    long[] line, RowSink sink, BooleanSupplier cancelled) {
-    RecordReader<Group> records = new ColumnIOFactory().getColumnIO(schema)
-        .getRecordReader(pages, new GroupRecordConverter(schema));
+  private static void readAssembled(
+      PageReadStore pages,
+      MessageType schema,
+      ParquetValues.Decoder[] decoders,
+      long[] line,
+      RowSink sink,
+      BooleanSupplier cancelled) {
+    RecordReader<Group> records =
+        new ColumnIOFactory()
+            .getColumnIO(schema)
+            .getRecordReader(pages, new GroupRecordConverter(schema));
     ParquetValues.GroupField field = new ParquetValues.GroupField();
     long rows = pages.getRowCount();
     for (long r = 0; r < rows; r++) {
       Group g = records.read();
       Object[] values = new Object[decoders.length];
       for (int i = 0; i < decoders.length; i++) {
-        values[i] = g.getFieldRepetitionCount(i) == 0 ? null : decoders[i].decode(field.at(g, i, 0));
+        values[i] =
+            g.getFieldRepetitionCount(i) == 0 ? null : decoders[i].decode(field.at(g, i, 0));
       }
       deliver(values, ++line[0], sink, cancelled);
     }
@@ -157,17 +189,32 @@ final class ParquetRows {
     }
   }
 
-  private static ParquetValues.Decoder decoder(String url, Type field, Column target, CopyCommand cmd) {
+  private static ParquetValues.Decoder decoder(
+      String url, Type field, Column target, CopyCommand cmd) {
     if (!field.isPrimitive() || field.isRepetition(Type.Repetition.REPEATED)) {
       if (target.kind() != Kind.SUPER && target.kind() != Kind.VARCHAR) {
         throw incompatible(url, field, target);
       }
       if (!cmd.serializeToJson) {
-        throw spectrum(url, "Invalid type: nested " + (field.isPrimitive() ? "repeated" : "group") + " column '"
-            + field.getName() + "' of file '" + url + "' cannot be loaded into " + target.redshiftType().toUpperCase()
-            + " column '" + target.name() + "' without SERIALIZETOJSON. Add SERIALIZETOJSON to the COPY command.");
+        throw spectrum(
+            url,
+            "Invalid type: nested "
+                + (field.isPrimitive() ? "repeated" : "group")
+                + " column '"
+                + field.getName()
+                + "' of file '"
+                + url
+                + "' cannot be loaded into "
+                + target.redshiftType().toUpperCase()
+                + " column '"
+                + target.name()
+                + "' without SERIALIZETOJSON. Add SERIALIZETOJSON to the COPY command.");
       }
-      return p -> ParquetValues.nestedJson(field, ((ParquetValues.GroupField) p).group(), ((ParquetValues.GroupField) p).index());
+      return p ->
+          ParquetValues.nestedJson(
+              field,
+              ((ParquetValues.GroupField) p).group(),
+              ((ParquetValues.GroupField) p).index());
     }
     ParquetValues.SourceKind kind = ParquetValues.classify(field.asPrimitiveType());
     if (!compatible(kind, target.kind())) {
@@ -179,15 +226,22 @@ final class ParquetRows {
   /** Which Parquet types load into which column types (widening only; values are range-checked). */
   static boolean compatible(ParquetValues.SourceKind s, Kind t) {
     return switch (t) {
-      case SMALLINT, INTEGER -> s == ParquetValues.SourceKind.INT16 || s == ParquetValues.SourceKind.INT32;
-      case BIGINT -> s == ParquetValues.SourceKind.INT16 || s == ParquetValues.SourceKind.INT32
-          || s == ParquetValues.SourceKind.INT64;
-      case DECIMAL -> s == ParquetValues.SourceKind.DECIMAL || s == ParquetValues.SourceKind.INT16
-          || s == ParquetValues.SourceKind.INT32 || s == ParquetValues.SourceKind.INT64;
+      case SMALLINT, INTEGER ->
+          s == ParquetValues.SourceKind.INT16 || s == ParquetValues.SourceKind.INT32;
+      case BIGINT ->
+          s == ParquetValues.SourceKind.INT16
+              || s == ParquetValues.SourceKind.INT32
+              || s == ParquetValues.SourceKind.INT64;
+      case DECIMAL ->
+          s == ParquetValues.SourceKind.DECIMAL
+              || s == ParquetValues.SourceKind.INT16
+              || s == ParquetValues.SourceKind.INT32
+              || s == ParquetValues.SourceKind.INT64;
       case REAL -> s == ParquetValues.SourceKind.FLOAT;
       case DOUBLE -> s == ParquetValues.SourceKind.FLOAT || s == ParquetValues.SourceKind.DOUBLE;
       case BOOLEAN -> s == ParquetValues.SourceKind.BOOLEAN;
-      case CHAR, VARCHAR -> s == ParquetValues.SourceKind.STRING || s == ParquetValues.SourceKind.BINARY;
+      case CHAR, VARCHAR ->
+          s == ParquetValues.SourceKind.STRING || s == ParquetValues.SourceKind.BINARY;
       case DATE -> s == ParquetValues.SourceKind.DATE;
       case TIMESTAMP, TIMESTAMPTZ -> s == ParquetValues.SourceKind.TIMESTAMP;
       case TIME, TIMETZ -> s == ParquetValues.SourceKind.TIME;
@@ -198,16 +252,31 @@ final class ParquetRows {
   }
 
   private static StatementFailedException incompatible(String url, Type field, Column target) {
-    String type = target.redshiftType().toUpperCase() + (target.lengthText().isEmpty() ? "" : "(" + target.lengthText() + ")");
-    return spectrum(url, "File '" + url + "' has an incompatible Parquet schema for column '" + url + "."
-        + target.name() + "'. Column type: " + type + ", Parquet schema: " + field.toString().trim());
+    String type =
+        target.redshiftType().toUpperCase()
+            + (target.lengthText().isEmpty() ? "" : "(" + target.lengthText() + ")");
+    return spectrum(
+        url,
+        "File '"
+            + url
+            + "' has an incompatible Parquet schema for column '"
+            + url
+            + "."
+            + target.name()
+            + "'. Column type: "
+            + type
+            + ", Parquet schema: "
+            + field.toString().trim());
   }
 
   static StatementFailedException spectrum(String url, String detail) {
     return new SpectrumScanError(url, detail);
   }
 
-  /** A Spectrum-side failure (schema or file problem): no row-level detail, code 15007 in the error views. */
+  /**
+   * A Spectrum-side failure (schema or file problem): no row-level detail, code 15007 in the error
+   * views.
+   */
   static final class SpectrumScanError extends StatementFailedException {
     private static final long serialVersionUID = 1L;
     final String url;
@@ -226,8 +295,10 @@ final class ParquetRows {
       if (sb.length() > 0) {
         sb.append('|');
       }
-      sb.append(v instanceof ColumnWriter.Utf8Text u ? new String(u.bytes(), java.nio.charset.StandardCharsets.UTF_8)
-          : v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
+      sb.append(
+          v instanceof ColumnWriter.Utf8Text u
+              ? new String(u.bytes(), java.nio.charset.StandardCharsets.UTF_8)
+              : v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
       if (sb.length() > 1024) {
         break;
       }

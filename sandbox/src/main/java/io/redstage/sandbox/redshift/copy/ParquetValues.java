@@ -24,15 +24,32 @@ import org.apache.parquet.schema.Type;
 
 /**
  * Parquet physical + logical types to the values COPY loads: integers, DATE, DECIMAL (int32, int64,
- * binary and fixed backed), TIMESTAMP (MILLIS / MICROS / NANOS, adjusted to UTC or not), legacy INT96
- * timestamps, TIME, strings (kept as raw UTF-8 until loaded) and binary; nested groups become JSON.
+ * binary and fixed backed), TIMESTAMP (MILLIS / MICROS / NANOS, adjusted to UTC or not), legacy
+ * INT96 timestamps, TIME, strings (kept as raw UTF-8 until loaded) and binary; nested groups become
+ * JSON.
  */
 final class ParquetValues {
   /** What a Parquet column holds, for the compatibility check against the table column. */
-  enum SourceKind { BOOLEAN, INT16, INT32, INT64, FLOAT, DOUBLE, DECIMAL, STRING, BINARY, DATE, TIMESTAMP, TIME,
-    UNSUPPORTED }
+  enum SourceKind {
+    BOOLEAN,
+    INT16,
+    INT32,
+    INT64,
+    FLOAT,
+    DOUBLE,
+    DECIMAL,
+    STRING,
+    BINARY,
+    DATE,
+    TIMESTAMP,
+    TIME,
+    UNSUPPORTED
+  }
 
-  /** One primitive value to decode: the current value of a column reader, or a field of a record group. */
+  /**
+   * One primitive value to decode: the current value of a column reader, or a field of a record
+   * group.
+   */
   interface Primitives {
     int getInteger();
 
@@ -73,7 +90,10 @@ final class ParquetValues {
       this.index = fieldIndex;
       this.rep = repetition;
       Type t = g.getType().getType(fieldIndex);
-      this.int96 = t.isPrimitive() && t.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96;
+      this.int96 =
+          t.isPrimitive()
+              && t.asPrimitiveType().getPrimitiveTypeName()
+                  == PrimitiveType.PrimitiveTypeName.INT96;
       return this;
     }
 
@@ -125,7 +145,9 @@ final class ParquetValues {
           if (i.isSigned()) {
             return i.getBitWidth() <= 16 ? SourceKind.INT16 : SourceKind.INT32;
           }
-          return i.getBitWidth() <= 8 ? SourceKind.INT16 : i.getBitWidth() <= 16 ? SourceKind.INT32 : SourceKind.INT64;
+          return i.getBitWidth() <= 8
+              ? SourceKind.INT16
+              : i.getBitWidth() <= 16 ? SourceKind.INT32 : SourceKind.INT64;
         }
         if (a instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
           return SourceKind.DATE;
@@ -191,8 +213,11 @@ final class ParquetValues {
       case INT32:
       case INT64:
         if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
-          boolean unsigned = a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
-          return unsigned ? p -> Integer.toUnsignedLong(p.getInteger()) : p -> (long) p.getInteger();
+          boolean unsigned =
+              a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
+          return unsigned
+              ? p -> Integer.toUnsignedLong(p.getInteger())
+              : p -> (long) p.getInteger();
         }
         return Primitives::getLong;
       case FLOAT:
@@ -201,29 +226,33 @@ final class ParquetValues {
         return Primitives::getDouble;
       case DATE:
         return p -> LocalDate.ofEpochDay(p.getInteger());
-      case DECIMAL: {
-        int scale = ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a).getScale();
-        if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
-          return p -> BigDecimal.valueOf(p.getInteger(), scale);
+      case DECIMAL:
+        {
+          int scale = ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a).getScale();
+          if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
+            return p -> BigDecimal.valueOf(p.getInteger(), scale);
+          }
+          if (physical == PrimitiveType.PrimitiveTypeName.INT64) {
+            return p -> BigDecimal.valueOf(p.getLong(), scale);
+          }
+          return p -> new BigDecimal(new BigInteger(p.getBinary().getBytes()), scale);
         }
-        if (physical == PrimitiveType.PrimitiveTypeName.INT64) {
-          return p -> BigDecimal.valueOf(p.getLong(), scale);
+      case TIME:
+        {
+          LogicalTypeAnnotation.TimeUnit unit =
+              ((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) a).getUnit();
+          if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
+            return p -> LocalTime.ofNanoOfDay(p.getInteger() * 1_000_000L);
+          }
+          long nanosPer = unit == LogicalTypeAnnotation.TimeUnit.MICROS ? 1_000L : 1L;
+          return p -> LocalTime.ofNanoOfDay(p.getLong() * nanosPer);
         }
-        return p -> new BigDecimal(new BigInteger(p.getBinary().getBytes()), scale);
-      }
-      case TIME: {
-        LogicalTypeAnnotation.TimeUnit unit = ((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) a).getUnit();
-        if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
-          return p -> LocalTime.ofNanoOfDay(p.getInteger() * 1_000_000L);
-        }
-        long nanosPer = unit == LogicalTypeAnnotation.TimeUnit.MICROS ? 1_000L : 1L;
-        return p -> LocalTime.ofNanoOfDay(p.getLong() * nanosPer);
-      }
       case TIMESTAMP:
         if (physical == PrimitiveType.PrimitiveTypeName.INT96) {
           return p -> int96(p.getBinary());
         }
-        LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts = (LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) a;
+        LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts =
+            (LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) a;
         boolean utc = ts.isAdjustedToUTC();
         LogicalTypeAnnotation.TimeUnit unit = ts.getUnit();
         return p -> {
@@ -245,8 +274,10 @@ final class ParquetValues {
   static Instant instant(long v, LogicalTypeAnnotation.TimeUnit unit) {
     return switch (unit) {
       case MILLIS -> Instant.ofEpochMilli(v);
-      case MICROS -> Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000L), Math.floorMod(v, 1_000_000L) * 1000);
-      case NANOS -> Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000_000L), Math.floorMod(v, 1_000_000_000L));
+      case MICROS ->
+          Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000L), Math.floorMod(v, 1_000_000L) * 1000);
+      case NANOS ->
+          Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000_000L), Math.floorMod(v, 1_000_000_000L));
     };
   }
 
@@ -263,9 +294,13 @@ final class ParquetValues {
     return new UUID(buf.getLong(), buf.getLong()).toString();
   }
 
-  // ---- nested data (SERIALIZETOJSON) ---------------------------------------------------------------
+  // ---- nested data (SERIALIZETOJSON)
+  // ---------------------------------------------------------------
 
-  /** A nested (or repeated) field of a record as JSON: structs as objects, LIST as arrays, MAP as objects. */
+  /**
+   * A nested (or repeated) field of a record as JSON: structs as objects, LIST as arrays, MAP as
+   * objects.
+   */
   static JsonNode nestedJson(Type field, Group parent, int index) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     if (field.isRepetition(Type.Repetition.REPEATED)) {
@@ -293,7 +328,10 @@ final class ParquetValues {
         if (!repeated.isPrimitive() && repeated.asGroupType().getFieldCount() == 1) {
           Group element = g.getGroup(0, r);
           Type elementType = repeated.asGroupType().getType(0);
-          arr.add(element.getFieldRepetitionCount(0) == 0 ? f.nullNode() : single(elementType, element, 0, 0));
+          arr.add(
+              element.getFieldRepetitionCount(0) == 0
+                  ? f.nullNode()
+                  : single(elementType, element, 0, 0));
         } else {
           arr.add(single(repeated, g, 0, r));
         }
@@ -301,14 +339,17 @@ final class ParquetValues {
       return arr;
     }
     if ((a instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation
-        || a instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation) && type.getFieldCount() == 1) {
+            || a instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation)
+        && type.getFieldCount() == 1) {
       ObjectNode obj = f.objectNode();
       GroupType kv = type.getType(0).asGroupType();
       for (int r = 0; r < g.getFieldRepetitionCount(0); r++) {
         Group entry = g.getGroup(0, r);
         JsonNode key = single(kv.getType(0), entry, 0, 0);
-        JsonNode value = kv.getFieldCount() > 1 && entry.getFieldRepetitionCount(1) > 0
-            ? single(kv.getType(1), entry, 1, 0) : f.nullNode();
+        JsonNode value =
+            kv.getFieldCount() > 1 && entry.getFieldRepetitionCount(1) > 0
+                ? single(kv.getType(1), entry, 1, 0)
+                : f.nullNode();
         obj.set(key.isTextual() ? key.textValue() : key.toString(), value);
       }
       return obj;
@@ -316,9 +357,11 @@ final class ParquetValues {
     ObjectNode obj = f.objectNode();
     for (int i = 0; i < type.getFieldCount(); i++) {
       Type child = type.getType(i);
-      obj.set(child.getName(), g.getFieldRepetitionCount(i) == 0
-          ? (child.isRepetition(Type.Repetition.REPEATED) ? f.arrayNode() : f.nullNode())
-          : nestedJson(child, g, i));
+      obj.set(
+          child.getName(),
+          g.getFieldRepetitionCount(i) == 0
+              ? (child.isRepetition(Type.Repetition.REPEATED) ? f.arrayNode() : f.nullNode())
+              : nestedJson(child, g, i));
     }
     return obj;
   }

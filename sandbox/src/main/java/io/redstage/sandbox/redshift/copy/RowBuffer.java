@@ -5,14 +5,16 @@ import java.io.OutputStream;
 
 /**
  * One row in PostgreSQL's text COPY format (tab-separated, {@code \N} for NULL, backslash escapes),
- * built in a reusable byte buffer so that a row that fails conversion half-way never reaches PostgreSQL.
- * Hand-written: the format is a few escaping rules and the bulk-load path must not allocate per value.
+ * built in a reusable byte buffer so that a row that fails conversion half-way never reaches
+ * PostgreSQL. Hand-written: the format is a few escaping rules and the bulk-load path must not
+ * allocate per value.
  */
 final class RowBuffer {
   /** The COPY DEFAULT marker: the column's default (or identity) is used. */
   static final String DEFAULT_MARKER = "\\D";
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private byte[] buf = new byte[1024];
   private int len;
@@ -69,7 +71,9 @@ final class RowBuffer {
       } else if (c < 0x800) {
         put((byte) (0xc0 | (c >> 6)));
         put((byte) (0x80 | (c & 0x3f)));
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, s.charAt(++i));
         put((byte) (0xf0 | (cp >> 18)));
         put((byte) (0x80 | ((cp >> 12) & 0x3f)));
@@ -83,7 +87,10 @@ final class RowBuffer {
     }
   }
 
-  /** Valid UTF-8 text given as bytes: copied as is, with COPY's escapes for backslash, tab, CR and LF. */
+  /**
+   * Valid UTF-8 text given as bytes: copied as is, with COPY's escapes for backslash, tab, CR and
+   * LF.
+   */
   void utf8(byte[] bytes, int length) {
     separator();
     ensure(length * 2);

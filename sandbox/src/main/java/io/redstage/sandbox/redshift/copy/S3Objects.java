@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Reads COPY's objects through the S3 API from the endpoint the sandbox points at (path-style, e.g.
- * S3Proxy), and words S3 failures the way Redshift reports them ({@code S3ServiceException:...,Status n}).
+ * S3Proxy), and words S3 failures the way Redshift reports them ({@code
+ * S3ServiceException:...,Status n}).
  */
 final class S3Objects implements AutoCloseable {
   /** An S3 location {@code s3://bucket/key}. */
@@ -66,15 +67,17 @@ final class S3Objects implements AutoCloseable {
       this.client = null;
       return;
     }
-    AwsCredentialsProvider credentials = accessKey == null
-        ? AnonymousCredentialsProvider.create()
-        : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
-    this.client = S3Client.builder()
-        .endpointOverride(endpoint)
-        .region(Region.of(region == null ? "us-east-1" : region))
-        .forcePathStyle(true)
-        .credentialsProvider(credentials)
-        .build();
+    AwsCredentialsProvider credentials =
+        accessKey == null
+            ? AnonymousCredentialsProvider.create()
+            : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+    this.client =
+        S3Client.builder()
+            .endpointOverride(endpoint)
+            .region(Region.of(region == null ? "us-east-1" : region))
+            .forcePathStyle(true)
+            .credentialsProvider(credentials)
+            .build();
   }
 
   byte[] get(Location loc) throws S3Failure {
@@ -93,11 +96,15 @@ final class S3Objects implements AutoCloseable {
     }
   }
 
-  /** Objects whose key starts with the prefix (Redshift's COPY FROM prefix semantics), folders excluded. */
+  /**
+   * Objects whose key starts with the prefix (Redshift's COPY FROM prefix semantics), folders
+   * excluded.
+   */
   List<S3Object> list(Location prefix) throws S3Failure {
     List<S3Object> out = new ArrayList<>();
     try {
-      ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(prefix.bucket()).prefix(prefix.key()).build();
+      ListObjectsV2Request request =
+          ListObjectsV2Request.builder().bucket(prefix.bucket()).prefix(prefix.key()).build();
       for (S3Object o : client().listObjectsV2Paginator(request).contents()) {
         if (!o.key().endsWith("/")) {
           out.add(o);
@@ -111,8 +118,9 @@ final class S3Objects implements AutoCloseable {
 
   private S3Client client() {
     if (client == null) {
-      throw new StatementFailedException("Cannot COPY from S3: the Redshift sandbox has no S3 endpoint configured. "
-          + "Start LocalRedshift with Options.s3Endpoint(...) (CLI: --s3-endpoint).");
+      throw new StatementFailedException(
+          "Cannot COPY from S3: the Redshift sandbox has no S3 endpoint configured. "
+              + "Start LocalRedshift with Options.s3Endpoint(...) (CLI: --s3-endpoint).");
     }
     return client;
   }
@@ -120,19 +128,25 @@ final class S3Objects implements AutoCloseable {
   private S3Failure failure(SdkException e) {
     if (e instanceof S3Exception s3) {
       String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
-      String text = switch (code == null ? "" : code) {
-        case "NoSuchKey" -> "The specified key does not exist.";
-        case "NoSuchBucket" -> "The specified bucket does not exist";
-        case "AccessDenied" -> "Access Denied";
-        default -> s3.awsErrorDetails() != null && s3.awsErrorDetails().errorMessage() != null
-            ? s3.awsErrorDetails().errorMessage() : (s3.statusCode() == 404 ? "Not Found" : e.getMessage());
-      };
+      String text =
+          switch (code == null ? "" : code) {
+            case "NoSuchKey" -> "The specified key does not exist.";
+            case "NoSuchBucket" -> "The specified bucket does not exist";
+            case "AccessDenied" -> "Access Denied";
+            default ->
+                s3.awsErrorDetails() != null && s3.awsErrorDetails().errorMessage() != null
+                    ? s3.awsErrorDetails().errorMessage()
+                    : (s3.statusCode() == 404 ? "Not Found" : e.getMessage());
+          };
       String errorCode = code != null ? code : (s3.statusCode() == 404 ? "NoSuchKey" : "Unknown");
-      return new S3Failure("S3ServiceException:" + text + ",Status " + s3.statusCode() + ",Error " + errorCode,
-          s3.statusCode(), errorCode);
+      return new S3Failure(
+          "S3ServiceException:" + text + ",Status " + s3.statusCode() + ",Error " + errorCode,
+          s3.statusCode(),
+          errorCode);
     }
     if (e instanceof SdkClientException) {
-      return new S3Failure("S3 request to " + endpoint + " failed: " + e.getMessage(), 0, "ClientError");
+      return new S3Failure(
+          "S3 request to " + endpoint + " failed: " + e.getMessage(), 0, "ClientError");
     }
     return new S3Failure("S3 request failed: " + e.getMessage(), 0, "Unknown");
   }

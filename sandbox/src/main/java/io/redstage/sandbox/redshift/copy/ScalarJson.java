@@ -11,9 +11,10 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 
 /**
- * A decoded scalar (from a Parquet or Avro reader) as it appears inside a SUPER value: numbers and booleans
- * stay JSON numbers and booleans, text stays text, bytes become hex, dates and timestamps their Redshift
- * text form. One place, so nested values read the same whichever format they came from.
+ * A decoded scalar (from a Parquet or Avro reader) as it appears inside a SUPER value: numbers and
+ * booleans stay JSON numbers and booleans, text stays text, bytes become hex, dates and timestamps
+ * their Redshift text form. One place, so nested values read the same whichever format they came
+ * from.
  */
 final class ScalarJson {
   private ScalarJson() {}
@@ -54,7 +55,8 @@ final class ScalarJson {
       return f.textNode(TemporalWriter.formatTimestamp(t));
     }
     if (v instanceof Instant i) {
-      return f.textNode(TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
+      return f.textNode(
+          TemporalWriter.formatTimestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "+00");
     }
     return f.textNode(v.toString());
   }

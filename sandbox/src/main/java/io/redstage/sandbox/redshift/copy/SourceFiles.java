@@ -8,8 +8,8 @@ import java.util.List;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Resolves COPY's FROM into the files to load: the entries of a manifest (with Redshift's manifest rules)
- * or every object under a key prefix.
+ * Resolves COPY's FROM into the files to load: the entries of a manifest (with Redshift's manifest
+ * rules) or every object under a key prefix.
  */
 final class SourceFiles {
   /** One file to load; {@code declaredLength} is the manifest's meta.content_length (or -1). */
@@ -34,7 +34,8 @@ final class SourceFiles {
       throw new StatementFailedException(e.getMessage());
     }
     if (objects.isEmpty()) {
-      throw new StatementFailedException("The specified S3 prefix '" + prefix.key() + "' does not exist");
+      throw new StatementFailedException(
+          "The specified S3 prefix '" + prefix.key() + "' does not exist");
     }
     List<SourceFile> out = new ArrayList<>();
     for (S3Object o : objects) {
@@ -43,10 +44,13 @@ final class SourceFiles {
     return out;
   }
 
-  private static List<SourceFile> fromManifest(CopyCommand cmd, S3Objects.Location manifestAt, S3Objects s3) {
+  private static List<SourceFile> fromManifest(
+      CopyCommand cmd, S3Objects.Location manifestAt, S3Objects s3) {
     if (manifestAt.key().isEmpty() || manifestAt.key().endsWith("/")) {
-      throw new StatementFailedException("COPY with MANIFEST parameter requires full path of an S3 object "
-          + "DETAIL: code: 8001 context: " + manifestAt.url());
+      throw new StatementFailedException(
+          "COPY with MANIFEST parameter requires full path of an S3 object "
+              + "DETAIL: code: 8001 context: "
+              + manifestAt.url());
     }
     byte[] bytes;
     try {
@@ -72,21 +76,30 @@ final class SourceFiles {
       }
       S3Objects.Location loc = S3Objects.Location.parse(urlNode.textValue());
       if (loc == null || loc.key().isEmpty() || loc.key().endsWith("/")) {
-        throw new StatementFailedException("COPY with MANIFEST parameter requires full path of an S3 object "
-            + "DETAIL: code: 8001 context: " + urlNode.textValue());
+        throw new StatementFailedException(
+            "COPY with MANIFEST parameter requires full path of an S3 object "
+                + "DETAIL: code: 8001 context: "
+                + urlNode.textValue());
       }
       boolean mandatory = entry.path("mandatory").asBoolean(false);
       long declared = -1;
       if (cmd.isColumnar()) {
         JsonNode meta = entry.get("meta");
         if (meta == null || !meta.isObject()) {
-          throw new StatementFailedException("File entry does not have 'meta' key. DETAIL: code: 15003 context: "
-              + loc.url() + " in manifest " + manifestAt.url());
+          throw new StatementFailedException(
+              "File entry does not have 'meta' key. DETAIL: code: 15003 context: "
+                  + loc.url()
+                  + " in manifest "
+                  + manifestAt.url());
         }
         JsonNode length = meta.get("content_length");
         if (length == null || !length.canConvertToLong()) {
-          throw new StatementFailedException("File entry does not have 'content_length' key. DETAIL: code: 15003 "
-              + "context: " + loc.url() + " in manifest " + manifestAt.url());
+          throw new StatementFailedException(
+              "File entry does not have 'content_length' key. DETAIL: code: 15003 "
+                  + "context: "
+                  + loc.url()
+                  + " in manifest "
+                  + manifestAt.url());
         }
         declared = length.longValue();
       }
@@ -97,19 +110,26 @@ final class SourceFiles {
         if (e.isNotFound() && !mandatory) {
           continue;
         }
-        throw new StatementFailedException(e.getMessage() + " DETAIL: code: 8001 context: "
-            + (mandatory ? "mandatory manifest entry " : "manifest entry ") + loc.url() + " could not be read");
+        throw new StatementFailedException(
+            e.getMessage()
+                + " DETAIL: code: 8001 context: "
+                + (mandatory ? "mandatory manifest entry " : "manifest entry ")
+                + loc.url()
+                + " could not be read");
       }
       out.add(new SourceFile(loc, size, declared));
     }
     if (out.isEmpty()) {
-      throw new StatementFailedException("Manifest file " + manifestAt.url()
-          + " lists no file that exists: COPY found nothing to load");
+      throw new StatementFailedException(
+          "Manifest file "
+              + manifestAt.url()
+              + " lists no file that exists: COPY found nothing to load");
     }
     return out;
   }
 
   private static StatementFailedException notJson(S3Objects.Location manifestAt) {
-    return new StatementFailedException("Manifest file is not in correct json format DETAIL: " + manifestAt.url());
+    return new StatementFailedException(
+        "Manifest file is not in correct json format DETAIL: " + manifestAt.url());
   }
 }

@@ -13,15 +13,42 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The table a COPY loads, read from the catalog on the statement's session (temp tables included). */
+/**
+ * The table a COPY loads, read from the catalog on the statement's session (temp tables included).
+ */
 final class TargetTable {
   /** What COPY must produce for a column. */
-  enum Kind { SMALLINT, INTEGER, BIGINT, DECIMAL, REAL, DOUBLE, BOOLEAN, CHAR, VARCHAR, DATE, TIMESTAMP, TIMESTAMPTZ,
-    TIME, TIMETZ, SUPER, VARBYTE, UNSUPPORTED }
+  enum Kind {
+    SMALLINT,
+    INTEGER,
+    BIGINT,
+    DECIMAL,
+    REAL,
+    DOUBLE,
+    BOOLEAN,
+    CHAR,
+    VARCHAR,
+    DATE,
+    TIMESTAMP,
+    TIMESTAMPTZ,
+    TIME,
+    TIMETZ,
+    SUPER,
+    VARBYTE,
+    UNSUPPORTED
+  }
 
   /** One column with the facts COPY needs. */
-  record Column(String name, int position, Kind kind, String pgType, int length, int precision, int scale,
-                boolean notNull, boolean hasDefault) {
+  record Column(
+      String name,
+      int position,
+      Kind kind,
+      String pgType,
+      int length,
+      int precision,
+      int scale,
+      boolean notNull,
+      boolean hasDefault) {
     /** Redshift's short type name, as load error views show it. */
     String redshiftType() {
       return switch (kind) {
@@ -59,8 +86,10 @@ final class TargetTable {
 
   final long oid;
   final String name;
+
   /** The table as PostgreSQL prints it (schema-qualified when not on the search path). */
   final String qualifiedName;
+
   final List<Column> columns;
 
   private TargetTable(long oid, String name, String qualifiedName, List<Column> columns) {
@@ -74,12 +103,15 @@ final class TargetTable {
     long oid;
     String relname;
     String qualified;
-    try (PreparedStatement ps = c.prepareStatement("SELECT c.oid, c.relname, c.oid::regclass::text FROM pg_class c "
-        + "WHERE c.oid = to_regclass(?) AND c.relkind IN ('r', 'p')")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT c.oid, c.relname, c.oid::regclass::text FROM pg_class c "
+                + "WHERE c.oid = to_regclass(?) AND c.relkind IN ('r', 'p')")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new StatementFailedException("Cannot COPY into nonexistent table " + unquote(table));
+          throw new StatementFailedException(
+              "Cannot COPY into nonexistent table " + unquote(table));
         }
         oid = rs.getLong(1);
         relname = rs.getString(2);
@@ -88,10 +120,11 @@ final class TargetTable {
     }
     Map<String, Integer> varbyteLimits = varbyteLimits(c, oid);
     List<Column> columns = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull, "
-            + "(a.atthasdef OR a.attidentity <> '') FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-            + "WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull, "
+                + "(a.atthasdef OR a.attidentity <> '') FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         int position = 0;
@@ -111,8 +144,17 @@ final class TargetTable {
           } else if (kind == Kind.VARBYTE) {
             length = varbyteLimits.getOrDefault(Identifiers.columnHash(name), 1024000);
           }
-          columns.add(new Column(name, position++, kind, rs.getString(3), length, precision, scale, rs.getBoolean(5),
-              rs.getBoolean(6)));
+          columns.add(
+              new Column(
+                  name,
+                  position++,
+                  kind,
+                  rs.getString(3),
+                  length,
+                  precision,
+                  scale,
+                  rs.getBoolean(5),
+                  rs.getBoolean(6)));
         }
       }
     }
@@ -133,7 +175,8 @@ final class TargetTable {
         }
       }
       if (found == null) {
-        throw new StatementFailedException("column \"" + n + "\" of relation \"" + name + "\" does not exist");
+        throw new StatementFailedException(
+            "column \"" + n + "\" of relation \"" + name + "\" does not exist");
       }
       if (out.contains(found)) {
         throw new StatementFailedException("column \"" + n + "\" specified more than once");
@@ -145,7 +188,9 @@ final class TargetTable {
 
   private static Map<String, Integer> varbyteLimits(Connection c, long oid) throws SQLException {
     Map<String, Integer> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT conname FROM pg_constraint WHERE conrelid = ? AND conname LIKE 'rsvy%'")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT conname FROM pg_constraint WHERE conrelid = ? AND conname LIKE 'rsvy%'")) {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -10,9 +10,9 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 
 /**
- * The date and time side of {@link ColumnWriter}: DATE, TIMESTAMP, TIMESTAMPTZ, TIME from typed values
- * (Parquet/Avro logical types) or text (DATEFORMAT / TIMEFORMAT, epoch keywords), written in the input
- * form PostgreSQL reads (microseconds, years beyond 9999, BC dates).
+ * The date and time side of {@link ColumnWriter}: DATE, TIMESTAMP, TIMESTAMPTZ, TIME from typed
+ * values (Parquet/Avro logical types) or text (DATEFORMAT / TIMEFORMAT, epoch keywords), written in
+ * the input form PostgreSQL reads (microseconds, years beyond 9999, BC dates).
  */
 final class TemporalWriter {
   private final ColumnWriter values;
@@ -25,7 +25,8 @@ final class TemporalWriter {
     this.values = values;
     this.column = column;
     this.command = command;
-    this.timestamps = DateTimeFormats.timestampParser(command.timeFormat, column.kind() == Kind.TIMESTAMPTZ);
+    this.timestamps =
+        DateTimeFormats.timestampParser(command.timeFormat, column.kind() == Kind.TIMESTAMPTZ);
     this.epochUnitMillis = DateTimeFormats.epochUnitMillis(command.timeFormat);
   }
 
@@ -41,7 +42,8 @@ final class TemporalWriter {
       String s = values.textOrNull(v);
       String fmt = command.dateFormat == null ? DateTimeFormats.DEFAULT_DATE : command.dateFormat;
       if (s == null) {
-        throw new LoadError(1205, "Invalid Date Format - value is not a date string [" + fmt + "]", values.text(v));
+        throw new LoadError(
+            1205, "Invalid Date Format - value is not a date string [" + fmt + "]", values.text(v));
       }
       if (s.isBlank()) {
         values.writeNull(out, s);
@@ -62,7 +64,8 @@ final class TemporalWriter {
       t = v;
     } else if (v instanceof LocalDate d) {
       t = d.atStartOfDay();
-    } else if (epochUnitMillis > 0 && (v instanceof Long || v instanceof JsonNode n && n.isIntegralNumber())) {
+    } else if (epochUnitMillis > 0
+        && (v instanceof Long || v instanceof JsonNode n && n.isIntegralNumber())) {
       long n = v instanceof Long l ? l : ((JsonNode) v).longValue();
       t = Instant.ofEpochMilli(n * epochUnitMillis);
     } else {
@@ -73,12 +76,18 @@ final class TemporalWriter {
       }
       t = s == null ? null : timestamps.parse(s);
       if (t == null) {
-        String fmt = command.timeFormat != null ? command.timeFormat
-            : tz ? DateTimeFormats.DEFAULT_TIMESTAMPTZ : DateTimeFormats.DEFAULT_TIMESTAMP;
-        throw new LoadError(1206, "Invalid timestamp format or value [" + fmt + "]", s == null ? values.text(v) : s);
+        String fmt =
+            command.timeFormat != null
+                ? command.timeFormat
+                : tz ? DateTimeFormats.DEFAULT_TIMESTAMPTZ : DateTimeFormats.DEFAULT_TIMESTAMP;
+        throw new LoadError(
+            1206,
+            "Invalid timestamp format or value [" + fmt + "]",
+            s == null ? values.text(v) : s);
       }
     }
-    LocalDateTime utc = t instanceof Instant i ? LocalDateTime.ofInstant(i, ZoneOffset.UTC) : (LocalDateTime) t;
+    LocalDateTime utc =
+        t instanceof Instant i ? LocalDateTime.ofInstant(i, ZoneOffset.UTC) : (LocalDateTime) t;
     out.plain(tz ? formatTimestamp(utc) + "+00" : formatTimestamp(utc));
   }
 
@@ -96,7 +105,8 @@ final class TemporalWriter {
       }
       t = s == null ? null : DateTimeFormats.parseTime(s);
       if (t == null) {
-        throw new LoadError(1206, "Invalid time format or value [HH24:MI:SS]", s == null ? values.text(v) : s);
+        throw new LoadError(
+            1206, "Invalid time format or value [HH24:MI:SS]", s == null ? values.text(v) : s);
       }
     }
     out.plain(t.toString() + (column.kind() == Kind.TIMETZ ? "+00" : ""));
@@ -112,7 +122,10 @@ final class TemporalWriter {
     return sb.toString();
   }
 
-  /** PostgreSQL timestamp input, microsecond precision (the bulk-load path: no intermediate strings). */
+  /**
+   * PostgreSQL timestamp input, microsecond precision (the bulk-load path: no intermediate
+   * strings).
+   */
   static String formatTimestamp(LocalDateTime t) {
     StringBuilder sb = new StringBuilder(29);
     appendDate(sb, t.toLocalDate());
@@ -138,8 +151,16 @@ final class TemporalWriter {
   }
 
   private static StringBuilder pad(StringBuilder sb, int v, int width) {
-    int digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6
-        : Integer.toString(v).length();
+    int digits =
+        v < 10
+            ? 1
+            : v < 100
+                ? 2
+                : v < 1000
+                    ? 3
+                    : v < 10000
+                        ? 4
+                        : v < 100000 ? 5 : v < 1000000 ? 6 : Integer.toString(v).length();
     for (int i = digits; i < width; i++) {
       sb.append('0');
     }

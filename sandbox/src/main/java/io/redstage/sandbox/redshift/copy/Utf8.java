@@ -3,9 +3,10 @@ package io.redstage.sandbox.redshift.copy;
 import java.nio.charset.StandardCharsets;
 
 /**
- * UTF-8 validation with Redshift's ACCEPTINVCHARS rule: every byte of an invalid sequence is replaced by
- * the replacement character, so the byte length stays the same. Hand-written because the JDK decoders
- * replace a malformed sequence with one U+FFFD (changing lengths) and cannot report the bad bytes.
+ * UTF-8 validation with Redshift's ACCEPTINVCHARS rule: every byte of an invalid sequence is
+ * replaced by the replacement character, so the byte length stays the same. Hand-written because
+ * the JDK decoders replace a malformed sequence with one U+FFFD (changing lengths) and cannot
+ * report the bad bytes.
  */
 final class Utf8 {
   private Utf8() {}
@@ -35,8 +36,12 @@ final class Utf8 {
       return new String(b, off, len, StandardCharsets.UTF_8);
     }
     if (replacement == null) {
-      throw new LoadError(1220, "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: "
-          + String.format("%02x", b[bad] & 0xff) + " (error 3)", new String(b, off, len, StandardCharsets.UTF_8));
+      throw new LoadError(
+          1220,
+          "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: "
+              + String.format("%02x", b[bad] & 0xff)
+              + " (error 3)",
+          new String(b, off, len, StandardCharsets.UTF_8));
     }
     byte[] fixed = replaceInvalid(b, off, len, replacement.getBytes(StandardCharsets.UTF_8)[0]);
     return new String(fixed, StandardCharsets.UTF_8);

@@ -5,10 +5,27 @@ package io.redstage.sandbox.redshift.exec;
  * encoded into Field unions.
  */
 public record ColumnMeta(
-    String name, String label, String typeName, int length, int precision, int scale, int nullable,
-    boolean signed, boolean caseSensitive, boolean currency, String schemaName, String tableName,
+    String name,
+    String label,
+    String typeName,
+    int length,
+    int precision,
+    int scale,
+    int nullable,
+    boolean signed,
+    boolean caseSensitive,
+    boolean currency,
+    String schemaName,
+    String tableName,
     FieldKind fieldKind) {
 
   /** Which member of the Data API's Field union carries this column's values. */
-  public enum FieldKind { LONG, DOUBLE, BOOLEAN, STRING, JSON, BLOB }
+  public enum FieldKind {
+    LONG,
+    DOUBLE,
+    BOOLEAN,
+    STRING,
+    JSON,
+    BLOB
+  }
 }

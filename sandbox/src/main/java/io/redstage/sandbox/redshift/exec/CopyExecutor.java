@@ -9,7 +9,9 @@ import java.util.List;
 public interface CopyExecutor {
   /**
    * @return the number of rows loaded
-   * @throws StatementFailedException with Redshift's error text when the COPY fails (nothing is loaded)
+   * @throws StatementFailedException with Redshift's error text when the COPY fails (nothing is
+   *     loaded)
    */
-  long copy(String originalSql, List<Token> tokens, Connection connection, ExecutionContext context) throws SQLException;
+  long copy(String originalSql, List<Token> tokens, Connection connection, ExecutionContext context)
+      throws SQLException;
 }

@@ -19,9 +19,10 @@ final class JdbcCatalog implements Catalog {
   @Override
   public List<String> columns(String relation) {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped "
-            + "ORDER BY attnum")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped "
+                + "ORDER BY attnum")) {
       ps.setString(1, relation);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -29,14 +30,16 @@ final class JdbcCatalog implements Catalog {
         }
       }
     } catch (SQLException e) {
-      throw new StatementFailedException("Cannot read the columns of " + relation + ": " + e.getMessage(), e);
+      throw new StatementFailedException(
+          "Cannot read the columns of " + relation + ": " + e.getMessage(), e);
     }
     return out;
   }
 
   @Override
   public String relationKind(String relation) {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT relkind FROM pg_class WHERE oid = to_regclass(?)")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT relkind FROM pg_class WHERE oid = to_regclass(?)")) {
       ps.setString(1, relation);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;

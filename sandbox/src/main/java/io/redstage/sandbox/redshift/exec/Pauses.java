@@ -3,13 +3,15 @@ package io.redstage.sandbox.redshift.exec;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Waits that a statement's cancellation can cut short (the pick delay, the slow-statement fault). */
+/**
+ * Waits that a statement's cancellation can cut short (the pick delay, the slow-statement fault).
+ */
 final class Pauses {
   private Pauses() {}
 
   /**
-   * Waits {@code delay}, looking at {@code stop} every 10 ms at most; returns false as soon as it holds, true once the
-   * delay has passed.
+   * Waits {@code delay}, looking at {@code stop} every 10 ms at most; returns false as soon as it
+   * holds, true once the delay has passed.
    */
   static boolean pause(Duration delay, BooleanSupplier stop) throws InterruptedException {
     long end = System.nanoTime() + delay.toNanos();

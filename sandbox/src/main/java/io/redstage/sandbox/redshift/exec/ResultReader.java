@@ -13,19 +13,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a JDBC result set into a {@link QueryResult}: Redshift type names (SUPER for jsonb, VARBYTE for
- * bytea) and values in the Field form the Data API uses (integers as longValue, floats as doubleValue,
- * booleans, everything else as the database's text form in stringValue, VARBYTE as blobValue).
+ * Reads a JDBC result set into a {@link QueryResult}: Redshift type names (SUPER for jsonb, VARBYTE
+ * for bytea) and values in the Field form the Data API uses (integers as longValue, floats as
+ * doubleValue, booleans, everything else as the database's text form in stringValue, VARBYTE as
+ * blobValue).
  */
 final class ResultReader {
   /** The Data API refuses results larger than this (current limit, MG data-api-troubleshooting). */
   static final long MAX_RESULT_BYTES = 500L * 1024 * 1024;
 
   /** Exact decimals: compacting SUPER text must not round its numbers. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+          .build();
 
   private ResultReader() {}
 
@@ -46,8 +48,9 @@ final class ResultReader {
       }
       rows.add(row);
       if (size > MAX_RESULT_BYTES) {
-        throw new StatementFailedException("Query result exceeds the Data API's maximum result size of 500 MB. "
-            + "Select fewer rows or columns.");
+        throw new StatementFailedException(
+            "Query result exceeds the Data API's maximum result size of 500 MB. "
+                + "Select fewer rows or columns.");
       }
     }
     return new QueryResult(columns, rows, size);
@@ -87,33 +90,48 @@ final class ResultReader {
         typeName = pgType;
       }
     }
-    return new ColumnMeta(md.getColumnName(i), md.getColumnLabel(i), typeName, md.getColumnDisplaySize(i),
-        md.getPrecision(i), md.getScale(i), md.isNullable(i), md.isSigned(i), md.isCaseSensitive(i),
-        md.isCurrency(i), md.getSchemaName(i), md.getTableName(i), kind);
+    return new ColumnMeta(
+        md.getColumnName(i),
+        md.getColumnLabel(i),
+        typeName,
+        md.getColumnDisplaySize(i),
+        md.getPrecision(i),
+        md.getScale(i),
+        md.isNullable(i),
+        md.isSigned(i),
+        md.isCaseSensitive(i),
+        md.isCurrency(i),
+        md.getSchemaName(i),
+        md.getTableName(i),
+        kind);
   }
 
   private static Object value(ResultSet rs, int i, ColumnMeta.FieldKind kind) throws SQLException {
     switch (kind) {
-      case LONG: {
-        long v = rs.getLong(i);
-        return rs.wasNull() ? null : v;
-      }
-      case DOUBLE: {
-        double v = rs.getDouble(i);
-        if (rs.wasNull()) {
-          return null;
+      case LONG:
+        {
+          long v = rs.getLong(i);
+          return rs.wasNull() ? null : v;
         }
-        // JSON has no NaN/Infinity: the text form goes in stringValue instead
-        return Double.isFinite(v) ? (Object) v : rs.getString(i);
-      }
-      case BOOLEAN: {
-        boolean v = rs.getBoolean(i);
-        return rs.wasNull() ? null : v;
-      }
-      case JSON: {
-        String text = rs.getString(i);
-        return text == null ? null : compactJson(text);
-      }
+      case DOUBLE:
+        {
+          double v = rs.getDouble(i);
+          if (rs.wasNull()) {
+            return null;
+          }
+          // JSON has no NaN/Infinity: the text form goes in stringValue instead
+          return Double.isFinite(v) ? (Object) v : rs.getString(i);
+        }
+      case BOOLEAN:
+        {
+          boolean v = rs.getBoolean(i);
+          return rs.wasNull() ? null : v;
+        }
+      case JSON:
+        {
+          String text = rs.getString(i);
+          return text == null ? null : compactJson(text);
+        }
       case BLOB:
         return rs.getBytes(i);
       default:

@@ -15,17 +15,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Data API sessions ({@code SessionKeepAliveSeconds} / {@code SessionId}): a PostgreSQL session kept open
- * after a statement so that temp tables, settings and an open transaction survive until the next
- * statement of the same session. One statement at a time per session; a session idle past its keep-alive
- * is closed, which rolls back anything uncommitted, as when a Redshift session ends.
+ * Data API sessions ({@code SessionKeepAliveSeconds} / {@code SessionId}): a PostgreSQL session
+ * kept open after a statement so that temp tables, settings and an open transaction survive until
+ * the next statement of the same session. One statement at a time per session; a session idle past
+ * its keep-alive is closed, which rolls back anything uncommitted, as when a Redshift session ends.
  */
 public final class SessionManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
+
   /** Redshift caps sessions at 24 hours. */
   public static final int MAX_KEEP_ALIVE_SECONDS = 86400;
 
-  /** One session. Fields are guarded by the manager's lock except the connection, owned by the runner. */
+  /**
+   * One session. Fields are guarded by the manager's lock except the connection, owned by the
+   * runner.
+   */
   public static final class Session {
     private final String id;
     private Connection connection;
@@ -44,7 +48,9 @@ public final class SessionManager implements AutoCloseable {
       return id;
     }
 
-    /** True after BEGIN until COMMIT/ROLLBACK: statements of the session do not commit on their own. */
+    /**
+     * True after BEGIN until COMMIT/ROLLBACK: statements of the session do not commit on their own.
+     */
     public boolean inExplicitTransaction() {
       return explicitTransaction;
     }
@@ -68,15 +74,19 @@ public final class SessionManager implements AutoCloseable {
 
   public SessionManager(PostgresServer server) {
     this.server = server;
-    this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "redshift-sandbox-session-reaper");
-      t.setDaemon(true);
-      return t;
-    });
+    this.reaper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "redshift-sandbox-session-reaper");
+              t.setDaemon(true);
+              return t;
+            });
     reaper.scheduleWithFixedDelay(this::closeExpired, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Opens a new session for a statement that asked for one; it is busy until that statement ends. */
+  /**
+   * Opens a new session for a statement that asked for one; it is busy until that statement ends.
+   */
   public synchronized Session create(int keepAliveSeconds) {
     Session s = new Session(UUID.randomUUID().toString(), keepAliveSeconds);
     s.busy = true;
@@ -92,12 +102,18 @@ public final class SessionManager implements AutoCloseable {
   public synchronized Session claim(String sessionId, Integer keepAliveSeconds) {
     Session s = sessions.get(sessionId);
     if (s == null || s.expiresAt.isBefore(Instant.now())) {
-      throw new IllegalStateException("Cannot use session " + sessionId + ": it does not exist or has expired. "
-          + "Start a new session with SessionKeepAliveSeconds.");
+      throw new IllegalStateException(
+          "Cannot use session "
+              + sessionId
+              + ": it does not exist or has expired. "
+              + "Start a new session with SessionKeepAliveSeconds.");
     }
     if (s.busy) {
-      throw new IllegalStateException("Cannot use session " + sessionId + ": a statement is still running in it. "
-          + "Wait until DescribeStatement reports a final status.");
+      throw new IllegalStateException(
+          "Cannot use session "
+              + sessionId
+              + ": a statement is still running in it. "
+              + "Wait until DescribeStatement reports a final status.");
     }
     s.busy = true;
     if (keepAliveSeconds != null) {

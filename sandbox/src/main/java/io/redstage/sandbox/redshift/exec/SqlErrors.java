@@ -8,8 +8,8 @@ import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Turns PostgreSQL errors into the text Redshift reports for the same situation, where they differ:
- * byte-length checks become Redshift's "value too long", a MERGE touching a row twice becomes Redshift's
- * "multiple matches" error, and serialization failures carry Redshift's error code 1023.
+ * byte-length checks become Redshift's "value too long", a MERGE touching a row twice becomes
+ * Redshift's "multiple matches" error, and serialization failures carry Redshift's error code 1023.
  */
 public final class SqlErrors {
   private static final Pattern BYTE_LIMIT = Pattern.compile("rsv([by])_(\\d+)_[0-9a-f]{8}");
@@ -24,8 +24,10 @@ public final class SqlErrors {
       if ("23514".equals(e.getSQLState()) && constraint != null) {
         Matcher bl = BYTE_LIMIT.matcher(constraint);
         if (bl.matches()) {
-          return "ERROR: value too long for type " + (bl.group(1).equals("b") ? "character varying(" : "varbyte(")
-              + bl.group(2) + ")";
+          return "ERROR: value too long for type "
+              + (bl.group(1).equals("b") ? "character varying(" : "varbyte(")
+              + bl.group(2)
+              + ")";
         }
       }
       if (message != null && message.startsWith("MERGE command cannot affect row a second time")) {
@@ -33,7 +35,10 @@ public final class SqlErrors {
       }
       if ("40001".equals(e.getSQLState())) {
         return "ERROR: 1023 DETAIL: Serializable isolation violation on table"
-            + (m.getTable() != null ? " " + m.getTable() : "") + " (" + message + ")";
+            + (m.getTable() != null ? " " + m.getTable() : "")
+            + " ("
+            + message
+            + ")";
       }
       return "ERROR: " + message;
     }

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs statements asynchronously on a bounded pool of workers, through the Data API lifecycle
- * SUBMITTED → PICKED → STARTED → FINISHED | FAILED | ABORTED, and enforces the active-statement quota.
- * An optional pick delay holds each statement in SUBMITTED and in PICKED so callers can observe them.
+ * SUBMITTED → PICKED → STARTED → FINISHED | FAILED | ABORTED, and enforces the active-statement
+ * quota. An optional pick delay holds each statement in SUBMITTED and in PICKED so callers can
+ * observe them.
  */
 public final class StatementExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatementExecutor.class);
@@ -41,9 +42,16 @@ public final class StatementExecutor implements AutoCloseable {
   private final Duration pickDelay;
   private final String database;
 
-  public StatementExecutor(ConnectionPool pool, SessionManager sessions, StatementRegistry registry,
-                           CopyExecutor copyExecutor, FaultInjector faults, String database, int workerThreads,
-                           int maxActive, Duration pickDelay) {
+  public StatementExecutor(
+      ConnectionPool pool,
+      SessionManager sessions,
+      StatementRegistry registry,
+      CopyExecutor copyExecutor,
+      FaultInjector faults,
+      String database,
+      int workerThreads,
+      int maxActive,
+      Duration pickDelay) {
     this.pool = pool;
     this.sessions = sessions;
     this.registry = registry;
@@ -52,17 +60,24 @@ public final class StatementExecutor implements AutoCloseable {
     this.pickDelay = pickDelay == null ? Duration.ZERO : pickDelay;
     this.database = database;
     AtomicInteger n = new AtomicInteger();
-    this.workers = Executors.newFixedThreadPool(workerThreads, r -> {
-      Thread t = new Thread(r, "redshift-sandbox-worker-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers =
+        Executors.newFixedThreadPool(
+            workerThreads,
+            r -> {
+              Thread t = new Thread(r, "redshift-sandbox-worker-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
-  /** Registers the statement and queues it; refuses it when the active-statement quota is used up. */
-  public synchronized void submit(StatementRecord record, String clientToken) throws QuotaExceededException {
+  /**
+   * Registers the statement and queues it; refuses it when the active-statement quota is used up.
+   */
+  public synchronized void submit(StatementRecord record, String clientToken)
+      throws QuotaExceededException {
     if (registry.activeCount() >= maxActive) {
-      throw new QuotaExceededException("Active statements exceeded the allowed quota (" + maxActive + ").");
+      throw new QuotaExceededException(
+          "Active statements exceeded the allowed quota (" + maxActive + ").");
     }
     if (record.sessionId() != null) {
       SessionManager.Session session = sessions.get(record.sessionId());
@@ -72,7 +87,9 @@ public final class StatementExecutor implements AutoCloseable {
     workers.execute(() -> run(record));
   }
 
-  /** @return the status the statement had when the cancel arrived */
+  /**
+   * @return the status the statement had when the cancel arrived
+   */
   public StatementStatus cancel(StatementRecord record) {
     return record.requestCancel();
   }
@@ -102,7 +119,8 @@ public final class StatementExecutor implements AutoCloseable {
       if (!r.markStarted(pid)) {
         return;
       }
-      LOG.debug("Statement {} started ({} SQL) on backend {}", r.id(), r.subStatements().size(), pid);
+      LOG.debug(
+          "Statement {} started ({} SQL) on backend {}", r.id(), r.subStatements().size(), pid);
       runner.run(r, connection, session, pid);
     } catch (SQLException e) {
       failAll(r, SqlErrors.describe(e));

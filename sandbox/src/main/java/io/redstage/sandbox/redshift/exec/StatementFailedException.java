@@ -1,8 +1,8 @@
 package io.redstage.sandbox.redshift.exec;
 
 /**
- * A statement failed with a Redshift-style error text (what DescribeStatement reports in {@code Error}).
- * Thrown by the COPY engine and the runner; the text starts with {@code ERROR: }.
+ * A statement failed with a Redshift-style error text (what DescribeStatement reports in {@code
+ * Error}). Thrown by the COPY engine and the runner; the text starts with {@code ERROR: }.
  */
 public class StatementFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -3,18 +3,23 @@ package io.redstage.sandbox.redshift.exec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A statement submitted through ExecuteStatement or BatchExecuteStatement, with its lifecycle. Status
- * changes happen on the worker; DescribeStatement and friends read a consistent view under the lock.
+ * A statement submitted through ExecuteStatement or BatchExecuteStatement, with its lifecycle.
+ * Status changes happen on the worker; DescribeStatement and friends read a consistent view under
+ * the lock.
  */
 public final class StatementRecord {
   /** How the caller connected (echoed back by the API). */
-  public record ConnectionInfo(String clusterIdentifier, String workgroupName, String database, String dbUser,
-                               String secretArn) {}
+  public record ConnectionInfo(
+      String clusterIdentifier,
+      String workgroupName,
+      String database,
+      String dbUser,
+      String secretArn) {}
 
   private final String id;
   private final boolean batch;
@@ -36,8 +41,15 @@ public final class StatementRecord {
   private Runnable terminalHook;
   private boolean terminalHookDone;
 
-  public StatementRecord(String id, boolean batch, List<String> sqls, String statementName, ConnectionInfo connection,
-                         Map<String, String> parameters, String sessionId, boolean keepSession) {
+  public StatementRecord(
+      String id,
+      boolean batch,
+      List<String> sqls,
+      String statementName,
+      ConnectionInfo connection,
+      Map<String, String> parameters,
+      String sessionId,
+      boolean keepSession) {
     this.id = id;
     this.batch = batch;
     this.createdAt = Instant.now();
@@ -49,7 +61,10 @@ public final class StatementRecord {
     this.subStatements = Collections.unmodifiableList(subs);
     this.statementName = statementName;
     this.connection = connection;
-    this.parameters = parameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    this.parameters =
+        parameters == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     this.sessionId = sessionId;
     this.keepSession = keepSession;
   }
@@ -165,8 +180,8 @@ public final class StatementRecord {
   }
 
   /**
-   * Work that must be done before callers can see a final status (releasing the Data API session, so a
-   * caller that sees FINISHED can use the session at once). Runs once.
+   * Work that must be done before callers can see a final status (releasing the Data API session,
+   * so a caller that sees FINISHED can use the session at once). Runs once.
    */
   synchronized void onTerminal(Runnable hook) {
     this.terminalHook = hook;

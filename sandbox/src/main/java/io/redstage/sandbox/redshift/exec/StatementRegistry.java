@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * All statements the endpoint knows, by Id and by ClientToken. Finished statements and their results are
- * kept for the Data API's retention period (24 hours), as the real service keeps them.
+ * All statements the endpoint knows, by Id and by ClientToken. Finished statements and their
+ * results are kept for the Data API's retention period (24 hours), as the real service keeps them.
  */
 public final class StatementRegistry {
   /** The Data API keeps statements and results for 24 hours; ClientTokens for 8 hours. */
   public static final Duration RETENTION = Duration.ofHours(24);
+
   public static final Duration CLIENT_TOKEN_RETENTION = Duration.ofHours(8);
 
   private record TokenEntry(String statementId, Instant createdAt) {}
@@ -63,7 +64,9 @@ public final class StatementRegistry {
     return new Resolved(r, r.subStatements().get(n - 1));
   }
 
-  /** Statements not yet in a terminal state (the Data API's active-statement quota counts these). */
+  /**
+   * Statements not yet in a terminal state (the Data API's active-statement quota counts these).
+   */
   public int activeCount() {
     int n = 0;
     for (StatementRecord r : byId.values()) {
@@ -77,7 +80,10 @@ public final class StatementRegistry {
   /** All statements, newest first. */
   public List<StatementRecord> newestFirst() {
     List<StatementRecord> all = new ArrayList<>(byId.values());
-    all.sort(Comparator.comparing(StatementRecord::createdAt).reversed().thenComparing(StatementRecord::id));
+    all.sort(
+        Comparator.comparing(StatementRecord::createdAt)
+            .reversed()
+            .thenComparing(StatementRecord::id));
     return all;
   }
 

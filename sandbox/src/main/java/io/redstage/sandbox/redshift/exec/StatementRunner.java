@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one statement's SQL on its PostgreSQL session, with Redshift's transaction rules: an
  * ExecuteStatement is its own transaction (unless a session opened one with BEGIN), a batch is one
- * transaction committed at the end, any failure rolls back everything not yet committed, the failing
- * sub-statement ends FAILED and the ones after it ABORTED (they never run).
+ * transaction committed at the end, any failure rolls back everything not yet committed, the
+ * failing sub-statement ends FAILED and the ones after it ABORTED (they never run).
  */
 final class StatementRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StatementRunner.class);
@@ -45,7 +45,8 @@ final class StatementRunner {
   private final AtomicLong queryIds;
   private final String database;
 
-  StatementRunner(CopyExecutor copyExecutor, FaultInjector faults, AtomicLong queryIds, String database) {
+  StatementRunner(
+      CopyExecutor copyExecutor, FaultInjector faults, AtomicLong queryIds, String database) {
     this.copyExecutor = copyExecutor;
     this.faults = faults;
     this.queryIds = queryIds;
@@ -67,9 +68,12 @@ final class StatementRunner {
         if (!delay.isZero()) {
           sleep(delay, r);
         }
-        faults.statementFailure(sub.sql()).ifPresent(error -> {
-          throw new StatementFailedException(error);
-        });
+        faults
+            .statementFailure(sub.sql())
+            .ifPresent(
+                error -> {
+                  throw new StatementFailedException(error);
+                });
         Outcome o = runSql(sub, c, r, txn, pid, queryId);
         sub.markFinished(o.result, o.rows);
       }
@@ -109,7 +113,8 @@ final class StatementRunner {
 
   private record Outcome(QueryResult result, long rows) {}
 
-  private Outcome runSql(SubStatement sub, Connection c, StatementRecord r, TxnState txn, int pid, long queryId)
+  private Outcome runSql(
+      SubStatement sub, Connection c, StatementRecord r, TxnState txn, int pid, long queryId)
       throws SQLException {
     List<Translation> translations = SqlTranslator.translate(sub.sql(), new JdbcCatalog(c));
     Outcome outcome = new Outcome(null, 0);
@@ -133,8 +138,14 @@ final class StatementRunner {
         case COPY -> {
           txn.copyAttempted = true;
           txn.lastCopyQueryId = queryId;
-          ExecutionContext ctx = new ExecutionContext(queryId, pid, database,
-              r.connection().dbUser() == null ? "awsuser" : r.connection().dbUser(), inBlock, r::cancelRequested);
+          ExecutionContext ctx =
+              new ExecutionContext(
+                  queryId,
+                  pid,
+                  database,
+                  r.connection().dbUser() == null ? "awsuser" : r.connection().dbUser(),
+                  inBlock,
+                  r::cancelRequested);
           long rows = copyExecutor.copy(t.original(), t.copyTokens(), c, ctx);
           setLastCopyId(c, queryId);
           outcome = new Outcome(null, rows);
@@ -161,8 +172,10 @@ final class StatementRunner {
       try (Statement st = c.createStatement()) {
         r.setRunningJdbcStatement(st);
         boolean hasResultSet = st.execute(t.sql());
-        outcome = hasResultSet ? new Outcome(ResultReader.read(st.getResultSet()), 0)
-            : new Outcome(null, Math.max(0, st.getUpdateCount()));
+        outcome =
+            hasResultSet
+                ? new Outcome(ResultReader.read(st.getResultSet()), 0)
+                : new Outcome(null, Math.max(0, st.getUpdateCount()));
       }
     } else {
       try (PreparedStatement ps = c.prepareStatement(t.sql())) {
@@ -170,16 +183,21 @@ final class StatementRunner {
         for (int i = 0; i < names.size(); i++) {
           String value = r.parameters().get(names.get(i));
           if (value == null) {
-            throw new StatementFailedException("Parameter \"" + names.get(i) + "\" is used in the SQL but has no value. "
-                + "Pass it in Parameters.");
+            throw new StatementFailedException(
+                "Parameter \""
+                    + names.get(i)
+                    + "\" is used in the SQL but has no value. "
+                    + "Pass it in Parameters.");
           }
           // Types.OTHER sends the value untyped, so PostgreSQL casts it implicitly as Redshift does
           ps.setObject(i + 1, value, Types.OTHER);
         }
         r.setRunningJdbcStatement(ps);
         boolean hasResultSet = ps.execute();
-        outcome = hasResultSet ? new Outcome(ResultReader.read(ps.getResultSet()), 0)
-            : new Outcome(null, Math.max(0, ps.getUpdateCount()));
+        outcome =
+            hasResultSet
+                ? new Outcome(ResultReader.read(ps.getResultSet()), 0)
+                : new Outcome(null, Math.max(0, ps.getUpdateCount()));
       }
     }
     r.setRunningJdbcStatement(null);
@@ -189,7 +207,8 @@ final class StatementRunner {
     return outcome;
   }
 
-  private static void runIgnoringResult(Connection c, String sql, StatementRecord r) throws SQLException {
+  private static void runIgnoringResult(Connection c, String sql, StatementRecord r)
+      throws SQLException {
     try (Statement st = c.createStatement()) {
       r.setRunningJdbcStatement(st);
       st.execute(sql);
@@ -199,7 +218,8 @@ final class StatementRunner {
   }
 
   private static void setLastCopyId(Connection c, long queryId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('redstage.last_copy_id', ?, false)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT set_config('redstage.last_copy_id', ?, false)")) {
       ps.setString(1, Long.toString(queryId));
       ps.execute();
     }
@@ -210,7 +230,8 @@ final class StatementRunner {
       c.rollback();
       txn.explicit = false;
       if (txn.copyAttempted) {
-        // SET is transactional: after the rollback pg_last_copy_id() must still name the failed COPY
+        // SET is transactional: after the rollback pg_last_copy_id() must still name the failed
+        // COPY
         // (that is how callers look up its load errors)
         setLastCopyId(c, txn.lastCopyQueryId);
         c.commit();

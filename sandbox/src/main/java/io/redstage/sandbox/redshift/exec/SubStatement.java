@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One SQL text of a statement: the only one of an ExecuteStatement, or the n-th of a batch (Id
- * {@code <parent>:n}). Mutated by the worker that runs it, read by API threads: all access is synchronized.
+ * {@code <parent>:n}). Mutated by the worker that runs it, read by API threads: all access is
+ * synchronized.
  */
 public final class SubStatement {
   private final String id;

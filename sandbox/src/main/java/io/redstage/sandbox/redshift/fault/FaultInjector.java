@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * The fault plan of one endpoint: scripted faults (the next n calls) and rate-based faults (each call
- * with a probability), at two levels. API faults answer a Data API call with an error before it is
- * processed (throttling, 5xx); statement faults make a submitted statement fail or run slowly. Rules
- * are checked in the order they were added; counters record what was injected.
+ * The fault plan of one endpoint: scripted faults (the next n calls) and rate-based faults (each
+ * call with a probability), at two levels. API faults answer a Data API call with an error before
+ * it is processed (throttling, 5xx); statement faults make a submitted statement fail or run
+ * slowly. Rules are checked in the order they were added; counters record what was injected.
  */
 public final class FaultInjector {
   /** An API-level fault: the HTTP answer to send instead of processing the call. */
@@ -67,13 +67,23 @@ public final class FaultInjector {
   }
 
   public void addStatementFailure(String regex, String errorText, long count, double rate) {
-    statementRules.add(new StatementRule(Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
-        errorText, null, count, rate));
+    statementRules.add(
+        new StatementRule(
+            Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
+            errorText,
+            null,
+            count,
+            rate));
   }
 
   public void addStatementDelay(String regex, Duration delay, long count) {
-    statementRules.add(new StatementRule(Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
-        null, delay, count, 1.0));
+    statementRules.add(
+        new StatementRule(
+            Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
+            null,
+            delay,
+            count,
+            1.0));
   }
 
   public synchronized void seed(long seed) {
@@ -103,9 +113,12 @@ public final class FaultInjector {
   /** The error a statement running this SQL must fail with, if any rule fires. */
   public Optional<String> statementFailure(String sql) {
     for (StatementRule rule : statementRules) {
-      if (rule.errorText != null && rule.pattern.matcher(sql).find() && fires(rule.remaining, rule.rate)) {
+      if (rule.errorText != null
+          && rule.pattern.matcher(sql).find()
+          && fires(rule.remaining, rule.rate)) {
         count("failedStatements");
-        return Optional.of(rule.errorText.startsWith("ERROR:") ? rule.errorText : "ERROR: " + rule.errorText);
+        return Optional.of(
+            rule.errorText.startsWith("ERROR:") ? rule.errorText : "ERROR: " + rule.errorText);
       }
     }
     return Optional.empty();
@@ -115,7 +128,9 @@ public final class FaultInjector {
   public Duration statementDelay(String sql) {
     Duration total = Duration.ZERO;
     for (StatementRule rule : statementRules) {
-      if (rule.delay != null && rule.pattern.matcher(sql).find() && fires(rule.remaining, rule.rate)) {
+      if (rule.delay != null
+          && rule.pattern.matcher(sql).find()
+          && fires(rule.remaining, rule.rate)) {
         count("slowedStatements");
         total = total.plus(rule.delay);
       }
@@ -161,6 +176,8 @@ public final class FaultInjector {
     if (operation == null || operation.isBlank() || operation.equals("*")) {
       return null;
     }
-    return operation.startsWith("RedshiftData.") ? operation.substring("RedshiftData.".length()) : operation;
+    return operation.startsWith("RedshiftData.")
+        ? operation.substring("RedshiftData.".length())
+        : operation;
   }
 }

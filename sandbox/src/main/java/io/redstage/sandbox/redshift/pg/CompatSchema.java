@@ -9,15 +9,17 @@ import java.util.List;
 
 /**
  * Installs the {@code redstage_sys} schema: Redshift functions PostgreSQL lacks (GETDATE, SYSDATE,
- * JSON_PARSE, NVL, DATEADD ...), the load history and load error tables with Redshift's system views over
- * them (SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS), and catalog views
- * that report Redshift type names (SVV_COLUMNS, PG_TABLE_DEF, information_schema.columns). The
- * translator routes Redshift names to these objects. Idempotent: safe on an existing data directory.
+ * JSON_PARSE, NVL, DATEADD ...), the load history and load error tables with Redshift's system
+ * views over them (SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS), and
+ * catalog views that report Redshift type names (SVV_COLUMNS, PG_TABLE_DEF,
+ * information_schema.columns). The translator routes Redshift names to these objects. Idempotent:
+ * safe on an existing data directory.
  */
 public final class CompatSchema {
   public static final String SCHEMA = "redstage_sys";
 
-  private static final String FUNCTIONS = """
+  private static final String FUNCTIONS =
+      """
       CREATE SCHEMA IF NOT EXISTS redstage_sys;
       CREATE OR REPLACE FUNCTION redstage_sys.getdate() RETURNS timestamp LANGUAGE sql STABLE
         AS $$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $$;
@@ -87,7 +89,8 @@ public final class CompatSchema {
         END $$;
       """;
 
-  private static final String LOAD_TABLES = """
+  private static final String LOAD_TABLES =
+      """
       CREATE TABLE IF NOT EXISTS redstage_sys.load_history (
         user_id integer, query_id bigint PRIMARY KEY, transaction_id bigint, session_id integer,
         database_name text, status text, table_name text, start_time timestamp, end_time timestamp,
@@ -149,7 +152,8 @@ public final class CompatSchema {
       s.execute(FUNCTIONS);
       s.execute(LOAD_TABLES);
       s.execute(informationSchemaColumnsView(c));
-      s.execute("""
+      s.execute(
+          """
           CREATE OR REPLACE VIEW redstage_sys.svv_columns AS
             SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, column_default,
                    is_nullable, data_type, character_maximum_length, numeric_precision, numeric_precision_radix,
@@ -162,14 +166,17 @@ public final class CompatSchema {
   }
 
   /**
-   * information_schema.columns with Redshift's names for the types the stand-in maps (SUPER is stored as
-   * jsonb, VARBYTE as bytea). Built from the live column list so every column of the original stays.
+   * information_schema.columns with Redshift's names for the types the stand-in maps (SUPER is
+   * stored as jsonb, VARBYTE as bytea). Built from the live column list so every column of the
+   * original stays.
    */
   private static String informationSchemaColumnsView(Connection c) throws SQLException {
     List<String> columns = new ArrayList<>();
     try (Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT column_name FROM information_schema.columns "
-             + "WHERE table_schema = 'information_schema' AND table_name = 'columns' ORDER BY ordinal_position")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT column_name FROM information_schema.columns "
+                    + "WHERE table_schema = 'information_schema' AND table_name = 'columns' ORDER BY ordinal_position")) {
       while (rs.next()) {
         columns.add(rs.getString(1));
       }
@@ -178,18 +185,21 @@ public final class CompatSchema {
     for (String col : columns) {
       switch (col) {
         case "data_type":
-          select.add("(CASE udt_name WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'binary varying' "
-              + "ELSE data_type END)::information_schema.character_data AS data_type");
+          select.add(
+              "(CASE udt_name WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'binary varying' "
+                  + "ELSE data_type END)::information_schema.character_data AS data_type");
           break;
         case "udt_name":
-          select.add("(CASE udt_name WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'varbyte' "
-              + "ELSE udt_name END)::information_schema.sql_identifier AS udt_name");
+          select.add(
+              "(CASE udt_name WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'varbyte' "
+                  + "ELSE udt_name END)::information_schema.sql_identifier AS udt_name");
           break;
         default:
           select.add("\"" + col + "\"");
       }
     }
     return "CREATE OR REPLACE VIEW redstage_sys.information_schema_columns AS SELECT "
-        + String.join(", ", select) + " FROM information_schema.columns";
+        + String.join(", ", select)
+        + " FROM information_schema.columns";
   }
 }

@@ -9,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small pool of PostgreSQL sessions, one per running statement. A session is reset with DISCARD ALL
- * when it comes back, so temp tables and settings never leak from one Data API statement to the next
- * (a Redshift Data API statement without SessionId runs in its own session). Hand-written because it is
- * a few lines and the reset-on-release rule is the point; a general pool would need the same hook.
+ * A small pool of PostgreSQL sessions, one per running statement. A session is reset with DISCARD
+ * ALL when it comes back, so temp tables and settings never leak from one Data API statement to the
+ * next (a Redshift Data API statement without SessionId runs in its own session). Hand-written
+ * because it is a few lines and the reset-on-release rule is the point; a general pool would need
+ * the same hook.
  */
 public final class ConnectionPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);

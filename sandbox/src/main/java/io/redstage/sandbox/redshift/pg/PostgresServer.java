@@ -16,13 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real PostgreSQL behind the stand-in: zonky's embedded binaries from Maven Central (no root, no apt),
- * one database named like the Redshift database, with the {@link CompatSchema} installed. Sessions run in
- * UTC like Redshift's, with {@code redstage_sys} on the search path for the compatibility functions.
+ * The real PostgreSQL behind the stand-in: zonky's embedded binaries from Maven Central (no root,
+ * no apt), one database named like the Redshift database, with the {@link CompatSchema} installed.
+ * Sessions run in UTC like Redshift's, with {@code redstage_sys} on the search path for the
+ * compatibility functions.
  */
 public final class PostgresServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
   public static final String USER = "postgres";
+
   /** The embedded cluster trusts local connections; the password is accepted and ignored. */
   public static final String PASSWORD = "postgres";
 
@@ -44,15 +46,16 @@ public final class PostgresServer implements AutoCloseable {
    */
   public static PostgresServer start(Path dataDir, String database, int port) {
     try {
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setServerConfig("fsync", "off")
-          .setServerConfig("synchronous_commit", "off")
-          .setServerConfig("full_page_writes", "off")
-          .setServerConfig("timezone", "UTC")
-          // Redshift runs transactions with serializable isolation (error 1023 on conflicts)
-          .setServerConfig("default_transaction_isolation", "serializable")
-          .setServerConfig("max_connections", "200")
-          .setServerConfig("max_locks_per_transaction", "256");
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setServerConfig("fsync", "off")
+              .setServerConfig("synchronous_commit", "off")
+              .setServerConfig("full_page_writes", "off")
+              .setServerConfig("timezone", "UTC")
+              // Redshift runs transactions with serializable isolation (error 1023 on conflicts)
+              .setServerConfig("default_transaction_isolation", "serializable")
+              .setServerConfig("max_connections", "200")
+              .setServerConfig("max_locks_per_transaction", "256");
       if (port > 0) {
         builder.setPort(port);
       }
@@ -66,11 +69,18 @@ public final class PostgresServer implements AutoCloseable {
       LOG.info("PostgreSQL for the Redshift sandbox started: {}", server.jdbcUrl);
       return server;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start the embedded PostgreSQL: " + e.getMessage()
-          + ". Check that java.io.tmpdir (and the data directory, if given) is writable", e);
+      throw new UncheckedIOException(
+          "Cannot start the embedded PostgreSQL: "
+              + e.getMessage()
+              + ". Check that java.io.tmpdir (and the data directory, if given) is writable",
+          e);
     } catch (SQLException e) {
-      throw new IllegalStateException("Cannot prepare database '" + database + "' in the embedded PostgreSQL: "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot prepare database '"
+              + database
+              + "' in the embedded PostgreSQL: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -78,7 +88,8 @@ public final class PostgresServer implements AutoCloseable {
     String adminUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
     try (Connection admin = DriverManager.getConnection(adminUrl, properties())) {
       boolean exists;
-      try (PreparedStatement ps = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      try (PreparedStatement ps =
+          admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         ps.setString(1, database);
         try (ResultSet rs = ps.executeQuery()) {
           exists = rs.next();
@@ -93,8 +104,11 @@ public final class PostgresServer implements AutoCloseable {
     try (Connection c = DriverManager.getConnection(jdbcUrl, properties())) {
       CompatSchema.install(c);
       try (Statement s = c.createStatement()) {
-        s.execute("ALTER DATABASE \"" + database.replace("\"", "\"\"") + "\" SET search_path = \"$user\", public, "
-            + CompatSchema.SCHEMA);
+        s.execute(
+            "ALTER DATABASE \""
+                + database.replace("\"", "\"\"")
+                + "\" SET search_path = \"$user\", public, "
+                + CompatSchema.SCHEMA);
       }
     }
   }
@@ -118,7 +132,8 @@ public final class PostgresServer implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("user", USER);
     p.setProperty("password", PASSWORD);
-    // no server-side prepared statements: pooled sessions are reset with DISCARD ALL between statements
+    // no server-side prepared statements: pooled sessions are reset with DISCARD ALL between
+    // statements
     p.setProperty("prepareThreshold", "0");
     p.setProperty("ApplicationName", "redstage-redshift-sandbox");
     return p;

@@ -8,16 +8,23 @@ import java.util.Set;
 /**
  * Rewrites that apply anywhere in a statement: Redshift system views and catalog views go to the
  * stand-in's {@code redstage_sys} schema, Redshift type names in casts map to PostgreSQL types,
- * {@code SYSDATE} (a keyword in Redshift) becomes a function call, and DATEADD/DATEDIFF date parts (bare words in Redshift)
- * become string arguments for the compatibility functions.
+ * {@code SYSDATE} (a keyword in Redshift) becomes a function call, and DATEADD/DATEDIFF date parts
+ * (bare words in Redshift) become string arguments for the compatibility functions.
  */
 final class CompatRewrites {
   /** The schema holding the stand-in's system views and compatibility functions. */
   static final String SYS_SCHEMA = "redstage_sys";
 
-  private static final Set<String> SYSTEM_RELATIONS = Set.of(
-      "sys_load_history", "sys_load_error_detail", "stl_load_errors", "stl_loaderror_detail",
-      "stl_load_commits", "svv_columns", "svv_tables", "pg_table_def");
+  private static final Set<String> SYSTEM_RELATIONS =
+      Set.of(
+          "sys_load_history",
+          "sys_load_error_detail",
+          "stl_load_errors",
+          "stl_loaderror_detail",
+          "stl_load_commits",
+          "svv_columns",
+          "svv_tables",
+          "pg_table_def");
   private static final Set<String> DATE_PART_FUNCTIONS = Set.of("dateadd", "datediff");
 
   private CompatRewrites() {}
@@ -33,7 +40,8 @@ final class CompatRewrites {
         out.add(new Token(Token.Kind.QUOTED_IDENT, "\"notnull\""));
       } else if (t.is("sysdate") && !previousIsDot(tokens, i)) {
         out.add(Token.word(SYS_SCHEMA + ".sysdate()"));
-      } else if (t.kind() == Token.Kind.WORD && DATE_PART_FUNCTIONS.contains(t.text().toLowerCase(Locale.ROOT))
+      } else if (t.kind() == Token.Kind.WORD
+          && DATE_PART_FUNCTIONS.contains(t.text().toLowerCase(Locale.ROOT))
           && !previousIsDot(tokens, i)) {
         out.add(t);
         TokenCursor c = new TokenCursor(tokens, i + 1);
@@ -60,7 +68,7 @@ final class CompatRewrites {
       Token t = tokens.get(i);
       if (t.kind() == Token.Kind.WORD && t.is("information_schema")) {
         TokenCursor c = new TokenCursor(tokens, i + 1);
-        if (c.peekSymbol(".") ) {
+        if (c.peekSymbol(".")) {
           c.next();
           if (c.peekIs("columns") && !isDotAt(tokens, c)) {
             out.add(Token.word(SYS_SCHEMA + ".information_schema_columns"));
@@ -78,11 +86,13 @@ final class CompatRewrites {
           continue;
         }
         int schemaAt = previousSignificant(tokens, prev);
-        if (schemaAt >= 0 && tokens.get(schemaAt).isIdentifier()
+        if (schemaAt >= 0
+            && tokens.get(schemaAt).isIdentifier()
             && tokens.get(schemaAt).identifierName().equals("pg_catalog")) {
           // drop "pg_catalog ." already emitted
-          while (out.size() > 0 && !(out.get(out.size() - 1).isIdentifier()
-              && out.get(out.size() - 1).identifierName().equals("pg_catalog"))) {
+          while (out.size() > 0
+              && !(out.get(out.size() - 1).isIdentifier()
+                  && out.get(out.size() - 1).identifierName().equals("pg_catalog"))) {
             out.remove(out.size() - 1);
           }
           out.remove(out.size() - 1);
@@ -151,8 +161,14 @@ final class CompatRewrites {
       return false;
     }
     Token prev = tokens.get(p);
-    return prev.isSymbol(",") || prev.isSymbol(".") || prev.isSymbol("(") || prev.is("select") || prev.is("where")
-        || prev.is("and") || prev.is("or") || prev.is("by");
+    return prev.isSymbol(",")
+        || prev.isSymbol(".")
+        || prev.isSymbol("(")
+        || prev.is("select")
+        || prev.is("where")
+        || prev.is("and")
+        || prev.is("or")
+        || prev.is("by");
   }
 
   private static boolean previousIsDot(List<Token> tokens, int i) {

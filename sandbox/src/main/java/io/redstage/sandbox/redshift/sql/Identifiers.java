@@ -9,17 +9,18 @@ import java.util.List;
 
 /**
  * Redshift's identifier rules applied to a token list: ASCII letters fold to lowercase even inside
- * double quotes (Redshift's default, {@code enable_case_sensitive_identifier=false}); names longer than
- * 127 bytes are truncated to 127 bytes as Redshift does; {@code #name} (Redshift's temp-table prefix)
- * becomes {@code name}, which PostgreSQL resolves to the session's temp table first.
+ * double quotes (Redshift's default, {@code enable_case_sensitive_identifier=false}); names longer
+ * than 127 bytes are truncated to 127 bytes as Redshift does; {@code #name} (Redshift's temp-table
+ * prefix) becomes {@code name}, which PostgreSQL resolves to the session's temp table first.
  *
- * <p>PostgreSQL stores at most 63 bytes per identifier (NAMEDATALEN 64 in the Maven Central binaries),
- * so a name of 64..127 bytes, valid in Redshift, cannot be stored here: it fails with a clear error
- * rather than being silently truncated to a different name.
+ * <p>PostgreSQL stores at most 63 bytes per identifier (NAMEDATALEN 64 in the Maven Central
+ * binaries), so a name of 64..127 bytes, valid in Redshift, cannot be stored here: it fails with a
+ * clear error rather than being silently truncated to a different name.
  */
 public final class Identifiers {
   /** Redshift's identifier limit in bytes. */
   public static final int REDSHIFT_MAX_BYTES = 127;
+
   /** PostgreSQL's identifier limit in bytes. */
   public static final int POSTGRES_MAX_BYTES = 63;
 
@@ -59,7 +60,10 @@ public final class Identifiers {
     return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 
-  /** The name of the CHECK constraint that enforces a byte limit on a column (see {@code CompatSchema}). */
+  /**
+   * The name of the CHECK constraint that enforces a byte limit on a column (see {@code
+   * CompatSchema}).
+   */
   public static String byteLimitConstraint(String column, int limit, boolean binary) {
     return (binary ? "rsvy_" : "rsvb_") + limit + "_" + columnHash(column);
   }
@@ -67,7 +71,8 @@ public final class Identifiers {
   /** First 8 hex digits of md5(column name), the same as {@code substr(md5(col), 1, 8)} in SQL. */
   public static String columnHash(String column) {
     try {
-      byte[] digest = MessageDigest.getInstance("MD5").digest(column.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("MD5").digest(column.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("MD5 is always available in the JDK", e);
@@ -82,9 +87,13 @@ public final class Identifiers {
     String truncated = truncateUtf8(name, REDSHIFT_MAX_BYTES);
     int length = truncated.getBytes(StandardCharsets.UTF_8).length;
     if (length > POSTGRES_MAX_BYTES) {
-      throw new SqlTranslationException("Cannot use identifier \"" + truncated + "\": it is " + bytes.length
-          + " bytes long; Redshift allows 127 bytes but the sandbox's PostgreSQL stores at most 63. "
-          + "Use a name of at most 63 bytes.");
+      throw new SqlTranslationException(
+          "Cannot use identifier \""
+              + truncated
+              + "\": it is "
+              + bytes.length
+              + " bytes long; Redshift allows 127 bytes but the sandbox's PostgreSQL stores at most 63. "
+              + "Use a name of at most 63 bytes.");
     }
     return truncated;
   }

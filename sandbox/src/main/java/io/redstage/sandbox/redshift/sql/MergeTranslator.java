@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * MERGE: PostgreSQL 15+ runs Redshift's MERGE syntax as is, so this only enforces Redshift's rule that
- * the source is a table (not a subquery or view), strips target qualifiers in {@code UPDATE SET t.c = ...},
- * and expands the {@code REMOVE DUPLICATES} shorthand into DELETE ... USING + INSERT ... SELECT, which
- * has its documented effect: matched target rows (duplicates included) are replaced by the source rows
- * and unmatched source rows are inserted.
+ * MERGE: PostgreSQL 15+ runs Redshift's MERGE syntax as is, so this only enforces Redshift's rule
+ * that the source is a table (not a subquery or view), strips target qualifiers in {@code UPDATE
+ * SET t.c = ...}, and expands the {@code REMOVE DUPLICATES} shorthand into DELETE ... USING +
+ * INSERT ... SELECT, which has its documented effect: matched target rows (duplicates included) are
+ * replaced by the source rows and unmatched source rows are inserted.
  */
 final class MergeTranslator {
   private MergeTranslator() {}
@@ -22,21 +22,29 @@ final class MergeTranslator {
     String target = SqlLexer.join(tokens.subList(targetStart, targetEnd)).trim();
     String targetAlias = alias(c);
     if (!c.accept("using")) {
-      throw new SqlTranslationException("syntax error at or near \"" + (c.peek() == null ? "end of input" : c.peek().text()) + "\"");
+      throw new SqlTranslationException(
+          "syntax error at or near \""
+              + (c.peek() == null ? "end of input" : c.peek().text())
+              + "\"");
     }
     if (c.peekSymbol("(") || c.peekIs("select") || c.peekIs("with")) {
-      throw new SqlTranslationException("Cannot MERGE from a subquery: the USING source must be a table. "
-          + "Load the rows into a (temp) table first.");
+      throw new SqlTranslationException(
+          "Cannot MERGE from a subquery: the USING source must be a table. "
+              + "Load the rows into a (temp) table first.");
     }
     int sourceStart = c.position();
     int sourceEnd = c.skipQualifiedName();
     String source = SqlLexer.join(tokens.subList(sourceStart, sourceEnd)).trim();
     if ("v".equals(catalog.relationKind(source)) || "m".equals(catalog.relationKind(source))) {
-      throw new SqlTranslationException("Cannot MERGE from view " + source + ": the USING source must be a table.");
+      throw new SqlTranslationException(
+          "Cannot MERGE from view " + source + ": the USING source must be a table.");
     }
     String sourceAlias = alias(c);
     if (!c.accept("on")) {
-      throw new SqlTranslationException("syntax error at or near \"" + (c.peek() == null ? "end of input" : c.peek().text()) + "\"");
+      throw new SqlTranslationException(
+          "syntax error at or near \""
+              + (c.peek() == null ? "end of input" : c.peek().text())
+              + "\"");
     }
     int condStart = c.position();
     int removeAt = indexOfRemoveDuplicates(tokens, condStart);
@@ -45,17 +53,31 @@ final class MergeTranslator {
       List<String> targetColumns = catalog.columns(target);
       List<String> sourceColumns = catalog.columns(source);
       if (!targetColumns.equals(sourceColumns)) {
-        throw new SqlTranslationException("Cannot MERGE ... REMOVE DUPLICATES: the source table and the target table "
-            + "must have the same columns (target " + targetColumns + ", source " + sourceColumns + ").");
+        throw new SqlTranslationException(
+            "Cannot MERGE ... REMOVE DUPLICATES: the source table and the target table "
+                + "must have the same columns (target "
+                + targetColumns
+                + ", source "
+                + sourceColumns
+                + ").");
       }
-      String delete = "DELETE FROM " + target + aliasText(targetAlias) + " USING " + source + aliasText(sourceAlias)
-          + " WHERE " + condition;
+      String delete =
+          "DELETE FROM "
+              + target
+              + aliasText(targetAlias)
+              + " USING "
+              + source
+              + aliasText(sourceAlias)
+              + " WHERE "
+              + condition;
       return Translation.builder(Translation.Kind.EXECUTE, original)
           .before(List.of(delete))
           .sql("INSERT INTO " + target + " SELECT * FROM " + source)
           .build();
     }
-    return Translation.builder(Translation.Kind.EXECUTE, original).sql(stripSetQualifiers(tokens)).build();
+    return Translation.builder(Translation.Kind.EXECUTE, original)
+        .sql(stripSetQualifiers(tokens))
+        .build();
   }
 
   private static String alias(TokenCursor c) {
@@ -85,7 +107,10 @@ final class MergeTranslator {
     return -1;
   }
 
-  /** {@code UPDATE SET t.a = s.a} → {@code UPDATE SET a = s.a}: PostgreSQL refuses qualified SET targets. */
+  /**
+   * {@code UPDATE SET t.a = s.a} → {@code UPDATE SET a = s.a}: PostgreSQL refuses qualified SET
+   * targets.
+   */
   private static String stripSetQualifiers(List<Token> tokens) {
     List<Token> out = new ArrayList<>(tokens);
     for (int i = 0; i < out.size(); i++) {

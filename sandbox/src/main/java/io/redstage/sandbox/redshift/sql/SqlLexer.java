@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits SQL text into {@link Token}s. Hand-written because the translator must rewrite Redshift SQL
- * while leaving literals, comments and layout exactly as written, which a parser library producing an
- * AST would not preserve; the grammar needed here (identifiers, quotes, literals, comments) is small.
+ * Splits SQL text into {@link Token}s. Hand-written because the translator must rewrite Redshift
+ * SQL while leaving literals, comments and layout exactly as written, which a parser library
+ * producing an AST would not preserve; the grammar needed here (identifiers, quotes, literals,
+ * comments) is small.
  */
 public final class SqlLexer {
   private SqlLexer() {}
@@ -43,9 +44,13 @@ public final class SqlLexer {
         int end = sql.indexOf(tag, i + tag.length());
         i = end < 0 ? n : end + tag.length();
         out.add(new Token(Token.Kind.STRING, sql.substring(start, i)));
-      } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
-        while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '.'
-            || ((sql.charAt(i) == '+' || sql.charAt(i) == '-') && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E')))) {
+      } else if (Character.isDigit(c)
+          || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
+        while (i < n
+            && (Character.isLetterOrDigit(sql.charAt(i))
+                || sql.charAt(i) == '.'
+                || ((sql.charAt(i) == '+' || sql.charAt(i) == '-')
+                    && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E')))) {
           i++;
         }
         out.add(new Token(Token.Kind.NUMBER, sql.substring(start, i)));
@@ -134,7 +139,9 @@ public final class SqlLexer {
     while (j < sql.length() && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
       j++;
     }
-    if (j < sql.length() && sql.charAt(j) == '$' && (j == i + 1 || !Character.isDigit(sql.charAt(i + 1)))) {
+    if (j < sql.length()
+        && sql.charAt(j) == '$'
+        && (j == i + 1 || !Character.isDigit(sql.charAt(i + 1)))) {
       return sql.substring(i, j + 1);
     }
     return null;
@@ -150,7 +157,12 @@ public final class SqlLexer {
 
   private static boolean isTwoCharOperator(char a, char b) {
     String s = "" + a + b;
-    return s.equals("<=") || s.equals(">=") || s.equals("<>") || s.equals("!=") || s.equals("||")
-        || s.equals("->") || s.equals("=>");
+    return s.equals("<=")
+        || s.equals(">=")
+        || s.equals("<>")
+        || s.equals("!=")
+        || s.equals("||")
+        || s.equals("->")
+        || s.equals("=>");
   }
 }

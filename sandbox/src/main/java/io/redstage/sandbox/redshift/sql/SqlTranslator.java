@@ -6,15 +6,24 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Translates Redshift SQL into what the stand-in runs on PostgreSQL. One input text may hold several
- * statements separated by semicolons; each becomes one {@link Translation}.
+ * Translates Redshift SQL into what the stand-in runs on PostgreSQL. One input text may hold
+ * several statements separated by semicolons; each becomes one {@link Translation}.
  */
 public final class SqlTranslator {
   /** Redshift-only session settings accepted and ignored (PostgreSQL would reject them). */
-  private static final Set<String> IGNORED_SETTINGS = Set.of(
-      "enable_case_sensitive_identifier", "query_group", "analyze_threshold_percent", "wlm_query_slot_count",
-      "enable_result_cache_for_session", "json_parse_dedupe_keys", "auto_analyze", "describe_field_name_in_uppercase",
-      "spectrum_query_maxerror", "mv_enable_aqmv_for_session", "downcase_delimited_identifier");
+  private static final Set<String> IGNORED_SETTINGS =
+      Set.of(
+          "enable_case_sensitive_identifier",
+          "query_group",
+          "analyze_threshold_percent",
+          "wlm_query_slot_count",
+          "enable_result_cache_for_session",
+          "json_parse_dedupe_keys",
+          "auto_analyze",
+          "describe_field_name_in_uppercase",
+          "spectrum_query_maxerror",
+          "mv_enable_aqmv_for_session",
+          "downcase_delimited_identifier");
 
   private SqlTranslator() {}
 
@@ -58,11 +67,13 @@ public final class SqlTranslator {
       case "copy":
         return Translation.builder(Translation.Kind.COPY, original).copyTokens(tokens).build();
       case "unload":
-        throw new SqlTranslationException("Cannot run UNLOAD: the Redshift sandbox does not write to S3. "
-            + "Query the rows with SELECT instead.");
+        throw new SqlTranslationException(
+            "Cannot run UNLOAD: the Redshift sandbox does not write to S3. "
+                + "Query the rows with SELECT instead.");
       case "vacuum":
         return Translation.builder(Translation.Kind.NOOP, original)
-            .forbiddenInTransaction("VACUUM cannot run inside a transaction block").build();
+            .forbiddenInTransaction("VACUUM cannot run inside a transaction block")
+            .build();
       case "analyze":
         if (second != null && second.is("compression")) {
           return Translation.builder(Translation.Kind.NOOP, original).build();
@@ -91,21 +102,33 @@ public final class SqlTranslator {
         break;
       case "lock":
         if (second != null && !second.is("table")) {
-          return execute(original, "LOCK TABLE " + SqlLexer.join(rewritten.subList(new TokenCursor(rewritten).position() + 1,
-              rewritten.size())).trim());
+          return execute(
+              original,
+              "LOCK TABLE "
+                  + SqlLexer.join(
+                          rewritten.subList(
+                              new TokenCursor(rewritten).position() + 1, rewritten.size()))
+                      .trim());
         }
         break;
       case "delete":
         if (second != null && !second.is("from")) {
-          return execute(original, "DELETE FROM " + SqlLexer.join(rewritten.subList(new TokenCursor(rewritten).position() + 1,
-              rewritten.size())).trim());
+          return execute(
+              original,
+              "DELETE FROM "
+                  + SqlLexer.join(
+                          rewritten.subList(
+                              new TokenCursor(rewritten).position() + 1, rewritten.size()))
+                      .trim());
         }
         break;
       case "merge":
         return MergeTranslator.translate(rewritten, original, catalog);
       case "truncate":
-        return Translation.builder(Translation.Kind.EXECUTE, original).sql(SqlLexer.join(rewritten).trim())
-            .commitsTransaction(true).build();
+        return Translation.builder(Translation.Kind.EXECUTE, original)
+            .sql(SqlLexer.join(rewritten).trim())
+            .commitsTransaction(true)
+            .build();
       default:
         break;
     }
@@ -123,13 +146,17 @@ public final class SqlTranslator {
         names.add(t.text().substring(1));
         sql.append('?');
       } else if (t.isSymbol("?")) {
-        // with bound parameters a literal '?' (jsonb operator) would be taken for a JDBC marker: escape it
+        // with bound parameters a literal '?' (jsonb operator) would be taken for a JDBC marker:
+        // escape it
         sql.append("??");
       } else {
         sql.append(t.text());
       }
     }
-    return Translation.builder(Translation.Kind.EXECUTE, original).sql(sql.toString().trim()).parameterNames(names).build();
+    return Translation.builder(Translation.Kind.EXECUTE, original)
+        .sql(sql.toString().trim())
+        .parameterNames(names)
+        .build();
   }
 
   private static Translation execute(String original, String sql) {

@@ -8,7 +8,16 @@ import java.util.Locale;
  */
 public final class Token {
   /** Token kinds; enough to rewrite statements safely (never inside literals or comments). */
-  public enum Kind { WORD, QUOTED_IDENT, STRING, NUMBER, PARAM, SYMBOL, SPACE, COMMENT }
+  public enum Kind {
+    WORD,
+    QUOTED_IDENT,
+    STRING,
+    NUMBER,
+    PARAM,
+    SYMBOL,
+    SPACE,
+    COMMENT
+  }
 
   private final Kind kind;
   private final String text;

@@ -4,12 +4,19 @@ import java.util.List;
 
 /**
  * What one Redshift statement becomes on PostgreSQL: a statement to execute (with helper statements
- * before and after it that produce no result), a COPY for the COPY engine, a transaction-control verb,
- * or nothing (Redshift-only maintenance that has no PostgreSQL counterpart).
+ * before and after it that produce no result), a COPY for the COPY engine, a transaction-control
+ * verb, or nothing (Redshift-only maintenance that has no PostgreSQL counterpart).
  */
 public final class Translation {
   /** The kinds of translated statements. */
-  public enum Kind { EXECUTE, COPY, NOOP, BEGIN, COMMIT, ROLLBACK }
+  public enum Kind {
+    EXECUTE,
+    COPY,
+    NOOP,
+    BEGIN,
+    COMMIT,
+    ROLLBACK
+  }
 
   private final Kind kind;
   private final String original;
@@ -51,12 +58,16 @@ public final class Translation {
     return before;
   }
 
-  /** The PostgreSQL statement whose result or row count is the statement's result (EXECUTE only). */
+  /**
+   * The PostgreSQL statement whose result or row count is the statement's result (EXECUTE only).
+   */
   public String sql() {
     return sql;
   }
 
-  /** Names of the Data API parameters bound, in order, to the {@code ?} markers of {@link #sql()}. */
+  /**
+   * Names of the Data API parameters bound, in order, to the {@code ?} markers of {@link #sql()}.
+   */
   public List<String> parameterNames() {
     return parameterNames;
   }
@@ -70,7 +81,9 @@ public final class Translation {
     return copyTokens;
   }
 
-  /** Non-null when Redshift refuses this statement inside a transaction block: the error to raise. */
+  /**
+   * Non-null when Redshift refuses this statement inside a transaction block: the error to raise.
+   */
   public String forbiddenInTransaction() {
     return forbiddenInTransaction;
   }

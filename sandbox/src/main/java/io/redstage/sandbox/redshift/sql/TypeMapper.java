@@ -4,20 +4,26 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Maps a Redshift type name (as written in DDL or a cast) to the PostgreSQL type that stores the same
- * values, and reports the byte limit Redshift enforces for it (Redshift counts VARCHAR and VARBYTE
- * lengths in bytes, PostgreSQL counts characters, so the translator adds a byte check).
+ * Maps a Redshift type name (as written in DDL or a cast) to the PostgreSQL type that stores the
+ * same values, and reports the byte limit Redshift enforces for it (Redshift counts VARCHAR and
+ * VARBYTE lengths in bytes, PostgreSQL counts characters, so the translator adds a byte check).
  */
 public final class TypeMapper {
   /** Redshift's VARCHAR(MAX). */
   public static final int VARCHAR_MAX = 65535;
+
   /** Redshift's CHAR(MAX). */
   public static final int CHAR_MAX = 4096;
+
   /** Redshift's default VARBYTE length and its maximum. */
   public static final int VARBYTE_DEFAULT = 64000;
+
   public static final int VARBYTE_MAX = 1024000;
 
-  /** A mapped type: the PostgreSQL type text, the byte limit to enforce (or -1) and where the type ended. */
+  /**
+   * A mapped type: the PostgreSQL type text, the byte limit to enforce (or -1) and where the type
+   * ended.
+   */
   public static final class Mapped {
     private final String pgType;
     private final int byteLimit;
@@ -55,7 +61,10 @@ public final class TypeMapper {
     TokenCursor c = new TokenCursor(tokens, start);
     Token first = c.peek();
     if (first == null || !first.isIdentifier()) {
-      throw new SqlTranslationException("syntax error: expected a type name near \"" + (first == null ? "end of input" : first.text()) + "\"");
+      throw new SqlTranslationException(
+          "syntax error: expected a type name near \""
+              + (first == null ? "end of input" : first.text())
+              + "\"");
     }
     if (first.kind() == Token.Kind.QUOTED_IDENT) {
       c.next();
@@ -66,7 +75,10 @@ public final class TypeMapper {
     if (name.equals("double") && c.peekIs("precision")) {
       c.next();
       name = "double precision";
-    } else if ((name.equals("character") || name.equals("char") || name.equals("nchar") || name.equals("national"))
+    } else if ((name.equals("character")
+            || name.equals("char")
+            || name.equals("nchar")
+            || name.equals("national"))
         && c.peekIs("varying")) {
       c.next();
       name = "varchar";
@@ -136,8 +148,10 @@ public final class TypeMapper {
       case "geometry":
       case "geography":
       case "hllsketch":
-        throw new SqlTranslationException("Cannot use type " + name.toUpperCase(Locale.ROOT)
-            + ": the Redshift sandbox (PostgreSQL) does not support it. Use a supported type.");
+        throw new SqlTranslationException(
+            "Cannot use type "
+                + name.toUpperCase(Locale.ROOT)
+                + ": the Redshift sandbox (PostgreSQL) does not support it. Use a supported type.");
       default:
         mapped = args == null ? name : name + "(" + args + ")";
     }
@@ -147,7 +161,8 @@ public final class TypeMapper {
   private static void expect(TokenCursor c, String word) {
     Token t = c.next();
     if (t == null || !t.is(word)) {
-      throw new SqlTranslationException("syntax error at or near \"" + (t == null ? "end of input" : t.text()) + "\"");
+      throw new SqlTranslationException(
+          "syntax error at or near \"" + (t == null ? "end of input" : t.text()) + "\"");
     }
   }
 
@@ -162,7 +177,8 @@ public final class TypeMapper {
     try {
       n = Integer.parseInt(args.trim());
     } catch (NumberFormatException e) {
-      throw new SqlTranslationException("syntax error: invalid length '" + args + "' for type " + typeName);
+      throw new SqlTranslationException(
+          "syntax error: invalid length '" + args + "' for type " + typeName);
     }
     if (n < 1) {
       throw new SqlTranslationException("length for type " + typeName + " must be at least 1");
@@ -189,10 +205,12 @@ public final class TypeMapper {
       throw new SqlTranslationException("syntax error: invalid NUMERIC arguments (" + args + ")");
     }
     if (precision < 1 || precision > 38) {
-      throw new SqlTranslationException("NUMERIC precision " + precision + " must be between 1 and 38");
+      throw new SqlTranslationException(
+          "NUMERIC precision " + precision + " must be between 1 and 38");
     }
     if (scale < 0 || scale > precision) {
-      throw new SqlTranslationException("NUMERIC scale " + scale + " must be between 0 and precision " + precision);
+      throw new SqlTranslationException(
+          "NUMERIC scale " + scale + " must be between 0 and precision " + precision);
     }
     return "numeric(" + precision + "," + scale + ")";
   }
