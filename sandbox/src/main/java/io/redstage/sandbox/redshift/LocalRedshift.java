@@ -3,7 +3,6 @@ package io.redstage.sandbox.redshift;
 import io.redstage.sandbox.redshift.api.DataApiOperations;
 import io.redstage.sandbox.redshift.api.DataApiServer;
 import io.redstage.sandbox.redshift.copy.CopyEngine;
-import io.redstage.sandbox.redshift.exec.SessionManager;
 import io.redstage.sandbox.redshift.exec.StatementExecutor;
 import io.redstage.sandbox.redshift.exec.StatementRegistry;
 import io.redstage.sandbox.redshift.fault.FaultInjector;
@@ -225,7 +224,6 @@ public final class LocalRedshift implements AutoCloseable {
       postgres =
           register(PostgresServer.start(options.dataDir, options.database, options.postgresPort));
       ConnectionPool pool = register(new ConnectionPool(postgres, options.workerThreads));
-      SessionManager sessions = register(new SessionManager(postgres));
       StatementRegistry registry = new StatementRegistry();
       FaultInjector injector = new FaultInjector();
       faults = new Faults(injector);
@@ -241,7 +239,6 @@ public final class LocalRedshift implements AutoCloseable {
           register(
               new StatementExecutor(
                   pool,
-                  sessions,
                   registry,
                   copy,
                   injector,
@@ -250,8 +247,7 @@ public final class LocalRedshift implements AutoCloseable {
                   options.maxActiveStatements,
                   options.pickDelay));
       DataApiOperations operations =
-          new DataApiOperations(
-              registry, executor, sessions, options.database, options.resultPageSize);
+          new DataApiOperations(registry, executor, options.resultPageSize);
       server = register(new DataApiServer(options.host, options.port, operations, injector));
     } catch (RuntimeException e) {
       closeResources();

@@ -130,11 +130,12 @@ class FaultInjectionTest {
 
   @Test
   void rateBasedThrottlingHitsAboutTheConfiguredShare() {
-    stack.redshift.faults().seed(7).throttleRate(0.5, "ListStatements");
+    String id = stack.ok("SELECT 1").id();
+    stack.redshift.faults().seed(7).throttleRate(0.5, "DescribeStatement");
     int throttled = 0;
     for (int i = 0; i < 200; i++) {
       try {
-        stack.client.listStatements(b -> b.maxResults(1));
+        stack.client.describeStatement(b -> b.id(id));
       } catch (RedshiftDataException e) {
         assertThat(e.isThrottlingException()).isTrue();
         throttled++;

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
-import software.amazon.awssdk.services.redshiftdata.model.ExecuteStatementResponse;
 import software.amazon.awssdk.services.redshiftdata.model.Field;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 
@@ -118,31 +117,13 @@ class LoadViewsTest {
   }
 
   @Test
-  void pgLastCopyIdFindsTheFailedCopysErrorsInTheSameSession() {
-    stack.ok("CREATE TABLE views_session (id BIGINT)");
-    ExecuteStatementResponse first =
-        stack.client.executeStatement(
-            b ->
-                b.clusterIdentifier("c")
-                    .database("dev")
-                    .dbUser("u")
-                    .sessionKeepAliveSeconds(60)
-                    .sql(copy("views_session", "views/bad.json")));
-    DescribeStatementResponse failed = stack.awaitTerminal(first.id());
-    assertThat(failed.status()).isEqualTo(StatusString.FAILED);
-    String next =
-        stack
-            .client
-            .executeStatement(
-                b ->
-                    b.sessionId(first.sessionId())
-                        .sql(
-                            "SELECT pg_last_copy_id(), err_code FROM stl_load_errors WHERE query = pg_last_copy_id()"))
-            .id();
-    assertThat(stack.awaitTerminal(next).status()).isEqualTo(StatusString.FINISHED);
-    List<Field> row = stack.rowsOf(next).get(0);
-    assertThat(row.get(0).longValue()).isEqualTo(failed.redshiftQueryId());
-    assertThat(row.get(1).longValue()).isEqualTo(1207L);
+  void pgLastCopyIdNamesTheBatchsCopy() {
+    stack.ok("CREATE TABLE views_last (id BIGINT)");
+    DescribeStatementResponse batch =
+        stack.okBatch(copy("views_last", "views/good.json"), "SELECT pg_last_copy_id()");
+    long copyQueryId = batch.subStatements().get(0).redshiftQueryId();
+    List<Field> row = stack.rowsOf(batch.subStatements().get(1).id()).get(0);
+    assertThat(row.get(0).longValue()).isEqualTo(copyQueryId);
   }
 
   @Test

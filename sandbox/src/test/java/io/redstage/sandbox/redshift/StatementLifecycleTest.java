@@ -13,10 +13,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.redshiftdata.model.ActiveStatementsExceededException;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 
-/**
- * The statement lifecycle with a pick delay, the active-statement quota, and cancelling queued
- * work.
- */
+/** The statement lifecycle with a pick delay, and the active-statement quota. */
 class StatementLifecycleTest {
   private static SandboxStack stack;
 
@@ -66,12 +63,5 @@ class StatementLifecycleTest {
         .hasMessageContaining("Active statements exceeded the allowed quota (3)");
     ids.forEach(stack::awaitTerminal);
     assertThat(stack.ok("SELECT 1").status()).isEqualTo(StatusString.FINISHED);
-  }
-
-  @Test
-  void aSubmittedStatementCanBeCancelledBeforeItRuns() {
-    String id = stack.submit("SELECT 1");
-    assertThat(stack.client.cancelStatement(b -> b.id(id)).status()).isTrue();
-    assertThat(stack.awaitTerminal(id).status()).isEqualTo(StatusString.ABORTED);
   }
 }

@@ -11,11 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Builds Data API response bodies: epoch-second timestamps, Field unions for result values, and
- * opaque NextTokens (base64 of an offset) for result and list paging.
+ * opaque NextTokens (base64 of an offset) for result paging.
  */
 final class ResponseEncoder {
   private final ObjectMapper json;
@@ -42,7 +41,6 @@ final class ResponseEncoder {
       out.put("Error", r.error());
     }
     out.put("QueryString", r.queryString());
-    putParameters(out, r.parameters());
     out.put("CreatedAt", epochSeconds(r.createdAt()));
     out.put("UpdatedAt", epochSeconds(r.updatedAt()));
     out.put("Duration", r.durationNanos());
@@ -143,42 +141,6 @@ final class ResponseEncoder {
     return out;
   }
 
-  ObjectNode list(List<StatementRecord> statements, int max, String nextToken) {
-    int offset = decodeOffset(nextToken);
-    int end = Math.min(statements.size(), offset + max);
-    ObjectNode out = json.createObjectNode();
-    ArrayNode list = out.putArray("Statements");
-    for (int i = Math.min(offset, statements.size()); i < end; i++) {
-      StatementRecord r = statements.get(i);
-      ObjectNode o = list.addObject();
-      o.put("Id", r.id());
-      o.put("Status", r.status().name());
-      o.put("IsBatchStatement", r.isBatch());
-      if (r.isBatch()) {
-        ArrayNode qs = o.putArray("QueryStrings");
-        r.subStatements().forEach(s -> qs.add(s.sql()));
-      } else {
-        o.put("QueryString", r.queryString());
-      }
-      if (r.statementName() != null) {
-        o.put("StatementName", r.statementName());
-      }
-      if (r.sessionId() != null) {
-        o.put("SessionId", r.sessionId());
-      }
-      if (r.connection().secretArn() != null) {
-        o.put("SecretArn", r.connection().secretArn());
-      }
-      putParameters(o, r.parameters());
-      o.put("CreatedAt", epochSeconds(r.createdAt()));
-      o.put("UpdatedAt", epochSeconds(r.updatedAt()));
-    }
-    if (end < statements.size()) {
-      out.put("NextToken", encodeOffset(end));
-    }
-    return out;
-  }
-
   private void field(ObjectNode f, Object v) {
     if (v == null) {
       f.put("isNull", true);
@@ -212,17 +174,6 @@ final class ResponseEncoder {
     if (c.secretArn() != null) {
       out.put("SecretArn", c.secretArn());
     }
-    if (r.sessionId() != null) {
-      out.put("SessionId", r.sessionId());
-    }
-  }
-
-  private static void putParameters(ObjectNode out, Map<String, String> parameters) {
-    if (parameters.isEmpty()) {
-      return;
-    }
-    ArrayNode arr = out.putArray("QueryParameters");
-    parameters.forEach((k, v) -> arr.addObject().put("name", k).put("value", v));
   }
 
   static double epochSeconds(Instant t) {

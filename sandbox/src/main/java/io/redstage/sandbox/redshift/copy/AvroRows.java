@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
@@ -44,13 +43,7 @@ final class AvroRows {
 
   private AvroRows() {}
 
-  static void read(
-      String url,
-      byte[] data,
-      List<Column> targets,
-      CopyCommand cmd,
-      RowSink sink,
-      BooleanSupplier cancelled) {
+  static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink) {
     try (DataFileStream<GenericRecord> stream =
         new DataFileStream<>(new ByteArrayInputStream(data), new GenericDatumReader<>())) {
       String codec = stream.getMetaString("avro.codec");
@@ -93,9 +86,6 @@ final class AvroRows {
               fieldOf[j] < 0
                   ? ColumnWriter.MISSING
                   : normalize(fieldSchema[j], record.get(fieldOf[j]));
-        }
-        if ((line & 1023) == 0 && cancelled.getAsBoolean()) {
-          throw new StatementFailedException("Query cancelled on user's request");
         }
         GenericRecord current = record;
         sink.row(values, line, () -> ColumnWriter.abbreviate(String.valueOf(current)));

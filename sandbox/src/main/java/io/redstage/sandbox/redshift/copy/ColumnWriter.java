@@ -14,9 +14,8 @@ import java.util.HexFormat;
 
 /**
  * Converts one source value into the COPY text of one target column, applying Redshift's load
- * rules: range and format checks with Redshift's load error codes, byte-length limits
- * (TRUNCATECOLUMNS), EMPTYASNULL / BLANKSASNULL, NOT NULL, DEFAULT for missing fields, and
- * DATEFORMAT / TIMEFORMAT.
+ * rules: range and format checks with Redshift's load error codes, byte-length limits, NOT NULL,
+ * DEFAULT for missing fields, and DATEFORMAT / TIMEFORMAT.
  *
  * <p>Source values are normalized by the format readers: null, {@link #MISSING}, Boolean, Long,
  * Float, Double, BigDecimal, String, {@link Utf8Text}, byte[], LocalDate, LocalTime, LocalDateTime,
@@ -96,10 +95,6 @@ final class ColumnWriter {
       return;
     }
     String s = text(v);
-    if (command.emptyAsNull && s.isEmpty() || command.blanksAsNull && s.isBlank()) {
-      writeNull(out, s);
-      return;
-    }
     if (s.indexOf('\0') >= 0) {
       throw new LoadError(
           1220, "String contains NUL (0x00), which the sandbox's PostgreSQL cannot store", s);
@@ -114,10 +109,7 @@ final class ColumnWriter {
     }
     int bytes = utf8Length(s);
     if (bytes > column.length()) {
-      if (!command.truncateColumns) {
-        throw new LoadError(1204, "String length exceeds DDL length", abbreviate(s));
-      }
-      s = io.redstage.sandbox.redshift.sql.Identifiers.truncateUtf8(s, column.length());
+      throw new LoadError(1204, "String length exceeds DDL length", abbreviate(s));
     }
     out.text(s);
   }
@@ -128,7 +120,7 @@ final class ColumnWriter {
    */
   private boolean writeUtf8Directly(byte[] b, RowBuffer out) {
     int n = b.length;
-    if (n == 0 || n > column.length() || command.blanksAsNull) {
+    if (n == 0 || n > column.length()) {
       return false;
     }
     boolean ascii = true;
@@ -171,7 +163,7 @@ final class ColumnWriter {
       return s;
     }
     if (v instanceof Utf8Text u) {
-      return Utf8.decode(u.bytes(), 0, u.bytes().length, command.acceptInvChars);
+      return Utf8.decode(u.bytes(), 0, u.bytes().length);
     }
     if (v instanceof JsonNode n && n.isTextual()) {
       return n.textValue();
@@ -201,7 +193,7 @@ final class ColumnWriter {
       return b.toPlainString();
     }
     if (v instanceof byte[] b) {
-      return Utf8.decode(b, 0, b.length, command.acceptInvChars);
+      return Utf8.decode(b, 0, b.length);
     }
     if (v instanceof LocalDate d) {
       return TemporalWriter.formatDate(d);
@@ -267,13 +259,10 @@ final class ColumnWriter {
       }
     }
     if (bytes.length > column.length()) {
-      if (!command.truncateColumns) {
-        throw new LoadError(
-            1204,
-            "Binary value length exceeds DDL length",
-            HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 64)));
-      }
-      bytes = java.util.Arrays.copyOf(bytes, column.length());
+      throw new LoadError(
+          1204,
+          "Binary value length exceeds DDL length",
+          HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 64)));
     }
     out.hex(bytes);
   }

@@ -44,14 +44,6 @@ final class CopyCommand {
   String timeFormat;
   String dateFormat;
 
-  /**
-   * Replacement for invalid UTF-8 (ACCEPTINVCHARS), or null when invalid characters fail the load.
-   */
-  String acceptInvChars;
-
-  boolean truncateColumns;
-  boolean emptyAsNull;
-  boolean blanksAsNull;
   boolean serializeToJson;
   boolean explicitIds;
   boolean fillRecord;

@@ -97,18 +97,15 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
       List<long[]> perFile = new ArrayList<>();
       try {
         for (SourceFile f : files) {
-          if (ctx.cancelled().getAsBoolean()) {
-            throw new StatementFailedException("Query cancelled on user's request");
-          }
           byte[] data = fetch(f, cmd);
           p.filesScanned++;
           p.bytesScanned += data.length;
           long before = load.rowsWritten();
           load.startFile(f.url());
           switch (cmd.format) {
-            case PARQUET -> ParquetRows.read(f.url(), data, targets, cmd, load, ctx.cancelled());
-            case AVRO -> AvroRows.read(f.url(), data, targets, cmd, load, ctx.cancelled());
-            case JSON -> JsonRows.read(f.url(), data, targets, cmd, load, ctx.cancelled());
+            case PARQUET -> ParquetRows.read(f.url(), data, targets, cmd, load);
+            case AVRO -> AvroRows.read(f.url(), data, targets, cmd, load);
+            case JSON -> JsonRows.read(f.url(), data, targets, cmd, load);
             default -> throw new IllegalStateException("unsupported format " + cmd.format);
           }
           perFile.add(new long[] {load.rowsWritten() - before});

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -27,13 +26,7 @@ import java.util.zip.GZIPInputStream;
 final class JsonRows {
   private JsonRows() {}
 
-  static void read(
-      String url,
-      byte[] data,
-      List<Column> targets,
-      CopyCommand cmd,
-      RowSink sink,
-      BooleanSupplier cancelled) {
+  static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink) {
     if (cmd.noShred() && (targets.size() != 1 || targets.get(0).kind() != TargetTable.Kind.SUPER)) {
       throw new StatementFailedException(
           "Cannot COPY with JSON 'noshred' into this table: it needs exactly one "
@@ -72,9 +65,6 @@ final class JsonRows {
               cmd.noShred()
                   ? new Object[] {record}
                   : shred(record, columnIndex, cmd.ignoreCase(), targets.size());
-          if (cancelled.getAsBoolean()) {
-            throw new StatementFailedException("Query cancelled on user's request");
-          }
           sink.row(values, line, () -> ColumnWriter.abbreviate(record.toString()));
         } catch (CharConversionException e) {
           sink.unreadable(
@@ -120,8 +110,7 @@ final class JsonRows {
 
   private static InputStream decompress(String url, byte[] data, CopyCommand cmd)
       throws IOException {
-    byte[] bytes = data;
-    InputStream in = new ByteArrayInputStream(bytes);
+    InputStream in = new ByteArrayInputStream(data);
     switch (cmd.compression) {
       case GZIP -> in = new GZIPInputStream(in, 64 * 1024);
       case ZSTD -> in = new com.github.luben.zstd.ZstdInputStream(in);
@@ -133,17 +122,6 @@ final class JsonRows {
                   + " with "
                   + cmd.compression
                   + ": the Redshift sandbox decompresses GZIP and ZSTD only");
-    }
-    if (cmd.acceptInvChars != null) {
-      // ACCEPTINVCHARS: replace invalid UTF-8 bytes before parsing, keeping byte lengths
-      byte[] raw = in.readAllBytes();
-      bytes =
-          Utf8.replaceInvalid(
-              raw,
-              0,
-              raw.length,
-              cmd.acceptInvChars.getBytes(java.nio.charset.StandardCharsets.UTF_8)[0]);
-      return new ByteArrayInputStream(bytes);
     }
     return in;
   }

@@ -6,7 +6,6 @@ import io.redstage.sandbox.redshift.copy.TargetTable.Kind;
 import io.redstage.sandbox.redshift.exec.StatementFailedException;
 import java.io.IOException;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
@@ -31,13 +30,7 @@ import org.apache.parquet.schema.Type;
 final class ParquetRows {
   private ParquetRows() {}
 
-  static void read(
-      String url,
-      byte[] data,
-      List<Column> targets,
-      CopyCommand cmd,
-      RowSink sink,
-      BooleanSupplier cancelled) {
+  static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink) {
     try (ParquetFileReader reader =
         ParquetFileReader.open(
             new BytesInputFile(data),
@@ -66,9 +59,9 @@ final class ParquetRows {
       PageReadStore pages;
       while ((pages = reader.readNextRowGroup()) != null) {
         if (flat) {
-          readFlat(pages, schema, createdBy, decoders, line, sink, cancelled);
+          readFlat(pages, schema, createdBy, decoders, line, sink);
         } else {
-          readAssembled(pages, schema, decoders, line, sink, cancelled);
+          readAssembled(pages, schema, decoders, line, sink);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -89,8 +82,7 @@ final class ParquetRows {
       String createdBy,
       ParquetValues.Decoder[] decoders,
       long[] line,
-      RowSink sink,
-      BooleanSupplier cancelled) {
+      RowSink sink) {
     ColumnReadStoreImpl store =
         new ColumnReadStoreImpl(
             pages, new GroupRecordConverter(schema).getRootConverter(), schema, createdBy);
@@ -114,7 +106,7 @@ final class ParquetRows {
                 : null;
         cr.consume();
       }
-      deliver(values, ++line[0], sink, cancelled);
+      deliver(values, ++line[0], sink);
     }
   }
 
@@ -124,8 +116,7 @@ final class ParquetRows {
       MessageType schema,
       ParquetValues.Decoder[] decoders,
       long[] line,
-      RowSink sink,
-      BooleanSupplier cancelled) {
+      RowSink sink) {
     RecordReader<Group> records =
         new ColumnIOFactory()
             .getColumnIO(schema)
@@ -139,14 +130,11 @@ final class ParquetRows {
         values[i] =
             g.getFieldRepetitionCount(i) == 0 ? null : decoders[i].decode(field.at(g, i, 0));
       }
-      deliver(values, ++line[0], sink, cancelled);
+      deliver(values, ++line[0], sink);
     }
   }
 
-  private static void deliver(Object[] values, long line, RowSink sink, BooleanSupplier cancelled) {
-    if ((line & 1023) == 0 && cancelled.getAsBoolean()) {
-      throw new StatementFailedException("Query cancelled on user's request");
-    }
+  private static void deliver(Object[] values, long line, RowSink sink) {
     sink.row(values, line, () -> describe(values));
   }
 

@@ -5,8 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 
 /** {@link Catalog} answered on the statement's session, so its temp tables are visible. */
 final class JdbcCatalog implements Catalog {
@@ -14,26 +12,6 @@ final class JdbcCatalog implements Catalog {
 
   JdbcCatalog(Connection connection) {
     this.connection = connection;
-  }
-
-  @Override
-  public List<String> columns(String relation) {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped "
-                + "ORDER BY attnum")) {
-      ps.setString(1, relation);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new StatementFailedException(
-          "Cannot read the columns of " + relation + ": " + e.getMessage(), e);
-    }
-    return out;
   }
 
   @Override

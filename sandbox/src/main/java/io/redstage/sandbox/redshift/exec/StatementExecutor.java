@@ -17,9 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs statements asynchronously on a bounded pool of workers, through the Data API lifecycle
- * SUBMITTED → PICKED → STARTED → FINISHED | FAILED | ABORTED, and enforces the active-statement
- * quota. An optional pick delay holds each statement in SUBMITTED and in PICKED so callers can
- * observe them.
+ * SUBMITTED → PICKED → STARTED → FINISHED | FAILED, and enforces the active-statement quota. An
+ * optional pick delay holds each statement in SUBMITTED and in PICKED so callers can observe them.
  */
 public final class StatementExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatementExecutor.class);
@@ -34,7 +33,6 @@ public final class StatementExecutor implements AutoCloseable {
   }
 
   private final ConnectionPool pool;
-  private final SessionManager sessions;
   private final StatementRegistry registry;
   private final StatementRunner runner;
   private final ExecutorService workers;
@@ -44,7 +42,6 @@ public final class StatementExecutor implements AutoCloseable {
 
   public StatementExecutor(
       ConnectionPool pool,
-      SessionManager sessions,
       StatementRegistry registry,
       CopyExecutor copyExecutor,
       FaultInjector faults,
@@ -53,7 +50,6 @@ public final class StatementExecutor implements AutoCloseable {
       int maxActive,
       Duration pickDelay) {
     this.pool = pool;
-    this.sessions = sessions;
     this.registry = registry;
     this.runner = new StatementRunner(copyExecutor, faults, new AtomicLong(100_000), database);
     this.maxActive = maxActive;
@@ -79,29 +75,16 @@ public final class StatementExecutor implements AutoCloseable {
       throw new QuotaExceededException(
           "Active statements exceeded the allowed quota (" + maxActive + ").");
     }
-    if (record.sessionId() != null) {
-      SessionManager.Session session = sessions.get(record.sessionId());
-      record.onTerminal(() -> sessions.release(session));
-    }
     registry.add(record, clientToken);
     workers.execute(() -> run(record));
   }
 
-  /**
-   * @return the status the statement had when the cancel arrived
-   */
-  public StatementStatus cancel(StatementRecord record) {
-    return record.requestCancel();
-  }
-
   private void run(StatementRecord r) {
-    SessionManager.Session session = r.sessionId() == null ? null : sessions.get(r.sessionId());
     Connection connection = null;
-    boolean pooled = false;
     try {
-      if (!pause(r) || !r.markPicked() || !pause(r)) {
-        return;
-      }
+      pause();
+      r.markPicked();
+      pause();
       String wanted = r.connection().database();
       if (wanted != null && !wanted.equalsIgnoreCase(database)) {
         // as on a cluster: the statement is accepted, connecting to the database fails
@@ -109,27 +92,23 @@ public final class StatementExecutor implements AutoCloseable {
         failAll(r, "FATAL: database \"" + wanted + "\" does not exist");
         return;
       }
-      if (session != null) {
-        connection = sessions.connection(session);
-      } else {
-        connection = pool.acquire();
-        pooled = true;
-      }
+      connection = pool.acquire();
       int pid = connection.unwrap(PGConnection.class).getBackendPID();
-      if (!r.markStarted(pid)) {
-        return;
-      }
+      r.markStarted(pid);
       LOG.debug(
           "Statement {} started ({} SQL) on backend {}", r.id(), r.subStatements().size(), pid);
-      runner.run(r, connection, session, pid);
+      runner.run(r, connection, pid);
     } catch (SQLException e) {
       failAll(r, SqlErrors.describe(e));
+    } catch (InterruptedException e) {
+      // the endpoint is closing
+      Thread.currentThread().interrupt();
+      failAll(r, "ERROR: The Redshift sandbox was stopped before the statement ran");
     } catch (RuntimeException e) {
       LOG.warn("Statement {} failed inside the Redshift sandbox", r.id(), e);
       r.markFailed("ERROR: Internal error in the Redshift sandbox: " + e);
     } finally {
-      r.runTerminalHook();
-      if (pooled) {
+      if (connection != null) {
         pool.release(connection);
       }
     }
@@ -144,13 +123,10 @@ public final class StatementExecutor implements AutoCloseable {
     r.markFailed(message);
   }
 
-  /** Waits the pick delay; false when the statement was cancelled meanwhile. */
-  private boolean pause(StatementRecord r) {
-    try {
-      return Pauses.pause(pickDelay, () -> r.status().isTerminal()) && !r.status().isTerminal();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+  /** Holds the statement in its current status for the pick delay, so tests can observe it. */
+  private void pause() throws InterruptedException {
+    if (!pickDelay.isZero()) {
+      TimeUnit.NANOSECONDS.sleep(pickDelay.toNanos());
     }
   }
 

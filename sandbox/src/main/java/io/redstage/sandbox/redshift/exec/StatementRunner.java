@@ -8,36 +8,26 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one statement's SQL on its PostgreSQL session, with Redshift's transaction rules: an
- * ExecuteStatement is its own transaction (unless a session opened one with BEGIN), a batch is one
- * transaction committed at the end, any failure rolls back everything not yet committed, the
- * failing sub-statement ends FAILED and the ones after it ABORTED (they never run).
+ * ExecuteStatement is its own transaction, a batch is one transaction committed at the end, any
+ * failure rolls back everything not yet committed, the failing sub-statement ends FAILED and the
+ * ones after it ABORTED (they never run).
  */
 final class StatementRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StatementRunner.class);
 
-  /** Signals that the caller cancelled the statement. */
-  private static final class Cancelled extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Cancelled() {
-      super("cancelled", null, false, false);
-    }
-  }
-
   /** Transaction state of the session while the statement runs. */
   private static final class TxnState {
+    /** Between BEGIN and COMMIT/ROLLBACK written in the SQL. */
     boolean explicit;
-    boolean copyAttempted;
-    long lastCopyQueryId;
   }
 
   private final CopyExecutor copyExecutor;
@@ -53,20 +43,18 @@ final class StatementRunner {
     this.database = database;
   }
 
-  void run(StatementRecord r, Connection c, SessionManager.Session session, int pid) {
+  void run(StatementRecord r, Connection c, int pid) {
     TxnState txn = new TxnState();
-    txn.explicit = session != null && session.inExplicitTransaction();
     SubStatement current = null;
     try {
       c.setAutoCommit(false);
       for (SubStatement sub : r.subStatements()) {
         current = sub;
-        checkCancelled(r);
         long queryId = queryIds.incrementAndGet();
         sub.markStarted(queryId);
         Duration delay = faults.statementDelay(sub.sql());
         if (!delay.isZero()) {
-          sleep(delay, r);
+          TimeUnit.NANOSECONDS.sleep(delay.toNanos());
         }
         faults
             .statementFailure(sub.sql())
@@ -77,37 +65,21 @@ final class StatementRunner {
         Outcome o = runSql(sub, c, r, txn, pid, queryId);
         sub.markFinished(o.result, o.rows);
       }
-      checkCancelled(r);
       if (r.isBatch() || !txn.explicit) {
         c.commit();
-        txn.explicit = false;
-      }
-      syncSession(session, txn);
-      r.markFinished();
-    } catch (Cancelled e) {
-      rollback(c, txn);
-      syncSession(session, txn);
-      r.markAborted();
-    } catch (RuntimeException | SQLException e) {
-      if (r.cancelRequested()) {
-        rollback(c, txn);
-        syncSession(session, txn);
-        r.markAborted();
       } else {
-        String message = message(e, r);
-        rollback(c, txn);
-        syncSession(session, txn);
-        fail(r, current, message);
+        // a BEGIN without COMMIT: the statement's session ends with it, which rolls back
+        c.rollback();
       }
-    } finally {
-      r.setRunningJdbcStatement(null);
-    }
-  }
-
-  /** Records the session's transaction state before the final status releases the session. */
-  private static void syncSession(SessionManager.Session session, TxnState txn) {
-    if (session != null) {
-      session.setExplicitTransaction(txn.explicit);
+      r.markFinished();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      rollback(c);
+      fail(r, current, "ERROR: The Redshift sandbox was stopped while the statement ran");
+    } catch (RuntimeException | SQLException e) {
+      String message = message(e, r);
+      rollback(c);
+      fail(r, current, message);
     }
   }
 
@@ -119,7 +91,6 @@ final class StatementRunner {
     List<Translation> translations = SqlTranslator.translate(sub.sql(), new JdbcCatalog(c));
     Outcome outcome = new Outcome(null, 0);
     for (Translation t : translations) {
-      checkCancelled(r);
       boolean inBlock = r.isBatch() || txn.explicit;
       if (t.forbiddenInTransaction() != null && inBlock) {
         throw new StatementFailedException(t.forbiddenInTransaction());
@@ -136,22 +107,19 @@ final class StatementRunner {
         }
         case NOOP -> outcome = new Outcome(null, 0);
         case COPY -> {
-          txn.copyAttempted = true;
-          txn.lastCopyQueryId = queryId;
           ExecutionContext ctx =
               new ExecutionContext(
                   queryId,
                   pid,
                   database,
                   r.connection().dbUser() == null ? "awsuser" : r.connection().dbUser(),
-                  inBlock,
-                  r::cancelRequested);
+                  inBlock);
           long rows = copyExecutor.copy(t.original(), t.copyTokens(), c, ctx);
           setLastCopyId(c, queryId);
           outcome = new Outcome(null, rows);
         }
         case EXECUTE -> {
-          outcome = execute(t, c, r);
+          outcome = execute(t, c);
           if (t.commitsTransaction()) {
             c.commit();
             txn.explicit = false;
@@ -163,57 +131,27 @@ final class StatementRunner {
     return outcome;
   }
 
-  private Outcome execute(Translation t, Connection c, StatementRecord r) throws SQLException {
+  private Outcome execute(Translation t, Connection c) throws SQLException {
     for (String sql : t.before()) {
-      runIgnoringResult(c, sql, r);
+      runIgnoringResult(c, sql);
     }
     Outcome outcome;
-    if (t.parameterNames().isEmpty()) {
-      try (Statement st = c.createStatement()) {
-        r.setRunningJdbcStatement(st);
-        boolean hasResultSet = st.execute(t.sql());
-        outcome =
-            hasResultSet
-                ? new Outcome(ResultReader.read(st.getResultSet()), 0)
-                : new Outcome(null, Math.max(0, st.getUpdateCount()));
-      }
-    } else {
-      try (PreparedStatement ps = c.prepareStatement(t.sql())) {
-        List<String> names = t.parameterNames();
-        for (int i = 0; i < names.size(); i++) {
-          String value = r.parameters().get(names.get(i));
-          if (value == null) {
-            throw new StatementFailedException(
-                "Parameter \""
-                    + names.get(i)
-                    + "\" is used in the SQL but has no value. "
-                    + "Pass it in Parameters.");
-          }
-          // Types.OTHER sends the value untyped, so PostgreSQL casts it implicitly as Redshift does
-          ps.setObject(i + 1, value, Types.OTHER);
-        }
-        r.setRunningJdbcStatement(ps);
-        boolean hasResultSet = ps.execute();
-        outcome =
-            hasResultSet
-                ? new Outcome(ResultReader.read(ps.getResultSet()), 0)
-                : new Outcome(null, Math.max(0, ps.getUpdateCount()));
-      }
+    try (Statement st = c.createStatement()) {
+      boolean hasResultSet = st.execute(t.sql());
+      outcome =
+          hasResultSet
+              ? new Outcome(ResultReader.read(st.getResultSet()), 0)
+              : new Outcome(null, Math.max(0, st.getUpdateCount()));
     }
-    r.setRunningJdbcStatement(null);
     for (String sql : t.after()) {
-      runIgnoringResult(c, sql, r);
+      runIgnoringResult(c, sql);
     }
     return outcome;
   }
 
-  private static void runIgnoringResult(Connection c, String sql, StatementRecord r)
-      throws SQLException {
+  private static void runIgnoringResult(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement()) {
-      r.setRunningJdbcStatement(st);
       st.execute(sql);
-    } finally {
-      r.setRunningJdbcStatement(null);
     }
   }
 
@@ -225,17 +163,9 @@ final class StatementRunner {
     }
   }
 
-  private static void rollback(Connection c, TxnState txn) {
+  private static void rollback(Connection c) {
     try {
       c.rollback();
-      txn.explicit = false;
-      if (txn.copyAttempted) {
-        // SET is transactional: after the rollback pg_last_copy_id() must still name the failed
-        // COPY
-        // (that is how callers look up its load errors)
-        setLastCopyId(c, txn.lastCopyQueryId);
-        c.commit();
-      }
     } catch (SQLException e) {
       LOG.debug("Cannot roll back a failed statement's transaction: {}", e.getMessage());
     }
@@ -263,23 +193,5 @@ final class StatementRunner {
     }
     LOG.warn("Statement {} failed inside the Redshift sandbox", r.id(), e);
     return "ERROR: Internal error in the Redshift sandbox: " + e;
-  }
-
-  private static void checkCancelled(StatementRecord r) {
-    if (r.cancelRequested()) {
-      throw new Cancelled();
-    }
-  }
-
-  /** Waits (slow-statement fault), waking up early when the statement is cancelled. */
-  private static void sleep(Duration delay, StatementRecord r) {
-    try {
-      if (!Pauses.pause(delay, r::cancelRequested)) {
-        throw new Cancelled();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Cancelled();
-    }
   }
 }

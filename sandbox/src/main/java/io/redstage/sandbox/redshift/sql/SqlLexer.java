@@ -63,12 +63,6 @@ public final class SqlLexer {
       } else if (c == ':' && i + 1 < n && sql.charAt(i + 1) == ':') {
         i += 2;
         out.add(new Token(Token.Kind.SYMBOL, "::"));
-      } else if (c == ':' && i + 1 < n && isIdentStart(sql.charAt(i + 1))) {
-        i++;
-        while (i < n && isIdentPart(sql.charAt(i))) {
-          i++;
-        }
-        out.add(new Token(Token.Kind.PARAM, sql.substring(start, i)));
       } else {
         i++;
         if (i < n && isTwoCharOperator(c, sql.charAt(i))) {
@@ -147,12 +141,13 @@ public final class SqlLexer {
     return null;
   }
 
+  /** Redshift's standard identifier characters, and {@code #} that starts a temp table's name. */
   private static boolean isIdentStart(char c) {
-    return Character.isLetter(c) || c == '_' || c == '#';
+    return Identifiers.isStandardStart(c) || c == '#';
   }
 
   private static boolean isIdentPart(char c) {
-    return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    return Identifiers.isStandardPart(c);
   }
 
   private static boolean isTwoCharOperator(char a, char b) {

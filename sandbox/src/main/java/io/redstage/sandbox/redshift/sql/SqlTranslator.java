@@ -35,17 +35,6 @@ public final class SqlTranslator {
     return out;
   }
 
-  /** Names of the {@code :name} parameters used in a SQL text, in order of appearance. */
-  public static List<String> parameterNames(String sql) {
-    List<String> names = new ArrayList<>();
-    for (Token t : SqlLexer.lex(sql)) {
-      if (t.kind() == Token.Kind.PARAM) {
-        names.add(t.text().substring(1));
-      }
-    }
-    return names;
-  }
-
   private static Translation translateOne(List<Token> raw, Catalog catalog) {
     String original = SqlLexer.join(raw).trim();
     boolean hashTemp = isCreateHashTable(raw);
@@ -132,31 +121,7 @@ public final class SqlTranslator {
       default:
         break;
     }
-    return withParameters(original, rewritten);
-  }
-
-  private static Translation withParameters(String original, List<Token> tokens) {
-    if (tokens.stream().noneMatch(t -> t.kind() == Token.Kind.PARAM)) {
-      return execute(original, SqlLexer.join(tokens).trim());
-    }
-    List<String> names = new ArrayList<>();
-    StringBuilder sql = new StringBuilder();
-    for (Token t : tokens) {
-      if (t.kind() == Token.Kind.PARAM) {
-        names.add(t.text().substring(1));
-        sql.append('?');
-      } else if (t.isSymbol("?")) {
-        // with bound parameters a literal '?' (jsonb operator) would be taken for a JDBC marker:
-        // escape it
-        sql.append("??");
-      } else {
-        sql.append(t.text());
-      }
-    }
-    return Translation.builder(Translation.Kind.EXECUTE, original)
-        .sql(sql.toString().trim())
-        .parameterNames(names)
-        .build();
+    return execute(original, SqlLexer.join(rewritten).trim());
   }
 
   private static Translation execute(String original, String sql) {
@@ -199,6 +164,23 @@ public final class SqlTranslator {
     c.next();
     c.accept("session");
     Token name = c.peek();
-    return name != null && name.isIdentifier() && IGNORED_SETTINGS.contains(name.identifierName());
+    if (name == null || !name.isIdentifier()) {
+      return false;
+    }
+    if (name.identifierName().equals("enable_case_sensitive_identifier")) {
+      c.next();
+      if (!c.accept("to")) {
+        c.acceptSymbol("=");
+      }
+      Token value = c.peek();
+      String v = value == null ? "" : value.text().replace("'", "").toLowerCase(Locale.ROOT);
+      if (v.equals("true") || v.equals("on")) {
+        throw new SqlTranslationException(
+            "Cannot turn on enable_case_sensitive_identifier: the Redshift sandbox folds "
+                + "identifiers to lowercase as Redshift does by default, and does not implement "
+                + "case-sensitive names. Use lowercase names.");
+      }
+    }
+    return IGNORED_SETTINGS.contains(name.identifierName());
   }
 }

@@ -1,7 +1,5 @@
 package io.redstage.sandbox.redshift.sql;
 
-import java.util.Locale;
-
 /**
  * One lexical token of a SQL text. Concatenating the {@link #text()} of every token of a statement
  * gives back the statement, which is how the translator rewrites SQL without reformatting it.
@@ -13,7 +11,6 @@ public final class Token {
     QUOTED_IDENT,
     STRING,
     NUMBER,
-    PARAM,
     SYMBOL,
     SPACE,
     COMMENT
@@ -66,12 +63,9 @@ public final class Token {
     return kind == Kind.WORD || kind == Kind.QUOTED_IDENT;
   }
 
-  /** The identifier's name as the database sees it: unquoted words fold to lowercase. */
+  /** The identifier's name as the database sees it, by Redshift's rules ({@link Identifiers}). */
   public String identifierName() {
-    if (kind == Kind.QUOTED_IDENT) {
-      return text.substring(1, text.length() - 1).replace("\"\"", "\"");
-    }
-    return text.toLowerCase(Locale.ROOT);
+    return kind == Kind.QUOTED_IDENT ? Identifiers.delimitedName(text) : Identifiers.fold(text);
   }
 
   /** The value of a string literal, without quotes and with doubled quotes undone. */

