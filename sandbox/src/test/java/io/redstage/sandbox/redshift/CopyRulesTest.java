@@ -212,7 +212,7 @@ class CopyRulesTest {
                     + "' IAM_ROLE '"
                     + IAM_ROLE
                     + "' JSON 's3://b/paths.json'"))
-        .contains("JSONPaths files are not supported");
+        .contains("'noshred' and JSONPaths files are outside it");
   }
 
   @Test

@@ -37,7 +37,7 @@ final class CopyCommand {
   String accessKeyId;
   Format format = Format.TEXT;
 
-  /** The JSON/AVRO argument: 'auto', 'auto ignorecase', 'noshred' or a JSONPaths URL. */
+  /** The JSON/AVRO argument: 'auto' or 'auto ignorecase' (others are refused). */
   String formatArgument;
 
   Compression compression = Compression.NONE;
@@ -61,9 +61,5 @@ final class CopyCommand {
 
   boolean ignoreCase() {
     return formatArgument != null && formatArgument.trim().equalsIgnoreCase("auto ignorecase");
-  }
-
-  boolean noShred() {
-    return formatArgument != null && formatArgument.trim().equalsIgnoreCase("noshred");
   }
 }

@@ -1,7 +1,5 @@
 package io.redstage.sandbox.redshift.copy;
 
-import io.redstage.sandbox.redshift.exec.StatementFailedException;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -19,8 +17,9 @@ import java.util.Locale;
 /**
  * Redshift's DATEFORMAT / TIMEFORMAT rules for text values (JSON strings): the default formats
  * ({@code YYYY-MM-DD}, {@code YYYY-MM-DD HH:MI:SS} with optional fractional seconds, and an offset
- * for TIMESTAMPTZ), {@code 'auto'} (several common layouts, ISO 8601 included), the epoch keywords
- * (TIMEFORMAT only, case-sensitive) and explicit patterns made of Redshift's datetime parts.
+ * for TIMESTAMPTZ) and {@code 'auto'} (several common layouts, ISO 8601 included), which the loader
+ * uses. Explicit patterns and the epoch keywords are outside the sandbox's scope (refused by {@link
+ * CopyCommandParser}).
  */
 final class DateTimeFormats {
   static final String DEFAULT_DATE = "YYYY-MM-DD";
@@ -125,26 +124,7 @@ final class DateTimeFormats {
         return d == null ? null : d.atStartOfDay();
       };
     }
-    if (timeFormat.equals("epochsecs") || timeFormat.equals("epochmillisecs")) {
-      long unit = timeFormat.equals("epochsecs") ? 1000 : 1;
-      return text -> {
-        try {
-          return Instant.ofEpochMilli(Math.multiplyExact(Long.parseLong(text.trim()), unit));
-        } catch (RuntimeException e) {
-          return null;
-        }
-      };
-    }
-    DateTimeFormatter f = redshiftPattern(timeFormat);
-    return text -> parseWith(f, text, withZone);
-  }
-
-  /** Epoch keyword unit in milliseconds, or 0 when TIMEFORMAT is not an epoch keyword. */
-  static long epochUnitMillis(String timeFormat) {
-    if ("epochsecs".equals(timeFormat)) {
-      return 1000;
-    }
-    return "epochmillisecs".equals(timeFormat) ? 1 : 0;
+    throw new IllegalArgumentException("TIMEFORMAT '" + timeFormat + "' passed the parser");
   }
 
   static LocalDate parseDate(String dateFormat, String text) {
@@ -154,7 +134,7 @@ final class DateTimeFormats {
     if (dateFormat.equals("auto")) {
       return parseDate(AUTO_DATES, text);
     }
-    return parseDate(List.of(redshiftPattern(dateFormat)), text);
+    throw new IllegalArgumentException("DATEFORMAT '" + dateFormat + "' passed the parser");
   }
 
   static LocalTime parseTime(String text) {
@@ -196,76 +176,5 @@ final class DateTimeFormats {
     } catch (RuntimeException e) {
       return null;
     }
-  }
-
-  /**
-   * Translates a Redshift datetime format (YYYY, MM, DD, HH24, MI, SS, US, MS, OF, MON ...) to
-   * java.time.
-   */
-  static DateTimeFormatter redshiftPattern(String format) {
-    DateTimeFormatterBuilder b = new DateTimeFormatterBuilder().parseCaseInsensitive();
-    String f = format;
-    int i = 0;
-    while (i < f.length()) {
-      String rest = f.substring(i).toUpperCase(Locale.ROOT);
-      if (rest.startsWith("YYYY")) {
-        b.appendPattern("uuuu");
-        i += 4;
-      } else if (rest.startsWith("YY")) {
-        b.appendPattern("uu");
-        i += 2;
-      } else if (rest.startsWith("MONTH")) {
-        b.appendPattern("MMMM");
-        i += 5;
-      } else if (rest.startsWith("MON")) {
-        b.appendPattern("MMM");
-        i += 3;
-      } else if (rest.startsWith("MM")) {
-        b.appendPattern("MM");
-        i += 2;
-      } else if (rest.startsWith("DD")) {
-        b.appendPattern("dd");
-        i += 2;
-      } else if (rest.startsWith("HH24")) {
-        b.appendPattern("HH");
-        i += 4;
-      } else if (rest.startsWith("HH12")) {
-        b.appendPattern("hh");
-        i += 4;
-      } else if (rest.startsWith("HH")) {
-        b.appendPattern("HH");
-        i += 2;
-      } else if (rest.startsWith("MI")) {
-        b.appendPattern("mm");
-        i += 2;
-      } else if (rest.startsWith("SS")) {
-        b.appendPattern("ss");
-        b.append(FRACTION);
-        i += 2;
-      } else if (rest.startsWith("US") || rest.startsWith("MS") || rest.startsWith("FF")) {
-        i += 2;
-        while (i < f.length() && Character.isDigit(f.charAt(i))) {
-          i++;
-        }
-      } else if (rest.startsWith("OF")) {
-        b.optionalStart().appendOffset("+HH:mm", "+00").optionalEnd();
-        b.optionalStart().appendOffset("+HH", "+00").optionalEnd();
-        i += 2;
-      } else if (rest.startsWith("AM") || rest.startsWith("PM")) {
-        b.appendPattern("a");
-        i += 2;
-      } else if (Character.isLetter(f.charAt(i))) {
-        throw new StatementFailedException(
-            "Invalid date or time format '"
-                + format
-                + "': unknown part at '"
-                + f.substring(i)
-                + "'");
-      } else {
-        b.appendLiteral(f.charAt(i));
-        i++;
-      }
-    }
-    return b.toFormatter(Locale.ENGLISH);
   }
 }

@@ -17,21 +17,16 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads JSON for COPY with {@code JSON 'auto'}, {@code 'auto ignorecase'} or {@code 'noshred'}: a
- * stream of JSON objects (one per line or spread over lines). 'auto' maps top-level keys to columns
- * by exact (lowercase) name, 'auto ignorecase' in any case; other keys are ignored, columns without
- * a key get DEFAULT or NULL; nested values go to SUPER (or VARCHAR as JSON text). 'noshred' loads
- * each whole object into the single SUPER column. GZIP and ZSTD input is decompressed.
+ * Reads JSON for COPY with {@code JSON 'auto'} or {@code 'auto ignorecase'}: a stream of JSON
+ * objects (one per line or spread over lines). 'auto' maps top-level keys to columns by exact
+ * (lowercase) name, 'auto ignorecase' in any case; other keys are ignored, columns without a key
+ * get DEFAULT or NULL; nested values go to SUPER (or VARCHAR as JSON text). GZIP input (what the
+ * connector writes) is decompressed.
  */
 final class JsonRows {
   private JsonRows() {}
 
   static void read(String url, byte[] data, List<Column> targets, CopyCommand cmd, RowSink sink) {
-    if (cmd.noShred() && (targets.size() != 1 || targets.get(0).kind() != TargetTable.Kind.SUPER)) {
-      throw new StatementFailedException(
-          "Cannot COPY with JSON 'noshred' into this table: it needs exactly one "
-              + "target column of type SUPER");
-    }
     Map<String, Integer> columnIndex = new HashMap<>();
     for (int i = 0; i < targets.size(); i++) {
       columnIndex.put(targets.get(i).name(), i);
@@ -61,10 +56,7 @@ final class JsonRows {
             return;
           }
           JsonNode record = Json.MAPPER.readTree(parser);
-          Object[] values =
-              cmd.noShred()
-                  ? new Object[] {record}
-                  : shred(record, columnIndex, cmd.ignoreCase(), targets.size());
+          Object[] values = shred(record, columnIndex, cmd.ignoreCase(), targets.size());
           sink.row(values, line, () -> ColumnWriter.abbreviate(record.toString()));
         } catch (CharConversionException e) {
           sink.unreadable(
@@ -113,7 +105,6 @@ final class JsonRows {
     InputStream in = new ByteArrayInputStream(data);
     switch (cmd.compression) {
       case GZIP -> in = new GZIPInputStream(in, 64 * 1024);
-      case ZSTD -> in = new com.github.luben.zstd.ZstdInputStream(in);
       case NONE -> {}
       default ->
           throw new StatementFailedException(
@@ -121,7 +112,8 @@ final class JsonRows {
                   + url
                   + " with "
                   + cmd.compression
-                  + ": the Redshift sandbox decompresses GZIP and ZSTD only");
+                  + ": the Redshift sandbox decompresses GZIP only (its scope is in "
+                  + "docs/redshift-sandbox.md)");
     }
     return in;
   }

@@ -1,6 +1,5 @@
 package io.redstage.sandbox.redshift.copy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.sandbox.redshift.copy.TargetTable.Column;
 import io.redstage.sandbox.redshift.copy.TargetTable.Kind;
 import java.time.Instant;
@@ -11,15 +10,14 @@ import java.time.ZoneOffset;
 
 /**
  * The date and time side of {@link ColumnWriter}: DATE, TIMESTAMP, TIMESTAMPTZ, TIME from typed
- * values (Parquet/Avro logical types) or text (DATEFORMAT / TIMEFORMAT, epoch keywords), written in
- * the input form PostgreSQL reads (microseconds, years beyond 9999, BC dates).
+ * values (Parquet/Avro logical types) or text (DATEFORMAT / TIMEFORMAT), written in the input form
+ * PostgreSQL reads (microseconds, years beyond 9999, BC dates).
  */
 final class TemporalWriter {
   private final ColumnWriter values;
   private final Column column;
   private final CopyCommand command;
   private final DateTimeFormats.TimestampParser timestamps;
-  private final long epochUnitMillis;
 
   TemporalWriter(ColumnWriter values, Column column, CopyCommand command) {
     this.values = values;
@@ -27,7 +25,6 @@ final class TemporalWriter {
     this.command = command;
     this.timestamps =
         DateTimeFormats.timestampParser(command.timeFormat, column.kind() == Kind.TIMESTAMPTZ);
-    this.epochUnitMillis = DateTimeFormats.epochUnitMillis(command.timeFormat);
   }
 
   void date(Object v, RowBuffer out) throws LoadError {
@@ -64,10 +61,6 @@ final class TemporalWriter {
       t = v;
     } else if (v instanceof LocalDate d) {
       t = d.atStartOfDay();
-    } else if (epochUnitMillis > 0
-        && (v instanceof Long || v instanceof JsonNode n && n.isIntegralNumber())) {
-      long n = v instanceof Long l ? l : ((JsonNode) v).longValue();
-      t = Instant.ofEpochMilli(n * epochUnitMillis);
     } else {
       String s = values.textOrNull(v);
       if (s != null && s.isBlank()) {
