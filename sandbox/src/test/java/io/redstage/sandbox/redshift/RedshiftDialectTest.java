@@ -352,6 +352,15 @@ class RedshiftDialectTest {
   }
 
   @Test
+  void aTransactionLeftOpenEndsWithItsStatementAndRollsBack() {
+    stack.ok("CREATE TABLE begin_open_t (a INT)");
+    stack.ok("BEGIN; INSERT INTO begin_open_t VALUES (1)");
+    assertThat(stack.scalar("SELECT count(*) FROM begin_open_t")).isEqualTo("0");
+    stack.ok("BEGIN; INSERT INTO begin_open_t VALUES (2); COMMIT");
+    assertThat(stack.scalar("SELECT count(*) FROM begin_open_t")).isEqualTo("1");
+  }
+
+  @Test
   void redshiftOnlySettingsAreAccepted() {
     stack.ok("SET enable_case_sensitive_identifier TO false");
     stack.ok("SET query_group TO 'loader'");
