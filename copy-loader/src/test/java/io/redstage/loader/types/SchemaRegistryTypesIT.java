@@ -1,0 +1,571 @@
+package io.redstage.loader.types;
+
+import static io.redstage.loader.types.AvroConverterSchemas.decimal;
+import static io.redstage.loader.types.AvroConverterSchemas.enumeration;
+import static io.redstage.loader.types.AvroConverterSchemas.fixed;
+import static io.redstage.loader.types.AvroConverterSchemas.javaString;
+import static io.redstage.loader.types.AvroConverterSchemas.union;
+import static io.redstage.loader.types.AvroConverterSchemas.unionValue;
+import static io.redstage.loader.types.AvroConverterSchemas.withDefault;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.redstage.contract.FileFormat;
+import io.redstage.loader.it.LoaderStack;
+import io.redstage.loader.load.CycleReport;
+import io.redstage.loader.load.Loader;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Schema Registry type matrix: every Avro type a user of Confluent's AvroConverter has (shaped
+ * as the converter hands it to the task, {@link AvroConverterSchemas}) × Parquet, Avro and JSON
+ * Lines, written by the real sink task into S3Proxy and loaded by the real loader into the Redshift
+ * stand-in. Each case checks the column type the loader created and the values read back by id (row
+ * 2 holds nulls and defaults). One table per format, loaded once; docs/loader-types.md ("Schema
+ * Registry (Avro) types") documents the result.
+ */
+class SchemaRegistryTypesIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int ROWS = 3;
+
+  /** How a column is read back as text: cast, hex of the bytes, or SUPER as JSON. */
+  enum Read {
+    TEXT,
+    HEX,
+    JSON
+  }
+
+  /**
+   * One Avro type: its column, the Connect schema the AvroConverter makes of it, the values of rows
+   * 0..2, and what Redshift must hold: the column type (as PG_TABLE_DEF reports it) and each row's
+   * value as text (null = SQL NULL), per format where COPY renders it differently.
+   */
+  record TypeCase(
+      String avroType,
+      String column,
+      Schema schema,
+      List<Object> values,
+      String redshiftType,
+      Read read,
+      Map<FileFormat, List<String>> expectedByFormat) {
+    TypeCase(
+        String avroType,
+        String column,
+        Schema schema,
+        List<Object> values,
+        String redshiftType,
+        Read read,
+        List<String> expected) {
+      this(avroType, column, schema, values, redshiftType, read, sameInEveryFormat(expected));
+    }
+
+    List<String> expected(FileFormat format) {
+      return expectedByFormat.get(format);
+    }
+
+    @Override
+    public String toString() {
+      return avroType;
+    }
+  }
+
+  static final Schema POINT =
+      SchemaBuilder.struct()
+          .name("com.example.Point")
+          .optional()
+          .field("x", Schema.INT32_SCHEMA)
+          .field("y", Schema.INT32_SCHEMA)
+          .build();
+  static final Schema CHOICE =
+      union(branches("string", Schema.OPTIONAL_STRING_SCHEMA, "int", Schema.OPTIONAL_INT32_SCHEMA))
+          .field("Point", POINT)
+          .optional()
+          .build();
+  static final Schema EITHER =
+      union(branches("string", Schema.OPTIONAL_STRING_SCHEMA, "long", Schema.OPTIONAL_INT64_SCHEMA))
+          .build();
+  static final Schema ITEM =
+      SchemaBuilder.struct()
+          .name("com.example.Item")
+          .field("sku", Schema.STRING_SCHEMA)
+          .field("qty", Schema.INT32_SCHEMA)
+          .build();
+  static final Schema DATE = org.apache.kafka.connect.data.Date.SCHEMA;
+  static final Schema DETAIL =
+      SchemaBuilder.struct()
+          .name("com.example.Detail")
+          .field("amount", decimal(10, 2).build())
+          .field("at", Timestamp.SCHEMA)
+          .field("day", DATE)
+          .field("at_time", Time.SCHEMA)
+          .field("blob", Schema.BYTES_SCHEMA)
+          .field("color", enumeration("com.example.Color", "RED", "GREEN", "BLUE").build())
+          .field("digest", fixed("com.example.Digest", 2).build())
+          .field("tags", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build())
+          .build();
+  static final long DAY_MS = 86_400_000L;
+  // 2024-02-29T13:45:30.123Z
+  static final long INSTANT_MS = 1_709_214_330_123L;
+
+  static final List<TypeCase> CASES =
+      List.of(
+          new TypeCase(
+              "enum",
+              "color",
+              enumeration("com.example.Color", "RED", "GREEN", "BLUE").build(),
+              List.of("GREEN", "RED", "BLUE"),
+              "character varying(65535)",
+              Read.TEXT,
+              List.of("GREEN", "RED", "BLUE")),
+          new TypeCase(
+              "union [null, string, int, record]",
+              "choice",
+              CHOICE,
+              Arrays.asList(
+                  unionValue(CHOICE, "string", "abc"),
+                  unionValue(CHOICE, "Point", new Struct(POINT).put("x", 1).put("y", 2)),
+                  null),
+              "super",
+              Read.JSON,
+              Arrays.asList("{\"string\":\"abc\"}", "{\"Point\":{\"x\":1,\"y\":2}}", null)),
+          new TypeCase(
+              "union [string, long]",
+              "either",
+              EITHER,
+              List.of(
+                  unionValue(EITHER, "long", 42L),
+                  unionValue(EITHER, "string", "x"),
+                  unionValue(EITHER, "long", -1L)),
+              "super",
+              Read.JSON,
+              List.of("{\"long\":42}", "{\"string\":\"x\"}", "{\"long\":-1}")),
+          new TypeCase(
+              "fixed(4)",
+              "digest",
+              fixed("com.example.Digest", 4).build(),
+              List.of(
+                  new byte[] {0, 1, 2, 3},
+                  new byte[] {(byte) 0xff, 0, 0x7f, (byte) 0x80},
+                  new byte[] {'a', 'b', 'c', 'd'}),
+              "varbyte",
+              Read.HEX,
+              List.of("00010203", "ff007f80", "61626364")),
+          new TypeCase(
+              "bytes (optional)",
+              "payload",
+              Schema.OPTIONAL_BYTES_SCHEMA,
+              Arrays.asList(new byte[] {(byte) 0xca, (byte) 0xfe}, new byte[0], null),
+              "varbyte",
+              Read.HEX,
+              Arrays.asList("cafe", "", null)),
+          new TypeCase(
+              "string (uuid)",
+              "uid",
+              Schema.STRING_SCHEMA,
+              List.of(
+                  "0b7f6f1c-3f9a-4a8e-9d3c-2f7f1e0a9b11",
+                  "00000000-0000-0000-0000-000000000000",
+                  "ffffffff-ffff-ffff-ffff-ffffffffffff"),
+              "character varying(65535)",
+              Read.TEXT,
+              List.of(
+                  "0b7f6f1c-3f9a-4a8e-9d3c-2f7f1e0a9b11",
+                  "00000000-0000-0000-0000-000000000000",
+                  "ffffffff-ffff-ffff-ffff-ffffffffffff")),
+          new TypeCase(
+              "bytes decimal(10,2)",
+              "amount",
+              decimal(10, 2).build(),
+              List.of(
+                  new BigDecimal("1234.50"),
+                  new BigDecimal("-0.01"),
+                  new BigDecimal("99999999.99")),
+              "numeric(10,2)",
+              Read.TEXT,
+              List.of("1234.50", "-0.01", "99999999.99")),
+          new TypeCase(
+              "decimal, Connect's default precision (64)",
+              "wide_amount",
+              decimal(64, 4).build(),
+              List.of(
+                  new BigDecimal("12345678901234567890.1234"),
+                  new BigDecimal("0.0001"),
+                  new BigDecimal("-1.0000")),
+              "numeric(38,4)",
+              Read.TEXT,
+              List.of("12345678901234567890.1234", "0.0001", "-1.0000")),
+          new TypeCase(
+              "date",
+              "day",
+              DATE,
+              List.of(new Date(19_782 * DAY_MS), new Date(0), new Date(-DAY_MS)),
+              "date",
+              Read.TEXT,
+              List.of("2024-02-29", "1970-01-01", "1969-12-31")),
+          new TypeCase(
+              "time-millis",
+              "at_time",
+              Time.SCHEMA,
+              List.of(new Date(49_530_123L), new Date(0), new Date(DAY_MS - 1)),
+              "time without time zone",
+              Read.TEXT,
+              List.of("13:45:30.123", "00:00:00", "23:59:59.999")),
+          new TypeCase(
+              "time-micros (int64, no logical type)",
+              "time_us",
+              Schema.INT64_SCHEMA,
+              List.of(49_530_123_456L, 0L, DAY_MS * 1000 - 1),
+              "bigint",
+              Read.TEXT,
+              List.of("49530123456", "0", "86399999999")),
+          new TypeCase(
+              "timestamp-millis",
+              "ts",
+              Timestamp.SCHEMA,
+              List.of(new Date(INSTANT_MS), new Date(0), new Date(-1)),
+              "timestamp without time zone",
+              Read.TEXT,
+              List.of("2024-02-29 13:45:30.123", "1970-01-01 00:00:00", "1969-12-31 23:59:59.999")),
+          new TypeCase(
+              "timestamp-micros (int64, no logical type)",
+              "ts_us",
+              Schema.INT64_SCHEMA,
+              List.of(INSTANT_MS * 1000 + 456, 0L, -1L),
+              "bigint",
+              Read.TEXT,
+              List.of("1709214330123456", "0", "-1")),
+          new TypeCase(
+              "map<string, string>",
+              "attrs",
+              SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.OPTIONAL_STRING_SCHEMA).build(),
+              List.of(new TreeMap<>(Map.of("a", "1", "b", "2")), Map.of(), Map.of("k", "v")),
+              "super",
+              Read.JSON,
+              List.of("{\"a\":\"1\",\"b\":\"2\"}", "{}", "{\"k\":\"v\"}")),
+          new TypeCase(
+              "map<int, long> (array of key/value records in Avro)",
+              "counts",
+              SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.INT64_SCHEMA).build(),
+              List.of(new TreeMap<>(Map.of(1, 10L, 2, 20L)), Map.of(), Map.of(-5, 0L)),
+              "super",
+              Read.JSON,
+              List.of(
+                  "[{\"key\":1,\"value\":10},{\"key\":2,\"value\":20}]",
+                  "[]",
+                  "[{\"key\":-5,\"value\":0}]")),
+          new TypeCase(
+              "record with logical types inside",
+              "detail",
+              DETAIL,
+              List.of(detail(0), detail(1), detail(2)),
+              "super",
+              Read.JSON,
+              detailJson()),
+          new TypeCase(
+              "array<record>",
+              "items",
+              SchemaBuilder.array(ITEM).build(),
+              List.of(
+                  List.of(
+                      new Struct(ITEM).put("sku", "s1").put("qty", 1),
+                      new Struct(ITEM).put("sku", "s2").put("qty", 2)),
+                  List.of(),
+                  List.of(new Struct(ITEM).put("sku", "s3").put("qty", 3))),
+              "super",
+              Read.JSON,
+              List.of(
+                  "[{\"sku\":\"s1\",\"qty\":1},{\"sku\":\"s2\",\"qty\":2}]",
+                  "[]",
+                  "[{\"sku\":\"s3\",\"qty\":3}]")),
+          new TypeCase(
+              "string with a default (avro.java.string)",
+              "tier",
+              withDefault(javaString(), "basic").build(),
+              // Avro's reader fills a missing field with its default: a Struct never holds null
+              // here
+              List.of("gold", "silver", "basic"),
+              "character varying(65535)",
+              Read.TEXT,
+              List.of("gold", "silver", "basic")),
+          new TypeCase(
+              "optional string ([null, string])",
+              "note",
+              Schema.OPTIONAL_STRING_SCHEMA,
+              Arrays.asList("hello", "", null),
+              "character varying(65535)",
+              Read.TEXT,
+              Arrays.asList("hello", "", null)),
+          new TypeCase(
+              "optional int with default null",
+              "maybe_count",
+              Schema.OPTIONAL_INT32_SCHEMA,
+              Arrays.asList(7, Integer.MIN_VALUE, null),
+              "integer",
+              Read.TEXT,
+              Arrays.asList("7", "-2147483648", null)),
+          new TypeCase(
+              "int (connect.type int16)",
+              "small",
+              Schema.INT16_SCHEMA,
+              List.of((short) -7, Short.MAX_VALUE, (short) 0),
+              "smallint",
+              Read.TEXT,
+              List.of("-7", "32767", "0")),
+          new TypeCase(
+              "long",
+              "big",
+              Schema.INT64_SCHEMA,
+              List.of(Long.MAX_VALUE, Long.MIN_VALUE, 0L),
+              "bigint",
+              Read.TEXT,
+              List.of("9223372036854775807", "-9223372036854775808", "0")),
+          new TypeCase(
+              "float",
+              "ratio",
+              Schema.FLOAT32_SCHEMA,
+              List.of(1.5f, -0.25f, 0f),
+              "real",
+              Read.TEXT,
+              List.of("1.5", "-0.25", "0")),
+          new TypeCase(
+              "double",
+              "score",
+              Schema.FLOAT64_SCHEMA,
+              List.of(2.25d, -1e10d, 0d),
+              "double precision",
+              Read.TEXT,
+              List.of("2.25", "-10000000000", "0")),
+          new TypeCase(
+              "boolean",
+              "active",
+              Schema.BOOLEAN_SCHEMA,
+              List.of(true, false, true),
+              "boolean",
+              Read.TEXT,
+              List.of("true", "false", "true")));
+
+  static LoaderStack stack;
+  static final Map<FileFormat, Map<String, Loaded>> LOADED = new EnumMap<>(FileFormat.class);
+
+  /** A column of a loaded table: its type and the values of rows 0..2 as text. */
+  record Loaded(String type, List<String> values) {}
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  static Stream<Arguments> matrix() {
+    List<Arguments> out = new ArrayList<>();
+    for (FileFormat format : FileFormat.values()) {
+      for (TypeCase c : CASES) {
+        out.add(Arguments.of(format, c));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("matrix")
+  void roundTripsToRedshift(FileFormat format, TypeCase c) throws Exception {
+    Loaded column = table(format).get(c.column());
+    assertThat(column).as("column %s in the %s table", c.column(), format.id()).isNotNull();
+    assertThat(column.type()).as("Redshift type of %s", c.column()).isEqualTo(c.redshiftType());
+    for (int id = 0; id < ROWS; id++) {
+      String expected = c.expected(format).get(id);
+      String actual = column.values().get(id);
+      if (c.read() == Read.JSON && expected != null && actual != null) {
+        assertThat(withoutNulls(JSON.readTree(actual)))
+            .as("%s of row %d", c.column(), id)
+            .isEqualTo(JSON.readTree(expected));
+      } else {
+        assertThat(actual).as("%s of row %d", c.column(), id).isEqualTo(expected);
+      }
+    }
+  }
+
+  /** Writes the rows in {@code format} with the real task, loads them, reads every column back. */
+  private static synchronized Map<String, Loaded> table(FileFormat format) throws Exception {
+    Map<String, Loaded> done = LOADED.get(format);
+    if (done != null) {
+      return done;
+    }
+    String topic = "sr_types_" + format.id();
+    SinkTaskRun.commit(taskProps(format), records(topic), Duration.ofMinutes(2));
+    CycleReport report;
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      report = loader.runOnce();
+    }
+    assertThat(report.rowsLoaded())
+        .as("rows loaded from %s: %s", format.id(), report)
+        .isEqualTo(ROWS);
+    Map<String, String> types = new HashMap<>();
+    for (List<Object> r :
+        stack.query(
+            "SELECT \"column\", type FROM redstage_sys.pg_table_def WHERE tablename = '"
+                + topic
+                + "'")) {
+      types.put((String) r.get(0), (String) r.get(1));
+    }
+    Map<String, Loaded> columns = new LinkedHashMap<>();
+    for (TypeCase c : CASES) {
+      List<String> values = new ArrayList<>();
+      for (List<Object> r :
+          stack.query("SELECT " + readSql(c) + " FROM public." + topic + " ORDER BY id")) {
+        values.add(r.get(0) == null ? null : r.get(0).toString());
+      }
+      columns.put(c.column(), new Loaded(types.get(c.column()), values));
+    }
+    LOADED.put(format, columns);
+    return columns;
+  }
+
+  private static String readSql(TypeCase c) {
+    String col = "\"" + c.column() + "\"";
+    return c.read() == Read.HEX ? "ENCODE(" + col + ", 'hex')" : col + "::text";
+  }
+
+  private static List<SinkRecord> records(String topic) {
+    SchemaBuilder row = SchemaBuilder.struct().name("com.example.TypeRow").version(1);
+    row.field("id", Schema.INT64_SCHEMA);
+    for (TypeCase c : CASES) {
+      row.field(c.column(), c.schema());
+    }
+    Schema schema = row.build();
+    List<SinkRecord> records = new ArrayList<>();
+    for (int id = 0; id < ROWS; id++) {
+      Struct value = new Struct(schema).put("id", (long) id);
+      for (TypeCase c : CASES) {
+        value.put(c.column(), c.values().get(id));
+      }
+      records.add(
+          new SinkRecord(
+              topic, 0, null, null, schema, value, id, INSTANT_MS + id, TimestampType.CREATE_TIME));
+    }
+    return records;
+  }
+
+  private static Map<String, String> taskProps(FileFormat format) {
+    Map<String, String> p = new HashMap<>();
+    p.put("s3.bucket.name", LoaderStack.BUCKET);
+    p.put("s3.region", stack.s3.region());
+    p.put("store.url", stack.s3.endpoint().toString());
+    p.put("aws.access.key.id", stack.s3.accessKey());
+    p.put("aws.secret.access.key", stack.s3.secretKey());
+    p.put("markers.dir", LoaderStack.MARKERS);
+    p.put("format.class", format.id());
+    p.put("flush.size", Integer.toString(ROWS));
+    p.put("rotate.schedule.interval.ms", "-1");
+    p.put("rotate.idle.ms", "-1");
+    return p;
+  }
+
+  private static Struct detail(int i) {
+    return new Struct(DETAIL)
+        .put("amount", new BigDecimal("12.3" + i))
+        .put("at", new Date(INSTANT_MS + i))
+        .put("day", new Date(19_782 * DAY_MS))
+        .put("at_time", new Date(49_530_123L))
+        .put("blob", new byte[] {(byte) 0xca, (byte) i})
+        .put("color", "RED")
+        .put("digest", new byte[] {1, (byte) i})
+        .put("tags", Map.of("t", i));
+  }
+
+  /**
+   * The nested record as SUPER: COPY renders Parquet and Avro scalars in Redshift's text forms (hex
+   * bytes, {@code YYYY-MM-DD HH:MI:SS.US+00} timestamps); a JSON Lines file carries the connector's
+   * JSON (base64 bytes, ISO-8601 instants), which COPY keeps as is.
+   */
+  private static Map<FileFormat, List<String>> detailJson() {
+    Map<FileFormat, List<String>> out = new EnumMap<>(FileFormat.class);
+    for (FileFormat format : FileFormat.values()) {
+      List<String> rows = new ArrayList<>();
+      for (int i = 0; i < ROWS; i++) {
+        boolean jsonl = format == FileFormat.JSONL;
+        String millis = Integer.toString(123 + i);
+        rows.add(
+            "{\"amount\":12.3"
+                + i
+                + ",\"at\":\""
+                + (jsonl
+                    ? "2024-02-29T13:45:30." + millis + "Z"
+                    : "2024-02-29 13:45:30." + millis + "000+00")
+                + "\",\"day\":\"2024-02-29\",\"at_time\":\"13:45:30.123\",\"blob\":\""
+                + (jsonl
+                    ? Base64.getEncoder().encodeToString(new byte[] {(byte) 0xca, (byte) i})
+                    : "ca0" + i)
+                + "\",\"color\":\"RED\",\"digest\":\""
+                + (jsonl ? Base64.getEncoder().encodeToString(new byte[] {1, (byte) i}) : "010" + i)
+                + "\",\"tags\":{\"t\":"
+                + i
+                + "}}");
+      }
+      out.put(format, rows);
+    }
+    return out;
+  }
+
+  private static Map<FileFormat, List<String>> sameInEveryFormat(List<String> expected) {
+    Map<FileFormat, List<String>> out = new EnumMap<>(FileFormat.class);
+    for (FileFormat format : FileFormat.values()) {
+      out.put(format, expected);
+    }
+    return out;
+  }
+
+  private static Map<String, Schema> branches(String n1, Schema s1, String n2, Schema s2) {
+    Map<String, Schema> m = new LinkedHashMap<>();
+    m.put(n1, s1);
+    m.put(n2, s2);
+    return m;
+  }
+
+  /** A union's SUPER value compared by its set branch: null members dropped, recursively. */
+  private static JsonNode withoutNulls(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode copy = JSON.createObjectNode();
+      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isNull()) {
+          copy.set(e.getKey(), withoutNulls(e.getValue()));
+        }
+      }
+      return copy;
+    }
+    return node;
+  }
+}
