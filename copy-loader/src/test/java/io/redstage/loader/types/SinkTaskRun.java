@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.redstage.connector.RedstageS3SinkTask;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,30 +19,37 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
  * records are committed, stop), without a worker: the matrix needs Connect schemas built by hand,
  * which no converter on Maven Central produces.
  */
-final class SinkTaskRun {
+public final class SinkTaskRun {
   private SinkTaskRun() {}
 
   /**
-   * Writes {@code records} (one partition, offsets from 0) with the task configured by {@code
-   * props} and waits until their unit is committed (marker written, offsets reported).
+   * Writes {@code records} (in offset order per partition) with a task configured by {@code props}
+   * and waits until every partition's records are committed (markers written, offsets reported):
+   * the rotation settings in {@code props} must close the last unit (e.g. flush.size dividing the
+   * record count).
    */
-  static void commit(Map<String, String> props, List<SinkRecord> records, Duration timeout) {
-    SinkRecord first = records.get(0);
-    TopicPartition tp = new TopicPartition(first.topic(), first.kafkaPartition());
-    long end = records.get(records.size() - 1).kafkaOffset() + 1;
+  public static void commit(Map<String, String> props, List<SinkRecord> records, Duration timeout) {
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    for (SinkRecord r : records) {
+      ends.put(new TopicPartition(r.topic(), r.kafkaPartition()), r.kafkaOffset() + 1);
+    }
     RedstageS3SinkTask task = new RedstageS3SinkTask();
     task.initialize(new NoRewindContext());
     task.start(props);
     try {
-      task.open(Set.of(tp));
+      task.open(ends.keySet());
       task.put(records);
       await()
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
-                OffsetAndMetadata o = task.preCommit(Map.of()).get(tp);
-                return o != null && o.offset() == end;
+                Map<TopicPartition, OffsetAndMetadata> committed = task.preCommit(Map.of());
+                return ends.entrySet().stream()
+                    .allMatch(
+                        e ->
+                            committed.get(e.getKey()) != null
+                                && committed.get(e.getKey()).offset() == e.getValue());
               });
     } finally {
       task.stop();
