@@ -111,6 +111,13 @@ class SchemaRegistryTypesIT {
   static final Schema EITHER =
       union(branches("string", Schema.OPTIONAL_STRING_SCHEMA, "long", Schema.OPTIONAL_INT64_SCHEMA))
           .build();
+  static final Schema COLOR =
+      enumeration("com.example.Color", "RED", "GREEN", "BLUE").optional().build();
+  static final Schema TAGGED =
+      union(branches("Color", COLOR, "Digest", fixed("com.example.Digest", 2).optional().build()))
+          .field("long", Schema.OPTIONAL_INT64_SCHEMA)
+          .optional()
+          .build();
   static final Schema ITEM =
       SchemaBuilder.struct()
           .name("com.example.Item")
@@ -166,6 +173,31 @@ class SchemaRegistryTypesIT {
               "super",
               Read.JSON,
               List.of("{\"long\":42}", "{\"string\":\"x\"}", "{\"long\":-1}")),
+          new TypeCase(
+              "optional enum ([null, enum])",
+              "shade",
+              COLOR,
+              Arrays.asList("BLUE", null, "RED"),
+              "character varying(65535)",
+              Read.TEXT,
+              Arrays.asList("BLUE", null, "RED")),
+          new TypeCase(
+              "union [null, enum, fixed, long]",
+              "tagged",
+              TAGGED,
+              Arrays.asList(
+                  unionValue(TAGGED, "Color", "GREEN"),
+                  unionValue(TAGGED, "Digest", new byte[] {(byte) 0xab, 0x01}),
+                  unionValue(TAGGED, "long", 7L)),
+              "super",
+              Read.JSON,
+              Map.of(
+                  FileFormat.PARQUET,
+                  List.of("{\"Color\":\"GREEN\"}", "{\"Digest\":\"ab01\"}", "{\"long\":7}"),
+                  FileFormat.AVRO,
+                  List.of("{\"Color\":\"GREEN\"}", "{\"Digest\":\"ab01\"}", "{\"long\":7}"),
+                  FileFormat.JSONL,
+                  List.of("{\"Color\":\"GREEN\"}", "{\"Digest\":\"qwE=\"}", "{\"long\":7}"))),
           new TypeCase(
               "fixed(4)",
               "digest",
@@ -288,6 +320,20 @@ class SchemaRegistryTypesIT {
               "super",
               Read.JSON,
               detailJson()),
+          new TypeCase(
+              "map<string, record>",
+              "items_by_sku",
+              SchemaBuilder.map(Schema.STRING_SCHEMA, ITEM).build(),
+              List.of(
+                  Map.of("s1", new Struct(ITEM).put("sku", "s1").put("qty", 1)),
+                  Map.of(),
+                  Map.of("s9", new Struct(ITEM).put("sku", "s9").put("qty", 9))),
+              "super",
+              Read.JSON,
+              List.of(
+                  "{\"s1\":{\"sku\":\"s1\",\"qty\":1}}",
+                  "{}",
+                  "{\"s9\":{\"sku\":\"s9\",\"qty\":9}}")),
           new TypeCase(
               "array<record>",
               "items",
