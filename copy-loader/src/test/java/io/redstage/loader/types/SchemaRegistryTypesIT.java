@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -88,6 +89,82 @@ class SchemaRegistryTypesIT {
         assertThat(actual).as("%s of row %d", c.column(), id).isEqualTo(expected);
       }
     }
+  }
+
+  /**
+   * A topic whose registered schema is a union of record types (several event types in one topic):
+   * the AvroConverter makes the value a Union struct, and each event type becomes a SUPER column,
+   * NULL in the rows of the other types.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(FileFormat.class)
+  void aTopLevelUnionOfRecordTypesLoadsOneSuperColumnPerType(FileFormat format) throws Exception {
+    Schema created =
+        SchemaBuilder.struct()
+            .name("com.example.OrderCreated")
+            .optional()
+            .field("id", Schema.INT64_SCHEMA)
+            .field("total", Schema.INT32_SCHEMA)
+            .build();
+    Schema cancelled =
+        SchemaBuilder.struct()
+            .name("com.example.OrderCancelled")
+            .optional()
+            .field("id", Schema.INT64_SCHEMA)
+            .field("reason", Schema.STRING_SCHEMA)
+            .build();
+    Schema event =
+        AvroConverterSchemas.union(Map.of())
+            .field("OrderCreated", created)
+            .field("OrderCancelled", cancelled)
+            .build();
+    List<Struct> values =
+        List.of(
+            AvroConverterSchemas.unionValue(
+                event, "OrderCreated", new Struct(created).put("id", 1L).put("total", 10)),
+            AvroConverterSchemas.unionValue(
+                event, "OrderCancelled", new Struct(cancelled).put("id", 1L).put("reason", "dup")),
+            AvroConverterSchemas.unionValue(
+                event, "OrderCreated", new Struct(created).put("id", 2L).put("total", 20)));
+    String topic = "sr_events_" + format.id();
+    List<SinkRecord> records = new ArrayList<>();
+    for (int o = 0; o < values.size(); o++) {
+      records.add(
+          new SinkRecord(
+              topic,
+              0,
+              null,
+              null,
+              event,
+              values.get(o),
+              o,
+              INSTANT_MS,
+              TimestampType.CREATE_TIME));
+    }
+    SinkTaskRun.commit(taskProps(format), records, Duration.ofMinutes(2));
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      assertThat(loader.runOnce().rowsLoaded()).isEqualTo(values.size());
+    }
+    assertThat(
+            stack.query(
+                "SELECT \"column\", type FROM redstage_sys.pg_table_def WHERE tablename = '"
+                    + topic
+                    + "' AND \"column\" IN ('ordercreated', 'ordercancelled') ORDER BY 1"))
+        .containsExactly(List.of("ordercancelled", "super"), List.of("ordercreated", "super"));
+    List<List<Object>> rows =
+        stack.query(
+            "SELECT ordercreated::text, ordercancelled::text FROM public."
+                + topic
+                + " ORDER BY kafka_offset");
+    assertThat(rows).hasSize(3);
+    assertThat(JSON.readTree((String) rows.get(0).get(0)))
+        .isEqualTo(JSON.readTree("{\"id\":1,\"total\":10}"));
+    assertThat(rows.get(0).get(1)).isNull();
+    assertThat(rows.get(1).get(0)).isNull();
+    assertThat(JSON.readTree((String) rows.get(1).get(1)))
+        .isEqualTo(JSON.readTree("{\"id\":1,\"reason\":\"dup\"}"));
+    assertThat(JSON.readTree((String) rows.get(2).get(0)))
+        .isEqualTo(JSON.readTree("{\"id\":2,\"total\":20}"));
   }
 
   /** Writes the rows in {@code format} with the real task, loads them, reads every column back. */
