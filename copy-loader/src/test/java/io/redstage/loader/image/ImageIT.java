@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.loader.it.LoaderStack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,20 +135,32 @@ class ImageIT {
         .allMatch(p -> p.equals("/app/") || p.startsWith("/app/classpath"));
   }
 
-  /**
-   * Starts the image's entrypoint in its own root filesystem (a mount and PID namespace, chrooted,
-   * as uid 65532): what a container runtime does, less the cgroups. Skipped where that is not
-   * allowed.
-   */
-  @Test
-  void theImageStartsTheLoader(@TempDir Path dir) throws Exception {
+  /** The image's root filesystem, unpacked once for the tests that start it. */
+  static Path rootfs;
+
+  @TempDir static Path imageDir;
+
+  static synchronized Path rootfs() throws IOException {
     assumeThat(System.getProperty("user.name")).as("unshare needs root").isEqualTo("root");
     assumeThat(Files.isExecutable(Path.of("/usr/bin/unshare"))).as("util-linux unshare").isTrue();
-    Path root = dir.resolve("rootfs");
-    for (String layer : layerOrder) {
-      extractLayer(layer, root);
+    if (rootfs == null) {
+      Path root = imageDir.resolve("rootfs");
+      for (String layer : layerOrder) {
+        extractLayer(layer, root);
+      }
+      Files.createDirectories(root.resolve("proc"));
+      rootfs = root;
     }
-    Files.createDirectories(root.resolve("proc"));
+    return rootfs;
+  }
+
+  /**
+   * Runs the image's entrypoint with {@code args} in its own root filesystem (a mount and PID
+   * namespace, chrooted, as uid 65532; the host's network): what a container runtime does, less the
+   * cgroups and the network namespace. Skipped where that is not allowed.
+   */
+  static String runImage(List<String> args, int expectedExit) throws Exception {
+    Path root = rootfs();
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -163,19 +178,45 @@ class ImageIT {
                 config.get("config").get("WorkingDir").asText()));
     List<String> entrypoint = new ArrayList<>();
     config.get("config").get("Entrypoint").forEach(n -> entrypoint.add(n.asText()));
-    // PATH comes from the image's Env; unshare takes no environment, so resolve java as the runtime
-    // would
+    // PATH comes from the image's Env; resolve java as the runtime would
     entrypoint.set(0, "/opt/java/bin/" + entrypoint.get(0));
     cmd.addAll(entrypoint);
-    cmd.add("--version");
+    cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the loader exits").isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the loader exits").isTrue();
     assumeThat(out)
         .as("namespaces allowed here")
         .doesNotContain("unshare failed", "Operation not permitted");
-    assertThat(out.trim()).isEqualTo("redstage copy-loader " + VERSION);
-    assertThat(p.exitValue()).isZero();
+    assertThat(p.exitValue()).as(out).isEqualTo(expectedExit);
+    return out;
+  }
+
+  @Test
+  void theImageStartsTheLoader() throws Exception {
+    assertThat(runImage(List.of("--version"), 0).trim())
+        .isEqualTo("redstage copy-loader " + VERSION);
+  }
+
+  /**
+   * The jlinked runtime has every module the loader needs at work: 'check' from inside the image
+   * uses the AWS SDK (S3 and Data API over HTTP), Jackson and picocli against the sandbox.
+   */
+  @Test
+  void theImageRunsCheckAgainstTheSandbox() throws Exception {
+    rootfs();
+    try (LoaderStack stack = LoaderStack.start();
+        Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE loader");
+      s.execute("GRANT USAGE, CREATE ON SCHEMA public TO loader");
+      List<String> args = new ArrayList<>();
+      stack.config().forEach((k, v) -> args.add("-D" + k + "=" + v));
+      args.add("check");
+      assertThat(runImage(args, 0))
+          .contains("OK    data api", "OK    copy role", "OK    write manifests.dir")
+          .contains("0 failed");
+    }
   }
 
   private static void extractLayer(String layer, Path root) throws IOException {
