@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.loader.it.LoaderStack;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +76,7 @@ class ImageIT {
     Map<String, Integer> out = new HashMap<>();
     try (TarArchiveInputStream in =
         new TarArchiveInputStream(
-            new GzipCompressorInputStream(new java.io.ByteArrayInputStream(gzippedTar)))) {
+            new GzipCompressorInputStream(new ByteArrayInputStream(gzippedTar)))) {
       for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
         out.put("/" + e.getName(), e.getMode() & 07777);
       }
@@ -248,7 +250,7 @@ class ImageIT {
   }
 
   private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> out = java.util.EnumSet.noneOf(PosixFilePermission.class);
+    Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ ... OTHERS_EXECUTE
     for (int i = 0; i < 9; i++) {
       if ((mode & (1 << (8 - i))) != 0) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +57,7 @@ final class DeployFiles {
     Map<String, Map<String, Object>> merged = new LinkedHashMap<>();
     for (Path file : files("terraform", ".tf")) {
       try {
-        Map<String, Object> parsed = new HCLParser().parse(file.toFile(), "UTF-8");
+        Map<String, Object> parsed = quietly(() -> new HCLParser().parse(file.toFile(), "UTF-8"));
         parsed.forEach(
             (block, body) -> {
               Map<String, Object> into = merged.computeIfAbsent(block, b -> new LinkedHashMap<>());
@@ -78,6 +80,21 @@ final class DeployFiles {
       }
     }
     return merged;
+  }
+
+  interface Parse {
+    Map<String, Object> run() throws Exception;
+  }
+
+  /** hcl4j 0.9.4 prints a debug line to System.out for each conditional expression it parses. */
+  private static synchronized Map<String, Object> quietly(Parse parse) throws Exception {
+    PrintStream out = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      return parse.run();
+    } finally {
+      System.setOut(out);
+    }
   }
 
   static List<Path> files(String folder, String suffix) {
