@@ -2,6 +2,7 @@ package io.redstage.loader.check;
 
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.aws.AwsClients;
 import io.redstage.loader.aws.PrefixProbe;
 import io.redstage.loader.config.ConfigException;
@@ -118,21 +119,18 @@ public final class LoaderCheck {
 
   CheckResult listMarkers() {
     String bucket = config.string(S3_BUCKET);
-    String prefix = config.string(MARKERS_DIR);
+    String prefix = MarkerKeys.normalizeDir(config.string(MARKERS_DIR));
     String name = "list " + MARKERS_DIR;
     try {
       int n =
-          clients
-              .s3()
-              .listObjectsV2(b -> b.bucket(bucket).prefix(prefix + "/").maxKeys(1))
-              .keyCount();
+          clients.s3().listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1)).keyCount();
       return CheckResult.ok(
           name,
           "s3://"
               + bucket
               + "/"
               + prefix
-              + "/ is listable"
+              + " is listable"
               + (n == 0 ? " (empty: no connector has committed here yet)" : ""));
     } catch (NoSuchBucketException e) {
       return CheckResult.fail(
@@ -149,7 +147,7 @@ public final class LoaderCheck {
               + bucket
               + "/"
               + prefix
-              + "/: "
+              + ": "
               + e.awsErrorDetails().errorCode()
               + " (HTTP "
               + e.statusCode()

@@ -76,7 +76,7 @@ class CheckIT {
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
         .contains("SKIP  credentials", "s3.endpoint is set")
-        .contains("OK    list markers.dir")
+        .contains("OK    list markers.dir", "s3://staging/_redstage/markers/ is listable")
         .contains("OK    write markers.dir", "OK    write manifests.dir")
         .contains("OK    write quarantine.dir", "OK    write rejects.dir")
         .contains("OK    data api", "ran SELECT 1 on cluster local-cluster, database dev")
