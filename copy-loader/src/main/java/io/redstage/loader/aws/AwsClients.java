@@ -24,9 +24,11 @@ public final class AwsClients implements AutoCloseable {
   private final S3Client s3;
   private final RedshiftDataClient redshiftData;
   private final RequestCounter counter = new RequestCounter();
+  private final Region region;
+  private final AwsCredentialsProvider credentials;
 
   public AwsClients(LoaderConfig c) {
-    Region region = Region.of(c.string(AWS_REGION));
+    this.region = Region.of(c.string(AWS_REGION));
     AwsCredentialsProvider creds =
         c.optional(AWS_ACCESS_KEY_ID).isPresent()
             ? StaticCredentialsProvider.create(
@@ -62,6 +64,7 @@ public final class AwsClients implements AutoCloseable {
                                 c.duration(REDSHIFT_RETRY_BASE_DELAY))));
     c.optional(REDSHIFT_ENDPOINT).ifPresent(e -> rb.endpointOverride(URI.create(e)));
     this.redshiftData = rb.build();
+    this.credentials = creds;
   }
 
   /**
@@ -89,6 +92,15 @@ public final class AwsClients implements AutoCloseable {
 
   public RedshiftDataClient redshiftData() {
     return redshiftData;
+  }
+
+  /** The credentials both clients sign with ({@code check} asks STS whose they are). */
+  public AwsCredentialsProvider credentials() {
+    return credentials;
+  }
+
+  public Region region() {
+    return region;
   }
 
   public RequestCounter counter() {

@@ -34,6 +34,7 @@ import picocli.CommandLine.ParentCommand;
       LoaderCli.Status.class,
       LoaderCli.Release.class,
       LoaderCli.Sweep.class,
+      CheckCommand.class,
       LoaderCli.ConfigDoc.class
     })
 public final class LoaderCli {

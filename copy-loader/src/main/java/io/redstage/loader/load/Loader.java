@@ -12,7 +12,6 @@ import io.redstage.loader.manifest.ManifestStore;
 import io.redstage.loader.metrics.LoaderMetrics;
 import io.redstage.loader.redshift.Backoff;
 import io.redstage.loader.redshift.DataApi;
-import io.redstage.loader.redshift.DataApiTarget;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.CopySql;
@@ -78,21 +77,7 @@ public final class Loader implements AutoCloseable {
     this.config = c;
     this.clients = clients;
     this.clock = clock;
-    DataApiTarget target =
-        new DataApiTarget(
-            c.string(REDSHIFT_CLUSTER),
-            c.string(REDSHIFT_WORKGROUP),
-            c.string(REDSHIFT_DATABASE),
-            c.string(REDSHIFT_DB_USER),
-            c.string(REDSHIFT_SECRET_ARN));
-    this.api =
-        new DataApi(
-            clients.redshiftData(),
-            target,
-            c.integer(REDSHIFT_MAX_IN_FLIGHT),
-            new Backoff(c.duration(REDSHIFT_POLL_INITIAL), c.duration(REDSHIFT_POLL_MAX)),
-            c.duration(REDSHIFT_STATEMENT_TIMEOUT),
-            sleeper);
+    this.api = DataApi.of(c, clients.redshiftData(), sleeper);
     this.control =
         new ControlTables(
             TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
@@ -210,7 +195,7 @@ public final class Loader implements AutoCloseable {
         "Loader configured: bucket {}, markers {}, Redshift {}",
         bucket,
         c.string(MARKERS_DIR),
-        target.mode());
+        api.target().mode());
   }
 
   public LoaderMetrics metrics() {

@@ -4,7 +4,7 @@ import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
-import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.aws.PrefixProbe;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
@@ -13,11 +13,6 @@ import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.MetadataColumns;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -27,8 +22,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  * only as a quarantined batch, much later.
  */
 final class Preflight {
-  private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
-
   private final LoaderConfig config;
   private final S3Client s3;
   private final MarkerScanner scanner;
@@ -46,7 +39,7 @@ final class Preflight {
    */
   void check() {
     for (String key : new String[] {MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
-      probe(key);
+      PrefixProbe.probe(s3, config, key);
     }
     Map<String, String> required = new LinkedHashMap<>();
     required.put(META_TOPIC, metadata.topic());
@@ -96,32 +89,5 @@ final class Preflight {
     if (firstMismatch != null) {
       throw new ConfigException(firstMismatch);
     }
-  }
-
-  private void probe(String key) {
-    String bucket = config.string(S3_BUCKET);
-    String probe =
-        MarkerKeys.normalizeDir(config.string(key)) + ".redstage-probe-" + UUID.randomUUID();
-    try {
-      s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
-      s3.deleteObject(b -> b.bucket(bucket).key(probe));
-    } catch (SdkException e) {
-      throw new ConfigException(
-          "Cannot write to '"
-              + key
-              + "' = '"
-              + config.string(key)
-              + "' in bucket "
-              + bucket
-              + ": a probe object "
-              + probe
-              + " failed ("
-              + e.getMessage()
-              + "). Grant the loader s3:PutObject and s3:DeleteObject on that prefix, or set "
-              + key
-              + " to a prefix it may write.",
-          e);
-    }
-    LOG.debug("{} is writable ({} put and deleted)", key, probe);
   }
 }

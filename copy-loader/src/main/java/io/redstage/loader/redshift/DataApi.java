@@ -1,5 +1,8 @@
 package io.redstage.loader.redshift;
 
+import static io.redstage.loader.config.LoaderConfigDef.*;
+
+import io.redstage.loader.config.LoaderConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +57,24 @@ public final class DataApi {
     this.poll = poll;
     this.timeout = timeout;
     this.sleeper = sleeper;
+  }
+
+  /** The Data API of the configured cluster or workgroup, with the configured limits and polls. */
+  public static DataApi of(LoaderConfig c, RedshiftDataClient client, Sleeper sleeper) {
+    DataApiTarget target =
+        new DataApiTarget(
+            c.string(REDSHIFT_CLUSTER),
+            c.string(REDSHIFT_WORKGROUP),
+            c.string(REDSHIFT_DATABASE),
+            c.string(REDSHIFT_DB_USER),
+            c.string(REDSHIFT_SECRET_ARN));
+    return new DataApi(
+        client,
+        target,
+        c.integer(REDSHIFT_MAX_IN_FLIGHT),
+        new Backoff(c.duration(REDSHIFT_POLL_INITIAL), c.duration(REDSHIFT_POLL_MAX)),
+        c.duration(REDSHIFT_STATEMENT_TIMEOUT),
+        sleeper);
   }
 
   /** Data API calls made so far (one per operation, however many HTTP attempts the SDK needed). */

@@ -1,0 +1,54 @@
+package io.redstage.loader.aws;
+
+import static io.redstage.loader.config.LoaderConfigDef.S3_BUCKET;
+
+import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.config.LoaderConfig;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Proves the loader may write under a configured prefix: puts an empty probe object there and
+ * deletes it. Used by the start-up checks and by {@code check}.
+ */
+public final class PrefixProbe {
+  private static final Logger LOG = LoggerFactory.getLogger(PrefixProbe.class);
+
+  private PrefixProbe() {}
+
+  /**
+   * @param key the config key whose value is the prefix (inside {@code s3.bucket})
+   * @throws ConfigException naming the key, the probe object and the grant needed
+   */
+  public static void probe(S3Client s3, LoaderConfig config, String key) {
+    String bucket = config.string(S3_BUCKET);
+    String probe =
+        MarkerKeys.normalizeDir(config.string(key)) + ".redstage-probe-" + UUID.randomUUID();
+    try {
+      s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
+      s3.deleteObject(b -> b.bucket(bucket).key(probe));
+    } catch (SdkException e) {
+      throw new ConfigException(
+          "Cannot write to '"
+              + key
+              + "' = '"
+              + config.string(key)
+              + "' in bucket "
+              + bucket
+              + ": a probe object "
+              + probe
+              + " failed ("
+              + e.getMessage()
+              + "). Grant the loader s3:PutObject and s3:DeleteObject on that prefix, or set "
+              + key
+              + " to a prefix it may write.",
+          e);
+    }
+    LOG.debug("{} is writable ({} put and deleted)", key, probe);
+  }
+}

@@ -1,0 +1,171 @@
+package io.redstage.loader.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.loader.cli.LoaderCli;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code redstage-loader check} against S3Proxy and the Redshift stand-in: everything OK on a good
+ * setup, and each broken piece reported as FAIL with its fix and exit code 1.
+ */
+class CheckIT {
+  static LoaderStack stack;
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LoaderStack.start();
+    // the stack's loader config signs in as db user 'loader'; here it is a real, unprivileged role
+    sql(
+        "CREATE ROLE loader",
+        "GRANT USAGE, CREATE ON SCHEMA public TO loader",
+        "CREATE SCHEMA locked");
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @AfterEach
+  void clearFaults() {
+    stack.s3.faults().clear();
+  }
+
+  static void sql(String... statements) throws Exception {
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  static Run check(Map<String, String> overrides) {
+    Map<String, String> config = stack.config();
+    config.putAll(overrides);
+    List<String> args = new ArrayList<>(List.of("check"));
+    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        LoaderCli.execute(
+            args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), Map.of());
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void aWorkingSetupIsAllOk() {
+    Run r = check(Map.of());
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("SKIP  credentials", "s3.endpoint is set")
+        .contains("OK    list markers.dir", "s3://staging/_redstage/markers/ is listable")
+        .contains("OK    write markers.dir", "OK    write manifests.dir")
+        .contains("OK    write quarantine.dir", "OK    write rejects.dir")
+        .contains("OK    data api", "ran SELECT 1 on cluster local-cluster, database dev")
+        .contains("OK    copy role", "COPY read a probe file from s3://staging/")
+        .contains("OK    schema target.schema", "loader has USAGE and CREATE on 'public'")
+        .contains("8 OK, 0 failed, 1 skipped.");
+    assertThat(stack.s3.client().listObjectsV2(b -> b.bucket(LoaderStack.BUCKET)).contents())
+        .as("probe objects are removed")
+        .noneMatch(o -> o.key().contains(".redstage-"));
+  }
+
+  @Test
+  void aWrongBucketSaysSo() {
+    Run r = check(Map.of("s3.bucket", "no-such-bucket"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains(
+            "FAIL  list markers.dir",
+            "Cannot list s3://no-such-bucket: the bucket does not exist. Set s3.bucket to the connector's "
+                + "s3.bucket.name")
+        .contains("SKIP  write manifests.dir", "needs 'list markers.dir', which failed.")
+        .contains("FAIL  copy role", "Cannot write the COPY probe");
+  }
+
+  @Test
+  void aPrefixTheLoaderMayNotWriteNamesItsKeyAndTheGrant() {
+    stack
+        .s3
+        .faults()
+        .failAlways(
+            S3Fault.ACCESS_DENIED,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
+    Run r = check(Map.of("rejects.dir", "locked/rejects"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("OK    write manifests.dir")
+        .contains(
+            "FAIL  write rejects.dir",
+            "Cannot write to 'rejects.dir' = 'locked/rejects' in bucket staging",
+            "Grant the loader s3:PutObject and s3:DeleteObject on that prefix");
+  }
+
+  @Test
+  void anUnreachableDataApiSaysWhichEndpointAndSkipsWhatNeedsIt() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    String endpoint = "http://127.0.0.1:" + closedPort;
+    Run r = check(Map.of("redshift.endpoint", endpoint));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("OK    write manifests.dir")
+        .contains(
+            "FAIL  data api",
+            "Cannot reach the Redshift Data API at " + endpoint,
+            "Check redshift.endpoint and aws.region")
+        .contains("SKIP  copy role", "needs 'data api', which failed.")
+        .contains("SKIP  schema target.schema");
+  }
+
+  @Test
+  void aMissingSchemaPrivilegePrintsTheGrant() {
+    Run r = check(Map.of("target.schema", "locked"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains(
+            "FAIL  schema target.schema",
+            "Cannot load into target.schema 'locked': loader lacks USAGE and CREATE on it",
+            "Run as an admin: GRANT USAGE, CREATE ON SCHEMA locked TO loader;")
+        .contains("OK    schema control.schema", "loader has USAGE and CREATE on 'public'");
+  }
+
+  @Test
+  void aMissingSchemaSaysCreateIt() {
+    Run r = check(Map.of("control.schema", "nowhere"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains(
+            "FAIL  schema control.schema",
+            "Cannot load into control.schema 'nowhere': the schema does not exist. Create it (CREATE SCHEMA nowhere;");
+  }
+
+  @Test
+  void aCopyRoleThatIsNoArnIsRefusedBeforeAnyCopy() {
+    Run r = check(Map.of("copy.iam-role", "redshift-copy"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("FAIL  copy role", "Cannot use copy.iam-role 'redshift-copy'")
+        .contains("OK    data api");
+  }
+}

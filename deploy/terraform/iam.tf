@@ -1,0 +1,159 @@
+# Least-privilege roles, as in examples/iam/: the connector (MSK Connect service execution role), the COPY role
+# Redshift assumes to read the staging files, and the loader's ECS task role.
+
+locals {
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.staging_bucket}"
+  account    = data.aws_caller_identity.current.account_id
+  cluster    = "arn:${data.aws_partition.current.partition}:redshift:${var.region}:${local.account}"
+}
+
+# --- connector -------------------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "connector_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["kafkaconnect.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "connector" {
+  name               = "redstage-msk-connect"
+  assume_role_policy = data.aws_iam_policy_document.connector_trust.json
+}
+
+data "aws_iam_policy_document" "connector" {
+  statement {
+    sid       = "WriteDataFilesAndMarkers"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.bucket_arn}/topics/*", "${local.bucket_arn}/_redstage/markers/*"]
+  }
+  statement {
+    sid       = "ListOwnPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+  }
+  statement {
+    sid       = "MskIamAuth"
+    actions   = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"]
+    resources = [var.msk_cluster_arn]
+  }
+  statement {
+    sid       = "ReadTopicsCommitOffsets"
+    actions   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData", "kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
+    resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/*", "${replace(var.msk_cluster_arn, ":cluster/", ":group/")}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "connector" {
+  name   = "redstage-connector-s3-staging"
+  role   = aws_iam_role.connector.id
+  policy = data.aws_iam_policy_document.connector.json
+}
+
+# --- COPY role (associate it with the cluster: aws redshift modify-cluster-iam-roles --add-iam-roles) --------
+
+data "aws_iam_policy_document" "copy_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["redshift.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "copy" {
+  name               = "redstage-redshift-copy"
+  assume_role_policy = data.aws_iam_policy_document.copy_trust.json
+}
+
+data "aws_iam_policy_document" "copy" {
+  statement {
+    sid       = "ReadStagedFilesAndManifests"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/topics/*", "${local.bucket_arn}/_redstage/manifests/*"]
+  }
+  statement {
+    sid       = "ListBucket"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "copy" {
+  name   = "redstage-redshift-copy"
+  role   = aws_iam_role.copy.id
+  policy = data.aws_iam_policy_document.copy.json
+}
+
+# --- loader (ECS task role) ------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "ecs_tasks_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "loader" {
+  name               = "redstage-loader"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
+}
+
+data "aws_iam_policy_document" "loader" {
+  statement {
+    sid       = "ListMarkers"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+  }
+  statement {
+    sid       = "ReadMarkersWriteManifestsAndReports"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/_redstage/*"]
+  }
+  statement {
+    sid       = "RunStatements"
+    actions   = ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"]
+    resources = ["${local.cluster}:cluster:${var.redshift_cluster_identifier}"]
+  }
+  statement {
+    sid       = "FollowOwnStatements"
+    actions   = ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement", "redshift-data:ListStatements"]
+    resources = ["*"]
+  }
+  statement {
+    sid     = "SignInAsDbUser"
+    actions = ["redshift:GetClusterCredentials"]
+    resources = [
+      "${local.cluster}:dbuser:${var.redshift_cluster_identifier}/${var.redshift_db_user}",
+      "${local.cluster}:dbname:${var.redshift_cluster_identifier}/${var.redshift_database}",
+    ]
+  }
+  statement {
+    sid       = "CheckWhoAmI"
+    actions   = ["sts:GetCallerIdentity"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "loader" {
+  name   = "redstage-loader"
+  role   = aws_iam_role.loader.id
+  policy = data.aws_iam_policy_document.loader.json
+}
+
+resource "aws_iam_role" "loader_execution" {
+  name               = "redstage-loader-execution"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "loader_execution" {
+  role       = aws_iam_role.loader_execution.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
