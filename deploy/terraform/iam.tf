@@ -124,7 +124,7 @@ data "aws_iam_policy_document" "loader" {
   }
   statement {
     sid       = "FollowOwnStatements"
-    actions   = ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement", "redshift-data:ListStatements"]
+    actions   = ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"]
     resources = ["*"]
   }
   statement {
