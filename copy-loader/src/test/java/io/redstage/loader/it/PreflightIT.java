@@ -96,7 +96,7 @@ class PreflightIT {
     assertThatThrownBy(() -> stack.loader(config))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(
-            "'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket'");
+            "'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket.name'");
   }
 
   @Test

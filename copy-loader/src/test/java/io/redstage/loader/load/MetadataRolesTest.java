@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class MetadataRolesTest {
   private static MetadataRoles roles(Map<String, String> extra) {
     Map<String, String> m = new HashMap<>(extra);
-    m.put("s3.bucket", "b");
+    m.put("s3.bucket.name", "b");
     m.put("redshift.database", "dev");
     m.put("redshift.cluster-identifier", "c");
     m.put("copy.iam-role", "arn:aws:iam::123456789012:role/r");
