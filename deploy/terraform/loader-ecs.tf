@@ -13,7 +13,7 @@ resource "aws_cloudwatch_log_group" "loader" {
 locals {
   loader_environment = [
     { name = "REDSTAGE_AWS_REGION", value = var.region },
-    { name = "REDSTAGE_S3_BUCKET", value = var.staging_bucket },
+    { name = "REDSTAGE_S3_BUCKET_NAME", value = var.staging_bucket },
     { name = "REDSTAGE_MARKERS_DIR", value = "_redstage/markers" },
     { name = "REDSTAGE_REDSHIFT_CLUSTER_IDENTIFIER", value = var.redshift_cluster_identifier },
     { name = "REDSTAGE_REDSHIFT_DATABASE", value = var.redshift_database },

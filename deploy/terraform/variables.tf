@@ -4,7 +4,7 @@ variable "region" {
 }
 
 variable "staging_bucket" {
-  description = "Existing S3 bucket the connector stages files in and the loader reads (s3.bucket.name / s3.bucket)."
+  description = "Existing S3 bucket the connector stages files in and the loader reads (s3.bucket.name on both sides)."
   type        = string
 }
 

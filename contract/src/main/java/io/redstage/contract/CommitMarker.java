@@ -2,8 +2,10 @@ package io.redstage.contract;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The commit marker of one commit unit: every record of {@code topic}/{@code partition} with an
@@ -12,8 +14,15 @@ import java.util.Objects;
  * the loader treats the marker as the unit's existence.
  */
 public final class CommitMarker {
-  /** Version of this JSON layout; the loader refuses markers with a newer major version. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Version of this JSON layout the connector writes; the loader refuses markers with a newer
+   * version. Version 2 added each column's role ({@link ColumnRole}); version 1 markers, which lack
+   * it, are still read.
+   */
+  public static final int FORMAT_VERSION = 2;
+
+  /** The first format version whose columns state their role. */
+  public static final int FIRST_VERSION_WITH_ROLES = 2;
 
   private final int formatVersion;
   private final String topic;
@@ -59,6 +68,47 @@ public final class CommitMarker {
     this.committedAtMs = committedAtMs;
     this.rotationReason = rotationReason;
     this.files = List.copyOf(Objects.requireNonNull(files, "files"));
+    if (formatVersion >= FIRST_VERSION_WITH_ROLES) {
+      this.files.forEach(this::checkRoles);
+    }
+  }
+
+  /**
+   * Every column of a version-2 file has a role, and each metadata role is on one column at most.
+   */
+  private void checkRoles(MarkerFile file) {
+    Set<ColumnRole> seen = EnumSet.noneOf(ColumnRole.class);
+    for (MarkerColumn c : file.columns()) {
+      ColumnRole role =
+          c.role()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "Cannot build a version "
+                              + formatVersion
+                              + " commit marker for "
+                              + unitId()
+                              + ": column "
+                              + c.name()
+                              + " of file "
+                              + file.key()
+                              + " has no role. Write markers with the connector of this version."));
+      if (role.isMetadata() && !seen.add(role)) {
+        throw new IllegalArgumentException(
+            "Cannot build a commit marker for "
+                + unitId()
+                + ": file "
+                + file.key()
+                + " has two columns with the role "
+                + role.id()
+                + ". Give each Kafka metadata column its own role.");
+      }
+    }
+  }
+
+  /** Whether this marker's columns state their role (format version 2 and later). */
+  public boolean statesColumnRoles() {
+    return formatVersion >= FIRST_VERSION_WITH_ROLES;
   }
 
   @JsonProperty

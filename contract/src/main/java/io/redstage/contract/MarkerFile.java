@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One complete, immutable data file of a commit unit: its S3 key, exact size (the loader copies it
@@ -73,6 +74,19 @@ public final class MarkerFile {
   @JsonProperty
   public List<MarkerColumn> columns() {
     return columns;
+  }
+
+  /**
+   * The column with this role, or empty when the file has none or its marker (version 1) states no
+   * roles.
+   */
+  public Optional<MarkerColumn> column(ColumnRole role) {
+    for (MarkerColumn c : columns) {
+      if (c.role().orElse(null) == role) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -21,9 +21,23 @@ class MarkerCodecTest {
                 new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
                 new MarkerColumn("price", ColumnType.decimal(18, 2), true),
                 new MarkerColumn(
-                    "kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true)));
+                    "kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false, ColumnRole.OFFSET),
+                new MarkerColumn(
+                    "kafka_timestamp",
+                    ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS),
+                    true,
+                    ColumnRole.TIMESTAMP)));
     return new CommitMarker(
-        1, "ads", 0, 0, 99, 100, "bucket", 1_700_000_000_000L, "flush.size", List.of(file));
+        CommitMarker.FORMAT_VERSION,
+        "ads",
+        0,
+        0,
+        99,
+        100,
+        "bucket",
+        1_700_000_000_000L,
+        "flush.size",
+        List.of(file));
   }
 
   @Test
@@ -49,11 +63,61 @@ class MarkerCodecTest {
   void rejectsNewerFormatVersionWithAnInstruction() {
     String json =
         new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8)
-            .replace("\"formatVersion\":1", "\"formatVersion\":2");
+            .replace("\"formatVersion\":2", "\"formatVersion\":3");
     assertThatThrownBy(
             () -> MarkerCodec.fromJson(json.getBytes(StandardCharsets.UTF_8), "markers/x.json"))
         .hasMessageContaining("markers/x.json")
         .hasMessageContaining("Upgrade the loader");
+  }
+
+  @Test
+  void writesEachColumnsRole() {
+    String json = new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8);
+    assertThat(json)
+        .contains("\"formatVersion\":2")
+        .contains("\"name\":\"id\",\"type\":\"int64\",\"nullable\":false,\"role\":\"value\"")
+        .contains("\"role\":\"offset\"", "\"role\":\"timestamp\"");
+    MarkerFile file =
+        MarkerCodec.fromJson(json.getBytes(StandardCharsets.UTF_8), "k").files().get(0);
+    assertThat(file.column(ColumnRole.OFFSET)).map(MarkerColumn::name).hasValue("kafka_offset");
+    assertThat(file.column(ColumnRole.TOPIC)).isEmpty();
+  }
+
+  @Test
+  void readsVersionOneMarkersWithoutRoles() {
+    String v1 =
+        "{\"formatVersion\":1,\"topic\":\"ads\",\"partition\":0,\"startOffset\":0,"
+            + "\"endOffset\":9,\"recordCount\":10,\"bucket\":\"b\",\"committedAtMs\":1,"
+            + "\"rotationReason\":\"idle\",\"files\":[{\"key\":\"topics/ads/f.parquet\","
+            + "\"bytes\":10,\"records\":10,\"format\":\"parquet\",\"columns\":["
+            + "{\"name\":\"id\",\"type\":\"int64\",\"nullable\":false},"
+            + "{\"name\":\"kafka_offset\",\"type\":\"int64\",\"nullable\":false}]}]}";
+    CommitMarker marker = MarkerCodec.fromJson(v1.getBytes(StandardCharsets.UTF_8), "old.json");
+    assertThat(marker.statesColumnRoles()).isFalse();
+    assertThat(marker.files().get(0).columns()).allSatisfy(c -> assertThat(c.role()).isEmpty());
+    assertThat(marker.files().get(0).column(ColumnRole.OFFSET)).isEmpty();
+  }
+
+  @Test
+  void rejectsAVersionTwoFileWithOneRoleTwice() {
+    String json =
+        new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8)
+            .replace("\"role\":\"timestamp\"", "\"role\":\"offset\"");
+    assertThatThrownBy(
+            () -> MarkerCodec.fromJson(json.getBytes(StandardCharsets.UTF_8), "markers/x.json"))
+        .hasMessageContaining("markers/x.json")
+        .hasMessageContaining("two columns with the role offset");
+  }
+
+  @Test
+  void rejectsAVersionTwoColumnWithoutRole() {
+    String json =
+        new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8)
+            .replace(",\"role\":\"value\"", "");
+    assertThatThrownBy(
+            () -> MarkerCodec.fromJson(json.getBytes(StandardCharsets.UTF_8), "markers/x.json"))
+        .hasMessageContaining("column id of file")
+        .hasMessageContaining("has no role");
   }
 
   @Test

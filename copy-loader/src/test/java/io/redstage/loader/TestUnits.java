@@ -1,5 +1,6 @@
 package io.redstage.loader;
 
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
@@ -18,10 +19,17 @@ public final class TestUnits {
 
   public static List<MarkerColumn> metadataColumns() {
     return List.of(
-        new MarkerColumn("kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false),
-        new MarkerColumn("kafka_partition", ColumnType.of(ColumnType.Kind.INT32), false),
-        new MarkerColumn("kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false),
-        new MarkerColumn("kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true));
+        new MarkerColumn(
+            "kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false, ColumnRole.TOPIC),
+        new MarkerColumn(
+            "kafka_partition", ColumnType.of(ColumnType.Kind.INT32), false, ColumnRole.PARTITION),
+        new MarkerColumn(
+            "kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false, ColumnRole.OFFSET),
+        new MarkerColumn(
+            "kafka_timestamp",
+            ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS),
+            true,
+            ColumnRole.TIMESTAMP));
   }
 
   /** Value columns followed by the metadata columns, as the connector writes them. */
@@ -52,7 +60,16 @@ public final class TestUnits {
     long records = files.stream().mapToLong(MarkerFile::records).sum();
     CommitMarker m =
         new CommitMarker(
-            1, topic, partition, start, end, records, "data-bucket", 1_000L, "flush.size", files);
+            CommitMarker.FORMAT_VERSION,
+            topic,
+            partition,
+            start,
+            end,
+            records,
+            "data-bucket",
+            1_000L,
+            "flush.size",
+            files);
     return new Unit(MarkerKeys.markerKey(MARKERS, topic, partition, start, end), m);
   }
 

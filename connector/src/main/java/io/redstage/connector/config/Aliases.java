@@ -1,5 +1,6 @@
 package io.redstage.connector.config;
 
+import io.redstage.connector.partition.Partitioners;
 import io.redstage.contract.FileFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class Aliases {
   /** Our partitioner type for a value of partitioner.class (short name or Confluent class name). */
   public static String partitioner(String value) {
     try {
-      return io.redstage.connector.partition.Partitioners.typeForClassName(value);
+      return Partitioners.typeForClassName(value);
     } catch (ConfigException e) {
       throw new ConfigException(SinkConfigDef.PARTITIONER_CLASS, value, e.getMessage());
     }

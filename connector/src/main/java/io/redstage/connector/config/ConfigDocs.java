@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
@@ -57,13 +58,13 @@ public final class ConfigDocs {
         md.append("| `")
             .append(k.name)
             .append("` | ")
-            .append(k.type.name().toLowerCase(java.util.Locale.ROOT))
+            .append(k.type.name().toLowerCase(Locale.ROOT))
             .append(" | ")
             .append(defaultText(k))
             .append(" | ")
             .append(k.validator == null ? "" : cell(k.validator.toString()))
             .append(" | ")
-            .append(k.importance.name().toLowerCase(java.util.Locale.ROOT))
+            .append(k.importance.name().toLowerCase(Locale.ROOT))
             .append(" | ")
             .append(cell(k.documentation))
             .append(" |\n");

@@ -4,6 +4,7 @@ import static io.redstage.connector.config.SinkConfigDef.*;
 
 import io.redstage.contract.FileFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -98,7 +99,7 @@ public final class SinkConfig extends AbstractConfig {
   }
 
   public String behaviorOnNullValues() {
-    return getString(BEHAVIOR_ON_NULL_VALUES).toLowerCase(java.util.Locale.ROOT);
+    return getString(BEHAVIOR_ON_NULL_VALUES).toLowerCase(Locale.ROOT);
   }
 
   public long memoryBufferMaxBytes() {

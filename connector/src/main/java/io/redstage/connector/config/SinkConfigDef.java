@@ -7,7 +7,6 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.connector.storage.S3Settings;
-import java.util.Arrays;
 import java.util.Collections;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -930,10 +929,5 @@ public final class SinkConfigDef {
         1,
         Width.SHORT,
         "Null values");
-  }
-
-  /** All keys, for tests and docs. */
-  public static Iterable<String> keys() {
-    return Arrays.asList(create().names().toArray(new String[0]));
   }
 }

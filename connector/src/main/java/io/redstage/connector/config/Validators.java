@@ -6,9 +6,7 @@ import io.redstage.connector.storage.HttpProxySettings;
 import java.net.URI;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -17,11 +15,25 @@ final class Validators {
   private Validators() {}
 
   static ConfigDef.Validator oneOf(String... allowed) {
-    return new OneOf(false, allowed);
+    return ConfigDef.CaseInsensitiveValidString.in(allowed);
   }
 
+  /** As {@link #oneOf}, or empty (the setting is off). */
   static ConfigDef.Validator oneOfOrEmpty(String... allowed) {
-    return new OneOf(true, allowed);
+    ConfigDef.Validator valid = oneOf(allowed);
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (value != null && !value.toString().trim().isEmpty()) {
+          valid.ensureValid(name, value);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return valid + " (or empty)";
+      }
+    };
   }
 
   static final ConfigDef.Validator URL =
@@ -198,41 +210,4 @@ final class Validators {
           return "default, field, time, hourly, daily, or a Confluent partitioner class name";
         }
       };
-
-  private static final class OneOf implements ConfigDef.Validator {
-    private final boolean emptyAllowed;
-    private final List<String> allowed;
-
-    OneOf(boolean emptyAllowed, String... allowed) {
-      this.emptyAllowed = emptyAllowed;
-      this.allowed = Arrays.asList(allowed);
-    }
-
-    @Override
-    public void ensureValid(String name, Object value) {
-      String s = value == null ? "" : value.toString().trim();
-      if (s.isEmpty() && emptyAllowed) {
-        return;
-      }
-      for (String a : allowed) {
-        if (a.equalsIgnoreCase(s)) {
-          return;
-        }
-      }
-      throw new ConfigException(
-          name,
-          value,
-          "Cannot use this value: expected one of "
-              + allowed
-              + (emptyAllowed ? " or empty" : "")
-              + ".");
-    }
-
-    @Override
-    public String toString() {
-      return String.join(", ", allowed).toLowerCase(Locale.ROOT).equals(String.join(", ", allowed))
-          ? String.join(", ", allowed) + (emptyAllowed ? " (or empty)" : "")
-          : String.join(", ", allowed);
-    }
-  }
 }

@@ -74,7 +74,7 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   static CodecFactory codec(FormatOptions options) {
     switch (options.avroCodec()) {
       case "deflate":
-        return CodecFactory.deflateCodec(options.avroDeflateLevel());
+        return CodecFactory.deflateCodec(CodecFactory.DEFAULT_DEFLATE_LEVEL);
       case "snappy":
         return CodecFactory.snappyCodec();
       case "zstd":

@@ -38,7 +38,6 @@ public final class FormatOptions {
   private final int parquetPageBytes;
   private final boolean parquetDictionaryEnabled;
   private final String avroCodec;
-  private final int avroDeflateLevel;
   private final String jsonCompression;
   private final TimestampUnit timestampUnit;
   private final boolean metadataEnabled;
@@ -73,7 +72,6 @@ public final class FormatOptions {
         "none".equalsIgnoreCase(avro.trim())
             ? "null"
             : oneOf("avro codec", avro, "null", "deflate", "snappy", "zstd");
-    this.avroDeflateLevel = within("avro deflate level", b.avroDeflateLevel, -1, 9);
     this.jsonCompression = oneOf("json compression", b.jsonCompression, "none", "gzip");
     this.timestampUnit = Objects.requireNonNull(b.timestampUnit, "timestampUnit");
     this.metadataEnabled = b.metadataEnabled;
@@ -107,7 +105,6 @@ public final class FormatOptions {
         .parquetPageBytes(parquetPageBytes)
         .parquetDictionaryEnabled(parquetDictionaryEnabled)
         .avroCodec(avroCodec)
-        .avroDeflateLevel(avroDeflateLevel)
         .jsonCompression(jsonCompression)
         .timestampUnit(timestampUnit)
         .metadataEnabled(metadataEnabled)
@@ -154,10 +151,6 @@ public final class FormatOptions {
   /** null (no compression), deflate, snappy or zstd. */
   public String avroCodec() {
     return avroCodec;
-  }
-
-  public int avroDeflateLevel() {
-    return avroDeflateLevel;
   }
 
   /** none or gzip. */
@@ -344,7 +337,6 @@ public final class FormatOptions {
     private int parquetPageBytes = 256 * KIB;
     private boolean parquetDictionaryEnabled = true;
     private String avroCodec = "null";
-    private int avroDeflateLevel = -1;
     private String jsonCompression = "none";
     private TimestampUnit timestampUnit = TimestampUnit.MILLIS;
     private boolean metadataEnabled = true;
@@ -391,11 +383,6 @@ public final class FormatOptions {
 
     public Builder avroCodec(String v) {
       this.avroCodec = v;
-      return this;
-    }
-
-    public Builder avroDeflateLevel(int v) {
-      this.avroDeflateLevel = v;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.redstage.connector.format;
 
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -70,26 +71,43 @@ final class MetadataColumns {
     }
   }
 
-  /** Marker columns of the metadata, given whether the key column is a struct. */
+  /** Marker columns of the metadata, with their roles, given whether the key column is a struct. */
   List<MarkerColumn> columns(boolean structKey) {
     List<MarkerColumn> cols = new ArrayList<>(names.size());
     if (options.metadataEnabled()) {
-      cols.add(new MarkerColumn(options.topicColumn(), ColumnType.of(Kind.STRING), false));
-      cols.add(new MarkerColumn(options.partitionColumn(), ColumnType.of(Kind.INT32), false));
-      cols.add(new MarkerColumn(options.offsetColumn(), ColumnType.of(Kind.INT64), false));
       cols.add(
-          new MarkerColumn(options.timestampColumn(), options.timestampUnit().columnType(), true));
+          new MarkerColumn(
+              options.topicColumn(), ColumnType.of(Kind.STRING), false, ColumnRole.TOPIC));
+      cols.add(
+          new MarkerColumn(
+              options.partitionColumn(), ColumnType.of(Kind.INT32), false, ColumnRole.PARTITION));
+      cols.add(
+          new MarkerColumn(
+              options.offsetColumn(), ColumnType.of(Kind.INT64), false, ColumnRole.OFFSET));
+      cols.add(
+          new MarkerColumn(
+              options.timestampColumn(),
+              options.timestampUnit().columnType(),
+              true,
+              ColumnRole.TIMESTAMP));
     }
     if (options.keyColumnEnabled()) {
       cols.add(
           new MarkerColumn(
-              options.keyColumn(), ColumnType.of(structKey ? Kind.STRUCT : Kind.STRING), true));
+              options.keyColumn(),
+              ColumnType.of(structKey ? Kind.STRUCT : Kind.STRING),
+              true,
+              ColumnRole.KEY));
     }
     if (options.headersColumnEnabled()) {
-      cols.add(new MarkerColumn(options.headersColumn(), ColumnType.of(Kind.MAP), false));
+      cols.add(
+          new MarkerColumn(
+              options.headersColumn(), ColumnType.of(Kind.MAP), false, ColumnRole.HEADERS));
     }
     if (options.deleteMarkers()) {
-      cols.add(new MarkerColumn(options.deletedColumn(), ColumnType.of(Kind.BOOLEAN), false));
+      cols.add(
+          new MarkerColumn(
+              options.deletedColumn(), ColumnType.of(Kind.BOOLEAN), false, ColumnRole.DELETED));
     }
     return cols;
   }

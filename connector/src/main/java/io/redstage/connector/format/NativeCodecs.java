@@ -1,9 +1,11 @@
 package io.redstage.connector.format;
 
+import com.github.luben.zstd.Zstd;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.xerial.snappy.Snappy;
 
 /**
  * Whether the native libraries behind the snappy and zstd codecs load on this machine. The plugin
@@ -33,11 +35,9 @@ public final class NativeCodecs {
     String name = codec.toLowerCase(Locale.ROOT);
     switch (name) {
       case "snappy":
-        return RESULTS.computeIfAbsent(
-            name, n -> probe(n, () -> org.xerial.snappy.Snappy.maxCompressedLength(1)));
+        return RESULTS.computeIfAbsent(name, n -> probe(n, () -> Snappy.maxCompressedLength(1)));
       case "zstd":
-        return RESULTS.computeIfAbsent(
-            name, n -> probe(n, () -> com.github.luben.zstd.Zstd.compressBound(1)));
+        return RESULTS.computeIfAbsent(name, n -> probe(n, () -> Zstd.compressBound(1)));
       default:
         return Optional.empty();
     }

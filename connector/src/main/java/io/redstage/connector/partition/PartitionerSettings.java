@@ -1,7 +1,6 @@
 package io.redstage.connector.partition;
 
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -129,20 +128,20 @@ public final class PartitionerSettings {
   }
 
   /**
-   * Defaults: type default, locale ROOT, timezone UTC, extractor Wallclock (Confluent's default;
-   * Record or RecordField make paths reproducible on replay), timestamp field "timestamp",
-   * delimiter "/".
+   * Collects the values. It has no defaults of its own: the connector's ConfigDef is the one home
+   * of every default, so type, locale, timezone, timestamp extractor and field, and delimiter must
+   * be given.
    */
   public static final class Builder {
-    private String type = TYPE_DEFAULT;
+    private String type;
     private final List<String> fieldNames = new ArrayList<>();
     private String pathFormat;
     private long partitionDurationMs;
-    private Locale locale = Locale.ROOT;
-    private ZoneId timezone = ZoneOffset.UTC;
-    private String timestampExtractor = EXTRACTOR_WALLCLOCK;
-    private String timestampField = "timestamp";
-    private String directoryDelim = "/";
+    private Locale locale;
+    private ZoneId timezone;
+    private String timestampExtractor;
+    private String timestampField;
+    private String directoryDelim;
 
     private Builder() {}
 
@@ -197,6 +196,12 @@ public final class PartitionerSettings {
     }
 
     public PartitionerSettings build() {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(locale, "locale");
+      Objects.requireNonNull(timezone, "timezone");
+      Objects.requireNonNull(timestampExtractor, "timestampExtractor");
+      Objects.requireNonNull(timestampField, "timestampField");
+      Objects.requireNonNull(directoryDelim, "directoryDelim");
       return new PartitionerSettings(this);
     }
   }

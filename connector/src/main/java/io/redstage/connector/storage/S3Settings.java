@@ -43,23 +43,13 @@ public final class S3Settings {
    */
   public static final String CREDENTIALS_PROVIDER_PREFIX = "s3.credentials.provider.";
 
-  public static final String DEFAULT_REGION = "us-west-2";
   public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
 
   /** Parts are held in heap while they fill, so the ceiling is far below S3's 5 GiB part limit. */
   public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
 
-  /**
-   * 8 MiB rather than Confluent's 25 MiB: a file holds up to one part in heap, and thousands of
-   * files can be open at once; 8 MiB parts still allow objects of 78 GiB (S3's 10,000-part limit)
-   * and keep uploads efficient.
-   */
-  public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-
-  public static final int DEFAULT_MAX_RETRIES = 3;
-  public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+  /** Not a config key: the ceiling of one S3 call including its retries. */
   public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
-  public static final String DEFAULT_STS_SESSION_NAME = "redstage-connector";
 
   /**
    * Values of {@value #SSE_ALGORITHM_CONFIG} that S3 accepts as {@code
@@ -93,7 +83,7 @@ public final class S3Settings {
     this.bucket = b.bucket;
     this.region = b.region;
     this.endpoint = b.endpoint;
-    this.pathStyle = b.pathStyle != null ? b.pathStyle : b.endpoint != null;
+    this.pathStyle = b.pathStyle;
     this.partSizeBytes = b.partSizeBytes;
     this.sseAlgorithm = b.sseAlgorithm;
     this.sseKmsKeyId = b.sseKmsKeyId;
@@ -261,24 +251,27 @@ public final class S3Settings {
         + "}";
   }
 
-  /** Collects the values; {@link #build()} applies defaults and validates. */
+  /**
+   * Collects the values; {@link #build()} validates. It has no defaults of its own: the connector's
+   * ConfigDef is the one home of every default, and values a key sets must be given.
+   */
   public static final class Builder {
     private String bucket;
-    private String region = DEFAULT_REGION;
+    private String region;
     private URI endpoint;
     private Boolean pathStyle;
-    private int partSizeBytes = DEFAULT_PART_SIZE;
+    private Integer partSizeBytes;
     private String sseAlgorithm;
     private String sseKmsKeyId;
     private String cannedAcl;
     private String accessKeyId;
     private Password secretAccessKey;
     private String stsRoleArn;
-    private String stsSessionName = DEFAULT_STS_SESSION_NAME;
+    private String stsSessionName;
     private String stsExternalId;
     private String stsRegion;
-    private int maxRetries = DEFAULT_MAX_RETRIES;
-    private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+    private Integer maxRetries;
+    private Duration retryBackoff;
     private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
     private String credentialsProvider;
     private Map<String, String> credentialsProviderSettings = Map.of();
@@ -292,7 +285,7 @@ public final class S3Settings {
     }
 
     public Builder region(String region) {
-      this.region = blankToNull(region) == null ? DEFAULT_REGION : region.trim();
+      this.region = blankToNull(region);
       return this;
     }
 
@@ -301,8 +294,7 @@ public final class S3Settings {
       return this;
     }
 
-    /** Null leaves the default: true when an endpoint is set. */
-    public Builder pathStyle(Boolean pathStyle) {
+    public Builder pathStyle(boolean pathStyle) {
       this.pathStyle = pathStyle;
       return this;
     }
@@ -349,8 +341,7 @@ public final class S3Settings {
     }
 
     public Builder stsSessionName(String stsSessionName) {
-      this.stsSessionName =
-          blankToNull(stsSessionName) == null ? DEFAULT_STS_SESSION_NAME : stsSessionName.trim();
+      this.stsSessionName = blankToNull(stsSessionName);
       return this;
     }
 
@@ -387,7 +378,7 @@ public final class S3Settings {
     }
 
     public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+      this.retryBackoff = retryBackoff;
       return this;
     }
 
@@ -397,6 +388,12 @@ public final class S3Settings {
     }
 
     public S3Settings build() {
+      require(region, REGION_CONFIG);
+      require(pathStyle, PATH_STYLE_CONFIG);
+      require(partSizeBytes, PART_SIZE_CONFIG);
+      require(stsSessionName, STS_SESSION_NAME_CONFIG);
+      require(maxRetries, MAX_RETRIES_CONFIG);
+      require(retryBackoff, RETRY_BACKOFF_CONFIG);
       if (bucket == null) {
         throw new ConfigException(
             "Cannot configure S3: "
@@ -503,6 +500,15 @@ public final class S3Settings {
                 + ": a KMS key applies only to KMS encryption. Set "
                 + SSE_ALGORITHM_CONFIG
                 + " to aws:kms or aws:kms:dsse, or remove the key id.");
+      }
+    }
+
+    private static void require(Object value, String key) {
+      if (value == null) {
+        throw new ConfigException(
+            "Cannot configure S3: "
+                + key
+                + " is not set. Set it (its default is in SinkConfigDef).");
       }
     }
 

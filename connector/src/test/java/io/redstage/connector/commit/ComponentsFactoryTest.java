@@ -3,6 +3,8 @@ package io.redstage.connector.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.storage.S3Settings;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,5 +20,17 @@ class ComponentsFactoryTest {
     props.put("parquet.dictionary.enabled", "false");
     assertThat(ComponentsFactory.formatOptions(new SinkConfig(props)).parquetDictionaryEnabled())
         .isFalse();
+  }
+
+  /** The ConfigDef is the only home of the defaults: the settings builders have none. */
+  @Test
+  void s3SettingsOfAnEmptyConfigAreTheConfigDefDefaults() {
+    S3Settings s = ComponentsFactory.s3Settings(new SinkConfig(Map.of("s3.bucket.name", "b")));
+    assertThat(s.region()).isEqualTo("us-west-2");
+    assertThat(s.partSizeBytes()).isEqualTo(25 * 1024 * 1024);
+    assertThat(s.stsSessionName()).isEqualTo("redstage-s3-sink");
+    assertThat(s.pathStyle()).isTrue();
+    assertThat(s.maxRetries()).isEqualTo(3);
+    assertThat(s.retryBackoff()).isEqualTo(Duration.ofMillis(200));
   }
 }

@@ -117,6 +117,6 @@ class SinkConfigTest {
     assertThatThrownBy(() -> new SinkConfig(p))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("behavior.on.oversize.string")
-        .hasMessageContaining("fail, truncate");
+        .hasMessageContaining("one of (case insensitive): FAIL, TRUNCATE");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.math.BigDecimal;
@@ -124,6 +125,19 @@ class KeyHeadersAndDeletesTest {
     assertThat(w.columns())
         .extracting(MarkerColumn::name)
         .containsExactly("id", "name", "t", "p", "o", "ts_", "k", "h", "d");
+    // the marker states each column's role, so the loader needs no copy of these names
+    assertThat(w.columns())
+        .extracting(c -> c.role().orElseThrow())
+        .containsExactly(
+            ColumnRole.VALUE,
+            ColumnRole.VALUE,
+            ColumnRole.TOPIC,
+            ColumnRole.PARTITION,
+            ColumnRole.OFFSET,
+            ColumnRole.TIMESTAMP,
+            ColumnRole.KEY,
+            ColumnRole.HEADERS,
+            ColumnRole.DELETED);
     w.abort();
     GenericRecord row = FileReaders.parquet(write(format, List.of(r), "k")).get(0);
     assertThat(row.get("o")).isEqualTo(8L);

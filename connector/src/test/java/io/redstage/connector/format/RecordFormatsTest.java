@@ -197,7 +197,6 @@ class RecordFormatsTest {
     assertThat(o.parquetRowGroupBytes()).isEqualTo(8 * 1024 * 1024);
     assertThat(o.parquetPageBytes()).isEqualTo(256 * 1024);
     assertThat(o.avroCodec()).isEqualTo("null");
-    assertThat(o.avroDeflateLevel()).isEqualTo(-1);
     assertThat(o.jsonCompression()).isEqualTo("none");
     assertThat(o.timestampUnit()).isEqualTo(TimestampUnit.MILLIS);
     assertThat(o.metadataEnabled()).isTrue();

@@ -57,7 +57,7 @@ class FieldPartitionerTest {
 
   private static Partitioner partitioner(String... fields) {
     return Partitioners.create(
-        PartitionerSettings.builder().type("field").fieldNames(List.of(fields)).build());
+        TestPartitionerSettings.builder().type("field").fieldNames(List.of(fields)).build());
   }
 
   @Test
@@ -113,7 +113,7 @@ class FieldPartitionerTest {
   void customDirectoryDelimiterJoinsFieldsAndIsEncodedInValues() {
     Partitioner p =
         Partitioners.create(
-            PartitionerSettings.builder()
+            TestPartitionerSettings.builder()
                 .type("field")
                 .fieldNames(List.of("country", "address.city"))
                 .directoryDelim("-")
@@ -178,7 +178,7 @@ class FieldPartitionerTest {
   @Test
   void invalidFieldSettingsAreConfigErrors() {
     assertThatThrownBy(
-            () -> Partitioners.create(PartitionerSettings.builder().type("field").build()))
+            () -> Partitioners.create(TestPartitionerSettings.builder().type("field").build()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("partition.field.name is empty");
     assertThatThrownBy(() -> partitioner("a..b"))

@@ -31,7 +31,7 @@ class PartitionersTest {
 
   @Test
   void defaultPartitionerUsesTheKafkaPartition() {
-    Partitioner p = Partitioners.create(PartitionerSettings.builder().build());
+    Partitioner p = Partitioners.create(TestPartitionerSettings.builder().build());
 
     assertThat(p.encodePartition(record(null, Map.of()), 0)).isEqualTo("partition=3");
     org.apache.kafka.connect.sink.SinkRecord other =

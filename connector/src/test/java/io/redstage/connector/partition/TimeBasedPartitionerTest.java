@@ -27,7 +27,7 @@ class TimeBasedPartitionerTest {
   }
 
   private static PartitionerSettings.Builder time(String pathFormat, long durationMs) {
-    return PartitionerSettings.builder()
+    return TestPartitionerSettings.builder()
         .type("time")
         .pathFormat(pathFormat)
         .partitionDurationMs(durationMs)
@@ -42,9 +42,9 @@ class TimeBasedPartitionerTest {
   @Test
   void hourlyAndDailyPresetsInUtc() {
     PartitionerSettings.Builder hourly =
-        PartitionerSettings.builder().type("hourly").timestampExtractor("Record");
+        TestPartitionerSettings.builder().type("hourly").timestampExtractor("Record");
     PartitionerSettings.Builder daily =
-        PartitionerSettings.builder().type("daily").timestampExtractor("Record");
+        TestPartitionerSettings.builder().type("daily").timestampExtractor("Record");
 
     assertThat(path(hourly, "2024-01-02T13:59:59.999Z"))
         .isEqualTo("year=2024/month=01/day=02/hour=13");
@@ -54,7 +54,7 @@ class TimeBasedPartitionerTest {
   @Test
   void presetsIgnoreAnyConfiguredFormatAndDuration() {
     PartitionerSettings.Builder hourly =
-        PartitionerSettings.builder()
+        TestPartitionerSettings.builder()
             .type("io.confluent.connect.storage.partitioner.HourlyPartitioner")
             .pathFormat("'ignored'")
             .partitionDurationMs(1)
@@ -66,7 +66,10 @@ class TimeBasedPartitionerTest {
   @Test
   void bucketsFollowTheLocalTimeOfTheConfiguredZone() {
     PartitionerSettings.Builder daily =
-        PartitionerSettings.builder().type("daily").timestampExtractor("Record").timezone(NEW_YORK);
+        TestPartitionerSettings.builder()
+            .type("daily")
+            .timestampExtractor("Record")
+            .timezone(NEW_YORK);
 
     // 03:00 UTC on Jan 2 is still Jan 1 in New York (UTC-5)
     assertThat(path(daily, "2024-01-02T03:00:00Z")).isEqualTo("year=2024/month=01/day=01");
@@ -94,9 +97,15 @@ class TimeBasedPartitionerTest {
   @Test
   void daylightSavingTransitionsInBerlin() {
     PartitionerSettings.Builder hourly =
-        PartitionerSettings.builder().type("hourly").timestampExtractor("Record").timezone(BERLIN);
+        TestPartitionerSettings.builder()
+            .type("hourly")
+            .timestampExtractor("Record")
+            .timezone(BERLIN);
     PartitionerSettings.Builder daily =
-        PartitionerSettings.builder().type("daily").timestampExtractor("Record").timezone(BERLIN);
+        TestPartitionerSettings.builder()
+            .type("daily")
+            .timestampExtractor("Record")
+            .timezone(BERLIN);
 
     // spring forward 2024-03-31: 02:00 CET jumps to 03:00 CEST; 00:59Z is 01:59 CET, 01:00Z is
     // 03:00 CEST
@@ -176,7 +185,7 @@ class TimeBasedPartitionerTest {
   void recordExtractorWithoutTimestampNamesTheRecord() {
     Partitioner p =
         Partitioners.create(
-            PartitionerSettings.builder().type("hourly").timestampExtractor("Record").build());
+            TestPartitionerSettings.builder().type("hourly").timestampExtractor("Record").build());
 
     assertThatThrownBy(() -> p.encodePartition(record(null, Map.of(), null), 0))
         .isInstanceOf(DataException.class)
@@ -189,7 +198,10 @@ class TimeBasedPartitionerTest {
   void wallclockUsesTheGivenTimeNotTheRecord() {
     Partitioner p =
         Partitioners.create(
-            PartitionerSettings.builder().type("hourly").timestampExtractor("Wallclock").build());
+            TestPartitionerSettings.builder()
+                .type("hourly")
+                .timestampExtractor("Wallclock")
+                .build());
 
     assertThat(
             p.encodePartition(
@@ -276,7 +288,7 @@ class TimeBasedPartitionerTest {
   void confluentExtractorClassNamesAreAccepted() {
     Partitioner p =
         Partitioners.create(
-            PartitionerSettings.builder()
+            TestPartitionerSettings.builder()
                 .type("hourly")
                 .timestampExtractor(
                     "io.confluent.connect.storage.partitioner.TimeBasedPartitioner$RecordTimestampExtractor")
@@ -324,7 +336,7 @@ class TimeBasedPartitionerTest {
 
   private static Partitioner hourlyByField(String field) {
     return Partitioners.create(
-        PartitionerSettings.builder()
+        TestPartitionerSettings.builder()
             .type("hourly")
             .timestampExtractor("RecordField")
             .timestampField(field)

@@ -78,7 +78,7 @@ class CredentialsProvidersTest {
   @Test
   void theS3ClientUsesTheProviderClassUnlessStaticKeysAreSet() {
     S3Settings settings =
-        S3Settings.builder()
+        TestS3Settings.builder()
             .bucket("b")
             .credentialsProvider(
                 ConfigurableTestCredentials.class.getName(),
@@ -89,7 +89,7 @@ class CredentialsProvidersTest {
     assertThat(settings.toString()).contains("access.key").doesNotContain("s7");
     // the default chain's name means the default chain, as an empty setting does
     assertThat(
-            S3Settings.builder()
+            TestS3Settings.builder()
                 .bucket("b")
                 .credentialsProvider(
                     "com.amazonaws.auth.DefaultAWSCredentialsProviderChain", Map.of())
@@ -98,7 +98,7 @@ class CredentialsProvidersTest {
         .isEmpty();
     assertThatThrownBy(
             () ->
-                S3Settings.builder()
+                TestS3Settings.builder()
                     .bucket("b")
                     .staticCredentials("AKIA1", new Password("s1"))
                     .credentialsProvider(ConfigurableTestCredentials.class.getName(), Map.of())

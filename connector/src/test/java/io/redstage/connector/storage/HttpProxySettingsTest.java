@@ -57,7 +57,7 @@ class HttpProxySettingsTest {
     proxy.start();
     try {
       S3Settings settings =
-          S3Settings.builder()
+          TestS3Settings.builder()
               .bucket("b")
               .region("us-east-1")
               .endpoint(URI.create("http://s3.redstage-test.invalid:9000"))

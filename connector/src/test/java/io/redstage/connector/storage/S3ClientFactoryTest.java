@@ -15,7 +15,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 class S3ClientFactoryTest {
   @Test
   void credentialsFollowTheSettings() {
-    S3Settings.Builder base = S3Settings.builder().bucket("b");
+    S3Settings.Builder base = TestS3Settings.builder().bucket("b");
 
     assertThat(S3ClientFactory.credentials(base.build()))
         .isInstanceOf(DefaultCredentialsProvider.class);
@@ -40,7 +40,7 @@ class S3ClientFactoryTest {
   void retryStrategyAllowsTheConfiguredRetries() {
     RetryStrategy strategy =
         S3ClientFactory.retryStrategy(
-            S3Settings.builder()
+            TestS3Settings.builder()
                 .bucket("b")
                 .maxRetries(5)
                 .retryBackoff(Duration.ofMillis(50))

@@ -56,7 +56,7 @@ class S3UploadStreamTest {
 
   /** Settings for the stand-in: 5 MiB parts, 3 retries with a short backoff. */
   static S3Settings.Builder settings(LocalS3 s3) {
-    return S3Settings.builder()
+    return TestS3Settings.builder()
         .bucket(BUCKET)
         .region(s3.region())
         .endpoint(s3.endpoint())

@@ -2,6 +2,8 @@ package io.redstage.loader.aws;
 
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
+import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.config.ConfigKey;
 import io.redstage.loader.config.LoaderConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -10,7 +12,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.retries.AdaptiveRetryStrategy;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
@@ -28,7 +34,7 @@ public final class AwsClients implements AutoCloseable {
   private final AwsCredentialsProvider credentials;
 
   public AwsClients(LoaderConfig c) {
-    this.region = Region.of(c.string(AWS_REGION));
+    this.region = region(c);
     AwsCredentialsProvider creds =
         c.optional(AWS_ACCESS_KEY_ID).isPresent()
             ? StaticCredentialsProvider.create(
@@ -67,6 +73,29 @@ public final class AwsClients implements AutoCloseable {
     this.credentials = creds;
   }
 
+  /** aws.region, or else what the SDK's default region chain finds. */
+  static Region region(LoaderConfig c) {
+    if (c.optional(AWS_REGION).isPresent()) {
+      return Region.of(c.string(AWS_REGION));
+    }
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion();
+    } catch (SdkClientException e) {
+      throw new ConfigException(
+          "Cannot find the AWS Region: "
+              + AWS_REGION
+              + " is not set and the AWS SDK's default region chain (AWS_REGION environment"
+              + " variable, profile, instance metadata) found none ("
+              + e.getMessage()
+              + "). Set "
+              + AWS_REGION
+              + " (or "
+              + ConfigKey.envName(AWS_REGION)
+              + ") to the Region of the bucket and the Redshift cluster.",
+          e);
+    }
+  }
+
   /**
    * The SDK's standard or adaptive strategy (retries throttling, 5xx and I/O errors) with our
    * attempts and delays.
@@ -78,9 +107,9 @@ public final class AwsClients implements AutoCloseable {
         mode.equals("adaptive")
             ? AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
             : AwsRetryStrategy.standardRetryStrategy().toBuilder();
-    if (b instanceof software.amazon.awssdk.retries.StandardRetryStrategy.Builder sb) {
+    if (b instanceof StandardRetryStrategy.Builder sb) {
       sb.backoffStrategy(backoff).throttlingBackoffStrategy(backoff);
-    } else if (b instanceof software.amazon.awssdk.retries.AdaptiveRetryStrategy.Builder ab) {
+    } else if (b instanceof AdaptiveRetryStrategy.Builder ab) {
       ab.backoffStrategy(backoff).throttlingBackoffStrategy(backoff);
     }
     return b.maxAttempts(maxAttempts).build();

@@ -1,6 +1,7 @@
 package io.redstage.loader.aws;
 
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -40,7 +41,7 @@ public final class RequestCounter implements ExecutionInterceptor {
   }
 
   public Map<String, Long> snapshot() {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     calls.forEach((k, v) -> out.put(k, v.get()));
     return out;
   }

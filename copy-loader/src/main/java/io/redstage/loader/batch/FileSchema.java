@@ -1,5 +1,6 @@
 package io.redstage.loader.batch;
 
+import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
@@ -15,7 +16,7 @@ import java.util.Locale;
  */
 public record FileSchema(FileFormat format, String compression, List<Column> columns) {
   /** A column as COPY sees it. */
-  public record Column(String name, io.redstage.contract.ColumnType type) {}
+  public record Column(String name, ColumnType type) {}
 
   public static FileSchema of(MarkerFile f) {
     List<Column> cols = new ArrayList<>();

@@ -75,8 +75,8 @@ public final class LoaderCheck {
   }
 
   /**
-   * Whose credentials the loader signs with. An S3-compatible store (s3.endpoint set) usually has
-   * no STS, and a private subnet may not reach it: then only the bucket checks tell.
+   * Whose credentials the loader signs with. An S3-compatible store (store.url set) usually has no
+   * STS, and a private subnet may not reach it: then only the bucket checks tell.
    */
   CheckResult credentials() {
     String name = "credentials";
@@ -93,7 +93,7 @@ public final class LoaderCheck {
     if (config.optional(S3_ENDPOINT).isPresent()) {
       return CheckResult.skip(
           name,
-          "credentials found; s3.endpoint is set (an S3-compatible store), so STS is not asked whose they are.");
+          "credentials found; store.url is set (an S3-compatible store), so STS is not asked whose they are.");
     }
     try (StsClient sts =
         StsClient.builder()
@@ -139,7 +139,8 @@ public final class LoaderCheck {
               + bucket
               + ": the bucket does not exist. Set "
               + S3_BUCKET
-              + " to the connector's s3.bucket.name (and aws.region to its region).");
+              + " to the bucket the connector writes (the same key in its config), and aws.region to"
+              + " its region.");
     } catch (S3Exception e) {
       return CheckResult.fail(
           name,

@@ -8,7 +8,10 @@ import io.redstage.loader.config.LoaderConfigDef;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.metrics.MetricsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -112,12 +115,11 @@ public final class LoaderCli {
      * capture).
      */
     int printReport(ReportWriter report) throws Exception {
-      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-      try (java.io.PrintStream ps =
-          new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
         report.writeTo(ps);
       }
-      out().print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+      out().print(buf.toString(StandardCharsets.UTF_8));
       out().flush();
       return 0;
     }
@@ -125,7 +127,7 @@ public final class LoaderCli {
 
   @FunctionalInterface
   interface ReportWriter {
-    void writeTo(java.io.PrintStream out) throws Exception;
+    void writeTo(PrintStream out) throws Exception;
   }
 
   @Command(

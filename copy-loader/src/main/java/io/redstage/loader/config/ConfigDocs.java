@@ -19,7 +19,7 @@ public final class ConfigDocs {
     b.append(
         "on the command line, each overriding the previous. The environment variable of a key is `REDSTAGE_` plus the\n");
     b.append(
-        "key in upper snake case (`s3.bucket` -> `REDSTAGE_S3_BUCKET`). Values in the file may hold `${NAME}` and\n");
+        "key in upper snake case (`s3.bucket.name` -> `REDSTAGE_S3_BUCKET_NAME`). Values in the file may hold `${NAME}` and\n");
     b.append(
         "`${NAME:-default}` placeholders, filled from the environment (the default applies when `NAME` is unset or empty;\n");
     b.append(
@@ -28,6 +28,15 @@ public final class ConfigDocs {
     b.append(
         "Per-table overrides (not in the environment): `table.<schema.table>.mode` (append | upsert) and\n");
     b.append("`table.<schema.table>.upsert.key` (comma-separated columns).\n");
+    b.append(
+        "\nKeys for the same things as the connector's have the connector's names and defaults. Old names still\n");
+    b.append(
+        "work (in a file, as `-D`, or as their environment variable) with a warning at start; setting an old and its new\n");
+    b.append("name together is an error:\n\n");
+    b.append("| Old name | Current name |\n|---|---|\n");
+    LoaderConfigDef.RENAMED.forEach(
+        (old, current) ->
+            b.append("| `").append(old).append("` | `").append(current).append("` |\n"));
     String group = null;
     for (ConfigKey k : LoaderConfigDef.keys()) {
       if (!k.group().equals(group)) {

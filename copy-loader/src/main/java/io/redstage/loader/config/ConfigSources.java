@@ -27,15 +27,24 @@ public final class ConfigSources {
       Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (file != null) {
-      merged.putAll(EnvPlaceholders.resolve(readFile(file), env, file));
+      merged.putAll(LoaderConfig.currentNames(EnvPlaceholders.resolve(readFile(file), env, file)));
     }
+    Map<String, String> fromEnv = new LinkedHashMap<>();
     for (ConfigKey key : LoaderConfigDef.keys()) {
       String v = env.get(key.envName());
       if (v != null) {
-        merged.put(key.name(), v);
+        fromEnv.put(key.name(), v);
       }
     }
-    merged.putAll(overrides);
+    for (String old : LoaderConfigDef.RENAMED.keySet()) {
+      String v = env.get(ConfigKey.envName(old));
+      if (v != null) {
+        fromEnv.put(old, v);
+      }
+    }
+    // each source under the current key names, so a later source overrides an old name too
+    merged.putAll(LoaderConfig.currentNames(fromEnv));
+    merged.putAll(LoaderConfig.currentNames(overrides));
     return new LoaderConfig(merged);
   }
 

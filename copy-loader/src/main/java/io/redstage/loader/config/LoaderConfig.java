@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The loader's validated configuration. Built from text values (see {@link ConfigSources}); every
@@ -15,11 +17,19 @@ import java.util.TreeMap;
  * the middle of a load.
  */
 public final class LoaderConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(LoaderConfig.class);
+
   private final Map<String, String> raw;
   private final Map<String, Object> values = new LinkedHashMap<>();
 
   public LoaderConfig(Map<String, String> rawValues) {
-    this.raw = Collections.unmodifiableMap(new TreeMap<>(rawValues));
+    this.raw = Collections.unmodifiableMap(new TreeMap<>(currentNames(rawValues)));
+    raw.keySet().stream()
+        .filter(LoaderConfigDef.DEPRECATED::containsKey)
+        .forEach(
+            k ->
+                LOG.warn(
+                    "Config key '{}' is deprecated. {}", k, LoaderConfigDef.DEPRECATED.get(k)));
     List<String> unknown = new ArrayList<>();
     for (String name : raw.keySet()) {
       if (LoaderConfigDef.key(name).isEmpty()
@@ -42,6 +52,41 @@ public final class LoaderConfig {
     require(LoaderConfigDef.S3_BUCKET);
     require(LoaderConfigDef.REDSHIFT_DATABASE);
     ConfigChecks.check(this);
+  }
+
+  /**
+   * The values under their current key names: an old name ({@link LoaderConfigDef#RENAMED}) is
+   * taken with a warning, and refused when the current name is set too, since one of the two would
+   * be silently ignored.
+   */
+  static Map<String, String> currentNames(Map<String, String> values) {
+    Map<String, String> out = new LinkedHashMap<>(values);
+    LoaderConfigDef.RENAMED.forEach(
+        (old, current) -> {
+          if (!out.containsKey(old)) {
+            return;
+          }
+          if (out.containsKey(current)) {
+            throw new ConfigException(
+                "Cannot load config: both '"
+                    + old
+                    + "' and its new name '"
+                    + current
+                    + "' are set. Remove '"
+                    + old
+                    + "' (or "
+                    + ConfigKey.envName(old)
+                    + ").");
+          }
+          LOG.warn(
+              "Config key '{}' is renamed to '{}' (the connector's name for it); the old name still"
+                  + " works for now. Rename it in the config file or environment ({}).",
+              old,
+              current,
+              ConfigKey.envName(current));
+          out.put(current, out.remove(old));
+        });
+    return out;
   }
 
   /** Config from a plain map with no file or environment (tests, embedding). */

@@ -8,6 +8,7 @@ import static io.redstage.loader.config.ConfigKey.Type.PASSWORD;
 import static io.redstage.loader.config.ConfigKey.Type.SIZE;
 import static io.redstage.loader.config.ConfigKey.Type.STRING;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +20,12 @@ import java.util.Optional;
  */
 public final class LoaderConfigDef {
   public static final String AWS_REGION = "aws.region";
-  public static final String AWS_ACCESS_KEY_ID = "aws.access-key-id";
-  public static final String AWS_SECRET_ACCESS_KEY = "aws.secret-access-key";
+  public static final String AWS_ACCESS_KEY_ID = "aws.access.key.id";
+  public static final String AWS_SECRET_ACCESS_KEY = "aws.secret.access.key";
 
-  public static final String S3_BUCKET = "s3.bucket";
-  public static final String S3_ENDPOINT = "s3.endpoint";
-  public static final String S3_PATH_STYLE = "s3.path-style";
+  public static final String S3_BUCKET = "s3.bucket.name";
+  public static final String S3_ENDPOINT = "store.url";
+  public static final String S3_PATH_STYLE = "s3.path.style.access.enabled";
   public static final String MARKERS_DIR = "markers.dir";
   public static final String TOPICS = "topics";
   public static final String TOPICS_REGEX = "topics.regex";
@@ -99,6 +100,38 @@ public final class LoaderConfigDef {
   public static final String METRICS_HOST = "metrics.host";
   public static final String METRICS_PORT = "metrics.port";
 
+  private static final String DEPRECATED_META =
+      "Deprecated: read only for commit markers of format version 1 (connectors before marker"
+          + " format 2); newer markers name each metadata column by role, so the connector's"
+          + " metadata.*.column settings are the only place to set them.";
+
+  /**
+   * Keys renamed to the connector's name for the same thing: old name to current name. An old name
+   * (in a file, as -D, or as its environment variable) still works, with a warning.
+   */
+  public static final Map<String, String> RENAMED =
+      orderedMap(
+          "aws.access-key-id", AWS_ACCESS_KEY_ID,
+          "aws.secret-access-key", AWS_SECRET_ACCESS_KEY,
+          "s3.bucket", S3_BUCKET,
+          "s3.endpoint", S3_ENDPOINT,
+          "s3.path-style", S3_PATH_STYLE);
+
+  /**
+   * Keys still accepted but deprecated, with what replaces them; setting one logs a warning. The
+   * metadata column names are stated by role in markers of format version 2, so these keys matter
+   * only for version-1 markers.
+   */
+  public static final Map<String, String> DEPRECATED =
+      orderedMap(
+          META_TOPIC, DEPRECATED_META,
+          META_PARTITION, DEPRECATED_META,
+          META_OFFSET, DEPRECATED_META,
+          META_TIMESTAMP, DEPRECATED_META,
+          META_KEY, DEPRECATED_META,
+          META_HEADERS, DEPRECATED_META,
+          META_DELETED, DEPRECATED_META);
+
   /**
    * Per-table override prefix: {@code table.<schema.table>.mode} and {@code
    * table.<schema.table>.upsert.key}.
@@ -120,8 +153,8 @@ public final class LoaderConfigDef {
               G_AWS,
               AWS_REGION,
               STRING,
-              "us-east-1",
-              "AWS Region of the bucket and the Redshift Data API."),
+              null,
+              "AWS Region of the bucket and the Redshift Data API. Unset: the AWS SDK's default region chain (AWS_REGION environment variable, profile, instance metadata); the loader stops at start when that finds none. Redstage guesses no region."),
           ConfigKey.of(
               G_AWS,
               AWS_ACCESS_KEY_ID,
@@ -133,7 +166,7 @@ public final class LoaderConfigDef {
               AWS_SECRET_ACCESS_KEY,
               PASSWORD,
               null,
-              "Static secret key, used with aws.access-key-id. Never logged."),
+              "Static secret key, used with aws.access.key.id. Never logged."),
           ConfigKey.of(
               G_S3,
               S3_BUCKET,
@@ -150,8 +183,8 @@ public final class LoaderConfigDef {
               G_S3,
               S3_PATH_STYLE,
               BOOLEAN,
-              "false",
-              "Use path-style S3 addressing (needed by most S3-compatible stores)."),
+              "true",
+              "Use path-style requests (https://host/bucket/key) instead of virtual-hosted style; most S3-compatible stores need it. Default true, as the connector's."),
           ConfigKey.of(
               G_S3,
               MARKERS_DIR,
@@ -381,39 +414,45 @@ public final class LoaderConfigDef {
               META_TOPIC,
               STRING,
               "kafka_topic",
-              "Column holding the record's topic (must match the connector)."),
+              "Column holding the record's topic (must match the connector). " + DEPRECATED_META),
           ConfigKey.of(
               G_META,
               META_PARTITION,
               STRING,
               "kafka_partition",
-              "Column holding the record's partition."),
+              "Column holding the record's partition. " + DEPRECATED_META),
           ConfigKey.of(
-              G_META, META_OFFSET, STRING, "kafka_offset", "Column holding the record's offset."),
+              G_META,
+              META_OFFSET,
+              STRING,
+              "kafka_offset",
+              "Column holding the record's offset. " + DEPRECATED_META),
           ConfigKey.of(
               G_META,
               META_TIMESTAMP,
               STRING,
               "kafka_timestamp",
-              "Column holding the record's timestamp."),
+              "Column holding the record's timestamp. " + DEPRECATED_META),
           ConfigKey.of(
               G_META,
               META_KEY,
               STRING,
               "kafka_key",
-              "Column holding the record key, when the connector writes it."),
+              "Column holding the record key, when the connector writes it. " + DEPRECATED_META),
           ConfigKey.of(
               G_META,
               META_HEADERS,
               STRING,
               "kafka_headers",
-              "Column holding the record headers, when the connector writes them."),
+              "Column holding the record headers, when the connector writes them. "
+                  + DEPRECATED_META),
           ConfigKey.of(
               G_META,
               META_DELETED,
               STRING,
               "kafka_deleted",
-              "Boolean column the connector sets on tombstone rows in CDC mode."),
+              "Boolean column the connector sets on tombstone rows in CDC mode. "
+                  + DEPRECATED_META),
           ConfigKey.oneOf(
               G_MODE,
               LOAD_MODE,
@@ -570,6 +609,14 @@ public final class LoaderConfigDef {
 
   public static Optional<ConfigKey> key(String name) {
     return Optional.ofNullable(BY_NAME.get(name));
+  }
+
+  private static Map<String, String> orderedMap(String... pairs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put(pairs[i], pairs[i + 1]);
+    }
+    return Collections.unmodifiableMap(m);
   }
 
   private static Map<String, ConfigKey> index() {

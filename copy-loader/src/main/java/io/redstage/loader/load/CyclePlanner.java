@@ -111,7 +111,7 @@ public final class CyclePlanner {
     int pendingTotal = 0;
     for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
       TableRef t = e.getKey();
-      boolean ordered = settings.settings(t).upsert();
+      boolean ordered = settings.upsert(t);
       List<Unit> units = new ArrayList<>(e.getValue());
       units.sort(
           Comparator.comparing(Unit::topic)

@@ -164,7 +164,10 @@ public final class LoadCycle implements AutoCloseable {
             + plan.pendingUnits()
             + " pending; nothing is written or executed");
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      TableSettings settings = p.settings().settings(e.getKey());
+      TableSettings settings =
+          p.settings()
+              .settings(
+                  e.getKey(), e.getValue().stream().flatMap(b -> b.units().stream()).toList());
       TableSchema schema = schemas.get(e.getKey());
       for (Batch planned : e.getValue()) {
         out.println();

@@ -171,7 +171,7 @@ public final class Loader implements AutoCloseable {
                 clients.counter(),
                 clock,
                 c.integer(REDSHIFT_MAX_IN_FLIGHT)));
-    this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());
+    this.preflight = new Preflight(c, clients.s3(), scanner, settings);
     this.sweeper =
         new OrphanSweeper(
             clients.s3(),

@@ -2,6 +2,7 @@ package io.redstage.loader.load;
 
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.loader.aws.PrefixProbe;
@@ -12,26 +13,32 @@ import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.MetadataColumns;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The start-up checks that need the real bucket: each prefix the loader writes to takes a probe
- * object (put, then deleted), and the metadata column names the loader deduplicates by appear in
- * the files of the markers listed now. Without them a wrong prefix or column name would surface
- * only as a quarantined batch, much later.
+ * object (put, then deleted), and the metadata columns the loader deduplicates by appear in the
+ * files of the markers listed now (by role in version-2 markers, by the configured names in
+ * version-1 ones). Without them a wrong prefix or column name would surface only as a quarantined
+ * batch, much later.
  */
 final class Preflight {
+  private static final List<ColumnRole> REQUIRED =
+      List.of(ColumnRole.TOPIC, ColumnRole.PARTITION, ColumnRole.OFFSET);
+
   private final LoaderConfig config;
   private final S3Client s3;
   private final MarkerScanner scanner;
-  private final MetadataColumns metadata;
+  private final TableSettingsResolver settings;
 
-  Preflight(LoaderConfig config, S3Client s3, MarkerScanner scanner, MetadataColumns metadata) {
+  Preflight(
+      LoaderConfig config, S3Client s3, MarkerScanner scanner, TableSettingsResolver settings) {
     this.config = config;
     this.s3 = s3;
     this.scanner = scanner;
-    this.metadata = metadata;
+    this.settings = settings;
   }
 
   /**
@@ -41,53 +48,84 @@ final class Preflight {
     for (String key : new String[] {MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
       PrefixProbe.probe(s3, config, key);
     }
-    Map<String, String> required = new LinkedHashMap<>();
-    required.put(META_TOPIC, metadata.topic());
-    required.put(META_PARTITION, metadata.partition());
-    required.put(META_OFFSET, metadata.offset());
     // A wrong key shows in every file; one odd unit (say from a connector that once ran with
-    // metadata columns off)
-    // must not stop every table: it is left to the per-unit schema check, which quarantines just
-    // that unit.
+    // metadata columns off) must not stop every table: it is left to the per-unit schema check,
+    // which quarantines just that unit.
     String firstMismatch = null;
     for (Unit u : scanner.scan().units()) {
       for (MarkerFile f : u.marker().files()) {
-        FileSchema schema = FileSchema.of(f);
-        String missing = null;
-        for (Map.Entry<String, String> r : required.entrySet()) {
-          if (!schema.hasColumn(r.getValue())) {
-            missing = r.getKey();
-            break;
-          }
-        }
-        if (missing == null) {
+        String mismatch =
+            u.marker().statesColumnRoles() ? missingRole(u, f) : missingConfigured(u, f);
+        if (mismatch == null) {
           return;
         }
         if (firstMismatch == null) {
-          firstMismatch =
-              "Cannot load with '"
-                  + missing
-                  + "' = '"
-                  + config.string(missing)
-                  + "': marker "
-                  + u.markerKey()
-                  + " lists file "
-                  + f.key()
-                  + " with the columns "
-                  + f.columns().stream().map(MarkerColumn::name).toList()
-                  + ", none of them "
-                  + required.get(missing)
-                  + ", and no listed file has all of "
-                  + required.values()
-                  + ". Set "
-                  + missing
-                  + " to the connector's column name for it, or enable the connector's Kafka metadata columns (the "
-                  + "loader needs topic, partition and offset to load exactly once).";
+          firstMismatch = mismatch;
         }
       }
     }
     if (firstMismatch != null) {
       throw new ConfigException(firstMismatch);
     }
+  }
+
+  /** Why a version-2 file lacks a column the load needs, or null when it has them all. */
+  private static String missingRole(Unit u, MarkerFile f) {
+    for (ColumnRole role : REQUIRED) {
+      if (f.column(role).isEmpty()) {
+        return "Cannot load: marker "
+            + u.markerKey()
+            + " lists file "
+            + f.key()
+            + " with no "
+            + role.id()
+            + " column among "
+            + names(f)
+            + ", and no listed file has topic, partition and offset columns. Enable the"
+            + " connector's Kafka metadata columns (metadata.columns.enabled=true): the loader"
+            + " needs topic, partition and offset to load exactly once.";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why a version-1 file lacks a column the deprecated metadata.*-column keys name, or null when it
+   * has them all.
+   */
+  private String missingConfigured(Unit u, MarkerFile f) {
+    MetadataColumns metadata = settings.metadata(u);
+    Map<String, String> required = new LinkedHashMap<>();
+    required.put(META_TOPIC, metadata.topic());
+    required.put(META_PARTITION, metadata.partition());
+    required.put(META_OFFSET, metadata.offset());
+    FileSchema schema = FileSchema.of(f);
+    for (Map.Entry<String, String> r : required.entrySet()) {
+      if (!schema.hasColumn(r.getValue())) {
+        return "Cannot load with '"
+            + r.getKey()
+            + "' = '"
+            + config.string(r.getKey())
+            + "': marker "
+            + u.markerKey()
+            + " (version 1) lists file "
+            + f.key()
+            + " with the columns "
+            + names(f)
+            + ", none of them "
+            + r.getValue()
+            + ", and no listed file has all of "
+            + required.values()
+            + ". Set "
+            + r.getKey()
+            + " to the connector's column name for it, or enable the connector's Kafka metadata"
+            + " columns (the loader needs topic, partition and offset to load exactly once).";
+      }
+    }
+    return null;
+  }
+
+  private static List<String> names(MarkerFile f) {
+    return f.columns().stream().map(MarkerColumn::name).toList();
   }
 }

@@ -107,7 +107,7 @@ final class Releaser {
                 e.getKey(),
                 schemas.get(e.getKey()),
                 List.of(u),
-                settings.settings(e.getKey()),
+                settings.settings(e.getKey(), List.of(u)),
                 SchemaScreen.OnConflict.NONE);
         v.conflicts().forEach((unit, reason) -> refused.put(unit.markerKey(), reason));
       }

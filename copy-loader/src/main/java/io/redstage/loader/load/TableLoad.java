@@ -47,7 +47,7 @@ final class TableLoad {
 
   private final LoadCycle.Parts p;
   private final TableRef table;
-  private final TableSettings settings;
+  private TableSettings settings;
   private final LoadCycle.Tally tally;
   private final Set<TopicPartition> blocked = new HashSet<>();
   private final List<Unit> loaded = new ArrayList<>();
@@ -56,13 +56,15 @@ final class TableLoad {
   TableLoad(LoadCycle.Parts parts, TableRef table, TableSchema schema, LoadCycle.Tally tally) {
     this.p = parts;
     this.table = table;
-    this.settings = parts.settings().settings(table);
     this.current = schema;
     this.tally = tally;
   }
 
   /** Runs the batches; {@code stopping} is checked before each. Returns the units loaded. */
   List<Unit> run(List<Batch> batches, BooleanSupplier stopping) throws InterruptedException {
+    // the metadata column names come from the markers; all of this cycle's units must agree
+    settings =
+        p.settings().settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
     Deque<Work> work = new ArrayDeque<>();
     for (Batch b : batches) {
       work.add(new Work(b, new int[] {splitBudget(b.units().size())}));

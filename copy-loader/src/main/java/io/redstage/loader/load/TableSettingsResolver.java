@@ -4,51 +4,59 @@ import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.MetadataColumns;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Per-table load settings: the global keys, overridden by {@code table.<schema.table>.*}. */
+/**
+ * Per-table load settings: the global keys, overridden by {@code table.<schema.table>.*}, and the
+ * metadata column names the markers of the units being loaded state ({@link MetadataRoles}).
+ */
 public final class TableSettingsResolver {
   private final LoaderConfig config;
-  private final MetadataColumns metadata;
+  private final MetadataRoles roles;
   private final Map<TableRef, TableSettings> cache = new ConcurrentHashMap<>();
 
   public TableSettingsResolver(LoaderConfig config) {
     this.config = config;
-    List<String> names =
-        List.of(
-            config.string(META_TOPIC),
-            config.string(META_PARTITION),
-            config.string(META_OFFSET),
-            config.string(META_TIMESTAMP),
-            config.string(META_KEY),
-            config.string(META_HEADERS),
-            config.string(META_DELETED));
-    List<String> folded = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
-    this.metadata =
-        new MetadataColumns(
-            names.get(0),
-            names.get(1),
-            names.get(2),
-            names.get(3),
-            names.get(4),
-            names.get(5),
-            names.get(6),
-            MetadataColumns.keepSetting(config.list(TABLES_METADATA_COLUMNS), folded));
+    this.roles = new MetadataRoles(config);
   }
 
-  /** The Kafka metadata column names (the same for every table). */
-  public MetadataColumns metadata() {
-    return metadata;
+  /** Whether the table loads in upsert mode (which needs no markers to tell). */
+  public boolean upsert(TableRef table) {
+    return configured(table).upsert();
   }
 
-  public TableSettings settings(TableRef table) {
+  /**
+   * The settings for loading these units into the table, with the metadata column names their
+   * markers state.
+   *
+   * @throws ConfigException when the units name a metadata column differently
+   */
+  public TableSettings settings(TableRef table, Collection<Unit> units) {
+    TableSettings s = configured(table);
+    return new TableSettings(
+        s.mode(),
+        s.upsertKey(),
+        s.deleteFlagColumns(),
+        s.deleteOpColumns(),
+        roles.of(table.toString(), units),
+        s.strategy());
+  }
+
+  /** The metadata column names of one unit's files. */
+  MetadataColumns metadata(Unit unit) {
+    return roles.of("unit " + unit.id(), List.of(unit));
+  }
+
+  private TableSettings configured(TableRef table) {
     return cache.computeIfAbsent(table, this::resolve);
   }
 
@@ -84,7 +92,7 @@ public final class TableSettingsResolver {
           key,
           config.list(UPSERT_DELETE_FLAG_COLUMNS),
           config.list(UPSERT_DELETE_OP_COLUMNS),
-          metadata,
+          roles.configured(),
           config.string(UPSERT_STRATEGY).equals("merge")
               ? TableSettings.UpsertStrategy.MERGE
               : TableSettings.UpsertStrategy.DELETE_INSERT);

@@ -1,5 +1,7 @@
 package io.redstage.loader.redshift;
 
+import java.util.Locale;
+
 /**
  * A statement (or a batch: one of its sub-statements) ended FAILED or ABORTED; the transaction
  * rolled back.
@@ -51,7 +53,7 @@ public class StatementFailedException extends RuntimeException {
    * connections.
    */
   public boolean isTransient() {
-    String e = error.toLowerCase(java.util.Locale.ROOT);
+    String e = error.toLowerCase(Locale.ROOT);
     return e.contains("1023")
         || e.contains("serializable isolation")
         || e.contains("could not serialize")

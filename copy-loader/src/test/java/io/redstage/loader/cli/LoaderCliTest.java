@@ -33,13 +33,14 @@ class LoaderCliTest {
     Path file = dir.resolve("loader.properties");
     Files.writeString(
         file,
-        "s3.bucket=b\nredshift.database=dev\nredshift.workgroup-name=wg\nbatch.max-files=0\n");
+        "s3.bucket.name=b\nredshift.database=dev\nredshift.workgroup-name=wg\nbatch.max-files=0\n");
     Run r = run(Map.of(), "once", "--config", file.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .contains("Cannot use '0' for config key 'batch.max-files'")
         .doesNotContain("at io.redstage");
-    Run env = run(Map.of("REDSTAGE_S3_BUCKET", "b", "REDSTAGE_REDSHIFT_DATABASE", "dev"), "status");
+    Run env =
+        run(Map.of("REDSTAGE_S3_BUCKET_NAME", "b", "REDSTAGE_REDSHIFT_DATABASE", "dev"), "status");
     assertThat(env.code()).isEqualTo(2);
     assertThat(env.err()).contains("set exactly one of 'redshift.cluster-identifier'");
   }
@@ -56,11 +57,11 @@ class LoaderCliTest {
     Path file = dir.resolve("loader.yaml");
     Files.writeString(
         file,
-        "s3:\n  bucket: ${STAGING_BUCKET}\nredshift:\n  database: dev\n  workgroup-name: wg\n");
+        "s3:\n  bucket.name: ${STAGING_BUCKET}\nredshift:\n  database: dev\n  workgroup-name: wg\n");
     Run r = run(Map.of(), "status", "--config", file.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .contains("'s3.bucket'")
+        .contains("'s3.bucket.name'")
         .contains("STAGING_BUCKET is not set")
         .doesNotContain("at io.redstage");
   }

@@ -45,7 +45,7 @@ class EnvPlaceholdersTest {
             "REDSTAGE_REDSHIFT_DATABASE",
             "from-env-key");
     LoaderConfig c = ConfigSources.load(yaml, env, Map.of());
-    assertThat(c.string("s3.bucket")).isEqualTo("staging");
+    assertThat(c.string("s3.bucket.name")).isEqualTo("staging");
     assertThat(c.string("aws.region")).isEqualTo("eu-west-1");
     assertThat(c.string("redshift.workgroup-name"))
         .as("an empty variable takes the default")
@@ -60,8 +60,10 @@ class EnvPlaceholdersTest {
   @Test
   void aVariableValueIsNotInterpolatedAgain(@TempDir Path dir) throws Exception {
     Path props = dir.resolve("loader.properties");
-    Files.writeString(props, "s3.bucket=${B}\nredshift.database=dev\nredshift.workgroup-name=wg\n");
-    assertThat(ConfigSources.load(props, Map.of("B", "x${HOME}y"), Map.of()).string("s3.bucket"))
+    Files.writeString(
+        props, "s3.bucket.name=${B}\nredshift.database=dev\nredshift.workgroup-name=wg\n");
+    assertThat(
+            ConfigSources.load(props, Map.of("B", "x${HOME}y"), Map.of()).string("s3.bucket.name"))
         .isEqualTo("x${HOME}y");
   }
 
@@ -101,7 +103,10 @@ class EnvPlaceholdersTest {
         }
         env.put("AWS_REGION", "eu-west-1");
         LoaderConfig c = ConfigSources.load(example, env, Map.of());
-        assertThat(c.string("s3.bucket")).as(example.toString()).isNotBlank().doesNotContain("${");
+        assertThat(c.string("s3.bucket.name"))
+            .as(example.toString())
+            .isNotBlank()
+            .doesNotContain("${");
         files++;
       }
     }

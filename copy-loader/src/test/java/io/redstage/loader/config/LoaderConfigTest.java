@@ -15,10 +15,52 @@ import org.junit.jupiter.api.io.TempDir;
 class LoaderConfigTest {
   static Map<String, String> minimal() {
     Map<String, String> m = new HashMap<>();
-    m.put("s3.bucket", "b");
+    m.put("s3.bucket.name", "b");
     m.put("redshift.database", "dev");
     m.put("redshift.workgroup-name", "wg");
     return m;
+  }
+
+  @Test
+  void oldKeyNamesStillWorkUnderTheConnectorsNames() {
+    Map<String, String> old = new HashMap<>();
+    old.put("s3.bucket", "b");
+    old.put("s3.endpoint", "http://localhost:9000");
+    old.put("s3.path-style", "false");
+    old.put("redshift.database", "dev");
+    old.put("redshift.workgroup-name", "wg");
+    LoaderConfig c = LoaderConfig.of(old);
+    assertThat(c.string("s3.bucket.name")).isEqualTo("b");
+    assertThat(c.string("store.url")).isEqualTo("http://localhost:9000");
+    assertThat(c.bool("s3.path.style.access.enabled")).isFalse();
+
+    LoaderConfig fromEnv =
+        ConfigSources.load(
+            null,
+            Map.of("REDSTAGE_S3_BUCKET", "env-bucket", "REDSTAGE_REDSHIFT_DATABASE", "dev"),
+            Map.of("redshift.workgroup-name", "wg"));
+    assertThat(fromEnv.string("s3.bucket.name")).isEqualTo("env-bucket");
+
+    Map<String, String> both = minimal();
+    both.put("s3.bucket", "other");
+    assertThatThrownBy(() -> LoaderConfig.of(both))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Cannot load config: both 's3.bucket' and its new name 's3.bucket.name' are set."
+                + " Remove 's3.bucket' (or REDSTAGE_S3_BUCKET).");
+  }
+
+  @Test
+  void sameThingsHaveTheConnectorsDefaultsAndNoRegionIsGuessed() {
+    LoaderConfig c = LoaderConfig.of(minimal());
+    assertThat(c.bool("s3.path.style.access.enabled")).isTrue();
+    assertThat(c.optional("aws.region")).isEmpty();
+    Map<String, String> deprecated = minimal();
+    deprecated.put("metadata.offset-column", "record_offset");
+    assertThat(LoaderConfig.of(deprecated).string("metadata.offset-column"))
+        .isEqualTo("record_offset");
+    assertThat(LoaderConfigDef.key("metadata.offset-column").orElseThrow().doc())
+        .contains("Deprecated");
   }
 
   @Test
@@ -58,9 +100,9 @@ class LoaderConfigTest {
     LoaderConfig c =
         ConfigSources.load(
             yaml,
-            Map.of("REDSTAGE_LOOP_INTERVAL", "7s", "REDSTAGE_S3_BUCKET", "from-env"),
-            Map.of("s3.bucket", "from-cli"));
-    assertThat(c.string("s3.bucket")).isEqualTo("from-cli");
+            Map.of("REDSTAGE_LOOP_INTERVAL", "7s", "REDSTAGE_S3_BUCKET_NAME", "from-env"),
+            Map.of("s3.bucket.name", "from-cli"));
+    assertThat(c.string("s3.bucket.name")).isEqualTo("from-cli");
     assertThat(c.duration("loop.interval")).isEqualTo(Duration.ofSeconds(7));
     assertThat(c.list("tables.map")).containsExactly("orders:sales.orders");
     assertThat(c.tableOverride("sales.orders", "mode")).contains("upsert");
@@ -77,14 +119,14 @@ class LoaderConfigTest {
             "Cannot use 'lots' for config key 'batch.max-files': expected an integer. Fix the value in the config file or in "
                 + "REDSTAGE_BATCH_MAX_FILES.");
     Map<String, String> s = minimal();
-    s.put("aws.secret-access-key", "hunter2");
+    s.put("aws.secret.access.key", "hunter2");
     assertThatThrownBy(() -> LoaderConfig.of(s))
         .hasMessageContaining("set both")
         .hasMessageNotContaining("hunter2");
     Map<String, String> ok = minimal();
-    ok.put("aws.access-key-id", "AKID");
-    ok.put("aws.secret-access-key", "hunter2");
-    assertThat(LoaderConfig.of(ok).describe().get("aws.secret-access-key")).isEqualTo("********");
+    ok.put("aws.access.key.id", "AKID");
+    ok.put("aws.secret.access.key", "hunter2");
+    assertThat(LoaderConfig.of(ok).describe().get("aws.secret.access.key")).isEqualTo("********");
   }
 
   @Test
@@ -104,10 +146,10 @@ class LoaderConfigTest {
     assertThatThrownBy(() -> LoaderConfig.of(overlap))
         .hasMessageContaining("overlaps 'markers.dir'");
     Map<String, String> missing = new HashMap<>(minimal());
-    missing.remove("s3.bucket");
+    missing.remove("s3.bucket.name");
     assertThatThrownBy(() -> LoaderConfig.of(missing))
-        .hasMessageContaining("'s3.bucket' is required")
-        .hasMessageContaining("REDSTAGE_S3_BUCKET");
+        .hasMessageContaining("'s3.bucket.name' is required")
+        .hasMessageContaining("REDSTAGE_S3_BUCKET_NAME");
     Map<String, String> mode = minimal();
     mode.put("load.mode", "merge");
     assertThatThrownBy(() -> LoaderConfig.of(mode)).hasMessageContaining("one of [append, upsert]");

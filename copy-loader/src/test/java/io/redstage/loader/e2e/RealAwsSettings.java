@@ -119,7 +119,7 @@ record RealAwsSettings(
   Map<String, String> loaderKeys(String runPrefix) {
     Map<String, String> k = new LinkedHashMap<>();
     k.put("aws.region", region);
-    k.put("s3.bucket", bucket);
+    k.put("s3.bucket.name", bucket);
     k.put("topics.dir", runPrefix + "/topics");
     k.put("markers.dir", runPrefix + "/markers");
     k.put("markers.loaded.dir", runPrefix + "/markers-loaded");

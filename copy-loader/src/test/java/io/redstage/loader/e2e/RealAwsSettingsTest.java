@@ -70,7 +70,7 @@ class RealAwsSettingsTest {
     assertThat(config.string("redshift.workgroup-name")).isEqualTo("redstage-wg");
     assertThat(config.string("copy.iam-role"))
         .isEqualTo("arn:aws:iam::123456789012:role/redshift-copy");
-    assertThat(keys).doesNotContainKeys("s3.endpoint", "redshift.endpoint", "aws.access-key-id");
+    assertThat(keys).doesNotContainKeys("store.url", "redshift.endpoint", "aws.access.key.id");
     assertThat(keys)
         .hasEntrySatisfying("target.schema", v -> assertThat(v).isEqualTo("public"))
         .allSatisfy(

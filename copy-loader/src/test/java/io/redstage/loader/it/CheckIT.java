@@ -75,7 +75,7 @@ class CheckIT {
     Run r = check(Map.of());
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
-        .contains("SKIP  credentials", "s3.endpoint is set")
+        .contains("SKIP  credentials", "store.url is set")
         .contains("OK    list markers.dir", "s3://staging/_redstage/markers/ is listable")
         .contains("OK    write markers.dir", "OK    write manifests.dir")
         .contains("OK    write quarantine.dir", "OK    write rejects.dir")
@@ -90,13 +90,13 @@ class CheckIT {
 
   @Test
   void aWrongBucketSaysSo() {
-    Run r = check(Map.of("s3.bucket", "no-such-bucket"));
+    Run r = check(Map.of("s3.bucket.name", "no-such-bucket"));
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out())
         .contains(
             "FAIL  list markers.dir",
-            "Cannot list s3://no-such-bucket: the bucket does not exist. Set s3.bucket to the connector's "
-                + "s3.bucket.name")
+            "Cannot list s3://no-such-bucket: the bucket does not exist. Set s3.bucket.name to the bucket"
+                + " the connector writes")
         .contains("SKIP  write manifests.dir", "needs 'list markers.dir', which failed.")
         .contains("FAIL  copy role", "Cannot write the COPY probe");
   }

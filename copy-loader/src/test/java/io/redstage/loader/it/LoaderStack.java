@@ -55,11 +55,11 @@ public final class LoaderStack implements AutoCloseable {
   public Map<String, String> config() {
     Map<String, String> c = new HashMap<>();
     c.put("aws.region", s3.region());
-    c.put("aws.access-key-id", s3.accessKey());
-    c.put("aws.secret-access-key", s3.secretKey());
-    c.put("s3.bucket", BUCKET);
-    c.put("s3.endpoint", s3.endpoint().toString());
-    c.put("s3.path-style", "true");
+    c.put("aws.access.key.id", s3.accessKey());
+    c.put("aws.secret.access.key", s3.secretKey());
+    c.put("s3.bucket.name", BUCKET);
+    c.put("store.url", s3.endpoint().toString());
+    c.put("s3.path.style.access.enabled", "true");
     c.put("markers.dir", MARKERS);
     c.put("redshift.endpoint", redshift.endpoint().toString());
     c.put("redshift.cluster-identifier", "local-cluster");

@@ -96,12 +96,16 @@ class PreflightIT {
     assertThatThrownBy(() -> stack.loader(config))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(
-            "'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket'");
+            "'quarantine.dir' = 's3://staging/quarantine': it is a key prefix inside 's3.bucket.name'");
   }
 
   @Test
   void metadataColumnTheFilesDoNotHaveIsReportedAtStartWithTheColumnsFound() throws Exception {
-    stack.files.unit("pre_meta", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    // only version-1 markers take the column names from the config; version 2 states them
+    stack
+        .files
+        .as(1, "kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp")
+        .unit("pre_meta", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
     Map<String, String> config = stack.config();
     config.put("topics", "pre_meta");
     config.put("metadata.offset-column", "record_offset");

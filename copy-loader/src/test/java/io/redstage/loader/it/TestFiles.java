@@ -1,13 +1,13 @@
 package io.redstage.loader.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerCodec;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.TestUnits;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.sandbox.parquet.BytesOutputFile;
 import java.io.ByteArrayOutputStream;
@@ -42,23 +42,54 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class TestFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final List<String> DEFAULT_NAMES =
+      List.of("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp");
+
   private final S3Client s3;
   private final String bucket;
   private final String markersDir;
+  private final int markerVersion;
+  private final List<String> metadataNames;
 
   public TestFiles(S3Client s3, String bucket, String markersDir) {
+    this(s3, bucket, markersDir, CommitMarker.FORMAT_VERSION, DEFAULT_NAMES);
+  }
+
+  private TestFiles(
+      S3Client s3, String bucket, String markersDir, int markerVersion, List<String> names) {
     this.s3 = s3;
     this.bucket = bucket;
     this.markersDir = markersDir;
+    this.markerVersion = markerVersion;
+    this.metadataNames = names;
+  }
+
+  /**
+   * Files whose metadata columns (topic, partition, offset, timestamp) have these names, with
+   * markers of this format version (1: columns without roles, as connectors before 2 wrote them).
+   */
+  public TestFiles as(int version, String topic, String partition, String offset, String ts) {
+    return new TestFiles(s3, bucket, markersDir, version, List.of(topic, partition, offset, ts));
+  }
+
+  private List<MarkerColumn> fileColumns(List<MarkerColumn> values) {
+    List<MarkerColumn> cols = new ArrayList<>(values);
+    List<MarkerColumn> meta = TestUnits.metadataColumns();
+    for (int i = 0; i < meta.size(); i++) {
+      MarkerColumn m = meta.get(i);
+      cols.add(new MarkerColumn(metadataNames.get(i), m.type(), m.nullable(), m.role().get()));
+    }
+    if (markerVersion >= CommitMarker.FIRST_VERSION_WITH_ROLES) {
+      return cols;
+    }
+    return cols.stream()
+        .map(c -> new MarkerColumn(c.name(), c.type(), c.nullable(), null))
+        .toList();
   }
 
   public static List<MarkerColumn> withMetadata(List<MarkerColumn> values) {
     List<MarkerColumn> cols = new ArrayList<>(values);
-    cols.add(new MarkerColumn("kafka_topic", ColumnType.of(ColumnType.Kind.STRING), false));
-    cols.add(new MarkerColumn("kafka_partition", ColumnType.of(ColumnType.Kind.INT32), false));
-    cols.add(new MarkerColumn("kafka_offset", ColumnType.of(ColumnType.Kind.INT64), false));
-    cols.add(
-        new MarkerColumn("kafka_timestamp", ColumnType.of(ColumnType.Kind.TIMESTAMP_MILLIS), true));
+    cols.addAll(TestUnits.metadataColumns());
     return cols;
   }
 
@@ -104,13 +135,13 @@ public final class TestFiles {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (long o = start; o <= end; o++) {
       Map<String, Object> r = new LinkedHashMap<>(value.apply(o));
-      r.put("kafka_topic", topic);
-      r.put("kafka_partition", partition);
-      r.put("kafka_offset", o);
-      r.put("kafka_timestamp", 1_700_000_000_000L + o);
+      r.put(metadataNames.get(0), topic);
+      r.put(metadataNames.get(1), partition);
+      r.put(metadataNames.get(2), o);
+      r.put(metadataNames.get(3), 1_700_000_000_000L + o);
       rows.add(r);
     }
-    List<MarkerColumn> columns = withMetadata(valueColumns);
+    List<MarkerColumn> columns = fileColumns(valueColumns);
     byte[] bytes = gzip ? gzip(write(format, columns, rows)) : write(format, columns, rows);
     String ext = format == FileFormat.JSONL ? (gzip ? "jsonl.gz" : "jsonl") : format.id();
     String key =
@@ -140,7 +171,7 @@ public final class TestFiles {
     long records = files.stream().mapToLong(MarkerFile::records).sum();
     CommitMarker m =
         new CommitMarker(
-            CommitMarker.FORMAT_VERSION,
+            markerVersion,
             topic,
             partition,
             start,

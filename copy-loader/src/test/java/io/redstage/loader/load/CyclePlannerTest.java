@@ -25,7 +25,7 @@ class CyclePlannerTest {
     Map<String, String> m =
         new HashMap<>(
             Map.of(
-                "s3.bucket",
+                "s3.bucket.name",
                 "b",
                 "redshift.database",
                 "dev",

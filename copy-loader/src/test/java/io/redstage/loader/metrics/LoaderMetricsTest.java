@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class LoaderMetricsTest {
   @Test
-  void rendersPrometheusTextOverHttp() throws Exception {
+  void servesPrometheusTextOverHttpWithJvmAndBuildInfo() throws Exception {
     LoaderMetrics m = new LoaderMetrics();
     m.loaded("public.orders", 3, 300, 4096, 0.4);
     m.failed("public.orders", "load");
@@ -32,13 +32,17 @@ class LoaderMetricsTest {
       assertThat(r.body())
           .contains("redstage_loader_units_loaded_total{table=\"public.orders\"} 3")
           .contains("redstage_loader_rows_loaded_total{table=\"public.orders\"} 300")
-          .contains("redstage_loader_batches_total{table=\"public.orders\",result=\"committed\"} 1")
-          .contains("redstage_loader_failures_total{table=\"public.orders\",kind=\"load\"} 1")
+          .contains("redstage_loader_batches_total{result=\"committed\",table=\"public.orders\"} 1")
+          .contains("redstage_loader_failures_total{kind=\"load\",table=\"public.orders\"} 1")
           .contains("redstage_loader_units_quarantined_total{table=\"public.bad\\\"table\"} 1")
           .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 12.5")
           .contains("redstage_loader_batch_latency_seconds_bucket{le=\"0.5\"} 1")
           .contains("redstage_loader_batch_latency_seconds_count 1")
-          .contains("redstage_loader_aws_calls_total{operation=\"S3.ListObjectsV2\"} 4");
+          .contains("redstage_loader_aws_calls_total{operation=\"S3.ListObjectsV2\"} 4")
+          .containsPattern(
+              "redstage_loader_build_info\\{version=\"\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\"} 1")
+          .contains("jvm_memory_used_bytes{area=\"heap\"}")
+          .contains("jvm_threads_current");
     }
   }
 }

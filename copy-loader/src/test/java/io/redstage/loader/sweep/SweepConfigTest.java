@@ -14,7 +14,13 @@ class SweepConfigTest {
   static Map<String, String> minimal(String... keyValues) {
     Map<String, String> m =
         new HashMap<>(
-            Map.of("s3.bucket", "b", "redshift.database", "dev", "redshift.workgroup-name", "wg"));
+            Map.of(
+                "s3.bucket.name",
+                "b",
+                "redshift.database",
+                "dev",
+                "redshift.workgroup-name",
+                "wg"));
     for (int i = 0; i < keyValues.length; i += 2) {
       m.put(keyValues[i], keyValues[i + 1]);
     }

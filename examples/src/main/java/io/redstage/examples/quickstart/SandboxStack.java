@@ -68,10 +68,10 @@ public final class SandboxStack implements AutoCloseable {
   public Map<String, String> loaderEndpointKeys() {
     Map<String, String> k = new LinkedHashMap<>();
     k.put("aws.region", s3.region());
-    k.put("aws.access-key-id", s3.accessKey());
-    k.put("aws.secret-access-key", s3.secretKey());
-    k.put("s3.endpoint", s3.endpoint().toString());
-    k.put("s3.path-style", "true");
+    k.put("aws.access.key.id", s3.accessKey());
+    k.put("aws.secret.access.key", s3.secretKey());
+    k.put("store.url", s3.endpoint().toString());
+    k.put("s3.path.style.access.enabled", "true");
     k.put("redshift.endpoint", redshift.endpoint().toString());
     return k;
   }

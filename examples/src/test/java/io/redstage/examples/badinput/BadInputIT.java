@@ -247,7 +247,7 @@ class BadInputIT {
 
   private static Map<String, String> loaderConfig(SandboxStack stack) {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put("s3.bucket", SandboxStack.BUCKET);
+    c.put("s3.bucket.name", SandboxStack.BUCKET);
     c.putAll(stack.loaderEndpointKeys());
     c.put("redshift.cluster-identifier", "badinput");
     c.put("redshift.db-user", "loader");

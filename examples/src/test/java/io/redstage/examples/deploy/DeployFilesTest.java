@@ -161,7 +161,7 @@ class DeployFilesTest {
             .path("loader.yaml")
             .asText());
     LoaderConfig c = ConfigSources.load(file, env, Map.of());
-    assertThat(c.string("s3.bucket")).isEqualTo(env.get("STAGING_BUCKET"));
+    assertThat(c.string("s3.bucket.name")).isEqualTo(env.get("STAGING_BUCKET"));
     assertThat(c.string("redshift.secret-arn")).isEqualTo(env.get("REDSHIFT_SECRET_ARN"));
     assertThat(c.string("target.schema")).isEqualTo("analytics");
     assertThat(c.bool("metrics.enabled")).as("the probes need the metrics endpoint").isTrue();

@@ -66,7 +66,7 @@ class ExampleFilesTest {
   void loaderFileReadsThroughTheLoadersOwnReader(@TempDir Path dir) {
     Map<String, String> c = ExampleFiles.loaderConfig("quickstart.yaml", VARS, dir);
     assertThat(c)
-        .containsEntry("s3.bucket", "my-bucket")
+        .containsEntry("s3.bucket.name", "my-bucket")
         .containsEntry("table.public.customers.mode", "upsert")
         .containsEntry("table.public.customers.upsert.key", "id")
         .containsEntry("loop.interval", "500ms");
@@ -102,7 +102,7 @@ class ExampleFilesTest {
           "quickstart.yaml"
         }) {
       LoaderConfig c = LoaderConfig.of(ExampleFiles.loaderConfig(file, vars, dir));
-      assertThat(c.string("s3.bucket")).as(file).isEqualTo("my-bucket");
+      assertThat(c.string("s3.bucket.name")).as(file).isEqualTo("my-bucket");
       assertThat(
               c.tableOverride(
                   file.equals("quickstart.yaml") ? "public.customers" : "analytics.customers",

@@ -1,0 +1,89 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.Loader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Markers of format version 2 name the metadata columns by role; version-1 markers (connectors
+ * before roles) still load, with the names the deprecated metadata.*-column keys give.
+ */
+class MarkerVersionsIT {
+  static final List<MarkerColumn> COLS =
+      List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void versionOneMarkersLoadExactlyOnceWithTheConfiguredNames() throws Exception {
+    TestFiles v1 = stack.files.as(1, "src_topic", "src_partition", "src_offset", "src_ts");
+    v1.unit("mv_old", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    v1.unit("mv_old", 0, 5, 9, FileFormat.PARQUET, COLS, o -> row("id", o));
+    // the replay of a unit with other boundaries: its offsets are loaded already
+    v1.unit("mv_old", 0, 3, 7, FileFormat.PARQUET, COLS, o -> row("id", o));
+    Map<String, String> config = stack.config("mv_old");
+    config.put("metadata.topic-column", "src_topic");
+    config.put("metadata.partition-column", "src_partition");
+    config.put("metadata.offset-column", "src_offset");
+    config.put("metadata.timestamp-column", "src_ts");
+    config.put("tables.metadata-columns", "src_offset");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      loader.runOnce();
+    }
+    assertThat(stack.query("SELECT id, src_offset FROM public.mv_old ORDER BY id"))
+        .hasSize(10)
+        .allSatisfy(r -> assertThat(((Number) r.get(0)).longValue()).isEqualTo(r.get(1)));
+  }
+
+  @Test
+  void versionTwoMarkersNeedNoMetadataKeys() throws Exception {
+    TestFiles v2 = stack.files.as(2, "t", "p", "o", "ts");
+    v2.unit("mv_new", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    v2.unit("mv_new", 0, 2, 6, FileFormat.PARQUET, COLS, o -> row("id", o));
+    Map<String, String> config = stack.config("mv_new");
+    config.put("tables.metadata-columns", "all");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+    }
+    assertThat(stack.query("SELECT o, p, t FROM public.mv_new ORDER BY o"))
+        .extracting(r -> ((Number) r.get(0)).longValue())
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+  }
+
+  @Test
+  void unitsThatNameTheOffsetColumnDifferentlyDoNotLoadTogether() throws Exception {
+    stack.files.unit("mv_mixed", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    stack
+        .files
+        .as(2, "kafka_topic", "kafka_partition", "record_offset", "kafka_timestamp")
+        .unit("mv_mixed", 0, 5, 9, FileFormat.PARQUET, COLS, o -> row("id", o));
+    stack.files.unit("mv_other", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    try (Loader loader = stack.loader(stack.config("mv_mixed,mv_other"))) {
+      loader.runOnce();
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'mv_mixed'"))
+        .isZero();
+    assertThat(stack.count("SELECT COUNT(*) FROM public.mv_other")).isEqualTo(5);
+  }
+}
