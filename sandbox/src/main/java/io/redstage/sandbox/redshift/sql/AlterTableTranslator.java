@@ -6,7 +6,8 @@ import java.util.List;
  * ALTER TABLE in Redshift's dialect: ADD COLUMN (one column per statement, type mapped, ENCODE
  * dropped, byte check added), ALTER COLUMN ... TYPE (VARCHAR only, refused inside a transaction
  * block, byte check moved to the new length), and the storage-only forms (ALTER DISTKEY / DISTSTYLE
- * / SORTKEY / ENCODE, ADD informational constraints), which have no effect here.
+ * / SORTKEY / ENCODE, ADD informational constraints), which have no effect here. Redshift's other
+ * limits on ALTER COLUMN TYPE are checked by {@link AlterColumnTypeRules}.
  */
 final class AlterTableTranslator {
   private AlterTableTranslator() {}
@@ -112,6 +113,9 @@ final class AlterTableTranslator {
     }
     String regclass = "'" + table.replace("'", "''") + "'::regclass";
     return Translation.builder(Translation.Kind.EXECUTE, original)
+        .before(
+            List.of(
+                AlterColumnTypeRules.check(regclass, column.identifierName(), type.byteLimit())))
         .sql("ALTER TABLE " + table + " ALTER COLUMN " + column.text() + " TYPE " + type.pgType())
         .after(
             List.of(
