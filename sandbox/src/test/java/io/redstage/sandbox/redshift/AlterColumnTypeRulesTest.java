@@ -64,6 +64,16 @@ class AlterColumnTypeRulesTest {
           .contains("encoding");
     }
     stack.ok("ALTER TABLE rules_enc ALTER COLUMN e TYPE VARCHAR(16)");
+    stack.ok("ALTER TABLE rules_enc ALTER COLUMN a ENCODE lzo");
+    stack.ok("ALTER TABLE rules_enc ALTER COLUMN a TYPE VARCHAR(16)");
+    assertThat(
+            stack.scalar(
+                "SELECT encoding FROM pg_table_def WHERE tablename = 'rules_enc' AND \"column\" = 'a'"))
+        .as("a re-encoded column can be widened")
+        .isEqualTo("lzo");
+    stack.ok("ALTER TABLE rules_enc ADD COLUMN z VARCHAR(8) ENCODE bytedict");
+    assertThat(stack.error("ALTER TABLE rules_enc ALTER COLUMN z TYPE VARCHAR(16)"))
+        .contains("BYTEDICT encoding");
     assertThat(stack.error("ALTER TABLE rules_enc ALTER COLUMN f TYPE VARCHAR(16)"))
         .contains("default value");
     assertThat(stack.error("ALTER TABLE rules_enc ALTER COLUMN g TYPE VARCHAR(16)"))

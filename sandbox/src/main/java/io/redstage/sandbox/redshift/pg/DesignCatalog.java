@@ -22,6 +22,25 @@ final class DesignCatalog {
         LANGUAGE sql AS $$
           INSERT INTO redstage_sys.table_design VALUES (tbl, diststyle, distkey, sortkind, sortkey, encode_auto, encodings)
           ON CONFLICT (table_oid) DO NOTHING $$;
+      CREATE OR REPLACE FUNCTION redstage_sys.set_encoding(tbl regclass, col text, enc text) RETURNS void
+        LANGUAGE plpgsql AS $$
+        DECLARE e text[] := '{}'; i integer;
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = col AND attnum > 0 AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'column "%" does not exist', col;
+          END IF;
+          INSERT INTO redstage_sys.table_design VALUES (tbl, 'auto', NULL, 'auto', '{}', false, '{}')
+            ON CONFLICT (table_oid) DO NOTHING;
+          SELECT d.encodings INTO e FROM redstage_sys.table_design d WHERE d.table_oid = tbl;
+          FOR i IN 1 .. coalesce(array_length(e, 1), 0) BY 2 LOOP
+            IF e[i] = col THEN
+              e[i + 1] := enc;
+              UPDATE redstage_sys.table_design SET encodings = e, encode_auto = false WHERE table_oid = tbl;
+              RETURN;
+            END IF;
+          END LOOP;
+          UPDATE redstage_sys.table_design SET encodings = e || ARRAY[col, enc], encode_auto = false WHERE table_oid = tbl;
+        END $$;
       CREATE OR REPLACE FUNCTION redstage_sys.forget_design() RETURNS event_trigger LANGUAGE plpgsql AS $$
         BEGIN
           DELETE FROM redstage_sys.table_design

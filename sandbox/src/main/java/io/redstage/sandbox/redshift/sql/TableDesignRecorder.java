@@ -109,6 +109,22 @@ final class TableDesignRecorder {
         + ")";
   }
 
+  /**
+   * The statement that records {@code ALTER TABLE t ALTER COLUMN c ENCODE e} (a DO block: ALTER
+   * returns no rows). Redshift turns ENCODE AUTO off for the table when a column's encoding is set.
+   */
+  static String setEncoding(String regclass, String column, String encoding) {
+    return "DO $$BEGIN PERFORM "
+        + CompatRewrites.SYS_SCHEMA
+        + ".set_encoding("
+        + regclass
+        + ", "
+        + literal(column)
+        + ", "
+        + literal(encoding.toLowerCase(Locale.ROOT))
+        + "); END$$";
+  }
+
   private static List<String> columnList(List<Token> tokens, TokenCursor c) {
     int open = c.position();
     int close = TokenCursor.matchingParen(tokens, open);
