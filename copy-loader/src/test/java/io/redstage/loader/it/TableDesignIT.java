@@ -8,9 +8,14 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +24,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
+import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 
 /**
  * Redshift-native tables: created with DISTSTYLE AUTO, ENCODE AUTO, the record-time sort key and
@@ -158,6 +169,83 @@ class TableDesignIT {
                     + topic
                     + "'"))
         .isZero();
+  }
+
+  @Test
+  void aWideningRedshiftRefusesFailsClearlyAndLoadsOnceTheColumnIsReencoded() throws Exception {
+    String topic = "widen_refused";
+    Map<String, String> config = stack.config(topic);
+    config.put("load.retry.max-attempts", "1");
+    stack.files.unit(topic, 0, 0, 9, FileFormat.PARQUET, COLUMNS, o -> row("id", o, "name", "n"));
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+    }
+    redshift("ALTER TABLE public.widen_refused ALTER COLUMN name ENCODE bytedict");
+    stack.files.unit(
+        topic, 0, 10, 19, FileFormat.PARQUET, COLUMNS, o -> row("id", o, "name", "y".repeat(300)));
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    }
+    List<Object> quarantined =
+        stack
+            .query(
+                "SELECT batch_id, error FROM public._redstage_quarantine WHERE target_table = 'public.widen_refused' "
+                    + "AND released_at IS NULL")
+            .get(0);
+    assertThat((String) quarantined.get(1))
+        .contains(
+            "Cannot widen column name of public.widen_refused from VARCHAR(256) to VARCHAR(512) for batch")
+        .contains("BYTEDICT")
+        .contains("Widen the column by hand");
+    assertThat(varcharLength(topic, "name")).isEqualTo(256);
+
+    redshift("ALTER TABLE public.widen_refused ALTER COLUMN name ENCODE lzo");
+    List<String> args = new ArrayList<>(List.of("release", "--batch", (String) quarantined.get(0)));
+    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    assertThat(
+            LoaderCli.execute(
+                args.toArray(String[]::new),
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()),
+                Map.of()))
+        .isZero();
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(varcharLength(topic, "name")).isEqualTo(512);
+    assertThat(count(topic)).isEqualTo(20);
+  }
+
+  /** Runs one statement through the stand-in's Data API (so that its Redshift rules apply). */
+  private static void redshift(String sql) {
+    try (RedshiftDataClient client =
+        RedshiftDataClient.builder()
+            .endpointOverride(URI.create(stack.redshift.endpoint().toString()))
+            .region(Region.of(stack.s3.region()))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(stack.s3.accessKey(), stack.s3.secretKey())))
+            .build()) {
+      String id =
+          client
+              .executeStatement(
+                  b ->
+                      b.clusterIdentifier("local-cluster")
+                          .dbUser("loader")
+                          .database("dev")
+                          .sql(sql))
+              .id();
+      DescribeStatementResponse d =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> client.describeStatement(b -> b.id(id)),
+                  r ->
+                      r.status() == StatusString.FINISHED
+                          || r.status() == StatusString.FAILED
+                          || r.status() == StatusString.ABORTED);
+      assertThat(d.status()).as(sql + ": " + d.error()).isEqualTo(StatusString.FINISHED);
+    }
   }
 
   private static long count(String table) throws Exception {
