@@ -33,7 +33,8 @@ final class ColumnWidener {
    * What widening did.
    *
    * @param table the table as it is now, or null when the widener changed nothing
-   * @param widened true when some column was widened: the batch can run again
+   * @param widened true when the batch's too-long columns are now wide enough (widened here or by
+   *     another loader): the batch can run again
    * @param error non-null when a statement failed: why, and what to do
    */
   record Outcome(TableSchema table, boolean widened, String error) {}
@@ -81,15 +82,27 @@ final class ColumnWidener {
           api.queryBatch(
               probe.statements(), "redstage-probe-" + batch.id(), "redstage-widen-" + batch.id());
       List<Object> row = longest.rows().isEmpty() ? List.of() : longest.rows().get(0);
+      // read again right before altering: another loader may have widened meanwhile, and an ALTER
+      // to the smaller size this one computed would shrink the column back
+      TableSchema measured = now;
+      now = describe(t);
       boolean widened = false;
       for (int i = 0; i < probe.columns().size() && i < row.size(); i++) {
         String column = probe.columns().get(i);
         Object v = row.get(i);
-        int have = now.column(column).type().length();
-        if (v == null || QueryResult.number(v) <= have) {
-          continue;
+        if (v == null || QueryResult.number(v) <= measured.column(column).type().length()) {
+          continue; // not a column this batch was too long for
         }
+        if (now == null || now.column(column) == null) {
+          return new Outcome(now, false, null); // dropped meanwhile: the batch fails as it did
+        }
+        int have = now.column(column).type().length();
         int needed = (int) QueryResult.number(v);
+        // every retry follows a strict widening (here or by another loader), so retries are bounded
+        widened = true;
+        if (needed <= have) {
+          continue; // widened by another loader meanwhile
+        }
         int length = ColumnWidening.widenedLength(needed);
         step =
             "widen column "
@@ -110,7 +123,6 @@ final class ColumnWidener {
             have,
             length);
         api.execute(ColumnWidening.alter(t, column, length), "redstage-widen-" + batch.id());
-        widened = true;
       }
       return new Outcome(widened || changed ? describe(t) : null, widened, null);
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
