@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,50 @@ class TableDesignIT {
     assertThat(varcharLength(topic, "name")).isEqualTo(1024);
     assertThat(stack.count("SELECT COUNT(DISTINCT kafka_offset) FROM public." + topic))
         .isEqualTo(20);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + topic
+                    + "'"))
+        .isZero();
+  }
+
+  @Test
+  void twoLoadersWideningTheSameColumnLoadEveryRowOnce() throws Exception {
+    String topic = "widen_two";
+    stack.files.unit(topic, 0, 0, 9, FileFormat.JSONL, COLUMNS, o -> row("id", o, "name", "n"));
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      loader.runOnce();
+    }
+    for (int p = 0; p < 3; p++) {
+      int partition = p;
+      stack.files.unit(
+          topic,
+          partition,
+          10,
+          19,
+          FileFormat.JSONL,
+          COLUMNS,
+          o -> row("id", 100 * partition + o, "name", "z".repeat(300 + 300 * partition)));
+    }
+    try (Loader a = stack.loader(stack.config(topic));
+        Loader b = stack.loader(stack.config(topic))) {
+      CompletableFuture<CycleReport> first =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return a.runOnce();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      b.runOnce();
+      first.get();
+      await().atMost(Duration.ofSeconds(60)).until(() -> b.runOnce() != null && count(topic) == 40);
+    }
+    assertThat(count(topic)).isEqualTo(40);
+    assertThat(stack.count("SELECT COUNT(DISTINCT id) FROM public." + topic)).isEqualTo(40);
+    assertThat(varcharLength(topic, "name")).as("900 bytes fit 1024").isEqualTo(1024);
     assertThat(
             stack.count(
                 "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
