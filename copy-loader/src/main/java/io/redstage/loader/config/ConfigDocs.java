@@ -26,8 +26,12 @@ public final class ConfigDocs {
         "`$${...}` is a literal `${...}`); an unset variable without a default stops the loader with an error naming the\n");
     b.append("key and the variable. Secrets are never logged.\n\n");
     b.append(
-        "Per-table overrides (not in the environment): `table.<schema.table>.mode` (append | upsert) and\n");
-    b.append("`table.<schema.table>.upsert.key` (comma-separated columns).\n");
+        "Per-table overrides (not in the environment): `table.<schema.table>.mode` (append | upsert),\n");
+    b.append(
+        "`table.<schema.table>.upsert.key` (comma-separated columns), and for tables the loader creates\n");
+    b.append(
+        "`table.<schema.table>.sort-key` (as `tables.sort-key`), `table.<schema.table>.varchar-length` (bytes) and\n");
+    b.append("`table.<schema.table>.varchar-lengths` (`column:bytes` pairs).\n");
     b.append(
         "\nKeys for the same things as the connector's have the connector's names and defaults. Old names still\n");
     b.append(

@@ -67,6 +67,8 @@ public final class LoaderConfigDef {
   public static final String TABLES_AUTO_CREATE = "tables.auto-create";
   public static final String TABLES_AUTO_EVOLVE = "tables.auto-evolve";
   public static final String TABLES_VARCHAR_LENGTH = "tables.varchar-length";
+  public static final String TABLES_VARCHAR_WIDEN = "tables.varchar-widen";
+  public static final String TABLES_SORT_KEY = "tables.sort-key";
   public static final String TABLES_METADATA_COLUMNS = "tables.metadata-columns";
   public static final String CONTROL_SCHEMA = "control.schema";
   public static final String CONTROL_MARKERS_TABLE = "control.markers-table";
@@ -133,8 +135,9 @@ public final class LoaderConfigDef {
           META_DELETED, DEPRECATED_META);
 
   /**
-   * Per-table override prefix: {@code table.<schema.table>.mode} and {@code
-   * table.<schema.table>.upsert.key}.
+   * Per-table override prefix: {@code table.<schema.table>.mode}, {@code
+   * table.<schema.table>.upsert.key}, {@code .sort-key}, {@code .varchar-length} and {@code
+   * .varchar-lengths}.
    */
   public static final String TABLE_OVERRIDE_PREFIX = "table.";
 
@@ -380,9 +383,21 @@ public final class LoaderConfigDef {
                   G_TABLES,
                   TABLES_VARCHAR_LENGTH,
                   INT,
-                  "65535",
-                  "VARCHAR length of string columns the loader creates.")
+                  "256",
+                  "VARCHAR length in bytes of the string columns the loader creates (CREATE TABLE, ADD COLUMN); with tables.varchar-widen a longer value widens the column. Per table: table.<schema.table>.varchar-length; per column: table.<schema.table>.varchar-lengths (column:bytes pairs).")
               .range(1, 65535),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_VARCHAR_WIDEN,
+              BOOLEAN,
+              "true",
+              "When a string value is longer than its VARCHAR column, widen the column (ALTER COLUMN TYPE VARCHAR(n), n the next power of two that holds it, at most 65535) in its own statement before the load transaction. false: the unit fails (and is quarantined after its attempts)."),
+          ConfigKey.of(
+              G_TABLES,
+              TABLES_SORT_KEY,
+              STRING,
+              "record-time",
+              "Sort key of the tables the loader creates (all get DISTSTYLE AUTO and ENCODE AUTO): record-time (the metadata.timestamp-column when the table keeps it, else none), auto (SORTKEY AUTO), none, or a comma-separated list of columns (compound). Per table: table.<schema.table>.sort-key."),
           ConfigKey.of(
               G_TABLES,
               TABLES_METADATA_COLUMNS,

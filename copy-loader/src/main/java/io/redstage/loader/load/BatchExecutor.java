@@ -54,9 +54,14 @@ public final class BatchExecutor {
     return transaction(batch, plan, settings).statements();
   }
 
-  private LoadTransaction transaction(Batch batch, TablePlan plan, TableSettings settings) {
+  LoadTransaction transaction(Batch batch, TablePlan plan, TableSettings settings) {
     return sqlBuilder.statements(
         batch, plan, settings, g -> manifests.url(batch, g), clock.instant());
+  }
+
+  /** Widens too-short VARCHAR columns through this executor's Data API client. */
+  ColumnWidener widener(ControlReader reader) {
+    return new ColumnWidener(api, reader);
   }
 
   public List<String> manifestUrls(Batch batch) {

@@ -3,6 +3,7 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.ColumnWidening;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
@@ -176,6 +177,24 @@ final class TableLoad {
                 List.of(),
                 true,
                 true);
+    // widening on demand (docs/loader-types.md): the batch runs again once its columns fit
+    if (r instanceof BatchResult.Failed f && widens(f)) {
+      ColumnWidener.Outcome w =
+          p.executor()
+              .widener(p.reader())
+              .widen(b, plan, p.executor().transaction(b, plan, settings));
+      if (w.table() != null) {
+        current = w.table();
+      }
+      if (w.widened()) {
+        p.rejects().abandon(intent);
+        work.addFirst(new Work(p.builder().build(table, b.units()), splitsLeft));
+        return;
+      }
+      if (w.error() != null) {
+        r = new BatchResult.Failed(w.error(), List.of(), false, true);
+      }
+    }
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
       loadedBatch(b, plan, l, intent);
@@ -277,6 +296,14 @@ final class TableLoad {
         second.units().size());
     work.addFirst(new Work(second, splitsLeft));
     work.addFirst(new Work(first, splitsLeft));
+  }
+
+  /** A batch that failed only because a string is longer than its VARCHAR column. */
+  private boolean widens(BatchResult.Failed f) {
+    return settings.design().widen()
+        && f.rolledBack()
+        && !f.transientFailure()
+        && ColumnWidening.valueTooLong(f.error());
   }
 
   private void block(Unit u) {

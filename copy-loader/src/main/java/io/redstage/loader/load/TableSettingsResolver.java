@@ -6,6 +6,7 @@ import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.MetadataColumns;
+import io.redstage.loader.sql.TableDesign;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
 import java.util.Arrays;
@@ -27,6 +28,8 @@ public final class TableSettingsResolver {
   public TableSettingsResolver(LoaderConfig config) {
     this.config = config;
     this.roles = new MetadataRoles(config);
+    // the loader-wide sort key fails at start rather than when the first table is created
+    design(TableRef.of("public", "any"));
   }
 
   /** Whether the table loads in upsert mode (which needs no markers to tell). */
@@ -48,7 +51,8 @@ public final class TableSettingsResolver {
         s.deleteFlagColumns(),
         s.deleteOpColumns(),
         roles.of(table.toString(), units),
-        s.strategy());
+        s.strategy(),
+        s.design());
   }
 
   /** The metadata column names of one unit's files. */
@@ -95,9 +99,70 @@ public final class TableSettingsResolver {
           roles.configured(),
           config.string(UPSERT_STRATEGY).equals("merge")
               ? TableSettings.UpsertStrategy.MERGE
-              : TableSettings.UpsertStrategy.DELETE_INSERT);
+              : TableSettings.UpsertStrategy.DELETE_INSERT,
+          design(table));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("Cannot configure table " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Layout of a table the loader creates: tables.sort-key / varchar settings, per-table overrides.
+   */
+  private TableDesign design(TableRef table) {
+    String prefix = TABLE_OVERRIDE_PREFIX + table.name() + ".";
+    int length = 0;
+    String lengthSetting = config.tableOverride(table.name(), "varchar-length").orElse(null);
+    if (lengthSetting != null) {
+      try {
+        length = Integer.parseInt(lengthSetting);
+      } catch (NumberFormatException e) {
+        length = -1;
+      }
+      if (length < 1 || length > 65535) {
+        throw new ConfigException(
+            "Cannot use '"
+                + lengthSetting
+                + "' for "
+                + prefix
+                + "varchar-length: expected a length in bytes of 1..65535.");
+      }
+    }
+    TableDesign base;
+    try {
+      base =
+          new TableDesign(
+              TableDesign.SortKey.NONE,
+              List.of(),
+              length,
+              TableDesign.columnLengths(
+                  config
+                      .tableOverride(table.name(), "varchar-lengths")
+                      .map(v -> Arrays.stream(v.split(",")).map(String::trim).toList())
+                      .orElse(List.of())),
+              config.bool(TABLES_VARCHAR_WIDEN));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "Cannot use "
+              + prefix
+              + "varchar-lengths: "
+              + e.getMessage()
+              + ". Write column:bytes pairs, comma-separated.",
+          e);
+    }
+    String sortKey = config.tableOverride(table.name(), "sort-key").orElse(null);
+    String key = sortKey == null ? TABLES_SORT_KEY : prefix + "sort-key";
+    try {
+      return TableDesign.withSortKey(
+          sortKey == null ? config.string(TABLES_SORT_KEY) : sortKey, base);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "Cannot use "
+              + key
+              + ": "
+              + e.getMessage()
+              + ". Use record-time, auto, none or a comma-separated list of columns.",
+          e);
     }
   }
 }

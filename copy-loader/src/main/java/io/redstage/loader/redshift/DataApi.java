@@ -149,18 +149,31 @@ public final class DataApi {
   /** Runs a SELECT and reads all result pages. */
   public QueryResult query(String sql, String statementName) throws InterruptedException {
     Outcome o = execute(sql, statementName);
+    if (!o.hasResultSet()) {
+      return new QueryResult(new ArrayList<>(), new ArrayList<>());
+    }
+    return results(o.id());
+  }
+
+  /**
+   * Runs statements as one transaction whose last statement is a SELECT (temp tables live only
+   * within it), and reads that statement's result through its sub-statement id.
+   */
+  public QueryResult queryBatch(List<String> sqls, String clientToken, String statementName)
+      throws InterruptedException {
+    Outcome o = executeBatch(sqls, clientToken, statementName);
+    return results(o.id() + ":" + sqls.size());
+  }
+
+  private QueryResult results(String id) {
     List<String> columns = new ArrayList<>();
     List<List<Object>> rows = new ArrayList<>();
-    if (!o.hasResultSet()) {
-      return new QueryResult(columns, rows);
-    }
     String token = null;
     do {
       String next = token;
       GetStatementResultResponse page =
           call(
-              () -> client.getStatementResult(b -> b.id(o.id()).nextToken(next)),
-              "GetStatementResult");
+              () -> client.getStatementResult(b -> b.id(id).nextToken(next)), "GetStatementResult");
       if (columns.isEmpty() && page.hasColumnMetadata()) {
         for (ColumnMetadata c : page.columnMetadata()) {
           columns.add(c.name());

@@ -76,7 +76,7 @@ public final class LoadSqlBuilder {
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
       for (StagingGroup g : batch.groups()) {
-        sql.add(createStaging(g, plan));
+        sql.add(createStaging(g, plan, settings));
         copies.add(sql.size());
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
@@ -228,7 +228,7 @@ public final class LoadSqlBuilder {
     return sql;
   }
 
-  private String createStaging(StagingGroup g, TablePlan plan) {
+  private String createStaging(StagingGroup g, TablePlan plan, TableSettings settings) {
     StringBuilder b =
         new StringBuilder("CREATE TEMP TABLE ")
             .append(Identifiers.quote(stagingTable(g)))
@@ -238,7 +238,7 @@ public final class LoadSqlBuilder {
       b.append(sep)
           .append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
           .append(' ')
-          .append(stagingType(c, g, plan).ddl());
+          .append(stagingType(c, g, plan, settings).ddl());
       sep = ", ";
     }
     return b.append(')').toString();
@@ -248,12 +248,21 @@ public final class LoadSqlBuilder {
    * The staging column of a file column. JSON Lines columns with MAXERROR take the target column's
    * type (VARCHAR length included), so COPY converts each value and a value that does not fit (a
    * string over the column's length, an array where the column holds numbers) rejects its row into
-   * the rejects object instead of failing the transaction at the INSERT. Other formats stage the
-   * file's own types: COPY from Parquet and Avro cannot reject single rows.
+   * the rejects object instead of failing the transaction at the INSERT; except VARCHAR columns
+   * when they widen on demand. Other formats stage the file's own types: COPY from Parquet and Avro
+   * cannot reject single rows.
    */
-  private RedshiftType stagingType(FileSchema.Column c, StagingGroup g, TablePlan plan) {
+  private RedshiftType stagingType(
+      FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
     if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
       RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
+      // widening on demand: a string longer than the column must reach the INSERT (which fails and
+      // triggers the widening) instead of being rejected by COPY
+      if (target != null
+          && settings.design().widen()
+          && target.family() == RedshiftType.Family.VARCHAR) {
+        return RedshiftType.varchar(TypeMapping.MAX_VARCHAR);
+      }
       if (target != null) {
         return target;
       }
@@ -333,7 +342,7 @@ public final class LoadSqlBuilder {
           expr = "CAST(NULL AS " + e.getValue().type().ddl() + ")";
         } else if (types.needsJsonParse(c.type(), g.schema().format())) {
           expr = "JSON_PARSE(" + q + ")";
-        } else if (stagingType(c, g, plan).equals(e.getValue().type())) {
+        } else if (stagingType(c, g, plan, settings).equals(e.getValue().type())) {
           expr = q;
         } else {
           expr = "CAST(" + q + " AS " + e.getValue().type().ddl() + ")";

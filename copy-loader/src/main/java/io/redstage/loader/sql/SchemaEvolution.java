@@ -69,6 +69,7 @@ public final class SchemaEvolution {
     }
     Map<String, ColumnType> wanted = wantedColumns(table, schemas, settings);
     List<String> ddl = new ArrayList<>();
+    List<String> added = new ArrayList<>();
     Map<String, RedshiftType> target = new LinkedHashMap<>();
     if (existing == null) {
       if (!autoCreate) {
@@ -79,7 +80,7 @@ public final class SchemaEvolution {
                 + "Create the table or enable tables.auto-create.");
       }
       for (Map.Entry<String, ColumnType> e : wanted.entrySet()) {
-        target.put(e.getKey(), types.targetType(e.getValue()));
+        target.put(e.getKey(), newColumnType(e.getKey(), e.getValue(), settings));
       }
       if (target.isEmpty()) {
         throw new IncompatibleSchemaException(
@@ -88,8 +89,8 @@ public final class SchemaEvolution {
       if (!table.schema().equals("public")) {
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(table.schema()));
       }
-      ddl.add(createTable(table, target));
-      return new TablePlan(ddl, target);
+      ddl.add(createTable(table, target, settings));
+      return new TablePlan(ddl, target, true, List.of());
     }
     for (TableSchema.Column c : existing.columns().values()) {
       target.put(c.name(), c.type());
@@ -115,7 +116,8 @@ public final class SchemaEvolution {
                   + e.getKey()
                   + "' and tables.auto-evolve is false. Add the column or enable tables.auto-evolve.");
         }
-        RedshiftType t = types.targetType(e.getValue());
+        RedshiftType t = newColumnType(e.getKey(), e.getValue(), settings);
+        added.add(e.getKey());
         ddl.add(
             "ALTER TABLE "
                 + table.sql()
@@ -150,7 +152,18 @@ public final class SchemaEvolution {
                 + "Fix upsert.key for this table.");
       }
     }
-    return new TablePlan(ddl, target);
+    return new TablePlan(ddl, target, false, added);
+  }
+
+  /**
+   * The type of a column the loader creates: the mapped type, with a string column's VARCHAR length
+   * from the table's design (per column, per table, or tables.varchar-length).
+   */
+  private RedshiftType newColumnType(String folded, ColumnType type, TableSettings settings) {
+    RedshiftType t = types.targetType(type);
+    return t.family() == RedshiftType.Family.VARCHAR
+        ? RedshiftType.varchar(settings.design().lengthOf(folded, t.length()))
+        : t;
   }
 
   /**
@@ -210,14 +223,18 @@ public final class SchemaEvolution {
                   + table
                   + ": the files lack the metadata column "
                   + required
-                  + ", which exactly-once loading needs. Enable the connector's metadata columns or set metadata.*-column to its names.");
+                  + ", which exactly-once loading needs. Enable the connector's metadata columns (metadata.columns.enabled=true); for units written"
+                  + " before marker version 2, set the loader's deprecated metadata.*-column keys to the"
+                  + " connector's column names.");
         }
       }
     }
     return wanted;
   }
 
-  static String createTable(TableRef table, Map<String, RedshiftType> columns) {
+  /** CREATE TABLE with the table's design attributes (DISTSTYLE AUTO, sort key, ENCODE AUTO). */
+  static String createTable(
+      TableRef table, Map<String, RedshiftType> columns, TableSettings settings) {
     StringBuilder b =
         new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table.sql()).append(" (");
     String sep = "";
@@ -225,7 +242,12 @@ public final class SchemaEvolution {
       b.append(sep).append(Identifiers.quote(e.getKey())).append(' ').append(e.getValue().ddl());
       sep = ", ";
     }
-    return b.append(')').toString();
+    return b.append(')')
+        .append(
+            settings
+                .design()
+                .attributes(table, List.copyOf(columns.keySet()), settings.metadata().timestamp()))
+        .toString();
   }
 
   /**

@@ -2,14 +2,18 @@ package io.redstage.loader.sql;
 
 import java.util.List;
 
-/** How one target table is loaded: mode, upsert key, delete markers and metadata columns. */
+/**
+ * How one target table is loaded: mode, upsert key, delete markers, metadata columns, and the
+ * layout of the table when the loader creates it.
+ */
 public record TableSettings(
     Mode mode,
     List<String> upsertKey,
     List<String> deleteFlagColumns,
     List<String> deleteOpColumns,
     MetadataColumns metadata,
-    UpsertStrategy strategy) {
+    UpsertStrategy strategy,
+    TableDesign design) {
 
   /** Append every record, or keep the latest row per key and apply deletes. */
   public enum Mode {
@@ -21,6 +25,17 @@ public record TableSettings(
   public enum UpsertStrategy {
     DELETE_INSERT,
     MERGE
+  }
+
+  public TableSettings(
+      Mode mode,
+      List<String> upsertKey,
+      List<String> deleteFlagColumns,
+      List<String> deleteOpColumns,
+      MetadataColumns metadata,
+      UpsertStrategy strategy) {
+    this(
+        mode, upsertKey, deleteFlagColumns, deleteOpColumns, metadata, strategy, TableDesign.PLAIN);
   }
 
   public TableSettings(

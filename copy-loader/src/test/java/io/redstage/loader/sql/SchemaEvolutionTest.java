@@ -42,7 +42,80 @@ class SchemaEvolutionTest {
             T, null, List.of(schema(col("id", Kind.INT64), col("Name", Kind.STRING))), APPEND);
     assertThat(p.ddl())
         .containsExactly(
-            "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(256), \"kafka_offset\" BIGINT)");
+            "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(256), \"kafka_offset\" BIGINT) DISTSTYLE AUTO ENCODE AUTO");
+    assertThat(p.createsTable()).isTrue();
+  }
+
+  private static TableSettings designed(Set<String> keep, String sortKey, TableDesign base) {
+    MetadataColumns m =
+        new MetadataColumns(
+            "kafka_topic",
+            "kafka_partition",
+            "kafka_offset",
+            "kafka_timestamp",
+            "kafka_key",
+            "kafka_headers",
+            "kafka_deleted",
+            keep);
+    return new TableSettings(
+        TableSettings.Mode.APPEND,
+        List.of(),
+        List.of(),
+        List.of(),
+        m,
+        TableSettings.UpsertStrategy.DELETE_INSERT,
+        TableDesign.withSortKey(sortKey, base));
+  }
+
+  @Test
+  void createdTableIsSortedByRecordTimeWhenItKeepsItAndSizesVarcharsPerTableAndColumn() {
+    TableDesign base =
+        new TableDesign(
+            TableDesign.SortKey.NONE,
+            List.of(),
+            64,
+            TableDesign.columnLengths(List.of("Comment:4000")),
+            true);
+    List<FileSchema> files =
+        List.of(
+            schema(col("id", Kind.INT64), col("name", Kind.STRING), col("comment", Kind.STRING)));
+    TablePlan p =
+        evolution.plan(
+            T,
+            null,
+            files,
+            designed(Set.of("kafka_offset", "kafka_timestamp"), "record-time", base));
+    assertThat(p.ddl())
+        .containsExactly(
+            "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(64), "
+                + "\"comment\" VARCHAR(4000), \"kafka_offset\" BIGINT, \"kafka_timestamp\" TIMESTAMP) "
+                + "DISTSTYLE AUTO SORTKEY (\"kafka_timestamp\") ENCODE AUTO");
+    assertThat(
+            evolution
+                .plan(T, null, files, designed(Set.of("kafka_offset"), "record-time", base))
+                .ddl()
+                .get(0))
+        .as("without the record-time column there is no sort key")
+        .endsWith("\"kafka_offset\" BIGINT) DISTSTYLE AUTO ENCODE AUTO");
+    assertThat(evolution.plan(T, null, files, designed(Set.of(), "Name, id", base)).ddl().get(0))
+        .endsWith(" DISTSTYLE AUTO SORTKEY (\"name\", \"id\") ENCODE AUTO");
+    assertThat(evolution.plan(T, null, files, designed(Set.of(), "auto", base)).ddl().get(0))
+        .endsWith(" DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO");
+    assertThatThrownBy(() -> evolution.plan(T, null, files, designed(Set.of(), "created_at", base)))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessage(
+            "Cannot create public.orders: sort key column created_at is not among the columns of its files "
+                + "[id, name, comment]. Fix table.public.orders.sort-key (or tables.sort-key).");
+  }
+
+  @Test
+  void designSettingsRejectBadValuesByName() {
+    assertThatThrownBy(() -> TableDesign.columnLengths(List.of("body:70000")))
+        .hasMessageContaining("'body:70000' is not column:length with a length of 1..65535 bytes");
+    assertThatThrownBy(() -> TableDesign.columnLengths(List.of("body")))
+        .hasMessageContaining("'body' is not column:length");
+    assertThatThrownBy(() -> TableDesign.withSortKey("a,,b", TableDesign.PLAIN))
+        .hasMessageContaining("empty column name");
   }
 
   @Test
@@ -57,6 +130,8 @@ class SchemaEvolutionTest {
     assertThat(p.ddl())
         .containsExactly("ALTER TABLE \"public\".\"orders\" ADD COLUMN \"email\" VARCHAR(256)");
     assertThat(p.targetColumns()).containsKeys("id", "kafka_offset", "email");
+    assertThat(p.createsTable()).isFalse();
+    assertThat(p.addedColumns()).containsExactly("email");
   }
 
   @Test

@@ -261,6 +261,7 @@ class BadInputIT {
     }
     c.put("tables.map", map.toString());
     c.put("tables.varchar-length", "256");
+    c.put("tables.varchar-widen", "false");
     c.put("load.retry.max-attempts", Integer.toString(MAX_ATTEMPTS));
     c.put("load.retry.backoff", "10ms");
     return c;

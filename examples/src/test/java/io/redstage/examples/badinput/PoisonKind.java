@@ -55,7 +55,7 @@ enum PoisonKind {
       REJECTED_ROW),
   SPACE_IN_NAME("field 'Order Id' (renamed, lands in order_id)", null, LANDS, LANDS, LANDS),
   OVERSIZE_FOR_TABLE(
-      "300-byte string, tables.varchar-length=256 (passes the connector, COPY fails)",
+      "300-byte string, tables.varchar-length=256 and tables.varchar-widen=false (passes the connector, COPY fails)",
       "name",
       QUARANTINED_THEN_RELEASED,
       QUARANTINED_THEN_RELEASED,

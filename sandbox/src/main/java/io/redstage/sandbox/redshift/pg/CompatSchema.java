@@ -12,8 +12,8 @@ import java.util.List;
  * JSON_PARSE, NVL, DATEADD ...), the load history and load error tables with Redshift's system
  * views over them (SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS), and
  * catalog views that report Redshift type names (SVV_COLUMNS, PG_TABLE_DEF,
- * information_schema.columns). The translator routes Redshift names to these objects. Idempotent:
- * safe on an existing data directory.
+ * information_schema.columns), and the table design catalog ({@link DesignCatalog}). The translator
+ * routes Redshift names to these objects. Idempotent: safe on an existing data directory.
  */
 public final class CompatSchema {
   public static final String SCHEMA = "redstage_sys";
@@ -133,9 +133,11 @@ public final class CompatSchema {
         SELECT n.nspname AS schemaname, c.relname AS tablename, a.attname AS "column",
                CASE t.typname WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'varbyte'
                     ELSE format_type(a.atttypid, a.atttypmod) END AS type,
-               'none'::varchar(32) AS encoding, false AS distkey, 0 AS sortkey, a.attnotnull AS notnull
+               redstage_sys.column_encoding(c.oid, a.attname, t.typname)::varchar(32) AS encoding,
+               coalesce(d.distkey = a.attname, false) AS distkey,
+               redstage_sys.sortkey_position(c.oid, a.attname) AS sortkey, a.attnotnull AS notnull
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-             JOIN pg_type t ON t.oid = a.atttypid
+             JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN redstage_sys.table_design d ON d.table_oid = c.oid
         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v') AND pg_table_is_visible(c.oid)
           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redstage_sys');
       CREATE OR REPLACE VIEW redstage_sys.svv_tables AS
@@ -150,6 +152,7 @@ public final class CompatSchema {
   public static void install(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(FUNCTIONS);
+      DesignCatalog.install(c);
       s.execute(LOAD_TABLES);
       s.execute(informationSchemaColumnsView(c));
       s.execute(

@@ -6,7 +6,8 @@ import java.util.List;
  * ALTER TABLE in Redshift's dialect: ADD COLUMN (one column per statement, type mapped, ENCODE
  * dropped, byte check added), ALTER COLUMN ... TYPE (VARCHAR only, refused inside a transaction
  * block, byte check moved to the new length), and the storage-only forms (ALTER DISTKEY / DISTSTYLE
- * / SORTKEY / ENCODE, ADD informational constraints), which have no effect here.
+ * / SORTKEY / ENCODE, ADD informational constraints), which have no effect here. Redshift's other
+ * limits on ALTER COLUMN TYPE are checked by {@link AlterColumnTypeRules}.
  */
 final class AlterTableTranslator {
   private AlterTableTranslator() {}
@@ -31,8 +32,18 @@ final class AlterTableTranslator {
         return noop(original);
       }
       c.accept("column");
+      Token added = c.peek();
+      String encoding = encodingOf(tokens.subList(c.position(), tokens.size()));
       return Translation.builder(Translation.Kind.EXECUTE, original)
           .sql(addColumn(table, tokens, c))
+          .after(
+              encoding == null || added == null
+                  ? List.of()
+                  : List.of(
+                      TableDesignRecorder.setEncoding(
+                          "'" + table.replace("'", "''") + "'::regclass",
+                          added.identifierName(),
+                          encoding)))
           .build();
     }
     if (action.is("alter")) {
@@ -47,8 +58,19 @@ final class AlterTableTranslator {
       }
       c.accept("column");
       Token column = c.next();
-      if (c.peekIs("encode")) {
-        return noop(original);
+      if (c.accept("encode")) {
+        Token encoding = c.next();
+        if (encoding == null || c.peekSymbol(",")) {
+          return noop(original);
+        }
+        // the design catalog keeps the new encoding: AlterColumnTypeRules checks it
+        return Translation.builder(Translation.Kind.EXECUTE, original)
+            .sql(
+                TableDesignRecorder.setEncoding(
+                    "'" + table.replace("'", "''") + "'::regclass",
+                    column.identifierName(),
+                    encoding.text()))
+            .build();
       }
       if (c.accept("type")) {
         return alterColumnType(table, column, tokens, c, original);
@@ -112,6 +134,9 @@ final class AlterTableTranslator {
     }
     String regclass = "'" + table.replace("'", "''") + "'::regclass";
     return Translation.builder(Translation.Kind.EXECUTE, original)
+        .before(
+            List.of(
+                AlterColumnTypeRules.check(regclass, column.identifierName(), type.byteLimit())))
         .sql("ALTER TABLE " + table + " ALTER COLUMN " + column.text() + " TYPE " + type.pgType())
         .after(
             List.of(
@@ -126,6 +151,17 @@ final class AlterTableTranslator {
                     + ")"))
         .forbiddenInTransaction("ALTER TABLE ALTER COLUMN cannot run inside a transaction block")
         .build();
+  }
+
+  /** The encoding an ADD COLUMN sets ({@code ENCODE e}), or null. */
+  private static String encodingOf(List<Token> column) {
+    TokenCursor c = new TokenCursor(column);
+    while (!c.atEnd()) {
+      if (c.next().is("encode") && !c.atEnd()) {
+        return c.next().text();
+      }
+    }
+    return null;
   }
 
   private static int depthAt(List<Token> tokens, int index) {

@@ -24,6 +24,7 @@ final class CompatRewrites {
           "stl_load_commits",
           "svv_columns",
           "svv_tables",
+          "svv_table_info",
           "pg_table_def");
   private static final Set<String> DATE_PART_FUNCTIONS = Set.of("dateadd", "datediff");
 

@@ -81,7 +81,11 @@ public final class SqlTranslator {
     switch (verb) {
       case "create":
         if (isCreateTable(rewritten)) {
-          return execute(original, CreateTableTranslator.translate(rewritten, hashTemp));
+          String design = hashTemp ? null : TableDesignRecorder.record(rewritten);
+          return Translation.builder(Translation.Kind.EXECUTE, original)
+              .sql(CreateTableTranslator.translate(rewritten, hashTemp))
+              .after(design == null ? List.of() : List.of(design))
+              .build();
         }
         break;
       case "alter":
