@@ -1,5 +1,7 @@
 package io.redstage.loader.load;
 
+import static java.util.stream.Collectors.toSet;
+
 import io.redstage.loader.aws.RequestCounter;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
@@ -86,6 +88,8 @@ public final class LoadCycle implements AutoCloseable {
     long apiBefore = p.counter().calls("RedshiftData.");
     long now = p.clock().millis();
     MarkerScanner.ScanResult scan = p.scanner().scan();
+    p.reader()
+        .prepare(scan.units().stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
     LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);

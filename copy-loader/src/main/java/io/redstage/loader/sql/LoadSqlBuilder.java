@@ -16,7 +16,7 @@ import java.util.function.Function;
  * Builds the statements of one load transaction (one BatchExecuteStatement):
  *
  * <ol>
- *   <li>LOCK the load-marker table;
+ *   <li>LOCK the target's loaded-intervals table (only this target's batches wait for each other);
  *   <li>DDL for the target (create, add columns);
  *   <li>per file schema: a temp staging table with exactly the files' columns in file order, and
  *       its COPY;
@@ -24,7 +24,8 @@ import java.util.function.Function;
  *       loaded, one row per (topic, partition, offset) or, in upsert mode, the latest row per key;
  *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete
  *       rows;
- *   <li>INSERT one load marker per unit.
+ *   <li>add the units to the target's loaded intervals and merge the touched partitions' intervals;
+ *   <li>INSERT one load marker per unit (an append only: the shared table is never read here).
  * </ol>
  */
 public final class LoadSqlBuilder {
@@ -72,7 +73,7 @@ public final class LoadSqlBuilder {
     List<String> sql = new ArrayList<>();
     List<Integer> copies = new ArrayList<>();
     int write = -1;
-    sql.add(control.lock());
+    sql.add(control.lock(batch.table()));
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
       for (StagingGroup g : batch.groups()) {
@@ -135,10 +136,11 @@ public final class LoadSqlBuilder {
         write = sql.size() - 1;
       }
     }
-    sql.addAll(
-        control.insertMarkers(
-            ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units()),
-            loadedAt));
+    List<ControlTables.MarkerRow> markers =
+        ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units());
+    sql.addAll(control.recordLoaded(batch.table(), markers));
+    // last: the shared load-marker table's write lock is held from here to the commit only
+    sql.addAll(control.insertMarkers(markers, loadedAt));
     if (sql.size() > MAX_STATEMENTS) {
       throw new IncompatibleSchemaException(
           "Cannot load "
@@ -397,14 +399,10 @@ public final class LoadSqlBuilder {
         + ") "
         + u
         + " WHERE NOT EXISTS (SELECT 1 FROM "
-        + control.markers().sql()
+        + control.loadedOf(batch.table()).sql()
         + " "
         + mk
         + " WHERE "
-        + mk
-        + ".target_table = "
-        + SqlText.literal(batch.table().name())
-        + " AND "
         + mk
         + ".topic = "
         + topic
