@@ -53,6 +53,7 @@ public final class Loader implements AutoCloseable {
   private final LoadCycle cycle;
   private final Quarantine quarantine;
   private final ControlReader reader;
+  private final TableClaims claims;
   private final CyclePlanner planner;
   private final MarkerScanner scanner;
   private final TableSettingsResolver settings;
@@ -127,6 +128,7 @@ public final class Loader implements AutoCloseable {
             UUID::randomUUID);
     this.planner = new CyclePlanner(mapper, settings, batches, failures);
     this.reader = new ControlReader(api, control);
+    this.claims = new TableClaims(api, control, c.duration(CLAIM_LEASE), clock);
     this.failureLog = new FailureLog(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
     LoadErrorReader loadErrors = new LoadErrorReader(api);
@@ -185,7 +187,8 @@ public final class Loader implements AutoCloseable {
                 metrics,
                 clients.counter(),
                 clock,
-                c.integer(REDSHIFT_MAX_IN_FLIGHT)));
+                c.integer(REDSHIFT_MAX_IN_FLIGHT),
+                claims));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings.metadata());
     this.sweeper =
         new OrphanSweeper(
@@ -315,7 +318,13 @@ public final class Loader implements AutoCloseable {
         }
       }
     } finally {
-      stopped.countDown();
+      try {
+        claims.release();
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot give up this loader's table claims ({}); they expire", e.getMessage());
+      } finally {
+        stopped.countDown();
+      }
     }
   }
 

@@ -96,7 +96,7 @@ class ControlTablesTest {
     assertThat(deletes.stream().mapToLong(s -> s.split("'_redstage/markers").length - 1).sum())
         .isEqualTo(3000);
     assertThat(control.createStatements())
-        .hasSize(4)
+        .hasSize(5)
         .last()
         .asString()
         .startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"failures\"");
