@@ -236,7 +236,13 @@ public final class Loader implements AutoCloseable {
     if (!controlTablesReady) {
       for (String sql : control.createStatements()) {
         try {
-          api.execute(sql, "redstage-control-ddl");
+          try {
+            api.execute(sql, "redstage-control-ddl");
+          } catch (StatementFailedException e) {
+            // loaders starting together: one may lose the race on the catalog, and then the
+            // table exists; a real problem (no privilege) fails again
+            api.execute(sql, "redstage-control-ddl");
+          }
         } catch (StatementFailedException e) {
           throw new ConfigException(
               "Cannot create the loader's control tables in schema '"
@@ -318,13 +324,22 @@ public final class Loader implements AutoCloseable {
         }
       }
     } finally {
-      try {
-        claims.release();
-      } catch (RuntimeException e) {
-        LOG.warn("Cannot give up this loader's table claims ({}); they expire", e.getMessage());
-      } finally {
-        stopped.countDown();
-      }
+      releaseClaims();
+      stopped.countDown();
+    }
+  }
+
+  /**
+   * Gives this loader's table claims up, so that other loaders (or the next 'once' from cron) take
+   * its tables without waiting for the lease.
+   */
+  private void releaseClaims() {
+    try {
+      claims.release();
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot give up this loader's table claims ({}); they expire", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -398,6 +413,7 @@ public final class Loader implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    releaseClaims();
     cycle.close();
     clients.close();
   }

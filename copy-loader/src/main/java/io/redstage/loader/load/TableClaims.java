@@ -126,10 +126,14 @@ public final class TableClaims {
     return new Grant(out, takenOver);
   }
 
-  /** Gives this loader's claims up (on a clean stop) so that others take its tables at once. */
+  /**
+   * Gives this loader's claims up (on a clean stop) so that others take its tables at once; nothing
+   * when it claimed nothing.
+   */
   public void release() throws InterruptedException {
-    if (!lease.isZero()) {
+    if (lastClaim != null) {
       api.execute(control.releaseClaims(owner), "redstage-claims");
+      lastClaim = null;
     }
   }
 }

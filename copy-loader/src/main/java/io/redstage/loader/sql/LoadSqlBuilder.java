@@ -99,18 +99,21 @@ public final class LoadSqlBuilder {
         }
       }
       String cols = String.join(", ", targetNames.stream().map(Identifiers::quote).toList());
-      sql.add(rowsTable(batch, plan, rowSet, settings));
+      UpsertOrder order = UpsertOrder.of(plan, rowSet, settings.metadata());
+      sql.add(rowsTable(batch, plan, rowSet, settings, order));
+      String rows = Identifiers.quote(ROWS);
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
-        sql.addAll(merge(batch, settings, targetNames));
+        sql.addAll(merge(batch, settings, targetNames, order));
         write = sql.size() - 1;
       } else if (settings.upsert()) {
         sql.add(
             "DELETE FROM "
                 + batch.table().sql()
                 + " USING "
-                + Identifiers.quote(ROWS)
+                + rows
                 + " WHERE "
-                + keyMatch(batch, settings, ROWS));
+                + keyMatch(batch, settings, ROWS)
+                + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
         sql.add(
             "INSERT INTO "
                 + batch.table().sql()
@@ -119,9 +122,11 @@ public final class LoadSqlBuilder {
                 + ") SELECT "
                 + cols
                 + " FROM "
-                + Identifiers.quote(ROWS)
+                + rows
                 + " WHERE NOT "
-                + Identifiers.quote(DELETED));
+                + Identifiers.quote(DELETED)
+                // compare-and-set: the target's row for the key survived the DELETE: it is newer
+                + (order.atTarget() ? " AND NOT EXISTS " + targetRow(batch, settings) : ""));
         write = sql.size() - 1;
       } else {
         sql.add(
@@ -154,6 +159,15 @@ public final class LoadSqlBuilder {
     return new LoadTransaction(sql, copies, write);
   }
 
+  /** A subquery: the target's rows with the key of the rows-table row in scope. */
+  private static String targetRow(Batch batch, TableSettings settings) {
+    return "(SELECT 1 FROM "
+        + batch.table().sql()
+        + " WHERE "
+        + keyMatch(batch, settings, ROWS)
+        + ")";
+  }
+
   private static String keyMatch(Batch batch, TableSettings settings, String source) {
     List<String> terms = new ArrayList<>();
     for (String k : settings.upsertKey()) {
@@ -174,30 +188,44 @@ public final class LoadSqlBuilder {
    * DELETE, and the remaining rows (one per key, guaranteed by rs_rows) are merged from a table of
    * their own. The MERGE is last: its result (rows updated plus inserted) is the batch's row count.
    */
-  private static List<String> merge(Batch batch, TableSettings settings, List<String> targetNames) {
+  private static List<String> merge(
+      Batch batch, TableSettings settings, List<String> targetNames, UpsertOrder order) {
     String upserts = "rs_upserts";
     List<String> names = targetNames.stream().map(Identifiers::quote).toList();
     List<String> sql = new ArrayList<>();
+    String rows = Identifiers.quote(ROWS);
     sql.add(
         "DELETE FROM "
             + batch.table().sql()
             + " USING "
-            + Identifiers.quote(ROWS)
+            + rows
             + " WHERE "
             + keyMatch(batch, settings, ROWS)
             + " AND "
-            + Identifiers.quote(ROWS)
+            + rows
             + "."
-            + Identifiers.quote(DELETED));
+            + Identifiers.quote(DELETED)
+            + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
     sql.add(
         "CREATE TEMP TABLE "
             + Identifiers.quote(upserts)
             + " AS SELECT "
             + String.join(", ", names)
             + " FROM "
-            + Identifiers.quote(ROWS)
+            + rows
             + " WHERE NOT "
-            + Identifiers.quote(DELETED));
+            + Identifiers.quote(DELETED)
+            // compare-and-set: MERGE has no conditional WHEN, so rows older than the target's row
+            // for their key are left out of its source
+            + (order.atTarget()
+                ? " AND NOT EXISTS (SELECT 1 FROM "
+                    + batch.table().sql()
+                    + " WHERE "
+                    + keyMatch(batch, settings, ROWS)
+                    + " AND NOT "
+                    + order.newer(rows, batch.table().sql())
+                    + ")"
+                : ""));
     List<String> set = new ArrayList<>();
     List<String> values = new ArrayList<>();
     for (String name : targetNames) {
@@ -297,6 +325,7 @@ public final class LoadSqlBuilder {
                 settings.metadata().partition(),
                 settings.metadata().offset()));
     if (settings.upsert()) {
+      extra.add(settings.metadata().timestamp()); // orders a key's rows (UpsertOrder)
       extra.addAll(settings.deleteFlagColumns());
       extra.addAll(settings.deleteOpColumns());
     }
@@ -317,7 +346,11 @@ public final class LoadSqlBuilder {
   }
 
   private String rowsTable(
-      Batch batch, TablePlan plan, Map<String, RowColumn> rowSet, TableSettings settings) {
+      Batch batch,
+      TablePlan plan,
+      Map<String, RowColumn> rowSet,
+      TableSettings settings,
+      UpsertOrder order) {
     MetadataColumns m = settings.metadata();
     String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
     List<String> branches = new ArrayList<>();
@@ -368,10 +401,7 @@ public final class LoadSqlBuilder {
               + " THEN "
               + offset
               + " END ORDER BY "
-              + offset
-              + " DESC, "
-              + partition
-              + " DESC";
+              + order.newestFirst(u);
     } else {
       window = "PARTITION BY " + topic + ", " + partition + ", " + offset + " ORDER BY " + offset;
     }
