@@ -71,7 +71,9 @@ public final class TableClaims {
       // one leaves it a share as soon as work arrives
       if (lastClaim == null || !now.isBefore(lastClaim.plus(lease.dividedBy(2)))) {
         api.executeBatch(
-            control.claim(owner, List.of(), now, now.plus(lease)), null, "redstage-claims");
+            control.claims().claim(owner, List.of(), now, now.plus(lease)),
+            null,
+            "redstage-claims");
         lastClaim = now;
       }
       return new Grant(pending, false);
@@ -79,7 +81,7 @@ public final class TableClaims {
     Set<String> owners = new HashSet<>(Set.of(owner));
     Set<String> mine = new HashSet<>();
     Set<String> others = new HashSet<>();
-    for (List<Object> row : api.query(control.liveClaims(now), "redstage-claims").rows()) {
+    for (List<Object> row : api.query(control.claims().live(now), "redstage-claims").rows()) {
       String who = QueryResult.string(row.get(0)).trim();
       String table = QueryResult.string(row.get(1));
       owners.add(who);
@@ -102,10 +104,12 @@ public final class TableClaims {
         .sorted(Comparator.comparingInt(t -> (owner + t.name()).hashCode()))
         .limit(Math.max(0, share - wanted.size()))
         .forEach(wanted::add);
-    api.executeBatch(control.claim(owner, wanted, now, now.plus(lease)), null, "redstage-claims");
+    api.executeBatch(
+        control.claims().claim(owner, wanted, now, now.plus(lease)), null, "redstage-claims");
     lastClaim = now;
     Set<String> granted = new HashSet<>();
-    for (List<Object> row : api.query(control.claimedBy(owner), "redstage-claims").rows()) {
+    for (List<Object> row :
+        api.query(control.claims().claimedBy(owner), "redstage-claims").rows()) {
       granted.add(QueryResult.string(row.get(0)));
     }
     Set<TableRef> out = new TreeSet<>();
@@ -132,7 +136,7 @@ public final class TableClaims {
    */
   public void release() throws InterruptedException {
     if (lastClaim != null) {
-      api.execute(control.releaseClaims(owner), "redstage-claims");
+      api.execute(control.claims().release(owner), "redstage-claims");
       lastClaim = null;
     }
   }

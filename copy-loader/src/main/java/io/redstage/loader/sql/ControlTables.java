@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -98,7 +99,7 @@ public final class ControlTables {
             + "marker_key VARCHAR(1024) NOT NULL, error VARCHAR(4000), quarantined_at TIMESTAMP NOT NULL, released_at TIMESTAMP)");
     out.add(
         "CREATE TABLE IF NOT EXISTS "
-            + claims().sql()
+            + claims().table().sql()
             + " (owner VARCHAR(64) NOT NULL, target_table VARCHAR(300) NOT NULL, "
             + "expires_at TIMESTAMP NOT NULL)");
     out.add(
@@ -194,67 +195,11 @@ public final class ControlTables {
   }
 
   /**
-   * The claims table: which loader process loads which target table until when, so that several
-   * loaders share the tables instead of loading the same ones (one row per claimed table, plus one
-   * row with an empty target_table per live loader). Claims save work only: exactly once rests on
-   * the load transactions.
+   * The claims table, in the load-marker table's schema and named after it: which loader process
+   * loads which target table until when ({@link ClaimTable}).
    */
-  public TableRef claims() {
-    return TableRef.of(markers.schema(), markers.table() + "_claims");
-  }
-
-  /** Live claims: owner and target_table ('' for a loader's own liveness row) of unexpired rows. */
-  public String liveClaims(Instant now) {
-    return "SELECT owner, target_table FROM "
-        + claims().sql()
-        + " WHERE expires_at > "
-        + timestamp(now);
-  }
-
-  /**
-   * One transaction: drops expired claims and this owner's old ones, then claims for the owner its
-   * liveness row and each wanted table no other owner holds. The LOCK makes claim transactions take
-   * turns (they are short; load transactions never touch this table).
-   */
-  public List<String> claim(String owner, List<TableRef> wanted, Instant now, Instant expires) {
-    String me = SqlText.literal(owner);
-    StringBuilder tables = new StringBuilder("SELECT CAST('' AS VARCHAR(300)) AS target_table");
-    for (TableRef t : wanted) {
-      tables.append(" UNION ALL SELECT ").append(SqlText.literal(t.name()));
-    }
-    return List.of(
-        "LOCK " + claims().sql(),
-        "DELETE FROM "
-            + claims().sql()
-            + " WHERE expires_at <= "
-            + timestamp(now)
-            + " OR owner = "
-            + me,
-        "INSERT INTO "
-            + claims().sql()
-            + " (owner, target_table, expires_at) SELECT "
-            + me
-            + ", w.target_table, "
-            + timestamp(expires)
-            + " FROM ("
-            + tables
-            + ") w WHERE w.target_table = '' OR NOT EXISTS (SELECT 1 FROM "
-            + claims().sql()
-            + " c WHERE c.target_table = w.target_table)");
-  }
-
-  /** Gives up an owner's claims and liveness row (a loader that stops). */
-  public String releaseClaims(String owner) {
-    return "DELETE FROM " + claims().sql() + " WHERE owner = " + SqlText.literal(owner);
-  }
-
-  /** The tables an owner holds now. */
-  public String claimedBy(String owner) {
-    return "SELECT target_table FROM "
-        + claims().sql()
-        + " WHERE owner = "
-        + SqlText.literal(owner)
-        + " AND target_table <> ''";
+  public ClaimTable claims() {
+    return new ClaimTable(TableRef.of(markers.schema(), markers.table() + "_claims"));
   }
 
   /**
@@ -338,7 +283,8 @@ public final class ControlTables {
     }
     TableRef loaded = loadedOf(target);
     List<String> tuples = new ArrayList<>();
-    Set<String> touched = new LinkedHashSet<>();
+    // partitions grouped by topic keep the condition short (a few characters per partition)
+    Map<String, Set<Integer>> touched = new TreeMap<>();
     for (MarkerRow r : rows) {
       tuples.add(
           "("
@@ -350,14 +296,18 @@ public final class ControlTables {
               + ", "
               + r.end()
               + ")");
-      touched.add(
-          "(topic = "
-              + SqlText.literal(r.topic())
-              + " AND kafka_partition = "
-              + r.partition()
-              + ")");
+      touched.computeIfAbsent(r.topic(), x -> new TreeSet<>()).add(r.partition());
     }
-    String where = " WHERE " + String.join(" OR ", touched);
+    List<String> terms = new ArrayList<>();
+    touched.forEach(
+        (topic, partitions) ->
+            terms.add(
+                "(topic = "
+                    + SqlText.literal(topic)
+                    + " AND kafka_partition IN ("
+                    + partitions.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    + "))"));
+    String where = " WHERE " + String.join(" OR ", terms);
     List<String> out =
         new ArrayList<>(
             inserts(

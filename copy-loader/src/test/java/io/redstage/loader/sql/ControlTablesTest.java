@@ -159,10 +159,10 @@ class ControlTablesTest {
     assertThat(sql.get(1))
         .startsWith("CREATE TEMP TABLE \"rs_loaded\" AS SELECT topic, kafka_partition")
         .endsWith(
-            " WHERE (topic = 'orders' AND kafka_partition = 0)) i) s) g GROUP BY topic, kafka_partition, island");
+            " WHERE (topic = 'orders' AND kafka_partition IN (0))) i) s) g GROUP BY topic, kafka_partition, island");
     assertThat(sql.get(2))
         .isEqualTo(
-            "DELETE FROM " + loaded.sql() + " WHERE (topic = 'orders' AND kafka_partition = 0)");
+            "DELETE FROM " + loaded.sql() + " WHERE (topic = 'orders' AND kafka_partition IN (0))");
     assertThat(control.recordLoaded(t, List.of())).isEmpty();
     assertThat(control.seedLoaded(t))
         .hasSize(2)
@@ -177,5 +177,21 @@ class ControlTablesTest {
     assertThat(control.createLoaded(t))
         .startsWith("CREATE TABLE IF NOT EXISTS " + loaded.sql())
         .endsWith("SORTKEY (topic, kafka_partition, start_offset)");
+  }
+
+  @Test
+  void aClaimTakesOnlyTablesNoOtherLoaderHoldsInOneLockedTransaction() {
+    ClaimTable claims = control.claims();
+    assertThat(claims.table()).isEqualTo(TableRef.of("ops", "markers_claims"));
+    List<String> sql = claims.claim("me", List.of(t), Instant.EPOCH, Instant.EPOCH.plusSeconds(60));
+    assertThat(sql)
+        .containsExactly(
+            "LOCK \"ops\".\"markers_claims\"",
+            "DELETE FROM \"ops\".\"markers_claims\" WHERE expires_at <= CAST('1970-01-01 00:00:00.000' AS TIMESTAMP) OR owner = 'me'",
+            "INSERT INTO \"ops\".\"markers_claims\" (owner, target_table, expires_at) SELECT 'me', w.target_table, "
+                + "CAST('1970-01-01 00:01:00.000' AS TIMESTAMP) FROM (SELECT CAST('' AS VARCHAR(300)) AS target_table "
+                + "UNION ALL SELECT 'public.t') w WHERE w.target_table = '' OR NOT EXISTS "
+                + "(SELECT 1 FROM \"ops\".\"markers_claims\" c WHERE c.target_table = w.target_table)");
+    assertThat(claims.claimedBy("me")).endsWith("WHERE owner = 'me' AND target_table <> ''");
   }
 }
