@@ -96,6 +96,7 @@ public final class LoaderConfigDef {
   public static final String LOOP_INTERVAL = "loop.interval";
   public static final String RETRY_MAX_ATTEMPTS = "load.retry.max-attempts";
   public static final String RETRY_BACKOFF = "load.retry.backoff";
+  public static final String CLAIM_LEASE = "load.claim-lease";
   public static final String RETRY_BACKOFF_MAX = "load.retry.backoff-max";
   public static final String JSON_MAX_ERRORS = "load.json.max-errors";
   public static final String METRICS_ENABLED = "metrics.enabled";
@@ -537,6 +538,13 @@ public final class LoaderConfigDef {
                   "3",
                   "Attempts for a unit that fails alone before it is quarantined; counted in control.failures-table, so across loader processes ('once' from cron). A failing batch of several units is split first and counts no attempt.")
               .range(1, 100),
+          ConfigKey.of(
+                  G_RUN,
+                  CLAIM_LEASE,
+                  DURATION,
+                  "2m",
+                  "How long a loader's claim on a target table holds: each cycle a loader claims its share of the tables with pending units (pending tables / live loaders) for this long, so several loaders load different tables. Longer than a cycle; a killed loader's tables wait at most this long. 0 turns claiming off (every loader loads every pending table; still exactly once).")
+              .range(0, 86_400_000),
           ConfigKey.of(
                   G_RUN,
                   RETRY_BACKOFF,

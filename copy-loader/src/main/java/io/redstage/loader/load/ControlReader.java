@@ -4,28 +4,63 @@ import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.QueryResult;
+import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.RedshiftType;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the warehouse side of a cycle: loaded intervals and quarantine (one query), and target
- * table columns.
+ * table columns; prepares each target's loaded-intervals table before its first load.
  */
 public final class ControlReader {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlReader.class);
+
   private final DataApi api;
   private final ControlTables control;
+
+  /** Targets whose loaded-intervals table this process created (if missing) and seeded. */
+  private final Set<TableRef> prepared = ConcurrentHashMap.newKeySet();
 
   public ControlReader(DataApi api, ControlTables control) {
     this.api = api;
     this.control = control;
+  }
+
+  /**
+   * Creates the loaded-intervals table of each target not prepared yet and seeds it from the
+   * load-marker table (markers of older versions). Once per target and process: two calls each.
+   */
+  public void prepare(Collection<TableRef> targets) throws InterruptedException {
+    for (TableRef t : new TreeSet<>(targets)) {
+      if (prepared.contains(t)) {
+        continue;
+      }
+      try {
+        api.execute(control.createLoaded(t), "redstage-control-ddl");
+      } catch (StatementFailedException e) {
+        // two loaders creating the same table at once: one may lose the race on the catalog; the
+        // table exists now, and a real problem (no privilege) fails again
+        LOG.info("Creating {} failed ({}); trying once more", control.loadedOf(t), e.error());
+        api.execute(control.createLoaded(t), "redstage-control-ddl");
+      }
+      api.executeBatch(control.seedLoaded(t), null, "redstage-seed-loaded");
+      prepared.add(t);
+      LOG.info("Loaded intervals of {} are in {}", t, control.loadedOf(t));
+    }
   }
 
   /** Whether both control tables exist (read-only commands must not create them). */
@@ -57,7 +92,7 @@ public final class ControlReader {
       list.add(new ControlTables.Probe(p.target(), p.tp(), e.getValue()[0], e.getValue()[1]));
     }
     LoadState state = new LoadState();
-    for (String sql : control.loadedStateQueries(list)) {
+    for (String sql : control.loadedStateQueries(list, prepared::contains)) {
       QueryResult r = api.query(sql, "redstage-loaded-state");
       for (List<Object> row : r.rows()) {
         String kind = QueryResult.string(row.get(0));

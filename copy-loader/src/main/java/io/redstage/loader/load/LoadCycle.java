@@ -1,5 +1,7 @@
 package io.redstage.loader.load;
 
+import static java.util.stream.Collectors.toSet;
+
 import io.redstage.loader.aws.RequestCounter;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
@@ -19,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +60,8 @@ public final class LoadCycle implements AutoCloseable {
       LoaderMetrics metrics,
       RequestCounter counter,
       Clock clock,
-      int parallelism) {
+      int parallelism,
+      TableClaims claims) {
     SchemaScreen screen() {
       return new SchemaScreen(evolution);
     }
@@ -86,6 +91,8 @@ public final class LoadCycle implements AutoCloseable {
     long apiBefore = p.counter().calls("RedshiftData.");
     long now = p.clock().millis();
     MarkerScanner.ScanResult scan = p.scanner().scan();
+    p.reader()
+        .prepare(scan.units().stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
     LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
     CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);
@@ -97,13 +104,22 @@ public final class LoadCycle implements AutoCloseable {
     publishBacklog(plan, now);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 
+    TableClaims.Grant grant = p.claims().claim(plan.batches().keySet());
+    if (grant.takenOver()) {
+      // another loader may have loaded these tables after the state above was read
+      state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
+      plan = p.planner().plan(scan.units(), state, now);
+    }
+    Set<TableRef> claimed = new HashSet<>(grant.tables());
+    claimed.retainAll(plan.batches().keySet());
     Map<TableRef, TableSchema> schemas =
-        plan.batches().isEmpty()
-            ? Map.of()
-            : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
+        claimed.isEmpty() ? Map.of() : p.reader().describe(new ArrayList<>(claimed));
     Tally tally = new Tally();
     List<Future<List<Unit>>> futures = new ArrayList<>();
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
+      if (!claimed.contains(e.getKey())) {
+        continue; // another loader loads it in this lease
+      }
       futures.add(
           pool.submit(
               () ->

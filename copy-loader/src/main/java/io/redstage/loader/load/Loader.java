@@ -52,6 +52,7 @@ public final class Loader implements AutoCloseable {
   private final LoadCycle cycle;
   private final Quarantine quarantine;
   private final ControlReader reader;
+  private final TableClaims claims;
   private final CyclePlanner planner;
   private final MarkerScanner scanner;
   private final TableSettingsResolver settings;
@@ -112,6 +113,7 @@ public final class Loader implements AutoCloseable {
             UUID::randomUUID);
     this.planner = new CyclePlanner(mapper, settings, batches, failures);
     this.reader = new ControlReader(api, control);
+    this.claims = new TableClaims(api, control, c.duration(CLAIM_LEASE), clock);
     this.failureLog = new FailureLog(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
     LoadErrorReader loadErrors = new LoadErrorReader(api);
@@ -170,7 +172,8 @@ public final class Loader implements AutoCloseable {
                 metrics,
                 clients.counter(),
                 clock,
-                c.integer(REDSHIFT_MAX_IN_FLIGHT)));
+                c.integer(REDSHIFT_MAX_IN_FLIGHT),
+                claims));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings);
     this.sweeper =
         new OrphanSweeper(
@@ -218,7 +221,13 @@ public final class Loader implements AutoCloseable {
     if (!controlTablesReady) {
       for (String sql : control.createStatements()) {
         try {
-          api.execute(sql, "redstage-control-ddl");
+          try {
+            api.execute(sql, "redstage-control-ddl");
+          } catch (StatementFailedException e) {
+            // loaders starting together: one may lose the race on the catalog, and then the
+            // table exists; a real problem (no privilege) fails again
+            api.execute(sql, "redstage-control-ddl");
+          }
         } catch (StatementFailedException e) {
           throw new ConfigException(
               "Cannot create the loader's control tables in schema '"
@@ -300,7 +309,22 @@ public final class Loader implements AutoCloseable {
         }
       }
     } finally {
+      releaseClaims();
       stopped.countDown();
+    }
+  }
+
+  /**
+   * Gives this loader's table claims up, so that other loaders (or the next 'once' from cron) take
+   * its tables without waiting for the lease.
+   */
+  private void releaseClaims() {
+    try {
+      claims.release();
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot give up this loader's table claims ({}); they expire", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -374,6 +398,7 @@ public final class Loader implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    releaseClaims();
     cycle.close();
     clients.close();
   }

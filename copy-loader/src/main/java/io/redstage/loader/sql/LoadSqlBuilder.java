@@ -16,7 +16,7 @@ import java.util.function.Function;
  * Builds the statements of one load transaction (one BatchExecuteStatement):
  *
  * <ol>
- *   <li>LOCK the load-marker table;
+ *   <li>LOCK the target's loaded-intervals table (only this target's batches wait for each other);
  *   <li>DDL for the target (create, add columns);
  *   <li>per file schema: a temp staging table with exactly the files' columns in file order, and
  *       its COPY;
@@ -24,7 +24,8 @@ import java.util.function.Function;
  *       loaded, one row per (topic, partition, offset) or, in upsert mode, the latest row per key;
  *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete
  *       rows;
- *   <li>INSERT one load marker per unit.
+ *   <li>add the units to the target's loaded intervals and merge the touched partitions' intervals;
+ *   <li>INSERT one load marker per unit (an append only: the shared table is never read here).
  * </ol>
  */
 public final class LoadSqlBuilder {
@@ -72,7 +73,7 @@ public final class LoadSqlBuilder {
     List<String> sql = new ArrayList<>();
     List<Integer> copies = new ArrayList<>();
     int write = -1;
-    sql.add(control.lock());
+    sql.add(control.lock(batch.table()));
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
       for (StagingGroup g : batch.groups()) {
@@ -98,18 +99,21 @@ public final class LoadSqlBuilder {
         }
       }
       String cols = String.join(", ", targetNames.stream().map(Identifiers::quote).toList());
-      sql.add(rowsTable(batch, plan, rowSet, settings));
+      UpsertOrder order = UpsertOrder.of(plan, rowSet, settings.metadata());
+      sql.add(rowsTable(batch, plan, rowSet, settings, order));
+      String rows = Identifiers.quote(ROWS);
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
-        sql.addAll(merge(batch, settings, targetNames));
+        sql.addAll(merge(batch, settings, targetNames, order));
         write = sql.size() - 1;
       } else if (settings.upsert()) {
         sql.add(
             "DELETE FROM "
                 + batch.table().sql()
                 + " USING "
-                + Identifiers.quote(ROWS)
+                + rows
                 + " WHERE "
-                + keyMatch(batch, settings, ROWS));
+                + keyMatch(batch, settings, ROWS)
+                + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
         sql.add(
             "INSERT INTO "
                 + batch.table().sql()
@@ -118,9 +122,11 @@ public final class LoadSqlBuilder {
                 + ") SELECT "
                 + cols
                 + " FROM "
-                + Identifiers.quote(ROWS)
+                + rows
                 + " WHERE NOT "
-                + Identifiers.quote(DELETED));
+                + Identifiers.quote(DELETED)
+                // compare-and-set: the target's row for the key survived the DELETE: it is newer
+                + (order.atTarget() ? " AND NOT EXISTS " + targetRow(batch, settings) : ""));
         write = sql.size() - 1;
       } else {
         sql.add(
@@ -135,10 +141,11 @@ public final class LoadSqlBuilder {
         write = sql.size() - 1;
       }
     }
-    sql.addAll(
-        control.insertMarkers(
-            ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units()),
-            loadedAt));
+    List<ControlTables.MarkerRow> markers =
+        ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units());
+    sql.addAll(control.recordLoaded(batch.table(), markers));
+    // last: the shared load-marker table's write lock is held from here to the commit only
+    sql.addAll(control.insertMarkers(markers, loadedAt));
     if (sql.size() > MAX_STATEMENTS) {
       throw new IncompatibleSchemaException(
           "Cannot load "
@@ -150,6 +157,15 @@ public final class LoadSqlBuilder {
               + ". Lower batch.max-schemas or batch.max-files.");
     }
     return new LoadTransaction(sql, copies, write);
+  }
+
+  /** A subquery: the target's rows with the key of the rows-table row in scope. */
+  private static String targetRow(Batch batch, TableSettings settings) {
+    return "(SELECT 1 FROM "
+        + batch.table().sql()
+        + " WHERE "
+        + keyMatch(batch, settings, ROWS)
+        + ")";
   }
 
   private static String keyMatch(Batch batch, TableSettings settings, String source) {
@@ -172,30 +188,44 @@ public final class LoadSqlBuilder {
    * DELETE, and the remaining rows (one per key, guaranteed by rs_rows) are merged from a table of
    * their own. The MERGE is last: its result (rows updated plus inserted) is the batch's row count.
    */
-  private static List<String> merge(Batch batch, TableSettings settings, List<String> targetNames) {
+  private static List<String> merge(
+      Batch batch, TableSettings settings, List<String> targetNames, UpsertOrder order) {
     String upserts = "rs_upserts";
     List<String> names = targetNames.stream().map(Identifiers::quote).toList();
     List<String> sql = new ArrayList<>();
+    String rows = Identifiers.quote(ROWS);
     sql.add(
         "DELETE FROM "
             + batch.table().sql()
             + " USING "
-            + Identifiers.quote(ROWS)
+            + rows
             + " WHERE "
             + keyMatch(batch, settings, ROWS)
             + " AND "
-            + Identifiers.quote(ROWS)
+            + rows
             + "."
-            + Identifiers.quote(DELETED));
+            + Identifiers.quote(DELETED)
+            + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
     sql.add(
         "CREATE TEMP TABLE "
             + Identifiers.quote(upserts)
             + " AS SELECT "
             + String.join(", ", names)
             + " FROM "
-            + Identifiers.quote(ROWS)
+            + rows
             + " WHERE NOT "
-            + Identifiers.quote(DELETED));
+            + Identifiers.quote(DELETED)
+            // compare-and-set: MERGE has no conditional WHEN, so rows older than the target's row
+            // for their key are left out of its source
+            + (order.atTarget()
+                ? " AND NOT EXISTS (SELECT 1 FROM "
+                    + batch.table().sql()
+                    + " WHERE "
+                    + keyMatch(batch, settings, ROWS)
+                    + " AND NOT "
+                    + order.newer(rows, batch.table().sql())
+                    + ")"
+                : ""));
     List<String> set = new ArrayList<>();
     List<String> values = new ArrayList<>();
     for (String name : targetNames) {
@@ -304,6 +334,7 @@ public final class LoadSqlBuilder {
                 settings.metadata().partition(),
                 settings.metadata().offset()));
     if (settings.upsert()) {
+      extra.add(settings.metadata().timestamp()); // orders a key's rows (UpsertOrder)
       extra.addAll(settings.deleteFlagColumns());
       extra.addAll(settings.deleteOpColumns());
     }
@@ -324,7 +355,11 @@ public final class LoadSqlBuilder {
   }
 
   private String rowsTable(
-      Batch batch, TablePlan plan, Map<String, RowColumn> rowSet, TableSettings settings) {
+      Batch batch,
+      TablePlan plan,
+      Map<String, RowColumn> rowSet,
+      TableSettings settings,
+      UpsertOrder order) {
     MetadataColumns m = settings.metadata();
     String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
     List<String> branches = new ArrayList<>();
@@ -375,10 +410,7 @@ public final class LoadSqlBuilder {
               + " THEN "
               + offset
               + " END ORDER BY "
-              + offset
-              + " DESC, "
-              + partition
-              + " DESC";
+              + order.newestFirst(u);
     } else {
       window = "PARTITION BY " + topic + ", " + partition + ", " + offset + " ORDER BY " + offset;
     }
@@ -406,14 +438,10 @@ public final class LoadSqlBuilder {
         + ") "
         + u
         + " WHERE NOT EXISTS (SELECT 1 FROM "
-        + control.markers().sql()
+        + control.loadedOf(batch.table()).sql()
         + " "
         + mk
         + " WHERE "
-        + mk
-        + ".target_table = "
-        + SqlText.literal(batch.table().name())
-        + " AND "
         + mk
         + ".topic = "
         + topic

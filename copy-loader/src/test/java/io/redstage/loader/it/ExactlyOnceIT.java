@@ -113,7 +113,8 @@ class ExactlyOnceIT {
       t.start();
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> a.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 1);
+          // batches: the table's loaded intervals created and seeded, the table claimed, the load
+          .until(() -> a.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 3);
       t.interrupt(); // the loader dies while its batch runs in the warehouse
       t.join(30_000);
       assertThat(died.get()).isInstanceOf(InterruptedException.class);

@@ -79,7 +79,7 @@ class FormatsAndCliIT {
         .contains("FORMAT AS AVRO 'auto ignorecase'")
         .contains("FORMAT AS JSON 'auto ignorecase'")
         .contains("\"content_length\"")
-        .contains("LOCK \"public\".\"_redstage_load_markers\";");
+        .contains("LOCK \"public\".\"_redstage_load_markers__");
     List<S3Object> manifests =
         stack
             .s3

@@ -114,6 +114,35 @@ class UpsertIT {
         .containsExactly("id", "name", "__deleted");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"delete-insert", "merge"})
+  void keysMovingBetweenPartitionsKeepTheNewestRowWhateverTheLoadOrder(String strategy)
+      throws Exception {
+    String topic = "moving_" + strategy.replace('-', '_');
+    Map<String, String> config = stack.config(topic);
+    config.put("upsert.strategy", strategy);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "id");
+    // record timestamps are 1700000000000 + offset (TestFiles): partition 1's offset 20 is newer
+    // than partition 0's offsets 0..2, older than partition 0's offset 30
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 1, 20, 1, "new", 2, "new2");
+      loader.runOnce();
+      events(topic, 0, 0, 1, "old", 2, null, 3, "c"); // committed late: older than what is loaded
+      loader.runOnce();
+      assertThat(state(topic))
+          .as("older rows and deletes from another partition do not replace newer rows")
+          .isEqualTo(Map.of(1L, "new", 2L, "new2", 3L, "c"));
+      events(topic, 0, 30, 1, "newest", 3, null);
+      loader.runOnce();
+      assertThat(state(topic)).isEqualTo(Map.of(1L, "newest", 2L, "new2"));
+    }
+    assertThat(
+            stack.query(
+                "SELECT kafka_partition, kafka_offset FROM public." + topic + " ORDER BY id"))
+        .containsExactly(List.of(0, 30L), List.of(1, 21L));
+  }
+
   @Test
   void appendReportsTheRowsItInserted() throws Exception {
     String topic = "customers_append";

@@ -49,7 +49,8 @@ class ControlTablesTest {
   void loadedStateQueryAsksOnlyAboutListedRangesAndQuarantine() {
     List<String> q =
         control.loadedStateQueries(
-            List.of(new ControlTables.Probe(t, new TopicPartition("orders", 3), 100, 250)));
+            List.of(new ControlTables.Probe(t, new TopicPartition("orders", 3), 100, 250)),
+            x -> false);
     assertThat(q)
         .singleElement()
         .asString()
@@ -58,7 +59,7 @@ class ControlTablesTest {
                 + "AND end_offset >= 100 AND start_offset <= 250)")
         .contains("UNION ALL SELECT 'Q' AS kind")
         .contains("FROM \"ops\".\"quarantine\" WHERE released_at IS NULL");
-    assertThat(control.loadedStateQueries(List.of()))
+    assertThat(control.loadedStateQueries(List.of(), x -> true))
         .singleElement()
         .asString()
         .startsWith("SELECT 'Q'");
@@ -95,7 +96,7 @@ class ControlTablesTest {
     assertThat(deletes.stream().mapToLong(s -> s.split("'_redstage/markers").length - 1).sum())
         .isEqualTo(3000);
     assertThat(control.createStatements())
-        .hasSize(4)
+        .hasSize(5)
         .last()
         .asString()
         .startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"failures\"");
@@ -109,5 +110,88 @@ class ControlTablesTest {
             "boom\\'); DROP TABLE t; --",
             Instant.EPOCH);
     assertThat(sql.get(0)).contains("'boom/''); DROP TABLE t; --'");
+  }
+
+  @Test
+  void preparedTargetsAreAskedInTheirOwnLoadedIntervalsTable() {
+    TableRef other = TableRef.of("sales", "Orders-2026");
+    List<String> q =
+        control.loadedStateQueries(
+            List.of(
+                new ControlTables.Probe(t, new TopicPartition("orders", 3), 100, 250),
+                new ControlTables.Probe(other, new TopicPartition("o2", 0), 0, 9)),
+            x -> x.equals(t));
+    assertThat(q)
+        .singleElement()
+        .asString()
+        .contains(
+            "FROM "
+                + control.loadedOf(t).sql()
+                + " WHERE (topic = 'orders' AND kafka_partition = 3 AND end_offset >= 100 AND start_offset <= 250)")
+        .contains(
+            "FROM \"ops\".\"markers\" WHERE (target_table = 'sales.orders-2026' AND topic = 'o2'");
+    assertThat(control.loadedOf(t).schema()).isEqualTo("ops");
+    assertThat(control.loadedOf(t).table())
+        .startsWith("markers__t_")
+        .hasSize("markers__t_".length() + 12);
+    assertThat(control.loadedOf(other).table()).startsWith("markers__orders_2026_");
+    assertThat(control.loadedOf(TableRef.of("x", "t"))).isNotEqualTo(control.loadedOf(t));
+    assertThat(control.loadedOf(TableRef.of("public", "a".repeat(127))).table().length())
+        .isLessThan(127);
+  }
+
+  @Test
+  void aBatchLocksOnlyItsTargetAndMergesTheTouchedPartitionsIntervals() {
+    TableRef loaded = control.loadedOf(t);
+    assertThat(control.lock(t)).isEqualTo("LOCK " + loaded.sql());
+    List<String> sql =
+        control.recordLoaded(
+            t,
+            List.of(
+                new ControlTables.MarkerRow(t, "orders", 0, 0, 9, "k0", "b", 10),
+                new ControlTables.MarkerRow(t, "orders", 0, 10, 19, "k1", "b", 10)));
+    assertThat(sql).hasSize(4);
+    assertThat(sql.get(0))
+        .isEqualTo(
+            "INSERT INTO "
+                + loaded.sql()
+                + " (topic, kafka_partition, start_offset, end_offset) VALUES ('orders', 0, 0, 9), ('orders', 0, 10, 19)");
+    assertThat(sql.get(1))
+        .startsWith("CREATE TEMP TABLE \"rs_loaded\" AS SELECT topic, kafka_partition")
+        .endsWith(
+            " WHERE (topic = 'orders' AND kafka_partition IN (0))) i) s) g GROUP BY topic, kafka_partition, island");
+    assertThat(sql.get(2))
+        .isEqualTo(
+            "DELETE FROM " + loaded.sql() + " WHERE (topic = 'orders' AND kafka_partition IN (0))");
+    assertThat(control.recordLoaded(t, List.of())).isEmpty();
+    assertThat(control.seedLoaded(t))
+        .hasSize(2)
+        .satisfies(s -> assertThat(s.get(0)).isEqualTo(control.lock(t)))
+        .satisfies(
+            s ->
+                assertThat(s.get(1))
+                    .contains(
+                        "FROM \"ops\".\"markers\" WHERE target_table = 'public.t' AND NOT EXISTS (SELECT 1 FROM "
+                            + loaded.sql()
+                            + ")"));
+    assertThat(control.createLoaded(t))
+        .startsWith("CREATE TABLE IF NOT EXISTS " + loaded.sql())
+        .endsWith("SORTKEY (topic, kafka_partition, start_offset)");
+  }
+
+  @Test
+  void aClaimTakesOnlyTablesNoOtherLoaderHoldsInOneLockedTransaction() {
+    ClaimTable claims = control.claims();
+    assertThat(claims.table()).isEqualTo(TableRef.of("ops", "markers_claims"));
+    List<String> sql = claims.claim("me", List.of(t), Instant.EPOCH, Instant.EPOCH.plusSeconds(60));
+    assertThat(sql)
+        .containsExactly(
+            "LOCK \"ops\".\"markers_claims\"",
+            "DELETE FROM \"ops\".\"markers_claims\" WHERE expires_at <= CAST('1970-01-01 00:00:00.000' AS TIMESTAMP) OR owner = 'me'",
+            "INSERT INTO \"ops\".\"markers_claims\" (owner, target_table, expires_at) SELECT 'me', w.target_table, "
+                + "CAST('1970-01-01 00:01:00.000' AS TIMESTAMP) FROM (SELECT CAST('' AS VARCHAR(300)) AS target_table "
+                + "UNION ALL SELECT 'public.t') w WHERE w.target_table = '' OR NOT EXISTS "
+                + "(SELECT 1 FROM \"ops\".\"markers_claims\" c WHERE c.target_table = w.target_table)");
+    assertThat(claims.claimedBy("me")).endsWith("WHERE owner = 'me' AND target_table <> ''");
   }
 }

@@ -37,6 +37,7 @@ class LoadSqlBuilderTest {
           TableRef.of("public", "_redstage_load_markers"),
           TableRef.of("public", "_redstage_quarantine"),
           TableRef.of("public", "_redstage_load_failures"));
+  private final String loaded = control.loadedOf(T).sql();
   private final TypeMapping types = new TypeMapping(65535);
   private final LoadSqlBuilder builder =
       new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 0), types);
@@ -72,7 +73,7 @@ class LoadSqlBuilderTest {
         new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
     List<String> sql =
         sql(batch(TestUnits.simple("orders", 0, 0, 99), TestUnits.simple("orders", 0, 50, 120)), s);
-    assertThat(sql.get(0)).isEqualTo("LOCK \"public\".\"_redstage_load_markers\"");
+    assertThat(sql.get(0)).isEqualTo("LOCK " + loaded);
     assertThat(sql.get(1))
         .startsWith(
             "CREATE TABLE IF NOT EXISTS \"public\".\"orders\" (\"id\" BIGINT, \"name\" VARCHAR(65535))");
@@ -90,20 +91,29 @@ class LoadSqlBuilderTest {
         .contains(
             "ROW_NUMBER() OVER (PARTITION BY \"u\".\"kafka_topic\", \"u\".\"kafka_partition\", \"u\".\"kafka_offset\"")
         .contains(
-            "WHERE NOT EXISTS (SELECT 1 FROM \"public\".\"_redstage_load_markers\" \"m\" WHERE \"m\".target_table = 'public.orders' "
-                + "AND \"m\".topic = \"u\".\"kafka_topic\" AND \"m\".kafka_partition = \"u\".\"kafka_partition\" AND \"u\".\"kafka_offset\" "
+            "WHERE NOT EXISTS (SELECT 1 FROM "
+                + loaded
+                + " \"m\" WHERE "
+                + "\"m\".topic = \"u\".\"kafka_topic\" AND \"m\".kafka_partition = \"u\".\"kafka_partition\" AND \"u\".\"kafka_offset\" "
                 + "BETWEEN \"m\".start_offset AND \"m\".end_offset)")
         .endsWith("WHERE \"rs_rn\" = 1");
     assertThat(sql.get(5))
         .isEqualTo(
             "INSERT INTO \"public\".\"orders\" (\"id\", \"name\") SELECT \"id\", \"name\" FROM \"rs_rows\"");
-    assertThat(sql.get(6))
+    assertThat(sql.subList(6, 10))
+        .first()
+        .asString()
+        .isEqualTo(
+            "INSERT INTO "
+                + loaded
+                + " (topic, kafka_partition, start_offset, end_offset) VALUES ('orders', 0, 0, 99), ('orders', 0, 50, 120)");
+    assertThat(sql.get(10))
         .startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"")
         .contains(
             "('public.orders', 'orders', 0, 0, 99, '_redstage/markers/orders/0000000000/00000000000000000000+00000000000000000099.json', "
                 + "'00000000-0000-0000-0000-000000000001', 100, CAST('2026-01-02 03:04:05.678' AS TIMESTAMP))")
         .contains("'orders', 0, 50, 120,");
-    assertThat(sql).hasSize(7);
+    assertThat(sql).hasSize(11);
   }
 
   @Test
@@ -267,8 +277,8 @@ class LoadSqlBuilderTest {
         builder
             .statements(b, new TablePlan(List.of(), java.util.Map.of()), s, g -> "x", Instant.EPOCH)
             .statements();
-    assertThat(sql).hasSize(2);
-    assertThat(sql.get(1)).startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"");
+    assertThat(sql).hasSize(6);
+    assertThat(sql.get(5)).startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"");
   }
 
   @Test

@@ -1,0 +1,78 @@
+package io.redstage.loader.sql;
+
+import static io.redstage.loader.sql.ControlTables.timestamp;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * SQL of the claims table: which loader process loads which target table until when, so that
+ * several loaders share the tables instead of loading the same ones (one row per claimed table,
+ * plus one row with an empty target_table per live loader). Claims save work only: exactly once
+ * rests on the load transactions, which never touch this table.
+ */
+public final class ClaimTable {
+  private final TableRef table;
+
+  ClaimTable(TableRef table) {
+    this.table = table;
+  }
+
+  public TableRef table() {
+    return table;
+  }
+
+  /** Live claims: owner and target_table ('' for a loader's own liveness row) of unexpired rows. */
+  public String live(Instant now) {
+    return "SELECT owner, target_table FROM "
+        + table.sql()
+        + " WHERE expires_at > "
+        + timestamp(now);
+  }
+
+  /**
+   * One transaction: drops expired claims and this owner's old ones, then claims for the owner its
+   * liveness row and each wanted table no other owner holds. The LOCK makes claim transactions take
+   * turns (they are short; load transactions never touch this table).
+   */
+  public List<String> claim(String owner, List<TableRef> wanted, Instant now, Instant expires) {
+    String me = SqlText.literal(owner);
+    StringBuilder tables = new StringBuilder("SELECT CAST('' AS VARCHAR(300)) AS target_table");
+    for (TableRef t : wanted) {
+      tables.append(" UNION ALL SELECT ").append(SqlText.literal(t.name()));
+    }
+    return List.of(
+        "LOCK " + table.sql(),
+        "DELETE FROM "
+            + table.sql()
+            + " WHERE expires_at <= "
+            + timestamp(now)
+            + " OR owner = "
+            + me,
+        "INSERT INTO "
+            + table.sql()
+            + " (owner, target_table, expires_at) SELECT "
+            + me
+            + ", w.target_table, "
+            + timestamp(expires)
+            + " FROM ("
+            + tables
+            + ") w WHERE w.target_table = '' OR NOT EXISTS (SELECT 1 FROM "
+            + table.sql()
+            + " c WHERE c.target_table = w.target_table)");
+  }
+
+  /** Gives up an owner's claims and liveness row (a loader that stops). */
+  public String release(String owner) {
+    return "DELETE FROM " + table.sql() + " WHERE owner = " + SqlText.literal(owner);
+  }
+
+  /** The tables an owner holds now. */
+  public String claimedBy(String owner) {
+    return "SELECT target_table FROM "
+        + table.sql()
+        + " WHERE owner = "
+        + SqlText.literal(owner)
+        + " AND target_table <> ''";
+  }
+}

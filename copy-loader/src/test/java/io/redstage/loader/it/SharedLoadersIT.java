@@ -1,0 +1,191 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.Loader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several loaders on the same tables claim disjoint shares instead of loading the same units; a
+ * killed loader's tables are taken over when its lease ends; every offset lands once.
+ */
+class SharedLoadersIT {
+  static final List<MarkerColumn> COLS =
+      List.of(
+          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
+  static final int TABLES = 12;
+  static final int ROWS_PER_UNIT = 20;
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  static List<String> topics(String prefix) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < TABLES; i++) {
+      out.add(prefix + String.format("%02d", i));
+    }
+    return out;
+  }
+
+  /** One unit of ROWS_PER_UNIT rows per topic: the wave-th of each. */
+  static void wave(List<String> topics, int wave) {
+    long start = (long) wave * ROWS_PER_UNIT;
+    for (String t : topics) {
+      stack.files.unit(
+          t,
+          0,
+          start,
+          start + ROWS_PER_UNIT - 1,
+          FileFormat.PARQUET,
+          COLS,
+          o -> row("id", o, "name", "n" + o));
+    }
+  }
+
+  static long rows(List<String> topics) throws Exception {
+    long n = 0;
+    for (String t : topics) {
+      List<List<Object>> exists =
+          stack.query("SELECT 1 FROM pg_class WHERE relkind = 'r' AND relname = '" + t + "'");
+      if (!exists.isEmpty()) {
+        n += stack.count("SELECT COUNT(*) FROM public." + t);
+      }
+    }
+    return n;
+  }
+
+  static void assertExactlyOnce(List<String> topics, long rowsPerTable) throws Exception {
+    for (String t : topics) {
+      assertThat(stack.count("SELECT COUNT(*) FROM public." + t)).as(t).isEqualTo(rowsPerTable);
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_topic, kafka_partition, kafka_offset FROM public."
+                      + t
+                      + ") d"))
+          .as(t)
+          .isEqualTo(rowsPerTable);
+    }
+  }
+
+  static long unitsLoaded(Loader loader, List<String> topics) {
+    return topics.stream().mapToLong(t -> loader.metrics().unitsLoaded("public." + t)).sum();
+  }
+
+  static Thread loop(Loader loader) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                loader.runLoop();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    t.start();
+    return t;
+  }
+
+  Map<String, String> config(List<String> topics) {
+    Map<String, String> c = stack.config(String.join(",", topics));
+    c.put("loop.interval", "100ms");
+    c.put("load.claim-lease", "3s");
+    return c;
+  }
+
+  @Test
+  void twoLoadersLoadDisjointTablesAndNoUnitTwice() throws Exception {
+    List<String> topics = topics("sh2_");
+    Map<String, String> config = config(topics);
+    try (Loader a = stack.loader(config);
+        Loader b = stack.loader(config)) {
+      List<Thread> loops = List.of(loop(a), loop(b));
+      for (int w = 0; w < 4; w++) {
+        wave(topics, w);
+        long expected = (long) (w + 1) * ROWS_PER_UNIT * TABLES;
+        await().atMost(Duration.ofSeconds(120)).until(() -> rows(topics) == expected);
+      }
+      a.stop();
+      b.stop();
+      assertThat(a.awaitStopped(Duration.ofSeconds(60))).isTrue();
+      assertThat(b.awaitStopped(Duration.ofSeconds(60))).isTrue();
+      for (Thread t : loops) {
+        t.join(10_000);
+      }
+      long byA = unitsLoaded(a, topics);
+      long byB = unitsLoaded(b, topics);
+      assertThat(byA + byB)
+          .as("units loaded twice: %d", byA + byB - 4 * TABLES)
+          .isEqualTo(4L * TABLES);
+      assertThat(byA).as("loader a's share").isPositive();
+      assertThat(byB).as("loader b's share").isPositive();
+    }
+    assertExactlyOnce(topics, 4L * ROWS_PER_UNIT);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_load_markers_claims WHERE target_table LIKE 'public.sh2%'"))
+        .as("stopped loaders give their claims up")
+        .isZero();
+  }
+
+  @Test
+  void threeLoadersOneKilledMidBatchEveryOffsetOnce() throws Exception {
+    List<String> topics = topics("sh3_");
+    Map<String, String> config = config(topics);
+    // batches stay in their transaction long enough for the kill to land inside one
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^INSERT INTO \"public\"\\.\"sh3_", Duration.ofMillis(300));
+    try {
+      Loader killed = stack.loader(config);
+      try (Loader b = stack.loader(config);
+          Loader c = stack.loader(config)) {
+        Thread dying = loop(killed);
+        List<Thread> loops = List.of(loop(b), loop(c));
+        wave(topics, 0);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> killed.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 3);
+        dying.interrupt(); // dies while its batch runs in the warehouse; its claims stay
+        dying.join(30_000);
+        killed.clients().close();
+        for (int w = 1; w < 3; w++) {
+          wave(topics, w);
+        }
+        long expected = 3L * ROWS_PER_UNIT * TABLES;
+        await().atMost(Duration.ofSeconds(120)).until(() -> rows(topics) == expected);
+        b.stop();
+        c.stop();
+        assertThat(b.awaitStopped(Duration.ofSeconds(60))).isTrue();
+        assertThat(c.awaitStopped(Duration.ofSeconds(60))).isTrue();
+        for (Thread t : loops) {
+          t.join(10_000);
+        }
+      }
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertExactlyOnce(topics, 3L * ROWS_PER_UNIT);
+  }
+}
