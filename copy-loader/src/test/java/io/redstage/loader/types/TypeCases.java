@@ -126,7 +126,7 @@ final class TypeCases {
               "color",
               enumeration("com.example.Color", "RED", "GREEN", "BLUE").build(),
               List.of("GREEN", "RED", "BLUE"),
-              "character varying(65535)",
+              "character varying(256)",
               Read.TEXT,
               List.of("GREEN", "RED", "BLUE")),
           new TypeCase(
@@ -156,7 +156,7 @@ final class TypeCases {
               "shade",
               COLOR,
               Arrays.asList("BLUE", null, "RED"),
-              "character varying(65535)",
+              "character varying(256)",
               Read.TEXT,
               Arrays.asList("BLUE", null, "RED")),
           new TypeCase(
@@ -203,7 +203,7 @@ final class TypeCases {
                   "0b7f6f1c-3f9a-4a8e-9d3c-2f7f1e0a9b11",
                   "00000000-0000-0000-0000-000000000000",
                   "ffffffff-ffff-ffff-ffff-ffffffffffff"),
-              "character varying(65535)",
+              "character varying(256)",
               Read.TEXT,
               List.of(
                   "0b7f6f1c-3f9a-4a8e-9d3c-2f7f1e0a9b11",
@@ -335,7 +335,7 @@ final class TypeCases {
               // Avro's reader fills a missing field with its default: a Struct never holds null
               // here
               List.of("gold", "silver", "basic"),
-              "character varying(65535)",
+              "character varying(256)",
               Read.TEXT,
               List.of("gold", "silver", "basic")),
           new TypeCase(
@@ -343,7 +343,7 @@ final class TypeCases {
               "note",
               Schema.OPTIONAL_STRING_SCHEMA,
               Arrays.asList("hello", "", null),
-              "character varying(65535)",
+              "character varying(256)",
               Read.TEXT,
               Arrays.asList("hello", "", null)),
           new TypeCase(
