@@ -29,6 +29,15 @@ public interface RecordFileWriter {
    */
   long bufferedBytes();
 
+  /**
+   * False while the file holds only its rows in compact form and no encoder state (the Parquet and
+   * Avro writers until a file grows large, see {@code AvroRowsFileWriter}): {@link
+   * #bufferedBytes()} is then all the heap the file holds.
+   */
+  default boolean holdsEncoder() {
+    return true;
+  }
+
   /** The file's columns in file order, with logical types. */
   List<MarkerColumn> columns();
 
