@@ -1,11 +1,11 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.format.FileOutputException;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
@@ -171,13 +171,10 @@ final class PartitionWriter {
       }
     } catch (DataException e) {
       c.badRecords.report(record, e);
-    } catch (ConnectException e) {
-      if (e.getCause() instanceof IOException) {
-        // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
-        // task.
-        throw new IOException(e.getMessage(), e);
-      }
-      throw e;
+    } catch (FileOutputException e) {
+      // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
+      // task.
+      throw new IOException(e.getMessage(), e);
     }
     unit.handled(offset, nowMs, recordTime);
     RotationReason after = c.rotation.afterRecord(unit);

@@ -10,7 +10,6 @@ import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -100,7 +99,7 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
     try {
       append(encoded.asByteBuffer());
     } catch (IOException e) {
-      throw new ConnectException(
+      throw new FileOutputException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)
               + " to the Avro file: the output stream failed. Abort this file and retry.",

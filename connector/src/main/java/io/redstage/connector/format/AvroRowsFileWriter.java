@@ -99,7 +99,17 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
       if (held.bytes() > holdAtMostBytes) {
         try {
           startStreaming();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+          throw new FileOutputException(
+              "Cannot write record "
+                  + KafkaCoordinates.describe(record)
+                  + " to "
+                  + formatName
+                  + " file "
+                  + fileKey
+                  + ": writing its held rows to the output stream failed. Abort this file and retry.",
+              e);
+        } catch (RuntimeException e) {
           throw new ConnectException(
               "Cannot write record "
                   + KafkaCoordinates.describe(record)
@@ -107,7 +117,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
                   + formatName
                   + " file "
                   + fileKey
-                  + ": starting its encoder over the output stream failed. Abort this file and retry.",
+                  + ": the encoder failed on its held rows. Abort this file and retry.",
               e);
         }
       }

@@ -130,15 +130,21 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
 
   @Override
   void writeStreamed(GenericRecord row, SinkRecord record) {
+    // Parquet may have written part of the row into its column buffers: either way the file cannot
+    // be finished.
     try {
       writeRow(row);
-    } catch (IOException | RuntimeException e) {
-      // Parquet may have written part of the row into its column buffers: the file cannot be
-      // finished.
+    } catch (IOException e) {
+      throw new FileOutputException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " to the Parquet file: the output stream failed. Abort this file and retry.",
+          e);
+    } catch (RuntimeException e) {
       throw new ConnectException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)
-              + " to the Parquet file: the encoder or the output stream failed. Abort this file and retry.",
+              + " to the Parquet file: the encoder failed. Abort this file and retry.",
           e);
     }
   }
