@@ -99,12 +99,7 @@ final class BackgroundCommits implements AutoCloseable {
   void submit(PartitionWriter writer, CommitUnit unit, RotationReason reason, long bytes) {
     Pending p = new Pending(writer, unit, bytes);
     metrics.unitClosed();
-    p.done =
-        writer
-            .lastCommit
-            .handle((ignored, failure) -> null)
-            .thenRunAsync(() -> run(p, reason), commitPool);
-    writer.lastCommit = p.done;
+    p.done = writer.commits().chain(() -> run(p, reason), commitPool);
     pending.addLast(p);
     pendingBytes += bytes;
   }
@@ -196,7 +191,7 @@ final class BackgroundCommits implements AutoCloseable {
         if (!p.unit.aborted()) {
           // It committed before anything failed or was dropped (jobs run in order): its marker
           // exists.
-          p.writer.committed(p.unit);
+          p.writer.commits().committed(p.unit);
           committedUnits++;
         }
       } catch (ExecutionException e) {
@@ -267,7 +262,7 @@ final class BackgroundCommits implements AutoCloseable {
       pending.pollFirst();
       pendingBytes -= p.bytes;
       if (!p.unit.aborted()) {
-        p.writer.committed(p.unit);
+        p.writer.commits().committed(p.unit);
         committedUnits++;
       }
       return;

@@ -64,7 +64,12 @@ final class ComponentsFactory {
     // MBean behind.
     TaskMetrics metrics = TaskMetrics.register(c.originals());
     RecordFormat format =
-        RecordFormats.create(formatOptions, columnNames.reportingRenamesTo(metrics::columnRenamed));
+        RecordFormats.create(
+            formatOptions,
+            columnNames.reportingRenamesTo(metrics::columnRenamed),
+            // A file below one part is held whole by its upload anyway; its rows, held compactly
+            // until the unit commits, take no more.
+            c.getInt(S3_PART_SIZE));
     UnitCommitter committer =
         new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
     Components components =

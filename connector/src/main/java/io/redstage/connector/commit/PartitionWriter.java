@@ -1,12 +1,11 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.format.FileOutputException;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
@@ -39,35 +38,16 @@ final class PartitionWriter {
   private final Components c;
   private CommitUnit unit;
 
-  /** Offset after the last committed unit (its marker written); -1 until the first unit commits. */
-  private long committedNext = -1;
-
-  /**
-   * Offset after the last closed unit, committed or still committing in the background; -1 until
-   * one closes.
-   */
-  private long closedNext = -1;
+  /** Offsets, the running commit and what a rewind restores (see {@link PartitionCommits}). */
+  private final PartitionCommits commits = new PartitionCommits();
 
   /** Highest offset delivered to this writer; -1 before the first record. */
   private long lastSeen = -1;
 
   /**
-   * The commit of this partition's last closed unit; the next one starts after it (task thread
-   * only).
-   */
-  CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
-
-  /**
    * Last record with a value schema, so that a tombstone can become a delete row in a typed file.
    */
   private SinkRecord lastSchemaRecord;
-
-  /**
-   * {@link #lastSchemaRecord} as it was when the last committed unit closed: a rewind restores it,
-   * so a replayed unit that opens with a tombstone borrows the same schema as the first time and
-   * rewrites the same bytes.
-   */
-  private SinkRecord committedSchemaRecord;
 
   PartitionWriter(String topic, int partition, Components components) {
     this.topic = topic;
@@ -87,21 +67,12 @@ final class PartitionWriter {
     return topic + "-" + partition;
   }
 
-  long committedNext() {
-    return committedNext;
+  PartitionCommits commits() {
+    return commits;
   }
 
   long lastSeen() {
     return lastSeen;
-  }
-
-  /**
-   * A unit of this partition committed in the background (called in commit order, on the task
-   * thread).
-   */
-  void committed(CommitUnit committed) {
-    committedNext = Math.max(committedNext, committed.endOffset + 1);
-    committedSchemaRecord = committed.schemaRecordAtClose;
   }
 
   boolean hasOpenUnit() {
@@ -117,7 +88,7 @@ final class PartitionWriter {
     long offset = KafkaCoordinates.offset(record);
     lastSeen = Math.max(lastSeen, offset);
     if ((unit != null && offset <= unit.endOffset)
-        || (unit == null && closedNext >= 0 && offset < closedNext)) {
+        || (unit == null && commits.inClosedUnit(offset))) {
       return; // redelivered after a rewind: already in the open or a closed unit
     }
     if (record.value() == null && c.nullValues == NullValues.FAIL) {
@@ -200,13 +171,10 @@ final class PartitionWriter {
       }
     } catch (DataException e) {
       c.badRecords.report(record, e);
-    } catch (ConnectException e) {
-      if (e.getCause() instanceof IOException) {
-        // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
-        // task.
-        throw new IOException(e.getMessage(), e);
-      }
-      throw e;
+    } catch (FileOutputException e) {
+      // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
+      // task.
+      throw new IOException(e.getMessage(), e);
     }
     unit.handled(offset, nowMs, recordTime);
     RotationReason after = c.rotation.afterRecord(unit);
@@ -248,7 +216,7 @@ final class PartitionWriter {
           where(),
           closing.truncatedStrings());
     }
-    closedNext = closing.endOffset + 1;
+    commits.closed(closing);
     closing.schemaRecordAtClose = lastSchemaRecord;
     c.commits.submit(this, closing, reason, closing.bufferedBytes());
   }
@@ -264,8 +232,7 @@ final class PartitionWriter {
       unit = null;
       dropping.abort();
     }
-    closedNext = committedNext;
-    lastSchemaRecord = committedSchemaRecord;
+    lastSchemaRecord = commits.abort();
   }
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {

@@ -50,12 +50,6 @@ public final class StagingCommitter {
   private final long memoryBudget;
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
 
-  /**
-   * First offset delivered per partition since it was opened: where Connect resumed, i.e.
-   * committed.
-   */
-  private final Map<TopicPartition, Long> resumedAt = new HashMap<>();
-
   private final AutoCloseable resources;
   private int consecutiveFailures;
 
@@ -100,7 +94,6 @@ public final class StagingCommitter {
     }
     for (TopicPartition tp : partitions) {
       PartitionWriter w = writers.remove(tp);
-      resumedAt.remove(tp);
       if (w != null) {
         w.abort();
       }
@@ -127,9 +120,9 @@ public final class StagingCommitter {
         int p = KafkaCoordinates.partition(r);
         if (writer == null || p != partition || !t.equals(topic)) {
           TopicPartition tp = new TopicPartition(t, p);
-          resumedAt.putIfAbsent(tp, KafkaCoordinates.offset(r));
           writer =
               writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
+          writer.commits().delivered(KafkaCoordinates.offset(r));
           topic = t;
           partition = p;
         }
@@ -167,7 +160,7 @@ public final class StagingCommitter {
     }
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
-      long next = e.getValue().committedNext();
+      long next = e.getValue().commits().committedNext();
       if (next >= 0) {
         out.put(e.getKey(), new OffsetAndMetadata(next));
       }
@@ -184,13 +177,8 @@ public final class StagingCommitter {
    */
   private long committedOffsetLag() {
     long lag = 0;
-    for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
-      PartitionWriter w = e.getValue();
-      Long resumed = resumedAt.get(e.getKey());
-      long from = w.committedNext() >= 0 ? w.committedNext() : resumed == null ? -1 : resumed;
-      if (w.lastSeen() >= 0 && from >= 0) {
-        lag = Math.max(lag, w.lastSeen() + 1 - from);
-      }
+    for (PartitionWriter w : writers.values()) {
+      lag = Math.max(lag, w.commits().lag(w.lastSeen()));
     }
     return lag;
   }
@@ -286,12 +274,9 @@ public final class StagingCommitter {
     }
     Map<TopicPartition, Long> rewind = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> entry : writers.entrySet()) {
-      long next = entry.getValue().committedNext();
-      Long resumed = resumedAt.get(entry.getKey());
-      if (next >= 0) {
-        rewind.put(entry.getKey(), next);
-      } else if (resumed != null) {
-        rewind.put(entry.getKey(), resumed);
+      long to = entry.getValue().commits().rewindTo();
+      if (to >= 0) {
+        rewind.put(entry.getKey(), to);
       }
     }
     LOG.warn(

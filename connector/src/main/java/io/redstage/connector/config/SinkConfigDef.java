@@ -126,10 +126,11 @@ public final class SinkConfigDef {
         256L * MIB,
         Range.atLeast(8L * MIB),
         HIGH,
-        "Upper bound, in bytes, on everything one task buffers in heap: Parquet row groups being built, "
-            + "S3 part buffers and an estimate of each open file's encoder overhead (per column for Parquet, "
-            + "see parquet.dictionary.enabled; about 100 KB per Avro file) and closed units still waiting to be "
-            + "committed in the background. When the total passes it, the task first waits for those commits, then "
+        "Upper bound, in bytes, on everything one task buffers in heap: the encoded rows Parquet and Avro "
+            + "files hold until their unit commits (about 2 KB per open file besides), Parquet row groups being "
+            + "built and S3 part buffers of files that stream, an estimate of each streaming file's encoder "
+            + "overhead (per column for Parquet, see parquet.dictionary.enabled; about 100 KB per Avro file) and "
+            + "closed units still waiting to be committed in the background. When the total passes it, the task first waits for those commits, then "
             + "closes its largest open commit units early (rotation reason 'memory') instead of growing. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
         GROUP_MEMORY,
@@ -522,9 +523,11 @@ public final class SinkConfigDef {
         Type.BOOLEAN,
         true,
         MEDIUM,
-        "Parquet dictionary encoding: smaller files for repetitive columns, but every open Parquet file holds "
+        "Parquet dictionary encoding: smaller files for repetitive columns, but every Parquet encoder holds "
             + "about 24 KB of heap per column instead of 7 KB, plus its dictionaries (up to a few times the page "
-            + "size per column). Turn it off when one task keeps hundreds of partitions open. Default true.",
+            + "size per column). An open file has no encoder until its unit commits or its encoded rows pass "
+            + "s3.part.size, so this matters only for the files being built and for files past one part. "
+            + "Default true.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,

@@ -1,35 +1,29 @@
 package io.redstage.connector.format;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Writes one Avro object container file. Each row is first encoded into a private buffer and then
+ * Writes one Avro object container file. Each row is encoded into a private buffer first and
  * appended as pre-encoded bytes: an encoding failure can never leave part of a record in a block,
- * and the buffered block size is known exactly. The sync marker is derived from the file key, so a
- * replay with the same boundaries rewrites identical bytes (Avro would otherwise pick a random
- * marker).
+ * and the buffered block size is known exactly. The rows are held until the file is built (see
+ * {@link AvroRowsFileWriter}); appending held rows is the same appendEncoded call, so the bytes do
+ * not depend on when the file was built. The sync marker is derived from the file key, so a replay
+ * with the same boundaries rewrites identical bytes (Avro would otherwise pick a random marker).
  */
 final class AvroRecordFileWriter extends AvroRowsFileWriter {
-  private final PositionedOutputStream out;
-  private final long start;
-  private final GenericDatumWriter<GenericRecord> datumWriter;
-  private final RowBuffer encoded = new RowBuffer();
+  private final CodecFactory codec;
   private DataFileWriter<GenericRecord> fileWriter;
-  private BinaryEncoder encoder;
+  private long start;
 
   /** Encoded bytes appended since the last block reached {@code out}. */
   private long pendingBytes;
@@ -39,36 +33,20 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   private AvroRecordFileWriter(
       AvroRows rows,
       PositionedOutputStream out,
-      long start,
-      DataFileWriter<GenericRecord> fileWriter,
-      GenericDatumWriter<GenericRecord> datumWriter) {
-    super(rows, "an Avro");
-    this.out = out;
-    this.start = start;
-    this.fileWriter = fileWriter;
-    this.datumWriter = datumWriter;
-    this.lastPosition = out.position();
+      String fileKey,
+      CodecFactory codec,
+      long holdAtMostBytes) {
+    super(rows, out, fileKey, "an Avro", holdAtMostBytes);
+    this.codec = codec;
   }
 
   static AvroRecordFileWriter open(
-      PositionedOutputStream out, AvroRows rows, FormatOptions options, String fileKey) {
-    long start = out.position();
-    org.apache.avro.Schema schema = rows.layout().avroSchema;
-    GenericDatumWriter<GenericRecord> datumWriter =
-        new GenericDatumWriter<>(schema, GenericData.get());
-    DataFileWriter<GenericRecord> fileWriter =
-        new DataFileWriter<>(datumWriter).setCodec(codec(options));
-    try {
-      fileWriter.create(schema, new UnclosableOutputStream(out), syncMarker(fileKey));
-    } catch (IOException e) {
-      throw new ConnectException(
-          "Cannot start Avro file "
-              + fileKey
-              + ": writing to the output stream failed. "
-              + "Abort the upload and retry.",
-          e);
-    }
-    return new AvroRecordFileWriter(rows, out, start, fileWriter, datumWriter);
+      PositionedOutputStream out,
+      AvroRows rows,
+      FormatOptions options,
+      String fileKey,
+      long holdAtMostBytes) {
+    return new AvroRecordFileWriter(rows, out, fileKey, codec(options), holdAtMostBytes);
   }
 
   static CodecFactory codec(FormatOptions options) {
@@ -96,39 +74,46 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   }
 
   @Override
-  public void write(SinkRecord record) {
-    checkOpen();
-    GenericRecord row = rows.build(record);
-    encoded.clear();
+  void startEncoder() throws IOException {
+    start = out.position();
+    org.apache.avro.Schema schema = rows.layout().avroSchema;
+    // Rows arrive pre-encoded (appendEncoded), so the datum writer here never writes.
+    fileWriter =
+        new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema)).setCodec(codec);
+    fileWriter.create(schema, new UnclosableOutputStream(out), syncMarker(fileKey));
+    lastPosition = out.position();
+  }
+
+  @Override
+  boolean streamsEncodedRows() {
+    return true;
+  }
+
+  @Override
+  void writeHeld(byte[] chunk, int offset, int length) throws IOException {
+    append(ByteBuffer.wrap(chunk, offset, length));
+  }
+
+  @Override
+  void writeStreamed(GenericRecord row, SinkRecord record) {
     try {
-      encoder = EncoderFactory.get().directBinaryEncoder(encoded, encoder);
-      datumWriter.write(row, encoder);
-    } catch (IOException | RuntimeException e) {
-      // Only the private buffer was touched: the file stays valid and the record can go to the DLQ.
-      throw new DataException(
-          "Cannot write record "
-              + KafkaCoordinates.describe(record)
-              + " as Avro: the "
-              + "encoder rejected the row ("
-              + e.getClass().getSimpleName()
-              + "). "
-              + RecordErrors.FIX_VALUE,
-          e);
-    }
-    try {
-      fileWriter.appendEncoded(encoded.asByteBuffer());
+      append(encoded.asByteBuffer());
     } catch (IOException e) {
-      throw new ConnectException(
+      throw new FileOutputException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)
               + " to the Avro file: the output stream failed. Abort this file and retry.",
           e);
     }
-    recordCount++;
-    pendingBytes += encoded.size();
+  }
+
+  private void append(ByteBuffer row) throws IOException {
+    int length = row.remaining();
+    fileWriter.appendEncoded(row);
+    pendingBytes += length;
     long position = out.position();
     if (position != lastPosition) {
-      // A full block (including this record) was compressed and flushed to out.
+      // A full block (including this row) was compressed and flushed to out.
       pendingBytes = 0;
       lastPosition = position;
     }
@@ -139,26 +124,24 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
    * compression).
    */
   @Override
-  public long estimatedBytes() {
-    return out.position() - start + bufferedBytes();
+  long encoderEstimatedBytes() {
+    return out.position() - start + pendingBytes;
   }
 
   @Override
-  public long bufferedBytes() {
-    return finished ? 0 : pendingBytes;
+  long encoderBufferedBytes() {
+    return pendingBytes;
   }
 
   @Override
-  public void finish() throws IOException {
-    checkOpen();
-    finished = true;
+  void finishEncoder() throws IOException {
     fileWriter.close();
     fileWriter = null;
+    pendingBytes = 0;
   }
 
   @Override
-  public void abort() {
-    finished = true;
+  void dropEncoder() {
     fileWriter = null;
   }
 }

@@ -12,7 +12,6 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -97,7 +96,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       try {
         gzip = new Gzip(new UnclosableOutputStream(out));
       } catch (IOException e) {
-        throw new ConnectException(
+        throw new FileOutputException(
             "Cannot start JSON Lines file "
                 + fileKey
                 + ": writing the gzip header failed. "
@@ -188,7 +187,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     try {
       sink.write(line.array(), 0, line.size());
     } catch (IOException e) {
-      throw new ConnectException(
+      throw new FileOutputException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)
               + " to the JSON Lines file: the output stream failed. Abort this file and retry.",

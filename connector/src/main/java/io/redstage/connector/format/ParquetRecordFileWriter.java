@@ -1,8 +1,13 @@
 package io.redstage.connector.format;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -14,76 +19,55 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Writes one Parquet file through parquet-avro, streaming each finished row group into the upload.
- * The row group being built is the only large buffer; its size is bounded by the configured
- * row-group bytes. An open file also holds a fixed overhead of about 3-4 KB per leaf column, or
- * about 17 KB per leaf column with dictionary encoding (Parquet pre-allocates the dictionary id
- * list), measured on parquet-java 1.18.1. The output depends only on the records and options (no
- * timestamps or random ids), so a replay writes identical bytes.
+ * Writes one Parquet file through parquet-avro. The rows are held in their Avro binary encoding
+ * until the file is built (see {@link AvroRowsFileWriter}), then decoded one by one into a reused
+ * row and written; a file that grows too large to hold streams each finished row group into the
+ * upload instead. Once started, the row group being built is the only large buffer; its size is
+ * bounded by the configured row-group bytes. A started encoder also holds a fixed overhead of about
+ * 3-4 KB per leaf column, or about 17 KB per leaf column with dictionary encoding (Parquet
+ * pre-allocates the dictionary id list), measured on parquet-java 1.18.1. The output depends only
+ * on the records and options (no timestamps or random ids), so a replay writes identical bytes.
  */
 final class ParquetRecordFileWriter extends AvroRowsFileWriter {
-  /** "PAR1" at the start of the file, written when the writer is created. */
+  /** "PAR1" at the start of the file, written when the encoder starts. */
   private static final int MAGIC_BYTES = 4;
 
   private static final int COMPRESSOR_INITIAL_BUFFER = 8 * 1024;
 
-  private final StreamOutputFile file;
+  private final FormatOptions options;
+  private StreamOutputFile file;
   private ParquetWriter<GenericRecord> writer;
+  private GenericDatumReader<GenericRecord> reader;
+  private BinaryDecoder decoder;
+  private GenericRecord decoded;
 
   /** Flushed row-group bytes per buffered byte, seen at the last row-group flush (1 until then). */
   private double flushRatio = 1.0;
 
   /**
-   * The open row group's size when {@link #bufferedBytes()} last looked (the task's size checks and
-   * memory budget look every few records). Asking Parquet on every write walked every column buffer
-   * per record.
+   * The open row group's size when {@link #encoderBufferedBytes()} last looked (the task's size
+   * checks and memory budget look every few records). Asking Parquet on every write walked every
+   * column buffer per record.
    */
   private long lastBufferedSample;
 
   private ParquetRecordFileWriter(
-      AvroRows rows, StreamOutputFile file, ParquetWriter<GenericRecord> writer) {
-    super(rows, "a Parquet");
-    this.file = file;
-    this.writer = writer;
+      AvroRows rows,
+      PositionedOutputStream out,
+      String fileKey,
+      FormatOptions options,
+      long holdAtMostBytes) {
+    super(rows, out, fileKey, "a Parquet", holdAtMostBytes);
+    this.options = options;
   }
 
   static ParquetRecordFileWriter open(
-      PositionedOutputStream out, AvroRows rows, FormatOptions options, String fileKey) {
-    StreamOutputFile file = new StreamOutputFile(out);
-    PlainParquetConfiguration conf = new PlainParquetConfiguration();
-    // The 3-level LIST layout of the Parquet spec; the legacy 2-level one cannot hold null
-    // elements.
-    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
-    try {
-      ParquetWriter<GenericRecord> writer =
-          AvroParquetWriter.<GenericRecord>builder(file)
-              .withConf(conf)
-              .withSchema(rows.layout().avroSchema)
-              // GenericData without conversions: the rows already hold Avro's raw representations.
-              .withDataModel(GenericData.get())
-              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-              .withCompressionCodec(codec(options.parquetCodec()))
-              // The default factory pre-allocates a page-sized output buffer per file (256 KiB by
-              // default) even
-              // for an idle file; this one starts small and grows to the largest compressed page.
-              .withCodecFactory(new CodecFactory(conf, COMPRESSOR_INITIAL_BUFFER))
-              .withDictionaryEncoding(options.parquetDictionaryEnabled())
-              .withRowGroupSize((long) options.parquetRowGroupBytes())
-              .withPageSize(options.parquetPageBytes())
-              // Dictionaries are held per column until the row group is flushed; bound them like
-              // pages.
-              .withDictionaryPageSize(options.parquetPageBytes())
-              .withMaxPaddingSize(0)
-              .build();
-      return new ParquetRecordFileWriter(rows, file, writer);
-    } catch (IOException e) {
-      throw new ConnectException(
-          "Cannot start Parquet file "
-              + fileKey
-              + ": writing to the output stream failed. "
-              + "Abort the upload and retry.",
-          e);
-    }
+      PositionedOutputStream out,
+      AvroRows rows,
+      FormatOptions options,
+      String fileKey,
+      long holdAtMostBytes) {
+    return new ParquetRecordFileWriter(rows, out, fileKey, options, holdAtMostBytes);
   }
 
   static CompressionCodecName codec(String name) {
@@ -100,22 +84,74 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   }
 
   @Override
-  public void write(SinkRecord record) {
-    checkOpen();
-    GenericRecord row = rows.build(record);
-    long writtenBefore = file.written();
+  void startEncoder() throws IOException {
+    file = new StreamOutputFile(out);
+    PlainParquetConfiguration conf = new PlainParquetConfiguration();
+    // The 3-level LIST layout of the Parquet spec; the legacy 2-level one cannot hold null
+    // elements.
+    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
+    writer =
+        AvroParquetWriter.<GenericRecord>builder(file)
+            .withConf(conf)
+            .withSchema(rows.layout().avroSchema)
+            // GenericData without conversions: the rows already hold Avro's raw representations.
+            .withDataModel(GenericData.get())
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withCompressionCodec(codec(options.parquetCodec()))
+            // The default factory pre-allocates a page-sized output buffer per file (256 KiB by
+            // default) even for an idle file; this one starts small and grows to the largest
+            // compressed page.
+            .withCodecFactory(new CodecFactory(conf, COMPRESSOR_INITIAL_BUFFER))
+            .withDictionaryEncoding(options.parquetDictionaryEnabled())
+            .withRowGroupSize((long) options.parquetRowGroupBytes())
+            .withPageSize(options.parquetPageBytes())
+            // Dictionaries are held per column until the row group is flushed; bound them like
+            // pages.
+            .withDictionaryPageSize(options.parquetPageBytes())
+            .withMaxPaddingSize(0)
+            .build();
+  }
+
+  @Override
+  boolean streamsEncodedRows() {
+    return false;
+  }
+
+  @Override
+  void writeHeld(byte[] chunk, int offset, int length) throws IOException {
+    if (reader == null) {
+      reader = new InsertionOrderReader(rows.layout().avroSchema);
+    }
+    decoder = DecoderFactory.get().binaryDecoder(chunk, offset, length, decoder);
+    // Reusing the row (and its strings and buffers) is safe: Parquet copies what it keeps.
+    decoded = reader.read(decoded, decoder);
+    writeRow(decoded);
+  }
+
+  @Override
+  void writeStreamed(GenericRecord row, SinkRecord record) {
+    // Parquet may have written part of the row into its column buffers: either way the file cannot
+    // be finished.
     try {
-      writer.write(row);
-    } catch (IOException | RuntimeException e) {
-      // Parquet may have written part of the row into its column buffers: the file cannot be
-      // finished.
+      writeRow(row);
+    } catch (IOException e) {
+      throw new FileOutputException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " to the Parquet file: the output stream failed. Abort this file and retry.",
+          e);
+    } catch (RuntimeException e) {
       throw new ConnectException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)
-              + " to the Parquet file: the encoder or the output stream failed. Abort this file and retry.",
+              + " to the Parquet file: the encoder failed. Abort this file and retry.",
           e);
     }
-    recordCount++;
+  }
+
+  private void writeRow(GenericRecord row) throws IOException {
+    long writtenBefore = file.written();
+    writer.write(row);
     long flushed = file.written() - writtenBefore;
     if (flushed > 0 && lastBufferedSample > 0) {
       // The row group just flushed held about what the last sample saw (taken at most a size check
@@ -131,8 +167,8 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
    * overstate the file by the codec's ratio.
    */
   @Override
-  public long estimatedBytes() {
-    return file.written() + (long) (bufferedBytes() * flushRatio);
+  long encoderEstimatedBytes() {
+    return file.written() + (long) (encoderBufferedBytes() * flushRatio);
   }
 
   /**
@@ -141,9 +177,9 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
    * one.
    */
   @Override
-  public long bufferedBytes() {
-    if (finished || writer == null) {
-      return 0;
+  long encoderBufferedBytes() {
+    if (writer == null) {
+      return 0; // finished: everything is in out
     }
     long written = file.written();
     long dataSize = writer.getDataSize();
@@ -152,9 +188,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   }
 
   @Override
-  public void finish() throws IOException {
-    checkOpen();
-    finished = true;
+  void finishEncoder() throws IOException {
     writer.close();
     writer = null;
   }
@@ -165,8 +199,26 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
    * collector.
    */
   @Override
-  public void abort() {
-    finished = true;
+  void dropEncoder() {
     writer = null;
+  }
+
+  /**
+   * Reads maps in their encoded entry order, as they were built (Avro's reader would use a
+   * HashMap), so a held row is written exactly like the row it was encoded from.
+   */
+  private static final class InsertionOrderReader extends GenericDatumReader<GenericRecord> {
+    InsertionOrderReader(org.apache.avro.Schema schema) {
+      super(schema, schema, GenericData.get());
+    }
+
+    @Override
+    protected Object newMap(Object old, int size) {
+      if (old instanceof LinkedHashMap) {
+        ((Map<?, ?>) old).clear();
+        return old;
+      }
+      return new LinkedHashMap<>(Math.max(16, size * 2));
+    }
   }
 }

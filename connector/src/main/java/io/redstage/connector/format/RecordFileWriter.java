@@ -13,8 +13,9 @@ public interface RecordFileWriter {
    * before any of its bytes reach the file, so the caller can send it to the DLQ and keep writing
    * this file.
    *
-   * @throws org.apache.kafka.connect.errors.ConnectException (not a DataException) when the output
-   *     stream fails; the file is then unusable and must be aborted.
+   * @throws FileOutputException when the output stream (the upload) fails, or another {@link
+   *     org.apache.kafka.connect.errors.ConnectException} (not a DataException) when the encoder
+   *     fails; the file is then unusable and must be aborted.
    */
   void write(SinkRecord record);
 
@@ -28,6 +29,15 @@ public interface RecordFileWriter {
    * budget.
    */
   long bufferedBytes();
+
+  /**
+   * False while the file holds only its rows in compact form and no encoder state (the Parquet and
+   * Avro writers until a file grows large, see {@code AvroRowsFileWriter}): {@link
+   * #bufferedBytes()} is then all the heap the file holds.
+   */
+  default boolean holdsEncoder() {
+    return true;
+  }
 
   /** The file's columns in file order, with logical types. */
   List<MarkerColumn> columns();

@@ -9,6 +9,13 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class RecordFormats {
   private RecordFormats() {}
 
+  /**
+   * How many bytes of encoded rows a Parquet or Avro file holds before it starts its encoder and
+   * streams (see {@link AvroRowsFileWriter}) when the caller does not say; the task passes its S3
+   * part size instead, since a file below one part is held whole by its upload anyway.
+   */
+  public static final long DEFAULT_HELD_ROW_BYTES = 16L * FormatOptions.MIB;
+
   /** Formats whose column names follow {@link ColumnNames} without a mapping. */
   public static RecordFormat create(FormatOptions options) {
     return create(options, ColumnNames.unmapped());
@@ -16,6 +23,14 @@ public final class RecordFormats {
 
   /** Formats whose top-level column names follow {@code names}. */
   public static RecordFormat create(FormatOptions options, ColumnNames names) {
+    return create(options, names, DEFAULT_HELD_ROW_BYTES);
+  }
+
+  /**
+   * Formats whose top-level column names follow {@code names}; a Parquet or Avro file holds up to
+   * {@code heldRowBytes} of encoded rows before it starts encoding (0: encode from the first row).
+   */
+  public static RecordFormat create(FormatOptions options, ColumnNames names, long heldRowBytes) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(names, "names");
     WarehouseLimits limits =
@@ -24,9 +39,9 @@ public final class RecordFormats {
         new MetadataColumns(options, new ConnectJson(options.timestampUnit(), limits));
     switch (options.format()) {
       case PARQUET:
-        return new AvroBackedFormat(FileFormat.PARQUET, metadata, names, limits);
+        return new AvroBackedFormat(FileFormat.PARQUET, metadata, names, limits, heldRowBytes);
       case AVRO:
-        return new AvroBackedFormat(FileFormat.AVRO, metadata, names, limits);
+        return new AvroBackedFormat(FileFormat.AVRO, metadata, names, limits, heldRowBytes);
       case JSONL:
         return new JsonLinesFormat(metadata, names, limits);
       default:
@@ -127,10 +142,16 @@ public final class RecordFormats {
   private static final class AvroBackedFormat extends BaseFormat {
     private final ConnectAvroSchemas schemas;
     private final ConnectAvroValues values;
+    private final long heldRowBytes;
 
     AvroBackedFormat(
-        FileFormat format, MetadataColumns metadata, ColumnNames names, WarehouseLimits limits) {
+        FileFormat format,
+        MetadataColumns metadata,
+        ColumnNames names,
+        WarehouseLimits limits,
+        long heldRowBytes) {
       super(format, metadata, limits);
+      this.heldRowBytes = heldRowBytes;
       this.schemas = new ConnectAvroSchemas(format, metadata, names);
       this.values =
           new ConnectAvroValues(options.timestampUnit(), limits, format == FileFormat.AVRO);
@@ -168,8 +189,8 @@ public final class RecordFormats {
       }
       AvroRows rows = new AvroRows(format, schemas.layout(firstRecord), metadata, values);
       return format == FileFormat.PARQUET
-          ? ParquetRecordFileWriter.open(out, rows, options, fileKey)
-          : AvroRecordFileWriter.open(out, rows, options, fileKey);
+          ? ParquetRecordFileWriter.open(out, rows, options, fileKey, heldRowBytes)
+          : AvroRecordFileWriter.open(out, rows, options, fileKey, heldRowBytes);
     }
   }
 

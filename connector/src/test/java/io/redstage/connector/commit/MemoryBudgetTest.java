@@ -26,7 +26,7 @@ class MemoryBudgetTest {
 
   @BeforeAll
   static void start() {
-    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET, BUCKET + "-held"));
   }
 
   @AfterAll
@@ -35,52 +35,72 @@ class MemoryBudgetTest {
   }
 
   @Test
-  void manyOpenParquetFilesWithLittleDataTriggerTheMemoryRule() {
-    // 60 partitions with one record each buffer a few KB of data, but every open Parquet file holds
-    // its
-    // per-column writers (7 columns x 26 KB) and a part buffer (8 KB): about 11 MiB, over the 8 MiB
-    // budget.
-    // Counting the buffered data and part buffers alone (under 4 MiB), the rule would never fire.
-    int partitions = 60;
+  void manyOpenParquetFilesHoldingFewRowsStayOpen() {
+    // 300 partitions with one record each: every file holds its encoded row and no encoder until
+    // its unit commits (about 3 KB per file), so 300 open files fit an 8 MiB budget. An encoder
+    // per open file (7 columns x 26 KB) would need about 55 MiB.
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "parquet");
-    props.put("parquet.row.group.size.bytes", Integer.toString(1 << 20));
+    props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
+
+    Map<TopicPartition, OffsetAndMetadata> committed = putOneRecordPerPartition(props, 300);
+
+    assertThat(S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/")).isEmpty();
+    assertThat(committed).isEmpty();
+  }
+
+  @Test
+  void heldRowsOverTheBudgetTriggerTheMemoryRule() {
+    // 8 partitions x 50,000 rows of about 25 encoded bytes (plus chunk slack) hold over 10 MB,
+    // over the 8 MiB budget: the rule commits the largest units until they are under 3/4 of it.
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET + "-held");
+    props.put("format.class", "parquet");
     props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
     List<SinkRecord> records = new ArrayList<>();
     Set<TopicPartition> tps = new HashSet<>();
-    for (int p = 0; p < partitions; p++) {
-      SinkRecord r = OpenFileHeapTest.record(0);
-      // a new record, not newRecord(): that keeps the original topic-partition, which the task
-      // commits under
-      records.add(
-          new SinkRecord(
-              "events",
-              p,
-              null,
-              null,
-              r.valueSchema(),
-              r.value(),
-              0,
-              r.timestamp(),
-              r.timestampType()));
+    for (int p = 0; p < 8; p++) {
+      for (int i = 0; i < 50_000; i++) {
+        records.add(record(p, i));
+      }
       tps.add(new TopicPartition("events", p));
     }
+
     Map<TopicPartition, OffsetAndMetadata> committed =
         LocalS3Tasks.putAndCommit(props, new NoDlqContext(), tps, records);
 
-    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
-    // The rule closes units until the estimate is under 3/4 of the budget: at most 6 MiB / 190 KB =
-    // 33 stay open.
+    List<CommitMarker> markers =
+        S3Objects.markers(s3.client(), BUCKET + "-held", "_redstage/markers/");
     assertThat(markers)
-        .hasSizeGreaterThanOrEqualTo(partitions - 33)
-        .allSatisfy(
-            m -> {
-              assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes");
-              assertThat(m.recordCount()).isEqualTo(1);
-            });
-    assertThat(committed)
-        .hasSize(markers.size())
-        .allSatisfy((tp, offset) -> assertThat(offset.offset()).isEqualTo(1));
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes"));
+    assertThat(committed).hasSize(markers.size());
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> putOneRecordPerPartition(
+      Map<String, String> props, int partitions) {
+    List<SinkRecord> records = new ArrayList<>();
+    Set<TopicPartition> tps = new HashSet<>();
+    for (int p = 0; p < partitions; p++) {
+      records.add(record(p, 0));
+      tps.add(new TopicPartition("events", p));
+    }
+    return LocalS3Tasks.putAndCommit(props, new NoDlqContext(), tps, records);
+  }
+
+  private static SinkRecord record(int partition, long offset) {
+    SinkRecord r = OpenFileHeapTest.record(offset);
+    // a new record, not newRecord(): that keeps the original topic-partition, which the task
+    // commits under
+    return new SinkRecord(
+        "events",
+        partition,
+        null,
+        null,
+        r.valueSchema(),
+        r.value(),
+        offset,
+        r.timestamp(),
+        r.timestampType());
   }
 
   /** A worker context without a dead letter queue; this test never rewinds or pauses. */

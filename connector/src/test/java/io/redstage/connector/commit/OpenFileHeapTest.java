@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.connector.format.ColumnNames;
 import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.format.PositionedOutputStream;
 import io.redstage.connector.format.RecordFileWriter;
@@ -33,12 +34,46 @@ class OpenFileHeapTest {
         "t", 0, null, null, VALUE, v, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME);
   }
 
+  /** A file that encodes from its first row (holds none), as a large file does. */
   static RecordFileWriter open(FormatOptions options, int records) {
-    RecordFileWriter w = RecordFormats.create(options).open(new NullStream(), record(0), "t+0+0");
+    return open(options, records, 0);
+  }
+
+  static RecordFileWriter open(FormatOptions options, int records, long heldRowBytes) {
+    RecordFileWriter w =
+        RecordFormats.create(options, ColumnNames.unmapped(), heldRowBytes)
+            .open(new NullStream(), record(0), "t+0+0");
     for (int i = 0; i < records; i++) {
       w.write(record(i));
     }
     return w;
+  }
+
+  @Test
+  void aFileHoldingItsRowsCountsTheRowsAndNoEncoder() {
+    for (FileFormat format : new FileFormat[] {FileFormat.PARQUET, FileFormat.AVRO}) {
+      FormatOptions options = FormatOptions.builder().format(format).build();
+      RecordFileWriter one = open(options, 1, 1 << 20);
+      RecordFileWriter many = open(options, 5_000, 1 << 20);
+
+      assertThat(one.holdsEncoder()).as(format.id()).isFalse();
+      assertThat(OpenFileHeap.of(options).estimate(one))
+          .as(format.id())
+          .isEqualTo(one.bufferedBytes() + OpenFileHeap.HELD_ROWS_FILE_BYTES)
+          .isLessThan(4 * 1024);
+      // about 20 bytes per row here; chunks double, so at most about twice that is held
+      assertThat(many.bufferedBytes()).as(format.id()).isBetween(5_000L * 15, 5_000L * 60);
+    }
+  }
+
+  @Test
+  void aFileStartsItsEncoderOnceItsHeldRowsPassTheLimit() {
+    FormatOptions options = FormatOptions.builder().format(FileFormat.PARQUET).build();
+    RecordFileWriter w = open(options, 1_000, 4 * 1024);
+
+    assertThat(w.holdsEncoder()).isTrue();
+    assertThat(OpenFileHeap.of(options).estimate(w))
+        .isGreaterThanOrEqualTo(COLUMNS * OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY);
   }
 
   @Test

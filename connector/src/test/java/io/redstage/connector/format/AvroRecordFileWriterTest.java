@@ -139,7 +139,10 @@ class AvroRecordFileWriterTest {
   void estimatedBytesCountTheOpenBlock() throws Exception {
     BytesOutput out = new BytesOutput();
     List<SinkRecord> records = allTypesRecords(2000);
-    RecordFileWriter w = avro.open(out, records.get(0), "k");
+    // Streaming from the first row (nothing held): blocks reach the stream as they fill.
+    RecordFileWriter w =
+        RecordFormats.create(options(FileFormat.AVRO).build(), ColumnNames.unmapped(), 0)
+            .open(out, records.get(0), "k");
     long headerOnly = w.estimatedBytes();
     w.write(records.get(0));
     assertThat(w.bufferedBytes()).isPositive();
@@ -166,5 +169,20 @@ class AvroRecordFileWriterTest {
     assertThat(rows.get(1).get("name")).isNull();
     assertThat(rows.get(1).get("kafka_deleted")).isEqualTo(true);
     assertThat(rows.get(1).get("kafka_offset")).isEqualTo(11L);
+  }
+
+  @Test
+  void heldRowsBuildTheSameBytesAsAFileStreamedFromItsFirstRow() throws Exception {
+    FormatOptions options = options(FileFormat.AVRO).avroCodec("snappy").build();
+    List<SinkRecord> records = allTypesRecords(3_000);
+    byte[] streamed = write(RecordFormats.create(options, ColumnNames.unmapped(), 0), records, "k");
+    byte[] held =
+        write(RecordFormats.create(options, ColumnNames.unmapped(), Long.MAX_VALUE), records, "k");
+    // held at first, then streaming once the held rows pass 4 KB
+    byte[] switched =
+        write(RecordFormats.create(options, ColumnNames.unmapped(), 4 * 1024), records, "k");
+
+    assertThat(held).isEqualTo(streamed);
+    assertThat(switched).isEqualTo(streamed);
   }
 }

@@ -368,12 +368,15 @@ class ParquetRecordFileWriterTest {
 
   @Test
   void estimatedBytesGrowAndBufferedBytesTrackTheOpenRowGroup() throws Exception {
+    // Streaming from the first row (nothing held), so row groups reach the stream as they fill.
     RecordFormat small =
         RecordFormats.create(
             options(FileFormat.PARQUET)
                 .parquetRowGroupBytes(FormatOptions.MIB)
                 .parquetPageBytes(64 * 1024)
-                .build());
+                .build(),
+            ColumnNames.unmapped(),
+            0);
     BytesOutput out = new BytesOutput();
     List<SinkRecord> records = allTypesRecords(1);
     RecordFileWriter w = small.open(out, records.get(0), "k");
@@ -413,5 +416,24 @@ class ParquetRecordFileWriterTest {
   private static PrimitiveTypeName primitive(MessageType schema, String column) {
     PrimitiveType t = schema.getType(column).asPrimitiveType();
     return t.getPrimitiveTypeName();
+  }
+
+  @Test
+  void heldRowsBuildTheSameBytesAsAFileStreamedFromItsFirstRow() throws Exception {
+    FormatOptions options =
+        options(FileFormat.PARQUET)
+            .parquetRowGroupBytes(FormatOptions.MIB)
+            .parquetPageBytes(16 * 1024)
+            .build();
+    List<SinkRecord> records = allTypesRecords(3_000);
+    byte[] streamed = write(RecordFormats.create(options, ColumnNames.unmapped(), 0), records, "k");
+    byte[] held =
+        write(RecordFormats.create(options, ColumnNames.unmapped(), Long.MAX_VALUE), records, "k");
+    // held at first, then streaming once the held rows pass 4 KB
+    byte[] switched =
+        write(RecordFormats.create(options, ColumnNames.unmapped(), 4 * 1024), records, "k");
+
+    assertThat(held).isEqualTo(streamed);
+    assertThat(switched).isEqualTo(streamed);
   }
 }

@@ -1,0 +1,95 @@
+package io.redstage.connector.commit;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * The commit state of one topic-partition, in one place: where Connect resumed it, the offset after
+ * its last closed unit and after its last committed one, the commit still running for it, and the
+ * schema record a rewind restores. Owned by the task thread: only {@link PartitionWriter} (when a
+ * unit closes or is aborted), {@link BackgroundCommits} (when it chains or settles a commit) and
+ * {@link StagingCommitter} (offsets, lag and rewinds) touch it, all on that thread. The commit
+ * threads only complete the futures chained here.
+ */
+final class PartitionCommits {
+  /** First offset delivered since the partition was opened: where Connect resumed; -1 before. */
+  private long resumedAt = -1;
+
+  /** Offset after the last committed unit (its marker written); -1 until the first commits. */
+  private long committedNext = -1;
+
+  /**
+   * Offset after the last closed unit, committed or still committing in the background; -1 until
+   * one closes.
+   */
+  private long closedNext = -1;
+
+  /** The commit of the last closed unit; the next one starts after it. */
+  private CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
+
+  /** The partition's last schema record when its last committed unit closed (see abort()). */
+  private SinkRecord committedSchemaRecord;
+
+  /** Notes an offset delivered to the partition; the first one is where Connect resumed it. */
+  void delivered(long offset) {
+    if (resumedAt < 0) {
+      resumedAt = offset;
+    }
+  }
+
+  long committedNext() {
+    return committedNext;
+  }
+
+  /** True when {@code offset} is in a unit already closed (redelivered after a rewind). */
+  boolean inClosedUnit(long offset) {
+    return closedNext >= 0 && offset < closedNext;
+  }
+
+  void closed(CommitUnit unit) {
+    closedNext = unit.endOffset + 1;
+  }
+
+  /**
+   * Runs {@code commit} on {@code pool} once this partition's previous commit has ended (committed
+   * or failed), so the partition's markers appear in offset order; returns its future.
+   */
+  CompletableFuture<Void> chain(Runnable commit, Executor pool) {
+    lastCommit = lastCommit.handle((ignored, failure) -> null).thenRunAsync(commit, pool);
+    return lastCommit;
+  }
+
+  /** A unit of this partition committed (called in commit order, on the task thread). */
+  void committed(CommitUnit unit) {
+    committedNext = Math.max(committedNext, unit.endOffset + 1);
+    committedSchemaRecord = unit.schemaRecordAtClose;
+  }
+
+  /**
+   * Forgets the units closed since the last commit (they are dropped) and returns the schema record
+   * as it was when that commit's unit closed, so a replayed unit that opens with a tombstone
+   * borrows the same schema as the first time and rewrites the same bytes.
+   */
+  SinkRecord abort() {
+    closedNext = committedNext;
+    return committedSchemaRecord;
+  }
+
+  /**
+   * Where a rewind sends the partition: after its last committed unit, or where it resumed when
+   * none committed; -1 when nothing was delivered yet.
+   */
+  long rewindTo() {
+    return committedNext >= 0 ? committedNext : resumedAt;
+  }
+
+  /**
+   * Offsets delivered but not in a committed unit, given the highest offset seen: what a crash now
+   * would deliver again; 0 before anything was delivered.
+   */
+  long lag(long lastSeen) {
+    long from = rewindTo();
+    return lastSeen >= 0 && from >= 0 ? lastSeen + 1 - from : 0;
+  }
+}
