@@ -88,7 +88,7 @@ public final class LoaderCheck {
           "Cannot find AWS credentials: "
               + e.getMessage()
               + ". Give the loader an IAM role (EKS service account, ECS task role, instance profile) or set "
-              + "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or aws.access-key-id/aws.secret-access-key.");
+              + "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or aws.access.key.id/aws.secret.access.key.");
     }
     if (config.optional(S3_ENDPOINT).isPresent()) {
       return CheckResult.skip(
