@@ -62,7 +62,7 @@ resource "aws_ecs_service" "loader" {
   task_definition = aws_ecs_task_definition.loader.arn
   desired_count   = 1
   launch_type     = "FARGATE"
-  # one loader at a time during deployments (two would be safe, not faster)
+  # one loader at a time during deployments (two would be safe: they split the tables by claims)
   deployment_minimum_healthy_percent = 0
   deployment_maximum_percent         = 100
 

@@ -35,8 +35,8 @@ public enum ColumnRole {
     throw new IllegalArgumentException(
         "Cannot read column role '"
             + id
-            + "': expected one of value, topic, partition, offset, timestamp, key, headers,"
-            + " deleted");
+            + "': it is none of value, topic, partition, offset, timestamp, key, headers,"
+            + " deleted. If a newer connector wrote the marker, upgrade the loader.");
   }
 
   /** Whether this is a Kafka metadata column (every role but {@link #VALUE}). */

@@ -22,7 +22,7 @@ public final class PrefixProbe {
   private PrefixProbe() {}
 
   /**
-   * @param key the config key whose value is the prefix (inside {@code s3.bucket})
+   * @param key the config key whose value is the prefix (inside {@code s3.bucket.name})
    * @throws ConfigException naming the key, the probe object and the grant needed
    */
   public static void probe(S3Client s3, LoaderConfig config, String key) {

@@ -47,7 +47,13 @@ public final class LoaderCheck {
     out.add(credentials());
     CheckResult list = listMarkers();
     out.add(list);
-    for (String key : new String[] {MARKERS_DIR, MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
+    // the prefixes the loader writes to; it only reads and deletes under markers.dir (the
+    // connector writes there), so a least-privilege policy grants no PutObject on it
+    List<String> written = new ArrayList<>(List.of(MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR));
+    if ("move".equalsIgnoreCase(config.string(MARKERS_LOADED_ACTION))) {
+      written.add(0, MARKERS_LOADED_DIR);
+    }
+    for (String key : written) {
       out.add(
           list.status() == CheckResult.Status.FAIL ? skipAfter("write " + key, list) : write(key));
     }
@@ -88,7 +94,7 @@ public final class LoaderCheck {
           "Cannot find AWS credentials: "
               + e.getMessage()
               + ". Give the loader an IAM role (EKS service account, ECS task role, instance profile) or set "
-              + "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or aws.access-key-id/aws.secret-access-key.");
+              + "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or aws.access.key.id/aws.secret.access.key.");
     }
     if (config.optional(S3_ENDPOINT).isPresent()) {
       return CheckResult.skip(

@@ -248,7 +248,9 @@ public final class LoaderCli {
     int run(Loader loader, LoaderConfig config) throws Exception {
       if (which.batch != null && !which.batch.matches("[0-9a-fA-F-]{36}")) {
         throw new IllegalArgumentException(
-            "'" + which.batch + "' is not a batch id. Copy it from 'status'.");
+            "Cannot release batch '"
+                + which.batch
+                + "': it is not a batch id (a UUID). Copy the id from 'status'.");
       }
       Loader.ReleaseResult r = loader.release(which.all ? null : which.batch, force);
       for (String reason : r.refused().values()) {

@@ -69,10 +69,7 @@ public record TableDesign(
         List<String> cols = new ArrayList<>();
         for (String part : s.split(",")) {
           if (part.isBlank()) {
-            throw new IllegalArgumentException(
-                "sort key '"
-                    + s
-                    + "' has an empty column name: use record-time, auto, none or column names");
+            throw new IllegalArgumentException("sort key '" + s + "' has an empty column name");
           }
           cols.add(Identifiers.fold(part.trim(), "a sort key column"));
         }

@@ -77,7 +77,7 @@ class CheckIT {
     assertThat(r.out())
         .contains("SKIP  credentials", "store.url is set")
         .contains("OK    list markers.dir", "s3://staging/_redstage/markers/ is listable")
-        .contains("OK    write markers.dir", "OK    write manifests.dir")
+        .contains("OK    write markers.loaded.dir", "OK    write manifests.dir")
         .contains("OK    write quarantine.dir", "OK    write rejects.dir")
         .contains("OK    data api", "ran SELECT 1 on cluster local-cluster, database dev")
         .contains("OK    copy role", "COPY read a probe file from s3://staging/")

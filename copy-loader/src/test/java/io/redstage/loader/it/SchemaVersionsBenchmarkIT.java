@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.redstage.connector.RedstageS3SinkTask;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import io.redstage.loader.types.SinkTaskRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,7 +98,7 @@ class SchemaVersionsBenchmarkIT {
     }
     long t0 = System.nanoTime();
     RedstageS3SinkTask task = new RedstageS3SinkTask();
-    task.initialize(new Context());
+    task.initialize(SinkTaskRun.noRewindContext());
     task.start(taskProps(mode));
     try {
       task.open(Set.of(tp));
@@ -179,45 +178,5 @@ class SchemaVersionsBenchmarkIT {
     p.put("rotate.idle.ms", "1000");
     p.put("schema.compatibility", mode);
     return p;
-  }
-
-  /** A worker context without a dead letter queue that never rewinds. */
-  private static final class Context implements SinkTaskContext {
-    @Override
-    public Map<String, String> configs() {
-      return Map.of();
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-      throw new AssertionError("unexpected rewind to " + offsets);
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-      throw new AssertionError("unexpected rewind of " + tp + " to " + offset);
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return Set.of();
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {}
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {}
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-      return null;
-    }
   }
 }

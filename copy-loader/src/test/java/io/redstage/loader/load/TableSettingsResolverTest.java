@@ -18,7 +18,7 @@ class TableSettingsResolverTest {
 
   static Map<String, String> config(String... keyValues) {
     Map<String, String> m = new HashMap<>();
-    m.put("s3.bucket", "b");
+    m.put("s3.bucket.name", "b");
     m.put("redshift.database", "dev");
     m.put("redshift.workgroup-name", "wg");
     for (int i = 0; i < keyValues.length; i += 2) {

@@ -57,8 +57,13 @@ public final class SinkTaskRun {
   }
 
   /**
-   * A worker context without a dead letter queue; a rewind means a write failed: the test fails.
+   * A worker context without a dead letter queue, for tests that drive a task themselves; a rewind
+   * means a write failed: the test fails.
    */
+  public static SinkTaskContext noRewindContext() {
+    return new NoRewindContext();
+  }
+
   private static final class NoRewindContext implements SinkTaskContext {
     @Override
     public Map<String, String> configs() {

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -112,8 +114,7 @@ final class ExactlyOnceCheck {
                     + table)) {
       while (rs.next()) {
         LocalDate registered = rs.getObject(9, LocalDate.class);
-        Instant updated =
-            rs.getObject(11, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+        Instant updated = rs.getObject(11, LocalDateTime.class).toInstant(ZoneOffset.UTC);
         Customer customer =
             new Customer(
                 rs.getLong(1),

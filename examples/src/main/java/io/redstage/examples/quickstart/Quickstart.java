@@ -1,11 +1,15 @@
 package io.redstage.examples.quickstart;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -122,11 +126,11 @@ public final class Quickstart implements Callable<Integer> {
 
   /** Durations as 90s, 5m, 500ms or ISO-8601 (PT5M). */
   static Duration duration(String text) {
-    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    String t = text.trim().toLowerCase(Locale.ROOT);
     if (t.startsWith("pt")) {
       return Duration.parse(t);
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(t);
+    Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(t);
     if (!m.matches()) {
       throw new CommandLine.TypeConversionException(
           "Cannot read duration '" + text + "': use e.g. 500ms, 90s, 5m or 1h.");
@@ -144,7 +148,7 @@ public final class Quickstart implements Callable<Integer> {
   private static boolean awaitEnter() {
     try {
       return System.in.read() >= 0;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

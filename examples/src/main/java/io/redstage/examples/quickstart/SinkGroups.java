@@ -1,6 +1,7 @@
 package io.redstage.examples.quickstart;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +57,7 @@ final class SinkGroups {
     try {
       ConsumerGroupDescription d =
           admin
-              .describeConsumerGroups(java.util.List.of(group))
+              .describeConsumerGroups(List.of(group))
               .describedGroups()
               .get(group)
               .get(10, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -198,7 +199,7 @@ final class AvroRows {
       case ARRAY:
         {
           ArrayNode a = f.arrayNode();
-          for (Object item : (java.util.Collection<?>) v) {
+          for (Object item : (Collection<?>) v) {
             a.add(toJson(s.getElementType(), item));
           }
           return a;

@@ -9,6 +9,7 @@ import io.redstage.sandbox.redshift.exec.StatementFailedException;
 import io.redstage.sandbox.redshift.pg.PostgresServer;
 import io.redstage.sandbox.redshift.sql.Identifiers;
 import io.redstage.sandbox.redshift.sql.Token;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -111,7 +112,7 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
           perFile.add(new long[] {load.rowsWritten() - before});
         }
         rows = out.endCopy();
-      } catch (java.io.UncheckedIOException e) {
+      } catch (UncheckedIOException e) {
         cancelQuietly(out);
         throw pgFailure(e.getCause(), table, load, ctx, start, p);
       } catch (RuntimeException e) {

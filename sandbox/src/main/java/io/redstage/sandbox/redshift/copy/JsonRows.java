@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +91,7 @@ final class JsonRows {
   private static Object[] shred(
       JsonNode record, Map<String, Integer> columnIndex, boolean ignoreCase, int n) {
     Object[] values = new Object[n];
-    java.util.Arrays.fill(values, ColumnWriter.MISSING);
+    Arrays.fill(values, ColumnWriter.MISSING);
     for (Map.Entry<String, JsonNode> f : record.properties()) {
       Integer i = columnIndex.get(ignoreCase ? f.getKey().toLowerCase(Locale.ROOT) : f.getKey());
       if (i != null) {

@@ -4,6 +4,7 @@ import io.redstage.sandbox.redshift.pg.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -92,7 +93,7 @@ final class LoadRecorder implements AutoCloseable {
         ps -> {
           ps.setString(1, completed ? "completed" : "aborted");
           ps.setObject(2, utc(end));
-          ps.setLong(3, java.time.Duration.between(start, end).toNanos() / 1000);
+          ps.setLong(3, Duration.between(start, end).toNanos() / 1000);
           ps.setLong(4, completed ? loadedRows : 0);
           ps.setLong(5, completed ? loadedBytes : 0);
           ps.setInt(6, fileCount);

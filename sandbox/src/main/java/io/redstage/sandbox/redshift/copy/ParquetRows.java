@@ -5,6 +5,8 @@ import io.redstage.sandbox.redshift.copy.TargetTable.Column;
 import io.redstage.sandbox.redshift.copy.TargetTable.Kind;
 import io.redstage.sandbox.redshift.exec.StatementFailedException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -285,8 +287,8 @@ final class ParquetRows {
       }
       sb.append(
           v instanceof ColumnWriter.Utf8Text u
-              ? new String(u.bytes(), java.nio.charset.StandardCharsets.UTF_8)
-              : v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
+              ? new String(u.bytes(), StandardCharsets.UTF_8)
+              : v instanceof byte[] b ? HexFormat.of().formatHex(b) : String.valueOf(v));
       if (sb.length() > 1024) {
         break;
       }
