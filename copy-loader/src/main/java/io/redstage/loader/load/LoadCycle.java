@@ -138,7 +138,7 @@ public final class LoadCycle implements AutoCloseable {
                   plannedLeft.countDown();
                 }
                 return new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
-                    .run(load, loaded, stopping);
+                    .run(load, e.getValue(), loaded, stopping);
               }));
     }
     List<Unit> loadedNow = new ArrayList<>(plan.loaded());

@@ -4,7 +4,10 @@ import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +35,13 @@ final class TableTopUp {
   private final AtomicInteger notStarted;
   private final Duration pause;
 
+  /**
+   * Units this cycle already gave the table's batches: a top-up takes only units committed since. A
+   * unit whose batch failed or whose outcome is unknown waits for the next cycle, which first
+   * settles rejects intents and reads the failure table, as before.
+   */
+  private final Set<String> seen = new HashSet<>();
+
   TableTopUp(
       LoadCycle.Parts parts,
       TableRef table,
@@ -46,8 +56,9 @@ final class TableTopUp {
   }
 
   /** Loads new units of the table with {@code load} while others run; returns all units loaded. */
-  List<Unit> run(TableLoad load, List<Unit> loaded, BooleanSupplier stopping)
+  List<Unit> run(TableLoad load, List<Batch> planned, List<Unit> loaded, BooleanSupplier stopping)
       throws InterruptedException {
+    planned.forEach(this::see);
     List<Unit> all = loaded;
     while (!stopping.getAsBoolean() && notStarted.get() == 0 && plannedLeft.getCount() > 0) {
       List<Batch> more = newBatches();
@@ -56,6 +67,7 @@ final class TableTopUp {
             "Table {} loads {} newly committed unit(s) while other tables finish this cycle",
             table,
             more.stream().mapToInt(b -> b.units().size()).sum());
+        more.forEach(this::see);
         all = load.run(more, stopping);
       } else if (plannedLeft.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
         break;
@@ -73,9 +85,22 @@ final class TableTopUp {
       return List.of();
     }
     LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
-    return p.planner()
-        .plan(units, state, p.clock().millis())
-        .batches()
-        .getOrDefault(table, List.of());
+    // plan with every listed unit, so that upsert holds stay in force, then keep the new ones
+    List<Batch> fresh = new ArrayList<>();
+    for (Batch b :
+        p.planner()
+            .plan(units, state, p.clock().millis())
+            .batches()
+            .getOrDefault(table, List.of())) {
+      List<Unit> unseen = b.units().stream().filter(u -> !seen.contains(u.markerKey())).toList();
+      if (!unseen.isEmpty()) {
+        fresh.add(unseen.size() == b.units().size() ? b : p.builder().build(table, unseen));
+      }
+    }
+    return fresh;
+  }
+
+  private void see(Batch b) {
+    b.units().forEach(u -> seen.add(u.markerKey()));
   }
 }
