@@ -19,12 +19,14 @@ import io.redstage.loader.sql.TableSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,8 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One discovery-and-load cycle: list markers, ask the control tables what is loaded, plan batches,
- * load them (tables in parallel, each table's batches in order), quarantine poison batches, retire
- * loaded markers.
+ * load them (tables in parallel, each table's batches in order; a table that is done loads units
+ * committed since while slower tables finish, see {@link TableTopUp}), quarantine poison batches,
+ * retire loaded markers.
  */
 public final class LoadCycle implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LoadCycle.class);
@@ -61,7 +64,8 @@ public final class LoadCycle implements AutoCloseable {
       RequestCounter counter,
       Clock clock,
       int parallelism,
-      TableClaims claims) {
+      TableClaims claims,
+      Duration loopInterval) {
     SchemaScreen screen() {
       return new SchemaScreen(evolution);
     }
@@ -115,16 +119,27 @@ public final class LoadCycle implements AutoCloseable {
     Map<TableRef, TableSchema> schemas =
         claimed.isEmpty() ? Map.of() : p.reader().describe(new ArrayList<>(claimed));
     Tally tally = new Tally();
+    Map<TableRef, List<Batch>> mine = new HashMap<>(plan.batches());
+    mine.keySet().retainAll(claimed); // the others: another loader loads them in this lease
+    CountDownLatch plannedLeft = new CountDownLatch(mine.size());
+    AtomicInteger notStarted = new AtomicInteger(mine.size());
     List<Future<List<Unit>>> futures = new ArrayList<>();
-    for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      if (!claimed.contains(e.getKey())) {
-        continue; // another loader loads it in this lease
-      }
+    for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
+      TableRef table = e.getKey();
       futures.add(
           pool.submit(
-              () ->
-                  new TableLoad(p, e.getKey(), schemas.get(e.getKey()), tally)
-                      .run(e.getValue(), stopping)));
+              () -> {
+                notStarted.decrementAndGet();
+                TableLoad load = new TableLoad(p, table, schemas.get(table), tally);
+                List<Unit> loaded;
+                try {
+                  loaded = load.run(e.getValue(), stopping);
+                } finally {
+                  plannedLeft.countDown();
+                }
+                return new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
+                    .run(load, e.getValue(), loaded, stopping);
+              }));
     }
     List<Unit> loadedNow = new ArrayList<>(plan.loaded());
     for (Future<List<Unit>> f : futures) {

@@ -173,7 +173,8 @@ public final class Loader implements AutoCloseable {
                 clients.counter(),
                 clock,
                 c.integer(REDSHIFT_MAX_IN_FLIGHT),
-                claims));
+                claims,
+                c.duration(LOOP_INTERVAL)));
     this.preflight = new Preflight(c, clients.s3(), scanner, settings);
     this.sweeper =
         new OrphanSweeper(
@@ -279,8 +280,9 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * Cycles until {@link #stop()}: a stop lets the running batch finish, then returns. A failing
-   * cycle (for example the Data API unreachable) is logged and retried after the interval.
+   * Cycles until {@link #stop()}: a stop lets the running batch finish, then returns. A cycle that
+   * loaded nothing is followed by a pause of {@code loop.interval}; a failing cycle (for example
+   * the Data API unreachable) is logged and retried after the interval.
    */
   public void runLoop() throws InterruptedException {
     Duration interval = config.duration(LOOP_INTERVAL);
@@ -290,8 +292,11 @@ public final class Loader implements AutoCloseable {
       // a configuration error stops the loop at start instead of failing every cycle
       preflight();
       while (!stopping.get()) {
+        boolean loadedSome = false;
         try {
-          runOnce();
+          // a cycle that loaded something starts the next at once: units committed during it wait
+          // for nothing more (loop.interval is the pause once a cycle finds nothing to load)
+          loadedSome = runOnce().batchesLoaded() > 0;
           if (!sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {
             nextSweep = clock.instant().plus(sweepInterval);
             sweep(false);
@@ -301,7 +306,7 @@ public final class Loader implements AutoCloseable {
         } catch (RuntimeException e) {
           LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
         }
-        long waitUntil = System.nanoTime() + interval.toNanos();
+        long waitUntil = System.nanoTime() + (loadedSome ? 0 : interval.toNanos());
         while (!stopping.get() && System.nanoTime() < waitUntil) {
           synchronized (stopping) {
             stopping.wait(Math.max(1, Math.min(500, (waitUntil - System.nanoTime()) / 1_000_000)));

@@ -13,8 +13,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +52,12 @@ public final class LoaderMetrics {
           "redstage_loader_rejected_rows_total",
           "JSON Lines rows a committed COPY rejected (see the rejects objects)",
           "table");
+  private final Counter transactions =
+      counter(
+          "redstage_loader_load_transactions_total",
+          "Load transactions committed (Redshift serializes commits cluster-wide: per-minute rate is"
+              + " rate(...[5m]) * 60)",
+          "table");
   private final Counter cycles =
       counter("redstage_loader_cycles_total", "Discovery and load cycles run");
   private final Histogram latency =
@@ -60,9 +70,23 @@ public final class LoaderMetrics {
   private final Map<String, Long> mergedTopics = new ConcurrentHashMap<>();
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
   private final Map<String, Double> lagSeconds = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Long>> commitTimes = new ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
   private volatile Supplier<Map<String, Long>> apiCalls = Map::of;
 
   public LoaderMetrics() {
+    this(System::nanoTime);
+  }
+
+  /** For tests: the clock the last-minute commit gauge reads. */
+  LoaderMetrics(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    GaugeWithCallback.builder()
+        .name("redstage_loader_load_transactions_last_minute")
+        .help("Load transactions committed in the last 60 seconds")
+        .labelNames("table")
+        .callback(cb -> commitTimes.keySet().forEach(t -> cb.call(transactionsLastMinute(t), t)))
+        .register(registry);
     gauge(
         "redstage_loader_merged_topics",
         "Topics loading into one table (tables with more than one)",
@@ -109,7 +133,41 @@ public final class LoaderMetrics {
     }
     bytesLoaded.labelValues(table).inc(bytes);
     batches.labelValues(table, "committed").inc();
+    transactions.labelValues(table).inc();
     latency.observe(seconds);
+    Deque<Long> times = commitTimes.computeIfAbsent(table, t -> new ArrayDeque<>());
+    synchronized (times) {
+      times.addLast(nanoTime.getAsLong());
+      dropOlderThanAMinute(times);
+    }
+  }
+
+  /**
+   * Commits of the table in the last 60 s. A deque of commit times per table, trimmed on write and
+   * read, is enough here: a table commits at most a few times per second, and the Prometheus client
+   * has no sliding-window counter.
+   */
+  public long transactionsLastMinute(String table) {
+    Deque<Long> times = commitTimes.get(table);
+    if (times == null) {
+      return 0;
+    }
+    synchronized (times) {
+      dropOlderThanAMinute(times);
+      return times.size();
+    }
+  }
+
+  private void dropOlderThanAMinute(Deque<Long> times) {
+    long cutoff = nanoTime.getAsLong() - TimeUnit.MINUTES.toNanos(1);
+    while (!times.isEmpty() && times.peekFirst() - cutoff <= 0) {
+      times.pollFirst();
+    }
+  }
+
+  /** Load transactions committed for the table since start. */
+  public long transactions(String table) {
+    return (long) transactions.labelValues(table).get();
   }
 
   public void failed(String table, String kind) {

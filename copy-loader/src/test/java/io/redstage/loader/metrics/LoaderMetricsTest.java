@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class LoaderMetricsTest {
@@ -33,6 +35,8 @@ class LoaderMetricsTest {
           .contains("redstage_loader_units_loaded_total{table=\"public.orders\"} 3")
           .contains("redstage_loader_rows_loaded_total{table=\"public.orders\"} 300")
           .contains("redstage_loader_batches_total{result=\"committed\",table=\"public.orders\"} 1")
+          .contains("redstage_loader_load_transactions_total{table=\"public.orders\"} 1")
+          .contains("redstage_loader_load_transactions_last_minute{table=\"public.orders\"} 1")
           .contains("redstage_loader_failures_total{kind=\"load\",table=\"public.orders\"} 1")
           .contains("redstage_loader_units_quarantined_total{table=\"public.bad\\\"table\"} 1")
           .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 12.5")
@@ -44,5 +48,23 @@ class LoaderMetricsTest {
           .contains("jvm_memory_used_bytes{area=\"heap\"}")
           .contains("jvm_threads_current");
     }
+  }
+
+  @Test
+  void countsCommitsPerTableAndKeepsOnlyTheLastMinuteInTheGauge() {
+    AtomicLong now = new AtomicLong(TimeUnit.HOURS.toNanos(5));
+    LoaderMetrics m = new LoaderMetrics(now::get);
+    m.loaded("public.orders", 10, 1000, 1, 0.2);
+    now.addAndGet(TimeUnit.SECONDS.toNanos(30));
+    m.loaded("public.orders", 10, 1000, 1, 0.2);
+    m.loaded("public.views", 1, 10, 1, 0.2);
+    assertThat(m.transactionsLastMinute("public.orders")).isEqualTo(2);
+
+    now.addAndGet(TimeUnit.SECONDS.toNanos(31));
+
+    assertThat(m.transactionsLastMinute("public.orders")).isEqualTo(1);
+    assertThat(m.transactions("public.orders")).isEqualTo(2);
+    assertThat(m.transactionsLastMinute("public.views")).isEqualTo(1);
+    assertThat(m.transactionsLastMinute("public.none")).isZero();
   }
 }

@@ -1,0 +1,116 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.CycleReport;
+import io.redstage.loader.load.Loader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cadence: a backlog loads in as few transactions as the batch bounds allow, in one cycle; a table
+ * done with its batches loads its newly committed units while another table's slow batch runs.
+ */
+class CadenceIT {
+  static final List<MarkerColumn> COLS =
+      List.of(
+          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() {
+    stack = LoaderStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  static void unit(String topic, long start, long end) {
+    stack.files.unit(
+        topic, 0, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
+  }
+
+  static CompletableFuture<CycleReport> runOnceAsync(Loader loader) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return loader.runOnce();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  @Test
+  void aBacklogLoadsInOneCycleWithAsFewTransactionsAsTheBoundsAllow() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      unit("cad_backlog", i * 10L, i * 10L + 9);
+    }
+    Map<String, String> config = stack.config("cad_backlog");
+    config.put("batch.max-units", "8");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+
+      assertThat(r.unitsLoaded()).isEqualTo(30);
+      assertThat(r.batchesLoaded()).as("ceil(30 units / 8 per batch) transactions").isEqualTo(4);
+      assertThat(loader.runOnce().batchesLoaded()).isZero();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.cad_backlog")).isEqualTo(300);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_offset FROM public.cad_backlog) d"))
+        .isEqualTo(300);
+  }
+
+  @Test
+  void aTablesNewUnitLoadsWhileAnotherTablesSlowBatchRuns() throws Exception {
+    unit("cad_fast", 0, 49);
+    unit("cad_slow", 0, 49);
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^INSERT INTO \"public\"\\.\"cad_slow", Duration.ofSeconds(8));
+    Map<String, String> config = stack.config("cad_fast,cad_slow");
+    config.put("loop.interval", "100ms");
+    try (Loader loader = stack.loader(config)) {
+      CompletableFuture<CycleReport> run = runOnceAsync(loader);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions() // until the loader created the table
+          .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_fast") == 50);
+      unit("cad_fast", 50, 99); // committed while cad_slow's batch still runs
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_fast") == 100 || run.isDone());
+      assertThat(run)
+          .as("the fast table's new unit loaded before the slow table's batch committed")
+          .isNotDone();
+      assertThat(stack.count("SELECT COUNT(*) FROM public.cad_fast")).isEqualTo(100);
+
+      CycleReport r = run.get();
+      assertThat(r.unitsLoaded()).isEqualTo(3);
+      assertThat(r.batchesLoaded()).isEqualTo(3);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.cad_slow")).isEqualTo(50);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_offset FROM public.cad_fast) d"))
+        .isEqualTo(100);
+  }
+}
