@@ -6,6 +6,8 @@ import io.redstage.contract.CommitMarker;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -34,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * many partitions close units at once.
  *
  * <p>Only the task thread calls this class. A partition's committed offset advances when the task
- * thread collects a finished commit ({@link #collect}), in submission order. After a failure every
- * commit not yet started aborts its uploads instead of running, so nothing commits past a failed
- * unit; the task then rewinds to the committed offsets.
+ * thread collects a finished commit ({@link #collect}): without waiting, so the offsets reported
+ * while other partitions' commits still run are those of the markers written so far. After a
+ * failure every commit not yet started aborts its uploads instead of running, so nothing commits
+ * past a failed unit; the task then rewinds to the committed offsets.
  *
  * <p>Units waiting here still hold their buffers: {@link #pendingBytes()} counts them in the task's
  * memory budget, and {@link #awaitBelow} lets the task wait for commits instead of closing more
@@ -142,14 +145,20 @@ final class BackgroundCommits implements AutoCloseable {
     return pendingBytes;
   }
 
+  /** Units closed but not yet settled by {@link #collect}: committing or waiting to. */
+  int pendingUnits() {
+    return pending.size();
+  }
+
   /** Units committed so far (collected), a sign of progress after failures. */
   long committedUnits() {
     return committedUnits;
   }
 
   /**
-   * Applies the commits that have finished, oldest first: each advances its partition's committed
-   * offset.
+   * Applies every commit that has finished, whether or not older ones (of other partitions) still
+   * run: each advances its partition's committed offset. A partition's commits end in order (each
+   * waits for the previous one), so its finished ones are settled in that order too.
    *
    * @throws IOException when a commit failed on S3; queued commits are then dropped (see the class
    *     comment)
@@ -158,8 +167,13 @@ final class BackgroundCommits implements AutoCloseable {
     if (fatal != null) {
       throw fatal;
     }
-    while (!pending.isEmpty() && pending.peekFirst().done.isDone()) {
-      settleOldest();
+    Iterator<Pending> it = pending.iterator();
+    while (it.hasNext()) {
+      Pending p = it.next();
+      if (p.done.isDone()) {
+        it.remove();
+        settle(p);
+      }
     }
   }
 
@@ -254,20 +268,13 @@ final class BackgroundCommits implements AutoCloseable {
     pendingBytes = 0;
   }
 
+  /** Waits for the oldest pending commit, then settles it. */
   private void settleOldest() throws IOException {
     Pending p = pending.peekFirst();
-    Throwable failure;
     try {
       p.done.get();
-      pending.pollFirst();
-      pendingBytes -= p.bytes;
-      if (!p.unit.aborted()) {
-        p.writer.commits().committed(p.unit);
-        committedUnits++;
-      }
-      return;
     } catch (ExecutionException e) {
-      failure = e.getCause();
+      // settled below
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       fatal =
@@ -281,7 +288,25 @@ final class BackgroundCommits implements AutoCloseable {
       throw fatal;
     }
     pending.pollFirst();
+    settle(p);
+  }
+
+  /** Applies the outcome of a finished commit already taken out of {@link #pending}. */
+  private void settle(Pending p) throws IOException {
     pendingBytes -= p.bytes;
+    Throwable failure;
+    try {
+      p.done.getNow(null);
+      if (!p.unit.aborted()) {
+        p.writer.commits().committed(p.unit);
+        committedUnits++;
+      }
+      return;
+    } catch (CompletionException e) {
+      failure = e.getCause();
+    } catch (CancellationException e) {
+      failure = e;
+    }
     dropQueued = true;
     if (failure instanceof IOException) {
       throw (IOException) failure; // S3 failed: the caller drops the rest and rewinds

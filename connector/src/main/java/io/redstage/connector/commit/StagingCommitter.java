@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Everything the task does: one {@link PartitionWriter} per assigned topic-partition, time-based
  * rotation on every put, the task-wide memory budget, and offsets that cover committed units only.
  * Closed units commit on background threads ({@link BackgroundCommits}); {@link
- * #committedOffsets()} waits for them, so what Connect commits is always backed by markers.
+ * #committedOffsets()} reports the units committed so far without waiting for the others, so what
+ * Connect commits is always backed by markers and puts go on while commits run.
  *
  * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open and
  * pending units are dropped and Connect is asked to rewind every partition to its last committed
@@ -82,8 +83,9 @@ public final class StagingCommitter {
   }
 
   /**
-   * Lets pending commits finish (their offsets were reported by the preCommit before this), then
-   * drops open units.
+   * Lets pending commits finish, then drops open units. Connect calls preCommit before this, so the
+   * offsets of the revoked partitions' units that commit here are not reported: their records go to
+   * the partitions' next owner again, which writes them again (the loader loads each offset once).
    */
   public void close(Collection<TopicPartition> partitions) {
     IOException failure = null;
@@ -147,14 +149,16 @@ public final class StagingCommitter {
   }
 
   /**
-   * Offsets Connect may commit: the end of each partition's last committed unit, plus one. Waits
-   * for the units closed so far to commit, so a rebalance or shutdown that follows does not hand
-   * their records out again.
+   * Offsets Connect may commit: the end of each partition's last committed unit (its marker
+   * written), plus one. Does not wait for units still committing: when a schedule closes thousands
+   * of units at once, waiting here held put() for seconds. Their offsets are reported by a later
+   * call; what they hold counts in the memory budget meanwhile, which is what slows put() when
+   * commits fall behind.
    */
   public Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
     try {
       tickAll(System.currentTimeMillis());
-      c.commits.drain();
+      c.commits.collect();
     } catch (IOException e) {
       rewindAfter(e);
     }
@@ -167,6 +171,14 @@ public final class StagingCommitter {
     }
     c.metrics.committedOffsetLag(committedOffsetLag());
     return out;
+  }
+
+  /**
+   * Units closed whose commit {@link #committedOffsets()} has not yet seen end: when 0 after it,
+   * its offsets cover every closed unit.
+   */
+  int pendingCommits() {
+    return c.commits.pendingUnits();
   }
 
   /**

@@ -148,7 +148,7 @@ public final class ManyPartitionsHeap {
           }
         }
         heap.sampleLive(); // at least one sample, also for runs shorter than --sample-every puts
-        committed = task.preCommit(Map.of());
+        committed = SettledOffsets.of(task);
       } catch (OutOfMemoryError e) {
         oom = true;
         failure = e.toString();

@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.connector.config.SinkConfig;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -41,9 +44,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * Units commit on a background thread: put() does not wait for S3, preCommit does, markers of a
- * partition appear in offset order, and a failed commit lets no later unit commit before the task
- * rewinds to the committed offsets. Against S3Proxy with injected faults.
+ * Units commit on a background thread: neither put() nor preCommit waits for S3, preCommit reports
+ * only units whose marker is written, markers of a partition appear in offset order, and a failed
+ * commit lets no later unit commit before the task rewinds to the committed offsets. Against
+ * S3Proxy with injected faults.
  */
 class BackgroundCommitsTest {
   static final String BUCKET = "background-commits";
@@ -68,7 +72,7 @@ class BackgroundCommitsTest {
   }
 
   @Test
-  void putReturnsBeforeSlowCommitsAndPreCommitWaitsForThem() {
+  void putReturnsBeforeSlowCommitsWhoseOffsetsFollowOnceCommitted() {
     String prefix = "slow-" + (++run);
     // Every marker PUT takes 1 s: 6 units would hold put() for 6 s if it committed them itself; in
     // the background
@@ -87,7 +91,7 @@ class BackgroundCommitsTest {
           .as("markers right after put (it returned after %d ms)", putMillis)
           .hasSizeLessThan(6);
 
-      Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
+      Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
 
       assertThat(committed)
           .containsEntry(P0, new OffsetAndMetadata(30))
@@ -118,7 +122,7 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 40));
-      committer.committedOffsets();
+      SettledCommits.offsets(committer);
 
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 10L);
@@ -131,7 +135,7 @@ class BackgroundCommitsTest {
       s3.faults().remove(rule);
       Map<TopicPartition, Long> from = context.rewinds.get(0);
       committer.put(records(from, 40));
-      Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
+      Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
 
       assertThat(committed)
           .containsEntry(P0, new OffsetAndMetadata(40))
@@ -210,7 +214,7 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0));
       committer.put(records);
-      committer.committedOffsets();
+      SettledCommits.offsets(committer);
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 3L);
       String unitFile =
@@ -222,7 +226,7 @@ class BackgroundCommitsTest {
 
       s3.faults().remove(rule);
       committer.put(records.subList(3, records.size()));
-      assertThat(committer.committedOffsets())
+      assertThat(SettledCommits.offsets(committer))
           .containsEntry(P0, new OffsetAndMetadata(6)); // 6 opens the next unit
       // the same boundaries give the same key, and a key never receives other bytes
       assertThat(S3Objects.get(s3.client(), BUCKET, unitFile)).isEqualTo(firstAttempt);
@@ -247,7 +251,7 @@ class BackgroundCommitsTest {
                     attempt < StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1;
                     attempt++) {
                   committer.put(records(Map.of(P0, 0L), 10));
-                  committer.committedOffsets();
+                  SettledCommits.offsets(committer);
                 }
               })
           .isInstanceOf(ConnectException.class)
@@ -288,7 +292,7 @@ class BackgroundCommitsTest {
             new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
       }
       committer.put(records);
-      committer.committedOffsets();
+      SettledCommits.offsets(committer);
 
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 0L);
@@ -340,7 +344,7 @@ class BackgroundCommitsTest {
               Duration.ofSeconds(60),
               () -> {
                 committer.put(records);
-                return committer.committedOffsets();
+                return SettledCommits.offsets(committer);
               });
 
       assertThat(committed).containsEntry(P0, new OffsetAndMetadata(60));
@@ -377,7 +381,7 @@ class BackgroundCommitsTest {
                 for (int round = 0; round < 30; round++) {
                   int before = context.rewinds.size();
                   committer.put(records(Map.of(P0, next), next + 10));
-                  committer.committedOffsets();
+                  SettledCommits.offsets(committer);
                   next =
                       context.rewinds.size() > before
                           ? context.rewinds.get(context.rewinds.size() - 1).get(P0)
@@ -416,7 +420,7 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0));
       committer.put(records(Map.of(P0, 0L), 30));
-      assertThatThrownBy(committer::committedOffsets)
+      assertThatThrownBy(() -> SettledCommits.offsets(committer))
           .isInstanceOf(ConnectException.class)
           .hasMessageStartingWith(
               "Cannot commit unit 0 of events-0: java.lang.IllegalStateException: injected failure")
@@ -429,6 +433,72 @@ class BackgroundCommitsTest {
       assertThat(markers(prefix)).isEmpty();
     } finally {
       committer.stop();
+    }
+  }
+
+  @Test
+  void preCommitReturnsWhileACommitRunsAndReportsItsOffsetAfterItEnds() throws Exception {
+    String prefix = "held-" + (++run);
+    // Partition 0's first marker PUT waits for the gate: its two units cannot commit until then.
+    CountDownLatch gate = new CountDownLatch(1);
+    String heldMarker =
+        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
+    StagingCommitter committer =
+        StagingCommitter.create(
+            new SinkConfig(props(prefix, 10)),
+            new RecordingContext(),
+            settings ->
+                aroundMarkerPuts(
+                    S3ClientFactory.create(settings),
+                    key -> {
+                      if (key.equals(heldMarker)) {
+                        awaitGate(gate);
+                      }
+                    },
+                    key -> {}));
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 20));
+
+      // Partition 1 commits beside the held commit, and preCommit reports it without waiting.
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          assertTimeoutPreemptively(
+                              Duration.ofSeconds(10), committer::committedOffsets))
+                      .as("offsets while partition 0's first commit is held")
+                      .containsEntry(P1, new OffsetAndMetadata(20))
+                      .doesNotContainKey(P0));
+      assertThat(committer.pendingCommits())
+          .as("partition 0's units, still committing")
+          .isEqualTo(2);
+      assertThat(markers(prefix)).noneMatch(m -> m.partition() == 0);
+
+      gate.countDown();
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(committer.committedOffsets())
+                      .containsEntry(P0, new OffsetAndMetadata(20))
+                      .containsEntry(P1, new OffsetAndMetadata(20)));
+      assertThat(committer.pendingCommits()).isZero();
+    } finally {
+      gate.countDown();
+      committer.stop();
+    }
+  }
+
+  private static void awaitGate(CountDownLatch gate) {
+    try {
+      if (!gate.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never opened the gate");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -458,7 +528,7 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 20));
-      Map<TopicPartition, OffsetAndMetadata> committed = committer.committedOffsets();
+      Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
 
       assertThat(committed)
           .containsEntry(P0, new OffsetAndMetadata(20))

@@ -47,7 +47,7 @@ final class LocalS3Tasks {
     try {
       committer.open(partitions);
       committer.put(records);
-      return committer.committedOffsets();
+      return SettledCommits.offsets(committer);
     } finally {
       committer.stop();
     }

@@ -2,6 +2,7 @@ package io.redstage.connector.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.connector.testing.S3Objects;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -278,14 +280,20 @@ class PluginIsolationIT {
               return null;
             });
       }
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          inPlugin(
-              c,
-              "preCommit",
-              () -> task.preCommit(Map.of(tp, new OffsetAndMetadata(records.size()))));
-      assertThat(committed)
-          .as("offsets committed by preCommit")
-          .isEqualTo(Map.of(tp, new OffsetAndMetadata(records.size())));
+      // preCommit reports units as their commits end, without waiting: call it as the worker does.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          inPlugin(
+                              c,
+                              "preCommit",
+                              () ->
+                                  task.preCommit(
+                                      Map.of(tp, new OffsetAndMetadata(records.size())))))
+                      .as("offsets committed by preCommit")
+                      .isEqualTo(Map.of(tp, new OffsetAndMetadata(records.size()))));
       inPlugin(
           c,
           "close",
