@@ -6,6 +6,7 @@ import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.LoadedIntervalsTable;
 import io.redstage.loader.sql.RedshiftType;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
@@ -49,17 +50,18 @@ public final class ControlReader {
       if (prepared.contains(t)) {
         continue;
       }
+      LoadedIntervalsTable loaded = control.loadedIntervals(t);
       try {
-        api.execute(control.createLoaded(t), "redstage-control-ddl");
+        api.execute(loaded.create(), "redstage-control-ddl");
       } catch (StatementFailedException e) {
         // two loaders creating the same table at once: one may lose the race on the catalog; the
         // table exists now, and a real problem (no privilege) fails again
-        LOG.info("Creating {} failed ({}); trying once more", control.loadedOf(t), e.error());
-        api.execute(control.createLoaded(t), "redstage-control-ddl");
+        LOG.info("Creating {} failed ({}); trying once more", loaded.table(), e.error());
+        api.execute(loaded.create(), "redstage-control-ddl");
       }
-      api.executeBatch(control.seedLoaded(t), null, "redstage-seed-loaded");
+      api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
       prepared.add(t);
-      LOG.info("Loaded intervals of {} are in {}", t, control.loadedOf(t));
+      LOG.info("Loaded intervals of {} are in {}", t, loaded.table());
     }
   }
 

@@ -2,36 +2,23 @@ package io.redstage.loader.sql;
 
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * SQL for the loader's own tables: the load-marker table (one row per loaded unit, with its batch
  * id, written in the same transaction as the rows), each target table's loaded-intervals table (the
- * same facts compacted: what a load transaction reads and locks), the quarantine table, and the
- * failure table (attempts per unit, so that separate loader processes share the count).
- *
- * <p>Why two marker layouts: Redshift runs transactions with serializable isolation and tracks
- * conflicts per table, so two load transactions that both read and write one shared marker table
- * can fail with error 1023 unless they LOCK it, and that LOCK made every table's batches wait for
- * each other. A load transaction therefore reads and LOCKs only its target's loaded-intervals
- * table, and only appends to the shared load-marker table (concurrent appends wait for each other's
- * commit but never conflict: no transaction reads it while writing it).
+ * same facts compacted: what a load transaction reads and locks; {@link LoadedIntervalsTable} says
+ * why both exist), the quarantine table, and the failure table (attempts per unit, so that separate
+ * loader processes share the count).
  */
 public final class ControlTables {
   /**
@@ -42,12 +29,6 @@ public final class ControlTables {
 
   /** Loaded-state queries are split so that each stays below this many characters. */
   static final int MAX_QUERY_CHARS = 60_000;
-
-  /** The temp table in which a load transaction merges a target's loaded intervals. */
-  static final String MERGED = "rs_loaded";
-
-  /** Characters of the target table's name kept in its loaded-intervals table's name. */
-  private static final int NAME_CHARS = 40;
 
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -202,155 +183,9 @@ public final class ControlTables {
     return new ClaimTable(TableRef.of(markers.schema(), markers.table() + "_claims"));
   }
 
-  /**
-   * The loaded-intervals table of one target table: in the load-marker table's schema, named after
-   * it, the target's table name and a hash of the target's qualified name (names stay unique and
-   * below Redshift's 127 bytes whatever the target is called).
-   */
-  public TableRef loadedOf(TableRef target) {
-    String readable = target.table().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    if (readable.length() > NAME_CHARS) {
-      readable = readable.substring(0, NAME_CHARS);
-    }
-    String base = markers.table();
-    if (base.length() > NAME_CHARS) {
-      base = base.substring(0, NAME_CHARS);
-    }
-    return TableRef.of(markers.schema(), base + "__" + readable + "_" + hash(target.name()));
-  }
-
-  private static String hash(String name) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every JVM has SHA-256", e);
-    }
-  }
-
-  /**
-   * Creates a target's loaded-intervals table if missing. Sorted by what every query on it filters
-   * by: topic, partition, then offsets.
-   */
-  public String createLoaded(TableRef target) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + loadedOf(target).sql()
-        + " (topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, "
-        + "start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL) "
-        + "SORTKEY (topic, kafka_partition, start_offset)";
-  }
-
-  /**
-   * One transaction that fills a new (empty) loaded-intervals table from the load-marker table's
-   * rows of its target: markers written before per-table intervals existed (older versions) keep
-   * counting. Idempotent: a table that holds any interval is left alone, and the LOCK makes
-   * concurrent loaders seed it once.
-   */
-  public List<String> seedLoaded(TableRef target) {
-    TableRef loaded = loadedOf(target);
-    return List.of(
-        lock(target),
-        "INSERT INTO "
-            + loaded.sql()
-            + " (topic, kafka_partition, start_offset, end_offset) "
-            + mergedIntervals(
-                "SELECT topic, kafka_partition, start_offset, end_offset FROM "
-                    + markers.sql()
-                    + " WHERE target_table = "
-                    + SqlText.literal(target.name())
-                    + " AND NOT EXISTS (SELECT 1 FROM "
-                    + loaded.sql()
-                    + ")"));
-  }
-
-  /**
-   * First statement of every load transaction of a target: serialises that target's batches (they
-   * read and write its loaded intervals; without the LOCK, serializable isolation fails one of two
-   * concurrent ones with error 1023). Other targets' batches do not wait.
-   */
-  public String lock(TableRef target) {
-    return "LOCK " + loadedOf(target).sql();
-  }
-
-  /**
-   * Records a batch's units in its target's loaded intervals and merges the touched partitions'
-   * intervals (contiguous or overlapping units become one row), so the table holds about one row
-   * per partition whatever the history.
-   */
-  public List<String> recordLoaded(TableRef target, List<MarkerRow> rows) {
-    if (rows.isEmpty()) {
-      return List.of();
-    }
-    TableRef loaded = loadedOf(target);
-    List<String> tuples = new ArrayList<>();
-    // partitions grouped by topic keep the condition short (a few characters per partition)
-    Map<String, Set<Integer>> touched = new TreeMap<>();
-    for (MarkerRow r : rows) {
-      tuples.add(
-          "("
-              + SqlText.literal(r.topic())
-              + ", "
-              + r.partition()
-              + ", "
-              + r.start()
-              + ", "
-              + r.end()
-              + ")");
-      touched.computeIfAbsent(r.topic(), x -> new TreeSet<>()).add(r.partition());
-    }
-    List<String> terms = new ArrayList<>();
-    touched.forEach(
-        (topic, partitions) ->
-            terms.add(
-                "(topic = "
-                    + SqlText.literal(topic)
-                    + " AND kafka_partition IN ("
-                    + partitions.stream().map(String::valueOf).collect(Collectors.joining(", "))
-                    + "))"));
-    String where = " WHERE " + String.join(" OR ", terms);
-    List<String> out =
-        new ArrayList<>(
-            inserts(
-                "INSERT INTO "
-                    + loaded.sql()
-                    + " (topic, kafka_partition, start_offset, end_offset) VALUES ",
-                tuples));
-    out.add(
-        "CREATE TEMP TABLE "
-            + Identifiers.quote(MERGED)
-            + " AS "
-            + mergedIntervals(
-                "SELECT topic, kafka_partition, start_offset, end_offset FROM "
-                    + loaded.sql()
-                    + where));
-    out.add("DELETE FROM " + loaded.sql() + where);
-    out.add(
-        "INSERT INTO "
-            + loaded.sql()
-            + " (topic, kafka_partition, start_offset, end_offset) SELECT topic, kafka_partition, "
-            + "start_offset, end_offset FROM "
-            + Identifiers.quote(MERGED));
-    return out;
-  }
-
-  /**
-   * The union of the intervals {@code source} selects, as few rows as possible (gaps and islands:
-   * an interval starts a new island when it begins after every earlier interval of its partition
-   * ended, plus one).
-   */
-  private static String mergedIntervals(String source) {
-    String part = "PARTITION BY topic, kafka_partition ORDER BY start_offset, end_offset";
-    return "SELECT topic, kafka_partition, MIN(start_offset) AS start_offset, "
-        + "MAX(end_offset) AS end_offset FROM (SELECT topic, kafka_partition, start_offset, "
-        + "end_offset, SUM(island_start) OVER ("
-        + part
-        + " ROWS UNBOUNDED PRECEDING) AS island FROM (SELECT topic, kafka_partition, start_offset, "
-        + "end_offset, CASE WHEN start_offset <= MAX(end_offset) OVER ("
-        + part
-        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + 1 THEN 0 ELSE 1 END AS island_start "
-        + "FROM ("
-        + source
-        + ") i) s) g GROUP BY topic, kafka_partition, island";
+  /** The loaded-intervals table of one target table ({@link LoadedIntervalsTable}). */
+  public LoadedIntervalsTable loadedIntervals(TableRef target) {
+    return new LoadedIntervalsTable(markers, target);
   }
 
   /** One row of the load-marker table, as a VALUES tuple. */
@@ -396,7 +231,7 @@ public final class ControlTables {
         tuples);
   }
 
-  private static List<String> inserts(String head, List<String> tuples) {
+  static List<String> inserts(String head, List<String> tuples) {
     List<String> out = new ArrayList<>();
     StringBuilder b = new StringBuilder(head);
     boolean empty = true;
@@ -493,7 +328,7 @@ public final class ControlTables {
             : "target_table")
         + " AS target_table, topic, kafka_partition, start_offset, end_offset, "
         + "CAST(NULL AS VARCHAR(1024)) AS marker_key, CAST(NULL AS VARCHAR(36)) AS batch_id FROM "
-        + (fromLoaded ? loadedOf(target).sql() : markers.sql())
+        + (fromLoaded ? loadedIntervals(target).table().sql() : markers.sql())
         + " WHERE "
         + where;
   }

@@ -73,7 +73,7 @@ public final class LoadSqlBuilder {
     List<String> sql = new ArrayList<>();
     List<Integer> copies = new ArrayList<>();
     int write = -1;
-    sql.add(control.lock(batch.table()));
+    sql.add(control.loadedIntervals(batch.table()).lock());
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
       for (StagingGroup g : batch.groups()) {
@@ -143,7 +143,7 @@ public final class LoadSqlBuilder {
     }
     List<ControlTables.MarkerRow> markers =
         ControlTables.markerRows(batch.table(), batch.id().toString(), batch.units());
-    sql.addAll(control.recordLoaded(batch.table(), markers));
+    sql.addAll(control.loadedIntervals(batch.table()).record(markers));
     // last: the shared load-marker table's write lock is held from here to the commit only
     sql.addAll(control.insertMarkers(markers, loadedAt));
     if (sql.size() > MAX_STATEMENTS) {
@@ -438,7 +438,7 @@ public final class LoadSqlBuilder {
         + ") "
         + u
         + " WHERE NOT EXISTS (SELECT 1 FROM "
-        + control.loadedOf(batch.table()).sql()
+        + control.loadedIntervals(batch.table()).table().sql()
         + " "
         + mk
         + " WHERE "

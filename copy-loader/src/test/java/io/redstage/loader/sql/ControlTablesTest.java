@@ -126,30 +126,37 @@ class ControlTablesTest {
         .asString()
         .contains(
             "FROM "
-                + control.loadedOf(t).sql()
+                + control.loadedIntervals(t).table().sql()
                 + " WHERE (topic = 'orders' AND kafka_partition = 3 AND end_offset >= 100 AND start_offset <= 250)")
         .contains(
             "FROM \"ops\".\"markers\" WHERE (target_table = 'sales.orders-2026' AND topic = 'o2'");
-    assertThat(control.loadedOf(t).schema()).isEqualTo("ops");
-    assertThat(control.loadedOf(t).table())
+    assertThat(control.loadedIntervals(t).table().schema()).isEqualTo("ops");
+    assertThat(control.loadedIntervals(t).table().table())
         .startsWith("markers__t_")
         .hasSize("markers__t_".length() + 12);
-    assertThat(control.loadedOf(other).table()).startsWith("markers__orders_2026_");
-    assertThat(control.loadedOf(TableRef.of("x", "t"))).isNotEqualTo(control.loadedOf(t));
-    assertThat(control.loadedOf(TableRef.of("public", "a".repeat(127))).table().length())
+    assertThat(control.loadedIntervals(other).table().table()).startsWith("markers__orders_2026_");
+    assertThat(control.loadedIntervals(TableRef.of("x", "t")).table())
+        .isNotEqualTo(control.loadedIntervals(t).table());
+    assertThat(
+            control
+                .loadedIntervals(TableRef.of("public", "a".repeat(127)))
+                .table()
+                .table()
+                .length())
         .isLessThan(127);
   }
 
   @Test
   void aBatchLocksOnlyItsTargetAndMergesTheTouchedPartitionsIntervals() {
-    TableRef loaded = control.loadedOf(t);
-    assertThat(control.lock(t)).isEqualTo("LOCK " + loaded.sql());
+    TableRef loaded = control.loadedIntervals(t).table();
+    assertThat(control.loadedIntervals(t).lock()).isEqualTo("LOCK " + loaded.sql());
     List<String> sql =
-        control.recordLoaded(
-            t,
-            List.of(
-                new ControlTables.MarkerRow(t, "orders", 0, 0, 9, "k0", "b", 10),
-                new ControlTables.MarkerRow(t, "orders", 0, 10, 19, "k1", "b", 10)));
+        control
+            .loadedIntervals(t)
+            .record(
+                List.of(
+                    new ControlTables.MarkerRow(t, "orders", 0, 0, 9, "k0", "b", 10),
+                    new ControlTables.MarkerRow(t, "orders", 0, 10, 19, "k1", "b", 10)));
     assertThat(sql).hasSize(4);
     assertThat(sql.get(0))
         .isEqualTo(
@@ -163,10 +170,10 @@ class ControlTablesTest {
     assertThat(sql.get(2))
         .isEqualTo(
             "DELETE FROM " + loaded.sql() + " WHERE (topic = 'orders' AND kafka_partition IN (0))");
-    assertThat(control.recordLoaded(t, List.of())).isEmpty();
-    assertThat(control.seedLoaded(t))
+    assertThat(control.loadedIntervals(t).record(List.of())).isEmpty();
+    assertThat(control.loadedIntervals(t).seed())
         .hasSize(2)
-        .satisfies(s -> assertThat(s.get(0)).isEqualTo(control.lock(t)))
+        .satisfies(s -> assertThat(s.get(0)).isEqualTo(control.loadedIntervals(t).lock()))
         .satisfies(
             s ->
                 assertThat(s.get(1))
@@ -174,7 +181,7 @@ class ControlTablesTest {
                         "FROM \"ops\".\"markers\" WHERE target_table = 'public.t' AND NOT EXISTS (SELECT 1 FROM "
                             + loaded.sql()
                             + ")"));
-    assertThat(control.createLoaded(t))
+    assertThat(control.loadedIntervals(t).create())
         .startsWith("CREATE TABLE IF NOT EXISTS " + loaded.sql())
         .endsWith("SORTKEY (topic, kafka_partition, start_offset)");
   }

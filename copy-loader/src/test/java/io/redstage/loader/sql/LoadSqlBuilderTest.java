@@ -37,7 +37,7 @@ class LoadSqlBuilderTest {
           TableRef.of("public", "_redstage_load_markers"),
           TableRef.of("public", "_redstage_quarantine"),
           TableRef.of("public", "_redstage_load_failures"));
-  private final String loaded = control.loadedOf(T).sql();
+  private final String loaded = control.loadedIntervals(T).table().sql();
   private final TypeMapping types = new TypeMapping(65535);
   private final LoadSqlBuilder builder =
       new LoadSqlBuilder(control, new CopySql("arn:aws:iam::123456789012:role/loader", 0), types);
