@@ -157,10 +157,6 @@ public final class ControlTables {
   }
 
   /**
-   * Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for
-   * failing units).
-   */
-  /**
    * Batch id and first load time of each of these batches that committed (its load markers exist).
    */
   public String batchesLoadedAt(List<String> batchIds) {
@@ -171,6 +167,10 @@ public final class ControlTables {
         + " GROUP BY batch_id";
   }
 
+  /**
+   * Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for
+   * failing units).
+   */
   public String selectFailures() {
     return "SELECT marker_key, attempts, last_error, last_attempt_at FROM " + failures.sql();
   }
@@ -231,6 +231,10 @@ public final class ControlTables {
         tuples);
   }
 
+  /**
+   * INSERT statements of {@code head} followed by the tuples, several per statement: Redshift caps
+   * one statement's text, and a batch of thousands of units must not make one giant INSERT.
+   */
   static List<String> inserts(String head, List<String> tuples) {
     List<String> out = new ArrayList<>();
     StringBuilder b = new StringBuilder(head);
