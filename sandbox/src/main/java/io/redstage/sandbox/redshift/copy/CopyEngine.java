@@ -139,74 +139,48 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
           Instant.now());
       return rows;
     } catch (RowSink.LoadAborted e) {
-      String message =
-          "Load into table '"
-              + table.name
-              + "' failed. Check 'sys_load_error_detail' system view for details.";
+      String message = loadFailed(table);
       recorder.errors(load.errors());
-      recorder.finished(
-          ctx.queryId(),
-          false,
-          0,
-          0,
-          0,
-          p.sourceBytes,
-          p.filesScanned,
-          p.bytesScanned,
-          load.errorCount(),
-          message,
-          start,
-          Instant.now());
+      recordFailure(ctx, p, start, load.errorCount(), message);
       throw new StatementFailedException(message);
     } catch (ParquetRows.SpectrumScanError e) {
       if (load != null) {
         recorder.errors(List.of(load.fileError(e.url, 15007, e.detail)));
       }
-      recorder.finished(
-          ctx.queryId(),
-          false,
-          0,
-          0,
-          0,
-          p.sourceBytes,
-          p.filesScanned,
-          p.bytesScanned,
-          1,
-          e.getMessage(),
-          start,
-          Instant.now());
+      recordFailure(ctx, p, start, 1, e.getMessage());
       throw e;
     } catch (StatementFailedException e) {
-      recorder.finished(
-          ctx.queryId(),
-          false,
-          0,
-          0,
-          0,
-          p.sourceBytes,
-          p.filesScanned,
-          p.bytesScanned,
-          load == null ? 0 : load.errorCount(),
-          e.getMessage(),
-          start,
-          Instant.now());
+      recordFailure(ctx, p, start, load == null ? 0 : load.errorCount(), e.getMessage());
       throw e;
     } catch (SQLException | RuntimeException e) {
-      recorder.finished(
-          ctx.queryId(),
-          false,
-          0,
-          0,
-          0,
-          p.sourceBytes,
-          p.filesScanned,
-          p.bytesScanned,
-          load == null ? 0 : load.errorCount(),
-          e.getMessage(),
-          start,
-          Instant.now());
+      recordFailure(ctx, p, start, load == null ? 0 : load.errorCount(), e.getMessage());
       throw e;
     }
+  }
+
+  /** Records a COPY that failed: no rows, no bytes written, what was scanned before it stopped. */
+  private void recordFailure(
+      ExecutionContext ctx, Progress p, Instant start, long errors, String message) {
+    recorder.finished(
+        ctx.queryId(),
+        false,
+        0,
+        0,
+        0,
+        p.sourceBytes,
+        p.filesScanned,
+        p.bytesScanned,
+        errors,
+        message,
+        start,
+        Instant.now());
+  }
+
+  /** Redshift's message for a COPY whose rows were refused. */
+  private static String loadFailed(TargetTable table) {
+    return "Load into table '"
+        + table.name
+        + "' failed. Check 'sys_load_error_detail' system view for details.";
   }
 
   /** Byte counters of one COPY. */
@@ -309,24 +283,9 @@ public final class CopyEngine implements CopyExecutor, AutoCloseable {
             : e.getCause() instanceof SQLException cause
                 ? SqlErrors.describe(cause)
                 : "ERROR: " + e.getMessage();
-    String message =
-        "Load into table '"
-            + table.name
-            + "' failed. Check 'sys_load_error_detail' system view for details.";
+    String message = loadFailed(table);
     recorder.errors(List.of(load.fileError("", 1216, reason.replaceFirst("^ERROR: ", ""))));
-    recorder.finished(
-        ctx.queryId(),
-        false,
-        0,
-        0,
-        0,
-        p.sourceBytes,
-        p.filesScanned,
-        p.bytesScanned,
-        load.errorCount(),
-        message,
-        start,
-        Instant.now());
+    recordFailure(ctx, p, start, load.errorCount(), message);
     return new StatementFailedException(message);
   }
 
