@@ -39,7 +39,7 @@ final class CheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<CheckResult> results;
     try (AwsClients clients = new AwsClients(config)) {
-      DataApi api = DataApi.of(config, clients.redshiftData(), d -> Thread.sleep(d.toMillis()));
+      DataApi api = DataApi.of(config, clients.redshiftData(), DataApi.Sleeper.THREAD);
       results = new LoaderCheck(config, clients, api).run();
     }
     results.forEach(out::println);

@@ -70,7 +70,7 @@ public final class Loader implements AutoCloseable {
   private volatile boolean checked;
 
   public Loader(LoaderConfig config) {
-    this(config, new AwsClients(config), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    this(config, new AwsClients(config), Clock.systemUTC(), DataApi.Sleeper.THREAD);
   }
 
   /** For tests: inject clients, clock and the poll sleeper. */

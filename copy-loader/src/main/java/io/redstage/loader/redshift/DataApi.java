@@ -33,6 +33,9 @@ public final class DataApi {
 
   /** Sleeps between polls; replaceable so unit tests of callers need not wait. */
   public interface Sleeper {
+    /** Waits on the thread itself, as everything but tests does. */
+    Sleeper THREAD = d -> Thread.sleep(d.toMillis());
+
     void sleep(Duration d) throws InterruptedException;
   }
 

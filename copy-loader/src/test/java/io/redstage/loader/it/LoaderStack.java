@@ -3,6 +3,7 @@ package io.redstage.loader.it;
 import io.redstage.loader.aws.AwsClients;
 import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.load.Loader;
+import io.redstage.loader.redshift.DataApi;
 import io.redstage.sandbox.redshift.LocalRedshift;
 import io.redstage.sandbox.s3.LocalS3;
 import java.sql.Connection;
@@ -94,7 +95,7 @@ public final class LoaderStack implements AutoCloseable {
    */
   public Loader loader(Map<String, String> config, Clock clock) {
     LoaderConfig c = LoaderConfig.of(config);
-    return new Loader(c, new AwsClients(c), clock, d -> Thread.sleep(d.toMillis()));
+    return new Loader(c, new AwsClients(c), clock, DataApi.Sleeper.THREAD);
   }
 
   public Loader loader(
