@@ -636,7 +636,7 @@ class BackgroundCommitsTest {
   }
 
   /** Records the rewinds the task asks for; no dead letter queue. */
-  static final class RecordingContext extends MemoryBudgetTest.NoDlqContext {
+  static final class RecordingContext extends NoDlqContext {
     final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
 
     @Override

@@ -103,8 +103,7 @@ class BadRecordsTest {
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
     StagingCommitter committer =
-        StagingCommitter.create(
-            new SinkConfig(props(prefix, 100)), new MemoryBudgetTest.NoDlqContext());
+        StagingCommitter.create(new SinkConfig(props(prefix, 100)), new NoDlqContext());
     try {
       committer.open(Set.of(TP));
       assertThatThrownBy(
@@ -218,7 +217,7 @@ class BadRecordsTest {
   }
 
   /** A worker context whose dead letter queue records what it is sent. */
-  static final class DlqContext extends MemoryBudgetTest.NoDlqContext {
+  static final class DlqContext extends NoDlqContext {
     final List<SinkRecord> reported = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 

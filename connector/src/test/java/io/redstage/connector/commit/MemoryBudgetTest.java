@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,45 +99,5 @@ class MemoryBudgetTest {
         offset,
         r.timestamp(),
         r.timestampType());
-  }
-
-  /** A worker context without a dead letter queue; this test never rewinds or pauses. */
-  static class NoDlqContext implements SinkTaskContext {
-    @Override
-    public Map<String, String> configs() {
-      return Map.of();
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-      throw new AssertionError("unexpected rewind to " + offsets);
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-      throw new AssertionError("unexpected rewind of " + tp + " to " + offset);
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return Set.of();
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {}
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {}
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-      return null;
-    }
   }
 }

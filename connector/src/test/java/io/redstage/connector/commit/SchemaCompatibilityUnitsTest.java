@@ -114,7 +114,7 @@ class SchemaCompatibilityUnitsTest {
     props.put("schema.compatibility", compatibility);
     props.put("flush.size", Integer.toString(flushSize));
     LocalS3Tasks.putAndCommit(
-        props, new MemoryBudgetTest.NoDlqContext(), Set.of(new TopicPartition(TOPIC, 0)), records);
+        props, new NoDlqContext(), Set.of(new TopicPartition(TOPIC, 0)), records);
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }
 

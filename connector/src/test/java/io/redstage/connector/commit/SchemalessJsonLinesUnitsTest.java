@@ -83,7 +83,7 @@ class SchemalessJsonLinesUnitsTest {
     props.putAll(extra);
     TopicPartition tp = new TopicPartition(TOPIC, 0);
     Map<TopicPartition, OffsetAndMetadata> committed =
-        LocalS3Tasks.putAndCommit(props, new MemoryBudgetTest.NoDlqContext(), Set.of(tp), records);
+        LocalS3Tasks.putAndCommit(props, new NoDlqContext(), Set.of(tp), records);
     assertThat(committed.get(tp).offset()).isEqualTo(records.size());
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }

@@ -1,0 +1,50 @@
+package io.redstage.connector.commit;
+
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+
+/**
+ * A worker context without a dead letter queue, for tests that drive a task or committer
+ * themselves: a rewind fails the test; subclasses add a reporter or record calls.
+ */
+class NoDlqContext implements SinkTaskContext {
+  @Override
+  public Map<String, String> configs() {
+    return Map.of();
+  }
+
+  @Override
+  public void offset(Map<TopicPartition, Long> offsets) {
+    throw new AssertionError("unexpected rewind to " + offsets);
+  }
+
+  @Override
+  public void offset(TopicPartition tp, long offset) {
+    throw new AssertionError("unexpected rewind of " + tp + " to " + offset);
+  }
+
+  @Override
+  public void timeout(long timeoutMs) {}
+
+  @Override
+  public Set<TopicPartition> assignment() {
+    return Set.of();
+  }
+
+  @Override
+  public void pause(TopicPartition... partitions) {}
+
+  @Override
+  public void resume(TopicPartition... partitions) {}
+
+  @Override
+  public void requestCommit() {}
+
+  @Override
+  public ErrantRecordReporter errantRecordReporter() {
+    return null;
+  }
+}
