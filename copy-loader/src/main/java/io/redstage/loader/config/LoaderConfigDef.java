@@ -293,8 +293,13 @@ public final class LoaderConfigDef {
                   G_RS,
                   REDSHIFT_MAX_IN_FLIGHT,
                   INT,
-                  "4",
-                  "Most Data API statements this loader keeps running at once (WLM and the active-statement limit).")
+                  "16",
+                  "Most Data API statements this loader keeps running at once, and so the most tables it loads "
+                      + "at once: a cycle over more tables than this takes several rounds. Statements beyond what "
+                      + "WLM admits wait in its queue (automatic WLM, the default, admits more light statements such "
+                      + "as COPY; a manual WLM queue has 5 slots unless configured). Lower it to leave a shared manual "
+                      + "queue's slots to other users, or give the loader's user its own queue. Every loader counts "
+                      + "towards the Data API's 200 active statements per cluster.")
               .range(1, 200),
           ConfigKey.of(
                   G_RS,

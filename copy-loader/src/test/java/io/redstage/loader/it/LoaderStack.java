@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The loader's test world: the S3 stand-in, the Redshift stand-in reading from it, config and JDBC
@@ -36,15 +37,21 @@ public final class LoaderStack implements AutoCloseable {
   }
 
   public static LoaderStack start() {
+    return start(o -> o);
+  }
+
+  /** Starts the stack with the Redshift stand-in's options adjusted, e.g. its statement slots. */
+  public static LoaderStack start(UnaryOperator<LocalRedshift.Options> redshiftOptions) {
     LocalS3 s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
     try {
       LocalRedshift rs =
           LocalRedshift.start(
-              new LocalRedshift.Options()
-                  .s3Endpoint(s3.endpoint())
-                  .s3AccessKey(s3.accessKey())
-                  .s3SecretKey(s3.secretKey())
-                  .s3Region(s3.region()));
+              redshiftOptions.apply(
+                  new LocalRedshift.Options()
+                      .s3Endpoint(s3.endpoint())
+                      .s3AccessKey(s3.accessKey())
+                      .s3SecretKey(s3.secretKey())
+                      .s3Region(s3.region())));
       return new LoaderStack(s3, rs);
     } catch (RuntimeException e) {
       s3.close();
