@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * One discovery-and-load cycle: list markers, ask the control tables what is loaded, plan batches,
@@ -137,22 +138,25 @@ public final class LoadCycle implements AutoCloseable {
                 } finally {
                   plannedLeft.countDown();
                 }
-                return new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
-                    .run(load, e.getValue(), loaded, stopping);
+                List<Unit> all =
+                    new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
+                        .run(load, e.getValue(), loaded, stopping);
+                // retire this table's markers now, on its thread, rather than all tables' markers
+                // one after another when the slowest table is done
+                retire(all, tally);
+                return all;
               }));
     }
-    List<Unit> loadedNow = new ArrayList<>(plan.loaded());
+    retire(plan.loaded(), tally); // loaded before (by a crashed run or another loader)
     for (Future<List<Unit>> f : futures) {
       try {
-        loadedNow.addAll(f.get());
+        f.get();
       } catch (ExecutionException e) {
         LOG.error(
             "A table's loads stopped with an unexpected error; other tables were not affected",
             e.getCause());
       }
     }
-    MarkerRetention.Result retired = p.retention().apply(loadedNow, p.clock().millis());
-    retired.removedKeys().forEach(p.scanner()::forget);
     p.metrics().cycle();
     CycleReport report =
         new CycleReport(
@@ -165,7 +169,7 @@ public final class LoadCycle implements AutoCloseable {
             tally.failed.get(),
             tally.quarantined.get(),
             tally.unknown.get(),
-            retired.removedKeys().size(),
+            tally.retired.get(),
             p.counter().calls("S3.") - s3Before,
             p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
@@ -244,6 +248,26 @@ public final class LoadCycle implements AutoCloseable {
     }
   }
 
+  /** Moves (or deletes) the markers of loaded units that are past retention. */
+  private void retire(List<Unit> loaded, Tally tally) {
+    if (loaded.isEmpty()) {
+      return;
+    }
+    MarkerRetention.Result retired;
+    try {
+      retired = p.retention().apply(loaded, p.clock().millis());
+    } catch (SdkException e) {
+      // the units are loaded; their markers stay listed as loaded and the next cycle retires them
+      LOG.warn(
+          "Cannot retire the markers of {} loaded unit(s) this cycle: {}. The next cycle retries.",
+          loaded.size(),
+          e.getMessage());
+      return;
+    }
+    retired.removedKeys().forEach(p.scanner()::forget);
+    tally.retired.addAndGet(retired.removedKeys().size());
+  }
+
   private void publishBacklog(CyclePlanner.Plan plan, long now) {
     Map<String, Long> units = new HashMap<>();
     Map<String, Double> lag = new HashMap<>();
@@ -274,5 +298,6 @@ public final class LoadCycle implements AutoCloseable {
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger quarantined = new AtomicInteger();
     final AtomicInteger unknown = new AtomicInteger();
+    final AtomicInteger retired = new AtomicInteger();
   }
 }

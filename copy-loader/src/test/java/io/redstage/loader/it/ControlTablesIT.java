@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import io.redstage.sandbox.s3.FaultRule;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +70,38 @@ class ControlTablesIT {
     assertThat(
             stack.count(
                 "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'dlq-only'"))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void markersThatCannotMoveAfterTheLoadStayLoadedAndMoveNextCycle() throws Exception {
+    stack.files.marker("retire-later", 0, 0, 9, List.of());
+    stack.files.marker("retire-later", 1, 0, 9, List.of());
+    Map<String, String> config = stack.config("retire-later");
+    config.put("markers.retention", "0s");
+    FaultRule denied =
+        stack
+            .s3
+            .faults()
+            .failAlways(
+                S3Fault.ACCESS_DENIED, RequestMatcher.operations(ObjectOperation.COPY_OBJECT));
+    try (Loader loader = stack.loader(config)) {
+      CycleReport first = loader.runOnce();
+      assertThat(first.unitsLoaded()).isEqualTo(2);
+      assertThat(first.markersRetired()).as("the move was refused").isZero();
+      assertThat(denied.fired()).isPositive();
+      stack.s3.faults().remove(denied);
+
+      CycleReport second = loader.runOnce();
+      assertThat(second.unitsLoaded()).as("loaded once, not again").isZero();
+      assertThat(second.markersRetired()).isEqualTo(2);
+      assertThat(loader.runOnce().unitsListed()).isZero();
+    } finally {
+      stack.s3.faults().remove(denied);
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'retire-later'"))
         .isEqualTo(2);
   }
 
