@@ -28,8 +28,17 @@ public final class LoadedIntervalsTable {
   /** The temp table in which a load transaction merges a target's loaded intervals. */
   static final String MERGED = "rs_loaded";
 
-  /** Characters of the target table's name kept in its loaded-intervals table's name. */
-  private static final int NAME_CHARS = 40;
+  /** Characters of the load-marker table's name kept in a loaded-intervals table's name. */
+  private static final int BASE_CHARS = 40;
+
+  /**
+   * Longest loaded-intervals table name: PostgreSQL's 63 bytes, which the Redshift stand-in keeps,
+   * rather than Redshift's 127, so that the same names work in both.
+   */
+  private static final int MAX_NAME_BYTES = 63;
+
+  /** Hex digits of the SHA-256 of the target's qualified name: "_" and these end the name. */
+  private static final int HASH_CHARS = 12;
 
   private final TableRef markers;
   private final TableRef target;
@@ -46,18 +55,20 @@ public final class LoadedIntervalsTable {
   }
 
   /**
-   * In the load-marker table's schema, named after it, the target's table name and a hash of the
-   * target's qualified name (names stay unique and below Redshift's 127 bytes whatever the target
-   * is called).
+   * In the load-marker table's schema, named after it, as much of the target's table name as fits
+   * and a hash of the target's qualified name: names stay unique and at most 63 bytes whatever the
+   * target is called.
    */
   private static TableRef nameOf(TableRef markers, TableRef target) {
-    String readable = target.table().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    if (readable.length() > NAME_CHARS) {
-      readable = readable.substring(0, NAME_CHARS);
-    }
     String base = markers.table();
-    if (base.length() > NAME_CHARS) {
-      base = base.substring(0, NAME_CHARS);
+    if (base.length() > BASE_CHARS) {
+      base = base.substring(0, BASE_CHARS);
+    }
+    String readable = target.table().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    int room =
+        Math.max(0, MAX_NAME_BYTES - base.getBytes(StandardCharsets.UTF_8).length - 3 - HASH_CHARS);
+    if (readable.length() > room) {
+      readable = readable.substring(0, room);
     }
     return TableRef.of(markers.schema(), base + "__" + readable + "_" + hash(target.name()));
   }
@@ -65,7 +76,7 @@ public final class LoadedIntervalsTable {
   private static String hash(String name) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 6);
+      return HexFormat.of().formatHex(d, 0, HASH_CHARS / 2);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every JVM has SHA-256", e);
     }
