@@ -41,6 +41,11 @@ public final class MarkerScanner {
   private final Map<String, CommitMarker> cache = new HashMap<>();
   private final Map<String, String> rejected = new HashMap<>();
 
+  /** The last scan's result and when ({@link System#nanoTime()}) it started listing. */
+  private ScanResult last;
+
+  private long lastStartedNanos;
+
   public MarkerScanner(
       S3Client s3, String bucket, String markersDir, List<String> topics, Pattern topicRegex) {
     this.s3 = s3;
@@ -54,7 +59,20 @@ public final class MarkerScanner {
   public record ScanResult(
       List<Unit> units, int listRequests, int getRequests, Map<String, String> rejected) {}
 
+  /**
+   * A scan that started listing at or after {@code nanos} ({@link System#nanoTime()}): the last one
+   * if it did, else a new one. Tables that finish at about the same time and each want the markers
+   * committed since then share one listing instead of listing one after another.
+   */
+  public synchronized ScanResult scanStartedAfter(long nanos) {
+    if (last != null && lastStartedNanos - nanos >= 0) {
+      return last;
+    }
+    return scan();
+  }
+
   public synchronized ScanResult scan() {
+    lastStartedNanos = System.nanoTime();
     List<String> prefixes = new ArrayList<>();
     if (topics.isEmpty()) {
       prefixes.add(markersDir);
@@ -100,7 +118,8 @@ public final class MarkerScanner {
     }
     cache.keySet().retainAll(seen);
     rejected.keySet().retainAll(seen);
-    return new ScanResult(units, lists, gets, Map.copyOf(rejected));
+    last = new ScanResult(List.copyOf(units), lists, gets, Map.copyOf(rejected));
+    return last;
   }
 
   /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */

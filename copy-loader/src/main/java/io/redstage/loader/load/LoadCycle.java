@@ -124,6 +124,7 @@ public final class LoadCycle implements AutoCloseable {
     mine.keySet().retainAll(claimed); // the others: another loader loads them in this lease
     CountDownLatch plannedLeft = new CountDownLatch(mine.size());
     AtomicInteger notStarted = new AtomicInteger(mine.size());
+    List<Unit> loadedBefore = plan.loaded();
     List<Future<List<Unit>>> futures = new ArrayList<>();
     for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
       TableRef table = e.getKey();
@@ -140,7 +141,7 @@ public final class LoadCycle implements AutoCloseable {
                 }
                 List<Unit> all =
                     new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
-                        .run(load, e.getValue(), loaded, stopping);
+                        .run(load, e.getValue(), loaded, loadedBefore, stopping);
                 // retire this table's markers now, on its thread, rather than all tables' markers
                 // one after another when the slowest table is done
                 retire(all, tally);

@@ -55,10 +55,20 @@ final class TableTopUp {
     this.pause = pause;
   }
 
-  /** Loads new units of the table with {@code load} while others run; returns all units loaded. */
-  List<Unit> run(TableLoad load, List<Batch> planned, List<Unit> loaded, BooleanSupplier stopping)
+  /**
+   * Loads new units of the table with {@code load} while others run; returns all units loaded.
+   * {@code loadedBefore}: units the cycle found loaded already (of any table), so that a listing
+   * with nothing new needs no question to the warehouse.
+   */
+  List<Unit> run(
+      TableLoad load,
+      List<Batch> planned,
+      List<Unit> loaded,
+      List<Unit> loadedBefore,
+      BooleanSupplier stopping)
       throws InterruptedException {
     planned.forEach(this::see);
+    loadedBefore.forEach(u -> seen.add(u.markerKey()));
     List<Unit> all = loaded;
     while (!stopping.getAsBoolean() && notStarted.get() == 0 && plannedLeft.getCount() > 0) {
       List<Batch> more = newBatches();
@@ -78,20 +88,18 @@ final class TableTopUp {
 
   private List<Batch> newBatches() throws InterruptedException {
     List<Unit> units =
-        p.scanner().scan().units().stream()
+        p.scanner().scanStartedAfter(System.nanoTime()).units().stream()
             .filter(u -> table.equals(p.planner().tableOf(u.topic())))
             .toList();
-    if (units.isEmpty()) {
-      return List.of();
+    if (units.stream().allMatch(u -> seen.contains(u.markerKey()))) {
+      return List.of(); // nothing committed since: no need to ask the warehouse
     }
     LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
     // plan with every listed unit, so that upsert holds stay in force, then keep the new ones
+    CyclePlanner.Plan plan = p.planner().plan(units, state, p.clock().millis());
+    plan.loaded().forEach(u -> seen.add(u.markerKey()));
     List<Batch> fresh = new ArrayList<>();
-    for (Batch b :
-        p.planner()
-            .plan(units, state, p.clock().millis())
-            .batches()
-            .getOrDefault(table, List.of())) {
+    for (Batch b : plan.batches().getOrDefault(table, List.of())) {
       List<Unit> unseen = b.units().stream().filter(u -> !seen.contains(u.markerKey())).toList();
       if (!unseen.isEmpty()) {
         fresh.add(unseen.size() == b.units().size() ? b : p.builder().build(table, unseen));

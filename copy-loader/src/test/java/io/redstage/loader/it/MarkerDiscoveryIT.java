@@ -121,6 +121,27 @@ class MarkerDiscoveryIT {
   }
 
   @Test
+  void callersThatAskWhileAListingRunsShareTheNextOne() {
+    S3Client client = s3.client();
+    String topic = "shared-" + System.nanoTime();
+    put(client, TestUnits.simple(topic, 0, 0, 9));
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    long askedBefore = System.nanoTime();
+    MarkerScanner.ScanResult first = scanner.scan();
+    s3.resetRequestCounts();
+    assertThat(scanner.scanStartedAfter(askedBefore))
+        .as("a listing that started after the ask is fresh enough")
+        .isSameAs(first);
+    assertThat(s3.requestCount(ObjectOperation.LIST_OBJECTS)).isZero();
+
+    put(client, TestUnits.simple(topic, 0, 10, 19));
+    MarkerScanner.ScanResult later = scanner.scanStartedAfter(System.nanoTime());
+    assertThat(later.units()).as("a listing older than the ask is not").hasSize(2);
+    assertThat(s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
+  }
+
+  @Test
   void requestsPerCycleStayFlatWithManyLoadedUnits() {
     S3Client client = s3.client();
     String topic = "flat-" + System.nanoTime();
