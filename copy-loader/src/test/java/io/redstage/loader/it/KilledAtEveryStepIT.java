@@ -140,10 +140,14 @@ class KilledAtEveryStepIT {
                     + ") d"))
         .as("no offset twice")
         .isEqualTo(expected);
+    // a batch planned while the dead loader's transaction still ran may append a second marker row
+    // for a unit (its rows are dropped by the offset check); every unit has at least one
     assertThat(
             stack.count(
-                "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = '" + topic + "'"))
-        .as("one load marker per unit")
+                "SELECT COUNT(DISTINCT marker_key) FROM public._redstage_load_markers WHERE topic = '"
+                    + topic
+                    + "'"))
+        .as("every unit recorded as loaded")
         .isEqualTo((long) PARTITIONS * UNITS_PER_PARTITION);
   }
 
