@@ -43,9 +43,35 @@ final class ConnectJson {
   private final TimestampUnit unit;
   private final WarehouseLimits limits;
 
+  /** Reused timestamp text of an instance for one file ({@link #forFile}); null otherwise. */
+  private final TimeText.Buffer timestamps;
+
   ConnectJson(TimestampUnit unit, WarehouseLimits limits) {
+    this(unit, limits, null);
+  }
+
+  private ConnectJson(TimestampUnit unit, WarehouseLimits limits, TimeText.Buffer timestamps) {
     this.unit = unit;
     this.limits = limits;
+    this.timestamps = timestamps;
+  }
+
+  /**
+   * An instance for one file writer, with the same unit and limits, that writes timestamps from a
+   * reused buffer. Like the writer, it must not be shared between threads.
+   */
+  ConnectJson forFile() {
+    return new ConnectJson(unit, limits, new TimeText.Buffer(unit));
+  }
+
+  /** Writes a timestamp (milliseconds since 1970, already checked against Redshift's years). */
+  void writeTimestamp(JsonGenerator g, long epochMillis) throws IOException {
+    int length = timestamps == null ? -1 : timestamps.fill(epochMillis);
+    if (length < 0) {
+      g.writeString(TimeText.timestamp(epochMillis, unit));
+    } else {
+      g.writeString(timestamps.chars(), 0, length);
+    }
   }
 
   /** Writes a value of schema {@code s} that is a column of the row. */
@@ -79,7 +105,7 @@ final class ConnectJson {
         break;
       case INT64:
         if (ConnectTypes.isTimestamp(s)) {
-          g.writeString(TimeText.timestamp(ValueChecks.epochMillis(s, v), unit));
+          writeTimestamp(g, ValueChecks.epochMillis(s, v));
         } else {
           g.writeNumber(ValueChecks.int64(v));
         }
@@ -246,7 +272,7 @@ final class ConnectJson {
     } else if (v instanceof byte[] || v instanceof ByteBuffer) {
       writeBytes(g, ValueChecks.bytes(v), nested);
     } else if (v instanceof Date) {
-      g.writeString(TimeText.timestamp(WarehouseLimits.epochMillis(((Date) v).getTime()), unit));
+      writeTimestamp(g, WarehouseLimits.epochMillis(((Date) v).getTime()));
     } else if (v instanceof Struct) {
       writeStruct(g, (Struct) v);
     } else if (v instanceof CharSequence) {

@@ -1,13 +1,14 @@
 package io.redstage.connector.format;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -33,8 +34,14 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
 
   private final RowLayout layout;
   private final FormatOptions options;
-  private final MetadataColumns metadata;
   private final ConnectJson json;
+  private final JsonLinesMetadataWriter metadataWriter;
+
+  /**
+   * The keys of {@code layout.columns}, encoded once per file rather than escaped again in every
+   * row (see {@link JsonLinesMetadataWriter}).
+   */
+  private final SerializableString[] columnKeys;
 
   /** The value columns of a schemaless file; null when the file has a value schema. */
   private final SchemalessColumns schemaless;
@@ -68,8 +75,12 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     this.layout = layout;
     this.schemaless = schemaless;
     this.options = metadata.options();
-    this.metadata = metadata;
-    this.json = json;
+    this.json = json.forFile();
+    this.metadataWriter = new JsonLinesMetadataWriter(metadata, this.json, layout);
+    this.columnKeys = new SerializableString[layout.columns.size()];
+    for (int i = 0; i < columnKeys.length; i++) {
+      columnKeys[i] = new SerializedString(layout.columns.get(i).name());
+    }
     this.columns = layout.columns;
     this.out = out;
     this.start = start;
@@ -220,7 +231,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
           if (layout.flattened) {
             writeFields(g, ValueChecks.struct(layout.valueSchema, value));
           } else {
-            g.writeFieldName(layout.columns.get(0).name());
+            g.writeFieldName(columnKeys[0]);
             json.writeTyped(g, layout.valueSchema, value);
           }
         } else if (r.valueSchema() != null) {
@@ -232,7 +243,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
         throw RecordErrors.conversion(r, FORMAT, "value", e);
       }
     }
-    writeMetadata(g, r, value == null);
+    metadataWriter.write(g, r, value == null);
     g.writeEndObject();
   }
 
@@ -241,7 +252,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
     List<Field> fields = struct.schema().fields();
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
-      g.writeFieldName(layout.columns.get(i).name());
+      g.writeFieldName(columnKeys[i]);
       try {
         json.writeTyped(g, f.schema(), struct.get(f));
       } catch (ConversionException e) {
@@ -286,7 +297,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
         if (!layout.valueSchema.isOptional()) {
           throw RecordErrors.requiredInTombstone(r, FORMAT, "value");
         }
-        g.writeFieldName(layout.columns.get(0).name());
+        g.writeFieldName(columnKeys[0]);
         g.writeNull();
       } else {
         Struct keyStruct = key instanceof Struct ? (Struct) key : null;
@@ -298,7 +309,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
           if (keyValue == null && !f.schema().isOptional()) {
             throw RecordErrors.requiredInTombstone(r, FORMAT, f.name());
           }
-          g.writeFieldName(layout.columns.get(i).name());
+          g.writeFieldName(columnKeys[i]);
           try {
             json.writeTyped(g, f.schema(), keyValue);
           } catch (ConversionException e) {
@@ -308,51 +319,6 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       }
     } catch (ConversionException e) {
       throw RecordErrors.conversion(r, FORMAT, "key", e);
-    }
-  }
-
-  private void writeMetadata(JsonGenerator g, SinkRecord r, boolean tombstone) throws IOException {
-    if (options.metadataEnabled()) {
-      g.writeStringField(options.topicColumn(), KafkaCoordinates.topic(r));
-      g.writeNumberField(options.partitionColumn(), KafkaCoordinates.partition(r));
-      g.writeNumberField(options.offsetColumn(), KafkaCoordinates.offset(r));
-      g.writeFieldName(options.timestampColumn());
-      Long timestamp = metadata.timestampMillis(r, FORMAT);
-      if (timestamp == null) {
-        g.writeNull();
-      } else {
-        g.writeString(TimeText.timestamp(timestamp, options.timestampUnit()));
-      }
-    }
-    if (options.keyColumnEnabled()) {
-      g.writeFieldName(options.keyColumn());
-      try {
-        if (r.key() == null) {
-          g.writeNull();
-        } else if (layout.keyStructSchema != null) {
-          json.writeStruct(g, ValueChecks.struct(layout.keyStructSchema, r.key()));
-        } else {
-          g.writeString(metadata.keyText(r));
-        }
-      } catch (ConversionException e) {
-        throw RecordErrors.conversion(r, FORMAT, "key", e);
-      }
-    }
-    if (options.headersColumnEnabled()) {
-      Map<String, String> headers;
-      try {
-        headers = metadata.headers(r);
-      } catch (ConversionException e) {
-        throw RecordErrors.conversion(r, FORMAT, "header", e);
-      }
-      g.writeObjectFieldStart(options.headersColumn());
-      for (Map.Entry<String, String> h : headers.entrySet()) {
-        g.writeStringField(h.getKey(), h.getValue());
-      }
-      g.writeEndObject();
-    }
-    if (options.deleteMarkers()) {
-      g.writeBooleanField(options.deletedColumn(), tombstone);
     }
   }
 

@@ -129,7 +129,8 @@ final class MetadataColumns {
       return null;
     }
     try {
-      return WarehouseLimits.epochMillis(ts);
+      WarehouseLimits.epochMillis(ts);
+      return ts;
     } catch (ConversionException e) {
       throw RecordErrors.conversion(
           r,

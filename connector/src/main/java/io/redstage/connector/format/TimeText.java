@@ -39,35 +39,76 @@ final class TimeText {
    * through the formatter, which signs them.
    */
   static String timestamp(long epochMillis, TimestampUnit unit) {
-    long epochDay = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
-    LocalDate date = LocalDate.ofEpochDay(epochDay);
-    int year = date.getYear();
-    if (year < 0 || year > 9999) {
+    Buffer b = new Buffer(unit);
+    int length = b.fill(epochMillis);
+    if (length < 0) {
       Instant instant = Instant.ofEpochMilli(epochMillis);
       return (unit == TimestampUnit.MICROS ? TIMESTAMP_MICROS : TIMESTAMP_MILLIS).format(instant);
     }
-    int millisOfDay = (int) Math.floorMod(epochMillis, MILLIS_PER_DAY);
-    char[] c = new char[unit == TimestampUnit.MICROS ? 27 : 24];
-    digits(c, 0, year, 4);
-    c[4] = '-';
-    digits(c, 5, date.getMonthValue(), 2);
-    c[7] = '-';
-    digits(c, 8, date.getDayOfMonth(), 2);
-    c[10] = 'T';
-    digits(c, 11, millisOfDay / 3_600_000, 2);
-    c[13] = ':';
-    digits(c, 14, millisOfDay / 60_000 % 60, 2);
-    c[16] = ':';
-    digits(c, 17, millisOfDay / 1000 % 60, 2);
-    c[19] = '.';
-    digits(c, 20, millisOfDay % 1000, 3);
-    int end = 23;
-    if (unit == TimestampUnit.MICROS) {
-      digits(c, 23, 0, 3); // Connect timestamps carry milliseconds
-      end = 26;
+    return new String(b.chars, 0, length);
+  }
+
+  /**
+   * Timestamp text in a reused char buffer, for a file writer that puts timestamps in every row (a
+   * new String per timestamp was the JSON writer's largest allocation). It keeps the date text of
+   * the last day it wrote, so LocalDate.ofEpochDay runs only when the day changes: a file's
+   * timestamps mostly fall on a few days. One per file writer; not thread-safe.
+   */
+  static final class Buffer {
+    private static final int DATE_CHARS = 11; // "yyyy-MM-ddT"
+
+    private final TimestampUnit unit;
+    private final char[] chars;
+
+    /** The epoch day whose date text is in {@code chars[0, DATE_CHARS)}. */
+    private long day = Long.MIN_VALUE;
+
+    Buffer(TimestampUnit unit) {
+      this.unit = unit;
+      this.chars = new char[unit == TimestampUnit.MICROS ? 27 : 24];
     }
-    c[end] = 'Z';
-    return new String(c);
+
+    /**
+     * Puts the text of {@link TimeText#timestamp} into {@link #chars()} and returns its length, or
+     * -1 for a year outside 0000-9999 (whose text only {@link TimeText#timestamp} writes).
+     */
+    int fill(long epochMillis) {
+      long epochDay = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
+      if (epochDay != day) {
+        LocalDate date = LocalDate.ofEpochDay(epochDay);
+        int year = date.getYear();
+        if (year < 0 || year > 9999) {
+          return -1;
+        }
+        digits(chars, 0, year, 4);
+        chars[4] = '-';
+        digits(chars, 5, date.getMonthValue(), 2);
+        chars[7] = '-';
+        digits(chars, 8, date.getDayOfMonth(), 2);
+        chars[10] = 'T';
+        day = epochDay;
+      }
+      int millisOfDay = (int) Math.floorMod(epochMillis, MILLIS_PER_DAY);
+      digits(chars, DATE_CHARS, millisOfDay / 3_600_000, 2);
+      chars[13] = ':';
+      digits(chars, 14, millisOfDay / 60_000 % 60, 2);
+      chars[16] = ':';
+      digits(chars, 17, millisOfDay / 1000 % 60, 2);
+      chars[19] = '.';
+      digits(chars, 20, millisOfDay % 1000, 3);
+      int end = 23;
+      if (unit == TimestampUnit.MICROS) {
+        digits(chars, 23, 0, 3); // Connect timestamps carry milliseconds
+        end = 26;
+      }
+      chars[end] = 'Z';
+      return end + 1;
+    }
+
+    /** The text of the last {@link #fill}, from index 0. */
+    char[] chars() {
+      return chars;
+    }
   }
 
   private static void digits(char[] into, int at, int value, int width) {

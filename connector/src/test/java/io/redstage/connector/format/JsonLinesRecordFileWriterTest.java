@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -55,6 +57,51 @@ class JsonLinesRecordFileWriterTest {
     assertThat(r.get("kafka_offset").longValue()).isEqualTo(101L);
     assertThat(r.get("kafka_timestamp").textValue()).isEqualTo("2024-02-29T13:45:30.224Z");
     assertThat(r.fieldNames()).toIterable().last().isEqualTo("kafka_timestamp");
+  }
+
+  /**
+   * Keys and the topic are encoded once per file and timestamps share the date of the day before:
+   * rows of another topic or day in the same file must still carry their own.
+   */
+  @Test
+  void everyRowCarriesItsOwnTopicAndTimestamp() throws Exception {
+    Struct value = allTypes(1);
+    long midnight = Instant.parse("2024-03-01T00:00:00Z").toEpochMilli();
+    List<SinkRecord> records =
+        List.of(
+            recordOf("orders", value, 1, midnight - 1),
+            recordOf("orders", value, 2, midnight),
+            recordOf("refunds", value, 3, midnight - 1),
+            recordOf("orders", value, 4, null));
+
+    List<JsonNode> rows = FileReaders.jsonLines(write(jsonl, records, "k"), false);
+
+    assertThat(rows)
+        .extracting(r -> r.get("kafka_topic").textValue())
+        .containsExactly("orders", "orders", "refunds", "orders");
+    assertThat(rows)
+        .extracting(r -> r.get("kafka_timestamp").textValue())
+        .containsExactly(
+            "2024-02-29T23:59:59.999Z",
+            "2024-03-01T00:00:00.000Z",
+            "2024-02-29T23:59:59.999Z",
+            null);
+    assertThat(rows)
+        .extracting(r -> r.get("kafka_offset").longValue())
+        .containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  private static SinkRecord recordOf(String topic, Struct value, long offset, Long timestamp) {
+    return new SinkRecord(
+        topic,
+        PARTITION,
+        null,
+        null,
+        ALL_TYPES,
+        value,
+        offset,
+        timestamp,
+        timestamp == null ? TimestampType.NO_TIMESTAMP_TYPE : TimestampType.CREATE_TIME);
   }
 
   @Test

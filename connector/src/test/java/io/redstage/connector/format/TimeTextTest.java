@@ -53,6 +53,40 @@ class TimeTextTest {
     assertThat(TimeText.timestamp(-1, TimestampUnit.MILLIS)).isEqualTo("1969-12-31T23:59:59.999Z");
   }
 
+  /**
+   * A reused buffer keeps the date of the last day it wrote: back-and-forth days, and years it
+   * leaves to the formatter, must not leave a stale date behind.
+   */
+  @Test
+  void reusedBufferWritesWhatTimestampWrites() {
+    long day = 86_400_000L;
+    long t = Instant.parse("2024-02-28T23:59:59.999Z").toEpochMilli();
+    long beyond = Instant.parse("+10000-01-01T00:00:00Z").toEpochMilli();
+    SplittableRandom random = new SplittableRandom(11);
+    for (TimestampUnit unit : TimestampUnit.values()) {
+      TimeText.Buffer buffer = new TimeText.Buffer(unit);
+      long[] sequence = {t, t + 1, t, t + day, beyond, t + day, -1, 0, t + 366 * day, t};
+      for (long millis : sequence) {
+        checkBuffer(buffer, unit, millis, beyond);
+      }
+      for (int i = 0; i < 10_000; i++) {
+        checkBuffer(buffer, unit, t + random.nextLong(-3 * day, 3 * day), beyond);
+      }
+    }
+  }
+
+  private static void checkBuffer(
+      TimeText.Buffer buffer, TimestampUnit unit, long millis, long beyond) {
+    int length = buffer.fill(millis);
+    if (millis >= beyond) {
+      assertThat(length).as("%d", millis).isEqualTo(-1);
+    } else {
+      assertThat(new String(buffer.chars(), 0, length))
+          .as("%d", millis)
+          .isEqualTo(TimeText.timestamp(millis, unit));
+    }
+  }
+
   private static void check(long epochMillis) {
     Instant instant = Instant.ofEpochMilli(epochMillis);
     assertThat(TimeText.timestamp(epochMillis, TimestampUnit.MILLIS))
