@@ -106,6 +106,9 @@ public final class LoadSqlBuilder {
       DeletedKeysTable tombstones =
           settings.upsert() && order.atTarget() ? control.deletedKeys(batch.table()) : null;
       if (tombstones != null) {
+        // created here rather than before the first load like the loaded-intervals table: its key
+        // columns take the target's types, and the target may be created by this very transaction;
+        // after the LOCK no other loader creates it at the same time. A no-op once it exists.
         sql.add(tombstones.create(settings.upsertKey(), plan.targetColumns(), settings.metadata()));
       }
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
