@@ -133,9 +133,13 @@ class UpsertIT {
       assertThat(state(topic))
           .as("older rows and deletes from another partition do not replace newer rows")
           .isEqualTo(Map.of(1L, "new", 2L, "new2", 3L, "c"));
+      assertThat(tombstones(topic))
+          .as("a delete older than the key's row is no tombstone")
+          .isEmpty();
       events(topic, 0, 30, 1, "newest", 3, null);
       loader.runOnce();
       assertThat(state(topic)).isEqualTo(Map.of(1L, "newest", 2L, "new2"));
+      assertThat(tombstones(topic)).isEqualTo(Map.of(3L, List.of(0, 31L)));
     }
     assertThat(
             stack.query(
