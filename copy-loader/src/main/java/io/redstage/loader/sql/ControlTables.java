@@ -188,6 +188,11 @@ public final class ControlTables {
     return new LoadedIntervalsTable(markers, target);
   }
 
+  /** The deleted-keys table of one upsert target ({@link DeletedKeysTable}). */
+  public DeletedKeysTable deletedKeys(TableRef target) {
+    return new DeletedKeysTable(LoadedIntervalsTable.nameOf(markers, target, "__d_"));
+  }
+
   /** One row of the load-marker table, as a VALUES tuple. */
   public record MarkerRow(
       TableRef target,

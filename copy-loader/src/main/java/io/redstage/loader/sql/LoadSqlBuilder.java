@@ -23,7 +23,8 @@ import java.util.function.Function;
  *   <li>a temp table of the rows to apply: staging rows mapped by name, minus offsets already
  *       loaded, one row per (topic, partition, offset) or, in upsert mode, the latest row per key;
  *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete
- *       rows;
+ *       rows; with the order at the target, the deleted-keys table keeps each key's newest delete
+ *       ({@link DeletedKeysTable}) and rows not newer than it are skipped;
  *   <li>add the units to the target's loaded intervals and merge the touched partitions' intervals;
  *   <li>INSERT one load marker per unit (an append only: the shared table is never read here).
  * </ol>
@@ -102,8 +103,16 @@ public final class LoadSqlBuilder {
       UpsertOrder order = UpsertOrder.of(plan, rowSet, settings.metadata());
       sql.add(rowsTable(batch, plan, rowSet, settings, order));
       String rows = Identifiers.quote(ROWS);
+      DeletedKeysTable tombstones =
+          settings.upsert() && order.atTarget() ? control.deletedKeys(batch.table()) : null;
+      if (tombstones != null) {
+        // created here rather than before the first load like the loaded-intervals table: its key
+        // columns take the target's types, and the target may be created by this very transaction;
+        // after the LOCK no other loader creates it at the same time. A no-op once it exists.
+        sql.add(tombstones.create(settings.upsertKey(), plan.targetColumns(), settings.metadata()));
+      }
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
-        sql.addAll(merge(batch, settings, targetNames, order));
+        sql.addAll(merge(batch, settings, targetNames, order, tombstones));
         write = sql.size() - 1;
       } else if (settings.upsert()) {
         sql.add(
@@ -114,6 +123,9 @@ public final class LoadSqlBuilder {
                 + " WHERE "
                 + keyMatch(batch, settings, ROWS)
                 + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
+        if (tombstones != null) {
+          sql.addAll(tombstoneWrites(batch, settings, order, tombstones));
+        }
         sql.add(
             "INSERT INTO "
                 + batch.table().sql()
@@ -126,7 +138,11 @@ public final class LoadSqlBuilder {
                 + " WHERE NOT "
                 + Identifiers.quote(DELETED)
                 // compare-and-set: the target's row for the key survived the DELETE: it is newer
-                + (order.atTarget() ? " AND NOT EXISTS " + targetRow(batch, settings) : ""));
+                + (order.atTarget() ? " AND NOT EXISTS " + targetRow(batch, settings) : "")
+                // a surviving tombstone is not older than the row: the key stays deleted
+                + (tombstones != null
+                    ? " AND NOT " + tombstones.tombstoned(settings.upsertKey(), ROWS)
+                    : ""));
         write = sql.size() - 1;
       } else {
         sql.add(
@@ -159,6 +175,18 @@ public final class LoadSqlBuilder {
     return new LoadTransaction(sql, copies, write);
   }
 
+  /**
+   * Drops the tombstones older than a batch row of their key, then records the batch's winning
+   * deletes: run after the target's DELETE, before the rows are written.
+   */
+  private static List<String> tombstoneWrites(
+      Batch batch, TableSettings settings, UpsertOrder order, DeletedKeysTable tombstones) {
+    return List.of(
+        tombstones.dropOlder(settings.upsertKey(), ROWS, order),
+        tombstones.record(
+            settings.upsertKey(), settings.metadata(), ROWS, DELETED, targetRow(batch, settings)));
+  }
+
   /** A subquery: the target's rows with the key of the rows-table row in scope. */
   private static String targetRow(Batch batch, TableSettings settings) {
     return "(SELECT 1 FROM "
@@ -189,7 +217,11 @@ public final class LoadSqlBuilder {
    * their own. The MERGE is last: its result (rows updated plus inserted) is the batch's row count.
    */
   private static List<String> merge(
-      Batch batch, TableSettings settings, List<String> targetNames, UpsertOrder order) {
+      Batch batch,
+      TableSettings settings,
+      List<String> targetNames,
+      UpsertOrder order,
+      DeletedKeysTable tombstones) {
     String upserts = "rs_upserts";
     List<String> names = targetNames.stream().map(Identifiers::quote).toList();
     List<String> sql = new ArrayList<>();
@@ -206,6 +238,9 @@ public final class LoadSqlBuilder {
             + "."
             + Identifiers.quote(DELETED)
             + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
+    if (tombstones != null) {
+      sql.addAll(tombstoneWrites(batch, settings, order, tombstones));
+    }
     sql.add(
         "CREATE TEMP TABLE "
             + Identifiers.quote(upserts)
@@ -225,6 +260,9 @@ public final class LoadSqlBuilder {
                     + " AND NOT "
                     + order.newer(rows, batch.table().sql())
                     + ")"
+                : "")
+            + (tombstones != null
+                ? " AND NOT " + tombstones.tombstoned(settings.upsertKey(), ROWS)
                 : ""));
     List<String> set = new ArrayList<>();
     List<String> values = new ArrayList<>();

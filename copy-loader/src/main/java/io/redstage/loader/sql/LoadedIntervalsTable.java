@@ -47,7 +47,7 @@ public final class LoadedIntervalsTable {
   LoadedIntervalsTable(TableRef markers, TableRef target) {
     this.markers = markers;
     this.target = target;
-    this.table = nameOf(markers, target);
+    this.table = nameOf(markers, target, "__");
   }
 
   public TableRef table() {
@@ -55,22 +55,28 @@ public final class LoadedIntervalsTable {
   }
 
   /**
-   * In the load-marker table's schema, named after it, as much of the target's table name as fits
-   * and a hash of the target's qualified name: names stay unique and at most 63 bytes whatever the
-   * target is called.
+   * In the load-marker table's schema, named after it, the infix, as much of the target's table
+   * name as fits and a hash of the target's qualified name: names stay unique and at most 63 bytes
+   * whatever the target is called. The infix tells per-target control tables apart.
    */
-  private static TableRef nameOf(TableRef markers, TableRef target) {
+  static TableRef nameOf(TableRef markers, TableRef target, String infix) {
     String base = markers.table();
     if (base.length() > BASE_CHARS) {
       base = base.substring(0, BASE_CHARS);
     }
     String readable = target.table().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     int room =
-        Math.max(0, MAX_NAME_BYTES - base.getBytes(StandardCharsets.UTF_8).length - 3 - HASH_CHARS);
+        Math.max(
+            0,
+            MAX_NAME_BYTES
+                - base.getBytes(StandardCharsets.UTF_8).length
+                - infix.length()
+                - 1
+                - HASH_CHARS);
     if (readable.length() > room) {
       readable = readable.substring(0, room);
     }
-    return TableRef.of(markers.schema(), base + "__" + readable + "_" + hash(target.name()));
+    return TableRef.of(markers.schema(), base + infix + readable + "_" + hash(target.name()));
   }
 
   private static String hash(String name) {

@@ -133,14 +133,83 @@ class UpsertIT {
       assertThat(state(topic))
           .as("older rows and deletes from another partition do not replace newer rows")
           .isEqualTo(Map.of(1L, "new", 2L, "new2", 3L, "c"));
+      assertThat(tombstones(topic))
+          .as("a delete older than the key's row is no tombstone")
+          .isEmpty();
       events(topic, 0, 30, 1, "newest", 3, null);
       loader.runOnce();
       assertThat(state(topic)).isEqualTo(Map.of(1L, "newest", 2L, "new2"));
+      assertThat(tombstones(topic)).isEqualTo(Map.of(3L, List.of(0, 31L)));
     }
     assertThat(
             stack.query(
                 "SELECT kafka_partition, kafka_offset FROM public." + topic + " ORDER BY id"))
         .containsExactly(List.of(0, 30L), List.of(1, 21L));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"delete-insert", "merge"})
+  void aDeleteKeepsItsKeyDeletedAgainstOlderRowsLoadedAfterIt(String strategy) throws Exception {
+    String topic = "tomb_" + strategy.replace('-', '_');
+    Map<String, String> config = stack.config(topic);
+    config.put("upsert.strategy", strategy);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "id");
+    // record timestamps are 1700000000000 + offset (TestFiles)
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
+      loader.runOnce();
+      events(topic, 1, 20, 1, null, 2, null); // keys 1 and 2 move to partition 1 and are deleted
+      loader.runOnce();
+      assertThat(state(topic)).isEqualTo(Map.of(3L, "c"));
+      assertThat(tombstones(topic))
+          .as("one tombstone per deleted key, at its delete")
+          .isEqualTo(Map.of(1L, List.of(1, 20L), 2L, List.of(1, 21L)));
+
+      events(topic, 0, 5, 1, "late", 2, "late2"); // older than the deletes, loaded after them
+      loader.runOnce();
+      assertThat(state(topic))
+          .as("rows older than a key's delete do not bring the key back")
+          .isEqualTo(Map.of(3L, "c"));
+      assertThat(tombstones(topic)).containsOnlyKeys(1L, 2L);
+
+      events(topic, 0, 30, 1, "back", 3, null); // newer than key 1's delete; deletes key 3
+      loader.runOnce();
+      assertThat(state(topic))
+          .as("a row newer than the delete brings the key back")
+          .isEqualTo(Map.of(1L, "back"));
+      assertThat(tombstones(topic))
+          .as("a key that came back has no tombstone; a newly deleted key has one")
+          .isEqualTo(Map.of(2L, List.of(1, 21L), 3L, List.of(0, 31L)));
+
+      events(topic, 1, 22, 3, "stale"); // older than key 3's delete at offset 31
+      events(topic, 1, 23, 2, null); // a newer delete of key 2 replaces its tombstone
+      loader.runOnce();
+      assertThat(state(topic)).isEqualTo(Map.of(1L, "back"));
+      assertThat(tombstones(topic)).isEqualTo(Map.of(2L, List.of(1, 23L), 3L, List.of(0, 31L)));
+    }
+  }
+
+  /** The deleted-keys table of a target: key to its tombstone's partition and offset. */
+  static Map<Long, List<Object>> tombstones(String table) throws Exception {
+    List<List<Object>> names =
+        stack.query(
+            "SELECT table_name FROM information_schema.tables WHERE position('__d_"
+                + table
+                + "_' IN table_name) > 0");
+    assertThat(names).as("one deleted-keys table for " + table).hasSize(1);
+    Map<Long, List<Object>> m = new TreeMap<>();
+    for (List<Object> r :
+        stack.query(
+            "SELECT id, kafka_partition, kafka_offset, kafka_timestamp FROM public.\""
+                + names.get(0).get(0)
+                + "\"")) {
+      assertThat(r.get(3)).as("the delete's record time is kept").isNotNull();
+      assertThat(m.put(((Number) r.get(0)).longValue(), List.of(r.get(1), r.get(2))))
+          .as("one tombstone per key")
+          .isNull();
+    }
+    return m;
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class LoadSqlBuilderTest {
   static final UUID ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
@@ -190,6 +192,9 @@ class LoadSqlBuilderTest {
                 q.startsWith(
                         "INSERT INTO \"public\".\"orders\" (\"id\", \"name\", \"__op\", \"__deleted\") SELECT")
                     && q.endsWith("WHERE NOT \"rs_deleted\""));
+    assertThat(sql)
+        .as("without the order at the target there is nothing to keep tombstones against")
+        .noneMatch(q -> q.contains(control.deletedKeys(T).table().table()));
   }
 
   @Test
@@ -225,6 +230,93 @@ class LoadSqlBuilderTest {
                 + "WHEN MATCHED THEN UPDATE SET \"name\" = \"rs_upserts\".\"name\", \"__deleted\" = \"rs_upserts\".\"__deleted\" "
                 + "WHEN NOT MATCHED THEN INSERT (\"id\", \"name\", \"__deleted\") VALUES (\"rs_upserts\".\"id\", \"rs_upserts\".\"name\", "
                 + "\"rs_upserts\".\"__deleted\")");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TableSettings.UpsertStrategy.class)
+  void upsertWithTheOrderAtTheTargetKeepsTombstonesOfDeletedKeys(
+      TableSettings.UpsertStrategy strategy) {
+    MetadataColumns kept =
+        new MetadataColumns(
+            "kafka_topic",
+            "kafka_partition",
+            "kafka_offset",
+            "kafka_timestamp",
+            "kafka_key",
+            "kafka_headers",
+            "kafka_deleted",
+            Set.of("kafka_partition", "kafka_offset", "kafka_timestamp"));
+    TableSettings s =
+        new TableSettings(
+            TableSettings.Mode.UPSERT,
+            List.of("id"),
+            List.of("kafka_deleted"),
+            List.of(),
+            kept,
+            strategy);
+    List<String> sql = sql(batch(TestUnits.simple("orders", 0, 0, 9)), s);
+    String tomb = control.deletedKeys(T).table().sql();
+    assertThat(control.deletedKeys(T).table().table())
+        .startsWith("_redstage_load_markers__d_orders_")
+        .hasSizeLessThanOrEqualTo(63)
+        .isNotEqualTo(control.loadedIntervals(T).table().table());
+    int create =
+        sql.indexOf(
+            "CREATE TABLE IF NOT EXISTS "
+                + tomb
+                + " (\"id\" BIGINT NOT NULL, \"kafka_timestamp\" TIMESTAMP, "
+                + "\"kafka_partition\" INTEGER, \"kafka_offset\" BIGINT) DISTSTYLE AUTO SORTKEY (\"id\")");
+    String newer =
+        "(COALESCE(\"rs_rows\".\"kafka_timestamp\", CAST('0001-01-01 00:00:00' AS TIMESTAMP)) > "
+            + "COALESCE("
+            + tomb
+            + ".\"kafka_timestamp\", CAST('0001-01-01 00:00:00' AS TIMESTAMP))";
+    int dropOlder =
+        indexOf(
+            sql,
+            "DELETE FROM "
+                + tomb
+                + " USING \"rs_rows\" WHERE "
+                + tomb
+                + ".\"id\" = \"rs_rows\".\"id\" AND "
+                + newer);
+    int targetDelete = indexOf(sql, "DELETE FROM \"public\".\"orders\" USING \"rs_rows\"");
+    int record =
+        indexOf(
+            sql,
+            "INSERT INTO "
+                + tomb
+                + " (\"id\", \"kafka_timestamp\", \"kafka_partition\", \"kafka_offset\") SELECT "
+                + "\"id\", \"kafka_timestamp\", \"kafka_partition\", \"kafka_offset\" FROM \"rs_rows\" "
+                + "WHERE \"rs_deleted\" AND \"id\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                + tomb
+                + " WHERE "
+                + tomb
+                + ".\"id\" = \"rs_rows\".\"id\") AND NOT EXISTS (SELECT 1 FROM \"public\".\"orders\" WHERE ");
+    String skip =
+        " AND NOT EXISTS (SELECT 1 FROM "
+            + tomb
+            + " WHERE "
+            + tomb
+            + ".\"id\" = \"rs_rows\".\"id\")";
+    int write =
+        strategy == TableSettings.UpsertStrategy.MERGE
+            ? indexOf(sql, "CREATE TEMP TABLE \"rs_upserts\"")
+            : indexOf(sql, "INSERT INTO \"public\".\"orders\"");
+    assertThat(List.of(create, targetDelete, dropOlder, record, write))
+        .as("create, target delete, drop older tombstones, record deletes, write rows")
+        .isSorted()
+        .doesNotContain(-1);
+    assertThat(sql.get(write)).endsWith(skip);
+  }
+
+  private static int indexOf(List<String> sql, String prefix) {
+    for (int i = 0; i < sql.size(); i++) {
+      if (sql.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Test
