@@ -139,39 +139,7 @@ final class HeldRowWriteSupport extends WriteSupport<HeldRowWriteSupport.HeldRow
   }
 
   private void writeValue(Slot slot) throws IOException {
-    switch (slot.kind) {
-      case BOOLEAN:
-        consumer.addBoolean(decoder.readBoolean());
-        break;
-      case INT:
-        consumer.addInteger(decoder.readInt());
-        break;
-      case LONG:
-        consumer.addLong(decoder.readLong());
-        break;
-      case FLOAT:
-        consumer.addFloat(decoder.readFloat());
-        break;
-      case DOUBLE:
-        consumer.addDouble(decoder.readDouble());
-        break;
-      case BINARY:
-        writeBinary();
-        break;
-      case RECORD:
-        consumer.startGroup();
-        writeFields(slot.children);
-        consumer.endGroup();
-        break;
-      case LIST:
-        writeList(slot);
-        break;
-      case MAP:
-        writeMap(slot);
-        break;
-      default:
-        throw new IllegalStateException("Unknown slot kind " + slot.kind);
-    }
+    slot.kind.write(this, slot);
   }
 
   private void writeBinary() throws IOException {
@@ -229,16 +197,71 @@ final class HeldRowWriteSupport extends WriteSupport<HeldRowWriteSupport.HeldRow
     consumer.endGroup();
   }
 
+  /**
+   * How a value of each kind is read and written: one small method per kind, called through one
+   * call site that sees many kinds, so the JIT compiles each on its own. A single switch over the
+   * kinds made the JIT inline every Parquet column-writer path into one method, the costliest
+   * compilation of a harness run (several seconds of compiler thread CPU).
+   */
   enum Kind {
-    BOOLEAN,
-    INT,
-    LONG,
-    FLOAT,
-    DOUBLE,
-    BINARY,
-    RECORD,
-    LIST,
-    MAP
+    BOOLEAN {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.consumer.addBoolean(w.decoder.readBoolean());
+      }
+    },
+    INT {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.consumer.addInteger(w.decoder.readInt());
+      }
+    },
+    LONG {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.consumer.addLong(w.decoder.readLong());
+      }
+    },
+    FLOAT {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.consumer.addFloat(w.decoder.readFloat());
+      }
+    },
+    DOUBLE {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.consumer.addDouble(w.decoder.readDouble());
+      }
+    },
+    BINARY {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.writeBinary();
+      }
+    },
+    RECORD {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.consumer.startGroup();
+        w.writeFields(slot.children);
+        w.consumer.endGroup();
+      }
+    },
+    LIST {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.writeList(slot);
+      }
+    },
+    MAP {
+      @Override
+      void write(HeldRowWriteSupport w, Slot slot) throws IOException {
+        w.writeMap(slot);
+      }
+    };
+
+    abstract void write(HeldRowWriteSupport w, Slot slot) throws IOException;
   }
 
   /**
