@@ -67,6 +67,7 @@ final class HeldRowWriteSupport extends WriteSupport<HeldRowWriteSupport.HeldRow
       return this;
     }
 
+    // Deprecated but abstract in parquet-java 1.18; the builder calls the ParquetConfiguration one.
     @Override
     protected WriteSupport<HeldRow> getWriteSupport(Configuration conf) {
       return new HeldRowWriteSupport(shape);
@@ -98,6 +99,7 @@ final class HeldRowWriteSupport extends WriteSupport<HeldRowWriteSupport.HeldRow
     return "avro";
   }
 
+  // Deprecated but abstract in parquet-java 1.18; the shape needs no configuration either way.
   @Override
   public WriteContext init(Configuration configuration) {
     return init((ParquetConfiguration) null);
