@@ -95,7 +95,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
     if (streaming) {
       writeStreamed(row, record);
     } else {
-      held.add(encoded.array(), 0, encoded.size());
+      held.add(encoded.array(), 0, encoded.length());
       if (held.bytes() > holdAtMostBytes) {
         try {
           startStreaming();

@@ -1,17 +1,10 @@
 package io.redstage.connector.format;
 
+import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -19,14 +12,16 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Writes one Parquet file through parquet-avro. The rows are held in their Avro binary encoding
- * until the file is built (see {@link AvroRowsFileWriter}), then decoded one by one into a reused
- * row and written; a file that grows too large to hold streams each finished row group into the
- * upload instead. Once started, the row group being built is the only large buffer; its size is
- * bounded by the configured row-group bytes. A started encoder also holds a fixed overhead of about
- * 3-4 KB per leaf column, or about 17 KB per leaf column with dictionary encoding (Parquet
- * pre-allocates the dictionary id list), measured on parquet-java 1.18.1. The output depends only
- * on the records and options (no timestamps or random ids), so a replay writes identical bytes.
+ * Writes one Parquet file. The rows are held in their Avro binary encoding until the file is built
+ * (see {@link AvroRowsFileWriter}), then each encoding is written straight into Parquet ({@link
+ * HeldRowWriteSupport}, byte-identical to parquet-avro's output for the decoded rows); a file that
+ * grows too large to hold streams each finished row group into the upload instead, writing each
+ * row's encoding the same way. Once started, the row group being built is the only large buffer;
+ * its size is bounded by the configured row-group bytes. A started encoder also holds a fixed
+ * overhead of about 3-4 KB per leaf column, or about 17 KB per leaf column with dictionary encoding
+ * (Parquet pre-allocates the dictionary id list), measured on parquet-java 1.18.1. The output
+ * depends only on the records and options (no timestamps or random ids), so a replay writes
+ * identical bytes.
  */
 final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   /** "PAR1" at the start of the file, written when the encoder starts. */
@@ -36,10 +31,8 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
 
   private final FormatOptions options;
   private StreamOutputFile file;
-  private ParquetWriter<GenericRecord> writer;
-  private GenericDatumReader<GenericRecord> reader;
-  private BinaryDecoder decoder;
-  private GenericRecord decoded;
+  private ParquetWriter<HeldRow> writer;
+  private final HeldRow heldRow = new HeldRow();
 
   /** Flushed row-group bytes per buffered byte, seen at the last row-group flush (1 until then). */
   private double flushRatio = 1.0;
@@ -87,15 +80,9 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   void startEncoder() throws IOException {
     file = new StreamOutputFile(out);
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
-    // The 3-level LIST layout of the Parquet spec; the legacy 2-level one cannot hold null
-    // elements.
-    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
     writer =
-        AvroParquetWriter.<GenericRecord>builder(file)
+        new HeldRowWriteSupport.Builder(file, rows.layout().parquetShape())
             .withConf(conf)
-            .withSchema(rows.layout().avroSchema)
-            // GenericData without conversions: the rows already hold Avro's raw representations.
-            .withDataModel(GenericData.get())
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withCompressionCodec(codec(options.parquetCodec()))
             // The default factory pre-allocates a page-sized output buffer per file (256 KiB by
@@ -114,18 +101,12 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
 
   @Override
   boolean streamsEncodedRows() {
-    return false;
+    return true;
   }
 
   @Override
   void writeHeld(byte[] chunk, int offset, int length) throws IOException {
-    if (reader == null) {
-      reader = new InsertionOrderReader(rows.layout().avroSchema);
-    }
-    decoder = DecoderFactory.get().binaryDecoder(chunk, offset, length, decoder);
-    // Reusing the row (and its strings and buffers) is safe: Parquet copies what it keeps.
-    decoded = reader.read(decoded, decoder);
-    writeRow(decoded);
+    writeRow(chunk, offset, length);
   }
 
   @Override
@@ -133,7 +114,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
     // Parquet may have written part of the row into its column buffers: either way the file cannot
     // be finished.
     try {
-      writeRow(row);
+      writeRow(encoded.array(), 0, encoded.length());
     } catch (IOException e) {
       throw new FileOutputException(
           "Cannot write record "
@@ -149,9 +130,9 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
     }
   }
 
-  private void writeRow(GenericRecord row) throws IOException {
+  private void writeRow(byte[] array, int offset, int length) throws IOException {
     long writtenBefore = file.written();
-    writer.write(row);
+    writer.write(heldRow.set(array, offset, length));
     long flushed = file.written() - writtenBefore;
     if (flushed > 0 && lastBufferedSample > 0) {
       // The row group just flushed held about what the last sample saw (taken at most a size check
@@ -201,24 +182,5 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   @Override
   void dropEncoder() {
     writer = null;
-  }
-
-  /**
-   * Reads maps in their encoded entry order, as they were built (Avro's reader would use a
-   * HashMap), so a held row is written exactly like the row it was encoded from.
-   */
-  private static final class InsertionOrderReader extends GenericDatumReader<GenericRecord> {
-    InsertionOrderReader(org.apache.avro.Schema schema) {
-      super(schema, schema, GenericData.get());
-    }
-
-    @Override
-    protected Object newMap(Object old, int size) {
-      if (old instanceof LinkedHashMap) {
-        ((Map<?, ?>) old).clear();
-        return old;
-      }
-      return new LinkedHashMap<>(Math.max(16, size * 2));
-    }
   }
 }

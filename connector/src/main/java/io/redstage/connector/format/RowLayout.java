@@ -30,6 +30,9 @@ final class RowLayout {
 
   final List<MarkerColumn> columns;
 
+  /** What Parquet files of this layout share, made on first use (Parquet files only). */
+  private volatile HeldRowWriteSupport.Shape parquetShape;
+
   RowLayout(
       Schema valueSchema,
       boolean flattened,
@@ -43,5 +46,18 @@ final class RowLayout {
     this.avroSchema = avroSchema;
     this.metadataIndex = metadataIndex;
     this.columns = List.copyOf(columns);
+  }
+
+  /**
+   * The Parquet schema and row walker of {@link #avroSchema}, made once per layout rather than per
+   * file.
+   */
+  HeldRowWriteSupport.Shape parquetShape() {
+    HeldRowWriteSupport.Shape shape = parquetShape;
+    if (shape == null) {
+      shape = new HeldRowWriteSupport.Shape(avroSchema);
+      parquetShape = shape; // a race makes an equal copy: the shape is immutable
+    }
+    return shape;
   }
 }
