@@ -36,16 +36,16 @@ public final class S3ClientFactory {
 
   /**
    * Every upload carries a CRC32 of its bytes, which S3 checks before it stores the object (a
-   * mismatch fails the PUT and the SDK retries it): the end-to-end integrity check of data files
-   * and markers. Set here, not left to the SDK's default, because it is the one per-request cost we
-   * keep on purpose. It is cheap: in a profile of 1,000 partitions committing small units
-   * (docs/benchmarks.md) the CRC32 and the chunk signing together are under 3 % of the commit
-   * threads' samples, while each PutObject's fixed cost in the SDK (request marshalling, endpoint
-   * and auth-scheme resolution, SigV4 header signing, the HTTP client) is most of the SDK's 40 %.
-   * Over HTTPS the SDK sends the body unsigned with the CRC32 as a trailer; over plain HTTP
-   * (S3Proxy in the benchmarks and tests, some on-premises stores) it also signs every chunk with
-   * SHA-256, which we keep too: without TLS the signature is what protects the bytes from being
-   * altered on the way.
+   * mismatch fails the PUT, so a damaged object is never stored): the end-to-end integrity check of
+   * data files and markers. Set here, not left to the SDK's default, because it is the one
+   * per-request cost we keep on purpose. It is cheap: in a profile of 1,000 partitions committing
+   * small units (docs/design.md, "Integrity of uploads") the CRC32 and the chunk signing together
+   * are under 3 % of the commit threads' samples, while each PutObject's fixed cost in the SDK
+   * (request marshalling, endpoint and auth-scheme resolution, SigV4 header signing, the HTTP
+   * client) is most of the SDK's 40 %. Over HTTPS the SDK sends the body unsigned with the CRC32 as
+   * a trailer; over plain HTTP (S3Proxy in the benchmarks and tests, some on-premises stores) it
+   * also signs every chunk with SHA-256, which we keep too: without TLS the signature is what
+   * protects the bytes from being altered on the way.
    */
   static final RequestChecksumCalculation CHECKSUMS = RequestChecksumCalculation.WHEN_SUPPORTED;
 
