@@ -41,6 +41,10 @@ final class CapturingInterceptor implements ExecutionInterceptor {
     return sent.stream().filter(s -> s.operation.equals(operation)).collect(Collectors.toList());
   }
 
+  List<Sent> sent() {
+    return List.copyOf(sent);
+  }
+
   void clear() {
     sent.clear();
   }

@@ -143,6 +143,33 @@ class S3StorageTest {
   }
 
   @Test
+  void everyUploadCarriesACrc32ThatS3Checks() throws IOException {
+    CapturingInterceptor captured = new CapturingInterceptor();
+    S3Settings s = settings(s3).build();
+    try (S3Storage storage =
+        new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
+      S3UploadStream big = storage.create("crc/big.bin");
+      big.write(new byte[S3Settings.MIN_PART_SIZE + 1]);
+      big.complete();
+      S3UploadStream small = storage.create("crc/small.bin");
+      small.write(new byte[10]);
+      small.complete();
+      storage.putSmallObject("crc/marker.json", "{}".getBytes(StandardCharsets.UTF_8), "text/json");
+    }
+
+    // the data file in one PUT, the marker, and both parts of the multipart file
+    assertThat(captured.of("PutObject")).hasSize(2);
+    assertThat(captured.of("UploadPart")).hasSize(2);
+    assertThat(
+            captured.sent().stream()
+                .filter(sent -> !sent.operation.equals("CreateMultipartUpload"))
+                .filter(sent -> !sent.operation.equals("CompleteMultipartUpload")))
+        .hasSize(4)
+        .allSatisfy(
+            sent -> assertThat(sent.header("x-amz-trailer")).isEqualTo("x-amz-checksum-crc32"));
+  }
+
+  @Test
   void smallObjectsRoundTripAndMissingKeysAreEmpty() throws IOException {
     S3Settings s = settings(s3).build();
     try (S3Storage storage = new S3Storage(S3ClientFactory.create(s), s)) {
