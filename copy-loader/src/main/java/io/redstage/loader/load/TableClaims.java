@@ -136,7 +136,7 @@ public final class TableClaims {
    */
   public void release() throws InterruptedException {
     if (lastClaim != null) {
-      api.execute(control.claims().release(owner), "redstage-claims");
+      api.executeBatch(control.claims().release(owner), null, "redstage-claims");
       lastClaim = null;
     }
   }

@@ -62,9 +62,15 @@ public final class ClaimTable {
             + " c WHERE c.target_table = w.target_table)");
   }
 
-  /** Gives up an owner's claims and liveness row (a loader that stops). */
-  public String release(String owner) {
-    return "DELETE FROM " + table.sql() + " WHERE owner = " + SqlText.literal(owner);
+  /**
+   * Gives up an owner's claims and liveness row (a loader that stops). It takes the table's LOCK
+   * like a claim, so it waits for a running claim transaction instead of failing with a
+   * serialization conflict (1023) against it.
+   */
+  public List<String> release(String owner) {
+    return List.of(
+        "LOCK " + table.sql(),
+        "DELETE FROM " + table.sql() + " WHERE owner = " + SqlText.literal(owner));
   }
 
   /** The tables an owner holds now. */

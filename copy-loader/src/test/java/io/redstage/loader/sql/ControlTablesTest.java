@@ -209,5 +209,10 @@ class ControlTablesTest {
                 + "UNION ALL SELECT 'public.t') w WHERE w.target_table = '' OR NOT EXISTS "
                 + "(SELECT 1 FROM \"ops\".\"markers_claims\" c WHERE c.target_table = w.target_table)");
     assertThat(claims.claimedBy("me")).endsWith("WHERE owner = 'me' AND target_table <> ''");
+    assertThat(claims.release("me"))
+        .as("a release waits its turn on the same LOCK instead of conflicting with a claim")
+        .containsExactly(
+            "LOCK \"ops\".\"markers_claims\"",
+            "DELETE FROM \"ops\".\"markers_claims\" WHERE owner = 'me'");
   }
 }
