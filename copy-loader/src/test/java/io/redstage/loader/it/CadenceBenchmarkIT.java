@@ -1,12 +1,8 @@
 package io.redstage.loader.it;
 
-import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
-import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.nio.file.Files;
@@ -29,10 +25,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "redstage.bench", matches = "true")
 class CadenceBenchmarkIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
   static final StringBuilder out = new StringBuilder();
 
@@ -49,14 +41,7 @@ class CadenceBenchmarkIT {
   }
 
   static void unit(String topic, long start, int rows) {
-    stack.files.unit(
-        topic,
-        0,
-        start,
-        start + rows - 1,
-        FileFormat.PARQUET,
-        COLS,
-        o -> row("id", o, "name", "n" + o));
+    stack.files.idNameUnit(topic, 0, start, start + rows - 1);
   }
 
   /** 100,000 records as 2 tables x 100 units x 500 records, pending before the loader starts. */

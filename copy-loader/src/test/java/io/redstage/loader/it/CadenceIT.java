@@ -1,16 +1,11 @@
 package io.redstage.loader.it;
 
-import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
-import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -22,10 +17,6 @@ import org.junit.jupiter.api.Test;
  * done with its batches loads its newly committed units while another table's slow batch runs.
  */
 class CadenceIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -39,8 +30,7 @@ class CadenceIT {
   }
 
   static void unit(String topic, long start, long end) {
-    stack.files.unit(
-        topic, 0, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
+    stack.files.idNameUnit(topic, 0, start, end);
   }
 
   static CompletableFuture<CycleReport> runOnceAsync(Loader loader) {

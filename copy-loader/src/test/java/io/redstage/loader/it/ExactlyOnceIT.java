@@ -1,12 +1,8 @@
 package io.redstage.loader.it;
 
-import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
-import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.time.Duration;
@@ -24,10 +20,6 @@ import org.junit.jupiter.api.Test;
  * once.
  */
 class ExactlyOnceIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -41,8 +33,7 @@ class ExactlyOnceIT {
   }
 
   static void unit(String topic, int partition, long start, long end) {
-    stack.files.unit(
-        topic, partition, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
+    stack.files.idNameUnit(topic, partition, start, end);
   }
 
   static void assertExactlyOnce(String table, long expectedRows) throws Exception {

@@ -4,9 +4,7 @@ import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.Loader;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.ObjectOperation;
@@ -36,10 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * held request does after the kill (complete or not) is one of the states a real kill leaves.
  */
 class KilledAtEveryStepIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static final int PARTITIONS = 2;
   static final int UNITS_PER_PARTITION = 3;
   static final int ROWS_PER_UNIT = 50;
@@ -92,7 +86,7 @@ class KilledAtEveryStepIT {
             start,
             start + ROWS_PER_UNIT - 1,
             FileFormat.PARQUET,
-            COLS,
+            TestFiles.ID_NAME,
             o -> row("id", o, "name", "n" + o + pad));
       }
     }

@@ -1,12 +1,8 @@
 package io.redstage.loader.it;
 
-import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
-import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.nio.file.Files;
@@ -34,10 +30,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "redstage.bench", matches = "true")
 class ParallelLoadBenchmarkIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static final int TABLES = 20;
   static LoaderStack stack;
 
@@ -69,14 +61,7 @@ class ParallelLoadBenchmarkIT {
   }
 
   static void unit(String topic, long start, int rows) {
-    stack.files.unit(
-        topic,
-        0,
-        start,
-        start + rows - 1,
-        FileFormat.PARQUET,
-        COLS,
-        o -> row("id", o, "name", "n" + o));
+    stack.files.idNameUnit(topic, 0, start, start + rows - 1);
   }
 
   static List<String> topics(String prefix) {
@@ -165,14 +150,7 @@ class ParallelLoadBenchmarkIT {
         for (int round = 0; round < 6; round++) {
           for (int i = 0; i < 10; i++) {
             // units with a file: the batch COPYs and checks its offsets against the history
-            stack.files.unit(
-                topic,
-                i % 4,
-                next,
-                next + 9,
-                FileFormat.PARQUET,
-                COLS,
-                o -> row("id", o, "name", "n" + o));
+            stack.files.idNameUnit(topic, i % 4, next, next + 9);
             next += 10;
           }
           long submittedBefore = submissions(loader);

@@ -1,12 +1,8 @@
 package io.redstage.loader.it;
 
-import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
-import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
@@ -26,10 +22,6 @@ import org.junit.jupiter.api.Test;
  * markers written by older versions (the shared table only) still count, intervals stay compact.
  */
 class ParallelTablesIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static LoaderStack stack;
 
   @BeforeAll
@@ -43,8 +35,7 @@ class ParallelTablesIT {
   }
 
   static Unit unit(String topic, long start, long end) {
-    return stack.files.unit(
-        topic, 0, start, end, FileFormat.PARQUET, COLS, o -> row("id", o, "name", "n" + o));
+    return stack.files.idNameUnit(topic, 0, start, end);
   }
 
   static void assertExactlyOnce(String table, long rows) throws Exception {

@@ -1,12 +1,8 @@
 package io.redstage.loader.it;
 
-import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.redstage.contract.ColumnType;
-import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.Loader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +17,6 @@ import org.junit.jupiter.api.Test;
  * killed loader's tables are taken over when its lease ends; every offset lands once.
  */
 class SharedLoadersIT {
-  static final List<MarkerColumn> COLS =
-      List.of(
-          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
-          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
   static final int TABLES = 12;
   static final int ROWS_PER_UNIT = 20;
   static LoaderStack stack;
@@ -51,14 +43,7 @@ class SharedLoadersIT {
   static void wave(List<String> topics, int wave) {
     long start = (long) wave * ROWS_PER_UNIT;
     for (String t : topics) {
-      stack.files.unit(
-          t,
-          0,
-          start,
-          start + ROWS_PER_UNIT - 1,
-          FileFormat.PARQUET,
-          COLS,
-          o -> row("id", o, "name", "n" + o));
+      stack.files.idNameUnit(t, 0, start, start + ROWS_PER_UNIT - 1);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.redstage.loader.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerCodec;
@@ -100,6 +101,24 @@ public final class TestFiles {
       m.put((String) nameValue[i], nameValue[i + 1]);
     }
     return m;
+  }
+
+  /** The value columns most loader tests use: a BIGINT id and a nullable name. */
+  public static final List<MarkerColumn> ID_NAME =
+      List.of(
+          new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+          new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true));
+
+  /** A Parquet unit of {@link #ID_NAME} rows: id = the offset, name = "n" + the offset. */
+  public Unit idNameUnit(String topic, int partition, long start, long end) {
+    return unit(
+        topic,
+        partition,
+        start,
+        end,
+        FileFormat.PARQUET,
+        ID_NAME,
+        o -> row("id", o, "name", "n" + o));
   }
 
   /**
