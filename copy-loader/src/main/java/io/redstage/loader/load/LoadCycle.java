@@ -148,7 +148,7 @@ public final class LoadCycle implements AutoCloseable {
                 return all;
               }));
     }
-    retire(plan.loaded(), tally); // loaded before (by a crashed run or another loader)
+    retire(loadedBefore, tally); // loaded before (by a crashed run or another loader)
     for (Future<List<Unit>> f : futures) {
       try {
         f.get();
