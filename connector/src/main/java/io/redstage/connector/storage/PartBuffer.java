@@ -17,10 +17,19 @@ import software.amazon.awssdk.http.ContentStreamProvider;
  * SDK without a copy (a retried upload re-reads them through {@link #content()}). Chunks double
  * from {@value #FIRST_CHUNK} bytes up to {@value #MAX_CHUNK} bytes; {@link #clear()} keeps them for
  * the next part.
+ *
+ * <p>The largest chunk stays below half of G1's smallest heap region (1 MiB). G1 gives an array of
+ * half a region or more whole regions of its own: a 1 MiB chunk took 2 MiB of heap at every heap
+ * size (measured with 200 MiB of chunks at -Xmx512m and -Xmx4g), so a part buffer held twice what
+ * {@link #capacity()} reports to the task's memory budget, and every such allocation could start a
+ * concurrent marking cycle. Chunks of {@value #MAX_CHUNK} bytes are ordinary young objects.
  */
 final class PartBuffer {
   static final int FIRST_CHUNK = 8 * 1024;
-  static final int MAX_CHUNK = 1024 * 1024;
+  static final int MAX_CHUNK = 256 * 1024;
+
+  /** Half of G1's smallest region: an array this large or larger is a humongous object. */
+  static final int G1_HUMONGOUS_AT_LEAST = 512 * 1024;
 
   private final int limit;
   private final List<byte[]> chunks = new ArrayList<>();

@@ -28,7 +28,7 @@ class PartBufferTest {
       }
       assertThat(buffer.size()).isEqualTo(written);
       assertThat(buffer.capacity()).isBetween(buffer.size(), LIMIT);
-      // grows by chunks of at most 1 MiB, so the spare room is less than one chunk
+      // grows by chunks of at most MAX_CHUNK, so the spare room is less than one chunk
       assertThat(buffer.capacity() - buffer.size()).isLessThan(PartBuffer.MAX_CHUNK);
     }
     assertThat(written).isEqualTo(LIMIT);
@@ -37,6 +37,12 @@ class PartBufferTest {
     assertThat(read(buffer))
         .as("re-readable for retries")
         .isEqualTo(java.util.Arrays.copyOf(data, LIMIT));
+  }
+
+  @Test
+  void largestChunkIsNoHumongousObjectForG1() {
+    // 16 bytes: an array's header on a 64-bit JVM, counted in the object's size
+    assertThat(PartBuffer.MAX_CHUNK + 16).isLessThan(PartBuffer.G1_HUMONGOUS_AT_LEAST);
   }
 
   @Test
