@@ -26,13 +26,14 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class SmallFileCost {
   static final String USAGE =
       "SmallFileCost [--files 2000] [--rows 1000] [--big-rows 100000] [--rounds 4] "
-          + "[--formats parquet,avro]";
+          + "[--formats parquet,avro] [--dictionary true|false (Parquet)]";
 
   private SmallFileCost() {}
 
   public static void main(String[] args) throws IOException {
     SinkBenchmark.quietLogs();
-    BenchArgs a = new BenchArgs(args, USAGE, "files", "rows", "big-rows", "rounds", "formats");
+    BenchArgs a =
+        new BenchArgs(args, USAGE, "files", "rows", "big-rows", "rounds", "formats", "dictionary");
     int files = (int) a.number("files", 2000);
     int rows = (int) a.number("rows", 1000);
     int bigRows = (int) a.number("big-rows", 100_000);
@@ -40,11 +41,16 @@ public final class SmallFileCost {
     List<SinkRecord> records = new BenchRecords(1, 3).next(rows);
     System.out.println(
         "| format | rows per file | CPU per small file | CPU per record, small files "
-            + "| CPU per record, big file | fixed cost per small file |");
-    System.out.println("|---|---:|---:|---:|---:|---:|");
+            + "| CPU per record, big file | fixed cost per small file | bytes per small file |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
     for (String name : a.list("formats", "parquet,avro")) {
       FileFormat id = FileFormat.fromId(name.trim());
-      RecordFormat format = RecordFormats.create(FormatOptions.builder().format(id).build());
+      RecordFormat format =
+          RecordFormats.create(
+              FormatOptions.builder()
+                  .format(id)
+                  .parquetDictionaryEnabled(Boolean.parseBoolean(a.string("dictionary", "true")))
+                  .build());
       double smallNs = 0;
       double bigNsPerRecord = 0;
       for (int round = 0; round < rounds; round++) {
@@ -54,14 +60,27 @@ public final class SmallFileCost {
       double smallPerFile = smallNs / files;
       System.out.printf(
           Locale.ROOT,
-          "| %s | %,d | %,.0f µs | %,.0f ns | %,.0f ns | %,.0f µs |%n",
+          "| %s | %,d | %,.0f µs | %,.0f ns | %,.0f ns | %,.0f µs | %,d |%n",
           id.id(),
           rows,
           smallPerFile / 1e3,
           smallPerFile / rows,
           bigNsPerRecord,
-          (smallPerFile - bigNsPerRecord * rows) / 1e3);
+          (smallPerFile - bigNsPerRecord * rows) / 1e3,
+          bytesOfOneFile(format, records));
     }
+  }
+
+  /** Size of one file holding {@code records}. */
+  private static long bytesOfOneFile(RecordFormat format, List<SinkRecord> records)
+      throws IOException {
+    DiscardingOutputStream out = new DiscardingOutputStream();
+    RecordFileWriter writer = format.open(out, records.get(0), "bench+size");
+    for (SinkRecord r : records) {
+      writer.write(r);
+    }
+    writer.finish();
+    return out.position();
   }
 
   /** Thread CPU nanoseconds to write {@code records} into each of {@code files} files. */
