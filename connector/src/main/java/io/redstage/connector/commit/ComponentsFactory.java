@@ -71,7 +71,8 @@ final class ComponentsFactory {
             // until the unit commits, take no more.
             c.getInt(S3_PART_SIZE));
     UnitCommitter committer =
-        new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir());
+        new UnitCommitter(
+            storage, format, naming, c.bucket(), c.markersDir(), BuildSlots.perProcessor());
     Components components =
         new Components(
             storage,

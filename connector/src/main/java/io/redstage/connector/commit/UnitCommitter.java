@@ -27,13 +27,22 @@ final class UnitCommitter {
   private final String bucket;
   private final String markersDir;
 
+  /** A file's build takes a slot, its upload does not (see {@link BuildSlots}). */
+  private final BuildSlots builds;
+
   UnitCommitter(
-      S3Storage storage, RecordFormat format, FileNaming naming, String bucket, String markersDir) {
+      S3Storage storage,
+      RecordFormat format,
+      FileNaming naming,
+      String bucket,
+      String markersDir,
+      BuildSlots builds) {
     this.storage = storage;
     this.format = format;
     this.naming = naming;
     this.bucket = bucket;
     this.markersDir = markersDir;
+    this.builds = builds;
   }
 
   /**
@@ -50,7 +59,7 @@ final class UnitCommitter {
           f.abort(); // every record for it went to the DLQ: an empty file is not worth a COPY
           continue;
         }
-        f.writer.finish();
+        builds.build(f.upload.key(), f.writer::finish);
         String key =
             naming.committedKey(
                 topic,

@@ -272,8 +272,9 @@ public final class SinkConfigDef {
         "Threads per task that commit closed units in the background (finish the files, complete their uploads, "
             + "write the markers) while the task goes on encoding, and as many again that send full parts of open "
             + "files. A partition's units still commit one after the other, in offset order; more threads help "
-            + "when many partitions close units at once against a distant S3. Default 8; range 1 to 24 (both pools "
-            + "share the S3 client's 50 connections).",
+            + "when many partitions close units at once against a distant S3. Building the files is CPU work: at "
+            + "most one file per processor of the worker is built at once, whatever this says. Default 8; range 1 "
+            + "to 24 (both pools share the S3 client's 50 connections).",
         GROUP_S3,
         ++o,
         Width.SHORT,

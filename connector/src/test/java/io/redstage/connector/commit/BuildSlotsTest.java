@@ -1,0 +1,141 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class BuildSlotsTest {
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  @Test
+  void runsAtMostAsManyBuildsAtOnceAsItHasSlots() throws Exception {
+    BuildSlots slots = new BuildSlots(2);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    CountDownLatch finish = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String key = "file-" + i;
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  slots.build(
+                      key,
+                      () -> {
+                        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        try {
+                          finish.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                          throw new InterruptedIOException();
+                        }
+                        running.decrementAndGet();
+                      });
+                  done.incrementAndGet();
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    // two builds hold the slots; the other three threads wait for one
+    await().atMost(WAIT).until(() -> running.get() == 2 && waitingThreads(threads) == 3);
+    assertThat(done).hasValue(0);
+    finish.countDown();
+    for (Thread t : threads) {
+      t.join(WAIT.toMillis());
+    }
+    assertThat(done).hasValue(5);
+    assertThat(mostAtOnce).hasValue(2);
+  }
+
+  @Test
+  void aFailedBuildFreesItsSlot() throws IOException {
+    BuildSlots slots = new BuildSlots(1);
+    assertThatThrownBy(
+            () ->
+                slots.build(
+                    "bad",
+                    () -> {
+                      throw new IOException("encoder failed");
+                    }))
+        .hasMessage("encoder failed");
+    AtomicInteger built = new AtomicInteger();
+    slots.build("next", built::incrementAndGet);
+    assertThat(built).hasValue(1);
+  }
+
+  @Test
+  void aBuildInterruptedWhileWaitingForASlotFailsAndKeepsTheInterrupt() throws Exception {
+    BuildSlots slots = new BuildSlots(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Thread holder =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    "first",
+                    () -> {
+                      try {
+                        finish.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                      } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                      }
+                    });
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    holder.start();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicReference<Boolean> interruptKept = new AtomicReference<>();
+    AtomicInteger built = new AtomicInteger();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                slots.build("s3://bucket/second.parquet", built::incrementAndGet);
+              } catch (IOException e) {
+                failure.set(e);
+                interruptKept.set(Thread.currentThread().isInterrupted());
+              }
+            });
+    await().atMost(WAIT).until(() -> holder.getState() == Thread.State.TIMED_WAITING);
+    waiter.start();
+    await().atMost(WAIT).until(() -> waiter.getState() == Thread.State.WAITING);
+    waiter.interrupt();
+    waiter.join(WAIT.toMillis());
+    finish.countDown();
+    holder.join(WAIT.toMillis());
+
+    assertThat(failure.get())
+        .isInstanceOf(InterruptedIOException.class)
+        .hasMessageContaining("Cannot build the file s3://bucket/second.parquet")
+        .hasMessageContaining("interrupted while waiting for a build slot");
+    assertThat(interruptKept.get()).isTrue();
+    assertThat(built).hasValue(0);
+  }
+
+  @Test
+  void needsAtLeastOneSlot() {
+    assertThatThrownBy(() -> new BuildSlots(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(BuildSlots.perProcessor()).isNotNull();
+  }
+
+  private static long waitingThreads(List<Thread> threads) {
+    return threads.stream().filter(t -> t.getState() == Thread.State.WAITING).count();
+  }
+}
