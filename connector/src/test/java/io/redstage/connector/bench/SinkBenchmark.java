@@ -10,6 +10,7 @@ import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerCodec;
 import io.redstage.sandbox.s3.LocalS3;
+import io.redstage.sandbox.s3.SelfSignedTls;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -42,11 +43,13 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Where the sink writes: {@code --target memory} hands every S3 request to an {@link
  * InMemoryS3Client} (no HTTP, no S3 server: the connector's own cost); {@code --target s3proxy}
  * goes through the AWS SDK over HTTP into the S3 stand-in (S3Proxy in this JVM, in-memory store,
- * sharing the CPU with the task); {@code --target s3proxy-fs} uses S3Proxy's filesystem store
- * (objects written to disk under {@code --dir}). Records are generated before any timing; each
- * format is warmed up, then raw and sink runs alternate (so drift from other load on the machine
- * hits both) and the median is reported. A run where the task does not commit every offset, or asks
- * for a rewind, fails the benchmark.
+ * sharing the CPU with the task); {@code --target s3proxy-https} is the same over HTTPS (a
+ * self-signed certificate this JVM trusts), where the SDK sends payloads unsigned, as it does to
+ * real S3; {@code --target s3proxy-fs} uses S3Proxy's filesystem store (objects written to disk
+ * under {@code --dir}). Records are generated before any timing; each format is warmed up, then raw
+ * and sink runs alternate (so drift from other load on the machine hits both) and the median is
+ * reported. A run where the task does not commit every offset, or asks for a rewind, fails the
+ * benchmark.
  *
  * <p>Run (from the repository root; see docs/benchmarks.md):
  *
@@ -59,7 +62,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class SinkBenchmark {
   static final String USAGE =
       "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
-          + "[--target memory|s3proxy|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
+          + "[--target memory|s3proxy|s3proxy-https|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
           + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads 8]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
@@ -158,6 +161,12 @@ public final class SinkBenchmark {
       memory = new InMemoryS3Client();
     } else if ("s3proxy".equals(target)) {
       s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+    } else if ("s3proxy-https".equals(target)) {
+      SelfSignedTls tls = SelfSignedTls.create();
+      tls.trustInThisJvm(); // the task builds its own S3 client
+      s3 =
+          LocalS3.start(
+              LocalS3.Options.inMemory().tls(tls.keyStore(), tls.password()).buckets(BUCKET));
     } else if ("s3proxy-fs".equals(target)) {
       Path dir =
           Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-bench-s3"));
@@ -165,7 +174,9 @@ public final class SinkBenchmark {
       s3 = LocalS3.start(LocalS3.Options.filesystem(dir).buckets(BUCKET));
     } else {
       throw new IllegalArgumentException(
-          "Cannot use --target " + target + ": expected memory, s3proxy or s3proxy-fs.");
+          "Cannot use --target "
+              + target
+              + ": expected memory, s3proxy, s3proxy-https or s3proxy-fs.");
     }
     long latencyMs = a.number("latency-ms", 0);
     if (latencyMs > 0) {

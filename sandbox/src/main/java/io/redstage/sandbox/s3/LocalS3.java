@@ -57,19 +57,28 @@ public final class LocalS3 implements AutoCloseable {
         BlobStores.create(options.directory == null ? "transient" : "filesystem", properties);
     this.faults = new FaultInjector();
     this.blobStore = new FaultInjectingBlobStore(backend, faults);
-    this.proxy =
+    S3Proxy.Builder builder =
         S3Proxy.builder()
             .blobStore(blobStore)
-            .endpoint(URI.create("http://127.0.0.1:" + options.port))
             .awsAuthentication(
-                AuthenticationType.AWS_V2_OR_V4, options.accessKey, options.secretKey)
-            .build();
+                AuthenticationType.AWS_V2_OR_V4, options.accessKey, options.secretKey);
+    if (options.keyStore == null) {
+      builder.endpoint(URI.create("http://127.0.0.1:" + options.port));
+    } else {
+      builder
+          .secureEndpoint(URI.create("https://127.0.0.1:" + options.port))
+          .keyStore(options.keyStore.toAbsolutePath().toString(), options.keyStorePassword);
+    }
+    this.proxy = builder.build();
     proxy.start(); // Jetty's start() returns once the connector is bound
     if (!"STARTED".equals(proxy.getState())) {
       throw new IllegalStateException(
           "Cannot start S3Proxy: its state is " + proxy.getState() + " after start().");
     }
-    this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    this.endpoint =
+        options.keyStore == null
+            ? URI.create("http://127.0.0.1:" + proxy.getPort())
+            : URI.create("https://127.0.0.1:" + proxy.getSecurePort());
     for (String bucket : options.buckets) {
       if (!backend.containerExists(bucket)) {
         backend.createContainer(bucket);
@@ -101,7 +110,10 @@ public final class LocalS3 implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:<port>}; use it with path-style addressing. */
+  /**
+   * {@code http://127.0.0.1:<port>}, or {@code https://} with {@link Options#tls}; use it with
+   * path-style addressing.
+   */
   public URI endpoint() {
     return endpoint;
   }
@@ -173,6 +185,8 @@ public final class LocalS3 implements AutoCloseable {
     private String accessKey = "redstage";
     private String secretKey = "redstage-secret";
     private Path directory;
+    private Path keyStore;
+    private String keyStorePassword;
     private final List<String> buckets = new ArrayList<>();
 
     private Options() {}
@@ -198,6 +212,8 @@ public final class LocalS3 implements AutoCloseable {
       o.accessKey = accessKey;
       o.secretKey = secretKey;
       o.directory = directory;
+      o.keyStore = keyStore;
+      o.keyStorePassword = keyStorePassword;
       o.buckets.addAll(buckets);
       return o;
     }
@@ -209,6 +225,17 @@ public final class LocalS3 implements AutoCloseable {
             "Cannot listen on port " + port + ": use 0 (any free port) to 65535.");
       }
       this.port = port;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS only, with the key and certificate in {@code keyStore} (its certificate must
+     * name 127.0.0.1, and clients must trust it), instead of plain HTTP: for measuring the SDK's
+     * HTTPS path, where it sends payloads unsigned.
+     */
+    public Options tls(Path keyStore, String password) {
+      this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+      this.keyStorePassword = Objects.requireNonNull(password, "password");
       return this;
     }
 

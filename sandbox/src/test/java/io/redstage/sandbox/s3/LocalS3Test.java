@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -46,6 +47,25 @@ class LocalS3Test {
           .containsExactly("a/1.txt", "a/2.txt");
       assertThatThrownBy(() -> client.getObjectAsBytes(b -> b.bucket(BUCKET).key("a/1.txt")))
           .isInstanceOf(NoSuchKeyException.class);
+    }
+  }
+
+  @Test
+  void servesHttpsWithTheGivenKeyStore() throws Exception {
+    SelfSignedTls tls = SelfSignedTls.create();
+    try (LocalS3 s3 =
+            LocalS3.start(
+                LocalS3.Options.inMemory().tls(tls.keyStore(), tls.password()).buckets(BUCKET));
+        S3Client client =
+            s3.clientBuilder()
+                .httpClientBuilder(
+                    Apache5HttpClient.builder().tlsTrustManagersProvider(tls::trustManagers))
+                .build()) {
+      client.putObject(b -> b.bucket(BUCKET).key("tls.txt"), RequestBody.fromString("over TLS"));
+
+      assertThat(s3.endpoint().getScheme()).isEqualTo("https");
+      assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key("tls.txt")).asUtf8String())
+          .isEqualTo("over TLS");
     }
   }
 
