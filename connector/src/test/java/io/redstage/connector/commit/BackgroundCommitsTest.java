@@ -9,6 +9,7 @@ import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
@@ -636,7 +637,7 @@ class BackgroundCommitsTest {
   }
 
   /** Records the rewinds the task asks for; no dead letter queue. */
-  static final class RecordingContext extends NoDlqContext {
+  static final class RecordingContext extends NoRewindSinkTaskContext {
     final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.parquet.BytesInputFile;
 import io.redstage.sandbox.s3.LocalS3;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ class BadRecordsTest {
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
     StagingCommitter committer =
-        StagingCommitter.create(new SinkConfig(props(prefix, 100)), new NoDlqContext());
+        StagingCommitter.create(new SinkConfig(props(prefix, 100)), new NoRewindSinkTaskContext());
     try {
       committer.open(Set.of(TP));
       assertThatThrownBy(
@@ -217,7 +218,7 @@ class BadRecordsTest {
   }
 
   /** A worker context whose dead letter queue records what it is sent. */
-  static final class DlqContext extends NoDlqContext {
+  static final class DlqContext extends NoRewindSinkTaskContext {
     final List<SinkRecord> reported = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.LocalS3;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,7 +65,7 @@ class MemoryBudgetTest {
     }
 
     Map<TopicPartition, OffsetAndMetadata> committed =
-        LocalS3Tasks.putAndCommit(props, new NoDlqContext(), tps, records);
+        LocalS3Tasks.putAndCommit(props, new NoRewindSinkTaskContext(), tps, records);
 
     List<CommitMarker> markers =
         S3Objects.markers(s3.client(), BUCKET + "-held", "_redstage/markers/");
@@ -82,7 +83,7 @@ class MemoryBudgetTest {
       records.add(record(p, 0));
       tps.add(new TopicPartition("events", p));
     }
-    return LocalS3Tasks.putAndCommit(props, new NoDlqContext(), tps, records);
+    return LocalS3Tasks.putAndCommit(props, new NoRewindSinkTaskContext(), tps, records);
   }
 
   private static SinkRecord record(int partition, long offset) {

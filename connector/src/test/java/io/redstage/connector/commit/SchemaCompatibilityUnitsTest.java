@@ -8,6 +8,7 @@ import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.LocalS3;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ class SchemaCompatibilityUnitsTest {
     props.put("schema.compatibility", compatibility);
     props.put("flush.size", Integer.toString(flushSize));
     LocalS3Tasks.putAndCommit(
-        props, new NoDlqContext(), Set.of(new TopicPartition(TOPIC, 0)), records);
+        props, new NoRewindSinkTaskContext(), Set.of(new TopicPartition(TOPIC, 0)), records);
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }
 

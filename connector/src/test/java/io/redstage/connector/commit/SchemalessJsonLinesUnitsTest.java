@@ -9,6 +9,7 @@ import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.LocalS3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,7 +84,7 @@ class SchemalessJsonLinesUnitsTest {
     props.putAll(extra);
     TopicPartition tp = new TopicPartition(TOPIC, 0);
     Map<TopicPartition, OffsetAndMetadata> committed =
-        LocalS3Tasks.putAndCommit(props, new NoDlqContext(), Set.of(tp), records);
+        LocalS3Tasks.putAndCommit(props, new NoRewindSinkTaskContext(), Set.of(tp), records);
     assertThat(committed.get(tp).offset()).isEqualTo(records.size());
     return S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
   }

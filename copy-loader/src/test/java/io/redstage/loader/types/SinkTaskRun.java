@@ -3,14 +3,13 @@ package io.redstage.loader.types;
 import static org.awaitility.Awaitility.await;
 
 import io.redstage.connector.RedstageS3SinkTask;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
@@ -34,7 +33,7 @@ public final class SinkTaskRun {
       ends.put(new TopicPartition(r.topic(), r.kafkaPartition()), r.kafkaOffset() + 1);
     }
     RedstageS3SinkTask task = new RedstageS3SinkTask();
-    task.initialize(new NoRewindContext());
+    task.initialize(new NoRewindSinkTaskContext());
     task.start(props);
     try {
       task.open(ends.keySet());
@@ -61,45 +60,6 @@ public final class SinkTaskRun {
    * means a write failed: the test fails.
    */
   public static SinkTaskContext noRewindContext() {
-    return new NoRewindContext();
-  }
-
-  private static final class NoRewindContext implements SinkTaskContext {
-    @Override
-    public Map<String, String> configs() {
-      return Map.of();
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-      throw new AssertionError("unexpected rewind to " + offsets);
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-      throw new AssertionError("unexpected rewind of " + tp + " to " + offset);
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return Set.of();
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {}
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {}
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-      return null;
-    }
+    return new NoRewindSinkTaskContext();
   }
 }

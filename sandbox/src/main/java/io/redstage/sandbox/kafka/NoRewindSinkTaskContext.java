@@ -1,4 +1,4 @@
-package io.redstage.connector.commit;
+package io.redstage.sandbox.kafka;
 
 import java.util.Map;
 import java.util.Set;
@@ -7,10 +7,11 @@ import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * A worker context without a dead letter queue, for tests that drive a task or committer
- * themselves: a rewind fails the test; subclasses add a reporter or record calls.
+ * A worker's context for tests that drive a sink task or its committer themselves: no dead letter
+ * queue, no assignment, and a rewind (which a sink task asks for when a write failed) fails the
+ * test. Subclasses add a reporter or record calls.
  */
-class NoDlqContext implements SinkTaskContext {
+public class NoRewindSinkTaskContext implements SinkTaskContext {
   @Override
   public Map<String, String> configs() {
     return Map.of();
