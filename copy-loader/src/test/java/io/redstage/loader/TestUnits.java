@@ -8,8 +8,10 @@ import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.MetadataColumns;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Builds commit units with the contract's own classes (not hand-written JSON). */
 public final class TestUnits {
@@ -101,5 +103,21 @@ public final class TestUnits {
                 end - start + 1,
                 FileFormat.PARQUET,
                 columns(col("id", ColumnType.Kind.INT64), col("name", ColumnType.Kind.STRING)))));
+  }
+
+  /**
+   * The metadata columns under their default names (the loader's defaults), keeping {@code kept} in
+   * the target.
+   */
+  public static MetadataColumns defaultMetadata(Set<String> kept) {
+    return new MetadataColumns(
+        "kafka_topic",
+        "kafka_partition",
+        "kafka_offset",
+        "kafka_timestamp",
+        "kafka_key",
+        "kafka_headers",
+        "kafka_deleted",
+        kept);
   }
 }

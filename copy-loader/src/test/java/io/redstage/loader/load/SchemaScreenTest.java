@@ -23,16 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class SchemaScreenTest {
   static final TableRef T = TableRef.of("public", "orders");
-  static final MetadataColumns META =
-      new MetadataColumns(
-          "kafka_topic",
-          "kafka_partition",
-          "kafka_offset",
-          "kafka_timestamp",
-          "kafka_key",
-          "kafka_headers",
-          "kafka_deleted",
-          Set.of());
+  static final MetadataColumns META = TestUnits.defaultMetadata(Set.of());
   private final SchemaScreen screen =
       new SchemaScreen(new SchemaEvolution(new TypeMapping(256), true, true));
 

@@ -24,16 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LoadSqlBuilderTest {
   static final UUID ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
   static final TableRef T = TableRef.of("public", "orders");
-  static final MetadataColumns META =
-      new MetadataColumns(
-          "kafka_topic",
-          "kafka_partition",
-          "kafka_offset",
-          "kafka_timestamp",
-          "kafka_key",
-          "kafka_headers",
-          "kafka_deleted",
-          Set.of());
+  static final MetadataColumns META = TestUnits.defaultMetadata(Set.of());
   private final ControlTables control =
       new ControlTables(
           TableRef.of("public", "_redstage_load_markers"),
@@ -237,15 +228,7 @@ class LoadSqlBuilderTest {
   void upsertWithTheOrderAtTheTargetKeepsTombstonesOfDeletedKeys(
       TableSettings.UpsertStrategy strategy) {
     MetadataColumns kept =
-        new MetadataColumns(
-            "kafka_topic",
-            "kafka_partition",
-            "kafka_offset",
-            "kafka_timestamp",
-            "kafka_key",
-            "kafka_headers",
-            "kafka_deleted",
-            Set.of("kafka_partition", "kafka_offset", "kafka_timestamp"));
+        TestUnits.defaultMetadata(Set.of("kafka_partition", "kafka_offset", "kafka_timestamp"));
     TableSettings s =
         new TableSettings(
             TableSettings.Mode.UPSERT,

@@ -17,16 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class SchemaEvolutionTest {
   static final TableRef T = TableRef.of("public", "orders");
-  static final MetadataColumns META =
-      new MetadataColumns(
-          "kafka_topic",
-          "kafka_partition",
-          "kafka_offset",
-          "kafka_timestamp",
-          "kafka_key",
-          "kafka_headers",
-          "kafka_deleted",
-          Set.of("kafka_offset"));
+  static final MetadataColumns META = TestUnits.defaultMetadata(Set.of("kafka_offset"));
   static final TableSettings APPEND =
       new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
   private final SchemaEvolution evolution = new SchemaEvolution(new TypeMapping(256), true, true);
@@ -47,16 +38,7 @@ class SchemaEvolutionTest {
   }
 
   private static TableSettings designed(Set<String> keep, String sortKey, TableDesign base) {
-    MetadataColumns m =
-        new MetadataColumns(
-            "kafka_topic",
-            "kafka_partition",
-            "kafka_offset",
-            "kafka_timestamp",
-            "kafka_key",
-            "kafka_headers",
-            "kafka_deleted",
-            keep);
+    MetadataColumns m = TestUnits.defaultMetadata(keep);
     return new TableSettings(
         TableSettings.Mode.APPEND,
         List.of(),
