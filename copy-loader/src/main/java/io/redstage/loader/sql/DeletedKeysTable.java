@@ -64,7 +64,7 @@ public final class DeletedKeysTable {
         + " USING "
         + Identifiers.quote(rows)
         + " WHERE "
-        + keyMatch(key, rows)
+        + table.keyMatches(key, rows)
         + " AND "
         + order.newer(Identifiers.quote(rows), table.sql());
   }
@@ -107,27 +107,12 @@ public final class DeletedKeysTable {
    * tombstone is not older than the row, so the row must not be written.
    */
   String tombstoned(List<String> key, String rows) {
-    return "EXISTS (SELECT 1 FROM " + table.sql() + " WHERE " + keyMatch(key, rows) + ")";
+    return "EXISTS (SELECT 1 FROM " + table.sql() + " WHERE " + table.keyMatches(key, rows) + ")";
   }
 
   private static List<String> columns(List<String> key, MetadataColumns m) {
     List<String> cols = new ArrayList<>(key);
     cols.addAll(List.of(m.timestamp(), m.partition(), m.offset()));
     return cols;
-  }
-
-  private String keyMatch(List<String> key, String rows) {
-    List<String> terms = new ArrayList<>();
-    for (String k : key) {
-      terms.add(
-          table.sql()
-              + "."
-              + Identifiers.quote(k)
-              + " = "
-              + Identifiers.quote(rows)
-              + "."
-              + Identifiers.quote(k));
-    }
-    return String.join(" AND ", terms);
   }
 }

@@ -121,7 +121,7 @@ public final class LoadSqlBuilder {
                 + " USING "
                 + rows
                 + " WHERE "
-                + keyMatch(batch, settings, ROWS)
+                + batch.table().keyMatches(settings.upsertKey(), ROWS)
                 + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
         if (tombstones != null) {
           sql.addAll(tombstoneWrites(batch, settings, order, tombstones));
@@ -192,23 +192,8 @@ public final class LoadSqlBuilder {
     return "(SELECT 1 FROM "
         + batch.table().sql()
         + " WHERE "
-        + keyMatch(batch, settings, ROWS)
+        + batch.table().keyMatches(settings.upsertKey(), ROWS)
         + ")";
-  }
-
-  private static String keyMatch(Batch batch, TableSettings settings, String source) {
-    List<String> terms = new ArrayList<>();
-    for (String k : settings.upsertKey()) {
-      terms.add(
-          batch.table().sql()
-              + "."
-              + Identifiers.quote(k)
-              + " = "
-              + Identifiers.quote(source)
-              + "."
-              + Identifiers.quote(k));
-    }
-    return String.join(" AND ", terms);
   }
 
   /**
@@ -232,7 +217,7 @@ public final class LoadSqlBuilder {
             + " USING "
             + rows
             + " WHERE "
-            + keyMatch(batch, settings, ROWS)
+            + batch.table().keyMatches(settings.upsertKey(), ROWS)
             + " AND "
             + rows
             + "."
@@ -256,7 +241,7 @@ public final class LoadSqlBuilder {
                 ? " AND NOT EXISTS (SELECT 1 FROM "
                     + batch.table().sql()
                     + " WHERE "
-                    + keyMatch(batch, settings, ROWS)
+                    + batch.table().keyMatches(settings.upsertKey(), ROWS)
                     + " AND NOT "
                     + order.newer(rows, batch.table().sql())
                     + ")"
@@ -286,7 +271,7 @@ public final class LoadSqlBuilder {
             + " USING "
             + Identifiers.quote(upserts)
             + " ON "
-            + keyMatch(batch, settings, upserts)
+            + batch.table().keyMatches(settings.upsertKey(), upserts)
             + matched
             + " WHEN NOT MATCHED THEN INSERT ("
             + String.join(", ", names)

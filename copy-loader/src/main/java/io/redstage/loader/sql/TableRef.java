@@ -1,5 +1,7 @@
 package io.redstage.loader.sql;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /** A schema-qualified table name, folded and validated. */
@@ -39,6 +41,25 @@ public final class TableRef implements Comparable<TableRef> {
   /** The quoted, qualified name for SQL: {@code "schema"."table"}. */
   public String sql() {
     return Identifiers.quote(schema) + "." + Identifiers.quote(table);
+  }
+
+  /**
+   * SQL that matches this table's rows to {@code source}'s on every column of {@code key} (folded
+   * names): {@code "t"."k1" = "source"."k1" AND ...}.
+   */
+  String keyMatches(List<String> key, String source) {
+    List<String> terms = new ArrayList<>(key.size());
+    for (String k : key) {
+      terms.add(
+          sql()
+              + "."
+              + Identifiers.quote(k)
+              + " = "
+              + Identifiers.quote(source)
+              + "."
+              + Identifiers.quote(k));
+    }
+    return String.join(" AND ", terms);
   }
 
   /** The plain qualified name, as stored in the load-marker table and shown in logs. */
