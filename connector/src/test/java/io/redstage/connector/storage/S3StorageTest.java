@@ -88,12 +88,7 @@ class S3StorageTest {
     S3Settings s = settings(s3).cannedAcl("private").build();
     try (S3Storage storage =
         new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
-      S3UploadStream big = storage.create("acl/big.bin");
-      big.write(new byte[S3Settings.MIN_PART_SIZE + 1]);
-      big.complete();
-      S3UploadStream small = storage.create("acl/small.bin");
-      small.write(new byte[10]);
-      small.complete();
+      writeMultipartAndSmallObject(storage, "acl/");
     }
 
     assertThat(captured.of("CreateMultipartUpload"))
@@ -148,12 +143,7 @@ class S3StorageTest {
     S3Settings s = settings(s3).build();
     try (S3Storage storage =
         new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
-      S3UploadStream big = storage.create("crc/big.bin");
-      big.write(new byte[S3Settings.MIN_PART_SIZE + 1]);
-      big.complete();
-      S3UploadStream small = storage.create("crc/small.bin");
-      small.write(new byte[10]);
-      small.complete();
+      writeMultipartAndSmallObject(storage, "crc/");
       storage.putSmallObject("crc/marker.json", "{}".getBytes(StandardCharsets.UTF_8), "text/json");
     }
 
@@ -243,5 +233,19 @@ class S3StorageTest {
             .map(MultipartUpload::key)
             .collect(Collectors.toList());
     assertThat(open).contains("elsewhere/c.bin").doesNotContain("stale/a.bin", "stale/b.bin");
+  }
+
+  /**
+   * {@code prefix + "big.bin"}, one byte over a part (a multipart upload of two parts), and {@code
+   * prefix + "small.bin"} (one PutObject).
+   */
+  private static void writeMultipartAndSmallObject(S3Storage storage, String prefix)
+      throws IOException {
+    S3UploadStream big = storage.create(prefix + "big.bin");
+    big.write(new byte[S3Settings.MIN_PART_SIZE + 1]);
+    big.complete();
+    S3UploadStream small = storage.create(prefix + "small.bin");
+    small.write(new byte[10]);
+    small.complete();
   }
 }

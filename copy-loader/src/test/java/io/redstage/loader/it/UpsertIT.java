@@ -119,10 +119,7 @@ class UpsertIT {
   void keysMovingBetweenPartitionsKeepTheNewestRowWhateverTheLoadOrder(String strategy)
       throws Exception {
     String topic = "moving_" + strategy.replace('-', '_');
-    Map<String, String> config = stack.config(topic);
-    config.put("upsert.strategy", strategy);
-    config.put("load.mode", "upsert");
-    config.put("upsert.key", "id");
+    Map<String, String> config = upsertById(topic, strategy);
     // record timestamps are 1700000000000 + offset (TestFiles): partition 1's offset 20 is newer
     // than partition 0's offsets 0..2, older than partition 0's offset 30
     try (Loader loader = stack.loader(config)) {
@@ -151,10 +148,7 @@ class UpsertIT {
   @ValueSource(strings = {"delete-insert", "merge"})
   void aDeleteKeepsItsKeyDeletedAgainstOlderRowsLoadedAfterIt(String strategy) throws Exception {
     String topic = "tomb_" + strategy.replace('-', '_');
-    Map<String, String> config = stack.config(topic);
-    config.put("upsert.strategy", strategy);
-    config.put("load.mode", "upsert");
-    config.put("upsert.key", "id");
+    Map<String, String> config = upsertById(topic, strategy);
     // record timestamps are 1700000000000 + offset (TestFiles)
     try (Loader loader = stack.loader(config)) {
       events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
@@ -239,5 +233,14 @@ class UpsertIT {
           .isNull();
     }
     return new TreeMap<>(m);
+  }
+
+  /** A loader config that upserts {@code topic} by {@code id} with {@code strategy}. */
+  private static Map<String, String> upsertById(String topic, String strategy) {
+    Map<String, String> config = stack.config(topic);
+    config.put("upsert.strategy", strategy);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "id");
+    return config;
   }
 }
