@@ -132,7 +132,6 @@ class BuildSlotsTest {
   @Test
   void needsAtLeastOneSlot() {
     assertThatThrownBy(() -> new BuildSlots(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThat(BuildSlots.perProcessor()).isNotNull();
   }
 
   private static long waitingThreads(List<Thread> threads) {
