@@ -2,6 +2,7 @@ package io.redstage.connector.format;
 
 import static io.redstage.connector.format.Fixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.redstage.contract.FileFormat;
 import java.math.BigDecimal;
@@ -87,6 +88,27 @@ class HeldRowWriteSupportTest {
 
     assertThat(write(RecordFormats.create(options), records, "k"))
         .isEqualTo(throughParquetAvro(options, records));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1", "-1"})
+  void aHeldRowLongerOrShorterThanItsFieldsIsRefused(int extra) throws Exception {
+    org.apache.avro.Schema schema =
+        org.apache.avro.SchemaBuilder.record("r").fields().requiredLong("id").endRecord();
+    // id 300 is a two-byte varint, followed by bytes of a next row
+    byte[] array = {(byte) 0xd8, 0x04, 0x02, 0x02, 0x02};
+    try (ParquetWriter<HeldRowWriteSupport.HeldRow> writer =
+        new HeldRowWriteSupport.Builder(
+                new StreamOutputFile(new BytesOutput()), new HeldRowWriteSupport.Shape(schema))
+            .withConf(new PlainParquetConfiguration())
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build()) {
+      writer.write(new HeldRowWriteSupport.HeldRow().set(array, 0, 2));
+      assertThatThrownBy(
+              () -> writer.write(new HeldRowWriteSupport.HeldRow().set(array, 2, 1 + extra)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("Cannot read a held row: it does not match the file schema");
+    }
   }
 
   private static Schema keySchema(boolean structKey) {
