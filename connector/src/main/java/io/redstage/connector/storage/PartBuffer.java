@@ -28,9 +28,6 @@ final class PartBuffer {
   static final int FIRST_CHUNK = 8 * 1024;
   static final int MAX_CHUNK = 256 * 1024;
 
-  /** Half of G1's smallest region: an array this large or larger is a humongous object. */
-  static final int G1_HUMONGOUS_AT_LEAST = 512 * 1024;
-
   private final int limit;
   private final List<byte[]> chunks = new ArrayList<>();
 
