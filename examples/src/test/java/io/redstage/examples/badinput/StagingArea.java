@@ -43,10 +43,10 @@ final class StagingArea {
     List<CommitMarker> markers = new ArrayList<>();
     for (S3Object o : list(MARKERS_DIR + "/" + topic + "/")) {
       if (!o.key().endsWith(MarkerKeys.SUFFIX)) {
-        // S3Proxy's store writes an object under a temporary name beside its key (its key plus
-        // "-<uuid>")
-        // and then renames it: a listing while a connector writes a marker can return that name,
-        // gone (or half written) by the time of the GET. The marker itself counts on the next poll.
+        // S3Proxy's store writes an object under a temporary name beside its key (the key plus
+        // "-<uuid>") and then renames it: a listing while a connector writes a marker can return
+        // that name, gone (or half written) by the time of the GET. The marker itself counts on
+        // the next poll.
         continue;
       }
       CommitMarker m = MarkerCodec.fromJson(get(o.key()), o.key());
