@@ -158,6 +158,7 @@ final class ComponentsFactory {
         .parquetRowGroupBytes(c.getInt(PARQUET_ROW_GROUP_BYTES))
         .parquetPageBytes(c.getInt(PARQUET_PAGE_BYTES))
         .parquetDictionaryEnabled(c.getBoolean(PARQUET_DICTIONARY))
+        .parquetDictionaryExcludedColumns(c.getList(PARQUET_DICTIONARY_EXCLUDED))
         .avroCodec(c.getString(AVRO_CODEC).toLowerCase(Locale.ROOT))
         .jsonCompression(c.getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT))
         .timestampUnit(

@@ -66,6 +66,7 @@ public final class SinkConfigDef {
   public static final String PARQUET_ROW_GROUP_BYTES = "parquet.row.group.size.bytes";
   public static final String PARQUET_PAGE_BYTES = "parquet.page.size.bytes";
   public static final String PARQUET_DICTIONARY = "parquet.dictionary.enabled";
+  public static final String PARQUET_DICTIONARY_EXCLUDED = "parquet.dictionary.excluded.columns";
   public static final String AVRO_CODEC = "avro.codec";
   public static final String COMPRESSION_TYPE = "s3.compression.type";
   public static final String TIMESTAMP_UNIT = "format.timestamp.unit";
@@ -533,6 +534,25 @@ public final class SinkConfigDef {
         ++o,
         Width.SHORT,
         "Parquet dictionary");
+    def.define(
+        PARQUET_DICTIONARY_EXCLUDED,
+        Type.LIST,
+        Collections.emptyList(),
+        Validators.DICTIONARY_EXCLUDED_COLUMNS,
+        LOW,
+        "Parquet columns written without dictionary encoding, comma-separated: column names as written in the "
+            + "files (after column.name.map), or column.field for a field inside a struct column; a struct, "
+            + "list or map column covers all its fields. List columns whose values rarely repeat within a file, "
+            + "such as ids, UUIDs, exact timestamps or free text: Parquet first builds a dictionary for every "
+            + "column and writes such a column plain anyway once the dictionary turns out no smaller, so "
+            + "excluding it saves that CPU when files are built and leaves the file the same or about the "
+            + "same size. A column whose values do repeat gets a larger file. The offset metadata column is "
+            + "always written plain (its values never repeat within a file). A name that matches no column "
+            + "is logged as a warning once per schema. Default empty.",
+        GROUP_FORMAT,
+        ++o,
+        Width.LONG,
+        "Parquet columns without dictionary");
     def.define(
         AVRO_CODEC,
         Type.STRING,

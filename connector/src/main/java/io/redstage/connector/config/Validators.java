@@ -1,6 +1,7 @@
 package io.redstage.connector.config;
 
 import io.redstage.connector.format.ColumnNames;
+import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.connector.storage.HttpProxySettings;
 import java.net.URI;
@@ -160,6 +161,30 @@ final class Validators {
         @Override
         public String toString() {
           return "a list of field:column pairs";
+        }
+      };
+
+  static final ConfigDef.Validator DICTIONARY_EXCLUDED_COLUMNS =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          if (value == null) {
+            return;
+          }
+          List<String> names = new ArrayList<>();
+          for (Object entry : (List<?>) value) {
+            names.add(String.valueOf(entry));
+          }
+          try {
+            FormatOptions.checkDictionaryExcludedColumns(names);
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
+          }
+        }
+
+        @Override
+        public String toString() {
+          return "a list of column names or column.field paths";
         }
       };
 

@@ -11,6 +11,8 @@ import org.apache.avro.LogicalTypes;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Converts Connect schemas into the Avro row schema written by the Parquet and Avro writers, plus
@@ -23,6 +25,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * schema instance for every record of a schema version, so thousands of files share one layout.
  */
 final class ConnectAvroSchemas {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectAvroSchemas.class);
   static final String ROW_RECORD_NAME = "connect_row";
   private static final int CACHE_ENTRIES = 256;
 
@@ -123,7 +126,37 @@ final class ConnectAvroSchemas {
     columns.addAll(metadata.columns(keyStruct != null));
     org.apache.avro.Schema row =
         org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
-    return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns);
+    if (format != FileFormat.PARQUET) {
+      return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, List.of());
+    }
+    RowLayout layout =
+        new RowLayout(
+            value, flattened, keyStruct, row, metadataIndex, columns, dictionaryExcludedColumns());
+    warnUnmatched(layout.parquetShape().dictionaryExclusions, first);
+    return layout;
+  }
+
+  /** The configured columns plus the offset metadata column (see {@link DictionaryExclusions}). */
+  private List<String> dictionaryExcludedColumns() {
+    List<String> excluded = new ArrayList<>(options.parquetDictionaryExcludedColumns());
+    if (options.metadataEnabled() && !excluded.contains(options.offsetColumn())) {
+      excluded.add(options.offsetColumn());
+    }
+    return excluded;
+  }
+
+  /** Once per layout: a configured name that matches no column is most likely misspelt. */
+  private static void warnUnmatched(DictionaryExclusions exclusions, SinkRecord first) {
+    if (!exclusions.unmatched.isEmpty()) {
+      LOG.warn(
+          "Cannot exclude {} from Parquet dictionary encoding in the files of {} (schema of record {}):"
+              + " the files have no such column. Their other columns are written as configured. If"
+              + " the names belong to another topic's files, ignore this; otherwise correct them in"
+              + " parquet.dictionary.excluded.columns.",
+          exclusions.unmatched,
+          first.topic(),
+          KafkaCoordinates.describe(first));
+    }
   }
 
   private void addMetadataFields(

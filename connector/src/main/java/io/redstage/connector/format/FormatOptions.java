@@ -37,6 +37,7 @@ public final class FormatOptions {
   private final int parquetRowGroupBytes;
   private final int parquetPageBytes;
   private final boolean parquetDictionaryEnabled;
+  private final List<String> parquetDictionaryExcludedColumns;
   private final String avroCodec;
   private final String jsonCompression;
   private final TimestampUnit timestampUnit;
@@ -67,6 +68,8 @@ public final class FormatOptions {
     this.parquetPageBytes =
         within("parquet page bytes", b.parquetPageBytes, MIN_PAGE_BYTES, MAX_PAGE_BYTES);
     this.parquetDictionaryEnabled = b.parquetDictionaryEnabled;
+    this.parquetDictionaryExcludedColumns = List.copyOf(b.parquetDictionaryExcludedColumns);
+    DictionaryExclusions.checkNames(parquetDictionaryExcludedColumns);
     String avro = b.avroCodec == null ? "null" : b.avroCodec;
     this.avroCodec =
         "none".equalsIgnoreCase(avro.trim())
@@ -92,6 +95,17 @@ public final class FormatOptions {
     checkColumnNames();
   }
 
+  /**
+   * Checks a list of columns to exclude from Parquet dictionary encoding (the rule behind {@link
+   * #parquetDictionaryExcludedColumns()}, for the connector's config validation).
+   *
+   * @throws IllegalArgumentException naming the first name that is not a column path, or that is
+   *     given twice
+   */
+  public static void checkDictionaryExcludedColumns(List<String> names) {
+    DictionaryExclusions.checkNames(names);
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -104,6 +118,7 @@ public final class FormatOptions {
         .parquetRowGroupBytes(parquetRowGroupBytes)
         .parquetPageBytes(parquetPageBytes)
         .parquetDictionaryEnabled(parquetDictionaryEnabled)
+        .parquetDictionaryExcludedColumns(parquetDictionaryExcludedColumns)
         .avroCodec(avroCodec)
         .jsonCompression(jsonCompression)
         .timestampUnit(timestampUnit)
@@ -146,6 +161,14 @@ public final class FormatOptions {
    */
   public boolean parquetDictionaryEnabled() {
     return parquetDictionaryEnabled;
+  }
+
+  /**
+   * Columns Parquet writes without dictionary encoding (default none): top-level column names, or
+   * dotted paths of fields inside struct columns; a name covers every leaf column under it.
+   */
+  public List<String> parquetDictionaryExcludedColumns() {
+    return parquetDictionaryExcludedColumns;
   }
 
   /** null (no compression), deflate, snappy or zstd. */
@@ -313,6 +336,9 @@ public final class FormatOptions {
         + parquetPageBytes
         + ", dictionary="
         + parquetDictionaryEnabled
+        + (parquetDictionaryExcludedColumns.isEmpty()
+            ? ""
+            : " (not " + String.join(",", parquetDictionaryExcludedColumns) + ")")
         + ", avroCodec="
         + avroCodec
         + ", json="
@@ -336,6 +362,7 @@ public final class FormatOptions {
     private int parquetRowGroupBytes = 8 * MIB;
     private int parquetPageBytes = 256 * KIB;
     private boolean parquetDictionaryEnabled = true;
+    private List<String> parquetDictionaryExcludedColumns = List.of();
     private String avroCodec = "null";
     private String jsonCompression = "none";
     private TimestampUnit timestampUnit = TimestampUnit.MILLIS;
@@ -378,6 +405,11 @@ public final class FormatOptions {
 
     public Builder parquetDictionaryEnabled(boolean v) {
       this.parquetDictionaryEnabled = v;
+      return this;
+    }
+
+    public Builder parquetDictionaryExcludedColumns(List<String> v) {
+      this.parquetDictionaryExcludedColumns = v;
       return this;
     }
 

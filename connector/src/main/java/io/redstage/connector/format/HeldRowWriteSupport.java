@@ -310,8 +310,13 @@ final class HeldRowWriteSupport extends WriteSupport<HeldRowWriteSupport.HeldRow
     final MessageType parquetSchema;
     final Map<String, String> footerMetadata;
     final Slot[] root;
+    final DictionaryExclusions dictionaryExclusions;
 
-    Shape(Schema avroSchema) {
+    /**
+     * @param dictionaryExcludedColumns names of the columns to write without dictionary encoding
+     *     (see {@link DictionaryExclusions})
+     */
+    Shape(Schema avroSchema, List<String> dictionaryExcludedColumns) {
       PlainParquetConfiguration conf = new PlainParquetConfiguration();
       // The 3-level LIST layout of the Parquet spec; the legacy 2-level one cannot hold null
       // elements.
@@ -319,6 +324,7 @@ final class HeldRowWriteSupport extends WriteSupport<HeldRowWriteSupport.HeldRow
       this.parquetSchema = new AvroSchemaConverter(conf).convert(avroSchema);
       this.footerMetadata = Map.of(AVRO_SCHEMA_KEY, avroSchema.toString());
       this.root = fields(parquetSchema, avroSchema);
+      this.dictionaryExclusions = DictionaryExclusions.of(parquetSchema, dictionaryExcludedColumns);
     }
 
     private static Slot[] fields(GroupType group, Schema record) {

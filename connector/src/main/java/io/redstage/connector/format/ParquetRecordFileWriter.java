@@ -80,8 +80,9 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   void startEncoder() throws IOException {
     file = new StreamOutputFile(out);
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
-    writer =
-        new HeldRowWriteSupport.Builder(file, rows.layout().parquetShape())
+    HeldRowWriteSupport.Shape shape = rows.layout().parquetShape();
+    HeldRowWriteSupport.Builder builder =
+        new HeldRowWriteSupport.Builder(file, shape)
             .withConf(conf)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withCompressionCodec(codec(options.parquetCodec()))
@@ -95,8 +96,11 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
             // Dictionaries are held per column until the row group is flushed; bound them like
             // pages.
             .withDictionaryPageSize(options.parquetPageBytes())
-            .withMaxPaddingSize(0)
-            .build();
+            .withMaxPaddingSize(0);
+    for (String path : shape.dictionaryExclusions.leafPaths) {
+      builder.withDictionaryEncoding(path, false);
+    }
+    writer = builder.build();
   }
 
   @Override

@@ -30,6 +30,12 @@ final class RowLayout {
 
   final List<MarkerColumn> columns;
 
+  /**
+   * Columns whose Parquet leaves are written without dictionary encoding (see {@link
+   * DictionaryExclusions}); empty for JSON Lines and Avro files.
+   */
+  final List<String> dictionaryExcludedColumns;
+
   /** What Parquet files of this layout share, made on first use (Parquet files only). */
   private volatile HeldRowWriteSupport.Shape parquetShape;
 
@@ -39,13 +45,15 @@ final class RowLayout {
       Schema keyStructSchema,
       org.apache.avro.Schema avroSchema,
       int metadataIndex,
-      List<MarkerColumn> columns) {
+      List<MarkerColumn> columns,
+      List<String> dictionaryExcludedColumns) {
     this.valueSchema = valueSchema;
     this.flattened = flattened;
     this.keyStructSchema = keyStructSchema;
     this.avroSchema = avroSchema;
     this.metadataIndex = metadataIndex;
     this.columns = List.copyOf(columns);
+    this.dictionaryExcludedColumns = List.copyOf(dictionaryExcludedColumns);
   }
 
   /**
@@ -55,7 +63,7 @@ final class RowLayout {
   HeldRowWriteSupport.Shape parquetShape() {
     HeldRowWriteSupport.Shape shape = parquetShape;
     if (shape == null) {
-      shape = new HeldRowWriteSupport.Shape(avroSchema);
+      shape = new HeldRowWriteSupport.Shape(avroSchema, dictionaryExcludedColumns);
       parquetShape = shape; // a race makes an equal copy: the shape is immutable
     }
     return shape;

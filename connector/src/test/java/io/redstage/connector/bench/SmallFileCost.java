@@ -26,14 +26,24 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class SmallFileCost {
   static final String USAGE =
       "SmallFileCost [--files 2000] [--rows 1000] [--big-rows 100000] [--rounds 4] "
-          + "[--formats parquet,avro] [--dictionary true|false (Parquet)]";
+          + "[--formats parquet,avro] [--dictionary true|false (Parquet)] "
+          + "[--dictionary-excluded <columns> (Parquet, as parquet.dictionary.excluded.columns)]";
 
   private SmallFileCost() {}
 
   public static void main(String[] args) throws IOException {
     SinkBenchmark.quietLogs();
     BenchArgs a =
-        new BenchArgs(args, USAGE, "files", "rows", "big-rows", "rounds", "formats", "dictionary");
+        new BenchArgs(
+            args,
+            USAGE,
+            "files",
+            "rows",
+            "big-rows",
+            "rounds",
+            "formats",
+            "dictionary",
+            "dictionary-excluded");
     int files = (int) a.number("files", 2000);
     int rows = (int) a.number("rows", 1000);
     int bigRows = (int) a.number("big-rows", 100_000);
@@ -50,6 +60,10 @@ public final class SmallFileCost {
               FormatOptions.builder()
                   .format(id)
                   .parquetDictionaryEnabled(Boolean.parseBoolean(a.string("dictionary", "true")))
+                  .parquetDictionaryExcludedColumns(
+                      a.string("dictionary-excluded", "").isEmpty()
+                          ? List.of()
+                          : a.list("dictionary-excluded", ""))
                   .build());
       double smallNs = 0;
       double bigNsPerRecord = 0;

@@ -22,6 +22,22 @@ class ComponentsFactoryTest {
         .isFalse();
   }
 
+  @Test
+  void parquetDictionaryExclusionsReachTheFormatOptions() {
+    Map<String, String> props = new HashMap<>();
+    props.put("s3.bucket.name", "b");
+    assertThat(
+            ComponentsFactory.formatOptions(new SinkConfig(props))
+                .parquetDictionaryExcludedColumns())
+        .isEmpty();
+
+    props.put("parquet.dictionary.excluded.columns", "id,address.zip");
+    assertThat(
+            ComponentsFactory.formatOptions(new SinkConfig(props))
+                .parquetDictionaryExcludedColumns())
+        .containsExactly("id", "address.zip");
+  }
+
   /** The ConfigDef is the only home of the defaults: the settings builders have none. */
   @Test
   void s3SettingsOfAnEmptyConfigAreTheConfigDefDefaults() {

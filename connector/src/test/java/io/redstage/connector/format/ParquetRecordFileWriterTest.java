@@ -214,6 +214,46 @@ class ParquetRecordFileWriterTest {
   }
 
   @Test
+  void excludedColumnsAreWrittenWithoutDictionaryAndReadBackTheSame() throws Exception {
+    RecordFormat excluding =
+        RecordFormats.create(
+            options(FileFormat.PARQUET)
+                .parquetDictionaryExcludedColumns(List.of("price", "address", "tags"))
+                .build());
+    byte[] usual = write(parquet, allTypesRecords(50), "k");
+    byte[] file = write(excluding, allTypesRecords(50), "k");
+
+    Map<String, Boolean> dictionaryPages = dictionaryPages(FileReaders.parquetFooter(file));
+    // Each of these holds one repeated value: by default they have a dictionary.
+    assertThat(dictionaryPages(FileReaders.parquetFooter(usual)))
+        .containsEntry("price", true)
+        .containsEntry("address.zip", true)
+        .containsEntry("tags.list.element", true)
+        .containsEntry("f32", true);
+    assertThat(dictionaryPages)
+        .containsEntry("price", false)
+        .containsEntry("address.street", false)
+        .containsEntry("address.zip", false)
+        .containsEntry("tags.list.element", false)
+        .containsEntry("f32", true)
+        .containsEntry("kafka_offset", false);
+    assertThat(FileReaders.parquet(file))
+        .extracting(Object::toString)
+        .containsExactlyElementsOf(
+            FileReaders.parquet(usual).stream().map(Object::toString).toList());
+  }
+
+  private static Map<String, Boolean> dictionaryPages(ParquetMetadata footer) {
+    Map<String, Boolean> pages = new java.util.TreeMap<>();
+    footer
+        .getBlocks()
+        .get(0)
+        .getColumns()
+        .forEach(c -> pages.put(c.getPath().toDotString(), c.hasDictionaryPage()));
+    return pages;
+  }
+
+  @Test
   void sameRecordsWriteIdenticalBytes() throws Exception {
     List<SinkRecord> records = allTypesRecords(50);
     byte[] first = write(parquet, records, "a");

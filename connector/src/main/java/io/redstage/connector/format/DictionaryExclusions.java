@@ -1,0 +1,97 @@
+package io.redstage.connector.format;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * The Parquet leaf columns of one schema written without dictionary encoding, from the names in
+ * {@link FormatOptions#parquetDictionaryExcludedColumns()} plus the offset metadata column.
+ *
+ * <p>Why the offset column is always excluded: its values never repeat within a file (one unit of
+ * one topic-partition holds each offset once), so a dictionary for it is never smaller than the
+ * plain values, and Parquet abandons it when the first page closes and writes that page plain.
+ * Leaving it out skips the hashing and the rewrite; the file's bytes are the same (checked in
+ * ParquetRecordFileWriterTest). Columns such as ids, UUIDs or exact timestamps behave the same way,
+ * but only the user can know that their values do not repeat, hence the setting.
+ */
+final class DictionaryExclusions {
+  /** A name of the setting: identifiers joined by dots (a top-level column, then struct fields). */
+  private static final Pattern PATH =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+  /** Dot-separated paths of the excluded leaf columns, in schema order. */
+  final List<String> leafPaths;
+
+  /** Names of the setting that match no column of the schema, in the order given. */
+  final List<String> unmatched;
+
+  private DictionaryExclusions(List<String> leafPaths, List<String> unmatched) {
+    this.leafPaths = List.copyOf(leafPaths);
+    this.unmatched = List.copyOf(unmatched);
+  }
+
+  static final DictionaryExclusions NONE = new DictionaryExclusions(List.of(), List.of());
+
+  /**
+   * Every leaf column of {@code schema} whose path is one of {@code names} or lies under one of
+   * them (a struct, list or map column covers all its leaves).
+   */
+  static DictionaryExclusions of(MessageType schema, Collection<String> names) {
+    if (names.isEmpty()) {
+      return NONE;
+    }
+    List<String> leaves = new ArrayList<>();
+    Set<String> matched = new HashSet<>();
+    for (ColumnDescriptor column : schema.getColumns()) {
+      String path = String.join(".", column.getPath());
+      for (String name : names) {
+        if (path.equals(name) || path.startsWith(name + ".")) {
+          leaves.add(path);
+          matched.add(name);
+          break;
+        }
+      }
+    }
+    List<String> unmatched = new ArrayList<>();
+    for (String name : new LinkedHashSet<>(names)) {
+      if (!matched.contains(name)) {
+        unmatched.add(name);
+      }
+    }
+    return new DictionaryExclusions(leaves, unmatched);
+  }
+
+  /**
+   * Checks the names of the setting.
+   *
+   * @throws IllegalArgumentException naming the first name that is not a column path, or that is
+   *     given twice
+   */
+  static void checkNames(List<String> names) {
+    Set<String> seen = new HashSet<>();
+    for (String name : names) {
+      if (name == null || !PATH.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "Cannot exclude '"
+                + name
+                + "' from dictionary encoding: it is not a column name. Give column names as written"
+                + " in the files (letters, digits and '_', not starting with a digit), and fields"
+                + " inside a struct column as column.field.");
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException(
+            "Cannot exclude '"
+                + name
+                + "' from dictionary encoding twice: it is listed more than once. List each column"
+                + " once.");
+      }
+    }
+  }
+}
