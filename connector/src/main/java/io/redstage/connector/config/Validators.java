@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -141,52 +142,41 @@ final class Validators {
       };
 
   static final ConfigDef.Validator COLUMN_NAME_MAP =
-      new ConfigDef.Validator() {
-        @Override
-        public void ensureValid(String name, Object value) {
-          if (value == null) {
-            return;
-          }
-          List<String> entries = new ArrayList<>();
-          for (Object entry : (List<?>) value) {
-            entries.add(String.valueOf(entry));
-          }
-          try {
-            ColumnNames.mapped(entries);
-          } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, value, e.getMessage());
-          }
-        }
-
-        @Override
-        public String toString() {
-          return "a list of field:column pairs";
-        }
-      };
+      listOf("a list of field:column pairs", ColumnNames::mapped);
 
   static final ConfigDef.Validator DICTIONARY_EXCLUDED_COLUMNS =
-      new ConfigDef.Validator() {
-        @Override
-        public void ensureValid(String name, Object value) {
-          if (value == null) {
-            return;
-          }
-          List<String> names = new ArrayList<>();
-          for (Object entry : (List<?>) value) {
-            names.add(String.valueOf(entry));
-          }
-          try {
-            FormatOptions.checkDictionaryExcludedColumns(names);
-          } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, value, e.getMessage());
-          }
-        }
+      listOf(
+          "a list of column names or column.field paths",
+          FormatOptions::checkDictionaryExcludedColumns);
 
-        @Override
-        public String toString() {
-          return "a list of column names or column.field paths";
+  /**
+   * A validator of a LIST key whose entries {@code check} accepts, or rejects with an
+   * IllegalArgumentException whose message becomes the ConfigException's.
+   */
+  private static ConfigDef.Validator listOf(String description, Consumer<List<String>> check) {
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (value == null) {
+          return;
         }
-      };
+        List<String> entries = new ArrayList<>();
+        for (Object entry : (List<?>) value) {
+          entries.add(String.valueOf(entry));
+        }
+        try {
+          check.accept(entries);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, value, e.getMessage());
+        }
+      }
+
+      @Override
+      public String toString() {
+        return description;
+      }
+    };
+  }
 
   static final ConfigDef.Validator TIMEZONE =
       new ConfigDef.Validator() {

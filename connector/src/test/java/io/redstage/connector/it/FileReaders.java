@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.SeekableByteArrayInput;
@@ -73,6 +74,27 @@ final class FileReaders {
         for (BlockMetaData block : r.getFooter().getBlocks()) {
           for (ColumnChunkMetaData column : block.getColumns()) {
             out.add(column.getCodec());
+          }
+        }
+      }
+      return out;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Paths (dot-separated) of the leaf columns that have a dictionary page in some row group. */
+  static Set<String> parquetDictionaryColumns(byte[] bytes) throws IOException {
+    Path tmp = Files.createTempFile("dictionaries", ".parquet");
+    try {
+      Files.write(tmp, bytes);
+      Set<String> out = new TreeSet<>();
+      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(tmp))) {
+        for (BlockMetaData block : r.getFooter().getBlocks()) {
+          for (ColumnChunkMetaData column : block.getColumns()) {
+            if (column.hasDictionaryPage()) {
+              out.add(column.getPath().toDotString());
+            }
           }
         }
       }

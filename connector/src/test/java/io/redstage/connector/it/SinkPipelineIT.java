@@ -75,6 +75,7 @@ class SinkPipelineIT {
     fx.producer.flush();
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
     c.put("flush.size", "50");
+    c.put("parquet.dictionary.excluded.columns", "event_date,geo");
     assertThat(fx.connect.createConnector("ads-parquet", c)).isEqualTo(201);
     TreeMap<String, CommitMarker> markers =
         fx.awaitCovered(BUCKET, topic, Map.of(0, 200L, 1, 200L, 2, 200L), WAIT);
@@ -111,6 +112,11 @@ class SinkPipelineIT {
           .first()
           .satisfies(col -> assertThat(col.type()).isEqualTo(ColumnType.decimal(12, 2)));
 
+      // campaign, event_date and geo.city repeat a few values, so each would have a dictionary;
+      // the config excludes event_date and geo's fields.
+      assertThat(FileReaders.parquetDictionaryColumns(bytes))
+          .contains("campaign")
+          .doesNotContain("event_date", "geo.city", "geo.lat", "kafka_offset");
       MessageType schema = FileReaders.parquetSchema(bytes);
       assertThat(schema.getType("price").getLogicalTypeAnnotation())
           .isEqualTo(LogicalTypeAnnotation.decimalType(2, 12));
