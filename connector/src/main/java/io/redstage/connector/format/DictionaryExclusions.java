@@ -17,9 +17,10 @@ import org.apache.parquet.schema.MessageType;
  * <p>Why the offset column is always excluded: its values never repeat within a file (one unit of
  * one topic-partition holds each offset once), so a dictionary for it is never smaller than the
  * plain values, and Parquet abandons it when the first page closes and writes that page plain.
- * Leaving it out skips the hashing and the rewrite; the file's bytes are the same (checked in
- * ParquetRecordFileWriterTest). Columns such as ids, UUIDs or exact timestamps behave the same way,
- * but only the user can know that their values do not repeat, hence the setting.
+ * Leaving it out skips the hashing and the rewrite; the file's bytes are the same
+ * (HeldRowWriteSupportTest compares them with parquet-avro's, which keeps a dictionary for every
+ * column). Columns such as ids, UUIDs or exact timestamps behave the same way, but only the user
+ * can know that their values do not repeat, hence the setting.
  */
 final class DictionaryExclusions {
   /** A name of the setting: identifiers joined by dots (a top-level column, then struct fields). */

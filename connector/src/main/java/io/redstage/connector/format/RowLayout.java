@@ -34,7 +34,7 @@ final class RowLayout {
    * Columns whose Parquet leaves are written without dictionary encoding (see {@link
    * DictionaryExclusions}); empty for JSON Lines and Avro files.
    */
-  final List<String> dictionaryExcludedColumns;
+  private final List<String> dictionaryExcludedColumns;
 
   /** What Parquet files of this layout share, made on first use (Parquet files only). */
   private volatile HeldRowWriteSupport.Shape parquetShape;
