@@ -178,9 +178,8 @@ final class ConnectAvroValues {
       String key = ValueChecks.string(e.getKey());
       jsonChars += key.length() + 3;
       try {
-        limits.text(
-            key); // a map key is a name inside SUPER: NUL or a broken surrogate fails COPY like a
-        // value would
+        // A map key is a name inside SUPER: NUL or a broken surrogate fails COPY as a value would.
+        limits.text(key);
         out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         throw ex.inElement(key);

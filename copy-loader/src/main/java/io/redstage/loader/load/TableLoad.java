@@ -199,10 +199,11 @@ final class TableLoad {
     if (r instanceof BatchResult.Loaded l) {
       loadedBatch(b, plan, l, intent);
     } else if (r instanceof BatchResult.Failed f) {
+      // Not rolled back, the statement may still commit: the intent stays, and recovery writes the
+      // rejects object if it did.
       if (f.rolledBack()) {
         p.rejects().abandon(intent);
-      } // else the statement may still commit: the intent stays, and recovery writes the rejects
-      // object if it did
+      }
       tally.failed.incrementAndGet();
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
       if (f.transientFailure()) {

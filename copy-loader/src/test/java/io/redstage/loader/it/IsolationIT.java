@@ -349,9 +349,8 @@ class IsolationIT {
   void aRejectedRowLongerThanTheViewsRawLineStillGetsItsOffsetFromTheFile() throws Exception {
     List<MarkerColumn> cols =
         List.of(c("id", Kind.INT64), c("pad", Kind.STRING), c("n", Kind.INT64));
-    String pad =
-        "x".repeat(2000); // the load-error views keep 1 KB of the line: the offset column (last) is
-    // cut off
+    // The load-error views keep 1 KB of the line: the offset column (last) is cut off.
+    String pad = "x".repeat(2000);
     stack.files.unit(
         "iso_long_rejects",
         0,

@@ -251,10 +251,8 @@ class SweepIT {
             "20ms")) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       String orphan = orphan(topic, 0, 9);
-      clock.advance(
-          Duration.ofDays(
-              2)); // the orphan is past the grace period, but no sweep is due before the first
-      // interval
+      // The orphan is past the grace period, but no sweep is due before the first interval.
+      clock.advance(Duration.ofDays(2));
       Thread loop =
           new Thread(
               () -> {
