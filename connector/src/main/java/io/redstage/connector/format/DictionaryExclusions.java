@@ -3,12 +3,20 @@ package io.redstage.connector.format;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * The Parquet leaf columns of one schema written without dictionary encoding, from the names in
@@ -33,21 +41,22 @@ final class DictionaryExclusions {
   /** Names of the setting that match no column of the schema, in the order given. */
   final List<String> unmatched;
 
+  /**
+   * Set once the columns whose dictionary Parquet dropped have been logged for this schema (see
+   * ParquetRecordFileWriter). The one mutable part, a latch; hence one instance per schema.
+   */
+  final AtomicBoolean droppedLogged = new AtomicBoolean();
+
   private DictionaryExclusions(List<String> leafPaths, List<String> unmatched) {
     this.leafPaths = List.copyOf(leafPaths);
     this.unmatched = List.copyOf(unmatched);
   }
-
-  static final DictionaryExclusions NONE = new DictionaryExclusions(List.of(), List.of());
 
   /**
    * Every leaf column of {@code schema} whose path is one of {@code names} or lies under one of
    * them (a struct, list or map column covers all its leaves).
    */
   static DictionaryExclusions of(MessageType schema, Collection<String> names) {
-    if (names.isEmpty()) {
-      return NONE;
-    }
     List<String> leaves = new ArrayList<>();
     Set<String> matched = new HashSet<>();
     for (ColumnDescriptor column : schema.getColumns()) {
@@ -67,6 +76,41 @@ final class DictionaryExclusions {
       }
     }
     return new DictionaryExclusions(leaves, unmatched);
+  }
+
+  /**
+   * The leaf columns of a finished file whose dictionary Parquet built and then dropped: not
+   * excluded here, of a type Parquet's version-1 writer gives a dictionary (not BOOLEAN or
+   * FIXED_LEN_BYTE_ARRAY), with at least one non-null value, and without a dictionary page in any
+   * row group. Dot-separated paths, in schema order.
+   */
+  List<String> dropped(ParquetMetadata footer) {
+    Map<String, Boolean> dictionaryPage = new LinkedHashMap<>();
+    Set<String> withValues = new HashSet<>();
+    for (BlockMetaData block : footer.getBlocks()) {
+      for (ColumnChunkMetaData column : block.getColumns()) {
+        PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+        String path = column.getPath().toDotString();
+        if (type == PrimitiveTypeName.BOOLEAN
+            || type == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+            || leafPaths.contains(path)) {
+          continue;
+        }
+        dictionaryPage.merge(path, column.hasDictionaryPage(), Boolean::logicalOr);
+        Statistics<?> stats = column.getStatistics();
+        if (!stats.isNumNullsSet() || stats.getNumNulls() < column.getValueCount()) {
+          withValues.add(path);
+        }
+      }
+    }
+    List<String> dropped = new ArrayList<>();
+    dictionaryPage.forEach(
+        (path, hadPage) -> {
+          if (!hadPage && withValues.contains(path)) {
+            dropped.add(path);
+          }
+        });
+    return dropped;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.redstage.connector.format;
 
 import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
 import java.io.IOException;
+import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -10,6 +11,9 @@ import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one Parquet file. The rows are held in their Avro binary encoding until the file is built
@@ -24,6 +28,14 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * identical bytes.
  */
 final class ParquetRecordFileWriter extends AvroRowsFileWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(ParquetRecordFileWriter.class);
+
+  /**
+   * Fewest rows of a file whose dropped dictionaries are worth reporting: in a smaller file even a
+   * column that repeats a few values may not make its dictionary pay.
+   */
+  static final long DROPPED_DICTIONARY_MIN_ROWS = 1_000;
+
   /** "PAR1" at the start of the file, written when the encoder starts. */
   private static final int MAGIC_BYTES = 4;
 
@@ -80,7 +92,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   void startEncoder() throws IOException {
     file = new StreamOutputFile(out);
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
-    HeldRowWriteSupport.Shape shape = rows.layout().parquetShape();
+    ParquetShape shape = rows.layout().parquetShape();
     HeldRowWriteSupport.Builder builder =
         new HeldRowWriteSupport.Builder(file, shape)
             .withConf(conf)
@@ -175,7 +187,34 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   @Override
   void finishEncoder() throws IOException {
     writer.close();
+    ParquetMetadata footer = writer.getFooter();
     writer = null;
+    logDroppedDictionaries(footer);
+  }
+
+  /**
+   * Once per layout, names the columns whose dictionary Parquet built and then dropped in a file of
+   * at least {@link #DROPPED_DICTIONARY_MIN_ROWS} rows, so that the user can find the columns worth
+   * listing in parquet.dictionary.excluded.columns.
+   */
+  private void logDroppedDictionaries(ParquetMetadata footer) {
+    DictionaryExclusions exclusions = rows.layout().parquetShape().dictionaryExclusions;
+    if (!options.parquetDictionaryEnabled()
+        || recordCount() < DROPPED_DICTIONARY_MIN_ROWS
+        || exclusions.droppedLogged.get()) {
+      return;
+    }
+    List<String> dropped = exclusions.dropped(footer);
+    if (!dropped.isEmpty() && exclusions.droppedLogged.compareAndSet(false, true)) {
+      LOG.info(
+          "Parquet built and then dropped the dictionary of columns {} in {} ({} rows): their values"
+              + " did not repeat enough within the file. If that holds for most files, listing them in"
+              + " parquet.dictionary.excluded.columns saves the CPU of building those dictionaries"
+              + " without making the files larger. Logged once per schema.",
+          dropped,
+          fileKey,
+          recordCount());
+    }
   }
 
   /**

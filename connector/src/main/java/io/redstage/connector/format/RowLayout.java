@@ -37,7 +37,7 @@ final class RowLayout {
   private final List<String> dictionaryExcludedColumns;
 
   /** What Parquet files of this layout share, made on first use (Parquet files only). */
-  private volatile HeldRowWriteSupport.Shape parquetShape;
+  private volatile ParquetShape parquetShape;
 
   RowLayout(
       Schema valueSchema,
@@ -60,11 +60,11 @@ final class RowLayout {
    * The Parquet schema and row walker of {@link #avroSchema}, made once per layout rather than per
    * file.
    */
-  HeldRowWriteSupport.Shape parquetShape() {
-    HeldRowWriteSupport.Shape shape = parquetShape;
+  ParquetShape parquetShape() {
+    ParquetShape shape = parquetShape;
     if (shape == null) {
-      shape = new HeldRowWriteSupport.Shape(avroSchema, dictionaryExcludedColumns);
-      parquetShape = shape; // a race makes an equal copy: the shape is immutable
+      shape = new ParquetShape(avroSchema, dictionaryExcludedColumns);
+      parquetShape = shape; // a race makes an equal copy (at worst one log line more)
     }
     return shape;
   }

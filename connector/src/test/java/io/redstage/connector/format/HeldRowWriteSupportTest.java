@@ -99,8 +99,7 @@ class HeldRowWriteSupportTest {
     byte[] array = {(byte) 0xd8, 0x04, 0x02, 0x02, 0x02};
     try (ParquetWriter<HeldRowWriteSupport.HeldRow> writer =
         new HeldRowWriteSupport.Builder(
-                new StreamOutputFile(new BytesOutput()),
-                new HeldRowWriteSupport.Shape(schema, List.of()))
+                new StreamOutputFile(new BytesOutput()), new ParquetShape(schema, List.of()))
             .withConf(new PlainParquetConfiguration())
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .build()) {

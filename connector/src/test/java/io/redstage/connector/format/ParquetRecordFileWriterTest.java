@@ -243,6 +243,36 @@ class ParquetRecordFileWriterTest {
             FileReaders.parquet(usual).stream().map(Object::toString).toList());
   }
 
+  @Test
+  void namesTheColumnsWhoseDictionaryParquetDropped() throws Exception {
+    ParquetMetadata footer = FileReaders.parquetFooter(write(parquet, allTypesRecords(1_000), "k"));
+    DictionaryExclusions exclusions =
+        DictionaryExclusions.of(footer.getFileMetaData().getSchema(), List.of("kafka_offset"));
+
+    // Unique per row: dropped. Constant, boolean, all null or excluded: not reported.
+    assertThat(exclusions.dropped(footer))
+        .contains("i32", "i64", "name", "blob", "address.street", "kafka_timestamp")
+        .doesNotContain(
+            "i8", "f32", "price", "kafka_topic", "flag", "maybe_address.street", "kafka_offset");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"999, false", "1000, true"})
+  void aFileOfAThousandRowsReportsItsDroppedDictionariesOncePerSchema(int rows, boolean reported)
+      throws Exception {
+    RecordFormat format = RecordFormats.create(options(FileFormat.PARQUET).build());
+    List<SinkRecord> records = allTypesRecords(rows);
+    SchemaBoundWriter writer =
+        (SchemaBoundWriter) format.open(new BytesOutput(), records.get(0), "k");
+    for (SinkRecord r : records) {
+      writer.write(r);
+    }
+    writer.finish();
+
+    assertThat(writer.layout().parquetShape().dictionaryExclusions.droppedLogged.get())
+        .isEqualTo(reported);
+  }
+
   private static Map<String, Boolean> dictionaryPages(ParquetMetadata footer) {
     Map<String, Boolean> pages = new java.util.TreeMap<>();
     footer
