@@ -132,7 +132,7 @@ public final class SinkConfigDef {
             + "built and S3 part buffers of files that stream, an estimate of each streaming file's encoder "
             + "overhead (per column for Parquet, see parquet.dictionary.enabled; about 100 KB per Avro file) and "
             + "closed units still waiting to be committed in the background. When the total passes it, the task first waits for those commits, then "
-            + "closes its largest open commit units early (rotation reason 'memory') instead of growing. Default 268435456 (256 MiB); "
+            + "closes its largest open commit units early (rotation reason 'memory.buffer.max.bytes') instead of growing. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
         GROUP_MEMORY,
         1,
@@ -541,15 +541,16 @@ public final class SinkConfigDef {
         Validators.DICTIONARY_EXCLUDED_COLUMNS,
         LOW,
         "Parquet columns written without dictionary encoding, comma-separated: column names as written in the "
-            + "files (after column.name.map), or column.field for a field inside a struct column; a struct, "
-            + "list or map column covers all its fields. List columns whose values rarely repeat within a file, "
+            + "files (after column.name.map; case-sensitive), or column.field for a field inside a struct column; "
+            + "a struct, list or map column covers all its fields. Deeper paths follow the Parquet leaf path, as "
+            + "the log line below prints them (e.g. items.list.element.id). List columns whose values rarely repeat within a file, "
             + "such as ids, UUIDs, exact timestamps or free text: Parquet first builds a dictionary for every "
             + "column and writes such a column plain anyway once the dictionary turns out no smaller, so "
             + "excluding it saves that CPU when files are built and leaves the file the same or about the "
             + "same size. A column whose values do repeat gets a larger file. The offset metadata column is "
             + "always written plain (its values never repeat within a file). To find candidates, the task logs "
-            + "at INFO, once per schema, the columns whose dictionary Parquet dropped in a file of 1,000 rows "
-            + "or more. A name that matches no column is logged as a warning once per schema. Default empty.",
+            + "at INFO, once per schema and task, the columns whose dictionary Parquet dropped in a file of 1,000 rows "
+            + "or more. A name that matches no column is logged as a warning once per schema and task. Default empty.",
         GROUP_FORMAT,
         ++o,
         Width.LONG,

@@ -127,13 +127,11 @@ final class ConnectAvroSchemas {
     org.apache.avro.Schema row =
         org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
     if (format != FileFormat.PARQUET) {
-      return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, List.of());
+      return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, null);
     }
-    RowLayout layout =
-        new RowLayout(
-            value, flattened, keyStruct, row, metadataIndex, columns, dictionaryExcludedColumns());
-    warnUnmatched(layout.parquetShape().dictionaryExclusions, first);
-    return layout;
+    ParquetShape shape = new ParquetShape(row, dictionaryExcludedColumns());
+    warnUnmatched(shape.dictionaryExclusions, first);
+    return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, shape);
   }
 
   /** The configured columns plus the offset metadata column (see {@link DictionaryExclusions}). */

@@ -61,12 +61,15 @@ final class DictionaryExclusions {
     Set<String> matched = new HashSet<>();
     for (ColumnDescriptor column : schema.getColumns()) {
       String path = String.join(".", column.getPath());
+      boolean excluded = false;
       for (String name : names) {
         if (path.equals(name) || path.startsWith(name + ".")) {
-          leaves.add(path);
-          matched.add(name);
-          break;
+          excluded = true;
+          matched.add(name); // every name that covers it, so "geo,geo.city" leaves none unmatched
         }
+      }
+      if (excluded) {
+        leaves.add(path);
       }
     }
     List<String> unmatched = new ArrayList<>();

@@ -66,7 +66,7 @@ final class JsonLinesLayouts {
       throw RecordErrors.conversion(first, FORMAT, "value schema", e);
     }
     columns.addAll(metadata.columns(keyStruct != null));
-    return new RowLayout(value, flattened, keyStruct, null, -1, columns, List.of());
+    return new RowLayout(value, flattened, keyStruct, null, -1, columns, null);
   }
 
   /** A new {@link SchemalessColumns} for a schemaless file. */

@@ -15,8 +15,8 @@ import org.apache.parquet.schema.Type;
 /**
  * What every file of one Avro row schema shares: the Parquet schema parquet-avro derives from it
  * (3-level lists), its footer metadata and the slots to write. Immutable but for a log latch in its
- * dictionary exclusions; made once per {@link RowLayout}, so opening a Parquet file does not
- * convert the schema again.
+ * dictionary exclusions; made once per {@link RowLayout} (by {@link ConnectAvroSchemas}), so
+ * opening a Parquet file does not convert the schema again.
  */
 final class ParquetShape {
   final MessageType parquetSchema;

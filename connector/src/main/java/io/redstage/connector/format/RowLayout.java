@@ -31,13 +31,10 @@ final class RowLayout {
   final List<MarkerColumn> columns;
 
   /**
-   * Columns whose Parquet leaves are written without dictionary encoding (see {@link
-   * DictionaryExclusions}); empty for JSON Lines and Avro files.
+   * What Parquet files of this layout share (schema conversion, row walker, dictionary exclusions),
+   * made once per layout rather than per file; null for Avro and JSON Lines layouts.
    */
-  private final List<String> dictionaryExcludedColumns;
-
-  /** What Parquet files of this layout share, made on first use (Parquet files only). */
-  private volatile ParquetShape parquetShape;
+  private final ParquetShape parquetShape;
 
   RowLayout(
       Schema valueSchema,
@@ -46,26 +43,18 @@ final class RowLayout {
       org.apache.avro.Schema avroSchema,
       int metadataIndex,
       List<MarkerColumn> columns,
-      List<String> dictionaryExcludedColumns) {
+      ParquetShape parquetShape) {
     this.valueSchema = valueSchema;
     this.flattened = flattened;
     this.keyStructSchema = keyStructSchema;
     this.avroSchema = avroSchema;
     this.metadataIndex = metadataIndex;
     this.columns = List.copyOf(columns);
-    this.dictionaryExcludedColumns = List.copyOf(dictionaryExcludedColumns);
+    this.parquetShape = parquetShape;
   }
 
-  /**
-   * The Parquet schema and row walker of {@link #avroSchema}, made once per layout rather than per
-   * file.
-   */
+  /** The Parquet shape of this layout; null unless it is a Parquet layout. */
   ParquetShape parquetShape() {
-    ParquetShape shape = parquetShape;
-    if (shape == null) {
-      shape = new ParquetShape(avroSchema, dictionaryExcludedColumns);
-      parquetShape = shape; // a race makes an equal copy (at worst one log line more)
-    }
-    return shape;
+    return parquetShape;
   }
 }

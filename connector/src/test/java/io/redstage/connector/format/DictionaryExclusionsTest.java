@@ -31,6 +31,19 @@ class DictionaryExclusionsTest {
   }
 
   @Test
+  void aNameInsideAnotherListedNameStillCountsAsMatched() {
+    for (List<String> names :
+        List.of(List.of("address", "address.zip"), List.of("address.zip", "address"))) {
+      DictionaryExclusions exclusions = DictionaryExclusions.of(SCHEMA, names);
+
+      assertThat(exclusions.leafPaths)
+          .as(names.toString())
+          .containsExactly("address.street", "address.zip");
+      assertThat(exclusions.unmatched).as(names.toString()).isEmpty();
+    }
+  }
+
+  @Test
   void aDottedPathNamesOneFieldOfAStruct() {
     assertThat(DictionaryExclusions.of(SCHEMA, List.of("address.zip")).leafPaths)
         .containsExactly("address.zip");

@@ -258,7 +258,7 @@ class ParquetRecordFileWriterTest {
 
   @ParameterizedTest
   @CsvSource({"999, false", "1000, true"})
-  void aFileOfAThousandRowsReportsItsDroppedDictionariesOncePerSchema(int rows, boolean reported)
+  void aFileOfAThousandRowsOrMoreReportsItsDroppedDictionaries(int rows, boolean reported)
       throws Exception {
     RecordFormat format = RecordFormats.create(options(FileFormat.PARQUET).build());
     List<SinkRecord> records = allTypesRecords(rows);
