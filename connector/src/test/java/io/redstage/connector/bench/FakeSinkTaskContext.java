@@ -1,5 +1,6 @@
 package io.redstage.connector.bench;
 
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -8,14 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a worker gives a sink task, reduced to recording: rewinds ({@code offset}) are kept so the
- * benchmark can check none happened; there is no dead letter queue (a bad record fails the task).
+ * What a worker gives a sink task, reduced to recording: the task's configs and assignment, and
+ * rewinds ({@code offset}), kept rather than failing so that the benchmark can check none happened;
+ * there is no dead letter queue (a bad record fails the task).
  */
-final class FakeSinkTaskContext implements SinkTaskContext {
+final class FakeSinkTaskContext extends NoRewindSinkTaskContext {
   private final Map<String, String> configs;
   private final Set<TopicPartition> assignment = new HashSet<>();
   final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
@@ -44,24 +44,7 @@ final class FakeSinkTaskContext implements SinkTaskContext {
   }
 
   @Override
-  public void timeout(long timeoutMs) {}
-
-  @Override
   public Set<TopicPartition> assignment() {
     return Collections.unmodifiableSet(assignment);
-  }
-
-  @Override
-  public void pause(TopicPartition... partitions) {}
-
-  @Override
-  public void resume(TopicPartition... partitions) {}
-
-  @Override
-  public void requestCommit() {}
-
-  @Override
-  public ErrantRecordReporter errantRecordReporter() {
-    return null;
   }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.redstage.connector.RedstageS3SinkTask;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
-import io.redstage.loader.types.SinkTaskRun;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +98,7 @@ class SchemaVersionsBenchmarkIT {
     }
     long t0 = System.nanoTime();
     RedstageS3SinkTask task = new RedstageS3SinkTask();
-    task.initialize(SinkTaskRun.noRewindContext());
+    task.initialize(new NoRewindSinkTaskContext());
     task.start(taskProps(mode));
     try {
       task.open(Set.of(tp));

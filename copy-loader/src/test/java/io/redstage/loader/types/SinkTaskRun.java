@@ -11,7 +11,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
  * Drives the real sink task the way a Connect worker does (start, open, put, preCommit until the
@@ -53,13 +52,5 @@ public final class SinkTaskRun {
     } finally {
       task.stop();
     }
-  }
-
-  /**
-   * A worker context without a dead letter queue, for tests that drive a task themselves; a rewind
-   * means a write failed: the test fails.
-   */
-  public static SinkTaskContext noRewindContext() {
-    return new NoRewindSinkTaskContext();
   }
 }
