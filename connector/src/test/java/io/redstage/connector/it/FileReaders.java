@@ -26,6 +26,7 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
@@ -53,52 +54,40 @@ final class FileReaders {
   }
 
   static MessageType parquetSchema(byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile("schema", ".parquet");
-    try {
-      Files.write(tmp, bytes);
-      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(tmp))) {
-        return r.getFooter().getFileMetaData().getSchema();
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    return parquetFooter(bytes).getFileMetaData().getSchema();
   }
 
   /** The compression codec of every column chunk in the file. */
   static Set<CompressionCodecName> parquetCodecs(byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile("codecs", ".parquet");
-    try {
-      Files.write(tmp, bytes);
-      Set<CompressionCodecName> out = EnumSet.noneOf(CompressionCodecName.class);
-      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(tmp))) {
-        for (BlockMetaData block : r.getFooter().getBlocks()) {
-          for (ColumnChunkMetaData column : block.getColumns()) {
-            out.add(column.getCodec());
-          }
-        }
+    Set<CompressionCodecName> out = EnumSet.noneOf(CompressionCodecName.class);
+    for (BlockMetaData block : parquetFooter(bytes).getBlocks()) {
+      for (ColumnChunkMetaData column : block.getColumns()) {
+        out.add(column.getCodec());
       }
-      return out;
-    } finally {
-      Files.deleteIfExists(tmp);
     }
+    return out;
   }
 
   /** Paths (dot-separated) of the leaf columns that have a dictionary page in some row group. */
   static Set<String> parquetDictionaryColumns(byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile("dictionaries", ".parquet");
-    try {
-      Files.write(tmp, bytes);
-      Set<String> out = new TreeSet<>();
-      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(tmp))) {
-        for (BlockMetaData block : r.getFooter().getBlocks()) {
-          for (ColumnChunkMetaData column : block.getColumns()) {
-            if (column.hasDictionaryPage()) {
-              out.add(column.getPath().toDotString());
-            }
-          }
+    Set<String> out = new TreeSet<>();
+    for (BlockMetaData block : parquetFooter(bytes).getBlocks()) {
+      for (ColumnChunkMetaData column : block.getColumns()) {
+        if (column.hasDictionaryPage()) {
+          out.add(column.getPath().toDotString());
         }
       }
-      return out;
+    }
+    return out;
+  }
+
+  private static ParquetMetadata parquetFooter(byte[] bytes) throws IOException {
+    Path tmp = Files.createTempFile("footer", ".parquet");
+    try {
+      Files.write(tmp, bytes);
+      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(tmp))) {
+        return r.getFooter();
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
