@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +56,9 @@ final class BackgroundCommits implements AutoCloseable {
    */
   static final long STOP_WAIT_MS = 30_000;
 
+  /** How long a pool thread without work stays before it ends. */
+  static final long IDLE_THREAD_MS = 60_000;
+
   private final UnitCommitter committer;
   private final TaskMetrics metrics;
   private final ExecutorService commitPool;
@@ -81,9 +85,35 @@ final class BackgroundCommits implements AutoCloseable {
     this.committer = committer;
     this.metrics = metrics;
     int pool = POOLS.incrementAndGet();
-    this.commitPool =
-        Executors.newFixedThreadPool(threads, named("redstage-commits-" + pool + "-"));
-    this.partPool = Executors.newFixedThreadPool(threads, named("redstage-parts-" + pool + "-"));
+    this.commitPool = idleEnding(threads, named("redstage-commits-" + pool + "-"));
+    this.partPool = idleEnding(threads, named("redstage-parts-" + pool + "-"));
+  }
+
+  /**
+   * The S3 connections these pools can use at once: a call from every thread of both, plus the task
+   * thread's own (listing markers when partitions open, cleaning up uploads) and one spare.
+   */
+  static int connectionsFor(int threads) {
+    return 2 * threads + 2;
+  }
+
+  /**
+   * A pool of up to {@code threads} threads that end after {@link #IDLE_THREAD_MS} without work.
+   * Most of a commit is waiting for S3, so the pools are sized for the bursts when many partitions
+   * close units at once (a schedule boundary) against S3's round trips; between bursts their
+   * threads do not stay around.
+   */
+  private static ExecutorService idleEnding(int threads, ThreadFactory factory) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            IDLE_THREAD_MS,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            factory);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static ThreadFactory named(String prefix) {

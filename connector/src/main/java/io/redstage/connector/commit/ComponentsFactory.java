@@ -112,7 +112,11 @@ final class ComponentsFactory {
             .pathStyle(c.getBoolean(S3_PATH_STYLE))
             .partSizeBytes(c.getInt(S3_PART_SIZE))
             .maxRetries(c.getInt(S3_PART_RETRIES))
-            .retryBackoff(Duration.ofMillis(c.getLong(S3_RETRY_BACKOFF_MS)));
+            .retryBackoff(Duration.ofMillis(c.getLong(S3_RETRY_BACKOFF_MS)))
+            .maxConnections(
+                Math.max(
+                    S3Settings.DEFAULT_MAX_CONNECTIONS,
+                    BackgroundCommits.connectionsFor(c.getInt(S3_UPLOAD_THREADS))));
     String endpoint = blankToNull(c.getString(STORE_URL));
     if (endpoint != null) {
       b.endpoint(URI.create(endpoint));

@@ -101,7 +101,8 @@ public final class S3ClientFactory {
 
   /** The Apache HTTP client of S3 and STS calls, through the configured proxy if any. */
   static Apache5HttpClient.Builder httpClient(S3Settings settings) {
-    Apache5HttpClient.Builder builder = Apache5HttpClient.builder();
+    Apache5HttpClient.Builder builder =
+        Apache5HttpClient.builder().maxConnections(settings.maxConnections());
     settings
         .proxy()
         .ifPresent(

@@ -51,6 +51,9 @@ public final class S3Settings {
   /** Not a config key: the ceiling of one S3 call including its retries. */
   public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
 
+  /** The SDK's own default size of the HTTP connection pool, kept when nothing asks for more. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 50;
+
   /**
    * Values of {@value #SSE_ALGORITHM_CONFIG} that S3 accepts as {@code
    * x-amz-server-side-encryption}.
@@ -75,6 +78,7 @@ public final class S3Settings {
   private final int maxRetries;
   private final Duration retryBackoff;
   private final Duration apiCallTimeout;
+  private final int maxConnections;
   private final String credentialsProvider;
   private final Map<String, String> credentialsProviderSettings;
   private final HttpProxySettings proxy;
@@ -97,6 +101,7 @@ public final class S3Settings {
     this.maxRetries = b.maxRetries;
     this.retryBackoff = b.retryBackoff;
     this.apiCallTimeout = b.apiCallTimeout;
+    this.maxConnections = b.maxConnections;
     this.credentialsProvider = b.credentialsProvider;
     this.credentialsProviderSettings = Map.copyOf(b.credentialsProviderSettings);
     this.proxy = b.proxy;
@@ -180,6 +185,11 @@ public final class S3Settings {
   /** Time limit of one S3 call including all its retries. */
   public Duration apiCallTimeout() {
     return apiCallTimeout;
+  }
+
+  /** Size of the HTTP client's connection pool: the most S3 calls in flight at once. */
+  public int maxConnections() {
+    return maxConnections;
   }
 
   /**
@@ -273,6 +283,7 @@ public final class S3Settings {
     private Integer maxRetries;
     private Duration retryBackoff;
     private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private String credentialsProvider;
     private Map<String, String> credentialsProviderSettings = Map.of();
     private HttpProxySettings proxy;
@@ -384,6 +395,14 @@ public final class S3Settings {
 
     public Builder apiCallTimeout(Duration apiCallTimeout) {
       this.apiCallTimeout = Objects.requireNonNull(apiCallTimeout, "apiCallTimeout");
+      return this;
+    }
+
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
       return this;
     }
 

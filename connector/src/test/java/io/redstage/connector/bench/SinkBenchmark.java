@@ -63,7 +63,7 @@ public final class SinkBenchmark {
   static final String USAGE =
       "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
           + "[--target memory|s3proxy|s3proxy-https|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
-          + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads 8]";
+          + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads <the connector's default>]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
 
@@ -189,12 +189,13 @@ public final class SinkBenchmark {
           .delayAlways(
               java.time.Duration.ofMillis(latencyMs), io.redstage.sandbox.s3.RequestMatcher.any());
     }
-    int uploadThreads = (int) a.number("upload-threads", 8);
+    // 0: the connector's default.
+    int uploadThreads = (int) a.number("upload-threads", 0);
     System.out.printf(
         Locale.ROOT,
-        "S3 latency added per request: %d ms; s3.upload.threads %d%n",
+        "S3 latency added per request: %d ms; s3.upload.threads %s%n",
         latencyMs,
-        uploadThreads);
+        uploadThreads > 0 ? Integer.toString(uploadThreads) : "default");
     try {
       SinkBenchmark bench =
           new SinkBenchmark(s3, memory, batches, partitions, records, flushSize, uploadThreads);
@@ -352,7 +353,9 @@ public final class SinkBenchmark {
     config.put("markers.dir", prefix + "/markers");
     config.put("tmp.dir", prefix + "/tmp");
     config.put("flush.size", Integer.toString(flushSize));
-    config.put("s3.upload.threads", Integer.toString(uploadThreads));
+    if (uploadThreads > 0) {
+      config.put("s3.upload.threads", Integer.toString(uploadThreads));
+    }
     // Units close on flush.size only: no wall-clock rotation in the middle of a timed run.
     config.put("rotate.schedule.interval.ms", "-1");
     config.put("rotate.idle.ms", "-1");

@@ -49,4 +49,24 @@ class ComponentsFactoryTest {
     assertThat(s.maxRetries()).isEqualTo(3);
     assertThat(s.retryBackoff()).isEqualTo(Duration.ofMillis(200));
   }
+
+  /** Every commit and part thread can hold a connection while the task thread lists markers. */
+  @Test
+  void connectionPoolCoversBothCommitPoolsAndTheTaskThread() {
+    assertThat(
+            ComponentsFactory.s3Settings(new SinkConfig(Map.of("s3.bucket.name", "b")))
+                .maxConnections())
+        .isEqualTo(2 * 32 + 2);
+    assertThat(
+            ComponentsFactory.s3Settings(
+                    new SinkConfig(Map.of("s3.bucket.name", "b", "s3.upload.threads", "100")))
+                .maxConnections())
+        .isEqualTo(202);
+    // Few threads keep the SDK's own pool size.
+    assertThat(
+            ComponentsFactory.s3Settings(
+                    new SinkConfig(Map.of("s3.bucket.name", "b", "s3.upload.threads", "4")))
+                .maxConnections())
+        .isEqualTo(S3Settings.DEFAULT_MAX_CONNECTIONS);
+  }
 }
