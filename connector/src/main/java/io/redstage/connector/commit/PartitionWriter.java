@@ -41,6 +41,9 @@ final class PartitionWriter {
   /** Offsets, the running commit and what a rewind restores (see {@link PartitionCommits}). */
   private final PartitionCommits commits = new PartitionCommits();
 
+  /** The open unit's heap as last counted into the task's total (see {@link #recountOpenBytes}). */
+  private long countedOpenBytes;
+
   /** Highest offset delivered to this writer; -1 before the first record. */
   private long lastSeen = -1;
 
@@ -81,6 +84,23 @@ final class PartitionWriter {
 
   CommitUnit openUnit() {
     return unit;
+  }
+
+  /**
+   * Counts the open unit's heap again (0 without one) and returns how much it changed since the
+   * last count: the task keeps a running total of its open units from these changes, so that it
+   * need not visit every partition after each batch.
+   */
+  long recountOpenBytes() {
+    long now = unit == null ? 0 : unit.bufferedBytes();
+    long change = now - countedOpenBytes;
+    countedOpenBytes = now;
+    return change;
+  }
+
+  /** The open unit's heap at the last {@link #recountOpenBytes}. */
+  long countedOpenBytes() {
+    return countedOpenBytes;
   }
 
   /** Writes one record. IOExceptions mean S3 failed: the caller aborts and rewinds. */

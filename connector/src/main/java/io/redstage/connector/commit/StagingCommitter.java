@@ -59,6 +59,21 @@ public final class StagingCommitter {
 
   private long committedUnitsSeen;
 
+  /**
+   * Heap of the open units, kept up to date from the partitions written or rotated since (see
+   * {@link PartitionWriter#recountOpenBytes}). It never understates: a unit's heap grows only when
+   * records are written to it, and those partitions are recounted after every batch; a part upload
+   * that ends in the background frees bytes it has not seen yet, so {@link #enforceMemoryBudget}
+   * counts every partition again before it acts on it.
+   */
+  private long openBytes;
+
+  /** When put last reported the committed-offset lag, which visits every partition; 0: never. */
+  private long lagReportedAtMs;
+
+  /** How often put reports the committed-offset lag at most (preCommit reports it too). */
+  static final long LAG_REPORT_EVERY_MS = 1000;
+
   StagingCommitter(
       Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
     this.c = components;
@@ -98,6 +113,7 @@ public final class StagingCommitter {
       PartitionWriter w = writers.remove(tp);
       if (w != null) {
         w.abort();
+        openBytes += w.recountOpenBytes();
       }
     }
     if (failure != null) {
@@ -121,6 +137,9 @@ public final class StagingCommitter {
         String t = KafkaCoordinates.topic(r);
         int p = KafkaCoordinates.partition(r);
         if (writer == null || p != partition || !t.equals(topic)) {
+          if (writer != null) {
+            openBytes += writer.recountOpenBytes();
+          }
           TopicPartition tp = new TopicPartition(t, p);
           writer =
               writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
@@ -130,10 +149,16 @@ public final class StagingCommitter {
         }
         writer.write(r, now);
       }
+      if (writer != null) {
+        openBytes += writer.recountOpenBytes();
+      }
       long wait = tickAll(System.currentTimeMillis());
       enforceMemoryBudget();
       c.commits.collect();
-      c.metrics.committedOffsetLag(committedOffsetLag());
+      if (now - lagReportedAtMs >= LAG_REPORT_EVERY_MS) {
+        c.metrics.committedOffsetLag(committedOffsetLag());
+        lagReportedAtMs = now;
+      }
       // Only a committed unit ends a run of failures: a put whose records all stay in open units
       // proves nothing.
       if (c.commits.committedUnits() > committedUnitsSeen) {
@@ -205,6 +230,7 @@ public final class StagingCommitter {
       w.abort();
     }
     writers.clear();
+    openBytes = 0;
     try {
       resources.close();
     } catch (Exception e) {
@@ -215,7 +241,11 @@ public final class StagingCommitter {
   private long tickAll(long now) throws IOException {
     long wait = Long.MAX_VALUE;
     for (PartitionWriter w : writers.values()) {
+      boolean open = w.hasOpenUnit();
       wait = Math.min(wait, w.tick(now));
+      if (open && !w.hasOpenUnit()) {
+        openBytes += w.recountOpenBytes();
+      }
     }
     return wait;
   }
@@ -227,14 +257,20 @@ public final class StagingCommitter {
    * commits fit beside them.
    */
   private void enforceMemoryBudget() throws IOException {
+    if (openBytes + c.commits.pendingBytes() <= memoryBudget) {
+      c.metrics.memoryUsed(openBytes + c.commits.pendingBytes());
+      return;
+    }
     long total = 0;
     List<PartitionWriter> open = new ArrayList<>();
     for (PartitionWriter w : writers.values()) {
+      w.recountOpenBytes();
       if (w.hasOpenUnit()) {
-        total += w.openUnit().bufferedBytes();
+        total += w.countedOpenBytes();
         open.add(w);
       }
     }
+    openBytes = total;
     c.metrics.memoryUsed(total + c.commits.pendingBytes());
     if (total + c.commits.pendingBytes() <= memoryBudget) {
       return;
@@ -256,6 +292,7 @@ public final class StagingCommitter {
       }
       total -= sizes.get(w);
       w.commit(RotationReason.MEMORY);
+      openBytes += w.recountOpenBytes();
     }
     c.commits.awaitBelow(memoryBudget - total);
     c.metrics.memoryUsed(total + c.commits.pendingBytes());
@@ -270,7 +307,9 @@ public final class StagingCommitter {
     c.commits.dropAll();
     for (PartitionWriter w : writers.values()) {
       w.abort();
+      w.recountOpenBytes();
     }
+    openBytes = 0;
     c.metrics.memoryUsed(0);
     if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
       // Latched: Connect only logs what preCommit throws, so put() throws it again.

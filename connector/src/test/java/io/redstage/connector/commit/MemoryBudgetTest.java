@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
@@ -25,7 +26,9 @@ class MemoryBudgetTest {
 
   @BeforeAll
   static void start() {
-    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET, BUCKET + "-held"));
+    s3 =
+        LocalS3.start(
+            LocalS3.Options.inMemory().buckets(BUCKET, BUCKET + "-held", BUCKET + "-batches"));
   }
 
   @AfterAll
@@ -69,6 +72,46 @@ class MemoryBudgetTest {
 
     List<CommitMarker> markers =
         S3Objects.markers(s3.client(), BUCKET + "-held", "_redstage/markers/");
+    assertThat(markers)
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes"));
+    assertThat(committed).hasSize(markers.size());
+  }
+
+  @Test
+  void theBudgetCountsPartitionsTheLastBatchDidNotTouch() {
+    // The same 8 x 50,000 rows, but each batch holds 10,000 rows of one partition, partition after
+    // partition: one partition's unit (about 1.3 MB) never fills the 8 MiB budget, only all of them
+    // together do. The task keeps a running total of its open units from the partitions each batch
+    // touched; this fails if it forgets the others.
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET + "-batches");
+    props.put("format.class", "parquet");
+    props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
+    Set<TopicPartition> tps = new HashSet<>();
+    for (int p = 0; p < 8; p++) {
+      tps.add(new TopicPartition("events", p));
+    }
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try {
+      committer.open(tps);
+      for (int p = 0; p < 8; p++) {
+        for (int from = 0; from < 50_000; from += 10_000) {
+          List<SinkRecord> batch = new ArrayList<>();
+          for (int i = from; i < from + 10_000; i++) {
+            batch.add(record(p, i));
+          }
+          committer.put(batch);
+        }
+      }
+      committed = SettledCommits.offsets(committer);
+    } finally {
+      committer.stop();
+    }
+
+    List<CommitMarker> markers =
+        S3Objects.markers(s3.client(), BUCKET + "-batches", "_redstage/markers/");
     assertThat(markers)
         .isNotEmpty()
         .allSatisfy(m -> assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes"));
