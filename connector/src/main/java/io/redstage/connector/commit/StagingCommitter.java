@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -46,6 +47,9 @@ public final class StagingCommitter {
    */
   static final long MAX_TICK_WAIT_MS = 1000;
 
+  /** How often put reports the committed-offset lag at most (preCommit reports it every time). */
+  static final long LAG_REPORT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final Components c;
   private final SinkTaskContext context;
   private final long memoryBudget;
@@ -60,19 +64,18 @@ public final class StagingCommitter {
   private long committedUnitsSeen;
 
   /**
-   * Heap of the open units, kept up to date from the partitions written or rotated since (see
-   * {@link PartitionWriter#recountOpenBytes}). It never understates: a unit's heap grows only when
-   * records are written to it, and those partitions are recounted after every batch; a part upload
-   * that ends in the background frees bytes it has not seen yet, so {@link #enforceMemoryBudget}
-   * counts every partition again before it acts on it.
+   * Heap of the open units, kept up to date from the partitions a batch wrote or a rule rotated
+   * (see {@link PartitionWriter#recountOpenBytes}): open units change only on the task thread, in
+   * the calls that recount them. {@link #enforceMemoryBudget} still counts every partition again
+   * before it closes anything.
    */
   private long openBytes;
 
-  /** When put last reported the committed-offset lag, which visits every partition; 0: never. */
-  private long lagReportedAtMs;
-
-  /** How often put reports the committed-offset lag at most (preCommit reports it too). */
-  static final long LAG_REPORT_EVERY_MS = 1000;
+  /**
+   * When put may next report the committed-offset lag, which visits every partition
+   * (System.nanoTime, so a wall clock set back does not stop the reports).
+   */
+  private long nextLagReportNanos = System.nanoTime();
 
   StagingCommitter(
       Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
@@ -155,9 +158,10 @@ public final class StagingCommitter {
       long wait = tickAll(System.currentTimeMillis());
       enforceMemoryBudget();
       c.commits.collect();
-      if (now - lagReportedAtMs >= LAG_REPORT_EVERY_MS) {
+      long nowNanos = System.nanoTime();
+      if (nowNanos - nextLagReportNanos >= 0) {
         c.metrics.committedOffsetLag(committedOffsetLag());
-        lagReportedAtMs = now;
+        nextLagReportNanos = nowNanos + LAG_REPORT_EVERY_NANOS;
       }
       // Only a committed unit ends a run of failures: a put whose records all stay in open units
       // proves nothing.
@@ -241,9 +245,9 @@ public final class StagingCommitter {
   private long tickAll(long now) throws IOException {
     long wait = Long.MAX_VALUE;
     for (PartitionWriter w : writers.values()) {
-      boolean open = w.hasOpenUnit();
+      boolean wasOpen = w.hasOpenUnit();
       wait = Math.min(wait, w.tick(now));
-      if (open && !w.hasOpenUnit()) {
+      if (wasOpen && !w.hasOpenUnit()) {
         openBytes += w.recountOpenBytes();
       }
     }
@@ -280,17 +284,13 @@ public final class StagingCommitter {
       c.metrics.memoryUsed(total + c.commits.pendingBytes());
       return;
     }
-    Map<PartitionWriter, Long> sizes = new HashMap<>();
-    for (PartitionWriter w : open) {
-      sizes.put(w, w.openUnit().bufferedBytes());
-    }
-    open.sort(Comparator.comparing((PartitionWriter w) -> sizes.get(w)).reversed());
+    open.sort(Comparator.comparingLong(PartitionWriter::countedOpenBytes).reversed());
     long target = memoryBudget / 4 * 3;
     for (PartitionWriter w : open) {
       if (total <= target) {
         break;
       }
-      total -= sizes.get(w);
+      total -= w.countedOpenBytes();
       w.commit(RotationReason.MEMORY);
       openBytes += w.recountOpenBytes();
     }

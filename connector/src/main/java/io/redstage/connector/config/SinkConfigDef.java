@@ -275,7 +275,7 @@ public final class SinkConfigDef {
             + "files. Each unit's commit waits for two S3 round trips (its file, then its marker), so when many "
             + "partitions close units at once (a rotate.schedule.interval.ms boundary), at most this many units "
             + "commit per round-trip pair: 32 threads against S3's ~30 ms commit 1,000 units in about 2 s of "
-            + "waiting, 8 in about 8 s. A partition's units still commit one after the other, in offset order. "
+            + "waiting, 8 in about 7.5 s. A partition's units still commit one after the other, in offset order. "
             + "Threads end after a minute without work. Building the files is CPU work: at most one file per "
             + "processor of the worker is built at once, whatever this says. The S3 client's connection pool "
             + "holds twice this plus 2 connections (at least 50). Default 32; range 1 to 128.",

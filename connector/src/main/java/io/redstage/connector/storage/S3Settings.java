@@ -187,7 +187,10 @@ public final class S3Settings {
     return apiCallTimeout;
   }
 
-  /** Size of the HTTP client's connection pool: the most S3 calls in flight at once. */
+  /**
+   * Size of the HTTP client's connection pool: the most S3 calls in flight at once (the STS client,
+   * when a role is assumed, gets a pool of the same size).
+   */
   public int maxConnections() {
     return maxConnections;
   }
@@ -258,12 +261,15 @@ public final class S3Settings {
         + retryBackoff
         + ", apiCallTimeout="
         + apiCallTimeout
+        + ", maxConnections="
+        + maxConnections
         + "}";
   }
 
   /**
-   * Collects the values; {@link #build()} validates. It has no defaults of its own: the connector's
-   * ConfigDef is the one home of every default, and values a key sets must be given.
+   * Collects the values; {@link #build()} validates. Values a config key sets have no defaults
+   * here: the connector's ConfigDef is the one home of every default, and they must be given. Only
+   * the API call timeout and the connection pool size, which no key sets, have their own.
    */
   public static final class Builder {
     private String bucket;
@@ -400,7 +406,10 @@ public final class S3Settings {
 
     public Builder maxConnections(int maxConnections) {
       if (maxConnections < 1) {
-        throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
+        throw new IllegalArgumentException(
+            "Cannot size the S3 connection pool: it needs at least 1 connection, not "
+                + maxConnections
+                + ".");
       }
       this.maxConnections = maxConnections;
       return this;
