@@ -98,6 +98,20 @@ final class PartitionWriter {
     return change;
   }
 
+  /**
+   * The earliest time a time-based rule (schedule, idle) could close the open unit, as of {@code
+   * nowMs}; Long.MAX_VALUE without an open unit or without such rules. It only moves later while
+   * the unit stays open: the schedule's boundary is fixed when the unit opens, and records push the
+   * idle deadline back.
+   */
+  long nextTickAtMs(long nowMs) {
+    if (unit == null) {
+      return Long.MAX_VALUE;
+    }
+    long wait = c.rotation.millisUntilNextTick(unit, nowMs);
+    return wait >= Long.MAX_VALUE - nowMs ? Long.MAX_VALUE : nowMs + wait;
+  }
+
   /** The open unit's heap at the last {@link #recountOpenBytes}. */
   long countedOpenBytes() {
     return countedOpenBytes;

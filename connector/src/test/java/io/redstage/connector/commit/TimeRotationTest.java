@@ -1,0 +1,137 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.testing.S3Objects;
+import io.redstage.contract.CommitMarker;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
+import io.redstage.sandbox.s3.LocalS3;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Time-based rules fire for units that open at any moment, through the empty puts a worker makes
+ * while no records arrive. The task only visits its partitions once the earliest deadline it knows
+ * of has passed, so a unit opened after the others closed, or later than others, must still be
+ * seen.
+ */
+class TimeRotationTest {
+  static final String BUCKET = "time-rotation";
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static LocalS3 s3;
+  int run;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  @Test
+  void idleRuleFiresAgainForAUnitOpenedAfterTheLastOneClosed() {
+    String prefix = "idle-" + (++run);
+    Map<String, String> props = props(prefix);
+    props.put("rotate.idle.ms", "200");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context());
+    try {
+      committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
+      committer.put(List.of(record(0, 0)));
+      awaitMarkers(committer, prefix, 1);
+      // No unit is open now; the next one opens with this put and must still be ticked.
+      committer.put(List.of(record(0, 1)));
+      awaitMarkers(committer, prefix, 2);
+      // A second partition opening while the first keeps receiving records.
+      committer.put(List.of(record(1, 0)));
+      awaitMarkers(committer, prefix, 3);
+    } finally {
+      committer.stop();
+    }
+    assertThat(markers(prefix))
+        .extracting(CommitMarker::rotationReason)
+        .containsOnly("rotate.idle.ms");
+  }
+
+  @Test
+  void scheduleFiresForAPartitionThatOpensAfterTheOthersWereTicked() {
+    String prefix = "schedule-" + (++run);
+    Map<String, String> props = props(prefix);
+    props.put("rotate.schedule.interval.ms", "500");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context());
+    try {
+      committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
+      committer.put(List.of(record(0, 0)));
+      awaitMarkers(committer, prefix, 1);
+      committer.put(List.of(record(0, 1)));
+      committer.put(List.of(record(1, 0)));
+      awaitMarkers(committer, prefix, 3);
+    } finally {
+      committer.stop();
+    }
+    assertThat(markers(prefix))
+        .extracting(CommitMarker::rotationReason)
+        .containsOnly("rotate.schedule.interval.ms");
+    assertThat(
+            markers(prefix).stream()
+                .map(m -> m.partition() + "@" + m.startOffset())
+                .collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("0@0", "0@1", "1@0");
+  }
+
+  /** Waits as a worker does between records: empty puts, and preCommit now and then. */
+  private static void awaitMarkers(StagingCommitter committer, String prefix, int count) {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              committer.put(List.of());
+              committer.committedOffsets();
+              return markers(prefix).size() >= count;
+            });
+  }
+
+  private static List<CommitMarker> markers(String prefix) {
+    return S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+  }
+
+  private static Map<String, String> props(String prefix) {
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("format.class", "parquet");
+    return props;
+  }
+
+  private static NoRewindSinkTaskContext context() {
+    return new NoRewindSinkTaskContext();
+  }
+
+  private static SinkRecord record(int partition, long offset) {
+    SinkRecord r = OpenFileHeapTest.record(offset);
+    return new SinkRecord(
+        "events",
+        partition,
+        null,
+        null,
+        r.valueSchema(),
+        r.value(),
+        offset,
+        r.timestamp(),
+        r.timestampType());
+  }
+}
