@@ -52,4 +52,24 @@ final class LocalS3Tasks {
       committer.stop();
     }
   }
+
+  /**
+   * A record of {@link OpenFileHeapTest#record}'s schema at {@code offset} of events-{@code
+   * partition}.
+   */
+  static SinkRecord record(int partition, long offset) {
+    SinkRecord r = OpenFileHeapTest.record(offset);
+    // a new record, not newRecord(): that keeps the original topic-partition, which the task
+    // commits under
+    return new SinkRecord(
+        "events",
+        partition,
+        null,
+        null,
+        r.valueSchema(),
+        r.value(),
+        offset,
+        r.timestamp(),
+        r.timestampType());
+  }
 }

@@ -62,7 +62,7 @@ class MemoryBudgetTest {
     Set<TopicPartition> tps = new HashSet<>();
     for (int p = 0; p < 8; p++) {
       for (int i = 0; i < 50_000; i++) {
-        records.add(record(p, i));
+        records.add(LocalS3Tasks.record(p, i));
       }
       tps.add(new TopicPartition("events", p));
     }
@@ -100,7 +100,7 @@ class MemoryBudgetTest {
         for (int from = 0; from < 50_000; from += 10_000) {
           List<SinkRecord> batch = new ArrayList<>();
           for (int i = from; i < from + 10_000; i++) {
-            batch.add(record(p, i));
+            batch.add(LocalS3Tasks.record(p, i));
           }
           committer.put(batch);
         }
@@ -123,25 +123,9 @@ class MemoryBudgetTest {
     List<SinkRecord> records = new ArrayList<>();
     Set<TopicPartition> tps = new HashSet<>();
     for (int p = 0; p < partitions; p++) {
-      records.add(record(p, 0));
+      records.add(LocalS3Tasks.record(p, 0));
       tps.add(new TopicPartition("events", p));
     }
     return LocalS3Tasks.putAndCommit(props, new NoRewindSinkTaskContext(), tps, records);
-  }
-
-  private static SinkRecord record(int partition, long offset) {
-    SinkRecord r = OpenFileHeapTest.record(offset);
-    // a new record, not newRecord(): that keeps the original topic-partition, which the task
-    // commits under
-    return new SinkRecord(
-        "events",
-        partition,
-        null,
-        null,
-        r.valueSchema(),
-        r.value(),
-        offset,
-        r.timestamp(),
-        r.timestampType());
   }
 }

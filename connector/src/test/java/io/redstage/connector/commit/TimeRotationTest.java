@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,13 +48,13 @@ class TimeRotationTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context());
     try {
       committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
-      committer.put(List.of(record(0, 0)));
+      committer.put(List.of(LocalS3Tasks.record(0, 0)));
       awaitMarkers(committer, prefix, 1);
       // No unit is open now; the next one opens with this put and must still be ticked.
-      committer.put(List.of(record(0, 1)));
+      committer.put(List.of(LocalS3Tasks.record(0, 1)));
       awaitMarkers(committer, prefix, 2);
       // A second partition opening while the first keeps receiving records.
-      committer.put(List.of(record(1, 0)));
+      committer.put(List.of(LocalS3Tasks.record(1, 0)));
       awaitMarkers(committer, prefix, 3);
     } finally {
       committer.stop();
@@ -73,10 +72,10 @@ class TimeRotationTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context());
     try {
       committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
-      committer.put(List.of(record(0, 0)));
+      committer.put(List.of(LocalS3Tasks.record(0, 0)));
       awaitMarkers(committer, prefix, 1);
-      committer.put(List.of(record(0, 1)));
-      committer.put(List.of(record(1, 0)));
+      committer.put(List.of(LocalS3Tasks.record(0, 1)));
+      committer.put(List.of(LocalS3Tasks.record(1, 0)));
       awaitMarkers(committer, prefix, 3);
     } finally {
       committer.stop();
@@ -119,19 +118,5 @@ class TimeRotationTest {
 
   private static NoRewindSinkTaskContext context() {
     return new NoRewindSinkTaskContext();
-  }
-
-  private static SinkRecord record(int partition, long offset) {
-    SinkRecord r = OpenFileHeapTest.record(offset);
-    return new SinkRecord(
-        "events",
-        partition,
-        null,
-        null,
-        r.valueSchema(),
-        r.value(),
-        offset,
-        r.timestamp(),
-        r.timestampType());
   }
 }
