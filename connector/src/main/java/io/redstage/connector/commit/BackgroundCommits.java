@@ -91,7 +91,8 @@ final class BackgroundCommits implements AutoCloseable {
 
   /**
    * The S3 connections these pools can use at once: a call from every thread of both, plus the task
-   * thread's own (listing markers when partitions open, cleaning up uploads) and one spare.
+   * thread's own (starting the multipart upload of a streamed file when its first part fills,
+   * cleaning up stale uploads at start) and one spare.
    */
   static int connectionsFor(int threads) {
     return 2 * threads + 2;

@@ -41,9 +41,7 @@ class MemoryBudgetTest {
     // 300 partitions with one record each: every file holds its encoded row and no encoder until
     // its unit commits (about 3 KB per file), so 300 open files fit an 8 MiB budget. An encoder
     // per open file (7 columns x 26 KB) would need about 55 MiB.
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("format.class", "parquet");
-    props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
+    Map<String, String> props = parquetWithin8MiB(BUCKET);
 
     Map<TopicPartition, OffsetAndMetadata> committed = putOneRecordPerPartition(props, 300);
 
@@ -55,9 +53,7 @@ class MemoryBudgetTest {
   void heldRowsOverTheBudgetTriggerTheMemoryRule() {
     // 8 partitions x 50,000 rows of about 25 encoded bytes (plus chunk slack) hold over 10 MB,
     // over the 8 MiB budget: the rule commits the largest units until they are under 3/4 of it.
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET + "-held");
-    props.put("format.class", "parquet");
-    props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
+    Map<String, String> props = parquetWithin8MiB(BUCKET + "-held");
     List<SinkRecord> records = new ArrayList<>();
     Set<TopicPartition> tps = new HashSet<>();
     for (int p = 0; p < 8; p++) {
@@ -84,9 +80,7 @@ class MemoryBudgetTest {
     // partition: one partition's unit (about 1.3 MB) never fills the 8 MiB budget, only all of them
     // together do. The task keeps a running total of its open units from the partitions each batch
     // touched; this fails if it forgets the others.
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET + "-batches");
-    props.put("format.class", "parquet");
-    props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
+    Map<String, String> props = parquetWithin8MiB(BUCKET + "-batches");
     Set<TopicPartition> tps = new HashSet<>();
     for (int p = 0; p < 8; p++) {
       tps.add(new TopicPartition("events", p));
@@ -116,6 +110,14 @@ class MemoryBudgetTest {
         .isNotEmpty()
         .allSatisfy(m -> assertThat(m.rotationReason()).isEqualTo("memory.buffer.max.bytes"));
     assertThat(committed).hasSize(markers.size());
+  }
+
+  /** A Parquet task into {@code bucket} whose memory budget is 8 MiB. */
+  private static Map<String, String> parquetWithin8MiB(String bucket) {
+    Map<String, String> props = LocalS3Tasks.props(s3, bucket);
+    props.put("format.class", "parquet");
+    props.put("memory.buffer.max.bytes", Long.toString(8L << 20));
+    return props;
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> putOneRecordPerPartition(

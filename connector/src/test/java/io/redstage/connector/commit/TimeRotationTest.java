@@ -43,17 +43,14 @@ class TimeRotationTest {
   @Test
   void idleRuleFiresAgainForAUnitOpenedAfterTheLastOneClosed() {
     String prefix = "idle-" + (++run);
-    Map<String, String> props = props(prefix);
-    props.put("rotate.idle.ms", "200");
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context());
+    StagingCommitter committer = openedWith(prefix, "rotate.idle.ms", "200");
     try {
-      committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
       committer.put(List.of(LocalS3Tasks.record(0, 0)));
       awaitMarkers(committer, prefix, 1);
       // No unit is open now; the next one opens with this put and must still be ticked.
       committer.put(List.of(LocalS3Tasks.record(0, 1)));
       awaitMarkers(committer, prefix, 2);
-      // A second partition opening while the first keeps receiving records.
+      // A unit of another partition, opened while the first has none.
       committer.put(List.of(LocalS3Tasks.record(1, 0)));
       awaitMarkers(committer, prefix, 3);
     } finally {
@@ -67,11 +64,8 @@ class TimeRotationTest {
   @Test
   void scheduleFiresForAPartitionThatOpensAfterTheOthersWereTicked() {
     String prefix = "schedule-" + (++run);
-    Map<String, String> props = props(prefix);
-    props.put("rotate.schedule.interval.ms", "500");
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context());
+    StagingCommitter committer = openedWith(prefix, "rotate.schedule.interval.ms", "500");
     try {
-      committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
       committer.put(List.of(LocalS3Tasks.record(0, 0)));
       awaitMarkers(committer, prefix, 1);
       committer.put(List.of(LocalS3Tasks.record(0, 1)));
@@ -107,16 +101,20 @@ class TimeRotationTest {
     return S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
   }
 
-  private static Map<String, String> props(String prefix) {
+  /**
+   * A Parquet committer under {@code prefix} with one time rule ({@code rule}={@code value}), open
+   * on partitions 0 and 1 of "events".
+   */
+  private static StagingCommitter openedWith(String prefix, String rule, String value) {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("topics.dir", prefix + "/topics");
     props.put("markers.dir", prefix + "/markers");
     props.put("tmp.dir", prefix + "/tmp");
     props.put("format.class", "parquet");
-    return props;
-  }
-
-  private static NoRewindSinkTaskContext context() {
-    return new NoRewindSinkTaskContext();
+    props.put(rule, value);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
+    committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));
+    return committer;
   }
 }
