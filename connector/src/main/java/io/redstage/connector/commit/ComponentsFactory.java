@@ -163,6 +163,7 @@ final class ComponentsFactory {
         .parquetPageBytes(c.getInt(PARQUET_PAGE_BYTES))
         .parquetDictionaryEnabled(c.getBoolean(PARQUET_DICTIONARY))
         .parquetDictionaryExcludedColumns(c.getList(PARQUET_DICTIONARY_EXCLUDED))
+        .parquetDictionaryProbeRows(c.getInt(PARQUET_DICTIONARY_PROBE_ROWS))
         .avroCodec(c.getString(AVRO_CODEC).toLowerCase(Locale.ROOT))
         .jsonCompression(c.getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT))
         .timestampUnit(

@@ -67,6 +67,7 @@ public final class SinkConfigDef {
   public static final String PARQUET_PAGE_BYTES = "parquet.page.size.bytes";
   public static final String PARQUET_DICTIONARY = "parquet.dictionary.enabled";
   public static final String PARQUET_DICTIONARY_EXCLUDED = "parquet.dictionary.excluded.columns";
+  public static final String PARQUET_DICTIONARY_PROBE_ROWS = "parquet.dictionary.probe.rows";
   public static final String AVRO_CODEC = "avro.codec";
   public static final String COMPRESSION_TYPE = "s3.compression.type";
   public static final String TIMESTAMP_UNIT = "format.timestamp.unit";
@@ -551,13 +552,36 @@ public final class SinkConfigDef {
             + "column and writes such a column plain anyway once the dictionary turns out no smaller, so "
             + "excluding it saves that CPU when files are built and leaves the file the same or about the "
             + "same size. A column whose values do repeat gets a larger file. The offset metadata column is "
-            + "always written plain (its values never repeat within a file). To find candidates, the task logs "
+            + "always written plain (its values never repeat within a file), and top-level columns whose first "
+            + "values all differ are found per file without listing them (parquet.dictionary.probe.rows). To "
+            + "find candidates, the task logs "
             + "at INFO, once per schema and task, the columns whose dictionary Parquet dropped in a file of 1,000 rows "
             + "or more. A name that matches no column is logged as a warning once per schema and task. Default empty.",
         GROUP_FORMAT,
         ++o,
         Width.LONG,
         "Parquet columns without dictionary");
+    def.define(
+        PARQUET_DICTIONARY_PROBE_ROWS,
+        Type.INT,
+        1024,
+        Range.between(0, 20_000),
+        LOW,
+        "Rows at the start of each Parquet file checked for repeating values, so that columns whose values "
+            + "do not repeat skip the dictionary Parquet would build and then drop: a top-level column whose "
+            + "values in these rows are all present and all different is written without dictionary encoding "
+            + "in that file. Parquet decides on a dictionary only when a column's first page closes (up to "
+            + "20,000 rows), so for ids, exact timestamps, amounts or free text it hashes a whole page and then "
+            + "rewrites it plain; written plain from the start, such a column has the same bytes. With 1,024 "
+            + "rows a column shows no repeat only when it has hundreds of thousands of distinct values or more. "
+            + "Files with fewer rows, fields inside structs, lists and maps, and columns with a null in these "
+            + "rows keep the dictionary. The choice depends only on the file's rows, so a replay writes the "
+            + "same bytes. Default 1024; 0 turns the check off (every column starts with a dictionary, as in "
+            + "parquet-java).",
+        GROUP_FORMAT,
+        ++o,
+        Width.SHORT,
+        "Parquet dictionary probe (rows)");
     def.define(
         AVRO_CODEC,
         Type.STRING,

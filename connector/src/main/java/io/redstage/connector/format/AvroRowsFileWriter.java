@@ -58,8 +58,11 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
     this.datumWriter = new GenericDatumWriter<>(rows.layout().avroSchema, GenericData.get());
   }
 
-  /** Creates the file's encoder over {@link #out} (writes the file header). */
-  abstract void startEncoder() throws IOException;
+  /**
+   * Creates the file's encoder over {@link #out} (writes the file header); {@code heldRows} are the
+   * rows it will be given first, to read but not to keep.
+   */
+  abstract void startEncoder(RowStore heldRows) throws IOException;
 
   /** Writes one held row (its Avro binary encoding) through the started encoder. */
   abstract void writeHeld(byte[] chunk, int offset, int length) throws IOException;
@@ -149,7 +152,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   }
 
   private void startStreaming() throws IOException {
-    startEncoder();
+    startEncoder(held);
     streaming = true;
     held.forEach(this::writeHeld);
     held.clear();

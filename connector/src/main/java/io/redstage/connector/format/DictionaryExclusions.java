@@ -27,8 +27,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * plain values, and Parquet abandons it when the first page closes and writes that page plain.
  * Leaving it out skips the hashing and the rewrite; the file's bytes are the same
  * (HeldRowWriteSupportTest compares them with parquet-avro's, which keeps a dictionary for every
- * column). Columns such as ids, UUIDs or exact timestamps behave the same way, but only the user
- * can know that their values do not repeat, hence the setting.
+ * column). Columns such as ids, UUIDs or exact timestamps behave the same way; {@link
+ * DictionaryProbe} finds the top-level ones in each file from its first rows, and the setting
+ * covers what it cannot see (struct fields, columns with nulls, small files).
  */
 final class DictionaryExclusions {
   /** A name of the setting: identifiers joined by dots (a top-level column, then struct fields). */
@@ -83,11 +84,12 @@ final class DictionaryExclusions {
 
   /**
    * The leaf columns of a finished file whose dictionary Parquet built and then dropped: not
-   * excluded here, of a type Parquet's version-1 writer gives a dictionary (not BOOLEAN or
-   * FIXED_LEN_BYTE_ARRAY), with at least one non-null value, and without a dictionary page in any
-   * row group. Dot-separated paths, in schema order.
+   * excluded here or in {@code alsoExcluded} (this file's own choice), of a type Parquet's
+   * version-1 writer gives a dictionary (not BOOLEAN or FIXED_LEN_BYTE_ARRAY), with at least one
+   * non-null value, and without a dictionary page in any row group. Dot-separated paths, in schema
+   * order.
    */
-  List<String> dropped(ParquetMetadata footer) {
+  List<String> dropped(ParquetMetadata footer, Set<String> alsoExcluded) {
     Map<String, Boolean> dictionaryPage = new LinkedHashMap<>();
     Set<String> withValues = new HashSet<>();
     for (BlockMetaData block : footer.getBlocks()) {
@@ -96,7 +98,8 @@ final class DictionaryExclusions {
         String path = column.getPath().toDotString();
         if (type == PrimitiveTypeName.BOOLEAN
             || type == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
-            || leafPaths.contains(path)) {
+            || leafPaths.contains(path)
+            || alsoExcluded.contains(path)) {
           continue;
         }
         dictionaryPage.merge(path, column.hasDictionaryPage(), Boolean::logicalOr);

@@ -38,6 +38,7 @@ public final class FormatOptions {
   private final int parquetPageBytes;
   private final boolean parquetDictionaryEnabled;
   private final List<String> parquetDictionaryExcludedColumns;
+  private final int parquetDictionaryProbeRows;
   private final String avroCodec;
   private final String jsonCompression;
   private final TimestampUnit timestampUnit;
@@ -69,6 +70,13 @@ public final class FormatOptions {
         within("parquet page bytes", b.parquetPageBytes, MIN_PAGE_BYTES, MAX_PAGE_BYTES);
     this.parquetDictionaryEnabled = b.parquetDictionaryEnabled;
     this.parquetDictionaryExcludedColumns = List.copyOf(b.parquetDictionaryExcludedColumns);
+    if (b.parquetDictionaryProbeRows < 0) {
+      throw new IllegalArgumentException(
+          "Cannot probe "
+              + b.parquetDictionaryProbeRows
+              + " rows for repeating values: the count is negative. Give 0 (no probe) or more.");
+    }
+    this.parquetDictionaryProbeRows = b.parquetDictionaryProbeRows;
     DictionaryExclusions.checkNames(parquetDictionaryExcludedColumns);
     String avro = b.avroCodec == null ? "null" : b.avroCodec;
     this.avroCodec =
@@ -119,6 +127,7 @@ public final class FormatOptions {
         .parquetPageBytes(parquetPageBytes)
         .parquetDictionaryEnabled(parquetDictionaryEnabled)
         .parquetDictionaryExcludedColumns(parquetDictionaryExcludedColumns)
+        .parquetDictionaryProbeRows(parquetDictionaryProbeRows)
         .avroCodec(avroCodec)
         .jsonCompression(jsonCompression)
         .timestampUnit(timestampUnit)
@@ -169,6 +178,15 @@ public final class FormatOptions {
    */
   public List<String> parquetDictionaryExcludedColumns() {
     return parquetDictionaryExcludedColumns;
+  }
+
+  /**
+   * Rows at the start of a Parquet file checked for repeating values (0: none): a top-level column
+   * whose values in these rows are all present and all different is written without dictionary
+   * encoding in that file (see {@link DictionaryProbe}).
+   */
+  public int parquetDictionaryProbeRows() {
+    return parquetDictionaryProbeRows;
   }
 
   /** null (no compression), deflate, snappy or zstd. */
@@ -339,6 +357,8 @@ public final class FormatOptions {
         + (parquetDictionaryExcludedColumns.isEmpty()
             ? ""
             : " (not " + String.join(",", parquetDictionaryExcludedColumns) + ")")
+        + ", dictionaryProbeRows="
+        + parquetDictionaryProbeRows
         + ", avroCodec="
         + avroCodec
         + ", json="
@@ -363,6 +383,7 @@ public final class FormatOptions {
     private int parquetPageBytes = 256 * KIB;
     private boolean parquetDictionaryEnabled = true;
     private List<String> parquetDictionaryExcludedColumns = List.of();
+    private int parquetDictionaryProbeRows;
     private String avroCodec = "null";
     private String jsonCompression = "none";
     private TimestampUnit timestampUnit = TimestampUnit.MILLIS;
@@ -410,6 +431,11 @@ public final class FormatOptions {
 
     public Builder parquetDictionaryExcludedColumns(List<String> v) {
       this.parquetDictionaryExcludedColumns = v;
+      return this;
+    }
+
+    public Builder parquetDictionaryProbeRows(int v) {
+      this.parquetDictionaryProbeRows = v;
       return this;
     }
 

@@ -3,6 +3,7 @@ package io.redstage.connector.format;
 import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -45,6 +46,9 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   private StreamOutputFile file;
   private ParquetWriter<HeldRow> writer;
   private final HeldRow heldRow = new HeldRow();
+
+  /** Columns this file writes without a dictionary because their first values did not repeat. */
+  private Set<String> probedPlain = Set.of();
 
   /** Flushed row-group bytes per buffered byte, seen at the last row-group flush (1 until then). */
   private double flushRatio = 1.0;
@@ -89,7 +93,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   }
 
   @Override
-  void startEncoder() throws IOException {
+  void startEncoder(RowStore heldRows) throws IOException {
     file = new StreamOutputFile(out);
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
     ParquetShape shape = rows.layout().parquetShape();
@@ -112,7 +116,20 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
     for (String path : shape.dictionaryExclusions.leafPaths) {
       builder.withDictionaryEncoding(path, false);
     }
+    if (options.parquetDictionaryEnabled()) {
+      probedPlain =
+          DictionaryProbe.nonRepeating(
+              shape, heldRows, options.parquetDictionaryProbeRows(), options.parquetPageBytes());
+      for (String path : probedPlain) {
+        builder.withDictionaryEncoding(path, false);
+      }
+    }
     writer = builder.build();
+  }
+
+  /** The columns this file writes without a dictionary because the probe found no repeat. */
+  Set<String> probedPlainColumns() {
+    return probedPlain;
   }
 
   @Override
@@ -204,7 +221,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
         || exclusions.droppedLogged.get()) {
       return;
     }
-    List<String> dropped = exclusions.dropped(footer);
+    List<String> dropped = exclusions.dropped(footer, probedPlain);
     if (!dropped.isEmpty() && exclusions.droppedLogged.compareAndSet(false, true)) {
       LOG.info(
           "Parquet built and then dropped the dictionary of columns {} in {} ({} rows): their values"

@@ -69,11 +69,20 @@ final class RowStore {
 
   /** Visits every row in the order added. */
   <E extends Exception> void forEach(RowVisitor<E> visitor) throws E {
+    forEach(rows, visitor);
+  }
+
+  /** Visits the first {@code limit} rows (or all, if fewer) in the order added. */
+  <E extends Exception> void forEach(int limit, RowVisitor<E> visitor) throws E {
+    int end = Math.min(limit, rows);
     int row = 0;
     for (byte[] chunk : chunks) {
+      if (row == end) {
+        return;
+      }
       int offset = 0;
       // The test add() made: a row that did not fit in the rest of a chunk started the next one.
-      while (row < rows && chunk.length - offset >= lengths[row]) {
+      while (row < end && chunk.length - offset >= lengths[row]) {
         visitor.row(chunk, offset, lengths[row]);
         offset += lengths[row];
         row++;

@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -250,7 +251,7 @@ class ParquetRecordFileWriterTest {
         DictionaryExclusions.of(footer.getFileMetaData().getSchema(), List.of("kafka_offset"));
 
     // Unique per row: dropped. Constant, boolean, all null or excluded: not reported.
-    assertThat(exclusions.dropped(footer))
+    assertThat(exclusions.dropped(footer, Set.of()))
         .contains("i32", "i64", "name", "blob", "address.street", "kafka_timestamp")
         .doesNotContain(
             "i8", "f32", "price", "kafka_topic", "flag", "maybe_address.street", "kafka_offset");

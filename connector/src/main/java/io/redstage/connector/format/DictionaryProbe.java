@@ -1,0 +1,184 @@
+package io.redstage.connector.format;
+
+import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * Finds the top-level columns whose values do not repeat in the first rows of a Parquet file, so
+ * that the file writes them without a dictionary.
+ *
+ * <p>Why: Parquet starts every column with a dictionary and decides when the first page closes
+ * (after up to 20,000 rows) whether it pays; for ids, exact timestamps, amounts or free text it
+ * never does, so Parquet hashes every value of that page into the dictionary, then rewrites the
+ * page plain. In files of tens of thousands of rows that wasted work was a third of the commit
+ * threads' CPU (docs/benchmarks.md, fourth session). A column whose first N values are all
+ * different is such a column in practice: with N = 1,024, uniformly drawn values show no repeat in
+ * half the files only when there are about 750,000 or more distinct ones, far more than a
+ * 20,000-row page can make a dictionary pay for. Written plain from the start, such a column's
+ * bytes are the same as after Parquet's own fallback.
+ *
+ * <p>A column whose distinct values outgrow the dictionary size limit before a repeat is written
+ * plain too: Parquet drops a dictionary past that limit, whatever follows. So the probe never holds
+ * more of a column than Parquet's dictionary would.
+ *
+ * <p>The answer depends only on the file's first rows, so a replay writes the same bytes. Only
+ * top-level primitive columns are probed (not struct fields, lists or maps), and not booleans or
+ * fixed-length byte arrays, which Parquet's version-1 writer never gives a dictionary. A column
+ * with a null in the probed rows keeps its dictionary, unless it outgrew the limit first.
+ */
+final class DictionaryProbe extends RecordConsumer {
+  /** What one candidate column has shown so far. */
+  private static final class Seen {
+    final Set<Object> values = new HashSet<>();
+
+    /** Their size as Parquet counts a dictionary's: 4 or 8 bytes, or 4 plus a binary's length. */
+    long bytes;
+  }
+
+  /** Candidate columns still undecided; a column leaves when a value repeats or it outgrows. */
+  private final Map<String, Seen> undecided = new HashMap<>();
+
+  /** Columns that outgrew the dictionary limit with every value different. */
+  private final Set<String> outgrown = new HashSet<>();
+
+  private final long dictionaryLimitBytes;
+
+  /** Groups open below the row: values inside a struct, list or map are not probed. */
+  private int depth;
+
+  /** The candidate column the next values belong to, or null. */
+  private String current;
+
+  private DictionaryProbe(long dictionaryLimitBytes) {
+    this.dictionaryLimitBytes = dictionaryLimitBytes;
+  }
+
+  /**
+   * The top-level columns of {@code shape}, not excluded already, whose values in the first {@code
+   * rows} held rows are all present and all different, or all different until they outgrew {@code
+   * dictionaryLimitBytes} (the dictionary page size); empty when fewer rows are held.
+   */
+  static Set<String> nonRepeating(
+      ParquetShape shape, RowStore held, int rows, long dictionaryLimitBytes) {
+    if (rows <= 0 || held.rows() < rows) {
+      return Set.of();
+    }
+    DictionaryProbe probe = new DictionaryProbe(dictionaryLimitBytes);
+    for (ColumnDescriptor column : shape.parquetSchema.getColumns()) {
+      PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+      String path = String.join(".", column.getPath());
+      if (column.getPath().length == 1
+          && type != PrimitiveTypeName.BOOLEAN
+          && type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          && !shape.dictionaryExclusions.leafPaths.contains(path)) {
+        probe.undecided.put(path, new Seen());
+      }
+    }
+    if (probe.undecided.isEmpty()) {
+      return Set.of();
+    }
+    HeldRowWriteSupport reader = new HeldRowWriteSupport(shape);
+    reader.prepareForWrite(probe);
+    HeldRow row = new HeldRow();
+    held.forEach(rows, (chunk, offset, length) -> reader.write(row.set(chunk, offset, length)));
+    Set<String> plain = new HashSet<>(probe.outgrown);
+    probe.undecided.forEach(
+        (column, seen) -> {
+          if (seen.values.size() == rows) {
+            plain.add(column);
+          }
+        });
+    return plain;
+  }
+
+  private void add(Object value, int bytes) {
+    if (depth != 0 || current == null) {
+      return;
+    }
+    Seen seen = undecided.get(current);
+    if (!seen.values.add(value)) {
+      undecided.remove(current);
+      current = null;
+      return;
+    }
+    seen.bytes += bytes;
+    if (seen.bytes > dictionaryLimitBytes) {
+      undecided.remove(current);
+      outgrown.add(current);
+      current = null;
+    }
+  }
+
+  @Override
+  public void startMessage() {
+    depth = 0;
+  }
+
+  @Override
+  public void endMessage() {}
+
+  @Override
+  public void startField(String field, int index) {
+    if (depth == 0) {
+      current = undecided.containsKey(field) ? field : null;
+    }
+  }
+
+  @Override
+  public void endField(String field, int index) {
+    if (depth == 0) {
+      current = null;
+    }
+  }
+
+  @Override
+  public void startGroup() {
+    depth++;
+  }
+
+  @Override
+  public void endGroup() {
+    depth--;
+  }
+
+  @Override
+  public void addInteger(int value) {
+    add(value, Integer.BYTES);
+  }
+
+  @Override
+  public void addLong(long value) {
+    add(value, Long.BYTES);
+  }
+
+  @Override
+  public void addBoolean(boolean value) {
+    // Booleans are never candidates.
+  }
+
+  @Override
+  public void addBinary(Binary value) {
+    if (depth == 0 && current != null) {
+      // The reader reuses the bytes behind the value for the next one.
+      add(value.copy(), Integer.BYTES + value.length());
+    }
+  }
+
+  @Override
+  public void addFloat(float value) {
+    // Compared by bits, as Parquet's dictionary does.
+    add(Float.floatToRawIntBits(value), Float.BYTES);
+  }
+
+  @Override
+  public void addDouble(double value) {
+    add(Double.doubleToRawLongBits(value), Double.BYTES);
+  }
+}
