@@ -565,19 +565,23 @@ public final class SinkConfigDef {
         PARQUET_DICTIONARY_PROBE_ROWS,
         Type.INT,
         1024,
-        Range.between(0, 20_000),
+        Range.between(0, 4096),
         LOW,
-        "Rows at the start of each Parquet file checked for repeating values, so that columns whose values "
-            + "do not repeat skip the dictionary Parquet would build and then drop: a top-level column whose "
-            + "values in these rows are all present and all different is written without dictionary encoding "
-            + "in that file. Parquet decides on a dictionary only when a column's first page closes (up to "
-            + "20,000 rows), so for ids, exact timestamps, amounts or free text it hashes a whole page and then "
-            + "rewrites it plain; written plain from the start, such a column has the same bytes. With 1,024 "
-            + "rows a column shows no repeat only when it has hundreds of thousands of distinct values or more. "
-            + "Files with fewer rows, fields inside structs, lists and maps, and columns with a null in these "
-            + "rows keep the dictionary. The choice depends only on the file's rows, so a replay writes the "
-            + "same bytes. Default 1024; 0 turns the check off (every column starts with a dictionary, as in "
-            + "parquet-java).",
+        "Rows of each Parquet file sampled for repeating values, so that columns whose values do not repeat "
+            + "skip the dictionary Parquet would build and then drop: the rows are drawn (the same ones for the "
+            + "same file) from the file's first 20,000, and a top-level column whose values in them are all "
+            + "present and all different, or outgrow parquet.page.bytes (which also caps dictionaries) before "
+            + "one repeats, is written without dictionary encoding in that file. Parquet keeps a column's "
+            + "dictionary only while it stays under that size and, when the first page closes, makes the values "
+            + "smaller; for ids, exact timestamps, amounts or free text it hashes a page and then rewrites it "
+            + "plain, and such a column written plain from the start has the same bytes. With 1,024 rows a "
+            + "column of uniformly drawn values shows no repeat only when it has hundreds of thousands of "
+            + "distinct values; a column that looks so in the sample but repeats elsewhere in the file (in a "
+            + "later row group, say) is written larger than Parquet would write it. Files with fewer rows, "
+            + "files whose encoder starts (see s3.part.size) before they hold this many rows, fields inside "
+            + "structs, lists and maps, and columns with a null in the sampled rows (unless they outgrow first) "
+            + "keep the dictionary. Default 1024; 0 turns sampling off (every column starts with a dictionary, "
+            + "as in parquet-java); at most 4096.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,

@@ -23,7 +23,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * held rows pass {@code holdAtMostBytes} the file starts its encoder over the output stream on the
  * task thread, writes the held rows into it and streams every further record, as a file too large
  * to hold would: memory per file stays bounded either way. The output bytes are the same in both
- * modes.
+ * modes, except that a Parquet file streaming before it holds enough rows is not probed for columns
+ * to write without a dictionary ({@link DictionaryProbe}).
  *
  * <p>Neither writer may be used after finish() or abort().
  */

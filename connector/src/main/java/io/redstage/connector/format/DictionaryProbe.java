@@ -1,9 +1,11 @@
 package io.redstage.connector.format;
 
 import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.io.api.Binary;
@@ -11,27 +13,34 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Finds the top-level columns whose values do not repeat in the first rows of a Parquet file, so
- * that the file writes them without a dictionary.
+ * Finds the top-level columns whose values do not repeat at the start of a Parquet file, so that
+ * the file writes them without a dictionary.
  *
- * <p>Why: Parquet starts every column with a dictionary and decides when the first page closes
- * (after up to 20,000 rows) whether it pays; for ids, exact timestamps, amounts or free text it
- * never does, so Parquet hashes every value of that page into the dictionary, then rewrites the
- * page plain. In files of tens of thousands of rows that wasted work was a third of the commit
- * threads' CPU (docs/benchmarks.md, fourth session). A column whose first N values are all
- * different is such a column in practice: with N = 1,024, uniformly drawn values show no repeat in
- * half the files only when there are about 750,000 or more distinct ones, far more than a
- * 20,000-row page can make a dictionary pay for. Written plain from the start, such a column's
- * bytes are the same as after Parquet's own fallback.
+ * <p>Why: Parquet starts every column of a row group with a dictionary and keeps it only if, when
+ * the first page closes (after up to 20,000 rows), dictionary plus ids are smaller than the plain
+ * values, and while it stays under the dictionary size limit. For ids, exact timestamps, amounts or
+ * free text neither holds, so Parquet hashes every value of that page into the dictionary, then
+ * rewrites the page plain. In files of tens of thousands of rows that wasted work was a third of
+ * the commit threads' CPU (docs/benchmarks.md, fourth session).
  *
- * <p>A column whose distinct values outgrow the dictionary size limit before a repeat is written
- * plain too: Parquet drops a dictionary past that limit, whatever follows. So the probe never holds
- * more of a column than Parquet's dictionary would.
+ * <p>How: N rows (1,024 by default) drawn from the file's first {@link #WINDOW_ROWS} held rows, the
+ * span of Parquet's first page at most. A column whose N values are all present and all different
+ * is written plain. Drawn at random rather than taken from the start, so that values that cycle (a
+ * few thousand devices reporting in turn, every row of the first thousand different) show their
+ * repeats. For uniformly drawn values, N = 1,024 shows no repeat in half the files only when there
+ * are about 750,000 or more distinct ones, far more than a 20,000-row page can make a dictionary
+ * pay for. A column whose sampled distinct values outgrow the dictionary size limit before one
+ * repeats is written plain too: Parquet would drop that dictionary once it grew past the limit.
+ * Either way Parquet would usually have dropped the dictionary at the first page, and then the
+ * file's bytes are the same as Parquet's. They differ only for a column that looks unique in the
+ * sample but repeats enough elsewhere in the file (Parquet decides again in every row group); that
+ * column is larger, not wrong.
  *
- * <p>The answer depends only on the file's first rows, so a replay writes the same bytes. Only
- * top-level primitive columns are probed (not struct fields, lists or maps), and not booleans or
- * fixed-length byte arrays, which Parquet's version-1 writer never gives a dictionary. A column
- * with a null in the probed rows keeps its dictionary, unless it outgrew the limit first.
+ * <p>The sample is a fixed function of the number of held rows and N, so the choice depends only on
+ * the file's rows and the configuration: a replay writes the same bytes. Only top-level primitive
+ * columns are probed (not struct fields, lists or maps), and not booleans or fixed-length byte
+ * arrays, which Parquet's version-1 writer never gives a dictionary. A column with a null in the
+ * sampled rows keeps its dictionary unless it outgrew the limit first.
  */
 final class DictionaryProbe extends RecordConsumer {
   /** What one candidate column has shown so far. */
@@ -50,6 +59,12 @@ final class DictionaryProbe extends RecordConsumer {
 
   private final long dictionaryLimitBytes;
 
+  /** Rows of a file's start the sample is drawn from: Parquet's default page row limit. */
+  static final int WINDOW_ROWS = 20_000;
+
+  /** Seed of the sample: any fixed value, so that the same file draws the same rows. */
+  private static final long SAMPLE_SEED = 0x5eed_d1c7L;
+
   /** Groups open below the row: values inside a struct, list or map are not probed. */
   private int depth;
 
@@ -61,15 +76,18 @@ final class DictionaryProbe extends RecordConsumer {
   }
 
   /**
-   * The top-level columns of {@code shape}, not excluded already, whose values in the first {@code
-   * rows} held rows are all present and all different, or all different until they outgrew {@code
-   * dictionaryLimitBytes} (the dictionary page size); empty when fewer rows are held.
+   * The top-level columns of {@code shape}, not excluded already, whose values in {@code rows} held
+   * rows drawn from the first {@link #WINDOW_ROWS} are all present and all different, or all
+   * different until they outgrew {@code dictionaryLimitBytes} (the dictionary page size); empty
+   * when fewer rows are held.
    */
   static Set<String> nonRepeating(
       ParquetShape shape, RowStore held, int rows, long dictionaryLimitBytes) {
     if (rows <= 0 || held.rows() < rows) {
       return Set.of();
     }
+    int window = Math.max(rows, Math.min(held.rows(), WINDOW_ROWS));
+    BitSet sampled = sample(window, rows);
     DictionaryProbe probe = new DictionaryProbe(dictionaryLimitBytes);
     for (ColumnDescriptor column : shape.parquetSchema.getColumns()) {
       PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
@@ -87,7 +105,14 @@ final class DictionaryProbe extends RecordConsumer {
     HeldRowWriteSupport reader = new HeldRowWriteSupport(shape);
     reader.prepareForWrite(probe);
     HeldRow row = new HeldRow();
-    held.forEach(rows, (chunk, offset, length) -> reader.write(row.set(chunk, offset, length)));
+    int[] index = {0};
+    held.forEach(
+        window,
+        (chunk, offset, length) -> {
+          if (sampled.get(index[0]++)) {
+            reader.write(row.set(chunk, offset, length));
+          }
+        });
     Set<String> plain = new HashSet<>(probe.outgrown);
     probe.undecided.forEach(
         (column, seen) -> {
@@ -96,6 +121,24 @@ final class DictionaryProbe extends RecordConsumer {
           }
         });
     return plain;
+  }
+
+  /**
+   * {@code count} distinct row indexes below {@code window}, the same for the same arguments
+   * (Floyd's sampling over java.util.Random, whose sequence for a seed is specified).
+   */
+  static BitSet sample(int window, int count) {
+    BitSet chosen = new BitSet(window);
+    if (count >= window) {
+      chosen.set(0, window);
+      return chosen;
+    }
+    Random random = new Random(SAMPLE_SEED);
+    for (int j = window - count; j < window; j++) {
+      int pick = random.nextInt(j + 1);
+      chosen.set(chosen.get(pick) ? j : pick);
+    }
+    return chosen;
   }
 
   private void add(Object value, int bytes) {

@@ -181,9 +181,10 @@ public final class FormatOptions {
   }
 
   /**
-   * Rows at the start of a Parquet file checked for repeating values (0: none): a top-level column
-   * whose values in these rows are all present and all different is written without dictionary
-   * encoding in that file (see {@link DictionaryProbe}).
+   * Rows of a Parquet file sampled for repeating values (0: none): a top-level column that shows no
+   * repeat in them is written without dictionary encoding in that file (see {@link
+   * DictionaryProbe}). The builder's default is 0, parquet-java's behaviour; the connector's
+   * configuration sets its own.
    */
   public int parquetDictionaryProbeRows() {
     return parquetDictionaryProbeRows;

@@ -20,8 +20,9 @@ import org.apache.parquet.io.api.RecordConsumer;
  * that parquet-avro's {@link AvroWriteSupport} makes for the decoded row (a null field is skipped,
  * lists in the 3-level layout, map entries in their encoded order), and the file carries the same
  * footer metadata (the Avro schema, model name "avro"). So a file is byte-identical to one written
- * through parquet-avro from the decoded rows, and the Parquet schema still comes from
- * parquet-avro's {@link AvroSchemaConverter}.
+ * through parquet-avro from the decoded rows with the same writer settings (which columns get a
+ * dictionary is one of them), and the Parquet schema still comes from parquet-avro's {@link
+ * AvroSchemaConverter}.
  *
  * <p>Hand-written for cost, measured on the peer harness (1M rows of a 10-field record plus the
  * metadata columns): decoding each held row back into a GenericRecord and walking it with

@@ -97,6 +97,8 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
     file = new StreamOutputFile(out);
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
     ParquetShape shape = rows.layout().parquetShape();
+    // Pages and dictionaries share one bound; the probe applies the dictionary's.
+    int pageBytes = options.parquetPageBytes();
     HeldRowWriteSupport.Builder builder =
         new HeldRowWriteSupport.Builder(file, shape)
             .withConf(conf)
@@ -108,10 +110,10 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
             .withCodecFactory(new CodecFactory(conf, COMPRESSOR_INITIAL_BUFFER))
             .withDictionaryEncoding(options.parquetDictionaryEnabled())
             .withRowGroupSize((long) options.parquetRowGroupBytes())
-            .withPageSize(options.parquetPageBytes())
+            .withPageSize(pageBytes)
             // Dictionaries are held per column until the row group is flushed; bound them like
             // pages.
-            .withDictionaryPageSize(options.parquetPageBytes())
+            .withDictionaryPageSize(pageBytes)
             .withMaxPaddingSize(0);
     for (String path : shape.dictionaryExclusions.leafPaths) {
       builder.withDictionaryEncoding(path, false);
@@ -119,7 +121,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
     if (options.parquetDictionaryEnabled()) {
       probedPlain =
           DictionaryProbe.nonRepeating(
-              shape, heldRows, options.parquetDictionaryProbeRows(), options.parquetPageBytes());
+              shape, heldRows, options.parquetDictionaryProbeRows(), pageBytes);
       for (String path : probedPlain) {
         builder.withDictionaryEncoding(path, false);
       }
