@@ -63,7 +63,8 @@ public final class SinkBenchmark {
   static final String USAGE =
       "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
           + "[--target memory|s3proxy|s3proxy-https|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
-          + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads <the connector's default>]";
+          + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads <the connector's default>] "
+          + "[--dictionary-probe-rows <the connector's default>]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
 
@@ -81,6 +82,9 @@ public final class SinkBenchmark {
   private int sinkRuns;
   private final int uploadThreads;
 
+  /** parquet.dictionary.probe.rows, or -1 for the connector's default. */
+  private final int dictionaryProbeRows;
+
   private SinkBenchmark(
       LocalS3 s3,
       InMemoryS3Client memory,
@@ -88,8 +92,10 @@ public final class SinkBenchmark {
       int partitions,
       long records,
       int flushSize,
-      int uploadThreads) {
+      int uploadThreads,
+      int dictionaryProbeRows) {
     this.uploadThreads = uploadThreads;
+    this.dictionaryProbeRows = dictionaryProbeRows;
     this.s3 = s3;
     this.memory = memory;
     this.batches = batches;
@@ -120,7 +126,8 @@ public final class SinkBenchmark {
             "runs",
             "warmups",
             "latency-ms",
-            "upload-threads");
+            "upload-threads",
+            "dictionary-probe-rows");
     int partitions = (int) a.number("partitions", 1);
     int flushSize = (int) a.number("flush-size", 50_000);
     long requested = a.number("records", 1_000_000);
@@ -191,6 +198,7 @@ public final class SinkBenchmark {
     }
     // 0: the connector's default.
     int uploadThreads = (int) a.number("upload-threads", 0);
+    int dictionaryProbeRows = (int) a.number("dictionary-probe-rows", -1);
     System.out.printf(
         Locale.ROOT,
         "S3 latency added per request: %d ms; s3.upload.threads %s%n",
@@ -198,7 +206,15 @@ public final class SinkBenchmark {
         uploadThreads > 0 ? Integer.toString(uploadThreads) : "default");
     try {
       SinkBenchmark bench =
-          new SinkBenchmark(s3, memory, batches, partitions, records, flushSize, uploadThreads);
+          new SinkBenchmark(
+              s3,
+              memory,
+              batches,
+              partitions,
+              records,
+              flushSize,
+              uploadThreads,
+              dictionaryProbeRows);
       long jsonBytes = bench.raw(FileFormat.JSONL).bytes;
       System.out.printf(
           Locale.ROOT,
@@ -353,6 +369,9 @@ public final class SinkBenchmark {
     config.put("markers.dir", prefix + "/markers");
     config.put("tmp.dir", prefix + "/tmp");
     config.put("flush.size", Integer.toString(flushSize));
+    if (dictionaryProbeRows >= 0) {
+      config.put("parquet.dictionary.probe.rows", Integer.toString(dictionaryProbeRows));
+    }
     if (uploadThreads > 0) {
       config.put("s3.upload.threads", Integer.toString(uploadThreads));
     }
