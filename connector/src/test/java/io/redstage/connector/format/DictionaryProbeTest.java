@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -128,6 +130,44 @@ class DictionaryProbeTest {
     assertThat(probed.probedPlain()).doesNotContain("id");
     assertThat(dictionaryPages(probed.bytes())).containsEntry("id", true);
     assertThat(probed.bytes()).isEqualTo(write(parquet(0), records).bytes());
+  }
+
+  @Test
+  void doublesAndFloatsAreComparedByTheirBits() throws Exception {
+    Schema measures =
+        SchemaBuilder.struct()
+            .name("Measure")
+            .field("reading", Schema.FLOAT64_SCHEMA)
+            .field("ratio", Schema.FLOAT32_SCHEMA)
+            .build();
+    List<SinkRecord> records = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      // reading differs in every row (0.0 and -0.0 are two values, as in Parquet's dictionary);
+      // ratio takes 100 values.
+      double reading = i == 0 ? -0.0 : i == 1 ? 0.0 : i * 0.5;
+      records.add(
+          record(
+              measures,
+              new Struct(measures).put("reading", reading).put("ratio", i % 100 / 4f),
+              i));
+    }
+
+    Written probed = write(parquet(PROBE), records);
+
+    assertThat(probed.probedPlain()).containsExactlyInAnyOrder("reading", "kafka_timestamp");
+    assertThat(probed.bytes()).isEqualTo(write(parquet(0), records).bytes());
+  }
+
+  @Test
+  void withDictionariesOffNothingIsProbed() throws Exception {
+    RecordFormat noDictionaries =
+        RecordFormats.create(
+            options(FileFormat.PARQUET)
+                .parquetDictionaryEnabled(false)
+                .parquetDictionaryProbeRows(PROBE)
+                .build());
+
+    assertThat(write(noDictionaries, allTypesRecords(2_000)).probedPlain()).isEmpty();
   }
 
   @Test
