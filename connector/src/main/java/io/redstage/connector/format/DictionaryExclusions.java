@@ -28,7 +28,7 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * Leaving it out skips the hashing and the rewrite; the file's bytes are the same
  * (HeldRowWriteSupportTest compares them with parquet-avro's, which keeps a dictionary for every
  * column). Columns such as ids, UUIDs or exact timestamps behave the same way; {@link
- * DictionaryProbe} finds the top-level ones in each file from its first rows, and the setting
+ * DictionaryProbe} finds the top-level ones in each file from a sample of its rows, and the setting
  * covers what it cannot see (struct fields, columns with nulls, small files).
  */
 final class DictionaryExclusions {
