@@ -38,7 +38,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class ManyPartitionsHeap {
   static final String USAGE =
       "ManyPartitionsHeap [--partitions 1000] [--records 100000] [--batch 500] "
-          + "[--budget 268435456] [--dictionary true|false] [--sample-every 1000] [--dir <S3Proxy filesystem store>]";
+          + "[--budget 268435456] [--dictionary true|false] "
+          + "[--dictionary-probe-rows <the connector's default>] [--sample-every 1000] [--dir <S3Proxy filesystem store>]";
   private static final String BUCKET = "heap";
   private static final double MIB = 1024.0 * 1024.0;
 
@@ -55,6 +56,7 @@ public final class ManyPartitionsHeap {
             "batch",
             "budget",
             "dictionary",
+            "dictionary-probe-rows",
             "sample-every",
             "dir");
     int partitions = (int) a.number("partitions", 1000);
@@ -63,6 +65,7 @@ public final class ManyPartitionsHeap {
     long budget = a.number("budget", 256L << 20);
     long sampleEvery = a.number("sample-every", 1000);
     boolean dictionary = Boolean.parseBoolean(a.string("dictionary", "true"));
+    int probeRows = (int) a.number("dictionary-probe-rows", -1);
     Path dir =
         Paths.get(a.string("dir", System.getProperty("java.io.tmpdir") + "/redstage-heap-s3"));
     Files.createDirectories(dir);
@@ -105,6 +108,9 @@ public final class ManyPartitionsHeap {
       config.put("rotate.idle.ms", "-1");
       config.put("memory.buffer.max.bytes", Long.toString(budget));
       config.put("parquet.dictionary.enabled", Boolean.toString(dictionary));
+      if (probeRows >= 0) {
+        config.put("parquet.dictionary.probe.rows", Integer.toString(probeRows));
+      }
       Set<TopicPartition> tps =
           new TreeSet<>((x, y) -> Integer.compare(x.partition(), y.partition()));
       for (int p = 0; p < partitions; p++) {
