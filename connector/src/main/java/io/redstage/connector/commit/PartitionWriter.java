@@ -218,8 +218,8 @@ final class PartitionWriter {
   }
 
   /**
-   * Commits the open unit when a time-based rule fires; returns the wait until the next possible
-   * one.
+   * Commits the open unit when a time-based rule fires; returns when the next one could (see {@link
+   * #nextTickAtMs}).
    */
   long tick(long nowMs) throws IOException {
     if (unit == null) {
@@ -230,7 +230,7 @@ final class PartitionWriter {
       commit(reason);
       return Long.MAX_VALUE;
     }
-    return c.rotation.millisUntilNextTick(unit, nowMs);
+    return nextTickAtMs(nowMs);
   }
 
   /**

@@ -261,19 +261,18 @@ public final class StagingCommitter {
    * with 10,000 partitions that visit was the largest of the task's own costs in put.
    */
   private long tickAll(long now) throws IOException {
-    if (now < nextTickAtMs) {
-      return nextTickAtMs == Long.MAX_VALUE ? Long.MAX_VALUE : nextTickAtMs - now;
-    }
-    long wait = Long.MAX_VALUE;
-    for (PartitionWriter w : writers.values()) {
-      boolean wasOpen = w.hasOpenUnit();
-      wait = Math.min(wait, w.tick(now));
-      if (wasOpen && !w.hasOpenUnit()) {
-        openBytes += w.recountOpenBytes();
+    if (now >= nextTickAtMs) {
+      long next = Long.MAX_VALUE;
+      for (PartitionWriter w : writers.values()) {
+        boolean wasOpen = w.hasOpenUnit();
+        next = Math.min(next, w.tick(now));
+        if (wasOpen && !w.hasOpenUnit()) {
+          openBytes += w.recountOpenBytes();
+        }
       }
+      nextTickAtMs = next;
     }
-    nextTickAtMs = wait >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + wait;
-    return wait;
+    return nextTickAtMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextTickAtMs - now);
   }
 
   /**

@@ -94,10 +94,8 @@ final class DictionaryExclusions {
     Set<String> withValues = new HashSet<>();
     for (BlockMetaData block : footer.getBlocks()) {
       for (ColumnChunkMetaData column : block.getColumns()) {
-        PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
         String path = column.getPath().toDotString();
-        if (type == PrimitiveTypeName.BOOLEAN
-            || type == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+        if (!mayHaveDictionary(column.getPrimitiveType().getPrimitiveTypeName())
             || leafPaths.contains(path)
             || alsoExcluded.contains(path)) {
           continue;
@@ -117,6 +115,14 @@ final class DictionaryExclusions {
           }
         });
     return dropped;
+  }
+
+  /**
+   * Whether Parquet's version-1 writer, the one this connector uses, gives columns of {@code type}
+   * a dictionary: every type but BOOLEAN and FIXED_LEN_BYTE_ARRAY.
+   */
+  static boolean mayHaveDictionary(PrimitiveTypeName type) {
+    return type != PrimitiveTypeName.BOOLEAN && type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY;
   }
 
   /**

@@ -10,7 +10,6 @@ import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * Finds the top-level columns whose values do not repeat at the start of a Parquet file, so that
@@ -90,11 +89,10 @@ final class DictionaryProbe extends RecordConsumer {
     BitSet sampled = sample(window, rows);
     DictionaryProbe probe = new DictionaryProbe(dictionaryLimitBytes);
     for (ColumnDescriptor column : shape.parquetSchema.getColumns()) {
-      PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
       String path = String.join(".", column.getPath());
       if (column.getPath().length == 1
-          && type != PrimitiveTypeName.BOOLEAN
-          && type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          && DictionaryExclusions.mayHaveDictionary(
+              column.getPrimitiveType().getPrimitiveTypeName())
           && !shape.dictionaryExclusions.leafPaths.contains(path)) {
         probe.undecided.put(path, new Seen());
       }

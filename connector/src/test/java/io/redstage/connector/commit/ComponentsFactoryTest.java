@@ -50,7 +50,10 @@ class ComponentsFactoryTest {
     assertThat(s.retryBackoff()).isEqualTo(Duration.ofMillis(200));
   }
 
-  /** Every commit and part thread can hold a connection while the task thread lists markers. */
+  /**
+   * Every commit and part thread can hold a connection beside the task thread's own calls (see
+   * BackgroundCommits.connectionsFor).
+   */
   @Test
   void connectionPoolCoversBothCommitPoolsAndTheTaskThread() {
     assertThat(

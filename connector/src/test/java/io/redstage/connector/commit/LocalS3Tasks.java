@@ -43,10 +43,21 @@ final class LocalS3Tasks {
       SinkTaskContext context,
       Collection<TopicPartition> partitions,
       List<SinkRecord> records) {
+    return putAndCommitBatches(props, context, partitions, List.of(records));
+  }
+
+  /** As {@link #putAndCommit}, with one put per batch. */
+  static Map<TopicPartition, OffsetAndMetadata> putAndCommitBatches(
+      Map<String, String> props,
+      SinkTaskContext context,
+      Collection<TopicPartition> partitions,
+      List<List<SinkRecord>> batches) {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(partitions);
-      committer.put(records);
+      for (List<SinkRecord> batch : batches) {
+        committer.put(batch);
+      }
       return SettledCommits.offsets(committer);
     } finally {
       committer.stop();

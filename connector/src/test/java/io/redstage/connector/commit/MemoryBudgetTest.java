@@ -2,7 +2,6 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
@@ -85,24 +84,18 @@ class MemoryBudgetTest {
     for (int p = 0; p < 8; p++) {
       tps.add(new TopicPartition("events", p));
     }
-    StagingCommitter committer =
-        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
-    Map<TopicPartition, OffsetAndMetadata> committed;
-    try {
-      committer.open(tps);
-      for (int p = 0; p < 8; p++) {
-        for (int from = 0; from < 50_000; from += 10_000) {
-          List<SinkRecord> batch = new ArrayList<>();
-          for (int i = from; i < from + 10_000; i++) {
-            batch.add(LocalS3Tasks.record(p, i));
-          }
-          committer.put(batch);
+    List<List<SinkRecord>> batches = new ArrayList<>();
+    for (int p = 0; p < 8; p++) {
+      for (int from = 0; from < 50_000; from += 10_000) {
+        List<SinkRecord> batch = new ArrayList<>();
+        for (int i = from; i < from + 10_000; i++) {
+          batch.add(LocalS3Tasks.record(p, i));
         }
+        batches.add(batch);
       }
-      committed = SettledCommits.offsets(committer);
-    } finally {
-      committer.stop();
     }
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommitBatches(props, new NoRewindSinkTaskContext(), tps, batches);
 
     List<CommitMarker> markers =
         S3Objects.markers(s3.client(), BUCKET + "-batches", "_redstage/markers/");

@@ -8,17 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,17 +48,6 @@ class DictionaryProbeTest {
 
   private record Written(byte[] bytes, Set<String> probedPlain) {}
 
-  private static Map<String, Boolean> dictionaryPages(byte[] file) {
-    ParquetMetadata footer = FileReaders.parquetFooter(file);
-    Map<String, Boolean> pages = new LinkedHashMap<>();
-    for (BlockMetaData block : footer.getBlocks()) {
-      for (ColumnChunkMetaData column : block.getColumns()) {
-        pages.merge(column.getPath().toDotString(), column.hasDictionaryPage(), Boolean::logicalOr);
-      }
-    }
-    return pages;
-  }
-
   private static List<String> rows(byte[] file) {
     List<String> rows = new ArrayList<>();
     FileReaders.parquet(file).forEach(r -> rows.add(r.toString()));
@@ -84,7 +68,7 @@ class DictionaryProbeTest {
     assertThat(probed.probedPlain())
         .containsExactlyInAnyOrder("i32", "i64", "name", "blob", "kafka_timestamp");
     assertThat(unprobed.probedPlain()).isEmpty();
-    assertThat(dictionaryPages(probed.bytes()))
+    assertThat(FileReaders.dictionaryPages(probed.bytes()))
         .containsEntry("i32", false)
         .containsEntry("name", false)
         .containsEntry("kafka_timestamp", false)
@@ -128,7 +112,7 @@ class DictionaryProbeTest {
     Written probed = write(parquet(PROBE), records);
 
     assertThat(probed.probedPlain()).doesNotContain("id");
-    assertThat(dictionaryPages(probed.bytes())).containsEntry("id", true);
+    assertThat(FileReaders.dictionaryPages(probed.bytes())).containsEntry("id", true);
     assertThat(probed.bytes()).isEqualTo(write(parquet(0), records).bytes());
   }
 
@@ -194,7 +178,7 @@ class DictionaryProbeTest {
     Written unprobed = write(parquet(0), records);
 
     assertThat(probed.probedPlain()).containsExactlyInAnyOrder("name", "kafka_timestamp");
-    assertThat(dictionaryPages(probed.bytes()))
+    assertThat(FileReaders.dictionaryPages(probed.bytes()))
         .containsEntry("name", false)
         .containsEntry("id", true);
     // Parquet drops that dictionary once it outgrows the limit, whatever the rows after.

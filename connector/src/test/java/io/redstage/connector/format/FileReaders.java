@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.avro.Conversions;
 import org.apache.avro.data.TimeConversions;
@@ -23,6 +25,8 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
@@ -69,6 +73,20 @@ public final class FileReaders {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Each leaf column of a Parquet file (dotted path) and whether any of its row groups has a
+   * dictionary page.
+   */
+  static Map<String, Boolean> dictionaryPages(byte[] file) {
+    Map<String, Boolean> pages = new LinkedHashMap<>();
+    for (BlockMetaData block : parquetFooter(file).getBlocks()) {
+      for (ColumnChunkMetaData column : block.getColumns()) {
+        pages.merge(column.getPath().toDotString(), column.hasDictionaryPage(), Boolean::logicalOr);
+      }
+    }
+    return pages;
   }
 
   static DataFileReader<GenericRecord> avroReader(byte[] file) {

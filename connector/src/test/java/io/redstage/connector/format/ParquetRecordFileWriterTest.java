@@ -224,9 +224,9 @@ class ParquetRecordFileWriterTest {
     byte[] usual = write(parquet, allTypesRecords(50), "k");
     byte[] file = write(excluding, allTypesRecords(50), "k");
 
-    Map<String, Boolean> dictionaryPages = dictionaryPages(FileReaders.parquetFooter(file));
+    Map<String, Boolean> dictionaryPages = FileReaders.dictionaryPages(file);
     // Each of these holds one repeated value: by default they have a dictionary.
-    assertThat(dictionaryPages(FileReaders.parquetFooter(usual)))
+    assertThat(FileReaders.dictionaryPages(usual))
         .containsEntry("price", true)
         .containsEntry("address.zip", true)
         .containsEntry("tags.list.element", true)
@@ -272,16 +272,6 @@ class ParquetRecordFileWriterTest {
 
     assertThat(writer.layout().parquetShape().dictionaryExclusions.droppedLogged.get())
         .isEqualTo(reported);
-  }
-
-  private static Map<String, Boolean> dictionaryPages(ParquetMetadata footer) {
-    Map<String, Boolean> pages = new java.util.TreeMap<>();
-    footer
-        .getBlocks()
-        .get(0)
-        .getColumns()
-        .forEach(c -> pages.put(c.getPath().toDotString(), c.hasDictionaryPage()));
-    return pages;
   }
 
   @Test
