@@ -577,8 +577,9 @@ public final class SinkConfigDef {
             + "plain, and such a column written plain from the start has the same bytes. With 1,024 rows a "
             + "column of uniformly drawn values shows no repeat only when it has hundreds of thousands of "
             + "distinct values; a column that looks so in the sample but repeats elsewhere in the file (in a "
-            + "later row group, say) is written larger than Parquet would write it. Files with fewer rows, "
-            + "files whose encoder starts (see s3.part.size) before they hold this many rows, fields inside "
+            + "later row group, say) is written larger than Parquet would write it. A file of fewer rows is probed "
+            + "in full, and then its bytes are always Parquet's. Files whose encoder starts (see s3.part.size) "
+            + "before they hold this many rows, fields inside "
             + "structs, lists and maps, and columns with a null in the sampled rows (unless they outgrow first) "
             + "keep the dictionary. Default 1024; 0 turns sampling off (every column starts with a dictionary, "
             + "as in parquet-java); at most 4096.",

@@ -74,7 +74,7 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   }
 
   @Override
-  void startEncoder(RowStore heldRows) throws IOException {
+  void startEncoder(RowStore heldRows, boolean wholeFile) throws IOException {
     start = out.position();
     org.apache.avro.Schema schema = rows.layout().avroSchema;
     // Rows arrive pre-encoded (appendEncoded), so the datum writer here never writes.

@@ -61,9 +61,10 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
 
   /**
    * Creates the file's encoder over {@link #out} (writes the file header); {@code heldRows} are the
-   * rows it will be given first, to read but not to keep.
+   * rows it will be given first, to read but not to keep, and {@code wholeFile} says whether they
+   * are all the file's rows (built at finish) or only its first (streaming starts).
    */
-  abstract void startEncoder(RowStore heldRows) throws IOException;
+  abstract void startEncoder(RowStore heldRows, boolean wholeFile) throws IOException;
 
   /** Writes one held row (its Avro binary encoding) through the started encoder. */
   abstract void writeHeld(byte[] chunk, int offset, int length) throws IOException;
@@ -153,7 +154,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   }
 
   private void startStreaming() throws IOException {
-    startEncoder(held);
+    startEncoder(held, finished);
     streaming = true;
     held.forEach(this::writeHeld);
     held.clear();

@@ -2,9 +2,7 @@ package io.redstage.connector.format;
 
 import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -23,17 +21,17 @@ import org.apache.parquet.io.api.RecordConsumer;
  * the commit threads' CPU (docs/benchmarks.md, fourth session).
  *
  * <p>How: N rows (1,024 by default) drawn from the file's first {@link #WINDOW_ROWS} held rows, the
- * span of Parquet's first page at most. A column whose N values are all present and all different
- * is written plain. Drawn at random rather than taken from the start, so that values that cycle (a
- * few thousand devices reporting in turn, every row of the first thousand different) show their
- * repeats. For uniformly drawn values, N = 1,024 shows no repeat in half the files only when there
- * are about 750,000 or more distinct ones, far more than a 20,000-row page can make a dictionary
- * pay for. A column whose sampled distinct values outgrow the dictionary size limit before one
- * repeats is written plain too: Parquet would drop that dictionary once it grew past the limit.
- * Either way Parquet would usually have dropped the dictionary at the first page, and then the
- * file's bytes are the same as Parquet's. They differ only for a column that looks unique in the
- * sample but repeats enough elsewhere in the file (Parquet decides again in every row group); that
- * column is larger, not wrong.
+ * span of Parquet's first page at most, or every row of a whole file that has fewer. A column whose
+ * sampled values are all present and all different is written plain. Drawn at random rather than
+ * taken from the start, so that values that cycle (a few thousand devices reporting in turn, every
+ * row of the first thousand different) show their repeats. For uniformly drawn values, N = 1,024
+ * shows no repeat in half the files only when there are about 750,000 or more distinct ones, far
+ * more than a 20,000-row page can make a dictionary pay for. A column whose sampled distinct values
+ * outgrow the dictionary size limit before one repeats is written plain too: Parquet would drop
+ * that dictionary once it grew past the limit. Either way Parquet would usually have dropped the
+ * dictionary at the first page, and then the file's bytes are the same as Parquet's. They differ
+ * only for a column that looks unique in the sample but repeats enough elsewhere in the file
+ * (Parquet decides again in every row group); that column is larger, not wrong.
  *
  * <p>The sample is a fixed function of the number of held rows and N, so the choice depends only on
  * the file's rows and the configuration: a replay writes the same bytes. Only top-level primitive
@@ -44,14 +42,28 @@ import org.apache.parquet.io.api.RecordConsumer;
 final class DictionaryProbe extends RecordConsumer {
   /** What one candidate column has shown so far. */
   private static final class Seen {
-    final Set<Object> values = new HashSet<>();
+    final String path;
+    final int fieldIndex;
+    final Set<Object> values;
 
     /** Their size as Parquet counts a dictionary's: 4 or 8 bytes, or 4 plus a binary's length. */
     long bytes;
+
+    Seen(String path, int fieldIndex, int expectedValues) {
+      this.path = path;
+      this.fieldIndex = fieldIndex;
+      // Sized for every sampled value, so that the set never rehashes while the probe runs.
+      this.values = new HashSet<>(expectedValues * 4 / 3 + 1);
+    }
   }
 
-  /** Candidate columns still undecided; a column leaves when a value repeats or it outgrows. */
-  private final Map<String, Seen> undecided = new HashMap<>();
+  /**
+   * Candidate columns still undecided, by top-level field index (the index the record consumer is
+   * given, so that no value looks its column up by name); null once a value repeats or it outgrows.
+   */
+  private final Seen[] undecided;
+
+  private int undecidedCount;
 
   /** Columns that outgrew the dictionary limit with every value different. */
   private final Set<String> outgrown = new HashSet<>();
@@ -68,36 +80,44 @@ final class DictionaryProbe extends RecordConsumer {
   private int depth;
 
   /** The candidate column the next values belong to, or null. */
-  private String current;
+  private Seen current;
 
-  private DictionaryProbe(long dictionaryLimitBytes) {
+  private DictionaryProbe(int topLevelFields, long dictionaryLimitBytes) {
+    this.undecided = new Seen[topLevelFields];
     this.dictionaryLimitBytes = dictionaryLimitBytes;
   }
 
   /**
    * The top-level columns of {@code shape}, not excluded already, whose values in {@code rows} held
    * rows drawn from the first {@link #WINDOW_ROWS} are all present and all different, or all
-   * different until they outgrew {@code dictionaryLimitBytes} (the dictionary page size); empty
-   * when fewer rows are held.
+   * different until they outgrew {@code dictionaryLimitBytes} (the dictionary page size). When
+   * fewer rows are held, all of them if they are the {@code wholeFile}, else none: a streaming
+   * file's first rows are too few to stand for the rest.
    */
   static Set<String> nonRepeating(
-      ParquetShape shape, RowStore held, int rows, long dictionaryLimitBytes) {
-    if (rows <= 0 || held.rows() < rows) {
+      ParquetShape shape, RowStore held, boolean wholeFile, int rows, long dictionaryLimitBytes) {
+    if (rows <= 0 || held.rows() == 0 || (held.rows() < rows && !wholeFile)) {
       return Set.of();
     }
-    int window = Math.max(rows, Math.min(held.rows(), WINDOW_ROWS));
-    BitSet sampled = sample(window, rows);
-    DictionaryProbe probe = new DictionaryProbe(dictionaryLimitBytes);
+    // A file smaller than the sample is probed in full: then a column written plain is one whose
+    // every value differs, which Parquet would have dropped the dictionary of at the first page.
+    int count = Math.min(rows, held.rows());
+    int window = Math.max(count, Math.min(held.rows(), WINDOW_ROWS));
+    BitSet sampled = sample(window, count);
+    DictionaryProbe probe =
+        new DictionaryProbe(shape.parquetSchema.getFieldCount(), dictionaryLimitBytes);
     for (ColumnDescriptor column : shape.parquetSchema.getColumns()) {
       String path = String.join(".", column.getPath());
       if (column.getPath().length == 1
           && DictionaryExclusions.mayHaveDictionary(
               column.getPrimitiveType().getPrimitiveTypeName())
           && !shape.dictionaryExclusions.leafPaths.contains(path)) {
-        probe.undecided.put(path, new Seen());
+        int field = shape.parquetSchema.getFieldIndex(path);
+        probe.undecided[field] = new Seen(path, field, count);
+        probe.undecidedCount++;
       }
     }
-    if (probe.undecided.isEmpty()) {
+    if (probe.undecidedCount == 0) {
       return Set.of();
     }
     HeldRowWriteSupport reader = new HeldRowWriteSupport(shape);
@@ -107,17 +127,18 @@ final class DictionaryProbe extends RecordConsumer {
     held.forEach(
         window,
         (chunk, offset, length) -> {
-          if (sampled.get(index[0]++)) {
+          // Once every column has repeated or outgrown, the remaining rows cannot change the
+          // answer.
+          if (sampled.get(index[0]++) && probe.undecidedCount > 0) {
             reader.write(row.set(chunk, offset, length));
           }
         });
     Set<String> plain = new HashSet<>(probe.outgrown);
-    probe.undecided.forEach(
-        (column, seen) -> {
-          if (seen.values.size() == rows) {
-            plain.add(column);
-          }
-        });
+    for (Seen seen : probe.undecided) {
+      if (seen != null && seen.values.size() == count) {
+        plain.add(seen.path);
+      }
+    }
     return plain;
   }
 
@@ -143,18 +164,23 @@ final class DictionaryProbe extends RecordConsumer {
     if (depth != 0 || current == null) {
       return;
     }
-    Seen seen = undecided.get(current);
+    Seen seen = current;
     if (!seen.values.add(value)) {
-      undecided.remove(current);
-      current = null;
+      leave(seen);
       return;
     }
     seen.bytes += bytes;
     if (seen.bytes > dictionaryLimitBytes) {
-      undecided.remove(current);
-      outgrown.add(current);
-      current = null;
+      leave(seen);
+      outgrown.add(seen.path);
     }
+  }
+
+  /** The column is decided: it repeated, or it outgrew the limit. */
+  private void leave(Seen seen) {
+    undecided[seen.fieldIndex] = null;
+    undecidedCount--;
+    current = null;
   }
 
   @Override
@@ -168,7 +194,7 @@ final class DictionaryProbe extends RecordConsumer {
   @Override
   public void startField(String field, int index) {
     if (depth == 0) {
-      current = undecided.containsKey(field) ? field : null;
+      current = undecided[index];
     }
   }
 

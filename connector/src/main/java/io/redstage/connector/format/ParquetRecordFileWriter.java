@@ -93,7 +93,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   }
 
   @Override
-  void startEncoder(RowStore heldRows) throws IOException {
+  void startEncoder(RowStore heldRows, boolean wholeFile) throws IOException {
     file = new StreamOutputFile(out);
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
     ParquetShape shape = rows.layout().parquetShape();
@@ -121,7 +121,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
     if (options.parquetDictionaryEnabled()) {
       probedPlain =
           DictionaryProbe.nonRepeating(
-              shape, heldRows, options.parquetDictionaryProbeRows(), pageBytes);
+              shape, heldRows, wholeFile, options.parquetDictionaryProbeRows(), pageBytes);
       for (String path : probedPlain) {
         builder.withDictionaryEncoding(path, false);
       }

@@ -27,7 +27,8 @@ public final class SmallFileCost {
   static final String USAGE =
       "SmallFileCost [--files 2000] [--rows 1000] [--big-rows 100000] [--rounds 4] "
           + "[--formats parquet,avro] [--dictionary true|false (Parquet)] "
-          + "[--dictionary-excluded <columns> (Parquet, as parquet.dictionary.excluded.columns)]";
+          + "[--dictionary-excluded <columns> (Parquet, as parquet.dictionary.excluded.columns)] "
+          + "[--dictionary-probe-rows 0 (Parquet, as parquet.dictionary.probe.rows)]";
 
   private SmallFileCost() {}
 
@@ -43,7 +44,8 @@ public final class SmallFileCost {
             "rounds",
             "formats",
             "dictionary",
-            "dictionary-excluded");
+            "dictionary-excluded",
+            "dictionary-probe-rows");
     int files = (int) a.number("files", 2000);
     int rows = (int) a.number("rows", 1000);
     int bigRows = (int) a.number("big-rows", 100_000);
@@ -64,6 +66,7 @@ public final class SmallFileCost {
                       a.string("dictionary-excluded", "").isEmpty()
                           ? List.of()
                           : a.list("dictionary-excluded", ""))
+                  .parquetDictionaryProbeRows((int) a.number("dictionary-probe-rows", 0))
                   .build());
       double smallNs = 0;
       double bigNsPerRecord = 0;

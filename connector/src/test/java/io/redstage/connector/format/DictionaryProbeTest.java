@@ -80,9 +80,33 @@ class DictionaryProbeTest {
   }
 
   @Test
-  void aFileWithFewerRowsThanTheProbeKeepsEveryDictionary() throws Exception {
-    assertThat(write(parquet(PROBE), allTypesRecords(PROBE - 1)).probedPlain()).isEmpty();
-    assertThat(write(parquet(PROBE), allTypesRecords(PROBE)).probedPlain()).contains("i64");
+  void aWholeFileOfFewerRowsThanTheProbeIsProbedInFullWithTheBytesOfParquetsFallback()
+      throws Exception {
+    // Units of a few hundred rows (many partitions): every row is looked at, so a column written
+    // plain is one Parquet would have dropped the dictionary of.
+    for (int rows : new int[] {1, 2, 100, PROBE - 1}) {
+      List<SinkRecord> records = allTypesRecords(rows);
+
+      Written probed = write(parquet(PROBE), records);
+
+      assertThat(probed.probedPlain()).as("%d rows", rows).contains("i64", "name");
+      assertThat(probed.bytes()).as("%d rows", rows).isEqualTo(write(parquet(0), records).bytes());
+    }
+  }
+
+  @Test
+  void aSmallFileWhoseColumnRepeatsOnceKeepsThatDictionary() throws Exception {
+    List<SinkRecord> records = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      // Only the last row repeats an id: sampling could miss that, probing the whole file cannot.
+      long id = i == 299 ? 7 : i;
+      records.add(record(USER, new Struct(USER).put("id", id).put("name", "user-" + i), i));
+    }
+
+    Written written = write(parquet(PROBE), records);
+
+    assertThat(written.probedPlain()).contains("name").doesNotContain("id");
+    assertThat(written.bytes()).isEqualTo(write(parquet(0), records).bytes());
   }
 
   @Test
