@@ -191,14 +191,16 @@ public final class SinkConfigDef {
     def.define(
         S3_PART_SIZE,
         Type.INT,
-        25 * MIB,
+        64 * MIB,
         Range.between(5 * MIB, 1024 * MIB),
         MEDIUM,
         "Multipart upload part size in bytes; also the most one open file buffers in heap before a part is "
             + "sent (buffers grow on demand, they are not allocated up front; a file being sent holds at most two "
             + "parts). Files smaller than one part go to their final key in a single PUT; larger ones stream as a "
-            + "multipart upload to tmp.dir and are copied to their final key when the unit commits. "
-            + "Default 26214400 (25 MiB, as in Confluent's S3 sink); range 5 MiB to 1 GiB.",
+            + "multipart upload to tmp.dir and are copied to their final key when the unit commits: five requests "
+            + "instead of one, and S3 writes the file twice before the commit completes. Default 67108864 "
+            + "(64 MiB, so that units of up to 64 MiB take one PUT; Confluent's S3 sink uses 25 MiB); two parts "
+            + "in flight are half of the default memory.buffer.max.bytes. Range 5 MiB to 1 GiB.",
         GROUP_S3,
         ++o,
         Width.MEDIUM,

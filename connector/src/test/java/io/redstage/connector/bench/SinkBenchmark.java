@@ -19,6 +19,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +65,7 @@ public final class SinkBenchmark {
       "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
           + "[--target memory|s3proxy|s3proxy-https|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
           + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads <the connector's default>] "
-          + "[--dictionary-probe-rows <the connector's default>]";
+          + "[--dictionary-probe-rows <the connector's default>] [--set key=value,key=value (more connector config)]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
 
@@ -85,6 +86,9 @@ public final class SinkBenchmark {
   /** parquet.dictionary.probe.rows, or -1 for the connector's default. */
   private final int dictionaryProbeRows;
 
+  /** More connector config (--set), applied last. */
+  private final Map<String, String> extraConfig;
+
   private SinkBenchmark(
       LocalS3 s3,
       InMemoryS3Client memory,
@@ -93,8 +97,10 @@ public final class SinkBenchmark {
       long records,
       int flushSize,
       int uploadThreads,
-      int dictionaryProbeRows) {
+      int dictionaryProbeRows,
+      Map<String, String> extraConfig) {
     this.uploadThreads = uploadThreads;
+    this.extraConfig = extraConfig;
     this.dictionaryProbeRows = dictionaryProbeRows;
     this.s3 = s3;
     this.memory = memory;
@@ -127,7 +133,8 @@ public final class SinkBenchmark {
             "warmups",
             "latency-ms",
             "upload-threads",
-            "dictionary-probe-rows");
+            "dictionary-probe-rows",
+            "set");
     int partitions = (int) a.number("partitions", 1);
     int flushSize = (int) a.number("flush-size", 50_000);
     long requested = a.number("records", 1_000_000);
@@ -199,6 +206,16 @@ public final class SinkBenchmark {
     // 0: the connector's default.
     int uploadThreads = (int) a.number("upload-threads", 0);
     int dictionaryProbeRows = (int) a.number("dictionary-probe-rows", -1);
+    Map<String, String> extraConfig = new LinkedHashMap<>();
+    for (String entry : a.list("set", "")) {
+      if (!entry.isBlank()) {
+        int eq = entry.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException("Cannot read --set " + entry + ": expected key=value");
+        }
+        extraConfig.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+      }
+    }
     System.out.printf(
         Locale.ROOT,
         "S3 latency added per request: %d ms; s3.upload.threads %s%n",
@@ -214,7 +231,8 @@ public final class SinkBenchmark {
               records,
               flushSize,
               uploadThreads,
-              dictionaryProbeRows);
+              dictionaryProbeRows,
+              extraConfig);
       long jsonBytes = bench.raw(FileFormat.JSONL).bytes;
       System.out.printf(
           Locale.ROOT,
@@ -378,6 +396,7 @@ public final class SinkBenchmark {
     // Units close on flush.size only: no wall-clock rotation in the middle of a timed run.
     config.put("rotate.schedule.interval.ms", "-1");
     config.put("rotate.idle.ms", "-1");
+    config.putAll(extraConfig);
     FakeSinkTaskContext context = new FakeSinkTaskContext(config);
     context.assign(partitions);
     RedstageS3SinkTask task =

@@ -43,7 +43,7 @@ class ComponentsFactoryTest {
   void s3SettingsOfAnEmptyConfigAreTheConfigDefDefaults() {
     S3Settings s = ComponentsFactory.s3Settings(new SinkConfig(Map.of("s3.bucket.name", "b")));
     assertThat(s.region()).isEqualTo("us-west-2");
-    assertThat(s.partSizeBytes()).isEqualTo(25 * 1024 * 1024);
+    assertThat(s.partSizeBytes()).isEqualTo(64 * 1024 * 1024);
     assertThat(s.stsSessionName()).isEqualTo("redstage-s3-sink");
     assertThat(s.pathStyle()).isTrue();
     assertThat(s.maxRetries()).isEqualTo(3);
