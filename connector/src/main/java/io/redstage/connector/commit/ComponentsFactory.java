@@ -68,8 +68,8 @@ final class ComponentsFactory {
             formatOptions,
             columnNames.reportingRenamesTo(metrics::columnRenamed),
             // A file below one part is held whole by its upload anyway; its rows, held compactly
-            // until the unit commits, take no more.
-            c.getInt(S3_PART_SIZE));
+            // until the unit commits, take no more. Capped, see MOST_HELD_ROW_BYTES.
+            Math.min(c.getInt(S3_PART_SIZE), RecordFormats.MOST_HELD_ROW_BYTES));
     UnitCommitter committer =
         new UnitCommitter(
             storage, format, naming, c.bucket(), c.markersDir(), BuildSlots.perProcessor());

@@ -197,10 +197,12 @@ public final class SinkConfigDef {
         "Multipart upload part size in bytes; also the most one open file buffers in heap before a part is "
             + "sent (buffers grow on demand, they are not allocated up front; a file being sent holds at most two "
             + "parts). Files smaller than one part go to their final key in a single PUT; larger ones stream as a "
-            + "multipart upload to tmp.dir and are copied to their final key when the unit commits: five requests "
-            + "instead of one, and S3 writes the file twice before the commit completes. Default 67108864 "
-            + "(64 MiB, so that units of up to 64 MiB take one PUT; Confluent's S3 sink uses 25 MiB); two parts "
-            + "in flight are half of the default memory.buffer.max.bytes. Range 5 MiB to 1 GiB.",
+            + "multipart upload to tmp.dir and are copied to their final key when the unit commits: at least six "
+            + "requests instead of one, and S3 writes the file twice before the commit completes. Default "
+            + "67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's S3 sink uses 25 MiB); a "
+            + "streaming file holds up to two parts, half of the default memory.buffer.max.bytes. With a budget "
+            + "below two parts, lower this too, or the memory rule closes such files at about the budget. "
+            + "Range 5 MiB to 1 GiB.",
         GROUP_S3,
         ++o,
         Width.MEDIUM,
@@ -534,7 +536,7 @@ public final class SinkConfigDef {
         "Parquet dictionary encoding: smaller files for repetitive columns, but every Parquet encoder holds "
             + "about 24 KB of heap per column instead of 7 KB, plus its dictionaries (up to a few times the page "
             + "size per column). An open file has no encoder until its unit commits or its encoded rows pass "
-            + "s3.part.size, so this matters only for the files being built and for files past one part. "
+            + "s3.part.size or 25 MiB, so this matters only for the files being built and for larger files. "
             + "Default true.",
         GROUP_FORMAT,
         ++o,

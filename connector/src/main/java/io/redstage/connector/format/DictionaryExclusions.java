@@ -29,7 +29,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * (HeldRowWriteSupportTest compares them with parquet-avro's, which keeps a dictionary for every
  * column). Columns such as ids, UUIDs or exact timestamps behave the same way; {@link
  * DictionaryProbe} finds the top-level ones in each file from a sample of its rows, and the setting
- * covers what it cannot see (struct fields, columns with nulls, small files).
+ * covers what it cannot see (struct fields, columns with nulls, files that start streaming before
+ * they hold enough rows to sample).
  */
 final class DictionaryExclusions {
   /** A name of the setting: identifiers joined by dots (a top-level column, then struct fields). */

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.values.bloomfilter.XxHash;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 
@@ -21,17 +22,26 @@ import org.apache.parquet.io.api.RecordConsumer;
  * the commit threads' CPU (docs/benchmarks.md, fourth session).
  *
  * <p>How: N rows (1,024 by default) drawn from the file's first {@link #WINDOW_ROWS} held rows, the
- * span of Parquet's first page at most, or every row of a whole file that has fewer. A column whose
- * sampled values are all present and all different is written plain. Drawn at random rather than
- * taken from the start, so that values that cycle (a few thousand devices reporting in turn, every
- * row of the first thousand different) show their repeats. For uniformly drawn values, N = 1,024
- * shows no repeat in half the files only when there are about 750,000 or more distinct ones, far
- * more than a 20,000-row page can make a dictionary pay for. A column whose sampled distinct values
- * outgrow the dictionary size limit before one repeats is written plain too: Parquet would drop
- * that dictionary once it grew past the limit. Either way Parquet would usually have dropped the
- * dictionary at the first page, and then the file's bytes are the same as Parquet's. They differ
- * only for a column that looks unique in the sample but repeats enough elsewhere in the file
- * (Parquet decides again in every row group); that column is larger, not wrong.
+ * span of Parquet's first page at most. A column whose sampled values are all present and all
+ * different is written plain. Drawn at random rather than taken from the start, so that values that
+ * cycle (a few thousand devices reporting in turn, every row of the first thousand different) show
+ * their repeats. For uniformly drawn values, N = 1,024 shows no repeat in half the files only when
+ * there are about 750,000 or more distinct ones, far more than a 20,000-row page can make a
+ * dictionary pay for. A column whose sampled distinct values outgrow the dictionary size limit
+ * before one repeats is written plain too: Parquet would drop that dictionary once it grew past the
+ * limit. Either way Parquet would usually have dropped the dictionary at the first page, and then
+ * the file's bytes are the same as Parquet's. They differ only for a column that looks unique in
+ * the sample but repeats enough elsewhere in the file (Parquet decides again in every row group);
+ * that column is larger, not wrong.
+ *
+ * <p>A whole file (built at commit) of fewer than N rows is probed in every row, and there only the
+ * first rule applies: a column whose every value differs makes no row group's dictionary pay, so
+ * Parquet would drop each one and the file's bytes are always Parquet's. (The size rule does not
+ * carry over: Parquet starts a new dictionary in every row group, and a later one can pay.)
+ *
+ * <p>Binary values are compared by a 64-bit xxHash, so the probe holds 8 bytes per value however
+ * long the values are. Two different values with the same hash look like a repeat, and the column
+ * keeps its dictionary, which is Parquet's own behaviour: never wrong, at worst the saving is lost.
  *
  * <p>The sample is a fixed function of the number of held rows and N, so the choice depends only on
  * the file's rows and the configuration: a replay writes the same bytes. Only top-level primitive
@@ -68,7 +78,11 @@ final class DictionaryProbe extends RecordConsumer {
   /** Columns that outgrew the dictionary limit with every value different. */
   private final Set<String> outgrown = new HashSet<>();
 
+  /** The size rule's limit, or {@link Long#MAX_VALUE} when every row of a whole file is probed. */
   private final long dictionaryLimitBytes;
+
+  /** Fingerprints of binary values: parquet-java's xxHash, as its bloom filters use. */
+  private static final XxHash HASH = new XxHash();
 
   /** Rows of a file's start the sample is drawn from: Parquet's default page row limit. */
   static final int WINDOW_ROWS = 20_000;
@@ -91,21 +105,22 @@ final class DictionaryProbe extends RecordConsumer {
    * The top-level columns of {@code shape}, not excluded already, whose values in {@code rows} held
    * rows drawn from the first {@link #WINDOW_ROWS} are all present and all different, or all
    * different until they outgrew {@code dictionaryLimitBytes} (the dictionary page size). When
-   * fewer rows are held, all of them if they are the {@code wholeFile}, else none: a streaming
-   * file's first rows are too few to stand for the rest.
+   * fewer rows are held: if they are the {@code wholeFile}, the columns whose values in all of them
+   * are present and all different; else none, since a streaming file's first rows are too few to
+   * stand for the rest.
    */
   static Set<String> nonRepeating(
       ParquetShape shape, RowStore held, boolean wholeFile, int rows, long dictionaryLimitBytes) {
     if (rows <= 0 || held.rows() == 0 || (held.rows() < rows && !wholeFile)) {
       return Set.of();
     }
-    // A file smaller than the sample is probed in full: then a column written plain is one whose
-    // every value differs, which Parquet would have dropped the dictionary of at the first page.
     int count = Math.min(rows, held.rows());
     int window = Math.max(count, Math.min(held.rows(), WINDOW_ROWS));
     BitSet sampled = sample(window, count);
+    boolean everyRow = held.rows() < rows;
     DictionaryProbe probe =
-        new DictionaryProbe(shape.parquetSchema.getFieldCount(), dictionaryLimitBytes);
+        new DictionaryProbe(
+            shape.parquetSchema.getFieldCount(), everyRow ? Long.MAX_VALUE : dictionaryLimitBytes);
     for (ColumnDescriptor column : shape.parquetSchema.getColumns()) {
       String path = String.join(".", column.getPath());
       if (column.getPath().length == 1
@@ -233,8 +248,7 @@ final class DictionaryProbe extends RecordConsumer {
   @Override
   public void addBinary(Binary value) {
     if (depth == 0 && current != null) {
-      // The reader reuses the bytes behind the value for the next one.
-      add(value.copy(), Integer.BYTES + value.length());
+      add(HASH.hashByteBuffer(value.toByteBuffer()), Integer.BYTES + value.length());
     }
   }
 

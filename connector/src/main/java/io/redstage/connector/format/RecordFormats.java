@@ -16,6 +16,14 @@ public final class RecordFormats {
    */
   public static final long DEFAULT_HELD_ROW_BYTES = 16L * FormatOptions.MIB;
 
+  /**
+   * The most encoded rows one Parquet or Avro file holds, whatever the part size. A file built at
+   * commit keeps its rows beside the output it builds, and a file that starts streaming keeps them
+   * while it encodes them, outside what the memory budget sees for that moment; this bounds that to
+   * about 25 MiB per build slot, as when the part size defaulted to 25 MiB.
+   */
+  public static final long MOST_HELD_ROW_BYTES = 25L * FormatOptions.MIB;
+
   /** Formats whose column names follow {@link ColumnNames} without a mapping. */
   public static RecordFormat create(FormatOptions options) {
     return create(options, ColumnNames.unmapped());

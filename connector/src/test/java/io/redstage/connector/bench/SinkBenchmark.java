@@ -65,7 +65,7 @@ public final class SinkBenchmark {
       "SinkBenchmark [--records 1000000] [--partitions 1] [--formats parquet,avro,jsonl] "
           + "[--target memory|s3proxy|s3proxy-https|s3proxy-fs] [--dir <dir for --target s3proxy-fs>] [--flush-size 50000] [--batch 500] [--runs 3] "
           + "[--warmups 1] [--latency-ms 0 (added to every S3Proxy request)] [--upload-threads <the connector's default>] "
-          + "[--dictionary-probe-rows <the connector's default>] [--set key=value,key=value (more connector config)]";
+          + "[--dictionary-probe-rows <the connector's default>] [--set 'key=value;key=value' (more connector config; not the keys the benchmark sets)]";
   static final String BUCKET = "bench";
   private static final double MB = 1_000_000.0;
 
@@ -207,14 +207,26 @@ public final class SinkBenchmark {
     int uploadThreads = (int) a.number("upload-threads", 0);
     int dictionaryProbeRows = (int) a.number("dictionary-probe-rows", -1);
     Map<String, String> extraConfig = new LinkedHashMap<>();
-    for (String entry : a.list("set", "")) {
+    // ';' between entries, since values such as column lists hold commas.
+    for (String entry : a.string("set", "").split(";")) {
       if (!entry.isBlank()) {
         int eq = entry.indexOf('=');
         if (eq < 1) {
           throw new IllegalArgumentException("Cannot read --set " + entry + ": expected key=value");
         }
-        extraConfig.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        String key = entry.substring(0, eq).trim();
+        if (key.equals("flush.size") || key.endsWith(".dir") || key.startsWith("rotate.")) {
+          throw new IllegalArgumentException(
+              "Cannot use --set "
+                  + key
+                  + ": the benchmark sets it to check what it committed. Use --flush-size for"
+                  + " flush.size.");
+        }
+        extraConfig.put(key, entry.substring(eq + 1).trim());
       }
+    }
+    if (!extraConfig.isEmpty()) {
+      System.out.println("Connector config added with --set: " + extraConfig);
     }
     System.out.printf(
         Locale.ROOT,

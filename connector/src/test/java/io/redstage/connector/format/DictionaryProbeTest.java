@@ -95,7 +95,41 @@ class DictionaryProbeTest {
   }
 
   @Test
-  void aSmallFileWhoseColumnRepeatsOnceKeepsThatDictionary() throws Exception {
+  void aSmallFileWhoseDistinctValuesOutgrowTheLimitButRepeatInALaterRowGroupKeepsParquetsBytes()
+      throws Exception {
+    // 600 distinct names of 2 KB (past the 1 MiB dictionary limit), then 400 rows repeating two
+    // of them. Parquet drops the first row group's dictionary and keeps the second's, which the
+    // size rule of the sample would have missed: a whole file is decided on repeats alone.
+    String pad = "x".repeat(2_000);
+    List<SinkRecord> records = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      String name = (i < 600 ? i : i % 2) + pad;
+      records.add(record(USER, new Struct(USER).put("id", (long) i).put("name", name), i));
+    }
+    RecordFormat probing =
+        RecordFormats.create(
+            options(FileFormat.PARQUET)
+                .parquetDictionaryProbeRows(PROBE)
+                .parquetPageBytes(1024 * 1024)
+                .parquetRowGroupBytes(1024 * 1024)
+                .build());
+    RecordFormat unprobed =
+        RecordFormats.create(
+            options(FileFormat.PARQUET)
+                .parquetPageBytes(1024 * 1024)
+                .parquetRowGroupBytes(1024 * 1024)
+                .build());
+
+    Written written = write(probing, records);
+
+    assertThat(FileReaders.parquetFooter(written.bytes()).getBlocks()).hasSizeGreaterThan(1);
+    assertThat(written.probedPlain()).contains("id").doesNotContain("name");
+    assertThat(FileReaders.dictionaryPages(written.bytes())).containsEntry("name", true);
+    assertThat(written.bytes()).isEqualTo(write(unprobed, records).bytes());
+  }
+
+  @Test
+  void aSmallFileWhoseColumnRepeatsOnceIsNotProbedPlain() throws Exception {
     List<SinkRecord> records = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       // Only the last row repeats an id: sampling could miss that, probing the whole file cannot.
