@@ -24,6 +24,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -101,7 +102,36 @@ final class ComponentsFactory {
           naming.tmpPrefix(),
           e.getMessage());
     }
+    partsOverBudget(c).ifPresent(LOG::warn);
     return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
+  }
+
+  /**
+   * A warning when one streaming file's two parts (one filling, one in flight) exceed the memory
+   * budget: the memory rule then closes such files at about the budget, before flush.size. Not a
+   * config error, since small files never fill a part.
+   */
+  static Optional<String> partsOverBudget(SinkConfig c) {
+    long twoParts = 2L * c.getInt(S3_PART_SIZE);
+    if (twoParts <= c.memoryBufferMaxBytes()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "Cannot keep files that stream to their flush.size: "
+            + S3_PART_SIZE
+            + "="
+            + c.getInt(S3_PART_SIZE)
+            + " lets one hold two parts ("
+            + twoParts
+            + " bytes), more than "
+            + MEMORY_BUFFER_MAX_BYTES
+            + "="
+            + c.memoryBufferMaxBytes()
+            + ", so the memory rule closes them at about the budget. Set "
+            + S3_PART_SIZE
+            + " to at most half of "
+            + MEMORY_BUFFER_MAX_BYTES
+            + " to keep them whole.");
   }
 
   static S3Settings s3Settings(SinkConfig c) {

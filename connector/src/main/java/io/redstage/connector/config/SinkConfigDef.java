@@ -201,7 +201,8 @@ public final class SinkConfigDef {
             + "requests instead of one, and S3 writes the file twice before the commit completes. Default "
             + "67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's S3 sink uses 25 MiB); a "
             + "streaming file holds up to two parts, half of the default memory.buffer.max.bytes. With a budget "
-            + "below two parts, lower this too, or the memory rule closes such files at about the budget. "
+            + "below two parts, lower this too, or the memory rule closes such files at about the budget (the task "
+            + "warns at start). "
             + "Range 5 MiB to 1 GiB.",
         GROUP_S3,
         ++o,

@@ -50,6 +50,23 @@ class ComponentsFactoryTest {
     assertThat(s.retryBackoff()).isEqualTo(Duration.ofMillis(200));
   }
 
+  @Test
+  void aBudgetBelowTwoPartsIsWarnedAboutWithBothKeys() {
+    Map<String, String> props = new HashMap<>(Map.of("s3.bucket.name", "b"));
+    assertThat(ComponentsFactory.partsOverBudget(new SinkConfig(props))).isEmpty();
+
+    props.put("memory.buffer.max.bytes", Integer.toString(100 << 20));
+    assertThat(ComponentsFactory.partsOverBudget(new SinkConfig(props)))
+        .hasValueSatisfying(
+            w ->
+                assertThat(w)
+                    .startsWith("Cannot keep files that stream to their flush.size")
+                    .contains("s3.part.size=67108864", "memory.buffer.max.bytes=104857600"));
+
+    props.put("s3.part.size", Integer.toString(50 << 20));
+    assertThat(ComponentsFactory.partsOverBudget(new SinkConfig(props))).isEmpty();
+  }
+
   /**
    * Every commit and part thread can hold a connection beside the task thread's own calls (see
    * BackgroundCommits.connectionsFor).
