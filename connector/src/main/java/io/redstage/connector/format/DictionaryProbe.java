@@ -34,7 +34,7 @@ import org.apache.parquet.io.api.RecordConsumer;
  * the sample but repeats enough elsewhere in the file (Parquet decides again in every row group);
  * that column is larger, not wrong.
  *
- * <p>A whole file (built at commit) of fewer than N rows is probed in every row, and there only the
+ * <p>A whole file (built at commit) of at most N rows is probed in every row, and there only the
  * first rule applies: a column whose every value differs makes no row group's dictionary pay, so
  * Parquet would drop each one and the file's bytes are always Parquet's. (The size rule does not
  * carry over: Parquet starts a new dictionary in every row group, and a later one can pay.)
@@ -117,7 +117,7 @@ final class DictionaryProbe extends RecordConsumer {
     int count = Math.min(rows, held.rows());
     int window = Math.max(count, Math.min(held.rows(), WINDOW_ROWS));
     BitSet sampled = sample(window, count);
-    boolean everyRow = held.rows() < rows;
+    boolean everyRow = wholeFile && count == held.rows();
     DictionaryProbe probe =
         new DictionaryProbe(
             shape.parquetSchema.getFieldCount(), everyRow ? Long.MAX_VALUE : dictionaryLimitBytes);
