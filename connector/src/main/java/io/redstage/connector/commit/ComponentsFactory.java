@@ -68,9 +68,7 @@ final class ComponentsFactory {
         RecordFormats.create(
             formatOptions,
             columnNames.reportingRenamesTo(metrics::columnRenamed),
-            // A file below one part is held whole by its upload anyway; its rows, held compactly
-            // until the unit commits, take no more. Capped, see MOST_HELD_ROW_BYTES.
-            Math.min(c.getInt(S3_PART_SIZE), RecordFormats.MOST_HELD_ROW_BYTES));
+            RecordFormats.heldRowBytes(c.getInt(S3_PART_SIZE)));
     UnitCommitter committer =
         new UnitCommitter(
             storage, format, naming, c.bucket(), c.markersDir(), BuildSlots.perProcessor());

@@ -122,13 +122,14 @@ final class DictionaryProbe extends RecordConsumer {
         new DictionaryProbe(
             shape.parquetSchema.getFieldCount(), everyRow ? Long.MAX_VALUE : dictionaryLimitBytes);
     for (ColumnDescriptor column : shape.parquetSchema.getColumns()) {
-      String path = String.join(".", column.getPath());
-      if (column.getPath().length == 1
-          && DictionaryExclusions.mayHaveDictionary(
-              column.getPrimitiveType().getPrimitiveTypeName())
-          && !shape.dictionaryExclusions.leafPaths.contains(path)) {
-        int field = shape.parquetSchema.getFieldIndex(path);
-        probe.undecided[field] = new Seen(path, field, count);
+      if (column.getPath().length != 1) {
+        continue; // inside a struct, list or map
+      }
+      String name = column.getPath()[0];
+      if (DictionaryExclusions.mayHaveDictionary(column.getPrimitiveType().getPrimitiveTypeName())
+          && !shape.dictionaryExclusions.leafPaths.contains(name)) {
+        int field = shape.parquetSchema.getFieldIndex(name);
+        probe.undecided[field] = new Seen(name, field, count);
         probe.undecidedCount++;
       }
     }

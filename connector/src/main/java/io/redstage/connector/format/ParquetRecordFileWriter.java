@@ -47,7 +47,7 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   private ParquetWriter<HeldRow> writer;
   private final HeldRow heldRow = new HeldRow();
 
-  /** Columns this file writes without a dictionary because their first values did not repeat. */
+  /** Columns this file writes without a dictionary because the probe found no repeat. */
   private Set<String> probedPlain = Set.of();
 
   /** Flushed row-group bytes per buffered byte, seen at the last row-group flush (1 until then). */

@@ -11,18 +11,25 @@ public final class RecordFormats {
 
   /**
    * How many bytes of encoded rows a Parquet or Avro file holds before it starts its encoder and
-   * streams (see {@link AvroRowsFileWriter}) when the caller does not say; the task passes its S3
-   * part size instead, since a file below one part is held whole by its upload anyway.
+   * streams (see {@link AvroRowsFileWriter}) when the caller does not say; the task uses {@link
+   * #heldRowBytes} of its part size instead.
    */
   public static final long DEFAULT_HELD_ROW_BYTES = 16L * FormatOptions.MIB;
 
+  /** The most encoded rows one Parquet or Avro file holds, whatever the part size. */
+  static final long MOST_HELD_ROW_BYTES = 25L * FormatOptions.MIB;
+
   /**
-   * The most encoded rows one Parquet or Avro file holds, whatever the part size. A file built at
-   * commit keeps its rows beside the output it builds, and a file that starts streaming keeps them
-   * while it encodes them, outside what the memory budget sees for that moment; this bounds that to
-   * about 25 MiB per build slot, as when the part size defaulted to 25 MiB.
+   * How many bytes of encoded rows a file holds before it streams, for S3 parts of {@code
+   * partSizeBytes}: one part, since a file below one part is held whole by its upload anyway, but
+   * at most {@link #MOST_HELD_ROW_BYTES}. A file built at commit keeps its rows beside the output
+   * it builds, and a file that starts streaming keeps them while it encodes them, outside what the
+   * memory budget sees at that moment; the cap bounds that to about 25 MiB per build slot, as when
+   * the part size defaulted to 25 MiB.
    */
-  public static final long MOST_HELD_ROW_BYTES = 25L * FormatOptions.MIB;
+  public static long heldRowBytes(int partSizeBytes) {
+    return Math.min(partSizeBytes, MOST_HELD_ROW_BYTES);
+  }
 
   /** Formats whose column names follow {@link ColumnNames} without a mapping. */
   public static RecordFormat create(FormatOptions options) {

@@ -81,12 +81,8 @@ public final class SinkBenchmark {
   private final long recordsPerPartition;
   private final int flushSize;
   private int sinkRuns;
-  private final int uploadThreads;
 
-  /** parquet.dictionary.probe.rows, or -1 for the connector's default. */
-  private final int dictionaryProbeRows;
-
-  /** More connector config (--set), applied last. */
+  /** Connector config from --set, --upload-threads and --dictionary-probe-rows, applied last. */
   private final Map<String, String> extraConfig;
 
   private SinkBenchmark(
@@ -96,12 +92,8 @@ public final class SinkBenchmark {
       int partitions,
       long records,
       int flushSize,
-      int uploadThreads,
-      int dictionaryProbeRows,
       Map<String, String> extraConfig) {
-    this.uploadThreads = uploadThreads;
     this.extraConfig = extraConfig;
-    this.dictionaryProbeRows = dictionaryProbeRows;
     this.s3 = s3;
     this.memory = memory;
     this.batches = batches;
@@ -203,9 +195,6 @@ public final class SinkBenchmark {
           .delayAlways(
               java.time.Duration.ofMillis(latencyMs), io.redstage.sandbox.s3.RequestMatcher.any());
     }
-    // 0: the connector's default.
-    int uploadThreads = (int) a.number("upload-threads", 0);
-    int dictionaryProbeRows = (int) a.number("dictionary-probe-rows", -1);
     Map<String, String> extraConfig = new LinkedHashMap<>();
     // ';' between entries, since values such as column lists hold commas.
     for (String entry : a.string("set", "").split(";")) {
@@ -225,26 +214,22 @@ public final class SinkBenchmark {
         extraConfig.put(key, entry.substring(eq + 1).trim());
       }
     }
-    if (!extraConfig.isEmpty()) {
-      System.out.println("Connector config added with --set: " + extraConfig);
+    // Shorthands for --set; without them, the connector's defaults.
+    if (a.number("upload-threads", 0) > 0) {
+      extraConfig.put("s3.upload.threads", Long.toString(a.number("upload-threads", 0)));
+    }
+    if (a.number("dictionary-probe-rows", -1) >= 0) {
+      extraConfig.put(
+          "parquet.dictionary.probe.rows", Long.toString(a.number("dictionary-probe-rows", -1)));
     }
     System.out.printf(
         Locale.ROOT,
-        "S3 latency added per request: %d ms; s3.upload.threads %s%n",
+        "S3 latency added per request: %d ms; connector config beyond the benchmark's: %s%n",
         latencyMs,
-        uploadThreads > 0 ? Integer.toString(uploadThreads) : "default");
+        extraConfig.isEmpty() ? "none" : extraConfig);
     try {
       SinkBenchmark bench =
-          new SinkBenchmark(
-              s3,
-              memory,
-              batches,
-              partitions,
-              records,
-              flushSize,
-              uploadThreads,
-              dictionaryProbeRows,
-              extraConfig);
+          new SinkBenchmark(s3, memory, batches, partitions, records, flushSize, extraConfig);
       long jsonBytes = bench.raw(FileFormat.JSONL).bytes;
       System.out.printf(
           Locale.ROOT,
@@ -399,12 +384,6 @@ public final class SinkBenchmark {
     config.put("markers.dir", prefix + "/markers");
     config.put("tmp.dir", prefix + "/tmp");
     config.put("flush.size", Integer.toString(flushSize));
-    if (dictionaryProbeRows >= 0) {
-      config.put("parquet.dictionary.probe.rows", Integer.toString(dictionaryProbeRows));
-    }
-    if (uploadThreads > 0) {
-      config.put("s3.upload.threads", Integer.toString(uploadThreads));
-    }
     // Units close on flush.size only: no wall-clock rotation in the middle of a timed run.
     config.put("rotate.schedule.interval.ms", "-1");
     config.put("rotate.idle.ms", "-1");

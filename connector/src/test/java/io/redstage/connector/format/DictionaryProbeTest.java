@@ -10,6 +10,7 @@ import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -106,26 +107,21 @@ class DictionaryProbeTest {
       String name = (i < 600 ? i : i % 2) + pad;
       records.add(record(USER, new Struct(USER).put("id", (long) i).put("name", name), i));
     }
-    RecordFormat probing =
-        RecordFormats.create(
-            options(FileFormat.PARQUET)
-                .parquetDictionaryProbeRows(PROBE)
-                .parquetPageBytes(1024 * 1024)
-                .parquetRowGroupBytes(1024 * 1024)
-                .build());
-    RecordFormat unprobed =
-        RecordFormats.create(
-            options(FileFormat.PARQUET)
-                .parquetPageBytes(1024 * 1024)
-                .parquetRowGroupBytes(1024 * 1024)
-                .build());
+    IntFunction<RecordFormat> rowGroupsOf1MiB =
+        probeRows ->
+            RecordFormats.create(
+                options(FileFormat.PARQUET)
+                    .parquetDictionaryProbeRows(probeRows)
+                    .parquetPageBytes(1024 * 1024)
+                    .parquetRowGroupBytes(1024 * 1024)
+                    .build());
 
-    Written written = write(probing, records);
+    Written written = write(rowGroupsOf1MiB.apply(PROBE), records);
 
     assertThat(FileReaders.parquetFooter(written.bytes()).getBlocks()).hasSizeGreaterThan(1);
     assertThat(written.probedPlain()).contains("id").doesNotContain("name");
     assertThat(FileReaders.dictionaryPages(written.bytes())).containsEntry("name", true);
-    assertThat(written.bytes()).isEqualTo(write(unprobed, records).bytes());
+    assertThat(written.bytes()).isEqualTo(write(rowGroupsOf1MiB.apply(0), records).bytes());
   }
 
   @Test

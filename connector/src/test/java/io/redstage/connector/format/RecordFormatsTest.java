@@ -17,6 +17,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** compatible(), canOpen() and option validation. */
 class RecordFormatsTest {
+  @Test
+  void filesHoldOnePartOfRowsButNeverMoreThan25MiB() {
+    int mib = 1024 * 1024;
+    assertThat(RecordFormats.heldRowBytes(5 * mib)).isEqualTo(5L * mib);
+    assertThat(RecordFormats.heldRowBytes(25 * mib)).isEqualTo(25L * mib);
+    assertThat(RecordFormats.heldRowBytes(64 * mib)).isEqualTo(25L * mib);
+  }
+
   private static Schema userV(int version) {
     return SchemaBuilder.struct()
         .name("User")
