@@ -3,8 +3,6 @@ package io.redstage.connector.format;
 import io.redstage.contract.MarkerColumn;
 import java.io.IOException;
 import java.util.List;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -34,7 +32,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   final String fileKey;
   private final String formatName;
   private final long holdAtMostBytes;
-  private final GenericDatumWriter<GenericRecord> datumWriter;
+  private final AvroRowEncoder rowEncoder;
 
   /** The last record's Avro binary encoding. */
   final RowBuffer encoded = new RowBuffer();
@@ -56,7 +54,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
     this.fileKey = fileKey;
     this.formatName = formatName;
     this.holdAtMostBytes = holdAtMostBytes;
-    this.datumWriter = new GenericDatumWriter<>(rows.layout().avroSchema, GenericData.get());
+    this.rowEncoder = rows.layout().rowEncoder();
   }
 
   /**
@@ -137,8 +135,10 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   private void encode(GenericRecord row, SinkRecord record) {
     encoded.clear();
     try {
-      encoder = EncoderFactory.get().directBinaryEncoder(encoded, encoder);
-      datumWriter.write(row, encoder);
+      if (rowEncoder.writesNested()) {
+        encoder = EncoderFactory.get().directBinaryEncoder(encoded, encoder);
+      }
+      rowEncoder.write(row, encoded, encoder);
     } catch (IOException | RuntimeException e) {
       throw new DataException(
           "Cannot write record "

@@ -3,6 +3,7 @@ package io.redstage.connector.format;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.apache.avro.io.BinaryData;
 
 /**
  * A reusable per-writer buffer holding one encoded record until it is known to be complete; its
@@ -38,6 +39,51 @@ final class RowBuffer extends ByteArrayOutputStream {
     }
     System.arraycopy(b, off, buf, count, len);
     count += len;
+  }
+
+  /**
+   * Appends a long in Avro's binary encoding (zig-zag varint) straight into the array: the direct
+   * encoder would hand it over a byte at a time.
+   */
+  void avroLong(long v) {
+    room(10);
+    count += BinaryData.encodeLong(v, buf, count);
+  }
+
+  /** Appends an int in Avro's binary encoding. */
+  void avroInt(int v) {
+    room(5);
+    count += BinaryData.encodeInt(v, buf, count);
+  }
+
+  /** Appends a float in Avro's binary encoding (4 bytes, little-endian). */
+  void avroFloat(float v) {
+    room(4);
+    count += BinaryData.encodeFloat(v, buf, count);
+  }
+
+  /** Appends a double in Avro's binary encoding (8 bytes, little-endian). */
+  void avroDouble(double v) {
+    room(8);
+    count += BinaryData.encodeDouble(v, buf, count);
+  }
+
+  /** Appends a boolean in Avro's binary encoding (one byte). */
+  void avroBoolean(boolean v) {
+    room(1);
+    count += BinaryData.encodeBoolean(v, buf, count);
+  }
+
+  /** Appends Avro bytes or string content: the length, then {@code len} bytes of {@code b}. */
+  void avroBytes(byte[] b, int off, int len) {
+    avroInt(len);
+    write(b, off, len);
+  }
+
+  private void room(int more) {
+    if (more > buf.length - count) {
+      grow(more);
+    }
   }
 
   private void grow(int more) {

@@ -36,6 +36,9 @@ final class RowLayout {
    */
   private final ParquetShape parquetShape;
 
+  /** Encodes rows of {@link #avroSchema} (Parquet and Avro layouts); null for JSON Lines. */
+  private final AvroRowEncoder rowEncoder;
+
   RowLayout(
       Schema valueSchema,
       boolean flattened,
@@ -51,10 +54,16 @@ final class RowLayout {
     this.metadataIndex = metadataIndex;
     this.columns = List.copyOf(columns);
     this.parquetShape = parquetShape;
+    this.rowEncoder = avroSchema == null ? null : new AvroRowEncoder(avroSchema);
   }
 
   /** The Parquet shape of this layout; null unless it is a Parquet layout. */
   ParquetShape parquetShape() {
     return parquetShape;
+  }
+
+  /** The encoder of this layout's Avro rows; null for a JSON Lines layout. */
+  AvroRowEncoder rowEncoder() {
+    return rowEncoder;
   }
 }
