@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.Schema;
+import org.apache.avro.UnresolvedUnionException;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.IndexedRecord;
@@ -23,19 +24,40 @@ import org.apache.avro.util.Utf8;
  * byte at a time. Here the columns are planned once per layout, and a primitive column, optional or
  * not, is appended straight into the {@link RowBuffer} with Avro's own {@code BinaryData} encoders.
  * A column holding a record, an array or a map is still written by a GenericDatumWriter for its
- * schema. No conversions are registered with {@code GenericData.get()}, so a value of a logical
- * type is already in its Avro form ({@link ConnectAvroValues}) and is written as its base type, as
- * GenericDatumWriter would write it. Immutable; used by the thread that encodes the rows.
+ * schema. A value of a logical type is already in its Avro form ({@link ConnectAvroValues}:
+ * Integer, Long or ByteBuffer) and is written as its base type: GenericDatumWriter looks a
+ * conversion up by the value's class, and Avro has none from those classes. Immutable; used by the
+ * thread that encodes the rows.
  */
 final class AvroRowEncoder {
+  /** A column's value that its encoding refused, by the column's name. */
+  static final class RejectedColumn extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String column;
+
+    RejectedColumn(String column, RuntimeException cause) {
+      super(
+          "column " + column + " refused its value (" + cause.getClass().getSimpleName() + ")",
+          cause);
+      this.column = column;
+    }
+
+    String column() {
+      return column;
+    }
+  }
+
   private final Column[] columns;
+  private final String[] names;
   private final boolean hasNested;
 
   AvroRowEncoder(Schema rowSchema) {
     List<Schema.Field> fields = rowSchema.getFields();
     columns = new Column[fields.size()];
+    names = new String[fields.size()];
     boolean nested = false;
     for (int i = 0; i < columns.length; i++) {
+      names[i] = fields.get(i).name();
       columns[i] = column(fields.get(i).schema());
       nested |= columns[i] instanceof Nested;
     }
@@ -49,13 +71,17 @@ final class AvroRowEncoder {
 
   /**
    * Appends the encoding of {@code row} to {@code out}. {@code nested} must be a direct binary
-   * encoder over {@code out} when {@link #writesNested()}, and may be null otherwise. Throws a
-   * RuntimeException for a value that does not fit its column (as GenericDatumWriter does), after
-   * which {@code out} holds a partial row.
+   * encoder over {@code out} when {@link #writesNested()}, and may be null otherwise. Throws {@link
+   * RejectedColumn} for a value GenericDatumWriter would refuse too, after which {@code out} holds
+   * a partial row.
    */
   void write(IndexedRecord row, RowBuffer out, Encoder nested) throws IOException {
     for (int i = 0; i < columns.length; i++) {
-      columns[i].write(row.get(i), out, nested);
+      try {
+        columns[i].write(row.get(i), out, nested);
+      } catch (RuntimeException e) {
+        throw new RejectedColumn(names[i], e);
+      }
     }
   }
 
@@ -69,7 +95,7 @@ final class AvroRowEncoder {
       int nullIndex = branches.get(0).getType() == Schema.Type.NULL ? 0 : 1;
       Primitive value = Primitive.of(branches.get(1 - nullIndex).getType());
       if (branches.get(nullIndex).getType() == Schema.Type.NULL && value != null) {
-        return new Optional(nullIndex, 1 - nullIndex, value);
+        return new NullablePrimitive(schema, nullIndex, 1 - nullIndex, value);
       }
     }
     return new Nested(schema);
@@ -79,9 +105,18 @@ final class AvroRowEncoder {
     void write(Object value, RowBuffer out, Encoder nested) throws IOException;
   }
 
-  /** The types appended directly; the casts are GenericDatumWriter's. */
+  /**
+   * The types appended directly. Outside a union the casts are GenericDatumWriter's (an Integer in
+   * a long column is written, a String is refused); inside one, {@link #takes} is the class test
+   * its union resolution makes.
+   */
   private enum Primitive implements Column {
     BOOLEAN {
+      @Override
+      boolean takes(Object value) {
+        return value instanceof Boolean;
+      }
+
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroBoolean((Boolean) value);
@@ -89,11 +124,21 @@ final class AvroRowEncoder {
     },
     INT {
       @Override
+      boolean takes(Object value) {
+        return value instanceof Integer;
+      }
+
+      @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroInt(((Number) value).intValue());
       }
     },
     LONG {
+      @Override
+      boolean takes(Object value) {
+        return value instanceof Long;
+      }
+
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroLong(((Number) value).longValue());
@@ -101,17 +146,32 @@ final class AvroRowEncoder {
     },
     FLOAT {
       @Override
+      boolean takes(Object value) {
+        return value instanceof Float;
+      }
+
+      @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroFloat(((Number) value).floatValue());
       }
     },
     DOUBLE {
       @Override
+      boolean takes(Object value) {
+        return value instanceof Double;
+      }
+
+      @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroDouble(((Number) value).doubleValue());
       }
     },
     STRING {
+      @Override
+      boolean takes(Object value) {
+        return value instanceof CharSequence;
+      }
+
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         if (value instanceof Utf8) {
@@ -125,18 +185,24 @@ final class AvroRowEncoder {
     },
     BYTES {
       @Override
+      boolean takes(Object value) {
+        return value instanceof ByteBuffer;
+      }
+
+      @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         ByteBuffer bytes = (ByteBuffer) value;
         int length = bytes.remaining();
         if (bytes.hasArray()) {
           out.avroBytes(bytes.array(), bytes.arrayOffset() + bytes.position(), length);
         } else {
-          byte[] copy = new byte[length];
-          bytes.duplicate().get(copy);
-          out.avroBytes(copy, 0, length);
+          out.avroBytes(ValueChecks.bytes(bytes), 0, length);
         }
       }
     };
+
+    /** Whether a union holding this type resolves {@code value} to it. */
+    abstract boolean takes(Object value);
 
     static Primitive of(Schema.Type type) {
       switch (type) {
@@ -161,12 +227,14 @@ final class AvroRowEncoder {
   }
 
   /** A {@code [null, X]} union of a primitive X: the branch index, then the value if not null. */
-  private static final class Optional implements Column {
+  private static final class NullablePrimitive implements Column {
+    private final Schema union;
     private final int nullIndex;
     private final int valueIndex;
     private final Primitive value;
 
-    Optional(int nullIndex, int valueIndex, Primitive value) {
+    NullablePrimitive(Schema union, int nullIndex, int valueIndex, Primitive value) {
+      this.union = union;
       this.nullIndex = nullIndex;
       this.valueIndex = valueIndex;
       this.value = value;
@@ -176,9 +244,11 @@ final class AvroRowEncoder {
     public void write(Object v, RowBuffer out, Encoder nested) throws IOException {
       if (v == null) {
         out.avroInt(nullIndex);
-      } else {
+      } else if (value.takes(v)) {
         out.avroInt(valueIndex);
         value.write(v, out, nested);
+      } else {
+        throw new UnresolvedUnionException(union, v);
       }
     }
   }

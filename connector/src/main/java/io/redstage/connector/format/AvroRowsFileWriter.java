@@ -139,6 +139,20 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
         encoder = EncoderFactory.get().directBinaryEncoder(encoded, encoder);
       }
       rowEncoder.write(row, encoded, encoder);
+    } catch (AvroRowEncoder.RejectedColumn e) {
+      // Names the column and the exception's class only: a message could quote the value.
+      throw new DataException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + " to "
+              + formatName
+              + " file: the encoder rejected the value of column "
+              + e.column()
+              + " ("
+              + e.getCause().getClass().getSimpleName()
+              + "). "
+              + RecordErrors.FIX_VALUE,
+          e);
     } catch (IOException | RuntimeException e) {
       throw new DataException(
           "Cannot write record "

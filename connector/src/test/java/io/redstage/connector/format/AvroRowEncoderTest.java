@@ -11,7 +11,9 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -26,18 +28,22 @@ import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The row encoder writes, row by row, the bytes Avro's GenericDatumWriter writes. */
 class AvroRowEncoderTest {
 
   @ParameterizedTest
-  @EnumSource(
-      value = FileFormat.class,
-      names = {"PARQUET", "AVRO"})
-  void everyConnectTypeIsEncodedAsGenericDatumWriterEncodesIt(FileFormat format) throws Exception {
+  @CsvSource({"PARQUET, MILLIS", "PARQUET, MICROS", "AVRO, MILLIS"})
+  void everyConnectTypeIsEncodedAsGenericDatumWriterEncodesIt(FileFormat format, TimestampUnit unit)
+      throws Exception {
     FormatOptions options =
-        options(format).keyColumnEnabled(true).headersColumnEnabled(true).build();
+        options(format)
+            .keyColumnEnabled(true)
+            .headersColumnEnabled(true)
+            .deleteMarkers(true)
+            .timestampUnit(unit)
+            .build();
     List<SinkRecord> records = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       Struct value = allTypes(i);
@@ -67,9 +73,11 @@ class AvroRowEncoderTest {
     }
     AvroRows rows = rows(options, records.get(0));
 
+    // One buffer for every row, cleared in between, as a file writer uses it.
+    RowBuffer out = new RowBuffer();
     for (SinkRecord r : records) {
       GenericRecord row = rows.build(r);
-      assertThat(encode(rows.layout().rowEncoder(), row))
+      assertThat(encode(rows.layout().rowEncoder(), row, out))
           .as("record at offset %d", r.kafkaOffset())
           .isEqualTo(throughGenericDatumWriter(row));
     }
@@ -102,6 +110,7 @@ class AvroRowEncoderTest {
     AvroRowEncoder encoder = new AvroRowEncoder(schema);
     assertThat(encoder.writesNested()).isFalse();
     Random random = new Random(11);
+    RowBuffer out = new RowBuffer();
     for (int n = 0; n < 2_000; n++) {
       GenericData.Record row = new GenericData.Record(schema);
       row.put("b", random.nextBoolean());
@@ -109,19 +118,29 @@ class AvroRowEncoderTest {
       row.put("l", n % 7 == 1 ? Long.MAX_VALUE : random.nextLong() >> random.nextInt(64));
       row.put("f", n % 7 == 2 ? Float.NaN : random.nextFloat() - 0.5f);
       row.put("d", n % 7 == 3 ? Double.NEGATIVE_INFINITY : random.nextGaussian());
-      String text = "v" + random.nextInt(1_000) + (n % 3 == 0 ? "é€" : "");
+      // Strings past the buffer's first size, and one past the size it keeps, grow it mid-row.
+      String text =
+          "v"
+              + random.nextInt(1_000)
+              + (n % 3 == 0 ? "é€" : "")
+              + (n % 10 == 0 ? "x".repeat(300) : "")
+              + (n == 1_000 ? "y".repeat(2 * 1024 * 1024) : "");
       row.put("s", n % 2 == 0 ? text : new Utf8(text));
       byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
       ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
       // a heap buffer whose content starts past its array's first byte
       ByteBuffer sliced = ByteBuffer.wrap(("xx" + text).getBytes(StandardCharsets.UTF_8));
       sliced.position(2);
-      row.put("y", n % 3 == 0 ? direct : n % 3 == 1 ? sliced.slice() : sliced);
+      ByteBuffer readOnly = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+      row.put(
+          "y", n % 4 == 0 ? direct : n % 4 == 1 ? sliced.slice() : n % 4 == 2 ? sliced : readOnly);
       row.put("ol", n % 2 == 0 ? null : (long) n);
       row.put("nullLast", n % 3 == 0 ? null : text);
       row.put("oy", n % 4 == 0 ? null : ByteBuffer.wrap(bytes));
 
-      assertThat(encode(encoder, row)).as("row %d", n).isEqualTo(throughGenericDatumWriter(row));
+      assertThat(encode(encoder, row, out))
+          .as("row %d", n)
+          .isEqualTo(throughGenericDatumWriter(row));
     }
   }
 
@@ -135,12 +154,77 @@ class AvroRowEncoderTest {
     bad.put("s", null);
     RowBuffer out = new RowBuffer();
     assertThatThrownBy(() -> encoder.write(bad, out, null))
-        .isInstanceOf(NullPointerException.class);
+        .isInstanceOf(AvroRowEncoder.RejectedColumn.class)
+        .hasCauseInstanceOf(NullPointerException.class)
+        .hasMessageContaining("column s");
 
     GenericData.Record good = new GenericData.Record(schema);
     good.put("id", 300L);
     good.put("s", "ok");
-    assertThat(encode(encoder, good)).isEqualTo(throughGenericDatumWriter(good));
+    assertThat(encode(encoder, good, out)).isEqualTo(throughGenericDatumWriter(good));
+  }
+
+  /** Every value GenericDatumWriter refuses is refused too, naming its column. */
+  @ParameterizedTest
+  @CsvSource({
+    "ol, an Integer in a nullable long",
+    "oi, a Long in a nullable int",
+    "os, an Integer in a nullable string",
+    "od, a Float in a nullable double",
+    "l, a String in a long",
+    "s, an Integer in a string",
+    "y, a byte[] in bytes",
+    "rec, a string in a record's long"
+  })
+  void whatGenericDatumWriterRefusesIsRefused(String column, String what) throws Exception {
+    org.apache.avro.Schema inner =
+        SchemaBuilder.record("inner").fields().requiredLong("n").endRecord();
+    org.apache.avro.Schema schema =
+        SchemaBuilder.record("r")
+            .fields()
+            .optionalLong("ol")
+            .optionalInt("oi")
+            .optionalString("os")
+            .optionalDouble("od")
+            .requiredLong("l")
+            .requiredString("s")
+            .requiredBytes("y")
+            .name("rec")
+            .type(inner)
+            .noDefault()
+            .endRecord();
+    GenericData.Record row = new GenericData.Record(schema);
+    row.put("ol", 1L);
+    row.put("oi", 1);
+    row.put("os", "s");
+    row.put("od", 1.0d);
+    row.put("l", 1L);
+    row.put("s", "s");
+    row.put("y", ByteBuffer.wrap(new byte[] {1}));
+    GenericData.Record innerRow = new GenericData.Record(inner);
+    innerRow.put("n", 1L);
+    row.put("rec", innerRow);
+    AvroRowEncoder encoder = new AvroRowEncoder(schema);
+    assertThat(encode(encoder, row, new RowBuffer())).isEqualTo(throughGenericDatumWriter(row));
+
+    Object wrong =
+        Map.<String, Object>of(
+                "ol", 1, "oi", 1L, "os", 1, "od", 1.0f, "l", "1", "s", 1, "y", new byte[] {1})
+            .get(column);
+    if (column.equals("rec")) {
+      GenericData.Record wrongInner = new GenericData.Record(inner);
+      wrongInner.put("n", "1");
+      wrong = wrongInner;
+    }
+    row.put(column, wrong);
+
+    assertThatThrownBy(() -> throughGenericDatumWriter(row))
+        .as(what)
+        .isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> encoder.write(row, new RowBuffer(), directEncoder(new RowBuffer())))
+        .as(what)
+        .isInstanceOf(AvroRowEncoder.RejectedColumn.class)
+        .hasMessageStartingWith("column " + column + " ");
   }
 
   private static AvroRows rows(FormatOptions options, SinkRecord first) {
@@ -157,12 +241,16 @@ class AvroRowEncoderTest {
         new ConnectAvroValues(options.timestampUnit(), limits, false));
   }
 
-  /** Encodes as AvroRowsFileWriter does: into a cleared buffer, with a direct encoder over it. */
-  private static byte[] encode(AvroRowEncoder encoder, GenericRecord row) throws IOException {
-    RowBuffer out = new RowBuffer();
-    BinaryEncoder nested = EncoderFactory.get().directBinaryEncoder(out, null);
-    encoder.write(row, out, nested);
-    return out.toByteArray();
+  /** Encodes as AvroRowsFileWriter does: into the cleared buffer, with a direct encoder over it. */
+  private static byte[] encode(AvroRowEncoder encoder, GenericRecord row, RowBuffer out)
+      throws IOException {
+    out.clear();
+    encoder.write(row, out, directEncoder(out));
+    return Arrays.copyOf(out.array(), out.length());
+  }
+
+  private static BinaryEncoder directEncoder(RowBuffer out) {
+    return EncoderFactory.get().directBinaryEncoder(out, null);
   }
 
   private static byte[] throughGenericDatumWriter(GenericRecord row) throws IOException {
