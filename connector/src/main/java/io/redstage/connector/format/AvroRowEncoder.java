@@ -111,67 +111,37 @@ final class AvroRowEncoder {
    * its union resolution makes.
    */
   private enum Primitive implements Column {
-    BOOLEAN {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof Boolean;
-      }
-
+    BOOLEAN(Boolean.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroBoolean((Boolean) value);
       }
     },
-    INT {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof Integer;
-      }
-
+    INT(Integer.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroInt(((Number) value).intValue());
       }
     },
-    LONG {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof Long;
-      }
-
+    LONG(Long.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroLong(((Number) value).longValue());
       }
     },
-    FLOAT {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof Float;
-      }
-
+    FLOAT(Float.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroFloat(((Number) value).floatValue());
       }
     },
-    DOUBLE {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof Double;
-      }
-
+    DOUBLE(Double.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         out.avroDouble(((Number) value).doubleValue());
       }
     },
-    STRING {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof CharSequence;
-      }
-
+    STRING(CharSequence.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         if (value instanceof Utf8) {
@@ -183,12 +153,7 @@ final class AvroRowEncoder {
         }
       }
     },
-    BYTES {
-      @Override
-      boolean takes(Object value) {
-        return value instanceof ByteBuffer;
-      }
-
+    BYTES(ByteBuffer.class) {
       @Override
       public void write(Object value, RowBuffer out, Encoder nested) {
         ByteBuffer bytes = (ByteBuffer) value;
@@ -201,8 +166,16 @@ final class AvroRowEncoder {
       }
     };
 
+    private final Class<?> resolvedClass;
+
+    Primitive(Class<?> resolvedClass) {
+      this.resolvedClass = resolvedClass;
+    }
+
     /** Whether a union holding this type resolves {@code value} to it. */
-    abstract boolean takes(Object value);
+    boolean takes(Object value) {
+      return resolvedClass.isInstance(value);
+    }
 
     static Primitive of(Schema.Type type) {
       switch (type) {
