@@ -139,28 +139,22 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
         encoder = EncoderFactory.get().directBinaryEncoder(encoded, encoder);
       }
       rowEncoder.write(row, encoded, encoder);
-    } catch (AvroRowEncoder.RejectedColumn e) {
-      // Names the column and the exception's class only: a message could quote the value.
-      throw new DataException(
-          "Cannot write record "
-              + KafkaCoordinates.describe(record)
-              + " to "
-              + formatName
-              + " file: the encoder rejected the value of column "
-              + e.column()
-              + " ("
-              + e.getCause().getClass().getSimpleName()
-              + "). "
-              + RecordErrors.FIX_VALUE,
-          e);
     } catch (IOException | RuntimeException e) {
+      // Names the column and the exception's class only: a message could quote the value.
+      String what =
+          e instanceof AvroRowEncoder.RejectedColumn
+              ? "the value of column " + ((AvroRowEncoder.RejectedColumn) e).column()
+              : "the row";
+      Throwable cause = e instanceof AvroRowEncoder.RejectedColumn ? e.getCause() : e;
       throw new DataException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)
               + " to "
               + formatName
-              + " file: the encoder rejected the row ("
-              + e.getClass().getSimpleName()
+              + " file: the encoder rejected "
+              + what
+              + " ("
+              + cause.getClass().getSimpleName()
               + "). "
               + RecordErrors.FIX_VALUE,
           e);

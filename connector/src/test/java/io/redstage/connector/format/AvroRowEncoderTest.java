@@ -221,7 +221,8 @@ class AvroRowEncoderTest {
     assertThatThrownBy(() -> throughGenericDatumWriter(row))
         .as(what)
         .isInstanceOf(RuntimeException.class);
-    assertThatThrownBy(() -> encoder.write(row, new RowBuffer(), directEncoder(new RowBuffer())))
+    RowBuffer out = new RowBuffer();
+    assertThatThrownBy(() -> encoder.write(row, out, directEncoder(out)))
         .as(what)
         .isInstanceOf(AvroRowEncoder.RejectedColumn.class)
         .hasMessageStartingWith("column " + column + " ");
