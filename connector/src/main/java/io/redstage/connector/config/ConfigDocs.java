@@ -38,7 +38,7 @@ public final class ConfigDocs {
             "Generated from `SinkConfigDef` by `io.redstage.connector.config.ConfigDocs`; do not edit by hand ")
         .append("(`ConfigDocsTest` fails when this file is stale; regenerate with ")
         .append(
-            "`mvn -pl connector -am test -Dtest=ConfigDocsTest -Dredstage.docs.write=true`).\n\n")
+            "`mvn -pl connector -am test -Dtest=ConfigDocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dredstage.docs.write=true`).\n\n")
         .append(
             "Set `connector.class=io.redstage.connector.RedstageS3SinkConnector`. Keys named like Confluent's ")
         .append(

@@ -283,7 +283,7 @@ public final class SinkConfigDef {
             + "commit per round-trip pair: 32 threads against S3's ~30 ms commit 1,000 units in about 2 s of "
             + "waiting, 8 in about 7.5 s. A partition's units still commit one after the other, in offset order. "
             + "Threads end after a minute without work. Building the files is CPU work: at most one file per "
-            + "processor of the worker is built at once, whatever this says. The S3 client's connection pool "
+            + "processor is built at once per task, whatever this says. The S3 client's connection pool "
             + "holds twice this plus 2 connections (at least 50). Default 32; range 1 to 128.",
         GROUP_S3,
         ++o,
@@ -609,7 +609,8 @@ public final class SinkConfigDef {
         "none",
         Validators.oneOf("none", "gzip"),
         MEDIUM,
-        "Whole-file compression for JSON Lines: none or gzip. Not used by parquet and avro (see their codecs). Default none.",
+        "Whole-file compression for JSON Lines: none or gzip. With parquet or avro only none is accepted "
+            + "(they compress inside the file: see their codecs). Default none.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
@@ -633,7 +634,7 @@ public final class SinkConfigDef {
         LOW,
         "Which value schema versions share a commit unit, as in Confluent's storage sinks (versions are "
             + "Schema.version(), set by the AvroConverter from Schema Registry). NONE: any schema change closes the unit "
-            + "(rotation reason 'schema'); the loader evolves the table. BACKWARD or FULL: a newer version closes the "
+            + "(rotation reason 'schema change'); the loader evolves the table. BACKWARD or FULL: a newer version closes the "
             + "unit and its files take the new schema; older versions of the same schema name are projected to it "
             + "(a field they lack gets its default, or NULL when optional without default). FORWARD: files keep the "
             + "schema they opened with; newer versions are projected to it (fields it lacks are dropped) and an older "
@@ -661,7 +662,8 @@ public final class SinkConfigDef {
             + "one column once Redshift folds names to lower case, is rejected (errors.tolerance decides: dead "
             + "letter queue or task failure): map such fields here. Targets: 1 to 127 letters, digits or "
             + "underscores, starting with a letter or underscore; each field and each target (ignoring case) at "
-            + "most once. Names nested inside structs are not changed. Default empty.",
+            + "most once. Names nested inside structs are not mapped: JSON Lines keeps them (they are SUPER values), "
+            + "Parquet and Avro rewrite their characters by the same rule. Default empty.",
         GROUP_FORMAT,
         ++o,
         Width.LONG,

@@ -129,7 +129,11 @@ public final class TaskMetrics implements AutoCloseable {
         new Max());
     rewinds =
         total("rewinds", REWINDS_TOTAL, "Rewinds to the last committed offsets after S3 failures");
-    dlqRecords = total("dlq-records", DLQ_RECORDS_TOTAL, "Records sent to the dead letter queue");
+    dlqRecords =
+        total(
+            "dlq-records",
+            DLQ_RECORDS_TOTAL,
+            "Records handed to the errant record reporter (dead letter queue or Connect's error log)");
     columnRenames =
         total(
             "column-renames",

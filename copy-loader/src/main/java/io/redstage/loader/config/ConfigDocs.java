@@ -13,7 +13,7 @@ public final class ConfigDocs {
     b.append(
         "<!-- Generated from io.redstage.loader.config.LoaderConfigDef by ConfigDocs; do not edit by hand.\n");
     b.append(
-        "     Regenerate: mvn -pl copy-loader -am -Dtest=ConfigDocsTest -Dredstage.docs.write=true test -->\n\n");
+        "     Regenerate: mvn -pl copy-loader -am -Dtest=ConfigDocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dredstage.docs.write=true test -->\n\n");
     b.append(
         "Values come from a `.properties` or `.yaml` file (`--config`), then environment variables, then `-D key=value`\n");
     b.append(
