@@ -171,10 +171,18 @@ final class PartitionWriter {
       UnitFile target = unit.file(encodedPartition);
       UnitFile beside = target != null ? null : unit.anyFile();
       if (reason == null && (target != null || beside != null)) {
-        SinkRecord fitted =
-            target != null
-                ? c.format.fit(target.writer, toWrite)
-                : c.format.fitBeside(beside.writer, toWrite);
+        SinkRecord fitted;
+        try {
+          fitted =
+              target != null
+                  ? c.format.fit(target.writer, toWrite)
+                  : c.format.fitBeside(beside.writer, toWrite);
+        } catch (DataException e) {
+          // A value that does not match its own schema cannot be projected to the file's.
+          c.badRecords.report(record, e);
+          handledWithoutRow(record, nowMs);
+          return;
+        }
         if (fitted == null) {
           reason = RotationReason.SCHEMA;
         } else {

@@ -45,6 +45,9 @@ public interface RecordFormat {
    * under a schema.compatibility other than NONE, another version of the file's value schema
    * projected to it (see {@link SchemaCompatibility}); null when it needs a new file (and so a new
    * unit).
+   *
+   * @throws org.apache.kafka.connect.errors.DataException naming the record when its value does not
+   *     match its own schema, so it cannot be projected (a bad record, for the dead letter queue)
    */
   SinkRecord fit(RecordFileWriter writer, SinkRecord record);
 

@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Objects;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaProjector;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.SchemaProjectorException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -41,6 +42,8 @@ public enum SchemaCompatibility {
    * {@code record} with its value projected to {@code fileSchema}, or null when this mode does not
    * let it into a file of that schema. Call only for a record with a value and a value schema other
    * than the file's.
+   *
+   * @throws DataException when the record's value does not match its own schema
    */
   SinkRecord project(Schema fileSchema, SinkRecord record) {
     Schema own = record.valueSchema();
@@ -62,6 +65,25 @@ public enum SchemaCompatibility {
       value = SchemaProjector.project(own, record.value(), fileSchema);
     } catch (SchemaProjectorException e) {
       return null;
+    } catch (RuntimeException e) {
+      // The projector walks the value by its schema (casts to Struct, List, Number, looks fields up
+      // by name): a value that does not match its own schema fails there, and that is the record's
+      // fault, not a reason to start a new unit. Only the exception's class: its message may quote
+      // the value.
+      throw new DataException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + ": its value does not match its value schema "
+              + own.name()
+              + " version "
+              + own.version()
+              + " ("
+              + e.getClass().getSimpleName()
+              + " while projecting it to version "
+              + fileSchema.version()
+              + " for schema.compatibility="
+              + this
+              + "). Fix the producer or converter so that values match their schema.");
     }
     return record.newRecord(
         record.topic(),

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -273,6 +274,54 @@ class SchemaCompatibilityUnitsTest {
     Map<String, byte[]> replayFiles = files(replay);
     assertThat(replayFiles.keySet()).isEqualTo(firstFiles.keySet());
     replayFiles.forEach((key, bytes) -> assertThat(bytes).as(key).isEqualTo(firstFiles.get(key)));
+  }
+
+  /**
+   * A value that does not match its own (older) schema fails inside Connect's SchemaProjector with
+   * a ClassCastException or a DataException of its own: that record goes to the dead letter queue,
+   * naming itself, and the records around it stay in the unit.
+   */
+  @Test
+  void aValueThatDoesNotMatchItsOwnSchemaGoesToTheDeadLetterQueueAndTheUnitGoesOn() {
+    Schema idOnly = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build();
+    List<SinkRecord> records =
+        List.of(
+            record(V2, 0),
+            new SinkRecord(TOPIC, 0, null, null, V1, "not a struct", 1),
+            new SinkRecord(TOPIC, 0, null, null, V1, new Struct(idOnly).put("id", 2L), 2),
+            record(V1, 3),
+            record(V2, 4));
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "parquet");
+    props.put("schema.compatibility", "BACKWARD");
+    props.put("flush.size", "3"); // the three good records
+    BadRecordsTest.DlqContext context = new BadRecordsTest.DlqContext();
+
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props, context, Set.of(new TopicPartition(TOPIC, 0)), records);
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L);
+    assertThat(context.errors)
+        .containsExactly(
+            "Cannot write record customers/0/1: its value does not match its value schema "
+                + "com.example.Customer version 1 (ClassCastException while projecting it to "
+                + "version 2 for schema.compatibility=BACKWARD). Fix the producer or converter so "
+                + "that values match their schema.",
+            "Cannot write record customers/0/2: its value does not match its value schema "
+                + "com.example.Customer version 1 (DataException while projecting it to version 2 "
+                + "for schema.compatibility=BACKWARD). Fix the producer or converter so that values "
+                + "match their schema.");
+    assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(5L);
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::recordCount)
+        .containsExactly(tuple(0L, 4L, 3L));
+    assertThat(rows(markers))
+        .containsExactly(
+            Map.entry(0L, "0 n0 gold 0@example.com"),
+            Map.entry(3L, "3 n3 basic null"),
+            Map.entry(4L, "4 n4 gold 4@example.com"));
   }
 
   private static Map<String, byte[]> files(List<CommitMarker> markers) {
