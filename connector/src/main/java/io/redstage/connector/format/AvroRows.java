@@ -2,6 +2,7 @@ package io.redstage.connector.format;
 
 import io.redstage.contract.FileFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.generic.GenericData;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -137,7 +138,9 @@ final class AvroRows {
     }
     if (options.headersColumnEnabled()) {
       try {
-        row.put(i++, metadata.headers(r));
+        Map<String, String> headers = metadata.headers(r);
+        values.checkStringMapText(headers);
+        row.put(i++, headers);
       } catch (ConversionException e) {
         throw RecordErrors.conversion(r, format, "header", e);
       }

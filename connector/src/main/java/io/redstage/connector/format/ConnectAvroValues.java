@@ -32,9 +32,13 @@ final class ConnectAvroValues {
   private final boolean nestedAsText;
 
   /**
-   * A lower bound of the JSON text of the nested column being converted: every value takes a char,
-   * strings their chars and quotes, names their chars, quotes and colon. Chars, each at least one
-   * UTF-8 byte.
+   * A lower bound of the bytes of the JSON text of the nested column being converted, in Avro files
+   * (elsewhere only the cheap part is counted, and not checked): every value takes a byte; strings,
+   * map keys and field names their UTF-8 bytes, quotes and one more byte for each character JSON
+   * escapes; integers, dates, times and timestamps their decimal digits; booleans their word;
+   * binary values a byte per byte. Redshift's own text for a value (its escapes, how it writes
+   * bytes or a decimal) can only be longer, so a value refused here would also fail in the
+   * warehouse.
    */
   private long jsonChars;
 
@@ -52,6 +56,14 @@ final class ConnectAvroValues {
     if (nested) {
       jsonChars++;
     }
+    Object datum = datum(s, a, v, nested);
+    if (nested && nestedAsText && datum != null) {
+      jsonChars += extraTextBytes(s, datum);
+    }
+    return datum;
+  }
+
+  private Object datum(Schema s, org.apache.avro.Schema a, Object v, boolean nested) {
     if (v == null) {
       if (s.isOptional()) {
         return null;
@@ -85,11 +97,7 @@ final class ConnectAvroValues {
       case BOOLEAN:
         return ValueChecks.bool(v);
       case STRING:
-        String text = limits.string(ValueChecks.string(v), nested);
-        if (nested) {
-          jsonChars += text.length() + 1;
-        }
-        return text;
+        return limits.string(ValueChecks.string(v), nested);
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
           return ByteBuffer.wrap(ConnectTypes.decimalValue(s, v).unscaledValue().toByteArray());
@@ -117,6 +125,72 @@ final class ConnectAvroValues {
       default:
         throw new ConversionException("has the unsupported Connect type " + s.type());
     }
+  }
+
+  /**
+   * The bytes beyond the one {@link #convert} counts for every nested value that the JSON text of
+   * {@code datum} takes at least (see {@link #jsonChars}).
+   */
+  private static long extraTextBytes(Schema s, Object datum) {
+    switch (s.type()) {
+      case INT8:
+      case INT16:
+      case INT32:
+      case INT64:
+        return decimalChars(((Number) datum).longValue()) - 1;
+      case BOOLEAN:
+        return ((Boolean) datum) ? 3 : 4;
+      case STRING:
+        return jsonStringBytes((String) datum) - 1;
+      case BYTES:
+        return ConnectTypes.isDecimal(s) ? 0 : Math.max(0, ((ByteBuffer) datum).remaining() - 1);
+      default:
+        return 0; // floats: at least a digit; containers: their values are counted one by one
+    }
+  }
+
+  /**
+   * The UTF-8 bytes of {@code text} as a JSON string: its quotes, and at least one more byte for
+   * each character JSON escapes ('"', '\\', controls). Unpaired surrogates were refused before.
+   */
+  static long jsonStringBytes(String text) {
+    long bytes = 2;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes += c == '"' || c == '\\' || c < 0x20 ? 2 : 1;
+      } else if (c < 0x800 || Character.isSurrogate(c)) {
+        bytes += 2; // a surrogate pair is four bytes
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /** The length of {@code Long.toString(v)}, without making the string. */
+  private static int decimalChars(long v) {
+    int chars = v < 0 ? 2 : 1;
+    for (long rest = v / 10; rest != 0; rest /= 10) {
+      chars++;
+    }
+    return chars;
+  }
+
+  /**
+   * Checks that a map of strings (the headers column) fits, as JSON text, the VARCHAR in which
+   * Avro's COPY delivers nested columns; does nothing in other files.
+   */
+  void checkStringMapText(Map<String, String> map) {
+    if (!nestedAsText || map.isEmpty()) {
+      return;
+    }
+    long bytes = 1 + map.size(); // braces, and commas between entries
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      bytes += jsonStringBytes(e.getKey()) + 1;
+      bytes += e.getValue() == null ? 4 : jsonStringBytes(e.getValue());
+    }
+    WarehouseLimits.nestedText(bytes);
   }
 
   /** The elements, entries or fields of a value that lands in SUPER, converted as nested values. */
@@ -176,7 +250,7 @@ final class ConnectAvroValues {
         throw new ConversionException("has a null map key");
       }
       String key = ValueChecks.string(e.getKey());
-      jsonChars += key.length() + 3;
+      jsonChars += nestedAsText ? jsonStringBytes(key) + 1 : key.length() + 3;
       try {
         // A map key is a name inside SUPER: NUL or a broken surrogate fails COPY as a value would.
         limits.text(key);

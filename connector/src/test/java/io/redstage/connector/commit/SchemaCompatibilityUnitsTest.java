@@ -314,8 +314,7 @@ class SchemaCompatibilityUnitsTest {
     assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(5L);
     List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
     assertThat(markers)
-        .extracting(
-            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::recordCount)
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::recordCount)
         .containsExactly(tuple(0L, 4L, 3L));
     assertThat(rows(markers))
         .containsExactly(

@@ -27,6 +27,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -338,6 +339,87 @@ class ValueLimitsInFilesTest {
     writer.finish();
     assertThat(notesById(format, out.toByteArray()))
         .containsOnlyKeys(format == FileFormat.AVRO ? new Long[] {2L} : new Long[] {2L, 1L});
+  }
+
+  /**
+   * The JSON text of an Avro nested column is counted in UTF-8 bytes, with escapes, digits and
+   * binary lengths, not in characters: each of these passed the old character count, and each would
+   * take more than the 65,535 bytes Avro's COPY allows. The headers column is held to the same
+   * limit. Parquet and JSON Lines load the same values into SUPER and take them all.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void avroCountsTheJsonTextOfANestedColumnInBytes(FileFormat format) throws Exception {
+    Schema numbers =
+        SchemaBuilder.struct()
+            .name("Numbers")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+            .field("ids", SchemaBuilder.array(Schema.INT64_SCHEMA).optional().build())
+            .field("blobs", SchemaBuilder.array(Schema.BYTES_SCHEMA).optional().build())
+            .build();
+    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
+    String euros = "\u20ac".repeat(11_000); // 33,000 UTF-8 bytes in 11,000 characters
+    String quotes = "\"".repeat(17_000); // 34,000 bytes as JSON text
+    List<Long> bigIds = new ArrayList<>();
+    for (int i = 0; i < 6_000; i++) {
+      bigIds.add(100_000_000_000L + i); // 12 digits each
+    }
+    ConnectHeaders wideHeaders = new ConnectHeaders();
+    wideHeaders.addString("trace", "h".repeat(40_000)).addString("span", "s".repeat(30_000));
+    List<SinkRecord> records =
+        List.of(
+            numbersRecord(numbers, 1, List.of("ok"), null, null, null),
+            numbersRecord(numbers, 2, List.of(euros, euros), null, null, null),
+            numbersRecord(numbers, 3, List.of(quotes, quotes), null, null, null),
+            numbersRecord(numbers, 4, List.of("ok"), bigIds, null, null),
+            numbersRecord(
+                numbers, 5, List.of("ok"), null, List.of(new byte[40_000], new byte[30_000]), null),
+            numbersRecord(numbers, 6, List.of("ok"), null, null, wideHeaders),
+            numbersRecord(numbers, 7, List.of(euros), bigIds.subList(0, 2_000), null, null));
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    if (format == FileFormat.AVRO) {
+      String over = " bytes, over the 65535 in which Redshift's Avro COPY delivers nested values.";
+      assertThat(errors)
+          .allSatisfy(e -> assertThat(e).doesNotContain("hhhh", "\u20ac"))
+          .extracting(e -> e.substring(0, e.indexOf(" Use format.class=")))
+          .containsExactly(
+              "Cannot write record orders/3/1 as Avro: value field 'tags' is a nested value whose "
+                  + "JSON text takes at least 66,004"
+                  + over,
+              "Cannot write record orders/3/2 as Avro: value field 'tags' is a nested value whose "
+                  + "JSON text takes at least 68,004"
+                  + over,
+              "Cannot write record orders/3/3 as Avro: value field 'ids' is a nested value whose "
+                  + "JSON text takes at least 72,000"
+                  + over,
+              "Cannot write record orders/3/4 as Avro: value field 'blobs' is a nested value whose "
+                  + "JSON text takes at least 70,000"
+                  + over,
+              "Cannot write record orders/3/5 as Avro: the header is a nested value whose "
+                  + "JSON text takes at least 70,022"
+                  + over);
+      assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 7L);
+    } else {
+      assertThat(errors).isEmpty();
+      assertThat(notesById(format, out.toByteArray())).hasSize(records.size());
+    }
+  }
+
+  private static SinkRecord numbersRecord(
+      Schema schema,
+      long id,
+      List<String> tags,
+      List<Long> ids,
+      List<byte[]> blobs,
+      ConnectHeaders headers) {
+    Struct value =
+        new Struct(schema).put("id", id).put("tags", tags).put("ids", ids).put("blobs", blobs);
+    return new SinkRecord("orders", 3, null, null, schema, value, id - 1, null, null, headers);
   }
 
   @Test
