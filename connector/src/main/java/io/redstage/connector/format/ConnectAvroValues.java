@@ -275,7 +275,8 @@ final class ConnectAvroValues {
         r.put(0, convert(s.keySchema(), keyAvro, e.getKey(), true));
         r.put(1, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
-        throw ex.inElement(String.valueOf(e.getKey()));
+        // A key that is not a string is a value: the path names the entry by its position.
+        throw ex.inElement(Integer.toString(out.size()));
       }
       out.add(r);
     }

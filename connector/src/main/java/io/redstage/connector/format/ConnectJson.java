@@ -200,8 +200,8 @@ final class ConnectJson {
     } else {
       g.writeStartArray();
     }
+    int index = 0;
     for (Map.Entry<?, ?> e : map.entrySet()) {
-      String keyText = String.valueOf(e.getKey());
       try {
         if (stringKeys) {
           if (e.getKey() == null) {
@@ -218,8 +218,11 @@ final class ConnectJson {
           g.writeEndObject();
         }
       } catch (ConversionException ex) {
-        throw ex.inElement(keyText);
+        // A key that is not a string is a value (a struct key would print all its fields): the
+        // path names the entry by its position instead.
+        throw ex.inElement(stringKeys ? String.valueOf(e.getKey()) : Integer.toString(index));
       }
+      index++;
     }
     if (stringKeys) {
       g.writeEndObject();

@@ -271,9 +271,9 @@ final class WarehouseLimits {
   static BigInteger bigint(BigInteger i) {
     if (i.bitLength() > 63) {
       throw new ConversionException(
-          "is the integer "
-              + i
-              + ", outside Redshift BIGINT (64-bit), the column type "
+          "is an integer of "
+              + (i.bitLength() + 1)
+              + " bits, outside Redshift BIGINT (64-bit), the column type "
               + "of whole numbers in schemaless records",
           FIX_NUMBER);
     }

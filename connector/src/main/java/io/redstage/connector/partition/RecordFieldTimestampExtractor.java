@@ -59,7 +59,11 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
         return parsed;
       }
       throw new DataException(
-          failure(record) + " holds \"" + value + "\", which is not a timestamp. " + accepted);
+          failure(record)
+              + " holds a string of "
+              + ((String) value).length()
+              + " characters that is not a timestamp. "
+              + accepted);
     }
     throw new DataException(
         failure(record) + " holds a " + value.getClass().getSimpleName() + ". " + accepted);

@@ -448,8 +448,8 @@ class ValueLimitsInFilesTest {
                 + "of 51 digits, over Redshift's 38 for DECIMAL.");
     assertThat(errors.get(1))
         .startsWith(
-            "Cannot write record orders/3/2 as JSON Lines: value field 'big' is the "
-                + "integer 18446744073709551616, outside Redshift BIGINT");
+            "Cannot write record orders/3/2 as JSON Lines: value field 'big' is an "
+                + "integer of 66 bits, outside Redshift BIGINT");
     assertThat(errors.get(2))
         .startsWith(
             "Cannot write record orders/3/3 as JSON Lines: value field "
