@@ -240,11 +240,23 @@ final class BackgroundCommits implements AutoCloseable {
           committedUnits++;
         }
       } catch (ExecutionException e) {
-        LOG.debug(
-            "Dropped commit of unit {} of {}: {}",
-            p.unit.startOffset,
-            p.writer.where(),
-            e.getCause().toString());
+        Throwable cause =
+            e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+        if (cause instanceof IOException) {
+          LOG.debug(
+              "Dropped commit of unit {} of {}: {}",
+              p.unit.startOffset,
+              p.writer.where(),
+              cause.toString());
+        } else {
+          // Not S3: a bug in building the file. The rewind replays the unit, which meets it again
+          // and stops the task then; say it now, with its trace.
+          LOG.warn(
+              "Dropped commit of unit {} of {}, which failed for a reason other than S3:",
+              p.unit.startOffset,
+              p.writer.where(),
+              cause);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         pending.clear();
