@@ -47,6 +47,13 @@ enum PoisonKind {
       NOT_APPLICABLE,
       LANDS_OR_REJECTED_ROW),
   BIG_INTEGER("schemaless integer 2^70 (beyond int64)", "big", NOT_APPLICABLE, NOT_APPLICABLE, DLQ),
+  WIDE_NESTED_TEXT(
+      "array of two strings of 11,000 euro signs (33,000 bytes each): each fits SUPER, but Avro's COPY "
+          + "stages the column as 66,004 bytes of JSON text in a VARCHAR(65535)",
+      "tags",
+      LANDS,
+      DLQ,
+      LANDS),
   TYPE_CHANGE(
       "int field qty becomes the string 'twelve' (schemaless: COPY rejects the row, the unit loads)",
       "qty",

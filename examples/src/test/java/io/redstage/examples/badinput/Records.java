@@ -29,6 +29,7 @@ final class Records {
       new BigDecimal("1234567890123456789012345678901234567890").movePointLeft(2);
   static final BigInteger TWO_POW_70 = BigInteger.TWO.pow(70);
   static final String OVERSIZE_FOR_TABLE = "y".repeat(300);
+  static final String WIDE_TAG = "\u20ac".repeat(11_000);
   private static final String SURROGATE_TOKEN = "@@lone-surrogate@@";
   private static final Instant T0 = Instant.parse("2024-05-01T00:00:00Z");
   private static final LocalDate D0 = LocalDate.of(2024, 1, 1);
@@ -128,6 +129,12 @@ final class Records {
             kind, partition, JSON.createArrayNode(), JSON.createArrayNode(), arraySchema);
       case BIG_INTEGER:
         r.add("big", primitive("int64"), JSON.getNodeFactory().numberNode(TWO_POW_70), TWO_POW_70);
+        break;
+      case WIDE_NESTED_TEXT:
+        ObjectNode tagsSchema = JSON.createObjectNode().put("type", "array").put("optional", true);
+        tagsSchema.set("items", primitive("string").put("optional", false));
+        ArrayNode tags = JSON.createArrayNode().add(WIDE_TAG).add(WIDE_TAG);
+        r.add("tags", tagsSchema, tags, tags);
         break;
       case TYPE_CHANGE:
         r.fieldSchema("qty").put("type", "string");
