@@ -12,7 +12,10 @@ final class Components {
   final S3Storage storage;
   final RecordFormat format;
   final Partitioner partitioner;
+
+  /** Record time for rotate.interval.ms; null when no rotation rule uses record time. */
   final TimestampExtractor timestamps;
+
   final RotationPolicy rotation;
   final FileNaming naming;
   final BackgroundCommits commits;

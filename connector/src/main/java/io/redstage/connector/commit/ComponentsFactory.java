@@ -47,7 +47,7 @@ final class ComponentsFactory {
     S3Storage storage = new S3Storage(clients.apply(s3), s3);
     FormatOptions formatOptions = formatOptions(c);
     ColumnNames columnNames = ColumnNames.mapped(c.getList(COLUMN_NAME_MAP));
-    PartitionerSettings ps = partitionerSettings(c);
+    PartitionerSettings ps = c.partitionerSettings();
     FileNaming naming =
         new FileNaming(
             c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
@@ -60,7 +60,10 @@ final class ComponentsFactory {
             c.rotateIdleMs(),
             ZoneId.of(c.timezone()));
     Partitioner partitioner = Partitioners.create(ps);
-    TimestampExtractor timestamps = Partitioners.timestampExtractor(ps);
+    // Only rotate.interval.ms reads record time here (a time partitioner builds its own): an
+    // extractor no rule uses must not fail the task over its settings.
+    TimestampExtractor timestamps =
+        rotation.usesRecordTime() ? Partitioners.timestampExtractor(ps) : null;
     // Registered after everything a bad config can fail, so a task that fails to start leaves no
     // MBean behind.
     TaskMetrics metrics = TaskMetrics.register(c.originals());
@@ -149,9 +152,11 @@ final class ComponentsFactory {
     if (endpoint != null) {
       b.endpoint(URI.create(endpoint));
     }
-    b.sseAlgorithm(blankToNull(c.getString(S3_SSEA_NAME)));
+    // The validators take any case; S3 and the SDK take only the canonical spelling.
+    b.sseAlgorithm(canonical(blankToNull(c.getString(S3_SSEA_NAME)), S3Settings.SSE_ALGORITHMS));
     b.sseKmsKeyId(blankToNull(c.getString(S3_SSE_KMS_KEY_ID)));
-    b.cannedAcl(blankToNull(c.getString(S3_ACL_CANNED)));
+    String acl = blankToNull(c.getString(S3_ACL_CANNED));
+    b.cannedAcl(acl == null ? null : acl.toLowerCase(Locale.ROOT));
     String keyId = blankToNull(c.getString(AWS_ACCESS_KEY_ID));
     Password secret = c.getPassword(AWS_SECRET_ACCESS_KEY);
     if (keyId != null) {
@@ -186,7 +191,7 @@ final class ComponentsFactory {
     boolean headers = c.getBoolean(STORE_HEADERS);
     return FormatOptions.builder()
         .format(c.format())
-        .parquetCodec(c.getString(PARQUET_CODEC).toLowerCase(Locale.ROOT))
+        .parquetCodec(parquetCodec(c.getString(PARQUET_CODEC)))
         .parquetRowGroupBytes(c.getInt(PARQUET_ROW_GROUP_BYTES))
         .parquetPageBytes(c.getInt(PARQUET_PAGE_BYTES))
         .parquetDictionaryEnabled(c.getBoolean(PARQUET_DICTIONARY))
@@ -216,18 +221,22 @@ final class ComponentsFactory {
         .build();
   }
 
-  static PartitionerSettings partitionerSettings(SinkConfig c) {
-    return PartitionerSettings.builder()
-        .type(c.partitionerType())
-        .fieldNames(c.partitionFields())
-        .pathFormat(c.getString(PATH_FORMAT))
-        .partitionDurationMs(c.getLong(PARTITION_DURATION_MS))
-        .locale(Locale.forLanguageTag(c.getString(LOCALE)))
-        .timezone(ZoneId.of(c.timezone()))
-        .timestampExtractor(c.timestampExtractor())
-        .timestampField(c.timestampField())
-        .directoryDelim(c.directoryDelim())
-        .build();
+  /** Parquet's own name for no compression, "uncompressed", is the same as "none". */
+  private static String parquetCodec(String configured) {
+    String codec = configured.trim().toLowerCase(Locale.ROOT);
+    return codec.equals("uncompressed") ? "none" : codec;
+  }
+
+  /** {@code value} spelled as in {@code allowed} when it matches one ignoring case. */
+  private static String canonical(String value, java.util.List<String> allowed) {
+    if (value != null) {
+      for (String a : allowed) {
+        if (a.equalsIgnoreCase(value)) {
+          return a;
+        }
+      }
+    }
+    return value;
   }
 
   private static String blankToNull(String s) {

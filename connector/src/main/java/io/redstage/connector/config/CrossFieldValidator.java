@@ -3,11 +3,15 @@ package io.redstage.connector.config;
 import static io.redstage.connector.config.SinkConfigDef.*;
 
 import io.redstage.connector.format.NativeCodecs;
+import io.redstage.connector.partition.PartitionerSettings;
+import io.redstage.connector.partition.Partitioners;
 import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 
@@ -71,6 +75,10 @@ public final class CrossFieldValidator {
               TIMESTAMP_EXTRACTOR,
               TIMESTAMP_FIELD));
     }
+    if (out.isEmpty()) {
+      partitionerProblem(c, usesExtractor).ifPresent(out::add);
+    }
+    prefixProblem(c).ifPresent(out::add);
     if (c.rotateIntervalMs() > 0 && "Wallclock".equalsIgnoreCase(c.timestampExtractor())) {
       out.add(
           new Problem(
@@ -90,7 +98,8 @@ public final class CrossFieldValidator {
               AWS_ACCESS_KEY_ID));
     }
     String sse = c.optional(S3_SSEA_NAME);
-    if (c.optional(S3_SSE_KMS_KEY_ID) != null && (sse == null || !sse.startsWith("aws:kms"))) {
+    if (c.optional(S3_SSE_KMS_KEY_ID) != null
+        && (sse == null || !sse.toLowerCase(Locale.ROOT).startsWith("aws:kms"))) {
       out.add(
           new Problem(
               "Cannot use s3.sse.kms.key.id without KMS encryption: set s3.ssea.name=aws:kms "
@@ -240,15 +249,82 @@ public final class CrossFieldValidator {
     }
   }
 
+  /**
+   * Builds the partitioner (and the extractor, when a rule reads record time) as a task would, so
+   * that a path.format, field name or timestamp field the task would refuse is shown on its key by
+   * validate() instead of failing the task at start. The messages name their key; the problem goes
+   * to every partitioner key a message names, or to partitioner.class.
+   */
+  private static Optional<Problem> partitionerProblem(SinkConfig c, boolean usesExtractor) {
+    try {
+      PartitionerSettings ps = c.partitionerSettings();
+      Partitioners.create(ps);
+      if (usesExtractor) {
+        Partitioners.timestampExtractor(ps);
+      }
+      return Optional.empty();
+    } catch (ConfigException | IllegalArgumentException e) {
+      List<String> keys = new ArrayList<>();
+      for (String key : PARTITIONER_KEYS) {
+        if (e.getMessage() != null && e.getMessage().contains(key)) {
+          keys.add(key);
+        }
+      }
+      if (keys.isEmpty()) {
+        keys.add(PARTITIONER_CLASS);
+      }
+      String message =
+          e instanceof ConfigException
+              ? e.getMessage()
+              : "Cannot build the partitioner: "
+                  + e.getMessage()
+                  + ". Check the partitioner settings.";
+      return Optional.of(new Problem(message, keys.toArray(new String[0])));
+    }
+  }
+
+  private static final List<String> PARTITIONER_KEYS =
+      List.of(
+          PATH_FORMAT,
+          PARTITION_FIELD_NAME,
+          TIMESTAMP_FIELD,
+          TIMESTAMP_EXTRACTOR,
+          PARTITION_DURATION_MS,
+          DIRECTORY_DELIM);
+
+  /**
+   * The task aborts multipart uploads older than a day under tmp.dir: with an empty tmp.dir that
+   * would be every stale upload in the bucket, other tools' too.
+   */
+  private static Optional<Problem> prefixProblem(SinkConfig c) {
+    if (c.tmpDir().isEmpty()) {
+      return Optional.of(
+          new Problem(
+              "Cannot use an empty tmp.dir: the task aborts stale multipart uploads under it, which "
+                  + "would be every upload in the bucket. Set a prefix of its own, e.g. _redstage/tmp.",
+              TMP_DIR));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Keys whose values an error must not echo: passwords, Confluent's secrets, and the STS external
+   * id (a shared secret between the role's owner and its users).
+   */
+  private static boolean hidden(String key) {
+    return ConfluentKeys.isSecret(key)
+        || STS_ROLE_EXTERNAL_ID.equals(key)
+        || AWS_SECRET_ACCESS_KEY.equals(key)
+        || S3_PROXY_PASSWORD.equals(key);
+  }
+
   static void throwIfInvalid(SinkConfig c) {
     List<Problem> ps = new ArrayList<>(ConfluentKeys.problems(c.originals()));
     ps.addAll(problems(c));
     if (!ps.isEmpty()) {
       String key = ps.get(0).keys.get(0);
       throw new ConfigException(
-          key,
-          ConfluentKeys.isSecret(key) ? "[hidden]" : c.originals().get(key),
-          ps.get(0).message);
+          key, hidden(key) ? "[hidden]" : c.originals().get(key), ps.get(0).message);
     }
   }
 }

@@ -2,7 +2,9 @@ package io.redstage.connector.config;
 
 import static io.redstage.connector.config.SinkConfigDef.*;
 
+import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.contract.FileFormat;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,6 +94,31 @@ public final class SinkConfig extends AbstractConfig {
 
   public long rotateIdleMs() {
     return getLong(ROTATE_IDLE_MS);
+  }
+
+  /** What the partitioner and the timestamp extractor are built from. */
+  public PartitionerSettings partitionerSettings() {
+    return PartitionerSettings.builder()
+        .type(partitionerType())
+        .fieldNames(partitionFields())
+        .pathFormat(getString(PATH_FORMAT))
+        .partitionDurationMs(getLong(PARTITION_DURATION_MS))
+        .locale(locale())
+        .timezone(ZoneId.of(timezone()))
+        .timestampExtractor(timestampExtractor())
+        .timestampField(timestampField())
+        .directoryDelim(directoryDelim())
+        .build();
+  }
+
+  /** The locale of path.format's month and day names. */
+  public Locale locale() {
+    return localeOf(getString(LOCALE));
+  }
+
+  /** A language tag, with Java's underscore spelling (en_US) read as en-US. */
+  static Locale localeOf(String tag) {
+    return Locale.forLanguageTag(tag.trim().replace('_', '-'));
   }
 
   public String timezone() {

@@ -440,7 +440,8 @@ public final class SinkConfigDef {
         Validators.S3_PREFIX,
         LOW,
         "Prefix for files larger than one part while they are being written; they are copied to their final "
-            + "key once the unit's end offset is known. Default _redstage/tmp.",
+            + "key once the unit's end offset is known. Not empty: the task aborts multipart uploads older than a "
+            + "day under it. Default _redstage/tmp.",
         GROUP_LAYOUT,
         ++o,
         Width.MEDIUM,
@@ -501,7 +502,7 @@ public final class SinkConfigDef {
         "snappy",
         Validators.oneOf("snappy", "zstd", "gzip", "none", "uncompressed"),
         MEDIUM,
-        "Parquet compression codec: snappy, zstd, gzip or none. Default snappy.",
+        "Parquet compression codec: snappy, zstd, gzip or none (uncompressed means none). Default snappy.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
@@ -757,8 +758,10 @@ public final class SinkConfigDef {
         LOCALE,
         Type.STRING,
         "en",
+        Validators.LOCALE,
         LOW,
-        "Locale for the time partitioner's path format, e.g. en or en-US. Default en.",
+        "Locale for the time partitioner's path format (month and day names): a language tag such as en or "
+            + "en-US (en_US is read the same). Default en.",
         GROUP_PARTITION,
         ++o,
         Width.SHORT,

@@ -50,6 +50,10 @@ final class Validators {
             if (uri.getScheme() == null || uri.getHost() == null) {
               throw new IllegalArgumentException("no scheme or host");
             }
+            if (!uri.getScheme().equalsIgnoreCase("http")
+                && !uri.getScheme().equalsIgnoreCase("https")) {
+              throw new IllegalArgumentException("its scheme is not http or https");
+            }
           } catch (Exception e) {
             throw new ConfigException(
                 name,
@@ -178,12 +182,35 @@ final class Validators {
     };
   }
 
+  /**
+   * A BCP-47 language tag (en, en-US, de-CH); Java's underscore spelling (en_US), common in
+   * Confluent configs, is read as the same tag. A value Java cannot read as a language would
+   * silently become the root locale and change month and day names in path.format.
+   */
+  static final ConfigDef.Validator LOCALE =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          if (value == null || SinkConfig.localeOf(value.toString()).getLanguage().isEmpty()) {
+            throw new ConfigException(
+                name,
+                value,
+                "Cannot read the locale: it is not a language tag. Use one such as en, en-US or de-CH.");
+          }
+        }
+
+        @Override
+        public String toString() {
+          return "a language tag such as en or en-US";
+        }
+      };
+
   static final ConfigDef.Validator TIMEZONE =
       new ConfigDef.Validator() {
         @Override
         public void ensureValid(String name, Object value) {
           try {
-            ZoneId.of(value.toString());
+            ZoneId.of(String.valueOf(value));
           } catch (Exception e) {
             throw new ConfigException(
                 name,

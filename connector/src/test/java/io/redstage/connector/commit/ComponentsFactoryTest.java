@@ -38,6 +38,28 @@ class ComponentsFactoryTest {
         .containsExactly("id", "address.zip");
   }
 
+  /**
+   * Values the validators accept in any case or spelling reach S3, the SDK and Parquet in the one
+   * they take, so a config that validates also starts.
+   */
+  @Test
+  void valuesAcceptedInAnyCaseReachTheTaskInTheirCanonicalSpelling() {
+    Map<String, String> props = new HashMap<>(Map.of("s3.bucket.name", "b"));
+    props.put("parquet.codec", "UNCOMPRESSED");
+    props.put("s3.ssea.name", "aws:KMS");
+    props.put("s3.sse.kms.key.id", "arn:aws:kms:eu-west-1:1:key/x");
+    props.put("s3.acl.canned", "Bucket-Owner-Full-Control");
+    props.put("locale", "de_CH");
+    SinkConfig c = new SinkConfig(props);
+
+    assertThat(ComponentsFactory.formatOptions(c).parquetCodec()).isEqualTo("none");
+    S3Settings s3 = ComponentsFactory.s3Settings(c);
+    assertThat(s3.sseAlgorithm()).hasValue("aws:kms");
+    assertThat(s3.cannedAcl()).hasValue("bucket-owner-full-control");
+    assertThat(c.partitionerSettings().locale())
+        .isEqualTo(java.util.Locale.forLanguageTag("de-CH"));
+  }
+
   /** The ConfigDef is the only home of the defaults: the settings builders have none. */
   @Test
   void s3SettingsOfAnEmptyConfigAreTheConfigDefDefaults() {

@@ -79,6 +79,81 @@ class SinkConfigTest {
     assertThat(byName.get("flush.size").errorMessages()).isEmpty();
   }
 
+  private static Map<String, List<String>> errorsByKey(Map<String, String> p) {
+    return new RedstageS3SinkConnector()
+        .validate(p).configValues().stream()
+            .filter(v -> !v.errorMessages().isEmpty())
+            .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
+  }
+
+  /**
+   * What the task would refuse at start is shown by validate() on its key: a partitioner setting
+   * only the partitioner can read, an endpoint that is not http(s), a locale that is no language,
+   * and an empty tmp.dir.
+   */
+  @Test
+  void validateShowsWhatTheTaskWouldRefuseOnItsKey() {
+    Map<String, String> p = base();
+    p.put("partitioner.class", "time");
+    p.put("partition.duration.ms", "3600000");
+    p.put("path.format", "'year'=YYYY/'month");
+    assertThat(errorsByKey(p))
+        .containsOnlyKeys("path.format")
+        .hasEntrySatisfying(
+            "path.format",
+            e -> assertThat(e).anyMatch(m -> m.startsWith("Cannot use path.format=")));
+
+    p = base();
+    p.put("partitioner.class", "field");
+    p.put("partition.field.name", "address..city");
+    assertThat(errorsByKey(p)).containsOnlyKeys("partition.field.name");
+
+    p = base();
+    p.put("store.url", "s3://bucket");
+    assertThat(errorsByKey(p))
+        .containsOnlyKeys("store.url")
+        .hasEntrySatisfying(
+            "store.url", e -> assertThat(e).anyMatch(m -> m.contains("not http or https")));
+
+    p = base();
+    p.put("locale", "!!");
+    assertThat(errorsByKey(p)).containsOnlyKeys("locale");
+
+    p = base();
+    p.put("tmp.dir", "");
+    assertThat(errorsByKey(p))
+        .containsOnlyKeys("tmp.dir")
+        .hasEntrySatisfying(
+            "tmp.dir",
+            e -> assertThat(e).anyMatch(m -> m.startsWith("Cannot use an empty tmp.dir")));
+
+    p = base();
+    p.put("topics.dir", "");
+    p.put("markers.dir", "topics/_markers");
+    assertThat(errorsByKey(p)).as("nested and empty data prefixes stay allowed").isEmpty();
+  }
+
+  /** An extractor that no rule uses does not stop the task, whatever its settings. */
+  @Test
+  void anUnusedTimestampExtractorIsNotChecked() {
+    Map<String, String> p = base();
+    p.put("timestamp.extractor", "RecordField");
+    p.put("timestamp.field", "when..at");
+    assertThat(errorsByKey(p)).isEmpty();
+    p.put("rotate.interval.ms", "60000");
+    assertThat(errorsByKey(p)).containsKeys("timestamp.field");
+  }
+
+  @Test
+  void theStsExternalIdIsNotEchoedInErrors() {
+    Map<String, String> p = base();
+    p.put("sts.role.external.id", "shared-secret-123");
+    assertThatThrownBy(() -> new SinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sts.role.external.id")
+        .hasMessageNotContaining("shared-secret-123");
+  }
+
   @Test
   void timePartitionerNeedsPathFormatAndDuration() {
     Map<String, String> p = base();
