@@ -419,12 +419,16 @@ public final class LoadSqlBuilder {
       List<String> keys =
           settings.upsertKey().stream().map(k -> u + "." + Identifiers.quote(k)).toList();
       String anyNull = String.join(" OR ", keys.stream().map(k -> k + " IS NULL").toList());
-      // rows with a NULL key cannot be matched: keep each of them (partition by its own offset)
-      // instead of collapsing them
+      // rows with a NULL key cannot be matched: keep each of them (partition by its own topic,
+      // partition and offset: topics can share a table) instead of collapsing them
       window =
           "PARTITION BY "
               + String.join(", ", keys)
               + ", CASE WHEN "
+              + anyNull
+              + " THEN "
+              + topic
+              + " END, CASE WHEN "
               + anyNull
               + " THEN "
               + partition

@@ -225,6 +225,42 @@ class UpsertIT {
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(6);
   }
 
+  /**
+   * Rows whose key is NULL cannot be matched, so each is kept; with two topics in one table (here
+   * by tables.map), a NULL-key row of each topic at the same partition and offset are two rows.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"delete-insert", "merge"})
+  void nullKeyRowsOfTwoTopicsAtTheSameOffsetAreBothKept(String strategy) throws Exception {
+    String suffix = strategy.replace('-', '_');
+    String first = "nk_a_" + suffix;
+    String second = "nk_b_" + suffix;
+    String table = "nullkeys_" + suffix;
+    List<MarkerColumn> nullableKey =
+        List.of(
+            new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true),
+            new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
+            new MarkerColumn("__deleted", ColumnType.of(ColumnType.Kind.STRING), true));
+    Map<String, String> config = upsertById(first + "," + second, strategy);
+    config.put("tables.map", first + ":" + table + "," + second + ":" + table);
+    try (Loader loader = stack.loader(config)) {
+      for (String topic : List.of(first, second)) {
+        stack.files.unit(
+            topic,
+            0,
+            0,
+            1,
+            FileFormat.AVRO,
+            nullableKey,
+            o -> row("id", null, "name", topic + "@" + o, "__deleted", "false"));
+      }
+      loader.runOnce();
+    }
+    assertThat(stack.query("SELECT name FROM public." + table + " ORDER BY name"))
+        .extracting(r -> r.get(0))
+        .containsExactly(first + "@0", first + "@1", second + "@0", second + "@1");
+  }
+
   static Map<Long, String> state(String table) throws Exception {
     Map<Long, String> m = new HashMap<>();
     for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {

@@ -170,7 +170,8 @@ class LoadSqlBuilderTest {
             .orElseThrow();
     assertThat(rows)
         .contains(
-            "PARTITION BY \"u\".\"id\", CASE WHEN \"u\".\"id\" IS NULL THEN \"u\".\"kafka_partition\" END")
+            "PARTITION BY \"u\".\"id\", CASE WHEN \"u\".\"id\" IS NULL THEN \"u\".\"kafka_topic\" END, "
+                + "CASE WHEN \"u\".\"id\" IS NULL THEN \"u\".\"kafka_partition\" END")
         .contains("ORDER BY \"u\".\"kafka_offset\" DESC")
         .contains(
             "(COALESCE(LOWER(\"u\".\"__deleted\") = 'true', FALSE) OR COALESCE(\"u\".\"__op\" = 'd', FALSE)) AS \"rs_deleted\"");
