@@ -236,7 +236,8 @@ public final class Rejects {
     } else {
       LOG.error(
           "Batch {}: COPY rejected {} row(s) of {} and the rejects object s3://{}/{} cannot be written now; its intent "
-              + "s3://{}/{} stays and a later cycle writes the object. The rows: {}",
+              + "s3://{}/{} stays and a later cycle writes the object ({} row(s) read back, {} unreadable; the rows "
+              + "themselves are left out of the log: they are the records' data).",
           batch.id(),
           rejected,
           batch.table(),
@@ -244,7 +245,8 @@ public final class Rejects {
           key(batch),
           bucket,
           intentKey(intent.batchId()),
-          rows.isEmpty() ? unreadable : rows);
+          rows.size(),
+          unreadable.size());
     }
     return rejected;
   }

@@ -24,20 +24,25 @@ public final class SqlText {
   }
 
   /**
-   * A quoted literal of free text: backslashes become '/', control characters spaces, length
-   * capped.
+   * A quoted literal of free text: backslashes become '/', control characters spaces, capped at
+   * {@code maxBytes} UTF-8 bytes (Redshift sizes VARCHAR columns in bytes, so a character cap lets
+   * multibyte text overflow them).
    */
-  public static String sanitizedLiteral(String value, int maxChars) {
-    StringBuilder b = new StringBuilder(Math.min(value.length(), maxChars));
-    for (int i = 0; i < value.length() && b.length() < maxChars; i++) {
+  public static String sanitizedLiteral(String value, int maxBytes) {
+    StringBuilder b = new StringBuilder(Math.min(value.length(), maxBytes));
+    int bytes = 0;
+    for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c == '\\') {
-        b.append('/');
+        c = '/';
       } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
-        b.append(' ');
-      } else {
-        b.append(c);
+        c = ' ';
       }
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      if (bytes > maxBytes) {
+        break;
+      }
+      b.append(c);
     }
     return literal(b.toString());
   }

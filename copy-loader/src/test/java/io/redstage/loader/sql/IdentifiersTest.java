@@ -44,6 +44,9 @@ class IdentifiersTest {
     assertThat(SqlText.sanitizedLiteral("bad \\' value\nline", 100))
         .isEqualTo("'bad /'' value line'");
     assertThat(SqlText.sanitizedLiteral("x".repeat(50), 10)).isEqualTo("'" + "x".repeat(10) + "'");
+    assertThat(SqlText.sanitizedLiteral("\u20ac".repeat(2000), 3900))
+        .as("capped by UTF-8 bytes: a VARCHAR(4000) holds it")
+        .isEqualTo("'" + "\u20ac".repeat(1300) + "'");
   }
 
   @Test
