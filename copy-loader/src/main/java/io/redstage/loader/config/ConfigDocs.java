@@ -31,7 +31,11 @@ public final class ConfigDocs {
         "`table.<schema.table>.upsert.key` (comma-separated columns), and for tables the loader creates\n");
     b.append(
         "`table.<schema.table>.sort-key` (as `tables.sort-key`), `table.<schema.table>.varchar-length` (bytes) and\n");
-    b.append("`table.<schema.table>.varchar-lengths` (`column:bytes` pairs).\n");
+    b.append(
+        "`table.<schema.table>.varchar-lengths` (`column:bytes` pairs). Schema and table are written in lower case,\n");
+    b.append(
+        "as Redshift folds them; the loader checks every override when it starts, and an unknown setting, a name it\n");
+    b.append("would never look up or a bad value stops it with the key named.\n");
     b.append(
         "\nKeys for the same things as the connector's have the connector's names and defaults. Old names still\n");
     b.append(

@@ -137,6 +137,13 @@ public final class LoaderConfig {
   }
 
   /** A per-table override such as {@code table.public.orders.mode}, if set. */
+  /** Every {@code table.<schema.table>.<setting>} key given, as written. */
+  public List<String> tableOverrideKeys() {
+    return raw.keySet().stream()
+        .filter(k -> k.startsWith(LoaderConfigDef.TABLE_OVERRIDE_PREFIX))
+        .toList();
+  }
+
   public Optional<String> tableOverride(String qualifiedTable, String suffix) {
     String v = raw.get(LoaderConfigDef.TABLE_OVERRIDE_PREFIX + qualifiedTable + "." + suffix);
     return v == null || v.trim().isEmpty() ? Optional.empty() : Optional.of(v.trim());

@@ -30,6 +30,57 @@ public final class TableSettingsResolver {
     this.roles = new MetadataRoles(config);
     // the loader-wide sort key fails at start rather than when the first table is created
     design(TableRef.of("public", "any"));
+    checkOverrides();
+  }
+
+  /** The settings a {@code table.<schema.table>.<setting>} key can override. */
+  private static final List<String> OVERRIDE_SETTINGS =
+      List.of("upsert.key", "mode", "sort-key", "varchar-lengths", "varchar-length");
+
+  /**
+   * Resolves every table an override names, at start: a bad override value fails the loader now,
+   * instead of stopping it, with every other table, when that table first has a unit to load; and
+   * an override the loader would never find (an unknown setting, a table name not written as the
+   * loader looks it up) is refused instead of silently ignored.
+   */
+  private void checkOverrides() {
+    for (String key : config.tableOverrideKeys()) {
+      String rest = key.substring(TABLE_OVERRIDE_PREFIX.length());
+      String setting =
+          OVERRIDE_SETTINGS.stream()
+              .filter(s -> rest.endsWith("." + s))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "Cannot use "
+                              + key
+                              + ": it names no table setting. Write table.<schema>.<table>.<setting> with "
+                              + "a setting of "
+                              + OVERRIDE_SETTINGS
+                              + "."));
+      String name = rest.substring(0, rest.length() - setting.length() - 1);
+      TableRef table;
+      try {
+        table = TableRef.parse(name, config.string(TARGET_SCHEMA));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "Cannot use " + key + ": '" + name + "' is not a table name (" + e.getMessage() + ").",
+            e);
+      }
+      if (!table.name().equals(name)) {
+        throw new ConfigException(
+            "Cannot use "
+                + key
+                + ": the loader looks overrides up by schema and table in lower case, so it would "
+                + "never apply. Write table."
+                + table.name()
+                + "."
+                + setting
+                + ".");
+      }
+      configured(table);
+    }
   }
 
   /** Whether the table loads in upsert mode (which needs no markers to tell). */

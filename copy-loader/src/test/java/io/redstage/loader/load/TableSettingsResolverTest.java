@@ -85,4 +85,53 @@ class TableSettingsResolverTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("tables.varchar-length");
   }
+
+  /**
+   * Overrides are resolved when the loader starts: a bad one fails it then, not every table later,
+   * and one the loader would never look up is refused instead of ignored.
+   */
+  @Test
+  void overridesAreCheckedAtStart() {
+    assertThatThrownBy(
+            () ->
+                new TableSettingsResolver(
+                    LoaderConfig.of(config("table.public.customers.mode", "upsret"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Cannot use mode 'upsret' for table public.customers");
+    assertThatThrownBy(
+            () ->
+                new TableSettingsResolver(
+                    LoaderConfig.of(config("table.public.customers.mode", "upsert"))))
+        .as("upsert without a key")
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Cannot configure table public.customers");
+    assertThatThrownBy(
+            () ->
+                new TableSettingsResolver(
+                    LoaderConfig.of(config("table.Sales.Orders.sort-key", "id"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Cannot use table.Sales.Orders.sort-key: the loader looks overrides up by schema and "
+                + "table in lower case, so it would never apply. Write table.sales.orders.sort-key.");
+    assertThatThrownBy(
+            () -> new TableSettingsResolver(LoaderConfig.of(config("table.orders.mode", "append"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Write table.public.orders.mode.");
+    assertThatThrownBy(
+            () ->
+                new TableSettingsResolver(
+                    LoaderConfig.of(config("table.sales.orders.sortkey", "id"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Cannot use table.sales.orders.sortkey: it names no table setting.");
+    assertThat(
+            new TableSettingsResolver(
+                    LoaderConfig.of(
+                        config(
+                            "table.public.customers.mode",
+                            "upsert",
+                            "table.public.customers.upsert.key",
+                            "id")))
+                .upsert(TableRef.of("public", "customers")))
+        .isTrue();
+  }
 }
