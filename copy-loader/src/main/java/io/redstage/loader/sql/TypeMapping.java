@@ -154,10 +154,17 @@ public final class TypeMapping {
 
   /**
    * The type a new column takes when files of one batch disagree in a way {@link #insertable}
-   * allows one way only: integers and floating point become the floating-point type, whichever came
-   * first.
+   * allows one way only: integers of two widths become the wider (an INTEGER column cannot take the
+   * other file's int64 values), likewise FLOAT32 and FLOAT64, and integers and floating point
+   * become the floating-point type.
    */
   public static ColumnType wider(ColumnType a, ColumnType b) {
+    if (isInteger(a) && isInteger(b)) {
+      return a.kind().ordinal() >= b.kind().ordinal() ? a : b;
+    }
+    if (isFloat(a) && isFloat(b)) {
+      return a.kind() == ColumnType.Kind.FLOAT64 ? a : b;
+    }
     ColumnType integer = isInteger(a) && isFloat(b) ? a : isFloat(a) && isInteger(b) ? b : null;
     if (integer == null) {
       return a;

@@ -98,4 +98,21 @@ class TypeMappingTest {
     assertThat(RedshiftType.fromCatalog("geometry", null, null, null).family())
         .isEqualTo(Family.OTHER);
   }
+
+  /** A new column for files that disagree takes the type every one of them fits. */
+  @ParameterizedTest
+  @CsvSource({
+    "INT32, INT64, INT64",
+    "INT64, INT32, INT64",
+    "INT8, INT16, INT16",
+    "FLOAT32, FLOAT64, FLOAT64",
+    "FLOAT64, FLOAT32, FLOAT64",
+    "INT64, FLOAT64, FLOAT64",
+    "INT16, FLOAT32, FLOAT32",
+    "INT32, FLOAT32, FLOAT64"
+  })
+  void widerIsTheTypeBothFilesFit(Kind a, Kind b, Kind wider) {
+    ColumnType w = TypeMapping.wider(ColumnType.of(a), ColumnType.of(b));
+    assertThat(w.kind()).isEqualTo(wider);
+  }
 }
