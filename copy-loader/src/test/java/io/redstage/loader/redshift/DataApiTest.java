@@ -164,6 +164,21 @@ class DataApiTest {
             });
   }
 
+  /**
+   * Once a statement is submitted it may commit whatever polling it says: a polling error that is
+   * not transient is an unknown outcome (left to the load-marker table), never a failure that would
+   * count an attempt against units whose rows may be loaded.
+   */
+  @Test
+  void aFailedPollOfASubmittedStatementIsAnUnknownOutcome() {
+    reply(200, "{\"Id\":\"" + ID + "\"}");
+    reply(400, "{\"__type\":\"ValidationException\",\"message\":\"no such statement\"}");
+    assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "INSERT"), "t", "n"))
+        .isInstanceOf(StatementTimeoutException.class)
+        .hasMessageContaining("Cannot learn the outcome of statement " + ID)
+        .hasMessageContaining("left to the load-marker table");
+  }
+
   @Test
   void serializationConflictIsTransientAndValidationErrorsAreNot() {
     assertThat(
