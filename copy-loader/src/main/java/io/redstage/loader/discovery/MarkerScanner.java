@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,9 +24,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Finds commit units by listing only the markers prefix (never the data files). Parsed markers are
- * cached by key, so a cycle costs one LIST page per 1,000 markers present plus one GET per marker
- * not seen before; markers of loaded units leave the prefix after the retention window, which keeps
- * both flat over history.
+ * cached by key and ETag (a replay after a settings change rewrites a unit's files and marker under
+ * the same keys with other sizes), so a cycle costs one LIST page per 1,000 markers present plus
+ * one GET per marker not seen before; markers of loaded units leave the prefix after the retention
+ * window, which keeps both flat over history.
  */
 public final class MarkerScanner {
   private static final Logger LOG = LoggerFactory.getLogger(MarkerScanner.class);
@@ -38,8 +40,15 @@ public final class MarkerScanner {
   private final String markersDir;
   private final List<String> topics;
   private final Pattern topicRegex;
-  private final Map<String, CommitMarker> cache = new HashMap<>();
+  private final Map<String, Cached> cache = new HashMap<>();
+
+  /** A parsed marker and the ETag of the object it was parsed from. */
+  private record Cached(String etag, CommitMarker marker) {}
+
   private final Map<String, String> rejected = new HashMap<>();
+
+  /** The ETag of each rejected marker: it is read again only once it changes (fixed in place). */
+  private final Map<String, String> rejectedEtags = new HashMap<>();
 
   /** The last scan's result and when ({@link System#nanoTime()}) it started listing. */
   private ScanResult last;
@@ -104,10 +113,14 @@ public final class MarkerScanner {
           if (topic.isEmpty() || !wanted(topic.get())) {
             continue;
           }
-          CommitMarker marker = cache.get(key);
-          if (marker == null && !rejected.containsKey(key)) {
+          Cached cached = cache.get(key);
+          CommitMarker marker =
+              cached != null && Objects.equals(cached.etag(), o.eTag()) ? cached.marker() : null;
+          boolean rejectedAsIs =
+              rejectedEtags.containsKey(key) && Objects.equals(rejectedEtags.get(key), o.eTag());
+          if (marker == null && !rejectedAsIs) {
             gets++;
-            marker = fetch(key, topic.get());
+            marker = fetch(key, topic.get(), o.eTag());
           }
           if (marker != null) {
             units.add(new Unit(key, marker));
@@ -118,6 +131,7 @@ public final class MarkerScanner {
     }
     cache.keySet().retainAll(seen);
     rejected.keySet().retainAll(seen);
+    rejectedEtags.keySet().retainAll(seen);
     last = new ScanResult(List.copyOf(units), lists, gets, Map.copyOf(rejected));
     return last;
   }
@@ -140,7 +154,7 @@ public final class MarkerScanner {
     return Optional.of(parts[0]);
   }
 
-  private CommitMarker fetch(String key, String topicInKey) {
+  private CommitMarker fetch(String key, String topicInKey, String etag) {
     byte[] bytes;
     try {
       ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
@@ -153,11 +167,15 @@ public final class MarkerScanner {
       String source = "s3://" + bucket + "/" + key;
       CommitMarker m = MarkerCodec.fromJson(bytes, source);
       check(m, key, topicInKey, source);
-      cache.put(key, m);
+      cache.put(key, new Cached(etag, m));
+      rejected.remove(key);
+      rejectedEtags.remove(key);
       return m;
     } catch (IllegalArgumentException e) {
       LOG.error("{} The unit is skipped until the marker is fixed or removed.", e.getMessage());
       rejected.put(key, e.getMessage());
+      rejectedEtags.put(key, etag);
+      cache.remove(key);
       return null;
     }
   }

@@ -120,6 +120,42 @@ class MarkerDiscoveryIT {
     assertThat(s3.requestCount(ObjectOperation.GET_OBJECT)).isZero();
   }
 
+  /**
+   * A replay after a settings change rewrites a unit's marker under the same key with other file
+   * sizes: the scanner reads it again (its ETag changed) instead of keeping the sizes it cached. A
+   * rejected marker fixed in place is read again too.
+   */
+  @Test
+  void aMarkerRewrittenUnderItsKeyIsReadAgain() {
+    S3Client client = s3.client();
+    String topic = "rewritten-" + System.nanoTime();
+    Unit u = TestUnits.simple(topic, 0, 0, 99);
+    put(client, u);
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    assertThat(scanner.scan().units().get(0).marker().files().get(0).bytes()).isEqualTo(1000);
+
+    byte[] resized =
+        new String(MarkerCodec.toJson(u.marker()), java.nio.charset.StandardCharsets.UTF_8)
+            .replace("\"bytes\":1000", "\"bytes\":1234")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    client.putObject(b -> b.bucket(BUCKET).key(u.markerKey()), RequestBody.fromBytes(resized));
+    MarkerScanner.ScanResult again = scanner.scan();
+    assertThat(again.getRequests()).isEqualTo(1);
+    assertThat(again.units().get(0).marker().files().get(0).bytes()).isEqualTo(1234);
+    assertThat(scanner.scan().getRequests()).as("unchanged: cached").isZero();
+
+    client.putObject(b -> b.bucket(BUCKET).key(u.markerKey()), RequestBody.fromString("{not json"));
+    MarkerScanner.ScanResult broken = scanner.scan();
+    assertThat(broken.units()).isEmpty();
+    assertThat(broken.rejected()).containsOnlyKeys(u.markerKey());
+    assertThat(scanner.scan().getRequests()).as("rejected as is: not read again").isZero();
+    put(client, u);
+    MarkerScanner.ScanResult fixed = scanner.scan();
+    assertThat(fixed.units()).hasSize(1);
+    assertThat(fixed.rejected()).isEmpty();
+  }
+
   @Test
   void callersThatAskWhileAListingRunsShareTheNextOne() {
     S3Client client = s3.client();
