@@ -71,7 +71,8 @@ public final class CrossFieldValidator {
         && c.optional(TIMESTAMP_FIELD) == null) {
       out.add(
           new Problem(
-              "Cannot extract record time: timestamp.extractor=RecordField needs timestamp.field.",
+              "Cannot extract record time: timestamp.extractor=RecordField needs timestamp.field. Name the value field "
+                  + "that holds the event time (dots for nested fields), or use timestamp.extractor=Record.",
               TIMESTAMP_EXTRACTOR,
               TIMESTAMP_FIELD));
     }
@@ -137,7 +138,7 @@ public final class CrossFieldValidator {
               FORMAT_CLASS));
     }
     if (c.format() != FileFormat.JSONL
-        && c.getBoolean(METADATA_ENABLED) == Boolean.FALSE
+        && !c.getBoolean(METADATA_ENABLED)
         && "write".equals(c.behaviorOnNullValues())) {
       out.add(
           new Problem(
