@@ -205,6 +205,68 @@ final class Validators {
         }
       };
 
+  /**
+   * An AWS region id: lower-case letters, digits and hyphens (us-east-1, us-gov-west-1;
+   * S3-compatible stores accept names like "garage"). Upper case would break request signing, which
+   * the SDK only finds at the first request.
+   */
+  static final ConfigDef.Validator REGION =
+      pattern(
+          "[a-z0-9]+(-[a-z0-9]+)*",
+          "a region id such as us-east-1",
+          "Cannot use this region: a region id has lower-case letters, digits and hyphens. Use one such as "
+              + "us-east-1 or eu-central-1.");
+
+  /** STS's rule for RoleSessionName. */
+  static final ConfigDef.Validator STS_SESSION_NAME =
+      pattern(
+          "[\\w+=,.@-]{2,64}",
+          "2 to 64 of letters, digits and _+=,.@-",
+          "Cannot use this session name: STS takes 2 to 64 of letters, digits and _+=,.@-. Use one such as "
+              + "redstage-s3-sink.");
+
+  /** An IAM role ARN, in any partition (aws, aws-cn, aws-us-gov). */
+  static final ConfigDef.Validator ROLE_ARN =
+      pattern(
+          "arn:aws[a-z-]*:iam::\\d{12}:role/.+",
+          "an IAM role ARN",
+          "Cannot use this role: it is not an IAM role ARN. Use one such as "
+              + "arn:aws:iam::123456789012:role/redstage-s3-sink.");
+
+  /** {@code valid}, or empty (the setting is off). */
+  static ConfigDef.Validator orEmpty(ConfigDef.Validator valid) {
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (value != null && !value.toString().trim().isEmpty()) {
+          valid.ensureValid(name, value);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return valid + " (or empty)";
+      }
+    };
+  }
+
+  private static ConfigDef.Validator pattern(String regex, String description, String message) {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (value == null || !p.matcher(value.toString().trim()).matches()) {
+          throw new ConfigException(name, value, message);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return description;
+      }
+    };
+  }
+
   static final ConfigDef.Validator TIMEZONE =
       new ConfigDef.Validator() {
         @Override

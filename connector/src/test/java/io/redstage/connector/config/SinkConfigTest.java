@@ -133,6 +133,25 @@ class SinkConfigTest {
     assertThat(errorsByKey(p)).as("nested and empty data prefixes stay allowed").isEmpty();
   }
 
+  /** Values S3 or STS would only refuse at the first request are refused by validate(). */
+  @Test
+  void regionsRolesAndSessionNamesAreCheckedUpFront() {
+    Map<String, String> p = base();
+    p.put("s3.region", "US-EAST-1");
+    p.put("sts.region", "eu central 1");
+    p.put("sts.role.arn", "role/redstage");
+    p.put("sts.role.session.name", "a");
+    assertThat(errorsByKey(p))
+        .containsOnlyKeys("s3.region", "sts.region", "sts.role.arn", "sts.role.session.name");
+
+    p = base();
+    p.put("s3.region", "us-gov-west-1");
+    p.put("sts.region", "");
+    p.put("sts.role.arn", "arn:aws-cn:iam::123456789012:role/path/redstage");
+    p.put("sts.role.session.name", "redstage@task=1");
+    assertThat(errorsByKey(p)).isEmpty();
+  }
+
   /** An extractor that no rule uses does not stop the task, whatever its settings. */
   @Test
   void anUnusedTimestampExtractorIsNotChecked() {
