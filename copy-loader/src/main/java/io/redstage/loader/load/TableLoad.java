@@ -1,6 +1,8 @@
 package io.redstage.loader.load;
 
+import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.StagingGroup;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.ColumnWidening;
@@ -237,6 +239,7 @@ final class TableLoad {
       }
     }
     p.failureLog().clear(known, b.id().toString());
+    checkRowCounts(b, l.copies());
     try {
       tally.rejected.addAndGet(p.rejects().record(b, intent, l.copies(), p.clock().instant()));
     } catch (RuntimeException e) {
@@ -246,6 +249,35 @@ final class TableLoad {
           b.id(),
           e.getMessage(),
           e);
+    }
+  }
+
+  /**
+   * A Parquet or Avro COPY loads every row of its files or fails: fewer rows than the markers count
+   * means a file changed after its marker was written (truncated, overwritten by hand). The batch
+   * has committed, so this cannot be undone here; it must not pass silently. (JSON Lines rows COPY
+   * skips are accounted for by the rejects object.)
+   */
+  private void checkRowCounts(Batch b, List<BatchResult.CopyCount> copies) {
+    for (BatchResult.CopyCount c : copies) {
+      if (c.group().schema().format() == FileFormat.JSONL || c.rows() < 0) {
+        continue;
+      }
+      long expected = c.group().files().stream().mapToLong(StagingGroup.FileRef::records).sum();
+      if (c.rows() < expected) {
+        p.metrics().missingRows(table.name(), expected - c.rows());
+        LOG.error(
+            "Batch {}: the COPY of {} file(s) into {} loaded {} row(s) where their commit markers count {} "
+                + "(query {}; files {}). A file changed after its marker was written: compare the files with their "
+                + "markers, and produce the missing records again if they are needed.",
+            b.id(),
+            c.group().files().size(),
+            table,
+            c.rows(),
+            expected,
+            c.queryId(),
+            c.group().files().stream().map(StagingGroup.FileRef::url).toList());
+      }
     }
   }
 

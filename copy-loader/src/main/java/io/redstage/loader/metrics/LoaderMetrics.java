@@ -52,6 +52,12 @@ public final class LoaderMetrics {
           "redstage_loader_rejected_rows_total",
           "JSON Lines rows a committed COPY rejected (see the rejects objects)",
           "table");
+  private final Counter missingRows =
+      counter(
+          "redstage_loader_missing_rows_total",
+          "Rows the markers of committed Parquet or Avro files count but their COPY did not load (0 unless a"
+              + " file was changed or truncated after its marker was written)",
+          "table");
   private final Counter transactions =
       counter(
           "redstage_loader_load_transactions_total",
@@ -177,6 +183,11 @@ public final class LoaderMetrics {
   public void quarantined(String table, int units) {
     quarantined.labelValues(table).inc(units);
     batches.labelValues(table, "quarantined").inc();
+  }
+
+  /** Rows of Parquet/Avro files their committed COPY did not load (see TableLoad). */
+  public void missingRows(String table, long rows) {
+    missingRows.labelValues(table).inc(rows);
   }
 
   /** Rows a committed COPY rejected under MAXERROR (listed in a rejects object). */

@@ -285,6 +285,38 @@ class IsolationIT {
         .isEqualTo(1);
   }
 
+  /**
+   * A Parquet unit whose marker counts more rows than its file holds (the marker rewritten, or the
+   * file replaced after the marker): the rows there load, and the shortfall does not pass silently.
+   */
+  @Test
+  void rowsAMarkerCountsButItsParquetFileLacksAreReported() throws Exception {
+    List<MarkerColumn> cols = List.of(c("id", Kind.INT64));
+    io.redstage.loader.discovery.Unit u =
+        stack.files.unit("iso_short", 0, 0, 9, FileFormat.PARQUET, cols, o -> row("id", o));
+    io.redstage.contract.MarkerFile f = u.marker().files().get(0);
+    stack.files.marker(
+        "iso_short",
+        0,
+        0,
+        9,
+        List.of(
+            new io.redstage.contract.MarkerFile(
+                f.key(),
+                f.bytes(),
+                12,
+                f.format(),
+                f.compression(),
+                f.encodedPartition(),
+                f.columns())));
+    try (Loader loader = stack.loader(stack.config("iso_short"))) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_missing_rows_total{table=\"public.iso_short\"} 2");
+    }
+    assertThat(ids("iso_short")).containsExactlyElementsOf(range(0, 9));
+  }
+
   @Test
   void jsonRowsCopyRejectsGoToTheRejectsObjectAndTheRestOfTheUnitLoads() throws Exception {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
