@@ -80,6 +80,7 @@ public final class CrossFieldValidator {
       partitionerProblem(c, usesExtractor).ifPresent(out::add);
     }
     prefixProblem(c).ifPresent(out::add);
+    awsProblem(c).ifPresent(out::add);
     if (c.rotateIntervalMs() > 0 && "Wallclock".equalsIgnoreCase(c.timestampExtractor())) {
       out.add(
           new Problem(
@@ -264,7 +265,7 @@ public final class CrossFieldValidator {
         Partitioners.timestampExtractor(ps);
       }
       return Optional.empty();
-    } catch (ConfigException | IllegalArgumentException e) {
+    } catch (RuntimeException e) {
       List<String> keys = new ArrayList<>();
       for (String key : PARTITIONER_KEYS) {
         if (e.getMessage() != null && e.getMessage().contains(key)) {
@@ -304,6 +305,45 @@ public final class CrossFieldValidator {
               "Cannot use an empty tmp.dir: the task aborts stale multipart uploads under it, which "
                   + "would be every upload in the bucket. Set a prefix of its own, e.g. _redstage/tmp.",
               TMP_DIR));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Checks that only apply against AWS itself (no store.url) or with an assumed role: a region id
+   * in AWS's form (it is part of every request's signature), and STS's rule for session names.
+   */
+  private static Optional<Problem> awsProblem(SinkConfig c) {
+    if (c.optional(STORE_URL) == null && !Validators.isAwsRegionId(c.getString(S3_REGION).trim())) {
+      return Optional.of(
+          new Problem(
+              "Cannot use s3.region="
+                  + c.getString(S3_REGION).trim()
+                  + " against AWS: a region id has lower-case letters, digits and hyphens. Use one such "
+                  + "as us-east-1, or set store.url for an S3-compatible store.",
+              S3_REGION));
+    }
+    if (c.optional(STS_ROLE_ARN) != null) {
+      String session = c.getString(STS_ROLE_SESSION_NAME).trim();
+      if (!Validators.isStsSessionName(session)) {
+        return Optional.of(
+            new Problem(
+                "Cannot assume sts.role.arn with sts.role.session.name="
+                    + session
+                    + ": STS takes 2 to 64 of letters, digits and _+=,.@-. Use one such as "
+                    + "redstage-s3-sink.",
+                STS_ROLE_SESSION_NAME));
+      }
+      String stsRegion = c.optional(STS_REGION);
+      if (stsRegion != null && !Validators.isAwsRegionId(stsRegion)) {
+        return Optional.of(
+            new Problem(
+                "Cannot use sts.region="
+                    + stsRegion
+                    + ": a region id has lower-case letters, digits and hyphens. Use one such as "
+                    + "us-east-1.",
+                STS_REGION));
+      }
     }
     return Optional.empty();
   }

@@ -161,7 +161,8 @@ public final class SinkConfigDef {
         "us-west-2",
         Validators.REGION,
         MEDIUM,
-        "AWS region of the bucket, e.g. us-east-1 (lower case: it is part of every request's signature). Default "
+        "AWS region of the bucket, e.g. us-east-1 (against AWS in lower case, as it is signed into every request; "
+            + "an S3-compatible store may name its regions otherwise). Default "
             + "us-west-2 (as Confluent's S3 sink).",
         GROUP_S3,
         ++o,
@@ -363,7 +364,6 @@ public final class SinkConfigDef {
         STS_ROLE_SESSION_NAME,
         Type.STRING,
         "redstage-s3-sink",
-        Validators.STS_SESSION_NAME,
         LOW,
         "Session name for the assumed role: 2 to 64 of letters, digits and _+=,.@- (STS's rule). Default "
             + "redstage-s3-sink.",
@@ -763,7 +763,7 @@ public final class SinkConfigDef {
         LOCALE,
         Type.STRING,
         "en",
-        Validators.LOCALE,
+        Validators.orEmpty(Validators.LOCALE),
         LOW,
         "Locale for the time partitioner's path format (month and day names): a language tag such as en or "
             + "en-US (en_US is read the same). Default en.",

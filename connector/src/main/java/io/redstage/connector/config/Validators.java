@@ -66,7 +66,7 @@ final class Validators {
 
         @Override
         public String toString() {
-          return "an absolute URL, or empty";
+          return "an http(s) URL, or empty";
         }
       };
 
@@ -206,24 +206,27 @@ final class Validators {
       };
 
   /**
-   * An AWS region id: lower-case letters, digits and hyphens (us-east-1, us-gov-west-1;
-   * S3-compatible stores accept names like "garage"). Upper case would break request signing, which
-   * the SDK only finds at the first request.
+   * A region name: letters, digits, '_' and '-' (S3-compatible stores take names such as
+   * "my_zonegroup"). AWS's own form is checked by {@link CrossFieldValidator} when no store.url
+   * points elsewhere: upper case there would break request signing, which the SDK only finds at the
+   * first request.
    */
   static final ConfigDef.Validator REGION =
       pattern(
-          "[a-z0-9]+(-[a-z0-9]+)*",
+          "[A-Za-z0-9_-]+",
           "a region id such as us-east-1",
-          "Cannot use this region: a region id has lower-case letters, digits and hyphens. Use one such as "
+          "Cannot use this region: a region name has letters, digits, '_' and '-' only. Use one such as "
               + "us-east-1 or eu-central-1.");
 
+  /** AWS's form of a region id: lower-case letters, digits and hyphens (us-gov-west-1). */
+  static boolean isAwsRegionId(String region) {
+    return region.matches("[a-z0-9]+(-[a-z0-9]+)*");
+  }
+
   /** STS's rule for RoleSessionName. */
-  static final ConfigDef.Validator STS_SESSION_NAME =
-      pattern(
-          "[\\w+=,.@-]{2,64}",
-          "2 to 64 of letters, digits and _+=,.@-",
-          "Cannot use this session name: STS takes 2 to 64 of letters, digits and _+=,.@-. Use one such as "
-              + "redstage-s3-sink.");
+  static boolean isStsSessionName(String name) {
+    return name.matches("[\\w+=,.@-]{2,64}");
+  }
 
   /** An IAM role ARN, in any partition (aws, aws-cn, aws-us-gov). */
   static final ConfigDef.Validator ROLE_ARN =

@@ -137,18 +137,30 @@ class SinkConfigTest {
   @Test
   void regionsRolesAndSessionNamesAreCheckedUpFront() {
     Map<String, String> p = base();
-    p.put("s3.region", "US-EAST-1");
     p.put("sts.region", "eu central 1");
     p.put("sts.role.arn", "role/redstage");
+    assertThat(errorsByKey(p)).containsOnlyKeys("sts.region", "sts.role.arn");
+
+    p = base();
+    p.put("s3.region", "US-EAST-1");
+    assertThat(errorsByKey(p)).as("against AWS").containsOnlyKeys("s3.region");
+    p.put("store.url", "http://127.0.0.1:9000");
+    p.put("s3.region", "my_zonegroup");
+    assertThat(errorsByKey(p)).as("an S3-compatible store names its regions").isEmpty();
+
+    p = base();
+    p.put("sts.role.arn", "arn:aws:iam::123456789012:role/redstage");
     p.put("sts.role.session.name", "a");
-    assertThat(errorsByKey(p))
-        .containsOnlyKeys("s3.region", "sts.region", "sts.role.arn", "sts.role.session.name");
+    assertThat(errorsByKey(p)).containsOnlyKeys("sts.role.session.name");
+    p.remove("sts.role.arn");
+    assertThat(errorsByKey(p)).as("no role: the session name is not used").isEmpty();
 
     p = base();
     p.put("s3.region", "us-gov-west-1");
     p.put("sts.region", "");
     p.put("sts.role.arn", "arn:aws-cn:iam::123456789012:role/path/redstage");
     p.put("sts.role.session.name", "redstage@task=1");
+    p.put("locale", "");
     assertThat(errorsByKey(p)).isEmpty();
   }
 

@@ -136,7 +136,6 @@ public final class LoaderConfig {
     return v == null ? List.of() : (List<String>) v;
   }
 
-  /** A per-table override such as {@code table.public.orders.mode}, if set. */
   /** Every {@code table.<schema.table>.<setting>} key given, as written. */
   public List<String> tableOverrideKeys() {
     return raw.keySet().stream()
@@ -144,6 +143,7 @@ public final class LoaderConfig {
         .toList();
   }
 
+  /** A per-table override such as {@code table.public.orders.mode}, if set. */
   public Optional<String> tableOverride(String qualifiedTable, String suffix) {
     String v = raw.get(LoaderConfigDef.TABLE_OVERRIDE_PREFIX + qualifiedTable + "." + suffix);
     return v == null || v.trim().isEmpty() ? Optional.empty() : Optional.of(v.trim());

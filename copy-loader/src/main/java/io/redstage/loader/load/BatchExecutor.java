@@ -6,6 +6,7 @@ import io.redstage.loader.manifest.ManifestStore;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.redshift.StatementOutcomeUnknownException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.LoadSqlBuilder;
 import io.redstage.loader.sql.LoadTransaction;
@@ -134,7 +135,7 @@ public final class BatchExecutor {
       LOG.warn("Batch {} failed{}: {}", batch.id(), where, e.error());
       return new BatchResult.Failed(
           "Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), true);
-    } catch (StatementTimeoutException e) {
+    } catch (StatementTimeoutException | StatementOutcomeUnknownException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Unknown(e.getMessage());
     } catch (DataApiException e) {

@@ -68,13 +68,13 @@ public final class TableSettingsResolver {
             "Cannot use " + key + ": '" + name + "' is not a table name (" + e.getMessage() + ").",
             e);
       }
-      if (!table.name().equals(name)) {
+      if (!table.name().equals(name) || name.contains("\"")) {
         throw new ConfigException(
             "Cannot use "
                 + key
-                + ": the loader looks overrides up by schema and table in lower case, so it would "
-                + "never apply. Write table."
-                + table.name()
+                + ": the loader looks overrides up by schema and table in lower case, without quotes, so "
+                + "it would never apply. Write table."
+                + table.name().replace("\"", "")
                 + "."
                 + setting
                 + ".");

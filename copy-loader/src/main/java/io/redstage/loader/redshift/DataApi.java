@@ -106,8 +106,8 @@ public final class DataApi {
    *
    * @param clientToken idempotency token: the same token within 8 hours returns the same statement
    * @throws StatementFailedException when the transaction failed (it rolled back)
-   * @throws StatementTimeoutException when waiting took longer than the statement timeout, or
-   *     polling a submitted statement failed: its outcome is unknown
+   * @throws StatementTimeoutException when waiting took longer than the statement timeout
+   * @throws StatementOutcomeUnknownException when polling the submitted statement failed
    * @throws DataApiException when the Data API itself could not be used
    */
   public Outcome executeBatch(List<String> sqls, String clientToken, String statementName)
@@ -280,17 +280,15 @@ public final class DataApi {
         d = call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement");
       } catch (DataApiException e) {
         if (!e.isTransient() || System.nanoTime() > deadline) {
-          // The statement was submitted: it may still commit. Only the load-marker table can tell,
-          // so this is an unknown outcome, never a failure (a failure would count an attempt
-          // against units whose rows may be loaded).
-          throw new StatementTimeoutException(
+          // The statement was submitted: it may still commit.
+          throw new StatementOutcomeUnknownException(
               "Cannot learn the outcome of statement "
                   + id
                   + " ("
                   + name
-                  + "): polling it failed ("
-                  + e.getMessage()
-                  + "). Its outcome is left to the load-marker table.");
+                  + "), so it is left to the load-marker table: polling it failed: "
+                  + e.getMessage(),
+              e);
         }
         LOG.warn(
             "Polling statement {} ({}) failed transiently, polling again: {}",

@@ -112,7 +112,14 @@ class TableSettingsResolverTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "Cannot use table.Sales.Orders.sort-key: the loader looks overrides up by schema and "
-                + "table in lower case, so it would never apply. Write table.sales.orders.sort-key.");
+                + "table in lower case, without quotes, so it would never apply. Write "
+                + "table.sales.orders.sort-key.");
+    assertThatThrownBy(
+            () ->
+                new TableSettingsResolver(
+                    LoaderConfig.of(config("table.\"public\".\"orders\".mode", "append"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Write table.public.orders.mode.");
     assertThatThrownBy(
             () -> new TableSettingsResolver(LoaderConfig.of(config("table.orders.mode", "append"))))
         .isInstanceOf(ConfigException.class)

@@ -174,9 +174,10 @@ class DataApiTest {
     reply(200, "{\"Id\":\"" + ID + "\"}");
     reply(400, "{\"__type\":\"ValidationException\",\"message\":\"no such statement\"}");
     assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "INSERT"), "t", "n"))
-        .isInstanceOf(StatementTimeoutException.class)
+        .isInstanceOf(StatementOutcomeUnknownException.class)
         .hasMessageContaining("Cannot learn the outcome of statement " + ID)
-        .hasMessageContaining("left to the load-marker table");
+        .hasMessageContaining("left to the load-marker table")
+        .hasCauseInstanceOf(DataApiException.class);
   }
 
   @Test
