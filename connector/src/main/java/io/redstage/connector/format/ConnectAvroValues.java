@@ -256,7 +256,7 @@ final class ConnectAvroValues {
         limits.text(key);
         out.put(key, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
-        throw ex.inElement(key);
+        throw ex.inEntry(key, out.size(), false);
       }
     }
     return out;
@@ -276,7 +276,7 @@ final class ConnectAvroValues {
         r.put(1, convert(s.valueSchema(), valueAvro, e.getValue(), true));
       } catch (ConversionException ex) {
         // A key that is not a string is a value: the path names the entry by its position.
-        throw ex.inElement(Integer.toString(out.size()));
+        throw ex.inEntry(null, out.size(), false);
       }
       out.add(r);
     }

@@ -220,7 +220,7 @@ final class ConnectJson {
       } catch (ConversionException ex) {
         // A key that is not a string is a value (a struct key would print all its fields): the
         // path names the entry by its position instead.
-        throw ex.inElement(stringKeys ? String.valueOf(e.getKey()) : Integer.toString(index));
+        throw ex.inEntry(stringKeys ? e.getKey() : null, index, false);
       }
       index++;
     }
@@ -295,6 +295,7 @@ final class ConnectJson {
 
   private void writeUntypedEntries(JsonGenerator g, Map<?, ?> map, boolean nested)
       throws IOException {
+    int position = 0;
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String name = String.valueOf(e.getKey());
       try {
@@ -303,8 +304,9 @@ final class ConnectJson {
         g.writeFieldName(nested ? limits.text(name) : name);
         writeUntyped(g, e.getValue(), nested);
       } catch (ConversionException ex) {
-        throw ex.inField(name);
+        throw nested ? ex.inEntry(name, position, true) : ex.inField(name);
       }
+      position++;
     }
   }
 

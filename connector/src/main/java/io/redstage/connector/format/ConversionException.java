@@ -37,6 +37,26 @@ final class ConversionException extends RuntimeException {
     return this;
   }
 
+  /**
+   * Prepends a map entry to the path, as {@code [key]}, or as {@code .key} when {@code asField}
+   * (schemaless objects, whose keys are field names): by its key when the key reads as a name (1 to
+   * 64 characters, none of them a control character or half a surrogate pair), else as {@code
+   * [entry <position>]}. A map key can be data (an e-mail, a user id): a long or unprintable one
+   * would carry that data into logs and dead letter queue headers.
+   */
+  ConversionException inEntry(Object key, int position, boolean asField) {
+    String name = key instanceof String ? (String) key : null;
+    boolean nameLike = name != null && !name.isEmpty() && name.length() <= 64;
+    for (int i = 0; nameLike && i < name.length(); i++) {
+      char c = name.charAt(i);
+      nameLike = !Character.isISOControl(c) && !Character.isSurrogate(c);
+    }
+    if (!nameLike) {
+      return inElement("entry " + position);
+    }
+    return asField ? inField(name) : inElement(name);
+  }
+
   String path() {
     return path;
   }

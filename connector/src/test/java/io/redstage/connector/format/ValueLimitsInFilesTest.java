@@ -464,7 +464,7 @@ class ValueLimitsInFilesTest {
                 + "string of 65,536 UTF-8 bytes, over varchar.max.bytes=65535");
     assertThat(errors.get(5))
         .startsWith(
-            "Cannot write record orders/3/8 as JSON Lines: value field 'attrs.bad\u0000key' "
+            "Cannot write record orders/3/8 as JSON Lines: value field 'attrs[entry 0]' "
                 + "contains U+0000 (NUL)");
     List<JsonNode> rows = FileReaders.jsonLines(out.toByteArray(), false);
     assertThat(rows).extracting(n -> n.get("id").asLong()).containsExactly(1L, 7L, 8L);
