@@ -217,9 +217,13 @@ final class TableLoad {
         failedAlone(b, f, now);
       }
     } else {
-      // the batch may still commit: its intent stays for the recovery of a later cycle
+      // the batch may still commit: its intent stays for the recovery of a later cycle, and its
+      // units wait a backoff before they are tried again (the statement may still hold the table's
+      // lock; a later cycle first sees whether it committed)
       tally.unknown.incrementAndGet();
       p.metrics().failed(table.name(), "unknown");
+      String why = ((BatchResult.Unknown) r).reason();
+      b.units().forEach(u -> p.failures().defer(u.markerKey(), why, now));
       b.units().forEach(this::block);
     }
   }
