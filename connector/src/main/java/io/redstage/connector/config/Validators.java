@@ -22,20 +22,7 @@ final class Validators {
 
   /** As {@link #oneOf}, or empty (the setting is off). */
   static ConfigDef.Validator oneOfOrEmpty(String... allowed) {
-    ConfigDef.Validator valid = oneOf(allowed);
-    return new ConfigDef.Validator() {
-      @Override
-      public void ensureValid(String name, Object value) {
-        if (value != null && !value.toString().trim().isEmpty()) {
-          valid.ensureValid(name, value);
-        }
-      }
-
-      @Override
-      public String toString() {
-        return valid + " (or empty)";
-      }
-    };
+    return orEmpty(oneOf(allowed));
   }
 
   static final ConfigDef.Validator URL =
