@@ -155,8 +155,8 @@ public final class TypeMapping {
   /**
    * The type a new column takes when files of one batch disagree in a way {@link #insertable}
    * allows one way only: integers of two widths become the wider (an INTEGER column cannot take the
-   * other file's int64 values), likewise FLOAT32 and FLOAT64, and integers and floating point
-   * become the floating-point type.
+   * other file's int64 values), likewise FLOAT32 and FLOAT64 and decimals of one scale, and
+   * integers and floating point become the floating-point type.
    */
   public static ColumnType wider(ColumnType a, ColumnType b) {
     if (isInteger(a) && isInteger(b)) {
@@ -164,6 +164,12 @@ public final class TypeMapping {
     }
     if (isFloat(a) && isFloat(b)) {
       return a.kind() == ColumnType.Kind.FLOAT64 ? a : b;
+    }
+    if (a.kind() == ColumnType.Kind.DECIMAL
+        && b.kind() == ColumnType.Kind.DECIMAL
+        && a.scale() == b.scale()) {
+      // a DECIMAL column takes values of its scale with at most as many integer digits
+      return a.precision() >= b.precision() ? a : b;
     }
     ColumnType integer = isInteger(a) && isFloat(b) ? a : isFloat(a) && isInteger(b) ? b : null;
     if (integer == null) {

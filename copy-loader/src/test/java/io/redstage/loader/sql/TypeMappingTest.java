@@ -115,4 +115,15 @@ class TypeMappingTest {
     ColumnType w = TypeMapping.wider(ColumnType.of(a), ColumnType.of(b));
     assertThat(w.kind()).isEqualTo(wider);
   }
+
+  @Test
+  void decimalsOfOneScaleWidenToTheLargerPrecision() {
+    assertThat(TypeMapping.wider(ColumnType.decimal(10, 2), ColumnType.decimal(12, 2)))
+        .isEqualTo(ColumnType.decimal(12, 2));
+    assertThat(TypeMapping.wider(ColumnType.decimal(12, 2), ColumnType.decimal(10, 2)))
+        .isEqualTo(ColumnType.decimal(12, 2));
+    assertThat(TypeMapping.wider(ColumnType.decimal(10, 2), ColumnType.decimal(10, 3)))
+        .as("scales differ: no DECIMAL holds both as they are")
+        .isEqualTo(ColumnType.decimal(10, 2));
+  }
 }
