@@ -84,6 +84,16 @@ public final class StagingCommitter {
    */
   private long nextLagReportNanos = System.nanoTime();
 
+  /**
+   * A rewind found outside put() (preCommit, close): asked for at the start of the next put(),
+   * which skips that put's records of these partitions. Connect seeks at the start of its next
+   * poll, so a rewind asked inside a rebalance callback (where preCommit and close run) would let
+   * the records that poll already fetched in first, past the rewind point, and could name
+   * partitions being revoked, whose seek fails the task. Asked at put(), it names only partitions
+   * still held, and whatever the skipped records were, the seek delivers them again.
+   */
+  private Map<TopicPartition, Long> pendingRewind;
+
   StagingCommitter(
       Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
     this.c = components;
@@ -127,7 +137,7 @@ public final class StagingCommitter {
       }
     }
     if (failure != null) {
-      rewindAfter(failure);
+      deferRewind(rewindAfter(failure, List.of()));
     }
   }
 
@@ -136,6 +146,7 @@ public final class StagingCommitter {
       throw failed;
     }
     long now = System.currentTimeMillis();
+    Map<TopicPartition, Long> skipping = askPendingRewind();
     try {
       c.commits.collect();
       // Consecutive records mostly share a partition: look the writer up only when the partition
@@ -143,19 +154,28 @@ public final class StagingCommitter {
       String topic = null;
       int partition = -1;
       PartitionWriter writer = null;
+      boolean skip = false;
       for (SinkRecord r : records) {
         String t = KafkaCoordinates.topic(r);
         int p = KafkaCoordinates.partition(r);
-        if (writer == null || p != partition || !t.equals(topic)) {
+        if (topic == null || p != partition || !t.equals(topic)) {
           if (writer != null) {
             written(writer, now);
           }
           TopicPartition tp = new TopicPartition(t, p);
+          topic = t;
+          partition = p;
+          skip = skipping.containsKey(tp);
+          if (skip) {
+            writer = null;
+            continue;
+          }
           writer =
               writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
           writer.commits().delivered(KafkaCoordinates.offset(r));
-          topic = t;
-          partition = p;
+        }
+        if (skip) {
+          continue; // fetched before the seek the rewind asked for: it delivers them again
         }
         writer.write(r, now);
       }
@@ -180,8 +200,37 @@ public final class StagingCommitter {
         context.timeout(Math.max(1, Math.min(wait, MAX_TICK_WAIT_MS)));
       }
     } catch (IOException e) {
-      rewindAfter(e);
+      // Connect seeks at its next poll, before it delivers again: nothing of this batch gets in
+      // first.
+      context.offset(rewindAfter(e, records));
+      c.metrics.rewound();
     }
+  }
+
+  /**
+   * Asks Connect for the rewind found outside put(), for the partitions this task still holds;
+   * returns it: this put() skips their records.
+   */
+  private Map<TopicPartition, Long> askPendingRewind() {
+    if (pendingRewind == null) {
+      return Map.of();
+    }
+    Map<TopicPartition, Long> held = new HashMap<>(pendingRewind);
+    held.keySet().retainAll(writers.keySet());
+    pendingRewind = null;
+    if (!held.isEmpty()) {
+      context.offset(held);
+      c.metrics.rewound();
+    }
+    return held;
+  }
+
+  private void deferRewind(Map<TopicPartition, Long> rewind) {
+    if (pendingRewind == null) {
+      pendingRewind = new HashMap<>();
+    }
+    // a later failure rewinds no further than an earlier one asked: keep the lower offset
+    rewind.forEach((tp, offset) -> pendingRewind.merge(tp, offset, Math::min));
   }
 
   /**
@@ -196,7 +245,7 @@ public final class StagingCommitter {
       tickAll(System.currentTimeMillis());
       c.commits.collect();
     } catch (IOException e) {
-      rewindAfter(e);
+      deferRewind(rewindAfter(e, List.of()));
     }
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
@@ -323,7 +372,13 @@ public final class StagingCommitter {
         total);
   }
 
-  private void rewindAfter(IOException e) {
+  /**
+   * Drops pending commits and open units after an S3 failure and returns where each partition must
+   * be delivered again from: after its last committed unit, or where it resumed; a partition first
+   * seen in {@code batch} (the put that failed) from its first offset there, since that put may
+   * have failed before noting it.
+   */
+  private Map<TopicPartition, Long> rewindAfter(IOException e, Collection<SinkRecord> batch) {
     consecutiveFailures++;
     c.commits.dropAll();
     for (PartitionWriter w : writers.values()) {
@@ -351,6 +406,14 @@ public final class StagingCommitter {
         rewind.put(entry.getKey(), to);
       }
     }
+    for (SinkRecord r : batch) {
+      TopicPartition tp =
+          new TopicPartition(KafkaCoordinates.topic(r), KafkaCoordinates.partition(r));
+      PartitionWriter w = writers.get(tp);
+      if (w == null || w.commits().rewindTo() < 0) {
+        rewind.merge(tp, KafkaCoordinates.offset(r), Math::min);
+      }
+    }
     LOG.warn(
         "Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
             + "offsets (attempt {} of {})",
@@ -358,7 +421,6 @@ public final class StagingCommitter {
         rewind.size(),
         consecutiveFailures,
         MAX_CONSECUTIVE_FAILURES);
-    context.offset(rewind);
-    c.metrics.rewound();
+    return rewind;
   }
 }

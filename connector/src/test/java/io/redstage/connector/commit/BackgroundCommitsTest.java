@@ -124,6 +124,10 @@ class BackgroundCommitsTest {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 40));
       SettledCommits.offsets(committer);
+      assertThat(context.rewinds)
+          .as("found in preCommit: asked for at the next put, not inside a rebalance callback")
+          .isEmpty();
+      committer.put(List.of());
 
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 10L);
@@ -216,6 +220,7 @@ class BackgroundCommitsTest {
       committer.open(Set.of(P0));
       committer.put(records);
       SettledCommits.offsets(committer);
+      committer.put(List.of()); // asks for the rewind preCommit found
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 3L);
       String unitFile =
@@ -248,8 +253,10 @@ class BackgroundCommitsTest {
       committer.open(Set.of(P0));
       assertThatThrownBy(
               () -> {
+                // each failure is found by preCommit, and the put after it only asks for the
+                // rewind (its records are skipped): two puts per attempt
                 for (int attempt = 0;
-                    attempt < StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1;
+                    attempt < 2 * (StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1);
                     attempt++) {
                   committer.put(records(Map.of(P0, 0L), 10));
                   SettledCommits.offsets(committer);
@@ -300,6 +307,94 @@ class BackgroundCommitsTest {
       assertThat(markers(prefix)).isEmpty();
       assertThat(s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads())
           .isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /**
+   * A put that fails before it reaches a partition seen for the first time still rewinds that
+   * partition, to its first offset in the batch: Connect counts the whole batch as delivered.
+   */
+  @Test
+  void aPutThatFailsRewindsAPartitionItHadNotReachedYet() {
+    String prefix = "unreached-" + (++run);
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+                .bucket(BUCKET)
+                .keyPrefix(prefix + "/tmp/"));
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = props(prefix, 1000);
+    props.put("s3.part.retries", "0");
+    props.put("s3.part.size", Integer.toString(5 << 20));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      // Partition 0's file passes two parts; the failure of part 1 shows when part 2 is handed
+      // over, before the put reaches partition 1's first records (offsets 7 and 8).
+      List<String> big = Collections.nCopies(32, "x".repeat(1 << 15));
+      List<SinkRecord> records = new ArrayList<>();
+      for (long offset = 0; offset < 12; offset++) {
+        records.add(
+            new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
+      }
+      for (long offset = 7; offset < 9; offset++) {
+        records.add(
+            new SinkRecord(
+                P1.topic(), P1.partition(), null, null, null, Map.of("n", offset), offset));
+      }
+      committer.put(records);
+
+      assertThat(context.rewinds).hasSize(1);
+      assertThat(context.rewinds.get(0)).containsEntry(P0, 0L).containsEntry(P1, 7L);
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /**
+   * A rewind found by preCommit is asked for at the next put, which skips its records of the
+   * rewound partitions: inside a rebalance callback those were fetched before the seek, past the
+   * rewind point. It names only the partitions the task still holds.
+   */
+  @Test
+  void aRewindFoundByPreCommitSkipsRecordsFetchedBeforeTheSeekAndRevokedPartitions() {
+    String prefix = "deferred-" + (++run);
+    String failingMarker =
+        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 10, 19) + ".json";
+    FaultRule rule =
+        s3.faults()
+            .failAlways(
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(failingMarker));
+    RecordingContext context = new RecordingContext();
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 30));
+      SettledCommits.offsets(committer); // finds partition 0's failed commit
+      s3.faults().remove(rule);
+      committer.close(Set.of(P1)); // revoked in the same rebalance
+
+      // Fetched before the seek: partition 0 past its rewind point.
+      committer.put(records(Map.of(P0, 30L), 40));
+      assertThat(context.rewinds).hasSize(1);
+      assertThat(context.rewinds.get(0)).isEqualTo(Map.of(P0, 10L));
+
+      // After the seek.
+      committer.put(records(Map.of(P0, 10L), 40));
+      assertThat(SettledCommits.offsets(committer)).containsEntry(P0, new OffsetAndMetadata(40));
+      long next = 0;
+      for (long[] unit : unitRanges(prefix, 0)) {
+        assertThat(unit[0]).as("partition 0: units contiguous, no gap").isEqualTo(next);
+        next = unit[1] + 1;
+      }
+      assertThat(next).isEqualTo(40);
     } finally {
       committer.stop();
     }
