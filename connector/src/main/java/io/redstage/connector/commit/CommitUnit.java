@@ -16,7 +16,7 @@ final class CommitUnit implements UnitStats {
   long endOffset;
   private long records;
   private final long openedAtMs;
-  private long lastRecordAtMs;
+  private long lastRowAtMs;
   private Long firstRecordTimeMs;
   private long largestFileBytes;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
@@ -30,12 +30,11 @@ final class CommitUnit implements UnitStats {
     this.startOffset = startOffset;
     this.endOffset = startOffset;
     this.openedAtMs = nowMs;
-    this.lastRecordAtMs = nowMs;
+    this.lastRowAtMs = nowMs;
   }
 
   void handled(long offset, long nowMs, Long recordTimeMs) {
     endOffset = Math.max(endOffset, offset);
-    lastRecordAtMs = nowMs;
     if (firstRecordTimeMs == null) {
       firstRecordTimeMs = recordTimeMs;
     }
@@ -52,8 +51,9 @@ final class CommitUnit implements UnitStats {
     return truncatedStrings;
   }
 
-  void written() {
+  void written(long nowMs) {
     records++;
+    lastRowAtMs = nowMs;
   }
 
   UnitFile file(String encodedPartition) {
@@ -123,7 +123,7 @@ final class CommitUnit implements UnitStats {
   }
 
   @Override
-  public long lastRecordAtMs() {
-    return lastRecordAtMs;
+  public long lastRowAtMs() {
+    return lastRowAtMs;
   }
 }

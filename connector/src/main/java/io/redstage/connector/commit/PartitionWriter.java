@@ -203,7 +203,7 @@ final class PartitionWriter {
         file = openFile(encodedPartition, toWrite);
       }
       file.writer.write(toWrite);
-      unit.written();
+      unit.written(nowMs);
       unit.truncated(c.format.truncatedStrings() - truncatedBefore);
       if (unit.records() % SIZE_CHECK_EVERY == 0) {
         unit.noteFileBytes(file.writer.estimatedBytes());

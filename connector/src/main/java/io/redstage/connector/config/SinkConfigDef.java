@@ -866,8 +866,9 @@ public final class SinkConfigDef {
         10_000L,
         Range.atLeast(-1),
         MEDIUM,
-        "Commit a partition's open unit when no record arrived for it for this many milliseconds, so quiet "
-            + "partitions become visible quickly. Default 10000; -1 turns it off.",
+        "Commit a partition's open unit when no record was written to it for this many milliseconds, so quiet "
+            + "partitions become visible quickly (records sent to the dead letter queue or ignored do not count: a "
+            + "stream of only those still commits their offsets). Default 10000; -1 turns it off.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,

@@ -65,7 +65,7 @@ public final class RotationPolicy {
     if (scheduleIntervalMs > 0 && nowMs >= nextScheduledRotation(unit.openedAtMs())) {
       return RotationReason.SCHEDULE;
     }
-    if (idleMs > 0 && nowMs - unit.lastRecordAtMs() >= idleMs) {
+    if (idleMs > 0 && nowMs - unit.lastRowAtMs() >= idleMs) {
       return RotationReason.IDLE;
     }
     return null;
@@ -92,7 +92,7 @@ public final class RotationPolicy {
       wait = Math.min(wait, nextScheduledRotation(unit.openedAtMs()) - nowMs);
     }
     if (idleMs > 0) {
-      wait = Math.min(wait, unit.lastRecordAtMs() + idleMs - nowMs);
+      wait = Math.min(wait, unit.lastRowAtMs() + idleMs - nowMs);
     }
     return Math.max(wait, 0);
   }

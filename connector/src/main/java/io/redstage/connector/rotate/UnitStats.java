@@ -11,5 +11,10 @@ public interface UnitStats {
 
   long openedAtMs();
 
-  long lastRecordAtMs();
+  /**
+   * When the unit's last row was written, or when it opened: records sent to the dead letter queue
+   * or ignored do not count, so a stream of only such records still lets the idle rule close the
+   * unit and commit their offsets.
+   */
+  long lastRowAtMs();
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,47 @@ class TimeRotationTest {
     assertThat(markers(prefix))
         .extracting(CommitMarker::rotationReason)
         .containsOnly("rotate.idle.ms");
+  }
+
+  /**
+   * Records that write no row (here ignored tombstones) do not push the idle rule back: a steady
+   * stream of them, with no schedule, still closes the unit and commits their offsets.
+   */
+  @Test
+  void aStreamOfRecordsWithoutRowsStillLetsTheIdleRuleCommitTheirOffsets() {
+    String prefix = "rowless-" + (++run);
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("format.class", "parquet");
+    props.put("rotate.schedule.interval.ms", "-1");
+    props.put("rotate.idle.ms", "300");
+    props.put("behavior.on.null.values", "ignore");
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
+    TopicPartition tp = new TopicPartition("events", 0);
+    committer.open(Set.of(tp));
+    long[] next = {0};
+    try {
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreException(NoSuchKeyException.class)
+          .until(
+              () -> {
+                // a tombstone every 50 ms, well within the idle time
+                committer.put(
+                    List.of(new SinkRecord("events", 0, null, null, null, null, next[0]++)));
+                return committer.committedOffsets().containsKey(tp);
+              });
+    } finally {
+      committer.stop();
+    }
+    assertThat(markers(prefix))
+        .extracting(CommitMarker::rotationReason, CommitMarker::recordCount)
+        .first()
+        .isEqualTo(org.assertj.core.groups.Tuple.tuple("rotate.idle.ms", 0L));
   }
 
   @Test

@@ -35,7 +35,7 @@ class RotationPolicyTest {
     }
 
     @Override
-    public long lastRecordAtMs() {
+    public long lastRowAtMs() {
       return last;
     }
   }
