@@ -352,6 +352,7 @@ final class BackgroundCommits implements AutoCloseable {
     }
     dropQueued = true;
     if (failure instanceof IOException) {
+      p.writer.commits().failed();
       throw (IOException) failure; // S3 failed: the caller drops the rest and rewinds
     }
     fatal =

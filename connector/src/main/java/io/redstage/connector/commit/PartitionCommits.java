@@ -28,6 +28,9 @@ final class PartitionCommits {
   /** The commit of the last closed unit; the next one starts after it. */
   private CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
 
+  /** S3 failures of this partition's commits and uploads since its last unit committed. */
+  private int failuresSinceCommit;
+
   /** The partition's last schema record when its last committed unit closed (see abort()). */
   private SinkRecord committedSchemaRecord;
 
@@ -62,6 +65,7 @@ final class PartitionCommits {
 
   /** A unit of this partition committed (called in commit order, on the task thread). */
   void committed(CommitUnit unit) {
+    failuresSinceCommit = 0;
     committedNext = Math.max(committedNext, unit.endOffset + 1);
     committedSchemaRecord = unit.schemaRecordAtClose;
   }
@@ -74,6 +78,18 @@ final class PartitionCommits {
   SinkRecord abort() {
     closedNext = committedNext;
     return committedSchemaRecord;
+  }
+
+  /**
+   * An S3 failure of this partition's commit or open file; returns the failures since it last
+   * committed.
+   */
+  int failed() {
+    return ++failuresSinceCommit;
+  }
+
+  int failuresSinceCommit() {
+    return failuresSinceCommit;
   }
 
   /**

@@ -216,6 +216,7 @@ final class PartitionWriter {
     } catch (FileOutputException e) {
       // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
       // task.
+      commits.failed();
       throw new IOException(e.getMessage(), e);
     }
     unit.handled(offset, nowMs, recordTime);

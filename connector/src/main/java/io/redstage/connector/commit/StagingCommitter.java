@@ -380,6 +380,14 @@ public final class StagingCommitter {
    */
   private Map<TopicPartition, Long> rewindAfter(IOException e, Collection<SinkRecord> batch) {
     consecutiveFailures++;
+    // Commits of other partitions reset the task's count; a partition whose own unit fails every
+    // time (a prefix the credentials may not write, an object S3 refuses) must still stop the task.
+    String stuck = null;
+    for (PartitionWriter w : writers.values()) {
+      if (w.commits().failuresSinceCommit() >= MAX_CONSECUTIVE_FAILURES) {
+        stuck = w.where();
+      }
+    }
     c.commits.dropAll();
     for (PartitionWriter w : writers.values()) {
       w.abort();
@@ -387,13 +395,15 @@ public final class StagingCommitter {
     }
     openBytes = 0;
     c.metrics.memoryUsed(0);
-    if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+    if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES || stuck != null) {
       // Latched: Connect only logs what preCommit throws, so put() throws it again.
       failed =
           new ConnectException(
               "Cannot write to S3 after "
-                  + consecutiveFailures
-                  + " attempts: "
+                  + Math.max(consecutiveFailures, MAX_CONSECUTIVE_FAILURES)
+                  + " attempts"
+                  + (stuck == null ? "" : " for partition " + stuck)
+                  + ": "
                   + e.getMessage()
                   + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.",
               e);

@@ -273,6 +273,41 @@ class BackgroundCommitsTest {
     }
   }
 
+  /**
+   * One partition whose every commit fails stops the task, even while another partition's commits
+   * succeed in between (which end the task's run of failures).
+   */
+  @Test
+  void aPartitionThatNeverCommitsFailsTheTaskWhileOthersCommit() {
+    String prefix = "stuck-" + (++run);
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                .bucket(BUCKET)
+                .keyPrefix(prefix + "/markers/events/0000000000/"));
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = props(prefix, 5);
+    props.put("s3.part.retries", "0");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      assertThatThrownBy(
+              () -> {
+                for (long i = 0; i < 4 * (StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1); i++) {
+                  committer.put(records(Map.of(P0, 0L, P1, 10 * i), 10 * i + 10));
+                  SettledCommits.offsets(committer);
+                }
+              })
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("Cannot write to S3 after 5 attempts for partition events-0");
+      assertThat(unitRanges(prefix, 1)).as("partition 1 went on committing").isNotEmpty();
+      assertThat(unitRanges(prefix, 0)).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
   @Test
   void aPartUploadThatFailsWhileTheFileIsOpenRewindsInsteadOfFailingTheTask() {
     String prefix = "part-" + (++run);
