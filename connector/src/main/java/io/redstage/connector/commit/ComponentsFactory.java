@@ -22,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -228,7 +229,7 @@ final class ComponentsFactory {
   }
 
   /** {@code value} spelled as in {@code allowed} when it matches one ignoring case. */
-  private static String canonical(String value, java.util.List<String> allowed) {
+  private static String canonical(String value, List<String> allowed) {
     if (value != null) {
       for (String a : allowed) {
         if (a.equalsIgnoreCase(value)) {

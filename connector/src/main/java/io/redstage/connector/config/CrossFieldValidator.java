@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 
@@ -353,10 +354,10 @@ public final class CrossFieldValidator {
    * id (a shared secret between the role's owner and its users).
    */
   private static boolean hidden(String key) {
+    ConfigDef.ConfigKey k = SinkConfig.CONFIG_DEF.configKeys().get(key);
     return ConfluentKeys.isSecret(key)
         || STS_ROLE_EXTERNAL_ID.equals(key)
-        || AWS_SECRET_ACCESS_KEY.equals(key)
-        || S3_PROXY_PASSWORD.equals(key);
+        || (k != null && k.type == ConfigDef.Type.PASSWORD);
   }
 
   static void throwIfInvalid(SinkConfig c) {

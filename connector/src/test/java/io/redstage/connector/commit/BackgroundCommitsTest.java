@@ -108,15 +108,8 @@ class BackgroundCommitsTest {
   void aFailedCommitLetsNoLaterUnitOfThePartitionCommitAndRewinds() {
     String prefix = "fail-" + (++run);
     // The marker of partition 0's second unit (offsets 10-19) fails, retries included.
-    String failingMarker =
-        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 10, 19) + ".json";
-    FaultRule rule =
-        s3.faults()
-            .failAlways(
-                S3Fault.INTERNAL_ERROR,
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(failingMarker));
+    String failingMarker = markerKey(prefix, 10, 19);
+    FaultRule rule = failAlways(ObjectOperation.PUT_OBJECT, failingMarker);
     RecordingContext context = new RecordingContext();
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
@@ -201,15 +194,8 @@ class BackgroundCommitsTest {
                 "events", 0, key, k, v1, new Struct(v1).put("id", o).put("note", "n"), o));
       }
     }
-    String failingMarker =
-        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 3, 5) + ".json";
-    FaultRule rule =
-        s3.faults()
-            .failAlways(
-                S3Fault.INTERNAL_ERROR,
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(failingMarker));
+    String failingMarker = markerKey(prefix, 3, 5);
+    FaultRule rule = failAlways(ObjectOperation.PUT_OBJECT, failingMarker);
     Map<String, String> props = props(prefix, 3);
     props.put("format.class", "avro");
     props.put("schema.compatibility", "BACKWARD");
@@ -280,12 +266,7 @@ class BackgroundCommitsTest {
   @Test
   void aPartitionThatNeverCommitsFailsTheTaskWhileOthersCommit() {
     String prefix = "stuck-" + (++run);
-    s3.faults()
-        .failAlways(
-            S3Fault.INTERNAL_ERROR,
-            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                .bucket(BUCKET)
-                .keyPrefix(prefix + "/markers/events/0000000000/"));
+    failAlways(ObjectOperation.PUT_OBJECT, prefix + "/markers/events/0000000000/");
     RecordingContext context = new RecordingContext();
     Map<String, String> props = props(prefix, 5);
     props.put("s3.part.retries", "0");
@@ -311,30 +292,13 @@ class BackgroundCommitsTest {
   @Test
   void aPartUploadThatFailsWhileTheFileIsOpenRewindsInsteadOfFailingTheTask() {
     String prefix = "part-" + (++run);
-    s3.faults()
-        .failAlways(
-            S3Fault.INTERNAL_ERROR,
-            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
-                .bucket(BUCKET)
-                .keyPrefix(prefix + "/tmp/"));
+    failAlways(ObjectOperation.UPLOAD_PART, prefix + "/tmp/");
     RecordingContext context = new RecordingContext();
-    Map<String, String> props = props(prefix, 1000);
-    props.put("s3.part.retries", "0");
-    props.put("s3.part.size", Integer.toString(5 << 20));
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(partsFailingProps(prefix)), context);
     try {
       committer.open(Set.of(P0));
-      // 12 records of 1 MiB: the file passes two 5 MiB parts, sent by the part pool while the unit
-      // is open;
-      // the failure of part 1 shows when part 2 is handed over. 32 strings of 32 KiB each: within
-      // Redshift's limit.
-      List<String> big = Collections.nCopies(32, "x".repeat(1 << 15));
-      List<SinkRecord> records = new ArrayList<>();
-      for (long offset = 0; offset < 12; offset++) {
-        records.add(
-            new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
-      }
-      committer.put(records);
+      committer.put(partsOfPartition0());
       SettledCommits.offsets(committer);
 
       assertThat(context.rewinds).hasSize(1);
@@ -354,27 +318,15 @@ class BackgroundCommitsTest {
   @Test
   void aPutThatFailsRewindsAPartitionItHadNotReachedYet() {
     String prefix = "unreached-" + (++run);
-    s3.faults()
-        .failAlways(
-            S3Fault.INTERNAL_ERROR,
-            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
-                .bucket(BUCKET)
-                .keyPrefix(prefix + "/tmp/"));
+    failAlways(ObjectOperation.UPLOAD_PART, prefix + "/tmp/");
     RecordingContext context = new RecordingContext();
-    Map<String, String> props = props(prefix, 1000);
-    props.put("s3.part.retries", "0");
-    props.put("s3.part.size", Integer.toString(5 << 20));
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(partsFailingProps(prefix)), context);
     try {
       committer.open(Set.of(P0, P1));
-      // Partition 0's file passes two parts; the failure of part 1 shows when part 2 is handed
-      // over, before the put reaches partition 1's first records (offsets 7 and 8).
-      List<String> big = Collections.nCopies(32, "x".repeat(1 << 15));
-      List<SinkRecord> records = new ArrayList<>();
-      for (long offset = 0; offset < 12; offset++) {
-        records.add(
-            new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
-      }
+      // The failure of partition 0's part 1 shows before the put reaches partition 1's first
+      // records (offsets 7 and 8).
+      List<SinkRecord> records = new ArrayList<>(partsOfPartition0());
       for (long offset = 7; offset < 9; offset++) {
         records.add(
             new SinkRecord(
@@ -397,15 +349,8 @@ class BackgroundCommitsTest {
   @Test
   void aRewindFoundByPreCommitSkipsRecordsFetchedBeforeTheSeekAndRevokedPartitions() {
     String prefix = "deferred-" + (++run);
-    String failingMarker =
-        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 10, 19) + ".json";
-    FaultRule rule =
-        s3.faults()
-            .failAlways(
-                S3Fault.INTERNAL_ERROR,
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(failingMarker));
+    String failingMarker = markerKey(prefix, 10, 19);
+    FaultRule rule = failAlways(ObjectOperation.PUT_OBJECT, failingMarker);
     RecordingContext context = new RecordingContext();
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
@@ -572,8 +517,7 @@ class BackgroundCommitsTest {
     String prefix = "held-" + (++run);
     // Partition 0's first marker PUT waits for the gate: its two units cannot commit until then.
     CountDownLatch gate = new CountDownLatch(1);
-    String heldMarker =
-        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
+    String heldMarker = markerKey(prefix, 0, 9);
     StagingCommitter committer =
         StagingCommitter.create(
             new SinkConfig(props(prefix, 10)),
@@ -639,8 +583,7 @@ class BackgroundCommitsTest {
     // The marker of partition 0's first unit takes 1 s; partition 1 must not wait behind it,
     // partition 0's second
     // unit must.
-    String slowMarker =
-        prefix + "/markers/events/0000000000/" + String.format("%020d+%020d", 0, 9) + ".json";
+    String slowMarker = markerKey(prefix, 0, 9);
     s3.faults()
         .delayAlways(
             Duration.ofSeconds(1),
@@ -719,6 +662,47 @@ class BackgroundCommitsTest {
     props.put("flush.size", Integer.toString(flushSize));
     props.put("s3.retry.backoff.ms", "1");
     return props;
+  }
+
+  /** Makes every {@code operation} on keys under {@code keyPrefix} fail, retries included. */
+  private static FaultRule failAlways(ObjectOperation operation, String keyPrefix) {
+    return s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(operation).bucket(BUCKET).keyPrefix(keyPrefix));
+  }
+
+  /** The marker key of partition 0's unit [start, end] under {@code prefix}. */
+  private static String markerKey(String prefix, long start, long end) {
+    return prefix
+        + "/markers/events/0000000000/"
+        + String.format("%020d+%020d", start, end)
+        + ".json";
+  }
+
+  /**
+   * Units of 1,000 records in 5 MiB parts, each part sent once: a part that fails shows at once.
+   */
+  private static Map<String, String> partsFailingProps(String prefix) {
+    Map<String, String> props = props(prefix, 1000);
+    props.put("s3.part.retries", "0");
+    props.put("s3.part.size", Integer.toString(5 << 20));
+    return props;
+  }
+
+  /**
+   * 12 records of 1 MiB for partition 0: its file passes two 5 MiB parts, sent by the part pool
+   * while the unit is open, so the failure of part 1 shows when part 2 is handed over, inside put.
+   * 32 strings of 32 KiB each: within Redshift's limit.
+   */
+  private static List<SinkRecord> partsOfPartition0() {
+    List<String> big = Collections.nCopies(32, "x".repeat(1 << 15));
+    List<SinkRecord> records = new ArrayList<>();
+    for (long offset = 0; offset < 12; offset++) {
+      records.add(
+          new SinkRecord(P0.topic(), P0.partition(), null, null, null, Map.of("s", big), offset));
+    }
+    return records;
   }
 
   private static RequestMatcher markerPuts(String prefix) {

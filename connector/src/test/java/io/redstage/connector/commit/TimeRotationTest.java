@@ -1,6 +1,7 @@
 package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.redstage.connector.config.SinkConfig;
@@ -70,24 +71,21 @@ class TimeRotationTest {
   @Test
   void aStreamOfRecordsWithoutRowsStillLetsTheIdleRuleCommitTheirOffsets() {
     String prefix = "rowless-" + (++run);
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("topics.dir", prefix + "/topics");
-    props.put("markers.dir", prefix + "/markers");
-    props.put("tmp.dir", prefix + "/tmp");
-    props.put("format.class", "parquet");
-    props.put("rotate.schedule.interval.ms", "-1");
-    props.put("rotate.idle.ms", "300");
-    props.put("behavior.on.null.values", "ignore");
     StagingCommitter committer =
-        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
+        openedWith(
+            prefix,
+            "rotate.schedule.interval.ms",
+            "-1",
+            "rotate.idle.ms",
+            "300",
+            "behavior.on.null.values",
+            "ignore");
     TopicPartition tp = new TopicPartition("events", 0);
-    committer.open(Set.of(tp));
     long[] next = {0};
     try {
       await()
           .atMost(WAIT)
           .pollInterval(Duration.ofMillis(50))
-          .ignoreException(NoSuchKeyException.class)
           .until(
               () -> {
                 // a tombstone every 50 ms, well within the idle time
@@ -101,7 +99,7 @@ class TimeRotationTest {
     assertThat(markers(prefix))
         .extracting(CommitMarker::rotationReason, CommitMarker::recordCount)
         .first()
-        .isEqualTo(org.assertj.core.groups.Tuple.tuple("rotate.idle.ms", 0L));
+        .isEqualTo(tuple("rotate.idle.ms", 0L));
   }
 
   @Test
@@ -148,16 +146,18 @@ class TimeRotationTest {
   }
 
   /**
-   * A Parquet committer under {@code prefix} with one time rule ({@code rule}={@code value}), open
-   * on partitions 0 and 1 of "events".
+   * A Parquet committer under {@code prefix} with the given settings (key, value, ...), open on
+   * partitions 0 and 1 of "events".
    */
-  private static StagingCommitter openedWith(String prefix, String rule, String value) {
+  private static StagingCommitter openedWith(String prefix, String... settings) {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("topics.dir", prefix + "/topics");
     props.put("markers.dir", prefix + "/markers");
     props.put("tmp.dir", prefix + "/tmp");
     props.put("format.class", "parquet");
-    props.put(rule, value);
+    for (int i = 0; i < settings.length; i += 2) {
+      props.put(settings[i], settings[i + 1]);
+    }
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
     committer.open(Set.of(new TopicPartition("events", 0), new TopicPartition("events", 1)));

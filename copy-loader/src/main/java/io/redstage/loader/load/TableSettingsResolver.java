@@ -34,8 +34,16 @@ public final class TableSettingsResolver {
   }
 
   /** The settings a {@code table.<schema.table>.<setting>} key can override. */
+  private static final String MODE = "mode";
+
+  private static final String KEY = "upsert.key";
+  private static final String SORT_KEY = "sort-key";
+  private static final String LENGTH = "varchar-length";
+  private static final String LENGTHS = "varchar-lengths";
+
+  /** Longer names first: a key is matched by its ending. */
   private static final List<String> OVERRIDE_SETTINGS =
-      List.of("upsert.key", "mode", "sort-key", "varchar-lengths", "varchar-length");
+      List.of(KEY, MODE, SORT_KEY, LENGTHS, LENGTH);
 
   /**
    * Resolves every table an override names, at start: a bad override value fails the loader now,
@@ -118,7 +126,7 @@ public final class TableSettingsResolver {
   private TableSettings resolve(TableRef table) {
     String mode =
         config
-            .tableOverride(table.name(), "mode")
+            .tableOverride(table.name(), MODE)
             .orElse(config.string(LOAD_MODE))
             .toLowerCase(Locale.ROOT);
     if (!mode.equals("append") && !mode.equals("upsert")) {
@@ -129,11 +137,13 @@ public final class TableSettingsResolver {
               + table
               + " (table."
               + table.name()
-              + ".mode): expected append or upsert.");
+              + "."
+              + MODE
+              + "): expected append or upsert.");
     }
     List<String> key =
         config
-            .tableOverride(table.name(), "upsert.key")
+            .tableOverride(table.name(), KEY)
             .map(
                 v ->
                     Arrays.stream(v.split(","))
@@ -163,7 +173,7 @@ public final class TableSettingsResolver {
   private TableDesign design(TableRef table) {
     String prefix = TABLE_OVERRIDE_PREFIX + table.name() + ".";
     int length = 0;
-    String lengthSetting = config.tableOverride(table.name(), "varchar-length").orElse(null);
+    String lengthSetting = config.tableOverride(table.name(), LENGTH).orElse(null);
     if (lengthSetting != null) {
       try {
         length = Integer.parseInt(lengthSetting);
@@ -176,7 +186,8 @@ public final class TableSettingsResolver {
                 + lengthSetting
                 + "' for "
                 + prefix
-                + "varchar-length: expected a length in bytes of 1..65535.");
+                + LENGTH
+                + ": expected a length in bytes of 1..65535.");
       }
     }
     TableDesign base;
@@ -188,7 +199,7 @@ public final class TableSettingsResolver {
               length,
               TableDesign.columnLengths(
                   config
-                      .tableOverride(table.name(), "varchar-lengths")
+                      .tableOverride(table.name(), LENGTHS)
                       .map(v -> Arrays.stream(v.split(",")).map(String::trim).toList())
                       .orElse(List.of())),
               config.bool(TABLES_VARCHAR_WIDEN));
@@ -196,13 +207,14 @@ public final class TableSettingsResolver {
       throw new ConfigException(
           "Cannot use "
               + prefix
-              + "varchar-lengths: "
+              + LENGTHS
+              + ": "
               + e.getMessage()
               + ". Write column:bytes pairs, comma-separated.",
           e);
     }
-    String sortKey = config.tableOverride(table.name(), "sort-key").orElse(null);
-    String key = sortKey == null ? TABLES_SORT_KEY : prefix + "sort-key";
+    String sortKey = config.tableOverride(table.name(), SORT_KEY).orElse(null);
+    String key = sortKey == null ? TABLES_SORT_KEY : prefix + SORT_KEY;
     try {
       return TableDesign.withSortKey(
           sortKey == null ? config.string(TABLES_SORT_KEY) : sortKey, base);
