@@ -59,6 +59,7 @@ final class ComponentsFactory {
             c.rotateIntervalMs(),
             c.rotateScheduleIntervalMs(),
             c.rotateIdleMs(),
+            c.rotateTaskIdleMs(),
             ZoneId.of(c.timezone()));
     Partitioner partitioner = Partitioners.create(ps);
     // Only rotate.interval.ms reads record time here (a time partitioner builds its own): an

@@ -227,14 +227,18 @@ final class PartitionWriter {
   }
 
   /**
-   * Commits the open unit when a time-based rule fires; returns when the next one could (see {@link
-   * #nextTickAtMs}).
+   * Commits the open unit when a time-based rule fires, or when {@code taskIdle} (the task caught
+   * up, see {@link RotationPolicy#millisUntilTaskIdle}); returns when the next one could (see
+   * {@link #nextTickAtMs}).
    */
-  long tick(long nowMs) throws IOException {
+  long tick(long nowMs, boolean taskIdle) throws IOException {
     if (unit == null) {
       return Long.MAX_VALUE;
     }
     RotationReason reason = c.rotation.onTick(unit, nowMs);
+    if (reason == null && taskIdle) {
+      reason = RotationReason.TASK_IDLE;
+    }
     if (reason != null) {
       commit(reason);
       return Long.MAX_VALUE;

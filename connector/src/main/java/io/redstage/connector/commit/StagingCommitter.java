@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.format.KafkaCoordinates;
+import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.storage.S3Settings;
@@ -77,6 +78,12 @@ public final class StagingCommitter {
    * opened; recomputed whenever every partition is ticked. 0: tick at the next chance.
    */
   private long nextTickAtMs;
+
+  /** When a put last delivered records: the task-idle rule counts from here. */
+  private long lastRecordAtMs = System.currentTimeMillis();
+
+  /** When the task-idle rule last closed units, or {@link RotationPolicy#NEVER}. */
+  private long taskIdleFiredAtMs = RotationPolicy.NEVER;
 
   /**
    * When put may next report the committed-offset lag, which visits every partition
@@ -182,7 +189,12 @@ public final class StagingCommitter {
       if (writer != null) {
         written(writer, now);
       }
-      long wait = tickAll(System.currentTimeMillis());
+      long afterBatch = System.currentTimeMillis();
+      if (!records.isEmpty()) {
+        // after the batch, not before: a batch that took long to write is no sign of idleness
+        lastRecordAtMs = afterBatch;
+      }
+      long wait = tickAll(afterBatch);
       enforceMemoryBudget();
       c.commits.collect();
       long nowNanos = System.nanoTime();
@@ -310,18 +322,33 @@ public final class StagingCommitter {
    * with 10,000 partitions that visit was the largest of the task's own costs in put.
    */
   private long tickAll(long now) throws IOException {
-    if (now >= nextTickAtMs) {
+    // Only an open unit makes nextTickAtMs finite while rotate.idle.ms is on, which the task-idle
+    // rule needs.
+    boolean taskIdle =
+        nextTickAtMs != Long.MAX_VALUE
+            && c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, now) == 0;
+    if (taskIdle || now >= nextTickAtMs) {
       long next = Long.MAX_VALUE;
+      boolean closed = false;
       for (PartitionWriter w : writers.values()) {
         boolean wasOpen = w.hasOpenUnit();
-        next = Math.min(next, w.tick(now));
+        next = Math.min(next, w.tick(now, taskIdle));
         if (wasOpen && !w.hasOpenUnit()) {
           openBytes += w.recountOpenBytes();
+          closed = true;
         }
+      }
+      if (taskIdle && closed) {
+        taskIdleFiredAtMs = now;
       }
       nextTickAtMs = next;
     }
-    return nextTickAtMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextTickAtMs - now);
+    if (nextTickAtMs == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    return Math.min(
+        Math.max(0, nextTickAtMs - now),
+        c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, now));
   }
 
   /**

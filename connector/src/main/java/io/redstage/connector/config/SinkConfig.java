@@ -96,6 +96,10 @@ public final class SinkConfig extends AbstractConfig {
     return getLong(ROTATE_IDLE_MS);
   }
 
+  public long rotateTaskIdleMs() {
+    return getLong(ROTATE_TASK_IDLE_MS);
+  }
+
   /** What the partitioner and the timestamp extractor are built from. */
   public PartitionerSettings partitionerSettings() {
     return PartitionerSettings.builder()

@@ -91,6 +91,7 @@ public final class SinkConfigDef {
   public static final String ROTATE_INTERVAL_MS = "rotate.interval.ms";
   public static final String ROTATE_SCHEDULE_INTERVAL_MS = "rotate.schedule.interval.ms";
   public static final String ROTATE_IDLE_MS = "rotate.idle.ms";
+  public static final String ROTATE_TASK_IDLE_MS = "rotate.task.idle.ms";
   // Metadata
   public static final String METADATA_ENABLED = "metadata.columns.enabled";
   public static final String METADATA_TOPIC = "metadata.topic.column";
@@ -868,11 +869,29 @@ public final class SinkConfigDef {
         MEDIUM,
         "Commit a partition's open unit when no record was written to it for this many milliseconds, so quiet "
             + "partitions become visible quickly (records sent to the dead letter queue or ignored do not count: a "
-            + "stream of only those still commits their offsets). Default 10000; -1 turns it off.",
+            + "stream of only those still commits their offsets). Also the shortest time between two commits of "
+            + "rotate.task.idle.ms. Default 10000; -1 turns both off.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,
         "Idle flush (ms)");
+    def.define(
+        ROTATE_TASK_IDLE_MS,
+        Type.LONG,
+        1_000L,
+        Range.atLeast(-1),
+        MEDIUM,
+        "Commit every open unit of the task when no record at all reached the task for this many milliseconds: "
+            + "its consumer has caught up with every partition, so waiting for the schedule or for "
+            + "rotate.idle.ms would only delay the data. After a burst or a backfill the files land about this "
+            + "long after the last record. It fires at most once per rotate.idle.ms, so it never commits a "
+            + "partition's units more often than rotate.idle.ms can, and not at all when rotate.idle.ms is -1. "
+            + "A task that gets a record at least this often never lets it fire. Default 1000 (1 s); -1 turns it "
+            + "off.",
+        GROUP_ROTATION,
+        ++o,
+        Width.SHORT,
+        "Task idle flush (ms)");
   }
 
   private static void defineMetadata(ConfigDef def) {

@@ -8,11 +8,15 @@ import java.time.ZoneId;
  * the clock, so the rules are unit-tested without waiting.
  */
 public final class RotationPolicy {
+  /** {@code lastFiredAtMs} of a task whose task-idle rule has not fired yet. */
+  public static final long NEVER = Long.MIN_VALUE;
+
   private final int flushSize;
   private final long maxFileBytes;
   private final long recordIntervalMs;
   private final long scheduleIntervalMs;
   private final long idleMs;
+  private final long taskIdleMs;
   private final ZoneId zone;
 
   public RotationPolicy(
@@ -21,12 +25,14 @@ public final class RotationPolicy {
       long recordIntervalMs,
       long scheduleIntervalMs,
       long idleMs,
+      long taskIdleMs,
       ZoneId zone) {
     this.flushSize = flushSize;
     this.maxFileBytes = maxFileBytes;
     this.recordIntervalMs = recordIntervalMs;
     this.scheduleIntervalMs = scheduleIntervalMs;
     this.idleMs = idleMs;
+    this.taskIdleMs = taskIdleMs;
     this.zone = zone;
   }
 
@@ -95,5 +101,24 @@ public final class RotationPolicy {
       wait = Math.min(wait, unit.lastRowAtMs() + idleMs - nowMs);
     }
     return Math.max(wait, 0);
+  }
+
+  /**
+   * How long until the task-idle rule may close every open unit of the task (0: now), given when
+   * the task last received a record from any partition and when the rule last closed units ({@link
+   * #NEVER} if it has not). No record for {@code rotate.task.idle.ms} means the consumer has caught
+   * up, so waiting longer only delays the data. The rule fires at most once per {@code
+   * rotate.idle.ms}, so a task whose records come in bursts closes a partition's units no more
+   * often than the idle rule would; with either off it never fires (Long.MAX_VALUE).
+   */
+  public long millisUntilTaskIdle(long lastRecordAtMs, long lastFiredAtMs, long nowMs) {
+    if (taskIdleMs <= 0 || idleMs <= 0) {
+      return Long.MAX_VALUE;
+    }
+    long due = lastRecordAtMs + taskIdleMs;
+    if (lastFiredAtMs != NEVER) {
+      due = Math.max(due, lastFiredAtMs + idleMs);
+    }
+    return Math.max(0, due - nowMs);
   }
 }

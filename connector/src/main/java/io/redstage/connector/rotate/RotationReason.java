@@ -7,6 +7,7 @@ public enum RotationReason {
   RECORD_INTERVAL("rotate.interval.ms"),
   SCHEDULE("rotate.schedule.interval.ms"),
   IDLE("rotate.idle.ms"),
+  TASK_IDLE("rotate.task.idle.ms"),
   SCHEMA("schema change"),
   MEMORY("memory.buffer.max.bytes");
 

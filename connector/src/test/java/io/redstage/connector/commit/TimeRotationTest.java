@@ -125,6 +125,44 @@ class TimeRotationTest {
         .containsExactlyInAnyOrder("0@0", "0@1", "1@0");
   }
 
+  /**
+   * Once no record at all reaches the task for rotate.task.idle.ms, every open unit commits at
+   * once, long before the partitions' own idle time, whole. The rule then waits rotate.idle.ms
+   * before it fires again, so a record that comes after stays in its open unit.
+   */
+  @Test
+  void taskIdleCommitsEveryOpenUnitOnceTheTaskCaughtUpAndThenWaitsTheIdleTime() {
+    String prefix = "task-idle-" + (++run);
+    StagingCommitter committer =
+        openedWith(prefix, "rotate.idle.ms", "600000", "rotate.task.idle.ms", "200");
+    try {
+      committer.put(
+          List.of(LocalS3Tasks.record(0, 0), LocalS3Tasks.record(0, 1), LocalS3Tasks.record(1, 0)));
+      committer.put(List.of(LocalS3Tasks.record(0, 2), LocalS3Tasks.record(1, 1)));
+      awaitMarkers(committer, prefix, 2);
+      committer.put(List.of(LocalS3Tasks.record(0, 3)));
+      // five times the task-idle time, far less than rotate.idle.ms
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                committer.put(List.of());
+                committer.committedOffsets();
+                return markers(prefix).size() == 2;
+              });
+    } finally {
+      committer.stop();
+    }
+    assertThat(markers(prefix))
+        .extracting(
+            CommitMarker::rotationReason,
+            m -> m.partition() + "@" + m.startOffset() + "-" + m.endOffset())
+        .containsExactlyInAnyOrder(
+            tuple("rotate.task.idle.ms", "0@0-2"), tuple("rotate.task.idle.ms", "1@0-1"));
+  }
+
   /** Waits as a worker does between records: empty puts, and preCommit now and then. */
   private static void awaitMarkers(StagingCommitter committer, String prefix, int count) {
     await()

@@ -1,6 +1,7 @@
 package io.redstage.connector.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -369,6 +370,30 @@ class SinkPipelineIT {
     await().atMost(WAIT).until(() -> !jmx.isRegistered(metrics));
   }
 
+  /**
+   * Through a real worker's empty puts: once the task has caught up, every partition's open unit
+   * commits after rotate.task.idle.ms, long before the partitions' own idle time or flush.size.
+   */
+  @Test
+  void aTaskThatCaughtUpCommitsEveryOpenUnit() throws Exception {
+    String topic = "caught-up";
+    fx.connect.createTopic(topic, 3);
+    for (long id = 0; id < 30; id++) {
+      fx.send(topic, (int) (id % 3), null, Records.adEvent(id, false));
+    }
+    fx.producer.flush();
+    Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
+    c.put("flush.size", "100000");
+    c.put("rotate.idle.ms", "600000");
+    c.put("rotate.task.idle.ms", "500");
+    assertThat(fx.connect.createConnector("caught-up", c)).isEqualTo(201);
+    TreeMap<String, CommitMarker> markers =
+        fx.awaitCovered(BUCKET, topic, Map.of(0, 10L, 1, 10L, 2, 10L), WAIT);
+    assertThat(markers.values())
+        .extracting(CommitMarker::rotationReason, CommitMarker::recordCount)
+        .containsOnly(tuple("rotate.task.idle.ms", 10L));
+  }
+
   @Test
   void idleFlushCommitsAQuietPartitionAndSchemaChangeStartsANewUnit() throws Exception {
     String topic = "quiet";
@@ -376,6 +401,7 @@ class SinkPipelineIT {
     Map<String, String> c = schemaJson(fx.baseConfig(topic, BUCKET));
     c.put("flush.size", "100000");
     c.put("rotate.idle.ms", "1500");
+    c.put("rotate.task.idle.ms", "-1"); // this test is about the partition's own idle time
     assertThat(fx.connect.createConnector("quiet-idle", c)).isEqualTo(201);
     fx.connect.awaitRunning("quiet-idle", 1, WAIT);
     for (long id = 0; id < 5; id++) {

@@ -41,7 +41,7 @@ class RotationPolicyTest {
   }
 
   private final RotationPolicy policy =
-      new RotationPolicy(100, 1000, 60_000, 3_600_000, 10_000, ZoneId.of("UTC"));
+      new RotationPolicy(100, 1000, 60_000, 3_600_000, 10_000, 1_000, ZoneId.of("UTC"));
 
   @Test
   void flushSizeAndBytesCloseAfterTheRecord() {
@@ -70,7 +70,7 @@ class RotationPolicyTest {
     assertThat(policy.nextScheduledRotation(opened))
         .isEqualTo(Instant.parse("2024-03-01T11:00:00Z").toEpochMilli());
     RotationPolicy india =
-        new RotationPolicy(100, 1000, -1, 3_600_000, -1, ZoneId.of("Asia/Kolkata"));
+        new RotationPolicy(100, 1000, -1, 3_600_000, -1, -1, ZoneId.of("Asia/Kolkata"));
     // +05:30: local hours start at :30 UTC
     assertThat(india.nextScheduledRotation(opened))
         .isEqualTo(Instant.parse("2024-03-01T10:30:00Z").toEpochMilli());
@@ -92,11 +92,34 @@ class RotationPolicyTest {
   @Test
   void disabledRulesNeverFire() {
     RotationPolicy off =
-        new RotationPolicy(Integer.MAX_VALUE, Long.MAX_VALUE, -1, -1, -1, ZoneId.of("UTC"));
+        new RotationPolicy(Integer.MAX_VALUE, Long.MAX_VALUE, -1, -1, -1, -1, ZoneId.of("UTC"));
     Unit u = new Unit();
     u.firstTime = 0L;
     assertThat(off.beforeRecord(u, Long.MAX_VALUE)).isNull();
     assertThat(off.onTick(u, Long.MAX_VALUE)).isNull();
     assertThat(off.millisUntilNextTick(u, 0)).isEqualTo(Long.MAX_VALUE);
+    assertThat(off.millisUntilTaskIdle(0, RotationPolicy.NEVER, Long.MAX_VALUE))
+        .isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void taskIdleFiresOnceTheTaskGotNoRecordForItsTimeAndThenWaitsTheIdleTime() {
+    long last = 5_000_000;
+    // first time: only the task's quiet time counts
+    assertThat(policy.millisUntilTaskIdle(last, RotationPolicy.NEVER, last + 400)).isEqualTo(600);
+    assertThat(policy.millisUntilTaskIdle(last, RotationPolicy.NEVER, last + 1_000)).isZero();
+    // after it fired at `last + 1_000`, a quiet moment 2 s later waits for rotate.idle.ms (10 s)
+    long fired = last + 1_000;
+    long nextLast = fired + 1_000;
+    assertThat(policy.millisUntilTaskIdle(nextLast, fired, nextLast + 1_000)).isEqualTo(8_000);
+    assertThat(policy.millisUntilTaskIdle(nextLast, fired, fired + 10_000)).isZero();
+  }
+
+  @Test
+  void taskIdleIsOffWithoutThePartitionIdleRule() {
+    RotationPolicy noIdle =
+        new RotationPolicy(100, 1000, -1, 3_600_000, -1, 1_000, ZoneId.of("UTC"));
+    assertThat(noIdle.millisUntilTaskIdle(0, RotationPolicy.NEVER, 1_000_000))
+        .isEqualTo(Long.MAX_VALUE);
   }
 }
