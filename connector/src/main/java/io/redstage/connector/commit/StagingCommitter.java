@@ -189,12 +189,9 @@ public final class StagingCommitter {
       if (writer != null) {
         written(writer, now);
       }
-      long afterBatch = System.currentTimeMillis();
-      if (!records.isEmpty()) {
-        // after the batch, not before: a batch that took long to write is no sign of idleness
-        lastRecordAtMs = afterBatch;
-      }
-      long wait = tickAll(afterBatch);
+      // Only an empty put says the consumer found nothing: preCommit, or a put that waited on the
+      // memory budget, may come long after the last records while a backlog is still there.
+      long wait = tickAll(System.currentTimeMillis(), records.isEmpty());
       enforceMemoryBudget();
       c.commits.collect();
       long nowNanos = System.nanoTime();
@@ -208,7 +205,15 @@ public final class StagingCommitter {
         consecutiveFailures = 0;
       }
       committedUnitsSeen = c.commits.committedUnits();
+      long end = System.currentTimeMillis();
+      if (!records.isEmpty()) {
+        // at the end: time spent writing the batch or waiting on commits is no sign of idleness
+        lastRecordAtMs = end;
+      }
       if (wait < Long.MAX_VALUE) {
+        // units are open: the next empty put must come in time for the task-idle rule too
+        wait =
+            Math.min(wait, c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, end));
         context.timeout(Math.max(1, Math.min(wait, MAX_TICK_WAIT_MS)));
       }
     } catch (IOException e) {
@@ -254,7 +259,7 @@ public final class StagingCommitter {
    */
   public Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
     try {
-      tickAll(System.currentTimeMillis());
+      tickAll(System.currentTimeMillis(), false);
       c.commits.collect();
     } catch (IOException e) {
       deferRewind(rewindAfter(e, List.of()));
@@ -317,15 +322,18 @@ public final class StagingCommitter {
   }
 
   /**
-   * Lets every partition's time-based rules close units that are due; returns the wait until the
-   * next one could be. Before {@link #nextTickAtMs} none can, and the partitions are not visited:
-   * with 10,000 partitions that visit was the largest of the task's own costs in put.
+   * Lets every partition's time-based rules close units that are due, and on an empty put the
+   * task-idle rule close them all; returns the wait until a partition's next rule could fire
+   * (Long.MAX_VALUE: no unit is open). Before {@link #nextTickAtMs} none can, and the partitions
+   * are not visited: with 10,000 partitions that visit was the largest of the task's own costs in
+   * put.
    */
-  private long tickAll(long now) throws IOException {
+  private long tickAll(long now, boolean emptyPut) throws IOException {
     // Only an open unit makes nextTickAtMs finite while rotate.idle.ms is on, which the task-idle
     // rule needs.
     boolean taskIdle =
-        nextTickAtMs != Long.MAX_VALUE
+        emptyPut
+            && nextTickAtMs != Long.MAX_VALUE
             && c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, now) == 0;
     if (taskIdle || now >= nextTickAtMs) {
       long next = Long.MAX_VALUE;
@@ -343,12 +351,7 @@ public final class StagingCommitter {
       }
       nextTickAtMs = next;
     }
-    if (nextTickAtMs == Long.MAX_VALUE) {
-      return Long.MAX_VALUE;
-    }
-    return Math.min(
-        Math.max(0, nextTickAtMs - now),
-        c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, now));
+    return nextTickAtMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextTickAtMs - now);
   }
 
   /**

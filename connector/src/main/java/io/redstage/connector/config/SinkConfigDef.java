@@ -881,13 +881,15 @@ public final class SinkConfigDef {
         1_000L,
         Range.atLeast(-1),
         MEDIUM,
-        "Commit every open unit of the task when no record at all reached the task for this many milliseconds: "
-            + "its consumer has caught up with every partition, so waiting for the schedule or for "
-            + "rotate.idle.ms would only delay the data. After a burst or a backfill the files land about this "
-            + "long after the last record. It fires at most once per rotate.idle.ms, so it never commits a "
-            + "partition's units more often than rotate.idle.ms can, and not at all when rotate.idle.ms is -1. "
-            + "A task that gets a record at least this often never lets it fire. Default 1000 (1 s); -1 turns it "
-            + "off.",
+        "Commit every open unit of the task when no record at all reached the task (after converters and "
+            + "transforms) for this many milliseconds: its consumer found nothing new on any partition, so "
+            + "waiting for the schedule or for rotate.idle.ms would only delay the data. After a burst or a "
+            + "backfill the files land about this long after the last record. It fires at most once per "
+            + "rotate.idle.ms, so it never commits a partition's units more often than rotate.idle.ms can, and "
+            + "not at all when rotate.idle.ms is -1. A task that gets a record at least this often never lets "
+            + "it fire. A quiet task whose records come further apart (seconds) commits a unit per partition "
+            + "every rotate.idle.ms instead of every rotate.schedule.interval.ms: fresher data and more files; "
+            + "raise this, or set -1, for fewer. Default 1000 (1 s); -1 turns it off.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,

@@ -115,10 +115,21 @@ public final class RotationPolicy {
     if (taskIdleMs <= 0 || idleMs <= 0) {
       return Long.MAX_VALUE;
     }
-    long due = lastRecordAtMs + taskIdleMs;
+    long wait = remaining(nowMs - lastRecordAtMs, taskIdleMs);
     if (lastFiredAtMs != NEVER) {
-      due = Math.max(due, lastFiredAtMs + idleMs);
+      wait = Math.max(wait, remaining(nowMs - lastFiredAtMs, idleMs));
     }
-    return Math.max(0, due - nowMs);
+    return wait;
+  }
+
+  /**
+   * What is left of {@code periodMs} after {@code elapsedMs}, without overflow for periods near
+   * Long.MAX_VALUE (the settings allow them) or a clock set back (negative elapsed time).
+   */
+  private static long remaining(long elapsedMs, long periodMs) {
+    if (elapsedMs >= periodMs) {
+      return 0;
+    }
+    return elapsedMs <= 0 ? periodMs : periodMs - elapsedMs;
   }
 }

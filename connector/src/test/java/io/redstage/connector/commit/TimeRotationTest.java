@@ -163,6 +163,45 @@ class TimeRotationTest {
             tuple("rotate.task.idle.ms", "0@0-2"), tuple("rotate.task.idle.ms", "1@0-1"));
   }
 
+  /**
+   * Neither preCommit, which the worker also calls while a backlog is being read, nor a steady
+   * stream of records (every 50 ms, the rule waits 300 ms) lets the task-idle rule fire; the first
+   * empty put after the quiet time does.
+   */
+  @Test
+  void onlyAnEmptyPutAfterTheQuietTimeFiresTheTaskIdleRule() {
+    String prefix = "task-idle-busy-" + (++run);
+    StagingCommitter committer =
+        openedWith(prefix, "rotate.idle.ms", "600000", "rotate.task.idle.ms", "300");
+    long[] next = {0};
+    try {
+      await()
+          .during(Duration.ofMillis(1500))
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                committer.put(List.of(LocalS3Tasks.record(0, next[0]++)));
+                return markers(prefix).isEmpty();
+              });
+      await()
+          .during(Duration.ofMillis(1000))
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                committer.committedOffsets();
+                return markers(prefix).isEmpty();
+              });
+      awaitMarkers(committer, prefix, 1);
+    } finally {
+      committer.stop();
+    }
+    assertThat(markers(prefix))
+        .extracting(CommitMarker::rotationReason, CommitMarker::recordCount)
+        .containsExactly(tuple("rotate.task.idle.ms", next[0]));
+  }
+
   /** Waits as a worker does between records: empty puts, and preCommit now and then. */
   private static void awaitMarkers(StagingCommitter committer, String prefix, int count) {
     await()

@@ -116,6 +116,18 @@ class RotationPolicyTest {
   }
 
   @Test
+  void taskIdleWaitsOutAnIdleTimeNearLongMaxValueWithoutOverflow() {
+    RotationPolicy longIdle =
+        new RotationPolicy(100, 1000, -1, -1, Long.MAX_VALUE, 1_000, ZoneId.of("UTC"));
+    long fired = 5_000_000;
+    assertThat(longIdle.millisUntilTaskIdle(fired + 1_000, fired, fired + 60_000))
+        .isEqualTo(Long.MAX_VALUE - 60_000);
+    // a clock set back before the last record: the whole quiet time is still ahead
+    assertThat(longIdle.millisUntilTaskIdle(fired, RotationPolicy.NEVER, fired - 5_000))
+        .isEqualTo(1_000);
+  }
+
+  @Test
   void taskIdleIsOffWithoutThePartitionIdleRule() {
     RotationPolicy noIdle =
         new RotationPolicy(100, 1000, -1, 3_600_000, -1, 1_000, ZoneId.of("UTC"));

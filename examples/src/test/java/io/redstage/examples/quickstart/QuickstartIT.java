@@ -176,8 +176,8 @@ class QuickstartIT {
     config.put("aws.secret.access.key", sandbox.s3.secretKey());
     assertThat(sandbox.connect.createConnector(confluent.name(), config)).isEqualTo(201);
     sandbox.connect.awaitRunning(confluent.name(), 1, Duration.ofSeconds(60));
-    // its schedule rotates every 60 s; our idle rotation (default 10 s) commits once the topic is
-    // quiet
+    // its schedule rotates every 60 s; our task-idle rotation (default 1 s) commits once the task
+    // has caught up with the topic
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(1))
