@@ -142,16 +142,15 @@ class TimeRotationTest {
       awaitMarkers(committer, prefix, 2);
       committer.put(List.of(LocalS3Tasks.record(0, 3)));
       // five times the task-idle time, far less than rotate.idle.ms
-      await()
-          .during(Duration.ofSeconds(1))
-          .atMost(WAIT)
-          .pollInterval(Duration.ofMillis(20))
-          .until(
-              () -> {
-                committer.put(List.of());
-                committer.committedOffsets();
-                return markers(prefix).size() == 2;
-              });
+      markersStay(
+          prefix,
+          2,
+          Duration.ofSeconds(1),
+          Duration.ofMillis(20),
+          () -> {
+            committer.put(List.of());
+            committer.committedOffsets();
+          });
     } finally {
       committer.stop();
     }
@@ -175,24 +174,14 @@ class TimeRotationTest {
         openedWith(prefix, "rotate.idle.ms", "600000", "rotate.task.idle.ms", "300");
     long[] next = {0};
     try {
-      await()
-          .during(Duration.ofMillis(1500))
-          .atMost(WAIT)
-          .pollInterval(Duration.ofMillis(50))
-          .until(
-              () -> {
-                committer.put(List.of(LocalS3Tasks.record(0, next[0]++)));
-                return markers(prefix).isEmpty();
-              });
-      await()
-          .during(Duration.ofMillis(1000))
-          .atMost(WAIT)
-          .pollInterval(Duration.ofMillis(20))
-          .until(
-              () -> {
-                committer.committedOffsets();
-                return markers(prefix).isEmpty();
-              });
+      markersStay(
+          prefix,
+          0,
+          Duration.ofMillis(1500),
+          Duration.ofMillis(50),
+          () -> committer.put(List.of(LocalS3Tasks.record(0, next[0]++))));
+      markersStay(
+          prefix, 0, Duration.ofSeconds(1), Duration.ofMillis(20), committer::committedOffsets);
       awaitMarkers(committer, prefix, 1);
     } finally {
       committer.stop();
@@ -215,6 +204,23 @@ class TimeRotationTest {
               committer.put(List.of());
               committer.committedOffsets();
               return markers(prefix).size() >= count;
+            });
+  }
+
+  /**
+   * Runs {@code step} every {@code every} for {@code period} and fails if the markers ever number
+   * other than {@code count}.
+   */
+  private static void markersStay(
+      String prefix, int count, Duration period, Duration every, Runnable step) {
+    await()
+        .during(period)
+        .atMost(WAIT)
+        .pollInterval(every)
+        .until(
+            () -> {
+              step.run();
+              return markers(prefix).size() == count;
             });
   }
 
