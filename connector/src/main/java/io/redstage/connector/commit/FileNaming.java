@@ -1,6 +1,7 @@
 package io.redstage.connector.commit;
 
 import io.redstage.contract.MarkerKeys;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
@@ -11,6 +12,9 @@ import java.util.UUID;
  * different bytes.
  */
 public final class FileNaming {
+  /** The longest key S3 accepts, in UTF-8 bytes. */
+  public static final int MAX_KEY_BYTES = 1024;
+
   private final String topicsDir;
   private final String tmpDir;
   private final String directoryDelim;
@@ -48,6 +52,21 @@ public final class FileNaming {
         + fileDelim
         + MarkerKeys.pad(end, padWidth)
         + extension;
+  }
+
+  /**
+   * The UTF-8 bytes of the longest committed key a file under {@code encodedPartition} can get
+   * (both offsets at their widest); over {@link #MAX_KEY_BYTES}, S3 refuses the upload.
+   */
+  public int longestKeyBytes(
+      String topic, int partition, String encodedPartition, String extension) {
+    String longest =
+        committedKey(topic, partition, encodedPartition, Long.MAX_VALUE, Long.MAX_VALUE, extension);
+    // no encoding needed while even three bytes per character fit
+    if (longest.length() * 3 <= MAX_KEY_BYTES) {
+      return longest.length();
+    }
+    return longest.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /**

@@ -6,6 +6,7 @@ import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
@@ -51,6 +52,9 @@ final class PartitionWriter {
    * Last record with a value schema, so that a tombstone can become a delete row in a typed file.
    */
   private SinkRecord lastSchemaRecord;
+
+  /** The last partition path whose keys fit S3's limit: most records share their predecessor's. */
+  private String fittingPartitionPath;
 
   PartitionWriter(String topic, int partition, Components components) {
     this.topic = topic;
@@ -155,6 +159,10 @@ final class PartitionWriter {
         recordTime = c.timestamps.extract(toWrite, nowMs);
       }
       encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
+      if (!encodedPartition.equals(fittingPartitionPath)) {
+        checkKeyLength(record, encodedPartition);
+        fittingPartitionPath = encodedPartition;
+      }
     } catch (DataException e) {
       c.badRecords.report(record, e);
       handledWithoutRow(record, nowMs);
@@ -334,6 +342,27 @@ final class PartitionWriter {
         null,
         tombstone.timestamp(),
         tombstone.headers());
+  }
+
+  /**
+   * A record whose partition path makes a key S3 refuses would fail the unit's upload, and with it
+   * every good record of the unit, on every retry: it is a bad record instead.
+   */
+  private void checkKeyLength(SinkRecord record, String encodedPartition) {
+    int bytes = c.naming.longestKeyBytes(topic, partition, encodedPartition, c.format.extension());
+    if (bytes > FileNaming.MAX_KEY_BYTES) {
+      throw new DataException(
+          "Cannot write record "
+              + where(record)
+              + ": its partition path ("
+              + encodedPartition.getBytes(StandardCharsets.UTF_8).length
+              + " bytes, from the partitioner) makes file keys of up to "
+              + bytes
+              + " bytes, over S3's limit of "
+              + FileNaming.MAX_KEY_BYTES
+              + ". Partition by a field with shorter values (partition.field.name), or shorten path.format or "
+              + "topics.dir.");
+    }
   }
 
   static String where(SinkRecord r) {

@@ -100,6 +100,39 @@ class BadRecordsTest {
         .containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
   }
 
+  /**
+   * A field value so long that its file's S3 key would pass S3's 1,024-byte limit would fail the
+   * unit's upload on every retry, and with it the good records beside it; it goes to the reporter
+   * instead, without its value, and the records around it commit.
+   */
+  @Test
+  void aPartitionPathTooLongForAnS3KeyIsABadRecordAndTheRecordsAroundItCommit() throws Exception {
+    String prefix = "long-key-" + (++run);
+    Map<String, String> props = props(prefix, 2);
+    props.put("partitioner.class", "field");
+    props.put("partition.field.name", "note");
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(
+            props,
+            context,
+            Set.of(TP),
+            List.of(
+                record(0, new Struct(ORDER).put("id", 0L).put("note", "a")),
+                record(1, new Struct(ORDER).put("id", 1L).put("note", "x/".repeat(400))),
+                record(2, new Struct(ORDER).put("id", 2L).put("note", "a"))));
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    assertThat(context.errors.get(0))
+        .startsWith("Cannot write record orders/0/1: its partition path (")
+        .contains("over S3's limit of 1024")
+        .doesNotContain("x/x");
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(3));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers).singleElement().satisfies(m -> assertThat(m.recordCount()).isEqualTo(2));
+    assertThat(rows(markers.get(0))).extracting(r -> r.get("id")).containsExactly(0L, 2L);
+  }
+
   @Test
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
