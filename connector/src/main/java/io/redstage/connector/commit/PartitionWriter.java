@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 final class PartitionWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
 
+  /** The partition path of delete rows the partitioner cannot place (as Confluent's default). */
+  static final String DELETE_ROW_PATH = "tombstone";
+
   /** What the task does with a null value (tombstone). */
   enum NullValues {
     FAIL,
@@ -155,10 +158,16 @@ final class PartitionWriter {
         }
         toWrite = asDeleteRow(record);
       }
-      if (c.rotation.usesRecordTime()) {
-        recordTime = c.timestamps.extract(toWrite, nowMs);
+      if (record.value() == null) {
+        // a delete row has no value fields: its time and path may not come from them
+        recordTime = deleteRowTime(toWrite, nowMs);
+        encodedPartition = deleteRowPath(toWrite, nowMs);
+      } else {
+        if (c.rotation.usesRecordTime()) {
+          recordTime = c.timestamps.extract(toWrite, nowMs);
+        }
+        encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
       }
-      encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
       if (!encodedPartition.equals(fittingPartitionPath)) {
         checkKeyLength(record, encodedPartition);
         fittingPartitionPath = encodedPartition;
@@ -321,6 +330,35 @@ final class PartitionWriter {
    * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema,
    * so the tombstone borrows the last value schema seen on this partition.
    */
+  /**
+   * A delete row's record time for rotation: null when the extractor reads a value field (the row
+   * has none), so the row never closes a unit by record time.
+   */
+  private Long deleteRowTime(SinkRecord deleteRow, long nowMs) {
+    if (!c.rotation.usesRecordTime()) {
+      return null;
+    }
+    try {
+      return c.timestamps.extract(deleteRow, nowMs);
+    } catch (DataException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Where a delete row goes: its partition's path, or {@link #DELETE_ROW_PATH} when the partitioner
+   * reads value fields (a field partitioner, a time partitioner on a value field) the row does not
+   * have. Otherwise every delete of such a connector would be a bad record. The loader finds files
+   * through their markers, whatever their path, and applies a unit's rows by offset.
+   */
+  private String deleteRowPath(SinkRecord deleteRow, long nowMs) {
+    try {
+      return c.partitioner.encodePartition(deleteRow, nowMs);
+    } catch (DataException e) {
+      return DELETE_ROW_PATH;
+    }
+  }
+
   private SinkRecord asDeleteRow(SinkRecord tombstone) {
     if (c.format.canOpen(tombstone)) {
       return tombstone;

@@ -133,6 +133,41 @@ class BadRecordsTest {
     assertThat(rows(markers.get(0))).extracting(r -> r.get("id")).containsExactly(0L, 2L);
   }
 
+  /**
+   * Under behavior.on.null.values=write a tombstone is a delete row without value fields: a field
+   * partitioner (or a time partitioner on a value field) cannot place it, so it goes to the
+   * 'tombstone' path instead of the dead letter queue, in the same unit.
+   */
+  @Test
+  void deleteRowsGoToTheTombstonePathWhenThePartitionerReadsValueFields() throws Exception {
+    String prefix = "delete-rows-" + (++run);
+    Map<String, String> props = props(prefix, 3);
+    props.put("partitioner.class", "field");
+    props.put("partition.field.name", "note");
+    props.put("behavior.on.null.values", "write");
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(
+            props,
+            context,
+            Set.of(TP),
+            List.of(
+                keyed(0, new Struct(ORDER).put("id", 0L).put("note", "a")),
+                keyed(1, null),
+                keyed(2, new Struct(ORDER).put("id", 2L).put("note", "b"))));
+
+    assertThat(context.errors).isEmpty();
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(3));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers).singleElement().satisfies(m -> assertThat(m.recordCount()).isEqualTo(3));
+    assertThat(markers.get(0).files())
+        .extracting(f -> f.key().substring(0, f.key().lastIndexOf('/')))
+        .containsExactlyInAnyOrder(
+            prefix + "/topics/orders/note=a",
+            prefix + "/topics/orders/tombstone",
+            prefix + "/topics/orders/note=b");
+  }
+
   @Test
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
@@ -235,6 +270,20 @@ class BadRecordsTest {
       }
     }
     return rows;
+  }
+
+  /** A record keyed by a Struct holding its id, which a delete row fills the value's id from. */
+  private static SinkRecord keyed(long offset, Struct value) {
+    Schema keySchema =
+        SchemaBuilder.struct().name("OrderKey").field("id", Schema.INT64_SCHEMA).build();
+    return new SinkRecord(
+        TP.topic(),
+        TP.partition(),
+        keySchema,
+        new Struct(keySchema).put("id", offset),
+        value == null ? null : ORDER,
+        value,
+        offset);
   }
 
   private static SinkRecord record(long offset, Struct value) {
