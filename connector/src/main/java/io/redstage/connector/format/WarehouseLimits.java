@@ -18,7 +18,7 @@ import java.util.Locale;
  * #VARCHAR_MAX_BYTES}. One instance per {@link RecordFormat}, used on the task thread only (it
  * counts truncations).
  */
-final class WarehouseLimits {
+public final class WarehouseLimits {
   /** Redshift's largest VARCHAR, in bytes; also the largest string scalar inside a SUPER value. */
   static final int VARCHAR_MAX_BYTES = 65_535;
 
@@ -42,8 +42,8 @@ final class WarehouseLimits {
 
   static final int MAX_EPOCH_DAY = (int) LocalDate.of(9999, 12, 31).toEpochDay();
   private static final long MILLIS_PER_DAY = 86_400_000L;
-  static final long MIN_EPOCH_MILLIS = MIN_EPOCH_DAY * MILLIS_PER_DAY;
-  static final long MAX_EPOCH_MILLIS = (MAX_EPOCH_DAY + 1L) * MILLIS_PER_DAY - 1;
+  public static final long MIN_EPOCH_MILLIS = MIN_EPOCH_DAY * MILLIS_PER_DAY;
+  public static final long MAX_EPOCH_MILLIS = (MAX_EPOCH_DAY + 1L) * MILLIS_PER_DAY - 1;
 
   static final String TO_DLQ =
       "or let errors.tolerance=all send such records to the dead letter queue.";

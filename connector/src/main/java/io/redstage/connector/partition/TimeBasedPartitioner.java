@@ -1,5 +1,6 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.WarehouseLimits;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -55,6 +56,20 @@ final class TimeBasedPartitioner implements Partitioner {
               + "=RecordField with "
               + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
               + " naming a field with the event time, or use Wallclock.");
+    }
+    if (timestamp < WarehouseLimits.MIN_EPOCH_MILLIS
+        || timestamp > WarehouseLimits.MAX_EPOCH_MILLIS) {
+      // Formatted, it would make a path of year 55873 or, past the zone's offset, wrap to a year
+      // BC: a unit in the wrong place at best, for every record of a field in the wrong unit.
+      throw new DataException(
+          "Cannot partition record "
+              + Records.ref(record)
+              + " by time: its time ("
+              + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
+              + "="
+              + extractor
+              + ") lies outside years 1 to 9999. If the field holds microseconds or nanoseconds, not "
+              + "milliseconds, convert it with a TimestampConverter SMT; otherwise fix the producer.");
     }
     return pathOf(timestamp);
   }

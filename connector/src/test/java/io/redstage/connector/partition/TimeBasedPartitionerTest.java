@@ -194,6 +194,31 @@ class TimeBasedPartitionerTest {
         .hasMessageContaining("timestamp.extractor=RecordField");
   }
 
+  /**
+   * A time in microseconds read as milliseconds would make a path of year 55873; Long.MAX_VALUE in
+   * a zone east of UTC would wrap to a year BC. Both are bad records, named, without the value.
+   */
+  @Test
+  void timesOutsideYearsOneTo9999AreBadRecords() {
+    Partitioner p =
+        Partitioners.create(
+            TestPartitionerSettings.builder()
+                .type("hourly")
+                .timestampExtractor("Record")
+                .timezone(BERLIN)
+                .build());
+    long micros = ms("2024-03-01T10:00:00Z") * 1000;
+    for (long t : new long[] {micros, Long.MAX_VALUE, ms("0000-12-31T23:59:59Z")}) {
+      assertThatThrownBy(() -> p.encodePartition(record(null, Map.of(), t), 0))
+          .isInstanceOf(DataException.class)
+          .hasMessageContaining("orders/3/42")
+          .hasMessageContaining("outside years 1 to 9999")
+          .hasMessageNotContaining(Long.toString(t));
+    }
+    assertThat(p.encodePartition(record(null, Map.of(), ms("9999-12-31T20:00:00Z")), 0))
+        .startsWith("year=9999/");
+  }
+
   @Test
   void wallclockUsesTheGivenTimeNotTheRecord() {
     Partitioner p =
