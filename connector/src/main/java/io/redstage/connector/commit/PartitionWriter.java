@@ -7,6 +7,7 @@ import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
@@ -363,20 +364,31 @@ final class PartitionWriter {
     if (c.format.canOpen(tombstone)) {
       return tombstone;
     }
-    if (lastSchemaRecord == null) {
+    Schema fileSchema;
+    if (lastSchemaRecord != null) {
+      fileSchema = lastSchemaRecord.valueSchema();
+    } else if (tombstone.keySchema() != null
+        && tombstone.keySchema().type() == Schema.Type.STRUCT
+        && tombstone.key() != null) {
+      // No value schema seen since the task started (a restart or rebalance right before a
+      // delete): the key's fields are all a delete row fills, so its schema is the file's. The
+      // loader loads such a unit of key columns like any other schema; the next record of the
+      // value schema starts a new unit.
+      fileSchema = tombstone.keySchema();
+    } else {
       throw new DataException(
           "Cannot write a delete row for tombstone "
               + where(tombstone)
-              + ": no record with a "
-              + "value schema was seen on this partition since the task started, so the file schema is unknown. "
-              + "Use format.class=jsonl for CDC streams that start with tombstones, or behavior.on.null.values=ignore.");
+              + ": no record with a value schema was seen on this partition since the task started, and "
+              + "the key is not a Struct whose fields could stand in, so the file schema is unknown. Use "
+              + "format.class=jsonl for CDC streams with such keys, or behavior.on.null.values=ignore.");
     }
     return tombstone.newRecord(
         tombstone.topic(),
         tombstone.kafkaPartition(),
         tombstone.keySchema(),
         tombstone.key(),
-        lastSchemaRecord.valueSchema(),
+        fileSchema,
         null,
         tombstone.timestamp(),
         tombstone.headers());

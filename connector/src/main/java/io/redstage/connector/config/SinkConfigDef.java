@@ -1019,7 +1019,9 @@ public final class SinkConfigDef {
         "What to do with records whose value is null (tombstones): fail (reject the record: it goes to the dead "
             + "letter queue under errors.tolerance=all, and fails the task otherwise), ignore them (their offsets "
             + "still commit), or write a delete row (value columns null, key fields filled, "
-            + "metadata.deleted.column=true) for upsert loads of CDC streams. A delete row has no value fields, so "
+            + "metadata.deleted.column=true) for upsert loads of CDC streams. In Parquet and Avro a delete row takes "
+            + "the schema of the partition's last record, or, before any since the task started, its Struct key's "
+            + "(a unit of key columns, which the loader deletes by). A delete row has no value fields, so "
             + "when the partitioner reads one (partition.field.name, or timestamp.extractor=RecordField) it goes "
             + "under the path 'tombstone' of its topic, and rotate.interval.ms does not count its time. Default "
             + "fail.",

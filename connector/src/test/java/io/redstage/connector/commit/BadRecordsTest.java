@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
@@ -166,6 +167,44 @@ class BadRecordsTest {
             prefix + "/topics/orders/note=a",
             prefix + "/topics/orders/tombstone",
             prefix + "/topics/orders/note=b");
+  }
+
+  /**
+   * A task that starts on tombstones (after a restart) has seen no value schema: their delete rows
+   * take the Struct key's schema instead of going to the dead letter queue, in a unit of their own.
+   */
+  @Test
+  void tombstonesBeforeAnyValueSchemaBecomeDeleteRowsOfTheKeysColumns() throws Exception {
+    String prefix = "key-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 3);
+    props.put("behavior.on.null.values", "write");
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(
+            props,
+            context,
+            Set.of(TP),
+            List.of(
+                keyed(0, null),
+                keyed(1, null),
+                keyed(2, new Struct(ORDER).put("id", 2L).put("note", "a")),
+                keyed(3, new Struct(ORDER).put("id", 3L).put("note", "b")),
+                keyed(4, new Struct(ORDER).put("id", 4L).put("note", "c"))));
+
+    assertThat(context.errors).isEmpty();
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(5));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 1L, "schema change"), tuple(2L, 4L, "flush.size"));
+    assertThat(markers.get(0).files().get(0).columns())
+        .extracting(col -> col.name())
+        .contains("id", "kafka_deleted")
+        .doesNotContain("note");
+    assertThat(rows(markers.get(0)))
+        .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple(0L, true), tuple(1L, true));
   }
 
   @Test
