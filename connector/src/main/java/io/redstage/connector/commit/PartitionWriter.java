@@ -7,7 +7,6 @@ import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
@@ -20,9 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PartitionWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
-
-  /** The partition path of delete rows the partitioner cannot place (as Confluent's default). */
-  static final String DELETE_ROW_PATH = "tombstone";
 
   /** What the task does with a null value (tombstone). */
   enum NullValues {
@@ -157,12 +153,12 @@ final class PartitionWriter {
           handledWithoutRow(record, nowMs);
           return;
         }
-        toWrite = asDeleteRow(record);
+        toWrite = DeleteRows.of(record, c.format, lastSchemaRecord);
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
-        recordTime = deleteRowTime(toWrite, nowMs);
-        encodedPartition = deleteRowPath(toWrite, nowMs);
+        recordTime = DeleteRows.time(c, toWrite, nowMs);
+        encodedPartition = DeleteRows.path(c, toWrite, nowMs);
       } else {
         if (c.rotation.usesRecordTime()) {
           recordTime = c.timestamps.extract(toWrite, nowMs);
@@ -325,73 +321,6 @@ final class PartitionWriter {
     UnitFile file = new UnitFile(encodedPartition, writer, upload, c.heap);
     unit.addFile(file);
     return file;
-  }
-
-  /**
-   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema,
-   * so the tombstone borrows the last value schema seen on this partition.
-   */
-  /**
-   * A delete row's record time for rotation: null when the extractor reads a value field (the row
-   * has none), so the row never closes a unit by record time.
-   */
-  private Long deleteRowTime(SinkRecord deleteRow, long nowMs) {
-    if (!c.rotation.usesRecordTime()) {
-      return null;
-    }
-    try {
-      return c.timestamps.extract(deleteRow, nowMs);
-    } catch (DataException e) {
-      return null;
-    }
-  }
-
-  /**
-   * Where a delete row goes: its partition's path, or {@link #DELETE_ROW_PATH} when the partitioner
-   * reads value fields (a field partitioner, a time partitioner on a value field) the row does not
-   * have. Otherwise every delete of such a connector would be a bad record. The loader finds files
-   * through their markers, whatever their path, and applies a unit's rows by offset.
-   */
-  private String deleteRowPath(SinkRecord deleteRow, long nowMs) {
-    try {
-      return c.partitioner.encodePartition(deleteRow, nowMs);
-    } catch (DataException e) {
-      return DELETE_ROW_PATH;
-    }
-  }
-
-  private SinkRecord asDeleteRow(SinkRecord tombstone) {
-    if (c.format.canOpen(tombstone)) {
-      return tombstone;
-    }
-    Schema fileSchema;
-    if (lastSchemaRecord != null) {
-      fileSchema = lastSchemaRecord.valueSchema();
-    } else if (tombstone.keySchema() != null
-        && tombstone.keySchema().type() == Schema.Type.STRUCT
-        && tombstone.key() != null) {
-      // No value schema seen since the task started (a restart or rebalance right before a
-      // delete): the key's fields are all a delete row fills, so its schema is the file's. The
-      // loader loads such a unit of key columns like any other schema; the next record of the
-      // value schema starts a new unit.
-      fileSchema = tombstone.keySchema();
-    } else {
-      throw new DataException(
-          "Cannot write a delete row for tombstone "
-              + where(tombstone)
-              + ": no record with a value schema was seen on this partition since the task started, and "
-              + "the key is not a Struct whose fields could stand in, so the file schema is unknown. Use "
-              + "format.class=jsonl for CDC streams with such keys, or behavior.on.null.values=ignore.");
-    }
-    return tombstone.newRecord(
-        tombstone.topic(),
-        tombstone.kafkaPartition(),
-        tombstone.keySchema(),
-        tombstone.key(),
-        fileSchema,
-        null,
-        tombstone.timestamp(),
-        tombstone.headers());
   }
 
   /**
