@@ -17,23 +17,38 @@ final class DeleteRows {
   private DeleteRows() {}
 
   /**
-   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema:
-   * the last one seen on this partition ({@code lastSchemaRecord}), or, before any since the task
-   * started (a restart or rebalance right before a delete), the Struct key's, since the key's
-   * fields are all a delete row fills. The loader loads such a unit of key columns like any other
-   * schema; the next record of the value schema starts a new unit.
+   * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema,
+   * in this order:
+   *
+   * <ol>
+   *   <li>the open unit's ({@code unitSchemaRecord}, a row of it);
+   *   <li>when the tombstone opens the unit, its Struct key's, since the key's fields are all a
+   *       delete row fills. The loader loads such a unit of key columns like any other schema, and
+   *       the next record of the value schema starts a new unit. A schema from before the unit
+   *       would make a replay after a restart, which has not seen those records, write other bytes
+   *       under the same keys;
+   *   <li>for any other key, the partition's last value schema ({@code lastSchemaRecord}): only it
+   *       can stand in, and within a task rewinds restore it (PartitionCommits#abort), but a task
+   *       that has seen none since it started cannot write the row.
+   * </ol>
    */
-  static SinkRecord of(SinkRecord tombstone, RecordFormat format, SinkRecord lastSchemaRecord) {
+  static SinkRecord of(
+      SinkRecord tombstone,
+      RecordFormat format,
+      SinkRecord unitSchemaRecord,
+      SinkRecord lastSchemaRecord) {
     if (format.canOpen(tombstone)) {
       return tombstone;
     }
     Schema fileSchema;
-    if (lastSchemaRecord != null) {
-      fileSchema = lastSchemaRecord.valueSchema();
+    if (unitSchemaRecord != null) {
+      fileSchema = unitSchemaRecord.valueSchema();
     } else if (tombstone.keySchema() != null
         && tombstone.keySchema().type() == Schema.Type.STRUCT
         && tombstone.key() != null) {
       fileSchema = tombstone.keySchema();
+    } else if (lastSchemaRecord != null) {
+      fileSchema = lastSchemaRecord.valueSchema();
     } else {
       throw new DataException(
           "Cannot write a delete row for tombstone "
@@ -58,14 +73,10 @@ final class DeleteRows {
    * has none), so the row never closes a unit by record time.
    */
   static Long time(Components c, SinkRecord deleteRow, long nowMs) {
-    if (!c.rotation.usesRecordTime()) {
+    if (!c.rotation.usesRecordTime() || c.timestamps.readsValue()) {
       return null;
     }
-    try {
-      return c.timestamps.extract(deleteRow, nowMs);
-    } catch (DataException e) {
-      return null;
-    }
+    return c.timestamps.extract(deleteRow, nowMs);
   }
 
   /**
@@ -74,10 +85,6 @@ final class DeleteRows {
    * through their markers, whatever their path, and applies a unit's rows by offset.
    */
   static String path(Components c, SinkRecord deleteRow, long nowMs) {
-    try {
-      return c.partitioner.encodePartition(deleteRow, nowMs);
-    } catch (DataException e) {
-      return PATH;
-    }
+    return c.partitioner.readsValue() ? PATH : c.partitioner.encodePartition(deleteRow, nowMs);
   }
 }

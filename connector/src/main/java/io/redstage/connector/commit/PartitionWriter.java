@@ -49,7 +49,15 @@ final class PartitionWriter {
   private long lastSeen = -1;
 
   /**
-   * Last record with a value schema, so that a tombstone can become a delete row in a typed file.
+   * A row of the open unit with the unit's value schema, so that a tombstone can become a delete
+   * row in the unit's typed file; null while no unit is open or it has no such row. Only the unit's
+   * own rows decide it, never an earlier unit's (see {@link DeleteRows#of}).
+   */
+  private SinkRecord unitSchemaRecord;
+
+  /**
+   * The partition's last record with a value schema, in any unit: the file schema of a delete row
+   * that opens a unit and has no Struct key to stand in (see {@link DeleteRows#of}).
    */
   private SinkRecord lastSchemaRecord;
 
@@ -153,7 +161,9 @@ final class PartitionWriter {
           handledWithoutRow(record, nowMs);
           return;
         }
-        toWrite = DeleteRows.of(record, c.format, lastSchemaRecord);
+        toWrite =
+            DeleteRows.of(
+                record, c.format, unit == null ? null : unitSchemaRecord, lastSchemaRecord);
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
@@ -223,6 +233,7 @@ final class PartitionWriter {
         unit.noteFileBytes(file.writer.estimatedBytes());
       }
       if (toWrite.valueSchema() != null) {
+        unitSchemaRecord = toWrite;
         lastSchemaRecord = toWrite;
       }
     } catch (DataException e) {
@@ -279,6 +290,7 @@ final class PartitionWriter {
     }
     commits.closed(closing);
     closing.schemaRecordAtClose = lastSchemaRecord;
+    unitSchemaRecord = null;
     c.commits.submit(this, closing, reason, closing.bufferedBytes());
   }
 
@@ -293,6 +305,7 @@ final class PartitionWriter {
       unit = null;
       dropping.abort();
     }
+    unitSchemaRecord = null;
     lastSchemaRecord = commits.abort();
   }
 

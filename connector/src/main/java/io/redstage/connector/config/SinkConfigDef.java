@@ -1020,11 +1020,11 @@ public final class SinkConfigDef {
             + "letter queue under errors.tolerance=all, and fails the task otherwise), ignore them (their offsets "
             + "still commit), or write a delete row (value columns null, key fields filled, "
             + "metadata.deleted.column=true) for upsert loads of CDC streams. In Parquet and Avro a delete row takes "
-            + "the schema of the partition's last record, or, before any since the task started, its Struct key's "
-            + "(a unit of key columns, which the loader deletes by). A delete row has no value fields, so "
-            + "when the partitioner reads one (partition.field.name, or timestamp.extractor=RecordField) it goes "
-            + "under the path 'tombstone' of its topic, and rotate.interval.ms does not count its time. Default "
-            + "fail.",
+            + "its unit's value schema; one that opens a unit takes its Struct key's (a unit of key columns, which "
+            + "the loader deletes by), or with another kind of key the partition's last value schema since the "
+            + "task started. A delete row has no value fields, so when the partitioner reads one "
+            + "(partition.field.name, or timestamp.extractor=RecordField) it goes under the path 'tombstone' of its "
+            + "topic, and rotate.interval.ms does not count its time. Default fail.",
         GROUP_ERRORS,
         1,
         Width.SHORT,

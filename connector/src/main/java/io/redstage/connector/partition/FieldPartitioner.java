@@ -100,4 +100,9 @@ final class FieldPartitioner implements Partitioner {
   public String toString() {
     return "FieldPartitioner" + fields;
   }
+
+  @Override
+  public boolean readsValue() {
+    return true;
+  }
 }

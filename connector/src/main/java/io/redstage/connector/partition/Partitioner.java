@@ -15,4 +15,12 @@ public interface Partitioner {
    *     (passed in so callers and tests control it)
    */
   String encodePartition(SinkRecord record, long nowMs);
+
+  /**
+   * Whether the path comes from value fields, which a delete row written for a tombstone does not
+   * have.
+   */
+  default boolean readsValue() {
+    return false;
+  }
 }

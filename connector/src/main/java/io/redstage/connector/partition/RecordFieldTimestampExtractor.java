@@ -110,4 +110,9 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
   public String toString() {
     return PartitionerSettings.EXTRACTOR_RECORD_FIELD + "(" + field.path() + ")";
   }
+
+  @Override
+  public boolean readsValue() {
+    return true;
+  }
 }

@@ -57,8 +57,7 @@ final class TimeBasedPartitioner implements Partitioner {
               + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
               + " naming a field with the event time, or use Wallclock.");
     }
-    if (timestamp < WarehouseLimits.MIN_EPOCH_MILLIS
-        || timestamp > WarehouseLimits.MAX_EPOCH_MILLIS) {
+    if (!inYearsOneTo9999(timestamp)) {
       // Formatted, it would make a path of year 55873 or, past the zone's offset, wrap to a year
       // BC: a unit in the wrong place at best, for every record of a field in the wrong unit.
       throw new DataException(
@@ -72,6 +71,18 @@ final class TimeBasedPartitioner implements Partitioner {
               + "milliseconds, convert it with a TimestampConverter SMT; otherwise fix the producer.");
     }
     return pathOf(timestamp);
+  }
+
+  /** Whether the time, in the zone's local time that its path shows, lies in years 1 to 9999. */
+  private boolean inYearsOneTo9999(long timestampMs) {
+    long offsetMs =
+        zone.getRules().getOffset(Instant.ofEpochMilli(timestampMs)).getTotalSeconds() * 1000L;
+    long localMs = timestampMs + offsetMs;
+    // past Long's range the time is out of range anyway
+    boolean overflowed = ((timestampMs ^ localMs) & (offsetMs ^ localMs)) < 0;
+    return !overflowed
+        && localMs >= WarehouseLimits.MIN_EPOCH_MILLIS
+        && localMs <= WarehouseLimits.MAX_EPOCH_MILLIS;
   }
 
   String pathOf(long timestampMs) {
@@ -115,5 +126,10 @@ final class TimeBasedPartitioner implements Partitioner {
       this.offset = offset;
       this.path = path;
     }
+  }
+
+  @Override
+  public boolean readsValue() {
+    return extractor.readsValue();
   }
 }

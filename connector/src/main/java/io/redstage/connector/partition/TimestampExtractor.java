@@ -11,4 +11,12 @@ public interface TimestampExtractor {
    *     cannot be read
    */
   Long extract(SinkRecord record, long nowMs);
+
+  /**
+   * Whether the time comes from a value field, which a delete row written for a tombstone does not
+   * have.
+   */
+  default boolean readsValue() {
+    return false;
+  }
 }

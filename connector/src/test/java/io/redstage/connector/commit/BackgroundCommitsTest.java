@@ -154,7 +154,9 @@ class BackgroundCommitsTest {
   @Test
   void aReplayedUnitOpeningWithATombstoneBorrowsTheSameSchemaAsTheFirstTime() {
     String prefix = "replay-schema-" + (++run);
-    Schema key = SchemaBuilder.struct().name("Key").field("id", Schema.INT64_SCHEMA).build();
+    // string keys: a tombstone that opens a unit has no Struct key to take its schema from, so it
+    // borrows the partition's last value schema, which the rewind must restore
+    Schema key = Schema.STRING_SCHEMA;
     Schema v1 =
         SchemaBuilder.struct()
             .name("Order")
@@ -172,7 +174,7 @@ class BackgroundCommitsTest {
             .build();
     List<SinkRecord> records = new ArrayList<>();
     for (long o = 0; o <= 6; o++) {
-      Struct k = new Struct(key).put("id", o);
+      String k = Long.toString(o);
       if (o == 3) {
         records.add(
             new SinkRecord(

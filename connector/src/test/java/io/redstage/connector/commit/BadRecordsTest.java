@@ -207,6 +207,40 @@ class BadRecordsTest {
         .containsExactly(tuple(0L, true), tuple(1L, true));
   }
 
+  /**
+   * A unit that opens with tombstones takes its file schema from its own records only: a new task
+   * replaying it after a restart (which has not seen the records before it) writes the same bytes
+   * under the same key as the task that saw them.
+   */
+  @Test
+  void aUnitOpeningWithTombstonesIsWrittenTheSameByATaskThatStartsThere() throws Exception {
+    String prefix = "key-deletes-replay-" + (++run);
+    Map<String, String> props = props(prefix, 3);
+    props.put("behavior.on.null.values", "write");
+    List<SinkRecord> records = new ArrayList<>();
+    for (long o = 0; o < 3; o++) {
+      records.add(keyed(o, new Struct(ORDER).put("id", o).put("note", "n")));
+    }
+    records.add(keyed(3, null));
+    records.add(keyed(4, null));
+    records.add(keyed(5, new Struct(ORDER).put("id", 5L).put("note", "n")));
+    LocalS3Tasks.putAndCommit(props, new DlqContext(), Set.of(TP), records);
+    CommitMarker deletes =
+        S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/").stream()
+            .filter(m -> m.startOffset() == 3)
+            .findFirst()
+            .orElseThrow();
+    assertThat(deletes.endOffset()).isEqualTo(4);
+    String key = deletes.files().get(0).key();
+    byte[] first = S3Objects.get(s3.client(), BUCKET, key);
+
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records.subList(3, records.size()));
+
+    assertThat(context.errors).isEmpty();
+    assertThat(S3Objects.get(s3.client(), BUCKET, key)).isEqualTo(first);
+  }
+
   @Test
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
