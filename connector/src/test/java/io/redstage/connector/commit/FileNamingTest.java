@@ -31,6 +31,22 @@ class FileNamingTest {
     assertThat(naming.temporaryKey("t", 1, 42, ".avro")).isNotEqualTo(tmp1);
   }
 
+  /**
+   * The longest key counts both offsets at 19 digits and the path in UTF-8 bytes: 'é' is two, '€'
+   * three.
+   */
+  @Test
+  void longestKeyBytesCountsTheWidestOffsetsInUtf8() {
+    // "topics/t/" + path + "/t+0+" + 19 digits + "+" + 19 digits + ".avro": 9 + 1 + 4 + 39 + 5
+    int fixed = 58;
+    String ascii = "a".repeat(FileNaming.MAX_KEY_BYTES - fixed);
+    assertThat(naming.longestKeyBytes("t", 0, ascii, ".avro")).isEqualTo(FileNaming.MAX_KEY_BYTES);
+    assertThat(naming.longestKeyBytes("t", 0, ascii + "a", ".avro"))
+        .isEqualTo(FileNaming.MAX_KEY_BYTES + 1);
+    assertThat(naming.longestKeyBytes("t", 0, "é".repeat(300) + "€".repeat(150), ".avro"))
+        .isEqualTo(fixed + 600 + 450);
+  }
+
   @Test
   void customDelimitersAndPadding() {
     FileNaming custom = new FileNaming("data", "tmp", "-", "_", 4);
