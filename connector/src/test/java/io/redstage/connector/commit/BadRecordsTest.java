@@ -109,9 +109,7 @@ class BadRecordsTest {
   @Test
   void aPartitionPathTooLongForAnS3KeyIsABadRecordAndTheRecordsAroundItCommit() throws Exception {
     String prefix = "long-key-" + (++run);
-    Map<String, String> props = props(prefix, 2);
-    props.put("partitioner.class", "field");
-    props.put("partition.field.name", "note");
+    Map<String, String> props = byNote(prefix, 2);
     DlqContext context = new DlqContext();
     Map<TopicPartition, OffsetAndMetadata> committed =
         LocalS3Tasks.putAndCommit(
@@ -142,9 +140,7 @@ class BadRecordsTest {
   @Test
   void deleteRowsGoToTheTombstonePathWhenThePartitionerReadsValueFields() throws Exception {
     String prefix = "delete-rows-" + (++run);
-    Map<String, String> props = props(prefix, 3);
-    props.put("partitioner.class", "field");
-    props.put("partition.field.name", "note");
+    Map<String, String> props = byNote(prefix, 3);
     props.put("behavior.on.null.values", "write");
     DlqContext context = new DlqContext();
     Map<TopicPartition, OffsetAndMetadata> committed =
@@ -362,6 +358,14 @@ class BadRecordsTest {
   private static SinkRecord record(long offset, Struct value) {
     return new SinkRecord(
         TP.topic(), TP.partition(), null, null, value == null ? null : ORDER, value, offset);
+  }
+
+  /** {@link #props} with the field partitioner on 'note'. */
+  private static Map<String, String> byNote(String prefix, int flushSize) {
+    Map<String, String> props = props(prefix, flushSize);
+    props.put("partitioner.class", "field");
+    props.put("partition.field.name", "note");
+    return props;
   }
 
   private static Map<String, String> props(String prefix, int flushSize) {

@@ -166,10 +166,7 @@ class ConnectorWrittenIT {
           Object[] e = events[(int) o];
           return new Rec(struct(KEY, e[0]), e[1] == null ? null : struct(V1, e[0], e[1]));
         });
-    Map<String, String> config = stack.config();
-    config.put("topics", topic);
-    config.put("load.mode", "upsert");
-    config.put("upsert.key", "id");
+    Map<String, String> config = upsertById(topic);
     try (Loader loader = stack.loader(config)) {
       loader.runOnce();
       files.unit(
@@ -209,10 +206,7 @@ class ConnectorWrittenIT {
     var options = ConnectorFiles.options(format, true);
     files.unit(
         options, topic, 0, 0, 2, KEY, V1, o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o)));
-    Map<String, String> config = stack.config();
-    config.put("topics", topic);
-    config.put("load.mode", "upsert");
-    config.put("upsert.key", "id");
+    Map<String, String> config = upsertById(topic);
     try (Loader loader = stack.loader(config)) {
       loader.runOnce();
       // after a restart: a tombstone for key 1, then a record of the value schema again
@@ -260,5 +254,14 @@ class ConnectorWrittenIT {
             Arrays.asList(0L, "00ff007f"),
             Arrays.asList(1L, "01ff007f"),
             Arrays.asList(2L, "02ff007f"));
+  }
+
+  /** The loader's config for {@code topic} in upsert mode by the 'id' column. */
+  private static Map<String, String> upsertById(String topic) {
+    Map<String, String> config = stack.config();
+    config.put("topics", topic);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "id");
+    return config;
   }
 }
