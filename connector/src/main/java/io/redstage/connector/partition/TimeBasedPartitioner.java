@@ -57,7 +57,8 @@ final class TimeBasedPartitioner implements Partitioner {
               + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
               + " naming a field with the event time, or use Wallclock.");
     }
-    if (!inYearsOneTo9999(timestamp)) {
+    String path = pathOf(timestamp);
+    if (path == null) {
       // Formatted, it would make a path of year 55873 or, past the zone's offset, wrap to a year
       // BC: a unit in the wrong place at best, for every record of a field in the wrong unit.
       throw new DataException(
@@ -70,24 +71,24 @@ final class TimeBasedPartitioner implements Partitioner {
               + ") lies outside years 1 to 9999. If the field holds microseconds or nanoseconds, not "
               + "milliseconds, convert it with a TimestampConverter SMT; otherwise fix the producer.");
     }
-    return pathOf(timestamp);
+    return path;
   }
 
-  /** Whether the time, in the zone's local time that its path shows, lies in years 1 to 9999. */
-  private boolean inYearsOneTo9999(long timestampMs) {
-    long offsetMs =
-        zone.getRules().getOffset(Instant.ofEpochMilli(timestampMs)).getTotalSeconds() * 1000L;
-    long localMs = timestampMs + offsetMs;
-    // past Long's range the time is out of range anyway
-    boolean overflowed = ((timestampMs ^ localMs) & (offsetMs ^ localMs)) < 0;
-    return !overflowed
-        && localMs >= WarehouseLimits.MIN_EPOCH_MILLIS
-        && localMs <= WarehouseLimits.MAX_EPOCH_MILLIS;
-  }
-
+  /**
+   * The path of the time's bucket, or null when the time, in the zone's local time that the path
+   * shows, lies outside years 1 to 9999.
+   */
   String pathOf(long timestampMs) {
     ZoneOffset offset = zone.getRules().getOffset(Instant.ofEpochMilli(timestampMs));
-    long localMs = timestampMs + offset.getTotalSeconds() * 1000L;
+    long localMs;
+    try {
+      localMs = Math.addExact(timestampMs, offset.getTotalSeconds() * 1000L);
+    } catch (ArithmeticException e) {
+      return null; // past Long's range: out of range anyway
+    }
+    if (localMs < WarehouseLimits.MIN_EPOCH_MILLIS || localMs > WarehouseLimits.MAX_EPOCH_MILLIS) {
+      return null;
+    }
     long bucketLocalMs = Math.floorDiv(localMs, durationMs) * durationMs;
     CachedPath cached = last;
     if (cached != null && cached.bucketLocalMs == bucketLocalMs && cached.offset.equals(offset)) {

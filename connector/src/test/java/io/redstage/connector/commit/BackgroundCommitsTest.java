@@ -108,8 +108,7 @@ class BackgroundCommitsTest {
   void aFailedCommitLetsNoLaterUnitOfThePartitionCommitAndRewinds() {
     String prefix = "fail-" + (++run);
     // The marker of partition 0's second unit (offsets 10-19) fails, retries included.
-    String failingMarker = markerKey(prefix, 10, 19);
-    FaultRule rule = failAlways(ObjectOperation.PUT_OBJECT, failingMarker);
+    FaultRule rule = failMarker(prefix, 10, 19);
     RecordingContext context = new RecordingContext();
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
@@ -196,8 +195,7 @@ class BackgroundCommitsTest {
                 "events", 0, key, k, v1, new Struct(v1).put("id", o).put("note", "n"), o));
       }
     }
-    String failingMarker = markerKey(prefix, 3, 5);
-    FaultRule rule = failAlways(ObjectOperation.PUT_OBJECT, failingMarker);
+    FaultRule rule = failMarker(prefix, 3, 5);
     Map<String, String> props = props(prefix, 3);
     props.put("format.class", "avro");
     props.put("schema.compatibility", "BACKWARD");
@@ -351,8 +349,7 @@ class BackgroundCommitsTest {
   @Test
   void aRewindFoundByPreCommitSkipsRecordsFetchedBeforeTheSeekAndRevokedPartitions() {
     String prefix = "deferred-" + (++run);
-    String failingMarker = markerKey(prefix, 10, 19);
-    FaultRule rule = failAlways(ObjectOperation.PUT_OBJECT, failingMarker);
+    FaultRule rule = failMarker(prefix, 10, 19);
     RecordingContext context = new RecordingContext();
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
@@ -672,6 +669,11 @@ class BackgroundCommitsTest {
         .failAlways(
             S3Fault.INTERNAL_ERROR,
             RequestMatcher.operations(operation).bucket(BUCKET).keyPrefix(keyPrefix));
+  }
+
+  /** Fails every PUT of partition 0's marker of unit [start, end], retries included. */
+  private static FaultRule failMarker(String prefix, long start, long end) {
+    return failAlways(ObjectOperation.PUT_OBJECT, markerKey(prefix, start, end));
   }
 
   /** The marker key of partition 0's unit [start, end] under {@code prefix}. */
