@@ -34,13 +34,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open and
  * pending units are dropped and Connect is asked to rewind every partition to its last committed
  * offset; the records are then redelivered and written again, producing the same files where the
- * boundaries are the same.
+ * boundaries are the same. {@link TaskRewinds} counts the failures and says where to rewind.
  */
 public final class StagingCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(StagingCommitter.class);
-
-  /** Consecutive S3 failures after which the task fails instead of rewinding again. */
-  static final int MAX_CONSECUTIVE_FAILURES = 5;
 
   /**
    * Longest the worker may block in poll while a unit is open, so time-based rotation fires on
@@ -57,12 +54,7 @@ public final class StagingCommitter {
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
 
   private final AutoCloseable resources;
-  private int consecutiveFailures;
-
-  /** Set when the task gave up on S3; every later put throws it. */
-  private ConnectException failed;
-
-  private long committedUnitsSeen;
+  private final TaskRewinds rewinds = new TaskRewinds();
 
   /**
    * Heap of the open units, kept up to date from the partitions a batch wrote or a rule rotated
@@ -90,16 +82,6 @@ public final class StagingCommitter {
    * (System.nanoTime, so a wall clock set back does not stop the reports).
    */
   private long nextLagReportNanos = System.nanoTime();
-
-  /**
-   * A rewind found outside put() (preCommit, close): asked for at the start of the next put(),
-   * which skips that put's records of these partitions. Connect seeks at the start of its next
-   * poll, so a rewind asked inside a rebalance callback (where preCommit and close run) would let
-   * the records that poll already fetched in first, past the rewind point, and could name
-   * partitions being revoked, whose seek fails the task. Asked at put(), it names only partitions
-   * still held, and whatever the skipped records were, the seek delivers them again.
-   */
-  private Map<TopicPartition, Long> pendingRewind;
 
   StagingCommitter(
       Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
@@ -144,14 +126,12 @@ public final class StagingCommitter {
       }
     }
     if (failure != null) {
-      deferRewind(rewindAfter(failure, List.of()));
+      rewinds.defer(rewindAfter(failure, List.of()));
     }
   }
 
   public void put(Collection<SinkRecord> records) {
-    if (failed != null) {
-      throw failed;
-    }
+    rewinds.throwIfGaveUp();
     long now = System.currentTimeMillis();
     Map<TopicPartition, Long> skipping = askPendingRewind();
     try {
@@ -199,12 +179,7 @@ public final class StagingCommitter {
         c.metrics.committedOffsetLag(committedOffsetLag());
         nextLagReportNanos = nowNanos + LAG_REPORT_EVERY_NANOS;
       }
-      // Only a committed unit ends a run of failures: a put whose records all stay in open units
-      // proves nothing.
-      if (c.commits.committedUnits() > committedUnitsSeen) {
-        consecutiveFailures = 0;
-      }
-      committedUnitsSeen = c.commits.committedUnits();
+      rewinds.sawCommittedUnits(c.commits.committedUnits());
       long end = System.currentTimeMillis();
       if (!records.isEmpty()) {
         // at the end: time spent writing the batch or waiting on commits is no sign of idleness
@@ -229,25 +204,12 @@ public final class StagingCommitter {
    * returns it: this put() skips their records.
    */
   private Map<TopicPartition, Long> askPendingRewind() {
-    if (pendingRewind == null) {
-      return Map.of();
-    }
-    Map<TopicPartition, Long> held = new HashMap<>(pendingRewind);
-    held.keySet().retainAll(writers.keySet());
-    pendingRewind = null;
+    Map<TopicPartition, Long> held = rewinds.takeDeferred(writers.keySet());
     if (!held.isEmpty()) {
       context.offset(held);
       c.metrics.rewound();
     }
     return held;
-  }
-
-  private void deferRewind(Map<TopicPartition, Long> rewind) {
-    if (pendingRewind == null) {
-      pendingRewind = new HashMap<>();
-    }
-    // a later failure rewinds no further than an earlier one asked: keep the lower offset
-    rewind.forEach((tp, offset) -> pendingRewind.merge(tp, offset, Math::min));
   }
 
   /**
@@ -262,7 +224,7 @@ public final class StagingCommitter {
       tickAll(System.currentTimeMillis(), false);
       c.commits.collect();
     } catch (IOException e) {
-      deferRewind(rewindAfter(e, List.of()));
+      rewinds.defer(rewindAfter(e, List.of()));
     }
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
@@ -404,20 +366,10 @@ public final class StagingCommitter {
 
   /**
    * Drops pending commits and open units after an S3 failure and returns where each partition must
-   * be delivered again from: after its last committed unit, or where it resumed; a partition first
-   * seen in {@code batch} (the put that failed) from its first offset there, since that put may
-   * have failed before noting it.
+   * be delivered again from ({@link TaskRewinds#rewindPoints}); throws when the task gives up.
    */
   private Map<TopicPartition, Long> rewindAfter(IOException e, Collection<SinkRecord> batch) {
-    consecutiveFailures++;
-    // Commits of other partitions reset the task's count; a partition whose own unit fails every
-    // time (a prefix the credentials may not write, an object S3 refuses) must still stop the task.
-    String stuck = null;
-    for (PartitionWriter w : writers.values()) {
-      if (w.commits().failuresSinceCommit() >= MAX_CONSECUTIVE_FAILURES) {
-        stuck = w.where();
-      }
-    }
+    ConnectException giveUp = rewinds.failed(e, writers.values());
     c.commits.dropAll();
     for (PartitionWriter w : writers.values()) {
       w.abort();
@@ -425,42 +377,9 @@ public final class StagingCommitter {
     }
     openBytes = 0;
     c.metrics.memoryUsed(0);
-    if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES || stuck != null) {
-      // Latched: Connect only logs what preCommit throws, so put() throws it again.
-      failed =
-          new ConnectException(
-              "Cannot write to S3 after "
-                  + Math.max(consecutiveFailures, MAX_CONSECUTIVE_FAILURES)
-                  + " attempts"
-                  + (stuck == null ? "" : " for partition " + stuck)
-                  + ": "
-                  + e.getMessage()
-                  + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.",
-              e);
-      throw failed;
+    if (giveUp != null) {
+      throw giveUp;
     }
-    Map<TopicPartition, Long> rewind = new HashMap<>();
-    for (Map.Entry<TopicPartition, PartitionWriter> entry : writers.entrySet()) {
-      long to = entry.getValue().commits().rewindTo();
-      if (to >= 0) {
-        rewind.put(entry.getKey(), to);
-      }
-    }
-    for (SinkRecord r : batch) {
-      TopicPartition tp =
-          new TopicPartition(KafkaCoordinates.topic(r), KafkaCoordinates.partition(r));
-      PartitionWriter w = writers.get(tp);
-      if (w == null || w.commits().rewindTo() < 0) {
-        rewind.merge(tp, KafkaCoordinates.offset(r), Math::min);
-      }
-    }
-    LOG.warn(
-        "Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
-            + "offsets (attempt {} of {})",
-        e.getMessage(),
-        rewind.size(),
-        consecutiveFailures,
-        MAX_CONSECUTIVE_FAILURES);
-    return rewind;
+    return rewinds.rewindPoints(e, writers, batch);
   }
 }

@@ -242,7 +242,7 @@ class BackgroundCommitsTest {
                 // each failure is found by preCommit, and the put after it only asks for the
                 // rewind (its records are skipped): two puts per attempt
                 for (int attempt = 0;
-                    attempt < 2 * (StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1);
+                    attempt < 2 * (TaskRewinds.MAX_CONSECUTIVE_FAILURES + 1);
                     attempt++) {
                   committer.put(records(Map.of(P0, 0L), 10));
                   SettledCommits.offsets(committer);
@@ -251,7 +251,7 @@ class BackgroundCommitsTest {
           .isInstanceOf(ConnectException.class)
           .hasMessageContaining("Cannot write to S3 after 5 attempts");
       assertThat(context.rewinds)
-          .hasSize(StagingCommitter.MAX_CONSECUTIVE_FAILURES - 1)
+          .hasSize(TaskRewinds.MAX_CONSECUTIVE_FAILURES - 1)
           .allSatisfy(r -> assertThat(r).containsEntry(P0, 0L));
       assertThat(markers(prefix)).isEmpty();
     } finally {
@@ -275,7 +275,7 @@ class BackgroundCommitsTest {
       committer.open(Set.of(P0, P1));
       assertThatThrownBy(
               () -> {
-                for (long i = 0; i < 4 * (StagingCommitter.MAX_CONSECUTIVE_FAILURES + 1); i++) {
+                for (long i = 0; i < 4 * (TaskRewinds.MAX_CONSECUTIVE_FAILURES + 1); i++) {
                   committer.put(records(Map.of(P0, 0L, P1, 10 * i), 10 * i + 10));
                   SettledCommits.offsets(committer);
                 }
