@@ -14,6 +14,13 @@ public final class MarkerKeys {
   public static final int PARTITION_WIDTH = 10;
   public static final int OFFSET_WIDTH = 20;
   public static final String SUFFIX = ".json";
+
+  /**
+   * The longest key S3 accepts, in UTF-8 bytes. The connector sends a record whose data-file key
+   * would be longer to the DLQ; the loader keeps an orphan whose moved key would be.
+   */
+  public static final int MAX_KEY_BYTES = 1024;
+
   private static final Pattern UNIT =
       Pattern.compile("(\\d{" + OFFSET_WIDTH + "})\\+(\\d{" + OFFSET_WIDTH + "})\\.json");
 

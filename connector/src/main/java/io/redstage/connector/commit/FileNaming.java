@@ -12,9 +12,6 @@ import java.util.UUID;
  * different bytes.
  */
 public final class FileNaming {
-  /** The longest key S3 accepts, in UTF-8 bytes. */
-  public static final int MAX_KEY_BYTES = 1024;
-
   private final String topicsDir;
   private final String tmpDir;
   private final String directoryDelim;
@@ -56,14 +53,14 @@ public final class FileNaming {
 
   /**
    * The UTF-8 bytes of the longest committed key a file under {@code encodedPartition} can get
-   * (both offsets at their widest); over {@link #MAX_KEY_BYTES}, S3 refuses the upload.
+   * (both offsets at their widest); over {@link MarkerKeys#MAX_KEY_BYTES}, S3 refuses the upload.
    */
   public int longestKeyBytes(
       String topic, int partition, String encodedPartition, String extension) {
     String longest =
         committedKey(topic, partition, encodedPartition, Long.MAX_VALUE, Long.MAX_VALUE, extension);
     // no encoding needed while even three bytes per character fit
-    if (longest.length() * 3 <= MAX_KEY_BYTES) {
+    if (longest.length() * 3 <= MarkerKeys.MAX_KEY_BYTES) {
       return longest.length();
     }
     return longest.getBytes(StandardCharsets.UTF_8).length;

@@ -5,6 +5,7 @@ import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
+import io.redstage.contract.MarkerKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.connect.errors.DataException;
@@ -342,7 +343,7 @@ final class PartitionWriter {
    */
   private void checkKeyLength(SinkRecord record, String encodedPartition) {
     int bytes = c.naming.longestKeyBytes(topic, partition, encodedPartition, c.format.extension());
-    if (bytes > FileNaming.MAX_KEY_BYTES) {
+    if (bytes > MarkerKeys.MAX_KEY_BYTES) {
       throw new DataException(
           "Cannot write record "
               + where(record)
@@ -351,7 +352,7 @@ final class PartitionWriter {
               + " bytes, from the partitioner) makes file keys of up to "
               + bytes
               + " bytes, over S3's limit of "
-              + FileNaming.MAX_KEY_BYTES
+              + MarkerKeys.MAX_KEY_BYTES
               + ". Partition by a field with shorter values (partition.field.name), or shorten path.format or "
               + "topics.dir.");
     }

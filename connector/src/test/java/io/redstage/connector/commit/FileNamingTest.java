@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.contract.MarkerKeys;
 import org.junit.jupiter.api.Test;
 
 class FileNamingTest {
@@ -39,10 +40,10 @@ class FileNamingTest {
   void longestKeyBytesCountsTheWidestOffsetsInUtf8() {
     // "topics/t/" + path + "/t+0+" + 19 digits + "+" + 19 digits + ".avro": 9 + 1 + 4 + 39 + 5
     int fixed = 58;
-    String ascii = "a".repeat(FileNaming.MAX_KEY_BYTES - fixed);
-    assertThat(naming.longestKeyBytes("t", 0, ascii, ".avro")).isEqualTo(FileNaming.MAX_KEY_BYTES);
+    String ascii = "a".repeat(MarkerKeys.MAX_KEY_BYTES - fixed);
+    assertThat(naming.longestKeyBytes("t", 0, ascii, ".avro")).isEqualTo(MarkerKeys.MAX_KEY_BYTES);
     assertThat(naming.longestKeyBytes("t", 0, ascii + "a", ".avro"))
-        .isEqualTo(FileNaming.MAX_KEY_BYTES + 1);
+        .isEqualTo(MarkerKeys.MAX_KEY_BYTES + 1);
     assertThat(naming.longestKeyBytes("t", 0, "é".repeat(300) + "€".repeat(150), ".avro"))
         .isEqualTo(fixed + 600 + 450);
   }

@@ -2,6 +2,7 @@ package io.redstage.loader.sweep;
 
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.aws.S3Objects;
+import io.redstage.loader.config.LoaderConfigDef;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.sql.TableRef;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +120,7 @@ public final class OrphanSweeper {
             run.young,
             run.notLoaded,
             run.referenced,
+            run.keptUnmovable,
             run.requests,
             complete,
             complete ? "" : run.cursor);
@@ -225,6 +227,23 @@ public final class OrphanSweeper {
         s.action() == Action.MOVE
             ? MarkerKeys.normalizeDir(s.movedDir()) + o.key().substring(topicsDir.length())
             : null;
+    if (target != null
+        && target.getBytes(StandardCharsets.UTF_8).length > MarkerKeys.MAX_KEY_BYTES) {
+      // S3 would refuse the copy on every run, and the run would stop at this file each time.
+      run.keptUnmovable++;
+      LOG.warn(
+          "Cannot move orphan s3://{}/{} ({}) under {}: its key there would be {} bytes, over S3's {}."
+              + " Kept it; set {} to a shorter prefix, or {}=delete.",
+          s.bucket(),
+          o.key(),
+          f.unit(),
+          s.movedDir(),
+          target.getBytes(StandardCharsets.UTF_8).length,
+          MarkerKeys.MAX_KEY_BYTES,
+          LoaderConfigDef.SWEEP_MOVED_DIR,
+          LoaderConfigDef.SWEEP_ACTION);
+      return true;
+    }
     run.take(removal);
     if (!run.dryRun) {
       if (target != null) {
@@ -280,6 +299,7 @@ public final class OrphanSweeper {
     int young;
     int notLoaded;
     int referenced;
+    int keptUnmovable;
 
     Run(boolean dryRun, String cursor) {
       this.dryRun = dryRun;

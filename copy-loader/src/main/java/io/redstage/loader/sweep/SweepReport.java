@@ -13,6 +13,8 @@ import java.util.List;
  * @param keptNotLoaded files whose offsets the load-marker table does not fully cover
  * @param keptReferenced files whose unit is in markers.dir, markers.loaded.dir or the load-marker
  *     table
+ * @param keptUnmovable orphans kept because their key under sweep.moved-dir would be longer than S3
+ *     accepts
  * @param requests S3 requests counted against sweep.max-requests
  * @param complete true when the listing reached the end (the next run starts from the beginning)
  * @param cursor the last key examined when not complete (the next run continues after it)
@@ -24,6 +26,7 @@ public record SweepReport(
     int keptYoung,
     int keptNotLoaded,
     int keptReferenced,
+    int keptUnmovable,
     int requests,
     boolean complete,
     String cursor) {
@@ -58,7 +61,13 @@ public record SweepReport(
             + keptNotLoaded
             + " not loaded yet, "
             + keptReferenced
-            + " of known units; "
+            + " of known units"
+            + (keptUnmovable == 0
+                ? ""
+                : ", "
+                    + keptUnmovable
+                    + " orphan(s) whose key under sweep.moved-dir would be over S3's limit (see the log)")
+            + "; "
             + requests
             + " S3 request(s). "
             + (complete

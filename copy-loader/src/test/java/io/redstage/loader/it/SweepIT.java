@@ -6,13 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.sweep.SweepReport;
 import io.redstage.sandbox.s3.ObjectOperation;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,6 +152,37 @@ class SweepIT {
       assertThat(exists(fileKey(loaded))).isTrue();
       assertThat(exists(fileKey(pending))).as("its marker in markers.dir lists it").isTrue();
       assertThat(run.keptReferenced()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void keepsAnOrphanWhoseMovedKeyWouldBeTooLongForS3AndFinishesTheRun() throws Exception {
+    String topic = "sweep_long";
+    unit(topic, 0, 99);
+    String orphan = orphan(topic, 0, 49);
+    String relative = orphan.substring("topics/".length());
+    // path segments of 100 bytes (a filesystem store's names stay short), one byte over S3's limit
+    int dirBytes = MarkerKeys.MAX_KEY_BYTES + 1 - relative.length();
+    StringBuilder dir = new StringBuilder();
+    while (dir.length() + 100 < dirBytes) {
+      dir.append("o".repeat(99)).append('/');
+    }
+    dir.append("o".repeat(dirBytes - dir.length() - 1)).append('/');
+    try (Loader loader = loader(topic, LATER, "sweep.moved-dir", dir.toString())) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+
+      SweepReport run = loader.sweep(false);
+      assertThat(run.orphans()).isEmpty();
+      assertThat(run.keptUnmovable()).isEqualTo(1);
+      assertThat(run.complete()).as("the run goes past the file").isTrue();
+      assertThat(exists(orphan)).isTrue();
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      run.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      assertThat(printed.toString(StandardCharsets.UTF_8))
+          .contains("1 orphan(s) whose key under sweep.moved-dir");
+    }
+    try (Loader loader = loader(topic, LATER, "sweep.action", "delete")) {
+      assertThat(orphanKeys(loader.sweep(false))).containsExactly(orphan);
     }
   }
 
