@@ -95,6 +95,7 @@ public final class LoaderConfigDef {
   public static final String BATCH_MAX_UNITS = "batch.max-units";
   public static final String LOOP_INTERVAL = "loop.interval";
   public static final String RETRY_MAX_ATTEMPTS = "load.retry.max-attempts";
+  public static final String RETRY_MAX_DEFERRALS = "load.retry.max-deferrals";
   public static final String RETRY_BACKOFF = "load.retry.backoff";
   public static final String CLAIM_LEASE = "load.claim-lease";
   public static final String RETRY_BACKOFF_MAX = "load.retry.backoff-max";
@@ -543,6 +544,13 @@ public final class LoaderConfigDef {
                   "3",
                   "Attempts for a unit that fails alone before it is quarantined; counted in control.failures-table, so across loader processes ('once' from cron). A failing batch of several units is split first and counts no attempt.")
               .range(1, 100),
+          ConfigKey.of(
+                  G_RUN,
+                  RETRY_MAX_DEFERRALS,
+                  INT,
+                  "10",
+                  "Times in a row a unit may fail by a conflict (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and be retried after load.retry.backoff without counting an attempt. After that its failures count like any other (its batch is split, then load.retry.max-attempts applies), so a failure that keeps coming back ends in quarantine instead of holding the unit and the units batched with it back for ever. Counted per loader process.")
+              .range(1, 10_000),
           ConfigKey.of(
                   G_RUN,
                   CLAIM_LEASE,

@@ -134,7 +134,11 @@ public final class BatchExecutor {
               : "";
       LOG.warn("Batch {} failed{}: {}", batch.id(), where, e.error());
       return new BatchResult.Failed(
-          "Load transaction failed" + where + ": " + e.error(), details, e.isTransient(), true);
+          "Load transaction failed" + where + ": " + e.error(),
+          details,
+          e.isTransient(),
+          true,
+          e.isTransient());
     } catch (StatementTimeoutException | StatementOutcomeUnknownException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Unknown(e.getMessage());

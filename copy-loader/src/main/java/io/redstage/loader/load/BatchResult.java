@@ -24,14 +24,28 @@ public sealed interface BatchResult {
    * Failed. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling).
    * {@code rolledBack}: the transaction certainly did not commit (never submitted, or the statement
    * FAILED); false when a Data API call broke after the submission, so the statement may still
-   * commit (its rejects intent must stay for recovery).
+   * commit (its rejects intent must stay for recovery). {@code conflict}: Redshift ran the
+   * transaction and failed it by a conflict a retry usually clears (a serialization conflict, a
+   * deadlock, a concurrent DDL); such a failure is transient only {@code load.retry.max-deferrals}
+   * times in a row, since one that keeps coming back is no conflict.
    */
   record Failed(
       String error,
       List<LoadErrorReader.LoadError> loadErrors,
       boolean transientFailure,
-      boolean rolledBack)
-      implements BatchResult {}
+      boolean rolledBack,
+      boolean conflict)
+      implements BatchResult {
+
+    /** A failure that is not a conflict. */
+    Failed(
+        String error,
+        List<LoadErrorReader.LoadError> loadErrors,
+        boolean transientFailure,
+        boolean rolledBack) {
+      this(error, loadErrors, transientFailure, rolledBack, false);
+    }
+  }
 
   /** Outcome unknown (timed out, interrupted): the next cycle's load-marker query tells. */
   record Unknown(String reason) implements BatchResult {}

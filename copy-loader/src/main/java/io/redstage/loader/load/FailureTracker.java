@@ -18,8 +18,15 @@ public final class FailureTracker {
    * The failure history of one unit.
    *
    * @param isolate plan the unit alone (it failed alone before, or was released from quarantine)
+   * @param conflicts conflicts in a row that deferred it without counting an attempt
    */
-  public record Failure(int attempts, long notBeforeMs, String lastError, boolean isolate) {}
+  public record Failure(
+      int attempts, long notBeforeMs, String lastError, boolean isolate, int conflicts) {
+
+    Failure(int attempts, long notBeforeMs, String lastError, boolean isolate) {
+      this(attempts, notBeforeMs, lastError, isolate, 0);
+    }
+  }
 
   /** A row of the failure table as read back. */
   public record Persisted(int attempts, long lastAttemptMs, String lastError) {}
@@ -27,10 +34,12 @@ public final class FailureTracker {
   private final Map<String, Failure> failures = new ConcurrentHashMap<>();
   private final Backoff backoff;
   private final int maxAttempts;
+  private final int maxConflicts;
 
-  public FailureTracker(Backoff backoff, int maxAttempts) {
+  public FailureTracker(Backoff backoff, int maxAttempts, int maxConflicts) {
     this.backoff = backoff;
     this.maxAttempts = maxAttempts;
+    this.maxConflicts = maxConflicts;
   }
 
   /**
@@ -47,7 +56,12 @@ public final class FailureTracker {
                   if (mine != null && mine.attempts() >= row.attempts()) {
                     return mine.isolate()
                         ? mine
-                        : new Failure(mine.attempts(), mine.notBeforeMs(), mine.lastError(), true);
+                        : new Failure(
+                            mine.attempts(),
+                            mine.notBeforeMs(),
+                            mine.lastError(),
+                            true,
+                            mine.conflicts());
                   }
                   long notBefore =
                       row.attempts() == 0 ? 0 : row.lastAttemptMs() + backoff.initial().toMillis();
@@ -55,7 +69,8 @@ public final class FailureTracker {
                       row.attempts(),
                       Math.max(notBefore, mine == null ? 0 : mine.notBeforeMs()),
                       row.lastError(),
-                      true);
+                      true,
+                      mine == null ? 0 : mine.conflicts());
                 }));
   }
 
@@ -66,8 +81,13 @@ public final class FailureTracker {
             markerKey,
             (k, old) -> {
               int attempts = old == null ? 1 : old.attempts() + 1;
+              // the conflicts stay counted: once spent, every later conflict counts an attempt
               return new Failure(
-                  attempts, nowMs + backoff.delay(attempts - 1).toMillis(), error, true);
+                  attempts,
+                  nowMs + backoff.delay(attempts - 1).toMillis(),
+                  error,
+                  true,
+                  old == null ? 0 : old.conflicts());
             });
     return f.attempts();
   }
@@ -82,6 +102,14 @@ public final class FailureTracker {
    * count towards quarantine.
    */
   public void defer(String markerKey, String error, long nowMs) {
+    defer(markerKey, error, nowMs, false);
+  }
+
+  /**
+   * Like {@link #defer(String, String, long)}; {@code conflict} counts one more conflict in a row
+   * (see {@link #conflictsSpent}).
+   */
+  public void defer(String markerKey, String error, long nowMs, boolean conflict) {
     Failure f = failures.getOrDefault(markerKey, new Failure(0, 0, error, false));
     failures.put(
         markerKey,
@@ -89,7 +117,18 @@ public final class FailureTracker {
             f.attempts(),
             nowMs + backoff.delay(Math.max(0, f.attempts())).toMillis(),
             error,
-            f.isolate()));
+            f.isolate(),
+            conflict ? f.conflicts() + 1 : f.conflicts()));
+  }
+
+  /**
+   * Whether this unit's conflicts in a row have reached load.retry.max-deferrals: its next one
+   * counts like any failure (splits its batch, then counts attempts), so a failure that only looks
+   * like a conflict still ends in quarantine.
+   */
+  public boolean conflictsSpent(String markerKey) {
+    Failure f = failures.get(markerKey);
+    return f != null && f.conflicts() >= maxConflicts;
   }
 
   public boolean waiting(String markerKey, long nowMs) {

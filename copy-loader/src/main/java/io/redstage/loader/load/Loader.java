@@ -103,7 +103,8 @@ public final class Loader implements AutoCloseable {
     this.failures =
         new FailureTracker(
             new Backoff(c.duration(RETRY_BACKOFF), c.duration(RETRY_BACKOFF_MAX)),
-            c.integer(RETRY_MAX_ATTEMPTS));
+            c.integer(RETRY_MAX_ATTEMPTS),
+            c.integer(RETRY_MAX_DEFERRALS));
     BatchPlanner batches =
         new BatchPlanner(
             c.size(BATCH_MAX_BYTES),

@@ -208,8 +208,9 @@ final class TableLoad {
       }
       tally.failed.incrementAndGet();
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
-      if (f.transientFailure()) {
-        b.units().forEach(u -> p.failures().defer(u.markerKey(), f.error(), now));
+      if (f.transientFailure()
+          && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
+        b.units().forEach(u -> p.failures().defer(u.markerKey(), f.error(), now, f.conflict()));
         b.units().forEach(this::block);
       } else if (b.units().size() > 1) {
         split(b, f.error(), splitsLeft, work);
@@ -333,6 +334,18 @@ final class TableLoad {
         second.units().size());
     work.addFirst(new Work(second, splitsLeft));
     work.addFirst(new Work(first, splitsLeft));
+  }
+
+  private boolean conflictsSpent(Unit u) {
+    if (!p.failures().conflictsSpent(u.markerKey())) {
+      return false;
+    }
+    LOG.warn(
+        "Unit {} failed by a conflict {} time(s) in a row (load.retry.max-deferrals); the failure now counts "
+            + "like any other, towards load.retry.max-attempts",
+        u.markerKey(),
+        p.failures().failure(u.markerKey()).conflicts());
+    return true;
   }
 
   /** A batch that failed only because a string is longer than its VARCHAR column. */

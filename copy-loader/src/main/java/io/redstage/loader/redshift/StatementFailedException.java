@@ -1,6 +1,6 @@
 package io.redstage.loader.redshift;
 
-import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A statement (or a batch: one of its sub-statements) ended FAILED or ABORTED; the transaction
@@ -8,6 +8,22 @@ import java.util.Locale;
  */
 public class StatementFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+
+  /** Quoted names and literals, and any token with a slash (S3 keys, URLs, paths). */
+  private static final Pattern USER_DATA = Pattern.compile("\"[^\"]*\"|'[^']*'|\\S*/\\S*");
+
+  private static final Pattern TRANSIENT =
+      Pattern.compile(
+          "\\berror:\\s*1023\\b"
+              + "|\\bserializable isolation violation\\b"
+              + "|\\bcould not serialize access\\b"
+              + "|\\bdeadlock detected\\b"
+              + "|\\block timeout\\b"
+              + "|\\bconnection\\b[^.]*\\blost\\b|\\blost connection\\b|\\bterminating connection\\b"
+              + "|\\balready exists\\b"
+              + "|\\bconcurrent transaction\\b|\\bconcurrently (?:updated|deleted)\\b",
+          Pattern.CASE_INSENSITIVE);
+
   private final String statementId;
   private final String error;
   private final int failedIndex;
@@ -50,17 +66,14 @@ public class StatementFailedException extends RuntimeException {
 
   /**
    * Failures that a plain retry can fix: serialization conflicts, deadlocks, lock timeouts, lost
-   * connections.
+   * connections, a concurrent DDL. Matched on Redshift's (and PostgreSQL's) own wording, after the
+   * parts of the error that quote user data (quoted names, S3 keys and URLs) are removed, so that a
+   * topic called concurrent_logins, an offset 1023 in a file name or a query id that contains 1023
+   * never turns an ordinary failure into one that is retried without counting. A failure that is
+   * transient by this test but keeps coming back still ends in quarantine: see {@code
+   * load.retry.max-deferrals}.
    */
   public boolean isTransient() {
-    String e = error.toLowerCase(Locale.ROOT);
-    return e.contains("1023")
-        || e.contains("serializable isolation")
-        || e.contains("could not serialize")
-        || e.contains("deadlock")
-        || e.contains("lock timeout")
-        || e.contains("connection") && e.contains("lost")
-        || e.contains("already exists")
-        || e.contains("concurrent");
+    return TRANSIENT.matcher(USER_DATA.matcher(error).replaceAll(" ")).find();
   }
 }

@@ -7,6 +7,7 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.cli.LoaderCli;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.io.PrintWriter;
@@ -96,6 +97,69 @@ class FailureHandlingIT {
       assertThat(reports).extracting(CycleReport::batchesFailed).contains(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_conflict")).isEqualTo(10);
+  }
+
+  @Test
+  void aConflictThatNeverClearsEndsInQuarantineAfterItsDeferrals() throws Exception {
+    unit("f_endless", 0, 9);
+    Map<String, String> config = stack.config();
+    config.put("topics", "f_endless");
+    config.put("load.retry.max-deferrals", "2");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    try (Loader loader = stack.loader(config)) {
+      loader.ensureControlTables();
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^INSERT INTO \"public\".\"f_endless\"", // not the quarantine row that quotes it
+              -1,
+              "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+      List<CycleReport> reports = new ArrayList<>();
+      for (int i = 0; i < 8 && reports.stream().allMatch(r -> r.batchesQuarantined() == 0); i++) {
+        reports.add(loader.runOnce());
+      }
+      assertThat(reports)
+          .as("two conflicts are deferred, the third counts its one attempt")
+          .extracting(CycleReport::batchesQuarantined)
+          .containsExactly(0, 0, 1);
+    }
+    assertThat(
+            stack.query(
+                "SELECT error FROM public._redstage_quarantine WHERE target_table = 'public.f_endless'"))
+        .singleElement()
+        .satisfies(r -> assertThat((String) r.get(0)).contains("Serializable isolation violation"));
+  }
+
+  @Test
+  void aMissingFileIsNoConflictWhateverItsKeyHoldsAndTheUnitsBesideItLoad() throws Exception {
+    stack.files.unit("f_missing", 0, 0, 1022, FileFormat.PARQUET, COLS, o -> row("v", "v" + o));
+    // its key holds "1023" (the start offset), which once read as Redshift's conflict code
+    Unit gone =
+        stack.files.unit(
+            "f_missing", 0, 1023, 2046, FileFormat.PARQUET, COLS, o -> row("v", "v" + o));
+    String fileKey = gone.marker().files().get(0).key();
+    assertThat(fileKey).contains("1023");
+    stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(fileKey));
+    Map<String, String> config = stack.config();
+    config.put("topics", "f_missing");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    try (Loader loader = stack.loader(config)) {
+      loader.ensureControlTables();
+      int quarantined = 0;
+      for (int i = 0; i < 4 && quarantined == 0; i++) {
+        quarantined += loader.runOnce().batchesQuarantined();
+      }
+      assertThat(quarantined).isEqualTo(1);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_missing")).isEqualTo(1023);
+    assertThat(
+            stack.query(
+                "SELECT error FROM public._redstage_quarantine WHERE target_table = 'public.f_missing'"))
+        .singleElement()
+        .satisfies(r -> assertThat((String) r.get(0)).contains(fileKey));
   }
 
   @Test

@@ -44,7 +44,7 @@ class CyclePlannerTest {
   }
 
   static FailureTracker tracker() {
-    return new FailureTracker(new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)), 3);
+    return new FailureTracker(new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)), 3, 10);
   }
 
   @Test
