@@ -131,16 +131,16 @@ public final class ColumnNames {
       throw RecordErrors.cannotWrite(
           record,
           format,
-          "the field '"
-              + field
-              + "' would become the column name '"
-              + name
-              + "' of "
+          "the field "
+              + NamesInMessages.quoted(field)
+              + " would become the column name "
+              + NamesInMessages.quoted(name)
+              + " of "
               + name.length()
               + " bytes, more than Redshift's "
               + MAX_BYTES,
           "Map it with column.name.map="
-              + field
+              + NamesInMessages.whole(field, "<the field>")
               + ":<shorter name>, or rename the field at the source.");
     }
     if (!name.equals(field)) {
@@ -160,16 +160,16 @@ public final class ColumnNames {
     return RecordErrors.cannotWrite(
         record,
         format,
-        "the fields '"
-            + otherField
-            + "' and '"
-            + field
-            + "' both become the column "
-            + fold(column)
+        "the fields "
+            + NamesInMessages.quoted(otherField)
+            + " and "
+            + NamesInMessages.quoted(field)
+            + " both become the column "
+            + NamesInMessages.plain(fold(column))
             + " (Redshift folds names to lower case and only letters, "
             + "digits and '_' are kept)",
         "Map one of them to another name with column.name.map="
-            + field
+            + NamesInMessages.whole(field, "<the field>")
             + ":<other name>, or rename it at the "
             + "source.");
   }

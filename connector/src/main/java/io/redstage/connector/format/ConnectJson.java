@@ -376,7 +376,7 @@ final class ConnectJson {
         return String.valueOf(ValueChecks.int64(v));
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
-          return ConnectTypes.decimalValue(s, v).toPlainString();
+          return WarehouseLimits.plainText(ConnectTypes.decimalValue(s, v));
         }
         return Base64.getEncoder().encodeToString(ValueChecks.bytes(v));
       case ARRAY:
@@ -393,7 +393,7 @@ final class ConnectJson {
       return (String) v;
     }
     if (v instanceof BigDecimal) {
-      return ((BigDecimal) v).toPlainString();
+      return WarehouseLimits.plainText((BigDecimal) v);
     }
     if (v instanceof Number || v instanceof Boolean || v instanceof CharSequence) {
       return v.toString();

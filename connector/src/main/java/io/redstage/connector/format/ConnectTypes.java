@@ -162,6 +162,18 @@ final class ConnectTypes {
           "a BigDecimal for decimal(" + precision + "," + scale + ")", value);
     }
     BigDecimal d = (BigDecimal) value;
+    // Digits before the point, counted before setScale: rescaling 1e2147483647 would build a number
+    // of two billion digits.
+    if ((long) d.precision() - d.scale() > (long) precision - scale && d.signum() != 0) {
+      throw new ConversionException(
+          "is decimal("
+              + precision
+              + ","
+              + scale
+              + ") but the value has "
+              + ((long) d.precision() - d.scale())
+              + " digits before the decimal point");
+    }
     if (d.scale() != scale) {
       try {
         d = d.setScale(scale, RoundingMode.UNNECESSARY);

@@ -14,6 +14,8 @@ import org.apache.kafka.connect.errors.DataException;
  * converter can carry anything, and a silent widening could hide a producer bug.
  */
 final class ValueChecks {
+  private static final long MILLIS_PER_DAY = 86_400_000L;
+
   private ValueChecks() {}
 
   static int int8(Object v) {
@@ -103,13 +105,15 @@ final class ValueChecks {
    * days outside the years Redshift reads are rejected here.
    */
   static int epochDays(Schema s, Object v) {
-    int days;
+    java.util.Date date = date(v, "a java.util.Date for a Date");
+    // Checked before Date.fromLogical, which casts the day count to int: a date 2^32 days out
+    // would wrap into one inside the range.
+    WarehouseLimits.epochDay(Math.floorDiv(date.getTime(), MILLIS_PER_DAY));
     try {
-      days = Date.fromLogical(s, date(v, "a java.util.Date for a Date"));
+      return Date.fromLogical(s, date);
     } catch (DataException e) {
       throw new ConversionException("has an invalid Date: " + e.getMessage());
     }
-    return WarehouseLimits.epochDay(days);
   }
 
   /** Milliseconds since midnight of a Connect Time; Connect rejects a Time with a date part. */

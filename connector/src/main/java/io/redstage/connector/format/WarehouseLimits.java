@@ -252,7 +252,7 @@ public final class WarehouseLimits {
    * cannot hold it, and 1E+50 (precision 1) is written as 51 digits.
    */
   static BigDecimal decimal(BigDecimal d) {
-    int digits = d.scale() < 0 ? d.precision() - d.scale() : Math.max(d.precision(), d.scale());
+    long digits = plainDigits(d);
     if (digits > DECIMAL_MAX_DIGITS) {
       throw new ConversionException(
           "is a number of "
@@ -263,6 +263,33 @@ public final class WarehouseLimits {
           FIX_NUMBER);
     }
     return d;
+  }
+
+  /**
+   * The digits of {@code d}'s plain text (no exponent), counted without building it: {@code
+   * 1e2147483647} has 2,147,483,648, which toPlainString cannot hold in a String (it throws or runs
+   * out of memory).
+   */
+  public static long plainDigits(BigDecimal d) {
+    return d.scale() < 0 ? (long) d.precision() - d.scale() : Math.max(d.precision(), d.scale());
+  }
+
+  /**
+   * The plain text of a number that becomes text (a key or header column), rejected when it would
+   * be longer than the longest VARCHAR.
+   */
+  static String plainText(BigDecimal d) {
+    long digits = plainDigits(d);
+    if (digits > VARCHAR_MAX_BYTES) {
+      throw new ConversionException(
+          "is a number whose text would have "
+              + digits
+              + " digits, over Redshift's "
+              + VARCHAR_MAX_BYTES
+              + "-byte VARCHAR",
+          FIX_NUMBER);
+    }
+    return d.toPlainString();
   }
 
   /**
@@ -298,7 +325,7 @@ public final class WarehouseLimits {
     }
   }
 
-  static int epochDay(int day) {
+  static int epochDay(long day) {
     if (day < MIN_EPOCH_DAY || day > MAX_EPOCH_DAY) {
       throw new ConversionException(
           "is the date "
@@ -307,7 +334,7 @@ public final class WarehouseLimits {
               + "that Redshift COPY reads",
           FIX_TIME);
     }
-    return day;
+    return (int) day;
   }
 
   static long epochMillis(long millis) {

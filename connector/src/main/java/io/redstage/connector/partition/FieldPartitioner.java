@@ -1,5 +1,7 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.WarehouseLimits;
+import io.redstage.contract.MarkerKeys;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -71,6 +73,15 @@ final class FieldPartitioner implements Partitioner {
       return v.toString();
     }
     if (v instanceof BigDecimal) {
+      long digits = WarehouseLimits.plainDigits((BigDecimal) v);
+      if (digits > MarkerKeys.MAX_KEY_BYTES) {
+        // 1e2147483647 has a short text but a plain one toPlainString cannot build
+        throw new DataException(
+            FieldPath.failure(record, purpose)
+                + ": the field holds a number of "
+                + digits
+                + " digits, longer than an S3 key can be. Partition by a field holding a shorter value.");
+      }
       return ((BigDecimal) v).toPlainString();
     }
     if (v instanceof Date) {

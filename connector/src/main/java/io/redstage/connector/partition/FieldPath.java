@@ -1,5 +1,6 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.NamesInMessages;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -87,7 +88,10 @@ final class FieldPath {
                   + "' is missing: "
                   + parent(i)
                   + " has the fields "
-                  + struct.schema().fields().stream().map(Field::name).collect(Collectors.toList())
+                  + NamesInMessages.list(
+                      struct.schema().fields().stream()
+                          .map(Field::name)
+                          .collect(Collectors.toList()))
                   + ". "
                   + advice);
         }
@@ -103,7 +107,7 @@ final class FieldPath {
                   + "' is missing: "
                   + parent(i)
                   + " has the keys "
-                  + map.keySet()
+                  + NamesInMessages.list(map.keySet())
                   + ". "
                   + advice);
         }

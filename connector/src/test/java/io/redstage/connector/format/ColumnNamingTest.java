@@ -144,6 +144,16 @@ class ColumnNamingTest {
     assertThat(
             written(writing, format(writing, tooLong + ":short"), writing.record(3, "id", tooLong)))
         .containsExactly("id", "short");
+
+    // quoted whole three times, a name this long made a dead letter record larger than a producer
+    // may send, and the task failed on the record it meant to set aside
+    String huge = "c".repeat(150_000);
+    assertThatThrownBy(() -> written(writing, format(writing), writing.record(4, "id", huge)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/4")
+        .hasMessageContaining("(150000 characters)")
+        .hasMessageContaining("column.name.map=<the field>:<shorter name>")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2_000));
   }
 
   @ParameterizedTest

@@ -216,6 +216,56 @@ class ValueLimitsInFilesTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
+  void datesAndDecimalsTooFarOutToComputeAreRejectedNotWrappedOrExpanded(FileFormat format)
+      throws Exception {
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Payment")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("amount", Decimal.builder(2).optional().build())
+            .field("day", org.apache.kafka.connect.data.Date.builder().optional().build())
+            .build();
+    RecordFormat f = RecordFormats.create(options(format).build());
+    List<SinkRecord> records =
+        List.of(
+            // 2^32 + 19,000 days out: Connect's Date.fromLogical casts the day count to int,
+            // 2022-01-08
+            record(
+                schema,
+                new Struct(schema)
+                    .put("id", 1L)
+                    .put("day", new Date(((1L << 32) + 19_000) * 86_400_000L)),
+                0),
+            // rescaled to two decimal places, it would have two billion digits
+            record(
+                schema,
+                new Struct(schema).put("id", 2L).put("amount", new BigDecimal("1e2147483647")),
+                1),
+            record(
+                schema,
+                new Struct(schema)
+                    .put("id", 3L)
+                    .put("amount", new BigDecimal("12.50"))
+                    .put("day", new Date(19_000 * 86_400_000L)),
+                2));
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(2), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0))
+        .startsWith("Cannot write record orders/3/0 as " + formatName(format))
+        .contains("'day' is the date +11")
+        .contains("outside the years 1 to 9999");
+    assertThat(errors.get(1))
+        .startsWith("Cannot write record orders/3/1 as " + formatName(format))
+        .contains(
+            "'amount' is decimal(38,2) but the value has 2147483648 digits before the decimal point");
+    assertThat(writer.recordCount()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
   void aDecimalSchemaOver38DigitsCannotOpenAFile(FileFormat format) {
     Schema schema =
         SchemaBuilder.struct()

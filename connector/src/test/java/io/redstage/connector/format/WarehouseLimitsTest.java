@@ -110,6 +110,13 @@ class WarehouseLimitsTest {
         .hasMessage("is a number of 39 digits, over Redshift's 38 for DECIMAL");
     assertThatThrownBy(() -> WarehouseLimits.decimal(new BigDecimal("1E+50")))
         .hasMessageContaining("51 digits");
+    // precision minus scale overflowed an int here, and the number passed
+    assertThatThrownBy(() -> WarehouseLimits.decimal(new BigDecimal("1e2147483647")))
+        .hasMessageContaining("2147483648 digits");
+    assertThatThrownBy(() -> WarehouseLimits.plainText(new BigDecimal("1e-2147483647")))
+        .hasMessageContaining("2147483647 digits")
+        .hasMessageContaining("VARCHAR");
+    assertThat(WarehouseLimits.plainText(new BigDecimal("1.5E+3"))).isEqualTo("1500");
     BigInteger max = BigInteger.valueOf(Long.MAX_VALUE);
     assertThat(WarehouseLimits.bigint(max)).isSameAs(max);
     BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -132,7 +133,7 @@ class FieldPartitionerTest {
         .isInstanceOf(DataException.class)
         .hasMessageContaining("orders/3/42")
         .hasMessageContaining("'address.street' is missing")
-        .hasMessageContaining("[city, zip]")
+        .hasMessageContaining("['city', 'zip']")
         .hasMessageContaining("partition.field.name");
     assertThatThrownBy(
             () -> partitioner("region").encodePartition(record(null, Map.of("country", "DE")), 0))
@@ -140,6 +141,34 @@ class FieldPartitionerTest {
         .hasMessageContaining("orders/3/42")
         .hasMessageContaining("'region' is missing")
         .hasMessageContaining("country");
+  }
+
+  @Test
+  void aMapWithManyLongKeysIsNamedShortlyWhenTheFieldIsMissing() {
+    Map<String, Object> value = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      value.put(i + "k".repeat(100_000), i);
+    }
+    assertThatThrownBy(() -> partitioner("region").encodePartition(record(null, value), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("'region' is missing")
+        .hasMessageContaining("(100001 characters)")
+        .hasMessageContaining(", and 80 more]")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(10_000));
+  }
+
+  @Test
+  void aNumberWhosePlainTextCannotBeBuiltIsADataError() {
+    // its plain text would have 2,147,483,648 digits: toPlainString throws or runs out of memory
+    Map<String, Object> value = Map.of("region", new BigDecimal("1e2147483647"));
+    assertThatThrownBy(() -> partitioner("region").encodePartition(record(null, value), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("a number of 2147483648 digits");
+    assertThat(
+            partitioner("region")
+                .encodePartition(record(null, Map.of("region", new BigDecimal("1e3"))), 0))
+        .isEqualTo("region=1000");
   }
 
   @Test
