@@ -124,6 +124,7 @@ final class ConnectAvroSchemas {
           "Enable the metadata columns or fix the value schema.");
     }
     columns.addAll(metadata.columns(keyStruct != null));
+    WarehouseLimits.columnCount(first, format, columns.size());
     org.apache.avro.Schema row =
         org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
     if (format != FileFormat.PARQUET) {

@@ -66,6 +66,7 @@ final class JsonLinesLayouts {
       throw RecordErrors.conversion(first, FORMAT, "value schema", e);
     }
     columns.addAll(metadata.columns(keyStruct != null));
+    WarehouseLimits.columnCount(first, FORMAT, columns.size());
     return new RowLayout(value, flattened, keyStruct, null, -1, columns, null);
   }
 

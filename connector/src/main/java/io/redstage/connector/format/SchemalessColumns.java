@@ -41,6 +41,9 @@ final class SchemalessColumns {
   private final MetadataColumns metadata;
   private final TimestampUnit unit;
 
+  /** How many metadata columns every file has besides the value columns. */
+  private final int metadataColumns;
+
   /** Columns by folded name, in first-seen order. */
   private final Map<String, Column> byFoldedName = new LinkedHashMap<>();
 
@@ -63,6 +66,7 @@ final class SchemalessColumns {
     this.names = names;
     this.metadata = metadata;
     this.unit = unit;
+    this.metadataColumns = metadata.columns(false).size();
   }
 
   /** The value columns so far, in file order. */
@@ -98,6 +102,18 @@ final class SchemalessColumns {
   }
 
   private Row plan(SinkRecord r) {
+    Row row = planFields(r);
+    WarehouseLimits.columnCount(r, FORMAT, row.cells.size() + metadataColumns);
+    if (byFoldedName.size() + row.freshColumns() + metadataColumns > WarehouseLimits.MAX_COLUMNS) {
+      row.conflict(
+          "its new fields would give the open file more than the "
+              + WarehouseLimits.MAX_COLUMNS
+              + " columns a Redshift table holds");
+    }
+    return row;
+  }
+
+  private Row planFields(SinkRecord r) {
     Row row = new Row(version);
     long stamp = ++rowStamp;
     Object v = r.value();
@@ -328,6 +344,10 @@ final class SchemalessColumns {
       if (conflict == null) {
         conflict = why;
       }
+    }
+
+    int freshColumns() {
+      return fresh == null ? 0 : fresh.size();
     }
 
     Column fresh(String folded) {

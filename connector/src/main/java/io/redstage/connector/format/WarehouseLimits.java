@@ -1,9 +1,11 @@
 package io.redstage.connector.format;
 
+import io.redstage.contract.FileFormat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.LocalDate;
 import java.util.Locale;
+import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Redshift's limits on values, checked while a value is converted so that no file holds a value
@@ -33,6 +35,9 @@ public final class WarehouseLimits {
 
   /** Redshift's largest DECIMAL precision. */
   static final int DECIMAL_MAX_DIGITS = 38;
+
+  /** Most columns a Redshift table has. */
+  static final int MAX_COLUMNS = 1_600;
 
   /**
    * Years 1 to 9999: Redshift's DATE and TIMESTAMP reach further (4713 BC to 294276 AD), but COPY's
@@ -290,6 +295,26 @@ public final class WarehouseLimits {
           FIX_NUMBER);
     }
     return d.toPlainString();
+  }
+
+  /**
+   * Rejects a record whose row would have more columns than a Redshift table: the loader could not
+   * create or widen the table for its unit, and the unit, with every good record in it, would be
+   * quarantined.
+   */
+  static void columnCount(SinkRecord record, FileFormat format, int columns) {
+    if (columns > MAX_COLUMNS) {
+      throw RecordErrors.cannotWrite(
+          record,
+          format,
+          "its row would have "
+              + columns
+              + " columns (the metadata columns included), more than the "
+              + MAX_COLUMNS
+              + " a Redshift table holds",
+          "Nest fields in a struct or map (one column), drop fields with the ReplaceField SMT, or let "
+              + "errors.tolerance=all send such records to the dead letter queue.");
+    }
   }
 
   /**

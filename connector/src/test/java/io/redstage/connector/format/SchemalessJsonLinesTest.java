@@ -67,6 +67,38 @@ class SchemalessJsonLinesTest {
   }
 
   @Test
+  void aRecordOverRedshiftsColumnLimitIsRejectedAndOneThatWouldTakeAFileOverItStartsANewOne()
+      throws Exception {
+    Map<String, Object> widest = new LinkedHashMap<>();
+    for (int i = 0; i < 1_596; i++) {
+      widest.put("f" + i, (long) i);
+    }
+    Written file = writeChecked(jsonl, List.of(value(widest, 1)));
+    assertThat(file.writer.columns()).as("with the four metadata columns").hasSize(1_600);
+
+    Map<String, Object> tooWide = new LinkedHashMap<>(widest);
+    tooWide.put("f1596", 0L);
+    RecordFileWriter w = jsonl.open(new BytesOutput(), value(map("id", 1L), 2), "k");
+    assertThatThrownBy(() -> w.write(value(tooWide, 3)))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith("Cannot write record orders/3/3 as JSON Lines")
+        .hasMessageContaining("its row would have 1601 columns");
+
+    Map<String, Object> half = new LinkedHashMap<>();
+    Map<String, Object> otherHalf = new LinkedHashMap<>();
+    for (int i = 0; i < 900; i++) {
+      half.put("a" + i, 1L);
+      otherHalf.put("b" + i, 1L);
+    }
+    RecordFileWriter first = jsonl.open(new BytesOutput(), value(half, 4), "k");
+    first.write(value(half, 4));
+    assertThat(jsonl.compatible(first, value(otherHalf, 5)))
+        .as("1,800 value columns together: the record starts a new file")
+        .isFalse();
+    assertThat(writeChecked(jsonl, List.of(value(otherHalf, 5))).writer.columns()).hasSize(904);
+  }
+
+  @Test
   void laterRecordsWithNewKeysAddColumnsAndEveryValueIsInTheFile() throws Exception {
     List<SinkRecord> records =
         List.of(

@@ -266,6 +266,32 @@ class ValueLimitsInFilesTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
+  void aSchemaOverRedshiftsColumnLimitCannotOpenAFile(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).build());
+    // with the four metadata columns: 1,600 columns, then 1,601
+    Schema widest = wide(1_596);
+    RecordFileWriter w = f.open(new BytesOutput(), record(widest, new Struct(widest), 1), "k");
+    assertThat(w.columns()).hasSize(1_600);
+    w.abort();
+    Schema tooWide = wide(1_597);
+    assertThatThrownBy(
+            () -> f.open(new BytesOutput(), record(tooWide, new Struct(tooWide), 2), "k"))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith("Cannot write record orders/3/2 as " + formatName(format))
+        .hasMessageContaining("its row would have 1601 columns")
+        .hasMessageContaining("1600 a Redshift table holds");
+  }
+
+  private static Schema wide(int fields) {
+    SchemaBuilder b = SchemaBuilder.struct().name("Wide" + fields);
+    for (int i = 0; i < fields; i++) {
+      b.field("f" + i, Schema.OPTIONAL_INT64_SCHEMA);
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
   void aDecimalSchemaOver38DigitsCannotOpenAFile(FileFormat format) {
     Schema schema =
         SchemaBuilder.struct()
