@@ -239,6 +239,9 @@ final class PartitionWriter {
       }
     } catch (DataException e) {
       c.badRecords.report(record, e);
+      // its time is no row's: it must not start the unit's rotate.interval.ms (a year-10000
+      // timestamp would hold every later record "before" it)
+      recordTime = null;
     } catch (FileOutputException e) {
       // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
       // task.

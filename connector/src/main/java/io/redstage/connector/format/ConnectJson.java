@@ -56,6 +56,11 @@ final class ConnectJson {
     this.timestamps = timestamps;
   }
 
+  /** {@code s} when it may be written as text (see {@link WarehouseLimits#text}). */
+  String checkedText(String s) {
+    return limits.text(s);
+  }
+
   /**
    * An instance for one file writer, with the same unit and limits, that writes timestamps from a
    * reused buffer. Like the writer, it must not be shared between threads.

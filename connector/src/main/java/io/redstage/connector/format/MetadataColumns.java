@@ -156,9 +156,11 @@ final class MetadataColumns {
     Map<String, String> map = new LinkedHashMap<>();
     for (Header h : r.headers()) {
       try {
-        map.put(h.key(), json.text(h.schema(), h.value()));
+        // the key is a name inside the headers' SUPER value (or JSON object): NUL, a broken
+        // surrogate or more than a VARCHAR's bytes fails COPY as a value would
+        map.put(json.checkedText(h.key()), json.text(h.schema(), h.value()));
       } catch (ConversionException e) {
-        throw e.inElement(h.key());
+        throw e.inEntry(h.key(), map.size(), false);
       }
     }
     return map;

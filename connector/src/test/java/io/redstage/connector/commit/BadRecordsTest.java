@@ -10,6 +10,7 @@ import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.parquet.BytesInputFile;
 import io.redstage.sandbox.s3.LocalS3;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.concurrent.Future;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -99,6 +101,48 @@ class BadRecordsTest {
     assertThat(rows(m))
         .extracting(r -> r.get("id"))
         .containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
+  }
+
+  /** A record set aside does not start its unit's rotate.interval.ms: only rows' times do. */
+  @Test
+  void aBadRecordsTimeDoesNotStartTheUnitsRecordTimeInterval() throws Exception {
+    String prefix = "interval-" + (++run);
+    Map<String, String> props = props(prefix, 100);
+    props.put("rotate.interval.ms", "600000");
+    props.put("rotate.schedule.interval.ms", "-1");
+    props.put("timestamp.extractor", "Record");
+    long t = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommit(
+        props,
+        context,
+        Set.of(TP),
+        List.of(
+            // year 10000: the metadata timestamp column cannot hold it
+            timed(0, 253_402_300_800_000L),
+            timed(1, t),
+            timed(2, t + 60_000),
+            timed(3, t + 11 * 60_000)));
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .as("offset 3 comes 11 minutes after the unit's first row, at offset 1")
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset)
+        .startsWith(tuple(0L, 2L));
+  }
+
+  private static SinkRecord timed(long offset, long timestamp) {
+    return new SinkRecord(
+        TP.topic(),
+        TP.partition(),
+        null,
+        null,
+        ORDER,
+        new Struct(ORDER).put("id", offset).put("note", "ok"),
+        offset,
+        timestamp,
+        TimestampType.CREATE_TIME);
   }
 
   /**

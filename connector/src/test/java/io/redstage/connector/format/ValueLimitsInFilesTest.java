@@ -486,6 +486,53 @@ class ValueLimitsInFilesTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void headerKeysAreCheckedLikeMapKeys(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
+    List<SinkRecord> records =
+        List.of(
+            headed(1, new ConnectHeaders().addString("trace_id", "a")),
+            // a NUL in a name inside SUPER fails COPY for the whole unit
+            headed(2, new ConnectHeaders().addString("trace\u0000id", "b")),
+            headed(3, new ConnectHeaders().addString("k".repeat(65_536), "c")),
+            headed(4, new ConnectHeaders().addString("span", "d")));
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0))
+        .startsWith("Cannot write record orders/3/1 as " + formatName(format))
+        .contains("[entry 0]")
+        .contains("contains U+0000 (NUL)");
+    assertThat(errors.get(1))
+        .startsWith("Cannot write record orders/3/2 as " + formatName(format))
+        .contains("is text of 65,536 UTF-8 bytes")
+        .doesNotContain("kkkk");
+    assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 4L);
+  }
+
+  private static SinkRecord headed(long id, org.apache.kafka.connect.header.Headers headers) {
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Headed")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    return new SinkRecord(
+        "orders",
+        3,
+        null,
+        null,
+        schema,
+        new Struct(schema).put("id", id),
+        id - 1,
+        null,
+        null,
+        headers);
+  }
+
   private static SinkRecord numbersRecord(
       Schema schema,
       long id,
