@@ -136,6 +136,30 @@ public final class MarkerScanner {
     return last;
   }
 
+  /**
+   * The lowest start offset of an unreadable marker, per topic-partition, from the marker keys
+   * (their content could not be used). An upsert table loads no unit of such a partition from there
+   * on: a later unit's rows would otherwise land before the unreadable unit's older ones.
+   */
+  public synchronized Map<TopicPartition, Long> unreadableFrom() {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (String key : rejected.keySet()) {
+      String[] parts = key.substring(markersDir.length()).split("/");
+      Optional<long[]> offsets = MarkerKeys.offsetsOf(key);
+      if (parts.length != 3 || offsets.isEmpty()) {
+        continue;
+      }
+      int partition;
+      try {
+        partition = Integer.parseInt(parts[1]);
+      } catch (NumberFormatException e) {
+        continue; // not a partition directory: not a unit's marker
+      }
+      out.merge(new TopicPartition(parts[0], partition), offsets.get()[0], Math::min);
+    }
+    return out;
+  }
+
   /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */
   public synchronized void forget(String key) {
     cache.remove(key);

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +32,26 @@ public final class CyclePlanner {
   private final TableSettingsResolver settings;
   private final BatchPlanner batches;
   private final FailureTracker failures;
+
+  /**
+   * Where each partition's first unreadable marker starts ({@link
+   * io.redstage.loader.discovery.MarkerScanner#unreadableFrom}).
+   */
+  private final Supplier<Map<TopicPartition, Long>> unreadableFrom;
+
   private final Map<TableRef, Set<String>> topicsByTable = new ConcurrentHashMap<>();
 
   public CyclePlanner(
       TableMapper tables,
       TableSettingsResolver settings,
       BatchPlanner batches,
-      FailureTracker failures) {
+      FailureTracker failures,
+      Supplier<Map<TopicPartition, Long>> unreadableFrom) {
     this.tables = tables;
     this.settings = settings;
     this.batches = batches;
     this.failures = failures;
+    this.unreadableFrom = unreadableFrom;
   }
 
   /** Per-table figures for status and metrics. */
@@ -119,6 +129,7 @@ public final class CyclePlanner {
               .thenComparingLong(Unit::start)
               .thenComparingLong(Unit::end));
       Set<TopicPartition> blocked = new HashSet<>();
+      Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom.get() : Map.of();
       List<Unit> ready = new ArrayList<>();
       long bytes = 0;
       long records = 0;
@@ -132,7 +143,9 @@ public final class CyclePlanner {
         boolean hold =
             state.quarantineBatch(u.markerKey()) != null
                 || failures.waiting(u.markerKey(), nowMs)
-                || ordered && blocked.contains(tp);
+                || ordered && blocked.contains(tp)
+                // after a marker that cannot be read: its unit may hold older rows of the same keys
+                || unreadable.getOrDefault(tp, Long.MAX_VALUE) <= u.start();
         if (hold) {
           held++;
           if (ordered) {

@@ -1,11 +1,13 @@
 package io.redstage.loader.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.redstage.contract.MarkerCodec;
 import io.redstage.loader.TestUnits;
 import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
@@ -76,6 +78,9 @@ class MarkerDiscoveryIT {
     assertThat(first.rejected())
         .hasSize(1)
         .allSatisfy((k, v) -> assertThat(v).contains("Cannot read commit marker"));
+    assertThat(scanner.unreadableFrom())
+        .as("upsert tables hold this partition's units from the unreadable one on")
+        .containsExactly(entry(new TopicPartition(topic, 0), 99_999L));
     assertThat(first.listRequests()).isEqualTo(1);
     assertThat(first.getRequests()).isEqualTo(31);
     assertThat(s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
@@ -154,6 +159,7 @@ class MarkerDiscoveryIT {
     MarkerScanner.ScanResult fixed = scanner.scan();
     assertThat(fixed.units()).hasSize(1);
     assertThat(fixed.rejected()).isEmpty();
+    assertThat(scanner.unreadableFrom()).isEmpty();
   }
 
   @Test

@@ -22,6 +22,11 @@ class CyclePlannerTest {
   static final TableRef ORDERS = TableRef.of("public", "orders");
 
   static CyclePlanner planner(FailureTracker failures, String mode) {
+    return planner(failures, mode, Map.of());
+  }
+
+  static CyclePlanner planner(
+      FailureTracker failures, String mode, Map<TopicPartition, Long> unreadableFrom) {
     Map<String, String> m =
         new HashMap<>(
             Map.of(
@@ -40,7 +45,8 @@ class CyclePlannerTest {
         new TableMapper("public", List.of(), null, null),
         new TableSettingsResolver(LoaderConfig.of(m)),
         new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID),
-        failures);
+        failures,
+        () -> unreadableFrom);
   }
 
   static FailureTracker tracker() {
@@ -82,6 +88,28 @@ class CyclePlannerTest {
     List<List<Unit>> batches =
         afterBackoff.batches().get(ORDERS).stream().map(Batch::units).toList();
     assertThat(batches).containsExactly(List.of(u1), List.of(u2));
+  }
+
+  @Test
+  void anUnreadableMarkerHoldsTheLaterUnitsOfItsPartitionInUpsertMode() {
+    Unit before = TestUnits.simple("orders", 0, 0, 9);
+    // the marker of offsets 10-19 cannot be read: the scan has no unit for it
+    Unit after = TestUnits.simple("orders", 0, 20, 29);
+    Unit other = TestUnits.simple("orders", 1, 20, 29);
+    List<Unit> all = List.of(before, after, other);
+    Map<TopicPartition, Long> unreadable = Map.of(new TopicPartition("orders", 0), 10L);
+
+    CyclePlanner.Plan upsert =
+        planner(tracker(), "upsert", unreadable).plan(all, new LoadState(), 0);
+    assertThat(upsert.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(before, other);
+    assertThat(upsert.backlog().get(ORDERS).heldBack()).isEqualTo(1);
+
+    CyclePlanner.Plan append =
+        planner(tracker(), "append", unreadable).plan(all, new LoadState(), 0);
+    assertThat(append.batches().get(ORDERS))
+        .as("append order does not matter: every readable unit loads")
+        .flatMap(Batch::units)
+        .containsExactly(before, after, other);
   }
 
   @Test
