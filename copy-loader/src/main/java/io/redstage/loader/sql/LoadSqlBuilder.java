@@ -7,9 +7,12 @@ import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.batch.StagingGroup;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -33,9 +36,12 @@ public final class LoadSqlBuilder {
   /** The Data API's limit on statements in one BatchExecuteStatement. */
   public static final int MAX_STATEMENTS = 40;
 
+  // the names this class invents; a batch whose columns or target table use one of them gets a
+  // suffixed one instead (Names)
   static final String ROWS = "rs_rows";
   static final String ROW_NUMBER = "rs_rn";
   static final String DELETED = "rs_deleted";
+  static final String UPSERTS = "rs_upserts";
 
   private final ControlTables control;
   private final CopySql copy;
@@ -63,6 +69,53 @@ public final class LoadSqlBuilder {
   }
 
   /**
+   * The names one transaction invents for its rows table, that table's row-number and delete-flag
+   * columns, and the MERGE source table.
+   *
+   * <p>Why not fixed names: column names are the records' field names, so a field named like the
+   * row-number or delete-flag column (a value field {@code rs_rn}) gives the rows table's subquery
+   * two columns of that name and {@code WHERE "rs_rn" = 1} fails as ambiguous: every unit of the
+   * topic would fail and end in quarantine with an SQL error, and no release could help. Likewise a
+   * target table named like a temp table (a topic {@code rs_rows}) puts two tables of that name in
+   * one statement ({@code DELETE FROM "public"."rs_rows" USING "rs_rows"}, the MERGE), which fails
+   * the same way. So each name takes the first suffix ({@code _1}, {@code _2}, ...) that makes it
+   * differ from every column of the target and of the staging tables (the column names), or from
+   * the target and its deleted-keys table (the table names). Ignoring case: Redshift folds
+   * identifiers, quoted ones too, unless case-sensitive identifiers are enabled. A batch without
+   * such a clash keeps the plain names, and so the same SQL. The staging tables and the aliases
+   * {@code u}, {@code r} and {@code m} need none of this: no statement names them next to the
+   * target, nor lets a batch's column name into their scope unqualified.
+   */
+  record Names(String rows, String rowNumber, String deleted, String upserts) {
+    static Names avoiding(Batch batch, TablePlan plan, DeletedKeysTable deletedKeys) {
+      Set<String> columns = new HashSet<>();
+      plan.targetColumns().keySet().forEach(c -> columns.add(c.toLowerCase(Locale.ROOT)));
+      for (StagingGroup g : batch.groups()) {
+        for (FileSchema.Column c : g.schema().columns()) {
+          columns.add(Identifiers.fold(c.name(), "a file column").toLowerCase(Locale.ROOT));
+        }
+      }
+      Set<String> tables = new HashSet<>();
+      tables.add(batch.table().table().toLowerCase(Locale.ROOT));
+      tables.add(deletedKeys.table().table().toLowerCase(Locale.ROOT));
+      return new Names(
+          unique(ROWS, tables),
+          unique(ROW_NUMBER, columns),
+          unique(DELETED, columns),
+          unique(UPSERTS, tables));
+    }
+
+    /** {@code base}, or {@code base_1}, {@code base_2}, ...: the first that is not taken. */
+    private static String unique(String base, Set<String> taken) {
+      String name = base;
+      for (int i = 1; taken.contains(name); i++) {
+        name = base + "_" + i;
+      }
+      return name;
+    }
+  }
+
+  /**
    * @param manifestUrl the S3 URL of each group's manifest
    */
   public LoadTransaction statements(
@@ -83,6 +136,7 @@ public final class LoadSqlBuilder {
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
+      Names n = Names.avoiding(batch, plan, control.deletedKeys(batch.table()));
       for (String k : settings.upsertKey()) {
         if (settings.upsert() && !rowSet.containsKey(k)) {
           throw new IncompatibleSchemaException(
@@ -101,8 +155,8 @@ public final class LoadSqlBuilder {
       }
       String cols = String.join(", ", targetNames.stream().map(Identifiers::quote).toList());
       UpsertOrder order = UpsertOrder.of(plan, rowSet, settings.metadata());
-      sql.add(rowsTable(batch, plan, rowSet, settings, order));
-      String rows = Identifiers.quote(ROWS);
+      sql.add(rowsTable(batch, plan, rowSet, settings, order, n));
+      String rows = Identifiers.quote(n.rows());
       DeletedKeysTable tombstones =
           settings.upsert() && order.atTarget() ? control.deletedKeys(batch.table()) : null;
       if (tombstones != null) {
@@ -112,7 +166,7 @@ public final class LoadSqlBuilder {
         sql.add(tombstones.create(settings.upsertKey(), plan.targetColumns(), settings.metadata()));
       }
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
-        sql.addAll(merge(batch, settings, targetNames, order, tombstones));
+        sql.addAll(merge(batch, settings, targetNames, order, tombstones, n));
         write = sql.size() - 1;
       } else if (settings.upsert()) {
         sql.add(
@@ -121,10 +175,10 @@ public final class LoadSqlBuilder {
                 + " USING "
                 + rows
                 + " WHERE "
-                + batch.table().keyMatches(settings.upsertKey(), ROWS)
+                + batch.table().keyMatches(settings.upsertKey(), n.rows())
                 + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
         if (tombstones != null) {
-          sql.addAll(tombstoneWrites(batch, settings, order, tombstones));
+          sql.addAll(tombstoneWrites(batch, settings, order, tombstones, n));
         }
         sql.add(
             "INSERT INTO "
@@ -136,12 +190,12 @@ public final class LoadSqlBuilder {
                 + " FROM "
                 + rows
                 + " WHERE NOT "
-                + Identifiers.quote(DELETED)
+                + Identifiers.quote(n.deleted())
                 // compare-and-set: the target's row for the key survived the DELETE: it is newer
-                + (order.atTarget() ? " AND NOT EXISTS " + targetRow(batch, settings) : "")
+                + (order.atTarget() ? " AND NOT EXISTS " + targetRow(batch, settings, n) : "")
                 // a surviving tombstone is not older than the row: the key stays deleted
                 + (tombstones != null
-                    ? " AND NOT " + tombstones.tombstoned(settings.upsertKey(), ROWS)
+                    ? " AND NOT " + tombstones.tombstoned(settings.upsertKey(), n.rows())
                     : ""));
         write = sql.size() - 1;
       } else {
@@ -153,7 +207,7 @@ public final class LoadSqlBuilder {
                 + ") SELECT "
                 + cols
                 + " FROM "
-                + Identifiers.quote(ROWS));
+                + rows);
         write = sql.size() - 1;
       }
     }
@@ -180,51 +234,61 @@ public final class LoadSqlBuilder {
    * deletes: run after the target's DELETE, before the rows are written.
    */
   private static List<String> tombstoneWrites(
-      Batch batch, TableSettings settings, UpsertOrder order, DeletedKeysTable tombstones) {
+      Batch batch,
+      TableSettings settings,
+      UpsertOrder order,
+      DeletedKeysTable tombstones,
+      Names n) {
     return List.of(
-        tombstones.dropOlder(settings.upsertKey(), ROWS, order),
+        tombstones.dropOlder(settings.upsertKey(), n.rows(), order),
         tombstones.record(
-            settings.upsertKey(), settings.metadata(), ROWS, DELETED, targetRow(batch, settings)));
+            settings.upsertKey(),
+            settings.metadata(),
+            n.rows(),
+            n.deleted(),
+            targetRow(batch, settings, n)));
   }
 
   /** A subquery: the target's rows with the key of the rows-table row in scope. */
-  private static String targetRow(Batch batch, TableSettings settings) {
+  private static String targetRow(Batch batch, TableSettings settings, Names n) {
     return "(SELECT 1 FROM "
         + batch.table().sql()
         + " WHERE "
-        + batch.table().keyMatches(settings.upsertKey(), ROWS)
+        + batch.table().keyMatches(settings.upsertKey(), n.rows())
         + ")";
   }
 
   /**
    * MERGE variant: Redshift's MERGE has no conditional WHEN clauses, so deletes go first as a
-   * DELETE, and the remaining rows (one per key, guaranteed by rs_rows) are merged from a table of
-   * their own. The MERGE is last: its result (rows updated plus inserted) is the batch's row count.
+   * DELETE, and the remaining rows (one per key, guaranteed by the rows table) are merged from a
+   * table of their own. The MERGE is last: its result (rows updated plus inserted) is the batch's
+   * row count.
    */
   private static List<String> merge(
       Batch batch,
       TableSettings settings,
       List<String> targetNames,
       UpsertOrder order,
-      DeletedKeysTable tombstones) {
-    String upserts = "rs_upserts";
+      DeletedKeysTable tombstones,
+      Names n) {
+    String upserts = n.upserts();
     List<String> names = targetNames.stream().map(Identifiers::quote).toList();
     List<String> sql = new ArrayList<>();
-    String rows = Identifiers.quote(ROWS);
+    String rows = Identifiers.quote(n.rows());
     sql.add(
         "DELETE FROM "
             + batch.table().sql()
             + " USING "
             + rows
             + " WHERE "
-            + batch.table().keyMatches(settings.upsertKey(), ROWS)
+            + batch.table().keyMatches(settings.upsertKey(), n.rows())
             + " AND "
             + rows
             + "."
-            + Identifiers.quote(DELETED)
+            + Identifiers.quote(n.deleted())
             + (order.atTarget() ? " AND " + order.newer(rows, batch.table().sql()) : ""));
     if (tombstones != null) {
-      sql.addAll(tombstoneWrites(batch, settings, order, tombstones));
+      sql.addAll(tombstoneWrites(batch, settings, order, tombstones, n));
     }
     sql.add(
         "CREATE TEMP TABLE "
@@ -234,20 +298,20 @@ public final class LoadSqlBuilder {
             + " FROM "
             + rows
             + " WHERE NOT "
-            + Identifiers.quote(DELETED)
+            + Identifiers.quote(n.deleted())
             // compare-and-set: MERGE has no conditional WHEN, so rows older than the target's row
             // for their key are left out of its source
             + (order.atTarget()
                 ? " AND NOT EXISTS (SELECT 1 FROM "
                     + batch.table().sql()
                     + " WHERE "
-                    + batch.table().keyMatches(settings.upsertKey(), ROWS)
+                    + batch.table().keyMatches(settings.upsertKey(), n.rows())
                     + " AND NOT "
                     + order.newer(rows, batch.table().sql())
                     + ")"
                 : "")
             + (tombstones != null
-                ? " AND NOT " + tombstones.tombstoned(settings.upsertKey(), ROWS)
+                ? " AND NOT " + tombstones.tombstoned(settings.upsertKey(), n.rows())
                 : ""));
     List<String> set = new ArrayList<>();
     List<String> values = new ArrayList<>();
@@ -382,7 +446,8 @@ public final class LoadSqlBuilder {
       TablePlan plan,
       Map<String, RowColumn> rowSet,
       TableSettings settings,
-      UpsertOrder order) {
+      UpsertOrder order,
+      Names n) {
     MetadataColumns m = settings.metadata();
     String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
     List<String> branches = new ArrayList<>();
@@ -443,12 +508,12 @@ public final class LoadSqlBuilder {
     }
     String deleted =
         settings.upsert()
-            ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(DELETED)
+            ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(n.deleted())
             : "";
-    String outerDeleted = settings.upsert() ? ", " + Identifiers.quote(DELETED) : "";
+    String outerDeleted = settings.upsert() ? ", " + Identifiers.quote(n.deleted()) : "";
     String mk = Identifiers.quote("m");
     return "CREATE TEMP TABLE "
-        + Identifiers.quote(ROWS)
+        + Identifiers.quote(n.rows())
         + " AS SELECT "
         + names
         + outerDeleted
@@ -459,7 +524,7 @@ public final class LoadSqlBuilder {
         + ", ROW_NUMBER() OVER ("
         + window
         + ") AS "
-        + Identifiers.quote(ROW_NUMBER)
+        + Identifiers.quote(n.rowNumber())
         + " FROM ("
         + String.join(" UNION ALL ", branches)
         + ") "
@@ -485,7 +550,7 @@ public final class LoadSqlBuilder {
         + ".end_offset)) "
         + Identifiers.quote("r")
         + " WHERE "
-        + Identifiers.quote(ROW_NUMBER)
+        + Identifiers.quote(n.rowNumber())
         + " = 1";
   }
 

@@ -57,7 +57,11 @@ class LoadSqlBuilderTest {
   }
 
   private static Batch batch(Unit... units) {
-    return new BatchPlanner(1L << 40, 1000, 8, 2000, () -> ID).build(T, List.of(units));
+    return batch(T, units);
+  }
+
+  private static Batch batch(TableRef table, Unit... units) {
+    return new BatchPlanner(1L << 40, 1000, 8, 2000, () -> ID).build(table, List.of(units));
   }
 
   @Test
@@ -301,6 +305,137 @@ class LoadSqlBuilderTest {
       }
     }
     return -1;
+  }
+
+  @Test
+  void aFieldNamedLikeTheRowNumberColumnGetsASuffixedRowNumber() {
+    TableSettings s =
+        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    MarkerFile f =
+        TestUnits.file(
+            "clash.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            columns(col("id", Kind.INT64), col("rs_rn", Kind.STRING), col("RS_RN_1", Kind.STRING)));
+    List<String> sql = sql(batch(TestUnits.unit("orders", 0, 0, 4, List.of(f))), s);
+    String rows = sql.get(4);
+    assertThat(rows)
+        .as("rs_rn and rs_rn_1 (folded, as Redshift compares them) are columns: rs_rn_2 numbers")
+        .startsWith(
+            "CREATE TEMP TABLE \"rs_rows\" AS SELECT \"id\", \"rs_rn\", \"rs_rn_1\", \"kafka_topic\"")
+        .contains("\"u\".\"rs_rn\", \"u\".\"rs_rn_1\", ")
+        .contains(" ORDER BY \"u\".\"kafka_offset\") AS \"rs_rn_2\" FROM (")
+        .endsWith("WHERE \"rs_rn_2\" = 1");
+    assertThat(sql.get(5))
+        .isEqualTo(
+            "INSERT INTO \"public\".\"orders\" (\"id\", \"rs_rn\", \"rs_rn_1\") "
+                + "SELECT \"id\", \"rs_rn\", \"rs_rn_1\" FROM \"rs_rows\"");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TableSettings.UpsertStrategy.class)
+  void aFieldNamedLikeTheDeleteFlagGetsASuffixedDeleteFlag(TableSettings.UpsertStrategy strategy) {
+    MetadataColumns kept =
+        TestUnits.defaultMetadata(Set.of("kafka_partition", "kafka_offset", "kafka_timestamp"));
+    TableSettings s =
+        new TableSettings(
+            TableSettings.Mode.UPSERT,
+            List.of("id"),
+            List.of("__deleted"),
+            List.of(),
+            kept,
+            strategy);
+    MarkerFile f =
+        TestUnits.file(
+            "clash.parquet",
+            10,
+            5,
+            FileFormat.PARQUET,
+            columns(
+                col("id", Kind.INT64),
+                col("rs_deleted", Kind.BOOLEAN),
+                col("rs_rn", Kind.STRING),
+                col("__deleted", Kind.STRING)));
+    List<String> sql = sql(batch(TestUnits.unit("orders", 0, 0, 4, List.of(f))), s);
+    String joined = String.join("\n", sql);
+    assertThat(joined)
+        .contains(
+            "(COALESCE(LOWER(\"u\".\"__deleted\") = 'true', FALSE)) AS \"rs_deleted_1\", ROW_NUMBER()")
+        .contains(") AS \"rs_rn_1\" FROM (")
+        .contains("WHERE \"rs_deleted_1\" AND \"id\" IS NOT NULL")
+        .doesNotContain("FALSE)) AS \"rs_deleted\"")
+        .doesNotContain("NOT \"rs_deleted\"")
+        .doesNotContain("\"rs_rows\".\"rs_deleted\"");
+    String rows =
+        sql.stream()
+            .filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\""))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rows)
+        .as("the field is a column of the rows table once, next to the flag")
+        .startsWith(
+            "CREATE TEMP TABLE \"rs_rows\" AS SELECT \"id\", \"rs_deleted\", \"rs_rn\", \"__deleted\", "
+                + "\"kafka_partition\", \"kafka_offset\", \"kafka_timestamp\", \"kafka_topic\", \"rs_deleted_1\" FROM")
+        .endsWith("WHERE \"rs_rn_1\" = 1");
+    if (strategy == TableSettings.UpsertStrategy.MERGE) {
+      assertThat(sql)
+          .anyMatch(
+              q ->
+                  q.startsWith("DELETE FROM \"public\".\"orders\" USING \"rs_rows\"")
+                      && q.contains(" AND \"rs_rows\".\"rs_deleted_1\" AND "))
+          .anyMatch(
+              q ->
+                  q.startsWith(
+                      "CREATE TEMP TABLE \"rs_upserts\" AS SELECT \"id\", \"rs_deleted\", \"rs_rn\", "
+                          + "\"__deleted\", \"kafka_partition\", \"kafka_offset\", \"kafka_timestamp\" "
+                          + "FROM \"rs_rows\" WHERE NOT \"rs_deleted_1\" AND "));
+    } else {
+      assertThat(sql)
+          .anyMatch(
+              q ->
+                  q.startsWith(
+                          "INSERT INTO \"public\".\"orders\" (\"id\", \"rs_deleted\", \"rs_rn\", "
+                              + "\"__deleted\", \"kafka_partition\", \"kafka_offset\", \"kafka_timestamp\") SELECT")
+                      && q.contains(" FROM \"rs_rows\" WHERE NOT \"rs_deleted_1\" AND "));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TableSettings.UpsertStrategy.class)
+  void aTargetNamedLikeATempTableGetsSuffixedTempTables(TableSettings.UpsertStrategy strategy) {
+    TableSettings s =
+        new TableSettings(
+            TableSettings.Mode.UPSERT, List.of("id"), List.of(), List.of(), META, strategy);
+    String name = strategy == TableSettings.UpsertStrategy.MERGE ? "rs_upserts" : "rs_rows";
+    TableRef target = TableRef.of("public", name);
+    List<String> sql = sql(batch(target, TestUnits.simple(name, 0, 0, 9)), s);
+    String renamed = name + "_1";
+    assertThat(String.join("\n", sql))
+        .as("the target's name is no temp table's")
+        .doesNotContain("TEMP TABLE \"" + name + "\"")
+        .contains("CREATE TEMP TABLE \"" + renamed + "\" AS SELECT ")
+        .contains("\"public\".\"" + name + "\".\"id\" = \"" + renamed + "\".\"id\"");
+    if (strategy == TableSettings.UpsertStrategy.MERGE) {
+      assertThat(sql)
+          .contains(
+              "DELETE FROM \"public\".\"rs_upserts\" USING \"rs_rows\" WHERE "
+                  + "\"public\".\"rs_upserts\".\"id\" = \"rs_rows\".\"id\" AND \"rs_rows\".\"rs_deleted\"")
+          .anyMatch(
+              q ->
+                  q.startsWith(
+                      "MERGE INTO \"public\".\"rs_upserts\" USING \"rs_upserts_1\" ON "
+                          + "\"public\".\"rs_upserts\".\"id\" = \"rs_upserts_1\".\"id\""));
+    } else {
+      assertThat(sql)
+          .contains(
+              "DELETE FROM \"public\".\"rs_rows\" USING \"rs_rows_1\" WHERE "
+                  + "\"public\".\"rs_rows\".\"id\" = \"rs_rows_1\".\"id\"")
+          .anyMatch(
+              q ->
+                  q.startsWith("INSERT INTO \"public\".\"rs_rows\" (")
+                      && q.endsWith(" FROM \"rs_rows_1\" WHERE NOT \"rs_deleted\""));
+    }
   }
 
   @Test
