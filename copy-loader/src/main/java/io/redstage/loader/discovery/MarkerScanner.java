@@ -1,8 +1,12 @@
 package io.redstage.loader.discovery;
 
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerCodec;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.sql.Identifiers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -224,6 +228,29 @@ public final class MarkerScanner {
               + ": its content ("
               + m.unitId()
               + ") does not match its key.");
+    }
+    // The metadata columns name the table's columns for every unit of a cycle: one that Redshift
+    // cannot take would stop the whole table each cycle; as an unreadable marker it stops only its
+    // unit (and, for an upsert table, the units after it in its partition).
+    for (MarkerFile f : m.files()) {
+      for (MarkerColumn c : f.columns()) {
+        ColumnRole role = c.role().orElse(ColumnRole.VALUE);
+        if (role == ColumnRole.VALUE) {
+          continue;
+        }
+        try {
+          Identifiers.fold(c.name(), "a metadata column name");
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "Cannot use commit marker "
+                  + source
+                  + ": its "
+                  + role.id()
+                  + " column name is not one Redshift takes ("
+                  + e.getMessage()
+                  + ")");
+        }
+      }
     }
   }
 }

@@ -162,6 +162,39 @@ class MarkerDiscoveryIT {
     assertThat(scanner.unreadableFrom()).isEmpty();
   }
 
+  /**
+   * A marker whose metadata column Redshift cannot name (here 200 bytes) stopped its whole table
+   * every cycle, since a cycle's units share the metadata names; it is an unreadable marker now.
+   */
+  @Test
+  void aMarkerWithAMetadataColumnRedshiftCannotNameIsUnreadable() {
+    S3Client client = s3.client();
+    String topic = "badmeta-" + System.nanoTime();
+    Unit good = TestUnits.simple(topic, 0, 0, 99);
+    put(client, good);
+    Unit bad = TestUnits.simple(topic, 0, 100, 199);
+    String json =
+        new String(MarkerCodec.toJson(bad.marker()), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(json).contains("\"kafka_offset\"");
+    client.putObject(
+        b -> b.bucket(BUCKET).key(bad.markerKey()),
+        RequestBody.fromString(json.replace("\"kafka_offset\"", "\"" + "o".repeat(200) + "\"")));
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+
+    MarkerScanner.ScanResult scan = scanner.scan();
+    assertThat(scan.units()).containsExactly(good);
+    assertThat(scan.rejected())
+        .containsOnlyKeys(bad.markerKey())
+        .allSatisfy(
+            (k, v) ->
+                assertThat(v)
+                    .contains("Cannot use commit marker s3://")
+                    .contains("its offset column name is not one Redshift takes")
+                    .contains("200 bytes long"));
+    assertThat(scanner.unreadableFrom()).containsExactly(entry(new TopicPartition(topic, 0), 100L));
+  }
+
   @Test
   void callersThatAskWhileAListingRunsShareTheNextOne() {
     S3Client client = s3.client();
