@@ -47,6 +47,43 @@ final class ColumnWidener {
     this.reader = reader;
   }
 
+  /**
+   * Runs the plan's ADD COLUMN statements that are still needed, each on its own, so that the load
+   * transaction need not hold them: Redshift adds one column per ALTER TABLE, and a unit with
+   * dozens of new fields would need more statements than one BatchExecuteStatement holds. Returns
+   * the table as it is then, or an error.
+   */
+  Outcome addColumns(Batch batch, TablePlan plan) throws InterruptedException {
+    TableRef t = batch.table();
+    String step = "read the columns of " + t;
+    try {
+      TableSchema now = describe(t);
+      for (int i = 0; now != null && i < plan.addedColumns().size(); i++) {
+        if (now.column(plan.addedColumns().get(i)) == null) {
+          step = "add column " + plan.addedColumns().get(i) + " to " + t;
+          api.execute(plan.ddl().get(i), "redstage-ddl-" + batch.id());
+        }
+      }
+      LOG.info(
+          "Batch {}: added {} column(s) to {} before its load transaction, which could not hold them",
+          batch.id(),
+          plan.addedColumns().size(),
+          t);
+      return new Outcome(describe(t), false, null);
+    } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
+      return new Outcome(
+          null,
+          false,
+          "Cannot "
+              + step
+              + " for "
+              + batch.describe()
+              + ": "
+              + e.getMessage()
+              + ". The batch is retried.");
+    }
+  }
+
   Outcome widen(Batch batch, TablePlan plan, LoadTransaction load) throws InterruptedException {
     TableRef t = batch.table();
     String step = "read the columns of " + t;

@@ -12,6 +12,7 @@ import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
 import io.redstage.loader.sql.TableSettings;
+import io.redstage.loader.sql.TooManyStatementsException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -139,22 +140,31 @@ final class TableLoad {
   }
 
   private void runBatch(Batch b, int[] splitsLeft, Deque<Work> work) throws InterruptedException {
-    TablePlan plan;
+    TablePlan plan = null;
     try {
       plan =
           p.evolution()
               .plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
       p.executor().statements(b, plan, settings);
-    } catch (IncompatibleSchemaException | IllegalArgumentException e) {
-      // what is left here concerns the batch as a whole (statement count, an upsert key no file
-      // has)
-      p.metrics().failed(table.name(), "schema");
-      if (b.units().size() > 1) {
-        split(b, e.getMessage(), splitsLeft, work);
-      } else {
-        quarantine(b, e.getMessage(), List.of());
+    } catch (TooManyStatementsException e) {
+      if (!plan.addedColumns().isEmpty()) {
+        // one ALTER TABLE per new column: add them on their own first, then the load fits (or its
+        // batch splits as below)
+        ColumnWidener.Outcome o = p.executor().widener(p.reader()).addColumns(b, plan);
+        if (o.table() != null) {
+          current = o.table();
+          work.addFirst(new Work(b, splitsLeft));
+          return;
+        }
+        LOG.warn("Batch {}: {}", b.id(), o.error());
+        b.units().forEach(u -> p.failures().defer(u.markerKey(), o.error(), p.clock().millis()));
         b.units().forEach(this::block);
+        return;
       }
+      cannotLoad(b, e.getMessage(), splitsLeft, work);
+      return;
+    } catch (IncompatibleSchemaException | IllegalArgumentException e) {
+      cannotLoad(b, e.getMessage(), splitsLeft, work);
       return;
     }
     RejectsIntent intent = null;
@@ -283,6 +293,21 @@ final class TableLoad {
             c.queryId(),
             c.group().files().stream().map(StagingGroup.FileRef::url).toList());
       }
+    }
+  }
+
+  /**
+   * A batch whose transaction cannot be built: what is left here concerns the batch as a whole
+   * (statement count, an upsert key no file has). Split it, or quarantine its one unit.
+   */
+  private void cannotLoad(Batch b, String why, int[] splitsLeft, Deque<Work> work)
+      throws InterruptedException {
+    p.metrics().failed(table.name(), "schema");
+    if (b.units().size() > 1) {
+      split(b, why, splitsLeft, work);
+    } else {
+      quarantine(b, why, List.of());
+      b.units().forEach(this::block);
     }
   }
 

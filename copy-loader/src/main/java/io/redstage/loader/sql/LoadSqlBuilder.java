@@ -217,7 +217,7 @@ public final class LoadSqlBuilder {
     // last: the shared load-marker table's write lock is held from here to the commit only
     sql.addAll(control.insertMarkers(markers, loadedAt));
     if (sql.size() > MAX_STATEMENTS) {
-      throw new IncompatibleSchemaException(
+      throw new TooManyStatementsException(
           "Cannot load "
               + batch.describe()
               + " in one transaction: it needs "

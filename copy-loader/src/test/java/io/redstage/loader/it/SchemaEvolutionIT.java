@@ -9,8 +9,11 @@ import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,46 @@ class SchemaEvolutionIT {
             Arrays.asList(15L, "n15", "15@x", null),
             Arrays.asList(25L, "n25", "25@x", 25));
     assertThat(stack.count("SELECT COUNT(*) FROM public.people")).isEqualTo(30);
+  }
+
+  /**
+   * Redshift adds one column per ALTER TABLE: 35 new fields in one unit took its load transaction
+   * over the Data API's 40 statements, and the unit was quarantined with no way to load it.
+   */
+  @Test
+  void aUnitWithMoreNewFieldsThanALoadTransactionCanAddLoads() throws Exception {
+    List<MarkerColumn> v1 = List.of(c("id", Kind.INT64), c("name", Kind.STRING));
+    List<MarkerColumn> wide = new ArrayList<>(v1);
+    for (int i = 0; i < 35; i++) {
+      wide.add(c("extra_" + i, Kind.INT64));
+    }
+    stack.files.unit(
+        "widening", 0, 0, 9, FileFormat.PARQUET, v1, o -> row("id", o, "name", "n" + o));
+    Map<String, String> config = stack.config();
+    config.put("topics", "widening");
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      stack.files.unit(
+          "widening",
+          0,
+          10,
+          19,
+          FileFormat.PARQUET,
+          wide,
+          o -> {
+            Map<String, Object> r = new LinkedHashMap<>(row("id", o, "name", "n" + o));
+            for (int i = 0; i < 35; i++) {
+              r.put("extra_" + i, o * 100 + i);
+            }
+            return r;
+          });
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.batchesQuarantined()).isZero();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.widening")).isEqualTo(20);
+    assertThat(stack.query("SELECT extra_0, extra_34 FROM public.widening WHERE id = 15"))
+        .containsExactly(List.of(1500L, 1534L));
   }
 
   @Test
