@@ -1,8 +1,10 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.config.SinkConfigDef;
 import io.redstage.connector.format.FileOutputException;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.RecordFileWriter;
+import io.redstage.connector.format.WarehouseLimits;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3UploadStream;
 import io.redstage.contract.MarkerKeys;
@@ -172,7 +174,7 @@ final class PartitionWriter {
         encodedPartition = DeleteRows.path(c, toWrite, nowMs);
       } else {
         if (c.rotation.usesRecordTime()) {
-          recordTime = c.timestamps.extract(toWrite, nowMs);
+          recordTime = checkedTime(record, c.timestamps.extract(toWrite, nowMs));
         }
         encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
       }
@@ -253,6 +255,29 @@ final class PartitionWriter {
     if (after != null) {
       commit(after);
     }
+  }
+
+  /**
+   * A record time rotate.interval.ms can order, or a bad record: outside years 1 to 9999 (a field
+   * in microseconds read as milliseconds, a producer's broken clock) it would close the open unit,
+   * with every good record in it, before the record itself is found bad.
+   */
+  private static Long checkedTime(SinkRecord record, Long time) {
+    if (time != null
+        && (time < WarehouseLimits.MIN_EPOCH_MILLIS || time > WarehouseLimits.MAX_EPOCH_MILLIS)) {
+      throw new DataException(
+          "Cannot write record "
+              + KafkaCoordinates.describe(record)
+              + ": its time ("
+              + SinkConfigDef.TIMESTAMP_EXTRACTOR
+              + ") is "
+              + time
+              + " ms since 1970, outside years 1 to 9999, which "
+              + SinkConfigDef.ROTATE_INTERVAL_MS
+              + " cannot place among the unit's records. Fix the producer's timestamps, or convert the "
+              + "field with a TimestampConverter SMT.");
+    }
+    return time;
   }
 
   /**

@@ -174,6 +174,18 @@ final class ConnectTypes {
               + ((long) d.precision() - d.scale())
               + " digits before the decimal point");
     }
+    // All its digits beyond the file's scale: no exact rescale exists, and setScale would first
+    // compute 10^(the difference), hundreds of megabytes for 1E-400000000.
+    if (d.signum() != 0 && (long) d.scale() - scale >= d.precision()) {
+      throw new ConversionException(
+          "is decimal("
+              + precision
+              + ","
+              + scale
+              + ") but the value has "
+              + d.scale()
+              + " decimal places and cannot be stored without rounding");
+    }
     if (d.scale() != scale) {
       try {
         d = d.setScale(scale, RoundingMode.UNNECESSARY);

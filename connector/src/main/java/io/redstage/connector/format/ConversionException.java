@@ -27,7 +27,8 @@ final class ConversionException extends RuntimeException {
 
   /** Prepends a field name to the path. */
   ConversionException inField(String field) {
-    path = path.isEmpty() ? field : path.startsWith("[") ? field + path : field + "." + path;
+    String name = NamesInMessages.plain(field); // a schema may name a field with 100,000 characters
+    path = path.isEmpty() ? name : path.startsWith("[") ? name + path : name + "." + path;
     return this;
   }
 

@@ -122,14 +122,21 @@ class BadRecordsTest {
             timed(0, 253_402_300_800_000L),
             timed(1, t),
             timed(2, t + 60_000),
-            timed(3, t + 11 * 60_000)));
+            // in the middle of the unit: it must not close it before being set aside
+            timed(3, 253_402_300_800_000L),
+            timed(4, t + 11 * 60_000)));
 
-    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 3L);
+    assertThat(context.errors.get(1))
+        .isEqualTo(
+            "Cannot write record orders/0/3: its time (timestamp.extractor) is 253402300800000 ms since "
+                + "1970, outside years 1 to 9999, which rotate.interval.ms cannot place among the unit's "
+                + "records. Fix the producer's timestamps, or convert the field with a TimestampConverter SMT.");
     List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
     assertThat(markers)
-        .as("offset 3 comes 11 minutes after the unit's first row, at offset 1")
+        .as("offset 4 comes 11 minutes after the unit's first row, at offset 1")
         .extracting(CommitMarker::startOffset, CommitMarker::endOffset)
-        .startsWith(tuple(0L, 2L));
+        .startsWith(tuple(0L, 3L));
   }
 
   private static SinkRecord timed(long offset, long timestamp) {

@@ -247,12 +247,17 @@ class ValueLimitsInFilesTest {
                     .put("id", 3L)
                     .put("amount", new BigDecimal("12.50"))
                     .put("day", new Date(19_000 * 86_400_000L)),
-                2));
+                2),
+            // all its digits beyond two places: rescaling it would first compute 10^399999998
+            record(
+                schema,
+                new Struct(schema).put("id", 4L).put("amount", new BigDecimal("1E-400000000")),
+                3));
     BytesOutput out = new BytesOutput();
     RecordFileWriter writer = f.open(out, records.get(2), "k");
     List<String> errors = writeCollectingErrors(writer, records);
 
-    assertThat(errors).hasSize(2);
+    assertThat(errors).hasSize(3);
     assertThat(errors.get(0))
         .startsWith("Cannot write record orders/3/0 as " + formatName(format))
         .contains("'day' is the date +11")
@@ -261,6 +266,9 @@ class ValueLimitsInFilesTest {
         .startsWith("Cannot write record orders/3/1 as " + formatName(format))
         .contains(
             "'amount' is decimal(38,2) but the value has 2147483648 digits before the decimal point");
+    assertThat(errors.get(2))
+        .startsWith("Cannot write record orders/3/3 as " + formatName(format))
+        .contains("has 400000000 decimal places and cannot be stored without rounding");
     assertThat(writer.recordCount()).isEqualTo(1);
   }
 

@@ -48,39 +48,57 @@ final class ColumnWidener {
   }
 
   /**
+   * What adding columns did.
+   *
+   * @param table the table as it is now; null when it is gone (the next plan creates it)
+   * @param error non-null when an ALTER failed: why, and what to do
+   * @param transientError the failure may clear on its own (a conflict, a timeout, throttling)
+   */
+  record Added(TableSchema table, String error, boolean transientError) {}
+
+  /**
    * Runs the plan's ADD COLUMN statements that are still needed, each on its own, so that the load
    * transaction need not hold them: Redshift adds one column per ALTER TABLE, and a unit with
-   * dozens of new fields would need more statements than one BatchExecuteStatement holds. Returns
-   * the table as it is then, or an error.
+   * dozens of new fields would need more statements than one BatchExecuteStatement holds.
    */
-  Outcome addColumns(Batch batch, TablePlan plan) throws InterruptedException {
+  Added addColumns(Batch batch, TablePlan plan) throws InterruptedException {
     TableRef t = batch.table();
     String step = "read the columns of " + t;
     try {
       TableSchema now = describe(t);
-      for (int i = 0; now != null && i < plan.addedColumns().size(); i++) {
+      if (now == null) {
+        return new Added(null, null, false);
+      }
+      int added = 0;
+      for (int i = 0; i < plan.addedColumns().size(); i++) {
         if (now.column(plan.addedColumns().get(i)) == null) {
           step = "add column " + plan.addedColumns().get(i) + " to " + t;
           api.execute(plan.ddl().get(i), "redstage-ddl-" + batch.id());
+          added++;
         }
       }
       LOG.info(
           "Batch {}: added {} column(s) to {} before its load transaction, which could not hold them",
           batch.id(),
-          plan.addedColumns().size(),
+          added,
           t);
-      return new Outcome(describe(t), false, null);
+      return new Added(describe(t), null, false);
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
-      return new Outcome(
+      boolean transientError =
+          e instanceof StatementTimeoutException
+              || e instanceof StatementFailedException f && f.isTransient()
+              || e instanceof DataApiException d && d.isTransient();
+      return new Added(
           null,
-          false,
           "Cannot "
               + step
               + " for "
               + batch.describe()
               + ": "
               + e.getMessage()
-              + ". The batch is retried.");
+              + ". The loader's user must be allowed to alter the table (own it), and a Redshift table"
+              + " holds at most 1,600 columns.",
+          transientError);
     }
   }
 

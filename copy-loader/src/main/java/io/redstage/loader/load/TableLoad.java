@@ -150,15 +150,20 @@ final class TableLoad {
       if (!plan.addedColumns().isEmpty()) {
         // one ALTER TABLE per new column: add them on their own first, then the load fits (or its
         // batch splits as below)
-        ColumnWidener.Outcome o = p.executor().widener(p.reader()).addColumns(b, plan);
-        if (o.table() != null) {
-          current = o.table();
+        ColumnWidener.Added a = p.executor().widener(p.reader()).addColumns(b, plan);
+        if (a.error() == null) {
+          current = a.table(); // null: dropped meanwhile, and the next plan creates it
           work.addFirst(new Work(b, splitsLeft));
           return;
         }
-        LOG.warn("Batch {}: {}", b.id(), o.error());
-        b.units().forEach(u -> p.failures().defer(u.markerKey(), o.error(), p.clock().millis()));
-        b.units().forEach(this::block);
+        LOG.warn("Batch {}: {}", b.id(), a.error());
+        if (a.transientError()) {
+          p.metrics().failed(table.name(), "transient");
+          b.units().forEach(u -> p.failures().defer(u.markerKey(), a.error(), p.clock().millis()));
+          b.units().forEach(this::block);
+        } else {
+          cannotLoad(b, a.error(), splitsLeft, work);
+        }
         return;
       }
       cannotLoad(b, e.getMessage(), splitsLeft, work);

@@ -59,7 +59,9 @@ class SchemaEvolutionIT {
         FileFormat.PARQUET,
         v2,
         o -> row("id", o, "name", "n" + o, "email", o + "@x"));
-    try (Loader loader = stack.loader(stack.config())) {
+    Map<String, String> config = stack.config();
+    config.put("topics", "people"); // the stack is shared: its own topic only
+    try (Loader loader = stack.loader(config)) {
       CycleReport r = loader.runOnce();
       assertThat(r.batchesLoaded()).as("both schemas in one transaction").isEqualTo(1);
       stack.files.unit(
@@ -122,11 +124,54 @@ class SchemaEvolutionIT {
         .containsExactly(List.of(1500L, 1534L));
   }
 
+  /** An ADD COLUMN Redshift refuses on its own (ownership, 1,600 columns) ends in quarantine. */
+  @Test
+  void columnsThatCannotBeAddedOnTheirOwnEndInQuarantine() throws Exception {
+    List<MarkerColumn> v1 = List.of(c("id", Kind.INT64), c("name", Kind.STRING));
+    List<MarkerColumn> wide = new ArrayList<>(v1);
+    for (int i = 0; i < 35; i++) {
+      wide.add(c("more_" + i, Kind.INT64));
+    }
+    stack.files.unit(
+        "refused", 0, 0, 9, FileFormat.PARQUET, v1, o -> row("id", o, "name", "n" + o));
+    Map<String, String> config = stack.config();
+    config.put("topics", "refused");
+    config.put("load.retry.max-attempts", "1");
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      stack.files.unit(
+          "refused", 0, 10, 19, FileFormat.PARQUET, wide, o -> row("id", o, "name", "n" + o));
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^ALTER TABLE \"public\".\"refused\"",
+              -1,
+              "ERROR: must be owner of relation refused");
+      try {
+        assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+      } finally {
+        stack.redshift.faults().clear();
+      }
+    }
+    assertThat(
+            stack.query(
+                "SELECT error FROM public._redstage_quarantine WHERE target_table = 'public.refused'"))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat((String) r.get(0))
+                    .startsWith("Cannot add column more_0 to public.refused")
+                    .contains("must be owner of relation"));
+  }
+
   @Test
   void changedTypeQuarantinesThatTableAndOthersKeepLoading() throws Exception {
     stack.files.unit(
         "typed", 0, 0, 4, FileFormat.PARQUET, List.of(c("v", Kind.INT32)), o -> row("v", (int) o));
-    try (Loader loader = stack.loader(stack.config())) {
+    Map<String, String> config = stack.config();
+    config.put("topics", "typed,untyped"); // the stack is shared: its own topics only
+    try (Loader loader = stack.loader(config)) {
       loader.runOnce();
       stack.files.unit(
           "typed",
@@ -154,7 +199,8 @@ class SchemaEvolutionIT {
     assertThat(stack.count("SELECT COUNT(*) FROM public.untyped")).isEqualTo(5);
     assertThat(
             stack.query(
-                "SELECT target_table, start_offset, error FROM public._redstage_quarantine WHERE released_at IS NULL"))
+                "SELECT target_table, start_offset, error FROM public._redstage_quarantine WHERE released_at IS NULL"
+                    + " AND target_table IN ('public.typed', 'public.untyped')"))
         .singleElement()
         .satisfies(
             row -> {
