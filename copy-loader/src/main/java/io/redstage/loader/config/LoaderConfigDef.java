@@ -549,7 +549,7 @@ public final class LoaderConfigDef {
                   RETRY_MAX_DEFERRALS,
                   INT,
                   "10",
-                  "Times in a row a unit may fail by a conflict (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and be retried after load.retry.backoff without counting an attempt. After that its failures count like any other (its batch is split, then load.retry.max-attempts applies), so a failure that keeps coming back ends in quarantine instead of holding the unit and the units batched with it back for ever. Counted per loader process.")
+                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) a unit may meet, each retried after load.retry.backoff without counting an attempt, before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time.")
               .range(1, 10_000),
           ConfigKey.of(
                   G_RUN,

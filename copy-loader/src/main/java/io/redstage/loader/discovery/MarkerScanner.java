@@ -68,9 +68,19 @@ public final class MarkerScanner {
     this.topicRegex = topicRegex;
   }
 
-  /** What one scan found and what it cost. */
+  /**
+   * What one scan found and what it cost.
+   *
+   * @param rejected the markers that cannot be read or used, and why
+   * @param unreadableFrom where each partition's first such marker starts, as of this scan (see
+   *     {@link MarkerScanner#unreadableFrom(Set)})
+   */
   public record ScanResult(
-      List<Unit> units, int listRequests, int getRequests, Map<String, String> rejected) {}
+      List<Unit> units,
+      int listRequests,
+      int getRequests,
+      Map<String, String> rejected,
+      Map<TopicPartition, Long> unreadableFrom) {}
 
   /**
    * A scan that started listing at or after {@code nanos} ({@link System#nanoTime()}): the last one
@@ -136,7 +146,13 @@ public final class MarkerScanner {
     cache.keySet().retainAll(seen);
     rejected.keySet().retainAll(seen);
     rejectedEtags.keySet().retainAll(seen);
-    last = new ScanResult(List.copyOf(units), lists, gets, Map.copyOf(rejected));
+    last =
+        new ScanResult(
+            List.copyOf(units),
+            lists,
+            gets,
+            Map.copyOf(rejected),
+            unreadableFrom(rejected.keySet()));
     return last;
   }
 
@@ -145,9 +161,9 @@ public final class MarkerScanner {
    * (their content could not be used). An upsert table loads no unit of such a partition from there
    * on: a later unit's rows would otherwise land before the unreadable unit's older ones.
    */
-  public synchronized Map<TopicPartition, Long> unreadableFrom() {
+  private Map<TopicPartition, Long> unreadableFrom(Set<String> rejectedKeys) {
     Map<TopicPartition, Long> out = new HashMap<>();
-    for (String key : rejected.keySet()) {
+    for (String key : rejectedKeys) {
       String[] parts = key.substring(markersDir.length()).split("/");
       Optional<long[]> offsets = MarkerKeys.offsetsOf(key);
       if (parts.length != 3 || offsets.isEmpty()) {
@@ -161,7 +177,7 @@ public final class MarkerScanner {
       }
       out.merge(new TopicPartition(parts[0], partition), offsets.get()[0], Math::min);
     }
-    return out;
+    return Map.copyOf(out);
   }
 
   /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,25 +32,17 @@ public final class CyclePlanner {
   private final BatchPlanner batches;
   private final FailureTracker failures;
 
-  /**
-   * Where each partition's first unreadable marker starts ({@link
-   * io.redstage.loader.discovery.MarkerScanner#unreadableFrom}).
-   */
-  private final Supplier<Map<TopicPartition, Long>> unreadableFrom;
-
   private final Map<TableRef, Set<String>> topicsByTable = new ConcurrentHashMap<>();
 
   public CyclePlanner(
       TableMapper tables,
       TableSettingsResolver settings,
       BatchPlanner batches,
-      FailureTracker failures,
-      Supplier<Map<TopicPartition, Long>> unreadableFrom) {
+      FailureTracker failures) {
     this.tables = tables;
     this.settings = settings;
     this.batches = batches;
     this.failures = failures;
-    this.unreadableFrom = unreadableFrom;
   }
 
   /** Per-table figures for status and metrics. */
@@ -104,7 +95,15 @@ public final class CyclePlanner {
     }
   }
 
-  public Plan plan(List<Unit> listed, LoadState state, long nowMs) {
+  /**
+   * Plans the listed units not yet loaded into batches per table.
+   *
+   * @param unreadableFrom from the scan that listed the units ({@link
+   *     io.redstage.loader.discovery.MarkerScanner.ScanResult#unreadableFrom}): where each
+   *     partition's first unreadable marker starts
+   */
+  public Plan plan(
+      List<Unit> listed, Map<TopicPartition, Long> unreadableFrom, LoadState state, long nowMs) {
     List<Unit> loaded = new ArrayList<>();
     Map<TableRef, List<Unit>> byTable = new TreeMap<>();
     for (Unit u : listed) {
@@ -129,7 +128,7 @@ public final class CyclePlanner {
               .thenComparingLong(Unit::start)
               .thenComparingLong(Unit::end));
       Set<TopicPartition> blocked = new HashSet<>();
-      Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom.get() : Map.of();
+      Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom : Map.of();
       List<Unit> ready = new ArrayList<>();
       long bytes = 0;
       long records = 0;

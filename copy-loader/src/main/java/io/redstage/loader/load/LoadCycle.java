@@ -100,7 +100,7 @@ public final class LoadCycle implements AutoCloseable {
         .prepare(scan.units().stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
     LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
-    CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, now);
+    CyclePlanner.Plan plan = p.planner().plan(scan.units(), scan.unreadableFrom(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
     p.failureLog()
         .clear(
@@ -113,7 +113,7 @@ public final class LoadCycle implements AutoCloseable {
     if (grant.takenOver()) {
       // another loader may have loaded these tables after the state above was read
       state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
-      plan = p.planner().plan(scan.units(), state, now);
+      plan = p.planner().plan(scan.units(), scan.unreadableFrom(), state, now);
     }
     Set<TableRef> claimed = new HashSet<>(grant.tables());
     claimed.retainAll(plan.batches().keySet());
@@ -186,7 +186,8 @@ public final class LoadCycle implements AutoCloseable {
     if (control) {
       p.failures().restore(p.failureLog().readIfPresent());
     }
-    CyclePlanner.Plan plan = p.planner().plan(scan.units(), state, p.clock().millis());
+    CyclePlanner.Plan plan =
+        p.planner().plan(scan.units(), scan.unreadableFrom(), state, p.clock().millis());
     Map<TableRef, TableSchema> schemas =
         plan.batches().isEmpty()
             ? Map.of()

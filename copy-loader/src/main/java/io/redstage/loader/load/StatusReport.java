@@ -46,7 +46,7 @@ final class StatusReport {
     Map<String, FailureTracker.Persisted> persisted =
         control ? failureLog.readIfPresent() : Map.of();
     failures.restore(persisted);
-    CyclePlanner.Plan plan = planner.plan(scan.units(), state, now);
+    CyclePlanner.Plan plan = planner.plan(scan.units(), scan.unreadableFrom(), state, now);
     out.printf(
         "%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {

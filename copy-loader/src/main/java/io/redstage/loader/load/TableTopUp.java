@@ -1,6 +1,7 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
+import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.time.Duration;
@@ -87,16 +88,16 @@ final class TableTopUp {
   }
 
   private List<Batch> newBatches() throws InterruptedException {
+    MarkerScanner.ScanResult scan = p.scanner().scanStartedAfter(System.nanoTime());
     List<Unit> units =
-        p.scanner().scanStartedAfter(System.nanoTime()).units().stream()
-            .filter(u -> table.equals(p.planner().tableOf(u.topic())))
-            .toList();
+        scan.units().stream().filter(u -> table.equals(p.planner().tableOf(u.topic()))).toList();
     if (units.stream().allMatch(u -> seen.contains(u.markerKey()))) {
       return List.of(); // nothing committed since: no need to ask the warehouse
     }
     LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
     // plan with every listed unit, so that upsert holds stay in force, then keep the new ones
-    CyclePlanner.Plan plan = p.planner().plan(units, state, p.clock().millis());
+    CyclePlanner.Plan plan =
+        p.planner().plan(units, scan.unreadableFrom(), state, p.clock().millis());
     plan.loaded().forEach(u -> seen.add(u.markerKey()));
     List<Batch> fresh = new ArrayList<>();
     for (Batch b : plan.batches().getOrDefault(table, List.of())) {

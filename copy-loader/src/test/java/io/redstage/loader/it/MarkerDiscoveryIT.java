@@ -78,7 +78,7 @@ class MarkerDiscoveryIT {
     assertThat(first.rejected())
         .hasSize(1)
         .allSatisfy((k, v) -> assertThat(v).contains("Cannot read commit marker"));
-    assertThat(scanner.unreadableFrom())
+    assertThat(first.unreadableFrom())
         .as("upsert tables hold this partition's units from the unreadable one on")
         .containsExactly(entry(new TopicPartition(topic, 0), 99_999L));
     assertThat(first.listRequests()).isEqualTo(1);
@@ -159,7 +159,7 @@ class MarkerDiscoveryIT {
     MarkerScanner.ScanResult fixed = scanner.scan();
     assertThat(fixed.units()).hasSize(1);
     assertThat(fixed.rejected()).isEmpty();
-    assertThat(scanner.unreadableFrom()).isEmpty();
+    assertThat(fixed.unreadableFrom()).isEmpty();
   }
 
   /**
@@ -192,7 +192,7 @@ class MarkerDiscoveryIT {
                     .contains("Cannot use commit marker s3://")
                     .contains("its offset column name is not one Redshift takes")
                     .contains("200 bytes long"));
-    assertThat(scanner.unreadableFrom()).containsExactly(entry(new TopicPartition(topic, 0), 100L));
+    assertThat(scan.unreadableFrom()).containsExactly(entry(new TopicPartition(topic, 0), 100L));
   }
 
   @Test

@@ -22,11 +22,6 @@ class CyclePlannerTest {
   static final TableRef ORDERS = TableRef.of("public", "orders");
 
   static CyclePlanner planner(FailureTracker failures, String mode) {
-    return planner(failures, mode, Map.of());
-  }
-
-  static CyclePlanner planner(
-      FailureTracker failures, String mode, Map<TopicPartition, Long> unreadableFrom) {
     Map<String, String> m =
         new HashMap<>(
             Map.of(
@@ -45,8 +40,7 @@ class CyclePlannerTest {
         new TableMapper("public", List.of(), null, null),
         new TableSettingsResolver(LoaderConfig.of(m)),
         new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID),
-        failures,
-        () -> unreadableFrom);
+        failures);
   }
 
   static FailureTracker tracker() {
@@ -61,7 +55,7 @@ class CyclePlannerTest {
     Unit subset = TestUnits.simple("orders", 0, 0, 49);
     Unit overlap = TestUnits.simple("orders", 0, 50, 120);
     CyclePlanner.Plan plan =
-        planner(tracker(), "append").plan(List.of(same, subset, overlap), state, 0);
+        planner(tracker(), "append").plan(List.of(same, subset, overlap), Map.of(), state, 0);
     assertThat(plan.loaded()).containsExactlyInAnyOrder(same, subset);
     assertThat(plan.batches().get(ORDERS))
         .singleElement()
@@ -76,15 +70,17 @@ class CyclePlannerTest {
     Unit p1 = TestUnits.simple("orders", 1, 0, 9);
     failures.fail(u1.markerKey(), "boom", 1000);
     List<Unit> all = List.of(u1, u2, p1);
-    CyclePlanner.Plan append = planner(failures, "append").plan(all, new LoadState(), 1000);
+    CyclePlanner.Plan append =
+        planner(failures, "append").plan(all, Map.of(), new LoadState(), 1000);
     assertThat(append.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(u2, p1);
-    CyclePlanner.Plan upsert = planner(failures, "upsert").plan(all, new LoadState(), 1000);
+    CyclePlanner.Plan upsert =
+        planner(failures, "upsert").plan(all, Map.of(), new LoadState(), 1000);
     assertThat(upsert.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(p1);
     assertThat(upsert.backlog().get(ORDERS).heldBack()).isEqualTo(2);
 
     LoadState q = new LoadState();
     q.addQuarantined(p1.markerKey(), "batch-1");
-    CyclePlanner.Plan afterBackoff = planner(failures, "append").plan(all, q, 1_000_000);
+    CyclePlanner.Plan afterBackoff = planner(failures, "append").plan(all, Map.of(), q, 1_000_000);
     List<List<Unit>> batches =
         afterBackoff.batches().get(ORDERS).stream().map(Batch::units).toList();
     assertThat(batches).containsExactly(List.of(u1), List.of(u2));
@@ -100,12 +96,12 @@ class CyclePlannerTest {
     Map<TopicPartition, Long> unreadable = Map.of(new TopicPartition("orders", 0), 10L);
 
     CyclePlanner.Plan upsert =
-        planner(tracker(), "upsert", unreadable).plan(all, new LoadState(), 0);
+        planner(tracker(), "upsert").plan(all, unreadable, new LoadState(), 0);
     assertThat(upsert.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(before, other);
     assertThat(upsert.backlog().get(ORDERS).heldBack()).isEqualTo(1);
 
     CyclePlanner.Plan append =
-        planner(tracker(), "append", unreadable).plan(all, new LoadState(), 0);
+        planner(tracker(), "append").plan(all, unreadable, new LoadState(), 0);
     assertThat(append.batches().get(ORDERS))
         .as("append order does not matter: every readable unit loads")
         .flatMap(Batch::units)
