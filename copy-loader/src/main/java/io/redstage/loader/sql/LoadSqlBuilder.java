@@ -7,12 +7,9 @@ import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.batch.StagingGroup;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -37,7 +34,7 @@ public final class LoadSqlBuilder {
   public static final int MAX_STATEMENTS = 40;
 
   // the names this class invents; a batch whose columns or target table use one of them gets a
-  // suffixed one instead (Names)
+  // suffixed one instead (InternalNames)
   static final String ROWS = "rs_rows";
   static final String ROW_NUMBER = "rs_rn";
   static final String DELETED = "rs_deleted";
@@ -69,53 +66,6 @@ public final class LoadSqlBuilder {
   }
 
   /**
-   * The names one transaction invents for its rows table, that table's row-number and delete-flag
-   * columns, and the MERGE source table.
-   *
-   * <p>Why not fixed names: column names are the records' field names, so a field named like the
-   * row-number or delete-flag column (a value field {@code rs_rn}) gives the rows table's subquery
-   * two columns of that name and {@code WHERE "rs_rn" = 1} fails as ambiguous: every unit of the
-   * topic would fail and end in quarantine with an SQL error, and no release could help. Likewise a
-   * target table named like a temp table (a topic {@code rs_rows}) puts two tables of that name in
-   * one statement ({@code DELETE FROM "public"."rs_rows" USING "rs_rows"}, the MERGE), which fails
-   * the same way. So each name takes the first suffix ({@code _1}, {@code _2}, ...) that makes it
-   * differ from every column of the target and of the staging tables (the column names), or from
-   * the target and its deleted-keys table (the table names). Ignoring case: Redshift folds
-   * identifiers, quoted ones too, unless case-sensitive identifiers are enabled. A batch without
-   * such a clash keeps the plain names, and so the same SQL. The staging tables and the aliases
-   * {@code u}, {@code r} and {@code m} need none of this: no statement names them next to the
-   * target, nor lets a batch's column name into their scope unqualified.
-   */
-  record Names(String rows, String rowNumber, String deleted, String upserts) {
-    static Names avoiding(Batch batch, TablePlan plan, DeletedKeysTable deletedKeys) {
-      Set<String> columns = new HashSet<>();
-      plan.targetColumns().keySet().forEach(c -> columns.add(c.toLowerCase(Locale.ROOT)));
-      for (StagingGroup g : batch.groups()) {
-        for (FileSchema.Column c : g.schema().columns()) {
-          columns.add(Identifiers.fold(c.name(), "a file column").toLowerCase(Locale.ROOT));
-        }
-      }
-      Set<String> tables = new HashSet<>();
-      tables.add(batch.table().table().toLowerCase(Locale.ROOT));
-      tables.add(deletedKeys.table().table().toLowerCase(Locale.ROOT));
-      return new Names(
-          unique(ROWS, tables),
-          unique(ROW_NUMBER, columns),
-          unique(DELETED, columns),
-          unique(UPSERTS, tables));
-    }
-
-    /** {@code base}, or {@code base_1}, {@code base_2}, ...: the first that is not taken. */
-    private static String unique(String base, Set<String> taken) {
-      String name = base;
-      for (int i = 1; taken.contains(name); i++) {
-        name = base + "_" + i;
-      }
-      return name;
-    }
-  }
-
-  /**
    * @param manifestUrl the S3 URL of each group's manifest
    */
   public LoadTransaction statements(
@@ -136,7 +86,7 @@ public final class LoadSqlBuilder {
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
-      Names n = Names.avoiding(batch, plan, control.deletedKeys(batch.table()));
+      InternalNames n = InternalNames.avoiding(batch, plan, control.deletedKeys(batch.table()));
       for (String k : settings.upsertKey()) {
         if (settings.upsert() && !rowSet.containsKey(k)) {
           throw new IncompatibleSchemaException(
@@ -238,7 +188,7 @@ public final class LoadSqlBuilder {
       TableSettings settings,
       UpsertOrder order,
       DeletedKeysTable tombstones,
-      Names n) {
+      InternalNames n) {
     return List.of(
         tombstones.dropOlder(settings.upsertKey(), n.rows(), order),
         tombstones.record(
@@ -250,7 +200,7 @@ public final class LoadSqlBuilder {
   }
 
   /** A subquery: the target's rows with the key of the rows-table row in scope. */
-  private static String targetRow(Batch batch, TableSettings settings, Names n) {
+  private static String targetRow(Batch batch, TableSettings settings, InternalNames n) {
     return "(SELECT 1 FROM "
         + batch.table().sql()
         + " WHERE "
@@ -270,7 +220,7 @@ public final class LoadSqlBuilder {
       List<String> targetNames,
       UpsertOrder order,
       DeletedKeysTable tombstones,
-      Names n) {
+      InternalNames n) {
     String upserts = n.upserts();
     List<String> names = targetNames.stream().map(Identifiers::quote).toList();
     List<String> sql = new ArrayList<>();
@@ -447,7 +397,7 @@ public final class LoadSqlBuilder {
       Map<String, RowColumn> rowSet,
       TableSettings settings,
       UpsertOrder order,
-      Names n) {
+      InternalNames n) {
     MetadataColumns m = settings.metadata();
     String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
     List<String> branches = new ArrayList<>();
