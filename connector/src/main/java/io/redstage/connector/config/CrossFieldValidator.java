@@ -2,6 +2,7 @@ package io.redstage.connector.config;
 
 import static io.redstage.connector.config.SinkConfigDef.*;
 
+import io.redstage.connector.format.ColumnNames;
 import io.redstage.connector.format.NativeCodecs;
 import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
@@ -33,10 +34,56 @@ public final class CrossFieldValidator {
     }
   }
 
+  /**
+   * A field mapped to a metadata column's name: every record with the field would be a bad record
+   * at run time, since the two would be one column.
+   */
+  private static void mappedOntoMetadata(SinkConfig c, List<Problem> out) {
+    ColumnNames names;
+    try {
+      names = ColumnNames.mapped(c.getList(COLUMN_NAME_MAP));
+    } catch (IllegalArgumentException e) {
+      return; // the key's own validator reports it
+    }
+    for (String key :
+        List.of(
+            METADATA_TOPIC,
+            METADATA_PARTITION,
+            METADATA_OFFSET,
+            METADATA_TIMESTAMP,
+            METADATA_KEY,
+            METADATA_HEADERS,
+            METADATA_DELETED)) {
+      String column = c.getString(key);
+      if (column == null) {
+        continue;
+      }
+      names
+          .fieldMappedTo(column)
+          .ifPresent(
+              field ->
+                  out.add(
+                      new Problem(
+                          "Cannot map field '"
+                              + field
+                              + "' to column "
+                              + column
+                              + ": "
+                              + key
+                              + " gives a metadata column that name. Map the field to another name, or "
+                              + "give the metadata column another name with "
+                              + key
+                              + ".",
+                          COLUMN_NAME_MAP,
+                          key)));
+    }
+  }
+
   private CrossFieldValidator() {}
 
   static List<Problem> problems(SinkConfig c) {
     List<Problem> out = new ArrayList<>();
+    mappedOntoMetadata(c, out);
     String partitioner = c.partitionerType();
     if ("field".equals(partitioner) && c.partitionFields().isEmpty()) {
       out.add(

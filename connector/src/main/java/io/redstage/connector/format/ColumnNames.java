@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.errors.DataException;
@@ -147,6 +148,14 @@ public final class ColumnNames {
       logRename(record.topic(), field, name, mapped != null);
     }
     return name;
+  }
+
+  /** The field {@code column.name.map} maps to {@code column} (ignoring case), if any. */
+  public Optional<String> fieldMappedTo(String column) {
+    return mapping.entrySet().stream()
+        .filter(e -> fold(e.getValue()).equals(fold(column)))
+        .map(Map.Entry::getKey)
+        .findFirst();
   }
 
   /** How many renames were logged: each topic and field once. */

@@ -198,6 +198,26 @@ class SinkConfigTest {
             List.of("partitioner.class", "partition.duration.ms"));
   }
 
+  /** Every record with the field would have been a bad record at run time. */
+  @Test
+  void aFieldMappedToAMetadataColumnsNameIsRejected() {
+    Map<String, String> p = base();
+    p.put("column.name.map", "ref:order_ref,id:KAFKA_OFFSET");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false)))
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.keys).containsExactly("column.name.map", "metadata.offset.column");
+              assertThat(pr.message)
+                  .isEqualTo(
+                      "Cannot map field 'id' to column kafka_offset: metadata.offset.column gives a "
+                          + "metadata column that name. Map the field to another name, or give the "
+                          + "metadata column another name with metadata.offset.column.");
+            });
+    p.put("metadata.offset.column", "kafka_off");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false))).isEmpty();
+  }
+
   @Test
   void duplicateMetadataColumnNamesAreRejected() {
     Map<String, String> p = base();

@@ -3,6 +3,7 @@ package io.redstage.loader.config;
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerKeys;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -93,6 +94,7 @@ final class ConfigChecks {
     checkSweepPrefixes(c, markers);
     compile(c, TOPICS_REGEX);
     compile(c, TABLES_REGEX);
+    checkReplacement(c);
     for (String pair : c.list(TABLES_MAP)) {
       int colon = pair.lastIndexOf(':');
       if (colon <= 0 || colon == pair.length() - 1) {
@@ -138,6 +140,52 @@ final class ConfigChecks {
                 + LoaderConfigDef.key(other).orElseThrow().defaultValue()
                 + ".");
       }
+    }
+  }
+
+  /**
+   * The replacement is applied only when a topic matches tables.regex, during planning, where a
+   * group the pattern does not have ({@code $2} of a one-group pattern) or a trailing backslash
+   * would stop every cycle: try it on the pattern's own groups here.
+   */
+  private static void checkReplacement(LoaderConfig c) {
+    String regex = c.string(TABLES_REGEX);
+    String replacement = c.string(TABLES_REPLACEMENT);
+    if (regex == null || replacement == null) {
+      return;
+    }
+    Matcher m = Pattern.compile(regex).matcher("");
+    // a pattern that matches "" with as many groups, named as the real ones are
+    StringBuilder groups = new StringBuilder();
+    Matcher named = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>").matcher(regex);
+    int count = 0;
+    while (named.find()) {
+      groups.append("(?<").append(named.group(1)).append(">)");
+      count++;
+    }
+    for (; count < m.groupCount(); count++) {
+      groups.append("()");
+    }
+    Matcher probe = Pattern.compile(groups.toString()).matcher("");
+    try {
+      probe.find();
+      probe.appendReplacement(new StringBuilder(), replacement);
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      throw new ConfigException(
+          "Cannot use '"
+              + TABLES_REPLACEMENT
+              + "' = '"
+              + replacement
+              + "' with "
+              + TABLES_REGEX
+              + " ("
+              + m.groupCount()
+              + " group(s)): "
+              + e.getMessage()
+              + ". Refer to groups $0 to $"
+              + m.groupCount()
+              + " (or by name), and write a literal $ or \\ as \\$ or \\\\.",
+          e);
     }
   }
 

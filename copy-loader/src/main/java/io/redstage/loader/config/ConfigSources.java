@@ -1,5 +1,7 @@
 package io.redstage.loader.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -73,6 +75,17 @@ public final class ConfigSources {
         out.put(k.trim(), p.getProperty(k));
       }
       return out;
+    } catch (JsonProcessingException e) {
+      // the parser's own message quotes the text around the error, which may be a secret's value
+      JsonLocation at = e.getLocation();
+      throw new ConfigException(
+          "Cannot read config file "
+              + file
+              + ": it is not valid YAML"
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+              + ". Check its syntax there.");
     } catch (IOException e) {
       throw new ConfigException(
           "Cannot read config file "

@@ -31,6 +31,11 @@ public final class TableSettingsResolver {
     // the loader-wide sort key fails at start rather than when the first table is created
     design(TableRef.of("public", "any"));
     checkOverrides();
+    // so does upsert mode without a key, unless tables name keys of their own: else it would stop
+    // the loader when the first unit is planned, after check and preflight passed
+    if (config.tableOverrideKeys().stream().noneMatch(k -> k.endsWith("." + KEY))) {
+      resolve(TableRef.of("public", "any"));
+    }
   }
 
   /** The settings a {@code table.<schema.table>.<setting>} key can override. */

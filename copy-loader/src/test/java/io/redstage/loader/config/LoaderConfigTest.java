@@ -109,6 +109,26 @@ class LoaderConfigTest {
     assertThat(c.tableOverride("sales.orders", "upsert.key")).contains("id");
   }
 
+  /** The YAML parser's message quotes the text around the error. */
+  @Test
+  void aYamlSyntaxErrorNamesTheLineButNotTheText(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("loader.yaml");
+    Files.writeString(
+        yaml,
+        """
+        s3:
+          bucket: b
+        aws:
+          secret.access.key: "wJalrXUtnFEMI/K7MDENG
+          access.key.id: AKIA
+        """);
+    assertThatThrownBy(() -> ConfigSources.load(yaml, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Cannot read config file " + yaml + ": it is not valid YAML (line ")
+        .hasMessageNotContaining("wJalr")
+        .hasNoCause();
+  }
+
   @Test
   void errorsNameTheKeyAndHideSecrets() {
     Map<String, String> m = minimal();
@@ -153,6 +173,27 @@ class LoaderConfigTest {
     Map<String, String> mode = minimal();
     mode.put("load.mode", "merge");
     assertThatThrownBy(() -> LoaderConfig.of(mode)).hasMessageContaining("one of [append, upsert]");
+  }
+
+  /** A replacement is applied only when a topic matches, during planning, which it stopped. */
+  @Test
+  void aTableReplacementIsTriedOnTheRegexsGroupsAtStart() {
+    Map<String, String> m = minimal();
+    m.put("tables.regex", "prod\\.(.*)");
+    m.put("tables.replacement", "$1_t");
+    assertThat(LoaderConfig.of(m).string("tables.replacement")).isEqualTo("$1_t");
+    m.put("tables.replacement", "$2");
+    assertThatThrownBy(() -> LoaderConfig.of(m))
+        .hasMessageStartingWith(
+            "Cannot use 'tables.replacement' = '$2' with tables.regex (1 group(s))")
+        .hasMessageContaining("groups $0 to $1");
+    m.put("tables.replacement", "x\\");
+    assertThatThrownBy(() -> LoaderConfig.of(m)).hasMessageContaining("'tables.replacement'");
+    m.put("tables.regex", "prod\\.(?<name>.*)");
+    m.put("tables.replacement", "${name}");
+    assertThat(LoaderConfig.of(m).string("tables.replacement")).isEqualTo("${name}");
+    m.put("tables.replacement", "${other}");
+    assertThatThrownBy(() -> LoaderConfig.of(m)).hasMessageContaining("'tables.replacement'");
   }
 
   @Test

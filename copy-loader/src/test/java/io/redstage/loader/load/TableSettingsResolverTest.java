@@ -106,6 +106,13 @@ class TableSettingsResolverTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("Cannot configure table public.customers");
     assertThatThrownBy(
+            () -> new TableSettingsResolver(LoaderConfig.of(config("load.mode", "upsert"))))
+        .as("the loader-wide mode without a key fails at start, not at the first unit")
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("without a key: set upsert.key");
+    new TableSettingsResolver(
+        LoaderConfig.of(config("load.mode", "upsert", "table.public.customers.upsert.key", "id")));
+    assertThatThrownBy(
             () ->
                 new TableSettingsResolver(
                     LoaderConfig.of(config("table.Sales.Orders.sort-key", "id"))))
