@@ -250,7 +250,18 @@ public final class DataApi {
               + e.awsErrorDetails().errorMessage()
               + (transientFailure
                   ? ". Will retry later."
-                  : ". Check the Data API settings and permissions."),
+                  : ". Check "
+                      + REDSHIFT_WORKGROUP
+                      + " (or "
+                      + REDSHIFT_CLUSTER
+                      + "), "
+                      + REDSHIFT_DATABASE
+                      + ", "
+                      + REDSHIFT_SECRET_ARN
+                      + " (or "
+                      + REDSHIFT_DB_USER
+                      + ") and the IAM permissions for the Data API (redshift-data:*, and "
+                      + "redshift-serverless:GetCredentials or redshift:GetClusterCredentials)."),
           transientFailure,
           e);
     } catch (SdkClientException e) {

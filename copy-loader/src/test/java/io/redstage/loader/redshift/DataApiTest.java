@@ -195,7 +195,10 @@ class DataApiTest {
             DataApiException.class,
             e -> {
               assertThat(e.isTransient()).isFalse();
-              assertThat(e.getMessage()).contains("ValidationException").contains("at most 40");
+              assertThat(e.getMessage())
+                  .contains("ValidationException")
+                  .contains("at most 40")
+                  .contains("Check redshift.workgroup-name (or redshift.cluster-identifier)");
             });
     assertThat(requests).hasSize(1);
   }
