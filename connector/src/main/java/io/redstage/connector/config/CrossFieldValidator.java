@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
@@ -45,15 +46,7 @@ public final class CrossFieldValidator {
     } catch (IllegalArgumentException e) {
       return; // the key's own validator reports it
     }
-    for (String key :
-        List.of(
-            METADATA_TOPIC,
-            METADATA_PARTITION,
-            METADATA_OFFSET,
-            METADATA_TIMESTAMP,
-            METADATA_KEY,
-            METADATA_HEADERS,
-            METADATA_DELETED)) {
+    for (String key : METADATA_COLUMN_KEYS) {
       String column = c.getString(key);
       if (column == null) {
         continue;
@@ -78,6 +71,17 @@ public final class CrossFieldValidator {
                           key)));
     }
   }
+
+  /** The keys that name a metadata column. */
+  private static final List<String> METADATA_COLUMN_KEYS =
+      List.of(
+          METADATA_TOPIC,
+          METADATA_PARTITION,
+          METADATA_OFFSET,
+          METADATA_TIMESTAMP,
+          METADATA_KEY,
+          METADATA_HEADERS,
+          METADATA_DELETED);
 
   private CrossFieldValidator() {}
 
@@ -197,26 +201,13 @@ public final class CrossFieldValidator {
               METADATA_ENABLED));
     }
     List<String> names =
-        List.of(
-            c.getString(METADATA_TOPIC),
-            c.getString(METADATA_PARTITION),
-            c.getString(METADATA_OFFSET),
-            c.getString(METADATA_TIMESTAMP),
-            c.getString(METADATA_KEY),
-            c.getString(METADATA_HEADERS),
-            c.getString(METADATA_DELETED));
+        METADATA_COLUMN_KEYS.stream().map(c::getString).collect(Collectors.toList());
     if (names.stream().map(String::toLowerCase).distinct().count() < names.size()) {
       out.add(
           new Problem(
               "Cannot use the same name for two metadata columns: make the metadata.*.column names "
                   + "distinct (case-insensitively, as Redshift folds names).",
-              METADATA_TOPIC,
-              METADATA_PARTITION,
-              METADATA_OFFSET,
-              METADATA_TIMESTAMP,
-              METADATA_KEY,
-              METADATA_HEADERS,
-              METADATA_DELETED));
+              METADATA_COLUMN_KEYS.toArray(String[]::new)));
     }
     String codecKey =
         c.format() == FileFormat.PARQUET

@@ -165,51 +165,34 @@ final class ConnectTypes {
     // Digits before the point, counted before setScale: rescaling 1e2147483647 would build a number
     // of two billion digits.
     if ((long) d.precision() - d.scale() > (long) precision - scale && d.signum() != 0) {
-      throw new ConversionException(
-          "is decimal("
-              + precision
-              + ","
-              + scale
-              + ") but the value has "
-              + ((long) d.precision() - d.scale())
-              + " digits before the decimal point");
+      throw valueHas(
+          precision,
+          scale,
+          ((long) d.precision() - d.scale()) + " digits before the decimal point");
     }
     // All its digits beyond the file's scale: no exact rescale exists, and setScale would first
     // compute 10^(the difference), hundreds of megabytes for 1E-400000000.
-    if (d.signum() != 0 && (long) d.scale() - scale >= d.precision()) {
-      throw new ConversionException(
-          "is decimal("
-              + precision
-              + ","
-              + scale
-              + ") but the value has "
-              + d.scale()
-              + " decimal places and cannot be stored without rounding");
-    }
-    if (d.scale() != scale) {
+    boolean rounds = d.signum() != 0 && (long) d.scale() - scale >= d.precision();
+    if (!rounds && d.scale() != scale) {
       try {
         d = d.setScale(scale, RoundingMode.UNNECESSARY);
       } catch (ArithmeticException e) {
-        throw new ConversionException(
-            "is decimal("
-                + precision
-                + ","
-                + scale
-                + ") but the value has "
-                + d.scale()
-                + " decimal places and cannot be stored without rounding");
+        rounds = true;
       }
     }
+    if (rounds) {
+      throw valueHas(
+          precision, scale, d.scale() + " decimal places and cannot be stored without rounding");
+    }
     if (d.precision() > precision) {
-      throw new ConversionException(
-          "is decimal("
-              + precision
-              + ","
-              + scale
-              + ") but the value has "
-              + d.precision()
-              + " digits");
+      throw valueHas(precision, scale, d.precision() + " digits");
     }
     return d;
+  }
+
+  /** A value that does not fit its decimal column (built only when thrown: this runs per value). */
+  private static ConversionException valueHas(int precision, int scale, String what) {
+    return new ConversionException(
+        "is decimal(" + precision + "," + scale + ") but the value has " + what);
   }
 }
