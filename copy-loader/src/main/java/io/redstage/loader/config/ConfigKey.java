@@ -156,12 +156,23 @@ public final class ConfigKey {
         throw invalid(t, "true or false");
       case DURATION:
         {
-          Duration d = parseDuration(t);
-          checkRange(d.toMillis(), t);
+          Duration d;
+          long millis;
+          try {
+            d = parseDuration(t);
+            millis = d.toMillis();
+          } catch (ArithmeticException | NumberFormatException e) {
+            throw invalid(t, "a duration that fits in a long of milliseconds");
+          }
+          checkRange(millis, t);
           return d;
         }
       case SIZE:
-        return checkRange(parseSize(t), t);
+        try {
+          return checkRange(parseSize(t), t);
+        } catch (ArithmeticException | NumberFormatException e) {
+          throw invalid(t, "a size that fits in a long of bytes");
+        }
       case LIST:
         {
           List<String> items = new ArrayList<>();

@@ -76,6 +76,23 @@ class LoaderConfigTest {
     assertThat(c.list("topics")).isEmpty();
   }
 
+  /** A number too large for a long was an uncaught exception that named no key. */
+  @Test
+  void durationsAndSizesTooLargeForALongNameTheirKey() {
+    for (String value : List.of("99999999999999999999s", "9999999999999999d")) {
+      Map<String, String> m = minimal();
+      m.put("markers.retention", value);
+      assertThatThrownBy(() -> LoaderConfig.of(m))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("Cannot use '" + value + "' for config key 'markers.retention'");
+    }
+    Map<String, String> m = minimal();
+    m.put("batch.max-bytes", "9999999999GiB");
+    assertThatThrownBy(() -> LoaderConfig.of(m))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Cannot use '9999999999GiB' for config key 'batch.max-bytes'");
+  }
+
   @Test
   void yamlFileThenEnvThenOverrides(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("loader.yaml");
