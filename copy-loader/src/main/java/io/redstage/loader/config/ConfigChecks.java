@@ -3,6 +3,8 @@ package io.redstage.loader.config;
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerKeys;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -92,6 +94,9 @@ final class ConfigChecks {
               + "'. Use a prefix such as _redstage/markers-loaded.");
     }
     checkSweepPrefixes(c, markers);
+    endpoint(c, S3_ENDPOINT);
+    endpoint(c, REDSHIFT_ENDPOINT);
+    region(c);
     compile(c, TOPICS_REGEX);
     compile(c, TABLES_REGEX);
     checkReplacement(c);
@@ -186,6 +191,49 @@ final class ConfigChecks {
               + m.groupCount()
               + " (or by name), and write a literal $ or \\ as \\$ or \\\\.",
           e);
+    }
+  }
+
+  /**
+   * An endpoint override the SDK would take only at its first request, and then not name the key.
+   */
+  private static void endpoint(LoaderConfig c, String key) {
+    String url = c.optional(key).orElse(null);
+    if (url == null) {
+      return;
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null
+        || uri.getHost() == null
+        || !("http".equalsIgnoreCase(uri.getScheme())
+            || "https".equalsIgnoreCase(uri.getScheme()))) {
+      throw new ConfigException(
+          "Cannot use '"
+              + key
+              + "' = '"
+              + url
+              + "': not an http or https URL with a host. Write it as https://host[:port].");
+    }
+  }
+
+  /**
+   * The Data API is AWS's, so the region is in AWS's form (lower case: upper case breaks request
+   * signing, which the SDK finds only at the first request).
+   */
+  private static void region(LoaderConfig c) {
+    String region = c.optional(AWS_REGION).orElse(null);
+    if (region != null && !region.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+      throw new ConfigException(
+          "Cannot use '"
+              + AWS_REGION
+              + "' = '"
+              + region
+              + "': not an AWS Region name. Write it in lower case, e.g. us-east-1.");
     }
   }
 

@@ -76,6 +76,28 @@ class LoaderConfigTest {
     assertThat(c.list("topics")).isEmpty();
   }
 
+  /** The SDK takes these only at its first request, and its error names no key. */
+  @Test
+  void endpointsAndTheRegionAreCheckedAtStart() {
+    Map<String, String> ok = minimal();
+    ok.put("store.url", "http://127.0.0.1:9000");
+    ok.put("redshift.endpoint", "https://redshift-data.us-east-1.amazonaws.com");
+    ok.put("aws.region", "us-gov-west-1");
+    LoaderConfig.of(ok);
+    for (String[] bad :
+        List.of(
+            new String[] {"store.url", "127.0.0.1:9000"},
+            new String[] {"store.url", "http://bad host"},
+            new String[] {"redshift.endpoint", "ftp://x"},
+            new String[] {"aws.region", "US-EAST-1"})) {
+      Map<String, String> m = minimal();
+      m.put(bad[0], bad[1]);
+      assertThatThrownBy(() -> LoaderConfig.of(m))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("Cannot use '" + bad[0] + "' = '" + bad[1] + "'");
+    }
+  }
+
   /** A number too large for a long was an uncaught exception that named no key. */
   @Test
   void durationsAndSizesTooLargeForALongNameTheirKey() {
