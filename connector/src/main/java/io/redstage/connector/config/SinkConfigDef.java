@@ -843,8 +843,9 @@ public final class SinkConfigDef {
         Range.atLeast(-1),
         MEDIUM,
         "Record-time span in milliseconds of one unit: a record whose time (timestamp.extractor) is this far past "
-            + "the unit's first written record starts a new unit (a record set aside as bad does not count). "
-            + "Deterministic on replay. Default -1 (off).",
+            + "the unit's first written record starts a new unit (a record set aside as bad does not count, and "
+            + "one whose time lies outside years 1 to 9999 is a bad record). Deterministic on replay. Default -1 "
+            + "(off).",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,
