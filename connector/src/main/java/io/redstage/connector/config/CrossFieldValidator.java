@@ -46,7 +46,7 @@ public final class CrossFieldValidator {
     } catch (IllegalArgumentException e) {
       return; // the key's own validator reports it
     }
-    for (String key : METADATA_COLUMN_KEYS) {
+    for (String key : writtenMetadataColumnKeys(c)) {
       String column = c.getString(key);
       if (column == null) {
         continue;
@@ -82,6 +82,27 @@ public final class CrossFieldValidator {
           METADATA_KEY,
           METADATA_HEADERS,
           METADATA_DELETED);
+
+  /**
+   * The keys of the metadata columns the files get (as FormatOptions.metadataColumnNames lists
+   * them): a field may take the name of one that is not written.
+   */
+  private static List<String> writtenMetadataColumnKeys(SinkConfig c) {
+    List<String> keys = new ArrayList<>();
+    if (c.getBoolean(METADATA_ENABLED)) {
+      keys.addAll(List.of(METADATA_TOPIC, METADATA_PARTITION, METADATA_OFFSET, METADATA_TIMESTAMP));
+    }
+    if (c.getBoolean(STORE_KEYS)) {
+      keys.add(METADATA_KEY);
+    }
+    if (c.getBoolean(STORE_HEADERS)) {
+      keys.add(METADATA_HEADERS);
+    }
+    if ("write".equals(c.behaviorOnNullValues())) {
+      keys.add(METADATA_DELETED);
+    }
+    return keys;
+  }
 
   private CrossFieldValidator() {}
 

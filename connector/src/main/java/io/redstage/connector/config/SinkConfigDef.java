@@ -669,7 +669,7 @@ public final class SinkConfigDef {
             + "one column once Redshift folds names to lower case, is rejected (errors.tolerance decides: dead "
             + "letter queue or task failure): map such fields here. Targets: 1 to 127 letters, digits or "
             + "underscores, starting with a letter or underscore; each field and each target (ignoring case) at "
-            + "most once. Names nested inside structs are not mapped: JSON Lines keeps them (they are SUPER values), "
+            + "most once, and not the name of a metadata column the files get. Names nested inside structs are not mapped: JSON Lines keeps them (they are SUPER values), "
             + "Parquet and Avro rewrite their characters by the same rule. Default empty.",
         GROUP_FORMAT,
         ++o,

@@ -216,6 +216,14 @@ class SinkConfigTest {
             });
     p.put("metadata.offset.column", "kafka_off");
     assertThat(CrossFieldValidator.problems(new SinkConfig(p, false))).isEmpty();
+    p.put("column.name.map", "key:kafka_key");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false)))
+        .as("the key column is not written: no clash")
+        .isEmpty();
+    p.put("store.kafka.keys", "true");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false)))
+        .extracting(pr -> pr.keys)
+        .containsExactly(List.of("column.name.map", "metadata.key.column"));
   }
 
   @Test

@@ -5,6 +5,8 @@ import static io.redstage.loader.config.LoaderConfigDef.*;
 import io.redstage.contract.MarkerKeys;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -160,19 +162,23 @@ final class ConfigChecks {
       return;
     }
     Matcher m = Pattern.compile(regex).matcher("");
-    // a pattern that matches "" with as many groups, named as the real ones are
-    StringBuilder groups = new StringBuilder();
-    Matcher named = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>").matcher(regex);
-    int count = 0;
-    while (named.find()) {
-      groups.append("(?<").append(named.group(1)).append(">)");
-      count++;
-    }
-    for (; count < m.groupCount(); count++) {
-      groups.append("()");
-    }
-    Matcher probe = Pattern.compile(groups.toString()).matcher("");
     try {
+      // a pattern that matches "" with as many groups, named as the real ones are; a name found in
+      // the text is real when the pattern cannot take a second group of that name
+      StringBuilder groups = new StringBuilder();
+      Matcher named = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>").matcher(regex);
+      Set<String> names = new HashSet<>();
+      while (named.find()) {
+        String name = named.group(1);
+        if (!names.contains(name) && definesGroup(regex, name)) {
+          names.add(name);
+          groups.append("(?<").append(name).append(">)");
+        }
+      }
+      for (int count = names.size(); count < m.groupCount(); count++) {
+        groups.append("()");
+      }
+      Matcher probe = Pattern.compile(groups.toString()).matcher("");
       probe.find();
       probe.appendReplacement(new StringBuilder(), replacement);
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
@@ -234,6 +240,15 @@ final class ConfigChecks {
               + "' = '"
               + region
               + "': not an AWS Region name. Write it in lower case, e.g. us-east-1.");
+    }
+  }
+
+  private static boolean definesGroup(String regex, String name) {
+    try {
+      Pattern.compile("(?:" + regex + ")|(?<" + name + ">)");
+      return false;
+    } catch (PatternSyntaxException e) {
+      return true;
     }
   }
 

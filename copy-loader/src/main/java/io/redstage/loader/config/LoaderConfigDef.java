@@ -159,7 +159,7 @@ public final class LoaderConfigDef {
               AWS_REGION,
               STRING,
               null,
-              "AWS Region of the bucket and the Redshift Data API. Unset: the AWS SDK's default region chain (AWS_REGION environment variable, profile, instance metadata); the loader stops at start when that finds none. Redstage guesses no region."),
+              "AWS Region of the bucket and the Redshift Data API, in lower case (us-east-1). Unset: the AWS SDK's default region chain (AWS_REGION environment variable, profile, instance metadata); the loader stops at start when that finds none. Redstage guesses no region."),
           ConfigKey.of(
               G_AWS,
               AWS_ACCESS_KEY_ID,
@@ -183,7 +183,7 @@ public final class LoaderConfigDef {
               S3_ENDPOINT,
               STRING,
               null,
-              "S3 endpoint override (S3-compatible stores, local tests)."),
+              "S3 endpoint override (S3-compatible stores, local tests): an http or https URL with a host."),
           ConfigKey.of(
               G_S3,
               S3_PATH_STYLE,
@@ -264,7 +264,7 @@ public final class LoaderConfigDef {
               REDSHIFT_ENDPOINT,
               STRING,
               null,
-              "Redshift Data API endpoint override (local stand-in, VPC endpoint)."),
+              "Redshift Data API endpoint override (local stand-in, VPC endpoint): an http or https URL with a host."),
           ConfigKey.of(
               G_RS,
               REDSHIFT_CLUSTER,

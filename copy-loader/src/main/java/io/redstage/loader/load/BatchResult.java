@@ -27,7 +27,7 @@ public sealed interface BatchResult {
    * commit (its rejects intent must stay for recovery). {@code conflict}: Redshift ran the
    * transaction and failed it by a conflict a retry usually clears (a serialization conflict, a
    * deadlock, a concurrent DDL); such a failure is transient only {@code load.retry.max-deferrals}
-   * times in a row, since one that keeps coming back is no conflict.
+   * times per unit and process, since one that keeps coming back is no conflict.
    */
   record Failed(
       String error,

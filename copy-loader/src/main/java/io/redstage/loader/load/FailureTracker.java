@@ -18,7 +18,8 @@ public final class FailureTracker {
    * The failure history of one unit.
    *
    * @param isolate plan the unit alone (it failed alone before, or was released from quarantine)
-   * @param conflicts conflicts in a row that deferred it without counting an attempt
+   * @param conflicts conflicts that deferred it without counting an attempt, since this process
+   *     first saw it
    */
   public record Failure(
       int attempts, long notBeforeMs, String lastError, boolean isolate, int conflicts) {
@@ -106,8 +107,8 @@ public final class FailureTracker {
   }
 
   /**
-   * Like {@link #defer(String, String, long)}; {@code conflict} counts one more conflict in a row
-   * (see {@link #conflictsSpent}).
+   * Like {@link #defer(String, String, long)}; {@code conflict} counts one more conflict (see
+   * {@link #conflictsSpent}).
    */
   public void defer(String markerKey, String error, long nowMs, boolean conflict) {
     Failure f = failures.getOrDefault(markerKey, new Failure(0, 0, error, false));
@@ -122,9 +123,9 @@ public final class FailureTracker {
   }
 
   /**
-   * Whether this unit's conflicts in a row have reached load.retry.max-deferrals: its next one
-   * counts like any failure (splits its batch, then counts attempts), so a failure that only looks
-   * like a conflict still ends in quarantine.
+   * Whether this unit's conflicts have reached load.retry.max-deferrals: its next one counts like
+   * any failure (splits its batch, then counts attempts), so a failure that only looks like a
+   * conflict still ends in quarantine.
    */
   public boolean conflictsSpent(String markerKey) {
     Failure f = failures.get(markerKey);

@@ -371,7 +371,7 @@ final class TableLoad {
       return false;
     }
     LOG.warn(
-        "Unit {} failed by a conflict {} time(s) in a row (load.retry.max-deferrals); the failure now counts "
+        "Unit {} has failed by a conflict {} time(s) in this process (load.retry.max-deferrals); the failure now counts "
             + "like any other, towards load.retry.max-attempts",
         u.markerKey(),
         p.failures().failure(u.markerKey()).conflicts());

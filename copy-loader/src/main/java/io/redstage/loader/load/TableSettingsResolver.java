@@ -31,10 +31,20 @@ public final class TableSettingsResolver {
     // the loader-wide sort key fails at start rather than when the first table is created
     design(TableRef.of("public", "any"));
     checkOverrides();
-    // so does upsert mode without a key, unless tables name keys of their own: else it would stop
-    // the loader when the first unit is planned, after check and preflight passed
-    if (config.tableOverrideKeys().stream().noneMatch(k -> k.endsWith("." + KEY))) {
-      resolve(TableRef.of("public", "any"));
+    // so does upsert mode without a key, unless tables set their own key or mode: else it would
+    // stop the loader when the first unit is planned, after check and preflight passed
+    if (config.string(LOAD_MODE).equalsIgnoreCase("upsert")
+        && config.list(UPSERT_KEY).isEmpty()
+        && config.tableOverrideKeys().stream()
+            .noneMatch(k -> k.endsWith("." + KEY) || k.endsWith("." + MODE))) {
+      throw new ConfigException(
+          "Cannot use "
+              + LOAD_MODE
+              + "=upsert without "
+              + UPSERT_KEY
+              + ": set the key columns, e.g. "
+              + UPSERT_KEY
+              + "=id (or table.<schema.table>.upsert.key per table).");
     }
   }
 

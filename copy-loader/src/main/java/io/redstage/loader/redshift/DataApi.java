@@ -261,7 +261,8 @@ public final class DataApi {
                       + " (or "
                       + REDSHIFT_DB_USER
                       + ") and the IAM permissions for the Data API (redshift-data:*, and "
-                      + "redshift-serverless:GetCredentials or redshift:GetClusterCredentials)."),
+                      + "secretsmanager:GetSecretValue for a secret, or redshift-serverless:GetCredentials "
+                      + "or redshift:GetClusterCredentials)."),
           transientFailure,
           e);
     } catch (SdkClientException e) {

@@ -233,6 +233,10 @@ class LoaderConfigTest {
     assertThat(LoaderConfig.of(m).string("tables.replacement")).isEqualTo("${name}");
     m.put("tables.replacement", "${other}");
     assertThatThrownBy(() -> LoaderConfig.of(m)).hasMessageContaining("'tables.replacement'");
+    // a name inside a character class is no group
+    m.put("tables.regex", "x[(?<a>]");
+    m.put("tables.replacement", "$1");
+    assertThatThrownBy(() -> LoaderConfig.of(m)).hasMessageContaining("(0 group(s))");
   }
 
   @Test

@@ -109,9 +109,13 @@ class TableSettingsResolverTest {
             () -> new TableSettingsResolver(LoaderConfig.of(config("load.mode", "upsert"))))
         .as("the loader-wide mode without a key fails at start, not at the first unit")
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("without a key: set upsert.key");
+        .hasMessage(
+            "Cannot use load.mode=upsert without upsert.key: set the key columns, e.g. upsert.key=id "
+                + "(or table.<schema.table>.upsert.key per table).");
     new TableSettingsResolver(
         LoaderConfig.of(config("load.mode", "upsert", "table.public.customers.upsert.key", "id")));
+    new TableSettingsResolver(
+        LoaderConfig.of(config("load.mode", "upsert", "table.public.customers.mode", "append")));
     assertThatThrownBy(
             () ->
                 new TableSettingsResolver(
