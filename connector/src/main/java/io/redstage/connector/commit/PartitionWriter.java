@@ -164,9 +164,7 @@ final class PartitionWriter {
           handledWithoutRow(record, nowMs);
           return;
         }
-        toWrite =
-            DeleteRows.of(
-                record, c.format, unit == null ? null : unitSchemaRecord, lastSchemaRecord);
+        toWrite = DeleteRows.of(record, c.format, unitSchemaRecord, lastSchemaRecord);
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
@@ -263,8 +261,7 @@ final class PartitionWriter {
    * with every good record in it, before the record itself is found bad.
    */
   private static Long checkedTime(SinkRecord record, Long time) {
-    if (time != null
-        && (time < WarehouseLimits.MIN_EPOCH_MILLIS || time > WarehouseLimits.MAX_EPOCH_MILLIS)) {
+    if (time != null && !WarehouseLimits.inYears1To9999(time)) {
       throw new DataException(
           "Cannot write record "
               + KafkaCoordinates.describe(record)

@@ -14,8 +14,6 @@ import org.apache.kafka.connect.errors.DataException;
  * converter can carry anything, and a silent widening could hide a producer bug.
  */
 final class ValueChecks {
-  private static final long MILLIS_PER_DAY = 86_400_000L;
-
   private ValueChecks() {}
 
   static int int8(Object v) {
@@ -108,7 +106,7 @@ final class ValueChecks {
     java.util.Date date = date(v, "a java.util.Date for a Date");
     // Checked before Date.fromLogical, which casts the day count to int: a date 2^32 days out
     // would wrap into one inside the range.
-    WarehouseLimits.epochDay(Math.floorDiv(date.getTime(), MILLIS_PER_DAY));
+    WarehouseLimits.epochDayOfMillis(date.getTime());
     try {
       return Date.fromLogical(s, date);
     } catch (DataException e) {

@@ -47,8 +47,8 @@ public final class WarehouseLimits {
 
   static final int MAX_EPOCH_DAY = (int) LocalDate.of(9999, 12, 31).toEpochDay();
   private static final long MILLIS_PER_DAY = 86_400_000L;
-  public static final long MIN_EPOCH_MILLIS = MIN_EPOCH_DAY * MILLIS_PER_DAY;
-  public static final long MAX_EPOCH_MILLIS = (MAX_EPOCH_DAY + 1L) * MILLIS_PER_DAY - 1;
+  static final long MIN_EPOCH_MILLIS = MIN_EPOCH_DAY * MILLIS_PER_DAY;
+  static final long MAX_EPOCH_MILLIS = (MAX_EPOCH_DAY + 1L) * MILLIS_PER_DAY - 1;
 
   static final String TO_DLQ =
       "or let errors.tolerance=all send such records to the dead letter queue.";
@@ -362,8 +362,18 @@ public final class WarehouseLimits {
     return (int) day;
   }
 
+  /** Whether a time, in milliseconds since 1970, lies in years 1 to 9999. */
+  public static boolean inYears1To9999(long epochMillis) {
+    return epochMillis >= MIN_EPOCH_MILLIS && epochMillis <= MAX_EPOCH_MILLIS;
+  }
+
+  /** The day of a time in milliseconds since 1970, checked like {@link #epochDay}. */
+  static int epochDayOfMillis(long epochMillis) {
+    return epochDay(Math.floorDiv(epochMillis, MILLIS_PER_DAY));
+  }
+
   static long epochMillis(long millis) {
-    if (millis < MIN_EPOCH_MILLIS || millis > MAX_EPOCH_MILLIS) {
+    if (!inYears1To9999(millis)) {
       throw new ConversionException(
           "is the timestamp "
               + millis

@@ -86,7 +86,7 @@ final class TimeBasedPartitioner implements Partitioner {
     } catch (ArithmeticException e) {
       return null; // past Long's range: out of range anyway
     }
-    if (localMs < WarehouseLimits.MIN_EPOCH_MILLIS || localMs > WarehouseLimits.MAX_EPOCH_MILLIS) {
+    if (!WarehouseLimits.inYears1To9999(localMs)) {
       return null;
     }
     long bucketLocalMs = Math.floorDiv(localMs, durationMs) * durationMs;

@@ -72,10 +72,7 @@ class BadRecordsTest {
         records.add(
             record(offset, null)); // a tombstone under behavior.on.null.values=fail (the default)
       } else {
-        records.add(
-            record(
-                offset,
-                new Struct(ORDER).put("id", offset).put("note", offset == 6 ? "a\u0000b" : "ok")));
+        records.add(record(offset, order(offset, offset == 6 ? "a\u0000b" : "ok")));
       }
     }
     Map<TopicPartition, OffsetAndMetadata> committed =
@@ -146,7 +143,7 @@ class BadRecordsTest {
         null,
         null,
         ORDER,
-        new Struct(ORDER).put("id", offset).put("note", "ok"),
+        order(offset, "ok"),
         offset,
         timestamp,
         TimestampType.CREATE_TIME);
@@ -168,9 +165,9 @@ class BadRecordsTest {
             context,
             Set.of(TP),
             List.of(
-                record(0, new Struct(ORDER).put("id", 0L).put("note", "a")),
-                record(1, new Struct(ORDER).put("id", 1L).put("note", "x/".repeat(400))),
-                record(2, new Struct(ORDER).put("id", 2L).put("note", "a"))));
+                record(0, order(0L, "a")),
+                record(1, order(1L, "x/".repeat(400))),
+                record(2, order(2L, "a"))));
 
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
     assertThat(context.errors.get(0))
@@ -199,10 +196,7 @@ class BadRecordsTest {
             props,
             context,
             Set.of(TP),
-            List.of(
-                keyed(0, new Struct(ORDER).put("id", 0L).put("note", "a")),
-                keyed(1, null),
-                keyed(2, new Struct(ORDER).put("id", 2L).put("note", "b"))));
+            List.of(keyed(0, order(0L, "a")), keyed(1, null), keyed(2, order(2L, "b"))));
 
     assertThat(context.errors).isEmpty();
     assertThat(committed).containsEntry(TP, new OffsetAndMetadata(3));
@@ -234,9 +228,9 @@ class BadRecordsTest {
             List.of(
                 keyed(0, null),
                 keyed(1, null),
-                keyed(2, new Struct(ORDER).put("id", 2L).put("note", "a")),
-                keyed(3, new Struct(ORDER).put("id", 3L).put("note", "b")),
-                keyed(4, new Struct(ORDER).put("id", 4L).put("note", "c"))));
+                keyed(2, order(2L, "a")),
+                keyed(3, order(3L, "b")),
+                keyed(4, order(4L, "c"))));
 
     assertThat(context.errors).isEmpty();
     assertThat(committed).containsEntry(TP, new OffsetAndMetadata(5));
@@ -266,11 +260,11 @@ class BadRecordsTest {
     props.put("behavior.on.null.values", "write");
     List<SinkRecord> records = new ArrayList<>();
     for (long o = 0; o < 3; o++) {
-      records.add(keyed(o, new Struct(ORDER).put("id", o).put("note", "n")));
+      records.add(keyed(o, order(o, "n")));
     }
     records.add(keyed(3, null));
     records.add(keyed(4, null));
-    records.add(keyed(5, new Struct(ORDER).put("id", 5L).put("note", "n")));
+    records.add(keyed(5, order(5L, "n")));
     LocalS3Tasks.putAndCommit(props, new DlqContext(), Set.of(TP), records);
     CommitMarker deletes =
         S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/").stream()
@@ -306,12 +300,7 @@ class BadRecordsTest {
                   assertThat(e.getMessage().split("Cannot write record", -1))
                       .as("said once")
                       .hasSize(2));
-      assertThatThrownBy(
-              () ->
-                  committer.put(
-                      List.of(
-                          record(
-                              2, new Struct(ORDER).put("id", 2L).put("note", "x".repeat(70_000))))))
+      assertThatThrownBy(() -> committer.put(List.of(record(2, order(2L, "x".repeat(70_000))))))
           .isInstanceOf(ConnectException.class)
           .hasMessageStartingWith(
               "Cannot write record orders/0/2 as Parquet: value field 'note' is a string of "
@@ -361,10 +350,7 @@ class BadRecordsTest {
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
       committer.open(Set.of(TP));
-      committer.put(
-          List.of(
-              record(0, new Struct(ORDER).put("id", 0L).put("note", "abcdefgh")),
-              record(1, new Struct(ORDER).put("id", 1L).put("note", "abc"))));
+      committer.put(List.of(record(0, order(0L, "abcdefgh")), record(1, order(1L, "abc"))));
       assertThat(SettledCommits.offsets(committer)).containsEntry(TP, new OffsetAndMetadata(2));
     } finally {
       committer.stop();
@@ -393,6 +379,10 @@ class BadRecordsTest {
   }
 
   /** A record keyed by a Struct holding its id, which a delete row fills the value's id from. */
+  private static Struct order(long id, String note) {
+    return new Struct(ORDER).put("id", id).put("note", note);
+  }
+
   private static SinkRecord keyed(long offset, Struct value) {
     Schema keySchema =
         SchemaBuilder.struct().name("OrderKey").field("id", Schema.INT64_SCHEMA).build();

@@ -164,18 +164,21 @@ public final class MarkerScanner {
   private Map<TopicPartition, Long> unreadableFrom(Set<String> rejectedKeys) {
     Map<TopicPartition, Long> out = new HashMap<>();
     for (String key : rejectedKeys) {
-      String[] parts = key.substring(markersDir.length()).split("/");
-      Optional<long[]> offsets = MarkerKeys.offsetsOf(key);
-      if (parts.length != 3 || offsets.isEmpty()) {
+      Optional<String[]> unit = unitKeyParts(key);
+      if (unit.isEmpty()) {
         continue;
       }
+      String[] parts = unit.get();
       int partition;
       try {
         partition = Integer.parseInt(parts[1]);
       } catch (NumberFormatException e) {
         continue; // not a partition directory: not a unit's marker
       }
-      out.merge(new TopicPartition(parts[0], partition), offsets.get()[0], Math::min);
+      out.merge(
+          new TopicPartition(parts[0], partition),
+          MarkerKeys.offsetsOf(key).orElseThrow()[0],
+          Math::min);
     }
     return Map.copyOf(out);
   }
@@ -190,12 +193,19 @@ public final class MarkerScanner {
   }
 
   private Optional<String> topicOf(String key) {
-    String rest = key.substring(markersDir.length());
-    String[] parts = rest.split("/");
+    return unitKeyParts(key).map(parts -> parts[0]);
+  }
+
+  /**
+   * The parts of a unit's marker key below markers.dir (topic, partition directory, file name), or
+   * empty for any other key.
+   */
+  private Optional<String[]> unitKeyParts(String key) {
+    String[] parts = key.substring(markersDir.length()).split("/");
     if (parts.length != 3 || MarkerKeys.offsetsOf(key).isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(parts[0]);
+    return Optional.of(parts);
   }
 
   private CommitMarker fetch(String key, String topicInKey, String etag) {

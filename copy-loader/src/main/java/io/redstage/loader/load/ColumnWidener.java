@@ -42,6 +42,9 @@ final class ColumnWidener {
   private final DataApi api;
   private final ControlReader reader;
 
+  /** What the running call does, for its error message (a widener serves one call). */
+  private String step;
+
   ColumnWidener(DataApi api, ControlReader reader) {
     this.api = api;
     this.reader = reader;
@@ -63,20 +66,13 @@ final class ColumnWidener {
    */
   Added addColumns(Batch batch, TablePlan plan) throws InterruptedException {
     TableRef t = batch.table();
-    String step = "read the columns of " + t;
+    step = "read the columns of " + t;
     try {
       TableSchema now = describe(t);
       if (now == null) {
         return new Added(null, null, false);
       }
-      int added = 0;
-      for (int i = 0; i < plan.addedColumns().size(); i++) {
-        if (now.column(plan.addedColumns().get(i)) == null) {
-          step = "add column " + plan.addedColumns().get(i) + " to " + t;
-          api.execute(plan.ddl().get(i), "redstage-ddl-" + batch.id());
-          added++;
-        }
-      }
+      int added = addMissingColumns(batch, plan, now, "redstage-ddl-" + batch.id());
       LOG.info(
           "Batch {}: added {} column(s) to {} before its load transaction, which could not hold them",
           batch.id(),
@@ -102,9 +98,26 @@ final class ColumnWidener {
     }
   }
 
+  /**
+   * Runs the plan's ADD COLUMN statements for the columns {@code now} lacks, each on its own;
+   * returns how many ran.
+   */
+  private int addMissingColumns(Batch batch, TablePlan plan, TableSchema now, String client)
+      throws InterruptedException {
+    int added = 0;
+    for (int i = 0; i < plan.addedColumns().size(); i++) {
+      if (now.column(plan.addedColumns().get(i)) == null) {
+        step = "add column " + plan.addedColumns().get(i) + " to " + batch.table();
+        api.execute(plan.ddl().get(i), client);
+        added++;
+      }
+    }
+    return added;
+  }
+
   Outcome widen(Batch batch, TablePlan plan, LoadTransaction load) throws InterruptedException {
     TableRef t = batch.table();
-    String step = "read the columns of " + t;
+    step = "read the columns of " + t;
     try {
       TableSchema now = describe(t);
       boolean changed = false;
@@ -114,13 +127,7 @@ final class ColumnWidener {
             plan.ddl(), "redstage-create-" + batch.id(), "redstage-widen-" + batch.id());
         changed = true;
       } else if (now != null) {
-        for (int i = 0; i < plan.addedColumns().size(); i++) {
-          if (now.column(plan.addedColumns().get(i)) == null) {
-            step = "add column " + plan.addedColumns().get(i) + " to " + t;
-            api.execute(plan.ddl().get(i), "redstage-widen-" + batch.id());
-            changed = true;
-          }
-        }
+        changed = addMissingColumns(batch, plan, now, "redstage-widen-" + batch.id()) > 0;
       }
       if (changed) {
         now = describe(t);

@@ -31,7 +31,6 @@ public final class CyclePlanner {
   private final TableSettingsResolver settings;
   private final BatchPlanner batches;
   private final FailureTracker failures;
-
   private final Map<TableRef, Set<String>> topicsByTable = new ConcurrentHashMap<>();
 
   public CyclePlanner(

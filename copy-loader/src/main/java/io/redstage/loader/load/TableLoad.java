@@ -159,8 +159,7 @@ final class TableLoad {
         LOG.warn("Batch {}: {}", b.id(), a.error());
         if (a.transientError()) {
           p.metrics().failed(table.name(), "transient");
-          b.units().forEach(u -> p.failures().defer(u.markerKey(), a.error(), p.clock().millis()));
-          b.units().forEach(this::block);
+          defer(b, a.error(), p.clock().millis(), false);
         } else {
           cannotLoad(b, a.error(), splitsLeft, work);
         }
@@ -225,8 +224,7 @@ final class TableLoad {
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
       if (f.transientFailure()
           && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
-        b.units().forEach(u -> p.failures().defer(u.markerKey(), f.error(), now, f.conflict()));
-        b.units().forEach(this::block);
+        defer(b, f.error(), now, f.conflict());
       } else if (b.units().size() > 1) {
         split(b, f.error(), splitsLeft, work);
       } else {
@@ -239,8 +237,7 @@ final class TableLoad {
       tally.unknown.incrementAndGet();
       p.metrics().failed(table.name(), "unknown");
       String why = ((BatchResult.Unknown) r).reason();
-      b.units().forEach(u -> p.failures().defer(u.markerKey(), why, now));
-      b.units().forEach(this::block);
+      defer(b, why, now, false);
     }
   }
 
@@ -345,8 +342,7 @@ final class TableLoad {
           b.id(),
           b.units().size(),
           error);
-      b.units().forEach(u -> p.failures().defer(u.markerKey(), error, now));
-      b.units().forEach(this::block);
+      defer(b, error, now, false);
       return;
     }
     splitsLeft[0] -= 2;
@@ -364,6 +360,16 @@ final class TableLoad {
         second.units().size());
     work.addFirst(new Work(second, splitsLeft));
     work.addFirst(new Work(first, splitsLeft));
+  }
+
+  /**
+   * Retries every unit of {@code b} after the backoff without counting an attempt ({@code
+   * conflict}: one more conflict, see {@link FailureTracker#conflictsSpent}); in upsert mode their
+   * partitions wait too.
+   */
+  private void defer(Batch b, String why, long now, boolean conflict) {
+    b.units().forEach(u -> p.failures().defer(u.markerKey(), why, now, conflict));
+    b.units().forEach(this::block);
   }
 
   private boolean conflictsSpent(Unit u) {

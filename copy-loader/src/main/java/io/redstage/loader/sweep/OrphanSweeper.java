@@ -227,8 +227,8 @@ public final class OrphanSweeper {
         s.action() == Action.MOVE
             ? MarkerKeys.normalizeDir(s.movedDir()) + o.key().substring(topicsDir.length())
             : null;
-    if (target != null
-        && target.getBytes(StandardCharsets.UTF_8).length > MarkerKeys.MAX_KEY_BYTES) {
+    int targetBytes = target == null ? 0 : target.getBytes(StandardCharsets.UTF_8).length;
+    if (targetBytes > MarkerKeys.MAX_KEY_BYTES) {
       // S3 would refuse the copy on every run, and the run would stop at this file each time.
       run.keptUnmovable++;
       LOG.warn(
@@ -238,7 +238,7 @@ public final class OrphanSweeper {
           o.key(),
           f.unit(),
           s.movedDir(),
-          target.getBytes(StandardCharsets.UTF_8).length,
+          targetBytes,
           MarkerKeys.MAX_KEY_BYTES,
           LoaderConfigDef.SWEEP_MOVED_DIR,
           LoaderConfigDef.SWEEP_ACTION);

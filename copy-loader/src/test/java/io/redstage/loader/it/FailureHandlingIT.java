@@ -102,8 +102,7 @@ class FailureHandlingIT {
   @Test
   void aConflictThatNeverClearsEndsInQuarantineAfterItsDeferrals() throws Exception {
     unit("f_endless", 0, 9);
-    Map<String, String> config = stack.config();
-    config.put("topics", "f_endless");
+    Map<String, String> config = stack.config("f_endless");
     config.put("load.retry.max-deferrals", "2");
     config.put("load.retry.max-attempts", "1");
     config.put("load.retry.backoff", "0s");
@@ -142,8 +141,7 @@ class FailureHandlingIT {
     String fileKey = gone.marker().files().get(0).key();
     assertThat(fileKey).contains("1023");
     stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(fileKey));
-    Map<String, String> config = stack.config();
-    config.put("topics", "f_missing");
+    Map<String, String> config = stack.config("f_missing");
     config.put("load.retry.max-attempts", "1");
     config.put("load.retry.backoff", "0s");
     try (Loader loader = stack.loader(config)) {

@@ -59,8 +59,7 @@ class SchemaEvolutionIT {
         FileFormat.PARQUET,
         v2,
         o -> row("id", o, "name", "n" + o, "email", o + "@x"));
-    Map<String, String> config = stack.config();
-    config.put("topics", "people"); // the stack is shared: its own topic only
+    Map<String, String> config = stack.config("people"); // the stack is shared: its own topic only
     try (Loader loader = stack.loader(config)) {
       CycleReport r = loader.runOnce();
       assertThat(r.batchesLoaded()).as("both schemas in one transaction").isEqualTo(1);
@@ -84,37 +83,50 @@ class SchemaEvolutionIT {
     assertThat(stack.count("SELECT COUNT(*) FROM public.people")).isEqualTo(30);
   }
 
+  /** The columns id and name, which the first unit of a widening test loads. */
+  static final List<MarkerColumn> ID_NAME = List.of(c("id", Kind.INT64), c("name", Kind.STRING));
+
+  /**
+   * Writes a unit of offsets {@code start..start+9} whose files add 35 int64 fields {@code
+   * <prefix>_0..34} (value offset * 100 + i) to {@link #ID_NAME}: more new columns than one load
+   * transaction can add, since Redshift adds one per ALTER TABLE.
+   */
+  static void wideUnit(String topic, long start, String prefix) {
+    List<MarkerColumn> wide = new ArrayList<>(ID_NAME);
+    for (int i = 0; i < 35; i++) {
+      wide.add(c(prefix + "_" + i, Kind.INT64));
+    }
+    stack.files.unit(
+        topic,
+        0,
+        start,
+        start + 9,
+        FileFormat.PARQUET,
+        wide,
+        o -> {
+          Map<String, Object> r = new LinkedHashMap<>(row("id", o, "name", "n" + o));
+          for (int i = 0; i < 35; i++) {
+            r.put(prefix + "_" + i, o * 100 + i);
+          }
+          return r;
+        });
+  }
+
+  static void narrowUnit(String topic) {
+    stack.files.unit(
+        topic, 0, 0, 9, FileFormat.PARQUET, ID_NAME, o -> row("id", o, "name", "n" + o));
+  }
+
   /**
    * Redshift adds one column per ALTER TABLE: 35 new fields in one unit took its load transaction
    * over the Data API's 40 statements, and the unit was quarantined with no way to load it.
    */
   @Test
   void aUnitWithMoreNewFieldsThanALoadTransactionCanAddLoads() throws Exception {
-    List<MarkerColumn> v1 = List.of(c("id", Kind.INT64), c("name", Kind.STRING));
-    List<MarkerColumn> wide = new ArrayList<>(v1);
-    for (int i = 0; i < 35; i++) {
-      wide.add(c("extra_" + i, Kind.INT64));
-    }
-    stack.files.unit(
-        "widening", 0, 0, 9, FileFormat.PARQUET, v1, o -> row("id", o, "name", "n" + o));
-    Map<String, String> config = stack.config();
-    config.put("topics", "widening");
-    try (Loader loader = stack.loader(config)) {
+    narrowUnit("widening");
+    try (Loader loader = stack.loader(stack.config("widening"))) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      stack.files.unit(
-          "widening",
-          0,
-          10,
-          19,
-          FileFormat.PARQUET,
-          wide,
-          o -> {
-            Map<String, Object> r = new LinkedHashMap<>(row("id", o, "name", "n" + o));
-            for (int i = 0; i < 35; i++) {
-              r.put("extra_" + i, o * 100 + i);
-            }
-            return r;
-          });
+      wideUnit("widening", 10, "extra");
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.batchesQuarantined()).isZero();
@@ -127,20 +139,12 @@ class SchemaEvolutionIT {
   /** An ADD COLUMN Redshift refuses on its own (ownership, 1,600 columns) ends in quarantine. */
   @Test
   void columnsThatCannotBeAddedOnTheirOwnEndInQuarantine() throws Exception {
-    List<MarkerColumn> v1 = List.of(c("id", Kind.INT64), c("name", Kind.STRING));
-    List<MarkerColumn> wide = new ArrayList<>(v1);
-    for (int i = 0; i < 35; i++) {
-      wide.add(c("more_" + i, Kind.INT64));
-    }
-    stack.files.unit(
-        "refused", 0, 0, 9, FileFormat.PARQUET, v1, o -> row("id", o, "name", "n" + o));
-    Map<String, String> config = stack.config();
-    config.put("topics", "refused");
+    narrowUnit("refused");
+    Map<String, String> config = stack.config("refused");
     config.put("load.retry.max-attempts", "1");
     try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      stack.files.unit(
-          "refused", 0, 10, 19, FileFormat.PARQUET, wide, o -> row("id", o, "name", "n" + o));
+      wideUnit("refused", 10, "more");
       stack
           .redshift
           .faults()
@@ -169,8 +173,8 @@ class SchemaEvolutionIT {
   void changedTypeQuarantinesThatTableAndOthersKeepLoading() throws Exception {
     stack.files.unit(
         "typed", 0, 0, 4, FileFormat.PARQUET, List.of(c("v", Kind.INT32)), o -> row("v", (int) o));
-    Map<String, String> config = stack.config();
-    config.put("topics", "typed,untyped"); // the stack is shared: its own topics only
+    // the stack is shared: its own topics only
+    Map<String, String> config = stack.config("typed,untyped");
     try (Loader loader = stack.loader(config)) {
       loader.runOnce();
       stack.files.unit(
