@@ -168,8 +168,11 @@ final class ConnectJson {
 
   private void writeFields(JsonGenerator g, Struct struct, boolean nested) throws IOException {
     for (Field f : struct.schema().fields()) {
-      g.writeFieldName(f.name());
       try {
+        // top-level names are column names (ColumnNames checks them); a nested struct's field
+        // names are names inside SUPER, which cannot hold NUL or a broken surrogate (Avro and
+        // Parquet sanitise them as record names; JSON keeps them as they are)
+        g.writeFieldName(nested ? limits.text(f.name()) : f.name());
         writeTyped(g, f.schema(), struct.get(f), nested);
       } catch (ConversionException e) {
         throw e.inField(f.name());

@@ -21,16 +21,49 @@ public final class NamesInMessages {
 
   private NamesInMessages() {}
 
-  /** {@code name} in single quotes, cut after {@link #MAX_NAME_CHARS} characters. */
+  /**
+   * {@code name} in single quotes, cut after {@link #MAX_NAME_CHARS} characters, control characters
+   * and half surrogate pairs written as {@code \\uXXXX}.
+   */
   public static String quoted(String name) {
     return fits(name)
-        ? "'" + name + "'"
-        : "'" + head(name) + "...' (" + name.length() + " characters)";
+        ? "'" + printable(name) + "'"
+        : "'" + printable(head(name)) + "...' (" + name.length() + " characters)";
   }
 
-  /** {@code name} as it is, cut after {@link #MAX_NAME_CHARS} characters. */
+  /** {@code name} as {@link #quoted} shows it, without the quotes. */
   public static String plain(String name) {
-    return fits(name) ? name : head(name) + "... (" + name.length() + " characters)";
+    return fits(name)
+        ? printable(name)
+        : printable(head(name)) + "... (" + name.length() + " characters)";
+  }
+
+  /**
+   * {@code name} with each control character (a NUL, a line break) and each half of a broken
+   * surrogate pair as {@code \\uXXXX}: such a name is often the reason for the message, and raw it
+   * would cut or garble the log line and the dead letter queue header that carry it.
+   */
+  static String printable(String name) {
+    StringBuilder out = null;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+                  && i + 1 < name.length()
+                  && Character.isLowSurrogate(name.charAt(i + 1))
+              || Character.isLowSurrogate(c)
+                  && i > 0
+                  && Character.isHighSurrogate(name.charAt(i - 1));
+      if (Character.isISOControl(c) || Character.isSurrogate(c) && !paired) {
+        if (out == null) {
+          out = new StringBuilder(name.length() + 8).append(name, 0, i);
+        }
+        out.append(String.format("\\u%04X", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? name : out.toString();
   }
 
   /** {@code name}, or {@code instead} when it is too long to quote whole (e.g. in a setting). */

@@ -373,6 +373,48 @@ class ValueLimitsInFilesTest {
     assertThat(ids).containsExactly(0L, 4L);
   }
 
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aNestedFieldNameWithNulIsRejectedInJsonLinesAndSanitisedInAvroAndParquet(FileFormat format)
+      throws Exception {
+    Schema inner =
+        SchemaBuilder.struct().name("Inner").field("odd\u0000name", Schema.INT32_SCHEMA).build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Outer")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("inner", SchemaBuilder.array(inner).optional().build())
+            .build();
+    RecordFormat f = RecordFormats.create(options(format).build());
+    List<SinkRecord> records = new ArrayList<>();
+    for (long id = 0; id < 3; id++) {
+      Struct value =
+          new Struct(schema)
+              .put("id", id)
+              .put("inner", id == 1 ? List.of(new Struct(inner).put("odd\u0000name", 7)) : null);
+      records.add(record(schema, value, id));
+    }
+
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    if (format == FileFormat.JSONL) {
+      assertThat(errors)
+          .singleElement()
+          .asString()
+          .startsWith(
+              "Cannot write record orders/3/1 as JSON Lines: value field "
+                  + "'inner[0].odd\\u0000name' contains U+0000 (NUL) at character 3");
+      assertThat(FileReaders.jsonLines(out.toByteArray(), false))
+          .extracting(n -> n.get("id").asLong())
+          .containsExactly(0L, 2L);
+    } else {
+      assertThat(errors).isEmpty();
+      assertThat(writer.recordCount()).isEqualTo(3);
+    }
+  }
+
   /** Writes every record, collecting each refusal's message, and finishes the file. */
   private static List<String> writeCollectingErrors(
       RecordFileWriter writer, List<SinkRecord> records) throws IOException {
