@@ -1,8 +1,6 @@
 package io.redstage.loader.load;
 
-import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.Batch;
-import io.redstage.loader.batch.StagingGroup;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.ColumnWidening;
@@ -53,6 +51,7 @@ final class TableLoad {
   private final TableRef table;
   private TableSettings settings;
   private final LoadCycle.Tally tally;
+  private final LoadAccounting accounting;
   private final Set<TopicPartition> blocked = new HashSet<>();
   private final List<Unit> loaded = new ArrayList<>();
   private TableSchema current;
@@ -62,6 +61,7 @@ final class TableLoad {
     this.table = table;
     this.current = schema;
     this.tally = tally;
+    this.accounting = new LoadAccounting(parts, table, tally);
   }
 
   /** Runs the batches; {@code stopping} is checked before each. Returns the units loaded. */
@@ -213,7 +213,9 @@ final class TableLoad {
     }
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
-      loadedBatch(b, plan, l, intent);
+      loaded.addAll(b.units());
+      current = afterDdl(plan);
+      accounting.committed(b, l, intent);
     } else if (r instanceof BatchResult.Failed f) {
       // Not rolled back, the statement may still commit: the intent stays, and recovery writes the
       // rejects object if it did.
@@ -238,63 +240,6 @@ final class TableLoad {
       p.metrics().failed(table.name(), "unknown");
       String why = ((BatchResult.Unknown) r).reason();
       defer(b, why, now, false);
-    }
-  }
-
-  private void loadedBatch(Batch b, TablePlan plan, BatchResult.Loaded l, RejectsIntent intent)
-      throws InterruptedException {
-    tally.batches.incrementAndGet();
-    tally.units.addAndGet(b.units().size());
-    tally.rows.addAndGet(Math.max(0, l.rows()));
-    p.metrics().loaded(table.name(), b.units().size(), l.rows(), b.bytes(), l.seconds());
-    loaded.addAll(b.units());
-    current = afterDdl(plan);
-    List<String> known = new ArrayList<>();
-    for (Unit u : b.units()) {
-      if (p.failures().forget(u.markerKey())) {
-        known.add(u.markerKey());
-      }
-    }
-    p.failureLog().clear(known, b.id().toString());
-    checkRowCounts(b, l.copies());
-    try {
-      tally.rejected.addAndGet(p.rejects().record(b, intent, l.copies(), p.clock().instant()));
-    } catch (RuntimeException e) {
-      LOG.error(
-          "Batch {} committed, but its rejected rows cannot be accounted for now: {}. Its rejects intent stays and a later "
-              + "cycle writes the rejects object from the load-error views.",
-          b.id(),
-          e.getMessage(),
-          e);
-    }
-  }
-
-  /**
-   * A Parquet or Avro COPY loads every row of its files or fails: fewer rows than the markers count
-   * means a file changed after its marker was written (truncated, overwritten by hand). The batch
-   * has committed, so this cannot be undone here; it must not pass silently. (JSON Lines rows COPY
-   * skips are accounted for by the rejects object.)
-   */
-  private void checkRowCounts(Batch b, List<BatchResult.CopyCount> copies) {
-    for (BatchResult.CopyCount c : copies) {
-      if (c.group().schema().format() == FileFormat.JSONL || c.rows() < 0) {
-        continue;
-      }
-      long expected = c.group().files().stream().mapToLong(StagingGroup.FileRef::records).sum();
-      if (c.rows() < expected) {
-        p.metrics().missingRows(table.name(), expected - c.rows());
-        LOG.error(
-            "Batch {}: the COPY of {} file(s) into {} loaded {} row(s) where their commit markers count {} "
-                + "(query {}; files {}). A file changed after its marker was written: compare the files with their "
-                + "markers, and produce the missing records again if they are needed.",
-            b.id(),
-            c.group().files().size(),
-            table,
-            c.rows(),
-            expected,
-            c.queryId(),
-            c.group().files().stream().map(StagingGroup.FileRef::url).toList());
-      }
     }
   }
 
