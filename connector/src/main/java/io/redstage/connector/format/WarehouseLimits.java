@@ -36,6 +36,9 @@ public final class WarehouseLimits {
   /** Redshift's largest DECIMAL precision. */
   static final int DECIMAL_MAX_DIGITS = 38;
 
+  /** Redshift DECIMAL's largest scale: one less than its precision. */
+  static final int DECIMAL_MAX_SCALE = 37;
+
   /** Most columns a Redshift table has. */
   static final int MAX_COLUMNS = 1_600;
 
@@ -332,8 +335,22 @@ public final class WarehouseLimits {
     return i;
   }
 
-  /** Schema-level: a Decimal schema whose precision Redshift's DECIMAL cannot take. */
+  /** Schema-level: a Decimal schema whose precision or scale Redshift's DECIMAL cannot take. */
   static void decimalPrecision(int precision, int scale) {
+    if (scale > DECIMAL_MAX_SCALE) {
+      throw new ConversionException(
+          "is decimal("
+              + precision
+              + ","
+              + scale
+              + "), whose scale exceeds Redshift's "
+              + DECIMAL_MAX_SCALE
+              + " (the loader could not create its column)",
+          "Lower the scale in the producer's schema to at most "
+              + DECIMAL_MAX_SCALE
+              + ", "
+              + TO_DLQ);
+    }
     if (precision > DECIMAL_MAX_DIGITS) {
       throw new ConversionException(
           "is decimal("

@@ -321,6 +321,25 @@ class ValueLimitsInFilesTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
+  void aDecimalSchemaWithScale38CannotOpenAFile(FileFormat format) {
+    // Connect's Decimal has no precision parameter by default: 38 digits, all of them after the
+    // point
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Ratio")
+            .field("share", Decimal.builder(38).optional().build())
+            .build();
+    RecordFormat f = RecordFormats.create(options(format).build());
+    SinkRecord r = record(schema, new Struct(schema), 8);
+
+    assertThatThrownBy(() -> f.open(new BytesOutput(), r, "k"))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith("Cannot write record orders/3/8 as " + formatName(format))
+        .hasMessageContaining("is decimal(38,38), whose scale exceeds Redshift's 37");
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
   void bytesOverVarbyteAndKeysWithNulAreRejected(FileFormat format) throws Exception {
     Schema schema =
         SchemaBuilder.struct()

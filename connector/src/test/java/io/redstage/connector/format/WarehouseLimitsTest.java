@@ -132,6 +132,10 @@ class WarehouseLimitsTest {
     WarehouseLimits.decimalPrecision(38, 2);
     assertThatThrownBy(() -> WarehouseLimits.decimalPrecision(40, 2))
         .hasMessage("is decimal(40,2), which exceeds Redshift's 38 digits");
+    WarehouseLimits.decimalPrecision(38, 37);
+    assertThatThrownBy(() -> WarehouseLimits.decimalPrecision(38, 38))
+        .hasMessage(
+            "is decimal(38,38), whose scale exceeds Redshift's 37 (the loader could not create its column)");
   }
 
   @Test

@@ -12,6 +12,9 @@ public final class TypeMapping {
   /** Redshift's DECIMAL precision limit. */
   public static final int MAX_DECIMAL_PRECISION = 38;
 
+  /** Redshift DECIMAL's largest scale (its CREATE TABLE refuses DECIMAL(38,38)). */
+  public static final int MAX_DECIMAL_SCALE = 37;
+
   /** Redshift's VARCHAR byte limit. */
   public static final int MAX_VARCHAR = 65535;
 
@@ -60,6 +63,14 @@ public final class TypeMapping {
                   + " to Redshift: DECIMAL precision is at most "
                   + MAX_DECIMAL_PRECISION
                   + ". Narrow the field in the source schema or cast it to a string upstream.");
+        }
+        if (type.scale() > MAX_DECIMAL_SCALE) {
+          throw new IllegalArgumentException(
+              "Cannot map "
+                  + type
+                  + " to Redshift: DECIMAL scale is at most "
+                  + MAX_DECIMAL_SCALE
+                  + ". Lower the field's scale in the source schema or cast it to a string upstream.");
         }
         return RedshiftType.decimal(type.precision(), type.scale());
       case STRUCT:

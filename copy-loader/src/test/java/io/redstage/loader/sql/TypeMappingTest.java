@@ -45,6 +45,14 @@ class TypeMappingTest {
   }
 
   @Test
+  void rejectsDecimalScaleAbove37() {
+    assertThat(types.targetType(ColumnType.decimal(38, 37)))
+        .isEqualTo(RedshiftType.decimal(38, 37));
+    assertThatThrownBy(() -> types.targetType(ColumnType.decimal(38, 38)))
+        .hasMessageContaining("DECIMAL scale is at most 37");
+  }
+
+  @Test
   void avroNestedStagesAsTextAndStringsStageWide() {
     assertThat(types.stagingType(ColumnType.of(Kind.STRUCT), FileFormat.AVRO).ddl())
         .isEqualTo("VARCHAR(65535)");
