@@ -126,7 +126,8 @@ public final class SchemaEvolution {
                 + " "
                 + t.ddl());
         target.put(e.getKey(), t);
-      } else if (!TypeMapping.insertable(e.getValue(), have.type()) && !rowLevelTypes(schemas)) {
+      } else if (!TypeMapping.insertable(e.getValue(), have.type())
+          && (!rowLevelTypes(schemas) || TypeMapping.roundsSilently(e.getValue(), have.type()))) {
         throw new IncompatibleSchemaException(
             "Cannot load into "
                 + table
@@ -201,7 +202,7 @@ public final class SchemaEvolution {
         }
         if (before != null
             && !before.equals(c.type())
-            && !rowLevelTypes(schemas)
+            && (!rowLevelTypes(schemas) || roundsSilently(before, c.type(), wanted.get(folded)))
             && !bothInsertable(before, c.type(), types.targetType(wanted.get(folded)))) {
           throw new IncompatibleSchemaException(
               "Cannot load into "
@@ -248,6 +249,12 @@ public final class SchemaEvolution {
                 .design()
                 .attributes(table, List.copyOf(columns.keySet()), settings.metadata().timestamp()))
         .toString();
+  }
+
+  /** Whether COPY would round either file type's values into the column the batch creates. */
+  private boolean roundsSilently(ColumnType a, ColumnType b, ColumnType column) {
+    RedshiftType target = types.targetType(column);
+    return TypeMapping.roundsSilently(a, target) || TypeMapping.roundsSilently(b, target);
   }
 
   /**

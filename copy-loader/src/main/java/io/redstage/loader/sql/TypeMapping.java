@@ -158,6 +158,23 @@ public final class TypeMapping {
     }
   }
 
+  /**
+   * Whether COPY, given values of file type {@code file} for a column of type {@code target}, would
+   * store changed values without an error: a decimal of a larger scale is rounded to the column's
+   * scale, and a double loses digits in a REAL. COPY's row-level errors (load.json.max-errors) set
+   * aside values that do not fit; these fit, changed, so the loader refuses them by type even then.
+   */
+  public static boolean roundsSilently(ColumnType file, RedshiftType target) {
+    switch (file.kind()) {
+      case DECIMAL:
+        return target.family() == Family.DECIMAL && file.scale() > target.scale();
+      case FLOAT64:
+        return target.family() == Family.REAL;
+      default:
+        return false;
+    }
+  }
+
   /** A DECIMAL target with at least {@code digits} digits before the point. */
   private static boolean integerDigitsFit(RedshiftType target, int digits) {
     return target.family() == Family.DECIMAL && target.precision() - target.scale() >= digits;

@@ -5,6 +5,7 @@ import static io.redstage.loader.TestUnits.columns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
@@ -24,6 +25,46 @@ class SchemaEvolutionTest {
 
   static FileSchema schema(MarkerColumn... values) {
     return FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.PARQUET, columns(values)));
+  }
+
+  static FileSchema json(MarkerColumn... values) {
+    return FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.JSONL, columns(values)));
+  }
+
+  @Test
+  void jsonRowRejectsStillRefuseTypesCopyWouldRoundWithoutAnError() {
+    SchemaEvolution rowLevel = new SchemaEvolution(new TypeMapping(256), true, true, true);
+    MarkerColumn cents = new MarkerColumn("price", ColumnType.decimal(10, 2), true);
+    MarkerColumn tenThousandths = new MarkerColumn("price", ColumnType.decimal(10, 4), true);
+    TableSchema existing =
+        new TableSchema()
+            .add("price", RedshiftType.decimal(10, 2), true)
+            .add("ratio", RedshiftType.of(Family.REAL), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThatThrownBy(() -> rowLevel.plan(T, existing, List.of(json(tenThousandths)), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageContaining("column price is DECIMAL(10,2) but the files now hold decimal(10,4)");
+    assertThatThrownBy(
+            () -> rowLevel.plan(T, existing, List.of(json(col("ratio", Kind.FLOAT64))), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageContaining("column ratio is REAL");
+    // one batch creating the column: the first file's scale would round the second's values
+    assertThatThrownBy(
+            () -> rowLevel.plan(T, null, List.of(json(cents), json(tenThousandths)), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageContaining("field price is decimal(10,2) in some files and decimal(10,4)");
+    // what COPY checks value by value, or stores unchanged, still loads
+    assertThat(rowLevel.plan(T, existing, List.of(json(col("price", Kind.STRING))), APPEND).ddl())
+        .isEmpty();
+    assertThat(rowLevel.plan(T, existing, List.of(json(col("price", Kind.FLOAT64))), APPEND).ddl())
+        .isEmpty();
+    assertThat(
+            rowLevel
+                .plan(T, null, List.of(json(tenThousandths), json(cents)), APPEND)
+                .targetColumns()
+                .get("price")
+                .ddl())
+        .isEqualTo("DECIMAL(10,4)");
   }
 
   @Test
