@@ -157,8 +157,14 @@ public final class StagingCommitter {
             writer = null;
             continue;
           }
-          writer =
-              writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
+          writer = writers.get(tp);
+          if (writer == null) {
+            if (!KafkaCoordinates.consumedCoordinatesKnown()) {
+              throw KafkaCoordinates.notAssigned(r, writers.keySet());
+            }
+            writer = new PartitionWriter(tp.topic(), tp.partition(), c);
+            writers.put(tp, writer);
+          }
           writer.commits().delivered(KafkaCoordinates.offset(r));
         }
         if (skip) {

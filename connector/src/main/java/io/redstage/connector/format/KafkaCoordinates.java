@@ -1,5 +1,8 @@
 package io.redstage.connector.format;
 
+import java.util.Collection;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -12,6 +15,34 @@ public final class KafkaCoordinates {
   private static final boolean HAS_ORIGINAL = hasOriginalCoordinates();
 
   private KafkaCoordinates() {}
+
+  /**
+   * True when the worker tells the sink a record's consumed coordinates (Kafka 3.6+): a record's
+   * {@link #topic} and {@link #partition} then always name a partition the task was assigned.
+   */
+  public static boolean consumedCoordinatesKnown() {
+    return HAS_ORIGINAL;
+  }
+
+  /**
+   * The error for a record whose topic-partition the task was not assigned, on a worker that does
+   * not know consumed coordinates: a transform renamed its topic or changed its partition. Units,
+   * markers and the offsets the task reports would then be keyed by the new name (offsets Connect
+   * ignores, so nothing is ever committed; two topics renamed into one would share units, and one's
+   * offsets could hide the other's records), so the task stops instead.
+   */
+  public static ConnectException notAssigned(SinkRecord r, Collection<TopicPartition> assigned) {
+    return new ConnectException(
+        "Cannot write record "
+            + describe(r)
+            + ": this task was not assigned its topic-partition (it has "
+            + NamesInMessages.list(assigned)
+            + "). A transform (SMT) changed the record's topic or partition, and this worker, older "
+            + "than Kafka Connect 3.6, does not give the sink the consumed ones, which commit units, "
+            + "markers and offsets are keyed by. Remove the transform that renames topics (map topics to "
+            + "tables in the loader with tables.map or tables.regex instead), or run the connector on Kafka Connect "
+            + "3.6 or later.");
+  }
 
   public static String topic(SinkRecord r) {
     return HAS_ORIGINAL ? r.originalTopic() : r.topic();

@@ -1,0 +1,40 @@
+package io.redstage.connector.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+class KafkaCoordinatesTest {
+  @Test
+  void aRecordRenamedByATransformIsNamedByItsConsumedCoordinates() {
+    SinkRecord consumed =
+        new SinkRecord("eu.orders", 2, null, null, Schema.STRING_SCHEMA, "v", 41L);
+    SinkRecord renamed =
+        consumed.newRecord(
+            "orders", 0, null, null, Schema.STRING_SCHEMA, "v", consumed.timestamp());
+
+    // the build's Kafka (3.6+) keeps the consumed coordinates through transforms
+    assertThat(KafkaCoordinates.consumedCoordinatesKnown()).isTrue();
+    assertThat(KafkaCoordinates.describe(renamed)).isEqualTo("eu.orders/2/41");
+  }
+
+  @Test
+  void anUnassignedPartitionOnAnOlderWorkerStopsTheTaskNamingTheRecordAndTheFix() {
+    SinkRecord renamed = new SinkRecord("orders", 0, null, null, Schema.STRING_SCHEMA, "v", 10L);
+
+    assertThat(
+            KafkaCoordinates.notAssigned(
+                    renamed,
+                    List.of(new TopicPartition("eu.orders", 0), new TopicPartition("us.orders", 0)))
+                .getMessage())
+        .startsWith(
+            "Cannot write record orders/0/10: this task was not assigned its topic-partition (it has "
+                + "['eu.orders-0', 'us.orders-0']). A transform (SMT) changed the record's topic")
+        .contains("Remove the transform that renames topics")
+        .endsWith("or run the connector on Kafka Connect 3.6 or later.");
+  }
+}
