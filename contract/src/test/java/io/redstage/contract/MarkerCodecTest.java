@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,53 @@ class MarkerCodecTest {
         1_700_000_000_000L,
         "flush.size",
         List.of(file));
+  }
+
+  @Test
+  void aColumnOfOnlyNullsSaysSoAndReadsAsAStringWhereTheFlagIsUnknown() {
+    MarkerColumn nulls = MarkerColumn.ofNulls("coupon");
+    assertThat(nulls.type()).isEqualTo(ColumnType.of(ColumnType.Kind.STRING));
+    assertThat(nulls.nullsOnly()).isTrue();
+    CommitMarker marker = sample();
+    MarkerFile f = marker.files().get(0);
+    List<MarkerColumn> columns = new ArrayList<>(f.columns());
+    columns.add(nulls);
+    MarkerFile withNulls =
+        new MarkerFile(
+            f.key(),
+            f.bytes(),
+            f.records(),
+            f.format(),
+            f.compression(),
+            f.encodedPartition(),
+            columns);
+    String json =
+        new String(
+            MarkerCodec.toJson(
+                new CommitMarker(
+                    marker.formatVersion(),
+                    marker.topic(),
+                    marker.partition(),
+                    marker.startOffset(),
+                    marker.endOffset(),
+                    marker.recordCount(),
+                    marker.bucket(),
+                    marker.committedAtMs(),
+                    marker.rotationReason(),
+                    List.of(withNulls))),
+            StandardCharsets.UTF_8);
+    assertThat(json).contains("\"nullsOnly\":true").containsOnlyOnce("nullsOnly");
+
+    MarkerColumn read =
+        MarkerCodec.fromJson(json.getBytes(StandardCharsets.UTF_8), "k")
+            .files()
+            .get(0)
+            .columns()
+            .get(columns.size() - 1);
+    assertThat(read).isEqualTo(nulls);
+    // a marker without the flag (every other column, and markers of earlier connectors)
+    assertThat(MarkerCodec.fromJson(MarkerCodec.toJson(sample()), "k").files().get(0).columns())
+        .noneMatch(MarkerColumn::nullsOnly);
   }
 
   @Test

@@ -223,8 +223,10 @@ final class SchemalessColumns {
       version++;
       List<MarkerColumn> list = new ArrayList<>(byFoldedName.size());
       for (Column c : byFoldedName.values()) {
+        // a column of nulls so far has no type: the marker says so, and the loader takes the type
+        // from the table or from files with values
         list.add(
-            new MarkerColumn(c.name, c.type == null ? ColumnType.of(Kind.STRING) : c.type, true));
+            c.type == null ? MarkerColumn.ofNulls(c.name) : new MarkerColumn(c.name, c.type, true));
       }
       markerColumns = List.copyOf(list);
     }

@@ -60,7 +60,12 @@ class SchemalessJsonLinesTest {
     for (MarkerColumn c : columns) {
       if (!List.of("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp")
           .contains(c.name())) {
-        out.add(c.name() + " " + c.type() + (c.nullable() ? "" : " not null"));
+        out.add(
+            c.name()
+                + " "
+                + c.type()
+                + (c.nullable() ? "" : " not null")
+                + (c.nullsOnly() ? " (nulls only)" : ""));
       }
     }
     return out;
@@ -131,7 +136,8 @@ class SchemalessJsonLinesTest {
   }
 
   @Test
-  void integersAndFloatsUnifyToFloat64AndNullOnlyColumnsTakeTheFirstType() throws Exception {
+  void integersAndFloatsUnifyToFloat64AndNullOnlyColumnsTakeTheFirstTypeOrSayTheyHaveNone()
+      throws Exception {
     Written file =
         writeChecked(
             jsonl,
@@ -140,7 +146,7 @@ class SchemalessJsonLinesTest {
                 value(map("x", 2.5d, "later", 7L), 2),
                 value(map("x", 3, "later", null), 3)));
     assertThat(described(file.writer.columns()))
-        .containsExactly("x float64", "later int64", "gone string");
+        .containsExactly("x float64", "later int64", "gone string (nulls only)");
     assertThat(FileReaders.jsonLines(file.bytes, false))
         .extracting(r -> r.get("x").toString())
         .containsExactly("1", "2.5", "3");

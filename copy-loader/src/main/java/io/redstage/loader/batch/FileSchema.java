@@ -15,13 +15,21 @@ import java.util.Locale;
  * position, so files with a different column list must never share a staging table.
  */
 public record FileSchema(FileFormat format, String compression, List<Column> columns) {
-  /** A column as COPY sees it. */
-  public record Column(String name, ColumnType type) {}
+  /**
+   * A column as COPY sees it. {@code nullsOnly}: every value in the file is null, so {@code type}
+   * says nothing (a schemaless JSON Lines key; see {@link MarkerColumn#ofNulls}): such a column
+   * takes the table's type, and a table without it does not get it from these files.
+   */
+  public record Column(String name, ColumnType type, boolean nullsOnly) {
+    public Column(String name, ColumnType type) {
+      this(name, type, false);
+    }
+  }
 
   public static FileSchema of(MarkerFile f) {
     List<Column> cols = new ArrayList<>();
     for (MarkerColumn c : f.columns()) {
-      cols.add(new Column(c.name(), c.type()));
+      cols.add(new Column(c.name(), c.type(), c.nullsOnly()));
     }
     String compression =
         f.format() == FileFormat.JSONL ? f.compression().toLowerCase(Locale.ROOT) : "internal";

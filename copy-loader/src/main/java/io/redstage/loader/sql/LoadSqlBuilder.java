@@ -321,6 +321,12 @@ public final class LoadSqlBuilder {
    */
   private RedshiftType stagingType(
       FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
+    if (c.nullsOnly()) {
+      // only nulls: staged in the target's type when the table has the column (not otherwise
+      // inserted)
+      RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
+      return target != null ? target : types.stagingType(c.type(), g.schema().format());
+    }
     if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
       RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
       // widening on demand: a string longer than the column must reach the INSERT (which fails and
@@ -348,11 +354,15 @@ public final class LoadSqlBuilder {
    */
   Map<String, RowColumn> rowSet(Batch batch, TablePlan plan, TableSettings settings) {
     Map<String, ColumnType> inFiles = new LinkedHashMap<>();
+    Map<String, ColumnType> nullsOnly = new LinkedHashMap<>();
     for (StagingGroup g : batch.groups()) {
       for (FileSchema.Column c : g.schema().columns()) {
-        inFiles.putIfAbsent(Identifiers.fold(c.name(), "a file column"), c.type());
+        (c.nullsOnly() ? nullsOnly : inFiles)
+            .putIfAbsent(Identifiers.fold(c.name(), "a file column"), c.type());
       }
     }
+    // a column of nulls counts as in the files (an upsert sets it to null), its type as none
+    nullsOnly.forEach(inFiles::putIfAbsent);
     Map<String, RowColumn> rows = new LinkedHashMap<>();
     for (Map.Entry<String, RedshiftType> e : plan.targetColumns().entrySet()) {
       ColumnType ft = inFiles.get(e.getKey());

@@ -193,7 +193,8 @@ public final class SchemaEvolution {
                   + folded
                   + ". Rename one of them in the source.");
         }
-        if (!settings.metadata().inTarget(folded)) {
+        if (!settings.metadata().inTarget(folded) || c.nullsOnly()) {
+          // a column of nulls fits any type the table or other files give it, and alone gives none
           continue;
         }
         ColumnType before = wanted.putIfAbsent(folded, c.type());

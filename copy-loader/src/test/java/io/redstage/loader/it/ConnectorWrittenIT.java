@@ -257,6 +257,51 @@ class ConnectorWrittenIT {
   }
 
   /** The loader's config for {@code topic} in upsert mode by the 'id' column. */
+  /**
+   * A schemaless JSON Lines key that is null in every record of a unit gives no type: the table
+   * does not get a VARCHAR column from it; the first unit with values creates the column with their
+   * type, and a later unit of nulls still sets an upserted row's value to null.
+   */
+  @org.junit.jupiter.api.Test
+  void aSchemalessKeyOfOnlyNullsTakesItsTypeFromTheFirstValues() throws Exception {
+    String topic = "cw_nulls_first";
+    var options = ConnectorFiles.options(FileFormat.JSONL, false);
+    Map<String, String> config = upsertById(topic);
+    try (Loader loader = stack.loader(config)) {
+      files.unit(options, topic, 0, 0, 1, null, null, o -> new Rec(null, row(o, null)));
+      loader.runOnce();
+      assertThat(columnType(topic, "coupon")).isNull();
+      files.unit(
+          options, topic, 0, 2, 3, null, null, o -> new Rec(null, row(o == 2 ? 0 : 2, 5 + o)));
+      loader.runOnce();
+      files.unit(options, topic, 0, 4, 4, null, null, o -> new Rec(null, row(0, null)));
+      loader.runOnce();
+      assertThat(loader.runOnce().unitsPending()).isZero();
+    }
+    assertThat(columnType(topic, "coupon")).isEqualTo("bigint");
+    assertThat(stack.query("SELECT id, coupon FROM public." + topic + " ORDER BY id"))
+        .containsExactly(Arrays.asList(0L, null), Arrays.asList(1L, null), Arrays.asList(2L, 8L));
+  }
+
+  private static Map<String, Object> row(long id, Object coupon) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("id", id);
+    m.put("coupon", coupon);
+    return m;
+  }
+
+  /** The column's type as the warehouse reports it, or null when the table lacks the column. */
+  private static String columnType(String table, String column) throws Exception {
+    List<List<Object>> rows =
+        stack.query(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '"
+                + table
+                + "' AND column_name = '"
+                + column
+                + "'");
+    return rows.isEmpty() ? null : (String) rows.get(0).get(0);
+  }
+
   private static Map<String, String> upsertById(String topic) {
     Map<String, String> config = stack.config();
     config.put("topics", topic);

@@ -32,6 +32,38 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aColumnOfOnlyNullsTakesTheTypeOfTheTableOrOfTheFilesWithValues() {
+    FileSchema nulls =
+        FileSchema.of(
+            TestUnits.file(
+                "k",
+                1,
+                1,
+                FileFormat.JSONL,
+                columns(col("id", Kind.INT64), MarkerColumn.ofNulls("coupon"))));
+    FileSchema values = json(col("id", Kind.INT64), col("coupon", Kind.INT64));
+    // no column from nulls alone
+    assertThat(evolution.plan(T, null, List.of(nulls), APPEND).targetColumns())
+        .doesNotContainKey("coupon");
+    // the other files' type, in either order
+    assertThat(
+            evolution.plan(T, null, List.of(nulls, values), APPEND).targetColumns().get("coupon"))
+        .isEqualTo(RedshiftType.of(Family.BIGINT));
+    assertThat(
+            evolution.plan(T, null, List.of(values, nulls), APPEND).targetColumns().get("coupon"))
+        .isEqualTo(RedshiftType.of(Family.BIGINT));
+    // a table's column of any type takes them, and is not widened or refused
+    TableSchema existing =
+        new TableSchema()
+            .add("id", RedshiftType.of(Family.BIGINT), true)
+            .add("coupon", RedshiftType.of(Family.SUPER), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TablePlan p = evolution.plan(T, existing, List.of(nulls), APPEND);
+    assertThat(p.ddl()).isEmpty();
+    assertThat(p.targetColumns().get("coupon")).isEqualTo(RedshiftType.of(Family.SUPER));
+  }
+
+  @Test
   void jsonRowRejectsStillRefuseTypesCopyWouldRoundWithoutAnError() {
     SchemaEvolution rowLevel = new SchemaEvolution(new TypeMapping(256), true, true, true);
     MarkerColumn cents = new MarkerColumn("price", ColumnType.decimal(10, 2), true);
