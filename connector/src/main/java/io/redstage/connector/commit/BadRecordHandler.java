@@ -18,12 +18,25 @@ import org.slf4j.LoggerFactory;
  */
 final class BadRecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BadRecordHandler.class);
+
+  /** Connect's own key naming the dead letter queue topic (the worker reads it, not us). */
+  static final String DLQ_TOPIC_CONFIG = "errors.deadletterqueue.topic.name";
+
   private final ErrantRecordReporter reporter;
   private final TaskMetrics metrics;
 
-  BadRecordHandler(SinkTaskContext context, TaskMetrics metrics) {
+  /** Where a reported record goes, for the log line: the DLQ topic, or only Connect's error log. */
+  private final String destination;
+
+  BadRecordHandler(SinkTaskContext context, TaskMetrics metrics, String dlqTopic) {
     this.reporter = reporterOf(context);
     this.metrics = metrics;
+    this.destination =
+        dlqTopic == null || dlqTopic.trim().isEmpty()
+            ? "Set aside, not written (errors.tolerance=all without "
+                + DLQ_TOPIC_CONFIG
+                + ": Connect's error log has it)"
+            : "To the dead letter queue " + dlqTopic.trim();
   }
 
   private static ErrantRecordReporter reporterOf(SinkTaskContext context) {
@@ -38,7 +51,7 @@ final class BadRecordHandler {
     if (reporter == null) {
       throw new ConnectException(error.getMessage(), error);
     }
-    LOG.warn("To the dead letter queue: {}", error.getMessage());
+    LOG.warn("{}: {}", destination, error.getMessage());
     reporter.report(record, error);
     metrics.recordSentToDlq();
   }

@@ -86,7 +86,8 @@ final class ComponentsFactory {
             rotation,
             naming,
             new BackgroundCommits(committer, c.getInt(S3_UPLOAD_THREADS), metrics),
-            new BadRecordHandler(context, metrics),
+            new BadRecordHandler(
+                context, metrics, c.originalsStrings().get(BadRecordHandler.DLQ_TOPIC_CONFIG)),
             PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
             OpenFileHeap.of(formatOptions),
             metrics);
