@@ -216,6 +216,17 @@ final class PartitionWriter {
       }
       if (reason != null) {
         commit(reason);
+        if (record.value() == null) {
+          // the delete row took the closed unit's schema; the unit it opens must not (a replay that
+          // starts at this tombstone has not seen that unit and would write other bytes)
+          try {
+            toWrite = DeleteRows.of(record, c.format, null, lastSchemaRecord);
+          } catch (DataException e) {
+            c.badRecords.report(record, e);
+            handledWithoutRow(record, nowMs);
+            return;
+          }
+        }
       }
     }
     if (unit == null) {

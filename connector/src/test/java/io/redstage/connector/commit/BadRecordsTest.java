@@ -282,6 +282,56 @@ class BadRecordsTest {
     assertThat(S3Objects.get(s3.client(), BUCKET, key)).isEqualTo(first);
   }
 
+  /**
+   * The same when rotate.interval.ms closes the unit before a tombstone: the delete row opens the
+   * next unit with the key's columns, not with the schema of the unit just closed.
+   */
+  @Test
+  void aTombstoneThatClosesAUnitByRecordTimeOpensTheNextOneWithItsOwnSchema() throws Exception {
+    String prefix = "key-deletes-interval-" + (++run);
+    Map<String, String> props = props(prefix, 3);
+    props.put("behavior.on.null.values", "write");
+    props.put("rotate.interval.ms", "600000");
+    props.put("rotate.schedule.interval.ms", "-1");
+    props.put("timestamp.extractor", "Record");
+    long t = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    List<SinkRecord> records = new ArrayList<>();
+    records.add(keyedAt(0, order(0L, "n"), t));
+    records.add(keyedAt(1, order(1L, "n"), t + 60_000));
+    for (long o = 2; o < 5; o++) {
+      records.add(keyedAt(o, null, t + 11 * 60_000)); // the first one closes [0, 1] by record time
+    }
+    LocalS3Tasks.putAndCommit(props, new DlqContext(), Set.of(TP), records);
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset)
+        .containsExactly(tuple(0L, 1L), tuple(2L, 4L));
+    assertThat(markers.get(1).files().get(0).columns())
+        .extracting(col -> col.name())
+        .contains("id", "kafka_deleted")
+        .doesNotContain("note");
+    String key = markers.get(1).files().get(0).key();
+    byte[] first = S3Objects.get(s3.client(), BUCKET, key);
+
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records.subList(2, records.size()));
+
+    assertThat(context.errors).isEmpty();
+    assertThat(S3Objects.get(s3.client(), BUCKET, key)).isEqualTo(first);
+  }
+
+  private static SinkRecord keyedAt(long offset, Struct value, long timestamp) {
+    SinkRecord r = keyed(offset, value);
+    return r.newRecord(
+        r.topic(),
+        r.kafkaPartition(),
+        r.keySchema(),
+        r.key(),
+        r.valueSchema(),
+        r.value(),
+        timestamp);
+  }
+
   @Test
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
