@@ -15,7 +15,7 @@ final class CommitUnit implements UnitStats {
   final long startOffset;
   long endOffset;
   private long records;
-  private final long openedAtMs;
+  private long openedAtMs;
   private long lastRowAtMs;
   private Long firstRecordTimeMs;
   private long largestFileBytes;
@@ -49,6 +49,15 @@ final class CommitUnit implements UnitStats {
 
   long truncatedStrings() {
     return truncatedStrings;
+  }
+
+  /**
+   * The wall clock was set back to {@code nowMs}: times after it become {@code nowMs}, so the idle
+   * and schedule rules count from now instead of waiting for the clock to catch up.
+   */
+  void clockSetBack(long nowMs) {
+    openedAtMs = Math.min(openedAtMs, nowMs);
+    lastRowAtMs = Math.min(lastRowAtMs, nowMs);
   }
 
   void written(long nowMs) {

@@ -127,6 +127,13 @@ final class PartitionWriter {
     return wait >= Long.MAX_VALUE - nowMs ? Long.MAX_VALUE : nowMs + wait;
   }
 
+  /** The wall clock was set back to {@code nowMs} (see {@link CommitUnit#clockSetBack}). */
+  void clockSetBack(long nowMs) {
+    if (unit != null) {
+      unit.clockSetBack(nowMs);
+    }
+  }
+
   /** The open unit's heap at the last {@link #recountOpenBytes}. */
   long countedOpenBytes() {
     return countedOpenBytes;

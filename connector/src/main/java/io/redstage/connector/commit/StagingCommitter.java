@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -77,6 +78,9 @@ public final class StagingCommitter {
   /** When the task-idle rule last closed units, or {@link RotationPolicy#NEVER}. */
   private long taskIdleFiredAtMs = RotationPolicy.NEVER;
 
+  /** The wall clock the time rules read (tests step it). */
+  private TaskClock clock = new TaskClock(System::currentTimeMillis);
+
   /**
    * When put may next report the committed-offset lag, which visits every partition
    * (System.nanoTime, so a wall clock set back does not stop the reports).
@@ -132,7 +136,7 @@ public final class StagingCommitter {
 
   public void put(Collection<SinkRecord> records) {
     rewinds.throwIfGaveUp();
-    long now = System.currentTimeMillis();
+    long now = now();
     Map<TopicPartition, Long> skipping = askPendingRewind();
     try {
       c.commits.collect();
@@ -177,7 +181,7 @@ public final class StagingCommitter {
       }
       // Only an empty put says the consumer found nothing: preCommit, or a put that waited on the
       // memory budget, may come long after the last records while a backlog is still there.
-      long wait = tickAll(System.currentTimeMillis(), records.isEmpty());
+      long wait = tickAll(now(), records.isEmpty());
       enforceMemoryBudget();
       c.commits.collect();
       long nowNanos = System.nanoTime();
@@ -186,7 +190,7 @@ public final class StagingCommitter {
         nextLagReportNanos = nowNanos + LAG_REPORT_EVERY_NANOS;
       }
       rewinds.sawCommittedUnits(c.commits.committedUnits());
-      long end = System.currentTimeMillis();
+      long end = now();
       if (!records.isEmpty()) {
         // at the end: time spent writing the batch or waiting on commits is no sign of idleness
         lastRecordAtMs = end;
@@ -227,7 +231,7 @@ public final class StagingCommitter {
    */
   public Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
     try {
-      tickAll(System.currentTimeMillis(), false);
+      tickAll(now(), false);
       c.commits.collect();
     } catch (IOException e) {
       rewinds.defer(rewindAfter(e, List.of()));
@@ -281,6 +285,28 @@ public final class StagingCommitter {
     } catch (Exception e) {
       LOG.warn("Cannot close the S3 client cleanly: {}", e.getMessage());
     }
+  }
+
+  /** Lets a test step the wall clock. */
+  void useClock(LongSupplier clock) {
+    this.clock = new TaskClock(clock);
+    this.lastRecordAtMs = clock.getAsLong();
+  }
+
+  /** The wall clock; set back, the times the rules keep that now lie ahead become now. */
+  private long now() {
+    long now = clock.now();
+    if (clock.setBack()) {
+      for (PartitionWriter w : writers.values()) {
+        w.clockSetBack(now);
+      }
+      lastRecordAtMs = Math.min(lastRecordAtMs, now);
+      if (taskIdleFiredAtMs != RotationPolicy.NEVER) {
+        taskIdleFiredAtMs = Math.min(taskIdleFiredAtMs, now);
+      }
+      nextTickAtMs = Math.min(nextTickAtMs, now);
+    }
+    return now;
   }
 
   /** After a run of records of one partition: its open unit's heap and time rules. */

@@ -191,6 +191,33 @@ class TimeRotationTest {
         .containsExactly(tuple("rotate.task.idle.ms", next[0]));
   }
 
+  /**
+   * A wall clock set back an hour (NTP, a VM restored from a snapshot) with a unit open: the idle
+   * rule counts from the new time and fires after its 200 ms, not after the hour the clock needs to
+   * catch up.
+   */
+  @Test
+  void aWallClockSetBackDoesNotHoldTheOpenUnitUntilItCatchesUp() {
+    String prefix = "clock-back-" + (++run);
+    StagingCommitter committer =
+        openedWith(prefix, "rotate.idle.ms", "200", "rotate.schedule.interval.ms", "-1");
+    long start = System.nanoTime();
+    long base = System.currentTimeMillis();
+    java.util.concurrent.atomic.AtomicLong ahead =
+        new java.util.concurrent.atomic.AtomicLong(3_600_000);
+    committer.useClock(() -> base + ahead.get() + (System.nanoTime() - start) / 1_000_000);
+    try {
+      committer.put(List.of(LocalS3Tasks.record(0, 0)));
+      ahead.set(0);
+      awaitMarkers(committer, prefix, 1);
+    } finally {
+      committer.stop();
+    }
+    assertThat(markers(prefix))
+        .extracting(CommitMarker::rotationReason)
+        .containsExactly("rotate.idle.ms");
+  }
+
   /** Waits as a worker does between records: empty puts, and preCommit now and then. */
   private static void awaitMarkers(StagingCommitter committer, String prefix, int count) {
     await()
