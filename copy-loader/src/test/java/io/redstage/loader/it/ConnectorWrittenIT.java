@@ -283,6 +283,45 @@ class ConnectorWrittenIT {
         .containsExactly(Arrays.asList(0L, null), Arrays.asList(1L, null), Arrays.asList(2L, 8L));
   }
 
+  /**
+   * Schemaless numbers that are not whole are float64 in the marker, but a DECIMAL column created
+   * before the first load takes their exact text (bad-records.md, "Numbers in schemaless JSON").
+   */
+  @org.junit.jupiter.api.Test
+  void schemalessDecimalsLoadExactlyIntoADecimalColumnCreatedFirst() throws Exception {
+    String topic = "cw_exact_decimals";
+    try (java.sql.Connection c = stack.jdbc();
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE public." + topic + " (id BIGINT, amount DECIMAL(38,2))");
+    }
+    var options = ConnectorFiles.options(FileFormat.JSONL, false);
+    files.unit(
+        options,
+        topic,
+        0,
+        0,
+        1,
+        null,
+        null,
+        o ->
+            new Rec(
+                null, row2(o, new java.math.BigDecimal(o == 0 ? "12345678901234567.89" : "0.10"))));
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      loader.runOnce();
+      assertThat(loader.runOnce().unitsPending()).isZero();
+    }
+    assertThat(stack.query("SELECT amount FROM public." + topic + " ORDER BY id"))
+        .extracting(r -> ((java.math.BigDecimal) r.get(0)).toPlainString())
+        .containsExactly("12345678901234567.89", "0.10");
+  }
+
+  private static Map<String, Object> row2(long id, Object amount) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("id", id);
+    m.put("amount", amount);
+    return m;
+  }
+
   private static Map<String, Object> row(long id, Object coupon) {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("id", id);
