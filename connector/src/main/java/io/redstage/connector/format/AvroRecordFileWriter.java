@@ -1,5 +1,6 @@
 package io.redstage.connector.format;
 
+import io.redstage.contract.FileFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,11 @@ final class AvroRecordFileWriter extends AvroRowsFileWriter {
   @Override
   boolean streamsEncodedRows() {
     return true;
+  }
+
+  @Override
+  void checkRowBytes(SinkRecord record, int bytes) {
+    WarehouseLimits.rowBytes(record, FileFormat.AVRO, bytes, WarehouseLimits.AVRO_ROW_MAX_BYTES);
   }
 
   @Override

@@ -85,6 +85,12 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   /** Drops the started encoder, if any, without writing more. */
   abstract void dropEncoder();
 
+  /**
+   * Rejects a row whose encoding ({@code bytes}) the warehouse cannot read; before anything is
+   * written, so the record can go to the DLQ. Nothing by default.
+   */
+  void checkRowBytes(SinkRecord record, int bytes) {}
+
   /** Whether {@link #writeStreamed} needs the row's Avro binary encoding in {@link #encoded}. */
   abstract boolean streamsEncodedRows();
 
@@ -94,6 +100,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
     GenericRecord row = rows.build(record);
     if (!streaming || streamsEncodedRows()) {
       encode(row, record);
+      checkRowBytes(record, encoded.length());
     }
     if (streaming) {
       writeStreamed(row, record);

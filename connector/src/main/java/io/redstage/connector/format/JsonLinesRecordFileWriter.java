@@ -177,6 +177,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       }
       writeRow(generator, record, row);
       generator.flush();
+      WarehouseLimits.rowBytes(
+          record, FORMAT, line.size() + 1L, WarehouseLimits.COPY_ROW_MAX_BYTES);
     } catch (IOException | RuntimeException e) {
       // The generator is mid-object now; start the next record with a fresh one.
       generator = null;

@@ -321,6 +321,41 @@ public final class WarehouseLimits {
   }
 
   /**
+   * Largest input row COPY reads: Redshift documents "4 MB"; read as 4,000,000 bytes, the smaller
+   * of its two meanings, so that no row it refuses passes here.
+   */
+  static final long COPY_ROW_MAX_BYTES = 4_000_000;
+
+  /**
+   * Largest encoded Avro row: COPY reads Avro data blocks of at most 4 MB, and a block holds the
+   * rows appended before it reached Avro's sync interval plus the row that passed it.
+   */
+  static final long AVRO_ROW_MAX_BYTES =
+      COPY_ROW_MAX_BYTES - org.apache.avro.file.DataFileConstants.DEFAULT_SYNC_INTERVAL;
+
+  /**
+   * Rejects a record whose row ({@code bytes} as written: a JSON line, an Avro encoding) is larger
+   * than COPY reads: the whole unit would fail to load (Avro), or the row be rejected in the
+   * warehouse instead of here (JSON Lines).
+   */
+  static void rowBytes(SinkRecord record, FileFormat format, long bytes, long limit) {
+    if (bytes > limit) {
+      throw RecordErrors.cannotWrite(
+          record,
+          format,
+          "its row is "
+              + grouped(bytes)
+              + " bytes, over the "
+              + grouped(limit)
+              + " Redshift COPY reads in one "
+              + (format == FileFormat.AVRO ? "Avro data block" : "row")
+              + " (4 MB)",
+          "Store large values elsewhere (e.g. an S3 object) and send a reference, drop fields with the "
+              + "ReplaceField SMT, or let errors.tolerance=all send such records to the dead letter queue.");
+    }
+  }
+
+  /**
    * A schemaless integer, rejected outside BIGINT, the column type JSON Lines gives whole numbers.
    */
   static BigInteger bigint(BigInteger i) {

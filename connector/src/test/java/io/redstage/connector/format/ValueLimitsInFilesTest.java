@@ -434,6 +434,52 @@ class ValueLimitsInFilesTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aRowOverWhatCopyReadsIsRejectedInAvroAndJsonLines(FileFormat format) throws Exception {
+    SchemaBuilder builder = SchemaBuilder.struct().name("Wide").field("id", Schema.INT64_SCHEMA);
+    for (int i = 0; i < 70; i++) {
+      builder.field("part" + i, Schema.OPTIONAL_STRING_SCHEMA);
+    }
+    Schema schema = builder.build();
+    String part = "p".repeat(60_000); // 70 of them: 4.2 MB, each within a VARCHAR
+    List<SinkRecord> records = new ArrayList<>();
+    for (long id = 0; id < 3; id++) {
+      Struct value = new Struct(schema).put("id", id);
+      if (id == 1) {
+        for (int i = 0; i < 70; i++) {
+          value.put("part" + i, part);
+        }
+      }
+      records.add(record(schema, value, id));
+    }
+    RecordFormat f = RecordFormats.create(options(format).build());
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    if (format == FileFormat.PARQUET) {
+      assertThat(errors).isEmpty(); // COPY's row limit is not documented for Parquet
+      return;
+    }
+    assertThat(errors)
+        .singleElement()
+        .asString()
+        .startsWith("Cannot write record orders/3/1 as " + formatName(format) + ": its row is 4,2")
+        .contains(
+            format == FileFormat.AVRO
+                ? "over the 3,936,000 Redshift COPY reads in one Avro data block (4 MB)"
+                : "over the 4,000,000 Redshift COPY reads in one row (4 MB)");
+    assertThat(writer.recordCount()).isEqualTo(2);
+    List<Long> ids = new ArrayList<>();
+    if (format == FileFormat.JSONL) {
+      FileReaders.jsonLines(out.toByteArray(), false).forEach(n -> ids.add(n.get("id").asLong()));
+    } else {
+      FileReaders.avro(out.toByteArray()).forEach(r -> ids.add((Long) r.get("id")));
+    }
+    assertThat(ids).containsExactly(0L, 2L);
+  }
+
   /** Writes every record, collecting each refusal's message, and finishes the file. */
   private static List<String> writeCollectingErrors(
       RecordFileWriter writer, List<SinkRecord> records) throws IOException {
