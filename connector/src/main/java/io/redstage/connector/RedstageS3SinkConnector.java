@@ -3,7 +3,9 @@ package io.redstage.connector;
 import io.redstage.connector.config.ConfluentKeys;
 import io.redstage.connector.config.CrossFieldValidator;
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.config.SinkConfigDef;
 import io.redstage.connector.metrics.TaskMetrics;
+import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +34,13 @@ public final class RedstageS3SinkConnector extends SinkConnector {
 
   @Override
   public void start(Map<String, String> props) {
-    new SinkConfig(props); // fail fast with the config key named
+    SinkConfig config = new SinkConfig(props); // fail fast with the config key named
+    if (config.format() == FileFormat.AVRO
+        && "zstd".equalsIgnoreCase(config.getString(SinkConfigDef.AVRO_CODEC))) {
+      LOG.warn(
+          "avro.codec=zstd: Redshift COPY cannot read zstd-compressed Avro files, so copy-loader would quarantine "
+              + "every unit. Set avro.codec=snappy or deflate for files loaded into Redshift.");
+    }
     ConfluentKeys.ignored(props)
         .forEach(
             (key, reason) ->

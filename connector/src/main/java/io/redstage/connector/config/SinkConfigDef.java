@@ -605,7 +605,7 @@ public final class SinkConfigDef {
         "null",
         Validators.oneOf("null", "deflate", "snappy", "zstd"),
         MEDIUM,
-        "Avro container codec: null, deflate, snappy or zstd. Redshift COPY reads null, deflate and snappy. Default null.",
+        "Avro container codec: null, deflate, snappy or zstd. Redshift COPY reads null, deflate and snappy: with zstd the connector warns at start and copy-loader quarantines the units (zstd is for files read by other tools). Default null.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,

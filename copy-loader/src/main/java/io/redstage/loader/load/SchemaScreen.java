@@ -1,5 +1,6 @@
 package io.redstage.loader.load;
 
+import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerFile;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.discovery.Unit;
@@ -54,15 +55,19 @@ final class SchemaScreen {
       if (onConflict.skipped(u)) {
         continue;
       }
+      String unreadable = unreadableCodec(u);
       Set<FileSchema> candidate = new LinkedHashSet<>(accepted);
       candidate.addAll(unitSchemas(u));
-      String conflict = conflict(table, existing, candidate, settings);
+      String conflict =
+          unreadable != null ? unreadable : conflict(table, existing, candidate, settings);
       if (conflict == null) {
         accepted = candidate;
         ok.add(u);
       } else {
         String alone =
-            accepted.isEmpty() ? conflict : conflict(table, existing, unitSchemas(u), settings);
+            accepted.isEmpty() || unreadable != null
+                ? conflict
+                : conflict(table, existing, unitSchemas(u), settings);
         if (alone == null) {
           // it fits the table by itself: only this batch's mix conflicts, so it loads in a later
           // batch
@@ -88,6 +93,26 @@ final class SchemaScreen {
       }
     }
     return new Verdict(ok, conflicts, deferred);
+  }
+
+  /**
+   * Why COPY cannot read a file of this unit at all, or null: Avro files compressed with zstd
+   * (avro.codec=zstd, which the connector accepts for files not loaded into Redshift; COPY reads
+   * Avro uncompressed, deflate and snappy only). Said here, the unit is quarantined alone with the
+   * fix, rather than failing its batch with Redshift's message.
+   */
+  private static String unreadableCodec(Unit u) {
+    for (MarkerFile f : u.marker().files()) {
+      if (f.format() == FileFormat.AVRO && "zstd".equalsIgnoreCase(f.compression())) {
+        return "Cannot load Avro file "
+            + f.key()
+            + ": it is compressed with zstd (the connector's avro.codec=zstd), which Redshift COPY cannot "
+            + "read (it reads Avro uncompressed, deflate and snappy). Set avro.codec=snappy in the connector "
+            + "for the data to come; this unit's files must be written again in a readable codec before "
+            + "'release'.";
+      }
+    }
+    return null;
   }
 
   private static Set<FileSchema> unitSchemas(Unit u) {

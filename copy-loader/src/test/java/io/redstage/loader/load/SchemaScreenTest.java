@@ -72,6 +72,39 @@ class SchemaScreenTest {
   }
 
   @Test
+  void anAvroUnitCompressedWithZstdIsSetAsideWithTheFix() {
+    Unit ok = unit(0, 0, col("id", Kind.INT64));
+    Unit zstd =
+        TestUnits.unit(
+            "orders",
+            0,
+            10,
+            19,
+            List.of(
+                new io.redstage.contract.MarkerFile(
+                    "f0-10.avro",
+                    100,
+                    10,
+                    FileFormat.AVRO,
+                    "zstd",
+                    null,
+                    columns(col("id", Kind.INT64)))));
+    SchemaScreen.Verdict v =
+        screen.screen(
+            T,
+            null,
+            List.of(ok, zstd),
+            settings(TableSettings.Mode.APPEND),
+            SchemaScreen.OnConflict.NONE);
+    assertThat(v.accepted()).containsExactly(ok);
+    assertThat(v.deferred()).isEmpty();
+    assertThat(v.conflicts().get(zstd))
+        .startsWith("Unit orders/0 offsets 10..19 (")
+        .contains("Cannot load Avro file f0-10.avro: it is compressed with zstd")
+        .contains("Set avro.codec=snappy in the connector");
+  }
+
+  @Test
   void aUnitThatFitsTheTableAloneButNotBesideEarlierUnitsWaitsForALaterBatch() {
     Unit first = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit second = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
