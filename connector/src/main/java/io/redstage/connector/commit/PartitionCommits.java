@@ -50,6 +50,16 @@ final class PartitionCommits {
     return closedNext >= 0 && offset < closedNext;
   }
 
+  /**
+   * Where a unit that opens with the record at {@code offset} starts: right after the unit this
+   * partition closed last when offsets between them were never delivered (transaction markers,
+   * compacted records), so that consecutive units cover one contiguous range and the loader keeps
+   * them as one interval; else at {@code offset}.
+   */
+  long unitStart(long offset) {
+    return closedNext >= 0 && closedNext < offset ? closedNext : offset;
+  }
+
   void closed(CommitUnit unit) {
     closedNext = unit.endOffset + 1;
   }

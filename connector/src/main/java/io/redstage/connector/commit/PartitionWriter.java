@@ -237,7 +237,7 @@ final class PartitionWriter {
       }
     }
     if (unit == null) {
-      unit = new CommitUnit(offset, nowMs);
+      unit = new CommitUnit(commits.unitStart(offset), nowMs);
     }
     UnitFile file = unit.file(encodedPartition);
     long truncatedBefore = c.format.truncatedStrings();
@@ -355,7 +355,7 @@ final class PartitionWriter {
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {
     if (unit == null) {
-      unit = new CommitUnit(KafkaCoordinates.offset(record), nowMs);
+      unit = new CommitUnit(commits.unitStart(KafkaCoordinates.offset(record)), nowMs);
     }
     unit.handled(KafkaCoordinates.offset(record), nowMs, null);
   }
