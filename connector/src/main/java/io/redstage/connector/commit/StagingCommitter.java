@@ -2,7 +2,6 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.format.KafkaCoordinates;
-import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.storage.S3Settings;
@@ -56,6 +55,7 @@ public final class StagingCommitter {
 
   private final AutoCloseable resources;
   private final TaskRewinds rewinds = new TaskRewinds();
+  private final TaskTicks ticks;
 
   /**
    * Heap of the open units, kept up to date from the partitions a batch wrote or a rule rotated
@@ -64,22 +64,6 @@ public final class StagingCommitter {
    * before it closes anything.
    */
   private long openBytes;
-
-  /**
-   * No open unit's time-based rule can fire before this (see {@link PartitionWriter#nextTickAtMs}),
-   * so {@link #tickAll} need not visit every partition until then. Lowered by the units a batch
-   * opened; recomputed whenever every partition is ticked. 0: tick at the next chance.
-   */
-  private long nextTickAtMs;
-
-  /** When a put last delivered records: the task-idle rule counts from here. */
-  private long lastRecordAtMs = System.currentTimeMillis();
-
-  /** When the task-idle rule last closed units, or {@link RotationPolicy#NEVER}. */
-  private long taskIdleFiredAtMs = RotationPolicy.NEVER;
-
-  /** The wall clock the time rules read (tests step it). */
-  private TaskClock clock = new TaskClock(System::currentTimeMillis);
 
   /**
    * When put may next report the committed-offset lag, which visits every partition
@@ -93,6 +77,16 @@ public final class StagingCommitter {
     this.context = context;
     this.memoryBudget = memoryBudget;
     this.resources = resources;
+    this.ticks = new TaskTicks(components.rotation, System::currentTimeMillis);
+  }
+
+  /** Lets a test step the wall clock. */
+  void useClock(LongSupplier clock) {
+    ticks.useClock(clock);
+  }
+
+  private long now() {
+    return ticks.now(writers.values());
   }
 
   public static StagingCommitter create(SinkConfig config, SinkTaskContext context) {
@@ -192,13 +186,11 @@ public final class StagingCommitter {
       rewinds.sawCommittedUnits(c.commits.committedUnits());
       long end = now();
       if (!records.isEmpty()) {
-        // at the end: time spent writing the batch or waiting on commits is no sign of idleness
-        lastRecordAtMs = end;
+        ticks.recordsDelivered(end);
       }
       if (wait < Long.MAX_VALUE) {
         // units are open: the next empty put must come in time for the task-idle rule too
-        wait =
-            Math.min(wait, c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, end));
+        wait = ticks.waitWithTaskIdle(wait, end);
         context.timeout(Math.max(1, Math.min(wait, MAX_TICK_WAIT_MS)));
       }
     } catch (IOException e) {
@@ -287,65 +279,14 @@ public final class StagingCommitter {
     }
   }
 
-  /** Lets a test step the wall clock. */
-  void useClock(LongSupplier clock) {
-    this.clock = new TaskClock(clock);
-    this.lastRecordAtMs = clock.getAsLong();
-  }
-
-  /** The wall clock; set back, the times the rules keep that now lie ahead become now. */
-  private long now() {
-    long now = clock.now();
-    if (clock.setBack()) {
-      for (PartitionWriter w : writers.values()) {
-        w.clockSetBack(now);
-      }
-      lastRecordAtMs = Math.min(lastRecordAtMs, now);
-      if (taskIdleFiredAtMs != RotationPolicy.NEVER) {
-        taskIdleFiredAtMs = Math.min(taskIdleFiredAtMs, now);
-      }
-      nextTickAtMs = Math.min(nextTickAtMs, now);
-    }
-    return now;
-  }
-
   /** After a run of records of one partition: its open unit's heap and time rules. */
   private void written(PartitionWriter w, long now) {
     openBytes += w.recountOpenBytes();
-    nextTickAtMs = Math.min(nextTickAtMs, w.nextTickAtMs(now));
+    ticks.written(w, now);
   }
 
-  /**
-   * Lets every partition's time-based rules close units that are due, and on an empty put the
-   * task-idle rule close them all; returns the wait until a partition's next rule could fire
-   * (Long.MAX_VALUE: no unit is open). Before {@link #nextTickAtMs} none can, and the partitions
-   * are not visited: with 10,000 partitions that visit was the largest of the task's own costs in
-   * put.
-   */
   private long tickAll(long now, boolean emptyPut) throws IOException {
-    // Only an open unit makes nextTickAtMs finite while rotate.idle.ms is on, which the task-idle
-    // rule needs.
-    boolean taskIdle =
-        emptyPut
-            && nextTickAtMs != Long.MAX_VALUE
-            && c.rotation.millisUntilTaskIdle(lastRecordAtMs, taskIdleFiredAtMs, now) == 0;
-    if (taskIdle || now >= nextTickAtMs) {
-      long next = Long.MAX_VALUE;
-      boolean closed = false;
-      for (PartitionWriter w : writers.values()) {
-        boolean wasOpen = w.hasOpenUnit();
-        next = Math.min(next, w.tick(now, taskIdle));
-        if (wasOpen && !w.hasOpenUnit()) {
-          openBytes += w.recountOpenBytes();
-          closed = true;
-        }
-      }
-      if (taskIdle && closed) {
-        taskIdleFiredAtMs = now;
-      }
-      nextTickAtMs = next;
-    }
-    return nextTickAtMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextTickAtMs - now);
+    return ticks.tickAll(now, emptyPut, writers.values(), w -> openBytes += w.recountOpenBytes());
   }
 
   /**
