@@ -20,6 +20,9 @@ import java.util.Map;
  * rejects only its row (into the rejects object).
  */
 public final class SchemaEvolution {
+  /** Columns a Redshift table holds at most. */
+  public static final int MAX_COLUMNS = 1600;
+
   private final TypeMapping types;
   private final boolean autoCreate;
   private final boolean autoEvolve;
@@ -152,6 +155,22 @@ public final class SchemaEvolution {
                 + " is neither in the table nor in the files. "
                 + "Fix upsert.key for this table.");
       }
+    }
+    if (target.size() > MAX_COLUMNS) {
+      throw new IncompatibleSchemaException(
+          "Cannot add "
+              + added.size()
+              + " column(s) to "
+              + table
+              + ": it has "
+              + (target.size() - added.size())
+              + " and a Redshift table holds at most "
+              + MAX_COLUMNS
+              + " (new fields: "
+              + String.join(", ", added.subList(0, Math.min(10, added.size())))
+              + (added.size() > 10 ? ", ..." : "")
+              + "). Nest rarely used fields in a struct (one SUPER column) or drop them with an SMT, "
+              + "then release the batch.");
     }
     return new TablePlan(ddl, target, false, added);
   }

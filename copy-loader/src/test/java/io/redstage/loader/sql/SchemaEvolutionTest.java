@@ -64,6 +64,26 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void newColumnsBeyondRedshiftsColumnLimitAreRefusedNamingThem() {
+    TableSchema wide = new TableSchema().add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    for (int i = 1; i < 1599; i++) {
+      wide.add("c" + i, RedshiftType.of(Family.BIGINT), true);
+    }
+    // 1,599 columns: one more fits, two do not
+    assertThat(evolution.plan(T, wide, List.of(schema(col("n1", Kind.INT64))), APPEND).ddl())
+        .hasSize(1);
+    assertThatThrownBy(
+            () ->
+                evolution.plan(
+                    T, wide, List.of(schema(col("n1", Kind.INT64), col("n2", Kind.INT64))), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessage(
+            "Cannot add 2 column(s) to public.orders: it has 1599 and a Redshift table holds at most 1600 "
+                + "(new fields: n1, n2). Nest rarely used fields in a struct (one SUPER column) or drop them "
+                + "with an SMT, then release the batch.");
+  }
+
+  @Test
   void jsonRowRejectsStillRefuseTypesCopyWouldRoundWithoutAnError() {
     SchemaEvolution rowLevel = new SchemaEvolution(new TypeMapping(256), true, true, true);
     MarkerColumn cents = new MarkerColumn("price", ColumnType.decimal(10, 2), true);
