@@ -104,11 +104,8 @@ class BadRecordsTest {
   @Test
   void aBadRecordsTimeDoesNotStartTheUnitsRecordTimeInterval() throws Exception {
     String prefix = "interval-" + (++run);
-    Map<String, String> props = props(prefix, 100);
-    props.put("rotate.interval.ms", "600000");
-    props.put("rotate.schedule.interval.ms", "-1");
-    props.put("timestamp.extractor", "Record");
-    long t = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    Map<String, String> props = tenMinuteUnits(prefix, 100);
+    long t = T0;
     DlqContext context = new DlqContext();
     LocalS3Tasks.putAndCommit(
         props,
@@ -289,12 +286,9 @@ class BadRecordsTest {
   @Test
   void aTombstoneThatClosesAUnitByRecordTimeOpensTheNextOneWithItsOwnSchema() throws Exception {
     String prefix = "key-deletes-interval-" + (++run);
-    Map<String, String> props = props(prefix, 3);
+    Map<String, String> props = tenMinuteUnits(prefix, 3);
     props.put("behavior.on.null.values", "write");
-    props.put("rotate.interval.ms", "600000");
-    props.put("rotate.schedule.interval.ms", "-1");
-    props.put("timestamp.extractor", "Record");
-    long t = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    long t = T0;
     List<SinkRecord> records = new ArrayList<>();
     records.add(keyedAt(0, order(0L, "n"), t));
     records.add(keyedAt(1, order(1L, "n"), t + 60_000));
@@ -456,6 +450,20 @@ class BadRecordsTest {
     Map<String, String> props = props(prefix, flushSize);
     props.put("partitioner.class", "field");
     props.put("partition.field.name", "note");
+    return props;
+  }
+
+  /** A record time of the tests of rotate.interval.ms. */
+  static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+
+  /**
+   * Units of at most {@code flushSize} records and 10 minutes of record time (Kafka timestamps).
+   */
+  private static Map<String, String> tenMinuteUnits(String prefix, int flushSize) {
+    Map<String, String> props = props(prefix, flushSize);
+    props.put("rotate.interval.ms", "600000");
+    props.put("rotate.schedule.interval.ms", "-1");
+    props.put("timestamp.extractor", "Record");
     return props;
   }
 
