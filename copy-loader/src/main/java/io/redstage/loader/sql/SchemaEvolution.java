@@ -93,6 +93,7 @@ public final class SchemaEvolution {
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(table.schema()));
       }
       ddl.add(createTable(table, target, settings));
+      checkNoSilentRounding(table, schemas, target, settings);
       return new TablePlan(ddl, target, true, List.of());
     }
     for (TableSchema.Column c : existing.columns().values()) {
@@ -103,7 +104,9 @@ public final class SchemaEvolution {
                 + table
                 + ": column "
                 + c.name()
-                + " is NOT NULL but the files have no field "
+                + " is NOT NULL but the files "
+                + (onlyNulls(schemas, c.name()) ? "hold only nulls in" : "have no")
+                + " field "
                 + c.name()
                 + ". Make the column nullable or add the field to the source.");
       }
@@ -129,8 +132,7 @@ public final class SchemaEvolution {
                 + " "
                 + t.ddl());
         target.put(e.getKey(), t);
-      } else if (!TypeMapping.insertable(e.getValue(), have.type())
-          && (!rowLevelTypes(schemas) || TypeMapping.roundsSilently(e.getValue(), have.type()))) {
+      } else if (!TypeMapping.insertable(e.getValue(), have.type()) && !rowLevelTypes(schemas)) {
         throw new IncompatibleSchemaException(
             "Cannot load into "
                 + table
@@ -156,6 +158,7 @@ public final class SchemaEvolution {
                 + "Fix upsert.key for this table.");
       }
     }
+    checkNoSilentRounding(table, schemas, target, settings);
     if (target.size() > MAX_COLUMNS) {
       throw new IncompatibleSchemaException(
           "Cannot add "
@@ -173,6 +176,54 @@ public final class SchemaEvolution {
               + "then release the batch.");
     }
     return new TablePlan(ddl, target, false, added);
+  }
+
+  /** Whether some file has {@code folded} as a column of nulls only. */
+  private static boolean onlyNulls(List<FileSchema> schemas, String folded) {
+    return schemas.stream()
+        .flatMap(s -> s.columns().stream())
+        .anyMatch(c -> c.nullsOnly() && Identifiers.fold(c.name(), "a file column").equals(folded));
+  }
+
+  /**
+   * JSON Lines files whose values COPY checks one by one (load.json.max-errors > 0) skip the type
+   * checks above: a value that does not fit its column is rejected into the rejects object. Some do
+   * fit, changed, without any error (TypeMapping#roundsSilently); a file with such a column is
+   * refused like a Parquet file.
+   */
+  private void checkNoSilentRounding(
+      TableRef table,
+      List<FileSchema> schemas,
+      Map<String, RedshiftType> target,
+      TableSettings settings) {
+    if (!rowLevelTypes(schemas)) {
+      return;
+    }
+    for (FileSchema s : schemas) {
+      for (FileSchema.Column c : s.columns()) {
+        String folded =
+            Identifiers.fold(
+                c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);
+        RedshiftType column = target.get(folded);
+        if (c.nullsOnly()
+            || !settings.metadata().inTarget(folded)
+            || column == null
+            || !TypeMapping.roundsSilently(c.type(), column)) {
+          continue;
+        }
+        throw new IncompatibleSchemaException(
+            "Cannot load into "
+                + table
+                + ": field "
+                + folded
+                + " is "
+                + c.type()
+                + " in some files, and COPY would round its values into the column's "
+                + column.ddl()
+                + " without an error. Make the source type consistent, or migrate the column (or write the "
+                + "field under a new name), then release the batch.");
+      }
+    }
   }
 
   /**
@@ -222,7 +273,7 @@ public final class SchemaEvolution {
         }
         if (before != null
             && !before.equals(c.type())
-            && (!rowLevelTypes(schemas) || roundsSilently(before, c.type(), wanted.get(folded)))
+            && !rowLevelTypes(schemas)
             && !bothInsertable(before, c.type(), types.targetType(wanted.get(folded)))) {
           throw new IncompatibleSchemaException(
               "Cannot load into "
@@ -269,12 +320,6 @@ public final class SchemaEvolution {
                 .design()
                 .attributes(table, List.copyOf(columns.keySet()), settings.metadata().timestamp()))
         .toString();
-  }
-
-  /** Whether COPY would round either file type's values into the column the batch creates. */
-  private boolean roundsSilently(ColumnType a, ColumnType b, ColumnType column) {
-    RedshiftType target = types.targetType(column);
-    return TypeMapping.roundsSilently(a, target) || TypeMapping.roundsSilently(b, target);
   }
 
   /**

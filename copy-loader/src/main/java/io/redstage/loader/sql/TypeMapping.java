@@ -161,14 +161,22 @@ public final class TypeMapping {
   /**
    * Whether COPY, given values of file type {@code file} for a column of type {@code target}, would
    * store changed values without an error: a decimal of a larger scale is rounded to the column's
-   * scale, and a double loses digits in a REAL. COPY's row-level errors (load.json.max-errors) set
-   * aside values that do not fit; these fit, changed, so the loader refuses them by type even then.
+   * scale, a decimal in a floating-point column and a double or an integer wider than 16 bits in a
+   * REAL lose digits. COPY's row-level errors (load.json.max-errors) set aside values that do not
+   * fit; these fit, changed, so the loader refuses them by type even then. Floating-point values
+   * into a DECIMAL column are let through on purpose: it is how schemaless JSON numbers, which can
+   * only be float64 in a marker, keep their exact text in a DECIMAL column created for them
+   * (docs/bad-records.md), rounded to the column's scale as Redshift does.
    */
   public static boolean roundsSilently(ColumnType file, RedshiftType target) {
     switch (file.kind()) {
       case DECIMAL:
-        return target.family() == Family.DECIMAL && file.scale() > target.scale();
+        return target.family() == Family.DECIMAL && file.scale() > target.scale()
+            || target.family() == Family.REAL
+            || target.family() == Family.DOUBLE_PRECISION;
       case FLOAT64:
+      case INT32:
+      case INT64:
         return target.family() == Family.REAL;
       default:
         return false;

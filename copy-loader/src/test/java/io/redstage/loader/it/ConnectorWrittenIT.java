@@ -256,7 +256,6 @@ class ConnectorWrittenIT {
             Arrays.asList(2L, "02ff007f"));
   }
 
-  /** The loader's config for {@code topic} in upsert mode by the 'id' column. */
   /**
    * A schemaless JSON Lines key that is null in every record of a unit gives no type: the table
    * does not get a VARCHAR column from it; the first unit with values creates the column with their
@@ -341,6 +340,7 @@ class ConnectorWrittenIT {
     return rows.isEmpty() ? null : (String) rows.get(0).get(0);
   }
 
+  /** The loader's config for {@code topic} in upsert mode by the 'id' column. */
   private static Map<String, String> upsertById(String topic) {
     Map<String, String> config = stack.config();
     config.put("topics", topic);

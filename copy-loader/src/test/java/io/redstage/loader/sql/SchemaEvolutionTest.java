@@ -61,6 +61,15 @@ class SchemaEvolutionTest {
     TablePlan p = evolution.plan(T, existing, List.of(nulls), APPEND);
     assertThat(p.ddl()).isEmpty();
     assertThat(p.targetColumns().get("coupon")).isEqualTo(RedshiftType.of(Family.SUPER));
+    // a NOT NULL column cannot take them, and the error says why
+    TableSchema required =
+        new TableSchema()
+            .add("id", RedshiftType.of(Family.BIGINT), true)
+            .add("coupon", RedshiftType.of(Family.BIGINT), false)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThatThrownBy(() -> evolution.plan(T, required, List.of(nulls), APPEND))
+        .hasMessageContaining(
+            "column coupon is NOT NULL but the files hold only nulls in field coupon");
   }
 
   @Test
@@ -92,23 +101,40 @@ class SchemaEvolutionTest {
         new TableSchema()
             .add("price", RedshiftType.decimal(10, 2), true)
             .add("ratio", RedshiftType.of(Family.REAL), true)
+            .add("share", RedshiftType.of(Family.DOUBLE_PRECISION), true)
             .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
     assertThatThrownBy(() -> rowLevel.plan(T, existing, List.of(json(tenThousandths)), APPEND))
         .isInstanceOf(IncompatibleSchemaException.class)
-        .hasMessageContaining("column price is DECIMAL(10,2) but the files now hold decimal(10,4)");
+        .hasMessage(
+            "Cannot load into public.orders: field price is decimal(10,4) in some files, and COPY would "
+                + "round its values into the column's DECIMAL(10,2) without an error. Make the source "
+                + "type consistent, or migrate the column (or write the field under a new name), then "
+                + "release the batch.");
+    for (Kind lossy : List.of(Kind.FLOAT64, Kind.INT32, Kind.INT64)) {
+      assertThatThrownBy(
+              () -> rowLevel.plan(T, existing, List.of(json(col("ratio", lossy))), APPEND))
+          .isInstanceOf(IncompatibleSchemaException.class)
+          .hasMessageContaining("into the column's REAL");
+    }
     assertThatThrownBy(
-            () -> rowLevel.plan(T, existing, List.of(json(col("ratio", Kind.FLOAT64))), APPEND))
-        .isInstanceOf(IncompatibleSchemaException.class)
-        .hasMessageContaining("column ratio is REAL");
+            () ->
+                rowLevel.plan(
+                    T,
+                    existing,
+                    List.of(json(new MarkerColumn("share", ColumnType.decimal(20, 2), true))),
+                    APPEND))
+        .hasMessageContaining("into the column's DOUBLE PRECISION");
     // one batch creating the column: the first file's scale would round the second's values
     assertThatThrownBy(
             () -> rowLevel.plan(T, null, List.of(json(cents), json(tenThousandths)), APPEND))
         .isInstanceOf(IncompatibleSchemaException.class)
-        .hasMessageContaining("field price is decimal(10,2) in some files and decimal(10,4)");
+        .hasMessageContaining("field price is decimal(10,4) in some files");
     // what COPY checks value by value, or stores unchanged, still loads
     assertThat(rowLevel.plan(T, existing, List.of(json(col("price", Kind.STRING))), APPEND).ddl())
         .isEmpty();
     assertThat(rowLevel.plan(T, existing, List.of(json(col("price", Kind.FLOAT64))), APPEND).ddl())
+        .isEmpty();
+    assertThat(rowLevel.plan(T, existing, List.of(json(col("ratio", Kind.INT16))), APPEND).ddl())
         .isEmpty();
     assertThat(
             rowLevel
@@ -117,6 +143,13 @@ class SchemaEvolutionTest {
                 .get("price")
                 .ddl())
         .isEqualTo("DECIMAL(10,4)");
+    // a table column of the larger scale takes both, in either order
+    TableSchema wide =
+        new TableSchema()
+            .add("price", RedshiftType.decimal(10, 4), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    assertThat(rowLevel.plan(T, wide, List.of(json(cents), json(tenThousandths)), APPEND).ddl())
+        .isEmpty();
   }
 
   @Test
