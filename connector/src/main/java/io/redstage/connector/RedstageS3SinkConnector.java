@@ -4,6 +4,7 @@ import io.redstage.connector.config.ConfluentKeys;
 import io.redstage.connector.config.CrossFieldValidator;
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.config.SinkConfigDef;
+import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,10 @@ public final class RedstageS3SinkConnector extends SinkConnector {
   @Override
   public void start(Map<String, String> props) {
     SinkConfig config = new SinkConfig(props); // fail fast with the config key named
+    ConnectException renaming = KafkaCoordinates.renamingTransform(props);
+    if (renaming != null) {
+      throw renaming;
+    }
     if (config.format() == FileFormat.AVRO
         && "zstd".equalsIgnoreCase(config.getString(SinkConfigDef.AVRO_CODEC))) {
       LOG.warn(

@@ -1,6 +1,9 @@
 package io.redstage.connector.format;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -22,6 +25,46 @@ public final class KafkaCoordinates {
    */
   public static boolean consumedCoordinatesKnown() {
     return HAS_ORIGINAL;
+  }
+
+  /** Transforms that change a record's topic, by the end of their class name. */
+  private static final List<String> RENAMING_TRANSFORMS =
+      Arrays.asList(".RegexRouter", ".TimestampRouter", ".ExtractTopic$Key", ".ExtractTopic$Value");
+
+  /**
+   * On a worker that does not know consumed coordinates, the error for a connector config whose
+   * transforms rename topics, or null (also on later workers, which keep the consumed ones). A
+   * rename into a topic-partition the task also holds would not be noticed record by record: the
+   * renamed records would join that partition's units.
+   */
+  public static ConnectException renamingTransform(Map<String, String> connectorConfig) {
+    if (HAS_ORIGINAL) {
+      return null;
+    }
+    return renamingTransform(connectorConfig, "this worker, older than Kafka Connect 3.6,");
+  }
+
+  static ConnectException renamingTransform(Map<String, String> connectorConfig, String worker) {
+    String aliases = connectorConfig.get("transforms");
+    if (aliases == null) {
+      return null;
+    }
+    for (String alias : aliases.split(",")) {
+      String type = connectorConfig.get("transforms." + alias.trim() + ".type");
+      if (type != null && RENAMING_TRANSFORMS.stream().anyMatch(type.trim()::endsWith)) {
+        return new ConnectException(
+            "Cannot start the connector: transform '"
+                + alias.trim()
+                + "' ("
+                + type.trim()
+                + ") changes records' topics, and "
+                + worker
+                + " does not give the sink the consumed ones, which commit units, markers and offsets "
+                + "are keyed by. Remove the transform (map topics to tables in the loader with tables.map or "
+                + "tables.regex instead), or run the connector on Kafka Connect 3.6 or later.");
+      }
+    }
+    return null;
   }
 
   /**

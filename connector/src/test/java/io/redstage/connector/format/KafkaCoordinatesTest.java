@@ -37,4 +37,27 @@ class KafkaCoordinatesTest {
         .contains("Remove the transform that renames topics")
         .endsWith("or run the connector on Kafka Connect 3.6 or later.");
   }
+
+  @Test
+  void aTopicRenamingTransformIsNamedOnlyWhereConsumedCoordinatesAreUnknown() {
+    java.util.Map<String, String> config =
+        java.util.Map.of(
+            "transforms", "mask, route",
+            "transforms.mask.type", "org.apache.kafka.connect.transforms.MaskField$Value",
+            "transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter");
+
+    assertThat(KafkaCoordinates.renamingTransform(config)).as("Kafka 3.6+ in the build").isNull();
+    assertThat(KafkaCoordinates.renamingTransform(config, "this worker").getMessage())
+        .startsWith(
+            "Cannot start the connector: transform 'route' (org.apache.kafka.connect.transforms.RegexRouter) "
+                + "changes records' topics, and this worker does not give the sink the consumed ones")
+        .endsWith("or run the connector on Kafka Connect 3.6 or later.");
+    assertThat(
+            KafkaCoordinates.renamingTransform(
+                java.util.Map.of(
+                    "transforms", "mask",
+                    "transforms.mask.type", "org.apache.kafka.connect.transforms.MaskField$Value"),
+                "this worker"))
+        .isNull();
+  }
 }
