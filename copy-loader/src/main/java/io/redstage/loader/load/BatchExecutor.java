@@ -2,6 +2,7 @@ package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.StagingGroup;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.ManifestStore;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.DataApiException;
@@ -14,8 +15,12 @@ import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableSettings;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -34,6 +39,13 @@ public final class BatchExecutor {
   private final LoadErrorReader loadErrors;
   private final boolean deleteManifests;
   private final Clock clock;
+
+  /**
+   * Units whose load statement outlived redshift.statement-timeout, by marker key, with its Data
+   * API id: the statement goes on in Redshift, and another transaction for the same units would
+   * queue behind its locks, COPY the same files again and load nothing.
+   */
+  private final Map<String, String> outlived = new ConcurrentHashMap<>();
 
   public BatchExecutor(
       DataApi api,
@@ -141,6 +153,9 @@ public final class BatchExecutor {
           e.isTransient());
     } catch (StatementTimeoutException | StatementOutcomeUnknownException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
+      if (e instanceof StatementTimeoutException t && t.statementId() != null) {
+        batch.units().forEach(u -> outlived.put(u.markerKey(), t.statementId()));
+      }
       return new BatchResult.Unknown(e.getMessage());
     } catch (DataApiException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
@@ -176,5 +191,28 @@ public final class BatchExecutor {
 
   private static String head(String sql) {
     return sql.length() > 80 ? sql.substring(0, 80) + "..." : sql;
+  }
+
+  /**
+   * The units of {@code units} whose earlier load statement (one that outlived
+   * redshift.statement-timeout) is still queued or running in Redshift, with its id: they must wait
+   * for it rather than start another. A unit whose statement has ended is forgotten here; the
+   * load-marker table says whether it committed.
+   */
+  Map<Unit, String> stillLoading(List<Unit> units) {
+    Map<Unit, String> busy = new LinkedHashMap<>();
+    Map<String, Boolean> running = new HashMap<>();
+    for (Unit u : units) {
+      String id = outlived.get(u.markerKey());
+      if (id == null) {
+        continue;
+      }
+      if (running.computeIfAbsent(id, api::running)) {
+        busy.put(u, id);
+      } else {
+        outlived.remove(u.markerKey(), id);
+      }
+    }
+    return busy;
   }
 }

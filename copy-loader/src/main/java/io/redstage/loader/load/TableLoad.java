@@ -82,6 +82,9 @@ final class TableLoad {
       Work w = work.pollFirst();
       Batch b = screen(w.batch());
       if (b != null) {
+        b = withoutOutlivedLoads(b);
+      }
+      if (b != null) {
         runBatch(b, w.splitsLeft(), work);
       }
     }
@@ -137,6 +140,40 @@ final class TableLoad {
       return null;
     }
     return v.accepted().size() == b.units().size() ? b : p.builder().build(table, v.accepted());
+  }
+
+  /**
+   * Leaves out (deferred, without counting) the units whose load statement from an earlier cycle
+   * outlived redshift.statement-timeout and still runs, and in upsert mode the later units of their
+   * partitions; returns the batch of the rest (null: nothing left).
+   */
+  private Batch withoutOutlivedLoads(Batch b) {
+    Map<Unit, String> busy = p.executor().stillLoading(b.units());
+    if (busy.isEmpty()) {
+      return b;
+    }
+    long now = p.clock().millis();
+    busy.forEach(
+        (u, id) -> {
+          p.failures()
+              .defer(
+                  u.markerKey(),
+                  "its load statement " + id + " is still running in Redshift",
+                  now,
+                  false);
+          block(u);
+        });
+    LOG.info(
+        "Batch {}: {} unit(s) wait for their load statement(s) {} from an earlier cycle, still running in Redshift "
+            + "after redshift.statement-timeout, instead of loading again behind them",
+        b.id(),
+        busy.size(),
+        new java.util.LinkedHashSet<>(busy.values()));
+    List<Unit> rest =
+        b.units().stream()
+            .filter(u -> !busy.containsKey(u) && !(settings.upsert() && blocked.contains(tp(u))))
+            .toList();
+    return rest.isEmpty() ? null : p.builder().build(table, rest);
   }
 
   private void runBatch(Batch b, int[] splitsLeft, Deque<Work> work) throws InterruptedException {

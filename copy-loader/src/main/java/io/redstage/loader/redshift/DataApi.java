@@ -279,6 +279,20 @@ public final class DataApi {
     }
   }
 
+  /**
+   * Whether statement {@code id} is still queued or running in Redshift. A statement the Data API
+   * cannot describe (it keeps them 24 hours) is not; when describing fails transiently, it may be.
+   */
+  public boolean running(String id) {
+    try {
+      StatusString s =
+          call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement").status();
+      return s == StatusString.SUBMITTED || s == StatusString.PICKED || s == StatusString.STARTED;
+    } catch (DataApiException e) {
+      return e.isTransient();
+    }
+  }
+
   private String submit(Call<String> c, String name) {
     return call(c, name);
   }
@@ -339,7 +353,8 @@ public final class DataApi {
                 + name
                 + "): still running after "
                 + timeout
-                + ". Its outcome is left to the load-marker table; raise redshift.statement-timeout if loads are this slow.");
+                + ". Its outcome is left to the load-marker table; raise redshift.statement-timeout if loads are this slow.",
+            id);
       }
       sleeper.sleep(poll.delay(Math.min(n++, 20)));
     }

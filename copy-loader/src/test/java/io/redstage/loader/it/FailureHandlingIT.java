@@ -1,20 +1,30 @@
 package io.redstage.loader.it;
 
+import static io.redstage.loader.config.LoaderConfigDef.CONTROL_FAILURES_TABLE;
+import static io.redstage.loader.config.LoaderConfigDef.CONTROL_MARKERS_TABLE;
+import static io.redstage.loader.config.LoaderConfigDef.CONTROL_QUARANTINE_TABLE;
+import static io.redstage.loader.config.LoaderConfigDef.CONTROL_SCHEMA;
 import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.cli.LoaderCli;
+import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.TableRef;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,6 +78,46 @@ class FailureHandlingIT {
     }
     assertThat(stack.redshift.faults().throttledCount()).isGreaterThanOrEqualTo(4);
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_throttle")).isEqualTo(10);
+  }
+
+  /**
+   * A load that outlives redshift.statement-timeout goes on in Redshift: later cycles wait for that
+   * statement instead of starting another transaction for the same units, which would queue behind
+   * its locks, COPY the files again and load nothing.
+   */
+  @Test
+  void aLoadThatOutlivesTheStatementTimeoutIsWaitedForAndNotStartedAgain() throws Exception {
+    Map<String, String> config = stack.config("f_outlived");
+    config.put("redshift.statement-timeout", "1s");
+    LoaderConfig c = LoaderConfig.of(config);
+    String lock =
+        new ControlTables(
+                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
+                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)),
+                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_FAILURES_TABLE)))
+            .loadedIntervals(TableRef.of("public", "f_outlived"))
+            .lock();
+    try (Loader loader = stack.loader(config)) {
+      unit("f_outlived", 0, 9);
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      // the next load's first statement, its LOCK, held back as a busy cluster's queue would: the
+      // loader stops waiting for it before it has started
+      stack
+          .redshift
+          .faults()
+          .slowStatementsMatching("^" + Pattern.quote(lock) + "$", Duration.ofSeconds(4));
+      unit("f_outlived", 10, 19);
+      assertThat(loader.runOnce().unknownOutcomes()).isEqualTo(1);
+      CycleReport whileRunning = loader.runOnce();
+      assertThat(whileRunning.unknownOutcomes()).as("no second load statement").isZero();
+      assertThat(whileRunning.batchesLoaded() + whileRunning.batchesFailed()).isZero();
+      assertThat(whileRunning.unitsPending()).isEqualTo(1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> loader.runOnce().unitsPending() == 0);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived")).isEqualTo(20);
   }
 
   @Test
