@@ -196,20 +196,23 @@ public final class BatchExecutor {
   /**
    * The units of {@code units} whose earlier load statement (one that outlived
    * redshift.statement-timeout) is still queued or running in Redshift, with its id: they must wait
-   * for it rather than start another. A unit whose statement has ended is forgotten here; the
-   * load-marker table says whether it committed.
+   * for it rather than start another. Also, once, those whose statement finished since this cycle
+   * read the load-marker table: it committed, and the next cycle sees them loaded. A unit whose
+   * statement has ended is forgotten here.
    */
   Map<Unit, String> stillLoading(List<Unit> units) {
     Map<Unit, String> busy = new LinkedHashMap<>();
-    Map<String, Boolean> running = new HashMap<>();
+    Map<String, DataApi.Progress> progress = new HashMap<>();
     for (Unit u : units) {
       String id = outlived.get(u.markerKey());
       if (id == null) {
         continue;
       }
-      if (running.computeIfAbsent(id, api::running)) {
+      DataApi.Progress p = progress.computeIfAbsent(id, api::progress);
+      if (p != DataApi.Progress.ENDED) {
         busy.put(u, id);
-      } else {
+      }
+      if (p != DataApi.Progress.RUNNING) {
         outlived.remove(u.markerKey(), id);
       }
     }

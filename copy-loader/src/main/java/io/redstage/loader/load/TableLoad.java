@@ -158,14 +158,16 @@ final class TableLoad {
           p.failures()
               .defer(
                   u.markerKey(),
-                  "its load statement " + id + " is still running in Redshift",
+                  "its load statement "
+                      + id
+                      + " is still running in Redshift, or has just committed",
                   now,
                   false);
           block(u);
         });
     LOG.info(
         "Batch {}: {} unit(s) wait for their load statement(s) {} from an earlier cycle, still running in Redshift "
-            + "after redshift.statement-timeout, instead of loading again behind them",
+            + "after redshift.statement-timeout (or just committed), instead of loading again behind them",
         b.id(),
         busy.size(),
         new java.util.LinkedHashSet<>(busy.values()));

@@ -279,17 +279,29 @@ public final class DataApi {
     }
   }
 
-  /**
-   * Whether statement {@code id} is still queued or running in Redshift. A statement the Data API
-   * cannot describe (it keeps them 24 hours) is not; when describing fails transiently, it may be.
-   */
-  public boolean running(String id) {
+  /** Where a statement stands, as far as a load that stopped waiting for it cares. */
+  public enum Progress {
+    /** Queued or running (or the Data API could not say, for now). */
+    RUNNING,
+    /** Finished: committed, which the load-marker table shows from now on. */
+    FINISHED,
+    /** Failed or aborted, or no longer known to the Data API (it keeps statements 24 hours). */
+    ENDED
+  }
+
+  /** Where statement {@code id} stands. */
+  public Progress progress(String id) {
     try {
       StatusString s =
           call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement").status();
-      return s == StatusString.SUBMITTED || s == StatusString.PICKED || s == StatusString.STARTED;
+      if (s == StatusString.FINISHED) {
+        return Progress.FINISHED;
+      }
+      return s == StatusString.SUBMITTED || s == StatusString.PICKED || s == StatusString.STARTED
+          ? Progress.RUNNING
+          : Progress.ENDED;
     } catch (DataApiException e) {
-      return e.isTransient();
+      return e.isTransient() ? Progress.RUNNING : Progress.ENDED;
     }
   }
 
