@@ -385,7 +385,7 @@ public final class LoaderConfigDef {
               TABLES_AUTO_EVOLVE,
               BOOLEAN,
               "true",
-              "Add columns for new fields with ALTER TABLE ADD COLUMN. A changed type always fails the table."),
+              "Add columns for new fields with ALTER TABLE ADD COLUMN. false: a unit with a new field is quarantined alone. A changed type is never automatic: its unit is quarantined alone (JSON Lines with load.json.max-errors > 0: COPY rejects the rows that do not fit)."),
           ConfigKey.of(
                   G_TABLES,
                   TABLES_VARCHAR_LENGTH,
@@ -398,7 +398,7 @@ public final class LoaderConfigDef {
               TABLES_VARCHAR_WIDEN,
               BOOLEAN,
               "true",
-              "When a string value is longer than its VARCHAR column, widen the column (ALTER COLUMN TYPE VARCHAR(n), n the next power of two that holds it, at most 65535) in its own statement before the load transaction. false: the unit fails (and is quarantined after its attempts)."),
+              "When a string value is longer than its VARCHAR column, widen the column (ALTER COLUMN TYPE VARCHAR(n), n the next power of two that holds it, at most 65535) in its own statement before the load transaction. false: the unit fails (and is quarantined after its attempts); JSON Lines with load.json.max-errors > 0: COPY rejects just the row into the rejects object."),
           ConfigKey.of(
               G_TABLES,
               TABLES_SORT_KEY,
