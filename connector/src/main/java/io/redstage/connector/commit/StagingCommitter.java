@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -64,6 +65,11 @@ public final class StagingCommitter {
    * before it closes anything.
    */
   private long openBytes;
+
+  /**
+   * Told of each partition whose unit a time rule closed (one instance: tickAll runs every put).
+   */
+  private final Consumer<PartitionWriter> recountClosed = w -> openBytes += w.recountOpenBytes();
 
   /**
    * When put may next report the committed-offset lag, which visits every partition
@@ -286,7 +292,7 @@ public final class StagingCommitter {
   }
 
   private long tickAll(long now, boolean emptyPut) throws IOException {
-    return ticks.tickAll(now, emptyPut, writers.values(), w -> openBytes += w.recountOpenBytes());
+    return ticks.tickAll(now, emptyPut, writers.values(), recountClosed);
   }
 
   /**

@@ -8,6 +8,7 @@ import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ColumnWidening;
 import io.redstage.loader.sql.LoadTransaction;
+import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
@@ -93,7 +94,9 @@ final class ColumnWidener {
               + ": "
               + e.getMessage()
               + ". The loader's user must be allowed to alter the table (own it), and a Redshift table"
-              + " holds at most 1,600 columns.",
+              + " holds at most "
+              + SchemaEvolution.MAX_COLUMNS
+              + " columns.",
           transientError);
     }
   }

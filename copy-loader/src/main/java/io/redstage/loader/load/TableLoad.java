@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -170,7 +171,7 @@ final class TableLoad {
             + "after redshift.statement-timeout (or just committed), instead of loading again behind them",
         b.id(),
         busy.size(),
-        new java.util.LinkedHashSet<>(busy.values()));
+        new LinkedHashSet<>(busy.values()));
     List<Unit> rest =
         b.units().stream()
             .filter(u -> !busy.containsKey(u) && !(settings.upsert() && blocked.contains(tp(u))))

@@ -321,24 +321,20 @@ public final class LoadSqlBuilder {
    */
   private RedshiftType stagingType(
       FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
+    RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
+    if (target == null) {
+      return types.stagingType(c.type(), g.schema().format());
+    }
     if (c.nullsOnly()) {
-      // only nulls: staged in the target's type when the table has the column (not otherwise
-      // inserted)
-      RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
-      return target != null ? target : types.stagingType(c.type(), g.schema().format());
+      return target; // only nulls: its type says nothing (a table without the column does not get
+      // it)
     }
     if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
-      RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
       // widening on demand: a string longer than the column must reach the INSERT (which fails and
       // triggers the widening) instead of being rejected by COPY
-      if (target != null
-          && settings.design().widen()
-          && target.family() == RedshiftType.Family.VARCHAR) {
-        return RedshiftType.varchar(TypeMapping.MAX_VARCHAR);
-      }
-      if (target != null) {
-        return target;
-      }
+      return settings.design().widen() && target.family() == RedshiftType.Family.VARCHAR
+          ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
+          : target;
     }
     return types.stagingType(c.type(), g.schema().format());
   }

@@ -25,6 +25,8 @@ class LoadSqlBuilderTest {
   static final UUID ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
   static final TableRef T = TableRef.of("public", "orders");
   static final MetadataColumns META = TestUnits.defaultMetadata(Set.of());
+  static final TableSettings APPEND =
+      new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
   private final ControlTables control =
       new ControlTables(
           TableRef.of("public", "_redstage_load_markers"),
@@ -66,8 +68,7 @@ class LoadSqlBuilderTest {
 
   @Test
   void appendTransactionLocksStagesCopiesDedupesAndRecordsMarkers() {
-    TableSettings s =
-        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s = APPEND;
     List<String> sql =
         sql(batch(TestUnits.simple("orders", 0, 0, 99), TestUnits.simple("orders", 0, 50, 120)), s);
     assertThat(sql.get(0)).isEqualTo("LOCK " + loaded);
@@ -115,8 +116,7 @@ class LoadSqlBuilderTest {
 
   @Test
   void differentSchemasGetTheirOwnStagingTablesUnionedByName() {
-    TableSettings s =
-        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s = APPEND;
     MarkerFile v2 =
         TestUnits.file(
             "f2.parquet",
@@ -309,8 +309,7 @@ class LoadSqlBuilderTest {
 
   @Test
   void aFieldNamedLikeTheRowNumberColumnGetsASuffixedRowNumber() {
-    TableSettings s =
-        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s = APPEND;
     MarkerFile f =
         TestUnits.file(
             "clash.parquet",
@@ -440,8 +439,7 @@ class LoadSqlBuilderTest {
 
   @Test
   void hostileFieldNamesAreQuotedNeverSpliced() {
-    TableSettings s =
-        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s = APPEND;
     MarkerFile f =
         TestUnits.file(
             "evil.parquet",
@@ -481,8 +479,7 @@ class LoadSqlBuilderTest {
 
   @Test
   void unitsWithoutFilesOnlyRecordMarkers() {
-    TableSettings s =
-        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s = APPEND;
     Batch b = batch(TestUnits.unit("orders", 0, 0, 9, List.of()));
     List<String> sql =
         builder
@@ -494,8 +491,7 @@ class LoadSqlBuilderTest {
 
   @Test
   void jsonLinesWithMaxErrorsStagesTheTargetsTypesSoCopyRejectsRowsThatDoNotFit() {
-    TableSettings s =
-        new TableSettings(TableSettings.Mode.APPEND, List.of(), List.of(), List.of(), META);
+    TableSettings s = APPEND;
     Unit json =
         TestUnits.unit(
             "orders",
