@@ -12,14 +12,17 @@ import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.LoadSqlBuilder;
 import io.redstage.loader.sql.LoadTransaction;
 import io.redstage.loader.sql.TablePlan;
+import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,13 @@ public final class BatchExecutor {
    * queue behind its locks, COPY the same files again and load nothing.
    */
   private final Map<String, String> outlived = new ConcurrentHashMap<>();
+
+  /**
+   * The target table of each such statement, by its id: while it runs, it holds the table's
+   * loaded-intervals LOCK, which makes every read of that table wait, the cycle's loaded-state
+   * query included (see {@link #tablesStillLoading()}).
+   */
+  private final Map<String, TableRef> outlivedTables = new ConcurrentHashMap<>();
 
   public BatchExecutor(
       DataApi api,
@@ -155,6 +165,7 @@ public final class BatchExecutor {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       if (e instanceof StatementTimeoutException t && t.statementId() != null) {
         batch.units().forEach(u -> outlived.put(u.markerKey(), t.statementId()));
+        outlivedTables.put(t.statementId(), batch.table());
       }
       return new BatchResult.Unknown(e.getMessage());
     } catch (DataApiException e) {
@@ -200,6 +211,32 @@ public final class BatchExecutor {
    * read the load-marker table: it committed, and the next cycle sees them loaded. A unit whose
    * statement has ended is forgotten here.
    */
+  /**
+   * The tables with a load statement of this process that outlived redshift.statement-timeout and
+   * is still queued or running in Redshift: a cycle leaves them out, since reading their loaded
+   * state would wait for that statement. One DescribeStatement per such statement; a statement that
+   * has ended (committed or not) is forgotten here, so a state read after this call sees its
+   * outcome.
+   */
+  Set<TableRef> tablesStillLoading() {
+    Set<TableRef> busy = new HashSet<>();
+    for (Map.Entry<String, TableRef> e : outlivedTables.entrySet()) {
+      String id = e.getKey();
+      if (api.progress(id) == DataApi.Progress.RUNNING) {
+        busy.add(e.getValue());
+      } else {
+        outlivedTables.remove(id);
+        outlived.values().removeIf(id::equals);
+      }
+    }
+    return busy;
+  }
+
+  /** Whether {@code table} has a load statement that outlived redshift.statement-timeout. */
+  boolean outlivedIn(TableRef table) {
+    return outlivedTables.containsValue(table);
+  }
+
   Map<Unit, String> stillLoading(List<Unit> units) {
     Map<Unit, String> busy = new LinkedHashMap<>();
     Map<String, DataApi.Progress> progress = new HashMap<>();
@@ -214,6 +251,7 @@ public final class BatchExecutor {
       }
       if (p != DataApi.Progress.RUNNING) {
         outlived.remove(u.markerKey(), id);
+        outlivedTables.remove(id);
       }
     }
     return busy;

@@ -1,8 +1,13 @@
 package io.redstage.loader.load;
 
-/** What one cycle did and what it cost. */
+/**
+ * What one cycle did and what it cost. {@code unitsLeftOut}: listed units of tables the cycle did
+ * not read or load, because another loader holds them or a load statement of this loader that
+ * outlived redshift.statement-timeout still runs there; they are not counted as pending.
+ */
 public record CycleReport(
     int unitsListed,
+    int unitsLeftOut,
     int unitsPending,
     int batchesLoaded,
     int unitsLoaded,
@@ -19,7 +24,11 @@ public record CycleReport(
   public String toString() {
     return "listed "
         + unitsListed
-        + " unit(s), pending "
+        + " unit(s)"
+        + (unitsLeftOut > 0
+            ? " (" + unitsLeftOut + " in tables other loads hold, left for a later cycle)"
+            : "")
+        + ", pending "
         + unitsPending
         + ", loaded "
         + unitsLoaded

@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -96,24 +97,45 @@ public final class LoadCycle implements AutoCloseable {
     long apiBefore = p.counter().calls("RedshiftData.");
     long now = p.clock().millis();
     MarkerScanner.ScanResult scan = p.scanner().scan();
-    p.reader()
-        .prepare(scan.units().stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
-    LoadState state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
+    TableClaims.Live live = scan.units().isEmpty() ? p.claims().alone() : p.claims().live();
+    List<Unit> units = scan.units();
+    Set<TableRef> stillLoading = units.isEmpty() ? Set.of() : p.executor().tablesStillLoading();
+    Set<TableRef> heldByOthers = new TreeSet<>();
+    units.stream()
+        .map(u -> p.planner().tableOf(u.topic()))
+        .filter(live::heldByOther)
+        .forEach(heldByOthers::add);
+    Set<TableRef> leftOut = new TreeSet<>(stillLoading);
+    leftOut.addAll(heldByOthers);
+    if (!leftOut.isEmpty()) {
+      // a load transaction holds its table's loaded-intervals LOCK, which makes every read of that
+      // table wait: reading these tables' state now would hold up the whole cycle until those
+      // loads end. Another loader loads them (or this one's statement still runs); a later cycle
+      // reads them again.
+      LOG.debug(
+          "Leaving out tables {} this cycle: another loader holds them, or a load statement of this loader still runs there",
+          leftOut);
+      units =
+          units.stream().filter(u -> !leftOut.contains(p.planner().tableOf(u.topic()))).toList();
+    }
+    p.reader().prepare(units.stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
+    LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
-    CyclePlanner.Plan plan = p.planner().plan(scan.units(), scan.unreadableFrom(), state, now);
+    CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
     p.failureLog()
         .clear(
             plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(),
             "cycle");
-    publishBacklog(plan, now);
+    publishBacklog(plan, stillLoading, now);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 
-    TableClaims.Grant grant = p.claims().claim(plan.batches().keySet());
+    TableClaims.Grant grant =
+        p.claims().claim(plan.batches().keySet(), live, stillLoading, heldByOthers.size());
     if (grant.takenOver()) {
       // another loader may have loaded these tables after the state above was read
-      state = p.reader().loadState(scan.units(), t -> p.planner().tableOf(t));
-      plan = p.planner().plan(scan.units(), scan.unreadableFrom(), state, now);
+      state = p.reader().loadState(units, t -> p.planner().tableOf(t));
+      plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     }
     Set<TableRef> claimed = new HashSet<>(grant.tables());
     claimed.retainAll(plan.batches().keySet());
@@ -162,6 +184,7 @@ public final class LoadCycle implements AutoCloseable {
     CycleReport report =
         new CycleReport(
             scan.units().size(),
+            scan.units().size() - units.size(),
             plan.pendingUnits(),
             tally.batches.get(),
             tally.units.get(),
@@ -270,7 +293,12 @@ public final class LoadCycle implements AutoCloseable {
     tally.retired.addAndGet(retired.removedKeys().size());
   }
 
-  private void publishBacklog(CyclePlanner.Plan plan, long now) {
+  /**
+   * Publishes the pending units and lag per table. The tables of this loader's statements that
+   * still run keep their last figures (the cycle did not read them); tables other loaders hold drop
+   * out of this loader's figures: the loader that holds them publishes theirs.
+   */
+  private void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading, long now) {
     Map<String, Long> units = new HashMap<>();
     Map<String, Double> lag = new HashMap<>();
     plan.backlog()
@@ -283,7 +311,7 @@ public final class LoadCycle implements AutoCloseable {
                       ? 0.0
                       : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
             });
-    p.metrics().pending(units, lag);
+    p.metrics().pending(units, lag, stillLoading.stream().map(TableRef::name).collect(toSet()));
   }
 
   @Override

@@ -58,15 +58,65 @@ public final class TableClaims {
   public record Grant(Set<TableRef> tables, boolean takenOver) {}
 
   /**
-   * The tables of {@code pending} this loader loads in this cycle. Three Data API calls (read live
-   * claims, claim, read what was granted) per cycle, none per batch.
+   * The unexpired claims at the start of a cycle: the live loaders (this one included), the tables
+   * this loader holds and those other loaders hold.
    */
-  public Grant claim(Set<TableRef> pending) throws InterruptedException {
+  public record Live(Set<String> owners, Set<String> mine, Set<String> others) {
+    /** Whether another live loader holds {@code table}. */
+    public boolean heldByOther(TableRef table) {
+      return others.contains(table.name());
+    }
+  }
+
+  /**
+   * Reads the unexpired claims: one query (none with claiming off). A cycle reads them before the
+   * loaded state, so that it can leave out the tables other loaders hold: their load transactions
+   * hold those tables' locks, and reading them would wait for those loads.
+   */
+  public Live live() throws InterruptedException {
+    if (lease.isZero()) {
+      return alone();
+    }
+    Set<String> owners = new HashSet<>(Set.of(owner));
+    Set<String> mine = new HashSet<>();
+    Set<String> others = new HashSet<>();
+    for (List<Object> row :
+        api.query(control.claims().live(clock.instant()), "redstage-claims").rows()) {
+      String who = QueryResult.string(row.get(0)).trim();
+      String table = QueryResult.string(row.get(1));
+      owners.add(who);
+      if (!table.isEmpty()) {
+        (who.equals(owner) ? mine : others).add(table);
+      }
+    }
+    return new Live(owners, mine, others);
+  }
+
+  /** Claims as this loader knows them without asking: itself, holding nothing. */
+  public Live alone() {
+    return new Live(Set.of(owner), Set.of(), Set.of());
+  }
+
+  /**
+   * The tables of {@code pending} this loader loads in this cycle. Two Data API calls (claim, read
+   * what was granted) per cycle, none per batch; with nothing pending, one call per half lease that
+   * keeps this loader counted among the live ones.
+   *
+   * @param live the claims read at the start of this cycle ({@link #live()})
+   * @param stillLoading tables where a load statement of this loader that outlived
+   *     redshift.statement-timeout still runs: the cycle left them out, and this loader keeps them,
+   *     so that no other loader takes them and waits for that statement's LOCK
+   * @param heldByOthers how many tables with listed units the cycle left out because another loader
+   *     holds them: like {@code stillLoading}, they count towards the share, as tables with pending
+   *     units would
+   */
+  public Grant claim(Set<TableRef> pending, Live live, Set<TableRef> stillLoading, int heldByOthers)
+      throws InterruptedException {
     if (lease.isZero()) {
       return new Grant(pending, false);
     }
     Instant now = clock.instant();
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && stillLoading.isEmpty()) {
       // an idle loader stays counted among the live ones (one call per half lease), so that a busy
       // one leaves it a share as soon as work arrives
       if (lastClaim == null || !now.isBefore(lastClaim.plus(lease.dividedBy(2)))) {
@@ -78,26 +128,19 @@ public final class TableClaims {
       }
       return new Grant(pending, false);
     }
-    Set<String> owners = new HashSet<>(Set.of(owner));
-    Set<String> mine = new HashSet<>();
-    Set<String> others = new HashSet<>();
-    for (List<Object> row : api.query(control.claims().live(now), "redstage-claims").rows()) {
-      String who = QueryResult.string(row.get(0)).trim();
-      String table = QueryResult.string(row.get(1));
-      owners.add(who);
-      if (!table.isEmpty()) {
-        (who.equals(owner) ? mine : others).add(table);
-      }
-    }
-    int share = (pending.size() + owners.size() - 1) / owners.size();
-    // tables this loader held first (no handover when nothing changed), then the free ones in an
-    // order of this owner's own (hash of owner and table), so loaders starting together prefer
-    // different tables
-    List<TableRef> wanted = new ArrayList<>();
+    Set<String> owners = live.owners();
+    Set<String> mine = live.mine();
+    Set<String> others = live.others();
+    int share =
+        (pending.size() + stillLoading.size() + heldByOthers + owners.size() - 1) / owners.size();
+    // the tables this loader's statements still load, then those it held (no handover when nothing
+    // changed), then the free ones in an order of this owner's own (hash of owner and table), so
+    // loaders starting together prefer different tables
+    List<TableRef> wanted = new ArrayList<>(new TreeSet<>(stillLoading));
     pending.stream()
         .filter(t -> mine.contains(t.name()))
         .sorted()
-        .limit(share)
+        .limit(Math.max(0, share - wanted.size()))
         .forEach(wanted::add);
     pending.stream()
         .filter(t -> !mine.contains(t.name()) && !others.contains(t.name()))
@@ -121,10 +164,11 @@ public final class TableClaims {
       }
     }
     LOG.info(
-        "Loader {}: {} live loader(s), {} table(s) pending, share {}, claimed {}",
+        "Loader {}: {} live loader(s), {} table(s) pending, {} held by other loaders, share {}, claimed {}",
         owner,
         owners.size(),
         pending.size(),
+        heldByOthers,
         share,
         out.size());
     return new Grant(out, takenOver);

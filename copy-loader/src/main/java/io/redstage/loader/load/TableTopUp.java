@@ -71,7 +71,13 @@ final class TableTopUp {
     planned.forEach(this::see);
     loadedBefore.forEach(u -> seen.add(u.markerKey()));
     List<Unit> all = loaded;
-    while (!stopping.getAsBoolean() && notStarted.get() == 0 && plannedLeft.getCount() > 0) {
+    while (!stopping.getAsBoolean()
+        && notStarted.get() == 0
+        && plannedLeft.getCount() > 0
+        // a load statement of this table that outlived redshift.statement-timeout still holds the
+        // table's LOCK: reading its loaded state would wait for it, and the next cycle leaves the
+        // table out until it ends
+        && !p.executor().outlivedIn(table)) {
       List<Batch> more = newBatches();
       if (!more.isEmpty()) {
         LOG.info(

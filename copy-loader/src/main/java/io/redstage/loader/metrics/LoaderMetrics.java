@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -208,10 +209,15 @@ public final class LoaderMetrics {
     return (long) rejectedRows.labelValues(table).get();
   }
 
-  public void pending(Map<String, Long> unitsByTable, Map<String, Double> lagByTable) {
-    pendingUnits.keySet().retainAll(unitsByTable.keySet());
+  /**
+   * Pending units and lag of the tables a cycle planned; the tables in {@code unchanged} keep their
+   * last figures, all others drop out.
+   */
+  public void pending(
+      Map<String, Long> unitsByTable, Map<String, Double> lagByTable, Set<String> unchanged) {
+    pendingUnits.keySet().removeIf(t -> !unitsByTable.containsKey(t) && !unchanged.contains(t));
     pendingUnits.putAll(unitsByTable);
-    lagSeconds.keySet().retainAll(lagByTable.keySet());
+    lagSeconds.keySet().removeIf(t -> !lagByTable.containsKey(t) && !unchanged.contains(t));
     lagSeconds.putAll(lagByTable);
   }
 

@@ -111,7 +111,9 @@ class FailureHandlingIT {
       CycleReport whileRunning = loader.runOnce();
       assertThat(whileRunning.unknownOutcomes()).as("no second load statement").isZero();
       assertThat(whileRunning.batchesLoaded() + whileRunning.batchesFailed()).isZero();
-      assertThat(whileRunning.unitsPending()).isEqualTo(1);
+      assertThat(whileRunning.unitsLeftOut())
+          .as("the table's units are left out while its statement runs")
+          .isEqualTo(2);
       int[] batchesRun = {0};
       await()
           .atMost(Duration.ofSeconds(30))
@@ -120,13 +122,53 @@ class FailureHandlingIT {
               () -> {
                 CycleReport r = loader.runOnce();
                 batchesRun[0] += r.batchesLoaded() + r.batchesFailed() + r.unknownOutcomes();
-                return r.unitsPending() == 0;
+                return r.unitsPending() == 0 && r.unitsLeftOut() == 0;
               });
       // the first statement loaded the unit: no cycle, not even the one that saw it finish, ran
       // another
       assertThat(batchesRun[0]).isZero();
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived")).isEqualTo(20);
+  }
+
+  /**
+   * While a load statement that outlived redshift.statement-timeout still runs, it holds its
+   * table's LOCK, and every read of that table's loaded intervals waits for it: the next cycles
+   * leave that table out and load the others.
+   */
+  @Test
+  void aTableWhoseLoadOutlivedTheTimeoutDoesNotHoldUpOtherTables() throws Exception {
+    Map<String, String> config = stack.config("f_slow,f_other");
+    config.put("redshift.statement-timeout", "1s");
+    try (Loader loader = stack.loader(config)) {
+      unit("f_slow", 0, 9);
+      unit("f_other", 0, 9);
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(2);
+      // the next load of f_slow stays inside its transaction, past its LOCK, for 8 s
+      stack
+          .redshift
+          .faults()
+          .slowStatementsMatching("^INSERT INTO \"public\"\\.\"f_slow\"", Duration.ofSeconds(8));
+      unit("f_slow", 10, 19);
+      assertThat(loader.runOnce().unknownOutcomes()).isEqualTo(1);
+      unit("f_other", 10, 19);
+      CycleReport meanwhile = loader.runOnce();
+      assertThat(meanwhile.unitsLeftOut()).isEqualTo(2);
+      assertThat(meanwhile.unitsLoaded()).isEqualTo(1);
+      assertThat(stack.count("SELECT COUNT(*) FROM public.f_other")).isEqualTo(20);
+      int[] batchesRun = {0};
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                CycleReport r = loader.runOnce();
+                batchesRun[0] += r.batchesLoaded() + r.batchesFailed() + r.unknownOutcomes();
+                return r.unitsPending() == 0 && r.unitsLeftOut() == 0;
+              });
+      assertThat(batchesRun[0]).as("batches after the slow statement ended").isZero();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_slow")).isEqualTo(20);
   }
 
   @Test

@@ -3,11 +3,15 @@ package io.redstage.loader.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,5 +176,71 @@ class SharedLoadersIT {
       stack.redshift.faults().clear();
     }
     assertExactlyOnce(topics, 3L * ROWS_PER_UNIT);
+  }
+
+  /**
+   * A load transaction holds its table's LOCK, which makes reads of the table's loaded intervals
+   * wait. A loader must not read the state of tables another loader holds, or each of its cycles
+   * waits for the other loader's loads to end.
+   */
+  @Test
+  void aTableAnotherLoaderIsLoadingDoesNotHoldUpTheOthers() throws Exception {
+    List<String> topics = List.of("sh4_a", "sh4_b");
+    Map<String, String> config = config(topics);
+    config.put("load.claim-lease", "1m");
+    String claims = "public._redstage_load_markers_claims";
+    try (Loader loader = stack.loader(config)) {
+      wave(topics, 0);
+      loader.runOnce();
+      assertThat(rows(topics)).isEqualTo(2L * ROWS_PER_UNIT);
+      String intervals =
+          (String)
+              stack
+                  .query(
+                      "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE "
+                          + "'\\_redstage\\_load\\_markers\\_\\_sh4\\_a\\_%'")
+                  .get(0)
+                  .get(0);
+      wave(topics, 1);
+      try (Connection other = stack.jdbc();
+          Statement sql = other.createStatement()) {
+        // another loader holds sh4_a and is in its load transaction
+        sql.execute("DELETE FROM " + claims + " WHERE target_table = 'public.sh4_a'");
+        sql.execute(
+            "INSERT INTO "
+                + claims
+                + " (owner, target_table, expires_at) VALUES ('other-loader', '', TIMESTAMP '2100-01-01 00:00:00'),"
+                + " ('other-loader', 'public.sh4_a', TIMESTAMP '2100-01-01 00:00:00')");
+        other.setAutoCommit(false);
+        sql.execute("LOCK TABLE public.\"" + intervals + "\"");
+        CompletableFuture<CycleReport> cycle =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return loader.runOnce();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        try {
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .alias("a cycle while another loader's transaction holds sh4_a's lock")
+              .until(cycle::isDone);
+          assertThat(cycle.get().unitsLoaded()).isEqualTo(1);
+          assertThat(stack.count("SELECT COUNT(*) FROM public.sh4_b"))
+              .isEqualTo(2L * ROWS_PER_UNIT);
+          assertThat(stack.count("SELECT COUNT(*) FROM public.sh4_a")).isEqualTo(ROWS_PER_UNIT);
+        } finally {
+          other.rollback();
+          other.setAutoCommit(true);
+          sql.execute("DELETE FROM " + claims + " WHERE owner = 'other-loader'");
+          cycle.join();
+        }
+      }
+      // the other loader is gone: this one takes sh4_a over
+      loader.runOnce();
+    }
+    assertExactlyOnce(topics, 2L * ROWS_PER_UNIT);
   }
 }
