@@ -556,7 +556,7 @@ public final class LoaderConfigDef {
                   CLAIM_LEASE,
                   DURATION,
                   "2m",
-                  "How long a loader's claim on a target table holds: each cycle a loader claims its share of the tables with pending units (pending tables / live loaders) for this long, so several loaders load different tables. Longer than a cycle; a killed loader's tables wait at most this long. 0 turns claiming off (every loader loads every pending table; still exactly once).")
+                  "How long a loader's claim on a target table holds: each cycle a loader claims its share of the tables with pending units (pending tables / live loaders) for this long, so several loaders load different tables, and renews them every third of it while its tables load. A killed loader's tables wait at most this long. 0 turns claiming off (every loader loads every pending table; still exactly once).")
               .range(0, 86_400_000),
           ConfigKey.of(
                   G_RUN,

@@ -44,9 +44,9 @@ public final class BatchExecutor {
   private final Clock clock;
 
   /**
-   * Units whose load statement outlived redshift.statement-timeout, by marker key, with its Data
-   * API id: the statement goes on in Redshift, and another transaction for the same units would
-   * queue behind its locks, COPY the same files again and load nothing.
+   * Units whose load statement outlived redshift.statement-timeout (or whose polling failed), by
+   * marker key, with its Data API id: the statement goes on in Redshift, and another transaction
+   * for the same units would queue behind its locks, COPY the same files again and load nothing.
    */
   private final Map<String, String> outlived = new ConcurrentHashMap<>();
 
@@ -163,9 +163,14 @@ public final class BatchExecutor {
           e.isTransient());
     } catch (StatementTimeoutException | StatementOutcomeUnknownException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
-      if (e instanceof StatementTimeoutException t && t.statementId() != null) {
-        batch.units().forEach(u -> outlived.put(u.markerKey(), t.statementId()));
-        outlivedTables.put(t.statementId(), batch.table());
+      String id =
+          e instanceof StatementTimeoutException t
+              ? t.statementId()
+              : ((StatementOutcomeUnknownException) e).statementId();
+      if (id != null) {
+        // polling stopped (timeout, or DescribeStatement failing), the statement may go on
+        batch.units().forEach(u -> outlived.put(u.markerKey(), id));
+        outlivedTables.put(id, batch.table());
       }
       return new BatchResult.Unknown(e.getMessage());
     } catch (DataApiException e) {

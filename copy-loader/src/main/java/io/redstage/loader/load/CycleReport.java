@@ -1,9 +1,10 @@
 package io.redstage.loader.load;
 
 /**
- * What one cycle did and what it cost. {@code unitsLeftOut}: listed units of tables the cycle did
- * not read or load, because another loader holds them or a load statement of this loader that
- * outlived redshift.statement-timeout still runs there; they are not counted as pending.
+ * What one cycle did and what it cost. {@code unitsLeftOut}: listed units (loaded or not) of tables
+ * the cycle did not read or load, because another loader holds them or a load statement of this
+ * loader that outlived redshift.statement-timeout still runs there; they are not counted as
+ * pending.
  */
 public record CycleReport(
     int unitsListed,
@@ -26,7 +27,7 @@ public record CycleReport(
         + unitsListed
         + " unit(s)"
         + (unitsLeftOut > 0
-            ? " (" + unitsLeftOut + " in tables other loads hold, left for a later cycle)"
+            ? " (" + unitsLeftOut + " of them in tables other loads hold, not read this cycle)"
             : "")
         + ", pending "
         + unitsPending

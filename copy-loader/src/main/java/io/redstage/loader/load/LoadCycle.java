@@ -32,6 +32,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -76,6 +79,15 @@ public final class LoadCycle implements AutoCloseable {
   private final Parts p;
   private final ExecutorService pool;
 
+  /** Renews this loader's claims while its tables load (see {@link TableClaims#renew()}). */
+  private final ScheduledExecutorService renewer;
+
+  /**
+   * The last backlog figures of each table this loader planned: a table left out because its
+   * statement still runs is published from them, its lag still growing.
+   */
+  private final Map<TableRef, CyclePlanner.TableBacklog> lastBacklog = new HashMap<>();
+
   public LoadCycle(Parts parts) {
     this.p = parts;
     this.pool =
@@ -83,6 +95,13 @@ public final class LoadCycle implements AutoCloseable {
             parts.parallelism(),
             r -> {
               Thread t = new Thread(r, "redstage-loader-table");
+              t.setDaemon(true);
+              return t;
+            });
+    this.renewer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "redstage-loader-claims");
               t.setDaemon(true);
               return t;
             });
@@ -170,14 +189,21 @@ public final class LoadCycle implements AutoCloseable {
                 return all;
               }));
     }
-    retire(loadedBefore, tally); // loaded before (by a crashed run or another loader)
-    for (Future<List<Unit>> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        LOG.error(
-            "A table's loads stopped with an unexpected error; other tables were not affected",
-            e.getCause());
+    ScheduledFuture<?> renewal = renewClaimsWhileLoading(mine.isEmpty() && stillLoading.isEmpty());
+    try {
+      retire(loadedBefore, tally); // loaded before (by a crashed run or another loader)
+      for (Future<List<Unit>> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          LOG.error(
+              "A table's loads stopped with an unexpected error; other tables were not affected",
+              e.getCause());
+        }
+      }
+    } finally {
+      if (renewal != null) {
+        renewal.cancel(false);
       }
     }
     p.metrics().cycle();
@@ -198,6 +224,33 @@ public final class LoadCycle implements AutoCloseable {
             p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
+  }
+
+  /**
+   * Renews this loader's claims every third of a lease until cancelled (null: claiming off, or
+   * nothing claimed). A renewal that fails is logged: the claims then expire as they would have,
+   * which costs duplicated work at worst.
+   */
+  private ScheduledFuture<?> renewClaimsWhileLoading(boolean nothingClaimed) {
+    Duration every = p.claims().lease().dividedBy(3);
+    if (nothingClaimed || every.isZero()) {
+      return null;
+    }
+    return renewer.scheduleAtFixedRate(
+        () -> {
+          try {
+            p.claims().renew();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "Cannot renew this loader's table claims ({}); they expire after load.claim-lease unless a later renewal works",
+                e.getMessage());
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Prints what a cycle would do (manifests and SQL) without writing anything. */
@@ -294,29 +347,30 @@ public final class LoadCycle implements AutoCloseable {
   }
 
   /**
-   * Publishes the pending units and lag per table. The tables of this loader's statements that
-   * still run keep their last figures (the cycle did not read them); tables other loaders hold drop
-   * out of this loader's figures: the loader that holds them publishes theirs.
+   * Publishes the pending units and lag per table. A table of this loader's that a still-running
+   * statement kept out of the cycle keeps its last figures, its lag counted from the same oldest
+   * unit, so a stuck table still shows in the lag; tables other loaders hold drop out of this
+   * loader's figures: the loader that holds them publishes theirs.
    */
   private void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading, long now) {
+    lastBacklog.keySet().retainAll(stillLoading);
+    lastBacklog.putAll(plan.backlog());
     Map<String, Long> units = new HashMap<>();
     Map<String, Double> lag = new HashMap<>();
-    plan.backlog()
-        .forEach(
-            (t, b) -> {
-              units.put(t.name(), (long) b.pendingUnits());
-              lag.put(
-                  t.name(),
-                  b.pendingUnits() == 0
-                      ? 0.0
-                      : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
-            });
-    p.metrics().pending(units, lag, stillLoading.stream().map(TableRef::name).collect(toSet()));
+    lastBacklog.forEach(
+        (t, b) -> {
+          units.put(t.name(), (long) b.pendingUnits());
+          lag.put(
+              t.name(),
+              b.pendingUnits() == 0 ? 0.0 : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
+        });
+    p.metrics().pending(units, lag);
   }
 
   @Override
   public void close() {
     pool.shutdownNow();
+    renewer.shutdownNow();
   }
 
   /** What the tables' loads of one cycle did, counted across their threads. */

@@ -33,7 +33,7 @@ public final class TableClaims {
   private final Duration lease;
   private final Clock clock;
   private final String owner = UUID.randomUUID().toString();
-  private Instant lastClaim;
+  private volatile Instant lastClaim;
 
   /**
    * @param lease how long a claim holds without renewal; zero turns claiming off
@@ -107,8 +107,7 @@ public final class TableClaims {
    *     redshift.statement-timeout still runs: the cycle left them out, and this loader keeps them,
    *     so that no other loader takes them and waits for that statement's LOCK
    * @param heldByOthers how many tables with listed units the cycle left out because another loader
-   *     holds them: like {@code stillLoading}, they count towards the share, as tables with pending
-   *     units would
+   *     holds them: they count towards the share, as tables with pending units would
    */
   public Grant claim(Set<TableRef> pending, Live live, Set<TableRef> stillLoading, int heldByOthers)
       throws InterruptedException {
@@ -131,22 +130,23 @@ public final class TableClaims {
     Set<String> owners = live.owners();
     Set<String> mine = live.mine();
     Set<String> others = live.others();
-    int share =
-        (pending.size() + stillLoading.size() + heldByOthers + owners.size() - 1) / owners.size();
-    // the tables this loader's statements still load, then those it held (no handover when nothing
-    // changed), then the free ones in an order of this owner's own (hash of owner and table), so
-    // loaders starting together prefer different tables
-    List<TableRef> wanted = new ArrayList<>(new TreeSet<>(stillLoading));
+    int share = (pending.size() + heldByOthers + owners.size() - 1) / owners.size();
+    // the tables this loader's statements still load (outside the share: they are not loaded this
+    // cycle), then those it held (no handover when nothing changed), then the free ones in an order
+    // of this owner's own (hash of owner and table), so loaders starting together prefer different
+    // tables
+    List<TableRef> wanted = new ArrayList<>();
     pending.stream()
         .filter(t -> mine.contains(t.name()))
         .sorted()
-        .limit(Math.max(0, share - wanted.size()))
+        .limit(share)
         .forEach(wanted::add);
     pending.stream()
         .filter(t -> !mine.contains(t.name()) && !others.contains(t.name()))
         .sorted(Comparator.comparingInt(t -> (owner + t.name()).hashCode()))
         .limit(Math.max(0, share - wanted.size()))
         .forEach(wanted::add);
+    new TreeSet<>(stillLoading).forEach(wanted::add);
     api.executeBatch(
         control.claims().claim(owner, wanted, now, now.plus(lease)), null, "redstage-claims");
     lastClaim = now;
@@ -172,6 +172,25 @@ public final class TableClaims {
         share,
         out.size());
     return new Grant(out, takenOver);
+  }
+
+  /** How long a claim holds without renewal; zero when claiming is off. */
+  public Duration lease() {
+    return lease;
+  }
+
+  /**
+   * Extends this loader's claims by a lease from now (one Data API call). A cycle calls it every
+   * third of a lease while its tables load, so that a load longer than the lease does not free its
+   * table for another loader, which would wait for that load's LOCK and then load nothing.
+   */
+  public void renew() throws InterruptedException {
+    if (lease.isZero() || lastClaim == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    api.executeBatch(control.claims().renew(owner, now.plus(lease)), null, "redstage-claims");
+    lastClaim = now;
   }
 
   /**

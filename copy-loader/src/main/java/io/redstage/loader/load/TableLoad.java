@@ -80,6 +80,16 @@ final class TableLoad {
             "Stopping: batches of {} after the current one are left for the next start", table);
         break;
       }
+      if (p.executor().outlivedIn(table)) {
+        // a load statement of this table outlived redshift.statement-timeout and holds the table's
+        // LOCK: the next batches would only wait behind it (each up to the timeout); later cycles
+        // load them once it has ended
+        LOG.info(
+            "Table {}: {} batch(es) left for a later cycle, behind a load statement that outlived redshift.statement-timeout",
+            table,
+            work.size());
+        break;
+      }
       Work w = work.pollFirst();
       Batch b = screen(w.batch());
       if (b != null) {

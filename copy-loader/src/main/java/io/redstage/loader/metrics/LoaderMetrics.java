@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -209,15 +208,11 @@ public final class LoaderMetrics {
     return (long) rejectedRows.labelValues(table).get();
   }
 
-  /**
-   * Pending units and lag of the tables a cycle planned; the tables in {@code unchanged} keep their
-   * last figures, all others drop out.
-   */
-  public void pending(
-      Map<String, Long> unitsByTable, Map<String, Double> lagByTable, Set<String> unchanged) {
-    pendingUnits.keySet().removeIf(t -> !unitsByTable.containsKey(t) && !unchanged.contains(t));
+  /** Pending units and lag per table; tables not named drop out. */
+  public void pending(Map<String, Long> unitsByTable, Map<String, Double> lagByTable) {
+    pendingUnits.keySet().retainAll(unitsByTable.keySet());
     pendingUnits.putAll(unitsByTable);
-    lagSeconds.keySet().removeIf(t -> !lagByTable.containsKey(t) && !unchanged.contains(t));
+    lagSeconds.keySet().retainAll(lagByTable.keySet());
     lagSeconds.putAll(lagByTable);
   }
 

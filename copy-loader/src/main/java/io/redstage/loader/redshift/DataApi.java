@@ -326,7 +326,8 @@ public final class DataApi {
                   + name
                   + "), so it is left to the load-marker table: polling it failed: "
                   + e.getMessage(),
-              e);
+              e,
+              id);
         }
         LOG.warn(
             "Polling statement {} ({}) failed transiently, polling again: {}",

@@ -9,7 +9,16 @@ package io.redstage.loader.redshift;
 public class StatementOutcomeUnknownException extends DataApiException {
   private static final long serialVersionUID = 1L;
 
-  public StatementOutcomeUnknownException(String message, DataApiException cause) {
+  /** The Data API id of the statement, which may still be running. */
+  private final String statementId;
+
+  public StatementOutcomeUnknownException(
+      String message, DataApiException cause, String statementId) {
     super(message, cause.isTransient(), cause);
+    this.statementId = statementId;
+  }
+
+  public String statementId() {
+    return statementId;
   }
 }

@@ -73,6 +73,21 @@ public final class ClaimTable {
         "DELETE FROM " + table.sql() + " WHERE owner = " + SqlText.literal(owner));
   }
 
+  /**
+   * Extends all of an owner's rows (its claims and its liveness row) to {@code expires}: a loader
+   * whose cycle outlasts part of its lease keeps its tables. Under the table's LOCK, like a claim.
+   */
+  public List<String> renew(String owner, Instant expires) {
+    return List.of(
+        "LOCK " + table.sql(),
+        "UPDATE "
+            + table.sql()
+            + " SET expires_at = "
+            + timestamp(expires)
+            + " WHERE owner = "
+            + SqlText.literal(owner));
+  }
+
   /** The tables an owner holds now. */
   public String claimedBy(String owner) {
     return "SELECT target_table FROM "

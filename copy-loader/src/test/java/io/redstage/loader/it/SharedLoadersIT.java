@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,21 +214,15 @@ class SharedLoadersIT {
                 + " ('other-loader', 'public.sh4_a', TIMESTAMP '2100-01-01 00:00:00')");
         other.setAutoCommit(false);
         sql.execute("LOCK TABLE public.\"" + intervals + "\"");
-        CompletableFuture<CycleReport> cycle =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return loader.runOnce();
-                  } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
+        CompletableFuture<CycleReport> cycle = runOnceInBackground(loader);
         try {
           await()
               .atMost(Duration.ofSeconds(30))
               .alias("a cycle while another loader's transaction holds sh4_a's lock")
               .until(cycle::isDone);
-          assertThat(cycle.get().unitsLoaded()).isEqualTo(1);
+          CycleReport report = cycle.join();
+          assertThat(report.unitsLoaded()).isEqualTo(1);
+          assertThat(report.unitsLeftOut()).as("sh4_a's two listed units").isEqualTo(2);
           assertThat(stack.count("SELECT COUNT(*) FROM public.sh4_b"))
               .isEqualTo(2L * ROWS_PER_UNIT);
           assertThat(stack.count("SELECT COUNT(*) FROM public.sh4_a")).isEqualTo(ROWS_PER_UNIT);
@@ -235,12 +230,62 @@ class SharedLoadersIT {
           other.rollback();
           other.setAutoCommit(true);
           sql.execute("DELETE FROM " + claims + " WHERE owner = 'other-loader'");
-          cycle.join();
         }
       }
       // the other loader is gone: this one takes sh4_a over
       loader.runOnce();
     }
     assertExactlyOnce(topics, 2L * ROWS_PER_UNIT);
+  }
+
+  /**
+   * A loader renews its claims while its tables load, so that a load longer than the lease does not
+   * free its table for another loader (which would wait for the load's LOCK, then load nothing).
+   */
+  @Test
+  void claimsAreRenewedWhileALongLoadRuns() throws Exception {
+    List<String> topics = List.of("sh5_a");
+    Map<String, String> config = config(topics);
+    config.put("load.claim-lease", "3s");
+    String expiry =
+        "SELECT expires_at FROM public._redstage_load_markers_claims WHERE target_table = 'public.sh5_a'";
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^INSERT INTO \"public\"\\.\"sh5_a\"", Duration.ofSeconds(7));
+    try (Loader loader = stack.loader(config)) {
+      wave(topics, 0);
+      CompletableFuture<CycleReport> cycle = runOnceInBackground(loader);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions() // until the loader has created the claims table
+          .until(() -> !stack.query(expiry).isEmpty());
+      Object claimed = stack.query(expiry).get(0).get(0);
+      await()
+          .atMost(Duration.ofSeconds(6))
+          .alias("the claim's expiry moves on while the load runs")
+          .until(
+              () -> {
+                List<List<Object>> now = stack.query(expiry);
+                return !now.isEmpty()
+                    && ((java.sql.Timestamp) now.get(0).get(0)).after((java.sql.Timestamp) claimed);
+              });
+      assertThat(cycle.get(60, TimeUnit.SECONDS).unitsLoaded()).isEqualTo(1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertExactlyOnce(topics, ROWS_PER_UNIT);
+  }
+
+  static CompletableFuture<CycleReport> runOnceInBackground(Loader loader) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return loader.runOnce();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        });
   }
 }

@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class LoaderMetricsTest {
     m.loaded("public.orders", 3, 300, 4096, 0.4);
     m.failed("public.orders", "load");
     m.quarantined("public.bad\"table", 1);
-    m.pending(Map.of("public.orders", 2L), Map.of("public.orders", 12.5), Set.of());
+    m.pending(Map.of("public.orders", 2L), Map.of("public.orders", 12.5));
     m.apiCalls(() -> Map.of("S3.ListObjectsV2", 4L));
     try (MetricsServer server = new MetricsServer(m, "127.0.0.1", 0)) {
       HttpResponse<String> r =

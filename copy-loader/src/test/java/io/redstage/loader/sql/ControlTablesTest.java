@@ -214,5 +214,10 @@ class ControlTablesTest {
         .containsExactly(
             "LOCK \"ops\".\"markers_claims\"",
             "DELETE FROM \"ops\".\"markers_claims\" WHERE owner = 'me'");
+    assertThat(claims.renew("me", Instant.EPOCH.plusSeconds(60)))
+        .as("a renewal extends every row of the owner, under the same LOCK")
+        .containsExactly(
+            "LOCK \"ops\".\"markers_claims\"",
+            "UPDATE \"ops\".\"markers_claims\" SET expires_at = CAST('1970-01-01 00:01:00.000' AS TIMESTAMP) WHERE owner = 'me'");
   }
 }
