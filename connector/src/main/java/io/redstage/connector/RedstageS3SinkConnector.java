@@ -6,6 +6,7 @@ import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.config.SinkConfigDef;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.metrics.TaskMetrics;
+import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +47,15 @@ public final class RedstageS3SinkConnector extends SinkConnector {
       LOG.warn(
           "avro.codec=zstd: Redshift COPY cannot read zstd-compressed Avro files, so copy-loader would quarantine "
               + "every unit. Set avro.codec=snappy or deflate for files loaded into Redshift.");
+    }
+    if (PartitionerSettings.readsTime(config.partitionerType())
+        && PartitionerSettings.EXTRACTOR_WALLCLOCK.equalsIgnoreCase(config.timestampExtractor())) {
+      LOG.warn(
+          "timestamp.extractor=Wallclock: a file's path is the time it is written, so a unit written again after a "
+              + "crash or rebalance goes under other paths than the first attempt, and its marker is rewritten to "
+              + "list the new files. copy-loader still loads each record once; other readers of the S3 prefix "
+              + "(Athena, Spark) may see the first attempt's files too. Use timestamp.extractor=Record or "
+              + "RecordField for paths that a replay reproduces.");
     }
     ConfluentKeys.ignored(props)
         .forEach(

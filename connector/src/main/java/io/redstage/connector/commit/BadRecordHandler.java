@@ -22,6 +22,17 @@ final class BadRecordHandler {
   /** Connect's own key naming the dead letter queue topic (the worker reads it, not us). */
   static final String DLQ_TOPIC_CONFIG = "errors.deadletterqueue.topic.name";
 
+  /**
+   * Added to a bad record's message when the task has no reporter: Connect gives a sink task one
+   * only with a dead letter queue topic or errors.log.enable, so errors.tolerance=all alone, which
+   * several messages advise, still fails the task.
+   */
+  static final String NO_REPORTER =
+      " (This task has no dead letter queue: to send such records there and go on, set errors.tolerance=all"
+          + " and "
+          + DLQ_TOPIC_CONFIG
+          + ".)";
+
   private final ErrantRecordReporter reporter;
   private final TaskMetrics metrics;
 
@@ -49,7 +60,7 @@ final class BadRecordHandler {
 
   void report(SinkRecord record, RuntimeException error) {
     if (reporter == null) {
-      throw new ConnectException(error.getMessage(), error);
+      throw new ConnectException(error.getMessage() + NO_REPORTER, error);
     }
     LOG.warn("{}: {}", destination, error.getMessage());
     reporter.report(record, error);

@@ -175,7 +175,7 @@ final class PartitionWriter {
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
-        recordTime = DeleteRows.time(c, toWrite, nowMs);
+        recordTime = checkedTime(record, DeleteRows.time(c, toWrite, nowMs));
         encodedPartition = DeleteRows.path(c, toWrite, nowMs);
       } else {
         if (c.rotation.usesRecordTime()) {

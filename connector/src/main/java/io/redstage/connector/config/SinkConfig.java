@@ -3,6 +3,7 @@ package io.redstage.connector.config;
 import static io.redstage.connector.config.SinkConfigDef.*;
 
 import io.redstage.connector.partition.PartitionerSettings;
+import io.redstage.connector.partition.Partitioners;
 import io.redstage.contract.FileFormat;
 import java.time.ZoneId;
 import java.util.List;
@@ -68,8 +69,9 @@ public final class SinkConfig extends AbstractConfig {
     return getList(PARTITION_FIELD_NAME);
   }
 
+  /** Record, RecordField or Wallclock (Confluent's class names for them map to these). */
   public String timestampExtractor() {
-    return getString(TIMESTAMP_EXTRACTOR);
+    return Partitioners.extractorName(getString(TIMESTAMP_EXTRACTOR));
   }
 
   public String timestampField() {

@@ -788,10 +788,11 @@ public final class SinkConfigDef {
         TIMESTAMP_EXTRACTOR,
         Type.STRING,
         "Record",
-        Validators.oneOf("Record", "RecordField", "Wallclock"),
+        Validators.TIMESTAMP_EXTRACTOR,
         MEDIUM,
         "Where the time partitioner and rotate.interval.ms take a record's time: Record (the Kafka record "
-            + "timestamp), RecordField (timestamp.field) or Wallclock (the task's clock). Default Record.",
+            + "timestamp), RecordField (timestamp.field) or Wallclock (the task's clock: paths a replay does not "
+            + "reproduce, see docs/design.md). Default Record.",
         GROUP_PARTITION,
         ++o,
         Width.SHORT,
@@ -802,7 +803,9 @@ public final class SinkConfigDef {
         "timestamp",
         LOW,
         "Value field holding the record time for timestamp.extractor=RecordField (nested with dots); accepts "
-            + "epoch milliseconds, Connect Timestamp and ISO-8601 strings. Default timestamp.",
+            + "epoch milliseconds (64-bit integers or strings of digits), Connect Timestamp and Date (read as the start "
+            + "of its day in timezone) and ISO-8601 strings; narrower integers (likely seconds) and Connect Time values "
+            + "are bad records. Default timestamp.",
         GROUP_PARTITION,
         ++o,
         Width.MEDIUM,

@@ -2,6 +2,7 @@ package io.redstage.connector.config;
 
 import io.redstage.connector.format.ColumnNames;
 import io.redstage.connector.format.FormatOptions;
+import io.redstage.connector.partition.Partitioners;
 import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.connector.storage.HttpProxySettings;
 import java.net.URI;
@@ -302,6 +303,23 @@ final class Validators {
         @Override
         public String toString() {
           return "default, field, time, hourly, daily, or a Confluent partitioner class name";
+        }
+      };
+
+  static final ConfigDef.Validator TIMESTAMP_EXTRACTOR =
+      new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          try {
+            Partitioners.extractorName(value == null ? "" : value.toString());
+          } catch (ConfigException e) {
+            throw new ConfigException(name, value, e.getMessage());
+          }
+        }
+
+        @Override
+        public String toString() {
+          return "Record, RecordField, Wallclock, or a Confluent extractor class name";
         }
       };
 }

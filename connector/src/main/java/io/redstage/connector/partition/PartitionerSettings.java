@@ -28,6 +28,12 @@ public final class PartitionerSettings {
   public static final String TYPE_TIME = "time";
   public static final String TYPE_HOURLY = "hourly";
   public static final String TYPE_DAILY = "daily";
+
+  /** Whether partitioner type {@code type} puts files under paths made from a timestamp. */
+  public static boolean readsTime(String type) {
+    return TYPE_TIME.equals(type) || TYPE_HOURLY.equals(type) || TYPE_DAILY.equals(type);
+  }
+
   public static final String EXTRACTOR_RECORD = "Record";
   public static final String EXTRACTOR_RECORD_FIELD = "RecordField";
   public static final String EXTRACTOR_WALLCLOCK = "Wallclock";

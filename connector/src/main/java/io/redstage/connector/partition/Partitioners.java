@@ -96,35 +96,23 @@ public final class Partitioners {
   }
 
   /**
-   * The timestamp extractor named by {@code timestamp.extractor} (Record, RecordField, Wallclock;
-   * any case).
+   * The extractor {@code configured} names: Record, RecordField or Wallclock, in any case, or
+   * Confluent's nested class names for them (e.g. {@code
+   * ...TimeBasedPartitioner$RecordTimestampExtractor}).
+   *
+   * @throws ConfigException for any other name
    */
-  public static TimestampExtractor timestampExtractor(PartitionerSettings s) {
-    String name = s.timestampExtractor().trim();
-    // Confluent also accepts its nested class names, e.g.
-    // ...TimeBasedPartitioner$RecordTimestampExtractor
+  public static String extractorName(String configured) {
+    String name = configured.trim();
     String simple =
         name.substring(name.lastIndexOf('$') + 1).replaceFirst("TimestampExtractor$", "");
-    if (simple.equalsIgnoreCase(PartitionerSettings.EXTRACTOR_RECORD)) {
-      return new RecordTimestampExtractor();
-    }
-    if (simple.equalsIgnoreCase(PartitionerSettings.EXTRACTOR_WALLCLOCK)) {
-      return new WallclockTimestampExtractor();
-    }
-    if (simple.equalsIgnoreCase(PartitionerSettings.EXTRACTOR_RECORD_FIELD)) {
-      try {
-        return new RecordFieldTimestampExtractor(s.timestampField(), s.timezone());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(
-            "Cannot use "
-                + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
-                + "="
-                + s.timestampField()
-                + " with "
-                + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
-                + "=RecordField: "
-                + e.getMessage()
-                + ". Name the value field holding the event time, with dots for nested fields.");
+    for (String known :
+        List.of(
+            PartitionerSettings.EXTRACTOR_RECORD,
+            PartitionerSettings.EXTRACTOR_RECORD_FIELD,
+            PartitionerSettings.EXTRACTOR_WALLCLOCK)) {
+      if (simple.equalsIgnoreCase(known)) {
+        return known;
       }
     }
     throw new ConfigException(
@@ -135,6 +123,31 @@ public final class Partitioners {
             + ": unknown extractor. Use Record (Kafka timestamp), RecordField (a value field, see "
             + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
             + ") or Wallclock.");
+  }
+
+  /** The timestamp extractor named by {@code timestamp.extractor} (see {@link #extractorName}). */
+  public static TimestampExtractor timestampExtractor(PartitionerSettings s) {
+    String name = extractorName(s.timestampExtractor());
+    if (name.equals(PartitionerSettings.EXTRACTOR_RECORD)) {
+      return new RecordTimestampExtractor();
+    }
+    if (name.equals(PartitionerSettings.EXTRACTOR_WALLCLOCK)) {
+      return new WallclockTimestampExtractor();
+    }
+    try {
+      return new RecordFieldTimestampExtractor(s.timestampField(), s.timezone());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "Cannot use "
+              + PartitionerSettings.TIMESTAMP_FIELD_CONFIG
+              + "="
+              + s.timestampField()
+              + " with "
+              + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
+              + "=RecordField: "
+              + e.getMessage()
+              + ". Name the value field holding the event time, with dots for nested fields.");
+    }
   }
 
   private static Partitioner fieldPartitioner(PartitionerSettings s) {

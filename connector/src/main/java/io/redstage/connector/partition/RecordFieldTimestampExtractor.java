@@ -3,6 +3,7 @@ package io.redstage.connector.partition;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -13,11 +14,11 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * A timestamp read from a field of the record value (nested paths with dots). Accepts epoch
- * milliseconds (an integer or a string of digits), a Connect Timestamp ({@link Date}), or an
- * ISO-8601 string: a date-time with offset or zone ({@code 2024-01-02T13:45:00Z}, {@code
- * 2024-01-02T14:45:00+01:00}), a local date-time or a date, the last two read in the partitioner's
- * timezone. Anything else is a {@link DataException} naming the record, the field and the accepted
- * formats. Never returns null.
+ * milliseconds (a 64-bit integer or a string of digits), a Connect Timestamp ({@link Date}), a
+ * Connect Date, or an ISO-8601 string: a date-time with offset or zone ({@code
+ * 2024-01-02T13:45:00Z}, {@code 2024-01-02T14:45:00+01:00}), a local date-time or a date; dates and
+ * local date-times are read in the partitioner's timezone. Anything else is a {@link DataException}
+ * naming the record, the field and the accepted formats. Never returns null.
  */
 public final class RecordFieldTimestampExtractor implements TimestampExtractor {
   private final FieldPath field;
@@ -33,7 +34,7 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
     this.field = FieldPath.parse(fieldPath);
     this.zoneForLocalTimes = zoneForLocalTimes;
     this.accepted =
-        "The field must hold epoch milliseconds (an integer or a string of digits), a Connect Timestamp, "
+        "The field must hold epoch milliseconds (a 64-bit integer or a string of digits), a Connect Timestamp or Date, "
             + "or an ISO-8601 string such as 2024-01-02T13:45:00Z, 2024-01-02T14:45:00+01:00 or 2024-01-02 (read in "
             + zoneForLocalTimes
             + " when it has no offset); set "
@@ -43,12 +44,31 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
 
   @Override
   public Long extract(SinkRecord record, long nowMs) {
-    Object value = field.resolve(record, " by time", accepted).value;
-    if (value instanceof Long
-        || value instanceof Integer
-        || value instanceof Short
-        || value instanceof Byte) {
-      return ((Number) value).longValue();
+    FieldPath.Resolved resolved = field.resolve(record, " by time", accepted);
+    Object value = resolved.value;
+    String logical = resolved.schema == null ? null : resolved.schema.name();
+    if (value instanceof Long) {
+      return (Long) value;
+    }
+    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      // epoch milliseconds pass 2^31 on 1970-01-25: a field this narrow holds seconds (or not a
+      // time), which read as milliseconds would land every record in January 1970
+      throw new DataException(
+          failure(record)
+              + " holds a "
+              + (value instanceof Integer ? 32 : value instanceof Short ? 16 : 8)
+              + "-bit integer, too narrow for epoch milliseconds (likely epoch seconds). Convert it to milliseconds "
+              + "(for example with the TimestampConverter transform) or name an int64 or Timestamp field.");
+    }
+    if (org.apache.kafka.connect.data.Time.LOGICAL_NAME.equals(logical)) {
+      throw new DataException(
+          failure(record) + " holds a Connect Time, a time of day without a date. " + accepted);
+    }
+    if (value instanceof Date && org.apache.kafka.connect.data.Date.LOGICAL_NAME.equals(logical)) {
+      // a Connect Date is midnight UTC of its day; read it, like an ISO date, as the start of that
+      // day in the partitioner's timezone, so the date decides the path whatever the zone
+      LocalDate day = ((Date) value).toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+      return day.atStartOfDay(zoneForLocalTimes).toInstant().toEpochMilli();
     }
     if (value instanceof Date) {
       return ((Date) value).getTime();

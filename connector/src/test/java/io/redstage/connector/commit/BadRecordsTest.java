@@ -314,6 +314,40 @@ class BadRecordsTest {
     assertThat(S3Objects.get(s3.client(), BUCKET, key)).isEqualTo(first);
   }
 
+  /**
+   * A tombstone's time is checked like a row's: out of years 1 to 9999 it is a bad record, instead
+   * of closing the open unit early or holding a far-future time that keeps rotate.interval.ms from
+   * ever closing the next.
+   */
+  @Test
+  void aTombstoneWithATimeOutsideYears1To9999IsABadRecordAndTheUnitGoesOn() throws Exception {
+    String prefix = "tombstone-time-" + (++run);
+    Map<String, String> props = tenMinuteUnits(prefix, 100);
+    props.put("behavior.on.null.values", "write");
+    long t = T0;
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommit(
+        props,
+        context,
+        Set.of(TP),
+        List.of(
+            keyedAt(0, order(0L, "n"), t),
+            keyedAt(1, null, 253_402_300_800_000L), // year 10000
+            keyedAt(2, null, t + 60_000),
+            keyedAt(3, order(3L, "n"), t + 2 * 60_000),
+            keyedAt(4, order(4L, "n"), t + 11 * 60_000))); // closes the unit by record time
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    assertThat(context.errors.get(0))
+        .startsWith(
+            "Cannot write record orders/0/1: its time (timestamp.extractor) is 253402300800000");
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .as("the tombstone set aside did not close the unit [0, 3]")
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::recordCount)
+        .startsWith(tuple(0L, 3L, 3L));
+  }
+
   private static SinkRecord keyedAt(long offset, Struct value, long timestamp) {
     SinkRecord r = keyed(offset, value);
     return r.newRecord(
@@ -339,6 +373,9 @@ class BadRecordsTest {
                       List.of(record(0, new Struct(ORDER).put("id", 0L)), record(1, null))))
           .isInstanceOf(ConnectException.class)
           .hasMessageStartingWith("Cannot write record orders/0/1: its value is null (a tombstone)")
+          .hasMessageEndingWith(
+              "(This task has no dead letter queue: to send such records there and go on, set "
+                  + "errors.tolerance=all and errors.deadletterqueue.topic.name.)")
           .satisfies(
               e ->
                   assertThat(e.getMessage().split("Cannot write record", -1))
@@ -378,7 +415,8 @@ class BadRecordsTest {
           .hasMessage(
               "Cannot write record orders/0/3 as Parquet: value schema field 'address.geo' is a struct without fields, "
                   + "which Parquet cannot store. Give the struct a field in the producer's schema, drop the field with a "
-                  + "ReplaceField SMT, or use format.class=avro or jsonl.");
+                  + "ReplaceField SMT, or use format.class=avro or jsonl."
+                  + BadRecordHandler.NO_REPORTER);
     } finally {
       committer.stop();
     }

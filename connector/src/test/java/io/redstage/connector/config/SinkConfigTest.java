@@ -31,6 +31,22 @@ class SinkConfigTest {
   }
 
   @Test
+  void acceptsConfluentTimestampExtractorClassNamesAndRejectsOthersNamingTheKey() {
+    Map<String, String> p = base();
+    p.put(
+        "timestamp.extractor",
+        "io.confluent.connect.storage.partitioner.TimeBasedPartitioner$WallclockTimestampExtractor");
+    assertThat(new SinkConfig(p).timestampExtractor()).isEqualTo("Wallclock");
+    p.put("timestamp.extractor", "recordfield");
+    assertThat(new SinkConfig(p).timestampExtractor()).isEqualTo("RecordField");
+    p.put("timestamp.extractor", "Kafka");
+    assertThatThrownBy(() -> new SinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("timestamp.extractor")
+        .hasMessageContaining("Use Record (Kafka timestamp), RecordField");
+  }
+
+  @Test
   void rejectsUnknownFormatNamingTheKey() {
     Map<String, String> p = base();
     p.put("format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat");

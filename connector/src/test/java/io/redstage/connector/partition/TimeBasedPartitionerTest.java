@@ -268,6 +268,42 @@ class TimeBasedPartitionerTest {
         .isEqualTo("year=1970/month=01/day=01/hour=00");
   }
 
+  /**
+   * A Connect Date is midnight UTC of its day: it is read, like an ISO date, as the start of that
+   * day in the partitioner's timezone, so its path shows the same day in every zone. A Connect Time
+   * has no date: a bad record, not a path in January 1970.
+   */
+  @Test
+  void recordFieldExtractorReadsConnectDatesAsTheirDayAndRefusesTimes() {
+    Schema value =
+        SchemaBuilder.struct()
+            .field("day", org.apache.kafka.connect.data.Date.SCHEMA)
+            .field("at", org.apache.kafka.connect.data.Time.SCHEMA)
+            .build();
+    Struct struct =
+        new Struct(value)
+            .put("day", Date.from(Instant.parse("2024-01-02T00:00:00Z")))
+            .put("at", Date.from(Instant.parse("1970-01-01T13:45:00Z")));
+    Partitioner dailyNewYork =
+        Partitioners.create(
+            TestPartitionerSettings.builder()
+                .type("daily")
+                .timestampExtractor("RecordField")
+                .timestampField("day")
+                .timezone(NEW_YORK)
+                .build());
+
+    assertThat(dailyNewYork.encodePartition(record(value, struct), 0))
+        .isEqualTo("year=2024/month=01/day=02");
+    assertThat(new RecordFieldTimestampExtractor("day", BERLIN).extract(record(value, struct), 0))
+        .isEqualTo(ms("2024-01-01T23:00:00Z"));
+    assertThatThrownBy(() -> hourlyByField("at").encodePartition(record(value, struct), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("'at'")
+        .hasMessageContaining("holds a Connect Time, a time of day without a date");
+  }
+
   @Test
   void recordFieldExtractorAcceptsIsoStringsAndDigits() {
     TimestampExtractor utc = new RecordFieldTimestampExtractor("ts", ZoneOffset.UTC);
@@ -282,7 +318,14 @@ class TimeBasedPartitionerTest {
         .isEqualTo(ms("2024-01-02T12:45:00Z"));
     assertThat(utc.extract(record(null, Map.of("ts", "1704203100000")), 0))
         .isEqualTo(1704203100000L);
-    assertThat(utc.extract(record(null, Map.of("ts", 1704203100)), 0)).isEqualTo(1704203100L);
+    // a 32-bit integer cannot hold a millisecond time after January 1970: seconds, most likely
+    assertThatThrownBy(() -> utc.extract(record(null, Map.of("ts", 1704203100)), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("'ts'")
+        .hasMessageContaining("holds a 32-bit integer, too narrow for epoch milliseconds")
+        .hasMessageContaining("TimestampConverter")
+        .hasMessageNotContaining("1704203100");
     // no offset: read in the partitioner's zone
     assertThat(berlin.extract(record(null, Map.of("ts", "2024-07-02T13:45:00")), 0))
         .isEqualTo(ms("2024-07-02T11:45:00Z"));
