@@ -1,5 +1,6 @@
 package io.redstage.loader.sql;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,6 +58,15 @@ public record TableSettings(
     upsertKey = upsertKey.stream().map(k -> Identifiers.fold(k, "an upsert key column")).toList();
     deleteFlagColumns =
         deleteFlagColumns.stream().map(k -> Identifiers.fold(k, "a delete flag column")).toList();
+    if (metadata != null
+        && metadata.deleted() != null
+        && !deleteFlagColumns.contains(metadata.deleted())) {
+      // the connector's deleted column (its role in the markers) flags deletes under whatever name
+      // the connector gives it, not only under the names upsert.delete-flag-columns lists
+      List<String> flags = new ArrayList<>(deleteFlagColumns);
+      flags.add(0, metadata.deleted());
+      deleteFlagColumns = List.copyOf(flags);
+    }
     deleteOpColumns =
         deleteOpColumns.stream().map(k -> Identifiers.fold(k, "a delete op column")).toList();
     if (mode == Mode.UPSERT && upsertKey.isEmpty()) {

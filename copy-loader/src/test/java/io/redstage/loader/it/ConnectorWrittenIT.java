@@ -3,6 +3,7 @@ package io.redstage.loader.it;
 import static io.redstage.loader.it.ConnectorFiles.struct;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.format.SchemaCompatibility;
 import io.redstage.contract.FileFormat;
 import io.redstage.loader.it.ConnectorFiles.Rec;
@@ -17,6 +18,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -190,6 +192,32 @@ class ConnectorWrittenIT {
     assertThat(state).isEqualTo(new TreeMap<>(Map.of(2L, "b2", 3L, "c2", 4L, "d")));
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic + " WHERE kafka_deleted"))
         .isZero();
+  }
+
+  /**
+   * The connector may name its deleted column anything (metadata.deleted.column): the marker's role
+   * makes it a delete flag, not only the names upsert.delete-flag-columns lists. Before, a renamed
+   * column's deletes loaded as rows of NULLs.
+   */
+  @Test
+  void aRenamedDeletedColumnStillDeletes() throws Exception {
+    String topic = "cw_renamed_deleted";
+    var options =
+        FormatOptions.builder()
+            .format(FileFormat.PARQUET)
+            .deleteMarkers(true)
+            .deletedColumn("is_gone")
+            .build();
+    files.unit(
+        options, topic, 0, 0, 2, KEY, V1, o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o)));
+    Map<String, String> config = upsertById(topic);
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      files.unit(options, topic, 0, 3, 3, KEY, V1, o -> new Rec(struct(KEY, 1L), null));
+      loader.runOnce();
+    }
+    assertThat(stack.query("SELECT id, name FROM public." + topic + " ORDER BY id"))
+        .containsExactly(List.of(0L, "n0"), List.of(2L, "n2"));
   }
 
   /**
