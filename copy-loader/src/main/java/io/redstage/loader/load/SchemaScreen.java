@@ -1,15 +1,18 @@
 package io.redstage.loader.load;
 
 import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.Identifiers;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
 import io.redstage.loader.sql.TableSettings;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +59,9 @@ final class SchemaScreen {
         continue;
       }
       String unreadable = unreadableCodec(u);
+      if (unreadable == null) {
+        unreadable = missingUpsertKey(u, settings);
+      }
       Set<FileSchema> candidate = new LinkedHashSet<>(accepted);
       candidate.addAll(unitSchemas(u));
       String conflict =
@@ -110,6 +116,36 @@ final class SchemaScreen {
             + "read (it reads Avro uncompressed, deflate and snappy). Set avro.codec=snappy in the connector "
             + "for the data to come; this unit's files must be written again in a readable codec before "
             + "'release'.";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * In upsert mode, why a file of this unit cannot be applied: it lacks a key column, so its rows
+   * could neither replace nor delete their key's row (beside files that have the key they would get
+   * NULL keys and be appended, their deletes lost). Said here, the unit is quarantined alone,
+   * whatever it is batched with.
+   */
+  private static String missingUpsertKey(Unit u, TableSettings settings) {
+    if (!settings.upsert()) {
+      return null;
+    }
+    for (MarkerFile f : u.marker().files()) {
+      Set<String> names = new HashSet<>();
+      for (MarkerColumn c : f.columns()) {
+        names.add(Identifiers.fold(c.name(), "a file column"));
+      }
+      for (String k : settings.upsertKey()) {
+        if (!names.contains(k)) {
+          return "Cannot upsert file "
+              + f.key()
+              + ": it has no key column "
+              + k
+              + " (upsert.key), so its rows could neither replace nor delete their key's row. Make the key a "
+              + "field of every record value, or fix upsert.key; then write the unit again (or load it into "
+              + "another table) before 'release'.";
+        }
       }
     }
     return null;

@@ -60,14 +60,23 @@ final class UpsertOrder {
     return timestamp == null ? byOffset : ts(qualifier) + " DESC, " + p + " DESC, " + o + " DESC";
   }
 
-  /** A condition: the row {@code a} (a table or alias) is newer than the row {@code b}. */
+  /**
+   * A condition: the row {@code a} (a table or alias) is newer than the row {@code b}. A NULL
+   * partition or offset (a target row loaded before the table kept those columns) counts as oldest,
+   * like a NULL timestamp: with NULLs the comparison would be unknown, and the incoming row would
+   * neither replace nor delete the target's.
+   */
   String newer(String a, String b) {
-    String pa = a + "." + Identifiers.quote(partition);
-    String pb = b + "." + Identifiers.quote(partition);
-    String oa = a + "." + Identifiers.quote(offset);
-    String ob = b + "." + Identifiers.quote(offset);
+    String pa = orOldest(a, partition);
+    String pb = orOldest(b, partition);
+    String oa = orOldest(a, offset);
+    String ob = orOldest(b, offset);
     return "(" + ts(a) + " > " + ts(b) + " OR (" + ts(a) + " = " + ts(b) + " AND (" + pa + " > "
         + pb + " OR (" + pa + " = " + pb + " AND " + oa + " > " + ob + "))))";
+  }
+
+  private static String orOldest(String qualifier, String column) {
+    return "COALESCE(" + qualifier + "." + Identifiers.quote(column) + ", -1)";
   }
 
   private String ts(String qualifier) {

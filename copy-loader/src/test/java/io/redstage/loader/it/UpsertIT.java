@@ -261,6 +261,35 @@ class UpsertIT {
         .containsExactly(first + "@0", first + "@1", second + "@0", second + "@1");
   }
 
+  /**
+   * A target row with NULL partition and offset (loaded before the table kept those columns, or
+   * written by hand) counts as oldest at an equal timestamp: the comparison with NULLs was unknown,
+   * and the newer incoming row was dropped.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"delete-insert", "merge"})
+  void aTargetRowWithoutPartitionAndOffsetIsReplacedByANewerRowOfTheSameTime(String strategy)
+      throws Exception {
+    String topic = "nullpos_" + strategy.replace('-', '_');
+    Map<String, String> config = upsertById(topic, strategy);
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a");
+      loader.runOnce();
+      try (var c = stack.jdbc();
+          var sql = c.createStatement()) {
+        // offset 5's record time, as the next unit's row will have it
+        sql.execute(
+            "UPDATE public."
+                + topic
+                + " SET kafka_partition = NULL, kafka_offset = NULL,"
+                + " kafka_timestamp = kafka_timestamp + INTERVAL '5 milliseconds'");
+      }
+      events(topic, 0, 5, 1, "b");
+      loader.runOnce();
+    }
+    assertThat(state(topic)).containsExactly(Map.entry(1L, "b"));
+  }
+
   static Map<Long, String> state(String table) throws Exception {
     Map<Long, String> m = new HashMap<>();
     for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {

@@ -135,6 +135,39 @@ class SchemaScreenTest {
         .contains("column v is INTEGER but the files now hold string");
   }
 
+  /**
+   * In upsert mode a unit whose file lacks the key is set aside alone, whatever it is batched with:
+   * beside units that have the key its rows would get NULL keys and be appended, its deletes lost.
+   */
+  @Test
+  void anUpsertUnitWithoutTheKeyColumnIsSetAsideAlone() {
+    Unit keyed = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
+    Unit keyless = unit(1, 0, col("v", Kind.INT32));
+    SchemaScreen.Verdict v =
+        screen.screen(
+            T,
+            null,
+            List.of(keyed, keyless),
+            settings(TableSettings.Mode.UPSERT),
+            SchemaScreen.OnConflict.NONE);
+    assertThat(v.accepted()).containsExactly(keyed);
+    assertThat(v.deferred()).isEmpty();
+    assertThat(v.conflicts().get(keyless))
+        .startsWith("Unit orders/1 offsets 0..9 (")
+        .contains("Cannot upsert file f1-0: it has no key column id (upsert.key)");
+    assertThat(
+            screen
+                .screen(
+                    T,
+                    null,
+                    List.of(keyless),
+                    settings(TableSettings.Mode.APPEND),
+                    SchemaScreen.OnConflict.NONE)
+                .accepted())
+        .as("append mode has no key")
+        .containsExactly(keyless);
+  }
+
   @Test
   void upsertSkipsTheRestOfAConflictingUnitsPartition() {
     Unit bad = unit(0, 0, col("id", Kind.INT64), col("id", Kind.STRING));
