@@ -114,19 +114,9 @@ class FailureHandlingIT {
       assertThat(whileRunning.unitsLeftOut())
           .as("the table's units are left out while its statement runs")
           .isEqualTo(2);
-      int[] batchesRun = {0};
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                CycleReport r = loader.runOnce();
-                batchesRun[0] += r.batchesLoaded() + r.batchesFailed() + r.unknownOutcomes();
-                return r.unitsPending() == 0 && r.unitsLeftOut() == 0;
-              });
       // the first statement loaded the unit: no cycle, not even the one that saw it finish, ran
       // another
-      assertThat(batchesRun[0]).isZero();
+      assertThat(batchesUntilSettled(loader, Duration.ofSeconds(30))).isZero();
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived")).isEqualTo(20);
   }
@@ -160,19 +150,29 @@ class FailureHandlingIT {
       assertThat(meanwhile.unitsLeftOut()).isEqualTo(2);
       assertThat(meanwhile.unitsLoaded()).isEqualTo(1);
       assertThat(stack.count("SELECT COUNT(*) FROM public.f_other")).isEqualTo(20);
-      int[] batchesRun = {0};
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                CycleReport r = loader.runOnce();
-                batchesRun[0] += r.batchesLoaded() + r.batchesFailed() + r.unknownOutcomes();
-                return r.unitsPending() == 0 && r.unitsLeftOut() == 0;
-              });
-      assertThat(batchesRun[0]).as("batches after the slow statement ended").isZero();
+      assertThat(batchesUntilSettled(loader, Duration.ofSeconds(60)))
+          .as("batches after the slow statement ended")
+          .isZero();
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_slow")).isEqualTo(20);
+  }
+
+  /**
+   * Runs cycles until nothing is pending or left out (an outlived statement has ended and the state
+   * shows its units); returns the batches they ran or lost track of.
+   */
+  static int batchesUntilSettled(Loader loader, Duration atMost) {
+    int[] batchesRun = {0};
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              CycleReport r = loader.runOnce();
+              batchesRun[0] += r.batchesLoaded() + r.batchesFailed() + r.unknownOutcomes();
+              return r.unitsPending() == 0 && r.unitsLeftOut() == 0;
+            });
+    return batchesRun[0];
   }
 
   @Test
