@@ -7,6 +7,7 @@ import io.redstage.connector.config.SinkConfigDef;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.partition.PartitionerSettings;
+import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,6 +105,11 @@ public final class RedstageS3SinkConnector extends SinkConnector {
     }
     CrossFieldValidator.addTo(byName, connectorConfigs);
     CrossFieldValidator.addConfluentKeyErrors(values, connectorConfigs);
+    ConfigValue proxy = byName.get(HttpProxySettings.URL_CONFIG);
+    if (proxy != null && proxy.value() instanceof String) {
+      // the endpoint returns STRING values as they are, and this one may carry a password
+      proxy.value(HttpProxySettings.shown((String) proxy.value()));
+    }
     return new Config(values);
   }
 }

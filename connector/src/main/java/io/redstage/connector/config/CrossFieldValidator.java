@@ -356,9 +356,18 @@ public final class CrossFieldValidator {
 
   /**
    * The task aborts multipart uploads older than a day under tmp.dir: with an empty tmp.dir that
-   * would be every stale upload in the bucket, other tools' too.
+   * would be every stale upload in the bucket, other tools' too. Markers need a prefix of their
+   * own: copy-loader lists them there, and refuses an empty markers.dir.
    */
   private static Optional<Problem> prefixProblem(SinkConfig c) {
+    if (c.markersDir().isEmpty()) {
+      return Optional.of(
+          new Problem(
+              "Cannot use an empty markers.dir: commit markers would be written at the bucket's root, "
+                  + "among everything else in it, where copy-loader does not look for them (it needs a prefix "
+                  + "of their own). Set a prefix, e.g. _redstage/markers (the default).",
+              MARKERS_DIR));
+    }
     if (c.tmpDir().isEmpty()) {
       return Optional.of(
           new Problem(

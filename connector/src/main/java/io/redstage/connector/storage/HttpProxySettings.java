@@ -69,6 +69,34 @@ public final class HttpProxySettings {
         new HttpProxySettings(URI.create(scheme + "://" + parsed.getHost() + ":" + port), u, p));
   }
 
+  /**
+   * {@code url} as it may be shown (Connect's validate endpoint returns every value of a STRING
+   * key): a password in it replaced by [hidden]; the whole value hidden when it does not parse.
+   */
+  public static String shown(String url) {
+    if (url == null || !url.contains("@")) {
+      return url;
+    }
+    try {
+      URI parsed = new URI(url.trim());
+      if (parsed.getUserInfo() == null) {
+        return url;
+      }
+      String user = parsed.getUserInfo().split(":", 2)[0];
+      return new URI(
+              parsed.getScheme(),
+              user + ":[hidden]",
+              parsed.getHost(),
+              parsed.getPort(),
+              parsed.getPath(),
+              parsed.getQuery(),
+              parsed.getFragment())
+          .toString();
+    } catch (URISyntaxException e) {
+      return "[hidden]";
+    }
+  }
+
   /** Scheme, host and port of the proxy, without user information. */
   public URI endpoint() {
     return endpoint;

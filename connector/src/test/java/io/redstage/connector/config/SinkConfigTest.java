@@ -144,9 +144,32 @@ class SinkConfigTest {
             e -> assertThat(e).anyMatch(m -> m.startsWith("Cannot use an empty tmp.dir")));
 
     p = base();
+    p.put("markers.dir", "");
+    assertThat(errorsByKey(p))
+        .containsOnlyKeys("markers.dir")
+        .hasEntrySatisfying(
+            "markers.dir",
+            e -> assertThat(e).anyMatch(m -> m.startsWith("Cannot use an empty markers.dir")));
+
+    p = base();
     p.put("topics.dir", "");
     p.put("markers.dir", "topics/_markers");
     assertThat(errorsByKey(p)).as("nested and empty data prefixes stay allowed").isEmpty();
+  }
+
+  /** Connect's validate endpoint returns STRING values as they are: a proxy URL's password not. */
+  @Test
+  void validateDoesNotReturnThePasswordOfAProxyUrl() {
+    Map<String, String> p = base();
+    p.put("s3.proxy.url", "http://alice:s3cr3t@proxy.example.com:3128");
+    ConfigValue proxy =
+        new RedstageS3SinkConnector()
+            .validate(p).configValues().stream()
+                .filter(v -> v.name().equals("s3.proxy.url"))
+                .findFirst()
+                .orElseThrow();
+    assertThat(proxy.value()).isEqualTo("http://alice:%5Bhidden%5D@proxy.example.com:3128");
+    assertThat(String.valueOf(proxy.value())).doesNotContain("s3cr3t");
   }
 
   /** Values S3 or STS would only refuse at the first request are refused by validate(). */

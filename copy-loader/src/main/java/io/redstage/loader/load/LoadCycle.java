@@ -76,6 +76,9 @@ public final class LoadCycle implements AutoCloseable {
     }
   }
 
+  /** The shortest period between claim renewals. */
+  private static final Duration MIN_RENEWAL = Duration.ofMillis(100);
+
   private final Parts p;
   private final ExecutorService pool;
 
@@ -232,10 +235,15 @@ public final class LoadCycle implements AutoCloseable {
    * which costs duplicated work at worst.
    */
   private ScheduledFuture<?> renewClaimsWhileLoading(boolean nothingClaimed) {
-    Duration every = p.claims().lease().dividedBy(3);
-    if (nothingClaimed || every.isZero()) {
+    Duration lease = p.claims().lease();
+    if (nothingClaimed || lease.isZero()) {
       return null;
     }
+    // at least every 100 ms: a lease of a few milliseconds (a duration given without its unit)
+    // would
+    // otherwise make a period of 0, which the scheduler refuses
+    Duration every =
+        lease.dividedBy(3).compareTo(MIN_RENEWAL) < 0 ? MIN_RENEWAL : lease.dividedBy(3);
     return renewer.scheduleAtFixedRate(
         () -> {
           try {

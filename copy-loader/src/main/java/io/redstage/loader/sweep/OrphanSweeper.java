@@ -141,11 +141,14 @@ public final class OrphanSweeper {
     if (s.topics().isEmpty()) {
       return List.of(topicsDir);
     }
-    List<String> out = new ArrayList<>();
-    for (String t : new TreeSet<>(s.topics())) {
+    // sorted as whole prefixes, the order S3 lists keys in and the cursor compares in: by topic
+    // name alone "a" would come before "a-b", whose keys sort first ('-' before '/'), and a run
+    // stopped inside "a/" would take "a-b/" for done
+    TreeSet<String> out = new TreeSet<>();
+    for (String t : s.topics()) {
       out.add(topicsDir + t + "/");
     }
-    return out;
+    return new ArrayList<>(out);
   }
 
   private boolean wanted(String topic) {

@@ -242,6 +242,34 @@ class SweepIT {
     }
   }
 
+  /**
+   * Topic prefixes are swept in S3's key order: "sw_a-b/" lists before "sw_a/" ('-' sorts before
+   * '/'). In topic-name order a run stopped inside "sw_a/" left a cursor that made the next run
+   * take "sw_a-b/" for done.
+   */
+  @Test
+  void aRunThatStopsInsideOneTopicDoesNotSkipATopicWhoseKeysSortBeforeIt() throws Exception {
+    Unit loadedA = unit("sw_a", 0, 99);
+    Unit loadedAb = unit("sw_a-b", 0, 99);
+    try (Loader loader =
+        loader("sw_a,sw_a-b", LATER, "sweep.action", "delete", "sweep.max-requests", "10")) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(2);
+      String orphanAb = orphan("sw_a-b", 0, 9);
+      List<String> orphansA =
+          List.of(orphan("sw_a", 0, 9), orphan("sw_a", 10, 19), orphan("sw_a", 20, 29));
+
+      SweepReport first = loader.sweep(false);
+      assertThat(first.complete()).isFalse();
+      SweepReport second = loader.sweep(false);
+      assertThat(second.complete()).isTrue();
+
+      assertThat(exists(orphanAb)).as("the orphan of sw_a-b").isFalse();
+      assertThat(orphansA).noneMatch(SweepIT::exists);
+      assertThat(exists(fileKey(loadedA))).isTrue();
+      assertThat(exists(fileKey(loadedAb))).isTrue();
+    }
+  }
+
   @Test
   void theCommandRunsADryRunAndPrintsTheSummary() throws Exception {
     String topic = "sweep_cli";
