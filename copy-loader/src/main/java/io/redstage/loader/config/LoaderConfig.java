@@ -47,6 +47,21 @@ public final class LoaderConfig {
       String text = raw.containsKey(key.name()) ? raw.get(key.name()) : key.defaultValue();
       if (text != null && !(text.trim().isEmpty() && key.type() != ConfigKey.Type.LIST)) {
         values.put(key.name(), key.parse(text));
+        if (key.type() == ConfigKey.Type.DURATION
+            && raw.containsKey(key.name())
+            && text.trim().matches("[0-9]+")
+            && !text.trim().matches("0+")) {
+          // a bare number is milliseconds, which is rarely meant for keys whose defaults are
+          // seconds or minutes (redshift.statement-timeout=1800 would wait 1.8 s)
+          LOG.warn(
+              "Config key '{}' = {} has no unit, so it is read as {} milliseconds. Write the unit to say what you "
+                  + "mean, e.g. {}ms or {}s.",
+              key.name(),
+              text.trim(),
+              text.trim(),
+              text.trim(),
+              text.trim());
+        }
       }
     }
     require(LoaderConfigDef.S3_BUCKET);
