@@ -36,6 +36,7 @@ import picocli.CommandLine.ParentCommand;
       LoaderCli.DryRun.class,
       LoaderCli.Status.class,
       LoaderCli.Release.class,
+      LoaderCli.Skip.class,
       LoaderCli.Sweep.class,
       CheckCommand.class,
       LoaderCli.ConfigDoc.class
@@ -267,6 +268,49 @@ public final class LoaderCli {
                   + "; each loads alone in the next cycle"
                   + (r.refused().isEmpty() ? "." : ", " + r.refused().size() + " refused."));
       return r.refused().isEmpty() ? 0 : 3;
+    }
+  }
+
+  @Command(
+      name = "skip",
+      description =
+          "Give up the units of a quarantined batch that can never load (their files are gone, or their rows must "
+              + "not reach the table): their offsets are recorded as handled with 0 rows, so the later units of their "
+              + "partitions load (in upsert mode they wait behind a quarantined unit), and their records never do.")
+  static final class Skip extends LoaderCommand {
+    @Option(names = "--batch", description = "Batch id to give up.", required = true)
+    String batch;
+
+    @Override
+    int run(Loader loader, LoaderConfig config) throws Exception {
+      if (!batch.matches("[0-9a-fA-F-]{36}")) {
+        throw new IllegalArgumentException(
+            "Cannot skip batch '"
+                + batch
+                + "': it is not a batch id (a UUID). Copy the id from 'status'.");
+      }
+      Loader.SkipResult r = loader.skip(batch);
+      r.recordedAs()
+          .forEach(
+              (table, id) ->
+                  out()
+                      .println(
+                          "Skipped units of batch "
+                              + batch
+                              + " for "
+                              + table
+                              + ": recorded in the load-marker table as batch "
+                              + id
+                              + " with 0 rows."));
+      for (String key : r.notListed()) {
+        out()
+            .println(
+                "Not skipped: the marker "
+                    + key
+                    + " is no longer listed, so its offsets are unknown; it stays quarantined.");
+      }
+      out().println("Skipped " + r.skipped().size() + " unit(s) of batch " + batch + ".");
+      return r.notListed().isEmpty() ? 0 : 3;
     }
   }
 

@@ -26,6 +26,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -399,6 +400,35 @@ public final class Loader implements AutoCloseable {
             new SchemaScreen(evolution),
             quarantine)
         .release(batchId, force, clock.instant());
+  }
+
+  /**
+   * What {@link #skip} did: the units given up, the load-marker batch id under which each table
+   * records them, and the units left quarantined because their markers are no longer listed.
+   */
+  public record SkipResult(
+      List<String> skipped, Map<String, String> recordedAs, List<String> notListed) {}
+
+  /**
+   * Gives up the units of one quarantined batch: their offsets are recorded as handled (0 rows) so
+   * the later units of their partitions load, and their records never do.
+   */
+  public SkipResult skip(String batchId) throws InterruptedException {
+    ensureControlTables();
+    Releaser.Skipped s =
+        new Releaser(
+                api,
+                control,
+                reader,
+                scanner,
+                planner,
+                settings,
+                new SchemaScreen(evolution),
+                quarantine)
+            .skip(batchId, clock.instant());
+    Map<String, String> recorded = new LinkedHashMap<>();
+    s.recordedAs().forEach((t, id) -> recorded.put(t.name(), id));
+    return new SkipResult(s.units(), recorded, s.notListed());
   }
 
   @Override

@@ -12,9 +12,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code release}: checks the quarantined units against the current table columns (the same check a
@@ -23,6 +28,8 @@ import java.util.TreeMap;
  * per unit.
  */
 final class Releaser {
+  private static final Logger LOG = LoggerFactory.getLogger(Releaser.class);
+
   /**
    * Units per release transaction: keeps the statements of one BatchExecuteStatement far below 40.
    */
@@ -131,5 +138,77 @@ final class Releaser {
       quarantine.release(rows.subList(i, Math.min(rows.size(), i + CHUNK)), at);
     }
     return new Loader.ReleaseResult(released, force ? Map.of() : refused);
+  }
+
+  /**
+   * What {@link #skip} recorded: the units given up, and the load-marker batch id of each table.
+   */
+  record Skipped(List<String> units, Map<TableRef, String> recordedAs, List<String> notListed) {}
+
+  /**
+   * {@code skip}: gives up the units of one quarantined batch. Their offsets are recorded as
+   * handled, with 0 rows, in the target's loaded intervals and the load-marker table (one
+   * transaction per table, under the table's LOCK, like a load), so their records never load and
+   * the later units of their partitions go on; then their quarantine rows are released. A unit
+   * whose marker is no longer listed is left quarantined (its offsets are unknown here).
+   */
+  Skipped skip(String batchId, Instant at) throws InterruptedException {
+    QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
+    if (q.rows().isEmpty()) {
+      throw new IllegalArgumentException(
+          "Cannot skip batch "
+              + batchId
+              + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
+    }
+    Set<String> keys = new LinkedHashSet<>();
+    for (List<Object> row : q.rows()) {
+      keys.add(QueryResult.string(row.get(2)));
+    }
+    Map<TableRef, List<Unit>> byTable = new TreeMap<>();
+    for (Unit u : scanner.scan().units()) {
+      if (keys.contains(u.markerKey())) {
+        byTable.computeIfAbsent(planner.tableOf(u.topic()), t -> new ArrayList<>()).add(u);
+      }
+    }
+    Map<TableRef, String> recordedAs = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
+      String skipBatch = UUID.randomUUID().toString();
+      List<ControlTables.MarkerRow> rows = new ArrayList<>();
+      for (ControlTables.MarkerRow r :
+          ControlTables.markerRows(e.getKey(), skipBatch, e.getValue())) {
+        rows.add(
+            new ControlTables.MarkerRow(
+                r.target(),
+                r.topic(),
+                r.partition(),
+                r.start(),
+                r.end(),
+                r.markerKey(),
+                skipBatch,
+                0));
+      }
+      List<String> sql = new ArrayList<>();
+      sql.add(control.loadedIntervals(e.getKey()).lock());
+      sql.addAll(control.loadedIntervals(e.getKey()).record(rows));
+      sql.addAll(control.insertMarkers(rows, at));
+      api.executeBatch(sql, skipBatch, "redstage-skip");
+      recordedAs.put(e.getKey(), skipBatch);
+      e.getValue().forEach(u -> skipped.add(u.markerKey()));
+      LOG.warn(
+          "Skipped {} unit(s) of quarantined batch {} for {}: their offsets count as handled, with 0 rows, "
+              + "in load-marker batch {}; their records are not in the table",
+          e.getValue().size(),
+          batchId,
+          e.getKey(),
+          skipBatch);
+    }
+    if (!skipped.isEmpty()) {
+      List<String> sql = new ArrayList<>(control.release(skipped, at));
+      sql.addAll(control.deleteFailures(skipped));
+      api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-skip");
+    }
+    List<String> notListed = keys.stream().filter(k -> !skipped.contains(k)).toList();
+    return new Skipped(skipped, recordedAs, notListed);
   }
 }

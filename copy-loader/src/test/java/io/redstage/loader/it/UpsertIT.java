@@ -2,10 +2,12 @@ package io.redstage.loader.it;
 
 import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.Loader;
 import java.util.HashMap;
 import java.util.List;
@@ -40,9 +42,9 @@ class UpsertIT {
   }
 
   /** Writes a unit of CDC events: each event is {id, name or null for a delete}. */
-  static void events(String topic, int partition, long start, Object... idName) {
+  static Unit events(String topic, int partition, long start, Object... idName) {
     long end = start + idName.length / 2 - 1;
-    stack.files.unit(
+    return stack.files.unit(
         topic,
         partition,
         start,
@@ -288,6 +290,68 @@ class UpsertIT {
       loader.runOnce();
     }
     assertThat(state(topic)).containsExactly(Map.entry(1L, "b"));
+  }
+
+  /**
+   * A unit that can never load (its file is gone) holds the later units of its partition in upsert
+   * mode; 'skip' gives it up on the record: its offsets count as handled with 0 rows, its
+   * quarantine row is released, and the partition goes on.
+   */
+  @Test
+  void skipGivesUpAQuarantinedUnitAndThePartitionGoesOn() throws Exception {
+    String topic = "skip_gone";
+    Map<String, String> config = upsertById(topic, "delete-insert");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
+    String goneKey = gone.markerKey();
+    String goneFile = gone.marker().files().get(0).key();
+    stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(goneFile));
+    events(topic, 0, 2, 1, "a2", 3, "c");
+    try (Loader loader = stack.loader(config)) {
+      int quarantined = 0;
+      for (int i = 0; i < 4 && quarantined == 0; i++) {
+        quarantined += loader.runOnce().batchesQuarantined();
+      }
+      assertThat(quarantined).isEqualTo(1);
+      assertThat(loader.runOnce().unitsLoaded()).as("the later unit waits behind it").isZero();
+      String batch =
+          (String)
+              stack
+                  .query(
+                      "SELECT batch_id FROM public._redstage_quarantine WHERE marker_key = '"
+                          + goneKey
+                          + "'")
+                  .get(0)
+                  .get(0);
+
+      Loader.SkipResult r = loader.skip(batch);
+
+      assertThat(r.skipped()).containsExactly(goneKey);
+      assertThat(r.notListed()).isEmpty();
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      assertThat(state(topic)).isEqualTo(Map.of(1L, "a2", 3L, "c"));
+      assertThat(
+              stack.query(
+                  "SELECT record_count, batch_id FROM public._redstage_load_markers WHERE marker_key = '"
+                      + goneKey
+                      + "'"))
+          .singleElement()
+          .satisfies(
+              row -> {
+                assertThat(((Number) row.get(0)).longValue()).isZero();
+                assertThat(row.get(1)).isEqualTo(r.recordedAs().get("public." + topic));
+              });
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
+                      + goneKey
+                      + "' AND released_at IS NOT NULL"))
+          .isEqualTo(1);
+      assertThatThrownBy(() -> loader.skip(batch))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no unreleased quarantined unit has that batch id");
+    }
   }
 
   static Map<Long, String> state(String table) throws Exception {
