@@ -67,6 +67,13 @@ class LoaderCliTest {
   }
 
   @Test
+  void skipNeedsOneBatchId() {
+    Run r = run(Map.of(), "skip");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--batch");
+  }
+
+  @Test
   void releaseNeedsABatchIdOrAll() {
     Run r = run(Map.of(), "release");
     assertThat(r.code()).isEqualTo(2);
