@@ -434,7 +434,7 @@ public final class SinkConfigDef {
         Validators.S3_PREFIX,
         HIGH,
         "Prefix for commit markers, one small JSON object per commit unit; the copy-loader lists only this "
-            + "prefix. Must match the loader's markers prefix. Default _redstage/markers.",
+            + "prefix. Must match the loader's markers prefix; not empty. Default _redstage/markers.",
         GROUP_LAYOUT,
         ++o,
         Width.MEDIUM,

@@ -79,19 +79,14 @@ public final class HttpProxySettings {
     }
     try {
       URI parsed = new URI(url.trim());
-      if (parsed.getUserInfo() == null) {
-        return url;
+      String info = parsed.getRawUserInfo();
+      if (info == null || !info.contains(":")) {
+        return url; // no password in it
       }
-      String user = parsed.getUserInfo().split(":", 2)[0];
-      return new URI(
-              parsed.getScheme(),
-              user + ":[hidden]",
-              parsed.getHost(),
-              parsed.getPort(),
-              parsed.getPath(),
-              parsed.getQuery(),
-              parsed.getFragment())
-          .toString();
+      String user = info.substring(0, info.indexOf(':'));
+      String text = url.trim();
+      int at = text.indexOf(info);
+      return text.substring(0, at) + user + ":[hidden]" + text.substring(at + info.length());
     } catch (URISyntaxException e) {
       return "[hidden]";
     }

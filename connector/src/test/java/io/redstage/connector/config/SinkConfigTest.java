@@ -168,7 +168,7 @@ class SinkConfigTest {
                 .filter(v -> v.name().equals("s3.proxy.url"))
                 .findFirst()
                 .orElseThrow();
-    assertThat(proxy.value()).isEqualTo("http://alice:%5Bhidden%5D@proxy.example.com:3128");
+    assertThat(proxy.value()).isEqualTo("http://alice:[hidden]@proxy.example.com:3128");
     assertThat(String.valueOf(proxy.value())).doesNotContain("s3cr3t");
   }
 

@@ -302,15 +302,8 @@ public final class LoaderCli {
                               + ": recorded in the load-marker table as batch "
                               + id
                               + " with 0 rows."));
-      for (String key : r.notListed()) {
-        out()
-            .println(
-                "Not skipped: the marker "
-                    + key
-                    + " is no longer listed, so its offsets are unknown; it stays quarantined.");
-      }
       out().println("Skipped " + r.skipped().size() + " unit(s) of batch " + batch + ".");
-      return r.notListed().isEmpty() ? 0 : 3;
+      return 0;
     }
   }
 

@@ -210,13 +210,6 @@ public final class BatchExecutor {
   }
 
   /**
-   * The units of {@code units} whose earlier load statement (one that outlived
-   * redshift.statement-timeout) is still queued or running in Redshift, with its id: they must wait
-   * for it rather than start another. Also, once, those whose statement finished since this cycle
-   * read the load-marker table: it committed, and the next cycle sees them loaded. A unit whose
-   * statement has ended is forgotten here.
-   */
-  /**
    * The tables with a load statement of this process that outlived redshift.statement-timeout and
    * is still queued or running in Redshift: a cycle leaves them out, since reading their loaded
    * state would wait for that statement. One DescribeStatement per such statement; a statement that
@@ -242,6 +235,13 @@ public final class BatchExecutor {
     return outlivedTables.containsValue(table);
   }
 
+  /**
+   * The units of {@code units} whose earlier load statement (one that outlived
+   * redshift.statement-timeout) is still queued or running in Redshift, with its id: they must wait
+   * for it rather than start another. Also, once, those whose statement finished since this cycle
+   * read the load-marker table: it committed, and the next cycle sees them loaded. A unit whose
+   * statement has ended is forgotten here.
+   */
   Map<Unit, String> stillLoading(List<Unit> units) {
     Map<Unit, String> busy = new LinkedHashMap<>();
     Map<String, DataApi.Progress> progress = new HashMap<>();

@@ -403,11 +403,10 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * What {@link #skip} did: the units given up, the load-marker batch id under which each table
-   * records them, and the units left quarantined because their markers are no longer listed.
+   * What {@link #skip} did: the units given up, and the load-marker batch id under which each table
+   * records them.
    */
-  public record SkipResult(
-      List<String> skipped, Map<String, String> recordedAs, List<String> notListed) {}
+  public record SkipResult(List<String> skipped, Map<String, String> recordedAs) {}
 
   /**
    * Gives up the units of one quarantined batch: their offsets are recorded as handled (0 rows) so
@@ -428,7 +427,7 @@ public final class Loader implements AutoCloseable {
             .skip(batchId, clock.instant());
     Map<String, String> recorded = new LinkedHashMap<>();
     s.recordedAs().forEach((t, id) -> recorded.put(t.name(), id));
-    return new SkipResult(s.units(), recorded, s.notListed());
+    return new SkipResult(s.units(), recorded);
   }
 
   @Override

@@ -143,14 +143,15 @@ final class Releaser {
   /**
    * What {@link #skip} recorded: the units given up, and the load-marker batch id of each table.
    */
-  record Skipped(List<String> units, Map<TableRef, String> recordedAs, List<String> notListed) {}
+  record Skipped(List<String> units, Map<TableRef, String> recordedAs) {}
 
   /**
-   * {@code skip}: gives up the units of one quarantined batch. Their offsets are recorded as
-   * handled, with 0 rows, in the target's loaded intervals and the load-marker table (one
-   * transaction per table, under the table's LOCK, like a load), so their records never load and
-   * the later units of their partitions go on; then their quarantine rows are released. A unit
-   * whose marker is no longer listed is left quarantined (its offsets are unknown here).
+   * {@code skip}: gives up the units of one quarantined batch. Their offsets (from the quarantine
+   * table) are recorded as handled, with 0 rows, in the loaded intervals of the table their topic
+   * loads into and in the load-marker table (one transaction per table, under the table's LOCK,
+   * like a load), so their records never load and the later units of their partitions go on; then
+   * their quarantine rows are released. Refused, before anything is written, while a listed unit
+   * that is not loaded overlaps a skipped unit's offsets: recording them would drop its rows too.
    */
   Skipped skip(String batchId, Instant at) throws InterruptedException {
     QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
@@ -160,23 +161,34 @@ final class Releaser {
               + batchId
               + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
     }
+    Map<TableRef, List<ControlTables.MarkerRow>> byTable = new TreeMap<>();
     Set<String> keys = new LinkedHashSet<>();
     for (List<Object> row : q.rows()) {
-      keys.add(QueryResult.string(row.get(2)));
+      String key = QueryResult.string(row.get(2));
+      String topic = QueryResult.string(row.get(4));
+      // the table the loader reads this topic's loaded offsets from
+      TableRef target = planner.tableOf(topic);
+      keys.add(key);
+      byTable
+          .computeIfAbsent(target, t -> new ArrayList<>())
+          .add(
+              new ControlTables.MarkerRow(
+                  target,
+                  topic,
+                  (int) QueryResult.number(row.get(5)),
+                  QueryResult.number(row.get(6)),
+                  QueryResult.number(row.get(7)),
+                  key,
+                  null,
+                  0));
     }
-    Map<TableRef, List<Unit>> byTable = new TreeMap<>();
-    for (Unit u : scanner.scan().units()) {
-      if (keys.contains(u.markerKey())) {
-        byTable.computeIfAbsent(planner.tableOf(u.topic()), t -> new ArrayList<>()).add(u);
-      }
-    }
+    refuseOverlaps(byTable, keys);
+    reader.prepare(byTable.keySet());
     Map<TableRef, String> recordedAs = new LinkedHashMap<>();
-    List<String> skipped = new ArrayList<>();
-    for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
+    for (Map.Entry<TableRef, List<ControlTables.MarkerRow>> e : byTable.entrySet()) {
       String skipBatch = UUID.randomUUID().toString();
       List<ControlTables.MarkerRow> rows = new ArrayList<>();
-      for (ControlTables.MarkerRow r :
-          ControlTables.markerRows(e.getKey(), skipBatch, e.getValue())) {
+      for (ControlTables.MarkerRow r : e.getValue()) {
         rows.add(
             new ControlTables.MarkerRow(
                 r.target(),
@@ -194,21 +206,62 @@ final class Releaser {
       sql.addAll(control.insertMarkers(rows, at));
       api.executeBatch(sql, skipBatch, "redstage-skip");
       recordedAs.put(e.getKey(), skipBatch);
-      e.getValue().forEach(u -> skipped.add(u.markerKey()));
       LOG.warn(
           "Skipped {} unit(s) of quarantined batch {} for {}: their offsets count as handled, with 0 rows, "
               + "in load-marker batch {}; their records are not in the table",
-          e.getValue().size(),
+          rows.size(),
           batchId,
           e.getKey(),
           skipBatch);
     }
-    if (!skipped.isEmpty()) {
-      List<String> sql = new ArrayList<>(control.release(skipped, at));
-      sql.addAll(control.deleteFailures(skipped));
-      api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-skip");
+    List<String> skipped = new ArrayList<>(keys);
+    List<String> sql = new ArrayList<>(control.release(skipped, at));
+    sql.addAll(control.deleteFailures(skipped));
+    api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-skip");
+    return new Skipped(skipped, recordedAs);
+  }
+
+  /**
+   * Refuses the skip while a listed unit outside it, not loaded yet, overlaps a skipped unit's
+   * offsets (a zombie task's unit beside its replay's): the recorded offsets would make that unit's
+   * load drop those rows.
+   */
+  private void refuseOverlaps(
+      Map<TableRef, List<ControlTables.MarkerRow>> byTable, Set<String> keys)
+      throws InterruptedException {
+    List<Unit> overlapping = new ArrayList<>();
+    Map<Unit, ControlTables.MarkerRow> overlapped = new HashMap<>();
+    for (Unit u : scanner.scan().units()) {
+      if (keys.contains(u.markerKey())) {
+        continue;
+      }
+      for (ControlTables.MarkerRow r :
+          byTable.getOrDefault(planner.tableOf(u.topic()), List.of())) {
+        if (r.topic().equals(u.topic())
+            && r.partition() == u.partition()
+            && u.start() <= r.end()
+            && r.start() <= u.end()) {
+          overlapping.add(u);
+          overlapped.put(u, r);
+          break;
+        }
+      }
     }
-    List<String> notListed = keys.stream().filter(k -> !skipped.contains(k)).toList();
-    return new Skipped(skipped, recordedAs, notListed);
+    if (overlapping.isEmpty()) {
+      return;
+    }
+    reader.prepare(byTable.keySet());
+    LoadState state = reader.loadState(overlapping, planner::tableOf);
+    for (Unit u : overlapping) {
+      if (!state.covered(planner.tableOf(u.topic()), u)) {
+        throw new IllegalArgumentException(
+            "Cannot skip unit "
+                + overlapped.get(u).markerKey()
+                + ": unit "
+                + u.markerKey()
+                + " overlaps its offsets and is not loaded, so recording them as handled would drop its rows"
+                + " too. Let it load first (or skip it too, if it is quarantined), then run skip again.");
+      }
+    }
   }
 }

@@ -143,8 +143,8 @@ final class SchemaScreen {
               + ": it has no key column "
               + k
               + " (upsert.key), so its rows could neither replace nor delete their key's row. Make the key a "
-              + "field of every record value, or fix upsert.key; then write the unit again (or load it into "
-              + "another table) before 'release'.";
+              + "field of every record value, or fix upsert.key (then 'release' the unit); or give the unit up "
+              + "with 'skip --batch <id>'.";
         }
       }
     }

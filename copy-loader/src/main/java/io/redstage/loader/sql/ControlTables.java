@@ -400,7 +400,7 @@ public final class ControlTables {
    * target_table, marker_key, error.
    */
   public String quarantinedUnits(String batchId) {
-    return "SELECT batch_id, target_table, marker_key, error FROM "
+    return "SELECT batch_id, target_table, marker_key, error, topic, kafka_partition, start_offset, end_offset FROM "
         + quarantine.sql()
         + " WHERE released_at IS NULL"
         + (batchId == null ? "" : " AND batch_id = " + SqlText.literal(batchId))
