@@ -1,5 +1,6 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.NamesInMessages;
 import java.util.Arrays;
 import java.util.Collections;
@@ -143,7 +144,7 @@ final class FieldPath {
   }
 
   static String failure(SinkRecord record, String purpose) {
-    return "Cannot partition record " + Records.ref(record) + purpose;
+    return "Cannot partition record " + KafkaCoordinates.describe(record) + purpose;
   }
 
   @Override

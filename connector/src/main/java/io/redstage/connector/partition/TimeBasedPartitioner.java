@@ -1,5 +1,6 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.WarehouseLimits;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -46,7 +47,7 @@ final class TimeBasedPartitioner implements Partitioner {
     if (timestamp == null) {
       throw new DataException(
           "Cannot partition record "
-              + Records.ref(record)
+              + KafkaCoordinates.describe(record)
               + " by time: it has no Kafka timestamp ("
               + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
               + "="
@@ -63,7 +64,7 @@ final class TimeBasedPartitioner implements Partitioner {
       // BC: a unit in the wrong place at best, for every record of a field in the wrong unit.
       throw new DataException(
           "Cannot partition record "
-              + Records.ref(record)
+              + KafkaCoordinates.describe(record)
               + " by time: its time ("
               + PartitionerSettings.TIMESTAMP_EXTRACTOR_CONFIG
               + "="

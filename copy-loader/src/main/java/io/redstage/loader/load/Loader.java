@@ -390,16 +390,12 @@ public final class Loader implements AutoCloseable {
    */
   public ReleaseResult release(String batchId, boolean force) throws InterruptedException {
     ensureControlTables();
+    return releaser().release(batchId, force, clock.instant());
+  }
+
+  private Releaser releaser() {
     return new Releaser(
-            api,
-            control,
-            reader,
-            scanner,
-            planner,
-            settings,
-            new SchemaScreen(evolution),
-            quarantine)
-        .release(batchId, force, clock.instant());
+        api, control, reader, scanner, planner, settings, new SchemaScreen(evolution), quarantine);
   }
 
   /**
@@ -414,17 +410,7 @@ public final class Loader implements AutoCloseable {
    */
   public SkipResult skip(String batchId) throws InterruptedException {
     ensureControlTables();
-    Releaser.Skipped s =
-        new Releaser(
-                api,
-                control,
-                reader,
-                scanner,
-                planner,
-                settings,
-                new SchemaScreen(evolution),
-                quarantine)
-            .skip(batchId, clock.instant());
+    Releaser.Skipped s = releaser().skip(batchId, clock.instant());
     Map<String, String> recorded = new LinkedHashMap<>();
     s.recordedAs().forEach((t, id) -> recorded.put(t.name(), id));
     return new SkipResult(s.units(), recorded);

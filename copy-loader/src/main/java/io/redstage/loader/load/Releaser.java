@@ -182,8 +182,9 @@ final class Releaser {
                   null,
                   0));
     }
-    refuseOverlaps(byTable, keys);
+    // the loaded-intervals tables exist and are seeded before anything reads or records offsets
     reader.prepare(byTable.keySet());
+    refuseOverlaps(byTable, keys);
     Map<TableRef, String> recordedAs = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<ControlTables.MarkerRow>> e : byTable.entrySet()) {
       String skipBatch = UUID.randomUUID().toString();
@@ -250,7 +251,6 @@ final class Releaser {
     if (overlapping.isEmpty()) {
       return;
     }
-    reader.prepare(byTable.keySet());
     LoadState state = reader.loadState(overlapping, planner::tableOf);
     for (Unit u : overlapping) {
       if (!state.covered(planner.tableOf(u.topic()), u)) {

@@ -178,6 +178,12 @@ public final class SchemaEvolution {
     return new TablePlan(ddl, target, false, added);
   }
 
+  /** The column a file column loads into (its name folded), naming the column when it cannot. */
+  private static String columnName(FileSchema.Column c, TableRef table) {
+    return Identifiers.fold(
+        c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);
+  }
+
   /** Whether some file has {@code folded} as a column of nulls only. */
   private static boolean onlyNulls(List<FileSchema> schemas, String folded) {
     return schemas.stream()
@@ -201,9 +207,7 @@ public final class SchemaEvolution {
     }
     for (FileSchema s : schemas) {
       for (FileSchema.Column c : s.columns()) {
-        String folded =
-            Identifiers.fold(
-                c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);
+        String folded = columnName(c, table);
         RedshiftType column = target.get(folded);
         if (c.nullsOnly()
             || !settings.metadata().inTarget(folded)
@@ -247,9 +251,7 @@ public final class SchemaEvolution {
     for (FileSchema s : schemas) {
       Map<String, String> seenInFile = new LinkedHashMap<>();
       for (FileSchema.Column c : s.columns()) {
-        String folded =
-            Identifiers.fold(
-                c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);
+        String folded = columnName(c, table);
         String clash = seenInFile.put(folded, c.name());
         if (clash != null) {
           throw new IncompatibleSchemaException(

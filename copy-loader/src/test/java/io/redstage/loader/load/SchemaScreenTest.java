@@ -47,6 +47,11 @@ class SchemaScreenTest {
         META);
   }
 
+  /** Screens {@code units} in order, nothing blocked after a conflict. */
+  private SchemaScreen.Verdict screen(TableSchema table, TableSettings.Mode mode, Unit... units) {
+    return screen.screen(T, table, List.of(units), settings(mode), SchemaScreen.OnConflict.NONE);
+  }
+
   @Test
   void onlyTheConflictingUnitIsSetAsideWithTheTableReason() {
     TableSchema table =
@@ -57,13 +62,7 @@ class SchemaScreenTest {
     Unit bad = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
     Unit ok2 = unit(0, 20, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit other = unit(1, 0, col("id", Kind.INT64));
-    SchemaScreen.Verdict v =
-        screen.screen(
-            T,
-            table,
-            List.of(ok1, bad, ok2, other),
-            settings(TableSettings.Mode.APPEND),
-            SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict v = screen(table, TableSettings.Mode.APPEND, ok1, bad, ok2, other);
     assertThat(v.accepted()).containsExactly(ok1, ok2, other);
     assertThat(v.conflicts()).containsOnlyKeys(bad);
     assertThat(v.conflicts().get(bad))
@@ -89,13 +88,7 @@ class SchemaScreenTest {
                     "zstd",
                     null,
                     columns(col("id", Kind.INT64)))));
-    SchemaScreen.Verdict v =
-        screen.screen(
-            T,
-            null,
-            List.of(ok, zstd),
-            settings(TableSettings.Mode.APPEND),
-            SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict v = screen(null, TableSettings.Mode.APPEND, ok, zstd);
     assertThat(v.accepted()).containsExactly(ok);
     assertThat(v.deferred()).isEmpty();
     assertThat(v.conflicts().get(zstd))
@@ -108,13 +101,7 @@ class SchemaScreenTest {
   void aUnitThatFitsTheTableAloneButNotBesideEarlierUnitsWaitsForALaterBatch() {
     Unit first = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit second = unit(0, 10, col("id", Kind.INT64), col("v", Kind.STRING));
-    SchemaScreen.Verdict v =
-        screen.screen(
-            T,
-            null,
-            List.of(first, second),
-            settings(TableSettings.Mode.APPEND),
-            SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict v = screen(null, TableSettings.Mode.APPEND, first, second);
     assertThat(v.accepted()).containsExactly(first);
     assertThat(v.conflicts()).isEmpty();
     assertThat(v.deferred()).containsExactly(second);
@@ -124,13 +111,7 @@ class SchemaScreenTest {
         new TableSchema()
             .add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
             .add("v", RedshiftType.of(RedshiftType.Family.INTEGER), true);
-    SchemaScreen.Verdict later =
-        screen.screen(
-            T,
-            created,
-            List.of(second),
-            settings(TableSettings.Mode.APPEND),
-            SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict later = screen(created, TableSettings.Mode.APPEND, second);
     assertThat(later.conflicts().get(second))
         .contains("column v is INTEGER but the files now hold string");
   }
@@ -143,27 +124,13 @@ class SchemaScreenTest {
   void anUpsertUnitWithoutTheKeyColumnIsSetAsideAlone() {
     Unit keyed = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
     Unit keyless = unit(1, 0, col("v", Kind.INT32));
-    SchemaScreen.Verdict v =
-        screen.screen(
-            T,
-            null,
-            List.of(keyed, keyless),
-            settings(TableSettings.Mode.UPSERT),
-            SchemaScreen.OnConflict.NONE);
+    SchemaScreen.Verdict v = screen(null, TableSettings.Mode.UPSERT, keyed, keyless);
     assertThat(v.accepted()).containsExactly(keyed);
     assertThat(v.deferred()).isEmpty();
     assertThat(v.conflicts().get(keyless))
         .startsWith("Unit orders/1 offsets 0..9 (")
         .contains("Cannot upsert file f1-0: it has no key column id (upsert.key)");
-    assertThat(
-            screen
-                .screen(
-                    T,
-                    null,
-                    List.of(keyless),
-                    settings(TableSettings.Mode.APPEND),
-                    SchemaScreen.OnConflict.NONE)
-                .accepted())
+    assertThat(screen(null, TableSettings.Mode.APPEND, keyless).accepted())
         .as("append mode has no key")
         .containsExactly(keyless);
   }
