@@ -18,6 +18,7 @@ import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.connector.storage.S3Settings;
 import io.redstage.connector.storage.S3Storage;
+import io.redstage.connector.storage.S3StorageException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +68,9 @@ final class ComponentsFactory {
     // extractor no rule uses must not fail the task over its settings.
     TimestampExtractor timestamps =
         rotation.usesRecordTime() ? Partitioners.timestampExtractor(ps) : null;
-    // Registered after everything a bad config can fail, so a task that fails to start leaves no
+    abortStaleUploads(storage, naming);
+    // Registered after everything a bad config or bucket can fail, so a task that fails to start
+    // leaves no
     // MBean behind.
     TaskMetrics metrics = TaskMetrics.register(c.originals());
     RecordFormat format =
@@ -91,6 +95,16 @@ final class ComponentsFactory {
             PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
             OpenFileHeap.of(formatOptions),
             metrics);
+    partsOverBudget(c).ifPresent(LOG::warn);
+    return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
+  }
+
+  /**
+   * Aborts multipart uploads earlier tasks left behind. It is the task's first call to the bucket,
+   * so a missing bucket or unknown credentials fail the start here, rather than the first commit,
+   * which may come minutes later; other failures only cost the clean-up.
+   */
+  private static void abortStaleUploads(S3Storage storage, FileNaming naming) {
     try {
       int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
       if (aborted > 0) {
@@ -100,14 +114,16 @@ final class ComponentsFactory {
             naming.tmpPrefix());
       }
     } catch (Exception e) {
+      if (e instanceof S3StorageException && ((S3StorageException) e).isSettingsProblem()) {
+        storage.close();
+        throw new ConnectException(e.getMessage() + " The task did not start.", e);
+      }
       LOG.warn(
-          "Cannot clean up stale multipart uploads under {}: {}. They are harmless; a bucket lifecycle rule "
-              + "for incomplete uploads removes them.",
+          "Cannot clean up stale multipart uploads under {}: {} They are harmless; a bucket lifecycle"
+              + " rule for incomplete uploads removes them.",
           naming.tmpPrefix(),
           e.getMessage());
     }
-    partsOverBudget(c).ifPresent(LOG::warn);
-    return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
   }
 
   /**

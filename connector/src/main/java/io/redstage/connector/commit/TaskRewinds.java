@@ -1,10 +1,12 @@
 package io.redstage.connector.commit;
 
 import io.redstage.connector.format.KafkaCoordinates;
+import io.redstage.connector.storage.S3StorageException;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -69,6 +71,17 @@ final class TaskRewinds {
    */
   ConnectException failed(IOException e, Collection<PartitionWriter> writers) {
     consecutiveFailures++;
+    Optional<S3StorageException> settings = S3StorageException.settingsProblemIn(e);
+    if (settings.isPresent()) {
+      // a missing bucket or unknown credentials fail every rewind alike: stop at the first
+      failed =
+          new ConnectException(
+              settings.get().getMessage()
+                  + " The task stopped at once, since writing again cannot succeed before that;"
+                  + " restart it afterwards.",
+              e);
+      return failed;
+    }
     // Commits of other partitions reset the task's count; a partition whose own unit fails every
     // time (a prefix the credentials may not write, an object S3 refuses) must still stop the task.
     String stuck = null;
@@ -87,7 +100,7 @@ final class TaskRewinds {
                 + " attempts"
                 + (stuck == null ? "" : " for partition " + stuck)
                 + ": "
-                + e.getMessage()
+                + withoutPeriod(e.getMessage())
                 + ". Check the bucket, credentials and network; restart the task when S3 is reachable again.",
             e);
     return failed;
@@ -143,5 +156,11 @@ final class TaskRewinds {
     out.keySet().retainAll(held);
     deferred = null;
     return out;
+  }
+
+  private static String withoutPeriod(String message) {
+    return message != null && message.endsWith(".")
+        ? message.substring(0, message.length() - 1)
+        : message;
   }
 }

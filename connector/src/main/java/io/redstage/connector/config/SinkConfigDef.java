@@ -848,7 +848,7 @@ public final class SinkConfigDef {
         "Record-time span in milliseconds of one unit: a record whose time (timestamp.extractor) is this far past "
             + "the unit's first written record starts a new unit (a record set aside as bad does not count, and "
             + "one whose time lies outside years 1 to 9999 is a bad record). Deterministic on replay. Default -1 "
-            + "(off).",
+            + "(off); 0 is off too.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,
@@ -861,7 +861,7 @@ public final class SinkConfigDef {
         MEDIUM,
         "Wall-clock rotation in milliseconds: open units are committed at every multiple of this interval "
             + "(aligned in 'timezone'), whether or not records arrive. Safe for exactly-once here because the "
-            + "loader drops replayed offsets. Default 60000 (1 min); -1 turns it off.",
+            + "loader drops replayed offsets. Default 60000 (1 min); -1 or 0 turns it off.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,
@@ -875,7 +875,7 @@ public final class SinkConfigDef {
         "Commit a partition's open unit when no record was written to it for this many milliseconds, so quiet "
             + "partitions become visible quickly (records sent to the dead letter queue or ignored do not count: a "
             + "stream of only those still commits their offsets). Also the shortest time between two commits of "
-            + "rotate.task.idle.ms. Default 10000; -1 turns both off.",
+            + "rotate.task.idle.ms. Default 10000; -1 or 0 turns both off.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,
@@ -894,7 +894,7 @@ public final class SinkConfigDef {
             + "not at all when rotate.idle.ms is -1. A task that gets a record at least this often never lets "
             + "it fire. A quiet task whose records come further apart (seconds) commits a unit per partition "
             + "every rotate.idle.ms instead of every rotate.schedule.interval.ms: fresher data and more files; "
-            + "raise this, or set -1, for fewer. Default 1000 (1 s); -1 turns it off.",
+            + "raise this, or set -1, for fewer. Default 1000 (1 s); -1 or 0 turns it off.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,

@@ -1,6 +1,7 @@
 package io.redstage.connector.storage;
 
 import java.io.IOException;
+import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -18,7 +19,28 @@ final class S3Errors {
     return new S3StorageException(
         "Cannot " + action + ": " + why(e, settings) + ". " + whatToDo(e, retriable, settings),
         retriable,
+        isSettingsProblem(e),
         e);
+  }
+
+  /**
+   * S3's error codes that only a change of the bucket, the region or the credentials can clear.
+   * Access denied is not among them: a policy may deny one prefix or action and allow the rest, and
+   * the task's rewinds tell that apart from a dead bucket.
+   */
+  private static final Set<String> SETTINGS_PROBLEMS =
+      Set.of(
+          "NoSuchBucket",
+          "InvalidBucketName",
+          "InvalidAccessKeyId",
+          "SignatureDoesNotMatch",
+          "AuthorizationHeaderMalformed",
+          "PermanentRedirect");
+
+  static boolean isSettingsProblem(SdkException e) {
+    return e instanceof AwsServiceException
+        && ((AwsServiceException) e).awsErrorDetails() != null
+        && SETTINGS_PROBLEMS.contains(((AwsServiceException) e).awsErrorDetails().errorCode());
   }
 
   static boolean isRetriable(SdkException e) {
@@ -64,7 +86,7 @@ final class S3Errors {
         e instanceof AwsServiceException && ((AwsServiceException) e).awsErrorDetails() != null
             ? ((AwsServiceException) e).awsErrorDetails().errorCode()
             : null;
-    if ("NoSuchBucket".equals(code)) {
+    if ("NoSuchBucket".equals(code) || "InvalidBucketName".equals(code)) {
       return "Create the bucket or fix "
           + S3Settings.BUCKET_CONFIG
           + " (and "

@@ -4,20 +4,46 @@ import java.io.IOException;
 
 /**
  * An S3 call failed after the SDK's retries. {@link #isRetriable()} tells the caller whether trying
- * again later can help (throttling, 5xx, network, timeouts: the task should raise a Connect
- * RetriableException) or not (access denied, missing bucket, bad configuration).
+ * again later can help (throttling, 5xx, network, timeouts) or not (access denied, missing bucket,
+ * bad configuration); {@link #isSettingsProblem()} whether S3 refused because the connector's
+ * settings name no usable bucket or credentials, so that every later call fails alike.
  */
 public final class S3StorageException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final boolean retriable;
+  private final boolean settingsProblem;
 
   public S3StorageException(String message, boolean retriable, Throwable cause) {
+    this(message, retriable, false, cause);
+  }
+
+  S3StorageException(String message, boolean retriable, boolean settingsProblem, Throwable cause) {
     super(message, cause);
     this.retriable = retriable;
+    this.settingsProblem = settingsProblem;
   }
 
   public boolean isRetriable() {
     return retriable;
+  }
+
+  /**
+   * True when S3 refused the call for a reason only the settings or the bucket can change: the
+   * bucket does not exist, the access key is unknown or the secret wrong, or the bucket is in
+   * another region. Retrying cannot help until someone fixes them.
+   */
+  public boolean isSettingsProblem() {
+    return settingsProblem;
+  }
+
+  /** The first S3StorageException in {@code e}'s cause chain that is a settings problem, if any. */
+  public static java.util.Optional<S3StorageException> settingsProblemIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof S3StorageException && ((S3StorageException) t).settingsProblem) {
+        return java.util.Optional.of((S3StorageException) t);
+      }
+    }
+    return java.util.Optional.empty();
   }
 }
