@@ -27,12 +27,18 @@ resource "aws_iam_role" "connector" {
 data "aws_iam_policy_document" "connector" {
   statement {
     sid       = "WriteDataFilesAndMarkers"
-    actions   = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"]
+    actions   = ["s3:PutObject", "s3:GetObject"]
     resources = ["${local.bucket_arn}/topics/*", "${local.bucket_arn}/_redstage/markers/*"]
   }
+  # files over s3.part.size stream in parts under _redstage/tmp, then are copied to their key and deleted
   statement {
-    sid       = "ListOwnPrefixes"
-    actions   = ["s3:ListBucket"]
+    sid       = "StreamLargeFilesThroughTmpThenCopyAndDelete"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.bucket_arn}/_redstage/tmp/*"]
+  }
+  statement {
+    sid       = "ListOwnPrefixesAndOpenUploads"
+    actions   = ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
     resources = [local.bucket_arn]
   }
   statement {

@@ -110,9 +110,9 @@ public final class ConfluentKeys {
         new Rejected(
             Set.of("tombstone"),
             false,
-            "the connector writes no "
-                + "tombstone partition: behavior.on.null.values=write writes delete rows (metadata.deleted.column=true) into "
-                + "the record's own partition. Remove it."));
+            "the partition of delete rows "
+                + "(behavior.on.null.values=write) that the partitioner cannot place by their value is always "
+                + "named tombstone. Remove it (or set tombstone)."));
     REJECTED.put(
         "hive.integration",
         new Rejected(

@@ -685,9 +685,10 @@ public final class SinkConfigDef {
         FormatOptions.MAX_VARCHAR_BYTES,
         Range.between(1, FormatOptions.MAX_VARCHAR_BYTES),
         MEDIUM,
-        "Most UTF-8 bytes of a string that becomes a column (a top-level field, or the value itself). Match it to "
-            + "the loader's tables.varchar-length, or to the size of the target VARCHAR columns: a longer string "
-            + "would make the COPY of its whole unit fail. Strings inside structs, arrays and maps land in SUPER, "
+        "Most UTF-8 bytes of a string that becomes a column (a top-level field, or the value itself). The loader "
+            + "widens a VARCHAR column a longer string does not fit (its tables.varchar-widen, on by default), up "
+            + "to 65535; where it may not (widening off, or columns you manage), match this to their size: a longer "
+            + "string would make the COPY of its whole unit fail. Strings inside structs, arrays and maps land in SUPER, "
             + "where each may hold 65535 bytes whatever this says (Avro: the whole nested column, as JSON text, "
             + "must fit 65535 bytes). Every string is also checked for U+0000 (NUL) "
             + "and unpaired surrogates, which Redshift cannot load: such records go to the dead letter queue "

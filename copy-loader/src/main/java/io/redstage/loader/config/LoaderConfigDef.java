@@ -327,7 +327,7 @@ public final class LoaderConfigDef {
               G_RS,
               REDSHIFT_RETRY_MODE,
               "adaptive",
-              "AWS SDK retry strategy for throttling and 5xx errors: standard, or adaptive (adds client-side rate limiting).",
+              "AWS SDK retry strategy of Data API calls for throttling and 5xx errors: standard, or adaptive (adds client-side rate limiting). S3 calls always use standard.",
               "standard",
               "adaptive"),
           ConfigKey.of(
@@ -335,7 +335,7 @@ public final class LoaderConfigDef {
                   REDSHIFT_RETRY_MAX_ATTEMPTS,
                   INT,
                   "6",
-                  "AWS SDK attempts per Data API call (first try included). Submissions reuse one ClientToken across attempts.")
+                  "AWS SDK attempts per Data API and S3 call (first try included). Data API submissions reuse one ClientToken across attempts.")
               .range(1, 50),
           ConfigKey.of(
                   G_RS,
