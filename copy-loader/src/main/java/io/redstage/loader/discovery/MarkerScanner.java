@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -216,6 +217,20 @@ public final class MarkerScanner {
     } catch (NoSuchKeyException e) {
       // moved or deleted between LIST and GET (another loader's retention): not an error
       return null;
+    } catch (S3Exception e) {
+      if (e.statusCode() < 400 || e.statusCode() >= 500 || e.statusCode() == 408) {
+        throw e; // S3 itself failing (after the SDK's retries): the cycle fails and is retried
+      }
+      // One object S3 refuses (a key or policy this loader may not use, an archived object):
+      // only its unit waits, as for a marker that cannot be parsed. Not remembered by ETag, since
+      // granting access or restoring the object does not change it: read again every scan.
+      String message = unreadable(key, e);
+      if (!message.equals(rejected.put(key, message))) {
+        LOG.error("{} The unit is skipped until then.", message);
+      }
+      rejectedEtags.remove(key);
+      cache.remove(key);
+      return null;
     }
     try {
       String source = "s3://" + bucket + "/" + key;
@@ -232,6 +247,24 @@ public final class MarkerScanner {
       cache.remove(key);
       return null;
     }
+  }
+
+  private String unreadable(String key, S3Exception e) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    String fix =
+        "InvalidObjectState".equals(code)
+            ? "Restore it from its archive storage class (a lifecycle rule moved it), or remove it."
+            : "Grant the loader s3:GetObject on markers.dir (and kms:Decrypt on the key of an SSE-KMS"
+                + " bucket; examples/iam/loader.json), or remove the marker.";
+    return "Cannot read commit marker s3://"
+        + bucket
+        + "/"
+        + key
+        + ": S3 answered HTTP "
+        + e.statusCode()
+        + (code == null ? "" : " " + code)
+        + ". "
+        + fix;
   }
 
   private static void check(CommitMarker m, String key, String topicInKey, String source) {

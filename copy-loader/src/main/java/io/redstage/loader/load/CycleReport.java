@@ -4,7 +4,8 @@ package io.redstage.loader.load;
  * What one cycle did and what it cost. {@code unitsLeftOut}: listed units (loaded or not) of tables
  * the cycle did not read or load, because another loader holds them or a load statement of this
  * loader that outlived redshift.statement-timeout still runs there; they are not counted as
- * pending.
+ * pending. {@code tablesStopped}: tables whose loads stopped for a reason that is not one batch's
+ * (logged at ERROR with the table).
  */
 public record CycleReport(
     int unitsListed,
@@ -17,6 +18,7 @@ public record CycleReport(
     int batchesFailed,
     int batchesQuarantined,
     int unknownOutcomes,
+    int tablesStopped,
     int markersRetired,
     long s3Calls,
     long dataApiCalls) {
@@ -45,6 +47,7 @@ public record CycleReport(
         + batchesQuarantined
         + ", unknown "
         + unknownOutcomes
+        + (tablesStopped > 0 ? ", tables stopped " + tablesStopped + " (see the ERROR lines)" : "")
         + ", markers retired "
         + markersRetired
         + "; AWS calls: S3 "

@@ -5,6 +5,7 @@ import static java.util.stream.Collectors.toSet;
 import io.redstage.loader.aws.RequestCounter;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -169,10 +171,11 @@ public final class LoadCycle implements AutoCloseable {
     CountDownLatch plannedLeft = new CountDownLatch(mine.size());
     AtomicInteger notStarted = new AtomicInteger(mine.size());
     List<Unit> loadedBefore = plan.loaded();
-    List<Future<List<Unit>>> futures = new ArrayList<>();
+    Map<TableRef, Future<List<Unit>>> futures = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
       TableRef table = e.getKey();
-      futures.add(
+      futures.put(
+          table,
           pool.submit(
               () -> {
                 notStarted.decrementAndGet();
@@ -195,13 +198,11 @@ public final class LoadCycle implements AutoCloseable {
     ScheduledFuture<?> renewal = renewClaimsWhileLoading(mine.isEmpty() && stillLoading.isEmpty());
     try {
       retire(loadedBefore, tally); // loaded before (by a crashed run or another loader)
-      for (Future<List<Unit>> f : futures) {
+      for (Map.Entry<TableRef, Future<List<Unit>>> f : futures.entrySet()) {
         try {
-          f.get();
+          f.getValue().get();
         } catch (ExecutionException e) {
-          LOG.error(
-              "A table's loads stopped with an unexpected error; other tables were not affected",
-              e.getCause());
+          tableStopped(f.getKey(), e.getCause(), tally);
         }
       }
     } finally {
@@ -222,11 +223,35 @@ public final class LoadCycle implements AutoCloseable {
             tally.failed.get(),
             tally.quarantined.get(),
             tally.unknown.get(),
+            tally.tablesStopped.get(),
             tally.retired.get(),
             p.counter().calls("S3.") - s3Before,
             p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
+  }
+
+  /**
+   * A table whose loads stopped this cycle for a reason that is not one batch's (a setting its
+   * units contradict, a bug): counted, so that the cycle report, the failures metric and the exit
+   * code of 'once' show it; the other tables went on.
+   */
+  private void tableStopped(TableRef table, Throwable cause, Tally tally) {
+    tally.tablesStopped.incrementAndGet();
+    p.metrics().failed(table.name(), "table");
+    if (cause instanceof ConfigException) {
+      // says what to do itself: no stack trace
+      LOG.error(
+          "Cannot load {} this cycle: {} Other tables were not affected.",
+          table.name(),
+          cause.getMessage());
+    } else {
+      LOG.error(
+          "Cannot load {} this cycle: its loads stopped with an unexpected error. Other tables were"
+              + " not affected.",
+          table.name(),
+          cause);
+    }
   }
 
   /**
@@ -390,6 +415,7 @@ public final class LoadCycle implements AutoCloseable {
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger quarantined = new AtomicInteger();
     final AtomicInteger unknown = new AtomicInteger();
+    final AtomicInteger tablesStopped = new AtomicInteger();
     final AtomicInteger retired = new AtomicInteger();
   }
 }

@@ -9,8 +9,11 @@ import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,6 +196,48 @@ class MarkerDiscoveryIT {
                     .contains("its offset column name is not one Redshift takes")
                     .contains("200 bytes long"));
     assertThat(scan.unreadableFrom()).containsExactly(entry(new TopicPartition(topic, 0), 100L));
+  }
+
+  /**
+   * A marker S3 refuses to return (here 403: a policy or KMS key the loader may not use) stopped
+   * every scan, so every table; now only its unit waits, and it is read again once S3 allows it.
+   */
+  @Test
+  void aMarkerS3RefusesIsUnreadableUntilS3AllowsIt() {
+    S3Client client = s3.client();
+    String topic = "refused-" + System.nanoTime();
+    Unit good = TestUnits.simple(topic, 0, 0, 99);
+    Unit refused = TestUnits.simple(topic, 1, 0, 99);
+    put(client, good);
+    put(client, refused);
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    FaultRule denied =
+        s3.faults()
+            .failAlways(
+                S3Fault.ACCESS_DENIED,
+                RequestMatcher.operations(ObjectOperation.GET_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(refused.markerKey()));
+    try {
+      MarkerScanner.ScanResult scan = scanner.scan();
+      assertThat(scan.units()).containsExactly(good);
+      assertThat(scan.rejected())
+          .containsOnlyKeys(refused.markerKey())
+          .allSatisfy(
+              (k, v) ->
+                  assertThat(v)
+                      .startsWith("Cannot read commit marker s3://" + BUCKET + "/" + k)
+                      .contains("HTTP 403 AccessDenied")
+                      .contains("Grant the loader s3:GetObject on markers.dir"));
+      assertThat(scan.unreadableFrom()).containsExactly(entry(new TopicPartition(topic, 1), 0L));
+    } finally {
+      s3.faults().remove(denied);
+    }
+
+    MarkerScanner.ScanResult after = scanner.scan();
+    assertThat(after.units()).containsExactlyInAnyOrder(good, refused);
+    assertThat(after.rejected()).isEmpty();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,12 @@ class MarkerVersionsIT {
         .unit("mv_mixed", 0, 5, 9, FileFormat.PARQUET, COLS, o -> row("id", o));
     stack.files.unit("mv_other", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
     try (Loader loader = stack.loader(stack.config("mv_mixed,mv_other"))) {
-      loader.runOnce();
+      CycleReport report = loader.runOnce();
+      // a table that cannot load shows in the report (and so in 'once''s exit code) and metrics
+      assertThat(report.tablesStopped()).isEqualTo(1);
+      assertThat(report.toString()).contains("tables stopped 1");
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_failures_total{kind=\"table\",table=\"public.mv_mixed\"} 1");
     }
     assertThat(
             stack.count(
