@@ -160,7 +160,8 @@ public final class BatchExecutor {
           details,
           e.isTransient(),
           true,
-          e.isTransient());
+          e.isTransient(),
+          e.isEnvironment());
     } catch (StatementTimeoutException | StatementOutcomeUnknownException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       String id =

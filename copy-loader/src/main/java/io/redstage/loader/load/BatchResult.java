@@ -1,6 +1,7 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.batch.StagingGroup;
+import io.redstage.loader.redshift.StatementFailedException;
 import java.util.List;
 
 /** How a batch attempt ended. */
@@ -34,8 +35,19 @@ public sealed interface BatchResult {
       List<LoadErrorReader.LoadError> loadErrors,
       boolean transientFailure,
       boolean rolledBack,
-      boolean conflict)
+      boolean conflict,
+      boolean environment)
       implements BatchResult {
+
+    /** A failure that is not the environment's ({@link StatementFailedException#isEnvironment}). */
+    Failed(
+        String error,
+        List<LoadErrorReader.LoadError> loadErrors,
+        boolean transientFailure,
+        boolean rolledBack,
+        boolean conflict) {
+      this(error, loadErrors, transientFailure, rolledBack, conflict, false);
+    }
 
     /** A failure that is not a conflict. */
     Failed(

@@ -54,6 +54,7 @@ final class TableLoad {
   private final LoadCycle.Tally tally;
   private final LoadAccounting accounting;
   private final Set<TopicPartition> blocked = new HashSet<>();
+  private boolean environmentFailed;
   private final List<Unit> loaded = new ArrayList<>();
   private TableSchema current;
 
@@ -273,6 +274,10 @@ final class TableLoad {
         p.rejects().abandon(intent);
       }
       tally.failed.incrementAndGet();
+      if (f.environment()) {
+        stopForTheEnvironment(b, f, now, work);
+        return;
+      }
       p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
       if (f.transientFailure()
           && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
@@ -291,6 +296,34 @@ final class TableLoad {
       String why = ((BatchResult.Unknown) r).reason();
       defer(b, why, now, false);
     }
+  }
+
+  /**
+   * A failure of the environment (a privilege, disk space, COPY's access to S3): the batch's units
+   * wait without an attempt counted and the table's other batches are left for the next cycle,
+   * since they would fail alike. Nothing is split or quarantined: once the cause is fixed the
+   * backlog loads in full batches, as before.
+   */
+  private void stopForTheEnvironment(Batch b, BatchResult.Failed f, long now, Deque<Work> work) {
+    p.metrics().failed(table.name(), "environment");
+    tally.tablesStopped.incrementAndGet();
+    defer(b, f.error(), now, false);
+    LOG.error(
+        "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
+            + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
+            + " the table's {} other batch(es) wait for the next cycle, and nothing is"
+            + " quarantined for it.",
+        table.name(),
+        b.id(),
+        f.error(),
+        work.size());
+    work.clear();
+    environmentFailed = true;
+  }
+
+  /** Whether a failure of the environment stopped this table's loads in this cycle. */
+  boolean stoppedByTheEnvironment() {
+    return environmentFailed;
   }
 
   /**

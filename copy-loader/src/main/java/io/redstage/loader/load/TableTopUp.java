@@ -77,7 +77,9 @@ final class TableTopUp {
         // a load statement of this table that outlived redshift.statement-timeout still holds the
         // table's LOCK: reading its loaded state would wait for it, and the next cycle leaves the
         // table out until it ends
-        && !p.executor().outlivedIn(table)) {
+        && !p.executor().outlivedIn(table)
+        // its environment refused a batch: the new units would fail alike
+        && !load.stoppedByTheEnvironment()) {
       List<Batch> more = newBatches();
       if (!more.isEmpty()) {
         LOG.info(

@@ -24,6 +24,19 @@ public class StatementFailedException extends RuntimeException {
               + "|\\bconcurrent transaction\\b|\\bconcurrently (?:updated|deleted)\\b",
           Pattern.CASE_INSENSITIVE);
 
+  /**
+   * Redshift's wording for refusals that concern the table, the cluster or the COPY role, never one
+   * batch's data: a privilege the loader's user lacks, a full cluster, S3 refusing COPY's role.
+   */
+  private static final Pattern ENVIRONMENT =
+      Pattern.compile(
+          "\\bpermission denied\\b"
+              + "|\\bmust be owner of\\b"
+              + "|\\bdisk full\\b"
+              + "|\\bS3ServiceException:\\s*Access Denied\\b"
+              + "|\\bnot authorized to assume IAM Role\\b",
+          Pattern.CASE_INSENSITIVE);
+
   private final String statementId;
   private final String error;
   private final int failedIndex;
@@ -74,6 +87,20 @@ public class StatementFailedException extends RuntimeException {
    * load.retry.max-deferrals}.
    */
   public boolean isTransient() {
-    return TRANSIENT.matcher(USER_DATA.matcher(error).replaceAll(" ")).find();
+    return TRANSIENT.matcher(withoutUserData()).find();
+  }
+
+  /**
+   * Failures of the loader's environment rather than of the batch (see {@link #ENVIRONMENT}): every
+   * batch of the table would fail alike until someone fixes it, so splitting the batch and
+   * quarantining its units one by one would only set aside good data. Matched like {@link
+   * #isTransient()}, on Redshift's wording with user data removed.
+   */
+  public boolean isEnvironment() {
+    return !isTransient() && ENVIRONMENT.matcher(withoutUserData()).find();
+  }
+
+  private String withoutUserData() {
+    return USER_DATA.matcher(error).replaceAll(" ");
   }
 }

@@ -18,6 +18,10 @@ import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableRef;
+import io.redstage.sandbox.s3.FaultRule;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -201,6 +205,58 @@ class FailureHandlingIT {
       assertThat(reports).extracting(CycleReport::batchesFailed).contains(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_conflict")).isEqualTo(10);
+  }
+
+  /**
+   * COPY's role losing access to the files (S3 answers 403) fails every batch of the table alike:
+   * splitting and quarantining each unit set the whole backlog aside, to be released and loaded
+   * alone one by one. Now the table stops for the cycle, nothing is quarantined, the other tables
+   * load, and the backlog loads once S3 allows COPY again.
+   */
+  @Test
+  void copyDeniedByS3StopsTheTableWithoutQuarantiningItsUnits() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      unit("f_denied", i * 10, i * 10 + 9);
+    }
+    unit("f_allowed", 0, 9);
+    Map<String, String> config = stack.config("f_denied,f_allowed");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    config.put("batch.max-units", "1"); // three batches: the later two must not even run
+    FaultRule denied =
+        stack
+            .s3
+            .faults()
+            .failAlways(
+                S3Fault.ACCESS_DENIED,
+                RequestMatcher.operations(ObjectOperation.GET_OBJECT)
+                    .keyPrefix("topics/f_denied/"));
+    try (Loader loader = stack.loader(config)) {
+      List<CycleReport> reports = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          reports.add(loader.runOnce());
+        }
+      } finally {
+        stack.s3.faults().remove(denied);
+      }
+      assertThat(reports).extracting(CycleReport::batchesQuarantined).containsOnly(0);
+      assertThat(reports).extracting(CycleReport::tablesStopped).containsOnly(1);
+      assertThat(reports).extracting(CycleReport::batchesFailed).containsOnly(1);
+      assertThat(loader.metrics().render())
+          .contains(
+              "redstage_loader_failures_total{kind=\"environment\",table=\"public.f_denied\"} 3");
+      assertThat(stack.count("SELECT COUNT(*) FROM public.f_allowed")).isEqualTo(10);
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public.f_denied'"))
+          .isZero();
+
+      CycleReport after = loader.runOnce();
+      assertThat(after.tablesStopped()).isZero();
+      assertThat(after.unitsLoaded()).isEqualTo(3);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_denied")).isEqualTo(30);
   }
 
   @Test

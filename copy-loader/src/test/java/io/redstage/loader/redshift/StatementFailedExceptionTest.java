@@ -48,4 +48,34 @@ class StatementFailedExceptionTest {
   void failuresThatOnlyQuoteSuchWordsOrNumbersAreNot(String error) {
     assertThat(isTransient(error)).isFalse();
   }
+
+  static boolean isEnvironment(String error) {
+    return new StatementFailedException("s-1", error, 0, -1).isEnvironment();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "ERROR: permission denied for relation orders",
+        "ERROR: must be owner of relation orders",
+        "ERROR: Disk Full DETAIL: error: Disk Full code: 1016",
+        "ERROR: S3ServiceException:Access Denied,Status 403,Error AccessDenied,Rid X,CanRetry 1",
+        "ERROR: User arn:aws:redshift:eu-west-1:1:dbuser:c/u is not authorized to assume IAM Role "
+            + "arn:aws:iam::1:role/copy"
+      })
+  void refusalsOfTheTableTheClusterOrTheCopyRoleAreTheEnvironments(String error) {
+    assertThat(isEnvironment(error)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "ERROR: relation \"public.permission denied\" does not exist",
+        "ERROR: The specified key does not exist. DETAIL: s3://b/topics/disk full/f.parquet could not be read",
+        "ERROR: value too long for type character varying(10)",
+        "ERROR: 1023 DETAIL: Serializable isolation violation on table - 100"
+      })
+  void dataFailuresConflictsAndQuotedWordsAreNot(String error) {
+    assertThat(isEnvironment(error)).isFalse();
+  }
 }
