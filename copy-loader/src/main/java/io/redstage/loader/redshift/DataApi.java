@@ -250,7 +250,11 @@ public final class DataApi {
               + e.awsErrorDetails().errorMessage()
               + (transientFailure
                   ? ". Will retry later."
-                  : ". Check "
+                  : ("ValidationException".equals(e.awsErrorDetails().errorCode())
+                          ? ". The Data API refused the request as invalid, for the reason it gives;"
+                              + " only if it names the connection: "
+                          : ". ")
+                      + "Check "
                       + REDSHIFT_WORKGROUP
                       + " (or "
                       + REDSHIFT_CLUSTER

@@ -33,6 +33,12 @@ public final class LoadSqlBuilder {
   /** The Data API's limit on statements in one BatchExecuteStatement. */
   public static final int MAX_STATEMENTS = 40;
 
+  /**
+   * The Data API's limit on one statement's SQL, 100 KB; counted in UTF-8 bytes and kept a little
+   * below, as what the service counts is not documented.
+   */
+  public static final int MAX_STATEMENT_BYTES = 100_000;
+
   // the names this class invents; a batch whose columns or target table use one of them gets a
   // suffixed one instead (InternalNames)
   static final String ROWS = "rs_rows";
@@ -175,6 +181,27 @@ public final class LoadSqlBuilder {
               + " statements and a BatchExecuteStatement holds "
               + MAX_STATEMENTS
               + ". Lower batch.max-schemas or batch.max-files.");
+    }
+    for (int i = 0; i < sql.size(); i++) {
+      int bytes = sql.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > MAX_STATEMENT_BYTES) {
+        // the service would refuse it (ValidationException) after the batch's S3 work: say why
+        // here, where splitting or quarantining the unit can follow
+        throw new IncompatibleSchemaException(
+            "Cannot load "
+                + batch.describe()
+                + " in one transaction: its statement "
+                + (i + 1)
+                + " ("
+                + sql.get(i).substring(0, Math.min(60, sql.get(i).length()))
+                + "…) is "
+                + bytes
+                + " bytes, and the Data API takes at most "
+                + MAX_STATEMENT_BYTES
+                + " per statement. Its files hold too many columns, or too many schema versions,"
+                + " for one statement: lower batch.max-schemas, or give the fields shorter names or"
+                + " nest some in a struct.");
+      }
     }
     return new LoadTransaction(sql, copies, write);
   }

@@ -114,6 +114,40 @@ class LoadSqlBuilderTest {
     assertThat(sql).hasSize(11);
   }
 
+  /**
+   * A statement over the Data API's 100 KB used to reach the service, which refused it as a
+   * ValidationException after the batch's S3 work, with advice about the connection settings.
+   */
+  @Test
+  void aStatementOverTheDataApisSizeLimitIsRefusedBeforeItIsSent() {
+    java.util.List<io.redstage.contract.MarkerColumn> wide = new java.util.ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      wide.add(col(String.format("a_rather_long_descriptive_field_name_%04d", i), Kind.STRING));
+    }
+    Unit u =
+        TestUnits.unit(
+            "orders",
+            0,
+            0,
+            9,
+            List.of(
+                TestUnits.file(
+                    "wide.parquet",
+                    10,
+                    10,
+                    FileFormat.PARQUET,
+                    columns(wide.toArray(io.redstage.contract.MarkerColumn[]::new)))));
+
+    assertThatThrownBy(() -> sql(batch(u), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageStartingWith("Cannot load ")
+        .hasMessageContaining("bytes, and the Data API takes at most 100000 per statement")
+        .hasMessageContaining("lower batch.max-schemas");
+    // a narrower file of the same kind fits
+    assertThat(sql(batch(TestUnits.simple("orders", 0, 0, 9)), APPEND))
+        .allSatisfy(q -> assertThat(q.length()).isLessThan(LoadSqlBuilder.MAX_STATEMENT_BYTES));
+  }
+
   @Test
   void differentSchemasGetTheirOwnStagingTablesUnionedByName() {
     TableSettings s = APPEND;
