@@ -8,6 +8,7 @@ import io.redstage.loader.config.LoaderConfig;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,6 +34,23 @@ public final class PrefixProbe {
       s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
       s3.deleteObject(b -> b.bucket(bucket).key(probe));
     } catch (SdkException e) {
+      if (!(e instanceof AwsServiceException s)
+          || s.statusCode() >= 500
+          || s.isThrottlingException()) {
+        // S3 unreachable or failing (after the SDK's retries): nothing to grant; a restart retries
+        throw new IllegalStateException(
+            "Cannot check '"
+                + key
+                + "' = '"
+                + config.string(key)
+                + "' in bucket "
+                + bucket
+                + ": S3 did not answer the probe ("
+                + e.getMessage()
+                + "). Check the network path to S3 (store.url, proxy, VPC endpoint); the check runs"
+                + " again at the next start.",
+            e);
+      }
       throw new ConfigException(
           "Cannot write to '"
               + key

@@ -182,7 +182,7 @@ public final class LoaderCheck {
       PrefixProbe.probe(clients.s3(), config, key);
       return CheckResult.ok(
           name, "put and deleted a probe object under '" + config.string(key) + "'");
-    } catch (ConfigException e) {
+    } catch (ConfigException | IllegalStateException e) {
       return CheckResult.fail(name, e.getMessage());
     }
   }

@@ -3,6 +3,7 @@ package io.redstage.loader.config;
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.sql.TableRef;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
@@ -111,6 +112,24 @@ final class ConfigChecks {
                 + "' entry '"
                 + pair
                 + "': expected topic:table or topic:schema.table.");
+      }
+      // found at start, not when the first unit of that topic stops every cycle
+      String target = pair.substring(colon + 1);
+      try {
+        if (target.indexOf('\\') >= 0) {
+          throw new IllegalArgumentException("Redshift names here cannot hold a backslash");
+        }
+        TableRef.parse(target, c.string(TARGET_SCHEMA));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "Cannot use '"
+                + TABLES_MAP
+                + "' entry '"
+                + pair
+                + "': "
+                + stripPeriod(e.getMessage())
+                + ". Name a table Redshift takes (at most 127 bytes per name).",
+            e);
       }
     }
     if (c.duration(REDSHIFT_POLL_MAX).compareTo(c.duration(REDSHIFT_POLL_INITIAL)) < 0) {
@@ -270,5 +289,9 @@ final class ConfigChecks {
               + "). Fix the pattern.",
           e);
     }
+  }
+
+  private static String stripPeriod(String s) {
+    return s != null && s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 }

@@ -115,6 +115,22 @@ class LoaderConfigTest {
         .hasMessageStartingWith("Cannot use '9999999999GiB' for config key 'batch.max-bytes'");
   }
 
+  /** Such a target stopped every cycle at the first unit of its topic, naming neither. */
+  @Test
+  void tablesMapTargetsRedshiftCannotNameAreRefusedAtStartWithTheEntry() {
+    for (String target : List.of("sales." + "t".repeat(128), "sales.a\\b")) {
+      Map<String, String> m = minimal();
+      m.put("tables.map", "orders:" + target);
+      assertThatThrownBy(() -> LoaderConfig.of(m))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("Cannot use 'tables.map' entry 'orders:" + target + "'")
+          .hasMessageEndingWith("Name a table Redshift takes (at most 127 bytes per name).");
+    }
+    Map<String, String> ok = minimal();
+    ok.put("tables.map", "orders:sales." + "t".repeat(127));
+    LoaderConfig.of(ok);
+  }
+
   @Test
   void yamlFileThenEnvThenOverrides(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("loader.yaml");

@@ -89,6 +89,29 @@ class PreflightIT {
         .isZero();
   }
 
+  /** S3 failing at start was reported as a missing grant, with the exit code of a bad config. */
+  @Test
+  void s3FailingAtStartIsNotReportedAsAMissingGrant() throws Exception {
+    stack
+        .s3
+        .faults()
+        .failAlways(
+            S3Fault.SERVICE_UNAVAILABLE,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("flaky/"));
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_flaky");
+    config.put("manifests.dir", "flaky/manifests");
+    config.put("redshift.retry.max-attempts", "2");
+    try (Loader loader = stack.loader(config)) {
+      assertThatThrownBy(loader::runOnce)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(
+              "Cannot check 'manifests.dir' = 'flaky/manifests' in bucket staging: S3 did not answer")
+          .hasMessageContaining("Check the network path to S3")
+          .hasMessageNotContaining("Grant");
+    }
+  }
+
   @Test
   void urlInsteadOfPrefixIsRefusedWithTheKey() {
     Map<String, String> config = stack.config();
