@@ -184,6 +184,74 @@ class ValueLimitsInFilesTest {
     assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(2L);
   }
 
+  /**
+   * Connect's Time takes 24:00:00 (86,400,000 ms); JSON Lines' text would make it 00:00:00 where
+   * Parquet and Avro kept it, so every format refuses it, in a column and in a struct alike.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aTimeOf24HoursIsRejectedInEveryFormat(FileFormat format) throws Exception {
+    Schema time = org.apache.kafka.connect.data.Time.builder().optional().build();
+    Schema shift = SchemaBuilder.struct().name("Shift").field("ends", time).optional().build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Clocked")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("clock", time)
+            .field("shift", shift)
+            .build();
+    long[][] clocks = {{86_399_999L, 0L}, {86_400_000L, 0L}, {0L, 86_400_000L}, {0L, 1L}};
+    List<SinkRecord> records = new ArrayList<>();
+    for (int id = 0; id < clocks.length; id++) {
+      Struct value =
+          new Struct(schema)
+              .put("id", (long) id)
+              .put("clock", new Date(clocks[id][0]))
+              .put("shift", new Struct(shift).put("ends", new Date(clocks[id][1])));
+      records.add(record(schema, value, id));
+    }
+    RecordFormat f = RecordFormats.create(options(format).build());
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    String why =
+        " is the Time 86400000 ms after midnight, 24:00:00 or later, which is not a time of one day. "
+            + "Make the producer send times below 24:00:00 (00:00:00 of the next day is 0), or let "
+            + "errors.tolerance=all send such records to the dead letter queue.";
+    assertThat(errors)
+        .containsExactly(
+            "Cannot write record orders/3/1 as "
+                + formatName(format)
+                + ": value field 'clock'"
+                + why,
+            "Cannot write record orders/3/2 as "
+                + formatName(format)
+                + ": value field 'shift.ends'"
+                + why);
+    Map<Long, Long> clockById = new LinkedHashMap<>();
+    if (format == FileFormat.JSONL) {
+      for (JsonNode n : FileReaders.jsonLines(out.toByteArray(), false)) {
+        clockById.put(
+            n.get("id").asLong(),
+            java.time.LocalTime.parse(n.get("clock").asText()).toNanoOfDay() / 1_000_000);
+      }
+    } else {
+      byte[] file = out.toByteArray();
+      for (GenericRecord r :
+          format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file)) {
+        Object clock = r.get("clock");
+        clockById.put(
+            (Long) r.get("id"),
+            clock instanceof java.time.LocalTime
+                ? ((java.time.LocalTime) clock).toNanoOfDay() / 1_000_000
+                : ((Number) clock).longValue());
+      }
+    }
+    assertThat(clockById).containsExactly(Map.entry(0L, 86_399_999L), Map.entry(3L, 0L));
+  }
+
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void truncationCutsColumnsToVarcharMaxBytesAndStringsInSuperTo65535(FileFormat format)
