@@ -91,6 +91,16 @@ final class ValueChecks {
     throw ConversionException.mismatch("a byte[] or ByteBuffer (BYTES)", v);
   }
 
+  /**
+   * The value of a Decimal whose digits are not held to a DECIMAL column's (key or header text).
+   */
+  static java.math.BigDecimal decimal(Object v) {
+    if (v instanceof java.math.BigDecimal) {
+      return (java.math.BigDecimal) v;
+    }
+    throw ConversionException.mismatch("a BigDecimal (Decimal)", v);
+  }
+
   static java.util.Date date(Object v, String expected) {
     if (v instanceof java.util.Date) {
       return (java.util.Date) v;
