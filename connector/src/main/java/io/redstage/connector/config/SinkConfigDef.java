@@ -985,7 +985,11 @@ public final class SinkConfigDef {
         Type.BOOLEAN,
         false,
         MEDIUM,
-        "Also write the record headers as a column (map of string to string). Default false.",
+        "Also write the record headers as a column (map of string to string). Each value is the "
+            + "text of what the worker's header.converter made of it: Connect's default "
+            + "(SimpleHeaderConverter) parses header text, so 007 is written as 7, 12:34 as 12 and a "
+            + "long number in plain digits. Set header.converter=org.apache.kafka.connect.storage.StringConverter "
+            + "in the connector config to keep header text as sent. Default false.",
         GROUP_METADATA,
         ++o,
         Width.SHORT,

@@ -87,9 +87,9 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
 
   /**
    * Rejects a row whose encoding ({@code bytes}) the warehouse cannot read; before anything is
-   * written, so the record can go to the DLQ. Nothing by default.
+   * written, so the record can go to the DLQ.
    */
-  void checkRowBytes(SinkRecord record, int bytes) {}
+  abstract void checkRowBytes(SinkRecord record, int bytes);
 
   /** Whether {@link #writeStreamed} needs the row's Avro binary encoding in {@link #encoded}. */
   abstract boolean streamsEncodedRows();

@@ -32,13 +32,14 @@ final class ConnectAvroValues {
   private final boolean nestedAsText;
 
   /**
-   * A lower bound of the bytes of the JSON text of the nested column being converted, in Avro files
-   * (elsewhere only the cheap part is counted, and not checked): every value takes a byte; strings,
-   * map keys and field names their UTF-8 bytes, quotes and one more byte for each character JSON
-   * escapes; integers, dates, times and timestamps their decimal digits; booleans their word;
-   * binary values a byte per byte. Redshift's own text for a value (its escapes, how it writes
-   * bytes or a decimal) can only be longer, so a value refused here would also fail in the
-   * warehouse.
+   * A lower bound of the bytes of the JSON text of the nested column being converted: every value
+   * takes a byte; strings, map keys and field names their UTF-8 bytes, quotes and one more byte for
+   * each character JSON escapes; integers, dates, times and timestamps their decimal digits;
+   * booleans their word; binary values a byte per byte. Redshift's own text for a value (its
+   * escapes, how it writes bytes or a decimal) can only be longer, so a value refused here would
+   * also fail in the warehouse. Parquet files count strings and map keys by their chars and without
+   * escapes, which needs no pass over the text: their limit, a SUPER value's 16 MB, is far enough
+   * above the row's 4 MB that only the structure (names, nulls, booleans) can reach it.
    */
   private long jsonChars;
 
@@ -57,7 +58,7 @@ final class ConnectAvroValues {
       jsonChars++;
     }
     Object datum = datum(s, a, v, nested);
-    if (nested && nestedAsText && datum != null) {
+    if (nested && datum != null) {
       jsonChars += extraTextBytes(s, datum);
     }
     return datum;
@@ -120,6 +121,8 @@ final class ConnectAvroValues {
         Object column = container(s, avro, v);
         if (nestedAsText) {
           WarehouseLimits.nestedText(jsonChars);
+        } else {
+          WarehouseLimits.superText(jsonChars);
         }
         return column;
       default:
@@ -131,7 +134,7 @@ final class ConnectAvroValues {
    * The bytes beyond the one {@link #convert} counts for every nested value that the JSON text of
    * {@code datum} takes at least (see {@link #jsonChars}).
    */
-  private static long extraTextBytes(Schema s, Object datum) {
+  private long extraTextBytes(Schema s, Object datum) {
     switch (s.type()) {
       case INT8:
       case INT16:
@@ -141,7 +144,7 @@ final class ConnectAvroValues {
       case BOOLEAN:
         return ((Boolean) datum) ? 3 : 4;
       case STRING:
-        return jsonStringBytes((String) datum) - 1;
+        return nestedAsText ? jsonStringBytes((String) datum) - 1 : ((String) datum).length() + 1;
       case BYTES:
         return ConnectTypes.isDecimal(s) ? 0 : Math.max(0, ((ByteBuffer) datum).remaining() - 1);
       default:
@@ -168,13 +171,28 @@ final class ConnectAvroValues {
     return bytes;
   }
 
-  /** The length of {@code Long.toString(v)}, without making the string. */
-  private static int decimalChars(long v) {
-    int chars = v < 0 ? 2 : 1;
-    for (long rest = v / 10; rest != 0; rest /= 10) {
-      chars++;
+  private static final long[] POWERS_OF_TEN = new long[19];
+
+  static {
+    POWERS_OF_TEN[0] = 1;
+    for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+      POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
     }
-    return chars;
+  }
+
+  /**
+   * The length of {@code Long.toString(v)}, without making the string or dividing: every element of
+   * a nested number array passes here.
+   */
+  static int decimalChars(long v) {
+    if (v == Long.MIN_VALUE) {
+      return 20;
+    }
+    long abs = Math.abs(v);
+    // 1233 / 4096 is just under log10(2): the guess is the digit count or one less.
+    int guess = ((64 - Long.numberOfLeadingZeros(abs)) * 1233) >>> 12;
+    int digits = abs >= POWERS_OF_TEN[guess] ? guess + 1 : Math.max(guess, 1);
+    return v < 0 ? digits + 1 : digits;
   }
 
   /**

@@ -384,7 +384,9 @@ final class ConnectJson {
         return String.valueOf(ValueChecks.int64(v));
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
-          return WarehouseLimits.plainText(ConnectTypes.decimalValue(s, v));
+          // Text, not a DECIMAL column: Redshift's 38 digits do not apply, and Connect's default
+          // header converter makes a Decimal of any long number in a header.
+          return WarehouseLimits.plainText(ValueChecks.decimal(v));
         }
         return Base64.getEncoder().encodeToString(ValueChecks.bytes(v));
       case ARRAY:

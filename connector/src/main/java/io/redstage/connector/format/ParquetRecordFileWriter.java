@@ -1,6 +1,7 @@
 package io.redstage.connector.format;
 
 import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
+import io.redstage.contract.FileFormat;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -137,6 +138,16 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   @Override
   boolean streamsEncodedRows() {
     return true;
+  }
+
+  /**
+   * COPY reads input rows of at most 4 MB and cannot reject one row of a Parquet file, so such a
+   * row would fail its whole unit. Measured by its encoding: a length the write has at hand, and no
+   * larger than the row COPY reads.
+   */
+  @Override
+  void checkRowBytes(SinkRecord record, int bytes) {
+    WarehouseLimits.rowBytes(record, FileFormat.PARQUET, bytes, WarehouseLimits.COPY_ROW_MAX_BYTES);
   }
 
   @Override

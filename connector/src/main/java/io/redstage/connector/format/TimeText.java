@@ -24,10 +24,12 @@ final class TimeText {
     return LocalDate.ofEpochDay(epochDays).toString();
   }
 
-  /** "HH:mm:ss.SSS" of milliseconds since midnight. */
+  /**
+   * "HH:mm:ss.SSS" of milliseconds since midnight, 0 to 86,399,999 ({@link
+   * ValueChecks#millisOfDay}); anything else throws rather than wrap into another time.
+   */
   static String time(int millisOfDay) {
-    return TIME.format(
-        LocalTime.ofNanoOfDay(Math.floorMod(millisOfDay, MILLIS_PER_DAY) * 1_000_000L));
+    return TIME.format(LocalTime.ofNanoOfDay(millisOfDay * 1_000_000L));
   }
 
   /**

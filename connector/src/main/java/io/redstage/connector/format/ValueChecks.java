@@ -91,6 +91,16 @@ final class ValueChecks {
     throw ConversionException.mismatch("a byte[] or ByteBuffer (BYTES)", v);
   }
 
+  /**
+   * The value of a Decimal whose digits are not held to a DECIMAL column's (key or header text).
+   */
+  static java.math.BigDecimal decimal(Object v) {
+    if (v instanceof java.math.BigDecimal) {
+      return (java.math.BigDecimal) v;
+    }
+    throw ConversionException.mismatch("a BigDecimal (Decimal)", v);
+  }
+
   static java.util.Date date(Object v, String expected) {
     if (v instanceof java.util.Date) {
       return (java.util.Date) v;
@@ -114,13 +124,29 @@ final class ValueChecks {
     }
   }
 
-  /** Milliseconds since midnight of a Connect Time; Connect rejects a Time with a date part. */
+  private static final int MILLIS_PER_DAY = 86_400_000;
+
+  /**
+   * Milliseconds since midnight of a Connect Time; Connect rejects a Time with a date part, but
+   * lets 24:00:00 through, which JSON Lines' text would write as 00:00:00 while Parquet and Avro
+   * kept it: it is rejected here, so that every format holds the same times.
+   */
   static int millisOfDay(Schema s, Object v) {
+    int millis;
     try {
-      return Time.fromLogical(s, date(v, "a java.util.Date for a Time"));
+      millis = Time.fromLogical(s, date(v, "a java.util.Date for a Time"));
     } catch (DataException e) {
       throw new ConversionException("has an invalid Time: " + e.getMessage());
     }
+    if (millis >= MILLIS_PER_DAY) {
+      throw new ConversionException(
+          "is the Time "
+              + millis
+              + " ms after midnight, 24:00:00 or later, which is not a time of one day",
+          "Make the producer send times below 24:00:00 (00:00:00 of the next day is 0), "
+              + WarehouseLimits.TO_DLQ);
+    }
+    return millis;
   }
 
   /** Milliseconds since 1970 of a Connect Timestamp, within the years Redshift reads. */

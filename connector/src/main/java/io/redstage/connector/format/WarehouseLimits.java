@@ -11,9 +11,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Redshift's limits on values, checked while a value is converted so that no file holds a value
  * that makes COPY fail (and pin its whole unit): strings by UTF-8 bytes, NUL and unpaired
  * surrogates; bytes by VARBYTE's size; decimals by digits; integers of schemaless values by
- * BIGINT's range; dates and timestamps by year; Avro's nested columns by the size of their JSON
- * text. A violation raises a {@link ConversionException} that says what to do, so the record goes
- * to the dead letter queue or fails the task.
+ * BIGINT's range; dates and timestamps by year; nested columns by the size of their JSON text
+ * (Avro's against a VARCHAR, Parquet's against a SUPER value). A violation raises a {@link
+ * ConversionException} that says what to do, so the record goes to the dead letter queue or fails
+ * the task.
  *
  * <p>A value at the top of a row becomes a column, sized by {@code varchar.max.bytes}; a string
  * inside a struct, array or map lands in SUPER, where a string scalar may hold {@link
@@ -227,6 +228,31 @@ public final class WarehouseLimits {
   }
 
   /**
+   * Largest SUPER value: Redshift documents "16 MB"; read as 16,000,000 bytes of JSON text, the
+   * smaller of its meanings, like {@link #COPY_ROW_MAX_BYTES}.
+   */
+  static final long SUPER_MAX_BYTES = 16_000_000;
+
+  /**
+   * Parquet files: a nested column of at least {@code jsonChars} bytes of JSON text, which loads
+   * into one SUPER value. The row's encoding is held to 4 MB too ({@link #rowBytes}), but field
+   * names, nulls and booleans take a byte there and many in SUPER.
+   */
+  static void superText(long jsonChars) {
+    if (jsonChars > SUPER_MAX_BYTES) {
+      throw new ConversionException(
+          "is a nested value whose JSON text takes at least "
+              + grouped(jsonChars)
+              + " bytes, over the "
+              + grouped(SUPER_MAX_BYTES)
+              + " Redshift allows for a SUPER value (16 MB)",
+          "Store large values elsewhere (e.g. an S3 object) and send a reference, or make the value "
+              + "smaller in the producer, "
+              + TO_DLQ);
+    }
+  }
+
+  /**
    * Index of the last char of the code point at {@code i}, which is NUL or a surrogate: rejects all
    * but a pair.
    */
@@ -334,9 +360,10 @@ public final class WarehouseLimits {
       COPY_ROW_MAX_BYTES - org.apache.avro.file.DataFileConstants.DEFAULT_SYNC_INTERVAL;
 
   /**
-   * Rejects a record whose row ({@code bytes} as written: a JSON line, an Avro encoding) is larger
-   * than COPY reads: the whole unit would fail to load (Avro), or the row be rejected in the
-   * warehouse instead of here (JSON Lines).
+   * Rejects a record whose row ({@code bytes} as written: a JSON line, an Avro encoding; for
+   * Parquet the row's Avro encoding, smaller than the row COPY reads from the columns) is larger
+   * than COPY reads: the whole unit would fail to load (Avro, Parquet), or the row be rejected in
+   * the warehouse instead of here (JSON Lines).
    */
   static void rowBytes(SinkRecord record, FileFormat format, long bytes, long limit) {
     if (bytes > limit) {

@@ -9,6 +9,7 @@ import io.redstage.contract.ColumnRole;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -16,11 +17,13 @@ import org.apache.avro.util.Utf8;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 import org.junit.jupiter.api.Test;
 
 /** Key, headers and deleted columns, and tombstones as delete rows. */
@@ -104,6 +107,58 @@ class KeyHeadersAndDeletesTest {
                 write(jsonl, List.of(withHeaders(Schema.INT32_SCHEMA, 7, 5)), "k"), false)
             .get(0);
     assertThat(textKey.get("kafka_key").textValue()).isEqualTo("7");
+  }
+
+  /**
+   * Connect's default header converter reads a long number in a header as a Decimal; a key or
+   * header lands as text, so its digits are written as they are, in every format, not held to a
+   * DECIMAL column's 38 (which sent the record to the DLQ).
+   */
+  @Test
+  void keyAndHeaderDecimalsAreWrittenAsTheirDigitsWhateverTheirLength() throws Exception {
+    String longId = "123456789012345678901234567890123456789012";
+    SimpleHeaderConverter converter = new SimpleHeaderConverter();
+    ConnectHeaders headers = new ConnectHeaders();
+    for (String[] h : new String[][] {{"trace", longId}, {"huge", "1.5e400"}}) {
+      SchemaAndValue parsed =
+          converter.toConnectHeader(TOPIC, h[0], h[1].getBytes(StandardCharsets.UTF_8));
+      assertThat(parsed.schema().name()).isEqualTo(Decimal.LOGICAL_NAME);
+      headers.add(h[0], parsed);
+    }
+    Schema keySchema = Decimal.schema(0);
+    SinkRecord r =
+        new SinkRecord(
+            TOPIC,
+            PARTITION,
+            keySchema,
+            new BigDecimal(longId),
+            USER,
+            new Struct(USER).put("id", 1L).put("name", "a"),
+            5,
+            null,
+            TimestampType.NO_TIMESTAMP_TYPE,
+            headers);
+    String huge = "15" + "0".repeat(399);
+    for (FileFormat f : FileFormat.values()) {
+      byte[] file = write(RecordFormats.create(ALL_COLUMNS.format(f).build()), List.of(r), "k");
+      Map<String, String> written = new java.util.LinkedHashMap<>();
+      String key;
+      if (f == FileFormat.JSONL) {
+        JsonNode row = FileReaders.jsonLines(file, false).get(0);
+        row.get("kafka_headers")
+            .fields()
+            .forEachRemaining(e -> written.put(e.getKey(), e.getValue().textValue()));
+        key = row.get("kafka_key").textValue();
+      } else {
+        GenericRecord row =
+            (f == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file)).get(0);
+        ((Map<?, ?>) row.get("kafka_headers"))
+            .forEach((k, v) -> written.put(k.toString(), v.toString()));
+        key = row.get("kafka_key").toString();
+      }
+      assertThat(key).as("%s", f).isEqualTo(longId);
+      assertThat(written).as("%s", f).isEqualTo(Map.of("trace", longId, "huge", huge));
+    }
   }
 
   @Test

@@ -184,6 +184,74 @@ class ValueLimitsInFilesTest {
     assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(2L);
   }
 
+  /**
+   * Connect's Time takes 24:00:00 (86,400,000 ms); JSON Lines' text would make it 00:00:00 where
+   * Parquet and Avro kept it, so every format refuses it, in a column and in a struct alike.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aTimeOf24HoursIsRejectedInEveryFormat(FileFormat format) throws Exception {
+    Schema time = org.apache.kafka.connect.data.Time.builder().optional().build();
+    Schema shift = SchemaBuilder.struct().name("Shift").field("ends", time).optional().build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Clocked")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("clock", time)
+            .field("shift", shift)
+            .build();
+    long[][] clocks = {{86_399_999L, 0L}, {86_400_000L, 0L}, {0L, 86_400_000L}, {0L, 1L}};
+    List<SinkRecord> records = new ArrayList<>();
+    for (int id = 0; id < clocks.length; id++) {
+      Struct value =
+          new Struct(schema)
+              .put("id", (long) id)
+              .put("clock", new Date(clocks[id][0]))
+              .put("shift", new Struct(shift).put("ends", new Date(clocks[id][1])));
+      records.add(record(schema, value, id));
+    }
+    RecordFormat f = RecordFormats.create(options(format).build());
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    String why =
+        " is the Time 86400000 ms after midnight, 24:00:00 or later, which is not a time of one day. "
+            + "Make the producer send times below 24:00:00 (00:00:00 of the next day is 0), or let "
+            + "errors.tolerance=all send such records to the dead letter queue.";
+    assertThat(errors)
+        .containsExactly(
+            "Cannot write record orders/3/1 as "
+                + formatName(format)
+                + ": value field 'clock'"
+                + why,
+            "Cannot write record orders/3/2 as "
+                + formatName(format)
+                + ": value field 'shift.ends'"
+                + why);
+    Map<Long, Long> clockById = new LinkedHashMap<>();
+    if (format == FileFormat.JSONL) {
+      for (JsonNode n : FileReaders.jsonLines(out.toByteArray(), false)) {
+        clockById.put(
+            n.get("id").asLong(),
+            java.time.LocalTime.parse(n.get("clock").asText()).toNanoOfDay() / 1_000_000);
+      }
+    } else {
+      byte[] file = out.toByteArray();
+      for (GenericRecord r :
+          format == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file)) {
+        Object clock = r.get("clock");
+        clockById.put(
+            (Long) r.get("id"),
+            clock instanceof java.time.LocalTime
+                ? ((java.time.LocalTime) clock).toNanoOfDay() / 1_000_000
+                : ((Number) clock).longValue());
+      }
+    }
+    assertThat(clockById).containsExactly(Map.entry(0L, 86_399_999L), Map.entry(3L, 0L));
+  }
+
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void truncationCutsColumnsToVarcharMaxBytesAndStringsInSuperTo65535(FileFormat format)
@@ -425,7 +493,7 @@ class ValueLimitsInFilesTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void aRowOverWhatCopyReadsIsRejectedInAvroAndJsonLines(FileFormat format) throws Exception {
+  void aRowOverWhatCopyReadsIsRejectedInEveryFormat(FileFormat format) throws Exception {
     SchemaBuilder builder = SchemaBuilder.struct().name("Wide").field("id", Schema.INT64_SCHEMA);
     for (int i = 0; i < 70; i++) {
       builder.field("part" + i, Schema.OPTIONAL_STRING_SCHEMA);
@@ -447,10 +515,6 @@ class ValueLimitsInFilesTest {
     RecordFileWriter writer = f.open(out, records.get(0), "k");
     List<String> errors = writeCollectingErrors(writer, records);
 
-    if (format == FileFormat.PARQUET) {
-      assertThat(errors).isEmpty(); // COPY's row limit is not documented for Parquet
-      return;
-    }
     assertThat(errors)
         .singleElement()
         .asString()
@@ -461,6 +525,58 @@ class ValueLimitsInFilesTest {
                 : "over the 4,000,000 Redshift COPY reads in one row (4 MB)");
     assertThat(writer.recordCount()).isEqualTo(2);
     assertThat(idsIn(format, out.toByteArray())).containsExactly(0L, 2L);
+  }
+
+  /**
+   * A nested value whose JSON text passes a SUPER value's 16 MB while its encoding stays far below
+   * the row's 4 MB: field names take a byte per char in the text and none in the row. Parquet
+   * refuses it by its own count; Avro's VARCHAR and the JSON Lines row are smaller limits still.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aNestedValueOverWhatSuperHoldsIsRejected(FileFormat format) throws Exception {
+    String name = "n".repeat(100); // 1 + 103 + 1 bytes per element, as {"nnn…":null}
+    Schema cell =
+        SchemaBuilder.struct().name("Cell").field(name, Schema.OPTIONAL_STRING_SCHEMA).build();
+    Schema sparse =
+        SchemaBuilder.struct()
+            .name("Sparse")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("cells", SchemaBuilder.array(cell).build())
+            .build();
+    Struct empty = new Struct(cell);
+    List<SinkRecord> records = new ArrayList<>();
+    for (long id = 0; id < 3; id++) {
+      int cells = id == 1 ? 160_000 : id == 2 ? 150_000 : 1;
+      records.add(
+          record(
+              sparse,
+              new Struct(sparse)
+                  .put("id", id)
+                  .put("cells", java.util.Collections.nCopies(cells, empty)),
+              id));
+    }
+    RecordFormat f = RecordFormats.create(options(format).build());
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    if (format == FileFormat.PARQUET) {
+      assertThat(errors)
+          .containsExactly(
+              "Cannot write record orders/3/1 as Parquet: value field 'cells' is a nested value whose JSON "
+                  + "text takes at least 16,800,000 bytes, over the 16,000,000 Redshift allows for a SUPER "
+                  + "value (16 MB). Store large values elsewhere (e.g. an S3 object) and send a reference, or "
+                  + "make the value smaller in the producer, or let errors.tolerance=all send such records to "
+                  + "the dead letter queue.");
+      assertThat(idsIn(format, out.toByteArray())).containsExactly(0L, 2L);
+    } else {
+      assertThat(errors)
+          .hasSize(2)
+          .allSatisfy(e -> assertThat(e).startsWith("Cannot write record orders/3/"));
+      assertThat(idsIn(format, out.toByteArray())).containsExactly(0L);
+    }
   }
 
   /** Writes every record, collecting each refusal's message, and finishes the file. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -180,5 +181,23 @@ class WarehouseLimitsTest {
     assertThat(Base64.getEncoder().encodeToString(new byte[49_149]))
         .hasSizeLessThanOrEqualTo(65_535);
     assertThat(Base64.getEncoder().encodeToString(new byte[49_150])).hasSizeGreaterThan(65_535);
+  }
+
+  @Test
+  void theDigitsOfANestedIntegerAreCountedLikeItsText() {
+    List<Long> values = new java.util.ArrayList<>(List.of(0L, Long.MAX_VALUE, Long.MIN_VALUE));
+    for (long p = 1; p > 0; p *= 10) {
+      values.addAll(List.of(p - 1, p, p + 1, -p, -p + 1, -p - 1));
+    }
+    for (int bit = 0; bit < 63; bit++) {
+      long p = 1L << bit;
+      values.addAll(List.of(p - 1, p, p + 1, -p, -p + 1));
+    }
+    assertThat(values)
+        .allSatisfy(
+            v ->
+                assertThat(ConnectAvroValues.decimalChars(v))
+                    .as("%d", v)
+                    .isEqualTo(Long.toString(v).length()));
   }
 }
