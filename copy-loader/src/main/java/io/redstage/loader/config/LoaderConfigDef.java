@@ -296,7 +296,8 @@ public final class LoaderConfigDef {
                   INT,
                   "16",
                   "Most Data API statements this loader keeps running at once, and so the most tables it loads "
-                      + "at once: a cycle over more tables than this takes several rounds. Statements beyond what "
+                      + "at once (one fewer while load.claim-lease is on, which leaves a statement for the claims' "
+                      + "renewal): a cycle over more tables than this takes several rounds. Statements beyond what "
                       + "WLM admits wait in its queue (automatic WLM, the default, admits more light statements such "
                       + "as COPY; a manual WLM queue has 5 slots unless configured). Lower it to leave a shared manual "
                       + "queue's slots to other users, or give the loader's user its own queue. Every loader counts "

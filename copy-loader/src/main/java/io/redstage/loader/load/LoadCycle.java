@@ -93,11 +93,21 @@ public final class LoadCycle implements AutoCloseable {
    */
   private final Map<TableRef, CyclePlanner.TableBacklog> lastBacklog = new HashMap<>();
 
+  /**
+   * Tables loaded at once: one fewer than the statements the loader may have in flight while it
+   * claims tables, so that a claim renewal always finds a statement slot. With every slot held by a
+   * table waiting on a long load, the renewal waited too, and the claims ran out mid-load: other
+   * loaders then took the tables and waited on their locks.
+   */
+  static int tableThreads(int statementsInFlight, boolean claiming) {
+    return claiming ? Math.max(1, statementsInFlight - 1) : statementsInFlight;
+  }
+
   public LoadCycle(Parts parts) {
     this.p = parts;
     this.pool =
         Executors.newFixedThreadPool(
-            parts.parallelism(),
+            tableThreads(parts.parallelism(), !parts.claims().lease().isZero()),
             r -> {
               Thread t = new Thread(r, "redstage-loader-table");
               t.setDaemon(true);
