@@ -99,30 +99,49 @@ final class ComponentsFactory {
     return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
   }
 
+  /** Start-up calls to the bucket before a settings problem fails the task. */
+  static final int START_ATTEMPTS = 3;
+
   /**
    * Aborts multipart uploads earlier tasks left behind. It is the task's first call to the bucket,
    * so a missing bucket or unknown credentials fail the start here, rather than the first commit,
-   * which may come minutes later; other failures only cost the clean-up.
+   * which may come minutes later; other failures only cost the clean-up. Such an answer is tried
+   * twice more, a second and then two apart, since a key just rotated or a bucket just created may
+   * be refused for a moment, and Connect does not restart a task that failed.
    */
   private static void abortStaleUploads(S3Storage storage, FileNaming naming) {
-    try {
-      int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
-      if (aborted > 0) {
-        LOG.info(
-            "Aborted {} multipart uploads older than 24 h under {} left by earlier tasks",
-            aborted,
-            naming.tmpPrefix());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
+        if (aborted > 0) {
+          LOG.info(
+              "Aborted {} multipart uploads older than 24 h under {} left by earlier tasks",
+              aborted,
+              naming.tmpPrefix());
+        }
+        return;
+      } catch (Exception e) {
+        if (!(e instanceof S3StorageException) || !((S3StorageException) e).isSettingsProblem()) {
+          LOG.warn(
+              "Cannot clean up stale multipart uploads under {}: {} They are harmless; a bucket"
+                  + " lifecycle rule for incomplete uploads removes them.",
+              naming.tmpPrefix(),
+              e.getMessage());
+          return;
+        }
+        if (attempt == START_ATTEMPTS) {
+          storage.close();
+          throw new ConnectException(e.getMessage() + " The task did not start.", e);
+        }
+        LOG.warn("{} Trying again in {} s.", e.getMessage(), attempt);
+        try {
+          Thread.sleep(1000L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          storage.close();
+          throw new ConnectException(e.getMessage() + " The task did not start.", e);
+        }
       }
-    } catch (Exception e) {
-      if (e instanceof S3StorageException && ((S3StorageException) e).isSettingsProblem()) {
-        storage.close();
-        throw new ConnectException(e.getMessage() + " The task did not start.", e);
-      }
-      LOG.warn(
-          "Cannot clean up stale multipart uploads under {}: {} They are harmless; a bucket lifecycle"
-              + " rule for incomplete uploads removes them.",
-          naming.tmpPrefix(),
-          e.getMessage());
     }
   }
 

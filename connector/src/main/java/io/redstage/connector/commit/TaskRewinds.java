@@ -1,12 +1,10 @@
 package io.redstage.connector.commit;
 
 import io.redstage.connector.format.KafkaCoordinates;
-import io.redstage.connector.storage.S3StorageException;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -71,17 +69,6 @@ final class TaskRewinds {
    */
   ConnectException failed(IOException e, Collection<PartitionWriter> writers) {
     consecutiveFailures++;
-    Optional<S3StorageException> settings = S3StorageException.settingsProblemIn(e);
-    if (settings.isPresent()) {
-      // a missing bucket or unknown credentials fail every rewind alike: stop at the first
-      failed =
-          new ConnectException(
-              settings.get().getMessage()
-                  + " The task stopped at once, since writing again cannot succeed before that;"
-                  + " restart it afterwards.",
-              e);
-      return failed;
-    }
     // Commits of other partitions reset the task's count; a partition whose own unit fails every
     // time (a prefix the credentials may not write, an object S3 refuses) must still stop the task.
     String stuck = null;

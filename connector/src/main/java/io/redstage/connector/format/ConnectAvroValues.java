@@ -38,8 +38,9 @@ final class ConnectAvroValues {
    * booleans their word; binary values a byte per byte. Redshift's own text for a value (its
    * escapes, how it writes bytes or a decimal) can only be longer, so a value refused here would
    * also fail in the warehouse. Parquet files count strings and map keys by their chars and without
-   * escapes, which needs no pass over the text: their limit, a SUPER value's 16 MB, is far enough
-   * above the row's 4 MB that only the structure (names, nulls, booleans) can reach it.
+   * escapes, which needs no pass over the text and is still a lower bound (a char takes at least a
+   * byte): their limit, a SUPER value's 16 MB, is far above what a string's escapes add to most
+   * values, so a value just over it may pass here and fail its unit, one refused here never loads.
    */
   private long jsonChars;
 

@@ -386,7 +386,7 @@ final class ConnectJson {
         if (ConnectTypes.isDecimal(s)) {
           // Text, not a DECIMAL column: Redshift's 38 digits do not apply, and Connect's default
           // header converter makes a Decimal of any long number in a header.
-          return WarehouseLimits.plainText(ValueChecks.decimal(v));
+          return WarehouseLimits.plainText(atSchemaScale(s, ValueChecks.decimal(v)));
         }
         return Base64.getEncoder().encodeToString(ValueChecks.bytes(v));
       case ARRAY:
@@ -429,5 +429,23 @@ final class ConnectJson {
       throw new UncheckedIOException("Cannot render JSON text into memory", e);
     }
     return w.toString();
+  }
+
+  /**
+   * {@code d} at its schema's scale when that is exact (1.5 of a decimal(p,2) key is "1.50"), as
+   * key text was written before, so an upsert key keeps its text whatever scale a producer or SMT
+   * built the value with; as it is otherwise, and when the rescale would add more digits than key
+   * text may hold.
+   */
+  private static java.math.BigDecimal atSchemaScale(Schema s, java.math.BigDecimal d) {
+    int scale = ConnectTypes.decimalScale(s);
+    if (d.scale() == scale || (long) scale - d.scale() > WarehouseLimits.VARCHAR_MAX_BYTES) {
+      return d;
+    }
+    try {
+      return d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+    } catch (ArithmeticException e) {
+      return d; // no exact rescale: its own digits
+    }
   }
 }

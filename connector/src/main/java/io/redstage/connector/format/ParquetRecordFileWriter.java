@@ -1,7 +1,6 @@
 package io.redstage.connector.format;
 
 import io.redstage.connector.format.HeldRowWriteSupport.HeldRow;
-import io.redstage.contract.FileFormat;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -141,14 +140,12 @@ final class ParquetRecordFileWriter extends AvroRowsFileWriter {
   }
 
   /**
-   * COPY reads input rows of at most 4 MB and cannot reject one row of a Parquet file, so such a
-   * row would fail its whole unit. Measured by its encoding: a length the write has at hand, and no
-   * larger than the row COPY reads.
+   * No row limit: Redshift's COPY scanner limits rows of the row-based formats only (its SUPER
+   * limitations page: "does not apply to columnar formats (PARQUET, ORC)"). A nested value's 16 MB
+   * as a SUPER value is checked while it is converted ({@link WarehouseLimits#superText}).
    */
   @Override
-  void checkRowBytes(SinkRecord record, int bytes) {
-    WarehouseLimits.rowBytes(record, FileFormat.PARQUET, bytes, WarehouseLimits.COPY_ROW_MAX_BYTES);
-  }
+  void checkRowBytes(SinkRecord record, int bytes) {}
 
   @Override
   void writeHeld(byte[] chunk, int offset, int length) throws IOException {

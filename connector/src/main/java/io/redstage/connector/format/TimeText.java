@@ -25,10 +25,15 @@ final class TimeText {
   }
 
   /**
-   * "HH:mm:ss.SSS" of milliseconds since midnight, 0 to 86,399,999 ({@link
-   * ValueChecks#millisOfDay}); anything else throws rather than wrap into another time.
+   * "HH:mm:ss.SSS" of milliseconds since midnight, 0 to 86,400,000 ({@link
+   * ValueChecks#millisOfDay}): the end of the day is "24:00:00.000", as Parquet and Avro keep it
+   * and Redshift's TIME reads it, not the 00:00:00 LocalTime would wrap it to; anything else
+   * throws.
    */
   static String time(int millisOfDay) {
+    if (millisOfDay == MILLIS_PER_DAY) {
+      return "24:00:00.000";
+    }
     return TIME.format(LocalTime.ofNanoOfDay(millisOfDay * 1_000_000L));
   }
 

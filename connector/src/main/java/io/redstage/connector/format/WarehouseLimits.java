@@ -235,8 +235,8 @@ public final class WarehouseLimits {
 
   /**
    * Parquet files: a nested column of at least {@code jsonChars} bytes of JSON text, which loads
-   * into one SUPER value. The row's encoding is held to 4 MB too ({@link #rowBytes}), but field
-   * names, nulls and booleans take a byte there and many in SUPER.
+   * into one SUPER value; more fails the unit's COPY whole. (Parquet rows have no size limit of
+   * their own: COPY's scanner limit applies to row-based formats only.)
    */
   static void superText(long jsonChars) {
     if (jsonChars > SUPER_MAX_BYTES) {

@@ -36,14 +36,4 @@ public final class S3StorageException extends IOException {
   public boolean isSettingsProblem() {
     return settingsProblem;
   }
-
-  /** The first S3StorageException in {@code e}'s cause chain that is a settings problem, if any. */
-  public static java.util.Optional<S3StorageException> settingsProblemIn(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof S3StorageException && ((S3StorageException) t).settingsProblem) {
-        return java.util.Optional.of((S3StorageException) t);
-      }
-    }
-    return java.util.Optional.empty();
-  }
 }

@@ -52,11 +52,16 @@ public final class FileReaders {
   }
 
   public static List<GenericRecord> parquet(byte[] file) {
+    return parquet(file, logicalModel());
+  }
+
+  /** With {@code model} GenericData's own, logical types read as their stored values. */
+  static List<GenericRecord> parquet(byte[] file, GenericData model) {
     List<GenericRecord> rows = new ArrayList<>();
     try (ParquetReader<GenericRecord> reader =
         AvroParquetReader.<GenericRecord>builder(
                 new BytesInputFile(file), new PlainParquetConfiguration())
-            .withDataModel(logicalModel())
+            .withDataModel(model)
             .build()) {
       for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
         rows.add(r);
@@ -90,18 +95,26 @@ public final class FileReaders {
   }
 
   static DataFileReader<GenericRecord> avroReader(byte[] file) {
+    return avroReader(file, logicalModel());
+  }
+
+  static DataFileReader<GenericRecord> avroReader(byte[] file, GenericData model) {
     try {
       return new DataFileReader<>(
           new SeekableByteArrayInput(file),
-          new GenericDatumReader<GenericRecord>(null, null, logicalModel()));
+          new GenericDatumReader<GenericRecord>(null, null, model));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   static List<GenericRecord> avro(byte[] file) {
+    return avro(file, logicalModel());
+  }
+
+  static List<GenericRecord> avro(byte[] file, GenericData model) {
     List<GenericRecord> rows = new ArrayList<>();
-    try (DataFileReader<GenericRecord> reader = avroReader(file)) {
+    try (DataFileReader<GenericRecord> reader = avroReader(file, model)) {
       reader.forEach(rows::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -161,6 +161,35 @@ class KeyHeadersAndDeletesTest {
     }
   }
 
+  /** An upsert key's text must not change with the scale a producer or SMT built the value at. */
+  @Test
+  void aKeyDecimalIsWrittenAtItsSchemasScale() throws Exception {
+    Schema keySchema = Decimal.schema(2);
+    for (FileFormat f : FileFormat.values()) {
+      List<String> keys = new java.util.ArrayList<>();
+      for (BigDecimal value : List.of(new BigDecimal("1.5"), new BigDecimal("1.500"))) {
+        SinkRecord r =
+            new SinkRecord(
+                TOPIC,
+                PARTITION,
+                keySchema,
+                value,
+                USER,
+                new Struct(USER).put("id", 1L).put("name", "a"),
+                5);
+        byte[] file = write(RecordFormats.create(ALL_COLUMNS.format(f).build()), List.of(r), "k");
+        keys.add(
+            f == FileFormat.JSONL
+                ? FileReaders.jsonLines(file, false).get(0).get("kafka_key").textValue()
+                : (f == FileFormat.PARQUET ? FileReaders.parquet(file) : FileReaders.avro(file))
+                    .get(0)
+                    .get("kafka_key")
+                    .toString());
+      }
+      assertThat(keys).as("%s", f).containsExactly("1.50", "1.50");
+    }
+  }
+
   @Test
   void customMetadataColumnNamesAreUsedEverywhere() throws Exception {
     FormatOptions options =

@@ -34,9 +34,9 @@ public final class PrefixProbe {
       s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
       s3.deleteObject(b -> b.bucket(bucket).key(probe));
     } catch (SdkException e) {
-      if (!(e instanceof AwsServiceException s)
-          || s.statusCode() >= 500
-          || s.isThrottlingException()) {
+      if (e instanceof AwsServiceException s
+          ? s.statusCode() >= 500 || s.isThrottlingException()
+          : hasCause(e, java.io.IOException.class)) {
         // S3 unreachable or failing (after the SDK's retries): nothing to grant; a restart retries
         throw new IllegalStateException(
             "Cannot check '"
@@ -68,5 +68,14 @@ public final class PrefixProbe {
           e);
     }
     LOG.debug("{} is writable ({} put and deleted)", key, probe);
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -297,7 +297,7 @@ public final class LoaderConfigDef {
                   "16",
                   "Most Data API statements this loader keeps running at once, and so the most tables it loads "
                       + "at once (one fewer while load.claim-lease is on, which leaves a statement for the claims' "
-                      + "renewal): a cycle over more tables than this takes several rounds. Statements beyond what "
+                      + "renewal; at 1 the renewal waits for the running load): a cycle over more tables than this takes several rounds. Statements beyond what "
                       + "WLM admits wait in its queue (automatic WLM, the default, admits more light statements such "
                       + "as COPY; a manual WLM queue has 5 slots unless configured). Lower it to leave a shared manual "
                       + "queue's slots to other users, or give the loader's user its own queue. Every loader counts "
@@ -550,7 +550,7 @@ public final class LoaderConfigDef {
                   RETRY_MAX_DEFERRALS,
                   INT,
                   "10",
-                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) a unit may meet, each retried after load.retry.backoff without counting an attempt, before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time.")
+                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and failures of the environment (permission denied, Disk Full, S3 refusing COPY's role: the table waits for the next cycle) a unit may meet, each retried after load.retry.backoff without counting an attempt, before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time.")
               .range(1, 10_000),
           ConfigKey.of(
                   G_RUN,

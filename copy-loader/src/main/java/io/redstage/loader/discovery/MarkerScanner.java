@@ -218,8 +218,9 @@ public final class MarkerScanner {
       // moved or deleted between LIST and GET (another loader's retention): not an error
       return null;
     } catch (S3Exception e) {
-      if (e.statusCode() < 400 || e.statusCode() >= 500 || e.statusCode() == 408) {
-        throw e; // S3 itself failing (after the SDK's retries): the cycle fails and is retried
+      if (!refusesThisObject(e)) {
+        // S3 failing, or refusing every call (credentials, clock): the cycle fails and is retried
+        throw e;
       }
       // One object S3 refuses (a key or policy this loader may not use, an archived object):
       // only its unit waits, as for a marker that cannot be parsed. Not remembered by ETag, since
@@ -249,13 +250,26 @@ public final class MarkerScanner {
     }
   }
 
+  /**
+   * Whether S3 refused this one object (access denied to its key, an archived object) rather than
+   * the call: other 4xx answers (expired or unknown credentials, a skewed clock) and 5xx concern
+   * every object alike.
+   */
+  private static boolean refusesThisObject(S3Exception e) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    return e.statusCode() == 403
+        && ("AccessDenied".equals(code) || "InvalidObjectState".equals(code));
+  }
+
   private String unreadable(String key, S3Exception e) {
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     String fix =
         "InvalidObjectState".equals(code)
             ? "Restore it from its archive storage class (a lifecycle rule moved it), or remove it."
             : "Grant the loader s3:GetObject on markers.dir (and kms:Decrypt on the key of an SSE-KMS"
-                + " bucket; examples/iam/loader.json), or remove the marker.";
+                + " bucket; examples/iam/loader.json), or remove the marker. (Without s3:ListBucket, S3"
+                + " answers 403 for a marker another loader moved since the listing: the next scan"
+                + " no longer lists it.)";
     return "Cannot read commit marker s3://"
         + bucket
         + "/"

@@ -274,7 +274,7 @@ final class TableLoad {
         p.rejects().abandon(intent);
       }
       tally.failed.incrementAndGet();
-      if (f.environment()) {
+      if (f.environment() && b.units().stream().noneMatch(this::conflictsSpent)) {
         stopForTheEnvironment(b, f, now, work);
         return;
       }
@@ -302,12 +302,15 @@ final class TableLoad {
    * A failure of the environment (a privilege, disk space, COPY's access to S3): the batch's units
    * wait without an attempt counted and the table's other batches are left for the next cycle,
    * since they would fail alike. Nothing is split or quarantined: once the cause is fixed the
-   * backlog loads in full batches, as before.
+   * backlog loads in full batches, as before. Each such failure counts one of the units'
+   * load.retry.max-deferrals, like a conflict: a failure that only looks like the environment's
+   * (COPY's 403 for one missing file, where the role may not list the bucket) then takes the usual
+   * way to quarantine instead of holding the table for ever.
    */
   private void stopForTheEnvironment(Batch b, BatchResult.Failed f, long now, Deque<Work> work) {
     p.metrics().failed(table.name(), "environment");
     tally.tablesStopped.incrementAndGet();
-    defer(b, f.error(), now, false);
+    defer(b, f.error(), now, true);
     LOG.error(
         "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
             + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
@@ -405,8 +408,9 @@ final class TableLoad {
       return false;
     }
     LOG.warn(
-        "Unit {} has failed by a conflict {} time(s) in this process (load.retry.max-deferrals); the failure now counts "
-            + "like any other, towards load.retry.max-attempts",
+        "Unit {} has failed by a conflict or a failure of the environment {} time(s) in this process"
+            + " (load.retry.max-deferrals); the failure now counts like any other, towards"
+            + " load.retry.max-attempts",
         u.markerKey(),
         p.failures().failure(u.markerKey()).conflicts());
     return true;

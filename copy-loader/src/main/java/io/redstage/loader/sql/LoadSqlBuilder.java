@@ -199,8 +199,8 @@ public final class LoadSqlBuilder {
                 + " bytes, and the Data API takes at most "
                 + MAX_STATEMENT_BYTES
                 + " per statement. Its files hold too many columns, or too many schema versions,"
-                + " for one statement: lower batch.max-schemas, or give the fields shorter names or"
-                + " nest some in a struct.");
+                + " for one statement: give the fields shorter names or nest some in a struct, or,"
+                + " for a batch of several schema versions, lower batch.max-schemas.");
       }
     }
     return new LoadTransaction(sql, copies, write);

@@ -6,6 +6,7 @@ import static io.redstage.loader.config.LoaderConfigDef.CONTROL_QUARANTINE_TABLE
 import static io.redstage.loader.config.LoaderConfigDef.CONTROL_SCHEMA;
 import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.redstage.contract.ColumnType;
@@ -257,6 +258,35 @@ class FailureHandlingIT {
       assertThat(after.unitsLoaded()).isEqualTo(3);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_denied")).isEqualTo(30);
+  }
+
+  /**
+   * What looks like a failure of the environment but concerns one unit (COPY's 403 for a missing
+   * file, when the role may not list the bucket) must not hold the table for ever.
+   */
+  @Test
+  void anEnvironmentFailureThatNeverClearsEndsInQuarantineAfterItsDeferrals() throws Exception {
+    unit("f_env_endless", 0, 9);
+    Map<String, String> config = stack.config("f_env_endless");
+    config.put("load.retry.max-deferrals", "2");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    try (Loader loader = stack.loader(config)) {
+      loader.ensureControlTables();
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^COPY ", -1, "S3ServiceException:Access Denied,Status 403,Error AccessDenied");
+      List<CycleReport> reports = new ArrayList<>();
+      for (int i = 0; i < 8 && reports.stream().allMatch(r -> r.batchesQuarantined() == 0); i++) {
+        reports.add(loader.runOnce());
+      }
+      assertThat(reports)
+          .as("two are taken for the environment's, the third counts its one attempt")
+          .extracting(CycleReport::tablesStopped, CycleReport::batchesQuarantined)
+          .containsExactly(tuple(1, 0), tuple(1, 0), tuple(0, 1));
+    }
   }
 
   @Test

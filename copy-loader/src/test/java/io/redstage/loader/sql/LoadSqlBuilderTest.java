@@ -142,7 +142,7 @@ class LoadSqlBuilderTest {
         .isInstanceOf(IncompatibleSchemaException.class)
         .hasMessageStartingWith("Cannot load ")
         .hasMessageContaining("bytes, and the Data API takes at most 100000 per statement")
-        .hasMessageContaining("lower batch.max-schemas");
+        .hasMessageContaining("give the fields shorter names");
     // a narrower file of the same kind fits
     assertThat(sql(batch(TestUnits.simple("orders", 0, 0, 9)), APPEND))
         .allSatisfy(q -> assertThat(q.length()).isLessThan(LoadSqlBuilder.MAX_STATEMENT_BYTES));
