@@ -10,10 +10,11 @@ import java.util.Optional;
  * One column of a data file, in file order: its name, logical type, whether it may be null, and
  * (format version 2) its role. Columns read from a version-1 marker have no role.
  *
- * <p>A schemaless JSON Lines column whose every value in the file is null has no type of its own:
- * it is marked {@code "nullsOnly": true} (written only then) and typed string, so a loader that
- * does not know the flag reads it as before. A loader that knows it lets the column take its type
- * from the table or from files with values, instead of creating a VARCHAR column from nulls.
+ * <p>A schemaless JSON Lines column, or a key column, whose every value in the file is null has no
+ * type of its own: it is marked {@code "nullsOnly": true} (written only then) and typed string, so
+ * a loader that does not know the flag reads it as before. A loader that knows it lets the column
+ * take its type from the table or from files with values, instead of creating a VARCHAR column from
+ * nulls.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class MarkerColumn {
@@ -43,8 +44,15 @@ public final class MarkerColumn {
 
   /** A value column that holds only nulls in its file (see the class comment). */
   public static MarkerColumn ofNulls(String name) {
-    return new MarkerColumn(
-        name, ColumnType.of(ColumnType.Kind.STRING), true, ColumnRole.VALUE, true);
+    return ofNulls(name, ColumnRole.VALUE);
+  }
+
+  /**
+   * A column of this role that holds only nulls in its file: a value column, or the key column of a
+   * file whose records all had null keys (its type would otherwise be the one a null key gets).
+   */
+  public static MarkerColumn ofNulls(String name, ColumnRole role) {
+    return new MarkerColumn(name, ColumnType.of(ColumnType.Kind.STRING), true, role, true);
   }
 
   @JsonCreator

@@ -41,6 +41,10 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   private final RowStore held = new RowStore();
   private boolean streaming;
   private long recordCount;
+
+  /** Whether a record with a key was written: else the key column holds only nulls. */
+  private boolean keyWritten;
+
   private boolean finished;
 
   AvroRowsFileWriter(
@@ -133,6 +137,9 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
       }
     }
     recordCount++;
+    if (record.key() != null) {
+      keyWritten = true;
+    }
   }
 
   /**
@@ -233,7 +240,9 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
 
   @Override
   public List<MarkerColumn> columns() {
-    return rows.layout().columns;
+    return keyWritten || recordCount == 0
+        ? rows.layout().columns
+        : MetadataColumns.withNullKeysOnly(rows.layout().columns);
   }
 
   private void checkOpen() {

@@ -56,6 +56,10 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private List<MarkerColumn> valueColumnsSeen = List.of();
   private List<MarkerColumn> columns;
   private long recordCount;
+
+  /** Whether a record with a key was written: else the key column holds only nulls. */
+  private boolean keyWritten;
+
   private long uncompressedBytes;
 
   /** Uncompressed bytes written when {@code out} last grew: how much input gzip may still hold. */
@@ -210,6 +214,9 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       schemaless.add(row);
     }
     recordCount++;
+    if (record.key() != null) {
+      keyWritten = true;
+    }
     uncompressedBytes += line.size();
     long position = out.position();
     if (position != lastPosition) {
@@ -367,7 +374,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       all.addAll(layout.columns);
       columns = List.copyOf(all);
     }
-    return columns;
+    return keyWritten || recordCount == 0 ? columns : MetadataColumns.withNullKeysOnly(columns);
   }
 
   @Override

@@ -71,6 +71,22 @@ final class MetadataColumns {
     }
   }
 
+  /**
+   * {@code columns} with the key column marked as holding only nulls: a file whose records all had
+   * null keys took the key's kind (string) from a null key, which says nothing about the keys of
+   * the topic; the loader then takes the column's type from the table or other files.
+   */
+  static List<MarkerColumn> withNullKeysOnly(List<MarkerColumn> columns) {
+    List<MarkerColumn> out = new ArrayList<>(columns.size());
+    for (MarkerColumn c : columns) {
+      out.add(
+          c.role().orElse(null) == ColumnRole.KEY
+              ? MarkerColumn.ofNulls(c.name(), ColumnRole.KEY)
+              : c);
+    }
+    return out;
+  }
+
   /** Marker columns of the metadata, with their roles, given whether the key column is a struct. */
   List<MarkerColumn> columns(boolean structKey) {
     List<MarkerColumn> cols = new ArrayList<>(names.size());

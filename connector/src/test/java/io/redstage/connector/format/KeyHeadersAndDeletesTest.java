@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.contract.ColumnRole;
+import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.math.BigDecimal;
@@ -188,6 +189,55 @@ class KeyHeadersAndDeletesTest {
       }
       assertThat(keys).as("%s", f).containsExactly("1.50", "1.50");
     }
+  }
+
+  /**
+   * A file whose records all had null keys took a null key's kind (string) for its key column,
+   * which the loader then held against the Struct keys of other units: its marker says the column
+   * holds only nulls now. One key written is enough to type it.
+   */
+  @Test
+  void aKeyColumnOfOnlyNullKeysIsMarkedAsHoldingOnlyNulls() throws Exception {
+    Schema keySchema = SchemaBuilder.struct().name("K").field("id", Schema.INT64_SCHEMA).build();
+    for (FileFormat f : FileFormat.values()) {
+      RecordFormat format =
+          RecordFormats.create(FormatOptions.builder().format(f).keyColumnEnabled(true).build());
+      SinkRecord nullKey =
+          new SinkRecord(
+              TOPIC,
+              PARTITION,
+              null,
+              null,
+              USER,
+              new Struct(USER).put("id", 1L).put("name", "a"),
+              5);
+      RecordFileWriter onlyNulls = format.open(new BytesOutput(), nullKey, "k1");
+      onlyNulls.write(nullKey);
+      assertThat(keyColumn(onlyNulls)).as("%s", f).matches(MarkerColumn::nullsOnly);
+      onlyNulls.abort();
+
+      SinkRecord keyed =
+          new SinkRecord(
+              TOPIC,
+              PARTITION,
+              keySchema,
+              new Struct(keySchema).put("id", 2L),
+              USER,
+              new Struct(USER).put("id", 2L).put("name", "b"),
+              6);
+      RecordFileWriter withKey = format.open(new BytesOutput(), keyed, "k2");
+      withKey.write(keyed);
+      assertThat(keyColumn(withKey).nullsOnly()).as("%s", f).isFalse();
+      assertThat(keyColumn(withKey).type().kind()).as("%s", f).isEqualTo(ColumnType.Kind.STRUCT);
+      withKey.abort();
+    }
+  }
+
+  private static MarkerColumn keyColumn(RecordFileWriter w) {
+    return w.columns().stream()
+        .filter(c -> c.role().orElse(null) == ColumnRole.KEY)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -353,8 +353,12 @@ public final class LoadSqlBuilder {
       return types.stagingType(c.type(), g.schema().format());
     }
     if (c.nullsOnly()) {
-      return target; // only nulls: its type says nothing (a table without the column does not get
-      // it)
+      // only nulls: its type says nothing (a table without the column does not get it). JSON text
+      // takes any type; a Parquet or Avro column must be staged as what the file holds (COPY
+      // refuses a mismatch), and its nulls reach the rows table as the target's type.
+      return g.schema().format() == FileFormat.JSONL
+          ? target
+          : types.stagingType(c.type(), g.schema().format());
     }
     if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
       // widening on demand: a string longer than the column must reach the INSERT (which fails and
@@ -444,7 +448,7 @@ public final class LoadSqlBuilder {
         FileSchema.Column c = cols.get(e.getKey());
         String q = Identifiers.quote(e.getKey());
         String expr;
-        if (c == null) {
+        if (c == null || (c.nullsOnly() && g.schema().format() != FileFormat.JSONL)) {
           expr = "CAST(NULL AS " + e.getValue().type().ddl() + ")";
         } else if (types.needsJsonParse(c.type(), g.schema().format())) {
           expr = "JSON_PARSE(" + q + ")";

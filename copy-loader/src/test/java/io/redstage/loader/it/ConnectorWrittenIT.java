@@ -7,6 +7,7 @@ import io.redstage.connector.format.FormatOptions;
 import io.redstage.connector.format.SchemaCompatibility;
 import io.redstage.contract.FileFormat;
 import io.redstage.loader.it.ConnectorFiles.Rec;
+import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -308,6 +309,32 @@ class ConnectorWrittenIT {
     assertThat(columnType(topic, "coupon")).isEqualTo("bigint");
     assertThat(stack.query("SELECT id, coupon FROM public." + topic + " ORDER BY id"))
         .containsExactly(Arrays.asList(0L, null), Arrays.asList(1L, null), Arrays.asList(2L, 8L));
+  }
+
+  /**
+   * A unit whose records all had null keys wrote its key column as a string (a null key's kind),
+   * and the loader then refused the Struct keys of the units around it, or them: the marker now
+   * says the column holds only nulls, so they load beside each other.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aUnitOfNullKeysLoadsBesideStructKeys(FileFormat format) throws Exception {
+    String topic = "cw_null_keys_" + format.id();
+    var options = ConnectorFiles.options(format, false).toBuilder().keyColumnEnabled(true).build();
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      files.unit(options, topic, 0, 0, 1, null, V1, o -> new Rec(null, struct(V1, o, "n" + o)));
+      loader.runOnce();
+      files.unit(
+          options, topic, 0, 2, 3, KEY, V1, o -> new Rec(struct(KEY, o), struct(V1, o, "n" + o)));
+      files.unit(
+          options, topic, 1, 0, 1, null, V1, o -> new Rec(null, struct(V1, 10 + o, "m" + o)));
+      CycleReport second = loader.runOnce();
+      assertThat(second.batchesQuarantined()).isZero();
+      assertThat(loader.runOnce().unitsPending()).isZero();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(6);
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic + " WHERE kafka_key IS NULL"))
+        .isEqualTo(4);
   }
 
   /**
