@@ -1,25 +1,20 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
-import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.ColumnWidening;
-import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
 import io.redstage.loader.sql.TableSettings;
 import io.redstage.loader.sql.TooManyStatementsException;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +26,10 @@ import software.amazon.awssdk.core.exception.SdkException;
  * <ul>
  *   <li>before a batch runs, each unit's file schemas are checked against the table and the units
  *       before it; a unit that conflicts is quarantined alone and the others load;
- *   <li>a batch of several units that fails (not transiently) is split in halves, as new batches
- *       with new ids, until the failing units are alone; only a unit that fails alone uses up an
- *       attempt (recorded in the failure table) and is quarantined after {@code
- *       load.retry.max-attempts};
+ *   <li>a batch that fails goes to {@link FailedBatches}: one of several units that fails (not
+ *       transiently) is split in halves, as new batches with new ids, until the failing units are
+ *       alone; only a unit that fails alone uses up an attempt (recorded in the failure table) and
+ *       is quarantined after {@code load.retry.max-attempts};
  *   <li>upsert tables apply a partition's units in offset order: a unit held back blocks the later
  *       units of its topic-partition for this cycle.
  * </ul>
@@ -46,15 +41,14 @@ final class TableLoad {
   private static final Logger LOG = LoggerFactory.getLogger(TableLoad.class);
 
   /** A batch to run and the split budget of the planned batch it came from. */
-  private record Work(Batch batch, int[] splitsLeft) {}
+  record Work(Batch batch, int[] splitsLeft) {}
 
   private final LoadCycle.Parts p;
   private final TableRef table;
   private TableSettings settings;
   private final LoadCycle.Tally tally;
   private final LoadAccounting accounting;
-  private final Set<TopicPartition> blocked = new HashSet<>();
-  private boolean environmentFailed;
+  private final FailedBatches failures;
   private final List<Unit> loaded = new ArrayList<>();
   private TableSchema current;
 
@@ -64,6 +58,7 @@ final class TableLoad {
     this.current = schema;
     this.tally = tally;
     this.accounting = new LoadAccounting(parts, table, tally);
+    this.failures = new FailedBatches(parts, table, tally);
   }
 
   /** Runs the batches; {@code stopping} is checked before each. Returns the units loaded. */
@@ -71,6 +66,7 @@ final class TableLoad {
     // the metadata column names come from the markers; all of this cycle's units must agree
     settings =
         p.settings().settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
+    failures.use(settings);
     Deque<Work> work = new ArrayDeque<>();
     for (Batch b : batches) {
       work.add(new Work(b, new int[] {splitBudget(b.units().size())}));
@@ -127,19 +123,19 @@ final class TableLoad {
                 new SchemaScreen.OnConflict() {
                   @Override
                   public boolean skipped(Unit u) {
-                    return settings.upsert() && blocked.contains(tp(u));
+                    return failures.blocked(u);
                   }
 
                   @Override
                   public void conflicted(Unit u) {
-                    block(u);
+                    failures.block(u);
                   }
                 });
     for (Map.Entry<Unit, String> c : v.conflicts().entrySet()) {
       p.metrics().failed(table.name(), "schema");
       Batch alone = p.builder().build(table, List.of(c.getKey()));
       LOG.warn("Batch {}: {}", b.id(), c.getValue());
-      quarantine(alone, c.getValue(), List.of());
+      failures.quarantine(alone, c.getValue(), List.of());
     }
     if (!v.deferred().isEmpty()) {
       LOG.info(
@@ -175,7 +171,7 @@ final class TableLoad {
                       + " is still running in Redshift, or has just committed",
                   now,
                   false);
-          block(u);
+          failures.block(u);
         });
     LOG.info(
         "Batch {}: {} unit(s) wait for their load statement(s) {} from an earlier cycle, still running in Redshift "
@@ -184,9 +180,7 @@ final class TableLoad {
         busy.size(),
         new LinkedHashSet<>(busy.values()));
     List<Unit> rest =
-        b.units().stream()
-            .filter(u -> !busy.containsKey(u) && !(settings.upsert() && blocked.contains(tp(u))))
-            .toList();
+        b.units().stream().filter(u -> !busy.containsKey(u) && !failures.blocked(u)).toList();
     return rest.isEmpty() ? null : p.builder().build(table, rest);
   }
 
@@ -210,16 +204,16 @@ final class TableLoad {
         LOG.warn("Batch {}: {}", b.id(), a.error());
         if (a.transientError()) {
           p.metrics().failed(table.name(), "transient");
-          defer(b, a.error(), p.clock().millis(), false);
+          failures.defer(b, a.error(), p.clock().millis(), false);
         } else {
-          cannotLoad(b, a.error(), splitsLeft, work);
+          failures.cannotLoad(b, a.error(), splitsLeft, work);
         }
         return;
       }
-      cannotLoad(b, e.getMessage(), splitsLeft, work);
+      failures.cannotLoad(b, e.getMessage(), splitsLeft, work);
       return;
     } catch (IncompatibleSchemaException | IllegalArgumentException e) {
-      cannotLoad(b, e.getMessage(), splitsLeft, work);
+      failures.cannotLoad(b, e.getMessage(), splitsLeft, work);
       return;
     }
     RejectsIntent intent = null;
@@ -273,20 +267,7 @@ final class TableLoad {
       if (f.rolledBack()) {
         p.rejects().abandon(intent);
       }
-      tally.failed.incrementAndGet();
-      if (f.environment() && b.units().stream().noneMatch(this::conflictsSpent)) {
-        stopForTheEnvironment(b, f, now, work);
-        return;
-      }
-      p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
-      if (f.transientFailure()
-          && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
-        defer(b, f.error(), now, f.conflict());
-      } else if (b.units().size() > 1) {
-        split(b, f.error(), splitsLeft, work);
-      } else {
-        failedAlone(b, f, now);
-      }
+      failures.failed(b, f, now, splitsLeft, work);
     } else {
       // the batch may still commit: its intent stays for the recovery of a later cycle, and its
       // units wait a backoff before they are tried again (the statement may still hold the table's
@@ -294,126 +275,13 @@ final class TableLoad {
       tally.unknown.incrementAndGet();
       p.metrics().failed(table.name(), "unknown");
       String why = ((BatchResult.Unknown) r).reason();
-      defer(b, why, now, false);
+      failures.defer(b, why, now, false);
     }
-  }
-
-  /**
-   * A failure of the environment (a privilege, disk space, COPY's access to S3): the batch's units
-   * wait without an attempt counted and the table's other batches are left for the next cycle,
-   * since they would fail alike. Nothing is split or quarantined: once the cause is fixed the
-   * backlog loads in full batches, as before. Each such failure counts one of the units'
-   * load.retry.max-deferrals, like a conflict: a failure that only looks like the environment's
-   * (COPY's 403 for one missing file, where the role may not list the bucket) then takes the usual
-   * way to quarantine instead of holding the table for ever.
-   */
-  private void stopForTheEnvironment(Batch b, BatchResult.Failed f, long now, Deque<Work> work) {
-    p.metrics().failed(table.name(), "environment");
-    tally.tablesStopped.incrementAndGet();
-    defer(b, f.error(), now, true);
-    LOG.error(
-        "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
-            + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
-            + " the table's {} other batch(es) wait for the next cycle, and nothing is"
-            + " quarantined for it.",
-        table.name(),
-        b.id(),
-        f.error(),
-        work.size());
-    work.clear();
-    environmentFailed = true;
   }
 
   /** Whether a failure of the environment stopped this table's loads in this cycle. */
   boolean stoppedByTheEnvironment() {
-    return environmentFailed;
-  }
-
-  /**
-   * A batch whose transaction cannot be built: what is left here concerns the batch as a whole
-   * (statement count, an upsert key no file has). Split it, or quarantine its one unit.
-   */
-  private void cannotLoad(Batch b, String why, int[] splitsLeft, Deque<Work> work)
-      throws InterruptedException {
-    p.metrics().failed(table.name(), "schema");
-    if (b.units().size() > 1) {
-      split(b, why, splitsLeft, work);
-    } else {
-      quarantine(b, why, List.of());
-      b.units().forEach(this::block);
-    }
-  }
-
-  private void failedAlone(Batch b, BatchResult.Failed f, long now) throws InterruptedException {
-    Unit u = b.units().get(0);
-    int attempts = p.failures().fail(u.markerKey(), f.error(), now);
-    block(u);
-    if (p.failures().exhausted(attempts)) {
-      quarantine(b, f.error(), f.loadErrors());
-      return;
-    }
-    LOG.warn(
-        "Batch {}: unit {} failed alone (attempt {}); it is retried alone after the backoff",
-        b.id(),
-        u.markerKey(),
-        attempts);
-    p.failureLog()
-        .record(
-            List.of(
-                new ControlTables.FailureRow(
-                    u.markerKey(), table.name(), attempts, f.error(), Instant.ofEpochMilli(now))),
-            b.id().toString());
-  }
-
-  private void split(Batch b, String error, int[] splitsLeft, Deque<Work> work) {
-    long now = p.clock().millis();
-    if (splitsLeft[0] <= 0) {
-      LOG.warn(
-          "Batch {} failed and its split budget is spent; its {} unit(s) are retried next cycle: {}",
-          b.id(),
-          b.units().size(),
-          error);
-      defer(b, error, now, false);
-      return;
-    }
-    splitsLeft[0] -= 2;
-    int mid = b.units().size() / 2;
-    Batch first = p.builder().build(table, b.units().subList(0, mid));
-    Batch second = p.builder().build(table, b.units().subList(mid, b.units().size()));
-    LOG.warn(
-        "Batch {} ({} units) failed: {} Splitting it to isolate the failing unit(s): batch {} ({} units), batch {} ({} units)",
-        b.id(),
-        b.units().size(),
-        error,
-        first.id(),
-        first.units().size(),
-        second.id(),
-        second.units().size());
-    work.addFirst(new Work(second, splitsLeft));
-    work.addFirst(new Work(first, splitsLeft));
-  }
-
-  /**
-   * Retries every unit of {@code b} after the backoff without counting an attempt ({@code
-   * conflict}: one more conflict, see {@link FailureTracker#conflictsSpent}); in upsert mode their
-   * partitions wait too.
-   */
-  private void defer(Batch b, String why, long now, boolean conflict) {
-    b.units().forEach(u -> p.failures().defer(u.markerKey(), why, now, conflict));
-    b.units().forEach(this::block);
-  }
-
-  private boolean conflictsSpent(Unit u) {
-    if (!p.failures().conflictsSpent(u.markerKey())) {
-      return false;
-    }
-    LOG.warn(
-        "Unit {} has failed by a conflict or a failure of the environment {} time(s) in this process"
-            + " (load.retry.max-deferrals); the failure now counts like any other, towards"
-            + " load.retry.max-attempts",
-        u.markerKey(),
-        p.failures().failure(u.markerKey()).conflicts());
-    return true;
+    return failures.stoppedByTheEnvironment();
   }
 
   /** A batch that failed only because a string is longer than its VARCHAR column. */
@@ -424,36 +292,9 @@ final class TableLoad {
         && ColumnWidening.valueTooLong(f.error());
   }
 
-  private void block(Unit u) {
-    if (settings.upsert()) {
-      blocked.add(tp(u));
-    }
-  }
-
-  private static TopicPartition tp(Unit u) {
-    return new TopicPartition(u.topic(), u.partition());
-  }
-
   static TableSchema afterDdl(TablePlan plan) {
     TableSchema s = new TableSchema();
     plan.targetColumns().forEach((name, type) -> s.add(name, type, true));
     return s;
-  }
-
-  private void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors)
-      throws InterruptedException {
-    try {
-      p.quarantine()
-          .record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
-      tally.quarantined.incrementAndGet();
-      p.metrics().quarantined(table.name(), b.units().size());
-      b.units().forEach(u -> p.failures().forget(u.markerKey()));
-    } catch (RuntimeException e) {
-      LOG.error(
-          "Cannot quarantine {} ({}); its units stay failing and are retried: {}",
-          b.describe(),
-          error,
-          e.getMessage());
-    }
   }
 }

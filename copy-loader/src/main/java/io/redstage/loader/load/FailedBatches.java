@@ -1,0 +1,216 @@
+package io.redstage.loader.load;
+
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSettings;
+import java.time.Instant;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one table's load does with a batch that did not load, keeping the failure to the smallest
+ * part: a transient failure waits a backoff, a failure of the environment stops the table for the
+ * cycle, a batch of several units is split in halves until the failing units are alone, and only a
+ * unit that fails alone uses up an attempt and is quarantined after {@code
+ * load.retry.max-attempts}. In upsert mode a unit held back blocks the later units of its
+ * topic-partition for the cycle. One per {@link TableLoad}, on its thread.
+ */
+final class FailedBatches {
+  private static final Logger LOG = LoggerFactory.getLogger(FailedBatches.class);
+
+  private final LoadCycle.Parts p;
+  private final TableRef table;
+  private final LoadCycle.Tally tally;
+  private final Set<TopicPartition> blocked = new HashSet<>();
+  private TableSettings settings;
+  private boolean environmentFailed;
+
+  FailedBatches(LoadCycle.Parts parts, TableRef table, LoadCycle.Tally tally) {
+    this.p = parts;
+    this.table = table;
+    this.tally = tally;
+  }
+
+  /** The table's settings for this cycle's batches (upsert mode blocks partitions). */
+  void use(TableSettings settings) {
+    this.settings = settings;
+  }
+
+  /** A batch whose transaction ran and failed (rolled back or not). */
+  void failed(Batch b, BatchResult.Failed f, long now, int[] splitsLeft, Deque<TableLoad.Work> work)
+      throws InterruptedException {
+    tally.failed.incrementAndGet();
+    if (f.environment() && b.units().stream().noneMatch(this::conflictsSpent)) {
+      stopForTheEnvironment(b, f, now, work);
+      return;
+    }
+    p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
+    if (f.transientFailure()
+        && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
+      defer(b, f.error(), now, f.conflict());
+    } else if (b.units().size() > 1) {
+      split(b, f.error(), splitsLeft, work);
+    } else {
+      failedAlone(b, f, now);
+    }
+  }
+
+  /**
+   * A batch whose transaction cannot be built: what is left here concerns the batch as a whole
+   * (statement count, an upsert key no file has). Split it, or quarantine its one unit.
+   */
+  void cannotLoad(Batch b, String why, int[] splitsLeft, Deque<TableLoad.Work> work)
+      throws InterruptedException {
+    p.metrics().failed(table.name(), "schema");
+    if (b.units().size() > 1) {
+      split(b, why, splitsLeft, work);
+    } else {
+      quarantine(b, why, List.of());
+      b.units().forEach(this::block);
+    }
+  }
+
+  /**
+   * Retries every unit of {@code b} after the backoff without counting an attempt ({@code
+   * conflict}: one more conflict, see {@link FailureTracker#conflictsSpent}); in upsert mode their
+   * partitions wait too.
+   */
+  void defer(Batch b, String why, long now, boolean conflict) {
+    b.units().forEach(u -> p.failures().defer(u.markerKey(), why, now, conflict));
+    b.units().forEach(this::block);
+  }
+
+  /** In upsert mode, holds the later units of {@code u}'s partition back for this cycle. */
+  void block(Unit u) {
+    if (settings.upsert()) {
+      blocked.add(tp(u));
+    }
+  }
+
+  /** Whether {@code u}'s partition is held back this cycle (upsert mode). */
+  boolean blocked(Unit u) {
+    return settings.upsert() && blocked.contains(tp(u));
+  }
+
+  /** Whether a failure of the environment stopped this table's loads in this cycle. */
+  boolean stoppedByTheEnvironment() {
+    return environmentFailed;
+  }
+
+  void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors)
+      throws InterruptedException {
+    try {
+      p.quarantine()
+          .record(b, error, loadErrors, p.executor().manifestUrls(b), p.clock().instant());
+      tally.quarantined.incrementAndGet();
+      p.metrics().quarantined(table.name(), b.units().size());
+      b.units().forEach(u -> p.failures().forget(u.markerKey()));
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Cannot quarantine {} ({}); its units stay failing and are retried: {}",
+          b.describe(),
+          error,
+          e.getMessage());
+    }
+  }
+
+  /**
+   * A failure of the environment (a privilege, disk space, COPY's access to S3): the batch's units
+   * wait without an attempt counted and the table's other batches are left for the next cycle,
+   * since they would fail alike. Nothing is split or quarantined: once the cause is fixed the
+   * backlog loads in full batches, as before. Each such failure counts one of the units'
+   * load.retry.max-deferrals, like a conflict: a failure that only looks like the environment's
+   * (COPY's 403 for one missing file, where the role may not list the bucket) then takes the usual
+   * way to quarantine instead of holding the table for ever.
+   */
+  private void stopForTheEnvironment(
+      Batch b, BatchResult.Failed f, long now, Deque<TableLoad.Work> work) {
+    p.metrics().failed(table.name(), "environment");
+    tally.tablesStopped.incrementAndGet();
+    defer(b, f.error(), now, true);
+    LOG.error(
+        "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
+            + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
+            + " the table's {} other batch(es) wait for the next cycle, and nothing is"
+            + " quarantined for it.",
+        table.name(),
+        b.id(),
+        f.error(),
+        work.size());
+    work.clear();
+    environmentFailed = true;
+  }
+
+  private void failedAlone(Batch b, BatchResult.Failed f, long now) throws InterruptedException {
+    Unit u = b.units().get(0);
+    int attempts = p.failures().fail(u.markerKey(), f.error(), now);
+    block(u);
+    if (p.failures().exhausted(attempts)) {
+      quarantine(b, f.error(), f.loadErrors());
+      return;
+    }
+    LOG.warn(
+        "Batch {}: unit {} failed alone (attempt {}); it is retried alone after the backoff",
+        b.id(),
+        u.markerKey(),
+        attempts);
+    p.failureLog()
+        .record(
+            List.of(
+                new ControlTables.FailureRow(
+                    u.markerKey(), table.name(), attempts, f.error(), Instant.ofEpochMilli(now))),
+            b.id().toString());
+  }
+
+  private void split(Batch b, String error, int[] splitsLeft, Deque<TableLoad.Work> work) {
+    long now = p.clock().millis();
+    if (splitsLeft[0] <= 0) {
+      LOG.warn(
+          "Batch {} failed and its split budget is spent; its {} unit(s) are retried next cycle: {}",
+          b.id(),
+          b.units().size(),
+          error);
+      defer(b, error, now, false);
+      return;
+    }
+    splitsLeft[0] -= 2;
+    int mid = b.units().size() / 2;
+    Batch first = p.builder().build(table, b.units().subList(0, mid));
+    Batch second = p.builder().build(table, b.units().subList(mid, b.units().size()));
+    LOG.warn(
+        "Batch {} ({} units) failed: {} Splitting it to isolate the failing unit(s): batch {} ({} units), batch {} ({} units)",
+        b.id(),
+        b.units().size(),
+        error,
+        first.id(),
+        first.units().size(),
+        second.id(),
+        second.units().size());
+    work.addFirst(new TableLoad.Work(second, splitsLeft));
+    work.addFirst(new TableLoad.Work(first, splitsLeft));
+  }
+
+  private boolean conflictsSpent(Unit u) {
+    if (!p.failures().conflictsSpent(u.markerKey())) {
+      return false;
+    }
+    LOG.warn(
+        "Unit {} has failed by a conflict or a failure of the environment {} time(s) in this process"
+            + " (load.retry.max-deferrals); the failure now counts like any other, towards"
+            + " load.retry.max-attempts",
+        u.markerKey(),
+        p.failures().failure(u.markerKey()).conflicts());
+    return true;
+  }
+
+  private static TopicPartition tp(Unit u) {
+    return new TopicPartition(u.topic(), u.partition());
+  }
+}
