@@ -266,54 +266,51 @@ class FailureHandlingIT {
    */
   @Test
   void anEnvironmentFailureThatNeverClearsEndsInQuarantineAfterItsDeferrals() throws Exception {
-    unit("f_env_endless", 0, 9);
-    Map<String, String> config = stack.config("f_env_endless");
+    List<CycleReport> reports =
+        cyclesUntilQuarantined(
+            "f_env_endless",
+            "^COPY ",
+            "S3ServiceException:Access Denied,Status 403,Error AccessDenied");
+    assertThat(reports)
+        .as("two are taken for the environment's, the third counts its one attempt")
+        .extracting(CycleReport::tablesStopped, CycleReport::batchesQuarantined)
+        .containsExactly(tuple(1, 0), tuple(1, 0), tuple(0, 1));
+  }
+
+  /**
+   * Cycles over a unit of {@code topic} whose statements matching {@code statement} always fail
+   * with {@code error}, with 2 deferrals and 1 attempt allowed, until it is quarantined (8 at
+   * most).
+   */
+  private static List<CycleReport> cyclesUntilQuarantined(
+      String topic, String statement, String error) throws Exception {
+    unit(topic, 0, 9);
+    Map<String, String> config = stack.config(topic);
     config.put("load.retry.max-deferrals", "2");
     config.put("load.retry.max-attempts", "1");
     config.put("load.retry.backoff", "0s");
     try (Loader loader = stack.loader(config)) {
       loader.ensureControlTables();
-      stack
-          .redshift
-          .faults()
-          .failStatementsMatching(
-              "^COPY ", -1, "S3ServiceException:Access Denied,Status 403,Error AccessDenied");
+      stack.redshift.faults().failStatementsMatching(statement, -1, error);
       List<CycleReport> reports = new ArrayList<>();
       for (int i = 0; i < 8 && reports.stream().allMatch(r -> r.batchesQuarantined() == 0); i++) {
         reports.add(loader.runOnce());
       }
-      assertThat(reports)
-          .as("two are taken for the environment's, the third counts its one attempt")
-          .extracting(CycleReport::tablesStopped, CycleReport::batchesQuarantined)
-          .containsExactly(tuple(1, 0), tuple(1, 0), tuple(0, 1));
+      return reports;
     }
   }
 
   @Test
   void aConflictThatNeverClearsEndsInQuarantineAfterItsDeferrals() throws Exception {
-    unit("f_endless", 0, 9);
-    Map<String, String> config = stack.config("f_endless");
-    config.put("load.retry.max-deferrals", "2");
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
-    try (Loader loader = stack.loader(config)) {
-      loader.ensureControlTables();
-      stack
-          .redshift
-          .faults()
-          .failStatementsMatching(
-              "^INSERT INTO \"public\".\"f_endless\"", // not the quarantine row that quotes it
-              -1,
-              "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
-      List<CycleReport> reports = new ArrayList<>();
-      for (int i = 0; i < 8 && reports.stream().allMatch(r -> r.batchesQuarantined() == 0); i++) {
-        reports.add(loader.runOnce());
-      }
-      assertThat(reports)
-          .as("two conflicts are deferred, the third counts its one attempt")
-          .extracting(CycleReport::batchesQuarantined)
-          .containsExactly(0, 0, 1);
-    }
+    List<CycleReport> reports =
+        cyclesUntilQuarantined(
+            "f_endless",
+            "^INSERT INTO \"public\".\"f_endless\"", // not the quarantine row that quotes it
+            "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+    assertThat(reports)
+        .as("two conflicts are deferred, the third counts its one attempt")
+        .extracting(CycleReport::batchesQuarantined)
+        .containsExactly(0, 0, 1);
     assertThat(
             stack.query(
                 "SELECT error FROM public._redstage_quarantine WHERE target_table = 'public.f_endless'"))
