@@ -37,10 +37,8 @@ final class ConnectAvroValues {
    * each character JSON escapes; integers, dates, times and timestamps their decimal digits;
    * booleans their word; binary values a byte per byte. Redshift's own text for a value (its
    * escapes, how it writes bytes or a decimal) can only be longer, so a value refused here would
-   * also fail in the warehouse. Parquet files count strings and map keys by their chars and without
-   * escapes, which needs no pass over the text and is still a lower bound (a char takes at least a
-   * byte): their limit, a SUPER value's 16 MB, is far above what a string's escapes add to most
-   * values, so a value just over it may pass here and fail its unit, one refused here never loads.
+   * also fail in the warehouse. Avro files hold it against a VARCHAR, Parquet files against a SUPER
+   * value's 16 MB.
    */
   private long jsonChars;
 
@@ -145,7 +143,7 @@ final class ConnectAvroValues {
       case BOOLEAN:
         return ((Boolean) datum) ? 3 : 4;
       case STRING:
-        return nestedAsText ? jsonStringBytes((String) datum) - 1 : ((String) datum).length() + 1;
+        return jsonStringBytes((String) datum) - 1;
       case BYTES:
         return ConnectTypes.isDecimal(s) ? 0 : Math.max(0, ((ByteBuffer) datum).remaining() - 1);
       default:

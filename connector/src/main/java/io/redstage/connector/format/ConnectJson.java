@@ -438,7 +438,12 @@ final class ConnectJson {
    * text may hold.
    */
   private static java.math.BigDecimal atSchemaScale(Schema s, java.math.BigDecimal d) {
-    int scale = ConnectTypes.decimalScale(s);
+    int scale;
+    try {
+      scale = ConnectTypes.decimalScale(s);
+    } catch (RuntimeException e) {
+      return d; // a Decimal schema without its scale parameter: the value's own digits
+    }
     if (d.scale() == scale || (long) scale - d.scale() > WarehouseLimits.VARCHAR_MAX_BYTES) {
       return d;
     }

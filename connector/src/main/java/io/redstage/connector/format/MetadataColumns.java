@@ -72,15 +72,17 @@ final class MetadataColumns {
   }
 
   /**
-   * {@code columns} with the key column marked as holding only nulls: a file whose records all had
-   * null keys took the key's kind (string) from a null key, which says nothing about the keys of
-   * the topic; the loader then takes the column's type from the table or other files.
+   * {@code columns} with a string key column marked as holding only nulls: a file whose records all
+   * had null keys without a key schema took the key's kind (string) from a null key, which says
+   * nothing about the keys of the topic; the loader then takes the column's type from the table or
+   * other files. A struct key column keeps its type: its schema said so, and the file holds a group
+   * (Parquet) or record (Avro) that COPY must read as such.
    */
   static List<MarkerColumn> withNullKeysOnly(List<MarkerColumn> columns) {
     List<MarkerColumn> out = new ArrayList<>(columns.size());
     for (MarkerColumn c : columns) {
       out.add(
-          c.role().orElse(null) == ColumnRole.KEY
+          c.role().orElse(null) == ColumnRole.KEY && c.type().kind() == Kind.STRING
               ? MarkerColumn.ofNulls(c.name(), ColumnRole.KEY)
               : c);
     }

@@ -216,6 +216,22 @@ class KeyHeadersAndDeletesTest {
       assertThat(keyColumn(onlyNulls)).as("%s", f).matches(MarkerColumn::nullsOnly);
       onlyNulls.abort();
 
+      // a null key with a Struct schema: the file holds a struct column, which its marker says
+      SinkRecord nullStructKey =
+          new SinkRecord(
+              TOPIC,
+              PARTITION,
+              SchemaBuilder.struct().name("K").field("id", Schema.INT64_SCHEMA).optional().build(),
+              null,
+              USER,
+              new Struct(USER).put("id", 1L).put("name", "a"),
+              5);
+      RecordFileWriter typedNulls = format.open(new BytesOutput(), nullStructKey, "k3");
+      typedNulls.write(nullStructKey);
+      assertThat(keyColumn(typedNulls).nullsOnly()).as("%s", f).isFalse();
+      assertThat(keyColumn(typedNulls).type().kind()).as("%s", f).isEqualTo(ColumnType.Kind.STRUCT);
+      typedNulls.abort();
+
       SinkRecord keyed =
           new SinkRecord(
               TOPIC,

@@ -550,7 +550,7 @@ public final class LoaderConfigDef {
                   RETRY_MAX_DEFERRALS,
                   INT,
                   "10",
-                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and failures of the environment (permission denied, Disk Full, S3 refusing COPY's role: the table waits for the next cycle) a unit may meet, each retried after load.retry.backoff without counting an attempt, before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time.")
+                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and refusals of COPY by S3 (a failure of the environment, or a missing file when the COPY role may not list the bucket) a unit may meet, each retried after load.retry.backoff without counting an attempt, before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time.")
               .range(1, 10_000),
           ConfigKey.of(
                   G_RUN,

@@ -250,15 +250,33 @@ public final class MarkerScanner {
     }
   }
 
+  /** S3's answers about the call itself (credentials, clock, bucket), which every object gets. */
+  private static final Set<String> EVERY_CALL =
+      Set.of(
+          "InvalidAccessKeyId",
+          "SignatureDoesNotMatch",
+          "ExpiredToken",
+          "InvalidToken",
+          "TokenRefreshRequired",
+          "RequestTimeTooSkewed",
+          "AuthorizationHeaderMalformed",
+          "PermanentRedirect",
+          "NoSuchBucket",
+          "SlowDown");
+
   /**
-   * Whether S3 refused this one object (access denied to its key, an archived object) rather than
-   * the call: other 4xx answers (expired or unknown credentials, a skewed clock) and 5xx concern
-   * every object alike.
+   * Whether S3 refused this one object (access denied to its key, an archived object, a key or
+   * encryption it cannot use) rather than the call: 5xx, throttling and answers about credentials,
+   * the clock or the bucket concern every object alike.
    */
   private static boolean refusesThisObject(S3Exception e) {
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-    return e.statusCode() == 403
-        && ("AccessDenied".equals(code) || "InvalidObjectState".equals(code));
+    return e.statusCode() >= 400
+        && e.statusCode() < 500
+        && e.statusCode() != 408
+        && e.statusCode() != 429
+        && !e.isThrottlingException()
+        && !EVERY_CALL.contains(code);
   }
 
   private String unreadable(String key, S3Exception e) {

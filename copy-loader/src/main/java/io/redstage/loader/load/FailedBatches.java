@@ -47,7 +47,8 @@ final class FailedBatches {
   void failed(Batch b, BatchResult.Failed f, long now, int[] splitsLeft, Deque<TableLoad.Work> work)
       throws InterruptedException {
     tally.failed.incrementAndGet();
-    if (f.environment() && b.units().stream().noneMatch(this::conflictsSpent)) {
+    if (f.environment()
+        && !(mayBeTheUnits(f) && b.units().stream().anyMatch(this::conflictsSpent))) {
       stopForTheEnvironment(b, f, now, work);
       return;
     }
@@ -125,25 +126,27 @@ final class FailedBatches {
    * A failure of the environment (a privilege, disk space, COPY's access to S3): the batch's units
    * wait without an attempt counted and the table's other batches are left for the next cycle,
    * since they would fail alike. Nothing is split or quarantined: once the cause is fixed the
-   * backlog loads in full batches, as before. Each such failure counts one of the units'
-   * load.retry.max-deferrals, like a conflict: a failure that only looks like the environment's
-   * (COPY's 403 for one missing file, where the role may not list the bucket) then takes the usual
-   * way to quarantine instead of holding the table for ever.
+   * backlog loads in full batches, as before. Only S3's refusal of COPY ({@link #mayBeTheUnits})
+   * counts one of the units' load.retry.max-deferrals, like a conflict.
    */
   private void stopForTheEnvironment(
       Batch b, BatchResult.Failed f, long now, Deque<TableLoad.Work> work) {
     p.metrics().failed(table.name(), "environment");
     tally.tablesStopped.incrementAndGet();
-    defer(b, f.error(), now, true);
+    boolean counted = mayBeTheUnits(f);
+    defer(b, f.error(), now, counted);
     LOG.error(
         "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
             + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
-            + " the table's {} other batch(es) wait for the next cycle, and nothing is"
-            + " quarantined for it.",
+            + " the table's {} other batch(es) wait for the next cycle{}.",
         table.name(),
         b.id(),
         f.error(),
-        work.size());
+        work.size(),
+        counted
+            ? " (S3's refusal can also be a missing file: after load.retry.max-deferrals such"
+                + " refusals the batch is split and its units counted like other failures)"
+            : ", and nothing is quarantined for it");
     work.clear();
     environmentFailed = true;
   }
@@ -208,6 +211,15 @@ final class FailedBatches {
         u.markerKey(),
         p.failures().failure(u.markerKey()).conflicts());
     return true;
+  }
+
+  /**
+   * Whether an environment failure may still be the batch's own: S3 refusing COPY answers 403 for a
+   * missing file too when the COPY role may not list the bucket. A privilege or a full disk is
+   * never one batch's, and an outage of either must not end in quarantine.
+   */
+  private static boolean mayBeTheUnits(BatchResult.Failed f) {
+    return f.error().toLowerCase(java.util.Locale.ROOT).contains("s3serviceexception");
   }
 
   private static TopicPartition tp(Unit u) {

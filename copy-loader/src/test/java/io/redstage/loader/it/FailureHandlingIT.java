@@ -277,6 +277,21 @@ class FailureHandlingIT {
         .containsExactly(tuple(1, 0), tuple(1, 0), tuple(0, 1));
   }
 
+  /** A privilege is never one unit's: however long it lasts, nothing is quarantined for it. */
+  @Test
+  void aPrivilegeThatNeverClearsHoldsTheTableWithoutQuarantine() throws Exception {
+    List<CycleReport> reports =
+        cyclesUntilQuarantined(
+            "f_env_privilege", "^COPY ", "permission denied for relation f_env_privilege");
+    assertThat(reports)
+        .hasSize(8)
+        .allSatisfy(
+            r -> {
+              assertThat(r.tablesStopped()).isEqualTo(1);
+              assertThat(r.batchesQuarantined()).isZero();
+            });
+  }
+
   /**
    * Cycles over a unit of {@code topic} whose statements matching {@code statement} always fail
    * with {@code error}, with 2 deferrals and 1 attempt allowed, until it is quarantined (8 at
