@@ -71,6 +71,19 @@ public final class SchemaEvolution {
       return new TablePlan(List.of(), cols);
     }
     Map<String, ColumnType> wanted = wantedColumns(table, schemas, settings);
+    for (String k : settings.upsertKey()) {
+      // rows are matched by the key column: one the files hold only nulls of, and the table lacks,
+      // takes their marker type (string), as before nullsOnly was written
+      if (!wanted.containsKey(k) && (existing == null || existing.column(k) == null)) {
+        for (FileSchema fs : schemas) {
+          for (FileSchema.Column c : fs.columns()) {
+            if (c.nullsOnly() && columnName(c, table).equals(k)) {
+              wanted.putIfAbsent(k, c.type());
+            }
+          }
+        }
+      }
+    }
     List<String> ddl = new ArrayList<>();
     List<String> added = new ArrayList<>();
     Map<String, RedshiftType> target = new LinkedHashMap<>();

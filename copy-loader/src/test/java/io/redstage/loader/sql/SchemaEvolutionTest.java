@@ -31,6 +31,35 @@ class SchemaEvolutionTest {
     return FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.JSONL, columns(values)));
   }
 
+  /**
+   * Rows are matched by the upsert key: a key column the files hold only nulls of (a unit of null
+   * Kafka keys) is still created, with its marker type, when nothing else types it; a table's
+   * column of another type keeps it.
+   */
+  @Test
+  void anUpsertKeyColumnOfOnlyNullsIsCreatedWhenNothingElseTypesIt() {
+    TableSettings upsertByCoupon =
+        new TableSettings(TableSettings.Mode.UPSERT, List.of("coupon"), List.of(), List.of(), META);
+    FileSchema nulls =
+        FileSchema.of(
+            TestUnits.file(
+                "k",
+                1,
+                1,
+                FileFormat.PARQUET,
+                columns(col("id", Kind.INT64), MarkerColumn.ofNulls("coupon"))));
+    assertThat(evolution.plan(T, null, List.of(nulls), upsertByCoupon).targetColumns())
+        .containsKey("coupon");
+    TableSchema existing =
+        new TableSchema()
+            .add("id", RedshiftType.of(Family.BIGINT), true)
+            .add("coupon", RedshiftType.of(Family.SUPER), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TablePlan p = evolution.plan(T, existing, List.of(nulls), upsertByCoupon);
+    assertThat(p.ddl()).isEmpty();
+    assertThat(p.targetColumns().get("coupon")).isEqualTo(RedshiftType.of(Family.SUPER));
+  }
+
   @Test
   void aColumnOfOnlyNullsTakesTheTypeOfTheTableOrOfTheFilesWithValues() {
     FileSchema nulls =
