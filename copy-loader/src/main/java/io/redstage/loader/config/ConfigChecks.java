@@ -3,6 +3,7 @@ package io.redstage.loader.config;
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.sql.SqlText;
 import io.redstage.loader.sql.TableRef;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -116,10 +117,8 @@ final class ConfigChecks {
       // found at start, not when the first unit of that topic stops every cycle
       String target = pair.substring(colon + 1);
       try {
-        if (target.indexOf('\\') >= 0) {
-          throw new IllegalArgumentException("Redshift names here cannot hold a backslash");
-        }
-        TableRef.parse(target, c.string(TARGET_SCHEMA));
+        // the name goes into SQL literals too (control tables), whose rules SqlText keeps
+        SqlText.literal(TableRef.parse(target, c.string(TARGET_SCHEMA)).name());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(
             "Cannot use '"

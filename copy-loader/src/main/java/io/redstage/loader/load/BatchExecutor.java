@@ -161,7 +161,7 @@ public final class BatchExecutor {
           e.isTransient(),
           true,
           e.isTransient(),
-          e.isEnvironment());
+          e.environment());
     } catch (StatementTimeoutException | StatementOutcomeUnknownException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       String id =

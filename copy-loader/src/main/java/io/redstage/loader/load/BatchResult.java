@@ -28,7 +28,9 @@ public sealed interface BatchResult {
    * commit (its rejects intent must stay for recovery). {@code conflict}: Redshift ran the
    * transaction and failed it by a conflict a retry usually clears (a serialization conflict, a
    * deadlock, a concurrent DDL); such a failure is transient only {@code load.retry.max-deferrals}
-   * times per unit and process, since one that keeps coming back is no conflict.
+   * times per unit and process, since one that keeps coming back is no conflict. {@code
+   * environment}: whose failure it is when not the batch's data ({@link
+   * StatementFailedException#environment}).
    */
   record Failed(
       String error,
@@ -36,26 +38,22 @@ public sealed interface BatchResult {
       boolean transientFailure,
       boolean rolledBack,
       boolean conflict,
-      boolean environment)
+      StatementFailedException.Environment environment)
       implements BatchResult {
 
-    /** A failure that is not the environment's ({@link StatementFailedException#isEnvironment}). */
-    Failed(
-        String error,
-        List<LoadErrorReader.LoadError> loadErrors,
-        boolean transientFailure,
-        boolean rolledBack,
-        boolean conflict) {
-      this(error, loadErrors, transientFailure, rolledBack, conflict, false);
-    }
-
-    /** A failure that is not a conflict. */
+    /** A failure that is neither a conflict nor the environment's. */
     Failed(
         String error,
         List<LoadErrorReader.LoadError> loadErrors,
         boolean transientFailure,
         boolean rolledBack) {
-      this(error, loadErrors, transientFailure, rolledBack, false);
+      this(
+          error,
+          loadErrors,
+          transientFailure,
+          rolledBack,
+          false,
+          StatementFailedException.Environment.NONE);
     }
   }
 

@@ -3,6 +3,7 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.redshift.StatementFailedException.Environment;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
@@ -47,8 +48,9 @@ final class FailedBatches {
   void failed(Batch b, BatchResult.Failed f, long now, int[] splitsLeft, Deque<TableLoad.Work> work)
       throws InterruptedException {
     tally.failed.incrementAndGet();
-    if (f.environment()
-        && !(mayBeTheUnits(f) && b.units().stream().anyMatch(this::conflictsSpent))) {
+    if (f.environment() != Environment.NONE
+        && !(f.environment() == Environment.COPY_S3_REFUSAL
+            && b.units().stream().anyMatch(this::conflictsSpent))) {
       stopForTheEnvironment(b, f, now, work);
       return;
     }
@@ -126,14 +128,16 @@ final class FailedBatches {
    * A failure of the environment (a privilege, disk space, COPY's access to S3): the batch's units
    * wait without an attempt counted and the table's other batches are left for the next cycle,
    * since they would fail alike. Nothing is split or quarantined: once the cause is fixed the
-   * backlog loads in full batches, as before. Only S3's refusal of COPY ({@link #mayBeTheUnits})
-   * counts one of the units' load.retry.max-deferrals, like a conflict.
+   * backlog loads in full batches, as before. Only S3's refusal of COPY, which a missing file also
+   * gets when the COPY role may not list the bucket ({@link Environment#COPY_S3_REFUSAL}), counts
+   * one of the units' load.retry.max-deferrals, like a conflict: a privilege or a full disk is
+   * never one batch's, and an outage of either must not end in quarantine.
    */
   private void stopForTheEnvironment(
       Batch b, BatchResult.Failed f, long now, Deque<TableLoad.Work> work) {
     p.metrics().failed(table.name(), "environment");
     tally.tablesStopped.incrementAndGet();
-    boolean counted = mayBeTheUnits(f);
+    boolean counted = f.environment() == Environment.COPY_S3_REFUSAL;
     defer(b, f.error(), now, counted);
     LOG.error(
         "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
@@ -211,15 +215,6 @@ final class FailedBatches {
         u.markerKey(),
         p.failures().failure(u.markerKey()).conflicts());
     return true;
-  }
-
-  /**
-   * Whether an environment failure may still be the batch's own: S3 refusing COPY answers 403 for a
-   * missing file too when the COPY role may not list the bucket. A privilege or a full disk is
-   * never one batch's, and an outage of either must not end in quarantine.
-   */
-  private static boolean mayBeTheUnits(BatchResult.Failed f) {
-    return f.error().toLowerCase(java.util.Locale.ROOT).contains("s3serviceexception");
   }
 
   private static TopicPartition tp(Unit u) {

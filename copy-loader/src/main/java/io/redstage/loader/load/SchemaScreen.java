@@ -134,7 +134,11 @@ final class SchemaScreen {
     for (MarkerFile f : u.marker().files()) {
       Set<String> names = new HashSet<>();
       for (MarkerColumn c : f.columns()) {
-        names.add(Identifiers.fold(c.name(), "a file column"));
+        try {
+          names.add(Identifiers.fold(c.name(), "a file column"));
+        } catch (IllegalArgumentException e) {
+          return e.getMessage(); // a name Redshift cannot take: this unit alone, as conflict() does
+        }
       }
       for (String k : settings.upsertKey()) {
         if (!names.contains(k)) {

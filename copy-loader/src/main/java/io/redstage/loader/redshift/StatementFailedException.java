@@ -26,16 +26,32 @@ public class StatementFailedException extends RuntimeException {
 
   /**
    * Redshift's wording for refusals that concern the table, the cluster or the COPY role, never one
-   * batch's data: a privilege the loader's user lacks, a full cluster, S3 refusing COPY's role.
+   * batch's data: a privilege the loader's user lacks, a full cluster, a role it cannot assume.
    */
   private static final Pattern ENVIRONMENT =
       Pattern.compile(
           "\\bpermission denied\\b"
               + "|\\bmust be owner of\\b"
               + "|\\bdisk full\\b"
-              + "|\\bS3ServiceException:\\s*Access Denied\\b"
               + "|\\bnot authorized to assume IAM Role\\b",
           Pattern.CASE_INSENSITIVE);
+
+  /** S3 refusing COPY's reads: the COPY role's access, or a missing file the role may not list. */
+  private static final Pattern S3_REFUSAL =
+      Pattern.compile("\\bS3ServiceException:\\s*Access Denied\\b", Pattern.CASE_INSENSITIVE);
+
+  /** Whose failure a statement's is, when it is not the batch's data (see {@link #environment}). */
+  public enum Environment {
+    /** The batch's own failure, or a transient one. */
+    NONE,
+    /** A privilege, a full disk, a role: never one batch's, however long it lasts. */
+    TABLE_OR_CLUSTER,
+    /**
+     * S3 refusing COPY: usually the COPY role's access, but a missing file gets the same answer
+     * when the role may not list the bucket.
+     */
+    COPY_S3_REFUSAL
+  }
 
   private final String statementId;
   private final String error;
@@ -97,7 +113,19 @@ public class StatementFailedException extends RuntimeException {
    * #isTransient()}, on Redshift's wording with user data removed.
    */
   public boolean isEnvironment() {
-    return !isTransient() && ENVIRONMENT.matcher(withoutUserData()).find();
+    return environment() != Environment.NONE;
+  }
+
+  /** Which failure of the environment this is, if any ({@link #isEnvironment()}). */
+  public Environment environment() {
+    if (isTransient()) {
+      return Environment.NONE;
+    }
+    String text = withoutUserData();
+    if (S3_REFUSAL.matcher(text).find()) {
+      return Environment.COPY_S3_REFUSAL;
+    }
+    return ENVIRONMENT.matcher(text).find() ? Environment.TABLE_OR_CLUSTER : Environment.NONE;
   }
 
   private String withoutUserData() {

@@ -75,13 +75,7 @@ public final class SchemaEvolution {
       // rows are matched by the key column: one the files hold only nulls of, and the table lacks,
       // takes their marker type (string), as before nullsOnly was written
       if (!wanted.containsKey(k) && (existing == null || existing.column(k) == null)) {
-        for (FileSchema fs : schemas) {
-          for (FileSchema.Column c : fs.columns()) {
-            if (c.nullsOnly() && columnName(c, table).equals(k)) {
-              wanted.putIfAbsent(k, c.type());
-            }
-          }
-        }
+        nullsOnlyType(table, schemas, k).ifPresent(t -> wanted.put(k, t));
       }
     }
     List<String> ddl = new ArrayList<>();
@@ -192,6 +186,16 @@ public final class SchemaEvolution {
   }
 
   /** The column a file column loads into (its name folded), naming the column when it cannot. */
+  /** The marker type of a column named {@code folded} that the files hold only nulls of. */
+  private static java.util.Optional<ColumnType> nullsOnlyType(
+      TableRef table, List<FileSchema> schemas, String folded) {
+    return schemas.stream()
+        .flatMap(fs -> fs.columns().stream())
+        .filter(c -> c.nullsOnly() && columnName(c, table).equals(folded))
+        .map(FileSchema.Column::type)
+        .findFirst();
+  }
+
   private static String columnName(FileSchema.Column c, TableRef table) {
     return Identifiers.fold(
         c.name(), "column '" + Identifiers.printable(c.name()) + "' of " + table);

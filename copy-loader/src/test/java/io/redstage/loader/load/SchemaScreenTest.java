@@ -135,6 +135,16 @@ class SchemaScreenTest {
         .containsExactly(keyless);
   }
 
+  /** A column name Redshift cannot take escaped the upsert-key check and stopped the table. */
+  @Test
+  void anUpsertUnitWithAColumnNameRedshiftCannotTakeIsSetAsideAlone() {
+    Unit keyed = unit(0, 0, col("id", Kind.INT64), col("v", Kind.INT32));
+    Unit longName = unit(1, 0, col("id", Kind.INT64), col("n".repeat(200), Kind.INT32));
+    SchemaScreen.Verdict v = screen(null, TableSettings.Mode.UPSERT, keyed, longName);
+    assertThat(v.accepted()).containsExactly(keyed);
+    assertThat(v.conflicts().get(longName)).startsWith("Unit orders/1 offsets 0..9 (");
+  }
+
   @Test
   void upsertSkipsTheRestOfAConflictingUnitsPartition() {
     Unit bad = unit(0, 0, col("id", Kind.INT64), col("id", Kind.STRING));

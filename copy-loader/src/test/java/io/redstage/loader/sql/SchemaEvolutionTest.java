@@ -31,6 +31,21 @@ class SchemaEvolutionTest {
     return FileSchema.of(TestUnits.file("k", 1, 1, FileFormat.JSONL, columns(values)));
   }
 
+  /** A table of an id, a column "coupon" of this family and nullability, and the offset. */
+  static TableSchema couponTable(Family coupon, boolean nullable) {
+    return new TableSchema()
+        .add("id", RedshiftType.of(Family.BIGINT), true)
+        .add("coupon", RedshiftType.of(coupon), nullable)
+        .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+  }
+
+  /** A file of an id and a column "coupon" it holds only nulls of. */
+  static FileSchema couponOfNulls(FileFormat format) {
+    return FileSchema.of(
+        TestUnits.file(
+            "k", 1, 1, format, columns(col("id", Kind.INT64), MarkerColumn.ofNulls("coupon"))));
+  }
+
   /**
    * Rows are matched by the upsert key: a key column the files hold only nulls of (a unit of null
    * Kafka keys) is still created, with its marker type, when nothing else types it; a table's
@@ -40,21 +55,10 @@ class SchemaEvolutionTest {
   void anUpsertKeyColumnOfOnlyNullsIsCreatedWhenNothingElseTypesIt() {
     TableSettings upsertByCoupon =
         new TableSettings(TableSettings.Mode.UPSERT, List.of("coupon"), List.of(), List.of(), META);
-    FileSchema nulls =
-        FileSchema.of(
-            TestUnits.file(
-                "k",
-                1,
-                1,
-                FileFormat.PARQUET,
-                columns(col("id", Kind.INT64), MarkerColumn.ofNulls("coupon"))));
+    FileSchema nulls = couponOfNulls(FileFormat.PARQUET);
     assertThat(evolution.plan(T, null, List.of(nulls), upsertByCoupon).targetColumns())
         .containsKey("coupon");
-    TableSchema existing =
-        new TableSchema()
-            .add("id", RedshiftType.of(Family.BIGINT), true)
-            .add("coupon", RedshiftType.of(Family.SUPER), true)
-            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TableSchema existing = couponTable(Family.SUPER, true);
     TablePlan p = evolution.plan(T, existing, List.of(nulls), upsertByCoupon);
     assertThat(p.ddl()).isEmpty();
     assertThat(p.targetColumns().get("coupon")).isEqualTo(RedshiftType.of(Family.SUPER));
@@ -62,14 +66,7 @@ class SchemaEvolutionTest {
 
   @Test
   void aColumnOfOnlyNullsTakesTheTypeOfTheTableOrOfTheFilesWithValues() {
-    FileSchema nulls =
-        FileSchema.of(
-            TestUnits.file(
-                "k",
-                1,
-                1,
-                FileFormat.JSONL,
-                columns(col("id", Kind.INT64), MarkerColumn.ofNulls("coupon"))));
+    FileSchema nulls = couponOfNulls(FileFormat.JSONL);
     FileSchema values = json(col("id", Kind.INT64), col("coupon", Kind.INT64));
     // no column from nulls alone
     assertThat(evolution.plan(T, null, List.of(nulls), APPEND).targetColumns())
@@ -82,20 +79,12 @@ class SchemaEvolutionTest {
             evolution.plan(T, null, List.of(values, nulls), APPEND).targetColumns().get("coupon"))
         .isEqualTo(RedshiftType.of(Family.BIGINT));
     // a table's column of any type takes them, and is not widened or refused
-    TableSchema existing =
-        new TableSchema()
-            .add("id", RedshiftType.of(Family.BIGINT), true)
-            .add("coupon", RedshiftType.of(Family.SUPER), true)
-            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TableSchema existing = couponTable(Family.SUPER, true);
     TablePlan p = evolution.plan(T, existing, List.of(nulls), APPEND);
     assertThat(p.ddl()).isEmpty();
     assertThat(p.targetColumns().get("coupon")).isEqualTo(RedshiftType.of(Family.SUPER));
     // a NOT NULL column cannot take them, and the error says why
-    TableSchema required =
-        new TableSchema()
-            .add("id", RedshiftType.of(Family.BIGINT), true)
-            .add("coupon", RedshiftType.of(Family.BIGINT), false)
-            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    TableSchema required = couponTable(Family.BIGINT, false);
     assertThatThrownBy(() -> evolution.plan(T, required, List.of(nulls), APPEND))
         .hasMessageContaining(
             "column coupon is NOT NULL but the files hold only nulls in field coupon");
