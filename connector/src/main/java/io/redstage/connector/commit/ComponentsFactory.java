@@ -47,7 +47,6 @@ final class ComponentsFactory {
   static StagingCommitter committer(
       SinkConfig c, SinkTaskContext context, Function<S3Settings, S3Client> clients) {
     S3Settings s3 = s3Settings(c);
-    S3Storage storage = new S3Storage(clients.apply(s3), s3);
     FormatOptions formatOptions = formatOptions(c);
     ColumnNames columnNames = ColumnNames.mapped(c.getList(COLUMN_NAME_MAP));
     PartitionerSettings ps = c.partitionerSettings();
@@ -68,10 +67,17 @@ final class ComponentsFactory {
     // extractor no rule uses must not fail the task over its settings.
     TimestampExtractor timestamps =
         rotation.usesRecordTime() ? Partitioners.timestampExtractor(ps) : null;
-    abortStaleUploads(storage, naming);
+    // Created after everything a bad config can fail, so that only the bucket's answer can leave
+    // a client to close
+    S3Storage storage = new S3Storage(clients.apply(s3), s3);
+    try {
+      abortStaleUploads(storage, naming);
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
+    }
     // Registered after everything a bad config or bucket can fail, so a task that fails to start
-    // leaves no
-    // MBean behind.
+    // leaves no MBean behind.
     TaskMetrics metrics = TaskMetrics.register(c.originals());
     RecordFormat format =
         RecordFormats.create(
@@ -100,7 +106,7 @@ final class ComponentsFactory {
   }
 
   /** Start-up calls to the bucket before a settings problem fails the task. */
-  static final int START_ATTEMPTS = 3;
+  private static final int START_ATTEMPTS = 3;
 
   /**
    * Aborts multipart uploads earlier tasks left behind. It is the task's first call to the bucket,
@@ -120,8 +126,8 @@ final class ComponentsFactory {
               naming.tmpPrefix());
         }
         return;
-      } catch (Exception e) {
-        if (!(e instanceof S3StorageException) || !((S3StorageException) e).isSettingsProblem()) {
+      } catch (S3StorageException e) {
+        if (!e.isSettingsProblem()) {
           LOG.warn(
               "Cannot clean up stale multipart uploads under {}: {} They are harmless; a bucket"
                   + " lifecycle rule for incomplete uploads removes them.",
@@ -129,19 +135,25 @@ final class ComponentsFactory {
               e.getMessage());
           return;
         }
-        if (attempt == START_ATTEMPTS) {
-          storage.close();
-          throw new ConnectException(e.getMessage() + " The task did not start.", e);
+        boolean again = attempt < START_ATTEMPTS;
+        if (again) {
+          LOG.warn("{} Trying again in {} s.", e.getMessage(), attempt);
         }
-        LOG.warn("{} Trying again in {} s.", e.getMessage(), attempt);
-        try {
-          Thread.sleep(1000L * attempt);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          storage.close();
+        if (!again || !pause(attempt)) {
           throw new ConnectException(e.getMessage() + " The task did not start.", e);
         }
       }
+    }
+  }
+
+  /** Waits {@code seconds}; false when interrupted (the task is stopping). */
+  private static boolean pause(int seconds) {
+    try {
+      Thread.sleep(1000L * seconds);
+      return true;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -136,9 +136,7 @@ public final class CrossFieldValidator {
                 PARTITION_DURATION_MS));
       }
     }
-    boolean timeBased =
-        "time".equals(partitioner) || "hourly".equals(partitioner) || "daily".equals(partitioner);
-    boolean usesExtractor = timeBased || c.rotateIntervalMs() > 0;
+    boolean usesExtractor = PartitionerSettings.readsTime(partitioner) || c.rotateIntervalMs() > 0;
     if (usesExtractor
         && "RecordField".equalsIgnoreCase(c.timestampExtractor())
         && c.optional(TIMESTAMP_FIELD) == null) {

@@ -42,8 +42,8 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
   private boolean streaming;
   private long recordCount;
 
-  /** Whether a record with a key was written: else the key column holds only nulls. */
-  private boolean keyWritten;
+  /** Whether the file\'s records had keys: its key column holds only nulls otherwise. */
+  private final MetadataColumns.NullKeys nullKeys = new MetadataColumns.NullKeys();
 
   private boolean finished;
 
@@ -137,9 +137,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
       }
     }
     recordCount++;
-    if (record.key() != null) {
-      keyWritten = true;
-    }
+    nullKeys.written(record);
   }
 
   /**
@@ -240,9 +238,7 @@ abstract class AvroRowsFileWriter implements SchemaBoundWriter {
 
   @Override
   public List<MarkerColumn> columns() {
-    return keyWritten || recordCount == 0
-        ? rows.layout().columns
-        : MetadataColumns.withNullKeysOnly(rows.layout().columns);
+    return nullKeys.columns(rows.layout().columns, recordCount);
   }
 
   private void checkOpen() {

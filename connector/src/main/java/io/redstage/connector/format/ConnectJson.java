@@ -444,7 +444,11 @@ final class ConnectJson {
     } catch (RuntimeException e) {
       return d; // a Decimal schema without its scale parameter: the value's own digits
     }
-    if (d.scale() == scale || (long) scale - d.scale() > WarehouseLimits.VARCHAR_MAX_BYTES) {
+    // as ConnectTypes.decimalValue: no exact rescale drops all of a value's digits, and setScale
+    // would first compute 10^(the difference); nor adds more digits than key text may hold
+    if (d.scale() == scale
+        || (d.signum() != 0 && (long) d.scale() - scale >= d.precision())
+        || (long) scale - d.scale() > WarehouseLimits.VARCHAR_MAX_BYTES) {
       return d;
     }
     try {

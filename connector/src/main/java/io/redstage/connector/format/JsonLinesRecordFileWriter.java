@@ -57,8 +57,8 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
   private List<MarkerColumn> columns;
   private long recordCount;
 
-  /** Whether a record with a key was written: else the key column holds only nulls. */
-  private boolean keyWritten;
+  /** Whether the file\'s records had keys: its key column holds only nulls otherwise. */
+  private final MetadataColumns.NullKeys nullKeys = new MetadataColumns.NullKeys();
 
   private long uncompressedBytes;
 
@@ -214,9 +214,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       schemaless.add(row);
     }
     recordCount++;
-    if (record.key() != null) {
-      keyWritten = true;
-    }
+    nullKeys.written(record);
     uncompressedBytes += line.size();
     long position = out.position();
     if (position != lastPosition) {
@@ -374,7 +372,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       all.addAll(layout.columns);
       columns = List.copyOf(all);
     }
-    return keyWritten || recordCount == 0 ? columns : MetadataColumns.withNullKeysOnly(columns);
+    return nullKeys.columns(columns, recordCount);
   }
 
   @Override

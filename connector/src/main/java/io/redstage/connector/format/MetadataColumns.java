@@ -89,6 +89,36 @@ final class MetadataColumns {
     return out;
   }
 
+  /**
+   * Whether a file's records had keys, and its columns as its marker lists them: {@link
+   * #withNullKeysOnly} while none had one, worked out once per list of columns (a file's columns
+   * are read on every put, for the memory estimate).
+   */
+  static final class NullKeys {
+    private boolean keyWritten;
+    private List<MarkerColumn> base;
+    private List<MarkerColumn> marked;
+
+    /** Notes a record written to the file. */
+    void written(SinkRecord record) {
+      if (!keyWritten && record.key() != null) {
+        keyWritten = true;
+      }
+    }
+
+    /** The marker's columns of a file of {@code records} records with these columns. */
+    List<MarkerColumn> columns(List<MarkerColumn> columns, long records) {
+      if (keyWritten || records == 0) {
+        return columns;
+      }
+      if (columns != base) {
+        base = columns;
+        marked = withNullKeysOnly(columns);
+      }
+      return marked;
+    }
+  }
+
   /** Marker columns of the metadata, with their roles, given whether the key column is a struct. */
   List<MarkerColumn> columns(boolean structKey) {
     List<MarkerColumn> cols = new ArrayList<>(names.size());

@@ -19,7 +19,6 @@ final class S3Errors {
     return new S3StorageException(
         "Cannot " + action + ": " + why(e, settings) + ". " + whatToDo(e, retriable, settings),
         retriable,
-        isSettingsProblem(e),
         e);
   }
 

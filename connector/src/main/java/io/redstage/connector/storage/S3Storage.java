@@ -102,7 +102,7 @@ public final class S3Storage implements AutoCloseable {
    * an age well above the longest time a file stays open, so uploads of live tasks are left alone.
    * Returns how many it aborted.
    */
-  public int abortStaleUploads(String prefix, Duration olderThan) throws IOException {
+  public int abortStaleUploads(String prefix, Duration olderThan) throws S3StorageException {
     Instant cutoff = clock.instant().minus(olderThan);
     int aborted = 0;
     try {

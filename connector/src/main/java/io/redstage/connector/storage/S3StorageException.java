@@ -1,6 +1,7 @@
 package io.redstage.connector.storage;
 
 import java.io.IOException;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * An S3 call failed after the SDK's retries. {@link #isRetriable()} tells the caller whether trying
@@ -12,16 +13,10 @@ public final class S3StorageException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final boolean retriable;
-  private final boolean settingsProblem;
 
   public S3StorageException(String message, boolean retriable, Throwable cause) {
-    this(message, retriable, false, cause);
-  }
-
-  S3StorageException(String message, boolean retriable, boolean settingsProblem, Throwable cause) {
     super(message, cause);
     this.retriable = retriable;
-    this.settingsProblem = settingsProblem;
   }
 
   public boolean isRetriable() {
@@ -34,6 +29,7 @@ public final class S3StorageException extends IOException {
    * another region. Retrying cannot help until someone fixes them.
    */
   public boolean isSettingsProblem() {
-    return settingsProblem;
+    return getCause() instanceof SdkException
+        && S3Errors.isSettingsProblem((SdkException) getCause());
   }
 }

@@ -192,6 +192,31 @@ class KeyHeadersAndDeletesTest {
   }
 
   /**
+   * A key whose scale is far below its value's would be rescaled by computing 10^(the difference):
+   * it keeps its own digits, and is refused for their number, at once.
+   */
+  @Test
+  void aKeyDecimalNoScaleCanHoldIsRefusedWithoutRescaling() {
+    Schema keySchema = Decimal.schema(2);
+    SinkRecord r =
+        new SinkRecord(
+            TOPIC,
+            PARTITION,
+            keySchema,
+            new BigDecimal("1E-400000000"),
+            USER,
+            new Struct(USER).put("id", 1L).put("name", "a"),
+            5);
+    RecordFileWriter w =
+        RecordFormats.create(ALL_COLUMNS.format(FileFormat.JSONL).build())
+            .open(new BytesOutput(), r, "k");
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(10),
+        () -> assertThatThrownBy(() -> w.write(r)).isInstanceOf(DataException.class));
+    w.abort();
+  }
+
+  /**
    * A file whose records all had null keys took a null key's kind (string) for its key column,
    * which the loader then held against the Struct keys of other units: its marker says the column
    * holds only nulls now. One key written is enough to type it.
