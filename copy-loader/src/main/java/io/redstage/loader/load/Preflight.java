@@ -15,6 +15,8 @@ import io.redstage.loader.sql.MetadataColumns;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -22,9 +24,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * object (put, then deleted), and the metadata columns the loader deduplicates by appear in the
  * files of the markers listed now (by role in version-2 markers, by the configured names in
  * version-1 ones). Without them a wrong prefix or column name would surface only as a quarantined
- * batch, much later.
+ * batch, much later. Only what a loader key can fix stops the loader: a version-2 unit lacking the
+ * columns (the connector wrote it with its metadata columns off) is reported and left to the
+ * per-unit check, which quarantines it.
  */
 final class Preflight {
+  private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
   private static final List<ColumnRole> REQUIRED =
       List.of(ColumnRole.TOPIC, ColumnRole.PARTITION, ColumnRole.OFFSET);
 
@@ -42,7 +47,7 @@ final class Preflight {
   }
 
   /**
-   * @throws ConfigException naming the key, what was found and what to do
+   * @throws ConfigException naming the key, what was found and what to do (version-1 markers only)
    */
   void check() {
     for (String key : new String[] {MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
@@ -51,21 +56,35 @@ final class Preflight {
     // A wrong key shows in every file; one odd unit (say from a connector that once ran with
     // metadata columns off) must not stop every table: it is left to the per-unit schema check,
     // which quarantines just that unit.
-    String firstMismatch = null;
+    String keyMismatch = null;
+    String roleMismatch = null;
     for (Unit u : scanner.scan().units()) {
       for (MarkerFile f : u.marker().files()) {
-        String mismatch =
-            u.marker().statesColumnRoles() ? missingRole(u, f) : missingConfigured(u, f);
+        boolean byRole = u.marker().statesColumnRoles();
+        String mismatch = byRole ? missingRole(u, f) : missingConfigured(u, f);
         if (mismatch == null) {
           return;
         }
-        if (firstMismatch == null) {
-          firstMismatch = mismatch;
+        if (byRole && roleMismatch == null) {
+          roleMismatch = mismatch;
+        } else if (!byRole && keyMismatch == null) {
+          keyMismatch = mismatch;
         }
       }
     }
-    if (firstMismatch != null) {
-      throw new ConfigException(firstMismatch);
+    if (keyMismatch != null) {
+      throw new ConfigException(keyMismatch);
+    }
+    if (roleMismatch != null) {
+      // Version-2 markers state their columns: no loader key can fix them, so refusing to start
+      // would only block the commands that deal with such units (status, skip) and every table
+      // whose next units are fine, for example when retention left only an odd unit listed.
+      LOG.error(
+          "{} Each unit without them is quarantined with this reason when its table loads ('status'"
+              + " lists the batches); 'skip --batch <id>' then gives its records up, and the"
+              + " connector writes them again with the columns once its consumer offsets are reset"
+              + " to their start.",
+          roleMismatch);
     }
   }
 

@@ -4,9 +4,11 @@ import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
 import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.load.Loader;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Configuration errors surface at start (run, once, dry-run, status), not as a quarantined batch
@@ -153,6 +156,56 @@ class PreflightIT {
             stack.count(
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pre_meta'"))
         .isZero();
+  }
+
+  @Test
+  void versionTwoUnitsWithoutMetadataColumnsAreQuarantinedInsteadOfStoppingTheLoader()
+      throws Exception {
+    // the connector once ran with metadata.columns.enabled=false: its only listed unit has no
+    // topic, partition or offset column, which no loader key can fix
+    String key = "topics/pre_nometa/partition=0/pre_nometa+0+0+1.jsonl";
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(LoaderStack.BUCKET).key(key),
+            RequestBody.fromString("{\"id\":1}\n{\"id\":2}\n"));
+    MarkerColumn id =
+        new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true, ColumnRole.VALUE);
+    stack.files.marker(
+        "pre_nometa",
+        0,
+        0,
+        1,
+        List.of(new MarkerFile(key, 16, 2, FileFormat.JSONL, "none", null, List.of(id))));
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_nometa");
+
+    StringWriter out = new StringWriter();
+    assertThat(
+            LoaderCli.execute(
+                args("status", config),
+                new PrintWriter(out),
+                new PrintWriter(new StringWriter()),
+                Map.of()))
+        .isEqualTo(0);
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    }
+    assertThat(
+            stack.query(
+                "SELECT error FROM public._redstage_quarantine WHERE target_table = 'public.pre_nometa'"))
+        .singleElement()
+        .asString()
+        .contains("metadata.columns.enabled=true");
+
+    // the connector fixed: its next unit loads
+    stack.files.unit("pre_nometa", 0, 2, 3, FileFormat.PARQUET, COLS, o -> row("id", o));
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.pre_nometa WHERE id IN (2, 3)"))
+        .isEqualTo(2);
   }
 
   @Test
