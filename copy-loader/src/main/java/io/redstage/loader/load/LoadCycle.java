@@ -9,16 +9,11 @@ import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
-import io.redstage.loader.manifest.CopyManifest;
 import io.redstage.loader.metrics.LoaderMetrics;
-import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.SchemaEvolution;
-import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
-import io.redstage.loader.sql.TableSettings;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -298,75 +293,7 @@ public final class LoadCycle implements AutoCloseable {
 
   /** Prints what a cycle would do (manifests and SQL) without writing anything. */
   public void dryRun(PrintStream out) throws InterruptedException {
-    MarkerScanner.ScanResult scan = p.scanner().scan();
-    boolean control = p.reader().controlTablesExist();
-    LoadState state =
-        control ? p.reader().loadState(scan.units(), t -> p.planner().tableOf(t)) : new LoadState();
-    if (control) {
-      p.failures().restore(p.failureLog().readIfPresent());
-    }
-    CyclePlanner.Plan plan =
-        p.planner().plan(scan.units(), scan.unreadableFrom(), state, p.clock().millis());
-    Map<TableRef, TableSchema> schemas =
-        plan.batches().isEmpty()
-            ? Map.of()
-            : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
-    out.println(
-        "-- dry run: "
-            + scan.units().size()
-            + " unit(s) listed, "
-            + plan.loaded().size()
-            + " already loaded, "
-            + plan.pendingUnits()
-            + " pending; nothing is written or executed");
-    for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      TableSettings settings =
-          p.settings()
-              .settings(
-                  e.getKey(), e.getValue().stream().flatMap(b -> b.units().stream()).toList());
-      TableSchema schema = schemas.get(e.getKey());
-      for (Batch planned : e.getValue()) {
-        out.println();
-        out.println("-- " + planned.describe());
-        SchemaScreen.Verdict v =
-            p.screen()
-                .screen(
-                    e.getKey(), schema, planned.units(), settings, SchemaScreen.OnConflict.NONE);
-        v.conflicts()
-            .values()
-            .forEach(reason -> out.println("-- would quarantine alone: " + reason));
-        if (v.accepted().isEmpty()) {
-          continue;
-        }
-        Batch b =
-            v.accepted().size() == planned.units().size()
-                ? planned
-                : p.builder().build(e.getKey(), v.accepted());
-        try {
-          TablePlan tp =
-              p.evolution()
-                  .plan(
-                      b.table(),
-                      schema,
-                      b.groups().stream().map(g -> g.schema()).toList(),
-                      settings);
-          List<String> urls = p.executor().manifestUrls(b);
-          for (int i = 0; i < b.groups().size(); i++) {
-            out.println("-- manifest " + urls.get(i));
-            out.println(new String(CopyManifest.json(b.groups().get(i)), StandardCharsets.UTF_8));
-          }
-          for (String sql : p.executor().statements(b, tp, settings)) {
-            out.println(sql + ";");
-          }
-          schema = TableLoad.afterDdl(tp);
-        } catch (IncompatibleSchemaException | IllegalArgumentException ex) {
-          out.println("-- would split or quarantine: " + ex.getMessage());
-        }
-      }
-    }
-    if (control) {
-      QuarantineListing.print(p.reader().quarantineList(), out, "-- ");
-    }
+    new CyclePreview(p).print(out);
   }
 
   /** Moves (or deletes) the markers of loaded units that are past retention. */
