@@ -2,6 +2,7 @@ package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableMapper;
@@ -52,12 +53,19 @@ public final class CyclePlanner {
       long oldestCommittedAtMs,
       int heldBack) {}
 
-  /** The plan of one cycle. */
+  /**
+   * The plan of one cycle.
+   *
+   * @param unconfigured tables whose settings do not resolve (say upsert mode with no key for a
+   *     table that appeared since the start), with the reason: their units are held, the other
+   *     tables load
+   */
   public record Plan(
       List<Unit> loaded,
       Map<TableRef, List<Batch>> batches,
       Map<TableRef, TableBacklog> backlog,
-      int pendingUnits) {}
+      int pendingUnits,
+      Map<TableRef, String> unconfigured) {}
 
   public TableRef tableOf(String topic) {
     return tables.table(topic);
@@ -116,10 +124,19 @@ public final class CyclePlanner {
     }
     Map<TableRef, List<Batch>> planned = new LinkedHashMap<>();
     Map<TableRef, TableBacklog> backlog = new LinkedHashMap<>();
+    Map<TableRef, String> unconfigured = new TreeMap<>();
     int pendingTotal = 0;
     for (Map.Entry<TableRef, List<Unit>> e : byTable.entrySet()) {
       TableRef t = e.getKey();
-      boolean ordered = settings.upsert(t);
+      boolean ordered;
+      try {
+        ordered = settings.upsert(t);
+      } catch (ConfigException ex) {
+        // a table's own setting: the start could not see it (the table is new), and it must not
+        // stop the tables that load
+        unconfigured.put(t, ex.getMessage());
+        ordered = true;
+      }
       List<Unit> units = new ArrayList<>(e.getValue());
       units.sort(
           Comparator.comparing(Unit::topic)
@@ -154,11 +171,15 @@ public final class CyclePlanner {
         }
       }
       pendingTotal += units.size();
+      if (unconfigured.containsKey(t)) {
+        held = units.size();
+        ready.clear();
+      }
       backlog.put(t, new TableBacklog(units.size(), bytes, records, oldest, held));
       if (!ready.isEmpty()) {
         planned.put(t, batches.plan(t, ready, failures.isolated()));
       }
     }
-    return new Plan(loaded, planned, backlog, pendingTotal);
+    return new Plan(loaded, planned, backlog, pendingTotal, unconfigured);
   }
 }

@@ -1,6 +1,7 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.manifest.CopyManifest;
 import io.redstage.loader.sql.IncompatibleSchemaException;
@@ -47,11 +48,20 @@ final class CyclePreview {
             + " already loaded, "
             + plan.pendingUnits()
             + " pending; nothing is written or executed");
+    plan.unconfigured()
+        .forEach((t, reason) -> out.println("-- would not load " + t.name() + ": " + reason));
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      TableSettings settings =
-          p.settings()
-              .settings(
-                  e.getKey(), e.getValue().stream().flatMap(b -> b.units().stream()).toList());
+      TableSettings settings;
+      try {
+        settings =
+            p.settings()
+                .settings(
+                    e.getKey(), e.getValue().stream().flatMap(b -> b.units().stream()).toList());
+      } catch (ConfigException ex) {
+        // a cycle stops just this table for it (units naming a metadata column differently)
+        out.println("-- would not load " + e.getKey().name() + ": " + ex.getMessage());
+        continue;
+      }
       TableSchema schema = schemas.get(e.getKey());
       for (Batch planned : e.getValue()) {
         out.println();

@@ -166,11 +166,13 @@ public final class LoadCycle implements AutoCloseable {
       state = p.reader().loadState(units, t -> p.planner().tableOf(t));
       plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     }
+    Tally tally = new Tally();
+    plan.unconfigured()
+        .forEach((table, reason) -> tableStopped(table, new ConfigException(reason), tally));
     Set<TableRef> claimed = new HashSet<>(grant.tables());
     claimed.retainAll(plan.batches().keySet());
     Map<TableRef, TableSchema> schemas =
         claimed.isEmpty() ? Map.of() : p.reader().describe(new ArrayList<>(claimed));
-    Tally tally = new Tally();
     Map<TableRef, List<Batch>> mine = new HashMap<>(plan.batches());
     mine.keySet().retainAll(claimed); // the others: another loader loads them in this lease
     CountDownLatch plannedLeft = new CountDownLatch(mine.size());

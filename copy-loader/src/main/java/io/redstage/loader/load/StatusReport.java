@@ -63,6 +63,10 @@ final class StatusReport {
     out.printf(
         "%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n",
         scan.units().size(), plan.loaded().size(), plan.pendingUnits());
+    if (!plan.unconfigured().isEmpty()) {
+      out.println("Tables whose units wait for their settings:");
+      plan.unconfigured().forEach((t, reason) -> out.printf("  %s: %s%n", t.name(), reason));
+    }
     if (!scan.rejected().isEmpty()) {
       out.printf("%d unreadable marker(s):%n", scan.rejected().size());
       scan.rejected().forEach((k, v) -> out.printf("  %s: %s%n", k, v));

@@ -166,6 +166,22 @@ public final class TableSettingsResolver {
                         .filter(s -> !s.isEmpty())
                         .toList())
             .orElse(config.list(UPSERT_KEY));
+    if (mode.equals("upsert") && key.isEmpty()) {
+      throw new ConfigException(
+          "Cannot load table "
+              + table
+              + " in upsert mode: it has no key (neither table."
+              + table.name()
+              + "."
+              + KEY
+              + " nor "
+              + UPSERT_KEY
+              + " is set). Set one of them, or table."
+              + table.name()
+              + "."
+              + MODE
+              + "=append; its units wait until then, and the other tables load.");
+    }
     try {
       return new TableSettings(
           mode.equals("upsert") ? TableSettings.Mode.UPSERT : TableSettings.Mode.APPEND,

@@ -12,8 +12,11 @@ import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -194,6 +197,37 @@ class IsolationIT {
     List<Long> expected = new ArrayList<>(range(0, 4));
     expected.addAll(range(100, 104));
     assertThat(ids("iso_upsert")).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aNewTableWithoutAnUpsertKeyWaitsAndTheOtherTablesLoad() throws Exception {
+    // the start accepts upsert mode with only per-table keys; a topic that appears later maps to a
+    // table with no key
+    List<MarkerColumn> cols = List.of(c("id", Kind.INT64));
+    stack.files.unit("iso_keyed", 0, 0, 4, FileFormat.PARQUET, cols, o -> row("id", o));
+    stack.files.unit("iso_keyless", 0, 0, 4, FileFormat.PARQUET, cols, o -> row("id", o));
+    Map<String, String> config = stack.config("iso_keyed,iso_keyless");
+    config.put("load.mode", "upsert");
+    config.put("table.public.iso_keyed.upsert.key", "id");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.tablesStopped()).isEqualTo(1);
+      ByteArrayOutputStream status = new ByteArrayOutputStream();
+      loader.status(new PrintStream(status, true, StandardCharsets.UTF_8));
+      assertThat(status.toString(StandardCharsets.UTF_8))
+          .contains("Tables whose units wait for their settings:")
+          .contains(
+              "public.iso_keyless: Cannot load table public.iso_keyless in upsert mode: it has no key"
+                  + " (neither table.public.iso_keyless.upsert.key nor upsert.key is set)");
+    }
+    assertThat(ids("iso_keyed")).containsExactlyElementsOf(range(0, 4));
+
+    config.put("table.public.iso_keyless.upsert.key", "id");
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().tablesStopped()).isZero();
+    }
+    assertThat(ids("iso_keyless")).containsExactlyElementsOf(range(0, 4));
   }
 
   @Test

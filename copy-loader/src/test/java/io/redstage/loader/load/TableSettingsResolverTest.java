@@ -104,7 +104,7 @@ class TableSettingsResolverTest {
                     LoaderConfig.of(config("table.public.customers.mode", "upsert"))))
         .as("upsert without a key")
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("Cannot configure table public.customers");
+        .hasMessageContaining("Cannot load table public.customers in upsert mode: it has no key");
     assertThatThrownBy(
             () -> new TableSettingsResolver(LoaderConfig.of(config("load.mode", "upsert"))))
         .as("the loader-wide mode without a key fails at start, not at the first unit")
