@@ -168,6 +168,22 @@ final class Releaser {
       String topic = QueryResult.string(row.get(4));
       // the table the loader reads this topic's loaded offsets from
       TableRef target = planner.tableOf(topic);
+      String quarantinedFrom = QueryResult.string(row.get(1));
+      if (!target.name().equals(quarantinedFrom)) {
+        // recording the offsets for another table would lift the quarantine while the table the
+        // unit was meant for has no record of them: its loader would load the rows after all
+        throw new IllegalArgumentException(
+            "Cannot skip unit "
+                + key
+                + ": it was quarantined loading into "
+                + quarantinedFrom
+                + ", but this configuration maps topic "
+                + topic
+                + " to "
+                + target.name()
+                + ". Run skip with the configuration of the loader that loads it (the same"
+                + " tables.map, tables.regex and target.schema).");
+      }
       keys.add(key);
       byTable
           .computeIfAbsent(target, t -> new ArrayList<>())

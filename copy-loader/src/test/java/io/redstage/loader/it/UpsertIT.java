@@ -324,6 +324,20 @@ class UpsertIT {
                           + "'")
                   .get(0)
                   .get(0);
+      Map<String, String> elsewhere = new java.util.HashMap<>(config);
+      elsewhere.put("tables.map", topic + ":" + topic + "_elsewhere");
+      try (Loader misconfigured = stack.loader(elsewhere)) {
+        assertThatThrownBy(() -> misconfigured.skip(batch))
+            .as("recording the offsets for another table would let the unit's rows load after all")
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(
+                "Cannot skip unit "
+                    + goneKey
+                    + ": it was quarantined loading into public.skip_gone, but this configuration"
+                    + " maps topic skip_gone to public.skip_gone_elsewhere. Run skip with the"
+                    + " configuration of the loader that loads it (the same tables.map, tables.regex"
+                    + " and target.schema).");
+      }
 
       Loader.SkipResult r = loader.skip(batch);
 
