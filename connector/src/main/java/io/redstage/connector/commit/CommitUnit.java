@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The open commit unit of one topic-partition: every record handled from {@link #startOffset} to
@@ -22,9 +21,6 @@ final class CommitUnit implements UnitStats {
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
   private boolean aborted;
   private long truncatedStrings;
-
-  /** The partition's last record with a value schema when this unit closed (task thread only). */
-  SinkRecord schemaRecordAtClose;
 
   CommitUnit(long startOffset, long nowMs) {
     this.startOffset = startOffset;

@@ -2,7 +2,7 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.format.RecordFormat;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -17,6 +17,12 @@ final class DeleteRows {
   private DeleteRows() {}
 
   /**
+   * The file schema of a delete row that opens a unit and has no Struct key: no value fields, so
+   * the file holds the metadata columns (the Kafka key, the deleted flag) only.
+   */
+  static final Schema NO_VALUE_FIELDS = SchemaBuilder.struct().build();
+
+  /**
    * A tombstone as a delete row. JSON Lines takes it as is; Parquet and Avro need a value schema,
    * in this order:
    *
@@ -24,19 +30,17 @@ final class DeleteRows {
    *   <li>the open unit's ({@code unitSchemaRecord}, a row of it);
    *   <li>when the tombstone opens the unit, its Struct key's, since the key's fields are all a
    *       delete row fills. The loader loads such a unit of key columns like any other schema, and
-   *       the next record of the value schema starts a new unit. A schema from before the unit
-   *       would make a replay after a restart, which has not seen those records, write other bytes
-   *       under the same keys;
-   *   <li>for any other key, the partition's last value schema ({@code lastSchemaRecord}): only it
-   *       can stand in, and within a task rewinds restore it (PartitionCommits#abort), but a task
-   *       that has seen none since it started cannot write the row.
+   *       the next record of the value schema starts a new unit;
+   *   <li>for any other key, {@link #NO_VALUE_FIELDS}: a unit of metadata columns, in which the
+   *       Kafka key column ({@code store.kafka.keys}) says which row the delete is for.
    * </ol>
+   *
+   * A schema from before the unit would depend on the task's history: a replay after a restart,
+   * which has not seen those records, would write other bytes under the same keys, or, with none
+   * seen since the start, could not write the row at all and failed the task at the same tombstone
+   * on every restart.
    */
-  static SinkRecord of(
-      SinkRecord tombstone,
-      RecordFormat format,
-      SinkRecord unitSchemaRecord,
-      SinkRecord lastSchemaRecord) {
+  static SinkRecord of(SinkRecord tombstone, RecordFormat format, SinkRecord unitSchemaRecord) {
     if (format.canOpen(tombstone)) {
       return tombstone;
     }
@@ -47,15 +51,8 @@ final class DeleteRows {
         && tombstone.keySchema().type() == Schema.Type.STRUCT
         && tombstone.key() != null) {
       fileSchema = tombstone.keySchema();
-    } else if (lastSchemaRecord != null) {
-      fileSchema = lastSchemaRecord.valueSchema();
     } else {
-      throw new DataException(
-          "Cannot write a delete row for tombstone "
-              + PartitionWriter.where(tombstone)
-              + ": no record with a value schema was seen on this partition since the task started, and "
-              + "the key is not a Struct whose fields could stand in, so the file schema is unknown. Use "
-              + "format.class=jsonl for CDC streams with such keys, or behavior.on.null.values=ignore.");
+      fileSchema = NO_VALUE_FIELDS;
     }
     return tombstone.newRecord(
         tombstone.topic(),

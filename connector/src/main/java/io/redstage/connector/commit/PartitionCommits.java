@@ -2,7 +2,6 @@ package io.redstage.connector.commit;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The commit state of one topic-partition, in one place: where Connect resumed it, the offset after
@@ -30,9 +29,6 @@ final class PartitionCommits {
 
   /** S3 failures of this partition's commits and uploads since its last unit committed. */
   private int failuresSinceCommit;
-
-  /** The partition's last schema record when its last committed unit closed (see abort()). */
-  private SinkRecord committedSchemaRecord;
 
   /** Notes an offset delivered to the partition; the first one is where Connect resumed it. */
   void delivered(long offset) {
@@ -77,17 +73,11 @@ final class PartitionCommits {
   void committed(CommitUnit unit) {
     failuresSinceCommit = 0;
     committedNext = Math.max(committedNext, unit.endOffset + 1);
-    committedSchemaRecord = unit.schemaRecordAtClose;
   }
 
-  /**
-   * Forgets the units closed since the last commit (they are dropped) and returns the schema record
-   * as it was when that commit's unit closed, so a replayed unit that opens with a tombstone
-   * borrows the same schema as the first time and rewrites the same bytes.
-   */
-  SinkRecord abort() {
+  /** Forgets the units closed since the last commit (they are dropped). */
+  void abort() {
     closedNext = committedNext;
-    return committedSchemaRecord;
   }
 
   /**

@@ -58,12 +58,6 @@ final class PartitionWriter {
    */
   private SinkRecord unitSchemaRecord;
 
-  /**
-   * The partition's last record with a value schema, in any unit: the file schema of a delete row
-   * that opens a unit and has no Struct key to stand in (see {@link DeleteRows#of}).
-   */
-  private SinkRecord lastSchemaRecord;
-
   /** The last partition path whose keys fit S3's limit: most records share their predecessor's. */
   private String fittingPartitionPath;
 
@@ -171,7 +165,7 @@ final class PartitionWriter {
           handledWithoutRow(record, nowMs);
           return;
         }
-        toWrite = DeleteRows.of(record, c.format, unitSchemaRecord, lastSchemaRecord);
+        toWrite = DeleteRows.of(record, c.format, unitSchemaRecord);
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
@@ -226,13 +220,7 @@ final class PartitionWriter {
         if (record.value() == null) {
           // the delete row took the closed unit's schema; the unit it opens must not (a replay that
           // starts at this tombstone has not seen that unit and would write other bytes)
-          try {
-            toWrite = DeleteRows.of(record, c.format, null, lastSchemaRecord);
-          } catch (DataException e) {
-            c.badRecords.report(record, e);
-            handledWithoutRow(record, nowMs);
-            return;
-          }
+          toWrite = DeleteRows.of(record, c.format, null);
         }
       }
     }
@@ -253,7 +241,6 @@ final class PartitionWriter {
       }
       if (toWrite.valueSchema() != null) {
         unitSchemaRecord = toWrite;
-        lastSchemaRecord = toWrite;
       }
     } catch (DataException e) {
       c.badRecords.report(record, e);
@@ -333,7 +320,6 @@ final class PartitionWriter {
           closing.truncatedStrings());
     }
     commits.closed(closing);
-    closing.schemaRecordAtClose = lastSchemaRecord;
     unitSchemaRecord = null;
     c.commits.submit(this, closing, reason, closing.bufferedBytes());
   }
@@ -350,7 +336,7 @@ final class PartitionWriter {
       dropping.abort();
     }
     unitSchemaRecord = null;
-    lastSchemaRecord = commits.abort();
+    commits.abort();
   }
 
   private void handledWithoutRow(SinkRecord record, long nowMs) {

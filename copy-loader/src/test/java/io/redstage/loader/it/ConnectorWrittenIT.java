@@ -251,6 +251,49 @@ class ConnectorWrittenIT {
     assertThat(state).isEqualTo(new TreeMap<>(Map.of(0L, "n0", 2L, "n2", 5L, "n5")));
   }
 
+  /**
+   * With keys that are not Structs (string Kafka keys, upserted by the key column), a unit that
+   * opens with tombstones is written with no value fields (the connector's delete rows then depend
+   * on their own records only): its metadata columns, the key column among them, delete the keys.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "AVRO"})
+  void deleteRowsWithNoValueFieldsDeleteByTheKafkaKey(FileFormat format) throws Exception {
+    String topic = "cw_strkeydel_" + format.id();
+    var options =
+        FormatOptions.builder().format(format).deleteMarkers(true).keyColumnEnabled(true).build();
+    files.unit(
+        options,
+        topic,
+        0,
+        0,
+        2,
+        Schema.STRING_SCHEMA,
+        V1,
+        o -> new Rec("k" + o, struct(V1, o, "n" + o)));
+    Map<String, String> config = stack.config();
+    config.put("topics", topic);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "kafka_key");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      files.unit(
+          options,
+          topic,
+          0,
+          3,
+          3,
+          Schema.STRING_SCHEMA,
+          SchemaBuilder.struct().build(),
+          o -> new Rec("k1", null));
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.query("SELECT kafka_key, name FROM public." + topic + " ORDER BY 1"))
+        .containsExactly(List.of("k0", "n0"), List.of("k2", "n2"));
+  }
+
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void bytesColumnsLoadIntoVarbyteInEveryFormat(FileFormat format) throws Exception {
