@@ -14,6 +14,7 @@ final class CommitUnit implements UnitStats {
   final long startOffset;
   long endOffset;
   private long records;
+  private long recordsWithoutRows;
   private long openedAtMs;
   private long lastRowAtMs;
   private Long firstRecordTimeMs;
@@ -54,6 +55,16 @@ final class CommitUnit implements UnitStats {
   void clockSetBack(long nowMs) {
     openedAtMs = Math.min(openedAtMs, nowMs);
     lastRowAtMs = Math.min(lastRowAtMs, nowMs);
+  }
+
+  /** A record of the unit has no row (dead letter queue, an ignored tombstone). */
+  void setAside() {
+    recordsWithoutRows++;
+  }
+
+  @Override
+  public long recordsWithoutRows() {
+    return recordsWithoutRows;
   }
 
   void written(long nowMs) {

@@ -247,6 +247,7 @@ final class PartitionWriter {
       // its time is no row's: it must not start the unit's rotate.interval.ms (a year-10000
       // timestamp would hold every later record "before" it)
       recordTime = null;
+      unit.setAside();
     } catch (FileOutputException e) {
       // The file's upload failed (a part, after the SDK's retries): rewind instead of failing the
       // task.
@@ -344,6 +345,13 @@ final class PartitionWriter {
       unit = new CommitUnit(commits.unitStart(KafkaCoordinates.offset(record)), nowMs);
     }
     unit.handled(KafkaCoordinates.offset(record), nowMs, null);
+    unit.setAside();
+    // flush.size counts these too: with the wall-clock rules off, nothing else would close a unit
+    // of only such records, and their offsets would never commit
+    RotationReason after = c.rotation.afterRecord(unit);
+    if (after != null) {
+      commit(after);
+    }
   }
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {

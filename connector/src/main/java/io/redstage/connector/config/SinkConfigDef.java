@@ -822,7 +822,9 @@ public final class SinkConfigDef {
         Range.atLeast(1),
         HIGH,
         "Records per commit unit of one topic-partition: the unit's files are completed and committed when it "
-            + "holds this many records. Default 100000.",
+            + "holds this many rows, or when this many of its records have no row (sent to the dead letter queue, "
+            + "or tombstones ignored), so that a stream of only those commits its offsets even with the wall-clock "
+            + "rules off. Default 100000.",
         GROUP_ROTATION,
         ++o,
         Width.SHORT,

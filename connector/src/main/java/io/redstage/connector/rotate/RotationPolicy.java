@@ -57,7 +57,7 @@ public final class RotationPolicy {
 
   /** Checked after a record joined the unit. */
   public RotationReason afterRecord(UnitStats unit) {
-    if (unit.records() >= flushSize) {
+    if (unit.records() >= flushSize || unit.recordsWithoutRows() >= flushSize) {
       return RotationReason.FLUSH_SIZE;
     }
     if (unit.largestFileBytes() >= maxFileBytes) {

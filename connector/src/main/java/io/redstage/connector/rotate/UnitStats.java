@@ -2,7 +2,15 @@ package io.redstage.connector.rotate;
 
 /** What rotation needs to know about an open commit unit. */
 public interface UnitStats {
+  /** Rows written. */
   long records();
+
+  /**
+   * Records of the unit that have no row: sent to the dead letter queue, or tombstones ignored.
+   * They close the unit at flush.size too, so a stream of only such records commits its offsets
+   * even with the wall-clock rules off.
+   */
+  long recordsWithoutRows();
 
   long largestFileBytes();
 

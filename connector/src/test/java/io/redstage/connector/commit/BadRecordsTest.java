@@ -100,6 +100,32 @@ class BadRecordsTest {
         .containsExactly(0L, 1L, 2L, 4L, 5L, 7L, 8L, 9L);
   }
 
+  /**
+   * With both wall-clock rules off, a stream of only records set aside still commits: they close
+   * the unit at flush.size like rows. Before, no rule closed such a unit, the partition's offsets
+   * never committed and every restart sent the same records to the dead letter queue again.
+   */
+  @Test
+  void recordsSetAsideCloseTheirUnitAtFlushSizeWithTheWallClockRulesOff() throws Exception {
+    String prefix = "all-bad-" + (++run);
+    Map<String, String> props = props(prefix, 3);
+    props.put("rotate.schedule.interval.ms", "-1");
+    props.put("rotate.idle.ms", "-1");
+    DlqContext context = new DlqContext();
+    List<SinkRecord> records = new ArrayList<>();
+    for (long offset = 0; offset < 7; offset++) {
+      records.add(record(offset, null)); // tombstones under behavior.on.null.values=fail
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+    assertThat(context.reported).hasSize(7);
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(6));
+    assertThat(S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/"))
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::recordCount)
+        .containsExactly(tuple(0L, 2L, 0L), tuple(3L, 5L, 0L));
+  }
+
   /** A record set aside does not start its unit's rotate.interval.ms: only rows' times do. */
   @Test
   void aBadRecordsTimeDoesNotStartTheUnitsRecordTimeInterval() throws Exception {

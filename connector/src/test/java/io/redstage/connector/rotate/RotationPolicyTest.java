@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 class RotationPolicyTest {
   private static final class Unit implements UnitStats {
     long records;
+    long withoutRows;
     long bytes;
     Long firstTime;
     long opened;
@@ -17,6 +18,11 @@ class RotationPolicyTest {
     @Override
     public long records() {
       return records;
+    }
+
+    @Override
+    public long recordsWithoutRows() {
+      return withoutRows;
     }
 
     @Override
@@ -53,6 +59,16 @@ class RotationPolicyTest {
     u.records = 1;
     u.bytes = 1000;
     assertThat(policy.afterRecord(u)).isEqualTo(RotationReason.FILE_BYTES);
+  }
+
+  @Test
+  void recordsWithoutRowsCloseAtFlushSizeTooButDoNotShortenAUnitOfRows() {
+    Unit u = new Unit();
+    u.records = 60;
+    u.withoutRows = 60;
+    assertThat(policy.afterRecord(u)).as("120 records, neither kind at 100").isNull();
+    u.withoutRows = 100;
+    assertThat(policy.afterRecord(u)).isEqualTo(RotationReason.FLUSH_SIZE);
   }
 
   @Test
