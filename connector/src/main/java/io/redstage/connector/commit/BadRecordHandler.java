@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends records that cannot be written to the dead letter queue through Connect's
  * ErrantRecordReporter (errors.tolerance=all + errors.deadletterqueue.topic.name), or fails the
- * task with the same message when no reporter is configured (with errors.tolerance=none the
- * reporter itself fails the task). Good records keep flowing into the same unit. Every error passed
- * here already names the record ("Cannot write record t/p/o ...: why. What to do."), so its message
- * is used as it is.
+ * task with the same message when no reporter is configured, or when the reporter refuses it
+ * (errors.tolerance=none). Good records keep flowing into the same unit. Every error passed here
+ * already names the record ("Cannot write record t/p/o ...: why. What to do."), so its message is
+ * used as it is.
  */
 final class BadRecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BadRecordHandler.class);
@@ -32,6 +32,16 @@ final class BadRecordHandler {
           + " and "
           + DLQ_TOPIC_CONFIG
           + ".)";
+
+  /**
+   * Added to a bad record's message when Connect's error handler refuses to set it aside: the task
+   * has a reporter, but errors.tolerance=none stops it at the first bad record.
+   */
+  static final String TOLERANCE_NONE =
+      " (The task stops here: errors.tolerance=none. Set errors.tolerance=all to send such records to"
+          + " the dead letter queue ("
+          + DLQ_TOPIC_CONFIG
+          + ") and go on.)";
 
   private final ErrantRecordReporter reporter;
   private final TaskMetrics metrics;
@@ -62,8 +72,15 @@ final class BadRecordHandler {
     if (reporter == null) {
       throw new ConnectException(error.getMessage() + NO_REPORTER, error);
     }
+    try {
+      reporter.report(record, error);
+    } catch (ConnectException refused) {
+      // errors.tolerance=none with a reporter (a DLQ topic or errors.log.enable): Connect's handler
+      // throws its own "Tolerance exceeded" here; the task's failure must still say which record
+      // and why, first
+      throw new ConnectException(error.getMessage() + TOLERANCE_NONE, refused);
+    }
     LOG.warn("{}: {}", destination, error.getMessage());
-    reporter.report(record, error);
     metrics.recordSentToDlq();
   }
 }

@@ -387,6 +387,44 @@ class BadRecordsTest {
         timestamp);
   }
 
+  /**
+   * With a dead letter queue topic but errors.tolerance=none, Connect's reporter throws its own
+   * "Tolerance exceeded": the task's failure still names the record and the reason first, and
+   * nothing claims the record went to the queue.
+   */
+  @Test
+  void aReporterThatRefusesTheRecordFailsTheTaskWithTheRecordsOwnMessage() {
+    String prefix = "tolerance-none-" + (++run);
+    NoRewindSinkTaskContext context =
+        new NoRewindSinkTaskContext() {
+          @Override
+          public ErrantRecordReporter errantRecordReporter() {
+            return (record, error) -> {
+              throw new ConnectException("Tolerance exceeded in error handler", error);
+            };
+          }
+        };
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 100)), context);
+    try {
+      committer.open(Set.of(TP));
+      assertThatThrownBy(() -> committer.put(List.of(record(0, null))))
+          .isInstanceOf(ConnectException.class)
+          .hasMessage(
+              "Cannot write record orders/0/0: its value is null (a tombstone) and "
+                  + "behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones or =write to "
+                  + "store delete rows for upsert loads, or let errors.tolerance=all send them to the dead letter queue."
+                  + " (The task stops here: errors.tolerance=none. Set errors.tolerance=all to send such records to"
+                  + " the dead letter queue (errors.deadletterqueue.topic.name) and go on.)")
+          .hasRootCauseMessage(
+              "Cannot write record orders/0/0: its value is null (a tombstone) and "
+                  + "behavior.on.null.values=fail. Set behavior.on.null.values=ignore to skip tombstones or =write to "
+                  + "store delete rows for upsert loads, or let errors.tolerance=all send them to the dead letter queue.");
+    } finally {
+      committer.stop();
+    }
+  }
+
   @Test
   void withoutADeadLetterQueueABadRecordFailsTheTaskWithItsOwnMessage() {
     String prefix = "no-dlq-" + (++run);
