@@ -68,7 +68,20 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
       // a Connect Date is midnight UTC of its day; read it, like an ISO date, as the start of that
       // day in the partitioner's timezone, so the date decides the path whatever the zone
       LocalDate day = ((Date) value).toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-      return day.atStartOfDay(zoneForLocalTimes).toInstant().toEpochMilli();
+      try {
+        return day.atStartOfDay(zoneForLocalTimes).toInstant().toEpochMilli();
+      } catch (ArithmeticException e) {
+        // a day within hours of the millisecond range's ends (a value an SMT made): its start in
+        // the zone has no millisecond time, and no path could name it
+        throw new DataException(
+            failure(record)
+                + " holds the date "
+                + day
+                + ", whose start in "
+                + zoneForLocalTimes
+                + " is outside the range of millisecond times. Fix the producer or the transform"
+                + " that sets the field.");
+      }
     }
     if (value instanceof Date) {
       return ((Date) value).getTime();

@@ -305,6 +305,21 @@ class TimeBasedPartitionerTest {
   }
 
   @Test
+  void aConnectDateWhoseStartInTheZoneHasNoMillisecondTimeIsABadRecord() {
+    Schema value =
+        SchemaBuilder.struct().field("day", org.apache.kafka.connect.data.Date.SCHEMA).build();
+    // the last millisecond time is 07:12 UTC of its day; that day starts at 12:00 UTC at UTC-12
+    Struct struct = new Struct(value).put("day", new Date(Long.MAX_VALUE - 1_000));
+    assertThatThrownBy(
+            () ->
+                new RecordFieldTimestampExtractor("day", ZoneId.of("Etc/GMT+12"))
+                    .extract(record(value, struct), 0))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/42")
+        .hasMessageContaining("is outside the range of millisecond times");
+  }
+
+  @Test
   void recordFieldExtractorAcceptsIsoStringsAndDigits() {
     TimestampExtractor utc = new RecordFieldTimestampExtractor("ts", ZoneOffset.UTC);
     TimestampExtractor berlin = new RecordFieldTimestampExtractor("ts", BERLIN);
