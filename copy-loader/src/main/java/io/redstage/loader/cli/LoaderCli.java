@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -81,7 +82,12 @@ public final class LoaderCli {
             err.println(e.getMessage());
             return 2;
           }
-          err.println("Cannot complete '" + cmd.getCommandName() + "': " + e.getMessage());
+          String message = String.valueOf(e.getMessage());
+          // most messages say what could not be done themselves ("Cannot release batch ...")
+          err.println(
+              message.startsWith("Cannot ")
+                  ? message
+                  : "Cannot complete '" + cmd.getCommandName() + "': " + message);
           return 1;
         });
     return cl.execute(args);
@@ -250,7 +256,11 @@ public final class LoaderCli {
 
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      if (which.batch != null && !which.batch.matches("[0-9a-fA-F-]{36}")) {
+      if (which.batch != null) {
+        // batch ids are written in lower case; one copied from elsewhere may not be
+        which.batch = which.batch.toLowerCase(Locale.ROOT);
+      }
+      if (which.batch != null && !which.batch.matches("[0-9a-f-]{36}")) {
         throw new IllegalArgumentException(
             "Cannot release batch '"
                 + which.batch
@@ -286,7 +296,8 @@ public final class LoaderCli {
 
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      if (!batch.matches("[0-9a-fA-F-]{36}")) {
+      batch = batch.toLowerCase(Locale.ROOT);
+      if (!batch.matches("[0-9a-f-]{36}")) {
         throw new IllegalArgumentException(
             "Cannot skip batch '"
                 + batch

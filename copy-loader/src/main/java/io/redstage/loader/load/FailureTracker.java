@@ -46,7 +46,7 @@ public final class FailureTracker {
   /**
    * Takes over the failure table's rows this process does not know better: the attempt count, and a
    * wait of at least the first backoff step after the last attempt, so a new process does not retry
-   * at once.
+   * at once. A row of 0 attempts (a release) resets this process's count too.
    */
   public void restore(Map<String, Persisted> rows) {
     rows.forEach(
@@ -54,6 +54,11 @@ public final class FailureTracker {
             failures.compute(
                 key,
                 (k, mine) -> {
+                  // a row of 0 attempts is a release (Releaser): the count starts afresh, also
+                  // in a process that saw the unit fail before another one quarantined it
+                  if (row.attempts() == 0) {
+                    return new Failure(0, 0, row.lastError(), true, 0);
+                  }
                   if (mine != null && mine.attempts() >= row.attempts()) {
                     return mine.isolate()
                         ? mine
@@ -64,8 +69,7 @@ public final class FailureTracker {
                             true,
                             mine.conflicts());
                   }
-                  long notBefore =
-                      row.attempts() == 0 ? 0 : row.lastAttemptMs() + backoff.initial().toMillis();
+                  long notBefore = row.lastAttemptMs() + backoff.initial().toMillis();
                   return new Failure(
                       row.attempts(),
                       Math.max(notBefore, mine == null ? 0 : mine.notBeforeMs()),

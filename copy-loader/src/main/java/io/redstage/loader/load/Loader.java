@@ -299,7 +299,8 @@ public final class Loader implements AutoCloseable {
           // a cycle that loaded something starts the next at once: units committed during it wait
           // for nothing more (loop.interval is the pause once a cycle finds nothing to load)
           loadedSome = runOnce().batchesLoaded() > 0;
-          if (!sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {
+          // not after a stop: a sweep may take many requests, and the stop waits for it
+          if (!stopping.get() && !sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {
             nextSweep = clock.instant().plus(sweepInterval);
             sweep(false);
           }

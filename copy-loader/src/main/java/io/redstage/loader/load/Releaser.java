@@ -69,13 +69,15 @@ final class Releaser {
   Loader.ReleaseResult release(String batchId, boolean force, Instant at)
       throws InterruptedException {
     QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
+    if (q.rows().isEmpty() && batchId == null) {
+      // --all with nothing to release has done what was asked (scripts run it after fixes)
+      return new Loader.ReleaseResult(List.of(), Map.of());
+    }
     if (q.rows().isEmpty()) {
       throw new IllegalArgumentException(
-          batchId == null
-              ? "Cannot release: nothing is quarantined."
-              : "Cannot release batch "
-                  + batchId
-                  + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
+          "Cannot release batch "
+              + batchId
+              + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
     }
     Map<String, String> batchOf = new LinkedHashMap<>();
     Map<String, String> targetOf = new HashMap<>();

@@ -29,6 +29,14 @@ import software.amazon.awssdk.services.redshiftdata.model.SubStatementData;
  * and the benchmark.
  */
 public final class DataApi {
+  /**
+   * Ends the message of a failure that may pass: the loop retries next cycle, and a one-shot
+   * command (once, status, release, skip) may simply be run again.
+   */
+  private static final String TRANSIENT =
+      ". It may pass (the SDK's retries are spent): a running loader tries again next cycle; run a"
+          + " one-shot command again.";
+
   private static final Logger LOG = LoggerFactory.getLogger(DataApi.class);
 
   /** Sleeps between polls; replaceable so unit tests of callers need not wait. */
@@ -249,7 +257,7 @@ public final class DataApi {
               + "): "
               + e.awsErrorDetails().errorMessage()
               + (transientFailure
-                  ? ". Will retry later."
+                  ? TRANSIENT
                   : ("ValidationException".equals(e.awsErrorDetails().errorCode())
                           ? ". The Data API refused the request as invalid, for the reason it gives;"
                               + " only if it names the connection: "
@@ -271,11 +279,7 @@ public final class DataApi {
           e);
     } catch (SdkClientException e) {
       throw new DataApiException(
-          "Cannot reach the Redshift Data API for "
-              + what
-              + ": "
-              + e.getMessage()
-              + ". Will retry later.",
+          "Cannot reach the Redshift Data API for " + what + ": " + e.getMessage() + TRANSIENT,
           true,
           e);
     } catch (SdkException e) {

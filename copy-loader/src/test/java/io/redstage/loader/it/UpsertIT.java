@@ -7,10 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.Loader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
@@ -405,11 +410,25 @@ class UpsertIT {
           .hasMessageStartingWith("Cannot skip unit " + gone.markerKey())
           .hasMessageContaining(replay.markerKey() + " overlaps its offsets and is not loaded");
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      assertThat(loader.skip(batch).skipped()).containsExactly(gone.markerKey());
+      skipThroughTheCommandLine(config, batch);
     }
     assertThat(stack.query("SELECT kafka_offset FROM public." + topic + " ORDER BY 1"))
         .extracting(row -> ((Number) row.get(0)).longValue())
         .containsExactly(1L, 2L, 3L);
+  }
+
+  private static void skipThroughTheCommandLine(Map<String, String> config, String batch) {
+    // through the command line, with the id in upper case as some tools copy it
+    List<String> args = new ArrayList<>(List.of("skip", "--batch", batch.toUpperCase(Locale.ROOT)));
+    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(
+            LoaderCli.execute(
+                args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), Map.of()))
+        .as(err.toString())
+        .isZero();
+    assertThat(out.toString()).contains("Skipped 1 unit(s) of batch " + batch + ".");
   }
 
   static Map<Long, String> state(String table) throws Exception {

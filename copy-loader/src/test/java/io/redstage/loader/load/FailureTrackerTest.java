@@ -1,0 +1,40 @@
+package io.redstage.loader.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redstage.loader.redshift.Backoff;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FailureTrackerTest {
+  private final FailureTracker tracker =
+      new FailureTracker(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8)), 3, 10);
+
+  @Test
+  void aHigherCountInTheTableWinsAndALowerOneDoesNot() {
+    tracker.fail("u", "boom", 0);
+    tracker.restore(Map.of("u", new FailureTracker.Persisted(2, 0, "from another loader")));
+    assertThat(tracker.failure("u").attempts()).isEqualTo(2);
+    tracker.restore(Map.of("u", new FailureTracker.Persisted(1, 0, "older")));
+    assertThat(tracker.failure("u").attempts()).isEqualTo(2);
+  }
+
+  /**
+   * This loader saw two failures, another one made the third and quarantined the unit, then it was
+   * released (a row of 0 attempts): its count starts afresh here too, instead of the next failure
+   * quarantining it again after a single try.
+   */
+  @Test
+  void aReleaseResetsTheCountOfAProcessThatSawEarlierFailures() {
+    tracker.fail("u", "boom", 0);
+    tracker.fail("u", "boom", 1_000);
+    tracker.restore(Map.of("u", new FailureTracker.Persisted(0, 5_000, "released")));
+
+    FailureTracker.Failure f = tracker.failure("u");
+    assertThat(f.attempts()).isZero();
+    assertThat(f.isolate()).as("a released unit loads alone").isTrue();
+    assertThat(tracker.waiting("u", 5_000)).as("no backoff left from before").isFalse();
+    assertThat(tracker.exhausted(tracker.fail("u", "boom", 6_000))).isFalse();
+  }
+}
