@@ -14,8 +14,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -291,19 +293,29 @@ public final class LoaderCli {
               + "not reach the table): their offsets are recorded as handled with 0 rows, so the later units of their "
               + "partitions load (in upsert mode they wait behind a quarantined unit), and their records never do.")
   static final class Skip extends LoaderCommand {
-    @Option(names = "--batch", description = "Batch id to give up.", required = true)
-    String batch;
+    @Option(
+        names = "--batch",
+        description =
+            "Batch id to give up; repeat it to give up several batches at once (units of different"
+                + " batches that overlap can only be given up together).",
+        required = true)
+    List<String> batches;
 
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      batch = batch.toLowerCase(Locale.ROOT);
-      if (!batch.matches("[0-9a-f-]{36}")) {
-        throw new IllegalArgumentException(
-            "Cannot skip batch '"
-                + batch
-                + "': it is not a batch id (a UUID). Copy the id from 'status'.");
+      List<String> ids = new ArrayList<>();
+      for (String batch : batches) {
+        String id = batch.toLowerCase(Locale.ROOT);
+        if (!id.matches("[0-9a-f-]{36}")) {
+          throw new IllegalArgumentException(
+              "Cannot skip batch '"
+                  + batch
+                  + "': it is not a batch id (a UUID). Copy the id from 'status'.");
+        }
+        ids.add(id);
       }
-      Loader.SkipResult r = loader.skip(batch);
+      String batch = String.join(", ", ids);
+      Loader.SkipResult r = loader.skip(ids);
       r.recordedAs()
           .forEach(
               (table, id) ->

@@ -410,8 +410,16 @@ public final class Loader implements AutoCloseable {
    * the later units of their partitions load, and their records never do.
    */
   public SkipResult skip(String batchId) throws InterruptedException {
+    return skip(List.of(batchId));
+  }
+
+  /**
+   * As {@link #skip(String)}, for several batches at once: units quarantined in different batches
+   * that overlap (a zombie task's and its replay's) can only be given up together.
+   */
+  public SkipResult skip(List<String> batchIds) throws InterruptedException {
     ensureControlTables();
-    Releaser.Skipped s = releaser().skip(batchId, clock.instant());
+    Releaser.Skipped s = releaser().skip(batchIds, clock.instant());
     Map<String, String> recorded = new LinkedHashMap<>();
     s.recordedAs().forEach((t, id) -> recorded.put(t.name(), id));
     return new SkipResult(s.units(), recorded);

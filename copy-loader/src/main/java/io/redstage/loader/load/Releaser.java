@@ -155,17 +155,22 @@ final class Releaser {
    * their quarantine rows are released. Refused, before anything is written, while a listed unit
    * that is not loaded overlaps a skipped unit's offsets: recording them would drop its rows too.
    */
-  Skipped skip(String batchId, Instant at) throws InterruptedException {
-    QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
-    if (q.rows().isEmpty()) {
-      throw new IllegalArgumentException(
-          "Cannot skip batch "
-              + batchId
-              + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
+  Skipped skip(List<String> batchIds, Instant at) throws InterruptedException {
+    List<List<Object>> quarantined = new ArrayList<>();
+    for (String batchId : new LinkedHashSet<>(batchIds)) {
+      QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
+      if (q.rows().isEmpty()) {
+        throw new IllegalArgumentException(
+            "Cannot skip batch "
+                + batchId
+                + ": no unreleased quarantined unit has that batch id. Run 'status' to list the batches.");
+      }
+      quarantined.addAll(q.rows());
     }
     Map<TableRef, List<ControlTables.MarkerRow>> byTable = new TreeMap<>();
     Set<String> keys = new LinkedHashSet<>();
-    for (List<Object> row : q.rows()) {
+    Map<String, String> batchOf = new HashMap<>();
+    for (List<Object> row : quarantined) {
       String key = QueryResult.string(row.get(2));
       String topic = QueryResult.string(row.get(4));
       // the table the loader reads this topic's loaded offsets from
@@ -187,6 +192,7 @@ final class Releaser {
                 + " tables.map, tables.regex and target.schema).");
       }
       keys.add(key);
+      batchOf.put(key, QueryResult.string(row.get(0)));
       byTable
           .computeIfAbsent(target, t -> new ArrayList<>())
           .add(
@@ -202,7 +208,7 @@ final class Releaser {
     }
     // the loaded-intervals tables exist and are seeded before anything reads or records offsets
     reader.prepare(byTable.keySet());
-    refuseOverlaps(byTable, keys);
+    refuseOverlaps(byTable, batchOf);
     Map<TableRef, String> recordedAs = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<ControlTables.MarkerRow>> e : byTable.entrySet()) {
       String skipBatch = UUID.randomUUID().toString();
@@ -226,10 +232,10 @@ final class Releaser {
       api.executeBatch(sql, skipBatch, "redstage-skip");
       recordedAs.put(e.getKey(), skipBatch);
       LOG.warn(
-          "Skipped {} unit(s) of quarantined batch {} for {}: their offsets count as handled, with 0 rows, "
+          "Skipped {} unit(s) of quarantined batch(es) {} for {}: their offsets count as handled, with 0 rows, "
               + "in load-marker batch {}; their records are not in the table",
           rows.size(),
-          batchId,
+          batchIds,
           e.getKey(),
           skipBatch);
     }
@@ -246,12 +252,12 @@ final class Releaser {
    * load drop those rows.
    */
   private void refuseOverlaps(
-      Map<TableRef, List<ControlTables.MarkerRow>> byTable, Set<String> keys)
+      Map<TableRef, List<ControlTables.MarkerRow>> byTable, Map<String, String> batchOf)
       throws InterruptedException {
     List<Unit> overlapping = new ArrayList<>();
     Map<Unit, ControlTables.MarkerRow> overlapped = new HashMap<>();
     for (Unit u : scanner.scan().units()) {
-      if (keys.contains(u.markerKey())) {
+      if (batchOf.containsKey(u.markerKey())) {
         continue;
       }
       for (ControlTables.MarkerRow r :
@@ -271,15 +277,34 @@ final class Releaser {
     }
     LoadState state = reader.loadState(overlapping, planner::tableOf);
     for (Unit u : overlapping) {
-      if (!state.covered(planner.tableOf(u.topic()), u)) {
+      if (state.covered(planner.tableOf(u.topic()), u)) {
+        continue;
+      }
+      String quarantinedIn = state.quarantineBatch(u.markerKey());
+      if (quarantinedIn != null) {
+        // a zombie's unit and its replay's, both quarantined: they hold the same records, and only
+        // giving both up at once can go through
         throw new IllegalArgumentException(
             "Cannot skip unit "
                 + overlapped.get(u).markerKey()
                 + ": unit "
                 + u.markerKey()
-                + " overlaps its offsets and is not loaded, so recording them as handled would drop its rows"
-                + " too. Let it load first (or skip it too, if it is quarantined), then run skip again.");
+                + " overlaps its offsets and is quarantined in batch "
+                + quarantinedIn
+                + ", so recording them as handled would give up its rows too. Release that batch and"
+                + " let it load first, or give both up at once: skip --batch "
+                + batchOf.get(overlapped.get(u).markerKey())
+                + " --batch "
+                + quarantinedIn
+                + ".");
       }
+      throw new IllegalArgumentException(
+          "Cannot skip unit "
+              + overlapped.get(u).markerKey()
+              + ": unit "
+              + u.markerKey()
+              + " overlaps its offsets and is not loaded, so recording them as handled would drop its rows"
+              + " too. Let it load first, then run skip again.");
     }
   }
 }

@@ -417,6 +417,76 @@ class UpsertIT {
         .containsExactly(1L, 2L, 3L);
   }
 
+  /**
+   * A zombie task's unit and its replay's, both quarantined in batches of their own (their files
+   * gone): skipping one alone is refused, naming the other batch, since it would give up the
+   * other's rows too; skipping both at once goes through, and the partition goes on.
+   */
+  @Test
+  void overlappingUnitsQuarantinedInTwoBatchesAreSkippedTogether() throws Exception {
+    String topic = "skip_both";
+    Map<String, String> config = stack.config(topic);
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    Unit zombie = events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
+    delete(zombie);
+    try (Loader loader = stack.loader(config)) {
+      quarantineWithin(loader, 4);
+      Unit replay = events(topic, 0, 1, 2, "b", 3, "c", 4, "d"); // offsets 1..3, beside 0..2
+      delete(replay);
+      quarantineWithin(loader, 4);
+      String zombieBatch = batchOf(zombie);
+      String replayBatch = batchOf(replay);
+      assertThat(zombieBatch).isNotEqualTo(replayBatch);
+
+      assertThatThrownBy(() -> loader.skip(zombieBatch))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(
+              replay.markerKey()
+                  + " overlaps its offsets and is quarantined in batch "
+                  + replayBatch)
+          .hasMessageEndingWith(
+              "give both up at once: skip --batch "
+                  + zombieBatch
+                  + " --batch "
+                  + replayBatch
+                  + ".");
+      assertThat(loader.skip(List.of(zombieBatch, replayBatch)).skipped())
+          .containsExactlyInAnyOrder(zombie.markerKey(), replay.markerKey());
+      events(topic, 0, 4, 4, "d2");
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.query("SELECT kafka_offset FROM public." + topic + " ORDER BY 1"))
+        .extracting(row -> ((Number) row.get(0)).longValue())
+        .containsExactly(4L);
+  }
+
+  private static void delete(Unit u) {
+    stack
+        .s3
+        .client()
+        .deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(u.marker().files().get(0).key()));
+  }
+
+  private static void quarantineWithin(Loader loader, int cycles) throws InterruptedException {
+    int quarantined = 0;
+    for (int i = 0; i < cycles && quarantined == 0; i++) {
+      quarantined += loader.runOnce().batchesQuarantined();
+    }
+    assertThat(quarantined).isEqualTo(1);
+  }
+
+  private static String batchOf(Unit u) throws Exception {
+    return (String)
+        stack
+            .query(
+                "SELECT batch_id FROM public._redstage_quarantine WHERE marker_key = '"
+                    + u.markerKey()
+                    + "'")
+            .get(0)
+            .get(0);
+  }
+
   private static void skipThroughTheCommandLine(Map<String, String> config, String batch) {
     // through the command line, with the id in upper case as some tools copy it
     List<String> args = new ArrayList<>(List.of("skip", "--batch", batch.toUpperCase(Locale.ROOT)));
