@@ -46,7 +46,8 @@ final class LoadedUnits {
             new TopicPartition(
                 QueryResult.string(row.get(0)), (int) QueryResult.number(row.get(1))),
             QueryResult.number(row.get(2)),
-            QueryResult.number(row.get(3)));
+            QueryResult.number(row.get(3)),
+            QueryResult.number(row.get(4)));
       }
     }
     return out;
@@ -54,7 +55,7 @@ final class LoadedUnits {
 
   static List<String> queries(TableRef markersTable, Map<TopicPartition, long[]> ranges) {
     String head =
-        "SELECT topic, kafka_partition, start_offset, end_offset FROM "
+        "SELECT topic, kafka_partition, start_offset, end_offset, record_count FROM "
             + markersTable.sql()
             + " WHERE ";
     List<String> out = new ArrayList<>();
@@ -82,8 +83,16 @@ final class LoadedUnits {
     return out;
   }
 
-  void add(TopicPartition tp, long start, long end) {
-    loaded.computeIfAbsent(tp, x -> new IntervalSet()).add(start, end);
+  /**
+   * One row of the load-marker table. A row of 0 records names a known unit but puts no records in
+   * the warehouse: a unit given up with 'skip' (its offsets handled, its rows never loaded) or
+   * whose records all went to the dead letter queue. A file overlapping only such offsets may hold
+   * the only copy of its records, so they do not count as loaded.
+   */
+  void add(TopicPartition tp, long start, long end, long records) {
+    if (records > 0) {
+      loaded.computeIfAbsent(tp, x -> new IntervalSet()).add(start, end);
+    }
     units.add(id(tp, start, end));
   }
 
@@ -95,7 +104,7 @@ final class LoadedUnits {
     return units.contains(id(f.tp(), f.start(), f.end()));
   }
 
-  /** True when every offset of the file is loaded (through any units). */
+  /** True when every offset of the file is loaded (through any units with records). */
   boolean covers(DataFileName f) {
     IntervalSet s = loaded.get(f.tp());
     return s != null && s.covers(f.start(), f.end());

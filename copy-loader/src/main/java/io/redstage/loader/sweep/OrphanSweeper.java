@@ -28,11 +28,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Removes data files that no unit accounts for. A file under topics.dir is an orphan only when all
  * hold: (a) no unit with its topic-partition and [start, end] is in markers.dir, markers.loaded.dir
  * or the load-marker table (all files of a unit share its offsets, so this keeps every file of a
- * known unit); (b) the load-marker table covers all its offsets, so its records are in the
- * warehouse through other units; (c) its LastModified is older than the grace period. Files under
- * tmp.dir are never listed (incomplete multipart uploads are an S3 lifecycle rule's job). Each run
- * makes at most maxRequests S3 requests and remembers the last key it examined in a small cursor
- * object, so bounded runs cover the prefix in turn.
+ * known unit); (b) the load-marker table covers all its offsets with rows of records, so its
+ * records are in the warehouse through other units (offsets given up with 'skip' do not count); (c)
+ * its LastModified is older than the grace period. Files under tmp.dir are never listed (incomplete
+ * multipart uploads are an S3 lifecycle rule's job). Each run makes at most maxRequests S3 requests
+ * and remembers the last key it examined in a small cursor object, so bounded runs cover the prefix
+ * in turn.
  */
 public final class OrphanSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanSweeper.class);
