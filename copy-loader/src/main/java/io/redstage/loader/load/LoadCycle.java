@@ -166,6 +166,7 @@ public final class LoadCycle implements AutoCloseable {
       state = p.reader().loadState(units, t -> p.planner().tableOf(t));
       plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     }
+    releaseCoveredQuarantine(plan, state);
     Tally tally = new Tally();
     plan.unconfigured()
         .forEach((table, reason) -> tableStopped(table, new ConfigException(reason), tally));
@@ -296,6 +297,31 @@ public final class LoadCycle implements AutoCloseable {
   /** Prints what a cycle would do (manifests and SQL) without writing anything. */
   public void dryRun(PrintStream out) throws InterruptedException {
     new CyclePreview(p).print(out);
+  }
+
+  /**
+   * Quarantined units whose offsets are all loaded now (through a replay's units) have nothing left
+   * to load: their quarantine rows are released so that 'status' stops listing them. A failure
+   * leaves them for the next cycle.
+   */
+  private void releaseCoveredQuarantine(CyclePlanner.Plan plan, LoadState state)
+      throws InterruptedException {
+    List<String> covered =
+        plan.loaded().stream()
+            .map(Unit::markerKey)
+            .filter(k -> state.quarantineBatch(k) != null)
+            .toList();
+    if (covered.isEmpty()) {
+      return;
+    }
+    try {
+      p.quarantine().releaseCovered(covered, p.clock().instant());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Cannot release the quarantine rows of {} unit(s) whose offsets are loaded ({}); the next cycle tries again",
+          covered.size(),
+          e.getMessage());
+    }
   }
 
   /** Moves (or deletes) the markers of loaded units that are past retention. */

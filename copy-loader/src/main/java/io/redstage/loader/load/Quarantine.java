@@ -106,6 +106,20 @@ public final class Quarantine {
     LOG.info("Released {} quarantined unit(s); each loads alone in the next cycle", units.size());
   }
 
+  /**
+   * Releases the quarantine rows of units whose offsets other units loaded since (a replay's, or
+   * units given up with 'skip' together): nothing of theirs is left to load, and 'status' would
+   * list them as batches to fix for ever.
+   */
+  public void releaseCovered(List<String> markerKeys, Instant at) throws InterruptedException {
+    api.executeBatch(
+        control.release(markerKeys, at), UUID.randomUUID().toString(), "redstage-release");
+    LOG.info(
+        "Released {} quarantined unit(s) whose offsets other units loaded since: {}",
+        markerKeys.size(),
+        markerKeys);
+  }
+
   private static byte[] report(
       Batch batch,
       String error,

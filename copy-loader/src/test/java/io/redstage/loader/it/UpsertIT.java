@@ -461,6 +461,35 @@ class UpsertIT {
         .containsExactly(4L);
   }
 
+  /**
+   * A quarantined unit whose offsets a replay's unit then loads has nothing left to load: its
+   * quarantine row is released, so status stops listing it as a batch to fix.
+   */
+  @Test
+  void aQuarantinedUnitThatAReplayCoversIsReleased() throws Exception {
+    String topic = "covered_quarantine";
+    Map<String, String> config = stack.config(topic);
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    Unit zombie = events(topic, 0, 1, 2, "b", 3, "c");
+    delete(zombie);
+    try (Loader loader = stack.loader(config)) {
+      quarantineWithin(loader, 4);
+      events(topic, 0, 0, 1, "a", 2, "b", 3, "c"); // the replay: offsets 0..2
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      loader.runOnce();
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
+                    + zombie.markerKey()
+                    + "' AND released_at IS NULL"))
+        .isZero();
+    assertThat(stack.query("SELECT kafka_offset FROM public." + topic + " ORDER BY 1"))
+        .extracting(row -> ((Number) row.get(0)).longValue())
+        .containsExactly(0L, 1L, 2L);
+  }
+
   private static void delete(Unit u) {
     stack
         .s3
