@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Compares the columns of a batch's files with the target table and plans the DDL: create the table
@@ -20,6 +24,11 @@ import java.util.Map;
  * rejects only its row (into the rejects object).
  */
 public final class SchemaEvolution {
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaEvolution.class);
+
+  /** Table and column pairs already warned about ({@link #warnNarrowing}), once per process. */
+  private final Set<String> narrowingWarned = ConcurrentHashMap.newKeySet();
+
   /** Columns a Redshift table holds at most. */
   public static final int MAX_COLUMNS = 1600;
 
@@ -139,6 +148,8 @@ public final class SchemaEvolution {
                 + " "
                 + t.ddl());
         target.put(e.getKey(), t);
+      } else if (TypeMapping.narrows(e.getValue(), have.type())) {
+        warnNarrowing(table, e.getKey(), have.type(), e.getValue());
       } else if (!TypeMapping.insertable(e.getValue(), have.type()) && !rowLevelTypes(schemas)) {
         throw new IncompatibleSchemaException(
             "Cannot load into "
@@ -321,6 +332,26 @@ public final class SchemaEvolution {
       }
     }
     return wanted;
+  }
+
+  /**
+   * Says once per column what loading wider integers into it means: until the column is widened, a
+   * value beyond its range fails its unit.
+   */
+  private void warnNarrowing(TableRef table, String column, RedshiftType have, ColumnType files) {
+    if (narrowingWarned.add(table + "\u0000" + column)) {
+      LOG.warn(
+          "Table {}: column {} is {} but files now hold {}: values that fit load as they are, and a"
+              + " unit with a larger value fails with Redshift's overflow error and is quarantined."
+              + " To take every value, widen the column to {} (Redshift changes an integer column's"
+              + " type only by rebuilding it: add a column, copy, drop, rename), then release such"
+              + " batches.",
+          table,
+          column,
+          have.ddl(),
+          files,
+          types.targetType(files).ddl());
+    }
   }
 
   /** CREATE TABLE with the table's design attributes (DISTSTYLE AUTO, sort key, ENCODE AUTO). */

@@ -105,10 +105,13 @@ public final class TypeMapping {
   /**
    * Whether values of file type {@code file} can be inserted into an existing column of type {@code
    * target}: the same type, a wider one of the same kind, or, for integers, a DECIMAL with room for
-   * every digit or a floating-point column. Integers into DOUBLE PRECISION is the one lossy case
-   * (beyond 2^53), accepted because JSON producers do not tell 10 from 10.0: a price column whose
-   * unit happens to hold only whole numbers must still load into the DOUBLE PRECISION column
-   * earlier units created.
+   * every digit or a floating-point column. Integers also go into a narrower integer column ({@link
+   * #narrows}): the INSERT casts each value, one that fits is stored as it is and one that does not
+   * fails the statement with Redshift's overflow error, so only its unit ends in quarantine. That
+   * is the common schema evolution, int promoted to long, while the values still fit the column the
+   * first units created. Integers into DOUBLE PRECISION is the one lossy case (beyond 2^53),
+   * accepted because JSON producers do not tell 10 from 10.0: a price column whose unit happens to
+   * hold only whole numbers must still load into the DOUBLE PRECISION column earlier units created.
    */
   public static boolean insertable(ColumnType file, RedshiftType target) {
     Family f = target.family();
@@ -126,12 +129,17 @@ public final class TypeMapping {
             || f == Family.DOUBLE_PRECISION
             || integerDigitsFit(target, 5);
       case INT32:
-        return f == Family.INTEGER
+        return f == Family.SMALLINT
+            || f == Family.INTEGER
             || f == Family.BIGINT
             || f == Family.DOUBLE_PRECISION
             || integerDigitsFit(target, 10);
       case INT64:
-        return f == Family.BIGINT || f == Family.DOUBLE_PRECISION || integerDigitsFit(target, 19);
+        return f == Family.SMALLINT
+            || f == Family.INTEGER
+            || f == Family.BIGINT
+            || f == Family.DOUBLE_PRECISION
+            || integerDigitsFit(target, 19);
       case FLOAT32:
         return f == Family.REAL || f == Family.DOUBLE_PRECISION;
       case FLOAT64:
@@ -181,6 +189,15 @@ public final class TypeMapping {
       default:
         return false;
     }
+  }
+
+  /** Whether integers of file type {@code file} go into a narrower integer column. */
+  public static boolean narrows(ColumnType file, RedshiftType target) {
+    int fileBytes =
+        file.kind() == ColumnType.Kind.INT64 ? 8 : file.kind() == ColumnType.Kind.INT32 ? 4 : 0;
+    int columnBytes =
+        target.family() == Family.SMALLINT ? 2 : target.family() == Family.INTEGER ? 4 : 8;
+    return fileBytes > columnBytes;
   }
 
   /** A DECIMAL target with at least {@code digits} digits before the point. */

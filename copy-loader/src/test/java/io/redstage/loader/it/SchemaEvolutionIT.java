@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A new optional field mid-stream: per-schema staging tables avoid Parquet's by-position mapping.
@@ -91,6 +93,52 @@ class SchemaEvolutionIT {
    * <prefix>_0..34} (value offset * 100 + i) to {@link #ID_NAME}: more new columns than one load
    * transaction can add, since Redshift adds one per ALTER TABLE.
    */
+  /**
+   * int promoted to long (the common Avro evolution): the table's INTEGER column, created from the
+   * first units, takes the int64 values that fit; a unit with a larger one fails with the overflow
+   * error and is quarantined alone, and the units after it load.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "AVRO"})
+  void intPromotedToLongLoadsIntoTheIntegerColumnWhileTheValuesFit(FileFormat format)
+      throws Exception {
+    String topic = "promoted_" + format.id();
+    List<MarkerColumn> v1 = List.of(c("id", Kind.INT64), c("n", Kind.INT32));
+    List<MarkerColumn> v2 = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
+    stack.files.unit(topic, 0, 0, 1, format, v1, o -> row("id", o, "n", (int) o));
+    Map<String, String> config = stack.config(topic);
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      stack.files.unit(topic, 0, 2, 3, format, v2, o -> row("id", o, "n", o * 1000));
+      stack.files.unit(topic, 0, 4, 5, format, v2, o -> row("id", o, "n", 1L << 40));
+      stack.files.unit(topic, 0, 6, 7, format, v2, o -> row("id", o, "n", -o));
+      int quarantined = 0;
+      for (int i = 0; i < 6 && quarantined == 0; i++) {
+        quarantined += loader.runOnce().batchesQuarantined();
+      }
+      assertThat(quarantined).isEqualTo(1);
+      loader.runOnce();
+    }
+    assertThat(stack.query("SELECT id, n FROM public." + topic + " ORDER BY id"))
+        .containsExactly(
+            List.of(0L, 0),
+            List.of(1L, 1),
+            List.of(2L, 2000),
+            List.of(3L, 3000),
+            List.of(6L, -6),
+            List.of(7L, -7));
+    assertThat(
+            stack.query(
+                "SELECT DISTINCT start_offset, end_offset FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + topic
+                    + "'"))
+        .containsExactly(List.of(4L, 5L));
+  }
+
   static void wideUnit(String topic, long start, String prefix) {
     List<MarkerColumn> wide = new ArrayList<>(ID_NAME);
     for (int i = 0; i < 35; i++) {

@@ -64,10 +64,22 @@ class TypeMappingTest {
   }
 
   @Test
-  void insertableAllowsWideningOnly() {
+  void insertableAllowsWideningAndCheckedIntegerNarrowingOnly() {
     assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT32), RedshiftType.of(Family.BIGINT)))
         .isTrue();
+    // int promoted to long: each value is cast by the INSERT, and one that does not fit fails
     assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.of(Family.INTEGER)))
+        .isTrue();
+    assertThat(TypeMapping.narrows(ColumnType.of(Kind.INT64), RedshiftType.of(Family.INTEGER)))
+        .isTrue();
+    assertThat(TypeMapping.narrows(ColumnType.of(Kind.INT32), RedshiftType.of(Family.SMALLINT)))
+        .isTrue();
+    assertThat(TypeMapping.narrows(ColumnType.of(Kind.INT32), RedshiftType.of(Family.BIGINT)))
+        .isFalse();
+    assertThat(TypeMapping.narrows(ColumnType.of(Kind.STRING), RedshiftType.of(Family.SMALLINT)))
+        .isFalse();
+    assertThat(TypeMapping.insertable(ColumnType.of(Kind.INT64), RedshiftType.of(Family.REAL)))
+        .as("REAL rounds, without an error")
         .isFalse();
     assertThat(TypeMapping.insertable(ColumnType.of(Kind.STRING), RedshiftType.of(Family.BIGINT)))
         .isFalse();
