@@ -3,6 +3,7 @@ package io.redstage.loader.load;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
+import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ControlTables;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,8 @@ public final class ControlReader {
 
   /** Targets whose loaded-intervals table this process created (if missing) and seeded. */
   private final Set<TableRef> prepared = ConcurrentHashMap.newKeySet();
+
+  private final AtomicBoolean lockViewUnreadable = new AtomicBoolean();
 
   public ControlReader(DataApi api, ControlTables control) {
     this.api = api;
@@ -63,6 +67,47 @@ public final class ControlReader {
       prepared.add(t);
       LOG.info("Loaded intervals of {} are in {}", t, loaded.table());
     }
+  }
+
+  /**
+   * The targets whose loaded-intervals table another session holds with a LOCK now, with who holds
+   * it since when: a load of another loader, or one left running by a loader that died or stopped,
+   * which nobody knows. Reading their loaded state would wait until that transaction ends. Empty
+   * when SVV_TRANSACTIONS cannot be read; a database user that is not a superuser sees only its own
+   * sessions there, so loaders running as one user see each other's loads.
+   */
+  public Map<TableRef, String> lockedByOthers(Collection<TableRef> targets)
+      throws InterruptedException {
+    if (targets.isEmpty()) {
+      return Map.of();
+    }
+    QueryResult r;
+    try {
+      r = api.query(control.lockedLoadedIntervals(), "redstage-locks");
+    } catch (StatementFailedException | DataApiException e) {
+      if (lockViewUnreadable.compareAndSet(false, true)) {
+        LOG.warn(
+            "Cannot read SVV_TRANSACTIONS ({}): a load left running by a loader that died will"
+                + " make every cycle wait for its lock until it ends",
+            e.getMessage());
+      }
+      return Map.of();
+    }
+    Map<String, String> holders = new HashMap<>();
+    for (List<Object> row : r.rows()) {
+      holders.put(
+          QueryResult.string(row.get(0)) + "." + QueryResult.string(row.get(1)),
+          "session " + QueryResult.string(row.get(2)) + " since " + QueryResult.string(row.get(3)));
+    }
+    Map<TableRef, String> locked = new TreeMap<>();
+    for (TableRef t : targets) {
+      TableRef intervals = control.loadedIntervals(t).table();
+      String holder = holders.get(intervals.schema() + "." + intervals.table());
+      if (holder != null) {
+        locked.put(t, holder);
+      }
+    }
+    return locked;
   }
 
   /** Whether both control tables exist (read-only commands must not create them). */

@@ -88,6 +88,9 @@ public final class LoadCycle implements AutoCloseable {
    */
   private final Map<TableRef, CyclePlanner.TableBacklog> lastBacklog = new HashMap<>();
 
+  /** Tables left out for another session's lock, with its holder, as last logged. */
+  private final Map<TableRef, String> locksSeen = new HashMap<>();
+
   /**
    * Tables loaded at once: one fewer than the statements the loader may have in flight while it
    * claims tables, so that a claim renewal always finds a statement slot. With every slot held by a
@@ -134,6 +137,14 @@ public final class LoadCycle implements AutoCloseable {
         .map(u -> p.planner().tableOf(u.topic()))
         .filter(live::heldByOther)
         .forEach(heldByOthers::add);
+    Set<TableRef> free = new TreeSet<>();
+    units.stream()
+        .map(u -> p.planner().tableOf(u.topic()))
+        .filter(t -> !stillLoading.contains(t) && !heldByOthers.contains(t))
+        .forEach(free::add);
+    Map<TableRef, String> lockedByOthers = p.reader().lockedByOthers(free);
+    noteLocked(lockedByOthers);
+    heldByOthers.addAll(lockedByOthers.keySet());
     Set<TableRef> leftOut = new TreeSet<>(stillLoading);
     leftOut.addAll(heldByOthers);
     if (!leftOut.isEmpty()) {
@@ -142,7 +153,7 @@ public final class LoadCycle implements AutoCloseable {
       // loads end. Another loader loads them (or this one's statement still runs); a later cycle
       // reads them again.
       LOG.debug(
-          "Leaving out tables {} this cycle: another loader holds them, or a load statement of this loader still runs there",
+          "Leaving out tables {} this cycle: another loader holds them or loads them now, or a load statement of this loader still runs there",
           leftOut);
       units =
           units.stream().filter(u -> !leftOut.contains(p.planner().tableOf(u.topic()))).toList();
@@ -322,6 +333,28 @@ public final class LoadCycle implements AutoCloseable {
           covered.size(),
           e.getMessage());
     }
+  }
+
+  /**
+   * Says once per table and holder that a table is left out for a lock another session holds: with
+   * claims on, other loaders' tables are left out by their claims before this check, so what it
+   * finds is mostly a load that a loader left running when it died or stopped, which nobody else
+   * reports.
+   */
+  private void noteLocked(Map<TableRef, String> lockedByOthers) {
+    locksSeen.keySet().retainAll(lockedByOthers.keySet());
+    lockedByOthers.forEach(
+        (table, holder) -> {
+          if (!holder.equals(locksSeen.put(table, holder))) {
+            LOG.warn(
+                "Leaving out table {} while another session holds its loaded-intervals LOCK ({}):"
+                    + " reading its state would wait for that transaction. If no loader is loading"
+                    + " it, that is a load a loader left running when it died or stopped: it ends"
+                    + " by itself, or at once with PG_TERMINATE_BACKEND on that process id.",
+                table,
+                holder);
+          }
+        });
   }
 
   /** Moves (or deletes) the markers of loaded units that are past retention. */

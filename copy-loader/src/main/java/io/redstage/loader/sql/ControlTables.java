@@ -183,6 +183,25 @@ public final class ControlTables {
     return new ClaimTable(TableRef.of(markers.schema(), markers.table() + "_claims"));
   }
 
+  /**
+   * The tables of the load-marker table's schema whose name starts like a loaded-intervals table's
+   * and that another session holds with an exclusive lock (a load transaction's LOCK), with that
+   * session's process id and transaction start: schema, table, pid, txn_start. SVV_TRANSACTIONS
+   * takes no table lock, so this read never waits for a load.
+   */
+  public String lockedLoadedIntervals() {
+    return "SELECT n.nspname, c.relname, MIN(t.pid), MIN(t.txn_start) FROM svv_transactions t"
+        + " JOIN pg_class c ON c.oid = t.relation JOIN pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE t.lockable_object_type = 'relation' AND t.granted"
+        + " AND t.lock_mode = 'AccessExclusiveLock' AND t.pid <> PG_BACKEND_PID()"
+        + " AND n.nspname = "
+        + SqlText.literal(markers.schema())
+        + " AND c.relname LIKE "
+        // "_" matches any character here: the caller picks its tables out by exact name
+        + SqlText.literal(LoadedIntervalsTable.namePrefix(markers) + "%")
+        + " GROUP BY n.nspname, c.relname";
+  }
+
   /** The loaded-intervals table of one target table ({@link LoadedIntervalsTable}). */
   public LoadedIntervalsTable loadedIntervals(TableRef target) {
     return new LoadedIntervalsTable(markers, target);

@@ -54,16 +54,23 @@ public final class LoadedIntervalsTable {
     return table;
   }
 
+  /** How the names of the loaded-intervals tables of {@code markers} begin. */
+  static String namePrefix(TableRef markers) {
+    return base(markers) + "__";
+  }
+
+  private static String base(TableRef markers) {
+    String base = markers.table();
+    return base.length() > BASE_CHARS ? base.substring(0, BASE_CHARS) : base;
+  }
+
   /**
    * In the load-marker table's schema, named after it, the infix, as much of the target's table
    * name as fits and a hash of the target's qualified name: names stay unique and at most 63 bytes
    * whatever the target is called. The infix tells per-target control tables apart.
    */
   static TableRef nameOf(TableRef markers, TableRef target, String infix) {
-    String base = markers.table();
-    if (base.length() > BASE_CHARS) {
-      base = base.substring(0, BASE_CHARS);
-    }
+    String base = base(markers);
     String readable = target.table().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     int room =
         Math.max(

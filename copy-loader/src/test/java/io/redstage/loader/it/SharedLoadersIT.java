@@ -2,6 +2,7 @@ package io.redstage.loader.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
@@ -100,6 +101,59 @@ class SharedLoadersIT {
     c.put("loop.interval", "100ms");
     c.put("load.claim-lease", "3s");
     return c;
+  }
+
+  /**
+   * A load left running by a loader that died holds its table's lock, and every read of that table
+   * waits for it. Such a table is left out (SVV_TRANSACTIONS shows the lock) by a loader that read
+   * it before and by a new one, which does not even prepare it; the other tables load, and the
+   * locked one loads once the lock is gone. Before, the first read of the locked table held up the
+   * whole cycle, every table of every loader, until that transaction ended.
+   */
+  @Test
+  void aTableLockedByALoadNobodyKnowsIsLeftOutAndTheOtherTablesLoad() throws Exception {
+    List<String> topics = List.of("orphan_locked", "orphan_free");
+    wave(topics, 0);
+    Map<String, String> config = stack.config(String.join(",", topics));
+    Loader before = stack.loader(config);
+    before.runOnce(); // creates and reads both tables' loaded intervals
+    wave(topics, 1);
+    String intervals =
+        (String)
+            stack
+                .query(
+                    "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE"
+                        + " '_redstage_load_markers__orphan_locked%'")
+                .get(0)
+                .get(0);
+    try (Connection orphan = stack.jdbc();
+        Loader fresh = stack.loader(config)) {
+      orphan.setAutoCommit(false);
+      try (Statement s = orphan.createStatement()) {
+        s.execute("LOCK TABLE public.\"" + intervals + "\" IN ACCESS EXCLUSIVE MODE");
+      }
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(60),
+          () -> {
+            assertThat(before.runOnce().unitsLoaded()).as("orphan_free's second unit").isEqualTo(1);
+            before.close(); // gives its claims up
+            wave(List.of("orphan_free"), 2);
+            assertThat(fresh.runOnce().unitsLoaded())
+                .as("a new loader leaves the locked table out before preparing it")
+                .isEqualTo(1);
+          });
+      assertThat(stack.count("SELECT COUNT(*) FROM public.orphan_locked")).isEqualTo(ROWS_PER_UNIT);
+      orphan.rollback();
+      assertThat(fresh.runOnce().unitsLoaded()).isEqualTo(1);
+    } finally {
+      before.close();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.orphan_locked"))
+        .isEqualTo(2L * ROWS_PER_UNIT);
+    assertThat(stack.count("SELECT COUNT(DISTINCT kafka_offset) FROM public.orphan_locked"))
+        .isEqualTo(2L * ROWS_PER_UNIT);
+    assertThat(stack.count("SELECT COUNT(*) FROM public.orphan_free"))
+        .isEqualTo(3L * ROWS_PER_UNIT);
   }
 
   @Test

@@ -10,10 +10,11 @@ import java.util.List;
 /**
  * Installs the {@code redstage_sys} schema: Redshift functions PostgreSQL lacks (GETDATE, SYSDATE,
  * JSON_PARSE, NVL, DATEADD ...), the load history and load error tables with Redshift's system
- * views over them (SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS), and
- * catalog views that report Redshift type names (SVV_COLUMNS, PG_TABLE_DEF,
- * information_schema.columns), and the table design catalog ({@link DesignCatalog}). The translator
- * routes Redshift names to these objects. Idempotent: safe on an existing data directory.
+ * views over them (SYS_LOAD_HISTORY, SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, STL_LOAD_COMMITS),
+ * SVV_TRANSACTIONS (over pg_locks: the sessions holding or awaiting table locks), and catalog views
+ * that report Redshift type names (SVV_COLUMNS, PG_TABLE_DEF, information_schema.columns), and the
+ * table design catalog ({@link DesignCatalog}). The translator routes Redshift names to these
+ * objects. Idempotent: safe on an existing data directory.
  */
 public final class CompatSchema {
   public static final String SCHEMA = "redstage_sys";
@@ -140,6 +141,12 @@ public final class CompatSchema {
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN redstage_sys.table_design d ON d.table_oid = c.oid
         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v') AND pg_table_is_visible(c.oid)
           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redstage_sys');
+      CREATE OR REPLACE VIEW redstage_sys.svv_transactions AS
+        SELECT a.usename::text AS txn_owner, a.datname::text AS txn_db, a.backend_xid::text::bigint AS xid,
+               l.pid, a.xact_start::timestamp AS txn_start, l.mode::text AS lock_mode,
+               l.locktype::text AS lockable_object_type, l.relation::integer AS relation, l.granted
+        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype IN ('relation', 'transactionid');
       CREATE OR REPLACE VIEW redstage_sys.svv_tables AS
         SELECT table_catalog, table_schema, table_name, table_type, NULL::text AS remarks
         FROM information_schema.tables

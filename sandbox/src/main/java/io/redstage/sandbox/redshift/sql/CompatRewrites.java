@@ -25,6 +25,7 @@ final class CompatRewrites {
           "svv_columns",
           "svv_tables",
           "svv_table_info",
+          "svv_transactions",
           "pg_table_def");
   private static final Set<String> DATE_PART_FUNCTIONS = Set.of("dateadd", "datediff");
 
