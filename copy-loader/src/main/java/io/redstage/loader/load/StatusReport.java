@@ -1,6 +1,9 @@
 package io.redstage.loader.load;
 
+import static java.util.stream.Collectors.toSet;
+
 import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -42,11 +45,22 @@ final class StatusReport {
     long now = clock.millis();
     MarkerScanner.ScanResult scan = scanner.scan();
     boolean control = reader.controlTablesExist();
-    LoadState state = control ? reader.loadState(scan.units(), planner::tableOf) : new LoadState();
+    // a table a load holds now would make the read wait until the load ends: such tables are
+    // shown as loading, without their figures
+    Map<TableRef, String> loading =
+        control
+            ? reader.lockedByOthers(
+                scan.units().stream().map(u -> planner.tableOf(u.topic())).collect(toSet()))
+            : Map.of();
+    List<Unit> units =
+        scan.units().stream()
+            .filter(u -> !loading.containsKey(planner.tableOf(u.topic())))
+            .toList();
+    LoadState state = control ? reader.loadState(units, planner::tableOf) : new LoadState();
     Map<String, FailureTracker.Persisted> persisted =
         control ? failureLog.readIfPresent() : Map.of();
     failures.restore(persisted);
-    CyclePlanner.Plan plan = planner.plan(scan.units(), scan.unreadableFrom(), state, now);
+    CyclePlanner.Plan plan = planner.plan(units, scan.unreadableFrom(), state, now);
     out.printf(
         "%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {
@@ -60,6 +74,11 @@ final class StatusReport {
           b.pendingBytes(),
           format(Duration.ofMillis(Math.max(0, now - b.oldestCommittedAtMs()))));
     }
+    loading.forEach(
+        (t, holder) ->
+            out.printf(
+                "%-40s %8s  loading now (%s holds its lock; run status again for its figures)%n",
+                t.name(), "-", holder));
     out.printf(
         "%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n",
         scan.units().size(), plan.loaded().size(), plan.pendingUnits());

@@ -141,6 +141,11 @@ class SharedLoadersIT {
             assertThat(fresh.runOnce().unitsLoaded())
                 .as("a new loader leaves the locked table out before preparing it")
                 .isEqualTo(1);
+            java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
+            fresh.status(new java.io.PrintStream(status, true, "UTF-8"));
+            assertThat(status.toString("UTF-8"))
+                .as("status does not wait for the lock either")
+                .containsPattern("public.orphan_locked +- +loading now \\(session \\d+ since ");
           });
       assertThat(stack.count("SELECT COUNT(*) FROM public.orphan_locked")).isEqualTo(ROWS_PER_UNIT);
       orphan.rollback();
