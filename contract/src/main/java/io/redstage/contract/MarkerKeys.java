@@ -72,7 +72,7 @@ public final class MarkerKeys {
 
   /**
    * The {@code [start, end]} offsets encoded in a marker key, or empty if the key is not a marker
-   * key.
+   * key (offsets beyond a long included).
    */
   public static Optional<long[]> offsetsOf(String key) {
     int slash = key.lastIndexOf('/');
@@ -80,6 +80,12 @@ public final class MarkerKeys {
     if (!m.matches()) {
       return Optional.empty();
     }
-    return Optional.of(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+    try {
+      return Optional.of(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+    } catch (NumberFormatException e) {
+      // twenty digits beyond Long.MAX_VALUE: no offset, so no marker key (a stray object must not
+      // fail every scan)
+      return Optional.empty();
+    }
   }
 }

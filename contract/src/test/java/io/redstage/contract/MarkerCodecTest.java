@@ -186,6 +186,11 @@ class MarkerCodecTest {
     assertThat(MarkerKeys.offsetsOf(b))
         .hasValueSatisfying(o -> assertThat(o).containsExactly(100, 250));
     assertThat(MarkerKeys.offsetsOf("_markers/ads/x.json")).isEmpty();
+    assertThat(
+            MarkerKeys.offsetsOf(
+                "_markers/ads/0000000000/99999999999999999999+99999999999999999999.json"))
+        .as("beyond a long: not a marker key, rather than a failure")
+        .isEmpty();
   }
 
   @Test

@@ -15,12 +15,13 @@ public final class IntervalSet {
     long s = start;
     long e = end;
     Map.Entry<Long, Long> before = ranges.floorEntry(s);
-    if (before != null && before.getValue() >= s - 1) {
+    // s - 1 and e + 1 compared without overflow at the ends of the offset range
+    if (before != null && (s == Long.MIN_VALUE || before.getValue() >= s - 1)) {
       s = before.getKey();
       e = Math.max(e, before.getValue());
     }
     Map.Entry<Long, Long> next = ranges.ceilingEntry(s);
-    while (next != null && next.getKey() <= e + 1) {
+    while (next != null && (e == Long.MAX_VALUE || next.getKey() <= e + 1)) {
       e = Math.max(e, next.getValue());
       ranges.remove(next.getKey());
       next = ranges.ceilingEntry(s);

@@ -96,7 +96,7 @@ public final class MarkerScanner {
   }
 
   public synchronized ScanResult scan() {
-    lastStartedNanos = System.nanoTime();
+    long started = System.nanoTime();
     List<String> prefixes = new ArrayList<>();
     if (topics.isEmpty()) {
       prefixes.add(markersDir);
@@ -154,6 +154,9 @@ public final class MarkerScanner {
             gets,
             Map.copyOf(rejected),
             unreadableFrom(rejected.keySet()));
+    // set with the result: after a scan that failed, scanStartedAfter must not hand out an older
+    // one
+    lastStartedNanos = started;
     return last;
   }
 

@@ -20,4 +20,13 @@ class IntervalSetTest {
     assertThat(s.covers(200, 250)).isFalse();
     assertThat(s.toString()).isEqualTo("{0=199, 250=310}");
   }
+
+  @Test
+  void theLastOffsetOfTheRangeMergesWithoutOverflow() {
+    IntervalSet s = new IntervalSet();
+    s.add(10, 20);
+    s.add(5, Long.MAX_VALUE);
+    assertThat(s.covers(15, 30)).isTrue();
+    assertThat(s.toString()).isEqualTo("{5=" + Long.MAX_VALUE + "}");
+  }
 }
