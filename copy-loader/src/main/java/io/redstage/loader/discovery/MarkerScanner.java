@@ -196,7 +196,8 @@ public final class MarkerScanner {
     return topics.isEmpty() ? topicRegex.matcher(topic).matches() : topics.contains(topic);
   }
 
-  private Optional<String> topicOf(String key) {
+  /** The topic of a unit's marker key below markers.dir, or empty for any other key. */
+  public Optional<String> topicOf(String key) {
     return unitKeyParts(key).map(parts -> parts[0]);
   }
 

@@ -5,7 +5,8 @@ package io.redstage.loader.load;
  * the cycle did not read or load, because another loader holds them or a load statement of this
  * loader that outlived redshift.statement-timeout still runs there; they are not counted as
  * pending. {@code tablesStopped}: tables whose loads stopped for a reason that is not one batch's
- * (logged at ERROR with the table).
+ * (logged at ERROR with the table). {@code unreadableMarkers}: listed markers that cannot be read
+ * or used, whose units wait until they are fixed or removed ('status' names them).
  */
 public record CycleReport(
     int unitsListed,
@@ -19,6 +20,7 @@ public record CycleReport(
     int batchesQuarantined,
     int unknownOutcomes,
     int tablesStopped,
+    int unreadableMarkers,
     int markersRetired,
     long s3Calls,
     long dataApiCalls) {
@@ -48,6 +50,9 @@ public record CycleReport(
         + ", unknown "
         + unknownOutcomes
         + (tablesStopped > 0 ? ", tables stopped " + tablesStopped + " (see the ERROR lines)" : "")
+        + (unreadableMarkers > 0
+            ? ", unreadable markers " + unreadableMarkers + " (their units wait: see status)"
+            : "")
         + ", markers retired "
         + markersRetired
         + "; AWS calls: S3 "

@@ -168,6 +168,7 @@ public final class LoadCycle implements AutoCloseable {
             plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(),
             "cycle");
     publishBacklog(plan, stillLoading, now);
+    publishUnreadable(scan);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 
     TableClaims.Grant grant =
@@ -243,6 +244,7 @@ public final class LoadCycle implements AutoCloseable {
             tally.quarantined.get(),
             tally.unknown.get(),
             tally.tablesStopped.get(),
+            scan.rejected().size(),
             tally.retired.get(),
             p.counter().calls("S3.") - s3Before,
             p.counter().calls("RedshiftData.") - apiBefore);
@@ -375,6 +377,17 @@ public final class LoadCycle implements AutoCloseable {
     }
     retired.removedKeys().forEach(p.scanner()::forget);
     tally.retired.addAndGet(retired.removedKeys().size());
+  }
+
+  /** Publishes the listed markers that cannot be read or used, per table of their topic. */
+  private void publishUnreadable(MarkerScanner.ScanResult scan) {
+    Map<String, Long> byTable = new HashMap<>();
+    for (String key : scan.rejected().keySet()) {
+      p.scanner()
+          .topicOf(key)
+          .ifPresent(t -> byTable.merge(p.planner().tableOf(t).name(), 1L, Long::sum));
+    }
+    p.metrics().unreadableMarkers(byTable);
   }
 
   /**

@@ -76,6 +76,7 @@ public final class LoaderMetrics {
   private final Map<String, Long> mergedTopics = new ConcurrentHashMap<>();
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
   private final Map<String, Double> lagSeconds = new ConcurrentHashMap<>();
+  private final Map<String, Long> unreadableMarkers = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> commitTimes = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
   private volatile Supplier<Map<String, Long>> apiCalls = Map::of;
@@ -99,6 +100,10 @@ public final class LoaderMetrics {
         mergedTopics);
     gauge("redstage_loader_pending_units", "Units found and not yet loaded", pendingUnits);
     gauge("redstage_loader_lag_seconds", "Age of the oldest pending unit's marker", lagSeconds);
+    gauge(
+        "redstage_loader_unreadable_markers",
+        "Listed markers that cannot be read or used: their units wait",
+        unreadableMarkers);
     CounterWithCallback.builder()
         .name("redstage_loader_aws_calls_total")
         .help("AWS API calls by operation")
@@ -214,6 +219,12 @@ public final class LoaderMetrics {
     pendingUnits.putAll(unitsByTable);
     lagSeconds.keySet().retainAll(lagByTable.keySet());
     lagSeconds.putAll(lagByTable);
+  }
+
+  /** Unreadable markers per table of their topic; tables not named drop out. */
+  public void unreadableMarkers(Map<String, Long> byTable) {
+    unreadableMarkers.keySet().retainAll(byTable.keySet());
+    unreadableMarkers.putAll(byTable);
   }
 
   public void cycle() {

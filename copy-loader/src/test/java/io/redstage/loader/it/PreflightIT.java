@@ -11,6 +11,7 @@ import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
@@ -206,6 +207,43 @@ class PreflightIT {
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.pre_nometa WHERE id IN (2, 3)"))
         .isEqualTo(2);
+  }
+
+  /**
+   * A marker that cannot be read holds its unit back; the later units of an append table load, so
+   * nothing else showed it but one ERROR line and status. It is counted in every cycle report, in a
+   * metric, and makes once exit 3.
+   */
+  @Test
+  void anUnreadableMarkerIsCountedInTheReportTheMetricsAndOncesExitCode() throws Exception {
+    stack.files.unit("pre_unreadable", 0, 0, 1, FileFormat.PARQUET, COLS, o -> row("id", o));
+    String broken =
+        stack
+            .files
+            .unit("pre_unreadable", 0, 2, 3, FileFormat.PARQUET, COLS, o -> row("id", o))
+            .markerKey();
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(LoaderStack.BUCKET).key(broken), RequestBody.fromString("{not json"));
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_unreadable");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.unreadableMarkers()).isEqualTo(1);
+      assertThat(r.toString()).contains("unreadable markers 1 (their units wait: see status)");
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_unreadable_markers{table=\"public.pre_unreadable\"} 1");
+    }
+    assertThat(
+            LoaderCli.execute(
+                args("once", config),
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()),
+                Map.of()))
+        .isEqualTo(3);
   }
 
   @Test
