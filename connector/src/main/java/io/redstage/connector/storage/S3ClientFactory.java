@@ -92,10 +92,15 @@ public final class S3ClientFactory {
     BackoffStrategy backoff =
         BackoffStrategy.exponentialDelay(
             settings.retryBackoff(), max(settings.retryBackoff(), MAX_BACKOFF));
+    // No circuit breaker: its retry quota is shared by every call of the client, and under
+    // sustained throttling the task's many part uploads spend it within a hundred retries, after
+    // which every call fails at its first error whatever s3.part.retries says. The attempts per
+    // call are bounded here and the failures per task by its rewinds (TaskRewinds).
     return AwsRetryStrategy.standardRetryStrategy().toBuilder()
         .maxAttempts(settings.maxRetries() + 1)
         .backoffStrategy(backoff)
         .throttlingBackoffStrategy(backoff)
+        .circuitBreakerEnabled(false)
         .build();
   }
 

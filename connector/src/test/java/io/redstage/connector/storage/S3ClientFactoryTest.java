@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.retries.api.AcquireInitialTokenRequest;
+import software.amazon.awssdk.retries.api.AcquireInitialTokenResponse;
+import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
@@ -47,5 +51,31 @@ class S3ClientFactoryTest {
                 .build());
 
     assertThat(strategy.maxAttempts()).isEqualTo(6);
+  }
+
+  /**
+   * The SDK's default circuit breaker shares one retry quota among every call of the client: under
+   * sustained errors the task's parts would stop being retried after about a hundred retries.
+   */
+  @Test
+  void retriesAreNotCutOffByASharedQuota() {
+    RetryStrategy strategy =
+        S3ClientFactory.retryStrategy(
+            TestS3Settings.builder()
+                .bucket("b")
+                .maxRetries(3)
+                .retryBackoff(Duration.ofMillis(1))
+                .build());
+    SdkClientException failure =
+        SdkClientException.builder().cause(new java.io.IOException("connection reset")).build();
+    for (int call = 0; call < 1_000; call++) {
+      AcquireInitialTokenResponse first =
+          strategy.acquireInitialToken(AcquireInitialTokenRequest.create("s3"));
+      assertThat(
+              strategy.refreshRetryToken(
+                  RefreshRetryTokenRequest.builder().token(first.token()).failure(failure).build()))
+          .as("call %d is retried", call)
+          .isNotNull();
+    }
   }
 }
