@@ -236,7 +236,7 @@ final class PartitionWriter {
       file.writer.write(toWrite);
       unit.written(nowMs);
       unit.truncated(c.format.truncatedStrings() - truncatedBefore);
-      if (unit.records() % SIZE_CHECK_EVERY == 0) {
+      if (file.sizeCheckDue(SIZE_CHECK_EVERY)) {
         unit.noteFileBytes(file.writer.estimatedBytes());
       }
       if (toWrite.valueSchema() != null) {

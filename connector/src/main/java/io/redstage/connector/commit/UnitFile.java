@@ -10,6 +10,9 @@ final class UnitFile {
   final S3UploadStream upload;
   private final OpenFileHeap heap;
 
+  /** Rows written since this file's size was last sampled (see {@link #sizeCheckDue}). */
+  private int rowsSinceSizeCheck;
+
   UnitFile(
       String encodedPartition, RecordFileWriter writer, S3UploadStream upload, OpenFileHeap heap) {
     this.encodedPartition = encodedPartition;
@@ -25,6 +28,19 @@ final class UnitFile {
    */
   long bufferedBytes() {
     return heap.estimate(writer) + upload.bufferedBytes();
+  }
+
+  /**
+   * Whether this file's size is due for sampling after one more row: every {@code every} rows of
+   * this file, counted per file so that a file which shares its unit with others is sampled as
+   * often as a file alone (counted per unit, a file taking every other row could be missed).
+   */
+  boolean sizeCheckDue(int every) {
+    if (++rowsSinceSizeCheck < every) {
+      return false;
+    }
+    rowsSinceSizeCheck = 0;
+    return true;
   }
 
   void abort() {

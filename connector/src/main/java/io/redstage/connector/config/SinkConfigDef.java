@@ -833,11 +833,12 @@ public final class SinkConfigDef {
         FLUSH_SIZE_BYTES,
         Type.LONG,
         128L * MIB,
-        Range.between(MIB, 5L * 1024 * MIB),
+        Range.between(MIB, 4L * 1024 * MIB),
         MEDIUM,
-        "Largest size in bytes of one file; the unit is committed when any of its files reaches it. "
-            + "Default 134217728 (128 MiB, the size above which Redshift splits columnar files); at most 5 GiB "
-            + "(the largest single server-side copy).",
+        "Largest size in bytes of one file; the unit is committed when any of its files reaches it (its size is "
+            + "sampled every 32 rows, so a file can pass it by up to 32 rows and its footer). "
+            + "Default 134217728 (128 MiB, the size above which Redshift splits columnar files); at most 4 GiB, "
+            + "which keeps room below 5 GiB, the largest single server-side copy a file takes to its final key.",
         GROUP_ROTATION,
         ++o,
         Width.MEDIUM,
