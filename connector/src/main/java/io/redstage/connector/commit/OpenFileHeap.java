@@ -61,33 +61,46 @@ final class OpenFileHeap {
   static final long JSONL_FILE_BYTES = 20 * 1024;
 
   /**
+   * JSON Lines with gzip: zlib's deflate state at Java's defaults (window bits 15, memory level 8:
+   * 128 KB of window and 128 KB of hash chains, plus its pending buffer), held natively per open
+   * file, outside the heap the JVM reports but in the process's memory all the same.
+   */
+  static final long GZIP_FILE_BYTES = 264 * 1024;
+
+  /**
    * A file that holds only its encoded rows: the writer, its reused row and encoding buffer
    * (estimated from their fields: about 1 KB with 14 columns).
    */
   static final long HELD_ROWS_FILE_BYTES = 2 * 1024;
 
   private final FileFormat format;
+  private final long jsonFileBytes;
   private final long columnBytes;
   private final long valueBytes;
   private final long columnCap;
 
-  private OpenFileHeap(FileFormat format, long columnBytes, long valueBytes, long columnCap) {
+  private OpenFileHeap(
+      FileFormat format, boolean gzip, long columnBytes, long valueBytes, long columnCap) {
     this.format = format;
+    this.jsonFileBytes = JSONL_FILE_BYTES + (gzip ? GZIP_FILE_BYTES : 0);
     this.columnBytes = columnBytes;
     this.valueBytes = valueBytes;
     this.columnCap = columnCap;
   }
 
   static OpenFileHeap of(FormatOptions options) {
+    boolean gzip = options.jsonCompression().equals("gzip");
     if (options.parquetDictionaryEnabled()) {
       return new OpenFileHeap(
           options.format(),
+          gzip,
           PARQUET_COLUMN_BYTES_DICTIONARY,
           PARQUET_VALUE_BYTES_DICTIONARY,
           PARQUET_DICTIONARY_OVERHEAD_FACTOR * options.parquetPageBytes());
     }
     return new OpenFileHeap(
         options.format(),
+        gzip,
         PARQUET_COLUMN_BYTES_PLAIN,
         PARQUET_VALUE_BYTES_PLAIN,
         PARQUET_PLAIN_SLACK_PER_COLUMN);
@@ -115,7 +128,7 @@ final class OpenFileHeap {
         // record grew it
         return Math.max(reported, AVRO_FILE_BYTES);
       default:
-        return reported + JSONL_FILE_BYTES;
+        return reported + jsonFileBytes;
     }
   }
 }

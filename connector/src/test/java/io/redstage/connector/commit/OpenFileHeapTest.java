@@ -76,6 +76,20 @@ class OpenFileHeapTest {
         .isGreaterThanOrEqualTo(COLUMNS * OpenFileHeap.PARQUET_COLUMN_BYTES_DICTIONARY);
   }
 
+  /** A gzip JSON Lines file holds zlib's deflate state (about 256 KB, native) while open. */
+  @Test
+  void aGzipJsonLinesFileCountsItsDeflater() {
+    FormatOptions plain = FormatOptions.builder().format(FileFormat.JSONL).build();
+    FormatOptions gzip =
+        FormatOptions.builder().format(FileFormat.JSONL).jsonCompression("gzip").build();
+    RecordFileWriter w = open(gzip, 1);
+
+    assertThat(w.holdsEncoder()).isTrue();
+    assertThat(OpenFileHeap.of(gzip).estimate(w))
+        .isEqualTo(OpenFileHeap.of(plain).estimate(w) + OpenFileHeap.GZIP_FILE_BYTES)
+        .isGreaterThan(256 * 1024);
+  }
+
   @Test
   void anIdleParquetFileCountsItsPerColumnWritersNotJustItsData() {
     FormatOptions options = FormatOptions.builder().format(FileFormat.PARQUET).build();
