@@ -448,14 +448,22 @@ public final class S3UploadStream extends PositionedOutputStream {
       client.copyObject(writeOptions.applyTo(copy).build());
     } catch (SdkException e) {
       state = State.FAILED;
+      // the multipart upload is complete: there is nothing to abort, only the temporary object,
+      // which the replay writes again under a new key
+      uploadId = null;
+      deleteTemporary(target);
       throw S3Errors.failure(
           "copy s3://" + settings.bucket() + "/" + key + " to " + target, e, settings);
     }
+    deleteTemporary(target);
+  }
+
+  private void deleteTemporary(String target) {
     try {
       client.deleteObject(r -> r.bucket(settings.bucket()).key(key));
     } catch (SdkException e) {
       LOG.warn(
-          "Cannot delete the temporary object s3://{}/{} after copying it to {}: {}. It is not referenced by "
+          "Cannot delete the temporary object s3://{}/{} of {}: {}. It is not referenced by "
               + "any marker; a bucket lifecycle rule on the tmp.dir prefix removes it.",
           settings.bucket(),
           key,

@@ -306,6 +306,30 @@ class S3UploadStreamTest {
     assertThat(read("retry/complete.bin")).isEqualTo(data);
   }
 
+  /**
+   * A multipart file whose copy to its final key fails: the complete temporary object is deleted
+   * (nothing else would remove it), and the abort that follows sends nothing.
+   */
+  @Test
+  void aFailedCopyToTheFinalKeyDeletesTheTemporaryObject() throws IOException {
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.COPY_OBJECT).keyPrefix("moved/"));
+    S3UploadStream out = storage.create("tmp-copy/file.bin");
+    out.write(randomBytes(PART + 1, 9));
+
+    assertThatThrownBy(() -> out.completeAs("moved/file.bin"))
+        .isInstanceOf(S3StorageException.class)
+        .hasMessageStartingWith("Cannot copy s3://upload-test/tmp-copy/file.bin to moved/file.bin");
+    out.abort();
+
+    assertThat(exists("tmp-copy/file.bin")).as("the temporary object").isFalse();
+    assertThat(exists("moved/file.bin")).isFalse();
+    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isZero();
+    assertThat(openUploads()).isZero();
+  }
+
   @Test
   void exhaustedRetriesGiveARetriableIOExceptionAndAbortTheUpload() throws IOException {
     FaultRule rule =
