@@ -272,11 +272,14 @@ public final class StagingCommitter {
     // of the same name
     // registers its MBean meanwhile, which a late close would unregister
     c.metrics.close();
-    c.commits.close();
+    // open units before the pools: an open file's part still being sent aborts its upload when the
+    // part ends, which it can only do while the part pool runs; a part queued behind a pool shut
+    // down first never ended, and its upload was left for the stale-upload cleanup
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }
     writers.clear();
+    c.commits.close();
     openBytes = 0;
     try {
       resources.close();

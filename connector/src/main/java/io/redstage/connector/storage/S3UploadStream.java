@@ -492,6 +492,9 @@ public final class S3UploadStream extends PositionedOutputStream {
    * Aborts upload {@code id}; may run on the part uploader's thread, so it reads no mutable field.
    */
   private void abortUpload(String id) {
+    // a thread interrupted by a stop would have the SDK refuse the call at once: the abort is
+    // best effort clean-up, so it runs with the flag cleared, and the flag is put back after
+    boolean interrupted = Thread.interrupted();
     try {
       client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(key).uploadId(id));
       LOG.debug("Aborted the multipart upload {} of s3://{}/{}", id, settings.bucket(), key);
@@ -503,6 +506,10 @@ public final class S3UploadStream extends PositionedOutputStream {
           settings.bucket(),
           key,
           e.toString());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -230,6 +230,48 @@ class BackgroundCommitsTest {
     assertThat(deletes.files().get(0).records()).isEqualTo(3);
   }
 
+  /**
+   * A stop while an open file's part is still being sent: the part is interrupted, and its upload
+   * is aborted all the same. The abort ran on the interrupted thread, where the SDK refused it at
+   * once, and the upload was left for the stale-upload cleanup of a task started a day later.
+   */
+  @Test
+  void aStopWhileAPartIsInFlightLeavesNoOpenUpload() {
+    String prefix = "stop-part-" + (++run);
+    s3.faults()
+        .delayAlways(
+            Duration.ofSeconds(3),
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix(prefix + "/tmp/"));
+    Map<String, String> props = props(prefix, 100_000);
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    Schema blob = SchemaBuilder.struct().name("Blob").field("data", Schema.STRING_SCHEMA).build();
+    String big = "z".repeat(60_000);
+    List<SinkRecord> records = new ArrayList<>();
+    for (long o = 0; o < 100; o++) { // 6 MB: the first part goes out, the unit stays open
+      records.add(
+          new SinkRecord("events", 0, null, null, blob, new Struct(blob).put("data", big), o));
+    }
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props), new RecordingContext());
+    committer.open(Set.of(P0));
+    committer.put(records);
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> openUploads(prefix + "/tmp/") == 1); // the part is being sent
+    committer.stop();
+
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .untilAsserted(() -> assertThat(openUploads(prefix + "/tmp/")).isZero());
+  }
+
+  private static int openUploads(String keyPrefix) {
+    return s3.client()
+        .listMultipartUploads(b -> b.bucket(BUCKET).prefix(keyPrefix))
+        .uploads()
+        .size();
+  }
+
   @Test
   void commitsThatKeepFailingFailTheTaskAfterFiveAttempts() {
     String prefix = "down-" + (++run);
