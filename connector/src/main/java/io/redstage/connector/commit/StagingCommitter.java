@@ -272,9 +272,10 @@ public final class StagingCommitter {
     // of the same name
     // registers its MBean meanwhile, which a late close would unregister
     c.metrics.close();
-    // open units before the pools: an open file's part still being sent aborts its upload when the
-    // part ends, which it can only do while the part pool runs; a part queued behind a pool shut
-    // down first never ended, and its upload was left for the stale-upload cleanup
+    // open units before the pools: an open file whose part is being sent registers the upload's
+    // abort for when the part ends (S3UploadStream#dropUpload). A part still queued when the pools
+    // shut down never runs, so its upload stays for the stale-upload cleanup or a lifecycle rule:
+    // aborting at once could race a part that is running, whose storage S3 may then keep
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }

@@ -76,7 +76,7 @@ public final class ControlReader {
    * when SVV_TRANSACTIONS cannot be read; a database user that is not a superuser sees only its own
    * sessions there, so loaders running as one user see each other's loads.
    */
-  public Map<TableRef, String> lockedByOthers(Collection<TableRef> targets)
+  public Map<TableRef, Lock> lockedByOthers(Collection<TableRef> targets)
       throws InterruptedException {
     if (targets.isEmpty()) {
       return Map.of();
@@ -84,31 +84,48 @@ public final class ControlReader {
     QueryResult r;
     try {
       r = api.query(control.lockedLoadedIntervals(), "redstage-locks");
-    } catch (StatementFailedException | DataApiException e) {
+    } catch (StatementFailedException e) {
+      // the view or the catalog refused: that does not pass, so say it once
       if (lockViewUnreadable.compareAndSet(false, true)) {
         LOG.warn(
             "Cannot read SVV_TRANSACTIONS ({}): a load left running by a loader that died will"
                 + " make every cycle wait for its lock until it ends",
-            e.getMessage());
+            e.error());
       }
       return Map.of();
+    } catch (DataApiException e) {
+      LOG.debug("Cannot read SVV_TRANSACTIONS this cycle: {}", e.getMessage());
+      return Map.of();
     }
-    Map<String, String> holders = new HashMap<>();
+    Map<String, Lock> holders = new HashMap<>();
     for (List<Object> row : r.rows()) {
       holders.put(
           QueryResult.string(row.get(0)) + "." + QueryResult.string(row.get(1)),
-          "session " + QueryResult.string(row.get(2)) + " since " + QueryResult.string(row.get(3)));
+          new Lock(
+              "session "
+                  + QueryResult.string(row.get(2))
+                  + " since "
+                  + QueryResult.string(row.get(3)),
+              row.get(4) == null ? 0 : QueryResult.number(row.get(4))));
     }
-    Map<TableRef, String> locked = new TreeMap<>();
+    Map<TableRef, Lock> locked = new TreeMap<>();
     for (TableRef t : targets) {
       TableRef intervals = control.loadedIntervals(t).table();
-      String holder = holders.get(intervals.schema() + "." + intervals.table());
-      if (holder != null) {
-        locked.put(t, holder);
+      Lock lock = holders.get(intervals.schema() + "." + intervals.table());
+      if (lock != null) {
+        locked.put(t, lock);
       }
     }
     return locked;
   }
+
+  /**
+   * A lock another session holds on a table's loaded intervals.
+   *
+   * @param holder the session and when its transaction started, for the log
+   * @param ageSeconds how long that transaction has run
+   */
+  public record Lock(String holder, long ageSeconds) {}
 
   /** Whether both control tables exist (read-only commands must not create them). */
   public boolean controlTablesExist() throws InterruptedException {

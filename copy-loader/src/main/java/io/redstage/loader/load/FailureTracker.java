@@ -33,6 +33,10 @@ public final class FailureTracker {
   public record Persisted(int attempts, long lastAttemptMs, String lastError) {}
 
   private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+
+  /** The release rows (by their time) whose reset this process has applied, by marker key. */
+  private final Map<String, Long> releasesApplied = new ConcurrentHashMap<>();
+
   private final Backoff backoff;
   private final int maxAttempts;
   private final int maxConflicts;
@@ -46,7 +50,7 @@ public final class FailureTracker {
   /**
    * Takes over the failure table's rows this process does not know better: the attempt count, and a
    * wait of at least the first backoff step after the last attempt, so a new process does not retry
-   * at once. A row of 0 attempts (a release) resets this process's count too.
+   * at once. A row of 0 attempts (a release) resets this process's count too, once per release.
    */
   public void restore(Map<String, Persisted> rows) {
     rows.forEach(
@@ -55,9 +59,14 @@ public final class FailureTracker {
                 key,
                 (k, mine) -> {
                   // a row of 0 attempts is a release (Releaser): the count starts afresh, also
-                  // in a process that saw the unit fail before another one quarantined it
+                  // in a process that saw the unit fail before another one quarantined it; once
+                  // per release, since the row stays until the unit fails alone or loads, and
+                  // this process's deferrals and backoff since must go on counting
                   if (row.attempts() == 0) {
-                    return new Failure(0, 0, row.lastError(), true, 0);
+                    Long applied = releasesApplied.put(k, row.lastAttemptMs());
+                    if (mine == null || applied == null || applied != row.lastAttemptMs()) {
+                      return new Failure(0, 0, row.lastError(), true, 0);
+                    }
                   }
                   if (mine != null && mine.attempts() >= row.attempts()) {
                     return mine.isolate()
@@ -154,6 +163,7 @@ public final class FailureTracker {
    * clears).
    */
   public boolean forget(String markerKey) {
+    releasesApplied.remove(markerKey);
     Failure f = failures.remove(markerKey);
     return f != null && f.isolate();
   }

@@ -88,6 +88,12 @@ public final class LoadCycle implements AutoCloseable {
    */
   private final Map<TableRef, CyclePlanner.TableBacklog> lastBacklog = new HashMap<>();
 
+  /**
+   * How old a lock another session holds must be before it is worth a WARN: longer than a batch
+   * usually takes, so what is left is mostly a load nobody will finish.
+   */
+  private static final long LONG_LOCK_SECONDS = 300;
+
   /** Tables left out for another session's lock, with its holder, as last logged. */
   private final Map<TableRef, String> locksSeen = new HashMap<>();
 
@@ -142,7 +148,7 @@ public final class LoadCycle implements AutoCloseable {
         .map(u -> p.planner().tableOf(u.topic()))
         .filter(t -> !stillLoading.contains(t) && !heldByOthers.contains(t))
         .forEach(free::add);
-    Map<TableRef, String> lockedByOthers = p.reader().lockedByOthers(free);
+    Map<TableRef, ControlReader.Lock> lockedByOthers = p.reader().lockedByOthers(free);
     noteLocked(lockedByOthers);
     heldByOthers.addAll(lockedByOthers.keySet());
     Set<TableRef> leftOut = new TreeSet<>(stillLoading);
@@ -167,7 +173,9 @@ public final class LoadCycle implements AutoCloseable {
         .clear(
             plan.loaded().stream().map(Unit::markerKey).filter(p.failures()::forget).toList(),
             "cycle");
-    publishBacklog(plan, stillLoading, now);
+    Set<TableRef> keepFigures = new TreeSet<>(stillLoading);
+    keepFigures.addAll(lockedByOthers.keySet()); // no loader reads them while the lock lasts
+    publishBacklog(plan, keepFigures, now);
     publishUnreadable(scan);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 
@@ -262,10 +270,11 @@ public final class LoadCycle implements AutoCloseable {
     p.metrics().failed(table.name(), "table");
     if (cause instanceof ConfigException) {
       // says what to do itself: no stack trace
+      // its message names the table and says what cannot be done
       LOG.error(
-          "Cannot load {} this cycle: {} Other tables were not affected.",
-          table.name(),
-          cause.getMessage());
+          "{} Table {} waits this cycle; the other tables were not affected.",
+          cause.getMessage(),
+          table.name());
     } else {
       LOG.error(
           "Cannot load {} this cycle: its loads stopped with an unexpected error. Other tables were"
@@ -343,11 +352,15 @@ public final class LoadCycle implements AutoCloseable {
    * finds is mostly a load that a loader left running when it died or stopped, which nobody else
    * reports.
    */
-  private void noteLocked(Map<TableRef, String> lockedByOthers) {
+  private void noteLocked(Map<TableRef, ControlReader.Lock> lockedByOthers) {
     locksSeen.keySet().retainAll(lockedByOthers.keySet());
     lockedByOthers.forEach(
-        (table, holder) -> {
-          if (!holder.equals(locksSeen.put(table, holder))) {
+        (table, lock) -> {
+          String holder = lock.holder();
+          if (lock.ageSeconds() < LONG_LOCK_SECONDS) {
+            // a load of another loader (claims off, or a table it took over): the usual case
+            LOG.debug("Leaving out table {} while {} holds its lock", table, holder);
+          } else if (!holder.equals(locksSeen.put(table, holder))) {
             LOG.warn(
                 "Leaving out table {} while another session holds its loaded-intervals LOCK ({}):"
                     + " reading its state would wait for that transaction. If no loader is loading"

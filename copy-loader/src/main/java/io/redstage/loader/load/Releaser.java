@@ -292,8 +292,8 @@ final class Releaser {
                 + " overlaps its offsets and is quarantined in batch "
                 + quarantinedIn
                 + ", so recording them as handled would give up its rows too. Release that batch and"
-                + " let it load first, or give both up at once: skip --batch "
-                + batchOf.get(overlapped.get(u).markerKey())
+                + " let it load first, or give them up at once: skip --batch "
+                + String.join(" --batch ", new LinkedHashSet<>(batchOf.values()))
                 + " --batch "
                 + quarantinedIn
                 + ".");

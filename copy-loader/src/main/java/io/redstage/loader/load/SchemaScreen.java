@@ -146,13 +146,24 @@ final class SchemaScreen {
               + f.key()
               + ": it has no key column "
               + k
-              + " (upsert.key), so its rows could neither replace nor delete their key's row. Make the key a "
-              + "field of every record value, or fix upsert.key (then 'release' the unit); or give the unit up "
-              + "with 'skip --batch <id>'.";
+              + " (upsert.key), so its rows could neither replace nor delete their key's row. "
+              + (onlyMetadata(f)
+                  ? "Its columns are all metadata: a unit of delete rows for tombstones whose Kafka key is"
+                      + " not a Struct, which only the key column can name: upsert by it"
+                      + " (store.kafka.keys=true on the connector, upsert.key=kafka_key), or give the"
+                      + " unit up with 'skip --batch <id>'."
+                  : "Make the key a field of every record value, or fix upsert.key (then 'release' the"
+                      + " unit); or give the unit up with 'skip --batch <id>'.");
         }
       }
     }
     return null;
+  }
+
+  /** Whether every column of a version-2 file has a metadata role (no value fields). */
+  private static boolean onlyMetadata(MarkerFile f) {
+    return !f.columns().isEmpty()
+        && f.columns().stream().allMatch(c -> c.role().map(r -> r.isMetadata()).orElse(false));
   }
 
   private static Set<FileSchema> unitSchemas(Unit u) {

@@ -47,7 +47,7 @@ final class StatusReport {
     boolean control = reader.controlTablesExist();
     // a table a load holds now would make the read wait until the load ends: such tables are
     // shown as loading, without their figures
-    Map<TableRef, String> loading =
+    Map<TableRef, ControlReader.Lock> loading =
         control
             ? reader.lockedByOthers(
                 scan.units().stream().map(u -> planner.tableOf(u.topic())).collect(toSet()))
@@ -75,10 +75,10 @@ final class StatusReport {
           format(Duration.ofMillis(Math.max(0, now - b.oldestCommittedAtMs()))));
     }
     loading.forEach(
-        (t, holder) ->
+        (t, lock) ->
             out.printf(
                 "%-40s %8s  loading now (%s holds its lock; run status again for its figures)%n",
-                t.name(), "-", holder));
+                t.name(), "-", lock.holder()));
     out.printf(
         "%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n",
         scan.units().size(), plan.loaded().size(), plan.pendingUnits());

@@ -180,7 +180,7 @@ public final class TableSettingsResolver {
               + table.name()
               + "."
               + MODE
-              + "=append; its units wait until then, and the other tables load.");
+              + "=append.");
     }
     try {
       return new TableSettings(

@@ -186,14 +186,16 @@ public final class ControlTables {
   /**
    * The tables of the load-marker table's schema whose name starts like a loaded-intervals table's
    * and that another session holds with an exclusive lock (a load transaction's LOCK), with that
-   * session's process id and transaction start: schema, table, pid, txn_start. SVV_TRANSACTIONS
-   * takes no table lock, so this read never waits for a load.
+   * session's process id and transaction start: schema, table, pid, txn_start, its age in seconds.
+   * SVV_TRANSACTIONS takes no table lock, so this read never waits for a load.
    */
   public String lockedLoadedIntervals() {
-    return "SELECT n.nspname, c.relname, MIN(t.pid), MIN(t.txn_start) FROM svv_transactions t"
+    return "SELECT n.nspname, c.relname, MIN(t.pid), MIN(t.txn_start),"
+        + " DATEDIFF(second, MIN(t.txn_start), GETDATE()) FROM svv_transactions t"
         + " JOIN pg_class c ON c.oid = t.relation JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE t.lockable_object_type = 'relation' AND t.granted"
         + " AND t.lock_mode = 'AccessExclusiveLock' AND t.pid <> PG_BACKEND_PID()"
+        + " AND t.txn_db = CURRENT_DATABASE()"
         + " AND n.nspname = "
         + SqlText.literal(markers.schema())
         + " AND c.relname LIKE "

@@ -149,7 +149,7 @@ public final class SchemaEvolution {
                 + t.ddl());
         target.put(e.getKey(), t);
       } else if (TypeMapping.narrows(e.getValue(), have.type())) {
-        warnNarrowing(table, e.getKey(), have.type(), e.getValue());
+        warnNarrowing(table, e.getKey(), have.type(), e.getValue(), rowLevelTypes(schemas));
       } else if (!TypeMapping.insertable(e.getValue(), have.type()) && !rowLevelTypes(schemas)) {
         throw new IncompatibleSchemaException(
             "Cannot load into "
@@ -338,18 +338,21 @@ public final class SchemaEvolution {
    * Says once per column what loading wider integers into it means: until the column is widened, a
    * value beyond its range fails its unit.
    */
-  private void warnNarrowing(TableRef table, String column, RedshiftType have, ColumnType files) {
+  private void warnNarrowing(
+      TableRef table, String column, RedshiftType have, ColumnType files, boolean rowLevel) {
     if (narrowingWarned.add(table + "\u0000" + column)) {
       LOG.warn(
-          "Table {}: column {} is {} but files now hold {}: values that fit load as they are, and a"
-              + " unit with a larger value fails with Redshift's overflow error and is quarantined."
+          "Table {}: column {} is {} but files now hold {}: values that fit load as they are, and {}"
               + " To take every value, widen the column to {} (Redshift changes an integer column's"
-              + " type only by rebuilding it: add a column, copy, drop, rename), then release such"
-              + " batches.",
+              + " type only by rebuilding it: add a column, copy, drop, rename).",
           table,
           column,
           have.ddl(),
           files,
+          rowLevel
+              ? "a row with a larger value goes to the rejects object (load.json.max-errors)."
+              : "a unit with a larger value fails with Redshift's overflow error and is"
+                  + " quarantined; release such batches once the column is wider.",
           types.targetType(files).ddl());
     }
   }

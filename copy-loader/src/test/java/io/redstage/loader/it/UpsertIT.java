@@ -446,7 +446,7 @@ class UpsertIT {
                   + " overlaps its offsets and is quarantined in batch "
                   + replayBatch)
           .hasMessageEndingWith(
-              "give both up at once: skip --batch "
+              "give them up at once: skip --batch "
                   + zombieBatch
                   + " --batch "
                   + replayBatch

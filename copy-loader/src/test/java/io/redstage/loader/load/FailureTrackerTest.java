@@ -37,4 +37,24 @@ class FailureTrackerTest {
     assertThat(tracker.waiting("u", 5_000)).as("no backoff left from before").isFalse();
     assertThat(tracker.exhausted(tracker.fail("u", "boom", 6_000))).isFalse();
   }
+
+  /**
+   * The release row stays until the unit fails alone or loads, and every cycle reads it: only the
+   * first reading resets, so deferrals and backoff counted since go on (else a unit whose COPY S3
+   * keeps refusing would never reach load.retry.max-deferrals).
+   */
+  @Test
+  void aReleaseResetsOncePerReleaseNotEveryCycle() {
+    FailureTracker.Persisted released = new FailureTracker.Persisted(0, 5_000, "released");
+    tracker.fail("u", "boom", 0);
+    tracker.restore(Map.of("u", released));
+    tracker.defer("u", "S3 refused COPY", 6_000, true);
+    tracker.restore(Map.of("u", released)); // the next cycle reads the same row
+
+    assertThat(tracker.failure("u").conflicts()).isEqualTo(1);
+    assertThat(tracker.waiting("u", 6_001)).as("the deferral's backoff holds").isTrue();
+
+    tracker.restore(Map.of("u", new FailureTracker.Persisted(0, 9_000, "released again")));
+    assertThat(tracker.failure("u").conflicts()).as("a new release resets").isZero();
+  }
 }

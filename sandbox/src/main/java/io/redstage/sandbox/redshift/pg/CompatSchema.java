@@ -143,7 +143,7 @@ public final class CompatSchema {
           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redstage_sys');
       CREATE OR REPLACE VIEW redstage_sys.svv_transactions AS
         SELECT a.usename::text AS txn_owner, a.datname::text AS txn_db, a.backend_xid::text::bigint AS xid,
-               l.pid, a.xact_start::timestamp AS txn_start, l.mode::text AS lock_mode,
+               l.pid, (a.xact_start AT TIME ZONE 'UTC') AS txn_start, l.mode::text AS lock_mode,
                l.locktype::text AS lockable_object_type, l.relation::integer AS relation, l.granted
         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype IN ('relation', 'transactionid');
