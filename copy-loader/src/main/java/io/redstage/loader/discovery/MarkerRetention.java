@@ -4,6 +4,12 @@ import io.redstage.contract.MarkerKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,6 +39,14 @@ public final class MarkerRetention {
   private final String loadedDir;
   private final Duration retention;
   private final Action action;
+
+  /** Keys per DeleteObjects request (S3's limit). */
+  private static final int DELETE_BATCH = 1000;
+
+  /** Markers copied at once: S3 requests in flight, well below the client's connection pool. */
+  private static final int COPY_THREADS = 16;
+
+  private Executor copier;
 
   public MarkerRetention(
       S3Client s3,
@@ -75,33 +89,53 @@ public final class MarkerRetention {
     }
     int requests = 0;
     List<String> gone = new ArrayList<>();
-    if (action == Action.MOVE) {
-      for (String key : due) {
-        try {
-          s3.copyObject(
-              b ->
-                  b.sourceBucket(bucket)
-                      .sourceKey(key)
-                      .destinationBucket(bucket)
-                      .destinationKey(loadedKey(key)));
-          requests++;
-          gone.add(key);
-        } catch (NoSuchKeyException e) {
-          requests++;
-          gone.add(key); // another loader moved it first
+    int failed = 0;
+    String firstFailure = null;
+    // in chunks of one DeleteObjects: what is copied is removed before the next chunk, so a failure
+    // later on, or a stop, loses no progress
+    for (int i = 0; i < due.size(); i += DELETE_BATCH) {
+      List<String> chunk = due.subList(i, Math.min(due.size(), i + DELETE_BATCH));
+      List<String> done;
+      if (action == Action.MOVE) {
+        List<CompletableFuture<String>> copies = new ArrayList<>();
+        for (String key : chunk) {
+          copies.add(CompletableFuture.supplyAsync(() -> copy(key), copier()));
         }
+        done = new ArrayList<>();
+        for (int c = 0; c < copies.size(); c++) {
+          requests++;
+          try {
+            done.add(copies.get(c).join());
+          } catch (CompletionException e) {
+            // this marker stays where it is, listed as loaded; a later cycle moves it
+            failed++;
+            if (firstFailure == null) {
+              firstFailure = chunk.get(c) + ": " + e.getCause();
+            }
+          }
+        }
+      } else {
+        done = chunk;
       }
-    } else {
-      gone.addAll(due);
-    }
-    for (int i = 0; i < gone.size(); i += 1000) {
+      if (done.isEmpty()) {
+        continue;
+      }
       List<ObjectIdentifier> ids = new ArrayList<>();
-      for (String k : gone.subList(i, Math.min(gone.size(), i + 1000))) {
+      for (String k : done) {
         ids.add(ObjectIdentifier.builder().key(k).build());
       }
       s3.deleteObjects(
           b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
       requests++;
+      gone.addAll(done);
+    }
+    if (failed > 0) {
+      LOG.warn(
+          "Retention: cannot move {} loaded marker(s) to {} this cycle (first: {}); they stay listed as"
+              + " loaded and a later cycle moves them",
+          failed,
+          loadedDir,
+          firstFailure);
     }
     LOG.info(
         "Retention: {} {} loaded marker(s) older than {}",
@@ -109,6 +143,46 @@ public final class MarkerRetention {
         gone.size(),
         retention);
     return new Result(gone, requests);
+  }
+
+  /** Copies a marker to its loaded key; returns its key. */
+  private String copy(String key) {
+    try {
+      s3.copyObject(
+          b ->
+              b.sourceBucket(bucket)
+                  .sourceKey(key)
+                  .destinationBucket(bucket)
+                  .destinationKey(loadedKey(key)));
+    } catch (NoSuchKeyException e) {
+      // another loader moved it first
+    }
+    return key;
+  }
+
+  /**
+   * The threads copying markers: one CopyObject after another took 20 to 50 ms each, so at
+   * thousands of units a minute retention could not keep up and held the cycle (the copies wait on
+   * S3, not on the CPU). Daemon threads that end when idle, so a loader needs no close for them.
+   */
+  private synchronized Executor copier() {
+    if (copier == null) {
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              COPY_THREADS,
+              COPY_THREADS,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              r -> {
+                Thread t = new Thread(r, "redstage-loader-retention");
+                t.setDaemon(true);
+                return t;
+              });
+      pool.allowCoreThreadTimeOut(true);
+      copier = pool;
+    }
+    return copier;
   }
 
   /** Keys that left the markers prefix and the S3 requests it took. */

@@ -261,6 +261,50 @@ class MarkerDiscoveryIT {
     assertThat(s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
   }
 
+  /**
+   * Markers are moved in parallel, and one S3 will not copy stays listed as loaded while the others
+   * leave: before, the first failure ended the whole retention pass, and every copy made before it
+   * was made again next cycle.
+   */
+  @Test
+  void aMarkerThatCannotMoveStaysAndTheOthersMove() {
+    S3Client client = s3.client();
+    String topic = "retain-" + System.nanoTime();
+    List<Unit> units = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Unit u = TestUnits.simple(topic, i % 4, i * 10L, i * 10L + 9);
+      put(client, u);
+      units.add(u);
+    }
+    MarkerRetention retention =
+        new MarkerRetention(
+            client,
+            BUCKET,
+            TestUnits.MARKERS,
+            "_redstage/markers-loaded",
+            Duration.ZERO,
+            MarkerRetention.Action.MOVE);
+    Unit stuck = units.get(7);
+    FaultRule refused =
+        s3.faults()
+            .failAlways(
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.COPY_OBJECT)
+                    .keyPrefix(retention.loadedKey(stuck.markerKey())));
+    try {
+      MarkerRetention.Result first = retention.apply(units, Long.MAX_VALUE / 2);
+      assertThat(first.removedKeys()).hasSize(39).doesNotContain(stuck.markerKey());
+    } finally {
+      s3.faults().remove(refused);
+    }
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    assertThat(scanner.scan().units()).containsExactly(stuck);
+    assertThat(retention.apply(List.of(stuck), Long.MAX_VALUE / 2).removedKeys())
+        .containsExactly(stuck.markerKey());
+    assertThat(scanner.scan().units()).isEmpty();
+  }
+
   @Test
   void requestsPerCycleStayFlatWithManyLoadedUnits() {
     S3Client client = s3.client();
