@@ -79,23 +79,11 @@ public final class LoadCycle implements AutoCloseable {
   private final Parts p;
   private final ExecutorService pool;
 
+  /** What the cycles publish and log about tables' backlog, locks and unreadable markers. */
+  private final CycleFigures figures;
+
   /** Renews this loader's claims while its tables load (see {@link TableClaims#renew()}). */
   private final ScheduledExecutorService renewer;
-
-  /**
-   * The last backlog figures of each table this loader planned: a table left out because its
-   * statement still runs is published from them, its lag still growing.
-   */
-  private final Map<TableRef, CyclePlanner.TableBacklog> lastBacklog = new HashMap<>();
-
-  /**
-   * How old a lock another session holds must be before it is worth a WARN: longer than a batch
-   * usually takes, so what is left is mostly a load nobody will finish.
-   */
-  private static final long LONG_LOCK_SECONDS = 300;
-
-  /** Tables left out for another session's lock, with its holder, as last logged. */
-  private final Map<TableRef, String> locksSeen = new HashMap<>();
 
   /**
    * Tables loaded at once: one fewer than the statements the loader may have in flight while it
@@ -109,6 +97,7 @@ public final class LoadCycle implements AutoCloseable {
 
   public LoadCycle(Parts parts) {
     this.p = parts;
+    this.figures = new CycleFigures(parts);
     this.pool =
         Executors.newFixedThreadPool(
             tableThreads(parts.parallelism(), !parts.claims().lease().isZero()),
@@ -149,7 +138,7 @@ public final class LoadCycle implements AutoCloseable {
         .filter(t -> !stillLoading.contains(t) && !heldByOthers.contains(t))
         .forEach(free::add);
     Map<TableRef, ControlReader.Lock> lockedByOthers = p.reader().lockedByOthers(free);
-    noteLocked(lockedByOthers);
+    figures.noteLocked(lockedByOthers);
     heldByOthers.addAll(lockedByOthers.keySet());
     Set<TableRef> leftOut = new TreeSet<>(stillLoading);
     leftOut.addAll(heldByOthers);
@@ -175,8 +164,8 @@ public final class LoadCycle implements AutoCloseable {
             "cycle");
     Set<TableRef> keepFigures = new TreeSet<>(stillLoading);
     keepFigures.addAll(lockedByOthers.keySet()); // no loader reads them while the lock lasts
-    publishBacklog(plan, keepFigures, now);
-    publishUnreadable(scan);
+    figures.publishBacklog(plan, keepFigures, now);
+    figures.publishUnreadable(scan);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 
     TableClaims.Grant grant =
@@ -346,32 +335,6 @@ public final class LoadCycle implements AutoCloseable {
     }
   }
 
-  /**
-   * Says once per table and holder that a table is left out for a lock another session holds: with
-   * claims on, other loaders' tables are left out by their claims before this check, so what it
-   * finds is mostly a load that a loader left running when it died or stopped, which nobody else
-   * reports.
-   */
-  private void noteLocked(Map<TableRef, ControlReader.Lock> lockedByOthers) {
-    locksSeen.keySet().retainAll(lockedByOthers.keySet());
-    lockedByOthers.forEach(
-        (table, lock) -> {
-          String holder = lock.holder();
-          if (lock.ageSeconds() < LONG_LOCK_SECONDS) {
-            // a load of another loader (claims off, or a table it took over): the usual case
-            LOG.debug("Leaving out table {} while {} holds its lock", table, holder);
-          } else if (!holder.equals(locksSeen.put(table, holder))) {
-            LOG.warn(
-                "Leaving out table {} while another session holds its loaded-intervals LOCK ({}):"
-                    + " reading its state would wait for that transaction. If no loader is loading"
-                    + " it, that is a load a loader left running when it died or stopped: it ends"
-                    + " by itself, or at once with PG_TERMINATE_BACKEND on that process id.",
-                table,
-                holder);
-          }
-        });
-  }
-
   /** Moves (or deletes) the markers of loaded units that are past retention. */
   private void retire(List<Unit> loaded, Tally tally) {
     if (loaded.isEmpty()) {
@@ -390,38 +353,6 @@ public final class LoadCycle implements AutoCloseable {
     }
     retired.removedKeys().forEach(p.scanner()::forget);
     tally.retired.addAndGet(retired.removedKeys().size());
-  }
-
-  /** Publishes the listed markers that cannot be read or used, per table of their topic. */
-  private void publishUnreadable(MarkerScanner.ScanResult scan) {
-    Map<String, Long> byTable = new HashMap<>();
-    for (String key : scan.rejected().keySet()) {
-      p.scanner()
-          .topicOf(key)
-          .ifPresent(t -> byTable.merge(p.planner().tableOf(t).name(), 1L, Long::sum));
-    }
-    p.metrics().unreadableMarkers(byTable);
-  }
-
-  /**
-   * Publishes the pending units and lag per table. A table of this loader's that a still-running
-   * statement kept out of the cycle keeps its last figures, its lag counted from the same oldest
-   * unit, so a stuck table still shows in the lag; tables other loaders hold drop out of this
-   * loader's figures: the loader that holds them publishes theirs.
-   */
-  private void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading, long now) {
-    lastBacklog.keySet().retainAll(stillLoading);
-    lastBacklog.putAll(plan.backlog());
-    Map<String, Long> units = new HashMap<>();
-    Map<String, Double> lag = new HashMap<>();
-    lastBacklog.forEach(
-        (t, b) -> {
-          units.put(t.name(), (long) b.pendingUnits());
-          lag.put(
-              t.name(),
-              b.pendingUnits() == 0 ? 0.0 : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
-        });
-    p.metrics().pending(units, lag);
   }
 
   @Override
