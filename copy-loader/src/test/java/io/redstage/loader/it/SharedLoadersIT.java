@@ -136,6 +136,9 @@ class SharedLoadersIT {
           Duration.ofSeconds(60),
           () -> {
             assertThat(before.runOnce().unitsLoaded()).as("orphan_free's second unit").isEqualTo(1);
+            assertThat(before.metrics().render())
+                .as("the locked table keeps its last figures")
+                .contains("redstage_loader_pending_units{table=\"public.orphan_locked\"}");
             before.close(); // gives its claims up
             wave(List.of("orphan_free"), 2);
             assertThat(fresh.runOnce().unitsLoaded())
