@@ -149,6 +149,11 @@ class SharedLoadersIT {
             assertThat(status.toString("UTF-8"))
                 .as("status does not wait for the lock either")
                 .containsPattern("public.orphan_locked +- +loading now \\(session \\d+ since ");
+            java.io.ByteArrayOutputStream dryRun = new java.io.ByteArrayOutputStream();
+            fresh.dryRun(new java.io.PrintStream(dryRun, true, "UTF-8"));
+            assertThat(dryRun.toString("UTF-8"))
+                .as("nor does dry-run")
+                .contains("-- would leave out public.orphan_locked: a load holds its lock now");
           });
       assertThat(stack.count("SELECT COUNT(*) FROM public.orphan_locked")).isEqualTo(ROWS_PER_UNIT);
       orphan.rollback();
