@@ -1,5 +1,7 @@
 package io.redstage.loader.load;
 
+import static java.util.stream.Collectors.toSet;
+
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
@@ -117,6 +119,29 @@ public final class ControlReader {
       }
     }
     return locked;
+  }
+
+  /**
+   * What a read-only command ('status', 'dry-run') reads of the listed units.
+   *
+   * @param control whether the control tables exist (before, nothing is read from them)
+   * @param units the listed units whose tables were read
+   * @param loading tables a load holds now, not read (the read would wait until the load ends)
+   */
+  public record ReadOnlyState(
+      boolean control, List<Unit> units, Map<TableRef, Lock> loading, LoadState state) {}
+
+  /** The loaded state of the listed units for a read-only command, never waiting for a load. */
+  public ReadOnlyState readOnlyState(List<Unit> listed, Function<String, TableRef> tableOf)
+      throws InterruptedException {
+    if (!controlTablesExist()) {
+      return new ReadOnlyState(false, listed, Map.of(), new LoadState());
+    }
+    Map<TableRef, Lock> loading =
+        lockedByOthers(listed.stream().map(u -> tableOf.apply(u.topic())).collect(toSet()));
+    List<Unit> units =
+        listed.stream().filter(u -> !loading.containsKey(tableOf.apply(u.topic()))).toList();
+    return new ReadOnlyState(true, units, loading, loadState(units, tableOf));
   }
 
   /**

@@ -3,7 +3,6 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerScanner;
-import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.CopyManifest;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The 'dry-run' view: what the next cycle would do, planned as a cycle plans it (manifests and SQL
@@ -30,27 +28,15 @@ final class CyclePreview {
 
   void print(PrintStream out) throws InterruptedException {
     MarkerScanner.ScanResult scan = p.scanner().scan();
-    boolean control = p.reader().controlTablesExist();
-    // as a cycle does: a table a load holds now would make the read wait until the load ends
-    Map<TableRef, ControlReader.Lock> loading =
-        control
-            ? p.reader()
-                .lockedByOthers(
-                    scan.units().stream()
-                        .map(u -> p.planner().tableOf(u.topic()))
-                        .collect(Collectors.toSet()))
-            : Map.of();
-    List<Unit> units =
-        scan.units().stream()
-            .filter(u -> !loading.containsKey(p.planner().tableOf(u.topic())))
-            .toList();
-    LoadState state =
-        control ? p.reader().loadState(units, t -> p.planner().tableOf(t)) : new LoadState();
+    ControlReader.ReadOnlyState read =
+        p.reader().readOnlyState(scan.units(), t -> p.planner().tableOf(t));
+    boolean control = read.control();
+    LoadState state = read.state();
     if (control) {
       p.failures().restore(p.failureLog().readIfPresent());
     }
     CyclePlanner.Plan plan =
-        p.planner().plan(units, scan.unreadableFrom(), state, p.clock().millis());
+        p.planner().plan(read.units(), scan.unreadableFrom(), state, p.clock().millis());
     Map<TableRef, TableSchema> schemas =
         plan.batches().isEmpty()
             ? Map.of()
@@ -65,14 +51,15 @@ final class CyclePreview {
             + " pending; nothing is written or executed");
     plan.unconfigured()
         .forEach((t, reason) -> out.println("-- would not load " + t.name() + ": " + reason));
-    loading.forEach(
-        (t, lock) ->
-            out.println(
-                "-- would leave out "
-                    + t.name()
-                    + ": a load holds its lock now ("
-                    + lock.holder()
-                    + ")"));
+    read.loading()
+        .forEach(
+            (t, lock) ->
+                out.println(
+                    "-- would leave out "
+                        + t.name()
+                        + ": a load holds its lock now ("
+                        + lock.holder()
+                        + ")"));
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
       TableSettings settings;
       try {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -168,8 +167,8 @@ final class Releaser {
       quarantined.addAll(q.rows());
     }
     Map<TableRef, List<ControlTables.MarkerRow>> byTable = new TreeMap<>();
-    Set<String> keys = new LinkedHashSet<>();
-    Map<String, String> batchOf = new HashMap<>();
+    // the units given up, in the order listed, with their quarantined batch
+    Map<String, String> batchOf = new LinkedHashMap<>();
     for (List<Object> row : quarantined) {
       String key = QueryResult.string(row.get(2));
       String topic = QueryResult.string(row.get(4));
@@ -191,7 +190,6 @@ final class Releaser {
                 + ". Run skip with the configuration of the loader that loads it (the same"
                 + " tables.map, tables.regex and target.schema).");
       }
-      keys.add(key);
       batchOf.put(key, QueryResult.string(row.get(0)));
       byTable
           .computeIfAbsent(target, t -> new ArrayList<>())
@@ -239,7 +237,7 @@ final class Releaser {
           e.getKey(),
           skipBatch);
     }
-    List<String> skipped = new ArrayList<>(keys);
+    List<String> skipped = new ArrayList<>(batchOf.keySet());
     List<String> sql = new ArrayList<>(control.release(skipped, at));
     sql.addAll(control.deleteFailures(skipped));
     api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-skip");

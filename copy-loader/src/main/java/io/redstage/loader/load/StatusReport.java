@@ -1,9 +1,6 @@
 package io.redstage.loader.load;
 
-import static java.util.stream.Collectors.toSet;
-
 import io.redstage.loader.discovery.MarkerScanner;
-import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -44,23 +41,15 @@ final class StatusReport {
   void print(PrintStream out) throws InterruptedException {
     long now = clock.millis();
     MarkerScanner.ScanResult scan = scanner.scan();
-    boolean control = reader.controlTablesExist();
-    // a table a load holds now would make the read wait until the load ends: such tables are
-    // shown as loading, without their figures
-    Map<TableRef, ControlReader.Lock> loading =
-        control
-            ? reader.lockedByOthers(
-                scan.units().stream().map(u -> planner.tableOf(u.topic())).collect(toSet()))
-            : Map.of();
-    List<Unit> units =
-        scan.units().stream()
-            .filter(u -> !loading.containsKey(planner.tableOf(u.topic())))
-            .toList();
-    LoadState state = control ? reader.loadState(units, planner::tableOf) : new LoadState();
+    ControlReader.ReadOnlyState read = reader.readOnlyState(scan.units(), planner::tableOf);
+    boolean control = read.control();
+    // a table a load holds now is shown as loading, without its figures
+    Map<TableRef, ControlReader.Lock> loading = read.loading();
+    LoadState state = read.state();
     Map<String, FailureTracker.Persisted> persisted =
         control ? failureLog.readIfPresent() : Map.of();
     failures.restore(persisted);
-    CyclePlanner.Plan plan = planner.plan(units, scan.unreadableFrom(), state, now);
+    CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadableFrom(), state, now);
     out.printf(
         "%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
     for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {

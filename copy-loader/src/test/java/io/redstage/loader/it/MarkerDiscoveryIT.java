@@ -43,6 +43,12 @@ class MarkerDiscoveryIT {
     s3.close();
   }
 
+  static MarkerRetention retention(
+      S3Client client, Duration window, MarkerRetention.Action action) {
+    return new MarkerRetention(
+        client, BUCKET, TestUnits.MARKERS, "_redstage/markers-loaded", window, action);
+  }
+
   static void put(S3Client client, Unit u) {
     client.putObject(
         b -> b.bucket(BUCKET).key(u.markerKey()),
@@ -93,14 +99,7 @@ class MarkerDiscoveryIT {
     assertThat(second.units()).hasSize(30);
     assertThat(second.getRequests()).as("parsed and rejected markers are cached").isZero();
 
-    MarkerRetention retention =
-        new MarkerRetention(
-            client,
-            BUCKET,
-            TestUnits.MARKERS,
-            "_redstage/markers-loaded",
-            Duration.ofHours(1),
-            MarkerRetention.Action.MOVE);
+    MarkerRetention retention = retention(client, Duration.ofHours(1), MarkerRetention.Action.MOVE);
     long committedAt = units.get(0).marker().committedAtMs();
     assertThat(
             retention
@@ -276,14 +275,7 @@ class MarkerDiscoveryIT {
       put(client, u);
       units.add(u);
     }
-    MarkerRetention retention =
-        new MarkerRetention(
-            client,
-            BUCKET,
-            TestUnits.MARKERS,
-            "_redstage/markers-loaded",
-            Duration.ZERO,
-            MarkerRetention.Action.MOVE);
+    MarkerRetention retention = retention(client, Duration.ZERO, MarkerRetention.Action.MOVE);
     Unit stuck = units.get(7);
     FaultRule refused =
         s3.faults()
@@ -309,14 +301,7 @@ class MarkerDiscoveryIT {
   void requestsPerCycleStayFlatWithManyLoadedUnits() {
     S3Client client = s3.client();
     String topic = "flat-" + System.nanoTime();
-    MarkerRetention retention =
-        new MarkerRetention(
-            client,
-            BUCKET,
-            TestUnits.MARKERS,
-            "_redstage/markers-loaded",
-            Duration.ZERO,
-            MarkerRetention.Action.DELETE);
+    MarkerRetention retention = retention(client, Duration.ZERO, MarkerRetention.Action.DELETE);
     MarkerScanner scanner =
         new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
     List<Long> listsPerCycle = new ArrayList<>();

@@ -310,25 +310,12 @@ class UpsertIT {
     config.put("load.retry.backoff", "0s");
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
     String goneKey = gone.markerKey();
-    String goneFile = gone.marker().files().get(0).key();
-    stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(goneFile));
+    delete(gone);
     events(topic, 0, 2, 1, "a2", 3, "c");
     try (Loader loader = stack.loader(config)) {
-      int quarantined = 0;
-      for (int i = 0; i < 4 && quarantined == 0; i++) {
-        quarantined += loader.runOnce().batchesQuarantined();
-      }
-      assertThat(quarantined).isEqualTo(1);
+      quarantineWithin(loader, 4);
       assertThat(loader.runOnce().unitsLoaded()).as("the later unit waits behind it").isZero();
-      String batch =
-          (String)
-              stack
-                  .query(
-                      "SELECT batch_id FROM public._redstage_quarantine WHERE marker_key = '"
-                          + goneKey
-                          + "'")
-                  .get(0)
-                  .get(0);
+      String batch = batchOf(gone);
       Map<String, String> elsewhere = new java.util.HashMap<>(config);
       elsewhere.put("tables.map", topic + ":" + topic + "_elsewhere");
       try (Loader misconfigured = stack.loader(elsewhere)) {
@@ -384,26 +371,11 @@ class UpsertIT {
     config.put("load.retry.max-attempts", "1");
     config.put("load.retry.backoff", "0s");
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
-    stack
-        .s3
-        .client()
-        .deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(gone.marker().files().get(0).key()));
+    delete(gone);
     try (Loader loader = stack.loader(config)) {
-      int quarantined = 0;
-      for (int i = 0; i < 4 && quarantined == 0; i++) {
-        quarantined += loader.runOnce().batchesQuarantined();
-      }
-      assertThat(quarantined).isEqualTo(1);
+      quarantineWithin(loader, 4);
       Unit replay = events(topic, 0, 1, 2, "b", 3, "c", 4, "d"); // offsets 1..3, beside 0..2
-      String batch =
-          (String)
-              stack
-                  .query(
-                      "SELECT batch_id FROM public._redstage_quarantine WHERE marker_key = '"
-                          + gone.markerKey()
-                          + "'")
-                  .get(0)
-                  .get(0);
+      String batch = batchOf(gone);
 
       assertThatThrownBy(() -> loader.skip(batch))
           .isInstanceOf(IllegalArgumentException.class)
