@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.rotate.RotationReason;
+import io.redstage.connector.storage.QueuedPart;
 import io.redstage.contract.CommitMarker;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -289,7 +290,13 @@ final class BackgroundCommits implements AutoCloseable {
     // Commits first: one waiting for a part is interrupted rather than left waiting for a part that
     // never runs.
     commitPool.shutdownNow();
-    partPool.shutdownNow();
+    for (Runnable neverRun : partPool.shutdownNow()) {
+      // A part that never runs would hold back its upload's abort (which waits for the part) until
+      // the stale-upload cleanup: end it unsent, so the abort happens now.
+      if (neverRun instanceof QueuedPart) {
+        ((QueuedPart) neverRun).drop();
+      }
+    }
     try {
       if (!commitPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
           || !partPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {

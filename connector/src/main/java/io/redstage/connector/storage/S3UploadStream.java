@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -256,16 +256,16 @@ public final class S3UploadStream extends PositionedOutputStream {
     String id = uploadId;
     buffer = inFlightBuffer != null ? inFlightBuffer : new PartBuffer(settings.partSizeBytes());
     inFlightBuffer = full;
-    inFlight =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return uploadPart(partNumber, full, id);
-              } catch (S3StorageException e) {
-                throw new CompletionException(e);
-              }
-            },
-            partUploader);
+    QueuedPart part =
+        new QueuedPart(
+            "part " + partNumber + " of s3://" + settings.bucket() + "/" + key,
+            () -> uploadPart(partNumber, full, id));
+    inFlight = part.result();
+    try {
+      partUploader.execute(part);
+    } catch (RejectedExecutionException e) {
+      part.drop(); // the uploader is shut down: the task is stopping
+    }
   }
 
   private void uploadPartOrFail(int partNumber) throws S3StorageException {
@@ -350,9 +350,9 @@ public final class S3UploadStream extends PositionedOutputStream {
   /**
    * Frees the buffers and aborts the multipart upload. A part still being sent keeps its buffer
    * (the uploader may be reading it; the garbage collector reclaims it) and the abort waits until
-   * that part has ended, so no part can land after the abort and keep storage. If the part uploader
-   * was shut down first the part never runs and the upload stays until the stale-upload cleanup or
-   * a bucket lifecycle rule removes it. Never waits.
+   * that part has ended, so no part can land after the abort and keep storage (a part whose
+   * uploader is shut down before running it ends when the pool's owner {@link QueuedPart#drop()
+   * drops} it). Never waits.
    */
   private void dropUpload() {
     CompletableFuture<CompletedPart> running = inFlight;

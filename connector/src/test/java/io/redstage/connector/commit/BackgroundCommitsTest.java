@@ -265,6 +265,45 @@ class BackgroundCommitsTest {
         .untilAsserted(() -> assertThat(openUploads(prefix + "/tmp/")).isZero());
   }
 
+  /**
+   * A stop while one partition's part is being sent and another's waits behind it for the only
+   * upload thread: the waiting part never runs, and its upload was left open for the stale-upload
+   * cleanup, because an abort waits for the stream's part to end.
+   */
+  @Test
+  void aStopWhileAPartWaitsForTheUploadThreadLeavesNoOpenUpload() {
+    String prefix = "stop-queued-" + (++run);
+    s3.faults()
+        .delayAlways(
+            Duration.ofSeconds(3),
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix(prefix + "/tmp/"));
+    Map<String, String> props = props(prefix, 100_000);
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    props.put("s3.upload.threads", "1");
+    Schema blob = SchemaBuilder.struct().name("Blob").field("data", Schema.STRING_SCHEMA).build();
+    String big = "z".repeat(60_000);
+    List<SinkRecord> records = new ArrayList<>();
+    for (int partition = 0; partition < 2; partition++) {
+      for (long o = 0; o < 100; o++) { // 6 MB a partition: one part each, the units stay open
+        records.add(
+            new SinkRecord(
+                "events", partition, null, null, blob, new Struct(blob).put("data", big), o));
+      }
+    }
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props), new RecordingContext());
+    committer.open(Set.of(P0, P1));
+    committer.put(records);
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> openUploads(prefix + "/tmp/") == 2); // one part sent, the other queued
+    committer.stop();
+
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .untilAsserted(() -> assertThat(openUploads(prefix + "/tmp/")).isZero());
+  }
+
   private static int openUploads(String keyPrefix) {
     return s3.client()
         .listMultipartUploads(b -> b.bucket(BUCKET).prefix(keyPrefix))

@@ -270,6 +270,39 @@ class S3UploadStreamTest {
   }
 
   @Test
+  void aPartTheUploaderWillNotRunFailsTheStreamAndAbortsTheUploadAtOnce() throws IOException {
+    S3UploadStream out =
+        storage.create(
+            "background-rejected/file.bin",
+            part -> {
+              throw new java.util.concurrent.RejectedExecutionException("shut down");
+            });
+    out.write(randomBytes(PART + 1, 15)); // part 1 is refused by the stopped uploader
+
+    assertThatThrownBy(() -> out.write(randomBytes(PART, 16)))
+        .isInstanceOf(S3StorageException.class)
+        .hasMessage(
+            "Cannot upload part 1 of s3://upload-test/background-rejected/file.bin: the task stopped "
+                + "before the part was sent. The unit is written again.");
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
+    assertThat(openUploads()).isZero();
+  }
+
+  @Test
+  void aDroppedPartIsNeverSentAndTheAbortWaitingForItRunsWhenItIsDropped() throws IOException {
+    List<Runnable> queued = new ArrayList<>();
+    S3UploadStream out = storage.create("background-dropped/file.bin", queued::add);
+    out.write(randomBytes(PART + 1, 17));
+    out.abort(); // waits for the part
+
+    assertThat(openUploads()).isEqualTo(1);
+    ((QueuedPart) queued.get(0)).drop();
+    assertThat(openUploads()).isZero();
+    queued.remove(0).run(); // an uploader that runs it after all sends nothing
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
+  }
+
+  @Test
   void injectedSlowDownOnUploadPartIsRetriedByTheSdk() throws IOException {
     FaultRule rule =
         s3.faults()
