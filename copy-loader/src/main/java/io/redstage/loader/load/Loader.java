@@ -368,7 +368,7 @@ public final class Loader implements AutoCloseable {
     if (!reader.controlTablesExist()) {
       LOG.info(
           "Sweep skipped: the load-marker table does not exist yet, so no offsets are loaded and no file is an orphan");
-      return new SweepReport(dryRun, List.of(), 0, 0, 0, 0, 0, 0, true, "");
+      return new SweepReport(dryRun, List.of(), 0, 0, 0, 0, 0, 0, null, 0, true, "");
     }
     return sweeper.sweep(dryRun);
   }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -122,6 +123,8 @@ public final class OrphanSweeper {
             run.notLoaded,
             run.referenced,
             run.keptUnmovable,
+            run.unrecognised,
+            run.unrecognisedExample,
             run.requests,
             complete,
             complete ? "" : run.cursor);
@@ -134,6 +137,16 @@ public final class OrphanSweeper {
         report.examined(),
         report.requests(),
         complete ? "complete" : "continues after " + run.cursor);
+    if (run.unrecognised > 0) {
+      LOG.warn(
+          "Sweep of s3://{}/{} left {} object(s) whose names are not <topic>+<partition>+<start>+<end>"
+              + "<extension>, such as {}: it cannot tell their units, so it never removes them. A "
+              + "connector with a file.delim other than '+' writes such names; remove its orphans by hand.",
+          s.bucket(),
+          topicsDir,
+          run.unrecognised,
+          run.unrecognisedExample);
+    }
     return report;
   }
 
@@ -167,15 +180,18 @@ public final class OrphanSweeper {
     Map<String, DataFileName> old = new LinkedHashMap<>();
     Map<String, DataFileName> files = new LinkedHashMap<>();
     for (S3Object o : objects) {
-      DataFileName.parse(topicsDir, o.key())
-          .filter(f -> wanted(f.tp().topic()))
-          .ifPresent(
-              f -> {
-                files.put(o.key(), f);
-                if (!o.lastModified().isAfter(oldest)) {
-                  old.put(o.key(), f);
-                }
-              });
+      Optional<DataFileName> name = DataFileName.parse(topicsDir, o.key());
+      if (name.isEmpty()) {
+        run.unrecognised(o.key());
+        continue;
+      }
+      DataFileName f = name.get();
+      if (wanted(f.tp().topic())) {
+        files.put(o.key(), f);
+        if (!o.lastModified().isAfter(oldest)) {
+          old.put(o.key(), f);
+        }
+      }
     }
     LoadedUnits loaded =
         old.isEmpty() ? new LoadedUnits() : LoadedUnits.read(api, markersTable, old.values());
@@ -304,10 +320,18 @@ public final class OrphanSweeper {
     int notLoaded;
     int referenced;
     int keptUnmovable;
+    int unrecognised;
+    String unrecognisedExample;
 
     Run(boolean dryRun, String cursor) {
       this.dryRun = dryRun;
       this.cursor = cursor;
+    }
+
+    void unrecognised(String key) {
+      if (unrecognised++ == 0) {
+        unrecognisedExample = key;
+      }
     }
 
     boolean has(int n) {

@@ -15,6 +15,8 @@ import java.util.List;
  *     table
  * @param keptUnmovable orphans kept because their key under sweep.moved-dir would be longer than S3
  *     accepts
+ * @param unrecognised objects under topics.dir not named like a connector data file (never removed)
+ * @param unrecognisedExample the first of them, or null
  * @param requests S3 requests counted against sweep.max-requests
  * @param complete true when the listing reached the end (the next run starts from the beginning)
  * @param cursor the last key examined when not complete (the next run continues after it)
@@ -27,6 +29,8 @@ public record SweepReport(
     int keptNotLoaded,
     int keptReferenced,
     int keptUnmovable,
+    int unrecognised,
+    String unrecognisedExample,
     int requests,
     boolean complete,
     String cursor) {
@@ -67,6 +71,13 @@ public record SweepReport(
                 : ", "
                     + keptUnmovable
                     + " orphan(s) whose key under sweep.moved-dir would be over S3's limit (see the log)")
+            + (unrecognised == 0
+                ? ""
+                : ", "
+                    + unrecognised
+                    + " object(s) not named <topic>+<partition>+<start>+<end><extension> (such as "
+                    + unrecognisedExample
+                    + "; a connector file.delim other than '+' writes such names), which the sweep never removes")
             + "; "
             + requests
             + " S3 request(s). "

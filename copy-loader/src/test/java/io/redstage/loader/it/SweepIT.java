@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
@@ -183,6 +184,31 @@ class SweepIT {
     }
     try (Loader loader = loader(topic, LATER, "sweep.action", "delete")) {
       assertThat(orphanKeys(loader.sweep(false))).containsExactly(orphan);
+    }
+  }
+
+  /**
+   * A connector with another file.delim names its files so the sweep cannot read their offsets: it
+   * leaves them, and says how many and why instead of reporting nothing.
+   */
+  @Test
+  void countsAndNamesFilesItCannotReadAndLeavesThem() throws Exception {
+    String topic = "sweep_delim";
+    String odd = "topics/" + topic + "/partition=0/" + topic + "#0#0000000000#0000000009.parquet";
+    stack.s3.client().putObject(b -> b.bucket(LoaderStack.BUCKET).key(odd), RequestBody.empty());
+    try (Loader loader = loader(topic, LATER, "sweep.action", "delete")) {
+      SweepReport run = loader.sweep(false);
+
+      assertThat(run.orphans()).isEmpty();
+      assertThat(run.unrecognised()).isEqualTo(1);
+      assertThat(exists(odd)).isTrue();
+      ByteArrayOutputStream text = new ByteArrayOutputStream();
+      run.print(new PrintStream(text, true, StandardCharsets.UTF_8));
+      assertThat(text.toString(StandardCharsets.UTF_8))
+          .contains(
+              "1 object(s) not named <topic>+<partition>+<start>+<end><extension> (such as "
+                  + odd
+                  + "; a connector file.delim other than '+' writes such names)");
     }
   }
 
