@@ -132,7 +132,8 @@ public final class SinkConfigDef {
         "Upper bound, in bytes, on everything one task buffers in heap: the encoded rows Parquet and Avro "
             + "files hold until their unit commits (about 2 KB per open file besides), Parquet row groups being "
             + "built and S3 part buffers of files that stream, an estimate of each streaming file's encoder "
-            + "overhead (per column for Parquet, see parquet.dictionary.enabled; about 100 KB per Avro file) and "
+            + "overhead (per column for Parquet, see parquet.dictionary.enabled; about 100 KB per Avro file; about 20 KB "
+            + "per JSON Lines file, 284 KB with gzip, whose deflate state lives outside the heap) and "
             + "closed units still waiting to be committed in the background. When the total passes it, the task first waits for those commits, then "
             + "closes its largest open commit units early (rotation reason 'memory.buffer.max.bytes') instead of growing. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
