@@ -6,8 +6,10 @@ import io.redstage.connector.storage.QueuedPart;
 import io.redstage.contract.CommitMarker;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -290,12 +292,20 @@ final class BackgroundCommits implements AutoCloseable {
     // Commits first: one waiting for a part is interrupted rather than left waiting for a part that
     // never runs.
     commitPool.shutdownNow();
-    for (Runnable neverRun : partPool.shutdownNow()) {
-      // A part that never runs would hold back its upload's abort (which waits for the part) until
-      // the stale-upload cleanup: end it unsent, so the abort happens now.
-      if (neverRun instanceof QueuedPart) {
-        ((QueuedPart) neverRun).drop();
+    List<QueuedPart> neverRun = new ArrayList<>();
+    for (Runnable r : partPool.shutdownNow()) {
+      if (r instanceof QueuedPart) {
+        neverRun.add((QueuedPart) r);
       }
+    }
+    // A part that never runs would hold back its upload's abort (which waits for the part) until
+    // the stale-upload cleanup: end them unsent, so the aborts happen now. Each abort is an S3 call
+    // made by the dropping thread, slow when S3 is: on a thread of their own, waited for no longer
+    // than the pools.
+    Thread aborts = new Thread(() -> neverRun.forEach(QueuedPart::drop), "redstage-stop-aborts");
+    aborts.setDaemon(true);
+    if (!neverRun.isEmpty()) {
+      aborts.start();
     }
     try {
       if (!commitPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
@@ -304,6 +314,9 @@ final class BackgroundCommits implements AutoCloseable {
             "A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
                 + "its records are delivered again.",
             STOP_WAIT_MS);
+      }
+      if (aborts.isAlive()) {
+        aborts.join(STOP_WAIT_MS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -43,8 +43,13 @@ public final class QueuedPart implements Runnable {
     }
     try {
       result.complete(sender.send());
-    } catch (S3StorageException | RuntimeException e) {
+    } catch (Throwable e) {
+      // an Error too (a class the SDK cannot load, out of memory): a future left open would hold
+      // its stream's owner, and the partition's later commits behind it, for good
       result.completeExceptionally(e);
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
     }
   }
 

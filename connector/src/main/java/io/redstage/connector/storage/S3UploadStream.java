@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
@@ -182,7 +183,7 @@ public final class S3UploadStream extends PositionedOutputStream {
       if (buffer.size() > 0) {
         uploadPartOrFail(parts.size() + 1);
       }
-      completeMultipartUpload();
+      completeMultipartUpload(finalKey);
       if (!finalKey.equals(key)) {
         moveTo(finalKey);
       }
@@ -391,7 +392,7 @@ public final class S3UploadStream extends PositionedOutputStream {
     }
   }
 
-  private void completeMultipartUpload() throws IOException {
+  private void completeMultipartUpload(String finalKey) throws IOException {
     try {
       client.completeMultipartUpload(
           r ->
@@ -400,17 +401,25 @@ public final class S3UploadStream extends PositionedOutputStream {
                   .uploadId(uploadId)
                   .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
     } catch (SdkException e) {
-      throw fail(
-          S3Errors.failure(
-              "complete the multipart upload of s3://"
-                  + settings.bucket()
-                  + "/"
-                  + key
-                  + " ("
-                  + parts.size()
-                  + " parts)",
-              e,
-              settings));
+      // S3 may have completed the upload and the answer got lost (the SDK's retry then meets
+      // NoSuchUpload): the object exists under the temporary key, which no abort removes and no
+      // marker names
+      S3StorageException failure =
+          fail(
+              S3Errors.failure(
+                  "complete the multipart upload of s3://"
+                      + settings.bucket()
+                      + "/"
+                      + key
+                      + " ("
+                      + parts.size()
+                      + " parts)",
+                  e,
+                  settings));
+      if (!finalKey.equals(key)) {
+        deleteTemporary(finalKey);
+      }
+      throw failure;
     }
   }
 
@@ -459,6 +468,8 @@ public final class S3UploadStream extends PositionedOutputStream {
   }
 
   private void deleteTemporary(String target) {
+    // as in abortUpload: a commit thread interrupted by a stop would have the SDK refuse the call
+    boolean interrupted = Thread.interrupted();
     try {
       client.deleteObject(r -> r.bucket(settings.bucket()).key(key));
     } catch (SdkException e) {
@@ -469,6 +480,10 @@ public final class S3UploadStream extends PositionedOutputStream {
           key,
           target,
           e.toString());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -498,6 +513,9 @@ public final class S3UploadStream extends PositionedOutputStream {
     try {
       client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(key).uploadId(id));
       LOG.debug("Aborted the multipart upload {} of s3://{}/{}", id, settings.bucket(), key);
+    } catch (NoSuchUploadException e) {
+      // completed after all (its answer was lost) or aborted already: nothing is left to abort
+      LOG.debug("No multipart upload {} of s3://{}/{} to abort", id, settings.bucket(), key);
     } catch (RuntimeException e) {
       LOG.warn(
           "Cannot abort the multipart upload {} of s3://{}/{}: {}. It stays until a bucket lifecycle rule or the "

@@ -2,6 +2,8 @@ package io.redstage.connector.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.LocalS3;
@@ -9,17 +11,23 @@ import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * S3UploadStream against S3Proxy, through the client S3ClientFactory builds (SigV4, SDK retries).
@@ -300,6 +308,84 @@ class S3UploadStreamTest {
     assertThat(openUploads()).isZero();
     queued.remove(0).run(); // an uploader that runs it after all sends nothing
     assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
+  }
+
+  /**
+   * A client whose {@code operation} runs (if {@code callFirst}) and then throws {@code failure}:
+   * what the stand-in's fault rules cannot do (an Error from inside the SDK, an answer lost after
+   * S3 acted).
+   */
+  static S3Storage failing(String operation, boolean callFirst, Throwable failure) {
+    S3Client real = S3ClientFactory.create(settings(s3).build());
+    S3Client client =
+        (S3Client)
+            Proxy.newProxyInstance(
+                S3Client.class.getClassLoader(),
+                new Class<?>[] {S3Client.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals(operation)) {
+                    if (callFirst) {
+                      method.invoke(real, args);
+                    }
+                    throw failure;
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    return new S3Storage(client, settings(s3).build());
+  }
+
+  /**
+   * An Error in the part uploader (a class the SDK cannot load): the stream fails at its next part
+   * instead of waiting for ever for a part that will never end, and its upload is aborted.
+   */
+  @Test
+  void anErrorInThePartUploaderFailsTheStreamInsteadOfHangingIt() {
+    S3Storage broken = failing("uploadPart", false, new NoClassDefFoundError("a/MissingClass"));
+    ExecutorService uploader = Executors.newSingleThreadExecutor();
+    try {
+      S3UploadStream out = broken.create("background-error/file.bin", uploader);
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(30),
+          () -> {
+            out.write(randomBytes(PART + 1, 18));
+            assertThatThrownBy(() -> out.write(randomBytes(PART, 19)))
+                .isInstanceOf(S3StorageException.class)
+                .hasMessageStartingWith(
+                    "Cannot upload part 1 of s3://upload-test/background-error/file.bin: "
+                        + "java.lang.NoClassDefFoundError: a/MissingClass");
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> openUploads() == 0);
+    } finally {
+      uploader.shutdownNow();
+    }
+  }
+
+  /**
+   * S3 completed the multipart upload but its answer was lost: the complete object under the
+   * temporary key is deleted, as after a failed copy; no abort or stale-upload cleanup would remove
+   * it.
+   */
+  @Test
+  void aCompleteWhoseAnswerIsLostDeletesTheTemporaryObject() throws IOException {
+    S3Storage lossy =
+        failing(
+            "completeMultipartUpload",
+            true,
+            SdkClientException.create("Unable to execute HTTP request: Connection reset"));
+    S3UploadStream out = lossy.create("tmp-lost/file.bin");
+    out.write(randomBytes(PART + 10, 20));
+
+    assertThatThrownBy(() -> out.completeAs("final-lost/file.bin"))
+        .isInstanceOf(S3StorageException.class)
+        .hasMessageStartingWith(
+            "Cannot complete the multipart upload of s3://upload-test/tmp-lost/");
+    assertThat(exists("tmp-lost/file.bin")).as("the completed temporary object").isFalse();
+    assertThat(exists("final-lost/file.bin")).isFalse();
+    assertThat(openUploads()).isZero();
   }
 
   @Test
