@@ -104,7 +104,7 @@ final class AvroRows {
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
       Field keyField = key == null ? null : key.schema().field(f.name());
-      Object keyValue = keyField == null ? null : key.get(keyField);
+      Object keyValue = keyField == null ? null : FieldValues.of(key, keyField);
       if (keyValue == null) {
         if (!f.schema().isOptional()) {
           throw RecordErrors.requiredInTombstone(r, format, f.name());

@@ -234,7 +234,8 @@ final class ConnectAvroValues {
         jsonChars += f.name().length() + 3;
       }
       try {
-        record.put(i, convert(f.schema(), avroFields.get(i).schema(), struct.get(f), nested));
+        record.put(
+            i, convert(f.schema(), avroFields.get(i).schema(), FieldValues.of(struct, f), nested));
       } catch (ConversionException e) {
         throw e.inField(f.name());
       }

@@ -173,7 +173,7 @@ final class ConnectJson {
         // names are names inside SUPER, which cannot hold NUL or a broken surrogate (Avro and
         // Parquet sanitise them as record names; JSON keeps them as they are)
         g.writeFieldName(nested ? limits.text(f.name()) : f.name());
-        writeTyped(g, f.schema(), struct.get(f), nested);
+        writeTyped(g, f.schema(), FieldValues.of(struct, f), nested);
       } catch (ConversionException e) {
         throw e.inField(f.name());
       }

@@ -261,7 +261,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
       Field f = fields.get(i);
       g.writeFieldName(columnKeys[i]);
       try {
-        json.writeTyped(g, f.schema(), struct.get(f));
+        json.writeTyped(g, f.schema(), FieldValues.of(struct, f));
       } catch (ConversionException e) {
         throw e.inField(f.name());
       }
@@ -312,7 +312,7 @@ final class JsonLinesRecordFileWriter implements SchemaBoundWriter {
         for (int i = 0; i < fields.size(); i++) {
           Field f = fields.get(i);
           Field keyField = keyStruct == null ? null : keyStruct.schema().field(f.name());
-          Object keyValue = keyField == null ? null : keyStruct.get(keyField);
+          Object keyValue = keyField == null ? null : FieldValues.of(keyStruct, keyField);
           if (keyValue == null && !f.schema().isOptional()) {
             throw RecordErrors.requiredInTombstone(r, FORMAT, f.name());
           }

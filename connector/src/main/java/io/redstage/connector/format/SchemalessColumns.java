@@ -133,7 +133,7 @@ final class SchemalessColumns {
     } else if (source instanceof Struct) {
       Struct struct = (Struct) source;
       for (Field f : struct.schema().fields()) {
-        Object value = struct.get(f);
+        Object value = FieldValues.of(struct, f);
         ColumnType type;
         try {
           type = value == null ? null : ConnectTypes.columnType(f.schema(), unit);
