@@ -12,8 +12,14 @@ import java.util.Set;
  * a silent merge.
  */
 final class AvroNames {
-  /** Record names already used in one Avro schema; Avro needs each record name once. */
-  private final Set<String> usedRecordNames = new HashSet<>();
+  /**
+   * Record names already used in one Avro schema; Avro needs each record name once. It starts with
+   * the names of Avro's primitive types, which Avro refuses as record names: a struct field called
+   * {@code bytes} gets the record name {@code bytes_2} (record names are not columns; the loader
+   * never sees them).
+   */
+  private final Set<String> usedRecordNames =
+      new HashSet<>(Set.of("null", "boolean", "int", "long", "float", "double", "bytes", "string"));
 
   static String field(String name) {
     return ColumnNames.sanitize(name);
