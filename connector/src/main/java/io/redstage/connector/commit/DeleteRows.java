@@ -1,8 +1,11 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.format.FieldValues;
 import io.redstage.connector.format.RecordFormat;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -27,7 +30,7 @@ final class DeleteRows {
    * in this order:
    *
    * <ol>
-   *   <li>the open unit's ({@code unitSchemaRecord}, a row of it);
+   *   <li>the open unit's ({@code unitSchemaRecord}, a row of it), unless {@link #needsOwnUnit};
    *   <li>when the tombstone opens the unit, its Struct key's, since the key's fields are all a
    *       delete row fills. The loader loads such a unit of key columns like any other schema, and
    *       the next record of the value schema starts a new unit;
@@ -45,7 +48,7 @@ final class DeleteRows {
       return tombstone;
     }
     Schema fileSchema;
-    if (unitSchemaRecord != null) {
+    if (unitSchemaRecord != null && !needsOwnUnit(tombstone, unitSchemaRecord)) {
       fileSchema = unitSchemaRecord.valueSchema();
     } else if (tombstone.keySchema() != null
         && tombstone.keySchema().type() == Schema.Type.STRUCT
@@ -63,6 +66,36 @@ final class DeleteRows {
         null,
         tombstone.timestamp(),
         tombstone.headers());
+  }
+
+  /**
+   * True when the tombstone cannot be a delete row in the open unit ({@code unitSchemaRecord}, null
+   * when none is open): a required field of the unit's schema has no value in the tombstone's key,
+   * and a delete row has nothing else to fill it with. The tombstone then closes the unit and opens
+   * the next, as a replay starting at it would write it.
+   */
+  static boolean needsOwnUnit(SinkRecord tombstone, SinkRecord unitSchemaRecord) {
+    return unitSchemaRecord != null
+        && unitSchemaRecord.valueSchema() != null
+        && !keyFillsRequired(tombstone, unitSchemaRecord.valueSchema());
+  }
+
+  /** True when every required field of {@code valueSchema} has a value in the tombstone's key. */
+  private static boolean keyFillsRequired(SinkRecord tombstone, Schema valueSchema) {
+    if (valueSchema.type() != Schema.Type.STRUCT) {
+      return valueSchema.isOptional();
+    }
+    Struct key = tombstone.key() instanceof Struct ? (Struct) tombstone.key() : null;
+    for (Field f : valueSchema.fields()) {
+      if (f.schema().isOptional()) {
+        continue;
+      }
+      Field keyField = key == null ? null : key.schema().field(f.name());
+      if (keyField == null || FieldValues.of(key, keyField) == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -196,6 +196,12 @@ final class PartitionWriter {
       // close the unit.
       UnitFile target = unit.file(encodedPartition);
       UnitFile beside = target != null ? null : unit.anyFile();
+      if (reason == null
+          && record.value() == null
+          && DeleteRows.needsOwnUnit(record, unitSchemaRecord)) {
+        // a delete must not become a bad record only because it follows an update in its unit
+        reason = RotationReason.SCHEMA;
+      }
       if (reason == null && (target != null || beside != null)) {
         SinkRecord fitted;
         try {

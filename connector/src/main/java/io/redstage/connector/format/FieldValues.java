@@ -4,7 +4,7 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 
 /** Reads a Struct's field values as the record holds them. */
-final class FieldValues {
+public final class FieldValues {
   private FieldValues() {}
 
   /**
@@ -14,7 +14,7 @@ final class FieldValues {
    * replace.null.with.default=false}, Debezium's CDC) means to deliver. A required field left unset
    * still reads as its default, as Connect's own validation takes it.
    */
-  static Object of(Struct struct, Field field) {
+  public static Object of(Struct struct, Field field) {
     Object value = struct.get(field);
     if (value != null && field.schema().isOptional() && field.schema().defaultValue() != null) {
       return struct.getWithoutDefault(field.name());

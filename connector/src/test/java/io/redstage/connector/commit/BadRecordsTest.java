@@ -272,6 +272,57 @@ class BadRecordsTest {
   }
 
   /**
+   * A tombstone after updates whose value schema has a required field the key does not hold (a NOT
+   * NULL column in CDC): its delete row cannot take the unit's schema, so it closes the unit and
+   * opens one with the key's columns, as it would had it opened a unit. It went to the dead letter
+   * queue, so whether a delete reached the warehouse depended on where the unit boundaries fell.
+   */
+  @Test
+  void aTombstoneAfterUpdatesWithRequiredFieldsIsWrittenAsADeleteRowInAUnitOfItsOwn()
+      throws Exception {
+    String prefix = "required-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 10);
+    props.put("behavior.on.null.values", "write");
+    Schema customer =
+        SchemaBuilder.struct()
+            .name("Customer")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("email", Schema.STRING_SCHEMA)
+            .build();
+    Schema keySchema =
+        SchemaBuilder.struct().name("CustomerKey").field("id", Schema.INT64_SCHEMA).build();
+    List<SinkRecord> records = new ArrayList<>();
+    for (long o = 0; o < 5; o++) {
+      boolean delete = o == 2 || o == 3;
+      records.add(
+          new SinkRecord(
+              TP.topic(),
+              TP.partition(),
+              keySchema,
+              new Struct(keySchema).put("id", o % 2),
+              delete ? null : customer,
+              delete ? null : new Struct(customer).put("id", o % 2).put("email", o + "@x"),
+              o));
+    }
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+    assertThat(context.errors).isEmpty();
+    assertThat(committed)
+        .as("the update at 4 closed the unit of deletes and opened one still open")
+        .containsEntry(TP, new OffsetAndMetadata(4));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 1L, "schema change"), tuple(2L, 3L, "schema change"));
+    assertThat(rows(markers.get(1)))
+        .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple(0L, true), tuple(1L, true));
+  }
+
+  /**
    * A unit that opens with tombstones takes its file schema from its own records only: a new task
    * replaying it after a restart (which has not seen the records before it) writes the same bytes
    * under the same key as the task that saw them.
