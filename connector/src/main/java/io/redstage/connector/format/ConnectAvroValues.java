@@ -7,9 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericData;
+import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
 
 /**
  * Converts Connect values into Avro generic data following the schemas of {@link
@@ -108,7 +111,7 @@ final class ConnectAvroValues {
             v instanceof ByteBuffer
                 ? ((ByteBuffer) v).duplicate()
                 : ByteBuffer.wrap(ValueChecks.bytes(v));
-        WarehouseLimits.bytes(bytes.remaining(), nested);
+        WarehouseLimits.bytes(bytes.remaining(), nested, true);
         return bytes;
       case ARRAY:
       case MAP:
@@ -135,17 +138,30 @@ final class ConnectAvroValues {
    */
   private long extraTextBytes(Schema s, Object datum) {
     switch (s.type()) {
-      case INT8:
-      case INT16:
       case INT32:
       case INT64:
+        // COPY renders nested times as text, not as the numbers the file holds:
+        // "2024-02-29 13:45:30.123000+00", "2024-02-29", "13:45:30.123000" (docs/loader-types.md)
+        if (Timestamp.LOGICAL_NAME.equals(s.name())) {
+          return TIMESTAMP_TEXT_CHARS - 1;
+        }
+        if (Date.LOGICAL_NAME.equals(s.name())) {
+          return DATE_TEXT_CHARS - 1;
+        }
+        if (Time.LOGICAL_NAME.equals(s.name())) {
+          return TIME_TEXT_CHARS - 1;
+        }
+        return decimalChars(((Number) datum).longValue()) - 1;
+      case INT8:
+      case INT16:
         return decimalChars(((Number) datum).longValue()) - 1;
       case BOOLEAN:
         return ((Boolean) datum) ? 3 : 4;
       case STRING:
         return jsonStringBytes((String) datum) - 1;
       case BYTES:
-        return ConnectTypes.isDecimal(s) ? 0 : Math.max(0, ((ByteBuffer) datum).remaining() - 1);
+        // hex text in quotes, two chars per byte
+        return ConnectTypes.isDecimal(s) ? 0 : 2L * ((ByteBuffer) datum).remaining() + 1;
       default:
         return 0; // floats: at least a digit; containers: their values are counted one by one
     }
@@ -169,6 +185,15 @@ final class ConnectAvroValues {
     }
     return bytes;
   }
+
+  /** {@code "2024-02-29 13:45:30.123000+00"} with its quotes. */
+  private static final int TIMESTAMP_TEXT_CHARS = 31;
+
+  /** {@code "2024-02-29"} with its quotes. */
+  private static final int DATE_TEXT_CHARS = 12;
+
+  /** {@code "13:45:30.123000"} with its quotes. */
+  private static final int TIME_TEXT_CHARS = 17;
 
   private static final long[] POWERS_OF_TEN = new long[19];
 

@@ -34,6 +34,12 @@ public final class WarehouseLimits {
    */
   static final int NESTED_BYTES_MAX = VARCHAR_MAX_BYTES / 4 * 3;
 
+  /**
+   * Bytes whose hex text still fits a string scalar: COPY renders bytes nested in a Parquet or Avro
+   * file as hex in SUPER, two chars per byte (docs/loader-types.md, "Nested values in SUPER").
+   */
+  static final int NESTED_HEX_BYTES_MAX = VARCHAR_MAX_BYTES / 2;
+
   /** Redshift's largest DECIMAL precision. */
   static final int DECIMAL_MAX_DIGITS = 38;
 
@@ -189,10 +195,18 @@ public final class WarehouseLimits {
 
   /**
    * A binary value of {@code length} bytes: a column is VARBYTE (64,000 bytes); inside SUPER it is
-   * base64 text, which must fit a string scalar.
+   * base64 text (JSON Lines), which must fit a string scalar.
    */
   static void bytes(int length, boolean nested) {
-    int limit = nested ? NESTED_BYTES_MAX : VARBYTE_DEFAULT_BYTES;
+    bytes(length, nested, false);
+  }
+
+  /**
+   * As {@link #bytes(int, boolean)}; {@code hex} when nested bytes reach SUPER as hex text (Parquet
+   * and Avro files), which takes two chars per byte.
+   */
+  static void bytes(int length, boolean nested, boolean hex) {
+    int limit = !nested ? VARBYTE_DEFAULT_BYTES : hex ? NESTED_HEX_BYTES_MAX : NESTED_BYTES_MAX;
     if (length > limit) {
       throw new ConversionException(
           "is "
@@ -201,7 +215,8 @@ public final class WarehouseLimits {
               + (nested
                   ? "the "
                       + grouped(limit)
-                      + " whose base64 text fits a string inside a SUPER value"
+                      + (hex ? " whose hex text" : " whose base64 text")
+                      + " fits a string inside a SUPER value"
                   : "the "
                       + grouped(limit)
                       + " of Redshift's VARBYTE (the loader's column type for bytes)"),
