@@ -21,7 +21,11 @@ public class StatementFailedException extends RuntimeException {
               + "|\\block timeout\\b"
               + "|\\bconnection\\b[^.]*\\blost\\b|\\blost connection\\b|\\bterminating connection\\b"
               + "|\\balready exists\\b"
-              + "|\\bconcurrent transaction\\b|\\bconcurrently (?:updated|deleted)\\b",
+              + "|\\bconcurrent transaction\\b|\\bconcurrently (?:updated|deleted)\\b"
+              // S3 throttling COPY's reads or failing them (SlowDown, InternalError, 503): the
+              // same files load once S3 answers, so splitting the batch would only add requests
+              + "|\\bS3ServiceException:[^,]*,\\s*Status 5\\d\\d\\b"
+              + "|\\bError (?:SlowDown|InternalError|ServiceUnavailable)\\b",
           Pattern.CASE_INSENSITIVE);
 
   /**
@@ -36,9 +40,16 @@ public class StatementFailedException extends RuntimeException {
               + "|\\bnot authorized to assume IAM Role\\b",
           Pattern.CASE_INSENSITIVE);
 
-  /** S3 refusing COPY's reads: the COPY role's access, or a missing file the role may not list. */
+  /**
+   * S3 refusing COPY's reads: the COPY role's access, or a missing file the role may not list. Also
+   * the 8001 that a missing s3:GetObject or kms:Decrypt permission on the files is reported as,
+   * which reads as if the manifest's entries were not full object paths (they always are).
+   */
   private static final Pattern S3_REFUSAL =
-      Pattern.compile("\\bS3ServiceException:\\s*Access Denied\\b", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "\\bS3ServiceException:\\s*Access Denied\\b"
+              + "|\\bMANIFEST parameter requires full path of an S3 object\\b",
+          Pattern.CASE_INSENSITIVE);
 
   /** Whose failure a statement's is, when it is not the batch's data (see {@link #environment}). */
   public enum Environment {

@@ -23,9 +23,13 @@ class StatementFailedExceptionTest {
         "ERROR: tuple concurrently updated",
         "ERROR: relation \"public.orders\" already exists",
         "ERROR: connection to the leader node was lost",
-        "FATAL: terminating connection due to administrator command"
+        "FATAL: terminating connection due to administrator command",
+        "ERROR: S3ServiceException:Please reduce your request rate.,Status 503,Error SlowDown,Rid X,"
+            + "ExtRid Y,CanRetry 1 DETAIL: error: S3ServiceException:Please reduce your request rate.",
+        "ERROR: S3ServiceException:We encountered an internal error. Please try again.,Status 500,"
+            + "Error InternalError,Rid X,ExtRid Y,CanRetry 1"
       })
-  void redshiftsConflictsAreTransient(String error) {
+  void redshiftsConflictsAndS3ThrottlingAreTransient(String error) {
     assertThat(isTransient(error)).isTrue();
   }
 
@@ -43,7 +47,10 @@ class StatementFailedExceptionTest {
         "ERROR: column \"connection lost\" does not exist",
         "ERROR: relation \"public.deadlock_events\" does not exist",
         "ERROR: Load into table 'concurrent transaction' failed. Check 'stl_load_errors' system table for details.",
-        "ERROR: value too long for type character varying(10)"
+        "ERROR: value too long for type character varying(10)",
+        // a missing file stays the batch's failure, whatever its key says
+        "ERROR: S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey,Rid X",
+        "ERROR: The specified key does not exist. DETAIL: s3://b/topics/Status 503/f.parquet"
       })
   void failuresThatOnlyQuoteSuchWordsOrNumbersAreNot(String error) {
     assertThat(isTransient(error)).isFalse();
@@ -60,6 +67,7 @@ class StatementFailedExceptionTest {
         "ERROR: must be owner of relation orders",
         "ERROR: Disk Full DETAIL: error: Disk Full code: 1016",
         "ERROR: S3ServiceException:Access Denied,Status 403,Error AccessDenied,Rid X,CanRetry 1",
+        "ERROR: COPY with MANIFEST parameter requires full path of an S3 object DETAIL: code: 8001",
         "ERROR: User arn:aws:redshift:eu-west-1:1:dbuser:c/u is not authorized to assume IAM Role "
             + "arn:aws:iam::1:role/copy"
       })
