@@ -36,9 +36,10 @@ final class ColumnWidener {
    * @param table the table as it is now, or null when the widener changed nothing
    * @param widened true when the batch's too-long columns are now wide enough (widened here or by
    *     another loader): the batch can run again
-   * @param error non-null when a statement failed: why, and what to do
+   * @param failure non-null when a statement failed: why, what to do, and whether it was the
+   *     statement's conditions (a lock it waited for, a conflict, throttling) rather than the batch
    */
-  record Outcome(TableSchema table, boolean widened, String error) {}
+  record Outcome(TableSchema table, boolean widened, BatchResult.Failed failure) {}
 
   private final DataApi api;
   private final ControlReader reader;
@@ -191,9 +192,7 @@ final class ColumnWidener {
       }
       return new Outcome(widened || changed ? describe(t) : null, widened, null);
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
-      return new Outcome(
-          null,
-          false,
+      String error =
           "Cannot "
               + step
               + " for "
@@ -202,7 +201,29 @@ final class ColumnWidener {
               + e.getMessage()
               + ". Widen the column by hand (ALTER TABLE … ALTER COLUMN … TYPE VARCHAR(n), outside a "
               + "transaction; Redshift refuses it for BYTEDICT, RUNLENGTH, TEXT255 and TEXT32K encodings and "
-              + "columns with a default: docs/loader-types.md); the batch is retried.");
+              + "columns with a default: docs/loader-types.md); the batch is retried.";
+      // The batch's own load rolled back; the widening statement's failure says how to count it:
+      // an ALTER waiting behind readers for its lock, a conflict or throttling is not the batch's
+      // fault and must not use up its attempts
+      if (e instanceof StatementFailedException f) {
+        return new Outcome(
+            null,
+            false,
+            new BatchResult.Failed(
+                error, List.of(), f.isTransient(), true, f.isTransient(), f.environment()));
+      }
+      boolean timedOut = e instanceof StatementTimeoutException;
+      boolean transientError = timedOut || ((DataApiException) e).isTransient();
+      return new Outcome(
+          null,
+          false,
+          new BatchResult.Failed(
+              error,
+              List.of(),
+              transientError,
+              true,
+              timedOut,
+              StatementFailedException.Environment.NONE));
     }
   }
 

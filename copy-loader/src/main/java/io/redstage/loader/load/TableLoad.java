@@ -252,8 +252,8 @@ final class TableLoad {
         work.addFirst(new Work(p.builder().build(table, b.units()), splitsLeft));
         return;
       }
-      if (w.error() != null) {
-        r = new BatchResult.Failed(w.error(), List.of(), false, true);
+      if (w.failure() != null) {
+        r = w.failure();
       }
     }
     long now = p.clock().millis();

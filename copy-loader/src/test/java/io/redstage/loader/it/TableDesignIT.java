@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -128,6 +129,56 @@ class TableDesignIT {
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(20);
     assertThat(stack.query("SELECT name FROM public." + topic + " WHERE id = 15"))
         .containsExactly(List.of(long300));
+  }
+
+  /**
+   * The widening ALTER failing for a reason of its own conditions (a serializable conflict, as when
+   * it waits behind readers): the batch waits and loads once it passes, instead of using up an
+   * attempt, which with max-attempts 1 quarantined a unit that only needed a wider column.
+   */
+  @Test
+  void aWideningThatMeetsAConflictDefersTheBatchInsteadOfCountingAnAttempt() throws Exception {
+    String topic = "widen_conflict";
+    stack.files.unit(topic, 0, 0, 9, FileFormat.PARQUET, COLUMNS, o -> row("id", o, "name", "n"));
+    Map<String, String> config = new HashMap<>(stack.config(topic));
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      stack.files.unit(
+          topic,
+          0,
+          10,
+          19,
+          FileFormat.PARQUET,
+          COLUMNS,
+          o -> row("id", o, "name", "w".repeat(600)));
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^ALTER TABLE .* ALTER COLUMN",
+              -1,
+              "ERROR: 1023 DETAIL: Serializable isolation violation on table - 100123, transactions "
+                  + "forming the cycle are: 1, 2 (pid:1)");
+      CycleReport blocked = loader.runOnce();
+      assertThat(blocked.unitsLoaded()).isZero();
+      assertThat(blocked.batchesQuarantined()).isZero();
+      stack.redshift.faults().clear();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> loader.runOnce() != null && count(topic) == 20);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertThat(varcharLength(topic, "name")).isEqualTo(1024);
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + topic
+                    + "'"))
+        .isZero();
   }
 
   @Test
