@@ -106,7 +106,7 @@ final class CyclePreview {
           for (String sql : p.executor().statements(b, tp, settings)) {
             out.println(sql + ";");
           }
-          schema = TableLoad.afterDdl(tp);
+          schema = TableLoad.afterDdl(schema, tp);
         } catch (IncompatibleSchemaException | IllegalArgumentException ex) {
           out.println("-- would split or quarantine: " + ex.getMessage());
         }

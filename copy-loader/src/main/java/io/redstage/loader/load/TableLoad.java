@@ -259,7 +259,7 @@ final class TableLoad {
     long now = p.clock().millis();
     if (r instanceof BatchResult.Loaded l) {
       loaded.addAll(b.units());
-      current = afterDdl(plan);
+      current = afterDdl(current, plan);
       accounting.committed(b, l, intent);
     } else if (r instanceof BatchResult.Failed f) {
       // Not rolled back, the statement may still commit: the intent stays, and recovery writes the
@@ -292,9 +292,22 @@ final class TableLoad {
         && ColumnWidening.valueTooLong(f.error());
   }
 
-  static TableSchema afterDdl(TablePlan plan) {
+  /**
+   * The table after a batch with {@code plan} committed, from what it was before ({@code before},
+   * null when it did not exist): a batch without files creates nothing, and columns that were NOT
+   * NULL stay so (the loader adds and creates only nullable ones).
+   */
+  static TableSchema afterDdl(TableSchema before, TablePlan plan) {
+    if (before == null && !plan.createsTable()) {
+      return null;
+    }
     TableSchema s = new TableSchema();
-    plan.targetColumns().forEach((name, type) -> s.add(name, type, true));
+    plan.targetColumns()
+        .forEach(
+            (name, type) -> {
+              TableSchema.Column was = before == null ? null : before.column(name);
+              s.add(name, type, was == null || was.nullable());
+            });
     return s;
   }
 }

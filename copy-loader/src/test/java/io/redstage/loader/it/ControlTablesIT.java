@@ -73,6 +73,27 @@ class ControlTablesIT {
         .isEqualTo(2);
   }
 
+  /**
+   * A batch of units without files (every record went to the dead letter queue) loads first into a
+   * table that does not exist yet: it creates nothing, and the next batch of the same cycle creates
+   * the table. The loader took the table for one without columns, planned ADD COLUMN against it,
+   * and failed that batch with "relation does not exist".
+   */
+  @Test
+  void unitsWithoutFilesBeforeTheFirstFilesOfANewTableLoadInOneCycle() throws Exception {
+    String topic = "dlq_first";
+    stack.files.marker(topic, 0, 0, 9, List.of());
+    stack.files.idNameUnit(topic, 0, 10, 19);
+    Map<String, String> config = stack.config(topic);
+    config.put("batch.max-units", "1");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(2);
+      assertThat(r.batchesFailed()).isZero();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(10);
+  }
+
   @Test
   void markersThatCannotMoveAfterTheLoadStayLoadedAndMoveNextCycle() throws Exception {
     stack.files.marker("retire-later", 0, 0, 9, List.of());
