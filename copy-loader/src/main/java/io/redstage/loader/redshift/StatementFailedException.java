@@ -21,6 +21,10 @@ public class StatementFailedException extends RuntimeException {
               + "|\\block timeout\\b"
               + "|\\bconnection\\b[^.]*\\blost\\b|\\blost connection\\b|\\bterminating connection\\b"
               + "|\\balready exists\\b"
+              // two transactions creating one catalog entry at once (CREATE SCHEMA IF NOT EXISTS
+              // of a new target schema by two tables' loads): Redshift enforces no unique
+              // constraint of a user table, so only the catalog's can be violated
+              + "|\\bduplicate key value violates unique constraint\\b"
               + "|\\bconcurrent transaction\\b|\\bconcurrently (?:updated|deleted)\\b"
               // S3 throttling COPY's reads or failing them (SlowDown, InternalError, 503): the
               // same files load once S3 answers, so splitting the batch would only add requests

@@ -23,6 +23,7 @@ class StatementFailedExceptionTest {
         "ERROR: tuple concurrently updated",
         "ERROR: relation \"public.orders\" already exists",
         "ERROR: connection to the leader node was lost",
+        "ERROR: duplicate key value violates unique constraint \"pg_namespace_nspname_index\"",
         "FATAL: terminating connection due to administrator command",
         "ERROR: S3ServiceException:Please reduce your request rate.,Status 503,Error SlowDown,Rid X,"
             + "ExtRid Y,CanRetry 1 DETAIL: error: S3ServiceException:Please reduce your request rate.",
