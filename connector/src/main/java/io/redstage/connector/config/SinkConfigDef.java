@@ -993,7 +993,8 @@ public final class SinkConfigDef {
             + "text of what the worker's header.converter made of it: Connect's default "
             + "(SimpleHeaderConverter) parses header text, so 007 is written as 7, 12:34 as 12 and a "
             + "long number in plain digits. Set header.converter=org.apache.kafka.connect.storage.StringConverter "
-            + "in the connector config to keep header text as sent. Default false.",
+            + "in the connector config to keep header text as sent. A key that a record repeats keeps its last "
+            + "value (a map holds a key once). Default false.",
         GROUP_METADATA,
         ++o,
         Width.SHORT,
