@@ -14,11 +14,18 @@ import org.apache.kafka.common.config.ConfigException;
  * ConfigException} naming the key.
  */
 public final class Partitioners {
-  /** Preset of {@code hourly}, as in Confluent's HourlyPartitioner. */
-  public static final String HOURLY_PATH_FORMAT = "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH";
+  /**
+   * Preset of {@code hourly} with {@code delim} between its levels ({@code directory.delim}), as in
+   * Confluent's HourlyPartitioner.
+   */
+  static String hourlyPathFormat(String delim) {
+    return dailyPathFormat(delim) + delim + "'hour'=HH";
+  }
 
   /** Preset of {@code daily}, as in Confluent's DailyPartitioner. */
-  public static final String DAILY_PATH_FORMAT = "'year'=YYYY/'month'=MM/'day'=dd";
+  static String dailyPathFormat(String delim) {
+    return "'year'=YYYY" + delim + "'month'=MM" + delim + "'day'=dd";
+  }
 
   public static final long HOUR_MS = 3_600_000L;
   public static final long DAY_MS = 24 * HOUR_MS;
@@ -83,9 +90,9 @@ public final class Partitioners {
       case PartitionerSettings.TYPE_TIME:
         return timeBased(s, s.pathFormat(), s.partitionDurationMs());
       case PartitionerSettings.TYPE_HOURLY:
-        return timeBased(s, HOURLY_PATH_FORMAT, HOUR_MS);
+        return timeBased(s, hourlyPathFormat(delimiter(s)), HOUR_MS);
       case PartitionerSettings.TYPE_DAILY:
-        return timeBased(s, DAILY_PATH_FORMAT, DAY_MS);
+        return timeBased(s, dailyPathFormat(delimiter(s)), DAY_MS);
       default:
         throw new ConfigException(
             "Cannot create partitioner of type "
@@ -191,6 +198,12 @@ public final class Partitioners {
               + " is "
               + durationMs
               + ". Set it to the bucket size in milliseconds, e.g. 3600000 for hourly paths.");
+    }
+    // A path.format ending in the directory delimiter ('hour'=HH/) would put an empty folder into
+    // every key (the file name is joined with the delimiter again); Confluent drops it too.
+    String delim = delimiter(s);
+    while (pathFormat.endsWith(delim) && pathFormat.length() > delim.length()) {
+      pathFormat = pathFormat.substring(0, pathFormat.length() - delim.length());
     }
     DateTimeFormatter formatter;
     try {

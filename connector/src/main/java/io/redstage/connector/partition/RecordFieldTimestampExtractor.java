@@ -6,7 +6,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.Date;
 import org.apache.kafka.connect.errors.DataException;
@@ -111,6 +113,39 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
         + ")";
   }
 
+  /**
+   * ISO-8601 date-times as Confluent's sink reads them (Joda's ISO parser): java.time's own form
+   * (with a zone id in brackets), then one that also takes offsets without a colon (+0100, +01,
+   * what SimpleDateFormat's Z, log4j and Python's %z write), times of hours or minutes only.
+   */
+  private static final DateTimeFormatter[] DATE_TIMES = {
+    DateTimeFormatter.ISO_DATE_TIME,
+    new DateTimeFormatterBuilder()
+        .append(DateTimeFormatter.ISO_LOCAL_DATE)
+        .appendLiteral('T')
+        .appendValue(ChronoField.HOUR_OF_DAY, 2)
+        .optionalStart()
+        .appendLiteral(':')
+        .appendValue(ChronoField.MINUTE_OF_HOUR, 2)
+        .optionalStart()
+        .appendLiteral(':')
+        .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+        .optionalStart()
+        .appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true)
+        .optionalEnd()
+        .optionalEnd()
+        .optionalEnd()
+        // lenient: +01, +0100 and +01:00 alike
+        .optionalStart()
+        .parseLenient()
+        .appendOffset("+HH", "Z")
+        .parseStrict()
+        .optionalEnd()
+        .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+        .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
+        .toFormatter()
+  };
+
   private Long parse(String text) {
     if (!text.isEmpty()
         && text.chars().skip(text.charAt(0) == '-' ? 1 : 0).allMatch(Character::isDigit)
@@ -121,16 +156,19 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
         return null;
       }
     }
-    try {
-      TemporalAccessor t =
-          DateTimeFormatter.ISO_DATE_TIME.parseBest(text, ZonedDateTime::from, LocalDateTime::from);
-      ZonedDateTime time =
-          t instanceof ZonedDateTime
-              ? (ZonedDateTime) t
-              : ((LocalDateTime) t).atZone(zoneForLocalTimes);
-      return time.toInstant().toEpochMilli();
-    } catch (DateTimeParseException | ArithmeticException e) {
-      // not a date-time: maybe a date
+    for (DateTimeFormatter format : DATE_TIMES) {
+      try {
+        // a decimal comma is ISO-8601's too ("13:45:00,123"); no other comma is valid here
+        TemporalAccessor t =
+            format.parseBest(text.replace(',', '.'), ZonedDateTime::from, LocalDateTime::from);
+        ZonedDateTime time =
+            t instanceof ZonedDateTime
+                ? (ZonedDateTime) t
+                : ((LocalDateTime) t).atZone(zoneForLocalTimes);
+        return time.toInstant().toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e) {
+        // not a date-time of this form: maybe of the next, or a date
+      }
     }
     try {
       return LocalDate.parse(text).atStartOfDay(zoneForLocalTimes).toInstant().toEpochMilli();

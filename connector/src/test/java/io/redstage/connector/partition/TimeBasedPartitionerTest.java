@@ -51,6 +51,31 @@ class TimeBasedPartitionerTest {
     assertThat(path(daily, "2024-01-02T23:59:59Z")).isEqualTo("year=2024/month=01/day=02");
   }
 
+  /** The presets join their levels with directory.delim, as Confluent's do. */
+  @Test
+  void presetsUseTheDirectoryDelimiter() {
+    PartitionerSettings.Builder hourly =
+        TestPartitionerSettings.builder()
+            .type("hourly")
+            .directoryDelim("_")
+            .timestampExtractor("Record");
+
+    assertThat(path(hourly, "2024-06-10T06:00:00Z")).isEqualTo("year=2024_month=06_day=10_hour=06");
+  }
+
+  /**
+   * A path.format written with a trailing delimiter, as many Confluent configs are: the delimiter
+   * is dropped (Confluent drops it too), or every key got an empty folder before the file name.
+   */
+  @Test
+  void aTrailingDelimiterInThePathFormatIsDropped() {
+    assertThat(
+            path(
+                time("'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH/", 3_600_000L),
+                "2024-06-10T06:30:00Z"))
+        .isEqualTo("year=2024/month=06/day=10/hour=06");
+  }
+
   @Test
   void presetsIgnoreAnyConfiguredFormatAndDuration() {
     PartitionerSettings.Builder hourly =
@@ -346,6 +371,29 @@ class TimeBasedPartitionerTest {
         .isEqualTo(ms("2024-07-02T11:45:00Z"));
     assertThat(berlin.extract(record(null, Map.of("ts", "2024-07-02")), 0))
         .isEqualTo(ms("2024-07-01T22:00:00Z"));
+  }
+
+  /**
+   * The ISO-8601 forms Confluent's sink reads (Joda's parser) and java.time's strict one refused,
+   * which sent every such record to the dead letter queue: offsets without a colon, decimal commas,
+   * hour-only times.
+   */
+  @Test
+  void recordFieldExtractorAcceptsTheIsoFormsConfluentAccepts() {
+    TimestampExtractor utc = new RecordFieldTimestampExtractor("ts", ZoneOffset.UTC);
+    Map<String, String> forms =
+        Map.of(
+            "2024-01-02T13:45:00+0100", "2024-01-02T12:45:00Z",
+            "2024-01-02T13:45:00.000+0000", "2024-01-02T13:45:00Z",
+            "2024-01-02T13:45:00.000+01", "2024-01-02T12:45:00Z",
+            "2024-01-02T13:45:00,123Z", "2024-01-02T13:45:00.123Z",
+            "2024-01-02T13Z", "2024-01-02T13:00:00Z",
+            "2024-01-02T13:45-0530", "2024-01-02T19:15:00Z");
+    forms.forEach(
+        (text, instant) ->
+            assertThat(utc.extract(record(null, Map.of("ts", text)), 0))
+                .as(text)
+                .isEqualTo(ms(instant)));
   }
 
   @Test
