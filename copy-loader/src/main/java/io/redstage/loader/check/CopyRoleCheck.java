@@ -71,7 +71,7 @@ final class CopyRoleCheck {
       s3.putObject(b -> b.bucket(bucket).key(dataKey), RequestBody.fromBytes(PROBE_ROW));
       s3.putObject(
           b -> b.bucket(bucket).key(manifestKey),
-          RequestBody.fromBytes(manifest("s3://" + bucket + "/" + dataKey)));
+          RequestBody.fromBytes(manifest("s3://" + bucket + "/" + dataKey, PROBE_ROW.length)));
       String copy =
           new CopySql(role, 0)
               .copy(
@@ -140,11 +140,12 @@ final class CopyRoleCheck {
     }
   }
 
-  private static byte[] manifest(String url) {
+  /** A COPY manifest of one file of {@code length} bytes. */
+  static byte[] manifest(String url, long length) {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode entry = root.putArray("entries").addObject();
     entry.put("url", url).put("mandatory", true);
-    entry.putObject("meta").put("content_length", PROBE_ROW.length);
+    entry.putObject("meta").put("content_length", length);
     return root.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -66,6 +66,10 @@ public final class LoaderCheck {
       role = skipAfter(role.name(), reach);
     }
     out.add(role);
+    out.add(
+        role.status() == CheckResult.Status.OK
+            ? new AvroTypesCheck(config, clients.s3(), api).probe()
+            : skipAfter(AvroTypesCheck.NAME, role));
     SchemaPrivileges schemas = new SchemaPrivileges(config, api);
     for (String key : schemas.keys()) {
       out.add(

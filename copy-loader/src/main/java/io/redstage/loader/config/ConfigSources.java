@@ -38,7 +38,11 @@ public final class ConfigSources {
         fromEnv.put(key.name(), v);
       }
     }
-    for (String old : LoaderConfigDef.RENAMED.keySet()) {
+    for (Map.Entry<String, String> renamed : LoaderConfigDef.RENAMED.entrySet()) {
+      String old = renamed.getKey();
+      if (ConfigKey.envName(old).equals(ConfigKey.envName(renamed.getValue()))) {
+        continue; // one variable for both names (aws.access-key-id, aws.access.key.id): taken above
+      }
       String v = env.get(ConfigKey.envName(old));
       if (v != null) {
         fromEnv.put(old, v);

@@ -536,8 +536,10 @@ public final class LoaderConfigDef {
                   LOOP_INTERVAL,
                   DURATION,
                   "30s",
-                  "Pause between cycles of 'run' when a cycle found nothing more to do.")
-              .range(0, 86_400_000),
+                  "Pause between cycles of 'run' when a cycle found nothing more to do, and before "
+                      + "retrying a failed cycle. At least 100ms: without a pause an idle loader would "
+                      + "list S3 and query Redshift without end.")
+              .range(100, 86_400_000),
           ConfigKey.of(
                   G_RUN,
                   RETRY_MAX_ATTEMPTS,

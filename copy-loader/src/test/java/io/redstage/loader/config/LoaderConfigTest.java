@@ -50,6 +50,26 @@ class LoaderConfigTest {
                 + " Remove 's3.bucket' (or REDSTAGE_S3_BUCKET).");
   }
 
+  /**
+   * The old and new names of the static keys (aws.access-key-id, aws.access.key.id) share one
+   * environment variable: it was read under both names, and every command stopped with "both are
+   * set. Remove ... REDSTAGE_AWS_ACCESS_KEY_ID", the only variable set.
+   */
+  @Test
+  void theStaticKeyVariablesTheDocsGiveAreTakenOnce() {
+    LoaderConfig c =
+        ConfigSources.load(
+            null,
+            Map.of(
+                "REDSTAGE_S3_BUCKET_NAME", "b",
+                "REDSTAGE_REDSHIFT_DATABASE", "dev",
+                "REDSTAGE_AWS_ACCESS_KEY_ID", "AKIAEXAMPLE",
+                "REDSTAGE_AWS_SECRET_ACCESS_KEY", "s3cr3t"),
+            Map.of("redshift.workgroup-name", "wg"));
+    assertThat(c.string("aws.access.key.id")).isEqualTo("AKIAEXAMPLE");
+    assertThat(c.string("aws.secret.access.key")).isEqualTo("s3cr3t");
+  }
+
   @Test
   void sameThingsHaveTheConnectorsDefaultsAndNoRegionIsGuessed() {
     LoaderConfig c = LoaderConfig.of(minimal());

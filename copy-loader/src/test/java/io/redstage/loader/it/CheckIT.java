@@ -81,8 +81,11 @@ class CheckIT {
         .contains("OK    write quarantine.dir", "OK    write rejects.dir")
         .contains("OK    data api", "ran SELECT 1 on cluster local-cluster, database dev")
         .contains("OK    copy role", "COPY read a probe file from s3://staging/")
+        .contains(
+            "OK    avro types",
+            "COPY read timestamp-millis, timestamp-micros and date from an Avro file as written")
         .contains("OK    schema target.schema", "loader has USAGE and CREATE on 'public'")
-        .contains("8 OK, 0 failed, 1 skipped.");
+        .contains("9 OK, 0 failed, 1 skipped.");
     assertThat(stack.s3.client().listObjectsV2(b -> b.bucket(LoaderStack.BUCKET)).contents())
         .as("probe objects are removed")
         .noneMatch(o -> o.key().contains(".redstage-"));
@@ -158,6 +161,36 @@ class CheckIT {
         .contains(
             "FAIL  schema control.schema",
             "Cannot load into control.schema 'nowhere': the schema does not exist. Create it (CREATE SCHEMA nowhere;");
+  }
+
+  /**
+   * A cluster whose Avro COPY refuses the times of the connector's Avro files (a field report says
+   * COPY wants TIMEFORMAT 'epochmillisecs' for timestamp-millis): check says so, and what to do,
+   * before the first Avro unit is quarantined.
+   */
+  @Test
+  void anAvroCopyThatRefusesTimestampsSaysWhatItMeansForAvroUnits() {
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "^COPY \"rs_check_avro\"",
+            1,
+            "ERROR: Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]");
+    try {
+      Run r = check(Map.of());
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.out())
+          .contains("OK    copy role")
+          .contains(
+              "FAIL  avro types",
+              "Cannot COPY an Avro file holding timestamp-millis, timestamp-micros and date values into "
+                  + "TIMESTAMP and DATE columns: ",
+              "Invalid timestamp format or value",
+              "Units the connector writes with format.class=avro would be quarantined with this error");
+    } finally {
+      stack.redshift.faults().clear();
+    }
   }
 
   @Test
