@@ -80,18 +80,18 @@ final class CycleFigures {
    * unit, so a stuck table still shows in the lag; tables other loaders hold drop out of this
    * loader's figures: the loader that holds them publishes theirs.
    */
-  void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading, long now) {
+  void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading) {
     lastBacklog.keySet().retainAll(stillLoading);
     lastBacklog.putAll(plan.backlog());
     Map<String, Long> units = new HashMap<>();
-    Map<String, Double> lag = new HashMap<>();
+    Map<String, Long> oldest = new HashMap<>();
     lastBacklog.forEach(
         (t, b) -> {
           units.put(t.name(), (long) b.pendingUnits());
-          lag.put(
-              t.name(),
-              b.pendingUnits() == 0 ? 0.0 : Math.max(0, now - b.oldestCommittedAtMs()) / 1000.0);
+          if (b.pendingUnits() > 0) {
+            oldest.put(t.name(), b.oldestCommittedAtMs());
+          }
         });
-    p.metrics().pending(units, lag);
+    p.metrics().pending(units, oldest);
   }
 }

@@ -164,7 +164,7 @@ public final class LoadCycle implements AutoCloseable {
             "cycle");
     Set<TableRef> keepFigures = new TreeSet<>(stillLoading);
     keepFigures.addAll(lockedByOthers.keySet()); // no loader reads them while the lock lasts
-    figures.publishBacklog(plan, keepFigures, now);
+    figures.publishBacklog(plan, keepFigures);
     figures.publishUnreadable(scan);
     p.metrics().mergedTopics(p.planner().mergedTopics());
 

@@ -63,7 +63,7 @@ public final class Loader implements AutoCloseable {
   private final Preflight preflight;
   private final RejectsRecovery rejectsRecovery;
   private final OrphanSweeper sweeper;
-  private final LoaderMetrics metrics = new LoaderMetrics();
+  private final LoaderMetrics metrics;
   private final Clock clock;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -79,6 +79,7 @@ public final class Loader implements AutoCloseable {
     this.config = c;
     this.clients = clients;
     this.clock = clock;
+    this.metrics = new LoaderMetrics(clock);
     this.api = DataApi.of(c, clients.redshiftData(), sleeper);
     this.control =
         new ControlTables(
@@ -307,6 +308,7 @@ public final class Loader implements AutoCloseable {
         } catch (ConfigException e) {
           throw e;
         } catch (RuntimeException e) {
+          metrics.cycleFailed();
           LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
         }
         long waitUntil = System.nanoTime() + (loadedSome ? 0 : interval.toNanos());

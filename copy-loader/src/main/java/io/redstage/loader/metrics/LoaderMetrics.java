@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -66,6 +67,11 @@ public final class LoaderMetrics {
           "table");
   private final Counter cycles =
       counter("redstage_loader_cycles_total", "Discovery and load cycles run");
+  private final Counter failedCycles =
+      counter(
+          "redstage_loader_cycle_failures_total",
+          "Cycles that ended in an error before their loads (S3 or the Data API unreachable, a"
+              + " control table unreadable); the error is logged and the cycle retried");
   private final Histogram latency =
       Histogram.builder()
           .name("redstage_loader_batch_latency_seconds")
@@ -75,19 +81,30 @@ public final class LoaderMetrics {
           .register(registry);
   private final Map<String, Long> mergedTopics = new ConcurrentHashMap<>();
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
-  private final Map<String, Double> lagSeconds = new ConcurrentHashMap<>();
+
+  /** Per table, the commit time (epoch ms) of the oldest pending unit; absent when none. */
+  private final Map<String, Long> oldestPendingMs = new ConcurrentHashMap<>();
+
   private final Map<String, Long> unreadableMarkers = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> commitTimes = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
+  private final LongSupplier wallMillis;
+  private volatile long lastCycleMs;
   private volatile Supplier<Map<String, Long>> apiCalls = Map::of;
 
   public LoaderMetrics() {
-    this(System::nanoTime);
+    this(Clock.systemUTC());
   }
 
-  /** For tests: the clock the last-minute commit gauge reads. */
-  LoaderMetrics(LongSupplier nanoTime) {
+  /** Metrics whose lag and cycle time read {@code clock} (the loader's). */
+  public LoaderMetrics(Clock clock) {
+    this(System::nanoTime, clock::millis);
+  }
+
+  /** For tests: the clock the last-minute commit gauge reads, and the wall clock of the lag. */
+  LoaderMetrics(LongSupplier nanoTime, LongSupplier wallMillis) {
     this.nanoTime = nanoTime;
+    this.wallMillis = wallMillis;
     GaugeWithCallback.builder()
         .name("redstage_loader_load_transactions_last_minute")
         .help("Load transactions committed in the last 60 seconds")
@@ -99,7 +116,29 @@ public final class LoaderMetrics {
         "Topics loading into one table (tables with more than one)",
         mergedTopics);
     gauge("redstage_loader_pending_units", "Units found and not yet loaded", pendingUnits);
-    gauge("redstage_loader_lag_seconds", "Age of the oldest pending unit's marker", lagSeconds);
+    // the age is taken when scraped, not when the last cycle ended: cycles that fail or take long
+    // would otherwise hold the lag still, just when loading has stopped
+    GaugeWithCallback.builder()
+        .name("redstage_loader_lag_seconds")
+        .help("Age of the oldest pending unit's marker")
+        .labelNames("table")
+        .callback(
+            cb ->
+                pendingUnits.forEach(
+                    (table, units) -> {
+                      Long oldest = oldestPendingMs.get(table);
+                      cb.call(
+                          units == 0 || oldest == null
+                              ? 0.0
+                              : Math.max(0, wallMillis.getAsLong() - oldest) / 1000.0,
+                          table);
+                    }))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("redstage_loader_last_cycle_timestamp_seconds")
+        .help("When the last cycle ended without an error (Unix time; 0 before the first)")
+        .callback(cb -> cb.call(lastCycleMs / 1000.0))
+        .register(registry);
     gauge(
         "redstage_loader_unreadable_markers",
         "Listed markers that cannot be read or used: their units wait",
@@ -213,12 +252,15 @@ public final class LoaderMetrics {
     return (long) rejectedRows.labelValues(table).get();
   }
 
-  /** Pending units and lag per table; tables not named drop out. */
-  public void pending(Map<String, Long> unitsByTable, Map<String, Double> lagByTable) {
+  /**
+   * Pending units per table and the commit time (epoch ms) of each table's oldest pending unit,
+   * from which the lag is taken when scraped; tables not named drop out.
+   */
+  public void pending(Map<String, Long> unitsByTable, Map<String, Long> oldestPendingMsByTable) {
     pendingUnits.keySet().retainAll(unitsByTable.keySet());
     pendingUnits.putAll(unitsByTable);
-    lagSeconds.keySet().retainAll(lagByTable.keySet());
-    lagSeconds.putAll(lagByTable);
+    oldestPendingMs.keySet().retainAll(oldestPendingMsByTable.keySet());
+    oldestPendingMs.putAll(oldestPendingMsByTable);
   }
 
   /** Unreadable markers per table of their topic; tables not named drop out. */
@@ -229,6 +271,11 @@ public final class LoaderMetrics {
 
   public void cycle() {
     cycles.inc();
+    lastCycleMs = wallMillis.getAsLong();
+  }
+
+  public void cycleFailed() {
+    failedCycles.inc();
   }
 
   /** Exposes the AWS call counters (by operation) as a counter family. */

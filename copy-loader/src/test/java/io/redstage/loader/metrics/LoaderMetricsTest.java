@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 class LoaderMetricsTest {
   @Test
   void servesPrometheusTextOverHttpWithJvmAndBuildInfo() throws Exception {
-    LoaderMetrics m = new LoaderMetrics();
+    AtomicLong wall = new AtomicLong(1_700_000_000_000L);
+    LoaderMetrics m = new LoaderMetrics(System::nanoTime, wall::get);
     m.loaded("public.orders", 3, 300, 4096, 0.4);
     m.failed("public.orders", "load");
     m.quarantined("public.bad\"table", 1);
-    m.pending(Map.of("public.orders", 2L), Map.of("public.orders", 12.5));
+    m.pending(Map.of("public.orders", 2L), Map.of("public.orders", wall.get() - 12_500));
     m.apiCalls(() -> Map.of("S3.ListObjectsV2", 4L));
     try (MetricsServer server = new MetricsServer(m, "127.0.0.1", 0)) {
       HttpResponse<String> r =
@@ -50,10 +51,37 @@ class LoaderMetricsTest {
     }
   }
 
+  /**
+   * The lag is the age of the oldest pending unit when scraped: cycles that fail (Redshift down)
+   * publish nothing, and the lag stood at its last figure, so lag alerts stayed quiet just when
+   * loading had stopped. Failed cycles are counted, and the time of the last good one shown.
+   */
+  @Test
+  void theLagGrowsBetweenCyclesAndFailedCyclesAreCounted() {
+    AtomicLong wall = new AtomicLong(1_700_000_000_000L);
+    LoaderMetrics m = new LoaderMetrics(System::nanoTime, wall::get);
+    m.pending(
+        Map.of("public.orders", 2L, "public.views", 0L),
+        Map.of("public.orders", wall.get() - 20_000));
+    m.cycle();
+    assertThat(m.render())
+        .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 20.0")
+        .contains("redstage_loader_lag_seconds{table=\"public.views\"} 0.0")
+        .contains("redstage_loader_last_cycle_timestamp_seconds 1.7E9");
+
+    wall.addAndGet(3_600_000);
+    m.cycleFailed();
+
+    assertThat(m.render())
+        .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 3620.0")
+        .contains("redstage_loader_cycle_failures_total 1.0")
+        .contains("redstage_loader_last_cycle_timestamp_seconds 1.7E9");
+  }
+
   @Test
   void countsCommitsPerTableAndKeepsOnlyTheLastMinuteInTheGauge() {
     AtomicLong now = new AtomicLong(TimeUnit.HOURS.toNanos(5));
-    LoaderMetrics m = new LoaderMetrics(now::get);
+    LoaderMetrics m = new LoaderMetrics(now::get, System::currentTimeMillis);
     m.loaded("public.orders", 10, 1000, 1, 0.2);
     now.addAndGet(TimeUnit.SECONDS.toNanos(30));
     m.loaded("public.orders", 10, 1000, 1, 0.2);
