@@ -3,7 +3,9 @@ package io.redstage.loader.discovery;
 import io.redstage.contract.MarkerKeys;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -16,6 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 
 /**
  * Moves (or deletes) the markers of loaded units once they are older than the retention window, so
@@ -91,6 +94,8 @@ public final class MarkerRetention {
     List<String> gone = new ArrayList<>();
     int failed = 0;
     String firstFailure = null;
+    int notDeleted = 0;
+    String firstRefusal = null;
     // in chunks of one DeleteObjects: what is copied is removed before the next chunk, so a failure
     // later on, or a stop, loses no progress
     for (int i = 0; i < due.size(); i += DELETE_BATCH) {
@@ -124,10 +129,35 @@ public final class MarkerRetention {
       for (String k : done) {
         ids.add(ObjectIdentifier.builder().key(k).build());
       }
-      s3.deleteObjects(
-          b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
+      // quiet: S3 answers only the keys it could not delete, each with its error, in a response
+      // that succeeds as a whole (a policy without s3:DeleteObject on markers.dir)
+      List<S3Error> refused =
+          s3.deleteObjects(
+                  b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()))
+              .errors();
       requests++;
-      gone.addAll(done);
+      Set<String> kept = new HashSet<>();
+      for (S3Error e : refused) {
+        kept.add(e.key());
+        if (firstRefusal == null) {
+          firstRefusal = e.key() + ": " + e.code() + " (" + e.message() + ")";
+        }
+      }
+      for (String k : done) {
+        if (!kept.contains(k)) {
+          gone.add(k);
+        }
+      }
+      notDeleted += kept.size();
+    }
+    if (notDeleted > 0) {
+      LOG.warn(
+          "Retention: S3 refused to delete {} loaded marker(s) under {} (first: {}); they stay listed as"
+              + " loaded, and each cycle tries them again. Grant s3:DeleteObject on markers.dir to the "
+              + "loader's role.",
+          notDeleted,
+          "s3://" + bucket + "/" + markersDir,
+          firstRefusal);
     }
     if (failed > 0) {
       LOG.warn(

@@ -14,6 +14,8 @@ import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.S3Error;
 
 /**
  * Discovery against a real S3 API (S3Proxy): the loader lists only the markers prefix, GETs each
@@ -295,6 +299,49 @@ class MarkerDiscoveryIT {
     assertThat(retention.apply(List.of(stuck), Long.MAX_VALUE / 2).removedKeys())
         .containsExactly(stuck.markerKey());
     assertThat(scanner.scan().units()).isEmpty();
+  }
+
+  /**
+   * S3 refusing some keys of a quiet DeleteObjects answers 200 with an error per key (a policy
+   * without s3:DeleteObject on markers.dir): those markers stay listed, and must not count as gone
+   * (they were forgotten by the scanner and counted as retired, and moved again every cycle).
+   */
+  @Test
+  void markersS3RefusesToDeleteAreNotCountedAsGone() {
+    S3Client real = s3.client();
+    String topic = "refused-" + System.nanoTime();
+    List<Unit> units = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Unit u = TestUnits.simple(topic, 0, i * 10L, i * 10L + 9);
+      put(real, u);
+      units.add(u);
+    }
+    S3Client refusing =
+        (S3Client)
+            Proxy.newProxyInstance(
+                S3Client.class.getClassLoader(),
+                new Class<?>[] {S3Client.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("deleteObjects")) {
+                    return DeleteObjectsResponse.builder()
+                        .errors(
+                            S3Error.builder()
+                                .key(units.get(1).markerKey())
+                                .code("AccessDenied")
+                                .message("Access Denied")
+                                .build())
+                        .build();
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    MarkerRetention retention = retention(refusing, Duration.ZERO, MarkerRetention.Action.DELETE);
+
+    assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys())
+        .containsExactly(units.get(0).markerKey(), units.get(2).markerKey());
   }
 
   @Test
