@@ -159,6 +159,17 @@ public final class FailureTracker {
   }
 
   /**
+   * Forgets every unit whose marker this loader no longer lists: loaded and retired, of another
+   * loader's topics (the failure table is shared), or deleted by hand. Nothing else would remove
+   * their entries, which {@link #restore} takes from the table each cycle, for the life of the
+   * process.
+   */
+  public void retainListed(Set<String> listedKeys) {
+    failures.keySet().retainAll(listedKeys);
+    releasesApplied.keySet().retainAll(listedKeys);
+  }
+
+  /**
    * Forgets a unit; returns true when it may have a row in the failure table (which the caller then
    * clears).
    */

@@ -156,6 +156,7 @@ public final class LoadCycle implements AutoCloseable {
     p.reader().prepare(units.stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
     LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
+    p.failures().retainListed(scan.units().stream().map(Unit::markerKey).collect(toSet()));
     CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
     p.failureLog()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.redstage.loader.redshift.Backoff;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FailureTrackerTest {
@@ -56,5 +57,24 @@ class FailureTrackerTest {
 
     tracker.restore(Map.of("u", new FailureTracker.Persisted(0, 9_000, "released again")));
     assertThat(tracker.failure("u").conflicts()).as("a new release resets").isZero();
+  }
+
+  /**
+   * Entries of units this loader does not list (another loader's topics in the shared failure
+   * table, units loaded and retired) are dropped, or a long run kept them all.
+   */
+  @Test
+  void unitsNoLongerListedAreForgotten() {
+    tracker.restore(
+        Map.of(
+            "mine", new FailureTracker.Persisted(1, 0, "e"),
+            "theirs", new FailureTracker.Persisted(2, 0, "e")));
+    tracker.fail("retired", "e", 0);
+
+    tracker.retainListed(Set.of("mine"));
+
+    assertThat(tracker.failure("mine")).isNotNull();
+    assertThat(tracker.failure("theirs")).isNull();
+    assertThat(tracker.failure("retired")).isNull();
   }
 }
