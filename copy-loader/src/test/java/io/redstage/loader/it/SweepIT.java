@@ -337,7 +337,7 @@ class SweepIT {
             "sweep.interval",
             "1h",
             "loop.interval",
-            "20ms")) {
+            "100ms")) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       String orphan = orphan(topic, 0, 9);
       // The orphan is past the grace period, but no sweep is due before the first interval.
