@@ -3,6 +3,7 @@ package io.redstage.connector.partition;
 import io.redstage.connector.format.WarehouseLimits;
 import io.redstage.contract.MarkerKeys;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -83,6 +84,19 @@ final class FieldPartitioner implements Partitioner {
                 + " digits, longer than an S3 key can be. Partition by a field holding a shorter value.");
       }
       return ((BigDecimal) v).toPlainString();
+    }
+    if (v instanceof BigInteger) {
+      // a whole number too big for a long in schemaless JSON (ExactJsonConverter): a number all the
+      // same; its digits came as text in the record, so writing them out again is cheap
+      String digits = v.toString();
+      if (digits.length() > MarkerKeys.MAX_KEY_BYTES) {
+        throw new DataException(
+            FieldPath.failure(record, purpose)
+                + ": the field holds a number of "
+                + digits.length()
+                + " digits, longer than an S3 key can be. Partition by a field holding a shorter value.");
+      }
+      return digits;
     }
     if (v instanceof Date) {
       return dateText((Date) v, field.schema);

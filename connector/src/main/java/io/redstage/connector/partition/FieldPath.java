@@ -58,9 +58,9 @@ final class FieldPath {
   /**
    * Resolves the path in the record's value.
    *
-   * @param purpose what the record is being partitioned by, e.g. " by time"; the error message
-   *     starts "Cannot partition record topic/partition/offset" + purpose (built only on failure:
-   *     hot path)
+   * @param purpose what the record is being partitioned by, e.g. " by fields"; the error message
+   *     starts "Cannot partition record topic/partition/offset" + purpose, or for {@link #BY_TIME}
+   *     "Cannot read the time of record topic/partition/offset" (built only on failure: hot path)
    * @param advice the last sentence of the error message: what the user can do
    * @throws DataException when the value is null, a segment is missing, null, or not a struct/map
    */
@@ -144,8 +144,16 @@ final class FieldPath {
   }
 
   static String failure(SinkRecord record, String purpose) {
+    if (BY_TIME.equals(purpose)) {
+      // the time extractor also serves rotate.interval.ms with the default partitioner, which does
+      // not partition by time: say what failed, whatever the time was for
+      return "Cannot read the time of record " + KafkaCoordinates.describe(record);
+    }
     return "Cannot partition record " + KafkaCoordinates.describe(record) + purpose;
   }
+
+  /** The purpose of a record's time (timestamp.extractor=RecordField), for {@link #failure}. */
+  static final String BY_TIME = " by time";
 
   @Override
   public String toString() {

@@ -1,5 +1,6 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.KafkaCoordinates;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -13,6 +14,8 @@ import java.time.temporal.TemporalAccessor;
 import java.util.Date;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A timestamp read from a field of the record value (nested paths with dots). Accepts epoch
@@ -23,6 +26,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * naming the record, the field and the accepted formats. Never returns null.
  */
 public final class RecordFieldTimestampExtractor implements TimestampExtractor {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordFieldTimestampExtractor.class);
+
   private final FieldPath field;
   private final ZoneId zoneForLocalTimes;
   private final String accepted;
@@ -46,11 +51,11 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
 
   @Override
   public Long extract(SinkRecord record, long nowMs) {
-    FieldPath.Resolved resolved = field.resolve(record, " by time", accepted);
+    FieldPath.Resolved resolved = field.resolve(record, FieldPath.BY_TIME, accepted);
     Object value = resolved.value;
     String logical = resolved.schema == null ? null : resolved.schema.name();
     if (value instanceof Long) {
-      return (Long) value;
+      return warnIfSeconds(record, (Long) value);
     }
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       // epoch milliseconds pass 2^31 on 1970-01-25: a field this narrow holds seconds (or not a
@@ -91,7 +96,7 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
     if (value instanceof String) {
       Long parsed = parse(((String) value).trim());
       if (parsed != null) {
-        return parsed;
+        return warnIfSeconds(record, parsed);
       }
       throw new DataException(
           failure(record)
@@ -104,8 +109,33 @@ public final class RecordFieldTimestampExtractor implements TimestampExtractor {
         failure(record) + " holds a " + value.getClass().getSimpleName() + ". " + accepted);
   }
 
+  /**
+   * Epoch seconds read as milliseconds fall in the first weeks of 1970 and pass every check, so
+   * every record lands there: say so once (a time before 1973 may be right, so it is not refused).
+   */
+  private long warnIfSeconds(SinkRecord record, long epochMs) {
+    if (!warnedOfSeconds && epochMs != 0 && Math.abs(epochMs) < LIKELY_SECONDS_BELOW) {
+      warnedOfSeconds = true;
+      LOG.warn(
+          "Field '{}' ({}) of record {} holds {}, which as epoch milliseconds is {}: if the field holds "
+              + "epoch seconds, every record lands in early 1970. Convert it to milliseconds (the "
+              + "TimestampConverter transform) or name a field in milliseconds. Said once per task.",
+          field.path(),
+          PartitionerSettings.TIMESTAMP_FIELD_CONFIG,
+          KafkaCoordinates.describe(record),
+          epochMs,
+          java.time.Instant.ofEpochMilli(epochMs));
+    }
+    return epochMs;
+  }
+
+  /** 1e11 ms is March 1973; epoch seconds stay below it until the year 5138. */
+  private static final long LIKELY_SECONDS_BELOW = 100_000_000_000L;
+
+  private boolean warnedOfSeconds;
+
   private String failure(SinkRecord record) {
-    return FieldPath.failure(record, " by time")
+    return FieldPath.failure(record, FieldPath.BY_TIME)
         + ": field '"
         + field.path()
         + "' ("

@@ -1,7 +1,9 @@
 package io.redstage.connector.rotate;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * Decides when an open commit unit of one topic-partition closes. Pure logic: the caller supplies
@@ -80,16 +82,32 @@ public final class RotationPolicy {
   /**
    * The first multiple of the schedule interval after {@code openedAtMs}, counted from midnight in
    * the configured zone (so a 1 h interval rotates on the hour in that zone, also for half-hour
-   * offsets).
+   * offsets). The boundary is a local time, taken back to an instant with the zone's offset at that
+   * time, not at the unit's opening: a daily schedule rotates at midnight across a daylight saving
+   * change. {@link Long#MAX_VALUE} when the boundary lies beyond any time (an interval of
+   * Long.MAX_VALUE meaning "never").
    */
   public long nextScheduledRotation(long openedAtMs) {
     long offsetMs =
         zone.getRules().getOffset(Instant.ofEpochMilli(openedAtMs)).getTotalSeconds() * 1000L;
     long local = openedAtMs + offsetMs;
-    long boundary =
-        Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs + scheduleIntervalMs;
-    return boundary - offsetMs;
+    long start = Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs;
+    if (start > Long.MAX_VALUE - scheduleIntervalMs - MAX_OFFSET_MS) {
+      return Long.MAX_VALUE;
+    }
+    long boundaryLocal = start + scheduleIntervalMs;
+    LocalDateTime wall =
+        LocalDateTime.ofEpochSecond(
+            Math.floorDiv(boundaryLocal, 1000L),
+            (int) Math.floorMod(boundaryLocal, 1000L) * 1_000_000,
+            ZoneOffset.UTC);
+    // in a gap (spring forward) the local time moves on by the gap; in an overlap the earlier
+    // offset is taken
+    return wall.atZone(zone).toInstant().toEpochMilli();
   }
+
+  /** The largest offset a zone can have from UTC (18 hours). */
+  private static final long MAX_OFFSET_MS = 18 * 3_600_000L;
 
   /** How long the task may wait for records before a time-based rule could fire for this unit. */
   public long millisUntilNextTick(UnitStats unit, long nowMs) {

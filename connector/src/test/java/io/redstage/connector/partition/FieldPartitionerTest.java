@@ -80,6 +80,19 @@ class FieldPartitionerTest {
             "id=7/address.zip=10115/amount=12.50/paid=true/created=2024-01-02T13%3A45%3A00Z/day=2024-01-02");
   }
 
+  /**
+   * A whole number beyond a long in schemaless JSON arrives as a BigInteger (ExactJsonConverter):
+   * it names a folder like any number, where it was refused as "not a string, number or boolean".
+   */
+  @Test
+  void aWholeNumberBeyondALongIsWrittenInItsDigits() {
+    Map<String, Object> value = new HashMap<>();
+    value.put("n", new java.math.BigInteger("123456789012345678901234567890"));
+
+    assertThat(partitioner("n").encodePartition(record(null, value), 0))
+        .isEqualTo("n=123456789012345678901234567890");
+  }
+
   @Test
   void schemalessMapValuesAreSupportedWithNestedKeys() {
     Map<String, Object> address = new HashMap<>();

@@ -92,6 +92,42 @@ class RotationPolicyTest {
         .isEqualTo(Instant.parse("2024-03-01T10:30:00Z").toEpochMilli());
   }
 
+  /**
+   * A daily schedule rotates at local midnight on both sides of a daylight saving change; with the
+   * offset at the unit's opening it rotated an hour late in spring and an hour early in autumn.
+   */
+  @Test
+  void aDailyScheduleRotatesAtLocalMidnightAcrossDaylightSavingChanges() {
+    RotationPolicy berlin =
+        new RotationPolicy(100, 1000, -1, 86_400_000L, -1, -1, ZoneId.of("Europe/Berlin"));
+    // opened 01:30 CET on 31 March 2024; clocks go forward at 02:00 that night
+    long spring = Instant.parse("2024-03-31T00:30:00Z").toEpochMilli();
+    assertThat(berlin.nextScheduledRotation(spring))
+        .isEqualTo(Instant.parse("2024-03-31T22:00:00Z").toEpochMilli()); // midnight CEST
+    // opened 01:30 CEST on 27 October 2024; clocks go back at 03:00 that night
+    long autumn = Instant.parse("2024-10-26T23:30:00Z").toEpochMilli();
+    assertThat(berlin.nextScheduledRotation(autumn))
+        .isEqualTo(Instant.parse("2024-10-27T23:00:00Z").toEpochMilli()); // midnight CET
+  }
+
+  /**
+   * Long.MAX_VALUE as the schedule means never: west of UTC the boundary overflowed to a time long
+   * past, and every tick closed every open unit by schedule.
+   */
+  @Test
+  void aScheduleOfLongMaxNeverFiresInAnyZone() {
+    for (String zone : new String[] {"America/New_York", "UTC", "Asia/Tokyo"}) {
+      RotationPolicy never =
+          new RotationPolicy(10, 1 << 20, -1, Long.MAX_VALUE, 10_000, 1_000, ZoneId.of(zone));
+      long t = 1_718_000_000_000L;
+      assertThat(never.nextScheduledRotation(t)).as(zone).isGreaterThan(t);
+      Unit u = new Unit();
+      u.opened = t;
+      u.last = t;
+      assertThat(never.onTick(u, t + 1)).as(zone).isNull();
+    }
+  }
+
   @Test
   void tickFiresScheduleThenIdle() {
     Unit u = new Unit();
