@@ -273,9 +273,9 @@ public final class StagingCommitter {
     // registers its MBean meanwhile, which a late close would unregister
     c.metrics.close();
     // open units before the pools: an open file whose part is being sent registers the upload's
-    // abort for when the part ends (S3UploadStream#dropUpload). A part still queued when the pools
-    // shut down never runs, so its upload stays for the stale-upload cleanup or a lifecycle rule:
-    // aborting at once could race a part that is running, whose storage S3 may then keep
+    // abort for when the part ends (S3UploadStream#dropUpload), never at once, which could race a
+    // part that is running, whose storage S3 may then keep. A part still queued when the pools shut
+    // down never runs: the pools' close drops it (QueuedPart#drop), and the abort follows
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }

@@ -865,8 +865,9 @@ public final class SinkConfigDef {
         Range.atLeast(-1),
         MEDIUM,
         "Wall-clock rotation in milliseconds: open units are committed at every multiple of this interval "
-            + "counted from midnight in 'timezone' (a daily interval rotates at local midnight, daylight saving "
-            + "included), whether or not records arrive. Safe for exactly-once here because the "
+            + "in local time of 'timezone' (one that divides a day rotates at the same local times every day, a "
+            + "daily one at local midnight, daylight saving included), whether or not records arrive. Safe for "
+            + "exactly-once here because the "
             + "loader drops replayed offsets. Default 60000 (1 min); -1 or 0 turns it off.",
         GROUP_ROTATION,
         ++o,

@@ -1,5 +1,6 @@
 package io.redstage.connector.partition;
 
+import io.redstage.connector.format.FieldValues;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.format.NamesInMessages;
 import java.util.Arrays;
@@ -96,7 +97,9 @@ final class FieldPath {
                   + ". "
                   + advice);
         }
-        current = struct.get(field);
+        // as the writers read it, so the path names the value the row holds (an explicit null in
+        // an optional field with a default is null, not the default)
+        current = FieldValues.of(struct, field);
         schema = field.schema();
       } else if (current instanceof Map) {
         Map<?, ?> map = (Map<?, ?>) current;

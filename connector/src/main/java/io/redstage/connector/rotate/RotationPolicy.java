@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 
 /**
  * Decides when an open commit unit of one topic-partition closes. Pure logic: the caller supplies
@@ -80,30 +81,39 @@ public final class RotationPolicy {
   }
 
   /**
-   * The first multiple of the schedule interval after {@code openedAtMs}, counted from midnight in
-   * the configured zone (so a 1 h interval rotates on the hour in that zone, also for half-hour
-   * offsets). The boundary is a local time, taken back to an instant with the zone's offset at that
-   * time, not at the unit's opening: a daily schedule rotates at midnight across a daylight saving
-   * change. {@link Long#MAX_VALUE} when the boundary lies beyond any time (an interval of
-   * Long.MAX_VALUE meaning "never").
+   * The first multiple of the schedule interval after {@code openedAtMs} in local time of the
+   * configured zone (so a 1 h interval rotates on the hour in that zone, also for half-hour
+   * offsets, and an interval that divides a day at the same local times every day). The boundary is
+   * a local time, taken back to an instant with the zone's offset at that time, not at the unit's
+   * opening: a daily schedule rotates at midnight across a daylight saving change. In the hour
+   * clocks go back, a local time happens twice: the offset at the opening is kept, and the boundary
+   * is always after the opening. {@link Long#MAX_VALUE} when the boundary lies beyond any time (an
+   * interval of Long.MAX_VALUE meaning "never").
    */
   public long nextScheduledRotation(long openedAtMs) {
-    long offsetMs =
-        zone.getRules().getOffset(Instant.ofEpochMilli(openedAtMs)).getTotalSeconds() * 1000L;
-    long local = openedAtMs + offsetMs;
-    long start = Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs;
-    if (start > Long.MAX_VALUE - scheduleIntervalMs - MAX_OFFSET_MS) {
-      return Long.MAX_VALUE;
+    ZoneOffset atOpening = zone.getRules().getOffset(Instant.ofEpochMilli(openedAtMs));
+    long local = openedAtMs + atOpening.getTotalSeconds() * 1000L;
+    long boundaryLocal = Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs;
+    // two steps at most: the hour clocks go back can put the first local boundary before the
+    // opening
+    for (int step = 0; step < 3; step++) {
+      if (boundaryLocal > Long.MAX_VALUE - scheduleIntervalMs - MAX_OFFSET_MS) {
+        return Long.MAX_VALUE;
+      }
+      boundaryLocal += scheduleIntervalMs;
+      LocalDateTime wall =
+          LocalDateTime.ofEpochSecond(
+              Math.floorDiv(boundaryLocal, 1000L),
+              (int) Math.floorMod(boundaryLocal, 1000L) * 1_000_000,
+              ZoneOffset.UTC);
+      // in a gap (spring forward) the local time moves on by the gap; in an overlap the offset at
+      // the opening is taken where it is one of the two
+      long boundary = ZonedDateTime.ofLocal(wall, zone, atOpening).toInstant().toEpochMilli();
+      if (boundary > openedAtMs) {
+        return boundary;
+      }
     }
-    long boundaryLocal = start + scheduleIntervalMs;
-    LocalDateTime wall =
-        LocalDateTime.ofEpochSecond(
-            Math.floorDiv(boundaryLocal, 1000L),
-            (int) Math.floorMod(boundaryLocal, 1000L) * 1_000_000,
-            ZoneOffset.UTC);
-    // in a gap (spring forward) the local time moves on by the gap; in an overlap the earlier
-    // offset is taken
-    return wall.atZone(zone).toInstant().toEpochMilli();
+    return openedAtMs + scheduleIntervalMs; // not reached: local time runs at most an hour back
   }
 
   /** The largest offset a zone can have from UTC (18 hours). */

@@ -111,6 +111,26 @@ class RotationPolicyTest {
   }
 
   /**
+   * In the hour clocks go back each local minute happens twice: the boundary keeps the offset of
+   * the unit's opening, so it is the next minute of that hour, not one an hour before the opening
+   * (which closed every unit at its first tick for that hour).
+   */
+  @Test
+  void inTheHourClocksGoBackTheNextBoundaryIsStillAfterTheOpening() {
+    RotationPolicy berlin =
+        new RotationPolicy(100, 1000, -1, 60_000L, -1, -1, ZoneId.of("Europe/Berlin"));
+    // 02:10:30 on 27 October 2024, first in CEST, then again in CET
+    assertThat(berlin.nextScheduledRotation(Instant.parse("2024-10-27T00:10:30Z").toEpochMilli()))
+        .isEqualTo(Instant.parse("2024-10-27T00:11:00Z").toEpochMilli());
+    assertThat(berlin.nextScheduledRotation(Instant.parse("2024-10-27T01:10:30Z").toEpochMilli()))
+        .isEqualTo(Instant.parse("2024-10-27T01:11:00Z").toEpochMilli());
+    RotationPolicy hourly =
+        new RotationPolicy(100, 1000, -1, 3_600_000L, -1, -1, ZoneId.of("Europe/Berlin"));
+    long opened = Instant.parse("2024-10-27T00:30:00Z").toEpochMilli(); // 02:30 CEST
+    assertThat(hourly.nextScheduledRotation(opened)).isGreaterThan(opened);
+  }
+
+  /**
    * Long.MAX_VALUE as the schedule means never: west of UTC the boundary overflowed to a time long
    * past, and every tick closed every open unit by schedule.
    */
