@@ -3,13 +3,15 @@ package io.redstage.loader.check;
 /**
  * One line of {@code check}: what was checked, how it went, and what was found or what to do.
  *
- * @param detail for OK what was verified; for FAIL what is wrong and how to fix it; for SKIP why it
- *     could not run
+ * @param detail for OK what was verified; for FAIL what is wrong and how to fix it; for WARN what
+ *     is wrong for which setups; for SKIP why it could not run
  */
 public record CheckResult(String name, Status status, String detail) {
   public enum Status {
     OK,
     FAIL,
+    /** Something that concerns only some setups (named in the detail); does not fail check. */
+    WARN,
     SKIP
   }
 
@@ -19,6 +21,10 @@ public record CheckResult(String name, Status status, String detail) {
 
   static CheckResult fail(String name, String detail) {
     return new CheckResult(name, Status.FAIL, detail);
+  }
+
+  static CheckResult warn(String name, String detail) {
+    return new CheckResult(name, Status.WARN, detail);
   }
 
   static CheckResult skip(String name, String detail) {

@@ -45,11 +45,13 @@ final class CheckCommand implements Callable<Integer> {
     results.forEach(out::println);
     long failed = results.stream().filter(r -> r.status() == CheckResult.Status.FAIL).count();
     long skipped = results.stream().filter(r -> r.status() == CheckResult.Status.SKIP).count();
+    long warned = results.stream().filter(r -> r.status() == CheckResult.Status.WARN).count();
     out.println(
-        (results.size() - failed - skipped)
+        (results.size() - failed - skipped - warned)
             + " OK, "
             + failed
             + " failed, "
+            + (warned == 0 ? "" : warned + " warning(s), ")
             + skipped
             + " skipped.");
     out.flush();

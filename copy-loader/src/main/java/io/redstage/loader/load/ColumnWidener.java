@@ -204,13 +204,20 @@ final class ColumnWidener {
               + "columns with a default: docs/loader-types.md); the batch is retried.";
       // The batch's own load rolled back; the widening statement's failure says how to count it:
       // an ALTER waiting behind readers for its lock, a conflict or throttling is not the batch's
-      // fault and must not use up its attempts
+      // fault and must not use up its attempts. A refusal (the loader's user does not own the
+      // table) is not the environment's either: only batches with a too-long value need the ALTER,
+      // so the others load and this one is split and quarantined, as before
       if (e instanceof StatementFailedException f) {
         return new Outcome(
             null,
             false,
             new BatchResult.Failed(
-                error, List.of(), f.isTransient(), true, f.isTransient(), f.environment()));
+                error,
+                List.of(),
+                f.isTransient(),
+                true,
+                f.isTransient(),
+                StatementFailedException.Environment.NONE));
       }
       boolean timedOut = e instanceof StatementTimeoutException;
       boolean transientError = timedOut || ((DataApiException) e).isTransient();

@@ -1,8 +1,10 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -80,9 +82,42 @@ final class CycleFigures {
    * unit, so a stuck table still shows in the lag; tables other loaders hold drop out of this
    * loader's figures: the loader that holds them publishes theirs.
    */
-  void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading) {
+  synchronized void publishBacklog(CyclePlanner.Plan plan, Set<TableRef> stillLoading) {
     lastBacklog.keySet().retainAll(stillLoading);
     lastBacklog.putAll(plan.backlog());
+    publish();
+  }
+
+  /**
+   * A table whose loads of this cycle ended: its figures become the units of the plan it has not
+   * loaded (held or failed ones), so that the lag of a table that is done does not keep growing
+   * while another table's long batch holds the cycle open.
+   */
+  synchronized void tableDone(TableRef table, List<Unit> pending, Set<String> loadedKeys) {
+    CyclePlanner.TableBacklog before = lastBacklog.get(table);
+    if (before == null) {
+      return;
+    }
+    int left = 0;
+    long bytes = 0;
+    long records = 0;
+    long oldest = Long.MAX_VALUE;
+    for (Unit u : pending) {
+      if (!loadedKeys.contains(u.markerKey())) {
+        left++;
+        bytes += u.marker().totalBytes();
+        records += u.marker().recordCount();
+        oldest = Math.min(oldest, u.marker().committedAtMs());
+      }
+    }
+    lastBacklog.put(
+        table,
+        new CyclePlanner.TableBacklog(
+            left, bytes, records, oldest, Math.min(before.heldBack(), left)));
+    publish();
+  }
+
+  private void publish() {
     Map<String, Long> units = new HashMap<>();
     Map<String, Long> oldest = new HashMap<>();
     lastBacklog.forEach(

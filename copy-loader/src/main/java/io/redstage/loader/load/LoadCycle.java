@@ -1,5 +1,6 @@
 package io.redstage.loader.load;
 
+import static java.util.stream.Collectors.groupingBy;
 import static java.util.stream.Collectors.toSet;
 
 import io.redstage.loader.aws.RequestCounter;
@@ -189,6 +190,11 @@ public final class LoadCycle implements AutoCloseable {
     CountDownLatch plannedLeft = new CountDownLatch(mine.size());
     AtomicInteger notStarted = new AtomicInteger(mine.size());
     List<Unit> loadedBefore = plan.loaded();
+    Set<String> loadedBeforeKeys = loadedBefore.stream().map(Unit::markerKey).collect(toSet());
+    Map<TableRef, List<Unit>> pendingByTable =
+        units.stream()
+            .filter(u -> !loadedBeforeKeys.contains(u.markerKey()))
+            .collect(groupingBy(u -> p.planner().tableOf(u.topic())));
     Map<TableRef, Future<List<Unit>>> futures = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
       TableRef table = e.getKey();
@@ -204,12 +210,21 @@ public final class LoadCycle implements AutoCloseable {
                 } finally {
                   plannedLeft.countDown();
                 }
+                // before the top-ups, which go on while other tables still load
+                figures.tableDone(
+                    table,
+                    pendingByTable.getOrDefault(table, List.of()),
+                    loaded.stream().map(Unit::markerKey).collect(toSet()));
                 List<Unit> all =
                     new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
                         .run(load, e.getValue(), loaded, loadedBefore, stopping);
                 // retire this table's markers now, on its thread, rather than all tables' markers
                 // one after another when the slowest table is done
                 retire(all, tally);
+                figures.tableDone(
+                    table,
+                    pendingByTable.getOrDefault(table, List.of()),
+                    all.stream().map(Unit::markerKey).collect(toSet()));
                 return all;
               }));
     }

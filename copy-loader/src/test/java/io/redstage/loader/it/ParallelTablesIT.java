@@ -57,6 +57,47 @@ class ParallelTablesIT {
             + "%'");
   }
 
+  /**
+   * A table whose loads are done while another table's batch still runs shows no pending units and
+   * no lag: its figures were those of the cycle's plan until the cycle ended, and the lag, taken
+   * when scraped, grew for a table that was fully loaded.
+   */
+  @Test
+  void aTableDoneWhileAnotherStillLoadsShowsNoBacklog() throws Exception {
+    unit("lagdone_a", 0, 49);
+    unit("lagdone_b", 0, 49);
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^INSERT INTO \"public\"\\.\"lagdone_b\"", Duration.ofSeconds(4));
+    try (Loader loader = stack.loader(stack.config("lagdone_a,lagdone_b"))) {
+      CompletableFuture<CycleReport> run =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return loader.runOnce();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  loader
+                      .metrics()
+                      .render()
+                      .contains("pending_units{table=\"public.lagdone_a\"} 0.0"));
+      assertThat(run).isNotDone();
+      assertThat(loader.metrics().render())
+          .contains("redstage_loader_lag_seconds{table=\"public.lagdone_a\"} 0.0")
+          .contains("redstage_loader_pending_units{table=\"public.lagdone_b\"} 1.0");
+      assertThat(run.get().unitsLoaded()).isEqualTo(2);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+  }
+
   @Test
   void batchesOfDifferentTablesHoldTheirLocksAtTheSameTime() throws Exception {
     List<String> topics = List.of("par_a", "par_b", "par_c", "par_d");

@@ -181,6 +181,51 @@ class TableDesignIT {
         .isZero();
   }
 
+  /**
+   * A widening ALTER the loader's user may not run (it does not own the table): only the unit with
+   * the long value needs it, so the others load and that one is quarantined. Taken for a refusal of
+   * the environment, it stopped every batch of the table.
+   */
+  @Test
+  void aWideningTheUserMayNotRunQuarantinesOnlyTheUnitThatNeedsIt() throws Exception {
+    String topic = "widen_owner";
+    stack.files.unit(topic, 0, 0, 9, FileFormat.PARQUET, COLUMNS, o -> row("id", o, "name", "n"));
+    Map<String, String> config = new HashMap<>(stack.config(topic));
+    config.put("load.retry.max-attempts", "1");
+    try (Loader loader = stack.loader(config)) {
+      loader.runOnce();
+      for (int p = 0; p < 3; p++) {
+        int partition = p;
+        stack.files.unit(
+            topic,
+            partition,
+            10,
+            19,
+            FileFormat.PARQUET,
+            COLUMNS,
+            o -> row("id", 100 * partition + o, "name", partition == 1 ? "v".repeat(600) : "s"));
+      }
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^ALTER TABLE .* ALTER COLUMN", -1, "ERROR: must be owner of relation widen_owner");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  loader.runOnce() != null
+                      && stack.count(
+                              "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                                  + topic
+                                  + "'")
+                          == 1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertThat(count(topic)).as("the first unit and the two without a long value").isEqualTo(30);
+  }
+
   @Test
   void aCrashBetweenWideningAndLoadingRecoversWithoutDuplicates() throws Exception {
     String topic = "widen_crash";
