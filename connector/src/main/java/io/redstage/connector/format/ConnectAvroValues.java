@@ -141,7 +141,7 @@ final class ConnectAvroValues {
       case INT32:
       case INT64:
         // COPY renders nested times as text, not as the numbers the file holds:
-        // "2024-02-29 13:45:30.123000+00", "2024-02-29", "13:45:30.123000" (docs/loader-types.md)
+        // "2024-02-29 13:45:30.123000+00", "2024-02-29", "13:45:30" (docs/loader-types.md)
         if (Timestamp.LOGICAL_NAME.equals(s.name())) {
           return TIMESTAMP_TEXT_CHARS - 1;
         }
@@ -186,14 +186,17 @@ final class ConnectAvroValues {
     return bytes;
   }
 
-  /** {@code "2024-02-29 13:45:30.123000+00"} with its quotes. */
-  private static final int TIMESTAMP_TEXT_CHARS = 31;
+  /**
+   * {@code "2024-02-29 13:45:30+00"} with its quotes: the shortest text of a timestamp (a fraction
+   * adds up to 7), so the count stays a lower bound.
+   */
+  private static final int TIMESTAMP_TEXT_CHARS = 24;
 
   /** {@code "2024-02-29"} with its quotes. */
   private static final int DATE_TEXT_CHARS = 12;
 
-  /** {@code "13:45:30.123000"} with its quotes. */
-  private static final int TIME_TEXT_CHARS = 17;
+  /** {@code "13:45:30"} with its quotes, the shortest text of a time. */
+  private static final int TIME_TEXT_CHARS = 10;
 
   private static final long[] POWERS_OF_TEN = new long[19];
 
