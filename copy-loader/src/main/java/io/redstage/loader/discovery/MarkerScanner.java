@@ -46,6 +46,7 @@ public final class MarkerScanner {
   private final List<String> topics;
   private final Pattern topicRegex;
   private final Map<String, Cached> cache = new HashMap<>();
+  private final SharedMarkerParts sharedParts = new SharedMarkerParts();
 
   /** A parsed marker and the ETag of the object it was parsed from. */
   private record Cached(String etag, CommitMarker marker) {}
@@ -239,7 +240,7 @@ public final class MarkerScanner {
     }
     try {
       String source = "s3://" + bucket + "/" + key;
-      CommitMarker m = MarkerCodec.fromJson(bytes, source);
+      CommitMarker m = sharedParts.share(MarkerCodec.fromJson(bytes, source));
       check(m, key, topicInKey, source);
       cache.put(key, new Cached(etag, m));
       rejected.remove(key);
