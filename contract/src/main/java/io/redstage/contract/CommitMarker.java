@@ -58,6 +58,23 @@ public final class CommitMarker {
               + " is below startOffset "
               + startOffset);
     }
+    // a unit's records are at most one per offset of its range (compaction and records set aside
+    // make fewer): a count outside that is no unit the connector wrote, and would go into the
+    // load-marker table as such
+    if (startOffset < 0 || recordCount < 0 || recordCount - 1 > endOffset - startOffset) {
+      throw new IllegalArgumentException(
+          "Cannot build a commit marker for "
+              + topic
+              + "-"
+              + partition
+              + ": "
+              + recordCount
+              + " records do not fit offsets "
+              + startOffset
+              + " to "
+              + endOffset
+              + " (at most one per offset, none below 0)");
+    }
     this.formatVersion = formatVersion;
     this.topic = Objects.requireNonNull(topic, "topic");
     this.partition = partition;

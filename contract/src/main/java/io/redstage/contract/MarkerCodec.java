@@ -1,6 +1,8 @@
 package io.redstage.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -8,9 +10,17 @@ import java.io.UncheckedIOException;
 
 /** Reads and writes commit markers as JSON. */
 public final class MarkerCodec {
+  /**
+   * Unknown fields are ignored (a newer connector may add optional ones within a format version);
+   * anything else that is not exactly one marker is refused: a key given twice, text after the
+   * object, a null where a number belongs.
+   */
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
+          .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true)
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+          .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
           .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private MarkerCodec() {}
@@ -32,7 +42,38 @@ public final class MarkerCodec {
   public static CommitMarker fromJson(byte[] json, String source) {
     CommitMarker marker;
     try {
-      marker = MAPPER.readValue(json, CommitMarker.class);
+      JsonNode tree = MAPPER.readTree(json);
+      // the version first: a newer marker may hold types, formats or fields this version cannot
+      // bind, and its reader must be told to upgrade, not that the object is not a marker
+      JsonNode version = tree == null ? null : tree.get("formatVersion");
+      if (version == null || !version.canConvertToInt() || version.asInt() < 1) {
+        throw new IllegalArgumentException(
+            "Cannot read commit marker "
+                + source
+                + ": it has no format version (a whole number from 1). Check that the object was "
+                + "written by the Redstage connector.");
+      }
+      if (version.asInt() > CommitMarker.FORMAT_VERSION) {
+        throw new IllegalArgumentException(
+            "Cannot read commit marker "
+                + source
+                + ": format version "
+                + version.asInt()
+                + " is newer than "
+                + CommitMarker.FORMAT_VERSION
+                + ". Upgrade the loader to the connector's version.");
+      }
+      marker = MAPPER.treeToValue(tree, CommitMarker.class);
+    } catch (IllegalArgumentException e) {
+      throw e.getMessage() != null && e.getMessage().startsWith("Cannot read commit marker")
+          ? e
+          : new IllegalArgumentException(
+              "Cannot read commit marker "
+                  + source
+                  + ": "
+                  + e.getMessage()
+                  + ". Check that the object was written by the Redstage connector.",
+              e);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(
           "Cannot read commit marker "
@@ -41,16 +82,6 @@ public final class MarkerCodec {
               + e.getMessage()
               + ". Check that the object was written by the Redstage connector.",
           e);
-    }
-    if (marker.formatVersion() > CommitMarker.FORMAT_VERSION) {
-      throw new IllegalArgumentException(
-          "Cannot read commit marker "
-              + source
-              + ": format version "
-              + marker.formatVersion()
-              + " is newer than "
-              + CommitMarker.FORMAT_VERSION
-              + ". Upgrade the loader to the connector's version.");
     }
     return marker;
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One complete, immutable data file of a commit unit: its S3 key, exact size (the loader copies it
@@ -14,6 +15,9 @@ import java.util.Optional;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class MarkerFile {
+  /** The compressions a JSON Lines file may have: what the connector writes and COPY is told. */
+  public static final Set<String> JSONL_COMPRESSIONS = Set.of("none", "gzip", "gz");
+
   private final String key;
   private final long bytes;
   private final long records;
@@ -32,10 +36,31 @@ public final class MarkerFile {
       @JsonProperty("encodedPartition") String encodedPartition,
       @JsonProperty("columns") List<MarkerColumn> columns) {
     this.key = Objects.requireNonNull(key, "key");
+    if (bytes < 0 || records < 0) {
+      throw new IllegalArgumentException(
+          "Cannot build a marker file entry for "
+              + key
+              + ": "
+              + bytes
+              + " bytes, "
+              + records
+              + " records (neither may be negative)");
+    }
     this.bytes = bytes;
     this.records = records;
     this.format = Objects.requireNonNull(format, "format");
     this.compression = compression == null ? "none" : compression;
+    if (format == FileFormat.JSONL && !JSONL_COMPRESSIONS.contains(this.compression)) {
+      // COPY must be told a JSON file's compression; one it is not told would load as text
+      throw new IllegalArgumentException(
+          "Cannot build a marker file entry for "
+              + key
+              + ": JSON Lines compression '"
+              + this.compression
+              + "' is not one of "
+              + JSONL_COMPRESSIONS
+              + ". Upgrade the loader to the connector's version.");
+    }
     this.encodedPartition = encodedPartition;
     this.columns = List.copyOf(Objects.requireNonNull(columns, "columns"));
   }

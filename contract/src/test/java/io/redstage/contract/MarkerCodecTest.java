@@ -118,6 +118,59 @@ class MarkerCodecTest {
         .hasMessageContaining("Upgrade the loader");
   }
 
+  /**
+   * A newer marker may hold what this version cannot bind (a new column type here): its reader is
+   * told to upgrade, not that the object is not a marker (which invites deleting it).
+   */
+  @Test
+  void aNewerMarkerThatCannotBeBoundStillSaysUpgrade() {
+    String json =
+        new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8)
+            .replace("\"formatVersion\":2", "\"formatVersion\":3")
+            .replace("\"type\":\"int64\"", "\"type\":\"timestamp-nanos\"");
+    assertThatThrownBy(
+            () -> MarkerCodec.fromJson(json.getBytes(StandardCharsets.UTF_8), "markers/x.json"))
+        .hasMessage(
+            "Cannot read commit marker markers/x.json: format version 3 is newer than 2. Upgrade the "
+                + "loader to the connector's version.");
+  }
+
+  /** Anything but exactly one marker is refused instead of read some way. */
+  @Test
+  void refusesWhatIsNotExactlyOneMarker() {
+    String json = new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8);
+    List<String> bad =
+        List.of(
+            json + " garbage",
+            json.replace("{\"formatVersion\":2,", "{\"formatVersion\":3,\"formatVersion\":2,"),
+            json.replace("\"formatVersion\":2,", ""),
+            json.replace("\"formatVersion\":2", "\"formatVersion\":0"),
+            json.replace("\"endOffset\":99", "\"endOffset\":null"),
+            json.replace("\"bytes\":4096", "\"bytes\":-10"),
+            json.replace("\"recordCount\":100", "\"recordCount\":101"),
+            json.replace("\"recordCount\":100", "\"recordCount\":-1"));
+    for (String b : bad) {
+      assertThatThrownBy(() -> MarkerCodec.fromJson(b.getBytes(StandardCharsets.UTF_8), "m.json"))
+          .as(b)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Cannot read commit marker m.json");
+    }
+  }
+
+  /** COPY must be told a JSON file's compression: one the loader does not know is refused. */
+  @Test
+  void refusesAJsonLinesCompressionTheLoaderCannotName() {
+    assertThatThrownBy(
+            () ->
+                new MarkerFile(
+                    "topics/ads/f.jsonl.zst", 1, 1, FileFormat.JSONL, "zstd", "p", List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("JSON Lines compression 'zstd'")
+        .hasMessageContaining("Upgrade the loader");
+    assertThat(new MarkerFile("k", 1, 1, FileFormat.JSONL, "gzip", "p", List.of()).compression())
+        .isEqualTo("gzip");
+  }
+
   @Test
   void writesEachColumnsRole() {
     String json = new String(MarkerCodec.toJson(sample()), StandardCharsets.UTF_8);
