@@ -58,6 +58,12 @@ public final class RedstageS3SinkConnector extends SinkConnector {
               + "(Athena, Spark) may see the first attempt's files too. Use timestamp.extractor=Record or "
               + "RecordField for paths that a replay reproduces.");
     }
+    if (!config.getBoolean(SinkConfigDef.METADATA_ENABLED)) {
+      LOG.warn(
+          "metadata.columns.enabled=false: the files have no topic, partition and offset columns, which "
+              + "copy-loader needs to load each record once; it refuses such units. Leave it on for files "
+              + "loaded into Redshift (it is for files read by other tools only).");
+    }
     ConfluentKeys.ignored(props)
         .forEach(
             (key, reason) ->
@@ -105,6 +111,21 @@ public final class RedstageS3SinkConnector extends SinkConnector {
     }
     CrossFieldValidator.addTo(byName, connectorConfigs);
     CrossFieldValidator.addConfluentKeyErrors(values, connectorConfigs);
+    ConnectException renaming = KafkaCoordinates.renamingTransform(connectorConfigs);
+    if (renaming != null) {
+      // start() refuses it on this worker: say so where the config is checked, on the key to change
+      ConfigValue transforms = byName.get("transforms");
+      if (transforms == null) {
+        transforms =
+            new ConfigValue(
+                "transforms",
+                connectorConfigs.get("transforms"),
+                new ArrayList<>(),
+                new ArrayList<>());
+        values.add(transforms);
+      }
+      transforms.addErrorMessage(renaming.getMessage());
+    }
     ConfigValue proxy = byName.get(HttpProxySettings.URL_CONFIG);
     if (proxy != null && proxy.value() instanceof String) {
       // the endpoint returns STRING values as they are, and this one may carry a password

@@ -293,6 +293,21 @@ public final class CrossFieldValidator {
         return; // single-key errors first: cross-key rules assume every value parses
       }
     }
+    boolean nulls = false;
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      ConfigValue v = byName.get(e.getKey());
+      if (e.getValue() == null && v != null) {
+        // a JSON null in the posted config: the rules below read every value
+        v.addErrorMessage(
+            "Cannot use a null value for "
+                + e.getKey()
+                + ". Leave the key out to take its default, or give it a value.");
+        nulls = true;
+      }
+    }
+    if (nulls) {
+      return;
+    }
     SinkConfig config;
     try {
       config = new SinkConfig(props, false);

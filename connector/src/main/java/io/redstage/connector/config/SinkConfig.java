@@ -127,8 +127,13 @@ public final class SinkConfig extends AbstractConfig {
     return Locale.forLanguageTag(tag.trim().replace('_', '-'));
   }
 
+  /**
+   * The time zone; empty (Confluent's default, which configs exported from it carry) is the
+   * default.
+   */
   public String timezone() {
-    return getString(TIMEZONE);
+    String zone = getString(TIMEZONE).trim();
+    return zone.isEmpty() ? (String) CONFIG_DEF.configKeys().get(TIMEZONE).defaultValue : zone;
   }
 
   public String behaviorOnNullValues() {

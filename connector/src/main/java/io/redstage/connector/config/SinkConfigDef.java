@@ -781,7 +781,7 @@ public final class SinkConfigDef {
         Validators.TIMEZONE,
         MEDIUM,
         "Time zone of time partitions and of rotate.schedule.interval.ms alignment: an IANA id (Europe/Berlin) "
-            + "or an offset (+02:00). Default UTC.",
+            + "or an offset (+02:00); empty (Confluent's default) means the default. Default UTC.",
         GROUP_PARTITION,
         ++o,
         Width.SHORT,

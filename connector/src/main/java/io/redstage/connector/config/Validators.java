@@ -262,8 +262,11 @@ final class Validators {
       new ConfigDef.Validator() {
         @Override
         public void ensureValid(String name, Object value) {
+          if (value == null || String.valueOf(value).trim().isEmpty()) {
+            return; // Confluent's default: the default zone
+          }
           try {
-            ZoneId.of(String.valueOf(value));
+            ZoneId.of(String.valueOf(value).trim());
           } catch (Exception e) {
             throw new ConfigException(
                 name,

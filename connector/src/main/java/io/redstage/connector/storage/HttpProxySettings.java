@@ -53,7 +53,8 @@ public final class HttpProxySettings {
           URL_CONFIG,
           "[hidden]",
           "Cannot use this proxy URL: it is not an http(s) URL with a "
-              + "host. Use a URL such as http://proxy.example.com:3128.");
+              + "host. Use a URL such as http://proxy.example.com:3128; put the user and password in "
+              + "s3.proxy.user and s3.proxy.password, or percent-encode characters such as # / ? @ in them.");
     }
     String[] userInfo =
         parsed.getUserInfo() == null ? new String[0] : parsed.getUserInfo().split(":", 2);
@@ -80,8 +81,13 @@ public final class HttpProxySettings {
     try {
       URI parsed = new URI(url.trim());
       String info = parsed.getRawUserInfo();
-      if (info == null || !info.contains(":")) {
-        return url; // no password in it
+      if (info == null) {
+        // an '@' the parser did not take for user information (an unencoded '#', '/' or '?' in a
+        // password, a host it cannot read): whatever comes before it may be a password
+        return "[hidden]";
+      }
+      if (!info.contains(":")) {
+        return url; // a user, no password
       }
       String user = info.substring(0, info.indexOf(':'));
       String text = url.trim();

@@ -172,6 +172,54 @@ class SinkConfigTest {
     assertThat(String.valueOf(proxy.value())).doesNotContain("s3cr3t");
   }
 
+  /**
+   * A proxy URL whose password the URI parser cannot take as user information (an unencoded '#',
+   * '/' or '?', a host with '_'): it was returned whole, password and all, with its error.
+   */
+  @Test
+  void validateHidesAProxyUrlItCannotParseWhenItMayHoldAPassword() {
+    for (String url :
+        new String[] {
+          "http://svc:Pa#ss1@proxy.corp:3128",
+          "http://svc:Pa/ss1@proxy.corp:3128",
+          "http://svc:Pass1@proxy_1.corp:3128"
+        }) {
+      Map<String, String> p = base();
+      p.put("s3.proxy.url", url);
+      ConfigValue proxy =
+          new RedstageS3SinkConnector()
+              .validate(p).configValues().stream()
+                  .filter(v -> v.name().equals("s3.proxy.url"))
+                  .findFirst()
+                  .orElseThrow();
+      assertThat(String.valueOf(proxy.value())).as(url).doesNotContain("ss1");
+      assertThat(proxy.errorMessages()).as(url).isNotEmpty();
+      assertThat(String.join(" ", proxy.errorMessages())).doesNotContain("ss1");
+    }
+  }
+
+  /**
+   * timezone="" is Confluent's default, which exported configs carry: it means the default zone.
+   */
+  @Test
+  void anEmptyTimezoneIsTheDefaultZone() {
+    Map<String, String> p = base();
+    p.put("timezone", "");
+    assertThat(errorsByKey(p)).doesNotContainKey("timezone");
+    assertThat(new SinkConfig(p).timezone()).isEqualTo("UTC");
+  }
+
+  /**
+   * A JSON null in a posted config is an error on its key, not a NullPointerException (HTTP 500).
+   */
+  @Test
+  void validateNamesANullValueInsteadOfFailing() {
+    Map<String, String> p = base();
+    p.put("markers.dir", null);
+    Map<String, List<String>> errors = errorsByKey(p);
+    assertThat(errors).containsKey("markers.dir");
+  }
+
   /** Values S3 or STS would only refuse at the first request are refused by validate(). */
   @Test
   void regionsRolesAndSessionNamesAreCheckedUpFront() {
