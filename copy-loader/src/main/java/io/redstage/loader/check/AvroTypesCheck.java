@@ -4,7 +4,6 @@ import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.redshift.DataApi;
@@ -65,11 +64,7 @@ final class AvroTypesCheck {
   CheckResult probe() throws InterruptedException {
     String role = config.string(COPY_IAM_ROLE);
     String bucket = config.string(S3_BUCKET);
-    String dir =
-        MarkerKeys.normalizeDir(config.string(MANIFESTS_DIR))
-            + ".redstage-check-"
-            + UUID.randomUUID()
-            + "/";
+    String dir = CopyProbes.folder(config);
     String dataKey = dir + "probe.avro";
     String manifestKey = dir + "probe-avro.manifest.json";
     byte[] file = probeFile();
@@ -78,7 +73,7 @@ final class AvroTypesCheck {
       s3.putObject(
           b -> b.bucket(bucket).key(manifestKey),
           RequestBody.fromBytes(
-              CopyRoleCheck.manifest("s3://" + bucket + "/" + dataKey, file.length)));
+              CopyProbes.manifest("s3://" + bucket + "/" + dataKey, file.length)));
       String copy =
           new CopySql(role, 0)
               .copy(
@@ -139,25 +134,9 @@ final class AvroTypesCheck {
               + ". "
               + AVRO_ADVICE);
     } catch (SdkException e) {
-      return CheckResult.fail(
-          NAME,
-          "Cannot write the Avro probe under "
-              + MANIFESTS_DIR
-              + " '"
-              + config.string(MANIFESTS_DIR)
-              + "': "
-              + e.getMessage()
-              + ". Fix the 'write "
-              + MANIFESTS_DIR
-              + "' check first.");
+      return CopyProbes.cannotWrite(NAME, "Avro probe", config, e);
     } finally {
-      for (String key : new String[] {dataKey, manifestKey}) {
-        try {
-          s3.deleteObject(b -> b.bucket(bucket).key(key));
-        } catch (SdkException e) {
-          // a few hundred bytes under the manifests prefix; a failed delete only leaves them
-        }
-      }
+      CopyProbes.delete(s3, bucket, dataKey, manifestKey);
     }
   }
 

@@ -2,11 +2,8 @@ package io.redstage.loader.check;
 
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
-import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.redshift.DataApi;
@@ -28,7 +25,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 final class CopyRoleCheck {
   static final String NAME = "copy role";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] PROBE_ROW = "{\"probe\": 1}\n".getBytes(StandardCharsets.UTF_8);
 
   private final LoaderConfig config;
@@ -60,18 +56,15 @@ final class CopyRoleCheck {
   CheckResult copyProbe() throws InterruptedException {
     String role = config.string(COPY_IAM_ROLE);
     String bucket = config.string(S3_BUCKET);
-    String dir =
-        MarkerKeys.normalizeDir(config.string(MANIFESTS_DIR))
-            + ".redstage-check-"
-            + UUID.randomUUID()
-            + "/";
+    String dir = CopyProbes.folder(config);
     String dataKey = dir + "probe.json";
     String manifestKey = dir + "probe.manifest.json";
     try {
       s3.putObject(b -> b.bucket(bucket).key(dataKey), RequestBody.fromBytes(PROBE_ROW));
       s3.putObject(
           b -> b.bucket(bucket).key(manifestKey),
-          RequestBody.fromBytes(manifest("s3://" + bucket + "/" + dataKey, PROBE_ROW.length)));
+          RequestBody.fromBytes(
+              CopyProbes.manifest("s3://" + bucket + "/" + dataKey, PROBE_ROW.length)));
       String copy =
           new CopySql(role, 0)
               .copy(
@@ -117,35 +110,9 @@ final class CopyRoleCheck {
               + "(examples/iam/redshift-copy-role-policy.json), and associate it with the cluster or namespace "
               + "('default' needs a default IAM role there).");
     } catch (SdkException e) {
-      return CheckResult.fail(
-          NAME,
-          "Cannot write the COPY probe under "
-              + MANIFESTS_DIR
-              + " '"
-              + config.string(MANIFESTS_DIR)
-              + "': "
-              + e.getMessage()
-              + ". Fix the 'write "
-              + MANIFESTS_DIR
-              + "' check first.");
+      return CopyProbes.cannotWrite(NAME, "COPY probe", config, e);
     } finally {
-      for (String key : new String[] {dataKey, manifestKey}) {
-        try {
-          s3.deleteObject(b -> b.bucket(bucket).key(key));
-        } catch (SdkException e) {
-          // the probe is a few bytes under the manifests prefix; a failed delete only leaves it
-          // there
-        }
-      }
+      CopyProbes.delete(s3, bucket, dataKey, manifestKey);
     }
-  }
-
-  /** A COPY manifest of one file of {@code length} bytes. */
-  static byte[] manifest(String url, long length) {
-    ObjectNode root = JSON.createObjectNode();
-    ObjectNode entry = root.putArray("entries").addObject();
-    entry.put("url", url).put("mandatory", true);
-    entry.putObject("meta").put("content_length", length);
-    return root.toString().getBytes(StandardCharsets.UTF_8);
   }
 }
