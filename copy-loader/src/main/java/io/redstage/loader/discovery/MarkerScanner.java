@@ -180,6 +180,10 @@ public final class MarkerScanner {
       } catch (NumberFormatException e) {
         continue; // not a partition directory: not a unit's marker
       }
+      if (partition < 0
+          || !parts[1].equals(MarkerKeys.pad(partition, MarkerKeys.PARTITION_WIDTH))) {
+        continue; // not a folder the connector writes ("3" for 0000000003): no unit of partition 3
+      }
       out.merge(
           new TopicPartition(parts[0], partition),
           MarkerKeys.offsetsOf(key).orElseThrow()[0],
@@ -304,7 +308,7 @@ public final class MarkerScanner {
         + fix;
   }
 
-  private static void check(CommitMarker m, String key, String topicInKey, String source) {
+  private void check(CommitMarker m, String key, String topicInKey, String source) {
     if (!KAFKA_TOPIC.matcher(m.topic()).matches()) {
       throw new IllegalArgumentException(
           "Cannot use commit marker "
@@ -317,7 +321,11 @@ public final class MarkerScanner {
     if (!m.topic().equals(topicInKey)
         || offsets[0] != m.startOffset()
         || offsets[1] != m.endOffset()
-        || !key.contains("/" + MarkerKeys.pad(m.partition(), MarkerKeys.PARTITION_WIDTH) + "/")) {
+        // the partition's own folder, not any folder of that name (a topic may be called
+        // 0000000003)
+        || !unitKeyParts(key)
+            .map(p -> p[1].equals(MarkerKeys.pad(m.partition(), MarkerKeys.PARTITION_WIDTH)))
+            .orElse(false)) {
       throw new IllegalArgumentException(
           "Cannot use commit marker "
               + source

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.redstage.contract.MarkerCodec;
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.TestUnits;
 import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
@@ -342,6 +343,39 @@ class MarkerDiscoveryIT {
 
     assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys())
         .containsExactly(units.get(0).markerKey(), units.get(2).markerKey());
+  }
+
+  /**
+   * A marker's partition is its key's partition folder, not any folder of that name: a topic called
+   * 0000000003 held a marker of partition 3 filed under partition 5. And a stray object in a folder
+   * the connector never writes ("3", not 0000000003) no longer holds back partition 3 of an upsert
+   * table as an unreadable unit.
+   */
+  @Test
+  void thePartitionIsTheKeysPartitionFolder() {
+    S3Client client = s3.client();
+    String topic = "0000000003";
+    Unit misfiled = TestUnits.simple(topic, 3, 0, 9);
+    String wrongKey = MarkerKeys.markerKey(TestUnits.MARKERS, topic, 5, 0, 9);
+    client.putObject(
+        b -> b.bucket(BUCKET).key(wrongKey),
+        RequestBody.fromBytes(MarkerCodec.toJson(misfiled.marker())));
+    String stray =
+        TestUnits.MARKERS
+            + "/"
+            + topic
+            + "/3/"
+            + misfiled.markerKey().substring(misfiled.markerKey().lastIndexOf('/') + 1);
+    client.putObject(b -> b.bucket(BUCKET).key(stray), RequestBody.fromString("not a marker"));
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+
+    MarkerScanner.ScanResult scan = scanner.scan();
+
+    assertThat(scan.units()).isEmpty();
+    assertThat(scan.rejected()).containsKey(wrongKey);
+    assertThat(scan.rejected().get(wrongKey)).contains("does not match its key");
+    assertThat(scan.unreadableFrom()).doesNotContainKey(new TopicPartition(topic, 3));
   }
 
   @Test
