@@ -61,13 +61,34 @@ public final class MarkerScanner {
 
   private long lastStartedNanos;
 
+  /**
+   * The largest marker read: a unit of 10,000 files (a field partitioner with that many values in
+   * one unit) writes about 15 MB. A larger object with a marker's name is no marker, and reading it
+   * whole each cycle could exhaust the heap.
+   */
+  static final long MAX_MARKER_BYTES = 64L * 1024 * 1024;
+
+  private final long maxMarkerBytes;
+
   public MarkerScanner(
       S3Client s3, String bucket, String markersDir, List<String> topics, Pattern topicRegex) {
+    this(s3, bucket, markersDir, topics, topicRegex, MAX_MARKER_BYTES);
+  }
+
+  /** For tests: a smaller largest marker. */
+  MarkerScanner(
+      S3Client s3,
+      String bucket,
+      String markersDir,
+      List<String> topics,
+      Pattern topicRegex,
+      long maxMarkerBytes) {
     this.s3 = s3;
     this.bucket = bucket;
     this.markersDir = MarkerKeys.normalizeDir(markersDir);
     this.topics = List.copyOf(topics);
     this.topicRegex = topicRegex;
+    this.maxMarkerBytes = maxMarkerBytes;
   }
 
   /**
@@ -134,7 +155,23 @@ public final class MarkerScanner {
               cached != null && Objects.equals(cached.etag(), o.eTag()) ? cached.marker() : null;
           boolean rejectedAsIs =
               rejectedEtags.containsKey(key) && Objects.equals(rejectedEtags.get(key), o.eTag());
-          if (marker == null && !rejectedAsIs) {
+          if (marker == null && !rejectedAsIs && o.size() != null && o.size() > maxMarkerBytes) {
+            String why =
+                "Cannot read commit marker s3://"
+                    + bucket
+                    + "/"
+                    + key
+                    + ": it is "
+                    + o.size()
+                    + " bytes, more than any marker the connector writes ("
+                    + maxMarkerBytes
+                    + "). Remove the object, or move it out of markers.dir.";
+            if (!why.equals(rejected.put(key, why))) {
+              LOG.error("{} The unit is skipped until then.", why);
+            }
+            rejectedEtags.put(key, o.eTag());
+            cache.remove(key);
+          } else if (marker == null && !rejectedAsIs) {
             gets++;
             marker = fetch(key, topic.get(), o.eTag());
           }
