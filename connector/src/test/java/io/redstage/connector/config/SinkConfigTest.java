@@ -199,6 +199,28 @@ class SinkConfigTest {
   }
 
   /**
+   * Files without the metadata columns cannot be loaded (the loader refuses them): the connector
+   * says so at start. slf4j-simple writes to System.err as it is when a line is logged.
+   */
+  @Test
+  void startWarnsThatFilesWithoutMetadataColumnsCannotBeLoaded() {
+    Map<String, String> p = base();
+    p.put("metadata.columns.enabled", "false");
+    java.io.PrintStream before = System.err;
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      new RedstageS3SinkConnector().start(p);
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("WARN")
+        .contains("metadata.columns.enabled=false")
+        .contains("copy-loader needs");
+  }
+
+  /**
    * timezone="" is Confluent's default, which exported configs carry: it means the default zone.
    */
   @Test
