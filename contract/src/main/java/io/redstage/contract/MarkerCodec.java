@@ -40,49 +40,42 @@ public final class MarkerCodec {
    * @throws IllegalArgumentException when the bytes are not a marker this version understands
    */
   public static CommitMarker fromJson(byte[] json, String source) {
-    CommitMarker marker;
+    JsonNode tree;
     try {
-      JsonNode tree = MAPPER.readTree(json);
-      // the version first: a newer marker may hold types, formats or fields this version cannot
-      // bind, and its reader must be told to upgrade, not that the object is not a marker
-      JsonNode version = tree == null ? null : tree.get("formatVersion");
-      if (version == null || !version.canConvertToInt() || version.asInt() < 1) {
-        throw new IllegalArgumentException(
-            "Cannot read commit marker "
-                + source
-                + ": it has no format version (a whole number from 1). Check that the object was "
-                + "written by the Redstage connector.");
-      }
-      if (version.asInt() > CommitMarker.FORMAT_VERSION) {
-        throw new IllegalArgumentException(
-            "Cannot read commit marker "
-                + source
-                + ": format version "
-                + version.asInt()
-                + " is newer than "
-                + CommitMarker.FORMAT_VERSION
-                + ". Upgrade the loader to the connector's version.");
-      }
-      marker = MAPPER.treeToValue(tree, CommitMarker.class);
-    } catch (IllegalArgumentException e) {
-      throw e.getMessage() != null && e.getMessage().startsWith("Cannot read commit marker")
-          ? e
-          : new IllegalArgumentException(
-              "Cannot read commit marker "
-                  + source
-                  + ": "
-                  + e.getMessage()
-                  + ". Check that the object was written by the Redstage connector.",
-              e);
+      tree = MAPPER.readTree(json);
     } catch (IOException | RuntimeException e) {
+      throw notAMarker(source, e.getMessage(), e);
+    }
+    // the version first: a newer marker may hold types, formats or fields this version cannot
+    // bind, and its reader must be told to upgrade, not that the object is not a marker
+    JsonNode version = tree == null ? null : tree.get("formatVersion");
+    if (version == null || !version.canConvertToInt() || version.asInt() < 1) {
+      throw notAMarker(source, "it has no format version (a whole number from 1)", null);
+    }
+    if (version.asInt() > CommitMarker.FORMAT_VERSION) {
       throw new IllegalArgumentException(
           "Cannot read commit marker "
               + source
-              + ": "
-              + e.getMessage()
-              + ". Check that the object was written by the Redstage connector.",
-          e);
+              + ": format version "
+              + version.asInt()
+              + " is newer than "
+              + CommitMarker.FORMAT_VERSION
+              + ". Upgrade the loader to the connector's version.");
     }
-    return marker;
+    try {
+      return MAPPER.treeToValue(tree, CommitMarker.class);
+    } catch (IOException | RuntimeException e) {
+      throw notAMarker(source, e.getMessage(), e);
+    }
+  }
+
+  private static IllegalArgumentException notAMarker(String source, String why, Throwable cause) {
+    return new IllegalArgumentException(
+        "Cannot read commit marker "
+            + source
+            + ": "
+            + why
+            + ". Check that the object was written by the Redstage connector.",
+        cause);
   }
 }

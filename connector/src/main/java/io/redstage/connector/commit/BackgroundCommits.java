@@ -302,9 +302,10 @@ final class BackgroundCommits implements AutoCloseable {
     // the stale-upload cleanup: end them unsent, so the aborts happen now. Each abort is an S3 call
     // made by the dropping thread, slow when S3 is: on a thread of their own, waited for no longer
     // than the pools.
-    Thread aborts = new Thread(() -> neverRun.forEach(QueuedPart::drop), "redstage-stop-aborts");
-    aborts.setDaemon(true);
+    Thread aborts = null;
     if (!neverRun.isEmpty()) {
+      aborts = new Thread(() -> neverRun.forEach(QueuedPart::drop), "redstage-stop-aborts");
+      aborts.setDaemon(true);
       aborts.start();
     }
     try {
@@ -315,7 +316,7 @@ final class BackgroundCommits implements AutoCloseable {
                 + "its records are delivered again.",
             STOP_WAIT_MS);
       }
-      if (aborts.isAlive()) {
+      if (aborts != null) {
         aborts.join(STOP_WAIT_MS);
       }
     } catch (InterruptedException e) {

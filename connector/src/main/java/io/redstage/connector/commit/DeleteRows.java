@@ -30,7 +30,8 @@ final class DeleteRows {
    * in this order:
    *
    * <ol>
-   *   <li>the open unit's ({@code unitSchemaRecord}, a row of it), unless {@link #needsOwnUnit};
+   *   <li>the open unit's ({@code unitSchemaRecord}, a row of it; the caller passes null when
+   *       {@link #needsOwnUnit});
    *   <li>when the tombstone opens the unit, its Struct key's, since the key's fields are all a
    *       delete row fills. The loader loads such a unit of key columns like any other schema, and
    *       the next record of the value schema starts a new unit;
@@ -48,7 +49,7 @@ final class DeleteRows {
       return tombstone;
     }
     Schema fileSchema;
-    if (unitSchemaRecord != null && !needsOwnUnit(tombstone, unitSchemaRecord)) {
+    if (unitSchemaRecord != null) {
       fileSchema = unitSchemaRecord.valueSchema();
     } else if (tombstone.keySchema() != null
         && tombstone.keySchema().type() == Schema.Type.STRUCT

@@ -159,13 +159,16 @@ final class PartitionWriter {
     Long recordTime = null;
     String encodedPartition;
     SinkRecord toWrite = record;
+    // a delete row that cannot take the open unit's schema opens a unit of its own
+    boolean ownUnit = false;
     try {
       if (record.value() == null) {
         if (c.nullValues == NullValues.IGNORE) {
           handledWithoutRow(record, nowMs);
           return;
         }
-        toWrite = DeleteRows.of(record, c.format, unitSchemaRecord);
+        ownUnit = DeleteRows.needsOwnUnit(record, unitSchemaRecord);
+        toWrite = DeleteRows.of(record, c.format, ownUnit ? null : unitSchemaRecord);
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
@@ -196,9 +199,7 @@ final class PartitionWriter {
       // close the unit.
       UnitFile target = unit.file(encodedPartition);
       UnitFile beside = target != null ? null : unit.anyFile();
-      if (reason == null
-          && record.value() == null
-          && DeleteRows.needsOwnUnit(record, unitSchemaRecord)) {
+      if (reason == null && ownUnit) {
         // a delete must not become a bad record only because it follows an update in its unit
         reason = RotationReason.SCHEMA;
       }
@@ -223,7 +224,7 @@ final class PartitionWriter {
       }
       if (reason != null) {
         commit(reason);
-        if (record.value() == null) {
+        if (record.value() == null && !ownUnit) {
           // the delete row took the closed unit's schema; the unit it opens must not (a replay that
           // starts at this tombstone has not seen that unit and would write other bytes)
           toWrite = DeleteRows.of(record, c.format, null);

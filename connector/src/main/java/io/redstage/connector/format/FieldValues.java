@@ -16,7 +16,9 @@ public final class FieldValues {
    */
   public static Object of(Struct struct, Field field) {
     Object value = struct.get(field);
-    if (value != null && field.schema().isOptional() && field.schema().defaultValue() != null) {
+    // Struct.get hands out the default instance itself: only then can the value be a substitute
+    // (a look-up by name, so not for every value of such a field)
+    if (value != null && value == field.schema().defaultValue() && field.schema().isOptional()) {
       return struct.getWithoutDefault(field.name());
     }
     return value;

@@ -94,9 +94,9 @@ public final class RotationPolicy {
     ZoneOffset atOpening = zone.getRules().getOffset(Instant.ofEpochMilli(openedAtMs));
     long local = openedAtMs + atOpening.getTotalSeconds() * 1000L;
     long boundaryLocal = Math.floorDiv(local, scheduleIntervalMs) * scheduleIntervalMs;
-    // two steps at most: the hour clocks go back can put the first local boundary before the
+    // a few steps at most: the hour clocks go back can put the first local boundary before the
     // opening
-    for (int step = 0; step < 3; step++) {
+    while (true) {
       if (boundaryLocal > Long.MAX_VALUE - scheduleIntervalMs - MAX_OFFSET_MS) {
         return Long.MAX_VALUE;
       }
@@ -113,7 +113,6 @@ public final class RotationPolicy {
         return boundary;
       }
     }
-    return openedAtMs + scheduleIntervalMs; // not reached: local time runs at most an hour back
   }
 
   /** The largest offset a zone can have from UTC (18 hours). */

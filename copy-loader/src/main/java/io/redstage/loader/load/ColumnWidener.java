@@ -82,10 +82,7 @@ final class ColumnWidener {
           t);
       return new Added(describe(t), null, false);
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
-      boolean transientError =
-          e instanceof StatementTimeoutException
-              || e instanceof StatementFailedException f && f.isTransient()
-              || e instanceof DataApiException d && d.isTransient();
+      boolean transientError = isTransient(e);
       return new Added(
           null,
           "Cannot "
@@ -207,34 +204,29 @@ final class ColumnWidener {
       // fault and must not use up its attempts. A refusal (the loader's user does not own the
       // table) is not the environment's either: only batches with a too-long value need the ALTER,
       // so the others load and this one is split and quarantined, as before
-      if (e instanceof StatementFailedException f) {
-        return new Outcome(
-            null,
-            false,
-            new BatchResult.Failed(
-                error,
-                List.of(),
-                f.isTransient(),
-                true,
-                f.isTransient(),
-                StatementFailedException.Environment.NONE));
-      }
-      boolean timedOut = e instanceof StatementTimeoutException;
-      boolean transientError = timedOut || ((DataApiException) e).isTransient();
+      // a lock waited for or a conflict (not a Data API hiccup) counts as a deferral
+      boolean conflict = !(e instanceof DataApiException) && isTransient(e);
       return new Outcome(
           null,
           false,
           new BatchResult.Failed(
               error,
               List.of(),
-              transientError,
+              isTransient(e),
               true,
-              timedOut,
+              conflict,
               StatementFailedException.Environment.NONE));
     }
   }
 
   private TableSchema describe(TableRef t) throws InterruptedException {
     return reader.describe(List.of(t)).get(t);
+  }
+
+  /** A failure of the statement's conditions (a timeout, a conflict, throttling), not its own. */
+  private static boolean isTransient(RuntimeException e) {
+    return e instanceof StatementTimeoutException
+        || e instanceof StatementFailedException f && f.isTransient()
+        || e instanceof DataApiException d && d.isTransient();
   }
 }

@@ -4,6 +4,7 @@ import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,11 +94,13 @@ final class CycleFigures {
    * loaded (held or failed ones), so that the lag of a table that is done does not keep growing
    * while another table's long batch holds the cycle open.
    */
-  synchronized void tableDone(TableRef table, List<Unit> pending, Set<String> loadedKeys) {
+  synchronized void tableDone(TableRef table, List<Unit> pending, List<Unit> loaded) {
     CyclePlanner.TableBacklog before = lastBacklog.get(table);
     if (before == null) {
       return;
     }
+    Set<String> loadedKeys = new HashSet<>();
+    loaded.forEach(u -> loadedKeys.add(u.markerKey()));
     int left = 0;
     long bytes = 0;
     long records = 0;

@@ -211,20 +211,14 @@ public final class LoadCycle implements AutoCloseable {
                   plannedLeft.countDown();
                 }
                 // before the top-ups, which go on while other tables still load
-                figures.tableDone(
-                    table,
-                    pendingByTable.getOrDefault(table, List.of()),
-                    loaded.stream().map(Unit::markerKey).collect(toSet()));
+                figures.tableDone(table, pendingByTable.getOrDefault(table, List.of()), loaded);
                 List<Unit> all =
                     new TableTopUp(p, table, plannedLeft, notStarted, p.loopInterval())
                         .run(load, e.getValue(), loaded, loadedBefore, stopping);
                 // retire this table's markers now, on its thread, rather than all tables' markers
                 // one after another when the slowest table is done
                 retire(all, tally);
-                figures.tableDone(
-                    table,
-                    pendingByTable.getOrDefault(table, List.of()),
-                    all.stream().map(Unit::markerKey).collect(toSet()));
+                figures.tableDone(table, pendingByTable.getOrDefault(table, List.of()), all);
                 return all;
               }));
     }
