@@ -237,32 +237,7 @@ class BackgroundCommitsTest {
    */
   @Test
   void aStopWhileAPartIsInFlightLeavesNoOpenUpload() {
-    String prefix = "stop-part-" + (++run);
-    s3.faults()
-        .delayAlways(
-            Duration.ofSeconds(3),
-            RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix(prefix + "/tmp/"));
-    Map<String, String> props = props(prefix, 100_000);
-    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
-    Schema blob = SchemaBuilder.struct().name("Blob").field("data", Schema.STRING_SCHEMA).build();
-    String big = "z".repeat(60_000);
-    List<SinkRecord> records = new ArrayList<>();
-    for (long o = 0; o < 100; o++) { // 6 MB: the first part goes out, the unit stays open
-      records.add(
-          new SinkRecord("events", 0, null, null, blob, new Struct(blob).put("data", big), o));
-    }
-    StagingCommitter committer =
-        StagingCommitter.create(new SinkConfig(props), new RecordingContext());
-    committer.open(Set.of(P0));
-    committer.put(records);
-    await()
-        .atMost(10, TimeUnit.SECONDS)
-        .until(() -> openUploads(prefix + "/tmp/") == 1); // the part is being sent
-    committer.stop();
-
-    await()
-        .atMost(15, TimeUnit.SECONDS)
-        .untilAsserted(() -> assertThat(openUploads(prefix + "/tmp/")).isZero());
+    stopWithPartsUnderWay("stop-part-" + (++run), 1, Map.of());
   }
 
   /**
@@ -272,19 +247,27 @@ class BackgroundCommitsTest {
    */
   @Test
   void aStopWhileAPartWaitsForTheUploadThreadLeavesNoOpenUpload() {
-    String prefix = "stop-queued-" + (++run);
+    stopWithPartsUnderWay("stop-queued-" + (++run), 2, Map.of("s3.upload.threads", "1"));
+  }
+
+  /**
+   * Opens a 6 MB file on each of {@code partitions} partitions (one 5 MiB part each, sent slowly;
+   * the units stay open), stops the task once every multipart upload has started, and expects none
+   * left open.
+   */
+  private void stopWithPartsUnderWay(String prefix, int partitions, Map<String, String> extra) {
     s3.faults()
         .delayAlways(
             Duration.ofSeconds(3),
             RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix(prefix + "/tmp/"));
     Map<String, String> props = props(prefix, 100_000);
     props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
-    props.put("s3.upload.threads", "1");
+    props.putAll(extra);
     Schema blob = SchemaBuilder.struct().name("Blob").field("data", Schema.STRING_SCHEMA).build();
     String big = "z".repeat(60_000);
     List<SinkRecord> records = new ArrayList<>();
-    for (int partition = 0; partition < 2; partition++) {
-      for (long o = 0; o < 100; o++) { // 6 MB a partition: one part each, the units stay open
+    for (int partition = 0; partition < partitions; partition++) {
+      for (long o = 0; o < 100; o++) {
         records.add(
             new SinkRecord(
                 "events", partition, null, null, blob, new Struct(blob).put("data", big), o));
@@ -292,11 +275,11 @@ class BackgroundCommitsTest {
     }
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props), new RecordingContext());
-    committer.open(Set.of(P0, P1));
+    committer.open(partitions == 1 ? Set.of(P0) : Set.of(P0, P1));
     committer.put(records);
     await()
         .atMost(10, TimeUnit.SECONDS)
-        .until(() -> openUploads(prefix + "/tmp/") == 2); // one part sent, the other queued
+        .until(() -> openUploads(prefix + "/tmp/") == partitions); // parts sent or queued
     committer.stop();
 
     await()

@@ -173,12 +173,7 @@ class TableDesignIT {
       stack.redshift.faults().clear();
     }
     assertThat(varcharLength(topic, "name")).isEqualTo(1024);
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
-                    + topic
-                    + "'"))
-        .isZero();
+    assertThat(quarantined(topic)).isZero();
   }
 
   /**
@@ -212,14 +207,7 @@ class TableDesignIT {
               "^ALTER TABLE .* ALTER COLUMN", -1, "ERROR: must be owner of relation widen_owner");
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  loader.runOnce() != null
-                      && stack.count(
-                              "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
-                                  + topic
-                                  + "'")
-                          == 1);
+          .until(() -> loader.runOnce() != null && quarantined(topic) == 1);
     } finally {
       stack.redshift.faults().clear();
     }
@@ -260,12 +248,7 @@ class TableDesignIT {
     assertThat(varcharLength(topic, "name")).isEqualTo(1024);
     assertThat(stack.count("SELECT COUNT(DISTINCT kafka_offset) FROM public." + topic))
         .isEqualTo(20);
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
-                    + topic
-                    + "'"))
-        .isZero();
+    assertThat(quarantined(topic)).isZero();
   }
 
   @Test
@@ -304,12 +287,7 @@ class TableDesignIT {
     assertThat(count(topic)).isEqualTo(40);
     assertThat(stack.count("SELECT COUNT(DISTINCT id) FROM public." + topic)).isEqualTo(40);
     assertThat(varcharLength(topic, "name")).as("900 bytes fit 1024").isEqualTo(1024);
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
-                    + topic
-                    + "'"))
-        .isZero();
+    assertThat(quarantined(topic)).isZero();
   }
 
   @Test
@@ -387,6 +365,14 @@ class TableDesignIT {
                           || r.status() == StatusString.ABORTED);
       assertThat(d.status()).as(sql + ": " + d.error()).isEqualTo(StatusString.FINISHED);
     }
+  }
+
+  /** Units of the table in quarantine. */
+  private static long quarantined(String table) throws Exception {
+    return stack.count(
+        "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+            + table
+            + "'");
   }
 
   private static long count(String table) throws Exception {
