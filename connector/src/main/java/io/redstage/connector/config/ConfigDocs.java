@@ -43,7 +43,17 @@ public final class ConfigDocs {
             "Set `connector.class=io.redstage.connector.RedstageS3SinkConnector`. Keys named like Confluent's ")
         .append(
             "S3 sink mean the same thing. Framework keys (`topics`, `tasks.max`, converters, `errors.*`) are ")
-        .append("Kafka Connect's own.\n");
+        .append("Kafka Connect's own.\n\n")
+        .append(
+            "Connect's validate endpoint (`PUT /connector-plugins/RedstageS3SinkConnector/config/validate`) and ")
+        .append(
+            "the UIs built on it get each key's choices (`recommended_values`: formats, codecs, partitioners, ")
+        .append(
+            "extractors, AWS regions, ...) and whether it applies (`visible`): a format's keys only for that ")
+        .append(
+            "format, the partitioner's keys only for the partitioner that reads them, a refining key (KMS key, STS ")
+        .append(
+            "session name, proxy user, a metadata column's name) only when the key it refines is set.\n");
     for (Map.Entry<String, List<ConfigDef.ConfigKey>> e : byGroup.entrySet()) {
       if (e.getValue().isEmpty()) {
         continue;

@@ -5,9 +5,14 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
 import io.redstage.connector.format.FormatOptions;
+import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.connector.storage.S3Settings;
+import io.redstage.contract.FileFormat;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -110,6 +115,14 @@ public final class SinkConfigDef {
 
   static final int MIB = 1024 * 1024;
 
+  // When keys apply, for the validate endpoint's "visible" (see Recommenders)
+  private static final Predicate<Map<String, Object>> PARQUET =
+      Recommenders.format(FileFormat.PARQUET);
+  private static final Predicate<Map<String, Object>> PARQUET_DICTIONARIES =
+      PARQUET.and(Recommenders.enabled(PARQUET_DICTIONARY));
+  private static final Predicate<Map<String, Object>> TIME_PARTITIONER =
+      Recommenders.partitioner(PartitionerSettings.TYPE_TIME);
+
   private SinkConfigDef() {}
 
   public static ConfigDef create() {
@@ -169,7 +182,9 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.SHORT,
-        "Region");
+        "Region",
+        List.of(),
+        Recommenders.values(Recommenders.awsRegions()));
     def.define(
         STORE_URL,
         Type.STRING,
@@ -222,7 +237,9 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.SHORT,
-        "Server-side encryption");
+        "Server-side encryption",
+        List.of(S3_SSE_KMS_KEY_ID),
+        Recommenders.values("AES256", "aws:kms", "aws:kms:dsse"));
     def.define(
         S3_SSE_KMS_KEY_ID,
         Type.STRING,
@@ -232,7 +249,9 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.LONG,
-        "KMS key id");
+        "KMS key id",
+        List.of(),
+        Recommenders.when(Recommenders.startsWith(S3_SSEA_NAME, "aws:kms")));
     def.define(
         S3_ACL_CANNED,
         Type.STRING,
@@ -250,7 +269,16 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.MEDIUM,
-        "Canned ACL");
+        "Canned ACL",
+        List.of(),
+        Recommenders.values(
+            "private",
+            "public-read",
+            "public-read-write",
+            "authenticated-read",
+            "aws-exec-read",
+            "bucket-owner-read",
+            "bucket-owner-full-control"));
     def.define(
         S3_PART_RETRIES,
         Type.INT,
@@ -305,7 +333,9 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.LONG,
-        "Proxy URL");
+        "Proxy URL",
+        List.of(S3_PROXY_USER, S3_PROXY_PASSWORD),
+        null);
     def.define(
         S3_PROXY_USER,
         Type.STRING,
@@ -315,7 +345,9 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.MEDIUM,
-        "Proxy user");
+        "Proxy user",
+        List.of(),
+        Recommenders.when(Recommenders.set(S3_PROXY_URL)));
     def.define(
         S3_PROXY_PASSWORD,
         Type.PASSWORD,
@@ -325,7 +357,9 @@ public final class SinkConfigDef {
         GROUP_S3,
         ++o,
         Width.MEDIUM,
-        "Proxy password");
+        "Proxy password",
+        List.of(),
+        Recommenders.when(Recommenders.set(S3_PROXY_URL)));
   }
 
   private static void defineCredentials(ConfigDef def) {
@@ -361,7 +395,9 @@ public final class SinkConfigDef {
         GROUP_AUTH,
         ++o,
         Width.LONG,
-        "Role ARN");
+        "Role ARN",
+        List.of(STS_ROLE_SESSION_NAME, STS_ROLE_EXTERNAL_ID, STS_REGION),
+        null);
     def.define(
         STS_ROLE_SESSION_NAME,
         Type.STRING,
@@ -372,7 +408,9 @@ public final class SinkConfigDef {
         GROUP_AUTH,
         ++o,
         Width.MEDIUM,
-        "Role session name");
+        "Role session name",
+        List.of(),
+        Recommenders.when(Recommenders.set(STS_ROLE_ARN)));
     def.define(
         STS_ROLE_EXTERNAL_ID,
         Type.STRING,
@@ -382,7 +420,9 @@ public final class SinkConfigDef {
         GROUP_AUTH,
         ++o,
         Width.MEDIUM,
-        "External id");
+        "External id",
+        List.of(),
+        Recommenders.when(Recommenders.set(STS_ROLE_ARN)));
     def.define(
         STS_REGION,
         Type.STRING,
@@ -393,7 +433,9 @@ public final class SinkConfigDef {
         GROUP_AUTH,
         ++o,
         Width.SHORT,
-        "STS region");
+        "STS region",
+        List.of(),
+        Recommenders.when(Recommenders.set(STS_ROLE_ARN)));
     def.define(
         CREDENTIALS_PROVIDER_CLASS,
         Type.STRING,
@@ -502,7 +544,18 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.MEDIUM,
-        "Format");
+        "Format",
+        List.of(
+            PARQUET_CODEC,
+            PARQUET_ROW_GROUP_BYTES,
+            PARQUET_PAGE_BYTES,
+            PARQUET_DICTIONARY,
+            PARQUET_DICTIONARY_EXCLUDED,
+            PARQUET_DICTIONARY_PROBE_ROWS,
+            AVRO_CODEC,
+            COMPRESSION_TYPE,
+            TIMESTAMP_UNIT),
+        Recommenders.values("parquet", "avro", "jsonl"));
     def.define(
         PARQUET_CODEC,
         Type.STRING,
@@ -513,7 +566,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "Parquet codec");
+        "Parquet codec",
+        List.of(),
+        Recommenders.when(PARQUET, "snappy", "zstd", "gzip", "none"));
     def.define(
         PARQUET_ROW_GROUP_BYTES,
         Type.INT,
@@ -525,7 +580,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.MEDIUM,
-        "Parquet row group (bytes)");
+        "Parquet row group (bytes)",
+        List.of(),
+        Recommenders.when(PARQUET));
     def.define(
         PARQUET_PAGE_BYTES,
         Type.INT,
@@ -536,7 +593,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.MEDIUM,
-        "Parquet page (bytes)");
+        "Parquet page (bytes)",
+        List.of(),
+        Recommenders.when(PARQUET));
     def.define(
         PARQUET_DICTIONARY,
         Type.BOOLEAN,
@@ -550,7 +609,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "Parquet dictionary");
+        "Parquet dictionary",
+        List.of(PARQUET_DICTIONARY_EXCLUDED, PARQUET_DICTIONARY_PROBE_ROWS),
+        Recommenders.when(PARQUET));
     def.define(
         PARQUET_DICTIONARY_EXCLUDED,
         Type.LIST,
@@ -573,7 +634,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.LONG,
-        "Parquet columns without dictionary");
+        "Parquet columns without dictionary",
+        List.of(),
+        Recommenders.when(PARQUET_DICTIONARIES));
     def.define(
         PARQUET_DICTIONARY_PROBE_ROWS,
         Type.INT,
@@ -599,7 +662,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "Parquet dictionary probe (rows)");
+        "Parquet dictionary probe (rows)",
+        List.of(),
+        Recommenders.when(PARQUET_DICTIONARIES));
     def.define(
         AVRO_CODEC,
         Type.STRING,
@@ -610,7 +675,10 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "Avro codec");
+        "Avro codec",
+        List.of(),
+        Recommenders.when(
+            Recommenders.format(FileFormat.AVRO), "null", "deflate", "snappy", "zstd"));
     def.define(
         COMPRESSION_TYPE,
         Type.STRING,
@@ -622,7 +690,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "JSON compression");
+        "JSON compression",
+        List.of(),
+        Recommenders.when(Recommenders.format(FileFormat.JSONL), "none", "gzip"));
     def.define(
         TIMESTAMP_UNIT,
         Type.STRING,
@@ -633,7 +703,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "Timestamp unit");
+        "Timestamp unit",
+        List.of(),
+        Recommenders.when(PARQUET.or(Recommenders.format(FileFormat.AVRO)), "millis", "micros"));
     def.define(
         SCHEMA_COMPATIBILITY,
         Type.STRING,
@@ -655,7 +727,9 @@ public final class SinkConfigDef {
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
-        "Schema compatibility");
+        "Schema compatibility",
+        List.of(),
+        Recommenders.values("NONE", "BACKWARD", "FORWARD", "FULL"));
     def.define(
         COLUMN_NAME_MAP,
         Type.LIST,
@@ -711,7 +785,9 @@ public final class SinkConfigDef {
         GROUP_LIMITS,
         ++o,
         Width.SHORT,
-        "Oversize strings");
+        "Oversize strings",
+        List.of(),
+        Recommenders.values("fail", "truncate"));
   }
 
   private static void definePartitioner(ConfigDef def) {
@@ -728,7 +804,14 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.MEDIUM,
-        "Partitioner");
+        "Partitioner",
+        List.of(PARTITION_FIELD_NAME, PATH_FORMAT, PARTITION_DURATION_MS, LOCALE),
+        Recommenders.values(
+            PartitionerSettings.TYPE_DEFAULT,
+            PartitionerSettings.TYPE_FIELD,
+            PartitionerSettings.TYPE_TIME,
+            PartitionerSettings.TYPE_HOURLY,
+            PartitionerSettings.TYPE_DAILY));
     def.define(
         PARTITION_FIELD_NAME,
         Type.LIST,
@@ -739,7 +822,9 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.LONG,
-        "Partition fields");
+        "Partition fields",
+        List.of(),
+        Recommenders.when(Recommenders.partitioner(PartitionerSettings.TYPE_FIELD)));
     def.define(
         PATH_FORMAT,
         Type.STRING,
@@ -750,7 +835,9 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.LONG,
-        "Path format");
+        "Path format",
+        List.of(),
+        Recommenders.when(TIME_PARTITIONER));
     def.define(
         PARTITION_DURATION_MS,
         Type.LONG,
@@ -761,7 +848,9 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.SHORT,
-        "Partition duration (ms)");
+        "Partition duration (ms)",
+        List.of(),
+        Recommenders.when(TIME_PARTITIONER));
     def.define(
         LOCALE,
         Type.STRING,
@@ -773,7 +862,9 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.SHORT,
-        "Locale");
+        "Locale",
+        List.of(),
+        Recommenders.when(TIME_PARTITIONER));
     def.define(
         TIMEZONE,
         Type.STRING,
@@ -798,7 +889,12 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.SHORT,
-        "Timestamp extractor");
+        "Timestamp extractor",
+        List.of(TIMESTAMP_FIELD),
+        Recommenders.values(
+            PartitionerSettings.EXTRACTOR_RECORD,
+            PartitionerSettings.EXTRACTOR_RECORD_FIELD,
+            PartitionerSettings.EXTRACTOR_WALLCLOCK));
     def.define(
         TIMESTAMP_FIELD,
         Type.STRING,
@@ -811,7 +907,9 @@ public final class SinkConfigDef {
         GROUP_PARTITION,
         ++o,
         Width.MEDIUM,
-        "Timestamp field");
+        "Timestamp field",
+        List.of(),
+        Recommenders.when(Recommenders.extractor(PartitionerSettings.EXTRACTOR_RECORD_FIELD)));
   }
 
   private static void defineRotation(ConfigDef def) {
@@ -920,7 +1018,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.SHORT,
-        "Metadata columns");
+        "Metadata columns",
+        List.of(METADATA_TOPIC, METADATA_PARTITION, METADATA_OFFSET, METADATA_TIMESTAMP),
+        null);
     def.define(
         METADATA_TOPIC,
         Type.STRING,
@@ -931,7 +1031,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Topic column");
+        "Topic column",
+        List.of(),
+        Recommenders.when(Recommenders.enabled(METADATA_ENABLED)));
     def.define(
         METADATA_PARTITION,
         Type.STRING,
@@ -942,7 +1044,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Partition column");
+        "Partition column",
+        List.of(),
+        Recommenders.when(Recommenders.enabled(METADATA_ENABLED)));
     def.define(
         METADATA_OFFSET,
         Type.STRING,
@@ -953,7 +1057,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Offset column");
+        "Offset column",
+        List.of(),
+        Recommenders.when(Recommenders.enabled(METADATA_ENABLED)));
     def.define(
         METADATA_TIMESTAMP,
         Type.STRING,
@@ -964,7 +1070,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Timestamp column");
+        "Timestamp column",
+        List.of(),
+        Recommenders.when(Recommenders.enabled(METADATA_ENABLED)));
     def.define(
         STORE_KEYS,
         Type.BOOLEAN,
@@ -974,7 +1082,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.SHORT,
-        "Store keys");
+        "Store keys",
+        List.of(METADATA_KEY),
+        null);
     def.define(
         METADATA_KEY,
         Type.STRING,
@@ -985,7 +1095,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Key column");
+        "Key column",
+        List.of(),
+        Recommenders.when(Recommenders.enabled(STORE_KEYS)));
     def.define(
         STORE_HEADERS,
         Type.BOOLEAN,
@@ -1000,7 +1112,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.SHORT,
-        "Store headers");
+        "Store headers",
+        List.of(METADATA_HEADERS),
+        null);
     def.define(
         METADATA_HEADERS,
         Type.STRING,
@@ -1011,7 +1125,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Headers column");
+        "Headers column",
+        List.of(),
+        Recommenders.when(Recommenders.enabled(STORE_HEADERS)));
     def.define(
         METADATA_DELETED,
         Type.STRING,
@@ -1023,7 +1139,9 @@ public final class SinkConfigDef {
         GROUP_METADATA,
         ++o,
         Width.MEDIUM,
-        "Deleted column");
+        "Deleted column",
+        List.of(),
+        Recommenders.when(Recommenders.is(BEHAVIOR_ON_NULL_VALUES, "write")));
   }
 
   private static void defineErrors(ConfigDef def) {
@@ -1046,6 +1164,8 @@ public final class SinkConfigDef {
         GROUP_ERRORS,
         1,
         Width.SHORT,
-        "Null values");
+        "Null values",
+        List.of(METADATA_DELETED),
+        Recommenders.values("fail", "ignore", "write"));
   }
 }

@@ -531,6 +531,25 @@ class SinkPipelineIT {
   }
 
   @Test
+  void validateEndpointOffersChoicesAndShowsOnlyTheKeysThatApply() {
+    Map<String, String> c = fx.baseConfig("x", BUCKET);
+    c.put("format.class", "io.confluent.connect.s3.format.avro.AvroFormat");
+    JsonNode result = fx.connect.validate(PipelineFixture.CONNECTOR_CLASS, c);
+    Map<String, JsonNode> byKey = new TreeMap<>();
+    for (JsonNode v : result.path("configs")) {
+      byKey.put(v.path("value").path("name").asText(), v.path("value"));
+    }
+    assertThat(byKey.get("parquet.codec").path("visible").asBoolean()).isFalse();
+    assertThat(byKey.get("avro.codec").path("visible").asBoolean()).isTrue();
+    List<String> codecs = new ArrayList<>();
+    byKey.get("avro.codec").path("recommended_values").forEach(n -> codecs.add(n.asText()));
+    assertThat(codecs).containsExactly("null", "deflate", "snappy", "zstd");
+    List<String> formats = new ArrayList<>();
+    byKey.get("format.class").path("recommended_values").forEach(n -> formats.add(n.asText()));
+    assertThat(formats).containsExactly("parquet", "avro", "jsonl");
+  }
+
+  @Test
   void validateEndpointRejectsEachUnsupportedConfluentKeyOnThatKey() {
     Map<String, String> unsupported =
         new TreeMap<>(
