@@ -7,9 +7,13 @@ import io.redstage.contract.CommitMarker;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -219,9 +223,26 @@ final class BackgroundCommits implements AutoCloseable {
     }
   }
 
-  /** Waits for every pending commit. */
-  void drain() throws IOException {
-    awaitBelow(-1);
+  /**
+   * Gives up the commits of partitions the task no longer holds: those not yet started abort their
+   * uploads and never run; one already running goes on and is settled by a later {@link #collect}
+   * like any other (a failure there still rewinds the partitions the task holds, since it may have
+   * made their queued commits abort). Connect asks for the offsets to commit (preCommit) before it
+   * closes partitions, so nothing these commits would write could be reported: the next owner
+   * writes their records again, and waiting for them would only hold up the rebalance.
+   */
+  void release(Collection<PartitionWriter> revoked) {
+    Set<PartitionWriter> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+    gone.addAll(revoked);
+    Iterator<Pending> it = pending.iterator();
+    while (it.hasNext()) {
+      Pending p = it.next();
+      if (gone.contains(p.writer) && p.started.compareAndSet(false, true)) {
+        it.remove();
+        pendingBytes -= p.bytes;
+        p.unit.abort();
+      }
+    }
   }
 
   /**

@@ -69,6 +69,23 @@ final class PartitionCommits {
     return lastCommit;
   }
 
+  /**
+   * The partition's last commit so far (done when none runs): a partition closed while its commit
+   * still runs hands it to the writer that takes it over ({@link #after}).
+   */
+  CompletableFuture<Void> lastCommit() {
+    return lastCommit;
+  }
+
+  /**
+   * Makes this partition's first commit wait for {@code previous}, the last commit of the writer
+   * the task had for it before a rebalance took it away and gave it back: the partition's markers
+   * stay in offset order.
+   */
+  void after(CompletableFuture<Void> previous) {
+    lastCommit = previous;
+  }
+
   /** A unit of this partition committed (called in commit order, on the task thread). */
   void committed(CommitUnit unit) {
     failuresSinceCommit = 0;

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -53,6 +54,12 @@ public final class StagingCommitter {
   private final SinkTaskContext context;
   private final long memoryBudget;
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
+
+  /**
+   * The last commit of each partition closed while that commit still ran: if the partition comes
+   * back to this task, its first commit waits for it (see {@link #close}).
+   */
+  private final Map<TopicPartition, CompletableFuture<Void>> stillCommitting = new HashMap<>();
 
   private final AutoCloseable resources;
   private final TaskRewinds rewinds = new TaskRewinds();
@@ -106,31 +113,44 @@ public final class StagingCommitter {
 
   public void open(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
-      writers.computeIfAbsent(tp, k -> new PartitionWriter(k.topic(), k.partition(), c));
+      writers.computeIfAbsent(tp, this::newWriter);
     }
   }
 
+  private PartitionWriter newWriter(TopicPartition tp) {
+    PartitionWriter w = new PartitionWriter(tp.topic(), tp.partition(), c);
+    CompletableFuture<Void> previous = stillCommitting.remove(tp);
+    if (previous != null && !previous.isDone()) {
+      w.commits().after(previous);
+    }
+    return w;
+  }
+
   /**
-   * Lets pending commits finish, then drops open units. Connect calls preCommit before this, so the
-   * offsets of the revoked partitions' units that commit here are not reported: their records go to
-   * the partitions' next owner again, which writes them again (the loader loads each offset once).
+   * Drops the partitions' open units and the commits of theirs that have not started, without
+   * waiting for S3 (see {@link BackgroundCommits#release}); other partitions' commits go on.
+   * Connect calls preCommit just before this and commits what it returned: no offset of a unit that
+   * committed here could be reported, the partitions' next owner writes their records again (the
+   * loader loads each offset once). Waiting here held every rebalance, and with it every partition
+   * of the task, for as long as S3 took.
    */
   public void close(Collection<TopicPartition> partitions) {
-    IOException failure = null;
-    try {
-      c.commits.drain();
-    } catch (IOException e) {
-      failure = e;
-    }
+    stillCommitting.values().removeIf(CompletableFuture::isDone);
+    List<PartitionWriter> closing = new ArrayList<>();
     for (TopicPartition tp : partitions) {
       PartitionWriter w = writers.remove(tp);
       if (w != null) {
-        w.abort();
-        openBytes += w.recountOpenBytes();
+        closing.add(w);
       }
     }
-    if (failure != null) {
-      rewinds.defer(rewindAfter(failure, List.of()));
+    c.commits.release(closing);
+    for (PartitionWriter w : closing) {
+      w.abort();
+      openBytes += w.recountOpenBytes();
+      CompletableFuture<Void> last = w.commits().lastCommit();
+      if (!last.isDone()) {
+        stillCommitting.put(new TopicPartition(w.topic(), w.partition()), last);
+      }
     }
   }
 
@@ -166,7 +186,7 @@ public final class StagingCommitter {
             if (!KafkaCoordinates.consumedCoordinatesKnown()) {
               throw KafkaCoordinates.notAssigned(r, writers.keySet());
             }
-            writer = new PartitionWriter(tp.topic(), tp.partition(), c);
+            writer = newWriter(tp);
             writers.put(tp, writer);
           }
           writer.commits().delivered(KafkaCoordinates.offset(r));

@@ -379,6 +379,61 @@ class BackgroundCommitsTest {
   }
 
   /**
+   * A rebalance does not wait for S3: close() gives up the revoked partition's commits that have
+   * not started and returns while its running one is held up; the other partition's commits go on.
+   * When the partition comes back at once, its first commit waits for the one still running, so its
+   * markers keep their order.
+   */
+  @Test
+  void closeDropsTheRevokedPartitionsQueuedCommitsAndDoesNotWaitForTheRunningOne() {
+    String prefix = "revoke-" + (++run);
+    String held = markerKey(prefix, 1, 0, 9);
+    FaultRule hold =
+        s3.faults()
+            .delayNext(
+                1,
+                Duration.ofSeconds(8),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(held));
+    RecordingContext context = new RecordingContext();
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 30)); // three units per partition
+      await().atMost(SettledCommits.TIMEOUT).until(() -> hold.fired() == 1);
+
+      committer.close(Set.of(P1));
+      assertThat(S3Objects.keys(s3.client(), BUCKET, held))
+          .as("close returned while partition 1's first marker was still held up")
+          .isEmpty();
+
+      // Given back at once, resumed at offset 5 here so that its units differ from the old ones.
+      committer.open(Set.of(P1));
+      committer.put(records(Map.of(P1, 5L), 30));
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .until(() -> committer.committedOffsets().containsKey(P1));
+      assertThat(S3Objects.keys(s3.client(), BUCKET, held))
+          .as("the partition's first new unit committed after the old running one")
+          .containsExactly(held);
+
+      assertThat(SettledCommits.offsets(committer))
+          .containsEntry(P0, new OffsetAndMetadata(30))
+          .containsEntry(P1, new OffsetAndMetadata(25));
+      assertThat(unitRanges(prefix, 0))
+          .containsExactly(new long[] {0, 9}, new long[] {10, 19}, new long[] {20, 29});
+      assertThat(unitRanges(prefix, 1))
+          .as("the revoked partition's queued units [10, 19] and [20, 29] never committed")
+          .containsExactly(new long[] {0, 9}, new long[] {5, 14}, new long[] {15, 24});
+      assertThat(context.rewinds).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /**
    * A put that fails before it reaches a partition seen for the first time still rewinds that
    * partition, to its first offset in the batch: Connect counts the whole batch as delivered.
    */
@@ -745,9 +800,14 @@ class BackgroundCommitsTest {
 
   /** The marker key of partition 0's unit [start, end] under {@code prefix}. */
   private static String markerKey(String prefix, long start, long end) {
+    return markerKey(prefix, 0, start, end);
+  }
+
+  /** The marker key of unit [start, end] of {@code partition} under {@code prefix}. */
+  private static String markerKey(String prefix, int partition, long start, long end) {
     return prefix
-        + "/markers/events/0000000000/"
-        + String.format("%020d+%020d", start, end)
+        + "/markers/events/"
+        + String.format("%010d/%020d+%020d", partition, start, end)
         + ".json";
   }
 
