@@ -27,7 +27,7 @@ resource "aws_iam_role" "connector" {
 data "aws_iam_policy_document" "connector" {
   statement {
     sid       = "WriteDataFilesAndMarkers"
-    actions   = ["s3:PutObject", "s3:GetObject"]
+    actions   = ["s3:PutObject"]
     resources = ["${local.bucket_arn}/topics/*", "${local.bucket_arn}/_redstage/markers/*"]
   }
   # files over s3.part.size stream in parts under _redstage/tmp, then are copied to their key and deleted
@@ -36,9 +36,10 @@ data "aws_iam_policy_document" "connector" {
     actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
     resources = ["${local.bucket_arn}/_redstage/tmp/*"]
   }
+  # each task lists the stale uploads under _redstage/tmp at start to abort them (the action has no s3:prefix key)
   statement {
-    sid       = "ListOwnPrefixesAndOpenUploads"
-    actions   = ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    sid       = "FindStaleUploadsUnderTmpAtTaskStart"
+    actions   = ["s3:ListBucketMultipartUploads"]
     resources = [local.bucket_arn]
   }
   statement {
@@ -50,6 +51,12 @@ data "aws_iam_policy_document" "connector" {
     sid       = "ReadTopicsCommitOffsets"
     actions   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData", "kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
     resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/*", "${replace(var.msk_cluster_arn, ":cluster/", ":group/")}/*"]
+  }
+  # MSK Connect creates its own topics and keeps the connector's offsets, config and status there
+  statement {
+    sid       = "MskConnectInternalTopics"
+    actions   = ["kafka-cluster:CreateTopic", "kafka-cluster:WriteData", "kafka-cluster:ReadData", "kafka-cluster:DescribeTopic"]
+    resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/__amazon_msk_connect_*"]
   }
 }
 
@@ -113,6 +120,7 @@ resource "aws_iam_role" "loader" {
 }
 
 data "aws_iam_policy_document" "loader" {
+  # no s3:prefix condition: without a plain ListBucket, S3 answers 403 instead of 404 for a missing key
   statement {
     sid       = "ListMarkers"
     actions   = ["s3:ListBucket"]
@@ -122,6 +130,12 @@ data "aws_iam_policy_document" "loader" {
     sid       = "ReadMarkersWriteManifestsAndReports"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.bucket_arn}/_redstage/*"]
+  }
+  # the JSON Lines file of a rejected row whose offset Redshift cut off
+  statement {
+    sid       = "ReadDataFilesForTheOffsetsOfRejectedRows"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/topics/*"]
   }
   statement {
     sid       = "RunStatements"

@@ -98,8 +98,9 @@ resource "aws_iam_role" "events" {
 
 data "aws_iam_policy_document" "events" {
   statement {
-    actions   = ["ecs:RunTask"]
-    resources = [aws_ecs_task_definition.loader.arn_without_revision]
+    actions = ["ecs:RunTask"]
+    # EventBridge runs the task by its ARN with the revision
+    resources = ["${aws_ecs_task_definition.loader.arn_without_revision}:*"]
   }
   statement {
     actions   = ["iam:PassRole"]

@@ -14,9 +14,9 @@ variable "plugin_zip_path" {
 }
 
 variable "redstage_version" {
-  description = "Redstage version: names the plugin object in S3."
+  description = "Version in the plugin ZIP's name (the project version in pom.xml): names the plugin object in S3."
   type        = string
-  default     = "0.1.0"
+  default     = "0.1.0-SNAPSHOT"
 }
 
 variable "msk_bootstrap_servers" {

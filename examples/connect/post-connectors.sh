@@ -21,8 +21,16 @@ fi
 for file in "${files[@]}"; do
   body=$(sed -e "s|\${STAGING_BUCKET}|${STAGING_BUCKET}|g" -e "s|\${AWS_REGION}|${AWS_REGION}|g" "$file")
   echo "POST ${CONNECT_URL%/}/connectors  <- $file"
-  curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' -H 'Accept: application/json' \
-    --data "$body" "${CONNECT_URL%/}/connectors"
-  echo
+  # the body and the HTTP status on its last line (curl's --fail-with-body needs curl 7.76 or later)
+  response=$(curl -sS -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -H 'Accept: application/json' --data "$body" "${CONNECT_URL%/}/connectors")
+  status=${response##*$'\n'}
+  echo "${response%$'\n'*}"
+  if [[ $status != 2?? ]]; then
+    echo "Cannot create the connector of $file: HTTP $status, Connect's answer above. On 409 it exists already" \
+      "(PUT its \"config\" to /connectors/<name>/config to change it); otherwise fix what the answer names and" \
+      "run this script again for the files not created yet." >&2
+    exit 1
+  fi
 done
 echo "Check them with: curl -s ${CONNECT_URL%/}/connectors?expand=status"
