@@ -80,8 +80,14 @@ final class UnitCommitter {
                 f.writer.columns()));
         written += f.writer.recordCount();
       }
-    } catch (IOException | RuntimeException e) {
-      unit.abort();
+    } catch (Throwable e) {
+      // An Error too (out of memory building a file, a class that fails to load): a multipart
+      // upload left open is billed until a lifecycle rule or a later start removes it
+      try {
+        unit.abort();
+      } catch (Throwable second) {
+        e.addSuppressed(second);
+      }
       throw e;
     }
     CommitMarker marker =

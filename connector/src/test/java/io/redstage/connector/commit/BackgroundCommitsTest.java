@@ -633,6 +633,56 @@ class BackgroundCommitsTest {
     }
   }
 
+  /**
+   * An Error while a unit's files are completed (out of memory building one, say) stops the task
+   * and aborts the unit's multipart uploads: none is left open, billed, after stop.
+   */
+  @Test
+  void anErrorCompletingAMultipartFileLeavesNoUploadOpen() {
+    String prefix = "error-" + (++run);
+    Map<String, String> props = props(prefix, 100);
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    StagingCommitter committer =
+        StagingCommitter.create(
+            new SinkConfig(props),
+            new RecordingContext(),
+            settings -> {
+              S3Client real = S3ClientFactory.create(settings);
+              return (S3Client)
+                  Proxy.newProxyInstance(
+                      S3Client.class.getClassLoader(),
+                      new Class<?>[] {S3Client.class},
+                      (proxy, method, args) -> {
+                        if (method.getName().equals("completeMultipartUpload")) {
+                          throw new AssertionError("injected error");
+                        }
+                        try {
+                          return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                          throw e.getCause();
+                        }
+                      });
+            });
+    Schema blob = SchemaBuilder.struct().name("Blob").field("data", Schema.STRING_SCHEMA).build();
+    String big = "e".repeat(60_000);
+    List<SinkRecord> records = new ArrayList<>();
+    for (long o = 0; o < 100; o++) { // 6 MB in one unit: a multipart upload of two parts
+      records.add(
+          new SinkRecord("events", 0, null, null, blob, new Struct(blob).put("data", big), o));
+    }
+    try {
+      committer.open(Set.of(P0));
+      committer.put(records);
+      assertThatThrownBy(() -> SettledCommits.offsets(committer))
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("injected error");
+    } finally {
+      committer.stop();
+    }
+    assertThat(openUploads(prefix + "/tmp/")).isZero();
+    assertThat(markers(prefix)).isEmpty();
+  }
+
   @Test
   void preCommitReturnsWhileACommitRunsAndReportsItsOffsetAfterItEnds() throws Exception {
     String prefix = "held-" + (++run);
