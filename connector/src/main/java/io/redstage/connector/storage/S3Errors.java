@@ -36,10 +36,32 @@ final class S3Errors {
           "AuthorizationHeaderMalformed",
           "PermanentRedirect");
 
+  /**
+   * Codes that the next attempt may not meet, whatever the status they come with: S3 answers some
+   * with 400 (RequestTimeout, an idle upload connection) or inside a 200 (InternalError from a
+   * complete or a copy), and the SDK retries them by code too. ExpiredToken passes once the
+   * credentials provider has fetched new ones.
+   */
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of(
+          "RequestTimeout",
+          "InternalError",
+          "SlowDown",
+          "ServiceUnavailable",
+          "Throttling",
+          "RequestLimitExceeded",
+          "ExpiredToken");
+
   static boolean isSettingsProblem(SdkException e) {
-    return e instanceof AwsServiceException
-        && ((AwsServiceException) e).awsErrorDetails() != null
-        && SETTINGS_PROBLEMS.contains(((AwsServiceException) e).awsErrorDetails().errorCode());
+    String code = code(e);
+    return (code != null && SETTINGS_PROBLEMS.contains(code))
+        || (isSts(e) && ((AwsServiceException) e).statusCode() == 403)
+        || isCredentialsNotFound(e);
+  }
+
+  /** True for S3's answer that the multipart upload no longer exists. */
+  static boolean isNoSuchUpload(SdkException e) {
+    return "NoSuchUpload".equals(code(e));
   }
 
   static boolean isRetriable(SdkException e) {
@@ -48,6 +70,7 @@ final class S3Errors {
       int status = s.statusCode();
       // 501 NotImplemented and 505 are 5xx too but permanent
       return s.isThrottlingException()
+          || (code(e) != null && TRANSIENT_CODES.contains(code(e)))
           || status == 408
           || status == 429
           || status == 500
@@ -63,12 +86,38 @@ final class S3Errors {
         || hasCause(e, IOException.class);
   }
 
+  /** S3's (or STS's) error code, or null when the failure is not an answer of the service. */
+  private static String code(SdkException e) {
+    return e instanceof AwsServiceException && ((AwsServiceException) e).awsErrorDetails() != null
+        ? ((AwsServiceException) e).awsErrorDetails().errorCode()
+        : null;
+  }
+
+  /**
+   * True when STS answered, not S3: the role in sts.role.arn could not be assumed (the call that
+   * needed the credentials reports it).
+   */
+  private static boolean isSts(SdkException e) {
+    return e instanceof AwsServiceException
+        && ((AwsServiceException) e).awsErrorDetails() != null
+        && "sts"
+            .equalsIgnoreCase(
+                String.valueOf(((AwsServiceException) e).awsErrorDetails().serviceName()));
+  }
+
+  /** True when no credentials provider of the chain had credentials to give. */
+  private static boolean isCredentialsNotFound(SdkException e) {
+    return !(e instanceof AwsServiceException)
+        && String.valueOf(e.getMessage()).startsWith("Unable to load credentials");
+  }
+
   private static String why(SdkException e, S3Settings settings) {
     if (e instanceof AwsServiceException) {
       AwsServiceException s = (AwsServiceException) e;
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
       String message = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorMessage();
-      return "S3 answered HTTP "
+      return (isSts(e) ? "STS" : "S3")
+          + " answered HTTP "
           + s.statusCode()
           + (code == null ? "" : " " + code)
           + (message == null ? "" : " (" + stripPeriod(message) + ")")
@@ -81,10 +130,28 @@ final class S3Errors {
   }
 
   private static String whatToDo(SdkException e, boolean retriable, S3Settings settings) {
-    String code =
-        e instanceof AwsServiceException && ((AwsServiceException) e).awsErrorDetails() != null
-            ? ((AwsServiceException) e).awsErrorDetails().errorCode()
-            : null;
+    String code = code(e);
+    if (isSts(e) && !retriable) {
+      return "The role in "
+          + S3Settings.STS_ROLE_ARN_CONFIG
+          + " could not be assumed: check "
+          + S3Settings.STS_ROLE_ARN_CONFIG
+          + " and "
+          + S3Settings.STS_EXTERNAL_ID_CONFIG
+          + ", that the role's trust policy lets the connector's own credentials assume it, and "
+          + "that they may call sts:AssumeRole.";
+    }
+    if (isCredentialsNotFound(e)) {
+      return "Give the connector credentials: "
+          + S3Settings.ACCESS_KEY_ID_CONFIG
+          + " and "
+          + S3Settings.SECRET_ACCESS_KEY_CONFIG
+          + ", or credentials the AWS SDK's default chain finds on the worker (environment, "
+          + "instance or task role, web identity token, profile).";
+    }
+    if ("RequestTimeTooSkewed".equals(code)) {
+      return "The worker's clock differs from S3's by more than 15 minutes; synchronise it (NTP).";
+    }
     if ("NoSuchBucket".equals(code) || "InvalidBucketName".equals(code)) {
       return "Create the bucket or fix "
           + S3Settings.BUCKET_CONFIG
@@ -108,8 +175,12 @@ final class S3Errors {
       return "The multipart upload is gone (aborted by a lifecycle rule or another task?); the file must be written again.";
     }
     if (e instanceof AwsServiceException && ((AwsServiceException) e).statusCode() == 403) {
-      return "Allow s3:PutObject, s3:GetObject, s3:AbortMultipartUpload and s3:ListBucketMultipartUploads on the bucket "
-          + "for the connector's credentials"
+      return "Allow s3:PutObject, s3:GetObject, s3:DeleteObject and s3:AbortMultipartUpload under "
+          + "the connector's prefixes and s3:ListBucketMultipartUploads on the bucket for the "
+          + "connector's credentials"
+          + (settings.cannedAcl().isPresent()
+              ? ", s3:PutObjectAcl for " + S3Settings.CANNED_ACL_CONFIG
+              : "")
           + (settings.sseAlgorithm().orElse("").startsWith("aws:kms")
               ? ", and kms:GenerateDataKey and kms:Decrypt on the KMS key"
               : "")
@@ -126,7 +197,8 @@ final class S3Errors {
           + "store that supports it.";
     }
     if (retriable && e instanceof AwsServiceException) {
-      return "S3 is throttling or unavailable; gave up after "
+      return (isSts(e) ? "STS" : "S3")
+          + " is throttling or unavailable; gave up after "
           + attempts(e)
           + " ("
           + S3Settings.MAX_RETRIES_CONFIG

@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
@@ -105,6 +106,8 @@ public final class S3Storage implements AutoCloseable {
   public int abortStaleUploads(String prefix, Duration olderThan) throws S3StorageException {
     Instant cutoff = clock.instant().minus(olderThan);
     int aborted = 0;
+    int failed = 0;
+    SdkException firstFailure = null;
     try {
       for (MultipartUpload upload :
           client
@@ -116,8 +119,24 @@ public final class S3Storage implements AutoCloseable {
             || !upload.initiated().isBefore(cutoff)) {
           continue;
         }
-        client.abortMultipartUpload(
-            r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+        // One upload that cannot be aborted does not keep the others: every task of a connector
+        // starts at once and lists the same uploads, so the ones another task aborted first are
+        // gone by the time this one gets to them
+        try {
+          client.abortMultipartUpload(
+              r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+        } catch (NoSuchUploadException gone) {
+          continue;
+        } catch (SdkException e) {
+          if (S3Errors.isNoSuchUpload(e)) {
+            continue;
+          }
+          failed++;
+          if (firstFailure == null) {
+            firstFailure = e;
+          }
+          continue;
+        }
         aborted++;
         LOG.info(
             "Aborted stale multipart upload of s3://{}/{} started {}",
@@ -129,6 +148,20 @@ public final class S3Storage implements AutoCloseable {
       throw S3Errors.failure(
           "abort stale multipart uploads under s3://" + settings.bucket() + "/" + prefix,
           e,
+          settings);
+    }
+    if (firstFailure != null) {
+      throw S3Errors.failure(
+          "abort "
+              + failed
+              + " of the stale multipart uploads under s3://"
+              + settings.bucket()
+              + "/"
+              + prefix
+              + " ("
+              + aborted
+              + " aborted)",
+          firstFailure,
           settings);
     }
     return aborted;

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.LocalS3;
+import java.io.ByteArrayInputStream;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.profiles.ProfileFile;
 
 /**
  * A bucket or credentials no call can succeed with: the task fails at its start (after two more
@@ -51,6 +57,41 @@ class BucketSettingsProblemsTest {
         .hasMessageContaining("SignatureDoesNotMatch")
         .hasMessageContaining("Check aws.access.key.id and aws.secret.access.key")
         .hasMessageNotContaining("not-the-secret");
+  }
+
+  @Test
+  void credentialsNoProviderFindsFailTheStartSayingWhereToPutThem() {
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.remove("aws.access.key.id");
+    props.remove("aws.secret.access.key");
+    props.put("s3.credentials.provider.class", NoCredentialsFound.class.getName());
+
+    assertThatThrownBy(() -> StagingCommitter.create(new SinkConfig(props), context()))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("Unable to load credentials")
+        .hasMessageContaining("Give the connector credentials: aws.access.key.id")
+        .hasMessageEndingWith("The task did not start.");
+  }
+
+  /** The SDK's own provider chain over a profile file without credentials. */
+  public static final class NoCredentialsFound implements AwsCredentialsProvider {
+    private final AwsCredentialsProvider chain =
+        AwsCredentialsProviderChain.builder()
+            .credentialsProviders(
+                ProfileCredentialsProvider.builder()
+                    .profileFile(
+                        ProfileFile.builder()
+                            .content(new ByteArrayInputStream(new byte[0]))
+                            .type(ProfileFile.Type.CREDENTIALS)
+                            .build())
+                    .profileName("redstage-test")
+                    .build())
+            .build();
+
+    @Override
+    public AwsCredentials resolveCredentials() {
+      return chain.resolveCredentials();
+    }
   }
 
   private static NoRewindSinkTaskContext context() {

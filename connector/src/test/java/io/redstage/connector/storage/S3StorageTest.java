@@ -236,6 +236,64 @@ class S3StorageTest {
   }
 
   /**
+   * Every task of a connector starts at once and cleans up the same uploads: one that another task
+   * aborted first, or one this task may not abort, does not keep the others.
+   */
+  @Test
+  void abortStaleUploadsGoesOnPastUploadsItCannotAbort() {
+    S3Client client = s3.client();
+    String gone = "stale2/a-gone.bin";
+    String refused = "stale2/b-refused.bin";
+    String uploadOfGone = client.createMultipartUpload(b -> b.bucket(BUCKET).key(gone)).uploadId();
+    client.createMultipartUpload(b -> b.bucket(BUCKET).key(refused));
+    client.createMultipartUpload(b -> b.bucket(BUCKET).key("stale2/c.bin"));
+    client.createMultipartUpload(b -> b.bucket(BUCKET).key("stale2/d.bin"));
+    s3.faults()
+        .failAlways(
+            S3Fault.ACCESS_DENIED,
+            RequestMatcher.operations(ObjectOperation.ABORT_MULTIPART_UPLOAD)
+                .bucket(BUCKET)
+                .keyPrefix(refused));
+    S3Settings s = settings(s3).build();
+    Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(2)), ZoneOffset.UTC);
+    S3Client real = S3ClientFactory.create(s);
+    // another task aborts the first upload between this task's list and its abort
+    S3Client racing =
+        (S3Client)
+            java.lang.reflect.Proxy.newProxyInstance(
+                S3Client.class.getClassLoader(),
+                new Class<?>[] {S3Client.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("abortMultipartUpload")
+                      && open(client).contains(gone)) {
+                    client.abortMultipartUpload(
+                        b -> b.bucket(BUCKET).key(gone).uploadId(uploadOfGone));
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    try (S3Storage storage = new S3Storage(racing, s, later)) {
+      assertThatThrownBy(() -> storage.abortStaleUploads("stale2/", Duration.ofHours(1)))
+          .isInstanceOf(S3StorageException.class)
+          .hasMessageStartingWith(
+              "Cannot abort 1 of the stale multipart uploads under s3://upload-test/stale2/ (2 aborted)")
+          .hasMessageContaining("AccessDenied");
+    } finally {
+      s3.faults().clear();
+    }
+    assertThat(open(client)).filteredOn(k -> k.startsWith("stale2/")).containsExactly(refused);
+  }
+
+  private static List<String> open(S3Client client) {
+    return client.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream()
+        .map(MultipartUpload::key)
+        .collect(Collectors.toList());
+  }
+
+  /**
    * {@code prefix + "big.bin"}, one byte over a part (a multipart upload of two parts), and {@code
    * prefix + "small.bin"} (one PutObject).
    */
