@@ -191,6 +191,7 @@ final class ComponentsFactory {
             .bucket(c.bucket())
             .region(c.getString(S3_REGION))
             .pathStyle(c.getBoolean(S3_PATH_STYLE))
+            .checksumCalculation(c.getString(S3_CHECKSUM_CALCULATION))
             .partSizeBytes(c.getInt(S3_PART_SIZE))
             .maxRetries(c.getInt(S3_PART_RETRIES))
             .retryBackoff(Duration.ofMillis(c.getLong(S3_RETRY_BACKOFF_MS)))

@@ -40,6 +40,7 @@ public final class SinkConfigDef {
   public static final String S3_REGION = "s3.region";
   public static final String STORE_URL = "store.url";
   public static final String S3_PATH_STYLE = "s3.path.style.access.enabled";
+  public static final String S3_CHECKSUM_CALCULATION = S3Settings.CHECKSUM_CALCULATION_CONFIG;
   public static final String S3_PART_SIZE = "s3.part.size";
   public static final String S3_SSEA_NAME = "s3.ssea.name";
   public static final String S3_SSE_KMS_KEY_ID = "s3.sse.kms.key.id";
@@ -207,6 +208,24 @@ public final class SinkConfigDef {
         ++o,
         Width.SHORT,
         "Path-style access");
+    def.define(
+        S3_CHECKSUM_CALCULATION,
+        Type.STRING,
+        "when_supported",
+        Validators.oneOf("when_supported", "when_required"),
+        LOW,
+        "When uploads carry a checksum that S3 verifies before it stores the object: when_supported (every "
+            + "PutObject and UploadPart carries a CRC32, sent as a trailer of an aws-chunked body, so a damaged "
+            + "upload is refused, never stored) or when_required (only where S3 demands one). Set when_required for "
+            + "an S3-compatible store that refuses aws-chunked bodies or checksum trailers (errors such as 501 "
+            + "NotImplemented or 400 InvalidArgument on every upload); over plain HTTP the payload is still signed. "
+            + "Default when_supported.",
+        GROUP_S3,
+        ++o,
+        Width.SHORT,
+        "Upload checksums",
+        List.of(),
+        Recommenders.values("when_supported", "when_required"));
     def.define(
         S3_PART_SIZE,
         Type.INT,

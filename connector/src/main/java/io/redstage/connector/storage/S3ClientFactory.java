@@ -11,7 +11,6 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.apache5.ProxyConfiguration;
@@ -34,21 +33,6 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class S3ClientFactory {
   private static final Logger LOG = LoggerFactory.getLogger(S3ClientFactory.class);
 
-  /**
-   * Every upload carries a CRC32 of its bytes, which S3 checks before it stores the object (a
-   * mismatch fails the PUT, so a damaged object is never stored): the end-to-end integrity check of
-   * data files and markers. Set here, not left to the SDK's default, because it is the one
-   * per-request cost we keep on purpose. It is cheap: in a profile of 1,000 partitions committing
-   * small units (docs/design.md, "Integrity of uploads") the CRC32 and the chunk signing together
-   * are under 3 % of the commit threads' samples, while each PutObject's fixed cost in the SDK
-   * (request marshalling, endpoint and auth-scheme resolution, SigV4 header signing, the HTTP
-   * client) is most of the SDK's 40 %. Over HTTPS the SDK sends the body unsigned with the CRC32 as
-   * a trailer; over plain HTTP (S3Proxy in the benchmarks and tests, some on-premises stores) it
-   * also signs every chunk with SHA-256, which we keep too: without TLS the signature is what
-   * protects the bytes from being altered on the way.
-   */
-  static final RequestChecksumCalculation CHECKSUMS = RequestChecksumCalculation.WHEN_SUPPORTED;
-
   /** Cap of the exponential backoff (the SDK's own default cap). */
   static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
@@ -69,13 +53,26 @@ public final class S3ClientFactory {
             .retryStrategy(retryStrategy(settings))
             .apiCallTimeout(settings.apiCallTimeout());
     overrides.accept(config);
+    // By default (s3.checksum.calculation=when_supported) every upload carries a CRC32 of its
+    // bytes, which S3 checks before it stores the object (a mismatch fails the PUT, so a damaged
+    // object is never stored): the end-to-end integrity check of data files and markers. It is
+    // cheap: in a profile of 1,000 partitions committing small units (docs/design.md, "Integrity of
+    // uploads") the CRC32 and the chunk signing together are under 3 % of the commit threads'
+    // samples, while each PutObject's fixed cost in the SDK (marshalling, endpoint and auth-scheme
+    // resolution, SigV4 header signing, the HTTP client) is most of the SDK's 40 %. Over HTTPS the
+    // SDK sends the body unsigned with the CRC32 as a trailer; over plain HTTP (S3Proxy, some
+    // on-premises stores) it also signs every chunk with SHA-256: without TLS the signature is what
+    // protects the bytes on the way. Some S3-compatible stores refuse that chunked encoding with a
+    // trailer; when_required sends a checksum only where S3 demands one. Set on the builder, not
+    // left to the SDK's default, so that the connector's config decides, not the worker's
+    // environment.
     S3ClientBuilder builder =
         S3Client.builder()
             .region(Region.of(settings.region()))
             .forcePathStyle(settings.pathStyle())
             .httpClientBuilder(httpClient(settings))
             .credentialsProvider(credentials(settings))
-            .requestChecksumCalculation(CHECKSUMS)
+            .requestChecksumCalculation(settings.checksumCalculation())
             .overrideConfiguration(config.build());
     settings.endpoint().ifPresent(builder::endpointOverride);
     LOG.info(

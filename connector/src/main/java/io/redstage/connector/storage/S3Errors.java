@@ -3,6 +3,7 @@ package io.redstage.connector.storage;
 import java.io.IOException;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -193,8 +194,21 @@ final class S3Errors {
           + S3Settings.SSE_KMS_KEY_ID_CONFIG
           + " or "
           + S3Settings.CANNED_ACL_CONFIG
-          + "?); remove it or use a "
-          + "store that supports it.";
+          + "?, or the checksum trailers of "
+          + S3Settings.CHECKSUM_CALCULATION_CONFIG
+          + "=when_supported); remove the setting, set "
+          + S3Settings.CHECKSUM_CALCULATION_CONFIG
+          + "=when_required, or use a store that supports it.";
+    }
+    if (!retriable
+        && settings.endpoint().isPresent()
+        && e instanceof AwsServiceException
+        && ((AwsServiceException) e).statusCode() == 400
+        && settings.checksumCalculation() == RequestChecksumCalculation.WHEN_SUPPORTED) {
+      return "If this S3-compatible store refuses every upload so, it may not read checksum trailers:"
+          + " set "
+          + S3Settings.CHECKSUM_CALCULATION_CONFIG
+          + "=when_required. Otherwise check the bucket, its policy and the connector's S3 settings.";
     }
     if (retriable && e instanceof AwsServiceException) {
       return (isSts(e) ? "STS" : "S3")

@@ -4,12 +4,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 
 /**
@@ -36,6 +38,7 @@ public final class S3Settings {
   public static final String MAX_RETRIES_CONFIG = "s3.part.retries";
   public static final String RETRY_BACKOFF_CONFIG = "s3.retry.backoff.ms";
   public static final String CREDENTIALS_PROVIDER_CONFIG = "s3.credentials.provider.class";
+  public static final String CHECKSUM_CALCULATION_CONFIG = "s3.checksum.calculation";
 
   /**
    * Settings with this prefix (other than the class itself) configure a {@code Configurable}
@@ -65,6 +68,7 @@ public final class S3Settings {
   private final String region;
   private final URI endpoint;
   private final boolean pathStyle;
+  private final RequestChecksumCalculation checksumCalculation;
   private final int partSizeBytes;
   private final String sseAlgorithm;
   private final String sseKmsKeyId;
@@ -88,6 +92,7 @@ public final class S3Settings {
     this.region = b.region;
     this.endpoint = b.endpoint;
     this.pathStyle = b.pathStyle;
+    this.checksumCalculation = b.checksumCalculation;
     this.partSizeBytes = b.partSizeBytes;
     this.sseAlgorithm = b.sseAlgorithm;
     this.sseKmsKeyId = b.sseKmsKeyId;
@@ -129,6 +134,14 @@ public final class S3Settings {
    */
   public boolean pathStyle() {
     return pathStyle;
+  }
+
+  /**
+   * When uploads carry a checksum S3 verifies ({@value #CHECKSUM_CALCULATION_CONFIG}): always where
+   * the operation supports one, or only where S3 requires one.
+   */
+  public RequestChecksumCalculation checksumCalculation() {
+    return checksumCalculation;
   }
 
   public int partSizeBytes() {
@@ -234,6 +247,8 @@ public final class S3Settings {
         + endpoint
         + ", pathStyle="
         + pathStyle
+        + ", checksumCalculation="
+        + checksumCalculation
         + ", partSizeBytes="
         + partSizeBytes
         + ", sseAlgorithm="
@@ -276,6 +291,7 @@ public final class S3Settings {
     private String region;
     private URI endpoint;
     private Boolean pathStyle;
+    private RequestChecksumCalculation checksumCalculation;
     private Integer partSizeBytes;
     private String sseAlgorithm;
     private String sseKmsKeyId;
@@ -313,6 +329,15 @@ public final class S3Settings {
 
     public Builder pathStyle(boolean pathStyle) {
       this.pathStyle = pathStyle;
+      return this;
+    }
+
+    /** {@value #CHECKSUM_CALCULATION_CONFIG}: when_supported or when_required, in any case. */
+    public Builder checksumCalculation(String value) {
+      this.checksumCalculation =
+          value == null
+              ? null
+              : RequestChecksumCalculation.fromValue(value.trim().toUpperCase(Locale.ROOT));
       return this;
     }
 
@@ -418,6 +443,7 @@ public final class S3Settings {
     public S3Settings build() {
       require(region, REGION_CONFIG);
       require(pathStyle, PATH_STYLE_CONFIG);
+      require(checksumCalculation, CHECKSUM_CALCULATION_CONFIG);
       require(partSizeBytes, PART_SIZE_CONFIG);
       require(stsSessionName, STS_SESSION_NAME_CONFIG);
       require(maxRetries, MAX_RETRIES_CONFIG);

@@ -71,6 +71,22 @@ class S3ErrorsTest {
   }
 
   @Test
+  void aStoreThatRefusesUploadsIsToldAboutChecksumTrailers() {
+    S3Settings store =
+        TestS3Settings.builder()
+            .bucket("b")
+            .endpoint(java.net.URI.create("http://minio.example:9000"))
+            .build();
+    assertThat(S3Errors.failure("write s3://b/k", s3(400, "InvalidArgument"), store))
+        .hasMessageContaining("set s3.checksum.calculation=when_required");
+    assertThat(S3Errors.failure("write s3://b/k", s3(501, "NotImplemented"), store))
+        .hasMessageContaining("set s3.checksum.calculation=when_required");
+    assertThat(S3Errors.failure("write s3://b/k", s3(400, "InvalidArgument"), SETTINGS))
+        .as("against AWS itself")
+        .hasMessageNotContaining("checksum");
+  }
+
+  @Test
   void aSkewedClockAndAMissingPermissionSayWhatToFix() {
     assertThat(S3Errors.failure("write s3://b/k", s3(403, "RequestTimeTooSkewed"), SETTINGS))
         .hasMessageContaining("synchronise it (NTP)");

@@ -159,6 +159,30 @@ class S3StorageTest {
             sent -> assertThat(sent.header("x-amz-trailer")).isEqualTo("x-amz-checksum-crc32"));
   }
 
+  /**
+   * s3.checksum.calculation=when_required, for S3-compatible stores that refuse checksum trailers:
+   * no upload carries one, and the files still arrive whole.
+   */
+  @Test
+  void whenRequiredSendsNoChecksumTrailer() throws IOException {
+    CapturingInterceptor captured = new CapturingInterceptor();
+    S3Settings s = settings(s3).checksumCalculation("when_required").build();
+    try (S3Storage storage =
+        new S3Storage(S3ClientFactory.create(s, o -> o.addExecutionInterceptor(captured)), s)) {
+      writeMultipartAndSmallObject(storage, "no-crc/");
+    }
+    assertThat(captured.sent())
+        .isNotEmpty()
+        .allSatisfy(
+            sent -> {
+              assertThat(sent.header("x-amz-trailer")).isNull();
+              assertThat(sent.header("x-amz-sdk-checksum-algorithm")).isNull();
+            });
+    assertThat(
+            s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key("no-crc/big.bin")).asByteArray())
+        .hasSize(S3Settings.MIN_PART_SIZE + 1);
+  }
+
   @Test
   void smallObjectsRoundTripAndMissingKeysAreEmpty() throws IOException {
     S3Settings s = settings(s3).build();

@@ -15,6 +15,7 @@ final class TestS3Settings {
     return S3Settings.builder()
         .region((String) d.get(S3Settings.REGION_CONFIG))
         .pathStyle((Boolean) d.get(S3Settings.PATH_STYLE_CONFIG))
+        .checksumCalculation((String) d.get(S3Settings.CHECKSUM_CALCULATION_CONFIG))
         .partSizeBytes((Integer) d.get(S3Settings.PART_SIZE_CONFIG))
         .stsSessionName((String) d.get(S3Settings.STS_SESSION_NAME_CONFIG))
         .maxRetries((Integer) d.get(S3Settings.MAX_RETRIES_CONFIG))
