@@ -1,16 +1,19 @@
 package io.redstage.connector.storage;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * One part of a streamed object handed to a part uploader, with the future its stream waits on.
  *
  * <p>A stream aborts its multipart upload only once its part in flight has ended, so that no part
- * lands after the abort. A part that its uploader will never run (the pool was shut down at task
- * stop with the part still queued) would therefore keep the upload open until the stale-upload
- * cleanup; whoever shuts the pool down calls {@link #drop()} on the parts it got back, which ends
- * them unsent and lets the abort go ahead.
+ * lands after the abort. A part still queued when its stream is dropped (a rewind, a partition
+ * closed) would be sent anyway, a whole part into an upload about to be aborted, and hold back the
+ * abort and the replay's own parts behind it; one its uploader will never run (the pool shut down
+ * at task stop) would keep the upload open until the stale-upload cleanup. So the stream, or
+ * whoever shuts the pool down, calls {@link #drop()}: a part that has not started then never will,
+ * and the abort goes ahead at once.
  */
 public final class QueuedPart implements Runnable {
   /** Sends the part; runs once, on the uploader's thread. */
@@ -22,6 +25,9 @@ public final class QueuedPart implements Runnable {
   private final String description;
   private final Sender sender;
   private final CompletableFuture<CompletedPart> result = new CompletableFuture<>();
+
+  /** Claimed by the uploader when it runs the part, or by {@link #drop()} before that. */
+  private final AtomicBoolean claimed = new AtomicBoolean();
 
   /**
    * @param description what the part is, for the failure of a dropped part ("part 2 of
@@ -38,7 +44,7 @@ public final class QueuedPart implements Runnable {
 
   @Override
   public void run() {
-    if (result.isDone()) {
+    if (!claimed.compareAndSet(false, true)) {
       return; // dropped before the uploader got to it
     }
     try {
@@ -54,16 +60,22 @@ public final class QueuedPart implements Runnable {
   }
 
   /**
-   * Ends the part without sending it: its stream fails, and an abort waiting for this part runs now
-   * on the calling thread. Does nothing to a part already sent or failed.
+   * Ends the part without sending it if the uploader has not started it: its stream fails, and an
+   * abort waiting for this part runs now on the calling thread. Returns whether it did (the part's
+   * buffer is then no longer read); does nothing to a part being sent or already ended.
    */
-  public void drop() {
+  public boolean drop() {
+    if (!claimed.compareAndSet(false, true)) {
+      return false;
+    }
     result.completeExceptionally(
         new S3StorageException(
             "Cannot upload "
                 + description
-                + ": the task stopped before the part was sent. The unit is written again.",
+                + ": the file was dropped (the task stopping or rewinding, or its partition closed) "
+                + "before the part was sent. The unit is written again.",
             true,
             null));
+    return true;
   }
 }

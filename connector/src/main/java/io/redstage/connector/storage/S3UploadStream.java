@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -62,7 +61,7 @@ public final class S3UploadStream extends PositionedOutputStream {
   /** The buffer of the part in flight, reused for the part after next once that part is sent. */
   private PartBuffer inFlightBuffer;
 
-  private CompletableFuture<CompletedPart> inFlight;
+  private QueuedPart inFlight;
   private final List<CompletedPart> parts = new ArrayList<>();
   private String uploadId;
   private long position;
@@ -261,7 +260,7 @@ public final class S3UploadStream extends PositionedOutputStream {
         new QueuedPart(
             "part " + partNumber + " of s3://" + settings.bucket() + "/" + key,
             () -> uploadPart(partNumber, full, id));
-    inFlight = part.result();
+    inFlight = part;
     try {
       partUploader.execute(part);
     } catch (RejectedExecutionException e) {
@@ -307,10 +306,10 @@ public final class S3UploadStream extends PositionedOutputStream {
     if (inFlight == null) {
       return;
     }
-    CompletableFuture<CompletedPart> waiting = inFlight;
+    QueuedPart waiting = inFlight;
     inFlight = null;
     try {
-      parts.add(waiting.get());
+      parts.add(waiting.result().get());
       inFlightBuffer.clear();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -349,24 +348,26 @@ public final class S3UploadStream extends PositionedOutputStream {
   }
 
   /**
-   * Frees the buffers and aborts the multipart upload. A part still being sent keeps its buffer
-   * (the uploader may be reading it; the garbage collector reclaims it) and the abort waits until
-   * that part has ended, so no part can land after the abort and keep storage (a part whose
-   * uploader is shut down before running it ends when the pool's owner {@link QueuedPart#drop()
-   * drops} it). Never waits.
+   * Frees the buffers and aborts the multipart upload. A part still queued is dropped unsent
+   * ({@link QueuedPart#drop()}) and the abort runs at once. A part being sent keeps its buffer (the
+   * uploader may be reading it; the garbage collector reclaims it) and the abort waits until that
+   * part has ended, so no part can land after the abort and keep storage. Never waits.
    */
   private void dropUpload() {
-    CompletableFuture<CompletedPart> running = inFlight;
+    QueuedPart running = inFlight;
     inFlight = null;
+    if (running != null && running.drop() && inFlightBuffer != null) {
+      inFlightBuffer.release(); // never sent: nobody reads it
+    }
     inFlightBuffer = null;
     buffer.release();
-    if (running == null || running.isDone() || uploadId == null) {
+    if (running == null || running.result().isDone() || uploadId == null) {
       abortMultipartUpload();
       return;
     }
     String id = uploadId;
     uploadId = null;
-    running.whenComplete((part, failure) -> abortUpload(id));
+    running.result().whenComplete((part, failure) -> abortUpload(id));
   }
 
   private void releaseBuffers() {

@@ -260,24 +260,6 @@ class S3UploadStreamTest {
   }
 
   @Test
-  void anAbortWhileAPartIsInFlightTakesEffectAfterThatPartEnds() throws IOException {
-    List<Runnable> queued = new ArrayList<>();
-    S3UploadStream out = storage.create("background-abort/file.bin", queued::add);
-    out.write(randomBytes(PART + 1, 14));
-    assertThat(queued).hasSize(1);
-
-    out.abort(); // the part is still with the uploader: aborting now could let it land afterwards
-    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isZero();
-    assertThat(out.bufferedBytes()).isZero();
-    queued.remove(0).run();
-
-    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
-    assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isEqualTo(1);
-    assertThat(openUploads()).isZero();
-    assertThat(exists("background-abort/file.bin")).isFalse();
-  }
-
-  @Test
   void aPartTheUploaderWillNotRunFailsTheStreamAndAbortsTheUploadAtOnce() throws IOException {
     S3UploadStream out =
         storage.create(
@@ -290,24 +272,66 @@ class S3UploadStreamTest {
     assertThatThrownBy(() -> out.write(randomBytes(PART, 16)))
         .isInstanceOf(S3StorageException.class)
         .hasMessage(
-            "Cannot upload part 1 of s3://upload-test/background-rejected/file.bin: the task stopped "
-                + "before the part was sent. The unit is written again.");
+            "Cannot upload part 1 of s3://upload-test/background-rejected/file.bin: the file was "
+                + "dropped (the task stopping or rewinding, or its partition closed) before the part "
+                + "was sent. The unit is written again.");
     assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
     assertThat(openUploads()).isZero();
   }
 
+  /**
+   * A stream dropped (a rewind, a partition closed) while its part waits for the uploader: the part
+   * is never sent, a whole part into an upload about to go, and the abort does not wait for it.
+   */
   @Test
-  void aDroppedPartIsNeverSentAndTheAbortWaitingForItRunsWhenItIsDropped() throws IOException {
+  void aStreamDroppedWithItsPartStillQueuedAbortsAtOnceAndNeverSendsThePart() throws IOException {
     List<Runnable> queued = new ArrayList<>();
     S3UploadStream out = storage.create("background-dropped/file.bin", queued::add);
     out.write(randomBytes(PART + 1, 17));
-    out.abort(); // waits for the part
-
     assertThat(openUploads()).isEqualTo(1);
-    ((QueuedPart) queued.get(0)).drop();
+    out.abort();
+
     assertThat(openUploads()).isZero();
-    queued.remove(0).run(); // an uploader that runs it after all sends nothing
+    assertThat(((QueuedPart) queued.get(0)).drop()).as("already dropped by the abort").isFalse();
+    queued.remove(0).run(); // an uploader that gets to it after all sends nothing
     assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
+  }
+
+  /**
+   * A part the uploader is sending is not dropped: the abort waits until it has ended, since
+   * aborting first could let the part land afterwards and keep storage.
+   */
+  @Test
+  void anAbortWhileAPartIsBeingSentTakesEffectAfterThatPartEnds() throws IOException {
+    FaultRule slow =
+        s3.faults()
+            .delayNext(
+                1,
+                Duration.ofSeconds(2),
+                RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+                    .bucket(BUCKET)
+                    .keyPrefix("background-abort/"));
+    ExecutorService uploader = Executors.newSingleThreadExecutor();
+    try {
+      S3UploadStream out = storage.create("background-abort/file.bin", uploader);
+      out.write(randomBytes(PART + 1, 14));
+      await().atMost(Duration.ofSeconds(30)).until(() -> slow.fired() == 1);
+
+      out.abort();
+      assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD))
+          .as("the part is being sent: the abort waits for it")
+          .isZero();
+      assertThat(out.bufferedBytes()).isZero();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD) == 1);
+      assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
+      assertThat(openUploads()).isZero();
+      assertThat(exists("background-abort/file.bin")).isFalse();
+    } finally {
+      uploader.shutdownNow();
+    }
   }
 
   /**
