@@ -240,7 +240,8 @@ public final class SinkConfigDef {
             + "67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's S3 sink uses 25 MiB); a "
             + "streaming file holds up to two parts, half of the default memory.buffer.max.bytes. With a budget "
             + "below two parts, lower this too, or the memory rule closes such files at about the budget (the task "
-            + "warns at start). "
+            + "warns at start). Each S3 call, retries included, may take five minutes, or longer for large parts: "
+            + "long enough for every attempt to send a part at 2 MiB/s. "
             + "Range 5 MiB to 1 GiB.",
         GROUP_S3,
         ++o,

@@ -51,8 +51,19 @@ public final class S3Settings {
   /** Parts are held in heap while they fill, so the ceiling is far below S3's 5 GiB part limit. */
   public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
 
-  /** Not a config key: the ceiling of one S3 call including its retries. */
+  /**
+   * Not a config key: the least time one S3 call gets, retries included. A call that sends a part
+   * gets more when its attempts could need it (see {@link #SLOWEST_PART_BYTES_PER_SECOND}).
+   */
   public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * The slowest upload, in bytes per second, the call timeout still lets every attempt of a full
+   * part finish at: 2 MiB/s, a share of a 1 Gbit/s link among 60 connections. With the default 64
+   * MiB parts five minutes cover that; 1 GiB parts over such a share take 512 s an attempt, and a
+   * fixed five minutes failed every one of them.
+   */
+  static final long SLOWEST_PART_BYTES_PER_SECOND = 2L * 1024 * 1024;
 
   /** The SDK's own default size of the HTTP connection pool, kept when nothing asks for more. */
   public static final int DEFAULT_MAX_CONNECTIONS = 50;
@@ -195,7 +206,10 @@ public final class S3Settings {
     return retryBackoff;
   }
 
-  /** Time limit of one S3 call including all its retries. */
+  /**
+   * Time limit of one S3 call including all its retries: five minutes, or enough for every attempt
+   * of a full part at {@link #SLOWEST_PART_BYTES_PER_SECOND}.
+   */
   public Duration apiCallTimeout() {
     return apiCallTimeout;
   }
@@ -304,7 +318,7 @@ public final class S3Settings {
     private String stsRegion;
     private Integer maxRetries;
     private Duration retryBackoff;
-    private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
+    private Duration apiCallTimeout;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private String credentialsProvider;
     private Map<String, String> credentialsProviderSettings = Map.of();
@@ -448,6 +462,17 @@ public final class S3Settings {
       require(stsSessionName, STS_SESSION_NAME_CONFIG);
       require(maxRetries, MAX_RETRIES_CONFIG);
       require(retryBackoff, RETRY_BACKOFF_CONFIG);
+      if (apiCallTimeout == null) {
+        Duration partAttempts =
+            Duration.ofSeconds(
+                (maxRetries + 1L)
+                    * ((partSizeBytes + SLOWEST_PART_BYTES_PER_SECOND - 1)
+                        / SLOWEST_PART_BYTES_PER_SECOND));
+        apiCallTimeout =
+            partAttempts.compareTo(DEFAULT_API_CALL_TIMEOUT) > 0
+                ? partAttempts
+                : DEFAULT_API_CALL_TIMEOUT;
+      }
       if (bucket == null) {
         throw new ConfigException(
             "Cannot configure S3: "

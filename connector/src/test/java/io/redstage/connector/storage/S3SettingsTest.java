@@ -27,6 +27,26 @@ class S3SettingsTest {
     assertThat(s.cannedAcl()).isEmpty();
   }
 
+  /**
+   * A call gets five minutes, or as long as every attempt of a full part takes at 2 MiB/s: with 1
+   * GiB parts a fixed five minutes timed out every upload over a modest share of the link.
+   */
+  @Test
+  void theCallTimeoutGrowsWithThePartSize() {
+    assertThat(bucket().build().apiCallTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(
+            bucket().partSizeBytes(S3Settings.MAX_PART_SIZE).maxRetries(3).build().apiCallTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(4 * 512));
+    assertThat(
+            bucket()
+                .partSizeBytes(S3Settings.MAX_PART_SIZE)
+                .apiCallTimeout(java.time.Duration.ofSeconds(7))
+                .build()
+                .apiCallTimeout())
+        .as("set by the caller")
+        .isEqualTo(java.time.Duration.ofSeconds(7));
+  }
+
   @Test
   void toStringNeverShowsTheSecretOrExternalId() {
     S3Settings s =
