@@ -126,6 +126,13 @@ public final class RedstageS3SinkConnector extends SinkConnector {
       }
       transforms.addErrorMessage(renaming.getMessage());
     }
+    for (ConfigValue v : values) {
+      if (!v.errorMessages().isEmpty()) {
+        // a key shown as not applying (a KMS key without SSE-KMS, gzip with Parquet) may be the one
+        // to clear: a UI that hides it would show the error with no field to fix
+        v.visible(true);
+      }
+    }
     ConfigValue proxy = byName.get(HttpProxySettings.URL_CONFIG);
     if (proxy != null && proxy.value() instanceof String) {
       // the endpoint returns STRING values as they are, and this one may carry a password

@@ -129,8 +129,9 @@ final class ComponentsFactory {
       } catch (S3StorageException e) {
         if (!e.isSettingsProblem()) {
           LOG.warn(
-              "Cannot clean up stale multipart uploads under {}: {} They are harmless; a bucket"
-                  + " lifecycle rule for incomplete uploads removes them.",
+              "Cannot clean up stale multipart uploads under {}: {} The task starts anyway (stale"
+                  + " uploads only cost storage until a bucket lifecycle rule for incomplete uploads"
+                  + " removes them); if the cause persists, its first commit fails on it too.",
               naming.tmpPrefix(),
               e.getMessage());
           return;

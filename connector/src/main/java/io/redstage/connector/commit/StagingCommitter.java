@@ -128,7 +128,7 @@ public final class StagingCommitter {
 
   /**
    * Drops the partitions' open units and the commits of theirs that have not started, without
-   * waiting for S3 (see {@link BackgroundCommits#release}); other partitions' commits go on.
+   * waiting for commits (see {@link BackgroundCommits#release}); other partitions' commits go on.
    * Connect calls preCommit just before this and commits what it returned: no offset of a unit that
    * committed here could be reported, the partitions' next owner writes their records again (the
    * loader loads each offset once). Waiting here held every rebalance, and with it every partition

@@ -719,13 +719,14 @@ public final class SinkConfigDef {
         "millis",
         Validators.oneOf("millis", "micros"),
         LOW,
-        "Unit of timestamp columns in Parquet and Avro: millis or micros (never nanos, which Redshift misreads). Default millis.",
+        "Unit of timestamp columns: millis or micros (never nanos, which Redshift misreads); in JSON Lines, the "
+            + "digits of the fraction in timestamp text. Default millis.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,
         "Timestamp unit",
         List.of(),
-        Recommenders.when(PARQUET.or(Recommenders.format(FileFormat.AVRO)), "millis", "micros"));
+        Recommenders.values("millis", "micros"));
     def.define(
         SCHEMA_COMPATIBILITY,
         Type.STRING,

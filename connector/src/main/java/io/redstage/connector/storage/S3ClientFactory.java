@@ -11,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.apache5.ProxyConfiguration;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
@@ -32,9 +34,6 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  */
 public final class S3ClientFactory {
   private static final Logger LOG = LoggerFactory.getLogger(S3ClientFactory.class);
-
-  /** Cap of the exponential backoff (the SDK's own default cap). */
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
   private S3ClientFactory() {}
 
@@ -73,6 +72,13 @@ public final class S3ClientFactory {
             .httpClientBuilder(httpClient(settings))
             .credentialsProvider(credentials(settings))
             .requestChecksumCalculation(settings.checksumCalculation())
+            // with when_required no upload is aws-chunked: over plain HTTP the SDK then signs the
+            // whole payload instead of each chunk, for stores that read neither trailers nor chunks
+            .serviceConfiguration(
+                S3Configuration.builder()
+                    .chunkedEncodingEnabled(
+                        settings.checksumCalculation() == RequestChecksumCalculation.WHEN_SUPPORTED)
+                    .build())
             .overrideConfiguration(config.build());
     settings.endpoint().ifPresent(builder::endpointOverride);
     LOG.info(
@@ -88,7 +94,7 @@ public final class S3ClientFactory {
   static RetryStrategy retryStrategy(S3Settings settings) {
     BackoffStrategy backoff =
         BackoffStrategy.exponentialDelay(
-            settings.retryBackoff(), max(settings.retryBackoff(), MAX_BACKOFF));
+            settings.retryBackoff(), max(settings.retryBackoff(), S3Settings.MAX_BACKOFF));
     // No circuit breaker: its retry quota is shared by every call of the client, and under
     // sustained throttling the task's many part uploads spend it within a hundred retries, after
     // which every call fails at its first error whatever s3.part.retries says. The attempts per

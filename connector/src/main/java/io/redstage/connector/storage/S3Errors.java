@@ -40,8 +40,7 @@ final class S3Errors {
   /**
    * Codes that the next attempt may not meet, whatever the status they come with: S3 answers some
    * with 400 (RequestTimeout, an idle upload connection) or inside a 200 (InternalError from a
-   * complete or a copy), and the SDK retries them by code too. ExpiredToken passes once the
-   * credentials provider has fetched new ones.
+   * complete or a copy), and the SDK retries them by code too.
    */
   private static final Set<String> TRANSIENT_CODES =
       Set.of(
@@ -50,14 +49,26 @@ final class S3Errors {
           "SlowDown",
           "ServiceUnavailable",
           "Throttling",
-          "RequestLimitExceeded",
-          "ExpiredToken");
+          "RequestLimitExceeded");
+
+  /**
+   * Also STS refusing to let the connector assume the role of sts.role.arn (its trust policy). Not
+   * credentials that no provider of the default chain found: the instance, container or pod
+   * identity endpoint can be out of reach for a moment while a worker boots, and a task that fails
+   * its start is not restarted; that case takes the rewinds at the first commit instead.
+   */
+  /**
+   * 400 answers with which an S3-compatible store refuses a request it does not understand, as some
+   * refuse checksum trailers. Not BadDigest or XAmzContentSHA256Mismatch: those say the checksum
+   * caught damaged bytes, and the advice must not be to stop checking.
+   */
+  private static final Set<String> REFUSED_REQUEST_CODES =
+      Set.of("InvalidArgument", "InvalidRequest", "NotImplemented", "BadRequest");
 
   static boolean isSettingsProblem(SdkException e) {
     String code = code(e);
     return (code != null && SETTINGS_PROBLEMS.contains(code))
-        || (isSts(e) && ((AwsServiceException) e).statusCode() == 403)
-        || isCredentialsNotFound(e);
+        || (isSts(e) && "AccessDenied".equals(code));
   }
 
   /** True for S3's answer that the multipart upload no longer exists. */
@@ -132,6 +143,12 @@ final class S3Errors {
 
   private static String whatToDo(SdkException e, boolean retriable, S3Settings settings) {
     String code = code(e);
+    if ("ExpiredToken".equals(code)) {
+      return "The session token of the connector's credentials has expired: use credentials that are "
+          + "renewed (an instance, task or pod role, or "
+          + S3Settings.STS_ROLE_ARN_CONFIG
+          + ") rather than a fixed session token.";
+    }
     if (isSts(e) && !retriable) {
       return "The role in "
           + S3Settings.STS_ROLE_ARN_CONFIG
@@ -204,15 +221,20 @@ final class S3Errors {
         && settings.endpoint().isPresent()
         && e instanceof AwsServiceException
         && ((AwsServiceException) e).statusCode() == 400
+        && (code == null || REFUSED_REQUEST_CODES.contains(code))
         && settings.checksumCalculation() == RequestChecksumCalculation.WHEN_SUPPORTED) {
       return "If this S3-compatible store refuses every upload so, it may not read checksum trailers:"
           + " set "
           + S3Settings.CHECKSUM_CALCULATION_CONFIG
           + "=when_required. Otherwise check the bucket, its policy and the connector's S3 settings.";
     }
+    if (retriable && isSts(e)) {
+      return "STS is throttling or unavailable; gave up after "
+          + attempts(e)
+          + " and the write will be retried later.";
+    }
     if (retriable && e instanceof AwsServiceException) {
-      return (isSts(e) ? "STS" : "S3")
-          + " is throttling or unavailable; gave up after "
+      return "S3 is throttling or unavailable; gave up after "
           + attempts(e)
           + " ("
           + S3Settings.MAX_RETRIES_CONFIG

@@ -65,6 +65,9 @@ public final class S3Settings {
    */
   static final long SLOWEST_PART_BYTES_PER_SECOND = 2L * 1024 * 1024;
 
+  /** Cap of the exponential back-off between retries (the SDK's own default cap). */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
+
   /** The SDK's own default size of the HTTP connection pool, kept when nothing asks for more. */
   public static final int DEFAULT_MAX_CONNECTIONS = 50;
 
@@ -463,11 +466,13 @@ public final class S3Settings {
       require(maxRetries, MAX_RETRIES_CONFIG);
       require(retryBackoff, RETRY_BACKOFF_CONFIG);
       if (apiCallTimeout == null) {
+        // every attempt of a full part, and the longest back-off before each retry
         Duration partAttempts =
             Duration.ofSeconds(
-                (maxRetries + 1L)
-                    * ((partSizeBytes + SLOWEST_PART_BYTES_PER_SECOND - 1)
-                        / SLOWEST_PART_BYTES_PER_SECOND));
+                    (maxRetries + 1L)
+                        * ((partSizeBytes + SLOWEST_PART_BYTES_PER_SECOND - 1)
+                            / SLOWEST_PART_BYTES_PER_SECOND))
+                .plus(MAX_BACKOFF.multipliedBy(maxRetries));
         apiCallTimeout =
             partAttempts.compareTo(DEFAULT_API_CALL_TIMEOUT) > 0
                 ? partAttempts

@@ -59,18 +59,19 @@ class BucketSettingsProblemsTest {
         .hasMessageNotContaining("not-the-secret");
   }
 
+  /**
+   * Credentials no provider finds do not fail the start: the instance, container or pod identity
+   * endpoint can be out of reach for a moment while a worker boots, and Connect does not restart a
+   * task that failed. The first commit meets the same failure and takes the rewinds.
+   */
   @Test
-  void credentialsNoProviderFindsFailTheStartSayingWhereToPutThem() {
+  void credentialsNoProviderFindsDoNotFailTheStart() {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.remove("aws.access.key.id");
     props.remove("aws.secret.access.key");
     props.put("s3.credentials.provider.class", NoCredentialsFound.class.getName());
 
-    assertThatThrownBy(() -> StagingCommitter.create(new SinkConfig(props), context()))
-        .isInstanceOf(ConnectException.class)
-        .hasMessageContaining("Unable to load credentials")
-        .hasMessageContaining("Give the connector credentials: aws.access.key.id")
-        .hasMessageEndingWith("The task did not start.");
+    StagingCommitter.create(new SinkConfig(props), context()).stop();
   }
 
   /** The SDK's own provider chain over a profile file without credentials. */

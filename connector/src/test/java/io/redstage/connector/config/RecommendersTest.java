@@ -53,7 +53,8 @@ class RecommendersTest {
                 formatKeys))
         .containsExactly("avro.codec", "format.timestamp.unit");
     assertThat(visible(validate("format.class", "JSONL"), formatKeys))
-        .containsExactly("s3.compression.type");
+        .as("JSON Lines writes timestamp text at that unit")
+        .containsExactly("s3.compression.type", "format.timestamp.unit");
     assertThat(visible(validate("parquet.dictionary.enabled", "false"), formatKeys))
         .containsExactly(
             "parquet.codec",
@@ -64,6 +65,19 @@ class RecommendersTest {
     Map<String, ConfigValue> unknown = validate("format.class", "orc");
     assertThat(unknown.get("format.class").errorMessages()).isNotEmpty();
     assertThat(visible(unknown, formatKeys)).containsExactly(formatKeys);
+  }
+
+  @Test
+  void aKeyWithAnErrorIsShownEvenWhereItDoesNotApply() {
+    Map<String, ConfigValue> v =
+        validate(
+            "s3.sse.kms.key.id", "arn:aws:kms:us-east-1:111122223333:key/k",
+            "format.class", "parquet",
+            "s3.compression.type", "gzip");
+    for (String key : List.of("s3.sse.kms.key.id", "s3.compression.type")) {
+      assertThat(v.get(key).errorMessages()).as(key).isNotEmpty();
+      assertThat(v.get(key).visible()).as(key).isTrue();
+    }
   }
 
   @Test

@@ -525,6 +525,9 @@ class SinkPipelineIT {
     for (JsonNode v : result.path("configs")) {
       if (v.path("value").path("errors").size() > 0) {
         keysWithErrors.add(v.path("value").path("name").asText());
+        assertThat(v.path("value").path("visible").asBoolean())
+            .as("%s has an error: shown", v.path("value").path("name").asText())
+            .isTrue();
       }
     }
     assertThat(keysWithErrors).contains("s3.sse.kms.key.id", "s3.ssea.name");

@@ -47,22 +47,52 @@ class S3ErrorsTest {
   }
 
   @Test
-  void credentialsThatCannotBeFoundFailTheStartAndSayWhereToPutThem() {
+  void credentialsThatCannotBeFoundSayWhereToPutThemButDoNotFailTheStart() {
     S3StorageException e =
         S3Errors.failure(
             "write s3://b/k",
             SdkClientException.create(
                 "Unable to load credentials from any of the providers in the chain"),
             SETTINGS);
-    assertThat(e.isSettingsProblem()).isTrue();
+    assertThat(e.isSettingsProblem())
+        .as("an identity endpoint may be out of reach a moment")
+        .isFalse();
     assertThat(e).hasMessageContaining("Give the connector credentials: aws.access.key.id");
+  }
+
+  @Test
+  void anExpiredSessionTokenSaysToUseRenewedCredentials() {
+    S3StorageException e = S3Errors.failure("write s3://b/k", s3(400, "ExpiredToken"), SETTINGS);
+    assertThat(e.isRetriable()).isFalse();
+    assertThat(e).hasMessageContaining("session token of the connector's credentials has expired");
+    AwsServiceException stsExpired =
+        StsException.builder()
+            .statusCode(403)
+            .awsErrorDetails(
+                AwsErrorDetails.builder().serviceName("Sts").errorCode("ExpiredToken").build())
+            .build();
+    assertThat(S3Errors.failure("write s3://b/k", stsExpired, SETTINGS).isSettingsProblem())
+        .isFalse();
+  }
+
+  @Test
+  void checksumsThatCaughtDamageAreNotBlamedOnTrailers() {
+    S3Settings store =
+        TestS3Settings.builder()
+            .bucket("b")
+            .endpoint(java.net.URI.create("https://bucket.vpce.example.amazonaws.com"))
+            .build();
+    assertThat(S3Errors.failure("write s3://b/k", s3(400, "BadDigest"), store))
+        .hasMessageNotContaining("when_required");
+    assertThat(S3Errors.failure("write s3://b/k", s3(400, "XAmzContentSHA256Mismatch"), store))
+        .hasMessageNotContaining("when_required");
   }
 
   @Test
   void answersThatPassAreTransientWhateverTheirStatus() {
     for (AwsServiceException transientAnswer :
         new AwsServiceException[] {
-          s3(400, "RequestTimeout"), s3(200, "InternalError"), s3(400, "ExpiredToken")
+          s3(400, "RequestTimeout"), s3(200, "InternalError"), s3(503, "SlowDown")
         }) {
       S3StorageException e = S3Errors.failure("write s3://b/k", transientAnswer, SETTINGS);
       assertThat(e.isRetriable()).as(transientAnswer.awsErrorDetails().errorCode()).isTrue();

@@ -36,7 +36,7 @@ class S3SettingsTest {
     assertThat(bucket().build().apiCallTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
     assertThat(
             bucket().partSizeBytes(S3Settings.MAX_PART_SIZE).maxRetries(3).build().apiCallTimeout())
-        .isEqualTo(java.time.Duration.ofSeconds(4 * 512));
+        .isEqualTo(java.time.Duration.ofSeconds(4 * 512 + 3 * 20));
     assertThat(
             bucket()
                 .partSizeBytes(S3Settings.MAX_PART_SIZE)

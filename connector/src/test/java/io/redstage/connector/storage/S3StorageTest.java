@@ -164,7 +164,7 @@ class S3StorageTest {
    * no upload carries one, and the files still arrive whole.
    */
   @Test
-  void whenRequiredSendsNoChecksumTrailer() throws IOException {
+  void whenRequiredSendsNoChecksumTrailerAndNoChunkedBody() throws IOException {
     CapturingInterceptor captured = new CapturingInterceptor();
     S3Settings s = settings(s3).checksumCalculation("when_required").build();
     try (S3Storage storage =
@@ -177,6 +177,10 @@ class S3StorageTest {
             sent -> {
               assertThat(sent.header("x-amz-trailer")).isNull();
               assertThat(sent.header("x-amz-sdk-checksum-algorithm")).isNull();
+              assertThat(sent.header("Content-Encoding")).isNull();
+              assertThat(sent.header("x-amz-content-sha256"))
+                  .as("over plain HTTP the whole payload is signed, not chunk by chunk")
+                  .doesNotStartWith("STREAMING");
             });
     assertThat(
             s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key("no-crc/big.bin")).asByteArray())

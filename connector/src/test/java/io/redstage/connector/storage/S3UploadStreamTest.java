@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -302,20 +304,31 @@ class S3UploadStreamTest {
    * aborting first could let the part land afterwards and keep storage.
    */
   @Test
-  void anAbortWhileAPartIsBeingSentTakesEffectAfterThatPartEnds() throws IOException {
-    FaultRule slow =
-        s3.faults()
-            .delayNext(
-                1,
-                Duration.ofSeconds(2),
-                RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
-                    .bucket(BUCKET)
-                    .keyPrefix("background-abort/"));
+  void anAbortWhileAPartIsBeingSentTakesEffectAfterThatPartEnds() throws Exception {
+    CountDownLatch sending = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    S3Client real = S3ClientFactory.create(settings(s3).build());
+    S3Client holding =
+        (S3Client)
+            Proxy.newProxyInstance(
+                S3Client.class.getClassLoader(),
+                new Class<?>[] {S3Client.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("uploadPart")) {
+                    sending.countDown();
+                    release.await(); // the part is in the SDK's hands until the test lets it go
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
     ExecutorService uploader = Executors.newSingleThreadExecutor();
-    try {
-      S3UploadStream out = storage.create("background-abort/file.bin", uploader);
+    try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
+      S3UploadStream out = held.create("background-abort/file.bin", uploader);
       out.write(randomBytes(PART + 1, 14));
-      await().atMost(Duration.ofSeconds(30)).until(() -> slow.fired() == 1);
+      assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
 
       out.abort();
       assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD))
@@ -323,12 +336,13 @@ class S3UploadStreamTest {
           .isZero();
       assertThat(out.bufferedBytes()).isZero();
 
-      // counted when the request arrives, done when S3Proxy has answered
+      release.countDown();
       await().atMost(Duration.ofSeconds(30)).until(() -> openUploads() == 0);
       assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isEqualTo(1);
       assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
       assertThat(exists("background-abort/file.bin")).isFalse();
     } finally {
+      release.countDown();
       uploader.shutdownNow();
     }
   }
