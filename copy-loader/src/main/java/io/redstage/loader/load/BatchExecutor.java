@@ -145,7 +145,11 @@ public final class BatchExecutor {
       String failedSql =
           e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
       if (tx.isCopy(e.failedIndex())) {
-        details = loadErrors.read(e, batch.id().toString());
+        List<String> files =
+            batch.groups().get(tx.copies().indexOf(e.failedIndex())).files().stream()
+                .map(StagingGroup.FileRef::url)
+                .toList();
+        details = loadErrors.read(e, files, batch.id().toString());
         for (LoadErrorReader.LoadError le : details) {
           LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
         }

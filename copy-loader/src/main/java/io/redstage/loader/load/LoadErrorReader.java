@@ -13,15 +13,19 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the row-level details of a COPY (file, line, column, reason) from the load-error views:
- * after a failed COPY from SYS_LOAD_ERROR_DETAIL, falling back to STL_LOAD_ERRORS on clusters
- * without the SYS views; for the rows a committed COPY rejected under MAXERROR from STL_LOAD_ERRORS
- * first, since only it has the raw line.
+ * Reads the row-level details of a COPY (file, line, column, reason) from the load-error views. A
+ * provisioned cluster is read in STL_LOAD_ERRORS first: the Data API's RedshiftQueryId is STL's
+ * query id (SYS views number queries differently there), and only STL has the raw line. Serverless
+ * has only the SYS views, so SYS_LOAD_ERROR_DETAIL comes first there. A view that fails or has no
+ * row for the COPY leaves the other one to try; since the other one numbers queries its own way,
+ * its rows count only for the COPY's own files.
  */
 public final class LoadErrorReader {
   private static final Logger LOG = LoggerFactory.getLogger(LoadErrorReader.class);
@@ -47,23 +51,91 @@ public final class LoadErrorReader {
     }
   }
 
-  private final DataApi api;
-
-  public LoadErrorReader(DataApi api) {
-    this.api = api;
+  /** Runs one query: the Data API's, or a test's. */
+  interface Queries {
+    QueryResult query(String sql, String statementName) throws InterruptedException;
   }
 
-  /** The first rows a failed COPY rejected (what the quarantine report shows). */
-  public List<LoadError> read(StatementFailedException failure, String batchId)
+  /** A load-error view: how to select its rows in the column order {@link #read} expects. */
+  enum View {
+    STL {
+      @Override
+      String select(String where, int limit) {
+        return "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, "
+            + "TRIM(err_reason) AS reason, TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE "
+            + where
+            + " ORDER BY filename, line_number LIMIT "
+            + limit;
+      }
+
+      @Override
+      String byQuery(long queryId) {
+        return "query = " + queryId;
+      }
+
+      @Override
+      String byFiles(String in, String since) {
+        return "TRIM(filename) IN " + in + " AND starttime >= " + since;
+      }
+    },
+    /** It has no raw line. */
+    SYS {
+      @Override
+      String select(String where, int limit) {
+        return "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
+            + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE "
+            + where
+            + " ORDER BY file_name, line_number LIMIT "
+            + limit;
+      }
+
+      @Override
+      String byQuery(long queryId) {
+        return "query_id = " + queryId;
+      }
+
+      @Override
+      String byFiles(String in, String since) {
+        return "TRIM(file_name) IN " + in + " AND start_time >= " + since;
+      }
+    };
+
+    abstract String select(String where, int limit);
+
+    abstract String byQuery(long queryId);
+
+    abstract String byFiles(String in, String since);
+  }
+
+  private final Queries api;
+  private final List<View> views;
+
+  public LoadErrorReader(DataApi api) {
+    this(api::query, api.target().workgroupName() != null);
+  }
+
+  /**
+   * @param serverless whether the target is a Serverless workgroup (else a provisioned cluster)
+   */
+  LoadErrorReader(Queries api, boolean serverless) {
+    this.api = api;
+    this.views = serverless ? List.of(View.SYS, View.STL) : List.of(View.STL, View.SYS);
+  }
+
+  /**
+   * The first rows a failed COPY of {@code files} (their URLs) rejected (what the quarantine report
+   * shows).
+   */
+  public List<LoadError> read(StatementFailedException failure, List<String> files, String batchId)
       throws InterruptedException {
     if (failure.redshiftQueryId() <= 0) {
       return List.of();
     }
     long q = failure.redshiftQueryId();
-    List<LoadError> errors = read(List.of(sys(q, LIMIT), stl(q, LIMIT)), batchId);
+    List<LoadError> errors = byQuery(q, files, LIMIT, batchId);
     if (errors == null) {
       LOG.warn(
-          "Batch {}: cannot read load error details for query {} from SYS_LOAD_ERROR_DETAIL or STL_LOAD_ERRORS",
+          "Batch {}: cannot read load error details for query {} from STL_LOAD_ERRORS or SYS_LOAD_ERROR_DETAIL",
           batchId,
           q);
       return List.of();
@@ -72,12 +144,12 @@ public final class LoadErrorReader {
   }
 
   /**
-   * Up to {@code limit} rows a committed COPY (query {@code queryId}) rejected under MAXERROR, with
-   * raw lines where the view has them.
+   * Up to {@code limit} rows a committed COPY (query {@code queryId}) of {@code files} rejected
+   * under MAXERROR, with raw lines where the view has them.
    */
-  public List<LoadError> rejected(long queryId, int limit, String batchId)
+  public List<LoadError> rejected(long queryId, List<String> files, int limit, String batchId)
       throws InterruptedException {
-    List<LoadError> errors = read(List.of(stl(queryId, limit), sys(queryId, limit)), batchId);
+    List<LoadError> errors = byQuery(queryId, files, limit, batchId);
     if (errors == null) {
       throw new DataApiException(
           "Cannot read the rows query "
@@ -105,12 +177,8 @@ public final class LoadErrorReader {
             .distinct()
             .collect(Collectors.joining(", ", "(", ")"));
     String at = SqlText.literal(TS.format(since));
-    List<LoadError> errors =
-        read(
-            List.of(
-                stl("TRIM(filename) IN " + in + " AND starttime >= " + at, limit),
-                sys("TRIM(file_name) IN " + in + " AND start_time >= " + at, limit)),
-            batchId);
+    // by file name, not query id: either view's rows are these files' own
+    List<LoadError> errors = read(v -> v.select(v.byFiles(in, at), limit), null, batchId);
     if (errors == null) {
       throw new DataApiException(
           "Cannot read the rows COPY rejected from "
@@ -149,59 +217,65 @@ public final class LoadErrorReader {
     return out;
   }
 
-  private static String sys(long q, int limit) {
-    return sys("query_id = " + q, limit);
-  }
-
-  private static String stl(long q, int limit) {
-    return stl("query = " + q, limit);
+  /**
+   * The rows of query {@code queryId} in the first view that has any; the later views' rows only
+   * where their file is one of {@code files}: the same number can name another query there (SYS and
+   * STL ids differ on a provisioned cluster), whose rows are another table's data.
+   */
+  private List<LoadError> byQuery(long queryId, List<String> files, int limit, String batchId)
+      throws InterruptedException {
+    Set<String> stored = files.stream().map(LoadErrorReader::stored).collect(Collectors.toSet());
+    return read(v -> v.select(v.byQuery(queryId), limit), stored, batchId);
   }
 
   /**
-   * SYS_LOAD_ERROR_DETAIL rows matching {@code where}, in the column order {@link #read} expects
-   * (it has no raw line).
+   * The rows of the first view, in this target's order, whose query works and finds any; empty when
+   * the queries that work find none, null when none works. Rows of a view after the first count
+   * only where their file is in {@code fallbackFiles} (null: all).
    */
-  private static String sys(String where, int limit) {
-    return "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
-        + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE "
-        + where
-        + " ORDER BY file_name, line_number LIMIT "
-        + limit;
-  }
-
-  /** STL_LOAD_ERRORS rows matching {@code where}, in the column order {@link #read} expects. */
-  private static String stl(String where, int limit) {
-    return "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, "
-        + "TRIM(err_reason) AS reason, TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE "
-        + where
-        + " ORDER BY filename, line_number LIMIT "
-        + limit;
-  }
-
-  /** The rows of the first query that works, or null when none does. */
-  private List<LoadError> read(List<String> queries, String batchId) throws InterruptedException {
-    for (String sql : queries) {
-      try {
-        QueryResult r = api.query(sql, "redstage-load-errors-" + batchId);
-        List<LoadError> out = new ArrayList<>();
-        for (List<Object> row : r.rows()) {
-          out.add(
-              new LoadError(
-                  QueryResult.string(row.get(0)),
-                  row.get(1) == null ? -1 : QueryResult.number(row.get(1)),
-                  QueryResult.string(row.get(2)),
-                  QueryResult.string(row.get(3)),
-                  QueryResult.string(row.get(4)),
-                  QueryResult.string(row.get(5))));
-        }
-        return out;
-      } catch (StatementFailedException | DataApiException e) {
-        LOG.debug(
-            "Batch {}: load error view query failed, trying the next one: {}",
-            batchId,
-            e.getMessage());
+  private List<LoadError> read(
+      Function<View, String> sql, Set<String> fallbackFiles, String batchId)
+      throws InterruptedException {
+    boolean anyWorked = false;
+    for (View view : views) {
+      List<LoadError> rows = run(sql.apply(view), batchId);
+      if (rows == null) {
+        continue;
       }
+      anyWorked = true;
+      if (fallbackFiles != null && view != views.get(0)) {
+        rows = rows.stream().filter(e -> fallbackFiles.contains(e.file())).toList();
+      }
+      if (!rows.isEmpty()) {
+        return rows;
+      }
+      LOG.debug("Batch {}: no load errors in {}, trying the next view", batchId, view);
     }
-    return null;
+    return anyWorked ? List.of() : null;
+  }
+
+  /** The rows of one query, or null when it fails (a view this target does not have). */
+  private List<LoadError> run(String sql, String batchId) throws InterruptedException {
+    try {
+      QueryResult r = api.query(sql, "redstage-load-errors-" + batchId);
+      List<LoadError> out = new ArrayList<>();
+      for (List<Object> row : r.rows()) {
+        out.add(
+            new LoadError(
+                QueryResult.string(row.get(0)),
+                row.get(1) == null ? -1 : QueryResult.number(row.get(1)),
+                QueryResult.string(row.get(2)),
+                QueryResult.string(row.get(3)),
+                QueryResult.string(row.get(4)),
+                QueryResult.string(row.get(5))));
+      }
+      return out;
+    } catch (StatementFailedException | DataApiException e) {
+      LOG.debug(
+          "Batch {}: load error view query failed, trying the next one: {}",
+          batchId,
+          e.getMessage());
+      return null;
+    }
   }
 }

@@ -197,13 +197,15 @@ public final class Rejects {
       }
       long missing = c.rows() < 0 ? -1 : expected - c.rows();
       try {
+        List<String> files = c.group().files().stream().map(StagingGroup.FileRef::url).toList();
         List<LoadErrorReader.LoadError> found =
             LoadErrorReader.withFullNames(
                 errors.rejected(
                     c.queryId(),
+                    files,
                     missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
                     batch.id().toString()),
-                c.group().files().stream().map(StagingGroup.FileRef::url).toList());
+                files);
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
@@ -216,7 +218,10 @@ public final class Rejects {
                 + " row(s) that could not be read ("
                 + e.getMessage()
                 + "): see STL_LOAD_ERRORS WHERE query = "
-                + c.queryId());
+                + c.queryId()
+                + " (on Serverless SYS_LOAD_ERROR_DETAIL WHERE query_id = "
+                + c.queryId()
+                + ")");
       }
     }
     if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {

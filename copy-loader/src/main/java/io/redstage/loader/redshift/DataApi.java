@@ -387,16 +387,19 @@ public final class DataApi {
     long queryId = -1;
     if (d.hasSubStatements()) {
       List<SubStatementData> subs = d.subStatements();
-      for (int i = 0; i < subs.size(); i++) {
-        SubStatementData sub = subs.get(i);
-        if (sub.status() != null
-            && ("FAILED".equals(sub.statusAsString()) || "ABORTED".equals(sub.statusAsString()))) {
-          index = i;
-          queryId = sub.redshiftQueryId() == null ? -1 : sub.redshiftQueryId();
-          if (sub.error() != null && !sub.error().isEmpty()) {
-            error = sub.error();
-          }
-          break;
+      // the FAILED one first: what Redshift reports for the sub-statements the failure rolled back
+      // is not documented, and if those before it read ABORTED, taking the first ABORTED would
+      // blame the LOCK and leave the COPY's load errors unread. ABORTED alone (a cancelled batch)
+      // still names the first one.
+      index = firstWithStatus(subs, "FAILED");
+      if (index < 0) {
+        index = firstWithStatus(subs, "ABORTED");
+      }
+      if (index >= 0) {
+        SubStatementData sub = subs.get(index);
+        queryId = sub.redshiftQueryId() == null ? -1 : sub.redshiftQueryId();
+        if (sub.error() != null && !sub.error().isEmpty()) {
+          error = sub.error();
         }
       }
     } else if (d.redshiftQueryId() != null) {
@@ -404,5 +407,14 @@ public final class DataApi {
     }
     return new StatementFailedException(
         id, error == null ? d.statusAsString() : error, index, queryId);
+  }
+
+  private static int firstWithStatus(List<SubStatementData> subs, String status) {
+    for (int i = 0; i < subs.size(); i++) {
+      if (status.equals(subs.get(i).statusAsString())) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

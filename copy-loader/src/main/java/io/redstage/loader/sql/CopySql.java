@@ -46,8 +46,13 @@ public final class CopySql {
         b.append(" FORMAT AS AVRO 'auto ignorecase' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
         break;
       case JSONL:
+        // ROUNDEC: a number with more decimals than its DECIMAL staging column (the table's type,
+        // with load.json.max-errors > 0) is rounded, as an INSERT would; without it COPY truncates
+        // (20.259 -> 20.25), and Redshift warns that JSON numbers may be read inexactly, so a
+        // truncated one can lose its last digit. Parquet COPY refuses it, and Parquet and Avro
+        // decimals are staged with their own scale.
         b.append(
-            " FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF");
+            " FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto' ROUNDEC MANIFEST COMPUPDATE OFF STATUPDATE OFF");
         if (schema.gzip()) {
           b.append(" GZIP");
         }

@@ -168,13 +168,14 @@ public final class TypeMapping {
 
   /**
    * Whether COPY, given values of file type {@code file} for a column of type {@code target}, would
-   * store changed values without an error: a decimal of a larger scale is rounded to the column's
-   * scale, a decimal in a floating-point column and a double or an integer wider than 16 bits in a
-   * REAL lose digits. COPY's row-level errors (load.json.max-errors) set aside values that do not
-   * fit; these fit, changed, so the loader refuses them by type even then. Floating-point values
-   * into a DECIMAL column are let through on purpose: it is how schemaless JSON numbers, which can
-   * only be float64 in a marker, keep their exact text in a DECIMAL column created for them
-   * (docs/bad-records.md), rounded to the column's scale as Redshift does.
+   * store changed values without an error: a decimal of a larger scale is cut to the column's scale
+   * (rounded with ROUNDEC, truncated without), a decimal in a floating-point column and a double or
+   * an integer wider than 16 bits in a REAL lose digits. COPY's row-level errors
+   * (load.json.max-errors) set aside values that do not fit; these fit, changed, so the loader
+   * refuses them by type even then. Floating-point values into a DECIMAL column are let through on
+   * purpose: it is how schemaless JSON numbers, which can only be float64 in a marker, keep their
+   * exact text in a DECIMAL column created for them (docs/bad-records.md), rounded to the column's
+   * scale by the JSON Lines COPY's ROUNDEC (CopySql).
    */
   public static boolean roundsSilently(ColumnType file, RedshiftType target) {
     switch (file.kind()) {

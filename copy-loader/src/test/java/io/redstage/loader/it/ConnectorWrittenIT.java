@@ -412,6 +412,39 @@ class ConnectorWrittenIT {
         .containsExactly("12345678901234567.89", "0.10");
   }
 
+  /**
+   * A schemaless number with more decimals than the DECIMAL column created for it is rounded to the
+   * column's scale (bad-records.md, "Numbers in schemaless JSON"): the JSON Lines COPY converts it
+   * into the DECIMAL staging column, and COPY rounds only with ROUNDEC (without it, it truncates:
+   * 20.259 would be 20.25).
+   */
+  @Test
+  void schemalessDecimalsWithMoreDecimalsThanTheColumnAreRounded() throws Exception {
+    String topic = "cw_round_decimals";
+    try (java.sql.Connection c = stack.jdbc();
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE public." + topic + " (id BIGINT, amount DECIMAL(8,2))");
+    }
+    List<String> values = List.of("20.259", "20.251", "-20.259", "0.125");
+    files.unit(
+        ConnectorFiles.options(FileFormat.JSONL, false),
+        topic,
+        0,
+        0,
+        values.size() - 1,
+        null,
+        null,
+        o -> new Rec(null, row2(o, new java.math.BigDecimal(values.get((int) o)))));
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsRejected()).isZero();
+    }
+    assertThat(stack.query("SELECT id, amount FROM public." + topic + " ORDER BY id"))
+        .extracting(r -> r.get(0) + "=" + ((java.math.BigDecimal) r.get(1)).toPlainString())
+        .containsExactly("0=20.26", "1=20.25", "2=-20.26", "3=0.13");
+  }
+
   private static Map<String, Object> row2(long id, Object amount) {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("id", id);

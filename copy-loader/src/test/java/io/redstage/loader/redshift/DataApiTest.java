@@ -165,6 +165,64 @@ class DataApiTest {
   }
 
   /**
+   * Redshift does not document the status of the sub-statements a failure rolled back: if those
+   * before the failing one read ABORTED, the FAILED one is still the one reported (not the LOCK),
+   * so its load errors are read.
+   */
+  @Test
+  void theFailedSubStatementIsReportedWhenThoseBeforeItReadAborted() {
+    reply(200, "{\"Id\":\"" + ID + "\"}");
+    reply(
+        200,
+        "{\"Id\":\""
+            + ID
+            + "\",\"Status\":\"FAILED\",\"Error\":\"batch failed\",\"SubStatements\":["
+            + "{\"Id\":\""
+            + ID
+            + ":1\",\"Status\":\"ABORTED\",\"RedshiftQueryId\":76},{\"Id\":\""
+            + ID
+            + ":2\",\"Status\":\"FAILED\",\"RedshiftQueryId\":77,"
+            + "\"Error\":\"ERROR: Load into table 'rs_stage_1' failed. Check 'stl_load_errors' system table for details.\"},"
+            + "{\"Id\":\""
+            + ID
+            + ":3\",\"Status\":\"ABORTED\"}]}");
+    assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
+        .isInstanceOfSatisfying(
+            StatementFailedException.class,
+            e -> {
+              assertThat(e.failedIndex()).isEqualTo(1);
+              assertThat(e.redshiftQueryId()).isEqualTo(77);
+              assertThat(e.error()).contains("Load into table 'rs_stage_1' failed");
+            });
+  }
+
+  /** A batch with no FAILED sub-statement (cancelled) names its first ABORTED one. */
+  @Test
+  void aBatchWithOnlyAbortedSubStatementsNamesTheFirst() {
+    reply(200, "{\"Id\":\"" + ID + "\"}");
+    reply(
+        200,
+        "{\"Id\":\""
+            + ID
+            + "\",\"Status\":\"ABORTED\",\"SubStatements\":["
+            + "{\"Id\":\""
+            + ID
+            + ":1\",\"Status\":\"FINISHED\"},{\"Id\":\""
+            + ID
+            + ":2\",\"Status\":\"ABORTED\",\"RedshiftQueryId\":78},{\"Id\":\""
+            + ID
+            + ":3\",\"Status\":\"ABORTED\"}]}");
+    assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
+        .isInstanceOfSatisfying(
+            StatementFailedException.class,
+            e -> {
+              assertThat(e.failedIndex()).isEqualTo(1);
+              assertThat(e.redshiftQueryId()).isEqualTo(78);
+              assertThat(e.error()).isEqualTo("ABORTED");
+            });
+  }
+
+  /**
    * Once a statement is submitted it may commit whatever polling it says: a polling error that is
    * not transient is an unknown outcome (left to the load-marker table), never a failure that would
    * count an attempt against units whose rows may be loaded.

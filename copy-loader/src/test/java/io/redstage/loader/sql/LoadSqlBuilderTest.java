@@ -495,11 +495,13 @@ class LoadSqlBuilderTest {
     assertThat(copy.copy("s", "s3://b/m", jsonl))
         .isEqualTo(
             "COPY \"s\" FROM 's3://b/m' IAM_ROLE default FORMAT AS JSON 'auto ignorecase' "
-                + "TIMEFORMAT 'auto' DATEFORMAT 'auto' MANIFEST COMPUPDATE OFF STATUPDATE OFF GZIP");
+                + "TIMEFORMAT 'auto' DATEFORMAT 'auto' ROUNDEC MANIFEST COMPUPDATE OFF STATUPDATE OFF GZIP");
     var avro =
         FileSchema.of(new MarkerFile("a.avro", 1, 1, FileFormat.AVRO, "snappy", null, columns()));
     assertThat(copy.copy("s", "s3://b/m", avro))
-        .contains("FORMAT AS AVRO 'auto ignorecase' MANIFEST");
+        .contains("FORMAT AS AVRO 'auto ignorecase' MANIFEST")
+        .as("ROUNDEC is a text-format conversion parameter")
+        .doesNotContain("ROUNDEC");
     CopySql tolerant = new CopySql("default", 1000);
     assertThat(tolerant.copy("s", "s3://b/m", jsonl)).endsWith(" GZIP MAXERROR 1000");
     assertThat(tolerant.copy("s", "s3://b/m", avro)).doesNotContain("MAXERROR");
@@ -507,8 +509,9 @@ class LoadSqlBuilderTest {
         FileSchema.of(
             new MarkerFile("a.parquet", 1, 1, FileFormat.PARQUET, "snappy", null, columns()));
     assertThat(tolerant.copy("s", "s3://b/m", parquet))
-        .as("Redshift refuses MAXERROR for columnar formats")
-        .doesNotContain("MAXERROR");
+        .as("Redshift refuses MAXERROR and ROUNDEC for columnar formats")
+        .doesNotContain("MAXERROR")
+        .doesNotContain("ROUNDEC");
   }
 
   @Test

@@ -49,6 +49,7 @@ public final class LocalRedshift implements AutoCloseable {
     private int workerThreads = 4;
     private Duration pickDelay = Duration.ZERO;
     private int resultPageSize = 1000;
+    private boolean abortRolledBackSubStatements;
 
     /** Data API port; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -134,6 +135,17 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
+    /**
+     * When a sub-statement of a batch fails, mark the ones that ran before it ABORTED (their
+     * effects are rolled back) instead of leaving them FINISHED; default false. What Redshift
+     * reports for them is not documented, so a client must find the failing sub-statement either
+     * way: this makes a test see the other reading.
+     */
+    public Options abortRolledBackSubStatements(boolean abortRolledBackSubStatements) {
+      this.abortRolledBackSubStatements = abortRolledBackSubStatements;
+      return this;
+    }
+
     public int port() {
       return port;
     }
@@ -184,6 +196,10 @@ public final class LocalRedshift implements AutoCloseable {
 
     public int resultPageSize() {
       return resultPageSize;
+    }
+
+    public boolean abortRolledBackSubStatements() {
+      return abortRolledBackSubStatements;
     }
 
     void validate() {
@@ -245,7 +261,8 @@ public final class LocalRedshift implements AutoCloseable {
                   options.database,
                   options.workerThreads,
                   options.maxActiveStatements,
-                  options.pickDelay));
+                  options.pickDelay,
+                  options.abortRolledBackSubStatements));
       DataApiOperations operations =
           new DataApiOperations(registry, executor, options.resultPageSize);
       server = register(new DataApiServer(options.host, options.port, operations, injector));

@@ -292,6 +292,34 @@ class CopyJsonTest {
         .isEqualTo("3000000000");
   }
 
+  /**
+   * DG copy-parameters-data-conversion: COPY truncates a value to the column's scale (20.259 into
+   * DECIMAL(8,2) is 20.25) and rounds it only with ROUNDEC (20.26).
+   */
+  @Test
+  void decimalsAreTruncatedToTheColumnsScaleAndRoundedOnlyWithRoundec() {
+    stack.ok("CREATE TABLE js_scale (id BIGINT, amount DECIMAL(8,2))");
+    String url =
+        put(
+            "js/scale.json",
+            ("{\"id\": 1, \"amount\": 20.259}\n"
+                    + "{\"id\": 2, \"amount\": 20.251}\n"
+                    + "{\"id\": 3, \"amount\": -20.259}\n"
+                    + "{\"id\": 4, \"amount\": \"20.255\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
+    stack.ok(copy("js_scale", url, ""));
+    assertThat(amounts("js_scale")).containsExactly("20.25", "20.25", "-20.25", "20.25");
+    stack.ok("TRUNCATE js_scale");
+    stack.ok(copy("js_scale", url, "ROUNDEC"));
+    assertThat(amounts("js_scale")).containsExactly("20.26", "20.25", "-20.26", "20.26");
+  }
+
+  private static List<String> amounts(String table) {
+    return stack.rows("SELECT amount FROM " + table + " ORDER BY id").stream()
+        .map(r -> SandboxStack.text(r.get(0)))
+        .toList();
+  }
+
   @Test
   void statupdateAndCompupdateAreAccepted() {
     stack.ok("CREATE TABLE js_flags (id BIGINT)");

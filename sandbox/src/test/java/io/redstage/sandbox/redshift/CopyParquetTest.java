@@ -452,6 +452,8 @@ class CopyParquetTest {
         .isEqualTo("ERROR: MAXERROR argument is not supported for PARQUET based COPY");
     assertThat(stack.error(base + " TIMEFORMAT 'auto'"))
         .isEqualTo("ERROR: TIMEFORMAT argument is not supported for PARQUET based COPY");
+    assertThat(stack.error(base + " ROUNDEC"))
+        .isEqualTo("ERROR: ROUNDEC argument is not supported for PARQUET based COPY");
   }
 
   @Test

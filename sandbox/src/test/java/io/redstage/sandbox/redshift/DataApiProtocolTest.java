@@ -206,6 +206,36 @@ class DataApiProtocolTest {
     assertThat(stack.scalar("SELECT count(*) FROM atomic_t")).isEqualTo("0");
   }
 
+  /**
+   * What Redshift reports for the sub-statements a failure rolled back is not documented: with the
+   * option they read ABORTED, so a client is tested against both readings.
+   */
+  @Test
+  void withTheOptionTheSubStatementsBeforeAFailureAreAbortedToo() throws Exception {
+    try (SandboxStack aborting = SandboxStack.start(o -> o.abortRolledBackSubStatements(true))) {
+      aborting.ok("CREATE TABLE aborted_t (a int)");
+      DescribeStatementResponse d =
+          aborting.runBatch(
+              "INSERT INTO aborted_t VALUES (1)",
+              "INSERT INTO missing_table VALUES (2)",
+              "INSERT INTO aborted_t VALUES (3)");
+      assertThat(d.status()).isEqualTo(StatusString.FAILED);
+      assertThat(d.subStatements())
+          .extracting(SubStatementData::status)
+          .containsExactly(
+              StatementStatusString.ABORTED,
+              StatementStatusString.FAILED,
+              StatementStatusString.ABORTED);
+      assertThat(d.subStatements().get(0).error()).isNull();
+      assertThat(d.subStatements().get(1).error())
+          .isEqualTo("ERROR: relation \"missing_table\" does not exist");
+      assertThat(aborting.ok("SELECT 1").status())
+          .as("a statement that does not fail stays FINISHED")
+          .isEqualTo(StatusString.FINISHED);
+      assertThat(aborting.scalar("SELECT count(*) FROM aborted_t")).isEqualTo("0");
+    }
+  }
+
   @Test
   void batchRejectsMoreThanFortyStatements() {
     String[] sqls = new String[41];

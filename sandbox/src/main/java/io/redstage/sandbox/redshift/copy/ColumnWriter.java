@@ -41,7 +41,7 @@ final class ColumnWriter {
     this.column = column;
     this.command = command;
     this.temporal = new TemporalWriter(this, column, command);
-    this.numbers = new NumericWriter(this, column);
+    this.numbers = new NumericWriter(this, column, command.roundDecimals);
   }
 
   Column column() {

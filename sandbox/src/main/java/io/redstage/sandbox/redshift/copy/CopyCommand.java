@@ -47,6 +47,13 @@ final class CopyCommand {
   boolean serializeToJson;
   boolean explicitIds;
   boolean fillRecord;
+
+  /**
+   * ROUNDEC: a number with more decimals than its DECIMAL column is rounded; without it COPY
+   * truncates (DG copy-parameters-data-conversion).
+   */
+  boolean roundDecimals;
+
   String region;
   Integer maxError;
   String statUpdate;

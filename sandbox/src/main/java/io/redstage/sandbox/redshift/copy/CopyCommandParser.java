@@ -130,12 +130,12 @@ final class CopyCommandParser {
       case "SERIALIZETOJSON" -> cmd.serializeToJson = true;
       case "EXPLICIT_IDS" -> cmd.explicitIds = true;
       case "FILLRECORD" -> cmd.fillRecord = true;
+      case "ROUNDEC" -> cmd.roundDecimals = true;
       case "ACCEPTANYDATE",
           "IGNOREBLANKLINES",
           "TRIMBLANKS",
           "REMOVEQUOTES",
           "ESCAPE",
-          "ROUNDEC",
           "NOLOAD" -> {
         // accepted flags with no effect on the formats the sandbox loads
       }

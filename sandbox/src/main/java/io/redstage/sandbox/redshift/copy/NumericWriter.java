@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * The numeric and boolean side of {@link ColumnWriter}: integer ranges (load error 1204), digits
- * (1207), DECIMAL scale rounding and precision overflow, FLOAT4/FLOAT8 text and specials, BOOLEAN
- * literals (1210).
+ * (1207), DECIMAL scale (truncated, or rounded with ROUNDEC) and precision overflow, FLOAT4/FLOAT8
+ * text and specials, BOOLEAN literals (1210).
  */
 final class NumericWriter {
   private static final Set<String> TRUE_WORDS = Set.of("t", "true", "y", "yes", "1", "on");
@@ -20,9 +20,18 @@ final class NumericWriter {
   private final ColumnWriter values;
   private final Column column;
 
-  NumericWriter(ColumnWriter values, Column column) {
+  /**
+   * How a value with more decimals than the column's scale is cut: COPY truncates by default
+   * (20.259 into DECIMAL(8,2) is 20.25) and rounds only with ROUNDEC (20.26), as documented (DG
+   * copy-parameters-data-conversion). Rounding always would let a loader that forgets ROUNDEC pass
+   * here and store other values on a cluster.
+   */
+  private final RoundingMode scaleRounding;
+
+  NumericWriter(ColumnWriter values, Column column, boolean roundDecimals) {
     this.values = values;
     this.column = column;
+    this.scaleRounding = roundDecimals ? RoundingMode.HALF_UP : RoundingMode.DOWN;
   }
 
   void integral(Object v, RowBuffer out, long min, long max, String type) throws LoadError {
@@ -121,7 +130,7 @@ final class NumericWriter {
         throw invalidDigit(t, bad, "Decimal", 1207);
       }
     }
-    BigDecimal scaled = d.setScale(column.scale(), RoundingMode.HALF_UP);
+    BigDecimal scaled = d.setScale(column.scale(), scaleRounding);
     if (scaled.precision() > column.precision()) {
       throw new LoadError(1204, "Numeric data overflow (result precision)", d.toPlainString());
     }

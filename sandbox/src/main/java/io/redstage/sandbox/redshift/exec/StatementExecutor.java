@@ -48,10 +48,13 @@ public final class StatementExecutor implements AutoCloseable {
       String database,
       int workerThreads,
       int maxActive,
-      Duration pickDelay) {
+      Duration pickDelay,
+      boolean abortRolledBackSubStatements) {
     this.pool = pool;
     this.registry = registry;
-    this.runner = new StatementRunner(copyExecutor, faults, new AtomicLong(100_000), database);
+    this.runner =
+        new StatementRunner(
+            copyExecutor, faults, new AtomicLong(100_000), database, abortRolledBackSubStatements);
     this.maxActive = maxActive;
     this.pickDelay = pickDelay == null ? Duration.ZERO : pickDelay;
     this.database = database;

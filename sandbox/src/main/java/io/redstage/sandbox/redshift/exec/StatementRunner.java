@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Runs one statement's SQL on its PostgreSQL session, with Redshift's transaction rules: an
  * ExecuteStatement is its own transaction, a batch is one transaction committed at the end, any
  * failure rolls back everything not yet committed, the failing sub-statement ends FAILED and the
- * ones after it ABORTED (they never run).
+ * ones after it ABORTED (they never run); the ones before it stay FINISHED, or end ABORTED with
+ * {@code LocalRedshift.Options#abortRolledBackSubStatements}.
  */
 final class StatementRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StatementRunner.class);
@@ -34,13 +35,19 @@ final class StatementRunner {
   private final FaultInjector faults;
   private final AtomicLong queryIds;
   private final String database;
+  private final boolean abortRolledBack;
 
   StatementRunner(
-      CopyExecutor copyExecutor, FaultInjector faults, AtomicLong queryIds, String database) {
+      CopyExecutor copyExecutor,
+      FaultInjector faults,
+      AtomicLong queryIds,
+      String database,
+      boolean abortRolledBack) {
     this.copyExecutor = copyExecutor;
     this.faults = faults;
     this.queryIds = queryIds;
     this.database = database;
+    this.abortRolledBack = abortRolledBack;
   }
 
   void run(StatementRecord r, Connection c, int pid) {
@@ -171,7 +178,7 @@ final class StatementRunner {
     }
   }
 
-  private static void fail(StatementRecord r, SubStatement failed, String message) {
+  private void fail(StatementRecord r, SubStatement failed, String message) {
     boolean after = false;
     for (SubStatement s : r.subStatements()) {
       if (s == failed) {
@@ -179,6 +186,8 @@ final class StatementRunner {
         after = true;
       } else if (after || failed == null) {
         s.markAborted();
+      } else if (abortRolledBack) {
+        s.markRolledBack();
       }
     }
     r.markFailed(message);

@@ -112,6 +112,17 @@ public final class SubStatement {
     }
   }
 
+  /**
+   * A sub-statement that finished before a later one failed, reported ABORTED: the batch's rollback
+   * undid it (Options#abortRolledBackSubStatements).
+   */
+  synchronized void markRolledBack() {
+    if (status == StatementStatus.FINISHED) {
+      status = StatementStatus.ABORTED;
+      updatedAt = Instant.now();
+    }
+  }
+
   private void end() {
     durationNanos = startNanos == 0 ? 0 : System.nanoTime() - startNanos;
     updatedAt = Instant.now();
