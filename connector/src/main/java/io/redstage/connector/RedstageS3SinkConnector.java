@@ -133,10 +133,12 @@ public final class RedstageS3SinkConnector extends SinkConnector {
         v.visible(true);
       }
     }
-    ConfigValue proxy = byName.get(HttpProxySettings.URL_CONFIG);
-    if (proxy != null && proxy.value() instanceof String) {
-      // the endpoint returns STRING values as they are, and this one may carry a password
-      proxy.value(HttpProxySettings.shown((String) proxy.value()));
+    for (String url : List.of(HttpProxySettings.URL_CONFIG, SinkConfigDef.STORE_URL)) {
+      ConfigValue v = byName.get(url);
+      if (v != null && v.value() instanceof String) {
+        // the endpoint returns STRING values as they are, and a URL may carry a password
+        v.value(HttpProxySettings.shown((String) v.value()));
+      }
     }
     return new Config(values);
   }

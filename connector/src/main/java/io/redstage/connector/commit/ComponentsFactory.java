@@ -216,7 +216,8 @@ final class ComponentsFactory {
     }
     b.stsRoleArn(blankToNull(c.getString(STS_ROLE_ARN)));
     b.stsSessionName(c.getString(STS_ROLE_SESSION_NAME));
-    b.stsExternalId(blankToNull(c.getString(STS_ROLE_EXTERNAL_ID)));
+    Password externalId = c.getPassword(STS_ROLE_EXTERNAL_ID);
+    b.stsExternalId(externalId == null ? null : blankToNull(externalId.value()));
     b.stsRegion(blankToNull(c.getString(STS_REGION)));
     b.credentialsProvider(c.getString(CREDENTIALS_PROVIDER_CLASS), credentialsProviderSettings(c));
     HttpProxySettings.parse(

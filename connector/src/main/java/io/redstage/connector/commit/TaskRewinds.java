@@ -117,12 +117,39 @@ final class TaskRewinds {
     }
     LOG.warn(
         "Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
-            + "offsets (attempt {} of {})",
+            + "offsets ({}) (attempt {} of {})",
         e.getMessage(),
         rewind.size(),
+        firstRewinds(rewind),
         consecutiveFailures,
         MAX_CONSECUTIVE_FAILURES);
     return rewind;
+  }
+
+  /** Partitions the log names at most, so that a task with thousands writes one readable line. */
+  static final int LOGGED_PARTITIONS = 10;
+
+  /**
+   * {@code topic-partition to offset}, in partition order, the first {@link #LOGGED_PARTITIONS}.
+   */
+  static String firstRewinds(Map<TopicPartition, Long> rewind) {
+    StringBuilder b = new StringBuilder();
+    rewind.entrySet().stream()
+        .sorted(
+            java.util.Comparator.comparing(
+                    (Map.Entry<TopicPartition, Long> en) -> en.getKey().topic())
+                .thenComparingInt(en -> en.getKey().partition()))
+        .limit(LOGGED_PARTITIONS)
+        .forEach(
+            en ->
+                b.append(b.length() == 0 ? "" : ", ")
+                    .append(en.getKey())
+                    .append(" to ")
+                    .append(en.getValue()));
+    if (rewind.size() > LOGGED_PARTITIONS) {
+      b.append(", and ").append(rewind.size() - LOGGED_PARTITIONS).append(" more");
+    }
+    return b.toString();
   }
 
   /** Keeps a rewind found outside put() for the next put(). */

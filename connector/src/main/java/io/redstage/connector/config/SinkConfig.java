@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * The parsed connector config with typed accessors. Cross-key rules are checked on construction.
@@ -146,7 +147,8 @@ public final class SinkConfig extends AbstractConfig {
 
   /** A non-empty string setting, or null. */
   String optional(String key) {
-    String v = getString(key);
+    Object raw = get(key);
+    String v = raw instanceof Password ? ((Password) raw).value() : (String) raw;
     return v == null || v.trim().isEmpty() ? null : v.trim();
   }
 }

@@ -433,10 +433,11 @@ public final class SinkConfigDef {
         Recommenders.when(Recommenders.set(STS_ROLE_ARN)));
     def.define(
         STS_ROLE_EXTERNAL_ID,
-        Type.STRING,
+        Type.PASSWORD,
         "",
         LOW,
-        "External id for the assumed role, if its trust policy requires one. Default: empty.",
+        "External id for the assumed role, if its trust policy requires one; never shown or logged. Default: "
+            + "empty.",
         GROUP_AUTH,
         ++o,
         Width.MEDIUM,

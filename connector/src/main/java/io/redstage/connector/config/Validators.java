@@ -6,6 +6,7 @@ import io.redstage.connector.partition.Partitioners;
 import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.connector.storage.HttpProxySettings;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,11 @@ final class Validators {
     return orEmpty(oneOf(allowed));
   }
 
+  /**
+   * An http(s) endpoint without user information. The value is never echoed: a URL may carry a
+   * password (http://user:pass@host), and this message reaches the validate response, the task's
+   * status and the worker log. The SDK takes no credentials from the endpoint anyway.
+   */
   static final ConfigDef.Validator URL =
       new ConfigDef.Validator() {
         @Override
@@ -33,28 +39,34 @@ final class Validators {
           if (value == null || value.toString().isEmpty()) {
             return;
           }
+          String why;
           try {
-            URI uri = new URI(value.toString());
-            if (uri.getScheme() == null || uri.getHost() == null) {
-              throw new IllegalArgumentException("no scheme or host");
-            }
-            if (!uri.getScheme().equalsIgnoreCase("http")
+            URI uri = new URI(value.toString().trim());
+            if (uri.getRawUserInfo() != null || value.toString().contains("@")) {
+              why = "it holds user information (user:password@), which S3 never reads from the URL";
+            } else if (uri.getScheme() == null || uri.getHost() == null) {
+              why = "no scheme or host";
+            } else if (!uri.getScheme().equalsIgnoreCase("http")
                 && !uri.getScheme().equalsIgnoreCase("https")) {
-              throw new IllegalArgumentException("its scheme is not http or https");
+              why = "its scheme is not http or https";
+            } else {
+              return;
             }
-          } catch (Exception e) {
-            throw new ConfigException(
-                name,
-                value,
-                "Cannot parse the endpoint URL: "
-                    + e.getMessage()
-                    + ". Use a full URL such as https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000.");
+          } catch (URISyntaxException e) {
+            why = e.getReason() + " at index " + e.getIndex(); // getMessage() repeats the input
           }
+          throw new ConfigException(
+              "Cannot use "
+                  + name
+                  + " (value not shown): "
+                  + why
+                  + ". Use a URL such as https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000, and"
+                  + " give credentials with aws.access.key.id and aws.secret.access.key.");
         }
 
         @Override
         public String toString() {
-          return "an http(s) URL, or empty";
+          return "an http(s) URL without user information, or empty";
         }
       };
 

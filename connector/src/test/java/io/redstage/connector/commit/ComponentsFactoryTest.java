@@ -11,6 +11,18 @@ import org.junit.jupiter.api.Test;
 
 class ComponentsFactoryTest {
   @Test
+  void theStsExternalIdReachesTheS3SettingsThoughTheConfigHidesIt() {
+    Map<String, String> p = new java.util.HashMap<>();
+    p.put("s3.bucket.name", "b");
+    p.put("sts.role.arn", "arn:aws:iam::111122223333:role/writer");
+    p.put("sts.role.external.id", "shared-ext-secret");
+    assertThat(ComponentsFactory.s3Settings(new SinkConfig(p)).stsExternalId())
+        .contains("shared-ext-secret");
+    p.remove("sts.role.external.id");
+    assertThat(ComponentsFactory.s3Settings(new SinkConfig(p)).stsExternalId()).isEmpty();
+  }
+
+  @Test
   void parquetDictionaryEncodingIsOnByDefaultAndCanBeTurnedOff() {
     Map<String, String> props = new HashMap<>();
     props.put("s3.bucket.name", "b");

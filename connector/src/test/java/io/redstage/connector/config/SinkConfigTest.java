@@ -20,6 +20,39 @@ class SinkConfigTest {
     return p;
   }
 
+  /**
+   * A store.url with a password in it is refused without echoing the value anywhere (error,
+   * validate response); so is one that does not parse, whose parser message would repeat it.
+   */
+  @Test
+  void aStoreUrlWithCredentialsIsRefusedAndNeverShown() {
+    for (String url :
+        List.of(
+            "http://minio:s3cr3t-pw@127.0.0.1:9000", "http://minio:s3cr3t-pw @127.0.0.1:9000")) {
+      Map<String, String> p = base();
+      p.put("store.url", url);
+      List<ConfigValue> values = new RedstageS3SinkConnector().validate(p).configValues();
+      assertThat(values.toString()).as(url).doesNotContain("s3cr3t-pw");
+      assertThat(errorsByKey(p))
+          .containsOnlyKeys("store.url")
+          .hasEntrySatisfying(
+              "store.url",
+              e ->
+                  assertThat(e)
+                      .allMatch(m -> m.startsWith("Cannot use store.url (value not shown): ")));
+      assertThatThrownBy(() -> new SinkConfig(p)).hasMessageNotContaining("s3cr3t-pw");
+    }
+  }
+
+  @Test
+  void theStsExternalIdIsAPasswordTheValidateEndpointHides() {
+    Map<String, String> p = base();
+    p.put("sts.role.arn", "arn:aws:iam::111122223333:role/writer");
+    p.put("sts.role.external.id", "shared-ext-secret");
+    assertThat(new RedstageS3SinkConnector().validate(p).configValues().toString())
+        .doesNotContain("shared-ext-secret");
+  }
+
   @Test
   void acceptsConfluentClassNamesAsAliases() {
     Map<String, String> p = base();
