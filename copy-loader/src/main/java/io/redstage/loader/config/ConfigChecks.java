@@ -232,6 +232,16 @@ final class ConfigChecks {
     } catch (URISyntaxException e) {
       uri = null;
     }
+    // The value is never echoed: a URL can carry a password (http://user:pass@host), and neither
+    // S3 nor the Data API reads credentials from it
+    if (url.contains("@") || (uri != null && uri.getRawUserInfo() != null)) {
+      throw new ConfigException(
+          "Cannot use '"
+              + key
+              + "' (value not shown): it holds user information (user:password@). Give credentials"
+              + " with aws.access.key.id and aws.secret.access.key or the default chain, and write"
+              + " the URL as https://host[:port].");
+    }
     if (uri == null
         || uri.getHost() == null
         || !("http".equalsIgnoreCase(uri.getScheme())

@@ -66,14 +66,24 @@ public final class ConfigSources {
             throw new ConfigException(
                 "Cannot read config file "
                     + file
-                    + ": the YAML top level must be a mapping of keys.");
+                    + ": the YAML top level must be a mapping of keys. Write one key per line, such as"
+                    + " 'redshift.database: dev', or nest them under their first word.");
           }
           flatten("", root, out);
         }
         return out;
       }
       Properties p = new Properties();
-      p.load(in);
+      try {
+        p.load(in);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "Cannot read config file "
+                + file
+                + ": it is not a valid properties file ("
+                + e.getMessage()
+                + "). A backslash starts an escape there: write Windows paths with '/' or '\\\\'.");
+      }
       Map<String, String> out = new LinkedHashMap<>();
       for (String k : p.stringPropertyNames()) {
         out.put(k.trim(), p.getProperty(k));
@@ -90,13 +100,16 @@ public final class ConfigSources {
                   ? ""
                   : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
               + ". Check its syntax there.");
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ConfigException(
+          "Cannot read config file " + file + ": it does not exist. Check the path.", e);
     } catch (IOException e) {
       throw new ConfigException(
           "Cannot read config file "
               + file
               + ": "
-              + e.getMessage()
-              + ". Check the path and its syntax.",
+              + e
+              + ". Check the path, that it is a file and that the loader may read it.",
           e);
     }
   }

@@ -38,10 +38,17 @@ public final class LoaderConfig {
       }
     }
     if (!unknown.isEmpty()) {
+      // each name up to a ':' or blank only: "-D aws.secret.access.key:wJalr..." (a ':' for '=')
+      // makes the secret part of the name
+      List<String> shown = new ArrayList<>();
+      for (String name : unknown) {
+        String cut = name.split("[:=\\s]", 2)[0];
+        shown.add(cut.equals(name) ? name : cut + "... (rest not shown)");
+      }
       throw new ConfigException(
           "Cannot load config: unknown key(s) "
-              + unknown
-              + ". Check the spelling against docs/loader-config.md.");
+              + shown
+              + ". Check the spelling against docs/loader-config.md (a -D setting is key=value).");
     }
     for (ConfigKey key : LoaderConfigDef.keys()) {
       String text = raw.containsKey(key.name()) ? raw.get(key.name()) : key.defaultValue();

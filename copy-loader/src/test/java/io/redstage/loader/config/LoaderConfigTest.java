@@ -224,6 +224,39 @@ class LoaderConfigTest {
     assertThat(LoaderConfig.of(ok).describe().get("aws.secret.access.key")).isEqualTo("********");
   }
 
+  /** Settings that would otherwise print a secret in the error that refuses them. */
+  @Test
+  void errorsNeverEchoASecretWrittenIntoAUrlOrAMistypedSetting() {
+    for (String key : List.of("store.url", "redshift.endpoint")) {
+      Map<String, String> m = minimal();
+      m.put(key, "https://user:hunter2@minio.example:9000");
+      assertThatThrownBy(() -> LoaderConfig.of(m))
+          .hasMessageStartingWith(
+              "Cannot use '" + key + "' (value not shown): it holds user information")
+          .hasMessageNotContaining("hunter2");
+    }
+    Map<String, String> typo = minimal();
+    typo.put("aws.secret.access.key:hunter2", ""); // -D with ':' for '='
+    assertThatThrownBy(() -> LoaderConfig.of(typo))
+        .hasMessageContaining("unknown key(s) [aws.secret.access.key... (rest not shown)]")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void configFilesThatCannotBeReadSaySo(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ConfigSources.load(dir.resolve("missing.yaml"), Map.of(), Map.of()))
+        .hasMessage(
+            "Cannot read config file "
+                + dir.resolve("missing.yaml")
+                + ": it does not exist. Check the path.");
+    Path props = dir.resolve("loader.properties");
+    Files.writeString(props, "rejects.dir=C:\\users\\x\nbad=\\uZZZZ\n");
+    assertThatThrownBy(() -> ConfigSources.load(props, Map.of(), Map.of()))
+        .hasMessageStartingWith(
+            "Cannot read config file " + props + ": it is not a valid properties file")
+        .hasMessageEndingWith("write Windows paths with '/' or '\\\\'.");
+  }
+
   @Test
   void rejectsUnknownKeysAndBadCombinations() {
     Map<String, String> m = minimal();
