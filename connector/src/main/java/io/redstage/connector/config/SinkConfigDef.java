@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 
@@ -141,7 +140,7 @@ public final class SinkConfigDef {
         MEMORY_BUFFER_MAX_BYTES,
         Type.LONG,
         256L * MIB,
-        Range.atLeast(8L * MIB),
+        Validators.atLeast(8L * MIB),
         HIGH,
         "Upper bound, in bytes, on everything one task buffers in heap: the encoded rows Parquet and Avro "
             + "files hold until their unit commits (about 2 KB per open file besides), Parquet row groups being "
@@ -164,7 +163,7 @@ public final class SinkConfigDef {
         S3_BUCKET,
         Type.STRING,
         ConfigDef.NO_DEFAULT_VALUE,
-        new ConfigDef.NonEmptyString(),
+        Validators.NON_EMPTY,
         HIGH,
         "The S3 bucket data files and commit markers are written to. Required.",
         GROUP_S3,
@@ -230,7 +229,7 @@ public final class SinkConfigDef {
         S3_PART_SIZE,
         Type.INT,
         64 * MIB,
-        Range.between(5 * MIB, 1024 * MIB),
+        Validators.between(5 * MIB, 1024 * MIB),
         MEDIUM,
         "Multipart upload part size in bytes; also the most one open file buffers in heap before a part is "
             + "sent (buffers grow on demand, they are not allocated up front; a file being sent holds at most two "
@@ -303,7 +302,7 @@ public final class SinkConfigDef {
         S3_PART_RETRIES,
         Type.INT,
         3,
-        Range.between(0, 20),
+        Validators.between(0, 20),
         LOW,
         "Retries of one S3 request after throttling or a 5xx error (AWS SDK standard retry strategy with "
             + "exponential backoff). Default 3.",
@@ -315,7 +314,7 @@ public final class SinkConfigDef {
         S3_RETRY_BACKOFF_MS,
         Type.LONG,
         200L,
-        Range.between(1, 60_000),
+        Validators.between(1, 60_000),
         LOW,
         "Base delay in milliseconds of the exponential backoff between S3 retries. Default 200.",
         GROUP_S3,
@@ -326,7 +325,7 @@ public final class SinkConfigDef {
         S3_UPLOAD_THREADS,
         Type.INT,
         32,
-        Range.between(1, 128),
+        Validators.between(1, 128),
         LOW,
         "Threads per task that commit closed units in the background (finish the files, complete their uploads, "
             + "write the markers) while the task goes on encoding, and as many again that send full parts of open "
@@ -520,7 +519,7 @@ public final class SinkConfigDef {
         DIRECTORY_DELIM,
         Type.STRING,
         "/",
-        new ConfigDef.NonEmptyString(),
+        Validators.NON_EMPTY,
         LOW,
         "Delimiter between path levels of the encoded partition. Default /.",
         GROUP_LAYOUT,
@@ -531,7 +530,7 @@ public final class SinkConfigDef {
         FILE_DELIM,
         Type.STRING,
         "+",
-        new ConfigDef.NonEmptyString(),
+        Validators.NON_EMPTY,
         LOW,
         "Delimiter between topic, partition and offsets in file names. Default +.",
         GROUP_LAYOUT,
@@ -542,7 +541,7 @@ public final class SinkConfigDef {
         ZERO_PAD_WIDTH,
         Type.INT,
         10,
-        Range.between(1, 20),
+        Validators.between(1, 20),
         LOW,
         "Digits the offsets in file names are zero-padded to, so that keys sort in offset order. Default 10.",
         GROUP_LAYOUT,
@@ -594,7 +593,7 @@ public final class SinkConfigDef {
         PARQUET_ROW_GROUP_BYTES,
         Type.INT,
         8 * MIB,
-        Range.between(MIB, 512 * MIB),
+        Validators.between(MIB, 512 * MIB),
         MEDIUM,
         "Parquet row group size in bytes: how much one open Parquet file buffers in heap before writing a "
             + "row group. Default 8388608 (8 MiB); range 1 MiB to 512 MiB.",
@@ -608,7 +607,7 @@ public final class SinkConfigDef {
         PARQUET_PAGE_BYTES,
         Type.INT,
         256 * 1024,
-        Range.between(8 * 1024, 16 * MIB),
+        Validators.between(8 * 1024, 16 * MIB),
         LOW,
         "Parquet page size in bytes. Default 262144 (256 KiB); range 8 KiB to 16 MiB.",
         GROUP_FORMAT,
@@ -662,7 +661,7 @@ public final class SinkConfigDef {
         PARQUET_DICTIONARY_PROBE_ROWS,
         Type.INT,
         1024,
-        Range.between(0, 4096),
+        Validators.between(0, 4096),
         LOW,
         "Rows of each Parquet file sampled for repeating values, so that columns whose values do not repeat "
             + "skip the dictionary Parquet would build and then drop: the rows are drawn (the same ones for the "
@@ -780,7 +779,7 @@ public final class SinkConfigDef {
         VARCHAR_MAX_BYTES,
         Type.INT,
         FormatOptions.MAX_VARCHAR_BYTES,
-        Range.between(1, FormatOptions.MAX_VARCHAR_BYTES),
+        Validators.between(1, FormatOptions.MAX_VARCHAR_BYTES),
         MEDIUM,
         "Most UTF-8 bytes of a string that becomes a column (a top-level field, or the value itself). The loader "
             + "widens a VARCHAR column a longer string does not fit (its tables.varchar-widen, on by default), up "
@@ -940,7 +939,7 @@ public final class SinkConfigDef {
         FLUSH_SIZE,
         Type.INT,
         100_000,
-        Range.atLeast(1),
+        Validators.atLeast(1),
         HIGH,
         "Records per commit unit of one topic-partition: the unit's files are completed and committed when it "
             + "holds this many rows, or when this many of its records have no row (sent to the dead letter queue, "
@@ -954,7 +953,7 @@ public final class SinkConfigDef {
         FLUSH_SIZE_BYTES,
         Type.LONG,
         128L * MIB,
-        Range.between(MIB, 4L * 1024 * MIB),
+        Validators.between(MIB, 4L * 1024 * MIB),
         MEDIUM,
         "Largest size in bytes of one file; the unit is committed when any of its files reaches it (its size is "
             + "sampled every 32 rows, so a file can pass it by up to 32 rows and its footer). "
@@ -968,7 +967,7 @@ public final class SinkConfigDef {
         ROTATE_INTERVAL_MS,
         Type.LONG,
         -1L,
-        Range.atLeast(-1),
+        Validators.atLeast(-1),
         MEDIUM,
         "Record-time span in milliseconds of one unit: a record whose time (timestamp.extractor) is this far past "
             + "the unit's first written record starts a new unit (a record set aside as bad does not count, and "
@@ -982,7 +981,7 @@ public final class SinkConfigDef {
         ROTATE_SCHEDULE_INTERVAL_MS,
         Type.LONG,
         60_000L,
-        Range.atLeast(-1),
+        Validators.atLeast(-1),
         MEDIUM,
         "Wall-clock rotation in milliseconds: open units are committed at every multiple of this interval "
             + "in local time of 'timezone' (one that divides a day rotates at the same local times every day, a "
@@ -997,7 +996,7 @@ public final class SinkConfigDef {
         ROTATE_IDLE_MS,
         Type.LONG,
         10_000L,
-        Range.atLeast(-1),
+        Validators.atLeast(-1),
         MEDIUM,
         "Commit a partition's open unit when no record was written to it for this many milliseconds, so quiet "
             + "partitions become visible quickly (records sent to the dead letter queue or ignored do not count: a "
@@ -1011,7 +1010,7 @@ public final class SinkConfigDef {
         ROTATE_TASK_IDLE_MS,
         Type.LONG,
         1_000L,
-        Range.atLeast(-1),
+        Validators.atLeast(-1),
         MEDIUM,
         "Commit every open unit of the task when no record at all reached the task (after converters and "
             + "transforms) for this many milliseconds: its consumer found nothing new on any partition, so "

@@ -18,8 +18,83 @@ import org.apache.kafka.common.config.ConfigException;
 final class Validators {
   private Validators() {}
 
+  /**
+   * One of {@code allowed}, in any case. Kafka's check, with an error in the project's form
+   * ("Cannot use key=value: expected one of ..."); its description (the reference docs show it) is
+   * Kafka's.
+   */
   static ConfigDef.Validator oneOf(String... allowed) {
-    return ConfigDef.CaseInsensitiveValidString.in(allowed);
+    return explained(
+        ConfigDef.CaseInsensitiveValidString.in(allowed),
+        (name, value) ->
+            "Cannot use "
+                + name
+                + "="
+                + value
+                + ": expected one of "
+                + String.join(", ", allowed)
+                + " (in any case).");
+  }
+
+  /** A number from {@code min} to {@code max}: Kafka's Range, with an error that says so. */
+  static ConfigDef.Validator between(Number min, Number max) {
+    return explained(
+        ConfigDef.Range.between(min, max),
+        (name, value) ->
+            "Cannot use "
+                + name
+                + "="
+                + value
+                + ": it is outside "
+                + min
+                + " to "
+                + max
+                + ". Set a value in that range.");
+  }
+
+  /** A number of at least {@code min}: Kafka's Range, with an error that says so. */
+  static ConfigDef.Validator atLeast(Number min) {
+    return explained(
+        ConfigDef.Range.atLeast(min),
+        (name, value) ->
+            "Cannot use "
+                + name
+                + "="
+                + value
+                + ": it is below the minimum "
+                + min
+                + ". Set "
+                + min
+                + " or more.");
+  }
+
+  /** Not empty: Kafka's check, with an error that names the key and says what to do. */
+  static final ConfigDef.Validator NON_EMPTY =
+      explained(
+          new ConfigDef.NonEmptyString(),
+          (name, value) -> "Cannot leave " + name + " empty: set it (see docs/config.md).");
+
+  /**
+   * {@code kafka}'s check and description, with {@code message} instead of Kafka's "Invalid value
+   * ... for configuration ...: ..." when it fails (values here are never secrets).
+   */
+  private static ConfigDef.Validator explained(
+      ConfigDef.Validator kafka, java.util.function.BiFunction<String, Object, String> message) {
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        try {
+          kafka.ensureValid(name, value);
+        } catch (ConfigException e) {
+          throw new ConfigException(message.apply(name, value));
+        }
+      }
+
+      @Override
+      public String toString() {
+        return kafka.toString();
+      }
+    };
   }
 
   /** As {@link #oneOf}, or empty (the setting is off). */

@@ -392,7 +392,17 @@ class SinkConfigTest {
     p.put("behavior.on.oversize.string", "cut");
     assertThatThrownBy(() -> new SinkConfig(p))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("behavior.on.oversize.string")
-        .hasMessageContaining("one of (case insensitive): FAIL, TRUNCATE");
+        .hasMessage(
+            "Cannot use behavior.on.oversize.string=cut: expected one of fail, truncate (in any case).");
+    Map<String, String> small = base();
+    small.put("s3.part.size", "1048576");
+    assertThatThrownBy(() -> new SinkConfig(small))
+        .hasMessage(
+            "Cannot use s3.part.size=1048576: it is outside 5242880 to 1073741824. Set a value in that"
+                + " range.");
+    Map<String, String> noBucket = base();
+    noBucket.put("s3.bucket.name", "");
+    assertThatThrownBy(() -> new SinkConfig(noBucket))
+        .hasMessage("Cannot leave s3.bucket.name empty: set it (see docs/config.md).");
   }
 }
