@@ -332,10 +332,17 @@ final class BackgroundCommits implements AutoCloseable {
     try {
       if (!commitPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
           || !partPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        List<String> running = new ArrayList<>();
+        for (Pending p : pending) {
+          if (p.started.get() && !p.done.isDone() && running.size() < 10) {
+            running.add(p.writer.where() + " unit " + p.unit.startOffset);
+          }
+        }
         LOG.warn(
-            "A unit commit was still running {} ms after stop; leaving it. Its offsets were not reported, so "
-                + "its records are delivered again.",
-            STOP_WAIT_MS);
+            "A unit commit was still running {} ms after stop ({}); leaving it. Its offsets were not "
+                + "reported, so its records are delivered again.",
+            STOP_WAIT_MS,
+            running.isEmpty() ? "a part upload" : String.join(", ", running));
       }
       if (aborts != null) {
         aborts.join(STOP_WAIT_MS);
