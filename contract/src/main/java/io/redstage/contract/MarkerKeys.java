@@ -1,6 +1,7 @@
 package io.redstage.contract;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,6 +69,74 @@ public final class MarkerKeys {
       b.append('0');
     }
     return b.append(s).toString();
+  }
+
+  /**
+   * A key in the shape of a unit's marker below a markers directory, taken apart: {@code
+   * <topic>/<partition folder>/<start>+<end>.json}. The partition folder is kept as found; only a
+   * folder of exactly {@link #PARTITION_WIDTH} digits is one the connector writes ({@link
+   * #partition()}), so a key under "3/" is not taken for partition 3's.
+   */
+  public static final class UnitKey {
+    private final String topic;
+    private final String partitionFolder;
+    private final long start;
+    private final long end;
+
+    private UnitKey(String topic, String partitionFolder, long start, long end) {
+      this.topic = topic;
+      this.partitionFolder = partitionFolder;
+      this.start = start;
+      this.end = end;
+    }
+
+    public String topic() {
+      return topic;
+    }
+
+    /** The partition, when the folder is one the connector writes; empty otherwise. */
+    public OptionalInt partition() {
+      if (partitionFolder.length() != PARTITION_WIDTH) {
+        return OptionalInt.empty();
+      }
+      try {
+        int p = Integer.parseInt(partitionFolder);
+        return p >= 0 && partitionFolder.equals(pad(p, PARTITION_WIDTH))
+            ? OptionalInt.of(p)
+            : OptionalInt.empty();
+      } catch (NumberFormatException e) {
+        return OptionalInt.empty();
+      }
+    }
+
+    /** True when the key lies in {@code partition}'s own folder. */
+    public boolean inFolderOf(int partition) {
+      return partition >= 0 && partitionFolder.equals(pad(partition, PARTITION_WIDTH));
+    }
+
+    public long start() {
+      return start;
+    }
+
+    public long end() {
+      return end;
+    }
+  }
+
+  /**
+   * {@code key} taken apart when it has the shape of a unit's marker directly below {@code
+   * markersDir} (topic, partition folder, offsets file name); empty for any other key.
+   */
+  public static Optional<UnitKey> parse(String markersDir, String key) {
+    String dir = normalizeDir(markersDir);
+    if (!key.startsWith(dir)) {
+      return Optional.empty();
+    }
+    String[] parts = key.substring(dir.length()).split("/", -1);
+    if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      return Optional.empty();
+    }
+    return offsetsOf(key).map(o -> new UnitKey(parts[0], parts[1], o[0], o[1]));
   }
 
   /**

@@ -206,24 +206,13 @@ public final class MarkerScanner {
   private Map<TopicPartition, Long> unreadableFrom(Set<String> rejectedKeys) {
     Map<TopicPartition, Long> out = new HashMap<>();
     for (String key : rejectedKeys) {
-      Optional<String[]> unit = unitKeyParts(key);
-      if (unit.isEmpty()) {
-        continue;
-      }
-      String[] parts = unit.get();
-      int partition;
-      try {
-        partition = Integer.parseInt(parts[1]);
-      } catch (NumberFormatException e) {
-        continue; // not a partition directory: not a unit's marker
-      }
-      if (partition < 0
-          || !parts[1].equals(MarkerKeys.pad(partition, MarkerKeys.PARTITION_WIDTH))) {
-        continue; // not a folder the connector writes ("3" for 0000000003): no unit of partition 3
+      Optional<MarkerKeys.UnitKey> unit = MarkerKeys.parse(markersDir, key);
+      if (unit.isEmpty() || unit.get().partition().isEmpty()) {
+        continue; // not a unit's marker in a folder the connector writes ("3" for 0000000003)
       }
       out.merge(
-          new TopicPartition(parts[0], partition),
-          MarkerKeys.offsetsOf(key).orElseThrow()[0],
+          new TopicPartition(unit.get().topic(), unit.get().partition().getAsInt()),
+          unit.get().start(),
           Math::min);
     }
     return Map.copyOf(out);
@@ -240,19 +229,7 @@ public final class MarkerScanner {
 
   /** The topic of a unit's marker key below markers.dir, or empty for any other key. */
   public Optional<String> topicOf(String key) {
-    return unitKeyParts(key).map(parts -> parts[0]);
-  }
-
-  /**
-   * The parts of a unit's marker key below markers.dir (topic, partition directory, file name), or
-   * empty for any other key.
-   */
-  private Optional<String[]> unitKeyParts(String key) {
-    String[] parts = key.substring(markersDir.length()).split("/");
-    if (parts.length != 3 || MarkerKeys.offsetsOf(key).isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(parts);
+    return MarkerKeys.parse(markersDir, key).map(MarkerKeys.UnitKey::topic);
   }
 
   private CommitMarker fetch(String key, String topicInKey, String etag) {
@@ -354,15 +331,13 @@ public final class MarkerScanner {
               + m.topic()
               + "' is not a valid Kafka topic name.");
     }
-    long[] offsets = MarkerKeys.offsetsOf(key).orElseThrow();
+    MarkerKeys.UnitKey unit = MarkerKeys.parse(markersDir, key).orElseThrow();
     if (!m.topic().equals(topicInKey)
-        || offsets[0] != m.startOffset()
-        || offsets[1] != m.endOffset()
+        || unit.start() != m.startOffset()
+        || unit.end() != m.endOffset()
         // the partition's own folder, not any folder of that name (a topic may be called
         // 0000000003)
-        || !unitKeyParts(key)
-            .map(p -> p[1].equals(MarkerKeys.pad(m.partition(), MarkerKeys.PARTITION_WIDTH)))
-            .orElse(false)) {
+        || !unit.inFolderOf(m.partition())) {
       throw new IllegalArgumentException(
           "Cannot use commit marker "
               + source
