@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.contract.DataFileNames;
 import io.redstage.contract.MarkerKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -41,14 +42,7 @@ public final class FileNaming {
       long end,
       String extension) {
     return directory(topic, encodedPartition)
-        + topic
-        + fileDelim
-        + partition
-        + fileDelim
-        + MarkerKeys.pad(start, padWidth)
-        + fileDelim
-        + MarkerKeys.pad(end, padWidth)
-        + extension;
+        + DataFileNames.fileName(topic, partition, start, end, fileDelim, padWidth, extension);
   }
 
   /**
@@ -73,11 +67,7 @@ public final class FileNaming {
    */
   public String fileIdentity(String topic, int partition, String encodedPartition, long start) {
     return directory(topic, encodedPartition)
-        + topic
-        + fileDelim
-        + partition
-        + fileDelim
-        + MarkerKeys.pad(start, padWidth);
+        + DataFileNames.unitPrefix(topic, partition, start, fileDelim, padWidth);
   }
 
   /**
