@@ -58,6 +58,11 @@ class CheckIT {
   }
 
   static Run check(Map<String, String> overrides) {
+    return check(stack, overrides);
+  }
+
+  /** Runs {@code check} against {@code stack} with its config and {@code overrides}. */
+  static Run check(LoaderStack stack, Map<String, String> overrides) {
     Map<String, String> config = stack.config();
     config.putAll(overrides);
     List<String> args = new ArrayList<>(List.of("check"));

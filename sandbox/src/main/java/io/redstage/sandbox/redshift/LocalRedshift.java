@@ -50,6 +50,7 @@ public final class LocalRedshift implements AutoCloseable {
     private Duration pickDelay = Duration.ZERO;
     private int resultPageSize = 1000;
     private boolean abortRolledBackSubStatements;
+    private Long copyResultRows;
 
     /** Data API port; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -146,6 +147,17 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What DescribeStatement reports as {@code ResultRows} for a COPY: null (default) the rows it
+     * loaded, or 0 or -1 whatever it loaded. Whether Redshift fills ResultRows for a COPY is not
+     * documented (an SDK issue reported 0), so a client that reads it must be tested against a Data
+     * API that does not.
+     */
+    public Options copyResultRows(Long copyResultRows) {
+      this.copyResultRows = copyResultRows;
+      return this;
+    }
+
     public int port() {
       return port;
     }
@@ -202,6 +214,10 @@ public final class LocalRedshift implements AutoCloseable {
       return abortRolledBackSubStatements;
     }
 
+    public Long copyResultRows() {
+      return copyResultRows;
+    }
+
     void validate() {
       if (workerThreads < 1) {
         throw new IllegalArgumentException(
@@ -225,6 +241,13 @@ public final class LocalRedshift implements AutoCloseable {
       if (pickDelay == null || pickDelay.isNegative()) {
         throw new IllegalArgumentException(
             "Cannot start LocalRedshift: pickDelay must be zero or positive");
+      }
+      if (copyResultRows != null && copyResultRows != 0 && copyResultRows != -1) {
+        throw new IllegalArgumentException(
+            "Cannot start LocalRedshift: copyResultRows must be null (the rows loaded), 0 or -1,"
+                + " got "
+                + copyResultRows
+                + ". Leave it unset for the rows a COPY loaded.");
       }
     }
   }
@@ -262,7 +285,8 @@ public final class LocalRedshift implements AutoCloseable {
                   options.workerThreads,
                   options.maxActiveStatements,
                   options.pickDelay,
-                  options.abortRolledBackSubStatements));
+                  options.abortRolledBackSubStatements,
+                  options.copyResultRows));
       DataApiOperations operations =
           new DataApiOperations(registry, executor, options.resultPageSize);
       server = register(new DataApiServer(options.host, options.port, operations, injector));
