@@ -264,6 +264,40 @@ class CopyJsonTest {
         .hasMessageContaining("copyResultRows must be null (the rows loaded), 0 or -1, got 5");
   }
 
+  /**
+   * Redshift loads VARBYTE from CSV, Parquet and ORC only (DG "Loading VARBYTE data"): a JSON COPY
+   * into a VARBYTE column fails, while hex text staged as VARCHAR converts with FROM_HEX.
+   */
+  @Test
+  void jsonIntoVarbyteIsRefusedAndHexConvertsWithFromHex() {
+    stack.ok("CREATE TABLE js_varbyte (id BIGINT, b VARBYTE)");
+    String url =
+        put(
+            "js/varbyte.json",
+            TestFiles.jsonLines(List.of(map("id", 1, "b", "ca00ff"), map("id", 2, "b", null))));
+    DescribeStatementResponse refused = stack.run(copy("js_varbyte", url, ""));
+    assertThat(refused.status()).isEqualTo(StatusString.FAILED);
+    assertThat(refused.error())
+        .isEqualTo(
+            "ERROR: Unsupported data type \"varbyte\" for column \"b\" in COPY from JSON. VARBYTE"
+                + " loads only from CSV, Parquet and ORC: load the value as hex into a VARCHAR column"
+                + " and convert it with FROM_HEX.");
+    assertThat(stack.run(copy("js_varbyte (id)", url, "")).status())
+        .as("a column list without the VARBYTE column loads")
+        .isEqualTo(StatusString.FINISHED);
+
+    stack.okBatch(
+        "CREATE TEMP TABLE js_hex (id BIGINT, b VARCHAR(65535))",
+        copy("js_hex", url, ""),
+        "INSERT INTO js_varbyte SELECT id, FROM_HEX(b) FROM js_hex");
+    assertThat(
+            stack.scalar(
+                "SELECT string_agg(id || ':' || coalesce(encode(b, 'hex'), 'null'), ',' ORDER BY id)"
+                    + " FROM js_varbyte WHERE b IS NOT NULL OR id = 2"))
+        .isEqualTo("1:ca00ff,2:null,2:null");
+    assertThat(stack.run("SELECT FROM_HEX('xyz')").error()).contains("invalid hexadecimal");
+  }
+
   @Test
   void nullOrMissingForANotNullColumnFails() {
     stack.ok("CREATE TABLE js_not_null (id BIGINT NOT NULL, v INT)");
