@@ -99,6 +99,48 @@ class UnreportedCopyRowsIT {
     assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
   }
 
+  /**
+   * Nor may the rejects depend on the COPY's RedshiftQueryId, which a real batch once reported as
+   * -1 for its sub-statements: the rejected rows are then read by file name.
+   */
+  @Test
+  void withoutQueryIdsTheRejectIsStillRecordedByItsFile() throws Exception {
+    try (LoaderStack other =
+        LoaderStack.start(o -> o.copyResultRows(0L).subStatementQueryIds(false))) {
+      other.files.unit(
+          "ur_noid",
+          0,
+          0,
+          9,
+          FileFormat.JSONL,
+          List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
+          o -> row("id", o, "n", o == 4 ? "bad" : o));
+      try (Loader loader = other.loader(other.config("ur_noid"))) {
+        CycleReport r = loader.runOnce();
+        assertThat(r.unitsLoaded()).isEqualTo(1);
+        assertThat(r.rowsRejected()).isEqualTo(1);
+      }
+      String batch =
+          (String)
+              other
+                  .query(
+                      "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_noid'")
+                  .get(0)
+                  .get(0);
+      JsonNode report =
+          JSON.readTree(
+              other
+                  .s3
+                  .client()
+                  .getObjectAsBytes(
+                      b ->
+                          b.bucket(LoaderStack.BUCKET)
+                              .key("_redstage/rejects/public.ur_noid/" + batch + ".json"))
+                  .asUtf8String());
+      assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+    }
+  }
+
   private static void assertRejectAt4(JsonNode row) {
     assertThat(row.get("offset").asLong()).isEqualTo(4);
     assertThat(row.get("column").asText()).isEqualTo("n");

@@ -51,6 +51,7 @@ public final class LocalRedshift implements AutoCloseable {
     private int resultPageSize = 1000;
     private boolean abortRolledBackSubStatements;
     private Long copyResultRows;
+    private boolean subStatementQueryIds = true;
 
     /** Data API port; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -158,6 +159,16 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether DescribeStatement reports each batch sub-statement's {@code RedshiftQueryId}; default
+     * true. With false they read -1, as in an answer a real batch once gave: a client that keys the
+     * load-error views by them must be tested against that.
+     */
+    public Options subStatementQueryIds(boolean subStatementQueryIds) {
+      this.subStatementQueryIds = subStatementQueryIds;
+      return this;
+    }
+
     public int port() {
       return port;
     }
@@ -216,6 +227,10 @@ public final class LocalRedshift implements AutoCloseable {
 
     public Long copyResultRows() {
       return copyResultRows;
+    }
+
+    public boolean subStatementQueryIds() {
+      return subStatementQueryIds;
     }
 
     void validate() {
@@ -288,7 +303,8 @@ public final class LocalRedshift implements AutoCloseable {
                   options.abortRolledBackSubStatements,
                   options.copyResultRows));
       DataApiOperations operations =
-          new DataApiOperations(registry, executor, options.resultPageSize);
+          new DataApiOperations(
+              registry, executor, options.resultPageSize, options.subStatementQueryIds);
       server = register(new DataApiServer(options.host, options.port, operations, injector));
     } catch (RuntimeException e) {
       closeResources();
