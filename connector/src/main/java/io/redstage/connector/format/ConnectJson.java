@@ -319,9 +319,10 @@ final class ConnectJson {
   }
 
   /**
-   * A column of bytes (top level) is written as hex text, which is what COPY from JSON reads into
-   * the VARBYTE column the loader creates (base64 there fails with "Invalid hexadecimal"); bytes
-   * inside a struct, array or map stay base64 text, since they land in SUPER as a string.
+   * A column of bytes (top level) is written as hex text: COPY from JSON does not load VARBYTE
+   * (Redshift documents CSV, Parquet and ORC), so the loader stages the column as text and turns it
+   * into the VARBYTE column it creates with FROM_HEX, which reads hex; bytes inside a struct, array
+   * or map stay base64 text, since they land in SUPER as a string.
    */
   private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
     WarehouseLimits.bytes(bytes.length, nested);

@@ -66,10 +66,12 @@ public final class LoaderCheck {
       role = skipAfter(role.name(), reach);
     }
     out.add(role);
-    out.add(
-        role.status() == CheckResult.Status.OK
-            ? new AvroTypesCheck(config, clients.s3(), api).probe()
-            : skipAfter(AvroTypesCheck.NAME, role));
+    if (role.status() == CheckResult.Status.OK) {
+      out.addAll(new AvroTypesCheck(config, clients.s3(), api).probe());
+    } else {
+      out.add(skipAfter(AvroTypesCheck.NAME, role));
+      out.add(skipAfter(AvroTypesCheck.BYTES_NAME, role));
+    }
     SchemaPrivileges schemas = new SchemaPrivileges(config, api);
     for (String key : schemas.keys()) {
       out.add(

@@ -198,14 +198,12 @@ public final class Rejects {
       long missing = c.rows() < 0 ? -1 : expected - c.rows();
       try {
         List<String> files = c.group().files().stream().map(StagingGroup.FileRef::url).toList();
+        int limit = missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing);
         List<LoadErrorReader.LoadError> found =
-            LoadErrorReader.withFullNames(
-                errors.rejected(
-                    c.queryId(),
-                    files,
-                    missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing),
-                    batch.id().toString()),
-                files);
+            c.queryId() > 0
+                ? LoadErrorReader.withFullNames(
+                    errors.rejected(c.queryId(), files, limit, batch.id().toString()), files)
+                : byFile(files, intent, limit, batch.id().toString());
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
@@ -254,6 +252,24 @@ public final class Rejects {
           unreadable.size());
     }
     return rejected;
+  }
+
+  /**
+   * The rows COPYs of {@code files} rejected since the batch's intent was written, each file and
+   * line once: what is left when the Data API gave no query id for the COPY (a real batch once
+   * answered -1 for its sub-statements), as the recovery reads them. A rolled-back earlier attempt
+   * of the same files rejected the same lines, hence the dedupe.
+   */
+  private List<LoadErrorReader.LoadError> byFile(
+      List<String> files, RejectsIntent intent, int limit, String batchId)
+      throws InterruptedException {
+    Map<String, LoadErrorReader.LoadError> byLine = new LinkedHashMap<>();
+    for (LoadErrorReader.LoadError e :
+        errors.rejectedInFiles(
+            files, intent.created().minus(RejectsRecovery.CLOCK_SKEW), limit, batchId)) {
+      byLine.putIfAbsent(e.file() + "\n" + e.line(), e);
+    }
+    return new ArrayList<>(byLine.values());
   }
 
   /**

@@ -54,7 +54,7 @@ final class RejectsRecovery {
    * The load-error views' clock may differ from ours: COPYs of the batch started after its intent,
    * less this.
    */
-  private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
   /**
    * STL_LOAD_ERRORS keeps rows for a few days (SYS_LOAD_ERROR_DETAIL for 7): later, rows may be

@@ -348,6 +348,16 @@ public final class LoadSqlBuilder {
    */
   private RedshiftType stagingType(
       FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
+    RedshiftType t = copiedType(c, g, plan, settings);
+    // COPY from JSON does not load VARBYTE (TypeMapping.hexStaging): whatever the rule below chose,
+    // a JSON Lines column bound for VARBYTE stages as the hex text it holds
+    return g.schema().format() == FileFormat.JSONL && t.family() == RedshiftType.Family.VARBYTE
+        ? TypeMapping.hexStaging()
+        : t;
+  }
+
+  private RedshiftType copiedType(
+      FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
     RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
     if (target == null) {
       return types.stagingType(c.type(), g.schema().format());
@@ -452,6 +462,9 @@ public final class LoadSqlBuilder {
           expr = "CAST(NULL AS " + e.getValue().type().ddl() + ")";
         } else if (types.needsJsonParse(c.type(), g.schema().format())) {
           expr = "JSON_PARSE(" + q + ")";
+        } else if (TypeMapping.needsFromHex(
+            g.schema().format(), stagingType(c, g, plan, settings), e.getValue().type())) {
+          expr = "CAST(FROM_HEX(" + q + ") AS " + e.getValue().type().ddl() + ")";
         } else if (stagingType(c, g, plan, settings).equals(e.getValue().type())) {
           expr = q;
         } else {

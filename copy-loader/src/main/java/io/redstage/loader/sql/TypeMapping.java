@@ -85,16 +85,40 @@ public final class TypeMapping {
   /**
    * The type of the column in the temporary staging table that COPY fills. Equal to the target
    * type, except that Avro's nested values arrive as JSON text (COPY AVRO 'auto' loads complex
-   * types as strings), so they stage as VARCHAR and are parsed with JSON_PARSE on insert.
+   * types as strings), so they stage as VARCHAR and are parsed with JSON_PARSE on insert; and that
+   * JSON Lines bytes stage as VARCHAR (below).
    */
   public RedshiftType stagingType(ColumnType type, FileFormat format) {
     if (type.isNested() && format == FileFormat.AVRO) {
       return RedshiftType.varchar(MAX_VARCHAR);
     }
+    if (type.kind() == ColumnType.Kind.BYTES && format == FileFormat.JSONL) {
+      return hexStaging();
+    }
     if (type.kind() == ColumnType.Kind.STRING) {
       return RedshiftType.varchar(MAX_VARCHAR);
     }
     return targetType(type);
+  }
+
+  /**
+   * The staging column of a JSON Lines column bound for VARBYTE. Redshift documents VARBYTE loads
+   * from CSV, Parquet and ORC only (DG "Loading VARBYTE data"), not JSON; the connector writes such
+   * a column as hex text, so it stages as text and the insert converts it with FROM_HEX. Hex takes
+   * two characters a byte: a value over 32,767 bytes does not fit the widest VARCHAR.
+   */
+  public static RedshiftType hexStaging() {
+    return RedshiftType.varchar(MAX_VARCHAR);
+  }
+
+  /**
+   * Whether a staged column holds hex text that FROM_HEX must turn into the target's VARBYTE value:
+   * JSON Lines, staged as text ({@link #hexStaging}), into a VARBYTE column.
+   */
+  public static boolean needsFromHex(FileFormat format, RedshiftType staged, RedshiftType target) {
+    return format == FileFormat.JSONL
+        && staged.family() == Family.VARCHAR
+        && target.family() == Family.VARBYTE;
   }
 
   /** True when the staged value needs JSON_PARSE to become the target's SUPER value. */

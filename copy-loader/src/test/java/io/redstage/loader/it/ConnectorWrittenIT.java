@@ -312,9 +312,11 @@ class ConnectorWrittenIT {
         2,
         KEY,
         blobs,
+        // row 1 null: JSON Lines converts hex with FROM_HEX on insert, which must keep a null
         o ->
             new Rec(
-                struct(KEY, o), struct(blobs, o, new byte[] {(byte) o, (byte) 0xff, 0x00, 0x7f})));
+                struct(KEY, o),
+                struct(blobs, o, o == 1 ? null : new byte[] {(byte) o, (byte) 0xff, 0x00, 0x7f})));
     Map<String, String> config = stack.config();
     config.put("topics", topic);
     try (Loader loader = stack.loader(config)) {
@@ -323,9 +325,7 @@ class ConnectorWrittenIT {
     assertThat(
             stack.query("SELECT id, ENCODE(payload, 'hex') FROM public." + topic + " ORDER BY id"))
         .containsExactly(
-            Arrays.asList(0L, "00ff007f"),
-            Arrays.asList(1L, "01ff007f"),
-            Arrays.asList(2L, "02ff007f"));
+            Arrays.asList(0L, "00ff007f"), Arrays.asList(1L, null), Arrays.asList(2L, "02ff007f"));
   }
 
   /**

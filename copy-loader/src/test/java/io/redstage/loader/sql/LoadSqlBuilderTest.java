@@ -583,6 +583,73 @@ class LoadSqlBuilderTest {
         .isInstanceOf(IncompatibleSchemaException.class);
   }
 
+  /**
+   * COPY from JSON does not load VARBYTE (Redshift documents CSV, Parquet and ORC): a JSON Lines
+   * bytes column, which holds hex, stages as VARCHAR and FROM_HEX converts it on insert, with and
+   * without MAXERROR (which otherwise stages the target's type); Parquet still stages VARBYTE.
+   */
+  @Test
+  void jsonLinesBytesStageAsHexTextAndConvertWithFromHex() {
+    for (boolean maxErrors : new boolean[] {false, true}) {
+      for (FileFormat format : List.of(FileFormat.JSONL, FileFormat.PARQUET)) {
+        Unit u =
+            TestUnits.unit(
+                "orders",
+                0,
+                0,
+                9,
+                List.of(
+                    TestUnits.file(
+                        "topics/orders/0/a." + format.id(),
+                        100,
+                        10,
+                        format,
+                        columns(col("id", Kind.INT64), col("payload", Kind.BYTES)))));
+        Batch b = batch(u);
+        TableSchema existing =
+            new TableSchema()
+                .add("id", RedshiftType.of(RedshiftType.Family.BIGINT), true)
+                .add("payload", RedshiftType.of(RedshiftType.Family.VARBYTE), true);
+        for (TableSchema table : java.util.Arrays.asList(null, existing)) {
+          TablePlan plan =
+              new SchemaEvolution(types, true, true, maxErrors)
+                  .plan(T, table, b.groups().stream().map(g -> g.schema()).toList(), APPEND);
+          List<String> sql =
+              new LoadSqlBuilder(
+                      control,
+                      new CopySql("arn:aws:iam::123456789012:role/loader", maxErrors ? 10 : 0),
+                      types,
+                      maxErrors)
+                  .statements(b, plan, APPEND, g -> "s3://bucket/m/1.json", Instant.EPOCH)
+                  .statements();
+          String staging =
+              sql.stream()
+                  .filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_stage_1\""))
+                  .findFirst()
+                  .orElseThrow();
+          String rows =
+              sql.stream()
+                  .filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\""))
+                  .findFirst()
+                  .orElseThrow();
+          String what =
+              format
+                  + (maxErrors ? " with MAXERROR" : "")
+                  + (table == null ? "" : ", table exists");
+          if (format == FileFormat.JSONL) {
+            assertThat(staging).as(what).contains("\"payload\" VARCHAR(65535)");
+            assertThat(rows)
+                .as(what)
+                .contains("CAST(FROM_HEX(\"payload\") AS VARBYTE) AS \"payload\"");
+          } else {
+            assertThat(staging).as(what).contains("\"payload\" VARBYTE");
+            assertThat(rows).as(what).doesNotContain("FROM_HEX");
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void transactionPointsAtItsCopiesAndAtTheStatementWritingTheTarget() {
     MarkerFile v2 =

@@ -236,6 +236,19 @@ class DataApiProtocolTest {
     }
   }
 
+  /**
+   * A real batch once answered RedshiftQueryId -1 for its sub-statements: with the option the
+   * sandbox does too, while a single statement keeps its id.
+   */
+  @Test
+  void withTheOptionSubStatementsReportNoQueryId() throws Exception {
+    try (SandboxStack hiding = SandboxStack.start(o -> o.subStatementQueryIds(false))) {
+      DescribeStatementResponse d = hiding.okBatch("SELECT 1", "SELECT 2");
+      assertThat(d.subStatements()).extracting(SubStatementData::redshiftQueryId).containsOnly(-1L);
+      assertThat(hiding.ok("SELECT 1").redshiftQueryId()).isPositive();
+    }
+  }
+
   @Test
   void batchRejectsMoreThanFortyStatements() {
     String[] sqls = new String[41];

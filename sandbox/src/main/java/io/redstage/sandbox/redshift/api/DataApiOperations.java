@@ -24,10 +24,13 @@ public final class DataApiOperations {
   private final ResponseEncoder encoder;
 
   public DataApiOperations(
-      StatementRegistry registry, StatementExecutor executor, int resultPageSize) {
+      StatementRegistry registry,
+      StatementExecutor executor,
+      int resultPageSize,
+      boolean subStatementQueryIds) {
     this.registry = registry;
     this.executor = executor;
-    this.encoder = new ResponseEncoder(new ObjectMapper(), resultPageSize);
+    this.encoder = new ResponseEncoder(new ObjectMapper(), resultPageSize, subStatementQueryIds);
   }
 
   ObjectNode handle(String operation, JsonNode request) {

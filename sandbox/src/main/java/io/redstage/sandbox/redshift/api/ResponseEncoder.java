@@ -20,7 +20,11 @@ final class ResponseEncoder {
   private final ObjectMapper json;
   private final int pageSize;
 
-  ResponseEncoder(ObjectMapper json, int pageSize) {
+  /** Whether sub-statements show their RedshiftQueryId (Options#subStatementQueryIds). */
+  private final boolean subStatementQueryIds;
+
+  ResponseEncoder(ObjectMapper json, int pageSize, boolean subStatementQueryIds) {
+    this.subStatementQueryIds = subStatementQueryIds;
     this.json = json;
     this.pageSize = pageSize;
   }
@@ -97,7 +101,7 @@ final class ResponseEncoder {
     o.put("HasResultSet", s.hasResultSet());
     o.put("ResultRows", s.resultRows());
     o.put("ResultSize", s.resultSize());
-    o.put("RedshiftQueryId", s.redshiftQueryId());
+    o.put("RedshiftQueryId", subStatementQueryIds ? s.redshiftQueryId() : -1L);
     return o;
   }
 

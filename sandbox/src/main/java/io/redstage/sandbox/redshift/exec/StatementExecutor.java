@@ -49,12 +49,18 @@ public final class StatementExecutor implements AutoCloseable {
       int workerThreads,
       int maxActive,
       Duration pickDelay,
-      boolean abortRolledBackSubStatements) {
+      boolean abortRolledBackSubStatements,
+      Long copyResultRows) {
     this.pool = pool;
     this.registry = registry;
     this.runner =
         new StatementRunner(
-            copyExecutor, faults, new AtomicLong(100_000), database, abortRolledBackSubStatements);
+            copyExecutor,
+            faults,
+            new AtomicLong(100_000),
+            database,
+            abortRolledBackSubStatements,
+            copyResultRows);
     this.maxActive = maxActive;
     this.pickDelay = pickDelay == null ? Duration.ZERO : pickDelay;
     this.database = database;

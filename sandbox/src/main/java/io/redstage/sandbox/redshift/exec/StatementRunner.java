@@ -37,17 +37,22 @@ final class StatementRunner {
   private final String database;
   private final boolean abortRolledBack;
 
+  /** ResultRows of a COPY when set (Options#copyResultRows); null: the rows it loaded. */
+  private final Long copyResultRows;
+
   StatementRunner(
       CopyExecutor copyExecutor,
       FaultInjector faults,
       AtomicLong queryIds,
       String database,
-      boolean abortRolledBack) {
+      boolean abortRolledBack,
+      Long copyResultRows) {
     this.copyExecutor = copyExecutor;
     this.faults = faults;
     this.queryIds = queryIds;
     this.database = database;
     this.abortRolledBack = abortRolledBack;
+    this.copyResultRows = copyResultRows;
   }
 
   void run(StatementRecord r, Connection c, int pid) {
@@ -123,7 +128,7 @@ final class StatementRunner {
                   inBlock);
           long rows = copyExecutor.copy(t.original(), t.copyTokens(), c, ctx);
           setLastCopyId(c, queryId);
-          outcome = new Outcome(null, rows);
+          outcome = new Outcome(null, copyResultRows == null ? rows : copyResultRows);
         }
         case EXECUTE -> {
           outcome = execute(t, c);

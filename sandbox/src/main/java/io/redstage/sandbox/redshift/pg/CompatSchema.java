@@ -73,6 +73,8 @@ public final class CompatSchema {
         AS $$ SELECT ($3 AT TIME ZONE $1) AT TIME ZONE $2 $$;
       CREATE OR REPLACE FUNCTION redstage_sys.convert_timezone(text, timestamp) RETURNS timestamp LANGUAGE sql STABLE STRICT
         AS $$ SELECT ($2 AT TIME ZONE 'UTC') AT TIME ZONE $1 $$;
+      CREATE OR REPLACE FUNCTION redstage_sys.from_hex(text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT
+        AS $$ SELECT decode($1, 'hex') $$;
       CREATE OR REPLACE FUNCTION redstage_sys.pg_last_copy_id() RETURNS integer LANGUAGE sql STABLE
         AS $$ SELECT coalesce(nullif(current_setting('redstage.last_copy_id', true), ''), '-1')::integer $$;
       CREATE OR REPLACE FUNCTION redstage_sys.pg_last_query_id() RETURNS integer LANGUAGE sql STABLE

@@ -1,0 +1,157 @@
+package io.redstage.loader.it;
+
+import static io.redstage.loader.it.TestFiles.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.ColumnType.Kind;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.loader.load.CycleReport;
+import io.redstage.loader.load.Loader;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whether the Data API fills ResultRows for a COPY sub-statement is not documented, and it was seen
+ * to read 0 (aws/aws-sdk #333). On a stand-in that reports 0 for every COPY, the loader must not
+ * take that as rows missing or rejected, and {@code check} must not fail a working setup.
+ */
+class UnreportedCopyRowsIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static LoaderStack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LoaderStack.start(o -> o.copyResultRows(0L));
+    // as in CheckIT: the loader's db user is a real, unprivileged role
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE loader");
+      s.execute("GRANT USAGE, CREATE ON SCHEMA public TO loader");
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  static MarkerColumn c(String name, Kind kind) {
+    return new MarkerColumn(name, ColumnType.of(kind), true);
+  }
+
+  @Test
+  void aParquetBatchWhoseCopyReportsNoRowsIsNotCountedAsMissingRows() throws Exception {
+    stack.files.unit(
+        "ur_parquet", 0, 0, 9, FileFormat.PARQUET, List.of(c("id", Kind.INT64)), o -> row("id", o));
+    try (Loader loader = stack.loader(stack.config("ur_parquet"))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      // the counter and the "file changed after its marker" ERROR are one branch: no count, no
+      // ERROR
+      assertThat(loader.metrics().render()).doesNotContain("redstage_loader_missing_rows_total{");
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.ur_parquet")).isEqualTo(10);
+  }
+
+  @Test
+  void aJsonLinesBatchWithOneBadLineRecordsExactlyOneReject() throws Exception {
+    stack.files.unit(
+        "ur_json",
+        0,
+        0,
+        9,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
+        o -> row("id", o, "n", o == 4 ? "bad" : o));
+    try (Loader loader = stack.loader(stack.config("ur_json"))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsRejected()).isEqualTo(1);
+      assertThat(loader.metrics().rejectedRows("public.ur_json")).isEqualTo(1);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.ur_json")).isEqualTo(9);
+    String batch =
+        (String)
+            stack
+                .query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_json'")
+                .get(0)
+                .get(0);
+    JsonNode report =
+        JSON.readTree(
+            stack
+                .s3
+                .client()
+                .getObjectAsBytes(
+                    b ->
+                        b.bucket(LoaderStack.BUCKET)
+                            .key("_redstage/rejects/public.ur_json/" + batch + ".json"))
+                .asUtf8String());
+    assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
+    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+  }
+
+  /**
+   * Nor may the rejects depend on the COPY's RedshiftQueryId, which a real batch once reported as
+   * -1 for its sub-statements: the rejected rows are then read by file name.
+   */
+  @Test
+  void withoutQueryIdsTheRejectIsStillRecordedByItsFile() throws Exception {
+    try (LoaderStack other =
+        LoaderStack.start(o -> o.copyResultRows(0L).subStatementQueryIds(false))) {
+      other.files.unit(
+          "ur_noid",
+          0,
+          0,
+          9,
+          FileFormat.JSONL,
+          List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
+          o -> row("id", o, "n", o == 4 ? "bad" : o));
+      try (Loader loader = other.loader(other.config("ur_noid"))) {
+        CycleReport r = loader.runOnce();
+        assertThat(r.unitsLoaded()).isEqualTo(1);
+        assertThat(r.rowsRejected()).isEqualTo(1);
+      }
+      String batch =
+          (String)
+              other
+                  .query(
+                      "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_noid'")
+                  .get(0)
+                  .get(0);
+      JsonNode report =
+          JSON.readTree(
+              other
+                  .s3
+                  .client()
+                  .getObjectAsBytes(
+                      b ->
+                          b.bucket(LoaderStack.BUCKET)
+                              .key("_redstage/rejects/public.ur_noid/" + batch + ".json"))
+                  .asUtf8String());
+      assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+    }
+  }
+
+  private static void assertRejectAt4(JsonNode row) {
+    assertThat(row.get("offset").asLong()).isEqualTo(4);
+    assertThat(row.get("column").asText()).isEqualTo("n");
+  }
+
+  @Test
+  void checkPassesWhenCopyReportsNoRows() {
+    CheckIT.Run r = CheckIT.check(stack, Map.of());
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("OK    copy role", "COPY read a probe file from s3://staging/")
+        .contains("OK    avro types", "OK    avro bytes");
+  }
+}
