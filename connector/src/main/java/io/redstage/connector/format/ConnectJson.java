@@ -325,7 +325,11 @@ final class ConnectJson {
    * or map stay base64 text, since they land in SUPER as a string.
    */
   private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
-    WarehouseLimits.bytes(bytes.length, nested);
+    if (nested) {
+      WarehouseLimits.bytes(bytes.length, true);
+    } else {
+      WarehouseLimits.hexColumnBytes(bytes.length);
+    }
     if (nested) {
       g.writeBinary(bytes);
     } else {

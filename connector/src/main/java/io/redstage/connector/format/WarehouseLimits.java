@@ -225,6 +225,25 @@ public final class WarehouseLimits {
   }
 
   /**
+   * A JSON Lines bytes column of {@code length} bytes: written as hex text, which the loader stages
+   * in a VARCHAR of {@link #VARCHAR_MAX_BYTES} before FROM_HEX makes it VARBYTE (COPY from JSON
+   * does not load VARBYTE), so two chars per byte must fit there.
+   */
+  static void hexColumnBytes(int length) {
+    if (length > NESTED_HEX_BYTES_MAX) {
+      throw new ConversionException(
+          "is "
+              + grouped(length)
+              + " bytes, over the "
+              + grouped(NESTED_HEX_BYTES_MAX)
+              + " whose hex text fits the VARCHAR in which the loader stages JSON Lines bytes",
+          "Use format.class=parquet (bytes up to 64,000), "
+              + FIX_BYTES.substring(0, 1).toLowerCase(Locale.ROOT)
+              + FIX_BYTES.substring(1));
+    }
+  }
+
+  /**
    * Avro files: a nested column of at least {@code jsonChars} chars of JSON text, which the loader
    * stages in a VARCHAR of {@link #VARCHAR_MAX_BYTES} before parsing it into SUPER.
    */

@@ -59,6 +59,11 @@ class PluginIsolationIT {
    */
   private static final int BIG_PAYLOAD = 64_000;
 
+  /**
+   * JSON Lines writes bytes as hex, which the loader stages in a VARCHAR of 65,535: half as many.
+   */
+  private static final int BIG_JSONL_PAYLOAD = 32_767;
+
   private static LocalS3 s3;
   private static IsolatedPlugin plugin;
 
@@ -187,7 +192,8 @@ class PluginIsolationIT {
                 IsolatedRecords.COUNT,
                 false,
                 16),
-            // each file (8 MiB) is larger than s3.part.size: multipart upload to the temporary key,
+            // each file (about 6 MB of hex) is larger than s3.part.size: multipart upload to the
+            // temporary key,
             // then server-side copy
             MULTIPART_JSONL)
         .map(c -> Arguments.of(c.name, c));
@@ -205,7 +211,7 @@ class PluginIsolationIT {
               String.valueOf(PART_SIZE)),
           192,
           true,
-          BIG_PAYLOAD);
+          BIG_JSONL_PAYLOAD);
 
   /**
    * Parquet buffers a row group until the file is finished, which happens on the commit thread; a
