@@ -203,7 +203,13 @@ public final class Rejects {
             c.queryId() > 0
                 ? LoadErrorReader.withFullNames(
                     errors.rejected(c.queryId(), files, limit, batch.id().toString()), files)
-                : byFile(files, intent, limit, batch.id().toString());
+                : List.of();
+        if (found.isEmpty() && (c.queryId() <= 0 || missing < 0)) {
+          // no query id, or a count the Data API did not give and a query id the views do not
+          // know (they number queries differently on some targets): the files' rejected lines
+          // since the intent, rather than recording no rejected row at all
+          found = byFile(files, intent, limit, batch.id().toString());
+        }
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
@@ -264,12 +270,18 @@ public final class Rejects {
       List<String> files, RejectsIntent intent, int limit, String batchId)
       throws InterruptedException {
     Map<String, LoadErrorReader.LoadError> byLine = new LinkedHashMap<>();
-    for (LoadErrorReader.LoadError e :
-        errors.rejectedInFiles(
-            files, intent.created().minus(RejectsRecovery.CLOCK_SKEW), limit, batchId)) {
-      byLine.putIfAbsent(e.file() + "\n" + e.line(), e);
+    // in chunks, as the recovery reads them: one IN list of a whole group's URLs can pass the Data
+    // API's statement size; and up to MAX_ROWS each, cut to the limit only after the dedupe, since
+    // a rolled-back attempt of the same files repeats their lines
+    for (List<String> urls : RejectsRecovery.chunks(files)) {
+      for (LoadErrorReader.LoadError e :
+          errors.rejectedInFiles(
+              urls, intent.created().minus(RejectsRecovery.CLOCK_SKEW), MAX_ROWS, batchId)) {
+        byLine.putIfAbsent(e.file() + "\n" + e.line(), e);
+      }
     }
-    return new ArrayList<>(byLine.values());
+    List<LoadErrorReader.LoadError> out = new ArrayList<>(byLine.values());
+    return out.size() > limit ? out.subList(0, limit) : out;
   }
 
   /**

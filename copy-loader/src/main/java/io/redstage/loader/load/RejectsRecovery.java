@@ -263,7 +263,7 @@ final class RejectsRecovery {
     return loadedAt == null ? null : Instant.ofEpochMilli(FailureLog.millis(loadedAt)).toString();
   }
 
-  private static List<List<String>> chunks(List<String> urls) {
+  static List<List<String>> chunks(List<String> urls) {
     List<List<String>> out = new ArrayList<>();
     List<String> current = new ArrayList<>();
     int chars = 0;
