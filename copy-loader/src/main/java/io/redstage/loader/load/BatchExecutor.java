@@ -15,6 +15,7 @@ import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -115,6 +116,8 @@ public final class BatchExecutor {
           true);
     }
     long started = System.nanoTime();
+    // compared with the load-error views' own times, not the loader's (a test's) clock
+    Instant submitted = Instant.now();
     LOG.info("Loading {}: {} statement(s)", batch.describe(), sql.size());
     try {
       DataApi.Outcome o = api.executeBatch(sql, batch.id().toString(), "redstage-" + batch.id());
@@ -149,7 +152,9 @@ public final class BatchExecutor {
             batch.groups().get(tx.copies().indexOf(e.failedIndex())).files().stream()
                 .map(StagingGroup.FileRef::url)
                 .toList();
-        details = loadErrors.read(e, files, batch.id().toString());
+        details =
+            loadErrors.read(
+                e, files, batch.id().toString(), submitted.minus(RejectsRecovery.CLOCK_SKEW));
         for (LoadErrorReader.LoadError le : details) {
           LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
         }

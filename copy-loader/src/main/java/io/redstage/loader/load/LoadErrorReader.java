@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -126,10 +127,25 @@ public final class LoadErrorReader {
    * The first rows a failed COPY of {@code files} (their URLs) rejected (what the quarantine report
    * shows).
    */
-  public List<LoadError> read(StatementFailedException failure, List<String> files, String batchId)
+  public List<LoadError> read(
+      StatementFailedException failure, List<String> files, String batchId, Instant since)
       throws InterruptedException {
     if (failure.redshiftQueryId() <= 0) {
-      return List.of();
+      // no query id (a real batch once answered -1 for its sub-statements): the rows COPYs of these
+      // files rejected since the batch started, each file and line once
+      try {
+        Map<String, LoadError> byLine = new LinkedHashMap<>();
+        for (LoadError e : rejectedInFiles(files, since, LIMIT, batchId)) {
+          byLine.putIfAbsent(e.file() + "\n" + e.line(), e);
+        }
+        return new ArrayList<>(byLine.values());
+      } catch (DataApiException e) {
+        LOG.warn(
+            "Batch {}: cannot read load error details of its failed COPY by file name: {}",
+            batchId,
+            e.getMessage());
+        return List.of();
+      }
     }
     long q = failure.redshiftQueryId();
     List<LoadError> errors = byQuery(q, files, LIMIT, batchId);

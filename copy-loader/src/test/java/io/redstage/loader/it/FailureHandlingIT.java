@@ -446,6 +446,18 @@ class FailureHandlingIT {
     }
   }
 
+  /**
+   * A failed COPY the Data API gives no query id (a real batch once answered -1 for its
+   * sub-statements): its load errors are read by its files, and the report still names the file,
+   * line and column.
+   */
+  @Test
+  void aCopyErrorWithoutAQueryIdIsReadByItsFiles() throws Exception {
+    try (LoaderStack noIds = LoaderStack.start(o -> o.subStatementQueryIds(false))) {
+      copyErrorIsReportedWithFileLineAndColumn(noIds, "f_baddata_no_query_id");
+    }
+  }
+
   private static void copyErrorIsReportedWithFileLineAndColumn(LoaderStack stack, String topic)
       throws Exception {
     List<MarkerColumn> cols =
