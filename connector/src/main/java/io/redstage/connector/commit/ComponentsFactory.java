@@ -22,6 +22,7 @@ import io.redstage.connector.storage.S3StorageException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +72,7 @@ final class ComponentsFactory {
     // a client to close
     S3Storage storage = new S3Storage(clients.apply(s3), s3);
     try {
-      abortStaleUploads(storage, naming);
+      abortStaleUploads(storage, naming, staleAfter(c.rotateScheduleIntervalMs()));
     } catch (RuntimeException e) {
       storage.close();
       throw e;
@@ -105,6 +106,26 @@ final class ComponentsFactory {
     return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
   }
 
+  /** The least age of a multipart upload the start takes for one an earlier task left behind. */
+  static final Duration MIN_STALE_UPLOAD_AGE = Duration.ofHours(24);
+
+  /**
+   * How old an upload under tmp.dir must be for a starting task to abort it. Every task of every
+   * connector sharing tmp.dir lists the same uploads, so the age must pass the longest a live file
+   * stays open: the schedule rule closes every unit within its interval, so twice that and at least
+   * a day; without it a unit can stay open indefinitely (a trickle keeps the idle rule from
+   * firing), so nothing is aborted by age and stale uploads are left to a bucket lifecycle rule.
+   * The listing still runs: it is the call that fails the start on a missing bucket or bad
+   * credentials.
+   */
+  static Duration staleAfter(long scheduleIntervalMs) {
+    if (scheduleIntervalMs <= 0) {
+      return ChronoUnit.FOREVER.getDuration();
+    }
+    Duration twice = Duration.ofMillis(scheduleIntervalMs).multipliedBy(2);
+    return twice.compareTo(MIN_STALE_UPLOAD_AGE) > 0 ? twice : MIN_STALE_UPLOAD_AGE;
+  }
+
   /** Start-up calls to the bucket before a settings problem fails the task. */
   private static final int START_ATTEMPTS = 3;
 
@@ -115,14 +136,15 @@ final class ComponentsFactory {
    * twice more, a second and then two apart, since a key just rotated or a bucket just created may
    * be refused for a moment, and Connect does not restart a task that failed.
    */
-  private static void abortStaleUploads(S3Storage storage, FileNaming naming) {
+  private static void abortStaleUploads(S3Storage storage, FileNaming naming, Duration staleAfter) {
     for (int attempt = 1; ; attempt++) {
       try {
-        int aborted = storage.abortStaleUploads(naming.tmpPrefix(), Duration.ofHours(24));
+        int aborted = storage.abortStaleUploads(naming.tmpPrefix(), staleAfter);
         if (aborted > 0) {
           LOG.info(
-              "Aborted {} multipart uploads older than 24 h under {} left by earlier tasks",
+              "Aborted {} multipart uploads older than {} under {} left by earlier tasks",
               aborted,
+              staleAfter,
               naming.tmpPrefix());
         }
         return;

@@ -368,9 +368,9 @@ public final class CrossFieldValidator {
           DIRECTORY_DELIM);
 
   /**
-   * The task aborts multipart uploads older than a day under tmp.dir: with an empty tmp.dir that
-   * would be every stale upload in the bucket, other tools' too. Markers need a prefix of their
-   * own: copy-loader lists them there, and refuses an empty markers.dir.
+   * A starting task aborts stale multipart uploads under tmp.dir: with an empty tmp.dir that would
+   * be every stale upload in the bucket, other tools' too. Markers need a prefix of their own:
+   * copy-loader lists them there, and refuses an empty markers.dir.
    */
   private static Optional<Problem> prefixProblem(SinkConfig c) {
     if (c.markersDir().isEmpty()) {

@@ -509,8 +509,10 @@ public final class SinkConfigDef {
         Validators.S3_PREFIX,
         LOW,
         "Prefix for files larger than one part while they are being written; they are copied to their final "
-            + "key once the unit's end offset is known. Not empty: the task aborts multipart uploads older than a "
-            + "day under it. Default _redstage/tmp.",
+            + "key once the unit's end offset is known. Not empty: a starting task aborts multipart uploads under it "
+            + "older than any live file can be (a day, or twice rotate.schedule.interval.ms if longer; none by age "
+            + "with that rule off, when a bucket lifecycle rule for incomplete uploads should remove them). Default "
+            + "_redstage/tmp.",
         GROUP_LAYOUT,
         ++o,
         Width.MEDIUM,

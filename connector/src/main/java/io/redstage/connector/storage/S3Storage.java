@@ -104,7 +104,12 @@ public final class S3Storage implements AutoCloseable {
    * Returns how many it aborted.
    */
   public int abortStaleUploads(String prefix, Duration olderThan) throws S3StorageException {
-    Instant cutoff = clock.instant().minus(olderThan);
+    Instant now = clock.instant();
+    // an age beyond the epoch (ChronoUnit.FOREVER: abort none) would overflow Instant
+    Instant cutoff =
+        olderThan.compareTo(Duration.between(Instant.EPOCH, now)) >= 0
+            ? Instant.EPOCH
+            : now.minus(olderThan);
     int aborted = 0;
     int failed = 0;
     SdkException firstFailure = null;

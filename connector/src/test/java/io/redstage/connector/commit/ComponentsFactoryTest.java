@@ -10,6 +10,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ComponentsFactoryTest {
+  /**
+   * A starting task aborts only uploads older than any live file can be: twice the schedule
+   * interval and at least a day, and none by age without the schedule rule (a unit can then stay
+   * open indefinitely, and another task's start would abort its live upload).
+   */
+  @Test
+  void staleUploadsAreThoseOlderThanAnyLiveFile() {
+    assertThat(ComponentsFactory.staleAfter(60_000)).isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(ComponentsFactory.staleAfter(java.time.Duration.ofHours(20).toMillis()))
+        .isEqualTo(java.time.Duration.ofHours(40));
+    assertThat(ComponentsFactory.staleAfter(-1))
+        .isEqualTo(java.time.temporal.ChronoUnit.FOREVER.getDuration());
+  }
+
   @Test
   void theStsExternalIdReachesTheS3SettingsThoughTheConfigHidesIt() {
     Map<String, String> p = new java.util.HashMap<>();

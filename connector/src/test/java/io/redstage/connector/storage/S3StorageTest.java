@@ -253,6 +253,11 @@ class S3StorageTest {
     try (S3Storage now = new S3Storage(S3ClientFactory.create(s), s);
         S3Storage later = new S3Storage(S3ClientFactory.create(s), s, twoHoursLater)) {
       assertThat(now.abortStaleUploads("stale/", Duration.ofHours(1))).isZero();
+      assertThat(
+              later.abortStaleUploads(
+                  "stale/", java.time.temporal.ChronoUnit.FOREVER.getDuration()))
+          .as("no age is old enough")
+          .isZero();
       assertThat(later.abortStaleUploads("stale/", Duration.ofHours(1))).isEqualTo(2);
     }
 
