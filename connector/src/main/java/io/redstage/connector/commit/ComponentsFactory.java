@@ -22,7 +22,6 @@ import io.redstage.connector.storage.S3StorageException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -118,12 +117,12 @@ final class ComponentsFactory {
    * The listing still runs: it is the call that fails the start on a missing bucket or bad
    * credentials.
    */
-  static Duration staleAfter(long scheduleIntervalMs) {
+  static Optional<Duration> staleAfter(long scheduleIntervalMs) {
     if (scheduleIntervalMs <= 0) {
-      return ChronoUnit.FOREVER.getDuration();
+      return Optional.empty();
     }
     Duration twice = Duration.ofMillis(scheduleIntervalMs).multipliedBy(2);
-    return twice.compareTo(MIN_STALE_UPLOAD_AGE) > 0 ? twice : MIN_STALE_UPLOAD_AGE;
+    return Optional.of(twice.compareTo(MIN_STALE_UPLOAD_AGE) > 0 ? twice : MIN_STALE_UPLOAD_AGE);
   }
 
   /** Start-up calls to the bucket before a settings problem fails the task. */
@@ -136,7 +135,8 @@ final class ComponentsFactory {
    * twice more, a second and then two apart, since a key just rotated or a bucket just created may
    * be refused for a moment, and Connect does not restart a task that failed.
    */
-  private static void abortStaleUploads(S3Storage storage, FileNaming naming, Duration staleAfter) {
+  private static void abortStaleUploads(
+      S3Storage storage, FileNaming naming, Optional<Duration> staleAfter) {
     for (int attempt = 1; ; attempt++) {
       try {
         int aborted = storage.abortStaleUploads(naming.tmpPrefix(), staleAfter);
@@ -144,7 +144,7 @@ final class ComponentsFactory {
           LOG.info(
               "Aborted {} multipart uploads older than {} under {} left by earlier tasks",
               aborted,
-              staleAfter,
+              staleAfter.get(),
               naming.tmpPrefix());
         }
         return;

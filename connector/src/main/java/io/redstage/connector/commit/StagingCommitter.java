@@ -120,7 +120,7 @@ public final class StagingCommitter {
   private PartitionWriter newWriter(TopicPartition tp) {
     PartitionWriter w = new PartitionWriter(tp.topic(), tp.partition(), c);
     CompletableFuture<Void> previous = stillCommitting.remove(tp);
-    if (previous != null && !previous.isDone()) {
+    if (previous != null) {
       w.commits().after(previous);
     }
     return w;

@@ -327,12 +327,9 @@ final class ConnectJson {
   private static void writeBytes(JsonGenerator g, byte[] bytes, boolean nested) throws IOException {
     if (nested) {
       WarehouseLimits.bytes(bytes.length, true);
-    } else {
-      WarehouseLimits.hexColumnBytes(bytes.length);
-    }
-    if (nested) {
       g.writeBinary(bytes);
     } else {
+      WarehouseLimits.hexColumnBytes(bytes.length);
       char[] hex = hex(bytes);
       g.writeString(hex, 0, hex.length);
     }

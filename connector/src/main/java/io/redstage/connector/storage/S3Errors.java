@@ -52,12 +52,6 @@ final class S3Errors {
           "RequestLimitExceeded");
 
   /**
-   * Also STS refusing to let the connector assume the role of sts.role.arn (its trust policy). Not
-   * credentials that no provider of the default chain found: the instance, container or pod
-   * identity endpoint can be out of reach for a moment while a worker boots, and a task that fails
-   * its start is not restarted; that case takes the rewinds at the first commit instead.
-   */
-  /**
    * 400 answers with which an S3-compatible store refuses a request it does not understand, as some
    * refuse checksum trailers. Not BadDigest or XAmzContentSHA256Mismatch: those say the checksum
    * caught damaged bytes, and the advice must not be to stop checking.
@@ -65,6 +59,13 @@ final class S3Errors {
   private static final Set<String> REFUSED_REQUEST_CODES =
       Set.of("InvalidArgument", "InvalidRequest", "NotImplemented", "BadRequest");
 
+  /**
+   * S3's codes above, and STS refusing to let the connector assume the role of sts.role.arn (its
+   * trust policy). Not credentials that no provider of the default chain found: the instance,
+   * container or pod identity endpoint can be out of reach for a moment while a worker boots, and a
+   * task that fails its start is not restarted; that case takes the rewinds at the first commit
+   * instead.
+   */
   static boolean isSettingsProblem(SdkException e) {
     String code = code(e);
     return (code != null && SETTINGS_PROBLEMS.contains(code))
@@ -82,7 +83,8 @@ final class S3Errors {
       int status = s.statusCode();
       // 501 NotImplemented and 505 are 5xx too but permanent
       return s.isThrottlingException()
-          || (code(e) != null && TRANSIENT_CODES.contains(code(e)))
+          || (s.awsErrorDetails() != null
+              && TRANSIENT_CODES.contains(s.awsErrorDetails().errorCode()))
           || status == 408
           || status == 429
           || status == 500

@@ -14,7 +14,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
@@ -98,18 +97,15 @@ public final class S3Storage implements AutoCloseable {
   }
 
   /**
-   * Aborts multipart uploads under {@code prefix} started more than {@code olderThan} ago: the
-   * parts of files whose task crashed before complete or abort (S3 bills them until aborted). Use
-   * an age well above the longest time a file stays open, so uploads of live tasks are left alone.
-   * Returns how many it aborted.
+   * Aborts multipart uploads under {@code prefix} started more than {@code olderThan} ago (none
+   * when empty, after listing them all the same): the parts of files whose task crashed before
+   * complete or abort (S3 bills them until aborted). Use an age well above the longest time a file
+   * stays open, so uploads of live tasks are left alone. Returns how many it aborted.
    */
-  public int abortStaleUploads(String prefix, Duration olderThan) throws S3StorageException {
-    Instant now = clock.instant();
-    // an age beyond the epoch (ChronoUnit.FOREVER: abort none) would overflow Instant
-    Instant cutoff =
-        olderThan.compareTo(Duration.between(Instant.EPOCH, now)) >= 0
-            ? Instant.EPOCH
-            : now.minus(olderThan);
+  public int abortStaleUploads(String prefix, Optional<Duration> olderThan)
+      throws S3StorageException {
+    // none old enough: still listed, since the listing is what tells a bad bucket at start
+    Instant cutoff = olderThan.map(clock.instant()::minus).orElse(Instant.MIN);
     int aborted = 0;
     int failed = 0;
     SdkException firstFailure = null;
@@ -130,8 +126,6 @@ public final class S3Storage implements AutoCloseable {
         try {
           client.abortMultipartUpload(
               r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
-        } catch (NoSuchUploadException gone) {
-          continue;
         } catch (SdkException e) {
           if (S3Errors.isNoSuchUpload(e)) {
             continue;

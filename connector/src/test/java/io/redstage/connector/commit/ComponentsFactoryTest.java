@@ -17,11 +17,10 @@ class ComponentsFactoryTest {
    */
   @Test
   void staleUploadsAreThoseOlderThanAnyLiveFile() {
-    assertThat(ComponentsFactory.staleAfter(60_000)).isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(ComponentsFactory.staleAfter(60_000)).contains(java.time.Duration.ofHours(24));
     assertThat(ComponentsFactory.staleAfter(java.time.Duration.ofHours(20).toMillis()))
-        .isEqualTo(java.time.Duration.ofHours(40));
-    assertThat(ComponentsFactory.staleAfter(-1))
-        .isEqualTo(java.time.temporal.ChronoUnit.FOREVER.getDuration());
+        .contains(java.time.Duration.ofHours(40));
+    assertThat(ComponentsFactory.staleAfter(-1)).isEmpty();
   }
 
   @Test

@@ -111,7 +111,6 @@ class RecommendersTest {
                 }
               }
             });
-    assertThat(def.configKeys().get("s3.region").recommender).isNotNull();
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -252,13 +253,11 @@ class S3StorageTest {
 
     try (S3Storage now = new S3Storage(S3ClientFactory.create(s), s);
         S3Storage later = new S3Storage(S3ClientFactory.create(s), s, twoHoursLater)) {
-      assertThat(now.abortStaleUploads("stale/", Duration.ofHours(1))).isZero();
-      assertThat(
-              later.abortStaleUploads(
-                  "stale/", java.time.temporal.ChronoUnit.FOREVER.getDuration()))
+      assertThat(now.abortStaleUploads("stale/", Optional.of(Duration.ofHours(1)))).isZero();
+      assertThat(later.abortStaleUploads("stale/", Optional.empty()))
           .as("no age is old enough")
           .isZero();
-      assertThat(later.abortStaleUploads("stale/", Duration.ofHours(1))).isEqualTo(2);
+      assertThat(later.abortStaleUploads("stale/", Optional.of(Duration.ofHours(1)))).isEqualTo(2);
     }
 
     List<String> open =
@@ -309,7 +308,8 @@ class S3StorageTest {
                   }
                 });
     try (S3Storage storage = new S3Storage(racing, s, later)) {
-      assertThatThrownBy(() -> storage.abortStaleUploads("stale2/", Duration.ofHours(1)))
+      assertThatThrownBy(
+              () -> storage.abortStaleUploads("stale2/", Optional.of(Duration.ofHours(1))))
           .isInstanceOf(S3StorageException.class)
           .hasMessageStartingWith(
               "Cannot abort 1 of the stale multipart uploads under s3://upload-test/stale2/ (2 aborted)")
