@@ -152,9 +152,7 @@ public final class BatchExecutor {
             batch.groups().get(tx.copies().indexOf(e.failedIndex())).files().stream()
                 .map(StagingGroup.FileRef::url)
                 .toList();
-        details =
-            loadErrors.read(
-                e, files, batch.id().toString(), submitted.minus(RejectsRecovery.CLOCK_SKEW));
+        details = loadErrors.read(e, files, batch.id().toString(), submitted);
         for (LoadErrorReader.LoadError le : details) {
           LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
         }

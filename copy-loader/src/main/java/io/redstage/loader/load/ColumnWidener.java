@@ -203,8 +203,8 @@ final class ColumnWidener {
       // an ALTER waiting behind readers for its lock, a conflict or throttling is not the batch's
       // fault and must not use up its attempts. A refusal (the loader's user does not own the
       // table) is not the environment's either: only batches with a too-long value need the ALTER,
-      // so the others load and this one is split and quarantined, as before
-      // a lock waited for or a conflict (not a Data API hiccup) counts as a deferral
+      // so the others load and this one is split and quarantined, as before. A lock waited for or
+      // a conflict (not a Data API hiccup) counts as a deferral
       boolean conflict = !(e instanceof DataApiException) && isTransient(e);
       return new Outcome(
           null,

@@ -5,6 +5,7 @@ import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.SqlText;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -132,13 +133,9 @@ public final class LoadErrorReader {
       throws InterruptedException {
     if (failure.redshiftQueryId() <= 0) {
       // no query id (a real batch once answered -1 for its sub-statements): the rows COPYs of these
-      // files rejected since the batch started, each file and line once
+      // files rejected since the batch started
       try {
-        Map<String, LoadError> byLine = new LinkedHashMap<>();
-        for (LoadError e : rejectedInFiles(files, since, LIMIT, batchId)) {
-          byLine.putIfAbsent(e.file() + "\n" + e.line(), e);
-        }
-        return new ArrayList<>(byLine.values());
+        return rejectedInFiles(files, since, LIMIT, batchId).rows();
       } catch (DataApiException e) {
         LOG.warn(
             "Batch {}: cannot read load error details of its failed COPY by file name: {}",
@@ -178,12 +175,45 @@ public final class LoadErrorReader {
   }
 
   /**
-   * The rows COPYs of these files rejected since {@code since}, whatever their query: what a
-   * recovery reads when the query ids of a committed batch are not known. Files are matched by URL,
-   * so rows of other tables' COPYs never match; rows of an earlier, rolled-back COPY of the same
-   * files may, which callers dedupe by file and line.
+   * The load-error views' clock may differ from ours: COPYs started after the {@code since} of
+   * {@link #rejectedInFiles}, less this.
    */
-  public List<LoadError> rejectedInFiles(
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
+  /**
+   * What {@link #rejectedInFiles} found: each file and line once, and whether a query hit its
+   * limit.
+   */
+  public record InFiles(List<LoadError> rows, boolean limited) {}
+
+  /**
+   * Characters of file URLs per load-error query, well below the Data API's 100 KB statement limit.
+   */
+  static final int MAX_URL_CHARS = 50_000;
+
+  /**
+   * The rows COPYs of these files rejected since {@code since} (less the views' clock skew),
+   * whatever their query: what is left when a COPY's query id is not known (a recovery, a
+   * sub-statement the Data API gave -1). Files are matched by URL, so rows of other tables' COPYs
+   * never match; rows of an earlier, rolled-back COPY of the same files may, so each file and line
+   * is kept once. The URLs go in chunks of {@link #MAX_URL_CHARS}, each query reading up to {@code
+   * limitPerQuery} rows.
+   */
+  public InFiles rejectedInFiles(
+      List<String> urls, Instant since, int limitPerQuery, String batchId)
+      throws InterruptedException {
+    Instant from = since.minus(CLOCK_SKEW);
+    Map<String, LoadError> byLine = new LinkedHashMap<>();
+    boolean limited = false;
+    for (List<String> chunk : chunks(urls)) {
+      List<LoadError> part = rejectedInChunk(chunk, from, limitPerQuery, batchId);
+      limited |= part.size() >= limitPerQuery;
+      part.forEach(e -> byLine.putIfAbsent(e.file() + "\n" + e.line(), e));
+    }
+    return new InFiles(new ArrayList<>(byLine.values()), limited);
+  }
+
+  private List<LoadError> rejectedInChunk(
       List<String> urls, Instant since, int limit, String batchId) throws InterruptedException {
     // the views keep FILE_NAME_CHARS of a name: match what they hold, then give each row its full
     // URL back
@@ -205,6 +235,25 @@ public final class LoadErrorReader {
           null);
     }
     return withFullNames(errors, urls);
+  }
+
+  static List<List<String>> chunks(List<String> urls) {
+    List<List<String>> out = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    int chars = 0;
+    for (String u : urls) {
+      if (!current.isEmpty() && chars + u.length() + 4 > MAX_URL_CHARS) {
+        out.add(current);
+        current = new ArrayList<>();
+        chars = 0;
+      }
+      current.add(u);
+      chars += u.length() + 4;
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
   }
 
   /** Characters of a file name STL_LOAD_ERRORS keeps (its filename column is CHAR(256)). */

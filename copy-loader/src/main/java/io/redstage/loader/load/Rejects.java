@@ -199,17 +199,13 @@ public final class Rejects {
       try {
         List<String> files = c.group().files().stream().map(StagingGroup.FileRef::url).toList();
         int limit = missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing);
+        // by query when both the query and the count are known; else by the files, which also
+        // finds them where the views number queries otherwise than the Data API
         List<LoadErrorReader.LoadError> found =
-            c.queryId() > 0
+            c.queryId() > 0 && missing >= 0
                 ? LoadErrorReader.withFullNames(
                     errors.rejected(c.queryId(), files, limit, batch.id().toString()), files)
-                : List.of();
-        if (found.isEmpty() && (c.queryId() <= 0 || missing < 0)) {
-          // no query id, or a count the Data API did not give and a query id the views do not
-          // know (they number queries differently on some targets): the files' rejected lines
-          // since the intent, rather than recording no rejected row at all
-          found = byFile(files, intent, limit, batch.id().toString());
-        }
+                : byFile(files, intent, limit, batch.id().toString());
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
       } catch (DataApiException e) {
@@ -262,25 +258,16 @@ public final class Rejects {
 
   /**
    * The rows COPYs of {@code files} rejected since the batch's intent was written, each file and
-   * line once: what is left when the Data API gave no query id for the COPY (a real batch once
-   * answered -1 for its sub-statements), as the recovery reads them. A rolled-back earlier attempt
-   * of the same files rejected the same lines, hence the dedupe.
+   * line once, at most {@code limit}: what is left when the Data API gave no query id for the COPY,
+   * or a count the views cannot be asked for by query (see {@link
+   * LoadErrorReader#rejectedInFiles}).
    */
   private List<LoadErrorReader.LoadError> byFile(
       List<String> files, RejectsIntent intent, int limit, String batchId)
       throws InterruptedException {
-    Map<String, LoadErrorReader.LoadError> byLine = new LinkedHashMap<>();
-    // in chunks, as the recovery reads them: one IN list of a whole group's URLs can pass the Data
-    // API's statement size; and up to MAX_ROWS each, cut to the limit only after the dedupe, since
-    // a rolled-back attempt of the same files repeats their lines
-    for (List<String> urls : RejectsRecovery.chunks(files)) {
-      for (LoadErrorReader.LoadError e :
-          errors.rejectedInFiles(
-              urls, intent.created().minus(RejectsRecovery.CLOCK_SKEW), MAX_ROWS, batchId)) {
-        byLine.putIfAbsent(e.file() + "\n" + e.line(), e);
-      }
-    }
-    List<LoadErrorReader.LoadError> out = new ArrayList<>(byLine.values());
+    // MAX_ROWS a query, cut only after the dedupe: a rolled-back attempt repeats its lines
+    List<LoadErrorReader.LoadError> out =
+        errors.rejectedInFiles(files, intent.created(), MAX_ROWS, batchId).rows();
     return out.size() > limit ? out.subList(0, limit) : out;
   }
 

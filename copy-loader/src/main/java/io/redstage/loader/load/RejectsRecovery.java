@@ -51,21 +51,10 @@ final class RejectsRecovery {
   static final Duration GRACE = Duration.ofMinutes(2);
 
   /**
-   * The load-error views' clock may differ from ours: COPYs of the batch started after its intent,
-   * less this.
-   */
-  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
-
-  /**
    * STL_LOAD_ERRORS keeps rows for a few days (SYS_LOAD_ERROR_DETAIL for 7): later, rows may be
    * gone.
    */
   private static final Duration VIEW_RETENTION = Duration.ofDays(2);
-
-  /**
-   * Characters of file URLs per load-error query, well below the Data API's 100 KB statement limit.
-   */
-  private static final int MAX_URL_CHARS = 50_000;
 
   /** Batch ids per load-marker query. */
   private static final int IDS_PER_QUERY = 500;
@@ -194,20 +183,16 @@ final class RejectsRecovery {
       return false;
     }
     List<LoadErrorReader.LoadError> found;
-    boolean limited = false;
+    boolean limited;
     try {
-      Map<String, LoadErrorReader.LoadError> byLine = new LinkedHashMap<>();
-      for (List<String> urls :
-          chunks(intent.jsonFiles().stream().map(RejectsIntent.DataFile::url).toList())) {
-        List<LoadErrorReader.LoadError> part =
-            errors.rejectedInFiles(
-                urls, intent.created().minus(CLOCK_SKEW), Rejects.MAX_ROWS, intent.batchId());
-        limited |= part.size() >= Rejects.MAX_ROWS;
-        // the same file into the same table rejects the same lines: an earlier rolled-back COPY of
-        // it repeats them
-        part.forEach(e -> byLine.putIfAbsent(e.file() + "\n" + e.line(), e));
-      }
-      found = new ArrayList<>(byLine.values());
+      LoadErrorReader.InFiles in =
+          errors.rejectedInFiles(
+              intent.jsonFiles().stream().map(RejectsIntent.DataFile::url).toList(),
+              intent.created(),
+              Rejects.MAX_ROWS,
+              intent.batchId());
+      found = in.rows();
+      limited = in.limited();
     } catch (DataApiException e) {
       LOG.warn(
           "Batch {} committed without its rejects object, and the load-error views cannot be read now ({}); the intent stays "
@@ -261,24 +246,5 @@ final class RejectsRecovery {
 
   private static String committedAt(String loadedAt) {
     return loadedAt == null ? null : Instant.ofEpochMilli(FailureLog.millis(loadedAt)).toString();
-  }
-
-  static List<List<String>> chunks(List<String> urls) {
-    List<List<String>> out = new ArrayList<>();
-    List<String> current = new ArrayList<>();
-    int chars = 0;
-    for (String u : urls) {
-      if (!current.isEmpty() && chars + u.length() + 4 > MAX_URL_CHARS) {
-        out.add(current);
-        current = new ArrayList<>();
-        chars = 0;
-      }
-      current.add(u);
-      chars += u.length() + 4;
-    }
-    if (!current.isEmpty()) {
-      out.add(current);
-    }
-    return out;
   }
 }

@@ -117,7 +117,7 @@ class LoadErrorReaderTest {
     answers.put("SYS", List.of());
     answers.put("STL", List.of(error(FILE, 4)));
     LoadErrorReader serverless = new LoadErrorReader(views, true);
-    assertThat(serverless.rejectedInFiles(List.of(FILE), Instant.EPOCH, 10, "b")).hasSize(1);
+    assertThat(serverless.rejectedInFiles(List.of(FILE), Instant.EPOCH, 10, "b").rows()).hasSize(1);
     assertThat(viewsAsked()).containsExactly("SYS", "STL");
     assertThat(asked.get(0)).contains("TRIM(file_name) IN ('" + FILE + "')");
   }
