@@ -1,9 +1,13 @@
 package io.redstage.connector.format;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaProjector;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.SchemaProjectorException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -63,6 +67,7 @@ public enum SchemaCompatibility {
     Object value;
     try {
       value = SchemaProjector.project(own, record.value(), fileSchema);
+      restoreNulls(own, record.value(), fileSchema, value);
     } catch (SchemaProjectorException e) {
       return null;
     } catch (RuntimeException e) {
@@ -94,5 +99,56 @@ public enum SchemaCompatibility {
         value,
         record.timestamp(),
         record.headers());
+  }
+
+  /**
+   * Puts back the explicit nulls of optional fields, at any depth. Connect's projector reads each
+   * field with {@link Struct#get(Field)}, which hands out the field's default for a null, so a null
+   * the converter kept (JsonConverter's {@code replace.null.with.default=false}, Debezium) was
+   * written as the default whenever its record was projected, and as null when it was not ({@link
+   * FieldValues}).
+   */
+  private static void restoreNulls(Schema source, Object value, Schema target, Object projected) {
+    if (value == null || projected == null) {
+      return;
+    }
+    switch (target.type()) {
+      case STRUCT:
+        Struct from = (Struct) value;
+        Struct to = (Struct) projected;
+        for (Field field : target.fields()) {
+          Field sourceField = source.field(field.name());
+          if (sourceField == null) {
+            continue;
+          }
+          Object raw = from.getWithoutDefault(field.name());
+          if (raw == null && field.schema().isOptional()) {
+            to.put(field, null);
+          } else {
+            restoreNulls(
+                sourceField.schema(), raw, field.schema(), to.getWithoutDefault(field.name()));
+          }
+        }
+        break;
+      case ARRAY:
+        List<?> items = (List<?>) value;
+        List<?> projectedItems = (List<?>) projected;
+        for (int i = 0; i < items.size(); i++) {
+          restoreNulls(
+              source.valueSchema(), items.get(i), target.valueSchema(), projectedItems.get(i));
+        }
+        break;
+      case MAP:
+        Map<?, ?> projectedMap = (Map<?, ?>) projected;
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+          // the projector keyed its map by the projected key, which projecting again gives
+          Object key = SchemaProjector.project(source.keySchema(), e.getKey(), target.keySchema());
+          restoreNulls(
+              source.valueSchema(), e.getValue(), target.valueSchema(), projectedMap.get(key));
+        }
+        break;
+      default:
+        break;
+    }
   }
 }

@@ -2,6 +2,8 @@ package io.redstage.connector.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -72,6 +74,68 @@ class SchemaCompatibilityTest {
           .as("a new required field without default")
           .isNull();
     }
+  }
+
+  static final Schema ADDRESS =
+      SchemaBuilder.struct()
+          .name("com.example.Address")
+          .optional()
+          .field("city", SchemaBuilder.string().optional().defaultValue("?").build())
+          .build();
+
+  static SchemaBuilder withNullableFields(int version) {
+    return SchemaBuilder.struct()
+        .name("com.example.Account")
+        .version(version)
+        .field("id", Schema.INT64_SCHEMA)
+        .field("note", SchemaBuilder.string().optional().defaultValue("none").build())
+        .field("address", ADDRESS)
+        .field("previous", SchemaBuilder.array(ADDRESS).optional().build())
+        .field("by_kind", SchemaBuilder.map(Schema.STRING_SCHEMA, ADDRESS).optional().build());
+  }
+
+  /**
+   * Connect's projector reads fields with Struct.get, which gives an optional field's default for
+   * an explicit null: a projected record must still hold the nulls its converter delivered, at
+   * every depth, as an unprojected one does, and keep the values that are set.
+   */
+  @Test
+  void projectionKeepsExplicitNullsOfOptionalFieldsWithDefaults() {
+    Schema v1 = withNullableFields(1).build();
+    Schema v2 =
+        withNullableFields(2).field("added", SchemaBuilder.string().optional().build()).build();
+    Struct nullCity = new Struct(ADDRESS).put("city", null);
+    Struct someCity = new Struct(ADDRESS).put("city", "Oslo");
+    Struct value =
+        new Struct(v1)
+            .put("id", 1L)
+            .put("note", null)
+            .put("address", nullCity)
+            .put("previous", List.of(nullCity, someCity))
+            .put("by_kind", Map.of("home", nullCity, "work", someCity));
+    SinkRecord record = new SinkRecord("t", 0, null, null, v1, value, 1);
+
+    Struct projected = (Struct) SchemaCompatibility.BACKWARD.project(v2, record).value();
+
+    assertThat(projected.getWithoutDefault("note")).isNull();
+    assertThat(((Struct) projected.get("address")).getWithoutDefault("city")).isNull();
+    List<?> previous = projected.getArray("previous");
+    assertThat(((Struct) previous.get(0)).getWithoutDefault("city")).isNull();
+    assertThat(((Struct) previous.get(1)).getWithoutDefault("city")).isEqualTo("Oslo");
+    Map<?, ?> byKind = projected.getMap("by_kind");
+    assertThat(((Struct) byKind.get("home")).getWithoutDefault("city")).isNull();
+    assertThat(((Struct) byKind.get("work")).getWithoutDefault("city")).isEqualTo("Oslo");
+    assertThat(projected.getWithoutDefault("added")).isNull();
+    projected.validate();
+
+    Struct set = new Struct(v1).put("id", 2L).put("note", "kept").put("address", someCity);
+    Struct projectedSet =
+        (Struct)
+            SchemaCompatibility.BACKWARD
+                .project(v2, new SinkRecord("t", 0, null, null, v1, set, 2))
+                .value();
+    assertThat(projectedSet.getWithoutDefault("note")).isEqualTo("kept");
+    assertThat(((Struct) projectedSet.get("address")).getWithoutDefault("city")).isEqualTo("Oslo");
   }
 
   @Test
