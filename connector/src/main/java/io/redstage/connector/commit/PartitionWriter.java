@@ -239,6 +239,11 @@ final class PartitionWriter {
     try {
       if (file == null) {
         file = openFile(encodedPartition, toWrite);
+        if (toWrite.valueSchema() != null) {
+          // the file keeps this layout even if the row below fails: a delete row after it must fit
+          // it or open a unit of its own (DeleteRows.needsOwnUnit), not become a bad record
+          unitSchemaRecord = toWrite;
+        }
       }
       file.writer.write(toWrite);
       unit.written(nowMs);

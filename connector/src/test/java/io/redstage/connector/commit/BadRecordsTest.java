@@ -323,6 +323,63 @@ class BadRecordsTest {
   }
 
   /**
+   * The same tombstone after an update that went to the dead letter queue (its row failed): the
+   * update's file is open with its schema, so the delete row cannot fit it either and opens a unit
+   * of its own. It went to the dead letter queue as well (only the last row written decided), and
+   * the delete never reached the warehouse.
+   */
+  @Test
+  void aTombstoneAfterARejectedUpdateIsWrittenAsADeleteRowInAUnitOfItsOwn() throws Exception {
+    String prefix = "required-deletes-after-bad-" + (++run);
+    Map<String, String> props = props(prefix, 10);
+    props.put("behavior.on.null.values", "write");
+    Schema customer =
+        SchemaBuilder.struct()
+            .name("Customer")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("email", Schema.STRING_SCHEMA)
+            .build();
+    Schema keySchema =
+        SchemaBuilder.struct().name("CustomerKey").field("id", Schema.INT64_SCHEMA).build();
+    Struct key = new Struct(keySchema).put("id", 7L);
+    List<SinkRecord> records =
+        List.of(
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                keySchema,
+                key,
+                customer,
+                new Struct(customer).put("id", 7L).put("email", "a\u0000b"),
+                0),
+            new SinkRecord(TP.topic(), TP.partition(), keySchema, key, null, null, 1),
+            // closes the unit of the delete (another schema)
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                keySchema,
+                key,
+                customer,
+                new Struct(customer).put("id", 7L).put("email", "ok"),
+                2));
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+    assertThat(context.reported)
+        .as("only the update with a NUL")
+        .extracting(SinkRecord::kafkaOffset)
+        .containsExactly(0L);
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset)
+        .containsExactly(tuple(0L, 0L), tuple(1L, 1L));
+    assertThat(markers.get(0).recordCount()).isZero();
+    assertThat(rows(markers.get(1)))
+        .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple(7L, true));
+  }
+
+  /**
    * A unit that opens with tombstones takes its file schema from its own records only: a new task
    * replaying it after a restart (which has not seen the records before it) writes the same bytes
    * under the same key as the task that saw them.
