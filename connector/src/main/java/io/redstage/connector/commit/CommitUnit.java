@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.rotate.RotationPolicy;
 import io.redstage.connector.rotate.UnitStats;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,12 +17,18 @@ final class CommitUnit implements UnitStats {
   private long records;
   private long recordsWithoutRows;
   private long openedAtMs;
+  private long scheduledRotationAtMs = NOT_YET_CHECKED;
   private long lastRowAtMs;
   private Long firstRecordTimeMs;
   private long largestFileBytes;
   private final Map<String, UnitFile> files = new LinkedHashMap<>();
   private boolean aborted;
   private long truncatedStrings;
+
+  /**
+   * {@link #scheduledRotationAtMs} until the unit's first check (a boundary is after an opening).
+   */
+  private static final long NOT_YET_CHECKED = Long.MIN_VALUE;
 
   CommitUnit(long startOffset, long nowMs) {
     this.startOffset = startOffset;
@@ -53,7 +60,10 @@ final class CommitUnit implements UnitStats {
    * and schedule rules count from now instead of waiting for the clock to catch up.
    */
   void clockSetBack(long nowMs) {
-    openedAtMs = Math.min(openedAtMs, nowMs);
+    if (nowMs < openedAtMs) {
+      openedAtMs = nowMs;
+      scheduledRotationAtMs = NOT_YET_CHECKED;
+    }
     lastRowAtMs = Math.min(lastRowAtMs, nowMs);
   }
 
@@ -136,6 +146,18 @@ final class CommitUnit implements UnitStats {
   @Override
   public long openedAtMs() {
     return openedAtMs;
+  }
+
+  /**
+   * Worked out at the unit's first check and kept: the boundary is a calendar computation in the
+   * zone, and the rules check every open unit on every put.
+   */
+  @Override
+  public long scheduledRotationAtMs(RotationPolicy rotation) {
+    if (scheduledRotationAtMs == NOT_YET_CHECKED) {
+      scheduledRotationAtMs = rotation.nextScheduledRotation(openedAtMs);
+    }
+    return scheduledRotationAtMs;
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import software.amazon.awssdk.regions.Region;
@@ -22,13 +23,17 @@ final class Recommenders {
   private Recommenders() {}
 
   /** A key that always applies, with these values to pick from. */
-  static ConfigDef.Recommender values(String... values) {
+  static ConfigDef.Recommender values(List<String> values) {
     return when(settings -> true, values);
   }
 
   /** A key that applies only when {@code applies} holds for the parsed config. */
-  static ConfigDef.Recommender when(Predicate<Map<String, Object>> applies, String... values) {
-    List<String> offered = List.of(values);
+  static ConfigDef.Recommender when(Predicate<Map<String, Object>> applies) {
+    return when(applies, List.of());
+  }
+
+  /** A key that applies only when {@code applies} holds, with these values to pick from. */
+  static ConfigDef.Recommender when(Predicate<Map<String, Object>> applies, List<String> offered) {
     return new ConfigDef.Recommender() {
       @Override
       public List<Object> validValues(String name, Map<String, Object> parsed) {
@@ -121,11 +126,11 @@ final class Recommenders {
    * The AWS regions this SDK knows, without its global pseudo-regions (aws-global and the like),
    * sorted; an S3-compatible store may name its regions otherwise, which the validator accepts.
    */
-  static String[] awsRegions() {
+  static List<String> awsRegions() {
     return Region.regions().stream()
         .filter(r -> !r.isGlobalRegion())
         .map(Region::id)
         .sorted()
-        .toArray(String[]::new);
+        .collect(Collectors.toList());
   }
 }

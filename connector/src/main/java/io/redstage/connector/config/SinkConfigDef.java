@@ -9,10 +9,13 @@ import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.storage.HttpProxySettings;
 import io.redstage.connector.storage.S3Settings;
 import io.redstage.contract.FileFormat;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
@@ -123,6 +126,30 @@ public final class SinkConfigDef {
   private static final Predicate<Map<String, Object>> TIME_PARTITIONER =
       Recommenders.partitioner(PartitionerSettings.TYPE_TIME);
 
+  // The values of keys that take one of a list, each the source of its key's validator and
+  // recommender; lists the connector's code reads live with that code (FormatOptions, S3Settings)
+  private static final List<String> CHECKSUM_CALCULATIONS =
+      List.of("when_supported", "when_required");
+  private static final List<String> CANNED_ACLS =
+      List.of(
+          "private",
+          "public-read",
+          "public-read-write",
+          "authenticated-read",
+          "aws-exec-read",
+          "bucket-owner-read",
+          "bucket-owner-full-control");
+  private static final List<String> TIMESTAMP_UNITS = List.of("millis", "micros");
+  private static final List<String> SCHEMA_COMPATIBILITIES =
+      List.of("NONE", "BACKWARD", "FORWARD", "FULL");
+  private static final List<String> OVERSIZE_STRING_BEHAVIORS = List.of("fail", "truncate");
+  private static final List<String> NULL_VALUE_BEHAVIORS = List.of("fail", "ignore", "write");
+
+  /** Parquet codecs accepted: those offered, and Parquet's own name for none. */
+  private static final List<String> PARQUET_CODECS_ACCEPTED =
+      Stream.concat(FormatOptions.PARQUET_CODECS.stream(), Stream.of("uncompressed"))
+          .collect(Collectors.toList());
+
   private SinkConfigDef() {}
 
   public static ConfigDef create() {
@@ -211,7 +238,7 @@ public final class SinkConfigDef {
         S3_CHECKSUM_CALCULATION,
         Type.STRING,
         "when_supported",
-        Validators.oneOf("when_supported", "when_required"),
+        Validators.oneOf(CHECKSUM_CALCULATIONS),
         LOW,
         "When uploads carry a checksum that S3 verifies before it stores the object: when_supported (every "
             + "PutObject and UploadPart carries a CRC32, sent as a trailer of an aws-chunked body, so a damaged "
@@ -224,7 +251,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Upload checksums",
         List.of(),
-        Recommenders.values("when_supported", "when_required"));
+        Recommenders.values(CHECKSUM_CALCULATIONS));
     def.define(
         S3_PART_SIZE,
         Type.INT,
@@ -250,7 +277,7 @@ public final class SinkConfigDef {
         S3_SSEA_NAME,
         Type.STRING,
         "",
-        Validators.oneOfOrEmpty("AES256", "aws:kms", "aws:kms:dsse"),
+        Validators.oneOfOrEmpty(S3Settings.SSE_ALGORITHMS),
         MEDIUM,
         "Server-side encryption: AES256 (SSE-S3), aws:kms or aws:kms:dsse (SSE-KMS). Default: empty (the bucket's default).",
         GROUP_S3,
@@ -258,7 +285,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Server-side encryption",
         List.of(S3_SSE_KMS_KEY_ID),
-        Recommenders.values("AES256", "aws:kms", "aws:kms:dsse"));
+        Recommenders.values(S3Settings.SSE_ALGORITHMS));
     def.define(
         S3_SSE_KMS_KEY_ID,
         Type.STRING,
@@ -275,14 +302,7 @@ public final class SinkConfigDef {
         S3_ACL_CANNED,
         Type.STRING,
         "",
-        Validators.oneOfOrEmpty(
-            "private",
-            "public-read",
-            "public-read-write",
-            "authenticated-read",
-            "aws-exec-read",
-            "bucket-owner-read",
-            "bucket-owner-full-control"),
+        Validators.oneOfOrEmpty(CANNED_ACLS),
         LOW,
         "Canned ACL for every object written, e.g. bucket-owner-full-control. Default: empty (no ACL header).",
         GROUP_S3,
@@ -290,14 +310,7 @@ public final class SinkConfigDef {
         Width.MEDIUM,
         "Canned ACL",
         List.of(),
-        Recommenders.values(
-            "private",
-            "public-read",
-            "public-read-write",
-            "authenticated-read",
-            "aws-exec-read",
-            "bucket-owner-read",
-            "bucket-owner-full-control"));
+        Recommenders.values(CANNED_ACLS));
     def.define(
         S3_PART_RETRIES,
         Type.INT,
@@ -577,12 +590,13 @@ public final class SinkConfigDef {
             AVRO_CODEC,
             COMPRESSION_TYPE,
             TIMESTAMP_UNIT),
-        Recommenders.values("parquet", "avro", "jsonl"));
+        Recommenders.values(
+            Arrays.stream(FileFormat.values()).map(FileFormat::id).collect(Collectors.toList())));
     def.define(
         PARQUET_CODEC,
         Type.STRING,
         "snappy",
-        Validators.oneOf("snappy", "zstd", "gzip", "none", "uncompressed"),
+        Validators.oneOf(PARQUET_CODECS_ACCEPTED),
         MEDIUM,
         "Parquet compression codec: snappy, zstd, gzip or none (uncompressed means none). Default snappy.",
         GROUP_FORMAT,
@@ -590,7 +604,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Parquet codec",
         List.of(),
-        Recommenders.when(PARQUET, "snappy", "zstd", "gzip", "none"));
+        Recommenders.when(PARQUET, FormatOptions.PARQUET_CODECS));
     def.define(
         PARQUET_ROW_GROUP_BYTES,
         Type.INT,
@@ -691,7 +705,7 @@ public final class SinkConfigDef {
         AVRO_CODEC,
         Type.STRING,
         "null",
-        Validators.oneOf("null", "deflate", "snappy", "zstd"),
+        Validators.oneOf(FormatOptions.AVRO_CODECS),
         MEDIUM,
         "Avro container codec: null, deflate, snappy or zstd. Redshift COPY reads null, deflate and snappy: with zstd the connector warns at start and copy-loader quarantines the units (zstd is for files read by other tools). Default null.",
         GROUP_FORMAT,
@@ -699,13 +713,12 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Avro codec",
         List.of(),
-        Recommenders.when(
-            Recommenders.format(FileFormat.AVRO), "null", "deflate", "snappy", "zstd"));
+        Recommenders.when(Recommenders.format(FileFormat.AVRO), FormatOptions.AVRO_CODECS));
     def.define(
         COMPRESSION_TYPE,
         Type.STRING,
         "none",
-        Validators.oneOf("none", "gzip"),
+        Validators.oneOf(FormatOptions.JSON_COMPRESSIONS),
         MEDIUM,
         "Whole-file compression for JSON Lines: none or gzip. With parquet or avro only none is accepted "
             + "(they compress inside the file: see their codecs). Default none.",
@@ -714,12 +727,12 @@ public final class SinkConfigDef {
         Width.SHORT,
         "JSON compression",
         List.of(),
-        Recommenders.when(Recommenders.format(FileFormat.JSONL), "none", "gzip"));
+        Recommenders.when(Recommenders.format(FileFormat.JSONL), FormatOptions.JSON_COMPRESSIONS));
     def.define(
         TIMESTAMP_UNIT,
         Type.STRING,
         "millis",
-        Validators.oneOf("millis", "micros"),
+        Validators.oneOf(TIMESTAMP_UNITS),
         LOW,
         "Unit of timestamp columns: millis or micros (never nanos, which Redshift misreads); in JSON Lines, the "
             + "digits of the fraction in timestamp text. Default millis.",
@@ -728,12 +741,12 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Timestamp unit",
         List.of(),
-        Recommenders.values("millis", "micros"));
+        Recommenders.values(TIMESTAMP_UNITS));
     def.define(
         SCHEMA_COMPATIBILITY,
         Type.STRING,
         "NONE",
-        Validators.oneOf("NONE", "BACKWARD", "FORWARD", "FULL"),
+        Validators.oneOf(SCHEMA_COMPATIBILITIES),
         LOW,
         "Which value schema versions share a commit unit, as in Confluent's storage sinks (versions are "
             + "Schema.version(), set by the AvroConverter from Schema Registry). NONE: any schema change closes the unit "
@@ -752,7 +765,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Schema compatibility",
         List.of(),
-        Recommenders.values("NONE", "BACKWARD", "FORWARD", "FULL"));
+        Recommenders.values(SCHEMA_COMPATIBILITIES));
     def.define(
         COLUMN_NAME_MAP,
         Type.LIST,
@@ -799,7 +812,7 @@ public final class SinkConfigDef {
         BEHAVIOR_ON_OVERSIZE_STRING,
         Type.STRING,
         "fail",
-        Validators.oneOf("fail", "truncate"),
+        Validators.oneOf(OVERSIZE_STRING_BEHAVIORS),
         MEDIUM,
         "What to do with a string over its byte limit (varchar.max.bytes, or 65535 inside SUPER): fail rejects the "
             + "record, which goes to the dead letter queue under errors.tolerance=all and fails the task "
@@ -810,7 +823,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Oversize strings",
         List.of(),
-        Recommenders.values("fail", "truncate"));
+        Recommenders.values(OVERSIZE_STRING_BEHAVIORS));
   }
 
   private static void definePartitioner(ConfigDef def) {
@@ -829,12 +842,7 @@ public final class SinkConfigDef {
         Width.MEDIUM,
         "Partitioner",
         List.of(PARTITION_FIELD_NAME, PATH_FORMAT, PARTITION_DURATION_MS, LOCALE),
-        Recommenders.values(
-            PartitionerSettings.TYPE_DEFAULT,
-            PartitionerSettings.TYPE_FIELD,
-            PartitionerSettings.TYPE_TIME,
-            PartitionerSettings.TYPE_HOURLY,
-            PartitionerSettings.TYPE_DAILY));
+        Recommenders.values(PartitionerSettings.TYPES));
     def.define(
         PARTITION_FIELD_NAME,
         Type.LIST,
@@ -914,10 +922,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Timestamp extractor",
         List.of(TIMESTAMP_FIELD),
-        Recommenders.values(
-            PartitionerSettings.EXTRACTOR_RECORD,
-            PartitionerSettings.EXTRACTOR_RECORD_FIELD,
-            PartitionerSettings.EXTRACTOR_WALLCLOCK));
+        Recommenders.values(PartitionerSettings.EXTRACTORS));
     def.define(
         TIMESTAMP_FIELD,
         Type.STRING,
@@ -1172,7 +1177,7 @@ public final class SinkConfigDef {
         BEHAVIOR_ON_NULL_VALUES,
         Type.STRING,
         "fail",
-        Validators.oneOf("fail", "ignore", "write"),
+        Validators.oneOf(NULL_VALUE_BEHAVIORS),
         MEDIUM,
         "What to do with records whose value is null (tombstones): fail (reject the record: it goes to the dead "
             + "letter queue under errors.tolerance=all, and fails the task otherwise), ignore them (their offsets "
@@ -1189,6 +1194,6 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Null values",
         List.of(METADATA_DELETED),
-        Recommenders.values("fail", "ignore", "write"));
+        Recommenders.values(NULL_VALUE_BEHAVIORS));
   }
 }

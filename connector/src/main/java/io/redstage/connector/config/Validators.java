@@ -23,9 +23,9 @@ final class Validators {
    * ("Cannot use key=value: expected one of ..."); its description (the reference docs show it) is
    * Kafka's.
    */
-  static ConfigDef.Validator oneOf(String... allowed) {
+  static ConfigDef.Validator oneOf(List<String> allowed) {
     return explained(
-        ConfigDef.CaseInsensitiveValidString.in(allowed),
+        ConfigDef.CaseInsensitiveValidString.in(allowed.toArray(String[]::new)),
         (name, value) ->
             "Cannot use "
                 + name
@@ -98,7 +98,7 @@ final class Validators {
   }
 
   /** As {@link #oneOf}, or empty (the setting is off). */
-  static ConfigDef.Validator oneOfOrEmpty(String... allowed) {
+  static ConfigDef.Validator oneOfOrEmpty(List<String> allowed) {
     return orEmpty(oneOf(allowed));
   }
 

@@ -26,6 +26,11 @@ public final class FormatOptions {
   /** Redshift's largest VARCHAR in bytes: the most varchar.max.bytes may be. */
   public static final int MAX_VARCHAR_BYTES = WarehouseLimits.VARCHAR_MAX_BYTES;
 
+  // Each codec's values as written; the connector's config validates and offers these lists
+  public static final List<String> PARQUET_CODECS = List.of("snappy", "zstd", "gzip", "none");
+  public static final List<String> AVRO_CODECS = List.of("null", "deflate", "snappy", "zstd");
+  public static final List<String> JSON_COMPRESSIONS = List.of("none", "gzip");
+
   /**
    * Column names must be plain identifiers: they become Avro/Parquet field names and Redshift
    * columns.
@@ -59,7 +64,7 @@ public final class FormatOptions {
 
   private FormatOptions(Builder b) {
     this.format = Objects.requireNonNull(b.format, "format");
-    this.parquetCodec = oneOf("parquet codec", b.parquetCodec, "snappy", "zstd", "gzip", "none");
+    this.parquetCodec = oneOf("parquet codec", b.parquetCodec, PARQUET_CODECS);
     this.parquetRowGroupBytes =
         within(
             "parquet row group bytes",
@@ -80,10 +85,8 @@ public final class FormatOptions {
     DictionaryExclusions.checkNames(parquetDictionaryExcludedColumns);
     String avro = b.avroCodec == null ? "null" : b.avroCodec;
     this.avroCodec =
-        "none".equalsIgnoreCase(avro.trim())
-            ? "null"
-            : oneOf("avro codec", avro, "null", "deflate", "snappy", "zstd");
-    this.jsonCompression = oneOf("json compression", b.jsonCompression, "none", "gzip");
+        "none".equalsIgnoreCase(avro.trim()) ? "null" : oneOf("avro codec", avro, AVRO_CODECS);
+    this.jsonCompression = oneOf("json compression", b.jsonCompression, JSON_COMPRESSIONS);
     this.timestampUnit = Objects.requireNonNull(b.timestampUnit, "timestampUnit");
     this.metadataEnabled = b.metadataEnabled;
     this.topicColumn = b.topicColumn;
@@ -316,7 +319,7 @@ public final class FormatOptions {
     }
   }
 
-  private static String oneOf(String what, String value, String... allowed) {
+  private static String oneOf(String what, String value, List<String> allowed) {
     if (value != null) {
       String v = value.trim().toLowerCase(Locale.ROOT);
       for (String a : allowed) {

@@ -29,6 +29,10 @@ public final class PartitionerSettings {
   public static final String TYPE_HOURLY = "hourly";
   public static final String TYPE_DAILY = "daily";
 
+  /** Every partitioner type, as partitioner.class names it. */
+  public static final List<String> TYPES =
+      List.of(TYPE_DEFAULT, TYPE_FIELD, TYPE_TIME, TYPE_HOURLY, TYPE_DAILY);
+
   /** Whether partitioner type {@code type} puts files under paths made from a timestamp. */
   public static boolean readsTime(String type) {
     return TYPE_TIME.equals(type) || TYPE_HOURLY.equals(type) || TYPE_DAILY.equals(type);
@@ -37,6 +41,10 @@ public final class PartitionerSettings {
   public static final String EXTRACTOR_RECORD = "Record";
   public static final String EXTRACTOR_RECORD_FIELD = "RecordField";
   public static final String EXTRACTOR_WALLCLOCK = "Wallclock";
+
+  /** Every timestamp extractor, as timestamp.extractor names it. */
+  public static final List<String> EXTRACTORS =
+      List.of(EXTRACTOR_RECORD, EXTRACTOR_RECORD_FIELD, EXTRACTOR_WALLCLOCK);
 
   private final String type;
   private final List<String> fieldNames;

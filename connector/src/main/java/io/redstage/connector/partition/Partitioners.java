@@ -35,14 +35,7 @@ public final class Partitioners {
 
   static {
     Map<String, String> types = new HashMap<>();
-    for (String type :
-        new String[] {
-          PartitionerSettings.TYPE_DEFAULT,
-          PartitionerSettings.TYPE_FIELD,
-          PartitionerSettings.TYPE_TIME,
-          PartitionerSettings.TYPE_HOURLY,
-          PartitionerSettings.TYPE_DAILY
-        }) {
+    for (String type : PartitionerSettings.TYPES) {
       types.put(type, type);
     }
     types.put(CONFLUENT_PACKAGE + "DefaultPartitioner", PartitionerSettings.TYPE_DEFAULT);
@@ -113,11 +106,7 @@ public final class Partitioners {
     String name = configured.trim();
     String simple =
         name.substring(name.lastIndexOf('$') + 1).replaceFirst("TimestampExtractor$", "");
-    for (String known :
-        List.of(
-            PartitionerSettings.EXTRACTOR_RECORD,
-            PartitionerSettings.EXTRACTOR_RECORD_FIELD,
-            PartitionerSettings.EXTRACTOR_WALLCLOCK)) {
+    for (String known : PartitionerSettings.EXTRACTORS) {
       if (simple.equalsIgnoreCase(known)) {
         return known;
       }

@@ -71,7 +71,7 @@ public final class RotationPolicy {
 
   /** Checked on every put (also empty ones) and before offsets are committed. */
   public RotationReason onTick(UnitStats unit, long nowMs) {
-    if (scheduleIntervalMs > 0 && nowMs >= nextScheduledRotation(unit.openedAtMs())) {
+    if (scheduleIntervalMs > 0 && nowMs >= unit.scheduledRotationAtMs(this)) {
       return RotationReason.SCHEDULE;
     }
     if (idleMs > 0 && nowMs - unit.lastRowAtMs() >= idleMs) {
@@ -122,7 +122,7 @@ public final class RotationPolicy {
   public long millisUntilNextTick(UnitStats unit, long nowMs) {
     long wait = Long.MAX_VALUE;
     if (scheduleIntervalMs > 0) {
-      wait = Math.min(wait, nextScheduledRotation(unit.openedAtMs()) - nowMs);
+      wait = Math.min(wait, unit.scheduledRotationAtMs(this) - nowMs);
     }
     if (idleMs > 0) {
       wait = Math.min(wait, unit.lastRowAtMs() + idleMs - nowMs);

@@ -2,7 +2,6 @@ package io.redstage.connector.storage;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,8 +74,7 @@ public final class S3Settings {
    * Values of {@value #SSE_ALGORITHM_CONFIG} that S3 accepts as {@code
    * x-amz-server-side-encryption}.
    */
-  public static final List<String> SSE_ALGORITHMS =
-      Arrays.asList("AES256", "aws:kms", "aws:kms:dsse");
+  public static final List<String> SSE_ALGORITHMS = List.of("AES256", "aws:kms", "aws:kms:dsse");
 
   private final String bucket;
   private final String region;

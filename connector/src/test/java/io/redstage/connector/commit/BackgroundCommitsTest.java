@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.storage.InterceptedS3Client;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
@@ -16,14 +17,13 @@ import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -646,23 +646,10 @@ class BackgroundCommitsTest {
         StagingCommitter.create(
             new SinkConfig(props),
             new RecordingContext(),
-            settings -> {
-              S3Client real = S3ClientFactory.create(settings);
-              return (S3Client)
-                  Proxy.newProxyInstance(
-                      S3Client.class.getClassLoader(),
-                      new Class<?>[] {S3Client.class},
-                      (proxy, method, args) -> {
-                        if (method.getName().equals("completeMultipartUpload")) {
-                          throw new AssertionError("injected error");
-                        }
-                        try {
-                          return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                          throw e.getCause();
-                        }
-                      });
-            });
+            settings ->
+                InterceptedS3Client.around(S3ClientFactory.create(settings))
+                    .failing("completeMultipartUpload", new AssertionError("injected error"))
+                    .client());
     Schema blob = SchemaBuilder.struct().name("Blob").field("data", Schema.STRING_SCHEMA).build();
     String big = "e".repeat(60_000);
     List<SinkRecord> records = new ArrayList<>();
@@ -797,31 +784,18 @@ class BackgroundCommitsTest {
    */
   private static S3Client aroundMarkerPuts(
       S3Client real, Consumer<String> before, Consumer<String> after) {
-    return (S3Client)
-        Proxy.newProxyInstance(
-            S3Client.class.getClassLoader(),
-            new Class<?>[] {S3Client.class},
-            (proxy, method, args) -> {
-              String markerKey =
-                  method.getName().equals("putObject")
-                          && args[0] instanceof PutObjectRequest
-                          && ((PutObjectRequest) args[0]).key().contains("/markers/")
-                      ? ((PutObjectRequest) args[0]).key()
-                      : null;
-              if (markerKey != null) {
-                before.accept(markerKey);
-              }
-              Object result;
-              try {
-                result = method.invoke(real, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-              if (markerKey != null) {
-                after.accept(markerKey);
-              }
-              return result;
-            });
+    return InterceptedS3Client.around(real)
+        .before("putObject", request -> markerKey(request).ifPresent(before))
+        .after("putObject", request -> markerKey(request).ifPresent(after))
+        .client();
+  }
+
+  /** The key of a marker PUT's request; empty for any other request. */
+  private static Optional<String> markerKey(Object request) {
+    return Optional.ofNullable(request)
+        .filter(PutObjectRequest.class::isInstance)
+        .map(r -> ((PutObjectRequest) r).key())
+        .filter(key -> key.contains("/markers/"));
   }
 
   private static Map<String, String> props(String prefix, int flushSize) {

@@ -288,25 +288,18 @@ class S3StorageTest {
                 .keyPrefix(refused));
     S3Settings s = settings(s3).build();
     Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(2)), ZoneOffset.UTC);
-    S3Client real = S3ClientFactory.create(s);
     // another task aborts the first upload between this task's list and its abort
     S3Client racing =
-        (S3Client)
-            java.lang.reflect.Proxy.newProxyInstance(
-                S3Client.class.getClassLoader(),
-                new Class<?>[] {S3Client.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("abortMultipartUpload")
-                      && open(client).contains(gone)) {
+        InterceptedS3Client.around(S3ClientFactory.create(s))
+            .before(
+                "abortMultipartUpload",
+                request -> {
+                  if (open(client).contains(gone)) {
                     client.abortMultipartUpload(
                         b -> b.bucket(BUCKET).key(gone).uploadId(uploadOfGone));
                   }
-                  try {
-                    return method.invoke(real, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+                })
+            .client();
     try (S3Storage storage = new S3Storage(racing, s, later)) {
       assertThatThrownBy(
               () -> storage.abortStaleUploads("stale2/", Optional.of(Duration.ofHours(1))))

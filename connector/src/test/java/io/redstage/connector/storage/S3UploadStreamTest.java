@@ -11,8 +11,6 @@ import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -307,23 +305,15 @@ class S3UploadStreamTest {
   void anAbortWhileAPartIsBeingSentTakesEffectAfterThatPartEnds() throws Exception {
     CountDownLatch sending = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    S3Client real = S3ClientFactory.create(settings(s3).build());
     S3Client holding =
-        (S3Client)
-            Proxy.newProxyInstance(
-                S3Client.class.getClassLoader(),
-                new Class<?>[] {S3Client.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("uploadPart")) {
-                    sending.countDown();
-                    release.await(); // the part is in the SDK's hands until the test lets it go
-                  }
-                  try {
-                    return method.invoke(real, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        intercepted()
+            .before(
+                "uploadPart",
+                request -> {
+                  sending.countDown();
+                  release.await(); // the part is in the SDK's hands until the test lets it go
+                })
+            .client();
     ExecutorService uploader = Executors.newSingleThreadExecutor();
     try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
       S3UploadStream out = held.create("background-abort/file.bin", uploader);
@@ -347,32 +337,9 @@ class S3UploadStreamTest {
     }
   }
 
-  /**
-   * A client whose {@code operation} runs (if {@code callFirst}) and then throws {@code failure}:
-   * what the stand-in's fault rules cannot do (an Error from inside the SDK, an answer lost after
-   * S3 acted).
-   */
-  static S3Storage failing(String operation, boolean callFirst, Throwable failure) {
-    S3Client real = S3ClientFactory.create(settings(s3).build());
-    S3Client client =
-        (S3Client)
-            Proxy.newProxyInstance(
-                S3Client.class.getClassLoader(),
-                new Class<?>[] {S3Client.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals(operation)) {
-                    if (callFirst) {
-                      method.invoke(real, args);
-                    }
-                    throw failure;
-                  }
-                  try {
-                    return method.invoke(real, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
-    return new S3Storage(client, settings(s3).build());
+  /** A client of the stand-in whose calls a test holds or fails. */
+  private static InterceptedS3Client intercepted() {
+    return InterceptedS3Client.around(S3ClientFactory.create(settings(s3).build()));
   }
 
   /**
@@ -381,7 +348,12 @@ class S3UploadStreamTest {
    */
   @Test
   void anErrorInThePartUploaderFailsTheStreamInsteadOfHangingIt() {
-    S3Storage broken = failing("uploadPart", false, new NoClassDefFoundError("a/MissingClass"));
+    S3Storage broken =
+        new S3Storage(
+            intercepted()
+                .failing("uploadPart", new NoClassDefFoundError("a/MissingClass"))
+                .client(),
+            settings(s3).build());
     ExecutorService uploader = Executors.newSingleThreadExecutor();
     try {
       S3UploadStream out = broken.create("background-error/file.bin", uploader);
@@ -409,10 +381,13 @@ class S3UploadStreamTest {
   @Test
   void aCompleteWhoseAnswerIsLostDeletesTheTemporaryObject() throws IOException {
     S3Storage lossy =
-        failing(
-            "completeMultipartUpload",
-            true,
-            SdkClientException.create("Unable to execute HTTP request: Connection reset"));
+        new S3Storage(
+            intercepted()
+                .failingAfterTheCall(
+                    "completeMultipartUpload",
+                    SdkClientException.create("Unable to execute HTTP request: Connection reset"))
+                .client(),
+            settings(s3).build());
     S3UploadStream out = lossy.create("tmp-lost/file.bin");
     out.write(randomBytes(PART + 10, 20));
 
