@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * Groups the pending units of one table into batches, in offset order per partition, bounded by
- * bytes, files, units and distinct file schemas. A unit is never split (its files commit together);
- * a unit alone over a bound becomes a batch of its own. Units that failed before are loaded alone,
- * so a poison unit is quarantined without taking healthy units with it.
+ * bytes, files, units and staging tables ({@link StagingSchemas}). A unit is never split (its files
+ * commit together); a unit alone over a bound becomes a batch of its own. Units that failed before
+ * are loaded alone, so a poison unit is quarantined without taking healthy units with it.
  */
 public final class BatchPlanner {
   private final long maxBytes;
@@ -47,7 +47,7 @@ public final class BatchPlanner {
     List<Unit> current = new ArrayList<>();
     long bytes = 0;
     int files = 0;
-    Set<FileSchema> schemas = new HashSet<>();
+    Set<FileSchema> schemas = new LinkedHashSet<>();
     for (Unit u : sorted) {
       long uBytes = u.marker().totalBytes();
       int uFiles = u.marker().files().size();
@@ -59,25 +59,25 @@ public final class BatchPlanner {
           current = new ArrayList<>();
           bytes = 0;
           files = 0;
-          schemas = new HashSet<>();
+          schemas = new LinkedHashSet<>();
         }
         batches.add(build(table, List.of(u)));
         continue;
       }
-      Set<FileSchema> union = new HashSet<>(schemas);
+      Set<FileSchema> union = new LinkedHashSet<>(schemas);
       union.addAll(uSchemas);
       boolean fits =
           bytes + uBytes <= maxBytes
               && files + uFiles <= maxFiles
-              && union.size() <= maxSchemas
+              && StagingSchemas.count(union) <= maxSchemas
               && current.size() < maxUnits;
       if (!fits && !current.isEmpty()) {
         batches.add(build(table, current));
         current = new ArrayList<>();
         bytes = 0;
         files = 0;
-        schemas = new HashSet<>();
-        union = new HashSet<>(uSchemas);
+        schemas = new LinkedHashSet<>();
+        union = new LinkedHashSet<>(uSchemas);
       }
       current.add(u);
       bytes += uBytes;
@@ -99,10 +99,15 @@ public final class BatchPlanner {
   }
 
   /**
-   * Builds a batch of the given units, one staging group per distinct schema, files de-duplicated
-   * by URL.
+   * Builds a batch of the given units, one staging group per staging schema ({@link
+   * StagingSchemas}), files de-duplicated by URL.
    */
   public Batch build(TableRef table, List<Unit> units) {
+    Set<FileSchema> schemas = new LinkedHashSet<>();
+    for (Unit u : units) {
+      schemas.addAll(schemasOf(u));
+    }
+    Map<FileSchema, FileSchema> stagingOf = StagingSchemas.assign(schemas);
     Map<FileSchema, List<StagingGroup.FileRef>> groups = new LinkedHashMap<>();
     Set<String> urls = new HashSet<>();
     for (Unit u : units) {
@@ -110,7 +115,7 @@ public final class BatchPlanner {
         StagingGroup.FileRef ref =
             new StagingGroup.FileRef(u.marker().bucket(), f.key(), f.bytes(), f.records());
         if (urls.add(ref.url())) {
-          groups.computeIfAbsent(FileSchema.of(f), k -> new ArrayList<>()).add(ref);
+          groups.computeIfAbsent(stagingOf.get(FileSchema.of(f)), k -> new ArrayList<>()).add(ref);
         }
       }
     }

@@ -529,7 +529,7 @@ public final class LoaderConfigDef {
                   BATCH_MAX_SCHEMAS,
                   INT,
                   "8",
-                  "Most distinct file schemas (staging tables) in one batch; a BatchExecuteStatement holds at most 40 statements.")
+                  "Most staging tables in one batch (each one CREATE and one COPY; a BatchExecuteStatement holds at most 40 statements): one per distinct Parquet or Avro file schema, and one per set of JSON Lines files whose shared columns have the same types.")
               .range(1, 16),
           ConfigKey.of(
                   G_RUN,

@@ -66,6 +66,105 @@ class BatchPlannerTest {
         .hasSize(3);
   }
 
+  /**
+   * Schemaless JSON Lines partitioned by a field: one file per value, each with its own fields in
+   * its own order. COPY maps JSON keys by name, so they share one staging table with every column;
+   * a column typed differently in two files, another compression, or Parquet's by-position mapping
+   * each still need their own.
+   */
+  @Test
+  void jsonLinesFilesShareAStagingTableWhenTheirCommonColumnsAgree() {
+    List<io.redstage.contract.MarkerFile> files = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      files.add(
+          TestUnits.file(
+              "f" + i + ".jsonl",
+              10,
+              1,
+              FileFormat.JSONL,
+              i % 2 == 0
+                  ? TestUnits.columns(
+                      TestUnits.col("id", Kind.INT64), TestUnits.col("field_" + i, Kind.STRING))
+                  : TestUnits.columns(
+                      TestUnits.col("field_" + i, Kind.BOOLEAN),
+                      io.redstage.contract.MarkerColumn.ofNulls("note"),
+                      TestUnits.col("id", Kind.INT64))));
+    }
+    // "note" holds only nulls above and text here: one column, typed as text
+    files.add(
+        TestUnits.file(
+            "typed-note.jsonl",
+            10,
+            1,
+            FileFormat.JSONL,
+            TestUnits.columns(TestUnits.col("note", Kind.STRING))));
+    // "id" as text cannot share the BIGINT staging column
+    files.add(
+        TestUnits.file(
+            "text-id.jsonl",
+            10,
+            1,
+            FileFormat.JSONL,
+            TestUnits.columns(TestUnits.col("id", Kind.STRING))));
+    Unit unit = TestUnits.unit("t", 0, 0, 21, files);
+    BatchPlanner planner = new BatchPlanner(1L << 40, 1000, 2, 2000, UUID::randomUUID);
+
+    List<Batch> batches = planner.plan(T, List.of(unit), Set.of());
+
+    assertThat(batches).hasSize(1);
+    List<StagingGroup> groups = batches.get(0).groups();
+    assertThat(groups).hasSize(2);
+    assertThat(groups.get(0).files()).hasSize(21);
+    List<FileSchema.Column> merged = groups.get(0).schema().columns();
+    assertThat(merged).extracting(FileSchema.Column::name).contains("id", "field_0", "field_19");
+    assertThat(merged)
+        .filteredOn(c -> c.name().equals("note"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.nullsOnly()).isFalse())
+        .satisfies(c -> assertThat(c.type().kind()).isEqualTo(Kind.STRING));
+    assertThat(merged).extracting(FileSchema.Column::name).doesNotHaveDuplicates();
+    assertThat(groups.get(1).files())
+        .extracting(StagingGroup.FileRef::key)
+        .containsExactly("text-id.jsonl");
+
+    // one staging table per schema for Parquet, and for JSON Lines of another compression
+    Unit parquet =
+        TestUnits.unit(
+            "t",
+            1,
+            0,
+            1,
+            List.of(
+                TestUnits.file(
+                    "a.parquet",
+                    10,
+                    1,
+                    FileFormat.PARQUET,
+                    TestUnits.columns(TestUnits.col("id", Kind.INT64))),
+                TestUnits.file(
+                    "b.parquet",
+                    10,
+                    1,
+                    FileFormat.PARQUET,
+                    TestUnits.columns(
+                        TestUnits.col("id", Kind.INT64), TestUnits.col("x", Kind.STRING)))));
+    assertThat(planner.build(T, List.of(parquet)).groups()).hasSize(2);
+    io.redstage.contract.MarkerFile gz =
+        new io.redstage.contract.MarkerFile(
+            "g.jsonl.gz",
+            10,
+            1,
+            FileFormat.JSONL,
+            "gzip",
+            null,
+            TestUnits.columns(TestUnits.col("id", Kind.INT64)));
+    io.redstage.contract.MarkerFile plain =
+        TestUnits.file(
+            "p.jsonl", 10, 1, FileFormat.JSONL, TestUnits.columns(TestUnits.col("id", Kind.INT64)));
+    assertThat(planner.build(T, List.of(TestUnits.unit("t", 2, 0, 1, List.of(gz, plain)))).groups())
+        .hasSize(2);
+  }
+
   @Test
   void isolatedUnitsGoAloneWithoutReordering() {
     BatchPlanner p = new BatchPlanner(1L << 40, 1000, 8, 2000, UUID::randomUUID);

@@ -7,6 +7,7 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.util.ArrayList;
@@ -83,6 +84,53 @@ class SchemaEvolutionIT {
             Arrays.asList(15L, "n15", "15@x", null),
             Arrays.asList(25L, "n25", "25@x", 25));
     assertThat(stack.count("SELECT COUNT(*) FROM public.people")).isEqualTo(30);
+  }
+
+  /**
+   * Schemaless records partitioned by a field: a unit of 24 JSON Lines files, one per event type,
+   * each listing the fields of its own records, in its own order. They share one staging table
+   * (COPY maps JSON keys by name); with one staging table per file the unit needed 8 + 2 x 24
+   * statements, past the 40 of one load transaction, and was quarantined for good.
+   */
+  @Test
+  void aUnitOfManyJsonLinesFilesWithTheirOwnFieldsLoadsInOneTransaction() throws Exception {
+    String topic = "events_by_type";
+    int types = 24;
+    List<MarkerFile> files = new ArrayList<>();
+    for (int t = 0; t < types; t++) {
+      String field = "attr_" + t;
+      String type = "t" + t;
+      boolean idFirst = t % 2 == 0;
+      List<MarkerColumn> columns =
+          idFirst
+              ? List.of(c("id", Kind.INT64), c("type", Kind.STRING), c(field, Kind.INT64))
+              : List.of(c(field, Kind.INT64), c("type", Kind.STRING), c("id", Kind.INT64));
+      files.add(
+          stack.files.jsonlFile(
+              topic,
+              0,
+              "type=" + type,
+              List.of((long) t, (long) t + types),
+              columns,
+              o ->
+                  idFirst
+                      ? row("id", o, "type", type, field, o * 10)
+                      : row(field, o * 10, "type", type, "id", o)));
+    }
+    stack.files.marker(topic, 0, 0, 2 * types - 1, files);
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.batchesLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.events_by_type")).isEqualTo(2L * types);
+    assertThat(
+            stack.query(
+                "SELECT id, type, attr_3, attr_4 FROM public.events_by_type"
+                    + " WHERE id IN (3, 4, 27) ORDER BY id"))
+        .containsExactly(
+            Arrays.asList(3L, "t3", 30L, null),
+            Arrays.asList(4L, "t4", null, 40L),
+            Arrays.asList(27L, "t3", 270L, null));
   }
 
   /** The columns id and name, which the first unit of a widening test loads. */

@@ -153,12 +153,7 @@ public final class TestFiles {
       java.util.function.LongFunction<Map<String, Object>> value) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (long o = start; o <= end; o++) {
-      Map<String, Object> r = new LinkedHashMap<>(value.apply(o));
-      r.put(metadataNames.get(0), topic);
-      r.put(metadataNames.get(1), partition);
-      r.put(metadataNames.get(2), o);
-      r.put(metadataNames.get(3), 1_700_000_000_000L + o);
-      rows.add(r);
+      rows.add(withMetadata(topic, partition, o, value.apply(o)));
     }
     List<MarkerColumn> columns = fileColumns(valueColumns);
     byte[] bytes = gzip ? gzip(write(format, columns, rows)) : write(format, columns, rows);
@@ -183,6 +178,51 @@ public final class TestFiles {
     MarkerFile file =
         new MarkerFile(key, bytes.length, rows.size(), format, compression, null, columns);
     return marker(topic, partition, start, end, List.of(file));
+  }
+
+  private Map<String, Object> withMetadata(
+      String topic, int partition, long offset, Map<String, Object> value) {
+    Map<String, Object> r = new LinkedHashMap<>(value);
+    r.put(metadataNames.get(0), topic);
+    r.put(metadataNames.get(1), partition);
+    r.put(metadataNames.get(2), offset);
+    r.put(metadataNames.get(3), 1_700_000_000_000L + offset);
+    return r;
+  }
+
+  /**
+   * Writes one uncompressed JSON Lines file of a unit of several (as a field partitioner writes
+   * them: one per path), holding the records at {@code offsets}, and returns its entry for {@link
+   * #marker}. Its columns are {@code valueColumns} then the metadata columns, as the connector
+   * lists them: the fields its own records carry.
+   */
+  public MarkerFile jsonlFile(
+      String topic,
+      int partition,
+      String path,
+      List<Long> offsets,
+      List<MarkerColumn> valueColumns,
+      java.util.function.LongFunction<Map<String, Object>> value) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (long o : offsets) {
+      rows.add(withMetadata(topic, partition, o, value.apply(o)));
+    }
+    byte[] bytes = write(FileFormat.JSONL, List.of(), rows);
+    String key =
+        "topics/"
+            + topic
+            + "/"
+            + path
+            + "/"
+            + topic
+            + "+"
+            + partition
+            + "+"
+            + MarkerKeys.pad(offsets.get(0), 20)
+            + ".jsonl";
+    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+    return new MarkerFile(
+        key, bytes.length, rows.size(), FileFormat.JSONL, "none", null, fileColumns(valueColumns));
   }
 
   /** Writes the marker of a unit with these files (no files: every record went to the DLQ). */
