@@ -202,14 +202,24 @@ final class MetadataColumns {
       return Collections.emptyMap();
     }
     Map<String, String> map = new LinkedHashMap<>();
+    // the JSON object's length in characters, at most its bytes: held to a SUPER value's limit
+    // while it grows, since each value's text can be far longer than its bytes in Kafka (a decimal
+    // header of a few bytes renders up to 65,535 digits)
+    long jsonChars = 2;
     for (Header h : r.headers()) {
+      String key;
+      String value;
       try {
         // the key is a name inside the headers' SUPER value (or JSON object): NUL, a broken
         // surrogate or more than a VARCHAR's bytes fails COPY as a value would
-        map.put(json.checkedText(h.key()), json.text(h.schema(), h.value()));
+        key = json.checkedText(h.key());
+        value = json.text(h.schema(), h.value());
       } catch (ConversionException e) {
         throw e.inEntry(h.key(), map.size(), false);
       }
+      jsonChars += key.length() + (value == null ? 4 : value.length()) + 6;
+      WarehouseLimits.superText(jsonChars);
+      map.put(key, value);
     }
     return map;
   }

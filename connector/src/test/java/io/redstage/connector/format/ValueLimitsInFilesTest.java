@@ -766,6 +766,38 @@ class ValueLimitsInFilesTest {
     assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 4L);
   }
 
+  /**
+   * The headers column holds one SUPER value (one JSON object): headers whose text passes 16 MB in
+   * all make the record bad, in every format, before their text is all built; they failed the
+   * unit's COPY whole (Parquet), or could take the task's memory.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void headersWhoseTextPassesASuperValueMakeTheRecordBad(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
+    ConnectHeaders many = new ConnectHeaders();
+    String value = "v".repeat(60_000);
+    for (int i = 0; i < 270; i++) {
+      many.addString("h" + i, value);
+    }
+    List<SinkRecord> records =
+        List.of(
+            headed(1, new ConnectHeaders().addString("trace_id", "a")),
+            headed(2, many),
+            headed(3, new ConnectHeaders().addString("span", "d")));
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    assertThat(errors)
+        .singleElement()
+        .asString()
+        .startsWith("Cannot write record orders/3/1 as " + formatName(format) + ": the header")
+        .contains("over the 16,000,000 Redshift allows for a SUPER value")
+        .doesNotContain("vvvv");
+    assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 3L);
+  }
+
   private static SinkRecord headed(long id, org.apache.kafka.connect.header.Headers headers) {
     Schema schema =
         SchemaBuilder.struct()
