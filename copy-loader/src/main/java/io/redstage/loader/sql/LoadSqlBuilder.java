@@ -180,7 +180,16 @@ public final class LoadSqlBuilder {
               + sql.size()
               + " statements and a BatchExecuteStatement holds "
               + MAX_STATEMENTS
-              + ". Lower batch.max-schemas or batch.max-files.");
+              + (batch.units().size() > 1
+                  ? ". Lower batch.max-schemas or batch.max-files."
+                  // a unit is never split, so no setting of the loader's makes it fit
+                  : ": its files need "
+                      + batch.groups().size()
+                      + " staging tables (Parquet or Avro files of other columns, or JSON Lines files"
+                      + " whose shared columns differ in type). Give the topic's records one schema"
+                      + " (or, schemaless, one type per field), or lower the connector's flush.size so"
+                      + " that units hold fewer files; this unit can only be loaded by hand, then"
+                      + " skipped."));
     }
     for (int i = 0; i < sql.size(); i++) {
       int bytes = sql.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;

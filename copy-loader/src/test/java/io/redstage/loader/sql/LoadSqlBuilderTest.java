@@ -148,6 +148,34 @@ class LoadSqlBuilderTest {
         .allSatisfy(q -> assertThat(q.length()).isLessThan(LoadSqlBuilder.MAX_STATEMENT_BYTES));
   }
 
+  /**
+   * Too many statements: a batch of several units can be split, so the loader's batch bounds are
+   * the advice; a unit alone never is, so the advice is about the topic's files.
+   */
+  @Test
+  void tooManyStagingTablesNameTheWayOutForABatchAndForAUnitAlone() {
+    List<MarkerFile> files = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      files.add(
+          TestUnits.file(
+              "v" + i + ".parquet",
+              10,
+              1,
+              FileFormat.PARQUET,
+              columns(col("id", Kind.INT64), col("f" + i, Kind.STRING))));
+    }
+    Unit alone = TestUnits.unit("orders", 0, 0, 19, files);
+    assertThatThrownBy(() -> sql(batch(alone), APPEND))
+        .isInstanceOf(TooManyStatementsException.class)
+        .hasMessageContaining("its files need 20 staging tables")
+        .hasMessageContaining("lower the connector's flush.size")
+        .hasMessageNotContaining("batch.max-schemas");
+    Unit other = TestUnits.simple("orders", 1, 0, 9);
+    assertThatThrownBy(() -> sql(batch(alone, other), APPEND))
+        .isInstanceOf(TooManyStatementsException.class)
+        .hasMessageEndingWith("Lower batch.max-schemas or batch.max-files.");
+  }
+
   @Test
   void differentSchemasGetTheirOwnStagingTablesUnionedByName() {
     TableSettings s = APPEND;
