@@ -40,7 +40,6 @@ public final class Identifiers {
               + MAX_BYTES
               + ". Rename it or map it to a shorter name.");
     }
-    StringBuilder folded = new StringBuilder(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (Character.isISOControl(c)
@@ -55,6 +54,19 @@ public final class Identifiers {
                 + String.format("%04X", (int) c)
                 + ". Rename it or map it to a printable name.");
       }
+    }
+    return foldCase(raw);
+  }
+
+  /**
+   * {@code raw} with its ASCII letters in lower case, as Redshift folds names, without {@link
+   * #fold}'s checks: for comparing names that may not be usable (their own statement fails on them
+   * later, with its error).
+   */
+  public static String foldCase(String raw) {
+    StringBuilder folded = new StringBuilder(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
       folded.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
     }
     return folded.toString();

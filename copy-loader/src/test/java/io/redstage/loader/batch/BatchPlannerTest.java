@@ -163,6 +163,22 @@ class BatchPlannerTest {
             "p.jsonl", 10, 1, FileFormat.JSONL, TestUnits.columns(TestUnits.col("id", Kind.INT64)));
     assertThat(planner.build(T, List.of(TestUnits.unit("t", 2, 0, 1, List.of(gz, plain)))).groups())
         .hasSize(2);
+
+    // a name Redshift cannot take fails its batch's statements later (quarantined there): planning
+    // goes on
+    io.redstage.contract.MarkerFile badName =
+        TestUnits.file(
+            "bad.jsonl",
+            10,
+            1,
+            FileFormat.JSONL,
+            TestUnits.columns(
+                TestUnits.col("id", Kind.INT64), TestUnits.col("x\u0001", Kind.STRING)));
+    assertThat(
+            planner.plan(
+                T, List.of(TestUnits.unit("t", 3, 0, 1, List.of(badName, plain))), Set.of()))
+        .singleElement()
+        .satisfies(b -> assertThat(b.groups()).hasSize(1));
   }
 
   @Test
