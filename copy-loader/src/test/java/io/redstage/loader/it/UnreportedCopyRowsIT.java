@@ -4,7 +4,6 @@ import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
  * take that as rows missing or rejected, and {@code check} must not fail a working setup.
  */
 class UnreportedCopyRowsIT {
-  static final ObjectMapper JSON = new ObjectMapper();
   static LoaderStack stack;
 
   @BeforeAll
@@ -79,22 +77,8 @@ class UnreportedCopyRowsIT {
       assertThat(loader.metrics().rejectedRows("public.ur_json")).isEqualTo(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.ur_json")).isEqualTo(9);
-    String batch =
-        (String)
-            stack
-                .query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_json'")
-                .get(0)
-                .get(0);
     JsonNode report =
-        JSON.readTree(
-            stack
-                .s3
-                .client()
-                .getObjectAsBytes(
-                    b ->
-                        b.bucket(LoaderStack.BUCKET)
-                            .key("_redstage/rejects/public.ur_json/" + batch + ".json"))
-                .asUtf8String());
+        stack.object("_redstage/rejects/public.ur_json/" + stack.batchOf("ur_json") + ".json");
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
     assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
   }
@@ -120,23 +104,8 @@ class UnreportedCopyRowsIT {
         assertThat(r.unitsLoaded()).isEqualTo(1);
         assertThat(r.rowsRejected()).isEqualTo(1);
       }
-      String batch =
-          (String)
-              other
-                  .query(
-                      "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_noid'")
-                  .get(0)
-                  .get(0);
       JsonNode report =
-          JSON.readTree(
-              other
-                  .s3
-                  .client()
-                  .getObjectAsBytes(
-                      b ->
-                          b.bucket(LoaderStack.BUCKET)
-                              .key("_redstage/rejects/public.ur_noid/" + batch + ".json"))
-                  .asUtf8String());
+          other.object("_redstage/rejects/public.ur_noid/" + other.batchOf("ur_noid") + ".json");
       assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
     }
   }
