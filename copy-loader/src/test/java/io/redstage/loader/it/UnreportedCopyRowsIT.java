@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +29,7 @@ class UnreportedCopyRowsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LoaderStack.start(o -> o.copyResultRows(0L));
+    stack = LoaderStack.start();
     // as in CheckIT: the loader's db user is a real, unprivileged role
     try (Connection c = stack.jdbc();
         Statement s = c.createStatement()) {
@@ -40,6 +41,11 @@ class UnreportedCopyRowsIT {
   @AfterAll
   static void stop() {
     stack.close();
+  }
+
+  @BeforeEach
+  void reportNoCopyRows() {
+    stack.redshift.faults().clear().copyResultRows(0L);
   }
 
   static MarkerColumn c(String name, Kind kind) {
@@ -89,25 +95,23 @@ class UnreportedCopyRowsIT {
    */
   @Test
   void withoutQueryIdsTheRejectIsStillRecordedByItsFile() throws Exception {
-    try (LoaderStack other =
-        LoaderStack.start(o -> o.copyResultRows(0L).subStatementQueryIds(false))) {
-      other.files.unit(
-          "ur_noid",
-          0,
-          0,
-          9,
-          FileFormat.JSONL,
-          List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
-          o -> row("id", o, "n", o == 4 ? "bad" : o));
-      try (Loader loader = other.loader(other.config("ur_noid"))) {
-        CycleReport r = loader.runOnce();
-        assertThat(r.unitsLoaded()).isEqualTo(1);
-        assertThat(r.rowsRejected()).isEqualTo(1);
-      }
-      JsonNode report =
-          other.object("_redstage/rejects/public.ur_noid/" + other.batchOf("ur_noid") + ".json");
-      assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+    stack.redshift.faults().subStatementQueryIds(false);
+    stack.files.unit(
+        "ur_noid",
+        0,
+        0,
+        9,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
+        o -> row("id", o, "n", o == 4 ? "bad" : o));
+    try (Loader loader = stack.loader(stack.config("ur_noid"))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsRejected()).isEqualTo(1);
     }
+    JsonNode report =
+        stack.object("_redstage/rejects/public.ur_noid/" + stack.batchOf("ur_noid") + ".json");
+    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
   }
 
   private static void assertRejectAt4(JsonNode row) {
