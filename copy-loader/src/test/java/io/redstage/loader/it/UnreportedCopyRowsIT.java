@@ -68,23 +68,8 @@ class UnreportedCopyRowsIT {
 
   @Test
   void aJsonLinesBatchWithOneBadLineRecordsExactlyOneReject() throws Exception {
-    stack.files.unit(
-        "ur_json",
-        0,
-        0,
-        9,
-        FileFormat.JSONL,
-        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
-        o -> row("id", o, "n", o == 4 ? "bad" : o));
-    try (Loader loader = stack.loader(stack.config("ur_json"))) {
-      CycleReport r = loader.runOnce();
-      assertThat(r.unitsLoaded()).isEqualTo(1);
-      assertThat(r.rowsRejected()).isEqualTo(1);
-      assertThat(loader.metrics().rejectedRows("public.ur_json")).isEqualTo(1);
-    }
+    JsonNode report = loadTenRowsWithABadFourth("ur_json");
     assertThat(stack.count("SELECT COUNT(*) FROM public.ur_json")).isEqualTo(9);
-    JsonNode report =
-        stack.object("_redstage/rejects/public.ur_json/" + stack.batchOf("ur_json") + ".json");
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
     assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
   }
@@ -96,22 +81,30 @@ class UnreportedCopyRowsIT {
   @Test
   void withoutQueryIdsTheRejectIsStillRecordedByItsFile() throws Exception {
     stack.redshift.faults().subStatementQueryIds(false);
+    JsonNode report = loadTenRowsWithABadFourth("ur_noid");
+    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+  }
+
+  /**
+   * Loads a JSON Lines unit of ten rows whose fourth cannot load into {@code topic}'s table, one
+   * row rejected; returns the batch's rejects object.
+   */
+  private static JsonNode loadTenRowsWithABadFourth(String topic) throws Exception {
     stack.files.unit(
-        "ur_noid",
+        topic,
         0,
         0,
         9,
         FileFormat.JSONL,
         List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
         o -> row("id", o, "n", o == 4 ? "bad" : o));
-    try (Loader loader = stack.loader(stack.config("ur_noid"))) {
+    try (Loader loader = stack.loader(stack.config(topic))) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.rowsRejected()).isEqualTo(1);
+      assertThat(loader.metrics().rejectedRows("public." + topic)).isEqualTo(1);
     }
-    JsonNode report =
-        stack.object("_redstage/rejects/public.ur_noid/" + stack.batchOf("ur_noid") + ".json");
-    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+    return stack.object("_redstage/rejects/public." + topic + "/" + stack.batchOf(topic) + ".json");
   }
 
   private static void assertRejectAt4(JsonNode row) {
