@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -93,134 +94,104 @@ final class AvroTypesCheck {
     }
     try {
       String manifest = "s3://" + bucket + "/" + manifestKey;
-      return List.of(times(role, manifest), bytes(role, manifest));
+      return List.of(copy(TIMES, role, manifest), copy(BYTES, role, manifest));
     } finally {
       CopyProbes.delete(s3, bucket, dataKey, manifestKey);
     }
   }
 
   /**
-   * The times: COPY 'auto' maps the file's fields to columns by name, so the bytes field, which
-   * this table lacks, is left out and cannot fail this answer.
+   * One COPY of the probe file into a temporary table, then its rows and the rows holding the
+   * probe's values as written counted in the table: what the Data API reports as ResultRows for a
+   * COPY is not documented, and a cluster that reports 0 would make this check warn for nothing.
    */
-  private CheckResult times(String role, String manifest) throws InterruptedException {
+  private CheckResult copy(Probe probe, String role, String manifest) throws InterruptedException {
     try {
       String copy =
           new CopySql(role, 0)
               .copy(
-                  "rs_check_avro",
+                  probe.table(),
                   manifest,
-                  new FileSchema(
-                      FileFormat.AVRO,
-                      "none",
-                      List.of(
-                          column("probe", ColumnType.Kind.INT64),
-                          column("ts_millis", ColumnType.Kind.TIMESTAMP_MILLIS),
-                          column("ts_micros", ColumnType.Kind.TIMESTAMP_MICROS),
-                          column("day", ColumnType.Kind.DATE))));
-      // the rows are counted in the table: what the Data API reports as ResultRows for a COPY is
-      // not documented, and a cluster that reports 0 would make this check warn for nothing
+                  new FileSchema(FileFormat.AVRO, "none", probe.columns()));
       QueryResult counted =
           api.queryBatch(
               List.of(
-                  "CREATE TEMP TABLE rs_check_avro (probe BIGINT, ts_millis TIMESTAMP, "
-                      + "ts_micros TIMESTAMP, day DATE)",
+                  "CREATE TEMP TABLE " + probe.table() + " (" + probe.columnsDdl() + ")",
                   copy,
-                  "SELECT COUNT(*), COUNT(CASE WHEN ts_millis = '"
-                      + TS_MILLIS
-                      + "' AND ts_micros = '"
-                      + TS_MICROS
-                      + "' AND day = '"
-                      + DAY
-                      + "' THEN 1 END) FROM rs_check_avro"),
+                  "SELECT COUNT(*), COUNT(CASE WHEN "
+                      + probe.asWritten()
+                      + " THEN 1 END) FROM "
+                      + probe.table()),
               UUID.randomUUID().toString(),
-              "redstage-check-avro");
-      List<Object> row = counted.rows().isEmpty() ? null : counted.rows().get(0);
-      long copied = row == null ? -1 : QueryResult.number(row.get(0));
-      long matching = row == null ? -1 : QueryResult.number(row.get(1));
+              probe.statementName());
+      long copied = CopyProbes.count(counted, 0);
+      long matching = CopyProbes.count(counted, 1);
       if (copied != 1 || matching != 1) {
         return CheckResult.warn(
-            NAME,
-            "Cannot trust Redshift's Avro COPY with times: of a one-row Avro file holding "
-                + TS_MILLIS
-                + " as timestamp-millis, "
-                + TS_MICROS
-                + " as timestamp-micros and "
-                + DAY
-                + " as date, it loaded "
+            probe.name(),
+            "Cannot trust Redshift's Avro COPY with "
+                + probe.subject()
+                + ": of a one-row Avro file holding "
+                + probe.values()
+                + ", it loaded "
                 + copied
                 + " row(s), "
                 + matching
-                + " with all three values as written. "
-                + AVRO_ADVICE);
+                + " "
+                + probe.matchedAs()
+                + ". "
+                + probe.advice());
       }
-      return CheckResult.ok(
-          NAME,
-          "COPY read timestamp-millis, timestamp-micros and date from an Avro file as written");
+      return CheckResult.ok(probe.name(), probe.ok());
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
       return CheckResult.warn(
-          NAME,
-          "Cannot COPY an Avro file holding timestamp-millis, timestamp-micros and date values into "
-              + "TIMESTAMP and DATE columns: "
+          probe.name(),
+          "Cannot COPY an Avro file holding "
+              + probe.kinds()
+              + " into "
+              + probe.target()
+              + ": "
               + e.getMessage()
               + ". "
-              + AVRO_ADVICE);
+              + probe.advice());
     }
   }
 
-  /** The bytes: the whole file into a table with a VARBYTE column, and the value compared. */
-  private CheckResult bytes(String role, String manifest) throws InterruptedException {
-    String copy =
-        new CopySql(role, 0)
-            .copy(
-                "rs_check_avro_bytes",
-                manifest,
-                new FileSchema(
-                    FileFormat.AVRO,
-                    "none",
-                    List.of(
-                        column("probe", ColumnType.Kind.INT64),
-                        column("ts_millis", ColumnType.Kind.TIMESTAMP_MILLIS),
-                        column("ts_micros", ColumnType.Kind.TIMESTAMP_MICROS),
-                        column("day", ColumnType.Kind.DATE),
-                        column("bin", ColumnType.Kind.BYTES))));
-    try {
-      QueryResult counted =
-          api.queryBatch(
-              List.of(
-                  "CREATE TEMP TABLE rs_check_avro_bytes (probe BIGINT, ts_millis TIMESTAMP, "
-                      + "ts_micros TIMESTAMP, day DATE, bin VARBYTE)",
-                  copy,
-                  "SELECT COUNT(*), COUNT(CASE WHEN bin = FROM_HEX('"
-                      + BYTES_HEX
-                      + "') THEN 1 END) FROM rs_check_avro_bytes"),
-              UUID.randomUUID().toString(),
-              "redstage-check-avro-bytes");
-      List<Object> row = counted.rows().isEmpty() ? null : counted.rows().get(0);
-      long copied = row == null ? -1 : QueryResult.number(row.get(0));
-      long matching = row == null ? -1 : QueryResult.number(row.get(1));
-      if (copied != 1 || matching != 1) {
-        return CheckResult.warn(
-            BYTES_NAME,
-            "Cannot trust Redshift's Avro COPY with bytes: of a one-row Avro file holding the bytes "
-                + BYTES_HEX
-                + " (hex) in a bytes field, it loaded "
-                + copied
-                + " row(s), "
-                + matching
-                + " with those bytes in a VARBYTE column. "
-                + BYTES_ADVICE);
-      }
-      return CheckResult.ok(BYTES_NAME, "COPY read an Avro bytes field into VARBYTE as written");
-    } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
-      return CheckResult.warn(
-          BYTES_NAME,
-          "Cannot COPY an Avro file holding a bytes field into a VARBYTE column: "
-              + e.getMessage()
-              + ". "
-              + BYTES_ADVICE);
-    }
-  }
+  /**
+   * What one probe COPY of the file asks, and how its answer reads.
+   *
+   * @param columns the file's fields the COPY maps to the table's columns by name ('auto'), so a
+   *     field the table lacks is left out and cannot fail that probe's answer
+   * @param asWritten the SQL condition a row holding the probe's values as written meets
+   * @param values the probe's values, for a row count that is off
+   * @param matchedAs what the matching rows are, for a row count that is off
+   * @param kinds what the file holds, for a refused COPY
+   * @param target what the table's columns are, for a refused COPY
+   */
+  private record Probe(
+      String name,
+      String table,
+      String statementName,
+      String columnsDdl,
+      List<FileSchema.Column> columns,
+      String asWritten,
+      String subject,
+      String values,
+      String matchedAs,
+      String kinds,
+      String target,
+      String ok,
+      String advice) {}
+
+  private static final String TIME_COLUMNS_DDL =
+      "probe BIGINT, ts_millis TIMESTAMP, ts_micros TIMESTAMP, day DATE";
+
+  private static final List<FileSchema.Column> TIME_COLUMNS =
+      List.of(
+          column("probe", ColumnType.Kind.INT64),
+          column("ts_millis", ColumnType.Kind.TIMESTAMP_MILLIS),
+          column("ts_micros", ColumnType.Kind.TIMESTAMP_MICROS),
+          column("day", ColumnType.Kind.DATE));
 
   private static final String BYTES_ADVICE =
       "Redshift documents VARBYTE loads from CSV, Parquet and ORC only. Units the connector writes "
@@ -233,6 +204,52 @@ final class AvroTypesCheck {
       "Units the connector writes with format.class=avro would be quarantined with this error; "
           + "connectors writing Parquet or JSON Lines are not concerned. Use format.class=parquet for "
           + "these topics, and tell the project what this cluster answered.";
+
+  /** The times, into TIMESTAMP and DATE columns; the bytes field is left out. */
+  private static final Probe TIMES =
+      new Probe(
+          NAME,
+          "rs_check_avro",
+          "redstage-check-avro",
+          TIME_COLUMNS_DDL,
+          TIME_COLUMNS,
+          "ts_millis = '"
+              + TS_MILLIS
+              + "' AND ts_micros = '"
+              + TS_MICROS
+              + "' AND day = '"
+              + DAY
+              + "'",
+          "times",
+          TS_MILLIS
+              + " as timestamp-millis, "
+              + TS_MICROS
+              + " as timestamp-micros and "
+              + DAY
+              + " as date",
+          "with all three values as written",
+          "timestamp-millis, timestamp-micros and date values",
+          "TIMESTAMP and DATE columns",
+          "COPY read timestamp-millis, timestamp-micros and date from an Avro file as written",
+          AVRO_ADVICE);
+
+  /** The whole file, into a table with a VARBYTE column. */
+  private static final Probe BYTES =
+      new Probe(
+          BYTES_NAME,
+          "rs_check_avro_bytes",
+          "redstage-check-avro-bytes",
+          TIME_COLUMNS_DDL + ", bin VARBYTE",
+          Stream.concat(TIME_COLUMNS.stream(), Stream.of(column("bin", ColumnType.Kind.BYTES)))
+              .toList(),
+          "bin = FROM_HEX('" + BYTES_HEX + "')",
+          "bytes",
+          "the bytes " + BYTES_HEX + " (hex) in a bytes field",
+          "with those bytes in a VARBYTE column",
+          "a bytes field",
+          "a VARBYTE column",
+          "COPY read an Avro bytes field into VARBYTE as written",
+          BYTES_ADVICE);
 
   private static FileSchema.Column column(String name, ColumnType.Kind kind) {
     return new FileSchema.Column(name, ColumnType.of(kind));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.redshift.QueryResult;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -14,7 +15,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * What the checks that run a COPY share: a folder of their own under manifests.dir (where the
  * loader's manifests go, so the COPY role reads it as it reads theirs), a one-file manifest, the
- * failure to write there, and the clean-up.
+ * reading of the rows counted after the COPY, the failure to write there, and the clean-up.
  */
 final class CopyProbes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,6 +37,13 @@ final class CopyProbes {
     entry.put("url", url).put("mandatory", true);
     entry.putObject("meta").put("content_length", length);
     return root.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The number in {@code column} of the first row of a probe's count, or -1 when there is no row.
+   */
+  static long count(QueryResult counted, int column) {
+    return counted.rows().isEmpty() ? -1 : QueryResult.number(counted.rows().get(0).get(column));
   }
 
   /** The check {@code name} failed because its probe could not be written. */

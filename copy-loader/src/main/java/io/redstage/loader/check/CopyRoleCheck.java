@@ -86,7 +86,7 @@ final class CopyRoleCheck {
                   "SELECT COUNT(*) FROM rs_check_probe"),
               UUID.randomUUID().toString(),
               "redstage-check-copy");
-      long rows = counted.rows().isEmpty() ? -1 : QueryResult.number(counted.rows().get(0).get(0));
+      long rows = CopyProbes.count(counted, 0);
       if (rows != 1) {
         return CheckResult.fail(
             NAME,

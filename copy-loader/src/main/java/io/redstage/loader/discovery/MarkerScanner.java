@@ -166,11 +166,7 @@ public final class MarkerScanner {
                     + " bytes, more than any marker the connector writes ("
                     + maxMarkerBytes
                     + "). Remove the object, or move it out of markers.dir.";
-            if (!why.equals(rejected.put(key, why))) {
-              LOG.error("{} The unit is skipped until then.", why);
-            }
-            rejectedEtags.put(key, o.eTag());
-            cache.remove(key);
+            reject(key, why, o.eTag(), ReadAgain.WHEN_CHANGED, "then");
           } else if (marker == null && !rejectedAsIs) {
             gets++;
             marker = fetch(key, topic.get(), o.eTag());
@@ -246,14 +242,8 @@ public final class MarkerScanner {
         throw e;
       }
       // One object S3 refuses (a key or policy this loader may not use, an archived object):
-      // only its unit waits, as for a marker that cannot be parsed. Not remembered by ETag, since
-      // granting access or restoring the object does not change it: read again every scan.
-      String message = unreadable(key, e);
-      if (!message.equals(rejected.put(key, message))) {
-        LOG.error("{} The unit is skipped until then.", message);
-      }
-      rejectedEtags.remove(key);
-      cache.remove(key);
+      // only its unit waits, as for a marker that cannot be parsed.
+      reject(key, unreadable(key, e), etag, ReadAgain.EVERY_SCAN, "then");
       return null;
     }
     try {
@@ -265,12 +255,37 @@ public final class MarkerScanner {
       rejectedEtags.remove(key);
       return m;
     } catch (IllegalArgumentException e) {
-      LOG.error("{} The unit is skipped until the marker is fixed or removed.", e.getMessage());
-      rejected.put(key, e.getMessage());
-      rejectedEtags.put(key, etag);
-      cache.remove(key);
+      reject(key, e.getMessage(), etag, ReadAgain.WHEN_CHANGED, "the marker is fixed or removed");
       return null;
     }
+  }
+
+  /** When a rejected marker is read again. */
+  private enum ReadAgain {
+    /** Once its ETag changes (fixed in place): its bytes are what is wrong. */
+    WHEN_CHANGED,
+    /** Every scan: what is wrong (access, an archived object) does not change its ETag. */
+    EVERY_SCAN
+  }
+
+  /**
+   * Records a marker that cannot be read or used: its unit is skipped, and the reason goes with
+   * each scan's result and to the log. A marker read again only once changed comes here once per
+   * object; one read again every scan logs the same reason once.
+   *
+   * @param until when the unit is skipped until, for the log
+   */
+  private void reject(String key, String why, String etag, ReadAgain readAgain, String until) {
+    boolean newReason = !why.equals(rejected.put(key, why));
+    if (readAgain == ReadAgain.WHEN_CHANGED) {
+      rejectedEtags.put(key, etag);
+    } else {
+      rejectedEtags.remove(key);
+    }
+    if (newReason || readAgain == ReadAgain.WHEN_CHANGED) {
+      LOG.error("{} The unit is skipped until {}.", why, until);
+    }
+    cache.remove(key);
   }
 
   /** S3's answers about the call itself (credentials, clock, bucket), which every object gets. */

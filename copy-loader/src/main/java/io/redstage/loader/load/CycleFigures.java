@@ -101,22 +101,9 @@ final class CycleFigures {
     }
     Set<String> loadedKeys = new HashSet<>();
     loaded.forEach(u -> loadedKeys.add(u.markerKey()));
-    int left = 0;
-    long bytes = 0;
-    long records = 0;
-    long oldest = Long.MAX_VALUE;
-    for (Unit u : pending) {
-      if (!loadedKeys.contains(u.markerKey())) {
-        left++;
-        bytes += u.marker().totalBytes();
-        records += u.marker().recordCount();
-        oldest = Math.min(oldest, u.marker().committedAtMs());
-      }
-    }
+    List<Unit> left = pending.stream().filter(u -> !loadedKeys.contains(u.markerKey())).toList();
     lastBacklog.put(
-        table,
-        new CyclePlanner.TableBacklog(
-            left, bytes, records, oldest, Math.min(before.heldBack(), left)));
+        table, CyclePlanner.TableBacklog.of(left, Math.min(before.heldBack(), left.size())));
     publish();
   }
 

@@ -51,7 +51,21 @@ public final class CyclePlanner {
       long pendingBytes,
       long pendingRecords,
       long oldestCommittedAtMs,
-      int heldBack) {}
+      int heldBack) {
+
+    /** The figures of {@code pending}, {@code heldBack} of them held back. */
+    static TableBacklog of(List<Unit> pending, int heldBack) {
+      long bytes = 0;
+      long records = 0;
+      long oldest = Long.MAX_VALUE;
+      for (Unit u : pending) {
+        bytes += u.marker().totalBytes();
+        records += u.marker().recordCount();
+        oldest = Math.min(oldest, u.marker().committedAtMs());
+      }
+      return new TableBacklog(pending.size(), bytes, records, oldest, heldBack);
+    }
+  }
 
   /**
    * The plan of one cycle.
@@ -146,14 +160,8 @@ public final class CyclePlanner {
       Set<TopicPartition> blocked = new HashSet<>();
       Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom : Map.of();
       List<Unit> ready = new ArrayList<>();
-      long bytes = 0;
-      long records = 0;
-      long oldest = Long.MAX_VALUE;
       int held = 0;
       for (Unit u : units) {
-        bytes += u.marker().totalBytes();
-        records += u.marker().recordCount();
-        oldest = Math.min(oldest, u.marker().committedAtMs());
         TopicPartition tp = new TopicPartition(u.topic(), u.partition());
         boolean hold =
             state.quarantineBatch(u.markerKey()) != null
@@ -175,7 +183,7 @@ public final class CyclePlanner {
         held = units.size();
         ready.clear();
       }
-      backlog.put(t, new TableBacklog(units.size(), bytes, records, oldest, held));
+      backlog.put(t, TableBacklog.of(units, held));
       if (!ready.isEmpty()) {
         planned.put(t, batches.plan(t, ready, failures.isolated()));
       }

@@ -1,22 +1,16 @@
 package io.redstage.loader.load;
 
-import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.Batch;
-import io.redstage.loader.batch.StagingGroup;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What a table's committed batch leaves behind besides its rows (split from {@link TableLoad}). */
 final class LoadAccounting {
   private static final Logger LOG = LoggerFactory.getLogger(LoadAccounting.class);
-
-  /** Whether this process has said that a COPY's row count was unknown. */
-  private static final AtomicBoolean UNCOUNTED_SAID = new AtomicBoolean();
 
   private final LoadCycle.Parts p;
   private final TableRef table;
@@ -44,7 +38,7 @@ final class LoadAccounting {
       }
     }
     p.failureLog().clear(known, b.id().toString());
-    checkRowCounts(b, l.copies());
+    p.rowCounts().check(table, b, l.copies());
     try {
       tally.rejected.addAndGet(p.rejects().record(b, intent, l.copies(), p.clock().instant()));
     } catch (RuntimeException e) {
@@ -54,47 +48,6 @@ final class LoadAccounting {
           b.id(),
           e.getMessage(),
           e);
-    }
-  }
-
-  /**
-   * A Parquet or Avro COPY loads every row of its files or fails: fewer rows than the markers count
-   * means a file changed after its marker was written (truncated, overwritten by hand). The batch
-   * has committed, so this cannot be undone here; it must not pass silently. (JSON Lines rows COPY
-   * skips are accounted for by the rejects object.)
-   */
-  private void checkRowCounts(Batch b, List<BatchResult.CopyCount> copies) {
-    for (BatchResult.CopyCount c : copies) {
-      if (c.group().schema().format() == FileFormat.JSONL) {
-        continue;
-      }
-      if (c.rows() < 0) {
-        if (UNCOUNTED_SAID.compareAndSet(false, true)) {
-          // once per process: on a Data API that never reports COPY row counts, every batch
-          // lands here, and the check is simply unavailable, not failing
-          LOG.info(
-              "Batch {}: the Data API reported no row count for its COPY (ResultRows 0 or absent), so "
-                  + "rows loaded are not checked against the commit markers for such COPYs. Nothing to do; "
-                  + "the rows and markers committed together.",
-              b.id());
-        }
-        continue;
-      }
-      long expected = c.group().files().stream().mapToLong(StagingGroup.FileRef::records).sum();
-      if (c.rows() < expected) {
-        p.metrics().missingRows(table.name(), expected - c.rows());
-        LOG.error(
-            "Batch {}: the COPY of {} file(s) into {} loaded {} row(s) where their commit markers count {} "
-                + "(query {}; files {}). A file changed after its marker was written: compare the files with their "
-                + "markers, and produce the missing records again if they are needed.",
-            b.id(),
-            c.group().files().size(),
-            table,
-            c.rows(),
-            expected,
-            c.queryId(),
-            c.group().files().stream().map(StagingGroup.FileRef::url).toList());
-      }
     }
   }
 }

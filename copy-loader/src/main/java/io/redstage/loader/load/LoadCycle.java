@@ -62,6 +62,7 @@ public final class LoadCycle implements AutoCloseable {
       FailureTracker failures,
       FailureLog failureLog,
       Rejects rejects,
+      CopyRowCounts rowCounts,
       MarkerRetention retention,
       LoaderMetrics metrics,
       RequestCounter counter,

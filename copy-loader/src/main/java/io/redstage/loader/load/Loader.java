@@ -171,6 +171,7 @@ public final class Loader implements AutoCloseable {
                 failures,
                 failureLog,
                 rejects,
+                new CopyRowCounts(metrics),
                 retention,
                 metrics,
                 clients.counter(),

@@ -33,17 +33,6 @@ class CadenceIT {
     stack.files.idNameUnit(topic, 0, start, end);
   }
 
-  static CompletableFuture<CycleReport> runOnceAsync(Loader loader) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return loader.runOnce();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        });
-  }
-
   @Test
   void aBacklogLoadsInOneCycleWithAsFewTransactionsAsTheBoundsAllow() throws Exception {
     for (int i = 0; i < 30; i++) {
@@ -76,7 +65,7 @@ class CadenceIT {
     Map<String, String> config = stack.config("cad_fast,cad_slow");
     config.put("loop.interval", "100ms");
     try (Loader loader = stack.loader(config)) {
-      CompletableFuture<CycleReport> run = runOnceAsync(loader);
+      CompletableFuture<CycleReport> run = LoaderStack.runOnceAsync(loader);
       await()
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptions() // until the loader created the table

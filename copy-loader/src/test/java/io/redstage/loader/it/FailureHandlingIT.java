@@ -431,7 +431,7 @@ class FailureHandlingIT {
 
   @Test
   void realCopyErrorIsReportedWithFileLineAndColumn() throws Exception {
-    copyErrorIsReportedWithFileLineAndColumn(stack, "f_baddata");
+    copyErrorIsReportedWithFileLineAndColumn("f_baddata");
   }
 
   /**
@@ -441,9 +441,8 @@ class FailureHandlingIT {
    */
   @Test
   void realCopyErrorIsReportedWhenTheSubStatementsBeforeItReadAborted() throws Exception {
-    try (LoaderStack aborting = LoaderStack.start(o -> o.abortRolledBackSubStatements(true))) {
-      copyErrorIsReportedWithFileLineAndColumn(aborting, "f_baddata_aborted");
-    }
+    stack.redshift.faults().abortRolledBackSubStatements(true);
+    copyErrorIsReportedWithFileLineAndColumn("f_baddata_aborted");
   }
 
   /**
@@ -453,13 +452,11 @@ class FailureHandlingIT {
    */
   @Test
   void aCopyErrorWithoutAQueryIdIsReadByItsFiles() throws Exception {
-    try (LoaderStack noIds = LoaderStack.start(o -> o.subStatementQueryIds(false))) {
-      copyErrorIsReportedWithFileLineAndColumn(noIds, "f_baddata_no_query_id");
-    }
+    stack.redshift.faults().subStatementQueryIds(false);
+    copyErrorIsReportedWithFileLineAndColumn("f_baddata_no_query_id");
   }
 
-  private static void copyErrorIsReportedWithFileLineAndColumn(LoaderStack stack, String topic)
-      throws Exception {
+  private static void copyErrorIsReportedWithFileLineAndColumn(String topic) throws Exception {
     List<MarkerColumn> cols =
         List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
     stack.files.unit(

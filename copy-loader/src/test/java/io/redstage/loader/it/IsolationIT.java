@@ -4,7 +4,6 @@ import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Test;
  * of their unit loads.
  */
 class IsolationIT {
-  static final ObjectMapper JSON = new ObjectMapper();
   static LoaderStack stack;
 
   @BeforeAll
@@ -380,23 +378,9 @@ class IsolationIT {
                 "SELECT record_count FROM public._redstage_load_markers WHERE topic = 'iso_rejects'"))
         .as("the unit is loaded: its rejected rows are accounted for in the rejects object")
         .containsExactly(List.of(10L));
-    String batch =
-        (String)
-            stack
-                .query(
-                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_rejects'")
-                .get(0)
-                .get(0);
     JsonNode report =
-        JSON.readTree(
-            stack
-                .s3
-                .client()
-                .getObjectAsBytes(
-                    b ->
-                        b.bucket(LoaderStack.BUCKET)
-                            .key("_redstage/rejects/public.iso_rejects/" + batch + ".json"))
-                .asUtf8String());
+        stack.object(
+            "_redstage/rejects/public.iso_rejects/" + stack.batchOf("iso_rejects") + ".json");
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(2);
     assertThat(report.get("rows")).hasSize(2);
     List<Long> offsets = new ArrayList<>();
@@ -430,23 +414,11 @@ class IsolationIT {
     try (Loader loader = stack.loader(stack.config("iso_long_rejects"))) {
       assertThat(loader.runOnce().rowsRejected()).isEqualTo(1);
     }
-    String batch =
-        (String)
-            stack
-                .query(
-                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'iso_long_rejects'")
-                .get(0)
-                .get(0);
     JsonNode report =
-        JSON.readTree(
-            stack
-                .s3
-                .client()
-                .getObjectAsBytes(
-                    b ->
-                        b.bucket(LoaderStack.BUCKET)
-                            .key("_redstage/rejects/public.iso_long_rejects/" + batch + ".json"))
-                .asUtf8String());
+        stack.object(
+            "_redstage/rejects/public.iso_long_rejects/"
+                + stack.batchOf("iso_long_rejects")
+                + ".json");
     JsonNode row = report.get("rows").get(0);
     assertThat(row.get("rawLine").asText())
         .hasSizeLessThanOrEqualTo(1024)

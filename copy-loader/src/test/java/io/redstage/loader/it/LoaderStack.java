@@ -1,11 +1,15 @@
 package io.redstage.loader.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.loader.aws.AwsClients;
 import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.sandbox.redshift.LocalRedshift;
 import io.redstage.sandbox.s3.LocalS3;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,6 +30,7 @@ import java.util.function.UnaryOperator;
 public final class LoaderStack implements AutoCloseable {
   public static final String BUCKET = "staging";
   public static final String MARKERS = "_redstage/markers";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public final LocalS3 s3;
   public final LocalRedshift redshift;
@@ -136,6 +142,36 @@ public final class LoaderStack implements AutoCloseable {
 
   public long count(String sql) throws SQLException {
     return ((Number) query(sql).get(0).get(0)).longValue();
+  }
+
+  /** The id of the batch that loaded {@code topic}'s unit, from the load-marker table. */
+  public String batchOf(String topic) throws SQLException {
+    return ((String)
+            query(
+                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = '"
+                        + topic
+                        + "'")
+                .get(0)
+                .get(0))
+        .trim();
+  }
+
+  /** The JSON object at {@code key} in the bucket: a rejects object, an intent, a report. */
+  public JsonNode object(String key) throws IOException {
+    return JSON.readTree(
+        s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray());
+  }
+
+  /** One cycle on another thread, so the test can watch it run. */
+  public static CompletableFuture<CycleReport> runOnceAsync(Loader loader) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return loader.runOnce();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   @Override

@@ -57,18 +57,6 @@ class ParallelTablesIT {
             + "%'");
   }
 
-  /** One cycle on another thread, so the test can watch it run. */
-  static CompletableFuture<CycleReport> runOnceAsync(Loader loader) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return loader.runOnce();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        });
-  }
-
   /**
    * A table whose loads are done while another table's batch still runs shows no pending units and
    * no lag: its figures were those of the cycle's plan until the cycle ended, and the lag, taken
@@ -83,7 +71,7 @@ class ParallelTablesIT {
         .faults()
         .slowStatementsMatching("^INSERT INTO \"public\"\\.\"lagdone_b\"", Duration.ofSeconds(4));
     try (Loader loader = stack.loader(stack.config("lagdone_a,lagdone_b"))) {
-      CompletableFuture<CycleReport> run = runOnceAsync(loader);
+      CompletableFuture<CycleReport> run = LoaderStack.runOnceAsync(loader);
       await()
           .atMost(Duration.ofSeconds(20))
           .until(
@@ -115,7 +103,7 @@ class ParallelTablesIT {
         .slowStatementsMatching("^INSERT INTO \"public\"\\.\"par_", Duration.ofSeconds(2));
     AtomicInteger most = new AtomicInteger();
     try (Loader loader = stack.loader(stack.config(String.join(",", topics)))) {
-      CompletableFuture<CycleReport> run = runOnceAsync(loader);
+      CompletableFuture<CycleReport> run = LoaderStack.runOnceAsync(loader);
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(50))

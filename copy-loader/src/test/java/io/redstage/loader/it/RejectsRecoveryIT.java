@@ -36,7 +36,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * commit are removed without an object.
  */
 class RejectsRecoveryIT {
-  static final ObjectMapper JSON = new ObjectMapper();
   static final String REJECTS = "_redstage/rejects/";
   static final String PENDING = REJECTS + "_pending/";
   static LoaderStack stack;
@@ -91,27 +90,6 @@ class RejectsRecoveryIT {
         .toList();
   }
 
-  static JsonNode object(String key) throws Exception {
-    return JSON.readTree(
-        stack
-            .s3
-            .client()
-            .getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET).key(key))
-            .asByteArray());
-  }
-
-  static String batchOf(String topic) throws Exception {
-    return ((String)
-            stack
-                .query(
-                    "SELECT batch_id FROM public._redstage_load_markers WHERE topic = '"
-                        + topic
-                        + "'")
-                .get(0)
-                .get(0))
-        .trim();
-  }
-
   @Test
   void aBatchThatCommittedWithoutItsRejectsObjectGetsItFromTheNextLoader() throws Exception {
     jsonUnitWithBadRowsAt3And7("rr_crash");
@@ -132,19 +110,20 @@ class RejectsRecoveryIT {
     }
     assertThat(lost.fired()).isPositive();
     stack.s3.faults().remove(lost);
-    String batch = batchOf("rr_crash");
+    String batch = stack.batchOf("rr_crash");
     String objectKey = REJECTS + "public.rr_crash/" + batch + ".json";
     assertThat(keys(REJECTS + "public.rr_crash/")).isEmpty();
     assertThat(keys(PENDING))
         .as("the committed batch's intent is the trace of its rejected rows")
         .contains(PENDING + batch + ".json");
+    // read as bytes: put back as they were further down
     byte[] intentBytes =
         stack
             .s3
             .client()
             .getObjectAsBytes(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + batch + ".json"))
             .asByteArray();
-    JsonNode intent = JSON.readTree(intentBytes);
+    JsonNode intent = new ObjectMapper().readTree(intentBytes);
     assertThat(intent.get("table").asText()).isEqualTo("public.rr_crash");
     assertThat(intent.get("jsonFiles").get(0).get("records").asLong()).isEqualTo(10);
 
@@ -161,7 +140,7 @@ class RejectsRecoveryIT {
       assertThat(later.metrics().rejectedRows("public.rr_crash")).isEqualTo(2);
     }
     assertThat(keys(PENDING)).doesNotContain(PENDING + batch + ".json");
-    JsonNode report = object(objectKey);
+    JsonNode report = stack.object(objectKey);
     assertThat(report.get("recovered").asBoolean()).isTrue();
     assertThat(report.get("countCertain").asBoolean()).isTrue();
     assertThat(report.get("batchId").asText()).isEqualTo(batch);
@@ -241,7 +220,7 @@ class RejectsRecoveryIT {
     }
     assertThat(pendingOf("public.rr_failed")).isEmpty();
     assertThat(keys(REJECTS + "public.rr_failed/"))
-        .containsExactly(REJECTS + "public.rr_failed/" + batchOf("rr_failed") + ".json");
+        .containsExactly(REJECTS + "public.rr_failed/" + stack.batchOf("rr_failed") + ".json");
   }
 
   @Test
@@ -270,7 +249,7 @@ class RejectsRecoveryIT {
       assertThat(second.rowsRejected()).isEqualTo(2);
     }
     assertThat(keys(REJECTS + "public.rr_nointent/"))
-        .containsExactly(REJECTS + "public.rr_nointent/" + batchOf("rr_nointent") + ".json");
+        .containsExactly(REJECTS + "public.rr_nointent/" + stack.batchOf("rr_nointent") + ".json");
     assertThat(pendingOf("public.rr_nointent")).isEmpty();
   }
 
@@ -298,7 +277,7 @@ class RejectsRecoveryIT {
   private static List<String> pendingOf(String table) throws Exception {
     List<String> out = new ArrayList<>();
     for (String key : keys(PENDING)) {
-      if (object(key).get("table").asText().equals(table)) {
+      if (stack.object(key).get("table").asText().equals(table)) {
         out.add(key);
       }
     }

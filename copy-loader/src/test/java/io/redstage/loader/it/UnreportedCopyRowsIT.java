@@ -4,7 +4,6 @@ import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,12 +25,11 @@ import org.junit.jupiter.api.Test;
  * take that as rows missing or rejected, and {@code check} must not fail a working setup.
  */
 class UnreportedCopyRowsIT {
-  static final ObjectMapper JSON = new ObjectMapper();
   static LoaderStack stack;
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LoaderStack.start(o -> o.copyResultRows(0L));
+    stack = LoaderStack.start();
     // as in CheckIT: the loader's db user is a real, unprivileged role
     try (Connection c = stack.jdbc();
         Statement s = c.createStatement()) {
@@ -42,6 +41,11 @@ class UnreportedCopyRowsIT {
   @AfterAll
   static void stop() {
     stack.close();
+  }
+
+  @BeforeEach
+  void reportNoCopyRows() {
+    stack.redshift.faults().clear().copyResultRows(0L);
   }
 
   static MarkerColumn c(String name, Kind kind) {
@@ -64,37 +68,8 @@ class UnreportedCopyRowsIT {
 
   @Test
   void aJsonLinesBatchWithOneBadLineRecordsExactlyOneReject() throws Exception {
-    stack.files.unit(
-        "ur_json",
-        0,
-        0,
-        9,
-        FileFormat.JSONL,
-        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
-        o -> row("id", o, "n", o == 4 ? "bad" : o));
-    try (Loader loader = stack.loader(stack.config("ur_json"))) {
-      CycleReport r = loader.runOnce();
-      assertThat(r.unitsLoaded()).isEqualTo(1);
-      assertThat(r.rowsRejected()).isEqualTo(1);
-      assertThat(loader.metrics().rejectedRows("public.ur_json")).isEqualTo(1);
-    }
+    JsonNode report = loadTenRowsWithABadFourth("ur_json");
     assertThat(stack.count("SELECT COUNT(*) FROM public.ur_json")).isEqualTo(9);
-    String batch =
-        (String)
-            stack
-                .query("SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_json'")
-                .get(0)
-                .get(0);
-    JsonNode report =
-        JSON.readTree(
-            stack
-                .s3
-                .client()
-                .getObjectAsBytes(
-                    b ->
-                        b.bucket(LoaderStack.BUCKET)
-                            .key("_redstage/rejects/public.ur_json/" + batch + ".json"))
-                .asUtf8String());
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
     assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
   }
@@ -105,40 +80,31 @@ class UnreportedCopyRowsIT {
    */
   @Test
   void withoutQueryIdsTheRejectIsStillRecordedByItsFile() throws Exception {
-    try (LoaderStack other =
-        LoaderStack.start(o -> o.copyResultRows(0L).subStatementQueryIds(false))) {
-      other.files.unit(
-          "ur_noid",
-          0,
-          0,
-          9,
-          FileFormat.JSONL,
-          List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
-          o -> row("id", o, "n", o == 4 ? "bad" : o));
-      try (Loader loader = other.loader(other.config("ur_noid"))) {
-        CycleReport r = loader.runOnce();
-        assertThat(r.unitsLoaded()).isEqualTo(1);
-        assertThat(r.rowsRejected()).isEqualTo(1);
-      }
-      String batch =
-          (String)
-              other
-                  .query(
-                      "SELECT batch_id FROM public._redstage_load_markers WHERE topic = 'ur_noid'")
-                  .get(0)
-                  .get(0);
-      JsonNode report =
-          JSON.readTree(
-              other
-                  .s3
-                  .client()
-                  .getObjectAsBytes(
-                      b ->
-                          b.bucket(LoaderStack.BUCKET)
-                              .key("_redstage/rejects/public.ur_noid/" + batch + ".json"))
-                  .asUtf8String());
-      assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+    stack.redshift.faults().subStatementQueryIds(false);
+    JsonNode report = loadTenRowsWithABadFourth("ur_noid");
+    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+  }
+
+  /**
+   * Loads a JSON Lines unit of ten rows whose fourth cannot load into {@code topic}'s table, one
+   * row rejected; returns the batch's rejects object.
+   */
+  private static JsonNode loadTenRowsWithABadFourth(String topic) throws Exception {
+    stack.files.unit(
+        topic,
+        0,
+        0,
+        9,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
+        o -> row("id", o, "n", o == 4 ? "bad" : o));
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsRejected()).isEqualTo(1);
+      assertThat(loader.metrics().rejectedRows("public." + topic)).isEqualTo(1);
     }
+    return stack.object("_redstage/rejects/public." + topic + "/" + stack.batchOf(topic) + ".json");
   }
 
   private static void assertRejectAt4(JsonNode row) {

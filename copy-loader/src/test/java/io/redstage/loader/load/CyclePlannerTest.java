@@ -142,4 +142,14 @@ class CyclePlannerTest {
     f.defer("t", "throttled", 0);
     assertThat(f.forget("t")).as("deferred only: no row in the failure table").isFalse();
   }
+
+  @Test
+  void aBacklogSumsItsUnitsAndHasNoOldestWithoutUnits() {
+    Unit tenRecords = TestUnits.simple("orders", 0, 0, 9);
+    Unit twentyRecords = TestUnits.simple("orders", 1, 0, 19);
+    assertThat(CyclePlanner.TableBacklog.of(List.of(tenRecords, twentyRecords), 1))
+        .isEqualTo(new CyclePlanner.TableBacklog(2, 2000, 30, 1000, 1));
+    assertThat(CyclePlanner.TableBacklog.of(List.of(), 0))
+        .isEqualTo(new CyclePlanner.TableBacklog(0, 0, 0, Long.MAX_VALUE, 0));
+  }
 }

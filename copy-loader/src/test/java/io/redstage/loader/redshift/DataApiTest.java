@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -99,7 +100,28 @@ class DataApiTest {
     script.add(new String[] {String.valueOf(status), body});
   }
 
+  private void reply(int status, JsonNode body) {
+    reply(status, body.toString());
+  }
+
   static final String ID = "d9b6c0c9-0747-4bf4-b142-e8883122f766";
+
+  /**
+   * A DescribeStatement answer about the batch {@link #ID}: its status and, when given, its
+   * sub-statements ({@link #sub}).
+   */
+  private static ObjectNode described(String status, ObjectNode... subStatements) {
+    ObjectNode d = JSON.createObjectNode().put("Id", ID).put("Status", status);
+    if (subStatements.length > 0) {
+      d.putArray("SubStatements").addAll(List.of(subStatements));
+    }
+    return d;
+  }
+
+  /** Sub-statement {@code n} (from 1) of the batch {@link #ID}, as DescribeStatement lists it. */
+  private static ObjectNode sub(int n, String status) {
+    return JSON.createObjectNode().put("Id", ID + ":" + n).put("Status", status);
+  }
 
   @Test
   void throttledSubmitIsRetriedWithTheSameClientTokenThenPolledWithBackoff() throws Exception {
@@ -108,18 +130,15 @@ class DataApiTest {
         500,
         "{\"__type\":\"BatchExecuteStatementException\",\"Message\":\"boom\",\"StatementId\":\"x\"}");
     reply(200, "{\"Id\":\"" + ID + "\",\"CreatedAt\":1717171717}");
-    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"SUBMITTED\"}");
-    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"STARTED\"}");
+    reply(200, described("SUBMITTED"));
+    reply(200, described("STARTED"));
     reply(
         200,
-        "{\"Id\":\""
-            + ID
-            + "\",\"Status\":\"FINISHED\",\"HasResultSet\":false,\"SubStatements\":["
-            + "{\"Id\":\""
-            + ID
-            + ":1\",\"Status\":\"FINISHED\",\"ResultRows\":0},{\"Id\":\""
-            + ID
-            + ":2\",\"Status\":\"FINISHED\",\"ResultRows\":42}]}");
+        described(
+                "FINISHED",
+                sub(1, "FINISHED").put("ResultRows", 0),
+                sub(2, "FINISHED").put("ResultRows", 42))
+            .put("HasResultSet", false));
     DataApi.Outcome o =
         api()
             .executeBatch(
@@ -141,18 +160,16 @@ class DataApiTest {
     reply(200, "{\"Id\":\"" + ID + "\"}");
     reply(
         200,
-        "{\"Id\":\""
-            + ID
-            + "\",\"Status\":\"FAILED\",\"Error\":\"batch failed\",\"SubStatements\":["
-            + "{\"Id\":\""
-            + ID
-            + ":1\",\"Status\":\"FINISHED\"},{\"Id\":\""
-            + ID
-            + ":2\",\"Status\":\"FAILED\",\"RedshiftQueryId\":77,"
-            + "\"Error\":\"ERROR: Load into table 'rs_stage_1' failed. Check 'sys_load_error_detail' system table for details.\"},"
-            + "{\"Id\":\""
-            + ID
-            + ":3\",\"Status\":\"ABORTED\"}]}");
+        described(
+                "FAILED",
+                sub(1, "FINISHED"),
+                sub(2, "FAILED")
+                    .put("RedshiftQueryId", 77)
+                    .put(
+                        "Error",
+                        "ERROR: Load into table 'rs_stage_1' failed. Check 'sys_load_error_detail' system table for details."),
+                sub(3, "ABORTED"))
+            .put("Error", "batch failed"));
     assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
         .isInstanceOfSatisfying(
             StatementFailedException.class,
@@ -174,18 +191,16 @@ class DataApiTest {
     reply(200, "{\"Id\":\"" + ID + "\"}");
     reply(
         200,
-        "{\"Id\":\""
-            + ID
-            + "\",\"Status\":\"FAILED\",\"Error\":\"batch failed\",\"SubStatements\":["
-            + "{\"Id\":\""
-            + ID
-            + ":1\",\"Status\":\"ABORTED\",\"RedshiftQueryId\":76},{\"Id\":\""
-            + ID
-            + ":2\",\"Status\":\"FAILED\",\"RedshiftQueryId\":77,"
-            + "\"Error\":\"ERROR: Load into table 'rs_stage_1' failed. Check 'stl_load_errors' system table for details.\"},"
-            + "{\"Id\":\""
-            + ID
-            + ":3\",\"Status\":\"ABORTED\"}]}");
+        described(
+                "FAILED",
+                sub(1, "ABORTED").put("RedshiftQueryId", 76),
+                sub(2, "FAILED")
+                    .put("RedshiftQueryId", 77)
+                    .put(
+                        "Error",
+                        "ERROR: Load into table 'rs_stage_1' failed. Check 'stl_load_errors' system table for details."),
+                sub(3, "ABORTED"))
+            .put("Error", "batch failed"));
     assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
         .isInstanceOfSatisfying(
             StatementFailedException.class,
@@ -202,16 +217,11 @@ class DataApiTest {
     reply(200, "{\"Id\":\"" + ID + "\"}");
     reply(
         200,
-        "{\"Id\":\""
-            + ID
-            + "\",\"Status\":\"ABORTED\",\"SubStatements\":["
-            + "{\"Id\":\""
-            + ID
-            + ":1\",\"Status\":\"FINISHED\"},{\"Id\":\""
-            + ID
-            + ":2\",\"Status\":\"ABORTED\",\"RedshiftQueryId\":78},{\"Id\":\""
-            + ID
-            + ":3\",\"Status\":\"ABORTED\"}]}");
+        described(
+            "ABORTED",
+            sub(1, "FINISHED"),
+            sub(2, "ABORTED").put("RedshiftQueryId", 78),
+            sub(3, "ABORTED")));
     assertThatThrownBy(() -> api().executeBatch(List.of("LOCK m", "COPY x", "INSERT"), "t", "n"))
         .isInstanceOfSatisfying(
             StatementFailedException.class,
@@ -264,7 +274,7 @@ class DataApiTest {
   @Test
   void queryReadsAllPages() throws Exception {
     reply(200, "{\"Id\":\"" + ID + "\"}");
-    reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\",\"HasResultSet\":true}");
+    reply(200, described("FINISHED").put("HasResultSet", true));
     reply(
         200,
         "{\"ColumnMetadata\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"Records\":[[{\"longValue\":1},{\"stringValue\":\"x\"}]],"
@@ -288,7 +298,7 @@ class DataApiTest {
             d -> {});
     for (int i = 0; i < 2; i++) {
       reply(200, "{\"Id\":\"" + ID + "\"}");
-      reply(200, "{\"Id\":\"" + ID + "\",\"Status\":\"FINISHED\"}");
+      reply(200, described("FINISHED"));
     }
     Thread a = new Thread(() -> run(one));
     Thread b = new Thread(() -> run(one));

@@ -14,7 +14,8 @@ import java.util.Map;
  * redshift.faults().throttleNext(2, "DescribeStatement")       // 400 ThrottlingException: Rate exceeded
  *                  .failNext(1, "ExecuteStatement", 500)         // 500 InternalServerException
  *                  .failStatementsMatching("^COPY", 1, "S3ServiceException:Slow Down,Status 503")
- *                  .slowStatementsMatching("MERGE", Duration.ofSeconds(2));
+ *                  .slowStatementsMatching("MERGE", Duration.ofSeconds(2))
+ *                  .copyResultRows(0L);                          // COPY reports ResultRows 0
  * }</pre>
  */
 public final class Faults {
@@ -77,13 +78,45 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * When a sub-statement of a batch fails, mark the ones that ran before it ABORTED (their effects
+   * are rolled back) instead of leaving them FINISHED; false until set and after {@link #clear}.
+   * What Redshift reports for them is not documented, so a client must find the failing
+   * sub-statement either way: this makes a test see the other reading.
+   */
+  public Faults abortRolledBackSubStatements(boolean abort) {
+    injector.abortRolledBackSubStatements(abort);
+    return this;
+  }
+
+  /**
+   * What DescribeStatement reports as {@code ResultRows} for the COPYs run from now on: null (until
+   * set and after {@link #clear}) the rows each loaded, or 0 or -1 whatever it loaded. Whether
+   * Redshift fills ResultRows for a COPY is not documented (an SDK issue reported 0), so a client
+   * that reads it must be tested against a Data API that does not.
+   */
+  public Faults copyResultRows(Long rows) {
+    injector.copyResultRows(rows);
+    return this;
+  }
+
+  /**
+   * Whether DescribeStatement reports each batch sub-statement's {@code RedshiftQueryId}; true
+   * until set and after {@link #clear}. With false they read -1, as in an answer a real batch once
+   * gave: a client that keys the load-error views by them must be tested against that.
+   */
+  public Faults subStatementQueryIds(boolean shown) {
+    injector.subStatementQueryIds(shown);
+    return this;
+  }
+
   /** Seeds the random source of the rate-based faults, for reproducible runs. */
   public Faults seed(long seed) {
     injector.seed(seed);
     return this;
   }
 
-  /** Removes every rule (counters are kept). */
+  /** Removes every rule and restores the documented answers (counters are kept). */
   public Faults clear() {
     injector.clear();
     return this;

@@ -49,9 +49,6 @@ public final class LocalRedshift implements AutoCloseable {
     private int workerThreads = 4;
     private Duration pickDelay = Duration.ZERO;
     private int resultPageSize = 1000;
-    private boolean abortRolledBackSubStatements;
-    private Long copyResultRows;
-    private boolean subStatementQueryIds = true;
 
     /** Data API port; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -137,38 +134,6 @@ public final class LocalRedshift implements AutoCloseable {
       return this;
     }
 
-    /**
-     * When a sub-statement of a batch fails, mark the ones that ran before it ABORTED (their
-     * effects are rolled back) instead of leaving them FINISHED; default false. What Redshift
-     * reports for them is not documented, so a client must find the failing sub-statement either
-     * way: this makes a test see the other reading.
-     */
-    public Options abortRolledBackSubStatements(boolean abortRolledBackSubStatements) {
-      this.abortRolledBackSubStatements = abortRolledBackSubStatements;
-      return this;
-    }
-
-    /**
-     * What DescribeStatement reports as {@code ResultRows} for a COPY: null (default) the rows it
-     * loaded, or 0 or -1 whatever it loaded. Whether Redshift fills ResultRows for a COPY is not
-     * documented (an SDK issue reported 0), so a client that reads it must be tested against a Data
-     * API that does not.
-     */
-    public Options copyResultRows(Long copyResultRows) {
-      this.copyResultRows = copyResultRows;
-      return this;
-    }
-
-    /**
-     * Whether DescribeStatement reports each batch sub-statement's {@code RedshiftQueryId}; default
-     * true. With false they read -1, as in an answer a real batch once gave: a client that keys the
-     * load-error views by them must be tested against that.
-     */
-    public Options subStatementQueryIds(boolean subStatementQueryIds) {
-      this.subStatementQueryIds = subStatementQueryIds;
-      return this;
-    }
-
     public int port() {
       return port;
     }
@@ -221,18 +186,6 @@ public final class LocalRedshift implements AutoCloseable {
       return resultPageSize;
     }
 
-    public boolean abortRolledBackSubStatements() {
-      return abortRolledBackSubStatements;
-    }
-
-    public Long copyResultRows() {
-      return copyResultRows;
-    }
-
-    public boolean subStatementQueryIds() {
-      return subStatementQueryIds;
-    }
-
     void validate() {
       if (workerThreads < 1) {
         throw new IllegalArgumentException(
@@ -256,13 +209,6 @@ public final class LocalRedshift implements AutoCloseable {
       if (pickDelay == null || pickDelay.isNegative()) {
         throw new IllegalArgumentException(
             "Cannot start LocalRedshift: pickDelay must be zero or positive");
-      }
-      if (copyResultRows != null && copyResultRows != 0 && copyResultRows != -1) {
-        throw new IllegalArgumentException(
-            "Cannot start LocalRedshift: copyResultRows must be null (the rows loaded), 0 or -1,"
-                + " got "
-                + copyResultRows
-                + ". Leave it unset for the rows a COPY loaded.");
       }
     }
   }
@@ -299,12 +245,9 @@ public final class LocalRedshift implements AutoCloseable {
                   options.database,
                   options.workerThreads,
                   options.maxActiveStatements,
-                  options.pickDelay,
-                  options.abortRolledBackSubStatements,
-                  options.copyResultRows));
+                  options.pickDelay));
       DataApiOperations operations =
-          new DataApiOperations(
-              registry, executor, options.resultPageSize, options.subStatementQueryIds);
+          new DataApiOperations(registry, executor, options.resultPageSize, injector);
       server = register(new DataApiServer(options.host, options.port, operations, injector));
     } catch (RuntimeException e) {
       closeResources();

@@ -240,28 +240,34 @@ class CopyJsonTest {
 
   /**
    * Whether Redshift fills ResultRows for a COPY is not documented (an SDK issue reported 0): with
-   * the option the sandbox answers 0 or -1 for a COPY, alone or in a batch, while the rows still
+   * the switch the sandbox answers 0 or -1 for a COPY, alone or in a batch, while the rows still
    * load and other statements keep their counts, so a client can be tested against that reading.
    */
   @Test
-  void withTheOptionACopyReportsTheConfiguredResultRows() {
-    for (long reported : new long[] {0, -1}) {
-      try (SandboxStack other = SandboxStack.start(o -> o.copyResultRows(reported))) {
-        other.ok("CREATE TABLE js_rows (id BIGINT)");
-        other.put(
-            "js/rows.json", TestFiles.jsonLines(List.of(map("id", 1), map("id", 2), map("id", 3))));
-        String url = "s3://" + BUCKET + "/js/rows.json";
-        assertThat(other.ok(copy("js_rows", url, "")).resultRows()).isEqualTo(reported);
+  void withTheSwitchACopyReportsTheConfiguredResultRows() {
+    stack.ok("CREATE TABLE js_rows (id BIGINT)");
+    stack.put(
+        "js/rows.json", TestFiles.jsonLines(List.of(map("id", 1), map("id", 2), map("id", 3))));
+    String url = "s3://" + BUCKET + "/js/rows.json";
+    try {
+      for (long reported : new long[] {0, -1}) {
+        stack.redshift.faults().copyResultRows(reported);
+        assertThat(stack.ok(copy("js_rows", url, "")).resultRows()).isEqualTo(reported);
         DescribeStatementResponse batch =
-            other.okBatch(copy("js_rows", url, ""), "INSERT INTO js_rows VALUES (4)");
+            stack.okBatch(copy("js_rows", url, ""), "INSERT INTO js_rows VALUES (4)");
         assertThat(batch.subStatements().get(0).resultRows()).isEqualTo(reported);
         assertThat(batch.subStatements().get(1).resultRows()).isEqualTo(1);
-        assertThat(other.scalar("SELECT count(*) FROM js_rows")).isEqualTo("7");
       }
+      assertThat(stack.scalar("SELECT count(*) FROM js_rows")).isEqualTo("14");
+    } finally {
+      stack.redshift.faults().clear();
     }
-    assertThatThrownBy(() -> LocalRedshift.start(new LocalRedshift.Options().copyResultRows(5L)))
+    assertThat(stack.ok(copy("js_rows", url, "")).resultRows())
+        .as("cleared: the rows loaded")
+        .isEqualTo(3);
+    assertThatThrownBy(() -> stack.redshift.faults().copyResultRows(5L))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("copyResultRows must be null (the rows loaded), 0 or -1, got 5");
+        .hasMessageContaining("Cannot report 5 as the ResultRows of every COPY");
   }
 
   /**

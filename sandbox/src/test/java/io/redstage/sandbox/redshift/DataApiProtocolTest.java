@@ -208,14 +208,15 @@ class DataApiProtocolTest {
 
   /**
    * What Redshift reports for the sub-statements a failure rolled back is not documented: with the
-   * option they read ABORTED, so a client is tested against both readings.
+   * switch they read ABORTED, so a client is tested against both readings.
    */
   @Test
-  void withTheOptionTheSubStatementsBeforeAFailureAreAbortedToo() throws Exception {
-    try (SandboxStack aborting = SandboxStack.start(o -> o.abortRolledBackSubStatements(true))) {
-      aborting.ok("CREATE TABLE aborted_t (a int)");
+  void withTheSwitchTheSubStatementsBeforeAFailureAreAbortedToo() throws Exception {
+    stack.redshift.faults().abortRolledBackSubStatements(true);
+    try {
+      stack.ok("CREATE TABLE aborted_t (a int)");
       DescribeStatementResponse d =
-          aborting.runBatch(
+          stack.runBatch(
               "INSERT INTO aborted_t VALUES (1)",
               "INSERT INTO missing_table VALUES (2)",
               "INSERT INTO aborted_t VALUES (3)");
@@ -229,24 +230,33 @@ class DataApiProtocolTest {
       assertThat(d.subStatements().get(0).error()).isNull();
       assertThat(d.subStatements().get(1).error())
           .isEqualTo("ERROR: relation \"missing_table\" does not exist");
-      assertThat(aborting.ok("SELECT 1").status())
+      assertThat(stack.ok("SELECT 1").status())
           .as("a statement that does not fail stays FINISHED")
           .isEqualTo(StatusString.FINISHED);
-      assertThat(aborting.scalar("SELECT count(*) FROM aborted_t")).isEqualTo("0");
+      assertThat(stack.scalar("SELECT count(*) FROM aborted_t")).isEqualTo("0");
+    } finally {
+      stack.redshift.faults().clear();
     }
   }
 
   /**
-   * A real batch once answered RedshiftQueryId -1 for its sub-statements: with the option the
+   * A real batch once answered RedshiftQueryId -1 for its sub-statements: with the switch the
    * sandbox does too, while a single statement keeps its id.
    */
   @Test
-  void withTheOptionSubStatementsReportNoQueryId() throws Exception {
-    try (SandboxStack hiding = SandboxStack.start(o -> o.subStatementQueryIds(false))) {
-      DescribeStatementResponse d = hiding.okBatch("SELECT 1", "SELECT 2");
+  void withTheSwitchSubStatementsReportNoQueryId() throws Exception {
+    stack.redshift.faults().subStatementQueryIds(false);
+    try {
+      DescribeStatementResponse d = stack.okBatch("SELECT 1", "SELECT 2");
       assertThat(d.subStatements()).extracting(SubStatementData::redshiftQueryId).containsOnly(-1L);
-      assertThat(hiding.ok("SELECT 1").redshiftQueryId()).isPositive();
+      assertThat(stack.ok("SELECT 1").redshiftQueryId()).isPositive();
+    } finally {
+      stack.redshift.faults().clear();
     }
+    assertThat(stack.okBatch("SELECT 1", "SELECT 2").subStatements())
+        .as("cleared: the ids again")
+        .extracting(SubStatementData::redshiftQueryId)
+        .allMatch(id -> id > 0);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.redstage.sandbox.redshift.exec.StatementRecord;
 import io.redstage.sandbox.redshift.exec.StatementRegistry;
 import io.redstage.sandbox.redshift.exec.StatementStatus;
 import io.redstage.sandbox.redshift.exec.SubStatement;
+import io.redstage.sandbox.redshift.fault.FaultInjector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -27,10 +28,10 @@ public final class DataApiOperations {
       StatementRegistry registry,
       StatementExecutor executor,
       int resultPageSize,
-      boolean subStatementQueryIds) {
+      FaultInjector answers) {
     this.registry = registry;
     this.executor = executor;
-    this.encoder = new ResponseEncoder(new ObjectMapper(), resultPageSize, subStatementQueryIds);
+    this.encoder = new ResponseEncoder(new ObjectMapper(), resultPageSize, answers);
   }
 
   ObjectNode handle(String operation, JsonNode request) {

@@ -7,6 +7,7 @@ import io.redstage.sandbox.redshift.exec.ColumnMeta;
 import io.redstage.sandbox.redshift.exec.QueryResult;
 import io.redstage.sandbox.redshift.exec.StatementRecord;
 import io.redstage.sandbox.redshift.exec.SubStatement;
+import io.redstage.sandbox.redshift.fault.FaultInjector;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -20,11 +21,11 @@ final class ResponseEncoder {
   private final ObjectMapper json;
   private final int pageSize;
 
-  /** Whether sub-statements show their RedshiftQueryId (Options#subStatementQueryIds). */
-  private final boolean subStatementQueryIds;
+  /** Whether sub-statements show their RedshiftQueryId (Faults#subStatementQueryIds). */
+  private final FaultInjector answers;
 
-  ResponseEncoder(ObjectMapper json, int pageSize, boolean subStatementQueryIds) {
-    this.subStatementQueryIds = subStatementQueryIds;
+  ResponseEncoder(ObjectMapper json, int pageSize, FaultInjector answers) {
+    this.answers = answers;
     this.json = json;
     this.pageSize = pageSize;
   }
@@ -101,7 +102,7 @@ final class ResponseEncoder {
     o.put("HasResultSet", s.hasResultSet());
     o.put("ResultRows", s.resultRows());
     o.put("ResultSize", s.resultSize());
-    o.put("RedshiftQueryId", subStatementQueryIds ? s.redshiftQueryId() : -1L);
+    o.put("RedshiftQueryId", answers.subStatementQueryIds() ? s.redshiftQueryId() : -1L);
     return o;
   }
 

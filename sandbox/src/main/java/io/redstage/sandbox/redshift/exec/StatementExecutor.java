@@ -48,19 +48,10 @@ public final class StatementExecutor implements AutoCloseable {
       String database,
       int workerThreads,
       int maxActive,
-      Duration pickDelay,
-      boolean abortRolledBackSubStatements,
-      Long copyResultRows) {
+      Duration pickDelay) {
     this.pool = pool;
     this.registry = registry;
-    this.runner =
-        new StatementRunner(
-            copyExecutor,
-            faults,
-            new AtomicLong(100_000),
-            database,
-            abortRolledBackSubStatements,
-            copyResultRows);
+    this.runner = new StatementRunner(copyExecutor, faults, new AtomicLong(100_000), database);
     this.maxActive = maxActive;
     this.pickDelay = pickDelay == null ? Duration.ZERO : pickDelay;
     this.database = database;

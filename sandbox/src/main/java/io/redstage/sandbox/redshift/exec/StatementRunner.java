@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * ExecuteStatement is its own transaction, a batch is one transaction committed at the end, any
  * failure rolls back everything not yet committed, the failing sub-statement ends FAILED and the
  * ones after it ABORTED (they never run); the ones before it stay FINISHED, or end ABORTED with
- * {@code LocalRedshift.Options#abortRolledBackSubStatements}.
+ * {@code Faults#abortRolledBackSubStatements}.
  */
 final class StatementRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StatementRunner.class);
@@ -35,24 +35,13 @@ final class StatementRunner {
   private final FaultInjector faults;
   private final AtomicLong queryIds;
   private final String database;
-  private final boolean abortRolledBack;
-
-  /** ResultRows of a COPY when set (Options#copyResultRows); null: the rows it loaded. */
-  private final Long copyResultRows;
 
   StatementRunner(
-      CopyExecutor copyExecutor,
-      FaultInjector faults,
-      AtomicLong queryIds,
-      String database,
-      boolean abortRolledBack,
-      Long copyResultRows) {
+      CopyExecutor copyExecutor, FaultInjector faults, AtomicLong queryIds, String database) {
     this.copyExecutor = copyExecutor;
     this.faults = faults;
     this.queryIds = queryIds;
     this.database = database;
-    this.abortRolledBack = abortRolledBack;
-    this.copyResultRows = copyResultRows;
   }
 
   void run(StatementRecord r, Connection c, int pid) {
@@ -128,7 +117,7 @@ final class StatementRunner {
                   inBlock);
           long rows = copyExecutor.copy(t.original(), t.copyTokens(), c, ctx);
           setLastCopyId(c, queryId);
-          outcome = new Outcome(null, copyResultRows == null ? rows : copyResultRows);
+          outcome = new Outcome(null, faults.reportedCopyRows(rows));
         }
         case EXECUTE -> {
           outcome = execute(t, c);
@@ -191,7 +180,7 @@ final class StatementRunner {
         after = true;
       } else if (after || failed == null) {
         s.markAborted();
-      } else if (abortRolledBack) {
+      } else if (faults.abortRolledBackSubStatements()) {
         s.markRolledBack();
       }
     }

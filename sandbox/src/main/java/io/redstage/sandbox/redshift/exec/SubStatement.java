@@ -114,7 +114,7 @@ public final class SubStatement {
 
   /**
    * A sub-statement that finished before a later one failed, reported ABORTED: the batch's rollback
-   * undid it (Options#abortRolledBackSubStatements).
+   * undid it (Faults#abortRolledBackSubStatements).
    */
   synchronized void markRolledBack() {
     if (status == StatementStatus.FINISHED) {

@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  * The fault plan of one endpoint: scripted faults (the next n calls) and rate-based faults (each
  * call with a probability), at two levels. API faults answer a Data API call with an error before
  * it is processed (throttling, 5xx); statement faults make a submitted statement fail or run
- * slowly. Rules are checked in the order they were added; counters record what was injected.
+ * slowly. Rules are checked in the order they were added; counters record what was injected. It
+ * also holds how the endpoint answers where Redshift's answer is not documented (see {@code
+ * Faults}), read when a statement runs or is described, so that a test can switch it on a running
+ * endpoint.
  */
 public final class FaultInjector {
   /** An API-level fault: the HTTP answer to send instead of processing the call. */
@@ -62,6 +65,10 @@ public final class FaultInjector {
   private final Map<String, AtomicLong> counters = new TreeMap<>();
   private Random random = new Random(42);
 
+  private volatile boolean abortRolledBackSubStatements;
+  private volatile Long copyResultRows;
+  private volatile boolean subStatementQueryIds = true;
+
   public void addApiFault(String operation, ApiFault fault, long count, double rate) {
     apiRules.add(new ApiRule(normalize(operation), fault, count, rate));
   }
@@ -93,6 +100,44 @@ public final class FaultInjector {
   public void clear() {
     apiRules.clear();
     statementRules.clear();
+    abortRolledBackSubStatements = false;
+    copyResultRows = null;
+    subStatementQueryIds = true;
+  }
+
+  public void abortRolledBackSubStatements(boolean abort) {
+    abortRolledBackSubStatements = abort;
+  }
+
+  /** Whether the sub-statements that ran before a batch's failing one read ABORTED. */
+  public boolean abortRolledBackSubStatements() {
+    return abortRolledBackSubStatements;
+  }
+
+  public void copyResultRows(Long rows) {
+    if (rows != null && rows != 0 && rows != -1) {
+      throw new IllegalArgumentException(
+          "Cannot report "
+              + rows
+              + " as the ResultRows of every COPY: it must be null (the rows loaded), 0 or -1."
+              + " Pass null for the rows a COPY loaded.");
+    }
+    copyResultRows = rows;
+  }
+
+  /** The ResultRows of a COPY that loaded {@code loaded} rows. */
+  public long reportedCopyRows(long loaded) {
+    Long rows = copyResultRows;
+    return rows == null ? loaded : rows;
+  }
+
+  public void subStatementQueryIds(boolean shown) {
+    subStatementQueryIds = shown;
+  }
+
+  /** Whether DescribeStatement shows each batch sub-statement's RedshiftQueryId (else -1). */
+  public boolean subStatementQueryIds() {
+    return subStatementQueryIds;
   }
 
   /** The fault to answer this Data API operation with, if any rule fires. */
