@@ -35,6 +35,12 @@ public final class IntervalSet {
     return r != null && r.getValue() >= end;
   }
 
+  public IntervalSet copy() {
+    IntervalSet c = new IntervalSet();
+    c.ranges.putAll(ranges);
+    return c;
+  }
+
   public boolean isEmpty() {
     return ranges.isEmpty();
   }

@@ -3,12 +3,14 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
 import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.discovery.IntervalSet;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableMapper;
 import io.redstage.loader.sql.TableRef;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,19 +162,30 @@ public final class CyclePlanner {
               .thenComparingLong(Unit::end));
       Set<TopicPartition> blocked = new HashSet<>();
       Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom : Map.of();
+      Predicate<Unit> heldItself =
+          u ->
+              state.quarantineBatch(u.markerKey()) != null
+                  || failures.waiting(u.markerKey(), nowMs)
+                  // after a marker that cannot be read: its unit may hold older rows of the same
+                  // keys
+                  || unreadable.getOrDefault(
+                          new TopicPartition(u.topic(), u.partition()), Long.MAX_VALUE)
+                      <= u.start();
+      Map<TopicPartition, IntervalSet> reachable =
+          ordered ? reachable(t, units, state, heldItself) : Map.of();
       List<Unit> ready = new ArrayList<>();
       int held = 0;
       for (Unit u : units) {
         TopicPartition tp = new TopicPartition(u.topic(), u.partition());
-        boolean hold =
-            state.quarantineBatch(u.markerKey()) != null
-                || failures.waiting(u.markerKey(), nowMs)
-                || ordered && blocked.contains(tp)
-                // after a marker that cannot be read: its unit may hold older rows of the same keys
-                || unreadable.getOrDefault(tp, Long.MAX_VALUE) <= u.start();
-        if (hold) {
+        boolean own = heldItself.test(u);
+        if (own || ordered && blocked.contains(tp)) {
           held++;
-          if (ordered) {
+          // A held unit holds its partition's later units back, as upserts apply in offset order,
+          // unless every offset of it is loaded or in a unit that is not held itself: a zombie
+          // task's unit beside its replay's (other boundaries), which has nothing left to load
+          // once they do (its quarantine is then released as covered). It held them for good:
+          // 'skip' refuses while an overlapping unit is not loaded.
+          if (ordered && !(own && reachable.get(tp).covers(u.start(), u.end()))) {
             blocked.add(tp);
           }
         } else {
@@ -189,5 +203,19 @@ public final class CyclePlanner {
       }
     }
     return new Plan(loaded, planned, backlog, pendingTotal, unconfigured);
+  }
+
+  /** Per partition: the offsets loaded into the table or held by a unit that is not held itself. */
+  private static Map<TopicPartition, IntervalSet> reachable(
+      TableRef t, List<Unit> units, LoadState state, Predicate<Unit> heldItself) {
+    Map<TopicPartition, IntervalSet> out = new HashMap<>();
+    for (Unit u : units) {
+      TopicPartition tp = new TopicPartition(u.topic(), u.partition());
+      IntervalSet s = out.computeIfAbsent(tp, x -> state.loaded(t, x));
+      if (!heldItself.test(u)) {
+        s.add(u.start(), u.end());
+      }
+    }
+    return out;
   }
 }

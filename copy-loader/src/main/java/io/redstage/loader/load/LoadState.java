@@ -36,6 +36,12 @@ public final class LoadState {
     return s != null && s.covers(u.start(), u.end());
   }
 
+  /** A copy of the offsets of {@code tp} loaded into the table (empty when none). */
+  public IntervalSet loaded(TableRef table, TopicPartition tp) {
+    IntervalSet s = loaded.getOrDefault(table.name(), Map.of()).get(tp);
+    return s == null ? new IntervalSet() : s.copy();
+  }
+
   /** The quarantined batch holding this unit, or null. */
   public String quarantineBatch(String markerKey) {
     return quarantined.get(markerKey);

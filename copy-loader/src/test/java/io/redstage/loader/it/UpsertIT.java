@@ -462,6 +462,36 @@ class UpsertIT {
         .containsExactly(0L, 1L, 2L);
   }
 
+  /**
+   * Upsert mode: a zombie task's unit (files gone, quarantined) beside its replay's two units with
+   * other boundaries, one of them starting inside it. The replay's units hold every offset of the
+   * zombie's, so it holds nothing back: they load, and its quarantine is released as covered. It
+   * held the later one for good, and 'skip' refused while that one was not loaded.
+   */
+  @Test
+  void aZombieUnitItsReplayCoversDoesNotHoldItsPartitionInUpsertMode() throws Exception {
+    String topic = "upsert_zombie";
+    Map<String, String> config = upsertById(topic, "delete-insert");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    Unit zombie = events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
+    delete(zombie);
+    try (Loader loader = stack.loader(config)) {
+      quarantineWithin(loader, 4);
+      events(topic, 0, 0, 1, "a"); // offsets 0..0
+      events(topic, 0, 1, 2, "b", 3, "c2", 4, "d"); // offsets 1..3, starting inside the zombie's
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(2);
+      loader.runOnce();
+    }
+    assertThat(state(topic)).isEqualTo(Map.of(1L, "a", 2L, "b", 3L, "c2", 4L, "d"));
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
+                    + zombie.markerKey()
+                    + "' AND released_at IS NULL"))
+        .isZero();
+  }
+
   private static void delete(Unit u) {
     stack
         .s3
