@@ -199,15 +199,20 @@ public final class LoaderCli {
   @Command(
       name = "once",
       description =
-          "Run one cycle and exit (exit code 3 when a batch failed or was quarantined, a table's"
-              + " loads stopped, or a listed marker cannot be read; 0 when statements that outlived redshift.statement-timeout are still"
+          "Run one cycle and exit (exit code 3 when a batch failed or was quarantined, units quarantined"
+              + " before are still waiting for release or skip, a table's loads stopped, or a listed marker"
+              + " cannot be read; 0 when statements that outlived redshift.statement-timeout are still"
               + " running: the next run settles them).")
   static final class Once extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
       CycleReport r = loader.runOnce();
       out().println(r);
-      return r.batchesFailed() + r.batchesQuarantined() + r.tablesStopped() + r.unreadableMarkers()
+      return r.batchesFailed()
+                  + r.batchesQuarantined()
+                  + r.unitsInQuarantine()
+                  + r.tablesStopped()
+                  + r.unreadableMarkers()
               > 0
           ? 3
           : 0;

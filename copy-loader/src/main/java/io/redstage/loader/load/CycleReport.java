@@ -6,7 +6,10 @@ package io.redstage.loader.load;
  * loader that outlived redshift.statement-timeout still runs there; they are not counted as
  * pending. {@code tablesStopped}: tables whose loads stopped for a reason that is not one batch's
  * (logged at ERROR with the table). {@code unreadableMarkers}: listed markers that cannot be read
- * or used, whose units wait until they are fixed or removed ('status' names them).
+ * or used, whose units wait until they are fixed or removed ('status' names them). {@code
+ * unitsInQuarantine}: listed units of the tables read that an earlier cycle quarantined and nothing
+ * released since (this cycle's count in {@code batchesQuarantined}): they wait for 'release' or
+ * 'skip', and in upsert mode may hold their partitions back.
  */
 public record CycleReport(
     int unitsListed,
@@ -21,6 +24,7 @@ public record CycleReport(
     int unknownOutcomes,
     int tablesStopped,
     int unreadableMarkers,
+    int unitsInQuarantine,
     int markersRetired,
     long s3Calls,
     long dataApiCalls) {
@@ -52,6 +56,9 @@ public record CycleReport(
         + (tablesStopped > 0 ? ", tables stopped " + tablesStopped + " (see the ERROR lines)" : "")
         + (unreadableMarkers > 0
             ? ", unreadable markers " + unreadableMarkers + " (their units wait: see status)"
+            : "")
+        + (unitsInQuarantine > 0
+            ? ", in quarantine " + unitsInQuarantine + " unit(s) (release or skip them: see status)"
             : "")
         + ", markers retired "
         + markersRetired

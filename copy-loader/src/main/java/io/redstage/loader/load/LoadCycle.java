@@ -253,11 +253,25 @@ public final class LoadCycle implements AutoCloseable {
             tally.unknown.get(),
             tally.tablesStopped.get(),
             scan.rejected().size(),
+            inQuarantine(units, plan, state),
             tally.retired.get(),
             p.counter().calls("S3.") - s3Before,
             p.counter().calls("RedshiftData.") - apiBefore);
     LOG.info("Cycle done: {}", report);
     return report;
+  }
+
+  /**
+   * Listed units, not loaded, that an earlier cycle quarantined (those covered since were released
+   * in this cycle's {@link #releaseCoveredQuarantine}).
+   */
+  private static int inQuarantine(List<Unit> units, CyclePlanner.Plan plan, LoadState state) {
+    Set<String> loaded = plan.loaded().stream().map(Unit::markerKey).collect(toSet());
+    return (int)
+        units.stream()
+            .map(Unit::markerKey)
+            .filter(k -> !loaded.contains(k) && state.quarantineBatch(k) != null)
+            .count();
   }
 
   /**

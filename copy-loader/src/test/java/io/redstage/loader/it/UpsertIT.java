@@ -9,6 +9,7 @@ import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -308,13 +309,21 @@ class UpsertIT {
     Map<String, String> config = upsertById(topic, "delete-insert");
     config.put("load.retry.max-attempts", "1");
     config.put("load.retry.backoff", "0s");
+    // without claims, so that the command-line runs below read the table while this loader is open
+    config.put("load.claim-lease", "0");
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
     String goneKey = gone.markerKey();
     delete(gone);
     events(topic, 0, 2, 1, "a2", 3, "c");
     try (Loader loader = stack.loader(config)) {
       quarantineWithin(loader, 4);
-      assertThat(loader.runOnce().unitsLoaded()).as("the later unit waits behind it").isZero();
+      CycleReport waiting = loader.runOnce();
+      assertThat(waiting.unitsLoaded()).as("the later unit waits behind it").isZero();
+      assertThat(waiting.unitsInQuarantine()).isEqualTo(1);
+      assertThat(waiting.toString()).contains("in quarantine 1 unit(s)");
+      assertThat(onceThroughTheCommandLine(config))
+          .as("cron sees the waiting unit on every run, not only the one that quarantined it")
+          .isEqualTo(3);
       String batch = batchOf(gone);
       Map<String, String> elsewhere = new java.util.HashMap<>(config);
       elsewhere.put("tables.map", topic + ":" + topic + "_elsewhere");
@@ -334,7 +343,10 @@ class UpsertIT {
       Loader.SkipResult r = loader.skip(batch);
 
       assertThat(r.skipped()).containsExactly(goneKey);
-      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      CycleReport after = loader.runOnce();
+      assertThat(after.unitsLoaded()).isEqualTo(1);
+      assertThat(after.unitsInQuarantine()).isZero();
+      assertThat(onceThroughTheCommandLine(config)).isZero();
       assertThat(state(topic)).isEqualTo(Map.of(1L, "a2", 3L, "c"));
       assertThat(
               stack.query(
@@ -516,6 +528,16 @@ class UpsertIT {
                     + "'")
             .get(0)
             .get(0);
+  }
+
+  private static int onceThroughTheCommandLine(Map<String, String> config) {
+    List<String> args = new ArrayList<>(List.of("once"));
+    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    return LoaderCli.execute(
+        args.toArray(String[]::new),
+        new PrintWriter(new StringWriter()),
+        new PrintWriter(new StringWriter()),
+        Map.of());
   }
 
   private static void skipThroughTheCommandLine(Map<String, String> config, String batch) {
