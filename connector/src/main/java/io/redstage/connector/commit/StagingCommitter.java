@@ -372,8 +372,10 @@ public final class StagingCommitter {
    * be delivered again from ({@link TaskRewinds#rewindPoints}); throws when the task gives up.
    */
   private Map<TopicPartition, Long> rewindAfter(IOException e, Collection<SinkRecord> batch) {
-    ConnectException giveUp = rewinds.failed(e, writers.values());
+    ConnectException giveUp = rewinds.failed(e, writers.values(), c.commits.committedUnits());
     c.commits.dropAll();
+    // units that landed while the others were dropped end the run too, for the next failure
+    rewinds.sawCommittedUnits(c.commits.committedUnits());
     for (PartitionWriter w : writers.values()) {
       w.abort();
       w.recountOpenBytes();

@@ -66,8 +66,13 @@ final class TaskRewinds {
   /**
    * Counts a failure, before the partitions' units are dropped (their own failure counts are read
    * here); returns the exception the task gives up with, latched, or null when it may rewind.
+   * {@code committedUnits}, the units the task has committed so far, is looked at first: the check
+   * that found the failure may have settled units of other partitions too, and they end the run
+   * (only the end of a put that failed nowhere looked at them, so failures found in consecutive
+   * calls added up while S3 took other units all along).
    */
-  ConnectException failed(IOException e, Collection<PartitionWriter> writers) {
+  ConnectException failed(IOException e, Collection<PartitionWriter> writers, long committedUnits) {
+    sawCommittedUnits(committedUnits);
     consecutiveFailures++;
     // Commits of other partitions reset the task's count; a partition whose own unit fails every
     // time (a prefix the credentials may not write, an object S3 refuses) must still stop the task.

@@ -2,7 +2,9 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -19,5 +21,24 @@ class TaskRewindsTest {
         .endsWith("orders-9 to 109, and 2 more");
     assertThat(TaskRewinds.firstRewinds(Map.of(new TopicPartition("a", 3), 7L)))
         .isEqualTo("a-3 to 7");
+  }
+
+  /**
+   * Five failures with no unit committed between them stop the task; a unit committed beside a
+   * failure (settled by the same check that found it) ends the run, whichever call found it.
+   */
+  @Test
+  void unitsCommittedBesideEachFailureEndTheRun() {
+    IOException e = new IOException("S3 answered HTTP 503");
+    TaskRewinds committing = new TaskRewinds();
+    for (long units = 1; units <= 10; units++) {
+      assertThat(committing.failed(e, List.of(), units)).isNull();
+    }
+    TaskRewinds stuck = new TaskRewinds();
+    for (int i = 1; i < TaskRewinds.MAX_CONSECUTIVE_FAILURES; i++) {
+      assertThat(stuck.failed(e, List.of(), 3)).isNull();
+    }
+    assertThat(stuck.failed(e, List.of(), 3))
+        .hasMessageStartingWith("Cannot write to S3 after 5 attempts: S3 answered HTTP 503");
   }
 }
