@@ -4,6 +4,7 @@ import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.QueryResult;
+import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
@@ -227,7 +228,23 @@ final class Releaser {
       sql.add(control.loadedIntervals(e.getKey()).lock());
       sql.addAll(control.loadedIntervals(e.getKey()).record(rows));
       sql.addAll(control.insertMarkers(rows, at));
-      api.executeBatch(sql, skipBatch, "redstage-skip");
+      try {
+        api.executeBatch(sql, skipBatch, "redstage-skip");
+      } catch (StatementTimeoutException timedOut) {
+        // it waits at the table's LOCK behind a load: it may still commit after this command ends
+        throw new StatementTimeoutException(
+            "Cannot tell whether the skip of batch(es) "
+                + batchIds
+                + " for "
+                + e.getKey()
+                + " happened: its transaction (load-marker batch "
+                + skipBatch
+                + ") still waits, probably behind a load holding the table's lock, and may commit"
+                + " later. Run status once the table's loads end: units no longer pending were"
+                + " skipped (the next cycle releases their quarantine rows); for the others run skip"
+                + " again.",
+            timedOut.statementId());
+      }
       recordedAs.put(e.getKey(), skipBatch);
       LOG.warn(
           "Skipped {} unit(s) of quarantined batch(es) {} for {}: their offsets count as handled, with 0 rows, "

@@ -504,6 +504,60 @@ class UpsertIT {
         .isZero();
   }
 
+  /**
+   * A skip whose transaction waits past redshift.statement-timeout (behind a load holding the
+   * table's lock, here a slowed LOCK) may still commit after the command gives up: it says the
+   * outcome is unknown and what to check. When it commits, the next cycle finds the units covered
+   * and releases their quarantine rows.
+   */
+  @Test
+  void aSkipThatTimesOutSaysItsOutcomeIsUnknown() throws Exception {
+    String topic = "skip_slow";
+    Map<String, String> config = stack.config(topic);
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
+    delete(gone);
+    Map<String, String> impatient = new HashMap<>(config);
+    impatient.put("redshift.statement-timeout", "1s");
+    try (Loader loader = stack.loader(config);
+        Loader skipper = stack.loader(impatient)) {
+      quarantineWithin(loader, 4);
+      String batch = batchOf(gone);
+      // the skip's transaction records the unit's marker key
+      stack
+          .redshift
+          .faults()
+          .slowStatementsMatching(
+              "^INSERT INTO .*" + java.util.regex.Pattern.quote(gone.markerKey()),
+              java.time.Duration.ofSeconds(3));
+      try {
+        assertThatThrownBy(() -> skipper.skip(batch))
+            .isInstanceOf(io.redstage.loader.redshift.StatementTimeoutException.class)
+            .hasMessageStartingWith("Cannot tell whether the skip of batch(es) [" + batch + "]")
+            .hasMessageContaining("Run status once the table's loads end");
+      } finally {
+        stack.redshift.faults().clear();
+      }
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () ->
+                  stack.count(
+                          "SELECT COUNT(*) FROM public._redstage_load_markers WHERE marker_key = '"
+                              + gone.markerKey()
+                              + "'")
+                      == 1);
+      loader.runOnce();
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
+                    + gone.markerKey()
+                    + "' AND released_at IS NULL"))
+        .isZero();
+  }
+
   private static void delete(Unit u) {
     stack
         .s3
