@@ -1,5 +1,6 @@
 package io.redstage.loader.load;
 
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
@@ -8,6 +9,7 @@ import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
+import io.redstage.loader.sql.TableSettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -111,12 +113,20 @@ final class Releaser {
               .thenComparingLong(Unit::start));
       // released units load one per batch: each is checked against the table alone
       for (Unit u : units) {
+        TableSettings tableSettings;
+        try {
+          tableSettings = settings.settings(e.getKey(), List.of(u));
+        } catch (ConfigException ex) {
+          // that table's own setting: its units are refused with the reason, the others released
+          refused.put(u.markerKey(), ex.getMessage());
+          continue;
+        }
         SchemaScreen.Verdict v =
             screen.screen(
                 e.getKey(),
                 schemas.get(e.getKey()),
                 List.of(u),
-                settings.settings(e.getKey(), List.of(u)),
+                tableSettings,
                 SchemaScreen.OnConflict.NONE);
         v.conflicts().forEach((unit, reason) -> refused.put(unit.markerKey(), reason));
       }

@@ -558,6 +558,41 @@ class UpsertIT {
         .isZero();
   }
 
+  /**
+   * 'release --all' under a configuration in which one table's settings do not resolve (upsert mode
+   * with keys per table, none for this one): that table's units are refused with the reason and the
+   * others released. The whole command stopped, as if the configuration were invalid.
+   */
+  @Test
+  void releaseAllRefusesTheUnitsOfATableWhoseSettingsDoNotResolve() throws Exception {
+    Map<String, String> config = stack.config("rel_keyed,rel_keyless");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    Unit keyed = events("rel_keyed", 0, 0, 1, "a");
+    Unit keyless = events("rel_keyless", 0, 0, 2, "b");
+    delete(keyed);
+    delete(keyless);
+    Map<String, String> upsert = new HashMap<>(config);
+    upsert.put("load.mode", "upsert");
+    upsert.put("table.public.rel_keyed.upsert.key", "id");
+    try (Loader loader = stack.loader(config)) {
+      for (int i = 0; i < 4; i++) {
+        loader.runOnce();
+      }
+    }
+    try (Loader loader = stack.loader(upsert)) {
+      Loader.ReleaseResult r = loader.release(null, false);
+
+      assertThat(r.released()).contains(keyed.markerKey()).doesNotContain(keyless.markerKey());
+      assertThat(r.refused())
+          .containsOnlyKeys(keyless.markerKey())
+          .hasValueSatisfying(
+              new org.assertj.core.api.Condition<>(
+                  v -> v.startsWith("Cannot load table public.rel_keyless in upsert mode"),
+                  "the table's own reason"));
+    }
+  }
+
   private static void delete(Unit u) {
     stack
         .s3
