@@ -271,6 +271,17 @@ class BadRecordsTest {
         .containsExactly(tuple(0L, true), tuple(1L, true));
   }
 
+  /** A value schema with a required field its key does not hold (a NOT NULL column in CDC). */
+  static final Schema CUSTOMER =
+      SchemaBuilder.struct()
+          .name("Customer")
+          .field("id", Schema.INT64_SCHEMA)
+          .field("email", Schema.STRING_SCHEMA)
+          .build();
+
+  static final Schema CUSTOMER_KEY =
+      SchemaBuilder.struct().name("CustomerKey").field("id", Schema.INT64_SCHEMA).build();
+
   /**
    * A tombstone after updates whose value schema has a required field the key does not hold (a NOT
    * NULL column in CDC): its delete row cannot take the unit's schema, so it closes the unit and
@@ -283,14 +294,6 @@ class BadRecordsTest {
     String prefix = "required-deletes-" + (++run);
     Map<String, String> props = props(prefix, 10);
     props.put("behavior.on.null.values", "write");
-    Schema customer =
-        SchemaBuilder.struct()
-            .name("Customer")
-            .field("id", Schema.INT64_SCHEMA)
-            .field("email", Schema.STRING_SCHEMA)
-            .build();
-    Schema keySchema =
-        SchemaBuilder.struct().name("CustomerKey").field("id", Schema.INT64_SCHEMA).build();
     List<SinkRecord> records = new ArrayList<>();
     for (long o = 0; o < 5; o++) {
       boolean delete = o == 2 || o == 3;
@@ -298,10 +301,10 @@ class BadRecordsTest {
           new SinkRecord(
               TP.topic(),
               TP.partition(),
-              keySchema,
-              new Struct(keySchema).put("id", o % 2),
-              delete ? null : customer,
-              delete ? null : new Struct(customer).put("id", o % 2).put("email", o + "@x"),
+              CUSTOMER_KEY,
+              new Struct(CUSTOMER_KEY).put("id", o % 2),
+              delete ? null : CUSTOMER,
+              delete ? null : new Struct(CUSTOMER).put("id", o % 2).put("email", o + "@x"),
               o));
     }
     DlqContext context = new DlqContext();
@@ -333,34 +336,26 @@ class BadRecordsTest {
     String prefix = "required-deletes-after-bad-" + (++run);
     Map<String, String> props = props(prefix, 10);
     props.put("behavior.on.null.values", "write");
-    Schema customer =
-        SchemaBuilder.struct()
-            .name("Customer")
-            .field("id", Schema.INT64_SCHEMA)
-            .field("email", Schema.STRING_SCHEMA)
-            .build();
-    Schema keySchema =
-        SchemaBuilder.struct().name("CustomerKey").field("id", Schema.INT64_SCHEMA).build();
-    Struct key = new Struct(keySchema).put("id", 7L);
+    Struct key = new Struct(CUSTOMER_KEY).put("id", 7L);
     List<SinkRecord> records =
         List.of(
             new SinkRecord(
                 TP.topic(),
                 TP.partition(),
-                keySchema,
+                CUSTOMER_KEY,
                 key,
-                customer,
-                new Struct(customer).put("id", 7L).put("email", "a\u0000b"),
+                CUSTOMER,
+                new Struct(CUSTOMER).put("id", 7L).put("email", "a\u0000b"),
                 0),
-            new SinkRecord(TP.topic(), TP.partition(), keySchema, key, null, null, 1),
+            new SinkRecord(TP.topic(), TP.partition(), CUSTOMER_KEY, key, null, null, 1),
             // closes the unit of the delete (another schema)
             new SinkRecord(
                 TP.topic(),
                 TP.partition(),
-                keySchema,
+                CUSTOMER_KEY,
                 key,
-                customer,
-                new Struct(customer).put("id", 7L).put("email", "ok"),
+                CUSTOMER,
+                new Struct(CUSTOMER).put("id", 7L).put("email", "ok"),
                 2));
     DlqContext context = new DlqContext();
     LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);

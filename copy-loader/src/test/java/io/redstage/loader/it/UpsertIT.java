@@ -306,9 +306,7 @@ class UpsertIT {
   @Test
   void skipGivesUpAQuarantinedUnitAndThePartitionGoesOn() throws Exception {
     String topic = "skip_gone";
-    Map<String, String> config = upsertById(topic, "delete-insert");
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(upsertById(topic, "delete-insert"));
     // without claims, so that the command-line runs below read the table while this loader is open
     config.put("load.claim-lease", "0");
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
@@ -379,9 +377,7 @@ class UpsertIT {
   @Test
   void skipIsRefusedWhileAnOverlappingUnitIsNotLoaded() throws Exception {
     String topic = "skip_overlap";
-    Map<String, String> config = stack.config(topic);
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(stack.config(topic));
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
     delete(gone);
     try (Loader loader = stack.loader(config)) {
@@ -409,9 +405,7 @@ class UpsertIT {
   @Test
   void overlappingUnitsQuarantinedInTwoBatchesAreSkippedTogether() throws Exception {
     String topic = "skip_both";
-    Map<String, String> config = stack.config(topic);
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(stack.config(topic));
     Unit zombie = events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
     delete(zombie);
     try (Loader loader = stack.loader(config)) {
@@ -452,9 +446,7 @@ class UpsertIT {
   @Test
   void aQuarantinedUnitThatAReplayCoversIsReleased() throws Exception {
     String topic = "covered_quarantine";
-    Map<String, String> config = stack.config(topic);
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(stack.config(topic));
     Unit zombie = events(topic, 0, 1, 2, "b", 3, "c");
     delete(zombie);
     try (Loader loader = stack.loader(config)) {
@@ -483,9 +475,7 @@ class UpsertIT {
   @Test
   void aZombieUnitItsReplayCoversDoesNotHoldItsPartitionInUpsertMode() throws Exception {
     String topic = "upsert_zombie";
-    Map<String, String> config = upsertById(topic, "delete-insert");
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(upsertById(topic, "delete-insert"));
     Unit zombie = events(topic, 0, 0, 1, "a", 2, "b", 3, "c");
     delete(zombie);
     try (Loader loader = stack.loader(config)) {
@@ -513,9 +503,7 @@ class UpsertIT {
   @Test
   void aSkipThatTimesOutSaysItsOutcomeIsUnknown() throws Exception {
     String topic = "skip_slow";
-    Map<String, String> config = stack.config(topic);
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(stack.config(topic));
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
     delete(gone);
     Map<String, String> impatient = new HashMap<>(config);
@@ -565,9 +553,7 @@ class UpsertIT {
    */
   @Test
   void releaseAllRefusesTheUnitsOfATableWhoseSettingsDoNotResolve() throws Exception {
-    Map<String, String> config = stack.config("rel_keyed,rel_keyless");
-    config.put("load.retry.max-attempts", "1");
-    config.put("load.retry.backoff", "0s");
+    Map<String, String> config = quarantiningAtOnce(stack.config("rel_keyed,rel_keyless"));
     Unit keyed = events("rel_keyed", 0, 0, 1, "a");
     Unit keyless = events("rel_keyless", 0, 0, 2, "b");
     delete(keyed);
@@ -591,6 +577,13 @@ class UpsertIT {
                   v -> v.startsWith("Cannot load table public.rel_keyless in upsert mode"),
                   "the table's own reason"));
     }
+  }
+
+  /** {@code config} quarantining a failing unit at its first attempt, without waiting. */
+  private static Map<String, String> quarantiningAtOnce(Map<String, String> config) {
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    return config;
   }
 
   private static void delete(Unit u) {
