@@ -3,6 +3,8 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.TopicPartition;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.CopyManifest;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
@@ -12,8 +14,10 @@ import io.redstage.loader.sql.TableSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The 'dry-run' view: what the next cycle would do, planned as a cycle plans it (manifests and SQL
@@ -73,16 +77,45 @@ final class CyclePreview {
         continue;
       }
       TableSchema schema = schemas.get(e.getKey());
+      // as a cycle does: in upsert mode a unit that would be quarantined, or load in a later batch,
+      // holds its partition's later units back
+      Set<TopicPartition> held = new HashSet<>();
+      SchemaScreen.OnConflict holding =
+          new SchemaScreen.OnConflict() {
+            @Override
+            public boolean skipped(Unit u) {
+              return settings.upsert() && held.contains(partitionOf(u));
+            }
+
+            @Override
+            public void conflicted(Unit u) {
+              if (settings.upsert()) {
+                held.add(partitionOf(u));
+              }
+            }
+          };
       for (Batch planned : e.getValue()) {
         out.println();
         out.println("-- " + planned.describe());
         SchemaScreen.Verdict v =
-            p.screen()
-                .screen(
-                    e.getKey(), schema, planned.units(), settings, SchemaScreen.OnConflict.NONE);
+            p.screen().screen(e.getKey(), schema, planned.units(), settings, holding);
+        for (Unit u : planned.units()) {
+          if (!v.accepted().contains(u)
+              && !v.conflicts().containsKey(u)
+              && !v.deferred().contains(u)) {
+            out.println("-- would wait for an earlier unit of its partition: " + u.id());
+          }
+        }
         v.conflicts()
             .values()
             .forEach(reason -> out.println("-- would quarantine alone: " + reason));
+        v.deferred()
+            .forEach(
+                u ->
+                    out.println(
+                        "-- would load in a later batch (it fits the table, not beside this"
+                            + " batch's other units): "
+                            + u.id()));
         if (v.accepted().isEmpty()) {
           continue;
         }
@@ -115,5 +148,9 @@ final class CyclePreview {
     if (control) {
       QuarantineListing.print(p.reader().quarantineList(), out, "-- ");
     }
+  }
+
+  private static TopicPartition partitionOf(Unit u) {
+    return new TopicPartition(u.topic(), u.partition());
   }
 }

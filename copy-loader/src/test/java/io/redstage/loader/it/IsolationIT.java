@@ -9,6 +9,7 @@ import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.cli.LoaderCli;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.io.ByteArrayOutputStream;
@@ -69,6 +70,46 @@ class IsolationIT {
   }
 
   record Cli(int code, String out, String err) {}
+
+  /**
+   * In upsert mode a unit that would be quarantined holds its partition's later units back, in a
+   * cycle and so in its preview: dry-run printed the later unit's manifest and SQL, which the cycle
+   * then did not run.
+   */
+  @Test
+  void inUpsertModeTheDryRunHoldsThePartitionBehindAUnitItWouldQuarantine() throws Exception {
+    String topic = "iso_upsert_preview";
+    List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
+    stack.files.unit(topic, 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+    Map<String, String> config = stack.config(topic);
+    config.put("load.mode", "upsert");
+    config.put("upsert.key", "id");
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      stack.files.unit(
+          topic,
+          0,
+          5,
+          9,
+          FileFormat.PARQUET,
+          List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
+          o -> row("id", o, "v", "s" + o));
+      Unit later =
+          stack.files.unit(
+              topic, 0, 10, 14, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+
+      Cli dryRun = cli(config, "dry-run");
+
+      assertThat(dryRun.code()).isZero();
+      assertThat(dryRun.out())
+          .contains("-- would quarantine alone: Unit " + topic + "/0 offsets 5..9")
+          .contains("-- would wait for an earlier unit of its partition: " + later.id())
+          .doesNotContain(later.marker().files().get(0).key());
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).as("as the preview said").isZero();
+      assertThat(r.batchesQuarantined()).isEqualTo(1);
+    }
+  }
 
   @Test
   void oneConflictingUnitAmongFourIsQuarantinedAloneAndReleaseWaitsForTheFix() throws Exception {
