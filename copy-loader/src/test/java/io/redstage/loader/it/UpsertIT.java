@@ -455,12 +455,7 @@ class UpsertIT {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
       loader.runOnce();
     }
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
-                    + zombie.markerKey()
-                    + "' AND released_at IS NULL"))
-        .isZero();
+    assertThat(unreleasedQuarantineRows(zombie)).isZero();
     assertThat(stack.query("SELECT kafka_offset FROM public." + topic + " ORDER BY 1"))
         .extracting(row -> ((Number) row.get(0)).longValue())
         .containsExactly(0L, 1L, 2L);
@@ -486,12 +481,7 @@ class UpsertIT {
       loader.runOnce();
     }
     assertThat(state(topic)).isEqualTo(Map.of(1L, "a", 2L, "b", 3L, "c2", 4L, "d"));
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
-                    + zombie.markerKey()
-                    + "' AND released_at IS NULL"))
-        .isZero();
+    assertThat(unreleasedQuarantineRows(zombie)).isZero();
   }
 
   /**
@@ -538,12 +528,7 @@ class UpsertIT {
                       == 1);
       loader.runOnce();
     }
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
-                    + gone.markerKey()
-                    + "' AND released_at IS NULL"))
-        .isZero();
+    assertThat(unreleasedQuarantineRows(gone)).isZero();
   }
 
   /**
@@ -584,6 +569,13 @@ class UpsertIT {
     config.put("load.retry.max-attempts", "1");
     config.put("load.retry.backoff", "0s");
     return config;
+  }
+
+  private static long unreleasedQuarantineRows(Unit u) throws Exception {
+    return stack.count(
+        "SELECT COUNT(*) FROM public._redstage_quarantine WHERE marker_key = '"
+            + u.markerKey()
+            + "' AND released_at IS NULL");
   }
 
   private static void delete(Unit u) {
