@@ -497,7 +497,8 @@ class UpsertIT {
     Unit gone = events(topic, 0, 0, 1, "a", 2, "b");
     delete(gone);
     Map<String, String> impatient = new HashMap<>(config);
-    impatient.put("redshift.statement-timeout", "1s");
+    // long enough for its other statements on a busy machine, shorter than the slowed one
+    impatient.put("redshift.statement-timeout", "3s");
     try (Loader loader = stack.loader(config);
         Loader skipper = stack.loader(impatient)) {
       quarantineWithin(loader, 4);
@@ -508,7 +509,7 @@ class UpsertIT {
           .faults()
           .slowStatementsMatching(
               "^INSERT INTO .*" + java.util.regex.Pattern.quote(gone.markerKey()),
-              java.time.Duration.ofSeconds(3));
+              java.time.Duration.ofSeconds(8));
       try {
         assertThatThrownBy(() -> skipper.skip(batch))
             .isInstanceOf(io.redstage.loader.redshift.StatementTimeoutException.class)
