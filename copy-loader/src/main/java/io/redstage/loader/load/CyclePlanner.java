@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,22 +161,26 @@ public final class CyclePlanner {
               .thenComparingLong(Unit::end));
       Set<TopicPartition> blocked = new HashSet<>();
       Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom : Map.of();
-      Predicate<Unit> heldItself =
-          u ->
-              state.quarantineBatch(u.markerKey()) != null
-                  || failures.waiting(u.markerKey(), nowMs)
-                  // after a marker that cannot be read: its unit may hold older rows of the same
-                  // keys
-                  || unreadable.getOrDefault(
-                          new TopicPartition(u.topic(), u.partition()), Long.MAX_VALUE)
-                      <= u.start();
-      Map<TopicPartition, IntervalSet> reachable =
-          ordered ? reachable(t, units, state, heldItself) : Map.of();
+      Set<Unit> heldItself = new HashSet<>();
+      // ordered tables, per partition: the offsets loaded into the table or in a unit that is not
+      // held itself
+      Map<TopicPartition, IntervalSet> reachable = new HashMap<>();
+      for (Unit u : units) {
+        TopicPartition tp = new TopicPartition(u.topic(), u.partition());
+        if (state.quarantineBatch(u.markerKey()) != null
+            || failures.waiting(u.markerKey(), nowMs)
+            // after a marker that cannot be read: its unit may hold older rows of the same keys
+            || unreadable.getOrDefault(tp, Long.MAX_VALUE) <= u.start()) {
+          heldItself.add(u);
+        } else if (ordered) {
+          reachable.computeIfAbsent(tp, x -> state.loaded(t, x)).add(u.start(), u.end());
+        }
+      }
       List<Unit> ready = new ArrayList<>();
       int held = 0;
       for (Unit u : units) {
         TopicPartition tp = new TopicPartition(u.topic(), u.partition());
-        boolean own = heldItself.test(u);
+        boolean own = heldItself.contains(u);
         if (own || ordered && blocked.contains(tp)) {
           held++;
           // A held unit holds its partition's later units back, as upserts apply in offset order,
@@ -185,7 +188,11 @@ public final class CyclePlanner {
           // task's unit beside its replay's (other boundaries), which has nothing left to load
           // once they do (its quarantine is then released as covered). It held them for good:
           // 'skip' refuses while an overlapping unit is not loaded.
-          if (ordered && !(own && reachable.get(tp).covers(u.start(), u.end()))) {
+          if (ordered
+              && !(own
+                  && reachable
+                      .computeIfAbsent(tp, x -> state.loaded(t, x))
+                      .covers(u.start(), u.end()))) {
             blocked.add(tp);
           }
         } else {
@@ -203,19 +210,5 @@ public final class CyclePlanner {
       }
     }
     return new Plan(loaded, planned, backlog, pendingTotal, unconfigured);
-  }
-
-  /** Per partition: the offsets loaded into the table or held by a unit that is not held itself. */
-  private static Map<TopicPartition, IntervalSet> reachable(
-      TableRef t, List<Unit> units, LoadState state, Predicate<Unit> heldItself) {
-    Map<TopicPartition, IntervalSet> out = new HashMap<>();
-    for (Unit u : units) {
-      TopicPartition tp = new TopicPartition(u.topic(), u.partition());
-      IntervalSet s = out.computeIfAbsent(tp, x -> state.loaded(t, x));
-      if (!heldItself.test(u)) {
-        s.add(u.start(), u.end());
-      }
-    }
-    return out;
   }
 }

@@ -3,7 +3,6 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerScanner;
-import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.CopyManifest;
 import io.redstage.loader.sql.IncompatibleSchemaException;
@@ -14,10 +13,8 @@ import io.redstage.loader.sql.TableSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The 'dry-run' view: what the next cycle would do, planned as a cycle plans it (manifests and SQL
@@ -79,21 +76,9 @@ final class CyclePreview {
       TableSchema schema = schemas.get(e.getKey());
       // as a cycle does: in upsert mode a unit that would be quarantined, or load in a later batch,
       // holds its partition's later units back
-      Set<TopicPartition> held = new HashSet<>();
-      SchemaScreen.OnConflict holding =
-          new SchemaScreen.OnConflict() {
-            @Override
-            public boolean skipped(Unit u) {
-              return settings.upsert() && held.contains(partitionOf(u));
-            }
-
-            @Override
-            public void conflicted(Unit u) {
-              if (settings.upsert()) {
-                held.add(partitionOf(u));
-              }
-            }
-          };
+      FailedBatches holds = new FailedBatches(p, e.getKey(), new LoadCycle.Tally());
+      holds.use(settings);
+      SchemaScreen.OnConflict holding = holds.holdingPartitions();
       for (Batch planned : e.getValue()) {
         out.println();
         out.println("-- " + planned.describe());
@@ -148,9 +133,5 @@ final class CyclePreview {
     if (control) {
       QuarantineListing.print(p.reader().quarantineList(), out, "-- ");
     }
-  }
-
-  private static TopicPartition partitionOf(Unit u) {
-    return new TopicPartition(u.topic(), u.partition());
   }
 }

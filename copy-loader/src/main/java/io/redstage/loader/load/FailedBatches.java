@@ -102,6 +102,24 @@ final class FailedBatches {
     return settings.upsert() && blocked.contains(tp(u));
   }
 
+  /**
+   * The screen's answer to a unit that cannot load with its batch: in upsert mode its partition's
+   * later units are held back, and skipped once they are.
+   */
+  SchemaScreen.OnConflict holdingPartitions() {
+    return new SchemaScreen.OnConflict() {
+      @Override
+      public boolean skipped(Unit u) {
+        return blocked(u);
+      }
+
+      @Override
+      public void conflicted(Unit u) {
+        block(u);
+      }
+    };
+  }
+
   /** Whether a failure of the environment stopped this table's loads in this cycle. */
   boolean stoppedByTheEnvironment() {
     return environmentFailed;

@@ -253,7 +253,7 @@ public final class LoadCycle implements AutoCloseable {
             tally.unknown.get(),
             tally.tablesStopped.get(),
             scan.rejected().size(),
-            inQuarantine(units, plan, state),
+            inQuarantine(units, loadedBeforeKeys, state),
             tally.retired.get(),
             p.counter().calls("S3.") - s3Before,
             p.counter().calls("RedshiftData.") - apiBefore);
@@ -265,8 +265,7 @@ public final class LoadCycle implements AutoCloseable {
    * Listed units, not loaded, that an earlier cycle quarantined (those covered since were released
    * in this cycle's {@link #releaseCoveredQuarantine}).
    */
-  private static int inQuarantine(List<Unit> units, CyclePlanner.Plan plan, LoadState state) {
-    Set<String> loaded = plan.loaded().stream().map(Unit::markerKey).collect(toSet());
+  private static int inQuarantine(List<Unit> units, Set<String> loaded, LoadState state) {
     return (int)
         units.stream()
             .map(Unit::markerKey)

@@ -58,55 +58,87 @@ public final class LoadErrorReader {
     QueryResult query(String sql, String statementName) throws InterruptedException;
   }
 
-  /** A load-error view: how to select its rows in the column order {@link #read} expects. */
+  /**
+   * A load-error view: how to select its rows in the column order {@link #read} expects. The two
+   * views hold the same facts under other column names.
+   */
   enum View {
-    STL {
-      @Override
-      String select(String where, int limit) {
-        return "SELECT TRIM(filename) AS file, line_number AS line, TRIM(colname) AS col, err_code AS code, "
-            + "TRIM(err_reason) AS reason, TRIM(raw_line) AS raw FROM STL_LOAD_ERRORS WHERE "
-            + where
-            + " ORDER BY filename, line_number LIMIT "
-            + limit;
-      }
-
-      @Override
-      String byQuery(long queryId) {
-        return "query = " + queryId;
-      }
-
-      @Override
-      String byFiles(String in, String since) {
-        return "TRIM(filename) IN " + in + " AND starttime >= " + since;
-      }
-    },
+    STL(
+        "STL_LOAD_ERRORS",
+        "filename",
+        "colname",
+        "err_code",
+        "err_reason",
+        "TRIM(raw_line)",
+        "query",
+        "starttime"),
     /** It has no raw line. */
-    SYS {
-      @Override
-      String select(String where, int limit) {
-        return "SELECT TRIM(file_name) AS file, line_number AS line, TRIM(column_name) AS col, error_code AS code, "
-            + "TRIM(error_message) AS reason, CAST(NULL AS VARCHAR(1)) AS raw FROM SYS_LOAD_ERROR_DETAIL WHERE "
-            + where
-            + " ORDER BY file_name, line_number LIMIT "
-            + limit;
-      }
+    SYS(
+        "SYS_LOAD_ERROR_DETAIL",
+        "file_name",
+        "column_name",
+        "error_code",
+        "error_message",
+        "CAST(NULL AS VARCHAR(1))",
+        "query_id",
+        "start_time");
 
-      @Override
-      String byQuery(long queryId) {
-        return "query_id = " + queryId;
-      }
+    private final String table;
+    private final String file;
+    private final String column;
+    private final String code;
+    private final String reason;
+    private final String raw;
+    private final String query;
+    private final String started;
 
-      @Override
-      String byFiles(String in, String since) {
-        return "TRIM(file_name) IN " + in + " AND start_time >= " + since;
-      }
-    };
+    View(
+        String table,
+        String file,
+        String column,
+        String code,
+        String reason,
+        String raw,
+        String query,
+        String started) {
+      this.table = table;
+      this.file = file;
+      this.column = column;
+      this.code = code;
+      this.reason = reason;
+      this.raw = raw;
+      this.query = query;
+      this.started = started;
+    }
 
-    abstract String select(String where, int limit);
+    String select(String where, int limit) {
+      return "SELECT TRIM("
+          + file
+          + ") AS file, line_number AS line, TRIM("
+          + column
+          + ") AS col, "
+          + code
+          + " AS code, TRIM("
+          + reason
+          + ") AS reason, "
+          + raw
+          + " AS raw FROM "
+          + table
+          + " WHERE "
+          + where
+          + " ORDER BY "
+          + file
+          + ", line_number LIMIT "
+          + limit;
+    }
 
-    abstract String byQuery(long queryId);
+    String byQuery(long queryId) {
+      return query + " = " + queryId;
+    }
 
-    abstract String byFiles(String in, String since);
+    String byFiles(String in, String since) {
+      return "TRIM(" + file + ") IN " + in + " AND " + started + " >= " + since;
+    }
   }
 
   private final Queries api;

@@ -114,23 +114,7 @@ final class TableLoad {
    */
   private Batch screen(Batch b) throws InterruptedException {
     SchemaScreen.Verdict v =
-        p.screen()
-            .screen(
-                table,
-                current,
-                b.units(),
-                settings,
-                new SchemaScreen.OnConflict() {
-                  @Override
-                  public boolean skipped(Unit u) {
-                    return failures.blocked(u);
-                  }
-
-                  @Override
-                  public void conflicted(Unit u) {
-                    failures.block(u);
-                  }
-                });
+        p.screen().screen(table, current, b.units(), settings, failures.holdingPartitions());
     for (Map.Entry<Unit, String> c : v.conflicts().entrySet()) {
       p.metrics().failed(table.name(), "schema");
       Batch alone = p.builder().build(table, List.of(c.getKey()));
