@@ -1,5 +1,6 @@
 package io.redstage.loader.it;
 
+import static io.redstage.loader.it.LoaderStack.cli;
 import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,14 +9,12 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
-import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.it.LoaderStack.Cli;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,19 +56,6 @@ class IsolationIT {
   static List<Long> range(long from, long to) {
     return LongStream.rangeClosed(from, to).boxed().toList();
   }
-
-  static Cli cli(Map<String, String> config, String... command) {
-    List<String> args = new ArrayList<>(List.of(command));
-    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        LoaderCli.execute(
-            args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), Map.of());
-    return new Cli(code, out.toString(), err.toString());
-  }
-
-  record Cli(int code, String out, String err) {}
 
   /**
    * In upsert mode a unit that would be quarantined holds its partition's later units back, in a

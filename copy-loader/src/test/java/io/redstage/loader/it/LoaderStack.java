@@ -182,4 +182,22 @@ public final class LoaderStack implements AutoCloseable {
       s3.close();
     }
   }
+
+  /** One run of the loader's command line with {@code config} as -D options. */
+  public static Cli cli(Map<String, String> config, String... command) {
+    List<String> args = new ArrayList<>(List.of(command));
+    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code =
+        io.redstage.loader.cli.LoaderCli.execute(
+            args.toArray(String[]::new),
+            new java.io.PrintWriter(out),
+            new java.io.PrintWriter(err),
+            Map.of());
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** What a command-line run returned and printed. */
+  public record Cli(int code, String out, String err) {}
 }

@@ -7,13 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
-import io.redstage.loader.cli.LoaderCli;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -606,27 +602,15 @@ class UpsertIT {
   }
 
   private static int onceThroughTheCommandLine(Map<String, String> config) {
-    List<String> args = new ArrayList<>(List.of("once"));
-    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
-    return LoaderCli.execute(
-        args.toArray(String[]::new),
-        new PrintWriter(new StringWriter()),
-        new PrintWriter(new StringWriter()),
-        Map.of());
+    return LoaderStack.cli(config, "once").code();
   }
 
   private static void skipThroughTheCommandLine(Map<String, String> config, String batch) {
     // through the command line, with the id in upper case as some tools copy it
-    List<String> args = new ArrayList<>(List.of("skip", "--batch", batch.toUpperCase(Locale.ROOT)));
-    config.forEach((k, v) -> args.add("-D" + k + "=" + v));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    assertThat(
-            LoaderCli.execute(
-                args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), Map.of()))
-        .as(err.toString())
-        .isZero();
-    assertThat(out.toString()).contains("Skipped 1 unit(s) of batch " + batch + ".");
+    LoaderStack.Cli skip =
+        LoaderStack.cli(config, "skip", "--batch", batch.toUpperCase(Locale.ROOT));
+    assertThat(skip.code()).as(skip.err()).isZero();
+    assertThat(skip.out()).contains("Skipped 1 unit(s) of batch " + batch + ".");
   }
 
   static Map<Long, String> state(String table) throws Exception {
