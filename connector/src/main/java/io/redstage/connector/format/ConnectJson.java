@@ -13,8 +13,10 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -303,9 +305,30 @@ final class ConnectJson {
 
   private void writeUntypedEntries(JsonGenerator g, Map<?, ?> map, boolean nested)
       throws IOException {
+    // Keys that are not strings are written as their text, so two keys can read the same (1 and
+    // "1"); SUPER would keep one of the two values. Maps with string keys only cannot collide.
+    Set<String> names = null;
     int position = 0;
     for (Map.Entry<?, ?> e : map.entrySet()) {
-      String name = String.valueOf(e.getKey());
+      Object key = e.getKey();
+      String name;
+      try {
+        name = ValueChecks.mapKeyName(key);
+      } catch (ConversionException ex) {
+        throw ex.inElement("entry " + position);
+      }
+      if (!(key instanceof String) && names == null) {
+        names = namesBefore(map, position);
+      }
+      if (names != null && !names.add(name)) {
+        ConversionException ex =
+            new ConversionException(
+                "has a key written as the same name as an earlier key of its map (1 and \"1\""
+                    + " both read 1), so one of the two values would be lost",
+                "Give the map keys distinct text, or route such records elsewhere with a "
+                    + "predicate.");
+        throw nested ? ex.inEntry(name, position, true) : ex.inField(name);
+      }
       try {
         // top-level names are column names (ColumnNames checks them); nested ones are names inside
         // SUPER
@@ -316,6 +339,19 @@ final class ConnectJson {
       }
       position++;
     }
+  }
+
+  /** The names of the first {@code count} entries of a map, every key of them a string. */
+  private static Set<String> namesBefore(Map<?, ?> map, int count) {
+    Set<String> names = new HashSet<>(Math.max(16, map.size() * 2));
+    int i = 0;
+    for (Object key : map.keySet()) {
+      if (i++ == count) {
+        break;
+      }
+      names.add((String) key);
+    }
+    return names;
   }
 
   /**

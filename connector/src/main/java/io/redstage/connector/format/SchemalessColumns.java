@@ -119,16 +119,18 @@ final class SchemalessColumns {
     Object v = r.value();
     Object source = v == null ? r.key() : v;
     if (source instanceof Map) {
+      int position = 0;
       for (Map.Entry<?, ?> e : ((Map<?, ?>) source).entrySet()) {
         Object value = e.getValue();
-        plan(
-            row,
-            r,
-            stamp,
-            String.valueOf(e.getKey()),
-            value,
-            null,
-            value == null ? null : guess(value));
+        String field;
+        try {
+          field = ValueChecks.mapKeyName(e.getKey());
+        } catch (ConversionException ex) {
+          throw RecordErrors.conversion(
+              r, FORMAT, v == null ? "key" : "value", ex.inElement("entry " + position));
+        }
+        plan(row, r, stamp, field, value, null, value == null ? null : guess(value));
+        position++;
       }
     } else if (source instanceof Struct) {
       Struct struct = (Struct) source;

@@ -76,6 +76,30 @@ final class ValueChecks {
   }
 
   /**
+   * The JSON name of a schemaless map's key: a string as it is, a number or boolean as its text.
+   * Connect's JsonConverter hands out string keys only, but other converters and transforms can
+   * hand out any Java object, whose text may not read back as it (an array's identity hash) or may
+   * be null. Such a key would name the value after something it is not, so the record is bad.
+   */
+  static String mapKeyName(Object key) {
+    if (key instanceof String) {
+      return (String) key;
+    }
+    if (key instanceof java.math.BigDecimal) {
+      return ((java.math.BigDecimal) key).toPlainString();
+    }
+    if (key instanceof Number || key instanceof Boolean || key instanceof CharSequence) {
+      return key.toString();
+    }
+    throw new ConversionException(
+        key == null
+            ? "has a null map key"
+            : "has a map key of the Java type " + key.getClass().getName(),
+        "Give the map keys that are strings, numbers or booleans (the converter or a Single "
+            + "Message Transform sets them), or route such records elsewhere with a predicate.");
+  }
+
+  /**
    * The bytes of a BYTES value; a ByteBuffer's remaining bytes are copied, its position is kept.
    */
   static byte[] bytes(Object v) {

@@ -272,6 +272,56 @@ class SchemalessJsonLinesTest {
     assertThat(FileReaders.jsonLines(out.toByteArray(), false)).hasSize(2);
   }
 
+  /** A map from a converter other than JsonConverter, whose keys can be any Java object. */
+  private static Map<Object, Object> anyKeys(Object... keysAndValues) {
+    Map<Object, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void mapKeysThatAreNotStringsAreNamedByTheirTextUnlessItIsNoNameOrTaken() throws Exception {
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter w = jsonl.open(out, value(map("a", 1L), 1), "k");
+    w.write(
+        value(
+            map("a", 1L, "m", anyKeys(1, "x", true, "y", new java.math.BigDecimal("1E+2"), "z")),
+            1));
+    w.write(value(anyKeys("a", 2L, 7, "seven"), 2));
+
+    assertThatThrownBy(() -> w.write(value(map("a", 3L, "m", anyKeys("k", 1L, null, 2L)), 3)))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith(
+            "Cannot write record orders/3/3 as JSON Lines: value field 'm[entry 1]'")
+        .hasMessageContaining("has a null map key")
+        .hasMessageContaining("strings, numbers or booleans");
+    assertThatThrownBy(() -> w.write(value(map("a", 4L, "m", anyKeys(new byte[] {1}, 1L)), 4)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/4")
+        .hasMessageContaining("'m[entry 0]'")
+        .hasMessageContaining("has a map key of the Java type [B");
+    assertThatThrownBy(() -> w.write(value(map("a", 5L, "m", anyKeys("1", "one", 1, "uno")), 5)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/5")
+        .hasMessageContaining("value field 'm.1'")
+        .hasMessageContaining("same name as an earlier key");
+    assertThatThrownBy(() -> w.write(value(anyKeys("a", 6L, null, 1L), 6)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("orders/3/6")
+        .hasMessageContaining("'[entry 1]' has a null map key");
+    w.finish();
+
+    List<JsonNode> rows = FileReaders.jsonLines(out.toByteArray(), false);
+    assertThat(rows).hasSize(2);
+    JsonNode m = rows.get(0).get("m");
+    assertThat(m.get("1").asText()).isEqualTo("x");
+    assertThat(m.get("true").asText()).isEqualTo("y");
+    assertThat(m.get("100").asText()).isEqualTo("z");
+    assertThat(rows.get(1).get("_7").asText()).isEqualTo("seven"); // a column name as Avro's rule
+  }
+
   @Test
   void fieldsThatDifferOnlyInCaseAcrossRecordsNeedANewFile() throws Exception {
     RecordFileWriter w = jsonl.open(new BytesOutput(), value(map("Id", 1L), 1), "k");
