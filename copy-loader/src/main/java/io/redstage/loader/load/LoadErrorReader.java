@@ -5,6 +5,7 @@ import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.SqlText;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -143,17 +144,20 @@ public final class LoadErrorReader {
 
   private final Queries api;
   private final List<View> views;
+  private final Clock clock;
 
-  public LoadErrorReader(DataApi api) {
-    this(api::query, api.target().workgroupName() != null);
+  public LoadErrorReader(DataApi api, Clock clock) {
+    this(api::query, api.target().workgroupName() != null, clock);
   }
 
   /**
    * @param serverless whether the target is a Serverless workgroup (else a provisioned cluster)
+   * @param clock this loader's clock, which measures how long ago a {@code since} was
    */
-  LoadErrorReader(Queries api, boolean serverless) {
+  LoadErrorReader(Queries api, boolean serverless, Clock clock) {
     this.api = api;
     this.views = serverless ? List.of(View.SYS, View.STL) : List.of(View.STL, View.SYS);
+    this.clock = clock;
   }
 
   /**
@@ -207,10 +211,29 @@ public final class LoadErrorReader {
   }
 
   /**
-   * The load-error views' clock may differ from ours: COPYs started after the {@code since} of
-   * {@link #rejectedInFiles}, less this.
+   * Slack on either side of {@link #startedSince}'s bound: the seconds the Data API takes to run a
+   * statement, and clocks a little apart.
    */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
+  /**
+   * SQL for the earliest start a COPY begun after {@code since} can have in the load-error views,
+   * whose clock is the cluster's. {@code since} is a loader's clock reading, which may be minutes
+   * off the cluster's: a bound of {@code since} alone finds nothing when that loader runs ahead. So
+   * the bound is the earlier of {@code since} and the cluster's now less the time this loader's
+   * clock says has passed since then, each less {@link #CLOCK_SKEW}. The second holds whatever the
+   * offset when this loader read {@code since} (a batch and its report), the first when the loader
+   * that did keeps the cluster's time (a recovery in another process). An earlier bound can only
+   * add rows of an earlier, rolled-back COPY of the same files, which are deduplicated by line.
+   */
+  String startedSince(Instant since) {
+    long ago = Math.max(0, Duration.between(since, clock.instant()).getSeconds());
+    return "LEAST(CAST("
+        + SqlText.literal(TS.format(since.minus(CLOCK_SKEW)))
+        + " AS TIMESTAMP), DATEADD(second, -"
+        + (ago + CLOCK_SKEW.getSeconds())
+        + ", GETDATE()))";
+  }
 
   /**
    * What {@link #rejectedInFiles} found: each file and line once, and whether a query hit its
@@ -234,7 +257,7 @@ public final class LoadErrorReader {
   public InFiles rejectedInFiles(
       List<String> urls, Instant since, int limitPerQuery, String batchId)
       throws InterruptedException {
-    Instant from = since.minus(CLOCK_SKEW);
+    String from = startedSince(since);
     Map<String, LoadError> byLine = new LinkedHashMap<>();
     boolean limited = false;
     for (List<String> chunk : chunks(urls)) {
@@ -246,7 +269,8 @@ public final class LoadErrorReader {
   }
 
   private List<LoadError> rejectedInChunk(
-      List<String> urls, Instant since, int limit, String batchId) throws InterruptedException {
+      List<String> urls, String startedSince, int limit, String batchId)
+      throws InterruptedException {
     // the views keep FILE_NAME_CHARS of a name: match what they hold, then give each row its full
     // URL back
     String in =
@@ -254,9 +278,8 @@ public final class LoadErrorReader {
             .map(u -> SqlText.literal(stored(u)))
             .distinct()
             .collect(Collectors.joining(", ", "(", ")"));
-    String at = SqlText.literal(TS.format(since));
     // by file name, not query id: either view's rows are these files' own
-    List<LoadError> errors = read(v -> v.select(v.byFiles(in, at), limit), null, batchId);
+    List<LoadError> errors = read(v -> v.select(v.byFiles(in, startedSince), limit), null, batchId);
     if (errors == null) {
       throw new DataApiException(
           "Cannot read the rows COPY rejected from "

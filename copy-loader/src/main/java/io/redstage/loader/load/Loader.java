@@ -119,7 +119,7 @@ public final class Loader implements AutoCloseable {
     this.claims = new TableClaims(api, control, c.duration(CLAIM_LEASE), clock);
     this.failureLog = new FailureLog(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));
-    LoadErrorReader loadErrors = new LoadErrorReader(api);
+    LoadErrorReader loadErrors = new LoadErrorReader(api, clock);
     BatchExecutor executor =
         new BatchExecutor(
             api,

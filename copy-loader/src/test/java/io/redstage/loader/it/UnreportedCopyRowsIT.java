@@ -12,6 +12,8 @@ import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -86,10 +88,28 @@ class UnreportedCopyRowsIT {
   }
 
   /**
-   * Loads a JSON Lines unit of ten rows whose fourth cannot load into {@code topic}'s table, one
-   * row rejected; returns the batch's rejects object.
+   * The rows are looked up by the time their COPY started, in the views' clock, which is the
+   * cluster's: a loader whose clock runs minutes ahead of it must still find them.
    */
+  @Test
+  void withoutQueryIdsTheRejectIsFoundByALoaderWhoseClockRunsAheadOfTheClusters() throws Exception {
+    stack.redshift.faults().subStatementQueryIds(false);
+    JsonNode report =
+        loadTenRowsWithABadFourth(
+            "ur_ahead", Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5)));
+    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+  }
+
   private static JsonNode loadTenRowsWithABadFourth(String topic) throws Exception {
+    return loadTenRowsWithABadFourth(topic, Clock.systemUTC());
+  }
+
+  /**
+   * Loads a JSON Lines unit of ten rows whose fourth cannot load into {@code topic}'s table, one
+   * row rejected, with a loader reading time from {@code clock}; returns the batch's rejects
+   * object.
+   */
+  private static JsonNode loadTenRowsWithABadFourth(String topic, Clock clock) throws Exception {
     stack.files.unit(
         topic,
         0,
@@ -98,7 +118,7 @@ class UnreportedCopyRowsIT {
         FileFormat.JSONL,
         List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
         o -> row("id", o, "n", o == 4 ? "bad" : o));
-    try (Loader loader = stack.loader(stack.config(topic))) {
+    try (Loader loader = stack.loader(stack.config(topic), clock)) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.rowsRejected()).isEqualTo(1);

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * ITs read them from the sandbox.
  */
 class LoadErrorReaderTest {
+  static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
+  static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
   static final String FILE = "s3://staging/topics/t/partition=0/t+0+0+9.jsonl";
   static final String OTHER_TABLES_FILE = "s3://staging/topics/other/partition=0/other+0+0+9.jsonl";
 
@@ -57,7 +62,7 @@ class LoadErrorReaderTest {
   void aProvisionedClusterIsReadInStlFirstByItsQueryId() throws Exception {
     answers.put("STL", List.of(error(FILE, 4)));
     answers.put("SYS", List.of(error(OTHER_TABLES_FILE, 9)));
-    LoadErrorReader reader = new LoadErrorReader(views, false);
+    LoadErrorReader reader = new LoadErrorReader(views, false, CLOCK);
     assertThat(reader.read(copyFailure(77), List.of(FILE), "b", Instant.EPOCH))
         .extracting(LoadErrorReader.LoadError::file, LoadErrorReader.LoadError::line)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(FILE, 4L));
@@ -68,7 +73,7 @@ class LoadErrorReaderTest {
   @Test
   void serverlessIsReadInSysFirst() throws Exception {
     answers.put("SYS", List.of(error(FILE, 4)));
-    LoadErrorReader reader = new LoadErrorReader(views, true);
+    LoadErrorReader reader = new LoadErrorReader(views, true, CLOCK);
     assertThat(reader.rejected(77, List.of(FILE), 10, "b")).hasSize(1);
     assertThat(viewsAsked()).containsExactly("SYS");
     assertThat(asked.get(0)).contains("WHERE query_id = 77");
@@ -82,7 +87,7 @@ class LoadErrorReaderTest {
   void aViewWithoutRowsFallsThroughAndTheOtherCountsOnlyTheCopysFiles() throws Exception {
     answers.put("STL", List.of());
     answers.put("SYS", List.of(error(OTHER_TABLES_FILE, 2), error(FILE, 4)));
-    LoadErrorReader reader = new LoadErrorReader(views, false);
+    LoadErrorReader reader = new LoadErrorReader(views, false, CLOCK);
     assertThat(reader.rejected(77, List.of(FILE), 10, "b"))
         .extracting(LoadErrorReader.LoadError::file)
         .containsExactly(FILE);
@@ -99,7 +104,7 @@ class LoadErrorReaderTest {
   @Test
   void aViewThatFailsLeavesTheOtherAndNoneWorkingIsAnErrorForRejects() throws Exception {
     answers.put("SYS", List.of(error(FILE, 4)));
-    LoadErrorReader provisioned = new LoadErrorReader(views, false);
+    LoadErrorReader provisioned = new LoadErrorReader(views, false, CLOCK);
     assertThat(provisioned.read(copyFailure(77), List.of(FILE), "b", Instant.EPOCH)).hasSize(1);
     assertThat(viewsAsked()).containsExactly("STL", "SYS");
 
@@ -113,10 +118,25 @@ class LoadErrorReaderTest {
   }
 
   @Test
+  void rowsByFileNameStartedAfterTheEarlierOfSinceAndTheClustersNowLessTheTimeSinceThen()
+      throws Exception {
+    answers.put("STL", List.of(error(FILE, 4)));
+    LoadErrorReader reader = new LoadErrorReader(views, false, CLOCK);
+    reader.rejectedInFiles(List.of(FILE), NOW.minus(Duration.ofMinutes(10)), 10, "b");
+    assertThat(asked.get(0))
+        .contains(
+            "starttime >= LEAST(CAST('2026-12-06 11:49:00' AS TIMESTAMP),"
+                + " DATEADD(second, -660, GETDATE()))");
+    assertThat(reader.startedSince(NOW.plusSeconds(30)))
+        .as("a since ahead of this loader's clock counts as now")
+        .endsWith("DATEADD(second, -60, GETDATE()))");
+  }
+
+  @Test
   void rowsByFileNameFollowTheTargetsOrderAndFallThroughUnfiltered() throws Exception {
     answers.put("SYS", List.of());
     answers.put("STL", List.of(error(FILE, 4)));
-    LoadErrorReader serverless = new LoadErrorReader(views, true);
+    LoadErrorReader serverless = new LoadErrorReader(views, true, CLOCK);
     assertThat(serverless.rejectedInFiles(List.of(FILE), Instant.EPOCH, 10, "b").rows()).hasSize(1);
     assertThat(viewsAsked()).containsExactly("SYS", "STL");
     assertThat(asked.get(0)).contains("TRIM(file_name) IN ('" + FILE + "')");
@@ -124,7 +144,7 @@ class LoadErrorReaderTest {
 
   @Test
   void aCopyWithoutAQueryIdIsLookedUpByItsFiles() throws Exception {
-    LoadErrorReader reader = new LoadErrorReader(views, false);
+    LoadErrorReader reader = new LoadErrorReader(views, false, CLOCK);
     reader.read(copyFailure(-1), List.of(FILE), "b", Instant.EPOCH);
     assertThat(asked).isNotEmpty().allMatch(q -> q.contains("IN ('" + FILE + "')"));
   }
