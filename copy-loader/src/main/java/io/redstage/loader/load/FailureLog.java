@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,10 +78,10 @@ public final class FailureLog {
   public void record(List<ControlTables.FailureRow> rows, String batchId)
       throws InterruptedException {
     try {
-      api.executeBatch(
-          control.upsertFailures(rows),
-          UUID.randomUUID().toString(),
-          "redstage-failures-" + batchId);
+      List<String> sql = new ArrayList<>();
+      sql.add(control.lockQuarantineAndFailures());
+      sql.addAll(control.upsertFailures(rows));
+      api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-failures-" + batchId);
     } catch (StatementFailedException | DataApiException e) {
       LOG.warn(
           "Batch {}: cannot record the failed attempt in {} (the count restarts lower in a new process): {}",
@@ -99,9 +100,10 @@ public final class FailureLog {
       return;
     }
     try {
-      for (String sql : control.deleteFailures(markerKeys)) {
-        api.execute(sql, "redstage-failures-clear");
-      }
+      List<String> sql = new ArrayList<>();
+      sql.add(control.lockQuarantineAndFailures());
+      sql.addAll(control.deleteFailures(markerKeys));
+      api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-failures-clear");
     } catch (StatementFailedException | DataApiException e) {
       LOG.warn(
           "Cannot clear {} row(s) of {} after batch {} (harmless: rows of loaded units are ignored): {}",

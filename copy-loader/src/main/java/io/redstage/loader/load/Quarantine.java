@@ -76,7 +76,9 @@ public final class Quarantine {
     }
     String summary =
         loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
-    List<String> sql = new ArrayList<>(control.insertQuarantine(rows, summary, at));
+    List<String> sql = new ArrayList<>();
+    sql.add(control.lockQuarantineAndFailures());
+    sql.addAll(control.insertQuarantine(rows, summary, at));
     // a quarantined unit starts a fresh count when released: its failure row goes in the same
     // transaction
     sql.addAll(control.deleteFailures(batch.units().stream().map(Unit::markerKey).toList()));
@@ -98,9 +100,10 @@ public final class Quarantine {
    */
   public void release(List<ControlTables.FailureRow> units, Instant at)
       throws InterruptedException {
-    List<String> sql =
-        new ArrayList<>(
-            control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at));
+    List<String> sql = new ArrayList<>();
+    sql.add(control.lockQuarantineAndFailures());
+    sql.addAll(
+        control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at));
     sql.addAll(control.upsertFailures(units));
     api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-release");
     LOG.info("Released {} quarantined unit(s); each loads alone in the next cycle", units.size());
@@ -112,8 +115,10 @@ public final class Quarantine {
    * list them as batches to fix for ever.
    */
   public void releaseCovered(List<String> markerKeys, Instant at) throws InterruptedException {
-    api.executeBatch(
-        control.release(markerKeys, at), UUID.randomUUID().toString(), "redstage-release");
+    List<String> sql = new ArrayList<>();
+    sql.add(control.lockQuarantineAndFailures());
+    sql.addAll(control.release(markerKeys, at));
+    api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-release");
     LOG.info(
         "Released {} quarantined unit(s) whose offsets other units loaded since: {}",
         markerKeys.size(),

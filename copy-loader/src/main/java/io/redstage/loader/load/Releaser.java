@@ -265,7 +265,9 @@ final class Releaser {
           skipBatch);
     }
     List<String> skipped = new ArrayList<>(batchOf.keySet());
-    List<String> sql = new ArrayList<>(control.release(skipped, at));
+    List<String> sql = new ArrayList<>();
+    sql.add(control.lockQuarantineAndFailures());
+    sql.addAll(control.release(skipped, at));
     sql.addAll(control.deleteFailures(skipped));
     api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-skip");
     return new Skipped(skipped, recordedAs);

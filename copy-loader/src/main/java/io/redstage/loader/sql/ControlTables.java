@@ -102,6 +102,17 @@ public final class ControlTables {
       String lastError,
       Instant lastAttemptAt) {}
 
+  /**
+   * The first statement of every transaction that writes the quarantine or failure table. Redshift
+   * tracks serializable isolation per table: two table threads (or loaders) writing rows of their
+   * own units in either table at once would otherwise fail one with error 1023, and lose its
+   * attempt count or quarantine row until the unit fails again. Both tables in one statement, so
+   * every such transaction takes them in the same order. Load transactions write neither.
+   */
+  public String lockQuarantineAndFailures() {
+    return "LOCK " + quarantine.sql() + ", " + failures.sql();
+  }
+
   /** Replaces the failure rows of these units (one transaction: DELETE, then INSERT). */
   public List<String> upsertFailures(List<FailureRow> rows) {
     List<String> out =
