@@ -109,7 +109,7 @@ public final class SchemaEvolution {
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(table.schema()));
       }
       ddl.add(createTable(table, target, settings));
-      checkNoSilentRounding(table, schemas, target, settings);
+      checkNoSilentChange(table, schemas, target, settings);
       return new TablePlan(ddl, target, true, List.of());
     }
     for (TableSchema.Column c : existing.columns().values()) {
@@ -176,7 +176,7 @@ public final class SchemaEvolution {
                 + "Fix upsert.key for this table.");
       }
     }
-    checkNoSilentRounding(table, schemas, target, settings);
+    checkNoSilentChange(table, schemas, target, settings);
     if (target.size() > MAX_COLUMNS) {
       throw new IncompatibleSchemaException(
           "Cannot add "
@@ -222,10 +222,10 @@ public final class SchemaEvolution {
   /**
    * JSON Lines files whose values COPY checks one by one (load.json.max-errors > 0) skip the type
    * checks above: a value that does not fit its column is rejected into the rejects object. Some do
-   * fit, changed, without any error (TypeMapping#roundsSilently); a file with such a column is
+   * fit, changed, without any error (TypeMapping#changesSilently); a file with such a column is
    * refused like a Parquet file.
    */
-  private void checkNoSilentRounding(
+  private void checkNoSilentChange(
       TableRef table,
       List<FileSchema> schemas,
       Map<String, RedshiftType> target,
@@ -240,7 +240,7 @@ public final class SchemaEvolution {
         if (c.nullsOnly()
             || !settings.metadata().inTarget(folded)
             || column == null
-            || !TypeMapping.roundsSilently(c.type(), column)) {
+            || !TypeMapping.changesSilently(c.type(), column)) {
           continue;
         }
         throw new IncompatibleSchemaException(
@@ -250,7 +250,8 @@ public final class SchemaEvolution {
                 + folded
                 + " is "
                 + c.type()
-                + " in some files, and COPY would round its values into the column's "
+                + " in some files, and COPY would store its values changed (rounded, cut or"
+                + " read as other text) in the column's "
                 + column.ddl()
                 + " without an error. Make the source type consistent, or migrate the column (or write the "
                 + "field under a new name), then release the batch.");

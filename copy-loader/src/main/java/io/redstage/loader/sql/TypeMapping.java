@@ -15,6 +15,12 @@ public final class TypeMapping {
   /** Redshift DECIMAL's largest scale (its CREATE TABLE refuses DECIMAL(38,38)). */
   public static final int MAX_DECIMAL_SCALE = 37;
 
+  /**
+   * The widest DECIMAL precision Redshift stores in 64 bits, whose unscaled values end at 2^63-1
+   * (Redshift's numeric types: DECIMAL(19,0) takes 9223372036854775807 at most).
+   */
+  static final int INT64_DECIMAL_PRECISION = 19;
+
   /** Redshift's VARCHAR byte limit. */
   public static final int MAX_VARCHAR = 65535;
 
@@ -72,7 +78,10 @@ public final class TypeMapping {
                   + MAX_DECIMAL_SCALE
                   + ". Lower the field's scale in the source schema or cast it to a string upstream.");
         }
-        return RedshiftType.decimal(type.precision(), type.scale());
+        // Redshift keeps a DECIMAL of up to 19 digits in 64 bits: DECIMAL(19,s) holds unscaled
+        // values up to 2^63-1 only, not every 19-digit one. DECIMAL(20,s) holds them all.
+        return RedshiftType.decimal(
+            type.precision() == INT64_DECIMAL_PRECISION ? 20 : type.precision(), type.scale());
       case STRUCT:
       case ARRAY:
       case MAP:
@@ -194,23 +203,34 @@ public final class TypeMapping {
    * Whether COPY, given values of file type {@code file} for a column of type {@code target}, would
    * store changed values without an error: a decimal of a larger scale is cut to the column's scale
    * (rounded with ROUNDEC, truncated without), a decimal in a floating-point column and a double or
-   * an integer wider than 16 bits in a REAL lose digits. COPY's row-level errors
-   * (load.json.max-errors) set aside values that do not fit; these fit, changed, so the loader
-   * refuses them by type even then. Floating-point values into a DECIMAL column are let through on
-   * purpose: it is how schemaless JSON numbers, which can only be float64 in a marker, keep their
-   * exact text in a DECIMAL column created for them (docs/bad-records.md), rounded to the column's
-   * scale by the JSON Lines COPY's ROUNDEC (CopySql).
+   * an integer wider than 16 bits in a REAL lose digits, a timestamp in a DATE or TIME column loses
+   * its time or its date, a string in a VARBYTE column is read as the hex text a JSON Lines bytes
+   * column carries ("1234" becomes the bytes 0x12 0x34), and that hex text in a VARCHAR or CHAR
+   * column (CHAR too, which the loader reads as VARCHAR) is stored as the text. COPY's row-level
+   * errors (load.json.max-errors) set aside values that do not fit; these fit, changed, so the
+   * loader refuses them by type even then. Floating-point values into a DECIMAL column are let
+   * through on purpose: it is how schemaless JSON numbers, which can only be float64 in a marker,
+   * keep their exact text in a DECIMAL column created for them (docs/bad-records.md), rounded to
+   * the column's scale by the JSON Lines COPY's ROUNDEC (CopySql).
    */
-  public static boolean roundsSilently(ColumnType file, RedshiftType target) {
+  public static boolean changesSilently(ColumnType file, RedshiftType target) {
+    Family f = target.family();
     switch (file.kind()) {
       case DECIMAL:
-        return target.family() == Family.DECIMAL && file.scale() > target.scale()
-            || target.family() == Family.REAL
-            || target.family() == Family.DOUBLE_PRECISION;
+        return f == Family.DECIMAL && file.scale() > target.scale()
+            || f == Family.REAL
+            || f == Family.DOUBLE_PRECISION;
       case FLOAT64:
       case INT32:
       case INT64:
-        return target.family() == Family.REAL;
+        return f == Family.REAL;
+      case TIMESTAMP_MILLIS:
+      case TIMESTAMP_MICROS:
+        return f == Family.DATE || f == Family.TIME;
+      case STRING:
+        return f == Family.VARBYTE;
+      case BYTES:
+        return f == Family.VARCHAR;
       default:
         return false;
     }

@@ -125,14 +125,15 @@ class SchemaEvolutionTest {
         .isInstanceOf(IncompatibleSchemaException.class)
         .hasMessage(
             "Cannot load into public.orders: field price is decimal(10,4) in some files, and COPY would "
-                + "round its values into the column's DECIMAL(10,2) without an error. Make the source "
+                + "store its values changed (rounded, cut or read as other text) in the column's "
+                + "DECIMAL(10,2) without an error. Make the source "
                 + "type consistent, or migrate the column (or write the field under a new name), then "
                 + "release the batch.");
     for (Kind lossy : List.of(Kind.FLOAT64, Kind.INT32, Kind.INT64)) {
       assertThatThrownBy(
               () -> rowLevel.plan(T, existing, List.of(json(col("ratio", lossy))), APPEND))
           .isInstanceOf(IncompatibleSchemaException.class)
-          .hasMessageContaining("into the column's REAL");
+          .hasMessageContaining("in the column's REAL");
     }
     assertThatThrownBy(
             () ->
@@ -141,7 +142,31 @@ class SchemaEvolutionTest {
                     existing,
                     List.of(json(new MarkerColumn("share", ColumnType.decimal(20, 2), true))),
                     APPEND))
-        .hasMessageContaining("into the column's DOUBLE PRECISION");
+        .hasMessageContaining("in the column's DOUBLE PRECISION");
+    // a timestamp cut to its date or time, a string read as hex, hex text kept as text
+    TableSchema changing =
+        new TableSchema()
+            .add("day", RedshiftType.of(Family.DATE), true)
+            .add("at", RedshiftType.of(Family.TIME), true)
+            .add("blob", RedshiftType.of(Family.VARBYTE), true)
+            .add("label", RedshiftType.varchar(100), true)
+            .add("kafka_offset", RedshiftType.of(Family.BIGINT), true);
+    for (MarkerColumn c :
+        List.of(
+            col("day", Kind.TIMESTAMP_MILLIS),
+            col("at", Kind.TIMESTAMP_MICROS),
+            col("blob", Kind.STRING),
+            col("label", Kind.BYTES))) {
+      assertThatThrownBy(() -> rowLevel.plan(T, changing, List.of(json(c)), APPEND))
+          .as(c.name())
+          .isInstanceOf(IncompatibleSchemaException.class)
+          .hasMessageContaining("field " + c.name() + " is " + c.type() + " in some files");
+    }
+    assertThat(rowLevel.plan(T, changing, List.of(json(col("day", Kind.DATE))), APPEND).ddl())
+        .isEmpty();
+    assertThat(rowLevel.plan(T, changing, List.of(json(col("label", Kind.INT64))), APPEND).ddl())
+        .as("a number's text in a VARCHAR column is the number")
+        .isEmpty();
     // one batch creating the column: the first file's scale would round the second's values
     assertThatThrownBy(
             () -> rowLevel.plan(T, null, List.of(json(cents), json(tenThousandths)), APPEND))

@@ -30,6 +30,9 @@ class TypeMappingTest {
     "timestamp-millis,TIMESTAMP",
     "timestamp-micros,TIMESTAMP",
     "'decimal(18,2)','DECIMAL(18,2)'",
+    // 19 digits are kept in 64 bits, which end at 9223372036854775807: 20 hold every 19-digit value
+    "'decimal(19,2)','DECIMAL(20,2)'",
+    "'decimal(20,2)','DECIMAL(20,2)'",
     "struct,SUPER",
     "array,SUPER",
     "map,SUPER"
