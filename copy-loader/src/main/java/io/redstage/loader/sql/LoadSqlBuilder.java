@@ -476,6 +476,11 @@ public final class LoadSqlBuilder {
           expr = "CAST(FROM_HEX(" + q + ") AS " + e.getValue().type().ddl() + ")";
         } else if (stagingType(c, g, plan, settings).equals(e.getValue().type())) {
           expr = q;
+        } else if (stagingType(c, g, plan, settings).family() == RedshiftType.Family.TIMESTAMP
+            && e.getValue().type().family() == RedshiftType.Family.TIMESTAMPTZ) {
+          // a file's timestamps are UTC; a plain cast would read them in the session's time zone,
+          // which a database user can have of its own (ALTER USER ... SET timezone)
+          expr = "(" + q + " AT TIME ZONE 'UTC')";
         } else {
           expr = "CAST(" + q + " AS " + e.getValue().type().ddl() + ")";
         }

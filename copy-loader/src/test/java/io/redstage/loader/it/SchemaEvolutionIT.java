@@ -187,6 +187,45 @@ class SchemaEvolutionIT {
         .containsExactly(List.of(4L, 5L));
   }
 
+  /**
+   * A table created with a TIMESTAMPTZ column takes the files' timestamps as the instants they are
+   * (UTC), also when the database user has a time zone of its own, in which a plain cast would read
+   * them.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "AVRO"})
+  void timestampsLoadIntoATimestamptzColumnAsTheirInstantsWhateverTheUsersTimeZone(
+      FileFormat format) throws Exception {
+    String topic = "tz_" + format.id();
+    long at = java.time.Instant.parse("2024-02-29T13:45:30.123Z").toEpochMilli();
+    try (java.sql.Connection c = stack.jdbc();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE public." + topic + " (id BIGINT, at TIMESTAMPTZ)");
+    }
+    stack.files.unit(
+        topic,
+        0,
+        0,
+        1,
+        format,
+        List.of(c("id", Kind.INT64), c("at", Kind.TIMESTAMP_MILLIS)),
+        o -> row("id", o, "at", at + o));
+    stack.redshift.faults().sessionTimeZone("Europe/Berlin");
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertThat(
+            stack.query(
+                "SELECT id, CAST(EXTRACT(EPOCH FROM at) * 1000 AS BIGINT) FROM public."
+                    + topic
+                    + " ORDER BY id"))
+        .containsExactly(List.of(0L, at), List.of(1L, at + 1));
+  }
+
   static void wideUnit(String topic, long start, String prefix) {
     List<MarkerColumn> wide = new ArrayList<>(ID_NAME);
     for (int i = 0; i < 35; i++) {

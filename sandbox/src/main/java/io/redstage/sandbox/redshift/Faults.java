@@ -110,6 +110,18 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * The time zone statements run in from now on: null (until set and after {@link #clear}) for UTC,
+   * Redshift's default, or a zone name. On a cluster an administrator can give a database user a
+   * time zone of its own ({@code ALTER USER ... SET timezone}), which every session of the Data
+   * API's user then has: a client whose SQL reads a TIMESTAMP in the session's zone (a cast to
+   * TIMESTAMPTZ, GETDATE against SYSDATE) must be tested against that.
+   */
+  public Faults sessionTimeZone(String zone) {
+    injector.sessionTimeZone(zone);
+    return this;
+  }
+
   /** Seeds the random source of the rate-based faults, for reproducible runs. */
   public Faults seed(long seed) {
     injector.seed(seed);

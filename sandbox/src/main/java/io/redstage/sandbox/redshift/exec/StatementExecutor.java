@@ -39,6 +39,7 @@ public final class StatementExecutor implements AutoCloseable {
   private final int maxActive;
   private final Duration pickDelay;
   private final String database;
+  private final FaultInjector faults;
 
   public StatementExecutor(
       ConnectionPool pool,
@@ -55,6 +56,7 @@ public final class StatementExecutor implements AutoCloseable {
     this.maxActive = maxActive;
     this.pickDelay = pickDelay == null ? Duration.ZERO : pickDelay;
     this.database = database;
+    this.faults = faults;
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -93,6 +95,14 @@ public final class StatementExecutor implements AutoCloseable {
         return;
       }
       connection = pool.acquire();
+      String zone = faults.sessionTimeZone();
+      if (zone != null) {
+        // as a database user's own time zone (ALTER USER ... SET timezone) sets it on a cluster;
+        // the pool's reset puts the session back to UTC
+        try (java.sql.Statement s = connection.createStatement()) {
+          s.execute("SET TIME ZONE '" + zone.replace("'", "''") + "'");
+        }
+      }
       int pid = connection.unwrap(PGConnection.class).getBackendPID();
       r.markStarted(pid);
       LOG.debug(

@@ -68,6 +68,7 @@ public final class FaultInjector {
   private volatile boolean abortRolledBackSubStatements;
   private volatile Long copyResultRows;
   private volatile boolean subStatementQueryIds = true;
+  private volatile String sessionTimeZone;
 
   public void addApiFault(String operation, ApiFault fault, long count, double rate) {
     apiRules.add(new ApiRule(normalize(operation), fault, count, rate));
@@ -103,6 +104,16 @@ public final class FaultInjector {
     abortRolledBackSubStatements = false;
     copyResultRows = null;
     subStatementQueryIds = true;
+    sessionTimeZone = null;
+  }
+
+  public void sessionTimeZone(String zone) {
+    sessionTimeZone = zone;
+  }
+
+  /** The time zone statements run in, or null for UTC. */
+  public String sessionTimeZone() {
+    return sessionTimeZone;
   }
 
   public void abortRolledBackSubStatements(boolean abort) {
