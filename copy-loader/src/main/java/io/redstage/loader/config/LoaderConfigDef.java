@@ -405,7 +405,7 @@ public final class LoaderConfigDef {
               TABLES_SORT_KEY,
               STRING,
               "record-time",
-              "Sort key of the tables the loader creates (all get DISTSTYLE AUTO and ENCODE AUTO): record-time (the metadata.timestamp-column when the table keeps it, else none), auto (SORTKEY AUTO), none, or a comma-separated list of columns (compound). Per table: table.<schema.table>.sort-key."),
+              "Sort key of the tables the loader creates (all get DISTSTYLE AUTO and ENCODE AUTO): record-time (the record timestamp column when the table keeps it, else none: the column the markers give the timestamp role, by default kafka_timestamp; for version-1 markers metadata.timestamp-column), auto (SORTKEY AUTO), none, or a comma-separated list of columns (compound). Per table: table.<schema.table>.sort-key."),
           ConfigKey.of(
               G_TABLES,
               TABLES_METADATA_COLUMNS,
