@@ -220,11 +220,12 @@ public final class LoadErrorReader {
    * SQL for the earliest start a COPY begun after {@code since} can have in the load-error views,
    * whose clock is the cluster's. {@code since} is a loader's clock reading, which may be minutes
    * off the cluster's: a bound of {@code since} alone finds nothing when that loader runs ahead. So
-   * the bound is the earlier of {@code since} and the cluster's now less the time this loader's
-   * clock says has passed since then, each less {@link #CLOCK_SKEW}. The second holds whatever the
-   * offset when this loader read {@code since} (a batch and its report), the first when the loader
-   * that did keeps the cluster's time (a recovery in another process). An earlier bound can only
-   * add rows of an earlier, rolled-back COPY of the same files, which are deduplicated by line.
+   * the bound is the earlier of {@code since} and the cluster's now (in UTC, as the views' times)
+   * less the time this loader's clock says has passed since then, each less {@link #CLOCK_SKEW}.
+   * The second holds whatever the offset when this loader read {@code since} (a batch and its
+   * report), the first when the loader that did keeps the cluster's time (a recovery in another
+   * process). An earlier bound can only add rows of an earlier, rolled-back COPY of the same files,
+   * which are deduplicated by line.
    */
   String startedSince(Instant since) {
     long ago = Math.max(0, Duration.between(since, clock.instant()).getSeconds());
@@ -232,7 +233,9 @@ public final class LoadErrorReader {
         + SqlText.literal(TS.format(since.minus(CLOCK_SKEW)))
         + " AS TIMESTAMP), DATEADD(second, -"
         + (ago + CLOCK_SKEW.getSeconds())
-        + ", GETDATE()))";
+        + ", "
+        + SqlText.UTC_NOW
+        + "))";
   }
 
   /**

@@ -202,7 +202,9 @@ public final class ControlTables {
    */
   public String lockedLoadedIntervals() {
     return "SELECT n.nspname, c.relname, MIN(t.pid), MIN(t.txn_start),"
-        + " DATEDIFF(second, MIN(t.txn_start), GETDATE()) FROM svv_transactions t"
+        + " DATEDIFF(second, MIN(t.txn_start), "
+        + SqlText.UTC_NOW
+        + ") FROM svv_transactions t"
         + " JOIN pg_class c ON c.oid = t.relation JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE t.lockable_object_type = 'relation' AND t.granted"
         + " AND t.lock_mode = 'AccessExclusiveLock' AND t.pid <> PG_BACKEND_PID()"

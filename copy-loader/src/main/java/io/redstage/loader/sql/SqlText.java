@@ -9,6 +9,13 @@ package io.redstage.loader.sql;
 public final class SqlText {
   private SqlText() {}
 
+  /**
+   * The cluster's time now as a UTC TIMESTAMP, to compare with system views' times, which are UTC.
+   * GETDATE alone gives the session's time zone, UTC unless the database user has one of its own
+   * (ALTER USER ... SET timezone): read in that zone, then shown in UTC.
+   */
+  public static final String UTC_NOW = "(CAST(GETDATE() AS TIMESTAMPTZ) AT TIME ZONE 'UTC')";
+
   /** A quoted string literal of a trusted-shape value (topic, table name, S3 URL, batch id). */
   public static String literal(String value) {
     for (int i = 0; i < value.length(); i++) {

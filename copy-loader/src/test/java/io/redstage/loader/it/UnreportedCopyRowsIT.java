@@ -89,11 +89,12 @@ class UnreportedCopyRowsIT {
 
   /**
    * The rows are looked up by the time their COPY started, in the views' clock, which is the
-   * cluster's: a loader whose clock runs minutes ahead of it must still find them.
+   * cluster's, in UTC: a loader whose clock runs minutes ahead of it must still find them, also
+   * when its database user has a time zone of its own, in which GETDATE answers.
    */
   @Test
   void withoutQueryIdsTheRejectIsFoundByALoaderWhoseClockRunsAheadOfTheClusters() throws Exception {
-    stack.redshift.faults().subStatementQueryIds(false);
+    stack.redshift.faults().subStatementQueryIds(false).sessionTimeZone("Europe/Berlin");
     JsonNode report =
         loadTenRowsWithABadFourth(
             "ur_ahead", Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5)));

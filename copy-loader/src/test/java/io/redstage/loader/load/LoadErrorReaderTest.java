@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.sql.SqlText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,10 +127,10 @@ class LoadErrorReaderTest {
     assertThat(asked.get(0))
         .contains(
             "starttime >= LEAST(CAST('2026-12-06 11:49:00' AS TIMESTAMP),"
-                + " DATEADD(second, -660, GETDATE()))");
+                + " DATEADD(second, -660, (CAST(GETDATE() AS TIMESTAMPTZ) AT TIME ZONE 'UTC')))");
     assertThat(reader.startedSince(NOW.plusSeconds(30)))
         .as("a since ahead of this loader's clock counts as now")
-        .endsWith("DATEADD(second, -60, GETDATE()))");
+        .endsWith("DATEADD(second, -60, " + SqlText.UTC_NOW + "))");
   }
 
   @Test

@@ -23,9 +23,9 @@ public final class CompatSchema {
       """
       CREATE SCHEMA IF NOT EXISTS redstage_sys;
       CREATE OR REPLACE FUNCTION redstage_sys.getdate() RETURNS timestamp LANGUAGE sql STABLE
-        AS $$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $$;
+        AS $$ SELECT date_trunc('second', statement_timestamp()::timestamp) $$;
       CREATE OR REPLACE FUNCTION redstage_sys.sysdate() RETURNS timestamp LANGUAGE sql STABLE
-        AS $$ SELECT now() AT TIME ZONE 'UTC' $$;
+        AS $$ SELECT now()::timestamp $$;
       CREATE OR REPLACE FUNCTION redstage_sys.json_parse(text) RETURNS jsonb LANGUAGE sql IMMUTABLE STRICT
         AS $$ SELECT $1::jsonb $$;
       CREATE OR REPLACE FUNCTION redstage_sys.can_json_parse(text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE
