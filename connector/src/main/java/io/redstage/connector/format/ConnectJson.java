@@ -131,7 +131,7 @@ final class ConnectJson {
         break;
       case BYTES:
         if (ConnectTypes.isDecimal(s)) {
-          g.writeNumber(ConnectTypes.decimalValue(s, v));
+          writeDecimal(g, ConnectTypes.decimalValue(s, v), nested);
         } else {
           writeBytes(g, ValueChecks.bytes(v), nested);
         }
@@ -147,6 +147,21 @@ final class ConnectJson {
         break;
       default:
         throw new ConversionException("has the unsupported Connect type " + s.type());
+    }
+  }
+
+  /**
+   * A decimal column's value as a JSON string of its plain digits; a decimal inside SUPER as a JSON
+   * number. Redshift documents that COPY may read JSON numbers into numeric columns inexactly, and
+   * advises quoting them (COPY from JSON, "Loss of numeric precision"): a quoted number is read
+   * from its text into the DECIMAL column, every digit kept. In SUPER a string would stay a string.
+   */
+  private static void writeDecimal(JsonGenerator g, BigDecimal d, boolean nested)
+      throws IOException {
+    if (nested) {
+      g.writeNumber(d);
+    } else {
+      g.writeString(d.toPlainString());
     }
   }
 
@@ -261,7 +276,7 @@ final class ConnectJson {
     } else if (v instanceof Float) {
       g.writeNumber((Float) v);
     } else if (v instanceof BigDecimal) {
-      g.writeNumber(WarehouseLimits.decimal((BigDecimal) v));
+      writeDecimal(g, WarehouseLimits.decimal((BigDecimal) v), nested);
     } else if (v instanceof BigInteger) {
       g.writeNumber(WarehouseLimits.bigint((BigInteger) v));
     } else if (v instanceof Boolean) {

@@ -86,10 +86,12 @@ class ExactJsonInJsonLinesTest {
     assertThat(file.lines()).hasSize(2);
     assertThat(file.lines().get(0))
         .startsWith(
-            "{\"id\":1,\"amount\":"
+            "{\"id\":1,\"amount\":\""
                 + DIGITS_38
-                + ",\"price\":1.5,"
+                + "\",\"price\":1.5,"
                 + "\"big\":9223372036854775807,");
+    // a decimal column is a quoted number, read from its text (Redshift's advice for exact
+    // numbers); inside SUPER it stays a number
     assertThat(file.lines().get(1))
         .startsWith("{\"id\":5,\"amount\":0.1,\"nested\":{\"deep\":[" + DIGITS_38 + "]},");
   }

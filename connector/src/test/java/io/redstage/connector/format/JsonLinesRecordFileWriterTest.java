@@ -37,10 +37,12 @@ class JsonLinesRecordFileWriterTest {
     assertThat(r.get("name").textValue()).isEqualTo("order-1");
     // a bytes column is hex, what COPY reads into VARBYTE from JSON
     assertThat(r.get("blob").textValue()).isEqualTo("62797465732d31");
-    assertThat(r.get("price").isNumber()).isTrue();
-    assertThat(r.get("price").decimalValue()).isEqualTo(PRICE);
-    assertThat(r.get("big").decimalValue()).isEqualTo(BIG);
-    assertThat(text).contains("\"big\":1234567890123456789012345678901234.5678,");
+    // a decimal column is its plain digits quoted: COPY reads a JSON number into DECIMAL
+    // possibly inexactly, a string from its text (Redshift's COPY from JSON notes)
+    assertThat(r.get("price").isTextual()).isTrue();
+    assertThat(new BigDecimal(r.get("price").textValue())).isEqualTo(PRICE);
+    assertThat(new BigDecimal(r.get("big").textValue())).isEqualTo(BIG);
+    assertThat(text).contains("\"big\":\"1234567890123456789012345678901234.5678\",");
     assertThat(r.get("day").textValue()).isEqualTo("2024-02-29");
     assertThat(r.get("at").textValue()).isEqualTo("13:45:30.123");
     assertThat(r.get("ts").textValue()).isEqualTo("2024-02-29T13:45:30.123Z");
@@ -242,7 +244,7 @@ class JsonLinesRecordFileWriterTest {
             new MarkerColumn("value", io.redstage.contract.ColumnType.decimal(38, 3), false));
     w.abort();
     assertThat(FileReaders.text(write(jsonl, List.of(r), "k"), false))
-        .startsWith("{\"value\":1.500,");
+        .startsWith("{\"value\":\"1.500\",");
   }
 
   @Test

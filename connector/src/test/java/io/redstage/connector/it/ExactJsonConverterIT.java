@@ -75,9 +75,9 @@ class ExactJsonConverterIT {
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0))
         .startsWith(
-            "{\"id\":0,\"amount\":"
+            "{\"id\":0,\"amount\":\""
                 + DIGITS_38
-                + ",\"price\":1.5,"
+                + "\",\"price\":1.5,"
                 + "\"big\":9223372036854775807,");
     assertThat(lines.get(1)).startsWith("{\"id\":4,\"amount\":0.1,");
 
