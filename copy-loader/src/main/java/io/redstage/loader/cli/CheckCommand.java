@@ -14,13 +14,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code check}: each thing the loader needs from AWS, OK or FAIL with the fix. */
+/** {@code check}: each thing the loader needs from AWS, OK, WARN or FAIL with the fix. */
 @Command(
     name = "check",
     description =
-        "Check credentials, bucket access on the loader's prefixes, the Data API, the COPY role (a probe COPY) and "
-            + "the privileges on target.schema and control.schema; print OK/FAIL with the fix for each. "
-            + "Exit code 1 when a check failed, 2 for a config error.")
+        "Check credentials, bucket access on the loader's prefixes, the Data API, the COPY role (a probe COPY), "
+            + "COPY of Avro times and bytes (probe COPYs; a WARN, as they concern format.class=avro only) and "
+            + "the privileges on target.schema and control.schema; print OK, WARN, FAIL or SKIP for each, with "
+            + "the fix for a WARN or FAIL. Exit code 1 when a check failed (a WARN does not), 2 for a config "
+            + "error.")
 final class CheckCommand implements Callable<Integer> {
   /**
    * A check should answer in seconds: an unreachable endpoint is tried twice, not retried at
