@@ -72,6 +72,26 @@ public final class DataFileNames {
     }
   }
 
+  /**
+   * Whether {@code fileName} (the last part of a key) is a name the connector gives a file of unit
+   * {@code [start, end]} of {@code topic}/{@code partition}, whatever its {@code file.delim} and
+   * padding: the loader checks a marker's files against its unit, so that a marker not written by
+   * the connector cannot have another topic's files loaded.
+   */
+  public static boolean isUnitFile(
+      String fileName, String topic, int partition, long start, long end) {
+    if (!fileName.startsWith(topic)) {
+      return false;
+    }
+    // the delimiter is the same non-empty text three times; offsets have any number of zeros
+    // before them (the pad width)
+    return Pattern.compile(
+            "(.+?)" + partition + "\\1" + "0*" + start + "\\1" + "0*" + end + "(?:\\..*)?",
+            Pattern.DOTALL)
+        .matcher(fileName.substring(topic.length()))
+        .matches();
+  }
+
   private static final Pattern DEFAULT_NAME =
       Pattern.compile("([a-zA-Z0-9._-]{1,249})\\+(\\d{1,10})\\+(\\d{1,20})\\+(\\d{1,20})(\\..*)?");
 

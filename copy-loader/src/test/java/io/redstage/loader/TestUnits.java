@@ -17,6 +17,9 @@ import java.util.Set;
 public final class TestUnits {
   public static final String MARKERS = "_redstage/markers";
 
+  /** The bucket the units' markers name: the one the ITs' stacks scan (a marker names its own). */
+  public static final String BUCKET = "staging";
+
   private TestUnits() {}
 
   public static List<MarkerColumn> metadataColumns() {
@@ -68,7 +71,7 @@ public final class TestUnits {
             start,
             end,
             records,
-            "data-bucket",
+            BUCKET,
             1_000L,
             "flush.size",
             files);

@@ -177,7 +177,7 @@ public final class LoaderConfigDef {
               S3_BUCKET,
               STRING,
               null,
-              "Bucket holding the commit markers (required). Data files may live in the bucket each marker names."),
+              "Bucket holding the commit markers and the data files they list (required): a marker that names another bucket, or files not named as its unit's, is refused as not the connector's."),
           ConfigKey.of(
               G_S3,
               S3_ENDPOINT,

@@ -2,6 +2,7 @@ package io.redstage.loader.discovery;
 
 import io.redstage.contract.ColumnRole;
 import io.redstage.contract.CommitMarker;
+import io.redstage.contract.DataFileNames;
 import io.redstage.contract.MarkerCodec;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
@@ -337,6 +338,64 @@ public final class MarkerScanner {
         + fix;
   }
 
+  /**
+   * The files a marker lists are what COPY reads, with the COPY role's access: they must be files
+   * of the marker's own unit, in the bucket it lies in, as the connector writes them. A marker
+   * written by hand or by anyone else who may write under markers.dir could otherwise have another
+   * topic's files, or another bucket's, loaded into this topic's table.
+   */
+  private void checkFiles(CommitMarker m, String source) {
+    if (!m.bucket().equals(bucket)) {
+      throw notTheConnectors(
+          source,
+          "it names its files in bucket '"
+              + Identifiers.printable(m.bucket())
+              + "', not in "
+              + bucket
+              + ", where it lies");
+    }
+    for (MarkerFile f : m.files()) {
+      String key = f.key();
+      String name = key.substring(key.lastIndexOf('/') + 1);
+      if (!plainKey(key)
+          || !DataFileNames.isUnitFile(
+              name, m.topic(), m.partition(), m.startOffset(), m.endOffset())) {
+        throw notTheConnectors(
+            source,
+            "its file "
+                + Identifiers.printable(key)
+                + " is not named as a file of its unit "
+                + m.unitId()
+                + " (<topic><delim><partition><delim><start><delim><end>.<ext>)");
+      }
+    }
+  }
+
+  /** A key without control characters, empty parts or '.' and '..' parts. */
+  private static boolean plainKey(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      if (Character.isISOControl(key.charAt(i))) {
+        return false;
+      }
+    }
+    for (String part : key.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static IllegalArgumentException notTheConnectors(String source, String why) {
+    return new IllegalArgumentException(
+        "Cannot use commit marker "
+            + source
+            + ": "
+            + why
+            + ". The connector writes only markers of its own files in its own bucket. If no "
+            + "connector of yours wrote it, delete it and check who may write under markers.dir.");
+  }
+
   private void check(CommitMarker m, String key, String topicInKey, String source) {
     if (!KAFKA_TOPIC.matcher(m.topic()).matches()) {
       throw new IllegalArgumentException(
@@ -360,6 +419,7 @@ public final class MarkerScanner {
               + m.unitId()
               + ") does not match its key.");
     }
+    checkFiles(m, source);
     // The metadata columns name the table's columns for every unit of a cycle: one that Redshift
     // cannot take would stop the whole table each cycle; as an unreadable marker it stops only its
     // unit (and, for an upsert table, the units after it in its partition).

@@ -202,7 +202,7 @@ class BatchPlannerTest {
     assertThat(b.fileCount()).isEqualTo(1);
     String json = new String(io.redstage.loader.manifest.CopyManifest.json(b.groups().get(0)));
     assertThat(json)
-        .contains("\"url\" : \"s3://data-bucket/topics/t/partition=0/")
+        .contains("\"url\" : \"s3://staging/topics/t/partition=0/")
         .contains("\"mandatory\" : true")
         .contains("\"content_length\" : 1000");
   }

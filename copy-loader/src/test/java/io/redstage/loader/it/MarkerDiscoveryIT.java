@@ -3,7 +3,9 @@ package io.redstage.loader.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.redstage.contract.CommitMarker;
 import io.redstage.contract.MarkerCodec;
+import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.TestUnits;
 import io.redstage.loader.discovery.MarkerRetention;
@@ -19,7 +21,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -376,6 +380,82 @@ class MarkerDiscoveryIT {
     assertThat(scan.rejected()).containsKey(wrongKey);
     assertThat(scan.rejected().get(wrongKey)).contains("does not match its key");
     assertThat(scan.unreadableFrom()).doesNotContainKey(new TopicPartition(topic, 3));
+  }
+
+  /**
+   * COPY reads what a marker lists, with the COPY role's access: a marker that names another
+   * bucket, or files that are not its unit's own (another topic's, a path that climbs out of its
+   * directory), is refused as not the connector's, and so is not loaded.
+   */
+  @Test
+  void aMarkerListingFilesThatAreNotItsUnitsIsRefused() {
+    S3Client client = s3.client();
+    String topic = "forged";
+    Unit good = TestUnits.simple(topic, 0, 0, 9);
+    MarkerFile file = good.marker().files().get(0);
+    Map<String, CommitMarker> forged = new LinkedHashMap<>();
+    forged.put("other bucket", withFiles(good, 10, 19, "attacker", file.key()));
+    forged.put(
+        "other topic",
+        withFiles(good, 20, 29, BUCKET, "topics/payroll/partition=0/payroll+0+20+29.parquet"));
+    forged.put(
+        "climbing path",
+        withFiles(
+            good, 30, 39, BUCKET, "topics/forged/../payroll/partition=0/forged+0+30+39.parquet"));
+    forged.put(
+        "line break",
+        withFiles(good, 40, 49, BUCKET, "topics/forged/partition=0\n/forged+0+40+49.parquet"));
+    put(client, good);
+    Map<String, String> keyOf = new LinkedHashMap<>();
+    forged.forEach(
+        (what, m) -> {
+          String key =
+              MarkerKeys.markerKey(TestUnits.MARKERS, topic, 0, m.startOffset(), m.endOffset());
+          client.putObject(
+              b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(MarkerCodec.toJson(m)));
+          keyOf.put(what, key);
+        });
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+
+    MarkerScanner.ScanResult scan = scanner.scan();
+
+    assertThat(scan.units()).extracting(Unit::markerKey).containsExactly(good.markerKey());
+    assertThat(scan.rejected()).containsOnlyKeys(keyOf.values());
+    assertThat(scan.rejected().get(keyOf.get("other bucket")))
+        .contains("names its files in bucket 'attacker', not in staging")
+        .contains("If no connector of yours wrote it, delete it");
+    for (String what : List.of("other topic", "climbing path", "line break")) {
+      assertThat(scan.rejected().get(keyOf.get(what)))
+          .as(what)
+          .contains("is not named as a file of its unit forged+0+");
+    }
+  }
+
+  /** {@code unit}'s marker moved to {@code [start, end]}, listing one file at {@code key}. */
+  private static CommitMarker withFiles(
+      Unit unit, long start, long end, String bucket, String key) {
+    CommitMarker m = unit.marker();
+    MarkerFile f = m.files().get(0);
+    return new CommitMarker(
+        m.formatVersion(),
+        m.topic(),
+        m.partition(),
+        start,
+        end,
+        f.records(),
+        bucket,
+        m.committedAtMs(),
+        m.rotationReason(),
+        List.of(
+            new MarkerFile(
+                key.replace("\\n", "\n"),
+                f.bytes(),
+                f.records(),
+                f.format(),
+                f.compression(),
+                f.encodedPartition(),
+                f.columns())));
   }
 
   @Test

@@ -109,6 +109,8 @@ class SchemaEvolutionIT {
           stack.files.jsonlFile(
               topic,
               0,
+              0,
+              2 * types - 1,
               "type=" + type,
               List.of((long) t, (long) t + types),
               columns,

@@ -191,14 +191,16 @@ public final class TestFiles {
   }
 
   /**
-   * Writes one uncompressed JSON Lines file of a unit of several (as a field partitioner writes
-   * them: one per path), holding the records at {@code offsets}, and returns its entry for {@link
-   * #marker}. Its columns are {@code valueColumns} then the metadata columns, as the connector
-   * lists them: the fields its own records carry.
+   * Writes one uncompressed JSON Lines file of unit {@code [start, end]}, a unit of several (as a
+   * field partitioner writes them: one per path), holding the records at {@code offsets}, and
+   * returns its entry for {@link #marker}. Its columns are {@code valueColumns} then the metadata
+   * columns, as the connector lists them: the fields its own records carry.
    */
   public MarkerFile jsonlFile(
       String topic,
       int partition,
+      long start,
+      long end,
       String path,
       List<Long> offsets,
       List<MarkerColumn> valueColumns,
@@ -218,7 +220,9 @@ public final class TestFiles {
             + "+"
             + partition
             + "+"
-            + MarkerKeys.pad(offsets.get(0), 20)
+            + MarkerKeys.pad(start, 20)
+            + "+"
+            + MarkerKeys.pad(end, 20)
             + ".jsonl";
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
     return new MarkerFile(
