@@ -108,25 +108,39 @@ public final class LoadedIntervalsTable {
   }
 
   /**
-   * One transaction that fills a new (empty) loaded-intervals table from the load-marker table's
-   * rows of its target: markers written before per-table intervals existed (older versions) keep
-   * counting. Idempotent: a table that holds any interval is left alone, and the LOCK makes
-   * concurrent loaders seed it once.
+   * One transaction that adds to the loaded-intervals table every load-marker row of its target
+   * that it does not cover yet, and merges them: markers written by loaders that did not know this
+   * table (versions before per-table intervals, or one run again after this version) keep counting,
+   * whenever they were written. Once per target and process, under the table's LOCK: concurrent
+   * loaders take turns; the table holds about one row per partition, so rewriting it is cheap.
    */
   public List<String> seed() {
+    String columns = "topic, kafka_partition, start_offset, end_offset";
     return List.of(
         lock(),
-        "INSERT INTO "
-            + table.sql()
-            + " (topic, kafka_partition, start_offset, end_offset) "
+        "CREATE TEMP TABLE "
+            + Identifiers.quote(MERGED)
+            + " AS "
             + mergedIntervals(
-                "SELECT topic, kafka_partition, start_offset, end_offset FROM "
+                "SELECT "
+                    + columns
+                    + " FROM "
+                    + table.sql()
+                    + " UNION ALL SELECT "
+                    + columns
+                    + " FROM "
                     + markers.sql()
                     + " WHERE target_table = "
-                    + SqlText.literal(target.name())
-                    + " AND NOT EXISTS (SELECT 1 FROM "
-                    + table.sql()
-                    + ")"));
+                    + SqlText.literal(target.name())),
+        "DELETE FROM " + table.sql(),
+        "INSERT INTO "
+            + table.sql()
+            + " ("
+            + columns
+            + ") SELECT "
+            + columns
+            + " FROM "
+            + Identifiers.quote(MERGED));
   }
 
   /**

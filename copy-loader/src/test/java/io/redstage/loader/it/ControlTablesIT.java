@@ -13,6 +13,8 @@ import io.redstage.sandbox.s3.S3Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +73,57 @@ class ControlTablesIT {
             stack.count(
                 "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = 'dlq-only'"))
         .isEqualTo(2);
+  }
+
+  /**
+   * A loader of a version that knows only the shared load-marker table (one from before per-table
+   * loaded intervals, run again after a rollback) loads a unit after this version did: the next
+   * process of this version counts it as loaded instead of loading it again. It added marker rows
+   * to a table's intervals only while the intervals were empty.
+   */
+  @Test
+  void unitsAnOlderLoaderLoadedAfterThisOneAreNotLoadedAgain() throws Exception {
+    String topic = "rolled_back";
+    stack.files.idNameUnit(topic, 0, 0, 49);
+    Map<String, String> config = stack.config(topic);
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    Unit olderLoaders = stack.files.idNameUnit(topic, 0, 50, 99);
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      // what that loader's load transaction left: the rows and a load-marker row, no interval
+      s.execute(
+          "INSERT INTO public."
+              + topic
+              + " (id, name, kafka_topic, kafka_partition, kafka_offset)"
+              + " SELECT o, 'n' || o, '"
+              + topic
+              + "', 0, o FROM generate_series(50, 99) o");
+      s.execute(
+          "INSERT INTO public._redstage_load_markers (target_table, topic, kafka_partition,"
+              + " start_offset, end_offset, marker_key, batch_id, record_count, loaded_at) VALUES"
+              + " ('public."
+              + topic
+              + "', '"
+              + topic
+              + "', 0, 50, 99, '"
+              + olderLoaders.markerKey()
+              + "', 'older', 50, now())");
+    }
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isZero();
+      assertThat(r.unitsPending()).isZero();
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(100);
+    assertThat(stack.count("SELECT COUNT(DISTINCT kafka_offset) FROM public." + topic))
+        .isEqualTo(100);
+    // the other tests list every topic's markers: retire these
+    config.put("markers.retention", "0s");
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().markersRetired()).isEqualTo(2);
+    }
   }
 
   /**

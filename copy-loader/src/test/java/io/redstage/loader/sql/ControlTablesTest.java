@@ -183,16 +183,20 @@ class ControlTablesTest {
         .isEqualTo(
             "DELETE FROM " + loaded.sql() + " WHERE (topic = 'orders' AND kafka_partition IN (0))");
     assertThat(control.loadedIntervals(t).record(List.of())).isEmpty();
+    // what the table holds and every marker row of its target, merged, whoever wrote them
     assertThat(control.loadedIntervals(t).seed())
-        .hasSize(2)
+        .hasSize(4)
         .satisfies(s -> assertThat(s.get(0)).isEqualTo(control.loadedIntervals(t).lock()))
         .satisfies(
             s ->
                 assertThat(s.get(1))
+                    .startsWith("CREATE TEMP TABLE \"rs_loaded\" AS ")
                     .contains(
-                        "FROM \"ops\".\"markers\" WHERE target_table = 'public.t' AND NOT EXISTS (SELECT 1 FROM "
+                        "FROM "
                             + loaded.sql()
-                            + ")"));
+                            + " UNION ALL SELECT topic, kafka_partition, start_offset, end_offset FROM"
+                            + " \"ops\".\"markers\" WHERE target_table = 'public.t')"))
+        .satisfies(s -> assertThat(s.get(2)).isEqualTo("DELETE FROM " + loaded.sql()));
     assertThat(control.loadedIntervals(t).create())
         .startsWith("CREATE TABLE IF NOT EXISTS " + loaded.sql())
         .endsWith("SORTKEY (topic, kafka_partition, start_offset)");
