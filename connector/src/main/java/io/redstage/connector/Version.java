@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The connector's version, filtered into a resource at build time. */
+/**
+ * The connector's version, filtered into a resource at build time: the Maven version and, as build
+ * metadata, the commit it was built from ({@code 0.1.0-SNAPSHOT+3ca0183}, {@code .dirty} for
+ * uncommitted changes), so that builds of one Maven version tell apart in Connect's plugin list.
+ */
 public final class Version {
   private static final String VERSION = load();
 
@@ -23,6 +27,11 @@ public final class Version {
     } catch (IOException e) {
       // fall through: an unknown version does not stop the connector
     }
-    return p.getProperty("version", "unknown");
+    String version = p.getProperty("version", "unknown");
+    String commit = p.getProperty("commit", "unknown");
+    if (commit.equals("unknown") || commit.startsWith("${")) {
+      return version;
+    }
+    return version + "+" + commit + ("true".equals(p.getProperty("dirty")) ? ".dirty" : "");
   }
 }

@@ -13,7 +13,11 @@ import picocli.CommandLine.IVersionProvider;
 public final class LoaderVersion implements IVersionProvider {
   private static final String RESOURCE = "/redstage-loader.properties";
 
-  /** The version, e.g. 0.1.0 or 0.1.0-SNAPSHOT. */
+  /**
+   * The version, e.g. 0.1.0 or 0.1.0-SNAPSHOT, with the commit it was built from as build metadata
+   * ({@code 0.1.0-SNAPSHOT+3ca0183}, {@code .dirty} for uncommitted changes) when the build knew
+   * it: builds of one Maven version tell apart in {@code --version}, the metrics and the logs.
+   */
   public static String get() {
     Properties p = new Properties();
     try (InputStream in = LoaderVersion.class.getResourceAsStream(RESOURCE)) {
@@ -34,7 +38,12 @@ public final class LoaderVersion implements IVersionProvider {
               + ". Rebuild the loader.",
           e);
     }
-    return p.getProperty("version");
+    String version = p.getProperty("version");
+    String commit = p.getProperty("commit", "unknown");
+    if (commit.equals("unknown") || commit.startsWith("${")) {
+      return version;
+    }
+    return version + "+" + commit + ("true".equals(p.getProperty("dirty")) ? ".dirty" : "");
   }
 
   @Override

@@ -49,7 +49,9 @@ class LoaderCliTest {
   void versionIsTheBuiltProjectVersion() {
     Run r = run(Map.of(), "--version");
     assertThat(r.code()).isZero();
-    assertThat(r.out().trim()).matches("redstage copy-loader \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    assertThat(r.out().trim())
+        .matches(
+            "redstage copy-loader \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+[0-9a-f]{7,}(\\.dirty)?)?");
   }
 
   @Test

@@ -197,7 +197,10 @@ class ImageIT {
   @Test
   void theImageStartsTheLoader() throws Exception {
     assertThat(runImage(List.of("--version"), 0).trim())
-        .isEqualTo("redstage copy-loader " + VERSION);
+        .matches(
+            "redstage copy-loader "
+                + java.util.regex.Pattern.quote(VERSION)
+                + "(\\+[0-9a-f]{7,}(\\.dirty)?)?");
   }
 
   /**

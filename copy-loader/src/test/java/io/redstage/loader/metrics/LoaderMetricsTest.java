@@ -45,7 +45,7 @@ class LoaderMetricsTest {
           .contains("redstage_loader_batch_latency_seconds_count 1")
           .contains("redstage_loader_aws_calls_total{operation=\"S3.ListObjectsV2\"} 4")
           .containsPattern(
-              "redstage_loader_build_info\\{version=\"\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\"} 1")
+              "redstage_loader_build_info\\{version=\"\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+[0-9a-f]{7,}(\\.dirty)?)?\"} 1")
           .contains("jvm_memory_used_bytes{area=\"heap\"}")
           .contains("jvm_threads_current");
     }
