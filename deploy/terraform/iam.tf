@@ -122,14 +122,28 @@ resource "aws_iam_role" "loader" {
 data "aws_iam_policy_document" "loader" {
   # no s3:prefix condition: without a plain ListBucket, S3 answers 403 instead of 404 for a missing key
   statement {
-    sid       = "ListMarkers"
+    sid       = "ListMarkersAndPendingRejectsAndSee404ForMissingKeys"
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
   }
+  # markers.dir: only the connector writes markers (they direct what COPY loads); the loader reads them and, after
+  # markers.retention, moves them (markers.loaded.action=move, the default: copy, then delete) or deletes them
   statement {
-    sid       = "ReadMarkersWriteManifestsAndReports"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${local.bucket_arn}/_redstage/*"]
+    sid       = "ReadMarkersMoveLoadedOnes"
+    actions   = ["s3:GetObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/_redstage/markers/*"]
+  }
+  # the loader's own prefixes (their defaults): manifests.dir, quarantine.dir, rejects.dir, markers.loaded.dir.
+  # Nothing else under _redstage/: not _redstage/plugins/ (the connector plugin ZIP MSK Connect runs), nor tmp.dir
+  statement {
+    sid     = "WriteManifestsQuarantineAndRejectsReportsAndLoadedMarkers"
+    actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+    resources = [
+      "${local.bucket_arn}/_redstage/manifests/*",
+      "${local.bucket_arn}/_redstage/quarantine/*",
+      "${local.bucket_arn}/_redstage/rejects/*",
+      "${local.bucket_arn}/_redstage/markers-loaded/*",
+    ]
   }
   # the JSON Lines file of a rejected row whose offset Redshift cut off
   statement {
@@ -146,6 +160,13 @@ data "aws_iam_policy_document" "loader" {
     sid       = "FollowOwnStatements"
     actions   = ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"]
     resources = ["*"]
+    # only statements this session of the role ran; "$${aws:userid}" is written to the policy as ${aws:userid}, an IAM
+    # policy variable (role id:session name), not a Terraform interpolation
+    condition {
+      test     = "StringEquals"
+      variable = "redshift-data:statement-owner-iam-userid"
+      values   = ["$${aws:userid}"]
+    }
   }
   statement {
     sid     = "SignInAsDbUser"
