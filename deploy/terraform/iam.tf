@@ -5,6 +5,11 @@ locals {
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.staging_bucket}"
   account    = data.aws_caller_identity.current.account_id
   cluster    = "arn:${data.aws_partition.current.partition}:redshift:${var.region}:${local.account}"
+  # MSK IAM resources of the cluster's topics and groups: arn:...:topic/<cluster name>/<cluster uuid>/<name>
+  msk_topic_arn = replace(var.msk_cluster_arn, ":cluster/", ":topic/")
+  msk_group_arn = replace(var.msk_cluster_arn, ":cluster/", ":group/")
+  # the topics of the connector's 'topics' (var.topics, comma-separated; Connect trims the spaces around a name)
+  connector_topics = split(",", replace(var.topics, " ", ""))
 }
 
 # --- connector -------------------------------------------------------------------------------------------------
@@ -47,16 +52,28 @@ data "aws_iam_policy_document" "connector" {
     actions   = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"]
     resources = [var.msk_cluster_arn]
   }
+  # only the topics the connector reads (var.topics)
   statement {
-    sid       = "ReadTopicsCommitOffsets"
-    actions   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData", "kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
-    resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/*", "${replace(var.msk_cluster_arn, ":cluster/", ":group/")}/*"]
+    sid       = "ReadTheSinkTopics"
+    actions   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]
+    resources = formatlist("%s/%s", local.msk_topic_arn, local.connector_topics)
+  }
+  # a sink connector's consumer group is connect-<connector name>
+  statement {
+    sid       = "CommitOffsetsOfTheConnectorsGroup"
+    actions   = ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
+    resources = ["${local.msk_group_arn}/connect-*"]
   }
   # MSK Connect creates its own topics and keeps the connector's offsets, config and status there
   statement {
     sid       = "MskConnectInternalTopics"
     actions   = ["kafka-cluster:CreateTopic", "kafka-cluster:WriteData", "kafka-cluster:ReadData", "kafka-cluster:DescribeTopic"]
-    resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/__amazon_msk_connect_*"]
+    resources = ["${local.msk_topic_arn}/__amazon_msk_connect_*"]
+  }
+  statement {
+    sid       = "MskConnectWorkerGroup"
+    actions   = ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"]
+    resources = ["${local.msk_group_arn}/__amazon_msk_connect_*"]
   }
 }
 
