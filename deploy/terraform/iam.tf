@@ -21,6 +21,17 @@ data "aws_iam_policy_document" "connector_trust" {
       type        = "Service"
       identifiers = ["kafkaconnect.amazonaws.com"]
     }
+    # confused deputy: MSK Connect may assume the role only for a connector of this account
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:kafkaconnect:${var.region}:${local.account}:connector/*"]
+    }
   }
 }
 
@@ -91,6 +102,12 @@ data "aws_iam_policy_document" "copy_trust" {
     principals {
       type        = "Service"
       identifiers = ["redshift.amazonaws.com"]
+    }
+    # confused deputy: Redshift may assume the role only for a cluster of this account
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
     }
   }
 }
