@@ -5,6 +5,11 @@ locals {
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.staging_bucket}"
   account    = data.aws_caller_identity.current.account_id
   cluster    = "arn:${data.aws_partition.current.partition}:redshift:${var.region}:${local.account}"
+  # MSK IAM resources of the cluster's topics and groups: arn:...:topic/<cluster name>/<cluster uuid>/<name>
+  msk_topic_arn = replace(var.msk_cluster_arn, ":cluster/", ":topic/")
+  msk_group_arn = replace(var.msk_cluster_arn, ":cluster/", ":group/")
+  # the topics of the connector's 'topics' (var.topics, comma-separated; Connect trims the spaces around a name)
+  connector_topics = split(",", replace(var.topics, " ", ""))
 }
 
 # --- connector -------------------------------------------------------------------------------------------------
@@ -15,6 +20,17 @@ data "aws_iam_policy_document" "connector_trust" {
     principals {
       type        = "Service"
       identifiers = ["kafkaconnect.amazonaws.com"]
+    }
+    # confused deputy: MSK Connect may assume the role only for a connector of this account
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:kafkaconnect:${var.region}:${local.account}:connector/*"]
     }
   }
 }
@@ -47,16 +63,28 @@ data "aws_iam_policy_document" "connector" {
     actions   = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"]
     resources = [var.msk_cluster_arn]
   }
+  # only the topics the connector reads (var.topics)
   statement {
-    sid       = "ReadTopicsCommitOffsets"
-    actions   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData", "kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
-    resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/*", "${replace(var.msk_cluster_arn, ":cluster/", ":group/")}/*"]
+    sid       = "ReadTheSinkTopics"
+    actions   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]
+    resources = formatlist("%s/%s", local.msk_topic_arn, local.connector_topics)
+  }
+  # a sink connector's consumer group is connect-<connector name>
+  statement {
+    sid       = "CommitOffsetsOfTheConnectorsGroup"
+    actions   = ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
+    resources = ["${local.msk_group_arn}/connect-*"]
   }
   # MSK Connect creates its own topics and keeps the connector's offsets, config and status there
   statement {
     sid       = "MskConnectInternalTopics"
     actions   = ["kafka-cluster:CreateTopic", "kafka-cluster:WriteData", "kafka-cluster:ReadData", "kafka-cluster:DescribeTopic"]
-    resources = ["${replace(var.msk_cluster_arn, ":cluster/", ":topic/")}/__amazon_msk_connect_*"]
+    resources = ["${local.msk_topic_arn}/__amazon_msk_connect_*"]
+  }
+  statement {
+    sid       = "MskConnectWorkerGroup"
+    actions   = ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"]
+    resources = ["${local.msk_group_arn}/__amazon_msk_connect_*"]
   }
 }
 
@@ -74,6 +102,12 @@ data "aws_iam_policy_document" "copy_trust" {
     principals {
       type        = "Service"
       identifiers = ["redshift.amazonaws.com"]
+    }
+    # confused deputy: Redshift may assume the role only for a cluster of this account
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
     }
   }
 }
@@ -122,14 +156,28 @@ resource "aws_iam_role" "loader" {
 data "aws_iam_policy_document" "loader" {
   # no s3:prefix condition: without a plain ListBucket, S3 answers 403 instead of 404 for a missing key
   statement {
-    sid       = "ListMarkers"
+    sid       = "ListMarkersAndPendingRejectsAndSee404ForMissingKeys"
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
   }
+  # markers.dir: only the connector writes markers (they direct what COPY loads); the loader reads them and, after
+  # markers.retention, moves them (markers.loaded.action=move, the default: copy, then delete) or deletes them
   statement {
-    sid       = "ReadMarkersWriteManifestsAndReports"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${local.bucket_arn}/_redstage/*"]
+    sid       = "ReadMarkersMoveLoadedOnes"
+    actions   = ["s3:GetObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/_redstage/markers/*"]
+  }
+  # the loader's own prefixes (their defaults): manifests.dir, quarantine.dir, rejects.dir, markers.loaded.dir.
+  # Nothing else under _redstage/: not _redstage/plugins/ (the connector plugin ZIP MSK Connect runs), nor tmp.dir
+  statement {
+    sid     = "WriteManifestsQuarantineAndRejectsReportsAndLoadedMarkers"
+    actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+    resources = [
+      "${local.bucket_arn}/_redstage/manifests/*",
+      "${local.bucket_arn}/_redstage/quarantine/*",
+      "${local.bucket_arn}/_redstage/rejects/*",
+      "${local.bucket_arn}/_redstage/markers-loaded/*",
+    ]
   }
   # the JSON Lines file of a rejected row whose offset Redshift cut off
   statement {
@@ -146,6 +194,13 @@ data "aws_iam_policy_document" "loader" {
     sid       = "FollowOwnStatements"
     actions   = ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"]
     resources = ["*"]
+    # only statements this session of the role ran; "$${aws:userid}" is written to the policy as ${aws:userid}, an IAM
+    # policy variable (role id:session name), not a Terraform interpolation
+    condition {
+      test     = "StringEquals"
+      variable = "redshift-data:statement-owner-iam-userid"
+      values   = ["$${aws:userid}"]
+    }
   }
   statement {
     sid     = "SignInAsDbUser"

@@ -40,9 +40,14 @@ variable "security_group_ids" {
 }
 
 variable "topics" {
-  description = "Kafka topics the connector stages (comma-separated, as the connector's 'topics')."
+  description = "Kafka topics the connector stages (comma-separated, as the connector's 'topics'). The connector's role may read these topics only (kafka-cluster:ReadData on each)."
   type        = string
   default     = "ad-events"
+  validation {
+    # names only: a wildcard here would widen the connector's kafka-cluster:ReadData grant
+    condition     = can(regex("^ *[a-zA-Z0-9._-]+( *, *[a-zA-Z0-9._-]+)* *$", var.topics))
+    error_message = "topics must be comma-separated Kafka topic names (letters, digits, '.', '_', '-'; spaces only around the commas), with no empty entry and no wildcard."
+  }
 }
 
 variable "redshift_cluster_identifier" {
