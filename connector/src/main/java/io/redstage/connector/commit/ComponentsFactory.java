@@ -52,7 +52,12 @@ final class ComponentsFactory {
     PartitionerSettings ps = c.partitionerSettings();
     FileNaming naming =
         new FileNaming(
-            c.topicsDir(), c.tmpDir(), c.directoryDelim(), c.fileDelim(), c.zeroPadWidth());
+            c.topicsDir(),
+            FileNaming.connectorTmpDir(
+                c.tmpDir(), c.originalsStrings().get(TaskMetrics.CONNECTOR_NAME_CONFIG)),
+            c.directoryDelim(),
+            c.fileDelim(),
+            c.zeroPadWidth());
     RotationPolicy rotation =
         new RotationPolicy(
             c.flushSize(),
@@ -109,13 +114,13 @@ final class ComponentsFactory {
   static final Duration MIN_STALE_UPLOAD_AGE = Duration.ofHours(24);
 
   /**
-   * How old an upload under tmp.dir must be for a starting task to abort it. Every task of every
-   * connector sharing tmp.dir lists the same uploads, so the age must pass the longest a live file
-   * stays open: the schedule rule closes every unit within its interval, so twice that and at least
-   * a day; without it a unit can stay open indefinitely (a trickle keeps the idle rule from
-   * firing), so nothing is aborted by age and stale uploads are left to a bucket lifecycle rule.
-   * The listing still runs: it is the call that fails the start on a missing bucket or bad
-   * credentials.
+   * How old an upload under the connector's temporary prefix ({@link FileNaming#connectorTmpDir})
+   * must be for a starting task to abort it. Every task of the connector lists the same uploads, so
+   * the age must pass the longest a live file stays open: the schedule rule closes every unit
+   * within its interval, so twice that and at least a day; without it a unit can stay open
+   * indefinitely (a trickle keeps the idle rule from firing), so nothing is aborted by age and
+   * stale uploads are left to a bucket lifecycle rule. The listing still runs: it is the call that
+   * fails the start on a missing bucket or bad credentials.
    */
   static Optional<Duration> staleAfter(long scheduleIntervalMs) {
     if (scheduleIntervalMs <= 0) {

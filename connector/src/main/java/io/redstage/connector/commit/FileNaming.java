@@ -2,7 +2,10 @@ package io.redstage.connector.commit;
 
 import io.redstage.contract.DataFileNames;
 import io.redstage.contract.MarkerKeys;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
@@ -18,6 +21,40 @@ public final class FileNaming {
   private final String directoryDelim;
   private final String fileDelim;
   private final int padWidth;
+
+  /** Characters of a connector's encoded name kept in its temporary prefix; longer ones hash. */
+  private static final int MAX_SCOPE_CHARS = 100;
+
+  /**
+   * The temporary prefix of one connector: {@code <tmp.dir>/<its name, URL-encoded>/}, or tmp.dir
+   * itself without a name (a task run outside Connect). A starting task aborts stale uploads under
+   * it: connectors sharing tmp.dir (the default is one prefix for all) close their units by other
+   * rules, and one whose units stay open longer than another's age limit must not have its uploads
+   * aborted by the other's start. A name too long for a key is replaced by a hash of it.
+   */
+  public static String connectorTmpDir(String tmpDir, String connectorName) {
+    String dir = MarkerKeys.normalizeDir(tmpDir);
+    if (connectorName == null || connectorName.isBlank()) {
+      return dir;
+    }
+    String scope = URLEncoder.encode(connectorName, StandardCharsets.UTF_8);
+    if (scope.length() > MAX_SCOPE_CHARS) {
+      try {
+        byte[] d =
+            MessageDigest.getInstance("SHA-256")
+                .digest(connectorName.getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder("sha256-");
+        for (int i = 0; i < 8; i++) {
+          hex.append(Character.forDigit((d[i] >> 4) & 0xf, 16))
+              .append(Character.forDigit(d[i] & 0xf, 16));
+        }
+        scope = hex.toString(); // HexFormat is Java 17; the connector runs on 11
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("Every JVM has SHA-256", e);
+      }
+    }
+    return dir + scope + "/";
+  }
 
   public FileNaming(
       String topicsDir, String tmpDir, String directoryDelim, String fileDelim, int padWidth) {

@@ -8,6 +8,7 @@ import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
 import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -387,6 +388,30 @@ public final class CrossFieldValidator {
               "Cannot use an empty tmp.dir: the task aborts stale multipart uploads under it, which "
                   + "would be every upload in the bucket. Set a prefix of its own, e.g. _redstage/tmp.",
               TMP_DIR));
+    }
+    // a lifecycle rule that expires tmp.dir's leftovers (as loader-operations.md advises) would
+    // expire the committed files or markers under it
+    String tmp = MarkerKeys.normalizeDir(c.tmpDir());
+    for (Map.Entry<String, String> other :
+        List.of(
+            Map.entry(MARKERS_DIR, MarkerKeys.normalizeDir(c.markersDir())),
+            Map.entry(TOPICS_DIR, MarkerKeys.normalizeDir(c.topicsDir())))) {
+      String dir = other.getValue();
+      if (!dir.isEmpty() && (tmp.startsWith(dir) || dir.startsWith(tmp))) {
+        return Optional.of(
+            new Problem(
+                "Cannot use tmp.dir="
+                    + c.tmpDir()
+                    + " with "
+                    + other.getKey()
+                    + "="
+                    + dir
+                    + ": one holds the other, and a bucket lifecycle rule that expires what tmp.dir "
+                    + "holds would also expire committed "
+                    + (other.getKey().equals(MARKERS_DIR) ? "markers" : "files")
+                    + ". Give tmp.dir a prefix of its own, e.g. _redstage/tmp (the default).",
+                TMP_DIR));
+      }
     }
     return Optional.empty();
   }

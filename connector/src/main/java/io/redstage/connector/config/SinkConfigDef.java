@@ -521,11 +521,13 @@ public final class SinkConfigDef {
         "_redstage/tmp",
         Validators.S3_PREFIX,
         LOW,
-        "Prefix for files larger than one part while they are being written; they are copied to their final "
-            + "key once the unit's end offset is known. Not empty: a starting task aborts multipart uploads under it "
-            + "older than any live file can be (a day, or twice rotate.schedule.interval.ms if longer; none by age "
-            + "with that rule off, when a bucket lifecycle rule for incomplete uploads should remove them). Default "
-            + "_redstage/tmp.",
+        "Prefix for files larger than one part while they are being written, each connector under a folder "
+            + "named after it (<tmp.dir>/<connector name>/); they are copied to their final key once the unit's "
+            + "end offset is known. Not empty, and apart from topics.dir and markers.dir (a lifecycle rule that "
+            + "expires leftovers here must not reach committed files or markers): a starting task aborts "
+            + "multipart uploads under its connector's folder older than any live file can be (a day, or twice "
+            + "rotate.schedule.interval.ms if longer; none by age with that rule off, when a bucket lifecycle rule "
+            + "for incomplete uploads should remove them). Default _redstage/tmp.",
         GROUP_LAYOUT,
         ++o,
         Width.MEDIUM,

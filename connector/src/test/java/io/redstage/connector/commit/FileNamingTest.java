@@ -33,6 +33,29 @@ class FileNamingTest {
   }
 
   /**
+   * Each connector has a temporary prefix of its own under tmp.dir: a starting task aborts stale
+   * uploads only there, so another connector's, whose units close by other rules, are left alone.
+   */
+  @Test
+  void eachConnectorHasATemporaryPrefixOfItsOwn() {
+    assertThat(FileNaming.connectorTmpDir("_redstage/tmp/", "ads-to-s3"))
+        .isEqualTo("_redstage/tmp/ads-to-s3/");
+    assertThat(FileNaming.connectorTmpDir("_redstage/tmp", "a/b c"))
+        .as("a name cannot reach into another's prefix")
+        .isEqualTo("_redstage/tmp/a%2Fb+c/");
+    assertThat(FileNaming.connectorTmpDir("tmp", "a/b"))
+        .doesNotStartWith(FileNaming.connectorTmpDir("tmp", "a"));
+    assertThat(FileNaming.connectorTmpDir("tmp", "x".repeat(300)))
+        .matches("tmp/sha256-[0-9a-f]{16}/")
+        .isNotEqualTo(FileNaming.connectorTmpDir("tmp", "x".repeat(301)));
+    assertThat(FileNaming.connectorTmpDir("tmp", null)).isEqualTo("tmp/");
+    FileNaming scoped =
+        new FileNaming("topics", FileNaming.connectorTmpDir("tmp", "ads"), "/", "+", 10);
+    assertThat(scoped.tmpPrefix()).isEqualTo("tmp/ads/");
+    assertThat(scoped.temporaryKey("t", 1, 42, ".avro")).startsWith("tmp/ads/t/1/0000000042-");
+  }
+
+  /**
    * The longest key counts both offsets at 19 digits and the path in UTF-8 bytes: 'é' is two, '€'
    * three.
    */

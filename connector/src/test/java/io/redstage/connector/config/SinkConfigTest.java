@@ -176,6 +176,33 @@ class SinkConfigTest {
             "tmp.dir",
             e -> assertThat(e).anyMatch(m -> m.startsWith("Cannot use an empty tmp.dir")));
 
+    // a lifecycle rule that expires tmp.dir's leftovers must not reach markers or committed files
+    for (Map.Entry<String, String> overlap :
+        List.of(
+            Map.entry("_redstage", "markers.dir"),
+            Map.entry("_redstage/markers/tmp/", "markers.dir"),
+            Map.entry("topics/tmp", "topics.dir"))) {
+      p = base();
+      p.put("topics.dir", "topics");
+      p.put("tmp.dir", overlap.getKey());
+      assertThat(errorsByKey(p))
+          .as(overlap.getKey())
+          .containsOnlyKeys("tmp.dir")
+          .hasEntrySatisfying(
+              "tmp.dir",
+              e ->
+                  assertThat(e)
+                      .anyMatch(
+                          m ->
+                              m.startsWith("Cannot use tmp.dir=" + overlap.getKey() + " with ")
+                                  && m.contains(overlap.getValue())
+                                  && m.contains("one holds the other")));
+    }
+    p = base();
+    p.put("topics.dir", "");
+    p.put("tmp.dir", "_redstage/tmpfiles");
+    assertThat(errorsByKey(p)).as("a prefix beside another of the same start").isEmpty();
+
     p = base();
     p.put("markers.dir", "");
     assertThat(errorsByKey(p))

@@ -354,8 +354,19 @@ class IsolationIT {
     io.redstage.loader.discovery.Unit u =
         stack.files.unit("iso_short", 0, 0, 9, FileFormat.PARQUET, cols, o -> row("id", o));
     io.redstage.contract.MarkerFile f = u.marker().files().get(0);
-    // the unit's marker rewritten over a wider range (a unit holds at most one record per offset)
+    // the unit's marker rewritten over a wider range (a unit holds at most one record per offset),
+    // its file under the name of that range
     stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(u.markerKey()));
+    String wider = f.key().replace("+00000000000000000009.", "+00000000000000000011.");
+    stack
+        .s3
+        .client()
+        .copyObject(
+            b ->
+                b.sourceBucket(LoaderStack.BUCKET)
+                    .sourceKey(f.key())
+                    .destinationBucket(LoaderStack.BUCKET)
+                    .destinationKey(wider));
     stack.files.marker(
         "iso_short",
         0,
@@ -363,7 +374,7 @@ class IsolationIT {
         11,
         List.of(
             new io.redstage.contract.MarkerFile(
-                f.key(),
+                wider,
                 f.bytes(),
                 12,
                 f.format(),
