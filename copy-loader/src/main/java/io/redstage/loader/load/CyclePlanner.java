@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,6 +120,28 @@ public final class CyclePlanner {
   }
 
   /**
+   * Why an upsert table does not load: topics whose names only map to it by default (shop.Orders
+   * and shop.orders both become shop_orders), of which one's keys would replace or delete the
+   * other's rows. Topics merged on purpose are all named in tables.map; an append table only gets
+   * the WARN of {@link #noteTopic}, its rows keep their topic.
+   */
+  private Optional<String> mergedByDefault(TableRef t) {
+    Set<String> topics = topicsByTable.getOrDefault(t, Set.of());
+    if (topics.size() < 2 || topics.stream().allMatch(tables::mappedExplicitly)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "Cannot load topics "
+            + topics
+            + " into the upsert table "
+            + t
+            + ": their names map to it by default, and one topic's keys would replace or delete the"
+            + " other's rows. Name each in tables.map: all to "
+            + t
+            + " to merge them on purpose, or each to a table of its own.");
+  }
+
+  /**
    * Plans the listed units not yet loaded into batches per table.
    *
    * @param unreadableFrom from the scan that listed the units ({@link
@@ -147,6 +170,9 @@ public final class CyclePlanner {
       boolean ordered;
       try {
         ordered = settings.upsert(t);
+        if (ordered) {
+          mergedByDefault(t).ifPresent(why -> unconfigured.put(t, why));
+        }
       } catch (ConfigException ex) {
         // a table's own setting: the start could not see it (the table is new), and it must not
         // stop the tables that load

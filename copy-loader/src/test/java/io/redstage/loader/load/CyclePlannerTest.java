@@ -47,6 +47,31 @@ class CyclePlannerTest {
     return new FailureTracker(new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)), 3, 10);
   }
 
+  /**
+   * Two topics whose names map to one table by default (shop.Orders and shop.orders) hold an upsert
+   * table, as a table whose settings do not resolve: one's keys would replace or delete the other's
+   * rows. An append table loads them (its rows keep their topic), and so does an upsert table that
+   * tables.map names for both.
+   */
+  @Test
+  void topicsMergedIntoAnUpsertTableByTheirNamesAloneHoldIt() {
+    Unit lower = TestUnits.simple("shop.orders", 0, 0, 9);
+    Unit upper = TestUnits.simple("shop.Orders", 0, 0, 9);
+    TableRef shop = TableRef.of("public", "shop_orders");
+    CyclePlanner.Plan upsert =
+        planner(tracker(), "upsert").plan(List.of(lower, upper), Map.of(), new LoadState(), 0);
+    assertThat(upsert.batches()).doesNotContainKey(shop);
+    assertThat(upsert.unconfigured().get(shop))
+        .startsWith("Cannot load topics [shop.Orders, shop.orders] into the upsert table")
+        .contains("Name each in tables.map");
+    assertThat(upsert.backlog().get(shop).heldBack()).isEqualTo(2);
+
+    CyclePlanner.Plan append =
+        planner(tracker(), "append").plan(List.of(lower, upper), Map.of(), new LoadState(), 0);
+    assertThat(append.batches().get(shop)).flatMap(Batch::units).hasSize(2);
+    assertThat(append.unconfigured()).isEmpty();
+  }
+
   @Test
   void coveredUnitsAreLoadedPartiallyCoveredArePending() {
     LoadState state = new LoadState();
