@@ -8,6 +8,7 @@ import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.sql.Identifiers;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +20,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -157,17 +159,8 @@ public final class MarkerScanner {
           boolean rejectedAsIs =
               rejectedEtags.containsKey(key) && Objects.equals(rejectedEtags.get(key), o.eTag());
           if (marker == null && !rejectedAsIs && o.size() != null && o.size() > maxMarkerBytes) {
-            String why =
-                "Cannot read commit marker s3://"
-                    + bucket
-                    + "/"
-                    + key
-                    + ": it is "
-                    + o.size()
-                    + " bytes, more than any marker the connector writes ("
-                    + maxMarkerBytes
-                    + "). Remove the object, or move it out of markers.dir.";
-            reject(key, why, o.eTag(), ReadAgain.WHEN_CHANGED, "then");
+            reject(
+                key, tooLarge(key, o.size() + " bytes"), o.eTag(), ReadAgain.WHEN_CHANGED, "then");
           } else if (marker == null && !rejectedAsIs) {
             gets++;
             marker = fetch(key, topic.get(), o.eTag());
@@ -229,11 +222,36 @@ public final class MarkerScanner {
     return MarkerKeys.parse(markersDir, key).map(MarkerKeys.UnitKey::topic);
   }
 
+  private String tooLarge(String key, String size) {
+    return "Cannot read commit marker s3://"
+        + bucket
+        + "/"
+        + key
+        + ": it is "
+        + size
+        + ", more than any marker the connector writes ("
+        + maxMarkerBytes
+        + " bytes). Remove the object, or move it out of markers.dir.";
+  }
+
   private CommitMarker fetch(String key, String topicInKey, String etag) {
     byte[] bytes;
-    try {
-      ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
-      bytes = r.asByteArray();
+    // read no more than a marker can hold: the listing's size is checked, but the object may be
+    // replaced by a larger one before this GET
+    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxMarkerBytes + 1));
+      if (bytes.length > maxMarkerBytes) {
+        in.abort();
+        reject(
+            key,
+            tooLarge(key, "over " + maxMarkerBytes + " bytes"),
+            etag,
+            ReadAgain.WHEN_CHANGED,
+            "then");
+        return null;
+      }
+    } catch (IOException e) {
+      throw SdkClientException.create("Cannot read commit marker s3://" + bucket + "/" + key, e);
     } catch (NoSuchKeyException e) {
       // moved or deleted between LIST and GET (another loader's retention): not an error
       return null;
