@@ -1,6 +1,7 @@
 package io.redstage.contract;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.EnumSet;
 import java.util.List;
@@ -34,6 +35,33 @@ public final class CommitMarker {
   private final long committedAtMs;
   private final String rotationReason;
   private final List<MarkerFile> files;
+  private final String writer;
+
+  /** A marker without a {@link #writer()} (written by a connector before the field existed). */
+  public CommitMarker(
+      int formatVersion,
+      String topic,
+      int partition,
+      long startOffset,
+      long endOffset,
+      long recordCount,
+      String bucket,
+      long committedAtMs,
+      String rotationReason,
+      List<MarkerFile> files) {
+    this(
+        formatVersion,
+        topic,
+        partition,
+        startOffset,
+        endOffset,
+        recordCount,
+        bucket,
+        committedAtMs,
+        rotationReason,
+        files,
+        null);
+  }
 
   @JsonCreator
   public CommitMarker(
@@ -46,7 +74,8 @@ public final class CommitMarker {
       @JsonProperty("bucket") String bucket,
       @JsonProperty("committedAtMs") long committedAtMs,
       @JsonProperty("rotationReason") String rotationReason,
-      @JsonProperty("files") List<MarkerFile> files) {
+      @JsonProperty("files") List<MarkerFile> files,
+      @JsonProperty("writer") String writer) {
     if (endOffset < startOffset) {
       throw new IllegalArgumentException(
           "Cannot build a commit marker for "
@@ -85,6 +114,7 @@ public final class CommitMarker {
     this.committedAtMs = committedAtMs;
     this.rotationReason = rotationReason;
     this.files = List.copyOf(Objects.requireNonNull(files, "files"));
+    this.writer = writer;
     if (formatVersion >= FIRST_VERSION_WITH_ROLES) {
       this.files.forEach(this::checkRoles);
     }
@@ -187,6 +217,17 @@ public final class CommitMarker {
     return files;
   }
 
+  /**
+   * What wrote the marker and its files, e.g. {@code redstage-connector 0.1.0+3ca0183}; null for
+   * markers written before the field. Informational (status, quarantine reports, upgrades): an
+   * optional field within format version 2, which older loaders ignore.
+   */
+  @JsonProperty
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public String writer() {
+    return writer;
+  }
+
   /** A stable id for logs: {@code topic+partition+start+end}. */
   public String unitId() {
     return topic + "+" + partition + "+" + startOffset + "+" + endOffset;
@@ -215,7 +256,8 @@ public final class CommitMarker {
         && bucket.equals(m.bucket)
         && committedAtMs == m.committedAtMs
         && Objects.equals(rotationReason, m.rotationReason)
-        && files.equals(m.files);
+        && files.equals(m.files)
+        && Objects.equals(writer, m.writer);
   }
 
   @Override

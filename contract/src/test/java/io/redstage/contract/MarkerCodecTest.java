@@ -88,6 +88,34 @@ class MarkerCodecTest {
         .noneMatch(MarkerColumn::nullsOnly);
   }
 
+  /**
+   * The writer is optional within format version 2: a marker without it (an older connector's)
+   * reads as null and is written without the field, one with it keeps it.
+   */
+  @Test
+  void theWriterIsOptional() {
+    CommitMarker old = sample();
+    assertThat(old.writer()).isNull();
+    assertThat(new String(MarkerCodec.toJson(old), StandardCharsets.UTF_8))
+        .doesNotContain("writer");
+    CommitMarker m =
+        new CommitMarker(
+            old.formatVersion(),
+            old.topic(),
+            old.partition(),
+            old.startOffset(),
+            old.endOffset(),
+            old.recordCount(),
+            old.bucket(),
+            old.committedAtMs(),
+            old.rotationReason(),
+            old.files(),
+            "redstage-connector 0.1.0+abc1234");
+    CommitMarker back = MarkerCodec.fromJson(MarkerCodec.toJson(m), "k");
+    assertThat(back.writer()).isEqualTo("redstage-connector 0.1.0+abc1234");
+    assertThat(back).isEqualTo(m).isNotEqualTo(old);
+  }
+
   @Test
   void roundTripsEveryField() {
     CommitMarker marker = sample();

@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.Version;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3Storage;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * reported to Connect.
  */
 final class UnitCommitter {
+  /** Each marker's writer: this connector and its build (Version: the commit as metadata). */
+  private static final String WRITER = "redstage-connector " + Version.get();
+
   private static final Logger LOG = LoggerFactory.getLogger(UnitCommitter.class);
 
   private final S3Storage storage;
@@ -101,7 +105,8 @@ final class UnitCommitter {
             bucket,
             System.currentTimeMillis(),
             reason.label(),
-            files);
+            files,
+            WRITER);
     String markerKey =
         MarkerKeys.markerKey(markersDir, topic, partition, unit.startOffset, unit.endOffset);
     storage.putSmallObject(markerKey, MarkerCodec.toJson(marker), "application/json");

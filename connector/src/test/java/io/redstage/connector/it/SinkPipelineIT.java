@@ -85,6 +85,8 @@ class SinkPipelineIT {
     for (CommitMarker m : markers.values()) {
       assertThat(m.endOffset() - m.startOffset() + 1).isEqualTo(50);
       assertThat(m.rotationReason()).isEqualTo("flush.size");
+      assertThat(m.writer())
+          .startsWith("redstage-connector " + System.getProperty("redstage.version"));
       assertThat(m.recordCount()).isEqualTo(50);
       assertThat(m.files()).hasSize(1);
       MarkerFile f = m.files().get(0);

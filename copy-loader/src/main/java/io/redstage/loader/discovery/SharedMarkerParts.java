@@ -47,7 +47,8 @@ final class SharedMarkerParts {
         shared(m.bucket()),
         m.committedAtMs(),
         shared(m.rotationReason()),
-        files);
+        files,
+        shared(m.writer()));
   }
 
   /**

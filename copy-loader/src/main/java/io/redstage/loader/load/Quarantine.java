@@ -147,6 +147,10 @@ public final class Quarantine {
       m.put("partition", u.partition());
       m.put("startOffset", u.start());
       m.put("endOffset", u.end());
+      // which connector build wrote the unit: what an upgrade may have changed
+      if (u.marker().writer() != null) {
+        m.put("writer", u.marker().writer());
+      }
       units.add(m);
     }
     r.put("units", units);

@@ -408,7 +408,9 @@ class FailureHandlingIT {
               .asUtf8String();
       assertThat(report)
           .contains("\"table\" : \"public.f_poison\"")
-          .contains("topics/f_poison/partition=0/");
+          .contains("topics/f_poison/partition=0/")
+          .as("which build wrote each unit")
+          .contains("\"writer\" : \"" + TestFiles.WRITER + "\"");
       assertThat(loader.runOnce().batchesLoaded()).as("quarantined units are held").isZero();
     }
     stack.redshift.faults().clear();

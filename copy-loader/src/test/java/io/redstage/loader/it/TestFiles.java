@@ -41,6 +41,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * metadata columns, data files under {@code topics/}, the marker after the files.
  */
 public final class TestFiles {
+  /** The writer the markers of this class name, as a connector's name its build. */
+  static final String WRITER = "redstage-test-files 1";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final List<String> DEFAULT_NAMES =
@@ -243,7 +246,8 @@ public final class TestFiles {
             bucket,
             System.currentTimeMillis(),
             "flush.size",
-            files);
+            files,
+            markerVersion >= CommitMarker.FIRST_VERSION_WITH_ROLES ? WRITER : null);
     String key = MarkerKeys.markerKey(markersDir, topic, partition, start, end);
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(MarkerCodec.toJson(m)));
     return new Unit(key, m);
