@@ -153,8 +153,19 @@ public final class BatchExecutor {
                 .map(StagingGroup.FileRef::url)
                 .toList();
         details = loadErrors.read(e, files, batch.id().toString(), submitted);
-        for (LoadErrorReader.LoadError le : details) {
-          LOG.error("Batch {}: COPY rejected {}", batch.id(), le);
+        if (!details.isEmpty()) {
+          // once per failed batch, at WARN: the failure is handled (retried, split, quarantined);
+          // the reasons quote values, so they go to the quarantine report, not to the log
+          LOG.warn(
+              "Batch {}: COPY rejected {} row(s): {}. Their reasons are in the quarantine report if "
+                  + "the batch is quarantined, and in STL_LOAD_ERRORS / SYS_LOAD_ERROR_DETAIL.",
+              batch.id(),
+              details.size(),
+              details.stream()
+                      .limit(3)
+                      .map(LoadErrorReader.LoadError::location)
+                      .collect(java.util.stream.Collectors.joining("; "))
+                  + (details.size() > 3 ? "; ..." : ""));
         }
       }
       String where =

@@ -109,14 +109,16 @@ final class CycleFigures {
 
   private void publish() {
     Map<String, Long> units = new HashMap<>();
+    Map<String, Long> held = new HashMap<>();
     Map<String, Long> oldest = new HashMap<>();
     lastBacklog.forEach(
         (t, b) -> {
           units.put(t.name(), (long) b.pendingUnits());
+          held.put(t.name(), (long) b.heldBack());
           if (b.pendingUnits() > 0) {
             oldest.put(t.name(), b.oldestCommittedAtMs());
           }
         });
-    p.metrics().pending(units, oldest);
+    p.metrics().pending(units, held, oldest);
   }
 }

@@ -42,6 +42,18 @@ public final class LoadErrorReader {
    */
   public record LoadError(
       String file, long line, String column, String code, String reason, String rawLine) {
+    /**
+     * Where the row is and Redshift's error code, without the reason: Redshift's reasons quote the
+     * value ("Invalid digit, Value 'n'"), which is the records' data and stays out of logs.
+     */
+    public String location() {
+      return file
+          + " line "
+          + line
+          + (column == null || column.isEmpty() ? "" : " column " + column)
+          + (code == null ? "" : " (code " + code + ")");
+    }
+
     @Override
     public String toString() {
       return file

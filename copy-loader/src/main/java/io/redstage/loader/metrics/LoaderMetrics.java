@@ -81,6 +81,7 @@ public final class LoaderMetrics {
           .register(registry);
   private final Map<String, Long> mergedTopics = new ConcurrentHashMap<>();
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
+  private final Map<String, Long> heldUnits = new ConcurrentHashMap<>();
 
   /** Per table, the commit time (epoch ms) of the oldest pending unit; absent when none. */
   private final Map<String, Long> oldestPendingMs = new ConcurrentHashMap<>();
@@ -116,6 +117,12 @@ public final class LoaderMetrics {
         "Topics loading into one table (tables with more than one)",
         mergedTopics);
     gauge("redstage_loader_pending_units", "Units found and not yet loaded", pendingUnits);
+    gauge(
+        "redstage_loader_held_units",
+        "Pending units that wait for an operator or a retry, not for their turn: quarantined, "
+            + "waiting for a retry, behind such a unit or an unreadable marker in upsert mode, or of "
+            + "a table whose settings do not resolve",
+        heldUnits);
     // the age is taken when scraped, not when the last cycle ended: cycles that fail or take long
     // would otherwise hold the lag still, just when loading has stopped
     GaugeWithCallback.builder()
@@ -253,12 +260,18 @@ public final class LoaderMetrics {
   }
 
   /**
-   * Pending units per table and the commit time (epoch ms) of each table's oldest pending unit,
-   * from which the lag is taken when scraped; tables not named drop out.
+   * Pending units per table, the held ones among them, and the commit time (epoch ms) of each
+   * table's oldest pending unit, from which the lag is taken when scraped; tables not named drop
+   * out.
    */
-  public void pending(Map<String, Long> unitsByTable, Map<String, Long> oldestPendingMsByTable) {
+  public void pending(
+      Map<String, Long> unitsByTable,
+      Map<String, Long> heldByTable,
+      Map<String, Long> oldestPendingMsByTable) {
     pendingUnits.keySet().retainAll(unitsByTable.keySet());
     pendingUnits.putAll(unitsByTable);
+    heldUnits.keySet().retainAll(heldByTable.keySet());
+    heldUnits.putAll(heldByTable);
     oldestPendingMs.keySet().retainAll(oldestPendingMsByTable.keySet());
     oldestPendingMs.putAll(oldestPendingMsByTable);
   }

@@ -412,6 +412,9 @@ class FailureHandlingIT {
           .as("which build wrote each unit")
           .contains("\"writer\" : \"" + TestFiles.WRITER + "\"");
       assertThat(loader.runOnce().batchesLoaded()).as("quarantined units are held").isZero();
+      assertThat(loader.metrics().render())
+          .as("and counted as held, not only pending")
+          .containsPattern("redstage_loader_held_units\\{table=\"public.f_poison\"} [1-9]");
     }
     stack.redshift.faults().clear();
     StringWriter out = new StringWriter();

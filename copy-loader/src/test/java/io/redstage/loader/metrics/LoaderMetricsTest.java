@@ -19,7 +19,10 @@ class LoaderMetricsTest {
     m.loaded("public.orders", 3, 300, 4096, 0.4);
     m.failed("public.orders", "load");
     m.quarantined("public.bad\"table", 1);
-    m.pending(Map.of("public.orders", 2L), Map.of("public.orders", wall.get() - 12_500));
+    m.pending(
+        Map.of("public.orders", 2L),
+        Map.of("public.orders", 1L),
+        Map.of("public.orders", wall.get() - 12_500));
     m.apiCalls(() -> Map.of("S3.ListObjectsV2", 4L));
     try (MetricsServer server = new MetricsServer(m, "127.0.0.1", 0)) {
       HttpResponse<String> r =
@@ -42,6 +45,7 @@ class LoaderMetricsTest {
           .contains("redstage_loader_units_quarantined_total{table=\"public.bad\\\"table\"} 1")
           .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 12.5")
           .contains("redstage_loader_batch_latency_seconds_bucket{le=\"0.5\"} 1")
+          .contains("redstage_loader_held_units{table=\"public.orders\"} 1.0")
           .contains("redstage_loader_batch_latency_seconds_count 1")
           .contains("redstage_loader_aws_calls_total{operation=\"S3.ListObjectsV2\"} 4")
           .containsPattern(
@@ -62,6 +66,7 @@ class LoaderMetricsTest {
     LoaderMetrics m = new LoaderMetrics(System::nanoTime, wall::get);
     m.pending(
         Map.of("public.orders", 2L, "public.views", 0L),
+        Map.of("public.orders", 0L, "public.views", 0L),
         Map.of("public.orders", wall.get() - 20_000));
     m.cycle();
     assertThat(m.render())
