@@ -1,6 +1,8 @@
 package io.redstage.connector.commit;
 
 import io.redstage.connector.metrics.TaskMetrics;
+import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -43,15 +45,27 @@ final class BadRecordHandler {
           + DLQ_TOPIC_CONFIG
           + ") and go on.)";
 
+  /** Bad records logged one by one per minute; the rest of the minute's are counted in one line. */
+  static final int LOGGED_PER_MINUTE = 10;
+
   private final ErrantRecordReporter reporter;
   private final TaskMetrics metrics;
+
+  /** A stream of bad records would otherwise log one WARN each. The task thread's only (put). */
+  private final LogBudget logBudget;
 
   /** Where a reported record goes, for the log line: the DLQ topic, or only Connect's error log. */
   private final String destination;
 
   BadRecordHandler(SinkTaskContext context, TaskMetrics metrics, String dlqTopic) {
+    this(context, metrics, dlqTopic, System::nanoTime);
+  }
+
+  BadRecordHandler(
+      SinkTaskContext context, TaskMetrics metrics, String dlqTopic, LongSupplier nanoTime) {
     this.reporter = reporterOf(context);
     this.metrics = metrics;
+    this.logBudget = new LogBudget(LOGGED_PER_MINUTE, Duration.ofMinutes(1), nanoTime);
     this.destination =
         dlqTopic == null || dlqTopic.trim().isEmpty()
             ? "Set aside, not written (errors.tolerance=all without "
@@ -80,7 +94,17 @@ final class BadRecordHandler {
       // and why, first
       throw new ConnectException(error.getMessage() + TOLERANCE_NONE, refused);
     }
-    LOG.warn("{}: {}", destination, error.getMessage());
     metrics.recordSentToDlq();
+    long skipped = logBudget.skippedInEndedWindow();
+    if (skipped > 0) {
+      LOG.warn(
+          "{}: {} more record(s) in the last minute, not logged one by one (the task's "
+              + "dlq-records-total counts them all)",
+          destination,
+          skipped);
+    }
+    if (logBudget.take()) {
+      LOG.warn("{}: {}", destination, error.getMessage());
+    }
   }
 }
