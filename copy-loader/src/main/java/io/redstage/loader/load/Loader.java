@@ -266,6 +266,17 @@ public final class Loader implements AutoCloseable {
     }
   }
 
+  /** A sweep of the loop: one that fails is not a failed cycle, the loads went on. */
+  private void sweepInLoop(Duration interval) throws InterruptedException {
+    try {
+      sweep(false);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.error("Sweep failed, next in {}: {}", interval, e.getMessage(), e);
+    }
+  }
+
   /** One cycle. */
   public CycleReport runOnce() throws InterruptedException {
     preflight();
@@ -295,22 +306,37 @@ public final class Loader implements AutoCloseable {
     try {
       // a configuration error stops the loop at start instead of failing every cycle
       preflight();
+      // an outage fails every cycle alike: its stack trace is logged once, then a count
+      String lastFailure = null;
+      int sameFailures = 0;
       while (!stopping.get()) {
         boolean loadedSome = false;
         try {
           // a cycle that loaded something starts the next at once: units committed during it wait
           // for nothing more (loop.interval is the pause once a cycle finds nothing to load)
           loadedSome = runOnce().batchesLoaded() > 0;
+          lastFailure = null;
           // not after a stop: a sweep may take many requests, and the stop waits for it
           if (!stopping.get() && !sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {
             nextSweep = clock.instant().plus(sweepInterval);
-            sweep(false);
+            sweepInLoop(sweepInterval);
           }
         } catch (ConfigException e) {
           throw e;
         } catch (RuntimeException e) {
           metrics.cycleFailed();
-          LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
+          if (String.valueOf(e.getMessage()).equals(lastFailure)) {
+            sameFailures++;
+            LOG.error(
+                "Cycle failed again ({} in a row), retrying in {}: {}",
+                sameFailures + 1,
+                interval,
+                e.getMessage());
+          } else {
+            lastFailure = String.valueOf(e.getMessage());
+            sameFailures = 0;
+            LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
+          }
         }
         long waitUntil = System.nanoTime() + (loadedSome ? 0 : interval.toNanos());
         while (!stopping.get() && System.nanoTime() < waitUntil) {
