@@ -42,7 +42,10 @@ public final class ConfigDocs {
         .append(
             "Set `connector.class=io.redstage.connector.RedstageS3SinkConnector`. Keys named like Confluent's ")
         .append(
-            "S3 sink mean the same thing. Framework keys (`topics`, `tasks.max`, converters, `errors.*`) are ")
+            "S3 sink mostly mean the same thing; where a default or a meaning differs, and which of Confluent's keys ")
+        .append(
+            "are refused, [migrating-from-confluent.md](migrating-from-confluent.md) says. Framework keys (`topics`, "
+                + "`tasks.max`, converters, `errors.*`) are ")
         .append("Kafka Connect's own.\n\n")
         .append(
             "Connect's validate endpoint (`PUT /connector-plugins/RedstageS3SinkConnector/config/validate`) and ")

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 
@@ -72,17 +70,6 @@ public final class CrossFieldValidator {
                           key)));
     }
   }
-
-  /** The keys that name a metadata column. */
-  private static final List<String> METADATA_COLUMN_KEYS =
-      List.of(
-          METADATA_TOPIC,
-          METADATA_PARTITION,
-          METADATA_OFFSET,
-          METADATA_TIMESTAMP,
-          METADATA_KEY,
-          METADATA_HEADERS,
-          METADATA_DELETED);
 
   /**
    * The keys of the metadata columns the files get (as FormatOptions.metadataColumnNames lists
@@ -220,14 +207,27 @@ public final class CrossFieldValidator {
               BEHAVIOR_ON_NULL_VALUES,
               METADATA_ENABLED));
     }
-    List<String> names =
-        METADATA_COLUMN_KEYS.stream().map(c::getString).collect(Collectors.toList());
-    if (names.stream().map(String::toLowerCase).distinct().count() < names.size()) {
-      out.add(
-          new Problem(
-              "Cannot use the same name for two metadata columns: make the metadata.*.column names "
-                  + "distinct (case-insensitively, as Redshift folds names).",
-              METADATA_COLUMN_KEYS.toArray(String[]::new)));
+    // only the columns that are written: a name kept for a column that is off clashes with nothing
+    Map<String, String> keyByName = new java.util.HashMap<>();
+    for (String key : writtenMetadataColumnKeys(c)) {
+      String name = c.getString(key);
+      if (name == null) {
+        continue;
+      }
+      String other = keyByName.putIfAbsent(name.toLowerCase(Locale.ROOT), key);
+      if (other != null) {
+        out.add(
+            new Problem(
+                "Cannot name two metadata columns "
+                    + name
+                    + ": "
+                    + other
+                    + " and "
+                    + key
+                    + " both do (Redshift folds names to lower case). Give each its own name.",
+                other,
+                key));
+      }
     }
     String codecKey =
         c.format() == FileFormat.PARQUET
@@ -254,7 +254,8 @@ public final class CrossFieldValidator {
                           codecKey,
                           FORMAT_CLASS)));
     }
-    if (c.getInt(PARQUET_ROW_GROUP_BYTES) > c.memoryBufferMaxBytes()) {
+    if (c.format() == FileFormat.PARQUET
+        && c.getInt(PARQUET_ROW_GROUP_BYTES) > c.memoryBufferMaxBytes()) {
       out.add(
           new Problem(
               "Cannot fit one Parquet row group in the memory budget: parquet.row.group.size.bytes "
@@ -455,24 +456,13 @@ public final class CrossFieldValidator {
     return Optional.empty();
   }
 
-  /**
-   * Keys whose values an error must not echo: passwords, Confluent's secrets, and the STS external
-   * id (a shared secret between the role's owner and its users).
-   */
-  private static boolean hidden(String key) {
-    ConfigDef.ConfigKey k = SinkConfig.CONFIG_DEF.configKeys().get(key);
-    return ConfluentKeys.isSecret(key)
-        || STS_ROLE_EXTERNAL_ID.equals(key)
-        || (k != null && k.type == ConfigDef.Type.PASSWORD);
-  }
-
   static void throwIfInvalid(SinkConfig c) {
     List<Problem> ps = new ArrayList<>(ConfluentKeys.problems(c.originals()));
     ps.addAll(problems(c));
     if (!ps.isEmpty()) {
-      String key = ps.get(0).keys.get(0);
-      throw new ConfigException(
-          key, hidden(key) ? "[hidden]" : c.originals().get(key), ps.get(0).message);
+      // the message names the key and says what to do; Kafka's three-argument form would put the
+      // key's value first ("Invalid value ... for configuration ..."), an access key id included
+      throw new ConfigException(ps.get(0).message);
     }
   }
 }

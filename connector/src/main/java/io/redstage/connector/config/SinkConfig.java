@@ -118,9 +118,14 @@ public final class SinkConfig extends AbstractConfig {
         .build();
   }
 
-  /** The locale of path.format's month and day names. */
+  /**
+   * The locale of path.format's month and day names; empty (Confluent's default, which configs
+   * exported from it carry) is the default, as for timezone, not Java's root locale.
+   */
   public Locale locale() {
-    return localeOf(getString(LOCALE));
+    String tag = getString(LOCALE).trim();
+    return localeOf(
+        tag.isEmpty() ? (String) CONFIG_DEF.configKeys().get(LOCALE).defaultValue : tag);
   }
 
   /** A language tag, with Java's underscore spelling (en_US) read as en-US. */

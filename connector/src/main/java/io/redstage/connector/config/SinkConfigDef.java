@@ -891,7 +891,7 @@ public final class SinkConfigDef {
         Validators.orEmpty(Validators.LOCALE),
         LOW,
         "Locale for the time partitioner's path format (month and day names): a language tag such as en or "
-            + "en-US (en_US is read the same). Default en.",
+            + "en-US (en_US is read the same); empty, as Confluent's exported configs have it, is en. Default en.",
         GROUP_PARTITION,
         ++o,
         Width.SHORT,
@@ -1044,7 +1044,8 @@ public final class SinkConfigDef {
         true,
         HIGH,
         "Write Kafka metadata columns (topic, partition, offset, timestamp) into every file. The copy-loader "
-            + "needs them for exactly-once loads. Default true.",
+            + "needs them for exactly-once loads and quarantines every unit whose files lack them: turn them off "
+            + "only for files that other tools read. Default true.",
         GROUP_METADATA,
         ++o,
         Width.SHORT,

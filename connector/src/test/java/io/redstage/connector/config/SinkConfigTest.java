@@ -395,12 +395,53 @@ class SinkConfigTest {
         .containsExactly(List.of("column.name.map", "metadata.key.column"));
   }
 
+  /** An empty locale, as configs exported from Confluent's sink carry, is the default (en). */
   @Test
-  void duplicateMetadataColumnNamesAreRejected() {
+  void anEmptyLocaleIsTheDefault() {
+    Map<String, String> p = base();
+    p.put("locale", " ");
+    assertThat(new SinkConfig(p).locale()).isEqualTo(java.util.Locale.ENGLISH);
+  }
+
+  @Test
+  void duplicateMetadataColumnNamesAreRejectedOnTheirTwoKeys() {
     Map<String, String> p = base();
     p.put("metadata.offset.column", "KAFKA_TOPIC");
     assertThatThrownBy(() -> new SinkConfig(p))
-        .hasMessageContaining("same name for two metadata columns");
+        .hasMessage(
+            "Cannot name two metadata columns KAFKA_TOPIC: metadata.topic.column and"
+                + " metadata.offset.column both do (Redshift folds names to lower case). Give each"
+                + " its own name.");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false)))
+        .extracting(pr -> pr.keys)
+        .containsExactly(List.of("metadata.topic.column", "metadata.offset.column"));
+
+    // the key column is not written (store.kafka.keys=false): its name clashes with nothing
+    Map<String, String> off = base();
+    off.put("metadata.key.column", "kafka_topic");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(off, false))).isEmpty();
+  }
+
+  /**
+   * A row group larger than the memory budget matters to Parquet only; and the start's error does
+   * not echo a key's value (Kafka's "Invalid value ... for configuration ..." did).
+   */
+  @Test
+  void parquetLimitsApplyToParquetAndStartErrorsEchoNoValue() {
+    Map<String, String> p = base();
+    p.put("parquet.row.group.size.bytes", "268435456");
+    p.put("memory.buffer.max.bytes", "134217728");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false))).hasSize(1);
+    p.put("format.class", "jsonl");
+    assertThat(CrossFieldValidator.problems(new SinkConfig(p, false))).isEmpty();
+
+    Map<String, String> q = base();
+    q.put("aws.access.key.id", "AKIAIOSFODNN7EXAMPLE");
+    q.put("tmp.dir", "_redstage/markers");
+    assertThatThrownBy(() -> new SinkConfig(q))
+        .hasMessageStartingWith("Cannot use tmp.dir=_redstage/markers with markers.dir=")
+        .hasMessageNotContaining("AKIA")
+        .hasMessageNotContaining("Invalid value");
   }
 
   @Test
