@@ -139,7 +139,24 @@ public final class ConfluentKeys {
     IGNORED.put("format.bytearray.separator", "ByteArrayFormat is not supported (format.class)");
     IGNORED.put(
         "json.decimal.format",
-        "JSON Lines files always hold decimals as JSON numbers, which COPY loads");
+        "JSON Lines files hold a decimal column as a string of its plain digits, which COPY reads "
+            + "exactly, and decimals inside nested values as JSON numbers");
+    IGNORED.put(
+        "max.write.duration.ms",
+        "units close by flush.size and the rotate.* rules; S3 calls are bounded by the SDK's timeouts");
+    IGNORED.put(
+        "partitioner.max.open.files",
+        "open files are bounded by memory.buffer.max.bytes, which closes the largest units first");
+    IGNORED.put(
+        "rotate.file.on.partition.change",
+        "each encoded partition of a unit always has a file of its own");
+    IGNORED.put(
+        "enable.conditional.writes",
+        "exactly once comes from commit markers and the loader, not from conditional writes");
+    IGNORED.put("max.files.scan.limit", "no conditional writes, so no files to scan");
+    IGNORED.put(
+        "allow.optional.map.keys",
+        "map keys are checked record by record: a null key makes the record bad (bad-records.md)");
     IGNORED.put(
         "retry.backoff.ms",
         "S3 calls retry inside the AWS SDK (s3.part.retries, s3.retry.backoff.ms)");
