@@ -49,6 +49,21 @@ public final class RedstageS3SinkConnector extends SinkConnector {
           "avro.codec=zstd: Redshift COPY cannot read zstd-compressed Avro files, so copy-loader would quarantine "
               + "every unit. Set avro.codec=snappy or deflate for files loaded into Redshift.");
     }
+    String preset = config.partitionerType();
+    if (PartitionerSettings.TYPE_HOURLY.equals(preset)
+        || PartitionerSettings.TYPE_DAILY.equals(preset)) {
+      // as Confluent's Hourly and Daily partitioners: the preset fixes the path and its duration
+      for (String key : List.of(SinkConfigDef.PATH_FORMAT, SinkConfigDef.PARTITION_DURATION_MS)) {
+        if (props.containsKey(key)) {
+          LOG.warn(
+              "Ignoring {}={}: partitioner.class={} fixes the path and its duration. Use "
+                  + "partitioner.class=time for a path.format of your own.",
+              key,
+              props.get(key),
+              preset);
+        }
+      }
+    }
     if (PartitionerSettings.readsTime(config.partitionerType())
         && PartitionerSettings.EXTRACTOR_WALLCLOCK.equalsIgnoreCase(config.timestampExtractor())) {
       LOG.warn(
