@@ -31,6 +31,10 @@ final class LoadAccounting {
     tally.units.addAndGet(b.units().size());
     tally.rows.addAndGet(Math.max(0, l.rows()));
     p.metrics().loaded(table.name(), b.units().size(), l.rows(), b.bytes(), l.seconds());
+    b.units().stream()
+        .mapToLong(u -> u.marker().committedAtMs())
+        .max()
+        .ifPresent(ms -> p.metrics().loadedCommittedAt(table.name(), ms));
     List<String> known = new ArrayList<>();
     for (Unit u : b.units()) {
       if (p.failures().forget(u.markerKey())) {

@@ -83,6 +83,9 @@ public final class LoaderMetrics {
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
   private final Map<String, Long> heldUnits = new ConcurrentHashMap<>();
 
+  /** Per table, the newest commit time (epoch ms) of a unit this loader loaded. */
+  private final Map<String, Long> newestLoadedCommitMs = new ConcurrentHashMap<>();
+
   /** Per table, the commit time (epoch ms) of the oldest pending unit; absent when none. */
   private final Map<String, Long> oldestPendingMs = new ConcurrentHashMap<>();
 
@@ -117,6 +120,16 @@ public final class LoaderMetrics {
         "Topics loading into one table (tables with more than one)",
         mergedTopics);
     gauge("redstage_loader_pending_units", "Units found and not yet loaded", pendingUnits);
+    // lag covers only units the connector committed: a connector that stopped leaves no unit
+    // behind, and its tables no lag. This grows instead.
+    GaugeWithCallback.builder()
+        .name("redstage_loader_newest_loaded_commit_timestamp_seconds")
+        .help(
+            "Per table, when the connector committed the newest unit this loader loaded (epoch "
+                + "seconds): time() minus it is how old the warehouse's newest data is")
+        .labelNames("table")
+        .callback(cb -> newestLoadedCommitMs.forEach((t, ms) -> cb.call(ms / 1000.0, t)))
+        .register(registry);
     gauge(
         "redstage_loader_held_units",
         "Pending units that wait for an operator or a retry, not for their turn: quarantined, "
@@ -181,6 +194,11 @@ public final class LoaderMetrics {
   /** The registry, for {@link MetricsServer}. */
   PrometheusRegistry registry() {
     return registry;
+  }
+
+  /** Notes the commit time (epoch ms) of the newest unit a batch of {@code table} loaded. */
+  public void loadedCommittedAt(String table, long committedAtMs) {
+    newestLoadedCommitMs.merge(table, committedAtMs, Math::max);
   }
 
   public void loaded(String table, int units, long rows, long bytes, double seconds) {

@@ -64,6 +64,10 @@ class UnreportedCopyRowsIT {
       // the counter and the "file changed after its marker" ERROR are one branch: no count, no
       // ERROR
       assertThat(loader.metrics().render()).doesNotContain("redstage_loader_missing_rows_total{");
+      assertThat(loader.metrics().render())
+          .as("how old the table's newest loaded data is")
+          .contains(
+              "redstage_loader_newest_loaded_commit_timestamp_seconds{table=\"public.ur_parquet\"}");
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.ur_parquet")).isEqualTo(10);
   }

@@ -17,6 +17,8 @@ class LoaderMetricsTest {
     AtomicLong wall = new AtomicLong(1_700_000_000_000L);
     LoaderMetrics m = new LoaderMetrics(System::nanoTime, wall::get);
     m.loaded("public.orders", 3, 300, 4096, 0.4);
+    m.loadedCommittedAt("public.orders", 1_700_000_000_000L);
+    m.loadedCommittedAt("public.orders", 1_699_999_000_000L);
     m.failed("public.orders", "load");
     m.quarantined("public.bad\"table", 1);
     m.pending(
@@ -46,6 +48,9 @@ class LoaderMetricsTest {
           .contains("redstage_loader_lag_seconds{table=\"public.orders\"} 12.5")
           .contains("redstage_loader_batch_latency_seconds_bucket{le=\"0.5\"} 1")
           .contains("redstage_loader_held_units{table=\"public.orders\"} 1.0")
+          .as("the newest, not the last one noted")
+          .contains(
+              "redstage_loader_newest_loaded_commit_timestamp_seconds{table=\"public.orders\"} 1.7E9")
           .contains("redstage_loader_batch_latency_seconds_count 1")
           .contains("redstage_loader_aws_calls_total{operation=\"S3.ListObjectsV2\"} 4")
           .containsPattern(
