@@ -3,6 +3,7 @@ package io.redstage.loader;
 import io.redstage.contract.ColumnRole;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
+import io.redstage.contract.DataFileNames;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
@@ -78,22 +79,24 @@ public final class TestUnits {
     return new Unit(MarkerKeys.markerKey(MARKERS, topic, partition, start, end), m);
   }
 
+  /**
+   * The key the connector gives a file of unit {@code [start, end]} under {@code path}, with its
+   * default delimiter and 20-digit offsets.
+   */
+  public static String dataKey(
+      String topic, String path, int partition, long start, long end, String extension) {
+    return "topics/"
+        + topic
+        + "/"
+        + path
+        + "/"
+        + DataFileNames.fileName(
+            topic, partition, start, end, DataFileNames.DEFAULT_DELIM, 20, extension);
+  }
+
   /** A unit with one Parquet file holding an id and a name. */
   public static Unit simple(String topic, int partition, long start, long end) {
-    String key =
-        "topics/"
-            + topic
-            + "/partition="
-            + partition
-            + "/"
-            + topic
-            + "+"
-            + partition
-            + "+"
-            + MarkerKeys.pad(start, 20)
-            + "+"
-            + MarkerKeys.pad(end, 20)
-            + ".parquet";
+    String key = dataKey(topic, "partition=" + partition, partition, start, end, ".parquet");
     return unit(
         topic,
         partition,

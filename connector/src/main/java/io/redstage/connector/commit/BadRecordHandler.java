@@ -2,7 +2,6 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.metrics.TaskMetrics;
 import java.time.Duration;
-import java.util.function.LongSupplier;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -46,7 +45,7 @@ final class BadRecordHandler {
           + ") and go on.)";
 
   /** Bad records logged one by one per minute; the rest of the minute's are counted in one line. */
-  static final int LOGGED_PER_MINUTE = 10;
+  private static final int LOGGED_PER_MINUTE = 10;
 
   private final ErrantRecordReporter reporter;
   private final TaskMetrics metrics;
@@ -58,14 +57,9 @@ final class BadRecordHandler {
   private final String destination;
 
   BadRecordHandler(SinkTaskContext context, TaskMetrics metrics, String dlqTopic) {
-    this(context, metrics, dlqTopic, System::nanoTime);
-  }
-
-  BadRecordHandler(
-      SinkTaskContext context, TaskMetrics metrics, String dlqTopic, LongSupplier nanoTime) {
     this.reporter = reporterOf(context);
     this.metrics = metrics;
-    this.logBudget = new LogBudget(LOGGED_PER_MINUTE, Duration.ofMinutes(1), nanoTime);
+    this.logBudget = new LogBudget(LOGGED_PER_MINUTE, Duration.ofMinutes(1), System::nanoTime);
     this.destination =
         dlqTopic == null || dlqTopic.trim().isEmpty()
             ? "Set aside, not written (errors.tolerance=all without "

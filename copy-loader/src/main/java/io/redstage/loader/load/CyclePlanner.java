@@ -106,9 +106,7 @@ public final class CyclePlanner {
    */
   private void noteTopic(TableRef t, String topic) {
     Set<String> topics = topicsByTable.computeIfAbsent(t, x -> new ConcurrentSkipListSet<>());
-    if (topics.add(topic)
-        && topics.size() > 1
-        && !topics.stream().allMatch(tables::mappedExplicitly)) {
+    if (topics.add(topic) && mergedByName(topics)) {
       LOG.warn(
           "Topics {} all load into table {}: their names map to the same table name. If they must stay apart, map them to "
               + "tables of their own with tables.map, e.g. tables.map={}:{}_2",
@@ -119,6 +117,11 @@ public final class CyclePlanner {
     }
   }
 
+  /** Whether topics share a table by their names only: more than one, not all in tables.map. */
+  private boolean mergedByName(Set<String> topics) {
+    return topics.size() > 1 && !topics.stream().allMatch(tables::mappedExplicitly);
+  }
+
   /**
    * Why an upsert table does not load: topics whose names only map to it by default (shop.Orders
    * and shop.orders both become shop_orders), of which one's keys would replace or delete the
@@ -127,7 +130,7 @@ public final class CyclePlanner {
    */
   private Optional<String> mergedByDefault(TableRef t) {
     Set<String> topics = topicsByTable.getOrDefault(t, Set.of());
-    if (topics.size() < 2 || topics.stream().allMatch(tables::mappedExplicitly)) {
+    if (!mergedByName(topics)) {
       return Optional.empty();
     }
     return Optional.of(

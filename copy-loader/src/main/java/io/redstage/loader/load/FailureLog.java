@@ -12,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,10 +77,10 @@ public final class FailureLog {
   public void record(List<ControlTables.FailureRow> rows, String batchId)
       throws InterruptedException {
     try {
-      List<String> sql = new ArrayList<>();
-      sql.add(control.lockQuarantineAndFailures());
-      sql.addAll(control.upsertFailures(rows));
-      api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-failures-" + batchId);
+      api.executeBatch(
+          control.writingQuarantineOrFailures(control.upsertFailures(rows)),
+          UUID.randomUUID().toString(),
+          "redstage-failures-" + batchId);
     } catch (StatementFailedException | DataApiException e) {
       LOG.warn(
           "Batch {}: cannot record the failed attempt in {} (the count restarts lower in a new process): {}",
@@ -100,10 +99,10 @@ public final class FailureLog {
       return;
     }
     try {
-      List<String> sql = new ArrayList<>();
-      sql.add(control.lockQuarantineAndFailures());
-      sql.addAll(control.deleteFailures(markerKeys));
-      api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-failures-clear");
+      api.executeBatch(
+          control.writingQuarantineOrFailures(control.deleteFailures(markerKeys)),
+          UUID.randomUUID().toString(),
+          "redstage-failures-clear");
     } catch (StatementFailedException | DataApiException e) {
       LOG.warn(
           "Cannot clear {} row(s) of {} after batch {} (harmless: rows of loaded units are ignored): {}",

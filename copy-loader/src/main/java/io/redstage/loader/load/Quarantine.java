@@ -76,12 +76,12 @@ public final class Quarantine {
     }
     String summary =
         loadErrors.isEmpty() ? error : error + " | first rejected row: " + loadErrors.get(0);
-    List<String> sql = new ArrayList<>();
-    sql.add(control.lockQuarantineAndFailures());
-    sql.addAll(control.insertQuarantine(rows, summary, at));
     // a quarantined unit starts a fresh count when released: its failure row goes in the same
     // transaction
-    sql.addAll(control.deleteFailures(batch.units().stream().map(Unit::markerKey).toList()));
+    List<String> sql =
+        control.writingQuarantineOrFailures(
+            control.insertQuarantine(rows, summary, at),
+            control.deleteFailures(batch.units().stream().map(Unit::markerKey).toList()));
     api.executeBatch(sql, "q-" + batch.id(), "redstage-quarantine-" + batch.id());
     LOG.error(
         "Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
@@ -100,11 +100,10 @@ public final class Quarantine {
    */
   public void release(List<ControlTables.FailureRow> units, Instant at)
       throws InterruptedException {
-    List<String> sql = new ArrayList<>();
-    sql.add(control.lockQuarantineAndFailures());
-    sql.addAll(
-        control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at));
-    sql.addAll(control.upsertFailures(units));
+    List<String> sql =
+        control.writingQuarantineOrFailures(
+            control.release(units.stream().map(ControlTables.FailureRow::markerKey).toList(), at),
+            control.upsertFailures(units));
     api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-release");
     LOG.info("Released {} quarantined unit(s); each loads alone in the next cycle", units.size());
   }
@@ -115,10 +114,10 @@ public final class Quarantine {
    * list them as batches to fix for ever.
    */
   public void releaseCovered(List<String> markerKeys, Instant at) throws InterruptedException {
-    List<String> sql = new ArrayList<>();
-    sql.add(control.lockQuarantineAndFailures());
-    sql.addAll(control.release(markerKeys, at));
-    api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-release");
+    api.executeBatch(
+        control.writingQuarantineOrFailures(control.release(markerKeys, at)),
+        UUID.randomUUID().toString(),
+        "redstage-release");
     LOG.info(
         "Released {} quarantined unit(s) whose offsets other units loaded since: {}",
         markerKeys.size(),

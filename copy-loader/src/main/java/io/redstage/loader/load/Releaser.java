@@ -265,11 +265,11 @@ final class Releaser {
           skipBatch);
     }
     List<String> skipped = new ArrayList<>(batchOf.keySet());
-    List<String> sql = new ArrayList<>();
-    sql.add(control.lockQuarantineAndFailures());
-    sql.addAll(control.release(skipped, at));
-    sql.addAll(control.deleteFailures(skipped));
-    api.executeBatch(sql, UUID.randomUUID().toString(), "redstage-skip");
+    api.executeBatch(
+        control.writingQuarantineOrFailures(
+            control.release(skipped, at), control.deleteFailures(skipped)),
+        UUID.randomUUID().toString(),
+        "redstage-skip");
     return new Skipped(skipped, recordedAs);
   }
 

@@ -103,14 +103,21 @@ public final class ControlTables {
       Instant lastAttemptAt) {}
 
   /**
-   * The first statement of every transaction that writes the quarantine or failure table. Redshift
-   * tracks serializable isolation per table: two table threads (or loaders) writing rows of their
-   * own units in either table at once would otherwise fail one with error 1023, and lose its
-   * attempt count or quarantine row until the unit fails again. Both tables in one statement, so
-   * every such transaction takes them in the same order. Load transactions write neither.
+   * A transaction that writes the quarantine or failure table: {@code parts} in order, after a LOCK
+   * of both. Redshift tracks serializable isolation per table: two table threads (or loaders)
+   * writing rows of their own units in either table at once would otherwise fail one with error
+   * 1023, and lose its attempt count or quarantine row until the unit fails again. Both tables in
+   * one statement, so every such transaction takes them in the same order. Load transactions write
+   * neither.
    */
-  public String lockQuarantineAndFailures() {
-    return "LOCK " + quarantine.sql() + ", " + failures.sql();
+  @SafeVarargs
+  public final List<String> writingQuarantineOrFailures(List<String>... parts) {
+    List<String> out = new ArrayList<>();
+    out.add("LOCK " + quarantine.sql() + ", " + failures.sql());
+    for (List<String> part : parts) {
+      out.addAll(part);
+    }
+    return out;
   }
 
   /** Replaces the failure rows of these units (one transaction: DELETE, then INSERT). */

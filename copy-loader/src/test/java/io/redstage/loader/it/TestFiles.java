@@ -162,20 +162,7 @@ public final class TestFiles {
     byte[] bytes = gzip ? gzip(write(format, columns, rows)) : write(format, columns, rows);
     String ext = format == FileFormat.JSONL ? (gzip ? "jsonl.gz" : "jsonl") : format.id();
     String key =
-        "topics/"
-            + topic
-            + "/partition="
-            + partition
-            + "/"
-            + topic
-            + "+"
-            + partition
-            + "+"
-            + MarkerKeys.pad(start, 20)
-            + "+"
-            + MarkerKeys.pad(end, 20)
-            + "."
-            + ext;
+        TestUnits.dataKey(topic, "partition=" + partition, partition, start, end, "." + ext);
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
     String compression = format == FileFormat.PARQUET ? "snappy" : gzip ? "gzip" : "none";
     MarkerFile file =
@@ -213,20 +200,7 @@ public final class TestFiles {
       rows.add(withMetadata(topic, partition, o, value.apply(o)));
     }
     byte[] bytes = write(FileFormat.JSONL, List.of(), rows);
-    String key =
-        "topics/"
-            + topic
-            + "/"
-            + path
-            + "/"
-            + topic
-            + "+"
-            + partition
-            + "+"
-            + MarkerKeys.pad(start, 20)
-            + "+"
-            + MarkerKeys.pad(end, 20)
-            + ".jsonl";
+    String key = TestUnits.dataKey(topic, path, partition, start, end, ".jsonl");
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
     return new MarkerFile(
         key, bytes.length, rows.size(), FileFormat.JSONL, "none", null, fileColumns(valueColumns));

@@ -68,9 +68,9 @@ class ControlTablesTest {
         .singleElement()
         .asString()
         .endsWith("WHERE released_at IS NULL AND marker_key IN ('k1', 'k2')");
-    assertThat(control.lockQuarantineAndFailures())
-        .as("one statement takes both tables, in one order for every writer")
-        .isEqualTo("LOCK \"ops\".\"quarantine\", \"ops\".\"failures\"");
+    assertThat(control.writingQuarantineOrFailures(List.of("A"), List.of("B", "C")))
+        .as("one statement takes both tables, in one order for every writer, then the parts")
+        .containsExactly("LOCK \"ops\".\"quarantine\", \"ops\".\"failures\"", "A", "B", "C");
     assertThat(control.quarantinedUnits("b-1"))
         .contains("WHERE released_at IS NULL AND batch_id = 'b-1'");
   }
