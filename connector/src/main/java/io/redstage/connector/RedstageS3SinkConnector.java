@@ -4,6 +4,7 @@ import io.redstage.connector.config.ConfluentKeys;
 import io.redstage.connector.config.CrossFieldValidator;
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.config.SinkConfigDef;
+import io.redstage.connector.config.UnknownKeys;
 import io.redstage.connector.format.KafkaCoordinates;
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.partition.PartitionerSettings;
@@ -86,6 +87,7 @@ public final class RedstageS3SinkConnector extends SinkConnector {
                     "Ignoring Confluent S3 sink setting {}: {}. See docs/migrating-from-confluent.md.",
                     key,
                     reason));
+    UnknownKeys.in(props).forEach((key, meant) -> LOG.warn(UnknownKeys.message(key, meant)));
     this.props = new HashMap<>(props);
   }
 

@@ -46,7 +46,10 @@ public final class ConfigDocs {
         .append(
             "are refused, [migrating-from-confluent.md](migrating-from-confluent.md) says. Framework keys (`topics`, "
                 + "`tasks.max`, converters, `errors.*`) are ")
-        .append("Kafka Connect's own.\n\n")
+        .append(
+            "Kafka Connect's own. A key that is none of these is ignored, and the connector names it in a WARN at "
+                + "start with the key it most likely meant (`Ignoring flush.szie: ... (did you mean flush.size?)`); "
+                + "its value is not logged.\n\n")
         .append(
             "Connect's validate endpoint (`PUT /connector-plugins/RedstageS3SinkConnector/config/validate`) and ")
         .append(
