@@ -21,6 +21,10 @@ final class Components {
   final BackgroundCommits commits;
   final BadRecordHandler badRecords;
   final PartitionWriter.NullValues nullValues;
+
+  /** store.kafka.keys: the files have a key column, which a delete row may name its row by. */
+  final boolean keyColumn;
+
   final OpenFileHeap heap;
   final TaskMetrics metrics;
 
@@ -34,6 +38,7 @@ final class Components {
       BackgroundCommits commits,
       BadRecordHandler badRecords,
       PartitionWriter.NullValues nullValues,
+      boolean keyColumn,
       OpenFileHeap heap,
       TaskMetrics metrics) {
     this.storage = storage;
@@ -45,6 +50,7 @@ final class Components {
     this.commits = commits;
     this.badRecords = badRecords;
     this.nullValues = nullValues;
+    this.keyColumn = keyColumn;
     this.heap = heap;
     this.metrics = metrics;
   }

@@ -104,6 +104,7 @@ final class ComponentsFactory {
             new BadRecordHandler(
                 context, metrics, c.originalsStrings().get(BadRecordHandler.DLQ_TOPIC_CONFIG)),
             PartitionWriter.NullValues.valueOf(c.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
+            c.getBoolean(STORE_KEYS),
             OpenFileHeap.of(formatOptions),
             metrics);
     partsOverBudget(c).ifPresent(LOG::warn);

@@ -2,10 +2,12 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.format.FieldValues;
 import io.redstage.connector.format.RecordFormat;
+import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -72,13 +74,73 @@ final class DeleteRows {
   /**
    * True when the tombstone cannot be a delete row in the open unit ({@code unitSchemaRecord}, null
    * when none is open): a required field of the unit's schema has no value in the tombstone's key,
-   * and a delete row has nothing else to fill it with. The tombstone then closes the unit and opens
-   * the next, as a replay starting at it would write it.
+   * and a delete row has nothing else to fill it with; or, without a key column ({@code
+   * keyColumn}), no field of the unit's schema has one, so the row would name nothing to delete.
+   * The tombstone then closes the unit and opens the next, as a replay starting at it would write
+   * it.
    */
-  static boolean needsOwnUnit(SinkRecord tombstone, SinkRecord unitSchemaRecord) {
-    return unitSchemaRecord != null
-        && unitSchemaRecord.valueSchema() != null
-        && !keyFillsRequired(tombstone, unitSchemaRecord.valueSchema());
+  static boolean needsOwnUnit(
+      SinkRecord tombstone, SinkRecord unitSchemaRecord, boolean keyColumn) {
+    if (unitSchemaRecord == null || unitSchemaRecord.valueSchema() == null) {
+      return false;
+    }
+    Schema unitSchema = unitSchemaRecord.valueSchema();
+    return !keyFillsRequired(tombstone, unitSchema)
+        || (!keyColumn && !keyFillsAny(tombstone, unitSchema));
+  }
+
+  /**
+   * Refuses a tombstone whose delete row would say nothing of which row it deletes: its key is
+   * null, or it is not a Struct (nor, in JSON Lines, a Map, whose entries become columns) and
+   * {@code keyColumn} ({@code store.kafka.keys}) is off, so the row has no key column either. An
+   * upsert could match such a row to nothing and would drop the delete without a word. Decided by
+   * the record and the config alone, so a replay decides it alike.
+   */
+  static void checkNamesARow(SinkRecord tombstone, RecordFormat format, boolean keyColumn) {
+    Object key = tombstone.key();
+    if (key == null) {
+      throw new DataException(
+          "Cannot write a delete row for record "
+              + PartitionWriter.where(tombstone)
+              + ": its key is null, so the row would not say which row it deletes, and an upsert "
+              + "would drop it. Produce tombstones with the key of the row they delete, or set "
+              + "behavior.on.null.values=ignore; errors.tolerance=all sends such records to the dead letter "
+              + "queue.");
+    }
+    if (keyColumn || key instanceof Struct || (key instanceof Map && format.canOpen(tombstone))) {
+      return;
+    }
+    String kind =
+        tombstone.keySchema() != null
+            ? tombstone.keySchema().type().toString()
+            : key.getClass().getSimpleName();
+    throw new DataException(
+        "Cannot write a delete row for record "
+            + PartitionWriter.where(tombstone)
+            + ": its key is a "
+            + kind
+            + ", not a struct whose fields the row could hold, and store.kafka.keys=false, so the row "
+            + "would carry no key to delete by and an upsert would drop it. Set store.kafka.keys=true "
+            + "(an upsert on the key column deletes by it), or use a key converter that gives struct "
+            + "keys; errors.tolerance=all sends such records to the dead letter queue.");
+  }
+
+  /**
+   * True when some field of {@code valueSchema} has a value in the tombstone's key: else a delete
+   * row of that schema would hold nulls only and name no row.
+   */
+  private static boolean keyFillsAny(SinkRecord tombstone, Schema valueSchema) {
+    if (valueSchema.type() != Schema.Type.STRUCT || !(tombstone.key() instanceof Struct)) {
+      return true; // not a row of fields: checkNamesARow decides
+    }
+    Struct key = (Struct) tombstone.key();
+    for (Field f : valueSchema.fields()) {
+      Field keyField = key.schema().field(f.name());
+      if (keyField != null && FieldValues.of(key, keyField) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when every required field of {@code valueSchema} has a value in the tombstone's key. */

@@ -167,7 +167,8 @@ final class PartitionWriter {
           handledWithoutRow(record, nowMs);
           return;
         }
-        ownUnit = DeleteRows.needsOwnUnit(record, unitSchemaRecord);
+        DeleteRows.checkNamesARow(record, c.format, c.keyColumn);
+        ownUnit = DeleteRows.needsOwnUnit(record, unitSchemaRecord, c.keyColumn);
         toWrite = DeleteRows.of(record, c.format, ownUnit ? null : unitSchemaRecord);
       }
       if (record.value() == null) {

@@ -1187,11 +1187,13 @@ public final class SinkConfigDef {
             + "still commit), or write a delete row (value columns null, key fields filled, "
             + "metadata.deleted.column=true) for upsert loads of CDC streams. In Parquet and Avro a delete row takes "
             + "its unit's value schema; one that opens a unit, or whose key leaves a required field of the unit's "
-            + "schema empty (it then closes the unit), takes its Struct key's (a unit of key columns, which "
+            + "schema empty or fills none of its fields (it then closes the unit), takes its Struct key's (a unit of key columns, which "
             + "the loader deletes by), or with another kind of key no value fields (the metadata columns only: "
             + "store.kafka.keys=true gives the key column an upsert by kafka_key deletes by). A delete row has no value fields, so when the partitioner reads one "
             + "(partition.field.name, or timestamp.extractor=RecordField) it goes under the path 'tombstone' of its "
-            + "topic, and rotate.interval.ms does not count its time. Default fail.",
+            + "topic, and rotate.interval.ms does not count its time. A tombstone whose delete row would name no "
+            + "row is a bad record: its key is null, or it is not a Struct (nor, in JSON Lines, a map) and "
+            + "store.kafka.keys=false. Default fail.",
         GROUP_ERRORS,
         1,
         Width.SHORT,

@@ -271,6 +271,123 @@ class BadRecordsTest {
         .containsExactly(tuple(0L, true), tuple(1L, true));
   }
 
+  /**
+   * A delete row names the row it deletes by its key's fields or the key column: a tombstone whose
+   * key is null, or is a string while store.kafka.keys=false, would be a row of nulls that an
+   * upsert drops without a word, so it is a bad record naming what to set; the records around it
+   * commit.
+   */
+  @Test
+  void aTombstoneWhoseDeleteRowWouldNameNoRowIsABadRecord() throws Exception {
+    String prefix = "nameless-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 2);
+    props.put("behavior.on.null.values", "write");
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(
+            props,
+            context,
+            Set.of(TP),
+            List.of(
+                keyed(0, order(0L, "a")),
+                new SinkRecord(TP.topic(), TP.partition(), null, null, null, null, 1),
+                new SinkRecord(
+                    TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k2", null, null, 2),
+                keyed(3, order(3L, "b"))));
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L);
+    assertThat(context.errors.get(0))
+        .isEqualTo(
+            "Cannot write a delete row for record orders/0/1: its key is null, so the row would not say "
+                + "which row it deletes, and an upsert would drop it. Produce tombstones with the key of the "
+                + "row they delete, or set behavior.on.null.values=ignore; errors.tolerance=all sends such "
+                + "records to the dead letter queue.");
+    assertThat(context.errors.get(1))
+        .startsWith(
+            "Cannot write a delete row for record orders/0/2: its key is a STRING, not a struct whose "
+                + "fields the row could hold, and store.kafka.keys=false")
+        .contains("Set store.kafka.keys=true");
+    assertThat(S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/"))
+        .extracting(CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::recordCount)
+        .as("the two tombstones set aside are no rows of the unit")
+        .containsExactly(tuple(0L, 2L, 1L));
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(3));
+  }
+
+  /** With store.kafka.keys=true a string key is the key column the delete row is named by. */
+  @Test
+  void aTombstoneWithAStringKeyIsADeleteRowWhenTheKeyColumnIsWritten() throws Exception {
+    String prefix = "key-column-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 2);
+    props.put("behavior.on.null.values", "write");
+    props.put("store.kafka.keys", "true");
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(
+            props,
+            context,
+            Set.of(TP),
+            List.of(
+                new SinkRecord(
+                    TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k0", null, null, 0),
+                new SinkRecord(TP.topic(), TP.partition(), null, null, null, null, 1),
+                new SinkRecord(
+                    TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k2", null, null, 2)));
+
+    assertThat(context.reported)
+        .as("a null key names no row, key column or not")
+        .extracting(SinkRecord::kafkaOffset)
+        .containsExactly(1L);
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(3));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(rows(markers.get(0)))
+        .extracting(r -> String.valueOf(r.get("kafka_key")), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple("k0", true), tuple("k2", true));
+  }
+
+  /** Optional value fields, none named like the key's: a delete row of them would be all nulls. */
+  static final Schema NOTE =
+      SchemaBuilder.struct().name("Note").field("note", Schema.OPTIONAL_STRING_SCHEMA).build();
+
+  /**
+   * A tombstone whose Struct key fills no field of the open unit's schema (all optional, none named
+   * like a key field) would be a row of nulls there: it closes the unit and opens one with the
+   * key's columns, as when a required field is missing.
+   */
+  @Test
+  void aTombstoneWhoseKeyFillsNoFieldOfTheUnitOpensAUnitOfItsOwn() throws Exception {
+    String prefix = "unmatched-key-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 10);
+    props.put("behavior.on.null.values", "write");
+    List<SinkRecord> records = new ArrayList<>();
+    for (long o = 0; o < 3; o++) {
+      boolean delete = o == 1;
+      records.add(
+          new SinkRecord(
+              TP.topic(),
+              TP.partition(),
+              CUSTOMER_KEY,
+              new Struct(CUSTOMER_KEY).put("id", o),
+              delete ? null : NOTE,
+              delete ? null : new Struct(NOTE).put("note", "n" + o),
+              o));
+    }
+    DlqContext context = new DlqContext();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+    assertThat(context.errors).isEmpty();
+    assertThat(committed).containsEntry(TP, new OffsetAndMetadata(2));
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"));
+    assertThat(rows(markers.get(1)))
+        .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple(1L, true));
+  }
+
   /** A value schema with a required field its key does not hold (a NOT NULL column in CDC). */
   static final Schema CUSTOMER =
       SchemaBuilder.struct()
