@@ -50,25 +50,37 @@ public final class ControlReader {
   /**
    * Creates the loaded-intervals table of each target not prepared yet and seeds it from the
    * load-marker table (markers of older versions). Once per target and process: two calls each.
+   * Returns the targets whose statements failed, each with its failure: one table whose control
+   * table cannot be created (no privilege in its schema, the cluster's table quota reached) or
+   * seeded (its LOCK outwaits the statement timeout) must not stop the others' loads. They are
+   * tried again next cycle.
    */
-  public void prepare(Collection<TableRef> targets) throws InterruptedException {
+  public Map<TableRef, StatementFailedException> prepare(Collection<TableRef> targets)
+      throws InterruptedException {
+    Map<TableRef, StatementFailedException> failed = new TreeMap<>();
     for (TableRef t : new TreeSet<>(targets)) {
       if (prepared.contains(t)) {
         continue;
       }
       LoadedIntervalsTable loaded = control.loadedIntervals(t);
       try {
-        api.execute(loaded.create(), "redstage-control-ddl");
+        try {
+          api.execute(loaded.create(), "redstage-control-ddl");
+        } catch (StatementFailedException e) {
+          // two loaders creating the same table at once: one may lose the race on the catalog; the
+          // table exists now, and a real problem (no privilege) fails again
+          LOG.info("Creating {} failed ({}); trying once more", loaded.table(), e.error());
+          api.execute(loaded.create(), "redstage-control-ddl");
+        }
+        api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
       } catch (StatementFailedException e) {
-        // two loaders creating the same table at once: one may lose the race on the catalog; the
-        // table exists now, and a real problem (no privilege) fails again
-        LOG.info("Creating {} failed ({}); trying once more", loaded.table(), e.error());
-        api.execute(loaded.create(), "redstage-control-ddl");
+        failed.put(t, e);
+        continue;
       }
-      api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
       prepared.add(t);
       LOG.info("Loaded intervals of {} are in {}", t, loaded.table());
     }
+    return failed;
   }
 
   /**
@@ -206,7 +218,13 @@ public final class ControlReader {
     if (tables.isEmpty()) {
       return out;
     }
-    QueryResult r = api.query(ControlTables.describeTables(tables), "redstage-describe-tables");
+    for (String query : ControlTables.describeTables(tables)) {
+      describeInto(out, api.query(query, "redstage-describe-tables"));
+    }
+    return out;
+  }
+
+  private static void describeInto(Map<TableRef, TableSchema> out, QueryResult r) {
     for (List<Object> row : r.rows()) {
       TableRef t = TableRef.of(QueryResult.string(row.get(0)), QueryResult.string(row.get(1)));
       RedshiftType type =
@@ -221,7 +239,6 @@ public final class ControlReader {
               type,
               !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))));
     }
-    return out;
   }
 
   /** Unreleased quarantined batches: batch id, table, units, time, error. */

@@ -11,6 +11,7 @@ import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.metrics.LoaderMetrics;
+import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
@@ -155,7 +156,15 @@ public final class LoadCycle implements AutoCloseable {
       units =
           units.stream().filter(u -> !leftOut.contains(p.planner().tableOf(u.topic()))).toList();
     }
-    p.reader().prepare(units.stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
+    Map<TableRef, StatementFailedException> unprepared =
+        p.reader()
+            .prepare(units.stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
+    if (!unprepared.isEmpty()) {
+      units =
+          units.stream()
+              .filter(u -> !unprepared.containsKey(p.planner().tableOf(u.topic())))
+              .toList();
+    }
     LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
     p.failures().restore(p.failureLog().read());
     p.failures().retainListed(scan.units().stream().map(Unit::markerKey).collect(toSet()));
@@ -167,6 +176,7 @@ public final class LoadCycle implements AutoCloseable {
             "cycle");
     Set<TableRef> keepFigures = new TreeSet<>(stillLoading);
     keepFigures.addAll(lockedByOthers.keySet()); // no loader reads them while the lock lasts
+    keepFigures.addAll(unprepared.keySet()); // not read this cycle
     figures.publishBacklog(plan, keepFigures);
     figures.publishUnreadable(scan);
     p.metrics().mergedTopics(p.planner().mergedTopics());
@@ -180,6 +190,7 @@ public final class LoadCycle implements AutoCloseable {
     }
     releaseCoveredQuarantine(plan, state);
     Tally tally = new Tally();
+    unprepared.forEach((table, e) -> controlTableFailed(table, e, tally));
     plan.unconfigured()
         .forEach((table, reason) -> tableStopped(table, new ConfigException(reason), tally));
     Set<TableRef> claimed = new HashSet<>(grant.tables());
@@ -278,6 +289,22 @@ public final class LoadCycle implements AutoCloseable {
    * units contradict, a bug): counted, so that the cycle report, the failures metric and the exit
    * code of 'once' show it; the other tables went on.
    */
+  /**
+   * A table whose loaded-intervals table could not be created or seeded: it waits, the others load.
+   * No stack trace: the statement's error says what failed.
+   */
+  private void controlTableFailed(TableRef table, StatementFailedException e, Tally tally) {
+    tally.tablesStopped.incrementAndGet();
+    p.metrics().failed(table.name(), "table");
+    LOG.error(
+        "Cannot load {} this cycle: creating or seeding its loaded-intervals table failed: {}. Check "
+            + "that the loader's database user may create tables in control.schema, where every target "
+            + "has a loaded-intervals table of its own (see check), and the cluster's table quota; it is "
+            + "tried again next cycle. Other tables were not affected.",
+        table.name(),
+        e.getMessage());
+  }
+
   private void tableStopped(TableRef table, Throwable cause, Tally tally) {
     tally.tablesStopped.incrementAndGet();
     p.metrics().failed(table.name(), "table");

@@ -5,6 +5,7 @@ import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.QueryResult;
+import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableRef;
@@ -216,7 +217,11 @@ final class Releaser {
                   0));
     }
     // the loaded-intervals tables exist and are seeded before anything reads or records offsets
-    reader.prepare(byTable.keySet());
+    Map<TableRef, StatementFailedException> unprepared = reader.prepare(byTable.keySet());
+    if (!unprepared.isEmpty()) {
+      // nothing is recorded unless every table's loaded intervals can be
+      throw unprepared.values().iterator().next();
+    }
     refuseOverlaps(byTable, batchOf);
     Map<TableRef, String> recordedAs = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<ControlTables.MarkerRow>> e : byTable.entrySet()) {

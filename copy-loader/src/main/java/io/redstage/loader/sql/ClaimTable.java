@@ -3,6 +3,7 @@ package io.redstage.loader.sql;
 import static io.redstage.loader.sql.ControlTables.timestamp;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,33 +34,51 @@ public final class ClaimTable {
   /**
    * One transaction: drops expired claims and this owner's old ones, then claims for the owner its
    * liveness row and each wanted table no other owner holds. The LOCK makes claim transactions take
-   * turns (they are short; load transactions never touch this table).
+   * turns (they are short; load transactions never touch this table). The wanted tables go in as
+   * many INSERTs as keep each below {@link ControlTables#MAX_QUERY_CHARS}: a loader that comes back
+   * to thousands of pending tables (after an initial snapshot, or downtime) would otherwise send
+   * one statement over the Data API's 100 KB limit and fail every cycle. Each INSERT holds at least
+   * a thousand tables, so the batch stays within its 40 statements for any number of tables a
+   * cluster can hold.
    */
   public List<String> claim(String owner, List<TableRef> wanted, Instant now, Instant expires) {
     String me = SqlText.literal(owner);
-    StringBuilder tables = new StringBuilder("SELECT CAST('' AS VARCHAR(300)) AS target_table");
-    for (TableRef t : wanted) {
-      tables.append(" UNION ALL SELECT ").append(SqlText.literal(t.name()));
-    }
-    return List.of(
-        "LOCK " + table.sql(),
+    List<String> sql = new ArrayList<>();
+    sql.add("LOCK " + table.sql());
+    sql.add(
         "DELETE FROM "
             + table.sql()
             + " WHERE expires_at <= "
             + timestamp(now)
             + " OR owner = "
-            + me,
-        "INSERT INTO "
-            + table.sql()
-            + " (owner, target_table, expires_at) SELECT "
-            + me
-            + ", w.target_table, "
-            + timestamp(expires)
-            + " FROM ("
-            + tables
-            + ") w WHERE w.target_table = '' OR NOT EXISTS (SELECT 1 FROM "
-            + table.sql()
-            + " c WHERE c.target_table = w.target_table)");
+            + me);
+    // the first INSERT also holds the liveness row ('')
+    StringBuilder tables = new StringBuilder("SELECT CAST('' AS VARCHAR(300)) AS target_table");
+    for (TableRef t : wanted) {
+      String select = SqlText.literal(t.name());
+      if (tables.length() + select.length() > ControlTables.MAX_QUERY_CHARS) {
+        sql.add(insert(me, tables, expires));
+        tables = new StringBuilder("SELECT CAST(" + select + " AS VARCHAR(300)) AS target_table");
+      } else {
+        tables.append(" UNION ALL SELECT ").append(select);
+      }
+    }
+    sql.add(insert(me, tables, expires));
+    return sql;
+  }
+
+  private String insert(String me, CharSequence tables, Instant expires) {
+    return "INSERT INTO "
+        + table.sql()
+        + " (owner, target_table, expires_at) SELECT "
+        + me
+        + ", w.target_table, "
+        + timestamp(expires)
+        + " FROM ("
+        + tables
+        + ") w WHERE w.target_table = '' OR NOT EXISTS (SELECT 1 FROM "
+        + table.sql()
+        + " c WHERE c.target_table = w.target_table)";
   }
 
   /**

@@ -457,24 +457,34 @@ public final class ControlTables {
 
   /**
    * Reads the columns of the given tables from information_schema (works on Redshift and
-   * PostgreSQL).
+   * PostgreSQL): as many queries as keep each below {@link #MAX_QUERY_CHARS}, since a cycle can
+   * claim thousands of tables and one query naming them all would pass the Data API's 100 KB limit.
    */
-  public static String describeTables(List<TableRef> tables) {
-    StringBuilder b =
-        new StringBuilder(
-            "SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
-                + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE ");
-    String sep = "";
+  public static List<String> describeTables(List<TableRef> tables) {
+    String select =
+        "SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
+            + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE ";
+    String order = " ORDER BY table_schema, table_name, ordinal_position";
+    List<String> out = new ArrayList<>();
+    StringBuilder where = new StringBuilder();
     for (TableRef t : tables) {
-      b.append(sep)
-          .append("(table_schema = ")
-          .append(SqlText.literal(t.schema()))
-          .append(" AND table_name = ")
-          .append(SqlText.literal(t.table()))
-          .append(')');
-      sep = " OR ";
+      String cond =
+          "(table_schema = "
+              + SqlText.literal(t.schema())
+              + " AND table_name = "
+              + SqlText.literal(t.table())
+              + ")";
+      if (where.length() > 0
+          && select.length() + where.length() + cond.length() + order.length() > MAX_QUERY_CHARS) {
+        out.add(select + where + order);
+        where.setLength(0);
+      }
+      where.append(where.length() == 0 ? "" : " OR ").append(cond);
     }
-    return b.append(" ORDER BY table_schema, table_name, ordinal_position").toString();
+    if (where.length() > 0) {
+      out.add(select + where + order);
+    }
+    return out;
   }
 
   public static String timestamp(Instant at) {

@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.load.ControlReader;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import io.redstage.loader.load.TableClaims;
+import io.redstage.loader.redshift.DataApi;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableSchema;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
@@ -16,8 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -209,6 +218,78 @@ class ControlTablesIT {
       assertThat(loop.isAlive()).isFalse();
       assertThat(loader.metrics().render())
           .contains("redstage_loader_units_loaded_total{table=\"public.looped\"} 2");
+    }
+  }
+
+  /**
+   * A loader that comes back to thousands of pending tables (an initial snapshot of a large
+   * database, or downtime) claims and describes them all: one claim or describe statement naming
+   * every table passed the Data API's 100 KB limit, which the stand-in enforces, and every cycle
+   * failed whole.
+   */
+  @Test
+  void claimsAndDescribesOfThousandsOfTablesStayWithinTheStatementLimit() throws Exception {
+    TableRef markers = TableRef.of("public", "many_tables_markers");
+    ControlTables control =
+        new ControlTables(
+            markers,
+            TableRef.of("public", "many_tables_quarantine"),
+            TableRef.of("public", "many_tables_failures"));
+    Set<TableRef> pending = new TreeSet<>();
+    for (int i = 0; i < 3_000; i++) {
+      pending.add(
+          TableRef.of(
+              "public", String.format("dbserver1_inventory_customer_addresses_history_%05d", i)));
+    }
+    TableRef existing = pending.iterator().next();
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE " + existing.sql() + " (id BIGINT NOT NULL, note VARCHAR(20))");
+    }
+    try (Loader loader = stack.loader(stack.config())) {
+      DataApi api = loader.dataApi();
+      for (String sql : control.createStatements()) {
+        api.execute(sql, "test-control-ddl");
+      }
+      TableClaims claims =
+          new TableClaims(api, control, Duration.ofMinutes(2), java.time.Clock.systemUTC());
+      TableClaims.Grant grant = claims.claim(pending, claims.live(), Set.of(), 0);
+      assertThat(grant.tables()).isEqualTo(pending);
+
+      Map<TableRef, TableSchema> schemas =
+          new ControlReader(api, control).describe(new ArrayList<>(pending));
+      assertThat(schemas).containsOnlyKeys(existing);
+      assertThat(schemas.get(existing).columns()).containsOnlyKeys("id", "note");
+    }
+  }
+
+  /**
+   * A table whose loaded-intervals table cannot be created (no privilege in its schema, the
+   * cluster's table quota reached) waits, and the other tables load; it loads once the statement
+   * passes. The failure left the cycle before, and no table loaded.
+   */
+  @Test
+  void aTableWhoseLoadedIntervalsCannotBeCreatedWaitsWhileTheOthersLoad() throws Exception {
+    stack.files.idNameUnit("no_privilege", 0, 0, 9);
+    stack.files.idNameUnit("with_privilege", 0, 0, 9);
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "CREATE TABLE IF NOT EXISTS \\S*_redstage_load_markers__no_privilege_",
+            2,
+            "permission denied for schema public");
+    Map<String, String> config = stack.config("no_privilege,with_privilege");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport first = loader.runOnce();
+      assertThat(first.unitsLoaded()).isEqualTo(1);
+      assertThat(first.tablesStopped()).isEqualTo(1);
+      assertThat(stack.count("SELECT COUNT(*) FROM public.with_privilege")).isEqualTo(10);
+
+      CycleReport second = loader.runOnce();
+      assertThat(second.unitsLoaded()).isEqualTo(1);
+      assertThat(second.tablesStopped()).isZero();
+      assertThat(stack.count("SELECT COUNT(*) FROM public.no_privilege")).isEqualTo(10);
     }
   }
 }
