@@ -288,9 +288,10 @@ public final class StagingCommitter {
   }
 
   public void stop() {
-    // metrics first: waiting for commits can outlast Connect's stop timeout, and a replacement task
-    // of the same name
-    // registers its MBean meanwhile, which a late close would unregister
+    // metrics first: waiting for commits can outlast Connect's stop timeout, and the MBean should
+    // not
+    // show this task's values meanwhile (a replacement that registered the same name keeps it:
+    // TaskMetrics#close leaves it alone)
     c.metrics.close();
     // open units before the pools: an open file whose part is being sent registers the upload's
     // abort for when the part ends (S3UploadStream#dropUpload), never at once, which could race a
