@@ -88,6 +88,11 @@ public final class RedstageS3SinkConnector extends SinkConnector {
                     key,
                     reason));
     UnknownKeys.in(props).forEach((key, meant) -> LOG.warn(UnknownKeys.message(key, meant)));
+    String cooperative =
+        KafkaCoordinates.cooperativeAssignorWarning(props, KafkaCoordinates.workerVersion());
+    if (cooperative != null) {
+      LOG.warn(cooperative);
+    }
     this.props = new HashMap<>(props);
   }
 

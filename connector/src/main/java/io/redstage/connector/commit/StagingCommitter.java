@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -61,6 +63,21 @@ public final class StagingCommitter {
    */
   private final Map<TopicPartition, CompletableFuture<Void>> stillCommitting = new HashMap<>();
 
+  /**
+   * Partitions {@link #close} closed that {@link #open} has not opened again since: a record of one
+   * means the worker kept delivering a partition it closed (KAFKA-12487), not that a transform
+   * renamed it (see {@link #put}). Bounded by the partitions the task ever held.
+   */
+  private final Set<TopicPartition> closedNotReopened = new HashSet<>();
+
+  /**
+   * Whether records carry their consumed coordinates and which Kafka the worker runs: the worker's,
+   * but a test of an older worker's checks sets them ({@link #assumeWorker}).
+   */
+  private boolean consumedCoordinatesKnown = KafkaCoordinates.consumedCoordinatesKnown();
+
+  private String workerVersion = KafkaCoordinates.workerVersion();
+
   private final AutoCloseable resources;
   private final TaskRewinds rewinds = new TaskRewinds();
   private final TaskTicks ticks;
@@ -98,6 +115,15 @@ public final class StagingCommitter {
     ticks.useClock(clock);
   }
 
+  /**
+   * Lets a test take the checks of a worker of {@code kafkaVersion}, which keeps consumed
+   * coordinates from 3.6 on.
+   */
+  void assumeWorker(String kafkaVersion, boolean consumedCoordinatesKnown) {
+    this.workerVersion = kafkaVersion;
+    this.consumedCoordinatesKnown = consumedCoordinatesKnown;
+  }
+
   private long now() {
     return ticks.now(writers.values());
   }
@@ -114,6 +140,7 @@ public final class StagingCommitter {
   public void open(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
       writers.computeIfAbsent(tp, this::newWriter);
+      closedNotReopened.remove(tp);
     }
   }
 
@@ -141,6 +168,7 @@ public final class StagingCommitter {
       PartitionWriter w = writers.remove(tp);
       if (w != null) {
         closing.add(w);
+        closedNotReopened.add(tp);
       }
     }
     c.commits.release(closing);
@@ -183,7 +211,13 @@ public final class StagingCommitter {
           }
           writer = writers.get(tp);
           if (writer == null) {
-            if (!KafkaCoordinates.consumedCoordinatesKnown()) {
+            if (!consumedCoordinatesKnown) {
+              // a partition closed and not reopened is the worker's doing on one before 3.0.1; on
+              // a later one only a transform can have sent the record here
+              if (closedNotReopened.contains(tp)
+                  && KafkaCoordinates.mayDeliverClosedPartitions(workerVersion)) {
+                throw KafkaCoordinates.closedButDelivered(r, workerVersion);
+              }
               throw KafkaCoordinates.notAssigned(r, writers.keySet());
             }
             writer = newWriter(tp);
@@ -288,9 +322,10 @@ public final class StagingCommitter {
   }
 
   public void stop() {
-    // metrics first: waiting for commits can outlast Connect's stop timeout, and a replacement task
-    // of the same name
-    // registers its MBean meanwhile, which a late close would unregister
+    // metrics first: waiting for commits can outlast Connect's stop timeout, and the MBean should
+    // not
+    // show this task's values meanwhile (a replacement that registered the same name keeps it:
+    // TaskMetrics#close leaves it alone)
     c.metrics.close();
     // open units before the pools: an open file whose part is being sent registers the upload's
     // abort for when the part ends (S3UploadStream#dropUpload), never at once, which could race a
@@ -300,6 +335,7 @@ public final class StagingCommitter {
       w.abort();
     }
     writers.clear();
+    closedNotReopened.clear();
     c.commits.close();
     openBytes = 0;
     try {

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -85,6 +86,94 @@ public final class KafkaCoordinates {
             + "markers and offsets are keyed by. Remove the transform that renames topics (map topics to "
             + "tables in the loader with tables.map or tables.regex instead), or run the connector on Kafka Connect "
             + "3.6 or later.");
+  }
+
+  /**
+   * The error for a record of a partition this task closed at a rebalance and was not given again,
+   * on a worker that may still deliver such records. Kafka Connect before 3.0.1 closes all of a
+   * task's partitions when a cooperative assignor revokes some, reopens only the ones newly
+   * assigned, and its consumer goes on fetching the ones it kept (KAFKA-12487, fixed in 3.0.1). The
+   * close dropped the partition's open unit, and the consumer does not seek back for it: writing on
+   * could commit offsets past the dropped records, which would never reach S3. So the task stops
+   * (its restart resumes from the committed offsets), and says why: the {@link #notAssigned}
+   * message, which blames a transform, would send the user looking in the wrong place.
+   */
+  public static ConnectException closedButDelivered(SinkRecord r, String workerVersion) {
+    return new ConnectException(
+        "Cannot write record "
+            + describe(r)
+            + ": this task closed topic-partition "
+            + topic(r)
+            + "-"
+            + partition(r)
+            + " at a rebalance and was not given it again, yet the worker still delivers its records. "
+            + "Kafka Connect workers before 3.0.1 (this one runs Kafka "
+            + workerVersion
+            + ") do this with a cooperative consumer assignor (CooperativeStickyAssignor): they close "
+            + "all of a task's partitions at a rebalance but reopen only the newly assigned ones, while "
+            + "the consumer keeps fetching the others (KAFKA-12487). Use the default eager assignor "
+            + "(remove consumer.override.partition.assignment.strategy from the connector config and "
+            + "consumer.partition.assignment.strategy from the worker config), or upgrade the worker to "
+            + "Kafka Connect 3.0.1 or later.");
+  }
+
+  /** The worker's Kafka version, as its kafka-clients reports it ("2.7.1"), or "unknown". */
+  public static String workerVersion() {
+    return AppInfoParser.getVersion();
+  }
+
+  /**
+   * False only when {@code kafkaVersion} is 3.0.1 or later, whose workers reopen every partition
+   * they close (KAFKA-12487); a version that does not parse ("unknown") may be older.
+   */
+  public static boolean mayDeliverClosedPartitions(String kafkaVersion) {
+    int[] v = parse(kafkaVersion);
+    if (v == null) {
+      return true;
+    }
+    return v[0] < 3 || (v[0] == 3 && v[1] == 0 && v[2] < 1);
+  }
+
+  /**
+   * The WARN for a connector config that asks its consumers for the cooperative assignor on a
+   * worker that mishandles it (see {@link #closedButDelivered}), or null. Only the connector's
+   * override can be seen here: the worker's own consumer.partition.assignment.strategy cannot.
+   */
+  public static String cooperativeAssignorWarning(
+      Map<String, String> connectorConfig, String workerVersion) {
+    String strategy = connectorConfig.get("consumer.override.partition.assignment.strategy");
+    if (strategy == null
+        || !strategy.contains("CooperativeStickyAssignor")
+        || !mayDeliverClosedPartitions(workerVersion)) {
+      return null;
+    }
+    return "consumer.override.partition.assignment.strategy="
+        + strategy
+        + " on Kafka Connect "
+        + workerVersion
+        + ": workers before 3.0.1 close all of a task's partitions when a cooperative rebalance "
+        + "revokes some, and keep delivering the ones the task kept (KAFKA-12487), which stops the "
+        + "task at the next such rebalance. Remove the override (the default eager assignor), or "
+        + "upgrade the worker to Kafka Connect 3.0.1 or later.";
+  }
+
+  /** Major, minor, patch of "2.7.1", "3.0.0-SNAPSHOT" or "3.1"; null when it does not parse. */
+  private static int[] parse(String version) {
+    if (version == null) {
+      return null;
+    }
+    String[] parts = version.trim().split("[.-]");
+    int[] v = new int[3];
+    for (int i = 0; i < 3; i++) {
+      if (i >= parts.length || !parts[i].matches("[0-9]{1,6}")) {
+        if (i < 2) {
+          return null;
+        }
+        break; // "3.1" or "3.1-SNAPSHOT": patch 0
+      }
+      v[i] = Integer.parseInt(parts[i]);
+    }
+    return v;
   }
 
   public static String topic(SinkRecord r) {

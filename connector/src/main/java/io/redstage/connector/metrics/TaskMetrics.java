@@ -1,6 +1,7 @@
 package io.redstage.connector.metrics;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,10 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.JmxReporter;
+import org.apache.kafka.common.metrics.KafkaMetric;
 import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.Measurable;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.MetricsContext;
 import org.apache.kafka.common.metrics.MetricsReporter;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Avg;
@@ -19,6 +22,8 @@ import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Max;
 import org.apache.kafka.common.metrics.stats.Meter;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One task's metrics, kept in Kafka's own metrics library (kafka-clients, which every Connect
@@ -31,6 +36,8 @@ import org.apache.kafka.common.utils.Time;
  * them for the test that keeps the two together.
  */
 public final class TaskMetrics implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskMetrics.class);
+
   /** The JMX domain. */
   public static final String DOMAIN = "io.redstage.connector";
 
@@ -82,6 +89,18 @@ public final class TaskMetrics implements AutoCloseable {
           COLUMN_RENAMES_TOTAL,
           OFFSET_LAG);
 
+  /**
+   * The instance whose MBeans each (connector, task id) name shows: the one registered last.
+   * Connect's cancel() does not interrupt a task blocked in put(), so a replacement of the same
+   * connector and task id registers the same ObjectNames (taking them over) while the old one still
+   * runs; JmxReporter unregisters by name, so the old one's late stop() removed the replacement's
+   * MBeans until its next restart. Static, so shared by every task of this plugin's classloader: a
+   * worker loads a plugin once and runs all of its tasks from it, replacements included. Guarded by
+   * itself, which also covers the registration and the unregistration, so neither can interleave.
+   */
+  private static final Map<List<String>, TaskMetrics> OWNERS = new HashMap<>();
+
+  private final List<String> owner;
   private final Metrics metrics;
   private final Sensor recordsWritten;
   private final Sensor filesWritten;
@@ -96,10 +115,11 @@ public final class TaskMetrics implements AutoCloseable {
   private volatile long committedOffsetLag;
 
   private TaskMetrics(String connector, String task) {
+    owner = List.of(connector, task);
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("connector", connector);
     tags.put("task", task);
-    List<MetricsReporter> reporters = Collections.singletonList(new JmxReporter());
+    List<MetricsReporter> reporters = Collections.singletonList(new OwnedJmxReporter());
     metrics =
         new Metrics(
             new MetricConfig().tags(tags), reporters, Time.SYSTEM, new KafkaMetricsContext(DOMAIN));
@@ -156,9 +176,14 @@ public final class TaskMetrics implements AutoCloseable {
    * Connect worker) reports as connector {@code unnamed}, task {@code 0}.
    */
   public static TaskMetrics register(Map<String, ?> taskConfig) {
-    return new TaskMetrics(
-        valueOr(taskConfig, CONNECTOR_NAME_CONFIG, "unnamed"),
-        valueOr(taskConfig, TASK_ID_CONFIG, "0"));
+    synchronized (OWNERS) {
+      TaskMetrics m =
+          new TaskMetrics(
+              valueOr(taskConfig, CONNECTOR_NAME_CONFIG, "unnamed"),
+              valueOr(taskConfig, TASK_ID_CONFIG, "0"));
+      OWNERS.put(m.owner, m);
+      return m;
+    }
   }
 
   private static String valueOr(Map<String, ?> config, String key, String fallback) {
@@ -207,7 +232,11 @@ public final class TaskMetrics implements AutoCloseable {
     committedOffsetLag = offsets;
   }
 
-  /** Unregisters the task's MBeans, so a restarted task registers the same names again. */
+  /**
+   * Unregisters the task's MBeans, so a restarted task registers the same names again; leaves them
+   * registered when a later task of the same connector and task id registered them since (see
+   * {@link #OWNERS}): they are that task's now.
+   */
   @Override
   public void close() {
     metrics.close();
@@ -233,5 +262,53 @@ public final class TaskMetrics implements AutoCloseable {
   /** {@code value} is read on the JMX thread whenever the attribute is read. */
   private void gauge(String name, String description, LongSupplier value) {
     metrics.addMetric(name(name, description), (Measurable) (config, now) -> value.getAsLong());
+  }
+
+  /**
+   * Kafka's JmxReporter, whose close unregisters the MBeans only while this instance still owns
+   * their names; everything else is passed on as is.
+   */
+  private final class OwnedJmxReporter implements MetricsReporter {
+    private final JmxReporter jmx = new JmxReporter();
+
+    @Override
+    public void contextChange(MetricsContext context) {
+      jmx.contextChange(context);
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      jmx.configure(configs);
+    }
+
+    @Override
+    public void init(List<KafkaMetric> metrics) {
+      jmx.init(metrics);
+    }
+
+    @Override
+    public void metricChange(KafkaMetric metric) {
+      jmx.metricChange(metric);
+    }
+
+    @Override
+    public void metricRemoval(KafkaMetric metric) {
+      jmx.metricRemoval(metric);
+    }
+
+    @Override
+    public void close() {
+      synchronized (OWNERS) {
+        if (OWNERS.remove(owner, TaskMetrics.this)) {
+          jmx.close();
+        } else {
+          LOG.info(
+              "Left the metrics MBeans of connector '{}' task {} registered: a later task of the same "
+                  + "connector and task id registered them while this one was still stopping",
+              owner.get(0),
+              owner.get(1));
+        }
+      }
+    }
   }
 }

@@ -142,6 +142,31 @@ class TaskMetricsTest {
   }
 
   @Test
+  void aTaskStoppingAfterItsReplacementStartedLeavesTheReplacementsMetrics() throws Exception {
+    // Connect's cancel() does not interrupt a task blocked in put(): its replacement (same
+    // connector, same task id) starts while the old one still runs, and the old one stops later.
+    ObjectName name =
+        new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=replaced,task=2");
+    Map<String, String> config = Map.of("name", "replaced", TaskMetrics.TASK_ID_CONFIG, "2");
+    TaskMetrics cancelled = TaskMetrics.register(config);
+    cancelled.memoryUsed(111);
+    TaskMetrics replacement = TaskMetrics.register(config);
+    replacement.memoryUsed(222);
+    try {
+      cancelled.close();
+
+      assertThat(JMX.isRegistered(name)).as("the replacement's MBean").isTrue();
+      assertThat(attributes(name)).containsExactlyInAnyOrderElementsOf(TaskMetrics.NAMES);
+      assertThat(attribute(name, "memory-budget-used-bytes")).isEqualTo(222);
+    } finally {
+      replacement.close();
+    }
+    assertThat(JMX.isRegistered(name)).as("the replacement's stop unregisters it").isFalse();
+    assertThat(JMX.queryNames(new ObjectName("io.redstage.connector:connector=replaced,*"), null))
+        .isEmpty();
+  }
+
+  @Test
   void aRewindAfterAFailedCommitIsCounted() throws Exception {
     String prefix = "rewinds-" + (++run);
     ObjectName name =

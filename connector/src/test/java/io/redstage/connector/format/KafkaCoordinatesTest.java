@@ -60,4 +60,39 @@ class KafkaCoordinatesTest {
                 "this worker"))
         .isNull();
   }
+
+  @Test
+  void onlyWorkersFrom301OnAreKnownToReopenThePartitionsTheyClose() {
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("2.7.1")).isTrue();
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("3.0.0")).isTrue();
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("unknown")).isTrue();
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("3.0.1")).isFalse();
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("3.1-SNAPSHOT")).isFalse();
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("3.9.1")).isFalse();
+    assertThat(KafkaCoordinates.mayDeliverClosedPartitions("4.1.0")).isFalse();
+  }
+
+  @Test
+  void theCooperativeAssignorIsNamedAtStartOnlyOnWorkersBefore301() {
+    java.util.Map<String, String> cooperative =
+        java.util.Map.of(
+            "consumer.override.partition.assignment.strategy",
+            "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+
+    assertThat(KafkaCoordinates.cooperativeAssignorWarning(cooperative, "2.7.1"))
+        .startsWith(
+            "consumer.override.partition.assignment.strategy="
+                + "org.apache.kafka.clients.consumer.CooperativeStickyAssignor on Kafka Connect 2.7.1: ")
+        .contains("KAFKA-12487")
+        .endsWith("upgrade the worker to Kafka Connect 3.0.1 or later.");
+    assertThat(KafkaCoordinates.cooperativeAssignorWarning(cooperative, "3.0.1")).isNull();
+    assertThat(
+            KafkaCoordinates.cooperativeAssignorWarning(
+                java.util.Map.of(
+                    "consumer.override.partition.assignment.strategy",
+                    "org.apache.kafka.clients.consumer.RangeAssignor"),
+                "2.7.1"))
+        .isNull();
+    assertThat(KafkaCoordinates.cooperativeAssignorWarning(java.util.Map.of(), "2.7.1")).isNull();
+  }
 }
