@@ -8,9 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -153,17 +151,21 @@ public final class LoadedIntervalsTable {
   }
 
   /**
-   * Records a batch's units in the loaded intervals and merges the touched partitions' intervals
-   * (contiguous or overlapping units become one row), so the table holds about one row per
-   * partition whatever the history.
+   * Records a batch's units in the loaded intervals and merges them with the intervals they touch
+   * (contiguous or overlapping units become one row). Only a partition's rows that end at or after
+   * the batch's first offset there, less one, are read and rewritten: older rows cannot merge with
+   * units that start later. Partitions whose offsets skip (a transaction marker where a reopened
+   * partition resumes, compacted records) keep one row per island, and rewriting all of them with
+   * every batch made each batch slower as the islands accumulated.
    */
   public List<String> record(List<ControlTables.MarkerRow> rows) {
     if (rows.isEmpty()) {
       return List.of();
     }
     List<String> tuples = new ArrayList<>();
-    // partitions grouped by topic keep the condition short (a few characters per partition)
-    Map<String, Set<Integer>> touched = new TreeMap<>();
+    // per topic, the first offset of the batch in each partition; grouped by topic, the condition
+    // stays short (a few characters per partition)
+    Map<String, Map<Integer, Long>> firstStart = new TreeMap<>();
     for (ControlTables.MarkerRow r : rows) {
       tuples.add(
           "("
@@ -175,17 +177,25 @@ public final class LoadedIntervalsTable {
               + ", "
               + r.end()
               + ")");
-      touched.computeIfAbsent(r.topic(), x -> new TreeSet<>()).add(r.partition());
+      firstStart
+          .computeIfAbsent(r.topic(), x -> new TreeMap<>())
+          .merge(r.partition(), r.start(), Math::min);
     }
     List<String> terms = new ArrayList<>();
-    touched.forEach(
-        (topic, partitions) ->
-            terms.add(
-                "(topic = "
-                    + SqlText.literal(topic)
-                    + " AND kafka_partition IN ("
-                    + partitions.stream().map(String::valueOf).collect(Collectors.joining(", "))
-                    + "))"));
+    firstStart.forEach(
+        (topic, starts) -> {
+          StringBuilder from = new StringBuilder("CASE kafka_partition");
+          starts.forEach(
+              (p, start) -> from.append(" WHEN ").append(p).append(" THEN ").append(start - 1));
+          terms.add(
+              "(topic = "
+                  + SqlText.literal(topic)
+                  + " AND kafka_partition IN ("
+                  + starts.keySet().stream().map(String::valueOf).collect(Collectors.joining(", "))
+                  + ") AND end_offset >= "
+                  + from
+                  + " END)");
+        });
     String where = " WHERE " + String.join(" OR ", terms);
     List<String> out =
         new ArrayList<>(

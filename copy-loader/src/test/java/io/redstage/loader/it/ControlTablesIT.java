@@ -1,6 +1,7 @@
 package io.redstage.loader.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.redstage.loader.discovery.Unit;
@@ -290,6 +291,56 @@ class ControlTablesIT {
       assertThat(second.unitsLoaded()).isEqualTo(1);
       assertThat(second.tablesStopped()).isZero();
       assertThat(stack.count("SELECT COUNT(*) FROM public.no_privilege")).isEqualTo(10);
+    }
+  }
+
+  /**
+   * A batch rewrites only the loaded intervals it can merge with: islands of a partition that end
+   * before the batch's first offset less one (a reopened partition resuming after a transaction
+   * marker leaves one each time) keep their rows. Every batch rewrote all of them, so each got
+   * slower as islands accumulated. PostgreSQL's xmin tells a row kept from one rewritten.
+   */
+  @Test
+  void aBatchRewritesOnlyTheIntervalsItMergesWith() throws Exception {
+    String topic = "islands";
+    stack.files.idNameUnit(topic, 0, 0, 9);
+    Map<String, String> config = stack.config(topic);
+    // one process: a new one seeds its intervals, which rewrites them once
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      String intervals =
+          new ControlTables(
+                  TableRef.of("public", "_redstage_load_markers"),
+                  TableRef.of("public", "q"),
+                  TableRef.of("public", "f"))
+              .loadedIntervals(TableRef.of("public", topic))
+              .table()
+              .sql();
+      try (Connection c = stack.jdbc();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO "
+                + intervals
+                + " (topic, kafka_partition, start_offset, end_offset) VALUES ('islands', 0, 20, 29), "
+                + "('islands', 0, 40, 49)");
+      }
+      String rows =
+          "SELECT start_offset, end_offset, CAST(xmin AS TEXT) FROM "
+              + intervals
+              + " WHERE topic = 'islands' ORDER BY start_offset";
+      List<List<Object>> before = stack.query(rows);
+      assertThat(before).hasSize(3);
+
+      stack.files.idNameUnit(topic, 0, 50, 59);
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      List<List<Object>> after = stack.query(rows);
+      assertThat(after)
+          .extracting(r -> r.get(0), r -> r.get(1))
+          .containsExactly(tuple(0L, 9L), tuple(20L, 29L), tuple(40L, 59L));
+      assertThat(after.subList(0, 2))
+          .as("the islands before offset 49 were not rewritten")
+          .isEqualTo(before.subList(0, 2));
+      assertThat(stack.count("SELECT COUNT(*) FROM public.islands")).isEqualTo(20);
     }
   }
 }

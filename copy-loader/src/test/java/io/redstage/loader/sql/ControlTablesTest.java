@@ -178,10 +178,16 @@ class ControlTablesTest {
     assertThat(sql.get(1))
         .startsWith("CREATE TEMP TABLE \"rs_loaded\" AS SELECT topic, kafka_partition")
         .endsWith(
-            " WHERE (topic = 'orders' AND kafka_partition IN (0))) i) s) g GROUP BY topic, kafka_partition, island");
+            " WHERE (topic = 'orders' AND kafka_partition IN (0) AND end_offset >= CASE kafka_partition "
+                + "WHEN 0 THEN -1 END)) i) s) g GROUP BY topic, kafka_partition, island");
     assertThat(sql.get(2))
+        .as(
+            "only the rows the batch can merge with: those ending at its first offset less one or later")
         .isEqualTo(
-            "DELETE FROM " + loaded.sql() + " WHERE (topic = 'orders' AND kafka_partition IN (0))");
+            "DELETE FROM "
+                + loaded.sql()
+                + " WHERE (topic = 'orders' AND kafka_partition IN (0) AND end_offset >= CASE "
+                + "kafka_partition WHEN 0 THEN -1 END)");
     assertThat(control.loadedIntervals(t).record(List.of())).isEmpty();
     // what the table holds and every marker row of its target, merged, whoever wrote them
     assertThat(control.loadedIntervals(t).seed())
