@@ -88,6 +88,7 @@ public final class LoaderConfigDef {
   public static final String UPSERT_STRATEGY = "upsert.strategy";
   public static final String UPSERT_DELETE_FLAG_COLUMNS = "upsert.delete-flag-columns";
   public static final String UPSERT_DELETE_OP_COLUMNS = "upsert.delete-op-columns";
+  public static final String UPSERT_TOMBSTONE_RETENTION = "upsert.tombstone-retention";
 
   public static final String BATCH_MAX_BYTES = "batch.max-bytes";
   public static final String BATCH_MAX_FILES = "batch.max-files";
@@ -508,6 +509,13 @@ public final class LoaderConfigDef {
               LIST,
               "__op,op",
               "Columns that mark a delete when equal to 'd' (Debezium operation)."),
+          ConfigKey.of(
+                  G_MODE,
+                  UPSERT_TOMBSTONE_RETENTION,
+                  DURATION,
+                  "0",
+                  "How long an upsert table's deleted-keys table keeps a deleted key, counted from the delete's record timestamp to the loader's clock; 0 keeps every deleted key for ever. The table holds one row per key whose latest event is a delete, so that a row older than the delete that loads later (a key that moved partitions, a late unit) cannot bring the key back; every upsert batch reads the whole table, so with many deletes of keys that never return it grows and each batch slows. A pruned key can come back if such an older row loads later: set this above the longest time a key's rows can arrive out of order, backlogs included (e.g. 7d). Each upsert batch deletes the expired rows in its transaction. Deletes without a record timestamp are kept.")
+              .range(0, Long.MAX_VALUE),
           ConfigKey.of(
                   G_RUN,
                   BATCH_MAX_BYTES,

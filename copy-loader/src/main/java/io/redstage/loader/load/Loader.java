@@ -128,7 +128,8 @@ public final class Loader implements AutoCloseable {
                 control,
                 new CopySql(c.string(COPY_IAM_ROLE), c.integer(JSON_MAX_ERRORS)),
                 types,
-                c.integer(JSON_MAX_ERRORS) > 0),
+                c.integer(JSON_MAX_ERRORS) > 0,
+                c.duration(UPSERT_TOMBSTONE_RETENTION)),
             loadErrors,
             c.bool(MANIFESTS_DELETE_AFTER_LOAD),
             clock);

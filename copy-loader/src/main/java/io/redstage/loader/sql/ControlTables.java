@@ -488,7 +488,12 @@ public final class ControlTables {
   }
 
   public static String timestamp(Instant at) {
-    return "CAST('" + TS.format(at) + "' AS TIMESTAMP)";
+    return "CAST('" + utcText(at) + "' AS TIMESTAMP)";
+  }
+
+  /** {@code at} as Redshift reads a timestamp literal, in UTC, to the millisecond. */
+  static String utcText(Instant at) {
+    return TS.format(at);
   }
 
   /** Rows for the markers of a batch's units. */

@@ -1,5 +1,6 @@
 package io.redstage.loader.sql;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,24 @@ public final class DeletedKeysTable {
         + ") DISTSTYLE AUTO SORTKEY ("
         + String.join(", ", key.stream().map(Identifiers::quote).toList())
         + ")";
+  }
+
+  /**
+   * Removes the tombstones whose delete's record timestamp ({@code timestampColumn}, of the
+   * target's type) is before {@code cutoff} (upsert.tombstone-retention): it bounds the table's
+   * size, and with it what every upsert batch reads. A tombstone without a timestamp is kept.
+   */
+  String pruneBefore(String timestampColumn, RedshiftType timestampType, Instant cutoff) {
+    String literal =
+        timestampType.family() == RedshiftType.Family.TIMESTAMPTZ
+            ? "CAST('" + ControlTables.utcText(cutoff) + "+00' AS TIMESTAMPTZ)"
+            : ControlTables.timestamp(cutoff);
+    return "DELETE FROM "
+        + table.sql()
+        + " WHERE "
+        + Identifiers.quote(timestampColumn)
+        + " < "
+        + literal;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.batch.StagingGroup;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +50,7 @@ public final class LoadSqlBuilder {
   private final ControlTables control;
   private final CopySql copy;
   private final TypeMapping types;
+  private final Duration tombstoneRetention;
   private final boolean jsonRowRejects;
 
   public LoadSqlBuilder(ControlTables control, CopySql copy, TypeMapping types) {
@@ -61,10 +63,24 @@ public final class LoadSqlBuilder {
    */
   public LoadSqlBuilder(
       ControlTables control, CopySql copy, TypeMapping types, boolean jsonRowRejects) {
+    this(control, copy, types, jsonRowRejects, Duration.ZERO);
+  }
+
+  /**
+   * @param tombstoneRetention how long an upsert target's deleted-keys table keeps a delete, by its
+   *     record timestamp (upsert.tombstone-retention); zero keeps them all
+   */
+  public LoadSqlBuilder(
+      ControlTables control,
+      CopySql copy,
+      TypeMapping types,
+      boolean jsonRowRejects,
+      Duration tombstoneRetention) {
     this.control = control;
     this.copy = copy;
     this.types = types;
     this.jsonRowRejects = jsonRowRejects;
+    this.tombstoneRetention = tombstoneRetention;
   }
 
   public static String stagingTable(StagingGroup g) {
@@ -120,6 +136,12 @@ public final class LoadSqlBuilder {
         // columns take the target's types, and the target may be created by this very transaction;
         // after the LOCK no other loader creates it at the same time. A no-op once it exists.
         sql.add(tombstones.create(settings.upsertKey(), plan.targetColumns(), settings.metadata()));
+        if (!tombstoneRetention.isZero()) {
+          String ts = settings.metadata().timestamp();
+          sql.add(
+              tombstones.pruneBefore(
+                  ts, plan.targetColumns().get(ts), loadedAt.minus(tombstoneRetention)));
+        }
       }
       if (settings.upsert() && settings.strategy() == TableSettings.UpsertStrategy.MERGE) {
         sql.addAll(merge(batch, settings, targetNames, order, tombstones, n));
