@@ -5,7 +5,9 @@ import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerFile;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.StagingGroup;
+import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.ControlTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a rejects object needs to know about a batch, written to {@code
@@ -78,6 +81,25 @@ public record RejectsIntent(
 
   Instant created() {
     return Instant.parse(createdAt);
+  }
+
+  /**
+   * What the batch's load markers hold besides its id ({@link ControlTables#batchesLoadedAt}): the
+   * batch wrote one per unit, with this table and the unit's topic, partition and start offset.
+   */
+  ControlTables.BatchMarkers loadMarkers() {
+    Map<TopicPartition, long[]> starts = new TreeMap<>();
+    for (UnitFiles u : units == null ? List.<UnitFiles>of() : units) {
+      starts.merge(
+          new TopicPartition(u.topic(), u.partition()),
+          new long[] {u.startOffset(), u.startOffset()},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+    List<ControlTables.StartRange> ranges = new ArrayList<>();
+    starts.forEach(
+        (tp, r) ->
+            ranges.add(new ControlTables.StartRange(tp.topic(), tp.partition(), r[0], r[1])));
+    return new ControlTables.BatchMarkers(batchId, table, ranges);
   }
 
   Map<String, UnitFiles> unitsByFile() {

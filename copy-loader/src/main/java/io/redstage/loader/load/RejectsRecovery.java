@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -32,7 +33,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  *       unless it exists, and deletes the intent;
  *   <li>not committed after {@link #ABANDON_AFTER}: the batch can no longer commit; the intent is
  *       deleted;
- *   <li>otherwise (running, or its outcome unknown): kept for a later cycle.
+ *   <li>otherwise (running, or its outcome unknown): kept, and asked again after {@link
+ *       #RECHECK_NOT_COMMITTED}.
  * </ul>
  */
 final class RejectsRecovery {
@@ -56,8 +58,24 @@ final class RejectsRecovery {
    */
   private static final Duration VIEW_RETENTION = Duration.ofDays(2);
 
-  /** Batch ids per load-marker query. */
-  private static final int IDS_PER_QUERY = 500;
+  /**
+   * How long an intent whose batch was not committed when asked waits before it is asked again.
+   * Such a batch is still running (in a live loader, which writes its object itself when it
+   * commits), or its outcome is unknown (a statement that outlived redshift.statement-timeout, or
+   * whose loader died), or it rolled back without its intent being deleted: asking every cycle cost
+   * a load-marker query per cycle for up to {@link #ABANDON_AFTER}. Only a batch that commits after
+   * it was asked and whose loader no longer waits for it needs this recovery, and the wait delays
+   * its object by at most this much: nothing else waits for it (its units count as loaded by their
+   * markers alone), and what it recovers is the same, as the rows are read from the views by the
+   * intent's files and time, not the time of asking, and a batch commits within 24 h of its intent,
+   * far inside what the views keep ({@link #VIEW_RETENTION}). A batch seen committed is not waited
+   * for (only {@link #GRACE}), nor does a new process wait, 'once' included: this is memory of this
+   * process.
+   */
+  static final Duration RECHECK_NOT_COMMITTED = Duration.ofMinutes(5);
+
+  /** Batch id of an intent whose batch was not committed when last asked, and when that was. */
+  private final Map<String, Instant> notCommittedAsked = new ConcurrentHashMap<>();
 
   private final Rejects rejects;
   private final LoadErrorReader errors;
@@ -87,8 +105,15 @@ final class RejectsRecovery {
    */
   int recover() throws InterruptedException {
     List<RejectsIntent> intents = new ArrayList<>();
+    Instant now = clock.instant();
     try {
-      for (String id : rejects.pendingBatchIds()) {
+      List<String> ids = rejects.pendingBatchIds();
+      notCommittedAsked.keySet().retainAll(ids);
+      for (String id : ids) {
+        Instant asked = notCommittedAsked.get(id);
+        if (asked != null && Duration.between(asked, now).compareTo(RECHECK_NOT_COMMITTED) < 0) {
+          continue;
+        }
         RejectsIntent intent = read(id);
         if (intent != null) {
           intents.add(intent);
@@ -106,7 +131,7 @@ final class RejectsRecovery {
     }
     Map<String, String> committed;
     try {
-      committed = committedAt(intents.stream().map(RejectsIntent::batchId).toList());
+      committed = committedAt(intents);
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
       LOG.warn(
           "Cannot ask {} which of {} batch(es) with a rejects intent committed ({}); the next cycle tries again",
@@ -116,10 +141,10 @@ final class RejectsRecovery {
       return 0;
     }
     int written = 0;
-    Instant now = clock.instant();
     for (RejectsIntent intent : intents) {
       Duration age = Duration.between(intent.created(), now);
       if (committed.containsKey(intent.batchId())) {
+        notCommittedAsked.remove(intent.batchId());
         if (age.compareTo(GRACE) >= 0 && settle(intent, committed.get(intent.batchId()), age)) {
           written++;
         }
@@ -130,6 +155,9 @@ final class RejectsRecovery {
             intent.table(),
             age);
         rejects.deleteIntent(intent.batchId());
+        notCommittedAsked.remove(intent.batchId());
+      } else {
+        notCommittedAsked.put(intent.batchId(), now);
       }
     }
     return written;
@@ -148,17 +176,20 @@ final class RejectsRecovery {
     }
   }
 
-  /** Batch id to load time (as the marker table gives it) of the batches that committed. */
-  private Map<String, String> committedAt(List<String> batchIds) throws InterruptedException {
+  /**
+   * Batch id to load time (as the marker table gives it) of the batches that committed: the
+   * earliest a query gives, as a batch with many partitions may be asked in several.
+   */
+  private Map<String, String> committedAt(List<RejectsIntent> intents) throws InterruptedException {
     Map<String, String> out = new HashMap<>();
-    for (int i = 0; i < batchIds.size(); i += IDS_PER_QUERY) {
-      QueryResult r =
-          api.query(
-              control.batchesLoadedAt(
-                  batchIds.subList(i, Math.min(batchIds.size(), i + IDS_PER_QUERY))),
-              "redstage-rejects-recovery");
+    for (String sql :
+        control.batchesLoadedAt(intents.stream().map(RejectsIntent::loadMarkers).toList())) {
+      QueryResult r = api.query(sql, "redstage-rejects-recovery");
       for (List<Object> row : r.rows()) {
-        out.put(QueryResult.string(row.get(0)).trim(), QueryResult.string(row.get(1)));
+        out.merge(
+            QueryResult.string(row.get(0)).trim(),
+            QueryResult.string(row.get(1)),
+            (a, b) -> FailureLog.millis(b) < FailureLog.millis(a) ? b : a);
       }
     }
     return out;

@@ -83,7 +83,13 @@ public final class LoaderMetrics {
   private final Map<String, Long> pendingUnits = new ConcurrentHashMap<>();
   private final Map<String, Long> heldUnits = new ConcurrentHashMap<>();
 
-  /** Per table, the newest commit time (epoch ms) of a unit this loader loaded. */
+  /**
+   * Per table, the newest commit time (epoch ms) of a unit this loader loaded. Never pruned, unlike
+   * the backlog gauges: a retired topic, a stopped connector and a topic with no records all just
+   * stop writing markers, so no rule can drop a retired table's series without also dropping the
+   * one the freshness alert watches for a stopped connector. loader-operations.md says how to write
+   * that alert so that a retired table does not fire.
+   */
   private final Map<String, Long> newestLoadedCommitMs = new ConcurrentHashMap<>();
 
   /** Per table, the commit time (epoch ms) of the oldest pending unit; absent when none. */

@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * SQL for the loader's own tables: the load-marker table (one row per loaded unit, with its batch
@@ -175,14 +175,101 @@ public final class ControlTables {
   }
 
   /**
-   * Batch id and first load time of each of these batches that committed (its load markers exist).
+   * A batch whose load markers {@link #batchesLoadedAt} asks for: what every one of its marker rows
+   * holds besides the batch id, its target table (as {@link TableRef#name()}) and, per
+   * topic-partition, a start offset between the least and the greatest of its units' (none known:
+   * the table alone).
    */
-  public String batchesLoadedAt(List<String> batchIds) {
+  public record BatchMarkers(String batchId, String target, List<StartRange> ranges) {}
+
+  /** The start offsets of a batch's units in one topic-partition. */
+  public record StartRange(String topic, int partition, long minStart, long maxStart) {}
+
+  /**
+   * Queries for the batch id and first load time of each of these batches that committed (its load
+   * markers exist), each below {@link #MAX_QUERY_CHARS}; a batch with many partitions may be asked
+   * in several, so a caller takes the earliest time per batch over all of them. batch_id is not in
+   * the table's sort key and the table holds every unit ever loaded: besides the ids, each query
+   * names the batches' target tables, topics, partitions and start offsets (the sort key), so that
+   * Redshift reads only the blocks that can hold their rows. Each row of a batch matches its own
+   * batch's condition, so the answer is the one the ids alone would give.
+   */
+  public List<String> batchesLoadedAt(List<BatchMarkers> batches) {
+    List<String> out = new ArrayList<>();
+    LinkedHashSet<String> ids = new LinkedHashSet<>();
+    int idsChars = 0;
+    StringBuilder where = new StringBuilder();
+    for (BatchMarkers b : batches) {
+      String id = SqlText.literal(b.batchId());
+      for (String cond : markerConditions(b)) {
+        // 100: the rest of the statement's text
+        int size =
+            idsChars
+                + id.length()
+                + 2
+                + where.length()
+                + cond.length()
+                + 4
+                + markers.sql().length()
+                + 100;
+        if (!ids.isEmpty() && size > MAX_QUERY_CHARS) {
+          out.add(batchesLoadedAtQuery(ids, where));
+          ids.clear();
+          idsChars = 0;
+          where.setLength(0);
+        }
+        if (ids.add(id)) {
+          idsChars += id.length() + 2;
+        }
+        where.append(where.length() == 0 ? "" : " OR ").append(cond);
+      }
+    }
+    if (!ids.isEmpty()) {
+      out.add(batchesLoadedAtQuery(ids, where));
+    }
+    return out;
+  }
+
+  private String batchesLoadedAtQuery(Collection<String> ids, CharSequence where) {
     return "SELECT batch_id, MIN(loaded_at) FROM "
         + markers.sql()
-        + " WHERE batch_id IN "
-        + batchIds.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")"))
-        + " GROUP BY batch_id";
+        + " WHERE ("
+        + where
+        + ") AND batch_id IN ("
+        + String.join(", ", ids)
+        + ") GROUP BY batch_id";
+  }
+
+  /**
+   * The conditions on the sort-key columns that every marker row of {@code b} meets: its target
+   * table and its partitions' start ranges, split so that each stays below half a query.
+   */
+  private static List<String> markerConditions(BatchMarkers b) {
+    String table = "target_table = " + SqlText.literal(b.target());
+    if (b.ranges().isEmpty()) {
+      return List.of("(" + table + ")");
+    }
+    List<String> out = new ArrayList<>();
+    StringBuilder ranges = new StringBuilder();
+    for (StartRange r : b.ranges()) {
+      String range =
+          "(topic = "
+              + SqlText.literal(r.topic())
+              + " AND kafka_partition = "
+              + r.partition()
+              + " AND start_offset BETWEEN "
+              + r.minStart()
+              + " AND "
+              + r.maxStart()
+              + ")";
+      if (ranges.length() > 0 && ranges.length() + range.length() > MAX_QUERY_CHARS / 2) {
+        out.add("(" + table + " AND (" + ranges + "))");
+        ranges.setLength(0);
+      }
+      ranges.append(ranges.length() == 0 ? "" : " OR ").append(range);
+    }
+    out.add("(" + table + " AND (" + ranges + "))");
+    return out;
   }
 
   /**

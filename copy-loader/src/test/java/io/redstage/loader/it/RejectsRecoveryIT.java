@@ -134,11 +134,27 @@ class RejectsRecoveryIT {
         .as("within the grace period the batch's own process may still write the object")
         .contains(PENDING + batch + ".json");
 
+    long askedBefore = stack.redshift.faults().slowedStatementCount();
+    // a probe, not a delay: counts the recovery's queries that name the batch's sort-key columns
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching(
+            "MIN\\(loaded_at\\) FROM \"public\"\\.\"_redstage_load_markers\" WHERE .*\\(target_table ="
+                + " 'public\\.rr_crash' AND \\(\\(topic = 'rr_crash' AND kafka_partition = 1 AND"
+                + " start_offset BETWEEN 0 AND 0\\)\\)\\).* AND batch_id IN \\(.*'"
+                + batch
+                + "'",
+            Duration.ofMillis(1));
     try (Loader later = loaderAhead(stack.config("rr_crash"), Duration.ofMinutes(3))) {
       CycleReport r = later.runOnce();
       assertThat(r.unitsLoaded()).as("nothing is loaded twice").isZero();
       assertThat(later.metrics().rejectedRows("public.rr_crash")).isEqualTo(2);
     }
+    assertThat(stack.redshift.faults().slowedStatementCount() - askedBefore)
+        .as("the batch was asked by its table, topic, partition and start offset too")
+        .isEqualTo(1);
+    stack.redshift.faults().clear();
     assertThat(keys(PENDING)).doesNotContain(PENDING + batch + ".json");
     JsonNode report = stack.object(objectKey);
     assertThat(report.get("recovered").asBoolean()).isTrue();
@@ -146,7 +162,8 @@ class RejectsRecoveryIT {
     assertThat(report.get("batchId").asText()).isEqualTo(batch);
     assertThat(Instant.parse(report.get("committedAt").asText()))
         .as("the load time from the marker table")
-        .isBetween(before, Instant.now());
+        .isBetween(before, Instant.now())
+        .isEqualTo(firstLoadedAt(batch));
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(2);
     List<Long> offsets = new ArrayList<>();
     for (JsonNode row : report.get("rows")) {
@@ -274,6 +291,78 @@ class RejectsRecoveryIT {
         .deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(PENDING + recent + ".json"));
   }
 
+  /**
+   * An intent whose batch had not committed when asked is asked again only after a backoff (by the
+   * loader's clock), not every cycle: the load-marker table is the loader's whole history. Once the
+   * backoff passed, a batch that committed meanwhile is settled as if asked every cycle.
+   */
+  @Test
+  void aBatchNotCommittedWhenAskedIsAskedAgainOnlyAfterABackoff() throws Exception {
+    String batch = UUID.randomUUID().toString();
+    putIntent(
+        batch,
+        "public.rr_wait",
+        Instant.now().minus(Duration.ofMinutes(10)),
+        "[{\"markerKey\":\"_redstage/markers/rr_wait/0000000002/x.json\",\"topic\":\"rr_wait\","
+            + "\"partition\":2,\"startOffset\":40,\"endOffset\":49,\"files\":[]}]");
+    long before = stack.redshift.faults().slowedStatementCount();
+    // a probe, not a delay: counts the recovery's queries about this batch
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("MIN\\(loaded_at\\).*'" + batch + "'", Duration.ofMillis(1));
+    MutableClock clock = new MutableClock();
+    try (Loader loader = stack.loader(stack.config("rr_wait"), clock)) {
+      loader.runOnce();
+      assertThat(stack.redshift.faults().slowedStatementCount() - before).isEqualTo(1);
+      loader.runOnce();
+      assertThat(stack.redshift.faults().slowedStatementCount() - before)
+          .as("not asked again within the backoff")
+          .isEqualTo(1);
+
+      // the batch commits now (a statement that outlived its loader's wait)
+      try (var c = stack.jdbc();
+          var st = c.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO public._redstage_load_markers VALUES ('public.rr_wait', 'rr_wait', 2, 40,"
+                + " 49, '_redstage/markers/rr_wait/0000000002/x.json', '"
+                + batch
+                + "', 10, CURRENT_TIMESTAMP)");
+      }
+      clock.advance(RECHECK.minusSeconds(1));
+      loader.runOnce();
+      assertThat(stack.redshift.faults().slowedStatementCount() - before).isEqualTo(1);
+      assertThat(keys(PENDING)).contains(PENDING + batch + ".json");
+
+      clock.advance(Duration.ofSeconds(1));
+      loader.runOnce();
+      assertThat(stack.redshift.faults().slowedStatementCount() - before)
+          .as("asked again once the backoff passed")
+          .isEqualTo(2);
+    }
+    assertThat(keys(PENDING))
+        .as("committed, and its files rejected nothing: settled without an object")
+        .doesNotContain(PENDING + batch + ".json");
+    assertThat(keys(REJECTS + "public.rr_wait/")).isEmpty();
+  }
+
+  /** The recovery's backoff for batches not committed when asked (RejectsRecovery). */
+  static final Duration RECHECK = Duration.ofMinutes(5);
+
+  /** The first load time of a batch's markers, read straight from the load-marker table. */
+  private static Instant firstLoadedAt(String batch) throws Exception {
+    return Instant.parse(
+        (String)
+            stack
+                .query(
+                    "SELECT TO_CHAR(MIN(loaded_at), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM"
+                        + " public._redstage_load_markers WHERE batch_id = '"
+                        + batch
+                        + "'")
+                .get(0)
+                .get(0));
+  }
+
   private static List<String> pendingOf(String table) throws Exception {
     List<String> out = new ArrayList<>();
     for (String key : keys(PENDING)) {
@@ -285,13 +374,23 @@ class RejectsRecoveryIT {
   }
 
   private static void putIntent(String batchId, Instant createdAt) {
+    putIntent(batchId, "public.rr_none", createdAt, "[]");
+  }
+
+  private static void putIntent(String batchId, String table, Instant createdAt, String units) {
     String json =
         "{\"batchId\":\""
             + batchId
-            + "\",\"table\":\"public.rr_none\",\"createdAt\":\""
+            + "\",\"table\":\""
+            + table
+            + "\",\"createdAt\":\""
             + createdAt
             + "\",\"offsetColumn\":"
-            + "\"kafka_offset\",\"units\":[],\"jsonFiles\":[{\"url\":\"s3://staging/topics/rr_none/x.jsonl\",\"records\":3}]}";
+            + "\"kafka_offset\",\"units\":"
+            + units
+            + ",\"jsonFiles\":[{\"url\":\"s3://staging/topics/"
+            + table
+            + "/x.jsonl\",\"records\":3}]}";
     stack
         .s3
         .client()

@@ -105,4 +105,31 @@ class LoaderMetricsTest {
     assertThat(m.transactionsLastMinute("public.views")).isEqualTo(1);
     assertThat(m.transactionsLastMinute("public.none")).isZero();
   }
+
+  /**
+   * A table that drops out of the listing leaves the backlog gauges but keeps its freshness series:
+   * a retired topic and a stopped connector both just stop writing markers, and the end-to-end
+   * freshness alert must keep firing for the second (loader-operations.md, alerts). Pins that
+   * choice against a prune that would silence it.
+   */
+  @Test
+  void aTableWithNothingListedAnyMoreKeepsItsFreshnessSeries() {
+    AtomicLong wall = new AtomicLong(1_700_000_000_000L);
+    LoaderMetrics m = new LoaderMetrics(System::nanoTime, wall::get);
+    m.loaded("public.orders", 1, 10, 1, 0.2);
+    m.loadedCommittedAt("public.orders", wall.get() - 5_000);
+    m.pending(
+        Map.of("public.orders", 1L),
+        Map.of("public.orders", 0L),
+        Map.of("public.orders", wall.get() - 1_000));
+
+    wall.addAndGet(TimeUnit.DAYS.toMillis(3));
+    m.pending(Map.of(), Map.of(), Map.of());
+
+    assertThat(m.render())
+        .doesNotContain("redstage_loader_pending_units{")
+        .doesNotContain("redstage_loader_lag_seconds{")
+        .contains(
+            "redstage_loader_newest_loaded_commit_timestamp_seconds{table=\"public.orders\"} 1.699999995E9");
+  }
 }

@@ -75,6 +75,69 @@ class ControlTablesTest {
         .contains("WHERE released_at IS NULL AND batch_id = 'b-1'");
   }
 
+  /**
+   * Rejects recovery asks which batches committed every cycle while intents wait, and batch_id is
+   * not in the load-marker table's sort key: each batch is also asked by its table, topic,
+   * partitions and start offsets, so Redshift reads only the blocks that can hold its rows.
+   */
+  @Test
+  void batchesAreAskedByTheirSortKeyColumnsAsWellAsTheirIds() {
+    List<String> q =
+        control.batchesLoadedAt(
+            List.of(
+                new ControlTables.BatchMarkers(
+                    "b-1",
+                    "public.t",
+                    List.of(
+                        new ControlTables.StartRange("orders", 0, 100, 250),
+                        new ControlTables.StartRange("orders", 3, 7, 7))),
+                new ControlTables.BatchMarkers("b-2", "public.u", List.of())));
+    assertThat(q)
+        .singleElement()
+        .isEqualTo(
+            "SELECT batch_id, MIN(loaded_at) FROM \"ops\".\"markers\" WHERE ((target_table = 'public.t' AND "
+                + "((topic = 'orders' AND kafka_partition = 0 AND start_offset BETWEEN 100 AND 250) OR "
+                + "(topic = 'orders' AND kafka_partition = 3 AND start_offset BETWEEN 7 AND 7))) OR "
+                + "(target_table = 'public.u')) AND batch_id IN ('b-1', 'b-2') GROUP BY batch_id");
+  }
+
+  /**
+   * A batch of thousands of partitions (and many batches) is asked in several queries, each within
+   * the Data API's statement size, each naming the batches whose ranges it carries, and every range
+   * asked once.
+   */
+  @Test
+  void batchesOfManyPartitionsAreAskedInQueriesBelowTheSizeLimit() {
+    String topic = "t".repeat(249);
+    List<ControlTables.BatchMarkers> batches = new ArrayList<>();
+    for (int b = 0; b < 3; b++) {
+      List<ControlTables.StartRange> ranges = new ArrayList<>();
+      for (int p = 0; p < 2000; p++) {
+        ranges.add(new ControlTables.StartRange(topic, p, 1_000_000L * b, 1_000_000L * b + 9));
+      }
+      batches.add(new ControlTables.BatchMarkers("batch-" + b, "public.t", ranges));
+    }
+    List<String> q = control.batchesLoadedAt(batches);
+    assertThat(q)
+        .hasSizeGreaterThan(3)
+        .allSatisfy(s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_QUERY_CHARS));
+    for (int b = 0; b < 3; b++) {
+      String range =
+          "start_offset BETWEEN " + 1_000_000L * b + " AND " + (1_000_000L * b + 9) + ")";
+      String id = "'batch-" + b + "'";
+      assertThat(
+              q.stream()
+                  .mapToLong(s -> s.split(java.util.regex.Pattern.quote(range)).length - 1)
+                  .sum())
+          .isEqualTo(2000);
+      assertThat(q)
+          .allSatisfy(
+              s ->
+                  assertThat(s.contains(range))
+                      .isEqualTo(s.substring(s.indexOf("batch_id IN")).contains(id)));
+    }
+  }
+
   @Test
   void failureRowsAreReplacedInOneTransactionAndDeletedInChunks() {
     List<String> sql =
