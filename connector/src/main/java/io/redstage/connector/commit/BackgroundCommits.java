@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -215,12 +216,19 @@ final class BackgroundCommits implements AutoCloseable {
     }
   }
 
-  /** Waits, oldest first, until the bytes held by pending commits are at most {@code bytes}. */
-  void awaitBelow(long bytes) throws IOException {
+  /**
+   * Waits, oldest first, until the bytes held by pending commits are at most {@code bytes} or none
+   * is pending, or until {@code deadlineNanos} ({@link System#nanoTime}) passes; returns false when
+   * the deadline came first.
+   */
+  boolean awaitBelow(long bytes, long deadlineNanos) throws IOException {
     collect();
     while (!pending.isEmpty() && pendingBytes > bytes) {
-      settleOldest();
+      if (!settleOldest(deadlineNanos)) {
+        return false;
+      }
     }
+    return true;
   }
 
   /**
@@ -361,10 +369,13 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /** Waits for the oldest pending commit, then settles it. */
-  private void settleOldest() throws IOException {
+  /** Settles the oldest pending commit once it ends; false when the deadline passes first. */
+  private boolean settleOldest(long deadlineNanos) throws IOException {
     Pending p = pending.peekFirst();
     try {
-      p.done.get();
+      p.done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return false;
     } catch (ExecutionException e) {
       // settled below
     } catch (InterruptedException e) {
@@ -381,6 +392,7 @@ final class BackgroundCommits implements AutoCloseable {
     }
     pending.pollFirst();
     settle(p);
+    return true;
   }
 
   /** Applies the outcome of a finished commit already taken out of {@link #pending}. */

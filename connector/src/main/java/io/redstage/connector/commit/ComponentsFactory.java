@@ -108,7 +108,16 @@ final class ComponentsFactory {
             OpenFileHeap.of(formatOptions),
             metrics);
     partsOverBudget(c).ifPresent(LOG::warn);
-    return new StagingCommitter(components, context, c.memoryBufferMaxBytes(), storage);
+    return new StagingCommitter(
+        components,
+        context,
+        new MemoryBudget(
+            c.memoryBufferMaxBytes(),
+            components.commits,
+            metrics,
+            context,
+            MemoryBudget.maxWaitMs(c.originals().get(MemoryBudget.MAX_POLL_INTERVAL_OVERRIDE))),
+        storage);
   }
 
   /** The least age of a multipart upload the start takes for one an earlier task left behind. */

@@ -2,13 +2,11 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.format.KafkaCoordinates;
-import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.storage.S3Settings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,7 +52,10 @@ public final class StagingCommitter {
 
   private final Components c;
   private final SinkTaskContext context;
-  private final long memoryBudget;
+
+  /** The heap of open and committing units against memory.buffer.max.bytes. */
+  private final MemoryBudget memory;
+
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
 
   /**
@@ -83,17 +84,9 @@ public final class StagingCommitter {
   private final TaskTicks ticks;
 
   /**
-   * Heap of the open units, kept up to date from the partitions a batch wrote or a rule rotated
-   * (see {@link PartitionWriter#recountOpenBytes}): open units change only on the task thread, in
-   * the calls that recount them. {@link #enforceMemoryBudget} still counts every partition again
-   * before it closes anything.
-   */
-  private long openBytes;
-
-  /**
    * Told of each partition whose unit a time rule closed (one instance: tickAll runs every put).
    */
-  private final Consumer<PartitionWriter> recountClosed = w -> openBytes += w.recountOpenBytes();
+  private final Consumer<PartitionWriter> recountClosed;
 
   /**
    * When put may next report the committed-offset lag, which visits every partition
@@ -102,10 +95,14 @@ public final class StagingCommitter {
   private long nextLagReportNanos = System.nanoTime();
 
   StagingCommitter(
-      Components components, SinkTaskContext context, long memoryBudget, AutoCloseable resources) {
+      Components components,
+      SinkTaskContext context,
+      MemoryBudget memory,
+      AutoCloseable resources) {
     this.c = components;
     this.context = context;
-    this.memoryBudget = memoryBudget;
+    this.memory = memory;
+    this.recountClosed = w -> memory.opened(w.recountOpenBytes());
     this.resources = resources;
     this.ticks = new TaskTicks(components.rotation, System::currentTimeMillis);
   }
@@ -174,7 +171,7 @@ public final class StagingCommitter {
     c.commits.release(closing);
     for (PartitionWriter w : closing) {
       w.abort();
-      openBytes += w.recountOpenBytes();
+      memory.opened(w.recountOpenBytes());
       CompletableFuture<Void> last = w.commits().lastCommit();
       if (!last.isDone()) {
         stillCommitting.put(new TopicPartition(w.topic(), w.partition()), last);
@@ -236,7 +233,7 @@ public final class StagingCommitter {
       // Only an empty put says the consumer found nothing: preCommit, or a put that waited on the
       // memory budget, may come long after the last records while a backlog is still there.
       long wait = tickAll(now(), records.isEmpty());
-      enforceMemoryBudget();
+      memory.enforce(writers.values());
       c.commits.collect();
       long nowNanos = System.nanoTime();
       if (nowNanos - nextLagReportNanos >= 0) {
@@ -251,6 +248,12 @@ public final class StagingCommitter {
       if (wait < Long.MAX_VALUE) {
         // units are open: the next empty put must come in time for the task-idle rule too
         wait = ticks.waitWithTaskIdle(wait, end);
+      }
+      if (memory.paused()) {
+        // paused: the next empty put looks whether the commits fit again
+        wait = Math.min(wait, MemoryBudget.PAUSED_CHECK_MS);
+      }
+      if (wait < Long.MAX_VALUE) {
         context.timeout(Math.max(1, Math.min(wait, MAX_TICK_WAIT_MS)));
       }
     } catch (IOException e) {
@@ -337,7 +340,7 @@ public final class StagingCommitter {
     writers.clear();
     closedNotReopened.clear();
     c.commits.close();
-    openBytes = 0;
+    memory.clear();
     try {
       resources.close();
     } catch (Exception e) {
@@ -347,60 +350,12 @@ public final class StagingCommitter {
 
   /** After a run of records of one partition: its open unit's heap and time rules. */
   private void written(PartitionWriter w, long now) {
-    openBytes += w.recountOpenBytes();
+    memory.opened(w.recountOpenBytes());
     ticks.written(w, now);
   }
 
   private long tickAll(long now, boolean emptyPut) throws IOException {
     return ticks.tickAll(now, emptyPut, writers.values(), recountClosed);
-  }
-
-  /**
-   * Keeps open units plus units waiting to commit within the budget: first waits for pending
-   * commits, which frees memory without closing anything; if the open units alone exceed it, closes
-   * the largest until they are back under three quarters of the budget, then waits until the
-   * commits fit beside them.
-   */
-  private void enforceMemoryBudget() throws IOException {
-    if (openBytes + c.commits.pendingBytes() <= memoryBudget) {
-      c.metrics.memoryUsed(openBytes + c.commits.pendingBytes());
-      return;
-    }
-    long total = 0;
-    List<PartitionWriter> open = new ArrayList<>();
-    for (PartitionWriter w : writers.values()) {
-      w.recountOpenBytes();
-      if (w.hasOpenUnit()) {
-        total += w.countedOpenBytes();
-        open.add(w);
-      }
-    }
-    openBytes = total;
-    c.metrics.memoryUsed(total + c.commits.pendingBytes());
-    if (total + c.commits.pendingBytes() <= memoryBudget) {
-      return;
-    }
-    c.commits.awaitBelow(memoryBudget - total);
-    if (total <= memoryBudget) {
-      c.metrics.memoryUsed(total + c.commits.pendingBytes());
-      return;
-    }
-    open.sort(Comparator.comparingLong(PartitionWriter::countedOpenBytes).reversed());
-    long target = memoryBudget / 4 * 3;
-    for (PartitionWriter w : open) {
-      if (total <= target) {
-        break;
-      }
-      total -= w.countedOpenBytes();
-      w.commit(RotationReason.MEMORY);
-      openBytes += w.recountOpenBytes();
-    }
-    c.commits.awaitBelow(memoryBudget - total);
-    c.metrics.memoryUsed(total + c.commits.pendingBytes());
-    LOG.info(
-        "Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
-        memoryBudget,
-        total);
   }
 
   /**
@@ -416,8 +371,7 @@ public final class StagingCommitter {
       w.abort();
       w.recountOpenBytes();
     }
-    openBytes = 0;
-    c.metrics.memoryUsed(0);
+    memory.clear();
     if (giveUp != null) {
       throw giveUp;
     }

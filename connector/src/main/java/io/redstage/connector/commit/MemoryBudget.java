@@ -1,0 +1,202 @@
+package io.redstage.connector.commit;
+
+import io.redstage.connector.metrics.TaskMetrics;
+import io.redstage.connector.rotate.RotationReason;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task's heap of open units and of units waiting to commit, against memory.buffer.max.bytes,
+ * and what put() does when they exceed it: wait for commits, close the largest open units, and when
+ * S3 is too slow for either to help in time, pause the partitions.
+ *
+ * <p>Why a time limit: the consumer must poll within max.poll.interval.ms, or it leaves the group;
+ * every task of the connector then rebalances and drops its open units, and a task still waiting on
+ * a slow S3 does it again. One S3 call may take five minutes (the SDK's call timeout), as long as
+ * the consumer's default interval, so put() waits at most a third of the interval. When the commits
+ * still hold more than the budget, the task pauses its partitions (Connect goes on polling and
+ * calls put() without records) and resumes them once the commits fit. Owned by the task thread.
+ */
+final class MemoryBudget {
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryBudget.class);
+
+  /** The connector-level override of the consumer's poll interval, if the user set one. */
+  static final String MAX_POLL_INTERVAL_OVERRIDE = "consumer.override.max.poll.interval.ms";
+
+  /** The consumer's default max.poll.interval.ms. */
+  static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+  /** How often an empty put() comes to look again while paused. */
+  static final long PAUSED_CHECK_MS = 1_000;
+
+  private final long budget;
+  private final BackgroundCommits commits;
+  private final TaskMetrics metrics;
+  private final SinkTaskContext context;
+  private final long maxWaitNanos;
+
+  /**
+   * Heap of the open units, kept up to date from the partitions a batch wrote or a rule rotated
+   * (see {@link PartitionWriter#recountOpenBytes}): open units change only on the task thread, in
+   * the calls that recount them. {@link #enforce} still counts every partition again before it
+   * closes anything.
+   */
+  private long openBytes;
+
+  /** The partitions paused here; empty when not paused. */
+  private final Set<TopicPartition> paused = new HashSet<>();
+
+  MemoryBudget(
+      long budget,
+      BackgroundCommits commits,
+      TaskMetrics metrics,
+      SinkTaskContext context,
+      long maxWaitMs) {
+    this.budget = budget;
+    this.commits = commits;
+    this.metrics = metrics;
+    this.context = context;
+    this.maxWaitNanos = Math.max(1, maxWaitMs) * 1_000_000L;
+  }
+
+  /**
+   * The longest put() waits for commits: a third of the consumer's poll interval, from the
+   * connector's override if set (the worker's own consumer settings cannot be seen from here).
+   */
+  static long maxWaitMs(Object maxPollIntervalOverride) {
+    long interval = DEFAULT_MAX_POLL_INTERVAL_MS;
+    if (maxPollIntervalOverride != null) {
+      try {
+        interval = Long.parseLong(maxPollIntervalOverride.toString().trim());
+      } catch (NumberFormatException e) {
+        // Connect refuses such a consumer setting itself; keep the default here
+      }
+    }
+    return Math.max(1, interval / 3);
+  }
+
+  /** An open unit's heap changed by {@code bytes} (a recount's difference). */
+  void opened(long bytes) {
+    openBytes += bytes;
+  }
+
+  /** Every open and pending unit was dropped. */
+  void clear() {
+    openBytes = 0;
+    metrics.memoryUsed(0);
+  }
+
+  boolean paused() {
+    return !paused.isEmpty();
+  }
+
+  /**
+   * Keeps open units plus units waiting to commit within the budget: first waits for pending
+   * commits, which frees memory without closing anything; if the open units alone exceed it, closes
+   * the largest until they are back under three quarters of the budget, then waits until the
+   * commits fit beside them. It waits no longer than a third of the poll interval in all: when the
+   * commits still do not fit, the partitions pause until they do.
+   */
+  void enforce(Collection<PartitionWriter> writers) throws IOException {
+    long deadline = System.nanoTime() + maxWaitNanos;
+    if (openBytes + commits.pendingBytes() <= budget) {
+      fits();
+      return;
+    }
+    long total = 0;
+    List<PartitionWriter> open = new ArrayList<>();
+    for (PartitionWriter w : writers) {
+      w.recountOpenBytes();
+      if (w.hasOpenUnit()) {
+        total += w.countedOpenBytes();
+        open.add(w);
+      }
+    }
+    openBytes = total;
+    if (total + commits.pendingBytes() <= budget) {
+      fits();
+      return;
+    }
+    if (!commits.awaitBelow(budget - total, deadline)) {
+      pause();
+      return;
+    }
+    if (total <= budget) {
+      fits();
+      return;
+    }
+    open.sort(Comparator.comparingLong(PartitionWriter::countedOpenBytes).reversed());
+    long target = budget / 4 * 3;
+    for (PartitionWriter w : open) {
+      if (total <= target) {
+        break;
+      }
+      total -= w.countedOpenBytes();
+      w.commit(RotationReason.MEMORY);
+      openBytes += w.recountOpenBytes();
+    }
+    LOG.info(
+        "Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
+        budget,
+        total);
+    if (!commits.awaitBelow(budget - total, deadline)) {
+      pause();
+      return;
+    }
+    fits();
+  }
+
+  /** Within the budget: reports it, and resumes what was paused here. */
+  private void fits() {
+    metrics.memoryUsed(openBytes + commits.pendingBytes());
+    if (paused.isEmpty()) {
+      return;
+    }
+    // only partitions still assigned: Connect refuses to resume any other
+    Set<TopicPartition> held = new HashSet<>(paused);
+    held.retainAll(context.assignment());
+    if (!held.isEmpty()) {
+      context.resume(held.toArray(new TopicPartition[0]));
+    }
+    LOG.info(
+        "Resuming {} partition(s): the units waiting for S3 fit memory.buffer.max.bytes again",
+        held.size());
+    paused.clear();
+  }
+
+  /**
+   * Pauses every partition assigned to the task, new ones included (Connect does not pause a
+   * partition assigned while others are paused): the commits did not fit the budget in the time
+   * put() may wait.
+   */
+  private void pause() {
+    long held = openBytes + commits.pendingBytes();
+    metrics.memoryUsed(held);
+    Set<TopicPartition> assigned = new HashSet<>(context.assignment());
+    assigned.removeAll(paused);
+    if (assigned.isEmpty()) {
+      return;
+    }
+    if (paused.isEmpty()) {
+      LOG.warn(
+          "Pausing {} partition(s): units waiting for S3 and open units hold {} bytes, over "
+              + "memory.buffer.max.bytes={}, after put() waited {} ms for commits. S3 takes the units "
+              + "slower than the records arrive; the partitions resume when the commits fit the budget",
+          assigned.size(),
+          held,
+          budget,
+          maxWaitNanos / 1_000_000);
+    }
+    context.pause(assigned.toArray(new TopicPartition[0]));
+    paused.addAll(assigned);
+  }
+}

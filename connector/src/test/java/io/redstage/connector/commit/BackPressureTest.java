@@ -1,0 +1,145 @@
+package io.redstage.connector.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.redstage.connector.config.SinkConfig;
+import io.redstage.connector.testing.S3Objects;
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
+import io.redstage.sandbox.s3.LocalS3;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against S3Proxy: while S3 is slower than the records arrive, put() waits for commits no longer
+ * than a third of the consumer's max.poll.interval.ms, then pauses the partitions, and resumes them
+ * once the commits fit the memory budget; every record still commits once.
+ */
+class BackPressureTest {
+  static final String BUCKET = "back-pressure";
+  static final TopicPartition P0 = new TopicPartition("events", 0);
+  static final TopicPartition P1 = new TopicPartition("events", 1);
+  static LocalS3 s3;
+
+  @BeforeAll
+  static void start() {
+    s3 = LocalS3.start(LocalS3.Options.inMemory().buckets(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  @Test
+  void slowCommitsPauseThePartitionsInsteadOfHoldingPutPastThePollInterval() {
+    String prefix = "slow-s3";
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("flush.size", "10");
+    props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
+    // put() may wait a third of it: 500 ms
+    props.put("consumer.override.max.poll.interval.ms", "1500");
+    // the first marker of each partition takes 15 s: the units behind it, 12 MB, wait that long
+    s3.faults()
+        .delayNext(
+            2,
+            Duration.ofSeconds(15),
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                .bucket(BUCKET)
+                .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*")));
+    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      long started = System.nanoTime();
+      committer.put(records(100, 60_000));
+      long putMillis = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(putMillis)
+          .as("put() returned before the slow markers, instead of waiting for them")
+          .isLessThan(10_000);
+      assertThat(context.paused).containsExactlyInAnyOrder(P0, P1);
+      assertThat(context.resumed).isEmpty();
+
+      // Connect calls put() without records while the partitions are paused
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                committer.put(List.of());
+                return !context.resumed.isEmpty();
+              });
+      assertThat(context.resumed).containsExactlyInAnyOrder(P0, P1);
+      Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
+      assertThat(committed)
+          .containsEntry(P0, new OffsetAndMetadata(100))
+          .containsEntry(P1, new OffsetAndMetadata(100));
+      assertThat(S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/")).hasSize(20);
+    } finally {
+      committer.stop();
+      s3.faults().clear();
+    }
+  }
+
+  /** {@code perPartition} records of partitions 0 and 1, interleaved, each with a large field. */
+  private static List<SinkRecord> records(int perPartition, int padBytes) {
+    String pad = "x".repeat(padBytes);
+    List<SinkRecord> out = new ArrayList<>();
+    for (long offset = 0; offset < perPartition; offset++) {
+      for (TopicPartition tp : List.of(P0, P1)) {
+        out.add(
+            new SinkRecord(
+                tp.topic(),
+                tp.partition(),
+                null,
+                null,
+                null,
+                Map.of("n", offset, "pad", pad),
+                offset));
+      }
+    }
+    return out;
+  }
+
+  /** A worker context that holds an assignment and records what the task pauses and resumes. */
+  static final class PauseRecordingContext extends NoRewindSinkTaskContext {
+    private final Set<TopicPartition> assignment;
+    final List<TopicPartition> paused = new ArrayList<>();
+    final List<TopicPartition> resumed = new ArrayList<>();
+
+    PauseRecordingContext(Set<TopicPartition> assignment) {
+      this.assignment = assignment;
+    }
+
+    @Override
+    public Set<TopicPartition> assignment() {
+      return assignment;
+    }
+
+    @Override
+    public void pause(TopicPartition... partitions) {
+      paused.addAll(Arrays.asList(partitions));
+    }
+
+    @Override
+    public void resume(TopicPartition... partitions) {
+      resumed.addAll(Arrays.asList(partitions));
+    }
+  }
+}

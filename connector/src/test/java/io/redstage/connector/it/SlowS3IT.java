@@ -1,0 +1,102 @@
+package io.redstage.connector.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.redstage.contract.CommitMarker;
+import io.redstage.sandbox.s3.FaultRule;
+import io.redstage.sandbox.s3.ObjectOperation;
+import io.redstage.sandbox.s3.RequestMatcher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real worker against an S3 that takes longer to store markers than the consumer's poll interval:
+ * the task pauses its partitions instead of holding put() until the commits fit, so its consumer
+ * keeps polling and stays in the group (no rebalance), and every record still lands once.
+ */
+class SlowS3IT {
+  private static final String BUCKET = "slow-s3";
+  private static final String TOPIC = "clicks";
+  private static final String NAME = "clicks-sink";
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static PipelineFixture fx;
+
+  @BeforeAll
+  static void start() {
+    fx = new PipelineFixture(BUCKET);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  @Test
+  void theTaskPausesForASlowS3AndItsConsumerKeepsItsPlaceInTheGroup() throws Exception {
+    fx.connect.createTopic(TOPIC, 2);
+    Map<String, String> c = fx.baseConfig(TOPIC, BUCKET);
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "false");
+    c.put("format.class", "jsonl");
+    c.put("flush.size", "10");
+    c.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
+    // a consumer that does not poll for 10 s leaves the group; put() may wait a third of it
+    c.put("consumer.override.max.poll.interval.ms", "10000");
+    // the first marker of each partition takes 25 s: the units behind it, 18 MB, wait that long
+    FaultRule slowMarkers =
+        fx.s3
+            .faults()
+            .delayNext(
+                2,
+                Duration.ofSeconds(25),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .keyPrefix("_redstage/markers/" + TOPIC + "/"));
+    assertThat(fx.connect.createConnector(NAME, c)).isEqualTo(201);
+    fx.connect.awaitRunning(NAME, 1, WAIT);
+
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fx.connect.bootstrapServers()))) {
+      String group = "connect-" + NAME;
+      String pad = "x".repeat(60_000);
+      for (int i = 0; i < 150; i++) {
+        for (int p = 0; p < 2; p++) {
+          fx.send(TOPIC, p, null, "{\"n\":" + i + ",\"pad\":\"" + pad + "\"}");
+        }
+      }
+      fx.producer.flush();
+      Set<String> first =
+          await().atMost(WAIT).until(() -> members(admin, group), members -> members.size() == 1);
+
+      TreeMap<String, CommitMarker> markers =
+          fx.awaitCovered(BUCKET, TOPIC, Map.of(0, 150L, 1, 150L), WAIT);
+      assertThat(slowMarkers.fired()).isEqualTo(2);
+      assertThat(members(admin, group))
+          .as("the consumer polled in time all along: the same member, no rebalance")
+          .isEqualTo(first);
+      assertThat(markers.values().stream().mapToLong(CommitMarker::recordCount).sum())
+          .as("every record once")
+          .isEqualTo(300);
+    }
+  }
+
+  private static Set<String> members(Admin admin, String group) throws Exception {
+    ConsumerGroupDescription d =
+        admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+    return d.members().stream().map(MemberDescription::consumerId).collect(Collectors.toSet());
+  }
+}
