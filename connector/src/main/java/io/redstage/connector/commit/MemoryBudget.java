@@ -171,6 +171,7 @@ final class MemoryBudget {
         "Resuming {} partition(s): the units waiting for S3 fit memory.buffer.max.bytes again",
         held.size());
     paused.clear();
+    metrics.pausedPartitions(0);
   }
 
   /**
@@ -198,5 +199,6 @@ final class MemoryBudget {
     }
     context.pause(assigned.toArray(new TopicPartition[0]));
     paused.addAll(assigned);
+    metrics.pausedPartitions(paused.size());
   }
 }

@@ -68,8 +68,11 @@ public final class TaskMetrics implements AutoCloseable {
   static final String MEMORY_USED = "memory-budget-used-bytes";
   static final String REWINDS_TOTAL = "rewinds-total";
   static final String DLQ_RECORDS_TOTAL = "dlq-records-total";
+  static final String DLQ_RECORDS_RATE = "dlq-records-rate";
   static final String COLUMN_RENAMES_TOTAL = "column-renames-total";
   static final String OFFSET_LAG = "last-committed-offset-lag";
+  static final String LAST_COMMIT_AGE = "last-commit-age-ms";
+  static final String PAUSED_PARTITIONS = "paused-partitions";
 
   /** Every attribute of the task's MBean. */
   public static final List<String> NAMES =
@@ -86,8 +89,11 @@ public final class TaskMetrics implements AutoCloseable {
           MEMORY_USED,
           REWINDS_TOTAL,
           DLQ_RECORDS_TOTAL,
+          DLQ_RECORDS_RATE,
           COLUMN_RENAMES_TOTAL,
-          OFFSET_LAG);
+          OFFSET_LAG,
+          LAST_COMMIT_AGE,
+          PAUSED_PARTITIONS);
 
   /**
    * The instance whose MBeans each (connector, task id) name shows: the one registered last.
@@ -113,6 +119,11 @@ public final class TaskMetrics implements AutoCloseable {
   private final AtomicInteger pendingUnits = new AtomicInteger();
   private volatile long memoryUsedBytes;
   private volatile long committedOffsetLag;
+
+  /** When the last unit committed; the task's start before the first. */
+  private volatile long lastCommitMs = Time.SYSTEM.milliseconds();
+
+  private volatile long pausedPartitions;
 
   private TaskMetrics(String connector, String task) {
     owner = List.of(connector, task);
@@ -150,9 +161,11 @@ public final class TaskMetrics implements AutoCloseable {
     rewinds =
         total("rewinds", REWINDS_TOTAL, "Rewinds to the last committed offsets after S3 failures");
     dlqRecords =
-        total(
+        meter(
             "dlq-records",
+            DLQ_RECORDS_RATE,
             DLQ_RECORDS_TOTAL,
+            "Records per second handed to the errant record reporter",
             "Records handed to the errant record reporter (dead letter queue or Connect's error log)");
     columnRenames =
         total(
@@ -168,6 +181,14 @@ public final class TaskMetrics implements AutoCloseable {
         OFFSET_LAG,
         "Largest count over partitions of offsets received but not yet in a committed unit",
         () -> committedOffsetLag);
+    gauge(
+        LAST_COMMIT_AGE,
+        "Milliseconds since the task's last unit committed (since its start before the first)",
+        () -> Math.max(0, Time.SYSTEM.milliseconds() - lastCommitMs));
+    gauge(
+        PAUSED_PARTITIONS,
+        "Partitions paused until the units waiting for S3 fit the memory budget",
+        () -> pausedPartitions);
   }
 
   /**
@@ -199,6 +220,7 @@ public final class TaskMetrics implements AutoCloseable {
     bytesWritten.record(bytes, now);
     unitsCommitted.record(1, now);
     commitLatency.record(latencyMs, now);
+    lastCommitMs = now;
   }
 
   /** A unit closed and was handed to the commit threads. */
@@ -230,6 +252,11 @@ public final class TaskMetrics implements AutoCloseable {
 
   public void committedOffsetLag(long offsets) {
     committedOffsetLag = offsets;
+  }
+
+  /** The task paused {@code partitions} for the memory budget (0: none paused). */
+  public void pausedPartitions(int partitions) {
+    pausedPartitions = partitions;
   }
 
   /**

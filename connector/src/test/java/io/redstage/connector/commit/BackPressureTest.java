@@ -9,6 +9,7 @@ import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -45,7 +47,7 @@ class BackPressureTest {
   }
 
   @Test
-  void slowCommitsPauseThePartitionsInsteadOfHoldingPutPastThePollInterval() {
+  void slowCommitsPauseThePartitionsInsteadOfHoldingPutPastThePollInterval() throws Exception {
     String prefix = "slow-s3";
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
     props.put("format.class", "jsonl");
@@ -76,6 +78,7 @@ class BackPressureTest {
           .isLessThan(10_000);
       assertThat(context.paused).containsExactlyInAnyOrder(P0, P1);
       assertThat(context.resumed).isEmpty();
+      assertThat(pausedPartitionsAttribute()).isEqualTo(2);
 
       // Connect calls put() without records while the partitions are paused
       await()
@@ -86,6 +89,7 @@ class BackPressureTest {
                 return !context.resumed.isEmpty();
               });
       assertThat(context.resumed).containsExactlyInAnyOrder(P0, P1);
+      assertThat(pausedPartitionsAttribute()).isZero();
       Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
       assertThat(committed)
           .containsEntry(P0, new OffsetAndMetadata(100))
@@ -95,6 +99,17 @@ class BackPressureTest {
       committer.stop();
       s3.faults().clear();
     }
+  }
+
+  /** The task's paused-partitions attribute (a task outside a worker reports as unnamed, 0). */
+  private static double pausedPartitionsAttribute() throws Exception {
+    return ((Number)
+            ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(
+                    new ObjectName(
+                        "io.redstage.connector:type=sink-task-metrics,connector=unnamed,task=0"),
+                    "paused-partitions"))
+        .doubleValue();
   }
 
   /** {@code perPartition} records of partitions 0 and 1, interleaved, each with a large field. */

@@ -112,6 +112,12 @@ class TaskMetricsTest {
       assertThat(attribute(name, "dlq-records-total"))
           .isEqualTo(context.reported.size())
           .isEqualTo(1);
+      assertThat(attribute(name, "dlq-records-rate")).isPositive();
+      assertThat(attribute(name, "last-commit-age-ms"))
+          .as("the second unit committed moments ago")
+          .isNotNegative()
+          .isLessThan(SettledCommits.TIMEOUT.toMillis());
+      assertThat(attribute(name, "paused-partitions")).isZero();
       assertThat(attribute(name, "column-renames-total"))
           .as("Order Id, once per topic and field")
           .isEqualTo(1);
