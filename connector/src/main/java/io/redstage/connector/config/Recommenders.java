@@ -1,5 +1,6 @@
 package io.redstage.connector.config;
 
+import io.redstage.connector.partition.PartitionerSettings;
 import io.redstage.connector.partition.Partitioners;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
@@ -85,6 +86,22 @@ final class Recommenders {
       } catch (ConfigException e) {
         return true;
       }
+    };
+  }
+
+  /**
+   * True when something reads a record's time (timestamp.extractor): a time partitioner, or
+   * rotate.interval.ms; or when either cannot be read.
+   */
+  static Predicate<Map<String, Object>> readsRecordTime() {
+    Predicate<Map<String, Object>> timePartitioner =
+        partitioner(
+            PartitionerSettings.TYPE_TIME,
+            PartitionerSettings.TYPE_HOURLY,
+            PartitionerSettings.TYPE_DAILY);
+    return parsed -> {
+      Object interval = parsed.get(SinkConfigDef.ROTATE_INTERVAL_MS);
+      return timePartitioner.test(parsed) || !(interval instanceof Long) || (Long) interval > 0;
     };
   }
 

@@ -926,7 +926,7 @@ public final class SinkConfigDef {
         Width.SHORT,
         "Timestamp extractor",
         List.of(TIMESTAMP_FIELD),
-        Recommenders.values(PartitionerSettings.EXTRACTORS));
+        Recommenders.when(Recommenders.readsRecordTime(), PartitionerSettings.EXTRACTORS));
     def.define(
         TIMESTAMP_FIELD,
         Type.STRING,
@@ -941,7 +941,9 @@ public final class SinkConfigDef {
         Width.MEDIUM,
         "Timestamp field",
         List.of(),
-        Recommenders.when(Recommenders.extractor(PartitionerSettings.EXTRACTOR_RECORD_FIELD)));
+        Recommenders.when(
+            Recommenders.readsRecordTime()
+                .and(Recommenders.extractor(PartitionerSettings.EXTRACTOR_RECORD_FIELD))));
   }
 
   private static void defineRotation(ConfigDef def) {

@@ -139,6 +139,23 @@ class RecommendersTest {
     assertThat(visible(validate("partitioner.class", "hourly"), keys)).containsExactly("timezone");
   }
 
+  /** Only a time partitioner and rotate.interval.ms read a record's time. */
+  @Test
+  void theTimestampExtractorShowsOnlyWhereSomethingReadsARecordsTime() {
+    String[] keys = {"timestamp.extractor", "timestamp.field"};
+    assertThat(visible(validate(), keys)).isEmpty();
+    assertThat(visible(validate("timestamp.extractor", "RecordField"), keys))
+        .as("set, but nothing reads it")
+        .isEmpty();
+    assertThat(visible(validate("partitioner.class", "hourly"), keys))
+        .containsExactly("timestamp.extractor");
+    assertThat(
+            visible(
+                validate("rotate.interval.ms", "600000", "timestamp.extractor", "RecordField"),
+                keys))
+        .containsExactly("timestamp.extractor", "timestamp.field");
+  }
+
   @Test
   void keysThatRefineAnotherShowOnlyWhenItIsSet() {
     String[] keys = {
