@@ -10,10 +10,13 @@ import io.redstage.connector.storage.CredentialsProviders;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerKeys;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 
@@ -290,9 +293,13 @@ public final class CrossFieldValidator {
 
   /** Adds every cross-key problem to the validation result of each key involved. */
   public static void addTo(Map<String, ConfigValue> byName, Map<String, String> props) {
+    // Cross-key rules read every value, so keys with an error of their own take their defaults
+    // here, and a problem that names one of them is left out (it may come from that default).
+    // The other problems are shown at once, not one round of fixes later.
+    Set<String> errored = new HashSet<>();
     for (ConfigValue v : byName.values()) {
       if (!v.errorMessages().isEmpty()) {
-        return; // single-key errors first: cross-key rules assume every value parses
+        errored.add(v.name());
       }
     }
     boolean nulls = false;
@@ -310,13 +317,18 @@ public final class CrossFieldValidator {
     if (nulls) {
       return;
     }
+    Map<String, String> usable = new HashMap<>(props);
+    usable.keySet().removeAll(errored);
     SinkConfig config;
     try {
-      config = new SinkConfig(props, false);
+      config = new SinkConfig(usable, false);
     } catch (ConfigException e) {
       return;
     }
     for (Problem p : problems(config)) {
+      if (p.keys.stream().anyMatch(errored::contains)) {
+        continue;
+      }
       for (String key : p.keys) {
         ConfigValue v = byName.get(key);
         if (v != null) {

@@ -80,6 +80,33 @@ class RecommendersTest {
     }
   }
 
+  /**
+   * A key's own error does not hide the cross-key problems of other keys until it is fixed; a
+   * cross-key problem that names the errored key is left out (it would be judged on its default).
+   */
+  @Test
+  void crossKeyProblemsShowBesideAnotherKeysOwnError() {
+    Map<String, ConfigValue> v =
+        validate(
+            "flush.size", "-5",
+            "format.class", "parquet",
+            "s3.compression.type", "gzip",
+            "s3.sse.kms.key.id", "arn:aws:kms:us-east-1:111122223333:key/k");
+    assertThat(v.get("flush.size").errorMessages()).hasSize(1);
+    assertThat(v.get("s3.compression.type").errorMessages())
+        .singleElement()
+        .asString()
+        .contains("applies to jsonl only");
+    assertThat(v.get("s3.sse.kms.key.id").errorMessages()).hasSize(1);
+
+    Map<String, ConfigValue> badFormat =
+        validate("format.class", "orc", "s3.compression.type", "gzip");
+    assertThat(badFormat.get("format.class").errorMessages()).hasSize(1);
+    assertThat(badFormat.get("s3.compression.type").errorMessages())
+        .as("judged against the default format.class, which is not the user's")
+        .isEmpty();
+  }
+
   @Test
   void choicesAreOfferedForKeysWithAFixedSetOfValues() {
     Map<String, ConfigValue> v = validate();
