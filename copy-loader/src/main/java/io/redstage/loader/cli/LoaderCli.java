@@ -30,10 +30,22 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "redstage-loader",
     mixinStandardHelpOptions = true,
+    // every command takes --help and --version, and shows the exit codes
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = LoaderVersion.class,
     description =
         "Loads committed Kafka units from S3 into Amazon Redshift through the Data API, exactly once.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:Done.",
+      "1:The command failed: S3 or the Data API past its retries, a batch id skip or release does "
+          + "not know, a refused skip, a failed check.",
+      "2:The configuration or the command line is invalid (the message names the key or option).",
+      "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
+          + "stopped, or a marker cannot be read; release: some units were refused."
+    },
     subcommands = {
+      CommandLine.HelpCommand.class,
       LoaderCli.Run.class,
       LoaderCli.Once.class,
       LoaderCli.DryRun.class,

@@ -45,6 +45,23 @@ class LoaderCliTest {
     assertThat(env.err()).contains("set exactly one of 'redshift.cluster-identifier'");
   }
 
+  /** README: "--help on each" command; a required option must not get in the way of asking. */
+  @Test
+  void everyCommandTakesHelpAndShowsTheExitCodes() {
+    for (String command :
+        new String[] {"run", "once", "dry-run", "status", "release", "skip", "sweep", "check"}) {
+      for (String[] args : new String[][] {{command, "--help"}, {"help", command}}) {
+        Run r = run(Map.of(), args);
+        assertThat(r.code()).as(String.join(" ", args)).isZero();
+        assertThat(r.out())
+            .as(String.join(" ", args))
+            .contains("Usage: redstage-loader " + command)
+            .contains("Exit codes:")
+            .contains("3   once: a batch failed");
+      }
+    }
+  }
+
   @Test
   void versionIsTheBuiltProjectVersion() {
     Run r = run(Map.of(), "--version");
