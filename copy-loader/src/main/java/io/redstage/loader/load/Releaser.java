@@ -132,11 +132,26 @@ final class Releaser {
         v.conflicts().forEach((unit, reason) -> refused.put(unit.markerKey(), reason));
       }
     }
+    for (Map.Entry<String, String> e : batchOf.entrySet()) {
+      if (!listed.containsKey(e.getKey())) {
+        // released, it would never load (there is no marker to load it from) and would no longer
+        // be shown anywhere: in upsert mode the later units of its partition would load past the
+        // gap. skip records the gap instead.
+        refused.put(
+            e.getKey(),
+            "Cannot release unit "
+                + e.getKey()
+                + ": its marker is not listed under markers.dir (removed, or of a topic this "
+                + "loader's config does not list), so it could never load. Restore the marker and "
+                + "release again, or give the unit up with skip --batch "
+                + e.getValue()
+                + ".");
+      }
+    }
     List<ControlTables.FailureRow> rows = new ArrayList<>();
     List<String> released = new ArrayList<>();
     for (Map.Entry<String, String> e : batchOf.entrySet()) {
       if (force || !refused.containsKey(e.getKey())) {
-        // a unit whose marker is no longer listed cannot be checked; releasing it is harmless
         rows.add(
             new ControlTables.FailureRow(
                 e.getKey(),

@@ -190,6 +190,60 @@ class IsolationIT {
         .containsExactly(List.of("s12"));
   }
 
+  /**
+   * A quarantined unit whose marker is gone could never load: release refuses it and names skip,
+   * which records the gap. Released, it vanished from status and, in upsert mode, the later units
+   * of its partition loaded past it.
+   */
+  @Test
+  void releaseRefusesAUnitWhoseMarkerIsGoneAndNamesSkip() throws Exception {
+    List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
+    stack.files.unit(
+        "iso_gone", 0, 0, 4, FileFormat.PARQUET, intV, o -> row("id", o, "v", (int) o));
+    Map<String, String> config = stack.config("iso_gone");
+    Unit conflicting;
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      conflicting =
+          stack.files.unit(
+              "iso_gone",
+              0,
+              5,
+              9,
+              FileFormat.PARQUET,
+              List.of(c("id", Kind.INT64), c("v", Kind.STRING)),
+              o -> row("id", o, "v", "s" + o));
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    }
+    String batch =
+        (String)
+            stack
+                .query(
+                    "SELECT batch_id FROM public._redstage_quarantine WHERE target_table = "
+                        + "'public.iso_gone' AND released_at IS NULL")
+                .get(0)
+                .get(0);
+    stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(conflicting.markerKey()));
+
+    Cli refused = cli(config, "release", "--batch", batch);
+    assertThat(refused.code()).isEqualTo(3);
+    assertThat(refused.out())
+        .contains("Cannot release unit " + conflicting.markerKey())
+        .contains("its marker is not listed under markers.dir")
+        .contains("skip --batch " + batch)
+        .contains("Released 0 unit(s)");
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE batch_id = '"
+                    + batch
+                    + "' AND released_at IS NULL"))
+        .isEqualTo(1);
+
+    Cli forced = cli(config, "release", "--batch", batch, "--force");
+    assertThat(forced.code()).isZero();
+    assertThat(forced.out()).contains("Released 1 unit(s)");
+  }
+
   @Test
   void upsertKeepsOffsetOrderAConflictingUnitHoldsBackOnlyTheRestOfItsPartition() throws Exception {
     List<MarkerColumn> intV = List.of(c("id", Kind.INT64), c("v", Kind.INT32));
