@@ -1,10 +1,12 @@
 package io.redstage.loader.aws;
 
+import static io.redstage.loader.config.LoaderConfigDef.AWS_REGION;
 import static io.redstage.loader.config.LoaderConfigDef.S3_BUCKET;
 
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,10 @@ public final class PrefixProbe {
       s3.putObject(b -> b.bucket(bucket).key(probe), RequestBody.fromBytes(new byte[0]));
       s3.deleteObject(b -> b.bucket(bucket).key(probe));
     } catch (SdkException e) {
+      RuntimeException notThePrefix = notThePrefix(e, config, bucket);
+      if (notThePrefix != null) {
+        throw notThePrefix;
+      }
       if (e instanceof AwsServiceException s
           ? s.statusCode() >= 500 || s.isThrottlingException()
           : hasCause(e, java.io.IOException.class)) {
@@ -68,6 +74,77 @@ public final class PrefixProbe {
           e);
     }
     LOG.debug("{} is writable ({} put and deleted)", key, probe);
+  }
+
+  /** S3's error codes that refuse the credentials themselves, whatever the key. */
+  private static final Set<String> CREDENTIALS_REFUSED =
+      Set.of(
+          "InvalidAccessKeyId",
+          "SignatureDoesNotMatch",
+          "ExpiredToken",
+          "InvalidToken",
+          "TokenRefreshRequired");
+
+  /**
+   * The error for a failure that has nothing to do with the prefix or its grants: no credentials,
+   * credentials S3 refuses, a clock S3 refuses, a bucket that does not exist or is in another
+   * region. Each says what to fix; "grant s3:PutObject" would send the operator to edit a policy
+   * that is fine. Null for any other failure.
+   */
+  private static RuntimeException notThePrefix(SdkException e, LoaderConfig config, String bucket) {
+    if (!(e instanceof AwsServiceException s)) {
+      if (String.valueOf(e.getMessage()).contains("Unable to load credentials")) {
+        return new IllegalStateException(
+            "Cannot use S3: the loader found no AWS credentials ("
+                + e.getMessage()
+                + "). Give it a role (instance profile, ECS task role, IRSA), AWS_PROFILE, or "
+                + "aws.access.key.id and aws.secret.access.key.",
+            e);
+      }
+      return null;
+    }
+    String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
+    if (CREDENTIALS_REFUSED.contains(code)) {
+      return new IllegalStateException(
+          "Cannot use S3: it refuses the loader's AWS credentials ("
+              + code
+              + "). Renew them if they expired, or correct them (the role, AWS_PROFILE, or "
+              + "aws.access.key.id and aws.secret.access.key).",
+          e);
+    }
+    if ("RequestTimeTooSkewed".equals(code)) {
+      return new IllegalStateException(
+          "Cannot use S3: this host's clock is too far from S3's (RequestTimeTooSkewed), so every "
+              + "signed request is refused. Synchronise the clock (NTP) and start again.",
+          e);
+    }
+    if ("NoSuchBucket".equals(code)) {
+      return new ConfigException(
+          "Cannot use "
+              + S3_BUCKET
+              + " = '"
+              + bucket
+              + "': S3 says there is no such bucket. Correct "
+              + S3_BUCKET
+              + ", or store.url for an S3-compatible store.",
+          e);
+    }
+    if ("PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {
+      return new ConfigException(
+          "Cannot use bucket "
+              + bucket
+              + " through region "
+              + (config.string(AWS_REGION) == null
+                  ? "the environment gives"
+                  : "'" + config.string(AWS_REGION) + "'")
+              + ": S3 answered "
+              + code
+              + ", which it does when the bucket is in another region. Set "
+              + AWS_REGION
+              + " to the bucket's region.",
+          e);
+    }
+    return null;
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -93,6 +93,44 @@ class PreflightIT {
         .isZero();
   }
 
+  /**
+   * Credentials S3 refuses, and a bucket that does not exist, were reported as a missing
+   * s3:PutObject grant on manifests.dir: the operator would edit a policy that is fine.
+   */
+  @Test
+  void wrongCredentialsAndAMissingBucketAreNamedAsSuch() {
+    Map<String, String> wrongSecret = stack.config();
+    wrongSecret.put("topics", "pre_credentials");
+    wrongSecret.put("aws.secret.access.key", "not-the-secret");
+    StringWriter err = new StringWriter();
+    int code =
+        LoaderCli.execute(
+            args("status", wrongSecret),
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            Map.of());
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString())
+        .contains("Cannot use S3: it refuses the loader's AWS credentials (SignatureDoesNotMatch)")
+        .doesNotContain("Grant the loader s3:PutObject")
+        .doesNotContain("not-the-secret");
+
+    Map<String, String> noBucket = stack.config();
+    noBucket.put("topics", "pre_credentials");
+    noBucket.put("s3.bucket.name", "no-such-bucket");
+    err = new StringWriter();
+    code =
+        LoaderCli.execute(
+            args("once", noBucket),
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            Map.of());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Cannot use s3.bucket.name = 'no-such-bucket': S3 says there is no such bucket")
+        .doesNotContain("Grant the loader s3:PutObject");
+  }
+
   /** S3 failing at start was reported as a missing grant, with the exit code of a bad config. */
   @Test
   void s3FailingAtStartIsNotReportedAsAMissingGrant() throws Exception {
