@@ -311,7 +311,9 @@ public final class LoaderCli {
       description =
           "Give up the units of a quarantined batch that can never load (their files are gone, or their rows must "
               + "not reach the table): their offsets are recorded as handled with 0 rows, so the later units of their "
-              + "partitions load (in upsert mode they wait behind a quarantined unit), and their records never do.")
+              + "partitions load (in upsert mode they wait behind a quarantined unit), and their records never do. "
+              + "It cannot be undone by a command: run it with --dry-run first, which lists the units and why "
+              + "they were quarantined.")
   static final class Skip extends LoaderCommand {
     @Option(
         names = "--batch",
@@ -320,6 +322,13 @@ public final class LoaderCli {
                 + " batches that overlap can only be given up together).",
         required = true)
     List<String> batches;
+
+    @Option(
+        names = "--dry-run",
+        description =
+            "List the units the skip would give up, with why each was quarantined, and run its checks;"
+                + " record nothing.")
+    boolean dryRun;
 
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -335,7 +344,30 @@ public final class LoaderCli {
         ids.add(id);
       }
       String batch = String.join(", ", ids);
-      Loader.SkipResult r = loader.skip(ids);
+      Loader.SkipResult r = loader.skip(ids, dryRun);
+      out().println((dryRun ? "Would give up " : "Giving up ") + r.units().size() + " unit(s):");
+      for (Loader.SkippedUnit u : r.units()) {
+        out()
+            .println(
+                "  "
+                    + u.table()
+                    + " "
+                    + u.topic()
+                    + "/"
+                    + u.partition()
+                    + " offsets "
+                    + u.start()
+                    + ".."
+                    + u.end()
+                    + " (marker "
+                    + u.markerKey()
+                    + "), quarantined: "
+                    + firstLine(u.reason()));
+      }
+      if (dryRun) {
+        out().println("Nothing recorded (--dry-run). Run again without --dry-run to give them up.");
+        return 0;
+      }
       r.recordedAs()
           .forEach(
               (table, id) ->
@@ -351,6 +383,15 @@ public final class LoaderCli {
       out().println("Skipped " + r.skipped().size() + " unit(s) of batch " + batch + ".");
       return 0;
     }
+  }
+
+  /** The first line of a reason, which is what a listing of units has room for. */
+  static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int nl = text.indexOf('\n');
+    return nl < 0 ? text : text.substring(0, nl);
   }
 
   @Command(

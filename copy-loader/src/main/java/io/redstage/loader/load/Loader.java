@@ -433,7 +433,18 @@ public final class Loader implements AutoCloseable {
    * What {@link #skip} did: the units given up, and the load-marker batch id under which each table
    * records them.
    */
-  public record SkipResult(List<String> skipped, Map<String, String> recordedAs) {}
+  public record SkipResult(
+      List<String> skipped, List<SkippedUnit> units, Map<String, String> recordedAs) {}
+
+  /** A unit skip gives up (or would, with a dry run), and why it was quarantined. */
+  public record SkippedUnit(
+      String table,
+      String topic,
+      int partition,
+      long start,
+      long end,
+      String markerKey,
+      String reason) {}
 
   /**
    * Gives up the units of one quarantined batch: their offsets are recorded as handled (0 rows) so
@@ -448,11 +459,19 @@ public final class Loader implements AutoCloseable {
    * that overlap (a zombie task's and its replay's) can only be given up together.
    */
   public SkipResult skip(List<String> batchIds) throws InterruptedException {
+    return skip(batchIds, false);
+  }
+
+  /**
+   * As {@link #skip(List)}; with {@code dryRun}, lists the units and runs every check (unknown
+   * batch, another table mapping, an overlapping unit not loaded) but records and releases nothing.
+   */
+  public SkipResult skip(List<String> batchIds, boolean dryRun) throws InterruptedException {
     ensureControlTables();
-    Releaser.Skipped s = releaser().skip(batchIds, clock.instant());
+    Releaser.Skipped s = releaser().skip(batchIds, clock.instant(), dryRun);
     Map<String, String> recorded = new LinkedHashMap<>();
     s.recordedAs().forEach((t, id) -> recorded.put(t.name(), id));
-    return new SkipResult(s.units(), recorded);
+    return new SkipResult(s.units(), s.listing(), recorded);
   }
 
   @Override

@@ -171,7 +171,8 @@ final class Releaser {
   /**
    * What {@link #skip} recorded: the units given up, and the load-marker batch id of each table.
    */
-  record Skipped(List<String> units, Map<TableRef, String> recordedAs) {}
+  record Skipped(
+      List<String> units, List<Loader.SkippedUnit> listing, Map<TableRef, String> recordedAs) {}
 
   /**
    * {@code skip}: gives up the units of one quarantined batch. Their offsets (from the quarantine
@@ -181,7 +182,7 @@ final class Releaser {
    * their quarantine rows are released. Refused, before anything is written, while a listed unit
    * that is not loaded overlaps a skipped unit's offsets: recording them would drop its rows too.
    */
-  Skipped skip(List<String> batchIds, Instant at) throws InterruptedException {
+  Skipped skip(List<String> batchIds, Instant at, boolean dryRun) throws InterruptedException {
     List<List<Object>> quarantined = new ArrayList<>();
     for (String batchId : new LinkedHashSet<>(batchIds)) {
       QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
@@ -196,8 +197,18 @@ final class Releaser {
     Map<TableRef, List<ControlTables.MarkerRow>> byTable = new TreeMap<>();
     // the units given up, in the order listed, with their quarantined batch
     Map<String, String> batchOf = new LinkedHashMap<>();
+    List<Loader.SkippedUnit> listing = new ArrayList<>();
     for (List<Object> row : quarantined) {
       String key = QueryResult.string(row.get(2));
+      listing.add(
+          new Loader.SkippedUnit(
+              QueryResult.string(row.get(1)),
+              QueryResult.string(row.get(4)),
+              (int) QueryResult.number(row.get(5)),
+              QueryResult.number(row.get(6)),
+              QueryResult.number(row.get(7)),
+              key,
+              QueryResult.string(row.get(3))));
       String topic = QueryResult.string(row.get(4));
       // the table the loader reads this topic's loaded offsets from
       TableRef target = planner.tableOf(topic);
@@ -238,6 +249,10 @@ final class Releaser {
       throw unprepared.values().iterator().next();
     }
     refuseOverlaps(byTable, batchOf);
+    if (dryRun) {
+      // every check above ran; nothing is recorded or released
+      return new Skipped(new ArrayList<>(batchOf.keySet()), listing, Map.of());
+    }
     Map<TableRef, String> recordedAs = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<ControlTables.MarkerRow>> e : byTable.entrySet()) {
       String skipBatch = UUID.randomUUID().toString();
@@ -290,7 +305,7 @@ final class Releaser {
             control.release(skipped, at), control.deleteFailures(skipped)),
         UUID.randomUUID().toString(),
         "redstage-skip");
-    return new Skipped(skipped, recordedAs);
+    return new Skipped(skipped, listing, recordedAs);
   }
 
   /**

@@ -376,9 +376,32 @@ class UpsertIT {
                     + " and target.schema).");
       }
 
+      // a dry run lists what the skip would give up, and why, and records nothing
+      LoaderStack.Cli preview = LoaderStack.cli(config, "skip", "--batch", batch, "--dry-run");
+      assertThat(preview.code()).as(preview.err()).isZero();
+      assertThat(preview.out())
+          .contains("Would give up 1 unit(s):")
+          .contains(
+              "public.skip_gone skip_gone/0 offsets 0..1 (marker " + goneKey + "), quarantined: ")
+          .contains("Nothing recorded (--dry-run)");
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM public._redstage_load_markers WHERE marker_key = '"
+                      + goneKey
+                      + "'"))
+          .isZero();
+      assertThat(loader.runOnce().unitsInQuarantine()).as("still quarantined").isEqualTo(1);
+
       Loader.SkipResult r = loader.skip(batch);
 
       assertThat(r.skipped()).containsExactly(goneKey);
+      assertThat(r.units())
+          .singleElement()
+          .satisfies(
+              u -> {
+                assertThat(u.markerKey()).isEqualTo(goneKey);
+                assertThat(u.reason()).isNotBlank();
+              });
       CycleReport after = loader.runOnce();
       assertThat(after.unitsLoaded()).isEqualTo(1);
       assertThat(after.unitsInQuarantine()).isZero();
