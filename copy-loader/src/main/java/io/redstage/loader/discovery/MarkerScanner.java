@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -209,6 +210,21 @@ public final class MarkerScanner {
   }
 
   /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */
+  /**
+   * Whether the marker object {@code key} is gone from the bucket: true only when S3 says so (404);
+   * any other answer, a refusal or a failure, cannot tell, and counts as there.
+   */
+  public boolean isGone(String key) {
+    try {
+      s3.headObject(b -> b.bucket(bucket).key(key));
+      return false;
+    } catch (S3Exception e) {
+      return e.statusCode() == 404;
+    } catch (SdkException e) {
+      return false;
+    }
+  }
+
   public synchronized void forget(String key) {
     cache.remove(key);
   }

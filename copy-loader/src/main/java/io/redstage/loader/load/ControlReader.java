@@ -2,6 +2,7 @@ package io.redstage.loader.load;
 
 import static java.util.stream.Collectors.toSet;
 
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
@@ -239,6 +240,50 @@ public final class ControlReader {
               type,
               !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))));
     }
+  }
+
+  /** Deleted-keys tables found to hold the columns a load names, with those names. */
+  private final Set<List<String>> deletedKeysChecked = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Refuses to load {@code target} in upsert mode while its deleted-keys table, created with the
+   * key and metadata columns of its first upsert batch, lacks one of {@code columns} (upsert.key or
+   * a metadata column renamed since): every upsert batch reads that table, so each would fail and
+   * be split, retried and quarantined, holding its partitions. One catalog query per target and set
+   * of names per process.
+   *
+   * @throws ConfigException naming the table, the missing column and what to do
+   */
+  public void checkDeletedKeys(TableRef target, List<String> columns) throws InterruptedException {
+    TableRef tombstones = control.deletedKeys(target).table();
+    List<String> checked = new ArrayList<>(List.of(target.name()));
+    checked.addAll(columns);
+    if (deletedKeysChecked.contains(checked)) {
+      return;
+    }
+    TableSchema existing = describe(List.of(tombstones)).get(tombstones);
+    if (existing != null) {
+      for (String c : columns) {
+        if (!existing.columns().containsKey(c)) {
+          throw new ConfigException(
+              "Cannot load "
+                  + target.name()
+                  + " in upsert mode: its deleted-keys table "
+                  + tombstones.name()
+                  + " has no column "
+                  + c
+                  + " (it has "
+                  + existing.columns().keySet()
+                  + "): upsert.key or a metadata column name changed since it was created, and every"
+                  + " upsert batch reads it. With the loaders stopped, rename the column if a metadata"
+                  + " column was renamed, or drop the table if upsert.key changed (forgetting the"
+                  + " deletes it keeps: an older row of a deleted key that loads later would bring the"
+                  + " key back); the table loads at the next cycle.");
+        }
+      }
+    }
+    // a table created later by a load takes the names of that load
+    deletedKeysChecked.add(checked);
   }
 
   /** Unreleased quarantined batches: batch id, table, units, time, error. */

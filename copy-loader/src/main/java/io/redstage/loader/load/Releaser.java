@@ -133,7 +133,9 @@ final class Releaser {
       }
     }
     for (Map.Entry<String, String> e : batchOf.entrySet()) {
-      if (!listed.containsKey(e.getKey())) {
+      // a unit not listed may be another loader's (a topic this config does not list): only one
+      // whose marker is gone is refused
+      if (!listed.containsKey(e.getKey()) && scanner.isGone(e.getKey())) {
         // released, it would never load (there is no marker to load it from) and would no longer
         // be shown anywhere: in upsert mode the later units of its partition would load past the
         // gap. skip records the gap instead.
@@ -141,9 +143,8 @@ final class Releaser {
             e.getKey(),
             "Cannot release unit "
                 + e.getKey()
-                + ": its marker is not listed under markers.dir (removed, or of a topic this "
-                + "loader's config does not list), so it could never load. Restore the marker and "
-                + "release again, or give the unit up with skip --batch "
+                + ": its marker is gone from the bucket, so it could never load. Restore the marker"
+                + " and release again, or give the unit up with skip --batch "
                 + e.getValue()
                 + ".");
       }

@@ -66,6 +66,15 @@ final class TableLoad {
     // the metadata column names come from the markers; all of this cycle's units must agree
     settings =
         p.settings().settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
+    if (settings.upsert()) {
+      List<String> tombstoneColumns = new ArrayList<>(settings.upsertKey());
+      tombstoneColumns.addAll(
+          List.of(
+              settings.metadata().timestamp(),
+              settings.metadata().partition(),
+              settings.metadata().offset()));
+      p.reader().checkDeletedKeys(table, tombstoneColumns);
+    }
     failures.use(settings);
     Deque<Work> work = new ArrayDeque<>();
     for (Batch b : batches) {

@@ -229,7 +229,7 @@ class IsolationIT {
     assertThat(refused.code()).isEqualTo(3);
     assertThat(refused.out())
         .contains("Cannot release unit " + conflicting.markerKey())
-        .contains("its marker is not listed under markers.dir")
+        .contains("its marker is gone from the bucket")
         .contains("skip --batch " + batch)
         .contains("Released 0 unit(s)");
     assertThat(

@@ -230,6 +230,37 @@ class UpsertIT {
     return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), at));
   }
 
+  /**
+   * After upsert.key changes, the deleted-keys table created with the old key lacks the new one:
+   * the table's loads stop with a message saying what to do, before any batch runs, instead of
+   * every batch failing on the missing column and being quarantined, holding its partitions.
+   */
+  @Test
+  void aChangedUpsertKeyStopsTheTableBeforeItsBatchesFailOnTheDeletedKeysTable() throws Exception {
+    String topic = "rekeyed";
+    Map<String, String> config = quarantiningAtOnce(upsertById(topic, "delete-insert"));
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b");
+      events(topic, 0, 2, 1, null);
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(2);
+      assertThat(tombstones(topic)).containsOnlyKeys(1L);
+    }
+    config.put("upsert.key", "name");
+    events(topic, 0, 3, 3, "c");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.tablesStopped()).isEqualTo(1);
+      assertThat(r.batchesQuarantined()).isZero();
+      assertThat(r.unitsLoaded()).isZero();
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + topic
+                    + "'"))
+        .isZero();
+  }
+
   /** The deleted-keys table of a target: key to its tombstone's partition and offset. */
   static Map<Long, List<Object>> tombstones(String table) throws Exception {
     List<List<Object>> names =
