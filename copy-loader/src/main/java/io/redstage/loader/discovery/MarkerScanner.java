@@ -17,6 +17,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +80,16 @@ public final class MarkerScanner {
 
   private final long maxMarkerBytes;
 
+  /** Markers read at once: a first scan of a long history (or a CLI command) reads them all. */
+  static final int PARALLEL_READS = 16;
+
+  /**
+   * The threads that read markers. Reading them one after another made a first scan of 60,000
+   * listed markers (a restart, or any CLI command, which starts without the cache) take 10 to 30
+   * minutes. Daemon threads that end when idle: a scanner needs no closing.
+   */
+  private final ExecutorService reads;
+
   public MarkerScanner(
       S3Client s3, String bucket, String markersDir, List<String> topics, Pattern topicRegex) {
     this(s3, bucket, markersDir, topics, topicRegex, MAX_MARKER_BYTES);
@@ -93,6 +109,20 @@ public final class MarkerScanner {
     this.topics = List.copyOf(topics);
     this.topicRegex = topicRegex;
     this.maxMarkerBytes = maxMarkerBytes;
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            PARALLEL_READS,
+            PARALLEL_READS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "redstage-marker-reads");
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    this.reads = pool;
   }
 
   /**
@@ -145,6 +175,8 @@ public final class MarkerScanner {
         }
         ListObjectsV2Response page = s3.listObjectsV2(req.build());
         lists++;
+        // the page's markers in listing order: known ones at once, the others read in parallel
+        List<Object> slots = new ArrayList<>();
         for (S3Object o : page.contents()) {
           String key = o.key();
           if (!key.endsWith(MarkerKeys.SUFFIX) || !seen.add(key)) {
@@ -164,10 +196,17 @@ public final class MarkerScanner {
                 key, tooLarge(key, o.size() + " bytes"), o.eTag(), ReadAgain.WHEN_CHANGED, "then");
           } else if (marker == null && !rejectedAsIs) {
             gets++;
-            marker = fetch(key, topic.get(), o.eTag());
+            String etag = o.eTag();
+            String inKey = topic.get();
+            slots.add(reads.submit(() -> read(key, inKey, etag)));
+          } else if (marker != null) {
+            slots.add(new Unit(key, marker));
           }
-          if (marker != null) {
-            units.add(new Unit(key, marker));
+        }
+        for (Object slot : slots) {
+          Unit unit = slot instanceof Unit u ? u : apply(awaitRead(slot, slots));
+          if (unit != null) {
+            units.add(unit);
           }
         }
         token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
@@ -250,7 +289,19 @@ public final class MarkerScanner {
         + " bytes). Remove the object, or move it out of markers.dir.";
   }
 
-  private CommitMarker fetch(String key, String topicInKey, String etag) {
+  /**
+   * What reading one marker came to: its marker, or why it is rejected, or nothing (gone since the
+   * listing). Computed on a reading thread, so it touches none of the scanner's state; {@link
+   * #apply} records it.
+   */
+  private record Read(
+      String key, String etag, CommitMarker marker, String rejected, ReadAgain readAgain) {}
+
+  /**
+   * Reads and checks one marker on a reading thread. Throws for failures that concern every call
+   * (S3 failing, credentials, the clock): the scan fails and the cycle is retried.
+   */
+  private Read read(String key, String topicInKey, String etag) {
     byte[] bytes;
     // read no more than a marker can hold: the listing's size is checked, but the object may be
     // replaced by a larger one before this GET
@@ -258,19 +309,18 @@ public final class MarkerScanner {
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxMarkerBytes + 1));
       if (bytes.length > maxMarkerBytes) {
         in.abort();
-        reject(
+        return new Read(
             key,
-            tooLarge(key, "over " + maxMarkerBytes + " bytes"),
             etag,
-            ReadAgain.WHEN_CHANGED,
-            "then");
-        return null;
+            null,
+            tooLarge(key, "over " + maxMarkerBytes + " bytes"),
+            ReadAgain.WHEN_CHANGED);
       }
     } catch (IOException e) {
       throw SdkClientException.create("Cannot read commit marker s3://" + bucket + "/" + key, e);
     } catch (NoSuchKeyException e) {
       // moved or deleted between LIST and GET (another loader's retention): not an error
-      return null;
+      return new Read(key, etag, null, null, null);
     } catch (S3Exception e) {
       if (!refusesThisObject(e)) {
         // S3 failing, or refusing every call (credentials, clock): the cycle fails and is retried
@@ -278,20 +328,67 @@ public final class MarkerScanner {
       }
       // One object S3 refuses (a key or policy this loader may not use, an archived object):
       // only its unit waits, as for a marker that cannot be parsed.
-      reject(key, unreadable(key, e), etag, ReadAgain.EVERY_SCAN, "then");
-      return null;
+      return new Read(key, etag, null, unreadable(key, e), ReadAgain.EVERY_SCAN);
     }
     try {
       String source = "s3://" + bucket + "/" + key;
-      CommitMarker m = sharedParts.share(MarkerCodec.fromJson(bytes, source));
+      CommitMarker m = MarkerCodec.fromJson(bytes, source);
       check(m, key, topicInKey, source);
-      cache.put(key, new Cached(etag, m));
-      rejected.remove(key);
-      rejectedEtags.remove(key);
-      return m;
+      return new Read(key, etag, m, null, null);
     } catch (IllegalArgumentException e) {
-      reject(key, e.getMessage(), etag, ReadAgain.WHEN_CHANGED, "the marker is fixed or removed");
+      return new Read(key, etag, null, e.getMessage(), ReadAgain.WHEN_CHANGED);
+    }
+  }
+
+  /** Records what reading a marker came to, on the scanning thread; its unit, or null. */
+  private Unit apply(Read r) {
+    if (r.rejected() != null) {
+      reject(
+          r.key(),
+          r.rejected(),
+          r.etag(),
+          r.readAgain(),
+          r.readAgain() == ReadAgain.EVERY_SCAN ? "then" : "the marker is fixed or removed");
       return null;
+    }
+    if (r.marker() == null) {
+      return null;
+    }
+    CommitMarker m = sharedParts.share(r.marker());
+    cache.put(r.key(), new Cached(r.etag(), m));
+    rejected.remove(r.key());
+    rejectedEtags.remove(r.key());
+    return new Unit(r.key(), m);
+  }
+
+  /**
+   * The outcome of one read; a read that failed fails the scan, after the page's other reads are
+   * cancelled.
+   */
+  private static Read awaitRead(Object slot, List<Object> slots) {
+    @SuppressWarnings("unchecked")
+    Future<Read> read = (Future<Read>) slot;
+    try {
+      return read.get();
+    } catch (ExecutionException e) {
+      cancel(slots);
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      cancel(slots);
+      Thread.currentThread().interrupt();
+      throw SdkClientException.create("Cannot list the commit markers: interrupted", e);
+    }
+  }
+
+  private static void cancel(List<Object> slots) {
+    for (Object slot : slots) {
+      if (slot instanceof Future<?> f) {
+        f.cancel(true);
+      }
     }
   }
 
