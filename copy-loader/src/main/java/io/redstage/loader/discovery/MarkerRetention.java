@@ -9,9 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -197,20 +194,7 @@ public final class MarkerRetention {
    */
   private synchronized Executor copier() {
     if (copier == null) {
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              COPY_THREADS,
-              COPY_THREADS,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              r -> {
-                Thread t = new Thread(r, "redstage-loader-retention");
-                t.setDaemon(true);
-                return t;
-              });
-      pool.allowCoreThreadTimeOut(true);
-      copier = pool;
+      copier = DaemonPools.endingWhenIdle("redstage-loader-retention", COPY_THREADS);
     }
     return copier;
   }

@@ -20,9 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,20 +106,7 @@ public final class MarkerScanner {
     this.topics = List.copyOf(topics);
     this.topicRegex = topicRegex;
     this.maxMarkerBytes = maxMarkerBytes;
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            PARALLEL_READS,
-            PARALLEL_READS,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "redstage-marker-reads");
-              t.setDaemon(true);
-              return t;
-            });
-    pool.allowCoreThreadTimeOut(true);
-    this.reads = pool;
+    this.reads = DaemonPools.endingWhenIdle("redstage-marker-reads", PARALLEL_READS);
   }
 
   /**
