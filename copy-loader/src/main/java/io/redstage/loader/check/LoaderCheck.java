@@ -13,6 +13,7 @@ import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -47,6 +48,17 @@ public final class LoaderCheck {
     out.add(credentials());
     CheckResult list = listMarkers();
     out.add(list);
+    MarkerAccess markerAccess = new MarkerAccess(config, clients.s3());
+    out.add(
+        list.status() == CheckResult.Status.FAIL
+            ? skipAfter(MarkerAccess.READ, list)
+            : markerAccess.readFirstMarker());
+    if (!"keep".equalsIgnoreCase(config.string(MARKERS_LOADED_ACTION))) {
+      out.add(
+          list.status() == CheckResult.Status.FAIL
+              ? skipAfter(MarkerAccess.DELETE, list)
+              : markerAccess.deleteUnderMarkers());
+    }
     // the prefixes the loader writes to; it only reads and deletes under markers.dir (the
     // connector writes there), so a least-privilege policy grants no PutObject on it
     List<String> written = new ArrayList<>(List.of(MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR));
@@ -78,6 +90,13 @@ public final class LoaderCheck {
           reach.status() == CheckResult.Status.OK
               ? schemas.check(key)
               : skipAfter("schema " + key, reach));
+    }
+    for (Map.Entry<String, String> e : schemas.mappedSchemas().entrySet()) {
+      String name = "schema " + e.getKey();
+      out.add(
+          reach.status() == CheckResult.Status.OK
+              ? schemas.check(name, e.getKey(), e.getValue())
+              : skipAfter(name, reach));
     }
     return out;
   }

@@ -9,8 +9,13 @@ import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.SqlText;
+import io.redstage.loader.sql.TableRef;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The loader creates and alters tables in {@code target.schema} and its control tables in {@code
@@ -36,9 +41,35 @@ final class SchemaPrivileges {
     return keys;
   }
 
+  /**
+   * The other schemas tables.map sends topics to (the loader creates and alters those tables too),
+   * each with the entry that names it, in order.
+   */
+  Map<String, String> mappedSchemas() {
+    Set<String> known = new HashSet<>();
+    for (String key : keys()) {
+      known.add(config.string(key));
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : config.list(TABLES_MAP)) {
+      String target = pair.substring(pair.lastIndexOf(':') + 1);
+      String schema = TableRef.parse(target, config.string(TARGET_SCHEMA)).schema();
+      if (!known.contains(schema)) {
+        out.putIfAbsent(schema, TABLES_MAP + " entry '" + pair + "'");
+      }
+    }
+    return out;
+  }
+
   CheckResult check(String key) throws InterruptedException {
-    String name = "schema " + key;
-    String schema = config.string(key);
+    return check("schema " + key, config.string(key), key);
+  }
+
+  /**
+   * @param name the check's name
+   * @param key what names the schema in the config, for the messages
+   */
+  CheckResult check(String name, String schema, String key) throws InterruptedException {
     String user = config.optional(REDSHIFT_DB_USER).map(SqlText::literal).orElse("current_user");
     String userText = config.optional(REDSHIFT_DB_USER).orElse("the Data API's user");
     String grant =

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * {@code redstage-loader check} against S3Proxy and the Redshift stand-in: everything OK on a good
@@ -36,6 +37,8 @@ class CheckIT {
         "CREATE ROLE loader",
         "GRANT USAGE, CREATE ON SCHEMA public TO loader",
         "CREATE SCHEMA locked");
+    // every test's check finds a marker to read
+    aMarker();
   }
 
   @AfterAll
@@ -75,6 +78,16 @@ class CheckIT {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** An object under markers.dir with a marker's name, for the checks that read one. */
+  static void aMarker() {
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(LoaderStack.BUCKET).key(LoaderStack.MARKERS + "/check/0000000000/a.json"),
+            RequestBody.fromString("{}"));
+  }
+
   @Test
   void aWorkingSetupIsAllOk() {
     Run r = check(Map.of());
@@ -82,6 +95,7 @@ class CheckIT {
     assertThat(r.out())
         .contains("SKIP  credentials", "store.url is set")
         .contains("OK    list markers.dir", "s3://staging/_redstage/markers/ is listable")
+        .contains("OK    read markers.dir", "OK    delete under markers.dir")
         .contains("OK    write markers.loaded.dir", "OK    write manifests.dir")
         .contains("OK    write quarantine.dir", "OK    write rejects.dir")
         .contains("OK    data api", "ran SELECT 1 on cluster local-cluster, database dev")
@@ -91,10 +105,51 @@ class CheckIT {
             "COPY read timestamp-millis, timestamp-micros and date from an Avro file as written")
         .contains("OK    avro bytes", "COPY read an Avro bytes field into VARBYTE as written")
         .contains("OK    schema target.schema", "loader has USAGE and CREATE on 'public'")
-        .contains("10 OK, 0 failed, 1 skipped.");
+        .contains("12 OK, 0 failed, 1 skipped.");
     assertThat(stack.s3.client().listObjectsV2(b -> b.bucket(LoaderStack.BUCKET)).contents())
         .as("probe objects are removed")
         .noneMatch(o -> o.key().contains(".redstage-"));
+  }
+
+  /**
+   * A policy that allows listing markers but not reading them made every marker unreadable while
+   * check passed; one without the delete let loaded markers pile up under markers.dir.
+   */
+  @Test
+  void markersTheLoaderMayListButNotReadOrDeleteFail() {
+    stack
+        .s3
+        .faults()
+        .failAlways(
+            S3Fault.ACCESS_DENIED,
+            RequestMatcher.operations(ObjectOperation.HEAD_OBJECT, ObjectOperation.DELETE_OBJECT)
+                .keyPrefix(LoaderStack.MARKERS + "/"));
+    Run r = check(Map.of());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("OK    list markers.dir")
+        .contains(
+            "FAIL  read markers.dir",
+            "Grant the loader s3:GetObject on markers.dir",
+            "every marker would be rejected as unreadable")
+        .contains(
+            "FAIL  delete under markers.dir",
+            "markers.loaded.action=move deletes each loaded marker from it");
+    Run keep = check(Map.of("markers.loaded.action", "keep"));
+    assertThat(keep.out()).doesNotContain("delete under markers.dir");
+  }
+
+  /** The schemas tables.map names take tables too: their privileges are checked as well. */
+  @Test
+  void aSchemaThatTablesMapNamesIsChecked() {
+    Run r = check(Map.of("tables.map", "orders:locked.orders"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("OK    schema target.schema")
+        .contains(
+            "FAIL  schema locked",
+            "Cannot load into tables.map entry 'orders:locked.orders' 'locked': loader lacks USAGE"
+                + " and CREATE on it");
   }
 
   @Test
@@ -188,7 +243,7 @@ class CheckIT {
       assertThat(r.code()).as("a warning: setups without Avro are not concerned").isZero();
       assertThat(r.out())
           .contains("OK    copy role")
-          .contains("9 OK, 0 failed, 1 warning(s), 1 skipped.")
+          .contains("11 OK, 0 failed, 1 warning(s), 1 skipped.")
           .contains("OK    avro bytes")
           .contains(
               "WARN  avro types",
@@ -220,7 +275,7 @@ class CheckIT {
       assertThat(r.code()).as("a warning: setups without Avro are not concerned").isZero();
       assertThat(r.out())
           .contains("OK    avro types")
-          .contains("9 OK, 0 failed, 1 warning(s), 1 skipped.")
+          .contains("11 OK, 0 failed, 1 warning(s), 1 skipped.")
           .contains(
               "WARN  avro bytes",
               "Cannot COPY an Avro file holding a bytes field into a VARBYTE column: ",
