@@ -100,6 +100,16 @@ final class MemoryBudget {
   }
 
   /**
+   * Partitions the task no longer holds: Connect forgets their pause at the rebalance, so one given
+   * back must be paused again by the next over-budget put, not be taken for paused still.
+   */
+  void forget(Collection<TopicPartition> closed) {
+    if (paused.removeAll(closed)) {
+      metrics.pausedPartitions(paused.size());
+    }
+  }
+
+  /**
    * Keeps open units plus units waiting to commit within the budget: first waits for pending
    * commits, which frees memory without closing anything; if the open units alone exceed it, closes
    * the largest until they are back under three quarters of the budget, then waits until the

@@ -169,6 +169,7 @@ public final class StagingCommitter {
       }
     }
     c.commits.release(closing);
+    memory.forget(partitions);
     for (PartitionWriter w : closing) {
       w.abort();
       memory.opened(w.recountOpenBytes());
@@ -232,7 +233,8 @@ public final class StagingCommitter {
       }
       // Only an empty put says the consumer found nothing: preCommit, or a put that waited on the
       // memory budget, may come long after the last records while a backlog is still there.
-      long wait = tickAll(now(), records.isEmpty());
+      // nor does an empty put while the task is paused for the memory budget: the backlog is there
+      long wait = tickAll(now(), records.isEmpty() && !memory.paused());
       memory.enforce(writers.values());
       c.commits.collect();
       long nowNanos = System.nanoTime();
@@ -261,6 +263,10 @@ public final class StagingCommitter {
       // first.
       context.offset(rewindAfter(e, records));
       c.metrics.rewound();
+      if (memory.paused()) {
+        // the rewind dropped the pending units: the next put resumes the partitions
+        context.timeout(MemoryBudget.PAUSED_CHECK_MS);
+      }
     }
   }
 

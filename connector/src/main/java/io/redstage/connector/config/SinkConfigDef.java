@@ -176,8 +176,9 @@ public final class SinkConfigDef {
             + "per JSON Lines file, 284 KB with gzip, whose deflate state lives outside the heap) and "
             + "closed units still waiting to be committed in the background. When the total passes it, the task first waits for those commits, then "
             + "closes its largest open commit units early (rotation reason 'memory.buffer.max.bytes') instead of growing; "
-            + "when S3 is too slow for the commits to fit within a third of the consumer's max.poll.interval.ms, it "
-            + "pauses its partitions until they do, so that the consumer keeps its place in the group. Default 268435456 (256 MiB); "
+            + "when S3 is too slow for the commits to fit within a third of the consumer's max.poll.interval.ms (read "
+            + "from consumer.override.max.poll.interval.ms; set it when the worker lowers its own), it pauses its "
+            + "partitions until they do, so that the consumer keeps its place in the group. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
         GROUP_MEMORY,
         1,
