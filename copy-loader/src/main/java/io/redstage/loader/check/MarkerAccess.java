@@ -31,7 +31,10 @@ final class MarkerAccess {
     this.s3 = s3;
   }
 
-  /** Reads the first marker listed (a HEAD, which needs the same grants as the GET). */
+  /**
+   * Reads the first byte of the first marker listed: a GET needs s3:GetObject, kms:Decrypt on an
+   * SSE-KMS object and an object not archived, where a HEAD needs none of the last two.
+   */
   CheckResult readFirstMarker() {
     String bucket = config.string(S3_BUCKET);
     String prefix = MarkerKeys.normalizeDir(config.string(MARKERS_DIR));
@@ -50,7 +53,7 @@ final class MarkerAccess {
     }
     String key = first.get();
     try {
-      s3.headObject(b -> b.bucket(bucket).key(key));
+      s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-0"));
       return CheckResult.ok(READ, "read s3://" + bucket + "/" + key);
     } catch (S3Exception e) {
       return CheckResult.fail(

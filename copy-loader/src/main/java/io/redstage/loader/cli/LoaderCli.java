@@ -294,6 +294,10 @@ public final class LoaderCli {
             .println(
                 "Not released: " + reason + " Fix that first, or add --force to release anyway.");
       }
+      for (String reason : r.gone().values()) {
+        out().println("Not released: " + reason);
+      }
+      int notReleased = r.refused().size() + r.gone().size();
       out()
           .println(
               "Released "
@@ -301,8 +305,8 @@ public final class LoaderCli {
                   + " unit(s) of "
                   + (which.all ? "all quarantined batches" : "batch " + which.batch)
                   + "; each loads alone in the next cycle"
-                  + (r.refused().isEmpty() ? "." : ", " + r.refused().size() + " refused."));
-      return r.refused().isEmpty() ? 0 : 3;
+                  + (notReleased == 0 ? "." : ", " + notReleased + " refused."));
+      return notReleased == 0 ? 0 : 3;
     }
   }
 

@@ -80,6 +80,12 @@ public final class MarkerScanner {
   /** Markers read at once: a first scan of a long history (or a CLI command) reads them all. */
   static final int PARALLEL_READS = 16;
 
+  /** Markers read before their results are recorded: bounds what is held unshared. */
+  static final int READ_WINDOW = 2 * PARALLEL_READS;
+
+  /** A listed marker to read. */
+  private record ToRead(String key, String topicInKey, String etag) {}
+
   /**
    * The threads that read markers. Reading them one after another made a first scan of 60,000
    * listed markers (a restart, or any CLI command, which starts without the cache) take 10 to 30
@@ -180,17 +186,26 @@ public final class MarkerScanner {
                 key, tooLarge(key, o.size() + " bytes"), o.eTag(), ReadAgain.WHEN_CHANGED, "then");
           } else if (marker == null && !rejectedAsIs) {
             gets++;
-            String etag = o.eTag();
-            String inKey = topic.get();
-            slots.add(reads.submit(() -> read(key, inKey, etag)));
+            slots.add(new ToRead(key, topic.get(), o.eTag()));
           } else if (marker != null) {
             slots.add(new Unit(key, marker));
           }
         }
-        for (Object slot : slots) {
-          Unit unit = slot instanceof Unit u ? u : apply(awaitRead(slot, slots));
-          if (unit != null) {
-            units.add(unit);
+        // a window at a time, so that at most READ_WINDOW markers are held unshared (one may be
+        // 64 MB)
+        for (int from = 0; from < slots.size(); from += READ_WINDOW) {
+          List<Object> window = new ArrayList<>();
+          for (Object slot : slots.subList(from, Math.min(slots.size(), from + READ_WINDOW))) {
+            window.add(
+                slot instanceof ToRead r
+                    ? reads.submit(() -> read(r.key(), r.topicInKey(), r.etag()))
+                    : slot);
+          }
+          for (Object slot : window) {
+            Unit unit = slot instanceof Unit u ? u : apply(awaitRead(slot, window));
+            if (unit != null) {
+              units.add(unit);
+            }
           }
         }
         token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;

@@ -9,6 +9,7 @@ import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.LoadedIntervalsTable;
 import io.redstage.loader.sql.RedshiftType;
@@ -56,9 +57,9 @@ public final class ControlReader {
    * seeded (its LOCK outwaits the statement timeout) must not stop the others' loads. They are
    * tried again next cycle.
    */
-  public Map<TableRef, StatementFailedException> prepare(Collection<TableRef> targets)
+  public Map<TableRef, RuntimeException> prepare(Collection<TableRef> targets)
       throws InterruptedException {
-    Map<TableRef, StatementFailedException> failed = new TreeMap<>();
+    Map<TableRef, RuntimeException> failed = new TreeMap<>();
     for (TableRef t : new TreeSet<>(targets)) {
       if (prepared.contains(t)) {
         continue;
@@ -74,7 +75,8 @@ public final class ControlReader {
           api.execute(loaded.create(), "redstage-control-ddl");
         }
         api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
-      } catch (StatementFailedException e) {
+      } catch (StatementFailedException | StatementTimeoutException e) {
+        // not prepared: tried again next cycle (a seed that timed out waiting for the LOCK, too)
         failed.put(t, e);
         continue;
       }

@@ -11,7 +11,6 @@ import io.redstage.loader.discovery.MarkerRetention;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.metrics.LoaderMetrics;
-import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
@@ -156,7 +155,7 @@ public final class LoadCycle implements AutoCloseable {
       units =
           units.stream().filter(u -> !leftOut.contains(p.planner().tableOf(u.topic()))).toList();
     }
-    Map<TableRef, StatementFailedException> unprepared =
+    Map<TableRef, RuntimeException> unprepared =
         p.reader()
             .prepare(units.stream().map(u -> p.planner().tableOf(u.topic())).collect(toSet()));
     if (!unprepared.isEmpty()) {
@@ -293,7 +292,7 @@ public final class LoadCycle implements AutoCloseable {
    * A table whose loaded-intervals table could not be created or seeded: it waits, the others load.
    * No stack trace: the statement's error says what failed.
    */
-  private void controlTableFailed(TableRef table, StatementFailedException e, Tally tally) {
+  private void controlTableFailed(TableRef table, RuntimeException e, Tally tally) {
     tally.tablesStopped.incrementAndGet();
     p.metrics().failed(table.name(), "table");
     LOG.error(

@@ -412,7 +412,13 @@ public final class Loader implements AutoCloseable {
    * What {@link #release} did: units released, and units refused with the reason (a schema the
    * table cannot take).
    */
-  public record ReleaseResult(List<String> released, Map<String, String> refused) {}
+  /**
+   * @param refused units not released because the table would quarantine them again (--force
+   *     releases them)
+   * @param gone units whose marker is gone from the bucket: never released, skip records them
+   */
+  public record ReleaseResult(
+      List<String> released, Map<String, String> refused, Map<String, String> gone) {}
 
   /**
    * Releases a quarantined batch, or all when {@code batchId} is null: units whose files the table

@@ -5,7 +5,6 @@ import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.QueryResult;
-import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableRef;
@@ -74,7 +73,7 @@ final class Releaser {
     QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
     if (q.rows().isEmpty() && batchId == null) {
       // --all with nothing to release has done what was asked (scripts run it after fixes)
-      return new Loader.ReleaseResult(List.of(), Map.of());
+      return new Loader.ReleaseResult(List.of(), Map.of(), Map.of());
     }
     if (q.rows().isEmpty()) {
       throw new IllegalArgumentException(
@@ -132,6 +131,8 @@ final class Releaser {
         v.conflicts().forEach((unit, reason) -> refused.put(unit.markerKey(), reason));
       }
     }
+    // refused even with --force: released, such a unit silently leaves a gap (skip records it)
+    Map<String, String> gone = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : batchOf.entrySet()) {
       // a unit not listed may be another loader's (a topic this config does not list): only one
       // whose marker is gone is refused
@@ -139,7 +140,7 @@ final class Releaser {
         // released, it would never load (there is no marker to load it from) and would no longer
         // be shown anywhere: in upsert mode the later units of its partition would load past the
         // gap. skip records the gap instead.
-        refused.put(
+        gone.put(
             e.getKey(),
             "Cannot release unit "
                 + e.getKey()
@@ -152,7 +153,7 @@ final class Releaser {
     List<ControlTables.FailureRow> rows = new ArrayList<>();
     List<String> released = new ArrayList<>();
     for (Map.Entry<String, String> e : batchOf.entrySet()) {
-      if (force || !refused.containsKey(e.getKey())) {
+      if (!gone.containsKey(e.getKey()) && (force || !refused.containsKey(e.getKey()))) {
         rows.add(
             new ControlTables.FailureRow(
                 e.getKey(),
@@ -166,7 +167,8 @@ final class Releaser {
     for (int i = 0; i < rows.size(); i += CHUNK) {
       quarantine.release(rows.subList(i, Math.min(rows.size(), i + CHUNK)), at);
     }
-    return new Loader.ReleaseResult(released, force ? Map.of() : refused);
+    Map<String, String> notReleased = new LinkedHashMap<>(force ? Map.of() : refused);
+    return new Loader.ReleaseResult(released, notReleased, gone);
   }
 
   /**
@@ -244,7 +246,7 @@ final class Releaser {
                   0));
     }
     // the loaded-intervals tables exist and are seeded before anything reads or records offsets
-    Map<TableRef, StatementFailedException> unprepared = reader.prepare(byTable.keySet());
+    Map<TableRef, RuntimeException> unprepared = reader.prepare(byTable.keySet());
     if (!unprepared.isEmpty()) {
       // nothing is recorded unless every table's loaded intervals can be
       throw unprepared.values().iterator().next();

@@ -147,8 +147,9 @@ public final class TableClaims {
         .limit(Math.max(0, share - wanted.size()))
         .forEach(wanted::add);
     new TreeSet<>(stillLoading).forEach(wanted::add);
-    api.executeBatch(
-        control.claims().claim(owner, wanted, now, now.plus(lease)), null, "redstage-claims");
+    for (List<String> claim : control.claims().claims(owner, wanted, now, now.plus(lease))) {
+      api.executeBatch(claim, null, "redstage-claims");
+    }
     lastClaim = now;
     Set<String> granted = new HashSet<>();
     for (List<Object> row :

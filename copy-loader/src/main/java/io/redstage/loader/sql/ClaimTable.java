@@ -2,6 +2,7 @@ package io.redstage.loader.sql;
 
 import static io.redstage.loader.sql.ControlTables.timestamp;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +36,46 @@ public final class ClaimTable {
    * One transaction: drops expired claims and this owner's old ones, then claims for the owner its
    * liveness row and each wanted table no other owner holds. The LOCK makes claim transactions take
    * turns (they are short; load transactions never touch this table). The wanted tables go in as
-   * many INSERTs as keep each below {@link ControlTables#MAX_QUERY_CHARS}: a loader that comes back
-   * to thousands of pending tables (after an initial snapshot, or downtime) would otherwise send
-   * one statement over the Data API's 100 KB limit and fail every cycle. Each INSERT holds at least
-   * a thousand tables, so the batch stays within its 40 statements for any number of tables a
-   * cluster can hold.
+   * many INSERTs as keep each below {@link ControlTables#MAX_QUERY_CHARS} UTF-8 bytes: a loader
+   * that comes back to thousands of pending tables (after an initial snapshot, or downtime) would
+   * otherwise send one statement over the Data API's 100 KB limit and fail every cycle. Past what
+   * one transaction's 40 statements hold (tens of thousands of tables), see {@link #claims}.
    */
   public List<String> claim(String owner, List<TableRef> wanted, Instant now, Instant expires) {
+    List<List<String>> all = claims(owner, wanted, now, expires);
+    if (all.size() > 1) {
+      throw new IllegalArgumentException(
+          "Cannot claim " + wanted.size() + " tables in one transaction: use claims()");
+    }
+    return all.get(0);
+  }
+
+  /**
+   * {@link #claim} as transactions of at most {@link LoadSqlBuilder#MAX_STATEMENTS} statements: the
+   * first drops the old claims, each takes the LOCK. A table another loader claims between two of
+   * them is skipped by the NOT EXISTS, as within one.
+   */
+  public List<List<String>> claims(
+      String owner, List<TableRef> wanted, Instant now, Instant expires) {
     String me = SqlText.literal(owner);
+    List<String> inserts = new ArrayList<>();
+    // the first INSERT also holds the liveness row ('')
+    StringBuilder tables = new StringBuilder("SELECT CAST('' AS VARCHAR(300)) AS target_table");
+    int bytes = tables.length();
+    for (TableRef t : wanted) {
+      String select = SqlText.literal(t.name());
+      int size = select.getBytes(StandardCharsets.UTF_8).length + 20;
+      if (bytes + size > ControlTables.MAX_QUERY_CHARS) {
+        inserts.add(insert(me, tables, expires));
+        tables = new StringBuilder("SELECT CAST(" + select + " AS VARCHAR(300)) AS target_table");
+        bytes = tables.toString().getBytes(StandardCharsets.UTF_8).length;
+      } else {
+        tables.append(" UNION ALL SELECT ").append(select);
+        bytes += size;
+      }
+    }
+    inserts.add(insert(me, tables, expires));
+    List<List<String>> out = new ArrayList<>();
     List<String> sql = new ArrayList<>();
     sql.add("LOCK " + table.sql());
     sql.add(
@@ -52,19 +85,16 @@ public final class ClaimTable {
             + timestamp(now)
             + " OR owner = "
             + me);
-    // the first INSERT also holds the liveness row ('')
-    StringBuilder tables = new StringBuilder("SELECT CAST('' AS VARCHAR(300)) AS target_table");
-    for (TableRef t : wanted) {
-      String select = SqlText.literal(t.name());
-      if (tables.length() + select.length() > ControlTables.MAX_QUERY_CHARS) {
-        sql.add(insert(me, tables, expires));
-        tables = new StringBuilder("SELECT CAST(" + select + " AS VARCHAR(300)) AS target_table");
-      } else {
-        tables.append(" UNION ALL SELECT ").append(select);
+    for (String insert : inserts) {
+      if (sql.size() == LoadSqlBuilder.MAX_STATEMENTS) {
+        out.add(sql);
+        sql = new ArrayList<>();
+        sql.add("LOCK " + table.sql());
       }
+      sql.add(insert);
     }
-    sql.add(insert(me, tables, expires));
-    return sql;
+    out.add(sql);
+    return out;
   }
 
   private String insert(String me, CharSequence tables, Instant expires) {

@@ -122,7 +122,7 @@ class CheckIT {
         .faults()
         .failAlways(
             S3Fault.ACCESS_DENIED,
-            RequestMatcher.operations(ObjectOperation.HEAD_OBJECT, ObjectOperation.DELETE_OBJECT)
+            RequestMatcher.operations(ObjectOperation.GET_OBJECT, ObjectOperation.DELETE_OBJECT)
                 .keyPrefix(LoaderStack.MARKERS + "/"));
     Run r = check(Map.of());
     assertThat(r.code()).isEqualTo(1);

@@ -221,6 +221,40 @@ class ControlTablesTest {
         .hasSizeLessThanOrEqualTo(63);
   }
 
+  /**
+   * Tens of thousands of pending tables of long names fit no one transaction of 40 statements: the
+   * claim goes as several, each taking the LOCK, the first dropping the old claims; every statement
+   * stays below the Data API's 100 KB in bytes (multibyte names included) and every table is named.
+   */
+  @Test
+  void aClaimOfTensOfThousandsOfTablesGoesAsSeveralTransactions() {
+    List<TableRef> wanted = new java.util.ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      wanted.add(TableRef.of("public", "dbserver1_inventory_ä_" + "x".repeat(60) + "_" + i));
+    }
+    ClaimTable claims = control.claims();
+    List<List<String>> txs =
+        claims.claims("me", wanted, Instant.EPOCH, Instant.EPOCH.plusSeconds(60));
+    assertThat(txs).hasSizeGreaterThan(1);
+    assertThat(txs.get(0).get(1)).startsWith("DELETE FROM");
+    String all = String.join("\n", txs.stream().flatMap(List::stream).toList());
+    for (List<String> tx : txs) {
+      assertThat(tx).hasSizeLessThanOrEqualTo(LoadSqlBuilder.MAX_STATEMENTS);
+      assertThat(tx.get(0)).isEqualTo("LOCK " + claims.table().sql());
+      assertThat(tx)
+          .allSatisfy(
+              q ->
+                  assertThat(q.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                      .isLessThan(LoadSqlBuilder.MAX_STATEMENT_BYTES));
+    }
+    java.util.Set<String> named = new java.util.HashSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([^']*)'").matcher(all);
+    while (m.find()) {
+      named.add(m.group(1));
+    }
+    assertThat(named).containsAll(wanted.stream().map(TableRef::name).toList());
+  }
+
   @Test
   void aBatchLocksOnlyItsTargetAndMergesTheTouchedPartitionsIntervals() {
     TableRef loaded = control.loadedIntervals(t).table();
