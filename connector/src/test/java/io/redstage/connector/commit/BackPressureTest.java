@@ -101,14 +101,86 @@ class BackPressureTest {
     }
   }
 
+  /**
+   * While paused, Connect's puts carry no records although a backlog waits: they must not count as
+   * a consumer that found nothing, or the task-idle rule closes every open unit (small files, and
+   * more commits for the S3 that is already too slow).
+   */
+  @Test
+  void emptyPutsWhilePausedDoNotCloseOpenUnitsAsIdle() throws Exception {
+    String prefix = "paused-idle";
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("flush.size", "10");
+    props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
+    props.put("consumer.override.max.poll.interval.ms", "1500");
+    props.put("rotate.task.idle.ms", "200");
+    // a partition-idle rule on (its 10 minutes never pass here): the task-idle rule looks at open
+    // units only when some time rule could fire
+    props.put("rotate.idle.ms", "600000");
+    s3.faults()
+        .delayNext(
+            2,
+            Duration.ofSeconds(15),
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                .bucket(BUCKET)
+                .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*")));
+    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      // ten full units per partition, and one open unit of offsets 100..104
+      committer.put(records(105, 60_000));
+      assertThat(context.paused).containsExactlyInAnyOrder(P0, P1);
+      double pending = attribute("pending-units");
+
+      // each empty put waits up to 500 ms for commits: well past the 200 ms task-idle time
+      for (int i = 0; i < 3; i++) {
+        committer.put(List.of());
+      }
+      assertThat(context.resumed).as("the slow markers still hold the budget").isEmpty();
+      assertThat(attribute("pending-units"))
+          .as("the open units stayed open while paused")
+          .isEqualTo(pending);
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                committer.put(List.of());
+                return !context.resumed.isEmpty();
+              });
+      // resumed, an empty put is an idle one again: the open units close and commit
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                committer.put(List.of());
+                Map<TopicPartition, OffsetAndMetadata> o = committer.committedOffsets();
+                return new OffsetAndMetadata(105).equals(o.get(P0))
+                    && new OffsetAndMetadata(105).equals(o.get(P1));
+              });
+    } finally {
+      committer.stop();
+      s3.faults().clear();
+    }
+  }
+
   /** The task's paused-partitions attribute (a task outside a worker reports as unnamed, 0). */
   private static double pausedPartitionsAttribute() throws Exception {
+    return attribute("paused-partitions");
+  }
+
+  /** An attribute of the task's MBean (a task outside a worker reports as unnamed, 0). */
+  private static double attribute(String name) throws Exception {
     return ((Number)
             ManagementFactory.getPlatformMBeanServer()
                 .getAttribute(
                     new ObjectName(
                         "io.redstage.connector:type=sink-task-metrics,connector=unnamed,task=0"),
-                    "paused-partitions"))
+                    name))
         .doubleValue();
   }
 
