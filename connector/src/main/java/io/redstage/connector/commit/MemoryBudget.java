@@ -117,11 +117,12 @@ final class MemoryBudget {
    * commits still do not fit, the partitions pause until they do.
    */
   void enforce(Collection<PartitionWriter> writers) throws IOException {
-    long deadline = System.nanoTime() + maxWaitNanos;
     if (openBytes + commits.pendingBytes() <= budget) {
       fits();
       return;
     }
+    // the clock is read only past the budget: the common put stays a comparison
+    long deadline = System.nanoTime() + maxWaitNanos;
     long total = 0;
     List<PartitionWriter> open = new ArrayList<>();
     for (PartitionWriter w : writers) {

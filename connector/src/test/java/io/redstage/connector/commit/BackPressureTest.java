@@ -49,22 +49,7 @@ class BackPressureTest {
   @Test
   void slowCommitsPauseThePartitionsInsteadOfHoldingPutPastThePollInterval() throws Exception {
     String prefix = "slow-s3";
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("format.class", "jsonl");
-    props.put("topics.dir", prefix + "/topics");
-    props.put("markers.dir", prefix + "/markers");
-    props.put("flush.size", "10");
-    props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
-    // put() may wait a third of it: 500 ms
-    props.put("consumer.override.max.poll.interval.ms", "1500");
-    // the first marker of each partition takes 15 s: the units behind it, 12 MB, wait that long
-    s3.faults()
-        .delayNext(
-            2,
-            Duration.ofSeconds(15),
-            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                .bucket(BUCKET)
-                .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*")));
+    Map<String, String> props = slowMarkers(prefix);
     PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
@@ -109,24 +94,11 @@ class BackPressureTest {
   @Test
   void emptyPutsWhilePausedDoNotCloseOpenUnitsAsIdle() throws Exception {
     String prefix = "paused-idle";
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("format.class", "jsonl");
-    props.put("topics.dir", prefix + "/topics");
-    props.put("markers.dir", prefix + "/markers");
-    props.put("flush.size", "10");
-    props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
-    props.put("consumer.override.max.poll.interval.ms", "1500");
+    Map<String, String> props = slowMarkers(prefix);
     props.put("rotate.task.idle.ms", "200");
     // a partition-idle rule on (its 10 minutes never pass here): the task-idle rule looks at open
     // units only when some time rule could fire
     props.put("rotate.idle.ms", "600000");
-    s3.faults()
-        .delayNext(
-            2,
-            Duration.ofSeconds(15),
-            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                .bucket(BUCKET)
-                .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*")));
     PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
@@ -171,6 +143,29 @@ class BackPressureTest {
   /** The task's paused-partitions attribute (a task outside a worker reports as unnamed, 0). */
   private static double pausedPartitionsAttribute() throws Exception {
     return attribute("paused-partitions");
+  }
+
+  /**
+   * JSON Lines units of 10 records, an 8 MiB budget, put() waiting at most 500 ms (a third of the
+   * poll interval), and the first marker of each partition taking 15 s: the units behind it, over
+   * the budget, wait that long.
+   */
+  private static Map<String, String> slowMarkers(String prefix) {
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("flush.size", "10");
+    props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
+    props.put("consumer.override.max.poll.interval.ms", "1500");
+    s3.faults()
+        .delayNext(
+            2,
+            Duration.ofSeconds(15),
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                .bucket(BUCKET)
+                .keyMatching(Pattern.compile(Pattern.quote(prefix + "/markers/") + ".*")));
+    return props;
   }
 
   /** An attribute of the task's MBean (a task outside a worker reports as unnamed, 0). */

@@ -114,29 +114,27 @@ class LoadSqlBuilderTest {
     assertThat(sql).hasSize(11);
   }
 
+  /** A unit of one Parquet file of {@code columns} string fields named by {@code nameFormat}. */
+  private static Unit wideUnit(int columns, String nameFormat) {
+    io.redstage.contract.MarkerColumn[] wide = new io.redstage.contract.MarkerColumn[columns];
+    for (int i = 0; i < columns; i++) {
+      wide[i] = col(String.format(nameFormat, i), Kind.STRING);
+    }
+    return TestUnits.unit(
+        "orders",
+        0,
+        0,
+        9,
+        List.of(TestUnits.file("wide.parquet", 10, 10, FileFormat.PARQUET, columns(wide))));
+  }
+
   /**
    * A statement over the Data API's 100 KB used to reach the service, which refused it as a
    * ValidationException after the batch's S3 work, with advice about the connection settings.
    */
   @Test
   void aStatementOverTheDataApisSizeLimitIsRefusedBeforeItIsSent() {
-    java.util.List<io.redstage.contract.MarkerColumn> wide = new java.util.ArrayList<>();
-    for (int i = 0; i < 1200; i++) {
-      wide.add(col(String.format("a_rather_long_descriptive_field_name_%04d", i), Kind.STRING));
-    }
-    Unit u =
-        TestUnits.unit(
-            "orders",
-            0,
-            0,
-            9,
-            List.of(
-                TestUnits.file(
-                    "wide.parquet",
-                    10,
-                    10,
-                    FileFormat.PARQUET,
-                    columns(wide.toArray(io.redstage.contract.MarkerColumn[]::new)))));
+    Unit u = wideUnit(1200, "a_rather_long_descriptive_field_name_%04d");
 
     assertThatThrownBy(() -> sql(batch(u), APPEND))
         .isInstanceOf(IncompatibleSchemaException.class)
@@ -155,23 +153,7 @@ class LoadSqlBuilderTest {
    */
   @Test
   void aTableOfNearlyAllTheColumnsRedshiftTakesFitsTheStatementLimit() {
-    java.util.List<io.redstage.contract.MarkerColumn> wide = new java.util.ArrayList<>();
-    for (int i = 0; i < 1590; i++) {
-      wide.add(col(String.format("a_descriptive_field_%04d", i), Kind.STRING));
-    }
-    Unit u =
-        TestUnits.unit(
-            "orders",
-            0,
-            0,
-            9,
-            List.of(
-                TestUnits.file(
-                    "wide.parquet",
-                    10,
-                    10,
-                    FileFormat.PARQUET,
-                    columns(wide.toArray(io.redstage.contract.MarkerColumn[]::new)))));
+    Unit u = wideUnit(1590, "a_descriptive_field_%04d");
 
     assertThat(sql(batch(u), APPEND))
         .allSatisfy(
