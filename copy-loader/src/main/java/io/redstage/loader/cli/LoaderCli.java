@@ -42,7 +42,9 @@ import picocli.CommandLine.ParentCommand;
           + "not know, a refused skip, a failed check.",
       "2:The configuration or the command line is invalid (the message names the key or option).",
       "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
-          + "stopped, or a marker cannot be read; release: some units were refused."
+          + "stopped, or a marker cannot be read; status: units are quarantined or failing alone, a "
+          + "marker cannot be read, or a table waits for its settings; release: some units were "
+          + "refused."
     },
     subcommands = {
       CommandLine.HelpCommand.class,
@@ -88,6 +90,8 @@ public final class LoaderCli {
     LoaderCli cli = new LoaderCli();
     cli.env = new HashMap<>(env);
     CommandLine cl = new CommandLine(cli);
+    // --output json as well as JSON
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
@@ -245,11 +249,38 @@ public final class LoaderCli {
   @Command(
       name = "status",
       description =
-          "Show pending units, held-back units and lag per table, and quarantined batches.")
+          "Show pending units, held-back units and lag per table, unreadable markers, units failing"
+              + " alone and quarantined batches (exit code 3 when units are quarantined or failing"
+              + " alone, a marker cannot be read, or a table waits for its settings: something for a"
+              + " person to look at; 0 otherwise, a backlog included).")
   static final class Status extends LoaderCommand {
+    /** How 'status' prints what it found. */
+    enum Output {
+      TEXT,
+      JSON
+    }
+
+    @Option(
+        names = "--output",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description =
+            "text (default): a table for people; json: one JSON document on stdout, for scripts"
+                + " and monitoring.")
+    Output output;
+
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
-      return printReport(loader::status);
+      io.redstage.loader.load.Status s = loader.status();
+      printReport(
+          out -> {
+            if (output == Output.JSON) {
+              out.println(s.json());
+            } else {
+              s.printText(out);
+            }
+          });
+      return s.needsAttention() ? 3 : 0;
     }
   }
 

@@ -131,7 +131,7 @@ final class CyclePreview {
       }
     }
     if (control) {
-      QuarantineListing.print(p.reader().quarantineList(), out, "-- ");
+      QuarantineListing.print(QuarantineListing.batches(p.reader().quarantineList()), out, "-- ");
     }
   }
 }

@@ -403,9 +403,20 @@ public final class Loader implements AutoCloseable {
     return sweeper.sweep(dryRun);
   }
 
-  public void status(PrintStream out) throws InterruptedException {
+  /**
+   * What 'status' shows: the backlog per table, tables loading now or waiting for their settings,
+   * unreadable markers, units failing alone and quarantined batches. Reads, creates nothing.
+   */
+  public Status status() throws InterruptedException {
     preflight();
-    new StatusReport(scanner, reader, planner, failures, failureLog, clock).print(out);
+    return new StatusReport(scanner, reader, planner, failures, failureLog, clock).collect();
+  }
+
+  /** Prints {@link #status()} as the text table; returns it. */
+  public Status status(PrintStream out) throws InterruptedException {
+    Status s = status();
+    s.printText(out);
+    return s;
   }
 
   /**

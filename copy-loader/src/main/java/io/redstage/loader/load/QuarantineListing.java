@@ -2,26 +2,41 @@ package io.redstage.loader.load;
 
 import io.redstage.loader.redshift.QueryResult;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Prints the unreleased quarantined batches with their reason, for 'status' and 'dry-run'. */
+/** The unreleased quarantined batches with their reason, for 'status' and 'dry-run'. */
 final class QuarantineListing {
   private QuarantineListing() {}
 
   /**
    * @param q the rows of {@link ControlReader#quarantineList()}
    */
-  static void print(QueryResult q, PrintStream out, String prefix) {
-    if (q.rows().isEmpty()) {
+  static List<Status.QuarantinedBatch> batches(QueryResult q) {
+    List<Status.QuarantinedBatch> out = new ArrayList<>();
+    for (List<Object> row : q.rows()) {
+      out.add(
+          new Status.QuarantinedBatch(
+              QueryResult.string(row.get(0)),
+              QueryResult.string(row.get(1)),
+              row.get(2) == null ? 0 : QueryResult.number(row.get(2)),
+              QueryResult.string(row.get(3)),
+              QueryResult.string(row.get(4))));
+    }
+    return out;
+  }
+
+  static void print(List<Status.QuarantinedBatch> batches, PrintStream out, String prefix) {
+    if (batches.isEmpty()) {
       return;
     }
     out.println(
         prefix
             + "Quarantined batches (fix the cause, then: release --batch <id>; release checks the schema first):");
-    for (List<Object> row : q.rows()) {
+    for (Status.QuarantinedBatch b : batches) {
       out.printf(
           "%s  %s %s units=%s at=%s reason: %s%n",
-          prefix, row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+          prefix, b.batchId(), b.table(), b.units(), b.quarantinedAt(), b.reason());
     }
   }
 }

@@ -1,11 +1,17 @@
 package io.redstage.loader.load;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.sql.TableRef;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +19,13 @@ import java.util.Set;
 
 /**
  * The 'status' view: pending units, bytes, records and lag per table, units failing alone
- * (attempts, last error) and unreleased quarantined batches with their reason.
+ * (attempts, last error) and unreleased quarantined batches with their reason. {@link #collect}
+ * reads them once into a {@link Status}, which prints as text or JSON.
  */
 final class StatusReport {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   private final MarkerScanner scanner;
   private final ControlReader reader;
   private final CyclePlanner planner;
@@ -38,65 +48,127 @@ final class StatusReport {
     this.clock = clock;
   }
 
-  void print(PrintStream out) throws InterruptedException {
+  Status collect() throws InterruptedException {
     long now = clock.millis();
     MarkerScanner.ScanResult scan = scanner.scan();
     ControlReader.ReadOnlyState read = reader.readOnlyState(scan.units(), planner::tableOf);
     boolean control = read.control();
-    // a table a load holds now is shown as loading, without its figures
-    Map<TableRef, ControlReader.Lock> loading = read.loading();
-    LoadState state = read.state();
     Map<String, FailureTracker.Persisted> persisted =
         control ? failureLog.readIfPresent() : Map.of();
     failures.restore(persisted);
-    CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadableFrom(), state, now);
+    CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadableFrom(), read.state(), now);
+    List<Status.Table> tables = new ArrayList<>();
+    plan.backlog()
+        .forEach(
+            (t, b) ->
+                tables.add(
+                    new Status.Table(
+                        t.name(),
+                        b.pendingUnits(),
+                        b.heldBack(),
+                        b.pendingRecords(),
+                        b.pendingBytes(),
+                        Math.max(0, now - b.oldestCommittedAtMs()) / 1000)));
+    // a table a load holds now is shown as loading, without its figures
+    List<Status.LoadingTable> loading = new ArrayList<>();
+    read.loading()
+        .forEach(
+            (t, lock) ->
+                loading.add(new Status.LoadingTable(t.name(), lock.holder(), lock.ageSeconds())));
+    List<Status.TableWaiting> waiting = new ArrayList<>();
+    plan.unconfigured()
+        .forEach((TableRef t, String why) -> waiting.add(new Status.TableWaiting(t.name(), why)));
+    List<Status.UnreadableMarker> unreadable = new ArrayList<>();
+    scan.rejected().forEach((k, why) -> unreadable.add(new Status.UnreadableMarker(k, why)));
+    List<Status.FailingUnit> failing = new ArrayList<>();
+    List<Status.QuarantinedBatch> quarantined = List.of();
+    if (control) {
+      Set<String> listed = new HashSet<>();
+      scan.units().forEach(u -> listed.add(u.markerKey()));
+      persisted.forEach(
+          (key, f) -> {
+            if (f.attempts() > 0 && listed.contains(key)) {
+              failing.add(
+                  new Status.FailingUnit(
+                      key,
+                      f.attempts(),
+                      Instant.ofEpochMilli(f.lastAttemptMs()).toString(),
+                      f.lastError()));
+            }
+          });
+      failing.sort(Comparator.comparing(Status.FailingUnit::markerKey));
+      quarantined = QuarantineListing.batches(reader.quarantineList());
+    }
+    return new Status(
+        Instant.ofEpochMilli(now).toString(),
+        control,
+        scan.units().size(),
+        plan.loaded().size(),
+        plan.pendingUnits(),
+        tables,
+        loading,
+        waiting,
+        unreadable,
+        failing,
+        quarantined);
+  }
+
+  static void printText(Status s, PrintStream out) {
     out.printf(
         "%-40s %8s %8s %12s %14s %10s%n", "TABLE", "PENDING", "HELD", "RECORDS", "BYTES", "LAG");
-    for (Map.Entry<TableRef, CyclePlanner.TableBacklog> e : plan.backlog().entrySet()) {
-      CyclePlanner.TableBacklog b = e.getValue();
+    for (Status.Table t : s.tables()) {
       out.printf(
           "%-40s %8d %8d %12d %14d %10s%n",
-          e.getKey().name(),
-          b.pendingUnits(),
-          b.heldBack(),
-          b.pendingRecords(),
-          b.pendingBytes(),
-          format(Duration.ofMillis(Math.max(0, now - b.oldestCommittedAtMs()))));
+          t.table(),
+          t.pendingUnits(),
+          t.heldUnits(),
+          t.pendingRecords(),
+          t.pendingBytes(),
+          format(Duration.ofSeconds(t.lagSeconds())));
     }
-    loading.forEach(
-        (t, lock) ->
-            out.printf(
-                "%-40s %8s  loading now (%s holds its lock; run status again for its figures)%n",
-                t.name(), "-", lock.holder()));
+    s.loadingNow()
+        .forEach(
+            t ->
+                out.printf(
+                    "%-40s %8s  loading now (%s holds its lock; run status again for its figures)%n",
+                    t.table(), "-", t.holder()));
     out.printf(
         "%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n",
-        scan.units().size(), plan.loaded().size(), plan.pendingUnits());
-    if (!plan.unconfigured().isEmpty()) {
+        s.unitsListed(), s.unitsLoaded(), s.unitsPending());
+    if (!s.waitingForSettings().isEmpty()) {
       out.println("Tables whose units wait for their settings:");
-      plan.unconfigured().forEach((t, reason) -> out.printf("  %s: %s%n", t.name(), reason));
+      s.waitingForSettings().forEach(t -> out.printf("  %s: %s%n", t.table(), t.reason()));
     }
-    if (!scan.rejected().isEmpty()) {
-      out.printf("%d unreadable marker(s):%n", scan.rejected().size());
-      scan.rejected().forEach((k, v) -> out.printf("  %s: %s%n", k, v));
+    if (!s.unreadableMarkers().isEmpty()) {
+      out.printf("%d unreadable marker(s):%n", s.unreadableMarkers().size());
+      s.unreadableMarkers().forEach(m -> out.printf("  %s: %s%n", m.markerKey(), m.reason()));
     }
-    if (!control) {
+    if (!s.controlTablesExist()) {
       out.println("The control tables do not exist yet: nothing has been loaded.");
       return;
     }
-    Set<String> listed = new HashSet<>();
-    scan.units().forEach(u -> listed.add(u.markerKey()));
-    List<String> failing = new ArrayList<>();
-    persisted.forEach(
-        (key, f) -> {
-          if (f.attempts() > 0 && listed.contains(key)) {
-            failing.add("  " + key + " attempts=" + f.attempts() + " last error: " + f.lastError());
-          }
-        });
-    if (!failing.isEmpty()) {
+    if (!s.failingUnits().isEmpty()) {
       out.println("Units failing alone, retried until load.retry.max-attempts, then quarantined:");
-      failing.stream().sorted().forEach(out::println);
+      s.failingUnits()
+          .forEach(
+              f ->
+                  out.println(
+                      "  "
+                          + f.markerKey()
+                          + " attempts="
+                          + f.attempts()
+                          + " last error: "
+                          + f.lastError()));
     }
-    QuarantineListing.print(reader.quarantineList(), out, "");
+    QuarantineListing.print(s.quarantinedBatches(), out, "");
+  }
+
+  static String json(Status s) {
+    try {
+      return JSON.writeValueAsString(s);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("Cannot write the status as JSON: " + e.getMessage(), e);
+    }
   }
 
   private static String format(Duration d) {

@@ -57,7 +57,8 @@ class LoaderCliTest {
             .as(String.join(" ", args))
             .contains("Usage: redstage-loader " + command)
             .contains("Exit codes:")
-            .contains("3   once: a batch failed");
+            .contains("3   once: a batch failed")
+            .contains("status: units are");
       }
     }
   }

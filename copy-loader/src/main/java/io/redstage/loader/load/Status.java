@@ -1,0 +1,90 @@
+package io.redstage.loader.load;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * What 'status' found, collected once ({@link StatusReport#collect}): the text table and the JSON
+ * document are both printed from it.
+ *
+ * @param at when it was collected (ISO-8601), the time the lags are measured against
+ * @param controlTablesExist false before the first load created them: nothing is loaded, and no
+ *     unit can be failing or quarantined yet
+ * @param unitsListed units whose markers are under markers.dir
+ * @param unitsLoaded of those, units loaded already, whose markers wait for markers.retention
+ * @param unitsPending of those, units not loaded, held ones included
+ * @param tables per table with pending units: its figures
+ * @param loadingNow tables a load holds now (another session's LOCK): not read, so not in {@code
+ *     tables}
+ * @param waitingForSettings tables whose own settings do not resolve: their units wait
+ * @param unreadableMarkers listed markers that cannot be read or used: their units wait
+ * @param failingUnits listed units that failed alone and are retried until load.retry.max-attempts
+ * @param quarantinedBatches unreleased quarantined batches: they wait for release or skip
+ */
+public record Status(
+    String at,
+    boolean controlTablesExist,
+    int unitsListed,
+    int unitsLoaded,
+    int unitsPending,
+    List<Table> tables,
+    List<LoadingTable> loadingNow,
+    List<TableWaiting> waitingForSettings,
+    List<UnreadableMarker> unreadableMarkers,
+    List<FailingUnit> failingUnits,
+    List<QuarantinedBatch> quarantinedBatches) {
+
+  /**
+   * A table's pending units ({@code heldUnits} of them held: quarantined, waiting for a retry,
+   * behind such a unit or an unreadable marker in upsert mode, or of a table waiting for its
+   * settings), their records and bytes, and the age of the oldest one's marker.
+   */
+  public record Table(
+      String table,
+      int pendingUnits,
+      int heldUnits,
+      long pendingRecords,
+      long pendingBytes,
+      long lagSeconds) {}
+
+  /** A table whose loaded intervals another session locks now, and since how long. */
+  public record LoadingTable(String table, String holder, long lockSeconds) {}
+
+  /** A table whose units wait for its settings, and why. */
+  public record TableWaiting(String table, String reason) {}
+
+  /** A listed marker that cannot be read or used, and why. */
+  public record UnreadableMarker(String markerKey, String reason) {}
+
+  /** A unit that failed alone: attempts so far, when the last one was (ISO-8601), its error. */
+  public record FailingUnit(
+      String markerKey, int attempts, String lastAttemptAt, String lastError) {}
+
+  /** An unreleased quarantined batch: its units, when it was quarantined, and why. */
+  public record QuarantinedBatch(
+      String batchId, String table, long units, String quarantinedAt, String reason) {}
+
+  /**
+   * Whether something waits for a person rather than for the next cycle: a quarantined batch, a
+   * marker that cannot be read, a unit failing alone, or a table waiting for its settings. The
+   * 'status' command exits 3 then.
+   */
+  @JsonProperty("needsAttention")
+  public boolean needsAttention() {
+    return !quarantinedBatches.isEmpty()
+        || !unreadableMarkers.isEmpty()
+        || !failingUnits.isEmpty()
+        || !waitingForSettings.isEmpty();
+  }
+
+  /** The table for people that 'status' prints by default. */
+  public void printText(PrintStream out) {
+    StatusReport.printText(this, out);
+  }
+
+  /** One JSON document, for scripts and monitoring ('status --output json'). */
+  public String json() {
+    return StatusReport.json(this);
+  }
+}

@@ -1,0 +1,105 @@
+package io.redstage.loader.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** One Status, two outputs: the JSON names what the text shows, field for field. */
+class StatusTest {
+  static Status status(
+      List<Status.TableWaiting> waiting,
+      List<Status.UnreadableMarker> unreadable,
+      List<Status.FailingUnit> failing,
+      List<Status.QuarantinedBatch> quarantined) {
+    return new Status(
+        "2024-05-01T10:00:00Z",
+        true,
+        3,
+        1,
+        2,
+        List.of(new Status.Table("public.orders", 2, 1, 20, 4096, 3725)),
+        List.of(new Status.LoadingTable("public.busy", "session 7 since 10:00", 12)),
+        waiting,
+        unreadable,
+        failing,
+        quarantined);
+  }
+
+  static final Status.QuarantinedBatch BATCH =
+      new Status.QuarantinedBatch(
+          "0b1c2d3e-0000-0000-0000-000000000001", "public.orders", 1, "2024-05-01 09:59", "bad");
+
+  @Test
+  void needsAttentionOnlyForWhatAPersonMustDo() {
+    assertThat(status(List.of(), List.of(), List.of(), List.of()).needsAttention())
+        .as("a backlog and a table loading now wait for the next cycle")
+        .isFalse();
+    assertThat(status(List.of(), List.of(), List.of(), List.of(BATCH)).needsAttention()).isTrue();
+    assertThat(
+            status(
+                    List.of(),
+                    List.of(new Status.UnreadableMarker("k", "why")),
+                    List.of(),
+                    List.of())
+                .needsAttention())
+        .isTrue();
+    assertThat(
+            status(
+                    List.of(),
+                    List.of(),
+                    List.of(new Status.FailingUnit("k", 1, "t", "e")),
+                    List.of())
+                .needsAttention())
+        .isTrue();
+    assertThat(
+            status(List.of(new Status.TableWaiting("t", "why")), List.of(), List.of(), List.of())
+                .needsAttention())
+        .isTrue();
+  }
+
+  @Test
+  void jsonAndTextComeFromTheSameFigures() throws Exception {
+    Status s = status(List.of(), List.of(), List.of(), List.of(BATCH));
+    JsonNode json = new ObjectMapper().readTree(s.json());
+    List<String> fields = new ArrayList<>();
+    json.fieldNames().forEachRemaining(fields::add);
+    assertThat(fields)
+        .containsExactly(
+            "at",
+            "controlTablesExist",
+            "unitsListed",
+            "unitsLoaded",
+            "unitsPending",
+            "tables",
+            "loadingNow",
+            "waitingForSettings",
+            "unreadableMarkers",
+            "failingUnits",
+            "quarantinedBatches",
+            "needsAttention");
+    JsonNode t = json.get("tables").get(0);
+    assertThat(t.get("lagSeconds").asLong()).isEqualTo(3725);
+    assertThat(json.get("loadingNow").get(0).get("lockSeconds").asLong()).isEqualTo(12);
+    assertThat(json.get("quarantinedBatches").get(0).get("batchId").asText())
+        .isEqualTo(BATCH.batchId());
+
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    s.printText(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains(
+            String.format("%-40s %8d %8d %12d %14d %10s", "public.orders", 2, 1, 20, 4096, "1h2m"))
+        .contains("public.busy")
+        .contains("loading now (session 7 since 10:00 holds its lock")
+        .contains("3 unit(s) listed, 1 loaded and awaiting marker retention, 2 pending")
+        .contains(
+            "  0b1c2d3e-0000-0000-0000-000000000001 public.orders units=1 at=2024-05-01 09:59"
+                + " reason: bad");
+  }
+}
