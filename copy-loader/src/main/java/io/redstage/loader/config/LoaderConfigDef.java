@@ -241,7 +241,9 @@ public final class LoaderConfigDef {
               MANIFESTS_DELETE_AFTER_LOAD,
               BOOLEAN,
               "true",
-              "Delete a batch's manifests once it committed. Manifests of quarantined batches are always kept."),
+              "Delete a batch's manifests once it committed, or once its load transaction ended FAILED or"
+                  + " ABORTED (not while its outcome is unknown: it may still run). Manifests of"
+                  + " quarantined batches are always kept."),
           ConfigKey.of(
               G_S3,
               QUARANTINE_DIR,

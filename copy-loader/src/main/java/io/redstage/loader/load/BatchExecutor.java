@@ -132,16 +132,7 @@ public final class BatchExecutor {
               ? "upsert " + settings.strategy().name().toLowerCase(Locale.ROOT)
               : "append",
           o.id());
-      if (deleteManifests) {
-        try {
-          manifests.delete(batch);
-        } catch (SdkException e) {
-          LOG.warn(
-              "Batch {}: cannot delete its manifests (they are harmless; an S3 lifecycle rule can expire them): {}",
-              batch.id(),
-              e.getMessage());
-        }
-      }
+      discardManifests(batch);
       return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, tx, o));
     } catch (StatementFailedException e) {
       List<LoadErrorReader.LoadError> details = List.of();
@@ -195,6 +186,29 @@ public final class BatchExecutor {
     } catch (DataApiException e) {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Failed(e.getMessage(), List.of(), e.isTransient(), false);
+    }
+  }
+
+  /**
+   * Deletes the batch's manifests, unless manifests.delete-after-load is off: after it committed,
+   * or once its transaction certainly ended without committing (FAILED or ABORTED, or its manifests
+   * could not all be written) and the batch is not quarantined (a retry is a new batch, with
+   * manifests of its own). Never while its outcome is unknown: the statement may still run its
+   * COPY. Best effort: a failure is logged, and a lifecycle rule on manifests.dir expires what is
+   * left.
+   */
+  void discardManifests(Batch batch) {
+    if (!deleteManifests) {
+      return;
+    }
+    try {
+      manifests.delete(batch);
+    } catch (SdkException e) {
+      LOG.warn(
+          "Cannot delete the manifests of batch {}: {}. They are harmless; an S3 lifecycle rule on"
+              + " manifests.dir expires them (docs/loader-operations.md).",
+          batch.id(),
+          e.getMessage());
     }
   }
 

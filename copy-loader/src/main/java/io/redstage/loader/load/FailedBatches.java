@@ -44,25 +44,30 @@ final class FailedBatches {
     this.settings = settings;
   }
 
-  /** A batch whose transaction ran and failed (rolled back or not). */
-  void failed(Batch b, BatchResult.Failed f, long now, int[] splitsLeft, Deque<TableLoad.Work> work)
+  /**
+   * A batch whose transaction ran and failed (rolled back or not); returns whether it was
+   * quarantined (its manifests stay, for the report that lists them).
+   */
+  boolean failed(
+      Batch b, BatchResult.Failed f, long now, int[] splitsLeft, Deque<TableLoad.Work> work)
       throws InterruptedException {
     tally.failed.incrementAndGet();
     if (f.environment() != Environment.NONE
         && !(f.environment() == Environment.COPY_S3_REFUSAL
             && b.units().stream().anyMatch(this::conflictsSpent))) {
       stopForTheEnvironment(b, f, now, work);
-      return;
+      return false;
     }
     p.metrics().failed(table.name(), f.transientFailure() ? "transient" : "load");
     if (f.transientFailure()
         && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
       defer(b, f.error(), now, f.conflict());
+      return false;
     } else if (b.units().size() > 1) {
       split(b, f.error(), splitsLeft, work);
-    } else {
-      failedAlone(b, f, now);
+      return false;
     }
+    return failedAlone(b, f, now);
   }
 
   /**
@@ -125,7 +130,8 @@ final class FailedBatches {
     return environmentFailed;
   }
 
-  void quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors)
+  /** Quarantines {@code b}; returns false when that failed (its units stay failing). */
+  boolean quarantine(Batch b, String error, List<LoadErrorReader.LoadError> loadErrors)
       throws InterruptedException {
     try {
       p.quarantine()
@@ -133,12 +139,14 @@ final class FailedBatches {
       tally.quarantined.incrementAndGet();
       p.metrics().quarantined(table.name(), b.units().size());
       b.units().forEach(u -> p.failures().forget(u.markerKey()));
+      return true;
     } catch (RuntimeException e) {
       LOG.error(
           "Cannot quarantine {} ({}); its units stay failing and are retried: {}",
           b.describe(),
           error,
           e.getMessage());
+      return false;
     }
   }
 
@@ -173,13 +181,13 @@ final class FailedBatches {
     environmentFailed = true;
   }
 
-  private void failedAlone(Batch b, BatchResult.Failed f, long now) throws InterruptedException {
+  /** Counts the attempt of {@code b}'s one unit; returns whether it was quarantined. */
+  private boolean failedAlone(Batch b, BatchResult.Failed f, long now) throws InterruptedException {
     Unit u = b.units().get(0);
     int attempts = p.failures().fail(u.markerKey(), f.error(), now);
     block(u);
     if (p.failures().exhausted(attempts)) {
-      quarantine(b, f.error(), f.loadErrors());
-      return;
+      return quarantine(b, f.error(), f.loadErrors());
     }
     LOG.warn(
         "Batch {}: unit {} failed alone (attempt {}); it is retried alone after the backoff",
@@ -192,6 +200,7 @@ final class FailedBatches {
                 new ControlTables.FailureRow(
                     u.markerKey(), table.name(), attempts, f.error(), Instant.ofEpochMilli(now))),
             b.id().toString());
+    return false;
   }
 
   private void split(Batch b, String error, int[] splitsLeft, Deque<TableLoad.Work> work) {

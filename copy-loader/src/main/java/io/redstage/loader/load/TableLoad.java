@@ -242,6 +242,8 @@ final class TableLoad {
       }
       if (w.widened()) {
         p.rejects().abandon(intent);
+        // it runs again as a new batch, with manifests of its own
+        p.executor().discardManifests(b);
         work.addFirst(new Work(p.builder().build(table, b.units()), splitsLeft));
         return;
       }
@@ -260,7 +262,13 @@ final class TableLoad {
       if (f.rolledBack()) {
         p.rejects().abandon(intent);
       }
-      failures.failed(b, f, now, splitsLeft, work);
+      boolean quarantined = failures.failed(b, f, now, splitsLeft, work);
+      // Ended without committing (FAILED or ABORTED): no statement reads its manifests any more,
+      // and a retry is a new batch. A quarantined batch keeps them for its report; a batch that
+      // never ran (no rejects intent) wrote none.
+      if (f.rolledBack() && intentError == null && !quarantined) {
+        p.executor().discardManifests(b);
+      }
     } else {
       // the batch may still commit: its intent stays for the recovery of a later cycle, and its
       // units wait a backoff before they are tried again (the statement may still hold the table's
