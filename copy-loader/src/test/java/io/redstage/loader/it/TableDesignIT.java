@@ -129,6 +129,17 @@ class TableDesignIT {
     assertThat(stack.count("SELECT COUNT(*) FROM public." + topic)).isEqualTo(20);
     assertThat(stack.query("SELECT name FROM public." + topic + " WHERE id = 15"))
         .containsExactly(List.of(long300));
+    assertThat(
+            stack
+                .s3
+                .client()
+                .listObjectsV2(
+                    b ->
+                        b.bucket(LoaderStack.BUCKET)
+                            .prefix("_redstage/manifests/public." + topic + "/"))
+                .contents())
+        .as("the attempt that failed on the long value deleted its manifests, as the loads did")
+        .isEmpty();
   }
 
   /**
