@@ -64,6 +64,15 @@ class LoaderCliTest {
   }
 
   @Test
+  void statusTakesTextOrJsonOutputAndRefusesOthersAsACommandLineError() {
+    Run r = run(Map.of(), "status", "--output", "xml");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--output").contains("xml");
+    Run help = run(Map.of(), "status", "--help");
+    assertThat(help.out()).contains("--output=text|json");
+  }
+
+  @Test
   void versionIsTheBuiltProjectVersion() {
     Run r = run(Map.of(), "--version");
     assertThat(r.code()).isZero();
