@@ -2,7 +2,9 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.rotate.RotationReason;
+import io.redstage.connector.storage.PartUploads;
 import io.redstage.connector.storage.QueuedPart;
+import io.redstage.connector.storage.S3StorageException;
 import io.redstage.contract.CommitMarker;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -18,7 +20,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -71,6 +72,7 @@ final class BackgroundCommits implements AutoCloseable {
   private final TaskMetrics metrics;
   private final ExecutorService commitPool;
   private final ExecutorService partPool;
+  private final PartUploads parts;
   private final Deque<Pending> pending = new ArrayDeque<>();
 
   /**
@@ -95,12 +97,12 @@ final class BackgroundCommits implements AutoCloseable {
     int pool = POOLS.incrementAndGet();
     this.commitPool = idleEnding(threads, named("redstage-commits-" + pool + "-"));
     this.partPool = idleEnding(threads, named("redstage-parts-" + pool + "-"));
+    this.parts = new PartUploads(partPool);
   }
 
   /**
    * The S3 connections these pools can use at once: a call from every thread of both, plus the task
-   * thread's own (starting the multipart upload of a streamed file when its first part fills,
-   * cleaning up stale uploads at start) and one spare.
+   * thread's own (cleaning up stale uploads at start) and one spare.
    */
   static int connectionsFor(int threads) {
     return 2 * threads + 2;
@@ -175,9 +177,9 @@ final class BackgroundCommits implements AutoCloseable {
     }
   }
 
-  /** The pool for part uploads of open files (see the class comment). */
-  Executor executor() {
-    return partPool;
+  /** The pool for part uploads of open files (see the class comment), and their bytes. */
+  PartUploads parts() {
+    return parts;
   }
 
   long pendingBytes() {
@@ -199,12 +201,16 @@ final class BackgroundCommits implements AutoCloseable {
    * run: each advances its partition's committed offset. A partition's commits end in order (each
    * waits for the previous one), so its finished ones are settled in that order too.
    *
-   * @throws IOException when a commit failed on S3; queued commits are then dropped (see the class
-   *     comment)
+   * @throws IOException when a commit, or a part of an open file, failed on S3; queued commits are
+   *     then dropped (see the class comment)
    */
   void collect() throws IOException {
     if (fatal != null) {
       throw fatal;
+    }
+    S3StorageException partFailed = parts.takeFailure();
+    if (partFailed != null) {
+      throw partFailed; // a part of an open file: the caller drops the open units and rewinds
     }
     Iterator<Pending> it = pending.iterator();
     while (it.hasNext()) {
@@ -321,19 +327,25 @@ final class BackgroundCommits implements AutoCloseable {
     // Commits first: one waiting for a part is interrupted rather than left waiting for a part that
     // never runs.
     commitPool.shutdownNow();
-    List<QueuedPart> neverRun = new ArrayList<>();
-    for (Runnable r : partPool.shutdownNow()) {
-      if (r instanceof QueuedPart) {
-        neverRun.add((QueuedPart) r);
-      }
-    }
+    List<Runnable> neverRun = partPool.shutdownNow();
     // A part that never runs would hold back its upload's abort (which waits for the part) until
-    // the stale-upload cleanup: end them unsent, so the aborts happen now. Each abort is an S3 call
-    // made by the dropping thread, slow when S3 is: on a thread of their own, waited for no longer
-    // than the pools.
+    // the stale-upload cleanup: end them unsent, so the aborts happen now. The aborts of files
+    // dropped just before (queued on the part pool) run too. Each abort is an S3 call, slow when
+    // S3 is: on a thread of their own, waited for no longer than the pools.
     Thread aborts = null;
     if (!neverRun.isEmpty()) {
-      aborts = new Thread(() -> neverRun.forEach(QueuedPart::drop), "redstage-stop-aborts");
+      aborts =
+          new Thread(
+              () ->
+                  neverRun.forEach(
+                      r -> {
+                        if (r instanceof QueuedPart) {
+                          ((QueuedPart) r).drop();
+                        } else {
+                          r.run();
+                        }
+                      }),
+              "redstage-stop-aborts");
       aborts.setDaemon(true);
       aborts.start();
     }

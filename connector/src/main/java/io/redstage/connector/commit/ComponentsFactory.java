@@ -196,31 +196,30 @@ final class ComponentsFactory {
   }
 
   /**
-   * A warning when one streaming file's two parts (one filling, one in flight) exceed the memory
-   * budget: the memory rule then closes such files at about the budget, before flush.size. Not a
-   * config error, since small files never fill a part.
+   * A warning when the part one streaming file fills exceeds the memory budget by itself: the
+   * memory rule then closes such files at about the budget, before flush.size. (Full parts waiting
+   * for S3 make put() wait or pause, they close nothing.) Not a config error, since small files
+   * never fill a part.
    */
   static Optional<String> partsOverBudget(SinkConfig c) {
-    long twoParts = 2L * c.getInt(S3_PART_SIZE);
-    if (twoParts <= c.memoryBufferMaxBytes()) {
+    long part = c.getInt(S3_PART_SIZE);
+    if (part <= c.memoryBufferMaxBytes()) {
       return Optional.empty();
     }
     return Optional.of(
         "Cannot keep files that stream to their flush.size: "
             + S3_PART_SIZE
             + "="
-            + c.getInt(S3_PART_SIZE)
-            + " lets one hold two parts ("
-            + twoParts
-            + " bytes), more than "
+            + part
+            + " lets one file hold more than "
             + MEMORY_BUFFER_MAX_BYTES
             + "="
             + c.memoryBufferMaxBytes()
-            + ", so the memory rule closes them at about the budget. Set "
+            + " before it sends a part, so the memory rule closes such files at about the budget. Set "
             + S3_PART_SIZE
             + " to at most half of "
             + MEMORY_BUFFER_MAX_BYTES
-            + " to keep them whole.");
+            + ", so that a file fills its next part while S3 takes the last one.");
   }
 
   static S3Settings s3Settings(SinkConfig c) {

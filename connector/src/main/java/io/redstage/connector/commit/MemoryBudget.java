@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.rotate.RotationReason;
+import io.redstage.connector.storage.PartUploads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,14 +11,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task's heap of open units and of units waiting to commit, against memory.buffer.max.bytes,
- * and what put() does when they exceed it: wait for commits, close the largest open units, and when
- * S3 is too slow for either to help in time, pause the partitions.
+ * The task's heap of open units, of units waiting to commit and of full parts of open files waiting
+ * to be sent, against memory.buffer.max.bytes, and what put() does when they exceed it: wait for
+ * commits and parts, close the largest open units, and when S3 is too slow for either to help in
+ * time, pause the partitions.
  *
  * <p>Why a time limit: the consumer must poll within max.poll.interval.ms, or it leaves the group;
  * every task of the connector then rebalances and drops its open units, and a task still waiting on
@@ -38,8 +41,15 @@ final class MemoryBudget {
   /** How often an empty put() comes to look again while paused. */
   static final long PAUSED_CHECK_MS = 1_000;
 
+  /**
+   * The longest a wait for commits goes without looking at the parts of open files, which end on
+   * their own (their bytes can fit the budget while the oldest commit still runs).
+   */
+  private static final long DRAIN_CHECK_NANOS = 100_000_000L;
+
   private final long budget;
   private final BackgroundCommits commits;
+  private final PartUploads parts;
   private final TaskMetrics metrics;
   private final SinkTaskContext context;
   private final long maxWaitNanos;
@@ -63,6 +73,7 @@ final class MemoryBudget {
       long maxWaitMs) {
     this.budget = budget;
     this.commits = commits;
+    this.parts = commits.parts();
     this.metrics = metrics;
     this.context = context;
     this.maxWaitNanos = Math.max(1, maxWaitMs) * 1_000_000L;
@@ -110,14 +121,14 @@ final class MemoryBudget {
   }
 
   /**
-   * Keeps open units plus units waiting to commit within the budget: first waits for pending
-   * commits, which frees memory without closing anything; if the open units alone exceed it, closes
-   * the largest until they are back under three quarters of the budget, then waits until the
-   * commits fit beside them. It waits no longer than a third of the poll interval in all: when the
-   * commits still do not fit, the partitions pause until they do.
+   * Keeps open units plus units waiting to commit and parts waiting to be sent within the budget:
+   * first waits for pending commits and parts, which frees memory without closing anything; if the
+   * open units alone exceed it, closes the largest until they are back under three quarters of the
+   * budget, then waits until the commits and parts fit beside them. It waits no longer than a third
+   * of the poll interval in all: when they still do not fit, the partitions pause until they do.
    */
   void enforce(Collection<PartitionWriter> writers) throws IOException {
-    if (openBytes + commits.pendingBytes() <= budget) {
+    if (openBytes + draining() <= budget) {
       fits();
       return;
     }
@@ -133,11 +144,11 @@ final class MemoryBudget {
       }
     }
     openBytes = total;
-    if (total + commits.pendingBytes() <= budget) {
+    if (total + draining() <= budget) {
       fits();
       return;
     }
-    if (!commits.awaitBelow(budget - total, deadline)) {
+    if (!drainBelow(Math.max(0, budget - total), deadline)) {
       pause();
       return;
     }
@@ -159,16 +170,49 @@ final class MemoryBudget {
         "Memory budget of {} bytes exceeded: committed the largest open units early, {} bytes remain buffered",
         budget,
         total);
-    if (!commits.awaitBelow(budget - total, deadline)) {
+    if (!drainBelow(budget - total, deadline)) {
       pause();
       return;
     }
     fits();
   }
 
+  /** Bytes that free themselves as S3 takes them: units committing, parts of open files. */
+  private long draining() {
+    return commits.pendingBytes() + parts.bytes();
+  }
+
+  /**
+   * Waits until commits and parts hold at most {@code limit} bytes; false when {@code
+   * deadlineNanos} passes first.
+   */
+  private boolean drainBelow(long limit, long deadlineNanos) throws IOException {
+    while (draining() > limit) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      long until = System.nanoTime() + Math.min(left, DRAIN_CHECK_NANOS);
+      if (commits.pendingUnits() > 0) {
+        commits.awaitBelow(limit - parts.bytes(), until);
+        continue;
+      }
+      try {
+        parts.awaitBelow(limit, until);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConnectException(
+            "Cannot wait for the parts of open files to reach S3: the task thread was interrupted. "
+                + "The task stops; its records are delivered again.",
+            e);
+      }
+    }
+    return true;
+  }
+
   /** Within the budget: reports it, and resumes what was paused here. */
   private void fits() {
-    metrics.memoryUsed(openBytes + commits.pendingBytes());
+    metrics.memoryUsed(openBytes + draining());
     if (paused.isEmpty()) {
       return;
     }
@@ -191,7 +235,7 @@ final class MemoryBudget {
    * put() may wait.
    */
   private void pause() {
-    long held = openBytes + commits.pendingBytes();
+    long held = openBytes + draining();
     metrics.memoryUsed(held);
     Set<TopicPartition> assigned = new HashSet<>(context.assignment());
     assigned.removeAll(paused);
@@ -200,8 +244,8 @@ final class MemoryBudget {
     }
     if (paused.isEmpty()) {
       LOG.warn(
-          "Pausing {} partition(s): units waiting for S3 and open units hold {} bytes, over "
-              + "memory.buffer.max.bytes={}, after put() waited {} ms for commits. S3 takes the units "
+          "Pausing {} partition(s): units and parts waiting for S3 and open units hold {} bytes, over "
+              + "memory.buffer.max.bytes={}, after put() waited {} ms for them. S3 takes the units "
               + "slower than the records arrive; the partitions resume when the commits fit the budget",
           assigned.size(),
           held,

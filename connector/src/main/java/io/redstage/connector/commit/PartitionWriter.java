@@ -369,12 +369,12 @@ final class PartitionWriter {
 
   private UnitFile openFile(String encodedPartition, SinkRecord first) throws IOException {
     String identity = c.naming.fileIdentity(topic, partition, encodedPartition, unit.startOffset);
-    // Full parts go out on the part-upload pool while writing goes on; the unit's commit waits for
-    // the last one.
+    // Full parts go out on the part-upload pool while writing goes on, never waited for here; the
+    // unit's commit waits for them.
     S3UploadStream upload =
         c.storage.create(
             c.naming.temporaryKey(topic, partition, unit.startOffset, c.format.extension()),
-            c.commits.executor());
+            c.commits.parts());
     RecordFileWriter writer;
     try {
       writer = c.format.open(upload, first, identity);

@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.format.KafkaCoordinates;
+import io.redstage.connector.storage.PartUploads;
 import io.redstage.connector.storage.S3ClientFactory;
 import io.redstage.connector.storage.S3Settings;
 import java.io.IOException;
@@ -308,6 +309,11 @@ public final class StagingCommitter {
     return out;
   }
 
+  /** The part pool of open files, for tests that wait for a part's failure. */
+  PartUploads partUploads() {
+    return c.commits.parts();
+  }
+
   /**
    * Units closed whose commit {@link #committedOffsets()} has not yet seen end: when 0 after it,
    * its offsets cover every closed unit.
@@ -336,10 +342,11 @@ public final class StagingCommitter {
     // show this task's values meanwhile (a replacement that registered the same name keeps it:
     // TaskMetrics#close leaves it alone)
     c.metrics.close();
-    // open units before the pools: an open file whose part is being sent registers the upload's
-    // abort for when the part ends (S3UploadStream#dropUpload), never at once, which could race a
-    // part that is running, whose storage S3 may then keep. A part still queued when the pools shut
-    // down never runs: the pools' close drops it (QueuedPart#drop), and the abort follows
+    // open units before the pools: an open file hands its upload's abort to the part pool, to run
+    // once the part being sent, if any, has ended (S3UploadStream#dropUpload), never at once, which
+    // could race a part that is running, whose storage S3 may then keep. What the pools have not
+    // run when they shut down, they hand to a thread of their own: parts queued are dropped
+    // (QueuedPart#drop) and the aborts run (BackgroundCommits#close)
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }
@@ -377,6 +384,8 @@ public final class StagingCommitter {
       w.abort();
       w.recountOpenBytes();
     }
+    // a part of a file just dropped that failed too is this failure, not the next one
+    c.commits.parts().takeFailure();
     memory.clear();
     if (giveUp != null) {
       throw giveUp;

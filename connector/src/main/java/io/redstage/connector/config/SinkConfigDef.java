@@ -171,12 +171,13 @@ public final class SinkConfigDef {
         HIGH,
         "Upper bound, in bytes, on everything one task buffers in heap: the encoded rows Parquet and Avro "
             + "files hold until their unit commits (about 2 KB per open file besides), Parquet row groups being "
-            + "built and S3 part buffers of files that stream, an estimate of each streaming file's encoder "
+            + "built and S3 part buffers of files that stream (full parts count until S3 has them), an estimate of "
+            + "each streaming file's encoder "
             + "overhead (per column for Parquet, see parquet.dictionary.enabled; about 100 KB per Avro file; about 20 KB "
             + "per JSON Lines file, 284 KB with gzip, whose deflate state lives outside the heap) and "
-            + "closed units still waiting to be committed in the background. When the total passes it, the task first waits for those commits, then "
-            + "closes its largest open commit units early (rotation reason 'memory.buffer.max.bytes') instead of growing; "
-            + "when S3 is too slow for the commits to fit within a third of the consumer's max.poll.interval.ms (read "
+            + "closed units still waiting to be committed in the background. When the total passes it, the task first waits for those commits and "
+            + "parts, then closes its largest open commit units early (rotation reason 'memory.buffer.max.bytes') instead of growing; "
+            + "when S3 is too slow for them to fit within a third of the consumer's max.poll.interval.ms (read "
             + "from consumer.override.max.poll.interval.ms; set it when the worker lowers its own), it pauses its "
             + "partitions until they do, so that the consumer keeps its place in the group. Default 268435456 (256 MiB); "
             + "minimum 8 MiB. Keep it well below the worker heap divided by the tasks per worker.",
@@ -262,15 +263,18 @@ public final class SinkConfigDef {
         Validators.between(5 * MIB, 1024 * MIB),
         MEDIUM,
         "Multipart upload part size in bytes; also the most one open file buffers in heap before a part is "
-            + "sent (buffers grow on demand, they are not allocated up front; a file being sent holds at most two "
-            + "parts). Files smaller than one part go to their final key in a single PUT; larger ones stream as a "
-            + "multipart upload to tmp.dir and are copied to their final key when the unit commits: at least six "
-            + "requests instead of one, and S3 writes the file twice before the commit completes. Default "
-            + "67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's S3 sink uses 25 MiB); a "
-            + "streaming file holds up to two parts, half of the default memory.buffer.max.bytes. With a budget "
-            + "below two parts, lower this too, or the memory rule closes such files at about the budget (the task "
-            + "warns at start). Each S3 call, retries included, may take five minutes, or longer for large parts: "
-            + "long enough for every attempt to send a part at 2 MiB/s. "
+            + "sent (buffers grow on demand, they are not allocated up front). Files smaller than one part go to "
+            + "their final key in a single PUT; larger ones stream as a multipart upload to tmp.dir and are copied "
+            + "to their final key when the unit commits: at least six requests instead of one, and S3 writes the "
+            + "file twice before the commit completes. Full parts are sent in the background, one at a time per "
+            + "file, while the file goes on filling the next; parts waiting for S3 count in memory.buffer.max.bytes, "
+            + "so when S3 is slower than the records arrive, put() waits for them and then pauses the partitions "
+            + "(as for commits). Default 67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's "
+            + "S3 sink uses 25 MiB), a quarter of the default memory.buffer.max.bytes. With a budget below one "
+            + "part, lower this too, or the memory rule closes such files at about the budget (the task warns at "
+            + "start); below two parts, a file waits for each part to be sent before it fills the next. Each S3 "
+            + "call, retries included, may take five minutes, or longer for large parts: long enough for every "
+            + "attempt to send a part at 2 MiB/s. "
             + "Range 5 MiB to 1 GiB.",
         GROUP_S3,
         ++o,

@@ -7,7 +7,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 /**
  * One part of a streamed object handed to a part uploader, with the future its stream waits on.
  *
- * <p>A stream aborts its multipart upload only once its part in flight has ended, so that no part
+ * <p>A stream aborts its multipart upload only once its part being sent has ended, so that no part
  * lands after the abort. A part still queued when its stream is dropped (a rewind, a partition
  * closed) would be sent anyway, a whole part into an upload about to be aborted, and hold back the
  * abort and the replay's own parts behind it; one its uploader will never run (the pool shut down

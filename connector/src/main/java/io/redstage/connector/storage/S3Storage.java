@@ -48,24 +48,30 @@ public final class S3Storage implements AutoCloseable {
   }
 
   /**
-   * A streaming upload to {@code key}; nothing is sent before the first part fills or {@code
-   * complete()}.
+   * A streaming upload to {@code key} that sends each full part on the writing thread; nothing is
+   * sent before the first part fills or {@code complete()}.
    */
   public S3UploadStream create(String key) {
     return create(key, BINARY);
   }
 
   public S3UploadStream create(String key, String contentType) {
-    return new S3UploadStream(client, settings, writeOptions, key, contentType, null);
+    return new S3UploadStream(
+        client, settings, writeOptions, key, contentType, new PartUploads(Runnable::run));
   }
 
   /**
-   * A streaming upload whose full parts are sent by {@code partUploader} while writing goes on (at
-   * most one part in flight per stream; see {@link S3UploadStream}).
+   * A streaming upload whose full parts are sent by {@code partUploader}, while writing goes on
+   * without waiting for them (see {@link S3UploadStream}).
    */
-  public S3UploadStream create(String key, Executor partUploader) {
+  public S3UploadStream create(String key, PartUploads partUploads) {
     return new S3UploadStream(
-        client, settings, writeOptions, key, BINARY, Objects.requireNonNull(partUploader));
+        client, settings, writeOptions, key, BINARY, Objects.requireNonNull(partUploads));
+  }
+
+  /** As {@link #create(String, PartUploads)}, with parts counted for this stream alone (tests). */
+  S3UploadStream create(String key, Executor partUploader) {
+    return create(key, new PartUploads(partUploader));
   }
 
   /** Writes a small object in one PutObject (commit markers). */

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,20 +24,27 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * Streams one S3 object: bytes collect in a heap buffer of at most one part, which grows as bytes
- * arrive. Each full part is uploaded either synchronously in the writing thread or, when the stream
- * has a part uploader (an {@link Executor}), in the background while writing goes on into a second
- * buffer: at most one part per stream is in flight, so a stream holds at most two part buffers. An
- * object that ends within its first part is sent as one PutObject instead of a multipart upload.
+ * arrive. Each full part is handed to the task's {@link PartUploads} and writing goes on into a new
+ * buffer: the writing thread (the task thread) makes no S3 call and never waits for one. The parts
+ * of one stream are sent one after the other, in order (each is handed to the pool once the
+ * previous one is sent), and the first one also starts the multipart upload. Parts waiting to be
+ * sent are counted by {@link PartUploads#bytes()}, which the task's memory budget reads: when S3 is
+ * slower than the records arrive, it is the budget that waits, for a bounded time, and then pauses
+ * the partitions, instead of the writing thread waiting for S3 without a limit (which could hold
+ * put() past the consumer's poll interval). An object that ends within its first part is sent as
+ * one PutObject instead of a multipart upload.
  *
  * <p>Lifecycle: write, then {@link #complete()} to make the object visible, or {@link #abort()} to
  * drop it. {@link #close()} only ends writing (format writers close their stream when they finish)
  * and uploads nothing, so the owner still decides between complete and abort. Not thread-safe: one
  * owner thread at a time (ownership may pass to another thread through an executor, which orders
- * the accesses); the part uploader only reads the buffer it was given.
+ * the accesses); a part's sender only reads the buffer it was given. complete() runs on the owner's
+ * thread (a commit thread) and waits for the parts; abort() never waits and makes no S3 call on the
+ * owner's thread.
  *
  * <p>Failures surface as {@link S3StorageException} ("Cannot upload part N of s3://bucket/key:
- * ...") once the SDK's retries are used up; the stream then aborts its multipart upload and accepts
- * no more bytes.
+ * ...") once the SDK's retries are used up, at the next write that hands over a part or at
+ * complete(); the stream then aborts its multipart upload and accepts no more bytes.
  */
 public final class S3UploadStream extends PositionedOutputStream {
   private static final Logger LOG = LoggerFactory.getLogger(S3UploadStream.class);
@@ -55,15 +65,21 @@ public final class S3UploadStream extends PositionedOutputStream {
   private final ObjectWriteOptions writeOptions;
   private final String key;
   private final String contentType;
-  private final Executor partUploader;
+  private final PartUploads partUploads;
   private PartBuffer buffer;
 
-  /** The buffer of the part in flight, reused for the part after next once that part is sent. */
-  private PartBuffer inFlightBuffer;
+  /** Parts handed to the pool and not yet collected into {@link #parts}, in part order. */
+  private final List<QueuedPart> handedOver = new ArrayList<>();
 
-  private QueuedPart inFlight;
+  /** Sent parts, in order. */
   private final List<CompletedPart> parts = new ArrayList<>();
-  private String uploadId;
+
+  /**
+   * The multipart upload's id, completed by the first part's sender once S3 has started the upload;
+   * null until a part is handed over, and again once the upload is aborted.
+   */
+  private CompletableFuture<String> uploadId;
+
   private long position;
   private State state = State.OPEN;
 
@@ -73,9 +89,9 @@ public final class S3UploadStream extends PositionedOutputStream {
       ObjectWriteOptions writeOptions,
       String key,
       String contentType,
-      Executor partUploader) {
+      PartUploads partUploads) {
     this.client = client;
-    this.partUploader = partUploader;
+    this.partUploads = Objects.requireNonNull(partUploads, "partUploads");
     this.settings = settings;
     this.writeOptions = writeOptions;
     this.key = Objects.requireNonNull(key, "key");
@@ -94,11 +110,12 @@ public final class S3UploadStream extends PositionedOutputStream {
   }
 
   /**
-   * Heap held for this object now: the part buffer's capacity plus the part in flight, at most two
-   * part sizes; 0 once completed or aborted.
+   * Heap held for this object by its owner now: the buffer of the part being written, at most one
+   * part size; 0 once completed or aborted. Parts handed over are counted by {@link
+   * PartUploads#bytes()} until they are sent.
    */
   public long bufferedBytes() {
-    return buffer.capacity() + (inFlightBuffer == null ? 0 : inFlightBuffer.capacity());
+    return buffer.capacity();
   }
 
   @Override
@@ -178,17 +195,18 @@ public final class S3UploadStream extends PositionedOutputStream {
     if (uploadId == null) {
       putWholeObject(finalKey);
     } else {
-      awaitPartInFlight();
+      String id = awaitHandedOver();
       if (buffer.size() > 0) {
-        uploadPartOrFail(parts.size() + 1);
+        uploadLastPart(id);
       }
-      completeMultipartUpload(finalKey);
+      completeMultipartUpload(id, finalKey);
       if (!finalKey.equals(key)) {
         moveTo(finalKey);
       }
     }
     state = State.COMPLETED;
-    releaseBuffers();
+    uploadId = null;
+    buffer.release();
     LOG.info(
         "Uploaded s3://{}/{}: {} bytes in {} part(s)",
         settings.bucket(),
@@ -224,8 +242,13 @@ public final class S3UploadStream extends PositionedOutputStream {
     }
   }
 
+  /**
+   * Hands the full buffer to the pool as the next part and goes on with a new buffer; surfaces the
+   * failure of a part sent before (without waiting for any).
+   */
   private void uploadBufferedPart() throws IOException {
-    int partNumber = parts.size() + (inFlight == null ? 1 : 2);
+    collectSent();
+    int partNumber = parts.size() + handedOver.size() + 1;
     if (partNumber > MAX_PARTS) {
       throw fail(
           new S3StorageException(
@@ -243,40 +266,141 @@ public final class S3UploadStream extends PositionedOutputStream {
               false,
               null));
     }
-    if (uploadId == null) {
-      startMultipartUpload();
-    }
-    if (partUploader == null) {
-      uploadPartOrFail(partNumber);
-      buffer.clear();
-      return;
-    }
-    awaitPartInFlight();
     PartBuffer full = buffer;
-    String id = uploadId;
-    buffer = inFlightBuffer != null ? inFlightBuffer : new PartBuffer(settings.partSizeBytes());
-    inFlightBuffer = full;
+    buffer = new PartBuffer(settings.partSizeBytes());
+    boolean first = uploadId == null;
+    if (first) {
+      uploadId = new CompletableFuture<>();
+    }
+    CompletableFuture<String> id = uploadId;
     QueuedPart part =
         new QueuedPart(
             "part " + partNumber + " of s3://" + settings.bucket() + "/" + key,
-            () -> uploadPart(partNumber, full, id));
-    inFlight = part;
+            () -> {
+              try {
+                // the sender of part N runs only once part N-1 was sent: the upload has started
+                return uploadPart(partNumber, full, first ? startMultipartUpload(id) : id.join());
+              } catch (S3StorageException e) {
+                partUploads.failed(e);
+                throw e;
+              } catch (RuntimeException | Error e) {
+                partUploads.failed(partFailure(partNumber, e));
+                throw e;
+              }
+            });
+    long bytes = full.capacity();
+    partUploads.handedOver(bytes);
+    part.result()
+        .whenComplete(
+            (sent, failure) -> {
+              // the sender has returned or never will run: nobody reads the buffer any more
+              full.release();
+              partUploads.ended(bytes);
+            });
+    QueuedPart previous = handedOver.isEmpty() ? null : handedOver.get(handedOver.size() - 1);
+    handedOver.add(part);
+    if (previous == null) {
+      handToPool(part);
+    } else {
+      previous
+          .result()
+          .whenComplete(
+              (sent, failure) -> {
+                if (failure == null) {
+                  handToPool(part);
+                } else {
+                  part.drop(); // the upload fails with the part before; this one is never sent
+                }
+              });
+    }
+    // a pool that runs parts on the calling thread has sent it already: its failure is this write's
+    collectSent();
+  }
+
+  private void handToPool(QueuedPart part) {
     try {
-      partUploader.execute(part);
+      partUploads.execute(part);
     } catch (RejectedExecutionException e) {
-      part.drop(); // the uploader is shut down: the task is stopping
+      part.drop(); // the pool is shut down: the task is stopping
     }
   }
 
-  private void uploadPartOrFail(int partNumber) throws S3StorageException {
+  /**
+   * Moves the parts sent so far, oldest first, into {@link #parts}; the first that failed fails the
+   * stream. Never waits.
+   */
+  private void collectSent() throws S3StorageException {
+    while (!handedOver.isEmpty() && handedOver.get(0).result().isDone()) {
+      QueuedPart part = handedOver.remove(0);
+      try {
+        parts.add(part.result().join());
+      } catch (CompletionException | CancellationException e) {
+        throw fail(partFailure(parts.size() + 1, e.getCause() != null ? e.getCause() : e));
+      }
+    }
+  }
+
+  /**
+   * Waits for every part handed over, oldest first, and returns the upload's id; a part that failed
+   * fails the stream. Runs on the owner's thread when the file completes (a commit thread).
+   */
+  private String awaitHandedOver() throws IOException {
+    while (!handedOver.isEmpty()) {
+      QueuedPart waiting = handedOver.get(0);
+      try {
+        parts.add(waiting.result().get());
+        handedOver.remove(0);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        // still listed: the abort in fail() waits for the part being sent
+        throw fail(
+            new S3StorageException(
+                "Cannot upload part "
+                    + (parts.size() + 1)
+                    + " of s3://"
+                    + settings.bucket()
+                    + "/"
+                    + key
+                    + ": interrupted while waiting for it (the task is stopping). The unit is written again.",
+                false,
+                e));
+      } catch (ExecutionException e) {
+        handedOver.remove(0);
+        throw fail(partFailure(parts.size() + 1, e.getCause() != null ? e.getCause() : e));
+      }
+    }
+    return uploadId.join(); // part 1 was sent, so the upload started
+  }
+
+  /** The failure of part {@code partNumber}; reads no mutable field (a sender calls it too). */
+  private S3StorageException partFailure(int partNumber, Throwable cause) {
+    if (cause instanceof S3StorageException) {
+      return (S3StorageException) cause;
+    }
+    return new S3StorageException(
+        "Cannot upload part "
+            + partNumber
+            + " of s3://"
+            + settings.bucket()
+            + "/"
+            + key
+            + ": "
+            + cause
+            + ". The unit is written again.",
+        false,
+        cause);
+  }
+
+  /** Sends the last part, which is never full, on the owner's thread as complete() runs there. */
+  private void uploadLastPart(String id) throws S3StorageException {
     try {
-      parts.add(uploadPart(partNumber, buffer, uploadId));
+      parts.add(uploadPart(parts.size() + 1, buffer, id));
     } catch (S3StorageException e) {
       throw fail(e);
     }
   }
 
-  /** Uploads one part from {@code part}; runs in the owner thread or the part uploader. */
+  /** Uploads one part from {@code part}; runs on the pool or in complete(). */
   private CompletedPart uploadPart(int partNumber, PartBuffer part, String id)
       throws S3StorageException {
     int size = part.size();
@@ -301,110 +425,74 @@ public final class S3UploadStream extends PositionedOutputStream {
     }
   }
 
-  /** Waits for the part in flight, if any, and records it; its failure fails the stream. */
-  private void awaitPartInFlight() throws IOException {
-    if (inFlight == null) {
-      return;
-    }
-    QueuedPart waiting = inFlight;
-    inFlight = null;
-    try {
-      parts.add(waiting.result().get());
-      inFlightBuffer.clear();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      inFlight = waiting; // still being sent: the abort in fail() must wait for it
-      throw fail(
-          new S3StorageException(
-              "Cannot upload part "
-                  + (parts.size() + 1)
-                  + " of s3://"
-                  + settings.bucket()
-                  + "/"
-                  + key
-                  + ": interrupted while waiting for it (the task is stopping). The unit is written again.",
-              false,
-              e));
-    } catch (java.util.concurrent.ExecutionException
-        | java.util.concurrent.CancellationException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof S3StorageException) {
-        throw fail((S3StorageException) cause);
-      }
-      throw fail(
-          new S3StorageException(
-              "Cannot upload part "
-                  + (parts.size() + 1)
-                  + " of s3://"
-                  + settings.bucket()
-                  + "/"
-                  + key
-                  + ": "
-                  + cause
-                  + ". The unit is written again.",
-              false,
-              cause));
-    }
-  }
-
   /**
-   * Frees the buffers and aborts the multipart upload. A part still queued is dropped unsent
-   * ({@link QueuedPart#drop()}) and the abort runs at once. A part being sent keeps its buffer (the
-   * uploader may be reading it; the garbage collector reclaims it) and the abort waits until that
-   * part has ended, so no part can land after the abort and keep storage. Never waits.
+   * Frees the buffer and aborts the multipart upload, never on the owner's thread. Parts not yet
+   * being sent are dropped unsent ({@link QueuedPart#drop()}); a part being sent keeps its buffer
+   * (the sender reads it) and the abort waits until that part has ended, so no part can land after
+   * the abort and keep storage. Never waits.
    */
   private void dropUpload() {
-    QueuedPart running = inFlight;
-    inFlight = null;
-    if (running != null && running.drop() && inFlightBuffer != null) {
-      inFlightBuffer.release(); // never sent: nobody reads it
-    }
-    inFlightBuffer = null;
     buffer.release();
-    if (running == null || running.result().isDone() || uploadId == null) {
-      abortMultipartUpload();
-      return;
-    }
-    String id = uploadId;
+    CompletableFuture<String> id = uploadId;
     uploadId = null;
-    running.result().whenComplete((part, failure) -> abortUpload(id));
-  }
-
-  private void releaseBuffers() {
-    buffer.release();
-    if (inFlightBuffer != null) {
-      inFlightBuffer.release();
-      inFlightBuffer = null;
+    if (id == null) {
+      return; // nothing was handed over: S3 has no upload of this stream
     }
+    List<QueuedPart> outstanding = new ArrayList<>(handedOver);
+    handedOver.clear();
+    CompletableFuture<?>[] ends = new CompletableFuture<?>[outstanding.size()];
+    for (int i = 0; i < ends.length; i++) {
+      outstanding.get(i).drop();
+      ends[i] = outstanding.get(i).result();
+    }
+    // after the parts end, on the pool: the owner is often the task thread (a rebalance, a rewind)
+    CompletableFuture.allOf(ends)
+        .whenCompleteAsync(
+            (ended, failure) -> {
+              // a dropped first part never started the upload; a failed start left nothing either
+              if (id.isDone() && !id.isCompletedExceptionally()) {
+                abortUpload(id.join());
+              }
+            },
+            partUploads::runCleanUp);
   }
 
-  private void startMultipartUpload() throws IOException {
+  /** Starts the multipart upload; runs in the first part's sender, on the pool. */
+  private String startMultipartUpload(CompletableFuture<String> id) throws S3StorageException {
     try {
       CreateMultipartUploadRequest.Builder request =
           CreateMultipartUploadRequest.builder()
               .bucket(settings.bucket())
               .key(key)
               .contentType(contentType);
-      uploadId = client.createMultipartUpload(writeOptions.applyTo(request).build()).uploadId();
+      String started =
+          client.createMultipartUpload(writeOptions.applyTo(request).build()).uploadId();
+      id.complete(started);
+      return started;
     } catch (SdkException e) {
-      throw fail(
+      S3StorageException failure =
           S3Errors.failure(
-              "start a multipart upload of s3://" + settings.bucket() + "/" + key, e, settings));
+              "start a multipart upload of s3://" + settings.bucket() + "/" + key, e, settings);
+      id.completeExceptionally(failure);
+      throw failure;
+    } catch (RuntimeException | Error e) {
+      id.completeExceptionally(e);
+      throw e;
     }
   }
 
-  private void completeMultipartUpload(String finalKey) throws IOException {
+  private void completeMultipartUpload(String id, String finalKey) throws IOException {
     try {
       client.completeMultipartUpload(
           r ->
               r.bucket(settings.bucket())
                   .key(key)
-                  .uploadId(uploadId)
+                  .uploadId(id)
                   .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
     } catch (SdkException e) {
       // S3 may have completed the upload and the answer got lost (the SDK's retry then meets
       // NoSuchUpload): the object exists under the temporary key, which no abort removes and no
-      // marker names
+      // marker names. fail() aborts the upload after all, in case S3 did not complete it.
       S3StorageException failure =
           fail(
               S3Errors.failure(
@@ -461,6 +549,7 @@ public final class S3UploadStream extends PositionedOutputStream {
       // the multipart upload is complete: there is nothing to abort, only the temporary object,
       // which the replay writes again under a new key
       uploadId = null;
+      buffer.release();
       deleteTemporary(target);
       throw S3Errors.failure(
           "copy s3://" + settings.bucket() + "/" + key + " to " + target, e, settings);
@@ -495,17 +584,9 @@ public final class S3UploadStream extends PositionedOutputStream {
     return e;
   }
 
-  private void abortMultipartUpload() {
-    if (uploadId == null) {
-      return;
-    }
-    String id = uploadId;
-    uploadId = null;
-    abortUpload(id);
-  }
-
   /**
-   * Aborts upload {@code id}; may run on the part uploader's thread, so it reads no mutable field.
+   * Aborts upload {@code id}; runs on the pool (or a stopping task's thread), so it reads no
+   * mutable field.
    */
   private void abortUpload(String id) {
     // a thread interrupted by a stop would have the SDK refuse the call at once: the abort is

@@ -10,6 +10,7 @@ import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,6 +139,130 @@ class BackPressureTest {
       committer.stop();
       s3.faults().clear();
     }
+  }
+
+  /**
+   * A file larger than a part streams its full parts to S3 while it is written: when S3 is slow to
+   * take them, put() neither waits for a part without a limit (it could pass the poll interval with
+   * every part S3 holds back) nor makes any S3 call itself; the parts count in the memory budget,
+   * the partitions pause, and every record lands once when S3 catches up.
+   */
+  @Test
+  void slowPartsOfStreamedFilesPauseThePartitionsInsteadOfHoldingPut() throws Exception {
+    String prefix = "slow-parts";
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("flush.size", "200");
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
+    props.put("consumer.override.max.poll.interval.ms", "1500");
+    // the first part of each partition's file: a second part fills behind it in the same put()
+    s3.faults()
+        .delayNext(
+            2,
+            Duration.ofSeconds(15),
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART).bucket(BUCKET));
+    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      long started = System.nanoTime();
+      // 200 records of 60 KB per partition: one file of about 12 MB each, three parts
+      committer.put(records(200, 60_000));
+      long putMillis = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(putMillis)
+          .as("put() returned before the slow parts, instead of waiting for them")
+          .isLessThan(10_000);
+      assertThat(context.paused).containsExactlyInAnyOrder(P0, P1);
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                committer.put(List.of());
+                Map<TopicPartition, OffsetAndMetadata> o = committer.committedOffsets();
+                return new OffsetAndMetadata(200).equals(o.get(P0))
+                    && new OffsetAndMetadata(200).equals(o.get(P1));
+              });
+      assertThat(context.resumed).containsExactlyInAnyOrder(P0, P1);
+      List<String> files =
+          S3Objects.keys(s3.client(), BUCKET, prefix + "/topics/").stream()
+              .filter(k -> k.endsWith(".jsonl"))
+              .toList();
+      assertThat(files).hasSize(2);
+      for (String file : files) {
+        String text = new String(S3Objects.get(s3.client(), BUCKET, file), StandardCharsets.UTF_8);
+        assertThat(text.lines()).as(file).hasSize(200);
+      }
+      assertThat(S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/")).hasSize(2);
+      assertThat(openUploads(prefix)).isZero();
+    } finally {
+      committer.stop();
+      s3.faults().clear();
+    }
+  }
+
+  /**
+   * A rebalance drops the open streamed files of the partitions it takes away: their multipart
+   * uploads are aborted on the part pool, not on the task thread, which a slow S3 would hold in
+   * close() for every such file in turn.
+   */
+  @Test
+  void closingPartitionsAbortsTheirStreamedFilesWithoutWaitingForS3() throws Exception {
+    String prefix = "slow-aborts";
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("flush.size", "1000");
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      // 100 records of 60 KB per partition: each open file has sent its first part
+      committer.put(records(100, 60_000));
+      await().atMost(Duration.ofSeconds(60)).until(() -> sentParts(prefix) == 2);
+      s3.faults()
+          .delayNext(
+              2,
+              Duration.ofSeconds(15),
+              RequestMatcher.operations(ObjectOperation.ABORT_MULTIPART_UPLOAD).bucket(BUCKET));
+
+      long started = System.nanoTime();
+      committer.close(Set.of(P0, P1));
+      long closeMillis = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(closeMillis)
+          .as("close() returned without waiting for the slow aborts")
+          .isLessThan(10_000);
+      await().atMost(Duration.ofSeconds(60)).until(() -> openUploads(prefix) == 0);
+      assertThat(S3Objects.keys(s3.client(), BUCKET, prefix + "/")).isEmpty();
+    } finally {
+      committer.stop();
+      s3.faults().clear();
+    }
+  }
+
+  /** Parts S3 holds for the open uploads under {@code prefix}. */
+  private static int sentParts(String prefix) {
+    return s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads().stream()
+        .mapToInt(
+            u ->
+                s3.client()
+                    .listParts(r -> r.bucket(BUCKET).key(u.key()).uploadId(u.uploadId()))
+                    .parts()
+                    .size())
+        .sum();
+  }
+
+  private static int openUploads(String prefix) {
+    return s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads().size();
   }
 
   /** The task's paused-partitions attribute (a task outside a worker reports as unnamed, 0). */

@@ -366,13 +366,25 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0));
       committer.put(partsOfPartition0());
+      // the part fails on the part pool: the put sees it when it hands over the next part, if the
+      // part has failed by then, or else the next put (Connect calls it without records too)
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .until(() -> !context.rewinds.isEmpty() || committer.partUploads().failed());
+      committer.put(List.of());
       SettledCommits.offsets(committer);
 
       assertThat(context.rewinds).hasSize(1);
       assertThat(context.rewinds.get(0)).containsEntry(P0, 0L);
       assertThat(markers(prefix)).isEmpty();
-      assertThat(s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads())
-          .isEmpty();
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .until(
+              () ->
+                  s3.client()
+                      .listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix))
+                      .uploads()
+                      .isEmpty());
     } finally {
       committer.stop();
     }
@@ -440,15 +452,25 @@ class BackgroundCommitsTest {
   @Test
   void aPutThatFailsRewindsAPartitionItHadNotReachedYet() {
     String prefix = "unreached-" + (++run);
+    // the part fails after 3 s: after the first put, which it must not rewind
+    s3.faults()
+        .delayAlways(
+            Duration.ofSeconds(3),
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+                .bucket(BUCKET)
+                .keyPrefix(prefix + "/tmp/"));
     failAlways(ObjectOperation.UPLOAD_PART, prefix + "/tmp/");
     RecordingContext context = new RecordingContext();
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(partsFailingProps(prefix)), context);
     try {
       committer.open(Set.of(P0, P1));
+      committer.put(partsOfPartition0().subList(0, 6));
+      assertThat(context.rewinds).isEmpty();
+      await().atMost(SettledCommits.TIMEOUT).until(() -> committer.partUploads().failed());
       // The failure of partition 0's part 1 shows before the put reaches partition 1's first
       // records (offsets 7 and 8).
-      List<SinkRecord> records = new ArrayList<>(partsOfPartition0());
+      List<SinkRecord> records = new ArrayList<>(partsOfPartition0().subList(6, 12));
       for (long offset = 7; offset < 9; offset++) {
         records.add(
             new SinkRecord(

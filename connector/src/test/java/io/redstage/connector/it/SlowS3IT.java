@@ -94,6 +94,63 @@ class SlowS3IT {
     }
   }
 
+  /**
+   * Files larger than a part stream their full parts while they are written: a part S3 is slow to
+   * take no longer holds put() (the next part used to wait for it on the task thread, past the poll
+   * interval); the parts queue behind it in the memory budget (BackPressureTest shows the pause
+   * when they pass it).
+   */
+  @Test
+  void slowPartsOfStreamedFilesDoNotHoldPutAndTheConsumerKeepsItsPlaceInTheGroup()
+      throws Exception {
+    String topic = "views";
+    String name = "views-sink";
+    fx.connect.createTopic(topic, 2);
+    Map<String, String> c = fx.baseConfig(topic, BUCKET);
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "false");
+    c.put("format.class", "jsonl");
+    c.put("flush.size", "200");
+    c.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    // room for the parts queued behind the slow ones: no file closes early for memory
+    c.put("memory.buffer.max.bytes", Integer.toString(32 * 1024 * 1024));
+    c.put("consumer.override.max.poll.interval.ms", "10000");
+    // the first part of each partition's file takes 25 s; the file fills more behind it
+    FaultRule slowParts =
+        fx.s3
+            .faults()
+            .delayNext(
+                2, Duration.ofSeconds(25), RequestMatcher.operations(ObjectOperation.UPLOAD_PART));
+    assertThat(fx.connect.createConnector(name, c)).isEqualTo(201);
+    fx.connect.awaitRunning(name, 1, WAIT);
+
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fx.connect.bootstrapServers()))) {
+      String group = "connect-" + name;
+      String pad = "x".repeat(60_000);
+      // 200 records of 60 KB per partition: one file of about 12 MB each
+      for (int i = 0; i < 200; i++) {
+        for (int p = 0; p < 2; p++) {
+          fx.send(topic, p, null, "{\"n\":" + i + ",\"pad\":\"" + pad + "\"}");
+        }
+      }
+      fx.producer.flush();
+      Set<String> first =
+          await().atMost(WAIT).until(() -> members(admin, group), members -> members.size() == 1);
+
+      TreeMap<String, CommitMarker> markers =
+          fx.awaitCovered(BUCKET, topic, Map.of(0, 200L, 1, 200L), WAIT);
+      assertThat(slowParts.fired()).isEqualTo(2);
+      assertThat(members(admin, group))
+          .as("the consumer polled in time all along: the same member, no rebalance")
+          .isEqualTo(first);
+      assertThat(markers.values().stream().mapToLong(CommitMarker::recordCount).sum())
+          .as("every record once")
+          .isEqualTo(400);
+    }
+  }
+
   private static Set<String> members(Admin admin, String group) throws Exception {
     ConsumerGroupDescription d =
         admin.describeConsumerGroups(List.of(group)).all().get().get(group);

@@ -234,6 +234,61 @@ class S3UploadStreamTest {
     assertThat(openUploads()).isZero();
   }
 
+  /**
+   * The writing thread never waits for S3: full parts queue behind the one being sent, counted by
+   * the task's PartUploads (which the memory budget reads), and go out in order, one at a time.
+   */
+  @Test
+  void fullPartsQueueBehindThePartBeingSentWithoutTheWriterWaiting() throws IOException {
+    List<Runnable> pool = new ArrayList<>();
+    PartUploads parts = new PartUploads(pool::add);
+    byte[] data = randomBytes(3 * PART + 10, 21);
+    S3UploadStream out = storage.create("queued/four.bin", parts);
+
+    out.write(data, 0, 3 * PART + 1);
+    assertThat(pool).as("only part 1 is handed to the pool; parts 2 and 3 wait for it").hasSize(1);
+    assertThat(parts.bytes()).isEqualTo(3L * PART);
+    assertThat(out.bufferedBytes()).isLessThanOrEqualTo(PART);
+    assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD))
+        .as("the writing thread makes no S3 call")
+        .isZero();
+
+    for (int part = 1; part <= 3; part++) {
+      assertThat(pool).as("part %d", part).hasSize(1);
+      pool.remove(0).run();
+      assertThat(parts.bytes()).isEqualTo((3L - part) * PART);
+    }
+    out.write(data, 3 * PART + 1, 9);
+    out.complete();
+
+    assertThat(read("queued/four.bin")).isEqualTo(data);
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(4);
+    assertThat(parts.bytes()).isZero();
+  }
+
+  /** Parts queued behind one that fails are never sent; the upload is aborted once it has ended. */
+  @Test
+  void partsQueuedBehindAFailedPartAreNeverSent() throws IOException {
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART).keyPrefix("queued-fail/"));
+    List<Runnable> pool = new ArrayList<>();
+    PartUploads parts = new PartUploads(pool::add);
+    S3UploadStream out = storage.create("queued-fail/file.bin", parts);
+    out.write(randomBytes(3 * PART + 1, 22));
+    pool.remove(0).run(); // part 1 fails after the SDK's retries
+
+    assertThat(pool).as("parts 2 and 3 were never handed to the pool").isEmpty();
+    assertThat(parts.bytes()).isZero();
+    assertThatThrownBy(out::complete)
+        .isInstanceOf(S3StorageException.class)
+        .hasMessageStartingWith("Cannot upload part 1 of s3://upload-test/queued-fail/file.bin: ");
+    pool.forEach(Runnable::run); // the abort
+    assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(4); // part 1, 3 retries
+    assertThat(openUploads()).isZero();
+  }
+
   @Test
   void aBackgroundPartThatFailsFailsTheStreamAtTheNextPartAndAbortsTheUpload() throws IOException {
     s3.faults()
@@ -252,6 +307,8 @@ class S3UploadStreamTest {
                 assertThat(e)
                     .hasMessageStartingWith(
                         "Cannot upload part 1 of s3://upload-test/background-fail/file.bin: "));
+    assertThat(queued).as("the abort, handed to the uploader").hasSize(1);
+    queued.remove(0).run();
     assertThat(openUploads()).isZero();
     assertThat(exists("background-fail/file.bin")).isFalse();
     assertThatThrownBy(out::complete)
@@ -267,14 +324,14 @@ class S3UploadStreamTest {
             part -> {
               throw new java.util.concurrent.RejectedExecutionException("shut down");
             });
-    out.write(randomBytes(PART + 1, 15)); // part 1 is refused by the stopped uploader
-
-    assertThatThrownBy(() -> out.write(randomBytes(PART, 16)))
+    // part 1 is refused by the stopped uploader, when the byte after it comes
+    assertThatThrownBy(() -> out.write(randomBytes(PART + 1, 15)))
         .isInstanceOf(S3StorageException.class)
         .hasMessage(
             "Cannot upload part 1 of s3://upload-test/background-rejected/file.bin: the file was "
                 + "dropped (the task stopping or rewinding, or its partition closed) before the part "
                 + "was sent. The unit is written again.");
+    assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD)).isZero();
     assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
     assertThat(openUploads()).isZero();
   }
@@ -288,13 +345,15 @@ class S3UploadStreamTest {
     List<Runnable> queued = new ArrayList<>();
     S3UploadStream out = storage.create("background-dropped/file.bin", queued::add);
     out.write(randomBytes(PART + 1, 17));
-    assertThat(openUploads()).isEqualTo(1);
     out.abort();
 
-    assertThat(openUploads()).isZero();
     assertThat(((QueuedPart) queued.get(0)).drop()).as("already dropped by the abort").isFalse();
-    queued.remove(0).run(); // an uploader that gets to it after all sends nothing
+    queued.forEach(Runnable::run); // an uploader that gets to it after all sends nothing
+    assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD))
+        .as("the upload starts with its first part, which never ran")
+        .isZero();
     assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isZero();
+    assertThat(openUploads()).isZero();
   }
 
   /**
@@ -343,7 +402,7 @@ class S3UploadStreamTest {
   }
 
   /**
-   * An Error in the part uploader (a class the SDK cannot load): the stream fails at its next part
+   * An Error in the part uploader (a class the SDK cannot load): the stream fails when it completes
    * instead of waiting for ever for a part that will never end, and its upload is aborted.
    */
   @Test
@@ -360,8 +419,12 @@ class S3UploadStreamTest {
       assertTimeoutPreemptively(
           Duration.ofSeconds(30),
           () -> {
-            out.write(randomBytes(PART + 1, 18));
-            assertThatThrownBy(() -> out.write(randomBytes(PART, 19)))
+            // the write that hands the part over fails too if the part has failed by then
+            assertThatThrownBy(
+                    () -> {
+                      out.write(randomBytes(PART + 1, 18));
+                      out.complete();
+                    })
                 .isInstanceOf(S3StorageException.class)
                 .hasMessageStartingWith(
                     "Cannot upload part 1 of s3://upload-test/background-error/file.bin: "
