@@ -2,15 +2,9 @@ package io.redstage.connector.storage;
 
 import io.redstage.connector.format.PositionedOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -18,8 +12,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
@@ -32,7 +24,8 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * slower than the records arrive, it is the budget that waits, for a bounded time, and then pauses
  * the partitions, instead of the writing thread waiting for S3 without a limit (which could hold
  * put() past the consumer's poll interval). An object that ends within its first part is sent as
- * one PutObject instead of a multipart upload.
+ * one PutObject instead of a multipart upload. The parts handed over, and the multipart upload they
+ * go to, are kept by {@link StreamParts}.
  *
  * <p>Lifecycle: write, then {@link #complete()} to make the object visible, or {@link #abort()} to
  * drop it. {@link #close()} only ends writing (format writers close their stream when they finish)
@@ -49,9 +42,6 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 public final class S3UploadStream extends PositionedOutputStream {
   private static final Logger LOG = LoggerFactory.getLogger(S3UploadStream.class);
 
-  /** S3's limit of parts per multipart upload. */
-  static final int MAX_PARTS = 10_000;
-
   private enum State {
     OPEN,
     CLOSED,
@@ -65,20 +55,8 @@ public final class S3UploadStream extends PositionedOutputStream {
   private final ObjectWriteOptions writeOptions;
   private final String key;
   private final String contentType;
-  private final PartUploads partUploads;
+  private final StreamParts parts;
   private PartBuffer buffer;
-
-  /** Parts handed to the pool and not yet collected into {@link #parts}, in part order. */
-  private final List<QueuedPart> handedOver = new ArrayList<>();
-
-  /** Sent parts, in order. */
-  private final List<CompletedPart> parts = new ArrayList<>();
-
-  /**
-   * The multipart upload's id, completed by the first part's sender once S3 has started the upload;
-   * null until a part is handed over, and again once the upload is aborted.
-   */
-  private CompletableFuture<String> uploadId;
 
   private long position;
   private State state = State.OPEN;
@@ -91,7 +69,14 @@ public final class S3UploadStream extends PositionedOutputStream {
       String contentType,
       PartUploads partUploads) {
     this.client = client;
-    this.partUploads = Objects.requireNonNull(partUploads, "partUploads");
+    this.parts =
+        new StreamParts(
+            client,
+            settings,
+            writeOptions,
+            key,
+            contentType,
+            Objects.requireNonNull(partUploads, "partUploads"));
     this.settings = settings;
     this.writeOptions = writeOptions;
     this.key = Objects.requireNonNull(key, "key");
@@ -192,12 +177,17 @@ public final class S3UploadStream extends PositionedOutputStream {
               + (state == State.ABORTED ? "aborted" : "failed")
               + " before. Write the file again with a new stream.");
     }
-    if (uploadId == null) {
+    if (!parts.started()) {
       putWholeObject(finalKey);
     } else {
-      String id = awaitHandedOver();
-      if (buffer.size() > 0) {
-        uploadLastPart(id);
+      String id;
+      try {
+        id = parts.awaitHandedOver();
+        if (buffer.size() > 0) {
+          parts.sendLast(buffer, id);
+        }
+      } catch (S3StorageException e) {
+        throw fail(e);
       }
       completeMultipartUpload(id, finalKey);
       if (!finalKey.equals(key)) {
@@ -205,14 +195,14 @@ public final class S3UploadStream extends PositionedOutputStream {
       }
     }
     state = State.COMPLETED;
-    uploadId = null;
+    parts.uploadCompleted();
     buffer.release();
     LOG.info(
         "Uploaded s3://{}/{}: {} bytes in {} part(s)",
         settings.bucket(),
         finalKey,
         position,
-        Math.max(1, parts.size()));
+        Math.max(1, parts.sent().size()));
     return position;
   }
 
@@ -247,248 +237,34 @@ public final class S3UploadStream extends PositionedOutputStream {
    * failure of a part sent before (without waiting for any).
    */
   private void uploadBufferedPart() throws IOException {
-    collectSent();
-    int partNumber = parts.size() + handedOver.size() + 1;
-    if (partNumber > MAX_PARTS) {
-      throw fail(
-          new S3StorageException(
-              "Cannot upload part "
-                  + partNumber
-                  + " of s3://"
-                  + settings.bucket()
-                  + "/"
-                  + key
-                  + ": S3 allows at most "
-                  + MAX_PARTS
-                  + " parts per object. Raise "
-                  + S3Settings.PART_SIZE_CONFIG
-                  + " or rotate files at a smaller size.",
-              false,
-              null));
-    }
-    PartBuffer full = buffer;
-    buffer = new PartBuffer(settings.partSizeBytes());
-    boolean first = uploadId == null;
-    if (first) {
-      uploadId = new CompletableFuture<>();
-    }
-    CompletableFuture<String> id = uploadId;
-    QueuedPart part =
-        new QueuedPart(
-            "part " + partNumber + " of s3://" + settings.bucket() + "/" + key,
-            () -> {
-              try {
-                // the sender of part N runs only once part N-1 was sent: the upload has started
-                return uploadPart(partNumber, full, first ? startMultipartUpload(id) : id.join());
-              } catch (S3StorageException e) {
-                partUploads.failed(e);
-                throw e;
-              } catch (RuntimeException | Error e) {
-                partUploads.failed(partFailure(partNumber, e));
-                throw e;
-              }
-            });
-    long bytes = full.capacity();
-    partUploads.handedOver(bytes);
-    part.result()
-        .whenComplete(
-            (sent, failure) -> {
-              // the sender has returned or never will run: nobody reads the buffer any more
-              full.release();
-              partUploads.ended(bytes);
-            });
-    QueuedPart previous = handedOver.isEmpty() ? null : handedOver.get(handedOver.size() - 1);
-    handedOver.add(part);
-    if (previous == null) {
-      handToPool(part);
-    } else {
-      previous
-          .result()
-          .whenComplete(
-              (sent, failure) -> {
-                if (failure == null) {
-                  handToPool(part);
-                } else {
-                  part.drop(); // the upload fails with the part before; this one is never sent
-                }
-              });
-    }
-    // a pool that runs parts on the calling thread has sent it already: its failure is this write's
-    collectSent();
-  }
-
-  private void handToPool(QueuedPart part) {
     try {
-      partUploads.execute(part);
-    } catch (RejectedExecutionException e) {
-      part.drop(); // the pool is shut down: the task is stopping
-    }
-  }
-
-  /**
-   * Moves the parts sent so far, oldest first, into {@link #parts}; the first that failed fails the
-   * stream. Never waits.
-   */
-  private void collectSent() throws S3StorageException {
-    while (!handedOver.isEmpty() && handedOver.get(0).result().isDone()) {
-      QueuedPart part = handedOver.remove(0);
-      try {
-        parts.add(part.result().join());
-      } catch (CompletionException | CancellationException e) {
-        throw fail(partFailure(parts.size() + 1, e.getCause() != null ? e.getCause() : e));
-      }
-    }
-  }
-
-  /**
-   * Waits for every part handed over, oldest first, and returns the upload's id; a part that failed
-   * fails the stream. Runs on the owner's thread when the file completes (a commit thread).
-   */
-  private String awaitHandedOver() throws IOException {
-    while (!handedOver.isEmpty()) {
-      QueuedPart waiting = handedOver.get(0);
-      try {
-        parts.add(waiting.result().get());
-        handedOver.remove(0);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        // still listed: the abort in fail() waits for the part being sent
-        throw fail(
-            new S3StorageException(
-                "Cannot upload part "
-                    + (parts.size() + 1)
-                    + " of s3://"
-                    + settings.bucket()
-                    + "/"
-                    + key
-                    + ": interrupted while waiting for it (the task is stopping). The unit is written again.",
-                false,
-                e));
-      } catch (ExecutionException e) {
-        handedOver.remove(0);
-        throw fail(partFailure(parts.size() + 1, e.getCause() != null ? e.getCause() : e));
-      }
-    }
-    return uploadId.join(); // part 1 was sent, so the upload started
-  }
-
-  /** The failure of part {@code partNumber}; reads no mutable field (a sender calls it too). */
-  private S3StorageException partFailure(int partNumber, Throwable cause) {
-    if (cause instanceof S3StorageException) {
-      return (S3StorageException) cause;
-    }
-    return new S3StorageException(
-        "Cannot upload part "
-            + partNumber
-            + " of s3://"
-            + settings.bucket()
-            + "/"
-            + key
-            + ": "
-            + cause
-            + ". The unit is written again.",
-        false,
-        cause);
-  }
-
-  /** Sends the last part, which is never full, on the owner's thread as complete() runs there. */
-  private void uploadLastPart(String id) throws S3StorageException {
-    try {
-      parts.add(uploadPart(parts.size() + 1, buffer, id));
+      int partNumber = parts.nextPartNumber();
+      PartBuffer full = buffer;
+      buffer = new PartBuffer(settings.partSizeBytes());
+      parts.handOver(partNumber, full);
     } catch (S3StorageException e) {
       throw fail(e);
     }
   }
 
-  /** Uploads one part from {@code part}; runs on the pool or in complete(). */
-  private CompletedPart uploadPart(int partNumber, PartBuffer part, String id)
-      throws S3StorageException {
-    int size = part.size();
-    try {
-      String etag =
-          client
-              .uploadPart(
-                  r ->
-                      r.bucket(settings.bucket())
-                          .key(key)
-                          .uploadId(id)
-                          .partNumber(partNumber)
-                          .contentLength((long) size),
-                  RequestBody.fromContentProvider(part.content(), size, "application/octet-stream"))
-              .eTag();
-      LOG.debug(
-          "Uploaded part {} ({} bytes) of s3://{}/{}", partNumber, size, settings.bucket(), key);
-      return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
-    } catch (SdkException e) {
-      throw S3Errors.failure(
-          "upload part " + partNumber + " of s3://" + settings.bucket() + "/" + key, e, settings);
-    }
-  }
-
   /**
-   * Frees the buffer and aborts the multipart upload, never on the owner's thread. Parts not yet
-   * being sent are dropped unsent ({@link QueuedPart#drop()}); a part being sent keeps its buffer
-   * (the sender reads it) and the abort waits until that part has ended, so no part can land after
-   * the abort and keep storage. Never waits.
+   * Frees the buffer and aborts the multipart upload, never on the owner's thread, once the part
+   * being sent, if any, has ended ({@link StreamParts#drop()}). Never waits.
    */
   private void dropUpload() {
     buffer.release();
-    CompletableFuture<String> id = uploadId;
-    uploadId = null;
-    if (id == null) {
-      return; // nothing was handed over: S3 has no upload of this stream
-    }
-    List<QueuedPart> outstanding = new ArrayList<>(handedOver);
-    handedOver.clear();
-    CompletableFuture<?>[] ends = new CompletableFuture<?>[outstanding.size()];
-    for (int i = 0; i < ends.length; i++) {
-      outstanding.get(i).drop();
-      ends[i] = outstanding.get(i).result();
-    }
-    // after the parts end, on the pool: the owner is often the task thread (a rebalance, a rewind)
-    CompletableFuture.allOf(ends)
-        .whenCompleteAsync(
-            (ended, failure) -> {
-              // a dropped first part never started the upload; a failed start left nothing either
-              if (id.isDone() && !id.isCompletedExceptionally()) {
-                abortUpload(id.join());
-              }
-            },
-            partUploads::runCleanUp);
-  }
-
-  /** Starts the multipart upload; runs in the first part's sender, on the pool. */
-  private String startMultipartUpload(CompletableFuture<String> id) throws S3StorageException {
-    try {
-      CreateMultipartUploadRequest.Builder request =
-          CreateMultipartUploadRequest.builder()
-              .bucket(settings.bucket())
-              .key(key)
-              .contentType(contentType);
-      String started =
-          client.createMultipartUpload(writeOptions.applyTo(request).build()).uploadId();
-      id.complete(started);
-      return started;
-    } catch (SdkException e) {
-      S3StorageException failure =
-          S3Errors.failure(
-              "start a multipart upload of s3://" + settings.bucket() + "/" + key, e, settings);
-      id.completeExceptionally(failure);
-      throw failure;
-    } catch (RuntimeException | Error e) {
-      id.completeExceptionally(e);
-      throw e;
-    }
+    parts.drop();
   }
 
   private void completeMultipartUpload(String id, String finalKey) throws IOException {
+    List<CompletedPart> sent = parts.sent();
     try {
       client.completeMultipartUpload(
           r ->
               r.bucket(settings.bucket())
                   .key(key)
                   .uploadId(id)
-                  .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+                  .multipartUpload(CompletedMultipartUpload.builder().parts(sent).build()));
     } catch (SdkException e) {
       // S3 may have completed the upload and the answer got lost (the SDK's retry then meets
       // NoSuchUpload): the object exists under the temporary key, which no abort removes and no
@@ -501,7 +277,7 @@ public final class S3UploadStream extends PositionedOutputStream {
                       + "/"
                       + key
                       + " ("
-                      + parts.size()
+                      + sent.size()
                       + " parts)",
                   e,
                   settings));
@@ -548,7 +324,7 @@ public final class S3UploadStream extends PositionedOutputStream {
       state = State.FAILED;
       // the multipart upload is complete: there is nothing to abort, only the temporary object,
       // which the replay writes again under a new key
-      uploadId = null;
+      parts.uploadCompleted();
       buffer.release();
       deleteTemporary(target);
       throw S3Errors.failure(
@@ -558,7 +334,8 @@ public final class S3UploadStream extends PositionedOutputStream {
   }
 
   private void deleteTemporary(String target) {
-    // as in abortUpload: a commit thread interrupted by a stop would have the SDK refuse the call
+    // as in StreamParts#abortUpload: a commit thread interrupted by a stop would have the SDK
+    // refuse the call
     boolean interrupted = Thread.interrupted();
     try {
       client.deleteObject(r -> r.bucket(settings.bucket()).key(key));
@@ -582,34 +359,5 @@ public final class S3UploadStream extends PositionedOutputStream {
     state = State.FAILED;
     dropUpload();
     return e;
-  }
-
-  /**
-   * Aborts upload {@code id}; runs on the pool (or a stopping task's thread), so it reads no
-   * mutable field.
-   */
-  private void abortUpload(String id) {
-    // a thread interrupted by a stop would have the SDK refuse the call at once: the abort is
-    // best effort clean-up, so it runs with the flag cleared, and the flag is put back after
-    boolean interrupted = Thread.interrupted();
-    try {
-      client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(key).uploadId(id));
-      LOG.debug("Aborted the multipart upload {} of s3://{}/{}", id, settings.bucket(), key);
-    } catch (NoSuchUploadException e) {
-      // completed after all (its answer was lost) or aborted already: nothing is left to abort
-      LOG.debug("No multipart upload {} of s3://{}/{} to abort", id, settings.bucket(), key);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "Cannot abort the multipart upload {} of s3://{}/{}: {}. It stays until a bucket lifecycle rule or the "
-              + "next stale-upload cleanup removes it.",
-          id,
-          settings.bucket(),
-          key,
-          e.toString());
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }
