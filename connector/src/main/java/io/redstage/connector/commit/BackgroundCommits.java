@@ -65,6 +65,9 @@ final class BackgroundCommits implements AutoCloseable {
    */
   static final long STOP_WAIT_MS = 30_000;
 
+  /** Threads that abort the multipart uploads of dropped files (a rebalance, a rewind, a stop). */
+  static final int ABORT_THREADS = 4;
+
   /** How long a pool thread without work stays before it ends. */
   static final long IDLE_THREAD_MS = 60_000;
 
@@ -72,6 +75,10 @@ final class BackgroundCommits implements AutoCloseable {
   private final TaskMetrics metrics;
   private final ExecutorService commitPool;
   private final ExecutorService partPool;
+
+  /** Aborts of dropped files: stop() lets them end, unlike the parts it interrupts. */
+  private final ExecutorService abortPool;
+
   private final PartUploads parts;
   private final Deque<Pending> pending = new ArrayDeque<>();
 
@@ -97,15 +104,17 @@ final class BackgroundCommits implements AutoCloseable {
     int pool = POOLS.incrementAndGet();
     this.commitPool = idleEnding(threads, named("redstage-commits-" + pool + "-"));
     this.partPool = idleEnding(threads, named("redstage-parts-" + pool + "-"));
-    this.parts = new PartUploads(partPool);
+    this.abortPool = idleEnding(ABORT_THREADS, named("redstage-aborts-" + pool + "-"));
+    this.parts = new PartUploads(partPool, abortPool);
   }
 
   /**
-   * The S3 connections these pools can use at once: a call from every thread of both, plus the task
-   * thread's own (cleaning up stale uploads at start) and one spare.
+   * The S3 connections these pools can use at once: a call from every thread of the commit and part
+   * pools and of the abort pool, plus the task thread's own (cleaning up stale uploads at start)
+   * and one spare.
    */
   static int connectionsFor(int threads) {
-    return 2 * threads + 2;
+    return 2 * threads + ABORT_THREADS + 2;
   }
 
   /**
@@ -208,10 +217,6 @@ final class BackgroundCommits implements AutoCloseable {
     if (fatal != null) {
       throw fatal;
     }
-    S3StorageException partFailed = parts.takeFailure();
-    if (partFailed != null) {
-      throw partFailed; // a part of an open file: the caller drops the open units and rewinds
-    }
     Iterator<Pending> it = pending.iterator();
     while (it.hasNext()) {
       Pending p = it.next();
@@ -219,6 +224,11 @@ final class BackgroundCommits implements AutoCloseable {
         it.remove();
         settle(p);
       }
+    }
+    // after the commits that ended: they count as progress before this failure
+    S3StorageException partFailed = parts.takeFailure();
+    if (partFailed != null) {
+      throw partFailed; // a part of an open file: the caller drops the open units and rewinds
     }
   }
 
@@ -317,9 +327,10 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /**
-   * Stops both pools: running commits and part uploads are interrupted and get {@link
-   * #STOP_WAIT_MS} to end; commits that never started abort their units' uploads here. Their
-   * offsets were never reported, so the records are delivered again.
+   * Stops the pools: running commits and part uploads are interrupted and get {@link #STOP_WAIT_MS}
+   * to end; commits that never started abort their units' uploads here, and the aborts of dropped
+   * files run to their end (up to {@link #STOP_WAIT_MS} more). Their offsets were never reported,
+   * so the records are delivered again.
    */
   @Override
   public void close() {
@@ -327,25 +338,24 @@ final class BackgroundCommits implements AutoCloseable {
     // Commits first: one waiting for a part is interrupted rather than left waiting for a part that
     // never runs.
     commitPool.shutdownNow();
-    List<Runnable> neverRun = partPool.shutdownNow();
+    for (Pending p : pending) {
+      // Only commits that never started (they never will now); one still running owns its unit.
+      // Before the part pool stops: their aborts wait for their parts, dropped just below.
+      if (p.started.compareAndSet(false, true)) {
+        p.unit.abort();
+      }
+    }
+    List<QueuedPart> neverRun = new ArrayList<>();
+    for (Runnable r : partPool.shutdownNow()) {
+      if (r instanceof QueuedPart) {
+        neverRun.add((QueuedPart) r);
+      }
+    }
     // A part that never runs would hold back its upload's abort (which waits for the part) until
-    // the stale-upload cleanup: end them unsent, so the aborts happen now. The aborts of files
-    // dropped just before (queued on the part pool) run too. Each abort is an S3 call, slow when
-    // S3 is: on a thread of their own, waited for no longer than the pools.
+    // the stale-upload cleanup: end them unsent, so the aborts (on the abort pool) happen now.
     Thread aborts = null;
     if (!neverRun.isEmpty()) {
-      aborts =
-          new Thread(
-              () ->
-                  neverRun.forEach(
-                      r -> {
-                        if (r instanceof QueuedPart) {
-                          ((QueuedPart) r).drop();
-                        } else {
-                          r.run();
-                        }
-                      }),
-              "redstage-stop-aborts");
+      aborts = new Thread(() -> neverRun.forEach(QueuedPart::drop), "redstage-stop-drops");
       aborts.setDaemon(true);
       aborts.start();
     }
@@ -367,14 +377,16 @@ final class BackgroundCommits implements AutoCloseable {
       if (aborts != null) {
         aborts.join(STOP_WAIT_MS);
       }
+      // the aborts run to their end, not interrupted: a stop must not leave uploads S3 bills for
+      abortPool.shutdown();
+      if (!abortPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "Multipart uploads of dropped files were still being aborted {} ms after stop; leaving "
+                + "them to the next task's stale-upload cleanup or a bucket lifecycle rule.",
+            STOP_WAIT_MS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    for (Pending p : pending) {
-      // Only commits that never started (they never will now); one still running owns its unit.
-      if (p.started.compareAndSet(false, true)) {
-        p.unit.abort();
-      }
     }
     pending.clear();
     pendingBytes = 0;

@@ -374,7 +374,8 @@ final class PartitionWriter {
     S3UploadStream upload =
         c.storage.create(
             c.naming.temporaryKey(topic, partition, unit.startOffset, c.format.extension()),
-            c.commits.parts());
+            c.commits.parts(),
+            commits::failed);
     RecordFileWriter writer;
     try {
       writer = c.format.open(upload, first, identity);

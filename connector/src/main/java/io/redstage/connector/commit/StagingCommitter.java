@@ -342,11 +342,11 @@ public final class StagingCommitter {
     // show this task's values meanwhile (a replacement that registered the same name keeps it:
     // TaskMetrics#close leaves it alone)
     c.metrics.close();
-    // open units before the pools: an open file hands its upload's abort to the part pool, to run
-    // once the part being sent, if any, has ended (S3UploadStream#dropUpload), never at once, which
-    // could race a part that is running, whose storage S3 may then keep. What the pools have not
-    // run when they shut down, they hand to a thread of their own: parts queued are dropped
-    // (QueuedPart#drop) and the aborts run (BackgroundCommits#close)
+    // open units before the pools: an open file hands its upload's abort to the abort pool, to run
+    // once the part being sent, if any, has ended (StreamParts#drop), never at once, which
+    // could race a part that is running, whose storage S3 may then keep. Parts the part pool has
+    // not run when it shuts down are dropped (QueuedPart#drop), and the abort pool finishes the
+    // aborts (BackgroundCommits#close)
     for (PartitionWriter w : writers.values()) {
       w.abort();
     }
@@ -384,8 +384,6 @@ public final class StagingCommitter {
       w.abort();
       w.recountOpenBytes();
     }
-    // a part of a file just dropped that failed too is this failure, not the next one
-    c.commits.parts().takeFailure();
     memory.clear();
     if (giveUp != null) {
       throw giveUp;

@@ -1,9 +1,11 @@
 package io.redstage.connector.storage;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where the full parts of a task's streamed files go to be sent, and how many bytes they hold until
@@ -11,9 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * it here rather than in the open file. The owner never waits for a part (see {@link
  * S3UploadStream}); the budget waits here instead, for no longer than it may ({@link #awaitBelow}).
  *
- * <p>Also runs the aborts of streams dropped on the owner's thread, so that a rebalance or a rewind
- * makes no S3 call on the task thread, and keeps the first part that failed for the task to see
- * ({@link #takeFailure()}). Thread-safe.
+ * <p>Also runs the aborts of streams dropped on the owner's thread (on a pool of their own, which
+ * the task's stop lets finish), so that a rebalance or a rewind makes no S3 call on the task
+ * thread, and keeps the parts that failed for the task to see ({@link #takeFailure()}).
+ * Thread-safe.
  */
 public final class PartUploads implements Executor {
   private final Executor pool;
@@ -22,14 +25,23 @@ public final class PartUploads implements Executor {
   private long bytes;
 
   /**
-   * The first part that failed since the task last looked: the file it belongs to may stay open for
-   * long, and its writer learns of the failure only when it hands over its next part or completes,
-   * so the task looks here at every put().
+   * Parts that failed, oldest first, until the task looks: the file a part belongs to may stay open
+   * for long, and its writer learns of the failure only when it hands over its next part or
+   * completes, so the task looks here at every put() ({@link #takeFailure()}).
    */
-  private final AtomicReference<S3StorageException> failure = new AtomicReference<>();
+  private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
 
+  /** Where the aborts of dropped streams run: a pool stop() does not interrupt. */
+  private final Executor cleanUpPool;
+
+  /** Parts and clean-up on one pool (tests, and streams sent on the writing thread). */
   public PartUploads(Executor pool) {
+    this(pool, pool);
+  }
+
+  public PartUploads(Executor pool, Executor cleanUpPool) {
     this.pool = pool;
+    this.cleanUpPool = cleanUpPool;
   }
 
   /** Runs {@code task} on the pool; throws RejectedExecutionException once it is shut down. */
@@ -44,7 +56,7 @@ public final class PartUploads implements Executor {
    */
   void runCleanUp(Runnable cleanUp) {
     try {
-      pool.execute(cleanUp);
+      cleanUpPool.execute(cleanUp);
     } catch (RejectedExecutionException e) {
       cleanUp.run();
     }
@@ -71,19 +83,35 @@ public final class PartUploads implements Executor {
     return true;
   }
 
-  /** A part failed once the SDK's retries were used up (not a part dropped unsent). */
-  void failed(S3StorageException e) {
-    failure.compareAndSet(null, e);
+  /**
+   * A part of a stream failed once the SDK's retries were used up (not a part dropped unsent):
+   * {@code charge} counts it against the stream's partition, on the task thread; {@code
+   * streamDropped} is the stream's flag, set once it is dropped, after which its failures no longer
+   * concern anyone.
+   */
+  void failed(S3StorageException e, Runnable charge, AtomicBoolean streamDropped) {
+    if (!streamDropped.get()) {
+      failures.add(new Failure(e, charge, streamDropped));
+    }
   }
 
-  /** Whether a part failed since the last {@link #takeFailure()}. */
+  /** Whether a part of a stream still open failed since the last {@link #takeFailure()}. */
   public boolean failed() {
-    return failure.get() != null;
+    return failures.stream().anyMatch(f -> !f.streamDropped.get());
   }
 
-  /** The first part failure since the last call, or null; clears it. */
+  /**
+   * The oldest failure of a part whose stream was not dropped since, charged to its partition, or
+   * null; forgets the failures of dropped streams. Runs on the task thread.
+   */
   public S3StorageException takeFailure() {
-    return failure.getAndSet(null);
+    for (Failure f = failures.poll(); f != null; f = failures.poll()) {
+      if (!f.streamDropped.get()) {
+        f.charge.run();
+        return f.error;
+      }
+    }
+    return null;
   }
 
   synchronized void handedOver(long partBytes) {
@@ -93,5 +121,17 @@ public final class PartUploads implements Executor {
   synchronized void ended(long partBytes) {
     bytes -= partBytes;
     notifyAll();
+  }
+
+  private static final class Failure {
+    final S3StorageException error;
+    final Runnable charge;
+    final AtomicBoolean streamDropped;
+
+    Failure(S3StorageException error, Runnable charge, AtomicBoolean streamDropped) {
+      this.error = error;
+      this.charge = charge;
+      this.streamDropped = streamDropped;
+    }
   }
 }

@@ -61,7 +61,7 @@ public final class QueuedPart implements Runnable {
 
   /**
    * Ends the part without sending it if the uploader has not started it: its stream fails, and an
-   * abort waiting for this part runs now on the calling thread. Returns whether it did (the part's
+   * abort waiting for this part is handed to the abort pool now. Returns whether it did (the part's
    * buffer is then no longer read); does nothing to a part being sent or already ended.
    */
   public boolean drop() {

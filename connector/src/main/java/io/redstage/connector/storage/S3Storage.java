@@ -26,6 +26,9 @@ public final class S3Storage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
   private static final String BINARY = "application/octet-stream";
 
+  /** A stream whose failures surface only to its own writer, which counts them itself. */
+  private static final Runnable NO_CHARGE = () -> {};
+
   private final S3Client client;
   private final S3Settings settings;
   private final ObjectWriteOptions writeOptions;
@@ -57,16 +60,35 @@ public final class S3Storage implements AutoCloseable {
 
   public S3UploadStream create(String key, String contentType) {
     return new S3UploadStream(
-        client, settings, writeOptions, key, contentType, new PartUploads(Runnable::run));
+        client,
+        settings,
+        writeOptions,
+        key,
+        contentType,
+        new PartUploads(Runnable::run),
+        NO_CHARGE);
   }
 
   /**
-   * A streaming upload whose full parts are sent by {@code partUploader}, while writing goes on
-   * without waiting for them (see {@link S3UploadStream}).
+   * A streaming upload whose full parts are sent by {@code partUploads}, while writing goes on
+   * without waiting for them (see {@link S3UploadStream}); {@code chargeFailure} counts a failed
+   * part against the file's partition when the task takes the failure ({@link
+   * PartUploads#takeFailure()}).
    */
-  public S3UploadStream create(String key, PartUploads partUploads) {
+  public S3UploadStream create(String key, PartUploads partUploads, Runnable chargeFailure) {
     return new S3UploadStream(
-        client, settings, writeOptions, key, BINARY, Objects.requireNonNull(partUploads));
+        client,
+        settings,
+        writeOptions,
+        key,
+        BINARY,
+        Objects.requireNonNull(partUploads),
+        Objects.requireNonNull(chargeFailure));
+  }
+
+  /** As {@link #create(String, PartUploads, Runnable)}, charging failures to nobody (tests). */
+  S3UploadStream create(String key, PartUploads partUploads) {
+    return create(key, partUploads, NO_CHARGE);
   }
 
   /** As {@link #create(String, PartUploads)}, with parts counted for this stream alone (tests). */

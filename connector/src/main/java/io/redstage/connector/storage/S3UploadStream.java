@@ -67,7 +67,8 @@ public final class S3UploadStream extends PositionedOutputStream {
       ObjectWriteOptions writeOptions,
       String key,
       String contentType,
-      PartUploads partUploads) {
+      PartUploads partUploads,
+      Runnable chargeFailure) {
     this.client = client;
     this.parts =
         new StreamParts(
@@ -76,7 +77,8 @@ public final class S3UploadStream extends PositionedOutputStream {
             writeOptions,
             key,
             contentType,
-            Objects.requireNonNull(partUploads, "partUploads"));
+            Objects.requireNonNull(partUploads, "partUploads"),
+            chargeFailure);
     this.settings = settings;
     this.writeOptions = writeOptions;
     this.key = Objects.requireNonNull(key, "key");

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -42,6 +43,15 @@ final class StreamParts {
   private final String contentType;
   private final PartUploads partUploads;
 
+  /** Counts a part's failure against the stream's partition (see {@link PartUploads#failed}). */
+  private final Runnable chargeFailure;
+
+  /**
+   * Set once the stream is dropped: a part of it that fails afterwards (one that was being sent)
+   * concerns nobody, and must not make the task rewind again.
+   */
+  private final AtomicBoolean dropped = new AtomicBoolean();
+
   /** Parts handed to the pool and not yet collected into {@link #parts}, in part order. */
   private final List<QueuedPart> handedOver = new ArrayList<>();
 
@@ -60,13 +70,15 @@ final class StreamParts {
       ObjectWriteOptions writeOptions,
       String key,
       String contentType,
-      PartUploads partUploads) {
+      PartUploads partUploads,
+      Runnable chargeFailure) {
     this.client = client;
     this.settings = settings;
     this.writeOptions = writeOptions;
     this.key = key;
     this.contentType = contentType;
     this.partUploads = partUploads;
+    this.chargeFailure = chargeFailure;
   }
 
   /** Whether a part was handed over: the object is then a multipart upload. */
@@ -132,10 +144,10 @@ final class StreamParts {
                 // the sender of part N runs only once part N-1 was sent: the upload has started
                 return uploadPart(partNumber, full, first ? startMultipartUpload(id) : id.join());
               } catch (S3StorageException e) {
-                partUploads.failed(e);
+                partUploads.failed(e, chargeFailure, dropped);
                 throw e;
               } catch (RuntimeException | Error e) {
-                partUploads.failed(partFailure(partNumber, e));
+                partUploads.failed(partFailure(partNumber, e), chargeFailure, dropped);
                 throw e;
               }
             });
@@ -283,6 +295,7 @@ final class StreamParts {
    * storage. Never waits.
    */
   void drop() {
+    dropped.set(true);
     CompletableFuture<String> id = uploadId;
     uploadId = null;
     if (id == null) {

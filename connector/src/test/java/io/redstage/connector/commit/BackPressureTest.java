@@ -249,6 +249,39 @@ class BackPressureTest {
     }
   }
 
+  /**
+   * A task that stops drops its open streamed files: their aborts run to their end, even when S3 is
+   * slow to answer, rather than being interrupted with the part uploads (S3 would keep billing for
+   * the parts).
+   */
+  @Test
+  void stopFinishesTheAbortsOfOpenStreamedFilesWhenS3IsSlow() throws Exception {
+    String prefix = "stop-aborts";
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("flush.size", "1000");
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(100, 60_000));
+      await().atMost(Duration.ofSeconds(60)).until(() -> sentParts(prefix) == 2);
+      s3.faults()
+          .delayNext(
+              2,
+              Duration.ofSeconds(3),
+              RequestMatcher.operations(ObjectOperation.ABORT_MULTIPART_UPLOAD).bucket(BUCKET));
+    } finally {
+      committer.stop();
+      s3.faults().clear();
+    }
+    assertThat(openUploads(prefix)).as("aborted before stop() returned").isZero();
+  }
+
   /** Parts S3 holds for the open uploads under {@code prefix}. */
   private static int sentParts(String prefix) {
     return s3.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix(prefix)).uploads().stream()

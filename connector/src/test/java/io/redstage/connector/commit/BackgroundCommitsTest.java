@@ -356,6 +356,81 @@ class BackgroundCommitsTest {
     }
   }
 
+  /**
+   * One partition whose open file's parts always fail (a policy denying its temporary prefix) stops
+   * the task naming it, while another partition commits in between: the failure, seen by a later
+   * put on the part pool's record, counts against the partition the file belongs to.
+   */
+  @Test
+  void aPartitionWhosePartsAlwaysFailFailsTheTaskWhileOthersCommit() {
+    String prefix = "parts-stuck-" + (++run);
+    s3.faults()
+        .failAlways(
+            S3Fault.INTERNAL_ERROR,
+            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+                .bucket(BUCKET)
+                .keyMatching(Pattern.compile(Pattern.quote(prefix) + "/tmp/(.*/)?events/0/.*")));
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = partsFailingProps(prefix);
+    props.put("flush.size", "10");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      assertThatThrownBy(
+              () -> {
+                for (long i = 0; i < 4 * (TaskRewinds.MAX_CONSECUTIVE_FAILURES + 1); i++) {
+                  // partition 0: 6 MiB, a part handed over; partition 1: one unit of 10 records
+                  List<SinkRecord> batch = new ArrayList<>(partsOfPartition0().subList(0, 6));
+                  batch.addAll(records(Map.of(P1, 10 * i), 10 * i + 10));
+                  committer.put(batch);
+                  SettledCommits.offsets(committer);
+                }
+              })
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("Cannot write to S3 after 5 attempts for partition events-0");
+      assertThat(unitRanges(prefix, 1)).as("partition 1 went on committing").isNotEmpty();
+      assertThat(unitRanges(prefix, 0)).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /**
+   * A part still being sent when its file is dropped (its partition revoked) and failing afterwards
+   * concerns no file the task holds: it must not rewind the partitions the task kept.
+   */
+  @Test
+  void aPartOfAFileDroppedAtARebalanceThatFailsAfterwardsRewindsNothing() {
+    String prefix = "revoked-part-" + (++run);
+    RequestMatcher partition0Parts =
+        RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+            .bucket(BUCKET)
+            .keyMatching(Pattern.compile(Pattern.quote(prefix) + "/tmp/(.*/)?events/0/.*"));
+    // the part fails 2 s after it is sent: after the rebalance below
+    s3.faults().delayAlways(Duration.ofSeconds(2), partition0Parts);
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts);
+    RecordingContext context = new RecordingContext();
+    Map<String, String> props = partsFailingProps(prefix);
+    props.put("flush.size", "10");
+    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      List<SinkRecord> batch = new ArrayList<>(partsOfPartition0().subList(0, 6));
+      batch.addAll(records(Map.of(P1, 0L), 10));
+      committer.put(batch);
+      committer.close(Set.of(P0));
+      await().atMost(SettledCommits.TIMEOUT).until(() -> committer.partUploads().bytes() == 0);
+
+      committer.put(records(Map.of(P1, 10L), 20));
+      SettledCommits.offsets(committer);
+
+      assertThat(context.rewinds).isEmpty();
+      assertThat(unitRanges(prefix, 1)).hasSize(2);
+    } finally {
+      committer.stop();
+    }
+  }
+
   @Test
   void aPartUploadThatFailsWhileTheFileIsOpenRewindsInsteadOfFailingTheTask() {
     String prefix = "part-" + (++run);
