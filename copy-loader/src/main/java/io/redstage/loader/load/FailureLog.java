@@ -15,6 +15,7 @@ import java.time.temporal.ChronoField;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,12 +118,17 @@ public final class FailureLog {
     if (timestamp == null) {
       return 0;
     }
+    // unknown shape: assume the attempt was just now, so the backoff is respected rather than
+    // skipped
+    return instant(timestamp).orElseGet(Instant::now).toEpochMilli();
+  }
+
+  /** A TIMESTAMP the Data API returned as text (UTC), or empty when it has another shape. */
+  static Optional<Instant> instant(String timestamp) {
     try {
-      return LocalDateTime.parse(timestamp.trim(), TS).toInstant(ZoneOffset.UTC).toEpochMilli();
+      return Optional.of(LocalDateTime.parse(timestamp.trim(), TS).toInstant(ZoneOffset.UTC));
     } catch (DateTimeParseException e) {
-      // unknown shape: assume the attempt was just now, so the backoff is respected rather than
-      // skipped
-      return Instant.now().toEpochMilli();
+      return Optional.empty();
     }
   }
 }

@@ -20,10 +20,17 @@ final class QuarantineListing {
               QueryResult.string(row.get(0)),
               QueryResult.string(row.get(1)),
               row.get(2) == null ? 0 : QueryResult.number(row.get(2)),
-              QueryResult.string(row.get(3)),
+              iso(QueryResult.string(row.get(3))),
               QueryResult.string(row.get(4))));
     }
     return out;
+  }
+
+  /** ISO-8601, as the other times of 'status'; the text as it came when it has another shape. */
+  private static String iso(String timestamp) {
+    return timestamp == null
+        ? null
+        : FailureLog.instant(timestamp).map(Object::toString).orElse(timestamp);
   }
 
   static void print(List<Status.QuarantinedBatch> batches, PrintStream out, String prefix) {
