@@ -39,11 +39,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two pools of {@code s3.upload.threads} threads each: one commits units, the other sends full
  * parts of open multipart files. Parts have their own pool because a commit waits for its files'
- * last parts; a part queued behind waiting commits in one shared pool could never run. A
- * partition's units commit one after the other, in the order they closed (each waits for the
- * previous one of its partition), so its markers appear in offset order, which upsert loads rely
- * on; units of different partitions commit in parallel, which matters against a distant S3 when
- * many partitions close units at once.
+ * last parts; a part queued behind waiting commits in one shared pool could never run. A third,
+ * small pool aborts the uploads of dropped files, which stop() lets finish. A partition's units
+ * commit one after the other, in the order they closed (each waits for the previous one of its
+ * partition), so its markers appear in offset order, which upsert loads rely on; units of different
+ * partitions commit in parallel, which matters against a distant S3 when many partitions close
+ * units at once.
  *
  * <p>Only the task thread calls this class. A partition's committed offset advances when the task
  * thread collects a finished commit ({@link #collect}): without waiting, so the offsets reported
@@ -327,10 +328,10 @@ final class BackgroundCommits implements AutoCloseable {
   }
 
   /**
-   * Stops the pools: running commits and part uploads are interrupted and get {@link #STOP_WAIT_MS}
-   * to end; commits that never started abort their units' uploads here, and the aborts of dropped
-   * files run to their end (up to {@link #STOP_WAIT_MS} more). Their offsets were never reported,
-   * so the records are delivered again.
+   * Stops the pools: running commits and part uploads are interrupted; commits that never started
+   * abort their units' uploads here, and the aborts of dropped files are let run to their end. All
+   * of it gets {@link #STOP_WAIT_MS} in all. Their offsets were never reported, so the records are
+   * delivered again.
    */
   @Override
   public void close() {
@@ -359,9 +360,12 @@ final class BackgroundCommits implements AutoCloseable {
       aborts.setDaemon(true);
       aborts.start();
     }
+    // one deadline for the whole stop: Connect's member stays in the group until stop() returns
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
     try {
-      if (!commitPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)
-          || !partPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+      boolean commitsEnded = commitPool.awaitTermination(left(deadline), TimeUnit.NANOSECONDS);
+      boolean partsEnded = partPool.awaitTermination(left(deadline), TimeUnit.NANOSECONDS);
+      if (!commitsEnded || !partsEnded) {
         List<String> running = new ArrayList<>();
         for (Pending p : pending) {
           if (p.started.get() && !p.done.isDone() && running.size() < 10) {
@@ -375,24 +379,32 @@ final class BackgroundCommits implements AutoCloseable {
             running.isEmpty() ? "a part upload" : String.join(", ", running));
       }
       if (aborts != null) {
-        aborts.join(STOP_WAIT_MS);
-      }
-      // the aborts run to their end, not interrupted: a stop must not leave uploads S3 bills for
-      abortPool.shutdown();
-      if (!abortPool.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
-        LOG.warn(
-            "Multipart uploads of dropped files were still being aborted {} ms after stop; leaving "
-                + "them to the next task's stale-upload cleanup or a bucket lifecycle rule.",
-            STOP_WAIT_MS);
+        aborts.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left(deadline))));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      // the aborts run to their end, not interrupted: a stop should not leave uploads S3 bills for
+      abortPool.shutdown();
+      try {
+        if (!abortPool.awaitTermination(left(deadline), TimeUnit.NANOSECONDS)) {
+          LOG.warn(
+              "Multipart uploads of dropped files were still being aborted {} ms after stop; leaving "
+                  + "them to the next task's stale-upload cleanup or a bucket lifecycle rule.",
+              STOP_WAIT_MS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     pending.clear();
     pendingBytes = 0;
   }
 
-  /** Waits for the oldest pending commit, then settles it. */
+  private static long left(long deadlineNanos) {
+    return Math.max(0, deadlineNanos - System.nanoTime());
+  }
+
   /** Settles the oldest pending commit once it ends; false when the deadline passes first. */
   private boolean settleOldest(long deadlineNanos) throws IOException {
     Pending p = pending.peekFirst();

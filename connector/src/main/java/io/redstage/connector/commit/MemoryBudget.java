@@ -128,12 +128,25 @@ final class MemoryBudget {
    * of the poll interval in all: when they still do not fit, the partitions pause until they do.
    */
   void enforce(Collection<PartitionWriter> writers) throws IOException {
-    if (openBytes + draining() <= budget) {
+    boolean partsWaiting = parts.waiting() > 0;
+    if (!partsWaiting && openBytes + draining() <= budget) {
       fits();
       return;
     }
     // the clock is read only past the budget: the common put stays a comparison
     long deadline = System.nanoTime() + maxWaitNanos;
+    if (partsWaiting) {
+      // S3 takes a file's parts slower than the file fills: wait for them to go out, as writing
+      // would have without the part pool, but no longer than the poll interval allows
+      if (!awaitPartsOut(deadline)) {
+        pause();
+        return;
+      }
+      if (openBytes + draining() <= budget) {
+        fits();
+        return;
+      }
+    }
     long total = 0;
     List<PartitionWriter> open = new ArrayList<>();
     for (PartitionWriter w : writers) {
@@ -200,14 +213,26 @@ final class MemoryBudget {
       try {
         parts.awaitBelow(limit, until);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ConnectException(
-            "Cannot wait for the parts of open files to reach S3: the task thread was interrupted. "
-                + "The task stops; its records are delivered again.",
-            e);
+        throw interrupted(e);
       }
     }
     return true;
+  }
+
+  private boolean awaitPartsOut(long deadlineNanos) {
+    try {
+      return parts.awaitNoneWaiting(deadlineNanos);
+    } catch (InterruptedException e) {
+      throw interrupted(e);
+    }
+  }
+
+  private static ConnectException interrupted(InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new ConnectException(
+        "Cannot wait for the parts of open files to reach S3: the task thread was interrupted. "
+            + "The task stops; its records are delivered again.",
+        e);
   }
 
   /** Within the budget: reports it, and resumes what was paused here. */

@@ -267,9 +267,10 @@ public final class SinkConfigDef {
             + "their final key in a single PUT; larger ones stream as a multipart upload to tmp.dir and are copied "
             + "to their final key when the unit commits: at least six requests instead of one, and S3 writes the "
             + "file twice before the commit completes. Full parts are sent in the background, one at a time per "
-            + "file, while the file goes on filling the next; parts waiting for S3 count in memory.buffer.max.bytes, "
-            + "so when S3 is slower than the records arrive, put() waits for them and then pauses the partitions "
-            + "(as for commits). Default 67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's "
+            + "file, while the file goes on filling the next, and count in memory.buffer.max.bytes until S3 has "
+            + "them. When a file fills a part while the one before is still being sent, S3 is the slower side: "
+            + "put() waits for that part to go out, at most a third of the consumer's max.poll.interval.ms, and "
+            + "then pauses the partitions until it has (as for commits). Default 67108864 (64 MiB, so that files of up to 64 MiB take one PUT; Confluent's "
             + "S3 sink uses 25 MiB), a quarter of the default memory.buffer.max.bytes. With a budget below one "
             + "part, lower this too, or the memory rule closes such files at about the budget (the task warns at "
             + "start); below two parts, a file waits for each part to be sent before it fills the next. Each S3 "
@@ -355,7 +356,7 @@ public final class SinkConfigDef {
             + "waiting, 8 in about 7.5 s. A partition's units still commit one after the other, in offset order. "
             + "Threads end after a minute without work. Building the files is CPU work: at most one file per "
             + "processor is built at once per task, whatever this says. The S3 client's connection pool "
-            + "holds twice this plus 2 connections (at least 50). Default 32; range 1 to 128.",
+            + "holds twice this plus 6 connections (4 for aborting the uploads of dropped files; at least 50). Default 32; range 1 to 128.",
         GROUP_S3,
         ++o,
         Width.SHORT,

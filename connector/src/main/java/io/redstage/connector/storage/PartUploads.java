@@ -25,6 +25,15 @@ public final class PartUploads implements Executor {
   private long bytes;
 
   /**
+   * Parts queued behind a part of the same file still being sent; guarded by this. A file sends one
+   * part at a time, so these wait for S3 only: the task waits for them to go out before it takes
+   * more records ({@link #awaitNoneWaiting}), which keeps a file to the part it fills and the one
+   * being sent while S3 is the slower side, instead of queuing parts up to the memory budget
+   * (hundreds of MiB of young arrays the garbage collector then copies, for no more throughput).
+   */
+  private int waiting;
+
+  /**
    * Parts that failed, oldest first, until the task looks: the file a part belongs to may stay open
    * for long, and its writer learns of the failure only when it hands over its next part or
    * completes, so the task looks here at every put() ({@link #takeFailure()}).
@@ -112,6 +121,35 @@ public final class PartUploads implements Executor {
       }
     }
     return null;
+  }
+
+  /** Parts queued behind a part of their file still being sent. */
+  public synchronized int waiting() {
+    return waiting;
+  }
+
+  /**
+   * Waits until no part is queued behind another of its file, or until {@code deadlineNanos}
+   * ({@link System#nanoTime}) passes; returns false when the deadline came first.
+   */
+  public synchronized boolean awaitNoneWaiting(long deadlineNanos) throws InterruptedException {
+    while (waiting > 0) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  synchronized void waitingBehind() {
+    waiting++;
+  }
+
+  synchronized void stoppedWaiting() {
+    waiting--;
+    notifyAll();
   }
 
   synchronized void handedOver(long partBytes) {

@@ -165,10 +165,19 @@ final class StreamParts {
     if (previous == null) {
       handToPool(part);
     } else {
+      // a part queued behind one still being sent: the task waits for it to go out after put()
+      // (PartUploads#awaitNoneWaiting), as S3 is then slower than the file fills
+      boolean waits = !previous.result().isDone();
+      if (waits) {
+        partUploads.waitingBehind();
+      }
       previous
           .result()
           .whenComplete(
               (sent, failure) -> {
+                if (waits) {
+                  partUploads.stoppedWaiting();
+                }
                 if (failure == null) {
                   handToPool(part);
                 } else {

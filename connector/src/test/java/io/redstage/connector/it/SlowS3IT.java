@@ -97,8 +97,8 @@ class SlowS3IT {
   /**
    * Files larger than a part stream their full parts while they are written: a part S3 is slow to
    * take no longer holds put() (the next part used to wait for it on the task thread, past the poll
-   * interval); the parts queue behind it in the memory budget (BackPressureTest shows the pause
-   * when they pass it).
+   * interval); the parts queue behind it, put() waits for them no longer than a third of the
+   * interval, and the task pauses its partitions until they go out.
    */
   @Test
   void slowPartsOfStreamedFilesDoNotHoldPutAndTheConsumerKeepsItsPlaceInTheGroup()

@@ -248,6 +248,7 @@ class S3UploadStreamTest {
     out.write(data, 0, 3 * PART + 1);
     assertThat(pool).as("only part 1 is handed to the pool; parts 2 and 3 wait for it").hasSize(1);
     assertThat(parts.bytes()).isEqualTo(3L * PART);
+    assertThat(parts.waiting()).as("parts 2 and 3, for the task to wait on").isEqualTo(2);
     assertThat(out.bufferedBytes()).isLessThanOrEqualTo(PART);
     assertThat(s3.requestCount(ObjectOperation.CREATE_MULTIPART_UPLOAD))
         .as("the writing thread makes no S3 call")
@@ -258,6 +259,7 @@ class S3UploadStreamTest {
       pool.remove(0).run();
       assertThat(parts.bytes()).isEqualTo((3L - part) * PART);
     }
+    assertThat(parts.waiting()).isZero();
     out.write(data, 3 * PART + 1, 9);
     out.complete();
 
