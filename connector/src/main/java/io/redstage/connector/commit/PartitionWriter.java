@@ -45,6 +45,11 @@ final class PartitionWriter {
   /** Offsets, the running commit and what a rewind restores (see {@link PartitionCommits}). */
   private final PartitionCommits commits = new PartitionCommits();
 
+  /**
+   * Counts a failed part of this partition's files, once per rewind (see PartUploads#takeFailure).
+   */
+  private final Runnable chargePartFailure = commits::failed;
+
   /** The open unit's heap as last counted into the task's total (see {@link #recountOpenBytes}). */
   private long countedOpenBytes;
 
@@ -375,7 +380,7 @@ final class PartitionWriter {
         c.storage.create(
             c.naming.temporaryKey(topic, partition, unit.startOffset, c.format.extension()),
             c.commits.parts(),
-            commits::failed);
+            chargePartFailure);
     RecordFileWriter writer;
     try {
       writer = c.format.open(upload, first, identity);

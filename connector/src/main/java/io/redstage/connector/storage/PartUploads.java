@@ -1,6 +1,9 @@
 package io.redstage.connector.storage;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -110,17 +113,27 @@ public final class PartUploads implements Executor {
   }
 
   /**
-   * The oldest failure of a part whose stream was not dropped since, charged to its partition, or
-   * null; forgets the failures of dropped streams. Runs on the task thread.
+   * The oldest failure of a part whose stream was not dropped since, or null. Every such failure
+   * taken now is charged, once per charge (a partition's writer passes the same one to all its
+   * files): the rewind that follows drops all their files, and a partition whose parts always fail
+   * must reach the task's limit as fast as one alone would. Forgets the failures of dropped
+   * streams. Runs on the task thread.
    */
   public S3StorageException takeFailure() {
+    S3StorageException first = null;
+    Set<Runnable> charged = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Failure f = failures.poll(); f != null; f = failures.poll()) {
-      if (!f.streamDropped.get()) {
+      if (f.streamDropped.get()) {
+        continue;
+      }
+      if (charged.add(f.charge)) {
         f.charge.run();
-        return f.error;
+      }
+      if (first == null) {
+        first = f.error;
       }
     }
-    return null;
+    return first;
   }
 
   /** Parts queued behind a part of their file still being sent. */
