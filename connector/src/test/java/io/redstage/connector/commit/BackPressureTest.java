@@ -150,13 +150,7 @@ class BackPressureTest {
   @Test
   void slowPartsOfStreamedFilesPauseThePartitionsInsteadOfHoldingPut() throws Exception {
     String prefix = "slow-parts";
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("format.class", "jsonl");
-    props.put("topics.dir", prefix + "/topics");
-    props.put("markers.dir", prefix + "/markers");
-    props.put("tmp.dir", prefix + "/tmp");
-    props.put("flush.size", "200");
-    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    Map<String, String> props = streamedFiles(prefix, 200);
     props.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
     props.put("consumer.override.max.poll.interval.ms", "1500");
     // the first part of each partition's file: a second part fills behind it in the same put()
@@ -214,13 +208,7 @@ class BackPressureTest {
   @Test
   void closingPartitionsAbortsTheirStreamedFilesWithoutWaitingForS3() throws Exception {
     String prefix = "slow-aborts";
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("format.class", "jsonl");
-    props.put("topics.dir", prefix + "/topics");
-    props.put("markers.dir", prefix + "/markers");
-    props.put("tmp.dir", prefix + "/tmp");
-    props.put("flush.size", "1000");
-    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    Map<String, String> props = streamedFiles(prefix, 1000);
     PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
@@ -257,13 +245,7 @@ class BackPressureTest {
   @Test
   void stopFinishesTheAbortsOfOpenStreamedFilesWhenS3IsSlow() throws Exception {
     String prefix = "stop-aborts";
-    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
-    props.put("format.class", "jsonl");
-    props.put("topics.dir", prefix + "/topics");
-    props.put("markers.dir", prefix + "/markers");
-    props.put("tmp.dir", prefix + "/tmp");
-    props.put("flush.size", "1000");
-    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    Map<String, String> props = streamedFiles(prefix, 1000);
     PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
     StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
     try {
@@ -301,6 +283,20 @@ class BackPressureTest {
   /** The task's paused-partitions attribute (a task outside a worker reports as unnamed, 0). */
   private static double pausedPartitionsAttribute() throws Exception {
     return attribute("paused-partitions");
+  }
+
+  /**
+   * JSON Lines files that stream as multipart uploads of 5 MiB parts, {@code flushSize} records.
+   */
+  private static Map<String, String> streamedFiles(String prefix, int flushSize) {
+    Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
+    props.put("format.class", "jsonl");
+    props.put("topics.dir", prefix + "/topics");
+    props.put("markers.dir", prefix + "/markers");
+    props.put("tmp.dir", prefix + "/tmp");
+    props.put("flush.size", Integer.toString(flushSize));
+    props.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
+    return props;
   }
 
   /**

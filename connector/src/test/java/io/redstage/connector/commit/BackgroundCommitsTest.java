@@ -364,12 +364,7 @@ class BackgroundCommitsTest {
   @Test
   void aPartitionWhosePartsAlwaysFailFailsTheTaskWhileOthersCommit() {
     String prefix = "parts-stuck-" + (++run);
-    s3.faults()
-        .failAlways(
-            S3Fault.INTERNAL_ERROR,
-            RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
-                .bucket(BUCKET)
-                .keyMatching(Pattern.compile(Pattern.quote(prefix) + "/tmp/(.*/)?events/0/.*")));
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
     RecordingContext context = new RecordingContext();
     Map<String, String> props = partsFailingProps(prefix);
     props.put("flush.size", "10");
@@ -402,13 +397,9 @@ class BackgroundCommitsTest {
   @Test
   void aPartOfAFileDroppedAtARebalanceThatFailsAfterwardsRewindsNothing() {
     String prefix = "revoked-part-" + (++run);
-    RequestMatcher partition0Parts =
-        RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
-            .bucket(BUCKET)
-            .keyMatching(Pattern.compile(Pattern.quote(prefix) + "/tmp/(.*/)?events/0/.*"));
     // the part fails 2 s after it is sent: after the rebalance below
-    s3.faults().delayAlways(Duration.ofSeconds(2), partition0Parts);
-    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts);
+    s3.faults().delayAlways(Duration.ofSeconds(2), partition0Parts(prefix));
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
     RecordingContext context = new RecordingContext();
     Map<String, String> props = partsFailingProps(prefix);
     props.put("flush.size", "10");
@@ -904,6 +895,13 @@ class BackgroundCommitsTest {
     props.put("flush.size", Integer.toString(flushSize));
     props.put("s3.retry.backoff.ms", "1");
     return props;
+  }
+
+  /** Part uploads of partition 0's open files under {@code prefix}'s tmp.dir. */
+  private static RequestMatcher partition0Parts(String prefix) {
+    return RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
+        .bucket(BUCKET)
+        .keyMatching(Pattern.compile(Pattern.quote(prefix) + "/tmp/(.*/)?events/0/.*"));
   }
 
   /** Makes every {@code operation} on keys under {@code keyPrefix} fail, retries included. */
