@@ -166,18 +166,28 @@ final class StreamParts {
       handToPool(part);
     } else {
       // a part queued behind one still being sent: the task waits for it to go out after put()
-      // (PartUploads#awaitNoneWaiting), as S3 is then slower than the file fills
-      boolean waits = !previous.result().isDone();
-      if (waits) {
+      // (PartUploads#awaitNoneWaiting), as S3 is then slower than the file fills. It stops waiting
+      // when the part before ends, or when it ends itself first (dropped with its file while the
+      // part before is still being sent, which may take minutes)
+      Runnable stopWaiting = () -> {};
+      if (!previous.result().isDone()) {
         partUploads.waitingBehind();
+        AtomicBoolean counted = new AtomicBoolean(true);
+        stopWaiting =
+            () -> {
+              if (counted.getAndSet(false)) {
+                partUploads.stoppedWaiting();
+              }
+            };
+        Runnable whenDropped = stopWaiting;
+        part.result().whenComplete((sent, failure) -> whenDropped.run());
       }
+      Runnable whenPreviousEnds = stopWaiting;
       previous
           .result()
           .whenComplete(
               (sent, failure) -> {
-                if (waits) {
-                  partUploads.stoppedWaiting();
-                }
+                whenPreviousEnds.run();
                 if (failure == null) {
                   handToPool(part);
                 } else {

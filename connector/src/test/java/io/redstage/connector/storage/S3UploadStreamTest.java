@@ -398,6 +398,46 @@ class S3UploadStreamTest {
     }
   }
 
+  /**
+   * A part queued behind one being sent stops counting as waiting when its file is dropped, not
+   * only when the part being sent ends (which may take as long as S3 does): the task would
+   * otherwise wait after put() and pause for a file it no longer has.
+   */
+  @Test
+  void aQueuedPartOfADroppedFileStopsWaitingAtOnce() throws Exception {
+    CountDownLatch sending = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    S3Client holding =
+        intercepted()
+            .before(
+                "uploadPart",
+                request -> {
+                  sending.countDown();
+                  release.await();
+                })
+            .client();
+    ExecutorService uploader = Executors.newSingleThreadExecutor();
+    PartUploads parts = new PartUploads(uploader);
+    try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
+      S3UploadStream out = held.create("waiting-dropped/file.bin", parts);
+      out.write(randomBytes(PART + 1, 23));
+      assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
+      out.write(randomBytes(PART, 24)); // part 2, queued behind part 1
+      assertThat(parts.waiting()).isEqualTo(1);
+
+      out.abort();
+      assertThat(parts.waiting()).isZero();
+
+      release.countDown();
+      await().atMost(Duration.ofSeconds(30)).until(() -> openUploads() == 0);
+      assertThat(parts.waiting()).isZero();
+      assertThat(parts.bytes()).isZero();
+    } finally {
+      release.countDown();
+      uploader.shutdownNow();
+    }
+  }
+
   /** A client of the stand-in whose calls a test holds or fails. */
   private static InterceptedS3Client intercepted() {
     return InterceptedS3Client.around(S3ClientFactory.create(settings(s3).build()));
