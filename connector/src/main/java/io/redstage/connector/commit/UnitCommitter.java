@@ -63,6 +63,8 @@ final class UnitCommitter {
           f.abort(); // every record for it went to the DLQ: an empty file is not worth a COPY
           continue;
         }
+        // this commit thread may wait for S3, the task thread may not
+        f.upload.ownerWaitsForParts();
         builds.build(f.upload.key(), f.writer::finish);
         String key =
             naming.committedKey(

@@ -90,6 +90,17 @@ public final class S3UploadStream extends PositionedOutputStream {
     return key;
   }
 
+  /**
+   * The stream passes to a thread that may wait for S3 (a commit thread that builds the file from
+   * its held rows): from now on each full part waits for the part before it to be sent before it is
+   * handed over, so a file being built holds at most the part in flight and the one filling, and
+   * its parts never count as waiting for the task ({@link PartUploads#waiting()}), which must not
+   * stop taking records because a commit is slower than its build.
+   */
+  public void ownerWaitsForParts() {
+    parts.ownerWaits();
+  }
+
   /** Bytes written so far; after {@link #complete()} the object's size. */
   @Override
   public long position() {

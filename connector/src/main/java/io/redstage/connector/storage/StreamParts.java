@@ -52,6 +52,9 @@ final class StreamParts {
    */
   private final AtomicBoolean dropped = new AtomicBoolean();
 
+  /** Set when the owner may wait for S3 itself (a commit thread): see {@link #ownerWaits()}. */
+  private boolean ownerWaits;
+
   /** Parts handed to the pool and not yet collected into {@link #parts}, in part order. */
   private final List<QueuedPart> handedOver = new ArrayList<>();
 
@@ -79,6 +82,14 @@ final class StreamParts {
     this.contentType = contentType;
     this.partUploads = partUploads;
     this.chargeFailure = chargeFailure;
+  }
+
+  /**
+   * From now on the owner waits for the part before to be sent before it hands over the next (see
+   * {@link S3UploadStream#ownerWaitsForParts()}).
+   */
+  void ownerWaits() {
+    ownerWaits = true;
   }
 
   /** Whether a part was handed over: the object is then a multipart upload. */
@@ -131,6 +142,9 @@ final class StreamParts {
    * ends. Surfaces the failure of a part sent before (without waiting for any).
    */
   void handOver(int partNumber, PartBuffer full) throws S3StorageException {
+    if (ownerWaits) {
+      awaitSent(); // at most one part in flight, the owner filling the next
+    }
     boolean first = uploadId == null;
     if (first) {
       uploadId = new CompletableFuture<>();
@@ -228,6 +242,12 @@ final class StreamParts {
    * completes (a commit thread), and only once a part was handed over ({@link #started()}).
    */
   String awaitHandedOver() throws S3StorageException {
+    awaitSent();
+    return uploadId.join(); // part 1 was sent, so the upload started
+  }
+
+  /** Waits for every part handed over, oldest first; a part that failed fails the stream. */
+  private void awaitSent() throws S3StorageException {
     while (!handedOver.isEmpty()) {
       QueuedPart waiting = handedOver.get(0);
       try {
@@ -252,7 +272,6 @@ final class StreamParts {
         throw partFailure(parts.size() + 1, e.getCause() != null ? e.getCause() : e);
       }
     }
-    return uploadId.join(); // part 1 was sent, so the upload started
   }
 
   /** The failure of part {@code partNumber}; reads no mutable field (a sender calls it too). */

@@ -438,6 +438,55 @@ class S3UploadStreamTest {
     }
   }
 
+  /**
+   * A file built on a commit thread (ownerWaitsForParts): the owner waits for each part before it
+   * hands over the next, as the task thread must not, and its parts never count as waiting for the
+   * task.
+   */
+  @Test
+  void anOwnerThatMayWaitSendsOnePartAtATimeAndNothingCountsAsWaiting() throws Exception {
+    CountDownLatch sending = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    S3Client holding =
+        intercepted()
+            .before(
+                "uploadPart",
+                request -> {
+                  sending.countDown();
+                  release.await();
+                })
+            .client();
+    ExecutorService uploader = Executors.newSingleThreadExecutor();
+    ExecutorService owner = Executors.newSingleThreadExecutor();
+    PartUploads parts = new PartUploads(uploader);
+    byte[] data = randomBytes(2 * PART + 5, 25);
+    try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
+      S3UploadStream out = held.create("owner-waits/file.bin", parts);
+      out.ownerWaitsForParts();
+      java.util.concurrent.Future<?> writing =
+          owner.submit(
+              () -> {
+                out.write(data);
+                return out.complete();
+              });
+      assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
+      // part 1 is held: the owner waits before handing part 2 over
+      assertThatThrownBy(() -> writing.get(500, TimeUnit.MILLISECONDS))
+          .isInstanceOf(java.util.concurrent.TimeoutException.class);
+      assertThat(parts.waiting()).isZero();
+      assertThat(parts.bytes()).isEqualTo(PART);
+
+      release.countDown();
+      writing.get(30, TimeUnit.SECONDS);
+      assertThat(read("owner-waits/file.bin")).isEqualTo(data);
+      assertThat(parts.bytes()).isZero();
+    } finally {
+      release.countDown();
+      owner.shutdownNow();
+      uploader.shutdownNow();
+    }
+  }
+
   /** A client of the stand-in whose calls a test holds or fails. */
   private static InterceptedS3Client intercepted() {
     return InterceptedS3Client.around(S3ClientFactory.create(settings(s3).build()));
