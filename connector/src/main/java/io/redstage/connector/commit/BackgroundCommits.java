@@ -346,19 +346,14 @@ final class BackgroundCommits implements AutoCloseable {
         p.unit.abort();
       }
     }
-    List<QueuedPart> neverRun = new ArrayList<>();
+    // A part that never runs would hold back its upload's abort (which waits for the part) until
+    // the stale-upload cleanup: end them unsent, so the aborts happen now. A drop only completes
+    // futures; the aborts it lets go run on the abort pool, still open until the end of this
+    // method.
     for (Runnable r : partPool.shutdownNow()) {
       if (r instanceof QueuedPart) {
-        neverRun.add((QueuedPart) r);
+        ((QueuedPart) r).drop();
       }
-    }
-    // A part that never runs would hold back its upload's abort (which waits for the part) until
-    // the stale-upload cleanup: end them unsent, so the aborts (on the abort pool) happen now.
-    Thread aborts = null;
-    if (!neverRun.isEmpty()) {
-      aborts = new Thread(() -> neverRun.forEach(QueuedPart::drop), "redstage-stop-drops");
-      aborts.setDaemon(true);
-      aborts.start();
     }
     // one deadline for the whole stop: Connect's member stays in the group until stop() returns
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
@@ -377,9 +372,6 @@ final class BackgroundCommits implements AutoCloseable {
                 + "reported, so its records are delivered again.",
             STOP_WAIT_MS,
             running.isEmpty() ? "a part upload" : String.join(", ", running));
-      }
-      if (aborts != null) {
-        aborts.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left(deadline))));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -409,7 +401,7 @@ final class BackgroundCommits implements AutoCloseable {
   private boolean settleOldest(long deadlineNanos) throws IOException {
     Pending p = pending.peekFirst();
     try {
-      p.done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      p.done.get(left(deadlineNanos), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return false;
     } catch (ExecutionException e) {

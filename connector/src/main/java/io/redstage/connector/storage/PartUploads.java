@@ -120,6 +120,9 @@ public final class PartUploads implements Executor {
    * streams. Runs on the task thread.
    */
   public S3StorageException takeFailure() {
+    if (failures.isEmpty()) {
+      return null; // every collect(), twice a put: no allocation then
+    }
     S3StorageException first = null;
     Set<Runnable> charged = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Failure f = failures.poll(); f != null; f = failures.poll()) {

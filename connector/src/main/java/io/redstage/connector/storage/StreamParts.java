@@ -119,12 +119,8 @@ final class StreamParts {
     int partNumber = parts.size() + handedOver.size() + 1;
     if (partNumber > MAX_PARTS) {
       throw new S3StorageException(
-          "Cannot upload part "
-              + partNumber
-              + " of s3://"
-              + settings.bucket()
-              + "/"
-              + key
+          "Cannot upload "
+              + part(partNumber)
               + ": S3 allows at most "
               + MAX_PARTS
               + " parts per object. Raise "
@@ -152,7 +148,7 @@ final class StreamParts {
     CompletableFuture<String> id = uploadId;
     QueuedPart part =
         new QueuedPart(
-            "part " + partNumber + " of s3://" + settings.bucket() + "/" + key,
+            part(partNumber),
             () -> {
               try {
                 // the sender of part N runs only once part N-1 was sent: the upload has started
@@ -183,25 +179,15 @@ final class StreamParts {
       // (PartUploads#awaitNoneWaiting), as S3 is then slower than the file fills. It stops waiting
       // when the part before ends, or when it ends itself first (dropped with its file while the
       // part before is still being sent, which may take minutes)
-      Runnable stopWaiting = () -> {};
       if (!previous.result().isDone()) {
         partUploads.waitingBehind();
-        AtomicBoolean counted = new AtomicBoolean(true);
-        stopWaiting =
-            () -> {
-              if (counted.getAndSet(false)) {
-                partUploads.stoppedWaiting();
-              }
-            };
-        Runnable whenDropped = stopWaiting;
-        part.result().whenComplete((sent, failure) -> whenDropped.run());
+        CompletableFuture.anyOf(previous.result(), part.result())
+            .whenComplete((ended, failure) -> partUploads.stoppedWaiting());
       }
-      Runnable whenPreviousEnds = stopWaiting;
       previous
           .result()
           .whenComplete(
               (sent, failure) -> {
-                whenPreviousEnds.run();
                 if (failure == null) {
                   handToPool(part);
                 } else {
@@ -258,12 +244,8 @@ final class StreamParts {
         // still listed: the abort in drop(), which the stream's failure calls, waits for the part
         // being sent
         throw new S3StorageException(
-            "Cannot upload part "
-                + (parts.size() + 1)
-                + " of s3://"
-                + settings.bucket()
-                + "/"
-                + key
+            "Cannot upload "
+                + part(parts.size() + 1)
                 + ": interrupted while waiting for it (the task is stopping). The unit is written again.",
             false,
             e);
@@ -274,21 +256,18 @@ final class StreamParts {
     }
   }
 
+  /** "part N of s3://bucket/key", as messages name a part; reads no mutable field. */
+  private String part(int partNumber) {
+    return "part " + partNumber + " of s3://" + settings.bucket() + "/" + key;
+  }
+
   /** The failure of part {@code partNumber}; reads no mutable field (a sender calls it too). */
   private S3StorageException partFailure(int partNumber, Throwable cause) {
     if (cause instanceof S3StorageException) {
       return (S3StorageException) cause;
     }
     return new S3StorageException(
-        "Cannot upload part "
-            + partNumber
-            + " of s3://"
-            + settings.bucket()
-            + "/"
-            + key
-            + ": "
-            + cause
-            + ". The unit is written again.",
+        "Cannot upload " + part(partNumber) + ": " + cause + ". The unit is written again.",
         false,
         cause);
   }
@@ -321,8 +300,7 @@ final class StreamParts {
           "Uploaded part {} ({} bytes) of s3://{}/{}", partNumber, size, settings.bucket(), key);
       return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
     } catch (SdkException e) {
-      throw S3Errors.failure(
-          "upload part " + partNumber + " of s3://" + settings.bucket() + "/" + key, e, settings);
+      throw S3Errors.failure("upload " + part(partNumber), e, settings);
     }
   }
 

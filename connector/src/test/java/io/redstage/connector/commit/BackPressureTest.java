@@ -208,20 +208,8 @@ class BackPressureTest {
   @Test
   void closingPartitionsAbortsTheirStreamedFilesWithoutWaitingForS3() throws Exception {
     String prefix = "slow-aborts";
-    Map<String, String> props = streamedFiles(prefix, 1000);
-    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    StagingCommitter committer = withOpenStreamedFiles(prefix, Duration.ofSeconds(15));
     try {
-      committer.open(Set.of(P0, P1));
-      // 100 records of 60 KB per partition: each open file has sent its first part
-      committer.put(records(100, 60_000));
-      await().atMost(Duration.ofSeconds(60)).until(() -> sentParts(prefix) == 2);
-      s3.faults()
-          .delayNext(
-              2,
-              Duration.ofSeconds(15),
-              RequestMatcher.operations(ObjectOperation.ABORT_MULTIPART_UPLOAD).bucket(BUCKET));
-
       long started = System.nanoTime();
       committer.close(Set.of(P0, P1));
       long closeMillis = (System.nanoTime() - started) / 1_000_000;
@@ -245,9 +233,23 @@ class BackPressureTest {
   @Test
   void stopFinishesTheAbortsOfOpenStreamedFilesWhenS3IsSlow() throws Exception {
     String prefix = "stop-aborts";
-    Map<String, String> props = streamedFiles(prefix, 1000);
-    PauseRecordingContext context = new PauseRecordingContext(Set.of(P0, P1));
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    StagingCommitter committer = withOpenStreamedFiles(prefix, Duration.ofSeconds(3));
+    try {
+      committer.stop();
+    } finally {
+      s3.faults().clear();
+    }
+    assertThat(openUploads(prefix)).as("aborted before stop() returned").isZero();
+  }
+
+  /**
+   * A committer of partitions 0 and 1 whose open files have each sent their first part (100 records
+   * of 60 KB, 5 MiB parts), and S3 taking {@code abortDelay} to answer the next two aborts.
+   */
+  private static StagingCommitter withOpenStreamedFiles(String prefix, Duration abortDelay) {
+    StagingCommitter committer =
+        StagingCommitter.create(
+            new SinkConfig(streamedFiles(prefix, 1000)), new PauseRecordingContext(Set.of(P0, P1)));
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(100, 60_000));
@@ -255,13 +257,13 @@ class BackPressureTest {
       s3.faults()
           .delayNext(
               2,
-              Duration.ofSeconds(3),
+              abortDelay,
               RequestMatcher.operations(ObjectOperation.ABORT_MULTIPART_UPLOAD).bucket(BUCKET));
-    } finally {
+      return committer;
+    } catch (RuntimeException | Error e) {
       committer.stop();
-      s3.faults().clear();
+      throw e;
     }
-    assertThat(openUploads(prefix)).as("aborted before stop() returned").isZero();
   }
 
   /** Parts S3 holds for the open uploads under {@code prefix}. */

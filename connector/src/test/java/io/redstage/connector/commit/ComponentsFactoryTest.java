@@ -126,12 +126,12 @@ class ComponentsFactoryTest {
     assertThat(
             ComponentsFactory.s3Settings(new SinkConfig(Map.of("s3.bucket.name", "b")))
                 .maxConnections())
-        .isEqualTo(2 * 32 + BackgroundCommits.ABORT_THREADS + 2);
+        .isEqualTo(70);
     assertThat(
             ComponentsFactory.s3Settings(
                     new SinkConfig(Map.of("s3.bucket.name", "b", "s3.upload.threads", "100")))
                 .maxConnections())
-        .isEqualTo(2 * 100 + BackgroundCommits.ABORT_THREADS + 2);
+        .isEqualTo(206);
     // Few threads keep the SDK's own pool size.
     assertThat(
             ComponentsFactory.s3Settings(

@@ -19,7 +19,9 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * S3UploadStream against S3Proxy, through the client S3ClientFactory builds (SigV4, SDK retries).
@@ -364,22 +365,11 @@ class S3UploadStreamTest {
    */
   @Test
   void anAbortWhileAPartIsBeingSentTakesEffectAfterThatPartEnds() throws Exception {
-    CountDownLatch sending = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    S3Client holding =
-        intercepted()
-            .before(
-                "uploadPart",
-                request -> {
-                  sending.countDown();
-                  release.await(); // the part is in the SDK's hands until the test lets it go
-                })
-            .client();
     ExecutorService uploader = Executors.newSingleThreadExecutor();
-    try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
-      S3UploadStream out = held.create("background-abort/file.bin", uploader);
+    try (HeldParts held = new HeldParts()) {
+      S3UploadStream out = held.storage.create("background-abort/file.bin", uploader);
       out.write(randomBytes(PART + 1, 14));
-      assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
+      held.awaitSending();
 
       out.abort();
       assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD))
@@ -387,13 +377,12 @@ class S3UploadStreamTest {
           .isZero();
       assertThat(out.bufferedBytes()).isZero();
 
-      release.countDown();
+      held.release();
       await().atMost(Duration.ofSeconds(30)).until(() -> openUploads() == 0);
       assertThat(s3.requestCount(ObjectOperation.ABORT_MULTIPART_UPLOAD)).isEqualTo(1);
       assertThat(s3.requestCount(ObjectOperation.UPLOAD_PART)).isEqualTo(1);
       assertThat(exists("background-abort/file.bin")).isFalse();
     } finally {
-      release.countDown();
       uploader.shutdownNow();
     }
   }
@@ -405,35 +394,23 @@ class S3UploadStreamTest {
    */
   @Test
   void aQueuedPartOfADroppedFileStopsWaitingAtOnce() throws Exception {
-    CountDownLatch sending = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    S3Client holding =
-        intercepted()
-            .before(
-                "uploadPart",
-                request -> {
-                  sending.countDown();
-                  release.await();
-                })
-            .client();
     ExecutorService uploader = Executors.newSingleThreadExecutor();
     PartUploads parts = new PartUploads(uploader);
-    try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
-      S3UploadStream out = held.create("waiting-dropped/file.bin", parts);
+    try (HeldParts held = new HeldParts()) {
+      S3UploadStream out = held.storage.create("waiting-dropped/file.bin", parts);
       out.write(randomBytes(PART + 1, 23));
-      assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
+      held.awaitSending();
       out.write(randomBytes(PART, 24)); // part 2, queued behind part 1
       assertThat(parts.waiting()).isEqualTo(1);
 
       out.abort();
       assertThat(parts.waiting()).isZero();
 
-      release.countDown();
+      held.release();
       await().atMost(Duration.ofSeconds(30)).until(() -> openUploads() == 0);
       assertThat(parts.waiting()).isZero();
       assertThat(parts.bytes()).isZero();
     } finally {
-      release.countDown();
       uploader.shutdownNow();
     }
   }
@@ -445,43 +422,38 @@ class S3UploadStreamTest {
    */
   @Test
   void anOwnerThatMayWaitSendsOnePartAtATimeAndNothingCountsAsWaiting() throws Exception {
-    CountDownLatch sending = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    S3Client holding =
-        intercepted()
-            .before(
-                "uploadPart",
-                request -> {
-                  sending.countDown();
-                  release.await();
-                })
-            .client();
     ExecutorService uploader = Executors.newSingleThreadExecutor();
     ExecutorService owner = Executors.newSingleThreadExecutor();
     PartUploads parts = new PartUploads(uploader);
     byte[] data = randomBytes(2 * PART + 5, 25);
-    try (S3Storage held = new S3Storage(holding, settings(s3).build())) {
-      S3UploadStream out = held.create("owner-waits/file.bin", parts);
+    try (HeldParts held = new HeldParts()) {
+      S3UploadStream out = held.storage.create("owner-waits/file.bin", parts);
       out.ownerWaitsForParts();
-      java.util.concurrent.Future<?> writing =
+      AtomicReference<Thread> ownerThread = new AtomicReference<>();
+      Future<?> writing =
           owner.submit(
               () -> {
+                ownerThread.set(Thread.currentThread());
                 out.write(data);
                 return out.complete();
               });
-      assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
-      // part 1 is held: the owner waits before handing part 2 over
-      assertThatThrownBy(() -> writing.get(500, TimeUnit.MILLISECONDS))
-          .isInstanceOf(java.util.concurrent.TimeoutException.class);
+      held.awaitSending();
+      // part 1 is held: the owner waits for it before handing part 2 over
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  ownerThread.get() != null
+                      && ownerThread.get().getState() == Thread.State.WAITING);
+      assertThat(writing).isNotDone();
       assertThat(parts.waiting()).isZero();
       assertThat(parts.bytes()).isEqualTo(PART);
 
-      release.countDown();
+      held.release();
       writing.get(30, TimeUnit.SECONDS);
       assertThat(read("owner-waits/file.bin")).isEqualTo(data);
       assertThat(parts.bytes()).isZero();
     } finally {
-      release.countDown();
       owner.shutdownNow();
       uploader.shutdownNow();
     }
@@ -490,6 +462,41 @@ class S3UploadStreamTest {
   /** A client of the stand-in whose calls a test holds or fails. */
   private static InterceptedS3Client intercepted() {
     return InterceptedS3Client.around(S3ClientFactory.create(settings(s3).build()));
+  }
+
+  /**
+   * Storage over the stand-in whose part uploads stay in the SDK's hands until the test releases
+   * them; closing releases them too.
+   */
+  private static final class HeldParts implements AutoCloseable {
+    private final CountDownLatch sending = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+    final S3Storage storage =
+        new S3Storage(
+            intercepted()
+                .before(
+                    "uploadPart",
+                    request -> {
+                      sending.countDown();
+                      released.await();
+                    })
+                .client(),
+            settings(s3).build());
+
+    /** Waits until a part is being sent (held). */
+    void awaitSending() throws InterruptedException {
+      assertThat(sending.await(30, TimeUnit.SECONDS)).as("a part is being sent").isTrue();
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    @Override
+    public void close() {
+      released.countDown();
+      storage.close();
+    }
   }
 
   /**
