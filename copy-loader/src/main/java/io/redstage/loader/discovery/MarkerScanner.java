@@ -247,7 +247,6 @@ public final class MarkerScanner {
     return Map.copyOf(out);
   }
 
-  /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */
   /**
    * Whether the marker object {@code key} is gone from the bucket: true only when S3 says so (404);
    * any other answer, a refusal or a failure, cannot tell, and counts as there.
@@ -263,6 +262,7 @@ public final class MarkerScanner {
     }
   }
 
+  /** Forgets a marker (after it moved), so the cache stays proportional to the prefix. */
   public synchronized void forget(String key) {
     cache.remove(key);
   }

@@ -412,18 +412,10 @@ public final class Loader implements AutoCloseable {
     return new StatusReport(scanner, reader, planner, failures, failureLog, clock).collect();
   }
 
-  /** Prints {@link #status()} as the text table; returns it. */
-  public Status status(PrintStream out) throws InterruptedException {
-    Status s = status();
-    s.printText(out);
-    return s;
-  }
-
   /**
    * What {@link #release} did: units released, and units refused with the reason (a schema the
    * table cannot take).
-   */
-  /**
+   *
    * @param refused units not released because the table would quarantine them again (--force
    *     releases them)
    * @param gone units whose marker is gone from the bucket: never released, skip records them

@@ -3,6 +3,7 @@ package io.redstage.loader.load;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.ColumnWidening;
+import io.redstage.loader.sql.DeletedKeysTable;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
@@ -67,13 +68,9 @@ final class TableLoad {
     settings =
         p.settings().settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
     if (settings.upsert()) {
-      List<String> tombstoneColumns = new ArrayList<>(settings.upsertKey());
-      tombstoneColumns.addAll(
-          List.of(
-              settings.metadata().timestamp(),
-              settings.metadata().partition(),
-              settings.metadata().offset()));
-      p.reader().checkDeletedKeys(table, tombstoneColumns);
+      p.reader()
+          .checkDeletedKeys(
+              table, DeletedKeysTable.columns(settings.upsertKey(), settings.metadata()));
     }
     failures.use(settings);
     Deque<Work> work = new ArrayDeque<>();

@@ -129,7 +129,8 @@ public final class DeletedKeysTable {
     return "EXISTS (SELECT 1 FROM " + table.sql() + " WHERE " + table.keyMatches(key, rows) + ")";
   }
 
-  private static List<String> columns(List<String> key, MetadataColumns m) {
+  /** The table's columns: the upsert key, then the record's time, partition and offset. */
+  public static List<String> columns(List<String> key, MetadataColumns m) {
     List<String> cols = new ArrayList<>(key);
     cols.addAll(List.of(m.timestamp(), m.partition(), m.offset()));
     return cols;

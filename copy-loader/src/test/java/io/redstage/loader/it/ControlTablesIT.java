@@ -63,7 +63,7 @@ class ControlTablesIT {
       assertThat(second.unitsLoaded()).isZero();
       assertThat(second.unitsPending()).isZero();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      loader.status(new PrintStream(out, true, StandardCharsets.UTF_8));
+      loader.status().printText(new PrintStream(out, true, StandardCharsets.UTF_8));
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("2 unit(s) listed, 2 loaded");
     }
     assertThat(

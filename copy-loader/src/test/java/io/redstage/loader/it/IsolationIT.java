@@ -166,12 +166,7 @@ class IsolationIT {
         .contains("column v is INTEGER")
         .contains("add --force")
         .contains("Released 0 unit(s)");
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE batch_id = '"
-                    + batch
-                    + "' AND released_at IS NULL"))
-        .isEqualTo(1);
+    assertThat(unreleased(batch)).isEqualTo(1);
 
     // the operator's fix: a column that takes both (the Redshift stand-in runs on PostgreSQL)
     try (var conn = stack.jdbc();
@@ -232,12 +227,7 @@ class IsolationIT {
         .contains("its marker is gone from the bucket")
         .contains("skip --batch " + batch)
         .contains("Released 0 unit(s)");
-    assertThat(
-            stack.count(
-                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE batch_id = '"
-                    + batch
-                    + "' AND released_at IS NULL"))
-        .isEqualTo(1);
+    assertThat(unreleased(batch)).isEqualTo(1);
 
     Cli forced = cli(config, "release", "--batch", batch, "--force");
     assertThat(forced.code()).as("--force does not release what nothing could load").isEqualTo(3);
@@ -293,7 +283,7 @@ class IsolationIT {
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.tablesStopped()).isEqualTo(1);
       ByteArrayOutputStream status = new ByteArrayOutputStream();
-      loader.status(new PrintStream(status, true, StandardCharsets.UTF_8));
+      loader.status().printText(new PrintStream(status, true, StandardCharsets.UTF_8));
       assertThat(status.toString(StandardCharsets.UTF_8))
           .contains("Tables whose units wait for their settings:")
           .contains(
@@ -517,5 +507,13 @@ class IsolationIT {
         .doesNotContain("kafka_offset");
     assertThat(row.get("offset").asLong()).isEqualTo(4L);
     assertThat(ids("iso_long_rejects")).containsExactly(0L, 1L, 2L, 3L, 5L);
+  }
+
+  /** Rows of quarantined {@code batch} not released yet. */
+  private static long unreleased(String batch) throws java.sql.SQLException {
+    return stack.count(
+        "SELECT COUNT(*) FROM public._redstage_quarantine WHERE batch_id = '"
+            + batch
+            + "' AND released_at IS NULL");
   }
 }

@@ -102,15 +102,9 @@ class PreflightIT {
     Map<String, String> wrongSecret = stack.config();
     wrongSecret.put("topics", "pre_credentials");
     wrongSecret.put("aws.secret.access.key", "not-the-secret");
-    StringWriter err = new StringWriter();
-    int code =
-        LoaderCli.execute(
-            args("status", wrongSecret),
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(err),
-            Map.of());
-    assertThat(code).isEqualTo(1);
-    assertThat(err.toString())
+    LoaderStack.Cli refused = LoaderStack.cli(wrongSecret, "status");
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err())
         .contains("Cannot use S3: it refuses the loader's AWS credentials (SignatureDoesNotMatch)")
         .doesNotContain("Grant the loader s3:PutObject")
         .doesNotContain("not-the-secret");
@@ -118,15 +112,9 @@ class PreflightIT {
     Map<String, String> noBucket = stack.config();
     noBucket.put("topics", "pre_credentials");
     noBucket.put("s3.bucket.name", "no-such-bucket");
-    err = new StringWriter();
-    code =
-        LoaderCli.execute(
-            args("once", noBucket),
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(err),
-            Map.of());
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString())
+    LoaderStack.Cli missing = LoaderStack.cli(noBucket, "once");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err())
         .contains("Cannot use s3.bucket.name = 'no-such-bucket': S3 says there is no such bucket")
         .doesNotContain("Grant the loader s3:PutObject");
   }

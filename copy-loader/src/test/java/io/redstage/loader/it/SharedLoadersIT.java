@@ -145,7 +145,7 @@ class SharedLoadersIT {
                 .as("a new loader leaves the locked table out before preparing it")
                 .isEqualTo(1);
             java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
-            fresh.status(new java.io.PrintStream(status, true, "UTF-8"));
+            fresh.status().printText(new java.io.PrintStream(status, true, "UTF-8"));
             assertThat(status.toString("UTF-8"))
                 .as("status does not wait for the lock either")
                 .containsPattern("public.orphan_locked +- +loading now \\(session \\d+ since ");
