@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Only the task thread calls this class. A partition's committed offset advances when the task
  * thread collects a finished commit ({@link #collect}): without waiting, so the offsets reported
  * while other partitions' commits still run are those of the markers written so far. After a
- * failure every commit not yet started aborts its uploads instead of running, so nothing commits
- * past a failed unit; the task then rewinds to the committed offsets.
+ * failure the partition's commits not yet started abort their uploads instead of running, so
+ * nothing commits past a failed unit; the task then drops every commit not yet started ({@link
+ * #dropAll}) and rewinds, each partition once its running commit, if any, has ended.
  *
  * <p>Units waiting here still hold their buffers: {@link #pendingBytes()} counts them in the task's
  * memory budget, and {@link #awaitBelow} lets the task wait for commits instead of closing more
@@ -83,11 +84,8 @@ final class BackgroundCommits implements AutoCloseable {
   private final PartUploads parts;
   private final Deque<Pending> pending = new ArrayDeque<>();
 
-  /**
-   * Set after a failure or on stop: commits not yet started abort their uploads instead of
-   * committing.
-   */
-  private volatile boolean dropQueued;
+  /** Set on stop: commits not yet started abort their uploads instead of committing. */
+  private volatile boolean closed;
 
   private long pendingBytes;
   private long committedUnits;
@@ -156,14 +154,15 @@ final class BackgroundCommits implements AutoCloseable {
     p.done = writer.commits().chain(() -> run(p, reason), commitPool);
     pending.addLast(p);
     pendingBytes += bytes;
+    writer.commits().submitted();
   }
 
   private void run(Pending p, RotationReason reason) {
     try {
       if (!p.started.compareAndSet(false, true)) {
-        return; // stop() claimed it and aborted its uploads
+        return; // the task thread claimed it and aborted its uploads (a rewind, rebalance or stop)
       }
-      if (dropQueued) {
+      if (closed || !p.writer.commits().mayCommit()) {
         p.unit.abort();
         return;
       }
@@ -177,10 +176,10 @@ final class BackgroundCommits implements AutoCloseable {
     } catch (IOException e) {
       // Set before this future completes, so the partition's next unit, which waits for it, sees
       // it.
-      dropQueued = true;
+      p.writer.commits().commitFailed();
       throw new CompletionException(e);
     } catch (RuntimeException | Error e) {
-      dropQueued = true;
+      p.writer.commits().commitFailed();
       throw e;
     } finally {
       metrics.unitSettled();
@@ -211,8 +210,8 @@ final class BackgroundCommits implements AutoCloseable {
    * run: each advances its partition's committed offset. A partition's commits end in order (each
    * waits for the previous one), so its finished ones are settled in that order too.
    *
-   * @throws IOException when a commit, or a part of an open file, failed on S3; queued commits are
-   *     then dropped (see the class comment)
+   * @throws IOException when a commit, or a part of an open file, failed on S3; the failed
+   *     partition's queued commits then abort (see the class comment), the caller drops the rest
    */
   void collect() throws IOException {
     if (fatal != null) {
@@ -251,80 +250,50 @@ final class BackgroundCommits implements AutoCloseable {
   /**
    * Gives up the commits of partitions the task no longer holds: those not yet started abort their
    * uploads and never run; one already running goes on and is settled by a later {@link #collect}
-   * like any other (a failure there still rewinds the partitions the task holds, since it may have
-   * made their queued commits abort). Connect asks for the offsets to commit (preCommit) before it
-   * closes partitions, so nothing these commits would write could be reported: the next owner
-   * writes their records again, and waiting for them would only hold up the rebalance.
+   * as dropped. Connect asks for the offsets to commit (preCommit) before it closes partitions, so
+   * nothing these commits would write could be reported: the next owner writes their records again,
+   * and waiting for them would only hold up the rebalance.
    */
   void release(Collection<PartitionWriter> revoked) {
     Set<PartitionWriter> gone = Collections.newSetFromMap(new IdentityHashMap<>());
     gone.addAll(revoked);
-    Iterator<Pending> it = pending.iterator();
-    while (it.hasNext()) {
-      Pending p = it.next();
-      if (gone.contains(p.writer) && p.started.compareAndSet(false, true)) {
-        it.remove();
-        pendingBytes -= p.bytes;
-        p.unit.abort();
-      }
-    }
+    drop(p -> gone.contains(p.writer));
   }
 
   /**
-   * Drops every pending commit: queued ones abort their uploads, the running one finishes or fails.
-   * Used before a rewind, when nothing pending may commit any more. Never throws; if interrupted,
-   * queued commits stay dropped and the next {@link #collect()} stops the task.
+   * Drops every pending commit before a rewind, without waiting for S3: those not yet started abort
+   * their uploads and never run; a running one goes on and is settled by a later {@link #collect}
+   * as dropped (its partition's rewind waits for it, see {@link TaskRewinds}); one that has ended
+   * is settled now. Never throws.
    */
   void dropAll() {
-    dropQueued = true;
-    while (!pending.isEmpty()) {
-      Pending p = pending.pollFirst();
-      pendingBytes -= p.bytes;
-      try {
-        p.done.get();
-        if (!p.unit.aborted()) {
-          // It committed before anything failed or was dropped (jobs run in order): its marker
-          // exists.
-          p.writer.commits().committed(p.unit);
-          committedUnits++;
-        }
-      } catch (ExecutionException e) {
-        Throwable cause =
-            e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
-        if (cause instanceof IOException) {
-          LOG.debug(
-              "Dropped commit of unit {} of {}: {}",
-              p.unit.startOffset,
-              p.writer.where(),
-              cause.toString());
-        } else {
-          // Not S3: a bug in building the file. The rewind replays the unit, which meets it again
-          // and stops the task then; say it now, with its trace.
-          LOG.warn(
-              "Dropped commit of unit {} of {}, which failed for a reason other than S3:",
-              p.unit.startOffset,
-              p.writer.where(),
-              cause);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        pending.clear();
-        pendingBytes = 0;
-        // Jobs may still be queued: keep dropping them, or a later unit could commit past a failed
-        // one.
-        fatal =
-            new ConnectException(
-                "Cannot drop the pending unit commits of the task: the task thread was "
-                    + "interrupted. The task stops; its records are delivered again.",
-                e);
-        return;
+    drop(p -> true);
+  }
+
+  /**
+   * Drops the pending commits {@code which} selects: see {@link #dropAll}. A dropped commit that
+   * ends committed still advances its partition; one that fails rewinds nothing more (its partition
+   * is rewound, or no longer held), but counts against its partition.
+   */
+  private void drop(java.util.function.Predicate<Pending> which) {
+    Iterator<Pending> it = pending.iterator();
+    while (it.hasNext()) {
+      Pending p = it.next();
+      if (!which.test(p)) {
+        continue;
+      }
+      if (p.started.compareAndSet(false, true)) {
+        it.remove();
+        forget(p);
+        p.unit.abort();
+        continue;
+      }
+      p.dropped = true;
+      if (p.done.isDone()) {
+        it.remove();
+        settleDropped(p);
       }
     }
-    pending.clear();
-    pendingBytes = 0;
-    // Every job submitted so far has ended, so clearing the flag on this thread cannot let one of
-    // them commit.
-    dropQueued = false;
   }
 
   /**
@@ -335,7 +304,7 @@ final class BackgroundCommits implements AutoCloseable {
    */
   @Override
   public void close() {
-    dropQueued = true;
+    closed = true;
     // Commits first: one waiting for a part is interrupted rather than left waiting for a part that
     // never runs.
     commitPool.shutdownNow();
@@ -389,6 +358,9 @@ final class BackgroundCommits implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    for (Pending p : pending) {
+      p.writer.commits().settled();
+    }
     pending.clear();
     pendingBytes = 0;
   }
@@ -423,23 +395,25 @@ final class BackgroundCommits implements AutoCloseable {
     return true;
   }
 
-  /** Applies the outcome of a finished commit already taken out of {@link #pending}. */
-  private void settle(Pending p) throws IOException {
+  /** A commit taken out of {@link #pending}: its bytes and its partition's count. */
+  private void forget(Pending p) {
     pendingBytes -= p.bytes;
-    Throwable failure;
-    try {
-      p.done.getNow(null);
-      if (!p.unit.aborted()) {
-        p.writer.commits().committed(p.unit);
-        committedUnits++;
-      }
+    p.writer.commits().settled();
+  }
+
+  /**
+   * Applies the outcome of a finished commit already taken out of {@link #pending}: a committed
+   * unit advances its partition; a failure throws, unless the commit was dropped.
+   */
+  private void settle(Pending p) throws IOException {
+    if (p.dropped) {
+      settleDropped(p);
       return;
-    } catch (CompletionException e) {
-      failure = e.getCause();
-    } catch (CancellationException e) {
-      failure = e;
     }
-    dropQueued = true;
+    Throwable failure = applyOutcome(p);
+    if (failure == null) {
+      return;
+    }
     if (failure instanceof IOException) {
       p.writer.commits().failed();
       throw (IOException) failure; // S3 failed: the caller drops the rest and rewinds
@@ -459,6 +433,50 @@ final class BackgroundCommits implements AutoCloseable {
     throw fatal;
   }
 
+  /**
+   * Applies a finished commit's outcome (see {@link #drop}); never throws: a failure other than
+   * S3's is logged, the replay meets it again.
+   */
+  private void settleDropped(Pending p) {
+    Throwable failure = applyOutcome(p);
+    if (failure instanceof IOException) {
+      p.writer.commits().failed();
+      LOG.debug(
+          "Dropped commit of unit {} of {}: {}",
+          p.unit.startOffset,
+          p.writer.where(),
+          failure.toString());
+    } else if (failure != null) {
+      // Not S3: a bug in building the file. The rewind replays the unit, which meets it again and
+      // stops the task then; say it now, with its trace.
+      LOG.warn(
+          "Dropped commit of unit {} of {}, which failed for a reason other than S3:",
+          p.unit.startOffset,
+          p.writer.where(),
+          failure);
+    }
+  }
+
+  /**
+   * Takes a finished commit out of the counts; when it committed (its marker exists), advances its
+   * partition. Returns its failure, or null.
+   */
+  private Throwable applyOutcome(Pending p) {
+    forget(p);
+    try {
+      p.done.getNow(null);
+      if (!p.unit.aborted()) {
+        p.writer.commits().committed(p.unit);
+        committedUnits++;
+      }
+      return null;
+    } catch (CompletionException e) {
+      return e.getCause();
+    } catch (CancellationException e) {
+      return e;
+    }
+  }
+
   private static final class Pending {
     final PartitionWriter writer;
     final CommitUnit unit;
@@ -467,8 +485,14 @@ final class BackgroundCommits implements AutoCloseable {
     /** When the unit closed: its commit latency runs from here to its marker. */
     final long closedAtNanos = System.nanoTime();
 
-    /** Claimed by the job when it starts, or by stop() for a job that never will. */
+    /** Claimed by the job when it starts, or by the task thread for a job that never will. */
     final AtomicBoolean started = new AtomicBoolean();
+
+    /**
+     * Set by the task thread when the commit was dropped while running (a rewind or a rebalance):
+     * its outcome is applied when it ends, but a failure rewinds nothing.
+     */
+    boolean dropped;
 
     CompletableFuture<Void> done;
 

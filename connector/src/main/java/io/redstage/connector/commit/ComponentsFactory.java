@@ -108,6 +108,7 @@ final class ComponentsFactory {
             OpenFileHeap.of(formatOptions),
             metrics);
     partsOverBudget(c).ifPresent(LOG::warn);
+    PartitionPauses pauses = new PartitionPauses(context);
     return new StagingCommitter(
         components,
         context,
@@ -115,8 +116,9 @@ final class ComponentsFactory {
             c.memoryBufferMaxBytes(),
             components.commits,
             metrics,
-            context,
+            pauses,
             MemoryBudget.maxWaitMs(c.originals().get(MemoryBudget.MAX_POLL_INTERVAL_OVERRIDE))),
+        new TaskRewinds(pauses),
         storage);
   }
 

@@ -1,5 +1,7 @@
 package io.redstage.connector.commit;
 
+import static io.redstage.connector.commit.PartitionPauses.Reason.MEMORY;
+
 import io.redstage.connector.metrics.TaskMetrics;
 import io.redstage.connector.rotate.RotationReason;
 import io.redstage.connector.storage.PartUploads;
@@ -7,12 +9,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +50,6 @@ final class MemoryBudget {
   private final BackgroundCommits commits;
   private final PartUploads parts;
   private final TaskMetrics metrics;
-  private final SinkTaskContext context;
   private final long maxWaitNanos;
 
   /**
@@ -62,20 +60,20 @@ final class MemoryBudget {
    */
   private long openBytes;
 
-  /** The partitions paused here; empty when not paused. */
-  private final Set<TopicPartition> paused = new HashSet<>();
+  /** The task's paused partitions: here, those paused for {@link PartitionPauses.Reason#MEMORY}. */
+  private final PartitionPauses pauses;
 
   MemoryBudget(
       long budget,
       BackgroundCommits commits,
       TaskMetrics metrics,
-      SinkTaskContext context,
+      PartitionPauses pauses,
       long maxWaitMs) {
     this.budget = budget;
     this.commits = commits;
     this.parts = commits.parts();
     this.metrics = metrics;
-    this.context = context;
+    this.pauses = pauses;
     this.maxWaitNanos = Math.max(1, maxWaitMs) * 1_000_000L;
   }
 
@@ -107,7 +105,7 @@ final class MemoryBudget {
   }
 
   boolean paused() {
-    return !paused.isEmpty();
+    return pauses.count(MEMORY) > 0;
   }
 
   /**
@@ -115,9 +113,8 @@ final class MemoryBudget {
    * back must be paused again by the next over-budget put, not be taken for paused still.
    */
   void forget(Collection<TopicPartition> closed) {
-    if (paused.removeAll(closed)) {
-      metrics.pausedPartitions(paused.size());
-    }
+    pauses.forget(closed);
+    metrics.pausedPartitions(pauses.count(MEMORY));
   }
 
   /**
@@ -238,19 +235,13 @@ final class MemoryBudget {
   /** Within the budget: reports it, and resumes what was paused here. */
   private void fits() {
     metrics.memoryUsed(openBytes + draining());
-    if (paused.isEmpty()) {
+    if (!paused()) {
       return;
     }
-    // only partitions still assigned: Connect refuses to resume any other
-    Set<TopicPartition> held = new HashSet<>(paused);
-    held.retainAll(context.assignment());
-    if (!held.isEmpty()) {
-      context.resume(held.toArray(new TopicPartition[0]));
-    }
+    int resumed = pauses.resume(pauses.pausedFor(MEMORY), MEMORY);
     LOG.info(
         "Resuming {} partition(s): the units waiting for S3 fit memory.buffer.max.bytes again",
-        held.size());
-    paused.clear();
+        resumed);
     metrics.pausedPartitions(0);
   }
 
@@ -262,23 +253,21 @@ final class MemoryBudget {
   private void pause() {
     long held = openBytes + draining();
     metrics.memoryUsed(held);
-    Set<TopicPartition> assigned = new HashSet<>(context.assignment());
-    assigned.removeAll(paused);
-    if (assigned.isEmpty()) {
+    boolean first = !paused();
+    int added = pauses.pauseAssigned(MEMORY);
+    if (added == 0) {
       return;
     }
-    if (paused.isEmpty()) {
+    if (first) {
       LOG.warn(
           "Pausing {} partition(s): units and parts waiting for S3 and open units hold {} bytes, over "
               + "memory.buffer.max.bytes={}, after put() waited {} ms for them. S3 takes the units "
               + "slower than the records arrive; the partitions resume when the commits fit the budget",
-          assigned.size(),
+          added,
           held,
           budget,
           maxWaitNanos / 1_000_000);
     }
-    context.pause(assigned.toArray(new TopicPartition[0]));
-    paused.addAll(assigned);
-    metrics.pausedPartitions(paused.size());
+    metrics.pausedPartitions(pauses.count(MEMORY));
   }
 }

@@ -5,11 +5,12 @@ import java.util.concurrent.Executor;
 
 /**
  * The commit state of one topic-partition, in one place: where Connect resumed it, the offset after
- * its last closed unit and after its last committed one, the commit still running for it, and the
- * schema record a rewind restores. Owned by the task thread: only {@link PartitionWriter} (when a
- * unit closes or is aborted), {@link BackgroundCommits} (when it chains or settles a commit) and
- * {@link StagingCommitter} (offsets, lag and rewinds) touch it, all on that thread. The commit
- * threads only complete the futures chained here.
+ * its last closed unit and after its last committed one, its commits still in the background and
+ * whether one failed, and where a rewind sends it. Owned by the task thread: only {@link
+ * PartitionWriter} (when a unit closes or is aborted), {@link BackgroundCommits} (when it chains or
+ * settles a commit) and {@link StagingCommitter} and {@link TaskRewinds} (offsets, lag and rewinds)
+ * touch it, all on that thread. The commit threads only complete the futures chained here and mark
+ * a failed commit ({@link #commitFailed}).
  */
 final class PartitionCommits {
   /** First offset delivered since the partition was opened: where Connect resumed; -1 before. */
@@ -29,6 +30,19 @@ final class PartitionCommits {
 
   /** S3 failures of this partition's commits and uploads since its last unit committed. */
   private int failuresSinceCommit;
+
+  /**
+   * Units handed to the background commits and not yet settled or dropped there: while one runs, a
+   * rewind of the partition waits for it (see {@link TaskRewinds}).
+   */
+  private int unsettled;
+
+  /**
+   * Set by a commit thread when a commit of this partition failed: the partition's units queued
+   * behind it abort instead of committing past it. Cleared by the partition's rewind, which comes
+   * only once no commit of the partition runs.
+   */
+  private volatile boolean commitFailed;
 
   /** Notes an offset delivered to the partition; the first one is where Connect resumed it. */
   void delivered(long offset) {
@@ -86,10 +100,43 @@ final class PartitionCommits {
     lastCommit = previous;
   }
 
-  /** A unit of this partition committed (called in commit order, on the task thread). */
+  /** A unit was handed to the background commits. */
+  void submitted() {
+    unsettled++;
+  }
+
+  /** A unit handed to the background commits was settled or dropped there. */
+  void settled() {
+    unsettled--;
+  }
+
+  /** True while a unit of this partition is in the background commits, running or queued. */
+  boolean committing() {
+    return unsettled > 0;
+  }
+
+  /** A commit of this partition failed (on its commit thread). */
+  void commitFailed() {
+    commitFailed = true;
+  }
+
+  /**
+   * False after a commit of this partition failed, until its rewind: a later unit of it must not
+   * commit past the failed one (read on the commit threads).
+   */
+  boolean mayCommit() {
+    return !commitFailed;
+  }
+
+  /**
+   * A unit of this partition committed (called in commit order, on the task thread). One that ends
+   * after the partition's units were dropped (it was running when they were) moves the closed end
+   * too: the replay starts after it, and its units must not start before it.
+   */
   void committed(CommitUnit unit) {
     failuresSinceCommit = 0;
     committedNext = Math.max(committedNext, unit.endOffset + 1);
+    closedNext = Math.max(closedNext, committedNext);
   }
 
   /** Forgets the units closed since the last commit (they are dropped). */
@@ -107,6 +154,15 @@ final class PartitionCommits {
 
   int failuresSinceCommit() {
     return failuresSinceCommit;
+  }
+
+  /**
+   * Rewinds the partition, once none of its commits runs: its later units may commit again; returns
+   * where it is delivered again from ({@link #rewindTo}).
+   */
+  long rewind() {
+    commitFailed = false;
+    return rewindTo();
   }
 
   /**

@@ -81,7 +81,7 @@ public final class StagingCommitter {
   private String workerVersion = KafkaCoordinates.workerVersion();
 
   private final AutoCloseable resources;
-  private final TaskRewinds rewinds = new TaskRewinds();
+  private final TaskRewinds rewinds;
   private final TaskTicks ticks;
 
   /**
@@ -99,10 +99,12 @@ public final class StagingCommitter {
       Components components,
       SinkTaskContext context,
       MemoryBudget memory,
+      TaskRewinds rewinds,
       AutoCloseable resources) {
     this.c = components;
     this.context = context;
     this.memory = memory;
+    this.rewinds = rewinds;
     this.recountClosed = w -> memory.opened(w.recountOpenBytes());
     this.resources = resources;
     this.ticks = new TaskTicks(components.rotation, System::currentTimeMillis);
@@ -171,6 +173,7 @@ public final class StagingCommitter {
     }
     c.commits.release(closing);
     memory.forget(partitions);
+    rewinds.forget(partitions);
     for (PartitionWriter w : closing) {
       w.abort();
       memory.opened(w.recountOpenBytes());
@@ -187,6 +190,7 @@ public final class StagingCommitter {
     Map<TopicPartition, Long> skipping = askPendingRewind();
     try {
       c.commits.collect();
+      Set<TopicPartition> waited = rewinds.finishWaiting(context);
       // Consecutive records mostly share a partition: look the writer up only when the partition
       // changes.
       String topic = null;
@@ -203,7 +207,7 @@ public final class StagingCommitter {
           TopicPartition tp = new TopicPartition(t, p);
           topic = t;
           partition = p;
-          skip = skipping.containsKey(tp);
+          skip = skipping.containsKey(tp) || waited.contains(tp);
           if (skip) {
             writer = null;
             continue;
@@ -252,8 +256,8 @@ public final class StagingCommitter {
         // units are open: the next empty put must come in time for the task-idle rule too
         wait = ticks.waitWithTaskIdle(wait, end);
       }
-      if (memory.paused()) {
-        // paused: the next empty put looks whether the commits fit again
+      if (memory.paused() || rewinds.anyWaiting()) {
+        // paused: the next empty put looks whether the commits fit again, or have ended
         wait = Math.min(wait, MemoryBudget.PAUSED_CHECK_MS);
       }
       if (wait < Long.MAX_VALUE) {
@@ -264,8 +268,9 @@ public final class StagingCommitter {
       // first.
       context.offset(rewindAfter(e, records));
       c.metrics.rewound();
-      if (memory.paused()) {
-        // the rewind dropped the pending units: the next put resumes the partitions
+      if (memory.paused() || rewinds.anyWaiting()) {
+        // the rewind dropped the pending units: the next put resumes the partitions, or rewinds
+        // those that wait for their running commit once it ends
         context.timeout(MemoryBudget.PAUSED_CHECK_MS);
       }
     }
@@ -373,7 +378,8 @@ public final class StagingCommitter {
 
   /**
    * Drops pending commits and open units after an S3 failure and returns where each partition must
-   * be delivered again from ({@link TaskRewinds#rewindPoints}); throws when the task gives up.
+   * be delivered again from ({@link TaskRewinds#rewindPoints}); throws when the task gives up. Does
+   * not wait for commits still running: their partitions are rewound once they end.
    */
   private Map<TopicPartition, Long> rewindAfter(IOException e, Collection<SinkRecord> batch) {
     ConnectException giveUp = rewinds.failed(e, writers.values(), c.commits.committedUnits());

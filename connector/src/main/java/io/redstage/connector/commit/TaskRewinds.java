@@ -1,14 +1,21 @@
 package io.redstage.connector.commit;
 
+import static io.redstage.connector.commit.PartitionPauses.Reason.REWIND;
+
 import io.redstage.connector.format.KafkaCoordinates;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +25,25 @@ import org.slf4j.LoggerFactory;
  * and gives up after {@link #MAX_CONSECUTIVE_FAILURES} failures in a row, or when one partition's
  * own unit failed that often. Dropping the open and pending units is the committer's part. Owned by
  * the task thread.
+ *
+ * <p>A partition whose commit is still running on S3 when the task rewinds is rewound only once
+ * that commit has ended ({@link #waitingRewinds}): where it goes again from depends on whether the
+ * commit lands, and a replay started before it ended could commit units of the partition out of
+ * offset order beside it. Until then the partition is paused and its records are skipped; the
+ * others are rewound at once. Waiting for those commits on the task thread, as before, held every
+ * partition of the task for as long as S3 took one call, up to the SDK's call timeout.
  */
 final class TaskRewinds {
   private static final Logger LOG = LoggerFactory.getLogger(TaskRewinds.class);
+
+  private final PartitionPauses pauses;
+
+  /** Partitions whose rewind waits for their running commit, with their writers. */
+  private final Map<TopicPartition, PartitionWriter> waiting = new HashMap<>();
+
+  TaskRewinds(PartitionPauses pauses) {
+    this.pauses = pauses;
+  }
 
   /** Consecutive S3 failures after which the task fails instead of rewinding again. */
   static final int MAX_CONSECUTIVE_FAILURES = 5;
@@ -101,34 +124,103 @@ final class TaskRewinds {
   /**
    * Where each partition must be delivered again from, once its units are dropped: after its last
    * committed unit, or where it resumed; a partition first seen in {@code batch} (the put that
-   * failed) from its first offset there, since that put may have failed before noting it.
+   * failed) from its first offset there, since that put may have failed before noting it. A
+   * partition whose commit still runs is left out: paused, it waits for that commit ({@link
+   * #finishWaiting}).
    */
   Map<TopicPartition, Long> rewindPoints(
       IOException e, Map<TopicPartition, PartitionWriter> writers, Collection<SinkRecord> batch) {
     Map<TopicPartition, Long> rewind = new HashMap<>();
+    List<TopicPartition> nowWaiting = new ArrayList<>();
     for (Map.Entry<TopicPartition, PartitionWriter> entry : writers.entrySet()) {
-      long to = entry.getValue().commits().rewindTo();
+      PartitionCommits commits = entry.getValue().commits();
+      if (commits.committing()) {
+        if (waiting.put(entry.getKey(), entry.getValue()) == null) {
+          nowWaiting.add(entry.getKey());
+        }
+        continue;
+      }
+      if (waiting.remove(entry.getKey()) != null) {
+        pauses.resume(List.of(entry.getKey()), REWIND);
+      }
+      long to = commits.rewind();
       if (to >= 0) {
         rewind.put(entry.getKey(), to);
       }
     }
+    pauses.pause(nowWaiting, REWIND);
     for (SinkRecord r : batch) {
       TopicPartition tp =
           new TopicPartition(KafkaCoordinates.topic(r), KafkaCoordinates.partition(r));
       PartitionWriter w = writers.get(tp);
-      if (w == null || w.commits().rewindTo() < 0) {
+      if (w == null || (!w.commits().committing() && w.commits().rewindTo() < 0)) {
         rewind.merge(tp, KafkaCoordinates.offset(r), Math::min);
       }
     }
     LOG.warn(
         "Cannot write to S3 ({}); aborted open units and rewinding {} partitions to their last committed "
-            + "offsets ({}) (attempt {} of {})",
+            + "offsets ({}) (attempt {} of {}){}",
         e.getMessage(),
         rewind.size(),
         firstRewinds(rewind),
         consecutiveFailures,
-        MAX_CONSECUTIVE_FAILURES);
+        MAX_CONSECUTIVE_FAILURES,
+        waiting.isEmpty()
+            ? ""
+            : "; "
+                + waiting.size()
+                + " partition(s) paused until their commit running on S3 ends, then rewound");
     return rewind;
+  }
+
+  /**
+   * Rewinds the waiting partitions whose running commit has been settled (called by put() after
+   * collecting the commits that ended): asks Connect for their offsets and resumes them. Returns
+   * them, with every partition still waiting: put() skips their records (fetched before the seek,
+   * or while the partition waited).
+   */
+  Set<TopicPartition> finishWaiting(SinkTaskContext context) {
+    if (waiting.isEmpty()) {
+      return Set.of();
+    }
+    Map<TopicPartition, Long> rewind = new HashMap<>();
+    Set<TopicPartition> skip = new HashSet<>(waiting.keySet());
+    List<TopicPartition> ended = new ArrayList<>();
+    Iterator<Map.Entry<TopicPartition, PartitionWriter>> it = waiting.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<TopicPartition, PartitionWriter> entry = it.next();
+      PartitionCommits commits = entry.getValue().commits();
+      if (!commits.committing()) {
+        it.remove();
+        ended.add(entry.getKey());
+        long to = commits.rewind();
+        if (to >= 0) {
+          rewind.put(entry.getKey(), to);
+        }
+      }
+    }
+    if (!rewind.isEmpty()) {
+      context.offset(rewind);
+      LOG.info(
+          "Rewinding {} partition(s) whose commit was running on S3 at the last rewind, now that it has "
+              + "ended ({}); {} still wait",
+          rewind.size(),
+          firstRewinds(rewind),
+          waiting.size());
+    }
+    // only a rewind's own pause ends: one the memory budget holds stays
+    pauses.resume(ended, REWIND);
+    return skip;
+  }
+
+  /** True while a partition waits for its running commit to be rewound. */
+  boolean anyWaiting() {
+    return !waiting.isEmpty();
+  }
+
+  /** Partitions the task no longer holds: their rewind is the next owner's. */
+  void forget(Collection<TopicPartition> closed) {
+    waiting.keySet().removeAll(closed);
   }
 
   /** Partitions the log names at most, so that a task with thousands writes one readable line. */

@@ -123,8 +123,9 @@ class BackgroundCommitsTest {
           .isEmpty();
       committer.put(List.of());
 
-      assertThat(context.rewinds).hasSize(1);
-      assertThat(context.rewinds.get(0)).containsEntry(P0, 10L);
+      // partition 1, if its commit still ran when the failure was found, in a rewind of its own
+      Map<TopicPartition, Long> from = context.rewound();
+      assertThat(from).containsEntry(P0, 10L).containsKey(P1);
       List<long[]> p0 = unitRanges(prefix, 0);
       assertThat(p0)
           .as("partition 0 units committed before the rewind")
@@ -132,7 +133,6 @@ class BackgroundCommitsTest {
 
       // The worker redelivers from the rewind offsets; S3 works again.
       s3.faults().remove(rule);
-      Map<TopicPartition, Long> from = context.rewinds.get(0);
       committer.put(records(from, 40));
       Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
 
@@ -505,6 +505,128 @@ class BackgroundCommitsTest {
           .as("the revoked partition's queued units [10, 19] and [20, 29] never committed")
           .containsExactly(new long[] {0, 9}, new long[] {5, 14}, new long[] {15, 24});
       assertThat(context.rewinds).isEmpty();
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /**
+   * A rewind does not wait for S3: partition 0's commit fails while partition 1's runs, held up by
+   * S3. Partition 0 is rewound at once; partition 1 is paused, its records skipped, and rewound
+   * only once its commit has ended, to after the unit that commit wrote. Before, the put that found
+   * the failure waited for partition 1's commit on the task thread, as long as S3 took.
+   */
+  @Test
+  void aRewindDoesNotWaitForAnotherPartitionsRunningCommit() {
+    String prefix = "rewind-running-" + (++run);
+    String held = markerKey(prefix, 1, 0, 9);
+    FaultRule hold =
+        s3.faults()
+            .delayNext(
+                1,
+                Duration.ofSeconds(10),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(held));
+    FaultRule fail = failMarker(prefix, 0, 9);
+    AssignedContext context = new AssignedContext(Set.of(P0, P1));
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 10)); // one unit per partition
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                committer.put(List.of());
+                return !context.rewinds.isEmpty();
+              });
+      assertThat(S3Objects.keys(s3.client(), BUCKET, held))
+          .as("partition 0 rewound while partition 1's marker was still held up")
+          .isEmpty();
+      assertThat(context.rewinds.get(0)).isEqualTo(Map.of(P0, 0L));
+      assertThat(context.paused).containsExactly(P1);
+
+      // Fetched before the pause: skipped, the rewind delivers them again.
+      s3.faults().remove(fail);
+      committer.put(records(Map.of(P1, 10L), 20));
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                committer.put(List.of());
+                return context.rewinds.size() > 1;
+              });
+      assertThat(hold.fired()).isEqualTo(1);
+      assertThat(context.rewinds.get(1))
+          .as("partition 1 goes on after the unit its running commit wrote")
+          .isEqualTo(Map.of(P1, 10L));
+      assertThat(context.paused).isEmpty();
+
+      committer.put(records(Map.of(P0, 0L, P1, 10L), 30));
+      assertThat(SettledCommits.offsets(committer))
+          .containsEntry(P0, new OffsetAndMetadata(30))
+          .containsEntry(P1, new OffsetAndMetadata(30));
+      assertThat(unitRanges(prefix, 0))
+          .containsExactly(new long[] {0, 9}, new long[] {10, 19}, new long[] {20, 29});
+      assertThat(unitRanges(prefix, 1))
+          .as("no unit of the records skipped while the partition waited")
+          .containsExactly(new long[] {0, 9}, new long[] {10, 19}, new long[] {20, 29});
+      assertThat(context.rewinds).hasSize(2);
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /**
+   * A commit still running at a rewind that then fails too: its partition is rewound to before it
+   * once it has failed, and its unit queued behind it never commits.
+   */
+  @Test
+  void aCommitRunningAtARewindThatFailsRewindsItsPartitionToBeforeIt() {
+    String prefix = "rewind-running-fails-" + (++run);
+    String held = markerKey(prefix, 1, 0, 9);
+    FaultRule hold =
+        s3.faults()
+            .delayNext(
+                1,
+                Duration.ofSeconds(5),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(held));
+    FaultRule failHeld = failAlways(ObjectOperation.PUT_OBJECT, held);
+    FaultRule fail = failMarker(prefix, 0, 9);
+    AssignedContext context = new AssignedContext(Set.of(P0, P1));
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 20)); // two units per partition
+      await()
+          .atMost(SettledCommits.TIMEOUT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                committer.put(List.of());
+                return context.rewinds.size() > 1;
+              });
+      assertThat(hold.fired()).isEqualTo(1);
+      assertThat(context.rewinds).containsExactly(Map.of(P0, 0L), Map.of(P1, 0L));
+      assertThat(unitRanges(prefix, 1))
+          .as("neither the failed unit nor the one queued behind it committed")
+          .isEmpty();
+      assertThat(context.paused).isEmpty();
+
+      s3.faults().remove(fail);
+      s3.faults().remove(failHeld);
+      committer.put(records(0, 20));
+      assertThat(SettledCommits.offsets(committer))
+          .containsEntry(P0, new OffsetAndMetadata(20))
+          .containsEntry(P1, new OffsetAndMetadata(20));
+      assertThat(unitRanges(prefix, 1)).containsExactly(new long[] {0, 9}, new long[] {10, 19});
     } finally {
       committer.stop();
     }
@@ -999,9 +1121,41 @@ class BackgroundCommitsTest {
     return ranges;
   }
 
+  /** A {@link RecordingContext} with an assignment, which keeps the partitions paused now. */
+  static final class AssignedContext extends RecordingContext {
+    final Set<TopicPartition> assignment;
+    final Set<TopicPartition> paused = new java.util.HashSet<>();
+
+    AssignedContext(Set<TopicPartition> assignment) {
+      this.assignment = assignment;
+    }
+
+    @Override
+    public Set<TopicPartition> assignment() {
+      return assignment;
+    }
+
+    @Override
+    public void pause(TopicPartition... partitions) {
+      Collections.addAll(paused, partitions);
+    }
+
+    @Override
+    public void resume(TopicPartition... partitions) {
+      List.of(partitions).forEach(paused::remove);
+    }
+  }
+
   /** Records the rewinds the task asks for; no dead letter queue. */
-  static final class RecordingContext extends NoRewindSinkTaskContext {
+  static class RecordingContext extends NoRewindSinkTaskContext {
     final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
+
+    /** Where each partition was last asked to rewind to, over every rewind so far. */
+    Map<TopicPartition, Long> rewound() {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      rewinds.forEach(out::putAll);
+      return out;
+    }
 
     @Override
     public void offset(Map<TopicPartition, Long> offsets) {

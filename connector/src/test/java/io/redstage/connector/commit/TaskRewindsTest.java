@@ -2,6 +2,7 @@ package io.redstage.connector.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -30,11 +31,11 @@ class TaskRewindsTest {
   @Test
   void unitsCommittedBesideEachFailureEndTheRun() {
     IOException e = new IOException("S3 answered HTTP 503");
-    TaskRewinds committing = new TaskRewinds();
+    TaskRewinds committing = new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext()));
     for (long units = 1; units <= 10; units++) {
       assertThat(committing.failed(e, List.of(), units)).isNull();
     }
-    TaskRewinds stuck = new TaskRewinds();
+    TaskRewinds stuck = new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext()));
     for (int i = 1; i < TaskRewinds.MAX_CONSECUTIVE_FAILURES; i++) {
       assertThat(stuck.failed(e, List.of(), 3)).isNull();
     }

@@ -7,6 +7,7 @@ import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.s3.FaultRule;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
+import io.redstage.sandbox.s3.S3Fault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +149,71 @@ class SlowS3IT {
       assertThat(markers.values().stream().mapToLong(CommitMarker::recordCount).sum())
           .as("every record once")
           .isEqualTo(400);
+    }
+  }
+
+  /**
+   * A commit that fails while another partition's commit is held up by S3: the failed partition is
+   * rewound at once and the other paused until its commit ends, then rewound after it. The put that
+   * found the failure used to wait for the held commit on the task thread, past the poll interval,
+   * and the consumer left the group.
+   */
+  @Test
+  void aRewindDoesNotWaitForAnotherPartitionsSlowCommit() throws Exception {
+    String topic = "taps";
+    String name = "taps-sink";
+    fx.connect.createTopic(topic, 2);
+    Map<String, String> c = fx.baseConfig(topic, BUCKET);
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "false");
+    c.put("format.class", "jsonl");
+    c.put("flush.size", "10");
+    c.put("s3.retry.backoff.ms", "1");
+    c.put("consumer.override.max.poll.interval.ms", "10000");
+    String markers = "_redstage/markers/" + topic + "/";
+    // partition 1's first marker takes 25 s; partition 0's first fails, retries included (4 calls)
+    FaultRule slowMarker =
+        fx.s3
+            .faults()
+            .delayNext(
+                1,
+                Duration.ofSeconds(25),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .keyPrefix(markers + "0000000001/"));
+    FaultRule failedMarker =
+        fx.s3
+            .faults()
+            .failNext(
+                4,
+                S3Fault.INTERNAL_ERROR,
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .keyPrefix(markers + "0000000000/"));
+    assertThat(fx.connect.createConnector(name, c)).isEqualTo(201);
+    fx.connect.awaitRunning(name, 1, WAIT);
+
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fx.connect.bootstrapServers()))) {
+      String group = "connect-" + name;
+      for (int i = 0; i < 100; i++) {
+        for (int p = 0; p < 2; p++) {
+          fx.send(topic, p, null, "{\"n\":" + i + "}");
+        }
+      }
+      fx.producer.flush();
+      Set<String> first =
+          await().atMost(WAIT).until(() -> members(admin, group), members -> members.size() == 1);
+
+      TreeMap<String, CommitMarker> written =
+          fx.awaitCovered(BUCKET, topic, Map.of(0, 100L, 1, 100L), WAIT);
+      assertThat(failedMarker.fired()).isEqualTo(4);
+      assertThat(slowMarker.fired()).isEqualTo(1);
+      assertThat(members(admin, group))
+          .as("the consumer polled in time all along: the same member, no rebalance")
+          .isEqualTo(first);
+      assertThat(written.values().stream().mapToLong(CommitMarker::recordCount).sum())
+          .as("every record once")
+          .isEqualTo(200);
     }
   }
 
