@@ -13,7 +13,6 @@ import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -84,19 +83,12 @@ public final class LoaderCheck {
       out.add(skipAfter(AvroTypesCheck.NAME, role));
       out.add(skipAfter(AvroTypesCheck.BYTES_NAME, role));
     }
-    SchemaPrivileges schemas = new SchemaPrivileges(config, api);
-    for (String key : schemas.keys()) {
+    SchemaPrivileges privileges = new SchemaPrivileges(config, api);
+    for (SchemaPrivileges.Schema schema : privileges.schemas()) {
       out.add(
           reach.status() == CheckResult.Status.OK
-              ? schemas.check(key)
-              : skipAfter("schema " + key, reach));
-    }
-    for (Map.Entry<String, String> e : schemas.mappedSchemas().entrySet()) {
-      String name = "schema " + e.getKey();
-      out.add(
-          reach.status() == CheckResult.Status.OK
-              ? schemas.check(name, e.getKey(), e.getValue())
-              : skipAfter(name, reach));
+              ? privileges.check(schema)
+              : skipAfter(schema.check(), reach));
     }
     return out;
   }
