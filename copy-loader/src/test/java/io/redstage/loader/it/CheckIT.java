@@ -113,6 +113,16 @@ class CheckIT {
         .noneMatch(o -> o.key().contains(".redstage-"));
   }
 
+  /** The read check reads the marker the listing check found: markers.dir is listed once. */
+  @Test
+  void markersDirIsListedOnce() {
+    stack.s3.resetRequestCounts();
+    Run r = check(Map.of());
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("OK    read markers.dir", "check/0000000000/a.json");
+    assertThat(stack.s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
+  }
+
   /**
    * A policy that allows listing markers but not reading them made every marker unreadable while
    * check passed; one without the delete let loaded markers pile up under markers.dir.
