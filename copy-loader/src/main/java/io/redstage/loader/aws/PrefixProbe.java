@@ -6,7 +6,7 @@ import static io.redstage.loader.config.LoaderConfigDef.S3_BUCKET;
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,15 +76,6 @@ public final class PrefixProbe {
     LOG.debug("{} is writable ({} put and deleted)", key, probe);
   }
 
-  /** S3's error codes that refuse the credentials themselves, whatever the key. */
-  private static final Set<String> CREDENTIALS_REFUSED =
-      Set.of(
-          "InvalidAccessKeyId",
-          "SignatureDoesNotMatch",
-          "ExpiredToken",
-          "InvalidToken",
-          "TokenRefreshRequired");
-
   /**
    * The error for a failure that has nothing to do with the prefix or its grants: no credentials,
    * credentials S3 refuses, a clock S3 refuses, a bucket that does not exist or is in another
@@ -103,48 +94,51 @@ public final class PrefixProbe {
       }
       return null;
     }
-    String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
-    if (CREDENTIALS_REFUSED.contains(code)) {
-      return new IllegalStateException(
-          "Cannot use S3: it refuses the loader's AWS credentials ("
-              + code
-              + "). Renew them if they expired, or correct them (the role, AWS_PROFILE, or "
-              + "aws.access.key.id and aws.secret.access.key).",
-          e);
+    Optional<S3CallError> error = S3CallError.of(s);
+    if (error.isEmpty()) {
+      return null;
     }
-    if ("RequestTimeTooSkewed".equals(code)) {
-      return new IllegalStateException(
-          "Cannot use S3: this host's clock is too far from S3's (RequestTimeTooSkewed), so every "
-              + "signed request is refused. Synchronise the clock (NTP) and start again.",
-          e);
-    }
-    if ("NoSuchBucket".equals(code)) {
-      return new ConfigException(
-          "Cannot use "
-              + S3_BUCKET
-              + " = '"
-              + bucket
-              + "': S3 says there is no such bucket. Correct "
-              + S3_BUCKET
-              + ", or store.url for an S3-compatible store.",
-          e);
-    }
-    if ("PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {
-      return new ConfigException(
-          "Cannot use bucket "
-              + bucket
-              + " through region "
-              + (config.string(AWS_REGION) == null
-                  ? "the environment gives"
-                  : "'" + config.string(AWS_REGION) + "'")
-              + ": S3 answered "
-              + code
-              + ", which it does when the bucket is in another region. Set "
-              + AWS_REGION
-              + " to the bucket's region.",
-          e);
-    }
-    return null;
+    String code = S3CallError.code(s);
+    return switch (error.get()) {
+      case CREDENTIALS ->
+          new IllegalStateException(
+              "Cannot use S3: it refuses the loader's AWS credentials ("
+                  + code
+                  + "). Renew them if they expired, or correct them (the role, AWS_PROFILE, or "
+                  + "aws.access.key.id and aws.secret.access.key).",
+              e);
+      case CLOCK ->
+          new IllegalStateException(
+              "Cannot use S3: this host's clock is too far from S3's (RequestTimeTooSkewed), so every "
+                  + "signed request is refused. Synchronise the clock (NTP) and start again.",
+              e);
+      case NO_SUCH_BUCKET ->
+          new ConfigException(
+              "Cannot use "
+                  + S3_BUCKET
+                  + " = '"
+                  + bucket
+                  + "': S3 says there is no such bucket. Correct "
+                  + S3_BUCKET
+                  + ", or store.url for an S3-compatible store.",
+              e);
+      case OTHER_REGION ->
+          new ConfigException(
+              "Cannot use bucket "
+                  + bucket
+                  + " through region "
+                  + (config.string(AWS_REGION) == null
+                      ? "the environment gives"
+                      : "'" + config.string(AWS_REGION) + "'")
+                  + ": S3 answered "
+                  + code
+                  + ", which it does when the bucket is in another region. Set "
+                  + AWS_REGION
+                  + " to the bucket's region.",
+              e);
+      // S3 failing, which the caller tells by its status and the SDK's throttling check
+      case SLOW_DOWN -> null;
+    };
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -13,13 +13,14 @@ import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
@@ -46,13 +47,14 @@ public final class LoaderCheck {
   public List<CheckResult> run() throws InterruptedException {
     List<CheckResult> out = new ArrayList<>();
     out.add(credentials());
-    CheckResult list = listMarkers();
+    MarkerListing listing = listMarkers();
+    CheckResult list = listing.result();
     out.add(list);
     MarkerAccess markerAccess = new MarkerAccess(config, clients.s3());
     out.add(
         list.status() == CheckResult.Status.FAIL
             ? skipAfter(MarkerAccess.READ, list)
-            : markerAccess.readFirstMarker());
+            : markerAccess.readMarker(listing.firstMarker()));
     if (!"keep".equalsIgnoreCase(config.string(MARKERS_LOADED_ACTION))) {
       out.add(
           list.status() == CheckResult.Status.FAIL
@@ -84,19 +86,12 @@ public final class LoaderCheck {
       out.add(skipAfter(AvroTypesCheck.NAME, role));
       out.add(skipAfter(AvroTypesCheck.BYTES_NAME, role));
     }
-    SchemaPrivileges schemas = new SchemaPrivileges(config, api);
-    for (String key : schemas.keys()) {
+    SchemaPrivileges privileges = new SchemaPrivileges(config, api);
+    for (SchemaPrivileges.Schema schema : privileges.schemas()) {
       out.add(
           reach.status() == CheckResult.Status.OK
-              ? schemas.check(key)
-              : skipAfter("schema " + key, reach));
-    }
-    for (Map.Entry<String, String> e : schemas.mappedSchemas().entrySet()) {
-      String name = "schema " + e.getKey();
-      out.add(
-          reach.status() == CheckResult.Status.OK
-              ? schemas.check(name, e.getKey(), e.getValue())
-              : skipAfter(name, reach));
+              ? privileges.check(schema)
+              : skipAfter(schema.check(), reach));
     }
     return out;
   }
@@ -148,56 +143,71 @@ public final class LoaderCheck {
     }
   }
 
-  CheckResult listMarkers() {
+  /**
+   * What listing markers.dir came to, and the first marker it found, which the read check reads.
+   */
+  record MarkerListing(CheckResult result, Optional<String> firstMarker) {
+    static MarkerListing failed(CheckResult result) {
+      return new MarkerListing(result, Optional.empty());
+    }
+  }
+
+  MarkerListing listMarkers() {
     String bucket = config.string(S3_BUCKET);
     String prefix = MarkerKeys.normalizeDir(config.string(MARKERS_DIR));
     String name = "list " + MARKERS_DIR;
     try {
-      int n =
-          clients.s3().listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1)).keyCount();
-      return CheckResult.ok(
-          name,
-          "s3://"
-              + bucket
-              + "/"
-              + prefix
-              + " is listable"
-              + (n == 0 ? " (empty: no connector has committed here yet)" : ""));
+      // a page of keys, not one: the read check needs a marker, and other keys may come first
+      List<S3Object> page =
+          clients.s3().listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(100)).contents();
+      return new MarkerListing(
+          CheckResult.ok(
+              name,
+              "s3://"
+                  + bucket
+                  + "/"
+                  + prefix
+                  + " is listable"
+                  + (page.isEmpty() ? " (empty: no connector has committed here yet)" : "")),
+          page.stream().map(S3Object::key).filter(k -> k.endsWith(MarkerKeys.SUFFIX)).findFirst());
     } catch (NoSuchBucketException e) {
-      return CheckResult.fail(
-          name,
-          "Cannot list s3://"
-              + bucket
-              + ": the bucket does not exist. Set "
-              + S3_BUCKET
-              + " to the bucket the connector writes (the same key in its config), and aws.region to"
-              + " its region.");
+      return MarkerListing.failed(
+          CheckResult.fail(
+              name,
+              "Cannot list s3://"
+                  + bucket
+                  + ": the bucket does not exist. Set "
+                  + S3_BUCKET
+                  + " to the bucket the connector writes (the same key in its config), and aws.region to"
+                  + " its region."));
     } catch (S3Exception e) {
-      return CheckResult.fail(
-          name,
-          "Cannot list s3://"
-              + bucket
-              + "/"
-              + prefix
-              + ": "
-              + e.awsErrorDetails().errorCode()
-              + " (HTTP "
-              + e.statusCode()
-              + "). Grant the loader s3:ListBucket on arn:aws:s3:::"
-              + bucket
-              + " (examples/iam/loader.json), and check "
-              + S3_BUCKET
-              + " and aws.region.");
+      return MarkerListing.failed(
+          CheckResult.fail(
+              name,
+              "Cannot list s3://"
+                  + bucket
+                  + "/"
+                  + prefix
+                  + ": "
+                  + e.awsErrorDetails().errorCode()
+                  + " (HTTP "
+                  + e.statusCode()
+                  + "). Grant the loader s3:ListBucket on arn:aws:s3:::"
+                  + bucket
+                  + " (examples/iam/loader.json), and check "
+                  + S3_BUCKET
+                  + " and aws.region."));
     } catch (SdkClientException e) {
-      return CheckResult.fail(
-          name,
-          "Cannot reach S3"
-              + config.optional(S3_ENDPOINT).map(u -> " at " + u).orElse("")
-              + ": "
-              + e.getMessage()
-              + ". Check "
-              + (config.optional(S3_ENDPOINT).isPresent() ? S3_ENDPOINT : "aws.region")
-              + " and the network route to S3 (a gateway VPC endpoint in private subnets).");
+      return MarkerListing.failed(
+          CheckResult.fail(
+              name,
+              "Cannot reach S3"
+                  + config.optional(S3_ENDPOINT).map(u -> " at " + u).orElse("")
+                  + ": "
+                  + e.getMessage()
+                  + ". Check "
+                  + (config.optional(S3_ENDPOINT).isPresent() ? S3_ENDPOINT : "aws.region")
+                  + " and the network route to S3 (a gateway VPC endpoint in private subnets)."));
     }
   }
 

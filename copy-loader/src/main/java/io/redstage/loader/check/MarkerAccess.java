@@ -11,7 +11,6 @@ import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * What the loader does to the markers under markers.dir besides listing them: it reads each
@@ -32,25 +31,15 @@ final class MarkerAccess {
   }
 
   /**
-   * Reads the first byte of the first marker listed: a GET needs s3:GetObject, kms:Decrypt on an
-   * SSE-KMS object and an object not archived, where a HEAD needs none of the last two.
+   * Reads the first byte of the marker the listing check found first: a GET needs s3:GetObject,
+   * kms:Decrypt on an SSE-KMS object and an object not archived, where a HEAD needs none of the
+   * last two.
    */
-  CheckResult readFirstMarker() {
-    String bucket = config.string(S3_BUCKET);
-    String prefix = MarkerKeys.normalizeDir(config.string(MARKERS_DIR));
-    Optional<String> first;
-    try {
-      first =
-          s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(100)).contents().stream()
-              .map(S3Object::key)
-              .filter(k -> k.endsWith(MarkerKeys.SUFFIX))
-              .findFirst();
-    } catch (SdkException e) {
-      return CheckResult.skip(READ, "the listing failed this time (" + e.getMessage() + ").");
-    }
+  CheckResult readMarker(Optional<String> first) {
     if (first.isEmpty()) {
       return CheckResult.skip(READ, "no marker under it yet to read.");
     }
+    String bucket = config.string(S3_BUCKET);
     String key = first.get();
     try {
       s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-0"));

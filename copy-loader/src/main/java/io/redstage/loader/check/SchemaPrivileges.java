@@ -8,20 +8,19 @@ import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
+import io.redstage.loader.sql.Identifiers;
 import io.redstage.loader.sql.SqlText;
-import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableMapper;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The loader creates and alters tables in {@code target.schema} and its control tables in {@code
- * control.schema}: it needs USAGE and CREATE on both. Asked with {@code has_schema_privilege} for
- * {@code redshift.db-user} when set (the user the Data API signs in as), else for {@code
- * current_user}.
+ * The loader creates and alters tables in {@code target.schema} and the schemas tables.map names,
+ * and its control tables in {@code control.schema}: it needs USAGE and CREATE on each. Asked with
+ * {@code has_schema_privilege} for {@code redshift.db-user} when set (the user the Data API signs
+ * in as), else for {@code current_user}.
  */
 final class SchemaPrivileges {
   private final LoaderConfig config;
@@ -32,44 +31,40 @@ final class SchemaPrivileges {
     this.api = api;
   }
 
-  /** The schema keys to check: target.schema, and control.schema when it names another schema. */
-  List<String> keys() {
-    List<String> keys = new ArrayList<>(List.of(TARGET_SCHEMA));
-    if (!config.string(CONTROL_SCHEMA).equals(config.string(TARGET_SCHEMA))) {
-      keys.add(CONTROL_SCHEMA);
-    }
-    return keys;
-  }
+  /**
+   * A schema to check.
+   *
+   * @param check the check's name
+   * @param schema the schema's name as Redshift folds it, as the loader names it in SQL
+   * @param source what names the schema in the config, for the messages
+   */
+  record Schema(String check, String schema, String source) {}
 
   /**
-   * The other schemas tables.map sends topics to (the loader creates and alters those tables too),
-   * each with the entry that names it, in order.
+   * The schemas to check, each once: target.schema, control.schema, then each other schema
+   * tables.map sends topics to (the loader creates and alters those tables too). Compared folded,
+   * as Redshift compares them: target.schema=Analytics is the schema a tables.map entry names
+   * analytics.
    */
-  Map<String, String> mappedSchemas() {
-    Set<String> known = new HashSet<>();
-    for (String key : keys()) {
-      known.add(config.string(key));
+  List<Schema> schemas() {
+    Map<String, Schema> out = new LinkedHashMap<>();
+    for (String key : List.of(TARGET_SCHEMA, CONTROL_SCHEMA)) {
+      String schema = Identifiers.fold(config.string(key), key);
+      out.putIfAbsent(schema, new Schema("schema " + key, schema, key));
     }
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String pair : config.list(TABLES_MAP)) {
-      String target = pair.substring(pair.lastIndexOf(':') + 1);
-      String schema = TableRef.parse(target, config.string(TARGET_SCHEMA)).schema();
-      if (!known.contains(schema)) {
-        out.putIfAbsent(schema, TABLES_MAP + " entry '" + pair + "'");
-      }
+    for (TableMapper.Entry e :
+        TableMapper.entries(config.list(TABLES_MAP), config.string(TARGET_SCHEMA))) {
+      String schema = e.table().schema();
+      out.putIfAbsent(
+          schema, new Schema("schema " + schema, schema, TABLES_MAP + " entry '" + e.text() + "'"));
     }
-    return out;
+    return List.copyOf(out.values());
   }
 
-  CheckResult check(String key) throws InterruptedException {
-    return check("schema " + key, config.string(key), key);
-  }
-
-  /**
-   * @param name the check's name
-   * @param key what names the schema in the config, for the messages
-   */
-  CheckResult check(String name, String schema, String key) throws InterruptedException {
+  CheckResult check(Schema s) throws InterruptedException {
+    String name = s.check();
+    String schema = s.schema();
+    String key = s.source();
     String user = config.optional(REDSHIFT_DB_USER).map(SqlText::literal).orElse("current_user");
     String userText = config.optional(REDSHIFT_DB_USER).orElse("the Data API's user");
     String grant =

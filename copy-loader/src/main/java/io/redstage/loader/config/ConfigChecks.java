@@ -3,11 +3,11 @@ package io.redstage.loader.config;
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerKeys;
-import io.redstage.loader.sql.SqlText;
-import io.redstage.loader.sql.TableRef;
+import io.redstage.loader.sql.TableMapper;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -105,20 +105,10 @@ final class ConfigChecks {
     compile(c, TABLES_REGEX);
     checkReplacement(c);
     for (String pair : c.list(TABLES_MAP)) {
-      int colon = pair.lastIndexOf(':');
-      if (colon <= 0 || colon == pair.length() - 1) {
-        throw new ConfigException(
-            "Cannot read '"
-                + TABLES_MAP
-                + "' entry '"
-                + pair
-                + "': expected topic:table or topic:schema.table.");
-      }
       // found at start, not when the first unit of that topic stops every cycle
-      String target = pair.substring(colon + 1);
+      Optional<TableMapper.Entry> entry;
       try {
-        // the name goes into SQL literals too (control tables), whose rules SqlText keeps
-        SqlText.literal(TableRef.parse(target, c.string(TARGET_SCHEMA)).name());
+        entry = TableMapper.Entry.parse(pair, c.string(TARGET_SCHEMA));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(
             "Cannot use '"
@@ -129,6 +119,14 @@ final class ConfigChecks {
                 + stripPeriod(e.getMessage())
                 + ". Name a table Redshift takes (at most 127 bytes per name).",
             e);
+      }
+      if (entry.isEmpty()) {
+        throw new ConfigException(
+            "Cannot read '"
+                + TABLES_MAP
+                + "' entry '"
+                + pair
+                + "': expected topic:table or topic:schema.table.");
       }
     }
     if (c.duration(REDSHIFT_POLL_MAX).compareTo(c.duration(REDSHIFT_POLL_INITIAL)) < 0) {

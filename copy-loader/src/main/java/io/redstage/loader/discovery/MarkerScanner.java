@@ -7,6 +7,7 @@ import io.redstage.contract.MarkerCodec;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.aws.S3CallError;
 import io.redstage.loader.sql.Identifiers;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -419,37 +420,22 @@ public final class MarkerScanner {
     cache.remove(key);
   }
 
-  /** S3's answers about the call itself (credentials, clock, bucket), which every object gets. */
-  private static final Set<String> EVERY_CALL =
-      Set.of(
-          "InvalidAccessKeyId",
-          "SignatureDoesNotMatch",
-          "ExpiredToken",
-          "InvalidToken",
-          "TokenRefreshRequired",
-          "RequestTimeTooSkewed",
-          "AuthorizationHeaderMalformed",
-          "PermanentRedirect",
-          "NoSuchBucket",
-          "SlowDown");
-
   /**
    * Whether S3 refused this one object (access denied to its key, an archived object, a key or
    * encryption it cannot use) rather than the call: 5xx, throttling and answers about credentials,
    * the clock or the bucket concern every object alike.
    */
   private static boolean refusesThisObject(S3Exception e) {
-    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     return e.statusCode() >= 400
         && e.statusCode() < 500
         && e.statusCode() != 408
         && e.statusCode() != 429
         && !e.isThrottlingException()
-        && !EVERY_CALL.contains(code);
+        && S3CallError.of(e).isEmpty();
   }
 
   private String unreadable(String key, S3Exception e) {
-    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    String code = S3CallError.code(e);
     String fix =
         "InvalidObjectState".equals(code)
             ? "Restore it from its archive storage class (a lifecycle rule moved it), or remove it."

@@ -1,9 +1,10 @@
 package io.redstage.loader.sql;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class TableMapper {
   private final String defaultSchema;
-  private final Map<String, String> explicit = new HashMap<>();
+  private final Map<String, Entry> explicit;
   private final Pattern regex;
   private final String replacement;
   private final Map<String, TableRef> cache = new ConcurrentHashMap<>();
@@ -23,10 +24,7 @@ public final class TableMapper {
   public TableMapper(
       String defaultSchema, List<String> mapEntries, String regex, String replacement) {
     this.defaultSchema = Identifiers.fold(defaultSchema, "the target schema");
-    for (String e : mapEntries) {
-      int colon = e.lastIndexOf(':');
-      explicit.put(e.substring(0, colon).trim(), e.substring(colon + 1).trim());
-    }
+    this.explicit = byTopic(mapEntries, this.defaultSchema);
     this.regex = regex == null ? null : Pattern.compile(regex);
     this.replacement = replacement == null ? "$0" : replacement;
   }
@@ -36,14 +34,42 @@ public final class TableMapper {
     return explicit.containsKey(topic);
   }
 
+  /**
+   * The tables.map entries in effect, in the order their topics first appear: one per topic, the
+   * last given when a topic has several (as {@link #table} maps it).
+   *
+   * @param defaultSchema the target schema, for entries that name no schema
+   * @throws IllegalArgumentException for an entry that {@link Entry#parse} refuses
+   */
+  public static List<Entry> entries(List<String> mapEntries, String defaultSchema) {
+    return List.copyOf(byTopic(mapEntries, defaultSchema).values());
+  }
+
+  private static Map<String, Entry> byTopic(List<String> mapEntries, String defaultSchema) {
+    Map<String, Entry> out = new LinkedHashMap<>();
+    for (String text : mapEntries) {
+      Entry e =
+          Entry.parse(text, defaultSchema)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "Cannot map a topic with '"
+                              + text
+                              + "': it is not topic:table or topic:schema.table. Write it as one"
+                              + " of those."));
+      out.put(e.topic(), e);
+    }
+    return out;
+  }
+
   public TableRef table(String topic) {
     return cache.computeIfAbsent(topic, this::resolve);
   }
 
   private TableRef resolve(String topic) {
-    String mapped = explicit.get(topic);
+    Entry mapped = explicit.get(topic);
     if (mapped != null) {
-      return TableRef.parse(mapped, defaultSchema);
+      return mapped.table();
     }
     String name = topic;
     if (regex != null) {
@@ -70,5 +96,33 @@ public final class TableMapper {
     return b.length() > Identifiers.MAX_BYTES
         ? b.substring(0, Identifiers.MAX_BYTES)
         : b.toString();
+  }
+
+  /**
+   * One tables.map entry: {@code topic:table} or {@code topic:schema.table}.
+   *
+   * @param text the entry as written, for messages
+   */
+  public record Entry(String text, String topic, TableRef table) {
+    /**
+     * Splits {@code text} at its last colon (a topic name holds none) and resolves its table, with
+     * {@code defaultSchema} when it names no schema.
+     *
+     * @return empty when {@code text} is not of the form {@code topic:table}
+     * @throws IllegalArgumentException when the table is not a name Redshift takes, or not one the
+     *     control tables can hold in a string literal
+     */
+    public static Optional<Entry> parse(String text, String defaultSchema) {
+      int colon = text.lastIndexOf(':');
+      String topic = colon < 0 ? "" : text.substring(0, colon).trim();
+      String target = colon < 0 ? "" : text.substring(colon + 1).trim();
+      if (topic.isEmpty() || target.isEmpty()) {
+        return Optional.empty();
+      }
+      TableRef table = TableRef.parse(target, defaultSchema);
+      // the name goes into SQL literals too (control tables), whose rules SqlText keeps
+      SqlText.literal(table.name());
+      return Optional.of(new Entry(text, topic, table));
+    }
   }
 }

@@ -36,7 +36,9 @@ class CheckIT {
     sql(
         "CREATE ROLE loader",
         "GRANT USAGE, CREATE ON SCHEMA public TO loader",
-        "CREATE SCHEMA locked");
+        "CREATE SCHEMA locked",
+        "CREATE SCHEMA analytics",
+        "GRANT USAGE, CREATE ON SCHEMA analytics TO loader");
     // every test's check finds a marker to read
     aMarker();
   }
@@ -111,6 +113,16 @@ class CheckIT {
         .noneMatch(o -> o.key().contains(".redstage-"));
   }
 
+  /** The read check reads the marker the listing check found: markers.dir is listed once. */
+  @Test
+  void markersDirIsListedOnce() {
+    stack.s3.resetRequestCounts();
+    Run r = check(Map.of());
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("OK    read markers.dir", "check/0000000000/a.json");
+    assertThat(stack.s3.requestCount(ObjectOperation.LIST_OBJECTS)).isEqualTo(1);
+  }
+
   /**
    * A policy that allows listing markers but not reading them made every marker unreadable while
    * check passed; one without the delete let loaded markers pile up under markers.dir.
@@ -150,6 +162,25 @@ class CheckIT {
             "FAIL  schema locked",
             "Cannot load into tables.map entry 'orders:locked.orders' 'locked': loader lacks USAGE"
                 + " and CREATE on it");
+  }
+
+  /**
+   * Redshift folds target.schema=Analytics to analytics, the schema the entries name: it was looked
+   * up as 'Analytics' (not found) and then checked a second time as the entries' schema.
+   */
+  @Test
+  void aMixedCaseTargetSchemaIsCheckedOnceUnderItsFoldedName() {
+    Run r =
+        check(
+            Map.of(
+                "target.schema",
+                "Analytics",
+                "tables.map",
+                "orders:analytics.orders, clicks:ANALYTICS.clicks"));
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("OK    schema target.schema", "loader has USAGE and CREATE on 'analytics'")
+        .doesNotContain("schema analytics", "schema ANALYTICS");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.redstage.loader.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.redstage.contract.CommitMarker;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Discovery against a real S3 API (S3Proxy): the loader lists only the markers prefix, GETs each
@@ -246,6 +248,36 @@ class MarkerDiscoveryIT {
     MarkerScanner.ScanResult after = scanner.scan();
     assertThat(after.units()).containsExactlyInAnyOrder(good, refused);
     assertThat(after.rejected()).isEmpty();
+  }
+
+  /**
+   * An answer about the call itself (here expired credentials) comes for every marker alike: the
+   * scan fails, and the cycle is retried, instead of each marker being rejected as unreadable.
+   */
+  @Test
+  void aMarkerReadRefusedForTheCallFailsTheScan() {
+    S3Client client = s3.client();
+    String topic = "expired-" + System.nanoTime();
+    Unit unit = TestUnits.simple(topic, 0, 0, 99);
+    put(client, unit);
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    FaultRule expired =
+        s3.faults()
+            .failAlways(
+                S3Fault.EXPIRED_TOKEN,
+                RequestMatcher.operations(ObjectOperation.GET_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(unit.markerKey()));
+    try {
+      assertThatThrownBy(scanner::scan)
+          .isInstanceOfSatisfying(
+              S3Exception.class,
+              e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ExpiredToken"));
+    } finally {
+      s3.faults().remove(expired);
+    }
+    assertThat(scanner.scan().units()).containsExactly(unit);
   }
 
   @Test

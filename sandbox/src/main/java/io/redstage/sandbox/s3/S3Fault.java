@@ -15,7 +15,12 @@ public enum S3Fault {
   /** 500 InternalError: transient server failure; the AWS SDK retries it. */
   INTERNAL_ERROR(500, "InternalError", "We encountered an internal error. Please try again."),
   /** 403 AccessDenied: a permanent failure that no retry fixes. */
-  ACCESS_DENIED(403, "AccessDenied", "Access Denied");
+  ACCESS_DENIED(403, "AccessDenied", "Access Denied"),
+  /**
+   * 400 ExpiredToken: the session token that signed the request has expired, so S3 refuses every
+   * request alike, whatever key it names.
+   */
+  EXPIRED_TOKEN(400, "ExpiredToken", "The provided token has expired.");
 
   private final int httpStatus;
   private final String errorCode;
