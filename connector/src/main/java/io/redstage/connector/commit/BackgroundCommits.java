@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -275,7 +276,7 @@ final class BackgroundCommits implements AutoCloseable {
    * ends committed still advances its partition; one that fails rewinds nothing more (its partition
    * is rewound, or no longer held), but counts against its partition.
    */
-  private void drop(java.util.function.Predicate<Pending> which) {
+  private void drop(Predicate<Pending> which) {
     Iterator<Pending> it = pending.iterator();
     while (it.hasNext()) {
       Pending p = it.next();

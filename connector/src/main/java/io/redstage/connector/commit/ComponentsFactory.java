@@ -108,7 +108,7 @@ final class ComponentsFactory {
             OpenFileHeap.of(formatOptions),
             metrics);
     partsOverBudget(c).ifPresent(LOG::warn);
-    PartitionPauses pauses = new PartitionPauses(context);
+    PartitionPauses pauses = new PartitionPauses(context, metrics::pausedPartitions);
     return new StagingCommitter(
         components,
         context,
@@ -118,7 +118,7 @@ final class ComponentsFactory {
             metrics,
             pauses,
             MemoryBudget.maxWaitMs(c.originals().get(MemoryBudget.MAX_POLL_INTERVAL_OVERRIDE))),
-        new TaskRewinds(pauses),
+        pauses,
         storage);
   }
 

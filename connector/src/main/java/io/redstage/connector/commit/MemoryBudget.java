@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,15 +105,6 @@ final class MemoryBudget {
 
   boolean paused() {
     return pauses.count(MEMORY) > 0;
-  }
-
-  /**
-   * Partitions the task no longer holds: Connect forgets their pause at the rebalance, so one given
-   * back must be paused again by the next over-budget put, not be taken for paused still.
-   */
-  void forget(Collection<TopicPartition> closed) {
-    pauses.forget(closed);
-    metrics.pausedPartitions(pauses.count(MEMORY));
   }
 
   /**
@@ -239,10 +229,11 @@ final class MemoryBudget {
       return;
     }
     int resumed = pauses.resume(pauses.pausedFor(MEMORY), MEMORY);
-    LOG.info(
-        "Resuming {} partition(s): the units waiting for S3 fit memory.buffer.max.bytes again",
-        resumed);
-    metrics.pausedPartitions(0);
+    if (resumed > 0) {
+      LOG.info(
+          "Resuming {} partition(s): the units waiting for S3 fit memory.buffer.max.bytes again",
+          resumed);
+    }
   }
 
   /**
@@ -268,6 +259,5 @@ final class MemoryBudget {
           budget,
           maxWaitNanos / 1_000_000);
     }
-    metrics.pausedPartitions(pauses.count(MEMORY));
   }
 }

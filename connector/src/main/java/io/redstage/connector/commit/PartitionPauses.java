@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
@@ -17,7 +18,7 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
  * waiting for S3 do not fit) and a rewind that waits for the partition's running commit. A
  * partition paused for both resumes only when neither holds it any more; without one home for this,
  * the budget resumed partitions a rewind still held. Only partitions Connect has assigned are
- * paused (it refuses the others). Owned by the task thread.
+ * paused (it refuses the others). Reports the paused-partitions metric. Owned by the task thread.
  */
 final class PartitionPauses {
   enum Reason {
@@ -28,11 +29,23 @@ final class PartitionPauses {
   }
 
   private final SinkTaskContext context;
+
+  /** Told how many partitions are paused, for any reason, after each change (the metric). */
+  private final IntConsumer reportPaused;
+
   private final Map<TopicPartition, Set<Reason>> reasons = new HashMap<>();
   private final Map<Reason, Integer> counts = new EnumMap<>(Reason.class);
 
-  PartitionPauses(SinkTaskContext context) {
+  /**
+   * Partitions revoked while paused here: Connect keeps them in its own set of paused partitions
+   * and pauses them again if they are given back (see {@link #reopened}). Bounded by the partitions
+   * the task ever held.
+   */
+  private final Set<TopicPartition> pausedWhenClosed = new HashSet<>();
+
+  PartitionPauses(SinkTaskContext context, IntConsumer reportPaused) {
     this.context = context;
+    this.reportPaused = reportPaused;
     for (Reason r : Reason.values()) {
       counts.put(r, 0);
     }
@@ -62,6 +75,7 @@ final class PartitionPauses {
     if (!newly.isEmpty()) {
       context.pause(newly.toArray(new TopicPartition[0]));
     }
+    reportPaused.accept(reasons.size());
     return added;
   }
 
@@ -95,6 +109,7 @@ final class PartitionPauses {
     if (!free.isEmpty()) {
       context.resume(free.toArray(new TopicPartition[0]));
     }
+    reportPaused.accept(reasons.size());
     return free.size();
   }
 
@@ -116,8 +131,8 @@ final class PartitionPauses {
   }
 
   /**
-   * Partitions the task no longer holds: Connect forgets their pause at the rebalance, so one given
-   * back must be paused again when needed, not be taken for paused still.
+   * Partitions the task no longer holds: what paused them here no longer applies (their units are
+   * dropped, their rewind is the next owner's); one given back is paused again when needed.
    */
   void forget(Collection<TopicPartition> closed) {
     for (TopicPartition tp : closed) {
@@ -126,7 +141,28 @@ final class PartitionPauses {
         for (Reason r : why) {
           counts.merge(r, -1, Integer::sum);
         }
+        pausedWhenClosed.add(tp);
       }
+    }
+    reportPaused.accept(reasons.size());
+  }
+
+  /**
+   * Partitions given to the task: those revoked while paused here are resumed, unless paused here
+   * again meanwhile. Connect keeps a revoked partition in its own set of paused partitions and, if
+   * it is given back, pauses it again before or after open(); resuming through the context takes it
+   * out of that set, so the partition is fetched again in either order. Without this, a partition
+   * paused when an eager rebalance revoked it stayed paused for good.
+   */
+  void reopened(Collection<TopicPartition> opened) {
+    List<TopicPartition> resume = new ArrayList<>();
+    for (TopicPartition tp : opened) {
+      if (pausedWhenClosed.remove(tp) && !reasons.containsKey(tp)) {
+        resume.add(tp);
+      }
+    }
+    if (!resume.isEmpty()) {
+      context.resume(resume.toArray(new TopicPartition[0]));
     }
   }
 }

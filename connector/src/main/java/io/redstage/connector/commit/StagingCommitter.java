@@ -37,7 +37,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>When S3 fails while a unit is written or committed (after the SDK's own retries), the open and
  * pending units are dropped and Connect is asked to rewind every partition to its last committed
  * offset; the records are then redelivered and written again, producing the same files where the
- * boundaries are the same. {@link TaskRewinds} counts the failures and says where to rewind.
+ * boundaries are the same. {@link TaskRewinds} counts the failures and says where to rewind; a
+ * partition whose commit still runs is paused and rewound once it ends, never waited for here.
  */
 public final class StagingCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(StagingCommitter.class);
@@ -56,6 +57,9 @@ public final class StagingCommitter {
 
   /** The heap of open and committing units against memory.buffer.max.bytes. */
   private final MemoryBudget memory;
+
+  /** The partitions paused by the memory budget or a rewind. */
+  private final PartitionPauses pauses;
 
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
 
@@ -99,12 +103,13 @@ public final class StagingCommitter {
       Components components,
       SinkTaskContext context,
       MemoryBudget memory,
-      TaskRewinds rewinds,
+      PartitionPauses pauses,
       AutoCloseable resources) {
     this.c = components;
     this.context = context;
     this.memory = memory;
-    this.rewinds = rewinds;
+    this.pauses = pauses;
+    this.rewinds = new TaskRewinds(pauses);
     this.recountClosed = w -> memory.opened(w.recountOpenBytes());
     this.resources = resources;
     this.ticks = new TaskTicks(components.rotation, System::currentTimeMillis);
@@ -142,6 +147,7 @@ public final class StagingCommitter {
       writers.computeIfAbsent(tp, this::newWriter);
       closedNotReopened.remove(tp);
     }
+    pauses.reopened(partitions);
   }
 
   private PartitionWriter newWriter(TopicPartition tp) {
@@ -172,7 +178,7 @@ public final class StagingCommitter {
       }
     }
     c.commits.release(closing);
-    memory.forget(partitions);
+    pauses.forget(partitions);
     rewinds.forget(partitions);
     for (PartitionWriter w : closing) {
       w.abort();
@@ -283,8 +289,7 @@ public final class StagingCommitter {
   private Map<TopicPartition, Long> askPendingRewind() {
     Map<TopicPartition, Long> held = rewinds.takeDeferred(writers.keySet());
     if (!held.isEmpty()) {
-      context.offset(held);
-      c.metrics.rewound();
+      context.offset(held); // counted in rewinds-total when found
     }
     return held;
   }
@@ -302,6 +307,7 @@ public final class StagingCommitter {
       c.commits.collect();
     } catch (IOException e) {
       rewinds.defer(rewindAfter(e, List.of()));
+      c.metrics.rewound();
     }
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {

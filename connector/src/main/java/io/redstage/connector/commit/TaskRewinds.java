@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * the task thread.
  *
  * <p>A partition whose commit is still running on S3 when the task rewinds is rewound only once
- * that commit has ended ({@link #waitingRewinds}): where it goes again from depends on whether the
+ * that commit has ended ({@link #finishWaiting}): where it goes again from depends on whether the
  * commit lands, and a replay started before it ended could commit units of the partition out of
  * offset order beside it. Until then the partition is paused and its records are skipped; the
  * others are rewound at once. Waiting for those commits on the task thread, as before, held every

@@ -511,15 +511,16 @@ class BackgroundCommitsTest {
   }
 
   /**
-   * A rewind does not wait for S3: partition 0's commit fails while partition 1's runs, held up by
-   * S3. Partition 0 is rewound at once; partition 1 is paused, its records skipped, and rewound
-   * only once its commit has ended, to after the unit that commit wrote. Before, the put that found
-   * the failure waited for partition 1's commit on the task thread, as long as S3 took.
+   * A rewind does not wait for S3: partition 0's commit fails while partition 1's second commit
+   * runs, held up by S3. Partition 0 is rewound at once; partition 1 is paused, its records
+   * skipped, and rewound only once its commit has ended, to after the unit that commit wrote, where
+   * its next unit starts. Before, the put that found the failure waited for partition 1's commit on
+   * the task thread, as long as S3 took.
    */
   @Test
   void aRewindDoesNotWaitForAnotherPartitionsRunningCommit() {
     String prefix = "rewind-running-" + (++run);
-    String held = markerKey(prefix, 1, 0, 9);
+    String held = markerKey(prefix, 1, 10, 19);
     FaultRule hold =
         s3.faults()
             .delayNext(
@@ -534,15 +535,9 @@ class BackgroundCommitsTest {
         StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
     try {
       committer.open(Set.of(P0, P1));
-      committer.put(records(0, 10)); // one unit per partition
-      await()
-          .atMost(SettledCommits.TIMEOUT)
-          .pollInterval(Duration.ofMillis(20))
-          .until(
-              () -> {
-                committer.put(List.of());
-                return !context.rewinds.isEmpty();
-              });
+      committer.put(records(0, 20)); // two units per partition
+      await().atMost(SettledCommits.TIMEOUT).until(() -> hold.fired() == 1);
+      awaitRewinds(committer, context, 1);
       assertThat(S3Objects.keys(s3.client(), BUCKET, held))
           .as("partition 0 rewound while partition 1's marker was still held up")
           .isEmpty();
@@ -551,34 +546,85 @@ class BackgroundCommitsTest {
 
       // Fetched before the pause: skipped, the rewind delivers them again.
       s3.faults().remove(fail);
-      committer.put(records(Map.of(P1, 10L), 20));
-      await()
-          .atMost(SettledCommits.TIMEOUT)
-          .pollInterval(Duration.ofMillis(20))
-          .until(
-              () -> {
-                committer.put(List.of());
-                return context.rewinds.size() > 1;
-              });
-      assertThat(hold.fired()).isEqualTo(1);
+      committer.put(records(Map.of(P1, 20L), 30));
+      awaitRewinds(committer, context, 2);
       assertThat(context.rewinds.get(1))
           .as("partition 1 goes on after the unit its running commit wrote")
-          .isEqualTo(Map.of(P1, 10L));
+          .isEqualTo(Map.of(P1, 20L));
       assertThat(context.paused).isEmpty();
 
-      committer.put(records(Map.of(P0, 0L, P1, 10L), 30));
+      committer.put(records(Map.of(P0, 0L, P1, 20L), 30));
       assertThat(SettledCommits.offsets(committer))
           .containsEntry(P0, new OffsetAndMetadata(30))
           .containsEntry(P1, new OffsetAndMetadata(30));
       assertThat(unitRanges(prefix, 0))
           .containsExactly(new long[] {0, 9}, new long[] {10, 19}, new long[] {20, 29});
       assertThat(unitRanges(prefix, 1))
-          .as("no unit of the records skipped while the partition waited")
+          .as(
+              "the next unit starts after the one that committed while dropped; none of the skipped records")
           .containsExactly(new long[] {0, 9}, new long[] {10, 19}, new long[] {20, 29});
       assertThat(context.rewinds).hasSize(2);
     } finally {
       committer.stop();
     }
+  }
+
+  /**
+   * A partition revoked while it waits for its running commit, and given back: Connect keeps it in
+   * its own set of paused partitions and pauses it again at the new assignment; the task resumes it
+   * (before, it stayed paused for good) and writes its records.
+   */
+  @Test
+  void aPartitionRevokedWhileItsRewindWaitsIsResumedWhenGivenBack() {
+    String prefix = "rewind-revoked-" + (++run);
+    String held = markerKey(prefix, 1, 0, 9);
+    FaultRule hold =
+        s3.faults()
+            .delayNext(
+                1,
+                Duration.ofSeconds(5),
+                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
+                    .bucket(BUCKET)
+                    .keyPrefix(held));
+    FaultRule fail = failMarker(prefix, 0, 9);
+    AssignedContext context = new AssignedContext(Set.of(P0, P1));
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
+    try {
+      committer.open(Set.of(P0, P1));
+      committer.put(records(0, 10));
+      await().atMost(SettledCommits.TIMEOUT).until(() -> hold.fired() == 1);
+      awaitRewinds(committer, context, 1);
+      assertThat(context.paused).containsExactly(P1);
+
+      s3.faults().remove(fail);
+      committer.close(Set.of(P1));
+      committer.open(Set.of(P1));
+      assertThat(context.paused).as("given back: fetched again").isEmpty();
+
+      // Connect resumes it from its committed offset: nothing of it was reported yet
+      committer.put(records(Map.of(P0, 0L, P1, 0L), 20));
+      assertThat(SettledCommits.offsets(committer))
+          .containsEntry(P0, new OffsetAndMetadata(20))
+          .containsEntry(P1, new OffsetAndMetadata(20));
+      assertThat(unitRanges(prefix, 1)).containsExactly(new long[] {0, 9}, new long[] {10, 19});
+      assertThat(context.rewinds).as("the revoked partition's rewind was dropped").hasSize(1);
+    } finally {
+      committer.stop();
+    }
+  }
+
+  /** Calls put without records until the task has asked for {@code count} rewinds. */
+  private static void awaitRewinds(
+      StagingCommitter committer, RecordingContext context, int count) {
+    await()
+        .atMost(SettledCommits.TIMEOUT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              committer.put(List.of());
+              return context.rewinds.size() >= count;
+            });
   }
 
   /**
@@ -605,14 +651,7 @@ class BackgroundCommitsTest {
     try {
       committer.open(Set.of(P0, P1));
       committer.put(records(0, 20)); // two units per partition
-      await()
-          .atMost(SettledCommits.TIMEOUT)
-          .pollInterval(Duration.ofMillis(20))
-          .until(
-              () -> {
-                committer.put(List.of());
-                return context.rewinds.size() > 1;
-              });
+      awaitRewinds(committer, context, 2);
       assertThat(hold.fired()).isEqualTo(1);
       assertThat(context.rewinds).containsExactly(Map.of(P0, 0L), Map.of(P1, 0L));
       assertThat(unitRanges(prefix, 1))

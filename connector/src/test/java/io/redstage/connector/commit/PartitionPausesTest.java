@@ -19,7 +19,7 @@ class PartitionPausesTest {
   @Test
   void aPartitionPausedForTwoReasonsResumesWhenBothEnd() {
     AssignedContext context = new AssignedContext(Set.of(P0, P1));
-    PartitionPauses pauses = new PartitionPauses(context);
+    PartitionPauses pauses = new PartitionPauses(context, paused -> {});
 
     assertThat(pauses.pause(List.of(P1), REWIND)).isEqualTo(1);
     assertThat(pauses.pauseAssigned(MEMORY)).isEqualTo(2);
@@ -35,10 +35,30 @@ class PartitionPausesTest {
     assertThat(context.paused).isEmpty();
   }
 
+  /**
+   * A partition revoked while paused is resumed when given back (Connect pauses it again itself);
+   * one never paused, or paused again meanwhile, is left alone.
+   */
+  @Test
+  void aPartitionRevokedWhilePausedIsResumedWhenGivenBack() {
+    AssignedContext context = new AssignedContext(Set.of(P0, P1));
+    PartitionPauses pauses = new PartitionPauses(context, paused -> {});
+    pauses.pauseAssigned(MEMORY);
+    pauses.forget(List.of(P0, P1));
+    pauses.pause(List.of(P1), REWIND);
+
+    pauses.reopened(List.of(P0, P1));
+
+    assertThat(context.paused).containsExactly(P1);
+    pauses.forget(List.of(P1));
+    pauses.reopened(List.of(P1));
+    assertThat(context.paused).isEmpty();
+  }
+
   @Test
   void onlyAssignedPartitionsPauseAndForgottenOnesCountNoMore() {
     AssignedContext context = new AssignedContext(Set.of(P0));
-    PartitionPauses pauses = new PartitionPauses(context);
+    PartitionPauses pauses = new PartitionPauses(context, paused -> {});
 
     assertThat(pauses.pause(List.of(P0, OTHER), REWIND)).isEqualTo(1);
     assertThat(context.paused).containsExactly(P0);

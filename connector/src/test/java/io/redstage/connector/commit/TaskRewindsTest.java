@@ -31,11 +31,13 @@ class TaskRewindsTest {
   @Test
   void unitsCommittedBesideEachFailureEndTheRun() {
     IOException e = new IOException("S3 answered HTTP 503");
-    TaskRewinds committing = new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext()));
+    TaskRewinds committing =
+        new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext(), paused -> {}));
     for (long units = 1; units <= 10; units++) {
       assertThat(committing.failed(e, List.of(), units)).isNull();
     }
-    TaskRewinds stuck = new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext()));
+    TaskRewinds stuck =
+        new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext(), paused -> {}));
     for (int i = 1; i < TaskRewinds.MAX_CONSECUTIVE_FAILURES; i++) {
       assertThat(stuck.failed(e, List.of(), 3)).isNull();
     }
