@@ -465,14 +465,7 @@ class BackgroundCommitsTest {
   void closeDropsTheRevokedPartitionsQueuedCommitsAndDoesNotWaitForTheRunningOne() {
     String prefix = "revoke-" + (++run);
     String held = markerKey(prefix, 1, 0, 9);
-    FaultRule hold =
-        s3.faults()
-            .delayNext(
-                1,
-                Duration.ofSeconds(8),
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(held));
+    FaultRule hold = holdOnce(held, Duration.ofSeconds(8));
     RecordingContext context = new RecordingContext();
     StagingCommitter committer =
         StagingCommitter.create(new SinkConfig(props(prefix, 10)), context);
@@ -521,14 +514,7 @@ class BackgroundCommitsTest {
   void aRewindDoesNotWaitForAnotherPartitionsRunningCommit() {
     String prefix = "rewind-running-" + (++run);
     String held = markerKey(prefix, 1, 10, 19);
-    FaultRule hold =
-        s3.faults()
-            .delayNext(
-                1,
-                Duration.ofSeconds(10),
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(held));
+    FaultRule hold = holdOnce(held, Duration.ofSeconds(10));
     FaultRule fail = failMarker(prefix, 0, 9);
     AssignedContext context = new AssignedContext(Set.of(P0, P1));
     StagingCommitter committer =
@@ -578,14 +564,7 @@ class BackgroundCommitsTest {
   void aPartitionRevokedWhileItsRewindWaitsIsResumedWhenGivenBack() {
     String prefix = "rewind-revoked-" + (++run);
     String held = markerKey(prefix, 1, 0, 9);
-    FaultRule hold =
-        s3.faults()
-            .delayNext(
-                1,
-                Duration.ofSeconds(5),
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(held));
+    FaultRule hold = holdOnce(held, Duration.ofSeconds(5));
     FaultRule fail = failMarker(prefix, 0, 9);
     AssignedContext context = new AssignedContext(Set.of(P0, P1));
     StagingCommitter committer =
@@ -635,14 +614,7 @@ class BackgroundCommitsTest {
   void aCommitRunningAtARewindThatFailsRewindsItsPartitionToBeforeIt() {
     String prefix = "rewind-running-fails-" + (++run);
     String held = markerKey(prefix, 1, 0, 9);
-    FaultRule hold =
-        s3.faults()
-            .delayNext(
-                1,
-                Duration.ofSeconds(5),
-                RequestMatcher.operations(ObjectOperation.PUT_OBJECT)
-                    .bucket(BUCKET)
-                    .keyPrefix(held));
+    FaultRule hold = holdOnce(held, Duration.ofSeconds(5));
     FaultRule failHeld = failAlways(ObjectOperation.PUT_OBJECT, held);
     FaultRule fail = failMarker(prefix, 0, 9);
     AssignedContext context = new AssignedContext(Set.of(P0, P1));
@@ -1062,6 +1034,15 @@ class BackgroundCommitsTest {
     return RequestMatcher.operations(ObjectOperation.UPLOAD_PART)
         .bucket(BUCKET)
         .keyMatching(Pattern.compile(Pattern.quote(prefix) + "/tmp/(.*/)?events/0/.*"));
+  }
+
+  /** Holds the next PUT of {@code key} for {@code delay} before S3 takes it. */
+  private static FaultRule holdOnce(String key, Duration delay) {
+    return s3.faults()
+        .delayNext(
+            1,
+            delay,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).bucket(BUCKET).keyPrefix(key));
   }
 
   /** Makes every {@code operation} on keys under {@code keyPrefix} fail, retries included. */
