@@ -13,8 +13,10 @@ import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.LoadedIntervalsTable;
 import io.redstage.loader.sql.RedshiftType;
+import io.redstage.loader.sql.SeedWatermarkTable;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -44,14 +46,27 @@ public final class ControlReader {
 
   private final AtomicBoolean lockViewUnreadable = new AtomicBoolean();
 
-  public ControlReader(DataApi api, ControlTables control) {
+  /** Whether this process created the seed-watermark table (if missing). */
+  private final AtomicBoolean watermarksCreated = new AtomicBoolean();
+
+  /**
+   * Whether this process found the seed-watermark table unusable: its seeds then read every marker
+   * row of their target, and it says so once.
+   */
+  private final AtomicBoolean watermarksUnusable = new AtomicBoolean();
+
+  private final Clock clock;
+
+  public ControlReader(DataApi api, ControlTables control, Clock clock) {
     this.api = api;
     this.control = control;
+    this.clock = clock;
   }
 
   /**
    * Creates the loaded-intervals table of each target not prepared yet and seeds it from the
-   * load-marker table (markers of older versions). Once per target and process: two calls each.
+   * load-marker table (markers of older versions): from the target's seed watermark on, or every
+   * row when the seed-watermark table cannot be used. Once per target and process: two calls each.
    * Returns the targets whose statements failed, each with its failure: one table whose control
    * table cannot be created (no privilege in its schema, the cluster's table quota reached) or
    * seeded (its LOCK outwaits the statement timeout) must not stop the others' loads. They are
@@ -74,7 +89,7 @@ public final class ControlReader {
           LOG.info("Creating {} failed ({}); trying once more", loaded.table(), e.error());
           api.execute(loaded.create(), "redstage-control-ddl");
         }
-        api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
+        seed(loaded);
       } catch (StatementFailedException | StatementTimeoutException e) {
         // not prepared: tried again next cycle (a seed that timed out waiting for the LOCK, too)
         failed.put(t, e);
@@ -84,6 +99,69 @@ public final class ControlReader {
       LOG.info("Loaded intervals of {} are in {}", t, loaded.table());
     }
     return failed;
+  }
+
+  /**
+   * Seeds from the target's watermark on; when the watermark's part of the seed fails (the table
+   * missing, refused or of another shape), seeds again without it: the watermark only saves work,
+   * and loads must not wait for it.
+   */
+  private void seed(LoadedIntervalsTable loaded) throws InterruptedException {
+    SeedWatermarkTable watermarks = control.seedWatermarks();
+    if (watermarksUsable(watermarks)) {
+      List<String> sql = loaded.seed(watermarks, clock.instant());
+      try {
+        api.executeBatch(sql, null, "redstage-seed-loaded");
+        return;
+      } catch (StatementFailedException e) {
+        // a failure of the seed's own statements would fail a seed without the watermark too; one
+        // whose statement is not known is taken for the watermark's, so that loads never wait for
+        // it (a seed's own failure then fails the seed without it, once)
+        int i = e.failedIndex();
+        if (i >= 0 && i < sql.size() && !watermarks.touches(sql.get(i))) {
+          throw e;
+        }
+        watermarksFailed(watermarks, e);
+      }
+    }
+    api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
+  }
+
+  /** Creates the seed-watermark table once per process; false once it proved unusable. */
+  private boolean watermarksUsable(SeedWatermarkTable watermarks) throws InterruptedException {
+    if (watermarksUnusable.get()) {
+      return false;
+    }
+    if (!watermarksCreated.get()) {
+      try {
+        try {
+          api.execute(watermarks.create(), "redstage-control-ddl");
+        } catch (StatementFailedException e) {
+          // loaders starting together: one may lose the race on the catalog
+          api.execute(watermarks.create(), "redstage-control-ddl");
+        }
+      } catch (StatementFailedException e) {
+        watermarksFailed(watermarks, e);
+        return false;
+      }
+      watermarksCreated.set(true);
+    }
+    return true;
+  }
+
+  private void watermarksFailed(SeedWatermarkTable watermarks, StatementFailedException e) {
+    if (watermarksUnusable.compareAndSet(false, true)) {
+      TableRef table = watermarks.table();
+      LOG.warn(
+          "Cannot use the seed-watermark table {}: {}. Loads go on, but this process reads every"
+              + " load-marker row of each table it loads, once per table, which takes longer as"
+              + " history grows: grant the loader's database user CREATE on schema '{}' so that it"
+              + " creates the table, or SELECT, INSERT and DELETE on it if it exists (drop it if"
+              + " its columns are not target_table VARCHAR(300), seeded_at TIMESTAMP).",
+          table.name(),
+          e.error(),
+          table.schema());
+    }
   }
 
   /**

@@ -311,6 +311,16 @@ public final class ControlTables {
         + " GROUP BY n.nspname, c.relname";
   }
 
+  /**
+   * The seed-watermark table, in the load-marker table's schema and named after it, like the claims
+   * table ({@link SeedWatermarkTable}). Not in {@link #createStatements}: a loader that cannot
+   * create or use it still loads (its seeds read every marker row), where a failure there stops the
+   * loader. "_seeds" cannot end a per-target table's name, which ends in "_" and 12 hex digits.
+   */
+  public SeedWatermarkTable seedWatermarks() {
+    return new SeedWatermarkTable(TableRef.of(markers.schema(), markers.table() + "_seeds"));
+  }
+
   /** The loaded-intervals table of one target table ({@link LoadedIntervalsTable}). */
   public LoadedIntervalsTable loadedIntervals(TableRef target) {
     return new LoadedIntervalsTable(markers, target);

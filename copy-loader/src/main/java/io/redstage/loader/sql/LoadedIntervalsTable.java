@@ -3,6 +3,7 @@ package io.redstage.loader.sql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -111,11 +112,43 @@ public final class LoadedIntervalsTable {
    * table (versions before per-table intervals, or one run again after this version) keep counting,
    * whenever they were written. Once per target and process, under the table's LOCK: concurrent
    * loaders take turns; the table holds about one row per partition, so rewriting it is cheap.
+   * Reads every marker row of the target, however old: the seed of a process that cannot use {@code
+   * watermarks} ({@link #seed(SeedWatermarkTable, Instant)}).
    */
   public List<String> seed() {
+    List<String> out = new ArrayList<>();
+    out.add(lock());
+    out.addAll(merge(""));
+    return out;
+  }
+
+  /**
+   * {@link #seed()} that reads only the target's marker rows written since its last seed, less
+   * {@link SeedWatermarkTable#MARGIN}, and records {@code seededAt} as its new watermark, in the
+   * same transaction. Rows with an older loaded_at had committed before that seed read the
+   * load-marker table (the margin says why), so this table covers them already; and current loads
+   * write it in the transaction of their marker rows. Without the window each process's seed read
+   * all of the target's history, under the LOCK that holds up its loads, which grew every day.
+   *
+   * @param seededAt the seeding loader's clock, taken before the seed is submitted
+   */
+  public List<String> seed(SeedWatermarkTable watermarks, Instant seededAt) {
+    List<String> out = new ArrayList<>();
+    out.add(lock());
+    out.add(watermarks.lock());
+    out.add(watermarks.since(target, table));
+    out.addAll(merge(" AND " + SeedWatermarkTable.window()));
+    out.addAll(watermarks.record(target, seededAt));
+    return out;
+  }
+
+  /**
+   * Rewrites the table as the union of its intervals and the target's marker rows, those that meet
+   * {@code andCondition} ("" or " AND ...") only.
+   */
+  private List<String> merge(String andCondition) {
     String columns = "topic, kafka_partition, start_offset, end_offset";
     return List.of(
-        lock(),
         "CREATE TEMP TABLE "
             + Identifiers.quote(MERGED)
             + " AS "
@@ -129,7 +162,8 @@ public final class LoadedIntervalsTable {
                     + " FROM "
                     + markers.sql()
                     + " WHERE target_table = "
-                    + SqlText.literal(target.name())),
+                    + SqlText.literal(target.name())
+                    + andCondition),
         "DELETE FROM " + table.sql(),
         "INSERT INTO "
             + table.sql()

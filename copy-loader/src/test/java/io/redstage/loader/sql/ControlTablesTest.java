@@ -305,6 +305,68 @@ class ControlTablesTest {
         .endsWith("SORTKEY (topic, kafka_partition, start_offset)");
   }
 
+  /**
+   * A seed reads the target's marker rows from its last seed's watermark less the margin on (all of
+   * them without a watermark, or when the intervals table is empty: created or dropped since), and
+   * records its own, in one transaction that locks the watermark table after the target's intervals
+   * and before reading either.
+   */
+  @Test
+  void aSeedReadsFromTheTargetsWatermarkLessTheMarginAndRecordsItsOwn() {
+    TableRef loaded = control.loadedIntervals(t).table();
+    SeedWatermarkTable watermarks = control.seedWatermarks();
+    assertThat(watermarks.table()).isEqualTo(TableRef.of("ops", "markers_seeds"));
+    assertThat(watermarks.create())
+        .isEqualTo(
+            "CREATE TABLE IF NOT EXISTS \"ops\".\"markers_seeds\""
+                + " (target_table VARCHAR(300) NOT NULL, seeded_at TIMESTAMP NOT NULL)");
+    List<String> sql = control.loadedIntervals(t).seed(watermarks, Instant.EPOCH);
+    assertThat(sql).hasSize(8);
+    assertThat(sql.subList(0, 3))
+        .containsExactly(
+            "LOCK " + loaded.sql(),
+            "LOCK \"ops\".\"markers_seeds\"",
+            "CREATE TEMP TABLE \"rs_seed_since\" AS SELECT COALESCE(DATEADD(hour, -48,"
+                + " MAX(seeded_at)), CAST('0001-01-01 00:00:00.000' AS TIMESTAMP)) AS since"
+                + " FROM \"ops\".\"markers_seeds\" WHERE target_table = 'public.t'"
+                + " AND EXISTS (SELECT 1 FROM "
+                + loaded.sql()
+                + ")");
+    assertThat(sql.get(3))
+        .startsWith("CREATE TEMP TABLE \"rs_loaded\" AS ")
+        .contains(
+            " FROM \"ops\".\"markers\" WHERE target_table = 'public.t'"
+                + " AND loaded_at >= (SELECT since FROM \"rs_seed_since\"))");
+    assertThat(sql.subList(4, 8))
+        .containsExactly(
+            "DELETE FROM " + loaded.sql(),
+            "INSERT INTO "
+                + loaded.sql()
+                + " (topic, kafka_partition, start_offset, end_offset) SELECT topic,"
+                + " kafka_partition, start_offset, end_offset FROM \"rs_loaded\"",
+            "DELETE FROM \"ops\".\"markers_seeds\" WHERE target_table = 'public.t'",
+            "INSERT INTO \"ops\".\"markers_seeds\" (target_table, seeded_at)"
+                + " VALUES ('public.t', CAST('1970-01-01 00:00:00.000' AS TIMESTAMP))");
+    assertThat(sql)
+        .as("the statements a failure of the watermark table fails, and only those")
+        .filteredOn(watermarks::touches)
+        .containsExactly(sql.get(1), sql.get(2), sql.get(6), sql.get(7));
+    assertThat(SeedWatermarkTable.MARGIN).isEqualTo(java.time.Duration.ofHours(48));
+  }
+
+  /**
+   * The seed-watermark table's name cannot be a per-target table's, whose names end in "_" and 12
+   * hex digits, whatever the target is called.
+   */
+  @Test
+  void theSeedWatermarkTableIsNamedApartFromThePerTargetTables() {
+    String name = control.seedWatermarks().table().table();
+    assertThat(name).isEqualTo("markers_seeds").doesNotMatch(".*_[0-9a-f]{12}");
+    assertThat(control.loadedIntervals(TableRef.of("markers", "seeds")).table().table())
+        .matches("markers__seeds_[0-9a-f]{12}");
+    assertThat(name).isNotEqualTo(control.claims().table().table());
+  }
+
   @Test
   void aClaimTakesOnlyTablesNoOtherLoaderHoldsInOneLockedTransaction() {
     ClaimTable claims = control.claims();
