@@ -66,7 +66,11 @@ final class Recommenders {
 
   /** True when partitioner.class is one of {@code types}, or cannot be read. */
   static Predicate<Map<String, Object>> partitioner(String... types) {
-    List<String> wanted = Arrays.asList(types);
+    return partitioner(Arrays.asList(types));
+  }
+
+  /** As {@link #partitioner(String...)}, of a list of types. */
+  static Predicate<Map<String, Object>> partitioner(List<String> wanted) {
     return parsed -> {
       Object value = parsed.get(SinkConfigDef.PARTITIONER_CLASS);
       try {
@@ -94,11 +98,7 @@ final class Recommenders {
    * rotate.interval.ms; or when either cannot be read.
    */
   static Predicate<Map<String, Object>> readsRecordTime() {
-    Predicate<Map<String, Object>> timePartitioner =
-        partitioner(
-            PartitionerSettings.TYPE_TIME,
-            PartitionerSettings.TYPE_HOURLY,
-            PartitionerSettings.TYPE_DAILY);
+    Predicate<Map<String, Object>> timePartitioner = partitioner(PartitionerSettings.TIME_TYPES);
     return parsed -> {
       Object interval = parsed.get(SinkConfigDef.ROTATE_INTERVAL_MS);
       return timePartitioner.test(parsed) || !(interval instanceof Long) || (Long) interval > 0;

@@ -33,9 +33,12 @@ public final class PartitionerSettings {
   public static final List<String> TYPES =
       List.of(TYPE_DEFAULT, TYPE_FIELD, TYPE_TIME, TYPE_HOURLY, TYPE_DAILY);
 
+  /** The partitioner types that put files under paths made from a timestamp. */
+  public static final List<String> TIME_TYPES = List.of(TYPE_TIME, TYPE_HOURLY, TYPE_DAILY);
+
   /** Whether partitioner type {@code type} puts files under paths made from a timestamp. */
   public static boolean readsTime(String type) {
-    return TYPE_TIME.equals(type) || TYPE_HOURLY.equals(type) || TYPE_DAILY.equals(type);
+    return TIME_TYPES.contains(type);
   }
 
   public static final String EXTRACTOR_RECORD = "Record";
