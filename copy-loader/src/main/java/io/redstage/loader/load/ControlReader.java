@@ -16,12 +16,13 @@ import io.redstage.loader.sql.RedshiftType;
 import io.redstage.loader.sql.SeedWatermarkTable;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -55,12 +56,9 @@ public final class ControlReader {
    */
   private final AtomicBoolean watermarksUnusable = new AtomicBoolean();
 
-  private final Clock clock;
-
-  public ControlReader(DataApi api, ControlTables control, Clock clock) {
+  public ControlReader(DataApi api, ControlTables control) {
     this.api = api;
     this.control = control;
-    this.clock = clock;
   }
 
   /**
@@ -89,7 +87,7 @@ public final class ControlReader {
           LOG.info("Creating {} failed ({}); trying once more", loaded.table(), e.error());
           api.execute(loaded.create(), "redstage-control-ddl");
         }
-        seed(loaded);
+        seed(loaded, t);
       } catch (StatementFailedException | StatementTimeoutException e) {
         // not prepared: tried again next cycle (a seed that timed out waiting for the LOCK, too)
         failed.put(t, e);
@@ -102,29 +100,73 @@ public final class ControlReader {
   }
 
   /**
-   * Seeds from the target's watermark on; when the watermark's part of the seed fails (the table
-   * missing, refused or of another shape), seeds again without it: the watermark only saves work,
-   * and loads must not wait for it.
+   * Seeds from the target's watermark less the margin on, then records the cluster's time read
+   * before the seed as the new watermark; without a usable watermark table, seeds from every row.
+   * The watermark only saves work: a failure to read it (other than a transient one, which leaves
+   * the target for the next cycle) or to write it never stops loads. A failure of the seed itself
+   * is thrown, as before watermarks.
    */
-  private void seed(LoadedIntervalsTable loaded) throws InterruptedException {
+  private void seed(LoadedIntervalsTable loaded, TableRef target) throws InterruptedException {
     SeedWatermarkTable watermarks = control.seedWatermarks();
-    if (watermarksUsable(watermarks)) {
-      List<String> sql = loaded.seed(watermarks, clock.instant());
-      try {
-        api.executeBatch(sql, null, "redstage-seed-loaded");
-        return;
-      } catch (StatementFailedException e) {
-        // a failure of the seed's own statements would fail a seed without the watermark too; one
-        // whose statement is not known is taken for the watermark's, so that loads never wait for
-        // it (a seed's own failure then fails the seed without it, once)
-        int i = e.failedIndex();
-        if (i >= 0 && i < sql.size() && !watermarks.touches(sql.get(i))) {
-          throw e;
-        }
-        watermarksFailed(watermarks, e);
+    Optional<Watermark> read =
+        watermarksUsable(watermarks) ? readWatermark(watermarks, target) : Optional.empty();
+    if (read.isEmpty()) {
+      api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
+      return;
+    }
+    Watermark w = read.get();
+    api.executeBatch(
+        w.last()
+            .map(last -> loaded.seed(last.minus(SeedWatermarkTable.MARGIN)))
+            .orElseGet(loaded::seed),
+        null,
+        "redstage-seed-loaded");
+    try {
+      api.executeBatch(watermarks.record(target, w.now()), null, "redstage-seed-watermark");
+    } catch (StatementFailedException | StatementTimeoutException e) {
+      // the older watermark stays: the next seed of the target reads a wider window
+      if (e instanceof StatementFailedException && !((StatementFailedException) e).isTransient()) {
+        watermarksFailed(watermarks, (StatementFailedException) e);
+      } else {
+        LOG.info(
+            "Cannot record the seed watermark of {} ({}); the next seed reads from the older one",
+            target,
+            e.getMessage());
       }
     }
-    api.executeBatch(loaded.seed(), null, "redstage-seed-loaded");
+  }
+
+  /** A target's watermark (empty without one) and the cluster's time when it was read. */
+  private record Watermark(Optional<Instant> last, Instant now) {}
+
+  /**
+   * Reads the target's watermark; empty when the table proved unusable now (its columns, a refused
+   * privilege) or the cluster's time came back in a shape not understood, and the seed reads every
+   * row. A transient failure is thrown: the target waits for the next cycle.
+   */
+  private Optional<Watermark> readWatermark(SeedWatermarkTable watermarks, TableRef target)
+      throws InterruptedException {
+    QueryResult r;
+    try {
+      r = api.query(watermarks.read(target), "redstage-seed-watermark");
+    } catch (StatementFailedException e) {
+      if (e.isTransient()) {
+        throw e;
+      }
+      watermarksFailed(watermarks, e);
+      return Optional.empty();
+    }
+    List<Object> row = r.rows().isEmpty() ? List.of() : r.rows().get(0);
+    Optional<Instant> now =
+        row.size() < 2 || row.get(1) == null
+            ? Optional.empty()
+            : FailureLog.instant(QueryResult.string(row.get(1)));
+    if (now.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Instant> last =
+        row.get(0) == null ? Optional.empty() : FailureLog.instant(QueryResult.string(row.get(0)));
+    return Optional.of(new Watermark(last, now.get()));
   }
 
   /** Creates the seed-watermark table once per process; false once it proved unusable. */
@@ -155,9 +197,11 @@ public final class ControlReader {
       LOG.warn(
           "Cannot use the seed-watermark table {}: {}. Loads go on, but this process reads every"
               + " load-marker row of each table it loads, once per table, which takes longer as"
-              + " history grows: grant the loader's database user CREATE on schema '{}' so that it"
-              + " creates the table, or SELECT, INSERT and DELETE on it if it exists (drop it if"
-              + " its columns are not target_table VARCHAR(300), seeded_at TIMESTAMP).",
+              + " history grows: grant the loader's database user CREATE on schema '{}' (each"
+              + " process runs CREATE TABLE IF NOT EXISTS, and a new table needs room under the"
+              + " cluster's table quota) and, if someone else created the table, SELECT, INSERT and"
+              + " DELETE on it; drop it if its columns are not target_table VARCHAR(300), seeded_at"
+              + " TIMESTAMP.",
           table.name(),
           e.error(),
           table.schema());

@@ -115,7 +115,7 @@ public final class Loader implements AutoCloseable {
             c.integer(BATCH_MAX_UNITS),
             UUID::randomUUID);
     this.planner = new CyclePlanner(mapper, settings, batches, failures);
-    this.reader = new ControlReader(api, control, clock);
+    this.reader = new ControlReader(api, control);
     this.claims = new TableClaims(api, control, c.duration(CLAIM_LEASE), clock);
     this.failureLog = new FailureLog(api, control);
     ManifestStore manifests = new ManifestStore(clients.s3(), bucket, c.string(MANIFESTS_DIR));

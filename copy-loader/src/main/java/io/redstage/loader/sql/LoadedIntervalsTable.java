@@ -112,8 +112,8 @@ public final class LoadedIntervalsTable {
    * table (versions before per-table intervals, or one run again after this version) keep counting,
    * whenever they were written. Once per target and process, under the table's LOCK: concurrent
    * loaders take turns; the table holds about one row per partition, so rewriting it is cheap.
-   * Reads every marker row of the target, however old: the seed of a process that cannot use {@code
-   * watermarks} ({@link #seed(SeedWatermarkTable, Instant)}).
+   * Reads every marker row of the target, however old: the seed of a target without a usable
+   * watermark.
    */
   public List<String> seed() {
     List<String> out = new ArrayList<>();
@@ -123,22 +123,25 @@ public final class LoadedIntervalsTable {
   }
 
   /**
-   * {@link #seed()} that reads only the target's marker rows written since its last seed, less
-   * {@link SeedWatermarkTable#MARGIN}, and records {@code seededAt} as its new watermark, in the
-   * same transaction. Rows with an older loaded_at had committed before that seed read the
-   * load-marker table (the margin says why), so this table covers them already; and current loads
-   * write it in the transaction of their marker rows. Without the window each process's seed read
-   * all of the target's history, under the LOCK that holds up its loads, which grew every day.
-   *
-   * @param seededAt the seeding loader's clock, taken before the seed is submitted
+   * {@link #seed()} that reads only the target's marker rows whose loaded_at is at or after {@code
+   * since} (its watermark less {@link SeedWatermarkTable#MARGIN}): rows with an older loaded_at had
+   * committed before the seed that set the watermark read the load-marker table (the margin says
+   * why), so this table covers them already, and current loads write it in the transaction of their
+   * marker rows. Every row still when this table is empty (created since the watermark, or dropped
+   * and created again: the watermark says what the table held, not what a new one holds). Without
+   * the window each process's seed read all of the target's history, under the LOCK that holds up
+   * its loads, which grew every day.
    */
-  public List<String> seed(SeedWatermarkTable watermarks, Instant seededAt) {
+  public List<String> seed(Instant since) {
     List<String> out = new ArrayList<>();
     out.add(lock());
-    out.add(watermarks.lock());
-    out.add(watermarks.since(target, table));
-    out.addAll(merge(" AND " + SeedWatermarkTable.window()));
-    out.addAll(watermarks.record(target, seededAt));
+    out.addAll(
+        merge(
+            " AND (loaded_at >= "
+                + ControlTables.timestamp(since)
+                + " OR NOT EXISTS (SELECT 1 FROM "
+                + table.sql()
+                + "))"));
     return out;
   }
 

@@ -258,8 +258,7 @@ class ControlTablesIT {
       assertThat(grant.tables()).isEqualTo(pending);
 
       Map<TableRef, TableSchema> schemas =
-          new ControlReader(api, control, java.time.Clock.systemUTC())
-              .describe(new ArrayList<>(pending));
+          new ControlReader(api, control).describe(new ArrayList<>(pending));
       assertThat(schemas).containsOnlyKeys(existing);
       assertThat(schemas.get(existing).columns()).containsOnlyKeys("id", "note");
     }

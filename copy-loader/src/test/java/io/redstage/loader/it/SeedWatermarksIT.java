@@ -55,20 +55,20 @@ class SeedWatermarksIT {
     String topic = "seed_window";
     stack.files.idNameUnit(topic, 0, 0, 9);
     Map<String, String> config = stack.config(topic);
-    MutableClock clock = new MutableClock();
-    Instant before = clock.instant();
-    try (Loader loader = stack.loader(config, clock)) {
+    // the watermark is the cluster's time (here PostgreSQL's, on this machine's clock), to the
+    // millisecond
+    Instant before = Instant.now().minusMillis(1);
+    try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
     }
-    Instant after = clock.instant();
+    Instant after = Instant.now();
     // the first seed's watermark is between before and after: the first row is before the window,
     // the second inside it
     Duration margin = SeedWatermarkTable.MARGIN;
     olderLoadersMarker(topic, 100, 109, before.minus(margin).minusSeconds(1));
     olderLoadersMarker(topic, 200, 209, after.minus(margin));
     stack.files.idNameUnit(topic, 0, 10, 19);
-    clock.advance(Duration.ofHours(1));
-    try (Loader loader = stack.loader(config, clock)) {
+    try (Loader loader = stack.loader(config)) {
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
     }
     assertThat(intervals(topic))
@@ -77,7 +77,40 @@ class SeedWatermarksIT {
     assertThat(stack.query(WATERMARK + "'public." + topic + "'"))
         .as("the second seed's watermark, in the first one's place")
         .singleElement()
-        .satisfies(r -> assertThat(instant(r.get(0))).isAfter(after));
+        .satisfies(r -> assertThat(instant(r.get(0))).isAfterOrEqualTo(after.minusMillis(1)));
+  }
+
+  /**
+   * A watermark ahead of the cluster's clock (a loader host whose clock ran ahead) is ignored: the
+   * seed reads every row, so an older loader's unit written since still counts.
+   */
+  @Test
+  void aWatermarkAheadOfTheClustersClockIsIgnored() throws Exception {
+    String topic = "seed_future";
+    stack.files.idNameUnit(topic, 0, 0, 9);
+    Map<String, String> config = stack.config(topic);
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "UPDATE public._redstage_load_markers_seeds SET seeded_at = "
+              + ControlTables.timestamp(Instant.now().plus(Duration.ofDays(5)))
+              + " WHERE target_table = 'public."
+              + topic
+              + "'");
+    }
+    olderLoadersMarker(topic, 100, 109, Instant.now().minus(Duration.ofDays(1)));
+    stack.files.idNameUnit(topic, 0, 10, 19);
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(intervals(topic)).containsExactly(List.of(0L, 19L), List.of(100L, 109L));
+    assertThat(stack.query(WATERMARK + "'public." + topic + "'"))
+        .as("replaced by the cluster's time")
+        .singleElement()
+        .satisfies(r -> assertThat(instant(r.get(0))).isBefore(Instant.now().plusSeconds(1)));
   }
 
   /**

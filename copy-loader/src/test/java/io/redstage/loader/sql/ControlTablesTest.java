@@ -306,13 +306,12 @@ class ControlTablesTest {
   }
 
   /**
-   * A seed reads the target's marker rows from its last seed's watermark less the margin on (all of
-   * them without a watermark, or when the intervals table is empty: created or dropped since), and
-   * records its own, in one transaction that locks the watermark table after the target's intervals
-   * and before reading either.
+   * A seed reads the target's marker rows from a given time on (its watermark less the margin), or
+   * all of them when the intervals table is empty (created or dropped since); the watermark is read
+   * with the cluster's time and written apart from the seed, under its own LOCK.
    */
   @Test
-  void aSeedReadsFromTheTargetsWatermarkLessTheMarginAndRecordsItsOwn() {
+  void aSeedReadsFromAGivenTimeUnlessItsIntervalsAreEmptyAndTheWatermarkIsKeptApart() {
     TableRef loaded = control.loadedIntervals(t).table();
     SeedWatermarkTable watermarks = control.seedWatermarks();
     assertThat(watermarks.table()).isEqualTo(TableRef.of("ops", "markers_seeds"));
@@ -320,37 +319,35 @@ class ControlTablesTest {
         .isEqualTo(
             "CREATE TABLE IF NOT EXISTS \"ops\".\"markers_seeds\""
                 + " (target_table VARCHAR(300) NOT NULL, seeded_at TIMESTAMP NOT NULL)");
-    List<String> sql = control.loadedIntervals(t).seed(watermarks, Instant.EPOCH);
-    assertThat(sql).hasSize(8);
-    assertThat(sql.subList(0, 3))
+    assertThat(watermarks.read(t))
+        .isEqualTo(
+            "SELECT MAX(CASE WHEN seeded_at <= "
+                + SqlText.UTC_NOW
+                + " THEN seeded_at END), "
+                + SqlText.UTC_NOW
+                + " FROM \"ops\".\"markers_seeds\" WHERE target_table = 'public.t'");
+    assertThat(watermarks.record(t, Instant.EPOCH))
         .containsExactly(
-            "LOCK " + loaded.sql(),
             "LOCK \"ops\".\"markers_seeds\"",
-            "CREATE TEMP TABLE \"rs_seed_since\" AS SELECT COALESCE(DATEADD(hour, -48,"
-                + " MAX(seeded_at)), CAST('0001-01-01 00:00:00.000' AS TIMESTAMP)) AS since"
-                + " FROM \"ops\".\"markers_seeds\" WHERE target_table = 'public.t'"
-                + " AND EXISTS (SELECT 1 FROM "
-                + loaded.sql()
-                + ")");
-    assertThat(sql.get(3))
-        .startsWith("CREATE TEMP TABLE \"rs_loaded\" AS ")
-        .contains(
-            " FROM \"ops\".\"markers\" WHERE target_table = 'public.t'"
-                + " AND loaded_at >= (SELECT since FROM \"rs_seed_since\"))");
-    assertThat(sql.subList(4, 8))
-        .containsExactly(
-            "DELETE FROM " + loaded.sql(),
-            "INSERT INTO "
-                + loaded.sql()
-                + " (topic, kafka_partition, start_offset, end_offset) SELECT topic,"
-                + " kafka_partition, start_offset, end_offset FROM \"rs_loaded\"",
             "DELETE FROM \"ops\".\"markers_seeds\" WHERE target_table = 'public.t'",
             "INSERT INTO \"ops\".\"markers_seeds\" (target_table, seeded_at)"
                 + " VALUES ('public.t', CAST('1970-01-01 00:00:00.000' AS TIMESTAMP))");
-    assertThat(sql)
-        .as("the statements a failure of the watermark table fails, and only those")
-        .filteredOn(watermarks::touches)
-        .containsExactly(sql.get(1), sql.get(2), sql.get(6), sql.get(7));
+
+    List<String> sql = control.loadedIntervals(t).seed(Instant.parse("2026-12-05T10:00:00Z"));
+    List<String> full = control.loadedIntervals(t).seed();
+    assertThat(sql).hasSize(4).hasSameSizeAs(full);
+    assertThat(sql.get(0)).isEqualTo("LOCK " + loaded.sql()).isEqualTo(full.get(0));
+    assertThat(sql.get(1))
+        .isEqualTo(
+            full.get(1)
+                .replace(
+                    "WHERE target_table = 'public.t')",
+                    "WHERE target_table = 'public.t' AND (loaded_at >= CAST('2026-12-05"
+                        + " 10:00:00.000' AS TIMESTAMP) OR NOT EXISTS (SELECT 1 FROM "
+                        + loaded.sql()
+                        + ")))"))
+        .isNotEqualTo(full.get(1));
+    assertThat(sql.subList(2, 4)).isEqualTo(full.subList(2, 4));
     assertThat(SeedWatermarkTable.MARGIN).isEqualTo(java.time.Duration.ofHours(48));
   }
 
