@@ -4,6 +4,7 @@ import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -99,7 +100,7 @@ public final class FailureLog {
           control.writingQuarantineOrFailures(control.upsertFailures(rows)),
           UUID.randomUUID().toString(),
           "redstage-failures-" + batchId);
-    } catch (StatementFailedException | DataApiException e) {
+    } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
       LOG.warn(
           "Batch {}: cannot record the failed attempt in {} (the count restarts lower in a new process): {}",
           batchId,
@@ -122,7 +123,7 @@ public final class FailureLog {
                       ControlTables.TABLE_STOP_KEY, table, cycles, error, at))),
           UUID.randomUUID().toString(),
           "redstage-failures-" + batchId);
-    } catch (StatementFailedException | DataApiException e) {
+    } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
       LOG.warn(
           "Cannot record in {} that a failure of the environment stopped {} (batch {}): {}. 'status'"
               + " does not show the table as stopped until a later cycle records it; its loads are"
@@ -158,7 +159,7 @@ public final class FailureLog {
               stoppedTable == null ? List.of() : control.deleteTableStop(stoppedTable)),
           UUID.randomUUID().toString(),
           "redstage-failures-clear");
-    } catch (StatementFailedException | DataApiException e) {
+    } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
       LOG.warn(
           "Cannot clear {} row(s) of {} after batch {}{}: {}. Harmless: rows of loaded units are"
               + " ignored, and a later batch of the table clears its row.",
