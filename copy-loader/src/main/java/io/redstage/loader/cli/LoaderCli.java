@@ -43,8 +43,8 @@ import picocli.CommandLine.ParentCommand;
       "2:The configuration or the command line is invalid (the message names the key or option).",
       "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
           + "stopped, or a marker cannot be read; status: units are quarantined or failing alone, a "
-          + "marker cannot be read, or a table waits for its settings; release: some units were "
-          + "refused."
+          + "marker cannot be read, or a table waits for its settings or its environment (a "
+          + "privilege, disk space, COPY's access to S3); release: some units were refused."
     },
     subcommands = {
       CommandLine.HelpCommand.class,
@@ -249,9 +249,10 @@ public final class LoaderCli {
   @Command(
       name = "status",
       description =
-          "Show pending units, held-back units and lag per table, unreadable markers, units failing"
-              + " alone and quarantined batches (exit code 3 when units are quarantined or failing"
-              + " alone, a marker cannot be read, or a table waits for its settings: something for a"
+          "Show pending units, held-back units and lag per table, tables whose loads a failure of"
+              + " the environment stopped, unreadable markers, units failing alone and quarantined"
+              + " batches (exit code 3 when units are quarantined or failing alone, a marker cannot"
+              + " be read, or a table waits for its settings or its environment: something for a"
               + " person to look at; 0 otherwise, a backlog included).")
   static final class Status extends LoaderCommand {
     /** How 'status' prints what it found. */

@@ -34,7 +34,7 @@ final class CyclePreview {
     boolean control = read.control();
     LoadState state = read.state();
     if (control) {
-      p.failures().restore(p.failureLog().readIfPresent());
+      p.failures().restore(p.failureLog().readIfPresent().units());
     }
     CyclePlanner.Plan plan =
         p.planner().plan(read.units(), scan.unreadableFrom(), state, p.clock().millis());

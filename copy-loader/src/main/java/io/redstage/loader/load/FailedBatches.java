@@ -157,10 +157,12 @@ final class FailedBatches {
    * backlog loads in full batches, as before. Only S3's refusal of COPY, which a missing file also
    * gets when the COPY role may not list the bucket ({@link Environment#COPY_S3_REFUSAL}), counts
    * one of the units' load.retry.max-deferrals, like a conflict: a privilege or a full disk is
-   * never one batch's, and an outage of either must not end in quarantine.
+   * never one batch's, and an outage of either must not end in quarantine. The table's row in the
+   * failure table tells 'status' until a batch of the table commits.
    */
   private void stopForTheEnvironment(
-      Batch b, BatchResult.Failed f, long now, Deque<TableLoad.Work> work) {
+      Batch b, BatchResult.Failed f, long now, Deque<TableLoad.Work> work)
+      throws InterruptedException {
     p.metrics().failed(table.name(), "environment");
     tally.tablesStopped.incrementAndGet();
     boolean counted = f.environment() == Environment.COPY_S3_REFUSAL;
@@ -179,6 +181,14 @@ final class FailedBatches {
             : ", and nothing is quarantined for it");
     work.clear();
     environmentFailed = true;
+    // the log and the metric are this process's; 'status' runs in another one and reads this row
+    p.failureLog()
+        .recordTableStop(
+            table.name(),
+            p.failures().tableStopped(table.name(), f.error(), now),
+            f.error(),
+            Instant.ofEpochMilli(now),
+            b.id().toString());
   }
 
   /** Counts the attempt of {@code b}'s one unit; returns whether it was quarantined. */

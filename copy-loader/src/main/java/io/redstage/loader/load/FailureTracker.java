@@ -32,10 +32,22 @@ public final class FailureTracker {
   /** A row of the failure table as read back. */
   public record Persisted(int attempts, long lastAttemptMs, String lastError) {}
 
+  /**
+   * A table whose loads a failure of the environment stopped (a privilege, a full disk, COPY's
+   * access to S3): in how many cycles in a row, the last one when, with which error.
+   */
+  public record TableStop(int cycles, long lastSeenMs, String lastError) {}
+
   private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
   /** The release rows (by their time) whose reset this process has applied, by marker key. */
   private final Map<String, Long> releasesApplied = new ConcurrentHashMap<>();
+
+  /**
+   * The tables the failure table holds a stop row for, as far as this process knows: what it read
+   * at the cycle's start, and what it wrote or deleted since. By table name.
+   */
+  private final Map<String, TableStop> tableStops = new ConcurrentHashMap<>();
 
   private final Backoff backoff;
   private final int maxAttempts;
@@ -86,6 +98,36 @@ public final class FailureTracker {
                       true,
                       mine == null ? 0 : mine.conflicts());
                 }));
+  }
+
+  /**
+   * Takes the failure table's table rows as they are: it is their only home, and another loader may
+   * have written or deleted one since this process last did.
+   */
+  public void restoreTableStops(Map<String, TableStop> rows) {
+    tableStops.keySet().retainAll(rows.keySet());
+    tableStops.putAll(rows);
+  }
+
+  /**
+   * A failure of the environment stopped {@code table}'s loads in this cycle; returns in how many
+   * cycles in a row it has, this one included.
+   */
+  public int tableStopped(String table, String error, long nowMs) {
+    return tableStops
+        .merge(
+            table,
+            new TableStop(1, nowMs, error),
+            (old, now) -> new TableStop(old.cycles() + 1, nowMs, error))
+        .cycles();
+  }
+
+  /**
+   * A batch of {@code table} committed; returns true when the failure table may hold a stop row for
+   * it (which the caller then deletes).
+   */
+  public boolean tableLoaded(String table) {
+    return tableStops.remove(table) != null;
   }
 
   /** Records one failed attempt of a unit that failed alone; returns its attempts so far. */

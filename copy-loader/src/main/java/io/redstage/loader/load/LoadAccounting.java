@@ -41,7 +41,10 @@ final class LoadAccounting {
         known.add(u.markerKey());
       }
     }
-    p.failureLog().clear(known, b.id().toString());
+    // the table loads again: a stop row a failure of its environment left goes too
+    p.failureLog()
+        .clear(
+            known, p.failures().tableLoaded(table.name()) ? table.name() : null, b.id().toString());
     p.rowCounts().check(table, b, l.copies());
     try {
       tally.rejected.addAndGet(p.rejects().record(b, intent, l.copies(), p.clock().instant()));

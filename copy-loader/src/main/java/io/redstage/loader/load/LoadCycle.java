@@ -165,7 +165,9 @@ public final class LoadCycle implements AutoCloseable {
               .toList();
     }
     LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
-    p.failures().restore(p.failureLog().read());
+    FailureLog.Rows failureRows = p.failureLog().read();
+    p.failures().restore(failureRows.units());
+    p.failures().restoreTableStops(failureRows.tables());
     p.failures().retainListed(scan.units().stream().map(Unit::markerKey).collect(toSet()));
     CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows

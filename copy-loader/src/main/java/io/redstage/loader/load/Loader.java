@@ -404,8 +404,9 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * What 'status' shows: the backlog per table, tables loading now or waiting for their settings,
-   * unreadable markers, units failing alone and quarantined batches. Reads, creates nothing.
+   * What 'status' shows: the backlog per table, tables loading now, waiting for their settings or
+   * stopped by their environment, unreadable markers, units failing alone and quarantined batches.
+   * Reads, creates nothing.
    */
   public Status status() throws InterruptedException {
     preflight();

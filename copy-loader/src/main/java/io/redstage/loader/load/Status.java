@@ -18,6 +18,8 @@ import java.util.List;
  * @param loadingNow tables a load holds now (another session's LOCK): not read, so not in {@code
  *     tables}
  * @param waitingForSettings tables whose own settings do not resolve: their units wait
+ * @param environmentFailures tables whose loads a failure of the environment stopped (a privilege,
+ *     a full disk, COPY's access to S3), until a batch of the table commits: their units wait
  * @param unreadableMarkers listed markers that cannot be read or used: their units wait
  * @param failingUnits listed units that failed alone and are retried until load.retry.max-attempts
  * @param quarantinedBatches unreleased quarantined batches: they wait for release or skip
@@ -31,6 +33,7 @@ public record Status(
     List<Table> tables,
     List<LoadingTable> loadingNow,
     List<TableWaiting> waitingForSettings,
+    List<EnvironmentFailure> environmentFailures,
     List<UnreadableMarker> unreadableMarkers,
     List<FailingUnit> failingUnits,
     List<QuarantinedBatch> quarantinedBatches) {
@@ -54,6 +57,12 @@ public record Status(
   /** A table whose units wait for its settings, and why. */
   public record TableWaiting(String table, String reason) {}
 
+  /**
+   * A table whose loads a failure of the environment stopped: in how many cycles in a row, the last
+   * one when (ISO-8601), and Redshift's error.
+   */
+  public record EnvironmentFailure(String table, int cycles, String lastSeenAt, String lastError) {}
+
   /** A listed marker that cannot be read or used, and why. */
   public record UnreadableMarker(String markerKey, String reason) {}
 
@@ -67,15 +76,16 @@ public record Status(
 
   /**
    * Whether something waits for a person rather than for the next cycle: a quarantined batch, a
-   * marker that cannot be read, a unit failing alone, or a table waiting for its settings. The
-   * 'status' command exits 3 then.
+   * marker that cannot be read, a unit failing alone, a table waiting for its settings, or a table
+   * whose environment stopped its loads. The 'status' command exits 3 then.
    */
   @JsonProperty("needsAttention")
   public boolean needsAttention() {
     return !quarantinedBatches.isEmpty()
         || !unreadableMarkers.isEmpty()
         || !failingUnits.isEmpty()
-        || !waitingForSettings.isEmpty();
+        || !waitingForSettings.isEmpty()
+        || !environmentFailures.isEmpty();
   }
 
   /** The table for people that 'status' prints by default. */

@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The 'status' view: pending units, bytes, records and lag per table, units failing alone
- * (attempts, last error) and unreleased quarantined batches with their reason. {@link #collect}
- * reads them once into a {@link Status}, which prints as text or JSON.
+ * The 'status' view: pending units, bytes, records and lag per table, tables whose environment
+ * stopped their loads, units failing alone (attempts, last error) and unreleased quarantined
+ * batches with their reason. {@link #collect} reads them once into a {@link Status}, which prints
+ * as text or JSON.
  */
 final class StatusReport {
   private static final ObjectMapper JSON =
@@ -53,8 +54,8 @@ final class StatusReport {
     MarkerScanner.ScanResult scan = scanner.scan();
     ControlReader.ReadOnlyState read = reader.readOnlyState(scan.units(), planner::tableOf);
     boolean control = read.control();
-    Map<String, FailureTracker.Persisted> persisted =
-        control ? failureLog.readIfPresent() : Map.of();
+    FailureLog.Rows rows = control ? failureLog.readIfPresent() : FailureLog.Rows.NONE;
+    Map<String, FailureTracker.Persisted> persisted = rows.units();
     failures.restore(persisted);
     CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadableFrom(), read.state(), now);
     List<Status.Table> tables = new ArrayList<>();
@@ -78,6 +79,10 @@ final class StatusReport {
     List<Status.TableWaiting> waiting = new ArrayList<>();
     plan.unconfigured()
         .forEach((TableRef t, String why) -> waiting.add(new Status.TableWaiting(t.name(), why)));
+    Set<String> waitingTables = new HashSet<>();
+    tables.forEach(t -> waitingTables.add(t.table()));
+    loading.forEach(t -> waitingTables.add(t.table()));
+    List<Status.EnvironmentFailure> stopped = environmentFailures(rows.tables(), waitingTables);
     List<Status.UnreadableMarker> unreadable = new ArrayList<>();
     scan.rejected().forEach((k, why) -> unreadable.add(new Status.UnreadableMarker(k, why)));
     List<Status.FailingUnit> failing = new ArrayList<>();
@@ -108,9 +113,34 @@ final class StatusReport {
         tables,
         loading,
         waiting,
+        stopped,
         unreadable,
         failing,
         quarantined);
+  }
+
+  /**
+   * The tables of {@code stops} that still have units to load ({@code waitingTables}: pending, or
+   * held by a load now), by name. A stop row outlives its cause when a later load of the table was
+   * not followed by the row's delete (the delete failed, or two loaders loaded the table at once
+   * with claiming off); with nothing left to load, nothing waits for the environment.
+   */
+  static List<Status.EnvironmentFailure> environmentFailures(
+      Map<String, FailureTracker.TableStop> stops, Set<String> waitingTables) {
+    List<Status.EnvironmentFailure> out = new ArrayList<>();
+    stops.forEach(
+        (table, stop) -> {
+          if (waitingTables.contains(table)) {
+            out.add(
+                new Status.EnvironmentFailure(
+                    table,
+                    stop.cycles(),
+                    Instant.ofEpochMilli(stop.lastSeenMs()).toString(),
+                    stop.lastError()));
+          }
+        });
+    out.sort(Comparator.comparing(Status.EnvironmentFailure::table));
+    return out;
   }
 
   static void printText(Status s, PrintStream out) {
@@ -138,6 +168,17 @@ final class StatusReport {
     if (!s.waitingForSettings().isEmpty()) {
       out.println("Tables whose units wait for their settings:");
       s.waitingForSettings().forEach(t -> out.printf("  %s: %s%n", t.table(), t.reason()));
+    }
+    if (!s.environmentFailures().isEmpty()) {
+      out.println(
+          "Tables whose loads a failure of the environment stopped (privileges, disk space, COPY's"
+              + " access to S3), tried again every cycle:");
+      s.environmentFailures()
+          .forEach(
+              f ->
+                  out.printf(
+                      "  %s: last seen %s (%d cycle(s) in a row): %s%n",
+                      f.table(), f.lastSeenAt(), f.cycles(), f.lastError()));
     }
     if (!s.unreadableMarkers().isEmpty()) {
       out.printf("%d unreadable marker(s):%n", s.unreadableMarkers().size());

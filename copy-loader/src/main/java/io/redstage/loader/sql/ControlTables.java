@@ -92,8 +92,18 @@ public final class ControlTables {
   }
 
   /**
+   * The marker_key of a failure-table row that is a table's, not a unit's: a failure of the
+   * environment (a privilege, a full disk, COPY's access to S3) stopped the table's loads, in
+   * attempts cycles in a row, the last at last_attempt_at with last_error. No marker key is empty,
+   * and loaders of versions before these rows take one for a unit that is never listed, which they
+   * ignore.
+   */
+  public static final String TABLE_STOP_KEY = "";
+
+  /**
    * One row of the failure table: a unit's failed attempts so far (0: released from quarantine,
-   * load it alone); the table's qualified name.
+   * load it alone); the table's qualified name. With {@link #TABLE_STOP_KEY} for a marker key, the
+   * table's row: how many cycles in a row the environment stopped its loads.
    */
   public record FailureRow(
       String markerKey,
@@ -146,6 +156,44 @@ public final class ControlTables {
                 + " (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES ",
             tuples));
     return out;
+  }
+
+  /**
+   * Replaces the row of a table whose loads the environment stopped ({@code row}'s marker key is
+   * {@link #TABLE_STOP_KEY}); the rows of its units and of other tables stay.
+   */
+  public List<String> upsertTableStop(FailureRow row) {
+    if (!TABLE_STOP_KEY.equals(row.markerKey())) {
+      throw new IllegalArgumentException(
+          "Cannot write a unit's failure row as a table's: marker key '" + row.markerKey() + "'");
+    }
+    List<String> out = new ArrayList<>(deleteTableStop(row.targetTable()));
+    out.add(
+        "INSERT INTO "
+            + failures.sql()
+            + " (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES ("
+            + SqlText.literal(TABLE_STOP_KEY)
+            + ", "
+            + SqlText.literal(row.targetTable())
+            + ", "
+            + row.attempts()
+            + ", "
+            + SqlText.sanitizedLiteral(row.lastError(), 3900)
+            + ", "
+            + timestamp(row.lastAttemptAt())
+            + ")");
+    return out;
+  }
+
+  /** Deletes the row of a table whose loads the environment stopped (the table loads again). */
+  public List<String> deleteTableStop(String targetTable) {
+    return List.of(
+        "DELETE FROM "
+            + failures.sql()
+            + " WHERE marker_key = "
+            + SqlText.literal(TABLE_STOP_KEY)
+            + " AND target_table = "
+            + SqlText.literal(targetTable));
   }
 
   /** Deletes the failure rows of these units, each statement below {@link #MAX_INSERT_CHARS}. */
@@ -273,11 +321,12 @@ public final class ControlTables {
   }
 
   /**
-   * Reads every failure row: marker_key, attempts, last_error, last_attempt_at (rows exist only for
-   * failing units).
+   * Reads every failure row: marker_key, attempts, last_error, last_attempt_at, target_table (rows
+   * exist only for failing or released units, and for tables the environment stopped).
    */
   public String selectFailures() {
-    return "SELECT marker_key, attempts, last_error, last_attempt_at FROM " + failures.sql();
+    return "SELECT marker_key, attempts, last_error, last_attempt_at, target_table FROM "
+        + failures.sql();
   }
 
   /**

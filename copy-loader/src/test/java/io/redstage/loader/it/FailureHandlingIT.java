@@ -261,6 +261,47 @@ class FailureHandlingIT {
   }
 
   /**
+   * The failure-table row that tells 'status' about a table its environment stopped is a report,
+   * not part of a load: when it cannot be written the cycle goes on, the other tables load, and the
+   * table loads once its environment allows it.
+   */
+  @Test
+  void aStopThatCannotBeRecordedStopsNoLoad() throws Exception {
+    unit("f_env_unrecorded", 0, 9);
+    unit("f_env_neighbour", 0, 9);
+    try (Loader loader = stack.loader(stack.config("f_env_unrecorded,f_env_neighbour"))) {
+      loader.ensureControlTables();
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.f_env_unrecorded/",
+              -1,
+              "permission denied for relation f_env_unrecorded")
+          // every write of the failure table (and the quarantine table) starts with this LOCK
+          .failStatementsMatching(
+              "^LOCK \"public\".\"_redstage_quarantine\"",
+              -1,
+              "permission denied for relation _redstage_load_failures");
+      CycleReport stopped = loader.runOnce();
+      assertThat(stopped.tablesStopped()).as("the environment's stop, nothing else").isEqualTo(1);
+      assertThat(stopped.unitsLoaded()).isEqualTo(1);
+      assertThat(stack.count("SELECT COUNT(*) FROM public.f_env_neighbour")).isEqualTo(10);
+      assertThat(
+              stack.count(
+                  "SELECT COUNT(*) FROM public._redstage_load_failures"
+                      + " WHERE target_table = 'public.f_env_unrecorded'"))
+          .isZero();
+
+      stack.redshift.faults().clear();
+      CycleReport after = loader.runOnce();
+      assertThat(after.tablesStopped()).isZero();
+      assertThat(after.unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_env_unrecorded")).isEqualTo(10);
+  }
+
+  /**
    * What looks like a failure of the environment but concerns one unit (COPY's 403 for a missing
    * file, when the role may not list the bucket) must not hold the table for ever.
    */

@@ -13,6 +13,10 @@ import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.it.LoaderStack.Cli;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -164,5 +168,94 @@ class StatusIT {
         .contains(batchId)
         .contains("1 unreadable marker(s):")
         .contains(failing.markerKey() + " attempts=1 last error: ");
+  }
+
+  /**
+   * The 3 a.m. case: the loader's database user loses INSERT on a target (for real: the stand-in
+   * runs the loader's statements as that PostgreSQL role). The loader that saw it has stopped; a
+   * 'status' of its own names the table, the error and when a loader last saw it, and exits 3,
+   * until a batch of the table commits again (it used to show a mere backlog, exit 0).
+   */
+  @Test
+  void aTableTheEnvironmentStopsNeedsAPersonUntilItLoadsAgain() throws Exception {
+    String role = "st_env_loader";
+    sql(
+        "CREATE ROLE " + role,
+        "GRANT USAGE, CREATE ON SCHEMA public TO " + role,
+        // what every database user of a cluster has: the system views and functions
+        "GRANT USAGE ON SCHEMA redstage_sys TO " + role,
+        "GRANT ALL ON ALL TABLES IN SCHEMA redstage_sys TO " + role);
+    Map<String, String> config = config("st_env");
+    // the role creates the control tables, in public: in PostgreSQL the loader's CREATE SCHEMA IF
+    // NOT EXISTS of another schema needs CREATE on the database, even when the schema exists
+    config.put("control.schema", "public");
+    config.put("redshift.db-user", role);
+    stack.redshift.faults().statementsAsDbUser(true);
+    try {
+      unit("st_env", 0, 9);
+      try (Loader loader = stack.loader(config)) {
+        assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      }
+      sql("REVOKE INSERT ON public.st_env FROM " + role);
+      unit("st_env", 10, 19);
+      Instant before = Instant.now();
+      for (int cycle = 0; cycle < 2; cycle++) {
+        try (Loader loader = stack.loader(config)) { // a 'once' from cron: a new process each
+          CycleReport r = loader.runOnce();
+          assertThat(r.tablesStopped()).as("the environment stopped the table").isEqualTo(1);
+          assertThat(r.batchesQuarantined()).isZero();
+        }
+      }
+      Instant after = Instant.now();
+
+      Cli stuck = cli(config, "status", "--output", "json");
+      assertThat(stuck.code()).as(stuck.err()).isEqualTo(3);
+      JsonNode s = JSON.readTree(stuck.out());
+      assertThat(s.get("needsAttention").asBoolean()).isTrue();
+      assertThat(s.get("environmentFailures")).hasSize(1);
+      JsonNode f = s.get("environmentFailures").get(0);
+      assertThat(f.get("table").asText()).isEqualTo("public.st_env");
+      assertThat(f.get("lastError").asText()).contains("permission denied for table st_env");
+      assertThat(f.get("cycles").asInt()).as("one per cycle, across processes").isEqualTo(2);
+      assertThat(Instant.parse(f.get("lastSeenAt").asText()))
+          .isBetween(before.truncatedTo(ChronoUnit.MILLIS), after);
+      assertThat(s.get("failingUnits")).as("nothing is counted against the units").isEmpty();
+      assertThat(s.get("quarantinedBatches")).isEmpty();
+      assertThat(s.get("tables").get(0).get("pendingUnits").asInt()).isEqualTo(1);
+      Cli text = cli(config, "status");
+      assertThat(text.code()).as("the text output exits alike").isEqualTo(3);
+      assertThat(text.out())
+          .contains("Tables whose loads a failure of the environment stopped")
+          .contains("public.st_env: last seen ")
+          .contains("(2 cycle(s) in a row): ")
+          .contains("permission denied for table st_env");
+
+      sql("GRANT INSERT ON public.st_env TO " + role);
+      try (Loader loader = stack.loader(config)) {
+        CycleReport r = loader.runOnce();
+        assertThat(r.unitsLoaded()).isEqualTo(1);
+        assertThat(r.tablesStopped()).isZero();
+      }
+      // a backlog again, which is no one's business at 3 a.m.
+      unit("st_env", 20, 29);
+      Cli fixed = cli(config, "status", "--output", "json");
+      assertThat(fixed.code()).as(fixed.err()).isZero();
+      JsonNode later = JSON.readTree(fixed.out());
+      assertThat(later.get("needsAttention").asBoolean()).isFalse();
+      assertThat(later.get("environmentFailures")).isEmpty();
+      assertThat(later.get("tables").get(0).get("pendingUnits").asInt()).isEqualTo(1);
+    } finally {
+      stack.redshift.faults().statementsAsDbUser(false);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.st_env")).isEqualTo(20);
+  }
+
+  static void sql(String... statements) throws Exception {
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
   }
 }

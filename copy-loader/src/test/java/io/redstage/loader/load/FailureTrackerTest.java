@@ -77,4 +77,34 @@ class FailureTrackerTest {
     assertThat(tracker.failure("theirs")).isNull();
     assertThat(tracker.failure("retired")).isNull();
   }
+
+  /**
+   * A table's stop counts the cycles in a row, across processes (the count read from the table goes
+   * on); a commit of the table ends it, and only then does the caller delete the row.
+   */
+  @Test
+  void aTableStopCountsCyclesUntilTheTableLoads() {
+    tracker.restoreTableStops(Map.of("public.t", new FailureTracker.TableStop(2, 0, "before")));
+    assertThat(tracker.tableStopped("public.t", "permission denied", 5_000)).isEqualTo(3);
+    assertThat(tracker.tableStopped("public.other", "Disk Full", 5_000)).isEqualTo(1);
+
+    assertThat(tracker.tableLoaded("public.t")).as("its row is to be deleted").isTrue();
+    assertThat(tracker.tableLoaded("public.t")).as("once").isFalse();
+    assertThat(tracker.tableStopped("public.t", "permission denied", 6_000))
+        .as("a new stop starts afresh")
+        .isEqualTo(1);
+  }
+
+  /**
+   * The table's rows are the truth at a cycle's start: a row another loader deleted (it loaded the
+   * table) is not deleted again, one it wrote is.
+   */
+  @Test
+  void tableStopsAreTakenFromTheTableAsTheyAre() {
+    tracker.tableStopped("public.loaded_elsewhere", "e", 0);
+    tracker.restoreTableStops(Map.of("public.t", new FailureTracker.TableStop(1, 0, "e")));
+
+    assertThat(tracker.tableLoaded("public.loaded_elsewhere")).isFalse();
+    assertThat(tracker.tableLoaded("public.t")).isTrue();
+  }
 }

@@ -9,12 +9,23 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** One Status, two outputs: the JSON names what the text shows, field for field. */
 class StatusTest {
   static Status status(
       List<Status.TableWaiting> waiting,
+      List<Status.UnreadableMarker> unreadable,
+      List<Status.FailingUnit> failing,
+      List<Status.QuarantinedBatch> quarantined) {
+    return status(waiting, List.of(), unreadable, failing, quarantined);
+  }
+
+  static Status status(
+      List<Status.TableWaiting> waiting,
+      List<Status.EnvironmentFailure> stopped,
       List<Status.UnreadableMarker> unreadable,
       List<Status.FailingUnit> failing,
       List<Status.QuarantinedBatch> quarantined) {
@@ -27,10 +38,15 @@ class StatusTest {
         List.of(new Status.Table("public.orders", 2, 1, 20, 4096, 3725)),
         List.of(new Status.LoadingTable("public.busy", "session 7 since 10:00", 12)),
         waiting,
+        stopped,
         unreadable,
         failing,
         quarantined);
   }
+
+  static final Status.EnvironmentFailure STOPPED =
+      new Status.EnvironmentFailure(
+          "public.orders", 4, "2024-05-01T09:59:00Z", "ERROR: permission denied for table orders");
 
   static final Status.QuarantinedBatch BATCH =
       new Status.QuarantinedBatch(
@@ -62,11 +78,38 @@ class StatusTest {
             status(List.of(new Status.TableWaiting("t", "why")), List.of(), List.of(), List.of())
                 .needsAttention())
         .isTrue();
+    assertThat(
+            status(List.of(), List.of(STOPPED), List.of(), List.of(), List.of()).needsAttention())
+        .as("a table its environment stops waits for a grant, disk space, the COPY role's policy")
+        .isTrue();
+  }
+
+  /**
+   * A stop row is shown while its table has something to load; once nothing is left (a load whose
+   * row delete failed, a table another loader loaded), nothing waits for the environment.
+   */
+  @Test
+  void aTableStopIsShownOnlyWhileItsTableHasUnitsToLoad() {
+    Map<String, FailureTracker.TableStop> stops =
+        Map.of(
+            "public.pending", new FailureTracker.TableStop(2, 0, "ERROR: Disk Full"),
+            "public.busy", new FailureTracker.TableStop(1, 1_000, "ERROR: permission denied"),
+            "public.done", new FailureTracker.TableStop(7, 0, "ERROR: permission denied"));
+
+    List<Status.EnvironmentFailure> shown =
+        StatusReport.environmentFailures(stops, Set.of("public.pending", "public.busy", "x"));
+
+    assertThat(shown)
+        .containsExactly(
+            new Status.EnvironmentFailure(
+                "public.busy", 1, "1970-01-01T00:00:01Z", "ERROR: permission denied"),
+            new Status.EnvironmentFailure(
+                "public.pending", 2, "1970-01-01T00:00:00Z", "ERROR: Disk Full"));
   }
 
   @Test
   void jsonAndTextComeFromTheSameFigures() throws Exception {
-    Status s = status(List.of(), List.of(), List.of(), List.of(BATCH));
+    Status s = status(List.of(), List.of(STOPPED), List.of(), List.of(), List.of(BATCH));
     JsonNode json = new ObjectMapper().readTree(s.json());
     List<String> fields = new ArrayList<>();
     json.fieldNames().forEachRemaining(fields::add);
@@ -80,6 +123,7 @@ class StatusTest {
             "tables",
             "loadingNow",
             "waitingForSettings",
+            "environmentFailures",
             "unreadableMarkers",
             "failingUnits",
             "quarantinedBatches",
@@ -87,6 +131,11 @@ class StatusTest {
     JsonNode t = json.get("tables").get(0);
     assertThat(t.get("lagSeconds").asLong()).isEqualTo(3725);
     assertThat(json.get("loadingNow").get(0).get("lockSeconds").asLong()).isEqualTo(12);
+    JsonNode stopped = json.get("environmentFailures").get(0);
+    assertThat(stopped.get("table").asText()).isEqualTo("public.orders");
+    assertThat(stopped.get("cycles").asInt()).isEqualTo(4);
+    assertThat(stopped.get("lastSeenAt").asText()).isEqualTo("2024-05-01T09:59:00Z");
+    assertThat(stopped.get("lastError").asText()).isEqualTo(STOPPED.lastError());
     assertThat(json.get("quarantinedBatches").get(0).get("batchId").asText())
         .isEqualTo(BATCH.batchId());
 
@@ -98,6 +147,9 @@ class StatusTest {
         .contains("public.busy")
         .contains("loading now (session 7 since 10:00 holds its lock")
         .contains("3 unit(s) listed, 1 loaded and awaiting marker retention, 2 pending")
+        .contains(
+            "  public.orders: last seen 2024-05-01T09:59:00Z (4 cycle(s) in a row): ERROR:"
+                + " permission denied for table orders")
         .contains(
             "  0b1c2d3e-0000-0000-0000-000000000001 public.orders units=1 at=2024-05-01 09:59"
                 + " reason: bad");

@@ -1,6 +1,7 @@
 package io.redstage.loader.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.redstage.loader.discovery.TopicPartition;
 import java.time.Instant;
@@ -166,6 +167,34 @@ class ControlTablesTest {
         .last()
         .asString()
         .startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"failures\"");
+  }
+
+  /**
+   * A table's stop row is replaced and deleted by its table alone: a DELETE by marker key, whose
+   * key all tables' rows share, would take the other tables' rows too.
+   */
+  @Test
+  void aTableStopRowIsReplacedAndDeletedByItsTableOnly() {
+    assertThat(
+            control.upsertTableStop(
+                new ControlTables.FailureRow(
+                    ControlTables.TABLE_STOP_KEY,
+                    "public.t",
+                    3,
+                    "ERROR: permission denied for table t",
+                    Instant.EPOCH)))
+        .containsExactly(
+            "DELETE FROM \"ops\".\"failures\" WHERE marker_key = '' AND target_table = 'public.t'",
+            "INSERT INTO \"ops\".\"failures\" (marker_key, target_table, attempts, last_error, last_attempt_at) VALUES "
+                + "('', 'public.t', 3, 'ERROR: permission denied for table t', CAST('1970-01-01 00:00:00.000' AS TIMESTAMP))");
+    assertThat(control.deleteTableStop("public.t"))
+        .containsExactly(
+            "DELETE FROM \"ops\".\"failures\" WHERE marker_key = '' AND target_table = 'public.t'");
+    assertThatThrownBy(
+            () ->
+                control.upsertTableStop(
+                    new ControlTables.FailureRow("k", "public.t", 1, "e", Instant.EPOCH)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -122,6 +122,21 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Whether statements from now on run as the PostgreSQL role named like the request's {@code
+   * DbUser} ({@code SET ROLE}) rather than as the superuser: false until set and after {@link
+   * #clear}. On a cluster a statement runs as its database user, so a privilege granted or revoked
+   * there (REVOKE INSERT on a target) decides whether it runs: a client's handling of {@code
+   * permission denied} must be tested against that. The role must exist, with the privileges its
+   * statements need, on the stand-in's {@code redstage_sys} schema too (its functions, views and
+   * the tables behind them), which a cluster's system views give every user. Requests without a
+   * DbUser (a secret, an IAM identity) still run as the superuser.
+   */
+  public Faults statementsAsDbUser(boolean asDbUser) {
+    injector.statementsAsDbUser(asDbUser);
+    return this;
+  }
+
   /** Seeds the random source of the rate-based faults, for reproducible runs. */
   public Faults seed(long seed) {
     injector.seed(seed);

@@ -143,4 +143,27 @@ class FaultInjectionTest {
     }
     assertThat(throttled).isBetween(60, 140);
   }
+
+  /**
+   * With statementsAsDbUser a statement runs as its DbUser's role, so what that role may not do
+   * fails as on a cluster; the pooled session is the superuser's again afterwards.
+   */
+  @Test
+  void statementsAsDbUserRunWithTheRolesPrivileges() throws Exception {
+    try (java.sql.Connection c = stack.jdbc();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE " + SandboxStack.DB_USER);
+      s.execute("CREATE TABLE fi_privileges (id INT)");
+      s.execute("GRANT SELECT ON fi_privileges TO " + SandboxStack.DB_USER);
+    }
+    stack.redshift.faults().statementsAsDbUser(true);
+    assertThat(stack.scalar("SELECT current_user")).isEqualTo(SandboxStack.DB_USER);
+    assertThat(stack.scalar("SELECT COUNT(*) FROM fi_privileges")).isEqualTo("0");
+    assertThat(stack.error("INSERT INTO fi_privileges VALUES (1)"))
+        .contains("permission denied for table fi_privileges");
+
+    stack.redshift.faults().clear();
+    assertThat(stack.scalar("SELECT current_user")).isNotEqualTo(SandboxStack.DB_USER);
+    stack.ok("INSERT INTO fi_privileges VALUES (1)");
+  }
 }

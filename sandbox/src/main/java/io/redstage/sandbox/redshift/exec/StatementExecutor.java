@@ -103,6 +103,14 @@ public final class StatementExecutor implements AutoCloseable {
           s.execute("SET TIME ZONE '" + zone.replace("'", "''") + "'");
         }
       }
+      String dbUser = r.connection().dbUser();
+      if (faults.statementsAsDbUser() && dbUser != null) {
+        // as on a cluster, where a statement runs as its database user and its privileges apply;
+        // the pool's reset (DISCARD ALL) makes the session the superuser's again
+        try (java.sql.Statement s = connection.createStatement()) {
+          s.execute("SET ROLE \"" + dbUser.replace("\"", "\"\"") + "\"");
+        }
+      }
       int pid = connection.unwrap(PGConnection.class).getBackendPID();
       r.markStarted(pid);
       LOG.debug(

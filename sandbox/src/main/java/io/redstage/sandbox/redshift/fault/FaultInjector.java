@@ -69,6 +69,7 @@ public final class FaultInjector {
   private volatile Long copyResultRows;
   private volatile boolean subStatementQueryIds = true;
   private volatile String sessionTimeZone;
+  private volatile boolean statementsAsDbUser;
 
   public void addApiFault(String operation, ApiFault fault, long count, double rate) {
     apiRules.add(new ApiRule(normalize(operation), fault, count, rate));
@@ -105,6 +106,7 @@ public final class FaultInjector {
     copyResultRows = null;
     subStatementQueryIds = true;
     sessionTimeZone = null;
+    statementsAsDbUser = false;
   }
 
   public void sessionTimeZone(String zone) {
@@ -114,6 +116,15 @@ public final class FaultInjector {
   /** The time zone statements run in, or null for UTC. */
   public String sessionTimeZone() {
     return sessionTimeZone;
+  }
+
+  public void statementsAsDbUser(boolean asDbUser) {
+    statementsAsDbUser = asDbUser;
+  }
+
+  /** Whether statements run as the PostgreSQL role named like their DbUser (else the superuser). */
+  public boolean statementsAsDbUser() {
+    return statementsAsDbUser;
   }
 
   public void abortRolledBackSubStatements(boolean abort) {
