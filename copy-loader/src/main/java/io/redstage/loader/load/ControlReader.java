@@ -410,6 +410,26 @@ public final class ControlReader {
     deletedKeysChecked.add(checked);
   }
 
+  /**
+   * When a batch of each of {@code tables} (qualified names) last committed, by the loaded_at of
+   * its newest load-marker row; tables without one are left out, as are times in a shape not
+   * understood.
+   */
+  Map<String, Instant> lastLoadedAt(Collection<String> tables) throws InterruptedException {
+    Map<String, Instant> out = new HashMap<>();
+    if (tables.isEmpty()) {
+      return out;
+    }
+    QueryResult r = api.query(control.lastLoadedAt(tables), "redstage-status");
+    for (List<Object> row : r.rows()) {
+      if (row.get(1) != null) {
+        FailureLog.instant(QueryResult.string(row.get(1)))
+            .ifPresent(at -> out.put(QueryResult.string(row.get(0)), at));
+      }
+    }
+    return out;
+  }
+
   /** Unreleased quarantined batches: batch id, table, units, time, error. */
   public QueryResult quarantineList() throws InterruptedException {
     return api.query(control.listQuarantine(), "redstage-quarantine-list");

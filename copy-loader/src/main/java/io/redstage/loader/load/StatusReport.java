@@ -82,7 +82,10 @@ final class StatusReport {
     Set<String> waitingTables = new HashSet<>();
     tables.forEach(t -> waitingTables.add(t.table()));
     loading.forEach(t -> waitingTables.add(t.table()));
-    List<Status.EnvironmentFailure> stopped = environmentFailures(rows.tables(), waitingTables);
+    Map<String, Instant> lastLoads =
+        rows.tables().isEmpty() ? Map.of() : reader.lastLoadedAt(rows.tables().keySet());
+    List<Status.EnvironmentFailure> stopped =
+        environmentFailures(rows.tables(), waitingTables, lastLoads);
     List<Status.UnreadableMarker> unreadable = new ArrayList<>();
     scan.rejected().forEach((k, why) -> unreadable.add(new Status.UnreadableMarker(k, why)));
     List<Status.FailingUnit> failing = new ArrayList<>();
@@ -121,16 +124,22 @@ final class StatusReport {
 
   /**
    * The tables of {@code stops} that still have units to load ({@code waitingTables}: pending, or
-   * held by a load now), by name. A stop row outlives its cause when a later load of the table was
-   * not followed by the row's delete (the delete failed, or two loaders loaded the table at once
-   * with claiming off); with nothing left to load, nothing waits for the environment.
+   * held by a load now) and have not loaded since the stop was last seen ({@code lastLoads}: when a
+   * batch of each last committed), by name. A stop row outlives its cause when a later load of the
+   * table was not followed by the row's delete (the delete failed, a loader of an earlier version
+   * loaded it, or two loaders loaded the table at once with claiming off): with nothing left to
+   * load, or a load since, nothing waits for the environment any more.
    */
   static List<Status.EnvironmentFailure> environmentFailures(
-      Map<String, FailureTracker.TableStop> stops, Set<String> waitingTables) {
+      Map<String, FailureTracker.TableStop> stops,
+      Set<String> waitingTables,
+      Map<String, Instant> lastLoads) {
     List<Status.EnvironmentFailure> out = new ArrayList<>();
     stops.forEach(
         (table, stop) -> {
-          if (waitingTables.contains(table)) {
+          Instant loaded = lastLoads.get(table);
+          boolean loadedSince = loaded != null && loaded.toEpochMilli() > stop.lastSeenMs();
+          if (waitingTables.contains(table) && !loadedSince) {
             out.add(
                 new Status.EnvironmentFailure(
                     table,
@@ -172,7 +181,8 @@ final class StatusReport {
     if (!s.environmentFailures().isEmpty()) {
       out.println(
           "Tables whose loads a failure of the environment stopped (privileges, disk space, COPY's"
-              + " access to S3), tried again every cycle:");
+              + " access to S3), tried again after the load.retry backoff; the loader's ERROR line says"
+              + " what to fix:");
       s.environmentFailures()
           .forEach(
               f ->

@@ -595,6 +595,22 @@ public final class ControlTables {
   }
 
   /** Lists unreleased quarantined batches for 'status'. */
+  /**
+   * Per table of {@code targets} (qualified names), the loaded_at of its newest load-marker row:
+   * when a batch of it last committed. By target_table, the table's sort key's first column.
+   */
+  public String lastLoadedAt(java.util.Collection<String> targets) {
+    List<String> names = new ArrayList<>();
+    for (String t : new java.util.TreeSet<>(targets)) {
+      names.add(SqlText.literal(t));
+    }
+    return "SELECT target_table, MAX(loaded_at) FROM "
+        + markers.sql()
+        + " WHERE target_table IN ("
+        + String.join(", ", names)
+        + ") GROUP BY target_table";
+  }
+
   public String listQuarantine() {
     return "SELECT batch_id, target_table, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "
         + quarantine.sql()

@@ -261,6 +261,43 @@ class FailureHandlingIT {
   }
 
   /**
+   * A write of the failure table that outlives redshift.statement-timeout (here its LOCK waits 10 s
+   * against a 5 s timeout, which the loads themselves stay well within) is logged like a refused one: the stopped table counts once, the other
+   * table loads, and the stopped one loads once its environment allows it.
+   */
+  @Test
+  void aStopWhoseRecordOutlivesTheStatementTimeoutStopsNoLoad() throws Exception {
+    unit("f_env_slow", 0, 9);
+    unit("f_env_slow_neighbour", 0, 9);
+    Map<String, String> config = stack.config("f_env_slow,f_env_slow_neighbour");
+    config.put("redshift.statement-timeout", "5s");
+    try (Loader loader = stack.loader(config)) {
+      loader.ensureControlTables();
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.f_env_slow/",
+              -1,
+              "permission denied for relation f_env_slow")
+          // every write of the failure table (and the quarantine table) starts with this LOCK
+          .slowStatementsMatching(
+              "^LOCK \"public\".\"_redstage_quarantine\"", Duration.ofSeconds(10));
+      CycleReport stopped = loader.runOnce();
+      assertThat(stopped.tablesStopped()).as("the environment's stop, counted once").isEqualTo(1);
+      assertThat(stopped.unitsLoaded()).isEqualTo(1);
+      assertThat(stack.count("SELECT COUNT(*) FROM public.f_env_slow_neighbour")).isEqualTo(10);
+
+      stack.redshift.faults().clear();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> loader.runOnce().unitsPending() == 0);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_env_slow")).isEqualTo(10);
+  }
+
+  /**
    * The failure-table row that tells 'status' about a table its environment stopped is a report,
    * not part of a load: when it cannot be written the cycle goes on, the other tables load, and the
    * table loads once its environment allows it.

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,19 +86,26 @@ class StatusTest {
   }
 
   /**
-   * A stop row is shown while its table has something to load; once nothing is left (a load whose
-   * row delete failed, a table another loader loaded), nothing waits for the environment.
+   * A stop row is shown while its table has something to load and has not loaded since; once
+   * nothing is left, or a batch of it committed after the stop (a load whose row delete failed, a
+   * loader of an earlier version), nothing waits for the environment.
    */
   @Test
-  void aTableStopIsShownOnlyWhileItsTableHasUnitsToLoad() {
+  void aTableStopIsShownOnlyWhileItsTableHasUnitsToLoadAndHasNotLoadedSince() {
     Map<String, FailureTracker.TableStop> stops =
         Map.of(
             "public.pending", new FailureTracker.TableStop(2, 0, "ERROR: Disk Full"),
             "public.busy", new FailureTracker.TableStop(1, 1_000, "ERROR: permission denied"),
-            "public.done", new FailureTracker.TableStop(7, 0, "ERROR: permission denied"));
+            "public.done", new FailureTracker.TableStop(7, 0, "ERROR: permission denied"),
+            "public.loaded", new FailureTracker.TableStop(3, 1_000, "ERROR: permission denied"));
 
     List<Status.EnvironmentFailure> shown =
-        StatusReport.environmentFailures(stops, Set.of("public.pending", "public.busy", "x"));
+        StatusReport.environmentFailures(
+            stops,
+            Set.of("public.pending", "public.busy", "public.loaded", "x"),
+            Map.of(
+                "public.loaded", Instant.ofEpochMilli(1_001),
+                "public.busy", Instant.ofEpochMilli(1_000)));
 
     assertThat(shown)
         .containsExactly(
