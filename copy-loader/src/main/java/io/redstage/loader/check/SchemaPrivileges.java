@@ -18,9 +18,10 @@ import java.util.Map;
 
 /**
  * The loader creates and alters tables in {@code target.schema} and the schemas tables.map names,
- * and its control tables in {@code control.schema}: it needs USAGE and CREATE on each. Asked with
- * {@code has_schema_privilege} for {@code redshift.db-user} when set (the user the Data API signs
- * in as), else for {@code current_user}.
+ * and its control tables in {@code control.schema}: it needs USAGE and CREATE on each, and CREATE
+ * on the database only to create one that is missing ({@link
+ * io.redstage.loader.sql.ExistingSchemas}). Asked with {@code has_schema_privilege} for {@code
+ * redshift.db-user} when set (the user the Data API signs in as), else for {@code current_user}.
  */
 final class SchemaPrivileges {
   private final LoaderConfig config;
@@ -80,17 +81,36 @@ final class SchemaPrivileges {
                   + SqlText.literal(schema),
               "redstage-check-schema");
       if (QueryResult.number(found.rows().get(0).get(0)) == 0) {
+        QueryResult db =
+            api.query(
+                "SELECT has_database_privilege("
+                    + user
+                    + ", current_database(), 'CREATE') AS can_create",
+                "redstage-check-privileges");
+        if (truth(db.rows().get(0).get(0))) {
+          return CheckResult.ok(
+              name,
+              "'"
+                  + schema
+                  + "' does not exist; "
+                  + userText
+                  + " has CREATE on the database, so the loader creates it");
+        }
         return CheckResult.fail(
             name,
             "Cannot load into "
                 + key
                 + " '"
                 + schema
-                + "': the schema does not exist. Create it (CREATE SCHEMA "
+                + "': the schema does not exist and "
+                + userText
+                + " lacks CREATE on the database to create it. Create it (CREATE SCHEMA "
                 + schema
                 + "; "
                 + grant
-                + ") or set "
+                + "), grant "
+                + userText
+                + " CREATE on the database so that the loader creates it, or set "
                 + key
                 + " to an existing schema.");
       }

@@ -9,6 +9,7 @@ import io.redstage.loader.redshift.DataApiException;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementOutcomeUnknownException;
 import io.redstage.loader.redshift.StatementTimeoutException;
+import io.redstage.loader.sql.ExistingSchemas;
 import io.redstage.loader.sql.LoadSqlBuilder;
 import io.redstage.loader.sql.LoadTransaction;
 import io.redstage.loader.sql.TablePlan;
@@ -165,7 +166,13 @@ public final class BatchExecutor {
               : "";
       LOG.warn("Batch {} failed{}: {}", batch.id(), where, e.error());
       return new BatchResult.Failed(
-          "Load transaction failed" + where + ": " + e.error(),
+          "Load transaction failed"
+              + where
+              + ": "
+              + e.error()
+              + (ExistingSchemas.isCreate(failedSql)
+                  ? ". " + ExistingSchemas.whenMissing(batch.table().schema())
+                  : ""),
           details,
           e.isTransient(),
           true,

@@ -11,6 +11,7 @@ import io.redstage.loader.redshift.QueryResult;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.ExistingSchemas;
 import io.redstage.loader.sql.LoadedIntervalsTable;
 import io.redstage.loader.sql.RedshiftType;
 import io.redstage.loader.sql.SeedWatermarkTable;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -347,6 +349,46 @@ public final class ControlReader {
       describeInto(out, api.query(query, "redstage-describe-tables"));
     }
     return out;
+  }
+
+  /**
+   * Reads into {@code existing} which of {@code schemas} exist: one query of pg_namespace, none
+   * when all of them are 'public'.
+   */
+  public void readSchemas(Collection<String> schemas, ExistingSchemas existing)
+      throws InterruptedException {
+    List<String> asked = ExistingSchemas.creatable(schemas);
+    if (asked.isEmpty()) {
+      return;
+    }
+    Set<String> found = new HashSet<>();
+    for (List<Object> row :
+        api.query(ExistingSchemas.query(asked), "redstage-existing-schemas").rows()) {
+      found.add(QueryResult.string(row.get(0)));
+    }
+    existing.read(asked, found);
+  }
+
+  /**
+   * Reads into {@code existing} whether the schemas of {@code tables} exist, for the tables a load
+   * may create: a found table's schema exists; those of the missing ones are read again each time
+   * (one query, none when every table exists), so that a schema dropped meanwhile is created again.
+   *
+   * @param found the tables found ({@link #describe})
+   */
+  public void readSchemasOf(
+      Collection<TableRef> tables, Map<TableRef, TableSchema> found, ExistingSchemas existing)
+      throws InterruptedException {
+    Set<String> holdingTables = new HashSet<>();
+    found.keySet().forEach(t -> holdingTables.add(t.schema()));
+    holdingTables.forEach(existing::holdsATable);
+    readSchemas(
+        tables.stream()
+            .filter(t -> !found.containsKey(t))
+            .map(TableRef::schema)
+            .filter(s -> !holdingTables.contains(s))
+            .toList(),
+        existing);
   }
 
   private static void describeInto(Map<TableRef, TableSchema> out, QueryResult r) {

@@ -42,6 +42,7 @@ final class CyclePreview {
         plan.batches().isEmpty()
             ? Map.of()
             : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
+    p.reader().readSchemasOf(plan.batches().keySet(), schemas, p.evolution().existingSchemas());
     out.println(
         "-- dry run: "
             + scan.units().size()

@@ -198,6 +198,7 @@ public final class LoadCycle implements AutoCloseable {
     claimed.retainAll(plan.batches().keySet());
     Map<TableRef, TableSchema> schemas =
         claimed.isEmpty() ? Map.of() : p.reader().describe(new ArrayList<>(claimed));
+    p.reader().readSchemasOf(claimed, schemas, p.evolution().existingSchemas());
     Map<TableRef, List<Batch>> mine = new HashMap<>(plan.batches());
     mine.keySet().retainAll(claimed); // the others: another loader loads them in this lease
     CountDownLatch plannedLeft = new CountDownLatch(mine.size());

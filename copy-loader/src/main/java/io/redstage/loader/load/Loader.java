@@ -15,6 +15,7 @@ import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.CopySql;
+import io.redstage.loader.sql.ExistingSchemas;
 import io.redstage.loader.sql.LoadSqlBuilder;
 import io.redstage.loader.sql.SchemaEvolution;
 import io.redstage.loader.sql.TableMapper;
@@ -148,7 +149,8 @@ public final class Loader implements AutoCloseable {
             types,
             c.bool(TABLES_AUTO_CREATE),
             c.bool(TABLES_AUTO_EVOLVE),
-            c.integer(JSON_MAX_ERRORS) > 0);
+            c.integer(JSON_MAX_ERRORS) > 0,
+            new ExistingSchemas());
     Rejects rejects =
         new Rejects(
             clients.s3(),
@@ -220,31 +222,45 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * Creates the load-marker, quarantine and failure tables if missing. Called by the cycle methods;
-   * idempotent.
+   * Creates the control schema if missing and the load-marker, quarantine and failure tables if
+   * missing. Called by the cycle methods; idempotent.
    */
   public void ensureControlTables() throws InterruptedException {
     if (!controlTablesReady) {
-      for (String sql : control.createStatements()) {
+      ExistingSchemas existing = evolution.existingSchemas();
+      reader.readSchemas(control.schemas(), existing);
+      for (String sql : control.createStatements(existing)) {
         try {
           try {
             api.execute(sql, "redstage-control-ddl");
           } catch (StatementFailedException e) {
             // loaders starting together: one may lose the race on the catalog, and then the
-            // table exists; a real problem (no privilege) fails again
+            // schema or table exists; a real problem (no privilege) fails again
             api.execute(sql, "redstage-control-ddl");
           }
         } catch (StatementFailedException e) {
+          String schema = config.string(CONTROL_SCHEMA);
           throw new ConfigException(
-              "Cannot create the loader's control tables in schema '"
-                  + config.string(CONTROL_SCHEMA)
-                  + "' ("
-                  + CONTROL_SCHEMA
-                  + "): "
-                  + e.error()
-                  + ". Grant the loader's database user CREATE on that schema, or set "
-                  + CONTROL_SCHEMA
-                  + " to a schema it may create tables in.",
+              ExistingSchemas.isCreate(sql)
+                  ? "Cannot create the loader's control schema '"
+                      + schema
+                      + "' ("
+                      + CONTROL_SCHEMA
+                      + "): "
+                      + e.error()
+                      + ". "
+                      + ExistingSchemas.whenMissing(schema)
+                      + "."
+                  : "Cannot create the loader's control tables in schema '"
+                      + schema
+                      + "' ("
+                      + CONTROL_SCHEMA
+                      + "): "
+                      + e.error()
+                      + ". Grant the loader's database user USAGE and CREATE on that schema, or"
+                      + " set "
+                      + CONTROL_SCHEMA
+                      + " to a schema it may create tables in.",
               e);
         }
       }

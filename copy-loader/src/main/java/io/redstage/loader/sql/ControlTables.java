@@ -55,14 +55,23 @@ public final class ControlTables {
     return failures;
   }
 
-  /** Statements that create the schemas and the three tables if missing (idempotent). */
-  public List<String> createStatements() {
+  /** The schemas of the control tables, each once. */
+  public List<String> schemas() {
+    return List.copyOf(
+        new LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema())));
+  }
+
+  /**
+   * Statements that create the missing schemas and the tables if missing (idempotent).
+   *
+   * @param existing the schemas read to exist: no CREATE SCHEMA for them ({@link ExistingSchemas}
+   *     says why)
+   */
+  public List<String> createStatements(ExistingSchemas existing) {
     List<String> out = new ArrayList<>();
-    // 'public' always exists; creating it would need a privilege the loader's user may lack
-    for (String schema :
-        new LinkedHashSet<>(List.of(markers.schema(), quarantine.schema(), failures.schema()))) {
-      if (!schema.equals("public")) {
-        out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
+    for (String schema : schemas()) {
+      if (!existing.exists(schema)) {
+        out.add(ExistingSchemas.create(schema));
       }
     }
     out.add(

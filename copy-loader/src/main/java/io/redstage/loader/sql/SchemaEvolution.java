@@ -36,21 +36,38 @@ public final class SchemaEvolution {
   private final boolean autoCreate;
   private final boolean autoEvolve;
   private final boolean jsonRowRejects;
+  private final ExistingSchemas existingSchemas;
 
   public SchemaEvolution(TypeMapping types, boolean autoCreate, boolean autoEvolve) {
     this(types, autoCreate, autoEvolve, false);
   }
 
+  public SchemaEvolution(
+      TypeMapping types, boolean autoCreate, boolean autoEvolve, boolean jsonRowRejects) {
+    this(types, autoCreate, autoEvolve, jsonRowRejects, new ExistingSchemas());
+  }
+
   /**
    * @param jsonRowRejects true when JSON Lines COPYs run with MAXERROR, so a value of another type
    *     rejects its row
+   * @param existingSchemas the schemas read to exist: a table created in one of them is not
+   *     preceded by CREATE SCHEMA; the cycle reads the schemas of its missing tables into it
    */
   public SchemaEvolution(
-      TypeMapping types, boolean autoCreate, boolean autoEvolve, boolean jsonRowRejects) {
+      TypeMapping types,
+      boolean autoCreate,
+      boolean autoEvolve,
+      boolean jsonRowRejects,
+      ExistingSchemas existingSchemas) {
     this.types = types;
     this.autoCreate = autoCreate;
     this.autoEvolve = autoEvolve;
     this.jsonRowRejects = jsonRowRejects;
+    this.existingSchemas = existingSchemas;
+  }
+
+  public ExistingSchemas existingSchemas() {
+    return existingSchemas;
   }
 
   /**
@@ -105,8 +122,8 @@ public final class SchemaEvolution {
         throw new IncompatibleSchemaException(
             "Cannot create " + table + ": the files have no columns to load.");
       }
-      if (!table.schema().equals("public")) {
-        ddl.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(table.schema()));
+      if (!existingSchemas.exists(table.schema())) {
+        ddl.add(ExistingSchemas.create(table.schema()));
       }
       ddl.add(createTable(table, target, settings));
       checkNoSilentChange(table, schemas, target, settings);

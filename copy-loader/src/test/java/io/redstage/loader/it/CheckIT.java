@@ -252,7 +252,25 @@ class CheckIT {
     assertThat(r.out())
         .contains(
             "FAIL  schema control.schema",
-            "Cannot load into control.schema 'nowhere': the schema does not exist. Create it (CREATE SCHEMA nowhere;");
+            "Cannot load into control.schema 'nowhere': the schema does not exist and loader lacks"
+                + " CREATE on the database to create it. Create it (CREATE SCHEMA nowhere;",
+            "), grant loader CREATE on the database so that the loader creates it, or set");
+  }
+
+  /** The loader creates a missing schema when its user has CREATE on the database. */
+  @Test
+  void aMissingSchemaTheLoaderMayCreateIsFine() throws Exception {
+    sql("GRANT CREATE ON DATABASE dev TO loader");
+    try {
+      Run r = check(Map.of("control.schema", "nowhere"));
+      assertThat(r.out())
+          .contains(
+              "OK    schema control.schema",
+              "'nowhere' does not exist; loader has CREATE on the database, so the loader creates"
+                  + " it");
+    } finally {
+      sql("REVOKE CREATE ON DATABASE dev FROM loader");
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import io.redstage.loader.load.Loader;
 import io.redstage.loader.load.TableClaims;
 import io.redstage.loader.redshift.DataApi;
 import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.ExistingSchemas;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSchema;
 import io.redstage.sandbox.s3.FaultRule;
@@ -249,7 +250,7 @@ class ControlTablesIT {
     }
     try (Loader loader = stack.loader(stack.config())) {
       DataApi api = loader.dataApi();
-      for (String sql : control.createStatements()) {
+      for (String sql : control.createStatements(new ExistingSchemas())) {
         api.execute(sql, "test-control-ddl");
       }
       TableClaims claims =

@@ -186,8 +186,7 @@ class StatusIT {
         "GRANT USAGE ON SCHEMA redstage_sys TO " + role,
         "GRANT ALL ON ALL TABLES IN SCHEMA redstage_sys TO " + role);
     Map<String, String> config = config("st_env");
-    // the role creates the control tables, in public: in PostgreSQL the loader's CREATE SCHEMA IF
-    // NOT EXISTS of another schema needs CREATE on the database, even when the schema exists
+    // the role creates the control tables in public, the schema it may create tables in
     config.put("control.schema", "public");
     config.put("redshift.db-user", role);
     stack.redshift.faults().statementsAsDbUser(true);

@@ -64,7 +64,17 @@ class ControlTablesTest {
         .singleElement()
         .asString()
         .startsWith("SELECT 'Q'");
-    assertThat(control.createStatements()).first().isEqualTo("CREATE SCHEMA IF NOT EXISTS \"ops\"");
+    assertThat(control.createStatements(new ExistingSchemas()))
+        .first()
+        .isEqualTo("CREATE SCHEMA IF NOT EXISTS \"ops\"");
+    ExistingSchemas ops = new ExistingSchemas();
+    ops.read(control.schemas(), List.of("ops"));
+    assertThat(control.createStatements(ops))
+        .as("no CREATE SCHEMA of an existing schema: it needs CREATE on the database")
+        .noneMatch(ExistingSchemas::isCreate)
+        .hasSize(4);
+    assertThat(ExistingSchemas.query(ExistingSchemas.creatable(List.of("public", "o'ps", "a"))))
+        .isEqualTo("SELECT nspname FROM pg_namespace WHERE nspname IN ('a', 'o''ps')");
     assertThat(control.release(List.of("k1", "k2"), Instant.EPOCH))
         .singleElement()
         .asString()
@@ -162,7 +172,7 @@ class ControlTablesTest {
             s -> assertThat(s.length()).isLessThanOrEqualTo(ControlTables.MAX_INSERT_CHARS));
     assertThat(deletes.stream().mapToLong(s -> s.split("'_redstage/markers").length - 1).sum())
         .isEqualTo(3000);
-    assertThat(control.createStatements())
+    assertThat(control.createStatements(new ExistingSchemas()))
         .hasSize(5)
         .last()
         .asString()

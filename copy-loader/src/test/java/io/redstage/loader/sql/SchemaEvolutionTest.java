@@ -47,6 +47,36 @@ class SchemaEvolutionTest {
   }
 
   /**
+   * CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: a table
+   * is created in a schema read to exist without it, in one not read (or read missing) after it.
+   */
+  @Test
+  void aTableIsCreatedWithoutCreateSchemaInASchemaReadToExist() {
+    ExistingSchemas existing = new ExistingSchemas();
+    SchemaEvolution creating =
+        new SchemaEvolution(new TypeMapping(256), true, true, false, existing);
+    TableRef inOps = TableRef.of("ops", "orders");
+    FileSchema files = schema(col("id", Kind.INT64));
+    assertThat(creating.plan(inOps, null, List.of(files), APPEND).ddl())
+        .hasSize(2)
+        .first()
+        .isEqualTo("CREATE SCHEMA IF NOT EXISTS \"ops\"");
+    existing.read(List.of("ops", "gone"), List.of("ops"));
+    assertThat(creating.plan(inOps, null, List.of(files), APPEND).ddl())
+        .singleElement()
+        .asString()
+        .startsWith("CREATE TABLE IF NOT EXISTS \"ops\".\"orders\"");
+    assertThat(creating.plan(TableRef.of("gone", "orders"), null, List.of(files), APPEND).ddl())
+        .first()
+        .isEqualTo("CREATE SCHEMA IF NOT EXISTS \"gone\"");
+    assertThat(creating.plan(T, null, List.of(files), APPEND).ddl())
+        .as("public always exists")
+        .singleElement()
+        .asString()
+        .startsWith("CREATE TABLE");
+  }
+
+  /**
    * Rows are matched by the upsert key: a key column the files hold only nulls of (a unit of null
    * Kafka keys) is still created, with its marker type, when nothing else types it; a table's
    * column of another type keeps it.
