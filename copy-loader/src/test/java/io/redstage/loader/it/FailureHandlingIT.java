@@ -262,8 +262,9 @@ class FailureHandlingIT {
 
   /**
    * A write of the failure table that outlives redshift.statement-timeout (here its LOCK waits 10 s
-   * against a 5 s timeout, which the loads themselves stay well within) is logged like a refused one: the stopped table counts once, the other
-   * table loads, and the stopped one loads once its environment allows it.
+   * against a 5 s timeout, which the loads themselves stay well within) is logged like a refused
+   * one: the stopped table counts once, the other table loads, and the stopped one loads once its
+   * environment allows it.
    */
   @Test
   void aStopWhoseRecordOutlivesTheStatementTimeoutStopsNoLoad() throws Exception {
