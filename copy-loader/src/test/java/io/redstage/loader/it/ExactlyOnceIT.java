@@ -104,8 +104,9 @@ class ExactlyOnceIT {
       t.start();
       await()
           .atMost(Duration.ofSeconds(60))
-          // batches: the table's loaded intervals created and seeded, the table claimed, the load
-          .until(() -> a.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 3);
+          // batches: the table's loaded intervals seeded, its seed watermark written, the table
+          // claimed, the load
+          .until(() -> a.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 4);
       t.interrupt(); // the loader dies while its batch runs in the warehouse
       t.join(30_000);
       assertThat(died.get()).isInstanceOf(InterruptedException.class);
