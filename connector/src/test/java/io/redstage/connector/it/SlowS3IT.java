@@ -49,11 +49,7 @@ class SlowS3IT {
   @Test
   void theTaskPausesForASlowS3AndItsConsumerKeepsItsPlaceInTheGroup() throws Exception {
     fx.connect.createTopic(TOPIC, 2);
-    Map<String, String> c = fx.baseConfig(TOPIC, BUCKET);
-    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    c.put("value.converter.schemas.enable", "false");
-    c.put("format.class", "jsonl");
-    c.put("flush.size", "10");
+    Map<String, String> c = jsonLines(TOPIC, 10);
     c.put("memory.buffer.max.bytes", Integer.toString(8 * 1024 * 1024));
     // a consumer that does not poll for 10 s leaves the group; put() may wait a third of it
     c.put("consumer.override.max.poll.interval.ms", "10000");
@@ -107,11 +103,7 @@ class SlowS3IT {
     String topic = "views";
     String name = "views-sink";
     fx.connect.createTopic(topic, 2);
-    Map<String, String> c = fx.baseConfig(topic, BUCKET);
-    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    c.put("value.converter.schemas.enable", "false");
-    c.put("format.class", "jsonl");
-    c.put("flush.size", "200");
+    Map<String, String> c = jsonLines(topic, 200);
     c.put("s3.part.size", Integer.toString(5 * 1024 * 1024));
     // room for the parts queued behind the slow ones: no file closes early for memory
     c.put("memory.buffer.max.bytes", Integer.toString(32 * 1024 * 1024));
@@ -163,11 +155,7 @@ class SlowS3IT {
     String topic = "taps";
     String name = "taps-sink";
     fx.connect.createTopic(topic, 2);
-    Map<String, String> c = fx.baseConfig(topic, BUCKET);
-    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    c.put("value.converter.schemas.enable", "false");
-    c.put("format.class", "jsonl");
-    c.put("flush.size", "10");
+    Map<String, String> c = jsonLines(topic, 10);
     c.put("s3.retry.backoff.ms", "1");
     c.put("consumer.override.max.poll.interval.ms", "10000");
     String markers = "_redstage/markers/" + topic + "/";
@@ -215,6 +203,16 @@ class SlowS3IT {
           .as("every record once")
           .isEqualTo(200);
     }
+  }
+
+  /** The connector's config for schemaless JSON records of {@code topic} in JSON Lines units. */
+  private static Map<String, String> jsonLines(String topic, int flushSize) {
+    Map<String, String> c = fx.baseConfig(topic, BUCKET);
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "false");
+    c.put("format.class", "jsonl");
+    c.put("flush.size", Integer.toString(flushSize));
+    return c;
   }
 
   private static Set<String> members(Admin admin, String group) throws Exception {
