@@ -50,11 +50,12 @@ public final class SeedWatermarkTable {
   }
 
   /**
-   * One row: the target's watermark (NULL without one) and the cluster's time now (UTC), which
-   * becomes the next watermark once the seed that follows has committed. The cluster's clock, not
-   * the loader's: a loader host whose clock runs ahead would otherwise set a watermark past rows
-   * written after it, which the next seed would then never read. A watermark ahead of the cluster's
-   * clock (written by such a host before this version) is ignored.
+   * One row: the target's watermark (NULL without one) and the cluster's time now (UTC; GETDATE
+   * drops the fraction of a second, which only widens the next window), which becomes the next
+   * watermark once the seed that follows has committed. The cluster's clock, not the loader's: a
+   * loader host whose clock runs ahead would otherwise set a watermark past rows written after it,
+   * which the next seed would then never read. A watermark ahead of the cluster's clock (written by
+   * such a host before this version) is ignored.
    */
   public String read(TableRef target) {
     return "SELECT MAX(CASE WHEN seeded_at <= "
