@@ -159,16 +159,11 @@ public final class ControlReader {
       return Optional.empty();
     }
     List<Object> row = r.rows().isEmpty() ? List.of() : r.rows().get(0);
-    Optional<Instant> now =
-        row.size() < 2 || row.get(1) == null
-            ? Optional.empty()
-            : FailureLog.instant(QueryResult.string(row.get(1)));
+    Optional<Instant> now = row.size() < 2 ? Optional.empty() : QueryResult.timestamp(row.get(1));
     if (now.isEmpty()) {
       return Optional.empty();
     }
-    Optional<Instant> last =
-        row.get(0) == null ? Optional.empty() : FailureLog.instant(QueryResult.string(row.get(0)));
-    return Optional.of(new Watermark(last, now.get()));
+    return Optional.of(new Watermark(QueryResult.timestamp(row.get(0)), now.get()));
   }
 
   /** Creates the seed-watermark table once per process; false once it proved unusable. */
@@ -464,10 +459,8 @@ public final class ControlReader {
     }
     QueryResult r = api.query(control.lastLoadedAt(tables), "redstage-status");
     for (List<Object> row : r.rows()) {
-      if (row.get(1) != null) {
-        FailureLog.instant(QueryResult.string(row.get(1)))
-            .ifPresent(at -> out.put(QueryResult.string(row.get(0)), at));
-      }
+      QueryResult.timestamp(row.get(1))
+          .ifPresent(at -> out.put(QueryResult.string(row.get(0)), at));
     }
     return out;
   }

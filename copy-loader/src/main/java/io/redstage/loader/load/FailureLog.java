@@ -7,16 +7,9 @@ import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ControlTables;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FailureLog {
   private static final Logger LOG = LoggerFactory.getLogger(FailureLog.class);
-  // the Data API returns TIMESTAMP values as text such as "2026-12-04 19:30:00.123" (fraction
-  // optional)
-  private static final DateTimeFormatter TS =
-      new DateTimeFormatterBuilder()
-          .appendPattern("yyyy-MM-dd[ ]['T']HH:mm:ss")
-          .optionalStart()
-          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
-          .optionalEnd()
-          .toFormatter();
 
   private final DataApi api;
   private final ControlTables control;
@@ -177,15 +161,6 @@ public final class FailureLog {
     }
     // unknown shape: assume the attempt was just now, so the backoff is respected rather than
     // skipped
-    return instant(timestamp).orElseGet(Instant::now).toEpochMilli();
-  }
-
-  /** A TIMESTAMP the Data API returned as text (UTC), or empty when it has another shape. */
-  static Optional<Instant> instant(String timestamp) {
-    try {
-      return Optional.of(LocalDateTime.parse(timestamp.trim(), TS).toInstant(ZoneOffset.UTC));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
+    return QueryResult.timestamp(timestamp).orElseGet(Instant::now).toEpochMilli();
   }
 }

@@ -30,7 +30,7 @@ final class QuarantineListing {
   private static String iso(String timestamp) {
     return timestamp == null
         ? null
-        : FailureLog.instant(timestamp).map(Object::toString).orElse(timestamp);
+        : QueryResult.timestamp(timestamp).map(Object::toString).orElse(timestamp);
   }
 
   static void print(List<Status.QuarantinedBatch> batches, PrintStream out, String prefix) {
