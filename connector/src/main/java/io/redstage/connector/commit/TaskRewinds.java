@@ -143,10 +143,7 @@ final class TaskRewinds {
       if (waiting.remove(entry.getKey()) != null) {
         pauses.resume(List.of(entry.getKey()), REWIND);
       }
-      long to = commits.rewind();
-      if (to >= 0) {
-        rewind.put(entry.getKey(), to);
-      }
+      rewind(entry.getKey(), commits, rewind);
     }
     pauses.pause(nowWaiting, REWIND);
     for (SinkRecord r : batch) {
@@ -193,10 +190,7 @@ final class TaskRewinds {
       if (!commits.committing()) {
         it.remove();
         ended.add(entry.getKey());
-        long to = commits.rewind();
-        if (to >= 0) {
-          rewind.put(entry.getKey(), to);
-        }
+        rewind(entry.getKey(), commits, rewind);
       }
     }
     if (!rewind.isEmpty()) {
@@ -211,6 +205,18 @@ final class TaskRewinds {
     // only a rewind's own pause ends: one the memory budget holds stays
     pauses.resume(ended, REWIND);
     return skip;
+  }
+
+  /**
+   * Rewinds a partition none of whose commits runs, adding where it goes again from to {@code
+   * rewind} (nothing when nothing was delivered to it yet).
+   */
+  private static void rewind(
+      TopicPartition tp, PartitionCommits commits, Map<TopicPartition, Long> rewind) {
+    long to = commits.rewind();
+    if (to >= 0) {
+      rewind.put(tp, to);
+    }
   }
 
   /** True while a partition waits for its running commit to be rewound. */
