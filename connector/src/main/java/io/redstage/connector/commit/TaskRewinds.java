@@ -6,12 +6,14 @@ import io.redstage.connector.format.KafkaCoordinates;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -49,6 +51,12 @@ final class TaskRewinds {
   static final int MAX_CONSECUTIVE_FAILURES = 5;
 
   private int consecutiveFailures;
+
+  /**
+   * What {@link #consecutiveFailures} was when the last failure was counted, for its log line:
+   * units that commit while the failed ones are dropped reset the count before the line is written.
+   */
+  private int failureAttempt;
 
   /** Units committed by the task when put() last looked: a new one ends a run of failures. */
   private long committedUnitsSeen;
@@ -97,6 +105,7 @@ final class TaskRewinds {
   ConnectException failed(IOException e, Collection<PartitionWriter> writers, long committedUnits) {
     sawCommittedUnits(committedUnits);
     consecutiveFailures++;
+    failureAttempt = consecutiveFailures;
     // Commits of other partitions reset the task's count; a partition whose own unit fails every
     // time (a prefix the credentials may not write, an object S3 refuses) must still stop the task.
     String stuck = null;
@@ -160,13 +169,15 @@ final class TaskRewinds {
         e.getMessage(),
         rewind.size(),
         firstRewinds(rewind),
-        consecutiveFailures,
+        failureAttempt(),
         MAX_CONSECUTIVE_FAILURES,
         waiting.isEmpty()
             ? ""
             : "; "
                 + waiting.size()
-                + " partition(s) paused until their commit running on S3 ends, then rewound");
+                + " partition(s) paused until their commit running on S3 ends, then rewound ("
+                + firstPartitions(waiting.keySet())
+                + ")");
     return rewind;
   }
 
@@ -219,6 +230,11 @@ final class TaskRewinds {
     }
   }
 
+  /** The attempt the last failure's log line names. */
+  int failureAttempt() {
+    return failureAttempt;
+  }
+
   /** True while a partition waits for its running commit to be rewound. */
   boolean anyWaiting() {
     return !waiting.isEmpty();
@@ -236,21 +252,24 @@ final class TaskRewinds {
    * {@code topic-partition to offset}, in partition order, the first {@link #LOGGED_PARTITIONS}.
    */
   static String firstRewinds(Map<TopicPartition, Long> rewind) {
+    return first(rewind.keySet(), tp -> tp + " to " + rewind.get(tp));
+  }
+
+  /** The first {@link #LOGGED_PARTITIONS} of {@code partitions}, in partition order. */
+  static String firstPartitions(Collection<TopicPartition> partitions) {
+    return first(partitions, TopicPartition::toString);
+  }
+
+  private static String first(
+      Collection<TopicPartition> partitions, Function<TopicPartition, String> shown) {
     StringBuilder b = new StringBuilder();
-    rewind.entrySet().stream()
+    partitions.stream()
         .sorted(
-            java.util.Comparator.comparing(
-                    (Map.Entry<TopicPartition, Long> en) -> en.getKey().topic())
-                .thenComparingInt(en -> en.getKey().partition()))
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition))
         .limit(LOGGED_PARTITIONS)
-        .forEach(
-            en ->
-                b.append(b.length() == 0 ? "" : ", ")
-                    .append(en.getKey())
-                    .append(" to ")
-                    .append(en.getValue()));
-    if (rewind.size() > LOGGED_PARTITIONS) {
-      b.append(", and ").append(rewind.size() - LOGGED_PARTITIONS).append(" more");
+        .forEach(tp -> b.append(b.length() == 0 ? "" : ", ").append(shown.apply(tp)));
+    if (partitions.size() > LOGGED_PARTITIONS) {
+      b.append(", and ").append(partitions.size() - LOGGED_PARTITIONS).append(" more");
     }
     return b.toString();
   }

@@ -22,6 +22,9 @@ class TaskRewindsTest {
         .endsWith("orders-9 to 109, and 2 more");
     assertThat(TaskRewinds.firstRewinds(Map.of(new TopicPartition("a", 3), 7L)))
         .isEqualTo("a-3 to 7");
+    assertThat(TaskRewinds.firstPartitions(rewind.keySet()))
+        .startsWith("orders-0, orders-1, orders-2")
+        .endsWith("orders-9, and 2 more");
   }
 
   /**
@@ -43,5 +46,22 @@ class TaskRewindsTest {
     }
     assertThat(stuck.failed(e, List.of(), 3))
         .hasMessageStartingWith("Cannot write to S3 after 5 attempts: S3 answered HTTP 503");
+  }
+
+  /**
+   * Units that commit while the failed ones are dropped end the run before the failure is logged:
+   * the log still names the failure's own attempt (it said "attempt 0 of 5").
+   */
+  @Test
+  void theLogNamesTheFailuresAttemptWhenUnitsCommitWhileDropping() {
+    TaskRewinds rewinds =
+        new TaskRewinds(new PartitionPauses(new NoRewindSinkTaskContext(), paused -> {}));
+    IOException e = new IOException("S3 answered HTTP 503");
+    assertThat(rewinds.failed(e, List.of(), 0)).isNull();
+    assertThat(rewinds.failed(e, List.of(), 0)).isNull();
+    rewinds.sawCommittedUnits(1);
+    assertThat(rewinds.failureAttempt()).isEqualTo(2);
+    assertThat(rewinds.failed(e, List.of(), 1)).isNull();
+    assertThat(rewinds.failureAttempt()).isEqualTo(1);
   }
 }
