@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
+import io.redstage.sandbox.redshift.exec.StatementRecord;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -213,18 +216,25 @@ class SharedLoadersIT {
         .redshift
         .faults()
         .slowStatementsMatching("^INSERT INTO \"public\"\\.\"sh3_", Duration.ofMillis(300));
+    // the killed loader's statements are told apart by their DbUser, a label only here
+    Map<String, String> killedConfig = new HashMap<>(config);
+    killedConfig.put("redshift.db-user", "killed_loader");
     try {
-      Loader killed = stack.loader(config);
+      Loader killed = stack.loader(killedConfig);
       try (Loader b = stack.loader(config);
           Loader c = stack.loader(config)) {
+        // it starts alone, so that it holds tables when the others start (two loaders claiming
+        // first would share every table between them and leave it nothing to die in)
         Thread dying = loop(killed);
-        List<Thread> loops = List.of(loop(b), loop(c));
         wave(topics, 0);
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(
-                () -> killed.clients().counter().calls("RedshiftData.BatchExecuteStatement") >= 3);
+        awaitRunningLoadOf("killed_loader");
+        List<Thread> loops = List.of(loop(b), loop(c));
+        StatementRecord inFlight = awaitRunningLoadOf("killed_loader");
         dying.interrupt(); // dies while its batch runs in the warehouse; its claims stay
+        // each INSERT runs at least 300 ms: found within 20 ms, it still runs at the interrupt
+        assertThat(inFlight.status().isTerminal())
+            .as("the killed loader's batch %s was still running when it died", inFlight.id())
+            .isFalse();
         dying.join(30_000);
         killed.clients().close();
         for (int w = 1; w < 3; w++) {
@@ -244,6 +254,22 @@ class SharedLoadersIT {
       stack.redshift.faults().clear();
     }
     assertExactlyOnce(topics, 3L * ROWS_PER_UNIT);
+  }
+
+  /** A load batch of {@code dbUser} that the warehouse is running, found within 20 ms. */
+  private static StatementRecord awaitRunningLoadOf(String dbUser) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                stack.redshift.statements().stream()
+                    .filter(r -> dbUser.equals(r.connection().dbUser()))
+                    .filter(r -> !r.status().isTerminal())
+                    .filter(r -> r.queryString().contains("INSERT INTO \"public\".\"sh3_"))
+                    .findFirst(),
+            Optional::isPresent)
+        .orElseThrow();
   }
 
   /**

@@ -4,6 +4,7 @@ import io.redstage.sandbox.redshift.api.DataApiOperations;
 import io.redstage.sandbox.redshift.api.DataApiServer;
 import io.redstage.sandbox.redshift.copy.CopyEngine;
 import io.redstage.sandbox.redshift.exec.StatementExecutor;
+import io.redstage.sandbox.redshift.exec.StatementRecord;
 import io.redstage.sandbox.redshift.exec.StatementRegistry;
 import io.redstage.sandbox.redshift.fault.FaultInjector;
 import io.redstage.sandbox.redshift.pg.ConnectionPool;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,6 +219,7 @@ public final class LocalRedshift implements AutoCloseable {
   private final PostgresServer postgres;
   private final DataApiServer server;
   private final Faults faults;
+  private final StatementRegistry registry;
 
   private LocalRedshift(Options options) {
     options.validate();
@@ -224,7 +227,7 @@ public final class LocalRedshift implements AutoCloseable {
       postgres =
           register(PostgresServer.start(options.dataDir, options.database, options.postgresPort));
       ConnectionPool pool = register(new ConnectionPool(postgres, options.workerThreads));
-      StatementRegistry registry = new StatementRegistry();
+      registry = new StatementRegistry();
       FaultInjector injector = new FaultInjector();
       faults = new Faults(injector);
       CopyEngine copy =
@@ -286,6 +289,14 @@ public final class LocalRedshift implements AutoCloseable {
   /** Fault injection for reliability tests. */
   public Faults faults() {
     return faults;
+  }
+
+  /**
+   * The statements submitted so far (kept 24 h, as the Data API keeps them), newest first: what a
+   * test awaits when it must act while one client's statement runs in the warehouse.
+   */
+  public List<StatementRecord> statements() {
+    return registry.newestFirst();
   }
 
   private <T extends AutoCloseable> T register(T resource) {
