@@ -95,6 +95,7 @@ public final class LoaderConfigDef {
   public static final String BATCH_MAX_SCHEMAS = "batch.max-schemas";
   public static final String BATCH_MAX_UNITS = "batch.max-units";
   public static final String LOOP_INTERVAL = "loop.interval";
+  public static final String TABLE_TURN = "load.table-turn";
   public static final String RETRY_MAX_ATTEMPTS = "load.retry.max-attempts";
   public static final String RETRY_MAX_DEFERRALS = "load.retry.max-deferrals";
   public static final String RETRY_BACKOFF = "load.retry.backoff";
@@ -550,6 +551,13 @@ public final class LoaderConfigDef {
                       + "retrying a failed cycle. At least 100ms: without a pause an idle loader would "
                       + "list S3 and query Redshift without end.")
               .range(100, 86_400_000),
+          ConfigKey.of(
+                  G_RUN,
+                  TABLE_TURN,
+                  DURATION,
+                  "1m",
+                  "How long into a cycle of 'run' a table keeps starting the batches planned for it: the rest of its backlog loads in the next cycle, which starts at once. Bounds how long new topics, the retries of failed units and other loaders' claims wait behind one table's backlog of hours, which a cycle otherwise loads to the end first. Each table loads at least one batch per cycle; the pieces of a failing batch being split are run even past it. Not used by 'once', whose one cycle loads all it planned.")
+              .range(1_000, 86_400_000),
           ConfigKey.of(
                   G_RUN,
                   RETRY_MAX_ATTEMPTS,

@@ -119,12 +119,14 @@ public final class LoadCycle implements AutoCloseable {
 
   /**
    * Runs one cycle; {@code stopping} is checked before each batch so a shutdown finishes the
-   * current batch only.
+   * current batch only. {@code tableTurn}: how long into the cycle a table may start its planned
+   * batches (null: until they are done).
    */
-  public CycleReport run(BooleanSupplier stopping) throws InterruptedException {
+  public CycleReport run(BooleanSupplier stopping, Duration tableTurn) throws InterruptedException {
     long s3Before = p.counter().calls("S3.");
     long apiBefore = p.counter().calls("RedshiftData.");
     long now = p.clock().millis();
+    long turnEndsMs = tableTurn == null ? Long.MAX_VALUE : now + tableTurn.toMillis();
     MarkerScanner.ScanResult scan = p.scanner().scan();
     TableClaims.Live live = scan.units().isEmpty() ? p.claims().alone() : p.claims().live();
     List<Unit> units = scan.units();
@@ -217,7 +219,7 @@ public final class LoadCycle implements AutoCloseable {
           pool.submit(
               () -> {
                 notStarted.decrementAndGet();
-                TableLoad load = new TableLoad(p, table, schemas.get(table), tally);
+                TableLoad load = new TableLoad(p, table, schemas.get(table), tally, turnEndsMs);
                 List<Unit> loaded;
                 try {
                   loaded = load.run(e.getValue(), stopping);

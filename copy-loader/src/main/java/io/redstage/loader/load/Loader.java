@@ -294,8 +294,13 @@ public final class Loader implements AutoCloseable {
     }
   }
 
-  /** One cycle. */
+  /** One cycle, which loads all it plans ('once'). */
   public CycleReport runOnce() throws InterruptedException {
+    return runCycle(null);
+  }
+
+  /** One cycle; {@code tableTurn} as in {@link LoadCycle#run}. */
+  private CycleReport runCycle(Duration tableTurn) throws InterruptedException {
     preflight();
     ensureControlTables();
     // before planning: batches of an earlier process that committed without their rejects object
@@ -308,7 +313,7 @@ public final class Loader implements AutoCloseable {
           e.getMessage(),
           e);
     }
-    return cycle.run(stopping::get);
+    return cycle.run(stopping::get, tableTurn);
   }
 
   /**
@@ -331,7 +336,7 @@ public final class Loader implements AutoCloseable {
         try {
           // a cycle that loaded something starts the next at once: units committed during it wait
           // for nothing more (loop.interval is the pause once a cycle finds nothing to load)
-          loadedSome = runOnce().batchesLoaded() > 0;
+          loadedSome = runCycle(config.duration(TABLE_TURN)).batchesLoaded() > 0;
           lastFailure = null;
           // not after a stop: a sweep may take many requests, and the stop waits for it
           if (!stopping.get() && !sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {

@@ -12,10 +12,13 @@ import io.redstage.loader.sql.TableSettings;
 import io.redstage.loader.sql.TooManyStatementsException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +56,23 @@ final class TableLoad {
   private final List<Unit> loaded = new ArrayList<>();
   private TableSchema current;
 
-  TableLoad(LoadCycle.Parts parts, TableRef table, TableSchema schema, LoadCycle.Tally tally) {
+  /** When the cycle's turn of this table ends (load.table-turn): no planned batch starts after. */
+  private final long turnEndsMs;
+
+  /** Whether a batch of the table ran this cycle: each table loads at least one per cycle. */
+  private boolean ranABatch;
+
+  TableLoad(
+      LoadCycle.Parts parts,
+      TableRef table,
+      TableSchema schema,
+      LoadCycle.Tally tally,
+      long turnEndsMs) {
     this.p = parts;
     this.table = table;
     this.current = schema;
     this.tally = tally;
+    this.turnEndsMs = turnEndsMs;
     this.accounting = new LoadAccounting(parts, table, tally);
     this.failures = new FailedBatches(parts, table, tally);
   }
@@ -77,7 +92,19 @@ final class TableLoad {
     for (Batch b : batches) {
       work.add(new Work(b, new int[] {splitBudget(b.units().size())}));
     }
+    // by identity: the pieces of a split batch are not planned ones and run past the turn, or a
+    // poison unit in a batch slower than the turn would be split anew each cycle and never isolated
+    Set<Batch> planned = Collections.newSetFromMap(new IdentityHashMap<>());
+    planned.addAll(batches);
     while (!work.isEmpty()) {
+      if (ranABatch && planned.contains(work.peekFirst().batch()) && turnEnded()) {
+        LOG.info(
+            "Table {}: {} batch(es) left for the next cycle, which starts at once: the table's turn"
+                + " of load.table-turn in this cycle has ended",
+            table,
+            work.size());
+        break;
+      }
       if (stopping.getAsBoolean()) {
         LOG.info(
             "Stopping: batches of {} after the current one are left for the next start", table);
@@ -99,10 +126,15 @@ final class TableLoad {
         b = withoutOutlivedLoads(b);
       }
       if (b != null) {
+        ranABatch = true;
         runBatch(b, w.splitsLeft(), work);
       }
     }
     return loaded;
+  }
+
+  private boolean turnEnded() {
+    return p.clock().millis() >= turnEndsMs;
   }
 
   /**

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Cadence: a backlog loads in as few transactions as the batch bounds allow, in one cycle; a table
- * done with its batches loads its newly committed units while another table's slow batch runs.
+ * done with its batches loads its newly committed units while another table's slow batch runs; a
+ * table new to 'run' does not wait for another table's backlog of many batches.
  */
 class CadenceIT {
   static LoaderStack stack;
@@ -91,5 +92,61 @@ class CadenceIT {
             stack.count(
                 "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_offset FROM public.cad_fast) d"))
         .isEqualTo(100);
+  }
+
+  /**
+   * A table with nothing to load when a cycle starts is not in that cycle: without a turn it waited
+   * until another table had loaded its whole backlog, which can take hours.
+   */
+  @Test
+  void aNewTablesUnitDoesNotWaitForAnotherTablesBacklogInRun() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      unit("cad_long", i * 10L, i * 10L + 9);
+    }
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^INSERT INTO \"public\"\\.\"cad_long", Duration.ofSeconds(1));
+    Map<String, String> config = stack.config("cad_long,cad_late");
+    config.put("batch.max-units", "1"); // six batches of at least a second each
+    config.put("load.table-turn", "1s");
+    config.put("loop.interval", "100ms");
+    try (Loader loader = stack.loader(config)) {
+      Thread loop =
+          new Thread(
+              () -> {
+                try {
+                  loader.runLoop();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      loop.start();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions() // until the loader created the table
+          .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_long") >= 10);
+      unit("cad_late", 0, 49);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_late") == 50);
+      assertThat(stack.count("SELECT COUNT(*) FROM public.cad_long"))
+          .as("the new table loaded while the backlog still loaded")
+          .isLessThan(60);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_long") == 60);
+      loader.stop();
+      assertThat(loader.awaitStopped(Duration.ofSeconds(30))).isTrue();
+      loop.join(10_000);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_offset FROM public.cad_long) d"))
+        .isEqualTo(60);
   }
 }
