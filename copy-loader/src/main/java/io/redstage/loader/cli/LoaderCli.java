@@ -38,8 +38,9 @@ import picocli.CommandLine.ParentCommand;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Done.",
-      "1:The command failed: S3 or the Data API past its retries, a batch id skip or release does "
-          + "not know, a refused skip, a failed check.",
+      "1:The command failed: S3 or the Data API past its retries or refusing the loader (the "
+          + "message says what to do, or that it may pass), a batch id skip or release does not "
+          + "know, a refused skip, a failed check.",
       "2:The configuration or the command line is invalid (the message names the key or option).",
       "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
           + "stopped, or a marker cannot be read; status: units are quarantined or failing alone, a "

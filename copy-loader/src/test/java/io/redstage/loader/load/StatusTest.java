@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,5 +162,14 @@ class StatusTest {
         .contains(
             "  0b1c2d3e-0000-0000-0000-000000000001 public.orders units=1 at=2024-05-01 09:59"
                 + " reason: bad");
+  }
+
+  /** Also the run loop's "retrying in" line, which printed loop.interval as PT10S. */
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    assertThat(StatusReport.format(Duration.ofSeconds(10))).isEqualTo("10s");
+    assertThat(StatusReport.format(Duration.ofSeconds(185))).isEqualTo("3m5s");
+    assertThat(StatusReport.format(Duration.ofMinutes(130))).isEqualTo("2h10m");
+    assertThat(StatusReport.format(Duration.ofMillis(500))).isEqualTo("500ms");
   }
 }
