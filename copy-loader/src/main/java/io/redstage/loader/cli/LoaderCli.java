@@ -60,6 +60,19 @@ import picocli.CommandLine.ParentCommand;
       LoaderCli.ConfigDoc.class
     })
 public final class LoaderCli {
+  /**
+   * What every command that reads or loads writes before anything else (the start-up checks), said
+   * in the help of those that write nothing else: read-only credentials stop them too.
+   */
+  static final String PROBES =
+      "the start-up probe objects (one put and deleted at once under each of "
+          + LoaderConfigDef.MANIFESTS_DIR
+          + ", "
+          + LoaderConfigDef.QUARANTINE_DIR
+          + " and "
+          + LoaderConfigDef.REJECTS_DIR
+          + "; credentials that may not write there stop it with exit code 2)";
+
   @Option(
       names = {"-c", "--config"},
       description = "Config file (.properties, .yaml or .yml).",
@@ -239,7 +252,10 @@ public final class LoaderCli {
   @Command(
       name = "dry-run",
       description =
-          "Print the manifests and SQL of the next cycle; write and execute nothing (reads markers and control tables).")
+          "Print the manifests and SQL of the next cycle (reads markers and control tables); execute"
+              + " nothing, and write nothing but "
+              + PROBES
+              + ".")
   static final class DryRun extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -254,7 +270,9 @@ public final class LoaderCli {
               + " the environment stopped, unreadable markers, units failing alone and quarantined"
               + " batches (exit code 3 when units are quarantined or failing alone, a marker cannot"
               + " be read, or a table waits for its settings or its environment: something for a"
-              + " person to look at; 0 otherwise, a backlog included).")
+              + " person to look at; 0 otherwise, a backlog included). Writes nothing but "
+              + PROBES
+              + ".")
   static final class Status extends LoaderCommand {
     /** How 'status' prints what it found. */
     enum Output {
@@ -440,7 +458,10 @@ public final class LoaderCli {
     @Option(
         names = "--dry-run",
         description =
-            "List the orphans and what would happen to them; move, delete and write nothing.")
+            "List the orphans and what would happen to them; move and delete nothing, and write"
+                + " nothing but "
+                + PROBES
+                + ".")
     boolean dryRun;
 
     @Override
