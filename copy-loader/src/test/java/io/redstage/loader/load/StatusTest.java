@@ -164,6 +164,27 @@ class StatusTest {
                 + " reason: bad");
   }
 
+  /**
+   * The quarantine's ERROR line and the header of 'status' named only release, though release
+   * checks the table and a unit that cannot load as it is would be quarantined again: skip gives it
+   * up.
+   */
+  @Test
+  void quarantinedBatchesNameReleaseAndSkip() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    status(List.of(), List.of(), List.of(), List.of(BATCH))
+        .printText(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains(
+            "Quarantined batches (fix the cause, then run 'release --batch <id>', which checks the"
+                + " table first; give up units that cannot load as they are (their files gone, or"
+                + " rows that must not reach the table) with 'skip --batch <id>', after 'skip"
+                + " --batch <id> --dry-run'):");
+    assertThat(QuarantineListing.whatToDo("0b1c"))
+        .contains("'release --batch 0b1c'")
+        .contains("'skip --batch 0b1c', after 'skip --batch 0b1c --dry-run'");
+  }
+
   /** Also the run loop's "retrying in" line, which printed loop.interval as PT10S. */
   @Test
   void durationsReadAsPeopleWriteThem() {
