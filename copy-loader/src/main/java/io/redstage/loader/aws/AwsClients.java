@@ -27,6 +27,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * RequestCounter}.
  */
 public final class AwsClients implements AutoCloseable {
+  /**
+   * Ends the message of a failure that may pass (throttling, 5xx, the network): the loop retries
+   * next cycle, and a one-shot command (once, status, release, skip) may simply be run again.
+   */
+  public static final String MAY_PASS =
+      "It may pass (the SDK's retries are spent): a running loader tries again next cycle; run a"
+          + " one-shot command again.";
+
   private final S3Client s3;
   private final RedshiftDataClient redshiftData;
   private final RequestCounter counter = new RequestCounter();

@@ -104,13 +104,14 @@ public final class PrefixProbe {
           new IllegalStateException(
               "Cannot use S3: it refuses the loader's AWS credentials ("
                   + code
-                  + "). Renew them if they expired, or correct them (the role, AWS_PROFILE, or "
-                  + "aws.access.key.id and aws.secret.access.key).",
+                  + "). "
+                  + error.get().whatToDo(),
               e);
       case CLOCK ->
           new IllegalStateException(
               "Cannot use S3: this host's clock is too far from S3's (RequestTimeTooSkewed), so every "
-                  + "signed request is refused. Synchronise the clock (NTP) and start again.",
+                  + "signed request is refused. "
+                  + error.get().whatToDo(),
               e);
       case NO_SUCH_BUCKET ->
           new ConfigException(
@@ -118,9 +119,8 @@ public final class PrefixProbe {
                   + S3_BUCKET
                   + " = '"
                   + bucket
-                  + "': S3 says there is no such bucket. Correct "
-                  + S3_BUCKET
-                  + ", or store.url for an S3-compatible store.",
+                  + "': S3 says there is no such bucket. "
+                  + error.get().whatToDo(),
               e);
       case OTHER_REGION ->
           new ConfigException(
@@ -132,9 +132,8 @@ public final class PrefixProbe {
                       : "'" + config.string(AWS_REGION) + "'")
                   + ": S3 answered "
                   + code
-                  + ", which it does when the bucket is in another region. Set "
-                  + AWS_REGION
-                  + " to the bucket's region.",
+                  + ", which it does when the bucket is in another region. "
+                  + error.get().whatToDo(),
               e);
       // S3 failing, which the caller tells by its status and the SDK's throttling check
       case SLOW_DOWN -> null;

@@ -38,8 +38,9 @@ import picocli.CommandLine.ParentCommand;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Done.",
-      "1:The command failed: S3 or the Data API past its retries, a batch id skip or release does "
-          + "not know, a refused skip, a failed check.",
+      "1:The command failed: S3 or the Data API past its retries or refusing the loader (the "
+          + "message says what to do, or that it may pass), a batch id skip or release does not "
+          + "know, a refused skip, a failed check.",
       "2:The configuration or the command line is invalid (the message names the key or option).",
       "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
           + "stopped, or a marker cannot be read; status: units are quarantined or failing alone, a "
@@ -59,6 +60,19 @@ import picocli.CommandLine.ParentCommand;
       LoaderCli.ConfigDoc.class
     })
 public final class LoaderCli {
+  /**
+   * What every command that reads or loads writes before anything else (the start-up checks), said
+   * in the help of those that write nothing else: read-only credentials stop them too.
+   */
+  static final String PROBES =
+      "the start-up probe objects (one put and deleted at once under each of "
+          + LoaderConfigDef.MANIFESTS_DIR
+          + ", "
+          + LoaderConfigDef.QUARANTINE_DIR
+          + " and "
+          + LoaderConfigDef.REJECTS_DIR
+          + "; credentials that may not write there stop it with exit code 2)";
+
   @Option(
       names = {"-c", "--config"},
       description = "Config file (.properties, .yaml or .yml).",
@@ -238,7 +252,10 @@ public final class LoaderCli {
   @Command(
       name = "dry-run",
       description =
-          "Print the manifests and SQL of the next cycle; write and execute nothing (reads markers and control tables).")
+          "Print the manifests and SQL of the next cycle (reads markers and control tables); execute"
+              + " nothing, and write nothing but "
+              + PROBES
+              + ".")
   static final class DryRun extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -253,7 +270,9 @@ public final class LoaderCli {
               + " the environment stopped, unreadable markers, units failing alone and quarantined"
               + " batches (exit code 3 when units are quarantined or failing alone, a marker cannot"
               + " be read, or a table waits for its settings or its environment: something for a"
-              + " person to look at; 0 otherwise, a backlog included).")
+              + " person to look at; 0 otherwise, a backlog included). Writes nothing but "
+              + PROBES
+              + ".")
   static final class Status extends LoaderCommand {
     /** How 'status' prints what it found. */
     enum Output {
@@ -439,7 +458,10 @@ public final class LoaderCli {
     @Option(
         names = "--dry-run",
         description =
-            "List the orphans and what would happen to them; move, delete and write nothing.")
+            "List the orphans and what would happen to them; move and delete nothing, and write"
+                + " nothing but "
+                + PROBES
+                + ".")
     boolean dryRun;
 
     @Override

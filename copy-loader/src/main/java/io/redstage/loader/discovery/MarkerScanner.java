@@ -164,7 +164,12 @@ public final class MarkerScanner {
         if (token != null) {
           req.continuationToken(token);
         }
-        ListObjectsV2Response page = s3.listObjectsV2(req.build());
+        ListObjectsV2Response page;
+        try {
+          page = s3.listObjectsV2(req.build());
+        } catch (SdkException e) {
+          throw MarkerListingFailure.of(bucket, prefix, e);
+        }
         lists++;
         // the page's markers in listing order: known ones at once, the others read in parallel
         List<Object> slots = new ArrayList<>();
@@ -426,12 +431,7 @@ public final class MarkerScanner {
    * the clock or the bucket concern every object alike.
    */
   private static boolean refusesThisObject(S3Exception e) {
-    return e.statusCode() >= 400
-        && e.statusCode() < 500
-        && e.statusCode() != 408
-        && e.statusCode() != 429
-        && !e.isThrottlingException()
-        && S3CallError.of(e).isEmpty();
+    return e.statusCode() >= 400 && !S3CallError.mayPass(e) && S3CallError.of(e).isEmpty();
   }
 
   private String unreadable(String key, S3Exception e) {

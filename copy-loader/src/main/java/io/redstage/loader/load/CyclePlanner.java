@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import org.slf4j.Logger;
@@ -35,7 +36,12 @@ public final class CyclePlanner {
   private final TableSettingsResolver settings;
   private final BatchPlanner batches;
   private final FailureTracker failures;
-  private final Map<TableRef, Set<String>> topicsByTable = new ConcurrentHashMap<>();
+
+  /**
+   * The topics each table's WARN about topics sharing it named: only so that it is logged once.
+   * What shares a table is decided from the topics listed now (see {@link #topicsByTable}).
+   */
+  private final Map<TableRef, Set<String>> warnedTopics = new ConcurrentHashMap<>();
 
   public CyclePlanner(
       TableMapper tables,
@@ -88,31 +94,59 @@ public final class CyclePlanner {
     return tables.table(topic);
   }
 
-  /** Tables that more than one topic loads into, with the number of topics (for the metric). */
-  public Map<String, Long> mergedTopics() {
+  /**
+   * Tables that more than one of the {@code listed} units' topics loads into, with the number of
+   * topics (for the metric).
+   */
+  public Map<String, Long> mergedTopics(List<Unit> listed) {
     Map<String, Long> out = new TreeMap<>();
-    topicsByTable.forEach(
-        (t, topics) -> {
-          if (topics.size() > 1) {
-            out.put(t.name(), (long) topics.size());
-          }
-        });
+    topicsByTable(listed)
+        .forEach(
+            (t, topics) -> {
+              if (topics.size() > 1) {
+                out.put(t.name(), (long) topics.size());
+              }
+            });
     return out;
   }
 
   /**
-   * Logs once per topic when a topic joins a table another topic already loads into, unless
-   * tables.map says so.
+   * The topics of each table among the listed units. Built from each listing rather than
+   * accumulated: a topic whose markers were all retired counted for the life of a 'run' process, so
+   * a topic added to an upsert table waited for its settings until a restart, while 'once' loaded
+   * it. That topic's rows stay in the table, but no process could remember them across a restart
+   * either: topics meant to share a table are named in tables.map.
    */
-  private void noteTopic(TableRef t, String topic) {
-    Set<String> topics = topicsByTable.computeIfAbsent(t, x -> new ConcurrentSkipListSet<>());
-    if (topics.add(topic) && mergedByName(topics)) {
+  private Map<TableRef, Set<String>> topicsByTable(List<Unit> listed) {
+    Map<TableRef, Set<String>> out = new TreeMap<>();
+    for (Unit u : listed) {
+      out.computeIfAbsent(tables.table(u.topic()), x -> new TreeSet<>()).add(u.topic());
+    }
+    return out;
+  }
+
+  /**
+   * Logs once per topic when a topic shares a table with another listed one, unless tables.map says
+   * so.
+   */
+  private void noteTopics(TableRef t, Set<String> topics) {
+    if (!mergedByName(topics)) {
+      return;
+    }
+    Set<String> warned = warnedTopics.computeIfAbsent(t, x -> new ConcurrentSkipListSet<>());
+    String joined = null;
+    for (String topic : topics) {
+      if (warned.add(topic)) {
+        joined = topic;
+      }
+    }
+    if (joined != null) {
       LOG.warn(
           "Topics {} all load into table {}: their names map to the same table name. If they must stay apart, map them to "
               + "tables of their own with tables.map, e.g. tables.map={}:{}_2",
           topics,
           t,
-          topic,
+          joined,
           t.table());
     }
   }
@@ -126,10 +160,9 @@ public final class CyclePlanner {
    * Why an upsert table does not load: topics whose names only map to it by default (shop.Orders
    * and shop.orders both become shop_orders), of which one's keys would replace or delete the
    * other's rows. Topics merged on purpose are all named in tables.map; an append table only gets
-   * the WARN of {@link #noteTopic}, its rows keep their topic.
+   * the WARN of {@link #noteTopics}, its rows keep their topic.
    */
-  private Optional<String> mergedByDefault(TableRef t) {
-    Set<String> topics = topicsByTable.getOrDefault(t, Set.of());
+  private Optional<String> mergedByDefault(TableRef t, Set<String> topics) {
     if (!mergedByName(topics)) {
       return Optional.empty();
     }
@@ -155,9 +188,11 @@ public final class CyclePlanner {
       List<Unit> listed, Map<TopicPartition, Long> unreadableFrom, LoadState state, long nowMs) {
     List<Unit> loaded = new ArrayList<>();
     Map<TableRef, List<Unit>> byTable = new TreeMap<>();
+    // a table's units are all in one plan: a top-up plans its own table's
+    Map<TableRef, Set<String>> topicsByTable = topicsByTable(listed);
+    topicsByTable.forEach(this::noteTopics);
     for (Unit u : listed) {
       TableRef t = tables.table(u.topic());
-      noteTopic(t, u.topic());
       if (state.covered(t, u)) {
         loaded.add(u);
       } else {
@@ -174,7 +209,7 @@ public final class CyclePlanner {
       try {
         ordered = settings.upsert(t);
         if (ordered) {
-          mergedByDefault(t).ifPresent(why -> unconfigured.put(t, why));
+          mergedByDefault(t, topicsByTable.get(t)).ifPresent(why -> unconfigured.put(t, why));
         }
       } catch (ConfigException ex) {
         // a table's own setting: the start could not see it (the table is new), and it must not

@@ -182,7 +182,7 @@ public final class LoadCycle implements AutoCloseable {
     keepFigures.addAll(unprepared.keySet()); // not read this cycle
     figures.publishBacklog(plan, keepFigures);
     figures.publishUnreadable(scan);
-    p.metrics().mergedTopics(p.planner().mergedTopics());
+    p.metrics().mergedTopics(p.planner().mergedTopics(scan.units()));
 
     TableClaims.Grant grant =
         p.claims().claim(plan.batches().keySet(), live, stillLoading, heldByOthers.size());

@@ -352,12 +352,16 @@ public final class Loader implements AutoCloseable {
             LOG.error(
                 "Cycle failed again ({} in a row), retrying in {}: {}",
                 sameFailures + 1,
-                interval,
+                StatusReport.format(interval),
                 e.getMessage());
           } else {
             lastFailure = String.valueOf(e.getMessage());
             sameFailures = 0;
-            LOG.error("Cycle failed, retrying in {}: {}", interval, e.getMessage(), e);
+            LOG.error(
+                "Cycle failed, retrying in {}: {}",
+                StatusReport.format(interval),
+                e.getMessage(),
+                e);
           }
         }
         long waitUntil = System.nanoTime() + (loadedSome ? 0 : interval.toNanos());

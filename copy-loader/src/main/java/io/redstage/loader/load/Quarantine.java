@@ -84,12 +84,12 @@ public final class Quarantine {
             control.deleteFailures(batch.units().stream().map(Unit::markerKey).toList()));
     api.executeBatch(sql, "q-" + batch.id(), "redstage-quarantine-" + batch.id());
     LOG.error(
-        "Quarantined {}: {} Files and markers are kept; report s3://{}/{}. Fix the cause, then run 'release --batch {}'.",
+        "Quarantined {}: {} Files and markers are kept (report s3://{}/{}): {}.",
         batch.describe(),
         error.endsWith(".") ? error : error + ".",
         bucket,
         key,
-        batch.id());
+        QuarantineListing.whatToDo(batch.id().toString()));
     return key;
   }
 

@@ -10,6 +10,23 @@ final class QuarantineListing {
   private QuarantineListing() {}
 
   /**
+   * What settles quarantined batch {@code id}: release after a fix, or skip for units no fix lets
+   * load. Release refuses only what its check sees (the table's columns and settings, a marker
+   * gone); a unit that cannot load as it is for another reason (its files gone, rows that must not
+   * reach the table) would be released, fail and be quarantined again.
+   */
+  static String whatToDo(String id) {
+    return "fix the cause, then run 'release --batch "
+        + id
+        + "', which checks the table first; give up units that cannot load as they are (their"
+        + " files gone, or rows that must not reach the table) with 'skip --batch "
+        + id
+        + "', after 'skip --batch "
+        + id
+        + " --dry-run'";
+  }
+
+  /**
    * @param q the rows of {@link ControlReader#quarantineList()}
    */
   static List<Status.QuarantinedBatch> batches(QueryResult q) {
@@ -37,9 +54,7 @@ final class QuarantineListing {
     if (batches.isEmpty()) {
       return;
     }
-    out.println(
-        prefix
-            + "Quarantined batches (fix the cause, then: release --batch <id>; release checks the schema first):");
+    out.println(prefix + "Quarantined batches (" + whatToDo("<id>") + "):");
     for (Status.QuarantinedBatch b : batches) {
       out.printf(
           "%s  %s %s units=%s at=%s reason: %s%n",

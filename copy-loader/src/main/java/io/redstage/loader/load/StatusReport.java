@@ -222,8 +222,12 @@ final class StatusReport {
     }
   }
 
-  private static String format(Duration d) {
+  /** A duration as people read it: 42s, 3m5s, 2h10m (500ms below a second). */
+  static String format(Duration d) {
     long s = d.getSeconds();
+    if (s == 0 && !d.isZero()) {
+      return d.toMillis() + "ms";
+    }
     return s >= 3600
         ? s / 3600 + "h" + (s % 3600) / 60 + "m"
         : s >= 60 ? s / 60 + "m" + s % 60 + "s" : s + "s";

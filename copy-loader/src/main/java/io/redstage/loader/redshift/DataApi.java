@@ -2,6 +2,7 @@ package io.redstage.loader.redshift;
 
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
+import io.redstage.loader.aws.AwsClients;
 import io.redstage.loader.config.LoaderConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,13 +30,7 @@ import software.amazon.awssdk.services.redshiftdata.model.SubStatementData;
  * and the benchmark.
  */
 public final class DataApi {
-  /**
-   * Ends the message of a failure that may pass: the loop retries next cycle, and a one-shot
-   * command (once, status, release, skip) may simply be run again.
-   */
-  private static final String TRANSIENT =
-      ". It may pass (the SDK's retries are spent): a running loader tries again next cycle; run a"
-          + " one-shot command again.";
+  private static final String TRANSIENT = ". " + AwsClients.MAY_PASS;
 
   private static final Logger LOG = LoggerFactory.getLogger(DataApi.class);
 

@@ -63,6 +63,26 @@ class LoaderCliTest {
     }
   }
 
+  /**
+   * dry-run's help said it writes nothing, but like status it puts and deletes the start-up probe
+   * objects, and read-only credentials stop it with exit code 2 (copy-loader/README.md).
+   */
+  @Test
+  void theHelpOfReadingCommandsNamesTheProbeObjectsTheyWrite() {
+    // without white space: picocli wraps the help, within names too ("rejects.", "dir")
+    String probes =
+        "nothing but the start-up probe objects (one put and deleted at once under each of"
+            + " manifests.dir, quarantine.dir and rejects.dir; credentials that may not write"
+            + " there stop it with exit code 2)";
+    for (String command : new String[] {"dry-run", "status", "sweep"}) {
+      String help = run(Map.of(), command, "--help").out().replaceAll("\\s+", "");
+      assertThat(help)
+          .as(command)
+          .contains(probes.replaceAll("\\s+", ""))
+          .doesNotContain("writeandexecutenothing");
+    }
+  }
+
   @Test
   void statusTakesTextOrJsonOutputAndRefusesOthersAsACommandLineError() {
     Run r = run(Map.of(), "status", "--output", "xml");

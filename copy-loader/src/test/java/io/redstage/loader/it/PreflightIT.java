@@ -142,6 +142,46 @@ class PreflightIT {
     }
   }
 
+  /**
+   * A listing of the markers that S3 refused or failed reached the operator as the SDK's text
+   * ("Access Denied (Service: S3, Status Code: 403, ...)"), naming neither the prefix nor what to
+   * do. A refusal names the grant; S3 failing says it may pass. Both exit 1, as a command that
+   * failed.
+   */
+  @Test
+  void aMarkerListingS3RefusesOrFailsNamesThePrefixAndWhatToDo() {
+    RequestMatcher listing =
+        RequestMatcher.operations(ObjectOperation.LIST_OBJECTS)
+            .keyPrefix(LoaderStack.MARKERS + "/pre_unlisted");
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_unlisted");
+    config.put("redshift.retry.max-attempts", "2");
+    String cannotList =
+        "Cannot list the commit markers under s3://staging/_redstage/markers/pre_unlisted/: ";
+
+    stack.s3.faults().failAlways(S3Fault.ACCESS_DENIED, listing);
+    for (String command : List.of("once", "dry-run", "status")) {
+      LoaderStack.Cli denied = LoaderStack.cli(config, command);
+      assertThat(denied.code()).as(command).isEqualTo(1);
+      assertThat(denied.err())
+          .as(command)
+          .startsWith(
+              cannotList
+                  + "AccessDenied (HTTP 403): Access Denied. Grant the loader's role s3:ListBucket on"
+                  + " arn:aws:s3:::staging")
+          .doesNotContain("Service: S3");
+    }
+
+    stack.s3.faults().clear();
+    stack.s3.faults().failAlways(S3Fault.SERVICE_UNAVAILABLE, listing);
+    LoaderStack.Cli failing = LoaderStack.cli(config, "status");
+    assertThat(failing.code()).isEqualTo(1);
+    assertThat(failing.err())
+        .startsWith(cannotList + "ServiceUnavailable (HTTP 503)")
+        .contains("It may pass (the SDK's retries are spent)")
+        .doesNotContain("Grant");
+  }
+
   @Test
   void urlInsteadOfPrefixIsRefusedWithTheKey() {
     Map<String, String> config = stack.config();

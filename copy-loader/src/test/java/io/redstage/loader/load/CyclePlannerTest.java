@@ -72,6 +72,37 @@ class CyclePlannerTest {
     assertThat(append.unconfigured()).isEmpty();
   }
 
+  /**
+   * What shares a table is what is listed now: a topic whose markers were all retired counted for
+   * the life of a 'run' process, so the remaining topic's upsert table waited "for its settings"
+   * until a restart.
+   */
+  @Test
+  void aTopicNoLongerListedNoLongerSharesItsTable() {
+    Unit lower = TestUnits.simple("shop.orders", 0, 0, 9);
+    Unit upper = TestUnits.simple("shop.Orders", 0, 0, 9);
+    TableRef shop = TableRef.of("public", "shop_orders");
+    CyclePlanner planner = planner(tracker(), "upsert");
+    assertThat(planner.plan(List.of(lower, upper), Map.of(), new LoadState(), 0).unconfigured())
+        .containsKey(shop);
+
+    CyclePlanner.Plan alone = planner.plan(List.of(upper), Map.of(), new LoadState(), 0);
+
+    assertThat(alone.unconfigured()).isEmpty();
+    assertThat(alone.batches().get(shop)).flatMap(Batch::units).containsExactly(upper);
+  }
+
+  @Test
+  void theMergedTopicsMetricCountsTheListedTopics() {
+    Unit lower = TestUnits.simple("shop.orders", 0, 0, 9);
+    Unit upper = TestUnits.simple("shop.Orders", 0, 0, 9);
+    Unit other = TestUnits.simple("orders", 0, 0, 9);
+    CyclePlanner planner = planner(tracker(), "append");
+    assertThat(planner.mergedTopics(List.of(lower, upper, other)))
+        .containsExactly(Map.entry("public.shop_orders", 2L));
+    assertThat(planner.mergedTopics(List.of(upper, other))).isEmpty();
+  }
+
   @Test
   void coveredUnitsAreLoadedPartiallyCoveredArePending() {
     LoadState state = new LoadState();

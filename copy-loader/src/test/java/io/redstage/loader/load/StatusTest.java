@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,5 +162,35 @@ class StatusTest {
         .contains(
             "  0b1c2d3e-0000-0000-0000-000000000001 public.orders units=1 at=2024-05-01 09:59"
                 + " reason: bad");
+  }
+
+  /**
+   * The quarantine's ERROR line and the header of 'status' named only release, though release
+   * checks the table and a unit that cannot load as it is would be quarantined again: skip gives it
+   * up.
+   */
+  @Test
+  void quarantinedBatchesNameReleaseAndSkip() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    status(List.of(), List.of(), List.of(), List.of(BATCH))
+        .printText(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains(
+            "Quarantined batches (fix the cause, then run 'release --batch <id>', which checks the"
+                + " table first; give up units that cannot load as they are (their files gone, or"
+                + " rows that must not reach the table) with 'skip --batch <id>', after 'skip"
+                + " --batch <id> --dry-run'):");
+    assertThat(QuarantineListing.whatToDo("0b1c"))
+        .contains("'release --batch 0b1c'")
+        .contains("'skip --batch 0b1c', after 'skip --batch 0b1c --dry-run'");
+  }
+
+  /** Also the run loop's "retrying in" line, which printed loop.interval as PT10S. */
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    assertThat(StatusReport.format(Duration.ofSeconds(10))).isEqualTo("10s");
+    assertThat(StatusReport.format(Duration.ofSeconds(185))).isEqualTo("3m5s");
+    assertThat(StatusReport.format(Duration.ofMinutes(130))).isEqualTo("2h10m");
+    assertThat(StatusReport.format(Duration.ofMillis(500))).isEqualTo("500ms");
   }
 }
