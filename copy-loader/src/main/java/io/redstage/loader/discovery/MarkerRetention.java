@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,14 @@ public final class MarkerRetention {
   private static final int COPY_THREADS = 16;
 
   private Executor copier;
+
+  /**
+   * Markers moved whose delete S3 refused (a role without s3:DeleteObject on markers.dir): the copy
+   * is done, so later cycles only try the delete again. Without this each cycle copied every such
+   * marker again, a request per loaded marker per cycle for as long as the grant was missing. Only
+   * refused keys, until a delete of theirs goes through; cycles of several tables use it at once.
+   */
+  private final Set<String> copiedNotDeleted = ConcurrentHashMap.newKeySet();
 
   public MarkerRetention(
       S3Client s3,
@@ -99,11 +108,17 @@ public final class MarkerRetention {
       List<String> chunk = due.subList(i, Math.min(due.size(), i + DELETE_BATCH));
       List<String> done;
       if (action == Action.MOVE) {
+        List<String> copying = new ArrayList<>();
         List<CompletableFuture<String>> copies = new ArrayList<>();
-        for (String key : chunk) {
-          copies.add(CompletableFuture.supplyAsync(() -> copy(key), copier()));
-        }
         done = new ArrayList<>();
+        for (String key : chunk) {
+          if (copiedNotDeleted.contains(key)) {
+            done.add(key);
+          } else {
+            copying.add(key);
+            copies.add(CompletableFuture.supplyAsync(() -> copy(key), copier()));
+          }
+        }
         for (int c = 0; c < copies.size(); c++) {
           requests++;
           try {
@@ -112,7 +127,7 @@ public final class MarkerRetention {
             // this marker stays where it is, listed as loaded; a later cycle moves it
             failed++;
             if (firstFailure == null) {
-              firstFailure = chunk.get(c) + ": " + e.getCause();
+              firstFailure = copying.get(c) + ": " + e.getCause();
             }
           }
         }
@@ -143,6 +158,9 @@ public final class MarkerRetention {
       for (String k : done) {
         if (!kept.contains(k)) {
           gone.add(k);
+          copiedNotDeleted.remove(k);
+        } else if (action == Action.MOVE) {
+          copiedNotDeleted.add(k);
         }
       }
       notDeleted += kept.size();

@@ -25,13 +25,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -353,32 +357,102 @@ class MarkerDiscoveryIT {
       put(real, u);
       units.add(u);
     }
-    S3Client refusing =
-        (S3Client)
-            Proxy.newProxyInstance(
-                S3Client.class.getClassLoader(),
-                new Class<?>[] {S3Client.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("deleteObjects")) {
-                    return DeleteObjectsResponse.builder()
-                        .errors(
-                            S3Error.builder()
-                                .key(units.get(1).markerKey())
-                                .code("AccessDenied")
-                                .message("Access Denied")
-                                .build())
-                        .build();
-                  }
-                  try {
-                    return method.invoke(real, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+    S3Client refusing = refusingDeletesOf(real, units.get(1).markerKey(), new AtomicInteger());
     MarkerRetention retention = retention(refusing, Duration.ZERO, MarkerRetention.Action.DELETE);
 
     assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys())
         .containsExactly(units.get(0).markerKey(), units.get(2).markerKey());
+  }
+
+  /**
+   * A marker moved whose delete S3 refuses is not copied again by every later cycle: only its
+   * delete is tried again, and once S3 takes it the marker is gone.
+   */
+  @Test
+  void aMovedMarkerS3RefusesToDeleteIsNotCopiedAgain() {
+    S3Client real = s3.client();
+    String topic = "refused-move-" + System.nanoTime();
+    List<Unit> units = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Unit u = TestUnits.simple(topic, 0, i * 10L, i * 10L + 9);
+      put(real, u);
+      units.add(u);
+    }
+    AtomicInteger copies = new AtomicInteger();
+    S3Client refusing = refusingDeletesOf(real, units.get(1).markerKey(), copies);
+    MarkerRetention retention = retention(refusing, Duration.ZERO, MarkerRetention.Action.MOVE);
+
+    assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys())
+        .containsExactly(units.get(0).markerKey(), units.get(2).markerKey());
+    assertThat(copies).hasValue(3);
+    for (int cycle = 0; cycle < 3; cycle++) {
+      assertThat(retention.apply(List.of(units.get(1)), Long.MAX_VALUE / 2).removedKeys())
+          .isEmpty();
+    }
+    assertThat(copies).as("CopyObject calls after the first cycle").hasValue(3);
+    assertThat(
+            real.headObject(
+                b -> b.bucket(BUCKET).key(retention.loadedKey(units.get(1).markerKey()))))
+        .isNotNull();
+
+    MarkerRetention granted = retention(real, Duration.ZERO, MarkerRetention.Action.MOVE);
+    assertThat(granted.apply(List.of(units.get(1)), Long.MAX_VALUE / 2).removedKeys())
+        .containsExactly(units.get(1).markerKey());
+  }
+
+  /**
+   * {@code real}, except that a quiet DeleteObjects refuses {@code key} as S3 does for a policy
+   * without s3:DeleteObject (200, with an error for that key), and CopyObject calls are counted.
+   */
+  private static S3Client refusingDeletesOf(S3Client real, String key, AtomicInteger copies) {
+    return (S3Client)
+        Proxy.newProxyInstance(
+            S3Client.class.getClassLoader(),
+            new Class<?>[] {S3Client.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("copyObject")) {
+                copies.incrementAndGet();
+              }
+              if (method.getName().equals("deleteObjects")) {
+                DeleteObjectsRequest asked;
+                if (args[0] instanceof DeleteObjectsRequest r) {
+                  asked = r;
+                } else {
+                  DeleteObjectsRequest.Builder b = DeleteObjectsRequest.builder();
+                  @SuppressWarnings("unchecked")
+                  Consumer<DeleteObjectsRequest.Builder> fill =
+                      (Consumer<DeleteObjectsRequest.Builder>) args[0];
+                  fill.accept(b);
+                  asked = b.build();
+                }
+                List<ObjectIdentifier> others =
+                    asked.delete().objects().stream().filter(o -> !o.key().equals(key)).toList();
+                List<S3Error> errors = new ArrayList<>();
+                if (!others.isEmpty()) {
+                  // the other keys are deleted for real
+                  errors.addAll(
+                      real.deleteObjects(
+                              asked.toBuilder()
+                                  .delete(asked.delete().toBuilder().objects(others).build())
+                                  .build())
+                          .errors());
+                }
+                if (others.size() < asked.delete().objects().size()) {
+                  errors.add(
+                      S3Error.builder()
+                          .key(key)
+                          .code("AccessDenied")
+                          .message("Access Denied")
+                          .build());
+                }
+                return DeleteObjectsResponse.builder().errors(errors).build();
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /**
