@@ -199,6 +199,12 @@ public final class FailureTracker {
     return f != null && f.conflicts() >= maxConflicts;
   }
 
+  /** How many more conflicts this unit may meet before {@link #conflictsSpent}. */
+  public int conflictsLeft(String markerKey) {
+    Failure f = failures.get(markerKey);
+    return Math.max(0, maxConflicts - (f == null ? 0 : f.conflicts()));
+  }
+
   public boolean waiting(String markerKey, long nowMs) {
     Failure f = failures.get(markerKey);
     return f != null && f.notBeforeMs() > nowMs;

@@ -77,6 +77,7 @@ class FailureTrackerTest {
     FailureTracker.Failure f = tracker.failure("u");
     assertThat(f.deferrals()).isEqualTo(6);
     assertThat(f.conflicts()).as("only the conflicts").isEqualTo(3);
+    assertThat(tracker.conflictsLeft("u")).as("of load.retry.max-deferrals 10").isEqualTo(7);
     assertThat(f.attempts()).isZero();
   }
 
