@@ -199,18 +199,7 @@ final class FailedBatches {
     tally.tablesStopped.incrementAndGet();
     boolean counted = f.environment() == Environment.COPY_S3_REFUSAL;
     defer(b, f.error(), now, counted);
-    LOG.error(
-        "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
-            + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
-            + " the table's {} other batch(es) wait for the next cycle{}.",
-        table.name(),
-        b.id(),
-        f.error(),
-        work.size(),
-        counted
-            ? " (S3's refusal can also be a missing file: after load.retry.max-deferrals such"
-                + " refusals the batch is split and its units counted like other failures)"
-            : ", and nothing is quarantined for it");
+    LOG.error(stopped(b, f.error(), work.size(), counted));
     work.clear();
     environmentFailed = true;
     // the log and the metric are this process's; 'status' runs in another one and reads this row
@@ -221,6 +210,31 @@ final class FailedBatches {
             f.error(),
             Instant.ofEpochMilli(now),
             b.id().toString());
+  }
+
+  /**
+   * The ERROR of a table stopped by a failure of the environment at batch {@code b}, {@code
+   * waiting} other batches left; {@code counted}: S3's refusal of COPY, which counts a deferral.
+   */
+  static String stopped(Batch b, String error, int waiting, boolean counted) {
+    return "Cannot load "
+        + b.table().name()
+        + ": batch "
+        + b.id()
+        + " failed for a reason that is not its data: "
+        + error
+        + ". Fix the loader's privileges on the table, the cluster's disk space or the COPY role's"
+        + " access to S3; the table's "
+        + waiting
+        + " other batch(es) wait for the next cycle"
+        + (counted
+            ? " (S3's refusal can also be a missing file: after load.retry.max-deferrals such"
+                + " refusals in one loader process the batch is split and its units counted like"
+                + " other failures. A 'once' process counts from 0 each time, so under 'once' the"
+                + " batch is never split: when the COPY role may read the files, give it"
+                + " s3:ListBucket on the bucket, so that S3 reports a missing file as missing and"
+                + " its unit ends in quarantine, or load with 'run', which counts)."
+            : ", and nothing is quarantined for it.");
   }
 
   /** Counts the attempt of {@code b}'s one unit; returns whether it was quarantined. */

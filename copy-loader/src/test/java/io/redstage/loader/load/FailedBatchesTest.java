@@ -66,6 +66,26 @@ class FailedBatchesTest {
     assertThat(line).doesNotContain(units.get(10).markerKey());
   }
 
+  /**
+   * S3's refusal of COPY counts a deferral per process only: the ERROR promised a split after
+   * load.retry.max-deferrals refusals, which a 'once' run from cron, starting at 0 each time, never
+   * reaches. It says so, and what to do instead.
+   */
+  @Test
+  void aStopByS3sRefusalSaysAOnceRunNeverSplitsTheBatch() {
+    Batch b = batch(units(1));
+
+    String line = FailedBatches.stopped(b, "S3ServiceException:Access Denied,Status 403", 2, true);
+
+    assertThat(line)
+        .startsWith("Cannot load public.orders: batch " + b.id())
+        .contains("in one loader process the batch is split")
+        .contains("A 'once' process counts from 0 each time")
+        .contains("s3:ListBucket");
+    assertThat(FailedBatches.stopped(b, "permission denied for relation orders", 2, false))
+        .endsWith("2 other batch(es) wait for the next cycle, and nothing is quarantined for it.");
+  }
+
   private static List<Unit> units(int n) {
     return IntStream.range(0, n).mapToObj(i -> TestUnits.simple("orders", i, 0, 9)).toList();
   }
