@@ -62,6 +62,8 @@ final class FailedBatches {
     if (f.transientFailure()
         && !(f.conflict() && b.units().stream().anyMatch(this::conflictsSpent))) {
       defer(b, f.error(), now, f.conflict());
+      // the only line a failed manifest or intent write, or an ALTER's conflict, gets
+      LOG.warn(deferred(b, f.error(), retryFrom(b, now), f.conflict() ? conflictsLeft(b) : -1));
       return false;
     } else if (b.units().size() > 1) {
       split(b, f.error(), splitsLeft, work);
@@ -93,6 +95,36 @@ final class FailedBatches {
   void defer(Batch b, String why, long now, boolean conflict) {
     b.units().forEach(u -> p.failures().defer(u.markerKey(), why, now, conflict));
     b.units().forEach(this::block);
+  }
+
+  /**
+   * The WARN of a batch deferred by a transient failure: its table, id and units (the first ten),
+   * the error, and when it is retried; {@code conflictsLeft} is how many more such failures its
+   * units may meet before one counts like any other (load.retry.max-deferrals), or -1 when this one
+   * counted none.
+   */
+  static String deferred(Batch b, String error, Instant retryFrom, int conflictsLeft) {
+    List<String> keys = b.units().stream().map(Unit::markerKey).toList();
+    return "Cannot load "
+        + b.table().name()
+        + ": batch "
+        + b.id()
+        + " ("
+        + keys.size()
+        + " unit(s): "
+        + String.join(", ", keys.subList(0, Math.min(10, keys.size())))
+        + (keys.size() > 10 ? ", ..." : "")
+        + ") failed for a reason a retry can clear: "
+        + (error.endsWith(".") ? error.substring(0, error.length() - 1) : error)
+        + ". It is retried from "
+        + retryFrom
+        + " without counting an attempt"
+        + (conflictsLeft < 0
+            ? "."
+            : "; "
+                + conflictsLeft
+                + " more such failure(s) of its units are deferred (load.retry.max-deferrals),"
+                + " later ones count towards quarantine.");
   }
 
   /** In upsert mode, holds the later units of {@code u}'s partition back for this cycle. */
@@ -167,18 +199,7 @@ final class FailedBatches {
     tally.tablesStopped.incrementAndGet();
     boolean counted = f.environment() == Environment.COPY_S3_REFUSAL;
     defer(b, f.error(), now, counted);
-    LOG.error(
-        "Cannot load {}: batch {} failed for a reason that is not its data: {}. Fix the loader's"
-            + " privileges on the table, the cluster's disk space or the COPY role's access to S3;"
-            + " the table's {} other batch(es) wait for the next cycle{}.",
-        table.name(),
-        b.id(),
-        f.error(),
-        work.size(),
-        counted
-            ? " (S3's refusal can also be a missing file: after load.retry.max-deferrals such"
-                + " refusals the batch is split and its units counted like other failures)"
-            : ", and nothing is quarantined for it");
+    LOG.error(stopped(b, f.error(), work.size(), counted));
     work.clear();
     environmentFailed = true;
     // the log and the metric are this process's; 'status' runs in another one and reads this row
@@ -189,6 +210,31 @@ final class FailedBatches {
             f.error(),
             Instant.ofEpochMilli(now),
             b.id().toString());
+  }
+
+  /**
+   * The ERROR of a table stopped by a failure of the environment at batch {@code b}, {@code
+   * waiting} other batches left; {@code counted}: S3's refusal of COPY, which counts a deferral.
+   */
+  static String stopped(Batch b, String error, int waiting, boolean counted) {
+    return "Cannot load "
+        + b.table().name()
+        + ": batch "
+        + b.id()
+        + " failed for a reason that is not its data: "
+        + error
+        + ". Fix the loader's privileges on the table, the cluster's disk space or the COPY role's"
+        + " access to S3; the table's "
+        + waiting
+        + " other batch(es) wait for the next cycle"
+        + (counted
+            ? " (S3's refusal can also be a missing file: after load.retry.max-deferrals such"
+                + " refusals in one loader process the batch is split and its units counted like"
+                + " other failures. A 'once' process counts from 0 each time, so under 'once' the"
+                + " batch is never split: when the COPY role may read the files, give it"
+                + " s3:ListBucket on the bucket, so that S3 reports a missing file as missing and"
+                + " its unit ends in quarantine, or load with 'run', which counts)."
+            : ", and nothing is quarantined for it.");
   }
 
   /** Counts the attempt of {@code b}'s one unit; returns whether it was quarantined. */
@@ -239,6 +285,23 @@ final class FailedBatches {
         second.units().size());
     work.addFirst(new TableLoad.Work(second, splitsLeft));
     work.addFirst(new TableLoad.Work(first, splitsLeft));
+  }
+
+  /** When the first of {@code b}'s deferred units may be tried again. */
+  private Instant retryFrom(Batch b, long now) {
+    return Instant.ofEpochMilli(
+        b.units().stream()
+            .mapToLong(u -> p.failures().failure(u.markerKey()).notBeforeMs())
+            .min()
+            .orElse(now));
+  }
+
+  /** The fewest conflicts any unit of {@code b} may still meet. */
+  private int conflictsLeft(Batch b) {
+    return b.units().stream()
+        .mapToInt(u -> p.failures().conflictsLeft(u.markerKey()))
+        .min()
+        .orElse(0);
   }
 
   private boolean conflictsSpent(Unit u) {

@@ -7,11 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Remembers units that failed alone: how often, and when they may be tried again (exponential
- * backoff with jitter). Such units, and units released from quarantine, are planned alone. The
- * counts live here for the process and in the failure table across processes ({@link FailureLog}):
- * {@link #restore} merges what the table says at plan time, so a loader run from cron continues the
- * count of the previous run.
+ * Remembers units that failed alone or were deferred: how often, and when they may be tried again
+ * (exponential backoff with jitter, growing with each attempt and each deferral). Units that failed
+ * alone, and units released from quarantine, are planned alone. The counts live here for the
+ * process and in the failure table across processes ({@link FailureLog}): {@link #restore} merges
+ * what the table says at plan time, so a loader run from cron continues the count of the previous
+ * run.
  */
 public final class FailureTracker {
   /**
@@ -19,15 +20,17 @@ public final class FailureTracker {
    *
    * @param isolate plan the unit alone (it failed alone before, or was released from quarantine)
    * @param conflicts conflicts that deferred it without counting an attempt, since this process
-   *     first saw it
+   *     first saw it (what load.retry.max-deferrals limits)
+   * @param deferrals every deferral of it since this process first saw it, conflict or not: each
+   *     doubles the next deferral's wait
    */
   public record Failure(
-      int attempts, long notBeforeMs, String lastError, boolean isolate, int conflicts) {
-
-    Failure(int attempts, long notBeforeMs, String lastError, boolean isolate) {
-      this(attempts, notBeforeMs, lastError, isolate, 0);
-    }
-  }
+      int attempts,
+      long notBeforeMs,
+      String lastError,
+      boolean isolate,
+      int conflicts,
+      int deferrals) {}
 
   /** A row of the failure table as read back. */
   public record Persisted(int attempts, long lastAttemptMs, String lastError) {}
@@ -77,7 +80,7 @@ public final class FailureTracker {
                   if (row.attempts() == 0) {
                     Long applied = releasesApplied.put(k, row.lastAttemptMs());
                     if (mine == null || applied == null || applied != row.lastAttemptMs()) {
-                      return new Failure(0, 0, row.lastError(), true, 0);
+                      return new Failure(0, 0, row.lastError(), true, 0, 0);
                     }
                   }
                   if (mine != null && mine.attempts() >= row.attempts()) {
@@ -88,7 +91,8 @@ public final class FailureTracker {
                             mine.notBeforeMs(),
                             mine.lastError(),
                             true,
-                            mine.conflicts());
+                            mine.conflicts(),
+                            mine.deferrals());
                   }
                   long notBefore = row.lastAttemptMs() + backoff.initial().toMillis();
                   return new Failure(
@@ -96,7 +100,8 @@ public final class FailureTracker {
                       Math.max(notBefore, mine == null ? 0 : mine.notBeforeMs()),
                       row.lastError(),
                       true,
-                      mine == null ? 0 : mine.conflicts());
+                      mine == null ? 0 : mine.conflicts(),
+                      mine == null ? 0 : mine.deferrals());
                 }));
   }
 
@@ -143,7 +148,8 @@ public final class FailureTracker {
                   nowMs + backoff.delay(attempts - 1).toMillis(),
                   error,
                   true,
-                  old == null ? 0 : old.conflicts());
+                  old == null ? 0 : old.conflicts(),
+                  old == null ? 0 : old.deferrals());
             });
     return f.attempts();
   }
@@ -155,7 +161,9 @@ public final class FailureTracker {
 
   /**
    * A transient failure (throttling, conflict, a split that ran out of budget): wait, but do not
-   * count towards quarantine.
+   * count towards quarantine. The wait doubles with each deferral of the unit (and each attempt),
+   * up to load.retry.backoff-max: a failure that keeps coming back is retried ever less often, so
+   * load.retry.max-deferrals conflicts take tens of minutes rather than as many quick cycles.
    */
   public void defer(String markerKey, String error, long nowMs) {
     defer(markerKey, error, nowMs, false);
@@ -166,15 +174,19 @@ public final class FailureTracker {
    * {@link #conflictsSpent}).
    */
   public void defer(String markerKey, String error, long nowMs, boolean conflict) {
-    Failure f = failures.getOrDefault(markerKey, new Failure(0, 0, error, false));
-    failures.put(
+    failures.compute(
         markerKey,
-        new Failure(
-            f.attempts(),
-            nowMs + backoff.delay(Math.max(0, f.attempts())).toMillis(),
-            error,
-            f.isolate(),
-            conflict ? f.conflicts() + 1 : f.conflicts()));
+        (k, f) ->
+            f == null
+                ? new Failure(
+                    0, nowMs + backoff.delay(0).toMillis(), error, false, conflict ? 1 : 0, 1)
+                : new Failure(
+                    f.attempts(),
+                    nowMs + backoff.delay(f.attempts() + f.deferrals()).toMillis(),
+                    error,
+                    f.isolate(),
+                    conflict ? f.conflicts() + 1 : f.conflicts(),
+                    f.deferrals() + 1));
   }
 
   /**
@@ -185,6 +197,12 @@ public final class FailureTracker {
   public boolean conflictsSpent(String markerKey) {
     Failure f = failures.get(markerKey);
     return f != null && f.conflicts() >= maxConflicts;
+  }
+
+  /** How many more conflicts this unit may meet before {@link #conflictsSpent}. */
+  public int conflictsLeft(String markerKey) {
+    Failure f = failures.get(markerKey);
+    return Math.max(0, maxConflicts - (f == null ? 0 : f.conflicts()));
   }
 
   public boolean waiting(String markerKey, long nowMs) {

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
@@ -229,7 +230,9 @@ public final class Rejects {
       return 0;
     }
     metrics.rejected(batch.table().name(), rejected);
-    if (write(intent, report(intent, at.toString(), rejected, rows, unreadable, null))) {
+    Optional<String> refused =
+        write(intent, report(intent, at.toString(), rejected, rows, unreadable, null));
+    if (refused.isEmpty()) {
       LOG.warn(
           "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The rejected rows, with reasons, are in s3://{}/{}. "
               + "Fix them at the source and produce them again if they are needed.",
@@ -240,14 +243,16 @@ public final class Rejects {
           key(batch));
     } else {
       LOG.error(
-          "Batch {}: COPY rejected {} row(s) of {} and the rejects object s3://{}/{} cannot be written now; its intent "
-              + "s3://{}/{} stays and a later cycle writes the object ({} row(s) read back, {} unreadable; the rows "
-              + "themselves are left out of the log: they are the records' data).",
-          batch.id(),
-          rejected,
-          batch.table(),
+          "Cannot write the rejects object s3://{}/{} of batch {}: {}. COPY rejected {} row(s) of {};"
+              + " the batch's intent s3://{}/{} stays and a later cycle writes the object: check that the"
+              + " loader may write under rejects.dir ({} row(s) read back, {} unreadable; the rows"
+              + " themselves are left out of the log: they are the records' data).",
           bucket,
           key(batch),
+          batch.id(),
+          refused.get(),
+          rejected,
+          batch.table(),
           bucket,
           intentKey(intent.batchId()),
           rows.size(),
@@ -272,10 +277,10 @@ public final class Rejects {
   }
 
   /**
-   * Writes the rejects object of an intent, then deletes the intent; false (intent kept) when the
-   * object cannot be written.
+   * Writes the rejects object of an intent, then deletes the intent; returns S3's error when the
+   * object cannot be written (the intent is kept), for the caller's log line.
    */
-  boolean write(RejectsIntent intent, Map<String, Object> report) {
+  Optional<String> write(RejectsIntent intent, Map<String, Object> report) {
     try {
       s3.putObject(
           b ->
@@ -284,11 +289,10 @@ public final class Rejects {
                   .contentType("application/json"),
           RequestBody.fromBytes(json(report)));
     } catch (SdkException e) {
-      LOG.debug("Batch {}: cannot write its rejects object: {}", intent.batchId(), e.getMessage());
-      return false;
+      return Optional.of(e.getMessage());
     }
     deleteIntent(intent.batchId());
-    return true;
+    return Optional.empty();
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -256,11 +257,17 @@ final class RejectsRecovery {
     List<Map<String, Object>> rows = rejects.rows(found, intent);
     Map<String, Object> report =
         Rejects.report(intent, committedAt(loadedAt), found.size(), rows, List.of(), recovery);
-    if (!rejects.write(intent, report)) {
+    Optional<String> refused = rejects.write(intent, report);
+    if (refused.isPresent()) {
       LOG.error(
-          "Batch {}: cannot write its recovered rejects object ({} row(s)); the intent stays and the next cycle tries again",
+          "Cannot write the recovered rejects object {} of batch {} ({} row(s) of {}): {}. The intent"
+              + " stays and the next cycle tries again: check that the loader may write under"
+              + " rejects.dir.",
+          rejects.location(intent.table(), intent.batchId()),
           intent.batchId(),
-          found.size());
+          found.size(),
+          intent.table(),
+          refused.get());
       return false;
     }
     metrics.rejected(intent.table(), found.size());

@@ -26,6 +26,7 @@ import io.redstage.sandbox.s3.S3Fault;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -206,6 +207,49 @@ class FailureHandlingIT {
       assertThat(reports).extracting(CycleReport::batchesFailed).contains(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_conflict")).isEqualTo(10);
+  }
+
+  /**
+   * A conflict that lasts a few minutes must not spend a unit's deferrals: each deferral doubles
+   * the wait (from 30-60 s here), so four deferrals take over 7 minutes. Before, every deferral
+   * waited the first step, cycles 10 s apart spent them in under 6 minutes and the fifth conflict
+   * quarantined the unit.
+   */
+  @Test
+  void aConflictOfAFewMinutesSpendsNoDeferralsItNeedsLater() throws Exception {
+    unit("f_conflict_minutes", 0, 9);
+    Map<String, String> config = stack.config("f_conflict_minutes");
+    config.put("load.retry.max-deferrals", "4");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "60s");
+    config.put("load.retry.backoff-max", "10m");
+    MutableClock clock = new MutableClock();
+    try (Loader loader = stack.loader(config, clock)) {
+      loader.ensureControlTables();
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^INSERT INTO \"public\".\"f_conflict_minutes\"",
+              -1,
+              "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+      Instant start = clock.instant();
+      List<CycleReport> reports = new ArrayList<>();
+      while (Duration.between(start, clock.instant()).compareTo(Duration.ofMinutes(6)) < 0) {
+        reports.add(loader.runOnce());
+        clock.advance(Duration.ofSeconds(10));
+      }
+      stack.redshift.faults().clear();
+      clock.advance(Duration.ofMinutes(10));
+      reports.add(loader.runOnce());
+
+      assertThat(reports).extracting(CycleReport::batchesQuarantined).containsOnly(0);
+      assertThat(reports.stream().mapToInt(CycleReport::batchesFailed).sum())
+          .as("the conflict kept coming back")
+          .isBetween(3, 4);
+      assertThat(reports.get(reports.size() - 1).unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_conflict_minutes")).isEqualTo(10);
   }
 
   /**

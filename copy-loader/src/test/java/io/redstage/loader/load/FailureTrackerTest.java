@@ -60,6 +60,39 @@ class FailureTrackerTest {
   }
 
   /**
+   * Every deferral doubles the next wait, conflict or not, up to load.retry.backoff-max (8 s here):
+   * a conflict that keeps coming back spends load.retry.max-deferrals over minutes, not in as many
+   * quick cycles. Only conflicts count towards that limit, and no deferral counts an attempt.
+   */
+  @Test
+  void eachDeferralDoublesTheWaitUpToTheMaximum() {
+    long now = 0;
+    for (int n = 0; n < 6; n++) {
+      tracker.defer("u", n % 2 == 0 ? "1023 conflict" : "throttled", now, n % 2 == 0);
+      long wait = tracker.failure("u").notBeforeMs() - now;
+      long full = Math.min(1_000L << n, 8_000);
+      assertThat(wait).as("wait after deferral %d", n + 1).isBetween(full / 2, full);
+      now = tracker.failure("u").notBeforeMs();
+    }
+    FailureTracker.Failure f = tracker.failure("u");
+    assertThat(f.deferrals()).isEqualTo(6);
+    assertThat(f.conflicts()).as("only the conflicts").isEqualTo(3);
+    assertThat(tracker.conflictsLeft("u")).as("of load.retry.max-deferrals 10").isEqualTo(7);
+    assertThat(f.attempts()).isZero();
+  }
+
+  /** A unit that failed alone waits longer with each deferral after its attempts. */
+  @Test
+  void aDeferralAfterAnAttemptWaitsLongerThanTheAttempt() {
+    tracker.fail("u", "bad file", 0); // waits 0.5-1 s
+    tracker.defer("u", "throttled", 1_000);
+    assertThat(tracker.failure("u").notBeforeMs()).isBetween(2_000L, 3_000L);
+    tracker.defer("u", "throttled", 3_000);
+    assertThat(tracker.failure("u").notBeforeMs()).isBetween(5_000L, 7_000L);
+    assertThat(tracker.failure("u").attempts()).isEqualTo(1);
+  }
+
+  /**
    * Entries of units this loader does not list (another loader's topics in the shared failure
    * table, units loaded and retired) are dropped, or a long run kept them all.
    */

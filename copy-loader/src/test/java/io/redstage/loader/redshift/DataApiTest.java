@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import io.redstage.loader.TestHttp;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,34 +38,28 @@ class DataApiTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/",
-        ex -> {
-          byte[] body = ex.getRequestBody().readAllBytes();
-          requests.add(JSON.readTree(body));
-          targets.add(ex.getRequestHeaders().getFirst("X-Amz-Target"));
-          String[] next;
-          synchronized (script) {
-            next = script.poll();
-          }
-          if (next == null) {
-            next =
-                new String[] {
-                  "500", "{\"__type\":\"InternalServerException\",\"message\":\"script exhausted\"}"
-                };
-          }
-          byte[] out = next[1].getBytes(StandardCharsets.UTF_8);
-          ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-          ex.sendResponseHeaders(Integer.parseInt(next[0]), out.length);
-          try (OutputStream o = ex.getResponseBody()) {
-            o.write(out);
-          }
-        });
-    server.start();
+    server =
+        TestHttp.start(
+            ex -> {
+              byte[] body = ex.getRequestBody().readAllBytes();
+              requests.add(JSON.readTree(body));
+              targets.add(ex.getRequestHeaders().getFirst("X-Amz-Target"));
+              String[] next;
+              synchronized (script) {
+                next = script.poll();
+              }
+              if (next == null) {
+                next =
+                    new String[] {
+                      "500",
+                      "{\"__type\":\"InternalServerException\",\"message\":\"script exhausted\"}"
+                    };
+              }
+              TestHttp.reply(ex, Integer.parseInt(next[0]), "application/x-amz-json-1.1", next[1]);
+            });
     client =
         RedshiftDataClient.builder()
-            .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+            .endpointOverride(TestHttp.endpoint(server))
             .region(Region.US_EAST_1)
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
