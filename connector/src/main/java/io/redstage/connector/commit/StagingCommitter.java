@@ -325,6 +325,11 @@ public final class StagingCommitter {
     return c.commits.parts();
   }
 
+  /** The S3 failures counted against {@code tp} since its last unit committed (for tests). */
+  int failuresSinceCommit(TopicPartition tp) {
+    return writers.get(tp).commits().failuresSinceCommit();
+  }
+
   /**
    * Units closed whose commit {@link #committedOffsets()} has not yet seen end: when 0 after it,
    * its offsets cover every closed unit.
