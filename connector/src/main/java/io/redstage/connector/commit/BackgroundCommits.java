@@ -274,7 +274,8 @@ final class BackgroundCommits implements AutoCloseable {
   /**
    * Drops the pending commits {@code which} selects: see {@link #dropAll}. A dropped commit that
    * ends committed still advances its partition; one that fails rewinds nothing more (its partition
-   * is rewound, or no longer held), but counts against its partition.
+   * is rewound, or no longer held), but counts against its partition, unless the rewind's own
+   * failure was counted against it already ({@link PartitionCommits#failed}).
    */
   private void drop(Predicate<Pending> which) {
     Iterator<Pending> it = pending.iterator();

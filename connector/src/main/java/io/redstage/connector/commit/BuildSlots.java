@@ -33,6 +33,11 @@ final class BuildSlots {
     return new BuildSlots(Runtime.getRuntime().availableProcessors());
   }
 
+  /** About how many builds wait for a slot: a test sees a commit reach its build. */
+  int waiting() {
+    return slots.getQueueLength();
+  }
+
   /** Runs {@code build} of the file {@code key} once a slot is free. */
   void build(String key, Build build) throws IOException {
     try {

@@ -46,6 +46,15 @@ final class ComponentsFactory {
 
   static StagingCommitter committer(
       SinkConfig c, SinkTaskContext context, Function<S3Settings, S3Client> clients) {
+    return committer(c, context, clients, BuildSlots.perProcessor());
+  }
+
+  /** With {@code builds} for its commits' file builds, which a test can hold. */
+  static StagingCommitter committer(
+      SinkConfig c,
+      SinkTaskContext context,
+      Function<S3Settings, S3Client> clients,
+      BuildSlots builds) {
     S3Settings s3 = s3Settings(c);
     FormatOptions formatOptions = formatOptions(c);
     ColumnNames columnNames = ColumnNames.mapped(c.getList(COLUMN_NAME_MAP));
@@ -90,8 +99,7 @@ final class ComponentsFactory {
             columnNames.reportingRenamesTo(metrics::columnRenamed),
             RecordFormats.heldRowBytes(c.getInt(S3_PART_SIZE)));
     UnitCommitter committer =
-        new UnitCommitter(
-            storage, format, naming, c.bucket(), c.markersDir(), BuildSlots.perProcessor());
+        new UnitCommitter(storage, format, naming, c.bucket(), c.markersDir(), builds);
     Components components =
         new Components(
             storage,

@@ -28,8 +28,14 @@ final class PartitionCommits {
   /** The commit of the last closed unit; the next one starts after it. */
   private CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
 
-  /** S3 failures of this partition's commits and uploads since its last unit committed. */
+  /**
+   * S3 failures of this partition's commits and uploads since its last unit committed, one per
+   * attempt (see {@link #failed}).
+   */
   private int failuresSinceCommit;
+
+  /** Whether a failure was counted since the partition was last rewound or committed a unit. */
+  private boolean attemptFailed;
 
   /**
    * Units handed to the background commits and not yet settled or dropped there: while one runs, a
@@ -135,6 +141,7 @@ final class PartitionCommits {
    */
   void committed(CommitUnit unit) {
     failuresSinceCommit = 0;
+    attemptFailed = false;
     committedNext = Math.max(committedNext, unit.endOffset + 1);
     closedNext = Math.max(closedNext, committedNext);
   }
@@ -145,11 +152,20 @@ final class PartitionCommits {
   }
 
   /**
-   * An S3 failure of this partition's commit or open file; returns the failures since it last
-   * committed.
+   * An S3 failure of this partition's commit or open file; counted once until the partition is
+   * rewound or commits a unit, as the task's limit counts attempts. One failure can come here
+   * twice: the task thread finds a failed part of a unit's file ({@code PartUploads#takeFailure})
+   * while that unit's commit, already running, still owns the file (it waits for a build slot, or
+   * builds another file first); the rewind cannot take the file from it, and the commit meets the
+   * same part and fails after the rewind dropped it. Counted twice, a partition stopped the task
+   * after three such failures instead of five. Returns the failures since it last committed.
    */
   int failed() {
-    return ++failuresSinceCommit;
+    if (!attemptFailed) {
+      attemptFailed = true;
+      failuresSinceCommit++;
+    }
+    return failuresSinceCommit;
   }
 
   int failuresSinceCommit() {
@@ -157,11 +173,13 @@ final class PartitionCommits {
   }
 
   /**
-   * Rewinds the partition, once none of its commits runs: its later units may commit again; returns
-   * where it is delivered again from ({@link #rewindTo}).
+   * Rewinds the partition, once none of its commits runs: its later units may commit again, and its
+   * next failure is another attempt's; returns where it is delivered again from ({@link
+   * #rewindTo}).
    */
   long rewind() {
     commitFailed = false;
+    attemptFailed = false;
     return rewindTo();
   }
 

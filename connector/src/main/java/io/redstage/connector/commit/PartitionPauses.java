@@ -38,8 +38,10 @@ final class PartitionPauses {
 
   /**
    * Partitions revoked while paused here: Connect keeps them in its own set of paused partitions
-   * and pauses them again if they are given back (see {@link #reopened}). Bounded by the partitions
-   * the task ever held.
+   * and pauses them again if they are given back (see {@link #reopened}), until its next
+   * assignment, which keeps in that set only the partitions assigned. So are they kept here: a task
+   * on topics.regex that sees topics come and go would otherwise keep every partition it ever gave
+   * up while paused.
    */
   private final Set<TopicPartition> pausedWhenClosed = new HashSet<>();
 
@@ -113,6 +115,11 @@ final class PartitionPauses {
     return free.size();
   }
 
+  /** How many partitions revoked while paused it keeps until the next assignment (for tests). */
+  int revokedWhilePaused() {
+    return pausedWhenClosed.size();
+  }
+
   /** The partitions paused for {@code reason}. */
   Set<TopicPartition> pausedFor(Reason reason) {
     Set<TopicPartition> out = new HashSet<>();
@@ -157,10 +164,13 @@ final class PartitionPauses {
   void reopened(Collection<TopicPartition> opened) {
     List<TopicPartition> resume = new ArrayList<>();
     for (TopicPartition tp : opened) {
-      if (pausedWhenClosed.remove(tp) && !reasons.containsKey(tp)) {
+      if (pausedWhenClosed.contains(tp) && !reasons.containsKey(tp)) {
         resume.add(tp);
       }
     }
+    // Connect has just dropped the others from its paused set (WorkerSinkTask retains the
+    // consumer's assignment in it before it calls open()): given back later, they are not paused
+    pausedWhenClosed.clear();
     if (!resume.isEmpty()) {
       context.resume(resume.toArray(new TopicPartition[0]));
     }

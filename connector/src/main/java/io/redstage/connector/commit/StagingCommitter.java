@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,20 +68,8 @@ public final class StagingCommitter {
    */
   private final Map<TopicPartition, CompletableFuture<Void>> stillCommitting = new HashMap<>();
 
-  /**
-   * Partitions {@link #close} closed that {@link #open} has not opened again since: a record of one
-   * means the worker kept delivering a partition it closed (KAFKA-12487), not that a transform
-   * renamed it (see {@link #put}). Bounded by the partitions the task ever held.
-   */
-  private final Set<TopicPartition> closedNotReopened = new HashSet<>();
-
-  /**
-   * Whether records carry their consumed coordinates and which Kafka the worker runs: the worker's,
-   * but a test of an older worker's checks sets them ({@link #assumeWorker}).
-   */
-  private boolean consumedCoordinatesKnown = KafkaCoordinates.consumedCoordinatesKnown();
-
-  private String workerVersion = KafkaCoordinates.workerVersion();
+  /** What a record of a partition without a writer means (see {@link #put}). */
+  private final UnheldPartitions unheld = new UnheldPartitions();
 
   private final AutoCloseable resources;
   private final TaskRewinds rewinds;
@@ -125,8 +112,7 @@ public final class StagingCommitter {
    * coordinates from 3.6 on.
    */
   void assumeWorker(String kafkaVersion, boolean consumedCoordinatesKnown) {
-    this.workerVersion = kafkaVersion;
-    this.consumedCoordinatesKnown = consumedCoordinatesKnown;
+    unheld.assumeWorker(kafkaVersion, consumedCoordinatesKnown);
   }
 
   private long now() {
@@ -145,8 +131,8 @@ public final class StagingCommitter {
   public void open(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
       writers.computeIfAbsent(tp, this::newWriter);
-      closedNotReopened.remove(tp);
     }
+    unheld.opened(partitions, context::assignment);
     pauses.reopened(partitions);
   }
 
@@ -174,7 +160,7 @@ public final class StagingCommitter {
       PartitionWriter w = writers.remove(tp);
       if (w != null) {
         closing.add(w);
-        closedNotReopened.add(tp);
+        unheld.closed(tp);
       }
     }
     c.commits.release(closing);
@@ -220,15 +206,7 @@ public final class StagingCommitter {
           }
           writer = writers.get(tp);
           if (writer == null) {
-            if (!consumedCoordinatesKnown) {
-              // a partition closed and not reopened is the worker's doing on one before 3.0.1; on
-              // a later one only a transform can have sent the record here
-              if (closedNotReopened.contains(tp)
-                  && KafkaCoordinates.mayDeliverClosedPartitions(workerVersion)) {
-                throw KafkaCoordinates.closedButDelivered(r, workerVersion);
-              }
-              throw KafkaCoordinates.notAssigned(r, writers.keySet());
-            }
+            unheld.admit(r, tp, writers.keySet());
             writer = newWriter(tp);
             writers.put(tp, writer);
           }
@@ -325,6 +303,16 @@ public final class StagingCommitter {
     return c.commits.parts();
   }
 
+  /** How many partitions it keeps as closed and not opened again (for tests). */
+  int closedNotReopenedCount() {
+    return unheld.closedNotReopened();
+  }
+
+  /** The S3 failures counted against {@code tp} since its last unit committed (for tests). */
+  int failuresSinceCommit(TopicPartition tp) {
+    return writers.get(tp).commits().failuresSinceCommit();
+  }
+
   /**
    * Units closed whose commit {@link #committedOffsets()} has not yet seen end: when 0 after it,
    * its offsets cover every closed unit.
@@ -362,7 +350,7 @@ public final class StagingCommitter {
       w.abort();
     }
     writers.clear();
-    closedNotReopened.clear();
+    unheld.clear();
     c.commits.close();
     memory.clear();
     try {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.MetricName;
@@ -120,13 +121,23 @@ public final class TaskMetrics implements AutoCloseable {
   private volatile long memoryUsedBytes;
   private volatile long committedOffsetLag;
 
-  /** When the last unit committed; the task's start before the first. */
-  private volatile long lastCommitMs = Time.SYSTEM.milliseconds();
+  /**
+   * The clock {@code last-commit-age-ms} is read from: monotonic ({@link System#nanoTime}), as the
+   * age an operator alerts on must not follow the wall clock. Set back (NTP stepping it, a VM
+   * restored from a snapshot), that held the age at 0 for as long as the step, hiding a stalled
+   * task; set forward, it raised the age at once, a false alert.
+   */
+  private final LongSupplier nanoTime;
+
+  /** When the last unit committed, on {@link #nanoTime}; the task's start before the first. */
+  private volatile long lastCommitNanos;
 
   private volatile long pausedPartitions;
 
-  private TaskMetrics(String connector, String task) {
+  private TaskMetrics(String connector, String task, LongSupplier nanoTime) {
     owner = List.of(connector, task);
+    this.nanoTime = nanoTime;
+    lastCommitNanos = nanoTime.getAsLong();
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("connector", connector);
     tags.put("task", task);
@@ -184,7 +195,7 @@ public final class TaskMetrics implements AutoCloseable {
     gauge(
         LAST_COMMIT_AGE,
         "Milliseconds since the task's last unit committed (since its start before the first)",
-        () -> Math.max(0, Time.SYSTEM.milliseconds() - lastCommitMs));
+        () -> Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - lastCommitNanos)));
     gauge(
         PAUSED_PARTITIONS,
         "Partitions paused until the units waiting for S3 fit the memory budget",
@@ -197,11 +208,20 @@ public final class TaskMetrics implements AutoCloseable {
    * Connect worker) reports as connector {@code unnamed}, task {@code 0}.
    */
   public static TaskMetrics register(Map<String, ?> taskConfig) {
+    return register(taskConfig, System::nanoTime);
+  }
+
+  /**
+   * As {@link #register(Map)}, with {@code nanoTime} for {@link System#nanoTime} (a test steps its
+   * own).
+   */
+  public static TaskMetrics register(Map<String, ?> taskConfig, LongSupplier nanoTime) {
     synchronized (OWNERS) {
       TaskMetrics m =
           new TaskMetrics(
               valueOr(taskConfig, CONNECTOR_NAME_CONFIG, "unnamed"),
-              valueOr(taskConfig, TASK_ID_CONFIG, "0"));
+              valueOr(taskConfig, TASK_ID_CONFIG, "0"),
+              nanoTime);
       OWNERS.put(m.owner, m);
       return m;
     }
@@ -220,7 +240,7 @@ public final class TaskMetrics implements AutoCloseable {
     bytesWritten.record(bytes, now);
     unitsCommitted.record(1, now);
     commitLatency.record(latencyMs, now);
-    lastCommitMs = now;
+    lastCommitNanos = nanoTime.getAsLong();
   }
 
   /** A unit closed and was handed to the commit threads. */

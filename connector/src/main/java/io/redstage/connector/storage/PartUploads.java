@@ -116,8 +116,10 @@ public final class PartUploads implements Executor {
    * The oldest failure of a part whose stream was not dropped since, or null. Every such failure
    * taken now is charged, once per charge (a partition's writer passes the same one to all its
    * files): the rewind that follows drops all their files, and a partition whose parts always fail
-   * must reach the task's limit as fast as one alone would. Forgets the failures of dropped
-   * streams. Runs on the task thread.
+   * must reach the task's limit as fast as one alone would. A file whose unit's commit is running
+   * is not dropped by the rewind: that commit meets the failure again, and the partition counts
+   * both as one (PartitionCommits#failed). Forgets the failures of dropped streams. Runs on the
+   * task thread.
    */
   public S3StorageException takeFailure() {
     if (failures.isEmpty()) {

@@ -17,6 +17,8 @@ import io.redstage.sandbox.s3.LocalS3;
 import io.redstage.sandbox.s3.ObjectOperation;
 import io.redstage.sandbox.s3.RequestMatcher;
 import io.redstage.sandbox.s3.S3Fault;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -418,6 +420,71 @@ class BackgroundCommitsTest {
       assertThat(unitRanges(prefix, 1)).hasSize(2);
     } finally {
       committer.stop();
+    }
+  }
+
+  /**
+   * A part of a closed unit's file fails while the unit's commit waits for a build slot: the task
+   * finds the failure first and rewinds, but cannot take the file from the running commit, which
+   * then meets the same part and fails. One failure, counted once against its partition: counted
+   * twice, a partition stopped the task after three failures instead of five.
+   */
+  @Test
+  void aPartFailureFoundByTheTaskAndThenByItsRunningCommitCountsOnce() throws Exception {
+    String prefix = "part-seen-twice-" + (++run);
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
+    CountDownLatch sendParts = new CountDownLatch(1);
+    BuildSlots slots = new BuildSlots(1);
+    CountDownLatch slotHeld = new CountDownLatch(1);
+    CountDownLatch releaseSlot = new CountDownLatch(1);
+    Thread holder =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    "another unit's file",
+                    () -> {
+                      slotHeld.countDown();
+                      awaitGate(releaseSlot);
+                    });
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    holder.start();
+    Map<String, String> props = partsFailingProps(prefix);
+    props.put("flush.size", "6");
+    AssignedContext context = new AssignedContext(Set.of(P0));
+    StagingCommitter committer =
+        ComponentsFactory.committer(
+            new SinkConfig(props),
+            context,
+            settings ->
+                InterceptedS3Client.around(S3ClientFactory.create(settings))
+                    .before("uploadPart", request -> awaitGate(sendParts))
+                    .client(),
+            slots);
+    try {
+      assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
+      committer.open(Set.of(P0));
+      committer.put(partsOfPartition0().subList(0, 6)); // part 1 handed over; the unit closes
+      await().atMost(SettledCommits.TIMEOUT).until(() -> slots.waiting() == 1);
+
+      sendParts.countDown(); // part 1 fails while its unit's commit waits for the slot
+      awaitRewinds(committer, context, 1);
+      assertThat(context.paused).as("waits for its running commit").containsExactly(P0);
+      assertThat(committer.failuresSinceCommit(P0)).isEqualTo(1);
+
+      releaseSlot.countDown(); // the commit goes on and meets the failed part
+      awaitRewinds(committer, context, 2);
+      assertThat(context.rewinds.get(1)).isEqualTo(Map.of(P0, 0L));
+      assertThat(committer.failuresSinceCommit(P0)).as("one failure, one attempt").isEqualTo(1);
+      assertThat(markers(prefix)).isEmpty();
+    } finally {
+      sendParts.countDown();
+      releaseSlot.countDown();
+      committer.stop();
+      holder.join(TimeUnit.SECONDS.toMillis(60));
     }
   }
 

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.s3.LocalS3;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +104,42 @@ class ClosedPartitionRecordsTest {
     }
   }
 
+  /**
+   * A task on topics.regex sees topics come and go: it keeps no trace of the partitions it gave up
+   * for good, on a worker that may deliver closed partitions (it kept every one) and on later ones
+   * (which never deliver them).
+   */
+  @Test
+  void partitionsRevokedForGoodAreNotKept() {
+    for (String worker : List.of("2.7.1", "3.2.0", "3.6.0")) {
+      Set<TopicPartition> assigned = new HashSet<>();
+      StagingCommitter committer =
+          StagingCommitter.create(
+              new SinkConfig(LocalS3Tasks.props(s3, BUCKET)), consumerHolding(assigned));
+      committer.assumeWorker(worker, worker.equals("3.6.0"));
+      try {
+        TopicPartition held = null;
+        for (int i = 0; i < 1000; i++) {
+          // an eager rebalance: all revoked, then the new assignment
+          if (held != null) {
+            committer.close(List.of(held));
+          }
+          held = new TopicPartition("orders-" + i, 0);
+          assigned.clear();
+          assigned.add(held);
+          committer.open(List.of(held));
+          assertThat(committer.closedNotReopenedCount()).as(worker).isZero();
+        }
+        committer.close(List.of(held));
+        assertThat(committer.closedNotReopenedCount())
+            .as(worker)
+            .isEqualTo(worker.equals("2.7.1") ? 1 : 0);
+      } finally {
+        committer.stop();
+      }
+    }
+  }
+
   @Test
   void aPartitionOpenedAgainTakesItsRecords() {
     Map<String, String> props = LocalS3Tasks.props(s3, BUCKET);
@@ -126,10 +165,24 @@ class ClosedPartitionRecordsTest {
     return committer(LocalS3Tasks.props(s3, BUCKET), workerVersion);
   }
 
+  /**
+   * A task whose worker's consumer holds P0 and P1 all along, as a worker before 3.0.1 does when a
+   * cooperative rebalance closes them and keeps them assigned.
+   */
   private static StagingCommitter committer(Map<String, String> props, String workerVersion) {
     StagingCommitter committer =
-        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
+        StagingCommitter.create(new SinkConfig(props), consumerHolding(Set.of(P0, P1)));
     committer.assumeWorker(workerVersion, false);
     return committer;
+  }
+
+  /** A worker's context whose consumer holds {@code assigned}. */
+  private static SinkTaskContext consumerHolding(Set<TopicPartition> assigned) {
+    return new NoRewindSinkTaskContext() {
+      @Override
+      public Set<TopicPartition> assignment() {
+        return assigned;
+      }
+    };
   }
 }

@@ -5,6 +5,7 @@ import static io.redstage.connector.commit.PartitionPauses.Reason.REWIND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redstage.connector.commit.BackgroundCommitsTest.AssignedContext;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
@@ -53,6 +54,27 @@ class PartitionPausesTest {
     pauses.forget(List.of(P1));
     pauses.reopened(List.of(P1));
     assertThat(context.paused).isEmpty();
+  }
+
+  /**
+   * Connect keeps a partition revoked while paused in its paused set only until its next
+   * assignment, and so does the task: a topics.regex task that sees topics come and go keeps no
+   * trace of the partitions it gave up (it kept every one).
+   */
+  @Test
+  void partitionsRevokedWhilePausedAreKeptOnlyUntilTheNextAssignment() {
+    Set<TopicPartition> assigned = new HashSet<>();
+    AssignedContext context = new AssignedContext(assigned);
+    PartitionPauses pauses = new PartitionPauses(context, paused -> {});
+    for (int i = 0; i < 1000; i++) {
+      TopicPartition tp = new TopicPartition("orders-" + i, 0);
+      assigned.clear();
+      assigned.add(tp);
+      pauses.reopened(List.of(tp));
+      pauses.pauseAssigned(MEMORY);
+      pauses.forget(List.of(tp));
+      assertThat(pauses.revokedWhilePaused()).isEqualTo(1);
+    }
   }
 
   @Test

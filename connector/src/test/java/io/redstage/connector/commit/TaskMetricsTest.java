@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -95,7 +97,7 @@ class TaskMetricsTest {
       List<SinkRecord> rest = new ArrayList<>();
       rest.add(new SinkRecord(TP.topic(), TP.partition(), null, null, null, null, 3));
       rest.addAll(records(4, 12));
-      long beforeCommits = System.currentTimeMillis();
+      long beforeCommits = System.nanoTime();
       task.put(rest);
       // preCommit reports units as their commits end; the worker calls it again and again.
       await()
@@ -116,7 +118,7 @@ class TaskMetricsTest {
       assertThat(attribute(name, "dlq-records-rate")).isPositive();
       // measured from a commit of this put, not from the task's start (which came before it)
       double lastCommitAge = attribute(name, "last-commit-age-ms");
-      long sinceCommits = System.currentTimeMillis() - beforeCommits;
+      long sinceCommits = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeCommits);
       assertThat(lastCommitAge)
           .as("the second unit committed moments ago")
           .isNotNegative()
@@ -174,6 +176,33 @@ class TaskMetricsTest {
     assertThat(JMX.isRegistered(name)).as("the replacement's stop unregisters it").isFalse();
     assertThat(JMX.queryNames(new ObjectName("io.redstage.connector:connector=replaced,*"), null))
         .isEmpty();
+  }
+
+  /**
+   * last-commit-age-ms counts the time that passed, not the wall clock's reading: a clock set back
+   * held it at 0 for as long as the step (a stalled task alerting late), one set forward raised it
+   * at once (a false alert).
+   */
+  @Test
+  void theLastCommitAgeCountsTheTimeThatPassed() throws Exception {
+    ObjectName name =
+        new ObjectName("io.redstage.connector:type=sink-task-metrics,connector=aging,task=0");
+    // System.nanoTime's origin is arbitrary, and may be negative
+    AtomicLong nanos = new AtomicLong(-TimeUnit.HOURS.toNanos(5));
+    TaskMetrics metrics =
+        TaskMetrics.register(Map.of("name", "aging", TaskMetrics.TASK_ID_CONFIG, "0"), nanos::get);
+    try {
+      assertThat(attribute(name, "last-commit-age-ms")).isZero();
+      nanos.addAndGet(TimeUnit.SECONDS.toNanos(90));
+      assertThat(attribute(name, "last-commit-age-ms")).as("since the start").isEqualTo(90_000);
+
+      metrics.unitCommitted(10, 1, 1000, 5);
+      assertThat(attribute(name, "last-commit-age-ms")).isZero();
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1500));
+      assertThat(attribute(name, "last-commit-age-ms")).isEqualTo(1500);
+    } finally {
+      metrics.close();
+    }
   }
 
   @Test
