@@ -133,7 +133,8 @@ final class TableLoad {
     return loaded;
   }
 
-  private boolean turnEnded() {
+  /** Whether the cycle's turn of the table has ended: no planned batch of it starts any more. */
+  boolean turnEnded() {
     return p.clock().millis() >= turnEndsMs;
   }
 

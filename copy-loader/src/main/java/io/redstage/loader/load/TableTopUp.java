@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It stops when every table of the cycle finished its planned batches (the cycle then ends as
  * before, at most one top-up batch later), when a table of the cycle still waits for a thread (a
- * top-up must not delay a table that has not started), or on stop. Between listings that find
- * nothing it waits {@code loop.interval}, so listing cost stays that of the loop.
+ * top-up must not delay a table that has not started), when the table's turn of the cycle has ended
+ * (load.table-turn, in 'run'), or on stop. Between listings that find nothing it waits {@code
+ * loop.interval}, so listing cost stays that of the loop.
  */
 final class TableTopUp {
   private static final Logger LOG = LoggerFactory.getLogger(TableTopUp.class);
@@ -79,7 +80,10 @@ final class TableTopUp {
         // table out until it ends
         && !p.executor().outlivedIn(table)
         // its environment refused a batch: the new units would fail alike
-        && !load.stoppedByTheEnvironment()) {
+        && !load.stoppedByTheEnvironment()
+        // past load.table-turn the next cycle takes new units up: a top-up would list them, then
+        // start none of them
+        && !load.turnEnded()) {
       List<Batch> more = newBatches();
       if (!more.isEmpty()) {
         LOG.info(
