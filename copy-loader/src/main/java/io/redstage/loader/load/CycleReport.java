@@ -9,7 +9,9 @@ package io.redstage.loader.load;
  * or used, whose units wait until they are fixed or removed ('status' names them). {@code
  * unitsInQuarantine}: listed units of the tables read that an earlier cycle quarantined and nothing
  * released since (this cycle's count in {@code batchesQuarantined}): they wait for 'release' or
- * 'skip', and in upsert mode may hold their partitions back.
+ * 'skip', and in upsert mode may hold their partitions back. {@code batchesLeftForNextCycle}:
+ * planned batches of tables whose turn of the cycle ended (load.table-turn, 'run' only): the next
+ * cycle starts at once.
  */
 public record CycleReport(
     int unitsListed,
@@ -27,7 +29,8 @@ public record CycleReport(
     int unitsInQuarantine,
     int markersRetired,
     long s3Calls,
-    long dataApiCalls) {
+    long dataApiCalls,
+    int batchesLeftForNextCycle) {
 
   @Override
   public String toString() {
@@ -59,6 +62,11 @@ public record CycleReport(
             : "")
         + (unitsInQuarantine > 0
             ? ", in quarantine " + unitsInQuarantine + " unit(s) (release or skip them: see status)"
+            : "")
+        + (batchesLeftForNextCycle > 0
+            ? ", left for the next cycle "
+                + batchesLeftForNextCycle
+                + " batch(es) (load.table-turn)"
             : "")
         + ", markers retired "
         + markersRetired

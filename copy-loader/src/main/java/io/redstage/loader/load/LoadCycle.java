@@ -126,7 +126,6 @@ public final class LoadCycle implements AutoCloseable {
     long s3Before = p.counter().calls("S3.");
     long apiBefore = p.counter().calls("RedshiftData.");
     long now = p.clock().millis();
-    long turnEndsMs = tableTurn == null ? Long.MAX_VALUE : now + tableTurn.toMillis();
     MarkerScanner.ScanResult scan = p.scanner().scan();
     TableClaims.Live live = scan.units().isEmpty() ? p.claims().alone() : p.claims().live();
     List<Unit> units = scan.units();
@@ -212,6 +211,7 @@ public final class LoadCycle implements AutoCloseable {
             .filter(u -> !loadedBeforeKeys.contains(u.markerKey()))
             .collect(groupingBy(u -> p.planner().tableOf(u.topic())));
     Map<TableRef, Future<List<Unit>>> futures = new LinkedHashMap<>();
+    TableTurn turn = tableTurn == null ? TableTurn.ENDLESS : new TableTurn(tableTurn);
     for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
       TableRef table = e.getKey();
       futures.put(
@@ -219,7 +219,7 @@ public final class LoadCycle implements AutoCloseable {
           pool.submit(
               () -> {
                 notStarted.decrementAndGet();
-                TableLoad load = new TableLoad(p, table, schemas.get(table), tally, turnEndsMs);
+                TableLoad load = new TableLoad(p, table, schemas.get(table), tally, turn);
                 List<Unit> loaded;
                 try {
                   loaded = load.run(e.getValue(), stopping);
@@ -271,7 +271,8 @@ public final class LoadCycle implements AutoCloseable {
             inQuarantine(units, loadedBeforeKeys, state),
             tally.retired.get(),
             p.counter().calls("S3.") - s3Before,
-            p.counter().calls("RedshiftData.") - apiBefore);
+            p.counter().calls("RedshiftData.") - apiBefore,
+            turn.leftForNextCycle());
     LOG.info("Cycle done: {}", report);
     return report;
   }

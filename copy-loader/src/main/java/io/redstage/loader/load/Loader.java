@@ -336,7 +336,8 @@ public final class Loader implements AutoCloseable {
         try {
           // a cycle that loaded something starts the next at once: units committed during it wait
           // for nothing more (loop.interval is the pause once a cycle finds nothing to load)
-          loadedSome = runCycle(config.duration(TABLE_TURN)).batchesLoaded() > 0;
+          CycleReport r = runCycle(config.duration(TABLE_TURN));
+          loadedSome = r.batchesLoaded() > 0 || r.batchesLeftForNextCycle() > 0;
           lastFailure = null;
           // not after a stop: a sweep may take many requests, and the stop waits for it
           if (!stopping.get() && !sweepInterval.isZero() && !clock.instant().isBefore(nextSweep)) {

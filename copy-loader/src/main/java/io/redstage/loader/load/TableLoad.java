@@ -56,8 +56,8 @@ final class TableLoad {
   private final List<Unit> loaded = new ArrayList<>();
   private TableSchema current;
 
-  /** When the cycle's turn of this table ends (load.table-turn): no planned batch starts after. */
-  private final long turnEndsMs;
+  /** The cycle's turn of its tables (load.table-turn). */
+  private final TableTurn turn;
 
   /** Whether a batch of the table ran this cycle: each table loads at least one per cycle. */
   private boolean ranABatch;
@@ -67,12 +67,12 @@ final class TableLoad {
       TableRef table,
       TableSchema schema,
       LoadCycle.Tally tally,
-      long turnEndsMs) {
+      TableTurn turn) {
     this.p = parts;
     this.table = table;
     this.current = schema;
     this.tally = tally;
-    this.turnEndsMs = turnEndsMs;
+    this.turn = turn;
     this.accounting = new LoadAccounting(parts, table, tally);
     this.failures = new FailedBatches(parts, table, tally);
   }
@@ -97,7 +97,8 @@ final class TableLoad {
     Set<Batch> planned = Collections.newSetFromMap(new IdentityHashMap<>());
     planned.addAll(batches);
     while (!work.isEmpty()) {
-      if (ranABatch && planned.contains(work.peekFirst().batch()) && turnEnded()) {
+      if (ranABatch && planned.contains(work.peekFirst().batch()) && turn.over()) {
+        turn.left(work.size());
         LOG.info(
             "Table {}: {} batch(es) left for the next cycle, which starts at once: the table's turn"
                 + " of load.table-turn in this cycle has ended",
@@ -127,15 +128,20 @@ final class TableLoad {
       }
       if (b != null) {
         ranABatch = true;
-        runBatch(b, w.splitsLeft(), work);
+        boolean beganBeforeTheTurnEnded = turn.started();
+        try {
+          runBatch(b, w.splitsLeft(), work);
+        } finally {
+          turn.ended(beganBeforeTheTurnEnded);
+        }
       }
     }
     return loaded;
   }
 
-  /** Whether the cycle's turn of the table has ended: no planned batch of it starts any more. */
-  boolean turnEnded() {
-    return p.clock().millis() >= turnEndsMs;
+  /** Whether the cycle's turn of its tables is over: no planned batch of it starts any more. */
+  boolean turnOver() {
+    return turn.over();
   }
 
   /**

@@ -83,7 +83,7 @@ final class TableTopUp {
         && !load.stoppedByTheEnvironment()
         // past load.table-turn the next cycle takes new units up: a top-up would list them, then
         // start none of them
-        && !load.turnEnded()) {
+        && !load.turnOver()) {
       List<Batch> more = newBatches();
       if (!more.isEmpty()) {
         LOG.info(

@@ -149,4 +149,59 @@ class CadenceIT {
                 "SELECT COUNT(*) FROM (SELECT DISTINCT kafka_offset FROM public.cad_long) d"))
         .isEqualTo(60);
   }
+
+  /**
+   * A table past its turn goes on loading while another table's batch begun before the turn still
+   * runs: the cycle cannot end before that batch does, and stopping at the turn only idled it.
+   */
+  @Test
+  void aTablePastItsTurnLoadsOnWhileAnotherTablesLongBatchRuns() throws Exception {
+    for (int i = 0; i < 12; i++) {
+      unit("cad_quick", i * 10L, i * 10L + 9);
+    }
+    for (int i = 0; i < 2; i++) {
+      unit("cad_heavy", i * 10L, i * 10L + 9);
+    }
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^INSERT INTO \"public\"\\.\"cad_heavy", Duration.ofSeconds(8));
+    Map<String, String> config = stack.config("cad_quick,cad_heavy");
+    config.put("batch.max-units", "1");
+    config.put("load.table-turn", "1s");
+    config.put("loop.interval", "100ms");
+    try (Loader loader = stack.loader(config)) {
+      Thread loop =
+          new Thread(
+              () -> {
+                try {
+                  loader.runLoop();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      loop.start();
+      // cad_heavy's second batch cannot commit before 16 s: by then a table that stopped at each
+      // turn had loaded a second's worth of batches per 8-second cycle
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions() // cad_heavy is created in its first batch's transaction
+          .until(
+              () ->
+                  stack.count("SELECT COUNT(*) FROM public.cad_quick") == 120
+                      || stack.count("SELECT COUNT(*) FROM public.cad_heavy") == 20);
+      assertThat(stack.count("SELECT COUNT(*) FROM public.cad_quick"))
+          .as("cad_quick loaded all its batches while cad_heavy's first two ran")
+          .isEqualTo(120);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions() // the table is created in its first batch's transaction
+          .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_heavy") == 20);
+      loader.stop();
+      assertThat(loader.awaitStopped(Duration.ofSeconds(30))).isTrue();
+      loop.join(10_000);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+  }
 }
