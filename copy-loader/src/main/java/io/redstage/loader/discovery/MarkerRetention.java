@@ -53,7 +53,9 @@ public final class MarkerRetention {
    * Markers moved whose delete S3 refused (a role without s3:DeleteObject on markers.dir): the copy
    * is done, so later cycles only try the delete again. Without this each cycle copied every such
    * marker again, a request per loaded marker per cycle for as long as the grant was missing. Only
-   * refused keys, until a delete of theirs goes through; cycles of several tables use it at once.
+   * refused keys, until a delete of theirs goes through; cycles of several tables use it at once. A
+   * refused marker someone else removes stays here for the process's life: a key per marker, only
+   * while the grant is missing (not pruned against the listing, which no single call sees).
    */
   private final Set<String> copiedNotDeleted = ConcurrentHashMap.newKeySet();
 

@@ -230,13 +230,26 @@ class SharedLoadersIT {
         awaitRunningLoadOf("killed_loader");
         List<Thread> loops = List.of(loop(b), loop(c));
         StatementRecord inFlight = awaitRunningLoadOf("killed_loader");
-        dying.interrupt(); // dies while its batch runs in the warehouse; its claims stay
-        // each INSERT runs at least 300 ms: found within 20 ms, it still runs at the interrupt
+        // dies while its batch runs in the warehouse: like a kill -9, it sends nothing more (an
+        // interrupt alone lets its loop give its claims up on the way out), so its claims stay
+        killed.clients().close();
+        // each INSERT runs at least 300 ms: found within 20 ms, it still runs at the kill
         assertThat(inFlight.status().isTerminal())
             .as("the killed loader's batch %s was still running when it died", inFlight.id())
             .isFalse();
+        dying.interrupt();
         dying.join(30_000);
-        killed.clients().close();
+        assertThat(
+                stack.redshift.statements().stream()
+                    .filter(r -> "killed_loader".equals(r.connection().dbUser()))
+                    .filter(
+                        r ->
+                            r.queryString()
+                                .contains(
+                                    "DELETE FROM \"public\".\"_redstage_load_markers_claims\" WHERE owner = ")))
+            .as(
+                "the killed loader gave no claim up: the others take its tables when the lease ends")
+            .isEmpty();
         for (int w = 1; w < 3; w++) {
           wave(topics, w);
         }
