@@ -3,9 +3,11 @@ package io.redstage.loader.config;
 import static io.redstage.loader.config.LoaderConfigDef.*;
 
 import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.sql.ControlTables;
 import io.redstage.loader.sql.TableMapper;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +30,19 @@ final class ConfigChecks {
               + "' (provisioned) or '"
               + REDSHIFT_WORKGROUP
               + "' (Serverless).");
+    }
+    int markersBytes = c.string(CONTROL_MARKERS_TABLE).getBytes(StandardCharsets.UTF_8).length;
+    if (markersBytes > ControlTables.MAX_MARKERS_TABLE_BYTES) {
+      // found at start, not when the first cycle names the claims table
+      throw new ConfigException(
+          "Cannot use '"
+              + CONTROL_MARKERS_TABLE
+              + "' of "
+              + markersBytes
+              + " bytes: the loader names its claims and seed-watermark tables after it with a"
+              + " suffix, and Redshift names have at most 127 bytes. Use a name of at most "
+              + ControlTables.MAX_MARKERS_TABLE_BYTES
+              + " bytes.");
     }
     if (dbUser && !cluster) {
       throw new ConfigException(

@@ -343,8 +343,18 @@ public final class ControlTables {
    * loads which target table until when ({@link ClaimTable}).
    */
   public ClaimTable claims() {
-    return new ClaimTable(TableRef.of(markers.schema(), markers.table() + "_claims"));
+    return new ClaimTable(TableRef.of(markers.schema(), markers.table() + CLAIMS_SUFFIX));
   }
+
+  private static final String CLAIMS_SUFFIX = "_claims";
+  private static final String SEEDS_SUFFIX = "_seeds";
+
+  /**
+   * Longest name, in UTF-8 bytes, of a load-marker table: the claims and seed-watermark tables are
+   * named after it with a suffix, and Redshift names have at most 127 bytes.
+   */
+  public static final int MAX_MARKERS_TABLE_BYTES =
+      Identifiers.MAX_BYTES - Math.max(CLAIMS_SUFFIX.length(), SEEDS_SUFFIX.length());
 
   /**
    * The tables of the load-marker table's schema whose name starts like a loaded-intervals table's
@@ -376,7 +386,7 @@ public final class ControlTables {
    * loader. "_seeds" cannot end a per-target table's name, which ends in "_" and 12 hex digits.
    */
   public SeedWatermarkTable seedWatermarks() {
-    return new SeedWatermarkTable(TableRef.of(markers.schema(), markers.table() + "_seeds"));
+    return new SeedWatermarkTable(TableRef.of(markers.schema(), markers.table() + SEEDS_SUFFIX));
   }
 
   /** The loaded-intervals table of one target table ({@link LoadedIntervalsTable}). */

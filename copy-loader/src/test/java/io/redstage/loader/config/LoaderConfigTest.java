@@ -151,6 +151,23 @@ class LoaderConfigTest {
     LoaderConfig.of(ok);
   }
 
+  /**
+   * The claims and seed-watermark tables are named after the load-marker table with a suffix: a
+   * name Redshift takes for the one could make the others too long, found only at the first cycle.
+   */
+  @Test
+  void aLoadMarkerTableNameTooLongForItsSuffixesIsRefusedAtStart() {
+    Map<String, String> m = minimal();
+    m.put("control.markers-table", "m".repeat(121));
+    assertThatThrownBy(() -> LoaderConfig.of(m))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Cannot use 'control.markers-table' of 121 bytes")
+        .hasMessageEndingWith("Use a name of at most 120 bytes.");
+    Map<String, String> ok = minimal();
+    ok.put("control.markers-table", "m".repeat(120));
+    LoaderConfig.of(ok);
+  }
+
   @Test
   void yamlFileThenEnvThenOverrides(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("loader.yaml");
