@@ -410,8 +410,9 @@ public final class ControlReader {
    * Refuses to load {@code target} in upsert mode while its deleted-keys table, created with the
    * key and metadata columns of its first upsert batch, lacks one of {@code columns} (upsert.key or
    * a metadata column renamed since): every upsert batch reads that table, so each would fail and
-   * be split, retried and quarantined, holding its partitions. One catalog query per target and set
-   * of names per process.
+   * be split, retried and quarantined, holding its partitions. Likewise while it has a column not
+   * in {@code columns}: a column taken out of upsert.key stays there NOT NULL, and each delete the
+   * table records fails its batch. One catalog query per target and set of names per process.
    *
    * @throws ConfigException naming the table, the missing column and what to do
    */
@@ -426,25 +427,36 @@ public final class ControlReader {
     if (existing != null) {
       for (String c : columns) {
         if (!existing.columns().containsKey(c)) {
-          throw new ConfigException(
-              "Cannot load "
-                  + target.name()
-                  + " in upsert mode: its deleted-keys table "
-                  + tombstones.name()
-                  + " has no column "
-                  + c
-                  + " (it has "
-                  + existing.columns().keySet()
-                  + "): upsert.key or a metadata column name changed since it was created, and every"
-                  + " upsert batch reads it. With the loaders stopped, rename the column if a metadata"
-                  + " column was renamed, or drop the table if upsert.key changed (forgetting the"
-                  + " deletes it keeps: an older row of a deleted key that loads later would bring the"
-                  + " key back); the table loads at the next cycle.");
+          throw deletedKeysDiffer(target, tombstones, "has no column " + c, existing);
+        }
+      }
+      for (String c : existing.columns().keySet()) {
+        if (!columns.contains(c)) {
+          throw deletedKeysDiffer(
+              target, tombstones, "has a column " + c + " the load does not name", existing);
         }
       }
     }
     // a table created later by a load takes the names of that load
     deletedKeysChecked.add(checked);
+  }
+
+  private static ConfigException deletedKeysDiffer(
+      TableRef target, TableRef tombstones, String difference, TableSchema existing) {
+    return new ConfigException(
+        "Cannot load "
+            + target.name()
+            + " in upsert mode: its deleted-keys table "
+            + tombstones.name()
+            + " "
+            + difference
+            + " (it has "
+            + existing.columns().keySet()
+            + "): upsert.key or a metadata column name changed since it was created, and every"
+            + " upsert batch reads it. With the loaders stopped, rename the column if a metadata"
+            + " column was renamed, or drop the table if upsert.key changed (forgetting the"
+            + " deletes it keeps: an older row of a deleted key that loads later would bring the"
+            + " key back); the table loads at the next cycle.");
   }
 
   /**

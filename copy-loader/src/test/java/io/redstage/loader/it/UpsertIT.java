@@ -261,6 +261,36 @@ class UpsertIT {
         .isZero();
   }
 
+  /**
+   * A column taken out of upsert.key stays in the deleted-keys table, NOT NULL: each delete the
+   * table records then fails its batch. The table's loads stop instead, with what to do, as when a
+   * column is added to the key.
+   */
+  @Test
+  void aColumnTakenOutOfTheUpsertKeyStopsTheTableBeforeADeleteFailsItsBatch() throws Exception {
+    String topic = "unkeyed";
+    Map<String, String> config = quarantiningAtOnce(upsertById(topic, "delete-insert"));
+    config.put("upsert.key", "id,name");
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b");
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    config.put("upsert.key", "id");
+    events(topic, 0, 2, 1, null);
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.tablesStopped()).isEqualTo(1);
+      assertThat(r.batchesQuarantined()).isZero();
+      assertThat(r.unitsLoaded()).isZero();
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + topic
+                    + "'"))
+        .isZero();
+  }
+
   /** The deleted-keys table of a target: key to its tombstone's partition and offset. */
   static Map<Long, List<Object>> tombstones(String table) throws Exception {
     List<List<Object>> names =
