@@ -211,7 +211,7 @@ public final class LoadCycle implements AutoCloseable {
             .filter(u -> !loadedBeforeKeys.contains(u.markerKey()))
             .collect(groupingBy(u -> p.planner().tableOf(u.topic())));
     Map<TableRef, Future<List<Unit>>> futures = new LinkedHashMap<>();
-    TableTurn turn = tableTurn == null ? TableTurn.ENDLESS : new TableTurn(tableTurn);
+    TableTurn turn = new TableTurn(tableTurn);
     for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
       TableRef table = e.getKey();
       futures.put(

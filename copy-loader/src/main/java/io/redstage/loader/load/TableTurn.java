@@ -15,9 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Measured on the monotonic clock: a wall clock stepped forward would end every turn at once.
  */
 final class TableTurn {
-  /** A turn that never ends: 'once', whose one cycle loads everything it planned. */
-  static final TableTurn ENDLESS = new TableTurn(null);
-
   private final long endsNanos;
   private final boolean endless;
 
@@ -27,7 +24,10 @@ final class TableTurn {
   /** Batches a table left for the next cycle when its turn was over. */
   private final AtomicInteger leftForNextCycle = new AtomicInteger();
 
-  /** A turn of {@code length} from now; null: endless. */
+  /**
+   * A turn of {@code length} from now; null: endless ('once', whose one cycle loads all it
+   * planned).
+   */
   TableTurn(Duration length) {
     this.endless = length == null;
     this.endsNanos = endless ? 0 : System.nanoTime() + length.toNanos();
