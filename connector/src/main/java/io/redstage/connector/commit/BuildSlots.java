@@ -1,5 +1,6 @@
 package io.redstage.connector.commit;
 
+import io.redstage.connector.storage.S3UploadStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.Semaphore;
@@ -11,7 +12,8 @@ import java.util.concurrent.Semaphore;
  * cost more CPU (peer harness, 6 partitions, Parquet, 2-core machine: 1.2-1.8 s less process CPU
  * per 1M records in each of three alternating pairs with one slot per processor than with a build
  * on each of the 8 commit threads). So a build takes one of a fixed number of slots, one per
- * processor by default, and uploads take none.
+ * processor by default, and uploads take none: a build that waits for S3 gives its slot back until
+ * S3 answers ({@link #waitsWithoutSlot}).
  */
 final class BuildSlots {
   /** One file's build: encoding its held rows and writing the file's bytes. */
@@ -20,6 +22,13 @@ final class BuildSlots {
   }
 
   private final Semaphore slots;
+
+  /**
+   * Whether the current thread holds one of the slots. Only the holder reads and writes its own
+   * value, so a thread-local needs no lock, and a build that gave its slot back and could not take
+   * one again (interrupted) leaves none to release.
+   */
+  private final ThreadLocal<Boolean> held = new ThreadLocal<>();
 
   BuildSlots(int slots) {
     if (slots < 1) {
@@ -40,6 +49,42 @@ final class BuildSlots {
 
   /** Runs {@code build} of the file {@code key} once a slot is free. */
   void build(String key, Build build) throws IOException {
+    acquire(key);
+    held.set(true);
+    try {
+      build.run();
+    } finally {
+      if (Boolean.TRUE.equals(held.get())) {
+        slots.release();
+      }
+      held.remove();
+    }
+  }
+
+  /**
+   * How the stream of the file {@code key} waits for S3 during its build: without the slot. A file
+   * that streamed parts while open can fill a part as it finishes, and then waits for the part
+   * before it to be sent (at most one in flight, so that a build holds no more memory than an open
+   * file). S3 may take minutes; with the slot held, every other unit's build, small files too,
+   * waited for S3 as well. The slot is taken again before encoding goes on, so builds still never
+   * encode more at once than there are slots. A wait outside a build keeps nothing to give back.
+   */
+  S3UploadStream.OwnerWait waitsWithoutSlot(String key) {
+    return partsSent -> {
+      if (!Boolean.TRUE.equals(held.get())) {
+        partsSent.await();
+        return;
+      }
+      held.set(false);
+      slots.release();
+      // a failed wait fails the build, which needs no slot to unwind
+      partsSent.await();
+      acquire(key);
+      held.set(true);
+    };
+  }
+
+  private void acquire(String key) throws InterruptedIOException {
     try {
       slots.acquire();
     } catch (InterruptedException e) {
@@ -49,11 +94,6 @@ final class BuildSlots {
               + key
               + ": interrupted while waiting for a build slot (the task is stopping). The unit is"
               + " written again.");
-    }
-    try {
-      build.run();
-    } finally {
-      slots.release();
     }
   }
 }

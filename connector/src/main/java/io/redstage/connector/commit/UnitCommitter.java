@@ -31,7 +31,9 @@ final class UnitCommitter {
   private final String bucket;
   private final String markersDir;
 
-  /** A file's build takes a slot, its upload does not (see {@link BuildSlots}). */
+  /**
+   * A file's build takes a slot, its upload and its waits for S3 do not (see {@link BuildSlots}).
+   */
   private final BuildSlots builds;
 
   UnitCommitter(
@@ -63,8 +65,8 @@ final class UnitCommitter {
           f.abort(); // every record for it went to the DLQ: an empty file is not worth a COPY
           continue;
         }
-        // this commit thread may wait for S3, the task thread may not
-        f.upload.ownerWaitsForParts();
+        // this commit thread may wait for S3, the task thread may not; never in a build slot
+        f.upload.ownerWaitsForParts(builds.waitsWithoutSlot(f.upload.key()));
         builds.build(f.upload.key(), f.writer::finish);
         String key =
             naming.committedKey(

@@ -95,10 +95,27 @@ public final class S3UploadStream extends PositionedOutputStream {
    * its held rows): from now on each full part waits for the part before it to be sent before it is
    * handed over, so a file being built holds at most the part in flight and the one filling, and
    * its parts never count as waiting for the task ({@link PartUploads#waiting()}), which must not
-   * stop taking records because a commit is slower than its build.
+   * stop taking records because a commit is slower than its build. Each such wait runs through
+   * {@code wait}.
    */
-  public void ownerWaitsForParts() {
-    parts.ownerWaits();
+  public void ownerWaitsForParts(OwnerWait wait) {
+    parts.ownerWaits(Objects.requireNonNull(wait, "wait"));
+  }
+
+  /**
+   * Runs the waits of a stream's owner for its parts to be sent (see {@link #ownerWaitsForParts}),
+   * so that the owner can give back what it holds and others need while S3 takes its time (a commit
+   * thread its build slot).
+   */
+  @FunctionalInterface
+  public interface OwnerWait {
+    void await(PartsSent partsSent) throws IOException;
+  }
+
+  /** Waits until every part handed over is sent; a part that failed fails the stream. */
+  @FunctionalInterface
+  public interface PartsSent {
+    void await() throws S3StorageException;
   }
 
   /** Bytes written so far; after {@link #complete()} the object's size. */

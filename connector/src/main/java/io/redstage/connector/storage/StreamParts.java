@@ -1,5 +1,6 @@
 package io.redstage.connector.storage;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,8 +53,11 @@ final class StreamParts {
    */
   private final AtomicBoolean dropped = new AtomicBoolean();
 
-  /** Set when the owner may wait for S3 itself (a commit thread): see {@link #ownerWaits()}. */
-  private boolean ownerWaits;
+  /**
+   * Set when the owner may wait for S3 itself (a commit thread), and runs its waits: see {@link
+   * #ownerWaits}. Null while the owner is the task thread, which never waits.
+   */
+  private S3UploadStream.OwnerWait ownerWait;
 
   /** Parts handed to the pool and not yet collected into {@link #parts}, in part order. */
   private final List<QueuedPart> handedOver = new ArrayList<>();
@@ -86,10 +90,10 @@ final class StreamParts {
 
   /**
    * From now on the owner waits for the part before to be sent before it hands over the next (see
-   * {@link S3UploadStream#ownerWaitsForParts()}).
+   * {@link S3UploadStream#ownerWaitsForParts}); each such wait runs through {@code wait}.
    */
-  void ownerWaits() {
-    ownerWaits = true;
+  void ownerWaits(S3UploadStream.OwnerWait wait) {
+    ownerWait = wait;
   }
 
   /** Whether a part was handed over: the object is then a multipart upload. */
@@ -137,9 +141,11 @@ final class StreamParts {
    * behind the part before it; the part's sender owns the buffer from now on and frees it once it
    * ends. Surfaces the failure of a part sent before (without waiting for any).
    */
-  void handOver(int partNumber, PartBuffer full) throws S3StorageException {
-    if (ownerWaits) {
-      awaitSent(); // at most one part in flight, the owner filling the next
+  void handOver(int partNumber, PartBuffer full) throws IOException {
+    // at most one part in flight, the owner filling the next; when the part before is sent already
+    // (collected by nextPartNumber) the owner keeps what it holds, as it has nothing to wait for
+    if (ownerWait != null && !handedOver.isEmpty()) {
+      ownerWait.await(this::awaitSent);
     }
     boolean first = uploadId == null;
     if (first) {

@@ -488,6 +488,56 @@ class BackgroundCommitsTest {
     }
   }
 
+  /**
+   * A commit thread waiting for S3 to take a part while it finishes a file gives its build slot
+   * back: with the slot held, every other unit's build, small ones too, waited for a slow S3.
+   */
+  @Test
+  void aBuildWaitingForAPartLetsAnotherUnitBuildAndCommit() throws Exception {
+    String prefix = "slot-freed-" + (++run);
+    CountDownLatch partSending = new CountDownLatch(1);
+    CountDownLatch sendParts = new CountDownLatch(1);
+    BuildSlots slots = new BuildSlots(1);
+    StagingCommitter committer =
+        ComponentsFactory.committer(
+            new SinkConfig(lastRowGroupProps(prefix, 120)),
+            new RecordingContext(),
+            settings ->
+                InterceptedS3Client.around(S3ClientFactory.create(settings))
+                    .before(
+                        "uploadPart",
+                        request -> {
+                          partSending.countDown();
+                          awaitGate(sendParts);
+                        })
+                    .client(),
+            slots);
+    try {
+      committer.open(Set.of(P0, P1));
+      // ~12 MiB in the open row group: finishing the file hands part 1 over, and waits for it to
+      // be sent before it hands part 2 over
+      committer.put(textRecords(P0, 120, 50_000));
+      assertThat(partSending.await(60, TimeUnit.SECONDS)).isTrue();
+
+      committer.put(textRecords(P1, 120, 10)); // one small file, built from its held rows
+      await().atMost(Duration.ofSeconds(30)).until(() -> unitRanges(prefix, 1).size() == 1);
+      assertThat(unitRanges(prefix, 0)).as("its part still held").isEmpty();
+
+      sendParts.countDown();
+      Map<TopicPartition, OffsetAndMetadata> committed = SettledCommits.offsets(committer);
+      assertThat(committed)
+          .containsEntry(P0, new OffsetAndMetadata(120))
+          .containsEntry(P1, new OffsetAndMetadata(120));
+      assertThat(markers(prefix))
+          .filteredOn(m -> m.partition() == 0)
+          .singleElement()
+          .satisfies(m -> assertThat(m.totalBytes()).isGreaterThan(10L << 20));
+    } finally {
+      sendParts.countDown();
+      committer.stop();
+    }
+  }
+
   @Test
   void aPartUploadThatFailsWhileTheFileIsOpenRewindsInsteadOfFailingTheTask() {
     String prefix = "part-" + (++run);
@@ -791,13 +841,9 @@ class BackgroundCommitsTest {
   @Test
   void aFileWhoseLastRowGroupFillsAPartWhileCommittingStillCommits() {
     String prefix = "finish-" + (++run);
-    Map<String, String> props = props(prefix, 60);
-    props.put("format.class", "parquet");
-    props.put("s3.part.size", Integer.toString(5 << 20));
-    props.put("parquet.row.group.size.bytes", Integer.toString(64 << 20));
-    props.put("parquet.codec", "none");
     RecordingContext context = new RecordingContext();
-    StagingCommitter committer = StagingCommitter.create(new SinkConfig(props), context);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(lastRowGroupProps(prefix, 60)), context);
     try {
       committer.open(Set.of(P0));
       // 60 records of 100 KB of random text (two strings of 50 KB, within Redshift's VARCHAR limit)
@@ -805,24 +851,7 @@ class BackgroundCommitsTest {
       // open row group (64 MiB), so the ~6 MiB reach the upload only when a commit thread finishes
       // the file, and
       // part 1 fills while that commit runs.
-      Schema schema =
-          SchemaBuilder.struct()
-              .field("s", Schema.STRING_SCHEMA)
-              .field("t", Schema.STRING_SCHEMA)
-              .build();
-      Random random = new Random(5);
-      List<SinkRecord> records = new ArrayList<>();
-      for (long offset = 0; offset < 60; offset++) {
-        Struct value = new Struct(schema);
-        for (String field : List.of("s", "t")) {
-          StringBuilder text = new StringBuilder();
-          for (int i = 0; i < 50_000; i++) {
-            text.append((char) ('a' + random.nextInt(26)));
-          }
-          value.put(field, text.toString());
-        }
-        records.add(new SinkRecord(P0.topic(), P0.partition(), null, null, schema, value, offset));
-      }
+      List<SinkRecord> records = textRecords(P0, 60, 50_000);
       Map<TopicPartition, OffsetAndMetadata> committed =
           assertTimeoutPreemptively(
               Duration.ofSeconds(60),
@@ -1190,6 +1219,48 @@ class BackgroundCommitsTest {
       }
     }
     return out;
+  }
+
+  /**
+   * Parquet units of {@code flushSize} records in 5 MiB parts, uncompressed, whose rows stay in one
+   * open row group (64 MiB): a large file's bytes reach its upload only when a commit thread
+   * finishes it.
+   */
+  private static Map<String, String> lastRowGroupProps(String prefix, int flushSize) {
+    Map<String, String> props = props(prefix, flushSize);
+    props.put("format.class", "parquet");
+    props.put("s3.part.size", Integer.toString(5 << 20));
+    props.put("parquet.row.group.size.bytes", Integer.toString(64 << 20));
+    props.put("parquet.codec", "none");
+    return props;
+  }
+
+  /**
+   * {@code count} records of {@code partition} from offset 0, each two strings of {@code chars}
+   * random letters (which neither compress nor fit a dictionary).
+   */
+  private static List<SinkRecord> textRecords(TopicPartition partition, int count, int chars) {
+    Schema schema =
+        SchemaBuilder.struct()
+            .field("s", Schema.STRING_SCHEMA)
+            .field("t", Schema.STRING_SCHEMA)
+            .build();
+    Random random = new Random(5);
+    List<SinkRecord> records = new ArrayList<>();
+    for (long offset = 0; offset < count; offset++) {
+      Struct value = new Struct(schema);
+      for (String field : List.of("s", "t")) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < chars; i++) {
+          text.append((char) ('a' + random.nextInt(26)));
+        }
+        value.put(field, text.toString());
+      }
+      records.add(
+          new SinkRecord(
+              partition.topic(), partition.partition(), null, null, schema, value, offset));
+    }
+    return records;
   }
 
   private static List<CommitMarker> markers(String prefix) {

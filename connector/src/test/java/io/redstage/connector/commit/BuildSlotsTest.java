@@ -129,6 +129,60 @@ class BuildSlotsTest {
     assertThat(built).hasValue(0);
   }
 
+  /**
+   * A build waiting for S3 gives its slot back, so another build runs meanwhile, and takes a slot
+   * again before it goes on: a third build then waits for it.
+   */
+  @Test
+  void aBuildWaitingForS3LetsAnotherBuildRunAndTakesTheSlotAgain() throws Exception {
+    BuildSlots slots = new BuildSlots(1);
+    AtomicInteger otherBuilt = new AtomicInteger();
+    AtomicInteger laterBuilt = new AtomicInteger();
+    AtomicReference<Thread> later = new AtomicReference<>();
+    slots.build(
+        "streamed",
+        () -> {
+          slots
+              .waitsWithoutSlot("streamed")
+              .await(
+                  () -> {
+                    // S3 takes its time: a build of another unit runs meanwhile
+                    Thread other = buildOn(slots, "small", otherBuilt);
+                    join(other);
+                  });
+          later.set(buildOn(slots, "later", laterBuilt));
+          await().atMost(WAIT).until(() -> slots.waiting() == 1);
+          assertThat(laterBuilt).as("waits for the slot taken again").hasValue(0);
+        });
+    join(later.get());
+    assertThat(otherBuilt).hasValue(1);
+    assertThat(laterBuilt).hasValue(1);
+  }
+
+  /** Starts a thread that builds {@code key}, counting the build in {@code built}. */
+  private static Thread buildOn(BuildSlots slots, String key, AtomicInteger built) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                slots.build(key, built::incrementAndGet);
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    t.start();
+    return t;
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void needsAtLeastOneSlot() {
     assertThatThrownBy(() -> new BuildSlots(0)).isInstanceOf(IllegalArgumentException.class);

@@ -428,7 +428,7 @@ class S3UploadStreamTest {
     byte[] data = randomBytes(2 * PART + 5, 25);
     try (HeldParts held = new HeldParts()) {
       S3UploadStream out = held.storage.create("owner-waits/file.bin", parts);
-      out.ownerWaitsForParts();
+      out.ownerWaitsForParts(S3UploadStream.PartsSent::await);
       AtomicReference<Thread> ownerThread = new AtomicReference<>();
       Future<?> writing =
           owner.submit(
