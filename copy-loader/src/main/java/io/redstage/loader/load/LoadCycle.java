@@ -204,6 +204,7 @@ public final class LoadCycle implements AutoCloseable {
     mine.keySet().retainAll(claimed); // the others: another loader loads them in this lease
     CountDownLatch plannedLeft = new CountDownLatch(mine.size());
     AtomicInteger notStarted = new AtomicInteger(mine.size());
+    TableTurn turn = new TableTurn(tableTurn, notStarted::get);
     List<Unit> loadedBefore = plan.loaded();
     Set<String> loadedBeforeKeys = loadedBefore.stream().map(Unit::markerKey).collect(toSet());
     Map<TableRef, List<Unit>> pendingByTable =
@@ -211,7 +212,6 @@ public final class LoadCycle implements AutoCloseable {
             .filter(u -> !loadedBeforeKeys.contains(u.markerKey()))
             .collect(groupingBy(u -> p.planner().tableOf(u.topic())));
     Map<TableRef, Future<List<Unit>>> futures = new LinkedHashMap<>();
-    TableTurn turn = new TableTurn(tableTurn);
     for (Map.Entry<TableRef, List<Batch>> e : mine.entrySet()) {
       TableRef table = e.getKey();
       futures.put(
