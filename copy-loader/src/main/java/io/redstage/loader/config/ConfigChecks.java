@@ -32,17 +32,18 @@ final class ConfigChecks {
               + "' (Serverless).");
     }
     int markersBytes = c.string(CONTROL_MARKERS_TABLE).getBytes(StandardCharsets.UTF_8).length;
-    if (markersBytes > ControlTables.MAX_MARKERS_TABLE_BYTES) {
-      // found at start, not when the first cycle names the claims table
+    if (!ControlTables.derivedNamesFit(c.string(CONTROL_MARKERS_TABLE))) {
+      // found at start, not when the first cycle names the claims or a per-target table
       throw new ConfigException(
           "Cannot use '"
               + CONTROL_MARKERS_TABLE
               + "' of "
               + markersBytes
-              + " bytes: the loader names its claims and seed-watermark tables after it with a"
-              + " suffix, and Redshift names have at most 127 bytes. Use a name of at most "
+              + " bytes: the loader names its claims, seed-watermark and per-target tables after it"
+              + " (the per-target ones after its first 40 characters), and Redshift names have at"
+              + " most 127 bytes. Use a name of at most "
               + ControlTables.MAX_MARKERS_TABLE_BYTES
-              + " bytes.");
+              + " bytes, whose first 40 characters take at most 110.");
     }
     if (dbUser && !cluster) {
       throw new ConfigException(

@@ -2,6 +2,7 @@ package io.redstage.loader.sql;
 
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -355,6 +356,16 @@ public final class ControlTables {
    */
   public static final int MAX_MARKERS_TABLE_BYTES =
       Identifiers.MAX_BYTES - Math.max(CLAIMS_SUFFIX.length(), SEEDS_SUFFIX.length());
+
+  /**
+   * Whether every control table named after the load-marker table {@code name} gets a name Redshift
+   * takes: within {@link #MAX_MARKERS_TABLE_BYTES}, and its first 40 characters fit the per-target
+   * tables' names ({@link LoadedIntervalsTable}), which only names of multibyte characters miss.
+   */
+  public static boolean derivedNamesFit(String name) {
+    return name.getBytes(StandardCharsets.UTF_8).length <= MAX_MARKERS_TABLE_BYTES
+        && (name.isEmpty() || LoadedIntervalsTable.perTargetNamesFit(name));
+  }
 
   /**
    * The tables of the load-marker table's schema whose name starts like a loaded-intervals table's

@@ -59,8 +59,25 @@ public final class LoadedIntervalsTable {
   }
 
   private static String base(TableRef markers) {
-    String base = markers.table();
-    return base.length() > BASE_CHARS ? base.substring(0, BASE_CHARS) : base;
+    return base(markers.table());
+  }
+
+  private static String base(String markersTable) {
+    return markersTable.length() > BASE_CHARS
+        ? markersTable.substring(0, BASE_CHARS)
+        : markersTable;
+  }
+
+  /**
+   * Whether the per-target tables named after {@code markersTable} get names Redshift takes: its
+   * first 40 characters, an infix, "_" and 12 hex digits make at most 127 bytes, and the cut does
+   * not split a character (a name of many multibyte characters may pass as a table of its own).
+   */
+  static boolean perTargetNamesFit(String markersTable) {
+    String base = base(markersTable);
+    return base.getBytes(StandardCharsets.UTF_8).length + "__d_".length() + 1 + HASH_CHARS
+            <= Identifiers.MAX_BYTES
+        && !Character.isHighSurrogate(base.charAt(base.length() - 1));
   }
 
   /**

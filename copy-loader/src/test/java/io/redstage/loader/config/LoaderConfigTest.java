@@ -162,9 +162,19 @@ class LoaderConfigTest {
     assertThatThrownBy(() -> LoaderConfig.of(m))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("Cannot use 'control.markers-table' of 121 bytes")
-        .hasMessageEndingWith("Use a name of at most 120 bytes.");
+        .hasMessageEndingWith("whose first 40 characters take at most 110.");
+    // the per-target tables take the first 40 characters: 37 of 3 bytes, or a character cut in two
+    for (String name : List.of("\u20ac".repeat(37), "a" + "\ud83d\ude00".repeat(20))) {
+      Map<String, String> multibyte = minimal();
+      multibyte.put("control.markers-table", name);
+      assertThatThrownBy(() -> LoaderConfig.of(multibyte))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("Cannot use 'control.markers-table' of");
+    }
     Map<String, String> ok = minimal();
     ok.put("control.markers-table", "m".repeat(120));
+    LoaderConfig.of(ok);
+    ok.put("control.markers-table", "\u20ac".repeat(36));
     LoaderConfig.of(ok);
   }
 
