@@ -556,7 +556,7 @@ public final class LoaderConfigDef {
                   TABLE_TURN,
                   DURATION,
                   "1m",
-                  "How long, from when a cycle of 'run' hands the tables their batches, a table keeps starting the batches planned for it: the rest of its backlog loads in the next cycle, which starts at once. Bounds how long new topics, the retries of failed units and other loaders' claims wait behind one table's backlog of hours, which a cycle otherwise loads to the end first. Each table loads at least one batch per cycle; past the turn a table still starts batches while a batch another table began before it ended runs (the cycle ends with that batch anyway), and the pieces of a failing batch being split run too. Not used by 'once', whose one cycle loads all it planned.")
+                  "How long, from when a cycle of 'run' hands the tables their batches, a table keeps starting the batches planned for it: the rest of its backlog loads in the next cycle, which starts at once. Bounds how long new topics, the retries of failed units and other loaders' claims wait behind one table's backlog of hours, which a cycle otherwise loads to the end first. Each table loads at least one batch per cycle; past the turn a table still starts batches while a batch another table began before it ended runs (the cycle ends with that batch anyway) and no table of the cycle waits for a thread, and the pieces of a failing batch being split run too. Not used by 'once', whose one cycle loads all it planned.")
               .range(1_000, 86_400_000),
           ConfigKey.of(
                   G_RUN,
