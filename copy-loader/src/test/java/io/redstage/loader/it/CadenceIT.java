@@ -112,16 +112,7 @@ class CadenceIT {
     config.put("load.table-turn", "1s");
     config.put("loop.interval", "100ms");
     try (Loader loader = stack.loader(config)) {
-      Thread loop =
-          new Thread(
-              () -> {
-                try {
-                  loader.runLoop();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-      loop.start();
+      Thread loop = LoaderStack.runLoopAsync(loader);
       await()
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptions() // until the loader created the table
@@ -171,16 +162,7 @@ class CadenceIT {
     config.put("load.table-turn", "1s");
     config.put("loop.interval", "100ms");
     try (Loader loader = stack.loader(config)) {
-      Thread loop =
-          new Thread(
-              () -> {
-                try {
-                  loader.runLoop();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-      loop.start();
+      Thread loop = LoaderStack.runLoopAsync(loader);
       // cad_heavy's second batch cannot commit before 16 s: by then a table that stopped at each
       // turn had loaded a second's worth of batches per 8-second cycle
       await()

@@ -162,6 +162,21 @@ public final class LoaderStack implements AutoCloseable {
         s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray());
   }
 
+  /** 'run' on a thread of its own, started: stop it with {@link Loader#stop()}, then join it. */
+  public static Thread runLoopAsync(Loader loader) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                loader.runLoop();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    t.start();
+    return t;
+  }
+
   /** One cycle on another thread, so the test can watch it run. */
   public static CompletableFuture<CycleReport> runOnceAsync(Loader loader) {
     return CompletableFuture.supplyAsync(

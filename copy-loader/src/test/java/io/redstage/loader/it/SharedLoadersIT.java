@@ -86,17 +86,7 @@ class SharedLoadersIT {
   }
 
   static Thread loop(Loader loader) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                loader.runLoop();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    t.start();
-    return t;
+    return LoaderStack.runLoopAsync(loader);
   }
 
   Map<String, String> config(List<String> topics) {
