@@ -570,7 +570,7 @@ public final class LoaderConfigDef {
                   RETRY_MAX_DEFERRALS,
                   INT,
                   "10",
-                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and refusals of COPY by S3 (a failure of the environment, or a missing file when the COPY role may not list the bucket) a unit may meet, each retried after a wait that doubles with each deferral of the unit (load.retry.backoff, up to load.retry.backoff-max) without counting an attempt (with the defaults 10 deferrals span at least 15 minutes), before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time and defers at most once, so under 'once' the limit is never reached (docs/loader-operations.md says what to do instead).")
+                  "Conflicts (Redshift's serializable isolation error 1023, a deadlock, a concurrent DDL) and refusals of COPY by S3 (a failure of the environment, or a missing file when the COPY role may not list the bucket) a unit may meet, each retried after a wait that doubles with each deferral of the unit (load.retry.backoff, up to load.retry.backoff-max) without counting an attempt (with the defaults 10 deferrals span 15 to about 30 minutes), before later ones count like any other failure (its batch is split, then load.retry.max-attempts applies): a failure that keeps coming back then ends in quarantine instead of holding the unit, and the units batched with it, back for ever. Reset when the unit loads or is quarantined. Counted in memory, per loader process: a 'once' run from cron starts at 0 each time and defers at most once, so under 'once' the limit is never reached (docs/loader-operations.md says what to do instead).")
               .range(1, 10_000),
           ConfigKey.of(
                   G_RUN,
@@ -584,7 +584,7 @@ public final class LoaderConfigDef {
                   RETRY_BACKOFF,
                   DURATION,
                   "10s",
-                  "Wait before retrying a failed or deferred unit; doubles with each of the unit's failed attempts and deferrals (conflicts, throttling, a failure of the environment), with jitter, up to load.retry.backoff-max. A new loader process waits at least this long after the last attempt it finds in control.failures-table.")
+                  "Wait before retrying a failed or deferred unit, with jitter, up to load.retry.backoff-max: after a deferral (a conflict, throttling, a failure of the environment) it doubles with each of the unit's attempts and deferrals, after a failed attempt with each attempt. A new loader process waits at least this long after the last attempt it finds in control.failures-table.")
               .range(0, 86_400_000),
           ConfigKey.of(
                   G_RUN,
