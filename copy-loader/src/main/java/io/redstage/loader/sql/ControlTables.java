@@ -407,7 +407,8 @@ public final class ControlTables {
 
   /** The deleted-keys table of one upsert target ({@link DeletedKeysTable}). */
   public DeletedKeysTable deletedKeys(TableRef target) {
-    return new DeletedKeysTable(LoadedIntervalsTable.nameOf(markers, target, "__d_"));
+    return new DeletedKeysTable(
+        LoadedIntervalsTable.nameOf(markers, target, LoadedIntervalsTable.DELETED_KEYS_INFIX));
   }
 
   /** One row of the load-marker table, as a VALUES tuple. */

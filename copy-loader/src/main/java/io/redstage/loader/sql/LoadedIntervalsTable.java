@@ -36,6 +36,12 @@ public final class LoadedIntervalsTable {
    */
   private static final int MAX_NAME_BYTES = 63;
 
+  /** What follows the load-marker table's name in a loaded-intervals table's name. */
+  private static final String INFIX = "__";
+
+  /** What follows it in a deleted-keys table's name ({@link ControlTables#deletedKeys}). */
+  static final String DELETED_KEYS_INFIX = "__d_";
+
   /** Hex digits of the SHA-256 of the target's qualified name: "_" and these end the name. */
   private static final int HASH_CHARS = 12;
 
@@ -46,7 +52,7 @@ public final class LoadedIntervalsTable {
   LoadedIntervalsTable(TableRef markers, TableRef target) {
     this.markers = markers;
     this.target = target;
-    this.table = nameOf(markers, target, "__");
+    this.table = nameOf(markers, target, INFIX);
   }
 
   public TableRef table() {
@@ -55,7 +61,7 @@ public final class LoadedIntervalsTable {
 
   /** How the names of the loaded-intervals tables of {@code markers} begin. */
   static String namePrefix(TableRef markers) {
-    return base(markers) + "__";
+    return base(markers) + INFIX;
   }
 
   private static String base(TableRef markers) {
@@ -75,7 +81,10 @@ public final class LoadedIntervalsTable {
    */
   static boolean perTargetNamesFit(String markersTable) {
     String base = base(markersTable);
-    return base.getBytes(StandardCharsets.UTF_8).length + "__d_".length() + 1 + HASH_CHARS
+    return base.getBytes(StandardCharsets.UTF_8).length
+                + DELETED_KEYS_INFIX.length()
+                + 1
+                + HASH_CHARS
             <= Identifiers.MAX_BYTES
         && !Character.isHighSurrogate(base.charAt(base.length() - 1));
   }

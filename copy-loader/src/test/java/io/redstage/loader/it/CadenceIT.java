@@ -107,10 +107,8 @@ class CadenceIT {
         .redshift
         .faults()
         .slowStatementsMatching("^INSERT INTO \"public\"\\.\"cad_long", Duration.ofSeconds(1));
-    Map<String, String> config = stack.config("cad_long,cad_late");
-    config.put("batch.max-units", "1"); // six batches of at least a second each
-    config.put("load.table-turn", "1s");
-    config.put("loop.interval", "100ms");
+    // six batches of at least a second each
+    Map<String, String> config = turnsOfASecond("cad_long,cad_late");
     try (Loader loader = stack.loader(config)) {
       Thread loop = LoaderStack.runLoopAsync(loader);
       await()
@@ -129,9 +127,7 @@ class CadenceIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_long") == 60);
-      loader.stop();
-      assertThat(loader.awaitStopped(Duration.ofSeconds(30))).isTrue();
-      loop.join(10_000);
+      stop(loader, loop);
     } finally {
       stack.redshift.faults().clear();
     }
@@ -157,10 +153,7 @@ class CadenceIT {
         .redshift
         .faults()
         .slowStatementsMatching("^INSERT INTO \"public\"\\.\"cad_heavy", Duration.ofSeconds(8));
-    Map<String, String> config = stack.config("cad_quick,cad_heavy");
-    config.put("batch.max-units", "1");
-    config.put("load.table-turn", "1s");
-    config.put("loop.interval", "100ms");
+    Map<String, String> config = turnsOfASecond("cad_quick,cad_heavy");
     try (Loader loader = stack.loader(config)) {
       Thread loop = LoaderStack.runLoopAsync(loader);
       // cad_heavy's second batch cannot commit before 16 s: by then a table that stopped at each
@@ -179,11 +172,24 @@ class CadenceIT {
           .atMost(Duration.ofSeconds(60))
           .ignoreExceptions() // the table is created in its first batch's transaction
           .until(() -> stack.count("SELECT COUNT(*) FROM public.cad_heavy") == 20);
-      loader.stop();
-      assertThat(loader.awaitStopped(Duration.ofSeconds(30))).isTrue();
-      loop.join(10_000);
+      stop(loader, loop);
     } finally {
       stack.redshift.faults().clear();
     }
+  }
+
+  /** 'run' of these topics with one unit per batch and turns of a second. */
+  private static Map<String, String> turnsOfASecond(String topics) {
+    Map<String, String> config = stack.config(topics);
+    config.put("batch.max-units", "1");
+    config.put("load.table-turn", "1s");
+    config.put("loop.interval", "100ms");
+    return config;
+  }
+
+  private static void stop(Loader loader, Thread loop) throws InterruptedException {
+    loader.stop();
+    assertThat(loader.awaitStopped(Duration.ofSeconds(30))).isTrue();
+    loop.join(10_000);
   }
 }

@@ -196,16 +196,7 @@ class ControlTablesIT {
     config.put("loop.interval", "100ms");
     config.put("topics", "looped");
     try (Loader loader = stack.loader(config)) {
-      Thread loop =
-          new Thread(
-              () -> {
-                try {
-                  loader.runLoop();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-      loop.start();
+      Thread loop = LoaderStack.runLoopAsync(loader);
       stack.files.marker("looped", 0, 0, 9, List.of());
       await()
           .atMost(Duration.ofSeconds(60))

@@ -85,10 +85,6 @@ class SharedLoadersIT {
     return topics.stream().mapToLong(t -> loader.metrics().unitsLoaded("public." + t)).sum();
   }
 
-  static Thread loop(Loader loader) {
-    return LoaderStack.runLoopAsync(loader);
-  }
-
   Map<String, String> config(List<String> topics) {
     Map<String, String> c = stack.config(String.join(",", topics));
     c.put("loop.interval", "100ms");
@@ -168,7 +164,7 @@ class SharedLoadersIT {
     Map<String, String> config = config(topics);
     try (Loader a = stack.loader(config);
         Loader b = stack.loader(config)) {
-      List<Thread> loops = List.of(loop(a), loop(b));
+      List<Thread> loops = List.of(LoaderStack.runLoopAsync(a), LoaderStack.runLoopAsync(b));
       for (int w = 0; w < 4; w++) {
         wave(topics, w);
         long expected = (long) (w + 1) * ROWS_PER_UNIT * TABLES;
@@ -215,10 +211,10 @@ class SharedLoadersIT {
           Loader c = stack.loader(config)) {
         // it starts alone, so that it holds tables when the others start (two loaders claiming
         // first would share every table between them and leave it nothing to die in)
-        Thread dying = loop(killed);
+        Thread dying = LoaderStack.runLoopAsync(killed);
         wave(topics, 0);
         awaitRunningLoadOf("killed_loader");
-        List<Thread> loops = List.of(loop(b), loop(c));
+        List<Thread> loops = List.of(LoaderStack.runLoopAsync(b), LoaderStack.runLoopAsync(c));
         StatementRecord inFlight = awaitRunningLoadOf("killed_loader");
         // dies while its batch runs in the warehouse: like a kill -9, it sends nothing more (an
         // interrupt alone lets its loop give its claims up on the way out), so its claims stay

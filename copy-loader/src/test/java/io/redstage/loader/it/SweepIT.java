@@ -338,17 +338,7 @@ class SweepIT {
       String orphan = orphan(topic, 0, 9);
       // The orphan is past the grace period, but no sweep is due before the first interval.
       clock.advance(Duration.ofDays(2));
-      Thread loop =
-          new Thread(
-              () -> {
-                try {
-                  loader.runLoop();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "sweep-loop");
-      loop.start();
+      Thread loop = LoaderStack.runLoopAsync(loader);
       try {
         await()
             .during(Duration.ofMillis(300))
