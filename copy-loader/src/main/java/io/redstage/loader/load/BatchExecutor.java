@@ -12,6 +12,7 @@ import io.redstage.loader.redshift.StatementTimeoutException;
 import io.redstage.loader.sql.ExistingSchemas;
 import io.redstage.loader.sql.LoadSqlBuilder;
 import io.redstage.loader.sql.LoadTransaction;
+import io.redstage.loader.sql.MetadataColumns;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
@@ -136,6 +137,11 @@ public final class BatchExecutor {
       discardManifests(batch);
       return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, tx, o));
     } catch (StatementFailedException e) {
+      if (e.failedIndex() >= 0 && e.failedIndex() == tx.coordinatesCheck()) {
+        String error = withoutCoordinates(batch, settings, e);
+        LOG.warn("Batch {}: {}", batch.id(), error);
+        return new BatchResult.Failed(error, List.of(), false, true);
+      }
       List<LoadErrorReader.LoadError> details = List.of();
       String failedSql =
           e.failedIndex() >= 0 && e.failedIndex() < sql.size() ? sql.get(e.failedIndex()) : "";
@@ -194,6 +200,24 @@ public final class BatchExecutor {
       LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
       return new BatchResult.Failed(e.getMessage(), List.of(), e.isTransient(), false);
     }
+  }
+
+  /** Why a batch whose staged rows lack their Kafka coordinates failed, and what to do. */
+  private static String withoutCoordinates(
+      Batch batch, TableSettings settings, StatementFailedException e) {
+    MetadataColumns m = settings.metadata();
+    return "Cannot load "
+        + batch.describe()
+        + ": a row of its files has no Kafka topic, partition or offset in the columns its markers"
+        + " name ("
+        + String.join(", ", m.topic(), m.partition(), m.offset())
+        + "), so its rows cannot be told apart; the transaction was rolled back ("
+        + e.error()
+        + "). The connector always writes these columns: most likely a file was rewritten under"
+        + " its key with renamed metadata columns after this loader read its marker (a rename on"
+        + " a running connector). The next attempt reads the markers again; if it fails again,"
+        + " compare the files' columns with their markers (docs/loader-operations.md, \"Changing"
+        + " settings of a running pipeline\").";
   }
 
   /**

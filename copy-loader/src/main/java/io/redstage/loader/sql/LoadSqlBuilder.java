@@ -21,6 +21,8 @@ import java.util.function.Function;
  *   <li>DDL for the target (create, add columns);
  *   <li>per file schema: a temp staging table with exactly the files' columns in file order, and
  *       its COPY;
+ *   <li>a check that fails the transaction if a staged row has no Kafka topic, partition or offset
+ *       ({@link #coordinatesCheck});
  *   <li>a temp table of the rows to apply: staging rows mapped by name, minus offsets already
  *       loaded, one row per (topic, partition, offset) or, in upsert mode, the latest row per key;
  *   <li>append: INSERT into the target; upsert: DELETE USING the keys, then INSERT the non-delete
@@ -46,6 +48,9 @@ public final class LoadSqlBuilder {
   static final String ROW_NUMBER = "rs_rn";
   static final String DELETED = "rs_deleted";
   static final String UPSERTS = "rs_upserts";
+
+  /** The text {@link #coordinatesCheck} casts to a number when a row lacks its coordinates. */
+  static final String NO_COORDINATES = "row without Kafka topic, partition or offset";
 
   private final ControlTables control;
   private final CopySql copy;
@@ -99,6 +104,7 @@ public final class LoadSqlBuilder {
     List<String> sql = new ArrayList<>();
     List<Integer> copies = new ArrayList<>();
     int write = -1;
+    int coordinatesCheck = -1;
     sql.add(control.loadedIntervals(batch.table()).lock());
     sql.addAll(plan.ddl());
     if (!batch.groups().isEmpty()) {
@@ -107,6 +113,8 @@ public final class LoadSqlBuilder {
         copies.add(sql.size());
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
+      coordinatesCheck = sql.size();
+      sql.add(coordinatesCheck(batch, settings.metadata()));
       Map<String, RowColumn> rowSet = rowSet(batch, plan, settings);
       InternalNames n = InternalNames.avoiding(batch, plan, control.deletedKeys(batch.table()));
       for (String k : settings.upsertKey()) {
@@ -234,7 +242,7 @@ public final class LoadSqlBuilder {
                 + " for a batch of several schema versions, lower batch.max-schemas.");
       }
     }
-    return new LoadTransaction(sql, copies, write);
+    return new LoadTransaction(sql, copies, write, coordinatesCheck);
   }
 
   /**
@@ -467,6 +475,53 @@ public final class LoadSqlBuilder {
       }
     }
     return rows;
+  }
+
+  /**
+   * A statement that fails, and so rolls the whole transaction back, when a staged row lacks its
+   * Kafka topic, partition or offset; it returns a row otherwise.
+   *
+   * <p>Why: the rows table deduplicates by these columns and skips loaded intervals by them, so a
+   * row without them is collapsed with others (one row per partition is kept in append mode) or
+   * loaded outside any interval, silently. The connector always writes them, so a NULL means the
+   * file COPY read is not the one the marker describes: COPY matches Avro and JSON Lines columns by
+   * name and loads a missing one as NULL, which is what a replay rewriting a unit under the same
+   * key with renamed metadata columns (design.md, "Deterministic bytes") gives a loader that read
+   * the old marker. Plain SQL has no statement that raises an error of one's choosing (Redshift
+   * raises only in stored procedures), so the check makes a cast fail: a row without coordinates
+   * turns into text that is not a number. The failure is recognised by its position ({@link
+   * LoadTransaction#coordinatesCheck}), not by the database's wording, which differs between
+   * Redshift and PostgreSQL.
+   */
+  private static String coordinatesCheck(Batch batch, MetadataColumns m) {
+    List<String> roles = List.of(m.topic(), m.partition(), m.offset());
+    List<String> branches = new ArrayList<>();
+    for (StagingGroup g : batch.groups()) {
+      java.util.Set<String> present = new java.util.HashSet<>();
+      for (FileSchema.Column c : g.schema().columns()) {
+        present.add(Identifiers.fold(c.name(), "a file column"));
+      }
+      List<String> missing = new ArrayList<>();
+      for (String r : roles) {
+        // a column the file lacks is NULL in every row of the rows table
+        missing.add(present.contains(r) ? Identifiers.quote(r) + " IS NULL" : "1 = 1");
+      }
+      branches.add(
+          "SELECT CASE WHEN "
+              + String.join(" OR ", missing)
+              + " THEN '"
+              + NO_COORDINATES
+              + "' END AS "
+              + Identifiers.quote("c")
+              + " FROM "
+              + Identifiers.quote(stagingTable(g)));
+    }
+    return "SELECT COUNT(CAST("
+        + Identifiers.quote("c")
+        + " AS INTEGER)) FROM ("
+        + String.join(" UNION ALL ", branches)
+        + ") "
+        + Identifiers.quote("k");
   }
 
   private String rowsTable(

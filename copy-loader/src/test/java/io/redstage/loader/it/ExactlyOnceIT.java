@@ -3,6 +3,8 @@ package io.redstage.loader.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.redstage.contract.FileFormat;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.time.Duration;
@@ -14,12 +16,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Every (topic, partition, offset) lands once: replays, overlaps, a killed loader, two loaders at
  * once.
  */
 class ExactlyOnceIT {
+  private static final String BUCKET = LoaderStack.BUCKET;
   static LoaderStack stack;
 
   @BeforeAll
@@ -66,6 +70,75 @@ class ExactlyOnceIT {
     assertExactlyOnce("eo_same", 100);
     assertThat(stack.query("SELECT name FROM public.eo_same WHERE id = 42"))
         .containsExactly(List.of("n42"));
+  }
+
+  /**
+   * A replay rewrote a unit's file under its key with the offset column renamed after the loader
+   * read its marker (a metadata rename on a running connector): COPY matches JSON Lines columns by
+   * name and stages every offset as NULL. Deduplicated by (topic, partition, offset), the batch
+   * used to keep one row of the ten and mark the unit loaded; now it fails and loads nothing, and
+   * once the file matches its marker again the unit loads whole.
+   */
+  @Test
+  void aFileRewrittenWithItsOffsetColumnRenamedFailsInsteadOfLosingRows() throws Exception {
+    Unit unit =
+        stack.files.unit(
+            "eo_renamed",
+            0,
+            0,
+            9,
+            FileFormat.JSONL,
+            TestFiles.ID_NAME,
+            o -> TestFiles.row("id", o, "name", "n" + o));
+    String fileKey = unit.marker().files().get(0).key();
+    List<Map<String, Object>> renamed = new ArrayList<>();
+    for (long o = 0; o <= 9; o++) {
+      renamed.add(
+          TestFiles.row(
+              "id",
+              o,
+              "name",
+              "n" + o,
+              "kafka_topic",
+              "eo_renamed",
+              "kafka_partition",
+              0,
+              "offset",
+              o,
+              "kafka_timestamp",
+              1_700_000_000_000L + o));
+    }
+    byte[] original =
+        stack.s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(fileKey)).asByteArray();
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(BUCKET).key(fileKey),
+            RequestBody.fromBytes(TestFiles.write(FileFormat.JSONL, List.of(), renamed)));
+    try (Loader loader = stack.loader(stack.config())) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded())
+          .as("a batch whose rows lack their offsets loads nothing")
+          .isZero();
+      assertThat(r.batchesFailed()).isEqualTo(1);
+      assertThat(
+              stack.query(
+                  "SELECT last_error FROM public._redstage_load_failures WHERE marker_key = '"
+                      + unit.markerKey()
+                      + "'"))
+          .singleElement()
+          .asString()
+          .contains("has no Kafka topic, partition or offset in the columns its markers name")
+          .contains("kafka_offset")
+          .contains("renamed metadata columns");
+      stack
+          .s3
+          .client()
+          .putObject(b -> b.bucket(BUCKET).key(fileKey), RequestBody.fromBytes(original));
+      await().atMost(Duration.ofSeconds(120)).until(() -> loader.runOnce().unitsLoaded() == 1);
+    }
+    assertExactlyOnce("eo_renamed", 10);
   }
 
   @Test

@@ -77,8 +77,10 @@ class ColumnWideningTest {
                 "COPY a",
                 "CREATE TEMP TABLE b",
                 "COPY b",
+                "SELECT COUNT",
                 "INSERT"),
             List.of(2, 4),
+            6,
             5);
     TableSchema table =
         new TableSchema()
