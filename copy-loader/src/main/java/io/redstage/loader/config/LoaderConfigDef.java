@@ -243,8 +243,9 @@ public final class LoaderConfigDef {
               BOOLEAN,
               "true",
               "Delete a batch's manifests once it committed, or once its load transaction ended FAILED or"
-                  + " ABORTED (not while its outcome is unknown: it may still run). Manifests of"
-                  + " quarantined batches are always kept."),
+                  + " ABORTED or the Data API refused its submission at every attempt (a 4xx answer:"
+                  + " no statement was created); not while its outcome is unknown (it may still run)."
+                  + " Manifests of quarantined batches are always kept."),
           ConfigKey.of(
               G_S3,
               QUARANTINE_DIR,

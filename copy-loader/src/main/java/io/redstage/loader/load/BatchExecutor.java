@@ -197,8 +197,18 @@ public final class BatchExecutor {
       }
       return new BatchResult.Unknown(e.getMessage());
     } catch (DataApiException e) {
-      LOG.warn("Batch {}: {}", batch.id(), e.getMessage());
-      return new BatchResult.Failed(e.getMessage(), List.of(), e.isTransient(), false);
+      // the submission failed. Refused for certain (every attempt a 4xx answer): no statement
+      // exists, so the batch ended like a FAILED transaction and its manifests and rejects intent
+      // can go at once; otherwise an attempt may have created the statement, which may commit
+      LOG.warn(
+          "Batch {}: {}{}",
+          batch.id(),
+          e.getMessage(),
+          e.submissionRefused()
+              ? " The Data API refused every attempt: no statement was created."
+              : "");
+      return new BatchResult.Failed(
+          e.getMessage(), List.of(), e.isTransient(), e.submissionRefused());
     }
   }
 
@@ -222,11 +232,11 @@ public final class BatchExecutor {
 
   /**
    * Deletes the batch's manifests, unless manifests.delete-after-load is off: after it committed,
-   * or once its transaction certainly ended without committing (FAILED or ABORTED, or its manifests
-   * could not all be written) and the batch is not quarantined (a retry is a new batch, with
-   * manifests of its own). Never while its outcome is unknown: the statement may still run its
-   * COPY. Best effort: a failure is logged, and a lifecycle rule on manifests.dir expires what is
-   * left.
+   * or once its transaction certainly ended without committing (FAILED or ABORTED, its submission
+   * refused by the Data API, or its manifests could not all be written) and the batch is not
+   * quarantined (a retry is a new batch, with manifests of its own). Never while its outcome is
+   * unknown: the statement may still run its COPY. Best effort: a failure is logged, and a
+   * lifecycle rule on manifests.dir expires what is left.
    */
   void discardManifests(Batch batch) {
     if (!deleteManifests) {

@@ -23,14 +23,15 @@ public sealed interface BatchResult {
 
   /**
    * Failed. {@code transientFailure}: a retry can succeed without a fix (conflict, throttling).
-   * {@code rolledBack}: the transaction certainly did not commit (never submitted, or the statement
-   * FAILED); false when a Data API call broke after the submission, so the statement may still
-   * commit (its rejects intent must stay for recovery). {@code conflict}: Redshift ran the
-   * transaction and failed it by a conflict a retry usually clears (a serialization conflict, a
-   * deadlock, a concurrent DDL); such a failure is transient only {@code load.retry.max-deferrals}
-   * times per unit and process, since one that keeps coming back is no conflict. {@code
-   * environment}: whose failure it is when not the batch's data ({@link
-   * StatementFailedException#environment}).
+   * {@code rolledBack}: the transaction certainly did not commit (never submitted, its submission
+   * refused by the Data API at every attempt, or the statement FAILED); false when the submission
+   * broke off (a timeout, the network, a 5xx: an attempt may have created the statement) or a Data
+   * API call broke after it, so the statement may still commit (its rejects intent must stay for
+   * recovery). {@code conflict}: Redshift ran the transaction and failed it by a conflict a retry
+   * usually clears (a serialization conflict, a deadlock, a concurrent DDL); such a failure is
+   * transient only {@code load.retry.max-deferrals} times per unit and process, since one that
+   * keeps coming back is no conflict. {@code environment}: whose failure it is when not the batch's
+   * data ({@link StatementFailedException#environment}).
    */
   record Failed(
       String error,

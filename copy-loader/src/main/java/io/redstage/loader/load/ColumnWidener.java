@@ -58,8 +58,10 @@ final class ColumnWidener {
    * @param table the table as it is now; null when it is gone (the next plan creates it)
    * @param error non-null when an ALTER failed: why, and what to do
    * @param transientError the failure may clear on its own (a conflict, a timeout, throttling)
+   * @param conflict the failure is a conflict ({@link #conflict}): it counts one of the units'
+   *     load.retry.max-deferrals
    */
-  record Added(TableSchema table, String error, boolean transientError) {}
+  record Added(TableSchema table, String error, boolean transientError, boolean conflict) {}
 
   /**
    * Runs the plan's ADD COLUMN statements that are still needed, each on its own, so that the load
@@ -72,7 +74,7 @@ final class ColumnWidener {
     try {
       TableSchema now = describe(t);
       if (now == null) {
-        return new Added(null, null, false);
+        return new Added(null, null, false, false);
       }
       int added = addMissingColumns(batch, plan, now, "redstage-ddl-" + batch.id());
       LOG.info(
@@ -80,9 +82,8 @@ final class ColumnWidener {
           batch.id(),
           added,
           t);
-      return new Added(describe(t), null, false);
+      return new Added(describe(t), null, false, false);
     } catch (StatementFailedException | StatementTimeoutException | DataApiException e) {
-      boolean transientError = isTransient(e);
       return new Added(
           null,
           "Cannot "
@@ -95,7 +96,8 @@ final class ColumnWidener {
               + " holds at most "
               + SchemaEvolution.MAX_COLUMNS
               + " columns.",
-          transientError);
+          isTransient(e),
+          conflict(e));
     }
   }
 
@@ -203,9 +205,7 @@ final class ColumnWidener {
       // an ALTER waiting behind readers for its lock, a conflict or throttling is not the batch's
       // fault and must not use up its attempts. A refusal (the loader's user does not own the
       // table) is not the environment's either: only batches with a too-long value need the ALTER,
-      // so the others load and this one is split and quarantined, as before. A lock waited for or
-      // a conflict (not a Data API hiccup) counts as a deferral
-      boolean conflict = !(e instanceof DataApiException) && isTransient(e);
+      // so the others load and this one is split and quarantined, as before.
       return new Outcome(
           null,
           false,
@@ -214,13 +214,21 @@ final class ColumnWidener {
               List.of(),
               isTransient(e),
               true,
-              conflict,
+              conflict(e),
               StatementFailedException.Environment.NONE));
     }
   }
 
   private TableSchema describe(TableRef t) throws InterruptedException {
     return reader.describe(List.of(t)).get(t);
+  }
+
+  /**
+   * A failure of an ALTER that counts as a deferral, as a conflict inside a load transaction does:
+   * a lock waited for or a conflict, not a Data API hiccup (throttling, the network).
+   */
+  private static boolean conflict(RuntimeException e) {
+    return !(e instanceof DataApiException) && isTransient(e);
   }
 
   /** A failure of the statement's conditions (a timeout, a conflict, throttling), not its own. */

@@ -2,6 +2,7 @@ package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ColumnWidening;
 import io.redstage.loader.sql.DeletedKeysTable;
 import io.redstage.loader.sql.IncompatibleSchemaException;
@@ -230,11 +231,23 @@ final class TableLoad {
           work.addFirst(new Work(b, splitsLeft));
           return;
         }
-        LOG.warn("Batch {}: {}", b.id(), a.error());
         if (a.transientError()) {
-          p.metrics().failed(table.name(), "transient");
-          failures.defer(b, a.error(), p.clock().millis(), false);
+          // as the same failure inside the load transaction: a WARNed deferral, a conflict
+          // counting towards load.retry.max-deferrals
+          failures.failed(
+              b,
+              new BatchResult.Failed(
+                  a.error(),
+                  List.of(),
+                  true,
+                  true,
+                  a.conflict(),
+                  StatementFailedException.Environment.NONE),
+              p.clock().millis(),
+              splitsLeft,
+              work);
         } else {
+          LOG.warn("Batch {}: {}", b.id(), a.error());
           failures.cannotLoad(b, a.error(), splitsLeft, work);
         }
         return;
@@ -299,8 +312,9 @@ final class TableLoad {
         p.rejects().abandon(intent);
       }
       boolean quarantined = failures.failed(b, f, now, splitsLeft, work);
-      // Ended without committing (FAILED or ABORTED): no statement reads its manifests any more,
-      // and a retry is a new batch. A quarantined batch keeps them for its report; a batch that
+      // Ended without committing (FAILED or ABORTED, or its submission refused): no statement
+      // reads its manifests any more, and a retry is a new batch. A quarantined batch keeps them
+      // for its report; a batch that
       // never ran (no rejects intent) wrote none.
       if (f.rolledBack() && intentError == null && !quarantined) {
         p.executor().discardManifests(b);

@@ -308,8 +308,19 @@ public final class DataApi {
     }
   }
 
+  /**
+   * Submits a statement; a failure says whether the Data API refused it for certain ({@link
+   * DataApiException#submissionRefused}).
+   */
   private String submit(Call<String> c, String name) {
-    return call(c, name);
+    try {
+      return call(c, name);
+    } catch (DataApiException e) {
+      if (SubmissionRefusal.certain(e.getCause())) {
+        throw new DataApiException(e.getMessage(), e.isTransient(), true, e.getCause());
+      }
+      throw e;
+    }
   }
 
   private Outcome await(String id, String name) throws InterruptedException {

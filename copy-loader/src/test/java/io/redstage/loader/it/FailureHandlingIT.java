@@ -456,6 +456,67 @@ class FailureHandlingIT {
         .satisfies(r -> assertThat((String) r.get(0)).contains("Serializable isolation violation"));
   }
 
+  /**
+   * A batch that adds more columns than one transaction holds adds them first, in ALTERs of their
+   * own: a conflict there is deferred and counted like one inside the load transaction, so one that
+   * never clears ends in quarantine after load.retry.max-deferrals. It was deferred without being
+   * counted, holding the unit back for ever.
+   */
+  @Test
+  void aConflictOfTheUpFrontAlterIsCountedAsADeferral() throws Exception {
+    String topic = "f_alter_endless";
+    unit(topic, 0, 9);
+    Map<String, String> config = stack.config(topic);
+    config.put("load.retry.max-deferrals", "2");
+    config.put("load.retry.max-attempts", "1");
+    config.put("load.retry.backoff", "0s");
+    List<MarkerColumn> wide = new ArrayList<>(COLS);
+    for (int c = 0; c < 45; c++) {
+      wide.add(new MarkerColumn("c" + c, ColumnType.of(ColumnType.Kind.STRING), true));
+    }
+    List<CycleReport> reports = new ArrayList<>();
+    try (Loader loader = stack.loader(config)) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      stack.files.unit(
+          topic,
+          0,
+          10,
+          19,
+          FileFormat.PARQUET,
+          wide,
+          o -> {
+            Map<String, Object> row = new java.util.LinkedHashMap<>(row("v", "v" + o));
+            wide.subList(1, wide.size()).forEach(c -> row.put(c.name(), c.name() + o));
+            return row;
+          });
+      stack
+          .redshift
+          .faults()
+          .failStatementsMatching(
+              "^ALTER TABLE \"public\".\"" + topic + "\" ADD COLUMN",
+              -1,
+              "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+      for (int i = 0; i < 8 && reports.stream().allMatch(r -> r.batchesQuarantined() == 0); i++) {
+        reports.add(loader.runOnce());
+      }
+    }
+    assertThat(reports)
+        .as("two conflicts are deferred, the third counts its one attempt")
+        .extracting(CycleReport::batchesFailed, CycleReport::batchesQuarantined)
+        .containsExactly(tuple(1, 0), tuple(1, 0), tuple(1, 1));
+    assertThat(
+            stack.query(
+                "SELECT error FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + topic
+                    + "'"))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat((String) r.get(0))
+                    .contains("Cannot add column c")
+                    .contains("Serializable isolation violation"));
+  }
+
   @Test
   void aMissingFileIsNoConflictWhateverItsKeyHoldsAndTheUnitsBesideItLoad() throws Exception {
     stack.files.unit("f_missing", 0, 0, 1022, FileFormat.PARQUET, COLS, o -> row("v", "v" + o));

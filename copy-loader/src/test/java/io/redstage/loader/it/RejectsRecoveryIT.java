@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,18 +66,16 @@ class RejectsRecoveryIT {
   }
 
   static void jsonUnitWithBadRowsAt3And7(String topic) {
+    jsonUnit(topic, 1, o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
+  }
+
+  /** A JSON Lines unit of offsets 0 to 9 with columns id and n. */
+  static void jsonUnit(String topic, int partition, LongFunction<Map<String, Object>> value) {
     List<MarkerColumn> cols =
         List.of(
             new MarkerColumn("id", ColumnType.of(Kind.INT64), true),
             new MarkerColumn("n", ColumnType.of(Kind.INT64), true));
-    stack.files.unit(
-        topic,
-        1,
-        0,
-        9,
-        FileFormat.JSONL,
-        cols,
-        o -> row("id", o, "n", o == 3 || o == 7 ? "bad" + o : o));
+    stack.files.unit(topic, partition, 0, 9, FileFormat.JSONL, cols, value);
   }
 
   static List<String> keys(String prefix) {
@@ -238,6 +237,132 @@ class RejectsRecoveryIT {
     assertThat(pendingOf("public.rr_failed")).isEmpty();
     assertThat(keys(REJECTS + "public.rr_failed/"))
         .containsExactly(REJECTS + "public.rr_failed/" + stack.batchOf("rr_failed") + ".json");
+  }
+
+  /**
+   * A batch whose submission the Data API refused at every attempt (throttled here) was never
+   * created, so it can never commit: its intent and manifests are removed at once, where they were
+   * kept for the 25-hour abandon and piled up, one per batch and cycle, under long throttling. The
+   * unit loads once when the refusals stop.
+   */
+  @Test
+  void aBatchWhoseSubmissionWasRefusedLeavesNoIntentAndNoManifests() throws Exception {
+    try (Loader loader = afterAFirstLoad("rr_refused")) {
+      jsonUnitWithBadRowsAt3And7("rr_refused");
+      FaultRule intents = intentProbe();
+      long throttledBefore = stack.redshift.faults().throttledCount();
+      // two cycles' submissions, each refused at all its SDK attempts
+      stack.redshift.faults().throttleNext(2 * SDK_ATTEMPTS, "BatchExecuteStatement");
+      for (int cycle = 1; cycle <= 2; cycle++) {
+        CycleReport r = loader.runOnce();
+        assertThat(r.batchesFailed()).isEqualTo(1);
+        assertThat(intents.fired()).as("an intent was written before each batch").isEqualTo(cycle);
+        assertThat(stack.redshift.faults().throttledCount() - throttledBefore)
+            .as("the load's submission took the throttling")
+            .isEqualTo(cycle * SDK_ATTEMPTS);
+        assertThat(pendingOf("public.rr_refused")).as("the refused batch's intent").isEmpty();
+        assertThat(keys(manifestsOf("rr_refused"))).as("its manifests").isEmpty();
+      }
+
+      CycleReport loads = loader.runOnce();
+      assertThat(loads.unitsLoaded()).isEqualTo(1);
+      assertThat(loads.rowsRejected()).isEqualTo(2);
+    }
+    assertThat(rowsById("rr_refused"))
+        .as("each row once")
+        .containsExactlyEntriesOf(
+            loadedOnce(0, 1, 2, 4, 5, 6, 8, 9, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109));
+    assertThat(pendingOf("public.rr_refused")).isEmpty();
+    assertThat(keys(manifestsOf("rr_refused"))).isEmpty();
+  }
+
+  /**
+   * An attempt that got a 5xx may have created the statement, which may still commit however the
+   * later attempts were answered: the batch's intent and manifests stay, as for any unknown
+   * outcome.
+   */
+  @Test
+  void aBatchWhoseSubmissionGotA5xxBeforeItsRefusalsKeepsItsIntentAndManifests() throws Exception {
+    String intent;
+    try (Loader loader = afterAFirstLoad("rr_broken")) {
+      jsonUnitWithBadRowsAt3And7("rr_broken");
+      stack
+          .redshift
+          .faults()
+          .failNext(1, "BatchExecuteStatement", 500)
+          .throttleNext(SDK_ATTEMPTS - 1, "BatchExecuteStatement");
+      assertThat(loader.runOnce().batchesFailed()).isEqualTo(1);
+      assertThat(pendingOf("public.rr_broken")).hasSize(1);
+      intent = pendingOf("public.rr_broken").get(0);
+      assertThat(keys(manifestsOf("rr_broken"))).hasSize(1);
+
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(rowsById("rr_broken"))
+        .containsExactlyEntriesOf(
+            loadedOnce(0, 1, 2, 4, 5, 6, 8, 9, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109));
+    assertThat(pendingOf("public.rr_broken"))
+        .as("left to the recovery, which asks the load-marker table")
+        .containsExactly(intent);
+    stack.s3.client().deleteObject(b -> b.bucket(LoaderStack.BUCKET).key(intent));
+  }
+
+  /** redshift.retry.max-attempts of {@link #afterAFirstLoad}. */
+  static final int SDK_ATTEMPTS = 3;
+
+  /**
+   * A loader that has loaded a first unit of {@code topic} (partition 0, ids 100 to 109): the
+   * target's loaded-intervals table is seeded, and without claims (load.claim-lease 0) the load
+   * transaction is the only BatchExecuteStatement of its later cycles.
+   */
+  private static Loader afterAFirstLoad(String topic) throws InterruptedException {
+    jsonUnit(topic, 0, o -> row("id", 100 + o, "n", o));
+    Map<String, String> config = stack.config(topic);
+    config.put("load.claim-lease", "0");
+    config.put("redshift.retry.max-attempts", String.valueOf(SDK_ATTEMPTS));
+    Loader loader = stack.loader(config);
+    boolean loaded = false;
+    try {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      loaded = true;
+      return loader;
+    } finally {
+      if (!loaded) {
+        loader.close();
+      }
+    }
+  }
+
+  /** Counts the rejects intents written (a probe, not a delay). */
+  private static FaultRule intentProbe() {
+    return stack
+        .s3
+        .faults()
+        .delayAlways(
+            Duration.ofMillis(1),
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix(PENDING));
+  }
+
+  private static String manifestsOf(String topic) {
+    return "_redstage/manifests/public." + topic + "/";
+  }
+
+  /** How many rows of each id the table holds. */
+  private static Map<Long, Long> rowsById(String table) throws Exception {
+    Map<Long, Long> out = new java.util.TreeMap<>();
+    for (List<Object> r :
+        stack.query("SELECT id, COUNT(*) FROM public." + table + " GROUP BY id ORDER BY id")) {
+      out.put(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue());
+    }
+    return out;
+  }
+
+  private static Map<Long, Long> loadedOnce(long... ids) {
+    Map<Long, Long> out = new java.util.TreeMap<>();
+    for (long id : ids) {
+      out.put(id, 1L);
+    }
+    return out;
   }
 
   @Test

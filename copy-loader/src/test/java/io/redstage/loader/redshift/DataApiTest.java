@@ -239,6 +239,81 @@ class DataApiTest {
         .hasCauseInstanceOf(DataApiException.class);
   }
 
+  static final String THROTTLED =
+      "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}";
+
+  /** The DataApiException a submission ended with. */
+  private DataApiException submissionFailure() {
+    try {
+      api().executeBatch(List.of("LOCK m", "INSERT INTO t SELECT 1"), "batch-token", "n");
+    } catch (DataApiException e) {
+      return e;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("the submission did not fail");
+  }
+
+  @Test
+  void aSubmissionThrottledAtEveryAttemptWasRefused() {
+    for (int i = 0; i < 4; i++) {
+      reply(400, THROTTLED);
+    }
+    DataApiException e = submissionFailure();
+    assertThat(requests).as("the SDK's four attempts").hasSize(4);
+    assertThat(e.isTransient()).isTrue();
+    assertThat(e.submissionRefused()).isTrue();
+  }
+
+  @Test
+  void aSubmissionRefusedOnceWithoutRetryWasRefused() {
+    reply(400, "{\"__type\":\"ValidationException\",\"message\":\"Sqls must have at most 40\"}");
+    DataApiException e = submissionFailure();
+    assertThat(requests).hasSize(1);
+    assertThat(e.submissionRefused()).isTrue();
+  }
+
+  @Test
+  void tooManyActiveStatementsAtEveryAttemptWasRefused() {
+    for (int i = 0; i < 4; i++) {
+      reply(400, "{\"__type\":\"ActiveStatementsExceededException\",\"message\":\"Too many\"}");
+    }
+    DataApiException e = submissionFailure();
+    assertThat(e.getMessage()).contains("too many active Data API statements");
+    assertThat(e.submissionRefused()).isTrue();
+  }
+
+  /** The 500 may have come after the statement was created: the later refusals do not undo it. */
+  @Test
+  void aSubmissionWhoseEarlierAttemptGotA5xxMayHaveCreatedItsStatement() {
+    reply(400, THROTTLED);
+    reply(500, "{\"__type\":\"InternalServerException\",\"message\":\"boom\"}");
+    reply(400, THROTTLED);
+    reply(400, THROTTLED);
+    DataApiException e = submissionFailure();
+    assertThat(requests).hasSize(4);
+    assertThat(e.getMessage()).contains("ThrottlingException");
+    assertThat(e.submissionRefused()).isFalse();
+  }
+
+  @Test
+  void aSubmissionThatEndsWithA5xxWasNotRefused() {
+    for (int i = 0; i < 4; i++) {
+      reply(500, "{\"__type\":\"InternalServerException\",\"message\":\"boom\"}");
+    }
+    assertThat(submissionFailure().submissionRefused()).isFalse();
+  }
+
+  /** Only the submission: once a statement id exists, a refused DescribeStatement is unknown. */
+  @Test
+  void aRefusedPollOfASubmittedStatementIsNoRefusedSubmission() {
+    reply(200, "{\"Id\":\"" + ID + "\"}");
+    reply(400, "{\"__type\":\"ValidationException\",\"message\":\"no such statement\"}");
+    DataApiException e = submissionFailure();
+    assertThat(e).isInstanceOf(StatementOutcomeUnknownException.class);
+    assertThat(e.submissionRefused()).isFalse();
+  }
+
   @Test
   void serializationConflictIsTransientAndValidationErrorsAreNot() {
     assertThat(
