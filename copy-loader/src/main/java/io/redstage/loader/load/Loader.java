@@ -436,7 +436,8 @@ public final class Loader implements AutoCloseable {
    */
   public Status status() throws InterruptedException {
     preflight();
-    return new StatusReport(scanner, reader, planner, failures, failureLog, clock).collect();
+    return new StatusReport(scanner, reader, planner, failures, failureLog, settings, clock)
+        .collect();
   }
 
   /**

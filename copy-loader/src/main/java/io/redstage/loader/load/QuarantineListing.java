@@ -1,9 +1,17 @@
 package io.redstage.loader.load;
 
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.QueryResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /** The unreleased quarantined batches with their reason, for 'status' and 'dry-run'. */
 final class QuarantineListing {
@@ -27,20 +35,68 @@ final class QuarantineListing {
   }
 
   /**
-   * @param q the rows of {@link ControlReader#quarantineList()}
+   * The unreleased quarantined batches, split into those of this configuration's tables and those
+   * of other tables (another loader's, writing the same control tables).
+   *
+   * @param ours the batches of the tables this configuration loads, oldest first
+   * @param others the batches of tables outside this configuration, oldest first
    */
-  static List<Status.QuarantinedBatch> batches(QueryResult q) {
-    List<Status.QuarantinedBatch> out = new ArrayList<>();
+  record Split(List<Status.QuarantinedBatch> ours, List<Status.QuarantinedBatch> others) {}
+
+  /**
+   * @param q the rows of {@link ControlReader#quarantineList()}: per batch, table and topic
+   * @param ourTables tables this configuration's listed units load (qualified names)
+   * @param tableOfOurTopic the table a topic of this configuration loads into, or empty for a topic
+   *     it does not load; a batch is this configuration's when its table is among {@code ourTables}
+   *     or one of its topics maps to it
+   */
+  static Split batches(
+      QueryResult q, Set<String> ourTables, Function<String, Optional<String>> tableOfOurTopic) {
+    Map<List<String>, Status.QuarantinedBatch> batches = new LinkedHashMap<>();
+    Set<List<String>> ours = new HashSet<>();
     for (List<Object> row : q.rows()) {
-      out.add(
-          new Status.QuarantinedBatch(
-              QueryResult.string(row.get(0)),
-              QueryResult.string(row.get(1)),
-              row.get(2) == null ? 0 : QueryResult.number(row.get(2)),
-              iso(QueryResult.string(row.get(3))),
-              QueryResult.string(row.get(4))));
+      String id = QueryResult.string(row.get(0));
+      String table = QueryResult.string(row.get(1));
+      String topic = QueryResult.string(row.get(2));
+      List<String> batch = List.of(id, table);
+      if (ourTables.contains(table)
+          || tableOfOurTopic.apply(topic).filter(table::equals).isPresent()) {
+        ours.add(batch);
+      }
+      long units = row.get(3) == null ? 0 : QueryResult.number(row.get(3));
+      String error = QueryResult.string(row.get(5));
+      // rows come oldest first: a batch's first row has its time
+      batches.merge(
+          batch,
+          new Status.QuarantinedBatch(id, table, units, iso(QueryResult.string(row.get(4))), error),
+          (first, more) ->
+              new Status.QuarantinedBatch(
+                  id,
+                  table,
+                  first.units() + more.units(),
+                  first.quarantinedAt(),
+                  first.reason() != null ? first.reason() : more.reason()));
     }
-    return out;
+    List<Status.QuarantinedBatch> mine = new ArrayList<>();
+    List<Status.QuarantinedBatch> others = new ArrayList<>();
+    batches.forEach((k, b) -> (ours.contains(k) ? mine : others).add(b));
+    return new Split(mine, others);
+  }
+
+  /**
+   * Reads the unreleased quarantined batches and splits them by {@link #batches}: this
+   * configuration's tables are those its {@code listed} units load, and those its topics map to.
+   */
+  static Split read(
+      ControlReader reader, MarkerScanner scanner, CyclePlanner planner, List<Unit> listed)
+      throws InterruptedException {
+    Set<String> ourTables = new HashSet<>();
+    listed.forEach(u -> ourTables.add(planner.tableOf(u.topic()).name()));
+    return batches(
+        reader.quarantineList(),
+        ourTables,
+        topic ->
+            scanner.wanted(topic) ? Optional.of(planner.tableOf(topic).name()) : Optional.empty());
   }
 
   /** ISO-8601, as the other times of 'status'; the text as it came when it has another shape. */
@@ -60,5 +116,22 @@ final class QuarantineListing {
           "%s  %s %s units=%s at=%s reason: %s%n",
           prefix, b.batchId(), b.table(), b.units(), b.quarantinedAt(), b.reason());
     }
+  }
+
+  /**
+   * The one line about the quarantined batches of tables outside this configuration (another
+   * loader's, sharing the control tables): they exist, but they are not this configuration's to
+   * settle, and they do not count in the exit code of 'status'.
+   */
+  static void printOthers(List<Status.QuarantinedBatch> others, PrintStream out, String prefix) {
+    if (others.isEmpty()) {
+      return;
+    }
+    out.println(
+        prefix
+            + others.size()
+            + " quarantined batch(es) of tables outside this configuration (another loader's,"
+            + " sharing the control tables; not counted in the exit code): run 'status' with that"
+            + " loader's configuration to list and settle them.");
   }
 }
