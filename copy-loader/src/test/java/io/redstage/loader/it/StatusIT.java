@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
+import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.discovery.Unit;
@@ -257,6 +258,52 @@ class StatusIT {
       stack.redshift.faults().statementsAsDbUser(false);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.st_env")).isEqualTo(20);
+  }
+
+  /**
+   * The checks a cycle makes before a table's first batch: markers that name a metadata column
+   * differently stop the table's loads. 'status' showed a plain backlog (exit 0) and 'dry-run' a
+   * line of its own; both list the table under its settings now, with the cycle's reason and what
+   * to do, and 'status' exits 3.
+   */
+  @Test
+  void aTableWhoseMarkersNameAMetadataColumnDifferentlyWaitsForItsSettings() throws Exception {
+    unit("st_mixed", 0, 4);
+    String renamed =
+        stack
+            .files
+            .as(
+                CommitMarker.FORMAT_VERSION,
+                "kafka_topic",
+                "kafka_partition",
+                "record_offset",
+                "kafka_timestamp")
+            .unit("st_mixed", 0, 5, 9, FileFormat.PARQUET, COLS, o -> row("v", "v" + o))
+            .markerKey();
+    Map<String, String> config = config("st_mixed");
+    String why = "public.st_mixed: Cannot load public.st_mixed: marker ";
+
+    Cli json = cli(config, "status", "--output", "json");
+    assertThat(json.code()).as(json.err()).isEqualTo(3);
+    JsonNode s = JSON.readTree(json.out());
+    assertThat(s.get("waitingForSettings")).hasSize(1);
+    JsonNode w = s.get("waitingForSettings").get(0);
+    assertThat(w.get("table").asText()).isEqualTo("public.st_mixed");
+    assertThat(w.get("reason").asText())
+        .contains(renamed)
+        .contains("'record_offset'")
+        .contains("move the units of the other name out of the markers prefix");
+    assertThat(s.get("tables").get(0).get("heldUnits").asInt())
+        .as("a cycle loads none of them")
+        .isEqualTo(2);
+    Cli text = cli(config, "status");
+    assertThat(text.code()).isEqualTo(3);
+    assertThat(text.out()).contains("Tables whose units wait for their settings:\n  " + why);
+    Cli dryRun = cli(config, "dry-run");
+    assertThat(dryRun.code()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out())
+        .contains("-- Tables whose units wait for their settings:\n--   " + why)
+        .doesNotContain("COPY ");
   }
 
   /**
