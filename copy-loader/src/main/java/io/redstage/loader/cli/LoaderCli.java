@@ -329,7 +329,12 @@ public final class LoaderCli {
       @Option(names = "--batch", description = "Batch id to release.", required = true)
       String batch;
 
-      @Option(names = "--all", description = "Release every quarantined batch.", required = true)
+      @Option(
+          names = "--all",
+          description =
+              "Release every quarantined batch of this configuration's tables (not those of"
+                  + " another loader sharing the control tables).",
+          required = true)
       boolean all;
     }
 
@@ -353,6 +358,15 @@ public final class LoaderCli {
       }
       for (String reason : r.gone().values()) {
         out().println("Not released: " + reason);
+      }
+      if (r.leftToOtherLoaders() > 0) {
+        out()
+            .println(
+                "Left "
+                    + r.leftToOtherLoaders()
+                    + " quarantined unit(s) of tables outside this configuration (another"
+                    + " loader's, sharing the control tables): release them with that loader's"
+                    + " configuration.");
       }
       int notReleased = r.refused().size() + r.gone().size();
       out()

@@ -9,9 +9,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiPredicate;
 
 /** The unreleased quarantined batches with their reason, for 'status' and 'dry-run'. */
 final class QuarantineListing {
@@ -45,23 +44,19 @@ final class QuarantineListing {
 
   /**
    * @param q the rows of {@link ControlReader#quarantineList()}: per batch, table and topic
-   * @param ourTables tables this configuration's listed units load (qualified names)
-   * @param tableOfOurTopic the table a topic of this configuration loads into, or empty for a topic
-   *     it does not load; a batch is this configuration's when its table is among {@code ourTables}
-   *     or one of its topics maps to it
+   * @param ours whether a quarantined unit's table and topic are this configuration's ({@link
+   *     #ours}): a batch is when one of its units is
    */
-  static Split batches(
-      QueryResult q, Set<String> ourTables, Function<String, Optional<String>> tableOfOurTopic) {
+  static Split batches(QueryResult q, BiPredicate<String, String> ours) {
     Map<List<String>, Status.QuarantinedBatch> batches = new LinkedHashMap<>();
-    Set<List<String>> ours = new HashSet<>();
+    Set<List<String>> mine = new HashSet<>();
     for (List<Object> row : q.rows()) {
       String id = QueryResult.string(row.get(0));
       String table = QueryResult.string(row.get(1));
       String topic = QueryResult.string(row.get(2));
       List<String> batch = List.of(id, table);
-      if (ourTables.contains(table)
-          || tableOfOurTopic.apply(topic).filter(table::equals).isPresent()) {
-        ours.add(batch);
+      if (ours.test(table, topic)) {
+        mine.add(batch);
       }
       long units = row.get(3) == null ? 0 : QueryResult.number(row.get(3));
       String error = QueryResult.string(row.get(5));
@@ -77,26 +72,31 @@ final class QuarantineListing {
                   first.quarantinedAt(),
                   first.reason() != null ? first.reason() : more.reason()));
     }
-    List<Status.QuarantinedBatch> mine = new ArrayList<>();
+    List<Status.QuarantinedBatch> ourBatches = new ArrayList<>();
     List<Status.QuarantinedBatch> others = new ArrayList<>();
-    batches.forEach((k, b) -> (ours.contains(k) ? mine : others).add(b));
-    return new Split(mine, others);
+    batches.forEach((k, b) -> (mine.contains(k) ? ourBatches : others).add(b));
+    return new Split(ourBatches, others);
   }
 
   /**
-   * Reads the unreleased quarantined batches and splits them by {@link #batches}: this
-   * configuration's tables are those its {@code listed} units load, and those its topics map to.
+   * Whether a quarantined unit's table and topic are this configuration's, as the control tables
+   * may be shared by loaders of other topics: its table is one the {@code listed} units load into,
+   * or its topic is one of this configuration's (topics, else topics.regex) and maps to its table.
    */
+  static BiPredicate<String, String> ours(
+      MarkerScanner scanner, CyclePlanner planner, List<Unit> listed) {
+    Set<String> tables = new HashSet<>();
+    listed.forEach(u -> tables.add(planner.tableOf(u.topic()).name()));
+    return (table, topic) ->
+        tables.contains(table)
+            || scanner.wanted(topic) && planner.tableOf(topic).name().equals(table);
+  }
+
+  /** Reads the unreleased quarantined batches and splits them by {@link #ours}. */
   static Split read(
       ControlReader reader, MarkerScanner scanner, CyclePlanner planner, List<Unit> listed)
       throws InterruptedException {
-    Set<String> ourTables = new HashSet<>();
-    listed.forEach(u -> ourTables.add(planner.tableOf(u.topic()).name()));
-    return batches(
-        reader.quarantineList(),
-        ourTables,
-        topic ->
-            scanner.wanted(topic) ? Optional.of(planner.tableOf(topic).name()) : Optional.empty());
+    return batches(reader.quarantineList(), ours(scanner, planner, listed));
   }
 
   /** ISO-8601, as the other times of 'status'; the text as it came when it has another shape. */

@@ -310,7 +310,8 @@ class StatusIT {
    * Loaders of different topics sharing the control tables: each one's 'status' lists and counts
    * the quarantined batches of its own tables, and names the others' in one line that leaves the
    * exit code alone (it listed them all and exited 3 for another loader's batch, which its own
-   * configuration cannot settle); the JSON keeps them in a field of their own. 'dry-run' alike.
+   * configuration cannot settle); the JSON keeps them in a field of their own. 'dry-run' alike, and
+   * 'release --all' leaves them (it released them without their check, their markers unlisted).
    */
   @Test
   void quarantinedBatchesOfAnotherLoadersTablesAreCountedApartAndLeaveTheExitCodeAlone()
@@ -367,6 +368,19 @@ class StatusIT {
     Cli dryRun = cli(mine, "dry-run");
     assertThat(dryRun.code()).as(dryRun.err()).isZero();
     assertThat(dryRun.out()).contains("-- " + outside).doesNotContain(batchId);
+
+    Cli releaseAll = cli(mine, "release", "--all");
+    assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
+    assertThat(releaseAll.out())
+        .contains(
+            "Left 1 quarantined unit(s) of tables outside this configuration (another loader's,"
+                + " sharing the control tables): release them with that loader's configuration.")
+        .contains("Released 0 unit(s) of all quarantined batches");
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM st_shared._redstage_quarantine WHERE released_at IS NULL"))
+        .as("release --all of another configuration leaves the batch, unchecked, to its loader")
+        .isEqualTo(1);
 
     Cli owner = cli(theirs, "status", "--output", "json");
     assertThat(owner.code()).as("the loader whose table it is must settle it").isEqualTo(3);
