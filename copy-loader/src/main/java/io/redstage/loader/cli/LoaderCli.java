@@ -43,8 +43,8 @@ import picocli.CommandLine.ParentCommand;
           + "know, a refused skip, a failed check.",
       "2:The configuration or the command line is invalid (the message names the key or option).",
       "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
-          + "stopped, or a marker cannot be read; status: units are quarantined or failing alone, a "
-          + "marker cannot be read, or a table waits for its settings or its environment (a "
+          + "stopped, or a marker cannot be read; status: units are quarantined (in this "
+          + "configuration's tables) or failing alone, a marker cannot be read, or a table waits for its settings or its environment (a "
           + "privilege, disk space, COPY's access to S3); release: some units were refused."
     },
     subcommands = {
@@ -252,10 +252,13 @@ public final class LoaderCli {
   @Command(
       name = "dry-run",
       description =
-          "Print the manifests and SQL of the next cycle (reads markers and control tables); execute"
-              + " nothing, and write nothing but "
+          "Print the manifests and SQL of the next cycle (reads markers and control tables), and, in"
+              + " the words of 'status', the tables it would not load (waiting for their settings,"
+              + " held by a load now) or whose loads the environment stopped, and the quarantined"
+              + " batches; execute nothing, and write nothing but "
               + PROBES
-              + ".")
+              + ". Exit code 0 whatever it lists: 'status' is the command whose exit code says"
+              + " whether something waits for a person.")
   static final class DryRun extends LoaderCommand {
     @Override
     int run(Loader loader, LoaderConfig config) throws Exception {
@@ -268,9 +271,12 @@ public final class LoaderCli {
       description =
           "Show pending units, held-back units and lag per table, tables whose loads a failure of"
               + " the environment stopped, unreadable markers, units failing alone and quarantined"
-              + " batches (exit code 3 when units are quarantined or failing alone, a marker cannot"
-              + " be read, or a table waits for its settings or its environment: something for a"
-              + " person to look at; 0 otherwise, a backlog included). Writes nothing but "
+              + " batches (exit code 3 when units of this configuration's tables are quarantined,"
+              + " units are failing alone, a marker cannot be read, or a table waits for its"
+              + " settings or its environment: something for a person to look at; 0 otherwise, a"
+              + " backlog included). Quarantined batches of tables outside this configuration"
+              + " (another loader's, sharing the control tables) are counted in one line and leave"
+              + " the exit code alone. Writes nothing but "
               + PROBES
               + ".")
   static final class Status extends LoaderCommand {
@@ -323,7 +329,12 @@ public final class LoaderCli {
       @Option(names = "--batch", description = "Batch id to release.", required = true)
       String batch;
 
-      @Option(names = "--all", description = "Release every quarantined batch.", required = true)
+      @Option(
+          names = "--all",
+          description =
+              "Release every quarantined batch of this configuration's tables (not those of"
+                  + " another loader sharing the control tables).",
+          required = true)
       boolean all;
     }
 
@@ -347,6 +358,15 @@ public final class LoaderCli {
       }
       for (String reason : r.gone().values()) {
         out().println("Not released: " + reason);
+      }
+      if (r.leftToOtherLoaders() > 0) {
+        out()
+            .println(
+                "Left "
+                    + r.leftToOtherLoaders()
+                    + " quarantined unit(s) of tables outside this configuration (another"
+                    + " loader's, sharing the control tables): release them with that loader's"
+                    + " configuration.");
       }
       int notReleased = r.refused().size() + r.gone().size();
       out()

@@ -273,7 +273,8 @@ public final class MarkerScanner {
     cache.remove(key);
   }
 
-  private boolean wanted(String topic) {
+  /** Whether this configuration loads {@code topic} (topics, else topics.regex). */
+  public boolean wanted(String topic) {
     return topics.isEmpty() ? topicRegex.matcher(topic).matches() : topics.contains(topic);
   }
 

@@ -1,7 +1,6 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
-import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.CopyManifest;
@@ -13,12 +12,16 @@ import io.redstage.loader.sql.TableSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The 'dry-run' view: what the next cycle would do, planned as a cycle plans it (manifests and SQL
- * per batch, units the schema check would set aside), without writing anything.
+ * per batch, units the schema check would set aside), without writing anything. The tables a cycle
+ * would not load (waiting for their settings, stopped by their environment, held by a load now) and
+ * the quarantined batches come first and last, in the words of 'status'.
  */
 final class CyclePreview {
   private final LoadCycle.Parts p;
@@ -33,16 +36,16 @@ final class CyclePreview {
         p.reader().readOnlyState(scan.units(), t -> p.planner().tableOf(t));
     boolean control = read.control();
     LoadState state = read.state();
-    if (control) {
-      p.failures().restore(p.failureLog().readIfPresent().units());
-    }
+    FailureLog.Rows rows = control ? p.failureLog().readIfPresent() : FailureLog.Rows.NONE;
+    p.failures().restore(rows.units());
     CyclePlanner.Plan plan =
         p.planner().plan(read.units(), scan.unreadableFrom(), state, p.clock().millis());
+    Map<TableRef, String> waiting = TableGuards.waitingForSettings(plan, p.settings(), p.reader());
+    List<TableRef> loading = new ArrayList<>(plan.batches().keySet());
+    loading.removeAll(waiting.keySet());
     Map<TableRef, TableSchema> schemas =
-        plan.batches().isEmpty()
-            ? Map.of()
-            : p.reader().describe(new ArrayList<>(plan.batches().keySet()));
-    p.reader().readSchemasOf(plan.batches().keySet(), schemas, p.evolution().existingSchemas());
+        loading.isEmpty() ? Map.of() : p.reader().describe(loading);
+    p.reader().readSchemasOf(loading, schemas, p.evolution().existingSchemas());
     out.println(
         "-- dry run: "
             + scan.units().size()
@@ -51,8 +54,15 @@ final class CyclePreview {
             + " already loaded, "
             + plan.pendingUnits()
             + " pending; nothing is written or executed");
-    plan.unconfigured()
-        .forEach((t, reason) -> out.println("-- would not load " + t.name() + ": " + reason));
+    // the tables a cycle would not load or would stop at, in the words of 'status'
+    List<Status.TableWaiting> waitingList = new ArrayList<>();
+    waiting.forEach((t, why) -> waitingList.add(new Status.TableWaiting(t.name(), why)));
+    StatusReport.printWaitingForSettings(waitingList, out, "-- ");
+    Set<String> pendingTables = new HashSet<>();
+    plan.backlog().keySet().forEach(t -> pendingTables.add(t.name()));
+    read.loading().keySet().forEach(t -> pendingTables.add(t.name()));
+    StatusReport.printEnvironmentFailures(
+        StatusReport.environmentFailures(p.reader(), rows.tables(), pendingTables), out, "-- ");
     read.loading()
         .forEach(
             (t, lock) ->
@@ -63,17 +73,13 @@ final class CyclePreview {
                         + lock.holder()
                         + ")"));
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      TableSettings settings;
-      try {
-        settings =
-            p.settings()
-                .settings(
-                    e.getKey(), e.getValue().stream().flatMap(b -> b.units().stream()).toList());
-      } catch (ConfigException ex) {
-        // a cycle stops just this table for it (units naming a metadata column differently)
-        out.println("-- would not load " + e.getKey().name() + ": " + ex.getMessage());
-        continue;
+      if (waiting.containsKey(e.getKey())) {
+        continue; // listed above: a cycle does not load it
       }
+      TableSettings settings =
+          p.settings()
+              .settings(
+                  e.getKey(), e.getValue().stream().flatMap(b -> b.units().stream()).toList());
       TableSchema schema = schemas.get(e.getKey());
       // as a cycle does: in upsert mode a unit that would be quarantined, or load in a later batch,
       // holds its partition's later units back
@@ -132,7 +138,10 @@ final class CyclePreview {
       }
     }
     if (control) {
-      QuarantineListing.print(QuarantineListing.batches(p.reader().quarantineList()), out, "-- ");
+      QuarantineListing.Split q =
+          QuarantineListing.read(p.reader(), p.scanner(), p.planner(), scan.units());
+      QuarantineListing.print(q.ours(), out, "-- ");
+      QuarantineListing.printOthers(q.others(), out, "-- ");
     }
   }
 }

@@ -436,7 +436,8 @@ public final class Loader implements AutoCloseable {
    */
   public Status status() throws InterruptedException {
     preflight();
-    return new StatusReport(scanner, reader, planner, failures, failureLog, clock).collect();
+    return new StatusReport(scanner, reader, planner, failures, failureLog, settings, clock)
+        .collect();
   }
 
   /**
@@ -446,14 +447,20 @@ public final class Loader implements AutoCloseable {
    * @param refused units not released because the table would quarantine them again (--force
    *     releases them)
    * @param gone units whose marker is gone from the bucket: never released, skip records them
+   * @param leftToOtherLoaders with every batch asked for: the quarantined units of tables outside
+   *     this configuration (another loader's, sharing the control tables), left for that loader's
+   *     release
    */
   public record ReleaseResult(
-      List<String> released, Map<String, String> refused, Map<String, String> gone) {}
+      List<String> released,
+      Map<String, String> refused,
+      Map<String, String> gone,
+      int leftToOtherLoaders) {}
 
   /**
-   * Releases a quarantined batch, or all when {@code batchId} is null: units whose files the table
-   * cannot take (the check a cycle makes) are refused with the reason unless {@code force};
-   * released units load alone.
+   * Releases a quarantined batch, or all of this configuration's tables when {@code batchId} is
+   * null: units whose files the table cannot take (the check a cycle makes) are refused with the
+   * reason unless {@code force}; released units load alone.
    */
   public ReleaseResult release(String batchId, boolean force) throws InterruptedException {
     ensureControlTables();

@@ -1,9 +1,16 @@
 package io.redstage.loader.load;
 
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.QueryResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
 
 /** The unreleased quarantined batches with their reason, for 'status' and 'dry-run'. */
 final class QuarantineListing {
@@ -27,20 +34,69 @@ final class QuarantineListing {
   }
 
   /**
-   * @param q the rows of {@link ControlReader#quarantineList()}
+   * The unreleased quarantined batches, split into those of this configuration's tables and those
+   * of other tables (another loader's, writing the same control tables).
+   *
+   * @param ours the batches of the tables this configuration loads, oldest first
+   * @param others the batches of tables outside this configuration, oldest first
    */
-  static List<Status.QuarantinedBatch> batches(QueryResult q) {
-    List<Status.QuarantinedBatch> out = new ArrayList<>();
+  record Split(List<Status.QuarantinedBatch> ours, List<Status.QuarantinedBatch> others) {}
+
+  /**
+   * @param q the rows of {@link ControlReader#quarantineList()}: per batch, table and topic
+   * @param ours whether a quarantined unit's table and topic are this configuration's ({@link
+   *     #ours}): a batch is when one of its units is
+   */
+  static Split batches(QueryResult q, BiPredicate<String, String> ours) {
+    Map<List<String>, Status.QuarantinedBatch> batches = new LinkedHashMap<>();
+    Set<List<String>> mine = new HashSet<>();
     for (List<Object> row : q.rows()) {
-      out.add(
-          new Status.QuarantinedBatch(
-              QueryResult.string(row.get(0)),
-              QueryResult.string(row.get(1)),
-              row.get(2) == null ? 0 : QueryResult.number(row.get(2)),
-              iso(QueryResult.string(row.get(3))),
-              QueryResult.string(row.get(4))));
+      String id = QueryResult.string(row.get(0));
+      String table = QueryResult.string(row.get(1));
+      String topic = QueryResult.string(row.get(2));
+      List<String> batch = List.of(id, table);
+      if (ours.test(table, topic)) {
+        mine.add(batch);
+      }
+      long units = row.get(3) == null ? 0 : QueryResult.number(row.get(3));
+      String error = QueryResult.string(row.get(5));
+      // rows come oldest first: a batch's first row has its time
+      batches.merge(
+          batch,
+          new Status.QuarantinedBatch(id, table, units, iso(QueryResult.string(row.get(4))), error),
+          (first, more) ->
+              new Status.QuarantinedBatch(
+                  id,
+                  table,
+                  first.units() + more.units(),
+                  first.quarantinedAt(),
+                  first.reason() != null ? first.reason() : more.reason()));
     }
-    return out;
+    List<Status.QuarantinedBatch> ourBatches = new ArrayList<>();
+    List<Status.QuarantinedBatch> others = new ArrayList<>();
+    batches.forEach((k, b) -> (mine.contains(k) ? ourBatches : others).add(b));
+    return new Split(ourBatches, others);
+  }
+
+  /**
+   * Whether a quarantined unit's table and topic are this configuration's, as the control tables
+   * may be shared by loaders of other topics: its table is one the {@code listed} units load into,
+   * or its topic is one of this configuration's (topics, else topics.regex) and maps to its table.
+   */
+  static BiPredicate<String, String> ours(
+      MarkerScanner scanner, CyclePlanner planner, List<Unit> listed) {
+    Set<String> tables = new HashSet<>();
+    listed.forEach(u -> tables.add(planner.tableOf(u.topic()).name()));
+    return (table, topic) ->
+        tables.contains(table)
+            || scanner.wanted(topic) && planner.tableOf(topic).name().equals(table);
+  }
+
+  /** Reads the unreleased quarantined batches and splits them by {@link #ours}. */
+  static Split read(
+      ControlReader reader, MarkerScanner scanner, CyclePlanner planner, List<Unit> listed)
+      throws InterruptedException {
+    return batches(reader.quarantineList(), ours(scanner, planner, listed));
   }
 
   /** ISO-8601, as the other times of 'status'; the text as it came when it has another shape. */
@@ -60,5 +116,22 @@ final class QuarantineListing {
           "%s  %s %s units=%s at=%s reason: %s%n",
           prefix, b.batchId(), b.table(), b.units(), b.quarantinedAt(), b.reason());
     }
+  }
+
+  /**
+   * The one line about the quarantined batches of tables outside this configuration (another
+   * loader's, sharing the control tables): they exist, but they are not this configuration's to
+   * settle, and they do not count in the exit code of 'status'.
+   */
+  static void printOthers(List<Status.QuarantinedBatch> others, PrintStream out, String prefix) {
+    if (others.isEmpty()) {
+      return;
+    }
+    out.println(
+        prefix
+            + others.size()
+            + " quarantined batch(es) of tables outside this configuration (another loader's,"
+            + " sharing the control tables; not counted in the exit code): run 'status' with that"
+            + " loader's configuration to list and settle them.");
   }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +67,30 @@ final class Releaser {
   }
 
   /**
-   * @param batchId the batch to release, or null for every quarantined batch
+   * @param batchId the batch to release, or null for every quarantined batch of this
+   *     configuration's tables ({@link QuarantineListing#ours})
    */
   Loader.ReleaseResult release(String batchId, boolean force, Instant at)
       throws InterruptedException {
     QueryResult q = api.query(control.quarantinedUnits(batchId), "redstage-quarantined-units");
-    if (q.rows().isEmpty() && batchId == null) {
-      // --all with nothing to release has done what was asked (scripts run it after fixes)
-      return new Loader.ReleaseResult(List.of(), Map.of(), Map.of());
+    List<Unit> scanned = scanner.scan().units();
+    List<List<Object>> quarantined = q.rows();
+    int outside = 0;
+    if (batchId == null) {
+      // --all means this configuration's batches: another loader's (sharing the control tables)
+      // are not listed here, so their check could not run; that loader's release settles them
+      BiPredicate<String, String> ours = QuarantineListing.ours(scanner, planner, scanned);
+      quarantined =
+          q.rows().stream()
+              .filter(r -> ours.test(QueryResult.string(r.get(1)), QueryResult.string(r.get(4))))
+              .toList();
+      outside = q.rows().size() - quarantined.size();
     }
-    if (q.rows().isEmpty()) {
+    if (quarantined.isEmpty() && batchId == null) {
+      // --all with nothing to release has done what was asked (scripts run it after fixes)
+      return new Loader.ReleaseResult(List.of(), Map.of(), Map.of(), outside);
+    }
+    if (quarantined.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot release batch "
               + batchId
@@ -83,14 +98,14 @@ final class Releaser {
     }
     Map<String, String> batchOf = new LinkedHashMap<>();
     Map<String, String> targetOf = new HashMap<>();
-    for (List<Object> row : q.rows()) {
+    for (List<Object> row : quarantined) {
       String key = QueryResult.string(row.get(2));
       batchOf.put(key, QueryResult.string(row.get(0)));
       targetOf.put(key, QueryResult.string(row.get(1)));
     }
     Map<String, TableRef> tableOf = new HashMap<>();
     Map<String, Unit> listed = new HashMap<>();
-    for (Unit u : scanner.scan().units()) {
+    for (Unit u : scanned) {
       if (batchOf.containsKey(u.markerKey())) {
         listed.put(u.markerKey(), u);
         tableOf.put(u.markerKey(), planner.tableOf(u.topic()));
@@ -168,7 +183,7 @@ final class Releaser {
       quarantine.release(rows.subList(i, Math.min(rows.size(), i + CHUNK)), at);
     }
     Map<String, String> notReleased = new LinkedHashMap<>(force ? Map.of() : refused);
-    return new Loader.ReleaseResult(released, notReleased, gone);
+    return new Loader.ReleaseResult(released, notReleased, gone, outside);
   }
 
   /**

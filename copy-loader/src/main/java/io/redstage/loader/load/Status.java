@@ -17,12 +17,18 @@ import java.util.List;
  * @param tables per table with pending units: its figures
  * @param loadingNow tables a load holds now (another session's LOCK): not read, so not in {@code
  *     tables}
- * @param waitingForSettings tables whose own settings do not resolve: their units wait
+ * @param waitingForSettings tables whose units wait for their settings ({@link TableGuards}): the
+ *     table's own settings do not resolve, its markers name a metadata column differently, or its
+ *     deleted-keys table lacks a column its load names or has one it does not
  * @param environmentFailures tables whose loads a failure of the environment stopped (a privilege,
  *     a full disk, COPY's access to S3), until a batch of the table commits: their units wait
  * @param unreadableMarkers listed markers that cannot be read or used: their units wait
  * @param failingUnits listed units that failed alone and are retried until load.retry.max-attempts
- * @param quarantinedBatches unreleased quarantined batches: they wait for release or skip
+ * @param quarantinedBatches unreleased quarantined batches of this configuration's tables: they
+ *     wait for release or skip
+ * @param quarantinedBatchesOfOtherTables unreleased quarantined batches of tables outside this
+ *     configuration (another loader's, sharing the control tables): that loader's configuration
+ *     settles them, so they do not make {@link #needsAttention}
  */
 public record Status(
     String at,
@@ -36,7 +42,8 @@ public record Status(
     List<EnvironmentFailure> environmentFailures,
     List<UnreadableMarker> unreadableMarkers,
     List<FailingUnit> failingUnits,
-    List<QuarantinedBatch> quarantinedBatches) {
+    List<QuarantinedBatch> quarantinedBatches,
+    List<QuarantinedBatch> quarantinedBatchesOfOtherTables) {
 
   /**
    * A table's pending units ({@code heldUnits} of them held: quarantined, waiting for a retry,
@@ -75,9 +82,10 @@ public record Status(
       String batchId, String table, long units, String quarantinedAt, String reason) {}
 
   /**
-   * Whether something waits for a person rather than for the next cycle: a quarantined batch, a
-   * marker that cannot be read, a unit failing alone, a table waiting for its settings, or a table
-   * whose environment stopped its loads. The 'status' command exits 3 then.
+   * Whether something waits for a person rather than for the next cycle: a quarantined batch of
+   * this configuration's tables, a marker that cannot be read, a unit failing alone, a table
+   * waiting for its settings, or a table whose environment stopped its loads. The 'status' command
+   * exits 3 then.
    */
   @JsonProperty("needsAttention")
   public boolean needsAttention() {

@@ -32,6 +32,7 @@ final class StatusReport {
   private final CyclePlanner planner;
   private final FailureTracker failures;
   private final FailureLog failureLog;
+  private final TableSettingsResolver settings;
   private final Clock clock;
 
   StatusReport(
@@ -40,10 +41,12 @@ final class StatusReport {
       CyclePlanner planner,
       FailureTracker failures,
       FailureLog failureLog,
+      TableSettingsResolver settings,
       Clock clock) {
     this.scanner = scanner;
     this.reader = reader;
     this.planner = planner;
+    this.settings = settings;
     this.failures = failures;
     this.failureLog = failureLog;
     this.clock = clock;
@@ -58,6 +61,7 @@ final class StatusReport {
     Map<String, FailureTracker.Persisted> persisted = rows.units();
     failures.restore(persisted);
     CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadableFrom(), read.state(), now);
+    Map<TableRef, String> waitingFor = TableGuards.waitingForSettings(plan, settings, reader);
     List<Status.Table> tables = new ArrayList<>();
     plan.backlog()
         .forEach(
@@ -66,7 +70,8 @@ final class StatusReport {
                     new Status.Table(
                         t.name(),
                         b.pendingUnits(),
-                        b.heldBack(),
+                        // a cycle loads none of them
+                        waitingFor.containsKey(t) ? b.pendingUnits() : b.heldBack(),
                         b.pendingRecords(),
                         b.pendingBytes(),
                         Math.max(0, now - b.oldestCommittedAtMs()) / 1000)));
@@ -77,19 +82,16 @@ final class StatusReport {
             (t, lock) ->
                 loading.add(new Status.LoadingTable(t.name(), lock.holder(), lock.ageSeconds())));
     List<Status.TableWaiting> waiting = new ArrayList<>();
-    plan.unconfigured()
-        .forEach((TableRef t, String why) -> waiting.add(new Status.TableWaiting(t.name(), why)));
+    waitingFor.forEach((t, why) -> waiting.add(new Status.TableWaiting(t.name(), why)));
     Set<String> waitingTables = new HashSet<>();
     tables.forEach(t -> waitingTables.add(t.table()));
     loading.forEach(t -> waitingTables.add(t.table()));
-    Map<String, Instant> lastLoads =
-        rows.tables().isEmpty() ? Map.of() : reader.lastLoadedAt(rows.tables().keySet());
     List<Status.EnvironmentFailure> stopped =
-        environmentFailures(rows.tables(), waitingTables, lastLoads);
+        environmentFailures(reader, rows.tables(), waitingTables);
     List<Status.UnreadableMarker> unreadable = new ArrayList<>();
     scan.rejected().forEach((k, why) -> unreadable.add(new Status.UnreadableMarker(k, why)));
     List<Status.FailingUnit> failing = new ArrayList<>();
-    List<Status.QuarantinedBatch> quarantined = List.of();
+    QuarantineListing.Split quarantined = new QuarantineListing.Split(List.of(), List.of());
     if (control) {
       Set<String> listed = new HashSet<>();
       scan.units().forEach(u -> listed.add(u.markerKey()));
@@ -105,7 +107,7 @@ final class StatusReport {
             }
           });
       failing.sort(Comparator.comparing(Status.FailingUnit::markerKey));
-      quarantined = QuarantineListing.batches(reader.quarantineList());
+      quarantined = QuarantineListing.read(reader, scanner, planner, scan.units());
     }
     return new Status(
         Instant.ofEpochMilli(now).toString(),
@@ -119,7 +121,21 @@ final class StatusReport {
         stopped,
         unreadable,
         failing,
-        quarantined);
+        quarantined.ours(),
+        quarantined.others());
+  }
+
+  /**
+   * The tables of {@code stops} (the failure table's stop rows) that still have units to load
+   * ({@code waitingTables}, by name) and have not loaded since, as {@link #environmentFailures(Map,
+   * Set, Map)} tells, asking when each last loaded.
+   */
+  static List<Status.EnvironmentFailure> environmentFailures(
+      ControlReader reader, Map<String, FailureTracker.TableStop> stops, Set<String> waitingTables)
+      throws InterruptedException {
+    Map<String, Instant> lastLoads =
+        stops.isEmpty() ? Map.of() : reader.lastLoadedAt(stops.keySet());
+    return environmentFailures(stops, waitingTables, lastLoads);
   }
 
   /**
@@ -174,22 +190,8 @@ final class StatusReport {
     out.printf(
         "%d unit(s) listed, %d loaded and awaiting marker retention, %d pending%n",
         s.unitsListed(), s.unitsLoaded(), s.unitsPending());
-    if (!s.waitingForSettings().isEmpty()) {
-      out.println("Tables whose units wait for their settings:");
-      s.waitingForSettings().forEach(t -> out.printf("  %s: %s%n", t.table(), t.reason()));
-    }
-    if (!s.environmentFailures().isEmpty()) {
-      out.println(
-          "Tables whose loads a failure of the environment stopped (privileges, disk space, COPY's"
-              + " access to S3), tried again after the load.retry backoff; the loader's ERROR line says"
-              + " what to fix:");
-      s.environmentFailures()
-          .forEach(
-              f ->
-                  out.printf(
-                      "  %s: last seen %s (%d cycle(s) in a row): %s%n",
-                      f.table(), f.lastSeenAt(), f.cycles(), f.lastError()));
-    }
+    printWaitingForSettings(s.waitingForSettings(), out, "");
+    printEnvironmentFailures(s.environmentFailures(), out, "");
     if (!s.unreadableMarkers().isEmpty()) {
       out.printf("%d unreadable marker(s):%n", s.unreadableMarkers().size());
       s.unreadableMarkers().forEach(m -> out.printf("  %s: %s%n", m.markerKey(), m.reason()));
@@ -212,6 +214,39 @@ final class StatusReport {
                           + f.lastError()));
     }
     QuarantineListing.print(s.quarantinedBatches(), out, "");
+    QuarantineListing.printOthers(s.quarantinedBatchesOfOtherTables(), out, "");
+  }
+
+  /**
+   * The tables whose units wait for their settings, with why (which says what to do); 'dry-run'
+   * prints them too, each line after {@code prefix}.
+   */
+  static void printWaitingForSettings(
+      List<Status.TableWaiting> waiting, PrintStream out, String prefix) {
+    if (!waiting.isEmpty()) {
+      out.println(prefix + "Tables whose units wait for their settings:");
+      waiting.forEach(t -> out.printf("%s  %s: %s%n", prefix, t.table(), t.reason()));
+    }
+  }
+
+  /**
+   * The tables whose loads a failure of the environment stopped; 'dry-run' prints them too, each
+   * line after {@code prefix}.
+   */
+  static void printEnvironmentFailures(
+      List<Status.EnvironmentFailure> stopped, PrintStream out, String prefix) {
+    if (!stopped.isEmpty()) {
+      out.println(
+          prefix
+              + "Tables whose loads a failure of the environment stopped (privileges, disk space,"
+              + " COPY's access to S3), tried again after the load.retry backoff; the loader's"
+              + " ERROR line says what to fix:");
+      stopped.forEach(
+          f ->
+              out.printf(
+                  "%s  %s: last seen %s (%d cycle(s) in a row): %s%n",
+                  prefix, f.table(), f.lastSeenAt(), f.cycles(), f.lastError()));
+    }
   }
 
   static String json(Status s) {

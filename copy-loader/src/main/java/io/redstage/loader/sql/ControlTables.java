@@ -625,7 +625,6 @@ public final class ControlTables {
         + " ORDER BY batch_id, topic, kafka_partition, start_offset";
   }
 
-  /** Lists unreleased quarantined batches for 'status'. */
   /**
    * Per table of {@code targets} (qualified names), the loaded_at of its newest load-marker row:
    * when a batch of it last committed. By target_table, the table's sort key's first column.
@@ -642,10 +641,15 @@ public final class ControlTables {
         + ") GROUP BY target_table";
   }
 
+  /**
+   * The unreleased quarantined units for 'status' and 'dry-run', counted per batch, table and topic
+   * (a batch of a table several topics load has a row per topic): the topics tell a batch of this
+   * configuration's tables from another loader's, as the control tables may be shared.
+   */
   public String listQuarantine() {
-    return "SELECT batch_id, target_table, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "
+    return "SELECT batch_id, target_table, topic, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "
         + quarantine.sql()
-        + " WHERE released_at IS NULL GROUP BY batch_id, target_table ORDER BY 4";
+        + " WHERE released_at IS NULL GROUP BY batch_id, target_table, topic ORDER BY 5, 1, 3";
   }
 
   /**

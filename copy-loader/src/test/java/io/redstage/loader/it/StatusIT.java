@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.ColumnType;
+import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import io.redstage.loader.discovery.Unit;
@@ -228,6 +229,16 @@ class StatusIT {
           .contains("public.st_env: last seen ")
           .contains("(2 cycle(s) in a row): ")
           .contains("permission denied for table st_env");
+      Cli dryRun = cli(config, "dry-run");
+      assertThat(dryRun.code()).as("dry-run exits 0 whatever it lists").isZero();
+      assertThat(dryRun.out())
+          .as("dry-run names the stop in the words of status")
+          .contains(
+              "-- Tables whose loads a failure of the environment stopped (privileges, disk space,"
+                  + " COPY's access to S3), tried again after the load.retry backoff; the loader's"
+                  + " ERROR line says what to fix:\n--   public.st_env: last seen ")
+          .contains("(2 cycle(s) in a row): ")
+          .contains("permission denied for table st_env");
 
       sql("GRANT INSERT ON public.st_env TO " + role);
       try (Loader loader = stack.loader(config)) {
@@ -247,6 +258,136 @@ class StatusIT {
       stack.redshift.faults().statementsAsDbUser(false);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.st_env")).isEqualTo(20);
+  }
+
+  /**
+   * The checks a cycle makes before a table's first batch: markers that name a metadata column
+   * differently stop the table's loads. 'status' showed a plain backlog (exit 0) and 'dry-run' a
+   * line of its own; both list the table under its settings now, with the cycle's reason and what
+   * to do, and 'status' exits 3.
+   */
+  @Test
+  void aTableWhoseMarkersNameAMetadataColumnDifferentlyWaitsForItsSettings() throws Exception {
+    unit("st_mixed", 0, 4);
+    String renamed =
+        stack
+            .files
+            .as(
+                CommitMarker.FORMAT_VERSION,
+                "kafka_topic",
+                "kafka_partition",
+                "record_offset",
+                "kafka_timestamp")
+            .unit("st_mixed", 0, 5, 9, FileFormat.PARQUET, COLS, o -> row("v", "v" + o))
+            .markerKey();
+    Map<String, String> config = config("st_mixed");
+    String why = "public.st_mixed: Cannot load public.st_mixed: marker ";
+
+    Cli json = cli(config, "status", "--output", "json");
+    assertThat(json.code()).as(json.err()).isEqualTo(3);
+    JsonNode s = JSON.readTree(json.out());
+    assertThat(s.get("waitingForSettings")).hasSize(1);
+    JsonNode w = s.get("waitingForSettings").get(0);
+    assertThat(w.get("table").asText()).isEqualTo("public.st_mixed");
+    assertThat(w.get("reason").asText())
+        .contains(renamed)
+        .contains("'record_offset'")
+        .contains("move the units of the other name out of the markers prefix");
+    assertThat(s.get("tables").get(0).get("heldUnits").asInt())
+        .as("a cycle loads none of them")
+        .isEqualTo(2);
+    Cli text = cli(config, "status");
+    assertThat(text.code()).isEqualTo(3);
+    assertThat(text.out()).contains("Tables whose units wait for their settings:\n  " + why);
+    Cli dryRun = cli(config, "dry-run");
+    assertThat(dryRun.code()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out())
+        .contains("-- Tables whose units wait for their settings:\n--   " + why)
+        .doesNotContain("COPY ");
+  }
+
+  /**
+   * Loaders of different topics sharing the control tables: each one's 'status' lists and counts
+   * the quarantined batches of its own tables, and names the others' in one line that leaves the
+   * exit code alone (it listed them all and exited 3 for another loader's batch, which its own
+   * configuration cannot settle); the JSON keeps them in a field of their own. 'dry-run' alike, and
+   * 'release --all' leaves them (it released them without their check, their markers unlisted).
+   */
+  @Test
+  void quarantinedBatchesOfAnotherLoadersTablesAreCountedApartAndLeaveTheExitCodeAlone()
+      throws Exception {
+    stack.jdbc().createStatement().execute("CREATE SCHEMA IF NOT EXISTS st_shared");
+    Map<String, String> mine = config("st_mine");
+    Map<String, String> theirs = config("st_theirs");
+    for (Map<String, String> c : List.of(mine, theirs)) {
+      c.put("control.schema", "st_shared");
+      c.put("load.retry.max-attempts", "1");
+    }
+    unit("st_mine", 0, 9);
+    unit("st_theirs", 0, 9);
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.st_theirs/",
+            -1,
+            COPY_FAILS);
+    try (Loader loader = stack.loader(theirs)) {
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    String batchId =
+        ((String)
+                stack
+                    .query("SELECT DISTINCT batch_id FROM st_shared._redstage_quarantine")
+                    .get(0)
+                    .get(0))
+            .trim();
+
+    Cli json = cli(mine, "status", "--output", "json");
+    assertThat(json.code()).as(json.err()).isZero();
+    JsonNode s = JSON.readTree(json.out());
+    assertThat(s.get("needsAttention").asBoolean()).isFalse();
+    assertThat(s.get("quarantinedBatches")).isEmpty();
+    assertThat(s.get("quarantinedBatchesOfOtherTables")).hasSize(1);
+    JsonNode other = s.get("quarantinedBatchesOfOtherTables").get(0);
+    assertThat(other.get("batchId").asText()).isEqualTo(batchId);
+    assertThat(other.get("table").asText()).isEqualTo("public.st_theirs");
+    assertThat(other.get("units").asLong()).isEqualTo(1);
+    assertThat(other.get("reason").asText()).contains(COPY_FAILS);
+    String outside =
+        "1 quarantined batch(es) of tables outside this configuration (another loader's, sharing"
+            + " the control tables; not counted in the exit code)";
+    Cli text = cli(mine, "status");
+    assertThat(text.code()).as(text.err()).isZero();
+    assertThat(text.out())
+        .contains(outside)
+        .doesNotContain(batchId)
+        .doesNotContain("Quarantined batches");
+    Cli dryRun = cli(mine, "dry-run");
+    assertThat(dryRun.code()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out()).contains("-- " + outside).doesNotContain(batchId);
+
+    Cli releaseAll = cli(mine, "release", "--all");
+    assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
+    assertThat(releaseAll.out())
+        .contains(
+            "Left 1 quarantined unit(s) of tables outside this configuration (another loader's,"
+                + " sharing the control tables): release them with that loader's configuration.")
+        .contains("Released 0 unit(s) of all quarantined batches");
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM st_shared._redstage_quarantine WHERE released_at IS NULL"))
+        .as("release --all of another configuration leaves the batch, unchecked, to its loader")
+        .isEqualTo(1);
+
+    Cli owner = cli(theirs, "status", "--output", "json");
+    assertThat(owner.code()).as("the loader whose table it is must settle it").isEqualTo(3);
+    JsonNode o = JSON.readTree(owner.out());
+    assertThat(o.get("quarantinedBatches")).hasSize(1);
+    assertThat(o.get("quarantinedBatches").get(0).get("batchId").asText()).isEqualTo(batchId);
+    assertThat(o.get("quarantinedBatchesOfOtherTables")).isEmpty();
   }
 
   static void sql(String... statements) throws Exception {

@@ -269,9 +269,24 @@ class UpsertIT {
     assertStopsWithoutQuarantine(topic, config);
   }
 
-  /** One cycle stops the table's loads, loading and quarantining nothing. */
+  /**
+   * One cycle stops the table's loads, loading and quarantining nothing. Before it, 'status' names
+   * the table as waiting for its settings, with the cycle's reason, and exits 3, and 'dry-run'
+   * lists it in the same words instead of its SQL (both showed a plain backlog).
+   */
   private static void assertStopsWithoutQuarantine(String topic, Map<String, String> config)
       throws Exception {
+    String why = "Cannot load public." + topic + " in upsert mode: its deleted-keys table ";
+    LoaderStack.Cli status = LoaderStack.cli(config, "status");
+    assertThat(status.code()).as(status.err()).isEqualTo(3);
+    assertThat(status.out())
+        .contains("Tables whose units wait for their settings:\n  public." + topic + ": " + why);
+    LoaderStack.Cli dryRun = LoaderStack.cli(config, "dry-run");
+    assertThat(dryRun.code()).as("dry-run exits 0 whatever it lists").isZero();
+    assertThat(dryRun.out())
+        .contains(
+            "-- Tables whose units wait for their settings:\n--   public." + topic + ": " + why)
+        .doesNotContain("COPY ");
     try (Loader loader = stack.loader(config)) {
       CycleReport r = loader.runOnce();
       assertThat(r.tablesStopped()).isEqualTo(1);

@@ -43,7 +43,8 @@ class StatusTest {
         stopped,
         unreadable,
         failing,
-        quarantined);
+        quarantined,
+        List.of());
   }
 
   static final Status.EnvironmentFailure STOPPED =
@@ -136,6 +137,7 @@ class StatusTest {
             "unreadableMarkers",
             "failingUnits",
             "quarantinedBatches",
+            "quarantinedBatchesOfOtherTables",
             "needsAttention");
     JsonNode t = json.get("tables").get(0);
     assertThat(t.get("lagSeconds").asLong()).isEqualTo(3725);
