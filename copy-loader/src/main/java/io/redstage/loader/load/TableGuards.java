@@ -25,18 +25,30 @@ final class TableGuards {
       throws InterruptedException {
     Map<TableRef, String> out = new TreeMap<>(plan.unconfigured());
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
-      TableRef table = e.getKey();
       try {
-        TableSettings s =
-            settings.settings(
-                table, e.getValue().stream().flatMap(b -> b.units().stream()).toList());
-        if (s.upsert()) {
-          reader.checkDeletedKeys(table, DeletedKeysTable.columns(s.upsertKey(), s.metadata()));
-        }
+        checked(e.getKey(), e.getValue(), settings, reader);
       } catch (ConfigException ex) {
-        out.put(table, ex.getMessage());
+        out.put(e.getKey(), ex.getMessage());
       }
     }
     return out;
+  }
+
+  /**
+   * The settings {@code table} loads {@code batches} with, after the checks a cycle makes before
+   * its first batch: the metadata column names come from the markers, and all of the units must
+   * agree; an upsert table's deleted-keys table must have the columns its loads name.
+   *
+   * @throws ConfigException naming the table, why it cannot load and what to do
+   */
+  static TableSettings checked(
+      TableRef table, List<Batch> batches, TableSettingsResolver settings, ControlReader reader)
+      throws InterruptedException {
+    TableSettings s =
+        settings.settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
+    if (s.upsert()) {
+      reader.checkDeletedKeys(table, DeletedKeysTable.columns(s.upsertKey(), s.metadata()));
+    }
+    return s;
   }
 }

@@ -4,7 +4,6 @@ import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ColumnWidening;
-import io.redstage.loader.sql.DeletedKeysTable;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
@@ -80,14 +79,8 @@ final class TableLoad {
 
   /** Runs the batches; {@code stopping} is checked before each. Returns the units loaded. */
   List<Unit> run(List<Batch> batches, BooleanSupplier stopping) throws InterruptedException {
-    // the metadata column names come from the markers; all of this cycle's units must agree
-    settings =
-        p.settings().settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
-    if (settings.upsert()) {
-      p.reader()
-          .checkDeletedKeys(
-              table, DeletedKeysTable.columns(settings.upsertKey(), settings.metadata()));
-    }
+    // the same checks 'status' and 'dry-run' make
+    settings = TableGuards.checked(table, batches, p.settings(), p.reader());
     failures.use(settings);
     Deque<Work> work = new ArrayDeque<>();
     for (Batch b : batches) {
