@@ -108,13 +108,7 @@ class StatusIT {
       assertThat(r.batchesQuarantined()).isEqualTo(1);
     }
     stack.redshift.faults().clear();
-    String batchId =
-        ((String)
-                stack
-                    .query("SELECT DISTINCT batch_id FROM st_ctl._redstage_quarantine")
-                    .get(0)
-                    .get(0))
-            .trim();
+    String batchId = quarantinedBatch("st_ctl");
 
     Cli json = cli(config("st_ok,st_quar,st_fail,st_bad"), "status", "--output", "json");
     assertThat(json.code()).as(json.err()).isEqualTo(3);
@@ -337,13 +331,7 @@ class StatusIT {
     } finally {
       stack.redshift.faults().clear();
     }
-    String batchId =
-        ((String)
-                stack
-                    .query("SELECT DISTINCT batch_id FROM st_shared._redstage_quarantine")
-                    .get(0)
-                    .get(0))
-            .trim();
+    String batchId = quarantinedBatch("st_shared");
 
     Cli json = cli(mine, "status", "--output", "json");
     assertThat(json.code()).as(json.err()).isZero();
@@ -397,5 +385,15 @@ class StatusIT {
         s.execute(sql);
       }
     }
+  }
+
+  /** The id of the one batch quarantined in the control tables of {@code schema}. */
+  private static String quarantinedBatch(String schema) throws Exception {
+    return ((String)
+            stack
+                .query("SELECT DISTINCT batch_id FROM " + schema + "._redstage_quarantine")
+                .get(0)
+                .get(0))
+        .trim();
   }
 }
