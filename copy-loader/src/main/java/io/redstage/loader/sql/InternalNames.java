@@ -26,6 +26,12 @@ import java.util.Set;
  * batch's column name into their scope unqualified.
  */
 record InternalNames(String rows, String rowNumber, String deleted, String upserts) {
+  // the names a load transaction invents, before any suffix
+  private static final String ROWS = "rs_rows";
+  private static final String ROW_NUMBER = "rs_rn";
+  private static final String DELETED = "rs_deleted";
+  private static final String UPSERTS = "rs_upserts";
+
   static InternalNames avoiding(Batch batch, TablePlan plan, DeletedKeysTable deletedKeys) {
     Set<String> columns = new HashSet<>();
     plan.targetColumns().keySet().forEach(c -> columns.add(c.toLowerCase(Locale.ROOT)));
@@ -38,10 +44,10 @@ record InternalNames(String rows, String rowNumber, String deleted, String upser
     tables.add(batch.table().table().toLowerCase(Locale.ROOT));
     tables.add(deletedKeys.table().table().toLowerCase(Locale.ROOT));
     return new InternalNames(
-        unique(LoadSqlBuilder.ROWS, tables),
-        unique(LoadSqlBuilder.ROW_NUMBER, columns),
-        unique(LoadSqlBuilder.DELETED, columns),
-        unique(LoadSqlBuilder.UPSERTS, tables));
+        unique(ROWS, tables),
+        unique(ROW_NUMBER, columns),
+        unique(DELETED, columns),
+        unique(UPSERTS, tables));
   }
 
   /** {@code base}, or {@code base_1}, {@code base_2}, ...: the first that is not taken. */

@@ -34,8 +34,8 @@ final class UpsertOrder {
    * @param inRows the columns of the batch's rows table
    */
   static UpsertOrder of(
-      TablePlan plan, Map<String, LoadSqlBuilder.RowColumn> inRows, MetadataColumns m) {
-    LoadSqlBuilder.RowColumn ts = inRows.get(m.timestamp());
+      TablePlan plan, Map<String, RowsTable.RowColumn> inRows, MetadataColumns m) {
+    RowsTable.RowColumn ts = inRows.get(m.timestamp());
     // a timestamp staged as text (JSON Lines) does not order reliably: offsets only, then
     boolean timed = ts != null && TIME.contains(ts.type().family());
     boolean atTarget =

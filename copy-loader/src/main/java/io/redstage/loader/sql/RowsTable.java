@@ -1,0 +1,295 @@
+package io.redstage.loader.sql;
+
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.FileFormat;
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.batch.FileSchema;
+import io.redstage.loader.batch.StagingGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The temp table of the rows a load transaction applies: the staging tables' rows mapped by name
+ * onto one set of columns, minus offsets already loaded, one row per (topic, partition, offset) or,
+ * in upsert mode, the newest row per key with its delete flag; and the check, after the COPYs, that
+ * every staged row has the Kafka coordinates this table deduplicates by. Separate from {@link
+ * LoadSqlBuilder} because mapping the staging tables' columns onto one row set (types, casts,
+ * delete flags, deduplication) is a rule of its own, and the writes only read its result.
+ */
+final class RowsTable {
+  /** The text {@link #coordinatesCheck} casts to a number when a row lacks its coordinates. */
+  static final String NO_COORDINATES = "row without Kafka topic, partition or offset";
+
+  private final ControlTables control;
+  private final TypeMapping types;
+  private final StagingTables staging;
+
+  RowsTable(ControlTables control, TypeMapping types, StagingTables staging) {
+    this.control = control;
+    this.types = types;
+    this.staging = staging;
+  }
+
+  /**
+   * A column of the rows table: its type across all staging tables, and the file type (for delete
+   * flags).
+   */
+  record RowColumn(RedshiftType type, ColumnType fileType) {}
+
+  /**
+   * Target columns present in some file, plus the metadata and delete-flag columns the SQL needs.
+   */
+  Map<String, RowColumn> columns(Batch batch, TablePlan plan, TableSettings settings) {
+    Map<String, ColumnType> inFiles = new LinkedHashMap<>();
+    Map<String, ColumnType> nullsOnly = new LinkedHashMap<>();
+    for (StagingGroup g : batch.groups()) {
+      for (FileSchema.Column c : g.schema().columns()) {
+        (c.nullsOnly() ? nullsOnly : inFiles)
+            .putIfAbsent(Identifiers.fold(c.name(), "a file column"), c.type());
+      }
+    }
+    // a column of nulls counts as in the files (an upsert sets it to null), its type as none
+    nullsOnly.forEach(inFiles::putIfAbsent);
+    Map<String, RowColumn> rows = new LinkedHashMap<>();
+    for (Map.Entry<String, RedshiftType> e : plan.targetColumns().entrySet()) {
+      ColumnType ft = inFiles.get(e.getKey());
+      if (ft != null) {
+        RedshiftType t =
+            e.getValue().family() == RedshiftType.Family.VARCHAR
+                ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
+                : e.getValue();
+        rows.put(e.getKey(), new RowColumn(t, ft));
+      }
+    }
+    List<String> extra =
+        new ArrayList<>(
+            List.of(
+                settings.metadata().topic(),
+                settings.metadata().partition(),
+                settings.metadata().offset()));
+    if (settings.upsert()) {
+      extra.add(settings.metadata().timestamp()); // orders a key's rows (UpsertOrder)
+      extra.addAll(settings.deleteFlagColumns());
+      extra.addAll(settings.deleteOpColumns());
+    }
+    for (String c : extra) {
+      ColumnType ft = inFiles.get(c);
+      if (ft != null && !rows.containsKey(c)) {
+        rows.put(
+            c,
+            new RowColumn(
+                types.stagingType(ft, batch.groups().get(0).schema().format()).family()
+                        == RedshiftType.Family.VARCHAR
+                    ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
+                    : types.targetType(ft),
+                ft));
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * A statement that fails, and so rolls the whole transaction back, when a staged row lacks its
+   * Kafka topic, partition or offset; it returns a row otherwise.
+   *
+   * <p>Why: the rows table deduplicates by these columns and skips loaded intervals by them, so a
+   * row without them is collapsed with others (one row per partition is kept in append mode) or
+   * loaded outside any interval, silently. The connector always writes them, so a NULL means the
+   * file COPY read is not the one the marker describes: COPY matches Avro and JSON Lines columns by
+   * name and loads a missing one as NULL, which is what a replay rewriting a unit under the same
+   * key with renamed metadata columns (design.md, "Deterministic bytes") gives a loader that read
+   * the old marker. Plain SQL has no statement that raises an error of one's choosing (Redshift
+   * raises only in stored procedures), so the check makes a cast fail: a row without coordinates
+   * turns into text that is not a number. The failure is recognised by its position ({@link
+   * LoadTransaction#coordinatesCheck}), not by the database's wording, which differs between
+   * Redshift and PostgreSQL.
+   */
+  static String coordinatesCheck(Batch batch, MetadataColumns m) {
+    List<String> roles = List.of(m.topic(), m.partition(), m.offset());
+    List<String> branches = new ArrayList<>();
+    for (StagingGroup g : batch.groups()) {
+      java.util.Set<String> present = new java.util.HashSet<>();
+      for (FileSchema.Column c : g.schema().columns()) {
+        present.add(Identifiers.fold(c.name(), "a file column"));
+      }
+      List<String> missing = new ArrayList<>();
+      for (String r : roles) {
+        // a column the file lacks is NULL in every row of the rows table
+        missing.add(present.contains(r) ? Identifiers.quote(r) + " IS NULL" : "1 = 1");
+      }
+      branches.add(
+          "SELECT CASE WHEN "
+              + String.join(" OR ", missing)
+              + " THEN '"
+              + NO_COORDINATES
+              + "' END AS "
+              + Identifiers.quote("c")
+              + " FROM "
+              + Identifiers.quote(StagingTables.name(g)));
+    }
+    return "SELECT COUNT(CAST("
+        + Identifiers.quote("c")
+        + " AS INTEGER)) FROM ("
+        + String.join(" UNION ALL ", branches)
+        + ") "
+        + Identifiers.quote("k");
+  }
+
+  /**
+   * The CREATE TEMP TABLE ... AS SELECT of the rows table, named {@code n.rows()}, of the columns
+   * {@code rowSet} ({@link #columns}).
+   */
+  String create(
+      Batch batch,
+      TablePlan plan,
+      Map<String, RowColumn> rowSet,
+      TableSettings settings,
+      UpsertOrder order,
+      InternalNames n) {
+    MetadataColumns m = settings.metadata();
+    String names = String.join(", ", rowSet.keySet().stream().map(Identifiers::quote).toList());
+    List<String> branches = new ArrayList<>();
+    for (StagingGroup g : batch.groups()) {
+      Map<String, FileSchema.Column> cols = new LinkedHashMap<>();
+      for (FileSchema.Column c : g.schema().columns()) {
+        cols.put(Identifiers.fold(c.name(), "a file column"), c);
+      }
+      List<String> exprs = new ArrayList<>();
+      for (Map.Entry<String, RowColumn> e : rowSet.entrySet()) {
+        FileSchema.Column c = cols.get(e.getKey());
+        String q = Identifiers.quote(e.getKey());
+        String expr;
+        if (c == null || (c.nullsOnly() && g.schema().format() != FileFormat.JSONL)) {
+          expr = "CAST(NULL AS " + e.getValue().type().ddl() + ")";
+        } else if (types.needsJsonParse(c.type(), g.schema().format())) {
+          expr = "JSON_PARSE(" + q + ")";
+        } else if (TypeMapping.needsFromHex(
+            g.schema().format(), staging.columnType(c, g, plan, settings), e.getValue().type())) {
+          expr = "CAST(FROM_HEX(" + q + ") AS " + e.getValue().type().ddl() + ")";
+        } else if (staging.columnType(c, g, plan, settings).equals(e.getValue().type())) {
+          expr = q;
+        } else if (staging.columnType(c, g, plan, settings).family()
+                == RedshiftType.Family.TIMESTAMP
+            && e.getValue().type().family() == RedshiftType.Family.TIMESTAMPTZ) {
+          // a file's timestamps are UTC; a plain cast would read them in the session's time zone,
+          // which a database user can have of its own (ALTER USER ... SET timezone)
+          expr = "(" + q + " AT TIME ZONE 'UTC')";
+        } else {
+          expr = "CAST(" + q + " AS " + e.getValue().type().ddl() + ")";
+        }
+        // a UNION ALL takes its column names from its first branch: the others need no aliases,
+        // nor does a bare column. Every byte per column counts against the Data API's 100 KB per
+        // statement, which a table of a thousand columns reaches.
+        exprs.add(branches.isEmpty() && !expr.equals(q) ? expr + " AS " + q : expr);
+      }
+      branches.add(
+          "SELECT "
+              + String.join(", ", exprs)
+              + " FROM "
+              + Identifiers.quote(StagingTables.name(g)));
+    }
+    String u = Identifiers.quote("u");
+    String topic = u + "." + Identifiers.quote(m.topic());
+    String partition = u + "." + Identifiers.quote(m.partition());
+    String offset = u + "." + Identifiers.quote(m.offset());
+    String window;
+    if (settings.upsert()) {
+      List<String> keys =
+          settings.upsertKey().stream().map(k -> u + "." + Identifiers.quote(k)).toList();
+      String anyNull = String.join(" OR ", keys.stream().map(k -> k + " IS NULL").toList());
+      // rows with a NULL key cannot be matched: keep each of them (partition by its own topic,
+      // partition and offset: topics can share a table) instead of collapsing them
+      window =
+          "PARTITION BY "
+              + String.join(", ", keys)
+              + ", CASE WHEN "
+              + anyNull
+              + " THEN "
+              + topic
+              + " END, CASE WHEN "
+              + anyNull
+              + " THEN "
+              + partition
+              + " END, CASE WHEN "
+              + anyNull
+              + " THEN "
+              + offset
+              + " END ORDER BY "
+              + order.newestFirst(u);
+    } else {
+      window = "PARTITION BY " + topic + ", " + partition + ", " + offset + " ORDER BY " + offset;
+    }
+    String deleted =
+        settings.upsert()
+            ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(n.deleted())
+            : "";
+    String outerDeleted = settings.upsert() ? ", " + Identifiers.quote(n.deleted()) : "";
+    String mk = Identifiers.quote("m");
+    return "CREATE TEMP TABLE "
+        + Identifiers.quote(n.rows())
+        + " AS SELECT "
+        + names
+        + outerDeleted
+        // the union's columns are the row set's, in its order
+        + " FROM (SELECT "
+        + u
+        + ".*"
+        + deleted
+        + ", ROW_NUMBER() OVER ("
+        + window
+        + ") AS "
+        + Identifiers.quote(n.rowNumber())
+        + " FROM ("
+        + String.join(" UNION ALL ", branches)
+        + ") "
+        + u
+        + " WHERE NOT EXISTS (SELECT 1 FROM "
+        + control.loadedIntervals(batch.table()).table().sql()
+        + " "
+        + mk
+        + " WHERE "
+        + mk
+        + ".topic = "
+        + topic
+        + " AND "
+        + mk
+        + ".kafka_partition = "
+        + partition
+        + " AND "
+        + offset
+        + " BETWEEN "
+        + mk
+        + ".start_offset AND "
+        + mk
+        + ".end_offset)) "
+        + Identifiers.quote("r")
+        + " WHERE "
+        + Identifiers.quote(n.rowNumber())
+        + " = 1";
+  }
+
+  private static String deleteExpression(Map<String, RowColumn> rowSet, TableSettings settings) {
+    List<String> terms = new ArrayList<>();
+    String u = Identifiers.quote("u") + ".";
+    for (String c : settings.deleteFlagColumns()) {
+      RowColumn rc = rowSet.get(c);
+      if (rc == null) {
+        continue;
+      }
+      if (rc.fileType().kind() == ColumnType.Kind.BOOLEAN) {
+        terms.add("COALESCE(" + u + Identifiers.quote(c) + ", FALSE)");
+      } else if (rc.fileType().kind() == ColumnType.Kind.STRING) {
+        terms.add("COALESCE(LOWER(" + u + Identifiers.quote(c) + ") = 'true', FALSE)");
+      }
+    }
+    for (String c : settings.deleteOpColumns()) {
+      RowColumn rc = rowSet.get(c);
+      if (rc != null && rc.fileType().kind() == ColumnType.Kind.STRING) {
+        terms.add("COALESCE(" + u + Identifiers.quote(c) + " = 'd', FALSE)");
+      }
+    }
+    return terms.isEmpty() ? "FALSE" : "(" + String.join(" OR ", terms) + ")";
+  }
+}

@@ -1,0 +1,86 @@
+package io.redstage.loader.sql;
+
+import io.redstage.contract.FileFormat;
+import io.redstage.loader.batch.FileSchema;
+import io.redstage.loader.batch.StagingGroup;
+
+/**
+ * The temp staging tables of a load transaction: one per staging group, holding exactly the group's
+ * file columns in file order, typed so that COPY loads the files as they are. Separate from {@link
+ * LoadSqlBuilder} because the staging types are a rule of their own (which format stages what, and
+ * what MAXERROR changes), which the rows table also reads to convert each column.
+ */
+final class StagingTables {
+  private final TypeMapping types;
+  private final boolean jsonRowRejects;
+
+  /**
+   * @param jsonRowRejects JSON Lines COPYs run with MAXERROR: their staging columns take the
+   *     target's types
+   */
+  StagingTables(TypeMapping types, boolean jsonRowRejects) {
+    this.types = types;
+    this.jsonRowRejects = jsonRowRejects;
+  }
+
+  /** The staging table of a group. */
+  static String name(StagingGroup g) {
+    return "rs_stage_" + g.index();
+  }
+
+  String create(StagingGroup g, TablePlan plan, TableSettings settings) {
+    StringBuilder b =
+        new StringBuilder("CREATE TEMP TABLE ").append(Identifiers.quote(name(g))).append(" (");
+    String sep = "";
+    for (FileSchema.Column c : g.schema().columns()) {
+      b.append(sep)
+          .append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
+          .append(' ')
+          .append(columnType(c, g, plan, settings).ddl());
+      sep = ", ";
+    }
+    return b.append(')').toString();
+  }
+
+  /**
+   * The staging column of a file column. JSON Lines columns with MAXERROR take the target column's
+   * type (VARCHAR length included), so COPY converts each value and a value that does not fit (a
+   * string over the column's length, an array where the column holds numbers) rejects its row into
+   * the rejects object instead of failing the transaction at the INSERT; except VARCHAR columns
+   * when they widen on demand. Other formats stage the file's own types: COPY from Parquet and Avro
+   * cannot reject single rows.
+   */
+  RedshiftType columnType(
+      FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
+    RedshiftType t = copiedType(c, g, plan, settings);
+    // COPY from JSON does not load VARBYTE (TypeMapping.hexStaging): whatever the rule below chose,
+    // a JSON Lines column bound for VARBYTE stages as the hex text it holds
+    return g.schema().format() == FileFormat.JSONL && t.family() == RedshiftType.Family.VARBYTE
+        ? TypeMapping.hexStaging()
+        : t;
+  }
+
+  private RedshiftType copiedType(
+      FileSchema.Column c, StagingGroup g, TablePlan plan, TableSettings settings) {
+    RedshiftType target = plan.targetColumns().get(Identifiers.fold(c.name(), "a file column"));
+    if (target == null) {
+      return types.stagingType(c.type(), g.schema().format());
+    }
+    if (c.nullsOnly()) {
+      // only nulls: its type says nothing (a table without the column does not get it). JSON text
+      // takes any type; a Parquet or Avro column must be staged as what the file holds (COPY
+      // refuses a mismatch), and its nulls reach the rows table as the target's type.
+      return g.schema().format() == FileFormat.JSONL
+          ? target
+          : types.stagingType(c.type(), g.schema().format());
+    }
+    if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
+      // widening on demand: a string longer than the column must reach the INSERT (which fails and
+      // triggers the widening) instead of being rejected by COPY
+      return settings.design().widen() && target.family() == RedshiftType.Family.VARCHAR
+          ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
+          : target;
+    }
+    return types.stagingType(c.type(), g.schema().format());
+  }
+}
