@@ -102,9 +102,10 @@ final class RowsTable {
    * key with renamed metadata columns (design.md, "Deterministic bytes") gives a loader that read
    * the old marker. Plain SQL has no statement that raises an error of one's choosing (Redshift
    * raises only in stored procedures), so the check makes a cast fail: a row without coordinates
-   * turns into text that is not a number. The failure is recognised by its position ({@link
-   * LoadTransaction#coordinatesCheck}), not by the database's wording, which differs between
-   * Redshift and PostgreSQL.
+   * turns into text that is not a number. SUM rather than COUNT: it needs the cast's value, so no
+   * planner can drop the cast as it could for a count of non-null values. The failure is recognised
+   * by its position ({@link LoadTransaction#coordinatesCheck}), not by the database's wording,
+   * which differs between Redshift and PostgreSQL.
    */
   static String coordinatesCheck(Batch batch, MetadataColumns m) {
     List<String> roles = List.of(m.topic(), m.partition(), m.offset());
@@ -129,7 +130,7 @@ final class RowsTable {
               + " FROM "
               + Identifiers.quote(StagingTables.name(g)));
     }
-    return "SELECT COUNT(CAST("
+    return "SELECT SUM(CAST("
         + Identifiers.quote("c")
         + " AS INTEGER)) FROM ("
         + String.join(" UNION ALL ", branches)

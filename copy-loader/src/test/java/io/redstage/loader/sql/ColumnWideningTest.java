@@ -77,7 +77,7 @@ class ColumnWideningTest {
                 "COPY a",
                 "CREATE TEMP TABLE b",
                 "COPY b",
-                "SELECT COUNT",
+                "SELECT SUM",
                 "INSERT"),
             List.of(2, 4),
             6,

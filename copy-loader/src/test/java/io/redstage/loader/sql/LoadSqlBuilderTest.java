@@ -86,7 +86,7 @@ class LoadSqlBuilderTest {
     assertThat(sql.get(4))
         .as("the coordinates check: a staged row without them fails the cast")
         .isEqualTo(
-            "SELECT COUNT(CAST(\"c\" AS INTEGER)) FROM (SELECT CASE WHEN \"kafka_topic\" IS NULL OR"
+            "SELECT SUM(CAST(\"c\" AS INTEGER)) FROM (SELECT CASE WHEN \"kafka_topic\" IS NULL OR"
                 + " \"kafka_partition\" IS NULL OR \"kafka_offset\" IS NULL THEN 'row without Kafka"
                 + " topic, partition or offset' END AS \"c\" FROM \"rs_stage_1\") \"k\"");
     assertThat(sql.get(5))
