@@ -6,6 +6,7 @@ import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.IntervalSet;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
+import io.redstage.loader.sql.MetadataColumns;
 import io.redstage.loader.sql.TableMapper;
 import io.redstage.loader.sql.TableRef;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,9 @@ public final class CyclePlanner {
    * What shares a table is decided from the topics listed now (see {@link #topicsByTable}).
    */
   private final Map<TableRef, Set<String>> warnedTopics = new ConcurrentHashMap<>();
+
+  /** The sets of metadata names each append table's WARN named: only so that it is logged once. */
+  private final Map<TableRef, Set<Set<List<String>>>> warnedNames = new ConcurrentHashMap<>();
 
   public CyclePlanner(
       TableMapper tables,
@@ -178,6 +183,76 @@ public final class CyclePlanner {
   }
 
   /**
+   * Of an append table's ready units, those whose markers name the Kafka metadata columns as the
+   * first committed of them does: all of them when they agree.
+   *
+   * <p>Why: one load transaction deduplicates its rows by these columns, so a batch needs one set
+   * of names, and the units of a table are loaded with one set per cycle ({@link
+   * TableGuards#checked}). Two sets are pending when metadata.*.column changed on a running
+   * connector. Rows of an append table need no order, so the older names load first and the newer
+   * in the following cycles, where the table used to load nothing until an operator moved one set's
+   * markers aside. An upsert table still stops (with that advice): its rows must apply in offset
+   * order, and its deleted-keys table and compare-and-set read the metadata columns by name. A unit
+   * whose own files disagree is left in, and its batch fails with the names.
+   */
+  private List<Unit> namedAsTheOldest(TableRef t, List<Unit> ready) {
+    Map<List<String>, List<Unit>> byNames = new LinkedHashMap<>();
+    for (Unit u : ready) {
+      MetadataColumns m;
+      try {
+        m = settings.metadata(u);
+      } catch (ConfigException e) {
+        return ready;
+      }
+      List<String> names =
+          java.util.stream.Stream.of(
+                  m.topic(),
+                  m.partition(),
+                  m.offset(),
+                  m.timestamp(),
+                  m.key(),
+                  m.headers(),
+                  m.deleted())
+              .map(n -> n == null ? "" : n) // folded already
+              .toList();
+      byNames.computeIfAbsent(names, x -> new ArrayList<>()).add(u);
+    }
+    if (byNames.size() < 2) {
+      return ready;
+    }
+    ToLongFunction<List<Unit>> firstCommit =
+        g -> g.stream().mapToLong(u -> u.marker().committedAtMs()).min().orElse(Long.MAX_VALUE);
+    Map.Entry<List<String>, List<Unit>> oldest =
+        byNames.entrySet().stream()
+            .min(Comparator.comparingLong(e -> firstCommit.applyAsLong(e.getValue())))
+            .orElseThrow();
+    if (warnedNames
+        .computeIfAbsent(t, x -> ConcurrentHashMap.newKeySet())
+        .add(Set.copyOf(byNames.keySet()))) {
+      LOG.warn(
+          "Table {}: its pending units name the Kafka metadata columns in {} ways ({}): the {}"
+              + " unit(s) named as the first committed of them (marker {}) load first, the {}"
+              + " other(s) in later cycles, each batch with one set of names. Keep"
+              + " metadata.*.column at one name while units are pending: docs/loader-operations.md,"
+              + " \"Changing settings of a running pipeline\".",
+          t,
+          byNames.size(),
+          byNames.values().stream()
+              .map(g -> g.get(0).markerKey() + " names " + roleNames(settings.metadata(g.get(0))))
+              .collect(java.util.stream.Collectors.joining("; ")),
+          oldest.getValue().size(),
+          oldest.getValue().get(0).markerKey(),
+          ready.size() - oldest.getValue().size());
+    }
+    return oldest.getValue();
+  }
+
+  /** The topic, partition and offset column names, for the log. */
+  private static String roleNames(MetadataColumns m) {
+    return m.topic() + ", " + m.partition() + ", " + m.offset() + ", " + m.timestamp();
+  }
+
+  /**
    * Plans the listed units not yet loaded into batches per table.
    *
    * @param unreadableFrom from the scan that listed the units ({@link
@@ -269,6 +344,9 @@ public final class CyclePlanner {
         ready.clear();
       }
       backlog.put(t, TableBacklog.of(units, held));
+      if (!ordered) {
+        ready = namedAsTheOldest(t, ready);
+      }
       if (!ready.isEmpty()) {
         planned.put(t, batches.plan(t, ready, failures.isolated()));
       }
