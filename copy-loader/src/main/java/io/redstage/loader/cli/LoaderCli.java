@@ -43,9 +43,10 @@ import picocli.CommandLine.ParentCommand;
           + "know, a refused skip, a failed check.",
       "2:The configuration or the command line is invalid (the message names the key or option).",
       "3:once: a batch failed or was quarantined, units wait for release or skip, a table's loads "
-          + "stopped, or a marker cannot be read; status: units are quarantined (in this "
-          + "configuration's tables) or failing alone, a marker cannot be read, or a table waits for its settings or its environment (a "
-          + "privilege, disk space, COPY's access to S3); release: some units were refused."
+          + "stopped, or a marker cannot be read; status: units of this configuration's topics are "
+          + "quarantined or failing alone, a marker cannot be read, or a table waits for its "
+          + "settings or its environment (a privilege, disk space, COPY's access to S3); release: "
+          + "some units were refused."
     },
     subcommands = {
       CommandLine.HelpCommand.class,

@@ -137,7 +137,12 @@ public final class BatchExecutor {
       discardManifests(batch);
       return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, tx, o));
     } catch (StatementFailedException e) {
-      if (e.failedIndex() >= 0 && e.failedIndex() == tx.coordinatesCheck()) {
+      // the check's own failure is its cast's; a conflict, a cancel or the environment failing
+      // the same statement takes the general path, which defers or stops the table for them
+      if (e.failedIndex() >= 0
+          && e.failedIndex() == tx.coordinatesCheck()
+          && !e.isTransient()
+          && e.environment() == StatementFailedException.Environment.NONE) {
         String error = withoutCoordinates(batch, settings, e);
         LOG.warn("Batch {}: {}", batch.id(), error);
         return new BatchResult.Failed(error, List.of(), false, true);
@@ -225,9 +230,9 @@ public final class BatchExecutor {
         + e.error()
         + "). The connector always writes these columns: most likely a file was rewritten under"
         + " its key with renamed metadata columns after this loader read its marker (a rename on"
-        + " a running connector). The next attempt reads the markers again; if it fails again,"
-        + " compare the files' columns with their markers (docs/loader-operations.md, \"Changing"
-        + " settings of a running pipeline\").";
+        + " a running connector). The next cycle reads the markers again; if the unit fails"
+        + " alone again, compare its files' columns with its marker (docs/loader-operations.md,"
+        + " \"Changing settings of a running pipeline\").";
   }
 
   /**

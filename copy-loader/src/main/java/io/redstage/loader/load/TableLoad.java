@@ -307,8 +307,7 @@ final class TableLoad {
       boolean quarantined = failures.failed(b, f, now, splitsLeft, work);
       // Ended without committing (FAILED or ABORTED, or its submission refused): no statement
       // reads its manifests any more, and a retry is a new batch. A quarantined batch keeps them
-      // for its report; a batch that
-      // never ran (no rejects intent) wrote none.
+      // for its report; a batch that never ran (no rejects intent) wrote none.
       if (f.rolledBack() && intentError == null && !quarantined) {
         p.executor().discardManifests(b);
       }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -105,8 +106,11 @@ public final class LoadSqlBuilder {
         copies.add(sql.size());
         sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
       }
-      coordinatesCheck = sql.size();
-      sql.add(RowsTable.coordinatesCheck(batch, settings.metadata()));
+      Optional<String> check = RowsTable.coordinatesCheck(batch, settings.metadata());
+      if (check.isPresent()) {
+        coordinatesCheck = sql.size();
+        sql.add(check.get());
+      }
       Map<String, RowsTable.RowColumn> rowSet = rowsTable.columns(batch, plan, settings);
       InternalNames n = InternalNames.avoiding(batch, plan, control.deletedKeys(batch.table()));
       for (String k : settings.upsertKey()) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The temp table of the rows a load transaction applies: the staging tables' rows mapped by name
@@ -105,37 +106,45 @@ final class RowsTable {
    * turns into text that is not a number. SUM rather than COUNT: it needs the cast's value, so no
    * planner can drop the cast as it could for a count of non-null values. The failure is recognised
    * by its position ({@link LoadTransaction#coordinatesCheck}), not by the database's wording,
-   * which differs between Redshift and PostgreSQL.
+   * which differs between Redshift and PostgreSQL. Empty when every file of the batch is Parquet,
+   * whose columns COPY maps by position.
    */
-  static String coordinatesCheck(Batch batch, MetadataColumns m) {
+  static Optional<String> coordinatesCheck(Batch batch, MetadataColumns m) {
     List<String> roles = List.of(m.topic(), m.partition(), m.offset());
     List<String> branches = new ArrayList<>();
     for (StagingGroup g : batch.groups()) {
-      java.util.Set<String> present = new java.util.HashSet<>();
-      for (FileSchema.Column c : g.schema().columns()) {
-        present.add(Identifiers.fold(c.name(), "a file column"));
+      if (g.schema().format() == FileFormat.PARQUET) {
+        continue; // COPY maps Parquet columns by position: a renamed column still lands
       }
-      List<String> missing = new ArrayList<>();
+      // every staging group has the three columns: SchemaEvolution.wantedColumns refuses a file
+      // schema without one before any statement is built
+      List<String> isNull = new ArrayList<>();
       for (String r : roles) {
-        // a column the file lacks is NULL in every row of the rows table
-        missing.add(present.contains(r) ? Identifiers.quote(r) + " IS NULL" : "1 = 1");
+        isNull.add(Identifiers.quote(r) + " IS NULL");
       }
       branches.add(
           "SELECT CASE WHEN "
-              + String.join(" OR ", missing)
+              + String.join(" OR ", isNull)
               + " THEN '"
               + NO_COORDINATES
-              + "' END AS "
+              // of the row, so that no planner can work the failing cast out before reading rows
+              + ": ' || COALESCE(CAST("
+              + Identifiers.quote(m.offset())
+              + " AS VARCHAR), '') END AS "
               + Identifiers.quote("c")
               + " FROM "
               + Identifiers.quote(StagingTables.name(g)));
     }
-    return "SELECT SUM(CAST("
-        + Identifiers.quote("c")
-        + " AS INTEGER)) FROM ("
-        + String.join(" UNION ALL ", branches)
-        + ") "
-        + Identifiers.quote("k");
+    if (branches.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "SELECT SUM(CAST("
+            + Identifiers.quote("c")
+            + " AS INTEGER)) FROM ("
+            + String.join(" UNION ALL ", branches)
+            + ") "
+            + Identifiers.quote("k"));
   }
 
   /**

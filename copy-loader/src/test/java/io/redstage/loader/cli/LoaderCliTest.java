@@ -58,7 +58,7 @@ class LoaderCliTest {
             .contains("Usage: redstage-loader " + command)
             .contains("Exit codes:")
             .contains("3   once: a batch failed")
-            .contains("status: units are");
+            .contains("status: units of");
       }
     }
   }

@@ -84,12 +84,6 @@ class LoadSqlBuilderTest {
             "COPY \"rs_stage_1\" FROM 's3://bucket/m/1.json' IAM_ROLE 'arn:aws:iam::123456789012:role/loader' "
                 + "FORMAT AS PARQUET MANIFEST STATUPDATE OFF");
     assertThat(sql.get(4))
-        .as("the coordinates check: a staged row without them fails the cast")
-        .isEqualTo(
-            "SELECT SUM(CAST(\"c\" AS INTEGER)) FROM (SELECT CASE WHEN \"kafka_topic\" IS NULL OR"
-                + " \"kafka_partition\" IS NULL OR \"kafka_offset\" IS NULL THEN 'row without Kafka"
-                + " topic, partition or offset' END AS \"c\" FROM \"rs_stage_1\") \"k\"");
-    assertThat(sql.get(5))
         .startsWith(
             "CREATE TEMP TABLE \"rs_rows\" AS SELECT \"id\", \"name\", \"kafka_topic\", \"kafka_partition\", \"kafka_offset\" FROM")
         .contains(
@@ -101,23 +95,48 @@ class LoadSqlBuilderTest {
                 + "\"m\".topic = \"u\".\"kafka_topic\" AND \"m\".kafka_partition = \"u\".\"kafka_partition\" AND \"u\".\"kafka_offset\" "
                 + "BETWEEN \"m\".start_offset AND \"m\".end_offset)")
         .endsWith("WHERE \"rs_rn\" = 1");
-    assertThat(sql.get(6))
+    assertThat(sql.get(5))
         .isEqualTo(
             "INSERT INTO \"public\".\"orders\" (\"id\", \"name\") SELECT \"id\", \"name\" FROM \"rs_rows\"");
-    assertThat(sql.subList(7, 11))
+    assertThat(sql.subList(6, 10))
         .first()
         .asString()
         .isEqualTo(
             "INSERT INTO "
                 + loaded
                 + " (topic, kafka_partition, start_offset, end_offset) VALUES ('orders', 0, 0, 99), ('orders', 0, 50, 120)");
-    assertThat(sql.get(11))
+    assertThat(sql.get(10))
         .startsWith("INSERT INTO \"public\".\"_redstage_load_markers\"")
         .contains(
             "('public.orders', 'orders', 0, 0, 99, '_redstage/markers/orders/0000000000/00000000000000000000+00000000000000000099.json', "
                 + "'00000000-0000-0000-0000-000000000001', 100, CAST('2026-01-02 03:04:05.678' AS TIMESTAMP))")
         .contains("'orders', 0, 50, 120,");
-    assertThat(sql).hasSize(12);
+    assertThat(sql).hasSize(11);
+  }
+
+  /**
+   * After the COPYs of JSON Lines and Avro files (matched by column name, so a file rewritten with
+   * renamed metadata columns stages NULLs), a statement whose cast fails on a row without its
+   * topic, partition or offset; none for Parquet files, matched by position.
+   */
+  @Test
+  void theCoordinatesCheckFollowsTheCopiesOfFilesMatchedByName() {
+    for (FileFormat format : List.of(FileFormat.JSONL, FileFormat.AVRO)) {
+      MarkerFile f =
+          TestUnits.file("a." + format.id(), 10, 5, format, columns(col("id", Kind.INT64)));
+      LoadTransaction tx =
+          transaction(batch(TestUnits.unit("orders", 0, 0, 4, List.of(f))), APPEND);
+      assertThat(tx.coordinatesCheck()).as(format.id()).isEqualTo(tx.copies().get(0) + 1);
+      assertThat(tx.statements().get(tx.coordinatesCheck()))
+          .isEqualTo(
+              "SELECT SUM(CAST(\"c\" AS INTEGER)) FROM (SELECT CASE WHEN \"kafka_topic\" IS NULL"
+                  + " OR \"kafka_partition\" IS NULL OR \"kafka_offset\" IS NULL THEN 'row without"
+                  + " Kafka topic, partition or offset: ' || COALESCE(CAST(\"kafka_offset\" AS"
+                  + " VARCHAR), '') END AS \"c\" FROM \"rs_stage_1\") \"k\"");
+    }
+    LoadTransaction parquet = transaction(batch(TestUnits.simple("orders", 0, 0, 99)), APPEND);
+    assertThat(parquet.coordinatesCheck()).isEqualTo(-1);
+    assertThat(parquet.statements()).noneMatch(q -> q.startsWith("SELECT SUM(CAST("));
   }
 
   /** A unit of one Parquet file of {@code columns} string fields named by {@code nameFormat}. */
@@ -403,7 +422,7 @@ class LoadSqlBuilderTest {
             FileFormat.PARQUET,
             columns(col("id", Kind.INT64), col("rs_rn", Kind.STRING), col("RS_RN_1", Kind.STRING)));
     List<String> sql = sql(batch(TestUnits.unit("orders", 0, 0, 4, List.of(f))), s);
-    String rows = sql.get(5);
+    String rows = sql.get(4);
     assertThat(rows)
         .as("rs_rn and rs_rn_1 (folded, as Redshift compares them) are columns: rs_rn_2 numbers")
         .startsWith(
@@ -411,7 +430,7 @@ class LoadSqlBuilderTest {
         .contains("FROM (SELECT \"u\".*, ROW_NUMBER() OVER (")
         .contains(" ORDER BY \"u\".\"kafka_offset\") AS \"rs_rn_2\" FROM (")
         .endsWith("WHERE \"rs_rn_2\" = 1");
-    assertThat(sql.get(6))
+    assertThat(sql.get(5))
         .isEqualTo(
             "INSERT INTO \"public\".\"orders\" (\"id\", \"rs_rn\", \"rs_rn_1\") "
                 + "SELECT \"id\", \"rs_rn\", \"rs_rn_1\" FROM \"rs_rows\"");
