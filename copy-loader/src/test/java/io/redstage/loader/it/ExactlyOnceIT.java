@@ -141,6 +141,45 @@ class ExactlyOnceIT {
     assertExactlyOnce("eo_renamed", 10);
   }
 
+  /**
+   * A conflict at the coordinates check's statement is a conflict, not missing coordinates: the
+   * batch is deferred and then loads.
+   */
+  @Test
+  void aConflictAtTheCoordinatesCheckIsDeferredNotReportedAsMissingCoordinates() throws Exception {
+    stack.files.unit(
+        "eo_check_conflict",
+        0,
+        0,
+        9,
+        FileFormat.JSONL,
+        TestFiles.ID_NAME,
+        o -> TestFiles.row("id", o, "name", "n" + o));
+    Map<String, String> config = stack.config();
+    config.put("load.retry.backoff", "0s");
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "^SELECT SUM\\(CAST",
+            1,
+            "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.batchesFailed()).isEqualTo(1);
+      assertThat(
+              stack.query(
+                  "SELECT last_error FROM public._redstage_load_failures WHERE marker_key LIKE"
+                      + " '%/eo_check_conflict/%'"))
+          .as("deferred, no attempt counted (missing coordinates would count one, with its text)")
+          .isEmpty();
+      await().atMost(Duration.ofSeconds(60)).until(() -> loader.runOnce().unitsLoaded() == 1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    assertExactlyOnce("eo_check_conflict", 10);
+  }
+
   @Test
   void overlappingUnitsOfAZombieAndItsReplay() throws Exception {
     unit("eo_zombie", 0, 0, 99); // zombie task
