@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -407,56 +409,61 @@ public final class ControlReader {
   private final Set<List<String>> deletedKeysChecked = ConcurrentHashMap.newKeySet();
 
   /**
-   * Refuses to load {@code target} in upsert mode while its deleted-keys table, created with the
-   * key and metadata columns of its first upsert batch, lacks one of {@code columns} (upsert.key or
-   * a metadata column renamed since): every upsert batch reads that table, so each would fail and
-   * be split, retried and quarantined, holding its partitions. Likewise while it has a column not
-   * in {@code columns}: a column taken out of upsert.key stays there NOT NULL, and each delete the
-   * table records fails its batch. One catalog query per target and set of names per process.
+   * Refuses to load {@code target} in upsert mode while its deleted-keys table lacks one of {@code
+   * columns} or has a column not in them ({@link DeletedKeysCheck}). One catalog query per target
+   * and set of names per process.
    *
-   * @throws ConfigException naming the table, the missing column and what to do
+   * @throws ConfigException naming the table, the column and what to do
    */
   public void checkDeletedKeys(TableRef target, List<String> columns) throws InterruptedException {
-    TableRef tombstones = control.deletedKeys(target).table();
-    List<String> checked = new ArrayList<>(List.of(target.name()));
-    checked.addAll(columns);
-    if (deletedKeysChecked.contains(checked)) {
-      return;
+    ConfigException differs = deletedKeysDiffering(Map.of(target, columns)).get(target);
+    if (differs != null) {
+      throw differs;
     }
-    TableSchema existing = describe(List.of(tombstones)).get(tombstones);
-    if (existing != null) {
-      for (String c : columns) {
-        if (!existing.columns().containsKey(c)) {
-          throw deletedKeysDiffer(target, tombstones, "has no column " + c, existing);
-        }
-      }
-      for (String c : existing.columns().keySet()) {
-        if (!columns.contains(c)) {
-          throw deletedKeysDiffer(
-              target, tombstones, "has a column " + c + " the load does not name", existing);
-        }
-      }
-    }
-    // a table created later by a load takes the names of that load
-    deletedKeysChecked.add(checked);
   }
 
-  private static ConfigException deletedKeysDiffer(
-      TableRef target, TableRef tombstones, String difference, TableSchema existing) {
-    return new ConfigException(
-        "Cannot load "
-            + target.name()
-            + " in upsert mode: its deleted-keys table "
-            + tombstones.name()
-            + " "
-            + difference
-            + " (it has "
-            + existing.columns().keySet()
-            + "): upsert.key or a metadata column name changed since it was created, and every"
-            + " upsert batch reads it. With the loaders stopped, rename the column if a metadata"
-            + " column was renamed, or drop the table if upsert.key changed (forgetting the"
-            + " deletes it keeps: an older row of a deleted key that loads later would bring the"
-            + " key back); the table loads at the next cycle.");
+  /**
+   * The upsert targets of {@code loads} (target to the columns its load names) whose deleted-keys
+   * table differs from those columns ({@link DeletedKeysCheck}), each with why: their deleted-keys
+   * tables are read in one {@link #describe}, so that 'status' and 'dry-run' make as many catalog
+   * queries for hundreds of upsert tables as for one. Targets found fine before with the same names
+   * are not read again.
+   */
+  Map<TableRef, ConfigException> deletedKeysDiffering(Map<TableRef, List<String>> loads)
+      throws InterruptedException {
+    Map<TableRef, List<String>> unchecked = new LinkedHashMap<>();
+    Map<TableRef, TableRef> tombstones = new HashMap<>();
+    loads.forEach(
+        (target, columns) -> {
+          if (!deletedKeysChecked.contains(checkedKey(target, columns))) {
+            unchecked.put(target, columns);
+            tombstones.put(target, control.deletedKeys(target).table());
+          }
+        });
+    Map<TableRef, ConfigException> out = new LinkedHashMap<>();
+    if (unchecked.isEmpty()) {
+      return out;
+    }
+    Map<TableRef, TableSchema> existing =
+        describe(new ArrayList<>(new LinkedHashSet<>(tombstones.values())));
+    for (Map.Entry<TableRef, List<String>> e : unchecked.entrySet()) {
+      TableRef t = tombstones.get(e.getKey());
+      Optional<ConfigException> differs =
+          DeletedKeysCheck.differs(e.getKey(), t, e.getValue(), existing.get(t));
+      if (differs.isPresent()) {
+        out.put(e.getKey(), differs.get());
+      } else {
+        // a table created later by a load takes the names of that load
+        deletedKeysChecked.add(checkedKey(e.getKey(), e.getValue()));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> checkedKey(TableRef target, List<String> columns) {
+    List<String> key = new ArrayList<>(List.of(target.name()));
+    key.addAll(columns);
+    return key;
   }
 
   /**

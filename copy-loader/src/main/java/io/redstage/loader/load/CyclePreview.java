@@ -138,8 +138,7 @@ final class CyclePreview {
       }
     }
     if (control) {
-      QuarantineListing.Split q =
-          QuarantineListing.read(p.reader(), p.scanner(), p.planner(), scan.units());
+      QuarantineListing.Split q = QuarantineListing.read(p.reader(), p.scanner());
       QuarantineListing.print(q.ours(), out, "-- ");
       QuarantineListing.printOthers(q.others(), out, "-- ");
     }

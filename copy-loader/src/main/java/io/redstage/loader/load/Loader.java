@@ -447,7 +447,7 @@ public final class Loader implements AutoCloseable {
    * @param refused units not released because the table would quarantine them again (--force
    *     releases them)
    * @param gone units whose marker is gone from the bucket: never released, skip records them
-   * @param leftToOtherLoaders with every batch asked for: the quarantined units of tables outside
+   * @param leftToOtherLoaders with every batch asked for: the quarantined units of topics outside
    *     this configuration (another loader's, sharing the control tables), left for that loader's
    *     release
    */
@@ -458,7 +458,7 @@ public final class Loader implements AutoCloseable {
       int leftToOtherLoaders) {}
 
   /**
-   * Releases a quarantined batch, or all of this configuration's tables when {@code batchId} is
+   * Releases a quarantined batch, or all of this configuration's topics when {@code batchId} is
    * null: units whose files the table cannot take (the check a cycle makes) are refused with the
    * reason unless {@code force}; released units load alone.
    */

@@ -1,7 +1,6 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.discovery.MarkerScanner;
-import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.QueryResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -10,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 /** The unreleased quarantined batches with their reason, for 'status' and 'dry-run'. */
 final class QuarantineListing {
@@ -34,20 +33,20 @@ final class QuarantineListing {
   }
 
   /**
-   * The unreleased quarantined batches, split into those of this configuration's tables and those
-   * of other tables (another loader's, writing the same control tables).
+   * The unreleased quarantined batches, split into those of this configuration's topics and those
+   * of other topics (another loader's, writing the same control tables).
    *
-   * @param ours the batches of the tables this configuration loads, oldest first
-   * @param others the batches of tables outside this configuration, oldest first
+   * @param ours the batches of the topics this configuration loads, oldest first
+   * @param others the batches of topics outside this configuration, oldest first
    */
   record Split(List<Status.QuarantinedBatch> ours, List<Status.QuarantinedBatch> others) {}
 
   /**
    * @param q the rows of {@link ControlReader#quarantineList()}: per batch, table and topic
-   * @param ours whether a quarantined unit's table and topic are this configuration's ({@link
-   *     #ours}): a batch is when one of its units is
+   * @param ours whether a quarantined unit's topic is this configuration's ({@link #ours}): a batch
+   *     is when one of its units is
    */
-  static Split batches(QueryResult q, BiPredicate<String, String> ours) {
+  static Split batches(QueryResult q, Predicate<String> ours) {
     Map<List<String>, Status.QuarantinedBatch> batches = new LinkedHashMap<>();
     Set<List<String>> mine = new HashSet<>();
     for (List<Object> row : q.rows()) {
@@ -55,7 +54,7 @@ final class QuarantineListing {
       String table = QueryResult.string(row.get(1));
       String topic = QueryResult.string(row.get(2));
       List<String> batch = List.of(id, table);
-      if (ours.test(table, topic)) {
+      if (ours.test(topic)) {
         mine.add(batch);
       }
       long units = row.get(3) == null ? 0 : QueryResult.number(row.get(3));
@@ -79,24 +78,20 @@ final class QuarantineListing {
   }
 
   /**
-   * Whether a quarantined unit's table and topic are this configuration's, as the control tables
-   * may be shared by loaders of other topics: its table is one the {@code listed} units load into,
-   * or its topic is one of this configuration's (topics, else topics.regex) and maps to its table.
+   * Whether a quarantined unit's topic is this configuration's (topics, else topics.regex), as the
+   * control tables may be shared by loaders of other topics. By topic, whatever the table: a
+   * quarantine row holds its unit by marker key, so a row written under a table name that
+   * tables.map, tables.regex or target.schema has changed since still holds this configuration's
+   * unit; and loaders of other topics may load the same table. A topic several loaders share holds
+   * the units of each, so each counts it as its own.
    */
-  static BiPredicate<String, String> ours(
-      MarkerScanner scanner, CyclePlanner planner, List<Unit> listed) {
-    Set<String> tables = new HashSet<>();
-    listed.forEach(u -> tables.add(planner.tableOf(u.topic()).name()));
-    return (table, topic) ->
-        tables.contains(table)
-            || scanner.wanted(topic) && planner.tableOf(topic).name().equals(table);
+  static Predicate<String> ours(MarkerScanner scanner) {
+    return scanner::wanted;
   }
 
   /** Reads the unreleased quarantined batches and splits them by {@link #ours}. */
-  static Split read(
-      ControlReader reader, MarkerScanner scanner, CyclePlanner planner, List<Unit> listed)
-      throws InterruptedException {
-    return batches(reader.quarantineList(), ours(scanner, planner, listed));
+  static Split read(ControlReader reader, MarkerScanner scanner) throws InterruptedException {
+    return batches(reader.quarantineList(), ours(scanner));
   }
 
   /** ISO-8601, as the other times of 'status'; the text as it came when it has another shape. */
@@ -119,7 +114,7 @@ final class QuarantineListing {
   }
 
   /**
-   * The one line about the quarantined batches of tables outside this configuration (another
+   * The one line about the quarantined batches of topics outside this configuration (another
    * loader's, sharing the control tables): they exist, but they are not this configuration's to
    * settle, and they do not count in the exit code of 'status'.
    */
@@ -130,7 +125,7 @@ final class QuarantineListing {
     out.println(
         prefix
             + others.size()
-            + " quarantined batch(es) of tables outside this configuration (another loader's,"
+            + " quarantined batch(es) of topics outside this configuration (another loader's,"
             + " sharing the control tables; not counted in the exit code): run 'status' with that"
             + " loader's configuration to list and settle them.");
   }

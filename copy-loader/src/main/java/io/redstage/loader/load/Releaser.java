@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +68,7 @@ final class Releaser {
 
   /**
    * @param batchId the batch to release, or null for every quarantined batch of this
-   *     configuration's tables ({@link QuarantineListing#ours})
+   *     configuration's topics ({@link QuarantineListing#ours}), whatever its table
    */
   Loader.ReleaseResult release(String batchId, boolean force, Instant at)
       throws InterruptedException {
@@ -77,13 +77,11 @@ final class Releaser {
     List<List<Object>> quarantined = q.rows();
     int outside = 0;
     if (batchId == null) {
-      // --all means this configuration's batches: another loader's (sharing the control tables)
-      // are not listed here, so their check could not run; that loader's release settles them
-      BiPredicate<String, String> ours = QuarantineListing.ours(scanner, planner, scanned);
-      quarantined =
-          q.rows().stream()
-              .filter(r -> ours.test(QueryResult.string(r.get(1)), QueryResult.string(r.get(4))))
-              .toList();
+      // --all means this configuration's topics, whatever the table their rows name: another
+      // loader's (sharing the control tables) are not listed here, so their check could not run;
+      // that loader's release settles them
+      Predicate<String> ours = QuarantineListing.ours(scanner);
+      quarantined = q.rows().stream().filter(r -> ours.test(QueryResult.string(r.get(4)))).toList();
       outside = q.rows().size() - quarantined.size();
     }
     if (quarantined.isEmpty() && batchId == null) {

@@ -24,9 +24,9 @@ import java.util.List;
  *     a full disk, COPY's access to S3), until a batch of the table commits: their units wait
  * @param unreadableMarkers listed markers that cannot be read or used: their units wait
  * @param failingUnits listed units that failed alone and are retried until load.retry.max-attempts
- * @param quarantinedBatches unreleased quarantined batches of this configuration's tables: they
- *     wait for release or skip
- * @param quarantinedBatchesOfOtherTables unreleased quarantined batches of tables outside this
+ * @param quarantinedBatches unreleased quarantined batches of this configuration's topics (topics,
+ *     else topics.regex), whatever their table: they wait for release or skip
+ * @param quarantinedBatchesOfOtherTopics unreleased quarantined batches of topics outside this
  *     configuration (another loader's, sharing the control tables): that loader's configuration
  *     settles them, so they do not make {@link #needsAttention}
  */
@@ -43,7 +43,7 @@ public record Status(
     List<UnreadableMarker> unreadableMarkers,
     List<FailingUnit> failingUnits,
     List<QuarantinedBatch> quarantinedBatches,
-    List<QuarantinedBatch> quarantinedBatchesOfOtherTables) {
+    List<QuarantinedBatch> quarantinedBatchesOfOtherTopics) {
 
   /**
    * A table's pending units ({@code heldUnits} of them held: quarantined, waiting for a retry,
@@ -83,7 +83,7 @@ public record Status(
 
   /**
    * Whether something waits for a person rather than for the next cycle: a quarantined batch of
-   * this configuration's tables, a marker that cannot be read, a unit failing alone, a table
+   * this configuration's topics, a marker that cannot be read, a unit failing alone, a table
    * waiting for its settings, or a table whose environment stopped its loads. The 'status' command
    * exits 3 then.
    */

@@ -107,7 +107,7 @@ final class StatusReport {
             }
           });
       failing.sort(Comparator.comparing(Status.FailingUnit::markerKey));
-      quarantined = QuarantineListing.read(reader, scanner, planner, scan.units());
+      quarantined = QuarantineListing.read(reader, scanner);
     }
     return new Status(
         Instant.ofEpochMilli(now).toString(),
@@ -214,7 +214,7 @@ final class StatusReport {
                           + f.lastError()));
     }
     QuarantineListing.print(s.quarantinedBatches(), out, "");
-    QuarantineListing.printOthers(s.quarantinedBatchesOfOtherTables(), out, "");
+    QuarantineListing.printOthers(s.quarantinedBatchesOfOtherTopics(), out, "");
   }
 
   /**

@@ -5,6 +5,7 @@ import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.sql.DeletedKeysTable;
 import io.redstage.loader.sql.TableRef;
 import io.redstage.loader.sql.TableSettings;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,18 +20,27 @@ import java.util.TreeMap;
 final class TableGuards {
   private TableGuards() {}
 
-  /** The tables of {@code plan} whose units wait for their settings, with why, by table. */
+  /**
+   * The tables of {@code plan} whose units wait for their settings, with why, by table. The
+   * deleted-keys tables of all upsert tables are read in one catalog query ({@link
+   * ControlReader#deletedKeysDiffering}), not one per table.
+   */
   static Map<TableRef, String> waitingForSettings(
       CyclePlanner.Plan plan, TableSettingsResolver settings, ControlReader reader)
       throws InterruptedException {
     Map<TableRef, String> out = new TreeMap<>(plan.unconfigured());
+    Map<TableRef, List<String>> upsert = new LinkedHashMap<>();
     for (Map.Entry<TableRef, List<Batch>> e : plan.batches().entrySet()) {
       try {
-        checked(e.getKey(), e.getValue(), settings, reader);
+        TableSettings s = resolved(e.getKey(), e.getValue(), settings);
+        if (s.upsert()) {
+          upsert.put(e.getKey(), DeletedKeysTable.columns(s.upsertKey(), s.metadata()));
+        }
       } catch (ConfigException ex) {
         out.put(e.getKey(), ex.getMessage());
       }
     }
+    reader.deletedKeysDiffering(upsert).forEach((t, why) -> out.put(t, why.getMessage()));
     return out;
   }
 
@@ -44,11 +54,15 @@ final class TableGuards {
   static TableSettings checked(
       TableRef table, List<Batch> batches, TableSettingsResolver settings, ControlReader reader)
       throws InterruptedException {
-    TableSettings s =
-        settings.settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
+    TableSettings s = resolved(table, batches, settings);
     if (s.upsert()) {
       reader.checkDeletedKeys(table, DeletedKeysTable.columns(s.upsertKey(), s.metadata()));
     }
     return s;
+  }
+
+  private static TableSettings resolved(
+      TableRef table, List<Batch> batches, TableSettingsResolver settings) {
+    return settings.settings(table, batches.stream().flatMap(b -> b.units().stream()).toList());
   }
 }

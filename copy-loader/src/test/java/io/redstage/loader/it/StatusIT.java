@@ -342,14 +342,14 @@ class StatusIT {
     JsonNode s = JSON.readTree(json.out());
     assertThat(s.get("needsAttention").asBoolean()).isFalse();
     assertThat(s.get("quarantinedBatches")).isEmpty();
-    assertThat(s.get("quarantinedBatchesOfOtherTables")).hasSize(1);
-    JsonNode other = s.get("quarantinedBatchesOfOtherTables").get(0);
+    assertThat(s.get("quarantinedBatchesOfOtherTopics")).hasSize(1);
+    JsonNode other = s.get("quarantinedBatchesOfOtherTopics").get(0);
     assertThat(other.get("batchId").asText()).isEqualTo(batchId);
     assertThat(other.get("table").asText()).isEqualTo("public.st_theirs");
     assertThat(other.get("units").asLong()).isEqualTo(1);
     assertThat(other.get("reason").asText()).contains(COPY_FAILS);
     String outside =
-        "1 quarantined batch(es) of tables outside this configuration (another loader's, sharing"
+        "1 quarantined batch(es) of topics outside this configuration (another loader's, sharing"
             + " the control tables; not counted in the exit code)";
     Cli text = cli(mine, "status");
     assertThat(text.code()).as(text.err()).isZero();
@@ -364,9 +364,10 @@ class StatusIT {
     Cli releaseAll = cli(mine, "release", "--all");
     assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
     assertThat(releaseAll.out())
+        .contains("Left 1 quarantined unit(s) of ")
         .contains(
-            "Left 1 quarantined unit(s) of tables outside this configuration (another loader's,"
-                + " sharing the control tables): release them with that loader's configuration.")
+            " outside this configuration (another loader's, sharing the control tables): release"
+                + " them with that loader's configuration.")
         .contains("Released 0 unit(s) of all quarantined batches");
     assertThat(
             stack.count(
@@ -379,7 +380,137 @@ class StatusIT {
     JsonNode o = JSON.readTree(owner.out());
     assertThat(o.get("quarantinedBatches")).hasSize(1);
     assertThat(o.get("quarantinedBatches").get(0).get("batchId").asText()).isEqualTo(batchId);
-    assertThat(o.get("quarantinedBatchesOfOtherTables")).isEmpty();
+    assertThat(o.get("quarantinedBatchesOfOtherTopics")).isEmpty();
+  }
+
+  /**
+   * Loaders of different topics that tables.map loads into one table, sharing the control tables:
+   * the other loader's quarantined batch names a table this configuration loads too, but not one of
+   * its topics. It is counted apart, leaves the exit code alone, and 'release --all' leaves it to
+   * its loader (it counted as ours by its table: exit 3, and released without its check).
+   */
+  @Test
+  void anotherLoadersQuarantinedBatchOfASharedTableIsCountedApart() throws Exception {
+    stack.jdbc().createStatement().execute("CREATE SCHEMA IF NOT EXISTS st_shared2");
+    Map<String, String> mine = config("st_mine2");
+    Map<String, String> theirs = config("st_theirs2");
+    mine.put("tables.map", "st_mine2:st_common");
+    theirs.put("tables.map", "st_theirs2:st_common");
+    for (Map<String, String> c : List.of(mine, theirs)) {
+      c.put("control.schema", "st_shared2");
+      c.put("load.retry.max-attempts", "1");
+    }
+    unit("st_mine2", 0, 9);
+    unit("st_theirs2", 0, 9);
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.st_common/",
+            -1,
+            COPY_FAILS);
+    try (Loader loader = stack.loader(theirs)) {
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    String batchId = quarantinedBatch("st_shared2");
+
+    Cli json = cli(mine, "status", "--output", "json");
+    assertThat(json.code()).as(json.err()).isZero();
+    JsonNode s = JSON.readTree(json.out());
+    assertThat(s.get("quarantinedBatches")).isEmpty();
+    assertThat(s.get("quarantinedBatchesOfOtherTopics")).hasSize(1);
+    JsonNode other = s.get("quarantinedBatchesOfOtherTopics").get(0);
+    assertThat(other.get("batchId").asText()).isEqualTo(batchId);
+    assertThat(other.get("table").asText()).isEqualTo("public.st_common");
+    assertThat(s.get("tables").get(0).get("heldUnits").asInt())
+        .as("its batch holds none of this loader's units")
+        .isZero();
+    Cli dryRun = cli(mine, "dry-run");
+    assertThat(dryRun.code()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out())
+        .contains("-- 1 quarantined batch(es) of topics outside this configuration")
+        .doesNotContain(batchId);
+
+    Cli releaseAll = cli(mine, "release", "--all");
+    assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
+    assertThat(releaseAll.out())
+        .contains("Left 1 quarantined unit(s) of ")
+        .contains("Released 0 unit(s) of all quarantined batches");
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM st_shared2._redstage_quarantine WHERE released_at IS NULL"))
+        .as("left, unchecked, to the loader of its topic")
+        .isEqualTo(1);
+
+    Cli owner = cli(theirs, "status", "--output", "json");
+    assertThat(owner.code()).as(owner.err()).isEqualTo(3);
+    JsonNode o = JSON.readTree(owner.out());
+    assertThat(o.get("quarantinedBatches")).hasSize(1);
+    assertThat(o.get("quarantinedBatchesOfOtherTopics")).isEmpty();
+  }
+
+  /**
+   * After tables.map moves a topic to another table, a quarantine row of the topic still names the
+   * old table, and still holds the unit (holds go by marker key): it is this configuration's.
+   * 'status' exits 3 and lists it, and 'release --all' checks it against the new table and releases
+   * it, after which it loads there. It counted as another loader's by its table name: exit 0, a
+   * line about a loader that does not exist, and 'release --all' left the unit held.
+   */
+  @Test
+  void aQuarantinedBatchUnderATableNameSinceRemappedIsStillThisConfigurations() throws Exception {
+    stack.jdbc().createStatement().execute("CREATE SCHEMA IF NOT EXISTS st_remap");
+    Map<String, String> before = config("st_moved");
+    before.put("control.schema", "st_remap");
+    before.put("load.retry.max-attempts", "1");
+    before.put("tables.map", "st_moved:st_moved_v1");
+    Map<String, String> after = new java.util.HashMap<>(before);
+    after.put("tables.map", "st_moved:st_moved_v2");
+    unit("st_moved", 0, 9);
+    stack
+        .redshift
+        .faults()
+        .failStatementsMatching(
+            "COPY \"rs_stage_1\" FROM 's3://staging/_redstage/manifests/public\\.st_moved_v1/",
+            -1,
+            COPY_FAILS);
+    try (Loader loader = stack.loader(before)) {
+      assertThat(loader.runOnce().batchesQuarantined()).isEqualTo(1);
+    } finally {
+      stack.redshift.faults().clear();
+    }
+    String batchId = quarantinedBatch("st_remap");
+
+    Cli json = cli(after, "status", "--output", "json");
+    assertThat(json.code()).as(json.err()).isEqualTo(3);
+    JsonNode s = JSON.readTree(json.out());
+    assertThat(s.get("quarantinedBatches")).hasSize(1);
+    assertThat(s.get("quarantinedBatches").get(0).get("batchId").asText()).isEqualTo(batchId);
+    assertThat(s.get("quarantinedBatches").get(0).get("table").asText())
+        .isEqualTo("public.st_moved_v1");
+    assertThat(s.get("quarantinedBatchesOfOtherTopics")).isEmpty();
+    assertThat(s.get("tables").get(0).get("table").asText()).isEqualTo("public.st_moved_v2");
+    assertThat(s.get("tables").get(0).get("heldUnits").asInt())
+        .as("the row under the old name holds the unit")
+        .isEqualTo(1);
+    Cli text = cli(after, "status");
+    assertThat(text.code()).isEqualTo(3);
+    assertThat(text.out()).contains(batchId).doesNotContain("outside this configuration");
+
+    Cli releaseAll = cli(after, "release", "--all");
+    assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
+    assertThat(releaseAll.out())
+        .contains("Released 1 unit(s) of all quarantined batches")
+        .doesNotContain("Left ");
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM st_remap._redstage_quarantine WHERE released_at IS NULL"))
+        .isZero();
+    try (Loader loader = stack.loader(after)) {
+      assertThat(loader.runOnce().batchesLoaded()).isEqualTo(1);
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.st_moved_v2")).isEqualTo(10);
   }
 
   static void sql(String... statements) throws Exception {

@@ -1,9 +1,11 @@
 package io.redstage.loader.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.loader.redshift.QueryResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +139,7 @@ class StatusTest {
             "unreadableMarkers",
             "failingUnits",
             "quarantinedBatches",
-            "quarantinedBatchesOfOtherTables",
+            "quarantinedBatchesOfOtherTopics",
             "needsAttention");
     JsonNode t = json.get("tables").get(0);
     assertThat(t.get("lagSeconds").asLong()).isEqualTo(3725);
@@ -185,6 +187,34 @@ class StatusTest {
     assertThat(QuarantineListing.whatToDo("0b1c"))
         .contains("'release --batch 0b1c'")
         .contains("'skip --batch 0b1c', after 'skip --batch 0b1c --dry-run'");
+  }
+
+  /**
+   * A batch is this configuration's when one of its units' topics is, whatever the table its rows
+   * name: a row under an old table name still holds the unit, and another loader's topic may load
+   * into a table of this configuration.
+   */
+  @Test
+  void quarantinedBatchesAreSplitByTopicWhateverTheirTable() {
+    QueryResult rows =
+        new QueryResult(
+            List.of("batch_id", "target_table", "topic", "units", "quarantined_at", "error"),
+            List.of(
+                List.of(
+                    "b-old-name", "public.orders_v1", "orders", 2L, "2024-05-01 09:00:00", "e1"),
+                List.of("b-shared", "public.events", "theirs", 1L, "2024-05-01 09:01:00", "e2"),
+                List.of("b-both", "public.events", "clicks", 1L, "2024-05-01 09:02:00", "e3"),
+                List.of("b-both", "public.events", "theirs", 3L, "2024-05-01 09:02:00", "e3")));
+
+    QuarantineListing.Split split =
+        QuarantineListing.batches(rows, Set.of("orders", "clicks")::contains);
+
+    assertThat(split.ours())
+        .extracting(Status.QuarantinedBatch::batchId, Status.QuarantinedBatch::units)
+        .containsExactly(tuple("b-old-name", 2L), tuple("b-both", 4L));
+    assertThat(split.others())
+        .extracting(Status.QuarantinedBatch::batchId, Status.QuarantinedBatch::table)
+        .containsExactly(tuple("b-shared", "public.events"));
   }
 
   /** Also the run loop's "retrying in" line, which printed loop.interval as PT10S. */
