@@ -272,10 +272,10 @@ public final class LoaderCli {
       description =
           "Show pending units, held-back units and lag per table, tables whose loads a failure of"
               + " the environment stopped, unreadable markers, units failing alone and quarantined"
-              + " batches (exit code 3 when units of this configuration's tables are quarantined,"
+              + " batches (exit code 3 when units of this configuration's topics are quarantined,"
               + " units are failing alone, a marker cannot be read, or a table waits for its"
               + " settings or its environment: something for a person to look at; 0 otherwise, a"
-              + " backlog included). Quarantined batches of tables outside this configuration"
+              + " backlog included). Quarantined batches of topics outside this configuration"
               + " (another loader's, sharing the control tables) are counted in one line and leave"
               + " the exit code alone. Writes nothing but "
               + PROBES
@@ -333,8 +333,8 @@ public final class LoaderCli {
       @Option(
           names = "--all",
           description =
-              "Release every quarantined batch of this configuration's tables (not those of"
-                  + " another loader sharing the control tables).",
+              "Release every quarantined batch of this configuration's topics, whatever table it"
+                  + " names (not those of another loader's topics, sharing the control tables).",
           required = true)
       boolean all;
     }
@@ -365,7 +365,7 @@ public final class LoaderCli {
             .println(
                 "Left "
                     + r.leftToOtherLoaders()
-                    + " quarantined unit(s) of tables outside this configuration (another"
+                    + " quarantined unit(s) of topics outside this configuration (another"
                     + " loader's, sharing the control tables): release them with that loader's"
                     + " configuration.");
       }

@@ -364,7 +364,7 @@ class StatusIT {
     Cli releaseAll = cli(mine, "release", "--all");
     assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
     assertThat(releaseAll.out())
-        .contains("Left 1 quarantined unit(s) of ")
+        .contains("Left 1 quarantined unit(s) of topics")
         .contains(
             " outside this configuration (another loader's, sharing the control tables): release"
                 + " them with that loader's configuration.")
@@ -436,7 +436,7 @@ class StatusIT {
     Cli releaseAll = cli(mine, "release", "--all");
     assertThat(releaseAll.code()).as(releaseAll.err()).isZero();
     assertThat(releaseAll.out())
-        .contains("Left 1 quarantined unit(s) of ")
+        .contains("Left 1 quarantined unit(s) of topics")
         .contains("Released 0 unit(s) of all quarantined batches");
     assertThat(
             stack.count(
