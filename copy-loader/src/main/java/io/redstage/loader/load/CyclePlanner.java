@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +44,11 @@ public final class CyclePlanner {
    */
   private final Map<TableRef, Set<String>> warnedTopics = new ConcurrentHashMap<>();
 
-  /** The sets of metadata names each append table's WARN named: only so that it is logged once. */
-  private final Map<TableRef, Set<Set<List<String>>>> warnedNames = new ConcurrentHashMap<>();
+  /**
+   * Append tables whose units' metadata names differ and that were said so: logged once until their
+   * units agree again.
+   */
+  private final Set<TableRef> warnedNames = ConcurrentHashMap.newKeySet();
 
   public CyclePlanner(
       TableMapper tables,
@@ -183,73 +185,66 @@ public final class CyclePlanner {
   }
 
   /**
-   * Of an append table's ready units, those whose markers name the Kafka metadata columns as the
-   * first committed of them does: all of them when they agree.
+   * Of an append table's ready units, those that load together with the first committed of them:
+   * all of them unless their markers name a Kafka metadata column differently.
    *
    * <p>Why: one load transaction deduplicates its rows by these columns, so a batch needs one set
-   * of names, and the units of a table are loaded with one set per cycle ({@link
+   * of names, and the units of a table are loaded with one set per run of its batches ({@link
    * TableGuards#checked}). Two sets are pending when metadata.*.column changed on a running
    * connector. Rows of an append table need no order, so the older names load first and the newer
-   * in the following cycles, where the table used to load nothing until an operator moved one set's
-   * markers aside. An upsert table still stops (with that advice): its rows must apply in offset
-   * order, and its deleted-keys table and compare-and-set read the metadata columns by name. A unit
-   * whose own files disagree is left in, and its batch fails with the names.
+   * after them (the same cycle's top-up, or the next cycle), where the table used to load nothing
+   * until an operator moved one set's markers aside. An upsert table still stops (with that
+   * advice): its rows must apply in offset order, and its deleted-keys table and compare-and-set
+   * read the metadata columns by name. A unit whose own files name a column differently still stops
+   * the table (the exception reaches {@link TableGuards#checked} with the others' names).
    */
-  private List<Unit> namedAsTheOldest(TableRef t, List<Unit> ready) {
-    Map<List<String>, List<Unit>> byNames = new LinkedHashMap<>();
-    for (Unit u : ready) {
-      MetadataColumns m;
-      try {
-        m = settings.metadata(u);
-      } catch (ConfigException e) {
-        return ready;
-      }
-      List<String> names =
-          java.util.stream.Stream.of(
-                  m.topic(),
-                  m.partition(),
-                  m.offset(),
-                  m.timestamp(),
-                  m.key(),
-                  m.headers(),
-                  m.deleted())
-              .map(n -> n == null ? "" : n) // folded already
-              .toList();
-      byNames.computeIfAbsent(names, x -> new ArrayList<>()).add(u);
-    }
-    if (byNames.size() < 2) {
+  private List<Unit> namedAsTheFirstCommitted(TableRef t, List<Unit> ready) {
+    List<Unit> together;
+    try {
+      together = settings.agreeingWithFirstCommitted(t, ready);
+    } catch (ConfigException e) {
       return ready;
     }
-    ToLongFunction<List<Unit>> firstCommit =
-        g -> g.stream().mapToLong(u -> u.marker().committedAtMs()).min().orElse(Long.MAX_VALUE);
-    Map.Entry<List<String>, List<Unit>> oldest =
-        byNames.entrySet().stream()
-            .min(Comparator.comparingLong(e -> firstCommit.applyAsLong(e.getValue())))
-            .orElseThrow();
-    if (warnedNames
-        .computeIfAbsent(t, x -> ConcurrentHashMap.newKeySet())
-        .add(Set.copyOf(byNames.keySet()))) {
-      LOG.warn(
-          "Table {}: its pending units name the Kafka metadata columns in {} ways ({}): the {}"
-              + " unit(s) named as the first committed of them (marker {}) load first, the {}"
-              + " other(s) in later cycles, each batch with one set of names. Keep"
-              + " metadata.*.column at one name while units are pending: docs/loader-operations.md,"
-              + " \"Changing settings of a running pipeline\".",
-          t,
-          byNames.size(),
-          byNames.values().stream()
-              .map(g -> g.get(0).markerKey() + " names " + roleNames(settings.metadata(g.get(0))))
-              .collect(java.util.stream.Collectors.joining("; ")),
-          oldest.getValue().size(),
-          oldest.getValue().get(0).markerKey(),
-          ready.size() - oldest.getValue().size());
+    if (together.size() == ready.size()) {
+      warnedNames.remove(t);
+      return ready;
     }
-    return oldest.getValue();
+    Set<Unit> chosen = new HashSet<>(together);
+    if (warnedNames.add(t)) {
+      Unit first = together.get(0);
+      Unit other = ready.stream().filter(u -> !chosen.contains(u)).findFirst().orElseThrow();
+      LOG.warn(
+          "Table {}: its pending units' markers name the Kafka metadata columns differently (marker"
+              + " {}: {}; marker {}: {}): the {} unit(s) that agree with the first committed (marker"
+              + " {}) load first, the {} other(s) after them, each batch with one set of names."
+              + " Keep metadata.*.column at one name while units are pending:"
+              + " docs/loader-operations.md, \"Changing settings of a running pipeline\".",
+          t,
+          first.markerKey(),
+          roleNames(settings.metadata(first)),
+          other.markerKey(),
+          roleNames(settings.metadata(other)),
+          together.size(),
+          first.markerKey(),
+          ready.size() - together.size());
+    }
+    return ready.stream().filter(chosen::contains).toList();
   }
 
-  /** The topic, partition and offset column names, for the log. */
+  /** The metadata column names, for the log. */
   private static String roleNames(MetadataColumns m) {
-    return m.topic() + ", " + m.partition() + ", " + m.offset() + ", " + m.timestamp();
+    return String.join(
+        ", ",
+        java.util.stream.Stream.of(
+                m.topic(),
+                m.partition(),
+                m.offset(),
+                m.timestamp(),
+                m.key(),
+                m.headers(),
+                m.deleted())
+            .filter(java.util.Objects::nonNull)
+            .toList());
   }
 
   /**
@@ -345,7 +340,7 @@ public final class CyclePlanner {
       }
       backlog.put(t, TableBacklog.of(units, held));
       if (!ordered) {
-        ready = namedAsTheOldest(t, ready);
+        ready = namedAsTheFirstCommitted(t, ready);
       }
       if (!ready.isEmpty()) {
         planned.put(t, batches.plan(t, ready, failures.isolated()));

@@ -10,7 +10,9 @@ import io.redstage.loader.config.LoaderConfig;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.Identifiers;
 import io.redstage.loader.sql.MetadataColumns;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -58,24 +60,61 @@ final class MetadataRoles {
     Map<ColumnRole, String> names = new EnumMap<>(ColumnRole.class);
     Map<ColumnRole, String> namedBy = new EnumMap<>(ColumnRole.class);
     for (Unit u : units) {
-      if (!u.marker().statesColumnRoles()) {
-        for (ColumnRole role : KEYS.keySet()) {
-          agree(target, names, namedBy, role, configured.get(role), u.markerKey() + " (version 1)");
-        }
-        continue;
-      }
-      for (MarkerFile f : u.marker().files()) {
-        for (MarkerColumn c : f.columns()) {
-          ColumnRole role = c.role().orElseThrow();
-          if (role.isMetadata()) {
-            agree(target, names, namedBy, role, c.name(), u.markerKey());
-          }
-        }
-      }
+      state(target, names, namedBy, u);
     }
     Map<ColumnRole, String> all = new EnumMap<>(configured);
     all.putAll(names);
     return columns(all);
+  }
+
+  /**
+   * Of {@code units}, taken in the order they were committed, the first one and each later one
+   * whose stated names agree with those taken before it: the units that can load together with the
+   * first committed. All of them when they agree. A role a unit does not state agrees with any
+   * name, as in {@link #of}.
+   *
+   * @throws ConfigException when a unit's own files name one role differently
+   */
+  List<Unit> agreeingWithFirstCommitted(String target, Collection<Unit> units) {
+    List<Unit> byCommit = new ArrayList<>(units);
+    byCommit.sort(Comparator.comparingLong(u -> u.marker().committedAtMs()));
+    Map<ColumnRole, String> names = new EnumMap<>(ColumnRole.class);
+    Map<ColumnRole, String> namedBy = new EnumMap<>(ColumnRole.class);
+    List<Unit> out = new ArrayList<>();
+    for (Unit u : byCommit) {
+      // the unit's own names first, alone: a unit whose files disagree stops the table as before
+      state(target, new EnumMap<>(ColumnRole.class), new EnumMap<>(ColumnRole.class), u);
+      Map<ColumnRole, String> tried = new EnumMap<>(names);
+      Map<ColumnRole, String> triedBy = new EnumMap<>(namedBy);
+      try {
+        state(target, tried, triedBy, u);
+      } catch (ConfigException differs) {
+        continue;
+      }
+      names = tried;
+      namedBy = triedBy;
+      out.add(u);
+    }
+    return out;
+  }
+
+  /** Adds the names {@code u}'s markers state to {@code names}, checking that they agree. */
+  private void state(
+      String target, Map<ColumnRole, String> names, Map<ColumnRole, String> namedBy, Unit u) {
+    if (!u.marker().statesColumnRoles()) {
+      for (ColumnRole role : KEYS.keySet()) {
+        agree(target, names, namedBy, role, configured.get(role), u.markerKey() + " (version 1)");
+      }
+      return;
+    }
+    for (MarkerFile f : u.marker().files()) {
+      for (MarkerColumn c : f.columns()) {
+        ColumnRole role = c.role().orElseThrow();
+        if (role.isMetadata()) {
+          agree(target, names, namedBy, role, c.name(), u.markerKey());
+        }
+      }
+    }
   }
 
   private static void agree(

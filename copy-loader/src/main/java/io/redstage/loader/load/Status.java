@@ -18,8 +18,8 @@ import java.util.List;
  * @param loadingNow tables a load holds now (another session's LOCK): not read, so not in {@code
  *     tables}
  * @param waitingForSettings tables whose units wait for their settings ({@link TableGuards}): the
- *     table's own settings do not resolve, its markers name a metadata column differently, or its
- *     deleted-keys table lacks a column its load names or has one it does not
+ *     table's own settings do not resolve, an upsert table's markers name a metadata column
+ *     differently, or its deleted-keys table lacks a column its load names or has one it does not
  * @param environmentFailures tables whose loads a failure of the environment stopped (a privilege,
  *     a full disk, COPY's access to S3), until a batch of the table commits: their units wait
  * @param unreadableMarkers listed markers that cannot be read or used: their units wait

@@ -129,6 +129,17 @@ public final class TableSettingsResolver {
         s.design());
   }
 
+  /**
+   * The units of {@code units} that load together with the first committed of them: all of them
+   * unless their markers name a metadata column differently ({@link
+   * MetadataRoles#agreeingWithFirstCommitted}).
+   *
+   * @throws ConfigException when a unit's own files name a metadata column differently
+   */
+  List<Unit> agreeingWithFirstCommitted(TableRef table, Collection<Unit> units) {
+    return roles.agreeingWithFirstCommitted(table.toString(), units);
+  }
+
   /** The metadata column names of one unit's files. */
   MetadataColumns metadata(Unit unit) {
     return roles.of("unit " + unit.id(), List.of(unit));

@@ -644,7 +644,7 @@ public final class ControlTables {
   /**
    * The unreleased quarantined units for 'status' and 'dry-run', counted per batch, table and topic
    * (a batch of a table several topics load has a row per topic): the topics tell a batch of this
-   * configuration's tables from another loader's, as the control tables may be shared.
+   * configuration's topics from another loader's, as the control tables may be shared.
    */
   public String listQuarantine() {
     return "SELECT batch_id, target_table, topic, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "

@@ -2,6 +2,13 @@ package io.redstage.loader.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.contract.ColumnRole;
+import io.redstage.contract.ColumnType;
+import io.redstage.contract.CommitMarker;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.TestUnits;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
@@ -12,6 +19,7 @@ import io.redstage.loader.redshift.Backoff;
 import io.redstage.loader.sql.TableMapper;
 import io.redstage.loader.sql.TableRef;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +53,75 @@ class CyclePlannerTest {
 
   static FailureTracker tracker() {
     return new FailureTracker(new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)), 3, 10);
+  }
+
+  /**
+   * A unit of orders 0 [start, start + 9] whose offset column is {@code offsetColumn}, committed at
+   * {@code committedAtMs}, with a headers column named hdrs when {@code headers}.
+   */
+  static Unit naming(String offsetColumn, long start, long committedAtMs, boolean headers) {
+    List<MarkerColumn> cols = new ArrayList<>();
+    cols.add(TestUnits.col("id", ColumnType.Kind.INT64));
+    for (MarkerColumn m : TestUnits.metadataColumns()) {
+      cols.add(
+          m.role().orElseThrow() == ColumnRole.OFFSET
+              ? new MarkerColumn(offsetColumn, m.type(), m.nullable(), ColumnRole.OFFSET)
+              : m);
+    }
+    if (headers) {
+      cols.add(
+          new MarkerColumn(
+              "hdrs", ColumnType.of(ColumnType.Kind.STRING), true, ColumnRole.HEADERS));
+    }
+    MarkerFile f =
+        TestUnits.file(
+            TestUnits.dataKey("orders", "partition=0", 0, start, start + 9, ".jsonl"),
+            100,
+            10,
+            FileFormat.JSONL,
+            cols);
+    CommitMarker m =
+        new CommitMarker(
+            CommitMarker.FORMAT_VERSION,
+            "orders",
+            0,
+            start,
+            start + 9,
+            10,
+            TestUnits.BUCKET,
+            committedAtMs,
+            "flush.size",
+            List.of(f));
+    return new Unit(MarkerKeys.markerKey(TestUnits.MARKERS, "orders", 0, start, start + 9), m);
+  }
+
+  /**
+   * Units that name the offset column two ways: an append table plans those that agree with the
+   * first committed, whatever their offsets, and the others after them; an upsert table plans all
+   * (its load stops with the names, in offset order). A role one marker does not state agrees with
+   * any name (a headers column only the newer units have).
+   */
+  @Test
+  void anAppendTablePlansTheUnitsNamedAsTheFirstCommittedFirst() {
+    Unit renamedEarly = naming("record_offset", 0, 5_000, false);
+    Unit original = naming("kafka_offset", 10, 1_000, false);
+    Unit originalLater = naming("kafka_offset", 20, 6_000, true);
+    List<Unit> listed = List.of(renamedEarly, original, originalLater);
+    CyclePlanner.Plan append =
+        planner(tracker(), "append").plan(listed, Map.of(), new LoadState(), 0);
+    assertThat(append.batches().get(ORDERS))
+        .flatMap(Batch::units)
+        .containsExactly(original, originalLater);
+    assertThat(append.pendingUnits()).isEqualTo(3);
+    assertThat(append.backlog().get(ORDERS).heldBack()).as("waiting their turn, not held").isZero();
+
+    CyclePlanner.Plan later =
+        planner(tracker(), "append").plan(List.of(renamedEarly), Map.of(), new LoadState(), 0);
+    assertThat(later.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(renamedEarly);
+
+    CyclePlanner.Plan upsert =
+        planner(tracker(), "upsert").plan(listed, Map.of(), new LoadState(), 0);
+    assertThat(upsert.batches().get(ORDERS)).flatMap(Batch::units).hasSize(3);
   }
 
   /**
