@@ -43,8 +43,8 @@ final class QuarantineListing {
 
   /**
    * @param q the rows of {@link ControlReader#quarantineList()}: per batch, table and topic
-   * @param ours whether a quarantined unit's topic is this configuration's ({@link #ours}): a batch
-   *     is when one of its units is
+   * @param ours whether a quarantined unit, by its marker key, is this configuration's ({@link
+   *     #ours}): a batch is when one of its units is
    */
   static Split batches(QueryResult q, Predicate<String> ours) {
     Map<List<String>, Status.QuarantinedBatch> batches = new LinkedHashMap<>();
@@ -52,9 +52,8 @@ final class QuarantineListing {
     for (List<Object> row : q.rows()) {
       String id = QueryResult.string(row.get(0));
       String table = QueryResult.string(row.get(1));
-      String topic = QueryResult.string(row.get(2));
       List<String> batch = List.of(id, table);
-      if (ours.test(topic)) {
+      if (ours.test(QueryResult.string(row.get(6)))) {
         mine.add(batch);
       }
       long units = row.get(3) == null ? 0 : QueryResult.number(row.get(3));
@@ -78,15 +77,16 @@ final class QuarantineListing {
   }
 
   /**
-   * Whether a quarantined unit's topic is this configuration's (topics, else topics.regex), as the
-   * control tables may be shared by loaders of other topics. By topic, whatever the table: a
+   * Whether a quarantined unit, by its marker key, is this configuration's: a key under its
+   * markers.dir of a topic it selects (topics, else topics.regex), as the control tables may be
+   * shared by loaders of other topics or other markers.dir. By the key, whatever the table: a
    * quarantine row holds its unit by marker key, so a row written under a table name that
    * tables.map, tables.regex or target.schema has changed since still holds this configuration's
-   * unit; and loaders of other topics may load the same table. A topic several loaders share holds
-   * the units of each, so each counts it as its own.
+   * unit; and loaders of other topics may load the same table. A topic and markers.dir several
+   * loaders share hold the units of each, so each counts them as its own.
    */
   static Predicate<String> ours(MarkerScanner scanner) {
-    return scanner::wanted;
+    return key -> key != null && scanner.topicOf(key).filter(scanner::wanted).isPresent();
   }
 
   /** Reads the unreleased quarantined batches and splits them by {@link #ours}. */

@@ -81,7 +81,7 @@ final class Releaser {
       // loader's (sharing the control tables) are not listed here, so their check could not run;
       // that loader's release settles them
       Predicate<String> ours = QuarantineListing.ours(scanner);
-      quarantined = q.rows().stream().filter(r -> ours.test(QueryResult.string(r.get(4)))).toList();
+      quarantined = q.rows().stream().filter(r -> ours.test(QueryResult.string(r.get(2)))).toList();
       outside = q.rows().size() - quarantined.size();
     }
     if (quarantined.isEmpty() && batchId == null) {

@@ -647,7 +647,7 @@ public final class ControlTables {
    * configuration's topics from another loader's, as the control tables may be shared.
    */
   public String listQuarantine() {
-    return "SELECT batch_id, target_table, topic, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error FROM "
+    return "SELECT batch_id, target_table, topic, COUNT(*) AS units, MIN(quarantined_at) AS quarantined_at, MAX(error) AS error, MIN(marker_key) AS marker_key FROM "
         + quarantine.sql()
         + " WHERE released_at IS NULL GROUP BY batch_id, target_table, topic ORDER BY 5, 1, 3";
   }

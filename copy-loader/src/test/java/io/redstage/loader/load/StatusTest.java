@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redstage.contract.MarkerKeys;
+import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.redshift.QueryResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -190,31 +192,77 @@ class StatusTest {
   }
 
   /**
-   * A batch is this configuration's when one of its units' topics is, whatever the table its rows
-   * name: a row under an old table name still holds the unit, and another loader's topic may load
-   * into a table of this configuration.
+   * A batch is this configuration's when one of its units' marker keys is: under its markers.dir,
+   * of a topic it selects, whatever the table its rows name. A row under an old table name still
+   * holds the unit; another loader's topic may load into a table of this configuration; a loader of
+   * the same topic under another markers.dir (sharing the control tables) has units of its own.
    */
   @Test
-  void quarantinedBatchesAreSplitByTopicWhateverTheirTable() {
+  void quarantinedBatchesAreSplitByMarkerKeyWhateverTheirTable() {
+    String ours = "_redstage/markers";
     QueryResult rows =
         new QueryResult(
-            List.of("batch_id", "target_table", "topic", "units", "quarantined_at", "error"),
+            List.of(
+                "batch_id",
+                "target_table",
+                "topic",
+                "units",
+                "quarantined_at",
+                "error",
+                "marker_key"),
             List.of(
                 List.of(
-                    "b-old-name", "public.orders_v1", "orders", 2L, "2024-05-01 09:00:00", "e1"),
-                List.of("b-shared", "public.events", "theirs", 1L, "2024-05-01 09:01:00", "e2"),
-                List.of("b-both", "public.events", "clicks", 1L, "2024-05-01 09:02:00", "e3"),
-                List.of("b-both", "public.events", "theirs", 3L, "2024-05-01 09:02:00", "e3")));
+                    "b-old-name",
+                    "public.orders_v1",
+                    "orders",
+                    2L,
+                    "2024-05-01 09:00:00",
+                    "e1",
+                    MarkerKeys.markerKey(ours, "orders", 0, 0, 9)),
+                List.of(
+                    "b-shared",
+                    "public.events",
+                    "theirs",
+                    1L,
+                    "2024-05-01 09:01:00",
+                    "e2",
+                    MarkerKeys.markerKey(ours, "theirs", 0, 0, 9)),
+                List.of(
+                    "b-both",
+                    "public.events",
+                    "clicks",
+                    1L,
+                    "2024-05-01 09:02:00",
+                    "e3",
+                    MarkerKeys.markerKey(ours, "clicks", 0, 0, 9)),
+                List.of(
+                    "b-both",
+                    "public.events",
+                    "theirs",
+                    3L,
+                    "2024-05-01 09:02:00",
+                    "e3",
+                    MarkerKeys.markerKey(ours, "theirs", 1, 0, 9)),
+                List.of(
+                    "b-other-prefix",
+                    "public.orders",
+                    "orders",
+                    1L,
+                    "2024-05-01 09:03:00",
+                    "e4",
+                    MarkerKeys.markerKey("elsewhere/markers", "orders", 0, 0, 9))));
+    MarkerScanner scanner = new MarkerScanner(null, "b", ours, List.of("orders", "clicks"), null);
 
     QuarantineListing.Split split =
-        QuarantineListing.batches(rows, Set.of("orders", "clicks")::contains);
+        QuarantineListing.batches(rows, QuarantineListing.ours(scanner));
 
     assertThat(split.ours())
         .extracting(Status.QuarantinedBatch::batchId, Status.QuarantinedBatch::units)
         .containsExactly(tuple("b-old-name", 2L), tuple("b-both", 4L));
     assertThat(split.others())
         .extracting(Status.QuarantinedBatch::batchId, Status.QuarantinedBatch::table)
-        .containsExactly(tuple("b-shared", "public.events"));
+        .containsExactly(
+            tuple("b-shared", "public.events"), tuple("b-other-prefix", "public.orders"));
   }
 
   /** Also the run loop's "retrying in" line, which printed loop.interval as PT10S. */
