@@ -78,22 +78,18 @@ final class MetadataRoles {
   List<Unit> agreeingWithFirstCommitted(String target, Collection<Unit> units) {
     List<Unit> byCommit = new ArrayList<>(units);
     byCommit.sort(Comparator.comparingLong(u -> u.marker().committedAtMs()));
-    Map<ColumnRole, String> names = new EnumMap<>(ColumnRole.class);
-    Map<ColumnRole, String> namedBy = new EnumMap<>(ColumnRole.class);
+    Map<ColumnRole, String> taken = new EnumMap<>(ColumnRole.class);
     List<Unit> out = new ArrayList<>();
     for (Unit u : byCommit) {
-      // the unit's own names first, alone: a unit whose files disagree stops the table as before
-      state(target, new EnumMap<>(ColumnRole.class), new EnumMap<>(ColumnRole.class), u);
-      Map<ColumnRole, String> tried = new EnumMap<>(names);
-      Map<ColumnRole, String> triedBy = new EnumMap<>(namedBy);
-      try {
-        state(target, tried, triedBy, u);
-      } catch (ConfigException differs) {
-        continue;
+      // a unit whose own files disagree throws here: it stops the table as before
+      Map<ColumnRole, String> own = new EnumMap<>(ColumnRole.class);
+      state(target, own, new EnumMap<>(ColumnRole.class), u);
+      if (own.entrySet().stream()
+          .allMatch(
+              e -> !taken.containsKey(e.getKey()) || same(taken.get(e.getKey()), e.getValue()))) {
+        own.forEach(taken::putIfAbsent);
+        out.add(u);
       }
-      names = tried;
-      namedBy = triedBy;
-      out.add(u);
     }
     return out;
   }
@@ -117,6 +113,12 @@ final class MetadataRoles {
     }
   }
 
+  /** Whether two names of a metadata column are one column's, as Redshift compares them. */
+  private static boolean same(String a, String b) {
+    return Identifiers.fold(a, "a metadata column name")
+        .equals(Identifiers.fold(b, "a metadata column name"));
+  }
+
   private static void agree(
       String target,
       Map<ColumnRole, String> names,
@@ -129,8 +131,7 @@ final class MetadataRoles {
       namedBy.put(role, marker);
       return;
     }
-    if (!Identifiers.fold(before, "a metadata column name")
-        .equals(Identifiers.fold(name, "a metadata column name"))) {
+    if (!same(before, name)) {
       throw new ConfigException(
           "Cannot load "
               + target
