@@ -34,11 +34,16 @@ class CadenceIT {
     stack.files.idNameUnit(topic, 0, start, end);
   }
 
+  /** {@code count} units of ten offsets each, from offset 0, in partition 0 of {@code topic}. */
+  static void units(String topic, int count) {
+    for (int i = 0; i < count; i++) {
+      unit(topic, i * 10L, i * 10L + 9);
+    }
+  }
+
   @Test
   void aBacklogLoadsInOneCycleWithAsFewTransactionsAsTheBoundsAllow() throws Exception {
-    for (int i = 0; i < 30; i++) {
-      unit("cad_backlog", i * 10L, i * 10L + 9);
-    }
+    units("cad_backlog", 30);
     Map<String, String> config = stack.config("cad_backlog");
     config.put("batch.max-units", "8");
     try (Loader loader = stack.loader(config)) {
@@ -100,9 +105,7 @@ class CadenceIT {
    */
   @Test
   void aNewTablesUnitDoesNotWaitForAnotherTablesBacklogInRun() throws Exception {
-    for (int i = 0; i < 6; i++) {
-      unit("cad_long", i * 10L, i * 10L + 9);
-    }
+    units("cad_long", 6);
     stack
         .redshift
         .faults()
@@ -143,12 +146,8 @@ class CadenceIT {
    */
   @Test
   void aTablePastItsTurnLoadsOnWhileAnotherTablesLongBatchRuns() throws Exception {
-    for (int i = 0; i < 12; i++) {
-      unit("cad_quick", i * 10L, i * 10L + 9);
-    }
-    for (int i = 0; i < 2; i++) {
-      unit("cad_heavy", i * 10L, i * 10L + 9);
-    }
+    units("cad_quick", 12);
+    units("cad_heavy", 2);
     stack
         .redshift
         .faults()

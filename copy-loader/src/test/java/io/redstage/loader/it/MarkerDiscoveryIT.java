@@ -351,12 +351,7 @@ class MarkerDiscoveryIT {
   void markersS3RefusesToDeleteAreNotCountedAsGone() {
     S3Client real = s3.client();
     String topic = "refused-" + System.nanoTime();
-    List<Unit> units = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Unit u = TestUnits.simple(topic, 0, i * 10L, i * 10L + 9);
-      put(real, u);
-      units.add(u);
-    }
+    List<Unit> units = threeUnits(real, topic);
     S3Client refusing = refusingDeletesOf(real, units.get(1).markerKey(), new AtomicInteger());
     MarkerRetention retention = retention(refusing, Duration.ZERO, MarkerRetention.Action.DELETE);
 
@@ -372,12 +367,7 @@ class MarkerDiscoveryIT {
   void aMovedMarkerS3RefusesToDeleteIsNotCopiedAgain() {
     S3Client real = s3.client();
     String topic = "refused-move-" + System.nanoTime();
-    List<Unit> units = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Unit u = TestUnits.simple(topic, 0, i * 10L, i * 10L + 9);
-      put(real, u);
-      units.add(u);
-    }
+    List<Unit> units = threeUnits(real, topic);
     AtomicInteger copies = new AtomicInteger();
     S3Client refusing = refusingDeletesOf(real, units.get(1).markerKey(), copies);
     MarkerRetention retention = retention(refusing, Duration.ZERO, MarkerRetention.Action.MOVE);
@@ -594,5 +584,19 @@ class MarkerDiscoveryIT {
     assertThat(listsPerCycle)
         .as("1 LIST + 1 GET of the new marker, whatever the history")
         .containsOnly(2L);
+  }
+
+  /**
+   * Three units of {@code topic} partition 0, offsets 0-29, their markers written through {@code
+   * s3}.
+   */
+  private static List<Unit> threeUnits(S3Client s3, String topic) {
+    List<Unit> units = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Unit u = TestUnits.simple(topic, 0, i * 10L, i * 10L + 9);
+      put(s3, u);
+      units.add(u);
+    }
+    return units;
   }
 }

@@ -210,17 +210,7 @@ class ParallelLoadBenchmarkIT {
           for (int i = 0; i < n; i++) {
             Loader l = stack.loader(config);
             loaders.add(l);
-            Thread t =
-                new Thread(
-                    () -> {
-                      try {
-                        l.runLoop();
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                      }
-                    });
-            t.start();
-            loops.add(t);
+            loops.add(LoaderStack.runLoopAsync(l));
           }
           int live = lease.equals("0s") ? 0 : n;
           // work arrives while every loader runs (they have announced themselves)
