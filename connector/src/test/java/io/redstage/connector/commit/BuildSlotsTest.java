@@ -149,6 +149,7 @@ class BuildSlotsTest {
                     // S3 takes its time: a build of another unit runs meanwhile
                     Thread other = buildOn(slots, "small", otherBuilt);
                     join(other);
+                    assertThat(otherBuilt).as("built while the slot was given back").hasValue(1);
                   });
           later.set(buildOn(slots, "later", laterBuilt));
           await().atMost(WAIT).until(() -> slots.waiting() == 1);
@@ -157,6 +158,74 @@ class BuildSlotsTest {
     join(later.get());
     assertThat(otherBuilt).hasValue(1);
     assertThat(laterBuilt).hasValue(1);
+  }
+
+  /**
+   * A build interrupted while it takes its slot back after waiting for S3 fails, keeps the
+   * interrupt, and gives back no slot it does not hold: afterwards one build still runs at a time.
+   */
+  @Test
+  void aBuildInterruptedWhileTakingItsSlotBackReleasesNoSlotItDoesNotHold() throws Exception {
+    BuildSlots slots = new BuildSlots(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Thread> holder = new AtomicReference<>();
+    assertThatThrownBy(
+            () ->
+                slots.build(
+                    "streamed",
+                    () ->
+                        slots
+                            .waitsWithoutSlot("streamed")
+                            .await(
+                                () -> {
+                                  // another build takes the slot given back
+                                  holder.set(holding(slots, holding, release));
+                                  await().atMost(WAIT).until(() -> holding.getCount() == 0);
+                                  Thread.currentThread().interrupt();
+                                })))
+        .isInstanceOf(InterruptedIOException.class)
+        .hasMessageContaining("Cannot build the file streamed");
+    assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+    release.countDown();
+    join(holder.get());
+
+    CountDownLatch holdingAgain = new CountDownLatch(1);
+    CountDownLatch releaseAgain = new CountDownLatch(1);
+    Thread again = holding(slots, holdingAgain, releaseAgain);
+    assertThat(holdingAgain.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    AtomicInteger built = new AtomicInteger();
+    Thread next = buildOn(slots, "next", built);
+    await().atMost(WAIT).until(() -> slots.waiting() == 1);
+    assertThat(built).as("one slot, held: the next build waits").hasValue(0);
+    releaseAgain.countDown();
+    join(again);
+    join(next);
+    assertThat(built).hasValue(1);
+  }
+
+  /** Starts a thread whose build holds a slot from {@code holding} until {@code release}. */
+  private static Thread holding(BuildSlots slots, CountDownLatch holding, CountDownLatch release) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    "holding",
+                    () -> {
+                      holding.countDown();
+                      try {
+                        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                      } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                      }
+                    });
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    t.start();
+    return t;
   }
 
   /** Starts a thread that builds {@code key}, counting the build in {@code built}. */
@@ -181,6 +250,7 @@ class BuildSlotsTest {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+    assertThat(t.isAlive()).as("%s ended within %s", t.getName(), WAIT).isFalse();
   }
 
   @Test
