@@ -63,10 +63,9 @@ final class UnheldPartitions {
     if (consumedCoordinatesKnown) {
       return;
     }
-    // a partition closed and not reopened is the worker's doing on one before 3.0.1; on a later
-    // one only a transform can have sent the record here
-    if (closedNotReopened.contains(tp)
-        && KafkaCoordinates.mayDeliverClosedPartitions(workerVersion)) {
+    // a partition closed and not reopened is the worker's doing on one before 3.0.1 (closed()
+    // keeps none on a later one, where only a transform can have sent the record here)
+    if (closedNotReopened.contains(tp)) {
       throw KafkaCoordinates.closedButDelivered(r, workerVersion);
     }
     throw KafkaCoordinates.notAssigned(r, held);
