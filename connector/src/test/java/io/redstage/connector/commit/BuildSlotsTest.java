@@ -82,24 +82,7 @@ class BuildSlotsTest {
   void aBuildInterruptedWhileWaitingForASlotFailsAndKeepsTheInterrupt() throws Exception {
     BuildSlots slots = new BuildSlots(1);
     CountDownLatch finish = new CountDownLatch(1);
-    Thread holder =
-        new Thread(
-            () -> {
-              try {
-                slots.build(
-                    "first",
-                    () -> {
-                      try {
-                        finish.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                      } catch (InterruptedException e) {
-                        throw new InterruptedIOException();
-                      }
-                    });
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    holder.start();
+    Thread holder = holding(slots, new CountDownLatch(1), finish);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicReference<Boolean> interruptKept = new AtomicReference<>();
     AtomicInteger built = new AtomicInteger();
