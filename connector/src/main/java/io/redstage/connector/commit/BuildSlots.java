@@ -13,7 +13,7 @@ import java.util.concurrent.Semaphore;
  * per 1M records in each of three alternating pairs with one slot per processor than with a build
  * on each of the 8 commit threads). So a build takes one of a fixed number of slots, one per
  * processor by default, and uploads take none: a build that waits for S3 gives its slot back until
- * S3 answers ({@link #waitsWithoutSlot}).
+ * S3 answers ({@link #waitsWithoutSlot}), unless as many builds as there are slots wait so already.
  */
 final class BuildSlots {
   /** One file's build: encoding its held rows and writing the file's bytes. */
@@ -22,6 +22,14 @@ final class BuildSlots {
   }
 
   private final Semaphore slots;
+
+  /**
+   * Builds that may wait for S3 without their slot at once, as many as there are slots. A build
+   * part-way holds its encoder's row group and a full part besides the rows the memory budget
+   * counts for its unit; without this bound every commit thread could hold one while the slots kept
+   * starting more.
+   */
+  private final Semaphore waitsWithoutSlot;
 
   /**
    * Whether the current thread holds one of the slots. Only the holder reads and writes its own
@@ -35,6 +43,7 @@ final class BuildSlots {
       throw new IllegalArgumentException("Cannot limit file builds to " + slots + " at once");
     }
     this.slots = new Semaphore(slots);
+    this.waitsWithoutSlot = new Semaphore(slots);
   }
 
   /** One slot per processor the JVM may use (which honours container CPU limits). */
@@ -67,18 +76,25 @@ final class BuildSlots {
    * before it to be sent (at most one in flight, so that a build holds no more memory than an open
    * file). S3 may take minutes; with the slot held, every other unit's build, small files too,
    * waited for S3 as well. The slot is taken again before encoding goes on, so builds still never
-   * encode more at once than there are slots. A wait outside a build keeps nothing to give back.
+   * encode more at once than there are slots. Builds part-way stay bounded too: while as many
+   * builds wait without their slot as there are slots, a build that waits for S3 keeps its slot, so
+   * at most twice as many builds as slots are part-way at once. A wait outside a build keeps
+   * nothing to give back.
    */
   S3UploadStream.OwnerWait waitsWithoutSlot(String key) {
     return partsSent -> {
-      if (!Boolean.TRUE.equals(held.get())) {
+      if (!Boolean.TRUE.equals(held.get()) || !waitsWithoutSlot.tryAcquire()) {
         partsSent.await();
         return;
       }
       held.set(false);
       slots.release();
-      // a failed wait fails the build, which needs no slot to unwind
-      partsSent.await();
+      try {
+        // a failed wait fails the build, which needs no slot to unwind
+        partsSent.await();
+      } finally {
+        waitsWithoutSlot.release();
+      }
       acquire(key);
       held.set(true);
     };

@@ -24,8 +24,8 @@ public final class RecordFormats {
    * partSizeBytes}: one part, since a file below one part is held whole by its upload anyway, but
    * at most {@link #MOST_HELD_ROW_BYTES}. A file built at commit keeps its rows beside the output
    * it builds, and a file that starts streaming keeps them while it encodes them, outside what the
-   * memory budget sees at that moment; the cap bounds that to about 25 MiB per build slot, as when
-   * the part size defaulted to 25 MiB.
+   * memory budget sees at that moment; the cap bounds that to about 25 MiB per build part-way (at
+   * most two per build slot, see BuildSlots), as when the part size defaulted to 25 MiB.
    */
   public static long heldRowBytes(int partSizeBytes) {
     return Math.min(partSizeBytes, MOST_HELD_ROW_BYTES);

@@ -144,6 +144,69 @@ class BuildSlotsTest {
   }
 
   /**
+   * While as many builds wait for S3 without their slot as there are slots, the next build that
+   * waits for S3 keeps its slot: builds part-way, each holding a row group and a part besides its
+   * unit's rows, stay at most twice the slots instead of one per commit thread.
+   */
+  @Test
+  void aBuildWaitingForS3KeepsItsSlotWhileAsManyWaitWithoutTheirs() throws Exception {
+    BuildSlots slots = new BuildSlots(1);
+    CountDownLatch firstWaiting = new CountDownLatch(1);
+    CountDownLatch firstSent = new CountDownLatch(1);
+    CountDownLatch secondWaiting = new CountDownLatch(1);
+    CountDownLatch secondSent = new CountDownLatch(1);
+    Thread first = waitingForS3(slots, "first", firstWaiting, firstSent);
+    assertThat(firstWaiting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    Thread second = waitingForS3(slots, "second", secondWaiting, secondSent);
+    assertThat(secondWaiting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the slot the first build gave back lets the second build start")
+        .isTrue();
+    AtomicInteger thirdBuilt = new AtomicInteger();
+    Thread third = buildOn(slots, "third", thirdBuilt);
+    await().atMost(WAIT).until(() -> slots.waiting() == 1);
+    assertThat(thirdBuilt).as("the second build waits for S3 in its slot").hasValue(0);
+    secondSent.countDown();
+    join(second);
+    join(third);
+    assertThat(thirdBuilt).hasValue(1);
+    firstSent.countDown();
+    join(first);
+  }
+
+  /**
+   * Starts a thread whose build waits for S3 through {@link BuildSlots#waitsWithoutSlot}: {@code
+   * waiting} opens inside the wait, which ends once {@code sent} opens.
+   */
+  private static Thread waitingForS3(
+      BuildSlots slots, String key, CountDownLatch waiting, CountDownLatch sent) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    key,
+                    () ->
+                        slots
+                            .waitsWithoutSlot(key)
+                            .await(
+                                () -> {
+                                  waiting.countDown();
+                                  try {
+                                    sent.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                                  } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new IllegalStateException(e);
+                                  }
+                                }));
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    t.start();
+    return t;
+  }
+
+  /**
    * A build interrupted while it takes its slot back after waiting for S3 fails, keeps the
    * interrupt, and gives back no slot it does not hold: afterwards one build still runs at a time.
    */
