@@ -1,11 +1,18 @@
 package io.redstage.loader.aws;
 
 import static io.redstage.loader.config.LoaderConfigDef.AWS_REGION;
+import static io.redstage.loader.config.LoaderConfigDef.MANIFESTS_DIR;
+import static io.redstage.loader.config.LoaderConfigDef.MARKERS_LOADED_ACTION;
+import static io.redstage.loader.config.LoaderConfigDef.MARKERS_LOADED_DIR;
+import static io.redstage.loader.config.LoaderConfigDef.QUARANTINE_DIR;
+import static io.redstage.loader.config.LoaderConfigDef.REJECTS_DIR;
 import static io.redstage.loader.config.LoaderConfigDef.S3_BUCKET;
 
 import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.config.LoaderConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -23,6 +30,20 @@ public final class PrefixProbe {
   private static final Logger LOG = LoggerFactory.getLogger(PrefixProbe.class);
 
   private PrefixProbe() {}
+
+  /**
+   * The keys of the prefixes the loader writes to, which the start-up checks and {@code check}
+   * probe: markers.loaded.dir only when loaded markers are moved there. The loader only reads and
+   * deletes under markers.dir (the connector writes there), so a least-privilege policy grants no
+   * PutObject on it.
+   */
+  public static List<String> writtenPrefixKeys(LoaderConfig config) {
+    List<String> keys = new ArrayList<>(List.of(MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR));
+    if ("move".equalsIgnoreCase(config.string(MARKERS_LOADED_ACTION))) {
+      keys.add(0, MARKERS_LOADED_DIR);
+    }
+    return keys;
+  }
 
   /**
    * @param key the config key whose value is the prefix (inside {@code s3.bucket.name})

@@ -61,13 +61,7 @@ public final class LoaderCheck {
               ? skipAfter(MarkerAccess.DELETE, list)
               : markerAccess.deleteUnderMarkers());
     }
-    // the prefixes the loader writes to; it only reads and deletes under markers.dir (the
-    // connector writes there), so a least-privilege policy grants no PutObject on it
-    List<String> written = new ArrayList<>(List.of(MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR));
-    if ("move".equalsIgnoreCase(config.string(MARKERS_LOADED_ACTION))) {
-      written.add(0, MARKERS_LOADED_DIR);
-    }
-    for (String key : written) {
+    for (String key : PrefixProbe.writtenPrefixKeys(config)) {
       out.add(
           list.status() == CheckResult.Status.FAIL ? skipAfter("write " + key, list) : write(key));
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -59,6 +60,15 @@ public final class MarkerRetention {
    */
   private final Set<String> copiedNotDeleted = ConcurrentHashMap.newKeySet();
 
+  /**
+   * S3 refused a copy to markers.loaded.dir (403: a role without s3:PutObject there, say a prefix
+   * of its own the policy does not name): until a copy goes through, a cycle copies one marker at a
+   * time and stops at the first refusal. Without this each cycle copied every loaded marker again,
+   * each refused, while they piled up under markers.dir. Cycles of several tables use it at once; a
+   * race costs a copy or two.
+   */
+  private volatile boolean copiesRefused;
+
   public MarkerRetention(
       S3Client s3,
       String bucket,
@@ -104,6 +114,9 @@ public final class MarkerRetention {
     String firstFailure = null;
     int notDeleted = 0;
     String firstRefusal = null;
+    int notTried = 0;
+    boolean refusedBefore = copiesRefused;
+    boolean stopCopying = false;
     // in chunks of one DeleteObjects: what is copied is removed before the next chunk, so a failure
     // later on, or a stop, loses no progress
     for (int i = 0; i < due.size(); i += DELETE_BATCH) {
@@ -116,9 +129,24 @@ public final class MarkerRetention {
         for (String key : chunk) {
           if (copiedNotDeleted.contains(key)) {
             done.add(key);
-          } else {
+          } else if (!copiesRefused) {
             copying.add(key);
             copies.add(CompletableFuture.supplyAsync(() -> copy(key), copier()));
+          } else if (stopCopying) {
+            notTried++; // refused again this cycle: later cycles try again
+          } else {
+            // refused before: one at a time until S3 takes one
+            requests++;
+            try {
+              done.add(copy(key));
+              copiesRefused = false;
+            } catch (RuntimeException e) {
+              failed++;
+              if (firstFailure == null) {
+                firstFailure = key + ": " + e;
+              }
+              stopCopying = isRefusal(e);
+            }
           }
         }
         for (int c = 0; c < copies.size(); c++) {
@@ -130,6 +158,9 @@ public final class MarkerRetention {
             failed++;
             if (firstFailure == null) {
               firstFailure = copying.get(c) + ": " + e.getCause();
+            }
+            if (isRefusal(e.getCause())) {
+              copiesRefused = true;
             }
           }
         }
@@ -176,7 +207,21 @@ public final class MarkerRetention {
           "s3://" + bucket + "/" + markersDir,
           firstRefusal);
     }
-    if (failed > 0) {
+    if (copiesRefused) {
+      String text =
+          "Retention: cannot move loaded markers to {}: S3 refused {} copy(ies) (first: {}), and {}"
+              + " more were not tried this cycle. They stay under markers.dir, where every listing"
+              + " and the loader's marker cache grow with each loaded unit; until a copy goes"
+              + " through, each cycle tries one. Grant the loader's role s3:PutObject on"
+              + " markers.loaded.dir (and s3:GetObject on markers.dir), or set"
+              + " markers.loaded.action=delete.";
+      Object[] args = {"s3://" + bucket + "/" + loadedDir, failed, firstFailure, notTried};
+      if (refusedBefore) {
+        LOG.warn(text, args);
+      } else {
+        LOG.error(text, args);
+      }
+    } else if (failed > 0) {
       LOG.warn(
           "Retention: cannot move {} loaded marker(s) to {} this cycle (first: {}); they stay listed as"
               + " loaded and a later cycle moves them",
@@ -190,6 +235,11 @@ public final class MarkerRetention {
         gone.size(),
         retention);
     return new Result(gone, requests);
+  }
+
+  /** Whether S3 refused a copy outright (403), as opposed to failing it for now. */
+  private static boolean isRefusal(Throwable e) {
+    return e instanceof AwsServiceException s && s.statusCode() == 403;
   }
 
   /** Copies a marker to its loaded key; returns its key. */

@@ -50,7 +50,7 @@ final class Preflight {
    * @throws ConfigException naming the key, what was found and what to do (version-1 markers only)
    */
   void check() {
-    for (String key : new String[] {MANIFESTS_DIR, QUARANTINE_DIR, REJECTS_DIR}) {
+    for (String key : PrefixProbe.writtenPrefixKeys(config)) {
       PrefixProbe.probe(s3, config, key);
     }
     // A wrong key shows in every file; one odd unit (say from a connector that once ran with

@@ -391,6 +391,48 @@ class MarkerDiscoveryIT {
   }
 
   /**
+   * S3 refusing every copy to markers.loaded.dir (a role without s3:PutObject there) cost a copy
+   * per loaded marker per cycle, each refused, while the markers piled up: after the first refusals
+   * a cycle tries one copy, and once S3 takes copies again every marker moves.
+   */
+  @Test
+  void copiesS3RefusesAreTriedOnceACycleUntilOneGoesThrough() {
+    S3Client client = s3.client();
+    String topic = "refused-copy-" + System.nanoTime();
+    List<Unit> units = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Unit u = TestUnits.simple(topic, i % 2, i * 10L, i * 10L + 9);
+      put(client, u);
+      units.add(u);
+    }
+    MarkerRetention retention = retention(client, Duration.ZERO, MarkerRetention.Action.MOVE);
+    FaultRule refused =
+        s3.faults()
+            .failAlways(
+                S3Fault.ACCESS_DENIED,
+                RequestMatcher.operations(ObjectOperation.COPY_OBJECT)
+                    .keyPrefix(retention.loadedKey(TestUnits.MARKERS + "/" + topic)));
+    s3.resetRequestCounts();
+    try {
+      assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys()).isEmpty();
+      long firstCycle = s3.requestCount(ObjectOperation.COPY_OBJECT);
+      assertThat(firstCycle).as("copies of the first cycle").isEqualTo(20);
+      for (int cycle = 0; cycle < 3; cycle++) {
+        assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys()).isEmpty();
+      }
+      assertThat(s3.requestCount(ObjectOperation.COPY_OBJECT) - firstCycle)
+          .as("copies of three later cycles")
+          .isEqualTo(3);
+    } finally {
+      s3.faults().remove(refused);
+    }
+    assertThat(retention.apply(units, Long.MAX_VALUE / 2).removedKeys()).hasSize(20);
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+    assertThat(scanner.scan().units()).isEmpty();
+  }
+
+  /**
    * {@code real}, except that a quiet DeleteObjects refuses {@code key} as S3 does for a policy
    * without s3:DeleteObject (200, with an error for that key), and CopyObject calls are counted.
    */

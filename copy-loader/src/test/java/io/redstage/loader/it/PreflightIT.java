@@ -94,6 +94,35 @@ class PreflightIT {
   }
 
   /**
+   * A markers.loaded.dir the loader may not write was checked by {@code check} only: {@code run}
+   * started, loaded, and then had every move refused while the markers piled up under markers.dir.
+   * It is probed at start too when markers are moved there, and not when they are deleted.
+   */
+  @Test
+  void unwritableLoadedMarkersDirIsReportedAtStartWhenMarkersMoveThere() throws Exception {
+    stack.files.unit("pre_loaded", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+    stack
+        .s3
+        .faults()
+        .failAlways(
+            S3Fault.ACCESS_DENIED,
+            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
+    Map<String, String> config = stack.config();
+    config.put("topics", "pre_loaded");
+    config.put("markers.loaded.dir", "locked/markers-loaded");
+    LoaderStack.Cli refused = LoaderStack.cli(config, "once");
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err())
+        .contains(
+            "Cannot write to 'markers.loaded.dir' = 'locked/markers-loaded' in bucket staging")
+        .contains("Grant the loader s3:PutObject");
+
+    config.put("markers.loaded.action", "delete");
+    assertThat(LoaderStack.cli(config, "once").code()).isZero();
+    assertThat(stack.count("SELECT COUNT(*) FROM pre_loaded")).isEqualTo(5);
+  }
+
+  /**
    * Credentials S3 refuses, and a bucket that does not exist, were reported as a missing
    * s3:PutObject grant on manifests.dir: the operator would edit a policy that is fine.
    */
