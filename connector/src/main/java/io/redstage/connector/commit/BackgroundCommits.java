@@ -251,9 +251,10 @@ final class BackgroundCommits implements AutoCloseable {
   /**
    * Gives up the commits of partitions the task no longer holds: those not yet started abort their
    * uploads and never run; one already running goes on and is settled by a later {@link #collect}
-   * as dropped. Connect asks for the offsets to commit (preCommit) before it closes partitions, so
-   * nothing these commits would write could be reported: the next owner writes their records again,
-   * and waiting for them would only hold up the rebalance.
+   * as dropped, and a part of its files that fails is its failure, not the task's. Connect asks for
+   * the offsets to commit (preCommit) before it closes partitions, so nothing these commits would
+   * write could be reported: the next owner writes their records again, and waiting for them would
+   * only hold up the rebalance.
    */
   void release(Collection<PartitionWriter> revoked) {
     Set<PartitionWriter> gone = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -291,6 +292,9 @@ final class BackgroundCommits implements AutoCloseable {
         continue;
       }
       p.dropped = true;
+      for (UnitFile f : p.files) {
+        f.upload.disown(); // its parts' failures are the running commit's now, not the task's
+      }
       if (p.done.isDone()) {
         it.remove();
         settleDropped(p);
@@ -484,6 +488,12 @@ final class BackgroundCommits implements AutoCloseable {
     final CommitUnit unit;
     final long bytes;
 
+    /**
+     * The unit's files, taken on the task thread when the unit closed: a commit that fails clears
+     * the unit's own list on its thread.
+     */
+    final List<UnitFile> files;
+
     /** When the unit closed: its commit latency runs from here to its marker. */
     final long closedAtNanos = System.nanoTime();
 
@@ -502,6 +512,7 @@ final class BackgroundCommits implements AutoCloseable {
       this.writer = writer;
       this.unit = unit;
       this.bytes = bytes;
+      this.files = List.copyOf(unit.files());
     }
   }
 }

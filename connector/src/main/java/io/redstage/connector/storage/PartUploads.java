@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where the full parts of a task's streamed files go to be sent, and how many bytes they hold until
@@ -98,28 +98,28 @@ public final class PartUploads implements Executor {
   /**
    * A part of a stream failed once the SDK's retries were used up (not a part dropped unsent):
    * {@code charge} counts it against the stream's partition, on the task thread; {@code
-   * streamDropped} is the stream's flag, set once it is dropped, after which its failures no longer
-   * concern anyone.
+   * concernsNobody} says whether the stream was dropped, or is no longer the task's (see {@link
+   * S3UploadStream#disown}), after which its failures are not the task's to act on.
    */
-  void failed(S3StorageException e, Runnable charge, AtomicBoolean streamDropped) {
-    if (!streamDropped.get()) {
-      failures.add(new Failure(e, charge, streamDropped));
+  void failed(S3StorageException e, Runnable charge, BooleanSupplier concernsNobody) {
+    if (!concernsNobody.getAsBoolean()) {
+      failures.add(new Failure(e, charge, concernsNobody));
     }
   }
 
   /** Whether a part of a stream still open failed since the last {@link #takeFailure()}. */
   public boolean failed() {
-    return failures.stream().anyMatch(f -> !f.streamDropped.get());
+    return failures.stream().anyMatch(f -> !f.concernsNobody.getAsBoolean());
   }
 
   /**
-   * The oldest failure of a part whose stream was not dropped since, or null. Every such failure
-   * taken now is charged, once per charge (a partition's writer passes the same one to all its
-   * files): the rewind that follows drops all their files, and a partition whose parts always fail
-   * must reach the task's limit as fast as one alone would. A file whose unit's commit is running
-   * is not dropped by the rewind: that commit meets the failure again, and the partition counts
-   * both as one (PartitionCommits#failed). Forgets the failures of dropped streams. Runs on the
-   * task thread.
+   * The oldest failure of a part whose stream was neither dropped nor disowned since, or null.
+   * Every such failure taken now is charged, once per charge (a partition's writer passes the same
+   * one to all its files): the rewind that follows drops all their files, and a partition whose
+   * parts always fail must reach the task's limit as fast as one alone would. A file whose unit's
+   * commit is running is not dropped by the rewind: that commit meets the failure again, and the
+   * partition counts both as one (PartitionCommits#failed). Forgets the failures of dropped and
+   * disowned streams. Runs on the task thread.
    */
   public S3StorageException takeFailure() {
     if (failures.isEmpty()) {
@@ -128,7 +128,7 @@ public final class PartUploads implements Executor {
     S3StorageException first = null;
     Set<Runnable> charged = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Failure f = failures.poll(); f != null; f = failures.poll()) {
-      if (f.streamDropped.get()) {
+      if (f.concernsNobody.getAsBoolean()) {
         continue;
       }
       if (charged.add(f.charge)) {
@@ -182,12 +182,12 @@ public final class PartUploads implements Executor {
   private static final class Failure {
     final S3StorageException error;
     final Runnable charge;
-    final AtomicBoolean streamDropped;
+    final BooleanSupplier concernsNobody;
 
-    Failure(S3StorageException error, Runnable charge, AtomicBoolean streamDropped) {
+    Failure(S3StorageException error, Runnable charge, BooleanSupplier concernsNobody) {
       this.error = error;
       this.charge = charge;
-      this.streamDropped = streamDropped;
+      this.concernsNobody = concernsNobody;
     }
   }
 }

@@ -249,6 +249,15 @@ public final class S3UploadStream extends PositionedOutputStream {
     dropUpload();
   }
 
+  /**
+   * The task no longer holds this file, while a commit it dropped still runs on it: a part that
+   * fails from now on is that commit's failure, and no longer makes the task rewind. Any thread;
+   * the owner keeps using the stream.
+   */
+  public void disown() {
+    parts.disown();
+  }
+
   private void ensureWritable() throws IOException {
     if (state != State.OPEN) {
       throw new IOException(

@@ -54,6 +54,14 @@ final class StreamParts {
   private final AtomicBoolean dropped = new AtomicBoolean();
 
   /**
+   * Set once the task no longer holds the stream's file: its unit's commit was running when the
+   * task dropped it (a rebalance took the partition, or a rewind). That commit still finishes or
+   * fails the stream and settles as dropped; a part that fails is its failure, not the task's, and
+   * must not rewind the partitions the task kept.
+   */
+  private final AtomicBoolean disowned = new AtomicBoolean();
+
+  /**
    * Set when the owner may wait for S3 itself (a commit thread), and runs its waits: see {@link
    * #ownerWaits}. Null while the owner is the task thread, which never waits.
    */
@@ -160,10 +168,10 @@ final class StreamParts {
                 // the sender of part N runs only once part N-1 was sent: the upload has started
                 return uploadPart(partNumber, full, first ? startMultipartUpload(id) : id.join());
               } catch (S3StorageException e) {
-                partUploads.failed(e, chargeFailure, dropped);
+                partUploads.failed(e, chargeFailure, this::concernsNobody);
                 throw e;
               } catch (RuntimeException | Error e) {
-                partUploads.failed(partFailure(partNumber, e), chargeFailure, dropped);
+                partUploads.failed(partFailure(partNumber, e), chargeFailure, this::concernsNobody);
                 throw e;
               }
             });
@@ -308,6 +316,15 @@ final class StreamParts {
     } catch (SdkException e) {
       throw S3Errors.failure("upload " + part(partNumber), e, settings);
     }
+  }
+
+  /** See {@link #disowned}. */
+  void disown() {
+    disowned.set(true);
+  }
+
+  private boolean concernsNobody() {
+    return dropped.get() || disowned.get();
   }
 
   /**

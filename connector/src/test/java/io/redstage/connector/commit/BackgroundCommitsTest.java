@@ -437,21 +437,7 @@ class BackgroundCommitsTest {
     BuildSlots slots = new BuildSlots(1);
     CountDownLatch slotHeld = new CountDownLatch(1);
     CountDownLatch releaseSlot = new CountDownLatch(1);
-    Thread holder =
-        new Thread(
-            () -> {
-              try {
-                slots.build(
-                    "another unit's file",
-                    () -> {
-                      slotHeld.countDown();
-                      awaitGate(releaseSlot);
-                    });
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
-    holder.start();
+    Thread holder = holdingSlot(slots, slotHeld, releaseSlot);
     Map<String, String> props = partsFailingProps(prefix);
     props.put("flush.size", "6");
     AssignedContext context = new AssignedContext(Set.of(P0));
@@ -486,6 +472,80 @@ class BackgroundCommitsTest {
       committer.stop();
       holder.join(TimeUnit.SECONDS.toMillis(60));
     }
+  }
+
+  /**
+   * A part of a revoked partition's unit fails while that unit's commit, already running, waits for
+   * a build slot: the failure is the dropped commit's, and must not rewind the partition the task
+   * kept (before, the task found it first and rewound every partition it held).
+   */
+  @Test
+  void aPartOfARevokedPartitionsRunningCommitThatFailsRewindsNothing() throws Exception {
+    String prefix = "revoked-running-part-" + (++run);
+    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
+    CountDownLatch sendParts = new CountDownLatch(1);
+    BuildSlots slots = new BuildSlots(1);
+    CountDownLatch slotHeld = new CountDownLatch(1);
+    CountDownLatch releaseSlot = new CountDownLatch(1);
+    Thread holder = holdingSlot(slots, slotHeld, releaseSlot);
+    Map<String, String> props = partsFailingProps(prefix);
+    props.put("flush.size", "6");
+    AssignedContext context = new AssignedContext(Set.of(P0, P1));
+    StagingCommitter committer =
+        ComponentsFactory.committer(
+            new SinkConfig(props),
+            context,
+            settings ->
+                InterceptedS3Client.around(S3ClientFactory.create(settings))
+                    .before("uploadPart", request -> awaitGate(sendParts))
+                    .client(),
+            slots);
+    try {
+      assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
+      committer.open(Set.of(P0, P1));
+      committer.put(partsOfPartition0().subList(0, 6)); // part 1 handed over; the unit closes
+      await().atMost(SettledCommits.TIMEOUT).until(() -> slots.waiting() == 1);
+      committer.close(Set.of(P0)); // revoked while its commit runs (it waits for the slot)
+
+      sendParts.countDown(); // part 1 fails while the dropped commit waits
+      await().atMost(SettledCommits.TIMEOUT).until(() -> committer.partUploads().bytes() == 0);
+      committer.put(records(Map.of(P1, 0L), 3));
+      releaseSlot.countDown(); // the dropped commit goes on, meets the failed part and settles
+      committer.put(records(Map.of(P1, 3L), 7)); // offsets 3 to 6: the unit 0-5 closes
+      SettledCommits.offsets(committer);
+
+      assertThat(context.rewinds).as("partition 1 was kept: nothing to rewind").isEmpty();
+      assertThat(unitRanges(prefix, 0)).isEmpty();
+      assertThat(unitRanges(prefix, 1)).containsExactly(new long[] {0, 5});
+    } finally {
+      sendParts.countDown();
+      releaseSlot.countDown();
+      committer.stop();
+      holder.join(TimeUnit.SECONDS.toMillis(60));
+    }
+  }
+
+  /**
+   * Starts a thread whose build holds a slot of {@code slots} from {@code held} until {@code
+   * release}.
+   */
+  private static Thread holdingSlot(BuildSlots slots, CountDownLatch held, CountDownLatch release) {
+    Thread holder =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    "another unit's file",
+                    () -> {
+                      held.countDown();
+                      awaitGate(release);
+                    });
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    holder.start();
+    return holder;
   }
 
   /**

@@ -22,11 +22,11 @@ class PartUploadsTest {
     AtomicBoolean fileC = new AtomicBoolean();
     AtomicBoolean fileD = new AtomicBoolean();
     S3StorageException first = failure("a");
-    parts.failed(first, charge0, fileA);
-    parts.failed(failure("b"), charge0, fileB); // another file of partition 0
-    parts.failed(failure("c"), charge1, fileC);
-    parts.failed(failure("d"), charge2, fileD);
-    fileD.set(true); // dropped since its part failed
+    parts.failed(first, charge0, fileA::get);
+    parts.failed(failure("b"), charge0, fileB::get); // another file of partition 0
+    parts.failed(failure("c"), charge1, fileC::get);
+    parts.failed(failure("d"), charge2, fileD::get);
+    fileD.set(true); // dropped (or disowned) since its part failed
 
     assertThat(parts.failed()).isTrue();
     assertThat(parts.takeFailure()).isSameAs(first);
@@ -40,7 +40,7 @@ class PartUploadsTest {
   @Test
   void aFailureOfAFileDroppedBeforeItIsRecordedIsNotKept() {
     PartUploads parts = new PartUploads(Runnable::run);
-    parts.failed(failure("late"), () -> {}, new AtomicBoolean(true));
+    parts.failed(failure("late"), () -> {}, () -> true);
     assertThat(parts.failed()).isFalse();
     assertThat(parts.takeFailure()).isNull();
   }
