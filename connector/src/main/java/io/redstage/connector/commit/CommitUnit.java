@@ -26,6 +26,13 @@ final class CommitUnit implements UnitStats {
   private long truncatedStrings;
 
   /**
+   * Whether a record was handled: written, or set aside (dead letter queue, an ignored tombstone).
+   * A unit opens before its first record is written; a record rejected with no dead letter queue
+   * then fails the task and is handled by nothing, so the unit's offsets claim no record yet.
+   */
+  private boolean handledAny;
+
+  /**
    * {@link #scheduledRotationAtMs} until the unit's first check (a boundary is after an opening).
    */
   private static final long NOT_YET_CHECKED = Long.MIN_VALUE;
@@ -38,6 +45,7 @@ final class CommitUnit implements UnitStats {
   }
 
   void handled(long offset, long nowMs, Long recordTimeMs) {
+    handledAny = true;
     endOffset = Math.max(endOffset, offset);
     if (firstRecordTimeMs == null) {
       firstRecordTimeMs = recordTimeMs;
@@ -65,6 +73,11 @@ final class CommitUnit implements UnitStats {
       scheduledRotationAtMs = NOT_YET_CHECKED;
     }
     lastRowAtMs = Math.min(lastRowAtMs, nowMs);
+  }
+
+  /** See {@link #handledAny}. */
+  boolean handledAny() {
+    return handledAny;
   }
 
   /** A record of the unit has no row (dead letter queue, an ignored tombstone). */

@@ -328,6 +328,14 @@ final class PartitionWriter {
   void commit(RotationReason reason) {
     CommitUnit closing = unit;
     unit = null;
+    if (!closing.handledAny()) {
+      // Opened for a record that then failed the task (no dead letter queue), and closed by a rule
+      // in the preCommit Connect still makes: its marker would claim that record's offset, and the
+      // loader would drop the record once it is written after the fix.
+      closing.abort();
+      unitSchemaRecord = null;
+      return;
+    }
     if (closing.truncatedStrings() > 0) {
       LOG.info(
           "Unit {}+{}+{}+{} of {}: cut {} strings to their byte limit (behavior.on.oversize.string=truncate)",

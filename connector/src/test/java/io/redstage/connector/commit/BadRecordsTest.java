@@ -3,6 +3,7 @@ package io.redstage.connector.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
@@ -10,6 +11,7 @@ import io.redstage.contract.CommitMarker;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.parquet.BytesInputFile;
 import io.redstage.sandbox.s3.LocalS3;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -643,6 +645,40 @@ class BadRecordsTest {
     } finally {
       committer.stop();
     }
+  }
+
+  /**
+   * The first record of a unit that fails the task (no dead letter queue) left its unit open,
+   * claiming the record's offset: a rule closing it in the preCommit Connect still makes wrote a
+   * marker of no rows over that offset, and the loader dropped the record once it was written after
+   * the fix. A unit that handled no record closes without a marker.
+   */
+  @Test
+  void aUnitOpenedForARecordThatFailsTheTaskWritesNoMarker() {
+    String prefix = "no-dlq-first-" + (++run);
+    Map<String, String> props = props(prefix, 100);
+    props.put("rotate.idle.ms", "50");
+    TopicPartition other = new TopicPartition(TP.topic(), 1);
+    StagingCommitter committer =
+        StagingCommitter.create(new SinkConfig(props), new NoRewindSinkTaskContext());
+    try {
+      committer.open(Set.of(TP, other));
+      assertThatThrownBy(() -> committer.put(List.of(record(0, order(0L, "x".repeat(70_000))))))
+          .isInstanceOf(ConnectException.class)
+          .hasMessageStartingWith("Cannot write record orders/0/0 as Parquet");
+      committer.put(
+          List.of(new SinkRecord(other.topic(), 1, null, null, ORDER, order(1L, "ok"), 0)));
+      // both units idle past rotate.idle.ms; the good one commits
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> committer.committedOffsets().containsKey(other));
+      assertThat(committer.committedOffsets()).doesNotContainKey(TP);
+    } finally {
+      committer.stop();
+    }
+    assertThat(S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/"))
+        .extracting(CommitMarker::partition)
+        .containsExactly(1);
   }
 
   @Test
