@@ -88,12 +88,35 @@ public final class RedstageS3SinkConnector extends SinkConnector {
                     key,
                     reason));
     UnknownKeys.in(props).forEach((key, meant) -> LOG.warn(UnknownKeys.message(key, meant)));
+    if (skipsWithoutTrace(props)) {
+      LOG.warn(
+          "errors.tolerance=all without errors.deadletterqueue.topic.name or errors.log.enable=true: "
+              + "Connect skips the records its converter or transforms reject, before this connector sees "
+              + "them, with only its task error metrics counting them (the connector's own bad records still "
+              + "fail the task: it has no dead letter queue). Set errors.deadletterqueue.topic.name, or at "
+              + "least errors.log.enable=true, so that no record is dropped without a trace.");
+    }
     String cooperative =
         KafkaCoordinates.cooperativeAssignorWarning(props, KafkaCoordinates.workerVersion());
     if (cooperative != null) {
       LOG.warn(cooperative);
     }
     this.props = new HashMap<>(props);
+  }
+
+  /**
+   * Whether Connect would drop records its converter or transforms reject without logging or
+   * sending them anywhere: errors.tolerance=all with neither a dead letter queue nor the error log.
+   */
+  static boolean skipsWithoutTrace(Map<String, String> props) {
+    String dlq = props.get("errors.deadletterqueue.topic.name");
+    return "all".equalsIgnoreCase(trimmed(props.get("errors.tolerance")))
+        && (dlq == null || dlq.trim().isEmpty())
+        && !"true".equalsIgnoreCase(trimmed(props.get("errors.log.enable")));
+  }
+
+  private static String trimmed(String value) {
+    return value == null ? null : value.trim();
   }
 
   @Override
