@@ -107,7 +107,9 @@ public class ExactJsonConverter implements Converter, Versioned {
       return new SchemaAndValue(null, exactNumbers(parsed));
     } catch (JsonProcessingException e) {
       throw cannotRead(
-          topic, e.getOriginalMessage() + at(e.getLocation()), "Fix the JSON in the producer, ");
+          topic,
+          withoutRecordText(e.getOriginalMessage()) + at(e.getLocation()),
+          "Fix the JSON in the producer, ");
     } catch (IOException e) {
       throw cannotRead(topic, e.getMessage(), "Fix the JSON in the producer, ");
     }
@@ -156,6 +158,30 @@ public class ExactJsonConverter implements Converter, Versioned {
             + ". "
             + fix
             + TO_DLQ);
+  }
+
+  /**
+   * What Jackson says is wrong, without the text it quotes from the record ("Unrecognized token
+   * 'sk_live_…'": a value, maybe a secret, in the worker's log, the task's status and the dead
+   * letter queue's headers). A repeated key keeps its name: a field name, which fixing the producer
+   * needs.
+   */
+  static String withoutRecordText(String jacksonMessage) {
+    if (jacksonMessage == null) {
+      return "not valid JSON";
+    }
+    if (jacksonMessage.startsWith("Duplicate field ")) {
+      return jacksonMessage;
+    }
+    int cut = jacksonMessage.length();
+    for (char c : new char[] {'\'', '"', '(', ':', '\n'}) {
+      int i = jacksonMessage.indexOf(c);
+      if (i >= 0 && i < cut) {
+        cut = i;
+      }
+    }
+    String kind = jacksonMessage.substring(0, cut).trim();
+    return kind.isEmpty() ? "not valid JSON" : kind;
   }
 
   private static String at(JsonLocation location) {
