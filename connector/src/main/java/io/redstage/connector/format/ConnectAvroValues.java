@@ -1,5 +1,6 @@
 package io.redstage.connector.format;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,12 +37,14 @@ final class ConnectAvroValues {
 
   /**
    * A lower bound of the bytes of the JSON text of the nested column being converted: every value
-   * takes a byte; strings, map keys and field names their UTF-8 bytes, quotes and one more byte for
-   * each character JSON escapes; integers, dates, times and timestamps their decimal digits;
-   * booleans their word; binary values a byte per byte. Redshift's own text for a value (its
-   * escapes, how it writes bytes or a decimal) can only be longer, so a value refused here would
-   * also fail in the warehouse. Avro files hold it against a VARCHAR, Parquet files against a SUPER
-   * value's 16 MB.
+   * takes a byte, and a comma or closing bracket follows it; strings, map keys and field names
+   * their UTF-8 bytes, quotes and one more byte for each character JSON escapes; integers, dates,
+   * times and timestamps their decimal digits; booleans their word; binary values a byte per byte;
+   * decimals their significant digits; floating-point numbers their significant digits, at most the
+   * 15 (6 for 32-bit floats) that Redshift's Postgres lineage prints, and a point or exponent when
+   * they are not whole. Redshift's own text for a value (its escapes, how it writes bytes or a
+   * number) can only be longer, so a value refused here would also fail in the warehouse. Avro
+   * files hold it against a VARCHAR, Parquet files against a SUPER value's 16 MB.
    */
   private long jsonChars;
 
@@ -57,7 +60,9 @@ final class ConnectAvroValues {
    */
   Object convert(Schema s, org.apache.avro.Schema a, Object v, boolean nested) {
     if (nested) {
-      jsonChars++;
+      // the value's first byte, and the comma or bracket after it (an array of 40,000 zeros is
+      // 80,001 bytes of text, not 40,000)
+      jsonChars += 2;
     }
     Object datum = datum(s, a, v, nested);
     if (nested && datum != null) {
@@ -160,11 +165,78 @@ final class ConnectAvroValues {
       case STRING:
         return jsonStringBytes((String) datum) - 1;
       case BYTES:
+        if (ConnectTypes.isDecimal(s)) {
+          return decimalTextBytes((ByteBuffer) datum) - 1;
+        }
         // hex text in quotes, two chars per byte
-        return ConnectTypes.isDecimal(s) ? 0 : 2L * ((ByteBuffer) datum).remaining() + 1;
+        return 2L * ((ByteBuffer) datum).remaining() + 1;
+      case FLOAT32:
+        return floatTextBytes(Float.toString(((Number) datum).floatValue()), FLOAT_DIGITS, datum)
+            - 1;
+      case FLOAT64:
+        return floatTextBytes(Double.toString(((Number) datum).doubleValue()), DOUBLE_DIGITS, datum)
+            - 1;
       default:
-        return 0; // floats: at least a digit; containers: their values are counted one by one
+        return 0; // containers: their values are counted one by one
     }
+  }
+
+  /** Significant digits Postgres, Redshift's ancestor, prints of a REAL and a DOUBLE PRECISION. */
+  private static final int FLOAT_DIGITS = 6;
+
+  private static final int DOUBLE_DIGITS = 15;
+
+  /**
+   * The least text of a floating-point number: a minus sign, its significant digits (those of
+   * Java's shortest representation, {@code javaText}), at most {@code maxDigits} of them, and a
+   * point or an exponent when it is not whole. NaN and infinities: a byte.
+   */
+  static int floatTextBytes(String javaText, int maxDigits, Object datum) {
+    double d = ((Number) datum).doubleValue();
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      return 1;
+    }
+    int significant = 0;
+    int pendingZeros = 0;
+    for (int i = 0; i < javaText.length(); i++) {
+      char c = javaText.charAt(i);
+      if (c == 'E') {
+        break;
+      }
+      if (c == '0') {
+        if (significant > 0) {
+          pendingZeros++; // significant only if a non-zero digit follows
+        }
+      } else if (c >= '1' && c <= '9') {
+        significant += pendingZeros + 1;
+        pendingZeros = 0;
+      }
+    }
+    return (d < 0 ? 1 : 0)
+        + Math.max(1, Math.min(significant, maxDigits))
+        + (d == Math.rint(d) ? 0 : 1);
+  }
+
+  /**
+   * The least text of a decimal from its unscaled two's-complement bytes: a minus sign and its
+   * significant digits (trailing zeros may print as exponent or be dropped).
+   */
+  static int decimalTextBytes(ByteBuffer unscaled) {
+    byte[] bytes = new byte[unscaled.remaining()];
+    unscaled.duplicate().get(bytes);
+    if (bytes.length == 0) {
+      return 1;
+    }
+    BigInteger value = new BigInteger(bytes);
+    if (value.signum() == 0) {
+      return 1;
+    }
+    String digits = value.abs().toString();
+    int end = digits.length();
+    while (end > 1 && digits.charAt(end - 1) == '0') {
+      end--;
+    }
+    return (value.signum() < 0 ? 1 : 0) + end;
   }
 
   /**
@@ -316,7 +388,9 @@ final class ConnectAvroValues {
     org.apache.avro.Schema valueAvro = entry.getFields().get(1).schema();
     for (Map.Entry<?, ?> e : values.entrySet()) {
       GenericData.Record r = new GenericData.Record(entry);
-      jsonChars += ENTRY_NAMES_CHARS;
+      // the comma and brace in it are the key's and the value's separators, counted with them; the
+      // comma or bracket after the entry is one more
+      jsonChars += ENTRY_NAMES_CHARS - 1;
       try {
         r.put(0, convert(s.keySchema(), keyAvro, e.getKey(), true));
         r.put(1, convert(s.valueSchema(), valueAvro, e.getValue(), true));

@@ -540,7 +540,10 @@ class ValueLimitsInFilesTest {
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void aNestedValueOverWhatSuperHoldsIsRejected(FileFormat format) throws Exception {
-    String name = "n".repeat(100); // 1 + 103 + 1 bytes per element, as {"nnn…":null}
+    // {"nnn…":null} and a comma: 110 bytes per element, of which the count sees 107 (1 + 103 + 1
+    // for
+    // the struct, the field's name and its value, a separator after each of the two values)
+    String name = "n".repeat(100);
     Schema cell =
         SchemaBuilder.struct().name("Cell").field(name, Schema.OPTIONAL_STRING_SCHEMA).build();
     Schema sparse =
@@ -553,7 +556,7 @@ class ValueLimitsInFilesTest {
     Struct empty = new Struct(cell);
     List<SinkRecord> records = new ArrayList<>();
     for (long id = 0; id < 3; id++) {
-      int cells = id == 1 ? 160_000 : id == 2 ? 150_000 : 1;
+      int cells = id == 1 ? 160_000 : id == 2 ? 140_000 : 1;
       records.add(
           record(
               sparse,
@@ -571,7 +574,7 @@ class ValueLimitsInFilesTest {
       assertThat(errors)
           .containsExactly(
               "Cannot write record orders/3/1 as Parquet: value field 'cells' is a nested value whose JSON "
-                  + "text takes at least 16,800,000 bytes, over the 16,000,000 Redshift allows for a SUPER "
+                  + "text takes at least 17,120,000 bytes, over the 16,000,000 Redshift allows for a SUPER "
                   + "value (16 MB). Store large values elsewhere (e.g. an S3 object) and send a reference, or "
                   + "make the value smaller in the producer, or let errors.tolerance=all send such records to "
                   + "the dead letter queue.");
@@ -611,7 +614,7 @@ class ValueLimitsInFilesTest {
   void onlyAvroLimitsTheJsonTextOfANestedColumn(FileFormat format) throws Exception {
     RecordFormat f = RecordFormats.create(options(format).build());
     String part = "t".repeat(22_000);
-    // Each string fits, but as JSON text the array takes at least 3 x 22,002 = 66,006 bytes: Avro's
+    // Each string fits, but as JSON text the array takes at least 3 x 22,003 = 66,009 bytes: Avro's
     // COPY
     // hands the loader nested columns as text in a VARCHAR(65535); Parquet and JSON Lines load them
     // into SUPER.
@@ -625,7 +628,7 @@ class ValueLimitsInFilesTest {
           .isInstanceOf(DataException.class)
           .hasMessage(
               "Cannot write record orders/3/0 as Avro: value field 'tags' is a nested value whose JSON text "
-                  + "takes at least 66,006 bytes, over the 65535 in which Redshift's Avro COPY delivers nested values. "
+                  + "takes at least 66,009 bytes, over the 65535 in which Redshift's Avro COPY delivers nested values. "
                   + "Use format.class=parquet or jsonl, which load nested values into SUPER directly, or make the value "
                   + "smaller in the producer, or let errors.tolerance=all send such records to the dead letter queue.");
     } else {
@@ -638,8 +641,9 @@ class ValueLimitsInFilesTest {
 
   /**
    * Avro's COPY renders nested timestamps as text ("2024-02-29 13:45:30.123000+00", at least 24
-   * chars with quotes), not as the 13 digits of the long the file holds: 3,000 of them fit 65,535
-   * as numbers but not as text, and passed the check to quarantine their whole unit at COPY.
+   * chars with quotes, and a comma), not as the 13 digits of the long the file holds: 3,000 of them
+   * fit 65,535 as numbers but not as text, and passed the check to quarantine their whole unit at
+   * COPY.
    */
   @Test
   void avroCountsNestedTimestampsAsTheTextCopyMakesOfThem() throws Exception {
@@ -666,8 +670,59 @@ class ValueLimitsInFilesTest {
         .asString()
         .startsWith(
             "Cannot write record orders/3/1 as Avro: value field 'seen' is a nested value whose JSON "
-                + "text takes at least 72,000 bytes");
+                + "text takes at least 75,000 bytes");
     assertThat(writer.recordCount()).isEqualTo(1);
+  }
+
+  /**
+   * The count of an Avro nested column's JSON text left out the comma after each value, and counted
+   * a floating-point number or a decimal as one byte: an array of 40,000 small integers (80,001
+   * bytes of text), of 6,000 doubles of 12 significant digits (about 90,000) or of 5,000 decimals
+   * of 12 digits (about 70,000) passed it, and quarantined their whole unit at COPY. Arrays whose
+   * text fits still pass.
+   */
+  @Test
+  void avroCountsTheSeparatorsFloatsAndDecimalsOfANestedColumn() throws Exception {
+    Schema amount = Decimal.builder(4).build();
+    Schema lists =
+        SchemaBuilder.struct()
+            .name("Lists")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("small", SchemaBuilder.array(Schema.INT8_SCHEMA).optional().build())
+            .field("floats", SchemaBuilder.array(Schema.FLOAT64_SCHEMA).optional().build())
+            .field("amounts", SchemaBuilder.array(amount).optional().build())
+            .build();
+    List<SinkRecord> records = new ArrayList<>();
+    long[][] sizes = {{40_000, 0, 0}, {0, 6_000, 0}, {0, 0, 5_000}, {30_000, 4_000, 4_000}};
+    for (int id = 0; id < sizes.length; id++) {
+      Struct value = new Struct(lists).put("id", (long) id);
+      if (sizes[id][0] > 0) {
+        value.put("small", java.util.Collections.nCopies((int) sizes[id][0], (byte) 0));
+      }
+      if (sizes[id][1] > 0) {
+        value.put("floats", java.util.Collections.nCopies((int) sizes[id][1], 0.123456789012));
+      }
+      if (sizes[id][2] > 0) {
+        value.put(
+            "amounts",
+            java.util.Collections.nCopies((int) sizes[id][2], new BigDecimal("-12345678.9012")));
+      }
+      records.add(record(lists, value, id));
+    }
+    RecordFormat f = RecordFormats.create(options(FileFormat.AVRO).build());
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(3), "k");
+
+    assertThat(writeCollectingErrors(writer, records))
+        .extracting(e -> e.substring(0, e.indexOf(" bytes, over the 65535")))
+        .containsExactly(
+            "Cannot write record orders/3/0 as Avro: value field 'small' is a nested value whose JSON "
+                + "text takes at least 80,000",
+            "Cannot write record orders/3/1 as Avro: value field 'floats' is a nested value whose JSON "
+                + "text takes at least 84,000",
+            "Cannot write record orders/3/2 as Avro: value field 'amounts' is a nested value whose JSON "
+                + "text takes at least 70,000");
+    assertThat(idsIn(FileFormat.AVRO, out.toByteArray())).containsExactly(3L);
   }
 
   /**
@@ -718,16 +773,16 @@ class ValueLimitsInFilesTest {
           .extracting(e -> e.substring(0, e.indexOf(" Use format.class=")))
           .containsExactly(
               "Cannot write record orders/3/1 as Avro: value field 'tags' is a nested value whose "
-                  + "JSON text takes at least 66,004"
+                  + "JSON text takes at least 66,006"
                   + over,
               "Cannot write record orders/3/2 as Avro: value field 'tags' is a nested value whose "
-                  + "JSON text takes at least 68,004"
+                  + "JSON text takes at least 68,006"
                   + over,
               "Cannot write record orders/3/3 as Avro: value field 'ids' is a nested value whose "
-                  + "JSON text takes at least 72,000"
+                  + "JSON text takes at least 78,000"
                   + over,
               "Cannot write record orders/3/4 as Avro: value field 'blobs' is a nested value whose "
-                  + "JSON text takes at least 80,004"
+                  + "JSON text takes at least 80,006"
                   + over,
               "Cannot write record orders/3/5 as Avro: the header is a nested value whose "
                   + "JSON text takes at least 70,022"
