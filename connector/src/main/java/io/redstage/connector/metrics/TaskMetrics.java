@@ -198,7 +198,8 @@ public final class TaskMetrics implements AutoCloseable {
         () -> Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - lastCommitNanos)));
     gauge(
         PAUSED_PARTITIONS,
-        "Partitions paused until the units waiting for S3 fit the memory budget",
+        "Partitions the task paused: until the units and parts waiting for S3 fit the memory budget, or"
+            + " until a commit still running on S3 ends before a rewind",
         () -> pausedPartitions);
   }
 
@@ -274,7 +275,10 @@ public final class TaskMetrics implements AutoCloseable {
     committedOffsetLag = offsets;
   }
 
-  /** The task paused {@code partitions} for the memory budget (0: none paused). */
+  /**
+   * The task holds {@code partitions} paused, for the memory budget or for a rewind waiting for a
+   * running commit (0: none paused).
+   */
   public void pausedPartitions(int partitions) {
     pausedPartitions = partitions;
   }
