@@ -2,6 +2,7 @@ package io.redstage.connector.format;
 
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -127,6 +128,10 @@ final class ConnectAvroSchemas {
     WarehouseLimits.columnCount(first, format, columns.size());
     org.apache.avro.Schema row =
         org.apache.avro.Schema.createRecord(ROW_RECORD_NAME, null, null, false, fields);
+    if (format == FileFormat.AVRO) {
+      WarehouseLimits.avroSchemaBytes(
+          first, row.toString().getBytes(StandardCharsets.UTF_8).length);
+    }
     if (format != FileFormat.PARQUET) {
       return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, null);
     }

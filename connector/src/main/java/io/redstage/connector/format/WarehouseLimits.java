@@ -381,6 +381,32 @@ public final class WarehouseLimits {
   }
 
   /**
+   * Largest Avro file header COPY reads (the schema and the file's metadata): Redshift documents "1
+   * MB"; read as 1,000,000 bytes, and the schema held to it less a margin for the rest of the
+   * header (the magic, the codec's entry, the sync marker: under a hundred bytes).
+   */
+  static final int AVRO_SCHEMA_MAX_BYTES = 1_000_000 - 1_024;
+
+  /**
+   * Rejects a record whose Avro schema, {@code schemaJsonBytes} of JSON in the file's header, would
+   * make a header COPY refuses: every unit of that schema would be quarantined whole.
+   */
+  static void avroSchemaBytes(SinkRecord record, long schemaJsonBytes) {
+    if (schemaJsonBytes > AVRO_SCHEMA_MAX_BYTES) {
+      throw RecordErrors.cannotWrite(
+          record,
+          FileFormat.AVRO,
+          String.format(
+              Locale.ROOT,
+              "its Avro schema takes %,d bytes of JSON in the file header, over the 1 MB header"
+                  + " Redshift's COPY reads",
+              schemaJsonBytes),
+          "Use format.class=parquet or jsonl, or drop fields with the ReplaceField SMT, or let "
+              + "errors.tolerance=all send such records to the dead letter queue.");
+    }
+  }
+
+  /**
    * Largest input row COPY reads: Redshift documents "4 MB"; read as 4,000,000 bytes, the smaller
    * of its two meanings, so that no row it refuses passes here.
    */

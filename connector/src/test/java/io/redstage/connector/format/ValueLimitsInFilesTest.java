@@ -675,6 +675,43 @@ class ValueLimitsInFilesTest {
   }
 
   /**
+   * An Avro file's header holds its schema, and Redshift's COPY reads headers of at most 1 MB: a
+   * value schema whose Avro JSON passes it made files every COPY refused, each unit quarantined
+   * whole. Its records are refused (the dead letter queue, or the task fails), naming the size and
+   * what to do; Parquet and JSON Lines files take them.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void anAvroSchemaOverTheHeaderCopyReadsIsRefused(FileFormat format) throws Exception {
+    SchemaBuilder part = SchemaBuilder.struct().name("Part").optional();
+    for (int i = 0; i < 12; i++) {
+      part.field("attribute_with_a_long_name_" + i, Schema.OPTIONAL_STRING_SCHEMA);
+    }
+    Schema partSchema = part.build();
+    SchemaBuilder wide = SchemaBuilder.struct().name("Wide").field("id", Schema.INT64_SCHEMA);
+    for (int i = 0; i < 1_000; i++) {
+      wide.field("part_" + i, partSchema);
+    }
+    Schema wideSchema = wide.build();
+    SinkRecord record = record(wideSchema, new Struct(wideSchema).put("id", 1L), 0);
+    RecordFormat f = RecordFormats.create(options(format).build());
+    if (format == FileFormat.AVRO) {
+      assertThatThrownBy(() -> f.open(new BytesOutput(), record, "k"))
+          .isInstanceOf(DataException.class)
+          .hasMessageStartingWith("Cannot write record orders/3/0 as Avro: its Avro schema takes ")
+          .hasMessageContaining(
+              " bytes of JSON in the file header, over the 1 MB header Redshift's COPY reads. Use "
+                  + "format.class=parquet or jsonl");
+    } else {
+      BytesOutput out = new BytesOutput();
+      RecordFileWriter writer = f.open(out, record, "k");
+      writer.write(record);
+      writer.finish();
+      assertThat(writer.recordCount()).isEqualTo(1);
+    }
+  }
+
+  /**
    * The count of an Avro nested column's JSON text left out the comma after each value, and counted
    * a floating-point number or a decimal as one byte: an array of 40,000 small integers (80,001
    * bytes of text), of 6,000 doubles of 12 significant digits (about 90,000) or of 5,000 decimals
