@@ -205,8 +205,34 @@ public final class FailureTracker {
     return Math.max(0, maxConflicts - (f == null ? 0 : f.conflicts()));
   }
 
+  /**
+   * Whether the unit waits out its backoff at {@code nowMs} (the wall clock). No backoff is longer
+   * than load.retry.backoff-max: a wait that still has more to go counts from a clock that went
+   * back since (NTP stepping it, a VM restored from a snapshot) or from another host's clock ahead
+   * of ours (a failure-table row), and is cut to that maximum from now, instead of holding the
+   * unit, and in an upsert table its partition's later units, for as long as the step.
+   */
   public boolean waiting(String markerKey, long nowMs) {
     Failure f = failures.get(markerKey);
+    if (f == null) {
+      return false;
+    }
+    long longest = backoff.max().toMillis();
+    if (f.notBeforeMs() - nowMs > longest) {
+      f =
+          failures.computeIfPresent(
+              markerKey,
+              (k, old) ->
+                  old.notBeforeMs() - nowMs > longest
+                      ? new Failure(
+                          old.attempts(),
+                          nowMs + longest,
+                          old.lastError(),
+                          old.isolate(),
+                          old.conflicts(),
+                          old.deferrals())
+                      : old);
+    }
     return f != null && f.notBeforeMs() > nowMs;
   }
 

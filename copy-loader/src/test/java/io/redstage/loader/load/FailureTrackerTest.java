@@ -22,6 +22,23 @@ class FailureTrackerTest {
   }
 
   /**
+   * The wall clock set back an hour (NTP, a VM restored from a snapshot) while a unit waits out its
+   * backoff: it waits at most load.retry.backoff-max (8 s here) from the new time, not the hour
+   * plus its backoff. A failure-table row from a host whose clock is ahead is cut the same way.
+   */
+  @Test
+  void aBackoffLastsAtMostTheMaximumWhenTheClockGoesBack() {
+    long hour = Duration.ofHours(1).toMillis();
+    tracker.fail("u", "boom", 2 * hour);
+    assertThat(tracker.waiting("u", hour)).as("from the new time, within the maximum").isTrue();
+    assertThat(tracker.waiting("u", hour + 8_001)).isFalse();
+
+    tracker.restore(Map.of("v", new FailureTracker.Persisted(1, 5 * hour, "another host's clock")));
+    assertThat(tracker.waiting("v", hour)).isTrue();
+    assertThat(tracker.waiting("v", hour + 8_001)).isFalse();
+  }
+
+  /**
    * This loader saw two failures, another one made the third and quarantined the unit, then it was
    * released (a row of 0 attempts): its count starts afresh here too, instead of the next failure
    * quarantining it again after a single try.
