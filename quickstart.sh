@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v java >/dev/null || { echo "Cannot run the quickstart: java is not on the PATH. Install a JDK 17 or newer." >&2; exit 2; }
-command -v mvn >/dev/null || { echo "Cannot run the quickstart: mvn is not on the PATH. Install Maven 3.8 or newer." >&2; exit 2; }
+command -v mvn >/dev/null || { echo "Cannot run the quickstart: mvn is not on the PATH. Install Maven 3.8.7 or newer." >&2; exit 2; }
 
 if [[ "${REDSTAGE_SKIP_BUILD:-0}" != "1" ]]; then
   echo "Building the connector plugin ZIP, the loader, the sandbox and the quickstart (mvn package, tests skipped)..."

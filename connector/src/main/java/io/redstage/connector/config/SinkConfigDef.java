@@ -312,7 +312,9 @@ public final class SinkConfigDef {
         "",
         Validators.oneOfOrEmpty(CANNED_ACLS),
         LOW,
-        "Canned ACL for every object written, e.g. bucket-owner-full-control. Default: empty (no ACL header).",
+        "Canned ACL for every object written, e.g. bucket-owner-full-control; S3 then also asks the "
+            + "connector's role for s3:PutObjectAcl on the prefixes it writes (topics.dir, markers.dir, "
+            + "tmp.dir). Default: empty (no ACL header).",
         GROUP_S3,
         ++o,
         Width.MEDIUM,

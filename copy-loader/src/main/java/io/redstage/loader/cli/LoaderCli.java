@@ -70,8 +70,10 @@ public final class LoaderCli {
           + LoaderConfigDef.MANIFESTS_DIR
           + ", "
           + LoaderConfigDef.QUARANTINE_DIR
-          + " and "
+          + ", "
           + LoaderConfigDef.REJECTS_DIR
+          + " and, when loaded markers move there, "
+          + LoaderConfigDef.MARKERS_LOADED_DIR
           + "; credentials that may not write there stop it with exit code 2)";
 
   @Option(

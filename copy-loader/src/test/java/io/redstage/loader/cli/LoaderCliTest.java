@@ -72,7 +72,8 @@ class LoaderCliTest {
     // without white space: picocli wraps the help, within names too ("rejects.", "dir")
     String probes =
         "nothing but the start-up probe objects (one put and deleted at once under each of"
-            + " manifests.dir, quarantine.dir and rejects.dir; credentials that may not write"
+            + " manifests.dir, quarantine.dir, rejects.dir and, when loaded markers move there,"
+            + " markers.loaded.dir; credentials that may not write"
             + " there stop it with exit code 2)";
     for (String command : new String[] {"dry-run", "status", "sweep"}) {
       String help = run(Map.of(), command, "--help").out().replaceAll("\\s+", "");
