@@ -207,17 +207,19 @@ public final class FailureTracker {
 
   /**
    * Whether the unit waits out its backoff at {@code nowMs} (the wall clock). No backoff is longer
-   * than load.retry.backoff-max: a wait that still has more to go counts from a clock that went
-   * back since (NTP stepping it, a VM restored from a snapshot) or from another host's clock ahead
-   * of ours (a failure-table row), and is cut to that maximum from now, instead of holding the
-   * unit, and in an upsert table its partition's later units, for as long as the step.
+   * than load.retry.backoff-max (or load.retry.backoff, which a restored row waits, if longer): a
+   * wait that still has more to go counts from a clock that went back since (NTP stepping it, a VM
+   * restored from a snapshot) or from another host's clock ahead of ours (a failure-table row), and
+   * is cut to that maximum from now, instead of holding the unit, and in an upsert table its
+   * partition's later units, for as long as the step.
    */
   public boolean waiting(String markerKey, long nowMs) {
     Failure f = failures.get(markerKey);
     if (f == null) {
       return false;
     }
-    long longest = backoff.max().toMillis();
+    // a restored row waits load.retry.backoff itself, uncapped
+    long longest = Math.max(backoff.max().toMillis(), backoff.initial().toMillis());
     if (f.notBeforeMs() - nowMs > longest) {
       f =
           failures.computeIfPresent(
