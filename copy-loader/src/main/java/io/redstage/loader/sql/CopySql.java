@@ -9,9 +9,9 @@ public final class CopySql {
 
   /**
    * @param iamRole an IAM role ARN, or "default" for the cluster's default role
-   * @param jsonMaxErrors MAXERROR for JSON Lines COPY (0: none). Parquet COPY refuses MAXERROR
-   *     (columnar formats stop at the first bad row); Avro files come from typed schemas, so they
-   *     keep the all-or-nothing COPY.
+   * @param jsonMaxErrors rows a JSON Lines COPY may reject per unit it loads (0: none). Parquet
+   *     COPY refuses MAXERROR (columnar formats stop at the first bad row); Avro files come from
+   *     typed schemas, so they keep the all-or-nothing COPY.
    */
   public CopySql(String iamRole, int jsonMaxErrors) {
     if (!iamRole.equalsIgnoreCase("default")
@@ -26,7 +26,21 @@ public final class CopySql {
     this.jsonMaxErrors = jsonMaxErrors;
   }
 
+  /** Redshift's largest MAXERROR. */
+  static final int MOST_ERRORS = 100_000;
+
+  /** The COPY of one unit's files (a check's probe). */
   public String copy(String stagingTable, String manifestUrl, FileSchema schema) {
+    return copy(stagingTable, manifestUrl, schema, 1);
+  }
+
+  /**
+   * The COPY of files of {@code units} units: a JSON Lines COPY may reject load.json.max-errors
+   * rows per unit, at most Redshift's 100,000 in all. One limit for the whole COPY made a backlog
+   * batch of many units with a few bad rows each fail, split and load again many times over, though
+   * no unit of it had more bad rows than the setting allows.
+   */
+  public String copy(String stagingTable, String manifestUrl, FileSchema schema, int units) {
     StringBuilder b =
         new StringBuilder("COPY ")
             .append(Identifiers.quote(stagingTable))
@@ -57,7 +71,8 @@ public final class CopySql {
           b.append(" GZIP");
         }
         if (jsonMaxErrors > 0) {
-          b.append(" MAXERROR ").append(jsonMaxErrors);
+          b.append(" MAXERROR ")
+              .append(Math.min(MOST_ERRORS, (long) jsonMaxErrors * Math.max(1, units)));
         }
         break;
       default:

@@ -2,12 +2,15 @@ package io.redstage.loader.sql;
 
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.StagingGroup;
+import io.redstage.loader.discovery.Unit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -104,7 +107,7 @@ public final class LoadSqlBuilder {
       for (StagingGroup g : batch.groups()) {
         sql.add(staging.create(g, plan, settings));
         copies.add(sql.size());
-        sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema()));
+        sql.add(copy.copy(stagingTable(g), manifestUrl.apply(g), g.schema(), unitsIn(batch, g)));
       }
       Optional<String> check = RowsTable.coordinatesCheck(batch, settings.metadata());
       if (check.isPresent()) {
@@ -201,5 +204,20 @@ public final class LoadSqlBuilder {
       }
     }
     return new LoadTransaction(sql, copies, write, coordinatesCheck);
+  }
+
+  /** How many of the batch's units have files in {@code group}. */
+  private static int unitsIn(Batch batch, StagingGroup group) {
+    Set<String> keys = new HashSet<>();
+    for (StagingGroup.FileRef f : group.files()) {
+      keys.add(f.key());
+    }
+    int units = 0;
+    for (Unit u : batch.units()) {
+      if (u.marker().files().stream().anyMatch(f -> keys.contains(f.key()))) {
+        units++;
+      }
+    }
+    return units;
   }
 }

@@ -433,6 +433,36 @@ class IsolationIT {
     assertThat(ids("iso_short")).containsExactlyElementsOf(range(0, 9));
   }
 
+  /**
+   * load.json.max-errors is a unit's allowance: one COPY of a batch's three units, three bad rows
+   * each, with 5 allowed per unit, loads at once (before, 9 rejects over the batch's MAXERROR 5
+   * failed it, and its pieces loaded after a split).
+   */
+  @Test
+  void theRejectsAllowanceIsPerUnitOfTheBatch() throws Exception {
+    List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
+    for (long start = 0; start < 30; start += 10) {
+      stack.files.unit(
+          "iso_allowance",
+          0,
+          start,
+          start + 9,
+          FileFormat.JSONL,
+          cols,
+          o -> row("id", o, "n", o % 10 == 1 || o % 10 == 4 || o % 10 == 7 ? "bad" + o : o));
+    }
+    Map<String, String> config = stack.config("iso_allowance");
+    config.put("load.json.max-errors", "5");
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(3);
+      assertThat(r.batchesLoaded()).as("one batch, not split").isEqualTo(1);
+      assertThat(r.batchesFailed()).isZero();
+      assertThat(r.rowsRejected()).isEqualTo(9);
+    }
+    assertThat(ids("iso_allowance")).hasSize(21);
+  }
+
   @Test
   void jsonRowsCopyRejectsGoToTheRejectsObjectAndTheRestOfTheUnitLoads() throws Exception {
     List<MarkerColumn> cols = List.of(c("id", Kind.INT64), c("n", Kind.INT64));
