@@ -60,6 +60,16 @@ public final class BatchExecutor {
    */
   private final Map<String, TableRef> outlivedTables = new ConcurrentHashMap<>();
 
+  /**
+   * Such statements that ended FAILED or ABORTED since the last {@link #takeOutlivedFailures()},
+   * with the units they loaded: nobody waited for their error, so without this a batch whose load
+   * always outlives the timeout and then fails was planned again whole, cycle after cycle.
+   */
+  private final Map<String, OutlivedFailure> outlivedFailures = new ConcurrentHashMap<>();
+
+  /** A load statement that outlived redshift.statement-timeout and then failed. */
+  public record OutlivedFailure(List<String> markerKeys, StatementFailedException failure) {}
+
   public BatchExecutor(
       DataApi api,
       ManifestStore manifests,
@@ -311,11 +321,11 @@ public final class BatchExecutor {
     Set<TableRef> busy = new HashSet<>();
     for (Map.Entry<String, TableRef> e : outlivedTables.entrySet()) {
       String id = e.getKey();
-      if (api.progress(id) == DataApi.Progress.RUNNING) {
+      DataApi.Progress p = api.progress(id);
+      if (p == DataApi.Progress.RUNNING) {
         busy.add(e.getValue());
       } else {
-        outlivedTables.remove(id);
-        outlived.values().removeIf(id::equals);
+        ended(id, p);
       }
     }
     return busy;
@@ -346,10 +356,50 @@ public final class BatchExecutor {
         busy.put(u, id);
       }
       if (p != DataApi.Progress.RUNNING) {
+        if (p == DataApi.Progress.ENDED && outlivedTables.containsKey(id)) {
+          noteFailure(id);
+        }
         outlived.remove(u.markerKey(), id);
         outlivedTables.remove(id);
       }
     }
     return busy;
+  }
+
+  /**
+   * Forgets the outlived statement {@code id}, which is no longer running, and its units; one that
+   * failed is kept for {@link #takeOutlivedFailures()} with them.
+   */
+  private void ended(String id, DataApi.Progress progress) {
+    if (progress == DataApi.Progress.ENDED) {
+      noteFailure(id);
+    }
+    outlivedTables.remove(id);
+    outlived.values().removeIf(id::equals);
+  }
+
+  /** Keeps the failure of ended statement {@code id}, if it failed, with its units' keys. */
+  private void noteFailure(String id) {
+    List<String> keys = new ArrayList<>();
+    outlived.forEach(
+        (key, statement) -> {
+          if (statement.equals(id)) {
+            keys.add(key);
+          }
+        });
+    api.failureOf(id)
+        .ifPresent(f -> outlivedFailures.put(id, new OutlivedFailure(List.copyOf(keys), f)));
+  }
+
+  /** The outlived statements that failed since the last call (see {@link #outlivedFailures}). */
+  List<OutlivedFailure> takeOutlivedFailures() {
+    List<OutlivedFailure> taken = new ArrayList<>();
+    for (String id : List.copyOf(outlivedFailures.keySet())) {
+      OutlivedFailure f = outlivedFailures.remove(id);
+      if (f != null) {
+        taken.add(f);
+      }
+    }
+    return taken;
   }
 }

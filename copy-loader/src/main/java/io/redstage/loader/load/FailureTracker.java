@@ -154,6 +154,25 @@ public final class FailureTracker {
     return f.attempts();
   }
 
+  /**
+   * Plans the unit alone from now on without counting an attempt: a batch it was in failed where no
+   * split could follow (see {@link OutlivedFailures}).
+   */
+  public void isolate(String markerKey, String error) {
+    failures.compute(
+        markerKey,
+        (k, old) ->
+            old == null
+                ? new Failure(0, 0, error, true, 0, 0)
+                : new Failure(
+                    old.attempts(),
+                    old.notBeforeMs(),
+                    error,
+                    true,
+                    old.conflicts(),
+                    old.deferrals()));
+  }
+
   /** Whether a unit with this many attempts has used them all. */
   public boolean exhausted(int attempts) {
     return attempts >= maxAttempts;

@@ -170,6 +170,7 @@ public final class LoadCycle implements AutoCloseable {
     p.failures().restore(failureRows.units());
     p.failures().restoreTableStops(failureRows.tables());
     p.failures().retainListed(scan.units().stream().map(Unit::markerKey).collect(toSet()));
+    OutlivedFailures.apply(p.executor(), p.failures(), now);
     CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
     p.failureLog()

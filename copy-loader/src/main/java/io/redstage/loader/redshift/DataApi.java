@@ -7,6 +7,7 @@ import io.redstage.loader.config.LoaderConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -305,6 +306,23 @@ public final class DataApi {
           : Progress.ENDED;
     } catch (DataApiException e) {
       return e.isTransient() ? Progress.RUNNING : Progress.ENDED;
+    }
+  }
+
+  /**
+   * How statement {@code id} failed, if it ended FAILED or ABORTED; empty while it runs, once it
+   * finished, or when the Data API cannot say (it keeps statements 24 hours).
+   */
+  public Optional<StatementFailedException> failureOf(String id) {
+    try {
+      DescribeStatementResponse d =
+          call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement");
+      StatusString s = d.status();
+      return s == StatusString.FAILED || s == StatusString.ABORTED
+          ? Optional.of(failure(id, d))
+          : Optional.empty();
+    } catch (DataApiException e) {
+      return Optional.empty();
     }
   }
 

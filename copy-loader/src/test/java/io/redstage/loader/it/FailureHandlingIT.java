@@ -128,6 +128,60 @@ class FailureHandlingIT {
   }
 
   /**
+   * A batch whose load always outlives redshift.statement-timeout and then fails (one bad row in a
+   * batch a busy cluster runs slower than the timeout) was planned again whole, cycle after cycle:
+   * nobody read its error, and no row of the table loaded, with only unknown outcomes in the logs.
+   * Its units now load one by one after its failure, so the good ones load.
+   */
+  @Test
+  void aBatchThatOutlivesTheTimeoutAndThenFailsLoadsItsGoodUnitsOneByOne() throws Exception {
+    List<MarkerColumn> cols =
+        List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+    Map<String, String> config = stack.config("f_outlived_bad");
+    config.put("redshift.statement-timeout", "1s");
+    config.put("load.json.max-errors", "0"); // all-or-nothing COPY: the bad row fails the batch
+    LoaderConfig c = LoaderConfig.of(config);
+    String lock =
+        new ControlTables(
+                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
+                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)),
+                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_FAILURES_TABLE)))
+            .loadedIntervals(TableRef.of("public", "f_outlived_bad"))
+            .lock();
+    try (Loader loader = stack.loader(config)) {
+      stack.files.unit("f_outlived_bad", 0, 0, 9, FileFormat.JSONL, cols, o -> row("id", o));
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      // from now on every load of the table outlives the timeout, as on a cluster whose queue is
+      // that long
+      stack
+          .redshift
+          .faults()
+          .slowStatementsMatching("^" + Pattern.quote(lock) + "$", Duration.ofMillis(1500));
+      for (long start = 10; start < 40; start += 10) {
+        stack.files.unit(
+            "f_outlived_bad",
+            0,
+            start,
+            start + 9,
+            FileFormat.JSONL,
+            cols,
+            o -> row("id", o == 35 ? "not-a-number" : o));
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                loader.runOnce();
+                return stack.count("SELECT COUNT(*) FROM public.f_outlived_bad") == 30;
+              });
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived_bad WHERE id BETWEEN 30 AND 39"))
+        .as("the bad unit's rows wait")
+        .isZero();
+  }
+
+  /**
    * While a load statement that outlived redshift.statement-timeout still runs, it holds its
    * table's LOCK, and every read of that table's loaded intervals waits for it: the next cycles
    * leave that table out and load the others.
