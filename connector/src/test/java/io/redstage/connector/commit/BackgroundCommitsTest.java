@@ -438,18 +438,8 @@ class BackgroundCommitsTest {
     CountDownLatch slotHeld = new CountDownLatch(1);
     CountDownLatch releaseSlot = new CountDownLatch(1);
     Thread holder = holdingSlot(slots, slotHeld, releaseSlot);
-    Map<String, String> props = partsFailingProps(prefix);
-    props.put("flush.size", "6");
     AssignedContext context = new AssignedContext(Set.of(P0));
-    StagingCommitter committer =
-        ComponentsFactory.committer(
-            new SinkConfig(props),
-            context,
-            settings ->
-                InterceptedS3Client.around(S3ClientFactory.create(settings))
-                    .before("uploadPart", request -> awaitGate(sendParts))
-                    .client(),
-            slots);
+    StagingCommitter committer = gatedPartsCommitter(prefix, context, sendParts, slots);
     try {
       assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
       committer.open(Set.of(P0));
@@ -488,18 +478,8 @@ class BackgroundCommitsTest {
     CountDownLatch slotHeld = new CountDownLatch(1);
     CountDownLatch releaseSlot = new CountDownLatch(1);
     Thread holder = holdingSlot(slots, slotHeld, releaseSlot);
-    Map<String, String> props = partsFailingProps(prefix);
-    props.put("flush.size", "6");
     AssignedContext context = new AssignedContext(Set.of(P0, P1));
-    StagingCommitter committer =
-        ComponentsFactory.committer(
-            new SinkConfig(props),
-            context,
-            settings ->
-                InterceptedS3Client.around(S3ClientFactory.create(settings))
-                    .before("uploadPart", request -> awaitGate(sendParts))
-                    .client(),
-            slots);
+    StagingCommitter committer = gatedPartsCommitter(prefix, context, sendParts, slots);
     try {
       assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
       committer.open(Set.of(P0, P1));
@@ -523,6 +503,24 @@ class BackgroundCommitsTest {
       committer.stop();
       holder.join(TimeUnit.SECONDS.toMillis(60));
     }
+  }
+
+  /**
+   * A committer whose files' parts (flush.size 6, partition 0's failing per {@link
+   * #partsFailingProps}) are sent only once {@code sendParts} opens, building with {@code slots}.
+   */
+  private static StagingCommitter gatedPartsCommitter(
+      String prefix, AssignedContext context, CountDownLatch sendParts, BuildSlots slots) {
+    Map<String, String> props = partsFailingProps(prefix);
+    props.put("flush.size", "6");
+    return ComponentsFactory.committer(
+        new SinkConfig(props),
+        context,
+        settings ->
+            InterceptedS3Client.around(S3ClientFactory.create(settings))
+                .before("uploadPart", request -> awaitGate(sendParts))
+                .client(),
+        slots);
   }
 
   /**

@@ -95,14 +95,7 @@ class FailureHandlingIT {
   void aLoadThatOutlivesTheStatementTimeoutIsWaitedForAndNotStartedAgain() throws Exception {
     Map<String, String> config = stack.config("f_outlived");
     config.put("redshift.statement-timeout", "1s");
-    LoaderConfig c = LoaderConfig.of(config);
-    String lock =
-        new ControlTables(
-                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
-                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)),
-                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_FAILURES_TABLE)))
-            .loadedIntervals(TableRef.of("public", "f_outlived"))
-            .lock();
+    String lock = loadedIntervalsLock(config, "f_outlived");
     try (Loader loader = stack.loader(config)) {
       unit("f_outlived", 0, 9);
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
@@ -140,14 +133,7 @@ class FailureHandlingIT {
     Map<String, String> config = stack.config("f_outlived_bad");
     config.put("redshift.statement-timeout", "1s");
     config.put("load.json.max-errors", "0"); // all-or-nothing COPY: the bad row fails the batch
-    LoaderConfig c = LoaderConfig.of(config);
-    String lock =
-        new ControlTables(
-                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
-                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)),
-                TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_FAILURES_TABLE)))
-            .loadedIntervals(TableRef.of("public", "f_outlived_bad"))
-            .lock();
+    String lock = loadedIntervalsLock(config, "f_outlived_bad");
     try (Loader loader = stack.loader(config)) {
       stack.files.unit("f_outlived_bad", 0, 0, 9, FileFormat.JSONL, cols, o -> row("id", o));
       assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
@@ -214,6 +200,19 @@ class FailureHandlingIT {
           .isZero();
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_slow")).isEqualTo(20);
+  }
+
+  /**
+   * The LOCK statement with which a load of {@code table} (in public) starts, under {@code config}.
+   */
+  private static String loadedIntervalsLock(Map<String, String> config, String table) {
+    LoaderConfig c = LoaderConfig.of(config);
+    return new ControlTables(
+            TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_MARKERS_TABLE)),
+            TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_QUARANTINE_TABLE)),
+            TableRef.of(c.string(CONTROL_SCHEMA), c.string(CONTROL_FAILURES_TABLE)))
+        .loadedIntervals(TableRef.of("public", table))
+        .lock();
   }
 
   /**
