@@ -57,9 +57,12 @@ class PreflightIT {
     return args.toArray(String[]::new);
   }
 
-  @Test
-  void unwritableManifestsDirIsReportedAtStartByEveryCommand() throws Exception {
-    stack.files.unit("pre_manifests", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
+  /**
+   * The config of a loader of {@code topic} (one unit listed) in a bucket where S3 refuses every
+   * PutObject under "locked/".
+   */
+  private static Map<String, String> withLockedPrefix(String topic) {
+    stack.files.unit(topic, 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
     stack
         .s3
         .faults()
@@ -67,7 +70,13 @@ class PreflightIT {
             S3Fault.ACCESS_DENIED,
             RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
     Map<String, String> config = stack.config();
-    config.put("topics", "pre_manifests");
+    config.put("topics", topic);
+    return config;
+  }
+
+  @Test
+  void unwritableManifestsDirIsReportedAtStartByEveryCommand() throws Exception {
+    Map<String, String> config = withLockedPrefix("pre_manifests");
     config.put("manifests.dir", "locked/manifests");
     try (Loader loader = stack.loader(config)) {
       assertThatThrownBy(loader::runOnce)
@@ -100,15 +109,7 @@ class PreflightIT {
    */
   @Test
   void unwritableLoadedMarkersDirIsReportedAtStartWhenMarkersMoveThere() throws Exception {
-    stack.files.unit("pre_loaded", 0, 0, 4, FileFormat.PARQUET, COLS, o -> row("id", o));
-    stack
-        .s3
-        .faults()
-        .failAlways(
-            S3Fault.ACCESS_DENIED,
-            RequestMatcher.operations(ObjectOperation.PUT_OBJECT).keyPrefix("locked/"));
-    Map<String, String> config = stack.config();
-    config.put("topics", "pre_loaded");
+    Map<String, String> config = withLockedPrefix("pre_loaded");
     config.put("markers.loaded.dir", "locked/markers-loaded");
     LoaderStack.Cli refused = LoaderStack.cli(config, "once");
     assertThat(refused.code()).isEqualTo(2);
