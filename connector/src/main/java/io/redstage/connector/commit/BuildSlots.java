@@ -24,10 +24,10 @@ final class BuildSlots {
   private final Semaphore slots;
 
   /**
-   * Builds that may wait for S3 without their slot at once, as many as there are slots. A build
-   * part-way holds its encoder's row group and a full part besides the rows the memory budget
-   * counts for its unit; without this bound every commit thread could hold one while the slots kept
-   * starting more.
+   * Builds that gave their slot back to wait for S3 and have not taken one again, as many at once
+   * as there are slots. A build part-way holds its encoder's row group and a full part besides the
+   * rows the memory budget counts for its unit; without this bound every commit thread could hold
+   * one while the slots kept starting more.
    */
   private final Semaphore waitsWithoutSlot;
 
@@ -92,11 +92,13 @@ final class BuildSlots {
       try {
         // a failed wait fails the build, which needs no slot to unwind
         partsSent.await();
+        acquire(key);
+        held.set(true);
       } finally {
+        // only once the slot is back (or the build fails): a build queued for its slot after the
+        // wait still holds its row group and part
         waitsWithoutSlot.release();
       }
-      acquire(key);
-      held.set(true);
     };
   }
 

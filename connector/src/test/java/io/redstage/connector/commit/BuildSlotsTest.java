@@ -174,6 +174,87 @@ class BuildSlotsTest {
   }
 
   /**
+   * A build whose wait for S3 has ended but that has not taken its slot back still holds its row
+   * group and part: it counts among the builds waiting without a slot until it has the slot again.
+   * Before, it stopped counting as soon as S3 answered, so while it queued for a slot the next
+   * build that waited for S3 gave its slot away too, and builds part-way reached one per commit
+   * thread.
+   */
+  @Test
+  void aBuildQueuedForItsSlotAfterS3StillCountsAsWaitingWithoutIt() throws Exception {
+    BuildSlots slots = new BuildSlots(1);
+    CountDownLatch firstWaiting = new CountDownLatch(1);
+    CountDownLatch firstSent = new CountDownLatch(1);
+    AtomicInteger firstResumed = new AtomicInteger();
+    Thread first =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    "first",
+                    () -> {
+                      slots
+                          .waitsWithoutSlot("first")
+                          .await(
+                              () -> {
+                                firstWaiting.countDown();
+                                awaitLatch(firstSent);
+                              });
+                      firstResumed.incrementAndGet();
+                    });
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    first.start();
+    assertThat(firstWaiting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    CountDownLatch secondInSecondWait = new CountDownLatch(1);
+    CountDownLatch secondSent = new CountDownLatch(1);
+    Thread second =
+        new Thread(
+            () -> {
+              try {
+                slots.build(
+                    "second",
+                    () -> {
+                      // the first wait: the first build waits without its slot, this one keeps it
+                      slots.waitsWithoutSlot("second").await(() -> {});
+                      firstSent.countDown(); // S3 answers the first build, which queues for a slot
+                      await().atMost(WAIT).until(() -> slots.waiting() == 1);
+                      slots
+                          .waitsWithoutSlot("second")
+                          .await(
+                              () -> {
+                                secondInSecondWait.countDown();
+                                awaitLatch(secondSent);
+                              });
+                    });
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    second.start();
+    assertThat(secondInSecondWait.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(WAIT)
+        .until(() -> slots.waiting() == 1 && firstResumed.get() == 0);
+    secondSent.countDown();
+    join(second);
+    join(first);
+    assertThat(firstResumed).hasValue(1);
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * Starts a thread whose build waits for S3 through {@link BuildSlots#waitsWithoutSlot}: {@code
    * waiting} opens inside the wait, which ends once {@code sent} opens.
    */
