@@ -1,6 +1,9 @@
 package io.redstage.connector.format;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -171,11 +174,9 @@ final class ConnectAvroValues {
         // hex text in quotes, two chars per byte
         return 2L * ((ByteBuffer) datum).remaining() + 1;
       case FLOAT32:
-        return floatTextBytes(Float.toString(((Number) datum).floatValue()), FLOAT_DIGITS, datum)
-            - 1;
+        return floatTextBytes(((Number) datum).floatValue(), FLOAT_DIGITS) - 1;
       case FLOAT64:
-        return floatTextBytes(Double.toString(((Number) datum).doubleValue()), DOUBLE_DIGITS, datum)
-            - 1;
+        return floatTextBytes(((Number) datum).doubleValue(), DOUBLE_DIGITS) - 1;
       default:
         return 0; // containers: their values are counted one by one
     }
@@ -187,34 +188,20 @@ final class ConnectAvroValues {
   private static final int DOUBLE_DIGITS = 15;
 
   /**
-   * The least text of a floating-point number: a minus sign, its significant digits (those of
-   * Java's shortest representation, {@code javaText}), at most {@code maxDigits} of them, and a
-   * point or an exponent when it is not whole. NaN and infinities: a byte.
+   * The least text of a floating-point number: a minus sign, its significant digits once rounded to
+   * {@code maxDigits} (what a printer of that precision shows, trailing zeros dropped: 0.1 + 0.2
+   * prints as 0.3; a printer of the shortest round-trip text shows at least as many), and a point
+   * or an exponent when the rounded value is not whole. Zero, NaN and infinities: a byte.
    */
-  static int floatTextBytes(String javaText, int maxDigits, Object datum) {
-    double d = ((Number) datum).doubleValue();
-    if (Double.isNaN(d) || Double.isInfinite(d)) {
+  static int floatTextBytes(double d, int maxDigits) {
+    if (d == 0 || Double.isNaN(d) || Double.isInfinite(d)) {
       return 1;
     }
-    int significant = 0;
-    int pendingZeros = 0;
-    for (int i = 0; i < javaText.length(); i++) {
-      char c = javaText.charAt(i);
-      if (c == 'E') {
-        break;
-      }
-      if (c == '0') {
-        if (significant > 0) {
-          pendingZeros++; // significant only if a non-zero digit follows
-        }
-      } else if (c >= '1' && c <= '9') {
-        significant += pendingZeros + 1;
-        pendingZeros = 0;
-      }
-    }
-    return (d < 0 ? 1 : 0)
-        + Math.max(1, Math.min(significant, maxDigits))
-        + (d == Math.rint(d) ? 0 : 1);
+    BigDecimal printed =
+        new BigDecimal(d)
+            .round(new MathContext(maxDigits, RoundingMode.HALF_EVEN))
+            .stripTrailingZeros();
+    return (d < 0 ? 1 : 0) + printed.precision() + (printed.scale() > 0 ? 1 : 0);
   }
 
   /**

@@ -716,7 +716,7 @@ class ValueLimitsInFilesTest {
    * a floating-point number or a decimal as one byte: an array of 40,000 small integers (80,001
    * bytes of text), of 6,000 doubles of 12 significant digits (about 90,000) or of 5,000 decimals
    * of 12 digits (about 70,000) passed it, and quarantined their whole unit at COPY. Arrays whose
-   * text fits still pass.
+   * text fits still pass, computed doubles among them.
    */
   @Test
   void avroCountsTheSeparatorsFloatsAndDecimalsOfANestedColumn() throws Exception {
@@ -730,14 +730,19 @@ class ValueLimitsInFilesTest {
             .field("amounts", SchemaBuilder.array(amount).optional().build())
             .build();
     List<SinkRecord> records = new ArrayList<>();
-    long[][] sizes = {{40_000, 0, 0}, {0, 6_000, 0}, {0, 0, 5_000}, {30_000, 4_000, 4_000}};
+    long[][] sizes = {
+      {40_000, 0, 0}, {0, 6_000, 0}, {0, 0, 5_000}, {30_000, 4_000, 4_000}, {0, 6_000, 0}
+    };
     for (int id = 0; id < sizes.length; id++) {
       Struct value = new Struct(lists).put("id", (long) id);
       if (sizes[id][0] > 0) {
         value.put("small", java.util.Collections.nCopies((int) sizes[id][0], (byte) 0));
       }
       if (sizes[id][1] > 0) {
-        value.put("floats", java.util.Collections.nCopies((int) sizes[id][1], 0.123456789012));
+        // the last record's are computed: 0.1 + 0.2 prints as 0.3 with 15 digits, as Redshift's
+        // Postgres lineage prints a double, so the check must not count its 17 digits
+        double each = id == 4 ? 0.1 + 0.2 : 0.123456789012;
+        value.put("floats", java.util.Collections.nCopies((int) sizes[id][1], each));
       }
       if (sizes[id][2] > 0) {
         value.put(
@@ -759,7 +764,7 @@ class ValueLimitsInFilesTest {
                 + "text takes at least 84,000",
             "Cannot write record orders/3/2 as Avro: value field 'amounts' is a nested value whose JSON "
                 + "text takes at least 70,000");
-    assertThat(idsIn(FileFormat.AVRO, out.toByteArray())).containsExactly(3L);
+    assertThat(idsIn(FileFormat.AVRO, out.toByteArray())).containsExactly(3L, 4L);
   }
 
   /**
