@@ -599,7 +599,7 @@ public final class LoaderConfigDef {
                   JSON_MAX_ERRORS,
                   INT,
                   "1000",
-                  "Rows a JSON Lines COPY may reject per unit it loads while the rest of the batch loads (its MAXERROR is this times the units whose files it reads, at most Redshift's 100000); rejected rows go to a rejects object under rejects.dir and count in redstage_loader_rejected_rows_total. 0: one bad row fails the batch. Not used for Parquet (Redshift refuses MAXERROR for columnar formats) nor Avro.")
+                  "Rows a JSON Lines COPY may reject per unit it loads while the rest of the batch loads (its MAXERROR is this times the units whose files it reads, pooled: at most 10000 in all, or this if larger); rejected rows go to a rejects object under rejects.dir and count in redstage_loader_rejected_rows_total. 0: one bad row fails the batch. Not used for Parquet (Redshift refuses MAXERROR for columnar formats) nor Avro.")
               .range(0, 100_000),
           ConfigKey.of(
               G_RUN,

@@ -145,7 +145,7 @@ public final class MarkerRetention {
               if (firstFailure == null) {
                 firstFailure = key + ": " + e;
               }
-              stopCopying = isRefusal(e);
+              stopCopying = true; // refused again, or failing now: later cycles try again
             }
           }
         }

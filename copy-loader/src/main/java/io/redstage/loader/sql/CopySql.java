@@ -29,6 +29,12 @@ public final class CopySql {
   /** Redshift's largest MAXERROR. */
   static final int MOST_ERRORS = 100_000;
 
+  /**
+   * The most rows one COPY's units may reject together beyond the setting itself: each rejected row
+   * is read back, raw line included, into the rejects object in memory.
+   */
+  static final int MOST_POOLED_ERRORS = 10_000;
+
   /** The COPY of one unit's files (a check's probe). */
   public String copy(String stagingTable, String manifestUrl, FileSchema schema) {
     return copy(stagingTable, manifestUrl, schema, 1);
@@ -36,9 +42,10 @@ public final class CopySql {
 
   /**
    * The COPY of files of {@code units} units: a JSON Lines COPY may reject load.json.max-errors
-   * rows per unit, at most Redshift's 100,000 in all. One limit for the whole COPY made a backlog
-   * batch of many units with a few bad rows each fail, split and load again many times over, though
-   * no unit of it had more bad rows than the setting allows.
+   * rows per unit, pooled over its units (a unit over the setting loads beside cleaner ones), and
+   * together at most {@link #MOST_POOLED_ERRORS} or the setting itself if larger. One limit for the
+   * whole COPY made a backlog batch of many units with a few bad rows each fail, split and load
+   * again many times over, though no unit of it had more bad rows than the setting allows.
    */
   public String copy(String stagingTable, String manifestUrl, FileSchema schema, int units) {
     StringBuilder b =
@@ -71,8 +78,8 @@ public final class CopySql {
           b.append(" GZIP");
         }
         if (jsonMaxErrors > 0) {
-          b.append(" MAXERROR ")
-              .append(Math.min(MOST_ERRORS, (long) jsonMaxErrors * Math.max(1, units)));
+          long pooled = Math.min((long) jsonMaxErrors * Math.max(1, units), MOST_POOLED_ERRORS);
+          b.append(" MAXERROR ").append(Math.min(MOST_ERRORS, Math.max(jsonMaxErrors, pooled)));
         }
         break;
       default:
