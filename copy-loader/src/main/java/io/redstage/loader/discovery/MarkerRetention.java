@@ -209,8 +209,8 @@ public final class MarkerRetention {
     }
     if (copiesRefused) {
       String text =
-          "Retention: cannot move loaded markers to {}: S3 refused {} copy(ies) (first: {}), and {}"
-              + " more were not tried this cycle. They stay under markers.dir, where every listing"
+          "Retention: cannot move loaded markers to {}: S3 refuses to copy them there ({} copy(ies)"
+              + " failed this cycle, first: {}; {} more not tried). They stay under markers.dir, where every listing"
               + " and the loader's marker cache grow with each loaded unit; until a copy goes"
               + " through, each cycle tries one. Grant the loader's role s3:PutObject on"
               + " markers.loaded.dir (and s3:GetObject on markers.dir), or set"
