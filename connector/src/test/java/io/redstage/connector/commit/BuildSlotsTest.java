@@ -155,9 +155,9 @@ class BuildSlotsTest {
     CountDownLatch firstSent = new CountDownLatch(1);
     CountDownLatch secondWaiting = new CountDownLatch(1);
     CountDownLatch secondSent = new CountDownLatch(1);
-    Thread first = waitingForS3(slots, "first", firstWaiting, firstSent);
+    Thread first = waitingForS3(slots, "first", firstWaiting, firstSent, new AtomicInteger());
     assertThat(firstWaiting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-    Thread second = waitingForS3(slots, "second", secondWaiting, secondSent);
+    Thread second = waitingForS3(slots, "second", secondWaiting, secondSent, new AtomicInteger());
     assertThat(secondWaiting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
         .as("the slot the first build gave back lets the second build start")
         .isTrue();
@@ -186,54 +186,27 @@ class BuildSlotsTest {
     CountDownLatch firstWaiting = new CountDownLatch(1);
     CountDownLatch firstSent = new CountDownLatch(1);
     AtomicInteger firstResumed = new AtomicInteger();
-    Thread first =
-        new Thread(
-            () -> {
-              try {
-                slots.build(
-                    "first",
-                    () -> {
-                      slots
-                          .waitsWithoutSlot("first")
-                          .await(
-                              () -> {
-                                firstWaiting.countDown();
-                                awaitLatch(firstSent);
-                              });
-                      firstResumed.incrementAndGet();
-                    });
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    first.start();
+    Thread first = waitingForS3(slots, "first", firstWaiting, firstSent, firstResumed);
     assertThat(firstWaiting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     CountDownLatch secondInSecondWait = new CountDownLatch(1);
     CountDownLatch secondSent = new CountDownLatch(1);
     Thread second =
-        new Thread(
+        building(
+            slots,
+            "second",
             () -> {
-              try {
-                slots.build(
-                    "second",
-                    () -> {
-                      // the first wait: the first build waits without its slot, this one keeps it
-                      slots.waitsWithoutSlot("second").await(() -> {});
-                      firstSent.countDown(); // S3 answers the first build, which queues for a slot
-                      await().atMost(WAIT).until(() -> slots.waiting() == 1);
-                      slots
-                          .waitsWithoutSlot("second")
-                          .await(
-                              () -> {
-                                secondInSecondWait.countDown();
-                                awaitLatch(secondSent);
-                              });
-                    });
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
+              // the first wait: the first build waits without its slot, this one keeps it
+              slots.waitsWithoutSlot("second").await(() -> {});
+              firstSent.countDown(); // S3 answers the first build, which queues for a slot
+              await().atMost(WAIT).until(() -> slots.waiting() == 1);
+              slots
+                  .waitsWithoutSlot("second")
+                  .await(
+                      () -> {
+                        secondInSecondWait.countDown();
+                        awaitLatch(secondSent);
+                      });
             });
-    second.start();
     assertThat(secondInSecondWait.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     await()
         .during(Duration.ofMillis(300))
@@ -256,35 +229,28 @@ class BuildSlotsTest {
 
   /**
    * Starts a thread whose build waits for S3 through {@link BuildSlots#waitsWithoutSlot}: {@code
-   * waiting} opens inside the wait, which ends once {@code sent} opens.
+   * waiting} opens inside the wait, which ends once {@code sent} opens; {@code resumed} counts the
+   * build going on after it.
    */
   private static Thread waitingForS3(
-      BuildSlots slots, String key, CountDownLatch waiting, CountDownLatch sent) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                slots.build(
-                    key,
-                    () ->
-                        slots
-                            .waitsWithoutSlot(key)
-                            .await(
-                                () -> {
-                                  waiting.countDown();
-                                  try {
-                                    sent.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                                  } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                    throw new IllegalStateException(e);
-                                  }
-                                }));
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    t.start();
-    return t;
+      BuildSlots slots,
+      String key,
+      CountDownLatch waiting,
+      CountDownLatch sent,
+      AtomicInteger resumed) {
+    return building(
+        slots,
+        key,
+        () -> {
+          slots
+              .waitsWithoutSlot(key)
+              .await(
+                  () -> {
+                    waiting.countDown();
+                    awaitLatch(sent);
+                  });
+          resumed.incrementAndGet();
+        });
   }
 
   /**
@@ -333,35 +299,31 @@ class BuildSlotsTest {
 
   /** Starts a thread whose build holds a slot from {@code holding} until {@code release}. */
   private static Thread holding(BuildSlots slots, CountDownLatch holding, CountDownLatch release) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                slots.build(
-                    "holding",
-                    () -> {
-                      holding.countDown();
-                      try {
-                        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                      } catch (InterruptedException e) {
-                        throw new InterruptedIOException();
-                      }
-                    });
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    t.start();
-    return t;
+    return building(
+        slots,
+        "holding",
+        () -> {
+          holding.countDown();
+          try {
+            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            throw new InterruptedIOException();
+          }
+        });
   }
 
   /** Starts a thread that builds {@code key}, counting the build in {@code built}. */
   private static Thread buildOn(BuildSlots slots, String key, AtomicInteger built) {
+    return building(slots, key, built::incrementAndGet);
+  }
+
+  /** Starts a thread that runs {@code body} as the build of {@code key}. */
+  private static Thread building(BuildSlots slots, String key, BuildSlots.Build body) {
     Thread t =
         new Thread(
             () -> {
               try {
-                slots.build(key, built::incrementAndGet);
+                slots.build(key, body);
               } catch (IOException e) {
                 throw new IllegalStateException(e);
               }
