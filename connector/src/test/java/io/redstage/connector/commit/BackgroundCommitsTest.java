@@ -432,35 +432,19 @@ class BackgroundCommitsTest {
   @Test
   void aPartFailureFoundByTheTaskAndThenByItsRunningCommitCountsOnce() throws Exception {
     String prefix = "part-seen-twice-" + (++run);
-    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
-    CountDownLatch sendParts = new CountDownLatch(1);
-    BuildSlots slots = new BuildSlots(1);
-    CountDownLatch slotHeld = new CountDownLatch(1);
-    CountDownLatch releaseSlot = new CountDownLatch(1);
-    Thread holder = holdingSlot(slots, slotHeld, releaseSlot);
     AssignedContext context = new AssignedContext(Set.of(P0));
-    StagingCommitter committer = gatedPartsCommitter(prefix, context, sendParts, slots);
-    try {
-      assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
-      committer.open(Set.of(P0));
-      committer.put(partsOfPartition0().subList(0, 6)); // part 1 handed over; the unit closes
-      await().atMost(SettledCommits.TIMEOUT).until(() -> slots.waiting() == 1);
-
-      sendParts.countDown(); // part 1 fails while its unit's commit waits for the slot
+    try (CommitWaitingForSlot waiting = new CommitWaitingForSlot(prefix, context)) {
+      StagingCommitter committer = waiting.committer;
+      waiting.sendParts.countDown(); // part 1 fails while its unit's commit waits for the slot
       awaitRewinds(committer, context, 1);
       assertThat(context.paused).as("waits for its running commit").containsExactly(P0);
       assertThat(committer.failuresSinceCommit(P0)).isEqualTo(1);
 
-      releaseSlot.countDown(); // the commit goes on and meets the failed part
+      waiting.releaseSlot.countDown(); // the commit goes on and meets the failed part
       awaitRewinds(committer, context, 2);
       assertThat(context.rewinds.get(1)).isEqualTo(Map.of(P0, 0L));
       assertThat(committer.failuresSinceCommit(P0)).as("one failure, one attempt").isEqualTo(1);
       assertThat(markers(prefix)).isEmpty();
-    } finally {
-      sendParts.countDown();
-      releaseSlot.countDown();
-      committer.stop();
-      holder.join(TimeUnit.SECONDS.toMillis(60));
     }
   }
 
@@ -472,55 +456,70 @@ class BackgroundCommitsTest {
   @Test
   void aPartOfARevokedPartitionsRunningCommitThatFailsRewindsNothing() throws Exception {
     String prefix = "revoked-running-part-" + (++run);
-    s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
-    CountDownLatch sendParts = new CountDownLatch(1);
-    BuildSlots slots = new BuildSlots(1);
-    CountDownLatch slotHeld = new CountDownLatch(1);
-    CountDownLatch releaseSlot = new CountDownLatch(1);
-    Thread holder = holdingSlot(slots, slotHeld, releaseSlot);
     AssignedContext context = new AssignedContext(Set.of(P0, P1));
-    StagingCommitter committer = gatedPartsCommitter(prefix, context, sendParts, slots);
-    try {
-      assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
-      committer.open(Set.of(P0, P1));
-      committer.put(partsOfPartition0().subList(0, 6)); // part 1 handed over; the unit closes
-      await().atMost(SettledCommits.TIMEOUT).until(() -> slots.waiting() == 1);
+    try (CommitWaitingForSlot waiting = new CommitWaitingForSlot(prefix, context)) {
+      StagingCommitter committer = waiting.committer;
       committer.close(Set.of(P0)); // revoked while its commit runs (it waits for the slot)
 
-      sendParts.countDown(); // part 1 fails while the dropped commit waits
+      waiting.sendParts.countDown(); // part 1 fails while the dropped commit waits
       await().atMost(SettledCommits.TIMEOUT).until(() -> committer.partUploads().bytes() == 0);
       committer.put(records(Map.of(P1, 0L), 3));
-      releaseSlot.countDown(); // the dropped commit goes on, meets the failed part and settles
+      waiting.releaseSlot.countDown(); // the dropped commit goes on, meets the failed part, settles
       committer.put(records(Map.of(P1, 3L), 7)); // offsets 3 to 6: the unit 0-5 closes
       SettledCommits.offsets(committer);
 
       assertThat(context.rewinds).as("partition 1 was kept: nothing to rewind").isEmpty();
       assertThat(unitRanges(prefix, 0)).isEmpty();
       assertThat(unitRanges(prefix, 1)).containsExactly(new long[] {0, 5});
-    } finally {
+    }
+  }
+
+  /**
+   * A committer (the context's partitions open, flush.size 6) whose unit of partition 0's first six
+   * records has closed and whose commit waits for the one build slot, which another build holds
+   * until {@link #releaseSlot} opens. The unit's part 1 was handed over and is sent only once
+   * {@link #sendParts} opens, to fail: partition 0's parts fail (see {@link #partsFailingProps}).
+   */
+  private static final class CommitWaitingForSlot implements AutoCloseable {
+    final CountDownLatch sendParts = new CountDownLatch(1);
+    final CountDownLatch releaseSlot = new CountDownLatch(1);
+    final StagingCommitter committer;
+    private final Thread holder;
+
+    CommitWaitingForSlot(String prefix, AssignedContext context) throws InterruptedException {
+      s3.faults().failAlways(S3Fault.INTERNAL_ERROR, partition0Parts(prefix));
+      BuildSlots slots = new BuildSlots(1);
+      CountDownLatch slotHeld = new CountDownLatch(1);
+      holder = holdingSlot(slots, slotHeld, releaseSlot);
+      Map<String, String> props = partsFailingProps(prefix);
+      props.put("flush.size", "6");
+      committer =
+          ComponentsFactory.committer(
+              new SinkConfig(props),
+              context,
+              settings ->
+                  InterceptedS3Client.around(S3ClientFactory.create(settings))
+                      .before("uploadPart", request -> awaitGate(sendParts))
+                      .client(),
+              slots);
+      try {
+        assertThat(slotHeld.await(60, TimeUnit.SECONDS)).isTrue();
+        committer.open(context.assignment());
+        committer.put(partsOfPartition0().subList(0, 6)); // part 1 handed over; the unit closes
+        await().atMost(SettledCommits.TIMEOUT).until(() -> slots.waiting() == 1);
+      } catch (RuntimeException | Error | InterruptedException e) {
+        close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
       sendParts.countDown();
       releaseSlot.countDown();
       committer.stop();
       holder.join(TimeUnit.SECONDS.toMillis(60));
     }
-  }
-
-  /**
-   * A committer whose files' parts (flush.size 6, partition 0's failing per {@link
-   * #partsFailingProps}) are sent only once {@code sendParts} opens, building with {@code slots}.
-   */
-  private static StagingCommitter gatedPartsCommitter(
-      String prefix, AssignedContext context, CountDownLatch sendParts, BuildSlots slots) {
-    Map<String, String> props = partsFailingProps(prefix);
-    props.put("flush.size", "6");
-    return ComponentsFactory.committer(
-        new SinkConfig(props),
-        context,
-        settings ->
-            InterceptedS3Client.around(S3ClientFactory.create(settings))
-                .before("uploadPart", request -> awaitGate(sendParts))
-                .client(),
-        slots);
   }
 
   /**
