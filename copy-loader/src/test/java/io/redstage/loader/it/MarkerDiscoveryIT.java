@@ -314,12 +314,7 @@ class MarkerDiscoveryIT {
   void aMarkerThatCannotMoveStaysAndTheOthersMove() {
     S3Client client = s3.client();
     String topic = "retain-" + System.nanoTime();
-    List<Unit> units = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      Unit u = TestUnits.simple(topic, i % 4, i * 10L, i * 10L + 9);
-      put(client, u);
-      units.add(u);
-    }
+    List<Unit> units = putUnits(client, topic, 40, 4);
     MarkerRetention retention = retention(client, Duration.ZERO, MarkerRetention.Action.MOVE);
     Unit stuck = units.get(7);
     FaultRule refused =
@@ -399,12 +394,7 @@ class MarkerDiscoveryIT {
   void copiesS3RefusesAreTriedOnceACycleUntilOneGoesThrough() {
     S3Client client = s3.client();
     String topic = "refused-copy-" + System.nanoTime();
-    List<Unit> units = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      Unit u = TestUnits.simple(topic, i % 2, i * 10L, i * 10L + 9);
-      put(client, u);
-      units.add(u);
-    }
+    List<Unit> units = putUnits(client, topic, 20, 2);
     MarkerRetention retention = retention(client, Duration.ZERO, MarkerRetention.Action.MOVE);
     FaultRule refused =
         s3.faults()
@@ -633,9 +623,17 @@ class MarkerDiscoveryIT {
    * s3}.
    */
   private static List<Unit> threeUnits(S3Client s3, String topic) {
+    return putUnits(s3, topic, 3, 1);
+  }
+
+  /**
+   * Puts the markers of {@code count} units of ten offsets each, spread round-robin over {@code
+   * partitions} partitions, and returns them in that order.
+   */
+  private static List<Unit> putUnits(S3Client s3, String topic, int count, int partitions) {
     List<Unit> units = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Unit u = TestUnits.simple(topic, 0, i * 10L, i * 10L + 9);
+    for (int i = 0; i < count; i++) {
+      Unit u = TestUnits.simple(topic, i % partitions, i * 10L, i * 10L + 9);
       put(s3, u);
       units.add(u);
     }
