@@ -43,13 +43,22 @@ final class ConnectAvroValues {
    * takes a byte, and a comma or closing bracket follows it; strings, map keys and field names
    * their UTF-8 bytes, quotes and one more byte for each character JSON escapes; integers, dates,
    * times and timestamps their decimal digits; booleans their word; binary values a byte per byte;
-   * decimals their significant digits; floating-point numbers their significant digits, at most the
-   * 15 (6 for 32-bit floats) that Redshift's Postgres lineage prints, and a point or exponent when
-   * they are not whole. Redshift's own text for a value (its escapes, how it writes bytes or a
-   * number) can only be longer, so a value refused here would also fail in the warehouse. Avro
-   * files hold it against a VARCHAR, Parquet files against a SUPER value's 16 MB.
+   * decimals their significant digits; floating-point numbers a byte, and, when that could decide
+   * the column ({@link #floatSlack}), their significant digits, at most the 15 (6 for 32-bit
+   * floats) that Redshift's Postgres lineage prints, and a point or exponent when they are not
+   * whole. Redshift's own text for a value (its escapes, how it writes bytes or a number) can only
+   * be longer, so a value refused here would also fail in the warehouse. Avro files hold it against
+   * a VARCHAR, Parquet files against a SUPER value's 16 MB.
    */
   private long jsonChars;
+
+  /**
+   * How many more bytes than {@link #jsonChars} counts the floating-point numbers of the column
+   * being converted may take at most: they are counted exactly (about 0.3 us each) only for a
+   * column whose size they decide, so that nested arrays of thousands of doubles (embeddings) far
+   * from the limit cost nothing more per record.
+   */
+  private long floatSlack;
 
   ConnectAvroValues(TimestampUnit unit, WarehouseLimits limits, boolean nestedAsText) {
     this.unit = unit;
@@ -128,7 +137,13 @@ final class ConnectAvroValues {
           return container(s, avro, v);
         }
         jsonChars = 0;
+        floatSlack = 0;
         Object column = container(s, avro, v);
+        long limit =
+            nestedAsText ? WarehouseLimits.VARCHAR_MAX_BYTES : WarehouseLimits.SUPER_MAX_BYTES;
+        if (jsonChars <= limit && jsonChars + floatSlack > limit) {
+          jsonChars += floatTextExtra(column);
+        }
         if (nestedAsText) {
           WarehouseLimits.nestedText(jsonChars);
         } else {
@@ -174,9 +189,11 @@ final class ConnectAvroValues {
         // hex text in quotes, two chars per byte
         return 2L * ((ByteBuffer) datum).remaining() + 1;
       case FLOAT32:
-        return floatTextBytes(((Number) datum).floatValue(), FLOAT_DIGITS) - 1;
+        floatSlack += FLOAT_TEXT_MOST - 1;
+        return 0; // counted exactly only when it decides (see floatSlack)
       case FLOAT64:
-        return floatTextBytes(((Number) datum).doubleValue(), DOUBLE_DIGITS) - 1;
+        floatSlack += DOUBLE_TEXT_MOST - 1;
+        return 0;
       default:
         return 0; // containers: their values are counted one by one
     }
@@ -186,6 +203,43 @@ final class ConnectAvroValues {
   private static final int FLOAT_DIGITS = 6;
 
   private static final int DOUBLE_DIGITS = 15;
+
+  /**
+   * The longest text of a double ("-2.2250738585072014E-308") and of a float ("-1.17549435E-38").
+   */
+  private static final int DOUBLE_TEXT_MOST = 24;
+
+  private static final int FLOAT_TEXT_MOST = 15;
+
+  /**
+   * The bytes beyond the one already counted that the floating-point numbers of the converted
+   * {@code datum} take as text ({@link #floatTextBytes}). Avro datums hold a double as a Double and
+   * a float as a Float, and nothing else as either.
+   */
+  private static long floatTextExtra(Object datum) {
+    if (datum instanceof Double) {
+      return floatTextBytes((Double) datum, DOUBLE_DIGITS) - 1;
+    }
+    if (datum instanceof Float) {
+      return floatTextBytes((Float) datum, FLOAT_DIGITS) - 1;
+    }
+    long extra = 0;
+    if (datum instanceof GenericData.Record) {
+      GenericData.Record r = (GenericData.Record) datum;
+      for (int i = 0; i < r.getSchema().getFields().size(); i++) {
+        extra += floatTextExtra(r.get(i));
+      }
+    } else if (datum instanceof Collection) {
+      for (Object v : (Collection<?>) datum) {
+        extra += floatTextExtra(v);
+      }
+    } else if (datum instanceof Map) {
+      for (Object v : ((Map<?, ?>) datum).values()) {
+        extra += floatTextExtra(v);
+      }
+    }
+    return extra;
+  }
 
   /**
    * The least text of a floating-point number: a minus sign, its significant digits once rounded to
