@@ -492,7 +492,7 @@ final class BackgroundCommits implements AutoCloseable {
      * The unit's files, taken on the task thread when the unit closed: a commit that fails clears
      * the unit's own list on its thread.
      */
-    final List<UnitFile> files;
+    final Collection<UnitFile> files;
 
     /** When the unit closed: its commit latency runs from here to its marker. */
     final long closedAtNanos = System.nanoTime();
@@ -512,7 +512,7 @@ final class BackgroundCommits implements AutoCloseable {
       this.writer = writer;
       this.unit = unit;
       this.bytes = bytes;
-      this.files = List.copyOf(unit.files());
+      this.files = unit.files(); // a copy already
     }
   }
 }
