@@ -158,7 +158,8 @@ public final class Loader implements AutoCloseable {
             c.string(REJECTS_DIR),
             loadErrors,
             metrics,
-            c.integer(JSON_MAX_ERRORS));
+            c.integer(JSON_MAX_ERRORS),
+            new RepeatedRejects(api::query, control.markers()));
     this.rejectsRecovery = new RejectsRecovery(rejects, loadErrors, api, control, metrics, clock);
     this.cycle =
         new LoadCycle(

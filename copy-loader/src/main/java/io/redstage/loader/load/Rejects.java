@@ -66,20 +66,27 @@ public final class Rejects {
   private final LoadErrorReader errors;
   private final LoaderMetrics metrics;
   private final int maxErrors;
+  private final RepeatedRejects repeated;
 
+  /**
+   * @param repeated what leaves rows accounted for elsewhere out of the objects (null: nothing is
+   *     left out; for tests that write no object)
+   */
   public Rejects(
       S3Client s3,
       String bucket,
       String rejectsDir,
       LoadErrorReader errors,
       LoaderMetrics metrics,
-      int maxErrors) {
+      int maxErrors,
+      RepeatedRejects repeated) {
     this.s3 = s3;
     this.bucket = bucket;
     this.dir = MarkerKeys.normalizeDir(rejectsDir);
     this.errors = errors;
     this.metrics = metrics;
     this.maxErrors = maxErrors;
+    this.repeated = repeated;
   }
 
   public String key(Batch batch) {
@@ -225,13 +232,26 @@ public final class Rejects {
                 + ")");
       }
     }
+    RepeatedRejects.Kept kept = keep(intent, rows);
+    rows = kept.rows();
+    rejected = Math.max(0, rejected - kept.repeated());
     if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {
+      if (kept.repeated() > 0) {
+        LOG.info(
+            "Batch {}: COPY rejected {} row(s) of {} that are accounted for already (an earlier batch"
+                + " loaded their offsets, or another unit of this batch repeated them): no rejects object",
+            batch.id(),
+            kept.repeated(),
+            batch.table());
+      }
       deleteIntent(intent.batchId());
       return 0;
     }
     metrics.rejected(batch.table().name(), rejected);
     Optional<String> refused =
-        write(intent, report(intent, at.toString(), rejected, rows, unreadable, null));
+        write(
+            intent,
+            report(intent, at.toString(), rejected, kept.repeated(), rows, unreadable, null));
     if (refused.isEmpty()) {
       LOG.warn(
           "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The rejected rows, with reasons, are in s3://{}/{}. "
@@ -301,6 +321,17 @@ public final class Rejects {
    */
   boolean exists(RejectsIntent intent) {
     return S3Objects.exists(s3, bucket, key(intent.table(), intent.batchId()));
+  }
+
+  /**
+   * {@code rows} without those listed twice or accounted for by an earlier batch ({@link
+   * RepeatedRejects}).
+   */
+  RepeatedRejects.Kept keep(RejectsIntent intent, List<Map<String, Object>> rows)
+      throws InterruptedException {
+    return repeated == null
+        ? new RepeatedRejects.Kept(rows, 0)
+        : repeated.keep(intent.table(), intent.batchId(), rows);
   }
 
   /**
@@ -403,13 +434,16 @@ public final class Rejects {
   }
 
   /**
-   * The rejects object. {@code recovery} is null when written right after the commit; otherwise
-   * what a recovery knows about the count ({@code recovered: true} and a note).
+   * The rejects object. {@code repeated}: rows COPY rejected that are left out as accounted for
+   * already ({@link RepeatedRejects}), not counted in {@code rejected}. {@code recovery} is null
+   * when written right after the commit; otherwise what a recovery knows about the count ({@code
+   * recovered: true} and a note).
    */
   static Map<String, Object> report(
       RejectsIntent intent,
       String committedAt,
       long rejected,
+      long repeated,
       List<Map<String, Object>> rows,
       List<String> unreadable,
       Map<String, Object> recovery) {
@@ -418,6 +452,9 @@ public final class Rejects {
     r.put("table", intent.table());
     r.put("committedAt", committedAt);
     r.put("rejectedRows", rejected);
+    if (repeated > 0) {
+      r.put("repeatedRowsLeftOut", repeated);
+    }
     if (recovery != null) {
       r.put("recovered", true);
       r.putAll(recovery);

@@ -248,15 +248,35 @@ final class RejectsRecovery {
         "countNote",
         certain
             ? "Recovered after the loader stopped between the commit and this object: rows read from the load-error views by file name "
-                + "and time, deduplicated by file and line."
+                + "and time, deduplicated by file and line, then by topic, partition and offset, without the rows"
+                + " of offsets an earlier batch loaded (see repeatedRowsLeftOut)."
             : "Recovered from the load-error views "
                 + age.toHours()
                 + " h after the batch"
                 + (limited ? ", which returned their maximum of " + Rejects.MAX_ROWS + " rows" : "")
                 + ": rows may be missing. Compare the files' record counts with the rows loaded.");
-    List<Map<String, Object>> rows = rejects.rows(found, intent);
+    RepeatedRejects.Kept kept = rejects.keep(intent, rejects.rows(found, intent));
+    long rejected = kept.rows().size();
+    if (kept.rows().isEmpty() && certain) {
+      LOG.info(
+          "Batch {} ({}) committed and COPY rejected only rows accounted for already ({}: an earlier"
+              + " batch loaded their offsets, or another unit of the batch repeated them); deleting its"
+              + " rejects intent",
+          intent.batchId(),
+          intent.table(),
+          kept.repeated());
+      rejects.deleteIntent(intent.batchId());
+      return false;
+    }
     Map<String, Object> report =
-        Rejects.report(intent, committedAt(loadedAt), found.size(), rows, List.of(), recovery);
+        Rejects.report(
+            intent,
+            committedAt(loadedAt),
+            rejected,
+            kept.repeated(),
+            kept.rows(),
+            List.of(),
+            recovery);
     Optional<String> refused = rejects.write(intent, report);
     if (refused.isPresent()) {
       LOG.error(
@@ -265,17 +285,17 @@ final class RejectsRecovery {
               + " rejects.dir.",
           rejects.location(intent.table(), intent.batchId()),
           intent.batchId(),
-          found.size(),
+          rejected,
           intent.table(),
           refused.get());
       return false;
     }
-    metrics.rejected(intent.table(), found.size());
+    metrics.rejected(intent.table(), rejected);
     LOG.warn(
         "Batch {} committed but its loader stopped before writing the rejects object: recovered {} rejected row(s) of {} from the "
             + "load-error views into {}{}",
         intent.batchId(),
-        found.size(),
+        rejected,
         intent.table(),
         rejects.location(intent.table(), intent.batchId()),
         certain ? "" : " (the count may be incomplete: see countNote)");

@@ -55,7 +55,7 @@ class RejectsTest {
   @Test
   void aRefusedWriteTellsS3sError() {
     // write() reads neither the load-error views nor the metrics
-    Rejects rejects = new Rejects(s3, "staging", "rejects", null, null, 1000);
+    Rejects rejects = new Rejects(s3, "staging", "rejects", null, null, 1000, null);
 
     assertThat(rejects.write(RejectsIntentTest.INTENT, Map.of()))
         .hasValueSatisfying(
