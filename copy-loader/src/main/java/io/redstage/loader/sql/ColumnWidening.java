@@ -53,6 +53,7 @@ public final class ColumnWidening {
     List<String> columns = new ArrayList<>();
     for (TableSchema.Column c : table.columns().values()) {
       if (c.type().family() == RedshiftType.Family.VARCHAR
+          && !c.type().fixedLength() // CHAR(n) cannot be altered
           && c.type().length() < TypeMapping.MAX_VARCHAR
           && inFiles(batch, c.name())) {
         columns.add(c.name());

@@ -34,25 +34,37 @@ public final class RedshiftType {
   private final int precision;
   private final int scale;
   private final String original;
+  private final boolean fixedLength;
 
-  private RedshiftType(Family family, int length, int precision, int scale, String original) {
+  private RedshiftType(
+      Family family, int length, int precision, int scale, String original, boolean fixedLength) {
     this.family = family;
     this.length = length;
     this.precision = precision;
     this.scale = scale;
     this.original = original;
+    this.fixedLength = fixedLength;
   }
 
   public static RedshiftType of(Family family) {
-    return new RedshiftType(family, 0, 0, 0, null);
+    return new RedshiftType(family, 0, 0, 0, null, false);
   }
 
   public static RedshiftType varchar(int length) {
-    return new RedshiftType(Family.VARCHAR, length, 0, 0, null);
+    return new RedshiftType(Family.VARCHAR, length, 0, 0, null, false);
+  }
+
+  /**
+   * A CHAR(n) column: text like VARCHAR for every rule of the loader's, except that Redshift cannot
+   * change its length ({@code ALTER COLUMN … TYPE} takes VARCHAR columns only), so it never widens
+   * on demand.
+   */
+  public static RedshiftType character(int length) {
+    return new RedshiftType(Family.VARCHAR, length, 0, 0, null, true);
   }
 
   public static RedshiftType decimal(int precision, int scale) {
-    return new RedshiftType(Family.DECIMAL, 0, precision, scale, null);
+    return new RedshiftType(Family.DECIMAL, 0, precision, scale, null, false);
   }
 
   /**
@@ -88,12 +100,13 @@ public final class RedshiftType {
       case "character varying":
       case "varchar":
       case "text":
+      case "nvarchar":
+        return varchar(charLength == null ? 65535 : charLength);
       case "character":
       case "char":
       case "bpchar":
-      case "nvarchar":
       case "nchar":
-        return varchar(charLength == null ? 65535 : charLength);
+        return character(charLength == null ? 1 : charLength);
       case "numeric":
       case "decimal":
         return decimal(precision == null ? 38 : precision, scale == null ? 0 : scale);
@@ -118,7 +131,7 @@ public final class RedshiftType {
       case "bytea":
         return of(Family.VARBYTE);
       default:
-        return new RedshiftType(Family.OTHER, 0, 0, 0, t);
+        return new RedshiftType(Family.OTHER, 0, 0, 0, t, false);
     }
   }
 
@@ -128,6 +141,11 @@ public final class RedshiftType {
 
   public int length() {
     return length;
+  }
+
+  /** Whether this is CHAR(n), whose length cannot change ({@link #character}). */
+  public boolean fixedLength() {
+    return fixedLength;
   }
 
   public int precision() {
@@ -142,7 +160,7 @@ public final class RedshiftType {
   public String ddl() {
     switch (family) {
       case VARCHAR:
-        return "VARCHAR(" + length + ")";
+        return (fixedLength ? "CHAR(" : "VARCHAR(") + length + ")";
       case DECIMAL:
         return "DECIMAL(" + precision + "," + scale + ")";
       case DOUBLE_PRECISION:
@@ -161,12 +179,13 @@ public final class RedshiftType {
         && length == r.length
         && precision == r.precision
         && scale == r.scale
-        && Objects.equals(original, r.original);
+        && Objects.equals(original, r.original)
+        && fixedLength == r.fixedLength;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(family, length, precision, scale, original);
+    return Objects.hash(family, length, precision, scale, original, fixedLength);
   }
 
   @Override

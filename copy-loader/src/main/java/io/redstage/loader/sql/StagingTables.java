@@ -75,11 +75,16 @@ final class StagingTables {
           : types.stagingType(c.type(), g.schema().format());
     }
     if (jsonRowRejects && g.schema().format() == FileFormat.JSONL) {
+      if (target.family() != RedshiftType.Family.VARCHAR) {
+        return target;
+      }
       // widening on demand: a string longer than the column must reach the INSERT (which fails and
-      // triggers the widening) instead of being rejected by COPY
-      return settings.design().widen() && target.family() == RedshiftType.Family.VARCHAR
+      // triggers the widening) instead of being rejected by COPY. A CHAR column never widens, so
+      // its too long strings are rejected by COPY, one row each; staged as VARCHAR of its length,
+      // as COPY into CHAR would pad what the INSERT pads anyway.
+      return settings.design().widen() && !target.fixedLength()
           ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
-          : target;
+          : RedshiftType.varchar(target.length());
     }
     return types.stagingType(c.type(), g.schema().format());
   }

@@ -206,12 +206,12 @@ public final class TypeMapping {
    * an integer wider than 16 bits in a REAL lose digits, a timestamp in a DATE or TIME column loses
    * its time or its date, a string in a VARBYTE column is read as the hex text a JSON Lines bytes
    * column carries ("1234" becomes the bytes 0x12 0x34), and that hex text in a VARCHAR or CHAR
-   * column (CHAR too, which the loader reads as VARCHAR) is stored as the text. COPY's row-level
-   * errors (load.json.max-errors) set aside values that do not fit; these fit, changed, so the
-   * loader refuses them by type even then. Floating-point values into a DECIMAL column are let
-   * through on purpose: it is how schemaless JSON numbers, which can only be float64 in a marker,
-   * keep their exact text in a DECIMAL column created for them (docs/bad-records.md), rounded to
-   * the column's scale by the JSON Lines COPY's ROUNDEC (CopySql).
+   * column (CHAR too) is stored as the text. COPY's row-level errors (load.json.max-errors) set
+   * aside values that do not fit; these fit, changed, so the loader refuses them by type even then.
+   * Floating-point values into a DECIMAL column are let through on purpose: it is how schemaless
+   * JSON numbers, which can only be float64 in a marker, keep their exact text in a DECIMAL column
+   * created for them (docs/bad-records.md), rounded to the column's scale by the JSON Lines COPY's
+   * ROUNDEC (CopySql).
    */
   public static boolean changesSilently(ColumnType file, RedshiftType target) {
     Family f = target.family();

@@ -575,6 +575,39 @@ class IsolationIT {
     assertThat(report.get("repeatedRowsLeftOut").asLong()).isEqualTo(1);
   }
 
+  /**
+   * A CHAR column cannot widen: its JSON Lines strings that are too long are rejected by COPY, one
+   * row each, and the rest of the unit loads. Before, they were staged as VARCHAR(65535), failed
+   * the INSERT (not a VARCHAR's "value too long", so no widening either), and the unit was
+   * quarantined.
+   */
+  @Test
+  void aStringTooLongForACharColumnRejectsItsRowOnly() throws Exception {
+    try (var st = stack.jdbc().createStatement()) {
+      st.execute(
+          "CREATE TABLE public.iso_char (id BIGINT, code CHAR(4), kafka_topic VARCHAR(256),"
+              + " kafka_partition INTEGER, kafka_offset BIGINT, kafka_timestamp TIMESTAMP)");
+    }
+    stack.files.unit(
+        "iso_char",
+        0,
+        0,
+        5,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("code", Kind.STRING)),
+        o -> row("id", o, "code", o == 2 ? "much too long" : "c" + o));
+    try (Loader loader = stack.loader(stack.config("iso_char"))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.batchesFailed()).isZero();
+      assertThat(r.rowsRejected()).isEqualTo(1);
+    }
+    assertThat(ids("iso_char")).containsExactly(0L, 1L, 3L, 4L, 5L);
+    assertThat(stack.query("SELECT code FROM public.iso_char WHERE id = 4"))
+        .containsExactly(List.of("c4  "));
+    assertThat(rejectedOffsets("iso_char", stack.batchOf("iso_char"))).containsExactly(2L);
+  }
+
   /** The offsets a batch's rejects object lists, in its order. */
   private static List<Long> rejectedOffsets(String table, String batch) throws Exception {
     List<Long> offsets = new ArrayList<>();

@@ -112,6 +112,13 @@ class TypeMappingTest {
         .isEqualTo(RedshiftType.varchar(256));
     assertThat(RedshiftType.fromCatalog("numeric", null, 18, 2))
         .isEqualTo(RedshiftType.decimal(18, 2));
+    // CHAR keeps its kind: text for every rule, but its length cannot be altered
+    assertThat(RedshiftType.fromCatalog("character", 4, null, null))
+        .isEqualTo(RedshiftType.character(4))
+        .isNotEqualTo(RedshiftType.varchar(4))
+        .satisfies(t -> assertThat(t.family()).isEqualTo(Family.VARCHAR))
+        .satisfies(t -> assertThat(t.ddl()).isEqualTo("CHAR(4)"));
+    assertThat(RedshiftType.fromCatalog("bpchar", 4, null, null).fixedLength()).isTrue();
     assertThat(RedshiftType.fromCatalog("jsonb", null, null, null).family())
         .isEqualTo(Family.SUPER);
     assertThat(RedshiftType.fromCatalog("super", null, null, null).family())
