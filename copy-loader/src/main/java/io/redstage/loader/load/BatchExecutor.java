@@ -145,7 +145,8 @@ public final class BatchExecutor {
               : "append",
           o.id());
       discardManifests(batch);
-      return new BatchResult.Loaded(rows, api.calls() - callsBefore, seconds, copies(batch, tx, o));
+      return new BatchResult.Loaded(
+          rows, api.calls() - callsBefore, seconds, CopyCounts.of(api, batch, tx, o));
     } catch (StatementFailedException e) {
       // the check's own failure is its cast's; a conflict, a cancel or the environment failing
       // the same statement takes the general path, which defers or stops the table for them
@@ -269,31 +270,6 @@ public final class BatchExecutor {
   }
 
   /**
-   * The COPY statements in order, one per staging group: their query ids and loaded rows, -1 when
-   * unknown.
-   */
-  static List<BatchResult.CopyCount> copies(Batch batch, LoadTransaction tx, DataApi.Outcome o) {
-    List<BatchResult.CopyCount> out = new ArrayList<>();
-    for (int g = 0; g < tx.copies().size(); g++) {
-      int i = tx.copies().get(g);
-      StagingGroup group = batch.groups().get(g);
-      long rows = at(o.subStatementRows(), i);
-      long records = group.files().stream().mapToLong(StagingGroup.FileRef::records).sum();
-      if (rows <= 0 && records > 0) {
-        // Redshift does not document ResultRows for a COPY sub-statement, and it was seen to read
-        // 0 after a COPY that loaded rows (aws/aws-sdk #333). Taken at its word, every batch would
-        // report its rows missing and every JSON Lines row rejected; as unknown, the row check is
-        // skipped and rejects are counted from the load-error views. The price: a COPY that truly
-        // loaded nothing of its files reads as unknown too (a JSON Lines one still has its rejects
-        // read from the views).
-        rows = -1;
-      }
-      out.add(new BatchResult.CopyCount(group, at(o.subStatementQueryIds(), i), rows));
-    }
-    return out;
-  }
-
-  /**
    * Rows the Data API reports for the statement that writes into the target: inserted for append
    * and delete-insert, updated plus inserted for merge; 0 for a batch without files; -1 when the
    * Data API did not say.
@@ -303,7 +279,7 @@ public final class BatchExecutor {
   }
 
   private static long at(List<Long> perStatement, int index) {
-    return index < perStatement.size() ? perStatement.get(index) : -1;
+    return CopyCounts.at(perStatement, index);
   }
 
   private static String head(String sql) {

@@ -204,6 +204,10 @@ public final class Rejects {
         continue;
       }
       long missing = c.rows() < 0 ? -1 : expected - c.rows();
+      String copy =
+          c.queryId() > 0
+              ? "COPY query " + c.queryId()
+              : "The COPY into staging table " + c.group().index();
       try {
         List<String> files = c.group().files().stream().map(StagingGroup.FileRef::url).toList();
         int limit = missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing);
@@ -216,20 +220,27 @@ public final class Rejects {
                 : byFile(files, intent, limit, batch.id().toString());
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
+        if (found.size() < missing && found.size() < limit) {
+          // the views do not list them all (yet): the count stands, and says where to look
+          unreadable.add(
+              copy
+                  + " rejected "
+                  + missing
+                  + " row(s) and the load-error views listed "
+                  + found.size()
+                  + " of them when read: see "
+                  + whereToLook(c.queryId()));
+        }
       } catch (DataApiException e) {
         rejected += Math.max(0, missing);
         unreadable.add(
-            "COPY query "
-                + c.queryId()
+            copy
                 + " rejected "
                 + (missing < 0 ? "an unknown number of" : missing)
                 + " row(s) that could not be read ("
                 + e.getMessage()
-                + "): see STL_LOAD_ERRORS WHERE query = "
-                + c.queryId()
-                + " (on Serverless SYS_LOAD_ERROR_DETAIL WHERE query_id = "
-                + c.queryId()
-                + ")");
+                + "): see "
+                + whereToLook(c.queryId()));
       }
     }
     RepeatedRejects.Kept kept = keep(intent, rows);
@@ -279,6 +290,18 @@ public final class Rejects {
           unreadable.size());
     }
     return rejected;
+  }
+
+  /** Where an operator finds a COPY's rejected rows. */
+  private static String whereToLook(long queryId) {
+    return queryId > 0
+        ? "STL_LOAD_ERRORS WHERE query = "
+            + queryId
+            + " (on Serverless SYS_LOAD_ERROR_DETAIL WHERE query_id = "
+            + queryId
+            + ")"
+        : "STL_LOAD_ERRORS (on Serverless SYS_LOAD_ERROR_DETAIL) by the file names of the units"
+            + " below, from the time of this batch";
   }
 
   /**

@@ -173,6 +173,14 @@ public final class DataApi {
     return results(o.id() + ":" + sqls.size());
   }
 
+  /**
+   * The result set of statement {@code index} (0-based) of a finished BatchExecuteStatement, read
+   * by its sub-statement id.
+   */
+  public QueryResult subStatementResult(Outcome batch, int index) {
+    return results(batch.id() + ":" + (index + 1));
+  }
+
   private QueryResult results(String id) {
     List<String> columns = new ArrayList<>();
     List<List<Object>> rows = new ArrayList<>();

@@ -108,6 +108,12 @@ final class RowsTable {
    * by its position ({@link LoadTransaction#coordinatesCheck}), not by the database's wording,
    * which differs between Redshift and PostgreSQL. Empty when every file of the batch is Parquet,
    * whose columns COPY maps by position.
+   *
+   * <p>Its rows, one per staging group that has rows: the group's index, the sum (null) and the
+   * rows COPY staged there. Those counts are the COPYs' loaded rows, which the Data API does not
+   * always report for a COPY sub-statement: without them, rows a JSON Lines COPY rejected could
+   * only be counted from the load-error views, and a view that answers nothing (yet) would read as
+   * nothing rejected. A group without a row staged none.
    */
   static Optional<String> coordinatesCheck(Batch batch, MetadataColumns m) {
     List<String> roles = List.of(m.topic(), m.partition(), m.offset());
@@ -123,7 +129,11 @@ final class RowsTable {
         isNull.add(Identifiers.quote(r) + " IS NULL");
       }
       branches.add(
-          "SELECT CASE WHEN "
+          "SELECT "
+              + g.index()
+              + " AS "
+              + Identifiers.quote("g")
+              + ", CASE WHEN "
               + String.join(" OR ", isNull)
               + " THEN '"
               + NO_COORDINATES
@@ -139,12 +149,16 @@ final class RowsTable {
       return Optional.empty();
     }
     return Optional.of(
-        "SELECT SUM(CAST("
+        "SELECT "
+            + Identifiers.quote("g")
+            + ", SUM(CAST("
             + Identifiers.quote("c")
-            + " AS INTEGER)) FROM ("
+            + " AS INTEGER)), COUNT(*) FROM ("
             + String.join(" UNION ALL ", branches)
             + ") "
-            + Identifiers.quote("k"));
+            + Identifiers.quote("k")
+            + " GROUP BY "
+            + Identifiers.quote("g"));
   }
 
   /**

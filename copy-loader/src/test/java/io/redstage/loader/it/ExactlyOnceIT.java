@@ -161,7 +161,7 @@ class ExactlyOnceIT {
         .redshift
         .faults()
         .failStatementsMatching(
-            "^SELECT SUM\\(CAST",
+            "^SELECT \"g\", SUM\\(CAST",
             1,
             "1023 DETAIL: Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2");
     try (Loader loader = stack.loader(config)) {

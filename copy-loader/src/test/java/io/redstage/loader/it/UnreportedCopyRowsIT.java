@@ -105,6 +105,42 @@ class UnreportedCopyRowsIT {
     assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
   }
 
+  /**
+   * Without a row count from the Data API, the rejected rows were counted from the load-error views
+   * alone, and a view that answered nothing (a Serverless view that has not caught up) read as
+   * nothing rejected: no rejects object, the row unaccounted for. The rows each COPY staged are now
+   * counted by the load transaction itself, so the row counts as rejected, and the object says
+   * where to find it.
+   */
+  @Test
+  void aRejectTheViewsDoNotListYetIsStillCountedAndReported() throws Exception {
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      // the views answer nothing: the stand-in's COPY records its rejected rows nowhere
+      s.execute(
+          "CREATE RULE hide_load_errors AS ON INSERT TO redstage_sys.load_errors DO INSTEAD NOTHING");
+    }
+    JsonNode report;
+    try {
+      report = loadTenRowsWithABadFourth("ur_lagging");
+    } finally {
+      try (Connection c = stack.jdbc();
+          Statement s = c.createStatement()) {
+        s.execute("DROP RULE hide_load_errors ON redstage_sys.load_errors");
+      }
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.ur_lagging")).isEqualTo(9);
+    assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
+    assertThat(report.get("rows")).isEmpty();
+    assertThat(report.get("unreadable"))
+        .singleElement()
+        .satisfies(
+            u ->
+                assertThat(u.asText())
+                    .contains("rejected 1 row(s) and the load-error views listed 0 of them")
+                    .contains("STL_LOAD_ERRORS WHERE query = "));
+  }
+
   private static JsonNode loadTenRowsWithABadFourth(String topic) throws Exception {
     return loadTenRowsWithABadFourth(topic, Clock.systemUTC());
   }
