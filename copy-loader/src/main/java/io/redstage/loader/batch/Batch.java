@@ -18,6 +18,15 @@ public record Batch(UUID id, TableRef table, List<Unit> units, List<StagingGroup
     return groups.stream().mapToInt(g -> g.files().size()).sum();
   }
 
+  /**
+   * The schemas of the batch's files, distinct, staging group by staging group. The table is
+   * planned from these, not from the groups' schemas: a group's column holds the wider type when
+   * its files differ (StagingSchemas), and the checks of each file's own type must still see them.
+   */
+  public List<FileSchema> fileSchemas() {
+    return groups.stream().flatMap(g -> g.fileSchemas().stream()).distinct().toList();
+  }
+
   public long records() {
     return units.stream().mapToLong(u -> u.marker().recordCount()).sum();
   }

@@ -5,6 +5,7 @@ import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,14 +26,31 @@ public final class BatchPlanner {
   private final int maxFiles;
   private final int maxSchemas;
   private final int maxUnits;
+  private final boolean jsonRowRejects;
   private final Supplier<UUID> ids;
 
+  /** A planner for JSON Lines COPYs without MAXERROR (load.json.max-errors=0). */
   public BatchPlanner(
       long maxBytes, int maxFiles, int maxSchemas, int maxUnits, Supplier<UUID> ids) {
+    this(maxBytes, maxFiles, maxSchemas, maxUnits, false, ids);
+  }
+
+  /**
+   * @param jsonRowRejects JSON Lines COPYs run with MAXERROR (load.json.max-errors > 0): JSON Lines
+   *     files whose value columns differ in type share a staging table ({@link StagingSchemas})
+   */
+  public BatchPlanner(
+      long maxBytes,
+      int maxFiles,
+      int maxSchemas,
+      int maxUnits,
+      boolean jsonRowRejects,
+      Supplier<UUID> ids) {
     this.maxBytes = maxBytes;
     this.maxFiles = maxFiles;
     this.maxSchemas = maxSchemas;
     this.maxUnits = maxUnits;
+    this.jsonRowRejects = jsonRowRejects;
     this.ids = ids;
   }
 
@@ -69,7 +87,7 @@ public final class BatchPlanner {
       boolean fits =
           bytes + uBytes <= maxBytes
               && files + uFiles <= maxFiles
-              && StagingSchemas.count(union) <= maxSchemas
+              && StagingSchemas.count(union, jsonRowRejects) <= maxSchemas
               && current.size() < maxUnits;
       if (!fits && !current.isEmpty()) {
         batches.add(build(table, current));
@@ -107,22 +125,31 @@ public final class BatchPlanner {
     for (Unit u : units) {
       schemas.addAll(schemasOf(u));
     }
-    Map<FileSchema, FileSchema> stagingOf = StagingSchemas.assign(schemas);
+    Map<FileSchema, FileSchema> stagingOf = StagingSchemas.assign(schemas, jsonRowRejects);
     Map<FileSchema, List<StagingGroup.FileRef>> groups = new LinkedHashMap<>();
+    Map<FileSchema, Set<FileSchema>> fileSchemas = new HashMap<>();
     Set<String> urls = new HashSet<>();
     for (Unit u : units) {
       for (MarkerFile f : u.marker().files()) {
         StagingGroup.FileRef ref =
             new StagingGroup.FileRef(u.marker().bucket(), f.key(), f.bytes(), f.records());
         if (urls.add(ref.url())) {
-          groups.computeIfAbsent(stagingOf.get(FileSchema.of(f)), k -> new ArrayList<>()).add(ref);
+          FileSchema own = FileSchema.of(f);
+          FileSchema staged = stagingOf.get(own);
+          groups.computeIfAbsent(staged, k -> new ArrayList<>()).add(ref);
+          fileSchemas.computeIfAbsent(staged, k -> new LinkedHashSet<>()).add(own);
         }
       }
     }
     List<StagingGroup> staging = new ArrayList<>();
     int i = 1;
     for (Map.Entry<FileSchema, List<StagingGroup.FileRef>> e : groups.entrySet()) {
-      staging.add(new StagingGroup(i++, e.getKey(), List.copyOf(e.getValue())));
+      staging.add(
+          new StagingGroup(
+              i++,
+              e.getKey(),
+              List.copyOf(e.getValue()),
+              List.copyOf(fileSchemas.get(e.getKey()))));
     }
     return new Batch(ids.get(), table, List.copyOf(units), List.copyOf(staging));
   }

@@ -1,5 +1,6 @@
 package io.redstage.loader.batch;
 
+import io.redstage.contract.ColumnRole;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
@@ -18,18 +19,25 @@ public record FileSchema(FileFormat format, String compression, List<Column> col
   /**
    * A column as COPY sees it. {@code nullsOnly}: every value in the file is null, so {@code type}
    * says nothing (a schemaless JSON Lines key; see {@link MarkerColumn#ofNulls}): such a column
-   * takes the table's type, and a table without it does not get it from these files.
+   * takes the table's type, and a table without it does not get it from these files. {@code role}:
+   * what the marker says the column holds, null when it does not say (a version-1 marker); JSON
+   * Lines files may share a staging table despite a value column's type ({@link StagingSchemas}).
    */
-  public record Column(String name, ColumnType type, boolean nullsOnly) {
+  public record Column(String name, ColumnType type, boolean nullsOnly, ColumnRole role) {
     public Column(String name, ColumnType type) {
-      this(name, type, false);
+      this(name, type, false, null);
+    }
+
+    /** Whether the marker says this is a field of the record value (not Kafka metadata). */
+    public boolean value() {
+      return role == ColumnRole.VALUE;
     }
   }
 
   public static FileSchema of(MarkerFile f) {
     List<Column> cols = new ArrayList<>();
     for (MarkerColumn c : f.columns()) {
-      cols.add(new Column(c.name(), c.type(), c.nullsOnly()));
+      cols.add(new Column(c.name(), c.type(), c.nullsOnly(), c.role().orElse(null)));
     }
     String compression =
         f.format() == FileFormat.JSONL ? f.compression().toLowerCase(Locale.ROOT) : "internal";

@@ -541,7 +541,7 @@ public final class LoaderConfigDef {
                   BATCH_MAX_SCHEMAS,
                   INT,
                   "8",
-                  "Most staging tables in one batch (each one CREATE and one COPY; a BatchExecuteStatement holds at most 40 statements): one per distinct Parquet or Avro file schema, and one per set of JSON Lines files whose shared columns have the same types.")
+                  "Most staging tables in one batch (each one CREATE and one COPY; a BatchExecuteStatement holds at most 40 statements): one per distinct Parquet or Avro file schema, and one per set of JSON Lines files of one compression whose shared columns have the same types (with load.json.max-errors > 0 value columns may differ: they stage as the table's type).")
               .range(1, 16),
           ConfigKey.of(
                   G_RUN,

@@ -116,13 +116,7 @@ final class CyclePreview {
                 ? planned
                 : p.builder().build(e.getKey(), v.accepted());
         try {
-          TablePlan tp =
-              p.evolution()
-                  .plan(
-                      b.table(),
-                      schema,
-                      b.groups().stream().map(g -> g.schema()).toList(),
-                      settings);
+          TablePlan tp = p.evolution().plan(b.table(), schema, b.fileSchemas(), settings);
           List<String> urls = p.executor().manifestUrls(b);
           for (int i = 0; i < b.groups().size(); i++) {
             out.println("-- manifest " + urls.get(i));

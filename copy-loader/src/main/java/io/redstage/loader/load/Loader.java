@@ -114,6 +114,7 @@ public final class Loader implements AutoCloseable {
             c.integer(BATCH_MAX_FILES),
             c.integer(BATCH_MAX_SCHEMAS),
             c.integer(BATCH_MAX_UNITS),
+            c.integer(JSON_MAX_ERRORS) > 0,
             UUID::randomUUID);
     this.planner = new CyclePlanner(mapper, settings, batches, failures);
     this.reader = new ControlReader(api, control);

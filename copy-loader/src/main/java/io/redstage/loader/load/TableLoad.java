@@ -210,9 +210,8 @@ final class TableLoad {
   private void runBatch(Batch b, int[] splitsLeft, Deque<Work> work) throws InterruptedException {
     TablePlan plan = null;
     try {
-      plan =
-          p.evolution()
-              .plan(table, current, b.groups().stream().map(g -> g.schema()).toList(), settings);
+      // each file's own types, not the staging groups' merged ones: the checks are per file
+      plan = p.evolution().plan(table, current, b.fileSchemas(), settings);
       p.executor().statements(b, plan, settings);
     } catch (TooManyStatementsException e) {
       if (!plan.addedColumns().isEmpty()) {

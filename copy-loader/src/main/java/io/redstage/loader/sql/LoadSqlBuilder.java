@@ -177,8 +177,10 @@ public final class LoadSqlBuilder {
                   : ": its files need "
                       + batch.groups().size()
                       + " staging tables (Parquet or Avro files of other columns, or JSON Lines files"
-                      + " whose shared columns differ in type). Give the topic's records one schema"
-                      + " (or, schemaless, one type per field), or lower the connector's flush.size so"
+                      + " of other compressions or whose shared columns differ in type; with"
+                      + " load.json.max-errors > 0 only metadata columns and columns of version-1"
+                      + " markers must agree). Give the topic's records one schema (or,"
+                      + " schemaless, one type per field), or lower the connector's flush.size so"
                       + " that units hold fewer files; this unit can only be loaded by hand, then"
                       + " skipped."));
     }

@@ -2,8 +2,14 @@ package io.redstage.loader.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redstage.contract.ColumnRole;
+import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
+import io.redstage.contract.CommitMarker;
 import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.TestUnits;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.TableRef;
@@ -179,6 +185,115 @@ class BatchPlannerTest {
                 T, List.of(TestUnits.unit("t", 3, 0, 1, List.of(badName, plain))), Set.of()))
         .singleElement()
         .satisfies(b -> assertThat(b.groups()).hasSize(1));
+  }
+
+  /**
+   * With MAXERROR a JSON Lines staging column takes the target's type whatever the file says, so
+   * files whose value column differs in type share a staging table (the group holds the wider type,
+   * the batch still lists each file's own schema); metadata columns, columns of version-1 markers
+   * without roles, and every column without MAXERROR keep one type per staging table.
+   */
+  @Test
+  void underMaxErrorJsonLinesFilesShareAStagingTableWhenOnlyAValueColumnDiffersInType() {
+    MarkerFile asNumber = jsonl("n.jsonl", TestUnits.col("x", Kind.INT64));
+    MarkerFile asText = jsonl("s.jsonl", TestUnits.col("x", Kind.STRING));
+    Unit unit = TestUnits.unit("t", 0, 0, 1, List.of(asNumber, asText));
+
+    Batch rowRejects = planner(true).plan(T, List.of(unit), Set.of()).get(0);
+
+    assertThat(rowRejects.groups())
+        .singleElement()
+        .satisfies(g -> assertThat(g.files()).hasSize(2));
+    assertThat(rowRejects.groups().get(0).schema().columns())
+        .filteredOn(c -> c.name().equals("x"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.type().kind()).isEqualTo(Kind.INT64));
+    assertThat(rowRejects.fileSchemas())
+        .containsExactly(FileSchema.of(asNumber), FileSchema.of(asText));
+    assertThat(planner(false).plan(T, List.of(unit), Set.of()).get(0).groups())
+        .as("load.json.max-errors=0: COPY stages each file's own type")
+        .hasSize(2);
+
+    // a metadata column (the key) that differs in type: staged as the file holds it
+    MarkerFile textKey = jsonl("k1.jsonl", keyColumn(Kind.STRING));
+    MarkerFile numberKey = jsonl("k2.jsonl", keyColumn(Kind.INT64));
+    assertThat(
+            planner(true)
+                .build(T, List.of(TestUnits.unit("t", 1, 0, 1, List.of(textKey, numberKey))))
+                .groups())
+        .hasSize(2);
+
+    // a version-1 marker's column says nothing of its role; it does not join a column whose
+    // files differ in type either
+    MarkerFile noRole = jsonl("v1.jsonl", TestUnits.col("x", Kind.STRING));
+    Batch withV1 =
+        planner(true)
+            .build(
+                T, List.of(TestUnits.unit("t", 2, 0, 0, List.of(asNumber)), v1Unit(2, 1, noRole)));
+    assertThat(withV1.groups()).hasSize(2);
+    Batch mixedThenV1 =
+        planner(true)
+            .build(
+                T,
+                List.of(
+                    TestUnits.unit("t", 3, 0, 1, List.of(asNumber, asText)),
+                    v1Unit(3, 2, jsonl("v1n.jsonl", TestUnits.col("x", Kind.INT64)))));
+    assertThat(mixedThenV1.groups()).extracting(g -> g.files().size()).containsExactly(2, 1);
+    assertThat(mixedThenV1.fileSchemas()).hasSize(3);
+  }
+
+  /** Parquet files of one schema share a staging table whether their markers state roles or not. */
+  @Test
+  void parquetFilesOfVersionOneAndTwoMarkersWithOneSchemaShareAStagingTable() {
+    MarkerFile v2 =
+        TestUnits.file(
+            "v2.parquet",
+            10,
+            1,
+            FileFormat.PARQUET,
+            TestUnits.columns(TestUnits.col("id", Kind.INT64)));
+    MarkerFile v1 =
+        TestUnits.file(
+            "v1.parquet",
+            10,
+            1,
+            FileFormat.PARQUET,
+            TestUnits.columns(TestUnits.col("id", Kind.INT64)));
+    List<Unit> units = List.of(v1Unit(0, 0, v1), TestUnits.unit("t", 0, 1, 1, List.of(v2)));
+    for (boolean rowRejects : List.of(false, true)) {
+      Batch b = planner(rowRejects).build(T, units);
+      assertThat(b.groups()).singleElement().satisfies(g -> assertThat(g.files()).hasSize(2));
+      assertThat(b.fileSchemas()).hasSize(2);
+    }
+  }
+
+  private static BatchPlanner planner(boolean jsonRowRejects) {
+    return new BatchPlanner(1L << 40, 1000, 8, 2000, jsonRowRejects, UUID::randomUUID);
+  }
+
+  /** A unit of offset {@code offset} and this file, its marker of version 1: no column roles. */
+  private static Unit v1Unit(int partition, long offset, MarkerFile file) {
+    MarkerFile v1 =
+        TestUnits.file(
+            file.key(),
+            file.bytes(),
+            file.records(),
+            file.format(),
+            file.columns().stream()
+                .map(c -> new MarkerColumn(c.name(), c.type(), c.nullable(), null))
+                .toList());
+    CommitMarker m =
+        new CommitMarker(
+            1, "t", partition, offset, offset, 1, "b", 1_000L, "flush.size", List.of(v1));
+    return new Unit(MarkerKeys.markerKey("m", "t", partition, offset, offset), m);
+  }
+
+  private static MarkerFile jsonl(String key, MarkerColumn... values) {
+    return TestUnits.file(key, 10, 1, FileFormat.JSONL, TestUnits.columns(values));
+  }
+
+  private static MarkerColumn keyColumn(Kind kind) {
+    return new MarkerColumn("kafka_key", ColumnType.of(kind), true, ColumnRole.KEY);
   }
 
   @Test

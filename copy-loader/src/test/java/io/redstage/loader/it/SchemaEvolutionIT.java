@@ -3,6 +3,7 @@ package io.redstage.loader.it;
 import static io.redstage.loader.it.TestFiles.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -133,6 +134,89 @@ class SchemaEvolutionIT {
             Arrays.asList(3L, "t3", 30L, null),
             Arrays.asList(4L, "t4", null, 40L),
             Arrays.asList(27L, "t3", 270L, null));
+  }
+
+  /**
+   * Schemaless records partitioned by a field, whose value fields are numbers for some event types
+   * and text for others: 45 JSON Lines files in one unit, v0..v4 each int64 or string by file (32
+   * combinations). Under MAXERROR (the default) every staging column takes the table's type, so
+   * they share one staging table; by type they needed 32, past the 40 statements of one load
+   * transaction, and the unit was quarantined with all its good rows. Text that reads as a number
+   * loads into the BIGINT column; text that does not rejects only its row.
+   */
+  @Test
+  void aUnitOfJsonLinesFilesWhoseValueColumnsDifferInTypeLoadsUnderMaxError() throws Exception {
+    String topic = "events_mixed_types";
+    int types = 45;
+    int end = 2 * types - 1;
+    List<MarkerFile> files = new ArrayList<>();
+    List<Long> bad = new ArrayList<>();
+    for (int t = 0; t < types; t++) {
+      int text = t % 32; // bit j: v<j> is text in this file
+      List<MarkerColumn> columns = new ArrayList<>(List.of(c("id", Kind.INT64)));
+      for (int j = 0; j < 5; j++) {
+        columns.add(c("v" + j, (text >> j & 1) == 1 ? Kind.STRING : Kind.INT64));
+      }
+      long second = t + types;
+      // in every third file with text, the second row's first text value is not a number
+      boolean badRow = text != 0 && t % 3 == 1;
+      if (badRow) {
+        bad.add(second);
+      }
+      files.add(
+          stack.files.jsonlFile(
+              topic,
+              0,
+              0,
+              end,
+              "type=t" + t,
+              List.of((long) t, second),
+              columns,
+              o -> {
+                Map<String, Object> r = new LinkedHashMap<>(row("id", o));
+                for (int j = 0; j < 5; j++) {
+                  long v = o * 10 + j;
+                  boolean isText = (text >> j & 1) == 1;
+                  boolean notANumber =
+                      o == second && badRow && j == Integer.numberOfTrailingZeros(text);
+                  r.put("v" + j, !isText ? (Object) v : notANumber ? "n/a" : Long.toString(v));
+                }
+                return r;
+              }));
+    }
+    stack.files.marker(topic, 0, 0, end, files);
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.batchesQuarantined()).isZero();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.rowsRejected()).isEqualTo(bad.size());
+    }
+    List<Long> good = new ArrayList<>();
+    for (long o = 0; o <= end; o++) {
+      if (!bad.contains(o)) {
+        good.add(o);
+      }
+    }
+    assertThat(bad).hasSize(15);
+    assertThat(
+            stack.query("SELECT id FROM public." + topic + " ORDER BY id").stream()
+                .map(row -> (Long) row.get(0))
+                .toList())
+        .as("every good row once")
+        .isEqualTo(good);
+    assertThat(stack.query("SELECT v0, v1, v2 FROM public." + topic + " WHERE id IN (1, 3, 32)"))
+        .as("text and numbers alike in the BIGINT columns")
+        .containsExactlyInAnyOrder(
+            List.of(10L, 11L, 12L), List.of(30L, 31L, 32L), List.of(320L, 321L, 322L));
+    JsonNode report =
+        stack.object("_redstage/rejects/public." + topic + "/" + stack.batchOf(topic) + ".json");
+    List<Long> rejected = new ArrayList<>();
+    for (JsonNode row : report.get("rows")) {
+      rejected.add(row.get("offset").asLong());
+      assertThat(row.get("column").asText()).matches("v[0-4]");
+      assertThat(row.get("rawLine").asText()).contains("\"n/a\"");
+    }
+    assertThat(rejected).containsExactlyInAnyOrderElementsOf(bad);
   }
 
   /** The columns id and name, which the first unit of a widening test loads. */

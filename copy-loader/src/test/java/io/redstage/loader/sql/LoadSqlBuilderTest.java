@@ -655,6 +655,77 @@ class LoadSqlBuilderTest {
   }
 
   /**
+   * Under MAXERROR, JSON Lines files whose value column differs in type share one staging table,
+   * typed as the table's column; the table is planned from each file's own types, so a change COPY
+   * would make silently (bytes as hex text into VARCHAR) is still refused, which the staging
+   * group's schema (the wider type, string) would hide.
+   */
+  @Test
+  void jsonLinesFilesWhoseValueColumnDiffersInTypeShareOneStagingTableUnderMaxError() {
+    Unit u =
+        TestUnits.unit(
+            "orders",
+            0,
+            0,
+            1,
+            List.of(
+                TestUnits.file(
+                    "topics/orders/n.jsonl",
+                    100,
+                    1,
+                    FileFormat.JSONL,
+                    columns(col("id", Kind.INT64), col("x", Kind.INT64))),
+                TestUnits.file(
+                    "topics/orders/s.jsonl",
+                    100,
+                    1,
+                    FileFormat.JSONL,
+                    columns(col("id", Kind.INT64), col("x", Kind.STRING)))));
+    Batch b = new BatchPlanner(1L << 40, 1000, 8, 2000, true, () -> ID).build(T, List.of(u));
+    SchemaEvolution rowLevel = new SchemaEvolution(types, true, true, true);
+    TablePlan plan = rowLevel.plan(T, null, b.fileSchemas(), APPEND);
+    List<String> sql =
+        new LoadSqlBuilder(
+                control, new CopySql("arn:aws:iam::123456789012:role/loader", 1000), types, true)
+            .statements(b, plan, APPEND, g -> "s3://bucket/m/1.json", Instant.EPOCH)
+            .statements();
+    assertThat(sql)
+        .filteredOn(q -> q.startsWith("CREATE TEMP TABLE \"rs_stage_"))
+        .singleElement()
+        .satisfies(
+            q ->
+                assertThat(q)
+                    .startsWith("CREATE TEMP TABLE \"rs_stage_1\" (\"id\" BIGINT, \"x\" BIGINT,"));
+    assertThat(sql).filteredOn(q -> q.startsWith("COPY ")).hasSize(1);
+
+    Unit hex =
+        TestUnits.unit(
+            "orders",
+            1,
+            0,
+            1,
+            List.of(
+                TestUnits.file(
+                    "topics/orders/t.jsonl",
+                    100,
+                    1,
+                    FileFormat.JSONL,
+                    columns(col("id", Kind.INT64), col("x", Kind.STRING))),
+                TestUnits.file(
+                    "topics/orders/b.jsonl",
+                    100,
+                    1,
+                    FileFormat.JSONL,
+                    columns(col("id", Kind.INT64), col("x", Kind.BYTES)))));
+    Batch mixed = new BatchPlanner(1L << 40, 1000, 8, 2000, true, () -> ID).build(T, List.of(hex));
+    assertThat(mixed.groups()).hasSize(1);
+    rowLevel.plan(T, null, mixed.groups().stream().map(g -> g.schema()).toList(), APPEND);
+    assertThatThrownBy(() -> rowLevel.plan(T, null, mixed.fileSchemas(), APPEND))
+        .isInstanceOf(IncompatibleSchemaException.class)
+        .hasMessageContaining("field x is bytes in some files");
+  }
+
+  /**
    * COPY from JSON does not load VARBYTE (Redshift documents CSV, Parquet and ORC): a JSON Lines
    * bytes column, which holds hex, stages as VARCHAR and FROM_HEX converts it on insert, with and
    * without MAXERROR (which otherwise stages the target's type); Parquet still stages VARBYTE.
