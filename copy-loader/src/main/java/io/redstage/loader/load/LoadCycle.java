@@ -170,7 +170,7 @@ public final class LoadCycle implements AutoCloseable {
     p.failures().restore(failureRows.units());
     p.failures().restoreTableStops(failureRows.tables());
     p.failures().retainListed(scan.units().stream().map(Unit::markerKey).collect(toSet()));
-    OutlivedFailures.apply(p.executor(), p.failures(), now);
+    int quarantinedOutlived = OutlivedFailures.apply(p, units, state, now);
     CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
     p.failureLog()
@@ -193,6 +193,7 @@ public final class LoadCycle implements AutoCloseable {
     }
     releaseCoveredQuarantine(plan, state);
     Tally tally = new Tally();
+    tally.quarantined.addAndGet(quarantinedOutlived);
     unprepared.forEach((table, e) -> controlTableFailed(table, e, tally));
     plan.unconfigured()
         .forEach((table, reason) -> tableStopped(table, new ConfigException(reason), tally));

@@ -1,7 +1,15 @@
 package io.redstage.loader.load;
 
+import io.redstage.loader.batch.Batch;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.StatementFailedException;
+import io.redstage.loader.sql.ControlTables;
+import io.redstage.loader.sql.TableRef;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,16 +19,31 @@ import org.slf4j.LoggerFactory;
  * batch whose load always takes longer than the timeout and then fails (one bad row in a large
  * backlog batch) held its table back for ever, with only "unknown outcome" in the logs. Now such a
  * batch's units are planned one by one, as a split would have ended, so that the unit that fails is
- * found and the others load; a unit that failed alone counts an attempt.
+ * found and the others load; a unit that failed alone counts an attempt (in the failure table too,
+ * so that other loader processes count it), and once it has used load.retry.max-attempts it is
+ * quarantined as a unit whose loads failed in time would be: before, it ran again every cycle, each
+ * run holding its table for the statement's whole run.
  */
 final class OutlivedFailures {
   private static final Logger LOG = LoggerFactory.getLogger(OutlivedFailures.class);
 
   private OutlivedFailures() {}
 
-  /** Applies the failures {@code executor} found since the last cycle; before planning. */
-  static void apply(BatchExecutor executor, FailureTracker failures, long nowMs) {
-    for (BatchExecutor.OutlivedFailure o : executor.takeOutlivedFailures()) {
+  /**
+   * Applies the failures the executor found since the last cycle; before planning.
+   *
+   * @param listed the units listed this cycle: a unit to quarantine must be one of them
+   * @param state what the planner reads: a unit quarantined here is added to it
+   * @return how many units were quarantined
+   */
+  static int apply(LoadCycle.Parts p, List<Unit> listed, LoadState state, long nowMs)
+      throws InterruptedException {
+    FailureTracker failures = p.failures();
+    Map<String, Unit> byKey =
+        listed.stream()
+            .collect(Collectors.toMap(Unit::markerKey, Function.identity(), (a, b) -> a));
+    int quarantined = 0;
+    for (BatchExecutor.OutlivedFailure o : p.executor().takeOutlivedFailures()) {
       StatementFailedException e = o.failure();
       List<String> keys = o.markerKeys();
       if (e.isTransient() || e.isEnvironment() || keys.isEmpty()) {
@@ -45,16 +68,52 @@ final class OutlivedFailures {
             e.error());
         continue;
       }
-      int attempts = failures.fail(keys.get(0), e.error(), nowMs);
+      String key = keys.get(0);
+      int attempts = failures.fail(key, e.error(), nowMs);
+      Unit u = byKey.get(key);
+      if (u == null) {
+        continue; // no longer listed: loaded or skipped meanwhile
+      }
+      TableRef table = p.planner().tableOf(u.topic());
+      if (failures.exhausted(attempts) && state.quarantineBatch(key) == null) {
+        Batch b = p.builder().build(table, List.of(u));
+        String error =
+            e.error()
+                + " (its load outlived redshift.statement-timeout "
+                + attempts
+                + " times and then failed; raise redshift.statement-timeout if its loads take"
+                + " longer)";
+        try {
+          p.quarantine().record(b, error, List.of(), List.of(), Instant.ofEpochMilli(nowMs));
+          p.metrics().quarantined(table.name(), 1);
+          failures.forget(key);
+          state.addQuarantined(key, b.id().toString());
+          quarantined++;
+          continue;
+        } catch (RuntimeException qe) {
+          LOG.error(
+              "Cannot quarantine {} ({}); it stays failing and is retried: {}",
+              b.describe(),
+              error,
+              qe.getMessage());
+        }
+      }
+      p.failureLog()
+          .record(
+              List.of(
+                  new ControlTables.FailureRow(
+                      key, table.name(), attempts, e.error(), Instant.ofEpochMilli(nowMs))),
+              e.statementId());
       LOG.warn(
           "Load statement {} of unit {}, which outlived redshift.statement-timeout, failed (attempt"
-              + " {}): {}. A unit whose loads outlive the timeout is not quarantined automatically:"
-              + " raise redshift.statement-timeout so that its failure can be counted in time, or"
-              + " skip it.",
+              + " {}): {}. It is retried alone after the backoff and quarantined after"
+              + " load.retry.max-attempts such failures; raise redshift.statement-timeout if its"
+              + " loads take longer.",
           e.statementId(),
-          keys.get(0),
+          key,
           attempts,
           e.error());
     }
+    return quarantined;
   }
 }

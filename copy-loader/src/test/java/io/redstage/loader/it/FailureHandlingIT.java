@@ -168,6 +168,73 @@ class FailureHandlingIT {
   }
 
   /**
+   * A unit whose every load outlives redshift.statement-timeout and then fails counted an attempt
+   * each time but was never quarantined: it ran again every cycle, holding its table for each run.
+   * After load.retry.max-attempts such failures it is now quarantined, as a unit whose loads fail
+   * in time is, and a unit committed after it loads.
+   */
+  @Test
+  void aUnitWhoseLoadsOutliveTheTimeoutAndFailIsQuarantinedAfterItsAttempts() throws Exception {
+    List<MarkerColumn> cols =
+        List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+    Map<String, String> config = stack.config("f_outlived_one");
+    config.put("redshift.statement-timeout", "1s");
+    config.put("load.json.max-errors", "0");
+    config.put("load.retry.max-attempts", "2");
+    config.put("load.retry.backoff", "0s");
+    String lock = loadedIntervalsLock(config, "f_outlived_one");
+    try (Loader loader = stack.loader(config)) {
+      stack.files.unit("f_outlived_one", 0, 0, 9, FileFormat.JSONL, cols, o -> row("id", o));
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      stack
+          .redshift
+          .faults()
+          .slowStatementsMatching("^" + Pattern.quote(lock) + "$", Duration.ofMillis(1500));
+      stack.files.unit(
+          "f_outlived_one",
+          0,
+          10,
+          19,
+          FileFormat.JSONL,
+          cols,
+          o -> row("id", o == 15 ? "not-a-number" : o));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                loader.runOnce();
+                return stack.count(
+                        "SELECT COUNT(*) FROM public._redstage_quarantine WHERE topic ="
+                            + " 'f_outlived_one' AND released_at IS NULL")
+                    == 1;
+              });
+      stack.redshift.faults().clear();
+      stack.files.unit("f_outlived_one", 0, 20, 29, FileFormat.JSONL, cols, o -> row("id", o));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                loader.runOnce();
+                return stack.count("SELECT COUNT(*) FROM public.f_outlived_one") == 20;
+              });
+    }
+    assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived_one WHERE id BETWEEN 10 AND 19"))
+        .isZero();
+    assertThat(
+            stack.query(
+                "SELECT start_offset, error FROM public._redstage_quarantine WHERE topic ="
+                    + " 'f_outlived_one'"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(((Number) r.get(0)).longValue()).isEqualTo(10L);
+              assertThat((String) r.get(1)).contains("outlived redshift.statement-timeout 2 times");
+            });
+  }
+
+  /**
    * While a load statement that outlived redshift.statement-timeout still runs, it holds its
    * table's LOCK, and every read of that table's loaded intervals waits for it: the next cycles
    * leave that table out and load the others.
