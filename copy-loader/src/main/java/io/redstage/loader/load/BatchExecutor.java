@@ -297,8 +297,8 @@ public final class BatchExecutor {
     Set<TableRef> busy = new HashSet<>();
     for (Map.Entry<String, TableRef> e : outlivedTables.entrySet()) {
       String id = e.getKey();
-      DataApi.Progress p = api.progress(id);
-      if (p == DataApi.Progress.RUNNING) {
+      DataApi.StatementProgress p = api.describe(id);
+      if (p.progress() == DataApi.Progress.RUNNING) {
         busy.add(e.getValue());
       } else {
         ended(id, p);
@@ -321,19 +321,19 @@ public final class BatchExecutor {
    */
   Map<Unit, String> stillLoading(List<Unit> units) {
     Map<Unit, String> busy = new LinkedHashMap<>();
-    Map<String, DataApi.Progress> progress = new HashMap<>();
+    Map<String, DataApi.StatementProgress> progress = new HashMap<>();
     for (Unit u : units) {
       String id = outlived.get(u.markerKey());
       if (id == null) {
         continue;
       }
-      DataApi.Progress p = progress.computeIfAbsent(id, api::progress);
-      if (p != DataApi.Progress.ENDED) {
+      DataApi.StatementProgress p = progress.computeIfAbsent(id, api::describe);
+      if (p.progress() != DataApi.Progress.ENDED) {
         busy.put(u, id);
       }
-      if (p != DataApi.Progress.RUNNING) {
-        if (p == DataApi.Progress.ENDED && outlivedTables.containsKey(id)) {
-          noteFailure(id);
+      if (p.progress() != DataApi.Progress.RUNNING) {
+        if (outlivedTables.containsKey(id)) {
+          noteFailure(id, p);
         }
         outlived.remove(u.markerKey(), id);
         outlivedTables.remove(id);
@@ -346,16 +346,17 @@ public final class BatchExecutor {
    * Forgets the outlived statement {@code id}, which is no longer running, and its units; one that
    * failed is kept for {@link #takeOutlivedFailures()} with them.
    */
-  private void ended(String id, DataApi.Progress progress) {
-    if (progress == DataApi.Progress.ENDED) {
-      noteFailure(id);
-    }
+  private void ended(String id, DataApi.StatementProgress progress) {
+    noteFailure(id, progress);
     outlivedTables.remove(id);
     outlived.values().removeIf(id::equals);
   }
 
   /** Keeps the failure of ended statement {@code id}, if it failed, with its units' keys. */
-  private void noteFailure(String id) {
+  private void noteFailure(String id, DataApi.StatementProgress progress) {
+    if (progress.failure().isEmpty()) {
+      return;
+    }
     List<String> keys = new ArrayList<>();
     outlived.forEach(
         (key, statement) -> {
@@ -363,8 +364,7 @@ public final class BatchExecutor {
             keys.add(key);
           }
         });
-    api.failureOf(id)
-        .ifPresent(f -> outlivedFailures.put(id, new OutlivedFailure(List.copyOf(keys), f)));
+    outlivedFailures.put(id, new OutlivedFailure(List.copyOf(keys), progress.failure().get()));
   }
 
   /** The outlived statements that failed since the last call (see {@link #outlivedFailures}). */

@@ -301,36 +301,41 @@ public final class DataApi {
     ENDED
   }
 
+  /**
+   * Where a statement stands, and, when it ended FAILED or ABORTED, how it failed (empty otherwise,
+   * and when the Data API no longer knows it). One DescribeStatement gives both, so that a failure
+   * is never lost to a second call that fails.
+   */
+  public record StatementProgress(Progress progress, Optional<StatementFailedException> failure) {}
+
   /** Where statement {@code id} stands. */
   public Progress progress(String id) {
-    try {
-      StatusString s =
-          call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement").status();
-      if (s == StatusString.FINISHED) {
-        return Progress.FINISHED;
-      }
-      return s == StatusString.SUBMITTED || s == StatusString.PICKED || s == StatusString.STARTED
-          ? Progress.RUNNING
-          : Progress.ENDED;
-    } catch (DataApiException e) {
-      return e.isTransient() ? Progress.RUNNING : Progress.ENDED;
-    }
+    return describe(id).progress();
   }
 
   /**
-   * How statement {@code id} failed, if it ended FAILED or ABORTED; empty while it runs, once it
-   * finished, or when the Data API cannot say (it keeps statements 24 hours).
+   * Where statement {@code id} stands and how it failed, from one DescribeStatement; a transient
+   * failure of that call reads as still running (asked again later), any other as ended.
    */
-  public Optional<StatementFailedException> failureOf(String id) {
+  public StatementProgress describe(String id) {
     try {
       DescribeStatementResponse d =
           call(() -> client.describeStatement(b -> b.id(id)), "DescribeStatement");
       StatusString s = d.status();
-      return s == StatusString.FAILED || s == StatusString.ABORTED
-          ? Optional.of(failure(id, d))
-          : Optional.empty();
+      if (s == StatusString.FINISHED) {
+        return new StatementProgress(Progress.FINISHED, Optional.empty());
+      }
+      if (s == StatusString.SUBMITTED || s == StatusString.PICKED || s == StatusString.STARTED) {
+        return new StatementProgress(Progress.RUNNING, Optional.empty());
+      }
+      return new StatementProgress(
+          Progress.ENDED,
+          s == StatusString.FAILED || s == StatusString.ABORTED
+              ? Optional.of(failure(id, d))
+              : Optional.empty());
     } catch (DataApiException e) {
-      return Optional.empty();
+      return new StatementProgress(
+          e.isTransient() ? Progress.RUNNING : Progress.ENDED, Optional.empty());
     }
   }
 

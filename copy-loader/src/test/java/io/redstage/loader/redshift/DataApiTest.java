@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -237,6 +238,39 @@ class DataApiTest {
         .hasMessageContaining("Cannot learn the outcome of statement " + ID)
         .hasMessageContaining("left to the load-marker table")
         .hasCauseInstanceOf(DataApiException.class);
+  }
+
+  /**
+   * An outlived statement's end and its failure come from one DescribeStatement: before, a second
+   * call read the failure, and when that call failed the failure was lost (its units planned as if
+   * nothing had happened). A describe that fails transiently reads as running, so it is asked
+   * again.
+   */
+  @Test
+  void oneDescribeSaysAStatementEndedAndHowItFailed() {
+    reply(
+        200,
+        described("FAILED", sub(1, "FINISHED"), sub(2, "FAILED").put("Error", "bad value"))
+            .put("Error", "batch failed"));
+    DataApi.StatementProgress failed = api().describe(ID);
+    assertThat(failed.progress()).isEqualTo(DataApi.Progress.ENDED);
+    assertThat(failed.failure())
+        .hasValueSatisfying(
+            e -> {
+              assertThat(e.failedIndex()).isEqualTo(1);
+              assertThat(e.error()).contains("bad value");
+            });
+    assertThat(requests).hasSize(1);
+
+    reply(200, described("FINISHED"));
+    assertThat(api().describe(ID))
+        .isEqualTo(new DataApi.StatementProgress(DataApi.Progress.FINISHED, Optional.empty()));
+
+    for (int i = 0; i < 3; i++) {
+      reply(500, "{\"__type\":\"InternalServerException\",\"message\":\"try later\"}");
+    }
+    assertThat(api().describe(ID))
+        .isEqualTo(new DataApi.StatementProgress(DataApi.Progress.RUNNING, Optional.empty()));
   }
 
   static final String THROTTLED =
