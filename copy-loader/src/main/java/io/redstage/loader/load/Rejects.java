@@ -193,6 +193,7 @@ public final class Rejects {
       return 0; // without MAXERROR or JSON Lines files a committed COPY loaded every row
     }
     long rejected = 0;
+    boolean incomplete = false;
     List<Map<String, Object>> rows = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
     for (BatchResult.CopyCount c : copies) {
@@ -218,10 +219,17 @@ public final class Rejects {
                 ? LoadErrorReader.withFullNames(
                     errors.rejected(c.queryId(), files, limit, batch.id().toString()), files)
                 : byFile(files, intent, limit, batch.id().toString());
+        if (c.queryId() > 0 && found.size() < missing) {
+          // a view may number queries otherwise, or not list all of them under the query yet
+          List<LoadErrorReader.LoadError> inFiles =
+              byFile(files, intent, limit, batch.id().toString());
+          found = inFiles.size() > found.size() ? inFiles : found;
+        }
         rows.addAll(rows(found, intent));
         rejected += missing < 0 ? found.size() : missing;
         if (found.size() < missing && found.size() < limit) {
           // the views do not list them all (yet): the count stands, and says where to look
+          incomplete = true;
           unreadable.add(
               copy
                   + " rejected "
@@ -243,14 +251,31 @@ public final class Rejects {
                 + whereToLook(c.queryId()));
       }
     }
+    long copiesRejected = rejected;
     RepeatedRejects.Kept kept = keep(intent, rows);
     rows = kept.rows();
     rejected = Math.max(0, rejected - kept.repeated());
+    if (incomplete && defer(intent, copiesRejected)) {
+      metrics.rejected(batch.table().name(), rejected);
+      LOG.warn(
+          "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The load-error views list"
+              + " {} of them so far: the rejects object s3://{}/{} is written once they list them all"
+              + " (a later cycle reads them again, for up to {}), or after that with the rows they list"
+              + " and where to find the others.",
+          batch.id(),
+          rejected,
+          batch.table(),
+          rows.size() + kept.repeated(),
+          bucket,
+          key(batch),
+          RejectsRecovery.VIEW_WAIT);
+      return rejected;
+    }
     if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {
       if (kept.repeated() > 0) {
         LOG.info(
-            "Batch {}: COPY rejected {} row(s) of {} that are accounted for already (an earlier batch"
-                + " loaded their offsets, or another unit of this batch repeated them): no rejects object",
+            "Batch {}: COPY rejected {} row(s) of {} that are listed already (another batch's rejects"
+                + " object lists them, or another unit of this batch repeated them): no rejects object",
             batch.id(),
             kept.repeated(),
             batch.table());
@@ -290,6 +315,28 @@ public final class Rejects {
           unreadable.size());
     }
     return rejected;
+  }
+
+  /**
+   * Leaves the object to the recovery, which reads the views again until they list {@code rows}
+   * rejected rows: the intent, rewritten with the count, stays. False when the intent cannot be
+   * rewritten: the object is then written now with what the views list.
+   */
+  private boolean defer(RejectsIntent intent, long rows) {
+    RejectsIntent counted = intent.withRejectedRows(rows);
+    try {
+      s3.putObject(
+          b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
+          RequestBody.fromBytes(counted.json()));
+      return true;
+    } catch (SdkException e) {
+      LOG.warn(
+          "Batch {}: cannot write its rejected-row count into its rejects intent ({}); its rejects"
+              + " object is written now with the rows the load-error views list",
+          intent.batchId(),
+          e.getMessage());
+      return false;
+    }
   }
 
   /** Where an operator finds a COPY's rejected rows. */
@@ -354,7 +401,39 @@ public final class Rejects {
       throws InterruptedException {
     return repeated == null
         ? new RepeatedRejects.Kept(rows, 0)
-        : repeated.keep(intent.table(), intent.batchId(), rows);
+        : repeated.keep(intent.table(), intent.batchId(), rows, this::listed);
+  }
+
+  /**
+   * (topic, partition, offset) of each row the rejects object of {@code batchId} lists: empty when
+   * there is none, or it cannot be read (a row is then listed again rather than nowhere).
+   */
+  Set<List<Object>> listed(String table, String batchId) {
+    Set<List<Object>> out = new HashSet<>();
+    try {
+      JsonNode report =
+          JSON.readTree(
+              s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(table, batchId))).asByteArray());
+      for (JsonNode r : report.path("rows")) {
+        if (r.path("topic").isTextual()
+            && r.path("partition").canConvertToInt()
+            && r.path("offset").canConvertToLong()) {
+          out.add(
+              List.of(
+                  r.get("topic").asText(), r.get("partition").asInt(), r.get("offset").asLong()));
+        }
+      }
+    } catch (NoSuchKeyException e) {
+      return out; // that batch rejected nothing, or its object is not written (yet)
+    } catch (IOException | SdkException e) {
+      LOG.warn(
+          "Cannot read the rejects object {} of batch {} ({}); rows it may list are listed again",
+          location(table, batchId),
+          batchId,
+          e.getMessage());
+      return Set.of();
+    }
+    return out;
   }
 
   /**

@@ -28,6 +28,10 @@ import java.util.TreeMap;
  * @param offsetColumn the metadata column with the Kafka offset, read from rejected lines
  * @param units every unit of the batch, with its data files
  * @param jsonFiles the batch's JSON Lines files (the ones COPY may reject rows of)
+ * @param rejectedRows null until the batch committed; then, written there when the load-error views
+ *     listed fewer rows than its COPYs rejected (a view that has not caught up): how many they
+ *     rejected, so that the recovery waits for the views to list them instead of reading a short
+ *     answer as all
  */
 public record RejectsIntent(
     String batchId,
@@ -35,7 +39,8 @@ public record RejectsIntent(
     String createdAt,
     String offsetColumn,
     List<UnitFiles> units,
-    List<DataFile> jsonFiles) {
+    List<DataFile> jsonFiles,
+    Long rejectedRows) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A unit and the URLs of its data files. */
@@ -71,7 +76,13 @@ public record RejectsIntent(
         createdAt.toString(),
         offsetColumn,
         units,
-        json);
+        json,
+        null);
+  }
+
+  /** This intent with the number of rows the batch's committed COPYs rejected. */
+  RejectsIntent withRejectedRows(long rows) {
+    return new RejectsIntent(batchId, table, createdAt, offsetColumn, units, jsonFiles, rows);
   }
 
   /** Whether COPY may reject rows of this batch: it has JSON Lines files. */

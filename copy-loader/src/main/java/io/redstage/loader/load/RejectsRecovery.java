@@ -60,6 +60,13 @@ final class RejectsRecovery {
   private static final Duration VIEW_RETENTION = Duration.ofDays(2);
 
   /**
+   * How long a committed batch whose load-error views listed fewer rows than its COPYs rejected
+   * (its intent holds the count) waits for them to list the rest before its object is written with
+   * what they list: a view that has not caught up right after the commit should have within this.
+   */
+  static final Duration VIEW_WAIT = Duration.ofHours(1);
+
+  /**
    * How long an intent whose batch was not committed when asked waits before it is asked again.
    * Such a batch is still running (in a live loader, which writes its object itself when it
    * commits), or its outcome is unknown (a statement that outlived redshift.statement-timeout, or
@@ -233,7 +240,17 @@ final class RejectsRecovery {
           e.getMessage());
       return false;
     }
-    boolean certain = !limited && age.compareTo(VIEW_RETENTION) < 0;
+    Long known = intent.rejectedRows();
+    boolean short_ = known != null && found.size() < known && !limited;
+    if (short_ && age.compareTo(VIEW_WAIT) < 0) {
+      LOG.debug(
+          "Batch {}: the load-error views list {} of its {} rejected rows; asked again next cycle",
+          intent.batchId(),
+          found.size(),
+          known);
+      return false;
+    }
+    boolean certain = !limited && !short_ && age.compareTo(VIEW_RETENTION) < 0;
     if (found.isEmpty() && certain) {
       LOG.info(
           "Batch {} ({}) committed and COPY rejected none of its rows; deleting its rejects intent",
@@ -246,21 +263,40 @@ final class RejectsRecovery {
     recovery.put("countCertain", certain);
     recovery.put(
         "countNote",
-        certain
-            ? "Recovered after the loader stopped between the commit and this object: rows read from the load-error views by file name "
-                + "and time, deduplicated by file and line, then by topic, partition and offset, without the rows"
-                + " of offsets an earlier batch loaded (see repeatedRowsLeftOut)."
-            : "Recovered from the load-error views "
-                + age.toHours()
-                + " h after the batch"
-                + (limited ? ", which returned their maximum of " + Rejects.MAX_ROWS + " rows" : "")
-                + ": rows may be missing. Compare the files' record counts with the rows loaded.");
+        short_
+            ? "COPY rejected "
+                + known
+                + " row(s) and the load-error views listed "
+                + found.size()
+                + " of them "
+                + age.toMinutes()
+                + " min after the batch: find the others in STL_LOAD_ERRORS (on Serverless"
+                + " SYS_LOAD_ERROR_DETAIL) by the file names of the units below."
+            : certain
+                ? (known != null
+                        ? "Written by a later cycle, once the load-error views listed every row COPY"
+                            + " rejected (they listed fewer right after the commit): rows read"
+                        : "Recovered after the loader stopped between the commit and this object: rows"
+                            + " read")
+                    + " from the load-error views by file name and time, deduplicated by file and"
+                    + " line, then by topic, partition and offset, without the rows another batch's"
+                    + " rejects object lists (see repeatedRowsLeftOut)."
+                : "Recovered from the load-error views "
+                    + age.toHours()
+                    + " h after the batch"
+                    + (limited
+                        ? ", which returned their maximum of " + Rejects.MAX_ROWS + " rows"
+                        : "")
+                    + ": rows may be missing. Compare the files' record counts with the rows loaded.");
     RepeatedRejects.Kept kept = rejects.keep(intent, rejects.rows(found, intent));
-    long rejected = kept.rows().size();
-    if (kept.rows().isEmpty() && certain) {
+    long rejected =
+        known == null
+            ? kept.rows().size()
+            : Math.max(0, Math.max(known, found.size()) - kept.repeated());
+    if (rejected == 0 && certain) {
       LOG.info(
-          "Batch {} ({}) committed and COPY rejected only rows accounted for already ({}: an earlier"
-              + " batch loaded their offsets, or another unit of the batch repeated them); deleting its"
+          "Batch {} ({}) committed and COPY rejected only rows listed already ({}: another batch's"
+              + " rejects object lists them, or another unit of the batch repeated them); deleting its"
               + " rejects intent",
           intent.batchId(),
           intent.table(),
@@ -290,15 +326,20 @@ final class RejectsRecovery {
           refused.get());
       return false;
     }
-    metrics.rejected(intent.table(), rejected);
+    if (known == null) {
+      // a batch that counted its rejected rows counted them in the metric at its commit
+      metrics.rejected(intent.table(), rejected);
+    }
     LOG.warn(
-        "Batch {} committed but its loader stopped before writing the rejects object: recovered {} rejected row(s) of {} from the "
-            + "load-error views into {}{}",
+        "Batch {} committed {}: wrote its {} rejected row(s) of {} from the load-error views into {}{}",
         intent.batchId(),
+        known == null
+            ? "but its loader stopped before writing the rejects object"
+            : "while the load-error views listed fewer rows than its COPYs rejected",
         rejected,
         intent.table(),
         rejects.location(intent.table(), intent.batchId()),
-        certain ? "" : " (the count may be incomplete: see countNote)");
+        certain ? "" : " (the rows may be incomplete: see countNote)");
     return true;
   }
 

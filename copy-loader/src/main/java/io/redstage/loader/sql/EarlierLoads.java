@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * Queries for the units that other batches loaded into a table before a given batch, among given
- * offsets: what tells a rejected JSON Lines row that an earlier batch already accounted for (a
- * replay of a partly loaded unit, whose files COPY reads again whole) from a row rejected for the
- * first time. Read from the load-marker table, which keeps each unit with its batch id and load
- * time (the loaded-intervals table merges units, so it cannot say which batch loaded what).
+ * offsets: the batches whose rejects objects may already list a rejected JSON Lines row (a replay
+ * of a partly loaded unit, whose files COPY reads again whole, rejects the loaded part's bad rows
+ * again). Read from the load-marker table, which keeps each unit with its batch id and load time
+ * (the loaded-intervals table merges units, so it cannot say which batch loaded what).
  */
 public final class EarlierLoads {
   /** Offsets of one topic-partition, from {@code min} to {@code max}, both included. */
@@ -17,13 +17,13 @@ public final class EarlierLoads {
   private EarlierLoads() {}
 
   /**
-   * Queries returning topic, kafka_partition, start_offset and end_offset of each unit of {@code
-   * target} that overlaps a span and that a batch other than {@code batchId} loaded strictly before
-   * it. "Before" compares the batches' load times: of two batches that loaded the same offset, each
-   * sees the other on one side only, so a repeated row is left to exactly one of them (equal times:
-   * to both). The batch's own time is read from its markers, found by the same spans (each span
-   * holds an offset of one of its units), so a batch whose markers are not there sees no earlier
-   * unit. Split so that each query stays below {@link ControlTables#MAX_QUERY_CHARS}.
+   * Queries returning topic, kafka_partition, start_offset, end_offset and batch_id of each unit of
+   * {@code target} that overlaps a span and that a batch other than {@code batchId} loaded strictly
+   * before it. "Before" compares the batches' load times: of two batches that loaded the same
+   * offset, each sees the other on one side only, so a repeated row is left to exactly one of them
+   * (equal times: to both). The batch's own time is read from its markers, found by the same spans
+   * (each span holds an offset of one of its units), so a batch whose markers are not there sees no
+   * earlier unit. Split so that each query stays below {@link ControlTables#MAX_QUERY_CHARS}.
    */
   public static List<String> queries(
       TableRef markers, String target, String batchId, List<Span> spans) {
@@ -60,7 +60,7 @@ public final class EarlierLoads {
     String spans = String.join(" OR ", conds);
     String table = "target_table = " + SqlText.literal(target);
     String batch = SqlText.literal(batchId);
-    return "SELECT topic, kafka_partition, start_offset, end_offset FROM "
+    return "SELECT topic, kafka_partition, start_offset, end_offset, batch_id FROM "
         + markers.sql()
         + " WHERE "
         + table

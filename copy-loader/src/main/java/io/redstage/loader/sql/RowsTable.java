@@ -93,7 +93,7 @@ final class RowsTable {
 
   /**
    * A statement that fails, and so rolls the whole transaction back, when a staged row lacks its
-   * Kafka topic, partition or offset; it returns a row otherwise.
+   * Kafka topic, partition or offset; otherwise it returns a row per staging table that holds rows.
    *
    * <p>Why: the rows table deduplicates by these columns and skips loaded intervals by them, so a
    * row without them is collapsed with others (one row per partition is kept in append mode) or

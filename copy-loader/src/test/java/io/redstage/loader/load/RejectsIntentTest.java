@@ -20,13 +20,15 @@ class RejectsIntentTest {
                   "m/c.json", "c", 3, 10, 19, List.of("s3://b/c-1.parquet"))),
           List.of(
               new RejectsIntent.DataFile("s3://b/a-1.jsonl", 6),
-              new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)));
+              new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)),
+          null);
 
   @Test
   void survivesItsJsonForm() throws Exception {
     RejectsIntent back = RejectsIntent.parse(INTENT.json());
     assertThat(back).isEqualTo(INTENT);
     assertThat(back.created()).isEqualTo(Instant.parse("2026-12-04T20:00:00.123Z"));
+    assertThat(RejectsIntent.parse(INTENT.withRejectedRows(3).json()).rejectedRows()).isEqualTo(3);
   }
 
   @Test

@@ -16,7 +16,7 @@ class EarlierLoadsTest {
             MARKERS, "public.orders", "b-1", List.of(new EarlierLoads.Span("orders", 2, 3, 7)));
     assertThat(sql)
         .containsExactly(
-            "SELECT topic, kafka_partition, start_offset, end_offset FROM"
+            "SELECT topic, kafka_partition, start_offset, end_offset, batch_id FROM"
                 + " \"public\".\"_redstage_load_markers\" WHERE target_table = 'public.orders' AND"
                 + " ((topic = 'orders' AND kafka_partition = 2 AND start_offset <= 7 AND end_offset >="
                 + " 3)) AND batch_id <> 'b-1' AND loaded_at < (SELECT MIN(loaded_at) FROM"
