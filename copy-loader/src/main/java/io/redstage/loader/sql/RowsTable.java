@@ -33,11 +33,8 @@ final class RowsTable {
     this.staging = staging;
   }
 
-  /**
-   * A column of the rows table: its type across all staging tables, and the file type (for delete
-   * flags).
-   */
-  record RowColumn(RedshiftType type, ColumnType fileType) {}
+  /** A column of the rows table: its type, which every staging table's column is cast to. */
+  record RowColumn(RedshiftType type) {}
 
   /**
    * Target columns present in some file, plus the metadata and delete-flag columns the SQL needs.
@@ -61,7 +58,7 @@ final class RowsTable {
             e.getValue().family() == RedshiftType.Family.VARCHAR
                 ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
                 : e.getValue();
-        rows.put(e.getKey(), new RowColumn(t, ft));
+        rows.put(e.getKey(), new RowColumn(t));
       }
     }
     List<String> extra =
@@ -84,8 +81,7 @@ final class RowsTable {
                 types.stagingType(ft, batch.groups().get(0).schema().format()).family()
                         == RedshiftType.Family.VARCHAR
                     ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
-                    : types.targetType(ft),
-                ft));
+                    : types.targetType(ft)));
       }
     }
     return rows;
@@ -302,15 +298,17 @@ final class RowsTable {
       if (rc == null) {
         continue;
       }
-      if (rc.fileType().kind() == ColumnType.Kind.BOOLEAN) {
+      // by the rows table's type, which every staging table's column is cast to: files of one
+      // batch may give the flag as a boolean in some and as text in others (schemaless records)
+      if (rc.type().family() == RedshiftType.Family.BOOLEAN) {
         terms.add("COALESCE(" + u + Identifiers.quote(c) + ", FALSE)");
-      } else if (rc.fileType().kind() == ColumnType.Kind.STRING) {
+      } else if (rc.type().family() == RedshiftType.Family.VARCHAR) {
         terms.add("COALESCE(LOWER(" + u + Identifiers.quote(c) + ") = 'true', FALSE)");
       }
     }
     for (String c : settings.deleteOpColumns()) {
       RowColumn rc = rowSet.get(c);
-      if (rc != null && rc.fileType().kind() == ColumnType.Kind.STRING) {
+      if (rc != null && rc.type().family() == RedshiftType.Family.VARCHAR) {
         terms.add("COALESCE(" + u + Identifiers.quote(c) + " = 'd', FALSE)");
       }
     }

@@ -749,6 +749,46 @@ class UpsertIT {
     assertThat(skip.out()).contains("Skipped 1 unit(s) of batch " + batch + ".");
   }
 
+  /**
+   * Schemaless CDC records may carry the delete flag as text in some files and as a boolean in
+   * others. The delete expression followed the first file's type, so a batch whose first file had a
+   * boolean flag, loading into the column the text flags had created, failed (COALESCE of text and
+   * boolean) and its units ended in quarantine. It now follows the column's type.
+   */
+  @Test
+  void aDeleteFlagGivenAsABooleanLoadsIntoTheTextColumnEarlierFilesCreated() throws Exception {
+    String topic = "upsert_flag_types";
+    Map<String, String> config = upsertById(topic, "delete-insert");
+    List<MarkerColumn> asBoolean =
+        List.of(
+            new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+            new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
+            new MarkerColumn("__deleted", ColumnType.of(ColumnType.Kind.BOOLEAN), true));
+    try (Loader loader = stack.loader(config)) {
+      stack.files.unit(
+          topic,
+          0,
+          0,
+          1,
+          FileFormat.JSONL,
+          COLS,
+          o -> row("id", o, "name", "n" + o, "__deleted", "false"));
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      stack.files.unit(
+          topic,
+          0,
+          2,
+          3,
+          FileFormat.JSONL,
+          asBoolean,
+          o -> row("id", o - 2, "name", o == 2 ? null : "m1", "__deleted", o == 2));
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.batchesFailed()).isZero();
+    }
+    assertThat(state(topic)).as("key 0 deleted, key 1 updated").isEqualTo(Map.of(1L, "m1"));
+  }
+
   static Map<Long, String> state(String table) throws Exception {
     Map<Long, String> m = new HashMap<>();
     for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {
