@@ -79,10 +79,13 @@ final class StagingTables {
         return target;
       }
       // widening on demand: a string longer than the column must reach the INSERT (which fails and
-      // triggers the widening) instead of being rejected by COPY. A CHAR column never widens, so
-      // its too long strings are rejected by COPY, one row each; staged as VARCHAR of its length,
-      // as COPY into CHAR would pad what the INSERT pads anyway.
-      return settings.design().widen() && !target.fixedLength()
+      // triggers the widening) instead of being rejected by COPY. A CHAR column never widens: it
+      // stages as itself, so that COPY rejects, one row each, what the INSERT would fail on (a
+      // string too long, or with a multibyte character, which CHAR does not hold).
+      if (target.fixedLength()) {
+        return target;
+      }
+      return settings.design().widen()
           ? RedshiftType.varchar(TypeMapping.MAX_VARCHAR)
           : RedshiftType.varchar(target.length());
     }
