@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -478,6 +479,13 @@ final class ConnectJson {
       } else {
         writeTyped(g, s, v);
       }
+    } catch (StreamConstraintsException e) {
+      // Jackson refuses to write JSON nested deeper than its limit (1,000 levels): a header or key
+      // built that deep (a header converter parses any text) is this record's fault, not the
+      // task's, so it must reach the record's error handling, not stop the task on every restart
+      throw new ConversionException(
+          "is nested deeper than JSON text may be (" + e.getMessage() + ")",
+          "Flatten the value at the source, or drop it with an SMT.");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot render JSON text into memory", e);
     }

@@ -895,6 +895,45 @@ class ValueLimitsInFilesTest {
     assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 3L);
   }
 
+  /**
+   * A header nested deeper than JSON text may be (Jackson writes at most 1,000 levels; Connect's
+   * header converter parses any text, so 2 KB of brackets make one): the record goes to the error
+   * handling naming the header. Before, Parquet and Avro stopped the task with "Cannot render JSON
+   * text into memory" on every restart, and JSON Lines blamed the value.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aHeaderNestedDeeperThanJsonTextMayBeMakesTheRecordBad(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
+    org.apache.kafka.connect.storage.SimpleHeaderConverter headerConverter =
+        new org.apache.kafka.connect.storage.SimpleHeaderConverter();
+    headerConverter.configure(Map.of());
+    org.apache.kafka.connect.data.SchemaAndValue deep =
+        headerConverter.toConnectHeader(
+            "orders",
+            "deep",
+            ("[".repeat(1_100) + "1" + "]".repeat(1_100))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<SinkRecord> records =
+        List.of(
+            headed(1, new ConnectHeaders().addString("trace_id", "a")),
+            headed(2, new ConnectHeaders().add("deep", deep)),
+            headed(3, new ConnectHeaders().addString("span", "d")));
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, records.get(0), "k");
+    List<String> errors = writeCollectingErrors(writer, records);
+
+    assertThat(errors)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "Cannot write record orders/3/1 as "
+                + formatName(format)
+                + ": header field '[deep]' is nested deeper than JSON text may be")
+        .endsWith("Flatten the value at the source, or drop it with an SMT.");
+    assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 3L);
+  }
+
   private static SinkRecord headed(long id, org.apache.kafka.connect.header.Headers headers) {
     Schema schema =
         SchemaBuilder.struct()
