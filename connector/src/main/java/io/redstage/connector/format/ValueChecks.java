@@ -1,6 +1,7 @@
 package io.redstage.connector.format;
 
 import java.nio.ByteBuffer;
+import java.util.stream.Collectors;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -200,16 +201,15 @@ final class ValueChecks {
             && a.fields().equals(b.fields()));
   }
 
+  /**
+   * The schema's name, version and field names, within {@link NamesInMessages}' limits: a schema of
+   * thousands of fields, or names of any length, must not make the message (and the dead letter
+   * queue's headers, which carry it) grow with it.
+   */
   private static String describe(Schema s) {
-    return (s.name() == null ? "(unnamed)" : s.name())
+    return (s.name() == null ? "(unnamed)" : NamesInMessages.plain(s.name()))
         + (s.version() == null ? "" : " v" + s.version())
         + " with fields "
-        + fieldNames(s);
-  }
-
-  private static String fieldNames(Schema s) {
-    StringBuilder b = new StringBuilder("[");
-    s.fields().forEach(f -> b.append(b.length() > 1 ? ", " : "").append(f.name()));
-    return b.append(']').toString();
+        + NamesInMessages.list(s.fields().stream().map(f -> f.name()).collect(Collectors.toList()));
   }
 }
