@@ -22,7 +22,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   <li>NONE: never projects (any change starts a new unit).
  *   <li>BACKWARD, FULL: files hold the newest version seen; an older record is projected up (a
  *       field it lacks gets the field's default, or null when optional without default); a newer
- *       record starts a new unit.
+ *       record starts a new unit, and so does an older record with a value in a field the newer
+ *       version removed (Connect's projector would drop that value: the table keeps the column).
  *   <li>FORWARD: files keep the version they were opened with; a newer record is projected down
  *       (fields the file lacks are dropped); an older record starts a new unit.
  * </ul>
@@ -66,6 +67,12 @@ public enum SchemaCompatibility {
     }
     Object value;
     try {
+      if (this != FORWARD && losesValues(own, record.value(), fileSchema)) {
+        // projecting up would drop a value the newer version has no field for; FORWARD drops
+        // such fields by definition (files keep the older schema), BACKWARD and FULL keep it in a
+        // unit of the record's own version
+        return null;
+      }
       value = SchemaProjector.project(own, record.value(), fileSchema);
       restoreNulls(own, record.value(), fileSchema, value);
     } catch (SchemaProjectorException e) {
@@ -99,6 +106,45 @@ public enum SchemaCompatibility {
         value,
         record.timestamp(),
         record.headers());
+  }
+
+  /**
+   * Whether {@code value} (of {@code source}) holds a non-null value, at any depth, in a struct
+   * field {@code target} lacks. Only what the projector would reach: a type it would refuse fails
+   * the projection anyway.
+   */
+  private static boolean losesValues(Schema source, Object value, Schema target) {
+    if (value == null || source.type() != target.type()) {
+      return false;
+    }
+    switch (source.type()) {
+      case STRUCT:
+        Struct from = (Struct) value;
+        for (Field field : source.fields()) {
+          Object raw = from.getWithoutDefault(field.name());
+          Field kept = target.field(field.name());
+          if (raw != null && (kept == null || losesValues(field.schema(), raw, kept.schema()))) {
+            return true;
+          }
+        }
+        return false;
+      case ARRAY:
+        for (Object item : (List<?>) value) {
+          if (losesValues(source.valueSchema(), item, target.valueSchema())) {
+            return true;
+          }
+        }
+        return false;
+      case MAP:
+        for (Object item : ((Map<?, ?>) value).values()) {
+          if (losesValues(source.valueSchema(), item, target.valueSchema())) {
+            return true;
+          }
+        }
+        return false;
+      default:
+        return false;
+    }
   }
 
   /**

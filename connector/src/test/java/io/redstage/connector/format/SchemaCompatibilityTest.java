@@ -76,6 +76,30 @@ class SchemaCompatibilityTest {
     }
   }
 
+  /**
+   * v3 removed v2's optional email field. Projected up, a v2 record's email value was dropped
+   * without a word (Connect's projector leaves out fields the target lacks), though the table keeps
+   * the column: under BACKWARD and FULL such a record now starts a unit of its own version; one
+   * whose email is null still projects (nothing is lost).
+   */
+  @Test
+  void backwardAndFullNeverDropAValueOfAFieldTheNewerVersionRemoved() {
+    Schema v3 =
+        SchemaBuilder.struct()
+            .name("com.example.Customer")
+            .version(3)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("tier", SchemaBuilder.string().defaultValue("basic").build())
+            .build();
+    SinkRecord noEmail =
+        new SinkRecord("t", 0, null, null, V2, new Struct(V2).put("id", 5L).put("tier", "gold"), 5);
+    for (SchemaCompatibility mode :
+        new SchemaCompatibility[] {SchemaCompatibility.BACKWARD, SchemaCompatibility.FULL}) {
+      assertThat(mode.project(v3, v2(4))).as("email 'e' would be dropped").isNull();
+      assertThat(((Struct) mode.project(v3, noEmail).value()).get("tier")).isEqualTo("gold");
+    }
+  }
+
   static final Schema ADDRESS =
       SchemaBuilder.struct()
           .name("com.example.Address")
