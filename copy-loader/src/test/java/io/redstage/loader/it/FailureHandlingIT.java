@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -153,14 +154,10 @@ class FailureHandlingIT {
             cols,
             o -> row("id", o == 35 ? "not-a-number" : o));
       }
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                loader.runOnce();
-                return stack.count("SELECT COUNT(*) FROM public.f_outlived_bad") == 30;
-              });
+      cyclesUntil(
+          loader,
+          Duration.ofSeconds(60),
+          () -> stack.count("SELECT COUNT(*) FROM public.f_outlived_bad") == 30);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived_bad WHERE id BETWEEN 30 AND 39"))
         .as("the bad unit's rows wait")
@@ -198,27 +195,20 @@ class FailureHandlingIT {
           FileFormat.JSONL,
           cols,
           o -> row("id", o == 15 ? "not-a-number" : o));
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                loader.runOnce();
-                return stack.count(
-                        "SELECT COUNT(*) FROM public._redstage_quarantine WHERE topic ="
-                            + " 'f_outlived_one' AND released_at IS NULL")
-                    == 1;
-              });
+      cyclesUntil(
+          loader,
+          Duration.ofSeconds(60),
+          () ->
+              stack.count(
+                      "SELECT COUNT(*) FROM public._redstage_quarantine WHERE topic ="
+                          + " 'f_outlived_one' AND released_at IS NULL")
+                  == 1);
       stack.redshift.faults().clear();
       stack.files.unit("f_outlived_one", 0, 20, 29, FileFormat.JSONL, cols, o -> row("id", o));
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                loader.runOnce();
-                return stack.count("SELECT COUNT(*) FROM public.f_outlived_one") == 20;
-              });
+      cyclesUntil(
+          loader,
+          Duration.ofSeconds(30),
+          () -> stack.count("SELECT COUNT(*) FROM public.f_outlived_one") == 20);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.f_outlived_one WHERE id BETWEEN 10 AND 19"))
         .isZero();
@@ -811,5 +801,17 @@ class FailureHandlingIT {
             stack.count(
                 "SELECT COUNT(*) FROM public._redstage_load_markers WHERE topic = '" + topic + "'"))
         .isZero();
+  }
+
+  /** Runs cycles of {@code loader} until {@code done}, at most for {@code atMost}. */
+  private static void cyclesUntil(Loader loader, Duration atMost, Callable<Boolean> done) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              loader.runOnce();
+              return done.call();
+            });
   }
 }
