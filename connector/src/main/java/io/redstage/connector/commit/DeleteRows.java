@@ -2,7 +2,12 @@ package io.redstage.connector.commit;
 
 import io.redstage.connector.format.FieldValues;
 import io.redstage.connector.format.RecordFormat;
+import io.redstage.contract.FileFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -34,25 +39,39 @@ final class DeleteRows {
    * <ol>
    *   <li>the open unit's ({@code unitSchemaRecord}, a row of it; the caller passes null when
    *       {@link #needsOwnUnit});
-   *   <li>when the tombstone opens the unit, its Struct key's, since the key's fields are all a
-   *       delete row fills. The loader loads such a unit of key columns like any other schema, and
-   *       the next record of the value schema starts a new unit;
+   *   <li>when the tombstone opens the unit, its own value schema if it has one that its key fills
+   *       as in an open unit ({@link #keyFits}), else its Struct key's, since the key's fields are
+   *       all a delete row fills. The loader loads such a unit of key columns like any other
+   *       schema, and the next record of the value schema starts a new unit;
    *   <li>for any other key, {@link #NO_VALUE_FIELDS}: a unit of metadata columns, in which the
    *       Kafka key column ({@code store.kafka.keys}) says which row the delete is for.
    * </ol>
    *
-   * A schema from before the unit would depend on the task's history: a replay after a restart,
+   * In JSON Lines a tombstone with a value schema its key does not fit loses that schema, so its
+   * file's columns come from the key's fields or entries instead of being NULL.
+   *
+   * <p>A schema from before the unit would depend on the task's history: a replay after a restart,
    * which has not seen those records, would write other bytes under the same keys, or, with none
    * seen since the start, could not write the row at all and failed the task at the same tombstone
    * on every restart.
    */
-  static SinkRecord of(SinkRecord tombstone, RecordFormat format, SinkRecord unitSchemaRecord) {
-    if (format.canOpen(tombstone)) {
-      return tombstone;
-    }
+  static SinkRecord of(
+      SinkRecord tombstone, RecordFormat format, SinkRecord unitSchemaRecord, boolean keyColumn) {
+    Schema own = tombstone.valueSchema();
+    // a value schema of the tombstone's own that the key leaves all NULL, or cannot fill (a type
+    // of another kind), would be a row naming nothing, or a bad record that opening the unit with
+    // the key's columns writes
+    boolean ownFits = own != null && keyFits(tombstone, own, keyColumn);
     Schema fileSchema;
-    if (unitSchemaRecord != null) {
+    if (format.fileFormat() == FileFormat.JSONL) {
+      if (own == null || ownFits) {
+        return tombstone;
+      }
+      fileSchema = null; // a schemaless row of the key's fields or entries
+    } else if (unitSchemaRecord != null) {
       fileSchema = unitSchemaRecord.valueSchema();
+    } else if (ownFits) {
+      return tombstone;
     } else if (tombstone.keySchema() != null
         && tombstone.keySchema().type() == Schema.Type.STRUCT
         && tombstone.key() != null) {
@@ -73,28 +92,41 @@ final class DeleteRows {
 
   /**
    * True when the tombstone cannot be a delete row in the open unit ({@code unitSchemaRecord}, null
-   * when none is open): a required field of the unit's schema has no value in the tombstone's key,
-   * and a delete row has nothing else to fill it with; or, without a key column ({@code
-   * keyColumn}), no field of the unit's schema has one, so the row would name nothing to delete.
-   * The tombstone then closes the unit and opens the next, as a replay starting at it would write
-   * it.
+   * when none is open): see {@link #keyFits}. The tombstone then closes the unit and opens the
+   * next, as a replay starting at it would write it, so whether a delete is written never depends
+   * on where the unit boundaries fall.
    */
   static boolean needsOwnUnit(
       SinkRecord tombstone, SinkRecord unitSchemaRecord, boolean keyColumn) {
     if (unitSchemaRecord == null || unitSchemaRecord.valueSchema() == null) {
-      return false;
+      return false; // none open, or a schemaless JSON Lines file: its row is the key's entries
     }
-    Schema unitSchema = unitSchemaRecord.valueSchema();
-    return !keyFillsRequired(tombstone, unitSchema)
-        || (!keyColumn && !keyFillsAny(tombstone, unitSchema));
+    return !keyFits(tombstone, unitSchemaRecord.valueSchema(), keyColumn);
   }
 
   /**
-   * Refuses a tombstone whose delete row would say nothing of which row it deletes: its key is
-   * null, or it is not a Struct (nor, in JSON Lines, a Map, whose entries become columns) and
-   * {@code keyColumn} ({@code store.kafka.keys}) is off, so the row has no key column either. An
-   * upsert could match such a row to nothing and would drop the delete without a word. Decided by
-   * the record and the config alone, so a replay decides it alike.
+   * True when a delete row of {@code valueSchema} can be written from the tombstone's key: every
+   * required field has a value in the key; each field the key fills has the key field's type (a key
+   * {@code id} INT32 cannot fill a value {@code id} INT64: the writer refuses the Integer, and the
+   * same tombstone opening a unit of its own is written); and, without a key column ({@code
+   * keyColumn}), some field has a value in the key, else the row would hold only NULLs and name
+   * nothing to delete (a Map key fills no field of a schema, so its entries become the columns of a
+   * JSON Lines unit of its own).
+   */
+  private static boolean keyFits(SinkRecord tombstone, Schema valueSchema, boolean keyColumn) {
+    return keyFillsRequired(tombstone, valueSchema)
+        && keyTypesMatch(tombstone, valueSchema)
+        && (keyColumn || keyFillsAny(tombstone, valueSchema));
+  }
+
+  /**
+   * Refuses a tombstone whose delete row would say nothing of which row it deletes, unless {@code
+   * keyColumn} ({@code store.kafka.keys}) gives the row its key column: its key is null; or it is
+   * not a Struct (nor, in JSON Lines, a Map, whose entries become columns), so the row has no key
+   * fields; or it is one whose fields or entries are all null (an empty map included), so every key
+   * column of the row would be NULL. An upsert could match such a row to nothing and would drop the
+   * delete without a word. Decided by the record and the config alone, so a replay decides it
+   * alike.
    */
   static void checkNamesARow(SinkRecord tombstone, RecordFormat format, boolean keyColumn) {
     Object key = tombstone.key();
@@ -107,31 +139,85 @@ final class DeleteRows {
               + "behavior.on.null.values=ignore; errors.tolerance=all sends such records to the dead letter "
               + "queue.");
     }
-    if (keyColumn || key instanceof Struct || (key instanceof Map && format.canOpen(tombstone))) {
+    if (keyColumn) {
       return;
     }
-    String kind =
-        tombstone.keySchema() != null
-            ? tombstone.keySchema().type().toString()
-            : key.getClass().getSimpleName();
-    throw new DataException(
-        "Cannot write a delete row for record "
-            + PartitionWriter.where(tombstone)
-            + ": its key is a "
-            + kind
-            + ", not a struct whose fields the row could hold, and store.kafka.keys=false, so the row "
-            + "would carry no key to delete by and an upsert would drop it. Set store.kafka.keys=true "
-            + "(an upsert on the key column deletes by it), or use a key converter that gives struct "
-            + "keys; errors.tolerance=all sends such records to the dead letter queue.");
+    boolean fieldsAreColumns =
+        key instanceof Struct || (key instanceof Map && format.fileFormat() == FileFormat.JSONL);
+    if (!fieldsAreColumns) {
+      String kind =
+          tombstone.keySchema() != null
+              ? tombstone.keySchema().type().toString()
+              : key.getClass().getSimpleName();
+      throw new DataException(
+          "Cannot write a delete row for record "
+              + PartitionWriter.where(tombstone)
+              + ": its key is a "
+              + kind
+              + ", not a struct whose fields the row could hold, and store.kafka.keys=false, so the row "
+              + "would carry no key to delete by and an upsert would drop it. Set store.kafka.keys=true "
+              + "(an upsert on the key column deletes by it), or use a key converter that gives struct "
+              + "keys; errors.tolerance=all sends such records to the dead letter queue.");
+    }
+    String empty = emptyKey(key);
+    if (empty != null) {
+      throw new DataException(
+          "Cannot write a delete row for record "
+              + PartitionWriter.where(tombstone)
+              + ": its key "
+              + empty
+              + ", and store.kafka.keys=false, so every key column of the row would be NULL: it "
+              + "would name no row, and an upsert would drop the delete. Produce tombstones whose key "
+              + "holds the values of the row they delete, or set store.kafka.keys=true (an upsert on "
+              + "the key column deletes by it); errors.tolerance=all sends such records to the dead "
+              + "letter queue.");
+    }
   }
 
   /**
-   * True when some field of {@code valueSchema} has a value in the tombstone's key: else a delete
-   * row of that schema would hold nulls only and name no row.
+   * What makes a Struct or Map key name no row (for the error), or null when some field or entry
+   * has a value.
+   */
+  private static String emptyKey(Object key) {
+    List<String> names = new ArrayList<>();
+    if (key instanceof Struct) {
+      Struct struct = (Struct) key;
+      for (Field f : struct.schema().fields()) {
+        if (FieldValues.of(struct, f) != null) {
+          return null;
+        }
+        names.add(f.name());
+      }
+      return names.isEmpty()
+          ? "is a struct without fields"
+          : "has no field with a value ("
+              + String.join(", ", names)
+              + (names.size() == 1 ? " is" : " are")
+              + " null)";
+    }
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) key).entrySet()) {
+      if (e.getValue() != null) {
+        return null;
+      }
+      names.add(String.valueOf(e.getKey()));
+    }
+    return names.isEmpty()
+        ? "is an empty map"
+        : "is a map without an entry with a value ("
+            + String.join(", ", names)
+            + (names.size() == 1 ? " is" : " are")
+            + " null)";
+  }
+
+  /**
+   * True when some field of {@code valueSchema} has a value in the tombstone's Struct key: else a
+   * delete row of that schema would hold nulls only and name no row. A schema that is not a struct
+   * has one value column, which a delete row leaves NULL; a key that is not a Struct (a Map) fills
+   * no field of a schema.
    */
   private static boolean keyFillsAny(SinkRecord tombstone, Schema valueSchema) {
     if (valueSchema.type() != Schema.Type.STRUCT || !(tombstone.key() instanceof Struct)) {
-      return true; // not a row of fields: checkNamesARow decides
+      return false;
     }
     Struct key = (Struct) tombstone.key();
     for (Field f : valueSchema.fields()) {
@@ -141,6 +227,53 @@ final class DeleteRows {
       }
     }
     return false;
+  }
+
+  /**
+   * True when every field of {@code valueSchema} that the tombstone's Struct key fills has the key
+   * field's type, so the writers take the key's value for it (they check a value's Java type
+   * strictly against the column's schema and widen nothing).
+   */
+  private static boolean keyTypesMatch(SinkRecord tombstone, Schema valueSchema) {
+    if (valueSchema.type() != Schema.Type.STRUCT || !(tombstone.key() instanceof Struct)) {
+      return true; // the key fills no field
+    }
+    Struct key = (Struct) tombstone.key();
+    for (Field f : valueSchema.fields()) {
+      Field keyField = key.schema().field(f.name());
+      if (keyField != null
+          && FieldValues.of(key, keyField) != null
+          && !sameType(keyField.schema(), f.schema())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True when a value valid for schema {@code key} is one for {@code column}, optionality aside
+   * (the value is not null): same type and logical type, a Decimal's scale and precision, and, as
+   * the writers check nested values, a struct of the same name, version and fields, and arrays or
+   * maps of equal element schemas. Anything else counts as another type: the delete row then opens
+   * a unit of its own, which is always writable, so erring here costs a unit, never a row.
+   */
+  private static boolean sameType(Schema key, Schema column) {
+    if (key.type() != column.type() || !Objects.equals(key.name(), column.name())) {
+      return false;
+    }
+    switch (key.type()) {
+      case STRUCT:
+        return Objects.equals(key.version(), column.version())
+            && key.fields().equals(column.fields());
+      case ARRAY:
+        return key.valueSchema().equals(column.valueSchema());
+      case MAP:
+        return key.keySchema().equals(column.keySchema())
+            && key.valueSchema().equals(column.valueSchema());
+      default:
+        return !Decimal.LOGICAL_NAME.equals(key.name())
+            || Objects.equals(key.parameters(), column.parameters());
+    }
   }
 
   /** True when every required field of {@code valueSchema} has a value in the tombstone's key. */

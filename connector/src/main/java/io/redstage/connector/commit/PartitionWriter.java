@@ -174,7 +174,7 @@ final class PartitionWriter {
         }
         DeleteRows.checkNamesARow(record, c.format, c.keyColumn);
         ownUnit = DeleteRows.needsOwnUnit(record, unitSchemaRecord, c.keyColumn);
-        toWrite = DeleteRows.of(record, c.format, ownUnit ? null : unitSchemaRecord);
+        toWrite = DeleteRows.of(record, c.format, ownUnit ? null : unitSchemaRecord, c.keyColumn);
       }
       if (record.value() == null) {
         // a delete row has no value fields: its time and path may not come from them
@@ -233,7 +233,7 @@ final class PartitionWriter {
         if (record.value() == null && !ownUnit) {
           // the delete row took the closed unit's schema; the unit it opens must not (a replay that
           // starts at this tombstone has not seen that unit and would write other bytes)
-          toWrite = DeleteRows.of(record, c.format, null);
+          toWrite = DeleteRows.of(record, c.format, null, c.keyColumn);
         }
       }
     }

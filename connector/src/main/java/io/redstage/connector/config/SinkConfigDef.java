@@ -1199,15 +1199,18 @@ public final class SinkConfigDef {
         "What to do with records whose value is null (tombstones): fail (reject the record: it goes to the dead "
             + "letter queue under errors.tolerance=all, and fails the task otherwise), ignore them (their offsets "
             + "still commit), or write a delete row (value columns null, key fields filled, "
-            + "metadata.deleted.column=true) for upsert loads of CDC streams. In Parquet and Avro a delete row takes "
-            + "its unit's value schema; one that opens a unit, or whose key leaves a required field of the unit's "
-            + "schema empty or fills none of its fields (it then closes the unit), takes its Struct key's (a unit of key columns, which "
-            + "the loader deletes by), or with another kind of key no value fields (the metadata columns only: "
-            + "store.kafka.keys=true gives the key column an upsert by kafka_key deletes by). A delete row has no value fields, so when the partitioner reads one "
+            + "metadata.deleted.column=true) for upsert loads of CDC streams. A delete row takes its unit's value "
+            + "schema; one whose key leaves a required field of the unit's schema empty, fills a field with a value "
+            + "of another type (key id INT32, value id INT64), or fills none of its fields (a schemaless key, a "
+            + "value schema that is not a struct) closes the unit and is written as if it opened one: in Parquet "
+            + "and Avro with its Struct key's schema (a unit of key columns, which the loader deletes by), or with "
+            + "another kind of key no value fields (the metadata columns only: store.kafka.keys=true gives the key "
+            + "column an upsert by kafka_key deletes by); in JSON Lines with the key's fields or map entries as "
+            + "columns. A delete row has no value fields, so when the partitioner reads one "
             + "(partition.field.name, or timestamp.extractor=RecordField) it goes under the path 'tombstone' of its "
             + "topic, and rotate.interval.ms does not count its time. A tombstone whose delete row would name no "
-            + "row is a bad record: its key is null, or it is not a Struct (nor, in JSON Lines, a map) and "
-            + "store.kafka.keys=false. Default fail.",
+            + "row is a bad record: its key is null; or, with store.kafka.keys=false, it is not a Struct (nor, in "
+            + "JSON Lines, a map), or all its fields or entries are null (an empty map included). Default fail.",
         GROUP_ERRORS,
         1,
         Width.SHORT,

@@ -5,20 +5,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.connector.config.SinkConfig;
 import io.redstage.connector.testing.S3Objects;
 import io.redstage.contract.CommitMarker;
+import io.redstage.contract.FileFormat;
+import io.redstage.contract.MarkerFile;
 import io.redstage.sandbox.kafka.NoRewindSinkTaskContext;
 import io.redstage.sandbox.parquet.BytesInputFile;
 import io.redstage.sandbox.s3.LocalS3;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.SeekableByteArrayInput;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -442,6 +450,351 @@ class BadRecordsTest {
     assertThat(rows(markers.get(1)))
         .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
         .containsExactly(tuple(0L, true), tuple(1L, true));
+  }
+
+  /** A value schema whose fields are all optional: a delete row of it can leave every one NULL. */
+  static final Schema PROFILE =
+      SchemaBuilder.struct()
+          .name("Profile")
+          .field("id", Schema.OPTIONAL_INT64_SCHEMA)
+          .field("name", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+
+  static final List<String> FORMATS = List.of("parquet", "avro", "jsonl");
+
+  /**
+   * A schemaless key (a Map, as JsonConverter gives with schemas.enable=false) fills no field of a
+   * unit with a value schema: a tombstone after an update of all optional fields was written there
+   * as a row of NULLs with only its deleted flag, the key's id gone, and an upsert deleted nothing.
+   * It now opens a unit of its own whose columns are the key's entries, as when it opens one.
+   */
+  @Test
+  void aTombstoneWithAMapKeyAfterAnUpdateOpensAUnitOfTheKeysEntries() throws Exception {
+    String prefix = "map-key-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 10);
+    props.put("format.class", "jsonl");
+    props.put("behavior.on.null.values", "write");
+    Map<String, Object> key = new HashMap<>();
+    key.put("id", 5L);
+    List<SinkRecord> records =
+        List.of(
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                null,
+                key,
+                PROFILE,
+                new Struct(PROFILE).put("id", 5L).put("name", "a"),
+                0),
+            new SinkRecord(TP.topic(), TP.partition(), null, key, null, null, 1),
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                null,
+                key,
+                PROFILE,
+                new Struct(PROFILE).put("id", 5L).put("name", "b"),
+                2));
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+    assertThat(context.errors).isEmpty();
+    List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 0L, "schema change"), tuple(1L, 1L, "schema change"));
+    assertThat(cells(markers.get(1)))
+        .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple("5", "true"));
+  }
+
+  /**
+   * A key whose fields or entries are all null (an empty map included) gives a delete row whose key
+   * columns are all NULL, wherever it falls: it names no row, so it is a bad record saying what to
+   * do, never a row an upsert matches to nothing. It was written (JSON Lines: into the open unit;
+   * every format: as a unit of the key's columns holding NULL).
+   */
+  @Test
+  void aTombstoneWhoseKeyHoldsNoValueIsABadRecordInEveryFormat() throws Exception {
+    Schema optionalKey =
+        SchemaBuilder.struct().name("ProfileKey").field("id", Schema.OPTIONAL_INT64_SCHEMA).build();
+    for (String format : FORMATS) {
+      String prefix = "null-key-deletes-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      props.put("behavior.on.null.values", "write");
+      Struct nullId = new Struct(optionalKey).put("id", null);
+      List<SinkRecord> records =
+          List.of(
+              new SinkRecord(TP.topic(), TP.partition(), optionalKey, nullId, null, null, 0),
+              new SinkRecord(
+                  TP.topic(),
+                  TP.partition(),
+                  optionalKey,
+                  new Struct(optionalKey).put("id", 1L),
+                  PROFILE,
+                  new Struct(PROFILE).put("id", 1L).put("name", "a"),
+                  1),
+              new SinkRecord(TP.topic(), TP.partition(), optionalKey, nullId, null, null, 2),
+              new SinkRecord(
+                  TP.topic(),
+                  TP.partition(),
+                  optionalKey,
+                  new Struct(optionalKey).put("id", 3L),
+                  PROFILE,
+                  new Struct(PROFILE).put("id", 3L).put("name", "b"),
+                  3));
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommitBatches(
+          props, context, Set.of(TP), List.of(records, List.of(closer(4))));
+
+      assertThat(context.reported)
+          .as(format)
+          .extracting(SinkRecord::kafkaOffset)
+          .containsExactly(0L, 2L);
+      assertThat(context.errors.get(1))
+          .as(format)
+          .isEqualTo(
+              "Cannot write a delete row for record orders/0/2: its key has no field with a value "
+                  + "(id is null), and store.kafka.keys=false, so every key column of the row would be "
+                  + "NULL: it would name no row, and an upsert would drop the delete. Produce tombstones "
+                  + "whose key holds the values of the row they delete, or set store.kafka.keys=true (an "
+                  + "upsert on the key column deletes by it); errors.tolerance=all sends such records to "
+                  + "the dead letter queue.");
+      assertThat(allCells(prefix))
+          .as(format + ": the updates only")
+          .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+          .containsExactly(tuple("1", "false"), tuple("3", "false"));
+    }
+  }
+
+  /** The same for schemaless keys in JSON Lines: an empty map, a map of nulls. */
+  @Test
+  void aTombstoneWhoseMapKeyHoldsNoValueIsABadRecord() throws Exception {
+    String prefix = "empty-map-key-deletes-" + (++run);
+    Map<String, String> props = props(prefix, 10);
+    props.put("format.class", "jsonl");
+    props.put("behavior.on.null.values", "write");
+    Map<String, Object> nullId = new HashMap<>();
+    nullId.put("id", null);
+    List<SinkRecord> records =
+        List.of(
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                null,
+                Map.of("id", 0L),
+                PROFILE,
+                new Struct(PROFILE).put("id", 0L).put("name", "a"),
+                0),
+            new SinkRecord(TP.topic(), TP.partition(), null, new HashMap<>(), null, null, 1),
+            new SinkRecord(TP.topic(), TP.partition(), null, nullId, null, null, 2),
+            new SinkRecord(TP.topic(), TP.partition(), null, new HashMap<>(), null, null, 3));
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommitBatches(
+        props, context, Set.of(TP), List.of(records, List.of(closer(4))));
+
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
+    assertThat(context.errors.get(0))
+        .startsWith(
+            "Cannot write a delete row for record orders/0/1: its key is an empty map, and "
+                + "store.kafka.keys=false, so every key column of the row would be NULL");
+    assertThat(context.errors.get(1))
+        .startsWith(
+            "Cannot write a delete row for record orders/0/2: its key is a map without an entry "
+                + "with a value (id is null)");
+    assertThat(allCells(prefix))
+        .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+        .containsExactly(tuple("0", "false"));
+  }
+
+  /**
+   * A key field of another type than the unit's field of its name (key id INT32, value id INT64):
+   * the writers take no Integer for a Long, so the delete row opens a unit of its own, as it is
+   * written when it opens one. It went to the dead letter queue only when an update came before it
+   * in its unit.
+   */
+  @Test
+  void aTombstoneWhoseKeyTypeDiffersFromTheUnitsIsWrittenInAUnitOfItsOwnInEveryFormat()
+      throws Exception {
+    Schema intKey = SchemaBuilder.struct().name("IntKey").field("id", Schema.INT32_SCHEMA).build();
+    for (String format : FORMATS) {
+      String prefix = "int-key-deletes-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      props.put("behavior.on.null.values", "write");
+      List<SinkRecord> records = new ArrayList<>();
+      for (int o = 0; o < 4; o++) {
+        boolean delete = o % 2 == 0; // opening a unit, and after an update
+        records.add(
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                intKey,
+                new Struct(intKey).put("id", o / 2),
+                delete ? null : ORDER,
+                delete ? null : new Struct(ORDER).put("id", (long) (o / 2)).put("note", "n"),
+                o));
+      }
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommitBatches(
+          props, context, Set.of(TP), List.of(records, List.of(closer(4))));
+
+      assertThat(context.errors).as(format).isEmpty();
+      List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+      assertThat(markers)
+          .as(format)
+          .extracting(CommitMarker::startOffset, CommitMarker::endOffset)
+          .containsExactly(tuple(0L, 0L), tuple(1L, 1L), tuple(2L, 2L), tuple(3L, 3L));
+      assertThat(allCells(prefix))
+          .as(format)
+          .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+          .containsExactly(
+              tuple("0", "true"), tuple("0", "false"), tuple("1", "true"), tuple("1", "false"));
+    }
+  }
+
+  /**
+   * A unit whose value schema is not a struct has one value column, which a delete row leaves NULL:
+   * without a key column such a row named nothing, yet it was written into the unit. It now opens a
+   * unit of the key's columns.
+   */
+  @Test
+  void aTombstoneAfterUpdatesOfAPrimitiveValueOpensAUnitOfTheKeysColumns() throws Exception {
+    for (String format : FORMATS) {
+      String prefix = "primitive-deletes-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      props.put("behavior.on.null.values", "write");
+      List<SinkRecord> records = new ArrayList<>();
+      for (long o = 0; o < 3; o++) {
+        boolean delete = o == 1;
+        records.add(
+            new SinkRecord(
+                TP.topic(),
+                TP.partition(),
+                CUSTOMER_KEY,
+                new Struct(CUSTOMER_KEY).put("id", o),
+                delete ? null : Schema.OPTIONAL_STRING_SCHEMA,
+                delete ? null : "v" + o,
+                o));
+      }
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+      assertThat(context.errors).as(format).isEmpty();
+      List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+      assertThat(markers)
+          .as(format)
+          .extracting(CommitMarker::startOffset, CommitMarker::endOffset)
+          .containsExactly(tuple(0L, 0L), tuple(1L, 1L));
+      assertThat(cells(markers.get(1)))
+          .as(format)
+          .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+          .containsExactly(tuple("1", "true"));
+    }
+  }
+
+  /**
+   * A tombstone that carries a value schema its key fills no field of (an SMT set one) opened its
+   * unit with that schema and wrote a row of NULLs; it now takes its key's columns.
+   */
+  @Test
+  void aTombstoneWithAValueSchemaItsKeyLeavesEmptyOpensWithTheKeysColumns() throws Exception {
+    for (String format : FORMATS) {
+      String prefix = "schema-tombstone-deletes-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      props.put("behavior.on.null.values", "write");
+      List<SinkRecord> records =
+          List.of(
+              new SinkRecord(
+                  TP.topic(),
+                  TP.partition(),
+                  CUSTOMER_KEY,
+                  new Struct(CUSTOMER_KEY).put("id", 7L),
+                  NOTE,
+                  null,
+                  0));
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommitBatches(
+          props, context, Set.of(TP), List.of(records, List.of(closer(1))));
+
+      assertThat(context.errors).as(format).isEmpty();
+      List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/");
+      assertThat(cells(markers.get(0)))
+          .as(format)
+          .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
+          .containsExactly(tuple("7", "true"));
+    }
+  }
+
+  /** An update of another schema than the tests' units: it closes the unit open before it. */
+  private static SinkRecord closer(long offset) {
+    Schema other = SchemaBuilder.struct().name("Other").field("x", Schema.INT64_SCHEMA).build();
+    return new SinkRecord(
+        TP.topic(), TP.partition(), null, null, other, new Struct(other).put("x", 0L), offset);
+  }
+
+  /**
+   * The rows of every file of {@code m}, in any format, each column's value as text ("null" for
+   * NULL or a missing column).
+   */
+  private static List<Map<String, String>> cells(CommitMarker m) throws Exception {
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (MarkerFile f : m.files()) {
+      byte[] bytes = S3Objects.get(s3.client(), BUCKET, f.key());
+      if (f.format() == FileFormat.JSONL) {
+        ObjectMapper json = new ObjectMapper();
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        for (String line : text.split("\n")) {
+          Map<String, String> row = new HashMap<>();
+          json.readTree(line)
+              .fields()
+              .forEachRemaining(e -> row.put(e.getKey(), e.getValue().asText()));
+          rows.add(withNulls(row));
+        }
+        continue;
+      }
+      List<GenericRecord> records = new ArrayList<>();
+      if (f.format() == FileFormat.AVRO) {
+        try (DataFileReader<GenericRecord> reader =
+            new DataFileReader<>(
+                new SeekableByteArrayInput(bytes), new GenericDatumReader<GenericRecord>())) {
+          reader.forEach(records::add);
+        }
+      } else {
+        records.addAll(io.redstage.connector.format.FileReaders.parquet(bytes));
+      }
+      for (GenericRecord r : records) {
+        Map<String, String> row = new HashMap<>();
+        r.getSchema()
+            .getFields()
+            .forEach(field -> row.put(field.name(), String.valueOf(r.get(field.name()))));
+        rows.add(withNulls(row));
+      }
+    }
+    return rows;
+  }
+
+  /** A row whose missing columns read as "null". */
+  private static Map<String, String> withNulls(Map<String, String> row) {
+    return new HashMap<>(row) {
+      @Override
+      public String get(Object key) {
+        return containsKey(key) ? super.get(key) : "null";
+      }
+    };
+  }
+
+  /** The rows of every unit under {@code prefix}, in offset order. */
+  private List<Map<String, String>> allCells(String prefix) throws Exception {
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (CommitMarker m : S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/")) {
+      rows.addAll(cells(m));
+    }
+    return rows;
   }
 
   /**
