@@ -1,6 +1,7 @@
 package io.redstage.connector.commit;
 
 import io.redstage.connector.format.FieldValues;
+import io.redstage.connector.format.NamesInMessages;
 import io.redstage.connector.format.RecordFormat;
 import io.redstage.contract.FileFormat;
 import java.util.ArrayList;
@@ -191,7 +192,7 @@ final class DeleteRows {
       return names.isEmpty()
           ? "is a struct without fields"
           : "has no field with a value ("
-              + String.join(", ", names)
+              + NamesInMessages.list(names)
               + (names.size() == 1 ? " is" : " are")
               + " null)";
     }
@@ -204,7 +205,7 @@ final class DeleteRows {
     return names.isEmpty()
         ? "is an empty map"
         : "is a map without an entry with a value ("
-            + String.join(", ", names)
+            + NamesInMessages.list(names)
             + (names.size() == 1 ? " is" : " are")
             + " null)";
   }

@@ -773,7 +773,8 @@ public final class SinkConfigDef {
             + "NONE. Default NONE: what Confluent's sink does by default, and the only mode that never changes values "
             + "(BACKWARD writes a field's default where NONE loads NULL; FORWARD drops fields). Set BACKWARD when "
             + "producers with different schema versions interleave (rolling deploys): one unit per upgrade instead of "
-            + "one per flip, so fewer small files and COPYs.",
+            + "one per flip (as long as old producers fill no field the new version removed), so fewer small files "
+            + "and COPYs.",
         GROUP_FORMAT,
         ++o,
         Width.SHORT,

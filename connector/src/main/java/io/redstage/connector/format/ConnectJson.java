@@ -483,13 +483,22 @@ final class ConnectJson {
       // Jackson refuses to write JSON nested deeper than its limit (1,000 levels): a header or key
       // built that deep (a header converter parses any text) is this record's fault, not the
       // task's, so it must reach the record's error handling, not stop the task on every restart
-      throw new ConversionException(
-          "is nested deeper than JSON text may be (" + e.getMessage() + ")",
-          "Flatten the value at the source, or drop it with an SMT.");
+      throw tooDeep("at most " + FACTORY.streamWriteConstraints().getMaxNestingDepth() + " levels");
+    } catch (StackOverflowError e) {
+      // the same value may exhaust the task thread's stack first (a worker's default stack holds
+      // fewer levels of this recursion when it is not compiled yet): it has unwound by now, and
+      // the record, not the task, is at fault
+      throw tooDeep("more levels than the task thread's stack holds");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot render JSON text into memory", e);
     }
     return w.toString();
+  }
+
+  private static ConversionException tooDeep(String limit) {
+    return new ConversionException(
+        "is nested deeper than JSON text may be (" + limit + ")",
+        "Flatten the value at the source, or drop it with an SMT.");
   }
 
   /**

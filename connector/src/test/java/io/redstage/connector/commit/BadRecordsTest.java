@@ -557,7 +557,7 @@ class BadRecordsTest {
           .as(format)
           .isEqualTo(
               "Cannot write a delete row for record orders/0/2: its key has no field with a value "
-                  + "(id is null), and store.kafka.keys=false, so every key column of the row would be "
+                  + "(['id'] is null), and store.kafka.keys=false, so every key column of the row would be "
                   + "NULL: it would name no row, and an upsert would drop the delete. Produce tombstones "
                   + "whose key holds the values of the row they delete, or set store.kafka.keys=true (an "
                   + "upsert on the key column deletes by it); errors.tolerance=all sends such records to "
@@ -603,7 +603,7 @@ class BadRecordsTest {
     assertThat(context.errors.get(1))
         .startsWith(
             "Cannot write a delete row for record orders/0/2: its key is a map without an entry "
-                + "with a value (id is null)");
+                + "with a value (['id'] is null)");
     assertThat(allCells(prefix))
         .extracting(r -> r.get("id"), r -> r.get("kafka_deleted"))
         .containsExactly(tuple("0", "false"));

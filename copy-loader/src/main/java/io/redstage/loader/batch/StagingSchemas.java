@@ -31,7 +31,7 @@ import java.util.Set;
  * The group's column then has the wider of the types ({@code TypeMapping.wider}); the table is
  * still planned from every file's own types ({@link Batch#fileSchemas}). Metadata columns and
  * columns of version-1 markers (no role) keep one type: those not in the target are staged with the
- * file's type, and the rows table reads a delete flag's file type.
+ * file's type.
  */
 final class StagingSchemas {
   private StagingSchemas() {}

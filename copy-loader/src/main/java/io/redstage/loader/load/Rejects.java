@@ -255,8 +255,7 @@ public final class Rejects {
     RepeatedRejects.Kept kept = keep(intent, rows);
     rows = kept.rows();
     rejected = Math.max(0, rejected - kept.repeated());
-    if (incomplete && defer(intent, copiesRejected)) {
-      metrics.rejected(batch.table().name(), rejected);
+    if (incomplete && defer(intent, copiesRejected, at)) {
       LOG.warn(
           "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The load-error views list"
               + " {} of them so far: the rejects object s3://{}/{} is written once they list them all"
@@ -283,12 +282,13 @@ public final class Rejects {
       deleteIntent(intent.batchId());
       return 0;
     }
-    metrics.rejected(batch.table().name(), rejected);
     Optional<String> refused =
         write(
             intent,
             report(intent, at.toString(), rejected, kept.repeated(), rows, unreadable, null));
     if (refused.isEmpty()) {
+      // counted where the object is written: a recovery that writes it instead counts it there
+      metrics.rejected(batch.table().name(), rejected);
       LOG.warn(
           "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The rejected rows, with reasons, are in s3://{}/{}. "
               + "Fix them at the source and produce them again if they are needed.",
@@ -313,6 +313,9 @@ public final class Rejects {
           intentKey(intent.batchId()),
           rows.size(),
           unreadable.size());
+      // the count goes with the intent (if S3 takes that write), so that the recovery neither
+      // takes a short answer of the views for all nor loses what the staged rows say
+      defer(intent, copiesRejected, at);
     }
     return rejected;
   }
@@ -320,10 +323,10 @@ public final class Rejects {
   /**
    * Leaves the object to the recovery, which reads the views again until they list {@code rows}
    * rejected rows: the intent, rewritten with the count, stays. False when the intent cannot be
-   * rewritten: the object is then written now with what the views list.
+   * rewritten (the caller then writes the object now with what the views list, if it can).
    */
-  private boolean defer(RejectsIntent intent, long rows) {
-    RejectsIntent counted = intent.withRejectedRows(rows);
+  private boolean defer(RejectsIntent intent, long rows, Instant at) {
+    RejectsIntent counted = intent.withRejectedRows(rows, at);
     try {
       s3.putObject(
           b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),

@@ -1,5 +1,7 @@
 package io.redstage.loader.load;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerFile;
@@ -28,11 +30,17 @@ import java.util.TreeMap;
  * @param offsetColumn the metadata column with the Kafka offset, read from rejected lines
  * @param units every unit of the batch, with its data files
  * @param jsonFiles the batch's JSON Lines files (the ones COPY may reject rows of)
- * @param rejectedRows null until the batch committed; then, written there when the load-error views
- *     listed fewer rows than its COPYs rejected (a view that has not caught up): how many they
- *     rejected, so that the recovery waits for the views to list them instead of reading a short
- *     answer as all
+ * @param rejectedRows null until the batch committed; then, written there when its rejects object
+ *     is left to the recovery (the load-error views listed fewer rows than its COPYs rejected, or
+ *     the object could not be written): how many they rejected, so that the recovery waits for the
+ *     views to list them instead of reading a short answer as all
+ * @param countedAt ISO-8601 instant at which {@code rejectedRows} was written (null with it): the
+ *     recovery waits {@link RejectsRecovery#VIEW_WAIT} from then
  */
+// both left out while null, and unknown fields ignored, so that a loader of the version before
+// them, and one after, still read the intents of this one
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record RejectsIntent(
     String batchId,
     String table,
@@ -40,7 +48,8 @@ public record RejectsIntent(
     String offsetColumn,
     List<UnitFiles> units,
     List<DataFile> jsonFiles,
-    Long rejectedRows) {
+    Long rejectedRows,
+    String countedAt) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A unit and the URLs of its data files. */
@@ -77,12 +86,22 @@ public record RejectsIntent(
         offsetColumn,
         units,
         json,
+        null,
         null);
   }
 
-  /** This intent with the number of rows the batch's committed COPYs rejected. */
-  RejectsIntent withRejectedRows(long rows) {
-    return new RejectsIntent(batchId, table, createdAt, offsetColumn, units, jsonFiles, rows);
+  /**
+   * This intent with the number of rows the batch's committed COPYs rejected, counted at {@code
+   * at}.
+   */
+  RejectsIntent withRejectedRows(long rows, Instant at) {
+    return new RejectsIntent(
+        batchId, table, createdAt, offsetColumn, units, jsonFiles, rows, at.toString());
+  }
+
+  /** When {@link #rejectedRows} was written, or null. */
+  Instant counted() {
+    return countedAt == null ? null : Instant.parse(countedAt);
   }
 
   /** Whether COPY may reject rows of this batch: it has JSON Lines files. */

@@ -85,6 +85,15 @@ final class RejectsRecovery {
   /** Batch id of an intent whose batch was not committed when last asked, and when that was. */
   private final Map<String, Instant> notCommittedAsked = new ConcurrentHashMap<>();
 
+  /**
+   * Batch id of an intent whose batch this process saw committed, and when it first did: {@link
+   * #GRACE} runs from the commit, not from the intent's creation, which comes before the batch runs
+   * (a batch that ran longer than the grace would be settled by another loader while its own was
+   * still writing its object or its count). The commit is the batch's load time, or this time when
+   * earlier (a loader clock ahead of this one's).
+   */
+  private final Map<String, Instant> seenCommitted = new ConcurrentHashMap<>();
+
   private final Rejects rejects;
   private final LoadErrorReader errors;
   private final DataApi api;
@@ -117,6 +126,7 @@ final class RejectsRecovery {
     try {
       List<String> ids = rejects.pendingBatchIds();
       notCommittedAsked.keySet().retainAll(ids);
+      seenCommitted.keySet().retainAll(ids);
       for (String id : ids) {
         Instant asked = notCommittedAsked.get(id);
         if (asked != null && Duration.between(asked, now).compareTo(RECHECK_NOT_COMMITTED) < 0) {
@@ -153,7 +163,15 @@ final class RejectsRecovery {
       Duration age = Duration.between(intent.created(), now);
       if (committed.containsKey(intent.batchId())) {
         notCommittedAsked.remove(intent.batchId());
-        if (age.compareTo(GRACE) >= 0 && settle(intent, committed.get(intent.batchId()), age)) {
+        String loadedAt = committed.get(intent.batchId());
+        Instant seen = seenCommitted.computeIfAbsent(intent.batchId(), id -> now);
+        // the grace runs from the commit (the batch's load time, or when this process first saw it
+        // committed, if that loader's clock was ahead), not from the intent, which a long batch
+        // was written well before
+        Instant from =
+            loadedAt == null ? seen : min(seen, Instant.ofEpochMilli(FailureLog.millis(loadedAt)));
+        if (Duration.between(from, now).compareTo(GRACE) >= 0
+            && settle(intent, loadedAt, age, now)) {
           written++;
         }
       } else if (age.compareTo(ABANDON_AFTER) >= 0) {
@@ -207,7 +225,7 @@ final class RejectsRecovery {
    * Writes the rejects object of a committed batch from the load-error views; true when an object
    * was written.
    */
-  private boolean settle(RejectsIntent intent, String loadedAt, Duration age)
+  private boolean settle(RejectsIntent intent, String loadedAt, Duration age, Instant now)
       throws InterruptedException {
     try {
       if (rejects.exists(intent)) {
@@ -242,7 +260,8 @@ final class RejectsRecovery {
     }
     Long known = intent.rejectedRows();
     boolean short_ = known != null && found.size() < known && !limited;
-    if (short_ && age.compareTo(VIEW_WAIT) < 0) {
+    Instant counted = intent.counted() == null ? intent.created() : intent.counted();
+    if (short_ && Duration.between(counted, now).compareTo(VIEW_WAIT) < 0) {
       LOG.debug(
           "Batch {}: the load-error views list {} of its {} rejected rows; asked again next cycle",
           intent.batchId(),
@@ -326,10 +345,7 @@ final class RejectsRecovery {
           refused.get());
       return false;
     }
-    if (known == null) {
-      // a batch that counted its rejected rows counted them in the metric at its commit
-      metrics.rejected(intent.table(), rejected);
-    }
+    metrics.rejected(intent.table(), rejected);
     LOG.warn(
         "Batch {} committed {}: wrote its {} rejected row(s) of {} from the load-error views into {}{}",
         intent.batchId(),
@@ -341,6 +357,10 @@ final class RejectsRecovery {
         rejects.location(intent.table(), intent.batchId()),
         certain ? "" : " (the rows may be incomplete: see countNote)");
     return true;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   private static String committedAt(String loadedAt) {

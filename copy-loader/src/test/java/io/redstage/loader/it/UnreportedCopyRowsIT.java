@@ -138,6 +138,9 @@ class UnreportedCopyRowsIT {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);
       assertThat(r.rowsRejected()).isEqualTo(1);
+      assertThat(loader.metrics().rejectedRows("public.ur_lagging"))
+          .as("counted where the object is written, once")
+          .isZero();
       batch = stack.batchOf("ur_lagging");
       assertThat(
               stack
@@ -159,6 +162,7 @@ class UnreportedCopyRowsIT {
       }
       clock.advance(Duration.ofMinutes(3));
       loader.runOnce();
+      assertThat(loader.metrics().rejectedRows("public.ur_lagging")).isEqualTo(1);
     }
     assertThat(stack.count("SELECT COUNT(*) FROM public.ur_lagging")).isEqualTo(9);
     JsonNode report = stack.object("_redstage/rejects/public.ur_lagging/" + batch + ".json");

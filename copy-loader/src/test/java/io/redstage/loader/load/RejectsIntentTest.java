@@ -21,6 +21,7 @@ class RejectsIntentTest {
           List.of(
               new RejectsIntent.DataFile("s3://b/a-1.jsonl", 6),
               new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)),
+          null,
           null);
 
   @Test
@@ -28,7 +29,24 @@ class RejectsIntentTest {
     RejectsIntent back = RejectsIntent.parse(INTENT.json());
     assertThat(back).isEqualTo(INTENT);
     assertThat(back.created()).isEqualTo(Instant.parse("2026-12-04T20:00:00.123Z"));
-    assertThat(RejectsIntent.parse(INTENT.withRejectedRows(3).json()).rejectedRows()).isEqualTo(3);
+    RejectsIntent counted =
+        RejectsIntent.parse(
+            INTENT.withRejectedRows(3, Instant.parse("2026-12-04T20:05:00Z")).json());
+    assertThat(counted.rejectedRows()).isEqualTo(3);
+    assertThat(counted.counted()).isEqualTo(Instant.parse("2026-12-04T20:05:00Z"));
+  }
+
+  /**
+   * An intent without a count has no count fields (a loader of the version before them refused any
+   * field it did not know), and fields of a later version are ignored.
+   */
+  @Test
+  void anIntentWithoutACountReadsAsTheVersionBeforeAndLaterFieldsAreIgnored() throws Exception {
+    String json = new String(INTENT.json(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(json).doesNotContain("rejectedRows").doesNotContain("countedAt");
+    String later = json.substring(0, json.length() - 1) + ",\"laterField\":1}";
+    assertThat(RejectsIntent.parse(later.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isEqualTo(INTENT);
   }
 
   @Test
