@@ -303,7 +303,9 @@ final class RowsTable {
       if (rc.type().family() == RedshiftType.Family.BOOLEAN) {
         terms.add("COALESCE(" + u + Identifiers.quote(c) + ", FALSE)");
       } else if (rc.type().family() == RedshiftType.Family.VARCHAR) {
-        terms.add("COALESCE(LOWER(" + u + Identifiers.quote(c) + ") = 'true', FALSE)");
+        // 't' too: how a boolean's text may read once staged as text (a file that holds the
+        // flag as a boolean, loading into the text column other files created)
+        terms.add("COALESCE(LOWER(" + u + Identifiers.quote(c) + ") IN ('true', 't'), FALSE)");
       }
     }
     for (String c : settings.deleteOpColumns()) {

@@ -283,7 +283,7 @@ class LoadSqlBuilderTest {
                 + "CASE WHEN \"u\".\"id\" IS NULL THEN \"u\".\"kafka_partition\" END")
         .contains("ORDER BY \"u\".\"kafka_offset\" DESC")
         .contains(
-            "(COALESCE(LOWER(\"u\".\"__deleted\") = 'true', FALSE) OR COALESCE(\"u\".\"__op\" = 'd', FALSE)) AS \"rs_deleted\"");
+            "(COALESCE(LOWER(\"u\".\"__deleted\") IN ('true', 't'), FALSE) OR COALESCE(\"u\".\"__op\" = 'd', FALSE)) AS \"rs_deleted\"");
     assertThat(sql)
         .contains(
             "DELETE FROM \"public\".\"orders\" USING \"rs_rows\" WHERE \"public\".\"orders\".\"id\" = \"rs_rows\".\"id\"");
@@ -465,7 +465,7 @@ class LoadSqlBuilderTest {
     String joined = String.join("\n", sql);
     assertThat(joined)
         .contains(
-            "(COALESCE(LOWER(\"u\".\"__deleted\") = 'true', FALSE)) AS \"rs_deleted_1\", ROW_NUMBER()")
+            "(COALESCE(LOWER(\"u\".\"__deleted\") IN ('true', 't'), FALSE)) AS \"rs_deleted_1\", ROW_NUMBER()")
         .contains(") AS \"rs_rn_1\" FROM (")
         .contains("WHERE \"rs_deleted_1\" AND \"id\" IS NOT NULL")
         .doesNotContain("FALSE)) AS \"rs_deleted\"")
