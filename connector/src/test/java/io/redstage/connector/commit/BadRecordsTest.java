@@ -300,9 +300,8 @@ class BadRecordsTest {
             Set.of(TP),
             List.of(
                 keyed(0, order(0L, "a")),
-                new SinkRecord(TP.topic(), TP.partition(), null, null, null, null, 1),
-                new SinkRecord(
-                    TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k2", null, null, 2),
+                tpRecord(1, null, null, null, null),
+                tpRecord(2, Schema.STRING_SCHEMA, "k2", null, null),
                 keyed(3, order(3L, "b"))));
 
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L);
@@ -338,11 +337,9 @@ class BadRecordsTest {
             context,
             Set.of(TP),
             List.of(
-                new SinkRecord(
-                    TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k0", null, null, 0),
-                new SinkRecord(TP.topic(), TP.partition(), null, null, null, null, 1),
-                new SinkRecord(
-                    TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k2", null, null, 2)));
+                tpRecord(0, Schema.STRING_SCHEMA, "k0", null, null),
+                tpRecord(1, null, null, null, null),
+                tpRecord(2, Schema.STRING_SCHEMA, "k2", null, null)));
 
     assertThat(context.reported)
         .as("a null key names no row, key column or not")
@@ -478,23 +475,9 @@ class BadRecordsTest {
     key.put("id", 5L);
     List<SinkRecord> records =
         List.of(
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
-                null,
-                key,
-                PROFILE,
-                new Struct(PROFILE).put("id", 5L).put("name", "a"),
-                0),
-            new SinkRecord(TP.topic(), TP.partition(), null, key, null, null, 1),
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
-                null,
-                key,
-                PROFILE,
-                new Struct(PROFILE).put("id", 5L).put("name", "b"),
-                2));
+            tpRecord(0, null, key, PROFILE, new Struct(PROFILE).put("id", 5L).put("name", "a")),
+            tpRecord(1, null, key, null, null),
+            tpRecord(2, null, key, PROFILE, new Struct(PROFILE).put("id", 5L).put("name", "b")));
     DlqContext context = new DlqContext();
     LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
 
@@ -527,24 +510,20 @@ class BadRecordsTest {
       Struct nullId = new Struct(optionalKey).put("id", null);
       List<SinkRecord> records =
           List.of(
-              new SinkRecord(TP.topic(), TP.partition(), optionalKey, nullId, null, null, 0),
-              new SinkRecord(
-                  TP.topic(),
-                  TP.partition(),
+              tpRecord(0, optionalKey, nullId, null, null),
+              tpRecord(
+                  1,
                   optionalKey,
                   new Struct(optionalKey).put("id", 1L),
                   PROFILE,
-                  new Struct(PROFILE).put("id", 1L).put("name", "a"),
-                  1),
-              new SinkRecord(TP.topic(), TP.partition(), optionalKey, nullId, null, null, 2),
-              new SinkRecord(
-                  TP.topic(),
-                  TP.partition(),
+                  new Struct(PROFILE).put("id", 1L).put("name", "a")),
+              tpRecord(2, optionalKey, nullId, null, null),
+              tpRecord(
+                  3,
                   optionalKey,
                   new Struct(optionalKey).put("id", 3L),
                   PROFILE,
-                  new Struct(PROFILE).put("id", 3L).put("name", "b"),
-                  3));
+                  new Struct(PROFILE).put("id", 3L).put("name", "b")));
       DlqContext context = new DlqContext();
       LocalS3Tasks.putAndCommitBatches(
           props, context, Set.of(TP), List.of(records, List.of(closer(4))));
@@ -580,17 +559,15 @@ class BadRecordsTest {
     nullId.put("id", null);
     List<SinkRecord> records =
         List.of(
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
+            tpRecord(
+                0,
                 null,
                 Map.of("id", 0L),
                 PROFILE,
-                new Struct(PROFILE).put("id", 0L).put("name", "a"),
-                0),
-            new SinkRecord(TP.topic(), TP.partition(), null, new HashMap<>(), null, null, 1),
-            new SinkRecord(TP.topic(), TP.partition(), null, nullId, null, null, 2),
-            new SinkRecord(TP.topic(), TP.partition(), null, new HashMap<>(), null, null, 3));
+                new Struct(PROFILE).put("id", 0L).put("name", "a")),
+            tpRecord(1, null, new HashMap<>(), null, null),
+            tpRecord(2, null, nullId, null, null),
+            tpRecord(3, null, new HashMap<>(), null, null));
     DlqContext context = new DlqContext();
     LocalS3Tasks.putAndCommitBatches(
         props, context, Set.of(TP), List.of(records, List.of(closer(4))));
@@ -708,15 +685,7 @@ class BadRecordsTest {
       props.put("format.class", format);
       props.put("behavior.on.null.values", "write");
       List<SinkRecord> records =
-          List.of(
-              new SinkRecord(
-                  TP.topic(),
-                  TP.partition(),
-                  CUSTOMER_KEY,
-                  new Struct(CUSTOMER_KEY).put("id", 7L),
-                  NOTE,
-                  null,
-                  0));
+          List.of(tpRecord(0, CUSTOMER_KEY, new Struct(CUSTOMER_KEY).put("id", 7L), NOTE, null));
       DlqContext context = new DlqContext();
       LocalS3Tasks.putAndCommitBatches(
           props, context, Set.of(TP), List.of(records, List.of(closer(1))));
@@ -811,24 +780,20 @@ class BadRecordsTest {
     Struct key = new Struct(CUSTOMER_KEY).put("id", 7L);
     List<SinkRecord> records =
         List.of(
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
+            tpRecord(
+                0,
                 CUSTOMER_KEY,
                 key,
                 CUSTOMER,
-                new Struct(CUSTOMER).put("id", 7L).put("email", "a\u0000b"),
-                0),
-            new SinkRecord(TP.topic(), TP.partition(), CUSTOMER_KEY, key, null, null, 1),
+                new Struct(CUSTOMER).put("id", 7L).put("email", "a\u0000b")),
+            tpRecord(1, CUSTOMER_KEY, key, null, null),
             // closes the unit of the delete (another schema)
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
+            tpRecord(
+                2,
                 CUSTOMER_KEY,
                 key,
                 CUSTOMER,
-                new Struct(CUSTOMER).put("id", 7L).put("email", "ok"),
-                2));
+                new Struct(CUSTOMER).put("id", 7L).put("email", "ok")));
     DlqContext context = new DlqContext();
     LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
 
@@ -1077,14 +1042,7 @@ class BadRecordsTest {
               () ->
                   committer.put(
                       List.of(
-                          new SinkRecord(
-                              TP.topic(),
-                              TP.partition(),
-                              null,
-                              null,
-                              customer,
-                              new Struct(customer).put("id", 3L),
-                              3))))
+                          tpRecord(3, null, null, customer, new Struct(customer).put("id", 3L)))))
           .isInstanceOf(ConnectException.class)
           .hasMessage(
               "Cannot write record orders/0/3 as Parquet: value schema field 'address.geo' is a struct without fields, "
@@ -1203,5 +1161,11 @@ class BadRecordsTest {
         }
       };
     }
+  }
+
+  /** A record of {@link #TP} at {@code offset}. */
+  private static SinkRecord tpRecord(
+      long offset, Schema keySchema, Object key, Schema valueSchema, Object value) {
+    return new SinkRecord(TP.topic(), TP.partition(), keySchema, key, valueSchema, value, offset);
   }
 }
