@@ -370,14 +370,12 @@ class BadRecordsTest {
     for (long o = 0; o < 3; o++) {
       boolean delete = o == 1;
       records.add(
-          new SinkRecord(
-              TP.topic(),
-              TP.partition(),
+          tpRecord(
+              o,
               CUSTOMER_KEY,
               new Struct(CUSTOMER_KEY).put("id", o),
               delete ? null : NOTE,
-              delete ? null : new Struct(NOTE).put("note", "n" + o),
-              o));
+              delete ? null : new Struct(NOTE).put("note", "n" + o)));
     }
     DlqContext context = new DlqContext();
     Map<TopicPartition, OffsetAndMetadata> committed =
@@ -422,14 +420,12 @@ class BadRecordsTest {
     for (long o = 0; o < 5; o++) {
       boolean delete = o == 2 || o == 3;
       records.add(
-          new SinkRecord(
-              TP.topic(),
-              TP.partition(),
+          tpRecord(
+              o,
               CUSTOMER_KEY,
               new Struct(CUSTOMER_KEY).put("id", o % 2),
               delete ? null : CUSTOMER,
-              delete ? null : new Struct(CUSTOMER).put("id", o % 2).put("email", o + "@x"),
-              o));
+              delete ? null : new Struct(CUSTOMER).put("id", o % 2).put("email", o + "@x")));
     }
     DlqContext context = new DlqContext();
     Map<TopicPartition, OffsetAndMetadata> committed =
@@ -605,14 +601,12 @@ class BadRecordsTest {
       for (int o = 0; o < 4; o++) {
         boolean delete = o % 2 == 0; // opening a unit, and after an update
         records.add(
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
+            tpRecord(
+                o,
                 intKey,
                 new Struct(intKey).put("id", o / 2),
                 delete ? null : ORDER,
-                delete ? null : new Struct(ORDER).put("id", (long) (o / 2)).put("note", "n"),
-                o));
+                delete ? null : new Struct(ORDER).put("id", (long) (o / 2)).put("note", "n")));
       }
       DlqContext context = new DlqContext();
       LocalS3Tasks.putAndCommitBatches(
@@ -648,14 +642,12 @@ class BadRecordsTest {
       for (long o = 0; o < 3; o++) {
         boolean delete = o == 1;
         records.add(
-            new SinkRecord(
-                TP.topic(),
-                TP.partition(),
+            tpRecord(
+                o,
                 CUSTOMER_KEY,
                 new Struct(CUSTOMER_KEY).put("id", o),
                 delete ? null : Schema.OPTIONAL_STRING_SCHEMA,
-                delete ? null : "v" + o,
-                o));
+                delete ? null : "v" + o));
       }
       DlqContext context = new DlqContext();
       LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
@@ -702,8 +694,7 @@ class BadRecordsTest {
   /** An update of another schema than the tests' units: it closes the unit open before it. */
   private static SinkRecord closer(long offset) {
     Schema other = SchemaBuilder.struct().name("Other").field("x", Schema.INT64_SCHEMA).build();
-    return new SinkRecord(
-        TP.topic(), TP.partition(), null, null, other, new Struct(other).put("x", 0L), offset);
+    return tpRecord(offset, null, null, other, new Struct(other).put("x", 0L));
   }
 
   /**
@@ -1100,19 +1091,16 @@ class BadRecordsTest {
   private static SinkRecord keyed(long offset, Struct value) {
     Schema keySchema =
         SchemaBuilder.struct().name("OrderKey").field("id", Schema.INT64_SCHEMA).build();
-    return new SinkRecord(
-        TP.topic(),
-        TP.partition(),
+    return tpRecord(
+        offset,
         keySchema,
         new Struct(keySchema).put("id", offset),
         value == null ? null : ORDER,
-        value,
-        offset);
+        value);
   }
 
   private static SinkRecord record(long offset, Struct value) {
-    return new SinkRecord(
-        TP.topic(), TP.partition(), null, null, value == null ? null : ORDER, value, offset);
+    return tpRecord(offset, null, null, value == null ? null : ORDER, value);
   }
 
   /** {@link #props} with the field partitioner on 'note'. */
