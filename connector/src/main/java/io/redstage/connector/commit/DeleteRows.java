@@ -62,9 +62,13 @@ final class DeleteRows {
     // a value schema of the tombstone's own that the key leaves all NULL, or cannot fill (a type
     // of another kind), would be a row naming nothing, or a bad record that opening the unit with
     // the key's columns writes
-    boolean ownFits = own != null && keyFits(tombstone, own, keyColumn);
+    boolean ownFits = own != null && keyFits(tombstone, own, format, keyColumn);
     Schema fileSchema;
-    if (format.fileFormat() == FileFormat.JSONL) {
+    if (unitSchemaRecord != null && unitSchemaRecord.valueSchema() != null) {
+      // the open unit's layout, in every format: a schema of the tombstone's own would become the
+      // one later tombstones are checked against while their rows still go into this unit's files
+      fileSchema = unitSchemaRecord.valueSchema();
+    } else if (format.fileFormat() == FileFormat.JSONL) {
       if (own == null || ownFits) {
         return tombstone;
       }
@@ -98,11 +102,11 @@ final class DeleteRows {
    * on where the unit boundaries fall.
    */
   static boolean needsOwnUnit(
-      SinkRecord tombstone, SinkRecord unitSchemaRecord, boolean keyColumn) {
+      SinkRecord tombstone, SinkRecord unitSchemaRecord, RecordFormat format, boolean keyColumn) {
     if (unitSchemaRecord == null || unitSchemaRecord.valueSchema() == null) {
       return false; // none open, or a schemaless JSON Lines file: its row is the key's entries
     }
-    return !keyFits(tombstone, unitSchemaRecord.valueSchema(), keyColumn);
+    return !keyFits(tombstone, unitSchemaRecord.valueSchema(), format, keyColumn);
   }
 
   /**
@@ -114,10 +118,17 @@ final class DeleteRows {
    * nothing to delete (a Map key fills no field of a schema, so its entries become the columns of a
    * JSON Lines unit of its own).
    */
-  private static boolean keyFits(SinkRecord tombstone, Schema valueSchema, boolean keyColumn) {
+  private static boolean keyFits(
+      SinkRecord tombstone, Schema valueSchema, RecordFormat format, boolean keyColumn) {
+    // the key column names the row only for a key whose fields cannot be columns (a primitive, or
+    // a Map outside JSON Lines): an upsert by value columns would match a row of NULLs to nothing,
+    // and a key with fields fills them where the tombstone opens a unit, so it must here too
+    boolean keyHasColumns =
+        tombstone.key() instanceof Struct
+            || (tombstone.key() instanceof Map && format.fileFormat() == FileFormat.JSONL);
     return keyFillsRequired(tombstone, valueSchema)
         && keyTypesMatch(tombstone, valueSchema)
-        && (keyColumn || keyFillsAny(tombstone, valueSchema));
+        && ((keyColumn && !keyHasColumns) || keyFillsAny(tombstone, valueSchema));
   }
 
   /**
@@ -196,11 +207,14 @@ final class DeleteRows {
               + (names.size() == 1 ? " is" : " are")
               + " null)";
     }
+    int position = 0;
     for (Map.Entry<?, ?> e : ((Map<?, ?>) key).entrySet()) {
       if (e.getValue() != null) {
         return null;
       }
-      names.add(String.valueOf(e.getKey()));
+      // a map key that is not text can be data (a Struct of an e-mail): its position instead
+      names.add(e.getKey() instanceof String ? (String) e.getKey() : "entry " + position);
+      position++;
     }
     return names.isEmpty()
         ? "is an empty map"
@@ -256,7 +270,8 @@ final class DeleteRows {
    * (the value is not null): same type and logical type, a Decimal's scale and precision, and, as
    * the writers check nested values, a struct of the same name, version and fields, and arrays or
    * maps of equal element schemas. Anything else counts as another type: the delete row then opens
-   * a unit of its own, which is always writable, so erring here costs a unit, never a row.
+   * a unit of its own, which takes any key whose layout can open a file, so erring here costs a
+   * unit.
    */
   private static boolean sameType(Schema key, Schema column) {
     if (key.type() != column.type() || !Objects.equals(key.name(), column.name())) {

@@ -173,7 +173,7 @@ final class PartitionWriter {
           return;
         }
         DeleteRows.checkNamesARow(record, c.format, c.keyColumn);
-        ownUnit = DeleteRows.needsOwnUnit(record, unitSchemaRecord, c.keyColumn);
+        ownUnit = DeleteRows.needsOwnUnit(record, unitSchemaRecord, c.format, c.keyColumn);
         toWrite = DeleteRows.of(record, c.format, ownUnit ? null : unitSchemaRecord, c.keyColumn);
       }
       if (record.value() == null) {

@@ -489,6 +489,75 @@ class BadRecordsTest {
   }
 
   /**
+   * A tombstone that carries a value schema of its own must not become the layout the next
+   * tombstones are checked against while their rows still go into the open unit's file: the second
+   * tombstone below, whose key fills no field of that file, was written into it with all its key
+   * columns NULL (JSON Lines). And with store.kafka.keys=true a key with fields fills them wherever
+   * the tombstone falls: after an update it was written as a row of NULLs beside its key column,
+   * which an upsert by the value's key columns matches to nothing. In every format, no delete row
+   * is all NULL where its key has a value.
+   */
+  @Test
+  void aDeleteRowAfterUpdatesAndOtherTombstonesHoldsItsKeysValues() throws Exception {
+    Schema key =
+        SchemaBuilder.struct()
+            .name("ProfileKey")
+            .field("id", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    Schema own =
+        SchemaBuilder.struct()
+            .name("Contact")
+            .field("id", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("email", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    for (String format : FORMATS) {
+      for (String keys : List.of("false", "true")) {
+        String prefix = "key-values-" + format + "-" + keys + "-" + (++run);
+        Map<String, String> props = props(prefix, 10);
+        props.put("format.class", format);
+        props.put("behavior.on.null.values", "write");
+        props.put("store.kafka.keys", keys);
+        List<SinkRecord> records =
+            List.of(
+                tpRecord(
+                    0,
+                    key,
+                    new Struct(key).put("id", 1L),
+                    PROFILE,
+                    new Struct(PROFILE).put("id", 1L).put("name", "a")),
+                tpRecord(1, key, new Struct(key).put("id", 1L), own, null),
+                tpRecord(2, key, new Struct(key).put("email", "x@y"), null, null),
+                tpRecord(
+                    3,
+                    key,
+                    new Struct(key).put("id", 2L),
+                    PROFILE,
+                    new Struct(PROFILE).put("id", 2L).put("name", "b")));
+        DlqContext context = new DlqContext();
+        LocalS3Tasks.putAndCommit(props, context, Set.of(TP), records);
+
+        assertThat(context.errors).as(format + " " + keys).isEmpty();
+        List<Map<String, String>> deletes = new ArrayList<>();
+        for (CommitMarker m : S3Objects.markers(s3.client(), BUCKET, prefix + "/markers/")) {
+          for (Map<String, String> row : cells(m)) {
+            if ("true".equals(row.get("kafka_deleted"))) {
+              deletes.add(row);
+            }
+          }
+        }
+        assertThat(deletes)
+            .as(format + ", store.kafka.keys=" + keys)
+            .extracting(r -> r.get("kafka_offset"), r -> r.get("id"), r -> r.get("email"))
+            // a NULL cell reads as "null" or is missing, by format
+            .map(t -> t.toList().stream().map(v -> "null".equals(v) ? null : v).toList())
+            .containsExactlyInAnyOrder(
+                java.util.Arrays.asList("1", "1", null), java.util.Arrays.asList("2", null, "x@y"));
+      }
+    }
+  }
+
+  /**
    * A key whose fields or entries are all null (an empty map included) gives a delete row whose key
    * columns are all NULL, wherever it falls: it names no row, so it is a bad record saying what to
    * do, never a row an upsert matches to nothing. It was written (JSON Lines: into the open unit;
