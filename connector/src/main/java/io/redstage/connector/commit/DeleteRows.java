@@ -195,7 +195,7 @@ final class DeleteRows {
     if (key instanceof Struct) {
       Struct struct = (Struct) key;
       for (Field f : struct.schema().fields()) {
-        if (FieldValues.of(struct, f) != null) {
+        if (hasValue(FieldValues.of(struct, f))) {
           return null;
         }
         names.add(f.name());
@@ -209,7 +209,7 @@ final class DeleteRows {
     }
     int position = 0;
     for (Map.Entry<?, ?> e : ((Map<?, ?>) key).entrySet()) {
-      if (e.getValue() != null) {
+      if (hasValue(e.getValue())) {
         return null;
       }
       // a map key that is not text can be data (a Struct of an e-mail): its position instead
@@ -237,11 +237,44 @@ final class DeleteRows {
     Struct key = (Struct) tombstone.key();
     for (Field f : valueSchema.fields()) {
       Field keyField = key.schema().field(f.name());
-      if (keyField != null && FieldValues.of(key, keyField) != null) {
+      if (keyField != null && hasValue(FieldValues.of(key, keyField))) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code v} holds a value at some depth: a struct of null fields, or an empty or all-null
+   * list or map, names no row any more than a null does ({@code {pk: {a: null}}}).
+   */
+  private static boolean hasValue(Object v) {
+    if (v instanceof Struct) {
+      Struct s = (Struct) v;
+      for (Field f : s.schema().fields()) {
+        if (hasValue(FieldValues.of(s, f))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v instanceof Map) {
+      for (Object item : ((Map<?, ?>) v).values()) {
+        if (hasValue(item)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v instanceof java.util.Collection) {
+      for (Object item : (java.util.Collection<?>) v) {
+        if (hasValue(item)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return v != null;
   }
 
   /**

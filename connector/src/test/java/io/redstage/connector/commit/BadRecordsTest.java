@@ -613,6 +613,50 @@ class BadRecordsTest {
     }
   }
 
+  /**
+   * A key whose only value is a nested struct of nulls (or an empty list) names no row either: it
+   * was written as a delete row whose key column held {"a":null}.
+   */
+  @Test
+  void aTombstoneWhoseKeyHoldsOnlyEmptyNestedValuesIsABadRecordInEveryFormat() throws Exception {
+    Schema inner =
+        SchemaBuilder.struct()
+            .name("Pk")
+            .optional()
+            .field("a", Schema.OPTIONAL_INT64_SCHEMA)
+            .build();
+    Schema nestedKey =
+        SchemaBuilder.struct()
+            .name("NestedKey")
+            .field("pk", inner)
+            .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+            .build();
+    for (String format : FORMATS) {
+      String prefix = "nested-null-key-deletes-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      props.put("behavior.on.null.values", "write");
+      Struct empty =
+          new Struct(nestedKey)
+              .put("pk", new Struct(inner).put("a", null))
+              .put("tags", java.util.Arrays.asList((String) null));
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommitBatches(
+          props,
+          context,
+          Set.of(TP),
+          List.of(List.of(tpRecord(0, nestedKey, empty, null, null)), List.of(closer(1))));
+
+      assertThat(context.reported)
+          .as(format)
+          .extracting(SinkRecord::kafkaOffset)
+          .containsExactly(0L);
+      assertThat(context.errors.get(0))
+          .as(format)
+          .contains("its key has no field with a value (['pk', 'tags'] are null)");
+    }
+  }
+
   /** The same for schemaless keys in JSON Lines: an empty map, a map of nulls. */
   @Test
   void aTombstoneWhoseMapKeyHoldsNoValueIsABadRecord() throws Exception {
