@@ -364,8 +364,7 @@ class BadRecordsTest {
   @Test
   void aTombstoneWhoseKeyFillsNoFieldOfTheUnitOpensAUnitOfItsOwn() throws Exception {
     String prefix = "unmatched-key-deletes-" + (++run);
-    Map<String, String> props = props(prefix, 10);
-    props.put("behavior.on.null.values", "write");
+    Map<String, String> props = deleteProps(prefix, "parquet");
     List<SinkRecord> records = new ArrayList<>();
     for (long o = 0; o < 3; o++) {
       boolean delete = o == 1;
@@ -414,8 +413,7 @@ class BadRecordsTest {
   void aTombstoneAfterUpdatesWithRequiredFieldsIsWrittenAsADeleteRowInAUnitOfItsOwn()
       throws Exception {
     String prefix = "required-deletes-" + (++run);
-    Map<String, String> props = props(prefix, 10);
-    props.put("behavior.on.null.values", "write");
+    Map<String, String> props = deleteProps(prefix, "parquet");
     List<SinkRecord> records = new ArrayList<>();
     for (long o = 0; o < 5; o++) {
       boolean delete = o == 2 || o == 3;
@@ -464,9 +462,7 @@ class BadRecordsTest {
   @Test
   void aTombstoneWithAMapKeyAfterAnUpdateOpensAUnitOfTheKeysEntries() throws Exception {
     String prefix = "map-key-deletes-" + (++run);
-    Map<String, String> props = props(prefix, 10);
-    props.put("format.class", "jsonl");
-    props.put("behavior.on.null.values", "write");
+    Map<String, String> props = deleteProps(prefix, "jsonl");
     Map<String, Object> key = new HashMap<>();
     key.put("id", 5L);
     List<SinkRecord> records =
@@ -514,9 +510,7 @@ class BadRecordsTest {
     for (String format : FORMATS) {
       for (String keys : List.of("false", "true")) {
         String prefix = "key-values-" + format + "-" + keys + "-" + (++run);
-        Map<String, String> props = props(prefix, 10);
-        props.put("format.class", format);
-        props.put("behavior.on.null.values", "write");
+        Map<String, String> props = deleteProps(prefix, format);
         props.put("store.kafka.keys", keys);
         List<SinkRecord> records =
             List.of(
@@ -569,9 +563,7 @@ class BadRecordsTest {
         SchemaBuilder.struct().name("ProfileKey").field("id", Schema.OPTIONAL_INT64_SCHEMA).build();
     for (String format : FORMATS) {
       String prefix = "null-key-deletes-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      props.put("behavior.on.null.values", "write");
+      Map<String, String> props = deleteProps(prefix, format);
       Struct nullId = new Struct(optionalKey).put("id", null);
       List<SinkRecord> records =
           List.of(
@@ -633,9 +625,7 @@ class BadRecordsTest {
             .build();
     for (String format : FORMATS) {
       String prefix = "nested-null-key-deletes-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      props.put("behavior.on.null.values", "write");
+      Map<String, String> props = deleteProps(prefix, format);
       Struct empty =
           new Struct(nestedKey)
               .put("pk", new Struct(inner).put("a", null))
@@ -661,9 +651,7 @@ class BadRecordsTest {
   @Test
   void aTombstoneWhoseMapKeyHoldsNoValueIsABadRecord() throws Exception {
     String prefix = "empty-map-key-deletes-" + (++run);
-    Map<String, String> props = props(prefix, 10);
-    props.put("format.class", "jsonl");
-    props.put("behavior.on.null.values", "write");
+    Map<String, String> props = deleteProps(prefix, "jsonl");
     Map<String, Object> nullId = new HashMap<>();
     nullId.put("id", null);
     List<SinkRecord> records =
@@ -707,9 +695,7 @@ class BadRecordsTest {
     Schema intKey = SchemaBuilder.struct().name("IntKey").field("id", Schema.INT32_SCHEMA).build();
     for (String format : FORMATS) {
       String prefix = "int-key-deletes-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      props.put("behavior.on.null.values", "write");
+      Map<String, String> props = deleteProps(prefix, format);
       List<SinkRecord> records = new ArrayList<>();
       for (int o = 0; o < 4; o++) {
         boolean delete = o % 2 == 0; // opening a unit, and after an update
@@ -748,9 +734,7 @@ class BadRecordsTest {
   void aTombstoneAfterUpdatesOfAPrimitiveValueOpensAUnitOfTheKeysColumns() throws Exception {
     for (String format : FORMATS) {
       String prefix = "primitive-deletes-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      props.put("behavior.on.null.values", "write");
+      Map<String, String> props = deleteProps(prefix, format);
       List<SinkRecord> records = new ArrayList<>();
       for (long o = 0; o < 3; o++) {
         boolean delete = o == 1;
@@ -786,9 +770,7 @@ class BadRecordsTest {
   void aTombstoneWithAValueSchemaItsKeyLeavesEmptyOpensWithTheKeysColumns() throws Exception {
     for (String format : FORMATS) {
       String prefix = "schema-tombstone-deletes-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      props.put("behavior.on.null.values", "write");
+      Map<String, String> props = deleteProps(prefix, format);
       List<SinkRecord> records =
           List.of(tpRecord(0, CUSTOMER_KEY, new Struct(CUSTOMER_KEY).put("id", 7L), NOTE, null));
       DlqContext context = new DlqContext();
@@ -879,8 +861,7 @@ class BadRecordsTest {
   @Test
   void aTombstoneAfterARejectedUpdateIsWrittenAsADeleteRowInAUnitOfItsOwn() throws Exception {
     String prefix = "required-deletes-after-bad-" + (++run);
-    Map<String, String> props = props(prefix, 10);
-    props.put("behavior.on.null.values", "write");
+    Map<String, String> props = deleteProps(prefix, "parquet");
     Struct key = new Struct(CUSTOMER_KEY).put("id", 7L);
     List<SinkRecord> records =
         List.of(
@@ -1235,6 +1216,14 @@ class BadRecordsTest {
     props.put("rotate.interval.ms", "600000");
     props.put("rotate.schedule.interval.ms", "-1");
     props.put("timestamp.extractor", "Record");
+    return props;
+  }
+
+  /** {@link #props} of flush.size 10 writing tombstones as delete rows in {@code format}. */
+  private static Map<String, String> deleteProps(String prefix, String format) {
+    Map<String, String> props = props(prefix, 10);
+    props.put("format.class", format);
+    props.put("behavior.on.null.values", "write");
     return props;
   }
 

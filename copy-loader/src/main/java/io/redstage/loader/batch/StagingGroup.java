@@ -19,4 +19,9 @@ public record StagingGroup(
   public long bytes() {
     return files.stream().mapToLong(FileRef::bytes).sum();
   }
+
+  /** The records the markers count in the group's files: the rows its COPY loads when none fail. */
+  public long records() {
+    return files.stream().mapToLong(FileRef::records).sum();
+  }
 }

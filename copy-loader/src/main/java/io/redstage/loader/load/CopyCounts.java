@@ -45,7 +45,7 @@ final class CopyCounts {
       int i = tx.copies().get(g);
       StagingGroup group = batch.groups().get(g);
       long rows = at(o.subStatementRows(), i);
-      long records = group.files().stream().mapToLong(StagingGroup.FileRef::records).sum();
+      long records = group.records();
       if (rows <= 0 && records > 0 && staged.containsKey(group.index())) {
         rows = staged.get(group.index());
       } else if (rows <= 0 && records > 0) {
@@ -80,7 +80,7 @@ final class CopyCounts {
       unknown |=
           group.schema().format() != FileFormat.PARQUET
               && at(o.subStatementRows(), tx.copies().get(g)) <= 0
-              && group.files().stream().mapToLong(StagingGroup.FileRef::records).sum() > 0;
+              && group.records() > 0;
     }
     if (!unknown) {
       return Map.of();

@@ -50,7 +50,7 @@ final class CopyRowCounts {
         }
         continue;
       }
-      long expected = c.group().files().stream().mapToLong(StagingGroup.FileRef::records).sum();
+      long expected = c.group().records();
       if (c.rows() < expected) {
         metrics.missingRows(table.name(), expected - c.rows());
         LOG.error(

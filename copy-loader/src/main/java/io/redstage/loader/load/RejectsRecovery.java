@@ -259,9 +259,9 @@ final class RejectsRecovery {
       return false;
     }
     Long known = intent.rejectedRows();
-    boolean short_ = known != null && found.size() < known && !limited;
+    boolean listsFewer = known != null && found.size() < known && !limited;
     Instant counted = intent.counted() == null ? intent.created() : intent.counted();
-    if (short_ && Duration.between(counted, now).compareTo(VIEW_WAIT) < 0) {
+    if (listsFewer && Duration.between(counted, now).compareTo(VIEW_WAIT) < 0) {
       LOG.debug(
           "Batch {}: the load-error views list {} of its {} rejected rows; asked again next cycle",
           intent.batchId(),
@@ -269,7 +269,7 @@ final class RejectsRecovery {
           known);
       return false;
     }
-    boolean certain = !limited && !short_ && age.compareTo(VIEW_RETENTION) < 0;
+    boolean certain = !limited && !listsFewer && age.compareTo(VIEW_RETENTION) < 0;
     if (found.isEmpty() && certain) {
       LOG.info(
           "Batch {} ({}) committed and COPY rejected none of its rows; deleting its rejects intent",
@@ -282,7 +282,7 @@ final class RejectsRecovery {
     recovery.put("countCertain", certain);
     recovery.put(
         "countNote",
-        short_
+        listsFewer
             ? "COPY rejected "
                 + known
                 + " row(s) and the load-error views listed "

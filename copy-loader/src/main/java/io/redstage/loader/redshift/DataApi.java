@@ -308,11 +308,6 @@ public final class DataApi {
    */
   public record StatementProgress(Progress progress, Optional<StatementFailedException> failure) {}
 
-  /** Where statement {@code id} stands. */
-  public Progress progress(String id) {
-    return describe(id).progress();
-  }
-
   /**
    * Where statement {@code id} stands and how it failed, from one DescribeStatement; a transient
    * failure of that call reads as still running (asked again later), any other as ended.

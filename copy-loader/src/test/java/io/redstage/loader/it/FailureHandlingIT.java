@@ -129,21 +129,9 @@ class FailureHandlingIT {
    */
   @Test
   void aBatchThatOutlivesTheTimeoutAndThenFailsLoadsItsGoodUnitsOneByOne() throws Exception {
-    List<MarkerColumn> cols =
-        List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
-    Map<String, String> config = stack.config("f_outlived_bad");
-    config.put("redshift.statement-timeout", "1s");
-    config.put("load.json.max-errors", "0"); // all-or-nothing COPY: the bad row fails the batch
-    String lock = loadedIntervalsLock(config, "f_outlived_bad");
+    Map<String, String> config = outlivingConfig("f_outlived_bad");
     try (Loader loader = stack.loader(config)) {
-      stack.files.unit("f_outlived_bad", 0, 0, 9, FileFormat.JSONL, cols, o -> row("id", o));
-      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      // from now on every load of the table outlives the timeout, as on a cluster whose queue is
-      // that long
-      stack
-          .redshift
-          .faults()
-          .slowStatementsMatching("^" + Pattern.quote(lock) + "$", Duration.ofMillis(1500));
+      loadsOutliveTheTimeoutFromNowOn(loader, config, "f_outlived_bad");
       for (long start = 10; start < 40; start += 10) {
         stack.files.unit(
             "f_outlived_bad",
@@ -151,7 +139,7 @@ class FailureHandlingIT {
             start,
             start + 9,
             FileFormat.JSONL,
-            cols,
+            ID_COLUMN,
             o -> row("id", o == 35 ? "not-a-number" : o));
       }
       cyclesUntil(
@@ -172,28 +160,18 @@ class FailureHandlingIT {
    */
   @Test
   void aUnitWhoseLoadsOutliveTheTimeoutAndFailIsQuarantinedAfterItsAttempts() throws Exception {
-    List<MarkerColumn> cols =
-        List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
-    Map<String, String> config = stack.config("f_outlived_one");
-    config.put("redshift.statement-timeout", "1s");
-    config.put("load.json.max-errors", "0");
+    Map<String, String> config = outlivingConfig("f_outlived_one");
     config.put("load.retry.max-attempts", "2");
     config.put("load.retry.backoff", "0s");
-    String lock = loadedIntervalsLock(config, "f_outlived_one");
     try (Loader loader = stack.loader(config)) {
-      stack.files.unit("f_outlived_one", 0, 0, 9, FileFormat.JSONL, cols, o -> row("id", o));
-      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
-      stack
-          .redshift
-          .faults()
-          .slowStatementsMatching("^" + Pattern.quote(lock) + "$", Duration.ofMillis(1500));
+      loadsOutliveTheTimeoutFromNowOn(loader, config, "f_outlived_one");
       stack.files.unit(
           "f_outlived_one",
           0,
           10,
           19,
           FileFormat.JSONL,
-          cols,
+          ID_COLUMN,
           o -> row("id", o == 15 ? "not-a-number" : o));
       cyclesUntil(
           loader,
@@ -204,7 +182,7 @@ class FailureHandlingIT {
                           + " 'f_outlived_one' AND released_at IS NULL")
                   == 1);
       stack.redshift.faults().clear();
-      stack.files.unit("f_outlived_one", 0, 20, 29, FileFormat.JSONL, cols, o -> row("id", o));
+      stack.files.unit("f_outlived_one", 0, 20, 29, FileFormat.JSONL, ID_COLUMN, o -> row("id", o));
       cyclesUntil(
           loader,
           Duration.ofSeconds(30),
@@ -813,5 +791,35 @@ class FailureHandlingIT {
               loader.runOnce();
               return done.call();
             });
+  }
+
+  /** One INT64 column {@code id}: the outlived-load cases' units. */
+  private static final List<MarkerColumn> ID_COLUMN =
+      List.of(new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), true));
+
+  /**
+   * {@code topic}'s config for loads that outlive a 1-s statement timeout, with all-or-nothing
+   * COPYs (a bad row fails its batch).
+   */
+  private static Map<String, String> outlivingConfig(String topic) {
+    Map<String, String> config = stack.config(topic);
+    config.put("redshift.statement-timeout", "1s");
+    config.put("load.json.max-errors", "0");
+    return config;
+  }
+
+  /**
+   * Loads a first unit of {@code topic}, then makes every later load of its table outlive the
+   * timeout, as on a cluster whose queue is that long.
+   */
+  private static void loadsOutliveTheTimeoutFromNowOn(
+      Loader loader, Map<String, String> config, String topic) throws Exception {
+    String lock = loadedIntervalsLock(config, topic);
+    stack.files.unit(topic, 0, 0, 9, FileFormat.JSONL, ID_COLUMN, o -> row("id", o));
+    assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+    stack
+        .redshift
+        .faults()
+        .slowStatementsMatching("^" + Pattern.quote(lock) + "$", Duration.ofMillis(1500));
   }
 }
