@@ -208,15 +208,15 @@ public final class Rejects {
       try {
         List<String> files = c.group().files().stream().map(StagingGroup.FileRef::url).toList();
         int limit = missing < 0 ? MAX_ROWS : (int) Math.min(MAX_ROWS, missing);
-        // by query when both the query and the count are known; else by the files, which also
-        // finds them where the views number queries otherwise than the Data API
+        // by query when both the query and the count are known; by the files where either is
+        // not, or the query's rows fall short: a view may number queries otherwise than the Data
+        // API, or not list them all under the query yet
         List<LoadErrorReader.LoadError> found =
             c.queryId() > 0 && missing >= 0
                 ? LoadErrorReader.withFullNames(
                     errors.rejected(c.queryId(), files, limit, batch.id().toString()), files)
-                : byFile(files, intent, limit, batch.id().toString());
-        if (c.queryId() > 0 && found.size() < missing) {
-          // a view may number queries otherwise, or not list all of them under the query yet
+                : List.of();
+        if (missing < 0 || found.size() < missing) {
           List<LoadErrorReader.LoadError> inFiles =
               byFile(files, intent, limit, batch.id().toString());
           found = inFiles.size() > found.size() ? inFiles : found;
@@ -247,11 +247,9 @@ public final class Rejects {
                 + whereToLook(c.queryId()));
       }
     }
-    long copiesRejected = rejected;
-    RepeatedRejects.Kept kept = keep(intent, rows);
-    rows = kept.rows();
-    rejected = Math.max(0, rejected - kept.repeated());
-    if (incomplete && defer(intent, copiesRejected, at)) {
+    // deferred before the rows repeated elsewhere are left out: the recovery does that with every
+    // row once the views list them
+    if (incomplete && defer(intent, rejected, at)) {
       LOG.warn(
           "Batch {}: COPY rejected {} row(s) of {}; the other rows loaded. The load-error views list"
               + " {} of them so far: the rejects object s3://{}/{} is written once they list them all"
@@ -260,12 +258,16 @@ public final class Rejects {
           batch.id(),
           rejected,
           batch.table(),
-          rows.size() + kept.repeated(),
+          rows.size(),
           bucket,
           key(batch),
           RejectsRecovery.VIEW_WAIT);
       return rejected;
     }
+    long copiesRejected = rejected;
+    RepeatedRejects.Kept kept = keep(intent, rows);
+    rows = kept.rows();
+    rejected = Math.max(0, rejected - kept.repeated());
     if (rejected == 0 && rows.isEmpty() && unreadable.isEmpty()) {
       if (kept.repeated() > 0) {
         LOG.info(
