@@ -203,6 +203,13 @@ data "aws_iam_policy_document" "loader" {
     }
   }
   statement {
+    sid = "FindOwnStatementsAgain"
+    # lists only the statements of the caller's role: how a restarted loader finds a batch's statement to read
+    # the rows its COPYs rejected (docs/loader-operations.md, crash safety)
+    actions   = ["redshift-data:ListStatements"]
+    resources = ["*"]
+  }
+  statement {
     sid     = "SignInAsDbUser"
     actions = ["redshift:GetClusterCredentials"]
     resources = [

@@ -85,6 +85,14 @@ public final class BatchExecutor {
     this.clock = clock;
   }
 
+  /**
+   * The StatementName of batch {@code batchId}'s load statement: how a process that did not submit
+   * it finds it again (DataApi#finished).
+   */
+  static String statementName(String batchId) {
+    return "redstage-" + batchId;
+  }
+
   /** The statements of the batch's transaction (also what dry-run prints). */
   public List<String> statements(Batch batch, TablePlan plan, TableSettings settings) {
     return transaction(batch, plan, settings).statements();
@@ -132,7 +140,8 @@ public final class BatchExecutor {
     Instant submitted = Instant.now();
     LOG.info("Loading {}: {} statement(s)", batch.describe(), sql.size());
     try {
-      DataApi.Outcome o = api.executeBatch(sql, batch.id().toString(), "redstage-" + batch.id());
+      DataApi.Outcome o =
+          api.executeBatch(sql, batch.id().toString(), statementName(batch.id().toString()));
       double seconds = (System.nanoTime() - started) / 1e9;
       long rows = writtenRows(tx, o);
       LOG.info(

@@ -92,9 +92,7 @@ final class CopyCounts {
       }
     }
     try {
-      for (List<Object> row : api.subStatementResult(o, tx.coordinatesCheck()).rows()) {
-        staged.put((int) QueryResult.number(row.get(0)), QueryResult.number(row.get(2)));
-      }
+      staged.putAll(stagedRows(api.subStatementResult(o, tx.coordinatesCheck())));
     } catch (DataApiException | IndexOutOfBoundsException | IllegalArgumentException e) {
       LOG.debug(
           "Batch {}: cannot read the rows its COPYs staged from statement {}: {}",
@@ -102,6 +100,21 @@ final class CopyCounts {
           o.id(),
           e.getMessage());
       return Map.of();
+    }
+    return staged;
+  }
+
+  /**
+   * Rows staged per staging group index, as the coordinates check's result lists them (a group it
+   * does not list staged none).
+   *
+   * @throws IndexOutOfBoundsException or IllegalArgumentException when the result is not the
+   *     check's
+   */
+  static Map<Integer, Long> stagedRows(QueryResult check) {
+    Map<Integer, Long> staged = new HashMap<>();
+    for (List<Object> row : check.rows()) {
+      staged.put((int) QueryResult.number(row.get(0)), QueryResult.number(row.get(2)));
     }
     return staged;
   }

@@ -112,14 +112,16 @@ public final class Rejects {
    * MAXERROR above 0), so a crash between the commit and the rejects object leaves a trace the next
    * cycle accounts for.
    *
+   * @param coordinatesCheck where the batch's statement counts the rows each COPY staged
+   *     (LoadTransaction#coordinatesCheck)
    * @return the intent, or null when the batch needs none
    * @throws SdkException when the intent cannot be written: do not run the batch
    */
-  public RejectsIntent begin(Batch batch, String offsetColumn, Instant at) {
+  public RejectsIntent begin(Batch batch, String offsetColumn, Instant at, int coordinatesCheck) {
     if (maxErrors == 0 || !RejectsIntent.mayReject(batch)) {
       return null;
     }
-    RejectsIntent intent = RejectsIntent.of(batch, offsetColumn, at);
+    RejectsIntent intent = RejectsIntent.of(batch, offsetColumn, at, coordinatesCheck);
     s3.putObject(
         b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
         RequestBody.fromBytes(intent.json()));
@@ -324,20 +326,38 @@ public final class Rejects {
    * rewritten (the caller then writes the object now with what the views list, if it can).
    */
   private boolean defer(RejectsIntent intent, long rows, Instant at) {
-    RejectsIntent counted = intent.withRejectedRows(rows, at);
+    if (put(intent.withRejectedRows(rows, at))) {
+      return true;
+    }
+    LOG.warn(
+        "Batch {}: cannot write its rejected-row count into its rejects intent; its rejects"
+            + " object is written now with the rows the load-error views list",
+        intent.batchId());
+    return false;
+  }
+
+  private boolean put(RejectsIntent intent) {
     try {
       s3.putObject(
           b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
-          RequestBody.fromBytes(counted.json()));
+          RequestBody.fromBytes(intent.json()));
       return true;
     } catch (SdkException e) {
       LOG.warn(
-          "Batch {}: cannot write its rejected-row count into its rejects intent ({}); its rejects"
-              + " object is written now with the rows the load-error views list",
-          intent.batchId(),
+          "Cannot write the rejects intent s3://{}/{} ({})",
+          bucket,
+          intentKey(intent.batchId()),
           e.getMessage());
       return false;
     }
+  }
+
+  /**
+   * Rewrites the intent of a batch whose object waits for the load-error views, with its count (the
+   * recovery learnt it from the batch's statement); false when S3 refuses.
+   */
+  boolean keepCount(RejectsIntent counted) {
+    return put(counted);
   }
 
   /** Where an operator finds a COPY's rejected rows. */

@@ -36,9 +36,16 @@ import java.util.TreeMap;
  *     views to list them instead of reading a short answer as all
  * @param countedAt ISO-8601 instant at which {@code rejectedRows} was written (null with it): the
  *     recovery waits {@link RejectsRecovery#VIEW_WAIT} from then
+ * @param coordinatesCheck the position in the batch's statement of the check that counts the rows
+ *     each COPY staged (sql.RowsTable#coordinatesCheck; null when it has none): when the process
+ *     died before writing {@code rejectedRows}, the recovery reads that count from the statement's
+ *     result, which the Data API keeps for 24 hours
+ * @param jsonGroups records per staging group of JSON Lines files, by the group's index (null with
+ *     {@code coordinatesCheck}): the rows a COPY rejected are a group's records less the rows it
+ *     staged
  */
-// both left out while null, and unknown fields ignored, so that a loader of the version before
-// them, and one after, still read the intents of this one
+// left out while null, and unknown fields ignored, so that a loader of a later version still reads
+// the intents of this one (a loader of a version before the count fields refused unknown fields)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RejectsIntent(
@@ -49,7 +56,9 @@ public record RejectsIntent(
     List<UnitFiles> units,
     List<DataFile> jsonFiles,
     Long rejectedRows,
-    String countedAt) {
+    String countedAt,
+    Integer coordinatesCheck,
+    Map<Integer, Long> jsonGroups) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A unit and the URLs of its data files. */
@@ -64,7 +73,11 @@ public record RejectsIntent(
   /** A JSON Lines file and its record count. */
   public record DataFile(String url, long records) {}
 
-  static RejectsIntent of(Batch batch, String offsetColumn, Instant createdAt) {
+  /**
+   * @param coordinatesCheck the check's position in the batch's statement, -1 when it has none
+   */
+  static RejectsIntent of(
+      Batch batch, String offsetColumn, Instant createdAt, int coordinatesCheck) {
     List<UnitFiles> units = new ArrayList<>();
     for (Unit u : batch.units()) {
       List<String> files = new ArrayList<>();
@@ -74,11 +87,14 @@ public record RejectsIntent(
       units.add(new UnitFiles(u.markerKey(), u.topic(), u.partition(), u.start(), u.end(), files));
     }
     List<DataFile> json = new ArrayList<>();
+    Map<Integer, Long> groups = new TreeMap<>();
     for (StagingGroup g : batch.groups()) {
       if (g.schema().format() == FileFormat.JSONL) {
         g.files().forEach(f -> json.add(new DataFile(f.url(), f.records())));
+        groups.put(g.index(), g.records());
       }
     }
+    boolean checked = coordinatesCheck >= 0;
     return new RejectsIntent(
         batch.id().toString(),
         batch.table().name(),
@@ -87,7 +103,9 @@ public record RejectsIntent(
         units,
         json,
         null,
-        null);
+        null,
+        checked ? coordinatesCheck : null,
+        checked ? groups : null);
   }
 
   /**
@@ -96,7 +114,16 @@ public record RejectsIntent(
    */
   RejectsIntent withRejectedRows(long rows, Instant at) {
     return new RejectsIntent(
-        batchId, table, createdAt, offsetColumn, units, jsonFiles, rows, at.toString());
+        batchId,
+        table,
+        createdAt,
+        offsetColumn,
+        units,
+        jsonFiles,
+        rows,
+        at.toString(),
+        coordinatesCheck,
+        jsonGroups);
   }
 
   /** When {@link #rejectedRows} was written, or null. */

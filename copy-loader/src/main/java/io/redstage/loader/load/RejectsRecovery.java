@@ -258,6 +258,18 @@ final class RejectsRecovery {
           e.getMessage());
       return false;
     }
+    boolean stopped = intent.rejectedRows() == null;
+    if (stopped) {
+      Long counted = countedByItsStatement(intent);
+      if (counted != null) {
+        // the count as its own process would have kept it, from the commit: asked once
+        Instant commit = loadedAt == null ? now : Instant.ofEpochMilli(FailureLog.millis(loadedAt));
+        intent = intent.withRejectedRows(counted, commit);
+        if (found.size() < counted && !limited) {
+          rejects.keepCount(intent);
+        }
+      }
+    }
     Long known = intent.rejectedRows();
     boolean listsFewer = known != null && found.size() < known && !limited;
     Instant counted = intent.counted() == null ? intent.created() : intent.counted();
@@ -292,11 +304,14 @@ final class RejectsRecovery {
                 + " min after the batch: find the others in STL_LOAD_ERRORS (on Serverless"
                 + " SYS_LOAD_ERROR_DETAIL) by the file names of the units below."
             : certain
-                ? (known != null
-                        ? "Written by a later cycle, once the load-error views listed every row COPY"
-                            + " rejected (they listed fewer right after the commit): rows read"
-                        : "Recovered after the loader stopped between the commit and this object: rows"
-                            + " read")
+                ? (stopped
+                        ? "Recovered after the loader stopped between the commit and this object"
+                            + (known != null
+                                ? " (the rows COPY rejected counted from the statement's result):"
+                                : ":")
+                            + " rows read"
+                        : "Written by a later cycle, once the load-error views listed every row COPY"
+                            + " rejected (they listed fewer right after the commit): rows read")
                     + " from the load-error views by file name and time, deduplicated by file and"
                     + " line, then by topic, partition and offset, without the rows another batch's"
                     + " rejects object lists (see repeatedRowsLeftOut)."
@@ -349,7 +364,7 @@ final class RejectsRecovery {
     LOG.warn(
         "Batch {} committed {}: wrote its {} rejected row(s) of {} from the load-error views into {}{}",
         intent.batchId(),
-        known == null
+        stopped
             ? "but its loader stopped before writing the rejects object"
             : "while the load-error views listed fewer rows than its COPYs rejected",
         rejected,
@@ -357,6 +372,51 @@ final class RejectsRecovery {
         rejects.location(intent.table(), intent.batchId()),
         certain ? "" : " (the rows may be incomplete: see countNote)");
     return true;
+  }
+
+  /**
+   * How many rows the batch's JSON Lines COPYs rejected, when the process that ran it died before
+   * writing that count into its intent: its records less the rows its coordinates check counted in
+   * each staging table, read from the statement's result (found by its name, as the process that
+   * knew its id is gone). Without it a load-error view that has not caught up (a Serverless one)
+   * reads as nothing rejected, and the rows would be listed nowhere. Null when it cannot be read:
+   * an intent of an older version, a statement the Data API no longer keeps (24 hours) or does not
+   * show this caller (another IAM role; with a policy limited to the caller's own statements,
+   * another IAM session), or ListStatements not allowed; then the views' answer stands, as before.
+   */
+  private Long countedByItsStatement(RejectsIntent intent) {
+    if (intent.coordinatesCheck() == null || intent.jsonGroups() == null) {
+      return null;
+    }
+    String name = BatchExecutor.statementName(intent.batchId());
+    try {
+      Optional<DataApi.Outcome> statement = api.finished(name);
+      if (statement.isEmpty()) {
+        LOG.info(
+            "Batch {}: the Data API lists no finished statement {} to count its rejected rows from"
+                + " (older than 24 hours, or run under another IAM role or session); they are"
+                + " counted from the load-error views",
+            intent.batchId(),
+            name);
+        return null;
+      }
+      Map<Integer, Long> staged =
+          CopyCounts.stagedRows(api.subStatementResult(statement.get(), intent.coordinatesCheck()));
+      long rejected = 0;
+      for (Map.Entry<Integer, Long> g : intent.jsonGroups().entrySet()) {
+        rejected += Math.max(0, g.getValue() - staged.getOrDefault(g.getKey(), 0L));
+      }
+      return rejected;
+    } catch (DataApiException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      LOG.info(
+          "Batch {}: cannot read the rows its COPYs staged from statement {} ({}); its rejected rows"
+              + " are counted from the load-error views (redshift-data:ListStatements and"
+              + " GetStatementResult let the loader read them: examples/iam/loader.json)",
+          intent.batchId(),
+          name,
+          e.getMessage());
+      return null;
+    }
   }
 
   private static Instant min(Instant a, Instant b) {

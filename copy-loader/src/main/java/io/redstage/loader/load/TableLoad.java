@@ -209,10 +209,11 @@ final class TableLoad {
 
   private void runBatch(Batch b, int[] splitsLeft, Deque<Work> work) throws InterruptedException {
     TablePlan plan = null;
+    int coordinatesCheck;
     try {
       // each file's own types, not the staging groups' merged ones: the checks are per file
       plan = p.evolution().plan(table, current, b.fileSchemas(), settings);
-      p.executor().statements(b, plan, settings);
+      coordinatesCheck = p.executor().transaction(b, plan, settings).coordinatesCheck();
     } catch (TooManyStatementsException e) {
       if (!plan.addedColumns().isEmpty()) {
         // one ALTER TABLE per new column: add them on their own first, then the load fits (or its
@@ -253,7 +254,8 @@ final class TableLoad {
     RejectsIntent intent = null;
     String intentError = null;
     try {
-      intent = p.rejects().begin(b, settings.metadata().offset(), p.clock().instant());
+      intent =
+          p.rejects().begin(b, settings.metadata().offset(), p.clock().instant(), coordinatesCheck);
     } catch (SdkException e) {
       intentError = e.getMessage();
     }

@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.redshiftdata.model.ColumnMetadata;
 import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
 import software.amazon.awssdk.services.redshiftdata.model.Field;
 import software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse;
+import software.amazon.awssdk.services.redshiftdata.model.ListStatementsResponse;
 import software.amazon.awssdk.services.redshiftdata.model.RedshiftDataException;
+import software.amazon.awssdk.services.redshiftdata.model.StatementData;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 import software.amazon.awssdk.services.redshiftdata.model.SubStatementData;
 
@@ -379,20 +381,7 @@ public final class DataApi {
       if (d != null) {
         StatusString s = d.status();
         if (s == StatusString.FINISHED) {
-          List<Long> subRows = new ArrayList<>();
-          List<Long> subQueryIds = new ArrayList<>();
-          if (d.hasSubStatements()) {
-            for (SubStatementData sub : d.subStatements()) {
-              subRows.add(sub.resultRows() == null ? -1L : sub.resultRows());
-              subQueryIds.add(sub.redshiftQueryId() == null ? -1L : sub.redshiftQueryId());
-            }
-          }
-          return new Outcome(
-              id,
-              subRows,
-              subQueryIds,
-              d.resultRows() == null ? -1 : d.resultRows(),
-              Boolean.TRUE.equals(d.hasResultSet()));
+          return outcome(id, d);
         }
         if (s == StatusString.FAILED || s == StatusString.ABORTED) {
           throw failure(id, d);
@@ -411,6 +400,59 @@ public final class DataApi {
       }
       sleeper.sleep(poll.delay(Math.min(n++, 20)));
     }
+  }
+
+  private static Outcome outcome(String id, DescribeStatementResponse d) {
+    List<Long> subRows = new ArrayList<>();
+    List<Long> subQueryIds = new ArrayList<>();
+    if (d.hasSubStatements()) {
+      for (SubStatementData sub : d.subStatements()) {
+        subRows.add(sub.resultRows() == null ? -1L : sub.resultRows());
+        subQueryIds.add(sub.redshiftQueryId() == null ? -1L : sub.redshiftQueryId());
+      }
+    }
+    return new Outcome(
+        id,
+        subRows,
+        subQueryIds,
+        d.resultRows() == null ? -1 : d.resultRows(),
+        Boolean.TRUE.equals(d.hasResultSet()));
+  }
+
+  /**
+   * The finished statement named exactly {@code name}, found by ListStatements (which matches names
+   * by prefix) and described: how a process that did not submit it, or lost its id, reads its
+   * results within the 24 hours the Data API keeps them. Empty when none is listed: older than
+   * that, run under another IAM role, or not finished.
+   *
+   * @throws DataApiException when the Data API cannot be asked (ListStatements not allowed, say)
+   */
+  public Optional<Outcome> finished(String name) {
+    String token = null;
+    do {
+      String next = token;
+      ListStatementsResponse page =
+          call(
+              () ->
+                  client.listStatements(
+                      b ->
+                          b.statementName(name)
+                              .status(StatusString.FINISHED)
+                              .roleLevel(true)
+                              .nextToken(next)),
+              "ListStatements");
+      for (StatementData st : page.statements()) {
+        if (name.equals(st.statementName())) {
+          DescribeStatementResponse d =
+              call(() -> client.describeStatement(b -> b.id(st.id())), "DescribeStatement");
+          if (d.status() == StatusString.FINISHED) {
+            return Optional.of(outcome(st.id(), d));
+          }
+        }
+      }
+      token = page.nextToken();
+    } while (token != null && !token.isEmpty());
+    return Optional.empty();
   }
 
   private static StatementFailedException failure(String id, DescribeStatementResponse d) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.ColumnType.Kind;
 import io.redstage.contract.FileFormat;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
@@ -116,22 +118,8 @@ class UnreportedCopyRowsIT {
    */
   @Test
   void aRejectTheViewsListOnlyLaterIsCountedAndWrittenOnceTheyDo() throws Exception {
-    try (Connection c = stack.jdbc();
-        Statement s = c.createStatement()) {
-      // the views have not caught up: the stand-in's COPY records its rejected rows aside
-      s.execute("CREATE TABLE redstage_sys.load_errors_later (LIKE redstage_sys.load_errors)");
-      s.execute(
-          "CREATE RULE late_load_errors AS ON INSERT TO redstage_sys.load_errors DO INSTEAD"
-              + " INSERT INTO redstage_sys.load_errors_later VALUES (NEW.*)");
-    }
-    stack.files.unit(
-        "ur_lagging",
-        0,
-        0,
-        9,
-        FileFormat.JSONL,
-        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
-        o -> row("id", o, "n", o == 4 ? "bad" : o));
+    viewsLag();
+    tenRowsWithABadFourth("ur_lagging");
     MutableClock clock = new MutableClock();
     String batch;
     try (Loader loader = stack.loader(stack.config("ur_lagging"), clock)) {
@@ -153,13 +141,7 @@ class UnreportedCopyRowsIT {
           .as("no object while the views list fewer rows than COPY rejected")
           .isInstanceOf(NoSuchKeyException.class);
 
-      try (Connection c = stack.jdbc();
-          Statement s = c.createStatement()) {
-        s.execute("DROP RULE late_load_errors ON redstage_sys.load_errors");
-        s.execute(
-            "INSERT INTO redstage_sys.load_errors SELECT * FROM redstage_sys.load_errors_later");
-        s.execute("DROP TABLE redstage_sys.load_errors_later");
-      }
+      viewsCatchUp();
       clock.advance(Duration.ofMinutes(3));
       loader.runOnce();
       assertThat(loader.metrics().rejectedRows("public.ur_lagging")).isEqualTo(1);
@@ -169,6 +151,95 @@ class UnreportedCopyRowsIT {
     assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
     assertThat(report.get("countCertain").asBoolean()).isTrue();
     assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+  }
+
+  /**
+   * A loader that died between the commit and writing the count into the intent left the intent as
+   * it was before the batch ran. If the views had not caught up when a later process settled it,
+   * their empty answer read as nothing rejected: the intent was deleted and the row listed nowhere.
+   * The recovery now reads the count from the batch's statement (the rows its coordinates check
+   * counted), keeps it in the intent and writes the object once the views list the row.
+   */
+  @Test
+  void aRejectTheViewsListOnlyLaterIsCountedFromItsStatementWhenItsLoaderStoppedBeforeTheCount()
+      throws Exception {
+    viewsLag();
+    tenRowsWithABadFourth("ur_stopped");
+    MutableClock clock = new MutableClock();
+    try (Loader loader = stack.loader(stack.config("ur_stopped"), clock)) {
+      assertThat(loader.runOnce().rowsRejected()).isEqualTo(1);
+    }
+    String batch = stack.batchOf("ur_stopped");
+    String intentKey = "_redstage/rejects/_pending/" + batch + ".json";
+    // as the process that died before the count left it
+    ObjectNode intent = (ObjectNode) stack.object(intentKey);
+    assertThat(intent.get("coordinatesCheck").asInt()).isPositive();
+    intent.remove(List.of("rejectedRows", "countedAt"));
+    stack
+        .s3
+        .client()
+        .putObject(
+            b -> b.bucket(LoaderStack.BUCKET).key(intentKey),
+            RequestBody.fromString(intent.toString()));
+
+    clock.advance(Duration.ofMinutes(3));
+    try (Loader next = stack.loader(stack.config("ur_stopped"), clock)) {
+      next.runOnce();
+      assertThat(next.metrics().rejectedRows("public.ur_stopped")).isZero();
+    }
+    assertThat(stack.object(intentKey).get("rejectedRows").asLong())
+        .as("the count read from the statement, kept with the intent while the views lag")
+        .isEqualTo(1);
+    assertThatThrownBy(() -> stack.object("_redstage/rejects/public.ur_stopped/" + batch + ".json"))
+        .isInstanceOf(NoSuchKeyException.class);
+
+    viewsCatchUp();
+    clock.advance(Duration.ofMinutes(3));
+    try (Loader later = stack.loader(stack.config("ur_stopped"), clock)) {
+      later.runOnce();
+      assertThat(later.metrics().rejectedRows("public.ur_stopped")).isEqualTo(1);
+    }
+    JsonNode report = stack.object("_redstage/rejects/public.ur_stopped/" + batch + ".json");
+    assertThat(report.get("rejectedRows").asLong()).isEqualTo(1);
+    assertThat(report.get("countCertain").asBoolean()).isTrue();
+    assertThat(report.get("countNote").asText())
+        .contains("once the load-error views listed every row");
+    assertThat(report.get("rows")).singleElement().satisfies(row -> assertRejectAt4(row));
+    assertThat(stack.count("SELECT COUNT(*) FROM public.ur_stopped")).isEqualTo(9);
+  }
+
+  /** The load-error views have not caught up: the stand-in's COPY records rejected rows aside. */
+  private static void viewsLag() throws Exception {
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE redstage_sys.load_errors_later (LIKE redstage_sys.load_errors)");
+      s.execute(
+          "CREATE RULE late_load_errors AS ON INSERT TO redstage_sys.load_errors DO INSTEAD"
+              + " INSERT INTO redstage_sys.load_errors_later VALUES (NEW.*)");
+    }
+  }
+
+  /** The views list what {@link #viewsLag} kept aside, and what comes later. */
+  private static void viewsCatchUp() throws Exception {
+    try (Connection c = stack.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute("DROP RULE late_load_errors ON redstage_sys.load_errors");
+      s.execute(
+          "INSERT INTO redstage_sys.load_errors SELECT * FROM redstage_sys.load_errors_later");
+      s.execute("DROP TABLE redstage_sys.load_errors_later");
+    }
+  }
+
+  /** One JSON Lines unit of ten rows for {@code topic}, whose fourth cannot load. */
+  private static void tenRowsWithABadFourth(String topic) {
+    stack.files.unit(
+        topic,
+        0,
+        0,
+        9,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
+        o -> row("id", o, "n", o == 4 ? "bad" : o));
   }
 
   private static JsonNode loadTenRowsWithABadFourth(String topic) throws Exception {
@@ -181,14 +252,7 @@ class UnreportedCopyRowsIT {
    * object.
    */
   private static JsonNode loadTenRowsWithABadFourth(String topic, Clock clock) throws Exception {
-    stack.files.unit(
-        topic,
-        0,
-        0,
-        9,
-        FileFormat.JSONL,
-        List.of(c("id", Kind.INT64), c("n", Kind.INT64)),
-        o -> row("id", o, "n", o == 4 ? "bad" : o));
+    tenRowsWithABadFourth(topic);
     try (Loader loader = stack.loader(stack.config(topic), clock)) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded()).isEqualTo(1);

@@ -22,6 +22,8 @@ class RejectsIntentTest {
               new RejectsIntent.DataFile("s3://b/a-1.jsonl", 6),
               new RejectsIntent.DataFile("s3://b/a-2.jsonl", 4)),
           null,
+          null,
+          null,
           null);
 
   @Test
@@ -34,6 +36,21 @@ class RejectsIntentTest {
             INTENT.withRejectedRows(3, Instant.parse("2026-12-04T20:05:00Z")).json());
     assertThat(counted.rejectedRows()).isEqualTo(3);
     assertThat(counted.counted()).isEqualTo(Instant.parse("2026-12-04T20:05:00Z"));
+    RejectsIntent checked =
+        new RejectsIntent(
+            INTENT.batchId(),
+            INTENT.table(),
+            INTENT.createdAt(),
+            INTENT.offsetColumn(),
+            INTENT.units(),
+            INTENT.jsonFiles(),
+            null,
+            null,
+            7,
+            java.util.Map.of(0, 10L, 2, 4L));
+    assertThat(RejectsIntent.parse(checked.json())).isEqualTo(checked);
+    assertThat(RejectsIntent.parse(checked.withRejectedRows(1, Instant.EPOCH).json()).jsonGroups())
+        .containsEntry(2, 4L);
   }
 
   /**

@@ -115,6 +115,48 @@ class DataApiTest {
     return JSON.createObjectNode().put("Id", ID + ":" + n).put("Status", status);
   }
 
+  /**
+   * ListStatements matches names by prefix: a statement whose name only starts with the one asked
+   * for is not it. The one named exactly is described for its sub-statements' counts.
+   */
+  @Test
+  void finishedFindsTheStatementNamedExactlyOverPages() {
+    String other = "0a0b0c0d-0000-4000-8000-000000000000";
+    ObjectNode page1 = JSON.createObjectNode().put("NextToken", "t2");
+    page1
+        .putArray("Statements")
+        .addObject()
+        .put("Id", other)
+        .put("StatementName", "redstage-b-1x")
+        .put("Status", "FINISHED");
+    ObjectNode page2 = JSON.createObjectNode();
+    page2
+        .putArray("Statements")
+        .addObject()
+        .put("Id", ID)
+        .put("StatementName", "redstage-b-1")
+        .put("Status", "FINISHED");
+    reply(200, page1);
+    reply(200, page2);
+    reply(200, described("FINISHED", sub(1, "FINISHED").put("ResultRows", 7)));
+    ObjectNode none = JSON.createObjectNode();
+    none.putArray("Statements");
+    reply(200, none);
+
+    Optional<DataApi.Outcome> found = api().finished("redstage-b-1");
+    assertThat(found)
+        .hasValueSatisfying(
+            o -> {
+              assertThat(o.id()).isEqualTo(ID);
+              assertThat(o.subStatementRows()).containsExactly(7L);
+            });
+    assertThat(requests.get(0).get("StatementName").asText()).isEqualTo("redstage-b-1");
+    assertThat(requests.get(0).get("Status").asText()).isEqualTo("FINISHED");
+    assertThat(requests.get(1).get("NextToken").asText()).isEqualTo("t2");
+    assertThat(targets.get(2)).endsWith("DescribeStatement");
+    assertThat(api().finished("redstage-b-2")).isEmpty();
+  }
+
   @Test
   void throttledSubmitIsRetriedWithTheSameClientTokenThenPolledWithBackoff() throws Exception {
     reply(400, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");

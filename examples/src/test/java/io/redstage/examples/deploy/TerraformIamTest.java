@@ -53,6 +53,12 @@ class TerraformIamTest {
     assertThat(conditions(tf))
         .isEqualTo(conditions(example))
         .containsExactly("StringEquals redshift-data:statement-owner-iam-userid ${aws:userid}");
+    Map<String, Object> findTf =
+        terraformSid(terraformStatements("loader"), "FindOwnStatementsAgain");
+    JsonNode findExample = exampleSid(exampleStatements("loader.json"), "FindOwnStatementsAgain");
+    assertThat(strings(findTf.get("actions")))
+        .isEqualTo(strings(findExample.path("Action")))
+        .containsExactly("redshift-data:ListStatements");
   }
 
   @Test

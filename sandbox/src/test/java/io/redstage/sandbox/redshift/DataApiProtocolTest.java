@@ -3,6 +3,7 @@ package io.redstage.sandbox.redshift;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -14,9 +15,11 @@ import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementRespo
 import software.amazon.awssdk.services.redshiftdata.model.ExecuteStatementResponse;
 import software.amazon.awssdk.services.redshiftdata.model.Field;
 import software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse;
+import software.amazon.awssdk.services.redshiftdata.model.ListStatementsResponse;
 import software.amazon.awssdk.services.redshiftdata.model.RedshiftDataException;
 import software.amazon.awssdk.services.redshiftdata.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.redshiftdata.model.SqlParameter;
+import software.amazon.awssdk.services.redshiftdata.model.StatementData;
 import software.amazon.awssdk.services.redshiftdata.model.StatementStatusString;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 import software.amazon.awssdk.services.redshiftdata.model.SubStatementData;
@@ -290,6 +293,85 @@ class DataApiProtocolTest {
         .hasMessageContaining("regular expression pattern");
   }
 
+  /**
+   * ListStatements matches names by prefix, case-sensitively, lists finished statements unless told
+   * otherwise, and pages with NextToken.
+   */
+  @Test
+  void listStatementsFindsStatementsByNamePrefixAndStatus() {
+    String tag = "ls-" + UUID.randomUUID();
+    List<String> finished = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int n = i;
+      String id =
+          stack
+              .client
+              .batchExecuteStatement(
+                  b ->
+                      b.clusterIdentifier("c1")
+                          .database("dev")
+                          .dbUser("u")
+                          .statementName(tag + "-" + n)
+                          .sqls("SELECT 1", "SELECT " + n))
+              .id();
+      stack.awaitTerminal(id);
+      finished.add(id);
+    }
+    String failed =
+        stack
+            .client
+            .executeStatement(
+                b ->
+                    b.clusterIdentifier("c1")
+                        .database("dev")
+                        .dbUser("u")
+                        .statementName(tag + "-failed")
+                        .sql("SELECT * FROM no_such_table"))
+            .id();
+    stack.awaitTerminal(failed);
+
+    ListStatementsResponse exact = stack.client.listStatements(b -> b.statementName(tag + "-1"));
+    assertThat(exact.statements())
+        .singleElement()
+        .satisfies(
+            st -> {
+              assertThat(st.id()).isEqualTo(finished.get(1));
+              assertThat(st.isBatchStatement()).isTrue();
+              assertThat(st.queryStrings()).containsExactly("SELECT 1", "SELECT 1");
+            });
+    assertThat(stack.client.listStatements(b -> b.statementName(tag)).statements())
+        .extracting(StatementData::id)
+        .as("finished ones only, by default, newest first")
+        .containsExactly(finished.get(2), finished.get(1), finished.get(0));
+    assertThat(
+            stack
+                .client
+                .listStatements(b -> b.statementName(tag).status(StatusString.ALL))
+                .statements())
+        .hasSize(4);
+    assertThat(
+            stack
+                .client
+                .listStatements(b -> b.statementName(tag).status(StatusString.FAILED))
+                .statements())
+        .extracting(StatementData::id)
+        .containsExactly(failed);
+    assertThat(
+            stack
+                .client
+                .listStatements(b -> b.statementName(tag.toUpperCase(java.util.Locale.ROOT)))
+                .statements())
+        .isEmpty();
+    ListStatementsResponse first =
+        stack.client.listStatements(b -> b.statementName(tag).maxResults(2));
+    assertThat(first.statements()).hasSize(2);
+    ListStatementsResponse second =
+        stack.client.listStatements(
+            b -> b.statementName(tag).maxResults(2).nextToken(first.nextToken()));
+    assertThat(second.statements()).extracting(StatementData::id).containsExactly(finished.get(0));
+    assertThat(second.nextToken()).isNull();
+  }
+
   @Test
   void clientTokenMakesExecuteStatementIdempotent() {
     stack.ok("CREATE TABLE idem_t (a int)");
@@ -469,7 +551,7 @@ class DataApiProtocolTest {
               assertThat(e.awsErrorDetails().errorMessage())
                   .contains("Cannot run operation CancelStatement");
             });
-    assertThatThrownBy(() -> stack.client.listStatements(b -> b.maxResults(1)))
+    assertThatThrownBy(() -> stack.client.listDatabases(b -> b.database("dev")))
         .isInstanceOfSatisfying(
             RedshiftDataException.class,
             e ->

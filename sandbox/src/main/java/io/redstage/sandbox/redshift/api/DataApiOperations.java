@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The Data API operations Redstage uses: ExecuteStatement, BatchExecuteStatement, DescribeStatement
- * and GetStatementResult, with the real service's validation and errors. Other operations and
- * request fields outside the sandbox's scope (docs/redshift-sandbox.md) are refused by name rather
- * than ignored.
+ * The Data API operations Redstage uses: ExecuteStatement, BatchExecuteStatement,
+ * DescribeStatement, GetStatementResult and ListStatements, with the real service's validation and
+ * errors. Other operations and request fields outside the sandbox's scope
+ * (docs/redshift-sandbox.md) are refused by name rather than ignored.
  */
 public final class DataApiOperations {
   private final StatementRegistry registry;
@@ -40,6 +40,7 @@ public final class DataApiOperations {
       case "BatchExecuteStatement" -> batchExecuteStatement(request);
       case "DescribeStatement" -> describeStatement(request);
       case "GetStatementResult" -> getStatementResult(request);
+      case "ListStatements" -> listStatements(request);
       default ->
           throw new DataApiException(
               "UnknownOperationException",
@@ -47,7 +48,8 @@ public final class DataApiOperations {
               "Cannot run operation "
                   + operation
                   + ": the Redshift sandbox implements ExecuteStatement, "
-                  + "BatchExecuteStatement, DescribeStatement and GetStatementResult "
+                  + "BatchExecuteStatement, DescribeStatement, GetStatementResult and "
+                  + "ListStatements "
                   + "(see docs/redshift-sandbox.md for its scope)",
               null);
     };
@@ -133,6 +135,53 @@ public final class DataApiOperations {
           statement.isBatch() ? sub.id() : statement.id());
     }
     return encoder.resultPage(sub.result(), RequestValidator.text(request, "NextToken"));
+  }
+
+  /**
+   * The statements whose name starts with StatementName (case-sensitive, as the service matches),
+   * of one status (FINISHED when not given, as the service lists by default; ALL for any), newest
+   * first, in pages of MaxResults (at most 100). RoleLevel is accepted and has no effect: the
+   * sandbox has one caller. ClusterIdentifier, WorkgroupName and Database narrow the list to the
+   * statements run there.
+   */
+  private ObjectNode listStatements(JsonNode request) {
+    String prefix = RequestValidator.text(request, "StatementName");
+    String status = RequestValidator.text(request, "Status");
+    StatementStatus wanted = status == null ? StatementStatus.FINISHED : null;
+    if (status != null && !status.equals("ALL")) {
+      try {
+        wanted = StatementStatus.valueOf(status);
+      } catch (IllegalArgumentException e) {
+        throw DataApiException.constraint(
+            status,
+            "status",
+            "Member must satisfy enum value set: [ABORTED, ALL, FAILED, FINISHED, PICKED, STARTED,"
+                + " SUBMITTED]");
+      }
+    }
+    JsonNode max = request.get("MaxResults");
+    int pageSize = max == null || max.isNull() || max.asInt() == 0 ? 100 : max.asInt();
+    if (pageSize < 0 || pageSize > 100) {
+      throw DataApiException.constraint(
+          max.toString(),
+          "maxResults",
+          "Member must have value less than or equal to 100 and greater than or equal to 0");
+    }
+    String cluster = RequestValidator.text(request, "ClusterIdentifier");
+    String workgroup = RequestValidator.text(request, "WorkgroupName");
+    String database = RequestValidator.text(request, "Database");
+    List<StatementRecord> matching = new ArrayList<>();
+    for (StatementRecord r : registry.newestFirst()) {
+      StatementRecord.ConnectionInfo c = r.connection();
+      if ((prefix == null || (r.statementName() != null && r.statementName().startsWith(prefix)))
+          && (wanted == null || r.status() == wanted)
+          && (cluster == null || cluster.equals(c.clusterIdentifier()))
+          && (workgroup == null || workgroup.equals(c.workgroupName()))
+          && (database == null || database.equals(c.database()))) {
+        matching.add(r);
+      }
+    }
+    return encoder.statementList(matching, pageSize, RequestValidator.text(request, "NextToken"));
   }
 
   private StatementRegistry.Resolved resolve(JsonNode request) {

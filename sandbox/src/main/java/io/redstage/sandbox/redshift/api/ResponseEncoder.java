@@ -80,6 +80,42 @@ final class ResponseEncoder {
     return out;
   }
 
+  /** A page of ListStatements: {@code statements} from NextToken's offset, at most pageSize. */
+  ObjectNode statementList(List<StatementRecord> statements, int pageSize, String nextToken) {
+    int offset = decodeOffset(nextToken);
+    if (offset > statements.size()) {
+      throw DataApiException.validation(
+          "Cannot list statements: NextToken is not valid for this request.");
+    }
+    int end = Math.min(statements.size(), offset + pageSize);
+    ObjectNode out = json.createObjectNode();
+    ArrayNode list = out.putArray("Statements");
+    for (StatementRecord r : statements.subList(offset, end)) {
+      ObjectNode o = list.addObject();
+      o.put("Id", r.id());
+      o.put("Status", r.status().name());
+      o.put("IsBatchStatement", r.isBatch());
+      if (r.statementName() != null) {
+        o.put("StatementName", r.statementName());
+      }
+      if (r.isBatch()) {
+        ArrayNode sqls = o.putArray("QueryStrings");
+        r.subStatements().forEach(s -> sqls.add(s.sql()));
+      } else {
+        o.put("QueryString", r.queryString());
+      }
+      if (r.connection().secretArn() != null) {
+        o.put("SecretArn", r.connection().secretArn());
+      }
+      o.put("CreatedAt", epochSeconds(r.createdAt()));
+      o.put("UpdatedAt", epochSeconds(r.updatedAt()));
+    }
+    if (end < statements.size()) {
+      out.put("NextToken", encodeOffset(end));
+    }
+    return out;
+  }
+
   /** DescribeStatement with a sub-statement Id describes just that sub-statement. */
   ObjectNode describeSub(StatementRecord parent, SubStatement s) {
     ObjectNode out = subStatement(s);
