@@ -401,7 +401,8 @@ public final class ControlReader {
           .add(
               QueryResult.string(row.get(2)),
               type,
-              !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))));
+              !"NO".equalsIgnoreCase(QueryResult.string(row.get(7))),
+              row.size() > 8 && row.get(8) != null);
     }
   }
 

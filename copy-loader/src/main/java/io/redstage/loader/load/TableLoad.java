@@ -350,7 +350,7 @@ final class TableLoad {
         .forEach(
             (name, type) -> {
               TableSchema.Column was = before == null ? null : before.column(name);
-              s.add(name, type, was == null || was.nullable());
+              s.add(name, type, was == null || was.nullable(), was != null && was.defaulted());
             });
     return s;
   }

@@ -660,7 +660,7 @@ public final class ControlTables {
   public static List<String> describeTables(List<TableRef> tables) {
     String select =
         "SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
-            + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE ";
+            + "numeric_precision, numeric_scale, is_nullable, column_default FROM information_schema.columns WHERE ";
     String order = " ORDER BY table_schema, table_name, ordinal_position";
     List<String> out = new ArrayList<>();
     StringBuilder where = new StringBuilder();

@@ -4,6 +4,7 @@ import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.loader.batch.FileSchema;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,9 +130,17 @@ public final class SchemaEvolution {
       checkNoSilentChange(table, schemas, target, settings);
       return new TablePlan(ddl, target, true, List.of());
     }
+    Set<String> notNull = new HashSet<>();
     for (TableSchema.Column c : existing.columns().values()) {
       target.put(c.name(), c.type());
-      if (!c.nullable() && !wanted.containsKey(c.name())) {
+      if (!c.nullable()) {
+        notNull.add(c.name());
+      }
+      // a column with a default (or IDENTITY) is filled by the INSERT, which leaves out what the
+      // files do not have; a file column of only nulls is not left out, so it still cannot load
+      if (!c.nullable()
+          && !wanted.containsKey(c.name())
+          && (!c.defaulted() || onlyNulls(schemas, c.name()))) {
         throw new IncompatibleSchemaException(
             "Cannot load into "
                 + table
@@ -210,7 +219,7 @@ public final class SchemaEvolution {
               + "). Nest rarely used fields in a struct (one SUPER column) or drop them with an SMT, "
               + "then release the batch.");
     }
-    return new TablePlan(ddl, target, false, added);
+    return new TablePlan(ddl, target, false, added, notNull);
   }
 
   /** The column a file column loads into (its name folded), naming the column when it cannot. */

@@ -33,13 +33,32 @@ final class StagingTables {
         new StringBuilder("CREATE TEMP TABLE ").append(Identifiers.quote(name(g))).append(" (");
     String sep = "";
     for (FileSchema.Column c : g.schema().columns()) {
+      String folded = Identifiers.fold(c.name(), "a file column");
       b.append(sep)
-          .append(Identifiers.quote(Identifiers.fold(c.name(), "a file column")))
+          .append(Identifiers.quote(folded))
           .append(' ')
           .append(columnType(c, g, plan, settings).ddl());
+      if (rejectsNulls(folded, g, plan, settings)) {
+        b.append(" NOT NULL");
+      }
       sep = ", ";
     }
     return b.append(')').toString();
+  }
+
+  /**
+   * Whether a staging column is NOT NULL as its target column is: in an append load of JSON Lines
+   * under MAXERROR, so that COPY rejects a row whose value is null or missing (error 1213), one row
+   * each, instead of the INSERT failing on it and quarantining the whole unit. Not in upsert mode,
+   * whose delete rows carry no value columns, nor for a column of only nulls, which the plan
+   * refuses when it cannot be left out (SchemaEvolution).
+   */
+  private boolean rejectsNulls(
+      String folded, StagingGroup g, TablePlan plan, TableSettings settings) {
+    return jsonRowRejects
+        && g.schema().format() == FileFormat.JSONL
+        && !settings.upsert()
+        && plan.notNullColumns().contains(folded);
   }
 
   /**

@@ -9,14 +9,23 @@ import java.util.Map;
  * information_schema.columns.
  */
 public final class TableSchema {
-  /** One existing column. */
-  public record Column(String name, RedshiftType type, boolean nullable) {}
+  /**
+   * One existing column.
+   *
+   * @param defaulted it has a default (an IDENTITY column too, whose default Redshift shows as
+   *     "identity"(...)): an INSERT that leaves it out fills it, NOT NULL or not
+   */
+  public record Column(String name, RedshiftType type, boolean nullable, boolean defaulted) {}
 
   private final Map<String, Column> columns = new LinkedHashMap<>();
 
   public TableSchema add(String name, RedshiftType type, boolean nullable) {
+    return add(name, type, nullable, false);
+  }
+
+  public TableSchema add(String name, RedshiftType type, boolean nullable, boolean defaulted) {
     String folded = Identifiers.fold(name, "an existing column");
-    columns.put(folded, new Column(folded, type, nullable));
+    columns.put(folded, new Column(folded, type, nullable, defaulted));
     return this;
   }
 

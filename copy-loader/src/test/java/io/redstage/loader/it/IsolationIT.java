@@ -608,6 +608,41 @@ class IsolationIT {
     assertThat(rejectedOffsets("iso_char", stack.batchOf("iso_char"))).containsExactly(2L, 3L);
   }
 
+  /**
+   * A JSON Lines record whose value is null (or missing) for a NOT NULL column is rejected by COPY,
+   * that row alone, and listed; the rest of the unit loads. Before, the staging column was
+   * nullable, the INSERT failed on the null and the whole unit was quarantined.
+   */
+  @Test
+  void aNullForANotNullColumnRejectsItsRowOnly() throws Exception {
+    try (var st = stack.jdbc().createStatement()) {
+      st.execute(
+          "CREATE TABLE public.iso_not_null (id BIGINT, name VARCHAR(256) NOT NULL, kafka_topic"
+              + " VARCHAR(256), kafka_partition INTEGER, kafka_offset BIGINT, kafka_timestamp"
+              + " TIMESTAMP)");
+    }
+    stack.files.unit(
+        "iso_not_null",
+        0,
+        0,
+        9,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("name", Kind.STRING)),
+        o ->
+            o == 4
+                ? row("id", o, "name", null)
+                : o == 6 ? row("id", o) : row("id", o, "name", "n" + o));
+    try (Loader loader = stack.loader(stack.config("iso_not_null"))) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+      assertThat(r.batchesFailed()).isZero();
+      assertThat(r.rowsRejected()).isEqualTo(2);
+    }
+    assertThat(ids("iso_not_null")).containsExactly(0L, 1L, 2L, 3L, 5L, 7L, 8L, 9L);
+    assertThat(rejectedOffsets("iso_not_null", stack.batchOf("iso_not_null")))
+        .containsExactly(4L, 6L);
+  }
+
   /** The offsets a batch's rejects object lists, in its order. */
   private static List<Long> rejectedOffsets(String table, String batch) throws Exception {
     List<Long> offsets = new ArrayList<>();

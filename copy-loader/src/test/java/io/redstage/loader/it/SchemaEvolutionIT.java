@@ -342,6 +342,56 @@ class SchemaEvolutionIT {
    * Redshift adds one column per ALTER TABLE: 35 new fields in one unit took its load transaction
    * over the Data API's 40 statements, and the unit was quarantined with no way to load it.
    */
+  /**
+   * A NOT NULL column the files do not have loads when the table fills it: a DEFAULT, or an
+   * IDENTITY column. Before, every unit was quarantined ("column ... is NOT NULL but the files have
+   * no field"), and a release ran into the same check. A NOT NULL column without a default still
+   * refuses the unit.
+   */
+  @Test
+  void notNullColumnsWithADefaultOrIdentityAreFilledByTheTable() throws Exception {
+    try (java.sql.Connection c = stack.jdbc();
+        java.sql.Statement s = c.createStatement()) {
+      // the stand-in's PostgreSQL form of IDENTITY(1, 1) and DEFAULT GETDATE() (JDBC goes to it
+      // directly, past the Data API's translation)
+      s.execute(
+          "CREATE TABLE public.filled_by_table (row_id BIGINT GENERATED ALWAYS AS IDENTITY, id"
+              + " BIGINT, name VARCHAR(256), kafka_topic VARCHAR(256), kafka_partition INTEGER,"
+              + " kafka_offset BIGINT, kafka_timestamp TIMESTAMP,"
+              + " loaded_at TIMESTAMP NOT NULL DEFAULT now())");
+      s.execute(
+          "CREATE TABLE public.not_filled (id BIGINT, name VARCHAR(256), kafka_topic"
+              + " VARCHAR(256), kafka_partition INTEGER, kafka_offset BIGINT, kafka_timestamp"
+              + " TIMESTAMP, region VARCHAR(10) NOT NULL)");
+    }
+    stack.files.idNameUnit("filled_by_table", 0, 0, 9);
+    stack.files.unit(
+        "filled_by_table",
+        1,
+        0,
+        4,
+        FileFormat.JSONL,
+        List.of(c("id", Kind.INT64), c("name", Kind.STRING)),
+        o -> row("id", 100 + o, "name", "j" + o));
+    stack.files.idNameUnit("not_filled", 0, 0, 9);
+    try (Loader loader = stack.loader(stack.config("filled_by_table,not_filled"))) {
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(2);
+    }
+    assertThat(
+            stack.count(
+                "SELECT COUNT(DISTINCT row_id) FROM public.filled_by_table"
+                    + " WHERE row_id IS NOT NULL AND loaded_at IS NOT NULL"))
+        .isEqualTo(15);
+    assertThat(stack.count("SELECT COUNT(*) FROM public.not_filled")).isZero();
+    assertThat(
+            stack.query("SELECT error FROM public._redstage_quarantine WHERE topic = 'not_filled'"))
+        .singleElement()
+        .satisfies(
+            row ->
+                assertThat(row.get(0).toString())
+                    .contains("column region is NOT NULL but the files have no field region"));
+  }
+
   @Test
   void aUnitWithMoreNewFieldsThanALoadTransactionCanAddLoads() throws Exception {
     narrowUnit("widening");

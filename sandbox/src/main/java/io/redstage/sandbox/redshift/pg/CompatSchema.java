@@ -206,6 +206,14 @@ public final class CompatSchema {
               "(CASE udt_name WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'varbyte' "
                   + "ELSE udt_name END)::information_schema.sql_identifier AS udt_name");
           break;
+        case "column_default":
+          // Redshift shows an IDENTITY column's generator as its default; PostgreSQL leaves an
+          // identity column's default empty and says so in is_identity
+          select.add(
+              "COALESCE(column_default, CASE WHEN is_identity = 'YES' THEN '\"identity\"(0, 0, '''"
+                  + " || identity_start || ',' || identity_increment || '''::text)'"
+                  + " END)::information_schema.character_data AS column_default");
+          break;
         default:
           select.add("\"" + col + "\"");
       }
