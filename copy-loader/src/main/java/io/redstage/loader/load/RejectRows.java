@@ -95,10 +95,10 @@ final class RejectRows {
   }
 
   /**
-   * A row whose file is one of {@code candidates}, and which not known: no topic, partition or unit
-   * (a wrong one would name a good record as the bad one), so that no dedupe by coordinates drops
-   * it; {@code offset} only when the raw line gives it. Each candidate with its unit and the offset
-   * its line of that number holds, for an operator to check.
+   * A row whose file is one of {@code candidates}, and which is not known: no topic, partition or
+   * unit (a wrong one would name a good record as the bad one), so that no dedupe by coordinates
+   * drops it; {@code offset} only when the raw line gives it. Each candidate with its unit and the
+   * offset its line of that number holds, for an operator to check.
    */
   private static Map<String, Object> candidatesRow(
       LoadErrorReader.LoadError e,
@@ -120,11 +120,14 @@ final class RejectRows {
     }
     m.put(
         "fileUnknown",
-        "The load-error views keep 256 characters of a file name, which "
+        "Cannot tell which file this row is in: the load-error views keep 256 characters of a"
+            + " file name, which "
             + candidates.size()
             + " of this batch's files share, and their line "
             + e.line()
-            + " could not tell which one this row is in: see candidates");
+            + " starts alike (or could not be read). Check line "
+            + e.line()
+            + " of each file in candidates for the rejected record.");
     m.put("candidates", each);
     return m;
   }
