@@ -135,7 +135,9 @@ public final class LoadErrorReader {
           + reason
           + ") AS reason, "
           + raw
-          + " AS raw FROM "
+          + " AS raw, "
+          + query
+          + " AS q FROM "
           + table
           + " WHERE "
           + where
@@ -266,45 +268,80 @@ public final class LoadErrorReader {
    * whatever their query: what is left when a COPY's query id is not known (a recovery, a
    * sub-statement the Data API gave -1). Files are matched by URL, so rows of other tables' COPYs
    * never match; rows of an earlier, rolled-back COPY of the same files may, so each file and line
-   * is kept once. The URLs go in chunks of {@link #MAX_URL_CHARS}, each query reading up to {@code
-   * limitPerQuery} rows.
+   * is kept once. Where several of {@code urls} share the name the views keep ({@link #stored}), a
+   * line number names one line of each of them: those rows are kept as one query listed them (the
+   * query that listed most), so that two files' rejected lines of one number stay two rows, with
+   * the shared name as their file ({@link SharedFileNames} works out which file each is). The names
+   * go in chunks of {@link #MAX_URL_CHARS}, each query reading up to {@code limitPerQuery} rows.
    */
   public InFiles rejectedInFiles(
       List<String> urls, Instant since, int limitPerQuery, String batchId)
       throws InterruptedException {
     String from = startedSince(since);
-    Map<String, LoadError> byLine = new LinkedHashMap<>();
+    Map<String, List<String>> shared = SharedFileNames.shared(urls);
+    // chunked by stored name, not URL: a name asked in two chunks would list its rows twice
+    List<String> names = urls.stream().map(LoadErrorReader::stored).distinct().toList();
+    Map<String, List<Found>> byLine = new LinkedHashMap<>();
     boolean limited = false;
-    for (List<String> chunk : chunks(urls)) {
-      List<LoadError> part = rejectedInChunk(chunk, from, limitPerQuery, batchId);
+    for (List<String> chunk : chunks(names)) {
+      List<Found> part = rejectedInChunk(chunk, from, limitPerQuery, batchId);
       limited |= part.size() >= limitPerQuery;
-      part.forEach(e -> byLine.putIfAbsent(e.file() + "\n" + e.line(), e));
+      part.forEach(
+          f ->
+              byLine
+                  .computeIfAbsent(
+                      f.error().file() + "\n" + f.error().line(), k -> new ArrayList<>())
+                  .add(f));
     }
-    return new InFiles(new ArrayList<>(byLine.values()), limited);
+    List<LoadError> rows = new ArrayList<>();
+    for (List<Found> same : byLine.values()) {
+      if (shared.containsKey(same.get(0).error().file())) {
+        rows.addAll(ofOneQuery(same));
+      } else {
+        rows.add(same.get(0).error());
+      }
+    }
+    return new InFiles(withFullNames(rows, urls), limited);
   }
 
-  private List<LoadError> rejectedInChunk(
-      List<String> urls, String startedSince, int limit, String batchId)
+  /**
+   * The rows one query listed for a shared name and line, the query that listed most: within one
+   * COPY a file and line is one row, so two rows are two files; across queries they are an earlier,
+   * rolled-back COPY's row again.
+   */
+  private static List<LoadError> ofOneQuery(List<Found> same) {
+    Map<Long, List<LoadError>> byQuery = new LinkedHashMap<>();
+    same.forEach(f -> byQuery.computeIfAbsent(f.query(), q -> new ArrayList<>()).add(f.error()));
+    List<LoadError> most = List.of();
+    for (List<LoadError> rows : byQuery.values()) {
+      if (rows.size() > most.size()) {
+        most = rows;
+      }
+    }
+    return most;
+  }
+
+  /** A row of a view and the query that rejected it (-1 when the view did not say). */
+  private record Found(LoadError error, long query) {}
+
+  /** The rows the views list for these stored names, under the names the views keep. */
+  private List<Found> rejectedInChunk(
+      List<String> names, String startedSince, int limit, String batchId)
       throws InterruptedException {
-    // the views keep FILE_NAME_CHARS of a name: match what they hold, then give each row its full
-    // URL back
-    String in =
-        urls.stream()
-            .map(u -> SqlText.literal(stored(u)))
-            .distinct()
-            .collect(Collectors.joining(", ", "(", ")"));
+    // the views keep FILE_NAME_CHARS of a name: match what they hold
+    String in = names.stream().map(SqlText::literal).collect(Collectors.joining(", ", "(", ")"));
     // by file name, not query id: either view's rows are these files' own
-    List<LoadError> errors = read(v -> v.select(v.byFiles(in, startedSince), limit), null, batchId);
+    List<Found> errors = read(v -> v.select(v.byFiles(in, startedSince), limit), null, batchId);
     if (errors == null) {
       throw new DataApiException(
           "Cannot read the rows COPY rejected from "
-              + urls.size()
-              + " file(s) from STL_LOAD_ERRORS or "
+              + names.size()
+              + " file name(s) from STL_LOAD_ERRORS or "
               + "SYS_LOAD_ERROR_DETAIL",
           true,
           null);
     }
-    return withFullNames(errors, urls);
+    return errors;
   }
 
   static List<List<String>> chunks(List<String> urls) {
@@ -336,11 +373,19 @@ public final class LoadErrorReader {
 
   /**
    * The rows with the full URL of their file among {@code urls}: a name the view cut (a long topic
-   * or partition path) would otherwise match no unit and no S3 object.
+   * or partition path) would otherwise match no unit and no S3 object. A name that several of the
+   * URLs share stays as the view gives it: which of them a row is in is for {@link SharedFileNames}
+   * to work out, never the first URL's by default.
    */
   public static List<LoadError> withFullNames(List<LoadError> errors, Collection<String> urls) {
     Map<String, String> full = new HashMap<>();
-    urls.forEach(u -> full.putIfAbsent(stored(u), u));
+    Map<String, List<String>> shared = SharedFileNames.shared(urls);
+    urls.forEach(
+        u -> {
+          if (!shared.containsKey(stored(u))) {
+            full.put(stored(u), u);
+          }
+        });
     List<LoadError> out = new ArrayList<>(errors.size());
     for (LoadError e : errors) {
       String url = e.file() == null ? null : full.getOrDefault(e.file(), e.file());
@@ -360,7 +405,8 @@ public final class LoadErrorReader {
   private List<LoadError> byQuery(long queryId, List<String> files, int limit, String batchId)
       throws InterruptedException {
     Set<String> stored = files.stream().map(LoadErrorReader::stored).collect(Collectors.toSet());
-    return read(v -> v.select(v.byQuery(queryId), limit), stored, batchId);
+    List<Found> rows = read(v -> v.select(v.byQuery(queryId), limit), stored, batchId);
+    return rows == null ? null : rows.stream().map(Found::error).toList();
   }
 
   /**
@@ -368,18 +414,17 @@ public final class LoadErrorReader {
    * the queries that work find none, null when none works. Rows of a view after the first count
    * only where their file is in {@code fallbackFiles} (null: all).
    */
-  private List<LoadError> read(
-      Function<View, String> sql, Set<String> fallbackFiles, String batchId)
+  private List<Found> read(Function<View, String> sql, Set<String> fallbackFiles, String batchId)
       throws InterruptedException {
     boolean anyWorked = false;
     for (View view : views) {
-      List<LoadError> rows = run(sql.apply(view), batchId);
+      List<Found> rows = run(sql.apply(view), batchId);
       if (rows == null) {
         continue;
       }
       anyWorked = true;
       if (fallbackFiles != null && view != views.get(0)) {
-        rows = rows.stream().filter(e -> fallbackFiles.contains(e.file())).toList();
+        rows = rows.stream().filter(f -> fallbackFiles.contains(f.error().file())).toList();
       }
       if (!rows.isEmpty()) {
         return rows;
@@ -390,19 +435,21 @@ public final class LoadErrorReader {
   }
 
   /** The rows of one query, or null when it fails (a view this target does not have). */
-  private List<LoadError> run(String sql, String batchId) throws InterruptedException {
+  private List<Found> run(String sql, String batchId) throws InterruptedException {
     try {
       QueryResult r = api.query(sql, "redstage-load-errors-" + batchId);
-      List<LoadError> out = new ArrayList<>();
+      List<Found> out = new ArrayList<>();
       for (List<Object> row : r.rows()) {
         out.add(
-            new LoadError(
-                QueryResult.string(row.get(0)),
-                row.get(1) == null ? -1 : QueryResult.number(row.get(1)),
-                QueryResult.string(row.get(2)),
-                QueryResult.string(row.get(3)),
-                QueryResult.string(row.get(4)),
-                QueryResult.string(row.get(5))));
+            new Found(
+                new LoadError(
+                    QueryResult.string(row.get(0)),
+                    row.get(1) == null ? -1 : QueryResult.number(row.get(1)),
+                    QueryResult.string(row.get(2)),
+                    QueryResult.string(row.get(3)),
+                    QueryResult.string(row.get(4)),
+                    QueryResult.string(row.get(5))),
+                row.size() > 6 && row.get(6) != null ? QueryResult.number(row.get(6)) : -1));
       }
       return out;
     } catch (StatementFailedException | DataApiException e) {

@@ -117,6 +117,24 @@ class LoadViewsTest {
   }
 
   @Test
+  void loadErrorsKeepTheFirst256CharactersOfAFileName() {
+    // filename and file_name are character(256) in Redshift: a long key is cut, its end lost
+    String key = "views/" + "long-topic-name.".repeat(20) + "/bad+0+00000000000000000000.json";
+    stack.put(key, TestFiles.jsonLines(List.of(map("id", 1), map("id", "two"))));
+    stack.ok("CREATE TABLE views_long_names (id BIGINT)");
+    DescribeStatementResponse bad = stack.run(copy("views_long_names", key));
+    assertThat(bad.status()).isEqualTo(StatusString.FAILED);
+    String url = "s3://" + BUCKET + "/" + key;
+    assertThat(url.length()).isGreaterThan(256);
+    for (String sql :
+        List.of(
+            "SELECT file_name FROM sys_load_error_detail WHERE query_id = ",
+            "SELECT filename FROM pg_catalog.stl_load_errors WHERE query = ")) {
+      assertThat(stack.scalar(sql + bad.redshiftQueryId())).isEqualTo(url.substring(0, 256));
+    }
+  }
+
+  @Test
   void pgLastCopyIdNamesTheBatchsCopy() {
     stack.ok("CREATE TABLE views_last (id BIGINT)");
     DescribeStatementResponse batch =

@@ -124,7 +124,7 @@ final class LoadRecorder implements AutoCloseable {
             ps.setLong(5, r.tableOid());
             ps.setString(6, r.tableName());
             ps.setObject(7, utc(r.startTime()));
-            ps.setString(8, r.fileName());
+            ps.setString(8, fileName(r.fileName()));
             ps.setLong(9, r.lineNumber());
             ps.setString(10, r.columnName());
             ps.setString(11, r.columnType());
@@ -164,6 +164,18 @@ final class LoadRecorder implements AutoCloseable {
         closeConnection();
       }
     }
+  }
+
+  /** Characters of a file name the load error views keep: {@code filename} is character(256). */
+  static final int FILE_NAME_CHARS = 256;
+
+  /**
+   * The file name as the views keep it, cut at {@link #FILE_NAME_CHARS} as Redshift's
+   * character(256) column does: a loader that reads its rows back must find them by the cut name
+   * and tell apart the files whose names share those characters.
+   */
+  static String fileName(String s) {
+    return s == null || s.length() <= FILE_NAME_CHARS ? s : s.substring(0, FILE_NAME_CHARS);
   }
 
   /**
