@@ -11,6 +11,7 @@ import io.redstage.loader.aws.S3CallError;
 import io.redstage.loader.sql.Identifiers;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -538,16 +539,20 @@ public final class MarkerScanner {
     }
     checkFiles(m, source);
     // The metadata columns name the table's columns for every unit of a cycle: one that Redshift
-    // cannot take would stop the whole table each cycle; as an unreadable marker it stops only its
-    // unit (and, for an upsert table, the units after it in its partition).
+    // cannot take, or one that the unit's own files name differently (the units of a batch load
+    // with one set of names), would stop the whole table each cycle; as an unreadable marker it
+    // stops only its unit (and, for an upsert table, the units after it in its partition).
+    Map<ColumnRole, MarkerColumn> named = new EnumMap<>(ColumnRole.class);
+    Map<ColumnRole, MarkerFile> namedIn = new EnumMap<>(ColumnRole.class);
     for (MarkerFile f : m.files()) {
       for (MarkerColumn c : f.columns()) {
         ColumnRole role = c.role().orElse(ColumnRole.VALUE);
         if (role == ColumnRole.VALUE) {
           continue;
         }
+        String folded;
         try {
-          Identifiers.fold(c.name(), "a metadata column name");
+          folded = Identifiers.fold(c.name(), "a metadata column name");
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(
               "Cannot use commit marker "
@@ -557,6 +562,27 @@ public final class MarkerScanner {
                   + " column name is not one Redshift takes ("
                   + e.getMessage()
                   + ")");
+        }
+        MarkerColumn before = named.putIfAbsent(role, c);
+        if (before == null) {
+          namedIn.put(role, f);
+        } else if (!Identifiers.fold(before.name(), "a metadata column name").equals(folded)) {
+          throw new IllegalArgumentException(
+              "Cannot use commit marker "
+                  + source
+                  + ": its file "
+                  + Identifiers.printable(namedIn.get(role).key())
+                  + " names the "
+                  + role.id()
+                  + " column '"
+                  + Identifiers.printable(before.name())
+                  + "' and its file "
+                  + Identifiers.printable(f.key())
+                  + " names it '"
+                  + Identifiers.printable(c.name())
+                  + "', where the connector names it alike in every file of a unit. Write the"
+                  + " marker again with the names its files hold, or remove it and replay the"
+                  + " unit's offsets from Kafka.");
         }
       }
     }

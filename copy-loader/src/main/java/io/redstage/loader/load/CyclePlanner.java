@@ -195,8 +195,10 @@ public final class CyclePlanner {
    * after them (the same cycle's top-up, or the next cycle), where the table used to load nothing
    * until an operator moved one set's markers aside. An upsert table still stops (with that
    * advice): its rows must apply in offset order, and its deleted-keys table and compare-and-set
-   * read the metadata columns by name. A unit whose own files name a column differently still stops
-   * the table (the exception reaches {@link TableGuards#checked} with the others' names).
+   * read the metadata columns by name. A marker whose own files name a column differently is
+   * refused by the scanner as unreadable ({@link io.redstage.loader.discovery.MarkerScanner}): only
+   * its unit waits. Should such a unit reach here anyway, every unit is handed back, and {@link
+   * TableGuards#checked} stops the table with the names.
    */
   private List<Unit> namedAsTheFirstCommitted(TableRef t, List<Unit> ready) {
     List<Unit> together;
