@@ -789,6 +789,71 @@ class UpsertIT {
     assertThat(state(topic)).as("key 0 deleted, key 1 updated").isEqualTo(Map.of(1L, "m1"));
   }
 
+  /**
+   * A delete flag the table holds as an integer (is_deleted 0/1) was ignored without a word: the
+   * key's delete was upserted as a live row. Not 0 is a delete now. A flag of another type (here a
+   * double) stops its table's loads, quarantining nothing, while the other tables load.
+   */
+  @Test
+  void anIntegerDeleteFlagDeletesAndAFlagOfAnotherTypeStopsOnlyItsTable() throws Exception {
+    String ints = "upsert_int_flag";
+    String doubles = "upsert_double_flag";
+    String other = "upsert_flag_other";
+    Map<String, String> config = upsertById(ints + "," + doubles + "," + other, "delete-insert");
+    config.put("upsert.delete-flag-columns", "is_deleted");
+    stack.files.unit(
+        ints,
+        0,
+        0,
+        2,
+        FileFormat.PARQUET,
+        flagged(ColumnType.Kind.INT32),
+        o -> row("id", o == 2 ? 2L : 1L, "name", "v" + o, "is_deleted", o == 1 ? 1 : 0));
+    stack.files.unit(
+        doubles,
+        0,
+        0,
+        1,
+        FileFormat.PARQUET,
+        flagged(ColumnType.Kind.FLOAT64),
+        o -> row("id", 1L, "name", "v" + o, "is_deleted", o == 1 ? 1.0 : 0.0));
+    stack.files.unit(
+        other,
+        0,
+        0,
+        1,
+        FileFormat.PARQUET,
+        COLS,
+        o -> row("id", o, "name", "n" + o, "__deleted", "false"));
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.tablesStopped()).as("the table of the double flag").isEqualTo(1);
+      assertThat(r.batchesQuarantined()).isZero();
+    }
+    assertThat(state(ints)).as("key 1's last event is a delete").isEqualTo(Map.of(2L, "v2"));
+    assertThat(state(other)).isEqualTo(Map.of(0L, "n0", 1L, "n1"));
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '"
+                    + doubles
+                    + "'"))
+        .as("nothing loaded into the table of the double flag")
+        .isZero();
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + doubles
+                    + "'"))
+        .isZero();
+  }
+
+  private static List<MarkerColumn> flagged(ColumnType.Kind flag) {
+    return List.of(
+        new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+        new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
+        new MarkerColumn("is_deleted", ColumnType.of(flag), true));
+  }
+
   static Map<Long, String> state(String table) throws Exception {
     Map<Long, String> m = new HashMap<>();
     for (List<Object> r : stack.query("SELECT id, name FROM public." + table)) {
