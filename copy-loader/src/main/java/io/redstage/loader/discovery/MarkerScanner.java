@@ -121,15 +121,25 @@ public final class MarkerScanner {
    * What one scan found and what it cost.
    *
    * @param rejected the markers that cannot be read or used, and why
-   * @param unreadableFrom where each partition's first such marker starts, as of this scan (see
-   *     {@link MarkerScanner#unreadableFrom(Set)})
+   * @param unreadable the offsets of each partition's such markers, as of this scan, from their
+   *     keys (see {@link MarkerScanner#unreadable(Set)})
    */
   public record ScanResult(
       List<Unit> units,
       int listRequests,
       int getRequests,
       Map<String, String> rejected,
-      Map<TopicPartition, Long> unreadableFrom) {}
+      Map<TopicPartition, List<OffsetRange>> unreadable) {
+
+    /** Where each partition's first unreadable marker starts. */
+    public Map<TopicPartition, Long> unreadableFrom() {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      unreadable.forEach(
+          (tp, ranges) ->
+              out.put(tp, ranges.stream().mapToLong(OffsetRange::start).min().orElseThrow()));
+      return Map.copyOf(out);
+    }
+  }
 
   /**
    * A scan that started listing at or after {@code nanos} ({@link System#nanoTime()}): the last one
@@ -223,11 +233,7 @@ public final class MarkerScanner {
     rejectedEtags.keySet().retainAll(seen);
     last =
         new ScanResult(
-            List.copyOf(units),
-            lists,
-            gets,
-            Map.copyOf(rejected),
-            unreadableFrom(rejected.keySet()));
+            List.copyOf(units), lists, gets, Map.copyOf(rejected), unreadable(rejected.keySet()));
     // set with the result: after a scan that failed, scanStartedAfter must not hand out an older
     // one
     lastStartedNanos = started;
@@ -235,22 +241,24 @@ public final class MarkerScanner {
   }
 
   /**
-   * The lowest start offset of an unreadable marker, per topic-partition, from the marker keys
-   * (their content could not be used). An upsert table loads no unit of such a partition from there
-   * on: a later unit's rows would otherwise land before the unreadable unit's older ones.
+   * The offsets of the unreadable markers, per topic-partition, from the marker keys (their content
+   * could not be used). An upsert table loads no unit of such a partition from the first of them
+   * whose offsets it has not loaded: a later unit's rows would otherwise land before the unreadable
+   * unit's older ones.
    */
-  private Map<TopicPartition, Long> unreadableFrom(Set<String> rejectedKeys) {
-    Map<TopicPartition, Long> out = new HashMap<>();
+  private Map<TopicPartition, List<OffsetRange>> unreadable(Set<String> rejectedKeys) {
+    Map<TopicPartition, List<OffsetRange>> out = new HashMap<>();
     for (String key : rejectedKeys) {
       Optional<MarkerKeys.UnitKey> unit = MarkerKeys.parse(markersDir, key);
       if (unit.isEmpty() || unit.get().partition().isEmpty()) {
         continue; // not a unit's marker in a folder the connector writes ("3" for 0000000003)
       }
-      out.merge(
-          new TopicPartition(unit.get().topic(), unit.get().partition().getAsInt()),
-          unit.get().start(),
-          Math::min);
+      out.computeIfAbsent(
+              new TopicPartition(unit.get().topic(), unit.get().partition().getAsInt()),
+              x -> new ArrayList<>())
+          .add(new OffsetRange(unit.get().start(), unit.get().end()));
     }
+    out.replaceAll((tp, ranges) -> List.copyOf(ranges));
     return Map.copyOf(out);
   }
 

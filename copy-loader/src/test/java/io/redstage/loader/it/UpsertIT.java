@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Debezium-style CDC (unwrapped with __deleted) across batches and partitions gives the source
@@ -614,6 +616,35 @@ class UpsertIT {
     }
     assertThat(state(topic)).isEqualTo(Map.of(1L, "a", 2L, "b", 3L, "c2", 4L, "d"));
     assertThat(unreleasedQuarantineRows(zombie)).isZero();
+  }
+
+  /**
+   * Upsert mode: a marker that cannot be read (here garbage; in life an archived or KMS-refused
+   * object kept under markers.dir) whose offsets are all loaded already held every later unit of
+   * its partition, every cycle. It has no rows left to apply before them: they load, and the marker
+   * is still reported as unreadable.
+   */
+  @Test
+  void anUnreadableMarkerOfLoadedOffsetsHoldsNothingInUpsertMode() throws Exception {
+    String topic = "upsert_unreadable_loaded";
+    Map<String, String> config = upsertById(topic, "delete-insert");
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 5, "e");
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      // a zombie's garbled marker of offsets 0..2, loaded already
+      String zombie = MarkerKeys.markerKey(LoaderStack.MARKERS, topic, 0, 0, 2);
+      stack
+          .s3
+          .client()
+          .putObject(
+              b -> b.bucket(LoaderStack.BUCKET).key(zombie), RequestBody.fromString("{not json"));
+      events(topic, 0, 5, 1, "a2", 6, "f");
+      CycleReport r = loader.runOnce();
+      assertThat(r.unreadableMarkers()).as("still reported").isEqualTo(1);
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(state(topic))
+        .isEqualTo(Map.of(1L, "a2", 2L, "b", 3L, "c", 4L, "d", 5L, "e", 6L, "f"));
   }
 
   /**
