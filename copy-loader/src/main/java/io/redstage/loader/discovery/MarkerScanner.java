@@ -497,6 +497,42 @@ public final class MarkerScanner {
     }
   }
 
+  /**
+   * The connector counts a unit's records as the sum of its files' (a file every record of which
+   * went to the DLQ is not listed, records set aside are in neither): a marker whose files hold
+   * another number lists files its unit does not have, or lacks some (a truncated list, {@code
+   * files: []}). Loaded, it would record every offset of the unit as loaded, the rows of the files
+   * it lacks never.
+   */
+  private static void checkRecordCount(CommitMarker m, String source) {
+    long inFiles = 0;
+    try {
+      for (MarkerFile f : m.files()) {
+        inFiles = Math.addExact(inFiles, f.records());
+      }
+    } catch (ArithmeticException e) {
+      inFiles = -1; // more than any unit holds: counted as not matching
+    }
+    if (inFiles != m.recordCount()) {
+      throw new IllegalArgumentException(
+          "Cannot use commit marker "
+              + source
+              + ": it counts "
+              + m.recordCount()
+              + " records, but the "
+              + m.files().size()
+              + " file(s) it lists hold "
+              + (inFiles < 0 ? "more than a unit can" : String.valueOf(inFiles))
+              + ", where the connector counts the records of the files it lists. Loading it would"
+              + " record offsets "
+              + m.startOffset()
+              + " to "
+              + m.endOffset()
+              + " as loaded without the records of files it lacks. Write the marker again with"
+              + " the files of its unit, or remove it and replay the unit's offsets from Kafka.");
+    }
+  }
+
   /** A key without control characters, empty parts or '.' and '..' parts. */
   private static boolean plainKey(String key) {
     for (int i = 0; i < key.length(); i++) {
@@ -546,6 +582,7 @@ public final class MarkerScanner {
               + ") does not match its key.");
     }
     checkFiles(m, source);
+    checkRecordCount(m, source);
     // The metadata columns name the table's columns for every unit of a cycle: one that Redshift
     // cannot take, or one that the unit's own files name differently (the units of a batch load
     // with one set of names), would stop the whole table each cycle; as an unreadable marker it
