@@ -184,8 +184,9 @@ public final class CommitMarker {
   }
 
   /**
-   * Records written to the files; may be below the offset span when records went to the DLQ or were
-   * skipped.
+   * Records written to the files: the sum of {@link #files()}' {@link MarkerFile#records()}, which
+   * the loader checks (a marker that breaks it is refused as unreadable). May be below the offset
+   * span when records went to the DLQ or were skipped.
    */
   @JsonProperty
   public long recordCount() {

@@ -506,7 +506,7 @@ public final class LoaderConfigDef {
               UPSERT_DELETE_FLAG_COLUMNS,
               LIST,
               "kafka_deleted,__deleted",
-              "Columns that mark a delete when true (boolean) or 'true' or 't' (string, any case), e.g. Debezium's __deleted. The connector's deleted column (named by its role in the markers, whatever metadata.deleted.column calls it) always counts too."),
+              "Columns that mark a delete when true (boolean), 'true' or 't' (string, any case) or not 0 (integer, e.g. an is_deleted of 0 and 1), e.g. Debezium's __deleted. A listed column of any other type (decimal, float, timestamp, SUPER...) stops its table's loads with an error naming it, rather than being ignored. The connector's deleted column (named by its role in the markers, whatever metadata.deleted.column calls it) always counts too."),
           ConfigKey.of(
               G_MODE,
               UPSERT_DELETE_OP_COLUMNS,

@@ -11,6 +11,7 @@ import io.redstage.loader.aws.S3CallError;
 import io.redstage.loader.sql.Identifiers;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -120,15 +121,25 @@ public final class MarkerScanner {
    * What one scan found and what it cost.
    *
    * @param rejected the markers that cannot be read or used, and why
-   * @param unreadableFrom where each partition's first such marker starts, as of this scan (see
-   *     {@link MarkerScanner#unreadableFrom(Set)})
+   * @param unreadable the offsets of each partition's such markers, as of this scan, from their
+   *     keys (see {@link MarkerScanner#unreadable(Set)})
    */
   public record ScanResult(
       List<Unit> units,
       int listRequests,
       int getRequests,
       Map<String, String> rejected,
-      Map<TopicPartition, Long> unreadableFrom) {}
+      Map<TopicPartition, List<OffsetRange>> unreadable) {
+
+    /** Where each partition's first unreadable marker starts. */
+    public Map<TopicPartition, Long> unreadableFrom() {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      unreadable.forEach(
+          (tp, ranges) ->
+              out.put(tp, ranges.stream().mapToLong(OffsetRange::start).min().orElseThrow()));
+      return Map.copyOf(out);
+    }
+  }
 
   /**
    * A scan that started listing at or after {@code nanos} ({@link System#nanoTime()}): the last one
@@ -222,11 +233,7 @@ public final class MarkerScanner {
     rejectedEtags.keySet().retainAll(seen);
     last =
         new ScanResult(
-            List.copyOf(units),
-            lists,
-            gets,
-            Map.copyOf(rejected),
-            unreadableFrom(rejected.keySet()));
+            List.copyOf(units), lists, gets, Map.copyOf(rejected), unreadable(rejected.keySet()));
     // set with the result: after a scan that failed, scanStartedAfter must not hand out an older
     // one
     lastStartedNanos = started;
@@ -234,22 +241,24 @@ public final class MarkerScanner {
   }
 
   /**
-   * The lowest start offset of an unreadable marker, per topic-partition, from the marker keys
-   * (their content could not be used). An upsert table loads no unit of such a partition from there
-   * on: a later unit's rows would otherwise land before the unreadable unit's older ones.
+   * The offsets of the unreadable markers, per topic-partition, from the marker keys (their content
+   * could not be used). An upsert table loads no unit of such a partition from the first of them
+   * whose offsets it has not loaded: a later unit's rows would otherwise land before the unreadable
+   * unit's older ones.
    */
-  private Map<TopicPartition, Long> unreadableFrom(Set<String> rejectedKeys) {
-    Map<TopicPartition, Long> out = new HashMap<>();
+  private Map<TopicPartition, List<OffsetRange>> unreadable(Set<String> rejectedKeys) {
+    Map<TopicPartition, List<OffsetRange>> out = new HashMap<>();
     for (String key : rejectedKeys) {
       Optional<MarkerKeys.UnitKey> unit = MarkerKeys.parse(markersDir, key);
       if (unit.isEmpty() || unit.get().partition().isEmpty()) {
         continue; // not a unit's marker in a folder the connector writes ("3" for 0000000003)
       }
-      out.merge(
-          new TopicPartition(unit.get().topic(), unit.get().partition().getAsInt()),
-          unit.get().start(),
-          Math::min);
+      out.computeIfAbsent(
+              new TopicPartition(unit.get().topic(), unit.get().partition().getAsInt()),
+              x -> new ArrayList<>())
+          .add(new OffsetRange(unit.get().start(), unit.get().end()));
     }
+    out.replaceAll((tp, ranges) -> List.copyOf(ranges));
     return Map.copyOf(out);
   }
 
@@ -488,6 +497,42 @@ public final class MarkerScanner {
     }
   }
 
+  /**
+   * The connector counts a unit's records as the sum of its files' (a file every record of which
+   * went to the DLQ is not listed, records set aside are in neither): a marker whose files hold
+   * another number lists files its unit does not have, or lacks some (a truncated list, {@code
+   * files: []}). Loaded, it would record every offset of the unit as loaded, the rows of the files
+   * it lacks never.
+   */
+  private static void checkRecordCount(CommitMarker m, String source) {
+    long inFiles = 0;
+    try {
+      for (MarkerFile f : m.files()) {
+        inFiles = Math.addExact(inFiles, f.records());
+      }
+    } catch (ArithmeticException e) {
+      inFiles = -1; // more than any unit holds: counted as not matching
+    }
+    if (inFiles != m.recordCount()) {
+      throw new IllegalArgumentException(
+          "Cannot use commit marker "
+              + source
+              + ": it counts "
+              + m.recordCount()
+              + " records, but the "
+              + m.files().size()
+              + " file(s) it lists hold "
+              + (inFiles < 0 ? "more than a unit can" : String.valueOf(inFiles))
+              + ", where the connector counts the records of the files it lists. Loading it would"
+              + " record offsets "
+              + m.startOffset()
+              + " to "
+              + m.endOffset()
+              + " as loaded without the records of files it lacks. Write the marker again with"
+              + " the files of its unit, or remove it and replay the unit's offsets from Kafka.");
+    }
+  }
+
   /** A key without control characters, empty parts or '.' and '..' parts. */
   private static boolean plainKey(String key) {
     for (int i = 0; i < key.length(); i++) {
@@ -537,17 +582,22 @@ public final class MarkerScanner {
               + ") does not match its key.");
     }
     checkFiles(m, source);
+    checkRecordCount(m, source);
     // The metadata columns name the table's columns for every unit of a cycle: one that Redshift
-    // cannot take would stop the whole table each cycle; as an unreadable marker it stops only its
-    // unit (and, for an upsert table, the units after it in its partition).
+    // cannot take, or one that the unit's own files name differently (the units of a batch load
+    // with one set of names), would stop the whole table each cycle; as an unreadable marker it
+    // stops only its unit (and, for an upsert table, the units after it in its partition).
+    Map<ColumnRole, MarkerColumn> named = new EnumMap<>(ColumnRole.class);
+    Map<ColumnRole, MarkerFile> namedIn = new EnumMap<>(ColumnRole.class);
     for (MarkerFile f : m.files()) {
       for (MarkerColumn c : f.columns()) {
         ColumnRole role = c.role().orElse(ColumnRole.VALUE);
         if (role == ColumnRole.VALUE) {
           continue;
         }
+        String folded;
         try {
-          Identifiers.fold(c.name(), "a metadata column name");
+          folded = Identifiers.fold(c.name(), "a metadata column name");
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(
               "Cannot use commit marker "
@@ -557,6 +607,27 @@ public final class MarkerScanner {
                   + " column name is not one Redshift takes ("
                   + e.getMessage()
                   + ")");
+        }
+        MarkerColumn before = named.putIfAbsent(role, c);
+        if (before == null) {
+          namedIn.put(role, f);
+        } else if (!Identifiers.fold(before.name(), "a metadata column name").equals(folded)) {
+          throw new IllegalArgumentException(
+              "Cannot use commit marker "
+                  + source
+                  + ": its file "
+                  + Identifiers.printable(namedIn.get(role).key())
+                  + " names the "
+                  + role.id()
+                  + " column '"
+                  + Identifiers.printable(before.name())
+                  + "' and its file "
+                  + Identifiers.printable(f.key())
+                  + " names it '"
+                  + Identifiers.printable(c.name())
+                  + "', where the connector names it alike in every file of a unit. Write the"
+                  + " marker again with the names its files hold, or remove it and replay the"
+                  + " unit's offsets from Kafka.");
         }
       }
     }

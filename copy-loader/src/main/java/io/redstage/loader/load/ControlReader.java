@@ -3,6 +3,7 @@ package io.redstage.loader.load;
 import static java.util.stream.Collectors.toSet;
 
 import io.redstage.loader.config.ConfigException;
+import io.redstage.loader.discovery.OffsetRange;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.DataApi;
@@ -268,7 +269,10 @@ public final class ControlReader {
       boolean control, List<Unit> units, Map<TableRef, Lock> loading, LoadState state) {}
 
   /** The loaded state of the listed units for a read-only command, never waiting for a load. */
-  public ReadOnlyState readOnlyState(List<Unit> listed, Function<String, TableRef> tableOf)
+  public ReadOnlyState readOnlyState(
+      List<Unit> listed,
+      Map<TopicPartition, List<OffsetRange>> unreadable,
+      Function<String, TableRef> tableOf)
       throws InterruptedException {
     if (!controlTablesExist()) {
       return new ReadOnlyState(false, listed, Map.of(), new LoadState());
@@ -277,7 +281,7 @@ public final class ControlReader {
         lockedByOthers(listed.stream().map(u -> tableOf.apply(u.topic())).collect(toSet()));
     List<Unit> units =
         listed.stream().filter(u -> !loading.containsKey(tableOf.apply(u.topic()))).toList();
-    return new ReadOnlyState(true, units, loading, loadState(units, tableOf));
+    return new ReadOnlyState(true, units, loading, loadState(units, unreadable, tableOf));
   }
 
   /**
@@ -300,16 +304,33 @@ public final class ControlReader {
    */
   public LoadState loadState(List<Unit> units, Function<String, TableRef> tableOf)
       throws InterruptedException {
+    return loadState(units, Map.of(), tableOf);
+  }
+
+  /**
+   * As {@link #loadState(List, Function)}, reading also the loaded intervals over the offsets of
+   * the unreadable markers of the units' partitions: the planner holds an upsert partition's later
+   * units behind such a marker only while its offsets are not all loaded.
+   */
+  public LoadState loadState(
+      List<Unit> units,
+      Map<TopicPartition, List<OffsetRange>> unreadable,
+      Function<String, TableRef> tableOf)
+      throws InterruptedException {
     Map<String, long[]> ranges = new TreeMap<>();
     Map<String, ControlTables.Probe> probes = new HashMap<>();
     for (Unit u : units) {
       TableRef t = tableOf.apply(u.topic());
+      TopicPartition tp = new TopicPartition(u.topic(), u.partition());
       String k = t.name() + "\u0000" + u.topic() + "\u0000" + u.partition();
       long[] r = ranges.computeIfAbsent(k, x -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
       r[0] = Math.min(r[0], u.start());
       r[1] = Math.max(r[1], u.end());
-      probes.put(
-          k, new ControlTables.Probe(t, new TopicPartition(u.topic(), u.partition()), r[0], r[1]));
+      for (OffsetRange o : unreadable.getOrDefault(tp, List.of())) {
+        r[0] = Math.min(r[0], o.start());
+        r[1] = Math.max(r[1], o.end());
+      }
+      probes.put(k, new ControlTables.Probe(t, tp, r[0], r[1]));
     }
     List<ControlTables.Probe> list = new ArrayList<>();
     for (Map.Entry<String, long[]> e : ranges.entrySet()) {

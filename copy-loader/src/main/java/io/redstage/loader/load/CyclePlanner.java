@@ -4,6 +4,7 @@ import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
 import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.IntervalSet;
+import io.redstage.loader.discovery.OffsetRange;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.sql.MetadataColumns;
@@ -195,8 +196,10 @@ public final class CyclePlanner {
    * after them (the same cycle's top-up, or the next cycle), where the table used to load nothing
    * until an operator moved one set's markers aside. An upsert table still stops (with that
    * advice): its rows must apply in offset order, and its deleted-keys table and compare-and-set
-   * read the metadata columns by name. A unit whose own files name a column differently still stops
-   * the table (the exception reaches {@link TableGuards#checked} with the others' names).
+   * read the metadata columns by name. A marker whose own files name a column differently is
+   * refused by the scanner as unreadable ({@link io.redstage.loader.discovery.MarkerScanner}): only
+   * its unit waits. Should such a unit reach here anyway, every unit is handed back, and {@link
+   * TableGuards#checked} stops the table with the names.
    */
   private List<Unit> namedAsTheFirstCommitted(TableRef t, List<Unit> ready) {
     List<Unit> together;
@@ -248,14 +251,39 @@ public final class CyclePlanner {
   }
 
   /**
+   * Where each partition's first unreadable marker whose offsets are not all loaded into {@code t}
+   * starts: an upsert table loads no unit of the partition from there on. One whose offsets are all
+   * loaded (a zombie task's unit beside its replay's, kept under markers.dir while archived or
+   * refused) has no rows left to apply before the later units, and held them for good. It is still
+   * reported as unreadable.
+   */
+  private static Map<TopicPartition, Long> unreadableFrom(
+      TableRef t, Map<TopicPartition, List<OffsetRange>> unreadable, LoadState state) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    unreadable.forEach(
+        (tp, ranges) -> {
+          IntervalSet loaded = state.loaded(t, tp);
+          ranges.stream()
+              .filter(r -> !loaded.covers(r.start(), r.end()))
+              .mapToLong(OffsetRange::start)
+              .min()
+              .ifPresent(from -> out.put(tp, from));
+        });
+    return out;
+  }
+
+  /**
    * Plans the listed units not yet loaded into batches per table.
    *
-   * @param unreadableFrom from the scan that listed the units ({@link
-   *     io.redstage.loader.discovery.MarkerScanner.ScanResult#unreadableFrom}): where each
-   *     partition's first unreadable marker starts
+   * @param unreadable from the scan that listed the units ({@link
+   *     io.redstage.loader.discovery.MarkerScanner.ScanResult#unreadable}): the offsets of each
+   *     partition's unreadable markers
    */
   public Plan plan(
-      List<Unit> listed, Map<TopicPartition, Long> unreadableFrom, LoadState state, long nowMs) {
+      List<Unit> listed,
+      Map<TopicPartition, List<OffsetRange>> unreadable,
+      LoadState state,
+      long nowMs) {
     List<Unit> loaded = new ArrayList<>();
     Map<TableRef, List<Unit>> byTable = new TreeMap<>();
     // a table's units are all in one plan: a top-up plans its own table's
@@ -294,7 +322,8 @@ public final class CyclePlanner {
               .thenComparingLong(Unit::start)
               .thenComparingLong(Unit::end));
       Set<TopicPartition> blocked = new HashSet<>();
-      Map<TopicPartition, Long> unreadable = ordered ? unreadableFrom : Map.of();
+      Map<TopicPartition, Long> unreadableFrom =
+          ordered ? unreadableFrom(t, unreadable, state) : Map.of();
       Set<Unit> heldItself = new HashSet<>();
       // ordered tables, per partition: the offsets loaded into the table or in a unit that is not
       // held itself
@@ -304,7 +333,7 @@ public final class CyclePlanner {
         if (state.quarantineBatch(u.markerKey()) != null
             || failures.waiting(u.markerKey(), nowMs)
             // after a marker that cannot be read: its unit may hold older rows of the same keys
-            || unreadable.getOrDefault(tp, Long.MAX_VALUE) <= u.start()) {
+            || unreadableFrom.getOrDefault(tp, Long.MAX_VALUE) <= u.start()) {
           heldItself.add(u);
         } else if (ordered) {
           reachable.computeIfAbsent(tp, x -> state.loaded(t, x)).add(u.start(), u.end());

@@ -33,13 +33,13 @@ final class CyclePreview {
   void print(PrintStream out) throws InterruptedException {
     MarkerScanner.ScanResult scan = p.scanner().scan();
     ControlReader.ReadOnlyState read =
-        p.reader().readOnlyState(scan.units(), t -> p.planner().tableOf(t));
+        p.reader().readOnlyState(scan.units(), scan.unreadable(), t -> p.planner().tableOf(t));
     boolean control = read.control();
     LoadState state = read.state();
     FailureLog.Rows rows = control ? p.failureLog().readIfPresent() : FailureLog.Rows.NONE;
     p.failures().restore(rows.units());
     CyclePlanner.Plan plan =
-        p.planner().plan(read.units(), scan.unreadableFrom(), state, p.clock().millis());
+        p.planner().plan(read.units(), scan.unreadable(), state, p.clock().millis());
     Map<TableRef, String> waiting = TableGuards.waitingForSettings(plan, p.settings(), p.reader());
     List<TableRef> loading = new ArrayList<>(plan.batches().keySet());
     loading.removeAll(waiting.keySet());

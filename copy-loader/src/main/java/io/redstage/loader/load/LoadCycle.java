@@ -165,13 +165,13 @@ public final class LoadCycle implements AutoCloseable {
               .filter(u -> !unprepared.containsKey(p.planner().tableOf(u.topic())))
               .toList();
     }
-    LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
+    LoadState state = p.reader().loadState(units, scan.unreadable(), t -> p.planner().tableOf(t));
     FailureLog.Rows failureRows = p.failureLog().read();
     p.failures().restore(failureRows.units());
     p.failures().restoreTableStops(failureRows.tables());
     p.failures().retainListed(scan.units().stream().map(Unit::markerKey).collect(toSet()));
     int quarantinedOutlived = OutlivedFailures.apply(p, units, state, now);
-    CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
+    CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadable(), state, now);
     // units another process loaded (or loaded before a crash) no longer need their failure rows
     p.failureLog()
         .clear(
@@ -188,8 +188,8 @@ public final class LoadCycle implements AutoCloseable {
         p.claims().claim(plan.batches().keySet(), live, stillLoading, heldByOthers.size());
     if (grant.takenOver()) {
       // another loader may have loaded these tables after the state above was read
-      state = p.reader().loadState(units, t -> p.planner().tableOf(t));
-      plan = p.planner().plan(units, scan.unreadableFrom(), state, now);
+      state = p.reader().loadState(units, scan.unreadable(), t -> p.planner().tableOf(t));
+      plan = p.planner().plan(units, scan.unreadable(), state, now);
     }
     releaseCoveredQuarantine(plan, state);
     Tally tally = new Tally();

@@ -81,7 +81,8 @@ final class MetadataRoles {
     Map<ColumnRole, String> taken = new EnumMap<>(ColumnRole.class);
     List<Unit> out = new ArrayList<>();
     for (Unit u : byCommit) {
-      // a unit whose own files disagree throws here: it stops the table as before
+      // a unit whose own files disagree throws here; the scanner refuses such markers, so that
+      // only their own unit waits
       Map<ColumnRole, String> own = new EnumMap<>(ColumnRole.class);
       state(target, own, new EnumMap<>(ColumnRole.class), u);
       if (own.entrySet().stream()

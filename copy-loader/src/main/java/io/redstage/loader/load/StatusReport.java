@@ -55,12 +55,13 @@ final class StatusReport {
   Status collect() throws InterruptedException {
     long now = clock.millis();
     MarkerScanner.ScanResult scan = scanner.scan();
-    ControlReader.ReadOnlyState read = reader.readOnlyState(scan.units(), planner::tableOf);
+    ControlReader.ReadOnlyState read =
+        reader.readOnlyState(scan.units(), scan.unreadable(), planner::tableOf);
     boolean control = read.control();
     FailureLog.Rows rows = control ? failureLog.readIfPresent() : FailureLog.Rows.NONE;
     Map<String, FailureTracker.Persisted> persisted = rows.units();
     failures.restore(persisted);
-    CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadableFrom(), read.state(), now);
+    CyclePlanner.Plan plan = planner.plan(read.units(), scan.unreadable(), read.state(), now);
     Map<TableRef, String> waitingFor = TableGuards.waitingForSettings(plan, settings, reader);
     List<Status.Table> tables = new ArrayList<>();
     plan.backlog()

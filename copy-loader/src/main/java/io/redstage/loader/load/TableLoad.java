@@ -1,9 +1,11 @@
 package io.redstage.loader.load;
 
 import io.redstage.loader.batch.Batch;
+import io.redstage.loader.config.ConfigException;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.StatementFailedException;
 import io.redstage.loader.sql.ColumnWidening;
+import io.redstage.loader.sql.DeleteFlagTypeException;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
@@ -247,6 +249,10 @@ final class TableLoad {
       }
       failures.cannotLoad(b, e.getMessage(), splitsLeft, work);
       return;
+    } catch (DeleteFlagTypeException e) {
+      // the table's setting, not this batch's fault: the table stops for the cycle, as for other
+      // settings its units contradict (LoadCycle.tableStopped), instead of quarantining units
+      throw new ConfigException(e.getMessage(), e);
     } catch (IncompatibleSchemaException | IllegalArgumentException e) {
       failures.cannotLoad(b, e.getMessage(), splitsLeft, work);
       return;

@@ -106,10 +106,9 @@ final class TableTopUp {
     if (units.stream().allMatch(u -> seen.contains(u.markerKey()))) {
       return List.of(); // nothing committed since: no need to ask the warehouse
     }
-    LoadState state = p.reader().loadState(units, t -> p.planner().tableOf(t));
+    LoadState state = p.reader().loadState(units, scan.unreadable(), t -> p.planner().tableOf(t));
     // plan with every listed unit, so that upsert holds stay in force, then keep the new ones
-    CyclePlanner.Plan plan =
-        p.planner().plan(units, scan.unreadableFrom(), state, p.clock().millis());
+    CyclePlanner.Plan plan = p.planner().plan(units, scan.unreadable(), state, p.clock().millis());
     plan.loaded().forEach(u -> seen.add(u.markerKey()));
     List<Batch> fresh = new ArrayList<>();
     for (Batch b : plan.batches().getOrDefault(table, List.of())) {

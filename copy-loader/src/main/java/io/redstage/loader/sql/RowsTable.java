@@ -6,10 +6,12 @@ import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.FileSchema;
 import io.redstage.loader.batch.StagingGroup;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The temp table of the rows a load transaction applies: the staging tables' rows mapped by name
@@ -22,6 +24,11 @@ import java.util.Optional;
 final class RowsTable {
   /** The text {@link #coordinatesCheck} casts to a number when a row lacks its coordinates. */
   static final String NO_COORDINATES = "row without Kafka topic, partition or offset";
+
+  /** The types a delete flag reads as an integer of: not 0 is a delete. */
+  private static final Set<RedshiftType.Family> INTEGERS =
+      EnumSet.of(
+          RedshiftType.Family.SMALLINT, RedshiftType.Family.INTEGER, RedshiftType.Family.BIGINT);
 
   private final ControlTables control;
   private final TypeMapping types;
@@ -243,7 +250,10 @@ final class RowsTable {
     }
     String deleted =
         settings.upsert()
-            ? ", " + deleteExpression(rowSet, settings) + " AS " + Identifiers.quote(n.deleted())
+            ? ", "
+                + deleteExpression(batch.table(), rowSet, settings)
+                + " AS "
+                + Identifiers.quote(n.deleted())
             : "";
     String outerDeleted = settings.upsert() ? ", " + Identifiers.quote(n.deleted()) : "";
     String mk = Identifiers.quote("m");
@@ -290,7 +300,15 @@ final class RowsTable {
         + " = 1";
   }
 
-  private static String deleteExpression(Map<String, RowColumn> rowSet, TableSettings settings) {
+  /**
+   * Whether a row is a delete, from its delete flag and op columns.
+   *
+   * @throws DeleteFlagTypeException when a delete flag column is of a type that reads neither as
+   *     deleted nor as not (a decimal, a float, a timestamp, SUPER...): ignoring it would upsert
+   *     the key's deletes as live rows without a word
+   */
+  private static String deleteExpression(
+      TableRef table, Map<String, RowColumn> rowSet, TableSettings settings) {
     List<String> terms = new ArrayList<>();
     String u = Identifiers.quote("u") + ".";
     for (String c : settings.deleteFlagColumns()) {
@@ -306,6 +324,20 @@ final class RowsTable {
         // 't' too: how a boolean's text may read once staged as text (a file that holds the
         // flag as a boolean, loading into the text column other files created)
         terms.add("COALESCE(LOWER(" + u + Identifiers.quote(c) + ") IN ('true', 't'), FALSE)");
+      } else if (INTEGERS.contains(rc.type().family())) {
+        // a 0/1 flag (is_deleted INT), as C and most databases read an integer as a truth value
+        terms.add("COALESCE(" + u + Identifiers.quote(c) + " <> 0, FALSE)");
+      } else {
+        throw new DeleteFlagTypeException(
+            "Cannot load table "
+                + table
+                + " in upsert mode: its delete flag column "
+                + c
+                + " (upsert.delete-flag-columns) is "
+                + rc.type()
+                + ", which reads neither as deleted nor as not, and its rows' deletes would load"
+                + " as live rows. Give the column a boolean, integer (not 0: deleted) or text"
+                + " ('true' or 't': deleted) type, or leave it out of upsert.delete-flag-columns.");
       }
     }
     for (String c : settings.deleteOpColumns()) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.redstage.contract.ColumnType;
 import io.redstage.contract.CommitMarker;
+import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerCodec;
 import io.redstage.contract.MarkerFile;
 import io.redstage.contract.MarkerKeys;
@@ -508,6 +510,73 @@ class MarkerDiscoveryIT {
     assertThat(scan.rejected()).containsKey(wrongKey);
     assertThat(scan.rejected().get(wrongKey)).contains("does not match its key");
     assertThat(scan.unreadableFrom()).doesNotContainKey(new TopicPartition(topic, 3));
+  }
+
+  /**
+   * The connector's record count is the sum of its files' records. A garbled marker whose file list
+   * is truncated (or empty, with records counted) loaded what it listed and recorded every offset
+   * of its unit as loaded, the rows of the files it lacked never; it is an unreadable marker now.
+   */
+  @Test
+  void aMarkerWhoseFilesDoNotHoldItsRecordCountIsUnreadable() {
+    S3Client client = s3.client();
+    String topic = "truncated-" + System.nanoTime();
+    Unit good = TestUnits.simple(topic, 0, 0, 9);
+    put(client, good);
+    // the unit of partition 1 has two files of 6 and 4 records; its marker lists only the first
+    // one, and that of partition 2 none
+    Map<String, String> keyOf = new LinkedHashMap<>();
+    keyOf.put("truncated", garbled(client, topic, 1, 1));
+    keyOf.put("empty", garbled(client, topic, 2, 0));
+    MarkerScanner scanner =
+        new MarkerScanner(client, BUCKET, TestUnits.MARKERS, List.of(topic), Pattern.compile(".*"));
+
+    MarkerScanner.ScanResult scan = scanner.scan();
+
+    assertThat(scan.units()).extracting(Unit::markerKey).containsExactly(good.markerKey());
+    assertThat(scan.rejected()).containsOnlyKeys(keyOf.values());
+    assertThat(scan.rejected().get(keyOf.get("truncated")))
+        .startsWith("Cannot use commit marker s3://" + BUCKET + "/" + keyOf.get("truncated"))
+        .contains("it counts 10 records, but the 1 file(s) it lists hold 6")
+        .contains("Write the marker again with the files of its unit");
+    assertThat(scan.rejected().get(keyOf.get("empty")))
+        .contains("it counts 10 records, but the 0 file(s) it lists hold 0");
+  }
+
+  /**
+   * Writes the marker of unit {@code [0, 9]} of {@code partition}, which has two files of 6 and 4
+   * records, counting 10 records but listing only the first {@code listed} of its files; returns
+   * its key.
+   */
+  private static String garbled(S3Client client, String topic, int partition, int listed) {
+    List<MarkerFile> files = new ArrayList<>();
+    for (String path : List.of("p=a", "p=b")) {
+      files.add(
+          TestUnits.file(
+              TestUnits.dataKey(topic, path, partition, 0, 9, ".parquet"),
+              100,
+              files.isEmpty() ? 6 : 4,
+              FileFormat.PARQUET,
+              TestUnits.columns(TestUnits.col("id", ColumnType.Kind.INT64))));
+    }
+    CommitMarker m = TestUnits.unit(topic, partition, 0, 9, files).marker();
+    assertThat(m.recordCount()).isEqualTo(10);
+    CommitMarker bad =
+        new CommitMarker(
+            m.formatVersion(),
+            topic,
+            partition,
+            0,
+            9,
+            m.recordCount(),
+            m.bucket(),
+            m.committedAtMs(),
+            m.rotationReason(),
+            files.subList(0, listed));
+    String key = MarkerKeys.markerKey(TestUnits.MARKERS, topic, partition, 0, 9);
+    client.putObject(
+        b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(MarkerCodec.toJson(bad)));
+    return key;
   }
 
   /**

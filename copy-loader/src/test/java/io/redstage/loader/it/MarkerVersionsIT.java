@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerFile;
+import io.redstage.loader.discovery.MarkerScanner;
+import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +131,56 @@ class MarkerVersionsIT {
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'mv_mixed_u'"))
         .isZero();
     assertThat(stack.count("SELECT COUNT(*) FROM public.mv_other_u")).isEqualTo(5);
+  }
+
+  /**
+   * A marker whose two files name the offset column differently (garbled, or written by hand): the
+   * scanner took it, and the append table stopped every cycle, the good units of its other
+   * partitions included. It is an unreadable marker now, naming both names: only its unit waits.
+   */
+  @Test
+  void aMarkerWhoseFilesNameAMetadataColumnDifferentlyIsUnreadable() throws Exception {
+    String topic = "mv_files_differ";
+    MarkerFile a =
+        stack.files.jsonlFile(
+            topic, 0, 0, 9, "p=a", List.of(0L, 1L, 2L, 3L, 4L), COLS, o -> row("id", o));
+    MarkerFile b =
+        stack
+            .files
+            .as(2, "kafka_topic", "kafka_partition", "kafka_offs", "kafka_timestamp")
+            .jsonlFile(topic, 0, 0, 9, "p=b", List.of(5L, 6L, 7L, 8L, 9L), COLS, o -> row("id", o));
+    Unit bad = stack.files.marker(topic, 0, 0, 9, List.of(a, b));
+    stack.files.unit(topic, 1, 0, 9, FileFormat.JSONL, COLS, o -> row("id", o));
+    stack.files.unit(topic, 2, 0, 9, FileFormat.JSONL, COLS, o -> row("id", o));
+    try (Loader loader = stack.loader(stack.config(topic))) {
+      CycleReport first = loader.runOnce();
+      CycleReport second = loader.runOnce();
+      assertThat(first.tablesStopped()).isZero();
+      assertThat(second.tablesStopped()).isZero();
+      assertThat(second.unreadableMarkers()).isEqualTo(1);
+    }
+    assertThat(stack.query("SELECT DISTINCT kafka_partition FROM public.mv_files_differ"))
+        .as("the good units of partitions 1 and 2 loaded")
+        .extracting(r -> ((Number) r.get(0)).intValue())
+        .containsExactlyInAnyOrder(1, 2);
+    assertThat(stack.count("SELECT COUNT(*) FROM public.mv_files_differ")).isEqualTo(20);
+    MarkerScanner.ScanResult scan =
+        new MarkerScanner(
+                stack.s3.client(),
+                LoaderStack.BUCKET,
+                LoaderStack.MARKERS,
+                List.of(topic),
+                Pattern.compile(".*"))
+            .scan();
+    assertThat(scan.rejected())
+        .containsOnlyKeys(bad.markerKey())
+        .allSatisfy(
+            (k, why) ->
+                assertThat(why)
+                    .startsWith("Cannot use commit marker s3://" + LoaderStack.BUCKET + "/" + k)
+                    .contains("names the offset column 'kafka_offset'")
+                    .contains("names it 'kafka_offs'")
+                    .contains("Write the marker again with the names its files hold"));
   }
 
   /**

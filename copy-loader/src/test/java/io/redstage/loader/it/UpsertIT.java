@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redstage.contract.ColumnType;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
+import io.redstage.contract.MarkerKeys;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.load.CycleReport;
 import io.redstage.loader.load.Loader;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Debezium-style CDC (unwrapped with __deleted) across batches and partitions gives the source
@@ -617,6 +619,35 @@ class UpsertIT {
   }
 
   /**
+   * Upsert mode: a marker that cannot be read (here garbage; in life an archived or KMS-refused
+   * object kept under markers.dir) whose offsets are all loaded already held every later unit of
+   * its partition, every cycle. It has no rows left to apply before them: they load, and the marker
+   * is still reported as unreadable.
+   */
+  @Test
+  void anUnreadableMarkerOfLoadedOffsetsHoldsNothingInUpsertMode() throws Exception {
+    String topic = "upsert_unreadable_loaded";
+    Map<String, String> config = upsertById(topic, "delete-insert");
+    try (Loader loader = stack.loader(config)) {
+      events(topic, 0, 0, 1, "a", 2, "b", 3, "c", 4, "d", 5, "e");
+      assertThat(loader.runOnce().unitsLoaded()).isEqualTo(1);
+      // a zombie's garbled marker of offsets 0..2, loaded already
+      String zombie = MarkerKeys.markerKey(LoaderStack.MARKERS, topic, 0, 0, 2);
+      stack
+          .s3
+          .client()
+          .putObject(
+              b -> b.bucket(LoaderStack.BUCKET).key(zombie), RequestBody.fromString("{not json"));
+      events(topic, 0, 5, 1, "a2", 6, "f");
+      CycleReport r = loader.runOnce();
+      assertThat(r.unreadableMarkers()).as("still reported").isEqualTo(1);
+      assertThat(r.unitsLoaded()).isEqualTo(1);
+    }
+    assertThat(state(topic))
+        .isEqualTo(Map.of(1L, "a2", 2L, "b", 3L, "c", 4L, "d", 5L, "e", 6L, "f"));
+  }
+
+  /**
    * A skip whose transaction waits past redshift.statement-timeout (behind a load holding the
    * table's lock, here a slowed LOCK) may still commit after the command gives up: it says the
    * outcome is unknown and what to check. When it commits, the next cycle finds the units covered
@@ -787,6 +818,71 @@ class UpsertIT {
       assertThat(r.batchesFailed()).isZero();
     }
     assertThat(state(topic)).as("key 0 deleted, key 1 updated").isEqualTo(Map.of(1L, "m1"));
+  }
+
+  /**
+   * A delete flag the table holds as an integer (is_deleted 0/1) was ignored without a word: the
+   * key's delete was upserted as a live row. Not 0 is a delete now. A flag of another type (here a
+   * double) stops its table's loads, quarantining nothing, while the other tables load.
+   */
+  @Test
+  void anIntegerDeleteFlagDeletesAndAFlagOfAnotherTypeStopsOnlyItsTable() throws Exception {
+    String ints = "upsert_int_flag";
+    String doubles = "upsert_double_flag";
+    String other = "upsert_flag_other";
+    Map<String, String> config = upsertById(ints + "," + doubles + "," + other, "delete-insert");
+    config.put("upsert.delete-flag-columns", "is_deleted");
+    stack.files.unit(
+        ints,
+        0,
+        0,
+        2,
+        FileFormat.PARQUET,
+        flagged(ColumnType.Kind.INT32),
+        o -> row("id", o == 2 ? 2L : 1L, "name", "v" + o, "is_deleted", o == 1 ? 1 : 0));
+    stack.files.unit(
+        doubles,
+        0,
+        0,
+        1,
+        FileFormat.PARQUET,
+        flagged(ColumnType.Kind.FLOAT64),
+        o -> row("id", 1L, "name", "v" + o, "is_deleted", o == 1 ? 1.0 : 0.0));
+    stack.files.unit(
+        other,
+        0,
+        0,
+        1,
+        FileFormat.PARQUET,
+        COLS,
+        o -> row("id", o, "name", "n" + o, "__deleted", "false"));
+    try (Loader loader = stack.loader(config)) {
+      CycleReport r = loader.runOnce();
+      assertThat(r.tablesStopped()).as("the table of the double flag").isEqualTo(1);
+      assertThat(r.batchesQuarantined()).isZero();
+    }
+    assertThat(state(ints)).as("key 1's last event is a delete").isEqualTo(Map.of(2L, "v2"));
+    assertThat(state(other)).isEqualTo(Map.of(0L, "n0", 1L, "n1"));
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '"
+                    + doubles
+                    + "'"))
+        .as("nothing loaded into the table of the double flag")
+        .isZero();
+    assertThat(
+            stack.count(
+                "SELECT COUNT(*) FROM public._redstage_quarantine WHERE target_table = 'public."
+                    + doubles
+                    + "'"))
+        .isZero();
+  }
+
+  private static List<MarkerColumn> flagged(ColumnType.Kind flag) {
+    return List.of(
+        new MarkerColumn("id", ColumnType.of(ColumnType.Kind.INT64), false),
+        new MarkerColumn("name", ColumnType.of(ColumnType.Kind.STRING), true),
+        new MarkerColumn("is_deleted", ColumnType.of(flag), true));
   }
 
   static Map<Long, String> state(String table) throws Exception {

@@ -13,6 +13,7 @@ import io.redstage.loader.TestUnits;
 import io.redstage.loader.batch.Batch;
 import io.redstage.loader.batch.BatchPlanner;
 import io.redstage.loader.config.LoaderConfig;
+import io.redstage.loader.discovery.OffsetRange;
 import io.redstage.loader.discovery.TopicPartition;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.redshift.Backoff;
@@ -226,7 +227,8 @@ class CyclePlannerTest {
     Unit after = TestUnits.simple("orders", 0, 20, 29);
     Unit other = TestUnits.simple("orders", 1, 20, 29);
     List<Unit> all = List.of(before, after, other);
-    Map<TopicPartition, Long> unreadable = Map.of(new TopicPartition("orders", 0), 10L);
+    Map<TopicPartition, List<OffsetRange>> unreadable =
+        Map.of(new TopicPartition("orders", 0), List.of(new OffsetRange(10, 19)));
 
     CyclePlanner.Plan upsert =
         planner(tracker(), "upsert").plan(all, unreadable, new LoadState(), 0);
@@ -239,6 +241,31 @@ class CyclePlannerTest {
         .as("append order does not matter: every readable unit loads")
         .flatMap(Batch::units)
         .containsExactly(before, after, other);
+  }
+
+  /**
+   * An unreadable marker whose offsets are all loaded (a zombie's unit beside its replay's, kept
+   * while archived or refused) held every later unit of its upsert partition for good; it has no
+   * rows left to apply before them. One of offsets not all loaded still holds them.
+   */
+  @Test
+  void anUnreadableMarkerOfLoadedOffsetsHoldsNothingInUpsertMode() {
+    Unit after = TestUnits.simple("orders", 0, 10, 19);
+    LoadState state = new LoadState();
+    state.addLoaded(ORDERS.name(), new TopicPartition("orders", 0), 0, 9);
+    TopicPartition tp = new TopicPartition("orders", 0);
+
+    CyclePlanner.Plan loaded =
+        planner(tracker(), "upsert")
+            .plan(List.of(after), Map.of(tp, List.of(new OffsetRange(0, 4))), state, 0);
+    assertThat(loaded.batches().get(ORDERS)).flatMap(Batch::units).containsExactly(after);
+    assertThat(loaded.backlog().get(ORDERS).heldBack()).isZero();
+
+    CyclePlanner.Plan partly =
+        planner(tracker(), "upsert")
+            .plan(List.of(after), Map.of(tp, List.of(new OffsetRange(5, 10))), state, 0);
+    assertThat(partly.batches()).doesNotContainKey(ORDERS);
+    assertThat(partly.backlog().get(ORDERS).heldBack()).isEqualTo(1);
   }
 
   @Test

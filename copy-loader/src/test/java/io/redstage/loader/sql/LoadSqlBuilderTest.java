@@ -298,6 +298,42 @@ class LoadSqlBuilderTest {
         .noneMatch(q -> q.contains(control.deletedKeys(T).table().table()));
   }
 
+  /**
+   * A delete flag of an integer type (is_deleted 0/1) was left out of the delete expression without
+   * a word, and the key's deletes were upserted as live rows: not 0 is a delete now. A flag of any
+   * other type is refused, naming the column, its type and the key, instead of being ignored.
+   */
+  @Test
+  void anIntegerDeleteFlagIsADeleteWhenNotZeroAndAFlagOfAnotherTypeIsRefused() {
+    TableSettings s =
+        new TableSettings(
+            TableSettings.Mode.UPSERT, List.of("id"), List.of("is_deleted"), List.of(), META);
+    String rows =
+        sql(batch(TestUnits.unit("cdc", 0, 0, 4, List.of(flagFile(Kind.INT32)))), s).stream()
+            .filter(q -> q.startsWith("CREATE TEMP TABLE \"rs_rows\""))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rows).contains("(COALESCE(\"u\".\"is_deleted\" <> 0, FALSE)) AS \"rs_deleted\"");
+    for (Kind other : List.of(Kind.FLOAT64, Kind.TIMESTAMP_MILLIS)) {
+      Batch b = batch(TestUnits.unit("cdc", 0, 0, 4, List.of(flagFile(other))));
+      assertThatThrownBy(() -> sql(b, s))
+          .isInstanceOf(DeleteFlagTypeException.class)
+          .hasMessageStartingWith(
+              "Cannot load table public.orders in upsert mode: its delete flag column is_deleted"
+                  + " (upsert.delete-flag-columns) is ")
+          .hasMessageContaining("leave it out of upsert.delete-flag-columns.");
+    }
+  }
+
+  private static MarkerFile flagFile(Kind flag) {
+    return TestUnits.file(
+        "cdc.parquet",
+        10,
+        5,
+        FileFormat.PARQUET,
+        columns(col("id", Kind.INT64), col("name", Kind.STRING), col("is_deleted", flag)));
+  }
+
   @Test
   void mergeStrategyDeletesThenMerges() {
     TableSettings s =
