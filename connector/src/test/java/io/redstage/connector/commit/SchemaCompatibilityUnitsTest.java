@@ -323,6 +323,75 @@ class SchemaCompatibilityUnitsTest {
             Map.entry(4L, "4 n4 gold 4@example.com"));
   }
 
+  /**
+   * v2 of an account widens balance from int64 to float64, which Connect's projector reaches with
+   * doubleValue(): an older record's 9007199254740993 was written into the v2 unit as
+   * 9007199254740992.0 without a word. It now closes that unit and opens one of version 1, whose
+   * file holds the number as the producer sent it; a v1 record whose balance a double holds exactly
+   * would still have been projected.
+   */
+  @Test
+  void backwardNeverRoundsANumberItWouldProjectItOpensAUnitOfTheRecordsOwnVersion() {
+    Schema v1 =
+        SchemaBuilder.struct()
+            .name("com.example.Account")
+            .version(1)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("balance", Schema.INT64_SCHEMA)
+            .build();
+    Schema v2 =
+        SchemaBuilder.struct()
+            .name("com.example.Account")
+            .version(2)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("balance", Schema.FLOAT64_SCHEMA)
+            .build();
+    List<SinkRecord> records =
+        List.of(
+            new SinkRecord(
+                TOPIC, 0, null, null, v2, new Struct(v2).put("id", 0L).put("balance", 1.5), 0),
+            new SinkRecord(
+                TOPIC, 0, null, null, v1, new Struct(v1).put("id", 1L).put("balance", 3L), 1),
+            new SinkRecord(
+                TOPIC,
+                0,
+                null,
+                null,
+                v1,
+                new Struct(v1).put("id", 2L).put("balance", 9_007_199_254_740_993L),
+                2),
+            new SinkRecord(
+                TOPIC, 0, null, null, v1, new Struct(v1).put("id", 3L).put("balance", 4L), 3),
+            new SinkRecord(
+                TOPIC, 0, null, null, v1, new Struct(v1).put("id", 4L).put("balance", 5L), 4));
+
+    List<CommitMarker> markers = write("BACKWARD", 3, records);
+
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 1L, "schema change"), tuple(2L, 4L, "flush.size"));
+    assertThat(valueColumns(markers.get(0).files().get(0)))
+        .containsExactly("id int64", "balance float64");
+    assertThat(valueColumns(markers.get(1).files().get(0)))
+        .containsExactly("id int64", "balance int64");
+    Map<Long, Object> balances = new LinkedHashMap<>();
+    for (CommitMarker m : markers) {
+      for (MarkerFile f : m.files()) {
+        for (GenericRecord r : FileReaders.parquet(S3Objects.get(s3.client(), BUCKET, f.key()))) {
+          balances.put((Long) r.get("kafka_offset"), r.get("balance"));
+        }
+      }
+    }
+    assertThat(balances)
+        .containsExactly(
+            Map.entry(0L, 1.5),
+            Map.entry(1L, 3.0),
+            Map.entry(2L, 9_007_199_254_740_993L),
+            Map.entry(3L, 4L),
+            Map.entry(4L, 5L));
+  }
+
   private static Map<String, byte[]> files(List<CommitMarker> markers) {
     Map<String, byte[]> out = new LinkedHashMap<>();
     for (CommitMarker m : markers) {
