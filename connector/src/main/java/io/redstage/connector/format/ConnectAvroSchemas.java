@@ -40,6 +40,10 @@ final class ConnectAvroSchemas {
   private static final int MAX_SCHEMA_TEXT_DEPTH =
       StreamWriteConstraints.defaults().getMaxNestingDepth();
 
+  /** What to do about a schema nested too deep. */
+  static final String FLATTEN =
+      "Flatten it at the source or with an SMT (Flatten, ReplaceField), or use format.class=jsonl.";
+
   /** A row field's type is written inside the row's object, its "fields" array and the field's. */
   private static final int ROW_FIELD_DEPTH = 3;
 
@@ -230,8 +234,7 @@ final class ConnectAvroSchemas {
               + "than "
               + MAX_SCHEMA_TEXT_DEPTH
               + " levels of JSON)",
-          "Flatten it at the source or with an SMT (Flatten, ReplaceField), or use "
-              + "format.class=jsonl.");
+          FLATTEN);
     }
   }
 

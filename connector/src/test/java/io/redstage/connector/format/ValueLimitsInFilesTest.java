@@ -997,6 +997,79 @@ class ValueLimitsInFilesTest {
    */
   @Test
   void theNestingCheckLetsThroughExactlyTheSchemasAvroCanWrite() throws Exception {
+    // near the limit a schema takes thousands of frames to convert: a big stack, so that the
+    // ladder finds Avro's limit, not the test thread's (see the next test)
+    onStack(256L << 20, this::nestingLadder);
+  }
+
+  /**
+   * A schema within Avro's limit may still exhaust a thread's stack on its way through the
+   * conversion, Avro and parquet-avro (a thousand nested arrays, on a small stack): that is a bad
+   * record too, not an error that stops the task.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "AVRO"})
+  void aSchemaThatExhaustsTheStackMakesTheRecordBad(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).build());
+    // loads every class on the way first, on the test's own stack
+    f.open(
+        new BytesOutput(),
+        shapedRecord(s -> SchemaBuilder.array(s).build(), Schema.INT64_SCHEMA, 3),
+        "k");
+    SinkRecord deep = shapedRecord(s -> SchemaBuilder.array(s).build(), Schema.INT64_SCHEMA, 990);
+    // on a small stack (what a compiled recursion uses a level varies; this leaves none to spare);
+    // asserted back on the test's thread
+    Throwable thrown = thrownOnStack(128L << 10, () -> f.open(new BytesOutput(), deep, "k"));
+    assertThat(thrown)
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "Cannot write record orders/3/0 as "
+                + formatName(format)
+                + ": its value or key schema is nested too deep for an Avro or Parquet"
+                + " schema (more levels than the task thread's stack holds). Flatten it at"
+                + " the source or with an SMT (Flatten, ReplaceField), or use"
+                + " format.class=jsonl.");
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code body} on a thread of {@code stackBytes}, rethrowing what it threw. */
+  private static void onStack(long stackBytes, ThrowingRunnable body) throws Exception {
+    Throwable thrown = thrownOnStack(stackBytes, body);
+    if (thrown instanceof Exception) {
+      throw (Exception) thrown;
+    }
+    if (thrown != null) {
+      throw (Error) thrown;
+    }
+  }
+
+  /** What {@code body} threw on a thread of {@code stackBytes}, or null. */
+  private static Throwable thrownOnStack(long stackBytes, ThrowingRunnable body)
+      throws InterruptedException {
+    Throwable[] thrown = new Throwable[1];
+    Thread t =
+        new Thread(
+            null,
+            () -> {
+              try {
+                body.run();
+              } catch (Throwable e) {
+                thrown[0] = e;
+              }
+            },
+            "stack-" + stackBytes,
+            stackBytes);
+    t.start();
+    t.join();
+    return thrown[0];
+  }
+
+  private void nestingLadder() throws Exception {
     RecordFormat f = RecordFormats.create(options(FileFormat.AVRO).build());
     Map<String, java.util.function.UnaryOperator<Schema>> shapes = new LinkedHashMap<>();
     shapes.put("array", inner -> SchemaBuilder.array(inner).build());
