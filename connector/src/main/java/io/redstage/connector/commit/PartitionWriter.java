@@ -166,6 +166,8 @@ final class PartitionWriter {
     SinkRecord toWrite = record;
     // a delete row that cannot take the open unit's schema opens a unit of its own
     boolean ownUnit = false;
+    // why the record's own value names no path or time, when the open unit's schema did
+    DataException placedOnlyByProjection = null;
     try {
       if (record.value() == null) {
         if (c.nullValues == NullValues.IGNORE) {
@@ -181,10 +183,27 @@ final class PartitionWriter {
         recordTime = checkedTime(record, DeleteRows.time(c, toWrite, nowMs));
         encodedPartition = DeleteRows.path(c, toWrite, nowMs);
       } else {
-        if (c.rotation.usesRecordTime()) {
-          recordTime = checkedTime(record, c.timestamps.extract(toWrite, nowMs));
+        try {
+          recordTime = valueTime(toWrite, nowMs);
+          encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
+        } catch (DataException e) {
+          // An older record lacks a field the open unit's (newer) version added with a default:
+          // projected, as it will be written, it holds the default, and its path and time are read
+          // from that (schema.compatibility). Only after the record's own value failed: FORWARD
+          // projects newer records down, dropping fields their own value still has.
+          SinkRecord projected = projectedToOpenUnit(record);
+          if (projected == null) {
+            throw e;
+          }
+          try {
+            recordTime = valueTime(projected, nowMs);
+            encodedPartition = c.partitioner.encodePartition(projected, nowMs);
+          } catch (DataException again) {
+            throw e;
+          }
+          toWrite = projected;
+          placedOnlyByProjection = e;
         }
-        encodedPartition = c.partitioner.encodePartition(toWrite, nowMs);
       }
       if (!encodedPartition.equals(fittingPartitionPath)) {
         checkKeyLength(record, encodedPartition);
@@ -197,6 +216,14 @@ final class PartitionWriter {
     }
     if (unit != null) {
       RotationReason reason = c.rotation.beforeRecord(unit, recordTime);
+      if (reason != null && placedOnlyByProjection != null) {
+        // the unit whose schema placed the record closes before it, and the unit the record would
+        // open has no such schema: as with no unit open (and so as a replay that starts here),
+        // its own value names no path
+        c.badRecords.report(record, placedOnlyByProjection);
+        handledWithoutRow(record, nowMs);
+        return;
+      }
       // Files of one unit share one schema: a record of another schema is projected to it
       // (schema.compatibility)
       // or starts a new unit. A record for a file not open yet is checked beside another file of
@@ -277,6 +304,29 @@ final class PartitionWriter {
     if (after != null) {
       commit(after);
     }
+  }
+
+  /** The time of a record with a value, when the rotation uses record times; else null. */
+  private Long valueTime(SinkRecord record, long nowMs) {
+    return c.rotation.usesRecordTime()
+        ? checkedTime(record, c.timestamps.extract(record, nowMs))
+        : null;
+  }
+
+  /**
+   * {@code record} projected to the value schema of the open unit's files (schema.compatibility),
+   * or null when no unit has a file open or the record is not projected to it (already of its
+   * schema, or a version the mode does not project).
+   *
+   * @throws DataException when the record's value does not match its own schema
+   */
+  private SinkRecord projectedToOpenUnit(SinkRecord record) {
+    UnitFile any = unit == null ? null : unit.anyFile();
+    if (any == null || record.valueSchema() == null) {
+      return null;
+    }
+    SinkRecord projected = c.format.fitBeside(any.writer, record);
+    return projected == record ? null : projected;
   }
 
   /**

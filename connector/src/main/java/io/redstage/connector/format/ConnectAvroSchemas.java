@@ -1,5 +1,6 @@
 package io.redstage.connector.format;
 
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import io.redstage.contract.FileFormat;
 import io.redstage.contract.MarkerColumn;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,22 @@ final class ConnectAvroSchemas {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectAvroSchemas.class);
   static final String ROW_RECORD_NAME = "connect_row";
   private static final int CACHE_ENTRIES = 256;
+
+  /**
+   * How deep Avro may nest a schema's JSON text: Jackson's default write limit, which Avro's own
+   * JsonFactory keeps and checks whenever the text is written (the Avro size check in build, the
+   * Avro file's header, the Parquet footer's avro.schema). Past it Avro throws
+   * AvroRuntimeException, which no bad-record handling expects: the task stopped on every restart.
+   */
+  private static final int MAX_SCHEMA_TEXT_DEPTH =
+      StreamWriteConstraints.defaults().getMaxNestingDepth();
+
+  /** What to do about a schema nested too deep. */
+  static final String FLATTEN =
+      "Flatten it at the source or with an SMT (Flatten, ReplaceField), or use format.class=jsonl.";
+
+  /** A row field's type is written inside the row's object, its "fields" array and the field's. */
+  private static final int ROW_FIELD_DEPTH = 3;
 
   private final FileFormat format;
   private final FormatOptions options;
@@ -93,6 +110,7 @@ final class ConnectAvroSchemas {
           }
           metadata.checkNoClash(name, first, format);
           try {
+            checkNesting(f.schema(), f.schema().isOptional());
             fields.add(field(name, avro(f.schema(), names, name)));
           } catch (ConversionException e) {
             throw e.inField(f.name());
@@ -106,6 +124,7 @@ final class ConnectAvroSchemas {
       } else {
         String name = columnNames.column("value", first, format);
         metadata.checkNoClash(name, first, format);
+        checkNesting(value, value.isOptional());
         fields.add(field(name, avro(value, names, name)));
         columns.add(
             new MarkerColumn(
@@ -177,6 +196,9 @@ final class ConnectAvroSchemas {
     if (options.keyColumnEnabled()) {
       org.apache.avro.Schema key;
       try {
+        if (keyStruct != null) {
+          checkNesting(keyStruct, true); // the key column is nullable
+        }
         key =
             keyStruct == null
                 ? primitive(org.apache.avro.Schema.Type.STRING)
@@ -195,6 +217,68 @@ final class ConnectAvroSchemas {
     }
     if (options.deleteMarkers()) {
       fields.add(field(options.deletedColumn(), primitive(org.apache.avro.Schema.Type.BOOLEAN)));
+    }
+  }
+
+  /**
+   * Measured before the conversion, so that neither it nor Avro's writer meets a schema they cannot
+   * take: the depth is counted, not caught, and the count stops at the limit.
+   *
+   * @throws ConversionException when the Avro schema of {@code s}, as a row field's type, would
+   *     nest deeper than Avro may write it
+   */
+  private static void checkNesting(Schema s, boolean optional) {
+    if (nestsTooDeep(s, optional, ROW_FIELD_DEPTH)) {
+      throw new ConversionException(
+          "is nested too deep for an Avro or Parquet schema (its Avro schema text would nest more "
+              + "than "
+              + MAX_SCHEMA_TEXT_DEPTH
+              + " levels of JSON)",
+          FLATTEN);
+    }
+  }
+
+  /**
+   * Whether the Avro text of {@link #avro}'s schema of {@code s} (a union with null when {@code
+   * optional}), written inside a JSON container at {@code depth}, would open one deeper than {@link
+   * #MAX_SCHEMA_TEXT_DEPTH}. Follows {@link #required} and Avro's Schema.toString: a union is an
+   * array, an array or map an object, a record an object with a "fields" array of field objects, a
+   * primitive with a logical type an object, a plain primitive a string. Record names made by
+   * {@link AvroNames} are unique, so no record is written as a reference to an earlier one. Each
+   * call goes at least one level deeper, so the recursion stops at the limit.
+   */
+  private static boolean nestsTooDeep(Schema s, boolean optional, int depth) {
+    int d = optional ? depth + 1 : depth;
+    if (d > MAX_SCHEMA_TEXT_DEPTH) {
+      return true;
+    }
+    switch (s.type()) {
+      case ARRAY:
+        return nestsTooDeep(s.valueSchema(), s.valueSchema().isOptional(), d + 1);
+      case MAP:
+        if (ConnectTypes.hasStringKeys(s)) {
+          return nestsTooDeep(s.valueSchema(), s.valueSchema().isOptional(), d + 1);
+        }
+        // an array of {key, value} records: array, record, "fields", field
+        return nestsTooDeep(s.keySchema(), s.keySchema().isOptional(), d + 4)
+            || nestsTooDeep(s.valueSchema(), s.valueSchema().isOptional(), d + 4);
+      case STRUCT:
+        if (d + (s.fields().isEmpty() ? 2 : 3) > MAX_SCHEMA_TEXT_DEPTH) {
+          return true;
+        }
+        for (Field f : s.fields()) {
+          if (nestsTooDeep(f.schema(), f.schema().isOptional(), d + 3)) {
+            return true;
+          }
+        }
+        return false;
+      default:
+        boolean logical =
+            ConnectTypes.isDecimal(s)
+                || ConnectTypes.isDate(s)
+                || ConnectTypes.isTime(s)
+                || ConnectTypes.isTimestamp(s);
+        return logical && d + 1 > MAX_SCHEMA_TEXT_DEPTH;
     }
   }
 

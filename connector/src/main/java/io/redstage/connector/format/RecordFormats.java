@@ -202,10 +202,25 @@ public final class RecordFormats {
         }
         throw RecordErrors.noSchema(firstRecord, format);
       }
-      AvroRows rows = new AvroRows(format, schemas.layout(firstRecord), metadata, values);
-      return format == FileFormat.PARQUET
-          ? ParquetRecordFileWriter.open(out, rows, options, fileKey, heldRowBytes)
-          : AvroRecordFileWriter.open(out, rows, options, fileKey, heldRowBytes);
+      try {
+        AvroRows rows = new AvroRows(format, schemas.layout(firstRecord), metadata, values);
+        return format == FileFormat.PARQUET
+            ? ParquetRecordFileWriter.open(out, rows, options, fileKey, heldRowBytes)
+            : AvroRecordFileWriter.open(out, rows, options, fileKey, heldRowBytes);
+      } catch (StackOverflowError e) {
+        // A schema within Avro's nesting limit (ConnectAvroSchemas counts it) still takes a few
+        // frames a level in the conversion, Avro's Schema.toString and parquet-avro's converter:
+        // near the limit (a thousand nested arrays) that can exhaust the task thread's stack,
+        // more so before the code is compiled. It has unwound by now, nothing was cached, the
+        // caller discards the output, and the record, not the task, is at fault: without this it
+        // stopped the task on every restart.
+        throw RecordErrors.cannotWrite(
+            firstRecord,
+            format,
+            "its value or key schema is nested too deep for an Avro or Parquet schema (more levels "
+                + "than the task thread's stack holds)",
+            ConnectAvroSchemas.FLATTEN);
+      }
     }
   }
 

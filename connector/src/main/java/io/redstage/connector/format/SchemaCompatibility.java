@@ -28,10 +28,16 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *       (fields the file lacks are dropped); an older record starts a new unit.
  * </ul>
  *
- * A projection the projector refuses (a type change, a new required field without default, another
- * schema name) also starts a new unit. Projection depends only on the record and the file's schema,
- * and the file's schema on the unit's first record, so a replay with the same boundaries writes the
- * same bytes.
+ * In every mode a projection that would write a value other than the record's own starts a new unit
+ * instead: a number the file's type would round (int32 to float32, int64 to float32 or float64,
+ * when the value does not convert back exactly; an exact one still projects), and a null where the
+ * file's field is required (the projector would write its default). Confluent's sinks write those
+ * projected.
+ *
+ * <p>A projection the projector refuses (a type change, a new required field without default,
+ * another schema name) also starts a new unit. Projection depends only on the record and the file's
+ * schema, and the file's schema on the unit's first record, so a replay with the same boundaries
+ * writes the same bytes.
  */
 public enum SchemaCompatibility {
   NONE,
@@ -67,10 +73,12 @@ public enum SchemaCompatibility {
     }
     Object value;
     try {
-      if (this != FORWARD && losesValues(own, record.value(), fileSchema)) {
-        // projecting up would drop a value the newer version has no field for; FORWARD drops
-        // such fields by definition (files keep the older schema), BACKWARD and FULL keep it in a
-        // unit of the record's own version
+      if (changesValues(own, record.value(), fileSchema, this == FORWARD)) {
+        // the file's schema cannot hold one of the record's values as it is (a field the newer
+        // version removed, a number its type would round, a null its required field would turn
+        // into the default): the record opens a unit of its own version, where it is written as
+        // it is, rather than have the file's schema change it without a word. FORWARD drops the
+        // fields its older files lack by definition.
         return null;
       }
       value = SchemaProjector.project(own, record.value(), fileSchema);
@@ -109,42 +117,93 @@ public enum SchemaCompatibility {
   }
 
   /**
-   * Whether {@code value} (of {@code source}) holds a non-null value, at any depth, in a struct
-   * field {@code target} lacks. Only what the projector would reach: a type it would refuse fails
-   * the projection anyway.
+   * Whether projecting {@code value} (of {@code source}) to {@code target} would write any value
+   * other than the record's own, at any depth: a non-null value in a struct field the target lacks
+   * (unless {@code dropsFields}: FORWARD drops those by definition), a number the promotion rounds
+   * (int32 to float32, int64 to float32 or float64 beyond 2^24 or 2^53: the projector calls
+   * floatValue/doubleValue; a map's keys rounded to one key also lose entries), or a null where the
+   * target is required (the projector writes the target's default). Values are read as {@link
+   * FieldValues} reads an unprojected record. Only what the projector would reach: a type or name
+   * it refuses fails the projection anyway, so nothing is cast before the types agree.
    */
-  private static boolean losesValues(Schema source, Object value, Schema target) {
-    if (value == null || source.type() != target.type()) {
+  private static boolean changesValues(
+      Schema source, Object value, Schema target, boolean dropsFields) {
+    if (value == null) {
+      return source.isOptional() && !target.isOptional();
+    }
+    if (!Objects.equals(source.name(), target.name())) {
       return false;
     }
     switch (source.type()) {
       case STRUCT:
+        if (target.type() != Schema.Type.STRUCT) {
+          return false;
+        }
         Struct from = (Struct) value;
         for (Field field : source.fields()) {
           Object raw = from.getWithoutDefault(field.name());
+          Object written =
+              raw != null || field.schema().isOptional() ? raw : field.schema().defaultValue();
           Field kept = target.field(field.name());
-          if (raw != null && (kept == null || losesValues(field.schema(), raw, kept.schema()))) {
+          if (kept == null
+              ? written != null && !dropsFields
+              : changesValues(field.schema(), written, kept.schema(), dropsFields)) {
             return true;
           }
         }
         return false;
       case ARRAY:
+        if (target.type() != Schema.Type.ARRAY) {
+          return false;
+        }
         for (Object item : (List<?>) value) {
-          if (losesValues(source.valueSchema(), item, target.valueSchema())) {
+          if (changesValues(source.valueSchema(), item, target.valueSchema(), dropsFields)) {
             return true;
           }
         }
         return false;
       case MAP:
-        for (Object item : ((Map<?, ?>) value).values()) {
-          if (losesValues(source.valueSchema(), item, target.valueSchema())) {
+        if (target.type() != Schema.Type.MAP) {
+          return false;
+        }
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+          if (changesValues(source.keySchema(), e.getKey(), target.keySchema(), dropsFields)
+              || changesValues(
+                  source.valueSchema(), e.getValue(), target.valueSchema(), dropsFields)) {
             return true;
           }
         }
         return false;
+      case INT32:
+        return target.type() == Schema.Type.FLOAT32 && !exactInFloat(((Number) value).intValue());
+      case INT64:
+        if (target.type() == Schema.Type.FLOAT32) {
+          return !exactInFloat(((Number) value).longValue());
+        }
+        return target.type() == Schema.Type.FLOAT64 && !exactInDouble(((Number) value).longValue());
       default:
+        // int8 and int16 fit a float32 exactly, int32 and float32 a float64; other types are
+        // not converted
         return false;
     }
+  }
+
+  // The bounds: (int) and (long) casts saturate, so 2^31 and 2^63 would read back as the
+  // maximum int or long they are not.
+
+  private static boolean exactInFloat(int n) {
+    float f = n;
+    return f < 0x1p31f && (int) f == n;
+  }
+
+  private static boolean exactInFloat(long n) {
+    float f = n;
+    return f < 0x1p63f && (long) f == n;
+  }
+
+  private static boolean exactInDouble(long n) {
+    double d = n;
+    return d < 0x1p63 && (long) d == n;
   }
 
   /**

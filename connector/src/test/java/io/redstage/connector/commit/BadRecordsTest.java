@@ -787,6 +787,70 @@ class BadRecordsTest {
   }
 
   /** An update of another schema than the tests' units: it closes the unit open before it. */
+  /**
+   * A value schema nested 260 optional structs deep, as JsonConverter builds it from an envelope
+   * (its parser takes 1,000 levels of JSON, this schema needs about 520): its Avro schema text
+   * would nest over 1,000 levels, which Avro's writer refuses with an AvroRuntimeException that
+   * escaped the bad-record handling and stopped the task on every restart, a dead letter queue set
+   * or not. In Parquet and Avro it is a bad record saying what to do; JSON Lines writes it.
+   */
+  @Test
+  void aValueSchemaNestedTooDeepForAnAvroSchemaIsABadRecordInParquetAndAvro() throws Exception {
+    String inner =
+        "{\"type\":\"struct\",\"optional\":true,\"field\":\"c\",\"fields\":"
+            + "[{\"type\":\"int32\",\"optional\":true,\"field\":\"x\"}]}";
+    for (int i = 0; i < 260; i++) {
+      inner = "{\"type\":\"struct\",\"optional\":true,\"field\":\"c\",\"fields\":[" + inner + "]}";
+    }
+    String envelope =
+        "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"field\":\"id\"},"
+            + inner
+            + "]},\"payload\":{\"id\":1,\"c\":null}}";
+    org.apache.kafka.connect.json.JsonConverter converter =
+        new org.apache.kafka.connect.json.JsonConverter();
+    converter.configure(Map.of("schemas.enable", "true"), false);
+    org.apache.kafka.connect.data.SchemaAndValue deep =
+        converter.toConnectData(TP.topic(), envelope.getBytes(StandardCharsets.UTF_8));
+    for (String format : FORMATS) {
+      String prefix = "deep-schema-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommitBatches(
+          props,
+          context,
+          Set.of(TP),
+          List.of(
+              List.of(
+                  record(0, order(0L, "a")),
+                  tpRecord(1, null, null, deep.schema(), deep.value()),
+                  record(2, order(2L, "b"))),
+              List.of(closer(3))));
+
+      if (format.equals("jsonl")) {
+        assertThat(context.reported).as(format).isEmpty();
+        assertThat(allCells(prefix)).extracting(r -> r.get("id")).contains("0", "1", "2");
+        continue;
+      }
+      assertThat(context.reported)
+          .as(format)
+          .extracting(SinkRecord::kafkaOffset)
+          .containsExactly(1L);
+      assertThat(context.errors.get(0))
+          .as(format)
+          .isEqualTo(
+              "Cannot write record orders/0/1 as "
+                  + (format.equals("avro") ? "Avro" : "Parquet")
+                  + ": value schema field 'c' is nested too deep for an Avro or Parquet schema (its"
+                  + " Avro schema text would nest more than 1000 levels of JSON). Flatten it at the"
+                  + " source or with an SMT (Flatten, ReplaceField), or use format.class=jsonl.");
+      assertThat(allCells(prefix))
+          .as(format + ": the records around it")
+          .extracting(r -> r.get("id"))
+          .containsExactly("0", "2");
+    }
+  }
+
   private static SinkRecord closer(long offset) {
     Schema other = SchemaBuilder.struct().name("Other").field("x", Schema.INT64_SCHEMA).build();
     return tpRecord(offset, null, null, other, new Struct(other).put("x", 0L));

@@ -323,6 +323,174 @@ class SchemaCompatibilityUnitsTest {
             Map.entry(4L, "4 n4 gold 4@example.com"));
   }
 
+  /**
+   * v2 of an account widens balance from int64 to float64, which Connect's projector reaches with
+   * doubleValue(): an older record's 9007199254740993 was written into the v2 unit as
+   * 9007199254740992.0 without a word. It now closes that unit and opens one of version 1, whose
+   * file holds the number as the producer sent it; a v1 record whose balance a double holds exactly
+   * would still have been projected.
+   */
+  @Test
+  void backwardNeverRoundsANumberItWouldProjectItOpensAUnitOfTheRecordsOwnVersion() {
+    Schema v1 =
+        SchemaBuilder.struct()
+            .name("com.example.Account")
+            .version(1)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("balance", Schema.INT64_SCHEMA)
+            .build();
+    Schema v2 =
+        SchemaBuilder.struct()
+            .name("com.example.Account")
+            .version(2)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("balance", Schema.FLOAT64_SCHEMA)
+            .build();
+    List<SinkRecord> records =
+        List.of(
+            new SinkRecord(
+                TOPIC, 0, null, null, v2, new Struct(v2).put("id", 0L).put("balance", 1.5), 0),
+            new SinkRecord(
+                TOPIC, 0, null, null, v1, new Struct(v1).put("id", 1L).put("balance", 3L), 1),
+            new SinkRecord(
+                TOPIC,
+                0,
+                null,
+                null,
+                v1,
+                new Struct(v1).put("id", 2L).put("balance", 9_007_199_254_740_993L),
+                2),
+            new SinkRecord(
+                TOPIC, 0, null, null, v1, new Struct(v1).put("id", 3L).put("balance", 4L), 3),
+            new SinkRecord(
+                TOPIC, 0, null, null, v1, new Struct(v1).put("id", 4L).put("balance", 5L), 4));
+
+    List<CommitMarker> markers = write("BACKWARD", 3, records);
+
+    assertThat(markers)
+        .extracting(
+            CommitMarker::startOffset, CommitMarker::endOffset, CommitMarker::rotationReason)
+        .containsExactly(tuple(0L, 1L, "schema change"), tuple(2L, 4L, "flush.size"));
+    assertThat(valueColumns(markers.get(0).files().get(0)))
+        .containsExactly("id int64", "balance float64");
+    assertThat(valueColumns(markers.get(1).files().get(0)))
+        .containsExactly("id int64", "balance int64");
+    Map<Long, Object> balances = new LinkedHashMap<>();
+    for (CommitMarker m : markers) {
+      for (MarkerFile f : m.files()) {
+        for (GenericRecord r : FileReaders.parquet(S3Objects.get(s3.client(), BUCKET, f.key()))) {
+          balances.put((Long) r.get("kafka_offset"), r.get("balance"));
+        }
+      }
+    }
+    assertThat(balances)
+        .containsExactly(
+            Map.entry(0L, 1.5),
+            Map.entry(1L, 3.0),
+            Map.entry(2L, 9_007_199_254_740_993L),
+            Map.entry(3L, 4L),
+            Map.entry(4L, 5L));
+  }
+
+  /**
+   * v2 of an order adds region with the default "eu", and the files are partitioned by region (or
+   * by day of a time field v2 adds). An older v1 record is written projected, with the default; its
+   * path was read before the projection, from its own value, which has no region: it went to the
+   * dead letter queue. It now goes to the default's path when a v2 unit is open; with no unit open
+   * (nothing to project it to) it is a bad record as before.
+   */
+  @Test
+  void backwardPlacesAnOlderRecordByTheDefaultOfAFieldTheNewerVersionAdded() {
+    Schema v1 =
+        SchemaBuilder.struct()
+            .name("com.example.Order")
+            .version(1)
+            .field("id", Schema.INT64_SCHEMA)
+            .build();
+    Schema v2 =
+        SchemaBuilder.struct()
+            .name("com.example.Order")
+            .version(2)
+            .field("id", Schema.INT64_SCHEMA)
+            .field("region", SchemaBuilder.string().defaultValue("eu").build())
+            .field(
+                "at",
+                org.apache.kafka.connect.data.Timestamp.builder()
+                    .defaultValue(new java.util.Date(86_400_000L * 366)) // 1971-01-02
+                    .build())
+            .build();
+    List<SinkRecord> records = new ArrayList<>();
+    records.add(new SinkRecord(TOPIC, 0, null, null, v1, new Struct(v1).put("id", 0L), 0));
+    for (long o = 1; o <= 4; o++) {
+      records.add(
+          o % 2 == 1
+              ? new SinkRecord(
+                  TOPIC,
+                  0,
+                  null,
+                  null,
+                  v2,
+                  new Struct(v2).put("id", o).put("region", "us").put("at", new java.util.Date(0)),
+                  o)
+              : new SinkRecord(TOPIC, 0, null, null, v1, new Struct(v1).put("id", o), o));
+    }
+    Map<String, String> byRegion = LocalS3Tasks.props(s3, BUCKET);
+    byRegion.put("partitioner.class", "field");
+    byRegion.put("partition.field.name", "region");
+    Map<String, String> byDay = LocalS3Tasks.props(s3, BUCKET);
+    byDay.put("partitioner.class", "daily");
+    byDay.put("timestamp.extractor", "RecordField");
+    byDay.put("timestamp.field", "at");
+    for (Map<String, String> props : List.of(byRegion, byDay)) {
+      props.put("format.class", "parquet");
+      props.put("schema.compatibility", "BACKWARD");
+      props.put("flush.size", "4");
+      BadRecordsTest.DlqContext context = new BadRecordsTest.DlqContext();
+
+      LocalS3Tasks.putAndCommit(props, context, Set.of(new TopicPartition(TOPIC, 0)), records);
+
+      assertThat(context.reported)
+          .as("v1 with no unit open")
+          .extracting(SinkRecord::kafkaOffset)
+          .containsExactly(0L);
+      List<CommitMarker> markers = S3Objects.markers(s3.client(), BUCKET, "_redstage/markers/");
+      Map<Long, String> paths = new LinkedHashMap<>();
+      for (CommitMarker m : markers) {
+        for (MarkerFile f : m.files()) {
+          String path = f.key().substring(0, f.key().lastIndexOf('/'));
+          for (GenericRecord r : FileReaders.parquet(S3Objects.get(s3.client(), BUCKET, f.key()))) {
+            paths.put(
+                (Long) r.get("kafka_offset"),
+                path.substring(path.lastIndexOf('/') + 1) + " " + r.get("region"));
+          }
+        }
+      }
+      boolean regions = props == byRegion;
+      assertThat(paths)
+          .as(props.get("partitioner.class"))
+          .containsOnly(
+              Map.entry(1L, (regions ? "region=us" : "day=01") + " us"),
+              Map.entry(2L, (regions ? "region=eu" : "day=02") + " eu"),
+              Map.entry(3L, (regions ? "region=us" : "day=01") + " us"),
+              Map.entry(4L, (regions ? "region=eu" : "day=02") + " eu"));
+      clean();
+    }
+
+    // rotate.interval.ms on that time: the v1 records' default time (a day after the v2 records')
+    // closes the v2 unit before them, and the unit one would open has no such field: bad records,
+    // as with no unit open, so that a replay starting at one of them does the same
+    Map<String, String> byInterval = LocalS3Tasks.props(s3, BUCKET);
+    byInterval.put("format.class", "parquet");
+    byInterval.put("schema.compatibility", "BACKWARD");
+    byInterval.put("timestamp.extractor", "RecordField");
+    byInterval.put("timestamp.field", "at");
+    byInterval.put("rotate.interval.ms", "3600000");
+    BadRecordsTest.DlqContext context = new BadRecordsTest.DlqContext();
+    LocalS3Tasks.putAndCommit(byInterval, context, Set.of(new TopicPartition(TOPIC, 0)), records);
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 2L, 4L);
+    assertThat(context.errors.get(1)).isEqualTo(context.errors.get(0).replace("/0:", "/2:"));
+  }
+
   private static Map<String, byte[]> files(List<CommitMarker> markers) {
     Map<String, byte[]> out = new LinkedHashMap<>();
     for (CommitMarker m : markers) {

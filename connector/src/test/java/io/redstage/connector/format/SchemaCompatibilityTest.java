@@ -162,6 +162,126 @@ class SchemaCompatibilityTest {
     assertThat(((Struct) projectedSet.get("address")).getWithoutDefault("city")).isEqualTo("Oslo");
   }
 
+  static final Schema NUMBERS_INT =
+      SchemaBuilder.struct()
+          .name("com.example.Reading")
+          .version(1)
+          .field("id", Schema.INT64_SCHEMA)
+          .field("n", Schema.INT32_SCHEMA)
+          .field("by_code", SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.STRING_SCHEMA).build())
+          .field("xs", SchemaBuilder.array(Schema.INT64_SCHEMA).build())
+          .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+          .build();
+
+  /** The same fields as floats, note required with a default: what a BACKWARD version 2 may be. */
+  static final Schema NUMBERS_FLOAT =
+      SchemaBuilder.struct()
+          .name("com.example.Reading")
+          .version(2)
+          .field("id", Schema.FLOAT64_SCHEMA)
+          .field("n", Schema.FLOAT32_SCHEMA)
+          .field("by_code", SchemaBuilder.map(Schema.FLOAT32_SCHEMA, Schema.STRING_SCHEMA).build())
+          .field("xs", SchemaBuilder.array(Schema.FLOAT32_SCHEMA).build())
+          .field("note", SchemaBuilder.string().defaultValue("n/a").build())
+          .build();
+
+  static SinkRecord reading(
+      Schema schema, long id, int n, Map<Integer, String> byCode, List<Long> xs, String note) {
+    Struct value =
+        new Struct(schema)
+            .put("id", id)
+            .put("n", n)
+            .put("by_code", byCode)
+            .put("xs", xs)
+            .put("note", note);
+    return new SinkRecord("t", 0, null, null, schema, value, 1);
+  }
+
+  static SinkRecord reading(long id, int n, Map<Integer, String> byCode, List<Long> xs) {
+    return reading(NUMBERS_INT, id, n, byCode, xs, "set");
+  }
+
+  /**
+   * Connect's projector promotes numbers with floatValue/doubleValue and writes a required field's
+   * default for a null: 9007199254740993 became 9.007199254740992E15, two map keys one entry, a
+   * null "n/a", all in a unit that looked like any other. Such a record now opens a unit of its own
+   * version (project gives null); one whose values convert exactly still projects.
+   */
+  @Test
+  void backwardAndFullNeverRoundANumberNorTurnANullIntoTheDefault() {
+    Map<Integer, String> twoKeys = Map.of(16_777_217, "a", 16_777_216, "b");
+    for (SchemaCompatibility mode :
+        new SchemaCompatibility[] {SchemaCompatibility.BACKWARD, SchemaCompatibility.FULL}) {
+      assertThat(
+              mode.project(NUMBERS_FLOAT, reading(9_007_199_254_740_993L, 1, Map.of(), List.of())))
+          .as("int64 beyond 2^53 into float64")
+          .isNull();
+      assertThat(mode.project(NUMBERS_FLOAT, reading(Long.MAX_VALUE, 1, Map.of(), List.of())))
+          .as("Long.MAX_VALUE becomes 2^63, which a cast back saturates to Long.MAX_VALUE")
+          .isNull();
+      assertThat(mode.project(NUMBERS_FLOAT, reading(1, 16_777_217, Map.of(), List.of())))
+          .as("int32 beyond 2^24 into float32")
+          .isNull();
+      assertThat(mode.project(NUMBERS_FLOAT, reading(1, Integer.MAX_VALUE, Map.of(), List.of())))
+          .as("Integer.MAX_VALUE becomes 2^31")
+          .isNull();
+      assertThat(mode.project(NUMBERS_FLOAT, reading(1, 1, twoKeys, List.of())))
+          .as("two map keys that round to one")
+          .isNull();
+      assertThat(
+              mode.project(NUMBERS_FLOAT, reading(1, 1, Map.of(), List.of(123_456_789_012_345L))))
+          .as("an array element into float32")
+          .isNull();
+      assertThat(mode.project(NUMBERS_FLOAT, reading(NUMBERS_INT, 1, 1, Map.of(), List.of(), null)))
+          .as("a null where the newer field is required with a default")
+          .isNull();
+
+      Struct exact =
+          (Struct)
+              mode.project(
+                      NUMBERS_FLOAT,
+                      reading(
+                          Long.MIN_VALUE,
+                          16_777_216,
+                          Map.of(16_777_216, "b", -3, "c"),
+                          List.of(9_007_199_254_740_992L)))
+                  .value();
+      assertThat(exact.get("id")).isEqualTo(-0x1p63);
+      assertThat(exact.get("n")).isEqualTo(0x1p24f);
+      assertThat(exact.getMap("by_code"))
+          .containsOnly(Map.entry(0x1p24f, "b"), Map.entry(-3f, "c"));
+      assertThat(exact.getArray("xs")).containsExactly(0x1p53f);
+      assertThat(exact.get("note")).isEqualTo("set");
+    }
+  }
+
+  /** FORWARD files keep the older version: the same holds when that one has the float types. */
+  @Test
+  void forwardNeverRoundsANumberOfANewerRecordEither() {
+    Schema v1 = copyWithVersion(NUMBERS_FLOAT, 1);
+    Schema v2 = copyWithVersion(NUMBERS_INT, 2);
+    assertThat(
+            SchemaCompatibility.FORWARD.project(
+                v1, reading(v2, 9_007_199_254_740_993L, 1, Map.of(), List.of(), "x")))
+        .isNull();
+    assertThat(
+            SchemaCompatibility.FORWARD.project(v1, reading(v2, 1, 1, Map.of(), List.of(), null)))
+        .isNull();
+    Struct exact =
+        (Struct)
+            SchemaCompatibility.FORWARD
+                .project(v1, reading(v2, 7, 2, Map.of(1, "a"), List.of(3L), "x"))
+                .value();
+    assertThat(exact.get("id")).isEqualTo(7.0);
+    assertThat(exact.getMap("by_code")).containsOnly(Map.entry(1f, "a"));
+  }
+
+  private static Schema copyWithVersion(Schema schema, int version) {
+    SchemaBuilder b = SchemaBuilder.struct().name(schema.name()).version(version);
+    schema.fields().forEach(f -> b.field(f.name(), f.schema()));
+    return b.build();
+  }
+
   @Test
   void forwardProjectsNewerVersionsDownDroppingFields() {
     SinkRecord projected = SchemaCompatibility.FORWARD.project(V1, v2(3));

@@ -934,6 +934,244 @@ class ValueLimitsInFilesTest {
     assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L, 3L);
   }
 
+  /**
+   * A value schema of 249 optional structs around an optional timestamp: its Avro text nests 1,001
+   * levels of JSON, one more than Avro's Jackson writes. Opening a Parquet or Avro file for it
+   * threw AvroRuntimeException, which no bad-record handling catches: the task stopped on every
+   * restart, with errors.tolerance=all and a dead letter queue too. Now the record is bad, naming
+   * the field. The same around an optional int32 (a plain "int", one level less: exactly 1,000) is
+   * written, as JSON Lines, which has no schema text, writes both.
+   */
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void aValueSchemaNestedDeeperThanAnAvroSchemaMayBeMakesTheRecordBad(FileFormat format)
+      throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).build());
+    SinkRecord atLimit = nestedRecord(1, 249, Schema.OPTIONAL_INT32_SCHEMA);
+    SinkRecord beyond = nestedRecord(2, 249, Timestamp.builder().optional().build());
+
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, atLimit, "k");
+    writer.write(atLimit);
+    writer.finish();
+    assertThat(notesById(format, out.toByteArray())).containsOnlyKeys(1L);
+
+    if (format == FileFormat.JSONL) {
+      BytesOutput jsonl = new BytesOutput();
+      RecordFileWriter deep = f.open(jsonl, beyond, "k");
+      deep.write(beyond);
+      deep.finish();
+      assertThat(notesById(format, jsonl.toByteArray())).containsOnlyKeys(2L);
+      return;
+    }
+    assertThatThrownBy(() -> f.open(new BytesOutput(), beyond, "k"))
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "Cannot write record orders/3/1 as "
+                + formatName(format)
+                + ": value schema field 'deep' is nested too deep for an Avro or Parquet schema"
+                + " (its Avro schema text would nest more than 1000 levels of JSON). Flatten it at"
+                + " the source or with an SMT (Flatten, ReplaceField), or use format.class=jsonl.");
+
+    // a key struct written as the key column nests in the same schema text
+    Schema deepKey = beyond.valueSchema().field("deep").schema();
+    SinkRecord keyed =
+        new SinkRecord(
+            "orders", 3, deepKey, new Struct(deepKey), atLimit.valueSchema(), atLimit.value(), 4);
+    assertThatThrownBy(
+            () ->
+                RecordFormats.create(options(format).keyColumnEnabled(true).build())
+                    .open(new BytesOutput(), keyed, "k"))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith(
+            "Cannot write record orders/3/4 as "
+                + formatName(format)
+                + ": the key schema is nested too deep for an Avro or Parquet schema");
+  }
+
+  /**
+   * The nesting check counts what Avro writes, for every shape it nests: for each, the deepest
+   * schema it lets through has Avro schema text at most 1,000 levels deep (read back from the
+   * file's header, with a parser that takes more), and one level more, the first it refuses, would
+   * be deeper (each level of a shape adds the same number of JSON levels).
+   */
+  @Test
+  void theNestingCheckLetsThroughExactlyTheSchemasAvroCanWrite() throws Exception {
+    // near the limit a schema takes thousands of frames to convert: a big stack, so that the
+    // ladder finds Avro's limit, not the test thread's (see the next test)
+    onStack(256L << 20, this::nestingLadder);
+  }
+
+  /**
+   * A schema within Avro's limit may still exhaust a thread's stack on its way through the
+   * conversion, Avro and parquet-avro (a thousand nested arrays, on a small stack): that is a bad
+   * record too, not an error that stops the task.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "AVRO"})
+  void aSchemaThatExhaustsTheStackMakesTheRecordBad(FileFormat format) throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).build());
+    // loads every class on the way first, on the test's own stack
+    f.open(
+        new BytesOutput(),
+        shapedRecord(s -> SchemaBuilder.array(s).build(), Schema.INT64_SCHEMA, 3),
+        "k");
+    SinkRecord deep = shapedRecord(s -> SchemaBuilder.array(s).build(), Schema.INT64_SCHEMA, 990);
+    // on a small stack (what a compiled recursion uses a level varies; this leaves none to spare);
+    // asserted back on the test's thread
+    Throwable thrown = thrownOnStack(128L << 10, () -> f.open(new BytesOutput(), deep, "k"));
+    assertThat(thrown)
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "Cannot write record orders/3/0 as "
+                + formatName(format)
+                + ": its value or key schema is nested too deep for an Avro or Parquet"
+                + " schema (more levels than the task thread's stack holds). Flatten it at"
+                + " the source or with an SMT (Flatten, ReplaceField), or use"
+                + " format.class=jsonl.");
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code body} on a thread of {@code stackBytes}, rethrowing what it threw. */
+  private static void onStack(long stackBytes, ThrowingRunnable body) throws Exception {
+    Throwable thrown = thrownOnStack(stackBytes, body);
+    if (thrown instanceof Exception) {
+      throw (Exception) thrown;
+    }
+    if (thrown != null) {
+      throw (Error) thrown;
+    }
+  }
+
+  /** What {@code body} threw on a thread of {@code stackBytes}, or null. */
+  private static Throwable thrownOnStack(long stackBytes, ThrowingRunnable body)
+      throws InterruptedException {
+    Throwable[] thrown = new Throwable[1];
+    Thread t =
+        new Thread(
+            null,
+            () -> {
+              try {
+                body.run();
+              } catch (Throwable e) {
+                thrown[0] = e;
+              }
+            },
+            "stack-" + stackBytes,
+            stackBytes);
+    t.start();
+    t.join();
+    return thrown[0];
+  }
+
+  private void nestingLadder() throws Exception {
+    RecordFormat f = RecordFormats.create(options(FileFormat.AVRO).build());
+    Map<String, java.util.function.UnaryOperator<Schema>> shapes = new LinkedHashMap<>();
+    shapes.put("array", inner -> SchemaBuilder.array(inner).build());
+    shapes.put("optional array", inner -> SchemaBuilder.array(inner).optional().build());
+    shapes.put("map", inner -> SchemaBuilder.map(Schema.STRING_SCHEMA, inner).build());
+    shapes.put(
+        "map of int keys (array of entry records)",
+        inner -> SchemaBuilder.map(Schema.OPTIONAL_INT32_SCHEMA, inner).build());
+    shapes.put(
+        "struct",
+        inner -> SchemaBuilder.struct().field("a", Schema.INT32_SCHEMA).field("c", inner).build());
+    for (Map.Entry<String, java.util.function.UnaryOperator<Schema>> shape : shapes.entrySet()) {
+      for (Schema innermost : List.of(Schema.INT64_SCHEMA, Decimal.builder(2).optional().build())) {
+        int accepted = 0;
+        int refused = 1_100;
+        while (refused - accepted > 1) {
+          int levels = (accepted + refused) / 2;
+          try {
+            f.open(new BytesOutput(), shapedRecord(shape.getValue(), innermost, levels), "k");
+            accepted = levels;
+          } catch (DataException e) {
+            assertThat(e).hasMessageContaining("is nested too deep for an Avro or Parquet schema");
+            refused = levels;
+          }
+        }
+        int deepest = schemaTextDepth(f, shapedRecord(shape.getValue(), innermost, accepted));
+        int step =
+            deepest - schemaTextDepth(f, shapedRecord(shape.getValue(), innermost, accepted - 1));
+        assertThat(deepest)
+            .as(shape.getKey() + " of " + innermost.type() + ": deepest let through")
+            .isLessThanOrEqualTo(1_000);
+        assertThat(deepest + step)
+            .as(shape.getKey() + " of " + innermost.type() + ": first refused")
+            .isGreaterThan(1_000);
+      }
+    }
+  }
+
+  /** How deep the Avro schema text in the header of a file of {@code record} nests. */
+  private static int schemaTextDepth(RecordFormat f, SinkRecord record) throws IOException {
+    BytesOutput out = new BytesOutput();
+    RecordFileWriter writer = f.open(out, record, "k");
+    writer.write(record);
+    writer.finish();
+    return jsonDepth(FileReaders.avro(out.toByteArray()).get(0).getSchema().toString());
+  }
+
+  /** {id, deep}: deep is {@code levels} applications of {@code shape} around {@code innermost}. */
+  private static SinkRecord shapedRecord(
+      java.util.function.UnaryOperator<Schema> shape, Schema innermost, int levels) {
+    Schema deep = innermost;
+    for (int i = 0; i < levels; i++) {
+      deep = shape.apply(deep);
+    }
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Shaped")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("deep", SchemaBuilder.array(deep).optional().build())
+            .build();
+    return new SinkRecord("orders", 3, null, null, schema, new Struct(schema).put("id", 1L), 0);
+  }
+
+  private static int jsonDepth(String text) throws IOException {
+    com.fasterxml.jackson.core.JsonFactory factory =
+        com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(
+                com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(10_000)
+                    .build())
+            .build();
+    int depth = 0;
+    int max = 0;
+    try (com.fasterxml.jackson.core.JsonParser p = factory.createParser(text)) {
+      for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t.isStructStart()) {
+          max = Math.max(max, ++depth);
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+    }
+    return max;
+  }
+
+  /** {id, note, deep}: deep holds {@code levels} optional structs, the innermost {x: inner}. */
+  private static SinkRecord nestedRecord(long id, int levels, Schema inner) {
+    Schema deep = SchemaBuilder.struct().name("L0").optional().field("x", inner).build();
+    for (int i = 1; i < levels; i++) {
+      deep = SchemaBuilder.struct().name("L" + i).optional().field("c", deep).build();
+    }
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("Nested")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("deep", deep)
+            .build();
+    return new SinkRecord(
+        "orders", 3, null, null, schema, new Struct(schema).put("id", id), id - 1);
+  }
+
   private static SinkRecord headed(long id, org.apache.kafka.connect.header.Headers headers) {
     Schema schema =
         SchemaBuilder.struct()
