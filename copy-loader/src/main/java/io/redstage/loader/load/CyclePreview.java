@@ -4,6 +4,7 @@ import io.redstage.loader.batch.Batch;
 import io.redstage.loader.discovery.MarkerScanner;
 import io.redstage.loader.discovery.Unit;
 import io.redstage.loader.manifest.CopyManifest;
+import io.redstage.loader.sql.DeleteFlagTypeException;
 import io.redstage.loader.sql.IncompatibleSchemaException;
 import io.redstage.loader.sql.TablePlan;
 import io.redstage.loader.sql.TableRef;
@@ -128,6 +129,9 @@ final class CyclePreview {
           schema = TableLoad.afterDdl(schema, tp);
         } catch (IncompatibleSchemaException | IllegalArgumentException ex) {
           out.println("-- would split or quarantine: " + ex.getMessage());
+        } catch (DeleteFlagTypeException ex) {
+          // a setting the table's columns contradict: the table waits, nothing is quarantined
+          out.println("-- the table waits for its settings: " + ex.getMessage());
         }
       }
     }

@@ -43,6 +43,8 @@ import java.util.TreeMap;
  * @param jsonGroups records per staging group of JSON Lines files, by the group's index (null with
  *     {@code coordinatesCheck}): the rows a COPY rejected are a group's records less the rows it
  *     staged
+ * @param countFromStatement true when {@code rejectedRows} was read from the statement by the
+ *     recovery (the batch's own process died before writing it); null otherwise
  */
 // left out while null, and unknown fields ignored, so that a loader of a later version still reads
 // the intents of this one (a loader of a version before the count fields refused unknown fields)
@@ -58,7 +60,8 @@ public record RejectsIntent(
     Long rejectedRows,
     String countedAt,
     Integer coordinatesCheck,
-    Map<Integer, Long> jsonGroups) {
+    Map<Integer, Long> jsonGroups,
+    Boolean countFromStatement) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A unit and the URLs of its data files. */
@@ -105,7 +108,8 @@ public record RejectsIntent(
         null,
         null,
         checked ? coordinatesCheck : null,
-        checked ? groups : null);
+        checked ? groups : null,
+        null);
   }
 
   /**
@@ -123,7 +127,32 @@ public record RejectsIntent(
         rows,
         at.toString(),
         coordinatesCheck,
-        jsonGroups);
+        jsonGroups,
+        countFromStatement);
+  }
+
+  /**
+   * This intent with the count the recovery read from the batch's statement, as of the commit
+   * {@code at}: its process died before writing it.
+   */
+  RejectsIntent withCountFromStatement(long rows, Instant at) {
+    return new RejectsIntent(
+        batchId,
+        table,
+        createdAt,
+        offsetColumn,
+        units,
+        jsonFiles,
+        rows,
+        at.toString(),
+        coordinatesCheck,
+        jsonGroups,
+        true);
+  }
+
+  /** Whether the batch's own process died before it wrote the count (or the object). */
+  boolean processStopped() {
+    return rejectedRows == null || Boolean.TRUE.equals(countFromStatement);
   }
 
   /** When {@link #rejectedRows} was written, or null. */

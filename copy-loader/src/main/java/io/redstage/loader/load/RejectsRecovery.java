@@ -258,13 +258,13 @@ final class RejectsRecovery {
           e.getMessage());
       return false;
     }
-    boolean stopped = intent.rejectedRows() == null;
-    if (stopped) {
+    boolean stopped = intent.processStopped();
+    if (intent.rejectedRows() == null) {
       Long counted = countedByItsStatement(intent);
       if (counted != null) {
         // the count as its own process would have kept it, from the commit: asked once
         Instant commit = loadedAt == null ? now : Instant.ofEpochMilli(FailureLog.millis(loadedAt));
-        intent = intent.withRejectedRows(counted, commit);
+        intent = intent.withCountFromStatement(counted, commit);
         if (found.size() < counted && !limited) {
           rejects.keepCount(intent);
         }
@@ -410,8 +410,10 @@ final class RejectsRecovery {
     } catch (DataApiException | IndexOutOfBoundsException | IllegalArgumentException e) {
       LOG.info(
           "Batch {}: cannot read the rows its COPYs staged from statement {} ({}); its rejected rows"
-              + " are counted from the load-error views (redshift-data:ListStatements and"
-              + " GetStatementResult let the loader read them: examples/iam/loader.json)",
+              + " are counted from the load-error views. The loader reads them with"
+              + " redshift-data:ListStatements and GetStatementResult (examples/iam/loader.json);"
+              + " where the policy allows only the caller's own statements"
+              + " (statement-owner-iam-userid), only in the IAM session that ran the batch",
           intent.batchId(),
           name,
           e.getMessage());

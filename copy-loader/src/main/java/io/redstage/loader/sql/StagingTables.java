@@ -38,7 +38,7 @@ final class StagingTables {
           .append(Identifiers.quote(folded))
           .append(' ')
           .append(columnType(c, g, plan, settings).ddl());
-      if (rejectsNulls(folded, g, plan, settings)) {
+      if (rejectsNulls(c, folded, g, plan, settings)) {
         b.append(" NOT NULL");
       }
       sep = ", ";
@@ -49,14 +49,18 @@ final class StagingTables {
   /**
    * Whether a staging column is NOT NULL as its target column is: in an append load of JSON Lines
    * under MAXERROR, so that COPY rejects a row whose value is null or missing (error 1213), one row
-   * each, instead of the INSERT failing on it and quarantining the whole unit. Not in upsert mode,
-   * whose delete rows carry no value columns, nor for a column of only nulls, which the plan
-   * refuses when it cannot be left out (SchemaEvolution).
+   * each, instead of the INSERT failing on it and quarantining the whole unit. Only for columns the
+   * marker says hold the record's value: a Kafka coordinate missing from a file means the file is
+   * not the one the marker describes, which the coordinates check (RowsTable) must fail the batch
+   * on; as NOT NULL, COPY would reject every row of it and the unit would count as loaded with none
+   * (and a version-1 marker says no roles). Not in upsert mode, whose delete rows carry no value
+   * columns.
    */
   private boolean rejectsNulls(
-      String folded, StagingGroup g, TablePlan plan, TableSettings settings) {
+      FileSchema.Column c, String folded, StagingGroup g, TablePlan plan, TableSettings settings) {
     return jsonRowRejects
         && g.schema().format() == FileFormat.JSONL
+        && c.value()
         && !settings.upsert()
         && plan.notNullColumns().contains(folded);
   }

@@ -81,9 +81,31 @@ class ExactlyOnceIT {
    */
   @Test
   void aFileRewrittenWithItsOffsetColumnRenamedFailsInsteadOfLosingRows() throws Exception {
+    renamedOffsetColumnFailsTheBatchUntilTheFileMatches("eo_renamed");
+  }
+
+  /**
+   * The same into a table whose offset column was created NOT NULL: a JSON Lines value column that
+   * is NOT NULL stages as NOT NULL, so that COPY rejects a row lacking it; a Kafka coordinate must
+   * not, or COPY would reject all ten rows and the unit would count as loaded with none.
+   */
+  @Test
+  void aFileRewrittenWithItsOffsetColumnRenamedFailsAlsoWhenTheOffsetColumnIsNotNull()
+      throws Exception {
+    try (var st = stack.jdbc().createStatement()) {
+      st.execute(
+          "CREATE TABLE public.eo_renamed_nn (id BIGINT, name VARCHAR(256), kafka_topic"
+              + " VARCHAR(256), kafka_partition INTEGER, kafka_offset BIGINT NOT NULL,"
+              + " kafka_timestamp TIMESTAMP)");
+    }
+    renamedOffsetColumnFailsTheBatchUntilTheFileMatches("eo_renamed_nn");
+  }
+
+  private static void renamedOffsetColumnFailsTheBatchUntilTheFileMatches(String topic)
+      throws Exception {
     Unit unit =
         stack.files.unit(
-            "eo_renamed",
+            topic,
             0,
             0,
             9,
@@ -100,7 +122,7 @@ class ExactlyOnceIT {
               "name",
               "n" + o,
               "kafka_topic",
-              "eo_renamed",
+              topic,
               "kafka_partition",
               0,
               "offset",
@@ -116,7 +138,7 @@ class ExactlyOnceIT {
         .putObject(
             b -> b.bucket(BUCKET).key(fileKey),
             RequestBody.fromBytes(TestFiles.write(FileFormat.JSONL, List.of(), renamed)));
-    try (Loader loader = stack.loader(stack.config())) {
+    try (Loader loader = stack.loader(stack.config(topic))) {
       CycleReport r = loader.runOnce();
       assertThat(r.unitsLoaded())
           .as("a batch whose rows lack their offsets loads nothing")
@@ -138,7 +160,7 @@ class ExactlyOnceIT {
           .putObject(b -> b.bucket(BUCKET).key(fileKey), RequestBody.fromBytes(original));
       await().atMost(Duration.ofSeconds(120)).until(() -> loader.runOnce().unitsLoaded() == 1);
     }
-    assertExactlyOnce("eo_renamed", 10);
+    assertExactlyOnce(topic, 10);
   }
 
   /**

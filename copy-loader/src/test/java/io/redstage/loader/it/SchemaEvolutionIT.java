@@ -339,10 +339,6 @@ class SchemaEvolutionIT {
   }
 
   /**
-   * Redshift adds one column per ALTER TABLE: 35 new fields in one unit took its load transaction
-   * over the Data API's 40 statements, and the unit was quarantined with no way to load it.
-   */
-  /**
    * A NOT NULL column the files do not have loads when the table fills it: a DEFAULT, or an
    * IDENTITY column. Before, every unit was quarantined ("column ... is NOT NULL but the files have
    * no field"), and a release ran into the same check. A NOT NULL column without a default still
@@ -392,6 +388,10 @@ class SchemaEvolutionIT {
                     .contains("column region is NOT NULL but the files have no field region"));
   }
 
+  /**
+   * Redshift adds one column per ALTER TABLE: 35 new fields in one unit took its load transaction
+   * over the Data API's 40 statements, and the unit was quarantined with no way to load it.
+   */
   @Test
   void aUnitWithMoreNewFieldsThanALoadTransactionCanAddLoads() throws Exception {
     narrowUnit("widening");

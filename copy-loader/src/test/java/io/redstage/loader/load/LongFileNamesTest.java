@@ -125,6 +125,7 @@ class LongFileNamesTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

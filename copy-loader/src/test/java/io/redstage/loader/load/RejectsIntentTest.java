@@ -24,6 +24,7 @@ class RejectsIntentTest {
           null,
           null,
           null,
+          null,
           null);
 
   @Test
@@ -47,10 +48,17 @@ class RejectsIntentTest {
             null,
             null,
             7,
-            java.util.Map.of(0, 10L, 2, 4L));
+            java.util.Map.of(0, 10L, 2, 4L),
+            null);
     assertThat(RejectsIntent.parse(checked.json())).isEqualTo(checked);
     assertThat(RejectsIntent.parse(checked.withRejectedRows(1, Instant.EPOCH).json()).jsonGroups())
         .containsEntry(2, 4L);
+    assertThat(checked.processStopped()).isTrue();
+    assertThat(checked.withRejectedRows(1, Instant.EPOCH).processStopped()).isFalse();
+    assertThat(
+            RejectsIntent.parse(checked.withCountFromStatement(1, Instant.EPOCH).json())
+                .processStopped())
+        .isTrue();
   }
 
   /**
