@@ -155,8 +155,37 @@ final class ConnectAvroSchemas {
       return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, null);
     }
     ParquetShape shape = new ParquetShape(row, dictionaryExcludedColumns());
+    checkParquetLevels(shape, first);
     warnUnmatched(shape.dictionaryExclusions, first);
     return new RowLayout(value, flattened, keyStruct, row, metadataIndex, columns, shape);
+  }
+
+  /**
+   * A Parquet column's repetition and definition levels count the repeated and optional groups on
+   * its path. parquet-java cannot read back a column whose levels pass 255 (an index out of
+   * bounds), and building a file of about 990 nested lists overflowed the commit thread's stack, a
+   * failure that came back with every replay. Such a schema is refused when its layout is built, as
+   * a bad record, before any row is held.
+   */
+  static final int MAX_PARQUET_LEVEL = 255;
+
+  private static void checkParquetLevels(ParquetShape shape, SinkRecord first) {
+    for (org.apache.parquet.column.ColumnDescriptor c : shape.parquetSchema.getColumns()) {
+      int level = Math.max(c.getMaxDefinitionLevel(), c.getMaxRepetitionLevel());
+      if (level > MAX_PARQUET_LEVEL) {
+        throw RecordErrors.cannotWrite(
+            first,
+            FileFormat.PARQUET,
+            "column "
+                + NamesInMessages.quoted(String.join(".", c.getPath()))
+                + " nests "
+                + level
+                + " Parquet levels (lists and optional fields), more than the "
+                + MAX_PARQUET_LEVEL
+                + " a Parquet reader takes",
+            FLATTEN);
+      }
+    }
   }
 
   /** The configured columns plus the offset metadata column (see {@link DictionaryExclusions}). */

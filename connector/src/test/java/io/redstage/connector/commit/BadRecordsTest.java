@@ -851,6 +851,59 @@ class BadRecordsTest {
     }
   }
 
+  /**
+   * Lists nested 300 deep fit an Avro schema's text, but not a Parquet reader: parquet-java cannot
+   * read a column past 255 repetition or definition levels, and about 990 such lists overflowed the
+   * commit thread's stack when the file was built, at every replay (the task stopped for good). In
+   * Parquet such a record is bad, named with its column; Avro and JSON Lines write it.
+   */
+  @Test
+  void listsNestedDeeperThanAParquetReaderTakesAreABadRecordInParquet() throws Exception {
+    Schema lists = Schema.INT32_SCHEMA;
+    Object value = 7;
+    for (int i = 0; i < 300; i++) {
+      lists = SchemaBuilder.array(lists).build();
+      value = List.of(value);
+    }
+    Schema schema =
+        SchemaBuilder.struct()
+            .name("DeepLists")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("c", lists)
+            .build();
+    Struct deep = new Struct(schema).put("id", 1L).put("c", value);
+    for (String format : FORMATS) {
+      String prefix = "deep-lists-" + format + "-" + (++run);
+      Map<String, String> props = props(prefix, 10);
+      props.put("format.class", format);
+      DlqContext context = new DlqContext();
+      LocalS3Tasks.putAndCommitBatches(
+          props,
+          context,
+          Set.of(TP),
+          List.of(
+              List.of(
+                  record(0, order(0L, "a")),
+                  tpRecord(1, null, null, schema, deep),
+                  record(2, order(2L, "b"))),
+              List.of(closer(3))));
+      if (!format.equals("parquet")) {
+        assertThat(context.reported).as(format).isEmpty();
+        assertThat(allCells(prefix)).extracting(r -> r.get("id")).contains("0", "1", "2");
+        continue;
+      }
+      assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+      assertThat(context.errors.get(0))
+          .startsWith("Cannot write record orders/0/1 as Parquet: column 'c.list.element.list.")
+          .contains("nests 300 Parquet levels (lists and optional fields), more than the 255")
+          .endsWith("or use format.class=jsonl.");
+      assertThat(allCells(prefix))
+          .as("the records around it")
+          .extracting(r -> r.get("id"))
+          .containsExactly("0", "2");
+    }
+  }
+
   private static SinkRecord closer(long offset) {
     Schema other = SchemaBuilder.struct().name("Other").field("x", Schema.INT64_SCHEMA).build();
     return tpRecord(offset, null, null, other, new Struct(other).put("x", 0L));
