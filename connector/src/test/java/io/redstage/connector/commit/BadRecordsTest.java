@@ -813,19 +813,7 @@ class BadRecordsTest {
         converter.toConnectData(TP.topic(), envelope.getBytes(StandardCharsets.UTF_8));
     for (String format : FORMATS) {
       String prefix = "deep-schema-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      DlqContext context = new DlqContext();
-      LocalS3Tasks.putAndCommitBatches(
-          props,
-          context,
-          Set.of(TP),
-          List.of(
-              List.of(
-                  record(0, order(0L, "a")),
-                  tpRecord(1, null, null, deep.schema(), deep.value()),
-                  record(2, order(2L, "b"))),
-              List.of(closer(3))));
+      DlqContext context = betweenTwoGoodRecords(prefix, format, deep.schema(), deep.value());
 
       if (format.equals("jsonl")) {
         assertThat(context.reported).as(format).isEmpty();
@@ -874,19 +862,7 @@ class BadRecordsTest {
     Struct deep = new Struct(schema).put("id", 1L).put("c", value);
     for (String format : FORMATS) {
       String prefix = "deep-lists-" + format + "-" + (++run);
-      Map<String, String> props = props(prefix, 10);
-      props.put("format.class", format);
-      DlqContext context = new DlqContext();
-      LocalS3Tasks.putAndCommitBatches(
-          props,
-          context,
-          Set.of(TP),
-          List.of(
-              List.of(
-                  record(0, order(0L, "a")),
-                  tpRecord(1, null, null, schema, deep),
-                  record(2, order(2L, "b"))),
-              List.of(closer(3))));
+      DlqContext context = betweenTwoGoodRecords(prefix, format, schema, deep);
       if (!format.equals("parquet")) {
         assertThat(context.reported).as(format).isEmpty();
         assertThat(allCells(prefix)).extracting(r -> r.get("id")).contains("0", "1", "2");
@@ -902,6 +878,29 @@ class BadRecordsTest {
           .extracting(r -> r.get("id"))
           .containsExactly("0", "2");
     }
+  }
+
+  /**
+   * Puts orders 0 and 2 around a record of {@code schema} at offset 1 into a task writing {@code
+   * format} under {@code prefix}, then a record of another schema that closes the unit; returns
+   * what the task reported.
+   */
+  private static DlqContext betweenTwoGoodRecords(
+      String prefix, String format, Schema schema, Object value) throws Exception {
+    Map<String, String> props = props(prefix, 10);
+    props.put("format.class", format);
+    DlqContext context = new DlqContext();
+    LocalS3Tasks.putAndCommitBatches(
+        props,
+        context,
+        Set.of(TP),
+        List.of(
+            List.of(
+                record(0, order(0L, "a")),
+                tpRecord(1, null, null, schema, value),
+                record(2, order(2L, "b"))),
+            List.of(closer(3))));
+    return context;
   }
 
   private static SinkRecord closer(long offset) {

@@ -117,18 +117,7 @@ public record RejectsIntent(
    * at}.
    */
   RejectsIntent withRejectedRows(long rows, Instant at) {
-    return new RejectsIntent(
-        batchId,
-        table,
-        createdAt,
-        offsetColumn,
-        units,
-        jsonFiles,
-        rows,
-        at.toString(),
-        coordinatesCheck,
-        jsonGroups,
-        countFromStatement);
+    return counted(rows, at, countFromStatement);
   }
 
   /**
@@ -136,6 +125,10 @@ public record RejectsIntent(
    * {@code at}: its process died before writing it.
    */
   RejectsIntent withCountFromStatement(long rows, Instant at) {
+    return counted(rows, at, true);
+  }
+
+  private RejectsIntent counted(long rows, Instant at, Boolean fromStatement) {
     return new RejectsIntent(
         batchId,
         table,
@@ -147,7 +140,7 @@ public record RejectsIntent(
         at.toString(),
         coordinatesCheck,
         jsonGroups,
-        true);
+        fromStatement);
   }
 
   /** Whether the batch's own process died before it wrote the count (or the object). */
