@@ -786,7 +786,6 @@ class BadRecordsTest {
     }
   }
 
-  /** An update of another schema than the tests' units: it closes the unit open before it. */
   /**
    * A value schema nested 260 optional structs deep, as JsonConverter builds it from an envelope
    * (its parser takes 1,000 levels of JSON, this schema needs about 520): its Avro schema text
@@ -903,6 +902,7 @@ class BadRecordsTest {
     return context;
   }
 
+  /** An update of another schema than the tests' units: it closes the unit open before it. */
   private static SinkRecord closer(long offset) {
     Schema other = SchemaBuilder.struct().name("Other").field("x", Schema.INT64_SCHEMA).build();
     return tpRecord(offset, null, null, other, new Struct(other).put("x", 0L));

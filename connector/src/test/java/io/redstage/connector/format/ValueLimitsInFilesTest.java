@@ -871,20 +871,13 @@ class ValueLimitsInFilesTest {
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void headersWhoseTextPassesASuperValueMakeTheRecordBad(FileFormat format) throws Exception {
-    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
     ConnectHeaders many = new ConnectHeaders();
     String value = "v".repeat(60_000);
     for (int i = 0; i < 270; i++) {
       many.addString("h" + i, value);
     }
-    List<SinkRecord> records =
-        List.of(
-            headed(1, new ConnectHeaders().addString("trace_id", "a")),
-            headed(2, many),
-            headed(3, new ConnectHeaders().addString("span", "d")));
     BytesOutput out = new BytesOutput();
-    RecordFileWriter writer = f.open(out, records.get(0), "k");
-    List<String> errors = writeCollectingErrors(writer, records);
+    List<String> errors = writeBetweenPlainHeaders(format, many, out);
 
     assertThat(errors)
         .singleElement()
@@ -904,7 +897,6 @@ class ValueLimitsInFilesTest {
   @ParameterizedTest
   @EnumSource(FileFormat.class)
   void aHeaderNestedDeeperThanJsonTextMayBeMakesTheRecordBad(FileFormat format) throws Exception {
-    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
     org.apache.kafka.connect.storage.SimpleHeaderConverter headerConverter =
         new org.apache.kafka.connect.storage.SimpleHeaderConverter();
     headerConverter.configure(Map.of());
@@ -914,14 +906,9 @@ class ValueLimitsInFilesTest {
             "deep",
             ("[".repeat(1_100) + "1" + "]".repeat(1_100))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    List<SinkRecord> records =
-        List.of(
-            headed(1, new ConnectHeaders().addString("trace_id", "a")),
-            headed(2, new ConnectHeaders().add("deep", deep)),
-            headed(3, new ConnectHeaders().addString("span", "d")));
     BytesOutput out = new BytesOutput();
-    RecordFileWriter writer = f.open(out, records.get(0), "k");
-    List<String> errors = writeCollectingErrors(writer, records);
+    List<String> errors =
+        writeBetweenPlainHeaders(format, new ConnectHeaders().add("deep", deep), out);
 
     assertThat(errors)
         .singleElement()
@@ -1170,6 +1157,22 @@ class ValueLimitsInFilesTest {
             .build();
     return new SinkRecord(
         "orders", 3, null, null, schema, new Struct(schema).put("id", id), id - 1);
+  }
+
+  /**
+   * Writes order 2 with {@code headers} between orders 1 and 3 with plain ones into {@code out}, in
+   * {@code format} with the headers column; returns the errors the writer reported.
+   */
+  private static List<String> writeBetweenPlainHeaders(
+      FileFormat format, org.apache.kafka.connect.header.Headers headers, BytesOutput out)
+      throws Exception {
+    RecordFormat f = RecordFormats.create(options(format).headersColumnEnabled(true).build());
+    List<SinkRecord> records =
+        List.of(
+            headed(1, new ConnectHeaders().addString("trace_id", "a")),
+            headed(2, headers),
+            headed(3, new ConnectHeaders().addString("span", "d")));
+    return writeCollectingErrors(f.open(out, records.get(0), "k"), records);
   }
 
   private static SinkRecord headed(long id, org.apache.kafka.connect.header.Headers headers) {

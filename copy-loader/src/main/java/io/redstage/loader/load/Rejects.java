@@ -122,9 +122,7 @@ public final class Rejects {
       return null;
     }
     RejectsIntent intent = RejectsIntent.of(batch, offsetColumn, at, coordinatesCheck);
-    s3.putObject(
-        b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
-        RequestBody.fromBytes(intent.json()));
+    putIntent(intent);
     return intent;
   }
 
@@ -336,11 +334,18 @@ public final class Rejects {
     return false;
   }
 
+  /**
+   * @throws SdkException when S3 refuses
+   */
+  private void putIntent(RejectsIntent intent) {
+    s3.putObject(
+        b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
+        RequestBody.fromBytes(intent.json()));
+  }
+
   private boolean put(RejectsIntent intent) {
     try {
-      s3.putObject(
-          b -> b.bucket(bucket).key(intentKey(intent.batchId())).contentType("application/json"),
-          RequestBody.fromBytes(intent.json()));
+      putIntent(intent);
       return true;
     } catch (SdkException e) {
       LOG.warn(

@@ -168,8 +168,7 @@ final class RejectsRecovery {
         // the grace runs from the commit (the batch's load time, or when this process first saw it
         // committed, if that loader's clock was ahead), not from the intent, which a long batch
         // was written well before
-        Instant from =
-            loadedAt == null ? seen : min(seen, Instant.ofEpochMilli(FailureLog.millis(loadedAt)));
+        Instant from = loadedAt == null ? seen : min(seen, commitInstant(loadedAt));
         if (Duration.between(from, now).compareTo(GRACE) >= 0
             && settle(intent, loadedAt, age, now)) {
           written++;
@@ -263,7 +262,7 @@ final class RejectsRecovery {
       Long counted = countedByItsStatement(intent);
       if (counted != null) {
         // the count as its own process would have kept it, from the commit: asked once
-        Instant commit = loadedAt == null ? now : Instant.ofEpochMilli(FailureLog.millis(loadedAt));
+        Instant commit = loadedAt == null ? now : commitInstant(loadedAt);
         intent = intent.withCountFromStatement(counted, commit);
         if (found.size() < counted && !limited) {
           rejects.keepCount(intent);
@@ -426,6 +425,11 @@ final class RejectsRecovery {
   }
 
   private static String committedAt(String loadedAt) {
-    return loadedAt == null ? null : Instant.ofEpochMilli(FailureLog.millis(loadedAt)).toString();
+    return loadedAt == null ? null : commitInstant(loadedAt).toString();
+  }
+
+  /** A batch's load time as the load-marker table gives it. */
+  private static Instant commitInstant(String loadedAt) {
+    return Instant.ofEpochMilli(FailureLog.millis(loadedAt));
   }
 }
